@@ -1,2 +1,5 @@
 #!/usr/bin/env node
-console.log("hello from local bin")
+import { main } from "../dist/cli/main.js";
+import { hideBin } from "yargs/helpers";
+
+await main(hideBin(process.argv));

@@ -1,0 +1,35 @@
+import type { CommandModule } from "yargs";
+import { loadScenario } from "../../scenario/load-scenario.js";
+import { runScenario } from "../../sim/run-scenario.js";
+import { formatSummary } from "../../metrics/format-summary.js";
+import { ProgressBar } from "../progress.js";
+
+interface RunArgs {
+  scenario: string;
+  seed?: number;
+  out: string;
+  json: boolean;
+}
+
+/**
+ * `simctl run SCENARIO`: validates, simulates, writes results/runs/<name>-<seed>/ and prints
+ * the summary. Exit code 0 when the stop condition was met, 3 when the time limit came first.
+ */
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: "run <scenario>",
+  describe: "Simulate a scenario and write its results",
+  builder: (y) =>
+    y
+      .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
+      .option("seed", { type: "number", describe: "override the scenario's seed" })
+      .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
+      .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" }),
+  handler: (args) => {
+    const scenario = loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed });
+    const bar = new ProgressBar();
+    const { summary, stats, outDir } = runScenario(scenario, { outRoot: args.out, onProgress: (now, ev, done, total) => bar.update(now, ev, done, total) });
+    bar.finish();
+    process.stdout.write(args.json ? `${JSON.stringify({ results: summary, run: stats }, null, 2)}\n` : `${formatSummary(summary, stats, outDir)}\n`);
+    if (scenario.stop.when === "allRunning" && summary.timeToAllRunningNs === null) process.exitCode = 3;
+  },
+};

@@ -1,0 +1,17 @@
+import type { CommandModule } from "yargs";
+import { loadScenario } from "../../scenario/load-scenario.js";
+
+/** `simctl validate SCENARIO`: checks a scenario without running it. */
+export const validateCommand: CommandModule<object, { scenario: string }> = {
+  command: "validate <scenario>",
+  describe: "Check a scenario file and report every problem with its location",
+  builder: (y) => y.positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" }),
+  handler: (args) => {
+    const s = loadScenario(args.scenario);
+    let pods = 0;
+    for (const step of s.workload) for (const d of step.deployments) pods += d.replicas;
+    let nodes = 0;
+    for (const p of s.nodePools) nodes += p.count;
+    process.stdout.write(`${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed})\n`);
+  },
+};

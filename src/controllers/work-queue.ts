@@ -1,0 +1,74 @@
+import type { Engine, EventKind } from "../core/engine.js";
+import { RingQueue } from "../sync/ring-queue.js";
+
+/**
+ * client-go's work queue with a fixed pool of workers, for dense integer keys.
+ *
+ * model: k8s.io/client-go/util/workqueue queue.go: an item added while already queued is
+ * deduplicated (the `dirty` set); an item added while a worker is processing it is queued again
+ * only when that worker calls `done` (so one key is never processed by two workers at once).
+ * A free worker takes the oldest queued item; `sync(item, worker)` fires for it.
+ */
+export class WorkQueue {
+  readonly name: string;
+  private readonly engine: Engine;
+  private readonly syncKind: EventKind;
+  private readonly queue = new RingQueue();
+  private dirty = new Uint8Array(64);
+  private processing = new Uint8Array(64);
+  private idleWorkers: number;
+  /** Largest queue length seen, for the summary. */
+  maxDepth = 0;
+
+  constructor(engine: Engine, name: string, workers: number, syncKind: EventKind) {
+    this.engine = engine;
+    this.name = name;
+    this.syncKind = syncKind;
+    this.idleWorkers = workers;
+  }
+
+  get depth(): number {
+    return this.queue.size;
+  }
+
+  /** Queues `item` unless it is already waiting. */
+  add(item: number): void {
+    this.ensure(item);
+    if (this.dirty[item]) return;
+    this.dirty[item] = 1;
+    if (this.processing[item]) return;
+    this.queue.push(item);
+    if (this.queue.size > this.maxDepth) this.maxDepth = this.queue.size;
+    this.dispatch();
+  }
+
+  /** A worker finished `item`; if it was re-added meanwhile it is queued again. */
+  done(item: number): void {
+    this.processing[item] = 0;
+    this.idleWorkers++;
+    if (this.dirty[item]) this.queue.push(item);
+    this.dispatch();
+  }
+
+  private dispatch(): void {
+    while (this.idleWorkers > 0 && this.queue.size > 0) {
+      const item = this.queue.shift();
+      this.idleWorkers--;
+      this.dirty[item] = 0;
+      this.processing[item] = 1;
+      this.engine.schedule(0, this.syncKind, item, 0);
+    }
+  }
+
+  private ensure(item: number): void {
+    if (item < this.dirty.length) return;
+    let n = this.dirty.length;
+    while (n <= item) n *= 2;
+    const d = new Uint8Array(n);
+    d.set(this.dirty);
+    this.dirty = d;
+    const p = new Uint8Array(n);
+    p.set(this.processing);
+    this.processing = p;
+  }
+}

@@ -1,0 +1,37 @@
+import { formatDuration } from "../core/time.js";
+import type { LatencySummary, RunStats, SimulatedSummary } from "./summary.js";
+
+const d = (ns: number | null) => (ns === null ? "-" : formatDuration(ns));
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+}
+
+function latencyRow(name: string, l: LatencySummary, widths: readonly number[]): string {
+  return row([name, String(l.count), d(l.p50Ns), d(l.p90Ns), d(l.p99Ns), d(l.maxNs)], widths);
+}
+
+/** The human summary printed at the end of `simctl run`. */
+export function formatSummary(s: SimulatedSummary, stats: RunStats, outDir: string | undefined): string {
+  const out: string[] = [];
+  const ok = s.timeToAllRunningNs !== null;
+  out.push(`simctl run ${s.scenario} (seed ${s.seed})`);
+  out.push(
+    ok
+      ? `  all ${s.pods.expected} pods Running after ${d(s.timeToAllRunningNs)} of simulated time`
+      : `  NOT all pods Running: ${s.pods.running}/${s.pods.expected} Running, ${s.pods.scheduled} scheduled, ${s.pods.unschedulable} unschedulable (stopped: ${s.stopReason} at ${d(s.simulatedNs)})`,
+  );
+  const w = [44, 7, 10, 10, 10, 10];
+  out.push("", row(["pod startup", "pods", "p50", "p90", "p99", "max"], w));
+  out.push(latencyRow("  create -> Running", s.podStartup, w));
+  const slo = s.podStartupExcludingPulls;
+  out.push(latencyRow("  excluding image pulls (SLO: p99 <= 5 s)", slo, w) + (slo.sloMet ? "  met" : "  MISSED"));
+  out.push("", row(["API latency (client view)", "calls", "p50", "p90", "p99", "max"], w));
+  for (const [k, l] of Object.entries(s.api)) out.push(latencyRow(`  ${k}`, l, w));
+  out.push("", "where the time went (total wait, mean per request or pod)");
+  for (const x of s.waits.slice(0, 8)) out.push(`  ${x.component.padEnd(52)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);
+  out.push("", `scheduler: ${s.scheduler.podsPerSecond} pods/s of simulated time, ${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined`);
+  out.push(`engine: ${stats.events} events in ${(stats.wallMs / 1000).toFixed(2)} s wall (${(stats.eventsPerSec / 1e6).toFixed(2)} M events/s), peak RSS ${(stats.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
+  if (outDir !== undefined) out.push(`outputs: ${outDir}/ (pods.arrow, summary.json, scenario.json)`);
+  return out.join("\n");
+}

@@ -1,0 +1,69 @@
+import { POD_PHASE_NAMES, POD_STAGE_COLUMNS, POD_STAGE_COUNT } from "../cluster/pod-table.js";
+import type { Simulation } from "../sim/simulation.js";
+import type { Column } from "./arrow-writer.js";
+
+/**
+ * pods.arrow: one row per pod ever created, straight from the PodTable columns.
+ * Columns: pod (name), namespace, deployment, replicaset, node (dictionary strings; node null
+ * while unscheduled), phase, attempts, then one int64 `<stage>_ns` per lifecycle stage
+ * (simulated nanoseconds since the run began; null if the pod never reached the stage).
+ */
+export function podColumns(sim: Simulation): { columns: Column[]; rows: number } {
+  const pods = sim.pods;
+  const n = pods.size;
+  const rsList = sim.store.replicaSets;
+  const deps = sim.store.deployments;
+  const names: string[] = new Array<string>(n);
+  const rsIdx = new Int32Array(n);
+  const depIdx = new Int32Array(n);
+  const nsIdx = new Int32Array(n);
+  const namespaces: string[] = [];
+  const nsId = new Map<string, number>();
+  for (let p = 0; p < n; p++) {
+    const rs = rsList[pods.owner[p]!]!;
+    const dep = deps[rs.deployment]!;
+    names[p] = `${rs.name}-${podSuffix(pods.ordinal[p]!)}`;
+    rsIdx[p] = rs.idx;
+    depIdx[p] = rs.deployment;
+    let id = nsId.get(dep.spec.namespace);
+    if (id === undefined) {
+      id = namespaces.length;
+      namespaces.push(dep.spec.namespace);
+      nsId.set(dep.spec.namespace, id);
+    }
+    nsIdx[p] = id;
+  }
+  const phase = new Int32Array(n);
+  for (let p = 0; p < n; p++) phase[p] = pods.phase[p]!;
+  const columns: Column[] = [
+    { name: "pod", type: "utf8", values: names },
+    { name: "namespace", type: "dict", values: nsIdx, dictionary: namespaces },
+    { name: "deployment", type: "dict", values: depIdx, dictionary: deps.map((d) => d.spec.name) },
+    { name: "replicaset", type: "dict", values: rsIdx, dictionary: rsList.map((r) => r.name) },
+    { name: "node", type: "dict", values: pods.node.slice(0, n), dictionary: sim.nodes.names },
+    { name: "phase", type: "dict", values: phase, dictionary: POD_PHASE_NAMES },
+    { name: "attempts", type: "int32", values: pods.attempts.slice(0, n) },
+  ];
+  for (let s = 0; s < POD_STAGE_COUNT; s++) {
+    const col = new Float64Array(n);
+    for (let p = 0; p < n; p++) col[p] = pods.times[p * POD_STAGE_COUNT + s]!;
+    columns.push({ name: POD_STAGE_COLUMNS[s]!, type: "int64", values: col });
+  }
+  return { columns, rows: n };
+}
+
+const ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+/**
+ * A deterministic five-character pod name suffix from the pod's ordinal, in the alphabet
+ * upstream uses for generated names (apimachinery util/rand: no vowels, no confusable digits).
+ */
+export function podSuffix(ordinal: number): string {
+  let x = (Math.imul(ordinal + 1, 2654435761) >>> 0) % 27 ** 5;
+  let s = "";
+  for (let i = 0; i < 5; i++) {
+    s += ALPHABET[x % 27];
+    x = Math.floor(x / 27);
+  }
+  return s;
+}

@@ -1,0 +1,195 @@
+import { PodStage, POD_STAGE_COUNT } from "../cluster/pod-table.js";
+import { RESOURCE_NAMES, VERB_NAMES } from "../apiserver/request-table.js";
+import { NS_PER } from "../core/time.js";
+import type { RunResult } from "../core/engine.js";
+import type { Simulation } from "../sim/simulation.js";
+import { quantiles } from "./quantiles.js";
+
+/** Quantiles of a latency, in simulated nanoseconds (null when there were no samples). */
+export interface LatencySummary {
+  count: number;
+  p50Ns: number | null;
+  p90Ns: number | null;
+  p99Ns: number | null;
+  maxNs: number | null;
+}
+
+/** One place time was spent waiting, summed over every request or pod that waited there. */
+export interface WaitSummary {
+  component: string;
+  totalNs: number;
+  /** Mean over the requests or pods that went through the component. */
+  meanNs: number;
+}
+
+/**
+ * The simulated results of a run: deterministic for a scenario and seed (no wall-clock figure
+ * is in here; those are in {@link RunStats}). This is what summary.json holds under `results`.
+ */
+export interface SimulatedSummary {
+  scenario: string;
+  seed: number;
+  stopReason: string;
+  simulatedNs: number;
+  pods: { expected: number; created: number; scheduled: number; running: number; unschedulable: number };
+  /** From the first workload step to the last pod Running; null if not all got there. */
+  timeToAllRunningNs: number | null;
+  /**
+   * Pod startup latency, creation to Running as observed through the API, with and without
+   * the time spent on image pulls (the upstream SLO excludes pulls: p99 <= 5 s).
+   */
+  podStartup: LatencySummary;
+  podStartupExcludingPulls: LatencySummary & { sloP99Ns: number; sloMet: boolean };
+  scheduler: { cycles: number; nodesExamined: number; podsPerSecond: number };
+  /** API latency per verb and resource, client submit to response (limiter wait included). */
+  api: Record<string, LatencySummary>;
+  /** Where time went: the largest waits first. */
+  waits: WaitSummary[];
+  /** Mean time pods spent between consecutive lifecycle stages. */
+  stages: Record<string, LatencySummary>;
+}
+
+/** Wall-clock figures of a run (not deterministic: excluded from golden comparisons). */
+export interface RunStats {
+  wallMs: number;
+  events: number;
+  eventsPerSec: number;
+  peakRssBytes: number;
+}
+
+/** model: sig-scalability SLO: pod startup p99 <= 5 s excluding image pulls. */
+export const POD_STARTUP_SLO_P99_NS = 5 * NS_PER.s;
+
+const STAGE_STEPS: readonly (readonly [string, number, number])[] = [
+  ["created -> queued (watch)", PodStage.created, PodStage.queued],
+  ["queued -> scheduled (scheduler)", PodStage.queued, PodStage.scheduled],
+  ["scheduled -> bound (binding API)", PodStage.scheduled, PodStage.bound],
+  ["bound -> kubelet seen (watch)", PodStage.bound, PodStage.kubeletSeen],
+  ["kubelet seen -> sandbox ready (sandbox + CNI)", PodStage.kubeletSeen, PodStage.sandboxReady],
+  ["sandbox ready -> images pulled", PodStage.sandboxReady, PodStage.imagesPulled],
+  ["images pulled -> containers started", PodStage.imagesPulled, PodStage.containersStarted],
+  ["containers started -> running (PLEG + status API)", PodStage.containersStarted, PodStage.running],
+];
+
+/** Computes the deterministic summary of a finished simulation. */
+export function summarize(sim: Simulation, result: RunResult): SimulatedSummary {
+  const pods = sim.pods;
+  const n = pods.size;
+  const T = pods.times;
+  let scheduled = 0;
+  let running = 0;
+  let lastRunning = -Infinity;
+  const startup = new Float64Array(n);
+  const startupNoPulls = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    const b = p * POD_STAGE_COUNT;
+    if (T[b + PodStage.scheduled] === T[b + PodStage.scheduled]) scheduled++;
+    const run = T[b + PodStage.running]!;
+    const created = T[b + PodStage.created]!;
+    if (run === run) {
+      running++;
+      if (run > lastRunning) lastRunning = run;
+    }
+    startup[p] = run - created;
+    startupNoPulls[p] = run - created - (T[b + PodStage.imagesPulled]! - T[b + PodStage.sandboxReady]!);
+  }
+  const firstStep = sim.scenario.workload[0]?.atNs ?? 0;
+  const noPulls = latency(startupNoPulls);
+  const stages: Record<string, LatencySummary> = {};
+  for (const [name, from, to] of STAGE_STEPS) {
+    const d = new Float64Array(n);
+    for (let p = 0; p < n; p++) d[p] = T[p * POD_STAGE_COUNT + to]! - T[p * POD_STAGE_COUNT + from]!;
+    stages[name] = latency(d);
+  }
+  let firstAttempt = Infinity;
+  let lastScheduled = -Infinity;
+  for (let p = 0; p < n; p++) {
+    const a = T[p * POD_STAGE_COUNT + PodStage.firstAttempt]!;
+    const s = T[p * POD_STAGE_COUNT + PodStage.scheduled]!;
+    if (a < firstAttempt) firstAttempt = a;
+    if (s > lastScheduled) lastScheduled = s;
+  }
+  const schedSpan = (lastScheduled - firstAttempt) / NS_PER.s;
+  return {
+    scenario: sim.scenario.name,
+    seed: sim.scenario.seed,
+    stopReason: result.reason,
+    simulatedNs: result.endNs,
+    pods: { expected: sim.expectedPods, created: countCreated(sim), scheduled, running, unschedulable: sim.scheduler.pendingUnschedulable },
+    timeToAllRunningNs: running === sim.expectedPods && running > 0 ? lastRunning - firstStep : null,
+    podStartup: latency(startup),
+    podStartupExcludingPulls: { ...noPulls, sloP99Ns: POD_STARTUP_SLO_P99_NS, sloMet: noPulls.p99Ns !== null && noPulls.p99Ns <= POD_STARTUP_SLO_P99_NS },
+    scheduler: { cycles: sim.scheduler.cycles, nodesExamined: sim.scheduler.nodesExamined, podsPerSecond: schedSpan > 0 ? round3(scheduled / schedSpan) : 0 },
+    api: apiLatency(sim),
+    waits: waits(sim),
+    stages,
+  };
+}
+
+function countCreated(sim: Simulation): number {
+  let c = 0;
+  for (let p = 0; p < sim.pods.size; p++) if (sim.pods.time(p, PodStage.created) === sim.pods.time(p, PodStage.created)) c++;
+  return c;
+}
+
+function apiLatency(sim: Simulation): Record<string, LatencySummary> {
+  const r = sim.api.requests;
+  const groups = new Map<string, number[]>();
+  for (let i = 0; i < r.size; i++) {
+    const d = r.doneNs[i]! - r.submitNs[i]!;
+    if (d !== d) continue;
+    const key = `${VERB_NAMES[r.verb[i]!]} ${RESOURCE_NAMES[r.resource[i]!]}`;
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = []));
+    g.push(d);
+  }
+  const out: Record<string, LatencySummary> = {};
+  for (const key of [...groups.keys()].sort()) out[key] = latency(Float64Array.from(groups.get(key)!));
+  return out;
+}
+
+/** Client kind of a client name, so 2,000 kubelets add up to one line. */
+function clientGroup(name: string): string {
+  return name.startsWith("system:node:") ? "kubelets" : name;
+}
+
+function waits(sim: Simulation): WaitSummary[] {
+  const r = sim.api.requests;
+  const acc = new Map<string, [number, number]>();
+  const add = (component: string, ns: number) => {
+    if (!(ns === ns)) return;
+    let a = acc.get(component);
+    if (a === undefined) acc.set(component, (a = [0, 0]));
+    a[0] += ns;
+    a[1]++;
+  };
+  for (let i = 0; i < r.size; i++) {
+    add(`client rate limiter: ${clientGroup(sim.clients.names[r.client[i]!]!)}`, r.limiterWaitNs[i]!);
+    add("kube-apiserver inflight seats", r.seatWaitNs[i]!);
+    add("etcd commit", r.storageNs[i]!);
+  }
+  const T = sim.pods.times;
+  for (let p = 0; p < sim.pods.size; p++) {
+    const b = p * POD_STAGE_COUNT;
+    add("scheduler queue + cycles", T[b + PodStage.scheduled]! - T[b + PodStage.queued]!);
+    add("sandbox + CNI", T[b + PodStage.sandboxReady]! - T[b + PodStage.kubeletSeen]!);
+    add("image pulls", T[b + PodStage.imagesPulled]! - T[b + PodStage.sandboxReady]!);
+    add("container start", T[b + PodStage.containersStarted]! - T[b + PodStage.imagesPulled]!);
+    add("PLEG relist + status update", T[b + PodStage.running]! - T[b + PodStage.containersStarted]!);
+  }
+  const list: WaitSummary[] = [];
+  for (const [component, [total, count]] of acc) list.push({ component, totalNs: total, meanNs: count > 0 ? Math.round(total / count) : 0 });
+  return list.sort((a, b) => b.totalNs - a.totalNs || (a.component < b.component ? -1 : 1));
+}
+
+function latency(values: Float64Array): LatencySummary {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
+  const [p50, p90, p99, max] = quantiles(values, [0.5, 0.9, 0.99, 1]);
+  const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
+  return { count, p50Ns: f(p50), p90Ns: f(p90), p99Ns: f(p99), maxNs: f(max) };
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

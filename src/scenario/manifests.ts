@@ -1,0 +1,148 @@
+import type { YamlReader } from "./yaml-reader.js";
+
+/** A container of a pod template, as far as simctl models it. */
+export interface ContainerManifest {
+  name: string;
+  image: string;
+  imagePullPolicy: "Always" | "IfNotPresent" | "Never";
+  /** Requests by resource name in base units (cpu in cores). */
+  requests: ReadonlyMap<string, number>;
+}
+
+/** The pod template of a Deployment. Scheduling constraints are kept as raw objects for the scheduler. */
+export interface PodManifest {
+  labels: ReadonlyMap<string, string>;
+  schedulerName: string;
+  priority: number;
+  containers: readonly ContainerManifest[];
+  initContainers: readonly ContainerManifest[];
+  nodeSelector: ReadonlyMap<string, string>;
+  tolerations: unknown;
+  affinity: unknown;
+  topologySpreadConstraints: unknown;
+}
+
+/** An apps/v1 Deployment as simctl reads it. */
+export interface DeploymentSpec {
+  name: string;
+  namespace: string;
+  replicas: number;
+  /** spec.strategy.rollingUpdate, as int-or-percent strings (`25%`) or integers. */
+  maxSurge: string | number;
+  maxUnavailable: string | number;
+  pod: PodManifest;
+}
+
+// Field names of the Kubernetes types, so that a typo in a real manifest is caught while fields
+// simctl does not model (probes, env, volumes...) are accepted as written.
+const DEPLOYMENT_KEYS = ["apiVersion", "kind", "metadata", "spec", "status"] as const;
+const METADATA_KEYS = ["name", "namespace", "labels", "annotations", "generateName", "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "ownerReferences", "finalizers", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] as const;
+const DEPLOYMENT_SPEC_KEYS = ["replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit", "paused", "progressDeadlineSeconds"] as const;
+const POD_SPEC_KEYS = ["containers", "initContainers", "ephemeralContainers", "schedulerName", "priority", "priorityClassName", "preemptionPolicy", "nodeSelector", "nodeName", "tolerations", "affinity", "topologySpreadConstraints", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "dnsConfig", "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname", "subdomain", "hostAliases", "runtimeClassName", "enableServiceLinks", "overhead", "readinessGates", "os", "hostUsers", "schedulingGates", "resourceClaims", "setHostnameAsFQDN", "resources"] as const;
+const CONTAINER_KEYS = ["name", "image", "imagePullPolicy", "resources", "command", "args", "workingDir", "ports", "env", "envFrom", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "securityContext", "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"] as const;
+
+/**
+ * Reads an apps/v1 Deployment. `nameSuffix` is appended to metadata.name when a scenario
+ * stamps copies of one manifest.
+ */
+export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec | undefined {
+  if (!r.object(DEPLOYMENT_KEYS)) {
+    if (!r.present) r.fail("a Deployment manifest");
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
+  r.get("kind").str({ pattern: /^Deployment$/, expected: '"Deployment"' });
+  const meta = r.get("metadata");
+  meta.object(METADATA_KEYS);
+  const name = meta.get("name").str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
+  const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
+  const spec = r.get("spec");
+  spec.object(DEPLOYMENT_SPEC_KEYS);
+  // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
+  // (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment).
+  const replicas = spec.get("replicas").int({ min: 0, default: 1 });
+  const strategy = spec.get("strategy");
+  strategy.object(["type", "rollingUpdate"]);
+  strategy.get("type").oneOf(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" });
+  const ru = strategy.get("rollingUpdate");
+  ru.object(["maxSurge", "maxUnavailable"]);
+  const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
+  const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
+  const template = spec.get("template");
+  template.object(["metadata", "spec"]);
+  const tmeta = template.get("metadata");
+  tmeta.object(METADATA_KEYS);
+  const labels = stringMap(tmeta.get("labels"));
+  const selector = spec.get("selector");
+  selector.object(["matchLabels", "matchExpressions"]);
+  const matchLabels = stringMap(selector.get("matchLabels"));
+  if (!selector.present) selector.fail("a label selector (spec.selector is required in apps/v1)");
+  for (const [k, v] of matchLabels) {
+    if (labels.get(k) !== v) selector.get("matchLabels").get(k).fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
+  }
+  const pod = readPodSpec(template.get("spec"), labels);
+  return { name: name + nameSuffix, namespace, replicas, maxSurge, maxUnavailable, pod };
+}
+
+function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
+  r.object(POD_SPEC_KEYS);
+  const containers = r.get("containers").list("a list of containers").map(readContainer);
+  if (containers.length === 0) r.get("containers").fail("a list with at least one container");
+  return {
+    labels,
+    schedulerName: r.get("schedulerName").str({ default: "default-scheduler" }),
+    priority: r.get("priority").int({ default: 0 }),
+    containers,
+    initContainers: r.get("initContainers").list("a list of containers").map(readContainer),
+    nodeSelector: stringMap(r.get("nodeSelector")),
+    tolerations: r.get("tolerations").value(),
+    affinity: r.get("affinity").value(),
+    topologySpreadConstraints: r.get("topologySpreadConstraints").value(),
+  };
+}
+
+function readContainer(r: YamlReader): ContainerManifest {
+  r.object(CONTAINER_KEYS);
+  const image = r.get("image").str({ expected: "an image reference such as registry.k8s.io/pause:3.9" });
+  // model: core/v1 defaulting: imagePullPolicy is Always for the :latest tag or no tag,
+  // IfNotPresent otherwise (pkg/apis/core/v1/defaults.go SetDefaults_Container).
+  const untagged = !/:[^/]+$/.test(image.replace(/@sha256:.*/, "")) && !image.includes("@");
+  const defaultPolicy = untagged || image.endsWith(":latest") ? "Always" : "IfNotPresent";
+  const resources = r.get("resources");
+  resources.object(["requests", "limits", "claims"]);
+  const requests = new Map<string, number>();
+  for (const [k, v] of resources.get("requests").entries()) requests.set(k, v.quantity({ min: 0 }));
+  // model: when limits are set and requests are not, requests default to limits (SetDefaults_ResourceList).
+  for (const [k, v] of resources.get("limits").entries()) {
+    const q = v.quantity({ min: 0 });
+    if (!requests.has(k)) requests.set(k, q);
+  }
+  return {
+    name: r.get("name").str({ pattern: DNS_LABEL, expected: "a DNS-1123 label" }),
+    image,
+    imagePullPolicy: r.get("imagePullPolicy").oneOf(["Always", "IfNotPresent", "Never"] as const, { default: defaultPolicy }),
+    requests,
+  };
+}
+
+function stringMap(r: YamlReader): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [k, v] of r.entries()) {
+    const raw = v.value();
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") m.set(k, String(raw));
+    else v.fail("a string value");
+  }
+  return m;
+}
+
+function intOrPercent(r: YamlReader, dflt: string): string | number {
+  if (!r.present) return dflt;
+  const v = r.value();
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0) return v;
+  if (typeof v === "string" && /^[0-9]+%$/.test(v)) return v;
+  r.fail("a non-negative integer or a percentage such as 25%");
+  return dflt;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

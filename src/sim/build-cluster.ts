@@ -1,0 +1,112 @@
+import { Interner } from "../cluster/interner.js";
+import { NodeTable, TaintEffect, type NodeSpec } from "../cluster/node-table.js";
+import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, type ContainerSpec, type PodTemplate } from "../cluster/pod-template.js";
+import { BUILTIN_RESOURCE_NAMES, quantityToColumnUnit, Res } from "../cluster/resources.js";
+import type { ContainerManifest, DeploymentSpec } from "../scenario/manifests.js";
+import type { Scenario } from "../scenario/types.js";
+
+/** The interned vocabularies of a run: strings become dense ids before the hot path. */
+export interface Vocabulary {
+  resources: Interner;
+  labels: Interner;
+  images: Interner;
+}
+
+/** Interns every resource, label and image a scenario names, built-ins first. */
+export function buildVocabulary(s: Scenario): Vocabulary {
+  const resources = new Interner();
+  for (const r of BUILTIN_RESOURCE_NAMES) resources.intern(r);
+  const labels = new Interner();
+  const images = new Interner();
+  for (const img of s.images) images.intern(img.name);
+  for (const p of s.nodePools) for (const r of p.allocatable.keys()) resources.intern(r);
+  for (const step of s.workload) {
+    for (const d of step.deployments) {
+      for (const c of [...d.pod.containers, ...d.pod.initContainers]) for (const r of c.requests.keys()) resources.intern(r);
+    }
+  }
+  return { resources, labels, images };
+}
+
+/**
+ * Expands node pools into the NodeTable: pool `web` with count 3 gives nodes web-0, web-1,
+ * web-2; a label with several values is spread round-robin.
+ */
+export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
+  const specs: NodeSpec[] = [];
+  const R = v.resources.size;
+  for (const pool of s.nodePools) {
+    const allocatable = new Array<number>(R).fill(0);
+    for (const [name, q] of pool.allocatable) {
+      const r = v.resources.lookup(name);
+      allocatable[r] = quantityToColumnUnit(r, q);
+    }
+    const images = pool.images.map((i) => v.images.intern(i));
+    const taints = pool.taints.map((t) => [v.labels.intern(t.key), t.value === "" ? -1 : v.labels.intern(t.value), TaintEffect[t.effect]] as const);
+    // model: host-local IPAM hands out the addresses of the node's pod CIDR minus the network
+    // and broadcast addresses.
+    const podCidrSize = 2 ** (32 - pool.podCIDRPrefix) - 2;
+    for (let i = 0; i < pool.count; i++) {
+      const labels: (readonly [number, number])[] = [];
+      labels.push([v.labels.intern("kubernetes.io/hostname"), v.labels.intern(`${pool.name}-${i}`)]);
+      for (const [key, values] of pool.labels) labels.push([v.labels.intern(key), v.labels.intern(values[i % values.length]!)]);
+      specs.push({ name: `${pool.name}-${i}`, allocatable, labels, taints, images, unschedulable: pool.unschedulable, podCidrSize });
+    }
+  }
+  return new NodeTable(specs, R, v.images.size);
+}
+
+/**
+ * The pod template of a Deployment. Requests follow upstream's effective pod request: the sum
+ * over app containers, or the largest init container's when larger, per resource
+ * (pkg/api/v1/resource/helpers.go PodRequests). Non-zero requests for scoring apply the 100m /
+ * 200 MiB defaults per container (pkg/scheduler/util/pod_resources.go).
+ */
+export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): PodTemplate {
+  const R = v.resources.size;
+  const requests = new Float64Array(R);
+  const initMax = new Float64Array(R);
+  const column = (c: ContainerManifest, into: Float64Array, max: boolean) => {
+    for (const [name, q] of c.requests) {
+      const r = v.resources.lookup(name);
+      const x = quantityToColumnUnit(r, q);
+      into[r] = max ? Math.max(into[r]!, x) : into[r]! + x;
+    }
+  };
+  for (const c of d.pod.containers) column(c, requests, false);
+  for (const c of d.pod.initContainers) column(c, initMax, true);
+  for (let r = 0; r < R; r++) requests[r] = Math.max(requests[r]!, initMax[r]!);
+  requests[Res.pods] = 1;
+  let nonZeroCpuMilli = 0;
+  let nonZeroMemBytes = 0;
+  let initCpu = 0;
+  let initMem = 0;
+  const cpuOf = (c: ContainerManifest) => {
+    const q = c.requests.get("cpu");
+    return q === undefined || q === 0 ? DEFAULT_MILLI_CPU_REQUEST : quantityToColumnUnit(Res.cpu, q);
+  };
+  const memOf = (c: ContainerManifest) => {
+    const q = c.requests.get("memory");
+    return q === undefined || q === 0 ? DEFAULT_MEMORY_REQUEST : Math.ceil(q);
+  };
+  for (const c of d.pod.containers) {
+    nonZeroCpuMilli += cpuOf(c);
+    nonZeroMemBytes += memOf(c);
+  }
+  for (const c of d.pod.initContainers) {
+    initCpu = Math.max(initCpu, cpuOf(c));
+    initMem = Math.max(initMem, memOf(c));
+  }
+  const container = (c: ContainerManifest): ContainerSpec => ({ name: c.name, image: v.images.intern(c.image), imagePullPolicy: c.imagePullPolicy });
+  return {
+    id,
+    requests,
+    nonZeroCpuMilli: Math.max(nonZeroCpuMilli, initCpu),
+    nonZeroMemBytes: Math.max(nonZeroMemBytes, initMem),
+    priority: d.pod.priority,
+    schedulerName: d.pod.schedulerName,
+    initContainers: d.pod.initContainers.map(container),
+    containers: d.pod.containers.map(container),
+    labels: [...d.pod.labels].map(([k, val]) => [v.labels.intern(k), v.labels.intern(val)] as const),
+  };
+}

@@ -1,0 +1,74 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { Scenario } from "../scenario/types.js";
+import { tableFromColumns, writeArrowFile, writeFileAtomic } from "../metrics/arrow-writer.js";
+import { podColumns } from "../metrics/pods-arrow.js";
+import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
+import { VERSION } from "../version.js";
+import { Simulation } from "./simulation.js";
+
+export interface RunScenarioOptions {
+  /** Directory that receives `<name>-<seed>/`; default `results/runs`. */
+  outRoot?: string;
+  /** Progress callback, about every 32k events. */
+  onProgress?: (nowNs: number, events: number, running: number, expected: number) => void;
+  /** Skip writing files (tests that only need the summary). */
+  write?: boolean;
+}
+
+export interface RunScenarioResult {
+  simulation: Simulation;
+  summary: SimulatedSummary;
+  stats: RunStats;
+  /** Where the outputs were written (undefined with write: false). */
+  outDir: string | undefined;
+}
+
+/**
+ * Runs a scenario and writes its outputs: `pods.arrow`, `summary.json` and the resolved
+ * `scenario.json`. Files are written into a temporary directory that replaces the final one
+ * only when complete, so an interrupted run never leaves half-written results.
+ */
+export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): RunScenarioResult {
+  const started = performance.now();
+  const sim = new Simulation(scenario);
+  const progress = options.onProgress;
+  const result = sim.run({ onProgress: progress === undefined ? undefined : (now, ev, running) => progress(now, ev, running, sim.expectedPods) });
+  const wallMs = performance.now() - started;
+  const summary = summarize(sim, result);
+  const stats: RunStats = {
+    wallMs: Math.round(wallMs),
+    events: sim.engine.events,
+    eventsPerSec: Math.round(sim.engine.events / (wallMs / 1000)),
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  };
+  let outDir: string | undefined;
+  if (options.write !== false) {
+    outDir = join(options.outRoot ?? join("results", "runs"), `${scenario.name}-${scenario.seed}`);
+    writeOutputs(sim, summary, stats, outDir);
+  }
+  return { simulation: sim, summary, stats, outDir };
+}
+
+/** A stable hash of the resolved scenario: same inputs, same hash, on any machine. */
+export function scenarioHash(s: Scenario): string {
+  return createHash("sha256").update(scenarioJson(s)).digest("hex").slice(0, 16);
+}
+
+function scenarioJson(s: Scenario): string {
+  return JSON.stringify(s, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2);
+}
+
+function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStats, outDir: string): void {
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const meta = { "simctl.version": VERSION, "simctl.scenario": sim.scenario.name, "simctl.scenario_hash": scenarioHash(sim.scenario), "simctl.seed": String(sim.scenario.seed) };
+  const { columns, rows } = podColumns(sim);
+  writeArrowFile(join(tmp, "pods.arrow"), tableFromColumns(columns, rows, meta));
+  writeFileAtomic(join(tmp, "summary.json"), `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`);
+  writeFileAtomic(join(tmp, "scenario.json"), `${scenarioJson(sim.scenario)}\n`);
+  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
+  renameSync(tmp, outDir);
+}
