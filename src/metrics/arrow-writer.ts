@@ -20,8 +20,9 @@ export type Column =
 export function tableFromColumns(columns: readonly Column[], rows: number, metadata: Readonly<Record<string, string>>): Table {
   const fields: Field[] = [];
   const children: Data[] = [];
-  for (const c of columns) {
-    const d = columnData(c, rows);
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    const d = columnData(c, rows, i);
     fields.push(new Field(c.name, d.type, c.type !== "int32" && c.type !== "utf8"));
     children.push(d);
   }
@@ -30,7 +31,11 @@ export function tableFromColumns(columns: readonly Column[], rows: number, metad
   return new Table([batch]);
 }
 
-function columnData(c: Column, rows: number): Data {
+/**
+ * One column's Arrow data. `dictId` fixes a dictionary's id (apache-arrow would otherwise take
+ * the next value of a process-wide counter, and the bytes would depend on what ran before).
+ */
+function columnData(c: Column, rows: number, dictId: number): Data {
   switch (c.type) {
     case "int64": {
       const out = new BigInt64Array(rows);
@@ -71,7 +76,7 @@ function columnData(c: Column, rows: number): Data {
         } else valid[i >> 3]! |= 1 << (i & 7);
       }
       const dictionary = vectorFromArray([...c.dictionary], new Utf8());
-      return makeData({ type: new Dictionary(new Utf8(), new Int32()), length: rows, nullCount: nulls, nullBitmap: nulls > 0 ? valid : null, data: idx, dictionary });
+      return makeData({ type: new Dictionary(new Utf8(), new Int32(), dictId), length: rows, nullCount: nulls, nullBitmap: nulls > 0 ? valid : null, data: idx, dictionary });
     }
     case "utf8":
       return vectorFromArray(c.values.slice(0, rows), new Utf8()).data[0]!;

@@ -1,5 +1,6 @@
 import { constant, lognormal } from "../core/distributions.js";
 import { NS_PER } from "../core/time.js";
+import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import type { ApiServerSpec, ControllerManagerSpec, EtcdSpec, KubeletSpec, RegistrySpec, SchedulerSpec, WatchSpec } from "./types.js";
 
 const { us, ms, s } = NS_PER;
@@ -21,13 +22,15 @@ export const DEFAULTS = {
     // model: in-datacenter one-way latency, half of a few-hundred-microsecond RTT (etcd performance.md).
     network: lognormal(150 * us, 600 * us),
   } satisfies ApiServerSpec,
+  // model: the calibrated 3-member SSD cluster of src/etcd/etcd-config.ts (each field cited there).
   etcd: {
-    // model: the usual production topology, and etcd's published benchmark setup (3 members).
-    members: 3,
-    // model: etcd op-guide/performance.md: in-datacenter RTT "a few hundred microseconds".
-    peerRtt: lognormal(500 * us, 2 * ms),
-    // model: etcd performance.md / FAQ: SSD fdatasync under 1 ms typical; health target p99 < 10 ms.
-    walFsync: lognormal(800 * us, 4 * ms),
+    members: DEFAULT_ETCD_CONFIG.members,
+    peerRtt: DEFAULT_ETCD_CONFIG.peerRtt,
+    walFsync: DEFAULT_ETCD_CONFIG.walFsync,
+    applyNs: DEFAULT_ETCD_CONFIG.applyNs,
+    backendCommit: DEFAULT_ETCD_CONFIG.backendCommit,
+    backendBatchIntervalNs: DEFAULT_ETCD_CONFIG.backendBatchIntervalNs,
+    backendBatchLimit: DEFAULT_ETCD_CONFIG.backendBatchLimit,
   } satisfies EtcdSpec,
   watch: {
     // model: k8s 1.2 blog: the watch cache trails etcd by tens of milliseconds.

@@ -54,13 +54,17 @@ export function parseScenario(file: string, text: string, overrides: { seed?: nu
     network: a.get("network").dist({ default: D.apiserver.network }),
   };
   const e = cp.get("etcd");
-  e.object(["members", "peerRtt", "walFsync"]);
+  e.object(["members", "peerRtt", "walFsync", "applyCost", "backendCommit", "backendBatchInterval", "backendBatchLimit"]);
   const members = e.get("members").int({ min: 1, max: 7, default: D.etcd.members });
   if (members % 2 === 0) e.get("members").fail("an odd number of members (1, 3, 5 or 7)");
   const etcd = {
     members,
     peerRtt: e.get("peerRtt").dist({ default: D.etcd.peerRtt }),
     walFsync: e.get("walFsync").dist({ default: D.etcd.walFsync }),
+    applyNs: e.get("applyCost").duration({ min: 0, default: D.etcd.applyNs }),
+    backendCommit: e.get("backendCommit").dist({ default: D.etcd.backendCommit }),
+    backendBatchIntervalNs: e.get("backendBatchInterval").duration({ min: 1, default: D.etcd.backendBatchIntervalNs }),
+    backendBatchLimit: e.get("backendBatchLimit").int({ min: 1, default: D.etcd.backendBatchLimit }),
   };
   const w = cp.get("watch");
   w.object(["cacheLag", "delivery"]);

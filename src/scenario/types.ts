@@ -34,10 +34,18 @@ export interface ApiServerSpec {
   network: DistSpec;
 }
 
+/** etcd as a scenario sets it; the rest of {@link EtcdConfig} keeps etcd's defaults. */
 export interface EtcdSpec {
   members: number;
   peerRtt: DistSpec;
   walFsync: DistSpec;
+  /** Serial apply cost per committed entry (MVCC put): what caps write throughput. */
+  applyNs: number;
+  /** One bbolt transaction commit. */
+  backendCommit: DistSpec;
+  /** --backend-batch-interval and --backend-batch-limit. */
+  backendBatchIntervalNs: number;
+  backendBatchLimit: number;
 }
 
 export interface WatchSpec {

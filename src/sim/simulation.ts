@@ -3,7 +3,7 @@ import { RandomStreams } from "../core/random.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
-import { ApiServer, type Storage } from "../apiserver/api-server.js";
+import { ApiServer } from "../apiserver/api-server.js";
 import { ApiClients, CLIENT_GO_DEFAULT } from "../apiserver/clients.js";
 import { ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
@@ -14,7 +14,8 @@ import { KubeScheduler } from "../scheduler/kube-scheduler.js";
 import { Kubelets } from "../node/kubelet.js";
 import type { Scenario } from "../scenario/types.js";
 import { buildNodes, buildTemplate, buildVocabulary, type Vocabulary } from "./build-cluster.js";
-import { createStorage } from "./storage.js";
+import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
+import { EtcdCluster } from "../etcd/etcd-cluster.js";
 
 const DEPLOYMENT_BYTES = 3_000;
 
@@ -38,7 +39,7 @@ export class Simulation {
   readonly clients = new ApiClients();
   readonly watch: WatchCache;
   readonly store: ObjectStore;
-  readonly storage: Storage;
+  readonly etcd: EtcdCluster;
   readonly api: ApiServer;
   readonly deploymentController: DeploymentController;
   readonly replicaSetController: ReplicaSetController;
@@ -62,8 +63,8 @@ export class Simulation {
     this.watch = new WatchCache(this.engine, this.random, scenario.watch, this.pods, this.nodes.size);
     this.store = new ObjectStore(this.engine, this.pods, this.nodes, this.watch);
     if (scenario.stop.when === "allRunning") this.store.stopWhenRunning(expected);
-    this.storage = createStorage(this.engine, this.random, scenario.etcd);
-    this.api = new ApiServer(this.engine, this.random, scenario.apiserver, this.clients, this.store, this.storage);
+    this.etcd = new EtcdCluster(this.engine, this.random, { ...DEFAULT_ETCD_CONFIG, ...scenario.etcd });
+    this.api = new ApiServer(this.engine, this.random, scenario.apiserver, this.clients, this.store, this.etcd);
     const cm = scenario.controllerManager;
     // model: all controllers of kube-controller-manager share its one client and token bucket.
     const cmClient = this.clients.add("system:kube-controller-manager", cm.qps, cm.burst);

@@ -1,0 +1,272 @@
+import { describe, expect, it } from "vitest";
+import { constant, lognormal, Sampler } from "../../src/core/distributions.js";
+import { RandomStreams } from "../../src/core/random.js";
+import { BackendCommitReason } from "../../src/etcd/backend-commit-log.js";
+import { runEtcdBenchmark } from "../../src/etcd/benchmark.js";
+import { DEFAULT_ETCD_CONFIG, EtcdError } from "../../src/etcd/etcd-config.js";
+import { idealConfig, makeCluster } from "./harness.js";
+
+const MS = 1_000_000;
+const US = 1_000;
+
+describe("group commit at saturation (closed form)", () => {
+  it("one fsync F per batch, back to back: batches/s = 1/F and every latency in [F, 2F]", () => {
+    const F = 2 * MS;
+    const cfg = idealConfig({ members: 1, walFsync: constant(F) });
+    const r = runEtcdBenchmark(cfg, { clients: 200, writesPerClient: 20, valueBytes: 256, seed: 7, clientRtt: constant(0) });
+    const log = r.cluster.batches;
+    expect(log.size).toBeGreaterThan(10);
+    // The raft loop never idles: each Ready starts exactly when the previous fsync ends.
+    for (let i = 1; i < log.size; i++) expect(log.startNs[i]! - log.startNs[i - 1]!).toBe(F);
+    // The last reply comes when the last batch's fsync ends: size * F after t = 0.
+    const elapsedS = r.writes / r.writesPerSec;
+    expect(Math.abs(log.size / elapsedS / (1e9 / F) - 1)).toBeLessThan(1e-9);
+    // Many entries share one fsync: far more than one write per F.
+    expect(r.writesPerSec).toBeGreaterThan(50 * (1e9 / F));
+    const lat = r.cluster.commitLatencyNs.view();
+    for (let i = 0; i < lat.length; i++) {
+      expect(lat[i]!).toBeGreaterThanOrEqual(F);
+      expect(lat[i]!).toBeLessThanOrEqual(2 * F);
+    }
+    expect(r.meanLatencyMs * MS).toBeGreaterThanOrEqual(F);
+    expect(r.meanLatencyMs * MS).toBeLessThanOrEqual(2 * F);
+  });
+
+  it("with clients arriving at random times, still one batch per F and latency in [F, 2F]", () => {
+    const F = 1 * MS;
+    const cfg = idealConfig({ members: 1, walFsync: constant(F) });
+    const r = runEtcdBenchmark(cfg, {
+      clients: 500,
+      writesPerClient: 10,
+      valueBytes: 256,
+      seed: 3,
+      clientRtt: { kind: "uniform", min: 0, max: 400 * US },
+    });
+    const log = r.cluster.batches;
+    let gapsOfF = 0;
+    for (let i = 1; i < log.size; i++) {
+      const gap = log.startNs[i]! - log.startNs[i - 1]!;
+      expect(gap).toBeGreaterThanOrEqual(F);
+      if (gap === F) gapsOfF++;
+    }
+    // Saturated: (almost) every Ready follows the previous fsync at once.
+    expect(gapsOfF / (log.size - 1)).toBeGreaterThan(0.95);
+    const lat = r.cluster.commitLatencyNs.view();
+    for (let i = 0; i < lat.length; i++) {
+      expect(lat[i]!).toBeGreaterThanOrEqual(F);
+      expect(lat[i]!).toBeLessThanOrEqual(2 * F);
+    }
+  });
+});
+
+describe("sequential single client (closed form)", () => {
+  // latency = requestNs + proposeNs + RTT + (encode + bytes * ns/byte + fsync) + applyNs
+  const rtt = 300 * US;
+  const F = 700 * US;
+  const valueBytes = 256;
+  const bytes = 8 + valueBytes + 20;
+  const costs = { requestNs: 30 * US, proposeNs: 2 * US, applyNs: 20 * US, walEncodeNsPerEntry: 1 * US, walWriteNsPerByte: 1 };
+  const save = costs.walEncodeNsPerEntry + bytes * costs.walWriteNsPerByte + F;
+
+  it.each([
+    [1, 0],
+    [3, rtt],
+    [5, rtt],
+  ])("%i member(s): mean latency is exactly requestNs + proposeNs + RTT + save + applyNs", (members, expectedRtt) => {
+    const cfg = idealConfig({ members, peerRtt: constant(rtt), walFsync: constant(F), ...costs });
+    const r = runEtcdBenchmark(cfg, { clients: 1, writesPerClient: 300, valueBytes, seed: 1, clientRtt: constant(0) });
+    const expected = costs.requestNs + costs.proposeNs + expectedRtt + save + costs.applyNs;
+    expect(r.meanLatencyMs * MS).toBeCloseTo(expected, 6);
+    expect(r.p99LatencyMs * MS).toBe(expected);
+    expect(r.writesPerSec).toBeCloseTo(1e9 / expected, 6);
+    // One entry per batch: nothing to group.
+    expect(r.batches).toBe(300);
+  });
+
+  it("the client round trip adds on top, exactly", () => {
+    const cfg = idealConfig({ members: 3, peerRtt: constant(rtt), walFsync: constant(F), ...costs });
+    const clientRtt = 500 * US;
+    const r = runEtcdBenchmark(cfg, { clients: 1, writesPerClient: 50, valueBytes, seed: 1, clientRtt: constant(clientRtt) });
+    const expected = clientRtt + costs.requestNs + costs.proposeNs + rtt + save + costs.applyNs;
+    expect(r.meanLatencyMs * MS).toBeCloseTo(expected, 6);
+  });
+
+  it("a write waits for the slower of the leader's fsync and the quorum's RTT + fsync", () => {
+    // With RTT 0 the leader's own 5 ms fsync is the whole wait; with RTT 2 ms the follower's
+    // ack (1 ms out + 5 ms fsync + 1 ms back) is.
+    const cfgRtt0 = idealConfig({ members: 3, peerRtt: constant(0), walFsync: constant(5 * MS) });
+    const r0 = runEtcdBenchmark(cfgRtt0, { clients: 1, writesPerClient: 10, valueBytes, seed: 1, clientRtt: constant(0) });
+    expect(r0.meanLatencyMs).toBeCloseTo(5, 9);
+    const cfgRtt2 = idealConfig({ members: 3, peerRtt: constant(2 * MS), walFsync: constant(5 * MS) });
+    const r2 = runEtcdBenchmark(cfgRtt2, { clients: 1, writesPerClient: 10, valueBytes, seed: 1, clientRtt: constant(0) });
+    expect(r2.meanLatencyMs).toBeCloseTo(7, 9);
+  });
+});
+
+describe("revisions and delivery", () => {
+  it("every proposal gets exactly one onCommit; revisions go 2, 3, 4, ... in reply order", () => {
+    const cfg = { ...DEFAULT_ETCD_CONFIG, backendBatchLimit: 97, snapshotCount: 500 };
+    const { engine, cluster, replies, onCommit } = makeCluster(cfg, 11);
+    const kPropose = engine.register("test.propose", (id, bytes) => cluster.propose(id, bytes, onCommit));
+    const n = 3000;
+    let tooLarge = 0;
+    for (let id = 0; id < n; id++) {
+      // Every 50th request is over the 1.5 MiB limit.
+      const bytes = id % 50 === 49 ? cfg.maxRequestBytes + 1 : 100 + (id % 7) * 1000;
+      if (bytes > cfg.maxRequestBytes) tooLarge++;
+      engine.schedule(id * 20 * US, kPropose, id, bytes);
+    }
+    engine.run();
+    expect(replies.requestId.length).toBe(n);
+    const seen = new Uint8Array(n);
+    for (const id of replies.requestId) seen[id] = seen[id]! + 1;
+    expect(seen.every((c) => c === 1)).toBe(true);
+    const revs = replies.revision.filter((r) => r >= 0);
+    expect(revs.length).toBe(n - tooLarge);
+    for (let i = 0; i < revs.length; i++) expect(revs[i]).toBe(i + 2);
+    expect(cluster.revision).toBe(n - tooLarge + 1);
+    expect(cluster.appliedIndex).toBe(n - tooLarge);
+    expect(cluster.rejectedTooLarge).toBe(tooLarge);
+    expect(replies.revision.filter((r) => r === EtcdError.RequestTooLarge).length).toBe(tooLarge);
+    // Writes are answered in proposal order (one leader, FIFO raft log).
+    const accepted = replies.requestId.filter((_, i) => replies.revision[i]! >= 0);
+    for (let i = 1; i < accepted.length; i++) expect(accepted[i]!).toBeGreaterThan(accepted[i - 1]!);
+    // The batch log accounts for every entry once.
+    const log = cluster.batches;
+    let entries = 0;
+    for (let r = 0; r < log.size; r++) {
+      expect(log.firstIndex[r]).toBe(entries + 1);
+      entries += log.entries[r]!;
+      expect(log.commitNs[r]!).toBeGreaterThanOrEqual(log.startNs[r]! + log.saveNs[r]!);
+    }
+    expect(entries).toBe(n - tooLarge);
+    // The queue drains: no backend timer is left armed on an idle cluster.
+    expect(engine.pending).toBe(0);
+  });
+
+  it("the request size limit is 1.5 MiB: exactly 1.5 MiB passes, one byte more fails at once", () => {
+    const { engine, cluster, replies, onCommit } = makeCluster(DEFAULT_ETCD_CONFIG);
+    expect(DEFAULT_ETCD_CONFIG.maxRequestBytes).toBe(1_572_864);
+    cluster.propose(1, 1_572_864, onCommit);
+    cluster.propose(2, 1_572_865, onCommit);
+    expect(replies.requestId.length).toBe(0); // never synchronous
+    engine.step();
+    expect(replies.requestId).toEqual([2]);
+    expect(replies.revision).toEqual([EtcdError.RequestTooLarge]);
+    expect(replies.atNs).toEqual([0]);
+    engine.run();
+    expect(replies.requestId).toEqual([2, 1]);
+    expect(replies.revision).toEqual([-1, 2]);
+  });
+
+  it("refuses with TooManyRequests while the apply loop lags the commit index by more than maxApplyLag", () => {
+    const cfg = idealConfig({ members: 1, applyNs: 1 * MS, maxApplyLag: 20 });
+    const { engine, cluster, replies, onCommit } = makeCluster(cfg);
+    const kPropose = engine.register("test.propose", (id) => cluster.propose(id, 100, onCommit));
+    // 10 proposals/ms commit in batches every 1 ms, but only 1 applies per ms: the lag grows.
+    for (let id = 0; id < 200; id++) engine.schedule(id * 100 * US, kPropose, id);
+    engine.run();
+    expect(replies.requestId.length).toBe(200);
+    const refused = replies.revision.filter((r) => r === EtcdError.TooManyRequests).length;
+    expect(refused).toBeGreaterThan(0);
+    expect(cluster.rejectedTooManyRequests).toBe(refused);
+    expect(cluster.appliedIndex).toBe(200 - refused);
+  });
+
+  it("rejects request ids that cannot travel as an event target", () => {
+    const { cluster, onCommit } = makeCluster(DEFAULT_ETCD_CONFIG);
+    expect(() => cluster.propose(2 ** 31, 10, onCommit)).toThrow(/int32/);
+    expect(() => cluster.propose(1.5, 10, onCommit)).toThrow(/int32/);
+  });
+});
+
+describe("bbolt backend batching", () => {
+  it("commits on the 100 ms timer (reset after each commit) and after 10,000 puts", () => {
+    const commit = 3 * MS;
+    const cfg = idealConfig({ members: 1, walFsync: constant(100 * US), applyNs: 10 * US, backendCommit: constant(commit) });
+    expect(cfg.backendBatchIntervalNs).toBe(100 * MS);
+    expect(cfg.backendBatchLimit).toBe(10_000);
+    const { engine, cluster, onCommit } = makeCluster(cfg);
+    const kPropose = engine.register("test.propose", (id) => cluster.propose(id, 300, onCommit));
+    // 1,000 writes/s for 1 s: interval commits only.
+    for (let id = 0; id < 1000; id++) engine.schedule(id * MS, kPropose, id);
+    engine.run();
+    const bc = cluster.backendCommits;
+    expect(bc.size).toBe(10);
+    let puts = 0;
+    for (let i = 0; i < bc.size; i++) {
+      expect(bc.reason[i]).toBe(BackendCommitReason.interval);
+      // The timer restarts when the previous commit ends: starts at 100, 203, 306, ... ms.
+      expect(bc.startNs[i]).toBe((i + 1) * 100 * MS + i * commit);
+      puts += bc.puts[i]!;
+    }
+    expect(puts).toBe(1000);
+  });
+
+  it("a burst of more than 10,000 puts commits at the limit, with exactly 10,000 puts", () => {
+    const cfg = idealConfig({ members: 1, walFsync: constant(100 * US), applyNs: 1 * US, backendCommit: constant(1 * MS) });
+    const { engine, cluster, onCommit } = makeCluster(cfg);
+    for (let id = 0; id < 25_000; id++) cluster.propose(id, 100, onCommit);
+    engine.run();
+    const bc = cluster.backendCommits;
+    const limit = [];
+    for (let i = 0; i < bc.size; i++) if (bc.reason[i] === BackendCommitReason.limit) limit.push(bc.puts[i]);
+    expect(limit).toEqual([10_000, 10_000]);
+    expect(cluster.appliedIndex).toBe(25_000);
+  });
+
+  it("a backend commit blocks the apply loop (no reply inside it) but not raft commits", () => {
+    const cfg = idealConfig({
+      members: 3,
+      peerRtt: constant(200 * US),
+      walFsync: constant(500 * US),
+      applyNs: 50 * US,
+      backendCommit: constant(20 * MS),
+    });
+    const { engine, cluster, replies, onCommit } = makeCluster(cfg);
+    const kPropose = engine.register("test.propose", (id) => cluster.propose(id, 300, onCommit));
+    for (let id = 0; id < 2000; id++) engine.schedule(id * 150 * US, kPropose, id);
+    engine.run();
+    const bc = cluster.backendCommits;
+    expect(bc.size).toBeGreaterThan(1);
+    let checked = 0;
+    for (let i = 0; i < bc.size; i++) {
+      const s = bc.startNs[i]!;
+      const e = s + bc.durationNs[i]!;
+      if (e > 2000 * 150 * US) continue; // after the load ended, nothing is left to commit
+      checked++;
+      expect(replies.atNs.some((t) => t > s && t < e)).toBe(false);
+      // Raft keeps committing batches during the backend commit.
+      let rows = 0;
+      for (let r = 0; r < cluster.batches.size; r++) {
+        const c = cluster.batches.commitNs[r]!;
+        if (c > s && c < e) rows++;
+      }
+      expect(rows).toBeGreaterThan(10);
+    }
+    expect(checked).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("determinism", () => {
+  it("same seed, same results; another seed, other results", () => {
+    const opts = { clients: 50, writesPerClient: 40, valueBytes: 256, seed: 5 };
+    const a = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, opts);
+    const b = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, opts);
+    const c = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, { ...opts, seed: 6 });
+    expect({ ...b, cluster: 0 }).toEqual({ ...a, cluster: 0 });
+    const n = a.cluster.batches.size;
+    expect(b.cluster.batches.size).toBe(n);
+    expect(Array.from(b.cluster.batches.startNs.subarray(0, n))).toEqual(Array.from(a.cluster.batches.startNs.subarray(0, n)));
+    expect(Array.from(b.cluster.commitLatencyNs.view())).toEqual(Array.from(a.cluster.commitLatencyNs.view()));
+    expect(c.meanLatencyMs).not.toBe(a.meanLatencyMs);
+  });
+
+  it("the leader's WAL fsyncs are the draws of stream etcd/0, in batch order", () => {
+    const cfg = { ...DEFAULT_ETCD_CONFIG, walFsync: lognormal(MS, 5 * MS) };
+    const r = runEtcdBenchmark(cfg, { clients: 20, writesPerClient: 20, valueBytes: 256, seed: 9 });
+    const replay = new Sampler(cfg.walFsync, new RandomStreams(9).stream("etcd/0"));
+    const log = r.cluster.batches;
+    for (let i = 0; i < log.size; i++) expect(log.fsyncNs[i]).toBe(replay.sample());
+  });
+});
