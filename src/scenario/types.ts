@@ -1,110 +1,21 @@
-import type { DistSpec } from "../core/distributions.js";
-import type { DeploymentSpec } from "./manifests.js";
+import type { ApiServerSpec } from "./sections/api-server.js";
+import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
+import type { ControllerManagerSpec } from "./sections/controller-manager.js";
+import type { EtcdSpec } from "./sections/etcd.js";
+import type { KubeletSpec } from "./sections/kubelet.js";
+import type { RegistrySpec } from "./sections/registry.js";
+import type { SchedulerSpec } from "./sections/scheduler.js";
+import type { WatchSpec } from "./sections/watch.js";
+import type { WorkloadStep } from "./sections/workload.js";
 
-/** A pool of identical nodes. */
-export interface NodePoolSpec {
-  name: string;
-  count: number;
-  /** Allocatable by resource name, in base units (cpu in cores, memory in bytes). */
-  allocatable: ReadonlyMap<string, number>;
-  /** Each label's values; nodes take them round-robin (node i gets values[i % n]). */
-  labels: ReadonlyMap<string, readonly string[]>;
-  taints: readonly { key: string; value: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[];
-  /** Images present on every node of the pool at start. */
-  images: readonly string[];
-  /** Prefix length of each node's pod CIDR (24 gives a /24). */
-  podCIDRPrefix: number;
-  unschedulable: boolean;
-}
+export type { ApiServerSpec, ControllerManagerSpec, EtcdSpec, ImageSpec, KubeletSpec, NodePoolSpec, RegistrySpec, SchedulerSpec, WatchSpec, WorkloadStep };
+export type { ClientLimits } from "./sections/controller-manager.js";
+export type { NodeSelection, WorkloadAction } from "./sections/workload.js";
 
-export interface ImageSpec {
-  name: string;
-  sizeBytes: number;
-}
-
-export interface ApiServerSpec {
-  replicas: number;
-  /** model: kube-apiserver --max-requests-inflight default 400. */
-  maxRequestsInflight: number;
-  /** model: kube-apiserver --max-mutating-requests-inflight default 200. */
-  maxMutatingRequestsInflight: number;
-  /** Latency of the handler chain before storage: authn + authz + admission + validation. */
-  handler: DistSpec;
-  /** Network latency between a client and the API server, each way. */
-  network: DistSpec;
-}
-
-/** etcd as a scenario sets it; the rest of {@link EtcdConfig} keeps etcd's defaults. */
-export interface EtcdSpec {
-  members: number;
-  peerRtt: DistSpec;
-  walFsync: DistSpec;
-  /** Serial apply cost per committed entry (MVCC put): what caps write throughput. */
-  applyNs: number;
-  /** One bbolt transaction commit. */
-  backendCommit: DistSpec;
-  /** --backend-batch-interval and --backend-batch-limit. */
-  backendBatchIntervalNs: number;
-  backendBatchLimit: number;
-}
-
-export interface WatchSpec {
-  /** Latency from an etcd commit to the watch cache (the watch cache lags etcd). */
-  cacheLag: DistSpec;
-  /** Latency from the watch cache to a watcher receiving the event. */
-  delivery: DistSpec;
-}
-
-export interface ClientLimits {
-  qps: number;
-  burst: number;
-}
-
-export interface ControllerManagerSpec extends ClientLimits {
-  concurrentDeploymentSyncs: number;
-  concurrentReplicaSetSyncs: number;
-  /** model: pkg/controller/replicaset BurstReplicas = 500. */
-  burstReplicas: number;
-  /** Time a worker spends in one sync besides its API calls. */
-  syncCost: DistSpec;
-}
-
-export interface SchedulerSpec extends ClientLimits {
-  /** Simulated cost of one scheduling cycle per node examined. */
-  perNodeCost: DistSpec;
-  /** Fixed simulated cost of one scheduling cycle. */
-  cycleCost: DistSpec;
-  /** model: KubeSchedulerConfiguration parallelism default 16. */
-  parallelism: number;
-  /** 0 selects upstream's adaptive percentage. */
-  percentageOfNodesToScore: number;
-}
-
-export interface KubeletSpec extends ClientLimits {
-  sandbox: DistSpec;
-  cni: DistSpec;
-  containerStart: DistSpec;
-  /** model: kubelet PLEG relist period 1 s. */
-  plegRelistPeriod: number;
-  serializeImagePulls: boolean;
-}
-
-export interface RegistrySpec {
-  /** Aggregate bandwidth of the shared registry, bytes/s. */
-  bandwidth: number;
-  /** Each node's download bandwidth, bytes/s. */
-  perNodeBandwidth: number;
-}
-
-/** A step of the workload: at a time, create these Deployments. */
-export interface WorkloadStep {
-  atNs: number;
-  deployments: readonly DeploymentSpec[];
-}
-
+/** Tables a run can write. */
 export type OutputTable = "pods";
 
-/** A validated scenario with every default resolved. */
+/** A validated scenario with every default resolved. Each section's type and defaults live in sections/. */
 export interface Scenario {
   /** Path of the file it came from. */
   file: string;

@@ -3,6 +3,8 @@ import { NodeTable, TaintEffect, type NodeSpec } from "../cluster/node-table.js"
 import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, type ContainerSpec, type PodTemplate } from "../cluster/pod-template.js";
 import { BUILTIN_RESOURCE_NAMES, quantityToColumnUnit, Res } from "../cluster/resources.js";
 import type { ContainerManifest, DeploymentSpec } from "../scenario/manifests.js";
+import { hostLocalAssignable } from "../node/ipam.js";
+import { createdDeployments } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
 
 /** The interned vocabularies of a run: strings become dense ids before the hot path. */
@@ -20,10 +22,8 @@ export function buildVocabulary(s: Scenario): Vocabulary {
   const images = new Interner();
   for (const img of s.images) images.intern(img.name);
   for (const p of s.nodePools) for (const r of p.allocatable.keys()) resources.intern(r);
-  for (const step of s.workload) {
-    for (const d of step.deployments) {
-      for (const c of [...d.pod.containers, ...d.pod.initContainers]) for (const r of c.requests.keys()) resources.intern(r);
-    }
+  for (const d of createdDeployments(s.workload)) {
+    for (const c of [...d.pod.containers, ...d.pod.initContainers]) for (const r of c.requests.keys()) resources.intern(r);
   }
   return { resources, labels, images };
 }
@@ -43,9 +43,7 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
     }
     const images = pool.images.map((i) => v.images.intern(i));
     const taints = pool.taints.map((t) => [v.labels.intern(t.key), t.value === "" ? -1 : v.labels.intern(t.value), TaintEffect[t.effect]] as const);
-    // model: host-local IPAM hands out the addresses of the node's pod CIDR minus the network
-    // and broadcast addresses.
-    const podCidrSize = 2 ** (32 - pool.podCIDRPrefix) - 2;
+    const podCidrSize = hostLocalAssignable(pool.podCIDRPrefix);
     for (let i = 0; i < pool.count; i++) {
       const labels: (readonly [number, number])[] = [];
       labels.push([v.labels.intern("kubernetes.io/hostname"), v.labels.intern(`${pool.name}-${i}`)]);

@@ -12,7 +12,9 @@ import { DeploymentController } from "../controllers/deployment-controller.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
 import { KubeScheduler } from "../scheduler/kube-scheduler.js";
 import { Kubelets } from "../node/kubelet.js";
+import { finalReplicas } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
+import { SimulationError } from "../core/errors.js";
 import { buildNodes, buildTemplate, buildVocabulary, type Vocabulary } from "./build-cluster.js";
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
@@ -56,8 +58,7 @@ export class Simulation {
     this.random = new RandomStreams(scenario.seed);
     this.vocabulary = buildVocabulary(scenario);
     this.nodes = buildNodes(scenario, this.vocabulary);
-    let expected = 0;
-    for (const step of scenario.workload) for (const d of step.deployments) expected += d.replicas;
+    const expected = finalReplicas(scenario.workload);
     this.expectedPods = expected;
     this.pods = new PodTable(Math.max(1024, expected));
     this.watch = new WatchCache(this.engine, this.random, scenario.watch, this.pods, this.nodes.size);
@@ -80,7 +81,10 @@ export class Simulation {
     const kApply = this.engine.register("kubectl.apply", (step) => this.applyStep(step));
     for (let i = 0; i < scenario.workload.length; i++) {
       const step = scenario.workload[i]!;
-      for (const d of step.deployments) {
+      if (step.action.kind !== "create") {
+        throw new SimulationError("simulation", 0, `workload step ${i} (${step.action.kind}) is not simulated yet; only create steps are`);
+      }
+      for (const d of step.action.deployments) {
         const id = this.templates.length;
         this.templates.push(buildTemplate(id, d, this.vocabulary));
         this.store.deployments.push({ idx: this.store.deployments.length, spec: d, template: id, replicaSet: -1, exists: false, statusReady: 0 });
@@ -89,12 +93,15 @@ export class Simulation {
     }
   }
 
-  /** kubectl creates the step's Deployments, each through its rate-limited client. */
-  private applyStep(step: number): void {
-    let first = 0;
-    for (let i = 0; i < step; i++) first += this.scenario.workload[i]!.deployments.length;
-    const n = this.scenario.workload[step]!.deployments.length;
-    for (let d = first; d < first + n; d++) this.api.submit(this.kubectl, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);
+  /** Carries out workload step `i` at its time. */
+  private applyStep(i: number): void {
+    const action = this.scenario.workload[i]!.action;
+    if (action.kind !== "create") return;
+    // kubectl creates the step's Deployments, each through its rate-limited client.
+    for (const spec of action.deployments) {
+      const d = this.store.deployments.findIndex((x) => x.spec === spec);
+      this.api.submit(this.kubectl, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);
+    }
   }
 
   /** Runs until every expected pod is Running, the queue empties, or the time limit. */

@@ -1,5 +1,6 @@
 import type { CommandModule } from "yargs";
 import { loadScenario } from "../../scenario/load-scenario.js";
+import { finalReplicas } from "../../scenario/sections/workload.js";
 
 /** `simctl validate SCENARIO`: checks a scenario without running it. */
 export const validateCommand: CommandModule<object, { scenario: string }> = {
@@ -8,8 +9,7 @@ export const validateCommand: CommandModule<object, { scenario: string }> = {
   builder: (y) => y.positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" }),
   handler: (args) => {
     const s = loadScenario(args.scenario);
-    let pods = 0;
-    for (const step of s.workload) for (const d of step.deployments) pods += d.replicas;
+    const pods = finalReplicas(s.workload);
     let nodes = 0;
     for (const p of s.nodePools) nodes += p.count;
     process.stdout.write(`${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed})\n`);

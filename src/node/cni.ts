@@ -1,0 +1,191 @@
+import type { NodeIdx } from "../cluster/ids.js";
+import { Sampler, lognormal, type DistSpec } from "../core/distributions.js";
+import type { Engine, EventKind } from "../core/engine.js";
+import { SimulationError } from "../core/errors.js";
+import type { RandomStreams } from "../core/random.js";
+import { NS_PER } from "../core/time.js";
+import { growI32 } from "./grow.js";
+import type { HostLocalIpam } from "./ipam.js";
+
+/**
+ * Outcome of a CNI ADD, passed as the `arg` of its `onDone` event.
+ */
+export const CniResult = {
+  ok: 0,
+  /**
+   * IPAM found no free address in the node's pod CIDR; the kubelet reports the sandbox failure
+   * as event reason FailedCreatePodSandBox (pkg/kubelet/events/event.go) and retries the pod.
+   */
+  FailedCreatePodSandBox: 1,
+} as const;
+export type CniResult = (typeof CniResult)[keyof typeof CniResult];
+
+/**
+ * Named CNI ADD latency profiles (plugin invocation from containerd's RunPodSandbox to the
+ * result, per pod).
+ *
+ * model: (anecdote) CALIBRATION.md "Node side": ~1.5 s per pod on a default bridge setup and
+ * ~0.3 s per pod for an eBPF dataplane under a load of 100 pods. Both are single reported
+ * figures, taken as the median; the p99 of twice the median is our assumption, not a
+ * measurement. Replace both when a measurement exists.
+ */
+export const CNI_PROFILES = {
+  bridge: lognormal(1.5 * NS_PER.s, 3 * NS_PER.s),
+  ebpf: lognormal(0.3 * NS_PER.s, 0.6 * NS_PER.s),
+} as const satisfies Record<string, DistSpec>;
+
+/** A named profile or any latency distribution (integer ns). */
+export type CniProfile = keyof typeof CNI_PROFILES | DistSpec;
+
+export interface CniConfig {
+  /** ADD latency. Default "bridge". */
+  profile: CniProfile;
+  /**
+   * CNI ADDs one node runs at once; more wait FIFO. Default unlimited.
+   * model: the kubelet syncs each pod in its own pod worker and containerd's RunPodSandbox runs
+   * the plugin per call with no node-wide lock (containerd/go-cni cni.go `libcni.Setup` takes only
+   * short read locks to list networks), so ADDs
+   * on a node overlap. host-local's file lock covers just the address reservation, which is
+   * short next to the ADD itself. Set 1 to model a plugin that serialises on a node-wide lock.
+   */
+  maxConcurrentAddsPerNode: number;
+  /** Name of the random stream. */
+  stream: string;
+}
+
+const NONE = -1;
+
+/**
+ * CNI ADD / DEL on every node: ADD takes a pod address from host-local IPAM and completes after
+ * a latency drawn from the profile; DEL returns the address.
+ *
+ * Contract: `add(node, onDone, target)` fires `onDone(target, code)` with a {@link CniResult}
+ * code, never synchronously. An exhausted range fails the ADD at once (the failure happens in
+ * the IPAM step, before the interface plumbing finishes; its small cost is not modelled). One
+ * latency sample is drawn per ADD that starts, whatever its outcome, to keep the stream aligned.
+ */
+export class Cni {
+  readonly maxConcurrentAddsPerNode: number;
+  private readonly engine: Engine;
+  private readonly ipam: HostLocalIpam;
+  private readonly latency: Sampler;
+  private readonly doneKind: EventKind;
+  private readonly nodeActive: Int32Array;
+  private readonly nodeQHead: Int32Array;
+  private readonly nodeQTail: Int32Array;
+  private readonly nodeQueued: Int32Array;
+  // Pending ADDs (queued or running), pooled. perf: typed columns + free stack, no objects.
+  private cap = 0;
+  private recNode = new Int32Array(0);
+  private recKind = new Int32Array(0);
+  private recTarget = new Int32Array(0);
+  private recNext = new Int32Array(0);
+  private free = new Int32Array(0);
+  private freeTop = 0;
+  private adds = 0;
+  private failures = 0;
+
+  constructor(engine: Engine, streams: RandomStreams, ipam: HostLocalIpam, config: Partial<CniConfig> = {}) {
+    this.engine = engine;
+    this.ipam = ipam;
+    const profile = config.profile ?? "bridge";
+    const spec = typeof profile === "string" ? CNI_PROFILES[profile] : profile;
+    if (spec === undefined) throw new RangeError(`unknown CNI profile ${String(profile)}`);
+    this.latency = new Sampler(spec, streams.stream(config.stream ?? "node/cni"));
+    this.maxConcurrentAddsPerNode = config.maxConcurrentAddsPerNode ?? Infinity;
+    if (!(this.maxConcurrentAddsPerNode >= 1)) throw new RangeError("maxConcurrentAddsPerNode must be >= 1");
+    const n = ipam.nodeCount;
+    this.nodeActive = new Int32Array(n);
+    this.nodeQHead = new Int32Array(n).fill(NONE);
+    this.nodeQTail = new Int32Array(n).fill(NONE);
+    this.nodeQueued = new Int32Array(n);
+    this.grow(64);
+    this.doneKind = engine.register("cni.addDone", (rec, code) => this.finish(rec, code as CniResult));
+  }
+
+  /** ADDs started so far. */
+  get addCount(): number {
+    return this.adds;
+  }
+
+  /** ADDs failed on an exhausted pod CIDR. */
+  get failureCount(): number {
+    return this.failures;
+  }
+
+  /** ADDs running on `node`. */
+  inFlight(node: NodeIdx): number {
+    return this.nodeActive[node]!;
+  }
+
+  /** ADDs waiting for a slot on `node`. */
+  queued(node: NodeIdx): number {
+    return this.nodeQueued[node]!;
+  }
+
+  /** CNI ADD for a new sandbox on `node`; `onDone(target, CniResult)` fires when it ends. */
+  add(node: NodeIdx, onDone: EventKind, target: number): void {
+    if (!(node >= 0 && node < this.ipam.nodeCount)) throw new SimulationError("cni", this.engine.now, `no node ${node}`);
+    if (this.freeTop === 0) this.grow(this.cap * 2);
+    const rec = this.free[--this.freeTop]!;
+    this.recNode[rec] = node;
+    this.recKind[rec] = onDone;
+    this.recTarget[rec] = target;
+    this.recNext[rec] = NONE;
+    if (this.nodeActive[node]! < this.maxConcurrentAddsPerNode) {
+      this.start(rec);
+      return;
+    }
+    const tail = this.nodeQTail[node]!;
+    if (tail === NONE) this.nodeQHead[node] = rec;
+    else this.recNext[tail] = rec;
+    this.nodeQTail[node] = rec;
+    this.nodeQueued[node]!++;
+  }
+
+  /** CNI DEL of a sandbox on `node`: its address returns to the range at once. */
+  del(node: NodeIdx): void {
+    this.ipam.release(node);
+  }
+
+  private start(rec: number): void {
+    const node = this.recNode[rec]!;
+    this.nodeActive[node]!++;
+    this.adds++;
+    const delay = this.latency.sample();
+    if (!this.ipam.allocate(node)) {
+      this.failures++;
+      this.engine.schedule(0, this.doneKind, rec, CniResult.FailedCreatePodSandBox);
+      return;
+    }
+    this.engine.schedule(delay, this.doneKind, rec, CniResult.ok);
+  }
+
+  private finish(rec: number, code: CniResult): void {
+    const node = this.recNode[rec]!;
+    this.engine.schedule(0, this.recKind[rec]! as EventKind, this.recTarget[rec]!, code);
+    this.free[this.freeTop++] = rec;
+    this.nodeActive[node]!--;
+    while (this.nodeActive[node]! < this.maxConcurrentAddsPerNode && this.nodeQHead[node] !== NONE) {
+      const next = this.nodeQHead[node]!;
+      const after = this.recNext[next]!;
+      this.nodeQHead[node] = after;
+      if (after === NONE) this.nodeQTail[node] = NONE;
+      this.nodeQueued[node]!--;
+      this.start(next);
+    }
+  }
+
+  private grow(cap: number): void {
+    const old = this.cap;
+    this.recNode = growI32(this.recNode, cap);
+    this.recKind = growI32(this.recKind, cap);
+    this.recTarget = growI32(this.recTarget, cap);
+    this.recNext = growI32(this.recNext, cap);
+    const free = new Int32Array(cap);
+    for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
+    this.free = free;
+    this.freeTop = cap - old;
+    this.cap = cap;
+  }
+}

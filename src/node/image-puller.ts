@@ -1,0 +1,636 @@
+import type { NodeIdx } from "../cluster/ids.js";
+import type { ContainerSpec } from "../cluster/pod-template.js";
+import { Sampler, constant, type DistSpec } from "../core/distributions.js";
+import type { Engine, EventKind } from "../core/engine.js";
+import { SimulationError } from "../core/errors.js";
+import type { RandomStreams, Rng } from "../core/random.js";
+import { growF64, growI32, growU8 } from "./grow.js";
+import { IMAGE_BACKOFF_PERIOD_NS, ImageBackOff, MAX_IMAGE_BACKOFF_NS } from "./image-backoff.js";
+import type { ImageCatalog } from "./image-catalog.js";
+import type { LayerCache } from "./layer-cache.js";
+import { PullQpsLimiter } from "./pull-qps-limiter.js";
+import type { Registry } from "./registry.js";
+
+/** A container's imagePullPolicy, upstream spelling. */
+export type ImagePullPolicy = ContainerSpec["imagePullPolicy"];
+
+/**
+ * What a pull request ends with, passed as the `arg` of its `onDone` event. The names are the
+ * kubelet's container waiting reasons (pkg/kubelet/images/types.go `ErrImagePull`,
+ * `ErrImagePullBackOff` = "ImagePullBackOff", `ErrImageNeverPull`).
+ */
+export const PullResult = {
+  /** The image is on the node (it was present, or the pull succeeded). */
+  ok: 0,
+  /** The pull failed (injected registry failure, or the node's pull QPS was exceeded). */
+  ErrImagePull: 1,
+  /** Refused without pulling: the (pod, image) key is backing off after an earlier failure. */
+  ImagePullBackOff: 2,
+  /** Policy Never and the image is not on the node. */
+  ErrImageNeverPull: 3,
+} as const;
+export type PullResult = (typeof PullResult)[keyof typeof PullResult];
+/** Reason strings by {@link PullResult} code. */
+export const PULL_RESULT_NAMES = ["", "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull"] as const;
+
+/** Configuration of the kubelet image manager and of containerd's fetch, per node. */
+export interface ImagePullerConfig {
+  /**
+   * One pull at a time per node. When unset, derived as upstream: true unless
+   * maxParallelImagePulls >= 2.
+   * model: pkg/kubelet/apis/config/v1beta1/defaults.go `SerializeImagePulls` defaulting.
+   */
+  serializeImagePulls?: boolean;
+  /**
+   * Parallel pulls per node when not serialized; null (or < 1) means unlimited.
+   * model: pkg/kubelet/images/puller.go `newParallelImagePuller`: nil or < 1 gives no limit.
+   */
+  maxParallelImagePulls: number | null;
+  /** model: pkg/kubelet/apis/config/v1beta1/defaults.go `RegistryPullQPS = 5` (0: no limit). */
+  registryPullQPS: number;
+  /** model: pkg/kubelet/apis/config/v1beta1/defaults.go `RegistryBurst = 10`. */
+  registryBurst: number;
+  /**
+   * Layers of one pull fetched at once.
+   * model: containerd pkg/cri/config/config_unix.go `DefaultConfig` `MaxConcurrentDownloads: 3`
+   * (`max_concurrent_downloads`, a limit per pull request).
+   */
+  maxConcurrentDownloads: number;
+  /** Probability that a pull attempt fails (ErrImagePull) after its manifest round trip. */
+  failureProbability: number;
+  /**
+   * Time from the start of a pull to its first layer request (resolve + manifest + config).
+   * model: no upstream or calibration figure exists, so the default is 0; set it from
+   * measurements of the registry in question.
+   */
+  manifestLatency: DistSpec;
+  /** Back-off start after a failed pull (10 s). */
+  imageBackOffPeriodNs: number;
+  /** Back-off cap (300 s). */
+  maxImageBackOffNs: number;
+  /** Name of the puller's random stream. */
+  stream: string;
+}
+
+/** Upstream defaults (kubelet v1.30+, containerd 1.7 CRI). */
+export const DEFAULT_IMAGE_PULLER_CONFIG: Readonly<ImagePullerConfig> = {
+  maxParallelImagePulls: null,
+  registryPullQPS: 5,
+  registryBurst: 10,
+  maxConcurrentDownloads: 3,
+  failureProbability: 0,
+  manifestLatency: constant(0),
+  imageBackOffPeriodNs: IMAGE_BACKOFF_PERIOD_NS,
+  maxImageBackOffNs: MAX_IMAGE_BACKOFF_NS,
+  stream: "node/image-puller",
+};
+
+const J_FREE = 0;
+const J_QUEUED = 1;
+const J_MANIFEST = 2;
+const J_FETCHING = 3;
+
+const FAIL_NONE = 0;
+const FAIL_INJECTED = 1;
+const FAIL_QPS = 2;
+
+const NONE = -1;
+
+/**
+ * The kubelet's image manager and puller on every node, with containerd's layer fetch, over a
+ * shared {@link Registry}.
+ *
+ * A request `pull(node, image, policy, onDone, target)` follows
+ * pkg/kubelet/images/image_manager.go `EnsureImageExists`:
+ * 1. `shouldPullImage`: Never -> ok if present, else ErrImageNeverPull; IfNotPresent and
+ *    present -> ok; Always always pulls (a present image costs a manifest round trip, no bytes).
+ * 2. back-off: if the (target, image) key is backing off -> ImagePullBackOff, no pull.
+ * 3. the pull goes to the node's puller: serialized (one at a time, FIFO; pkg/kubelet/images/
+ *    puller.go `serialImagePuller`, whose request channel holds `maxImagePullRequests = 10` and
+ *    blocks further senders, so the wait is unbounded but nothing is dropped) or parallel up to
+ *    maxParallelImagePulls (`parallelImagePuller` with its token channel). When it starts it takes a registryPullQPS token or fails at once
+ *    with ErrImagePull ("pull QPS exceeded"). Then, after the manifest latency, it either fails
+ *    (failureProbability) or fetches the image's layers not yet on the node, base first, at most
+ *    maxConcurrentDownloads at a time, each a registry flow.
+ * 4. a failure feeds the back-off (`backOff.Next`): 10 s doubling to 300 s.
+ *
+ * Sharing, as the runtime does it: a layer being fetched on a node is fetched once, and another
+ * pull needing it waits for that fetch (containerd's content ingest is locked by digest); a
+ * request for an image whose pull is already queued or running on the node joins that pull and
+ * ends with it. model: upstream the joining request would issue its own PullImage after the
+ * first (the serial queue, or the parallel puller's per-image blocker in
+ * throttled_puller.go `blockerWithMaxParallel.Wait`), which finds every layer present and only
+ * re-resolves the manifest; it would also take a QPS token. Joining skips that round trip and
+ * that token; with burst 10 this only matters when a node receives more than ~10 requests for
+ * one uncached image within a second.
+ *
+ * Results come back as `onDone(target, code)` events with a {@link PullResult} code; `target` is
+ * also the back-off key together with the image, so pass the pod index (upstream keys back-off
+ * by pod UID and image). `pull` returns a request id whose row in the request log records
+ * times, result and the bytes the request caused to be fetched.
+ */
+export class ImagePuller {
+  readonly config: Readonly<ImagePullerConfig>;
+  readonly serialized: boolean;
+  /** Pulls one node runs at once. */
+  readonly slotsPerNode: number;
+  readonly nodeCount: number;
+  private readonly engine: Engine;
+  private readonly registry: Registry;
+  private readonly catalog: ImageCatalog;
+  private readonly cache: LayerCache;
+  private readonly rng: Rng;
+  private readonly manifest: Sampler;
+  private readonly qps: PullQpsLimiter;
+  private readonly backOff: ImageBackOff;
+  private readonly imageCount: number;
+  private readonly layerCount: number;
+  private readonly manifestKind: EventKind;
+  private readonly layerKind: EventKind;
+
+  // Request log: one row per pull() call, never recycled.
+  private reqCap = 256;
+  private reqCount = 0;
+  private reqNode = new Int32Array(this.reqCap);
+  private reqImage = new Int32Array(this.reqCap);
+  private reqTarget = new Int32Array(this.reqCap);
+  private reqKind = new Int32Array(this.reqCap);
+  private reqStartNs = new Float64Array(this.reqCap);
+  private reqEndNs = new Float64Array(this.reqCap);
+  private reqResult = new Int32Array(this.reqCap);
+  private reqBytes = new Float64Array(this.reqCap);
+  /** Next request sharing the same pull (linked list from the job). */
+  private reqNext = new Int32Array(this.reqCap);
+
+  // Pulls ("jobs") in the node queues or running. Pooled.
+  private jobCap = 0;
+  private jobFree = new Int32Array(0);
+  private jobFreeTop = 0;
+  private jobState = new Uint8Array(0);
+  private jobNode = new Int32Array(0);
+  private jobImage = new Int32Array(0);
+  /** CSR offset of the next layer to consider, and the end. */
+  private jobNextLayer = new Int32Array(0);
+  private jobLayerEnd = new Int32Array(0);
+  /** Layers this pull is waiting for (own fetches and fetches it joined). */
+  private jobWaiting = new Int32Array(0);
+  /** Bytes of the fetches this pull started. */
+  private jobBytes = new Float64Array(0);
+  private jobFail = new Uint8Array(0);
+  private jobReqHead = new Int32Array(0);
+  private jobReqTail = new Int32Array(0);
+  /** Next pull in the node's FIFO of pulls waiting for a slot. */
+  private jobQNext = new Int32Array(0);
+
+  // Layer fetches in flight on a node. Pooled; `fetchOf` maps node*layerCount+layer to one.
+  private dlCap = 0;
+  private dlFree = new Int32Array(0);
+  private dlFreeTop = 0;
+  private dlNode = new Int32Array(0);
+  private dlLayer = new Int32Array(0);
+  private dlOwner = new Int32Array(0);
+  private dlWaitHead = new Int32Array(0);
+  private dlWaitTail = new Int32Array(0);
+  // Waiters of a fetch (pulls). Pooled singly-linked records.
+  private wCap = 0;
+  private wFree = new Int32Array(0);
+  private wFreeTop = 0;
+  private wJob = new Int32Array(0);
+  private wNext = new Int32Array(0);
+
+  /** (node * imageCount + image) -> pull queued or running. perf: lookup only, never iterated. */
+  private readonly pullOf = new Map<number, number>();
+  /** (node * layerCount + layer) -> fetch in flight. perf: lookup only, never iterated. */
+  private readonly fetchOf = new Map<number, number>();
+
+  // Per node.
+  private readonly nodeBusy: Int32Array;
+  private readonly nodeQHead: Int32Array;
+  private readonly nodeQTail: Int32Array;
+  private readonly nodeQueued: Int32Array;
+  private readonly nodeBytes: Float64Array;
+
+  private qpsRefusals = 0;
+  private injectedFailures = 0;
+  private pullsStarted = 0;
+
+  constructor(
+    engine: Engine,
+    streams: RandomStreams,
+    registry: Registry,
+    catalog: ImageCatalog,
+    cache: LayerCache,
+    config: Partial<ImagePullerConfig> = {},
+  ) {
+    const c: ImagePullerConfig = { ...DEFAULT_IMAGE_PULLER_CONFIG, ...config };
+    this.config = c;
+    const maxPar = c.maxParallelImagePulls;
+    this.serialized = c.serializeImagePulls ?? (maxPar === null || maxPar < 2);
+    // model: pkg/kubelet/apis/config/validation/validation.go rejects serializeImagePulls true
+    // with maxParallelImagePulls > 1.
+    if (this.serialized && maxPar !== null && maxPar > 1) {
+      throw new RangeError(`maxParallelImagePulls ${maxPar} must be 1 or null when serializeImagePulls is true`);
+    }
+    this.slotsPerNode = this.serialized ? 1 : maxPar === null || maxPar < 1 ? Infinity : maxPar;
+    if (!(c.maxConcurrentDownloads >= 1)) throw new RangeError("maxConcurrentDownloads must be >= 1");
+    if (!(c.failureProbability >= 0 && c.failureProbability <= 1)) throw new RangeError("failureProbability must be in [0, 1]");
+    if (registry.nodeCount !== cache.nodeCount) throw new RangeError("registry and layer cache disagree on node count");
+    this.engine = engine;
+    this.registry = registry;
+    this.catalog = catalog;
+    this.cache = cache;
+    catalog.seal();
+    this.nodeCount = cache.nodeCount;
+    this.imageCount = catalog.imageCount;
+    this.layerCount = catalog.layerCount;
+    this.rng = streams.stream(c.stream);
+    this.manifest = new Sampler(c.manifestLatency, this.rng);
+    this.qps = new PullQpsLimiter(this.nodeCount, c.registryPullQPS, c.registryBurst);
+    this.backOff = new ImageBackOff(c.imageBackOffPeriodNs, c.maxImageBackOffNs);
+    const n = this.nodeCount;
+    this.nodeBusy = new Int32Array(n);
+    this.nodeQHead = new Int32Array(n).fill(NONE);
+    this.nodeQTail = new Int32Array(n).fill(NONE);
+    this.nodeQueued = new Int32Array(n);
+    this.nodeBytes = new Float64Array(n);
+    this.growJobs(64);
+    this.growFetches(64);
+    this.growWaits(64);
+    this.manifestKind = engine.register("imagePuller.manifestDone", (job) => this.onManifestDone(job));
+    this.layerKind = engine.register("imagePuller.layerFetched", (dl) => this.onLayerFetched(dl));
+  }
+
+  /**
+   * Ensures `image` is on `node` under `policy`; fires `onDone(target, code)` (code a
+   * {@link PullResult}) when settled, never synchronously. Returns the request id.
+   */
+  pull(node: NodeIdx, image: number, policy: ImagePullPolicy, onDone: EventKind, target: number): number {
+    const now = this.engine.now;
+    if (!this.catalog.has(image)) {
+      throw new SimulationError("imagePuller", now, `image #${image} is not in the image catalog`);
+    }
+    if (!(node >= 0 && node < this.nodeCount)) throw new SimulationError("imagePuller", now, `no node ${node}`);
+    const r = this.newRequest(node, image, onDone, target, now);
+    const present = this.cache.hasImage(node, image);
+    // model: image_manager.go shouldPullImage.
+    if (policy === "Never") {
+      this.finishRequest(r, present ? PullResult.ok : PullResult.ErrImageNeverPull, 0);
+      return r;
+    }
+    if (policy === "IfNotPresent" && present) {
+      this.finishRequest(r, PullResult.ok, 0);
+      return r;
+    }
+    // model: image_manager.go checks backOff.IsInBackOffSinceUpdate before pulling.
+    if (this.backOff.isInBackOff(this.backOffKey(target, image), now)) {
+      this.finishRequest(r, PullResult.ImagePullBackOff, 0);
+      return r;
+    }
+    const key = node * this.imageCount + image;
+    const existing = this.pullOf.get(key);
+    if (existing !== undefined) {
+      this.attach(existing, r);
+      return r;
+    }
+    const job = this.newJob(node, image);
+    this.pullOf.set(key, job);
+    this.attach(job, r);
+    if (this.nodeBusy[node]! < this.slotsPerNode) {
+      this.startJob(job);
+    } else {
+      this.jobState[job] = J_QUEUED;
+      const tail = this.nodeQTail[node]!;
+      if (tail === NONE) this.nodeQHead[node] = job;
+      else this.jobQNext[tail] = job;
+      this.nodeQTail[node] = job;
+      this.nodeQueued[node]!++;
+    }
+    return r;
+  }
+
+  /** Pulls waiting for a puller slot on `node` (the serial puller's queue depth). */
+  queueDepth(node: NodeIdx): number {
+    return this.nodeQueued[node]!;
+  }
+
+  /** Pulls running on `node`. */
+  activePulls(node: NodeIdx): number {
+    return this.nodeBusy[node]!;
+  }
+
+  /** Bytes fetched to `node` so far. */
+  bytesPulledOn(node: NodeIdx): number {
+    return this.nodeBytes[node]!;
+  }
+
+  /** Pull requests made so far (request ids are 0 .. requestCount-1). */
+  get requestCount(): number {
+    return this.reqCount;
+  }
+
+  /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
+  get pullsStartedCount(): number {
+    return this.pullsStarted;
+  }
+
+  /** Pulls refused by the node's registryPullQPS limiter ("pull QPS exceeded"). */
+  get qpsRefusalCount(): number {
+    return this.qpsRefusals;
+  }
+
+  /** Pulls failed by the injected failure probability. */
+  get injectedFailureCount(): number {
+    return this.injectedFailures;
+  }
+
+  /** Bytes request `r` caused to be fetched (0 if it joined another pull or found its layers). */
+  requestBytes(r: number): number {
+    return this.reqBytes[r]!;
+  }
+
+  /** Result of request `r` ({@link PullResult}), or -1 while pending. */
+  requestResult(r: number): number {
+    return this.reqResult[r]!;
+  }
+
+  /** When request `r` was made. */
+  requestStartNs(r: number): number {
+    return this.reqStartNs[r]!;
+  }
+
+  /** When request `r` settled (NaN while pending). */
+  requestEndNs(r: number): number {
+    return this.reqEndNs[r]!;
+  }
+
+  /** Back-off period in force for (target, image), 0 if it never failed. */
+  backOffPeriodNs(target: number, image: number): number {
+    return this.backOff.periodOf(this.backOffKey(target, image));
+  }
+
+  /** First instant at which a pull of (target, image) is no longer refused with ImagePullBackOff. */
+  backOffUntilNs(target: number, image: number): number {
+    return this.backOff.until(this.backOffKey(target, image));
+  }
+
+  private backOffKey(target: number, image: number): number {
+    return target * this.imageCount + image;
+  }
+
+  // ---- requests ----
+
+  private newRequest(node: number, image: number, kind: EventKind, target: number, now: number): number {
+    if (this.reqCount === this.reqCap) {
+      const cap = this.reqCap * 2;
+      this.reqNode = growI32(this.reqNode, cap);
+      this.reqImage = growI32(this.reqImage, cap);
+      this.reqTarget = growI32(this.reqTarget, cap);
+      this.reqKind = growI32(this.reqKind, cap);
+      this.reqStartNs = growF64(this.reqStartNs, cap);
+      this.reqEndNs = growF64(this.reqEndNs, cap);
+      this.reqResult = growI32(this.reqResult, cap);
+      this.reqBytes = growF64(this.reqBytes, cap);
+      this.reqNext = growI32(this.reqNext, cap);
+      this.reqCap = cap;
+    }
+    const r = this.reqCount++;
+    this.reqNode[r] = node;
+    this.reqImage[r] = image;
+    this.reqTarget[r] = target;
+    this.reqKind[r] = kind;
+    this.reqStartNs[r] = now;
+    this.reqEndNs[r] = NaN;
+    this.reqResult[r] = -1;
+    this.reqBytes[r] = 0;
+    this.reqNext[r] = NONE;
+    return r;
+  }
+
+  private finishRequest(r: number, code: PullResult, bytes: number): void {
+    this.reqResult[r] = code;
+    this.reqEndNs[r] = this.engine.now;
+    this.reqBytes[r] = bytes;
+    this.engine.schedule(0, this.reqKind[r]! as EventKind, this.reqTarget[r]!, code);
+  }
+
+  private attach(job: number, r: number): void {
+    const tail = this.jobReqTail[job]!;
+    if (tail === NONE) this.jobReqHead[job] = r;
+    else this.reqNext[tail] = r;
+    this.jobReqTail[job] = r;
+  }
+
+  // ---- pulls ----
+
+  private startJob(job: number): void {
+    const node = this.jobNode[job]!;
+    this.nodeBusy[node]!++;
+    this.pullsStarted++;
+    // Draws are made in a fixed order whatever happens next, to keep the stream aligned.
+    const u = this.rng.next();
+    const delay = this.manifest.sample();
+    if (!this.qps.tryAccept(node, this.engine.now)) {
+      this.qpsRefusals++;
+      this.jobFail[job] = FAIL_QPS;
+      this.jobState[job] = J_MANIFEST;
+      this.engine.schedule(0, this.manifestKind, job, 0);
+      return;
+    }
+    this.jobFail[job] = u < this.config.failureProbability ? FAIL_INJECTED : FAIL_NONE;
+    this.jobState[job] = J_MANIFEST;
+    this.engine.schedule(delay, this.manifestKind, job, 0);
+  }
+
+  private onManifestDone(job: number): void {
+    if (this.jobFail[job] !== FAIL_NONE) {
+      if (this.jobFail[job] === FAIL_INJECTED) this.injectedFailures++;
+      this.completeJob(job, PullResult.ErrImagePull);
+      return;
+    }
+    this.jobState[job] = J_FETCHING;
+    this.fill(job);
+    this.maybeComplete(job);
+  }
+
+  /** Starts or joins layer fetches for `job` up to maxConcurrentDownloads. */
+  private fill(job: number): void {
+    const node = this.jobNode[job]!;
+    const end = this.jobLayerEnd[job]!;
+    const limit = this.config.maxConcurrentDownloads;
+    const catalog = this.catalog;
+    const cache = this.cache;
+    while (this.jobWaiting[job]! < limit && this.jobNextLayer[job]! < end) {
+      const layer = catalog.layerIdAt(this.jobNextLayer[job]!++);
+      if (cache.hasLayer(node, layer)) continue;
+      const key = node * this.layerCount + layer;
+      let dl = this.fetchOf.get(key);
+      if (dl === undefined) {
+        dl = this.newFetch(node, layer, job);
+        this.fetchOf.set(key, dl);
+        this.registry.startFlow(node, catalog.layerSize(layer), this.layerKind, dl, 0);
+      }
+      this.addWaiter(dl, job);
+      this.jobWaiting[job]!++;
+    }
+  }
+
+  private onLayerFetched(dl: number): void {
+    const node = this.dlNode[dl]!;
+    const layer = this.dlLayer[dl]!;
+    const size = this.catalog.layerSize(layer);
+    this.cache.addLayer(node, layer);
+    this.nodeBytes[node]! += size;
+    this.jobBytes[this.dlOwner[dl]!]! += size;
+    this.fetchOf.delete(node * this.layerCount + layer);
+    let w = this.dlWaitHead[dl]!;
+    this.freeFetch(dl);
+    while (w !== NONE) {
+      const job = this.wJob[w]!;
+      const next = this.wNext[w]!;
+      this.freeWait(w);
+      this.jobWaiting[job]!--;
+      this.fill(job);
+      this.maybeComplete(job);
+      w = next;
+    }
+  }
+
+  private maybeComplete(job: number): void {
+    if (this.jobWaiting[job] === 0 && this.jobNextLayer[job] === this.jobLayerEnd[job]) {
+      this.completeJob(job, PullResult.ok);
+    }
+  }
+
+  private completeJob(job: number, code: PullResult): void {
+    const node = this.jobNode[job]!;
+    const image = this.jobImage[job]!;
+    const now = this.engine.now;
+    if (code === PullResult.ok) this.cache.addImage(node, image);
+    this.pullOf.delete(node * this.imageCount + image);
+    let r = this.jobReqHead[job]!;
+    let bytes = this.jobBytes[job]!;
+    while (r !== NONE) {
+      const next = this.reqNext[r]!;
+      // model: each request's EnsureImageExists calls backOff.Next on its own key on failure.
+      if (code !== PullResult.ok) this.backOff.next(this.backOffKey(this.reqTarget[r]!, image), now);
+      this.finishRequest(r, code, bytes);
+      bytes = 0; // the first request is the one that started the pull; joiners fetched nothing
+      r = next;
+    }
+    this.freeJob(job);
+    this.nodeBusy[node]!--;
+    while (this.nodeBusy[node]! < this.slotsPerNode && this.nodeQHead[node] !== NONE) {
+      const nextJob = this.nodeQHead[node]!;
+      const after = this.jobQNext[nextJob]!;
+      this.nodeQHead[node] = after;
+      if (after === NONE) this.nodeQTail[node] = NONE;
+      this.jobQNext[nextJob] = NONE;
+      this.nodeQueued[node]!--;
+      this.startJob(nextJob);
+    }
+  }
+
+  // ---- pools ----
+
+  private newJob(node: number, image: number): number {
+    if (this.jobFreeTop === 0) this.growJobs(this.jobCap * 2);
+    const j = this.jobFree[--this.jobFreeTop]!;
+    const start = this.catalog.layerStart(image);
+    this.jobState[j] = J_QUEUED;
+    this.jobNode[j] = node;
+    this.jobImage[j] = image;
+    this.jobNextLayer[j] = start;
+    this.jobLayerEnd[j] = start + this.catalog.layerCountOf(image);
+    this.jobWaiting[j] = 0;
+    this.jobBytes[j] = 0;
+    this.jobFail[j] = FAIL_NONE;
+    this.jobReqHead[j] = NONE;
+    this.jobReqTail[j] = NONE;
+    this.jobQNext[j] = NONE;
+    return j;
+  }
+
+  private freeJob(j: number): void {
+    this.jobState[j] = J_FREE;
+    this.jobFree[this.jobFreeTop++] = j;
+  }
+
+  private growJobs(cap: number): void {
+    const old = this.jobCap;
+    this.jobState = growU8(this.jobState, cap);
+    this.jobNode = growI32(this.jobNode, cap);
+    this.jobImage = growI32(this.jobImage, cap);
+    this.jobNextLayer = growI32(this.jobNextLayer, cap);
+    this.jobLayerEnd = growI32(this.jobLayerEnd, cap);
+    this.jobWaiting = growI32(this.jobWaiting, cap);
+    this.jobBytes = growF64(this.jobBytes, cap);
+    this.jobFail = growU8(this.jobFail, cap);
+    this.jobReqHead = growI32(this.jobReqHead, cap);
+    this.jobReqTail = growI32(this.jobReqTail, cap);
+    this.jobQNext = growI32(this.jobQNext, cap);
+    this.jobFree = freeStack(old, cap);
+    this.jobFreeTop = cap - old;
+    this.jobCap = cap;
+  }
+
+  private newFetch(node: number, layer: number, owner: number): number {
+    if (this.dlFreeTop === 0) this.growFetches(this.dlCap * 2);
+    const d = this.dlFree[--this.dlFreeTop]!;
+    this.dlNode[d] = node;
+    this.dlLayer[d] = layer;
+    this.dlOwner[d] = owner;
+    this.dlWaitHead[d] = NONE;
+    this.dlWaitTail[d] = NONE;
+    return d;
+  }
+
+  private freeFetch(d: number): void {
+    this.dlFree[this.dlFreeTop++] = d;
+  }
+
+  private growFetches(cap: number): void {
+    const old = this.dlCap;
+    this.dlNode = growI32(this.dlNode, cap);
+    this.dlLayer = growI32(this.dlLayer, cap);
+    this.dlOwner = growI32(this.dlOwner, cap);
+    this.dlWaitHead = growI32(this.dlWaitHead, cap);
+    this.dlWaitTail = growI32(this.dlWaitTail, cap);
+    this.dlFree = freeStack(old, cap);
+    this.dlFreeTop = cap - old;
+    this.dlCap = cap;
+  }
+
+  /** Appends `job` to the waiters of fetch `dl`; they are notified in arrival order. */
+  private addWaiter(dl: number, job: number): void {
+    if (this.wFreeTop === 0) this.growWaits(this.wCap * 2);
+    const w = this.wFree[--this.wFreeTop]!;
+    this.wJob[w] = job;
+    this.wNext[w] = NONE;
+    const tail = this.dlWaitTail[dl]!;
+    if (tail === NONE) this.dlWaitHead[dl] = w;
+    else this.wNext[tail] = w;
+    this.dlWaitTail[dl] = w;
+  }
+
+  private freeWait(w: number): void {
+    this.wFree[this.wFreeTop++] = w;
+  }
+
+  private growWaits(cap: number): void {
+    const old = this.wCap;
+    this.wJob = growI32(this.wJob, cap);
+    this.wNext = growI32(this.wNext, cap);
+    this.wFree = freeStack(old, cap);
+    this.wFreeTop = cap - old;
+    this.wCap = cap;
+  }
+}
+
+/**
+ * A free stack holding ids old .. cap-1, lowest on top; only called when the old stack is empty.
+ */
+function freeStack(old: number, cap: number): Int32Array<ArrayBuffer> {
+  const free = new Int32Array(cap);
+  for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
+  return free;
+}

@@ -1,0 +1,406 @@
+import type { Engine, EventHandle, EventKind } from "../core/engine.js";
+import { SimulationError } from "../core/errors.js";
+import { NS_PER } from "../core/time.js";
+import { RingQueue } from "../sync/ring-queue.js";
+import { growF64, growI32, growU8 } from "./grow.js";
+
+/** Bandwidth and request limits of the shared image registry and of the nodes' NICs. */
+export interface RegistryConfig {
+  /** Aggregate egress bandwidth B of the registry, bytes/s (`Infinity`: unlimited). */
+  bandwidthBytesPerSec: number;
+  /** NIC bandwidth b of each node, bytes/s: one figure for all nodes, or one per node. */
+  nodeBandwidthBytesPerSec: number | ArrayLike<number>;
+  /**
+   * Blob requests the registry serves at once; later ones wait FIFO until one finishes.
+   * Default `Infinity`.
+   */
+  maxConcurrentRequests?: number;
+}
+
+const NS_PER_S = NS_PER.s;
+const FREE = 0;
+const WAITING = 1;
+const ACTIVE = 2;
+
+/**
+ * The shared image registry as a fluid-flow network: every active blob download (one layer to
+ * one node) is a flow whose rate is set by max-min fairness under two constraints, the
+ * registry's aggregate bandwidth B (shared by all flows) and each node's NIC bandwidth b
+ * (shared by that node's flows). Water-filling gives a flow on node n the rate
+ * `min(b_n / k_n, λ)`, k_n being the node's active flows and λ the level at which the flows not
+ * held back by their NIC use up what B leaves. Rates are recomputed whenever a flow starts or
+ * ends, so N equal downloads that start together finish together at exactly N·S/B (or S/b).
+ *
+ * model: TCP flows sharing bottlenecks converge to (roughly) max-min fair shares; a fluid model
+ * ignores slow start and packet-level effects, which is the usual abstraction for bulk
+ * transfers (SimGrid's LV08 network model is the best-known example). The registry's request
+ * limit models a server's connection/worker limit; blob requests beyond it queue FIFO.
+ *
+ * perf: one completion timer for the whole registry (at the earliest finish), not one engine
+ * event per flow. When the registry is the bottleneck every start or finish moves every flow's
+ * finish time, and per-flow cancel + schedule would leave one cancelled slot per flow per change
+ * in the engine's lazily-cancelled heap. Starts and finishes at one instant are batched into one
+ * rebalance, an O(active flows + active nodes) pass.
+ *
+ * Contract: `startFlow` returns at once; `doneKind(target, arg)` fires (through the engine, at
+ * the finishing instant) when the last byte arrives. Completion times are rounded up to whole ns.
+ */
+export class Registry {
+  readonly bandwidthBytesPerSec: number;
+  readonly maxConcurrentRequests: number;
+  readonly nodeCount: number;
+  private readonly engine: Engine;
+  private readonly name: string;
+  private readonly nodeBw: Float64Array;
+  private readonly timerKind: EventKind;
+  private readonly rebalanceKind: EventKind;
+
+  // Flow columns (flow id -> ...). perf: structure of arrays, ids recycled through a free stack.
+  private cap = 0;
+  private flowState = new Uint8Array(0);
+  private flowNode = new Int32Array(0);
+  private flowSize = new Float64Array(0);
+  private flowKind = new Int32Array(0);
+  private flowTarget = new Int32Array(0);
+  private flowArg = new Float64Array(0);
+  /** Slot of an active flow in the `a*` columns. */
+  private flowSlot = new Int32Array(0);
+  private freeIds = new Int32Array(0);
+  private freeTop = 0;
+
+  // Active flows by slot 0 .. activeCount-1. perf: the per-change loops walk these densely
+  // (no flow-id indirection); removal moves the last slot into the hole.
+  private aFlow = new Int32Array(0);
+  private aNode = new Int32Array(0);
+  private aRemaining = new Float64Array(0);
+  /** Bytes per second. */
+  private aRate = new Float64Array(0);
+  private activeCount = 0;
+  /** Flows the last rebalance found finishing at the timer's instant, and their delays. */
+  private candidates = new Int32Array(0);
+  private candidateDelay = new Float64Array(0);
+  private candidateCount = 0;
+  private readonly waiting = new RingQueue();
+
+  // Per-node columns.
+  private readonly nodeFlows: Int32Array;
+  private readonly nodeCapped: Uint8Array;
+  /** Rate of each flow of the node, set by the last rebalance. */
+  private readonly nodeRate: Float64Array;
+  private readonly activeNodes: Int32Array;
+  private readonly nodePos: Int32Array;
+  private activeNodeCount = 0;
+
+  /** Time up to which every active flow's remaining bytes are exact. */
+  private advancedNs = 0;
+  private timer: EventHandle | -1 = -1;
+  private timerAtNs = -1;
+  private rebalancePending = false;
+
+  private throughput = 0;
+  private peakThroughput = 0;
+  private served = 0;
+  private started = 0;
+
+  constructor(engine: Engine, nodeCount: number, config: RegistryConfig, name = "registry") {
+    this.engine = engine;
+    this.name = name;
+    this.nodeCount = nodeCount;
+    this.bandwidthBytesPerSec = config.bandwidthBytesPerSec;
+    this.maxConcurrentRequests = config.maxConcurrentRequests ?? Infinity;
+    if (!(this.bandwidthBytesPerSec > 0)) throw new RangeError(`${name}: bandwidth must be > 0`);
+    if (!(this.maxConcurrentRequests >= 1)) throw new RangeError(`${name}: maxConcurrentRequests must be >= 1`);
+    this.nodeBw = new Float64Array(nodeCount);
+    const b = config.nodeBandwidthBytesPerSec;
+    for (let n = 0; n < nodeCount; n++) {
+      const v = typeof b === "number" ? b : b[n];
+      if (v === undefined || !(v > 0)) throw new RangeError(`${name}: node ${n} bandwidth must be > 0, got ${v}`);
+      if (v === Infinity && this.bandwidthBytesPerSec === Infinity) {
+        throw new RangeError(`${name}: registry and node ${n} bandwidth cannot both be unlimited`);
+      }
+      this.nodeBw[n] = v;
+    }
+    this.nodeFlows = new Int32Array(nodeCount);
+    this.nodeCapped = new Uint8Array(nodeCount);
+    this.nodeRate = new Float64Array(nodeCount);
+    this.activeNodes = new Int32Array(nodeCount);
+    this.nodePos = new Int32Array(nodeCount).fill(-1);
+    this.grow(64);
+    this.timerKind = engine.register(`${name}.flowsDone`, () => this.onTimer());
+    this.rebalanceKind = engine.register(`${name}.rebalance`, () => this.rebalance());
+  }
+
+  /** Flows transferring now. */
+  get activeFlows(): number {
+    return this.activeCount;
+  }
+
+  /** Flows queued behind the request limit. */
+  get waitingFlows(): number {
+    return this.waiting.size;
+  }
+
+  /** Sum of the active flows' rates, bytes/s, as of the last rate change. */
+  get throughputBytesPerSec(): number {
+    return this.throughput;
+  }
+
+  /** Highest {@link throughputBytesPerSec} seen so far. */
+  get peakThroughputBytesPerSec(): number {
+    return this.peakThroughput;
+  }
+
+  /** Bytes of all finished flows. */
+  get bytesServed(): number {
+    return this.served;
+  }
+
+  /** Flows ever started. */
+  get flowsStarted(): number {
+    return this.started;
+  }
+
+  /** Active flows of `node`. */
+  flowsOn(node: number): number {
+    return this.nodeFlows[node]!;
+  }
+
+  /** Current rate of an active flow, bytes/s (0 for a waiting one). */
+  rateOf(flow: number): number {
+    return this.flowState[flow] === ACTIVE ? this.aRate[this.flowSlot[flow]!]! : 0;
+  }
+
+  /**
+   * Starts downloading `bytes` to `node`. Returns the flow id (recycled after it finishes), or
+   * -1 for an empty transfer, which finishes at once. `doneKind(target, arg)` fires when the
+   * transfer ends.
+   */
+  startFlow(node: number, bytes: number, doneKind: EventKind, target: number, arg = 0): number {
+    if (!(node >= 0 && node < this.nodeCount)) {
+      throw new SimulationError(this.name, this.engine.now, `no node ${node}`);
+    }
+    this.started++;
+    if (!(bytes > 0)) {
+      this.engine.schedule(0, doneKind, target, arg);
+      return -1;
+    }
+    if (this.freeTop === 0) this.grow(this.cap * 2);
+    const f = this.freeIds[--this.freeTop]!;
+    this.flowNode[f] = node;
+    this.flowSize[f] = bytes;
+    this.flowKind[f] = doneKind;
+    this.flowTarget[f] = target;
+    this.flowArg[f] = arg;
+    if (this.activeCount < this.maxConcurrentRequests && this.waiting.size === 0) {
+      this.activate(f);
+    } else {
+      this.flowState[f] = WAITING;
+      this.waiting.push(f);
+    }
+    this.markDirty();
+    return f;
+  }
+
+  private activate(f: number): void {
+    this.flowState[f] = ACTIVE;
+    const slot = this.activeCount++;
+    const n = this.flowNode[f]!;
+    this.flowSlot[f] = slot;
+    this.aFlow[slot] = f;
+    this.aNode[slot] = n;
+    this.aRemaining[slot] = this.flowSize[f]!;
+    this.aRate[slot] = 0; // until the next rebalance, which runs at this instant
+    if (this.nodeFlows[n]!++ === 0) {
+      this.nodePos[n] = this.activeNodeCount;
+      this.activeNodes[this.activeNodeCount++] = n;
+    }
+  }
+
+  private deactivate(f: number): void {
+    const slot = this.flowSlot[f]!;
+    const last = --this.activeCount;
+    if (slot !== last) {
+      const g = this.aFlow[last]!;
+      this.aFlow[slot] = g;
+      this.aNode[slot] = this.aNode[last]!;
+      this.aRemaining[slot] = this.aRemaining[last]!;
+      this.aRate[slot] = this.aRate[last]!;
+      this.flowSlot[g] = slot;
+    }
+    const n = this.flowNode[f]!;
+    if (--this.nodeFlows[n]! === 0) {
+      const p = this.nodePos[n]!;
+      const lastNode = this.activeNodes[--this.activeNodeCount]!;
+      this.activeNodes[p] = lastNode;
+      this.nodePos[lastNode] = p;
+      this.nodePos[n] = -1;
+    }
+    this.flowState[f] = FREE;
+    this.freeIds[this.freeTop++] = f;
+  }
+
+  /**
+   * Rates change only in `rebalance`, which runs once per instant at which flows started or
+   * ended. perf: a burst of starts at one instant (a pull storm) costs one O(flows) pass, not one
+   * per flow.
+   */
+  private markDirty(): void {
+    if (this.rebalancePending) return;
+    this.rebalancePending = true;
+    this.engine.schedule(0, this.rebalanceKind, 0, 0);
+  }
+
+  /** Water-fills the rates, advancing every flow to now on the way, and schedules the next completion. */
+  private rebalance(): void {
+    this.rebalancePending = false;
+    const now = this.engine.now;
+    const nodes = this.activeNodes;
+    const nodeFlows = this.nodeFlows;
+    const nodeBw = this.nodeBw;
+    const capped = this.nodeCapped;
+    const nodeRate = this.nodeRate;
+    const nodeCount = this.activeNodeCount;
+    for (let i = 0; i < nodeCount; i++) capped[nodes[i]!] = 0;
+    // model: progressive filling. All flows rise together to level λ = (B - Σ capped b_n) /
+    // (flows on uncapped nodes); a node whose per-flow NIC share b_n / k_n is at or below λ is
+    // capped there. λ only grows as nodes are capped, so each pass may cap all nodes below the
+    // current λ; passes repeat until none is capped (at most one per distinct share level).
+    let remB = this.bandwidthBytesPerSec;
+    let remF = this.activeCount;
+    let lambda = Infinity;
+    for (;;) {
+      lambda = remF > 0 ? remB / remF : Infinity;
+      let changed = false;
+      for (let i = 0; i < nodeCount; i++) {
+        const n = nodes[i]!;
+        if (capped[n] === 1) continue;
+        const k = nodeFlows[n]!;
+        if (nodeBw[n]! / k <= lambda) {
+          capped[n] = 1;
+          remB -= nodeBw[n]!;
+          remF -= k;
+          changed = true;
+        }
+      }
+      if (!changed) break;
+    }
+    for (let i = 0; i < nodeCount; i++) {
+      const n = nodes[i]!;
+      const r = capped[n] === 1 ? nodeBw[n]! / nodeFlows[n]! : lambda;
+      if (!(r > 0 && r < Infinity)) throw new SimulationError(this.name, now, `node ${n} got flow rate ${r}`);
+      nodeRate[n] = r;
+    }
+    // perf: one dense pass advances each flow at its old rate (exact: rates change only here),
+    // sets its new rate and finds the earliest finish.
+    const scale = (now - this.advancedNs) / NS_PER.s;
+    this.advancedNs = now;
+    const aNode = this.aNode;
+    const rem = this.aRemaining;
+    const rate = this.aRate;
+    const aFlow = this.aFlow;
+    const cand = this.candidates;
+    const candDelay = this.candidateDelay;
+    let candCount = 0;
+    let sum = 0;
+    let minDelay = Infinity;
+    let bound = Infinity; // candidates finish within ceil(minDelay) + 1 ns
+    for (let i = 0, c = this.activeCount; i < c; i++) {
+      const left = rem[i]! - rate[i]! * scale;
+      rem[i] = left;
+      const r = nodeRate[aNode[i]!]!;
+      rate[i] = r;
+      sum += r;
+      // perf: divide only for flows that may finish first (bound * r is Infinity at the start).
+      if (left * NS_PER_S <= bound * r) {
+        const d = left <= 0 ? 0 : (left * NS_PER_S) / r;
+        if (d < minDelay) {
+          minDelay = d;
+          bound = Math.ceil(d) + 1;
+        }
+        cand[candCount] = aFlow[i]!;
+        candDelay[candCount++] = d;
+      }
+    }
+    // Drop candidates admitted before the minimum fell.
+    let kept = 0;
+    for (let j = 0; j < candCount; j++) {
+      if (candDelay[j]! <= bound) cand[kept++] = cand[j]!;
+    }
+    this.candidateCount = kept;
+    this.throughput = sum;
+    if (sum > this.peakThroughput) this.peakThroughput = sum;
+    if (minDelay === Infinity) {
+      this.cancelTimer();
+      return;
+    }
+    // model: completion instants are rounded up to whole ns, so a transfer never ends early.
+    const at = now + Math.ceil(minDelay);
+    if (this.timer !== -1 && this.timerAtNs === at) return;
+    this.cancelTimer();
+    this.timer = this.engine.scheduleAt(at, this.timerKind, 0, 0);
+    this.timerAtNs = at;
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== -1) this.engine.cancel(this.timer);
+    this.timer = -1;
+    this.timerAtNs = -1;
+  }
+
+  /**
+   * Ends the flows whose last byte has arrived, admits waiting flows, and asks for a rebalance.
+   * perf: only the candidates the last rebalance marked (those finishing at this instant) are
+   * examined; the other flows are advanced by the rebalance that follows at this instant, which
+   * is exact because their rates have not changed since `advancedNs`.
+   */
+  private onTimer(): void {
+    this.timer = -1;
+    this.timerAtNs = -1;
+    const scale = (this.engine.now - this.advancedNs) / NS_PER.s;
+    const rem = this.aRemaining;
+    const rate = this.aRate;
+    const slotOf = this.flowSlot;
+    const cand = this.candidates;
+    for (let j = 0, c = this.candidateCount; j < c; j++) {
+      const f = cand[j]!;
+      const slot = slotOf[f]!;
+      // Done when less than one ns of transfer is left (float residue of the rounded-up instant);
+      // otherwise the rebalance below reschedules it.
+      if ((rem[slot]! - rate[slot]! * scale) * NS_PER.s > rate[slot]!) continue;
+      this.served += this.flowSize[f]!;
+      const kind = this.flowKind[f]! as EventKind;
+      const target = this.flowTarget[f]!;
+      const arg = this.flowArg[f]!;
+      this.deactivate(f);
+      this.engine.schedule(0, kind, target, arg);
+    }
+    this.candidateCount = 0;
+    while (this.activeCount < this.maxConcurrentRequests && this.waiting.size > 0) {
+      this.activate(this.waiting.shift());
+    }
+    this.markDirty();
+  }
+
+  private grow(cap: number): void {
+    const old = this.cap;
+    this.flowState = growU8(this.flowState, cap);
+    this.flowNode = growI32(this.flowNode, cap);
+    this.flowSize = growF64(this.flowSize, cap);
+    this.flowKind = growI32(this.flowKind, cap);
+    this.flowTarget = growI32(this.flowTarget, cap);
+    this.flowArg = growF64(this.flowArg, cap);
+    this.flowSlot = growI32(this.flowSlot, cap);
+    this.aFlow = growI32(this.aFlow, cap);
+    this.aNode = growI32(this.aNode, cap);
+    this.aRemaining = growF64(this.aRemaining, cap);
+    this.aRate = growF64(this.aRate, cap);
+    this.candidates = growI32(this.candidates, cap);
+    this.candidateDelay = growF64(this.candidateDelay, cap);
+    // The free stack is empty whenever we grow; the new ids become free, lowest on top.
+    const free = new Int32Array(cap);
+    for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
+    this.freeIds = free;
+    this.freeTop = cap - old;
+    this.cap = cap;
+  }
+}

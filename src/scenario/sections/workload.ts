@@ -1,0 +1,147 @@
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { readDeployment, type DeploymentSpec } from "../manifests.js";
+import { readYamlDocuments, type YamlReader } from "../yaml-reader.js";
+import type { NodePoolSpec } from "./cluster.js";
+
+/** Which nodes a node event acts on: all conditions must hold; `count` keeps the first N. */
+export interface NodeSelection {
+  pool: string | undefined;
+  labels: ReadonlyMap<string, string>;
+  names: readonly string[];
+  count: number | undefined;
+}
+
+/** What a workload step does. */
+export type WorkloadAction =
+  /** kubectl creates these Deployments. */
+  | { kind: "create"; deployments: readonly DeploymentSpec[] }
+  /** kubectl changes a Deployment: its replica count and/or a container image (a rollout). */
+  | { kind: "update"; deployment: string; replicas: number | undefined; container: string | undefined; image: string | undefined }
+  /** New nodes of an existing pool join the cluster. */
+  | { kind: "addNodes"; pool: string; count: number }
+  /** kubectl cordon / uncordon / drain, or a node failure (it stops reporting: NotReady). */
+  | { kind: "cordon" | "uncordon" | "drain" | "failNodes"; nodes: NodeSelection };
+
+/** A step of the workload: at a simulated time, one action. */
+export interface WorkloadStep {
+  atNs: number;
+  action: WorkloadAction;
+}
+
+/** Every Deployment the workload creates, in creation order. */
+export function createdDeployments(steps: readonly WorkloadStep[]): DeploymentSpec[] {
+  const out: DeploymentSpec[] = [];
+  for (const s of steps) if (s.action.kind === "create") out.push(...s.action.deployments);
+  return out;
+}
+
+/** Replicas the workload asks for once every step has run (updates may change them). */
+export function finalReplicas(steps: readonly WorkloadStep[]): number {
+  const replicas = new Map<string, number>();
+  for (const s of steps) {
+    const a = s.action;
+    if (a.kind === "create") for (const d of a.deployments) replicas.set(d.name, d.replicas);
+    else if (a.kind === "update" && a.replicas !== undefined) replicas.set(a.deployment, a.replicas);
+  }
+  let n = 0;
+  for (const r of replicas.values()) n += r;
+  return n;
+}
+
+const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "uncordon", "drain", "failNodes"] as const;
+
+export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<string>, pools: readonly NodePoolSpec[]): WorkloadStep[] {
+  if (!r.present) r.fail("a workload: a list of steps such as - { at: 0s, apply: manifests/web.yaml }");
+  let last = 0;
+  const deploymentNames = new Set<string>();
+  return r.list("a list of workload steps").map((step) => {
+    step.object(["at", "copies", ...ACTION_KEYS]);
+    const atR = step.get("at");
+    const atNs = atR.duration({ min: 0 });
+    if (atNs < last) atR.fail("a time no earlier than the previous step (steps run in order)");
+    last = Math.max(last, atNs);
+    const present = ACTION_KEYS.filter((k) => step.has(k));
+    if (present.length !== 1) {
+      step.fail(`exactly one action: ${ACTION_KEYS.join(", ")}${present.length > 1 ? ` (found ${present.join(" and ")})` : ""}`);
+      return { atNs, action: { kind: "create", deployments: [] } };
+    }
+    const key = present[0]!;
+    if (key !== "apply" && key !== "deployments" && step.has("copies")) step.get("copies").fail("copies only with apply or deployments");
+    const a = step.get(key);
+    switch (key) {
+      case "apply":
+      case "deployments": {
+        const deployments = readCreate(step, key, file, images);
+        for (const d of deployments) {
+          if (deploymentNames.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
+          deploymentNames.add(d.name);
+        }
+        return { atNs, action: { kind: "create", deployments } };
+      }
+      case "update": {
+        a.object(["deployment", "replicas", "container", "image"]);
+        const name = a.get("deployment").str();
+        if (name !== "" && !deploymentNames.has(name)) a.get("deployment").fail(`a Deployment created by an earlier step (${[...deploymentNames].join(", ") || "none"})`);
+        const replicas = a.has("replicas") ? a.get("replicas").int({ min: 0 }) : undefined;
+        const image = a.has("image") ? a.get("image").str() : undefined;
+        if (image !== undefined && !images.has(image)) a.get("image").fail(`an image declared under images: with a size (${image} is not)`);
+        if (replicas === undefined && image === undefined) a.fail("a change: replicas and/or image");
+        return { atNs, action: { kind: "update", deployment: name, replicas, container: a.has("container") ? a.get("container").str() : undefined, image } };
+      }
+      case "addNodes": {
+        a.object(["pool", "count"]);
+        const pool = a.get("pool").str();
+        if (pool !== "" && !pools.some((p) => p.name === pool)) a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
+        return { atNs, action: { kind: "addNodes", pool, count: a.get("count").int({ min: 1 }) } };
+      }
+      default:
+        return { atNs, action: { kind: key, nodes: readSelection(a, pools) } };
+    }
+  });
+}
+
+function readSelection(a: YamlReader, pools: readonly NodePoolSpec[]): NodeSelection {
+  a.object(["pool", "labels", "names", "count"]);
+  const pool = a.has("pool") ? a.get("pool").str() : undefined;
+  if (pool !== undefined && !pools.some((p) => p.name === pool)) a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
+  const labels = new Map<string, string>();
+  for (const [k, v] of a.get("labels").entries()) labels.set(k, v.str());
+  const names = a.get("names").list().map((n) => n.str());
+  if (pool === undefined && labels.size === 0 && names.length === 0) a.fail("a node selection: pool, labels and/or names");
+  return { pool, labels, names, count: a.has("count") ? a.get("count").int({ min: 1 }) : undefined };
+}
+
+function readCreate(step: YamlReader, key: "apply" | "deployments", file: string, images: ReadonlySet<string>): DeploymentSpec[] {
+  const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
+  const deployments: DeploymentSpec[] = [];
+  const stamp = (doc: YamlReader) => {
+    for (let i = 0; i < copies; i++) {
+      const d = readDeployment(doc, copies > 1 ? `-${i}` : "");
+      if (d === undefined) continue;
+      for (const c of [...d.pod.containers, ...d.pod.initContainers]) {
+        if (!images.has(c.image)) doc.fail(`containers whose images are declared under images: with a size (${c.image} is not)`);
+      }
+      deployments.push(d);
+    }
+  };
+  if (key === "deployments") {
+    for (const d of step.get("deployments").list("a list of Deployment manifests")) stamp(d);
+    return deployments;
+  }
+  const apply = step.get("apply");
+  const path = resolve(dirname(file), apply.str());
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    apply.fail(`a readable manifest file (resolved to ${path})`);
+  }
+  if (text !== undefined) {
+    const { ctx, docs } = readYamlDocuments(path, text);
+    for (const d of docs) if (d.present) stamp(d);
+    // Issues found inside the manifest file carry that file's own name and lines.
+    step.ctx.issues.push(...ctx.issues);
+  }
+  return deployments;
+}
