@@ -1,5 +1,7 @@
 import { cpus } from "node:os";
 import { EVENTS_PER_ITERATION, engineBench } from "./engine.bench.js";
+import { WATCH_EVENTS, watchBench } from "./watch.bench.js";
+import type { Bench } from "tinybench";
 
 /**
  * Runs the tinybench suites and prints one line per case. Figures depend on the machine: the
@@ -8,14 +10,17 @@ import { EVENTS_PER_ITERATION, engineBench } from "./engine.bench.js";
 async function main(): Promise<void> {
   const cpu = cpus()[0]?.model ?? "unknown cpu";
   process.stdout.write(`node ${process.version}, ${cpus().length} x ${cpu}\n`);
-  const bench = engineBench();
+  await report(engineBench(), (meanMs) => `${((EVENTS_PER_ITERATION / meanMs) * 1e-3).toFixed(2)} M events/s`);
+  await report(watchBench(), (meanMs) => `${((meanMs * 1e6) / WATCH_EVENTS).toFixed(0)} ns per pod event`);
+}
+
+/** Runs one suite and prints a line per case: the figure `format` derives from the mean latency. */
+async function report(bench: Bench, format: (meanMs: number) => string): Promise<void> {
   await bench.run();
   for (const t of bench.tasks) {
     const r = t.result;
     if (r === undefined || !("latency" in r)) continue;
-    const meanMs = r.latency.mean;
-    const eventsPerSec = (EVENTS_PER_ITERATION / meanMs) * 1000;
-    process.stdout.write(`${t.name.padEnd(60)} ${(eventsPerSec / 1e6).toFixed(2)} M events/s  (±${r.latency.rme.toFixed(1)}%, ${r.latency.samplesCount} samples)\n`);
+    process.stdout.write(`${t.name.padEnd(72)} ${format(r.latency.mean).padStart(22)}  (±${r.latency.rme.toFixed(1)}%, ${r.latency.samplesCount} samples)\n`);
   }
 }
 

@@ -6,17 +6,49 @@ import type { YamlReader } from "../yaml-reader.js";
 export interface WatchSpec {
   /** Latency from an etcd commit to the watch cache (the watch cache lags etcd). */
   cacheLag: DistSpec;
-  /** Latency from the watch cache to a watcher receiving the event. */
+  /** Network latency from the API server to a watcher. */
   delivery: DistSpec;
+  /** Dispatcher time per event (the cacher serialises it once, as a cachingObject). */
+  dispatchCostNs: number;
+  /** Dispatcher time per watcher an event is sent to. */
+  perDeliveryCostNs: number;
+  /** Time a watcher's client takes to decode and handle one event. */
+  clientEventCostNs: number;
+  /** API server time per object to serve a relist from the watch cache. */
+  relistCostPerObjectNs: number;
+  /** Time before a terminated watcher's reflector watches again. */
+  rewatchDelayNs: number;
 }
+
+const { us, ms } = NS_PER;
 
 export const WATCH_DEFAULTS: WatchSpec = {
   // model: k8s 1.2 blog: the watch cache trails etcd by tens of milliseconds.
-  cacheLag: lognormal(10 * NS_PER.ms, 40 * NS_PER.ms),
-  delivery: lognormal(500 * NS_PER.us, 5 * NS_PER.ms),
+  cacheLag: lognormal(10 * ms, 40 * ms),
+  delivery: lognormal(500 * us, 5 * ms),
+  // model: (assumed) encoding a ~5 kB pod once per event, tens of microseconds.
+  dispatchCostNs: 20 * us,
+  // model: (assumed) a filter check and a channel send per watcher.
+  perDeliveryCostNs: 1 * us,
+  // model: (assumed) protobuf decode + informer store update + handler, tens of microseconds.
+  clientEventCostNs: 30 * us,
+  // model: (assumed) a LIST served from the watch cache costs a few microseconds per object.
+  relistCostPerObjectNs: 5 * us,
+  // model: client-go reflector restarts its watch after a closed stream at once, backing off
+  // from 800 ms on repeated failures (reflector.go NewReflector backoff: 800 ms initial).
+  rewatchDelayNs: 800 * ms,
 };
 
 export function readWatch(w: YamlReader): WatchSpec {
-  w.object(["cacheLag", "delivery"]);
-  return { cacheLag: w.get("cacheLag").dist({ default: WATCH_DEFAULTS.cacheLag }), delivery: w.get("delivery").dist({ default: WATCH_DEFAULTS.delivery }) };
+  const D = WATCH_DEFAULTS;
+  w.object(["cacheLag", "delivery", "dispatchCost", "perDeliveryCost", "clientEventCost", "relistCostPerObject", "rewatchDelay"]);
+  return {
+    cacheLag: w.get("cacheLag").dist({ default: D.cacheLag }),
+    delivery: w.get("delivery").dist({ default: D.delivery }),
+    dispatchCostNs: w.get("dispatchCost").duration({ min: 0, default: D.dispatchCostNs }),
+    perDeliveryCostNs: w.get("perDeliveryCost").duration({ min: 0, default: D.perDeliveryCostNs }),
+    clientEventCostNs: w.get("clientEventCost").duration({ min: 0, default: D.clientEventCostNs }),
+    relistCostPerObjectNs: w.get("relistCostPerObject").duration({ min: 0, default: D.relistCostPerObjectNs }),
+    rewatchDelayNs: w.get("rewatchDelay").duration({ min: 0, default: D.rewatchDelayNs }),
+  };
 }
