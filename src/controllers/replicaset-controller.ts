@@ -50,6 +50,8 @@ export class ReplicaSetController {
   private readonly inflight: number[] = [];
   /** Pod creates sent by this controller (for the no-over-create invariant). */
   creates = 0;
+  /** Syncs that found creations still unobserved and so created nothing more. */
+  syncsAwaitingExpectations = 0;
 
   constructor(engine: Engine, random: RandomStreams, spec: ControllerManagerSpec, api: ApiServer, store: ObjectStore, watch: WatchCache, client: number) {
     this.engine = engine;
@@ -116,6 +118,7 @@ export class ReplicaSetController {
     const state = this.store.replicaSets[rs]!;
     const now = this.engine.now;
     const satisfied = this.pendingAdds[rs]! <= 0 || now - this.expectationsSetNs[rs]! > EXPECTATIONS_TIMEOUT_NS;
+    if (!satisfied) this.syncsAwaitingExpectations++;
     const diff = state.replicas - state.observedPods;
     if (satisfied && diff > 0) {
       const n = Math.min(diff, this.burstReplicas);
