@@ -3,6 +3,8 @@ import { loadScenario } from "../../scenario/load-scenario.js";
 import { runScenario } from "../../sim/run-scenario.js";
 import { formatSummary } from "../../metrics/format-summary.js";
 import { ProgressBar } from "../progress.js";
+import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmark-scenario.js";
+import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etcd-benchmark.js";
 
 interface RunArgs {
   scenario: string;
@@ -25,6 +27,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
       .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" }),
   handler: (args) => {
+    if (isEtcdBenchmark(args.scenario)) {
+      const s = loadEtcdBenchmark(args.scenario);
+      const bench = args.seed === undefined ? s : { ...s, seed: args.seed };
+      const { rows, outDir } = runEtcdBenchmarkScenario(bench, args.out);
+      process.stdout.write(args.json ? `${JSON.stringify({ results: rows }, null, 2)}\n` : `${formatEtcdBenchmark(bench, rows, outDir)}\n`);
+      return;
+    }
     const scenario = loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed });
     const bar = new ProgressBar();
     const { summary, stats, outDir } = runScenario(scenario, { outRoot: args.out, onProgress: (now, ev, done, total) => bar.update(now, ev, done, total) });
