@@ -1,11 +1,33 @@
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
-import type { RandomStreams } from "../core/random.js";
-import { CountedResource } from "../sync/counted-resource.js";
-import type { ApiServerSpec } from "../scenario/types.js";
+import type { RandomStreams, Rng } from "../core/random.js";
+import { NS_PER } from "../core/time.js";
+import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
+import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
+import type { ApiServerSpec, WebhookSpec } from "../scenario/sections/api-server.js";
 import type { ApiClients } from "./clients.js";
 import type { ObjectStore } from "./object-store.js";
-import { type Resource, RequestTable, Status, Verb } from "./request-table.js";
+import { Resource, RequestTable, Status, Verb, VERB_NAMES } from "./request-table.js";
+
+/** model: client-go rest/request.go: a request is retried at most maxRetries = 10 times on 429. */
+const MAX_RETRIES = 10;
+/**
+ * model: the API server answers an APF rejection with a Retry-After that starts at 1 s and
+ * grows under sustained drops (util/flowcontrol/dropped_requests_tracker.go, up to 32 s); we
+ * keep its floor of 1 s, which client-go honours before retrying.
+ */
+const RETRY_AFTER_NS = 1 * NS_PER.s;
+
+/** What API Priority and Fairness sees of each resource. */
+const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
+  [Resource.deployments]: { apiGroup: "apps", resource: "deployments", namespace: "default" },
+  [Resource.replicasets]: { apiGroup: "apps", resource: "replicasets", namespace: "default" },
+  [Resource.pods]: { apiGroup: "", resource: "pods", namespace: "default" },
+  [Resource.podsBinding]: { apiGroup: "", resource: "pods", subresource: "binding", namespace: "default" },
+  [Resource.podsStatus]: { apiGroup: "", resource: "pods", subresource: "status", namespace: "default" },
+  [Resource.replicasetsStatus]: { apiGroup: "apps", resource: "replicasets", subresource: "status", namespace: "default" },
+  [Resource.deploymentsStatus]: { apiGroup: "apps", resource: "deployments", subresource: "status", namespace: "default" },
+};
 
 /** What the API server needs from storage: etcd's propose, answered by an event. */
 export interface Storage {
@@ -13,12 +35,25 @@ export interface Storage {
   propose(requestId: number, bytes: number, onCommit: EventKind): void;
 }
 
+/** A webhook as the server calls it: its samplers and its own random stream for failures. */
+interface Webhook {
+  spec: WebhookSpec;
+  latency: Sampler;
+  failures: Rng;
+}
+
 /**
- * kube-apiserver at first fidelity: each request crosses the network, waits for a seat in the
- * mutating or read-only inflight pool, runs the handler chain (authn, authz, admission,
- * validation) as one latency, is committed by storage, applied to the object store (which
- * publishes to the watch cache), releases its seat and answers the client.
- * A client's own token bucket delays the request before it leaves the client.
+ * kube-apiserver's request path, in upstream's handler-chain order.
+ *
+ * A request first waits in its client's token bucket, crosses the network and is
+ * authenticated; then API Priority and Fairness of its replica classifies it into a priority
+ * level and flow, and it waits in a fair queue for a seat, or is rejected with 429 (client-go
+ * then retries it after Retry-After, as a new request); holding the seat it
+ * is authorized, passes the mutating then the validating admission webhooks (each with its
+ * latency, timeout and failurePolicy), is validated, written to etcd, applied to the object
+ * store (which publishes it to the watch cache), and its response is encoded; then the seat is
+ * released and the answer travels back. Each client's connection stays on one replica.
+ * `replyKind(replyTarget, requestId)` fires when the client has the answer.
  */
 export class ApiServer {
   readonly requests = new RequestTable();
@@ -26,29 +61,48 @@ export class ApiServer {
   private readonly engine: Engine;
   private readonly store: ObjectStore;
   private readonly storage: Storage;
-  private readonly mutating: CountedResource;
-  private readonly handler: Sampler;
+  private readonly spec: ApiServerSpec;
+  /** API Priority and Fairness, one per replica (each enforces its own inflight limits). */
+  readonly apf: PriorityAndFairness[] = [];
+  /** Classification by (client, verb, resource), computed once. */
+  private readonly classes = new Map<number, Classification>();
+  private readonly authentication: Sampler;
+  private readonly authorization: Sampler;
+  private readonly validation: Sampler;
   private readonly network: Sampler;
-  private readonly kArrive: EventKind;
-  private readonly kSeat: EventKind;
+  private readonly webhooks: Webhook[];
+  private readonly kAuthenticated: EventKind;
+  private readonly kDispatched: EventKind;
+  private readonly kRetry: EventKind;
   private readonly kHandled: EventKind;
+  private readonly kRejected: EventKind;
   private readonly kCommitted: EventKind;
-  /** Time each request was granted its seat (to derive the seat wait). */
-  private arrivedNs = new Float64Array(4096);
+  /** When each request asked for its seat (to derive the seat wait). */
+  private askedNs = new Float64Array(4096);
+  /** Requests rejected by a failing webhook. */
+  webhookRejections = 0;
 
   constructor(engine: Engine, random: RandomStreams, spec: ApiServerSpec, clients: ApiClients, store: ObjectStore, storage: Storage) {
     this.engine = engine;
     this.clients = clients;
     this.store = store;
     this.storage = storage;
-    // model: every replica enforces its own --max-mutating-requests-inflight; behind a load
-    // balancer that spreads evenly, the cluster has replicas x the limit.
-    this.mutating = new CountedResource(engine, spec.maxMutatingRequestsInflight * spec.replicas);
-    this.handler = new Sampler(spec.handler, random.stream("apiserver/handler"));
+    this.spec = spec;
+    for (let i = 0; i < spec.replicas; i++) {
+      this.apf.push(new PriorityAndFairness(engine, { maxRequestsInflight: spec.maxRequestsInflight, maxMutatingRequestsInflight: spec.maxMutatingRequestsInflight }));
+    }
+    this.authentication = new Sampler(spec.authentication, random.stream("apiserver/authentication"));
+    this.authorization = new Sampler(spec.authorization, random.stream("apiserver/authorization"));
+    this.validation = new Sampler(spec.validation, random.stream("apiserver/validation"));
     this.network = new Sampler(spec.network, random.stream("apiserver/network"));
-    this.kArrive = engine.register("apiserver.arrive", (req) => this.onArrive(req));
-    this.kSeat = engine.register("apiserver.seat", (req) => this.onSeat(req));
+    // model: mutating webhooks run first, in order, then validating ones (apiserver admission chain).
+    const ordered = [...spec.webhooks.filter((w) => w.type === "mutating"), ...spec.webhooks.filter((w) => w.type === "validating")];
+    this.webhooks = ordered.map((w) => ({ spec: w, latency: new Sampler(w.latency, random.stream(`apiserver/webhook/${w.name}`)), failures: random.stream(`apiserver/webhook/${w.name}/failures`) }));
+    this.kAuthenticated = engine.register("apiserver.authenticated", (req) => this.onAuthenticated(req));
+    this.kDispatched = engine.register("apiserver.apf.dispatched", (req, code) => (code === 0 ? this.onSeat(req) : this.reject429(req)));
+    this.kRetry = engine.register("apiserver.client.retry", (req) => this.retry(req));
     this.kHandled = engine.register("apiserver.handled", (req) => this.onHandled(req));
+    this.kRejected = engine.register("apiserver.rejected", (req) => this.respond(req, Status.internalError));
     this.kCommitted = engine.register("apiserver.committed", (req, rev) => this.onCommitted(req, rev));
   }
 
@@ -61,23 +115,79 @@ export class ApiServer {
     const req = this.requests.add(client, verb, resource, object, operand, bytes, now, replyKind, replyTarget);
     const wait = this.clients.limiters[client]!.reserve(now);
     this.requests.limiterWaitNs[req] = wait;
-    this.engine.schedule(wait + this.network.sample(), this.kArrive, req);
+    this.engine.schedule(wait + this.network.sample() + this.authentication.sample(), this.kAuthenticated, req);
     return req;
   }
 
-  private onArrive(req: number): void {
-    if (req >= this.arrivedNs.length) {
-      const next = new Float64Array(this.arrivedNs.length * 2);
-      next.set(this.arrivedNs);
-      this.arrivedNs = next;
+  private onAuthenticated(req: number): void {
+    if (req >= this.askedNs.length) {
+      const next = new Float64Array(Math.max(req + 1, this.askedNs.length * 2));
+      next.set(this.askedNs);
+      this.askedNs = next;
     }
-    this.arrivedNs[req] = this.engine.now;
-    if (this.mutating.acquire(this.kSeat, req, 0)) this.onSeat(req);
+    this.askedNs[req] = this.engine.now;
+    const c = this.classOf(req);
+    this.requests.level[req] = c.level;
+    const outcome = this.replicaApf(req).admit(req, c.level, c.flowHash, 1, this.kDispatched);
+    if (outcome === "dispatched") this.onSeat(req);
+    else if (outcome === "rejected") this.reject429(req);
   }
 
+  /** Classifies a request by who sends it and what it addresses, as the default FlowSchemas do. */
+  private classOf(req: number): Classification {
+    const r = this.requests;
+    const key = r.client[req]! * 256 + r.verb[req]! * 16 + r.resource[req]!;
+    let c = this.classes.get(key);
+    if (c === undefined) {
+      const attributes: RequestAttributes = { verb: VERB_NAMES[r.verb[req]!]!, ...RESOURCE_ATTRIBUTES[r.resource[req] as Resource] };
+      c = classify(this.clients.identities[r.client[req]!]!, attributes);
+      this.classes.set(key, c);
+    }
+    return c;
+  }
+
+  /**
+   * A 429 from APF (queue full, or waited past the queue wait limit). client-go retries after
+   * Retry-After, through its rate limiter again; the retry is a new request row.
+   */
+  private reject429(req: number): void {
+    const r = this.requests;
+    r.status[req] = Status.tooManyRequests;
+    const back = this.network.sample();
+    r.doneNs[req] = this.engine.now + back;
+    if (r.attempt[req]! > MAX_RETRIES) {
+      this.engine.schedule(back, r.replyKind[req]! as EventKind, r.replyTarget[req]!, req);
+      return;
+    }
+    this.engine.schedule(back + RETRY_AFTER_NS, this.kRetry, req);
+  }
+
+  private retry(prev: number): void {
+    const r = this.requests;
+    const req = this.submit(r.client[prev]!, r.verb[prev]! as Verb, r.resource[prev]! as Resource, r.object[prev]!, r.operand[prev]!, r.bytes[prev]!, r.replyKind[prev]! as EventKind, r.replyTarget[prev]!);
+    r.attempt[req] = r.attempt[prev]! + 1;
+  }
+
+  /** Holding a seat: authorization, admission webhooks, validation, then storage. */
   private onSeat(req: number): void {
-    this.requests.seatWaitNs[req] = this.engine.now - this.arrivedNs[req]!;
-    this.engine.schedule(this.handler.sample(), this.kHandled, req);
+    const r = this.requests;
+    r.seatWaitNs[req] = this.engine.now - this.askedNs[req]!;
+    let delay = this.authorization.sample();
+    for (let i = 0; i < this.webhooks.length; i++) {
+      const w = this.webhooks[i]!;
+      const latency = w.latency.sample();
+      const failed = latency > w.spec.timeoutNs || w.failures.next() < w.spec.failureRate;
+      delay += Math.min(latency, w.spec.timeoutNs);
+      // model: failurePolicy Fail turns a failed call into a rejection of the request (HTTP 500,
+      // "failed calling webhook"); Ignore skips the webhook.
+      if (failed && w.spec.failurePolicy === "Fail") {
+        this.webhookRejections++;
+        this.engine.schedule(delay, this.kRejected, req);
+        return;
+      }
+    }
+    delay += this.validation.sample() + this.codecNs(req);
+    this.engine.schedule(delay, this.kHandled, req);
   }
 
   private onHandled(req: number): void {
@@ -89,14 +199,30 @@ export class ApiServer {
     const r = this.requests;
     r.storageNs[req] = this.engine.now - r.storageNs[req]!;
     if (revision < 0) {
-      r.status[req] = Status.tooLarge;
-    } else {
-      r.status[req] = r.verb[req] === Verb.create ? Status.created : Status.ok;
-      this.store.apply(r, req);
+      this.respond(req, Status.tooLarge);
+      return;
     }
-    this.mutating.release();
+    this.store.apply(r, req);
+    this.respond(req, r.verb[req] === Verb.create ? Status.created : Status.ok);
+  }
+
+  /** Releases the seat and sends the answer (encoded response already paid for) back. */
+  private respond(req: number, status: number): void {
+    const r = this.requests;
+    r.status[req] = status;
+    this.replicaApf(req).finish(req);
     const back = this.network.sample();
     r.doneNs[req] = this.engine.now + back;
     this.engine.schedule(back, r.replyKind[req]! as EventKind, r.replyTarget[req]!, req);
+  }
+
+  /** model: a client keeps one HTTP/2 connection, so all its requests reach the same replica. */
+  private replicaApf(req: number): PriorityAndFairness {
+    return this.apf[this.requests.client[req]! % this.apf.length]!;
+  }
+
+  /** Decode + encode cost of the request's object. */
+  private codecNs(req: number): number {
+    return Math.round((this.requests.bytes[req]! / 1024) * this.spec.serializationPerKiBNs);
   }
 }

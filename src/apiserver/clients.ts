@@ -1,4 +1,5 @@
 import { TokenBucket } from "../sync/token-bucket.js";
+import type { ClientIdentity } from "./flowcontrol/classify.js";
 
 /**
  * The API clients of the cluster (kubectl, kube-controller-manager, kube-scheduler, each
@@ -7,11 +8,16 @@ import { TokenBucket } from "../sync/token-bucket.js";
  */
 export class ApiClients {
   readonly names: string[] = [];
+  readonly identities: ClientIdentity[] = [];
   readonly limiters: TokenBucket[] = [];
 
-  /** Registers a client with its qps/burst and returns its id. */
+  /**
+   * Registers a client by its user name (which is what API Priority and Fairness classifies
+   * by) with its qps/burst, and returns its id.
+   */
   add(name: string, qps: number, burst: number): number {
     this.names.push(name);
+    this.identities.push(identityOf(name));
     this.limiters.push(new TokenBucket(qps, burst));
     return this.names.length - 1;
   }
@@ -26,3 +32,13 @@ export class ApiClients {
  * that does not set its own limits.
  */
 export const CLIENT_GO_DEFAULT = { qps: 5, burst: 10 } as const;
+
+/** Who a user name is, as the default FlowSchemas see it. */
+export function identityOf(name: string): ClientIdentity {
+  if (name.startsWith("system:node:")) return { kind: "kubelet", node: name.slice("system:node:".length) };
+  if (name === "system:kube-controller-manager") return { kind: "kube-controller-manager" };
+  if (name === "system:kube-scheduler") return { kind: "kube-scheduler" };
+  const sa = /^system:serviceaccount:([^:]+):(.+)$/.exec(name);
+  if (sa !== null) return { kind: "service-account", namespace: sa[1]!, name: sa[2]! };
+  return { kind: "user", name };
+}

@@ -17,7 +17,7 @@ export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = ["deployments", "replicasets", "pods", "pods/binding", "pods/status", "replicasets/status", "deployments/status"] as const;
 
 /** Outcome codes, as HTTP status codes. */
-export const Status = { pending: 0, ok: 200, created: 201, tooManyRequests: 429, tooLarge: 413 } as const;
+export const Status = { pending: 0, ok: 200, created: 201, tooLarge: 413, tooManyRequests: 429, internalError: 500 } as const;
 
 /**
  * One row per API request, structure-of-arrays, growing by doubling. A request is identified by
@@ -46,6 +46,10 @@ export class RequestTable {
   /** When the response reached the client. */
   doneNs: Float64Array;
   status: Int16Array;
+  /** APF priority level the request was classified into. */
+  level: Int8Array;
+  /** 1 for the first try; client-go retries a 429 as a new request with the next attempt. */
+  attempt: Uint8Array;
   /** Event kind and target to notify the client on response (arg = request id). */
   replyKind: Int32Array;
   replyTarget: Int32Array;
@@ -64,6 +68,8 @@ export class RequestTable {
     this.storageNs = new Float64Array(this.cap);
     this.doneNs = new Float64Array(this.cap);
     this.status = new Int16Array(this.cap);
+    this.level = new Int8Array(this.cap);
+    this.attempt = new Uint8Array(this.cap);
     this.replyKind = new Int32Array(this.cap);
     this.replyTarget = new Int32Array(this.cap);
   }
@@ -88,6 +94,8 @@ export class RequestTable {
     this.storageNs[i] = NaN;
     this.doneNs[i] = NaN;
     this.status[i] = Status.pending;
+    this.level[i] = -1;
+    this.attempt[i] = 1;
     this.replyKind[i] = replyKind;
     this.replyTarget[i] = replyTarget;
     return i;
@@ -95,7 +103,7 @@ export class RequestTable {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const g = <T extends Int32Array | Uint8Array | Float64Array | Int16Array>(a: T): T => {
+    const g = <T extends Int32Array | Uint8Array | Int8Array | Float64Array | Int16Array>(a: T): T => {
       const b = new (a.constructor as new (n: number) => T)(cap);
       b.set(a);
       return b;
@@ -112,6 +120,8 @@ export class RequestTable {
     this.storageNs = g(this.storageNs);
     this.doneNs = g(this.doneNs);
     this.status = g(this.status);
+    this.level = g(this.level);
+    this.attempt = g(this.attempt);
     this.replyKind = g(this.replyKind);
     this.replyTarget = g(this.replyTarget);
     this.cap = cap;

@@ -1,0 +1,188 @@
+import {
+  DEFAULT_FLOW_SCHEMAS,
+  DEFAULT_PRIORITY_LEVELS,
+  GROUP_AUTHENTICATED,
+  GROUP_NODES,
+  GROUP_SERVICE_ACCOUNTS,
+  USER_KUBE_CONTROLLER_MANAGER,
+  USER_KUBE_SCHEDULER,
+  type FlowSchemaSpec,
+  type NonResourceRuleSpec,
+  type PriorityLevelSpec,
+  type ResourceRuleSpec,
+  type SubjectSpec,
+} from "./bootstrap.js";
+import { foldHashForDeal, hashFlowId } from "./flow-hash.js";
+import { Dealer } from "./shuffle-sharding.js";
+
+/** Who sends a request: the clients simctl models, plus any user by name and groups. */
+export type ClientIdentity =
+  /** The kubelet of a node: user `system:node:<node>` in group `system:nodes`. */
+  | { readonly kind: "kubelet"; readonly node: string }
+  | { readonly kind: "kube-controller-manager" }
+  | { readonly kind: "kube-scheduler" }
+  /** User `system:serviceaccount:<namespace>:<name>`. */
+  | { readonly kind: "service-account"; readonly namespace: string; readonly name: string }
+  /** A plain user (kubectl); put `system:masters` in `groups` for a cluster admin. */
+  | { readonly kind: "user"; readonly name: string; readonly groups?: readonly string[] };
+
+/**
+ * What the request is (upstream RequestInfo). A resource request has `resource`; otherwise it
+ * is a non-resource request for `path`. `namespace` empty or absent means cluster-scoped.
+ */
+export interface RequestAttributes {
+  readonly verb: string;
+  readonly apiGroup?: string;
+  readonly resource?: string;
+  readonly subresource?: string;
+  readonly namespace?: string;
+  readonly path?: string;
+}
+
+/** Where a client's requests go: the level index and the flow within it. */
+export interface Classification {
+  /** Index of the priority level in the level list (DEFAULT_PRIORITY_LEVELS by default). */
+  readonly level: number;
+  readonly levelName: string;
+  readonly flowSchema: string;
+  /** The flow distinguisher (user name, namespace, or empty). */
+  readonly distinguisher: string;
+  /** `<flowSchema>/<distinguisher>`, for people and logs. */
+  readonly flowKey: string;
+  /** Hash to pass to `PriorityAndFairness.admit`; 0 for levels without queues. */
+  readonly flowHash: number;
+}
+
+/** The request assumed when none is given: a namespaced `get` of a pod. */
+export const DEFAULT_REQUEST: RequestAttributes = { verb: "get", apiGroup: "", resource: "pods", namespace: "default" };
+
+/**
+ * The authenticated user behind an identity.
+ * model: user names and groups as the authenticators produce them: node authorizer naming
+ * (`system:node:<name>`, group `system:nodes`), service account tokens
+ * (pkg/authentication/serviceaccount/util.go: `system:serviceaccount:<ns>:<name>`, groups
+ * `system:serviceaccounts` and `system:serviceaccounts:<ns>`); every authenticated user also
+ * gets `system:authenticated` (pkg/authentication/group/authenticated_group_adder.go).
+ */
+export function userInfoOf(id: ClientIdentity): { readonly name: string; readonly groups: readonly string[] } {
+  switch (id.kind) {
+    case "kubelet":
+      return { name: `system:node:${id.node}`, groups: [GROUP_NODES, GROUP_AUTHENTICATED] };
+    case "kube-controller-manager":
+      return { name: USER_KUBE_CONTROLLER_MANAGER, groups: [GROUP_AUTHENTICATED] };
+    case "kube-scheduler":
+      return { name: USER_KUBE_SCHEDULER, groups: [GROUP_AUTHENTICATED] };
+    case "service-account":
+      return {
+        name: `system:serviceaccount:${id.namespace}:${id.name}`,
+        groups: [GROUP_SERVICE_ACCOUNTS, `${GROUP_SERVICE_ACCOUNTS}:${id.namespace}`, GROUP_AUTHENTICATED],
+      };
+    case "user": {
+      const groups = [...(id.groups ?? [])];
+      if (!groups.includes(GROUP_AUTHENTICATED)) groups.push(GROUP_AUTHENTICATED);
+      return { name: id.name, groups };
+    }
+  }
+}
+
+// model: the matching functions below follow staging/src/k8s.io/apiserver/pkg/util/flowcontrol/rule.go.
+
+function containsString(x: string, list: readonly string[], wildcard: string): boolean {
+  if (list.length === 1 && list[0] === wildcard) return true;
+  return list.includes(x);
+}
+
+function matchesSubject(name: string, groups: readonly string[], s: SubjectSpec): boolean {
+  switch (s.kind) {
+    case "user":
+      return s.name === "*" || s.name === name;
+    case "group":
+      return s.name === "*" || groups.includes(s.name);
+    case "serviceAccount": {
+      const prefix = `system:serviceaccount:${s.namespace ?? ""}:`;
+      if (s.name === "*") return name.startsWith(prefix);
+      return name === prefix + s.name;
+    }
+  }
+}
+
+function matchesResourceRule(r: RequestAttributes, rule: ResourceRuleSpec): boolean {
+  if (!containsString(r.verb, rule.verbs, "*")) return false;
+  const res = r.subresource ? `${r.resource}/${r.subresource}` : (r.resource ?? "");
+  if (!containsString(res, rule.resources, "*")) return false;
+  if (!containsString(r.apiGroup ?? "", rule.apiGroups, "*")) return false;
+  const ns = r.namespace ?? "";
+  if (ns.length === 0) return rule.clusterScope;
+  return containsString(ns, rule.namespaces, "*");
+}
+
+function matchesNonResourceRule(r: RequestAttributes, rule: NonResourceRuleSpec): boolean {
+  if (!containsString(r.verb, rule.verbs, "*")) return false;
+  const path = r.path ?? "";
+  for (const rulePath of rule.nonResourceURLs) {
+    if (rulePath === "*" || rulePath === path) return true;
+    let prefix = rulePath.endsWith("*") ? rulePath.slice(0, -1) : rulePath;
+    if (!prefix.endsWith("/")) prefix += "/";
+    if (path.startsWith(prefix)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a request by (`name`, `groups`) matches a FlowSchema. model: rule.go
+ * `matchesFlowSchema`: some rule whose subjects include the user and whose resource rules (for
+ * a resource request) or non-resource rules (otherwise) match.
+ */
+export function matchesFlowSchema(
+  name: string,
+  groups: readonly string[],
+  r: RequestAttributes,
+  fs: FlowSchemaSpec,
+): boolean {
+  const isResource = r.resource !== undefined;
+  for (const rule of fs.rules) {
+    if (!rule.subjects.some((s) => matchesSubject(name, groups, s))) continue;
+    if (isResource ? rule.resourceRules.some((x) => matchesResourceRule(r, x)) : rule.nonResourceRules.some((x) => matchesNonResourceRule(r, x))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Classifies a client's request into a priority level and a flow, as the APF filter does.
+ *
+ * Contract: FlowSchemas are tried by increasing matchingPrecedence, then name; the first match
+ * wins, and catch-all is the fallback. The flow distinguisher is the user name (ByUser), the
+ * request namespace (ByNamespace) or empty. `flowHash` is upstream's `hashFlowID` folded so that
+ * it deals the same queues (see flow-hash.ts); it is 0 for levels with at most one queue, where
+ * upstream does not hash either. Call once per (client, kind of request), not per request: it
+ * hashes with SHA-256.
+ *
+ * model: apf_controller.go `startRequest` and `computeFlowDistinguisher`; schema order from
+ * pkg/util/apihelpers FlowSchemaSequence (precedence, then name).
+ */
+export function classify(
+  user: ClientIdentity,
+  request: RequestAttributes = DEFAULT_REQUEST,
+  levels: readonly PriorityLevelSpec[] = DEFAULT_PRIORITY_LEVELS,
+  schemas: readonly FlowSchemaSpec[] = DEFAULT_FLOW_SCHEMAS,
+): Classification {
+  const { name, groups } = userInfoOf(user);
+  const ordered = [...schemas].sort((a, b) =>
+    a.matchingPrecedence !== b.matchingPrecedence ? a.matchingPrecedence - b.matchingPrecedence : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
+  let fs = ordered.find((s) => matchesFlowSchema(name, groups, request, s));
+  fs ??= ordered.find((s) => s.name === "catch-all");
+  if (fs === undefined) throw new Error("no FlowSchema matches and there is no catch-all FlowSchema");
+  const level = levels.findIndex((l) => l.name === fs.priorityLevel);
+  if (level < 0) throw new Error(`FlowSchema ${fs.name} references unknown priority level ${fs.priorityLevel}`);
+  const pl = levels[level]!;
+  const distinguisher = fs.distinguisher === "ByUser" ? name : fs.distinguisher === "ByNamespace" ? (request.namespace ?? "") : "";
+  let flowHash = 0;
+  if (!pl.exempt && pl.queuing !== undefined && pl.queuing.queues > 1) {
+    const dealer = new Dealer(pl.queuing.queues, pl.queuing.handSize);
+    flowHash = foldHashForDeal(hashFlowId(fs.name, distinguisher), dealer.period());
+  }
+  return { level, levelName: pl.name, flowSchema: fs.name, distinguisher, flowKey: `${fs.name}/${distinguisher}`, flowHash };
+}
