@@ -1,25 +1,44 @@
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
-import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
+import type { DeploymentState, DeploymentUpdate, ReplicaSetState } from "../cluster/workloads.js";
 import { SimulationError } from "../core/errors.js";
+import { growU8 } from "../core/grow.js";
 import type { Engine } from "../core/engine.js";
 import { Resource, type RequestTable, Verb } from "./request-table.js";
 import { WatchEvent, WatchResource, type WatchCache } from "./watch-cache.js";
 
+const LIVE = 1;
+const RUNNING = 2;
+
+/** Operand of a pod delete: a graceful delete sets deletionTimestamp; a final one removes the object. */
+export const PodDelete = { graceful: 0, final: 1 } as const;
+
 /**
  * The objects behind the API (what etcd holds) and the effect of each committed request on
  * them. A committed write changes the object, then is published to the watch cache.
+ *
+ * It also keeps the counts that decide the `allRunning` stop condition: once the workload's
+ * last step is committed, the run ends when every Deployment has exactly its desired number of
+ * live pods, all Running and all from its current template (a finished rollout).
  */
 export class ObjectStore {
   readonly deployments: DeploymentState[] = [];
+  readonly deploymentUpdates: DeploymentUpdate[] = [];
   readonly replicaSets: ReplicaSetState[] = [];
   readonly pods: PodTable;
   readonly nodes: NodeTable;
   private readonly engine: Engine;
   private readonly watch: WatchCache;
-  /** Pods whose Running status has been committed. */
+  /** Pods whose Running status has been committed, ever. */
   runningPods = 0;
-  private stopAtRunning = Infinity;
+  /** Per template: live pods (created, not terminating) and those of them Running. */
+  private liveByTemplate: number[] = [];
+  private runningByTemplate: number[] = [];
+  /** Per pod: LIVE (counted in liveByTemplate) and RUNNING (counted in runningByTemplate). */
+  private podFlags = new Uint8Array(1024);
+  private stopTarget = -1;
+  /** When the stop condition first held (NaN until then). */
+  allRunningAtNs = NaN;
 
   constructor(engine: Engine, pods: PodTable, nodes: NodeTable, watch: WatchCache) {
     this.engine = engine;
@@ -28,57 +47,147 @@ export class ObjectStore {
     this.watch = watch;
   }
 
-  /** Stops the engine once `count` pods are Running (the `allRunning` stop condition). */
-  stopWhenRunning(count: number): void {
-    this.stopAtRunning = count;
+  /**
+   * Arms the `allRunning` stop condition for `desired` pods in total; call it when the last
+   * workload step has been committed. Stops the engine at once if it already holds.
+   */
+  armStop(desired: number): void {
+    this.stopTarget = desired;
+    this.checkStop();
   }
 
   /** Applies committed request `req` at the current time and publishes the change. */
   apply(requests: RequestTable, req: number): void {
     const obj = requests.object[req]!;
     const verb = requests.verb[req]!;
+    const operand = requests.operand[req]!;
     switch (requests.resource[req]) {
       case Resource.deployments:
-        if (verb !== Verb.create) break;
-        this.deployments[obj]!.exists = true;
-        this.watch.publish(WatchResource.deployments, obj, WatchEvent.ADDED);
+        if (verb === Verb.create) {
+          this.deployments[obj]!.exists = true;
+          this.watch.publish(WatchResource.deployments, obj, WatchEvent.ADDED);
+        } else {
+          const u = this.deploymentUpdates[operand]!;
+          const d = this.deployments[u.deployment]!;
+          d.template = u.template;
+          d.replicas = u.replicas;
+          this.ensureTemplate(u.template);
+          this.watch.publish(WatchResource.deployments, u.deployment, WatchEvent.MODIFIED);
+          this.checkStop();
+        }
         return;
       case Resource.deploymentsStatus:
-        this.deployments[obj]!.statusReady = requests.operand[req]!;
+        this.deployments[obj]!.statusAvailable = operand;
         this.watch.publish(WatchResource.deployments, obj, WatchEvent.MODIFIED);
         return;
       case Resource.replicasets:
-        if (verb !== Verb.create) break;
-        this.replicaSets[obj]!.exists = true;
-        this.watch.publish(WatchResource.replicasets, obj, WatchEvent.ADDED);
+        if (verb === Verb.create) {
+          this.replicaSets[obj]!.exists = true;
+          this.watch.publish(WatchResource.replicasets, obj, WatchEvent.ADDED);
+        } else {
+          this.replicaSets[obj]!.replicas = operand;
+          this.watch.publish(WatchResource.replicasets, obj, WatchEvent.MODIFIED);
+        }
         return;
       case Resource.replicasetsStatus:
-        this.replicaSets[obj]!.statusReady = requests.operand[req]!;
+        this.replicaSets[obj]!.statusAvailable = operand;
         this.watch.publish(WatchResource.replicasets, obj, WatchEvent.MODIFIED);
         return;
       case Resource.pods:
-        if (verb !== Verb.create) break;
-        this.pods.mark(obj, PodStage.created, this.engine.now);
-        this.watch.publish(WatchResource.pods, obj, WatchEvent.ADDED);
+        if (verb === Verb.create) {
+          this.pods.mark(obj, PodStage.created, this.engine.now);
+          this.ensureTemplate(this.pods.template[obj]!);
+          this.setFlags(obj, LIVE);
+          this.watch.publish(WatchResource.pods, obj, WatchEvent.ADDED);
+        } else if (verb === Verb.delete) {
+          this.deletePod(obj, operand);
+        } else break;
         return;
       case Resource.podsBinding: {
         if (this.pods.node[obj] !== -1) throw new SimulationError("apiserver", this.engine.now, `pod ${obj} is already bound`);
-        this.pods.node[obj] = requests.operand[req]!;
+        this.pods.node[obj] = operand;
         this.pods.mark(obj, PodStage.bound, this.engine.now);
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
         return;
       }
       case Resource.podsStatus: {
-        const phase = requests.operand[req]! as PodPhase;
+        const phase = operand as PodPhase;
         this.pods.phase[obj] = phase;
         if (phase === PodPhase.Running && this.pods.time(obj, PodStage.running) !== this.pods.time(obj, PodStage.running)) {
           this.pods.mark(obj, PodStage.running, this.engine.now);
-          if (++this.runningPods >= this.stopAtRunning) this.engine.stop();
+          this.runningPods++;
+          if (this.flags(obj) & LIVE) this.setFlags(obj, LIVE | RUNNING);
+        } else if (phase === PodPhase.Failed || phase === PodPhase.Succeeded) {
+          // model: a pod in a terminal phase is no longer active (controller_utils.go IsPodActive).
+          this.setFlags(obj, 0);
         }
+        this.checkStop();
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
         return;
       }
     }
     throw new SimulationError("apiserver", this.engine.now, `no store semantics for request ${req}`);
+  }
+
+  /**
+   * model: registry/core/pod/strategy.go CheckGracefulDelete: a pod not bound to a node is
+   * deleted at once; a bound pod gets a deletionTimestamp and stays until its kubelet, having
+   * stopped the containers, deletes it with grace period 0.
+   */
+  private deletePod(pod: number, mode: number): void {
+    const pods = this.pods;
+    if (pods.deletedNs[pod] === pods.deletedNs[pod]) return; // already gone
+    const wasLive = !pods.isTerminating(pod);
+    this.setFlags(pod, 0);
+    if (mode === PodDelete.graceful && pods.node[pod]! >= 0) {
+      if (wasLive) {
+        pods.deletionNs[pod] = this.engine.now;
+        this.watch.publish(WatchResource.pods, pod, WatchEvent.MODIFIED);
+      }
+    } else {
+      if (pods.deletionNs[pod] !== pods.deletionNs[pod]) pods.deletionNs[pod] = this.engine.now;
+      pods.deletedNs[pod] = this.engine.now;
+      this.watch.publish(WatchResource.pods, pod, WatchEvent.DELETED);
+    }
+    this.checkStop();
+  }
+
+  private flags(pod: number): number {
+    return pod < this.podFlags.length ? this.podFlags[pod]! : 0;
+  }
+
+  /** Sets a pod's LIVE/RUNNING flags and keeps the per-template counts in step. */
+  private setFlags(pod: number, flags: number): void {
+    if (pod >= this.podFlags.length) this.podFlags = growU8(this.podFlags, Math.max(pod + 1, this.podFlags.length * 2));
+    const was = this.podFlags[pod]!;
+    if (was === flags) return;
+    this.podFlags[pod] = flags;
+    const t = this.pods.template[pod]!;
+    this.liveByTemplate[t]! += (flags & LIVE) - (was & LIVE);
+    this.runningByTemplate[t]! += ((flags & RUNNING) - (was & RUNNING)) / RUNNING;
+  }
+
+  private ensureTemplate(t: number): number {
+    while (this.liveByTemplate.length <= t) {
+      this.liveByTemplate.push(0);
+      this.runningByTemplate.push(0);
+    }
+    return t;
+  }
+
+  private checkStop(): void {
+    if (this.stopTarget < 0 || this.allRunningAtNs === this.allRunningAtNs) return;
+    let live = 0;
+    for (let t = 0; t < this.liveByTemplate.length; t++) live += this.liveByTemplate[t]!;
+    if (live !== this.stopTarget) return;
+    let running = 0;
+    for (const d of this.deployments) {
+      const t = d.template;
+      if (t >= this.runningByTemplate.length || this.runningByTemplate[t] !== d.replicas || this.liveByTemplate[t] !== d.replicas) return;
+      running += d.replicas;
+    }
+    if (running !== this.stopTarget) return;
+    this.allRunningAtNs = this.engine.now;
+    this.engine.stop();
   }
 }

@@ -3,15 +3,25 @@ import type { DeploymentSpec } from "../scenario/manifests.js";
 /** A Deployment object as the simulated API holds it. Deployments are few: plain objects. */
 export interface DeploymentState {
   idx: number;
+  /** The manifest it was created from (name, namespace, strategy). */
   spec: DeploymentSpec;
-  /** Pod template id its ReplicaSet stamps. */
+  /** Current spec.template, as a pod template id. */
   template: number;
-  /** Its ReplicaSet, once the deployment controller has created it (-1 before). */
-  replicaSet: number;
+  /** Current spec.replicas. */
+  replicas: number;
+  /** Its ReplicaSets, oldest first; the one stamping `template` is the new one. */
+  replicaSets: number[];
   /** The create was committed. */
   exists: boolean;
-  /** status.readyReplicas as last written by the deployment controller. */
-  statusReady: number;
+  /** status.availableReplicas as last written by the deployment controller. */
+  statusAvailable: number;
+}
+
+/** A change kubectl makes to a Deployment (its template and/or replicas). */
+export interface DeploymentUpdate {
+  deployment: number;
+  template: number;
+  replicas: number;
 }
 
 /** A ReplicaSet object and the replicaset controller's view of it. */
@@ -25,11 +35,11 @@ export interface ReplicaSetState {
   exists: boolean;
   /** Next ordinal for a pod name. */
   nextOrdinal: number;
-  /** Pods of this ReplicaSet the informer has seen created (not deleted). */
+  /** Active pods (created, not terminating) the informer has seen. */
   observedPods: number;
-  /** Pods of this ReplicaSet the informer has seen Running. */
+  /** Active pods the informer has seen Running (our stand-in for Ready and available). */
   observedRunning: number;
-  /** status.replicas / readyReplicas as last written. */
+  /** status.replicas / availableReplicas as last written. */
   statusReplicas: number;
-  statusReady: number;
+  statusAvailable: number;
 }

@@ -4,17 +4,24 @@ import type { RandomStreams } from "../core/random.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
-import { WatchEvent, WatchResource, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
+import { WatchResource, watchObject, type WatchCache } from "../apiserver/watch-cache.js";
+import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
 import type { ControllerManagerSpec } from "../scenario/types.js";
+import { maxScaledDown, newReplicaSetReplicas, resolveFenceposts } from "./rollout.js";
 import { WorkQueue } from "./work-queue.js";
 
 const REPLICASET_BYTES = 3_000;
 const STATUS_BYTES = 1_500;
 
 /**
- * The deployment controller (pkg/controller/deployment) at first fidelity: a new Deployment
- * gets its ReplicaSet with spec.replicas; ReplicaSet status changes are rolled up into the
- * Deployment's status. Both are API writes through the controller-manager's shared client.
+ * The deployment controller (pkg/controller/deployment) with the RollingUpdate strategy.
+ *
+ * A sync makes sure a ReplicaSet stamps the Deployment's current template (creating it when
+ * the template changed), then rolls: it scales the new ReplicaSet up while all ReplicaSets
+ * together stay within replicas + maxSurge, and scales old ones down while at least
+ * replicas - maxUnavailable pods stay available. It is driven by its informers: every
+ * ReplicaSet status change brings the next step. Writes go through the controller-manager's
+ * shared client; a sync holds its worker until its writes are answered.
  */
 export class DeploymentController {
   readonly queue: WorkQueue;
@@ -25,6 +32,7 @@ export class DeploymentController {
   private readonly syncCost: Sampler;
   private readonly kSyncBody: EventKind;
   private readonly kWritten: EventKind;
+  private readonly inflight: number[] = [];
 
   constructor(engine: Engine, random: RandomStreams, spec: ControllerManagerSpec, api: ApiServer, store: ObjectStore, watch: WatchCache, client: number) {
     this.engine = engine;
@@ -33,55 +41,119 @@ export class DeploymentController {
     this.client = client;
     this.syncCost = new Sampler(spec.syncCost, random.stream("deployment-controller/sync"));
     this.kSyncBody = engine.register("deployment.syncBody", (d) => this.syncBody(d));
-    this.kWritten = engine.register("deployment.written", (d) => this.queue.done(d));
+    this.kWritten = engine.register("deployment.written", (d) => {
+      if (--this.inflight[d]! === 0) this.queue.done(d);
+    });
     const kSync = engine.register("deployment.sync", (d) => this.engine.schedule(this.syncCost.sample(), this.kSyncBody, d));
     this.queue = new WorkQueue(engine, "deployment", spec.concurrentDeploymentSyncs, kSync);
-    watch.watch(WatchResource.deployments, engine.register("deployment.informer.deployment", (_t, arg) => this.onDeploymentEvent(arg)), 0);
-    watch.watch(WatchResource.replicasets, engine.register("deployment.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)), 0);
-  }
-
-  private onDeploymentEvent(arg: number): void {
-    if (watchType(arg) === WatchEvent.ADDED) this.queue.add(watchObject(arg));
-  }
-
-  private onReplicaSetEvent(arg: number): void {
-    this.queue.add(this.store.replicaSets[watchObject(arg)]!.deployment);
+    watch.watch(WatchResource.deployments, engine.register("deployment.informer.deployment", (_t, arg) => this.queue.add(watchObject(arg))), 0);
+    watch.watch(WatchResource.replicasets, engine.register("deployment.informer.rs", (_t, arg) => this.queue.add(this.store.replicaSets[watchObject(arg)]!.deployment)), 0);
   }
 
   private syncBody(d: number): void {
+    while (this.inflight.length <= d) this.inflight.push(0);
     const dep = this.store.deployments[d]!;
-    if (dep.replicaSet < 0) {
-      const rs = this.store.replicaSets.length;
-      dep.replicaSet = rs;
-      this.store.replicaSets.push({
-        idx: rs,
-        // model: the ReplicaSet is named <deployment>-<pod-template-hash>; the hash is a stand-in.
-        name: `${dep.spec.name}-${templateHash(dep.spec.name)}`,
-        deployment: d,
-        template: dep.template,
-        replicas: dep.spec.replicas,
-        exists: false,
-        nextOrdinal: 0,
-        observedPods: 0,
-        observedRunning: 0,
-        statusReplicas: 0,
-        statusReady: 0,
-      });
-      this.api.submit(this.client, Verb.create, Resource.replicasets, rs, 0, REPLICASET_BYTES, this.kWritten, d);
+    const rsList = this.store.replicaSets;
+    let newRs: ReplicaSetState | undefined;
+    let all = 0;
+    for (const i of dep.replicaSets) {
+      const rs = rsList[i]!;
+      all += rs.replicas;
+      if (rs.template === dep.template) newRs = rs;
+    }
+    const { surge, unavailable } = resolveFenceposts(dep.spec.maxSurge, dep.spec.maxUnavailable, dep.replicas);
+    if (newRs === undefined) {
+      this.createReplicaSet(dep, newReplicaSetReplicas(dep.replicas, surge, all, 0));
       return;
     }
-    const rs = this.store.replicaSets[dep.replicaSet]!;
-    if (rs.exists && rs.statusReady !== dep.statusReady) {
-      this.api.submit(this.client, Verb.update, Resource.deploymentsStatus, d, rs.statusReady, STATUS_BYTES, this.kWritten, d);
+    if (!newRs.exists) {
+      this.queue.done(d);
       return;
     }
-    this.queue.done(d);
+    // model: rolling.go rolloutRolling: scale the new ReplicaSet up first; when it scaled, that
+    // is this sync's step.
+    const target = newRs.replicas > dep.replicas ? dep.replicas : newReplicaSetReplicas(dep.replicas, surge, all, newRs.replicas);
+    if (target !== newRs.replicas) {
+      this.scale(d, newRs, target);
+      return;
+    }
+    this.scaleDownOld(dep, newRs, all, unavailable);
+    if (this.inflight[d] === 0) this.writeStatus(dep);
+  }
+
+  private createReplicaSet(dep: DeploymentState, replicas: number): void {
+    const rs = this.store.replicaSets.length;
+    dep.replicaSets.push(rs);
+    this.store.replicaSets.push({
+      idx: rs,
+      // model: the ReplicaSet is named <deployment>-<pod-template-hash>; the hash is a stand-in.
+      name: `${dep.spec.name}-${templateHash(`${dep.spec.name}/${dep.template}`)}`,
+      deployment: dep.idx,
+      template: dep.template,
+      replicas,
+      exists: false,
+      nextOrdinal: 0,
+      observedPods: 0,
+      observedRunning: 0,
+      statusReplicas: 0,
+      statusAvailable: 0,
+    });
+    this.inflight[dep.idx] = 1;
+    this.api.submit(this.client, Verb.create, Resource.replicasets, rs, replicas, REPLICASET_BYTES, this.kWritten, dep.idx);
+  }
+
+  /**
+   * model: rolling.go reconcileOldReplicaSets: first old pods that are not available
+   * (cleanupUnhealthyReplicas), then available ones while enough stay available
+   * (scaleDownOldReplicaSetsForRollingUpdate), oldest ReplicaSets first.
+   */
+  private scaleDownOld(dep: DeploymentState, newRs: ReplicaSetState, all: number, unavailable: number): void {
+    let budget = maxScaledDown(dep.replicas, unavailable, all, newRs.replicas, newRs.statusAvailable);
+    if (budget <= 0) return;
+    const old = dep.replicaSets.map((i) => this.store.replicaSets[i]!).filter((rs) => rs !== newRs && rs.replicas > 0);
+    const want = new Map<ReplicaSetState, number>();
+    for (const rs of old) {
+      const unhealthy = rs.replicas - rs.statusAvailable;
+      const cut = Math.min(budget, Math.max(0, unhealthy));
+      if (cut > 0) want.set(rs, rs.replicas - cut);
+      budget -= cut;
+      if (budget <= 0) break;
+    }
+    let available = 0;
+    for (const i of dep.replicaSets) available += this.store.replicaSets[i]!.statusAvailable;
+    const minAvailable = dep.replicas - Math.min(unavailable, dep.replicas);
+    let total = available - minAvailable;
+    for (const rs of old) {
+      if (total <= 0) break;
+      const current = want.get(rs) ?? rs.replicas;
+      const cut = Math.min(current, total);
+      if (cut > 0) want.set(rs, current - cut);
+      total -= cut;
+    }
+    for (const [rs, replicas] of want) if (replicas !== rs.replicas) this.scale(dep.idx, rs, replicas);
+  }
+
+  private scale(d: number, rs: ReplicaSetState, replicas: number): void {
+    this.inflight[d]!++;
+    this.api.submit(this.client, Verb.update, Resource.replicasets, rs.idx, replicas, REPLICASET_BYTES, this.kWritten, d);
+  }
+
+  /** Rolls ReplicaSet availability up into the Deployment's status when it changed. */
+  private writeStatus(dep: DeploymentState): void {
+    let available = 0;
+    for (const i of dep.replicaSets) available += this.store.replicaSets[i]!.statusAvailable;
+    if (available === dep.statusAvailable) {
+      this.queue.done(dep.idx);
+      return;
+    }
+    this.inflight[dep.idx] = 1;
+    this.api.submit(this.client, Verb.update, Resource.deploymentsStatus, dep.idx, available, STATUS_BYTES, this.kWritten, dep.idx);
   }
 }
 
 /** A deterministic 10-character stand-in for the pod-template-hash label. */
-function templateHash(name: string): string {
+function templateHash(key: string): string {
   let h = 2166136261;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
   return h.toString(36).padStart(7, "0").slice(0, 10);
 }

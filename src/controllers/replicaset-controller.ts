@@ -2,9 +2,9 @@ import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
-import { PodPhase, type PodTable } from "../cluster/pod-table.js";
+import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { ApiServer } from "../apiserver/api-server.js";
-import type { ObjectStore } from "../apiserver/object-store.js";
+import { PodDelete, type ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
 import type { ControllerManagerSpec } from "../scenario/types.js";
@@ -17,17 +17,23 @@ export const SLOW_START_INITIAL_BATCH = 1;
 /** model: a Pod object in etcd is ~5 kB (CALIBRATION.md). */
 export const POD_BYTES = 5_000;
 const STATUS_BYTES = 1_500;
+const DELETE_BYTES = 300;
+
+/** Per-pod flags of the controller's informer view. */
+const COUNTED = 1;
+const RUNNING = 2;
 
 /**
  * The replicaset controller (pkg/controller/replicaset/replica_set.go).
  *
  * Informers on ReplicaSets and Pods feed a work queue served by `concurrentReplicaSetSyncs`
- * workers. A sync compares observed pods with spec.replicas and creates the difference, at
- * most `burstReplicas` per sync, in slow-start batches of 1, 2, 4, ... (each batch's creates run
- * in parallel and the next batch starts when all have answered). Before creating it records
- * expectations; until the informer has observed every expected pod (or 5 minutes pass) a
- * sync creates nothing more, which is why it never over-creates. A sync ends with a status
- * update when the observed counts changed.
+ * workers. A sync compares the active pods it has observed (created, not terminating) with
+ * spec.replicas. Too few: it creates the difference, at most `burstReplicas` per sync, in
+ * slow-start batches of 1, 2, 4, ... (each batch's creates run in parallel; the next batch
+ * starts when all have answered). Too many: it deletes the surplus, ranked as upstream ranks
+ * them. Before acting it records expectations; until the informer has observed every expected
+ * create and delete (or 5 minutes pass) a sync does nothing more, which is why it never
+ * over-creates. A sync ends with a status update when the observed counts changed.
  */
 export class ReplicaSetController {
   readonly queue: WorkQueue;
@@ -38,19 +44,24 @@ export class ReplicaSetController {
   private readonly client: number;
   private readonly burstReplicas: number;
   private readonly syncCost: Sampler;
-  private readonly kSync: EventKind;
   private readonly kSyncBody: EventKind;
   private readonly kCreated: EventKind;
+  private readonly kDeleted: EventKind;
   private readonly kStatusWritten: EventKind;
   // Per-ReplicaSet controller state, indexed by ReplicaSet id (few: plain arrays suffice).
   private readonly pendingAdds: number[] = [];
+  private readonly pendingDeletes: number[] = [];
   private readonly expectationsSetNs: number[] = [];
   private readonly remaining: number[] = [];
   private readonly batchSize: number[] = [];
   private readonly inflight: number[] = [];
-  /** Pod creates sent by this controller (for the no-over-create invariant). */
+  /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
+  private readonly podsOf: number[][] = [];
+  private podFlags = new Uint8Array(1024);
+  /** Pod creates and deletes sent by this controller. */
   creates = 0;
-  /** Syncs that found creations still unobserved and so created nothing more. */
+  deletes = 0;
+  /** Syncs that found creations or deletions still unobserved and so did nothing more. */
   syncsAwaitingExpectations = 0;
 
   constructor(engine: Engine, random: RandomStreams, spec: ControllerManagerSpec, api: ApiServer, store: ObjectStore, watch: WatchCache, client: number) {
@@ -61,11 +72,12 @@ export class ReplicaSetController {
     this.client = client;
     this.burstReplicas = spec.burstReplicas;
     this.syncCost = new Sampler(spec.syncCost, random.stream("replicaset-controller/sync"));
-    this.kSync = engine.register("replicaset.sync", (rs) => this.onSync(rs));
+    const kSync = engine.register("replicaset.sync", (rs) => this.engine.schedule(this.syncCost.sample(), this.kSyncBody, rs));
     this.kSyncBody = engine.register("replicaset.syncBody", (rs) => this.syncBody(rs));
     this.kCreated = engine.register("replicaset.created", (rs, req) => this.onCreated(rs, req));
+    this.kDeleted = engine.register("replicaset.deleted", (rs, req) => this.onDeleted(rs, req));
     this.kStatusWritten = engine.register("replicaset.statusWritten", (rs) => this.queue.done(rs));
-    this.queue = new WorkQueue(engine, "replicaset", spec.concurrentReplicaSetSyncs, this.kSync);
+    this.queue = new WorkQueue(engine, "replicaset", spec.concurrentReplicaSetSyncs, kSync);
     watch.watch(WatchResource.replicasets, engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)), 0);
     watch.watch(WatchResource.pods, engine.register("replicaset.informer.pod", (_t, arg) => this.onPodEvent(arg)), 0);
   }
@@ -74,22 +86,44 @@ export class ReplicaSetController {
     const rs = watchObject(arg);
     while (this.pendingAdds.length <= rs) {
       this.pendingAdds.push(0);
+      this.pendingDeletes.push(0);
       this.expectationsSetNs.push(0);
       this.remaining.push(0);
       this.batchSize.push(0);
       this.inflight.push(0);
+      this.podsOf.push([]);
     }
-    if (watchType(arg) === WatchEvent.ADDED) this.queue.add(rs);
+    this.queue.add(rs);
   }
 
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
+    const type = watchType(arg);
     const rs = this.pods.owner[pod]!;
     const state = this.store.replicaSets[rs]!;
-    if (watchType(arg) === WatchEvent.ADDED) {
-      state.observedPods++;
+    if (pod >= this.podFlags.length) {
+      const next = new Uint8Array(Math.max(pod + 1, this.podFlags.length * 2));
+      next.set(this.podFlags);
+      this.podFlags = next;
+    }
+    const flags = this.podFlags[pod]!;
+    if (type === WatchEvent.ADDED) {
       this.pendingAdds[rs]!--; // model: expectations.CreationObserved on the pod add event
-    } else if (this.pods.phase[pod] === PodPhase.Running && !this.seenRunning(pod)) {
+      if (!this.pods.isTerminating(pod)) {
+        this.podFlags[pod] = COUNTED;
+        state.observedPods++;
+      }
+    } else if (this.pods.isTerminating(pod) || this.pods.phase[pod] === PodPhase.Failed || this.pods.phase[pod] === PodPhase.Succeeded) {
+      // model: replica_set.go updatePod/deletePod: a pod with a deletionTimestamp is treated as
+      // deleted at once (expectations.DeletionObserved); neither it nor a pod in a terminal
+      // phase counts as active any more (controller_utils.go IsPodActive).
+      if ((flags & COUNTED) === 0) return;
+      this.podFlags[pod] = 0;
+      state.observedPods--;
+      if (flags & RUNNING) state.observedRunning--;
+      if (this.pods.isTerminating(pod)) this.pendingDeletes[rs]!--;
+    } else if (this.pods.phase[pod] === PodPhase.Running && flags === COUNTED) {
+      this.podFlags[pod] = COUNTED | RUNNING;
       state.observedRunning++;
     } else {
       return;
@@ -97,39 +131,29 @@ export class ReplicaSetController {
     this.queue.add(rs);
   }
 
-  /** Whether the informer already counted `pod` as Running (marks it on first sight). */
-  private seenRunning(pod: number): boolean {
-    if (this.runningSeen.length <= pod) {
-      const next = new Uint8Array(Math.max(pod + 1, this.runningSeen.length * 2));
-      next.set(this.runningSeen);
-      this.runningSeen = next;
-    }
-    if (this.runningSeen[pod]) return true;
-    this.runningSeen[pod] = 1;
-    return false;
-  }
-  private runningSeen = new Uint8Array(1024);
-
-  private onSync(rs: number): void {
-    this.engine.schedule(this.syncCost.sample(), this.kSyncBody, rs);
-  }
-
   private syncBody(rs: number): void {
     const state = this.store.replicaSets[rs]!;
     const now = this.engine.now;
-    const satisfied = this.pendingAdds[rs]! <= 0 || now - this.expectationsSetNs[rs]! > EXPECTATIONS_TIMEOUT_NS;
-    if (!satisfied) this.syncsAwaitingExpectations++;
+    const satisfied = (this.pendingAdds[rs]! <= 0 && this.pendingDeletes[rs]! <= 0) || now - this.expectationsSetNs[rs]! > EXPECTATIONS_TIMEOUT_NS;
+    if (!satisfied) {
+      this.syncsAwaitingExpectations++;
+      this.finishSync(rs);
+      return;
+    }
     const diff = state.replicas - state.observedPods;
-    if (satisfied && diff > 0) {
+    if (diff > 0) {
       const n = Math.min(diff, this.burstReplicas);
       this.pendingAdds[rs] = n; // model: expectations.ExpectCreations(rsKey, diff)
+      this.pendingDeletes[rs] = 0;
       this.expectationsSetNs[rs] = now;
       this.remaining[rs] = n;
       this.batchSize[rs] = Math.min(n, SLOW_START_INITIAL_BATCH);
       this.startBatch(rs);
-      return;
+    } else if (diff < 0) {
+      this.deleteSurplus(rs, Math.min(-diff, this.burstReplicas));
+    } else {
+      this.finishSync(rs);
     }
-    this.finishSync(rs);
   }
 
   private startBatch(rs: number): void {
@@ -138,6 +162,7 @@ export class ReplicaSetController {
     this.inflight[rs] = size;
     for (let i = 0; i < size; i++) {
       const pod = this.pods.add(rs, state.nextOrdinal++, state.template);
+      this.podsOf[rs]!.push(pod);
       this.creates++;
       this.api.submit(this.client, Verb.create, Resource.pods, pod, 0, POD_BYTES, this.kCreated, rs);
     }
@@ -158,10 +183,46 @@ export class ReplicaSetController {
     this.finishSync(rs);
   }
 
-  /** Writes status.replicas/readyReplicas if they changed, then frees the worker. */
+  /**
+   * Deletes `n` active pods, all in parallel, chosen as upstream's getPodsToDelete ranks them
+   * (controller_utils.go ActivePodsWithRanks): unassigned before assigned, Pending before
+   * Running, pods doubled up on a node with more of their siblings first, newer before older.
+   */
+  private deleteSurplus(rs: number, n: number): void {
+    const pods = this.pods;
+    const active = this.podsOf[rs]!.filter((p) => (this.podFlags[p]! & COUNTED) !== 0);
+    const onNode = new Map<number, number>();
+    for (const p of active) if (pods.node[p]! >= 0) onNode.set(pods.node[p]!, (onNode.get(pods.node[p]!) ?? 0) + 1);
+    const rank = (p: number) => (pods.node[p]! >= 0 ? onNode.get(pods.node[p]!)! : 0);
+    active.sort((a, b) => {
+      const assigned = Number(pods.node[a]! >= 0) - Number(pods.node[b]! >= 0);
+      if (assigned !== 0) return assigned;
+      const phase = pods.phase[a]! - pods.phase[b]!;
+      if (phase !== 0) return phase;
+      const doubled = rank(b) - rank(a);
+      if (doubled !== 0) return doubled;
+      const created = pods.time(b, PodStage.created) - pods.time(a, PodStage.created);
+      return created !== 0 ? created : b - a;
+    });
+    this.pendingDeletes[rs] = n; // model: expectations.ExpectDeletions(rsKey, podKeys)
+    this.pendingAdds[rs] = 0;
+    this.expectationsSetNs[rs] = this.engine.now;
+    this.inflight[rs] = n;
+    for (let i = 0; i < n; i++) {
+      this.deletes++;
+      this.api.submit(this.client, Verb.delete, Resource.pods, active[i]!, PodDelete.graceful, DELETE_BYTES, this.kDeleted, rs);
+    }
+  }
+
+  private onDeleted(rs: number, req: number): void {
+    if (this.api.requests.status[req] !== Status.ok) this.pendingDeletes[rs]!--;
+    if (--this.inflight[rs]! === 0) this.finishSync(rs);
+  }
+
+  /** Writes status.replicas/availableReplicas if they changed, then frees the worker. */
   private finishSync(rs: number): void {
     const state = this.store.replicaSets[rs]!;
-    if (state.statusReplicas === state.observedPods && state.statusReady === state.observedRunning) {
+    if (state.statusReplicas === state.observedPods && state.statusAvailable === state.observedRunning) {
       this.queue.done(rs);
       return;
     }

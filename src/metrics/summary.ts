@@ -1,8 +1,9 @@
 import { PodStage, POD_STAGE_COUNT } from "../cluster/pod-table.js";
-import { RESOURCE_NAMES, VERB_NAMES } from "../apiserver/request-table.js";
+import { RESOURCE_NAMES, Status, VERB_NAMES } from "../apiserver/request-table.js";
 import { NS_PER } from "../core/time.js";
 import type { RunResult } from "../core/engine.js";
 import type { Simulation } from "../sim/simulation.js";
+import { nodeSideSummary, type NodeSideSummary } from "../node/node-summary.js";
 import { quantiles } from "./quantiles.js";
 
 /** Quantiles of a latency, in simulated nanoseconds (null when there were no samples). */
@@ -43,10 +44,16 @@ export interface SimulatedSummary {
   scheduler: { cycles: number; nodesExamined: number; podsPerSecond: number };
   /** API latency per verb and resource, client submit to response (limiter wait included). */
   api: Record<string, LatencySummary>;
+  /** Requests answered 429 by API Priority and Fairness (each retry counts again), and 500 by a failing webhook. */
+  apiRejections: { tooManyRequests: number; webhookFailures: number };
+  /** Commit-to-receipt latency of watch events, over every delivery to every watcher. */
+  watchDelivery: LatencySummary & { terminations: number; relists: number };
   /** Where time went: the largest waits first. */
   waits: WaitSummary[];
   /** Mean time pods spent between consecutive lifecycle stages. */
   stages: Record<string, LatencySummary>;
+  /** Kubelets, registry, image pulls, sandboxes, evictions and time to recovery. */
+  node: NodeSideSummary;
 }
 
 /** Wall-clock figures of a run (not deterministic: excluded from golden comparisons). */
@@ -65,7 +72,7 @@ const STAGE_STEPS: readonly (readonly [string, number, number])[] = [
   ["queued -> scheduled (scheduler)", PodStage.queued, PodStage.scheduled],
   ["scheduled -> bound (binding API)", PodStage.scheduled, PodStage.bound],
   ["bound -> kubelet seen (watch)", PodStage.bound, PodStage.kubeletSeen],
-  ["kubelet seen -> sandbox ready (sandbox + CNI)", PodStage.kubeletSeen, PodStage.sandboxReady],
+  ["kubelet seen -> sandbox ready (volumes + sandbox + CNI)", PodStage.kubeletSeen, PodStage.sandboxReady],
   ["sandbox ready -> images pulled", PodStage.sandboxReady, PodStage.imagesPulled],
   ["images pulled -> containers started", PodStage.imagesPulled, PodStage.containersStarted],
   ["containers started -> running (PLEG + status API)", PodStage.containersStarted, PodStage.running],
@@ -78,7 +85,6 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
   const T = pods.times;
   let scheduled = 0;
   let running = 0;
-  let lastRunning = -Infinity;
   const startup = new Float64Array(n);
   const startupNoPulls = new Float64Array(n);
   for (let p = 0; p < n; p++) {
@@ -86,12 +92,11 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     if (T[b + PodStage.scheduled] === T[b + PodStage.scheduled]) scheduled++;
     const run = T[b + PodStage.running]!;
     const created = T[b + PodStage.created]!;
-    if (run === run) {
-      running++;
-      if (run > lastRunning) lastRunning = run;
-    }
+    if (run === run) running++;
     startup[p] = run - created;
-    startupNoPulls[p] = run - created - (T[b + PodStage.imagesPulled]! - T[b + PodStage.sandboxReady]!);
+    // model: the SLO excludes image pulls (the worker's pull waits, sandbox image included) and
+    // init containers (their create, run and exit).
+    startupNoPulls[p] = run - created - pods.pullWaitNs[p]! - pods.initNs[p]!;
   }
   const firstStep = sim.scenario.workload[0]?.atNs ?? 0;
   const noPulls = latency(startupNoPulls);
@@ -116,14 +121,28 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     stopReason: result.reason,
     simulatedNs: result.endNs,
     pods: { expected: sim.expectedPods, created: countCreated(sim), scheduled, running, unschedulable: sim.scheduler.pendingUnschedulable },
-    timeToAllRunningNs: running === sim.expectedPods && running > 0 ? lastRunning - firstStep : null,
+    timeToAllRunningNs: sim.store.allRunningAtNs === sim.store.allRunningAtNs ? sim.store.allRunningAtNs - firstStep : null,
     podStartup: latency(startup),
     podStartupExcludingPulls: { ...noPulls, sloP99Ns: POD_STARTUP_SLO_P99_NS, sloMet: noPulls.p99Ns !== null && noPulls.p99Ns <= POD_STARTUP_SLO_P99_NS },
     scheduler: { cycles: sim.scheduler.cycles, nodesExamined: sim.scheduler.nodesExamined, podsPerSecond: schedSpan > 0 ? round3(scheduled / schedSpan) : 0 },
     api: apiLatency(sim),
+    apiRejections: rejections(sim),
+    watchDelivery: { ...latency(sim.watch.deliveryLatencyNs.subarray(0, sim.watch.deliveries)), terminations: sim.watch.terminations, relists: sim.watch.relists },
     waits: waits(sim),
     stages,
+    node: nodeSideSummary(sim.kubelets, sim.pods, sim.expectedPods, result.endNs),
   };
+}
+
+function rejections(sim: Simulation): { tooManyRequests: number; webhookFailures: number } {
+  const r = sim.api.requests;
+  let tooMany = 0;
+  let webhook = 0;
+  for (let i = 0; i < r.size; i++) {
+    if (r.status[i] === Status.tooManyRequests) tooMany++;
+    else if (r.status[i] === Status.internalError) webhook++;
+  }
+  return { tooManyRequests: tooMany, webhookFailures: webhook };
 }
 
 function countCreated(sim: Simulation): number {
@@ -165,15 +184,15 @@ function waits(sim: Simulation): WaitSummary[] {
   };
   for (let i = 0; i < r.size; i++) {
     add(`client rate limiter: ${clientGroup(sim.clients.names[r.client[i]!]!)}`, r.limiterWaitNs[i]!);
-    add("kube-apiserver inflight seats", r.seatWaitNs[i]!);
+    add("API Priority and Fairness queues", r.seatWaitNs[i]!);
     add("etcd commit", r.storageNs[i]!);
   }
   const T = sim.pods.times;
   for (let p = 0; p < sim.pods.size; p++) {
     const b = p * POD_STAGE_COUNT;
     add("scheduler queue + cycles", T[b + PodStage.scheduled]! - T[b + PodStage.queued]!);
-    add("sandbox + CNI", T[b + PodStage.sandboxReady]! - T[b + PodStage.kubeletSeen]!);
-    add("image pulls", T[b + PodStage.imagesPulled]! - T[b + PodStage.sandboxReady]!);
+    add("volumes + sandbox + CNI", T[b + PodStage.sandboxReady]! - T[b + PodStage.kubeletSeen]!);
+    if (T[b + PodStage.imagesPulled] === T[b + PodStage.imagesPulled]) add("image pulls", sim.pods.pullWaitNs[p]!);
     add("container start", T[b + PodStage.containersStarted]! - T[b + PodStage.imagesPulled]!);
     add("PLEG relist + status update", T[b + PodStage.running]! - T[b + PodStage.containersStarted]!);
   }

@@ -14,7 +14,7 @@ import type { OutputTable, Scenario } from "./types.js";
 import { readYamlDocuments } from "./yaml-reader.js";
 
 const TOP_KEYS = ["name", "seed", "cluster", "images", "controlPlane", "kubelet", "registry", "workload", "stop", "outputs"] as const;
-const OUTPUTS: readonly OutputTable[] = ["pods"];
+const OUTPUTS: readonly OutputTable[] = ["pods", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
 const DEFAULT_TIME_LIMIT_NS = 2 * 3600 * NS_PER.s;
 

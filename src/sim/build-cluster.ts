@@ -4,6 +4,7 @@ import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, type ContainerSpec, 
 import { BUILTIN_RESOURCE_NAMES, quantityToColumnUnit, Res } from "../cluster/resources.js";
 import type { ContainerManifest, DeploymentSpec } from "../scenario/manifests.js";
 import { hostLocalAssignable } from "../node/ipam.js";
+import { addedNodeCount } from "../node/node-selection.js";
 import { createdDeployments } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
 
@@ -30,7 +31,8 @@ export function buildVocabulary(s: Scenario): Vocabulary {
 
 /**
  * Expands node pools into the NodeTable: pool `web` with count 3 gives nodes web-0, web-1,
- * web-2; a label with several values is spread round-robin.
+ * web-2; a label with several values is spread round-robin. Nodes that `addNodes` steps add
+ * later follow in their pool's numbering, absent until they join.
  */
 export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
   const specs: NodeSpec[] = [];
@@ -44,11 +46,13 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
     const images = pool.images.map((i) => v.images.intern(i));
     const taints = pool.taints.map((t) => [v.labels.intern(t.key), t.value === "" ? -1 : v.labels.intern(t.value), TaintEffect[t.effect]] as const);
     const podCidrSize = hostLocalAssignable(pool.podCIDRPrefix);
-    for (let i = 0; i < pool.count; i++) {
+    // Nodes that addNodes steps bring later get rows now, absent until they join.
+    const total = pool.count + addedNodeCount(s.workload, pool.name);
+    for (let i = 0; i < total; i++) {
       const labels: (readonly [number, number])[] = [];
       labels.push([v.labels.intern("kubernetes.io/hostname"), v.labels.intern(`${pool.name}-${i}`)]);
       for (const [key, values] of pool.labels) labels.push([v.labels.intern(key), v.labels.intern(values[i % values.length]!)]);
-      specs.push({ name: `${pool.name}-${i}`, allocatable, labels, taints, images, unschedulable: pool.unschedulable, podCidrSize });
+      specs.push({ name: `${pool.name}-${i}`, allocatable, labels, taints, images, unschedulable: pool.unschedulable, podCidrSize, absent: i >= pool.count });
     }
   }
   return new NodeTable(specs, R, v.images.size);
@@ -107,4 +111,15 @@ export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): Pod
     containers: d.pod.containers.map(container),
     labels: [...d.pod.labels].map(([k, val]) => [v.labels.intern(k), v.labels.intern(val)] as const),
   };
+}
+
+/**
+ * A Deployment manifest with one container's image changed (the named container, or the first),
+ * as `kubectl set image` makes it: the template changes, so a rollout follows.
+ */
+export function withImage(spec: DeploymentSpec, container: string | undefined, image: string): DeploymentSpec {
+  const i = container === undefined ? 0 : spec.pod.containers.findIndex((c) => c.name === container);
+  if (i < 0) throw new RangeError(`Deployment ${spec.name} has no container ${container}`);
+  const containers = spec.pod.containers.map((c, j) => (j === i ? { ...c, image } : c));
+  return { ...spec, pod: { ...spec.pod, containers } };
 }

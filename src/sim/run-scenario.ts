@@ -2,7 +2,12 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
-import { tableFromColumns, writeArrowFile, writeFileAtomic } from "../metrics/arrow-writer.js";
+import { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "../metrics/arrow-writer.js";
+import { apiColumns } from "../metrics/api-arrow.js";
+import { etcdColumns } from "../metrics/etcd-arrow.js";
+import { timeSeriesColumns } from "../metrics/time-series.js";
+import { nodeColumns, registryColumns } from "../metrics/nodes-arrow.js";
+import type { OutputTable } from "../scenario/types.js";
 import { podColumns } from "../metrics/pods-arrow.js";
 import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
 import { VERSION } from "../version.js";
@@ -26,8 +31,8 @@ export interface RunScenarioResult {
 }
 
 /**
- * Runs a scenario and writes its outputs: `pods.arrow`, `summary.json` and the resolved
- * `scenario.json`. Files are written into a temporary directory that replaces the final one
+ * Runs a scenario and writes its outputs: the Arrow tables the scenario lists (`pods.arrow`,
+ * `api.arrow`, `etcd.arrow`), `summary.json` and the resolved `scenario.json`. Files are written into a temporary directory that replaces the final one
  * only when complete, so an interrupted run never leaves half-written results.
  */
 export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): RunScenarioResult {
@@ -65,8 +70,18 @@ function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStat
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const meta = { "simctl.version": VERSION, "simctl.scenario": sim.scenario.name, "simctl.scenario_hash": scenarioHash(sim.scenario), "simctl.seed": String(sim.scenario.seed) };
-  const { columns, rows } = podColumns(sim);
-  writeArrowFile(join(tmp, "pods.arrow"), tableFromColumns(columns, rows, meta));
+  const tables: Record<OutputTable, (s: Simulation) => { columns: Column[]; rows: number }> = {
+    pods: podColumns,
+    api: apiColumns,
+    etcd: etcdColumns,
+    timeseries: (s) => timeSeriesColumns(s.timeSeries),
+    nodes: nodeColumns,
+    registry: registryColumns,
+  };
+  for (const name of sim.scenario.outputs) {
+    const { columns, rows } = tables[name](sim);
+    writeArrowFile(join(tmp, `${name}.arrow`), tableFromColumns(columns, rows, meta));
+  }
   writeFileAtomic(join(tmp, "summary.json"), `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`);
   writeFileAtomic(join(tmp, "scenario.json"), `${scenarioJson(sim.scenario)}\n`);
   if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });

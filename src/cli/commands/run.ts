@@ -3,6 +3,7 @@ import { loadScenario } from "../../scenario/load-scenario.js";
 import { runScenario } from "../../sim/run-scenario.js";
 import { formatSummary } from "../../metrics/format-summary.js";
 import { ProgressBar } from "../progress.js";
+import { loadScaledScenario } from "../../study/scale.js";
 import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmark-scenario.js";
 import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etcd-benchmark.js";
 
@@ -11,6 +12,7 @@ interface RunArgs {
   seed?: number;
   out: string;
   json: boolean;
+  scale?: number;
 }
 
 /**
@@ -25,7 +27,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
       .option("seed", { type: "number", describe: "override the scenario's seed" })
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
-      .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" }),
+      .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" })
+      .option("scale", { type: "number", describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)" }),
   handler: (args) => {
     if (isEtcdBenchmark(args.scenario)) {
       const s = loadEtcdBenchmark(args.scenario);
@@ -34,11 +37,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stdout.write(args.json ? `${JSON.stringify({ results: rows }, null, 2)}\n` : `${formatEtcdBenchmark(bench, rows, outDir)}\n`);
       return;
     }
-    const scenario = loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed });
+    const scenario = args.scale === undefined ? loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed }) : loadScaledScenario(args.scenario, args.scale, args.seed === undefined ? {} : { seed: args.seed });
     const bar = new ProgressBar();
     const { summary, stats, outDir } = runScenario(scenario, { outRoot: args.out, onProgress: (now, ev, done, total) => bar.update(now, ev, done, total) });
     bar.finish();
-    process.stdout.write(args.json ? `${JSON.stringify({ results: summary, run: stats }, null, 2)}\n` : `${formatSummary(summary, stats, outDir)}\n`);
+    process.stdout.write(args.json ? `${JSON.stringify({ results: summary, run: stats }, null, 2)}\n` : `${formatSummary(summary, stats, outDir, scenario.outputs)}\n`);
     if (scenario.stop.when === "allRunning" && summary.timeToAllRunningNs === null) process.exitCode = 3;
   },
 };

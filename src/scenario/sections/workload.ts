@@ -54,7 +54,8 @@ const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "un
 export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<string>, pools: readonly NodePoolSpec[]): WorkloadStep[] {
   if (!r.present) r.fail("a workload: a list of steps such as - { at: 0s, apply: manifests/web.yaml }");
   let last = 0;
-  const deploymentNames = new Set<string>();
+  /** Container names of each Deployment created so far. */
+  const containersOf = new Map<string, string[]>();
   return r.list("a list of workload steps").map((step) => {
     step.object(["at", "copies", ...ACTION_KEYS]);
     const atR = step.get("at");
@@ -74,20 +75,23 @@ export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<st
       case "deployments": {
         const deployments = readCreate(step, key, file, images);
         for (const d of deployments) {
-          if (deploymentNames.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
-          deploymentNames.add(d.name);
+          if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
+          containersOf.set(d.name, d.pod.containers.map((c) => c.name));
         }
         return { atNs, action: { kind: "create", deployments } };
       }
       case "update": {
         a.object(["deployment", "replicas", "container", "image"]);
         const name = a.get("deployment").str();
-        if (name !== "" && !deploymentNames.has(name)) a.get("deployment").fail(`a Deployment created by an earlier step (${[...deploymentNames].join(", ") || "none"})`);
+        const containers = containersOf.get(name);
+        if (name !== "" && containers === undefined) a.get("deployment").fail(`a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`);
+        const container = a.has("container") ? a.get("container").str() : undefined;
+        if (container !== undefined && containers !== undefined && !containers.includes(container)) a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
         const replicas = a.has("replicas") ? a.get("replicas").int({ min: 0 }) : undefined;
         const image = a.has("image") ? a.get("image").str() : undefined;
         if (image !== undefined && !images.has(image)) a.get("image").fail(`an image declared under images: with a size (${image} is not)`);
         if (replicas === undefined && image === undefined) a.fail("a change: replicas and/or image");
-        return { atNs, action: { kind: "update", deployment: name, replicas, container: a.has("container") ? a.get("container").str() : undefined, image } };
+        return { atNs, action: { kind: "update", deployment: name, replicas, container, image } };
       }
       case "addNodes": {
         a.object(["pool", "count"]);
