@@ -19,6 +19,11 @@ export interface NodeSpec {
   unschedulable: boolean;
   /** Addresses in the node's pod CIDR available to pods. */
   podCidrSize: number;
+  /**
+   * A row reserved for a node that joins later (a workload `addNodes` step): it starts absent
+   * (`present` 0, `ready` 0) until the node side marks it joined.
+   */
+  absent?: boolean;
 }
 
 /**
@@ -42,8 +47,14 @@ export class NodeTable {
    */
   readonly nonZeroRequested: Float64Array;
   readonly unschedulable: Uint8Array;
-  /** 1 while the node is Ready; a failed node is NotReady. */
+  /** 1 while the node is Ready; a failed node is NotReady, a node not yet joined is 0 too. */
   readonly ready: Uint8Array;
+  /**
+   * 1 once the node exists in the cluster; 0 for rows reserved for nodes that join later
+   * (`NodeSpec.absent`). Absent nodes must be skipped like nodes that do not exist (no taint or
+   * toleration makes them feasible); the node side sets this when an `addNodes` step runs.
+   */
+  readonly present: Uint8Array;
   readonly labelStart: Int32Array;
   readonly labelKey: Int32Array;
   readonly labelValue: Int32Array;
@@ -68,6 +79,7 @@ export class NodeTable {
     this.nonZeroRequested = new Float64Array(n * 2);
     this.unschedulable = new Uint8Array(n);
     this.ready = new Uint8Array(n).fill(1);
+    this.present = new Uint8Array(n).fill(1);
     this.labelStart = new Int32Array(n + 1);
     this.taintStart = new Int32Array(n + 1);
     this.imageWords = Math.max(1, Math.ceil(imageCount / 32));
@@ -90,6 +102,10 @@ export class NodeTable {
       const s = specs[i]!;
       for (let r = 0; r < resourceCount; r++) this.allocatable[i * resourceCount + r] = s.allocatable[r] ?? 0;
       this.unschedulable[i] = s.unschedulable ? 1 : 0;
+      if (s.absent === true) {
+        this.present[i] = 0;
+        this.ready[i] = 0;
+      }
       this.podCidrFree[i] = s.podCidrSize;
       this.labelStart[i] = li;
       for (const [k, v] of s.labels) {

@@ -1,3 +1,4 @@
+import { growF64, growI32, growU8 } from "../core/grow.js";
 import { NO_NODE, type NodeIdx, type PodIdx } from "./ids.js";
 
 /**
@@ -25,10 +26,20 @@ export const PodStage = {
   containersStarted: 8,
   /** The kubelet's Running status was committed to etcd. */
   running: 9,
+  // Node-side stages, appended: not every pod passes them, nor in this order relative to the
+  // stages above (see POD_NODE_STAGE_COLUMNS).
+  /** The kubelet admitted the pod (canAdmitPod passed). */
+  admitted: 10,
+  /** WaitForAttachAndMount returned: every volume attached and mounted. */
+  volumesReady: 11,
+  /** The kubelet set the pod's Ready condition (all containers ready; probes passed). */
+  ready: 12,
+  /** The kubelet finished killing the pod: containers stopped, sandbox and IP released. */
+  terminated: 13,
 } as const;
 export type PodStage = (typeof PodStage)[keyof typeof PodStage];
-export const POD_STAGE_COUNT = 10;
-/** Column names for pods.arrow, in stage order. */
+export const POD_STAGE_COUNT = 14;
+/** Column names for pods.arrow of the stages a pod passes in order on its way to Running (0..9). */
 export const POD_STAGE_COLUMNS = [
   "created_ns",
   "queued_ns",
@@ -41,7 +52,34 @@ export const POD_STAGE_COLUMNS = [
   "containers_started_ns",
   "running_ns",
 ] as const;
+/**
+ * Column names of the node-side stages 10..13 (admitted, volumes ready, ready, terminated), in
+ * stage order. They are not monotone with the stages above: Ready may come before or after the
+ * Running status is committed, and most pods are never terminated.
+ */
+export const POD_NODE_STAGE_COLUMNS = ["admitted_ns", "volumes_ready_ns", "ready_ns", "terminated_ns"] as const;
 
+/**
+ * Why a pod ended or was removed, with upstream spelling. Codes from `outOfResourceBase` up
+ * are the kubelet's admission rejections `OutOf<resource>` (pkg/kubelet/lifecycle/predicate.go),
+ * offset by the resource column.
+ */
+export const PodReason = {
+  none: 0,
+  /** Deleted by the taint-eviction controller (DisruptionTarget reason DeletionByTaintManager). */
+  DeletionByTaintManager: 1,
+  /** Evicted through the Eviction API, e.g. by kubectl drain (EvictionByEvictionAPI). */
+  EvictionByEvictionAPI: 2,
+  outOfResourceBase: 16,
+} as const;
+
+/** The reason string of a {@link PodReason} code; resource names by resource column. */
+export function podReasonName(code: number, resourceNames: readonly string[]): string {
+  if (code === PodReason.none) return "";
+  if (code === PodReason.DeletionByTaintManager) return "DeletionByTaintManager";
+  if (code === PodReason.EvictionByEvictionAPI) return "EvictionByEvictionAPI";
+  return `OutOf${resourceNames[code - PodReason.outOfResourceBase] ?? "resource"}`;
+}
 /** Pod phases with upstream spelling. */
 export const PodPhase = { Pending: 0, Running: 1, Succeeded: 2, Failed: 3 } as const;
 export type PodPhase = (typeof PodPhase)[keyof typeof PodPhase];
@@ -66,6 +104,22 @@ export class PodTable {
   attempts: Int32Array;
   /** Timestamps, `POD_STAGE_COUNT` per pod: stage s of pod p at `p * POD_STAGE_COUNT + s`. */
   times: Float64Array;
+  /** RunPodSandbox attempts that failed (FailedCreatePodSandBox, e.g. pod CIDR exhausted). */
+  sandboxFailures: Int32Array;
+  /** Image pull attempts that failed (ErrImagePull, ImagePullBackOff, ErrImageNeverPull). */
+  pullFailures: Int32Array;
+  /** Bytes fetched from the registry by pulls this pod started. */
+  bytesPulled: Float64Array;
+  /** Time the pod's worker spent waiting for image pulls (the SLO's excluded pull time). */
+  pullWaitNs: Float64Array;
+  /** Time the pod's init containers took, from creating the first to seeing the last exit (also excluded by the SLO). */
+  initNs: Float64Array;
+  /** A {@link PodReason} code. */
+  reason: Uint8Array;
+  /** When a graceful delete set metadata.deletionTimestamp (NaN: not terminating). */
+  deletionNs: Float64Array;
+  /** When the pod object was removed from etcd (NaN: it still exists). */
+  deletedNs: Float64Array;
 
   constructor(initialCapacity = 1024) {
     this.cap = Math.max(16, initialCapacity);
@@ -76,6 +130,14 @@ export class PodTable {
     this.phase = new Uint8Array(this.cap);
     this.attempts = new Int32Array(this.cap);
     this.times = new Float64Array(this.cap * POD_STAGE_COUNT).fill(NaN);
+    this.deletionNs = new Float64Array(this.cap).fill(NaN);
+    this.deletedNs = new Float64Array(this.cap).fill(NaN);
+    this.sandboxFailures = new Int32Array(this.cap);
+    this.pullFailures = new Int32Array(this.cap);
+    this.bytesPulled = new Float64Array(this.cap);
+    this.pullWaitNs = new Float64Array(this.cap);
+    this.initNs = new Float64Array(this.cap);
+    this.reason = new Uint8Array(this.cap);
   }
 
   get size(): number {
@@ -109,6 +171,11 @@ export class PodTable {
     return this.node[p]!;
   }
 
+  /** Whether the pod has a deletionTimestamp or is gone. */
+  isTerminating(p: PodIdx): boolean {
+    return this.deletionNs[p] === this.deletionNs[p] || this.deletedNs[p] === this.deletedNs[p];
+  }
+
   private grow(): void {
     const cap = this.cap * 2;
     this.owner = growI32(this.owner, cap);
@@ -116,18 +183,18 @@ export class PodTable {
     this.template = growI32(this.template, cap);
     this.node = growI32(this.node, cap);
     this.attempts = growI32(this.attempts, cap);
-    const phase = new Uint8Array(cap);
-    phase.set(this.phase);
-    this.phase = phase;
+    this.phase = growU8(this.phase, cap);
     const times = new Float64Array(cap * POD_STAGE_COUNT).fill(NaN);
     times.set(this.times);
     this.times = times;
+    this.sandboxFailures = growI32(this.sandboxFailures, cap);
+    this.pullFailures = growI32(this.pullFailures, cap);
+    this.bytesPulled = growF64(this.bytesPulled, cap, 0);
+    this.pullWaitNs = growF64(this.pullWaitNs, cap, 0);
+    this.initNs = growF64(this.initNs, cap, 0);
+    this.reason = growU8(this.reason, cap);
+    this.deletionNs = growF64(this.deletionNs, cap, NaN);
+    this.deletedNs = growF64(this.deletedNs, cap, NaN);
     this.cap = cap;
   }
-}
-
-function growI32(a: Int32Array, cap: number): Int32Array {
-  const b = new Int32Array(cap);
-  b.set(a);
-  return b;
 }

@@ -1,4 +1,4 @@
-import { POD_PHASE_NAMES, POD_STAGE_COLUMNS, POD_STAGE_COUNT } from "../cluster/pod-table.js";
+import { POD_NODE_STAGE_COLUMNS, POD_PHASE_NAMES, POD_STAGE_COLUMNS, POD_STAGE_COUNT, podReasonName } from "../cluster/pod-table.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { Column } from "./arrow-writer.js";
 
@@ -6,7 +6,13 @@ import type { Column } from "./arrow-writer.js";
  * pods.arrow: one row per pod ever created, straight from the PodTable columns.
  * Columns: pod (name), namespace, deployment, replicaset, node (dictionary strings; node null
  * while unscheduled), phase, attempts, then one int64 `<stage>_ns` per lifecycle stage
- * (simulated nanoseconds since the run began; null if the pod never reached the stage).
+ * (simulated nanoseconds since the run began; null if the pod never reached the stage): first
+ * the stages every pod passes in order (POD_STAGE_COLUMNS), then the node-side ones
+ * (POD_NODE_STAGE_COLUMNS: admitted, volumes_ready, ready, terminated), `deletion_ns` (the
+ * deletionTimestamp) and `deleted_ns` (removed from etcd). Node-side counters follow:
+ * `sandbox_failures` (FailedCreatePodSandBox attempts), `pull_failures`, `bytes_pulled` (bytes
+ * the pod's pulls fetched from the registry), `pull_wait_ns` (time its worker waited for
+ * pulls), `init_ns` (time its init containers took), and `reason` (OutOf<resource>, DeletionByTaintManager, EvictionByEvictionAPI).
  */
 export function podColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const pods = sim.pods;
@@ -44,11 +50,35 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
     { name: "phase", type: "dict", values: phase, dictionary: POD_PHASE_NAMES },
     { name: "attempts", type: "int32", values: pods.attempts.slice(0, n) },
   ];
+  const stageNames = [...POD_STAGE_COLUMNS, ...POD_NODE_STAGE_COLUMNS];
   for (let s = 0; s < POD_STAGE_COUNT; s++) {
     const col = new Float64Array(n);
     for (let p = 0; p < n; p++) col[p] = pods.times[p * POD_STAGE_COUNT + s]!;
-    columns.push({ name: POD_STAGE_COLUMNS[s]!, type: "int64", values: col });
+    columns.push({ name: stageNames[s]!, type: "int64", values: col });
   }
+  columns.push({ name: "deletion_ns", type: "int64", values: pods.deletionNs.slice(0, n) });
+  columns.push({ name: "deleted_ns", type: "int64", values: pods.deletedNs.slice(0, n) });
+  columns.push({ name: "sandbox_failures", type: "int32", values: pods.sandboxFailures.slice(0, n) });
+  columns.push({ name: "pull_failures", type: "int32", values: pods.pullFailures.slice(0, n) });
+  columns.push({ name: "bytes_pulled", type: "int64", values: pods.bytesPulled.slice(0, n) });
+  columns.push({ name: "pull_wait_ns", type: "int64", values: pods.pullWaitNs.slice(0, n) });
+  columns.push({ name: "init_ns", type: "int64", values: pods.initNs.slice(0, n) });
+  // Reason strings as a dictionary over the codes that occur.
+  const reasonDict: string[] = [""];
+  const reasonId = new Map<number, number>([[0, 0]]);
+  const reasons = new Int32Array(n);
+  const resourceNames = sim.vocabulary.resources.all();
+  for (let p = 0; p < n; p++) {
+    const code = pods.reason[p]!;
+    let id = reasonId.get(code);
+    if (id === undefined) {
+      id = reasonDict.length;
+      reasonDict.push(podReasonName(code, resourceNames));
+      reasonId.set(code, id);
+    }
+    reasons[p] = id;
+  }
+  columns.push({ name: "reason", type: "dict", values: reasons, dictionary: reasonDict });
   return { columns, rows: n };
 }
 

@@ -1,147 +1,749 @@
+import type { Interner } from "../cluster/interner.js";
+import type { NodeIdx, PodIdx } from "../cluster/ids.js";
+import type { NodeTable } from "../cluster/node-table.js";
+import { PodPhase, PodReason, PodStage, POD_STAGE_COUNT, type PodTable } from "../cluster/pod-table.js";
+import type { ContainerSpec, PodTemplate } from "../cluster/pod-template.js";
+import { Res } from "../cluster/resources.js";
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
+import { SimulationError } from "../core/errors.js";
 import type { RandomStreams, Rng } from "../core/random.js";
-import type { NodeTable } from "../cluster/node-table.js";
-import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
-import type { PodTemplate } from "../cluster/pod-template.js";
+import { NS_PER } from "../core/time.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
-import { watchObject, type WatchCache } from "../apiserver/watch-cache.js";
-import type { KubeletSpec, RegistrySpec } from "../scenario/types.js";
+import type { ObjectStore } from "../apiserver/object-store.js";
+import { WatchEvent, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
+import type { PodManifest } from "../scenario/manifests.js";
+import type { WorkloadAction } from "../scenario/sections/workload.js";
+import type { Scenario } from "../scenario/types.js";
+import { Cni, CniResult } from "./cni.js";
+import { growF64, growI32, growU8 } from "./grow.js";
+import { ImageCatalog } from "./image-catalog.js";
+import { ImagePuller, PullResult } from "./image-puller.js";
+import { HostLocalIpam } from "./ipam.js";
+import { LayerCache } from "./layer-cache.js";
+import { NodeEvents } from "./node-events.js";
+import { NodeLifecycle } from "./node-lifecycle.js";
+import { NodeSampler } from "./node-sampler.js";
+import { nodePodTemplate, type NodePodTemplate } from "./node-templates.js";
+import { PodsByNode } from "./pods-by-node.js";
+import { containerReadyNs } from "./probes.js";
+import { Registry } from "./registry.js";
+import { StatusManager } from "./status-manager.js";
+import { nextTick, VolumeManager } from "./volume-manager.js";
 
-const STATUS_BYTES = 5_000;
+/** What {@link Kubelets} is built from: the run's shared state and control-plane components. */
+export interface KubeletsDeps {
+  engine: Engine;
+  random: RandomStreams;
+  scenario: Scenario;
+  nodes: NodeTable;
+  pods: PodTable;
+  templates: readonly PodTemplate[];
+  /** The run's image-name interner: ids equal `ContainerSpec.image` and NodeTable image bits. */
+  images: Interner;
+  /** The run's label interner (zones for the node lifecycle controller, node selections). */
+  labels: Interner;
+  api: ApiServer;
+  clients: ApiClients;
+  watch: WatchCache;
+  /** ReplicaSets and Deployments, to find each pod's manifest (probes, volumes, tolerations). */
+  store: ObjectStore;
+}
+
+/** A node-side change the scheduler must hear about (upstream: a Node update event). */
+export type NodeListener = (node: NodeIdx) => void;
+
+// Pod worker states.
+const W_NONE = 0;
+/** Admitted; working through volumes, sandbox, containers. */
+const W_SETUP = 1;
+/** The last sync failed; waiting for the back-off re-sync. */
+const W_RETRY = 2;
+/** Containers running and seen by PLEG: the Running status was set. */
+const W_RUNNING = 3;
+/** Refused at admission: phase Failed. */
+const W_REJECTED = 4;
+const W_TERMINATING = 5;
+const W_TERMINATED = 6;
+
+// Pod worker flags.
+const F_VOL_PENDING = 1;
+const F_VOL_DONE = 2;
+const F_SANDBOX_PENDING = 4;
+const F_SANDBOX_UP = 8;
+const F_IP_HELD = 16;
+const F_ADMITTED = 32;
+const F_RUNNING = 64;
+
+// PLEG observations.
+const PLEG_INIT_EXITED = 0;
+const PLEG_APP_STARTED = 1;
+
+/** model: pkg/kubelet/kubelet.go backOffPeriod = 10 s: the pod worker's re-sync after a failed sync. */
+export const POD_WORKER_BACKOFF_NS = 10 * NS_PER.s;
+/** model: pkg/kubelet/pod_workers.go workerBackOffPeriodJitterFactor = 0.5 (wait.Jitter: d + rand * 0.5 * d). */
+export const POD_WORKER_BACKOFF_JITTER = 0.5;
+/** model: pkg/kubelet/kubelet.go syncLoop: syncTicker := time.NewTicker(time.Second) picks due pod workers. */
+export const SYNC_TICK_NS = NS_PER.s;
+/** At most this many app containers per pod (a bitmask of started containers). */
+const MAX_APP_CONTAINERS = 32;
+/** Admission checks resources in upstream's order: pods first, then cpu, memory, ephemeral storage, extended. */
+const ADMIT_ORDER = [Res.pods, Res.cpu, Res.memory, Res.ephemeralStorage] as const;
 
 /**
- * The kubelets of all nodes, as one component over per-node typed arrays (events carry the pod).
+ * The kubelets of all nodes (with their container runtime), as one component over per-node and
+ * per-pod typed columns; events carry the pod index.
  *
- * A bound pod reaches its node's kubelet through the pod watch indexed by nodeName. The pod
- * worker then runs the sandbox (RunPodSandbox, then CNI ADD), makes sure each image is present
- * (pulling it when it is not cached: one pull at a time per node, as serializeImagePulls does,
- * and a pull in flight is shared by later pods needing the same image), starts the containers
- * one after another, and the PLEG notices them started at its next relist. Then the status
- * manager writes the Running status through the node's own rate-limited client.
+ * A pod bound to a node reaches that node's kubelet through the pod watch indexed by nodeName.
+ * model (pkg/kubelet/kubelet.go HandlePodAdditions, SyncPod; kuberuntime SyncPod):
+ * 1. admission: canAdmitPod sums the requests of the pods already admitted and not terminated
+ *    and refuses a pod that does not fit, with reason `OutOf<resource>` (pods checked first,
+ *    pkg/kubelet/lifecycle/predicate.go); the refused pod's status becomes phase Failed.
+ * 2. a pod worker per admitted pod: the first sync writes the Pending status, then waits for
+ *    volumes (VolumeManager), runs the sandbox (containerd RunPodSandbox: ensure the pause
+ *    image, create the pause container, CNI ADD with host-local IPAM from the node's pod CIDR),
+ *    then for each init container in order: ensure its image (ImagePuller: imagePullPolicy,
+ *    serialized or parallel pulls, registryPullQPS, back-off), create + start it, wait for it to
+ *    exit (seen by the next PLEG relist); then each app container: ensure image, create + start.
+ * 3. a failed step (FailedCreatePodSandBox when the pod CIDR is exhausted, ErrImagePull,
+ *    ImagePullBackOff) ends the sync with an error; the pod worker re-syncs after backOffPeriod
+ *    10 s with jitter 0.5 at the next 1 s sync tick (pod_workers.go completeWork). App
+ *    containers whose image failed are skipped in that sync and retried in the next.
+ * 4. PLEG relists every plegRelistPeriod; the relist after the last container started wakes
+ *    the pod worker, which sets the Running status; probes (startup, readiness) then decide
+ *    Ready (probes.ts).
+ * 5. statuses are written by the status manager (GET + PATCH through the node's own client).
+ * 6. a pod given a deletionTimestamp is killed: containers stopped, sandbox removed (CNI DEL
+ *    frees the IP), its requests freed; the status manager writes the terminal status and
+ *    deletes the pod with grace 0.
+ * A failed node's kubelet does nothing more; the node lifecycle controller takes over.
  */
 export class Kubelets {
+  readonly registry: Registry;
+  readonly catalog: ImageCatalog;
+  readonly layers: LayerCache;
+  readonly puller: ImagePuller;
+  /** containerd's own pulls of the sandbox image (not throttled by the kubelet). */
+  readonly sandboxPuller: ImagePuller;
+  readonly ipam: HostLocalIpam;
+  readonly cni: Cni;
+  readonly status: StatusManager;
+  readonly volumes: VolumeManager;
+  readonly lifecycle: NodeLifecycle;
+  readonly podsByNode: PodsByNode;
+  /** The workload's node events (addNodes, cordon, uncordon, drain, failNodes). */
+  readonly events: NodeEvents;
+  /** The nodes.arrow time series. */
+  readonly sampler: NodeSampler;
+  /** Per node: the kubelet stopped (failNodes). */
+  readonly down: Uint8Array;
+  /** Per node, strided by resource: requests of the admitted pods not yet terminated. */
+  readonly admitted: Float64Array;
+  /** Per node: pods whose containers run (Running status set, not terminated). */
+  readonly runningOn: Int32Array;
+  readonly sandboxImage: number;
+  /** Admissions refused, sandbox creations failed, image pulls failed (all attempts). */
+  admissionRejections = 0;
+  sandboxFailures = 0;
+  pullFailures = 0;
+  private readonly d: KubeletsDeps;
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
   private readonly pods: PodTable;
-  private readonly templates: readonly PodTemplate[];
-  private readonly api: ApiServer;
-  private readonly spec: KubeletSpec;
-  private readonly imageSizes: readonly number[];
-  private readonly pullBytesPerSec: number;
-  private readonly sandbox: Sampler;
-  private readonly cni: Sampler;
-  private readonly containerStart: Sampler;
-  /** Each node's PLEG relist phase within the period. */
-  private readonly plegPhaseNs: Float64Array;
-  /** Per node: when its image puller is free again. */
-  private readonly pullerFreeNs: Float64Array;
-  /** Per (node, image): when the image is (or will be) present; NaN if never asked for. */
-  private readonly imageReadyNs: Float64Array;
   private readonly clientOf: Int32Array;
-  private readonly kSandboxReady: EventKind;
-  private readonly kImagesReady: EventKind;
+  private readonly listeners: NodeListener[] = [];
+  private readonly sandboxLatency: Sampler;
+  private readonly containerStart: Sampler;
+  private readonly containerStop: Sampler;
+  private readonly initRuntime: Sampler;
+  private readonly appStartup: Sampler;
+  private readonly probeLatency: Sampler;
+  private readonly jitter: Rng;
+  private readonly plegPeriod: number;
+  private readonly plegPhase: Float64Array;
+  private readonly syncPhase: Float64Array;
+  private readonly nodeTemplates: (NodePodTemplate | undefined)[] = [];
+  /** Each app container's start time, for pods whose template has probes. perf: only probed pods get an entry. */
+  private readonly probeStarts = new Map<number, number[]>();
+  // Per pod worker state. perf: typed columns grown by doubling.
+  private wState = new Uint8Array(1024);
+  private wFlags = new Uint8Array(1024);
+  private wNext = new Int32Array(1024);
+  private wCursor = new Int32Array(1024);
+  private wStarted = new Int32Array(1024);
+  private workerStartNs = new Float64Array(1024);
+  private pullStartNs = new Float64Array(1024);
+  private initStartNs = new Float64Array(1024);
+  private pullReq = new Int32Array(1024);
+  private sandboxReq = new Int32Array(1024);
+  private readonly kWatch: EventKind;
+  private readonly kVolumes: EventKind;
+  private readonly kSandboxImage: EventKind;
+  private readonly kSandboxCreated: EventKind;
+  private readonly kCni: EventKind;
+  private readonly kPulled: EventKind;
   private readonly kStarted: EventKind;
-  private readonly kRelisted: EventKind;
-  private readonly kStatusWritten: EventKind;
-  /** Bytes pulled from the registry, in total. */
-  bytesPulled = 0;
-  pulls = 0;
+  private readonly kInitExited: EventKind;
+  private readonly kPleg: EventKind;
+  private readonly kReady: EventKind;
+  private readonly kRetry: EventKind;
+  private readonly kKilled: EventKind;
 
-  constructor(engine: Engine, random: RandomStreams, spec: KubeletSpec, registry: RegistrySpec, nodes: NodeTable, pods: PodTable, templates: readonly PodTemplate[], imageSizes: readonly number[], api: ApiServer, clients: ApiClients, watch: WatchCache) {
+  constructor(d: KubeletsDeps) {
+    this.d = d;
+    const { engine, random, scenario, nodes } = d;
+    const spec = scenario.kubelet;
     this.engine = engine;
     this.nodes = nodes;
-    this.pods = pods;
-    this.templates = templates;
-    this.api = api;
-    this.spec = spec;
-    this.imageSizes = imageSizes;
-    // model: first fidelity: a pull runs at the node's NIC rate, capped by the registry's.
-    this.pullBytesPerSec = Math.min(registry.perNodeBandwidth, registry.bandwidth);
-    this.sandbox = new Sampler(spec.sandbox, random.stream("kubelet/sandbox"));
-    this.cni = new Sampler(spec.cni, random.stream("kubelet/cni"));
-    this.containerStart = new Sampler(spec.containerStart, random.stream("kubelet/container-start"));
+    this.pods = d.pods;
     const n = nodes.size;
-    this.plegPhaseNs = new Float64Array(n);
-    const phase: Rng = random.stream("kubelet/pleg-phase");
-    for (let i = 0; i < n; i++) this.plegPhaseNs[i] = Math.floor(phase.next() * spec.plegRelistPeriod);
-    this.pullerFreeNs = new Float64Array(n);
-    this.imageReadyNs = new Float64Array(n * Math.max(1, imageSizes.length)).fill(NaN);
-    this.clientOf = new Int32Array(n);
-    const kSeen = engine.register("kubelet.podSeen", (_node, arg) => this.onPodEvent(watchObject(arg)));
-    for (let i = 0; i < n; i++) {
-      this.clientOf[i] = clients.add(`system:node:${nodes.names[i]}`, spec.qps, spec.burst);
-      watch.watchPodsOnNode(i, kSeen, i);
+    // Images: the catalog shares the run's image ids.
+    this.catalog = new ImageCatalog(d.images);
+    for (const img of scenario.images) {
+      if (img.layers.length > 0) this.catalog.define(img.name, img.layers);
+      else this.catalog.defineSized(img.name, img.sizeBytes);
     }
-    this.kSandboxReady = engine.register("kubelet.sandboxReady", (pod) => this.onSandboxReady(pod));
-    this.kImagesReady = engine.register("kubelet.imagesReady", (pod) => this.onImagesReady(pod));
-    this.kStarted = engine.register("kubelet.started", (pod) => this.onStarted(pod));
-    this.kRelisted = engine.register("kubelet.relisted", (pod) => this.onRelisted(pod));
-    this.kStatusWritten = engine.register("kubelet.statusWritten", () => {});
-  }
-
-  private onPodEvent(pod: number): void {
-    if (this.pods.time(pod, PodStage.kubeletSeen) === this.pods.time(pod, PodStage.kubeletSeen)) return; // already seen
-    this.pods.mark(pod, PodStage.kubeletSeen, this.engine.now);
-    this.engine.schedule(this.sandbox.sample() + this.cni.sample(), this.kSandboxReady, pod);
-  }
-
-  private onSandboxReady(pod: number): void {
-    const now = this.engine.now;
-    this.pods.mark(pod, PodStage.sandboxReady, now);
-    const node = this.pods.node[pod]!;
-    const t = this.templates[this.pods.template[pod]!]!;
-    const imgs = this.imageSizes.length;
-    let readyAt = now;
-    for (const c of t.initContainers.concat(t.containers)) {
-      const slot = node * imgs + c.image;
-      let at = this.imageReadyNs[slot]!;
-      const cached = this.nodes.hasImage(node, c.image);
-      if (at !== at && (!cached || c.imagePullPolicy === "Always")) {
-        // model: serializeImagePulls: the node's pulls run one after another.
-        const start = Math.max(now, this.pullerFreeNs[node]!);
-        at = start + Math.ceil((this.imageSizes[c.image]! / this.pullBytesPerSec) * 1e9);
-        this.pullerFreeNs[node] = this.spec.serializeImagePulls ? at : this.pullerFreeNs[node]!;
-        this.imageReadyNs[slot] = at;
-        this.bytesPulled += this.imageSizes[c.image]!;
-        this.pulls++;
+    const sandboxImage = d.images.lookup(spec.sandboxImage);
+    if (sandboxImage < 0 || !this.catalog.has(sandboxImage)) {
+      throw new SimulationError("kubelet", 0, `sandbox image ${spec.sandboxImage} is not declared under images:`);
+    }
+    this.sandboxImage = sandboxImage;
+    this.layers = new LayerCache(this.catalog, n);
+    for (let node = 0; node < n; node++) {
+      for (let img = 0; img < this.catalog.imageCount; img++) {
+        if (this.catalog.has(img) && nodes.hasImage(node, img)) this.layers.addImage(node, img);
       }
-      if (at === at && at > readyAt) readyAt = at;
     }
-    this.engine.scheduleAt(readyAt, this.kImagesReady, pod);
+    const reg = scenario.registry;
+    this.registry = new Registry(engine, n, {
+      bandwidthBytesPerSec: reg.bandwidth,
+      nodeBandwidthBytesPerSec: reg.perNodeBandwidth,
+      maxConcurrentRequests: reg.maxConcurrentRequests ?? Infinity,
+    });
+    this.puller = new ImagePuller(engine, random, this.registry, this.catalog, this.layers, {
+      serializeImagePulls: spec.serializeImagePulls ?? undefined,
+      maxParallelImagePulls: spec.maxParallelImagePulls,
+      registryPullQPS: spec.registryPullQPS,
+      registryBurst: spec.registryBurst,
+      maxConcurrentDownloads: spec.maxConcurrentDownloads,
+      failureProbability: spec.imagePullFailureRate,
+      manifestLatency: reg.manifestLatency,
+      imageBackOffPeriodNs: spec.imageBackOff,
+      maxImageBackOffNs: spec.maxImageBackOff,
+      stream: "node/image-puller",
+    });
+    // model: containerd's RunPodSandbox pulls a missing sandbox image itself (CRI
+    // ensureImageExists), outside the kubelet's serial puller, QPS limit and back-off; the pod
+    // worker's own back-off paces its retries.
+    this.sandboxPuller = new ImagePuller(engine, random, this.registry, this.catalog, this.layers, {
+      serializeImagePulls: false,
+      maxParallelImagePulls: null,
+      registryPullQPS: 0,
+      maxConcurrentDownloads: spec.maxConcurrentDownloads,
+      failureProbability: spec.imagePullFailureRate,
+      manifestLatency: reg.manifestLatency,
+      imageBackOffPeriodNs: 1,
+      maxImageBackOffNs: 1,
+      stream: "node/sandbox-image-puller",
+    });
+    // Pod CIDRs: the NodeTable's free column holds each node's assignable count, 2^(32-p) - 3.
+    const prefixes = new Int32Array(n);
+    for (let node = 0; node < n; node++) prefixes[node] = 32 - Math.round(Math.log2(nodes.podCidrFree[node]! + 3));
+    this.ipam = new HostLocalIpam(n, prefixes, nodes.podCidrFree);
+    this.cni = new Cni(engine, random, this.ipam, {
+      profile: spec.cni,
+      maxConcurrentAddsPerNode: spec.cniMaxConcurrentAddsPerNode ?? Infinity,
+      stream: "node/cni",
+    });
+    this.clientOf = new Int32Array(n);
+    for (let node = 0; node < n; node++) this.clientOf[node] = d.clients.add(`system:node:${nodes.names[node]}`, spec.qps, spec.burst);
+    this.status = new StatusManager(engine, random, d.api, d.clients, this.clientOf, d.pods, spec.statusGet);
+    this.volumes = new VolumeManager(random, spec.volumes, n);
+    this.podsByNode = new PodsByNode(n);
+    this.lifecycle = new NodeLifecycle({
+      engine,
+      random,
+      spec: spec.nodeLifecycle,
+      nodes,
+      pods: d.pods,
+      api: d.api,
+      clients: d.clients,
+      controllerQps: scenario.controllerManager.qps,
+      controllerBurst: scenario.controllerManager.burst,
+      podsByNode: this.podsByNode,
+      zoneOf: zonesOf(nodes, d.labels),
+      tolerationOf: (pod) => this.templateOf(pod).unreachableTolerationNs,
+      getLatency: spec.statusGet,
+      onNodeChanged: (node) => this.notify(node),
+      onSettled: () => this.checkSettled(),
+    });
+    this.down = new Uint8Array(n);
+    this.admitted = new Float64Array(n * nodes.resourceCount);
+    this.runningOn = new Int32Array(n);
+    this.sandboxLatency = new Sampler(spec.sandbox, random.stream("kubelet/sandbox"));
+    this.containerStart = new Sampler(spec.containerStart, random.stream("kubelet/container-start"));
+    this.containerStop = new Sampler(spec.containerStop, random.stream("kubelet/container-stop"));
+    this.initRuntime = new Sampler(spec.initContainerRuntime, random.stream("kubelet/init-runtime"));
+    this.appStartup = new Sampler(spec.appStartup, random.stream("kubelet/app-startup"));
+    this.probeLatency = new Sampler(spec.probeLatency, random.stream("kubelet/probe"));
+    this.jitter = random.stream("kubelet/backoff-jitter");
+    this.plegPeriod = spec.plegRelistPeriod;
+    this.plegPhase = new Float64Array(n);
+    this.syncPhase = new Float64Array(n);
+    const phase: Rng = random.stream("kubelet/pleg-phase");
+    for (let i = 0; i < n; i++) this.plegPhase[i] = Math.floor(phase.next() * spec.plegRelistPeriod);
+    const syncPhase: Rng = random.stream("kubelet/sync-phase");
+    for (let i = 0; i < n; i++) this.syncPhase[i] = Math.floor(syncPhase.next() * SYNC_TICK_NS);
+    this.kWatch = engine.register("kubelet.podEvent", (node, arg) => this.onWatch(node, arg));
+    for (let i = 0; i < n; i++) d.watch.watchPodsOnNode(i, this.kWatch, i);
+    this.kVolumes = engine.register("kubelet.volumesReady", (pod) => this.onVolumes(pod));
+    this.kSandboxImage = engine.register("kubelet.sandboxImage", (pod, code) => this.onSandboxImage(pod, code));
+    this.kSandboxCreated = engine.register("kubelet.sandboxCreated", (pod) => this.onSandboxCreated(pod));
+    this.kCni = engine.register("kubelet.cniAdded", (pod, code) => this.onCni(pod, code));
+    this.kPulled = engine.register("kubelet.imageEnsured", (pod, code) => this.onPulled(pod, code));
+    this.kStarted = engine.register("kubelet.containerStarted", (pod) => this.onStarted(pod));
+    this.kInitExited = engine.register("kubelet.initExited", (pod) => this.onInitExited(pod));
+    this.kPleg = engine.register("kubelet.pleg", (pod, what) => this.onPleg(pod, what));
+    this.kReady = engine.register("kubelet.ready", (pod) => this.onReady(pod));
+    this.kRetry = engine.register("kubelet.resync", (pod) => this.onRetry(pod));
+    this.kKilled = engine.register("kubelet.killed", (pod) => this.onKilled(pod));
+    this.events = new NodeEvents(engine, nodes, d.pods, d.labels, d.api, this);
+    this.sampler = new NodeSampler(engine, nodes, this, spec.sampleInterval);
   }
 
-  private onImagesReady(pod: number): void {
-    this.pods.mark(pod, PodStage.imagesPulled, this.engine.now);
-    const node = this.pods.node[pod]!;
-    const t = this.templates[this.pods.template[pod]!]!;
-    let delay = 0;
-    for (const c of t.initContainers) {
-      this.nodes.addImage(node, c.image);
-      delay += this.containerStart.sample();
-    }
-    for (const c of t.containers) {
-      this.nodes.addImage(node, c.image);
-      delay += this.containerStart.sample();
-    }
-    this.engine.schedule(delay, this.kStarted, pod);
+  /** Carries out a workload node event (addNodes, cordon, uncordon, drain, failNodes) now. */
+  applyNodeAction(action: WorkloadAction, kubectlClient: number): void {
+    this.events.apply(action, kubectlClient);
   }
 
-  private onStarted(pod: number): void {
+  /**
+   * Node failures and evictions still in progress (0 when settled). A run with node failures
+   * should not judge "all Running" before this is 0: the failed nodes' pods still count as
+   * Running in the API until they are evicted.
+   */
+  get disruptionsPending(): number {
+    return this.lifecycle.pending + this.events.drainPending;
+  }
+
+  /** Called when {@link disruptionsPending} drops to 0 (e.g. to arm a stop condition). */
+  onDisruptionsSettled: (() => void) | undefined = undefined;
+
+  /** Calls {@link onDisruptionsSettled} if nothing is pending. */
+  checkSettled(): void {
+    if (this.disruptionsPending === 0) this.onDisruptionsSettled?.();
+  }
+
+  /** Registers a listener for node changes (Ready, cordon, join): the scheduler's node events. */
+  addNodeListener(fn: NodeListener): void {
+    this.listeners.push(fn);
+  }
+
+  /** Tells the listeners that `node` changed. */
+  notify(node: NodeIdx): void {
+    for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(node);
+  }
+
+  /** The API client id of `node`'s kubelet. */
+  clientOfNode(node: NodeIdx): number {
+    return this.clientOf[node]!;
+  }
+
+  /** The node's kubelet stops (failNodes): it does nothing more and renews its Lease no more. */
+  failNode(node: NodeIdx): void {
+    if (this.down[node] === 1) return;
+    this.down[node] = 1;
+    this.status.stopNode(node);
+    this.lifecycle.failNode(node);
+  }
+
+  /** The node-side template of a pod (built on first use). */
+  templateOf(pod: PodIdx): NodePodTemplate {
+    const t = this.pods.template[pod]!;
+    let nt = this.nodeTemplates[t];
+    if (nt === undefined) {
+      nt = nodePodTemplate(this.d.templates[t]!, this.manifestOf(pod), this.d.scenario.kubelet.nodeLifecycle.defaultUnreachableTolerationNs);
+      if (nt.app.length > MAX_APP_CONTAINERS) throw new SimulationError("kubelet", this.engine.now, `template ${t} has more than ${MAX_APP_CONTAINERS} containers`);
+      while (this.nodeTemplates.length <= t) this.nodeTemplates.push(undefined);
+      this.nodeTemplates[t] = nt;
+    }
+    return nt;
+  }
+
+  private manifestOf(pod: PodIdx): PodManifest | undefined {
+    const rs = this.d.store.replicaSets[this.pods.owner[pod]!];
+    if (rs === undefined) return undefined;
+    return this.d.store.deployments[rs.deployment]?.spec.pod;
+  }
+
+  // ---- watch and admission ----
+
+  private onWatch(node: NodeIdx, arg: number): void {
+    const pod = watchObject(arg);
+    const pods = this.pods;
+    if (pods.node[pod] !== node) return;
+    this.ensure(pod);
+    if (watchType(arg) === WatchEvent.DELETED) {
+      this.podsByNode.remove(pod);
+      if (this.down[node] === 0) this.terminate(pod, node);
+      return;
+    }
+    if (this.podsByNode.node(pod) < 0 && !pods.isTerminating(pod)) {
+      this.podsByNode.add(pod, node);
+      this.lifecycle.podBound(pod, node);
+    }
+    if (this.down[node] === 1) return;
+    if (pods.isTerminating(pod)) {
+      this.terminate(pod, node);
+      return;
+    }
+    if (this.wState[pod] !== W_NONE) return; // our own status updates, other changes
+    pods.mark(pod, PodStage.kubeletSeen, this.engine.now);
+    this.admit(pod, node);
+  }
+
+  private admit(pod: PodIdx, node: NodeIdx): void {
+    const nodes = this.nodes;
+    const R = nodes.resourceCount;
+    const base = node * R;
+    const req = this.d.templates[this.pods.template[pod]!]!.requests;
+    const alloc = nodes.allocatable;
+    const adm = this.admitted;
+    for (let k = 0; k < R; k++) {
+      const r = k < ADMIT_ORDER.length ? ADMIT_ORDER[k]! : k;
+      const q = req[r] ?? 0;
+      if (q > 0 && adm[base + r]! + q > alloc[base + r]!) {
+        this.reject(pod, node, r);
+        return;
+      }
+    }
+    for (let r = 0; r < R; r++) adm[base + r]! += req[r] ?? 0;
     const now = this.engine.now;
-    this.pods.mark(pod, PodStage.containersStarted, now);
-    // model: PLEG relists every plegRelistPeriod (genericPlegRelistPeriod 1 s); the container
-    // start is noticed at the node's next relist.
-    const period = this.spec.plegRelistPeriod;
-    const phase = this.plegPhaseNs[this.pods.node[pod]!]!;
-    const next = phase + Math.ceil((now - phase) / period) * period;
-    this.engine.scheduleAt(Math.max(now, next), this.kRelisted, pod);
+    this.pods.mark(pod, PodStage.admitted, now);
+    this.wState[pod] = W_SETUP;
+    this.wFlags[pod] = F_ADMITTED;
+    this.workerStartNs[pod] = now;
+    // model: the first SyncPod writes the pod's status (Pending, containers ContainerCreating).
+    this.status.set(pod, node, PodPhase.Pending);
+    this.advance(pod);
   }
 
-  private onRelisted(pod: number): void {
-    const node = this.pods.node[pod]!;
-    this.api.submit(this.clientOf[node]!, Verb.update, Resource.podsStatus, pod, PodPhase.Running, STATUS_BYTES, this.kStatusWritten, pod);
+  /** model: kubelet.go rejectPod: phase Failed, reason OutOf<resource>. */
+  private reject(pod: PodIdx, node: NodeIdx, resource: number): void {
+    this.admissionRejections++;
+    this.pods.reason[pod] = PodReason.outOfResourceBase + resource;
+    this.wState[pod] = W_REJECTED;
+    this.status.set(pod, node, PodPhase.Failed);
   }
+
+  // ---- the pod worker ----
+
+  private active(pod: PodIdx): boolean {
+    return this.wState[pod] === W_SETUP && this.down[this.pods.node[pod]!] === 0;
+  }
+
+  /** Continues the pod's setup from where it stands: volumes, sandbox, containers. */
+  private advance(pod: PodIdx): void {
+    const f = this.wFlags[pod]!;
+    const node = this.pods.node[pod]!;
+    if ((f & F_VOL_DONE) === 0) {
+      if ((f & F_VOL_PENDING) === 0) {
+        this.wFlags[pod] = f | F_VOL_PENDING;
+        const nt = this.templateOf(pod);
+        const now = this.engine.now;
+        const bound = this.pods.time(pod, PodStage.bound);
+        const at = this.volumes.readyAt(node, nt.localVolumes, nt.attachableVolumes, bound === bound ? bound : now, now);
+        this.engine.scheduleAt(at, this.kVolumes, pod);
+      }
+      return;
+    }
+    if ((f & F_SANDBOX_UP) === 0) {
+      if ((f & F_SANDBOX_PENDING) === 0) {
+        this.wFlags[pod] = f | F_SANDBOX_PENDING;
+        // model: containerd RunPodSandbox first ensures the sandbox image (IfNotPresent).
+        this.sandboxReq[pod] = this.sandboxPuller.pull(node, this.sandboxImage, "IfNotPresent", this.kSandboxImage, pod);
+      }
+      return;
+    }
+    this.runContainers(pod);
+  }
+
+  private onVolumes(pod: PodIdx): void {
+    if (!this.active(pod)) return;
+    this.wFlags[pod] = (this.wFlags[pod]! & ~F_VOL_PENDING) | F_VOL_DONE;
+    this.pods.mark(pod, PodStage.volumesReady, this.engine.now);
+    this.advance(pod);
+  }
+
+  private onSandboxImage(pod: PodIdx, code: number): void {
+    if (!this.active(pod)) return;
+    const node = this.pods.node[pod]!;
+    this.pods.bytesPulled[pod]! += this.sandboxPuller.requestBytes(this.sandboxReq[pod]!);
+    if (code !== PullResult.ok) {
+      this.sandboxFailed(pod);
+      return;
+    }
+    this.nodes.addImage(node, this.sandboxImage);
+    this.engine.schedule(this.sandboxLatency.sample(), this.kSandboxCreated, pod);
+  }
+
+  private onSandboxCreated(pod: PodIdx): void {
+    if (!this.active(pod)) return;
+    this.cni.add(this.pods.node[pod]!, this.kCni, pod);
+  }
+
+  private onCni(pod: PodIdx, code: number): void {
+    const node = this.pods.node[pod]!;
+    if (!this.active(pod)) {
+      // A pod killed while its ADD ran: the sandbox is torn down and the address returned.
+      if (code === CniResult.ok && this.down[node] === 0) this.cni.del(node);
+      return;
+    }
+    if (code !== CniResult.ok) {
+      this.sandboxFailed(pod);
+      return;
+    }
+    this.wFlags[pod] = (this.wFlags[pod]! & ~F_SANDBOX_PENDING) | F_SANDBOX_UP | F_IP_HELD;
+    this.pods.mark(pod, PodStage.sandboxReady, this.engine.now);
+    this.advance(pod);
+  }
+
+  /** model: kuberuntime_manager.go SyncPod: createPodSandbox failed -> event FailedCreatePodSandBox, sync error. */
+  private sandboxFailed(pod: PodIdx): void {
+    this.wFlags[pod] = this.wFlags[pod]! & ~F_SANDBOX_PENDING;
+    this.pods.sandboxFailures[pod]!++;
+    this.sandboxFailures++;
+    this.retryLater(pod);
+  }
+
+  private runContainers(pod: PodIdx): void {
+    const nt = this.templateOf(pod);
+    const i = this.wNext[pod]!;
+    if (i < nt.init.length) {
+      this.ensureImage(pod, nt.init[i]!.spec);
+      return;
+    }
+    const nApp = nt.app.length;
+    const started = this.wStarted[pod]!;
+    let c = this.wCursor[pod]!;
+    while (c < nApp && (started & (1 << c)) !== 0) c++;
+    this.wCursor[pod] = c;
+    if (c < nApp) {
+      this.ensureImage(pod, nt.app[c]!.spec);
+      return;
+    }
+    if (started === (nApp === 32 ? -1 : (1 << nApp) - 1)) {
+      this.allStarted(pod);
+      return;
+    }
+    // Some container's image failed in this sync: the sync returns an error.
+    this.wCursor[pod] = 0;
+    this.retryLater(pod);
+  }
+
+  /** model: image_manager.go EnsureImageExists for the container about to be created. */
+  private ensureImage(pod: PodIdx, c: ContainerSpec): void {
+    this.pullStartNs[pod] = this.engine.now;
+    this.pullReq[pod] = this.puller.pull(this.pods.node[pod]!, c.image, c.imagePullPolicy, this.kPulled, pod);
+  }
+
+  private onPulled(pod: PodIdx, code: number): void {
+    if (!this.active(pod)) return;
+    const now = this.engine.now;
+    const pods = this.pods;
+    pods.pullWaitNs[pod]! += now - this.pullStartNs[pod]!;
+    pods.bytesPulled[pod]! += this.puller.requestBytes(this.pullReq[pod]!);
+    const nt = this.templateOf(pod);
+    const i = this.wNext[pod]!;
+    const isInit = i < nt.init.length;
+    if (code !== PullResult.ok) {
+      pods.pullFailures[pod]!++;
+      this.pullFailures++;
+      if (isInit) {
+        this.retryLater(pod);
+      } else {
+        this.wCursor[pod]!++;
+        this.runContainers(pod);
+      }
+      return;
+    }
+    const c = isInit ? nt.init[i]!.spec : nt.app[this.wCursor[pod]!]!.spec;
+    if (isInit) this.initStartNs[pod] = now;
+    this.nodes.addImage(pods.node[pod]!, c.image);
+    // The last image to become present (app containers come last).
+    pods.times[pod * POD_STAGE_COUNT + PodStage.imagesPulled] = now;
+    this.engine.schedule(this.containerStart.sample(), this.kStarted, pod);
+  }
+
+  private onStarted(pod: PodIdx): void {
+    if (!this.active(pod)) return;
+    const nt = this.templateOf(pod);
+    const i = this.wNext[pod]!;
+    if (i < nt.init.length) {
+      this.engine.schedule(this.initRuntime.sample(), this.kInitExited, pod);
+      return;
+    }
+    const c = this.wCursor[pod]!;
+    this.wStarted[pod] = this.wStarted[pod]! | (1 << c);
+    if (nt.probed) {
+      let starts = this.probeStarts.get(pod);
+      if (starts === undefined) this.probeStarts.set(pod, (starts = []));
+      starts[c] = this.engine.now;
+    }
+    this.wCursor[pod] = c + 1;
+    this.runContainers(pod);
+  }
+
+  private onInitExited(pod: PodIdx): void {
+    if (!this.active(pod)) return;
+    this.atNextRelist(pod, PLEG_INIT_EXITED);
+  }
+
+  private allStarted(pod: PodIdx): void {
+    this.pods.mark(pod, PodStage.containersStarted, this.engine.now);
+    this.atNextRelist(pod, PLEG_APP_STARTED);
+  }
+
+  /** model: the generic PLEG relists every plegRelistPeriod; a change is seen at the next relist. */
+  private atNextRelist(pod: PodIdx, what: number): void {
+    const now = this.engine.now;
+    const at = nextTick(now, this.plegPeriod, this.plegPhase[this.pods.node[pod]!]!);
+    this.engine.scheduleAt(at, this.kPleg, pod, what);
+  }
+
+  private onPleg(pod: PodIdx, what: number): void {
+    if (!this.active(pod)) return;
+    if (what === PLEG_INIT_EXITED) {
+      this.pods.initNs[pod]! += this.engine.now - this.initStartNs[pod]!;
+      // model: completeWork with a phase transition re-queues the pod worker at once.
+      this.wNext[pod]!++;
+      this.advance(pod);
+      return;
+    }
+    const node = this.pods.node[pod]!;
+    const now = this.engine.now;
+    this.wState[pod] = W_RUNNING;
+    this.wFlags[pod] = this.wFlags[pod]! | F_RUNNING;
+    this.runningOn[node]!++;
+    const nt = this.templateOf(pod);
+    if (!nt.probed) {
+      this.pods.mark(pod, PodStage.ready, now);
+      this.status.set(pod, node, PodPhase.Running);
+      return;
+    }
+    this.status.set(pod, node, PodPhase.Running);
+    const starts = this.probeStarts.get(pod) ?? [];
+    let ready = now;
+    for (let c = 0; c < nt.app.length; c++) {
+      const ct = nt.app[c]!;
+      if (ct.startupProbe === undefined && ct.readinessProbe === undefined) continue;
+      const startedNs = starts[c] ?? now;
+      const t = containerReadyNs(ct.startupProbe, ct.readinessProbe, {
+        workerStartNs: this.workerStartNs[pod]!,
+        observedRunningNs: now,
+        startedNs,
+        appUpNs: startedNs + this.appStartup.sample(),
+        probeLatencyNs: this.probeLatency.sample(),
+      });
+      if (t > ready) ready = t;
+    }
+    this.probeStarts.delete(pod);
+    this.engine.scheduleAt(ready, this.kReady, pod);
+  }
+
+  private onReady(pod: PodIdx): void {
+    const node = this.pods.node[pod]!;
+    if (this.wState[pod] !== W_RUNNING || this.down[node] === 1) return;
+    this.pods.mark(pod, PodStage.ready, this.engine.now);
+    // model: the readiness result triggers a sync whose status carries Ready=True.
+    this.status.set(pod, node, PodPhase.Running);
+  }
+
+  /** model: pod_workers.go completeWork: Enqueue(uid, wait.Jitter(backOffPeriod, 0.5)); the 1 s sync ticker picks it up. */
+  private retryLater(pod: PodIdx): void {
+    this.wState[pod] = W_RETRY;
+    const now = this.engine.now;
+    const delay = POD_WORKER_BACKOFF_NS * (1 + POD_WORKER_BACKOFF_JITTER * this.jitter.next());
+    const at = nextTick(now + Math.round(delay), SYNC_TICK_NS, this.syncPhase[this.pods.node[pod]!]!);
+    this.engine.scheduleAt(at, this.kRetry, pod);
+  }
+
+  private onRetry(pod: PodIdx): void {
+    if (this.wState[pod] !== W_RETRY || this.down[this.pods.node[pod]!] === 1) return;
+    this.wState[pod] = W_SETUP;
+    this.advance(pod);
+  }
+
+  // ---- termination ----
+
+  /** The pod got a deletionTimestamp (or vanished): kill it if the kubelet runs it. */
+  private terminate(pod: PodIdx, node: NodeIdx): void {
+    const st = this.wState[pod]!;
+    if (st === W_TERMINATING || st === W_TERMINATED) return;
+    if (st === W_NONE || st === W_REJECTED) {
+      // Nothing runs: write the terminal status and remove the pod (status_manager canBeDeleted).
+      this.wState[pod] = W_TERMINATED;
+      if (this.pods.deletedNs[pod] !== this.pods.deletedNs[pod]) this.status.set(pod, node, PodPhase.Failed, true);
+      return;
+    }
+    this.wState[pod] = W_TERMINATING;
+    // model: killPodWithSyncResult stops the containers in parallel (SIGTERM, grace period).
+    const anyStarted = this.wStarted[pod] !== 0 || this.wNext[pod]! > 0;
+    this.engine.schedule(anyStarted ? this.containerStop.sample() : 0, this.kKilled, pod);
+  }
+
+  private onKilled(pod: PodIdx): void {
+    const node = this.pods.node[pod]!;
+    if (this.down[node] === 1) return;
+    const f = this.wFlags[pod]!;
+    // model: StopPodSandbox runs CNI DEL, which returns the address to host-local IPAM.
+    if ((f & F_IP_HELD) !== 0) this.cni.del(node);
+    if ((f & F_ADMITTED) !== 0) {
+      const R = this.nodes.resourceCount;
+      const req = this.d.templates[this.pods.template[pod]!]!.requests;
+      for (let r = 0; r < R; r++) this.admitted[node * R + r]! -= req[r] ?? 0;
+    }
+    if ((f & F_RUNNING) !== 0) this.runningOn[node]!--;
+    this.wFlags[pod] = 0;
+    this.wState[pod] = W_TERMINATED;
+    this.probeStarts.delete(pod);
+    this.pods.mark(pod, PodStage.terminated, this.engine.now);
+    if (this.pods.deletedNs[pod] !== this.pods.deletedNs[pod]) this.status.set(pod, node, PodPhase.Failed, true);
+  }
+
+  private ensure(pod: PodIdx): void {
+    if (pod < this.wState.length) return;
+    let cap = this.wState.length;
+    while (cap <= pod) cap *= 2;
+    this.wState = growU8(this.wState, cap);
+    this.wFlags = growU8(this.wFlags, cap);
+    this.wNext = growI32(this.wNext, cap);
+    this.wCursor = growI32(this.wCursor, cap);
+    this.wStarted = growI32(this.wStarted, cap);
+    this.workerStartNs = growF64(this.workerStartNs, cap);
+    this.pullStartNs = growF64(this.pullStartNs, cap);
+    this.initStartNs = growF64(this.initStartNs, cap);
+    this.pullReq = growI32(this.pullReq, cap);
+    this.sandboxReq = growI32(this.sandboxReq, cap);
+  }
+}
+
+/**
+ * model: k8s.io/component-helpers/node/topology GetZoneKey: region and zone labels (stable
+ * topology.kubernetes.io/* keys) make a node's zone; nodes without them share the zone "".
+ */
+function zonesOf(nodes: NodeTable, labels: Interner): Int32Array {
+  const regionKey = labels.lookup("topology.kubernetes.io/region");
+  const zoneKey = labels.lookup("topology.kubernetes.io/zone");
+  const ids = new Map<string, number>();
+  const out = new Int32Array(nodes.size);
+  for (let i = 0; i < nodes.size; i++) {
+    const r = regionKey < 0 ? -1 : nodes.labelValueOf(i, regionKey);
+    const z = zoneKey < 0 ? -1 : nodes.labelValueOf(i, zoneKey);
+    const key = `${r}/${z}`;
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    out[i] = id;
+  }
+  return out;
 }

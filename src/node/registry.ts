@@ -18,6 +18,8 @@ export interface RegistryConfig {
 }
 
 const NS_PER_S = NS_PER.s;
+/** Share of the aggregate bandwidth at which the registry counts as saturated (float tolerance). */
+const SATURATED = 0.999;
 const FREE = 0;
 const WAITING = 1;
 const ACTIVE = 2;
@@ -101,6 +103,11 @@ export class Registry {
   private peakThroughput = 0;
   private served = 0;
   private started = 0;
+  /** Time-weighted accounting of the aggregate rate, brought up to `rateSinceNs`. */
+  private rateSinceNs = 0;
+  private saturated = 0;
+  private active = 0;
+  private peakWaiting = 0;
 
   constructor(engine: Engine, nodeCount: number, config: RegistryConfig, name = "registry") {
     this.engine = engine;
@@ -150,6 +157,24 @@ export class Registry {
     return this.peakThroughput;
   }
 
+  /** Most flows ever queued behind the request limit at once. */
+  get peakWaitingFlows(): number {
+    return this.peakWaiting;
+  }
+
+  /**
+   * Simulated time up to `nowNs` during which the registry sent at (at least 99.9% of) its
+   * aggregate bandwidth: how long it was the bottleneck.
+   */
+  saturatedNs(nowNs: number): number {
+    return this.saturated + (this.throughput >= SATURATED * this.bandwidthBytesPerSec ? nowNs - this.rateSinceNs : 0);
+  }
+
+  /** Simulated time up to `nowNs` during which at least one flow was transferring. */
+  activeNs(nowNs: number): number {
+    return this.active + (this.throughput > 0 ? nowNs - this.rateSinceNs : 0);
+  }
+
   /** Bytes of all finished flows. */
   get bytesServed(): number {
     return this.served;
@@ -196,6 +221,7 @@ export class Registry {
     } else {
       this.flowState[f] = WAITING;
       this.waiting.push(f);
+      if (this.waiting.size > this.peakWaiting) this.peakWaiting = this.waiting.size;
     }
     this.markDirty();
     return f;
@@ -327,6 +353,9 @@ export class Registry {
       if (candDelay[j]! <= bound) cand[kept++] = cand[j]!;
     }
     this.candidateCount = kept;
+    this.saturated = this.saturatedNs(now);
+    this.active = this.activeNs(now);
+    this.rateSinceNs = now;
     this.throughput = sum;
     if (sum > this.peakThroughput) this.peakThroughput = sum;
     if (minDelay === Infinity) {

@@ -7,6 +7,25 @@ export interface ContainerManifest {
   imagePullPolicy: "Always" | "IfNotPresent" | "Never";
   /** Requests by resource name in base units (cpu in cores). */
   requests: ReadonlyMap<string, number>;
+  /** spec.containers[].startupProbe with core/v1 defaults applied; undefined when absent. */
+  startupProbe?: ProbeManifest | undefined;
+  /** spec.containers[].readinessProbe with core/v1 defaults applied; undefined when absent. */
+  readinessProbe?: ProbeManifest | undefined;
+}
+
+/** The timing fields of a probe (what delays Ready), in seconds as the API writes them. */
+export interface ProbeManifest {
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  successThreshold: number;
+  failureThreshold: number;
+}
+
+/** A pod volume as far as startup latency goes: its name and its source kind (`persistentVolumeClaim`, `configMap`, ...). */
+export interface VolumeManifest {
+  name: string;
+  source: string;
 }
 
 /** The pod template of a Deployment. Scheduling constraints are kept as raw objects for the scheduler. */
@@ -20,6 +39,13 @@ export interface PodManifest {
   tolerations: unknown;
   affinity: unknown;
   topologySpreadConstraints: unknown;
+  /** spec.volumes (name and source kind); undefined or empty when none. */
+  volumes?: readonly VolumeManifest[] | undefined;
+  /**
+   * spec.automountServiceAccountToken (default true): the ServiceAccount admission plugin then
+   * adds the projected `kube-api-access-*` volume (plugin/pkg/admission/serviceaccount).
+   */
+  automountServiceAccountToken?: boolean | undefined;
 }
 
 /** An apps/v1 Deployment as simctl reads it. */
@@ -98,6 +124,31 @@ function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodMan
     tolerations: r.get("tolerations").value(),
     affinity: r.get("affinity").value(),
     topologySpreadConstraints: r.get("topologySpreadConstraints").value(),
+    volumes: r.get("volumes").list("a list of volumes").map(readVolume),
+    automountServiceAccountToken: r.get("automountServiceAccountToken").bool({ default: true }),
+  };
+}
+
+function readVolume(v: YamlReader): VolumeManifest {
+  const name = v.get("name").str({ pattern: DNS_LABEL, expected: "a DNS-1123 label" });
+  const sources = v.entries("a volume: { name, <source>: ... }").map(([k]) => k).filter((k) => k !== "name");
+  if (sources.length !== 1) v.fail(`one volume source besides name (found ${sources.length === 0 ? "none" : sources.join(", ")})`);
+  return { name, source: sources[0] ?? "" };
+}
+
+/** model: pkg/apis/core/v1/defaults.go SetDefaults_Probe: timeout 1 s, period 10 s, success 1, failure 3. */
+function readProbe(r: YamlReader): ProbeManifest | undefined {
+  if (!r.present) return undefined;
+  if (!r.isMap()) {
+    r.fail("a probe mapping");
+    return undefined;
+  }
+  return {
+    initialDelaySeconds: r.get("initialDelaySeconds").int({ min: 0, default: 0 }),
+    periodSeconds: r.get("periodSeconds").int({ min: 1, default: 10 }),
+    timeoutSeconds: r.get("timeoutSeconds").int({ min: 1, default: 1 }),
+    successThreshold: r.get("successThreshold").int({ min: 1, default: 1 }),
+    failureThreshold: r.get("failureThreshold").int({ min: 1, default: 3 }),
   };
 }
 
@@ -122,6 +173,8 @@ function readContainer(r: YamlReader): ContainerManifest {
     image,
     imagePullPolicy: r.get("imagePullPolicy").oneOf(["Always", "IfNotPresent", "Never"] as const, { default: defaultPolicy }),
     requests,
+    startupProbe: readProbe(r.get("startupProbe")),
+    readinessProbe: readProbe(r.get("readinessProbe")),
   };
 }
 

@@ -202,3 +202,32 @@ describe("Registry against an independent reference", () => {
     }
   });
 });
+
+describe("Registry saturation accounting", () => {
+  it("saturated time is N*S/B when N equal flows share B; active time adds the NIC-bound tail", () => {
+    const N = 20;
+    const S = 10 * MB;
+    const B = 50 * MB;
+    const { engine, registry, kind } = setup(N + 1, { bandwidthBytesPerSec: B, nodeBandwidthBytesPerSec: 100 * MB });
+    for (let n = 0; n < N; n++) registry.startFlow(n, S, kind, n);
+    engine.run();
+    const busy = (N * S * NS_PER.s) / B; // 4 s at B
+    expect(registry.saturatedNs(engine.now)).toBe(busy);
+    expect(registry.activeNs(engine.now)).toBe(busy);
+    // One more flow alone is NIC-bound below B (here b > B: it saturates B again).
+    registry.startFlow(N, S, kind, N);
+    engine.run();
+    expect(registry.saturatedNs(engine.now)).toBe(busy + (S * NS_PER.s) / B);
+  });
+
+  it("a single NIC-bound flow never saturates the registry; queued requests are counted", () => {
+    const { engine, registry, kind } = setup(3, { bandwidthBytesPerSec: 100 * MB, nodeBandwidthBytesPerSec: 10 * MB, maxConcurrentRequests: 1 });
+    registry.startFlow(0, 10 * MB, kind, 0);
+    registry.startFlow(1, 10 * MB, kind, 1);
+    registry.startFlow(2, 10 * MB, kind, 2);
+    expect(registry.peakWaitingFlows).toBe(2);
+    engine.run();
+    expect(registry.saturatedNs(engine.now)).toBe(0);
+    expect(registry.activeNs(engine.now)).toBe(3 * NS_PER.s);
+  });
+});

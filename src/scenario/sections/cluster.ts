@@ -16,28 +16,79 @@ export interface NodePoolSpec {
   unschedulable: boolean;
 }
 
+/** A layer of an image: its content digest and its compressed (transfer) size in bytes. */
+export interface ImageLayerSpec {
+  digest: string;
+  sizeBytes: number;
+}
+
 /** An image a container may use (`images[]`). */
 export interface ImageSpec {
   name: string;
+  /** Bytes a pull on an empty node transfers: the sum of the layers when they are given. */
   sizeBytes: number;
+  /**
+   * The image's layers, base first (`layers: [{ digest, size }]`). Layers with equal digests are
+   * one blob: a node that holds it (from another image) does not fetch it again. Empty when the
+   * scenario gives only a size: the image is then one layer of its own.
+   */
+  layers: readonly ImageLayerSpec[];
 }
 
 /** model: kubelet maxPods default 110 (pkg/kubelet/apis/config/v1beta1/defaults.go). */
 export const DEFAULT_MAX_PODS = 110;
 /** model: kube-controller-manager --node-cidr-mask-size default 24 for IPv4. */
 export const DEFAULT_POD_CIDR_PREFIX = 24;
+/**
+ * The sandbox (pause) image containerd runs for every pod.
+ * model: kubelet v1.30 --pod-infra-container-image default registry.k8s.io/pause:3.9
+ * (cmd/kubelet/app/options/container_runtime.go); containerd's CRI `sandbox_image` is set to it
+ * on kubeadm clusters.
+ */
+export const DEFAULT_SANDBOX_IMAGE = "registry.k8s.io/pause:3.9";
+/**
+ * model: (assumed) compressed size of pause:3.9 (linux/amd64), the 268 KiB scenarios/10k-pods.yaml
+ * declares; crictl reports ~320 kB with manifest and config. It matters only when the image is
+ * not pre-pulled and the registry is congested.
+ */
+export const DEFAULT_SANDBOX_IMAGE_BYTES = 268 * 1024;
 
 const RESOURCE_NAME = /^(cpu|memory|pods|ephemeral-storage|hugepages-[0-9]+[KMG]i|[a-z0-9.-]+\/[A-Za-z0-9._-]+)$/;
 
+/**
+ * Reads `images:`: each `{ name, size }` or `{ name, layers: [{ digest, size }] }` (then `size`,
+ * if also given, must equal the layers' sum). The default sandbox image is added when the
+ * scenario does not declare it, so that every run can model RunPodSandbox's image check.
+ */
 export function readImages(r: YamlReader): ImageSpec[] {
   const seen = new Set<string>();
-  return r.list("a list of images, each { name, size }").map((item) => {
-    item.object(["name", "size"]);
+  const digests = new Map<string, number>();
+  const out = r.list("a list of images, each { name, size } or { name, layers }").map((item) => {
+    item.object(["name", "size", "layers"]);
     const name = item.get("name").str({ expected: "an image reference such as registry.k8s.io/pause:3.9" });
     if (seen.has(name)) item.get("name").fail("an image not listed before");
     seen.add(name);
-    return { name, sizeBytes: item.get("size").quantity({ min: 1, expected: "an image size such as 45Mi or 1.2Gi" }) };
+    const layers: ImageLayerSpec[] = item.get("layers").list("a list of layers, each { digest, size }").map((l) => {
+      l.object(["digest", "size"]);
+      const digest = l.get("digest").str({ pattern: /^[a-z0-9]+:[A-Za-z0-9=_-]+$/, expected: "a content digest such as sha256:4f4f..." });
+      const sizeBytes = Math.ceil(l.get("size").quantity({ min: 0, expected: "a layer size such as 30Mi" }));
+      const known = digests.get(digest);
+      if (known !== undefined && known !== sizeBytes) l.get("size").fail(`the size this digest has elsewhere (${known} bytes)`);
+      digests.set(digest, sizeBytes);
+      return { digest, sizeBytes };
+    });
+    if (item.has("layers") && layers.length === 0) item.get("layers").fail("at least one layer");
+    let sizeBytes = 0;
+    for (const l of layers) sizeBytes += l.sizeBytes;
+    if (layers.length === 0) {
+      sizeBytes = Math.ceil(item.get("size").quantity({ min: 1, expected: "an image size such as 45Mi or 1.2Gi" }));
+    } else if (item.has("size") && Math.ceil(item.get("size").quantity({ min: 1 })) !== sizeBytes) {
+      item.get("size").fail(`the sum of the layers' sizes (${sizeBytes} bytes), or no size`);
+    }
+    return { name, sizeBytes, layers };
   });
+  if (!seen.has(DEFAULT_SANDBOX_IMAGE)) out.push({ name: DEFAULT_SANDBOX_IMAGE, sizeBytes: DEFAULT_SANDBOX_IMAGE_BYTES, layers: [] });
+  return out;
 }
 
 export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>): NodePoolSpec[] {

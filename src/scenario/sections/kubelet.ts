@@ -1,45 +1,236 @@
-import { lognormal, type DistSpec } from "../../core/distributions.js";
+import { constant, lognormal, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
 import type { YamlReader } from "../yaml-reader.js";
+import { DEFAULT_SANDBOX_IMAGE } from "./cluster.js";
 import type { ClientLimits } from "./controller-manager.js";
 
-/** Every node's kubelet (`kubelet`). */
-export interface KubeletSpec extends ClientLimits {
-  sandbox: DistSpec;
-  cni: DistSpec;
-  containerStart: DistSpec;
-  plegRelistPeriod: number;
-  serializeImagePulls: boolean;
+/** A named CNI ADD latency profile (src/node/cni.ts CNI_PROFILES) or a distribution. */
+export type CniProfileSpec = "bridge" | "ebpf" | DistSpec;
+
+/** Volume operation latencies (`kubelet.volumes`). */
+export interface VolumeLatencySpec {
+  /** Mount of a node-local volume (projected token, configMap, secret, emptyDir). */
+  localMount: DistSpec;
+  /** CSI ControllerPublishVolume by the attach-detach controller (an attachable volume). */
+  csiAttach: DistSpec;
+  /** CSI NodeStageVolume + NodePublishVolume on the node, after the attach. */
+  csiMount: DistSpec;
 }
 
-const { ms, s } = NS_PER;
+/**
+ * The node lifecycle and taint-eviction controllers of kube-controller-manager and the
+ * DefaultTolerationSeconds admission plugin (`kubelet.nodeLifecycle`): they are simulated with
+ * the node side because they act on node failures.
+ */
+export interface NodeLifecycleSpec {
+  /** --node-monitor-grace-period: a node silent this long is marked NotReady (Unknown). */
+  nodeMonitorGracePeriod: number;
+  /** --node-monitor-period: how often node health is checked. */
+  nodeMonitorPeriod: number;
+  /** The kubelet renews its node Lease this often. */
+  leaseRenewInterval: number;
+  /** --node-eviction-rate: nodes per second tainted NoExecute per zone while healthy. */
+  nodeEvictionRate: number;
+  /** --secondary-node-eviction-rate: the rate in a partially disrupted large zone. */
+  secondaryNodeEvictionRate: number;
+  /** --unhealthy-zone-threshold: share of NotReady nodes making a zone partially disrupted. */
+  unhealthyZoneThreshold: number;
+  /** --large-cluster-size-threshold: zones above this size keep evicting when partially disrupted. */
+  largeClusterSizeThreshold: number;
+  /** --default-unreachable-toleration-seconds (kube-apiserver), in ns. */
+  defaultUnreachableTolerationNs: number;
+}
 
+/** Every node's kubelet and container runtime (`kubelet`). */
+export interface KubeletSpec extends ClientLimits {
+  /** RunPodSandbox without its CNI ADD and pause-image pull: create and start the pause container. */
+  sandbox: DistSpec;
+  /** The pause image RunPodSandbox ensures; it must be declared under images:. */
+  sandboxImage: string;
+  /** CNI ADD latency: a named profile or a distribution. */
+  cni: CniProfileSpec;
+  /** CNI ADDs one node runs at once (null: no limit). */
+  cniMaxConcurrentAddsPerNode: number | null;
+  /** CreateContainer + StartContainer of one container whose image is present. */
+  containerStart: DistSpec;
+  /** StopContainer: from SIGTERM until the container exited (capped by the grace period). */
+  containerStop: DistSpec;
+  /** How long an init container runs before it exits successfully. */
+  initContainerRuntime: DistSpec;
+  /** From a container's start until the application answers its probes. */
+  appStartup: DistSpec;
+  /** One probe's own duration (exec / HTTP / TCP round trip). */
+  probeLatency: DistSpec;
+  plegRelistPeriod: number;
+  /** null: derived as upstream (true unless maxParallelImagePulls >= 2). */
+  serializeImagePulls: boolean | null;
+  /** null: no limit when pulls are not serialized. */
+  maxParallelImagePulls: number | null;
+  registryPullQPS: number;
+  registryBurst: number;
+  /** containerd max_concurrent_downloads: layers of one pull fetched at once. */
+  maxConcurrentDownloads: number;
+  /** Probability that an image pull attempt fails with ErrImagePull. */
+  imagePullFailureRate: number;
+  /** Image pull back-off start and cap. */
+  imageBackOff: number;
+  maxImageBackOff: number;
+  /** The GET that precedes each status PATCH of the status manager (round trip). */
+  statusGet: DistSpec;
+  volumes: VolumeLatencySpec;
+  nodeLifecycle: NodeLifecycleSpec;
+  /** Interval of the nodes.arrow time series. */
+  sampleInterval: number;
+}
+
+const { us, ms, s } = NS_PER;
+
+/** The kubelet section's defaults: upstream v1.30 values where upstream has one, cited per field. */
 export const KUBELET_DEFAULTS: KubeletSpec = {
   // model: pkg/kubelet/apis/config/v1beta1/defaults.go kubeAPIQPS 50, kubeAPIBurst 100.
   qps: 50,
   burst: 100,
   // model: (anecdote) RunPodSandbox with a cached pause image: a few hundred ms under load.
   sandbox: lognormal(150 * ms, 600 * ms),
-  // model: (anecdote, CALIBRATION.md) CNI ADD ~0.3 s per pod for an eBPF dataplane under load.
-  cni: lognormal(250 * ms, 900 * ms),
+  sandboxImage: DEFAULT_SANDBOX_IMAGE,
+  // model: (anecdote, CALIBRATION.md) CNI ADD ~0.3 s per pod for an eBPF dataplane under load;
+  // src/node/cni.ts CNI_PROFILES.ebpf. A bridge setup is `cni: bridge` (~1.5 s).
+  cni: "ebpf",
+  // model: src/node/cni.ts CniConfig.maxConcurrentAddsPerNode: ADDs on a node overlap.
+  cniMaxConcurrentAddsPerNode: null,
   // model: (anecdote) create + start of a container from a present image.
   containerStart: lognormal(100 * ms, 500 * ms),
+  // model: (assumed) an application that exits promptly on SIGTERM; the grace period (30 s,
+  // core/v1 DefaultTerminationGracePeriodSeconds) only caps it.
+  containerStop: lognormal(200 * ms, 2 * s),
+  // model: (assumed) an init container doing a short setup task.
+  initContainerRuntime: lognormal(1 * s, 5 * s),
+  // model: (assumed) the application answers its probes as soon as it started; set this to
+  // the application's warm-up to see readiness probes at work.
+  appStartup: constant(0),
+  // model: (assumed) an exec or HTTP probe answered locally.
+  probeLatency: lognormal(2 * ms, 20 * ms),
   // model: pkg/kubelet/kubelet.go genericPlegRelistPeriod = 1 s.
   plegRelistPeriod: 1 * s,
-  // model: kubelet config serializeImagePulls defaults to true.
-  serializeImagePulls: true,
+  // model: pkg/kubelet/apis/config/v1beta1/defaults.go: SerializeImagePulls defaults to true
+  // unless MaxParallelImagePulls >= 2; MaxParallelImagePulls defaults to nil.
+  serializeImagePulls: null,
+  maxParallelImagePulls: null,
+  // model: pkg/kubelet/apis/config/v1beta1/defaults.go RegistryPullQPS 5, RegistryBurst 10.
+  registryPullQPS: 5,
+  registryBurst: 10,
+  // model: containerd pkg/cri/config/config_unix.go DefaultConfig MaxConcurrentDownloads 3.
+  maxConcurrentDownloads: 3,
+  imagePullFailureRate: 0,
+  // model: pkg/kubelet/kubelet.go imageBackOffPeriod 10 s, MaxImageBackOff 300 s.
+  imageBackOff: 10 * s,
+  maxImageBackOff: 300 * s,
+  // model: (assumed) a GET of one pod: network round trip + handler + quorum read from etcd.
+  statusGet: lognormal(2 * ms, 15 * ms),
+  volumes: {
+    // model: (assumed) projected/configMap/secret volumes write a few files into a tmpfs.
+    localMount: lognormal(5 * ms, 50 * ms),
+    // model: (anecdote) cloud block-volume attach through a CSI external-attacher: seconds.
+    csiAttach: lognormal(5 * s, 30 * s),
+    // model: (anecdote) NodeStageVolume (format on first use + mount) and NodePublishVolume.
+    csiMount: lognormal(500 * ms, 3 * s),
+  },
+  nodeLifecycle: {
+    // model: pkg/controller/nodelifecycle/config/v1alpha1/defaults.go NodeMonitorGracePeriod
+    // 40 s in v1.30 (raised to 50 s in v1.32).
+    nodeMonitorGracePeriod: 40 * s,
+    // model: pkg/controller/apis/config/v1alpha1/defaults.go NodeMonitorPeriod 5 s.
+    nodeMonitorPeriod: 5 * s,
+    // model: pkg/kubelet/kubelet.go nodeLeaseRenewIntervalFraction 0.25 of the Lease's
+    // 40 s duration (kubelet nodeLeaseDurationSeconds default 40): renewed every 10 s.
+    leaseRenewInterval: 10 * s,
+    // model: kube-controller-manager --node-eviction-rate 0.1, --secondary-node-eviction-rate
+    // 0.01, --unhealthy-zone-threshold 0.55, --large-cluster-size-threshold 50.
+    nodeEvictionRate: 0.1,
+    secondaryNodeEvictionRate: 0.01,
+    unhealthyZoneThreshold: 0.55,
+    largeClusterSizeThreshold: 50,
+    // model: kube-apiserver --default-unreachable-toleration-seconds 300
+    // (plugin/pkg/admission/defaulttolerationseconds/admission.go).
+    defaultUnreachableTolerationNs: 300 * s,
+  },
+  sampleInterval: 10 * s,
 };
 
+const KEYS = [
+  "qps", "burst", "sandbox", "sandboxImage", "cni", "cniMaxConcurrentAddsPerNode", "containerStart", "containerStop",
+  "initContainerRuntime", "appStartup", "probeLatency", "plegRelistPeriod", "serializeImagePulls", "maxParallelImagePulls",
+  "registryPullQPS", "registryBurst", "maxConcurrentDownloads", "imagePullFailureRate", "imageBackOff", "maxImageBackOff",
+  "statusGet", "volumes", "nodeLifecycle", "sampleInterval",
+] as const;
+
+/** Reads `kubelet:`; every key is optional and defaults to upstream. */
 export function readKubelet(k: YamlReader): KubeletSpec {
   const D = KUBELET_DEFAULTS;
-  k.object(["qps", "burst", "sandbox", "cni", "containerStart", "plegRelistPeriod", "serializeImagePulls"]);
+  k.object(KEYS);
+  const vol = k.get("volumes");
+  vol.object(["localMount", "csiAttach", "csiMount"]);
+  const nl = k.get("nodeLifecycle");
+  const NL = D.nodeLifecycle;
+  nl.object(["nodeMonitorGracePeriod", "nodeMonitorPeriod", "leaseRenewInterval", "nodeEvictionRate", "secondaryNodeEvictionRate", "unhealthyZoneThreshold", "largeClusterSizeThreshold", "defaultUnreachableTolerationSeconds"]);
+  const serialize = k.has("serializeImagePulls") ? k.get("serializeImagePulls").bool() : D.serializeImagePulls;
+  const maxPar = k.has("maxParallelImagePulls") ? k.get("maxParallelImagePulls").int({ min: 1 }) : D.maxParallelImagePulls;
+  // model: pkg/kubelet/apis/config/validation/validation.go: maxParallelImagePulls > 1 needs
+  // serializeImagePulls false.
+  if (serialize === true && maxPar !== null && maxPar > 1) k.get("maxParallelImagePulls").fail("1 or nothing while serializeImagePulls is true");
+  const backOff = k.get("imageBackOff").duration({ min: 1, default: D.imageBackOff });
+  const maxBackOff = k.get("maxImageBackOff").duration({ min: 1, default: D.maxImageBackOff });
+  if (maxBackOff < backOff) k.get("maxImageBackOff").fail(`a duration no less than imageBackOff (${backOff} ns)`);
   return {
     qps: k.get("qps").num({ min: 0.001, default: D.qps }),
     burst: k.get("burst").int({ min: 1, default: D.burst }),
     sandbox: k.get("sandbox").dist({ default: D.sandbox }),
-    cni: k.get("cni").dist({ default: D.cni }),
+    sandboxImage: k.get("sandboxImage").str({ default: D.sandboxImage }),
+    cni: readCni(k.get("cni")),
+    cniMaxConcurrentAddsPerNode: k.has("cniMaxConcurrentAddsPerNode") ? k.get("cniMaxConcurrentAddsPerNode").int({ min: 1 }) : D.cniMaxConcurrentAddsPerNode,
     containerStart: k.get("containerStart").dist({ default: D.containerStart }),
+    containerStop: k.get("containerStop").dist({ default: D.containerStop }),
+    initContainerRuntime: k.get("initContainerRuntime").dist({ default: D.initContainerRuntime }),
+    appStartup: k.get("appStartup").dist({ default: D.appStartup }),
+    probeLatency: k.get("probeLatency").dist({ default: D.probeLatency }),
     plegRelistPeriod: k.get("plegRelistPeriod").duration({ min: 1, default: D.plegRelistPeriod }),
-    serializeImagePulls: k.get("serializeImagePulls").bool({ default: D.serializeImagePulls }),
+    serializeImagePulls: serialize,
+    maxParallelImagePulls: maxPar,
+    registryPullQPS: k.get("registryPullQPS").num({ min: 0, default: D.registryPullQPS }),
+    registryBurst: k.get("registryBurst").int({ min: 1, default: D.registryBurst }),
+    maxConcurrentDownloads: k.get("maxConcurrentDownloads").int({ min: 1, default: D.maxConcurrentDownloads }),
+    imagePullFailureRate: k.get("imagePullFailureRate").num({ min: 0, max: 1, default: D.imagePullFailureRate }),
+    imageBackOff: backOff,
+    maxImageBackOff: maxBackOff,
+    statusGet: k.get("statusGet").dist({ default: D.statusGet }),
+    volumes: {
+      localMount: vol.get("localMount").dist({ default: D.volumes.localMount }),
+      csiAttach: vol.get("csiAttach").dist({ default: D.volumes.csiAttach }),
+      csiMount: vol.get("csiMount").dist({ default: D.volumes.csiMount }),
+    },
+    nodeLifecycle: {
+      nodeMonitorGracePeriod: nl.get("nodeMonitorGracePeriod").duration({ min: 1, default: NL.nodeMonitorGracePeriod }),
+      nodeMonitorPeriod: nl.get("nodeMonitorPeriod").duration({ min: 1 * ms, default: NL.nodeMonitorPeriod }),
+      leaseRenewInterval: nl.get("leaseRenewInterval").duration({ min: 1 * us, default: NL.leaseRenewInterval }),
+      nodeEvictionRate: nl.get("nodeEvictionRate").num({ min: 0, default: NL.nodeEvictionRate }),
+      secondaryNodeEvictionRate: nl.get("secondaryNodeEvictionRate").num({ min: 0, default: NL.secondaryNodeEvictionRate }),
+      unhealthyZoneThreshold: nl.get("unhealthyZoneThreshold").num({ min: 0, max: 1, default: NL.unhealthyZoneThreshold }),
+      largeClusterSizeThreshold: nl.get("largeClusterSizeThreshold").int({ min: 0, default: NL.largeClusterSizeThreshold }),
+      defaultUnreachableTolerationNs: nl.has("defaultUnreachableTolerationSeconds")
+        ? nl.get("defaultUnreachableTolerationSeconds").int({ min: 0 }) * s
+        : NL.defaultUnreachableTolerationNs,
+    },
+    sampleInterval: k.get("sampleInterval").duration({ min: 1 * ms, default: D.sampleInterval }),
   };
+}
+
+function readCni(r: YamlReader): CniProfileSpec {
+  if (!r.present) return KUBELET_DEFAULTS.cni;
+  const v = r.value();
+  if (v === "bridge" || v === "ebpf") return v;
+  if (typeof v === "string" && !/^[0-9]/.test(v)) {
+    r.fail("bridge, ebpf, a duration or a distribution such as { dist: lognormal, p50: 300ms, p99: 1s }");
+    return KUBELET_DEFAULTS.cni;
+  }
+  return r.dist();
 }

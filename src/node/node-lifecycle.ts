@@ -1,0 +1,409 @@
+import type { NodeIdx, PodIdx } from "../cluster/ids.js";
+import type { NodeTable } from "../cluster/node-table.js";
+import { PodReason, type PodTable } from "../cluster/pod-table.js";
+import { Sampler, type DistSpec } from "../core/distributions.js";
+import type { Engine, EventKind } from "../core/engine.js";
+import type { RandomStreams } from "../core/random.js";
+import { NS_PER } from "../core/time.js";
+import type { ApiServer } from "../apiserver/api-server.js";
+import type { ApiClients } from "../apiserver/clients.js";
+import { PodDelete } from "../apiserver/object-store.js";
+import { Resource, Verb } from "../apiserver/request-table.js";
+import type { NodeLifecycleSpec } from "../scenario/sections/kubelet.js";
+import type { PodsByNode } from "./pods-by-node.js";
+import { nextTick } from "./volume-manager.js";
+
+/** model: pkg/controller/nodelifecycle/scheduler/rate_limited_queue.go NodeEvictionPeriod = 100 ms. */
+export const NODE_EVICTION_PERIOD_NS = 100 * NS_PER.ms;
+/** model: rate_limited_queue.go EvictionRateLimiterBurst = 1. */
+const EVICTION_BURST = 1;
+/** model: (assumed) pod status patch / delete request sizes. */
+const STATUS_BYTES = 2_000;
+const DELETE_BYTES = 300;
+
+/** Zone states, as node_lifecycle_controller.go names them. */
+export const ZoneState = { Normal: 0, PartialDisruption: 1, FullDisruption: 2 } as const;
+export type ZoneState = (typeof ZoneState)[keyof typeof ZoneState];
+
+/** What {@link NodeLifecycle} needs from its surroundings. */
+export interface NodeLifecycleDeps {
+  engine: Engine;
+  random: RandomStreams;
+  spec: NodeLifecycleSpec;
+  nodes: NodeTable;
+  pods: PodTable;
+  api: ApiServer;
+  clients: ApiClients;
+  /** qps/burst of kube-controller-manager's rest config; each controller builds its own client from it. */
+  controllerQps: number;
+  controllerBurst: number;
+  podsByNode: PodsByNode;
+  /** Zone index of each node (region/zone labels). */
+  zoneOf: Int32Array;
+  /** How long each pod tolerates the unreachable NoExecute taint (ns; Infinity: forever). */
+  tolerationOf: (pod: PodIdx) => number;
+  /** The GET of a pod before the taint-eviction controller patches it (round trip). */
+  getLatency: DistSpec;
+  /** Called when a node's readiness changes (for the scheduler's node events). */
+  onNodeChanged: (node: NodeIdx) => void;
+  /** Called when {@link NodeLifecycle.pending} drops to 0. */
+  onSettled: () => void;
+}
+
+/**
+ * kube-controller-manager's node lifecycle controller and taint-eviction controller, for nodes
+ * that stop (a `failNodes` step).
+ *
+ * model: pkg/controller/nodelifecycle/node_lifecycle_controller.go:
+ * - the kubelet renews its Lease every leaseRenewInterval; a failed node renews no more. Every
+ *   nodeMonitorPeriod, monitorNodeHealth sets a node's probeTimestamp to now when it sees a
+ *   newer lease, and marks NodeReady Unknown once now is past probeTimestamp + grace period;
+ *   the node then carries `node.kubernetes.io/unreachable:NoSchedule` at once (here:
+ *   NodeTable.ready = 0) and its pods are marked NotReady (MarkPodsNotReady: one status update
+ *   per pod through the node-controller's client).
+ * - the NoExecute taint is applied through one RateLimitedTimedQueue per zone, drained every
+ *   100 ms with a token bucket (burst 1) at --node-eviction-rate (0.1 nodes/s) while the zone
+ *   is Normal or FullDisruption; a PartialDisruption zone (more than 2 and >= 55% NotReady)
+ *   uses --secondary-node-eviction-rate if larger than --large-cluster-size-threshold, else 0;
+ *   when every zone is FullDisruption all tainting stops (handleDisruption, setLimiterInZone,
+ *   ReducedQPSFunc, HealthyQPSFunc; SwapLimiter starts the new bucket drained if the old one was).
+ * pkg/controller/tainteviction/taint_eviction.go: each pod on a NoExecute-tainted node is
+ * deleted after its toleration (DefaultTolerationSeconds gives 300 s) by
+ * addConditionAndDeletePod: GET, PATCH the DisruptionTarget condition (reason
+ * DeletionByTaintManager), then DELETE, through the taint-eviction-controller's own client.
+ * The pods then stay Terminating: their kubelet is gone and cannot finish them.
+ */
+export class NodeLifecycle {
+  readonly spec: NodeLifecycleSpec;
+  /** When each node failed, stopped being Ready (Unknown), and got the NoExecute taint (NaN: never). */
+  readonly failedAtNs: Float64Array;
+  readonly notReadyAtNs: Float64Array;
+  readonly taintedAtNs: Float64Array;
+  private readonly d: NodeLifecycleDeps;
+  private readonly engine: Engine;
+  private readonly nodeClient: number;
+  private readonly taintClient: number;
+  private readonly getLatency: Sampler;
+  private readonly monitorPhase: number;
+  private readonly evictionPhase: number;
+  private readonly leasePhase: Float64Array;
+  /** When the controller last saw each failed node's lease renewed (NaN: not failed). */
+  private readonly probeNs: Float64Array;
+  private readonly kMonitor: EventKind;
+  private readonly kTaintPass: EventKind;
+  private readonly kEvict: EventKind;
+  private readonly kEvictGot: EventKind;
+  private readonly kEvictPatched: EventKind;
+  private readonly kEvictDeleted: EventKind;
+  private readonly kMarked: EventKind;
+  /** Failed nodes not yet marked NotReady. */
+  private undetected: NodeIdx[] = [];
+  private monitorArmed = false;
+  // Zones: tainter queue and token bucket.
+  private readonly zoneCount: number;
+  private readonly zoneQueue: NodeIdx[][] = [];
+  private readonly zoneQps: Float64Array;
+  private readonly zoneTokens: Float64Array;
+  private readonly zoneLastNs: Float64Array;
+  private readonly zoneStateOf: Uint8Array;
+  private taintPassAtNs = Infinity;
+  /** Per node: waiting in its zone's tainter queue. */
+  private readonly queued: Uint8Array;
+  /** Whether every zone was fully disrupted at the last pass ("master disruption mode"). */
+  private allWereFull = false;
+  /** Taints removed on entering master disruption mode. */
+  untaints = 0;
+  /** Evictions scheduled but whose DELETE has not been answered. */
+  private evictionsPending = 0;
+  /** When each pod's eviction is due (NaN: none); an event not at this time is stale. */
+  private evictAtNs = new Float64Array(1024).fill(NaN);
+  /** Pod status updates (MarkPodsNotReady, DisruptionTarget) and deletes sent. */
+  podsMarkedNotReady = 0;
+  evictions = 0;
+  lastEvictionNs = NaN;
+
+  constructor(d: NodeLifecycleDeps) {
+    this.d = d;
+    this.spec = d.spec;
+    this.engine = d.engine;
+    const n = d.nodes.size;
+    this.failedAtNs = new Float64Array(n).fill(NaN);
+    this.notReadyAtNs = new Float64Array(n).fill(NaN);
+    this.taintedAtNs = new Float64Array(n).fill(NaN);
+    this.probeNs = new Float64Array(n).fill(NaN);
+    // model: with --use-service-account-credentials each controller has its own client, built
+    // from kube-controller-manager's rest config (same qps/burst, its own token bucket).
+    this.nodeClient = d.clients.add("system:serviceaccount:kube-system:node-controller", d.controllerQps, d.controllerBurst);
+    this.taintClient = d.clients.add("system:serviceaccount:kube-system:taint-eviction-controller", d.controllerQps, d.controllerBurst);
+    this.getLatency = new Sampler(d.getLatency, d.random.stream("node-lifecycle/get"));
+    const rng = d.random.stream("node-lifecycle/phase");
+    this.monitorPhase = Math.floor(rng.next() * d.spec.nodeMonitorPeriod);
+    this.evictionPhase = Math.floor(rng.next() * NODE_EVICTION_PERIOD_NS);
+    this.leasePhase = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.leasePhase[i] = Math.floor(rng.next() * d.spec.leaseRenewInterval);
+    let zones = 0;
+    for (let i = 0; i < n; i++) zones = Math.max(zones, d.zoneOf[i]! + 1);
+    this.zoneCount = zones;
+    for (let z = 0; z < zones; z++) this.zoneQueue.push([]);
+    this.zoneQps = new Float64Array(zones).fill(d.spec.nodeEvictionRate);
+    this.zoneTokens = new Float64Array(zones).fill(EVICTION_BURST);
+    this.zoneLastNs = new Float64Array(zones);
+    this.zoneStateOf = new Uint8Array(zones);
+    this.queued = new Uint8Array(n);
+    this.kMonitor = d.engine.register("nodeLifecycle.monitor", () => this.onMonitor());
+    this.kTaintPass = d.engine.register("nodeLifecycle.taintPass", () => this.onTaintPass());
+    this.kEvict = d.engine.register("taintEviction.evict", (pod) => this.onEvict(pod));
+    this.kEvictGot = d.engine.register("taintEviction.got", (pod) => this.onEvictGot(pod));
+    this.kEvictPatched = d.engine.register("taintEviction.patched", (pod) => this.onEvictPatched(pod));
+    this.kEvictDeleted = d.engine.register("taintEviction.deleted", (pod) => this.onEvictDeleted(pod));
+    this.kMarked = d.engine.register("nodeLifecycle.podMarkedNotReady", () => {});
+  }
+
+  /** Failed nodes whose pods are not all evicted yet, plus evictions in flight: 0 when settled. */
+  get pending(): number {
+    let p = this.evictionsPending + this.undetected.length;
+    for (let z = 0; z < this.zoneCount; z++) p += this.zoneQueue[z]!.length;
+    return p;
+  }
+
+  /** The state each zone was last computed in. */
+  zoneState(zone: number): ZoneState {
+    return this.zoneStateOf[zone]! as ZoneState;
+  }
+
+  /** The node's kubelet stops now: it renews its Lease no more. */
+  failNode(node: NodeIdx): void {
+    const now = this.engine.now;
+    if (this.failedAtNs[node] === this.failedAtNs[node]) return;
+    this.failedAtNs[node] = now;
+    const period = this.spec.leaseRenewInterval;
+    const phase = this.leasePhase[node]!;
+    // The last renewal at or before the failure, and the monitor pass that first saw it.
+    const lastRenew = phase + Math.floor((now - phase) / period) * period;
+    this.probeNs[node] = nextTick(lastRenew, this.spec.nodeMonitorPeriod, this.monitorPhase);
+    this.undetected.push(node);
+    this.armMonitor();
+  }
+
+  /** A pod appeared on `node` (its binding was observed): evict it too if the node is tainted. */
+  podBound(pod: PodIdx, node: NodeIdx): void {
+    if (this.taintedAtNs[node] === this.taintedAtNs[node]) this.scheduleEviction(pod, this.engine.now);
+  }
+
+  private armMonitor(): void {
+    if (this.monitorArmed) return;
+    this.monitorArmed = true;
+    const now = this.engine.now;
+    const at = nextTick(now + 1, this.spec.nodeMonitorPeriod, this.monitorPhase);
+    this.engine.scheduleAt(at, this.kMonitor);
+  }
+
+  /** model: monitorNodeHealth: one pass over the nodes every nodeMonitorPeriod. */
+  private onMonitor(): void {
+    this.monitorArmed = false;
+    const now = this.engine.now;
+    const grace = this.spec.nodeMonitorGracePeriod;
+    const keep: NodeIdx[] = [];
+    let changed = false;
+    for (const node of this.undetected) {
+      if (now >= this.probeNs[node]! + grace) {
+        this.markNotReady(node);
+        changed = true;
+      } else {
+        keep.push(node);
+      }
+    }
+    this.undetected = keep;
+    if (changed) {
+      this.handleDisruption();
+      this.armTaintPass();
+    }
+    if (this.undetected.length > 0) this.armMonitor();
+  }
+
+  private markNotReady(node: NodeIdx): void {
+    const now = this.engine.now;
+    this.notReadyAtNs[node] = now;
+    this.d.nodes.ready[node] = 0;
+    this.d.onNodeChanged(node);
+    // model: MarkPodsNotReady: a status update per pod of the node (Ready condition False).
+    const pods = this.d.pods;
+    for (const pod of this.d.podsByNode.podsOf(node)) {
+      if (pods.isTerminating(pod)) continue;
+      this.podsMarkedNotReady++;
+      this.d.api.submit(this.nodeClient, Verb.update, Resource.podsStatus, pod, pods.phase[pod]!, STATUS_BYTES, this.kMarked, pod);
+    }
+    this.enqueueTaint(node);
+  }
+
+  /** model: markNodeForTainting: the node waits in its zone's RateLimitedTimedQueue (added once). */
+  private enqueueTaint(node: NodeIdx): void {
+    if (this.queued[node] === 1) return;
+    this.queued[node] = 1;
+    this.zoneQueue[this.d.zoneOf[node]!]!.push(node);
+  }
+
+  /** model: handleDisruption + ComputeZoneState + setLimiterInZone. */
+  private handleDisruption(): void {
+    const nodes = this.d.nodes;
+    const Z = this.zoneCount;
+    const ready = new Int32Array(Z);
+    const notReady = new Int32Array(Z);
+    for (let i = 0; i < nodes.size; i++) {
+      if (nodes.present[i] === 0) continue;
+      if (nodes.ready[i] === 1) ready[this.d.zoneOf[i]!]!++;
+      else notReady[this.d.zoneOf[i]!]!++;
+    }
+    let allFull = true;
+    let anyZone = false;
+    for (let z = 0; z < Z; z++) {
+      const r = ready[z]!;
+      const nr = notReady[z]!;
+      if (r + nr === 0) continue;
+      anyZone = true;
+      let st: ZoneState = ZoneState.Normal;
+      if (r === 0 && nr > 0) st = ZoneState.FullDisruption;
+      else if (nr > 2 && nr / (nr + r) >= this.spec.unhealthyZoneThreshold) st = ZoneState.PartialDisruption;
+      this.zoneStateOf[z] = st;
+      if (st !== ZoneState.FullDisruption) allFull = false;
+    }
+    const full = anyZone && allFull;
+    if (full && !this.allWereFull) {
+      // model: "Controller detected that all Nodes are not-Ready. Entering master disruption
+      // mode": markNodeAsReachable removes the NoExecute taints (the taint-eviction controller
+      // then cancels the pending deletions) and every zone's limiter is swapped to 0. The
+      // nodes stay NotReady and are queued again for tainting.
+      for (let i = 0; i < nodes.size; i++) {
+        if (this.taintedAtNs[i] !== this.taintedAtNs[i]) continue;
+        this.taintedAtNs[i] = NaN;
+        this.untaints++;
+        this.enqueueTaint(i);
+      }
+    }
+    this.allWereFull = full;
+    for (let z = 0; z < Z; z++) {
+      const size = ready[z]! + notReady[z]!;
+      let qps = this.spec.nodeEvictionRate;
+      if (full) qps = 0;
+      else if (this.zoneStateOf[z] === ZoneState.PartialDisruption) qps = size > this.spec.largeClusterSizeThreshold ? this.spec.secondaryNodeEvictionRate : 0;
+      this.swapLimiter(z, qps);
+    }
+  }
+
+  private swapLimiter(zone: number, qps: number): void {
+    if (this.zoneQps[zone] === qps) return;
+    const now = this.engine.now;
+    const drained = !this.tryAccept(zone, now, false);
+    this.zoneQps[zone] = qps;
+    this.zoneTokens[zone] = drained ? 0 : EVICTION_BURST;
+    this.zoneLastNs[zone] = now;
+  }
+
+  /** golang.org/x/time/rate AllowN(now, 1) with burst 1: takes a token if one is there. */
+  private tryAccept(zone: number, now: number, take = true): boolean {
+    const qps = this.zoneQps[zone]!;
+    if (qps <= 0) return false;
+    const t = Math.min(EVICTION_BURST, this.zoneTokens[zone]! + ((now - this.zoneLastNs[zone]!) * qps) / NS_PER.s);
+    if (!take) return t >= 1;
+    this.zoneLastNs[zone] = now;
+    if (t >= 1) {
+      this.zoneTokens[zone] = t - 1;
+      return true;
+    }
+    this.zoneTokens[zone] = t;
+    return false;
+  }
+
+  /** Schedules the next 100 ms tainting pass at which some zone can taint a node. */
+  private armTaintPass(): void {
+    const now = this.engine.now;
+    let at = Infinity;
+    for (let z = 0; z < this.zoneCount; z++) {
+      if (this.zoneQueue[z]!.length === 0) continue;
+      const qps = this.zoneQps[z]!;
+      if (qps <= 0) continue;
+      const tokens = Math.min(EVICTION_BURST, this.zoneTokens[z]! + ((now - this.zoneLastNs[z]!) * qps) / NS_PER.s);
+      const wait = tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * NS_PER.s) / qps);
+      at = Math.min(at, nextTick(now + wait, NODE_EVICTION_PERIOD_NS, this.evictionPhase));
+    }
+    if (at === Infinity || at >= this.taintPassAtNs) return;
+    this.taintPassAtNs = at;
+    this.engine.scheduleAt(at, this.kTaintPass);
+  }
+
+  /** model: doNoExecuteTaintingPass: each zone's queue is tried while its limiter allows. */
+  private onTaintPass(): void {
+    const now = this.engine.now;
+    if (now !== this.taintPassAtNs) return; // superseded by an earlier pass
+    this.taintPassAtNs = Infinity;
+    for (let z = 0; z < this.zoneCount; z++) {
+      const q = this.zoneQueue[z]!;
+      while (q.length > 0 && this.tryAccept(z, now)) {
+        const node = q.shift()!;
+        this.queued[node] = 0;
+        this.taint(node);
+      }
+    }
+    this.armTaintPass();
+    this.checkSettled();
+  }
+
+  private checkSettled(): void {
+    if (this.pending === 0) this.d.onSettled();
+  }
+
+  private taint(node: NodeIdx): void {
+    const now = this.engine.now;
+    this.taintedAtNs[node] = now;
+    for (const pod of this.d.podsByNode.podsOf(node)) this.scheduleEviction(pod, now);
+  }
+
+  private scheduleEviction(pod: PodIdx, fromNs: number): void {
+    if (this.d.pods.isTerminating(pod)) return;
+    if (pod >= this.evictAtNs.length) {
+      const next = new Float64Array(Math.max(pod + 1, this.evictAtNs.length * 2)).fill(NaN);
+      next.set(this.evictAtNs);
+      this.evictAtNs = next;
+    }
+    const tol = this.d.tolerationOf(pod);
+    if (tol === Infinity) return;
+    const at = fromNs + tol;
+    if (this.evictAtNs[pod] === at) return;
+    this.evictAtNs[pod] = at;
+    this.evictionsPending++;
+    this.engine.scheduleAt(at, this.kEvict, pod);
+  }
+
+  private onEvict(pod: PodIdx): void {
+    const node = this.d.pods.node[pod]!;
+    const stale = this.engine.now !== this.evictAtNs[pod];
+    if (stale || this.d.pods.isTerminating(pod) || this.taintedAtNs[node] !== this.taintedAtNs[node]) {
+      // Superseded, already deleted, or the taint was removed (the taint-eviction controller
+      // cancelled the deletion).
+      if (!stale) this.evictAtNs[pod] = NaN;
+      this.evictionsPending--;
+      this.checkSettled();
+      return;
+    }
+    const wait = this.d.clients.limiters[this.taintClient]!.reserve(this.engine.now);
+    this.engine.schedule(wait + this.getLatency.sample(), this.kEvictGot, pod);
+  }
+
+  private onEvictGot(pod: PodIdx): void {
+    const pods = this.d.pods;
+    pods.reason[pod] = PodReason.DeletionByTaintManager;
+    // model: the DisruptionTarget condition is a status patch; the phase is unchanged.
+    this.d.api.submit(this.taintClient, Verb.patch, Resource.podsStatus, pod, pods.phase[pod]!, STATUS_BYTES, this.kEvictPatched, pod);
+  }
+
+  private onEvictPatched(pod: PodIdx): void {
+    this.d.api.submit(this.taintClient, Verb.delete, Resource.pods, pod, PodDelete.graceful, DELETE_BYTES, this.kEvictDeleted, pod);
+  }
+
+  private onEvictDeleted(_pod: PodIdx): void {
+    this.evictionsPending--;
+    this.evictions++;
+    this.lastEvictionNs = this.engine.now;
+    this.checkSettled();
+  }
+}

@@ -1,0 +1,75 @@
+import type { PodTable } from "../cluster/pod-table.js";
+import type { Kubelets } from "./kubelet.js";
+import { recoveryTimes, type RecoverySummary } from "./recovery.js";
+
+/** The node side of a run's summary (summary.json `results.node`). */
+export interface NodeSideSummary {
+  /** The shared registry: how close it came to its aggregate bandwidth, and for how long. */
+  registry: {
+    bandwidthBytesPerSec: number;
+    peakThroughputBytesPerSec: number;
+    /** peak / bandwidth (0 when the bandwidth is unlimited). */
+    peakUtilization: number;
+    /** Simulated time spent at (>= 99.9% of) the bandwidth: the registry was the bottleneck. */
+    saturatedNs: number;
+    /** Simulated time with at least one blob download in flight. */
+    activeNs: number;
+    bytesServed: number;
+    blobDownloads: number;
+    /** Most downloads ever queued behind maxConcurrentRequests. */
+    peakQueuedDownloads: number;
+  };
+  pulls: {
+    /** EnsureImageExists calls of the kubelets (present images included). */
+    requests: number;
+    /** Pulls that reached the registry. */
+    started: number;
+    /** Failed attempts (ErrImagePull, ImagePullBackOff, ErrImageNeverPull), pods' view. */
+    failures: number;
+    /** Pulls refused by registryPullQPS. */
+    qpsRefusals: number;
+    /** Deepest per-node queue of waiting pulls seen at a nodes.arrow sample. */
+    peakNodeQueue: number;
+  };
+  /** RunPodSandbox failures (FailedCreatePodSandBox: pod CIDR exhausted, sandbox image pull failed). */
+  sandboxFailures: number;
+  cniAdds: number;
+  /** Pods the kubelets refused at admission (phase Failed, OutOf<resource>). */
+  admissionRejections: number;
+  /** Status GETs + PATCHes of the kubelets' status managers. */
+  statusWrites: number;
+  evictions: { taintManager: number; drain: number; podsMarkedNotReady: number };
+  /** Per disruptive step (drain, failNodes): time until `expected` pods were Running again. */
+  recovery: RecoverySummary[];
+}
+
+/** Builds the node-side summary after a run that stopped at `endNs`. */
+export function nodeSideSummary(k: Kubelets, pods: PodTable, expected: number, endNs: number): NodeSideSummary {
+  const reg = k.registry;
+  const bw = reg.bandwidthBytesPerSec;
+  return {
+    registry: {
+      bandwidthBytesPerSec: bw,
+      peakThroughputBytesPerSec: Math.round(reg.peakThroughputBytesPerSec),
+      peakUtilization: Number.isFinite(bw) ? Math.round((reg.peakThroughputBytesPerSec / bw) * 1000) / 1000 : 0,
+      saturatedNs: reg.saturatedNs(endNs),
+      activeNs: reg.activeNs(endNs),
+      bytesServed: reg.bytesServed,
+      blobDownloads: reg.flowsStarted,
+      peakQueuedDownloads: reg.peakWaitingFlows,
+    },
+    pulls: {
+      requests: k.puller.requestCount,
+      started: k.puller.pullsStartedCount,
+      failures: k.pullFailures,
+      qpsRefusals: k.puller.qpsRefusalCount,
+      peakNodeQueue: k.sampler.peakPullQueue,
+    },
+    sandboxFailures: k.sandboxFailures,
+    cniAdds: k.cni.addCount,
+    admissionRejections: k.admissionRejections,
+    statusWrites: k.status.gets + k.status.patches,
+    evictions: { taintManager: k.lifecycle.evictions, drain: k.events.drainEvictions, podsMarkedNotReady: k.lifecycle.podsMarkedNotReady },
+    recovery: recoveryTimes(pods, k.lifecycle.failedAtNs, k.events.disruptions, expected),
+  };
+}

@@ -1,0 +1,188 @@
+import type { NodeIdx, PodIdx } from "../cluster/ids.js";
+import type { PodTable } from "../cluster/pod-table.js";
+import { Sampler, type DistSpec } from "../core/distributions.js";
+import type { Engine, EventKind } from "../core/engine.js";
+import type { RandomStreams } from "../core/random.js";
+import type { ApiServer } from "../apiserver/api-server.js";
+import type { ApiClients } from "../apiserver/clients.js";
+import { PodDelete } from "../apiserver/object-store.js";
+import { Resource, Verb } from "../apiserver/request-table.js";
+import { growI32, growU8 } from "./grow.js";
+
+/** model: (assumed) a pod status patch body: conditions and container statuses, ~2 kB. */
+const STATUS_PATCH_BYTES = 2_000;
+/** model: (assumed) a DELETE request body (DeleteOptions). */
+const DELETE_BYTES = 300;
+
+const NONE = -1;
+/** Per-pod sync state. */
+const IDLE = 0;
+const QUEUED = 1;
+const IN_FLIGHT = 2;
+
+/**
+ * The kubelet status manager of every node: it writes each pod's status to the API server,
+ * one pod at a time per node, through the node's own rate-limited client.
+ *
+ * model: pkg/kubelet/status/status_manager.go: SetPodStatus records the new status and wakes
+ * the manager's single goroutine, whose syncBatch syncs each pod whose status version is newer
+ * than the one last written; syncPod GETs the pod, then PATCHes its status (two calls through
+ * the kubelet's client, kubeAPIQPS/kubeAPIBurst). Several changes made before a pod's turn are
+ * coalesced into one write of the latest status. A pod the API no longer has is skipped
+ * (NotFound). When a terminating pod's containers are gone, syncPod, after writing its terminal
+ * status, deletes it with grace period 0 (canBeDeleted). Upstream walks the pending pods in map
+ * order; here each node's pending pods are served FIFO, which is deterministic and fair.
+ */
+export class StatusManager {
+  private readonly engine: Engine;
+  private readonly api: ApiServer;
+  private readonly clients: ApiClients;
+  private readonly pods: PodTable;
+  private readonly clientOf: Int32Array;
+  private readonly getLatency: Sampler;
+  private readonly kGot: EventKind;
+  private readonly kPatched: EventKind;
+  private readonly kDeleted: EventKind;
+  // Per pod. perf: typed columns, FIFO links through `next`.
+  private state = new Uint8Array(1024);
+  private dirty = new Uint8Array(1024);
+  private finalize = new Uint8Array(1024);
+  private phase = new Uint8Array(1024);
+  private next = new Int32Array(1024).fill(NONE);
+  private podNode = new Int32Array(1024).fill(NONE);
+  // Per node.
+  private readonly head: Int32Array;
+  private readonly tail: Int32Array;
+  private readonly busy: Uint8Array;
+  private readonly down: Uint8Array;
+  /** Status GETs and PATCHes sent, final deletes sent. */
+  gets = 0;
+  patches = 0;
+  deletes = 0;
+
+  constructor(engine: Engine, random: RandomStreams, api: ApiServer, clients: ApiClients, clientOf: Int32Array, pods: PodTable, getLatency: DistSpec) {
+    this.engine = engine;
+    this.api = api;
+    this.clients = clients;
+    this.pods = pods;
+    this.clientOf = clientOf;
+    this.getLatency = new Sampler(getLatency, random.stream("kubelet/status-get"));
+    const n = clientOf.length;
+    this.head = new Int32Array(n).fill(NONE);
+    this.tail = new Int32Array(n).fill(NONE);
+    this.busy = new Uint8Array(n);
+    this.down = new Uint8Array(n);
+    this.kGot = engine.register("kubelet.status.got", (pod) => this.onGot(pod));
+    this.kPatched = engine.register("kubelet.status.patched", (pod) => this.onPatched(pod));
+    this.kDeleted = engine.register("kubelet.status.deleted", () => {});
+  }
+
+  /** Pods waiting for their status write on `node` (not counting the one in flight). */
+  queued(node: NodeIdx): number {
+    let c = 0;
+    for (let p = this.head[node]!; p !== NONE; p = this.next[p]!) c++;
+    return c;
+  }
+
+  /**
+   * Records a new status of `pod` on `node` with phase `phase` (a PodPhase); it is written at
+   * the pod's turn. With `thenDelete`, the write is followed by the final delete (grace 0).
+   */
+  set(pod: PodIdx, node: NodeIdx, phase: number, thenDelete = false): void {
+    this.ensure(pod);
+    this.phase[pod] = phase;
+    this.podNode[pod] = node;
+    if (thenDelete) this.finalize[pod] = 1;
+    if (this.down[node] === 1) return;
+    const s = this.state[pod]!;
+    if (s === QUEUED) return;
+    if (s === IN_FLIGHT) {
+      this.dirty[pod] = 1;
+      return;
+    }
+    this.enqueue(pod, node);
+  }
+
+  /** The node's kubelet stopped: nothing more is written for its pods. */
+  stopNode(node: NodeIdx): void {
+    this.down[node] = 1;
+    this.head[node] = NONE;
+    this.tail[node] = NONE;
+  }
+
+  private enqueue(pod: PodIdx, node: NodeIdx): void {
+    this.state[pod] = QUEUED;
+    this.next[pod] = NONE;
+    const t = this.tail[node]!;
+    if (t === NONE) this.head[node] = pod;
+    else this.next[t] = pod;
+    this.tail[node] = pod;
+    if (this.busy[node] === 0) this.startNext(node);
+  }
+
+  private startNext(node: NodeIdx): void {
+    const pod = this.head[node]!;
+    if (pod === NONE || this.down[node] === 1) {
+      this.busy[node] = 0;
+      return;
+    }
+    this.head[node] = this.next[pod]!;
+    if (this.head[node] === NONE) this.tail[node] = NONE;
+    this.busy[node] = 1;
+    this.state[pod] = IN_FLIGHT;
+    this.dirty[pod] = 0;
+    // model: the GET goes through the kubelet's client-side limiter like every call.
+    const wait = this.clients.limiters[this.clientOf[node]!]!.reserve(this.engine.now);
+    this.gets++;
+    this.engine.schedule(wait + this.getLatency.sample(), this.kGot, pod);
+  }
+
+  private onGot(pod: PodIdx): void {
+    const node = this.podNode[pod]!;
+    if (this.down[node] === 1) return;
+    if (this.pods.deletedNs[pod] === this.pods.deletedNs[pod]) {
+      // model: status_manager.go syncPod: NotFound -> nothing to write.
+      this.done(pod, node);
+      return;
+    }
+    this.patches++;
+    this.api.submit(this.clientOf[node]!, Verb.patch, Resource.podsStatus, pod, this.phase[pod]!, STATUS_PATCH_BYTES, this.kPatched, pod);
+  }
+
+  private onPatched(pod: PodIdx): void {
+    const node = this.podNode[pod]!;
+    if (this.down[node] === 1) return;
+    if (this.finalize[pod] === 1 && this.dirty[pod] === 0) {
+      this.finalize[pod] = 0;
+      this.deletes++;
+      this.api.submit(this.clientOf[node]!, Verb.delete, Resource.pods, pod, PodDelete.final, DELETE_BYTES, this.kDeleted, pod);
+    }
+    this.done(pod, node);
+  }
+
+  private done(pod: PodIdx, node: NodeIdx): void {
+    this.state[pod] = IDLE;
+    if (this.dirty[pod] === 1) {
+      this.dirty[pod] = 0;
+      this.state[pod] = QUEUED;
+      this.next[pod] = NONE;
+      const t = this.tail[node]!;
+      if (t === NONE) this.head[node] = pod;
+      else this.next[t] = pod;
+      this.tail[node] = pod;
+    }
+    this.startNext(node);
+  }
+
+  private ensure(pod: PodIdx): void {
+    if (pod < this.state.length) return;
+    let cap = this.state.length;
+    while (cap <= pod) cap *= 2;
+    this.state = growU8(this.state, cap);
+    this.dirty = growU8(this.dirty, cap);
+    this.finalize = growU8(this.finalize, cap);
+    this.phase = growU8(this.phase, cap);
+    this.next = growI32(this.next, cap, NONE);
+    this.podNode = growI32(this.podNode, cap, NONE);
+  }
+}
