@@ -1,0 +1,58 @@
+import type { CommandModule } from "yargs";
+import { buildArms, formatCompare, runCompare } from "../../study/compare.js";
+import { StudyProgress } from "../../study/study-progress.js";
+import { UserError, withUserErrors } from "../../study/user-error.js";
+import { defaultWorkers } from "../../study/worker-pool.js";
+
+interface CompareArgs {
+  scenarios: string[];
+  seeds: number;
+  "first-seed": number;
+  vary?: string;
+  scale?: number;
+  workers: number;
+  confidence: number;
+  out?: string;
+  json: boolean;
+}
+
+/**
+ * `simctl compare A.yaml B.yaml [...]` (or `simctl compare A.yaml --vary PATH=V1,V2`): runs each
+ * configuration on the same seeds and prints a side-by-side table with confidence intervals,
+ * marking the significant differences.
+ */
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: "compare <scenarios..>",
+  describe: "Compare configurations on the same workload over several seeds",
+  builder: (y) =>
+    y
+      .positional("scenarios", { type: "string", array: true, demandOption: true, describe: "scenario files (the first is the baseline)" })
+      .option("seeds", { type: "number", default: 5, describe: "seeds per configuration (common random numbers)" })
+      .option("first-seed", { type: "number", default: 1, describe: "the seeds are first-seed, first-seed+1, ..." })
+      .option("vary", { type: "string", describe: "one scenario, several values of a key: PATH=V1,V2,..." })
+      .option("scale", { type: "number", describe: "multiply cluster and workload size" })
+      .option("workers", { type: "number", default: defaultWorkers(), describe: "worker threads" })
+      .option("confidence", { type: "number", default: 0.95, describe: "confidence level of the intervals" })
+      .option("out", { type: "string", describe: "keep every run's outputs in this directory" })
+      .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }),
+  handler: (args) =>
+    withUserErrors("compare", async () => {
+      if (!Number.isInteger(args.seeds) || args.seeds < 2) throw new UserError(`--seeds: expected a whole number >= 2 (intervals need two seeds), found ${args.seeds}`);
+      if (!(args.confidence > 0 && args.confidence < 1)) throw new UserError(`--confidence: expected a number between 0 and 1, found ${args.confidence}`);
+      if (!(args.workers >= 1) || !Number.isInteger(args.workers)) throw new UserError(`--workers: expected a whole number >= 1, found ${args.workers}`);
+      if (args.scale !== undefined && !(args.scale > 0)) throw new UserError(`--scale: expected a number > 0, found ${args.scale}`);
+      const arms = buildArms(args.scenarios, { vary: args.vary, scale: args.scale });
+      const seeds = Array.from({ length: args.seeds }, (_, i) => args["first-seed"] + i);
+      const bar = new StudyProgress(arms.length * seeds.length);
+      const r = await runCompare(arms, {
+        seeds,
+        confidence: args.confidence,
+        workers: args.workers,
+        outDir: args.out,
+        onProgress: (i, d, t) => bar.progress(i, d, t),
+        onDone: (o) => bar.finished(o.index),
+      });
+      bar.finish();
+      process.stdout.write(args.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatCompare(r)}\n`);
+    }),
+};

@@ -1,0 +1,47 @@
+import type { CommandModule } from "yargs";
+import { loadSchedulerConfig } from "../../scheduler/config.js";
+import { explainSchedule, formatExplainTable } from "../../scheduler/explain.js";
+import { readBoundPods, readNodes, readPod } from "../../scheduler/k8s-objects.js";
+
+interface ScheduleArgs {
+  nodes: string;
+  pod: string;
+  existing?: string;
+  config?: string;
+  explain: boolean;
+  json: boolean;
+  seed: number;
+}
+
+/**
+ * `simctl schedule --nodes NODES.yaml --pod POD.yaml [--existing PODS.yaml] [--config SCHED.yaml]
+ * [--explain] [--json]`: one kube-scheduler cycle for the pod on those nodes, with upstream's
+ * plugins and the profile its schedulerName selects. `--explain` adds, per node, each Filter
+ * plugin's status and each Score plugin's raw, normalized and weight; `--json` prints one JSON
+ * object instead of a table. Exit code 0 when a node was selected, 4 when none fits.
+ */
+export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
+  command: "schedule",
+  describe: "Run one kube-scheduler cycle for a pod on given nodes and explain the decision",
+  builder: (y) =>
+    y
+      .option("nodes", { type: "string", demandOption: true, describe: "Nodes YAML (kubectl get nodes -o yaml, or --- documents)" })
+      .option("pod", { type: "string", demandOption: true, describe: "Pod YAML to schedule" })
+      .option("existing", { type: "string", describe: "List of Pods already bound with spec.nodeName" })
+      .option("config", { type: "string", describe: "KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1)" })
+      .option("explain", { type: "boolean", default: false, describe: "show every node's filter statuses and scores" })
+      .option("json", { type: "boolean", default: false, describe: "print JSON instead of a table" })
+      .option("seed", { type: "number", default: 1, describe: "seed of the tie-breaking random stream" }),
+  handler: (args) => {
+    const nodes = readNodes(args.nodes);
+    const pod = readPod(args.pod);
+    const existing = args.existing === undefined ? [] : readBoundPods(args.existing);
+    const config = args.config === undefined ? undefined : loadSchedulerConfig(args.config);
+    const { message, ...result } = explainSchedule({ nodes, pod, existing, ...(config === undefined ? {} : { config }), seed: args.seed });
+    if (args.json) {
+      const out = args.explain ? result : { pod: result.pod, selectedNode: result.selectedNode, feasibleNodesToFind: result.feasibleNodesToFind, nodesFiltered: result.nodesFiltered };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else process.stdout.write(`${formatExplainTable({ ...result, message }, args.explain)}\n`);
+    if (result.selectedNode === null) process.exitCode = 4;
+  },
+};

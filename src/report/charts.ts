@@ -1,0 +1,126 @@
+import type { TopLevelSpec } from "vega-lite";
+import type { ApiLatencyPoint, CdfPoint, StatePoint, WaterfallStep } from "./run-data.js";
+
+/** Shared look: system fonts, no actions, a fixed width that the page scales down. */
+const CONFIG = {
+  font: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+  view: { stroke: "#ddd" },
+  axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eee" },
+  // labelLimit 0: no truncation (Vega estimates text widths in Node without a canvas, generously).
+  legend: { labelFontSize: 11, titleFontSize: 12, orient: "bottom" as const, labelLimit: 0, columns: 2 },
+};
+
+const base = (width = 640, height = 300) => ({ $schema: "https://vega.github.io/schema/vega-lite/v6.json", width, height, config: CONFIG, background: "white" });
+
+/** model: sig-scalability pod startup SLO, p99 <= 5 s excluding image pulls. */
+const SLO_SECONDS = 5;
+
+/** Startup latency CDF (one line per series) with the 5 s SLO as a rule. */
+export function startupCdfChart(points: readonly CdfPoint[]): TopLevelSpec {
+  return {
+    ...base(),
+    layer: [
+      {
+        data: { values: [...points] },
+        mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
+        encoding: {
+          x: { field: "seconds", type: "quantitative", title: "pod startup latency (s)" },
+          y: { field: "fraction", type: "quantitative", title: "fraction of pods", scale: { domain: [0, 1] } },
+          color: { field: "series", type: "nominal", title: null },
+        },
+      },
+      {
+        data: { values: [{ x: SLO_SECONDS, label: "SLO p99 5 s" }] },
+        mark: { type: "rule", strokeDash: [4, 4], color: "#c33" },
+        encoding: { x: { field: "x", type: "quantitative" } },
+      },
+      {
+        data: { values: [{ x: SLO_SECONDS, y: 0.05, label: "SLO 5 s" }] },
+        mark: { type: "text", align: "left", dx: 4, color: "#c33" },
+        encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" }, text: { field: "label" } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Pods Pending and Running over simulated time. */
+export function podsOverTimeChart(points: readonly StatePoint[]): TopLevelSpec {
+  return {
+    ...base(),
+    data: { values: [...points] },
+    mark: { type: "line", strokeWidth: 2 },
+    encoding: {
+      x: { field: "seconds", type: "quantitative", title: "simulated time (s)" },
+      y: { field: "pods", type: "quantitative", title: "pods" },
+      color: { field: "state", type: "nominal", title: null, scale: { domain: ["Pending", "Running"], range: ["#e69f00", "#009e73"] } },
+    },
+  } as TopLevelSpec;
+}
+
+/** The per-stage waterfall: one bar per lifecycle step, from its mean start to its mean end. */
+export function waterfallChart(steps: readonly WaterfallStep[]): TopLevelSpec {
+  return {
+    ...base(640, Math.max(120, 26 * steps.length)),
+    data: { values: [...steps] },
+    mark: { type: "bar", height: 16 },
+    encoding: {
+      y: { field: "step", type: "nominal", sort: { field: "order" }, title: null, axis: { labelLimit: 0 } },
+      x: { field: "startSeconds", type: "quantitative", title: "mean time since the pod was created (s)" },
+      x2: { field: "endSeconds" },
+      color: { value: "#0072b2" },
+      tooltip: [{ field: "step" }, { field: "startSeconds", format: ".3f" }, { field: "endSeconds", format: ".3f" }],
+    },
+  } as TopLevelSpec;
+}
+
+/**
+ * API latency by verb and resource: a dot for p50 and one for p99 joined by a line, on a log
+ * scale so that millisecond writes and minute-long throttled creates both read.
+ */
+export function apiLatencyChart(points: readonly ApiLatencyPoint[]): TopLevelSpec {
+  const requests = new Set(points.map((p) => p.request)).size;
+  const y = { field: "request", type: "nominal", title: null, axis: { labelLimit: 0 } };
+  const x = { field: "ms", type: "quantitative", title: "latency, client submit to response (ms, log scale)", scale: { type: "log" } };
+  return {
+    ...base(640, Math.max(100, 24 * requests)),
+    data: { values: [...points] },
+    layer: [
+      { mark: { type: "rule", color: "#999", strokeWidth: 2 }, encoding: { y, x: { ...x, aggregate: "min" }, x2: { field: "ms", aggregate: "max" } } },
+      {
+        mark: { type: "point", filled: true, size: 70, opacity: 1 },
+        encoding: { y, x, color: { field: "quantile", type: "nominal", title: null, scale: { domain: ["p50", "p99"], range: ["#56b4e9", "#d55e00"] } }, tooltip: [{ field: "request" }, { field: "quantile" }, { field: "ms", format: ".3f" }, { field: "calls" }] },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** One row of a sweep curve: a run's figure at a grid point. */
+export interface SweepPoint {
+  x: number | string;
+  series: string;
+  seed: number;
+  value: number;
+}
+
+/**
+ * A sweep curve: the mean over seeds of a figure against the first study parameter (one line
+ * per combination of the other parameters), with each seed's value as a point and the range
+ * over seeds as an error bar.
+ */
+export function sweepChart(points: readonly SweepPoint[], xTitle: string, yTitle: string): TopLevelSpec {
+  const numeric = points.every((p) => typeof p.x === "number");
+  const xType = numeric ? "quantitative" : "ordinal";
+  const x = { field: "x", type: xType, title: xTitle, ...(numeric ? { scale: { zero: false } } : {}) };
+  const single = new Set(points.map((p) => p.series)).size === 1;
+  const color = { field: "series", type: "nominal", title: null, ...(single ? { legend: null } : {}) };
+  return {
+    ...base(420, 240),
+    data: { values: [...points] },
+    layer: [
+      // The range over seeds (min to max): deterministic, unlike a bootstrap interval.
+      { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { aggregate: "min", field: "value", type: "quantitative", title: yTitle }, y2: { aggregate: "max", field: "value" }, color } },
+      { mark: { type: "line", point: false, strokeWidth: 2 }, encoding: { x, y: { aggregate: "mean", field: "value", type: "quantitative", title: yTitle }, color } },
+      { mark: { type: "point", filled: true, size: 30, opacity: 0.6 }, encoding: { x, y: { field: "value", type: "quantitative" }, color } },
+    ],
+  } as TopLevelSpec;
+}

@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { writeReport } from "../../src/report/build-report.js";
+import { loadScenario } from "../../src/scenario/load-scenario.js";
+import { runScenario } from "../../src/sim/run-scenario.js";
+import { mergeStudy } from "../../src/study/merge.js";
+import { runSweep } from "../../src/study/sweep.js";
+import { CHROMIUM, haveChromium, inspectReport, launchChromium } from "./browser.js";
+
+const root = mkdtempSync(join(tmpdir(), "simctl-report-"));
+let runDir: string;
+const studyDir = join(root, "study");
+const mergedDir = join(root, "study", "merged");
+if (!haveChromium) console.warn(`report browser tests skipped: ${CHROMIUM} cannot run (apt-get install -y chromium; .ci/run does this)`);
+
+let browser: Browser | undefined;
+
+beforeAll(async () => {
+  runDir = runScenario(loadScenario("test/study/fixtures/tiny.yaml"), { outRoot: root }).outDir!;
+  await runSweep("test/study/fixtures/nodes-sweep.yaml", { outDir: studyDir, workers: 1 });
+  mergeStudy([studyDir], mergedDir);
+  if (haveChromium) browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function inspect(file: string): Promise<{ charts: Record<string, number>; requests: string[]; title: string }> {
+  const r = await inspectReport(browser!, file);
+  return { ...r, charts: Object.fromEntries(r.charts) };
+}
+
+describe("simctl report", () => {
+  test("a run report is one self-contained file with the four run charts", async () => {
+    const r = await writeReport(runDir);
+    expect(r.kind).toBe("run");
+    expect(r.charts).toEqual(["startup-cdf", "pods-over-time", "stage-waterfall", "api-latency"]);
+    const html = readFileSync(r.path, "utf8");
+    expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
+    expect(html).toContain("default-src 'none'");
+    expect(html.match(/<svg/g)?.length).toBe(4);
+  });
+
+  test("a study report has sweep curves and the startup CDF, from the study and from its merge", async () => {
+    const expected = ["sweep-time-to-all-running", "sweep-startup-p99", "sweep-startup-p99-excl-pulls", "sweep-nodes-used", "sweep-fragmentation", "sweep-scheduler-throughput", "startup-cdf"];
+    const a = await writeReport(studyDir);
+    const b = await writeReport(mergedDir);
+    expect(a.charts).toEqual(expected);
+    expect(b.charts).toEqual(expected);
+    // Same data, same charts, whether read from the run directories or the merged tables.
+    const svgs = (p: string) => readFileSync(p, "utf8").match(/<svg[\s\S]*?<\/svg>/g);
+    expect(svgs(b.path)).toEqual(svgs(a.path));
+  });
+
+  test.runIf(haveChromium)("headless Chromium draws every chart of a run report, fetching nothing", async () => {
+    const r = await writeReport(runDir, join(root, "run-report.html"));
+    const seen = await inspect(r.path);
+    expect(seen.title).toBe("simctl run tiny (seed 7)");
+    expect(Object.keys(seen.charts)).toEqual(r.charts);
+    for (const id of r.charts) expect(seen.charts[id], id).toBeGreaterThan(0);
+    // The CDF has its two series lines and the SLO rule; the waterfall one bar per step.
+    expect(seen.charts["stage-waterfall"]).toBeGreaterThanOrEqual(5);
+    expect(seen.requests).toEqual([]);
+  });
+
+  test.runIf(haveChromium)("headless Chromium draws every chart of a study report", async () => {
+    const r = await writeReport(studyDir, join(root, "study-report.html"));
+    const seen = await inspect(r.path);
+    expect(Object.keys(seen.charts)).toEqual(r.charts);
+    for (const id of r.charts) expect(seen.charts[id], id).toBeGreaterThan(0);
+    // Nine runs: a point per run on each sweep curve (plus the line and the range rules).
+    expect(seen.charts["sweep-nodes-used"]).toBeGreaterThanOrEqual(9);
+    expect(seen.requests).toEqual([]);
+  });
+});
+
+describe("report data", () => {
+  test("numberColumn reads sliced tables and nulls", async () => {
+    const { numberColumn } = await import("../../src/report/arrow-columns.js");
+    const { tableFromColumns } = await import("../../src/metrics/arrow-writer.js");
+    const t = tableFromColumns([{ name: "x_ns", type: "int64", values: Float64Array.from([1, NaN, 3, 4, 5]) }], 5, {});
+    expect(Array.from(numberColumn(t, "x_ns")!)).toEqual([1, NaN, 3, 4, 5]);
+    expect(Array.from(numberColumn(t.slice(1, 4), "x_ns")!)).toEqual([NaN, 3, 4]);
+    expect(numberColumn(t, "nope")).toBeUndefined();
+  });
+
+  test("ecdf, pods over time and the waterfall from timestamps", async () => {
+    const { ecdf, podsOverTime, stageWaterfall } = await import("../../src/report/run-data.js");
+    const { tableFromColumns } = await import("../../src/metrics/arrow-writer.js");
+    expect(ecdf([4e9, 1e9, NaN, 2e9, 3e9], "s", 4)).toEqual([
+      { series: "s", seconds: 1, fraction: 0 },
+      { series: "s", seconds: 1, fraction: 0.25 },
+      { series: "s", seconds: 2, fraction: 0.5 },
+      { series: "s", seconds: 3, fraction: 0.75 },
+      { series: "s", seconds: 4, fraction: 1 },
+    ]);
+    // Pods created at 0, 0, 2 s; Running at 1 s, 3 s and never.
+    const t = tableFromColumns(
+      [
+        { name: "created_ns", type: "int64", values: Float64Array.from([0, 0, 2e9]) },
+        { name: "queued_ns", type: "int64", values: Float64Array.from([0.5e9, 0.5e9, 2.5e9]) },
+        { name: "running_ns", type: "int64", values: Float64Array.from([1e9, 3e9, NaN]) },
+      ],
+      3,
+      {},
+    );
+    const states = podsOverTime(t, 3); // samples at 0, 1, 2, 3 s
+    expect(states.filter((s) => s.state === "Running").map((s) => s.pods)).toEqual([0, 1, 1, 2]);
+    expect(states.filter((s) => s.state === "Pending").map((s) => s.pods)).toEqual([2, 1, 2, 1]);
+    // Only pods that reached Running count: means over pods 0 and 1.
+    expect(stageWaterfall(t)).toEqual([
+      { order: 0, step: "created -> queued", startSeconds: 0, endSeconds: 0.5 },
+      { order: 1, step: "queued -> running", startSeconds: 0.5, endSeconds: 2 },
+    ]);
+  });
+});
+
+describe.runIf(haveChromium)("the browser check itself", () => {
+  test("counts no marks for a chart that draws nothing visible (bars of zero width)", async () => {
+    const { renderSvg } = await import("../../src/report/render-svg.js");
+    const { reportPage } = await import("../../src/report/html.js");
+    const { writeFileSync } = await import("node:fs");
+    // Bars on a log scale start at log(0): Vega draws them with zero width.
+    const spec = { data: { values: [{ y: "a", x: 3 }, { y: "b", x: 9 }] }, mark: "bar", encoding: { y: { field: "y", type: "nominal" }, x: { field: "x", type: "quantitative", scale: { type: "log" } } } } as const;
+    const ok = { ...spec, encoding: { ...spec.encoding, x: { field: "x", type: "quantitative" } } } as const;
+    const file = join(root, "empty-chart.html");
+    writeFileSync(file, reportPage("t", "m", [{ heading: "h", charts: [{ id: "empty", title: "e", caption: "", svg: await renderSvg(spec) }, { id: "bars", title: "b", caption: "", svg: await renderSvg(ok) }] }]));
+    expect((await inspect(file)).charts).toEqual({ empty: 0, bars: 2 });
+  });
+});
