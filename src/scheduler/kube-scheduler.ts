@@ -1,226 +1,472 @@
-import FastPriorityQueue from "fastpriorityqueue";
-import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
-import type { RandomStreams, Rng } from "../core/random.js";
+import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
+import { Interner } from "../cluster/interner.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
-import { Res } from "../cluster/resources.js";
+import { BUILTIN_RESOURCE_NAMES } from "../cluster/resources.js";
 import type { ApiServer } from "../apiserver/api-server.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { Resource, Status as ApiStatus, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
+import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { SchedulerSpec } from "../scenario/types.js";
-import { numFeasibleNodesToFind } from "./num-feasible-nodes.js";
+import { AttemptLog, AttemptResult, type Column } from "./attempt-log.js";
+import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
+import { CycleCostModel } from "./cost-model.js";
+import { Framework, type Rotation } from "./framework.js";
+import { ClusterEvent, hasEnqueueExtensions, type Binder, type PodRef } from "./plugin.js";
+import { compilePodSpec, readerFor, type PodSpec } from "./pod-spec.js";
+import { FACTORIES } from "./registry.js";
+import { SchedulerCache } from "./scheduler-cache.js";
+import { QueueLoc, Requeue, SchedulingQueue, BACKOFF_WINDOW_NS, UNSCHEDULABLE_FLUSH_NS } from "./scheduling-queue.js";
+import { Code } from "./status.js";
 
-/** model: pkg/scheduler/framework/interface.go MaxNodeScore = 100. */
-const MAX_NODE_SCORE = 100;
-/** model: internal/queue/scheduling_queue.go DefaultPodMaxInUnschedulablePodsDuration = 5 min. */
-const UNSCHEDULABLE_MAX_NS = 5 * 60 * NS_PER.s;
-/** model: scheduling_queue.go flushUnschedulablePodsLeftover runs every 30 s. */
-const FLUSH_PERIOD_NS = 30 * NS_PER.s;
+/** model: (assumed) size of a pods/binding request body. */
 const BINDING_BYTES = 5_000;
+/** Label the ReplicaSet controller adds to its pods. model: apps/v1 DefaultDeploymentUniqueLabelKey. */
+const POD_TEMPLATE_HASH = "pod-template-hash";
+
+/** The interned vocabularies of a run (what src/sim/build-cluster.ts builds). */
+export interface SchedulerVocabulary {
+  resources: Interner;
+  labels: Interner;
+  images: Interner;
+}
+
+/** Optional inputs of {@link KubeScheduler}; without them pods schedule on resources alone. */
+export interface KubeSchedulerOptions {
+  /** The run's vocabularies, so that node labels, taints and images can be read. */
+  vocabulary?: SchedulerVocabulary;
+  /** The Deployment of each template id (the scenario's workload deployments in order). */
+  deployments?: readonly DeploymentSpec[];
+  /** Image sizes in bytes by image id (ImageLocality). */
+  imageSizes?: readonly number[];
+  /** A parsed KubeSchedulerConfiguration; defaults to upstream's default profile. */
+  config?: SchedulerConfig;
+  /**
+   * Called when DefaultPreemption nominates `node` for `pod` and picks `victims` to evict.
+   * simctl has no pod deletion yet: without a handler the nomination is only logged.
+   */
+  onPreempt?: (pod: number, node: number, victims: readonly number[]) => void;
+}
 
 /**
- * kube-scheduler at first fidelity: an active queue in PrioritySort order, one pod per cycle,
- * filtering on cpu / memory / pods / extended resources over the NodeTable from a rotating start
- * until numFeasibleNodesToFind feasible nodes are found, LeastAllocated scoring, ties broken by
- * reservoir sampling, assume, then an asynchronous bind through the API.
- * A cycle costs simulated time: a fixed part plus a per-node part divided by parallelism.
+ * kube-scheduler: a scheduling queue (activeQ in QueueSort order, backoffQ, unschedulable pods
+ * moved back on cluster events through the plugins' queueing hints and by the periodic flush), one
+ * profile per schedulerName built from a KubeSchedulerConfiguration, and one cycle at a time: the
+ * profile's framework picks a node, the pod is assumed into the scheduler cache, and the binding
+ * cycle creates the pods/binding through the API asynchronously. Each cycle costs simulated time
+ * from {@link CycleCostModel}; each attempt is a row of {@link AttemptLog} (scheduler.arrow).
  */
-export class KubeScheduler {
+export class KubeScheduler implements Binder {
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
   private readonly pods: PodTable;
   private readonly templates: readonly PodTemplate[];
   private readonly api: ApiServer;
   private readonly client: number;
+  private readonly random: RandomStreams;
   private readonly spec: SchedulerSpec;
-  private readonly rng: Rng;
-  private readonly cycleCost: Sampler;
-  private readonly perNodeCost: Sampler;
+  private options: KubeSchedulerOptions = {};
+  config!: SchedulerConfig;
+  cache!: SchedulerCache;
+  queue!: SchedulingQueue;
+  frameworks!: Framework[];
+  readonly log = new AttemptLog();
+  private readonly byName = new Map<string, number>();
+  private costModel!: CycleCostModel;
+  private percentage = 0;
+  private readonly rotation: Rotation = { next: 0 };
   private readonly kCycleDone: EventKind;
   private readonly kBound: EventKind;
-  private readonly kFlush: EventKind;
-  private readonly active: FastPriorityQueue<number>;
-  /** Pods that found no node, with the time they became unschedulable. */
-  private unschedulable: number[] = [];
-  private unschedulableSinceNs: number[] = [];
-  private queuedNs = new Float64Array(1024);
+  private readonly kBackoffFlush: EventKind;
+  private readonly kUnschedFlush: EventKind;
+  /** Group of each template (-1 until its first pod), and profile of each group (-1: not ours). */
+  private templateGroup: number[] = [];
+  private groupProfile: number[] = [];
+  private confirmed = new Uint8Array(1024);
   private busy = false;
-  private nextStartNodeIndex = 0;
-  private flushArmed = false;
-  /** Cycles run, nodes examined, pods bound: for the summary. */
+  private inFlight = -1;
+  private inFlightRejectors = 0;
+  private inFlightError = false;
+  /** Events seen while a pod was in flight: [event, group of the other pod (-1 none)]. */
+  private readonly inFlightEvents: [number, number][] = [];
+  private backoffArmed = false;
+  /** A pod deleted while in flight: dropped when its cycle ends. */
+  private droppedInFlight = -1;
+  private unschedArmed = false;
+  private readonly ref: PodRef;
+  /** Plugins whose hints react to assigned pods (PodTopologySpread, InterPodAffinity), as a mask. */
+  private crossTopologyMask = 0;
+  private started = false;
+  /** Cycles run, nodes examined, pods bound, pods of schedulerNames no profile serves. */
   cycles = 0;
   nodesExamined = 0;
   bound = 0;
+  bindFailures = 0;
+  ignoredPods = 0;
 
-  constructor(engine: Engine, random: RandomStreams, spec: SchedulerSpec, nodes: NodeTable, pods: PodTable, templates: readonly PodTemplate[], api: ApiServer, watch: WatchCache, client: number) {
+  constructor(engine: Engine, random: RandomStreams, spec: SchedulerSpec, nodes: NodeTable, pods: PodTable, templates: readonly PodTemplate[], api: ApiServer, watch: WatchCache, client: number, options: KubeSchedulerOptions = {}) {
     this.engine = engine;
     this.nodes = nodes;
     this.pods = pods;
     this.templates = templates;
     this.api = api;
     this.client = client;
+    this.random = random;
     this.spec = spec;
-    this.rng = random.stream("scheduler");
-    this.cycleCost = new Sampler(spec.cycleCost, random.stream("scheduler/cycle-cost"));
-    this.perNodeCost = new Sampler(spec.perNodeCost, random.stream("scheduler/per-node-cost"));
-    // model: PrioritySort: higher .spec.priority first, then earlier queue timestamp.
-    this.active = new FastPriorityQueue<number>((a, b) => {
-      const pa = this.templates[this.pods.template[a]!]!.priority;
-      const pb = this.templates[this.pods.template[b]!]!.priority;
-      return pa > pb || (pa === pb && (this.queuedNs[a]! < this.queuedNs[b]! || (this.queuedNs[a] === this.queuedNs[b] && a < b)));
-    });
+    this.ref = { pod: -1, group: -1, spec: undefined as unknown as PodSpec };
+    this.configure(options);
     this.kCycleDone = engine.register("scheduler.cycleDone", (pod, node) => this.onCycleDone(pod, node));
     this.kBound = engine.register("scheduler.bound", (pod, req) => this.onBound(pod, req));
-    this.kFlush = engine.register("scheduler.flush", () => this.flushUnschedulable());
+    this.kBackoffFlush = engine.register("scheduler.flushBackoffQ", () => this.onBackoffFlush());
+    this.kUnschedFlush = engine.register("scheduler.flushUnschedulable", () => this.onUnschedulableFlush());
     watch.watch(WatchResource.pods, engine.register("scheduler.informer.pod", (_t, arg) => this.onPodEvent(arg)), 0);
   }
 
-  private onPodEvent(arg: number): void {
-    if (watchType(arg) !== WatchEvent.ADDED) return;
-    const pod = watchObject(arg);
-    if (this.pods.node[pod] !== -1) return;
-    this.pods.mark(pod, PodStage.queued, this.engine.now);
-    this.enqueue(pod);
+  /**
+   * (Re)builds the cache, the profiles and the queue from `options`. Allowed until the first pod
+   * event: the constructor calls it, and a caller that builds the scheduler before it has the
+   * vocabulary or the configuration may call it again before the run starts.
+   */
+  configure(options: KubeSchedulerOptions): void {
+    if (this.started) throw new Error("KubeScheduler.configure: the scheduler has already seen pods");
+    this.options = options;
+    this.config = options.config ?? defaultSchedulerConfig();
+    const v = options.vocabulary ?? fallbackVocabulary(this.nodes.resourceCount);
+    this.cache = new SchedulerCache(this.nodes, v.labels, v.resources, v.images, options.imageSizes ?? []);
+    // model: KubeSchedulerConfiguration percentageOfNodesToScore and parallelism, when a file gives them.
+    this.percentage = options.config !== undefined ? this.config.percentageOfNodesToScore : this.spec.percentageOfNodesToScore;
+    this.costModel = new CycleCostModel({ cycleCost: this.spec.cycleCost, perNodeCost: this.spec.perNodeCost, parallelism: options.config !== undefined ? this.config.parallelism : this.spec.parallelism }, this.random);
+    const rng = this.random.stream("scheduler");
+    this.byName.clear();
+    this.frameworks = this.config.profiles.map((p, i) => {
+      this.byName.set(p.resolved.schedulerName, i);
+      return new Framework(p.resolved, this.cache, rng, FACTORIES, p.args);
+    });
+    const sort = this.frameworks[0]?.queueSort ?? null;
+    this.queue = new SchedulingQueue(
+      {
+        priority: (pod) => this.cache.groups[this.groupOfPod(pod)]!.priority,
+        less: sort === null ? (pa, ta, pb, tb) => pa > pb || (pa === pb && ta < tb) : (pa, ta, pb, tb) => sort.less(pa, ta, pb, tb),
+      },
+      this.config.podInitialBackoffSeconds * NS_PER.s,
+      this.config.podMaxBackoffSeconds * NS_PER.s,
+    );
+    let mask = 0;
+    for (const fw of this.frameworks) for (const p of fw.plugins) if (p.name === "PodTopologySpread" || p.name === "InterPodAffinity") mask |= 1 << p.index;
+    this.crossTopologyMask = mask;
+    this.templateGroup = [];
+    this.groupProfile = [];
   }
 
-  private enqueue(pod: number): void {
-    if (pod >= this.queuedNs.length) {
-      const next = new Float64Array(Math.max(pod + 1, this.queuedNs.length * 2));
-      next.set(this.queuedNs);
-      this.queuedNs = next;
+  /** The pod group of a template, compiled on first use. */
+  groupOfTemplate(t: number): number {
+    const g = this.templateGroup[t];
+    if (g !== undefined && g >= 0) return g;
+    const spec = this.compileTemplate(t);
+    const id = this.cache.addGroup(spec);
+    this.templateGroup[t] = id;
+    this.groupProfile[id] = this.byName.get(spec.schedulerName) ?? -1;
+    return id;
+  }
+
+  private groupOfPod(pod: number): number {
+    return this.groupOfTemplate(this.pods.template[pod]!);
+  }
+
+  private compileTemplate(t: number): PodSpec {
+    const tpl = this.templates[t]!;
+    const d = this.options.deployments?.[t];
+    const v = this.options.vocabulary;
+    const labels = new Map<string, string>();
+    if (v !== undefined) {
+      for (const [k, val] of tpl.labels) labels.set(v.labels.name(k), v.labels.name(val));
+      // model: the ReplicaSet stamps pod-template-hash on its pods and selects on it; the pods of
+      // one template are exactly the pods its ReplicaSet selects (PodTopologySpread system defaults).
+      labels.set(POD_TEMPLATE_HASH, `t${t}`);
     }
-    this.queuedNs[pod] = this.engine.now;
-    this.active.add(pod);
+    const images = v === undefined ? [] : [...tpl.initContainers, ...tpl.containers].map((c) => v.images.name(c.image));
+    const file = "deployment";
+    const spec = compilePodSpec(
+      {
+        name: d?.name ?? `template-${t}`,
+        namespace: d?.namespace ?? "default",
+        labels,
+        priority: tpl.priority,
+        preemptionPolicy: "PreemptLowerPriority",
+        schedulerName: tpl.schedulerName,
+        nodeName: "",
+        requests: tpl.requests,
+        nonZeroCpuMilli: tpl.nonZeroCpuMilli,
+        nonZeroMemBytes: tpl.nonZeroMemBytes,
+        images,
+        hostPorts: [],
+        nodeSelector: v === undefined ? new Map() : (d?.pod.nodeSelector ?? new Map()),
+        tolerations: readerFor(v === undefined ? undefined : d?.pod.tolerations, file, `${d?.name ?? t}.spec.template.spec.tolerations`),
+        affinity: readerFor(v === undefined ? undefined : d?.pod.affinity, file, `${d?.name ?? t}.spec.template.spec.affinity`),
+        topologySpreadConstraints: readerFor(v === undefined ? undefined : d?.pod.topologySpreadConstraints, file, `${d?.name ?? t}.spec.template.spec.topologySpreadConstraints`),
+        // Without the vocabulary node labels are unreadable: no label-based constraint applies.
+        ownerSelector: v === undefined ? null : labels,
+      },
+      this.cache.labels,
+    );
+    return spec;
+  }
+
+  private onPodEvent(arg: number): void {
+    this.started = true;
+    const pod = watchObject(arg);
+    const type = watchType(arg);
+    if (type === WatchEvent.ADDED) {
+      if (this.pods.node[pod] !== -1) return;
+      const g = this.groupOfPod(pod);
+      if (this.groupProfile[g]! < 0) {
+        // model: the scheduler's informer only queues pods whose schedulerName it serves.
+        this.ignoredPods++;
+        return;
+      }
+      this.pods.mark(pod, PodStage.queued, this.engine.now);
+      this.queue.add(pod, this.engine.now);
+      this.kick();
+      return;
+    }
+    if (type === WatchEvent.DELETED) {
+      // model: deleting a pending pod removes it from the queue; deleting an assigned one frees
+      // its node in the cache (AssignedPodDelete, which moves pods waiting for room).
+      if (this.queue.delete(pod)) this.droppedInFlight = pod;
+      if (this.cache.nodeOf(pod) >= 0) this.onPodDeleted(pod);
+      return;
+    }
+    if (type === WatchEvent.MODIFIED && this.pods.node[pod] !== -1) {
+      if (pod >= this.confirmed.length) {
+        const c = new Uint8Array(Math.max(pod + 1, this.confirmed.length * 2));
+        c.set(this.confirmed);
+        this.confirmed = c;
+      }
+      // A status change on a node may follow an image pull there (ImageLocality counts).
+      this.cache.markImagesDirty(this.pods.node[pod]!);
+      if (this.confirmed[pod] === 1) return;
+      this.confirmed[pod] = 1;
+      const g = this.groupOfPod(pod);
+      if (this.cache.nodeOf(pod) < 0) this.cache.addPod(pod, g, this.pods.node[pod]!, this.engine.now);
+      // model: AssignedPodAdded moves pods rejected by cross-topology plugins (spread, inter-pod affinity).
+      this.clusterEvent(ClusterEvent.AssignedPodAdd, g);
+    }
+  }
+
+  /** Delivers a cluster event: recorded for the in-flight pod, and unschedulable pods it may help move. */
+  private clusterEvent(event: ClusterEvent, otherGroup: number): void {
+    if (this.inFlight >= 0) this.inFlightEvents.push([event, otherGroup]);
+    if (this.queue.unschedulableSize === 0) return;
+    const union = this.queue.rejectorUnion();
+    // model: AssignedPodAdded only looks at pods rejected by cross-topology plugins
+    // (getUnschedulablePodsWithCrossTopologyTerm).
+    if (union === 0 || (event === ClusterEvent.AssignedPodAdd && (union & this.crossTopologyMask) === 0)) return;
+    const other = otherGroup >= 0 ? this.cache.groups[otherGroup]! : null;
+    const moved = this.queue.moveOnEvent(this.engine.now, (pod, rejectors) => this.worth(pod, rejectors, event, other));
+    if (moved > 0) {
+      this.armBackoff();
+      this.kick();
+    }
+  }
+
+  /** Whether any rejecting plugin's queueing hint says `event` may make `pod` schedulable. */
+  private worth(pod: number, rejectors: number, event: ClusterEvent, other: PodSpec | null): boolean {
+    const g = this.groupOfPod(pod);
+    const fw = this.frameworks[this.groupProfile[g]!]!;
+    const ref: PodRef = { pod, group: g, spec: this.cache.groups[g]! };
+    for (const p of fw.plugins) {
+      if ((rejectors & (1 << p.index)) === 0) continue;
+      // model: a plugin without EnqueueExtensions is interested in every event.
+      if (!hasEnqueueExtensions(p) || p.isSchedulableAfter(event, ref, other)) return true;
+    }
+    return false;
+  }
+
+  private kick(): void {
     if (!this.busy) this.runCycle();
   }
 
-  /** Runs one scheduling cycle for the head of the active queue, if any. */
+  /** Runs one scheduling cycle for the head of the queue, if any. */
   private runCycle(): void {
-    const pod = this.active.poll();
-    if (pod === undefined) {
+    const pod = this.queue.pop();
+    if (pod < 0) {
       this.busy = false;
       return;
     }
     this.busy = true;
+    this.inFlight = pod;
+    this.inFlightEvents.length = 0;
     this.cycles++;
     this.pods.attempts[pod]!++;
-    this.pods.mark(pod, PodStage.firstAttempt, this.engine.now);
-    const t = this.templates[this.pods.template[pod]!]!;
-    const { node, examined } = this.findNode(t);
-    this.nodesExamined += examined;
-    if (node >= 0) this.nodes.account(node, t.requests, t.nonZeroCpuMilli, t.nonZeroMemBytes, 1); // assume
-    const cost = this.cycleCost.sample() + Math.round((examined * this.perNodeCost.sample()) / this.spec.parallelism);
+    const now = this.engine.now;
+    this.pods.mark(pod, PodStage.firstAttempt, now);
+    const g = this.groupOfPod(pod);
+    const profile = this.groupProfile[g]!;
+    const fw = this.frameworks[profile]!;
+    const ref = this.ref;
+    ref.pod = pod;
+    ref.group = g;
+    ref.spec = this.cache.groups[g]!;
+    const r = fw.schedule(ref, this.rotation, this.percentage);
+    this.nodesExamined += r.examined;
+    let node = r.node;
+    let result: AttemptResult = AttemptResult.Scheduled;
+    this.inFlightError = false;
+    this.inFlightRejectors = 0;
+    if (r.code === Code.Success) {
+      this.cache.addPod(pod, g, node, now); // assume
+      const rs = fw.runReserve(ref, node);
+      const ps = rs.code === Code.Success ? fw.runPermit(ref, node) : rs;
+      if (ps.code !== Code.Success) {
+        this.cache.removePod(pod);
+        node = -1;
+        this.inFlightError = ps.code === Code.Error;
+        this.inFlightRejectors = ps.code === Code.Error ? 0 : 1 << (fw.plugins.find((p) => p.name === ps.plugin)?.index ?? 0);
+        result = ps.code === Code.Error ? AttemptResult.Error : AttemptResult.Unschedulable;
+      }
+    } else {
+      this.inFlightError = r.code === Code.Error;
+      this.inFlightRejectors = r.unschedulablePlugins;
+      result = r.code === Code.Error ? AttemptResult.Error : r.code === Code.UnschedulableAndUnresolvable ? AttemptResult.UnschedulableAndUnresolvable : AttemptResult.Unschedulable;
+      const pf = r.postFilter;
+      if (pf !== null && pf.nominatedNode >= 0) {
+        result = AttemptResult.Nominated;
+        this.options.onPreempt?.(pod, pf.nominatedNode, pf.victims);
+      }
+    }
+    const cost = this.costModel.cost(r, this.nodes.size);
+    this.log.append(now, pod, this.queue.attemptsOf(pod), profile, r.examined, r.feasible, node, r.score, result, cost);
     this.engine.schedule(cost, this.kCycleDone, pod, node);
   }
 
-  /** Filter then score; returns the chosen node (-1 if none fits) and how many nodes were examined. */
-  private findNode(t: PodTemplate): { node: number; examined: number } {
-    const nodes = this.nodes;
-    const n = nodes.size;
-    const R = nodes.resourceCount;
-    const alloc = nodes.allocatable;
-    const reqd = nodes.requested;
-    const nz = nodes.nonZeroRequested;
-    const req = t.requests;
-    const want = numFeasibleNodesToFind(n, this.spec.percentageOfNodesToScore);
-    let found = 0;
-    let examined = 0;
-    let best = -1;
-    let bestScore = -1;
-    let ties = 0;
-    const start = this.nextStartNodeIndex;
-    for (let k = 0; k < n && found < want; k++) {
-      const i = (start + k) % n;
-      examined++;
-      if (nodes.unschedulable[i] || !nodes.ready[i]) continue;
-      const base = i * R;
-      let fits = true;
-      for (let r = 0; r < R; r++) {
-        const q = req[r]!;
-        if (q > 0 && reqd[base + r]! + q > alloc[base + r]!) {
-          fits = false;
+  private onCycleDone(pod: number, node: number): void {
+    this.inFlight = -1;
+    const now = this.engine.now;
+    if (this.droppedInFlight === pod) {
+      // Deleted during its cycle: forget the assumption, do not bind or requeue.
+      this.droppedInFlight = -1;
+      if (node >= 0 && this.cache.nodeOf(pod) >= 0) this.cache.removePod(pod);
+      this.queue.done(pod);
+      this.inFlightEvents.length = 0;
+      this.busy = false;
+      this.runCycle();
+      return;
+    }
+    if (node >= 0) {
+      this.pods.mark(pod, PodStage.scheduled, now);
+      this.queue.done(pod);
+      const g = this.groupOfPod(pod);
+      const fw = this.frameworks[this.groupProfile[g]!]!;
+      fw.runBind({ pod, group: g, spec: this.cache.groups[g]! }, node, this);
+    } else {
+      const rejectors = this.inFlightError ? 0 : this.inFlightRejectors;
+      // model: determineSchedulingHintForInFlightPod: an event during the cycle that a rejecting
+      // plugin cares about sends the pod to backoffQ instead of the unschedulable pool.
+      let requeue: number = Requeue.skip;
+      for (const [ev, og] of this.inFlightEvents) {
+        if (this.worth(pod, rejectors, ev as ClusterEvent, og >= 0 ? this.cache.groups[og]! : null)) {
+          requeue = Requeue.afterBackoff;
           break;
         }
       }
-      if (!fits) continue;
-      found++;
-      // model: noderesources/least_allocated.go: per resource ((alloc - requested) * 100 / alloc)
-      // in integer division over non-zero requests, weighted mean with cpu and memory weight 1.
-      const cpuScore = leastRequested(nz[i * 2]! + t.nonZeroCpuMilli, alloc[base + Res.cpu]!);
-      const memScore = leastRequested(nz[i * 2 + 1]! + t.nonZeroMemBytes, alloc[base + Res.memory]!);
-      const score = Math.trunc((cpuScore + memScore) / 2);
-      if (score > bestScore) {
-        bestScore = score;
-        best = i;
-        ties = 1;
-      } else if (score === bestScore) {
-        // model: schedule_one.go selectHost: reservoir sampling among the top scores.
-        ties++;
-        if (Math.floor(this.rng.next() * ties) === 0) best = i;
-      }
+      const loc = this.queue.addUnschedulable(pod, rejectors, requeue, now);
+      if (loc === QueueLoc.unschedulable) this.armUnschedulable();
+      else this.armBackoff();
     }
-    this.nextStartNodeIndex = (start + examined) % n;
-    return { node: best, examined };
-  }
-
-  private onCycleDone(pod: number, node: number): void {
-    if (node >= 0) {
-      this.pods.mark(pod, PodStage.scheduled, this.engine.now);
-      this.api.submit(this.client, Verb.create, Resource.podsBinding, pod, node, BINDING_BYTES, this.kBound, pod);
-    } else {
-      this.unschedulable.push(pod);
-      this.unschedulableSinceNs.push(this.engine.now);
-      if (!this.flushArmed) {
-        this.flushArmed = true;
-        this.engine.schedule(FLUSH_PERIOD_NS, this.kFlush);
-      }
-    }
+    this.inFlightEvents.length = 0;
+    this.busy = false;
     this.runCycle();
   }
 
+  /** Binder: the binding cycle's API call (DefaultBinder). */
+  bindThroughApi(pod: PodRef, node: number): void {
+    this.api.submit(this.client, Verb.create, Resource.podsBinding, pod.pod, node, BINDING_BYTES, this.kBound, pod.pod);
+  }
+
   private onBound(pod: number, req: number): void {
-    if (this.api.requests.status[req] === Status.created) {
+    if (this.api.requests.status[req] === ApiStatus.created) {
       this.bound++;
       return;
     }
-    // model: a failed bind forgets the assumed pod and requeues it (schedule_one.go handleBindingCycleError).
-    const t = this.templates[this.pods.template[pod]!]!;
-    const node = this.api.requests.operand[req]!;
-    this.nodes.account(node, t.requests, t.nonZeroCpuMilli, t.nonZeroMemBytes, -1);
-    this.enqueue(pod);
+    // model: handleBindingCycleError: forget the assumed pod, move pods an AssignedPodDelete may
+    // help, and requeue the pod with error backoff.
+    this.bindFailures++;
+    const g = this.groupOfPod(pod);
+    if (this.cache.nodeOf(pod) >= 0) this.cache.removePod(pod);
+    this.clusterEvent(ClusterEvent.AssignedPodDelete, g);
+    if (this.pods.isTerminating(pod)) return;
+    this.queue.addUnschedulable(pod, 0, Requeue.afterBackoff, this.engine.now);
+    this.armBackoff();
+    this.kick();
   }
 
-  /** Moves pods unschedulable for longer than 5 minutes back to the active queue. */
-  private flushUnschedulable(): void {
+  /**
+   * A pod was deleted (preemption victim, scale-down): frees its node in the cache and moves pods
+   * that the deletion may help. For the integrator's pod deletion path.
+   */
+  onPodDeleted(pod: number): void {
+    if (this.cache.nodeOf(pod) < 0) return;
+    const g = this.cache.groupOf(pod);
+    this.cache.removePod(pod);
+    this.clusterEvent(ClusterEvent.AssignedPodDelete, g);
+  }
+
+  /** A node changed (became Ready, was uncordoned, grew): moves pods node events may help. */
+  onNodeChanged(): void {
+    this.cache.refreshPresence();
+    this.clusterEvent(ClusterEvent.NodeChange, -1);
+  }
+
+  private armBackoff(): void {
+    if (this.backoffArmed || this.queue.backoffSize === 0) return;
+    this.backoffArmed = true;
     const now = this.engine.now;
-    const keep: number[] = [];
-    const keepSince: number[] = [];
-    for (let i = 0; i < this.unschedulable.length; i++) {
-      const pod = this.unschedulable[i]!;
-      if (now - this.unschedulableSinceNs[i]! > UNSCHEDULABLE_MAX_NS) {
-        this.enqueue(pod);
-      } else {
-        keep.push(pod);
-        keepSince.push(this.unschedulableSinceNs[i]!);
-      }
+    // model: the backoffQ flush ticks on whole seconds (waitUntilAlignedWithOrderingWindow).
+    this.engine.schedule(now - (now % BACKOFF_WINDOW_NS) + BACKOFF_WINDOW_NS - now, this.kBackoffFlush);
+    // model: with SchedulerPopFromBackoffQ an idle scheduler pops backoffQ at once.
+    this.kick();
+  }
+
+  private onBackoffFlush(): void {
+    this.backoffArmed = false;
+    if (this.queue.flushBackoffCompleted(this.engine.now) > 0) this.kick();
+    this.armBackoff();
+  }
+
+  private armUnschedulable(): void {
+    if (this.unschedArmed || this.queue.unschedulableSize === 0) return;
+    this.unschedArmed = true;
+    const now = this.engine.now;
+    this.engine.schedule(now - (now % UNSCHEDULABLE_FLUSH_NS) + UNSCHEDULABLE_FLUSH_NS - now, this.kUnschedFlush);
+  }
+
+  private onUnschedulableFlush(): void {
+    this.unschedArmed = false;
+    if (this.queue.flushUnschedulableLeftover(this.engine.now) > 0) {
+      this.armBackoff();
+      this.kick();
     }
-    this.unschedulable = keep;
-    this.unschedulableSinceNs = keepSince;
-    this.flushArmed = keep.length > 0;
-    if (this.flushArmed) this.engine.schedule(FLUSH_PERIOD_NS, this.kFlush);
+    this.armUnschedulable();
   }
 
   /** Pods waiting as unschedulable now. */
   get pendingUnschedulable(): number {
-    return this.unschedulable.length;
+    return this.queue.unschedulableSize;
+  }
+
+  /** scheduler.arrow: one row per attempt, as columns for the Arrow writer. */
+  attemptColumns(): { columns: Column[]; rows: number } {
+    return this.log.columns(this.nodes.names, this.config.profiles.map((p) => p.resolved.schedulerName));
   }
 }
 
-/** model: noderesources/least_allocated.go leastRequestedScore. */
-function leastRequested(requested: number, capacity: number): number {
-  if (capacity === 0 || requested > capacity) return 0;
-  return Math.trunc(((capacity - requested) * MAX_NODE_SCORE) / capacity);
+/** Vocabularies good enough to schedule on resources alone (no labels known). */
+function fallbackVocabulary(resourceCount: number): SchedulerVocabulary {
+  const resources = new Interner();
+  for (const r of BUILTIN_RESOURCE_NAMES) resources.intern(r);
+  for (let r = resources.size; r < resourceCount; r++) resources.intern(`extended-resource-${r}`);
+  return { resources, labels: new Interner(), images: new Interner() };
 }

@@ -1,0 +1,163 @@
+import { readFileSync } from "node:fs";
+import { parseQuantity } from "../cluster/resources.js";
+import { ScenarioError } from "../scenario/scenario-error.js";
+import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
+import type { ContainerInput, NodeInput, PodInput } from "./standalone.js";
+
+/** An existing pod with the node it runs on. */
+export interface BoundPod {
+  pod: PodInput;
+  nodeName: string;
+}
+
+const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+const OWNER_KINDS = new Set(["ReplicaSet", "StatefulSet", "ReplicationController"]);
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new ScenarioError([{ file, path: "", line: 0, column: 0, expected: what, found: (e as Error).message }]);
+  }
+}
+
+/** The objects of a YAML file: the items of a List (kind List / NodeList / PodList) or each document. */
+function objects(file: string, text: string, kind: string): { items: YamlReader[]; ctx: YamlReader["ctx"] } {
+  const { ctx, docs } = readYamlDocuments(file, text);
+  const items: YamlReader[] = [];
+  for (const d of docs) {
+    if (!d.present) continue;
+    const k = d.get("kind").str({ default: "" });
+    if (k === "List" || k === `${kind}List`) items.push(...d.get("items").list(`a list of ${kind} objects`));
+    else items.push(d);
+  }
+  for (const it of items) {
+    const k = it.get("kind");
+    if (k.present && k.value() !== kind) k.fail(`a ${kind} object`);
+  }
+  return { items, ctx };
+}
+
+function stringMap(r: YamlReader): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of r.entries()) {
+    const x = v.value();
+    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") out[k] = String(x);
+    else v.fail("a string value");
+  }
+  return out;
+}
+
+function quantities(r: YamlReader): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [k, v] of r.entries("a mapping of resource name to quantity")) {
+    const x = v.value();
+    if ((typeof x === "string" || typeof x === "number") && parseQuantity(x) !== undefined) out[k] = x;
+    else v.fail("a Kubernetes quantity such as 500m, 4 or 16Gi");
+  }
+  return out;
+}
+
+/** Reads core/v1 Nodes (`kubectl get nodes -o yaml`, or `---` documents). */
+export function readNodes(file: string, text = readText(file, "a readable Nodes YAML file")): NodeInput[] {
+  const { items, ctx } = objects(file, text, "Node");
+  const nodes = items.map((n): NodeInput => {
+    const meta = n.get("metadata");
+    const spec = n.get("spec");
+    const status = n.get("status");
+    const alloc = status.get("allocatable").present ? status.get("allocatable") : status.get("capacity");
+    if (!alloc.present) status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
+    const ready = status.get("conditions").list().find((c) => c.get("type").value() === "Ready");
+    return {
+      name: meta.get("name").str({ expected: "the node's name" }),
+      allocatable: quantities(alloc),
+      labels: stringMap(meta.get("labels")),
+      taints: spec.get("taints").list().map((t) => ({ key: t.get("key").str(), value: t.get("value").str({ default: "" }), effect: t.get("effect").oneOf(TAINT_EFFECTS) })),
+      images: status.get("images").list().map((i) => ({ names: i.get("names").list().map((x) => x.str()), sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }) })),
+      unschedulable: spec.get("unschedulable").bool({ default: false }),
+      ready: ready === undefined ? true : ready.get("status").value() === "True",
+    };
+  });
+  if (nodes.length === 0) ctx.report("", 0, "at least one Node", "none");
+  const seen = new Set<string>();
+  for (let i = 0; i < nodes.length; i++) {
+    if (seen.has(nodes[i]!.name)) items[i]!.get("metadata").get("name").fail("a node name not used before");
+    seen.add(nodes[i]!.name);
+  }
+  ctx.throwIfIssues();
+  return nodes;
+}
+
+function readContainer(c: YamlReader): ContainerInput {
+  const res = c.get("resources");
+  const requests = quantities(res.get("requests"));
+  // model: core/v1 defaulting: a limit without a request sets the request (SetDefaults_ResourceList).
+  for (const [k, v] of Object.entries(quantities(res.get("limits")))) if (requests[k] === undefined) requests[k] = v;
+  return {
+    image: c.get("image").str({ default: "" }),
+    requests,
+    ports: c.get("ports").list().map((p) => ({
+      containerPort: p.get("containerPort").int({ default: 0 }),
+      hostPort: p.get("hostPort").int({ min: 0, max: 65535, default: 0 }),
+      protocol: p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" }),
+      hostIP: p.get("hostIP").str({ default: "" }),
+    })),
+    restartPolicy: c.get("restartPolicy").str({ default: "" }),
+  };
+}
+
+/**
+ * One Pod object as the scheduler sees it. Tolerations, affinity and spread constraints stay
+ * YAML readers so that their problems are reported with file and line.
+ */
+export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string } {
+  const meta = p.get("metadata");
+  const spec = p.get("spec");
+  const labels = stringMap(meta.get("labels"));
+  const owned = meta.get("ownerReferences").list().some((o) => OWNER_KINDS.has(String(o.get("kind").value())));
+  const containers = spec.get("containers").list("a list of containers").map(readContainer);
+  if (containers.length === 0) spec.get("containers").fail("a list with at least one container");
+  const nodeName = spec.get("nodeName").str({ default: "" });
+  const pod: PodInput = {
+    name: meta.get("name").str({ expected: "the pod's name" }),
+    namespace: meta.get("namespace").str({ default: "default" }),
+    labels,
+    priority: spec.get("priority").int({ default: 0 }),
+    preemptionPolicy: spec.get("preemptionPolicy").oneOf(["PreemptLowerPriority", "Never"] as const, { default: "PreemptLowerPriority" }),
+    schedulerName: spec.get("schedulerName").str({ default: "default-scheduler" }),
+    nodeName,
+    nodeSelector: stringMap(spec.get("nodeSelector")),
+    containers,
+    initContainers: spec.get("initContainers").list().map(readContainer),
+    overhead: quantities(spec.get("overhead")),
+    tolerations: spec.get("tolerations"),
+    affinity: spec.get("affinity"),
+    topologySpreadConstraints: spec.get("topologySpreadConstraints"),
+    // model: (approximation) a pod owned by a ReplicaSet, StatefulSet or ReplicationController is
+    // selected by its owner; its labels stand for the owner's selector (helper.DefaultSelector).
+    ownerSelector: owned ? labels : null,
+  };
+  return { pod, nodeName };
+}
+
+/** Reads the pod to schedule (one Pod object). */
+export function readPod(file: string, text = readText(file, "a readable Pod YAML file")): PodInput {
+  const { items, ctx } = objects(file, text, "Pod");
+  if (items.length !== 1) ctx.report("", 0, "exactly one Pod", `${items.length} objects`);
+  ctx.throwIfIssues();
+  const { pod } = readPodObject(items[0]!);
+  ctx.throwIfIssues();
+  return pod;
+}
+
+/** Reads the pods already running: a List of Pods each bound with spec.nodeName. */
+export function readBoundPods(file: string, text = readText(file, "a readable Pods YAML file")): BoundPod[] {
+  const { items, ctx } = objects(file, text, "Pod");
+  const out = items.map((it) => {
+    const { pod, nodeName } = readPodObject(it);
+    if (nodeName === "") it.get("spec").get("nodeName").fail("spec.nodeName: an existing pod must be bound to a node");
+    return { pod, nodeName };
+  });
+  ctx.throwIfIssues();
+  return out;
+}

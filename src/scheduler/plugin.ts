@@ -1,0 +1,173 @@
+import type { Rng } from "../core/random.js";
+import type { CycleState } from "./cycle-state.js";
+import type { PodSpec } from "./pod-spec.js";
+import type { SchedulerCache } from "./scheduler-cache.js";
+import type { Status } from "./status.js";
+
+/** The pod of a cycle: its row (-1 when it is not in the PodTable, as in `simctl schedule`), group and spec. */
+export interface PodRef {
+  pod: number;
+  group: number;
+  spec: PodSpec;
+}
+
+/**
+ * Where Filter kernels record rejections: the code of each rejected node and the profile index
+ * of the plugin that rejected it (`current` while that plugin runs).
+ * perf: two typed-array stores per rejected node instead of a Status object.
+ */
+export interface Rejections {
+  readonly code: Uint8Array;
+  readonly plugin: Int16Array;
+  current: number;
+}
+
+/** What every plugin has: its upstream name and its index in its profile (set by the framework). */
+export interface Plugin {
+  readonly name: string;
+  index: number;
+}
+
+/** model: framework.PreFilterPlugin. May restrict nodes through state.restrictNodes. */
+export interface PreFilterPlugin extends Plugin {
+  preFilter(state: CycleState, pod: PodRef): Status;
+}
+
+/**
+ * model: framework.FilterPlugin, in two forms that must agree: `filterNodes`, the hot kernel that
+ * keeps in cand[0..k) (order preserved) the nodes that pass and records the others in `rj`; and
+ * `filter`, one node with its reasons (explain, diagnosis, preemption dry runs).
+ */
+export interface FilterPlugin extends Plugin {
+  filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number;
+  filter(state: CycleState, pod: PodRef, node: number): Status;
+}
+
+/** model: framework.PreScorePlugin; `Skip` means the plugin's Score does not run this cycle. */
+export interface PreScorePlugin extends Plugin {
+  preScore(state: CycleState, pod: PodRef, nodes: Int32Array, n: number): Status;
+}
+
+/**
+ * model: framework.ScorePlugin with its ScoreExtensions: raw integer scores for nodes[0..n) into
+ * out[0..n), then NormalizeScore in place when the plugin has it.
+ */
+export interface ScorePlugin extends Plugin {
+  /**
+   * Writes raw scores into out[0..n), or returns a number: the final (normalized) score every node
+   * gets, out left untouched (perf: a plugin whose scores are all equal skips the per-node pass).
+   */
+  score(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, out: Float64Array): void | number;
+  readonly normalizes: boolean;
+  normalizeScore(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, scores: Float64Array): void;
+}
+
+/** The per-node outcome of a failed filter pass, for PostFilter and the failure message. */
+export interface Diagnosis {
+  /** Nodes examined, in examination order. */
+  readonly nodes: Int32Array;
+  readonly count: number;
+  /** Code per node (indexed by node). */
+  readonly code: Uint8Array;
+  /** Status of every node when PreFilter rejected the pod, else null. */
+  readonly preFilterStatus: Status | null;
+}
+
+/** model: framework.PostFilterResult: the nominated node, and the victims to evict for it. */
+export interface PostFilterResult {
+  status: Status;
+  nominatedNode: number;
+  victims: number[];
+}
+
+/** model: framework.PostFilterPlugin (DefaultPreemption). */
+export interface PostFilterPlugin extends Plugin {
+  postFilter(state: CycleState, pod: PodRef, diagnosis: Diagnosis): PostFilterResult;
+}
+
+/** model: framework.ReservePlugin. */
+export interface ReservePlugin extends Plugin {
+  reserve(state: CycleState, pod: PodRef, node: number): Status;
+  unreserve(state: CycleState, pod: PodRef, node: number): void;
+}
+
+/** model: framework.PermitPlugin (no Wait support: a Wait is treated as Success). */
+export interface PermitPlugin extends Plugin {
+  permit(state: CycleState, pod: PodRef, node: number): Status;
+}
+
+/** How a Bind plugin reaches the API: the scheduler issues a pods/binding create. */
+export interface Binder {
+  bindThroughApi(pod: PodRef, node: number): void;
+}
+
+/** model: framework.BindPlugin; `Skip` passes to the next bind plugin. */
+export interface BindPlugin extends Plugin {
+  bind(state: CycleState, pod: PodRef, node: number, binder: Binder): Status;
+}
+
+/** A queued pod as QueueSort sees it. */
+export interface QueuedPod {
+  pod: number;
+  priority: number;
+  timestampNs: number;
+}
+
+/** model: framework.QueueSortPlugin. */
+export interface QueueSortPlugin extends Plugin {
+  less(aPriority: number, aTimestampNs: number, bPriority: number, bTimestampNs: number): boolean;
+}
+
+/** Cluster events the simulated scheduler reacts to. model: framework/types.go ClusterEvent. */
+export const ClusterEvent = { AssignedPodAdd: 0, AssignedPodDelete: 1, NodeChange: 2, UnschedulableTimeout: 3 } as const;
+export type ClusterEvent = (typeof ClusterEvent)[keyof typeof ClusterEvent];
+export const CLUSTER_EVENT_NAMES = ["AssignedPodAdd", "AssignedPodDelete", "NodeChange", "UnschedulableTimeout"] as const;
+
+/**
+ * model: framework.EnqueueExtensions with QueueingHintFn: whether `event` about a pod of spec
+ * `other` (null for node events) may make `pod`, rejected by this plugin, schedulable.
+ */
+export interface EnqueueExtensions {
+  isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean;
+}
+
+/** What a plugin factory gets: the cache, the profile's random stream and its Filter runner. */
+export interface Handle {
+  readonly cache: SchedulerCache;
+  readonly rng: Rng;
+  /** Runs the profile's Filter plugins on one node (for preemption dry runs). */
+  runFilters(state: CycleState, pod: PodRef, node: number): Status;
+  /** Re-runs the profile's PreFilter plugins (after the cache changed, for dry runs). */
+  runPreFilters(state: CycleState, pod: PodRef): Status;
+}
+
+export function isFilter(p: Plugin): p is FilterPlugin {
+  return typeof (p as Partial<FilterPlugin>).filterNodes === "function";
+}
+export function isPreFilter(p: Plugin): p is PreFilterPlugin {
+  return typeof (p as Partial<PreFilterPlugin>).preFilter === "function";
+}
+export function isScore(p: Plugin): p is ScorePlugin {
+  return typeof (p as Partial<ScorePlugin>).score === "function";
+}
+export function isPreScore(p: Plugin): p is PreScorePlugin {
+  return typeof (p as Partial<PreScorePlugin>).preScore === "function";
+}
+export function isPostFilter(p: Plugin): p is PostFilterPlugin {
+  return typeof (p as Partial<PostFilterPlugin>).postFilter === "function";
+}
+export function isReserve(p: Plugin): p is ReservePlugin {
+  return typeof (p as Partial<ReservePlugin>).reserve === "function";
+}
+export function isPermit(p: Plugin): p is PermitPlugin {
+  return typeof (p as Partial<PermitPlugin>).permit === "function";
+}
+export function isBind(p: Plugin): p is BindPlugin {
+  return typeof (p as Partial<BindPlugin>).bind === "function";
+}
+export function isQueueSort(p: Plugin): p is QueueSortPlugin {
+  return typeof (p as Partial<QueueSortPlugin>).less === "function";
+}
+export function hasEnqueueExtensions(p: Plugin): p is Plugin & EnqueueExtensions {
+  return typeof (p as Partial<EnqueueExtensions>).isSchedulableAfter === "function";
+}

@@ -1,0 +1,130 @@
+import { TaintEffect } from "../../cluster/node-table.js";
+import { requirementHolds } from "../label-selector.js";
+import type { NodeLabelIndex } from "../node-label-index.js";
+import type { NodeSelectorTerm, PodSpec, Toleration } from "../pod-spec.js";
+import type { SchedulerCache } from "../scheduler-cache.js";
+
+/** model: pkg/scheduler/framework/interface.go MaxNodeScore. */
+export const MAX_NODE_SCORE = 100;
+
+/**
+ * Scales scores to [0, maxPriority] by the largest one, optionally reversed; all-zero scores
+ * become maxPriority when reversed. model: plugins/helper/normalize_score.go DefaultNormalizeScore.
+ */
+export function defaultNormalizeScore(maxPriority: number, reverse: boolean, scores: Float64Array, n: number): void {
+  let max = 0;
+  for (let i = 0; i < n; i++) if (scores[i]! > max) max = scores[i]!;
+  if (max === 0) {
+    if (reverse) for (let i = 0; i < n; i++) scores[i] = maxPriority;
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    let s = Math.trunc((maxPriority * scores[i]!) / max);
+    if (reverse) s = maxPriority - s;
+    scores[i] = s;
+  }
+}
+
+/**
+ * Whether any toleration tolerates the taint (key, value, effect); value -1 is the empty value.
+ * model: core/v1 Toleration.ToleratesTaint: an empty effect matches every effect, an empty key
+ * (with Exists) every key; Equal compares values.
+ */
+export function tolerates(tols: readonly Toleration[], key: number, value: number, effect: number): boolean {
+  for (let i = 0; i < tols.length; i++) {
+    const t = tols[i]!;
+    if (t.effect >= 0 && t.effect !== effect) continue;
+    if (t.key >= 0 && t.key !== key) continue;
+    if (t.exists || t.value === value) return true;
+  }
+  return false;
+}
+
+/**
+ * The first NoSchedule / NoExecute taint of `node` that the tolerations do not tolerate, as a
+ * taint-table index, -2 for the implicit not-ready taint, or -1 when every such taint is
+ * tolerated. model: v1helper.FindMatchingUntoleratedTaint with DoNotScheduleTaintsFilterFunc.
+ */
+export function untoleratedTaint(cache: SchedulerCache, tols: readonly Toleration[], node: number): number {
+  const nodes = cache.nodes;
+  const eff = nodes.taintEffect;
+  const keys = nodes.taintKey;
+  const vals = nodes.taintValue;
+  for (let t = nodes.taintStart[node]!, e = nodes.taintStart[node + 1]!; t < e; t++) {
+    const effect = eff[t]!;
+    if (effect === TaintEffect.PreferNoSchedule) continue;
+    if (!tolerates(tols, keys[t]!, vals[t]!, effect)) return t;
+  }
+  if (nodes.ready[node] === 0 && !tolerates(tols, cache.notReadyTaintKey, -1, TaintEffect.NoSchedule)) return -2;
+  return -1;
+}
+
+/** Whether a NodeSelectorTerm matches node `node`. Empty or invalid terms match nothing. */
+export function termMatches(term: NodeSelectorTerm, node: number, index: NodeLabelIndex): boolean {
+  if (!term.valid || (term.reqs.length === 0 && term.fields.length === 0)) return false;
+  for (const r of term.reqs) if (!requirementHolds(r, index.column(r.key)[node]!, index.numeric)) return false;
+  if (term.fields.length > 0) {
+    const name = index.nodes.names[node]!;
+    for (const f of term.fields) {
+      const has = f.names.includes(name);
+      if (has !== (f.op === 0)) return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * The pod's required node affinity: its nodeSelector and, when set, any of its required
+ * nodeSelectorTerms. model: component-helpers nodeaffinity.GetRequiredNodeAffinity(pod).Match.
+ */
+export function requiredNodeAffinityMatches(spec: PodSpec, node: number, index: NodeLabelIndex): boolean {
+  for (const r of spec.nodeSelector) if (!requirementHolds(r, index.column(r.key)[node]!, index.numeric)) return false;
+  const terms = spec.requiredTerms;
+  if (terms === null) return true;
+  for (const t of terms) if (termMatches(t, node, index)) return true;
+  return false;
+}
+
+/**
+ * Per-group cache of the required node affinity over all nodes (labels do not change during a
+ * run). perf: the NodeAffinity filter and PodTopologySpread's inclusion policy become one load.
+ */
+export class RequiredAffinityCache {
+  private readonly byGroup: (Uint8Array | undefined)[] = [];
+  private readonly cache: SchedulerCache;
+
+  constructor(cache: SchedulerCache) {
+    this.cache = cache;
+  }
+
+  /** 1 where the group's required node affinity matches the node. */
+  of(group: number, spec: PodSpec): Uint8Array {
+    let m = this.byGroup[group];
+    if (m !== undefined) return m;
+    const n = this.cache.nodes.size;
+    m = new Uint8Array(n);
+    const idx = this.cache.index;
+    for (let i = 0; i < n; i++) m[i] = requiredNodeAffinityMatches(spec, i, idx) ? 1 : 0;
+    this.byGroup[group] = m;
+    return m;
+  }
+}
+
+/** Shared per-cache instance, so that plugins of every profile reuse one affinity cache. */
+const affinityCaches = new WeakMap<SchedulerCache, RequiredAffinityCache>();
+export function requiredAffinityCache(cache: SchedulerCache): RequiredAffinityCache {
+  let c = affinityCaches.get(cache);
+  if (c === undefined) {
+    c = new RequiredAffinityCache(cache);
+    affinityCaches.set(cache, c);
+  }
+  return c;
+}
+
+/** `{key: value}` as upstream prints a taint in reasons. */
+export function taintText(cache: SchedulerCache, t: number): string {
+  const nodes = cache.nodes;
+  if (t === -2) return `{${cache.labels.name(cache.notReadyTaintKey)}: }`;
+  const v = nodes.taintValue[t]!;
+  return `{${cache.labels.name(nodes.taintKey[t]!)}: ${v < 0 ? "" : cache.labels.name(v)}}`;
+}

@@ -1,0 +1,45 @@
+import type { CycleState } from "../cycle-state.js";
+import type { FilterPlugin, PodRef, PreFilterPlugin, PreScorePlugin, Rejections, ScorePlugin } from "../plugin.js";
+import { SKIP, SUCCESS, type Status } from "../status.js";
+
+/**
+ * Upstream plugins that act only on volumes, resource claims or scheduling gates, none of which
+ * simctl pods carry: for such pods upstream's PreFilter / PreScore answer Skip, which is what
+ * these do. They exist so that a real KubeSchedulerConfiguration naming them loads.
+ * model: VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone, DynamicResources and
+ * SchedulingGates in pkg/scheduler/framework/plugins.
+ */
+export const INERT_PLUGIN_NAMES = ["SchedulingGates", "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding", "VolumeZone", "DynamicResources", "EBSLimits", "GCEPDLimits", "AzureDiskLimits"] as const;
+
+/** One inert plugin; see {@link INERT_PLUGIN_NAMES}. */
+export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  readonly name: string;
+  index = -1;
+  readonly normalizes = false;
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  preFilter(): Status {
+    return SKIP;
+  }
+
+  filterNodes(_s: CycleState, _p: PodRef, _c: Int32Array, n: number, _rj: Rejections): number {
+    return n;
+  }
+
+  filter(): Status {
+    return SUCCESS;
+  }
+
+  preScore(): Status {
+    return SKIP;
+  }
+
+  score(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, out: Float64Array): void {
+    out.fill(0, 0, n);
+  }
+
+  normalizeScore(): void {}
+}

@@ -1,0 +1,44 @@
+import type { CycleState } from "../cycle-state.js";
+import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type Rejections } from "../plugin.js";
+import type { SchedulerCache } from "../scheduler-cache.js";
+import { Code, rejected, SUCCESS, type Status } from "../status.js";
+
+/** model: plugins/nodename/node_name.go ErrReason. */
+export const ERR_REASON_NODE_NAME = "node(s) didn't match the requested node name";
+
+/** NodeName: a pod with spec.nodeName fits only that node (UnschedulableAndUnresolvable elsewhere). */
+export class NodeName implements FilterPlugin, EnqueueExtensions {
+  readonly name = "NodeName";
+  index = -1;
+  private readonly cache: SchedulerCache;
+
+  constructor(h: Handle) {
+    this.cache = h.cache;
+  }
+
+  filterNodes(_s: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+    const want = pod.spec.nodeName;
+    if (want === "") return n;
+    const target = this.cache.index.nodeByName.get(want) ?? -1;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const node = cand[i]!;
+      if (node === target) cand[k++] = node;
+      else {
+        rj.code[node] = Code.UnschedulableAndUnresolvable;
+        rj.plugin[node] = rj.current;
+      }
+    }
+    return k;
+  }
+
+  filter(_s: CycleState, pod: PodRef, node: number): Status {
+    const want = pod.spec.nodeName;
+    if (want === "" || want === this.cache.nodes.names[node]) return SUCCESS;
+    return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_NAME);
+  }
+
+  isSchedulableAfter(event: ClusterEvent): boolean {
+    return event === ClusterEvent.NodeChange;
+  }
+}

@@ -1,0 +1,51 @@
+import { TaintEffect } from "../../cluster/node-table.js";
+import type { CycleState } from "../cycle-state.js";
+import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type Rejections } from "../plugin.js";
+import type { SchedulerCache } from "../scheduler-cache.js";
+import { Code, rejected, SUCCESS, type Status } from "../status.js";
+import { tolerates } from "./helper.js";
+
+/** model: plugins/nodeunschedulable/node_unschedulable.go ErrReasonUnschedulable. */
+export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable";
+
+/**
+ * NodeUnschedulable: a cordoned node (spec.unschedulable) rejects pods that do not tolerate the
+ * `node.kubernetes.io/unschedulable:NoSchedule` taint, as UnschedulableAndUnresolvable.
+ */
+export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
+  readonly name = "NodeUnschedulable";
+  index = -1;
+  private readonly cache: SchedulerCache;
+
+  constructor(h: Handle) {
+    this.cache = h.cache;
+  }
+
+  private toleratesCordon(pod: PodRef): boolean {
+    return tolerates(pod.spec.tolerations, this.cache.unschedulableTaintKey, -1, TaintEffect.NoSchedule);
+  }
+
+  filterNodes(_s: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+    if (this.toleratesCordon(pod)) return n;
+    const u = this.cache.nodes.unschedulable;
+    let k = 0;
+    for (let i = 0; i < n; i++) {
+      const node = cand[i]!;
+      if (u[node] === 0) cand[k++] = node;
+      else {
+        rj.code[node] = Code.UnschedulableAndUnresolvable;
+        rj.plugin[node] = rj.current;
+      }
+    }
+    return k;
+  }
+
+  filter(_s: CycleState, pod: PodRef, node: number): Status {
+    if (this.cache.nodes.unschedulable[node] === 0 || this.toleratesCordon(pod)) return SUCCESS;
+    return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE);
+  }
+
+  isSchedulableAfter(event: ClusterEvent): boolean {
+    return event === ClusterEvent.NodeChange;
+  }
+}

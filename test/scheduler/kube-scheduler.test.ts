@@ -1,0 +1,102 @@
+import { describe, expect, test } from "vitest";
+import { NS_PER } from "../../src/core/time.js";
+import { parseScenario } from "../../src/scenario/load-scenario.js";
+import { Simulation } from "../../src/sim/simulation.js";
+
+const S = NS_PER.s;
+
+function scenario(body: string): Simulation {
+  const text = `name: sched-test
+seed: 3
+images:
+  - { name: registry.k8s.io/pause:3.9, size: 268Ki }
+controlPlane:
+  scheduler: { qps: 500, burst: 1000 }
+${body}`;
+  const sim = new Simulation(parseScenario("test/scheduler/sched-test.yaml", text));
+  sim.scheduler.configure({ vocabulary: sim.vocabulary, deployments: sim.templateSpecs });
+  return sim;
+}
+
+const deployment = (name: string, replicas: number, cpu: string, extra = "") => `      - apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: ${name} }
+        spec:
+          replicas: ${replicas}
+          selector: { matchLabels: { app: ${name} } }
+          template:
+            metadata: { labels: { app: ${name} } }
+            spec:
+${extra}              containers:
+                - { name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: ${cpu}, memory: 64Mi } } }`;
+
+describe("KubeScheduler in a run", () => {
+  test("pods that did not fit are scheduled when a node joins (NodeChange), not at the 5-minute flush", () => {
+    const sim = scenario(`cluster:
+  nodePools:
+    - { name: small, count: 1, allocatable: { cpu: 1, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
+workload:
+  - at: 0s
+    deployments:
+${deployment("web", 4, "500m")}
+  - at: 60s
+    addNodes: { pool: small, count: 1 }
+stop: { when: allRunning, timeLimit: 30m }
+`);
+    sim.run();
+    expect(sim.store.runningPods).toBe(4);
+    const rows = Array.from({ length: sim.scheduler.log.size }, (_, i) => sim.scheduler.log.row(i));
+    const failed = rows.filter((r) => r.result === "Unschedulable");
+    expect(failed.length).toBe(2);
+    const retried = rows.filter((r) => r.attempt === 2 && r.result === "Scheduled");
+    expect(retried.length).toBe(2);
+    for (const r of retried) {
+      expect(r.timeNs).toBeGreaterThanOrEqual(60 * S);
+      expect(r.timeNs).toBeLessThan(65 * S);
+    }
+  }, 30_000);
+  test("a pod no event can help is retried by the leftover flush about every 5 minutes", () => {
+    const sim = scenario(`cluster:
+  nodePools:
+    - { name: n, count: 2, allocatable: { cpu: 4, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
+workload:
+  - at: 0s
+    deployments:
+${deployment("pinned", 1, "100m", "              nodeSelector: { disk: ssd }\n")}
+stop: { when: timeLimit, timeLimit: 12m }
+`);
+    sim.run();
+    const rows = Array.from({ length: sim.scheduler.log.size }, (_, i) => sim.scheduler.log.row(i));
+    // Every node rejects it (NodeAffinity): three attempts in 12 minutes.
+    expect(rows.map((r) => r.result)).toEqual(["Unschedulable", "Unschedulable", "Unschedulable"]);
+    // Flushed at the first 30 s tick more than 5 minutes after it became unschedulable.
+    const gaps = rows.slice(1).map((r, i) => r.timeNs - rows[i]!.timeNs);
+    for (const g of gaps) {
+      expect(g).toBeGreaterThan(300 * S);
+      expect(g).toBeLessThanOrEqual(331 * S);
+    }
+    expect(sim.scheduler.pendingUnschedulable).toBe(1);
+  }, 30_000);
+  test("scheduler.arrow columns: one row per attempt", () => {
+    const sim = scenario(`cluster:
+  nodePools:
+    - { name: n, count: 3, allocatable: { cpu: 4, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
+workload:
+  - at: 0s
+    deployments:
+${deployment("web", 5, "100m")}
+stop: { when: allRunning, timeLimit: 10m }
+`);
+    sim.run();
+    const { columns, rows } = sim.scheduler.attemptColumns();
+    expect(rows).toBe(5);
+    expect(columns.map((c) => `${c.name}:${c.type}`)).toEqual([
+      "time_ns:int64", "pod:int32", "attempt:int32", "profile:dict", "nodes_filtered:int32", "feasible:int32", "chosen_node:dict", "score:float64", "result:dict", "cycle_cost_ns:int64",
+    ]);
+    const chosen = columns.find((c) => c.name === "chosen_node")!;
+    for (const v of chosen.values as Int32Array) expect(chosen.dictionary![v]).toMatch(/^n-\d$/);
+    const result = columns.find((c) => c.name === "result")!;
+    for (const v of result.values as Int32Array) expect(result.dictionary![v]).toBe("Scheduled");
+    for (const c of columns) expect(c.values.length).toBe(rows);
+  }, 30_000);
+});
