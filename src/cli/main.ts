@@ -3,6 +3,7 @@ import { ScenarioError } from "../scenario/scenario-error.js";
 import { VERSION } from "../version.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
+import { scheduleCommand } from "./commands/schedule.js";
 import { exportCommand } from "./commands/export.js";
 import { sweepCommand } from "./commands/sweep.js";
 import { mergeCommand } from "./commands/merge.js";
@@ -10,7 +11,7 @@ import { compareCommand } from "./commands/compare.js";
 import { reportCommand } from "./commands/report.js";
 
 // Under ESM, commands are registered as an explicit list of modules.
-const commands = [runCommand, validateCommand, exportCommand, sweepCommand, mergeCommand, compareCommand, reportCommand] as unknown as CommandModule[];
+const commands = [runCommand, validateCommand, scheduleCommand, exportCommand, sweepCommand, mergeCommand, compareCommand, reportCommand] as unknown as CommandModule[];
 
 /** Runs the simctl command line with `argv` (without node and script). */
 export async function main(argv: string[]): Promise<void> {

@@ -14,7 +14,7 @@ import type { OutputTable, Scenario } from "./types.js";
 import { readYamlDocuments } from "./yaml-reader.js";
 
 const TOP_KEYS = ["name", "seed", "cluster", "images", "controlPlane", "kubelet", "registry", "workload", "stop", "outputs"] as const;
-const OUTPUTS: readonly OutputTable[] = ["pods", "api", "etcd", "timeseries", "nodes", "registry"];
+const OUTPUTS: readonly OutputTable[] = ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
 const DEFAULT_TIME_LIMIT_NS = 2 * 3600 * NS_PER.s;
 
@@ -62,7 +62,7 @@ export function parseScenario(file: string, text: string, overrides: { seed?: nu
     etcd: readEtcd(cp.get("etcd")),
     watch: readWatch(cp.get("watch")),
     controllerManager: readControllerManager(cp.get("controllerManager")),
-    scheduler: readScheduler(cp.get("scheduler")),
+    scheduler: readScheduler(cp.get("scheduler"), file),
     kubelet: readKubelet(r.get("kubelet")),
     registry: readRegistry(r.get("registry")),
     workload: readWorkload(r.get("workload"), file, known, nodePools),

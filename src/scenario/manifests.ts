@@ -11,6 +11,8 @@ export interface ContainerManifest {
   startupProbe?: ProbeManifest | undefined;
   /** spec.containers[].readinessProbe with core/v1 defaults applied; undefined when absent. */
   readinessProbe?: ProbeManifest | undefined;
+  /** Ports bound on the node (`ports[].hostPort`), which the NodePorts plugin checks. */
+  hostPorts: readonly { ip: string; protocol: string; port: number }[];
 }
 
 /** The timing fields of a probe (what delays Ready), in seconds as the API writes them. */
@@ -175,7 +177,26 @@ function readContainer(r: YamlReader): ContainerManifest {
     requests,
     startupProbe: readProbe(r.get("startupProbe")),
     readinessProbe: readProbe(r.get("readinessProbe")),
+    hostPorts: readHostPorts(r.get("ports")),
   };
+}
+
+/**
+ * The host ports of a container. model: core/v1 ContainerPort: protocol defaults to TCP, hostIP
+ * to all addresses ("0.0.0.0" as the NodePorts plugin reads it); a port without hostPort binds
+ * nothing on the node.
+ */
+function readHostPorts(r: YamlReader): { ip: string; protocol: string; port: number }[] {
+  const out: { ip: string; protocol: string; port: number }[] = [];
+  for (const p of r.list("a list of container ports")) {
+    p.object(["name", "containerPort", "hostPort", "protocol", "hostIP"]);
+    p.get("containerPort").int({ min: 1, max: 65535 });
+    const hostPort = p.get("hostPort").int({ min: 0, max: 65535, default: 0 });
+    const protocol = p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" });
+    const ip = p.get("hostIP").str({ default: "0.0.0.0" });
+    if (hostPort > 0) out.push({ ip, protocol, port: hostPort });
+  }
+  return out;
 }
 
 function stringMap(r: YamlReader): Map<string, string> {

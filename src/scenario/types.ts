@@ -13,7 +13,7 @@ export type { ClientLimits } from "./sections/controller-manager.js";
 export type { NodeSelection, WorkloadAction } from "./sections/workload.js";
 
 /** Tables a run can write. */
-export type OutputTable = "pods" | "api" | "etcd" | "timeseries" | "nodes" | "registry";
+export type OutputTable = "pods" | "scheduler" | "api" | "etcd" | "timeseries" | "nodes" | "registry";
 
 /** A validated scenario with every default resolved. Each section's type and defaults live in sections/. */
 export interface Scenario {

@@ -1,10 +1,5 @@
-/** A column for the integrator's Arrow writer. For "dict", values index into `dictionary`. */
-export interface Column {
-  name: string;
-  type: "int64" | "float64" | "int32" | "utf8" | "dict";
-  values: Float64Array | Int32Array | string[];
-  dictionary?: string[];
-}
+import { growF64, growI32 } from "../core/grow.js";
+import type { Column } from "../metrics/arrow-writer.js";
 
 /** Attempt outcomes, the `result` dictionary of scheduler.arrow. */
 export const AttemptResult = { Scheduled: 0, Unschedulable: 1, UnschedulableAndUnresolvable: 2, Error: 3, Nominated: 4 } as const;
@@ -65,27 +60,25 @@ export class AttemptLog {
   }
 
   /**
-   * The columns of scheduler.arrow: time_ns, pod, attempt, profile (dict), nodes_filtered,
-   * feasible, chosen_node (dict over node names; the last entry, "", is no node), score (NaN when
-   * not scored), result (dict), cycle_cost_ns.
+   * The columns of scheduler.arrow: time_ns, pod_row (the pod's row in pods.arrow), attempt,
+   * profile (dict), nodes_filtered, feasible, chosen_node (dict over node names; null when no
+   * node was chosen), score (null when not scored), result (dict), cycle_cost_ns.
    */
   columns(nodeNames: readonly string[], profileNames: readonly string[]): { columns: Column[]; rows: number } {
     const n = this.n;
-    const none = nodeNames.length;
-    const chosen = new Int32Array(n);
-    for (let i = 0; i < n; i++) chosen[i] = this.chosen[i]! < 0 ? none : this.chosen[i]!;
+    const chosen = this.chosen.slice(0, n);
     return {
       rows: n,
       columns: [
         { name: "time_ns", type: "int64", values: this.timeNs.slice(0, n) },
-        { name: "pod", type: "int32", values: this.pod.slice(0, n) },
+        { name: "pod_row", type: "int32", values: this.pod.slice(0, n) },
         { name: "attempt", type: "int32", values: this.attempt.slice(0, n) },
-        { name: "profile", type: "dict", values: this.profile.slice(0, n), dictionary: [...profileNames] },
+        { name: "profile", type: "dict", values: this.profile.slice(0, n), dictionary: profileNames },
         { name: "nodes_filtered", type: "int32", values: this.filtered.slice(0, n) },
         { name: "feasible", type: "int32", values: this.feasible.slice(0, n) },
-        { name: "chosen_node", type: "dict", values: chosen, dictionary: [...nodeNames, ""] },
+        { name: "chosen_node", type: "dict", values: chosen, dictionary: nodeNames },
         { name: "score", type: "float64", values: this.score.slice(0, n) },
-        { name: "result", type: "dict", values: this.result.slice(0, n), dictionary: [...ATTEMPT_RESULT_NAMES] },
+        { name: "result", type: "dict", values: this.result.slice(0, n), dictionary: ATTEMPT_RESULT_NAMES },
         { name: "cycle_cost_ns", type: "int64", values: this.costNs.slice(0, n) },
       ],
     };
@@ -93,16 +86,8 @@ export class AttemptLog {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const f = (a: Float64Array) => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(cap);
-      b.set(a);
-      return b;
-    };
+    const f = (a: Float64Array) => growF64(a, cap);
+    const g = (a: Int32Array) => growI32(a, cap);
     this.timeNs = f(this.timeNs);
     this.pod = g(this.pod);
     this.attempt = g(this.attempt);

@@ -9,7 +9,7 @@ import {
 } from "./plugin.js";
 import { MAX_NODE_SCORE } from "./plugins/helper.js";
 import type { SchedulerCache } from "./scheduler-cache.js";
-import { Code, CODE_NAMES, rejected, Status, SUCCESS } from "./status.js";
+import { Code, rejected, Status, SUCCESS } from "./status.js";
 
 /** The plugins of one profile per extension point, resolved from a configuration. */
 export interface ResolvedProfile {
@@ -118,6 +118,8 @@ export class Framework implements Handle {
   /** Score plugins that have a PreScore but are not enabled at PreScore: called implicitly. */
   private readonly implicitPreScore: boolean[];
   private lastExamined: Int32Array | null = null;
+  /** Per plugin profile index: whether its PreFilter / PreScore walks every node (cost model). */
+  private readonly scans: boolean[];
   /** Weighted sum of the constant scores plugins returned this cycle. */
   private constantScore = 0;
   /**
@@ -168,6 +170,7 @@ export class Framework implements Handle {
     this.permits = typed(profile.permit, isPermit, "Permit");
     this.binds = typed(profile.bind, isBind, "Bind");
     this.implicitPreScore = this.scores.map((s) => isPreScore(s) && !this.preScores.includes(s));
+    this.scans = this.plugins.map((p) => CLUSTER_SCANNERS.has(p.name));
     const only = this.filters.length === 1 && this.scores.length === 1 && (this.filters[0] as Plugin) === (this.scores[0] as Plugin) ? this.scores[0]! : null;
     this.fused = only !== null && !only.normalizes && typeof (only as unknown as Record<string, unknown>).filterScoreNodes === "function" ? (only as unknown as NonNullable<Framework["fused"]>) : null;
     const n = cache.nodes.size;
@@ -263,7 +266,10 @@ export class Framework implements Handle {
     const N = this.cache.presentCount;
     if (N === 0) return this.fail(Code.Error, rejected(Code.Error, "no nodes available to schedule pods"));
     const pre = this.runPreFilters(state, pod);
-    for (const p of this.preFilters) if (CLUSTER_SCANNERS.has(p.name) && (state.skipFilterMask & (1 << p.index)) === 0) r.clusterScans++;
+    for (let i = 0; i < this.preFilters.length; i++) {
+      const p = this.preFilters[i]!;
+      if (this.scans[p.index] === true && (state.skipFilterMask & (1 << p.index)) === 0) r.clusterScans++;
+    }
     if (explain !== null) explain.skippedFilters = this.preFilters.filter((p) => (state.skipFilterMask & (1 << p.index)) !== 0).map((p) => p.name);
     if (pre.code !== Code.Success) {
       if (pre.code === Code.Error) return this.fail(Code.Error, pre);
@@ -420,7 +426,7 @@ export class Framework implements Handle {
       const s = p.preScore(state, pod, feasible, n);
       if (s.code === Code.Skip) state.skipScoreMask |= 1 << p.index;
       else if (s.code !== Code.Success) return s;
-      else if (CLUSTER_SCANNERS.has(p.name)) this.result.clusterScans++;
+      else if (this.scans[p.index] === true) this.result.clusterScans++;
     }
     const totals = this.totals;
     totals.fill(0, 0, n);
@@ -586,4 +592,3 @@ function binaryHas(a: Int32Array, v: number): boolean {
   return binaryIndex(a, v) >= 0;
 }
 
-export { CODE_NAMES };

@@ -7,11 +7,13 @@ import { PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import { BUILTIN_RESOURCE_NAMES } from "../cluster/resources.js";
 import type { ApiServer } from "../apiserver/api-server.js";
+import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Status as ApiStatus, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { SchedulerSpec } from "../scenario/types.js";
-import { AttemptLog, AttemptResult, type Column } from "./attempt-log.js";
+import { AttemptLog, AttemptResult } from "./attempt-log.js";
+import type { Column } from "../metrics/arrow-writer.js";
 import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
 import { CycleCostModel } from "./cost-model.js";
 import { Framework, type Rotation } from "./framework.js";
@@ -24,6 +26,8 @@ import { Code } from "./status.js";
 
 /** model: (assumed) size of a pods/binding request body. */
 const BINDING_BYTES = 5_000;
+/** model: (assumed) size of a pod DELETE request (DeleteOptions). */
+const DELETE_BYTES = 300;
 /** Label the ReplicaSet controller adds to its pods. model: apps/v1 DefaultDeploymentUniqueLabelKey. */
 const POD_TEMPLATE_HASH = "pod-template-hash";
 
@@ -45,8 +49,9 @@ export interface KubeSchedulerOptions {
   /** A parsed KubeSchedulerConfiguration; defaults to upstream's default profile. */
   config?: SchedulerConfig;
   /**
-   * Called when DefaultPreemption nominates `node` for `pod` and picks `victims` to evict.
-   * simctl has no pod deletion yet: without a handler the nomination is only logged.
+   * Called when DefaultPreemption nominates `node` for `pod` and picks `victims`; by default the
+   * scheduler deletes the victims through the API (graceful delete), as upstream's
+   * prepareCandidate does.
    */
   onPreempt?: (pod: number, node: number, victims: readonly number[]) => void;
 }
@@ -82,6 +87,7 @@ export class KubeScheduler implements Binder {
   private readonly kBound: EventKind;
   private readonly kBackoffFlush: EventKind;
   private readonly kUnschedFlush: EventKind;
+  private readonly kVictimDeleted: EventKind;
   /** Group of each template (-1 until its first pod), and profile of each group (-1: not ours). */
   private templateGroup: number[] = [];
   private groupProfile: number[] = [];
@@ -106,6 +112,9 @@ export class KubeScheduler implements Binder {
   bound = 0;
   bindFailures = 0;
   ignoredPods = 0;
+  /** Preemptions nominated, and victims deleted for them. */
+  preemptions = 0;
+  victimsDeleted = 0;
 
   constructor(engine: Engine, random: RandomStreams, spec: SchedulerSpec, nodes: NodeTable, pods: PodTable, templates: readonly PodTemplate[], api: ApiServer, watch: WatchCache, client: number, options: KubeSchedulerOptions = {}) {
     this.engine = engine;
@@ -122,6 +131,7 @@ export class KubeScheduler implements Binder {
     this.kBound = engine.register("scheduler.bound", (pod, req) => this.onBound(pod, req));
     this.kBackoffFlush = engine.register("scheduler.flushBackoffQ", () => this.onBackoffFlush());
     this.kUnschedFlush = engine.register("scheduler.flushUnschedulable", () => this.onUnschedulableFlush());
+    this.kVictimDeleted = engine.register("scheduler.victimDeleted", () => {});
     watch.watch(WatchResource.pods, engine.register("scheduler.informer.pod", (_t, arg) => this.onPodEvent(arg)), 0);
   }
 
@@ -202,7 +212,7 @@ export class KubeScheduler implements Binder {
         nonZeroCpuMilli: tpl.nonZeroCpuMilli,
         nonZeroMemBytes: tpl.nonZeroMemBytes,
         images,
-        hostPorts: [],
+        hostPorts: d === undefined ? [] : d.pod.containers.flatMap((c) => c.hostPorts),
         nodeSelector: v === undefined ? new Map() : (d?.pod.nodeSelector ?? new Map()),
         tolerations: readerFor(v === undefined ? undefined : d?.pod.tolerations, file, `${d?.name ?? t}.spec.template.spec.tolerations`),
         affinity: readerFor(v === undefined ? undefined : d?.pod.affinity, file, `${d?.name ?? t}.spec.template.spec.affinity`),
@@ -334,7 +344,17 @@ export class KubeScheduler implements Binder {
       const pf = r.postFilter;
       if (pf !== null && pf.nominatedNode >= 0) {
         result = AttemptResult.Nominated;
-        this.options.onPreempt?.(pod, pf.nominatedNode, pf.victims);
+        this.preemptions++;
+        if (this.options.onPreempt !== undefined) this.options.onPreempt(pod, pf.nominatedNode, pf.victims);
+        else {
+          // model: preemption.go prepareCandidate: the victims are deleted through the API; the
+          // preemptor waits as unschedulable until their deletion (AssignedPodDelete) moves it.
+          for (const v of pf.victims) {
+            if (this.pods.isTerminating(v)) continue;
+            this.victimsDeleted++;
+            this.api.submit(this.client, Verb.delete, Resource.pods, v, PodDelete.graceful, DELETE_BYTES, this.kVictimDeleted, v);
+          }
+        }
       }
     }
     const cost = this.costModel.cost(r, this.nodes.size);

@@ -1,5 +1,4 @@
 import type { PluginFactory } from "./framework.js";
-import type { Plugin } from "./plugin.js";
 import { DefaultBinder } from "./plugins/default-binder.js";
 import { DefaultPreemption } from "./plugins/default-preemption.js";
 import { ImageLocality } from "./plugins/image-locality.js";
@@ -67,4 +66,3 @@ export function implementsPoint(name: string, point: ExtensionPoint): boolean {
   return e !== undefined && typeof (e.proto as Record<string, unknown>)[EXTENSION_METHODS[point]] === "function";
 }
 
-export type { Plugin };

@@ -32,7 +32,6 @@ export interface QueueHost {
  * active_queue.go, backoff_queue.go).
  */
 export class SchedulingQueue {
-  private readonly host: QueueHost;
   readonly initialBackoffNs: number;
   readonly maxBackoffNs: number;
   private loc = new Uint8Array(1024);
@@ -54,7 +53,6 @@ export class SchedulingQueue {
   private unionDirty = false;
 
   constructor(host: QueueHost, initialBackoffNs: number, maxBackoffNs: number) {
-    this.host = host;
     this.initialBackoffNs = initialBackoffNs;
     this.maxBackoffNs = maxBackoffNs;
     const activeLess = (a: number, b: number) => {

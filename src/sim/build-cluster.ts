@@ -62,7 +62,8 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
  * The pod template of a Deployment. Requests follow upstream's effective pod request: the sum
  * over app containers, or the largest init container's when larger, per resource
  * (pkg/api/v1/resource/helpers.go PodRequests). Non-zero requests for scoring apply the 100m /
- * 200 MiB defaults per container (pkg/scheduler/util/pod_resources.go).
+ * 200 MiB defaults per container that does not request the resource at all; an explicit 0
+ * stays 0 (pkg/scheduler/util/pod_resources.go GetRequestForResource).
  */
 export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): PodTemplate {
   const R = v.resources.size;
@@ -85,11 +86,11 @@ export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): Pod
   let initMem = 0;
   const cpuOf = (c: ContainerManifest) => {
     const q = c.requests.get("cpu");
-    return q === undefined || q === 0 ? DEFAULT_MILLI_CPU_REQUEST : quantityToColumnUnit(Res.cpu, q);
+    return q === undefined ? DEFAULT_MILLI_CPU_REQUEST : quantityToColumnUnit(Res.cpu, q);
   };
   const memOf = (c: ContainerManifest) => {
     const q = c.requests.get("memory");
-    return q === undefined || q === 0 ? DEFAULT_MEMORY_REQUEST : Math.ceil(q);
+    return q === undefined ? DEFAULT_MEMORY_REQUEST : Math.ceil(q);
   };
   for (const c of d.pod.containers) {
     nonZeroCpuMilli += cpuOf(c);

@@ -75,6 +75,7 @@ function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStat
     api: apiColumns,
     etcd: etcdColumns,
     timeseries: (s) => timeSeriesColumns(s.timeSeries),
+    scheduler: (s) => s.scheduler.attemptColumns(),
     nodes: nodeColumns,
     registry: registryColumns,
   };

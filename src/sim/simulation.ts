@@ -83,7 +83,12 @@ export class Simulation {
     this.replicaSetController = new ReplicaSetController(this.engine, this.random, cm, this.api, this.store, this.watch, rsClient);
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst);
-    this.scheduler = new KubeScheduler(this.engine, this.random, sch, this.nodes, this.pods, this.templates, this.api, this.watch, schClient);
+    this.scheduler = new KubeScheduler(this.engine, this.random, sch, this.nodes, this.pods, this.templates, this.api, this.watch, schClient, {
+      vocabulary: this.vocabulary,
+      deployments: this.templateSpecs,
+      imageSizes: this.vocabulary.images.all().map((n) => scenario.images.find((i) => i.name === n)?.sizeBytes ?? 0),
+      ...(sch.config === undefined ? {} : { config: sch.config }),
+    });
     this.kubelets = new Kubelets({ engine: this.engine, random: this.random, scenario, nodes: this.nodes, pods: this.pods, templates: this.templates, images: this.vocabulary.images, labels: this.vocabulary.labels, api: this.api, clients: this.clients, watch: this.watch, store: this.store });
     // Node failures and drains settle before "all Running" is judged (see armStopIfDone).
     this.kubelets.onDisruptionsSettled = () => this.armStopIfDone();

@@ -91,12 +91,43 @@ stop: { when: allRunning, timeLimit: 10m }
     const { columns, rows } = sim.scheduler.attemptColumns();
     expect(rows).toBe(5);
     expect(columns.map((c) => `${c.name}:${c.type}`)).toEqual([
-      "time_ns:int64", "pod:int32", "attempt:int32", "profile:dict", "nodes_filtered:int32", "feasible:int32", "chosen_node:dict", "score:float64", "result:dict", "cycle_cost_ns:int64",
+      "time_ns:int64", "pod_row:int32", "attempt:int32", "profile:dict", "nodes_filtered:int32", "feasible:int32", "chosen_node:dict", "score:float64", "result:dict", "cycle_cost_ns:int64",
     ]);
-    const chosen = columns.find((c) => c.name === "chosen_node")!;
-    for (const v of chosen.values as Int32Array) expect(chosen.dictionary![v]).toMatch(/^n-\d$/);
-    const result = columns.find((c) => c.name === "result")!;
-    for (const v of result.values as Int32Array) expect(result.dictionary![v]).toBe("Scheduled");
+    const dict = (name: string) => {
+      const c = columns.find((x) => x.name === name)!;
+      if (c.type !== "dict") throw new Error(`${name} is not a dictionary column`);
+      return c;
+    };
+    const chosen = dict("chosen_node");
+    for (const v of chosen.values) expect(chosen.dictionary[v]).toMatch(/^n-\d$/);
+    const result = dict("result");
+    for (const v of result.values) expect(result.dictionary[v]).toBe("Scheduled");
     for (const c of columns) expect(c.values.length).toBe(rows);
+  }, 30_000);
+});
+
+describe("KubeScheduler preemption in a run", () => {
+  test("a high-priority pod preempts a low-priority one through the API and then runs", () => {
+    const sim = scenario(`cluster:
+  nodePools:
+    - { name: n, count: 1, allocatable: { cpu: 1, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
+workload:
+  - at: 0s
+    deployments:
+${deployment("low", 1, "800m", "              priority: 0\n")}
+  - at: 30s
+    deployments:
+${deployment("high", 1, "800m", "              priority: 1000\n")}
+stop: { when: timeLimit, timeLimit: 5m }
+`);
+    sim.run();
+    expect([sim.scheduler.preemptions, sim.scheduler.victimsDeleted]).toEqual([1, 1]);
+    const rows = Array.from({ length: sim.scheduler.log.size }, (_, i) => sim.scheduler.log.row(i));
+    expect(rows.map((r) => r.result)).toContain("Nominated");
+    // The high-priority pod is bound to the node in the end.
+    const high = sim.templates.findIndex((t) => t.priority === 1000);
+    let bound = false;
+    for (let p = 0; p < sim.pods.size; p++) if (sim.pods.template[p] === high && sim.pods.node[p] === 0) bound = true;
+    expect(bound).toBe(true);
   }, 30_000);
 });

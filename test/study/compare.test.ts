@@ -40,20 +40,11 @@ describe("simctl compare", () => {
   });
 });
 
-// LeastAllocated vs MostAllocated: needs the scheduler to read a KubeSchedulerConfiguration from
-// controlPlane.scheduler.config (the scheduler's scoring strategies). Runs once the loader accepts it.
+// The same workload under the two NodeResourcesFit scoring strategies, each chosen by a real
+// KubeSchedulerConfiguration in controlPlane.scheduler.config.
 const BINPACK = ["test/study/fixtures/binpack-least.yaml", "test/study/fixtures/binpack-most.yaml"];
-const schedulerConfigSupported = (() => {
-  try {
-    buildArms(BINPACK);
-    return true;
-  } catch (e) {
-    if (e instanceof ScenarioError) return false;
-    throw e;
-  }
-})();
 
-describe.runIf(schedulerConfigSupported)("compare LeastAllocated vs MostAllocated (skipped until the loader accepts controlPlane.scheduler.config)", () => {
+describe("compare LeastAllocated vs MostAllocated", () => {
   test("MostAllocated uses significantly fewer nodes than LeastAllocated", async () => {
     const r = await runCompare(buildArms(BINPACK), { seeds: [1, 2, 3], workers: 1 });
     const used = metric(r, "nodesUsed");

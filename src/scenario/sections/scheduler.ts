@@ -1,5 +1,8 @@
 import { constant, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
+import { dirname, resolve } from "node:path";
+import { loadSchedulerConfig, type SchedulerConfig } from "../../scheduler/config.js";
+import { ScenarioError } from "../scenario-error.js";
 import type { YamlReader } from "../yaml-reader.js";
 import type { ClientLimits } from "./controller-manager.js";
 
@@ -12,6 +15,12 @@ export interface SchedulerSpec extends ClientLimits {
   parallelism: number;
   /** 0 selects upstream's adaptive percentage. */
   percentageOfNodesToScore: number;
+  /**
+   * A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) read from `config:`: profiles,
+   * plugins, weights, args; its parallelism, percentageOfNodesToScore and clientConnection
+   * qps/burst then apply. Absent: the upstream default profile.
+   */
+  config?: SchedulerConfig;
 }
 
 export const SCHEDULER_DEFAULTS: SchedulerSpec = {
@@ -27,15 +36,34 @@ export const SCHEDULER_DEFAULTS: SchedulerSpec = {
   percentageOfNodesToScore: 0,
 };
 
-export function readScheduler(s: YamlReader): SchedulerSpec {
+export function readScheduler(s: YamlReader, file: string): SchedulerSpec {
   const D = SCHEDULER_DEFAULTS;
-  s.object(["qps", "burst", "cycleCost", "perNodeCost", "parallelism", "percentageOfNodesToScore"]);
-  return {
-    qps: s.get("qps").num({ min: 0.001, default: D.qps }),
-    burst: s.get("burst").int({ min: 1, default: D.burst }),
+  s.object(["config", "qps", "burst", "cycleCost", "perNodeCost", "parallelism", "percentageOfNodesToScore"]);
+  let config: SchedulerConfig | undefined;
+  if (s.has("config")) {
+    const path = resolve(dirname(file), s.get("config").str());
+    try {
+      config = loadSchedulerConfig(path);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      s.ctx.issues.push(...e.issues);
+    }
+    // One source for each setting: the configuration file owns these once it is given.
+    for (const key of ["parallelism", "percentageOfNodesToScore"] as const) {
+      if (s.has(key)) s.get(key).fail(`no ${key} here: it comes from the KubeSchedulerConfiguration in config:`);
+    }
+    for (const key of ["qps", "burst"] as const) {
+      if (s.has(key) && config !== undefined && config[key] !== null) s.get(key).fail(`no ${key} here: the KubeSchedulerConfiguration sets clientConnection.${key}`);
+    }
+  }
+  const spec: SchedulerSpec = {
+    qps: s.get("qps").num({ min: 0.001, default: config?.qps ?? D.qps }),
+    burst: s.get("burst").int({ min: 1, default: config?.burst ?? D.burst }),
     cycleCost: s.get("cycleCost").dist({ default: D.cycleCost }),
     perNodeCost: s.get("perNodeCost").dist({ default: D.perNodeCost }),
-    parallelism: s.get("parallelism").int({ min: 1, default: D.parallelism }),
-    percentageOfNodesToScore: s.get("percentageOfNodesToScore").int({ min: 0, max: 100, default: D.percentageOfNodesToScore }),
+    parallelism: config?.parallelism ?? s.get("parallelism").int({ min: 1, default: D.parallelism }),
+    percentageOfNodesToScore: config?.percentageOfNodesToScore ?? s.get("percentageOfNodesToScore").int({ min: 0, max: 100, default: D.percentageOfNodesToScore }),
   };
+  if (config !== undefined) spec.config = config;
+  return spec;
 }

@@ -3,7 +3,7 @@ import type { Rng } from "../../core/random.js";
 import { CycleState } from "../cycle-state.js";
 import type { Diagnosis, Handle, PodRef, PostFilterPlugin, PostFilterResult } from "../plugin.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
-import { Code, rejected, Status, SUCCESS } from "../status.js";
+import { Code, rejected, SUCCESS } from "../status.js";
 import { argsObject } from "./simple-args.js";
 
 /** A node where preempting `victims` (most important first) lets the pod fit. */
@@ -135,4 +135,3 @@ export class DefaultPreemption implements PostFilterPlugin {
   }
 }
 
-export { Status };

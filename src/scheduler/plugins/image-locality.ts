@@ -31,6 +31,7 @@ export class ImageLocality implements ScorePlugin {
   index = -1;
   readonly normalizes = false;
   private readonly cache: SchedulerCache;
+  private readonly subsetScores = new Float64Array(16);
 
   constructor(h: Handle) {
     this.cache = h.cache;
@@ -55,25 +56,30 @@ export class ImageLocality implements ScorePlugin {
     const w = nodes.imageWords;
     const m = ids.length;
     const minScore = calculatePriority(0, names.length);
+    if (m === 1) {
+      // perf: one image: two possible scores, picked by one bit test per node.
+      const word = ids[0]! >>> 5;
+      const bit = 1 << (ids[0]! & 31);
+      const has = calculatePriority(scaled[0]!, names.length);
+      for (let i = 0; i < n; i++) out[i] = (bits[list[i]! * w + word]! & bit) !== 0 ? has : minScore;
+      return;
+    }
     if (m <= 4) {
       // perf: with few images the node's score depends only on which of them it has: one
       // precomputed score per subset, picked by the node's bit pattern.
-      const bySubset = new Float64Array(1 << m);
-      for (let mask = 0; mask < bySubset.length; mask++) {
+      const bySubset = this.subsetScores;
+      for (let mask = 0; mask < 1 << m; mask++) {
         let sum = 0;
         for (let j = 0; j < m; j++) if ((mask >> j) & 1) sum += scaled[j]!;
         bySubset[mask] = calculatePriority(sum, names.length);
       }
-      const words = new Int32Array(m);
-      const masks = new Int32Array(m);
-      for (let j = 0; j < m; j++) {
-        words[j] = ids[j]! >>> 5;
-        masks[j] = 1 << (ids[j]! & 31);
-      }
       for (let i = 0; i < n; i++) {
         const o = list[i]! * w;
         let mask = 0;
-        for (let j = 0; j < m; j++) if ((bits[o + words[j]!]! & masks[j]!) !== 0) mask |= 1 << j;
+        for (let j = 0; j < m; j++) {
+          const id = ids[j]!;
+          if ((bits[o + (id >>> 5)]! & (1 << (id & 31))) !== 0) mask |= 1 << j;
+        }
         out[i] = bySubset[mask]!;
       }
       return;

@@ -173,4 +173,3 @@ function wrapAffinity(added: YamlReader): YamlReader {
   return readerFor(value, added.ctx.file, added.path);
 }
 
-export type { NodeSelectorTerm };

@@ -257,10 +257,6 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
     const pr = this.scorer.computePodRequests(pod.spec);
     if (this.fastCpuMem !== 0) {
-      const nodes = this.cache.nodes;
-      const R = nodes.resourceCount;
-      const alloc = nodes.allocatable;
-      const nz = nodes.nonZeroRequested;
       const pc = pr[0]!;
       const pm = pr[1]!;
       const wc = this.wCpu;

@@ -3,7 +3,7 @@ import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
 import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreFilterPlugin, type PreScorePlugin, type Rejections, type ScorePlugin } from "../plugin.js";
-import { readLabelSelector, type PodSpec } from "../pod-spec.js";
+import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE, requiredAffinityCache, untoleratedTaint, type RequiredAffinityCache } from "./helper.js";
@@ -210,7 +210,6 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const reqAff = this.required.of(pod.group, pod.spec);
     const counts = cs.map((c) => new Int32Array(c.domains.count));
     const eligible = cs.map((c) => new Uint8Array(c.domains.count));
-    const n = this.cache.nodes.size;
     if (this.everyNodeCounts(cs, pod, true)) {
       // perf: every node carries every key and passes the inclusion policies, so each domain is
       // eligible and its count is the cache's domain total.
@@ -425,4 +424,3 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 }
 
-export { readLabelSelector };
