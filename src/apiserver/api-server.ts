@@ -7,7 +7,7 @@ import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
 import type { ApiServerSpec, WebhookSpec } from "../scenario/sections/api-server.js";
 import type { ApiClients } from "./clients.js";
 import type { ObjectStore } from "./object-store.js";
-import { Resource, RequestTable, Status, Verb, VERB_NAMES } from "./request-table.js";
+import { Resource, RESOURCE_NAMES, RequestTable, Status, Verb, VERB_NAMES } from "./request-table.js";
 
 /** model: client-go rest/request.go: a request is retried at most maxRetries = 10 times on 429. */
 const MAX_RETRIES = 10;
@@ -38,6 +38,9 @@ export interface Storage {
 /** A webhook as the server calls it: its samplers and its own random stream for failures. */
 interface Webhook {
   spec: WebhookSpec;
+  /** Bit r set: intercepts Resource r; bit v of `verbs`: intercepts Verb v. */
+  resources: number;
+  verbs: number;
   latency: Sampler;
   failures: Rng;
 }
@@ -97,7 +100,14 @@ export class ApiServer {
     this.network = new Sampler(spec.network, random.stream("apiserver/network"));
     // model: mutating webhooks run first, in order, then validating ones (apiserver admission chain).
     const ordered = [...spec.webhooks.filter((w) => w.type === "mutating"), ...spec.webhooks.filter((w) => w.type === "validating")];
-    this.webhooks = ordered.map((w) => ({ spec: w, latency: new Sampler(w.latency, random.stream(`apiserver/webhook/${w.name}`)), failures: random.stream(`apiserver/webhook/${w.name}/failures`) }));
+    const OPERATION_VERBS = { CREATE: [Verb.create], UPDATE: [Verb.update, Verb.patch], DELETE: [Verb.delete] } as const;
+    this.webhooks = ordered.map((w) => ({
+      spec: w,
+      resources: w.resources.reduce((bits, r) => bits | (1 << RESOURCE_NAMES.indexOf(r as (typeof RESOURCE_NAMES)[number])), 0),
+      verbs: w.operations.reduce((bits, o) => OPERATION_VERBS[o].reduce((b, v) => b | (1 << v), bits), 0),
+      latency: new Sampler(w.latency, random.stream(`apiserver/webhook/${w.name}`)),
+      failures: random.stream(`apiserver/webhook/${w.name}/failures`),
+    }));
     this.kAuthenticated = engine.register("apiserver.authenticated", (req) => this.onAuthenticated(req));
     this.kDispatched = engine.register("apiserver.apf.dispatched", (req, code) => (code === 0 ? this.onSeat(req) : this.reject429(req)));
     this.kRetry = engine.register("apiserver.client.retry", (req) => this.retry(req));
@@ -173,8 +183,11 @@ export class ApiServer {
     const r = this.requests;
     r.seatWaitNs[req] = this.engine.now - this.askedNs[req]!;
     let delay = this.authorization.sample();
+    const resourceBit = 1 << r.resource[req]!;
+    const verbBit = 1 << r.verb[req]!;
     for (let i = 0; i < this.webhooks.length; i++) {
       const w = this.webhooks[i]!;
+      if ((w.resources & resourceBit) === 0 || (w.verbs & verbBit) === 0) continue;
       const latency = w.latency.sample();
       const failed = latency > w.spec.timeoutNs || w.failures.next() < w.spec.failureRate;
       delay += Math.min(latency, w.spec.timeoutNs);

@@ -33,6 +33,8 @@ export class DeploymentController {
   private readonly kSyncBody: EventKind;
   private readonly kWritten: EventKind;
   private readonly inflight: number[] = [];
+  /** Whether the current sync had a failed write (it then requeues with back-off). */
+  private readonly syncFailed: boolean[] = [];
 
   constructor(engine: Engine, random: RandomStreams, spec: ControllerManagerSpec, api: ApiServer, store: ObjectStore, watch: WatchCache, client: number) {
     this.engine = engine;
@@ -41,8 +43,9 @@ export class DeploymentController {
     this.client = client;
     this.syncCost = new Sampler(spec.syncCost, random.stream("deployment-controller/sync"));
     this.kSyncBody = engine.register("deployment.syncBody", (d) => this.syncBody(d));
-    this.kWritten = engine.register("deployment.written", (d) => {
-      if (--this.inflight[d]! === 0) this.queue.done(d);
+    this.kWritten = engine.register("deployment.written", (d, req) => {
+      if (this.api.requests.status[req]! >= 300) this.syncFailed[d] = true;
+      if (--this.inflight[d]! === 0) this.endSync(d);
     });
     const kSync = engine.register("deployment.sync", (d) => this.engine.schedule(this.syncCost.sample(), this.kSyncBody, d));
     this.queue = new WorkQueue(engine, "deployment", spec.concurrentDeploymentSyncs, kSync);
@@ -51,7 +54,11 @@ export class DeploymentController {
   }
 
   private syncBody(d: number): void {
-    while (this.inflight.length <= d) this.inflight.push(0);
+    while (this.inflight.length <= d) {
+      this.inflight.push(0);
+      this.syncFailed.push(false);
+    }
+    this.syncFailed[d] = false;
     const dep = this.store.deployments[d]!;
     const rsList = this.store.replicaSets;
     let newRs: ReplicaSetState | undefined;
@@ -67,7 +74,7 @@ export class DeploymentController {
       return;
     }
     if (!newRs.exists) {
-      this.queue.done(d);
+      this.endSync(d);
       return;
     }
     // model: rolling.go rolloutRolling: scale the new ReplicaSet up first; when it scaled, that
@@ -79,6 +86,13 @@ export class DeploymentController {
     }
     this.scaleDownOld(dep, newRs, all, unavailable);
     if (this.inflight[d] === 0) this.writeStatus(dep);
+  }
+
+  /** model: deployment_controller.go handleErr: a failed sync is requeued with back-off, else forgotten. */
+  private endSync(d: number): void {
+    this.queue.done(d);
+    if (this.syncFailed[d]) this.queue.addRateLimited(d);
+    else this.queue.forget(d);
   }
 
   private createReplicaSet(dep: DeploymentState, replicas: number): void {
@@ -143,7 +157,7 @@ export class DeploymentController {
     let available = 0;
     for (const i of dep.replicaSets) available += this.store.replicaSets[i]!.statusAvailable;
     if (available === dep.statusAvailable) {
-      this.queue.done(dep.idx);
+      this.endSync(dep.idx);
       return;
     }
     this.inflight[dep.idx] = 1;

@@ -55,6 +55,8 @@ export class ReplicaSetController {
   private readonly remaining: number[] = [];
   private readonly batchSize: number[] = [];
   private readonly inflight: number[] = [];
+  /** Whether the current sync had a failed API call (it then requeues with back-off). */
+  private readonly syncFailed: boolean[] = [];
   /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
   private readonly podsOf: number[][] = [];
   private podFlags = new Uint8Array(1024);
@@ -76,7 +78,10 @@ export class ReplicaSetController {
     this.kSyncBody = engine.register("replicaset.syncBody", (rs) => this.syncBody(rs));
     this.kCreated = engine.register("replicaset.created", (rs, req) => this.onCreated(rs, req));
     this.kDeleted = engine.register("replicaset.deleted", (rs, req) => this.onDeleted(rs, req));
-    this.kStatusWritten = engine.register("replicaset.statusWritten", (rs) => this.queue.done(rs));
+    this.kStatusWritten = engine.register("replicaset.statusWritten", (rs, req) => {
+      if (this.api.requests.status[req] !== Status.ok) this.syncFailed[rs] = true;
+      this.endSync(rs);
+    });
     this.queue = new WorkQueue(engine, "replicaset", spec.concurrentReplicaSetSyncs, kSync);
     watch.watch(WatchResource.replicasets, engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)), 0);
     watch.watch(WatchResource.pods, engine.register("replicaset.informer.pod", (_t, arg) => this.onPodEvent(arg)), 0);
@@ -91,6 +96,7 @@ export class ReplicaSetController {
       this.remaining.push(0);
       this.batchSize.push(0);
       this.inflight.push(0);
+      this.syncFailed.push(false);
       this.podsOf.push([]);
     }
     this.queue.add(rs);
@@ -133,6 +139,7 @@ export class ReplicaSetController {
 
   private syncBody(rs: number): void {
     const state = this.store.replicaSets[rs]!;
+    this.syncFailed[rs] = false;
     const now = this.engine.now;
     const satisfied = (this.pendingAdds[rs]! <= 0 && this.pendingDeletes[rs]! <= 0) || now - this.expectationsSetNs[rs]! > EXPECTATIONS_TIMEOUT_NS;
     if (!satisfied) {
@@ -172,10 +179,15 @@ export class ReplicaSetController {
     if (this.api.requests.status[req] !== Status.created) {
       // model: a failed create lowers the expectation so the next sync retries it (replica_set.go).
       this.pendingAdds[rs]!--;
+      this.syncFailed[rs] = true;
     }
     if (--this.inflight[rs]! > 0) return;
     const rem = (this.remaining[rs]! -= this.batchSize[rs]!);
-    if (rem > 0) {
+    if (rem > 0 && this.syncFailed[rs]) {
+      // model: controller_utils.go slowStartBatch stops after a batch with an error; the pods it
+      // skipped are observed as never coming (expectations.CreationObserved for each).
+      this.pendingAdds[rs]! -= rem;
+    } else if (rem > 0) {
       this.batchSize[rs] = Math.min(2 * this.batchSize[rs]!, rem);
       this.startBatch(rs);
       return;
@@ -215,18 +227,31 @@ export class ReplicaSetController {
   }
 
   private onDeleted(rs: number, req: number): void {
-    if (this.api.requests.status[req] !== Status.ok) this.pendingDeletes[rs]!--;
+    if (this.api.requests.status[req] !== Status.ok) {
+      this.pendingDeletes[rs]!--;
+      this.syncFailed[rs] = true;
+    }
     if (--this.inflight[rs]! === 0) this.finishSync(rs);
   }
 
-  /** Writes status.replicas/availableReplicas if they changed, then frees the worker. */
+  /** Writes status.replicas/availableReplicas if they changed, then ends the sync. */
   private finishSync(rs: number): void {
     const state = this.store.replicaSets[rs]!;
     if (state.statusReplicas === state.observedPods && state.statusAvailable === state.observedRunning) {
-      this.queue.done(rs);
+      this.endSync(rs);
       return;
     }
     state.statusReplicas = state.observedPods;
     this.api.submit(this.client, Verb.update, Resource.replicasetsStatus, rs, state.observedRunning, STATUS_BYTES, this.kStatusWritten, rs);
+  }
+
+  /**
+   * model: replica_set.go processNextWorkItem: a sync that failed is requeued through the rate
+   * limiter (AddRateLimited); one that succeeded resets the item's back-off (Forget).
+   */
+  private endSync(rs: number): void {
+    this.queue.done(rs);
+    if (this.syncFailed[rs]) this.queue.addRateLimited(rs);
+    else this.queue.forget(rs);
   }
 }

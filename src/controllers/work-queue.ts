@@ -1,5 +1,14 @@
 import type { Engine, EventKind } from "../core/engine.js";
+import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
+import { TokenBucket } from "../sync/token-bucket.js";
+
+/** model: client-go util/workqueue DefaultControllerRateLimiter: per-item 5 ms doubling to 1000 s ... */
+const ITEM_BASE_DELAY_NS = 5 * NS_PER.ms;
+const ITEM_MAX_DELAY_NS = 1000 * NS_PER.s;
+/** ... and an overall token bucket of 10 qps with burst 100, whichever delay is longer. */
+const OVERALL_QPS = 10;
+const OVERALL_BURST = 100;
 
 /**
  * client-go's work queue with a fixed pool of workers, for dense integer keys.
@@ -8,6 +17,8 @@ import { RingQueue } from "../sync/ring-queue.js";
  * deduplicated (the `dirty` set); an item added while a worker is processing it is queued again
  * only when that worker calls `done` (so one key is never processed by two workers at once).
  * A free worker takes the oldest queued item; `sync(item, worker)` fires for it.
+ * A failed sync requeues its item through the controller rate limiter (`addRateLimited`), a
+ * successful one resets the item's failure count (`forget`).
  */
 export class WorkQueue {
   readonly name: string;
@@ -17,6 +28,9 @@ export class WorkQueue {
   private dirty = new Uint8Array(64);
   private processing = new Uint8Array(64);
   private idleWorkers: number;
+  private readonly kDelayedAdd: EventKind;
+  private readonly overall = new TokenBucket(OVERALL_QPS, OVERALL_BURST);
+  private failures = new Float64Array(64);
   /** Largest queue length seen, for the summary. */
   maxDepth = 0;
 
@@ -25,6 +39,7 @@ export class WorkQueue {
     this.name = name;
     this.syncKind = syncKind;
     this.idleWorkers = workers;
+    this.kDelayedAdd = engine.register(`${name}-queue.addAfter`, (item) => this.add(item));
   }
 
   get depth(): number {
@@ -40,6 +55,23 @@ export class WorkQueue {
     this.queue.push(item);
     if (this.queue.size > this.maxDepth) this.maxDepth = this.queue.size;
     this.dispatch();
+  }
+
+  /**
+   * Queues `item` after the rate limiter's delay: the larger of its exponential per-item
+   * back-off (5 ms x 2^failures, at most 1000 s) and the overall bucket's wait.
+   */
+  addRateLimited(item: number): void {
+    this.ensure(item);
+    const n = this.failures[item]!++;
+    const itemDelay = Math.min(ITEM_MAX_DELAY_NS, ITEM_BASE_DELAY_NS * 2 ** n);
+    const delay = Math.max(itemDelay, this.overall.reserve(this.engine.now));
+    this.engine.schedule(delay, this.kDelayedAdd, item);
+  }
+
+  /** Clears `item`'s failure count after a successful sync. */
+  forget(item: number): void {
+    if (item < this.failures.length) this.failures[item] = 0;
   }
 
   /** A worker finished `item`; if it was re-added meanwhile it is queued again. */
@@ -70,5 +102,8 @@ export class WorkQueue {
     const p = new Uint8Array(n);
     p.set(this.processing);
     this.processing = p;
+    const f = new Float64Array(n);
+    f.set(this.failures);
+    this.failures = f;
   }
 }

@@ -1,5 +1,6 @@
 import { lognormal, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
+import { RESOURCE_NAMES } from "../../apiserver/request-table.js";
 import type { YamlReader } from "../yaml-reader.js";
 
 /** An admission webhook the API server calls for writes. */
@@ -13,6 +14,9 @@ export interface WebhookSpec {
   timeoutNs: number;
   /** Probability that a call fails outright. */
   failureRate: number;
+  /** The webhook's rules: which resources (`pods`, `pods/binding`, ...) and operations it intercepts. */
+  resources: readonly string[];
+  operations: readonly ("CREATE" | "UPDATE" | "DELETE")[];
 }
 
 /** kube-apiserver settings of a scenario (`controlPlane.apiserver`). */
@@ -62,7 +66,7 @@ export function readApiServer(a: YamlReader): ApiServerSpec {
   a.object(["replicas", "maxRequestsInflight", "maxMutatingRequestsInflight", "authentication", "authorization", "validation", "webhooks", "serializationPerKiB", "network"]);
   const names = new Set<string>();
   const webhooks = a.get("webhooks").list("a list of admission webhooks").map((w): WebhookSpec => {
-    w.object(["name", "type", "latency", "failurePolicy", "timeout", "failureRate"]);
+    w.object(["name", "type", "latency", "failurePolicy", "timeout", "failureRate", "resources", "operations"]);
     const name = w.get("name").str();
     if (names.has(name)) w.get("name").fail("a webhook name not used before");
     names.add(name);
@@ -73,6 +77,8 @@ export function readApiServer(a: YamlReader): ApiServerSpec {
       failurePolicy: w.get("failurePolicy").oneOf(["Fail", "Ignore"] as const, { default: "Fail" }),
       timeoutNs: w.get("timeout").duration({ min: 1 * s, max: 30 * s, default: WEBHOOK_DEFAULT_TIMEOUT_NS }),
       failureRate: w.get("failureRate").num({ min: 0, max: 1, default: 0 }),
+      resources: w.has("resources") ? w.get("resources").list().map((r) => r.oneOf(RESOURCE_NAMES)) : [...RESOURCE_NAMES],
+      operations: w.has("operations") ? w.get("operations").list().map((o) => o.oneOf(["CREATE", "UPDATE", "DELETE"] as const)) : ["CREATE", "UPDATE", "DELETE"],
     };
   });
   return {
