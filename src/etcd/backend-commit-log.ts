@@ -1,4 +1,4 @@
-import { growF64, growI32, growU8 } from "./grow.js";
+import { growF64, growI32, growU8 } from "../core/grow.js";
 
 /** Why the backend committed: its batch-interval timer, its batch limit, or a raft snapshot. */
 export const BackendCommitReason = { interval: 0, limit: 1, snapshot: 2 } as const;

@@ -1,4 +1,4 @@
-import { growF64, growI32 } from "./grow.js";
+import { growF64, growI32 } from "../core/grow.js";
 
 /**
  * One row per leader raft Ready that carried new entries: the unit of group commit. The leader

@@ -1,4 +1,4 @@
-import { growF64 } from "./grow.js";
+import { growF64 } from "../core/grow.js";
 
 /**
  * A growable column of numbers (one per committed proposal: its commit latency).

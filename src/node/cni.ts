@@ -4,7 +4,7 @@ import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
-import { growI32 } from "./grow.js";
+import { growI32 } from "../core/grow.js";
 import type { HostLocalIpam } from "./ipam.js";
 
 /**

@@ -1,5 +1,5 @@
 import { NS_PER } from "../core/time.js";
-import { growF64 } from "./grow.js";
+import { growF64 } from "../core/grow.js";
 
 /** model: pkg/kubelet/kubelet.go `imageBackOffPeriod = time.Second * 10` (was `backOffPeriod`). */
 export const IMAGE_BACKOFF_PERIOD_NS = 10 * NS_PER.s;

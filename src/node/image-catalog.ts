@@ -1,5 +1,5 @@
 import { Interner } from "../cluster/interner.js";
-import { growF64, growI32 } from "./grow.js";
+import { growF64, growI32 } from "../core/grow.js";
 
 /** One layer of an image as a scenario lists it: its digest and its (compressed) size. */
 export interface LayerSpec {

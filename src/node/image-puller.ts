@@ -4,7 +4,7 @@ import { Sampler, constant, type DistSpec } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import type { RandomStreams, Rng } from "../core/random.js";
-import { growF64, growI32, growU8 } from "./grow.js";
+import { growF64, growI32, growU8 } from "../core/grow.js";
 import { IMAGE_BACKOFF_PERIOD_NS, ImageBackOff, MAX_IMAGE_BACKOFF_NS } from "./image-backoff.js";
 import type { ImageCatalog } from "./image-catalog.js";
 import type { LayerCache } from "./layer-cache.js";

@@ -17,7 +17,7 @@ import type { PodManifest } from "../scenario/manifests.js";
 import type { WorkloadAction } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
 import { Cni, CniResult } from "./cni.js";
-import { growF64, growI32, growU8 } from "./grow.js";
+import { growF64, growI32, growU8 } from "../core/grow.js";
 import { ImageCatalog } from "./image-catalog.js";
 import { ImagePuller, PullResult } from "./image-puller.js";
 import { HostLocalIpam } from "./ipam.js";

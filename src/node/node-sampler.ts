@@ -1,7 +1,7 @@
 import type { Engine, EventKind } from "../core/engine.js";
 import { Res } from "../cluster/resources.js";
 import type { NodeTable } from "../cluster/node-table.js";
-import { growF64, growI32, growU8 } from "./grow.js";
+import { growF64, growI32, growU8 } from "../core/grow.js";
 import type { Kubelets } from "./kubelet.js";
 
 /**

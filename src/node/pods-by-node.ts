@@ -1,5 +1,5 @@
 import type { NodeIdx, PodIdx } from "../cluster/ids.js";
-import { growI32 } from "./grow.js";
+import { growI32 } from "../core/grow.js";
 
 const NONE = -1;
 

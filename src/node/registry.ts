@@ -2,7 +2,7 @@ import type { Engine, EventHandle, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
-import { growF64, growI32, growU8 } from "./grow.js";
+import { growF64, growI32, growU8 } from "../core/grow.js";
 
 /** Bandwidth and request limits of the shared image registry and of the nodes' NICs. */
 export interface RegistryConfig {

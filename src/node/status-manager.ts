@@ -7,7 +7,7 @@ import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
-import { growI32, growU8 } from "./grow.js";
+import { growI32, growU8 } from "../core/grow.js";
 
 /** model: (assumed) a pod status patch body: conditions and container statuses, ~2 kB. */
 const STATUS_PATCH_BYTES = 2_000;
