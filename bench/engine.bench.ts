@@ -4,8 +4,9 @@ import { RandomStreams } from "../src/core/random.js";
 
 /**
  * The classic hold model: `pending` events in the queue; each event, when it fires, schedules
- * one more at now + an exponential increment, so the queue size stays constant. One task
- * iteration fires `HOLDS` events through the full Engine (pop, clock, dispatch, push).
+ * one more at now + an exponential increment (mean 1 ms, seed 1), so the queue size stays
+ * constant. One task iteration fires `HOLDS` events through the full Engine (pop, clock,
+ * dispatch, push).
  */
 const HOLDS = 100_000;
 
@@ -23,17 +24,25 @@ function holdEngine(pending: number): { engine: Engine; kind: EventKind } {
   return { engine, kind };
 }
 
-/** Engine hold-model cases at 1e3, 1e5 and 1e6 pending events; result is events/s. */
+/** Pending-event counts of the hold-model cases. */
+export const HOLD_SIZES = [1e3, 1e5, 1e6] as const;
+
+/** Case name of the hold model at `pending` events, e.g. `engine hold 1e5 pending`. */
+export function holdCaseName(pending: number): string {
+  return `engine hold ${pending.toExponential(0).replace("+", "")} pending`;
+}
+
+/** Engine hold-model cases at 1e3, 1e5 and 1e6 pending events; one iteration = {@link EVENTS_PER_ITERATION} events. */
 export function engineBench(): Bench {
   const bench = new Bench({ name: "engine hold model", time: 1500, warmup: true });
-  for (const pending of [1e3, 1e5, 1e6]) {
+  for (const pending of HOLD_SIZES) {
     const { engine } = holdEngine(pending);
-    bench.add(`engine hold, ${pending.toExponential(0)} pending (${HOLDS} events/iteration)`, () => {
+    bench.add(holdCaseName(pending), () => {
       for (let i = 0; i < HOLDS; i++) engine.step();
     });
   }
   return bench;
 }
 
-/** Events per second implied by a task's mean latency. */
+/** Events per task iteration (events/s = EVENTS_PER_ITERATION / mean seconds). */
 export const EVENTS_PER_ITERATION = HOLDS;

@@ -1,4 +1,4 @@
-import FastPriorityQueue from "fastpriorityqueue";
+import { LadderQueue } from "./ladder-queue.js";
 
 /** Kind id reserved for a slot whose event was cancelled; it is skipped when it surfaces. */
 const CANCELLED = -1;
@@ -14,10 +14,11 @@ const GEN_LIMIT = 2 ** 26;
 export type EventHandle = number & { readonly __brand: "EventHandle" };
 
 /**
- * Pending events as a pool of typed-array rows, ordered by `fastpriorityqueue` over slot indices.
+ * Pending events as a pool of typed-array rows, ordered by a {@link LadderQueue} over slot
+ * indices (it replaced `fastpriorityqueue`: 3.5 times faster at 1e5 pending; README, Benchmarks).
  *
  * Order is (time, seq): seq is a counter stamped at insertion, so events at the same instant fire
- * in the order they were scheduled (FIFO), independent of heap internals.
+ * in the order they were scheduled (FIFO), independent of the structure's internals.
  * perf: no object per event; a slot is recycled through a free list once its event is popped,
  * and cancellation only marks the slot (lazy deletion), so cancel is O(1).
  */
@@ -33,7 +34,7 @@ export class EventQueue {
   private capacity: number;
   private nextSeq = 0;
   private live = 0;
-  private readonly heap: FastPriorityQueue<number>;
+  private readonly order: LadderQueue;
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
@@ -46,13 +47,7 @@ export class EventQueue {
     this.free = new Int32Array(this.capacity);
     for (let i = 0; i < this.capacity; i++) this.free[i] = this.capacity - 1 - i;
     this.freeTop = this.capacity;
-    // perf: the comparator reads the current arrays through `this`, so growing the pool
-    // (which replaces the arrays) needs no new comparator.
-    this.heap = new FastPriorityQueue<number>((a, b) => {
-      const ta = this.timeNs[a]!;
-      const tb = this.timeNs[b]!;
-      return ta < tb || (ta === tb && this.seq[a]! < this.seq[b]!);
-    });
+    this.order = new LadderQueue(this.timeNs, this.seq, this.capacity);
   }
 
   /** Number of pending (not cancelled) events. */
@@ -69,7 +64,7 @@ export class EventQueue {
     this.kind[slot] = kind;
     this.target[slot] = target;
     this.arg[slot] = arg;
-    this.heap.add(slot);
+    this.order.push(timeNs, slot);
     this.live++;
     return (this.gen[slot]! * SLOT_SPACE + slot) as EventHandle;
   }
@@ -95,9 +90,32 @@ export class EventQueue {
    * the next push (the slot is already free). Returns -1 when nothing is pending.
    */
   pop(): number {
+    // perf: one ladder call per popped slot; cancelled slots are released as they surface,
+    // in the same order as topLive() would release them.
+    const order = this.order;
+    const kind = this.kind;
+    for (;;) {
+      const slot = order.popTop();
+      if (slot < 0) return -1;
+      this.release(slot);
+      if (kind[slot] !== CANCELLED) {
+        this.live--;
+        return slot;
+      }
+    }
+  }
+
+  /**
+   * As {@link pop}, but only when the earliest pending event is at or before `untilNs`:
+   * returns -1 when nothing is pending and -2 when the earliest event is later (it stays).
+   * perf: one call per event for the run loop instead of peekTime + pop.
+   */
+  popUntil(untilNs: number): number {
+    if (untilNs === Infinity) return this.pop();
     const slot = this.topLive();
     if (slot < 0) return -1;
-    this.heap.poll();
+    if (this.timeNs[slot]! > untilNs) return -2;
+    this.order.popTop();
     this.release(slot);
     this.live--;
     return slot;
@@ -118,11 +136,12 @@ export class EventQueue {
 
   /** Drops cancelled slots sitting at the top and returns the live top slot, or -1. */
   private topLive(): number {
+    const order = this.order;
     for (;;) {
-      const slot = this.heap.peek();
-      if (slot === undefined) return -1;
+      const slot = order.peek();
+      if (slot < 0) return -1;
       if (this.kind[slot] !== CANCELLED) return slot;
-      this.heap.poll();
+      order.popTop();
       this.release(slot);
     }
   }
@@ -154,6 +173,7 @@ export class EventQueue {
     this.free = free;
     this.freeTop = cap - old;
     this.capacity = cap;
+    this.order.rebind(this.timeNs, this.seq, cap);
   }
 }
 

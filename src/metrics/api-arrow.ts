@@ -14,14 +14,19 @@ import type { Column } from "./arrow-writer.js";
 export function apiColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const r = sim.api.requests;
   const n = r.size;
-  const asI32 = (a: ArrayLike<number>) => Int32Array.from({ length: n }, (_, i) => a[i]!);
+  // perf: a plain loop (Int32Array.from with a map callback costs ~40 ns per row).
+  const asI32 = (a: ArrayLike<number>): Int32Array => {
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = a[i]!;
+    return out;
+  };
   return {
     rows: n,
     columns: [
-      { name: "client", type: "dict", values: r.client.slice(0, n), dictionary: sim.clients.names },
+      { name: "client", type: "dict", values: r.client.subarray(0, n), dictionary: sim.clients.names },
       { name: "verb", type: "dict", values: asI32(r.verb), dictionary: VERB_NAMES },
       { name: "resource", type: "dict", values: asI32(r.resource), dictionary: RESOURCE_NAMES },
-      { name: "object", type: "int32", values: r.object.slice(0, n) },
+      { name: "object", type: "int32", values: r.object.subarray(0, n) },
       { name: "priority_level", type: "dict", values: asI32(r.level), dictionary: sim.api.apf[0]!.levelNames },
       { name: "attempt", type: "int32", values: asI32(r.attempt) },
       { name: "submit_ns", type: "int64", values: r.submitNs },

@@ -1,15 +1,36 @@
 /**
- * Nearest-rank quantiles of the finite values among `values` (NaN skipped): the q-quantile is
- * the smallest value with at least q of the samples at or below it. Sorts a copy once and
- * answers every requested q. Returns NaN for each q when there are no values.
+ * Nearest-rank quantiles of the finite values among `values` (NaN and infinities skipped): the
+ * q-quantile is the smallest value with at least q of the samples at or below it. Answers every
+ * requested q from one copy. Returns NaN for each q when there are no values.
+ * perf: order statistics by selection (quickselect, expected O(n)) instead of a full sort: the
+ * watch-delivery latencies of a 150,000-pod run are tens of millions of samples. The values
+ * returned are the same as sorting and indexing.
  */
 export function quantiles(values: ArrayLike<number>, qs: readonly number[]): number[] {
-  const xs = finiteSorted(values);
-  return qs.map((q) => (xs.length === 0 ? NaN : xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))]!));
+  const xs = finiteValues(values);
+  const n = xs.length;
+  if (n === 0) return qs.map(() => NaN);
+  const ranks = qs.map((q) => Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1)));
+  const order = ranks.map((_, i) => i).sort((a, b) => ranks[a]! - ranks[b]!);
+  const out = new Array<number>(qs.length);
+  // Each selection leaves smaller values left of the rank and larger right of it, so the next
+  // (larger) rank is looked for right of the previous one only.
+  let lo = 0;
+  for (const i of order) {
+    const k = ranks[i]!;
+    select(xs, lo, n - 1, k);
+    out[i] = xs[k]!;
+    lo = k;
+  }
+  return out;
 }
 
 /** The finite values of `values`, sorted ascending, in a new Float64Array. */
 export function finiteSorted(values: ArrayLike<number>): Float64Array {
+  return finiteValues(values).sort();
+}
+
+function finiteValues(values: ArrayLike<number>): Float64Array {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) n++;
   const xs = new Float64Array(n);
@@ -18,5 +39,35 @@ export function finiteSorted(values: ArrayLike<number>): Float64Array {
     const v = values[i]!;
     if (Number.isFinite(v)) xs[j++] = v;
   }
-  return xs.sort();
+  return xs;
+}
+
+/**
+ * Rearranges a[lo..hi] so that a[k] holds the value a sorted array would hold there, smaller or
+ * equal values before it and larger or equal after (Hoare partition, median-of-three pivot; runs
+ * of equal values split evenly, so constant latencies stay linear).
+ */
+function select(a: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi > lo) {
+    const x = a[lo]!;
+    const y = a[(lo + hi) >> 1]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
 }

@@ -1,0 +1,21 @@
+import { describe, expect, test } from "vitest";
+import { loadCommands } from "../../src/cli/main.js";
+
+describe("simctl loads only the command it runs", () => {
+  test("`run` imports just the run command", async () => {
+    const cmds = await loadCommands(["run", "scenarios/10k-pods.yaml", "--out", "/tmp/x"]);
+    expect(cmds.map((c) => c.command)).toEqual(["run <scenario>"]);
+  });
+
+  test("`bench` is a command", async () => {
+    const cmds = await loadCommands(["bench", "--baseline", "results/baseline.json"]);
+    expect(cmds.map((c) => c.command)).toEqual(["bench [cases..]"]);
+  });
+
+  test("no command (--help) or an unknown one loads every command, so help and errors list them all", async () => {
+    for (const argv of [["--help"], ["nosuchcommand"], []]) {
+      const names = (await loadCommands(argv)).map((c) => String(c.command).split(" ")[0]);
+      expect(names).toEqual(["run", "validate", "schedule", "export", "sweep", "merge", "compare", "report", "bench"]);
+    }
+  });
+});
