@@ -8,8 +8,10 @@ import {
   type ReservePlugin, type ScorePlugin,
 } from "./plugin.js";
 import { MAX_NODE_SCORE } from "./plugins/helper.js";
+import { NodeScoreMemo, setMemoized } from "./plugins/node-score-memo.js";
 import type { SchedulerCache } from "./scheduler-cache.js";
-import { Code, rejected, Status, SUCCESS } from "./status.js";
+import { nextTie, Sel } from "./select-host.js";
+import { Code, rejected, SKIP, Status, SUCCESS } from "./status.js";
 
 /** The plugins of one profile per extension point, resolved from a configuration. */
 export interface ResolvedProfile {
@@ -79,6 +81,14 @@ export class ExplainRecord {
 /** model: schedule_one.go minimum chunking is ours: the filter pass runs in chunks of this many nodes at least. */
 const MIN_CHUNK = 32;
 const MAX_CHUNK = 1024;
+/** Node-local Score plugins memoized together at most (see setLocalScores). */
+const MAX_LOCAL = 3;
+/** Flags of a plugin in an extension point list: alwaysSkips, scans the cluster, PreScore called from Score, localKey, scoreInto. */
+const FLAG_INERT = 1;
+const FLAG_SCANS = 2;
+const FLAG_IMPLICIT_PRESCORE = 4;
+const FLAG_LOCAL = 8;
+const FLAG_INTO = 16;
 /** Plugins whose PreFilter or PreScore walks every node when it does not Skip (cost model). */
 const CLUSTER_SCANNERS = new Set(["PodTopologySpread", "InterPodAffinity", "ImageLocality"]);
 
@@ -120,13 +130,39 @@ export class Framework implements Handle {
   private lastExamined: Int32Array | null = null;
   /** Per plugin profile index: whether its PreFilter / PreScore walks every node (cost model). */
   private readonly scans: boolean[];
+  /** This cycle's node-local Score plugins, their weights and memo key (see setLocalScores). */
+  private readonly localPlugins: ScorePlugin[] = [];
+  private readonly localWeights: number[] = [];
+  private readonly localKeyBuf = new Float64Array(1 + 2 * MAX_LOCAL);
+  private readonly localMemo: NodeScoreMemo;
+  /** Whether any Score plugin offers localKey. */
+  private readonly anyLocal: boolean;
+  private readonly missAt: Int32Array;
+  private readonly missNodes: Int32Array;
+  private readonly missSums: Float64Array;
+  private readonly missScratch: Float64Array;
+  /** Profile indices of the PreFilter plugins that scan the cluster, in PreFilter order. */
+  private readonly preFilterScanners: number[];
+  /**
+   * perf: per extension point list, each plugin's bit (1 << index) and flags (FLAG_*) in number
+   * arrays, so that the cycle's loops do not load properties of plugins of many classes.
+   */
+  private readonly preFilterBits: number[];
+  private readonly preFilterInert: Uint8Array;
+  private readonly filterIndex: Int32Array;
+  private readonly preScoreBits: number[];
+  private readonly preScoreFlags: Int32Array;
+  private readonly scoreBits: number[];
+  private readonly scoreFlags: Int32Array;
   /** Weighted sum of the constant scores plugins returned this cycle. */
   private constantScore = 0;
   /**
    * perf: when the profile's only Filter and only Score plugin is the same plugin with a fused
-   * kernel (NodeResourcesFit), the filter pass scores as it filters.
+   * kernel (NodeResourcesFit), the filter pass scores, and selects the host, as it filters.
    */
-  private readonly fused: (ScorePlugin & FilterPlugin & { filterScoreNodes(pod: PodRef, cand: Int32Array, n: number, rj: Rejections, totals: Float64Array, at: number, weight: number): number }) | null;
+  private readonly fused: (ScorePlugin & FilterPlugin & { filterScoreNodes(pod: PodRef, first: number, cand: Int32Array, n: number, rj: Rejections, at: number, limit: number, weight: number, sel: Float64Array, rng: Rng): number }) | null;
+  /** The fused kernel's selectHost state (see Sel). */
+  private readonly sel = new Float64Array(4);
   private fusedActive = false;
 
   constructor(profile: ResolvedProfile, cache: SchedulerCache, rng: Rng, registry: ReadonlyMap<string, PluginFactory>, args: ReadonlyMap<string, import("../scenario/yaml-reader.js").YamlReader>) {
@@ -171,6 +207,15 @@ export class Framework implements Handle {
     this.binds = typed(profile.bind, isBind, "Bind");
     this.implicitPreScore = this.scores.map((s) => isPreScore(s) && !this.preScores.includes(s));
     this.scans = this.plugins.map((p) => CLUSTER_SCANNERS.has(p.name));
+    this.preFilterScanners = this.preFilters.filter((p) => this.scans[p.index] === true).map((p) => p.index);
+    this.preFilterBits = this.preFilters.map((p) => 1 << p.index);
+    this.preFilterInert = Uint8Array.from(this.preFilters, (p) => (p.alwaysSkips === true ? 1 : 0));
+    this.filterIndex = Int32Array.from(this.filters, (p) => p.index);
+    this.preScoreBits = this.preScores.map((p) => 1 << p.index);
+    this.preScoreFlags = Int32Array.from(this.preScores, (p) => (p.alwaysSkips === true ? FLAG_INERT : 0) | (this.scans[p.index] === true ? FLAG_SCANS : 0));
+    this.scoreBits = this.scores.map((p) => 1 << p.index);
+    this.anyLocal = this.scores.some((p) => typeof p.localKey === "function" && typeof p.localScore === "function");
+    this.scoreFlags = Int32Array.from(this.scores, (p, i) => (p.alwaysSkips === true ? FLAG_INERT : 0) | (this.implicitPreScore[i] === true ? FLAG_IMPLICIT_PRESCORE : 0) | (typeof p.localKey === "function" && typeof p.localScore === "function" ? FLAG_LOCAL : 0) | (typeof p.scoreInto === "function" ? FLAG_INTO : 0));
     const only = this.filters.length === 1 && this.scores.length === 1 && (this.filters[0] as Plugin) === (this.scores[0] as Plugin) ? this.scores[0]! : null;
     this.fused = only !== null && !only.normalizes && typeof (only as unknown as Record<string, unknown>).filterScoreNodes === "function" ? (only as unknown as NonNullable<Framework["fused"]>) : null;
     const n = cache.nodes.size;
@@ -178,6 +223,11 @@ export class Framework implements Handle {
     this.feasibleBuf = new Int32Array(n);
     this.totals = new Float64Array(n);
     this.scoreBufs = this.scores.map(() => new Float64Array(n));
+    this.localMemo = new NodeScoreMemo(cache, 1 + 2 * MAX_LOCAL);
+    this.missAt = new Int32Array(n);
+    this.missNodes = new Int32Array(n);
+    this.missSums = new Float64Array(n);
+    this.missScratch = new Float64Array(n);
   }
 
   /** Plugin by profile index. */
@@ -198,11 +248,20 @@ export class Framework implements Handle {
 
   /** Runs PreFilter plugins into `state`; Skip marks the plugin's Filter skipped. */
   runPreFilters(state: CycleState, pod: PodRef): Status {
-    for (const p of this.preFilters) {
+    const pf = this.preFilters;
+    const bits = this.preFilterBits;
+    const inert = this.preFilterInert;
+    for (let i = 0; i < pf.length; i++) {
+      if (inert[i] === 1) {
+        // perf: a plugin whose PreFilter always says Skip is marked without the call.
+        state.skipFilterMask |= bits[i]!;
+        continue;
+      }
+      const p = pf[i]!;
       const s = p.preFilter(state, pod);
       if (s.code === Code.Success) continue;
       if (s.code === Code.Skip) {
-        state.skipFilterMask |= 1 << p.index;
+        state.skipFilterMask |= bits[i]!;
         continue;
       }
       if (s.plugin === "") s.plugin = p.name;
@@ -261,15 +320,14 @@ export class Framework implements Handle {
     r.status = SUCCESS;
     r.unschedulablePlugins = 0;
     r.postFilter = null;
+    this.constantScore = 0;
     // model: the snapshot holds the nodes that exist; rows reserved for later nodes are not in it.
     const present = this.cache.presentNodes;
     const N = this.cache.presentCount;
     if (N === 0) return this.fail(Code.Error, rejected(Code.Error, "no nodes available to schedule pods"));
     const pre = this.runPreFilters(state, pod);
-    for (let i = 0; i < this.preFilters.length; i++) {
-      const p = this.preFilters[i]!;
-      if (this.scans[p.index] === true && (state.skipFilterMask & (1 << p.index)) === 0) r.clusterScans++;
-    }
+    const scanners = this.preFilterScanners;
+    for (let i = 0; i < scanners.length; i++) if ((state.skipFilterMask & (1 << scanners[i]!)) === 0) r.clusterScans++;
     if (explain !== null) explain.skippedFilters = this.preFilters.filter((p) => (state.skipFilterMask & (1 << p.index)) !== 0).map((p) => p.name);
     if (pre.code !== Code.Success) {
       if (pre.code === Code.Error) return this.fail(Code.Error, pre);
@@ -320,11 +378,16 @@ export class Framework implements Handle {
       r.node = feasible[0]!;
       return r;
     }
-    if (this.fusedActive) r.scoredPlugins = 1;
-    else {
-      const st = this.scorePass(state, pod, found, explain);
-      if (st !== null) return this.fail(Code.Error, st);
+    if (this.fusedActive) {
+      // The fused kernel selected the host as it scored (same totals, same order, same draws).
+      r.scoredPlugins = 1;
+      const sel = this.sel;
+      r.node = feasible[sel[Sel.best]!]!;
+      r.score = sel[Sel.score]!;
+      return r;
     }
+    const st = this.scorePass(state, pod, found, explain);
+    if (st !== null) return this.fail(Code.Error, st);
     this.selectHost(found);
     return r;
   }
@@ -380,28 +443,36 @@ export class Framework implements Handle {
       // Rejection codes are not cleared: they are read only when every examined node was rejected.
       const cand = found === 0 && chunk === feasible.length ? feasible : feasible.subarray(found, found + chunk);
       let idx = (start + pos) % total;
-      if (sub === null && idx + chunk <= total) for (let j = 0; j < chunk; j++) cand[j] = idx + j;
-      else {
-        for (let j = 0; j < chunk; j++) {
-          cand[j] = sub === null ? idx : sub[idx]!;
-          if (++idx === total) idx = 0;
+      // perf: the fused kernel reads a contiguous run of nodes by index, without a candidate list.
+      const run = sub === null && idx + chunk <= total;
+      const first = run && this.fusedActive ? idx : -1;
+      if (first < 0) {
+        if (run) for (let j = 0; j < chunk; j++) cand[j] = idx + j;
+        else {
+          for (let j = 0; j < chunk; j++) {
+            cand[j] = sub === null ? idx : sub[idx]!;
+            if (++idx === total) idx = 0;
+          }
         }
       }
       let k = chunk;
       if (this.fusedActive) {
         rj.current = this.fused!.index;
-        k = this.fused!.filterScoreNodes(pod, cand, k, rj, this.totals, found, this.weights[0]!);
+        k = this.fused!.filterScoreNodes(pod, first, cand, k, rj, found, want - found, this.weights[0]!, this.sel, this.rng);
         if (k < 0) {
           // Not the fused kernel's case: fall back to filter then score for the rest of the cycle.
           this.fusedActive = false;
+          if (first >= 0) for (let j = 0; j < chunk; j++) cand[j] = first + j;
           k = this.fused!.filterNodes(state, pod, cand, chunk, rj);
         }
       } else {
+        const fi = this.filterIndex;
         for (let p = 0; p < nf && k > 0; p++) {
-          const f = filters[p]!;
-          if ((mask & (1 << f.index)) !== 0) continue;
-          rj.current = f.index;
-          k = f.filterNodes(state, pod, cand, k, rj);
+          // perf: plugin indices from a number array, not megamorphic property loads.
+          const x = fi[p]!;
+          if ((mask & (1 << x)) !== 0) continue;
+          rj.current = x;
+          k = filters[p]!.filterNodes(state, pod, cand, k, rj);
         }
       }
       const need = want - found;
@@ -422,26 +493,70 @@ export class Framework implements Handle {
 
   private scorePass(state: CycleState, pod: PodRef, n: number, explain: ExplainRecord | null): Status | null {
     const feasible = this.feasibleBuf;
-    for (const p of this.preScores) {
-      const s = p.preScore(state, pod, feasible, n);
-      if (s.code === Code.Skip) state.skipScoreMask |= 1 << p.index;
+    const ps = this.preScores;
+    const psBits = this.preScoreBits;
+    const psFlags = this.preScoreFlags;
+    for (let i = 0; i < ps.length; i++) {
+      const f = psFlags[i]!;
+      if ((f & FLAG_INERT) !== 0) {
+        // perf: a plugin whose PreScore always says Skip is marked without the call.
+        state.skipScoreMask |= psBits[i]!;
+        continue;
+      }
+      const s = ps[i]!.preScore(state, pod, feasible, n);
+      if (s.code === Code.Skip) state.skipScoreMask |= psBits[i]!;
       else if (s.code !== Code.Success) return s;
-      else if (this.scans[p.index] === true) this.result.clusterScans++;
+      else if ((f & FLAG_SCANS) !== 0) this.result.clusterScans++;
     }
     const totals = this.totals;
-    totals.fill(0, 0, n);
     this.constantScore = 0;
     if (explain !== null) explain.scores = [];
+    const sBits = this.scoreBits;
+    const sFlags = this.scoreFlags;
+    // perf: node-local Score plugins (localKey) are summed first, in one memoized pass that also
+    // initializes the totals (the sums are integers, so the order of addition does not matter).
+    let localMask = 0;
+    let nLocal = 0;
+    if (explain === null && this.anyLocal) {
+      const key = this.localKeyBuf;
+      key[0] = 0;
+      for (let i = 0; i < this.scores.length && nLocal < MAX_LOCAL; i++) {
+        const f = sFlags[i]!;
+        const bit = sBits[i]!;
+        if ((f & FLAG_LOCAL) === 0 || (f & FLAG_IMPLICIT_PRESCORE) !== 0 || (state.skipScoreMask & bit) !== 0) continue;
+        const p = this.scores[i]!;
+        if (!p.localKey!(pod, key, 1 + 2 * nLocal)) continue;
+        key[0]! += bit;
+        this.localPlugins[nLocal] = p;
+        this.localWeights[nLocal] = this.weights[i]!;
+        nLocal++;
+        localMask |= bit;
+        this.result.scoredPlugins++;
+      }
+      for (let j = 1 + 2 * nLocal; j < key.length; j++) key[j] = 0;
+    }
+    if (nLocal > 0) this.setLocalScores(state, pod, n, nLocal);
+    else totals.fill(0, 0, n);
     for (let i = 0; i < this.scores.length; i++) {
-      const p = this.scores[i]!;
-      if (this.implicitPreScore[i] === true && (state.skipScoreMask & (1 << p.index)) === 0) {
-        const s = (p as unknown as PreScorePlugin).preScore(state, pod, feasible, n);
-        if (s.code === Code.Skip) state.skipScoreMask |= 1 << p.index;
+      const bit = sBits[i]!;
+      if ((localMask & bit) !== 0) continue;
+      const f = sFlags[i]!;
+      if ((f & FLAG_IMPLICIT_PRESCORE) !== 0 && (state.skipScoreMask & bit) === 0) {
+        const s = (f & FLAG_INERT) !== 0 ? SKIP : (this.scores[i] as unknown as PreScorePlugin).preScore(state, pod, feasible, n);
+        if (s.code === Code.Skip) state.skipScoreMask |= bit;
         else if (s.code !== Code.Success) return s;
       }
-      if ((state.skipScoreMask & (1 << p.index)) !== 0) continue;
+      if ((state.skipScoreMask & bit) !== 0) continue;
+      const p = this.scores[i]!;
       const buf = this.scoreBufs[i]!;
       const w = this.weights[i]!;
+      if (explain === null && (f & FLAG_INTO) !== 0) {
+        // perf: the plugin scores, normalizes and adds its weighted scores in one or two passes.
+        const c = p.scoreInto!(state, pod, feasible, n, totals, w, buf);
+        if (c >= 0) this.constantScore += c * w;
+        this.result.scoredPlugins++;
+        continue;
+      }
       const constant = p.score(state, pod, feasible, n, buf);
       let raw: Float64Array | null = null;
       if (typeof constant === "number") {
@@ -461,9 +576,59 @@ export class Framework implements Handle {
       this.result.scoredPlugins++;
       if (explain !== null) explain.scores.push({ plugin: p.name, weight: w, raw: raw!, normalized: buf.slice(0, n) });
     }
-    if (this.constantScore !== 0) for (let j = 0; j < n; j++) totals[j]! += this.constantScore;
-    if (explain !== null) explain.totals = totals.slice(0, n);
+    // perf: a score every node gets (constant) is not added to every total: selectHost adds it to
+    // the winner's total. Totals are sums of small integers, exact in doubles, so adding the same
+    // integer everywhere changes no comparison and no tie.
+    if (explain !== null) {
+      if (this.constantScore !== 0) for (let j = 0; j < n; j++) totals[j]! += this.constantScore;
+      this.constantScore = 0;
+      explain.totals = totals.slice(0, n);
+    }
     return null;
+  }
+
+  /**
+   * Sets totals[0..n) to the weighted node-local scores of this cycle's local plugins: memoized
+   * per node (see NodeScoreMemo) under the key the plugins gave, computed through localScore
+   * where the node's hot line changed since.
+   */
+  private setLocalScores(state: CycleState, pod: PodRef, n: number, nLocal: number): void {
+    const memo = this.localMemo;
+    memo.use(this.localKeyBuf);
+    const values = memo.values;
+    const list = this.feasibleBuf;
+    const missAt = this.missAt;
+    const totals = this.totals;
+    const misses = setMemoized(values, list, n, totals, missAt);
+    if (misses === 0) return;
+    let batch = misses >= 8;
+    for (let j = 0; j < nLocal; j++) if (this.localPlugins[j]!.scoreInto === undefined) batch = false;
+    if (batch) {
+      // perf: many misses (e.g. after every node changed) are scored with one kernel call per
+      // plugin over the missed nodes, not two calls per node.
+      const nodes = this.missNodes;
+      const sums = this.missSums;
+      for (let m = 0; m < misses; m++) nodes[m] = list[missAt[m]!]!;
+      sums.fill(0, 0, misses);
+      for (let j = 0; j < nLocal; j++) {
+        const w = this.localWeights[j]!;
+        const c = this.localPlugins[j]!.scoreInto!(state, pod, nodes, misses, sums, w, this.missScratch);
+        if (c >= 0) for (let m = 0; m < misses; m++) sums[m]! += c * w;
+      }
+      for (let m = 0; m < misses; m++) {
+        values[nodes[m]!] = sums[m]!;
+        totals[missAt[m]!] = sums[m]!;
+      }
+      return;
+    }
+    for (let m = 0; m < misses; m++) {
+      const i = missAt[m]!;
+      const node = list[i]!;
+      let sum = 0;
+      for (let j = 0; j < nLocal; j++) sum += this.localPlugins[j]!.localScore!(pod, node) * this.localWeights[j]!;
+      values[node] = sum;
+      totals[i] = sum;
+    }
   }
 
   /**
@@ -481,28 +646,32 @@ export class Framework implements Handle {
     let ties = 1;
     let nextReplace = this.nextTie(1);
     for (let j = 1; j < n; j++) {
-      const s = totals[j]!;
+      let s = totals[j]!;
+      // perf: an inner scan with no call and no store runs to the next event: a better total, or
+      // the tie at which the reservoir replaces its pick (ties counted on the way).
+      while (s < bestScore || (s === bestScore && ++ties !== nextReplace)) {
+        if (++j === n) break;
+        s = totals[j]!;
+      }
+      if (j === n) break;
       if (s > bestScore) {
         bestScore = s;
         best = j;
         ties = 1;
         nextReplace = this.nextTie(1);
       } else if (s === bestScore) {
-        if (++ties === nextReplace) {
-          best = j;
-          nextReplace = this.nextTie(ties);
-        }
+        best = j;
+        nextReplace = this.nextTie(ties);
       }
     }
     void rng;
     this.result.node = this.feasibleBuf[best]!;
-    this.result.score = bestScore;
+    this.result.score = bestScore + this.constantScore;
   }
 
   /** The tie count at which reservoir sampling next replaces its pick, given a pick at tie count c. */
   private nextTie(c: number): number {
-    const u = 1 - this.rng.next(); // (0, 1]
-    return Math.floor(c / u) + 1;
+    return nextTie(this.rng, c);
   }
 
   /** The FitError text of the last failed cycle (runs the Filter plugins again on every node). */

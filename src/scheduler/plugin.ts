@@ -26,6 +26,11 @@ export interface Rejections {
 export interface Plugin {
   readonly name: string;
   index: number;
+  /**
+   * True when the plugin's PreFilter and PreScore always answer Skip and do nothing else (the
+   * framework then marks it skipped without calling them; perf).
+   */
+  readonly alwaysSkips?: boolean;
 }
 
 /** model: framework.PreFilterPlugin. May restrict nodes through state.restrictNodes. */
@@ -36,7 +41,9 @@ export interface PreFilterPlugin extends Plugin {
 /**
  * model: framework.FilterPlugin, in two forms that must agree: `filterNodes`, the hot kernel that
  * keeps in cand[0..k) (order preserved) the nodes that pass and records the others in `rj`; and
- * `filter`, one node with its reasons (explain, diagnosis, preemption dry runs).
+ * `filter`, one node with its reasons (explain, diagnosis, preemption dry runs). The framework
+ * passes cand as distinct node indices in rotation order (ascending, wrapping around at most
+ * once), which kernels may rely on (e.g. contiguousRun).
  */
 export interface FilterPlugin extends Plugin {
   filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number;
@@ -60,6 +67,25 @@ export interface ScorePlugin extends Plugin {
   score(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, out: Float64Array): void | number;
   readonly normalizes: boolean;
   normalizeScore(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, scores: Float64Array): void;
+  /**
+   * Optional fast form of Score + NormalizeScore + the weighted sum, used outside explain mode:
+   * adds `w` x the final (normalized) score of nodes[0..n) to totals[0..n) and returns -1, or
+   * returns the final score every node gets (a number in [0, MaxNodeScore]) and leaves totals
+   * untouched. `scratch` (length >= n) may be used freely. Contract: the same final scores as
+   * score then normalizeScore, always within [0, MaxNodeScore] (the framework does not re-check).
+   * perf: one or two passes instead of score, normalize and accumulate passes and a buffer.
+   */
+  scoreInto?(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, totals: Float64Array, w: number, scratch: Float64Array): number;
+  /**
+   * Optional, with localScore (perf): when the plugin's final score of a node for `pod` depends
+   * only on the node's line of {@link SchedulerCache.hot} and on two numbers derived from the pod,
+   * writes them to key[at] and key[at + 1] and returns true (called after PreScore). The
+   * framework then keeps each node's weighted score while the node's hot line is unchanged.
+   * Contract: no NormalizeScore, scores in [0, MaxNodeScore], equal to what score() gives.
+   */
+  localKey?(pod: PodRef, key: Float64Array, at: number): boolean;
+  /** The score of one node for the pod of the last localKey call that returned true. */
+  localScore?(pod: PodRef, node: number): number;
 }
 
 /** The per-node outcome of a failed filter pass, for PostFilter and the failure message. */

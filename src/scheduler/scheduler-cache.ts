@@ -14,6 +14,8 @@ const ALL_IPS = "0.0.0.0";
  */
 export const Hot = { allocCpu: 0, allocMem: 1, allocPods: 2, reqCpu: 3, reqMem: 4, reqPods: 5, nzCpu: 6, nzMem: 7 } as const;
 export const HOT_STRIDE = 8;
+/** Entries of {@link SchedulerCache.hotLog}; a reader that falls further behind starts afresh. */
+export const HOT_LOG_SIZE = 4096;
 
 /** The host ports in use on one node: ip -> "PROTOCOL/port" -> number of pods holding it. */
 export type UsedPorts = Map<string, Map<string, number>>;
@@ -79,6 +81,15 @@ export class SchedulerCache {
    * together, also alias in the L1 cache).
    */
   readonly hot: Float64Array;
+  /**
+   * The nodes whose line of {@link hot} was rewritten, in order: change number c (counting from
+   * 0) is at hotLog[c % HOT_LOG_SIZE], and {@link hotChanges} changes have been made so far.
+   * Scores computed from a node's hot line alone stay valid until the node appears in the log
+   * (see NodeScoreMemo, which replays the log).
+   */
+  readonly hotLog = new Int32Array(HOT_LOG_SIZE);
+  /** Hot-line rewrites so far (see {@link hotLog}). */
+  hotChanges = 0;
   /** Bumped on every change; lets per-cycle caches know when to rebuild. */
   generation = 0;
   /**
@@ -214,6 +225,8 @@ export class SchedulerCache {
     h[o + Hot.reqPods] = t.requested[node * R + Res.pods]!;
     h[o + Hot.nzCpu] = t.nonZeroRequested[node * 2]!;
     h[o + Hot.nzMem] = t.nonZeroRequested[node * 2 + 1]!;
+    this.hotLog[this.hotChanges % HOT_LOG_SIZE] = node;
+    this.hotChanges++;
   }
 
   /** Registers a pod group and returns its id. */

@@ -91,6 +91,8 @@ export function requiredNodeAffinityMatches(spec: PodSpec, node: number, index: 
  */
 export class RequiredAffinityCache {
   private readonly byGroup: (Uint8Array | undefined)[] = [];
+  /** Per group: 1 when the required node affinity matches every node row, 0 when not. */
+  private readonly everywhere: number[] = [];
   private readonly cache: SchedulerCache;
 
   constructor(cache: SchedulerCache) {
@@ -104,9 +106,20 @@ export class RequiredAffinityCache {
     const n = this.cache.nodes.size;
     m = new Uint8Array(n);
     const idx = this.cache.index;
-    for (let i = 0; i < n; i++) m[i] = requiredNodeAffinityMatches(spec, i, idx) ? 1 : 0;
+    let all = 1;
+    for (let i = 0; i < n; i++) {
+      m[i] = requiredNodeAffinityMatches(spec, i, idx) ? 1 : 0;
+      all &= m[i]!;
+    }
     this.byGroup[group] = m;
+    this.everywhere[group] = all;
     return m;
+  }
+
+  /** Whether the group's required node affinity matches every node (labels do not change). */
+  matchesEverywhere(group: number, spec: PodSpec): boolean {
+    this.of(group, spec);
+    return this.everywhere[group] === 1;
   }
 }
 
@@ -127,4 +140,46 @@ export function taintText(cache: SchedulerCache, t: number): string {
   if (t === -2) return `{${cache.labels.name(cache.notReadyTaintKey)}: }`;
   const v = nodes.taintValue[t]!;
   return `{${cache.labels.name(nodes.taintKey[t]!)}: ${v < 0 ? "" : cache.labels.name(v)}}`;
+}
+
+/**
+ * A byte column with a 32-bit view of it (null when the column is not 4-byte aligned), for
+ * {@link bytesAllEqual}. Build it once per column and keep it.
+ */
+export interface ByteColumn {
+  readonly bytes: Uint8Array;
+  readonly words: Uint32Array | null;
+}
+
+/** Wraps a byte column for {@link bytesAllEqual}. */
+export function byteColumn(bytes: Uint8Array): ByteColumn {
+  return { bytes, words: bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : null };
+}
+
+/**
+ * Whether bytes[a..b) all equal `value` (0..255).
+ * perf: compares four bytes per 32-bit word where the column is 4-byte aligned.
+ */
+export function bytesAllEqual(col: ByteColumn, a: number, b: number, value: number): boolean {
+  const bytes = col.bytes;
+  const words = col.words;
+  let i = a;
+  if (words !== null) {
+    const pattern = (value * 0x01010101) >>> 0;
+    for (; i < b && (i & 3) !== 0; i++) if (bytes[i] !== value) return false;
+    const we = b >> 2;
+    for (let w = i >> 2; w < we; w++) if (words[w] !== pattern) return false;
+    i = Math.max(i, we << 2);
+  }
+  for (; i < b; i++) if (bytes[i] !== value) return false;
+  return true;
+}
+
+/**
+ * Whether cand[0..n) is the contiguous run of node indices cand[0] .. cand[0] + n - 1. The
+ * framework hands Filter kernels a rotation of ascending node indices (compacted in order), so
+ * the run is contiguous exactly when its ends are n - 1 apart.
+ */
+export function contiguousRun(cand: Int32Array, n: number): boolean {
+  return n > 0 && cand[n - 1]! - cand[0]! === n - 1;
 }

@@ -16,6 +16,7 @@ export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugi
   readonly name: string;
   index = -1;
   readonly normalizes = false;
+  readonly alwaysSkips = true;
 
   constructor(name: string) {
     this.name = name;

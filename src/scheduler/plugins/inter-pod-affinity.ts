@@ -15,9 +15,19 @@ export const ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity 
 const PRE_FILTER_KEY = "PreFilterInterPodAffinity";
 const PRE_SCORE_KEY = "PreScoreInterPodAffinity";
 
-/** Counts per topology domain of each topology key (upstream topologyToMatchedTermCount). */
+/**
+ * Counts per topology domain of each topology key (upstream topologyToMatchedTermCount), keys in
+ * the order they were first counted.
+ * perf: filled from the scheduler cache's per-domain pod totals of each group (kept up to date as
+ * pods are assumed and removed), not by walking every node; the counts are sums of integers, so
+ * adding a group's domain totals equals adding its pods node by node.
+ */
 class TopologyCounts {
-  readonly byKey = new Map<number, Float64Array>();
+  readonly keys: number[] = [];
+  /** Per key: the domain of each node (-1 without the key) and the count of each domain. */
+  readonly domainOf: Int32Array[] = [];
+  readonly counts: Float64Array[] = [];
+  /** Nonzero when some node with the key held a counted pod (upstream: the map is not empty). */
   total = 0;
   private readonly cache: SchedulerCache;
 
@@ -25,31 +35,42 @@ class TopologyCounts {
     this.cache = cache;
   }
 
-  add(key: number, node: number, v: number): boolean {
-    const d = this.cache.index.domains(key).domainOf[node]!;
-    if (d < 0) return false;
-    let a = this.byKey.get(key);
-    if (a === undefined) {
-      a = new Float64Array(this.cache.index.domains(key).count);
-      this.byKey.set(key, a);
+  /** Adds f x the pods of group g in each domain of `key` (pods on nodes without the key do not count). */
+  addGroup(key: number, g: number, f: number): void {
+    const cache = this.cache;
+    if (cache.groupCounts[g] === undefined) return;
+    const dm = cache.index.domains(key);
+    const t = cache.domainTotals(g, key);
+    let any = false;
+    for (let d = 0; d < dm.count; d++) if (t[d] !== 0) any = true;
+    if (!any) return;
+    let i = this.keys.indexOf(key);
+    if (i < 0) {
+      i = this.keys.length;
+      this.keys.push(key);
+      this.domainOf.push(dm.domainOf);
+      this.counts.push(new Float64Array(dm.count));
     }
-    a[d]! += v;
+    const a = this.counts[i]!;
+    for (let d = 0; d < dm.count; d++) a[d]! += f * t[d]!;
     this.total++;
-    return true;
-  }
-
-  /** The count of the node's domain for `key`, or NaN when the node lacks the key. */
-  at(key: number, node: number): number {
-    const d = this.cache.index.domains(key).domainOf[node]!;
-    if (d < 0) return NaN;
-    return this.byKey.get(key)?.[d] ?? 0;
   }
 }
 
+/** A term's topology column and the matching pods per domain (null: none counted). */
+interface TermCounts {
+  domainOf: Int32Array;
+  counts: Float64Array | null;
+}
+
 interface PreFilterState {
-  existingAnti: TopologyCounts;
-  affinity: TopologyCounts;
-  anti: TopologyCounts;
+  /** Per required affinity / anti-affinity term of the pod, in order. */
+  affinity: TermCounts[];
+  affinityTotal: number;
+  anti: TermCounts[];
+  antiTotal: number;
+  /** Per topology key of existing pods' required anti-affinity terms that match the pod. */
+  existingAnti: { domainOf: Int32Array; counts: Float64Array }[];
   matchesOwnTerms: boolean;
 }
 
@@ -108,56 +129,58 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const s = pod.spec;
     // perf: nothing to count when no pod has required anti-affinity and this pod has no required terms.
     if (cache.groupsWithRequiredAnti.length === 0 && s.affinityRequired.length === 0 && s.antiRequired.length === 0) return SKIP;
-    const n = cache.nodes.size;
     const existingAnti = new TopologyCounts(cache);
     for (const g of cache.groupsWithRequiredAnti) {
-      const gc = cache.groupCounts[g];
-      if (gc === undefined) continue;
-      const terms = cache.groups[g]!.antiRequired.filter((t) => this.termMatches(t, s));
-      if (terms.length === 0) continue;
-      for (let node = 0; node < n; node++) {
-        const c = gc[node]!;
-        if (c === 0) continue;
-        for (const t of terms) existingAnti.add(t.topologyKey, node, c);
-      }
+      if (cache.groupCounts[g] === undefined) continue;
+      for (const t of cache.groups[g]!.antiRequired) if (this.termMatches(t, s)) existingAnti.addGroup(t.topologyKey, g, 1);
     }
     const affinity = new TopologyCounts(cache);
     const anti = new TopologyCounts(cache);
     if (s.affinityRequired.length > 0) {
-      const groups: number[] = [];
-      for (let g = 0; g < cache.groups.length; g++) if (cache.groupCounts[g] !== undefined && this.allMatch(s.affinityRequired, cache.groups[g]!)) groups.push(g);
-      for (const g of groups) {
-        const gc = cache.groupCounts[g]!;
-        for (let node = 0; node < n; node++) {
-          const c = gc[node]!;
-          if (c === 0) continue;
-          for (const t of s.affinityRequired) affinity.add(t.topologyKey, node, c);
-        }
+      for (let g = 0; g < cache.groups.length; g++) {
+        if (cache.groupCounts[g] === undefined || !this.allMatch(s.affinityRequired, cache.groups[g]!)) continue;
+        for (const t of s.affinityRequired) affinity.addGroup(t.topologyKey, g, 1);
       }
     }
     for (const t of s.antiRequired) {
       for (let g = 0; g < cache.groups.length; g++) {
-        const gc = cache.groupCounts[g];
-        if (gc === undefined || !this.termMatches(t, cache.groups[g]!)) continue;
-        for (let node = 0; node < n; node++) if (gc[node]! > 0) anti.add(t.topologyKey, node, gc[node]!);
+        if (cache.groupCounts[g] === undefined || !this.termMatches(t, cache.groups[g]!)) continue;
+        anti.addGroup(t.topologyKey, g, 1);
       }
     }
     if (existingAnti.total === 0 && s.affinityRequired.length === 0 && s.antiRequired.length === 0) return SKIP;
-    state.write(PRE_FILTER_KEY, { existingAnti, affinity, anti, matchesOwnTerms: this.allMatch(s.affinityRequired, s) } satisfies PreFilterState);
+    // perf: per term of the pod, the node-to-domain column and the domain counts (null: none).
+    const terms = (ts: readonly AffinityTerm[], tc: TopologyCounts): TermCounts[] => ts.map((t) => ({ domainOf: cache.index.domains(t.topologyKey).domainOf, counts: tc.counts[tc.keys.indexOf(t.topologyKey)] ?? null }));
+    state.write(PRE_FILTER_KEY, {
+      affinity: terms(s.affinityRequired, affinity),
+      affinityTotal: affinity.total,
+      anti: terms(s.antiRequired, anti),
+      antiTotal: anti.total,
+      existingAnti: existingAnti.keys.map((_, i) => ({ domainOf: existingAnti.domainOf[i]!, counts: existingAnti.counts[i]! })),
+      matchesOwnTerms: this.allMatch(s.affinityRequired, s),
+    } satisfies PreFilterState);
     return SUCCESS;
   }
 
   /** 0 pass, else the failing reason index 1 (affinity), 2 (anti-affinity), 3 (existing anti-affinity). */
-  private check(st: PreFilterState, s: PodSpec, node: number): number {
+  private check(st: PreFilterState, node: number): number {
     let podsExist = true;
-    for (const t of s.affinityRequired) {
-      const v = st.affinity.at(t.topologyKey, node);
-      if (v !== v) return 1;
-      if (v <= 0) podsExist = false;
+    for (const t of st.affinity) {
+      const d = t.domainOf[node]!;
+      if (d < 0) return 1;
+      if ((t.counts === null ? 0 : t.counts[d]!) <= 0) podsExist = false;
     }
-    if (!podsExist && !(st.affinity.total === 0 && st.matchesOwnTerms)) return 1;
-    if (st.anti.total > 0) for (const t of s.antiRequired) if (st.anti.at(t.topologyKey, node) > 0) return 2;
-    if (st.existingAnti.total > 0) for (const key of st.existingAnti.byKey.keys()) if (st.existingAnti.at(key, node) > 0) return 3;
+    if (!podsExist && !(st.affinityTotal === 0 && st.matchesOwnTerms)) return 1;
+    if (st.antiTotal > 0) {
+      for (const t of st.anti) {
+        const d = t.domainOf[node]!;
+        if (d >= 0 && t.counts !== null && t.counts[d]! > 0) return 2;
+      }
+    }
+    for (const t of st.existingAnti) {
+      const d = t.domainOf[node]!;
+      if (d >= 0 && t.counts[d]! > 0) return 3;
+    }
     return 0;
   }
 
@@ -167,7 +190,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     let k = 0;
     for (let i = 0; i < n; i++) {
       const node = cand[i]!;
-      const r = this.check(st, pod.spec, node);
+      const r = this.check(st, node);
       if (r === 0) cand[k++] = node;
       else {
         rj.code[node] = r === 1 ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;
@@ -180,7 +203,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
   filter(state: CycleState, pod: PodRef, node: number): Status {
     const st = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (st === undefined) return SUCCESS;
-    switch (this.check(st, pod.spec, node)) {
+    switch (this.check(st, node)) {
       case 1:
         return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_AFFINITY);
       case 2:
@@ -199,29 +222,19 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     // perf: no pod with affinity terms and none on this pod: no term can match anything.
     if (!hasConstraints && cache.groupsWithAffinity.length === 0) return SKIP;
     const scores = new TopologyCounts(cache);
-    const n = cache.nodes.size;
     const groups: number[] = [];
     if (hasConstraints) for (let g = 0; g < cache.groups.length; g++) groups.push(g);
     else groups.push(...cache.groupsWithAffinity);
-    const ls = cache.nodes.labelStart;
     const hw = this.hardPodAffinityWeight;
     for (const g of groups) {
-      const gc = cache.groupCounts[g];
-      if (gc === undefined) continue;
+      if (cache.groupCounts[g] === undefined) continue;
       const e = cache.groups[g]!;
-      // Per group: which terms apply, then per node only additions (counts x weight).
-      const inc: [number, number][] = [];
-      for (const t of s.affinityPreferred) if (this.termMatches(t, e)) inc.push([t.topologyKey, t.weight]);
-      for (const t of s.antiPreferred) if (this.termMatches(t, e)) inc.push([t.topologyKey, -t.weight]);
-      if (hw > 0) for (const t of e.affinityRequired) if (this.termMatches(t, s)) inc.push([t.topologyKey, hw]);
-      for (const t of e.affinityPreferred) if (this.termMatches(t, s)) inc.push([t.topologyKey, t.weight]);
-      for (const t of e.antiPreferred) if (this.termMatches(t, s)) inc.push([t.topologyKey, -t.weight]);
-      if (inc.length === 0) continue;
-      for (let node = 0; node < n; node++) {
-        const c = gc[node]!;
-        if (c === 0 || ls[node] === ls[node + 1]) continue;
-        for (const [key, w] of inc) scores.add(key, node, w * c);
-      }
+      // Per group: which terms apply, then each adds weight x the group's pods per domain.
+      for (const t of s.affinityPreferred) if (this.termMatches(t, e)) scores.addGroup(t.topologyKey, g, t.weight);
+      for (const t of s.antiPreferred) if (this.termMatches(t, e)) scores.addGroup(t.topologyKey, g, -t.weight);
+      if (hw > 0) for (const t of e.affinityRequired) if (this.termMatches(t, s)) scores.addGroup(t.topologyKey, g, hw);
+      for (const t of e.affinityPreferred) if (this.termMatches(t, s)) scores.addGroup(t.topologyKey, g, t.weight);
+      for (const t of e.antiPreferred) if (this.termMatches(t, s)) scores.addGroup(t.topologyKey, g, -t.weight);
     }
     if (scores.total === 0) return SKIP;
     state.write(PRE_SCORE_KEY, scores);
@@ -230,12 +243,14 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
     const sc = state.read<TopologyCounts>(PRE_SCORE_KEY)!;
+    const m = sc.keys.length;
+    // perf: the per-key columns and counts in arrays, no map lookup per node.
     for (let j = 0; j < n; j++) {
       const node = list[j]!;
       let s = 0;
-      for (const key of sc.byKey.keys()) {
-        const v = sc.at(key, node);
-        if (v === v) s += v;
+      for (let i = 0; i < m; i++) {
+        const d = sc.domainOf[i]![node]!;
+        if (d >= 0) s += sc.counts[i]![d]!;
       }
       out[j] = s;
     }
@@ -243,7 +258,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
 
   normalizeScore(state: CycleState, _pod: PodRef, _list: Int32Array, n: number, scores: Float64Array): void {
     const sc = state.read<TopologyCounts>(PRE_SCORE_KEY);
-    if (sc === undefined || sc.byKey.size === 0) return;
+    if (sc === undefined || sc.keys.length === 0) return;
     let min = Infinity;
     let max = -Infinity;
     for (let j = 0; j < n; j++) {

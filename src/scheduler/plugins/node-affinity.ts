@@ -88,8 +88,11 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
     const m = this.matchOf(state, pod);
     const added = this.addedRequired();
-    let k = 0;
-    for (let i = 0; i < n; i++) {
+    // perf: without addedAffinity, a read-only scan to the first node that does not match.
+    let i = 0;
+    if (added === null) for (; i < n; i++) if (m[cand[i]!] !== 1) break;
+    let k = i;
+    for (; i < n; i++) {
       const node = cand[i]!;
       if (m[node] === 1 && (added === null || added[node] === 1)) cand[k++] = node;
       else {

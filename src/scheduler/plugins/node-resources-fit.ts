@@ -1,3 +1,4 @@
+import type { Rng } from "../../core/random.js";
 import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
@@ -6,6 +7,8 @@ import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import { leastResourceScorer, mostResourceScorer, requestedToCapacityRatioScorer, ResourceAllocationScorer, DEFAULT_RESOURCES, type ShapePoint } from "./resource-allocation.js";
+import { NodeVerdictMemo, UNKNOWN_VERDICT } from "./node-score-memo.js";
+import { nextTie, Sel } from "../select-host.js";
 import { argsObject } from "./simple-args.js";
 
 /** Scoring strategies of NodeResourcesFitArgs.scoringStrategy.type. */
@@ -75,6 +78,11 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   private readonly fastCpuMem: 0 | 1 | 2;
   private readonly wCpu: number;
   private readonly wMem: number;
+  private readonly fusedMemo: NodeVerdictMemo;
+  /** The Filter's memo over cpu and memory, keyed by the two requests in fitArgs. */
+  private readonly fitMemo: NodeVerdictMemo;
+  private readonly fitArgs = new Float64Array(2);
+  private readonly kernelArgs = new Float64Array(6);
 
   constructor(h: Handle, args: YamlReader | null) {
     this.cache = h.cache;
@@ -96,6 +104,9 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     this.fastCpuMem = cpuMem && a.type === "LeastAllocated" ? 1 : cpuMem && a.type === "MostAllocated" ? 2 : 0;
     this.wCpu = rs[0]?.weight ?? 1;
     this.wMem = rs[1]?.weight ?? 1;
+    // Keyed by the kernel arguments q0, q1, pc, pm, weight and strategy.
+    this.fusedMemo = new NodeVerdictMemo(h.cache, 6);
+    this.fitMemo = new NodeVerdictMemo(h.cache, 2);
   }
 
   /** Computes the request vector the filter checks (upstream computePodResourceRequest). */
@@ -133,21 +144,15 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const cur = rj.current;
     let k = 0;
     if (m === 2 && cols[0] === Res.cpu && cols[1] === Res.memory) {
-      // perf: the common pod (cpu and memory requests) on the cache's hot lines.
-      const h = this.cache.hot;
-      const q0 = qty[0]!;
-      const q1 = qty[1]!;
-      for (let i = 0; i < n; i++) {
-        const node = cand[i]!;
-        const o = node * 8;
-        // model: fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
-        if (h[o + 5]! + 1 <= h[o + 2]! && q0 <= h[o]! - h[o + 3]! && q1 <= h[o + 1]! - h[o + 4]!) cand[k++] = node;
-        else {
-          code[node] = Code.Unschedulable;
-          plug[node] = cur;
-        }
-      }
-      return k;
+      // perf: the common pod (cpu and memory requests) on the cache's hot lines, in a module
+      // kernel with the requests passed as doubles in a typed array; each node's verdict is
+      // memoized per (cpu, memory) request while its hot line is unchanged (NodeVerdictMemo).
+      const kp = this.fitArgs;
+      kp[0] = qty[0]!;
+      kp[1] = qty[1]!;
+      const memo = this.fitMemo;
+      memo.use(kp);
+      return fitCpuMem(this.cache.hot, memo.values, kp, cand, n, code, plug, cur);
     }
     if (m === 2) {
       // perf: two requested resources unrolled.
@@ -186,47 +191,34 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   /**
-   * Filter and LeastAllocated / MostAllocated score in one pass (cpu and memory requests, scoring
-   * over cpu and memory): survivors are compacted into cand[0..k) and their weighted scores
-   * written to totals[at + 0..k). Returns -1 when the pod or the strategy is not the common case.
+   * Filter, LeastAllocated / MostAllocated score and selectHost in one pass (cpu and memory
+   * requests, scoring over cpu and memory): survivors are compacted into cand[0..k), at most
+   * `limit` of them (the pass stops at the limit), and each survivor's total (score x weight) is
+   * offered to the running selectHost in `sel` (see Sel) as the survivor at feasible position
+   * at + its index, drawing from `rng` exactly as Framework.selectHost does over the same totals
+   * (the first draw is made when a second feasible node appears, as selectHost draws only when
+   * there are two). The nodes are cand[0..n), or when `first` >= 0 the run first .. first + n - 1
+   * (cand then only receives the survivors). Returns -1, cand untouched, when the pod or the
+   * strategy is not the common case.
    * perf: for a profile whose only Filter and Score plugin is NodeResourcesFit, one loop over
-   * the nodes instead of three; the arithmetic is the same as filterNodes and score.
+   * the nodes instead of a filter, a score and a select pass; the arithmetic is the same.
    */
-  filterScoreNodes(pod: PodRef, cand: Int32Array, n: number, rj: Rejections, totals: Float64Array, at: number, weight: number): number {
+  filterScoreNodes(pod: PodRef, first: number, cand: Int32Array, n: number, rj: Rejections, at: number, limit: number, weight: number, sel: Float64Array, rng: Rng): number {
     if (this.checkCount !== 2 || this.fastCpuMem === 0 || this.wCpu !== 1 || this.wMem !== 1 || this.checkCol[0] !== Res.cpu || this.checkCol[1] !== Res.memory) return -1;
+    // perf: the fit verdict and score of each node memoized while its hot line is unchanged
+    // (-1: does not fit); scalars reach the kernel as doubles in one typed array.
+    const kp = this.kernelArgs;
+    kp[0] = this.checkQty[0]!;
+    kp[1] = this.checkQty[1]!;
+    kp[2] = pod.spec.nonZeroCpuMilli;
+    kp[3] = pod.spec.nonZeroMemBytes;
+    kp[4] = weight;
+    kp[5] = this.fastCpuMem === 2 ? 1 : 0;
+    const memo = this.fusedMemo;
+    memo.use(kp);
     const h = this.cache.hot;
-    const q0 = this.checkQty[0]!;
-    const q1 = this.checkQty[1]!;
-    const pc = pod.spec.nonZeroCpuMilli;
-    const pm = pod.spec.nonZeroMemBytes;
-    const code = rj.code;
-    const plug = rj.plugin;
-    const cur = rj.current;
-    let k = 0;
-    // perf: one loop per strategy (a strategy branch inside the loop costs ~40% here); each node
-    // is one cache line of the cache's hot array (offsets as in Hot).
-    if (this.fastCpuMem === 1) return fusedLeastAllocated(h, cand, n, q0, q1, pc, pm, totals, at, weight, code, plug, cur);
-    for (let i = 0; i < n; i++) {
-      const node = cand[i]!;
-      const o = node * 8;
-      const ac = h[o]!;
-      const am = h[o + 1]!;
-      if (h[o + 5]! + 1 <= h[o + 2]! && q0 <= ac - h[o + 3]! && q1 <= am - h[o + 4]!) {
-        let rc = h[o + 6]! + pc;
-        let rm = h[o + 7]! + pm;
-        if (rc > ac) rc = ac;
-        if (rm > am) rm = am;
-        const sc = ((rc * 100) / ac) | 0;
-        const sm = ((rm * 100) / am) | 0;
-        const s = ac !== 0 && am !== 0 ? (sc + sm) >> 1 : ac !== 0 ? sc : am !== 0 ? sm : 0;
-        totals[at + k] = s * weight;
-        cand[k++] = node;
-      } else {
-        code[node] = Code.Unschedulable;
-        plug[node] = cur;
-      }
-    }
-    return k;
+    if (first >= 0) return fusedFitSelectRun(h, memo.values, kp, first, cand, n, at, limit, sel, rng, rj.code, rj.plugin, rj.current);
+    return fusedFitSelect(h, memo.values, kp, cand, n, at, limit, sel, rng, rj.code, rj.plugin, rj.current);
   }
 
   /** The insufficient resources of a node for the pod, as upstream's reasons (pods, cpu, memory, ...). */
@@ -305,36 +297,286 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 
   normalizeScore(): void {}
 
+  /**
+   * Score added straight into the totals (no NormalizeScore; every strategy scores in [0, 100]).
+   * perf: the LeastAllocated / MostAllocated kernels over cpu and memory are module functions
+   * with only typed arrays and numbers as inputs.
+   */
+  scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
+    const pr = this.scorer.computePodRequests(pod.spec);
+    if (this.fastCpuMem === 1) leastAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
+    else if (this.fastCpuMem === 2) mostAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
+    else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
+    return -1;
+  }
+
+  /**
+   * LeastAllocated / MostAllocated over cpu and memory read only the node's hot line and the
+   * pod's non-zero cpu and memory requests: the framework may memoize them (see localScore).
+   */
+  localKey(pod: PodRef, key: Float64Array, at: number): boolean {
+    if (this.fastCpuMem === 0) return false;
+    key[at] = pod.spec.nonZeroCpuMilli;
+    key[at + 1] = pod.spec.nonZeroMemBytes;
+    return true;
+  }
+
+  /** The score of one node, as score() computes it (after localKey). */
+  localScore(pod: PodRef, node: number): number {
+    const kp = this.kernelArgs;
+    kp[2] = pod.spec.nonZeroCpuMilli;
+    kp[3] = pod.spec.nonZeroMemBytes;
+    kp[5] = this.fastCpuMem === 2 ? 1 : 0;
+    return weightedCpuMem(this.cache.hot, node * 8, kp, this.wCpu, this.wMem);
+  }
+
   isSchedulableAfter(event: ClusterEvent): boolean {
     return event === ClusterEvent.AssignedPodDelete || event === ClusterEvent.NodeChange;
   }
 }
 
 /**
- * The fused NodeResourcesFit kernel for LeastAllocated over cpu and memory (see filterScoreNodes).
- * perf: a module-level function with only typed arrays and numbers as inputs compiles to a tight
- * loop (about twice as fast as the same loop as a method here).
+ * The Filter over cpu and memory (kp[0], kp[1]) and the pod count of cand[0..n) on the hot lines:
+ * keeps the nodes that fit in cand[0..k) in order, records the others as Unschedulable. Each
+ * node's verdict (1 fits, 0 not) is memoized in `memo` (see NodeVerdictMemo).
+ * perf: a read-only scan over known verdicts up to the first node that does not fit or is not
+ * known (no store in the loop, so V8 checks the arrays once), then the general loop from there.
  */
-function fusedLeastAllocated(h: Float64Array, cand: Int32Array, n: number, q0: number, q1: number, pc: number, pm: number, totals: Float64Array, at: number, weight: number, code: Uint8Array, plug: Int16Array, cur: number): number {
-  let k = 0;
-  for (let i = 0; i < n; i++) {
+function fitCpuMem(h: Float64Array, memo: Int8Array, kp: Float64Array, cand: Int32Array, n: number, code: Uint8Array, plug: Int16Array, cur: number): number {
+  const q0 = kp[0]!;
+  const q1 = kp[1]!;
+  let i = 0;
+  for (; i < n; i++) if (memo[cand[i]!] !== 1) break;
+  let k = i;
+  for (; i < n; i++) {
     const node = cand[i]!;
-    const o = node * 8;
-    const ac = h[o]!;
-    const am = h[o + 1]!;
-    if (h[o + 5]! + 1 <= h[o + 2]! && q0 <= ac - h[o + 3]! && q1 <= am - h[o + 4]!) {
-      const rc = h[o + 6]! + pc;
-      const rm = h[o + 7]! + pm;
-      // `| 0` truncates exactly (0..100); capacity 0 gives NaN | 0 = 0, upstream's 0.
-      const sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
-      const sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
-      const s = ac !== 0 && am !== 0 ? (sc + sm) >> 1 : ac !== 0 ? sc : am !== 0 ? sm : 0;
-      totals[at + k] = s * weight;
-      cand[k++] = node;
-    } else {
+    let v = memo[node]!;
+    if (v === UNKNOWN_VERDICT) {
+      const o = node << 3;
+      // model: fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
+      v = h[o | 5]! + 1 <= h[o | 2]! && q0 <= h[o]! - h[o | 3]! && q1 <= h[o | 1]! - h[o | 4]! ? 1 : 0;
+      memo[node] = v;
+    }
+    if (v === 1) cand[k++] = node;
+    else {
       code[node] = 2; // Code.Unschedulable
       plug[node] = cur;
     }
   }
   return k;
+}
+
+/**
+ * The fused NodeResourcesFit kernel over cand[0..n) (see filterScoreNodes): kp holds q0, q1 (the
+ * cpu and memory the filter checks), pc, pm (the scored requests), the weight and the strategy
+ * (0 LeastAllocated, 1 MostAllocated). Each node's verdict (-1: does not fit, else its score in
+ * [0, 100]) is memoized in `memo` (see NodeVerdictMemo).
+ * perf: a module function over typed arrays; on a memo hit a node costs one load, not its hot
+ * line and two float divisions; no totals are stored, the host is selected on the way.
+ */
+function fusedFitSelect(h: Float64Array, memo: Int8Array, kp: Float64Array, cand: Int32Array, n: number, at: number, limit: number, sel: Float64Array, rng: Rng, code: Uint8Array, plug: Int16Array, cur: number): number {
+  const q0 = kp[0]!;
+  const q1 = kp[1]!;
+  const pc = kp[2]!;
+  const pm = kp[3]!;
+  const weight = kp[4]!;
+  const most = kp[5] === 1;
+  let best = sel[Sel.best]!;
+  let bestScore = sel[Sel.score]!;
+  let ties = sel[Sel.ties]!;
+  let next = sel[Sel.next]!;
+  let k = 0;
+  for (let i = 0; i < n && k < limit; i++) {
+    const node = cand[i]!;
+    let s = memo[node]!;
+    if (s === UNKNOWN_VERDICT) {
+      s = fitScore(h, node << 3, q0, q1, pc, pm, most);
+      memo[node] = s;
+    }
+    if (s < 0) {
+      code[node] = 2; // Code.Unschedulable
+      plug[node] = cur;
+      continue;
+    }
+    const j = at + k;
+    cand[k++] = node;
+    // model: schedule_one.go selectHost, as Framework.selectHost runs it (see Sel, nextTie).
+    const t = s * weight;
+    if (j === 0) {
+      best = 0;
+      bestScore = t;
+      ties = 1;
+      next = -1;
+      continue;
+    }
+    if (next < 0) next = nextTie(rng, 1);
+    if (t > bestScore) {
+      bestScore = t;
+      best = j;
+      ties = 1;
+      next = nextTie(rng, 1);
+    } else if (t === bestScore && ++ties === next) {
+      best = j;
+      next = nextTie(rng, ties);
+    }
+  }
+  sel[Sel.best] = best;
+  sel[Sel.score] = bestScore;
+  sel[Sel.ties] = ties;
+  sel[Sel.next] = next;
+  return k;
+}
+
+/** fusedFitSelect over the run of nodes first .. first + n - 1 (cand is only written). */
+function fusedFitSelectRun(h: Float64Array, memo: Int8Array, kp: Float64Array, first: number, cand: Int32Array, n: number, at: number, limit: number, sel: Float64Array, rng: Rng, code: Uint8Array, plug: Int16Array, cur: number): number {
+  const q0 = kp[0]!;
+  const q1 = kp[1]!;
+  const pc = kp[2]!;
+  const pm = kp[3]!;
+  const weight = kp[4]!;
+  const most = kp[5] === 1;
+  let best = sel[Sel.best]!;
+  let bestScore = sel[Sel.score]!;
+  let ties = sel[Sel.ties]!;
+  let next = sel[Sel.next]!;
+  const end = first + n;
+  let k = 0;
+  for (let node = first; node < end && k < limit; node++) {
+    let s = memo[node]!;
+    if (s === UNKNOWN_VERDICT) {
+      s = fitScore(h, node << 3, q0, q1, pc, pm, most);
+      memo[node] = s;
+    }
+    if (s < 0) {
+      code[node] = 2; // Code.Unschedulable
+      plug[node] = cur;
+      continue;
+    }
+    const j = at + k;
+    cand[k++] = node;
+    // model: schedule_one.go selectHost, as Framework.selectHost runs it (see Sel, nextTie).
+    const t = s * weight;
+    if (j === 0) {
+      best = 0;
+      bestScore = t;
+      ties = 1;
+      next = -1;
+      continue;
+    }
+    if (next < 0) next = nextTie(rng, 1);
+    if (t > bestScore) {
+      bestScore = t;
+      best = j;
+      ties = 1;
+      next = nextTie(rng, 1);
+    } else if (t === bestScore && ++ties === next) {
+      best = j;
+      next = nextTie(rng, ties);
+    }
+  }
+  sel[Sel.best] = best;
+  sel[Sel.score] = bestScore;
+  sel[Sel.ties] = ties;
+  sel[Sel.next] = next;
+  return k;
+}
+
+/**
+ * -1 when the pod (filter requests q0, q1) does not fit the node at hot offset o, else its
+ * LeastAllocated (or MostAllocated when `most`) score for scored requests pc, pm with cpu and
+ * memory weighted 1 (see fusedFitScore).
+ */
+function fitScore(h: Float64Array, o: number, q0: number, q1: number, pc: number, pm: number, most: boolean): number {
+  const ac = h[o]!;
+  const am = h[o | 1]!;
+  // model: fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
+  if (!(h[o | 5]! + 1 <= h[o | 2]! && q0 <= ac - h[o | 3]! && q1 <= am - h[o | 4]!)) return -1;
+  let rc = h[o | 6]! + pc;
+  let rm = h[o | 7]! + pm;
+  let sc: number;
+  let sm: number;
+  if (!most) {
+    // `| 0` truncates exactly (0..100); capacity 0 gives NaN | 0 = 0, upstream's 0.
+    sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
+    sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
+  } else {
+    if (rc > ac) rc = ac;
+    if (rm > am) rm = am;
+    sc = ((rc * 100) / ac) | 0;
+    sm = ((rm * 100) / am) | 0;
+  }
+  return ac !== 0 && am !== 0 ? (sc + sm) >> 1 : ac !== 0 ? sc : am !== 0 ? sm : 0;
+}
+
+/**
+ * The LeastAllocated (kp[5] 0) or MostAllocated (kp[5] 1) score over cpu (weight wc) and memory
+ * (weight wm) of the node at hot offset o for scored requests kp[2], kp[3], as score() computes it.
+ */
+function weightedCpuMem(h: Float64Array, o: number, kp: Float64Array, wc: number, wm: number): number {
+  const ac = h[o]!;
+  const am = h[o + 1]!;
+  let rc = h[o + 6]! + kp[2]!;
+  let rm = h[o + 7]! + kp[3]!;
+  let sc: number;
+  let sm: number;
+  if (kp[5] === 0) {
+    // `| 0` truncates exactly (0..100); capacity 0 gives NaN | 0 = 0, upstream's 0.
+    sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
+    sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
+  } else {
+    if (rc > ac) rc = ac;
+    if (rm > am) rm = am;
+    sc = ((rc * 100) / ac) | 0;
+    sm = ((rm * 100) / am) | 0;
+  }
+  if (wc === 1 && wm === 1 && ac !== 0 && am !== 0) return (sc + sm) >> 1;
+  const ws = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
+  return ws === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / ws);
+}
+
+/**
+ * totals[i] += w x LeastAllocated score over cpu and memory of list[i], as score() computes it.
+ * perf: the hot line of each node (see Hot); two weight-1 scores averaged by a shift.
+ */
+function leastAllocatedInto(h: Float64Array, list: Int32Array, n: number, pc: number, pm: number, wc: number, wm: number, totals: Float64Array, w: number): void {
+  const even = wc === 1 && wm === 1;
+  for (let i = 0; i < n; i++) {
+    const o = list[i]! * 8;
+    const ac = h[o]!;
+    const am = h[o + 1]!;
+    const rc = h[o + 6]! + pc;
+    const rm = h[o + 7]! + pm;
+    const sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
+    const sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
+    let s: number;
+    if (even && ac !== 0 && am !== 0) s = (sc + sm) >> 1;
+    else {
+      const ws = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
+      s = ws === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / ws);
+    }
+    totals[i]! += s * w;
+  }
+}
+
+/** totals[i] += w x MostAllocated score over cpu and memory of list[i], as score() computes it. */
+function mostAllocatedInto(h: Float64Array, list: Int32Array, n: number, pc: number, pm: number, wc: number, wm: number, totals: Float64Array, w: number): void {
+  const even = wc === 1 && wm === 1;
+  for (let i = 0; i < n; i++) {
+    const o = list[i]! * 8;
+    const ac = h[o]!;
+    const am = h[o + 1]!;
+    let rc = h[o + 6]! + pc;
+    let rm = h[o + 7]! + pm;
+    if (rc > ac) rc = ac;
+    if (rm > am) rm = am;
+    const sc = ((rc * 100) / ac) | 0;
+    const sm = ((rm * 100) / am) | 0;
+    let s: number;
+    if (even && ac !== 0 && am !== 0) s = (sc + sm) >> 1;
+    else {
+      const ws = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
+      s = ws === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / ws);
+    }
+    totals[i]! += s * w;
+  }
 }

@@ -53,6 +53,11 @@ interface Constraint {
   /** Groups whose pods the selector counts (same namespace as the pod). */
   groups: number[];
   selfMatch: number;
+  /** perf: PreScore's per-domain counts and presence of this constraint, reused every cycle. */
+  scoreCounts: Float64Array;
+  scorePresent: Uint8Array;
+  /** perf: per node, zslots + the domain slot (see PodTopologySpread.zoneSlots), built on first use. */
+  zoneSlots: Int32Array | null;
 }
 
 interface PreFilterState {
@@ -60,6 +65,8 @@ interface PreFilterState {
   counts: Int32Array[];
   minMatch: number[];
   domainsNum: number[];
+  /** Per constraint and domain: 0 when the skew allows the pod there, else Unschedulable. */
+  verdict: Uint8Array[];
 }
 
 interface PreScoreState {
@@ -68,8 +75,10 @@ interface PreScoreState {
   counts: Float64Array[];
   present: Uint8Array[];
   weight: number[];
-  /** 1 for filtered nodes missing a topology key (scored 0). */
+  /** 1 for filtered nodes missing a topology key (scored 0); read only when anyIgnored. */
   ignored: Uint8Array;
+  /** Whether any node can be ignored this cycle (else `ignored` is stale and not read). */
+  anyIgnored: boolean;
 }
 
 /**
@@ -92,6 +101,17 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   readonly systemDefaulted: boolean;
   private readonly hostnameKey: number;
   private ignoredBuf: Uint8Array;
+  /** Constraints per pod group (see constraints()). */
+  private readonly byGroup: ({ stamp: number; spec: PodSpec; hard: Constraint[]; soft: Constraint[] } | undefined)[] = [];
+  /** perf: PreScore's state, reused every cycle (only this cycle's Score reads it). */
+  private readonly pre: PreScoreState = { constraints: [], counts: [], present: [], weight: [], ignored: new Uint8Array(0), anyIgnored: false };
+  private topoSize = new Int32Array(4);
+  /** hostZoneInto's tables: largest per-node count they hold, per node key, keys seen, scores by key. */
+  private hostCap = 15;
+  private keys = new Int32Array(0);
+  private keySeen = new Uint8Array(0);
+  private keyScore = new Float64Array(0);
+  private readonly minMax = new Float64Array(2);
 
   constructor(h: Handle, args: YamlReader | null) {
     this.cache = h.cache;
@@ -111,25 +131,47 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     this.systemDefaulted = type === "System";
   }
 
-  /** The pod's constraints of one kind, its own or the defaults with its owners' selector. */
+  /**
+   * The pod's constraints of one kind, built once per group and kind and rebuilt when groups were
+   * added (their matching groups may grow). perf: no per-cycle allocation or selector matching.
+   */
   private constraints(pod: PodRef, hard: boolean): Constraint[] {
+    const g = pod.group;
+    let e = this.byGroup[g];
+    const stamp = this.cache.groups.length;
+    if (e === undefined || e.stamp !== stamp || e.spec !== pod.spec) {
+      e = { stamp, spec: pod.spec, hard: this.buildConstraints(pod, true), soft: this.buildConstraints(pod, false) };
+      if (g >= 0) this.byGroup[g] = e;
+    }
+    return hard ? e.hard : e.soft;
+  }
+
+  /** The pod's constraints of one kind, its own or the defaults with its owners' selector. */
+  private buildConstraints(pod: PodRef, hard: boolean): Constraint[] {
     const s = pod.spec;
     const cache = this.cache;
     const out: Constraint[] = [];
     const ns = new Set([s.namespace]);
-    const mk = (maxSkew: number, key: number, selector: LabelSelector, minDomains: number, aff: boolean, taints: boolean): Constraint => ({
-      maxSkew,
-      key,
-      hostname: key === this.hostnameKey,
-      selector,
-      minDomains,
-      honorNodeAffinity: aff,
-      honorTaints: taints,
-      domains: cache.index.domains(key),
-      // model: countPodsMatchSelector counts nothing for an empty selector, and only pods of the namespace.
-      groups: selectorEmpty(selector) ? [] : cache.matchingGroups(selector, ns),
-      selfMatch: selectorMatches(selector, s.labels, cache.index.numeric) ? 1 : 0,
-    });
+    const mk = (maxSkew: number, key: number, selector: LabelSelector, minDomains: number, aff: boolean, taints: boolean): Constraint => {
+      const domains = cache.index.domains(key);
+      return {
+        maxSkew,
+        key,
+        hostname: key === this.hostnameKey,
+        selector,
+        minDomains,
+        honorNodeAffinity: aff,
+        honorTaints: taints,
+        domains,
+        // model: countPodsMatchSelector counts nothing for an empty selector, and only pods of the namespace.
+        groups: selectorEmpty(selector) ? [] : cache.matchingGroups(selector, ns),
+        selfMatch: selectorMatches(selector, s.labels, cache.index.numeric) ? 1 : 0,
+        // The hostname constraint counts per node, not per domain: no per-domain buffers.
+        scoreCounts: new Float64Array(key === this.hostnameKey ? 0 : domains.count + 1),
+        scorePresent: new Uint8Array(key === this.hostnameKey ? 0 : domains.count + 1),
+        zoneSlots: null,
+      };
+    };
     if (s.spread.length > 0) {
       for (const c of s.spread) if (c.hard === hard) out.push(mk(c.maxSkew, c.topologyKey, c.selector, c.minDomains, c.honorNodeAffinity, c.honorTaints));
       return out;
@@ -144,10 +186,13 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
    * Whether the all-node pass would count every node: the inclusion policies hold everywhere (no
    * required node affinity, taints ignored) and, when `requireAll`, every node has every key.
    */
-  private everyNodeCounts(cs: readonly Constraint[], pod: PodRef, requireAll: boolean): boolean {
+  private everyNodeCounts(cs: readonly Constraint[], pod: PodRef, requireAll: boolean, scoring = false): boolean {
     const s = pod.spec;
-    if (this.cache.presentNodes !== null) return false;
-    const noAffinity = s.nodeSelector.length === 0 && s.requiredTerms === null;
+    // Rows of nodes that have not joined hold no pods, so they change no count; they matter only
+    // to which domains are eligible (PreFilter), not to PreScore's counts.
+    if (!scoring && this.cache.presentNodes !== null) return false;
+    // perf: a required node affinity that every node matches includes every node, as none does.
+    const noAffinity = (s.nodeSelector.length === 0 && s.requiredTerms === null) || this.required.matchesEverywhere(pod.group, s);
     for (const c of cs) {
       if ((c.honorNodeAffinity && !noAffinity) || c.honorTaints) return false;
       if (requireAll && c.domains.missing > 0) return false;
@@ -237,7 +282,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       minMatch.push(min);
       domainsNum.push(num);
     }
-    state.write(PRE_FILTER_KEY, { constraints: cs, counts, minMatch, domainsNum } satisfies PreFilterState);
+    // perf: the skew test depends only on the node's domain: decided once per domain here.
+    const verdict = cs.map((c, i) => {
+      const v = new Uint8Array(c.domains.count);
+      const min = domainsNum[i]! < c.minDomains ? 0 : minMatch[i]!;
+      const cnt = counts[i]!;
+      for (let d = 0; d < v.length; d++) if (cnt[d]! + c.selfMatch - min > c.maxSkew) v[d] = Code.Unschedulable;
+      return v;
+    });
+    state.write(PRE_FILTER_KEY, { constraints: cs, counts, minMatch, domainsNum, verdict } satisfies PreFilterState);
     return SUCCESS;
   }
 
@@ -245,11 +298,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private check(s: PreFilterState, node: number): number {
     const cs = s.constraints;
     for (let i = 0; i < cs.length; i++) {
-      const c = cs[i]!;
-      const d = c.domains.domainOf[node]!;
+      const d = cs[i]!.domains.domainOf[node]!;
       if (d < 0) return Code.UnschedulableAndUnresolvable;
-      const min = s.domainsNum[i]! < c.minDomains ? 0 : s.minMatch[i]!;
-      if (s.counts[i]![d]! + c.selfMatch - min > c.maxSkew) return Code.Unschedulable;
+      // model: counts[d] + selfMatch - (domains < minDomains ? 0 : global minimum) > maxSkew.
+      if (s.verdict[i]![d] !== 0) return Code.Unschedulable;
     }
     return 0;
   }
@@ -257,6 +309,7 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   filterNodes(state: CycleState, _pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (s === undefined) return n;
+    if (s.constraints.length === 1) return filterOneConstraint(cand, n, s.constraints[0]!.domains.domainOf, s.verdict[0]!, rj.code, rj.plugin, rj.current);
     let k = 0;
     for (let i = 0; i < n; i++) {
       const node = cand[i]!;
@@ -284,35 +337,54 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const requireAll = pod.spec.spread.length > 0 || !this.systemDefaulted;
     const cs = this.constraints(pod, false);
     if (cs.length === 0) return SKIP;
+    const m = cs.length;
     if (this.ignoredBuf.length < all) this.ignoredBuf = new Uint8Array(all);
+    if (this.topoSize.length < m) this.topoSize = new Int32Array(m);
     const ignored = this.ignoredBuf;
-    const counts = cs.map((c) => new Float64Array(c.domains.count + 1));
-    const present = cs.map((c) => new Uint8Array(c.domains.count + 1));
-    const topoSize = new Array<number>(cs.length).fill(0);
+    const topoSize = this.topoSize;
+    const st = this.pre;
+    st.constraints = cs;
+    st.counts.length = m;
+    st.present.length = m;
+    st.weight.length = m;
+    // A node is ignored (scored 0) when it lacks a key, only when the pod requires all keys.
+    let canIgnore = false;
+    for (let i = 0; i < m; i++) {
+      const c = cs[i]!;
+      // perf: the per-domain buffers of each constraint are reused (hostname ones are empty).
+      c.scoreCounts.fill(0);
+      c.scorePresent.fill(0);
+      st.counts[i] = c.scoreCounts;
+      st.present[i] = c.scorePresent;
+      topoSize[i] = 0;
+      if (requireAll && c.domains.missing > 0) canIgnore = true;
+    }
     let ignoredCount = 0;
-    for (let j = 0; j < n; j++) {
-      const node = filtered[j]!;
-      ignored[node] = 0;
-      if (requireAll && !this.hasAllKeys(cs, node)) {
-        ignored[node] = 1;
-        ignoredCount++;
-        continue;
-      }
-      for (let i = 0; i < cs.length; i++) {
-        const c = cs[i]!;
-        if (c.hostname) continue;
-        const d = c.domains.domainOf[node]!;
-        const slot = d < 0 ? c.domains.count : d;
-        if (present[i]![slot] === 0) {
-          present[i]![slot] = 1;
-          topoSize[i]!++;
+    if (canIgnore) {
+      for (let j = 0; j < n; j++) {
+        const node = filtered[j]!;
+        ignored[node] = 0;
+        if (!this.hasAllKeys(cs, node)) {
+          ignored[node] = 1;
+          ignoredCount++;
+          continue;
         }
+        this.markPresent(cs, node, topoSize);
       }
+    } else {
+      // perf: no node is ignored, so a constraint's set of domains is complete once every domain
+      // it can have (plus the empty value when some node lacks the key) has been seen.
+      let open = 0;
+      for (let i = 0; i < m; i++) if (!cs[i]!.hostname) open++;
+      for (let j = 0; j < n && open > 0; j++) open -= this.markPresent(cs, filtered[j]!, topoSize);
     }
     // model: topologyNormalizingWeight(size) = log(size + 2); hostname size = scored nodes.
-    const weight = cs.map((c, i) => Math.log((c.hostname ? n - ignoredCount : topoSize[i]!) + 2));
-    const reqAff = this.required.of(pod.group, pod.spec);
-    if (this.everyNodeCounts(cs, pod, requireAll)) {
+    for (let i = 0; i < m; i++) st.weight[i] = Math.log((cs[i]!.hostname ? n - ignoredCount : topoSize[i]!) + 2);
+    st.ignored = ignored;
+    st.anyIgnored = ignoredCount > 0;
+    const counts = st.counts;
+    const present = st.present;
+    if (this.everyNodeCounts(cs, pod, requireAll, true)) {
       // perf: the all-node pass reduces to the cache's per-domain totals.
       for (let i = 0; i < cs.length; i++) {
         const c = cs[i]!;
@@ -324,95 +396,208 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
           for (let d = 0; d < t.length; d++) if (pr[d] === 1) cnt[d]! += t[d]!;
         }
       }
-    } else for (let node = 0; node < all; node++) {
-      if (this.cache.nodes.present[node] === 0) continue;
-      if (requireAll && !this.hasAllKeys(cs, node)) continue;
-      for (let i = 0; i < cs.length; i++) {
-        const c = cs[i]!;
-        if (c.hostname || !this.included(c, pod, reqAff, node)) continue;
-        const d = c.domains.domainOf[node]!;
-        const slot = d < 0 ? c.domains.count : d;
-        if (present[i]![slot] === 0) continue;
-        counts[i]![slot]! += this.matching(c.groups, node);
+    } else {
+      const reqAff = this.required.of(pod.group, pod.spec);
+      for (let node = 0; node < all; node++) {
+        if (this.cache.nodes.present[node] === 0) continue;
+        if (requireAll && !this.hasAllKeys(cs, node)) continue;
+        for (let i = 0; i < cs.length; i++) {
+          const c = cs[i]!;
+          if (c.hostname || !this.included(c, pod, reqAff, node)) continue;
+          const d = c.domains.domainOf[node]!;
+          const slot = d < 0 ? c.domains.count : d;
+          if (present[i]![slot] === 0) continue;
+          counts[i]![slot]! += this.matching(c.groups, node);
+        }
       }
     }
-    state.write(PRE_SCORE_KEY, { constraints: cs, counts, present, weight, ignored } satisfies PreScoreState);
+    state.write(PRE_SCORE_KEY, st);
     return SUCCESS;
   }
 
-  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
-    const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
+  /**
+   * Marks the domain slot of `node` present for every non-hostname constraint; returns how many
+   * constraints thereby saw the last domain they can have.
+   */
+  private markPresent(cs: readonly Constraint[], node: number, topoSize: Int32Array): number {
+    let closed = 0;
+    for (let i = 0; i < cs.length; i++) {
+      const c = cs[i]!;
+      if (c.hostname) continue;
+      const dm = c.domains;
+      const d = dm.domainOf[node]!;
+      const slot = d < 0 ? dm.count : d;
+      const pr = c.scorePresent;
+      if (pr[slot] === 0) {
+        pr[slot] = 1;
+        if (++topoSize[i]! === dm.count + (dm.missing > 0 ? 1 : 0)) closed++;
+      }
+    }
+    return closed;
+  }
+
+  /**
+   * Raw scores of list[0..n) into out[0..n); mm receives the minimum and maximum over the nodes
+   * not ignored (MAX_SAFE_INTEGER and 0 when none), as NormalizeScore takes them.
+   */
+  private rawScores(s: PreScoreState, list: Int32Array, n: number, out: Float64Array, mm: Float64Array): void {
     const cs = s.constraints;
     const m = cs.length;
-    // perf: per-constraint arrays hoisted out of the node loop; a hostname constraint counting one
-    // group reads that group's per-node counts directly.
-    const doms = cs.map((c) => c.domains.domainOf);
-    const counts = cs.map((c, i) => (c.hostname ? EMPTY : s.counts[i]!));
-    const hostCounts = cs.map((c) => (c.hostname && c.groups.length === 1 ? (this.cache.groupCounts[c.groups[0]!] ?? ZEROS_FOR(this.cache.nodes.size)) : null));
-    const weight = s.weight;
-    const skew = cs.map((c) => c.maxSkew - 1);
-    const ignored = s.ignored;
-    if (m === 2 && cs[0]!.hostname && hostCounts[0] !== null && !cs[1]!.hostname) {
-      // perf: the system defaults (hostname, then zone) unrolled with monomorphic locals.
-      const hd = doms[0]!;
-      const hc = hostCounts[0]!;
-      const hw = weight[0]!;
-      const hs = skew[0]!;
-      const zd = doms[1]!;
-      const zc = counts[1]!;
-      const zw = weight[1]!;
-      const zs = skew[1]!;
-      for (let j = 0; j < n; j++) {
-        const node = list[j]!;
-        if (ignored[node] === 1) {
-          out[j] = 0;
-          continue;
-        }
-        let score = 0;
-        if (hd[node]! >= 0) score += hc[node]! * hw + hs;
-        const d = zd[node]!;
-        if (d >= 0) score += zc[d]! * zw + zs;
-        out[j] = Math.round(score);
-      }
+    const ign = s.anyIgnored ? s.ignored : null;
+    if (m === 2 && cs[0]!.hostname && cs[0]!.groups.length === 1 && !cs[1]!.hostname) {
+      // perf: the system defaults (hostname, then zone) in a module kernel with monomorphic inputs.
+      const h = cs[0]!;
+      const z = cs[1]!;
+      const hc = this.cache.groupCounts[h.groups[0]!] ?? ZEROS_FOR(this.cache.nodes.size);
+      hostZoneScores(list, n, h.domains.domainOf, hc, s.weight[0]!, h.maxSkew - 1, z.domains.domainOf, s.counts[1]!, s.weight[1]!, z.maxSkew - 1, ign, out, mm);
       return;
     }
+    let min = Number.MAX_SAFE_INTEGER;
+    let max = 0;
     for (let j = 0; j < n; j++) {
       const node = list[j]!;
-      if (ignored[node] === 1) {
+      if (ign !== null && ign[node] === 1) {
         out[j] = 0;
         continue;
       }
       let score = 0;
       for (let i = 0; i < m; i++) {
-        const d = doms[i]![node]!;
+        const c = cs[i]!;
+        const d = c.domains.domainOf[node]!;
         if (d < 0) continue;
-        const hc = hostCounts[i];
-        const cnt = hc !== null ? hc![node]! : cs[i]!.hostname ? this.matching(cs[i]!.groups, node) : counts[i]![d]!;
+        const cnt = c.hostname ? this.matching(c.groups, node) : s.counts[i]![d]!;
         // model: scoreForCount = cnt * weight + (maxSkew - 1).
-        score += cnt * weight[i]! + skew[i]!;
+        score += cnt * s.weight[i]! + (c.maxSkew - 1);
       }
-      out[j] = Math.round(score);
+      const v = Math.round(score);
+      out[j] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
+    mm[0] = min;
+    mm[1] = max;
+  }
+
+  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
+    this.rawScores(s, list, n, out, this.minMax);
   }
 
   normalizeScore(state: CycleState, _pod: PodRef, list: Int32Array, n: number, scores: Float64Array): void {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY);
     if (s === undefined) return;
+    const ign = s.anyIgnored ? s.ignored : null;
     let min = Number.MAX_SAFE_INTEGER;
     let max = 0;
     for (let j = 0; j < n; j++) {
-      if (s.ignored[list[j]!] === 1) continue;
+      if (ign !== null && ign[list[j]!] === 1) continue;
       const v = scores[j]!;
       if (v < min) min = v;
       if (v > max) max = v;
     }
     for (let j = 0; j < n; j++) {
-      if (s.ignored[list[j]!] === 1) {
+      if (ign !== null && ign[list[j]!] === 1) {
         scores[j] = 0;
         continue;
       }
       scores[j] = max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - scores[j]!)) / max);
     }
+  }
+
+  /**
+   * Score + NormalizeScore + weighting of the system default constraints (hostname, then a zone
+   * key, no node ignored). A node's raw score depends only on (pods of the group on it, its
+   * zone), so it is computed once per such pair that occurs, with the same float operations as
+   * rawScores, and so is its normalized score. Returns -1 (added to totals), MAX_NODE_SCORE when
+   * every node gets it, or -2 when a node holds more pods of the group than the table has room
+   * for (the table grows for the next cycle; the caller falls back).
+   * perf: per node two passes of loads and a table lookup instead of float arithmetic, a
+   * rounding and a division per node.
+   */
+  private hostZoneInto(s: PreScoreState, list: Int32Array, n: number, totals: Float64Array, w: number): number {
+    const cs = s.constraints;
+    const h = cs[0]!;
+    const z = cs[1]!;
+    const zslots = z.domains.count + 1;
+    const cap = this.hostCap;
+    const size = (cap + 2) * zslots;
+    if (this.keySeen.length < size) {
+      this.keySeen = new Uint8Array(size);
+      this.keyScore = new Float64Array(size);
+    }
+    if (this.keys.length < n) this.keys = new Int32Array(Math.max(n, this.keys.length * 2));
+    const seen = this.keySeen;
+    seen.fill(0, 0, size);
+    const hc = this.cache.groupCounts[h.groups[0]!] ?? ZEROS_FOR(this.cache.nodes.size);
+    const most = h.domains.missing === 0 ? hostZoneKeysAllHosts(list, n, this.zoneSlots(z), hc, zslots, cap, this.keys, seen) : hostZoneKeys(list, n, h.domains.domainOf, hc, z.domains.domainOf, zslots, cap, this.keys, seen);
+    if (most > cap) {
+      // A table sized to the largest count seen (bounded), used from the next cycle.
+      this.hostCap = Math.min(Math.max(most, cap * 2), 1 << 12);
+      return -2;
+    }
+    const hw = s.weight[0]!;
+    const hs = h.maxSkew - 1;
+    const zc = s.counts[1]!;
+    const zw = s.weight[1]!;
+    const zs = z.maxSkew - 1;
+    const score = this.keyScore;
+    let min = Number.MAX_SAFE_INTEGER;
+    let max = 0;
+    for (let key = 0; key < size; key++) {
+      if (seen[key] === 0) continue;
+      const c = (key / zslots) | 0;
+      const d = key - c * zslots;
+      // The same operations as hostZoneScores: key c > 0 is c - 1 pods with the hostname label.
+      let sc = 0;
+      if (c > 0) sc += (c - 1) * hw + hs;
+      if (d < zslots - 1) sc += zc[d]! * zw + zs;
+      const v = Math.round(sc);
+      score[key] = v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    if (max === 0) return MAX_NODE_SCORE;
+    // The weighted normalized score of each key that occurs (w x an integer: exact).
+    for (let key = 0; key < size; key++) if (seen[key] === 1) score[key] = Math.trunc((MAX_NODE_SCORE * (max + min - score[key]!)) / max) * w;
+    addByKey(this.keys, n, score, totals);
+    return -1;
+  }
+
+  /**
+   * Per node, the key hostZoneKeys gives a node with the hostname label and no pod of the group
+   * (zslots + its zone slot), kept on the zone constraint (labels do not change).
+   */
+  private zoneSlots(z: Constraint): Int32Array {
+    let zk = z.zoneSlots;
+    if (zk === null) {
+      const dom = z.domains.domainOf;
+      const zslots = z.domains.count + 1;
+      zk = new Int32Array(dom.length);
+      for (let i = 0; i < dom.length; i++) zk[i] = zslots + (dom[i]! >= 0 ? dom[i]! : zslots - 1);
+      z.zoneSlots = zk;
+    }
+    return zk;
+  }
+
+  /**
+   * Score, NormalizeScore and weighting in two passes (normalized scores are in [0, 100]: raw
+   * scores are >= 0 and each lies between the minimum and the maximum).
+   */
+  scoreInto(state: CycleState, _pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number, scratch: Float64Array): number {
+    const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
+    const cs = s.constraints;
+    if (!s.anyIgnored && cs.length === 2 && cs[0]!.hostname && cs[0]!.groups.length === 1 && !cs[1]!.hostname) {
+      const c = this.hostZoneInto(s, list, n, totals, w);
+      if (c !== -2) return c;
+    }
+    const mm = this.minMax;
+    this.rawScores(s, list, n, scratch, mm);
+    const min = mm[0]!;
+    const max = mm[1]!;
+    // perf: all raw scores 0 and no node ignored: every node normalizes to MaxNodeScore.
+    if (max === 0 && !s.anyIgnored) return MAX_NODE_SCORE;
+    normalizeSpreadInto(list, n, scratch, min, max, s.anyIgnored ? s.ignored : null, totals, w);
+    return -1;
   }
 
   isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean {
@@ -424,3 +609,104 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   }
 }
 
+
+/**
+ * Raw scores of the system default constraints (hostname, then zone) of list[0..n) into out, with
+ * their minimum and maximum over the nodes not ignored into mm. `ign` null: no node is ignored.
+ * perf: a module function with only typed arrays and numbers as inputs.
+ */
+function hostZoneScores(list: Int32Array, n: number, hd: Int32Array, hc: Int32Array, hw: number, hs: number, zd: Int32Array, zc: Float64Array, zw: number, zs: number, ign: Uint8Array | null, out: Float64Array, mm: Float64Array): void {
+  let min = Number.MAX_SAFE_INTEGER;
+  let max = 0;
+  for (let j = 0; j < n; j++) {
+    const node = list[j]!;
+    if (ign !== null && ign[node] === 1) {
+      out[j] = 0;
+      continue;
+    }
+    let score = 0;
+    if (hd[node]! >= 0) score += hc[node]! * hw + hs;
+    const d = zd[node]!;
+    if (d >= 0) score += zc[d]! * zw + zs;
+    const v = Math.round(score);
+    out[j] = v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  mm[0] = min;
+  mm[1] = max;
+}
+
+/** totals[j] += w x the normalized spread score of raw[j] (0 for ignored nodes), as normalizeScore. */
+function normalizeSpreadInto(list: Int32Array, n: number, raw: Float64Array, min: number, max: number, ign: Uint8Array | null, totals: Float64Array, w: number): void {
+  if (max === 0) {
+    for (let j = 0; j < n; j++) if (ign === null || ign[list[j]!] === 0) totals[j]! += MAX_NODE_SCORE * w;
+    return;
+  }
+  for (let j = 0; j < n; j++) {
+    if (ign !== null && ign[list[j]!] === 1) continue;
+    totals[j]! += Math.trunc((MAX_NODE_SCORE * (max + min - raw[j]!)) / max) * w;
+  }
+}
+
+/**
+ * The Filter of one constraint over cand[0..n), compacting the nodes that pass: a node without
+ * the key is UnschedulableAndUnresolvable, one whose domain's verdict is set is Unschedulable.
+ * perf: a module function over typed arrays.
+ */
+function filterOneConstraint(cand: Int32Array, n: number, domainOf: Int32Array, verdict: Uint8Array, code: Uint8Array, plug: Int16Array, cur: number): number {
+  // perf: a read-only scan to the first rejected node, then the compacting loop from there.
+  let i = 0;
+  for (; i < n; i++) {
+    const d = domainOf[cand[i]!]!;
+    if (d < 0 || verdict[d] !== 0) break;
+  }
+  let k = i;
+  for (; i < n; i++) {
+    const node = cand[i]!;
+    const d = domainOf[node]!;
+    if (d >= 0 && verdict[d] === 0) cand[k++] = node;
+    else {
+      code[node] = d < 0 ? Code.UnschedulableAndUnresolvable : Code.Unschedulable;
+      plug[node] = cur;
+    }
+  }
+  return k;
+}
+
+/**
+ * keys[j] = (hostname label ? pods of the group on the node + 1 : 0) x zslots + (zone index, or
+ * zslots - 1 without the zone key) for list[0..n), marking seen[key]. Returns the largest count
+ * + 1 met when it exceeds cap + 1 (keys then incomplete), else 0.
+ */
+function hostZoneKeys(list: Int32Array, n: number, hd: Int32Array, hc: Int32Array, zd: Int32Array, zslots: number, cap: number, keys: Int32Array, seen: Uint8Array): number {
+  const lim = cap + 1;
+  for (let j = 0; j < n; j++) {
+    const node = list[j]!;
+    const c = hd[node]! >= 0 ? hc[node]! + 1 : 0;
+    if (c > lim) return c;
+    const d = zd[node]!;
+    const key = c * zslots + (d >= 0 ? d : zslots - 1);
+    keys[j] = key;
+    seen[key] = 1;
+  }
+  return 0;
+}
+
+/** As hostZoneKeys when every node has the hostname label: keys[j] = zk[node] + pods x zslots. */
+function hostZoneKeysAllHosts(list: Int32Array, n: number, zk: Int32Array, hc: Int32Array, zslots: number, cap: number, keys: Int32Array, seen: Uint8Array): number {
+  for (let j = 0; j < n; j++) {
+    const node = list[j]!;
+    const c = hc[node]!;
+    if (c > cap) return c + 1;
+    const key = zk[node]! + c * zslots;
+    keys[j] = key;
+    seen[key] = 1;
+  }
+  return 0;
+}
+
+/** totals[j] += score[keys[j]] for j < n. */
+function addByKey(keys: Int32Array, n: number, score: Float64Array, totals: Float64Array): void {
+  for (let j = 0; j < n; j++) totals[j]! += score[keys[j]!]!;
+}

@@ -1,10 +1,10 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
 import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreScorePlugin, type Rejections, type ScorePlugin } from "../plugin.js";
-import type { Toleration } from "../pod-spec.js";
+import type { PodSpec, Toleration } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
-import { defaultNormalizeScore, MAX_NODE_SCORE, taintText, tolerates, untoleratedTaint } from "./helper.js";
+import { byteColumn, bytesAllEqual, contiguousRun, defaultNormalizeScore, MAX_NODE_SCORE, taintText, tolerates, untoleratedTaint, type ByteColumn } from "./helper.js";
 
 const PRE_SCORE_KEY = "PreScoreTaintToleration";
 
@@ -22,8 +22,14 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   /** Whether any node has a PreferNoSchedule taint (node taints do not change during a run). */
   private readonly anyPreferTaint: boolean;
 
+  /** Per pod group: whether the pod tolerates each node's taints (see toleratedOf). */
+  private readonly tolerated: ({ spec: PodSpec; ok: Uint8Array } | undefined)[] = [];
+  /** The NodeTable's ready column, with a word view for whole-run checks. */
+  private readonly readyColumn: ByteColumn;
+
   constructor(h: Handle) {
     this.cache = h.cache;
+    this.readyColumn = byteColumn(h.cache.nodes.ready);
     this.anyPreferTaint = h.cache.nodes.taintEffect.includes(TaintEffect.PreferNoSchedule);
   }
 
@@ -32,17 +38,40 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     const ts = nodes.taintStart;
     const ready = nodes.ready;
     const tols = pod.spec.tolerations;
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const node = cand[i]!;
-      // perf: an untainted Ready node passes without the taint scan.
-      if ((ts[node] === ts[node + 1] && ready[node] !== 0) || untoleratedTaint(this.cache, tols, node) === -1) cand[k++] = node;
-      else {
-        rj.code[node] = Code.UnschedulableAndUnresolvable;
-        rj.plugin[node] = rj.current;
+    // perf: a run of untainted Ready nodes passes whole: no taint in the run's CSR span, and the
+    // ready bytes checked a word at a time.
+    if (contiguousRun(cand, n) && ts[cand[0]!] === ts[cand[0]! + n] && bytesAllEqual(this.readyColumn, cand[0]!, cand[0]! + n, 1)) return n;
+    // perf: whether the pod tolerates each node's own taints is decided once per pod group (node
+    // taints do not change); the node's Ready state, which does, is read here. A node passes when
+    // it tolerates its taints and is Ready or the pod tolerates the not-ready taint, which is
+    // exactly when untoleratedTaint finds nothing.
+    const ok = this.toleratedOf(pod);
+    const notReadyOk = tolerates(tols, this.cache.notReadyTaintKey, -1, TaintEffect.NoSchedule) ? 1 : 0;
+    return filterTaints(cand, n, ok, ready, notReadyOk, rj.code, rj.plugin, rj.current);
+  }
+
+  /** Per node, 1 when the pod tolerates every NoSchedule / NoExecute taint of the node (per group). */
+  private toleratedOf(pod: PodRef): Uint8Array {
+    const g = pod.group;
+    let e = this.tolerated[g];
+    if (e === undefined || e.spec !== pod.spec) {
+      const nodes = this.cache.nodes;
+      const ok = new Uint8Array(nodes.size);
+      const tols = pod.spec.tolerations;
+      const ts = nodes.taintStart;
+      const eff = nodes.taintEffect;
+      for (let node = 0; node < nodes.size; node++) {
+        let pass = 1;
+        for (let t = ts[node]!, end = ts[node + 1]!; t < end; t++) {
+          const effect = eff[t]!;
+          if (effect !== TaintEffect.PreferNoSchedule && !tolerates(tols, nodes.taintKey[t]!, nodes.taintValue[t]!, effect)) pass = 0;
+        }
+        ok[node] = pass;
       }
+      e = { spec: pod.spec, ok };
+      if (g >= 0) this.tolerated[g] = e;
     }
-    return k;
+    return e.ok;
   }
 
   filter(_s: CycleState, pod: PodRef, node: number): Status {
@@ -53,6 +82,8 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   preScore(state: CycleState, pod: PodRef): Status {
+    // perf: nothing to compute when no node has a PreferNoSchedule taint (Score is constant).
+    if (!this.anyPreferTaint) return SUCCESS;
     // model: getAllTolerationPreferNoSchedule: tolerations with an empty or PreferNoSchedule effect.
     const prefer = pod.spec.tolerations.filter((t) => t.effect < 0 || t.effect === TaintEffect.PreferNoSchedule);
     state.write(PRE_SCORE_KEY, prefer);
@@ -81,7 +112,40 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     defaultNormalizeScore(MAX_NODE_SCORE, true, scores, n);
   }
 
+  /** Score + reversed normalization + weighting (scores in [0, 100]); constant with no PreferNoSchedule taint. */
+  scoreInto(state: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number, scratch: Float64Array): number {
+    if (!this.anyPreferTaint) return MAX_NODE_SCORE;
+    this.score(state, pod, list, n, scratch);
+    defaultNormalizeScore(MAX_NODE_SCORE, true, scratch, n);
+    for (let i = 0; i < n; i++) totals[i]! += scratch[i]! * w;
+    return -1;
+  }
+
   isSchedulableAfter(event: ClusterEvent): boolean {
     return event === ClusterEvent.NodeChange;
   }
+}
+
+/**
+ * The TaintToleration Filter over cand[0..n): a node passes when ok[node] (its taints tolerated)
+ * and it is Ready or notReadyOk; the others are UnschedulableAndUnresolvable.
+ * perf: a module function over typed arrays; a read-only scan to the first rejected node, then
+ * the compacting loop from there.
+ */
+function filterTaints(cand: Int32Array, n: number, ok: Uint8Array, ready: Uint8Array, notReadyOk: number, code: Uint8Array, plug: Int16Array, cur: number): number {
+  let i = 0;
+  for (; i < n; i++) {
+    const node = cand[i]!;
+    if (ok[node] === 0 || (ready[node] === 0 && notReadyOk === 0)) break;
+  }
+  let k = i;
+  for (; i < n; i++) {
+    const node = cand[i]!;
+    if (ok[node] !== 0 && (ready[node] !== 0 || notReadyOk !== 0)) cand[k++] = node;
+    else {
+      code[node] = 3; // Code.UnschedulableAndUnresolvable
+      plug[node] = cur;
+    }
+  }
+  return k;
 }

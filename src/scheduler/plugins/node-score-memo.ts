@@ -1,0 +1,138 @@
+import { HOT_LOG_SIZE, type SchedulerCache } from "../scheduler-cache.js";
+
+/** Keys a memo remembers at once (pods with different requests); the oldest is recycled. */
+const SLOTS = 4;
+
+/** The Int8 value that marks an unknown entry of a {@link NodeVerdictMemo}. */
+export const UNKNOWN_VERDICT = -128;
+
+/**
+ * Slots of per-node values keyed by a few numbers derived from the pod (e.g. its cpu and memory
+ * requests). A value that depends only on the key and the node's line of the cache's hot array
+ * stays valid until that line is rewritten: each time a slot is used, the cache's log of rewritten
+ * lines ({@link SchedulerCache.hotLog}) since the slot's last use is replayed and those nodes'
+ * values are forgotten (all of them when the log has wrapped since).
+ * perf: between two cycles only the nodes that received or lost a pod change, so the kernels with
+ * float divisions run on those nodes only; elsewhere a node costs one load and a test.
+ */
+abstract class MemoSlots<A extends Float64Array | Int8Array> {
+  private readonly cache: SchedulerCache;
+  private readonly keyLength: number;
+  /** Keys of the slots, keyLength numbers each (NaN: unused). */
+  private readonly keys: Float64Array;
+  private readonly slots: A[] = [];
+  /** Per slot: the number of hot-line changes (SchedulerCache.hotChanges) it has replayed. */
+  private readonly synced: number[] = [];
+  private next = 0;
+
+  constructor(cache: SchedulerCache, keyLength: number) {
+    this.cache = cache;
+    this.keyLength = keyLength;
+    this.keys = new Float64Array(SLOTS * keyLength).fill(NaN);
+  }
+
+  protected abstract make(n: number): A;
+  protected abstract forgetAll(values: A): void;
+  protected abstract forget(values: A, node: number): void;
+
+  /** The values of the slot of key[0..keyLength) (recycling the oldest), current for the cache. */
+  protected slot(key: Float64Array): A {
+    const L = this.keyLength;
+    const keys = this.keys;
+    let s = -1;
+    for (let i = 0; i < this.slots.length && s < 0; i++) {
+      let same = true;
+      for (let j = 0; j < L; j++) if (keys[i * L + j] !== key[j]) same = false;
+      if (same) s = i;
+    }
+    const cache = this.cache;
+    if (s < 0) {
+      s = this.slots.length;
+      if (s < SLOTS) {
+        this.slots.push(this.make(cache.nodes.size));
+        this.synced.push(0);
+      } else {
+        s = this.next;
+        this.next = (this.next + 1) % SLOTS;
+      }
+      for (let j = 0; j < L; j++) keys[s * L + j] = key[j]!;
+      this.forgetAll(this.slots[s]!);
+      this.synced[s] = cache.hotChanges;
+    }
+    const values = this.slots[s]!;
+    const from = this.synced[s]!;
+    const to = cache.hotChanges;
+    if (to - from > HOT_LOG_SIZE) this.forgetAll(values);
+    else {
+      const log = cache.hotLog;
+      for (let c = from; c < to; c++) this.forget(values, log[c % HOT_LOG_SIZE]!);
+    }
+    this.synced[s] = to;
+    return values;
+  }
+}
+
+/** A memo of node-local scores (any finite numbers), NaN where unknown (see MemoSlots). */
+export class NodeScoreMemo extends MemoSlots<Float64Array> {
+  /** The values of the slot chosen by the last {@link use}, by node (NaN: unknown). */
+  values: Float64Array = new Float64Array(0);
+
+  /** Selects the slot of key[0..keyLength), its values current for the cache. */
+  use(key: Float64Array): void {
+    this.values = this.slot(key);
+  }
+
+  protected make(n: number): Float64Array {
+    return new Float64Array(n).fill(NaN);
+  }
+
+  protected forgetAll(values: Float64Array): void {
+    values.fill(NaN);
+  }
+
+  protected forget(values: Float64Array, node: number): void {
+    values[node] = NaN;
+  }
+}
+
+/**
+ * A memo of small per-node verdicts (integers in [-127, 127], e.g. -1 for "does not fit" or a
+ * score in [0, 100]), {@link UNKNOWN_VERDICT} where unknown (see MemoSlots).
+ * perf: one byte per node, so a pass over thousands of nodes reads a few kilobytes.
+ */
+export class NodeVerdictMemo extends MemoSlots<Int8Array> {
+  /** The values of the slot chosen by the last {@link use}, by node. */
+  values: Int8Array = new Int8Array(0);
+
+  /** Selects the slot of key[0..keyLength), its values current for the cache. */
+  use(key: Float64Array): void {
+    this.values = this.slot(key);
+  }
+
+  protected make(n: number): Int8Array {
+    return new Int8Array(n).fill(UNKNOWN_VERDICT);
+  }
+
+  protected forgetAll(values: Int8Array): void {
+    values.fill(UNKNOWN_VERDICT);
+  }
+
+  protected forget(values: Int8Array, node: number): void {
+    values[node] = UNKNOWN_VERDICT;
+  }
+}
+
+/**
+ * totals[i] = the memoized value of node list[i] for i < n where it is known; the positions i
+ * where it is not are written to missAt, and their count returned (the caller computes those).
+ * perf: a module function over typed arrays; besides totals it stores only on a miss.
+ */
+export function setMemoized(values: Float64Array, list: Int32Array, n: number, totals: Float64Array, missAt: Int32Array): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[list[i]!]!;
+    if (v === v) totals[i] = v;
+    else missAt[m++] = i;
+  }
+  return m;
+}
