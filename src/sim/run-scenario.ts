@@ -56,13 +56,17 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   return { simulation: sim, summary, stats, outDir };
 }
 
-/** A stable hash of the resolved scenario: same inputs, same hash, on any machine. */
+/**
+ * A stable hash of the resolved scenario's content: same inputs, same hash, on any machine and
+ * from any directory (file paths say where a scenario was read, not what it is, so they are
+ * left out).
+ */
 export function scenarioHash(s: Scenario): string {
-  return createHash("sha256").update(scenarioJson(s)).digest("hex").slice(0, 16);
+  return createHash("sha256").update(scenarioJson(s, true)).digest("hex").slice(0, 16);
 }
 
-function scenarioJson(s: Scenario): string {
-  return JSON.stringify(s, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v), 2);
+function scenarioJson(s: Scenario, contentOnly = false): string {
+  return JSON.stringify(s, (k, v: unknown) => (contentOnly && k === "file" ? undefined : v instanceof Map ? Object.fromEntries(v) : v), 2);
 }
 
 function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStats, outDir: string): void {
