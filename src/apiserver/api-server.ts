@@ -1,6 +1,7 @@
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams, Rng } from "../core/random.js";
+import { growF64 } from "../core/grow.js";
 import { NS_PER } from "../core/time.js";
 import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
 import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
@@ -130,11 +131,7 @@ export class ApiServer {
   }
 
   private onAuthenticated(req: number): void {
-    if (req >= this.askedNs.length) {
-      const next = new Float64Array(Math.max(req + 1, this.askedNs.length * 2));
-      next.set(this.askedNs);
-      this.askedNs = next;
-    }
+    if (req >= this.askedNs.length) this.askedNs = growF64(this.askedNs, Math.max(req + 1, this.askedNs.length * 2));
     this.askedNs[req] = this.engine.now;
     const c = this.classOf(req);
     this.requests.level[req] = c.level;

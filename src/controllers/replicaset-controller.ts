@@ -1,5 +1,6 @@
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
+import { growU8 } from "../core/grow.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
@@ -107,11 +108,7 @@ export class ReplicaSetController {
     const type = watchType(arg);
     const rs = this.pods.owner[pod]!;
     const state = this.store.replicaSets[rs]!;
-    if (pod >= this.podFlags.length) {
-      const next = new Uint8Array(Math.max(pod + 1, this.podFlags.length * 2));
-      next.set(this.podFlags);
-      this.podFlags = next;
-    }
+    if (pod >= this.podFlags.length) this.podFlags = growU8(this.podFlags, Math.max(pod + 1, this.podFlags.length * 2));
     const flags = this.podFlags[pod]!;
     if (type === WatchEvent.ADDED) {
       this.pendingAdds[rs]!--; // model: expectations.CreationObserved on the pod add event

@@ -1,3 +1,4 @@
+import { growF64, growI32 } from "./grow.js";
 import { LadderQueue } from "./ladder-queue.js";
 
 /** Kind id reserved for a slot whose event was cancelled; it is skipped when it surfaces. */
@@ -158,12 +159,8 @@ export class EventQueue {
     this.timeNs = growF64(this.timeNs, cap);
     this.seq = growF64(this.seq, cap);
     this.arg = growF64(this.arg, cap);
-    const kind = new Int32Array(cap);
-    kind.set(this.kind);
-    this.kind = kind;
-    const target = new Int32Array(cap);
-    target.set(this.target);
-    this.target = target;
+    this.kind = growI32(this.kind, cap);
+    this.target = growI32(this.target, cap);
     const gen = new Uint32Array(cap);
     gen.set(this.gen);
     this.gen = gen;
@@ -175,10 +172,4 @@ export class EventQueue {
     this.capacity = cap;
     this.order.rebind(this.timeNs, this.seq, cap);
   }
-}
-
-function growF64(a: Float64Array, cap: number): Float64Array {
-  const b = new Float64Array(cap);
-  b.set(a);
-  return b;
 }

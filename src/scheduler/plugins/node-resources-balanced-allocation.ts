@@ -52,20 +52,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
       const h = this.cache.hot;
       const pc = pr[0]!;
       const pm = pr[1]!;
-      for (let i = 0; i < n; i++) {
-        const o = list[i]! * 8;
-        const ac = h[o]!;
-        const am = h[o + 1]!;
-        let std = 0;
-        if (ac !== 0 && am !== 0) {
-          let fc = (h[o + 3]! + pc) / ac;
-          let fm = (h[o + 4]! + pm) / am;
-          if (fc > 1) fc = 1;
-          if (fm > 1) fm = 1;
-          std = Math.abs((fc - fm) / 2);
-        }
-        out[i] = Math.trunc((1 - std) * 100);
-      }
+      for (let i = 0; i < n; i++) out[i] = balancedCpuMem(h, list[i]! * 8, pc, pm);
       return;
     }
     for (let i = 0; i < n; i++) out[i] = this.scorer.score(list[i]!);
