@@ -35,7 +35,8 @@ export function arrowColumns(rows = ARROW_ROWS): Column[] {
   for (let i = 0; i < rows; i++) t[i] = Math.round(rng.next() * 3.6e12);
   for (let s = 0; s < 10; s++) {
     const col = new Float64Array(rows);
-    for (let i = 0; i < rows; i++) col[i] = s === 9 && i % 13 === 0 ? NaN : t[i]! + s * 250_000_000 + Math.round(rng.next() * 1e8);
+    for (let i = 0; i < rows; i++)
+      col[i] = s === 9 && i % 13 === 0 ? NaN : t[i]! + s * 250_000_000 + Math.round(rng.next() * 1e8);
     columns.push({ name: `stage${s}_ns`, type: "int64", values: col });
     t = col;
   }

@@ -8,6 +8,10 @@ import { main } from "../src/cli/main.js";
  */
 const report = process.env.SIMCTL_BENCH_REPORT;
 process.on("exit", (code) => {
-  if (report !== undefined) writeFileSync(report, JSON.stringify({ wallMs: performance.now(), maxRssKiB: process.resourceUsage().maxRSS, exitCode: code }));
+  if (report !== undefined)
+    writeFileSync(
+      report,
+      JSON.stringify({ wallMs: performance.now(), maxRssKiB: process.resourceUsage().maxRSS, exitCode: code }),
+    );
 });
 await main(process.argv.slice(2));

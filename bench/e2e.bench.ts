@@ -40,7 +40,12 @@ export function runE2E(repoRoot: string, c: E2ECase): E2ESample {
     const child = join(dirname(fileURLToPath(import.meta.url)), "e2e-child.js");
     const args = [child, "run", c.file, "--out", join(dir, "runs"), "--json"];
     if (c.scale !== undefined) args.push("--scale", String(c.scale));
-    const r = spawnSync(process.execPath, args, { cwd: repoRoot, env: { ...process.env, SIMCTL_BENCH_REPORT: report }, encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = spawnSync(process.execPath, args, {
+      cwd: repoRoot,
+      env: { ...process.env, SIMCTL_BENCH_REPORT: report },
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
     if (r.status !== 0) throw new Error(`${c.name}: simctl run exited ${r.status}\n${r.stderr}`);
     const m = JSON.parse(readFileSync(report, "utf8")) as { wallMs: number; maxRssKiB: number };
     const out = JSON.parse(r.stdout) as { run: { events: number } };

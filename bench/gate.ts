@@ -72,7 +72,12 @@ function mulberry32(seed: number): () => number {
  * Percentile-bootstrap confidence interval of median(now) / median(base) at `confidence`
  * (two-sided), from `resamples` independent resamples of each set. Deterministic (fixed seed).
  */
-export function ratioInterval(base: readonly number[], now: readonly number[], confidence = 0.95, resamples = 2000): { ratio: number; low: number; high: number } {
+export function ratioInterval(
+  base: readonly number[],
+  now: readonly number[],
+  confidence = 0.95,
+  resamples = 2000,
+): { ratio: number; low: number; high: number } {
   const ratio = median(now) / median(base);
   if (base.length < 2 || now.length < 2) return { ratio, low: ratio, high: ratio };
   const rnd = mulberry32(0x5eed);
@@ -96,21 +101,51 @@ export function ratioInterval(base: readonly number[], now: readonly number[], c
  * bound is below 1 / (1 + maxRegression); otherwise "ok". Cases only in `now` are "new", cases
  * only in the baseline "missing" (neither fails the gate).
  */
-export function compareResults(baseline: BenchResult, now: BenchResult, maxRegression: number, confidence = 0.95): CaseComparison[] {
+export function compareResults(
+  baseline: BenchResult,
+  now: BenchResult,
+  maxRegression: number,
+  confidence = 0.95,
+): CaseComparison[] {
   const out: CaseComparison[] = [];
   const base = new Map(baseline.cases.map((c) => [c.name, c]));
   for (const c of now.cases) {
     const b = base.get(c.name);
     if (b === undefined) {
-      out.push({ name: c.name, baselineMedian: null, nowMedian: median(c.samples), ratio: null, low: null, high: null, verdict: "new" });
+      out.push({
+        name: c.name,
+        baselineMedian: null,
+        nowMedian: median(c.samples),
+        ratio: null,
+        low: null,
+        high: null,
+        verdict: "new",
+      });
       continue;
     }
     const { ratio, low, high } = ratioInterval(b.samples, c.samples, confidence);
     const verdict: Verdict = low > 1 + maxRegression ? "REGRESSION" : high < 1 / (1 + maxRegression) ? "faster" : "ok";
-    out.push({ name: c.name, baselineMedian: median(b.samples), nowMedian: median(c.samples), ratio, low, high, verdict });
+    out.push({
+      name: c.name,
+      baselineMedian: median(b.samples),
+      nowMedian: median(c.samples),
+      ratio,
+      low,
+      high,
+      verdict,
+    });
   }
   for (const b of baseline.cases) {
-    if (!now.cases.some((c) => c.name === b.name)) out.push({ name: b.name, baselineMedian: median(b.samples), nowMedian: null, ratio: null, low: null, high: null, verdict: "missing" });
+    if (!now.cases.some((c) => c.name === b.name))
+      out.push({
+        name: b.name,
+        baselineMedian: median(b.samples),
+        nowMedian: null,
+        ratio: null,
+        low: null,
+        high: null,
+        verdict: "missing",
+      });
   }
   return out;
 }
@@ -118,11 +153,16 @@ export function compareResults(baseline: BenchResult, now: BenchResult, maxRegre
 /** The comparison as a table: case, baseline, now, ratio [interval], verdict. */
 export function formatComparison(rows: readonly CaseComparison[], maxRegression: number): string {
   const w = Math.max(20, ...rows.map((r) => r.name.length));
-  const f = (v: number | null): string => (v === null ? "-" : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
-  const lines = [`${"case".padEnd(w)}  ${"baseline ms".padStart(12)}  ${"now ms".padStart(12)}  ${"ratio [95% CI]".padStart(22)}  verdict (regression = CI low > ${(1 + maxRegression).toFixed(2)})`];
+  const f = (v: number | null): string =>
+    v === null ? "-" : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
+  const lines = [
+    `${"case".padEnd(w)}  ${"baseline ms".padStart(12)}  ${"now ms".padStart(12)}  ${"ratio [95% CI]".padStart(22)}  verdict (regression = CI low > ${(1 + maxRegression).toFixed(2)})`,
+  ];
   for (const r of rows) {
     const ratio = r.ratio === null ? "-" : `${r.ratio.toFixed(3)} [${r.low!.toFixed(3)}, ${r.high!.toFixed(3)}]`;
-    lines.push(`${r.name.padEnd(w)}  ${f(r.baselineMedian).padStart(12)}  ${f(r.nowMedian).padStart(12)}  ${ratio.padStart(22)}  ${r.verdict}`);
+    lines.push(
+      `${r.name.padEnd(w)}  ${f(r.baselineMedian).padStart(12)}  ${f(r.nowMedian).padStart(12)}  ${ratio.padStart(22)}  ${r.verdict}`,
+    );
   }
   return lines.join("\n");
 }
@@ -131,6 +171,7 @@ export function formatComparison(rows: readonly CaseComparison[], maxRegression:
 export function parseFraction(s: string): number {
   const t = s.trim();
   const v = t.endsWith("%") ? Number(t.slice(0, -1)) / 100 : Number(t) >= 1 ? Number(t) / 100 : Number(t);
-  if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`--max-regression: expected a percentage such as 10%, found ${s}`);
+  if (!(v >= 0) || !Number.isFinite(v))
+    throw new Error(`--max-regression: expected a percentage such as 10%, found ${s}`);
   return v;
 }

@@ -157,7 +157,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** Formats differences for a failure message, with the regenerate command. */
 export function formatDiffs(name: string, diffs: readonly GoldenDiff[]): string {
-  const lines = diffs.slice(0, 20).map((d) => `  ${d.path}: golden ${JSON.stringify(d.expected)}, now ${JSON.stringify(d.actual)}`);
+  const lines = diffs
+    .slice(0, 20)
+    .map((d) => `  ${d.path}: golden ${JSON.stringify(d.expected)}, now ${JSON.stringify(d.actual)}`);
   if (diffs.length > 20) lines.push(`  ... and ${diffs.length - 20} more`);
   return `golden case ${name}: ${diffs.length} difference${diffs.length === 1 ? "" : "s"} from ${goldenFile(name)}:\n${lines.join("\n")}\nIf the change of behaviour is intended, regenerate with: ${REGENERATE}`;
 }
@@ -166,9 +168,13 @@ export function formatDiffs(name: string, diffs: readonly GoldenDiff[]): string 
  * Runs the cases (all, or those named) and rewrites their golden files. Returns, per case,
  * whether the values changed. This is what `--update-golden` does.
  */
-export function updateGolden(names: readonly string[] = [], log: (line: string) => void = () => {}): { name: string; changed: boolean; diffs: number }[] {
+export function updateGolden(
+  names: readonly string[] = [],
+  log: (line: string) => void = () => {},
+): { name: string; changed: boolean; diffs: number }[] {
   const unknown = names.filter((n) => !GOLDEN_CASES.some((c) => c.name === n));
-  if (unknown.length > 0) throw new Error(`unknown golden case ${unknown.join(", ")}; known: ${GOLDEN_CASES.map((c) => c.name).join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown golden case ${unknown.join(", ")}; known: ${GOLDEN_CASES.map((c) => c.name).join(", ")}`);
   const cases = names.length === 0 ? GOLDEN_CASES : GOLDEN_CASES.filter((c) => names.includes(c.name));
   const done: { name: string; changed: boolean; diffs: number }[] = [];
   for (const c of cases) {
@@ -181,7 +187,9 @@ export function updateGolden(names: readonly string[] = [], log: (line: string) 
     writeFileSync(goldenFile(c.name), `${JSON.stringify(record, null, 2)}\n`);
     const changed = old === undefined || diffs.length > 0;
     done.push({ name: c.name, changed, diffs: diffs.length });
-    log(`${c.name.padEnd(24)} ${old === undefined ? "created" : changed ? `updated (${diffs.length} values changed)` : "unchanged"}  ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    log(
+      `${c.name.padEnd(24)} ${old === undefined ? "created" : changed ? `updated (${diffs.length} values changed)` : "unchanged"}  ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
   }
   return done;
 }

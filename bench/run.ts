@@ -45,7 +45,9 @@ async function main(argv: string[]): Promise<number> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   if (values["update-golden"]) {
     const done = updateGolden(positionals, out);
-    out(`${done.filter((d) => d.changed).length} of ${done.length} golden files changed (results/golden/); review with git diff and commit them with the change that caused them`);
+    out(
+      `${done.filter((d) => d.changed).length} of ${done.length} golden files changed (results/golden/); review with git diff and commit them with the change that caused them`,
+    );
     return 0;
   }
   const maxRegression = parseFraction(values["max-regression"]);
@@ -53,18 +55,31 @@ async function main(argv: string[]): Promise<number> {
   const want = (name: string): boolean => only === undefined || only.test(name);
   const rounds = positiveInt("--rounds", values.rounds);
   const roundMs = positiveInt("--round-ms", values["round-ms"]);
-  const e2eSamples = values["e2e-samples"] === undefined ? undefined : positiveInt("--e2e-samples", values["e2e-samples"]);
-  const baseline = values.baseline === undefined ? undefined : (JSON.parse(readFileSync(values.baseline, "utf8")) as BenchResult);
+  const e2eSamples =
+    values["e2e-samples"] === undefined ? undefined : positiveInt("--e2e-samples", values["e2e-samples"]);
+  const baseline =
+    values.baseline === undefined ? undefined : (JSON.parse(readFileSync(values.baseline, "utf8")) as BenchResult);
 
   const cpu = cpus()[0]?.model ?? "unknown cpu";
   const result: BenchResult = {
-    machine: { node: process.version, cpu, cores: cpus().length, memGiB: Math.round(totalmem() / 2 ** 30), platform: `${platform()} ${process.arch}`, ...(values.note === undefined ? {} : { note: values.note }) },
+    machine: {
+      node: process.version,
+      cpu,
+      cores: cpus().length,
+      memGiB: Math.round(totalmem() / 2 ** 30),
+      platform: `${platform()} ${process.arch}`,
+      ...(values.note === undefined ? {} : { note: values.note }),
+    },
     date: new Date().toISOString(),
     cases: [],
   };
-  out(`node ${process.version}, ${result.machine.cores} x ${cpu}, ${result.machine.memGiB} GiB; ${rounds} rounds x ${roundMs} ms per case`);
+  out(
+    `node ${process.version}, ${result.machine.cores} x ${cpu}, ${result.machine.memGiB} GiB; ${rounds} rounds x ${roundMs} ms per case`,
+  );
 
-  const perSec = (unitsPerIteration: number, unit: string) => (ms: number) => ({ [unit]: Number(((unitsPerIteration / ms) * 1e3).toPrecision(4)) });
+  const perSec = (unitsPerIteration: number, unit: string) => (ms: number) => ({
+    [unit]: Number(((unitsPerIteration / ms) * 1e3).toPrecision(4)),
+  });
   const suites: [() => Bench, (name: string) => (ms: number) => Record<string, number>][] = [
     [engineBench, () => (ms) => ({ "M events/s": Number(((EVENTS_PER_ITERATION / ms) * 1e-3).toPrecision(4)) })],
     [watchBench, () => (ms) => ({ "ns per pod event": Math.round((ms * 1e6) / WATCH_EVENTS) })],
@@ -92,7 +107,12 @@ async function main(argv: string[]): Promise<number> {
       rss = Math.max(rss, s.maxRssKiB);
       events = s.events;
     }
-    const c: CaseResult = { name: e.name, unit: "ms", samples, info: { "peak RSS MiB": Math.round(rss / 1024), events } };
+    const c: CaseResult = {
+      name: e.name,
+      unit: "ms",
+      samples,
+      info: { "peak RSS MiB": Math.round(rss / 1024), events },
+    };
     result.cases.push(c);
     out(formatCase(c));
   }
@@ -101,13 +121,26 @@ async function main(argv: string[]): Promise<number> {
   out(`result: ${values.json}`);
   if (baseline === undefined) return 0;
   // With --only, the baseline's other cases were not run on purpose: leave them out.
-  const rows = compareResults({ ...baseline, cases: baseline.cases.filter((c) => want(c.name)) }, result, maxRegression);
+  const rows = compareResults(
+    { ...baseline, cases: baseline.cases.filter((c) => want(c.name)) },
+    result,
+    maxRegression,
+  );
   out("");
-  out(`baseline: ${values.baseline} (${baseline.machine.cores} x ${baseline.machine.cpu}, node ${baseline.machine.node}, ${baseline.date})`);
+  out(
+    `baseline: ${values.baseline} (${baseline.machine.cores} x ${baseline.machine.cpu}, node ${baseline.machine.node}, ${baseline.date})`,
+  );
   out(formatComparison(rows, maxRegression));
   const bad = rows.filter((r) => r.verdict === "REGRESSION");
-  out(bad.length === 0 ? "speed gate: pass" : `speed gate: FAIL (${bad.length} significant regression${bad.length === 1 ? "" : "s"}: ${bad.map((r) => r.name).join(", ")})`);
-  if (bad.length > 0) out("(another process slows every case alike: check the machine's load, e.g. with uptime, and run again before believing a regression)");
+  out(
+    bad.length === 0
+      ? "speed gate: pass"
+      : `speed gate: FAIL (${bad.length} significant regression${bad.length === 1 ? "" : "s"}: ${bad.map((r) => r.name).join(", ")})`,
+  );
+  if (bad.length > 0)
+    out(
+      "(another process slows every case alike: check the machine's load, e.g. with uptime, and run again before believing a regression)",
+    );
   return bad.length === 0 ? 0 : 1;
 }
 
@@ -116,7 +149,12 @@ async function main(argv: string[]): Promise<number> {
  * each round as its samples. perf: rounds spread the samples over time, so a burst of load
  * from another process on a shared machine spoils one sample rather than the whole figure.
  */
-async function runSuite(make: () => Bench, want: (name: string) => boolean, rounds: number, roundMs: number): Promise<CaseResult[]> {
+async function runSuite(
+  make: () => Bench,
+  want: (name: string) => boolean,
+  rounds: number,
+  roundMs: number,
+): Promise<CaseResult[]> {
   const bench = make();
   const tasks = bench.tasks.filter((t) => want(t.name));
   if (tasks.length === 0) return [];
@@ -124,7 +162,13 @@ async function runSuite(make: () => Bench, want: (name: string) => boolean, roun
   const samples = new Map<string, number[]>(tasks.map((t) => [t.name, []]));
   // tinybench runs at least `iterations` (64 by default) per run whatever the time: a round is
   // `roundMs` of measuring and at least 2 iterations, after a short warm-up in the first round.
-  const b = bench as unknown as { time: number; iterations: number; warmup: boolean; warmupTime: number; warmupIterations: number };
+  const b = bench as unknown as {
+    time: number;
+    iterations: number;
+    warmup: boolean;
+    warmupTime: number;
+    warmupIterations: number;
+  };
   b.time = roundMs;
   b.iterations = 2;
   b.warmupTime = Math.min(250, roundMs);
@@ -135,7 +179,8 @@ async function runSuite(make: () => Bench, want: (name: string) => boolean, roun
     await bench.run();
     for (const t of bench.tasks) {
       const res = t.result;
-      if (res === undefined || !("latency" in res)) throw new Error(`bench case ${t.name} failed: ${JSON.stringify(res)}`);
+      if (res === undefined || !("latency" in res))
+        throw new Error(`bench case ${t.name} failed: ${JSON.stringify(res)}`);
       samples.get(t.name)!.push(Number(res.latency.mean.toPrecision(6)));
     }
   }

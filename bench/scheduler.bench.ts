@@ -31,7 +31,11 @@ export function benchNodes(n = BENCH_NODES): NodeInput[] {
   return Array.from({ length: n }, (_, i) => ({
     name: `node-${i}`,
     allocatable: { cpu: 8, memory: "32Gi", pods: 110 },
-    labels: { "kubernetes.io/hostname": `node-${i}`, "topology.kubernetes.io/zone": zones[i % 3]!, "node.kubernetes.io/instance-type": i % 2 === 0 ? "m5.2xlarge" : "c5.2xlarge" },
+    labels: {
+      "kubernetes.io/hostname": `node-${i}`,
+      "topology.kubernetes.io/zone": zones[i % 3]!,
+      "node.kubernetes.io/instance-type": i % 2 === 0 ? "m5.2xlarge" : "c5.2xlarge",
+    },
     taints: i % 3 === 0 ? [{ key: "dedicated", value: "batch", effect: "NoSchedule" as const }] : [],
     images: [{ names: ["registry.k8s.io/pause:3.9"], sizeBytes: 300_000 }],
   }));
@@ -46,19 +50,39 @@ export const BENCH_POD: PodInput = {
   affinity: {
     nodeAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: [{ key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.2xlarge", "c5.2xlarge"] }] }],
+        nodeSelectorTerms: [
+          {
+            matchExpressions: [
+              { key: "node.kubernetes.io/instance-type", operator: "In", values: ["m5.2xlarge", "c5.2xlarge"] },
+            ],
+          },
+        ],
       },
     },
   },
-  topologySpreadConstraints: [{ maxSkew: 5, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "bench" } } }],
+  topologySpreadConstraints: [
+    {
+      maxSkew: 5,
+      topologyKey: "topology.kubernetes.io/zone",
+      whenUnsatisfiable: "DoNotSchedule",
+      labelSelector: { matchLabels: { app: "bench" } },
+    },
+  ],
 };
 
 /** A cluster with 2 pods already on every node (one of the bench app), and a framework for `config`. */
-export function benchCluster(config: string, nodes = BENCH_NODES): { cluster: StandaloneCluster; fw: Framework; pod: PodRef; config: SchedulerConfig } {
+export function benchCluster(
+  config: string,
+  nodes = BENCH_NODES,
+): { cluster: StandaloneCluster; fw: Framework; pod: PodRef; config: SchedulerConfig } {
   const cluster = new StandaloneCluster(benchNodes(nodes));
   const cfg = parseSchedulerConfig("bench.yaml", config);
   const fw = cluster.framework(cfg);
-  const other: PodInput = { name: "other", labels: { app: "other" }, containers: [{ requests: { cpu: "500m", memory: "1Gi" } }] };
+  const other: PodInput = {
+    name: "other",
+    labels: { app: "other" },
+    containers: [{ requests: { cpu: "500m", memory: "1Gi" } }],
+  };
   for (let i = 0; i < nodes; i++) {
     cluster.addExistingPod(other, `node-${i}`);
     cluster.addExistingPod(BENCH_POD, `node-${i}`);
@@ -120,7 +144,14 @@ export function schedulerBench(): Bench {
  * the first seconds of a process, whose code is not yet optimized.
  */
 export function schedulerThroughputBench(): Bench {
-  const bench = new Bench({ name: "scheduler throughput", time: 3000, iterations: 3, warmup: true, warmupIterations: 2, warmupTime: 0 });
+  const bench = new Bench({
+    name: "scheduler throughput",
+    time: 3000,
+    iterations: 3,
+    warmup: true,
+    warmupIterations: 2,
+    warmupTime: 0,
+  });
   let cluster: StandaloneCluster;
   let fw: Framework;
   let ref: PodRef;
@@ -138,8 +169,16 @@ export function schedulerThroughputBench(): Bench {
       // A fresh, empty cluster for every iteration, built outside the timed window.
       beforeEach: () => {
         cluster = new StandaloneCluster(benchNodes().map((n) => ({ ...n, taints: [] })));
-        fw = cluster.framework(parseSchedulerConfig("bench.yaml", "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"));
-        const g = cluster.groupFor({ name: "basic", containers: [{ image: "registry.k8s.io/pause:3.9", requests: { cpu: "100m", memory: "128Mi" } }] });
+        fw = cluster.framework(
+          parseSchedulerConfig(
+            "bench.yaml",
+            "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n",
+          ),
+        );
+        const g = cluster.groupFor({
+          name: "basic",
+          containers: [{ image: "registry.k8s.io/pause:3.9", requests: { cpu: "100m", memory: "128Mi" } }],
+        });
         ref = { pod: 0, group: g, spec: cluster.cache.groups[g]! };
       },
     },

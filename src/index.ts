@@ -4,7 +4,15 @@
  */
 
 // Engine and modelling primitives.
-export { Engine, type EventHandle, type EventKind, type Handler, type RunOptions, type RunResult, type StopReason } from "./core/engine.js";
+export {
+  Engine,
+  type EventHandle,
+  type EventKind,
+  type Handler,
+  type RunOptions,
+  type RunResult,
+  type StopReason,
+} from "./core/engine.js";
 export { RandomStreams, type Rng } from "./core/random.js";
 export { Sampler, constant, lognormal, type DistSpec } from "./core/distributions.js";
 export { NS_PER, formatDuration, parseDurationNs, secondsToNs } from "./core/time.js";
@@ -23,7 +31,14 @@ export { loadEtcdBenchmark, type EtcdBenchmarkScenario } from "./scenario/etcd-b
 export { Simulation, type SimulationRunOptions } from "./sim/simulation.js";
 export { runScenario, scenarioHash, type RunScenarioOptions, type RunScenarioResult } from "./sim/run-scenario.js";
 export { runEtcdBenchmarkScenario, type EtcdBenchmarkRow } from "./sim/run-etcd-benchmark.js";
-export { summarize, POD_STARTUP_SLO_P99_NS, type SimulatedSummary, type RunStats, type LatencySummary, type WaitSummary } from "./metrics/summary.js";
+export {
+  summarize,
+  POD_STARTUP_SLO_P99_NS,
+  type SimulatedSummary,
+  type RunStats,
+  type LatencySummary,
+  type WaitSummary,
+} from "./metrics/summary.js";
 export { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "./metrics/arrow-writer.js";
 export { exportParquet } from "./metrics/parquet-export.js";
 

@@ -26,8 +26,18 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
   [Resource.pods]: { apiGroup: "", resource: "pods", namespace: "default" },
   [Resource.podsBinding]: { apiGroup: "", resource: "pods", subresource: "binding", namespace: "default" },
   [Resource.podsStatus]: { apiGroup: "", resource: "pods", subresource: "status", namespace: "default" },
-  [Resource.replicasetsStatus]: { apiGroup: "apps", resource: "replicasets", subresource: "status", namespace: "default" },
-  [Resource.deploymentsStatus]: { apiGroup: "apps", resource: "deployments", subresource: "status", namespace: "default" },
+  [Resource.replicasetsStatus]: {
+    apiGroup: "apps",
+    resource: "replicasets",
+    subresource: "status",
+    namespace: "default",
+  },
+  [Resource.deploymentsStatus]: {
+    apiGroup: "apps",
+    resource: "deployments",
+    subresource: "status",
+    namespace: "default",
+  },
 };
 
 /** What the API server needs from storage: etcd's propose, answered by an event. */
@@ -86,31 +96,55 @@ export class ApiServer {
   /** Requests rejected by a failing webhook. */
   webhookRejections = 0;
 
-  constructor(engine: Engine, random: RandomStreams, spec: ApiServerSpec, clients: ApiClients, store: ObjectStore, storage: Storage) {
+  constructor(
+    engine: Engine,
+    random: RandomStreams,
+    spec: ApiServerSpec,
+    clients: ApiClients,
+    store: ObjectStore,
+    storage: Storage,
+  ) {
     this.engine = engine;
     this.clients = clients;
     this.store = store;
     this.storage = storage;
     this.spec = spec;
     for (let i = 0; i < spec.replicas; i++) {
-      this.apf.push(new PriorityAndFairness(engine, { maxRequestsInflight: spec.maxRequestsInflight, maxMutatingRequestsInflight: spec.maxMutatingRequestsInflight }));
+      this.apf.push(
+        new PriorityAndFairness(engine, {
+          maxRequestsInflight: spec.maxRequestsInflight,
+          maxMutatingRequestsInflight: spec.maxMutatingRequestsInflight,
+        }),
+      );
     }
     this.authentication = new Sampler(spec.authentication, random.stream("apiserver/authentication"));
     this.authorization = new Sampler(spec.authorization, random.stream("apiserver/authorization"));
     this.validation = new Sampler(spec.validation, random.stream("apiserver/validation"));
     this.network = new Sampler(spec.network, random.stream("apiserver/network"));
     // model: mutating webhooks run first, in order, then validating ones (apiserver admission chain).
-    const ordered = [...spec.webhooks.filter((w) => w.type === "mutating"), ...spec.webhooks.filter((w) => w.type === "validating")];
-    const OPERATION_VERBS = { CREATE: [Verb.create], UPDATE: [Verb.update, Verb.patch], DELETE: [Verb.delete] } as const;
+    const ordered = [
+      ...spec.webhooks.filter((w) => w.type === "mutating"),
+      ...spec.webhooks.filter((w) => w.type === "validating"),
+    ];
+    const OPERATION_VERBS = {
+      CREATE: [Verb.create],
+      UPDATE: [Verb.update, Verb.patch],
+      DELETE: [Verb.delete],
+    } as const;
     this.webhooks = ordered.map((w) => ({
       spec: w,
-      resources: w.resources.reduce((bits, r) => bits | (1 << RESOURCE_NAMES.indexOf(r as (typeof RESOURCE_NAMES)[number])), 0),
+      resources: w.resources.reduce(
+        (bits, r) => bits | (1 << RESOURCE_NAMES.indexOf(r as (typeof RESOURCE_NAMES)[number])),
+        0,
+      ),
       verbs: w.operations.reduce((bits, o) => OPERATION_VERBS[o].reduce((b, v) => b | (1 << v), bits), 0),
       latency: new Sampler(w.latency, random.stream(`apiserver/webhook/${w.name}`)),
       failures: random.stream(`apiserver/webhook/${w.name}/failures`),
     }));
     this.kAuthenticated = engine.register("apiserver.authenticated", (req) => this.onAuthenticated(req));
-    this.kDispatched = engine.register("apiserver.apf.dispatched", (req, code) => (code === 0 ? this.onSeat(req) : this.reject429(req)));
+    this.kDispatched = engine.register("apiserver.apf.dispatched", (req, code) =>
+      code === 0 ? this.onSeat(req) : this.reject429(req),
+    );
     this.kRetry = engine.register("apiserver.client.retry", (req) => this.retry(req));
     this.kHandled = engine.register("apiserver.handled", (req) => this.onHandled(req));
     this.kRejected = engine.register("apiserver.rejected", (req) => this.respond(req, Status.internalError));
@@ -121,7 +155,16 @@ export class ApiServer {
    * Sends a write from `client`. The request waits in the client's limiter, travels to the
    * server and back; `replyKind(replyTarget, requestId)` fires when the response arrives.
    */
-  submit(client: number, verb: Verb, resource: Resource, object: number, operand: number, bytes: number, replyKind: EventKind, replyTarget: number): number {
+  submit(
+    client: number,
+    verb: Verb,
+    resource: Resource,
+    object: number,
+    operand: number,
+    bytes: number,
+    replyKind: EventKind,
+    replyTarget: number,
+  ): number {
     const now = this.engine.now;
     const req = this.requests.add(client, verb, resource, object, operand, bytes, now, replyKind, replyTarget);
     const wait = this.clients.limiters[client]!.reserve(now);
@@ -146,7 +189,10 @@ export class ApiServer {
     const key = r.client[req]! * 256 + r.verb[req]! * 16 + r.resource[req]!;
     let c = this.classes.get(key);
     if (c === undefined) {
-      const attributes: RequestAttributes = { verb: VERB_NAMES[r.verb[req]!]!, ...RESOURCE_ATTRIBUTES[r.resource[req] as Resource] };
+      const attributes: RequestAttributes = {
+        verb: VERB_NAMES[r.verb[req]!]!,
+        ...RESOURCE_ATTRIBUTES[r.resource[req] as Resource],
+      };
       c = classify(this.clients.identities[r.client[req]!]!, attributes);
       this.classes.set(key, c);
     }
@@ -171,7 +217,16 @@ export class ApiServer {
 
   private retry(prev: number): void {
     const r = this.requests;
-    const req = this.submit(r.client[prev]!, r.verb[prev]! as Verb, r.resource[prev]! as Resource, r.object[prev]!, r.operand[prev]!, r.bytes[prev]!, r.replyKind[prev]! as EventKind, r.replyTarget[prev]!);
+    const req = this.submit(
+      r.client[prev]!,
+      r.verb[prev]! as Verb,
+      r.resource[prev]! as Resource,
+      r.object[prev]!,
+      r.operand[prev]!,
+      r.bytes[prev]!,
+      r.replyKind[prev]! as EventKind,
+      r.replyTarget[prev]!,
+    );
     r.attempt[req] = r.attempt[prev]! + 1;
   }
 

@@ -104,7 +104,8 @@ export class ObjectStore {
         } else break;
         return;
       case Resource.podsBinding: {
-        if (this.pods.node[obj] !== -1) throw new SimulationError("apiserver", this.engine.now, `pod ${obj} is already bound`);
+        if (this.pods.node[obj] !== -1)
+          throw new SimulationError("apiserver", this.engine.now, `pod ${obj} is already bound`);
         this.pods.node[obj] = operand;
         this.pods.mark(obj, PodStage.bound, this.engine.now);
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
@@ -113,7 +114,10 @@ export class ObjectStore {
       case Resource.podsStatus: {
         const phase = operand as PodPhase;
         this.pods.phase[obj] = phase;
-        if (phase === PodPhase.Running && this.pods.time(obj, PodStage.running) !== this.pods.time(obj, PodStage.running)) {
+        if (
+          phase === PodPhase.Running &&
+          this.pods.time(obj, PodStage.running) !== this.pods.time(obj, PodStage.running)
+        ) {
           this.pods.mark(obj, PodStage.running, this.engine.now);
           this.runningPods++;
           if (this.flags(obj) & LIVE) this.setFlags(obj, LIVE | RUNNING);
@@ -183,7 +187,12 @@ export class ObjectStore {
     let running = 0;
     for (const d of this.deployments) {
       const t = d.template;
-      if (t >= this.runningByTemplate.length || this.runningByTemplate[t] !== d.replicas || this.liveByTemplate[t] !== d.replicas) return;
+      if (
+        t >= this.runningByTemplate.length ||
+        this.runningByTemplate[t] !== d.replicas ||
+        this.liveByTemplate[t] !== d.replicas
+      )
+        return;
       running += d.replicas;
     }
     if (running !== this.stopTarget) return;

@@ -14,10 +14,25 @@ export const Resource = {
   deploymentsStatus: 6,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
-export const RESOURCE_NAMES = ["deployments", "replicasets", "pods", "pods/binding", "pods/status", "replicasets/status", "deployments/status"] as const;
+export const RESOURCE_NAMES = [
+  "deployments",
+  "replicasets",
+  "pods",
+  "pods/binding",
+  "pods/status",
+  "replicasets/status",
+  "deployments/status",
+] as const;
 
 /** Outcome codes, as HTTP status codes. */
-export const Status = { pending: 0, ok: 200, created: 201, tooLarge: 413, tooManyRequests: 429, internalError: 500 } as const;
+export const Status = {
+  pending: 0,
+  ok: 200,
+  created: 201,
+  tooLarge: 413,
+  tooManyRequests: 429,
+  internalError: 500,
+} as const;
 
 /**
  * One row per API request, structure-of-arrays, growing by doubling. A request is identified by
@@ -79,7 +94,17 @@ export class RequestTable {
   }
 
   /** Appends a request row and returns its id. */
-  add(client: number, verb: Verb, resource: Resource, object: number, operand: number, bytes: number, nowNs: number, replyKind: number, replyTarget: number): number {
+  add(
+    client: number,
+    verb: Verb,
+    resource: Resource,
+    object: number,
+    operand: number,
+    bytes: number,
+    nowNs: number,
+    replyKind: number,
+    replyTarget: number,
+  ): number {
     if (this.count === this.cap) this.grow();
     const i = this.count++;
     this.client[i] = client;

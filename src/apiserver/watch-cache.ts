@@ -291,9 +291,15 @@ export class WatchCache {
     this.outstanding[this.wOutStart[w]! + ((this.wOutHead[w]! + count) % chan)] = at;
     this.wOutCount[w] = count + 1;
     this.wNext[w] = p + 1;
-    if (this.deliveries === this.deliveryLatencyNs.length) this.deliveryLatencyNs = growF64(this.deliveryLatencyNs, this.deliveries * 2);
+    if (this.deliveries === this.deliveryLatencyNs.length)
+      this.deliveryLatencyNs = growF64(this.deliveryLatencyNs, this.deliveries * 2);
     this.deliveryLatencyNs[this.deliveries++] = at - log.commitNs[p]!;
-    this.engine.scheduleAt(at, this.wKind[w]! as EventKind, this.wTarget[w]!, packWatch(log.object[p]!, log.type[p]! as WatchEvent));
+    this.engine.scheduleAt(
+      at,
+      this.wKind[w]! as EventKind,
+      this.wTarget[w]!,
+      packWatch(log.object[p]!, log.type[p]! as WatchEvent),
+    );
   }
 
   /** Drops from `w`'s channel the events its client has consumed by `t`. */
@@ -347,9 +353,15 @@ export class WatchCache {
   private deliverReplay(w: number, log: ResourceLog, p: number, t: number): void {
     const at = Math.max(this.wLastDeliveryNs[w]! + this.spec.clientEventCostNs, t);
     this.wLastDeliveryNs[w] = at;
-    if (this.deliveries === this.deliveryLatencyNs.length) this.deliveryLatencyNs = growF64(this.deliveryLatencyNs, this.deliveries * 2);
+    if (this.deliveries === this.deliveryLatencyNs.length)
+      this.deliveryLatencyNs = growF64(this.deliveryLatencyNs, this.deliveries * 2);
     this.deliveryLatencyNs[this.deliveries++] = at - log.commitNs[p]!;
-    this.engine.scheduleAt(Math.round(at), this.wKind[w]! as EventKind, this.wTarget[w]!, packWatch(log.object[p]!, log.type[p]! as WatchEvent));
+    this.engine.scheduleAt(
+      Math.round(at),
+      this.wKind[w]! as EventKind,
+      this.wTarget[w]!,
+      packWatch(log.object[p]!, log.type[p]! as WatchEvent),
+    );
   }
 
   /** model: time_budget.go: +50 ms every second, capped at 100 ms. */
@@ -385,7 +397,8 @@ export class WatchCache {
     // for a new cluster, which gives the upstream floor of 10. Informers of all pods get the
     // indexed maximum as the cache grows: we size them at the maximum their kind allows.
     const chan = triggered ? log.channelSize(true, true) : indexed ? MAX_CHAN_INDEXED : MAX_CHAN_UNINDEXED;
-    if (this.outstandingUsed + chan > this.outstanding.length) this.outstanding = growF64(this.outstanding, Math.max(this.outstanding.length * 2, this.outstandingUsed + chan));
+    if (this.outstandingUsed + chan > this.outstanding.length)
+      this.outstanding = growF64(this.outstanding, Math.max(this.outstanding.length * 2, this.outstandingUsed + chan));
     this.wResource[w] = resource;
     this.wKind[w] = kind;
     this.wTarget[w] = target;

@@ -44,7 +44,9 @@ export async function main(argv: string[]): Promise<void> {
       .parseAsync();
   } catch (e) {
     if (e instanceof ScenarioError) {
-      process.stderr.write(`simctl: invalid scenario (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}\n`);
+      process.stderr.write(
+        `simctl: invalid scenario (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}\n`,
+      );
       process.exitCode = 2;
       return;
     }

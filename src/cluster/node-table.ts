@@ -146,7 +146,13 @@ export class NodeTable {
    * Adds (sign = 1) or removes (sign = -1) a pod's requests from a node's totals. A pod's request
    * vector carries 1 in the pods column, so pod count is accounted like any resource.
    */
-  account(node: NodeIdx, requests: ArrayLike<number>, nonZeroCpuMilli: number, nonZeroMemBytes: number, sign: 1 | -1): void {
+  account(
+    node: NodeIdx,
+    requests: ArrayLike<number>,
+    nonZeroCpuMilli: number,
+    nonZeroMemBytes: number,
+    sign: 1 | -1,
+  ): void {
     const R = this.resourceCount;
     const base = node * R;
     for (let r = 0; r < R; r++) this.requested[base + r]! += sign * (requests[r] ?? 0);

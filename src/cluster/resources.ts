@@ -8,9 +8,28 @@ export const Res = { cpu: 0, memory: 1, pods: 2, ephemeralStorage: 3 } as const;
 export const BUILTIN_RESOURCES = 4;
 export const BUILTIN_RESOURCE_NAMES = ["cpu", "memory", "pods", "ephemeral-storage"] as const;
 
-const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL_SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-const QUANTITY_RE = /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|(e[+-]?[0-9]+)|(n|u|m|k|M|G|T|P|E)?)$/;
+const BINARY_SUFFIX: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const DECIMAL_SUFFIX: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+const QUANTITY_RE =
+  /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(?:(Ki|Mi|Gi|Ti|Pi|Ei)|(e[+-]?[0-9]+)|(n|u|m|k|M|G|T|P|E)?)$/;
 
 /**
  * Parses a Kubernetes resource.Quantity (`500m`, `2`, `1.5Gi`, `128974848`, `129e6`, `123Mi`) into

@@ -36,7 +36,15 @@ export class DeploymentController {
   /** Whether the current sync had a failed write (it then requeues with back-off). */
   private readonly syncFailed: boolean[] = [];
 
-  constructor(engine: Engine, random: RandomStreams, spec: ControllerManagerSpec, api: ApiServer, store: ObjectStore, watch: WatchCache, client: number) {
+  constructor(
+    engine: Engine,
+    random: RandomStreams,
+    spec: ControllerManagerSpec,
+    api: ApiServer,
+    store: ObjectStore,
+    watch: WatchCache,
+    client: number,
+  ) {
     this.engine = engine;
     this.api = api;
     this.store = store;
@@ -47,10 +55,22 @@ export class DeploymentController {
       if (this.api.requests.status[req]! >= 300) this.syncFailed[d] = true;
       if (--this.inflight[d]! === 0) this.endSync(d);
     });
-    const kSync = engine.register("deployment.sync", (d) => this.engine.schedule(this.syncCost.sample(), this.kSyncBody, d));
+    const kSync = engine.register("deployment.sync", (d) =>
+      this.engine.schedule(this.syncCost.sample(), this.kSyncBody, d),
+    );
     this.queue = new WorkQueue(engine, "deployment", spec.concurrentDeploymentSyncs, kSync);
-    watch.watch(WatchResource.deployments, engine.register("deployment.informer.deployment", (_t, arg) => this.queue.add(watchObject(arg))), 0);
-    watch.watch(WatchResource.replicasets, engine.register("deployment.informer.rs", (_t, arg) => this.queue.add(this.store.replicaSets[watchObject(arg)]!.deployment)), 0);
+    watch.watch(
+      WatchResource.deployments,
+      engine.register("deployment.informer.deployment", (_t, arg) => this.queue.add(watchObject(arg))),
+      0,
+    );
+    watch.watch(
+      WatchResource.replicasets,
+      engine.register("deployment.informer.rs", (_t, arg) =>
+        this.queue.add(this.store.replicaSets[watchObject(arg)]!.deployment),
+      ),
+      0,
+    );
   }
 
   private syncBody(d: number): void {
@@ -79,7 +99,8 @@ export class DeploymentController {
     }
     // model: rolling.go rolloutRolling: scale the new ReplicaSet up first; when it scaled, that
     // is this sync's step.
-    const target = newRs.replicas > dep.replicas ? dep.replicas : newReplicaSetReplicas(dep.replicas, surge, all, newRs.replicas);
+    const target =
+      newRs.replicas > dep.replicas ? dep.replicas : newReplicaSetReplicas(dep.replicas, surge, all, newRs.replicas);
     if (target !== newRs.replicas) {
       this.scale(d, newRs, target);
       return;
@@ -113,7 +134,16 @@ export class DeploymentController {
       statusAvailable: 0,
     });
     this.inflight[dep.idx] = 1;
-    this.api.submit(this.client, Verb.create, Resource.replicasets, rs, replicas, REPLICASET_BYTES, this.kWritten, dep.idx);
+    this.api.submit(
+      this.client,
+      Verb.create,
+      Resource.replicasets,
+      rs,
+      replicas,
+      REPLICASET_BYTES,
+      this.kWritten,
+      dep.idx,
+    );
   }
 
   /**
@@ -149,7 +179,16 @@ export class DeploymentController {
 
   private scale(d: number, rs: ReplicaSetState, replicas: number): void {
     this.inflight[d]!++;
-    this.api.submit(this.client, Verb.update, Resource.replicasets, rs.idx, replicas, REPLICASET_BYTES, this.kWritten, d);
+    this.api.submit(
+      this.client,
+      Verb.update,
+      Resource.replicasets,
+      rs.idx,
+      replicas,
+      REPLICASET_BYTES,
+      this.kWritten,
+      d,
+    );
   }
 
   /** Rolls ReplicaSet availability up into the Deployment's status when it changed. */
@@ -161,7 +200,16 @@ export class DeploymentController {
       return;
     }
     this.inflight[dep.idx] = 1;
-    this.api.submit(this.client, Verb.update, Resource.deploymentsStatus, dep.idx, available, STATUS_BYTES, this.kWritten, dep.idx);
+    this.api.submit(
+      this.client,
+      Verb.update,
+      Resource.deploymentsStatus,
+      dep.idx,
+      available,
+      STATUS_BYTES,
+      this.kWritten,
+      dep.idx,
+    );
   }
 }
 

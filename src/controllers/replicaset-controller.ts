@@ -67,7 +67,15 @@ export class ReplicaSetController {
   /** Syncs that found creations or deletions still unobserved and so did nothing more. */
   syncsAwaitingExpectations = 0;
 
-  constructor(engine: Engine, random: RandomStreams, spec: ControllerManagerSpec, api: ApiServer, store: ObjectStore, watch: WatchCache, client: number) {
+  constructor(
+    engine: Engine,
+    random: RandomStreams,
+    spec: ControllerManagerSpec,
+    api: ApiServer,
+    store: ObjectStore,
+    watch: WatchCache,
+    client: number,
+  ) {
     this.engine = engine;
     this.api = api;
     this.store = store;
@@ -75,7 +83,9 @@ export class ReplicaSetController {
     this.client = client;
     this.burstReplicas = spec.burstReplicas;
     this.syncCost = new Sampler(spec.syncCost, random.stream("replicaset-controller/sync"));
-    const kSync = engine.register("replicaset.sync", (rs) => this.engine.schedule(this.syncCost.sample(), this.kSyncBody, rs));
+    const kSync = engine.register("replicaset.sync", (rs) =>
+      this.engine.schedule(this.syncCost.sample(), this.kSyncBody, rs),
+    );
     this.kSyncBody = engine.register("replicaset.syncBody", (rs) => this.syncBody(rs));
     this.kCreated = engine.register("replicaset.created", (rs, req) => this.onCreated(rs, req));
     this.kDeleted = engine.register("replicaset.deleted", (rs, req) => this.onDeleted(rs, req));
@@ -84,8 +94,16 @@ export class ReplicaSetController {
       this.endSync(rs);
     });
     this.queue = new WorkQueue(engine, "replicaset", spec.concurrentReplicaSetSyncs, kSync);
-    watch.watch(WatchResource.replicasets, engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)), 0);
-    watch.watch(WatchResource.pods, engine.register("replicaset.informer.pod", (_t, arg) => this.onPodEvent(arg)), 0);
+    watch.watch(
+      WatchResource.replicasets,
+      engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)),
+      0,
+    );
+    watch.watch(
+      WatchResource.pods,
+      engine.register("replicaset.informer.pod", (_t, arg) => this.onPodEvent(arg)),
+      0,
+    );
   }
 
   private onReplicaSetEvent(arg: number): void {
@@ -116,7 +134,11 @@ export class ReplicaSetController {
         this.podFlags[pod] = COUNTED;
         state.observedPods++;
       }
-    } else if (this.pods.isTerminating(pod) || this.pods.phase[pod] === PodPhase.Failed || this.pods.phase[pod] === PodPhase.Succeeded) {
+    } else if (
+      this.pods.isTerminating(pod) ||
+      this.pods.phase[pod] === PodPhase.Failed ||
+      this.pods.phase[pod] === PodPhase.Succeeded
+    ) {
       // model: replica_set.go updatePod/deletePod: a pod with a deletionTimestamp is treated as
       // deleted at once (expectations.DeletionObserved); neither it nor a pod in a terminal
       // phase counts as active any more (controller_utils.go IsPodActive).
@@ -138,7 +160,9 @@ export class ReplicaSetController {
     const state = this.store.replicaSets[rs]!;
     this.syncFailed[rs] = false;
     const now = this.engine.now;
-    const satisfied = (this.pendingAdds[rs]! <= 0 && this.pendingDeletes[rs]! <= 0) || now - this.expectationsSetNs[rs]! > EXPECTATIONS_TIMEOUT_NS;
+    const satisfied =
+      (this.pendingAdds[rs]! <= 0 && this.pendingDeletes[rs]! <= 0) ||
+      now - this.expectationsSetNs[rs]! > EXPECTATIONS_TIMEOUT_NS;
     if (!satisfied) {
       this.syncsAwaitingExpectations++;
       this.finishSync(rs);
@@ -219,7 +243,16 @@ export class ReplicaSetController {
     this.inflight[rs] = n;
     for (let i = 0; i < n; i++) {
       this.deletes++;
-      this.api.submit(this.client, Verb.delete, Resource.pods, active[i]!, PodDelete.graceful, DELETE_BYTES, this.kDeleted, rs);
+      this.api.submit(
+        this.client,
+        Verb.delete,
+        Resource.pods,
+        active[i]!,
+        PodDelete.graceful,
+        DELETE_BYTES,
+        this.kDeleted,
+        rs,
+      );
     }
   }
 
@@ -239,7 +272,16 @@ export class ReplicaSetController {
       return;
     }
     state.statusReplicas = state.observedPods;
-    this.api.submit(this.client, Verb.update, Resource.replicasetsStatus, rs, state.observedRunning, STATUS_BYTES, this.kStatusWritten, rs);
+    this.api.submit(
+      this.client,
+      Verb.update,
+      Resource.replicasetsStatus,
+      rs,
+      state.observedRunning,
+      STATUS_BYTES,
+      this.kStatusWritten,
+      rs,
+    );
   }
 
   /**

@@ -13,7 +13,11 @@ export function scaledValue(v: string | number, total: number, roundUp: boolean)
  * model: pkg/controller/deployment/util/deployment_util.go ResolveFenceposts: maxSurge rounds
  * up, maxUnavailable rounds down, and if both come out 0, maxUnavailable is 1.
  */
-export function resolveFenceposts(maxSurge: string | number, maxUnavailable: string | number, replicas: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: string | number,
+  maxUnavailable: string | number,
+  replicas: number,
+): { surge: number; unavailable: number } {
   const surge = scaledValue(maxSurge, replicas, true);
   let unavailable = scaledValue(maxUnavailable, replicas, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;
@@ -25,7 +29,12 @@ export function resolveFenceposts(maxSurge: string | number, maxUnavailable: str
  * that all ReplicaSets together hold at most replicas + maxSurge pods, and no further than
  * the Deployment's replicas.
  */
-export function newReplicaSetReplicas(replicas: number, surge: number, allReplicas: number, newReplicas: number): number {
+export function newReplicaSetReplicas(
+  replicas: number,
+  surge: number,
+  allReplicas: number,
+  newReplicas: number,
+): number {
   const maxTotal = replicas + surge;
   if (allReplicas >= maxTotal) return newReplicas;
   return newReplicas + Math.min(maxTotal - allReplicas, replicas - newReplicas);
@@ -36,7 +45,13 @@ export function newReplicaSetReplicas(replicas: number, surge: number, allReplic
  * below replicas - maxUnavailable available pods, counting the new ReplicaSet's not yet
  * available pods as unavailable: allPods - minAvailable - newUnavailable.
  */
-export function maxScaledDown(replicas: number, unavailable: number, allReplicas: number, newReplicas: number, newAvailable: number): number {
+export function maxScaledDown(
+  replicas: number,
+  unavailable: number,
+  allReplicas: number,
+  newReplicas: number,
+  newAvailable: number,
+): number {
   const minAvailable = replicas - Math.min(unavailable, replicas);
   return allReplicas - minAvailable - (newReplicas - newAvailable);
 }

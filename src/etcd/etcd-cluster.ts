@@ -316,7 +316,9 @@ export class EtcdCluster {
     if (n === 0) return;
     const cfg = this.config;
     const saveNs =
-      n * cfg.walEncodeNsPerEntry + Math.round(this.fPendingBytes[f]! * cfg.walWriteNsPerByte) + this.fsync[f]!.sample();
+      n * cfg.walEncodeNsPerEntry +
+      Math.round(this.fPendingBytes[f]! * cfg.walWriteNsPerByte) +
+      this.fsync[f]!.sample();
     this.fSavingUpTo[f] = this.fReceived[f]!;
     this.fPendingEntries[f] = 0;
     this.fPendingBytes[f] = 0;

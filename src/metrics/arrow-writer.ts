@@ -1,5 +1,21 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
-import { Data, Dictionary, Field, Float64, Int32, Int64, makeData, RecordBatch, RecordBatchFileWriter, Schema, Struct, Table, tableToIPC, Utf8, vectorFromArray } from "apache-arrow";
+import {
+  Data,
+  Dictionary,
+  Field,
+  Float64,
+  Int32,
+  Int64,
+  makeData,
+  RecordBatch,
+  RecordBatchFileWriter,
+  Schema,
+  Struct,
+  Table,
+  tableToIPC,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
 
 /**
  * A column handed to the writer straight from a typed-array table.
@@ -25,7 +41,11 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * The table may share memory with the columns' arrays (int32 columns, and float64 and dict
  * columns without nulls, are used in place): do not change them until the table is written.
  */
-export function tableFromColumns(columns: readonly Column[], rows: number, metadata: Readonly<Record<string, string>>): Table {
+export function tableFromColumns(
+  columns: readonly Column[],
+  rows: number,
+  metadata: Readonly<Record<string, string>>,
+): Table {
   const fields: Field[] = [];
   const children: Data[] = [];
   for (let i = 0; i < columns.length; i++) {
@@ -94,7 +114,14 @@ function columnData(c: Column, rows: number, dictId: number): Data {
       const values = c.values;
       let nulls = 0;
       for (let i = 0; i < rows; i++) if (values[i] !== values[i]) nulls++;
-      if (nulls === 0) return makeData({ type: new Float64(), length: rows, nullCount: 0, nullBitmap: null, data: values.subarray(0, rows) });
+      if (nulls === 0)
+        return makeData({
+          type: new Float64(),
+          length: rows,
+          nullCount: 0,
+          nullBitmap: null,
+          data: values.subarray(0, rows),
+        });
       const out = values.slice(0, rows);
       const valid = new Uint8Array((rows + 7) >> 3);
       for (let i = 0; i < rows; i++) {
@@ -112,7 +139,15 @@ function columnData(c: Column, rows: number, dictId: number): Data {
       const dictionary = vectorFromArray([...c.dictionary], new Utf8());
       const type = new Dictionary(new Utf8(), new Int32(), dictId);
       // perf: indices are used in place (no copy) unless there are nulls to zero out.
-      if (nulls === 0) return makeData({ type, length: rows, nullCount: 0, nullBitmap: null, data: values.subarray(0, rows), dictionary });
+      if (nulls === 0)
+        return makeData({
+          type,
+          length: rows,
+          nullCount: 0,
+          nullBitmap: null,
+          data: values.subarray(0, rows),
+          dictionary,
+        });
       const idx = values.slice(0, rows);
       const valid = new Uint8Array((rows + 7) >> 3);
       for (let i = 0; i < rows; i++) {

@@ -12,7 +12,12 @@ function latencyRow(name: string, l: LatencySummary, widths: readonly number[]):
 }
 
 /** The human summary printed at the end of `simctl run`. */
-export function formatSummary(s: SimulatedSummary, stats: RunStats, outDir: string | undefined, tables: readonly string[]): string {
+export function formatSummary(
+  s: SimulatedSummary,
+  stats: RunStats,
+  outDir: string | undefined,
+  tables: readonly string[],
+): string {
   const out: string[] = [];
   const ok = s.timeToAllRunningNs !== null;
   out.push(`simctl run ${s.scenario} (seed ${s.seed})`);
@@ -30,13 +35,27 @@ export function formatSummary(s: SimulatedSummary, stats: RunStats, outDir: stri
   for (const [k, l] of Object.entries(s.api)) out.push(latencyRow(`  ${k}`, l, w));
   out.push(latencyRow("  watch delivery (commit -> watcher)", s.watchDelivery, w));
   if (s.apiRejections.tooManyRequests + s.apiRejections.webhookFailures > 0) {
-    out.push(`  rejected: ${s.apiRejections.tooManyRequests} x 429 (APF, retried by clients), ${s.apiRejections.webhookFailures} x 500 (webhooks)`);
+    out.push(
+      `  rejected: ${s.apiRejections.tooManyRequests} x 429 (APF, retried by clients), ${s.apiRejections.webhookFailures} x 500 (webhooks)`,
+    );
   }
-  if (s.watchDelivery.terminations > 0) out.push(`  watchers terminated as unresponsive: ${s.watchDelivery.terminations} (${s.watchDelivery.relists} relisted)`);
+  if (s.watchDelivery.terminations > 0)
+    out.push(
+      `  watchers terminated as unresponsive: ${s.watchDelivery.terminations} (${s.watchDelivery.relists} relisted)`,
+    );
   out.push("", "where the time went (total wait, mean per request or pod)");
-  for (const x of s.waits.slice(0, 8)) out.push(`  ${x.component.padEnd(52)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);
-  out.push("", `scheduler: ${s.scheduler.podsPerSecond} pods/s of simulated time, ${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined`);
-  out.push(`engine: ${stats.events} events in ${(stats.wallMs / 1000).toFixed(2)} s wall (${(stats.eventsPerSec / 1e6).toFixed(2)} M events/s), peak RSS ${(stats.peakRssBytes / 2 ** 20).toFixed(0)} MiB`);
-  if (outDir !== undefined) out.push(`outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), "summary.json", "scenario.json"].join(", ")})`);
+  for (const x of s.waits.slice(0, 8))
+    out.push(`  ${x.component.padEnd(52)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);
+  out.push(
+    "",
+    `scheduler: ${s.scheduler.podsPerSecond} pods/s of simulated time, ${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined`,
+  );
+  out.push(
+    `engine: ${stats.events} events in ${(stats.wallMs / 1000).toFixed(2)} s wall (${(stats.eventsPerSec / 1e6).toFixed(2)} M events/s), peak RSS ${(stats.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
+  if (outDir !== undefined)
+    out.push(
+      `outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), "summary.json", "scenario.json"].join(", ")})`,
+    );
   return out.join("\n");
 }

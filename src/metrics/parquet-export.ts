@@ -43,7 +43,11 @@ export function arrowToParquet(ipc: Uint8Array, codec: ParquetCodec = "zstd"): {
   const props = new WriterPropertiesBuilder()
     .setCompression(CODEC[codec])
     .setCreatedBy("simctl")
-    .setKeyValueMetadata(new Map([["simctl", JSON.stringify(Object.fromEntries([...table.schema.metadata].sort(([a], [b]) => (a < b ? -1 : 1))))]]))
+    .setKeyValueMetadata(
+      new Map([
+        ["simctl", JSON.stringify(Object.fromEntries([...table.schema.metadata].sort(([a], [b]) => (a < b ? -1 : 1))))],
+      ]),
+    )
     .build();
   const bytes = writeParquet(wasmTable, props);
   return { bytes, rows: table.numRows };
@@ -59,7 +63,8 @@ export function exportParquet(dir: string, options: { outDir?: string; codec?: P
   const files = readdirSync(dir)
     .filter((f) => f.endsWith(".arrow"))
     .sort();
-  if (files.length === 0) throw new Error(`${dir} holds no .arrow tables (expected a run directory such as results/runs/10k-pods-42)`);
+  if (files.length === 0)
+    throw new Error(`${dir} holds no .arrow tables (expected a run directory such as results/runs/10k-pods-42)`);
   const outDir = options.outDir ?? dir;
   mkdirSync(outDir, { recursive: true });
   const out: ExportedTable[] = [];

@@ -1,4 +1,10 @@
-import { POD_NODE_STAGE_COLUMNS, POD_PHASE_NAMES, POD_STAGE_COLUMNS, POD_STAGE_COUNT, podReasonName } from "../cluster/pod-table.js";
+import {
+  POD_NODE_STAGE_COLUMNS,
+  POD_PHASE_NAMES,
+  POD_STAGE_COLUMNS,
+  POD_STAGE_COUNT,
+  podReasonName,
+} from "../cluster/pod-table.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { Column } from "./arrow-writer.js";
 

@@ -120,14 +120,33 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     seed: sim.scenario.seed,
     stopReason: result.reason,
     simulatedNs: result.endNs,
-    pods: { expected: sim.expectedPods, created: countCreated(sim), scheduled, running, unschedulable: sim.scheduler.pendingUnschedulable },
-    timeToAllRunningNs: sim.store.allRunningAtNs === sim.store.allRunningAtNs ? sim.store.allRunningAtNs - firstStep : null,
+    pods: {
+      expected: sim.expectedPods,
+      created: countCreated(sim),
+      scheduled,
+      running,
+      unschedulable: sim.scheduler.pendingUnschedulable,
+    },
+    timeToAllRunningNs:
+      sim.store.allRunningAtNs === sim.store.allRunningAtNs ? sim.store.allRunningAtNs - firstStep : null,
     podStartup: latency(startup),
-    podStartupExcludingPulls: { ...noPulls, sloP99Ns: POD_STARTUP_SLO_P99_NS, sloMet: noPulls.p99Ns !== null && noPulls.p99Ns <= POD_STARTUP_SLO_P99_NS },
-    scheduler: { cycles: sim.scheduler.cycles, nodesExamined: sim.scheduler.nodesExamined, podsPerSecond: schedSpan > 0 ? round3(scheduled / schedSpan) : 0 },
+    podStartupExcludingPulls: {
+      ...noPulls,
+      sloP99Ns: POD_STARTUP_SLO_P99_NS,
+      sloMet: noPulls.p99Ns !== null && noPulls.p99Ns <= POD_STARTUP_SLO_P99_NS,
+    },
+    scheduler: {
+      cycles: sim.scheduler.cycles,
+      nodesExamined: sim.scheduler.nodesExamined,
+      podsPerSecond: schedSpan > 0 ? round3(scheduled / schedSpan) : 0,
+    },
     api: apiLatency(sim),
     apiRejections: rejections(sim),
-    watchDelivery: { ...latency(sim.watch.deliveryLatencyNs.subarray(0, sim.watch.deliveries)), terminations: sim.watch.terminations, relists: sim.watch.relists },
+    watchDelivery: {
+      ...latency(sim.watch.deliveryLatencyNs.subarray(0, sim.watch.deliveries)),
+      terminations: sim.watch.terminations,
+      relists: sim.watch.relists,
+    },
     waits: waits(sim),
     stages,
     node: nodeSideSummary(sim.kubelets, sim.pods, sim.expectedPods, result.endNs),
@@ -147,7 +166,8 @@ function rejections(sim: Simulation): { tooManyRequests: number; webhookFailures
 
 function countCreated(sim: Simulation): number {
   let c = 0;
-  for (let p = 0; p < sim.pods.size; p++) if (sim.pods.time(p, PodStage.created) === sim.pods.time(p, PodStage.created)) c++;
+  for (let p = 0; p < sim.pods.size; p++)
+    if (sim.pods.time(p, PodStage.created) === sim.pods.time(p, PodStage.created)) c++;
   return c;
 }
 
@@ -197,7 +217,8 @@ function waits(sim: Simulation): WaitSummary[] {
     add("PLEG relist + status update", T[b + PodStage.running]! - T[b + PodStage.containersStarted]!);
   }
   const list: WaitSummary[] = [];
-  for (const [component, [total, count]] of acc) list.push({ component, totalNs: total, meanNs: count > 0 ? Math.round(total / count) : 0 });
+  for (const [component, [total, count]] of acc)
+    list.push({ component, totalNs: total, meanNs: count > 0 ? Math.round(total / count) : 0 });
   return list.sort((a, b) => b.totalNs - a.totalNs || (a.component < b.component ? -1 : 1));
 }
 

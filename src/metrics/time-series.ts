@@ -55,6 +55,7 @@ export class TimeSeriesRecorder {
 /** timeseries.arrow: `time_ns` then one float64 column per gauge. */
 export function timeSeriesColumns(ts: TimeSeriesRecorder): { columns: Column[]; rows: number } {
   const columns: Column[] = [{ name: "time_ns", type: "int64", values: ts.timeNs }];
-  for (let g = 0; g < ts.gauges.length; g++) columns.push({ name: ts.gauges[g]!.name, type: "float64", values: ts.values[g]! });
+  for (let g = 0; g < ts.gauges.length; g++)
+    columns.push({ name: ts.gauges[g]!.name, type: "float64", values: ts.values[g]! });
   return { columns, rows: ts.size };
 }

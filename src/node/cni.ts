@@ -125,7 +125,8 @@ export class Cni {
 
   /** CNI ADD for a new sandbox on `node`; `onDone(target, CniResult)` fires when it ends. */
   add(node: NodeIdx, onDone: EventKind, target: number): void {
-    if (!(node >= 0 && node < this.ipam.nodeCount)) throw new SimulationError("cni", this.engine.now, `no node ${node}`);
+    if (!(node >= 0 && node < this.ipam.nodeCount))
+      throw new SimulationError("cni", this.engine.now, `no node ${node}`);
     if (this.freeTop === 0) this.grow(this.cap * 2);
     const rec = this.free[--this.freeTop]!;
     this.recNode[rec] = node;

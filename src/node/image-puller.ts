@@ -233,7 +233,8 @@ export class ImagePuller {
     }
     this.slotsPerNode = this.serialized ? 1 : maxPar === null || maxPar < 1 ? Infinity : maxPar;
     if (!(c.maxConcurrentDownloads >= 1)) throw new RangeError("maxConcurrentDownloads must be >= 1");
-    if (!(c.failureProbability >= 0 && c.failureProbability <= 1)) throw new RangeError("failureProbability must be in [0, 1]");
+    if (!(c.failureProbability >= 0 && c.failureProbability <= 1))
+      throw new RangeError("failureProbability must be in [0, 1]");
     if (registry.nodeCount !== cache.nodeCount) throw new RangeError("registry and layer cache disagree on node count");
     this.engine = engine;
     this.registry = registry;

@@ -257,7 +257,8 @@ export class Kubelets {
       stream: "node/cni",
     });
     this.clientOf = new Int32Array(n);
-    for (let node = 0; node < n; node++) this.clientOf[node] = d.clients.add(`system:node:${nodes.names[node]}`, spec.qps, spec.burst);
+    for (let node = 0; node < n; node++)
+      this.clientOf[node] = d.clients.add(`system:node:${nodes.names[node]}`, spec.qps, spec.burst);
     this.status = new StatusManager(engine, random, d.api, d.clients, this.clientOf, d.pods, spec.statusGet);
     this.volumes = new VolumeManager(random, spec.volumes, n);
     this.podsByNode = new PodsByNode(n);
@@ -362,8 +363,17 @@ export class Kubelets {
     const t = this.pods.template[pod]!;
     let nt = this.nodeTemplates[t];
     if (nt === undefined) {
-      nt = nodePodTemplate(this.d.templates[t]!, this.manifestOf(pod), this.d.scenario.kubelet.nodeLifecycle.defaultUnreachableTolerationNs);
-      if (nt.app.length > MAX_APP_CONTAINERS) throw new SimulationError("kubelet", this.engine.now, `template ${t} has more than ${MAX_APP_CONTAINERS} containers`);
+      nt = nodePodTemplate(
+        this.d.templates[t]!,
+        this.manifestOf(pod),
+        this.d.scenario.kubelet.nodeLifecycle.defaultUnreachableTolerationNs,
+      );
+      if (nt.app.length > MAX_APP_CONTAINERS)
+        throw new SimulationError(
+          "kubelet",
+          this.engine.now,
+          `template ${t} has more than ${MAX_APP_CONTAINERS} containers`,
+        );
       while (this.nodeTemplates.length <= t) this.nodeTemplates.push(undefined);
       this.nodeTemplates[t] = nt;
     }
@@ -452,7 +462,13 @@ export class Kubelets {
         const nt = this.templateOf(pod);
         const now = this.engine.now;
         const bound = this.pods.time(pod, PodStage.bound);
-        const at = this.volumes.readyAt(node, nt.localVolumes, nt.attachableVolumes, bound === bound ? bound : now, now);
+        const at = this.volumes.readyAt(
+          node,
+          nt.localVolumes,
+          nt.attachableVolumes,
+          bound === bound ? bound : now,
+          now,
+        );
         this.engine.scheduleAt(at, this.kVolumes, pod);
       }
       return;
@@ -461,7 +477,13 @@ export class Kubelets {
       if ((f & F_SANDBOX_PENDING) === 0) {
         this.wFlags[pod] = f | F_SANDBOX_PENDING;
         // model: containerd RunPodSandbox first ensures the sandbox image (IfNotPresent).
-        this.sandboxReq[pod] = this.sandboxPuller.pull(node, this.sandboxImage, "IfNotPresent", this.kSandboxImage, pod);
+        this.sandboxReq[pod] = this.sandboxPuller.pull(
+          node,
+          this.sandboxImage,
+          "IfNotPresent",
+          this.kSandboxImage,
+          pod,
+        );
       }
       return;
     }

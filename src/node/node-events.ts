@@ -105,7 +105,16 @@ export class NodeEvents {
             this.pods.reason[pod] = PodReason.EvictionByEvictionAPI;
             this.drainEvictions++;
             this.drainPending++;
-            this.api.submit(kubectl, Verb.delete, Resource.pods, pod, PodDelete.graceful, EVICTION_BYTES, this.kEvicted, pod);
+            this.api.submit(
+              kubectl,
+              Verb.delete,
+              Resource.pods,
+              pod,
+              PodDelete.graceful,
+              EVICTION_BYTES,
+              this.kEvicted,
+              pod,
+            );
           }
         }
         this.disruptions.push({ kind: "drain", atNs: this.engine.now, nodes: list });

@@ -133,8 +133,16 @@ export class NodeLifecycle {
     this.probeNs = new Float64Array(n).fill(NaN);
     // model: with --use-service-account-credentials each controller has its own client, built
     // from kube-controller-manager's rest config (same qps/burst, its own token bucket).
-    this.nodeClient = d.clients.add("system:serviceaccount:kube-system:node-controller", d.controllerQps, d.controllerBurst);
-    this.taintClient = d.clients.add("system:serviceaccount:kube-system:taint-eviction-controller", d.controllerQps, d.controllerBurst);
+    this.nodeClient = d.clients.add(
+      "system:serviceaccount:kube-system:node-controller",
+      d.controllerQps,
+      d.controllerBurst,
+    );
+    this.taintClient = d.clients.add(
+      "system:serviceaccount:kube-system:taint-eviction-controller",
+      d.controllerQps,
+      d.controllerBurst,
+    );
     this.getLatency = new Sampler(d.getLatency, d.random.stream("node-lifecycle/get"));
     const rng = d.random.stream("node-lifecycle/phase");
     this.monitorPhase = Math.floor(rng.next() * d.spec.nodeMonitorPeriod);
@@ -231,7 +239,16 @@ export class NodeLifecycle {
     for (const pod of this.d.podsByNode.podsOf(node)) {
       if (pods.isTerminating(pod)) continue;
       this.podsMarkedNotReady++;
-      this.d.api.submit(this.nodeClient, Verb.update, Resource.podsStatus, pod, pods.phase[pod]!, STATUS_BYTES, this.kMarked, pod);
+      this.d.api.submit(
+        this.nodeClient,
+        Verb.update,
+        Resource.podsStatus,
+        pod,
+        pods.phase[pod]!,
+        STATUS_BYTES,
+        this.kMarked,
+        pod,
+      );
     }
     this.enqueueTaint(node);
   }
@@ -285,7 +302,8 @@ export class NodeLifecycle {
       const size = ready[z]! + notReady[z]!;
       let qps = this.spec.nodeEvictionRate;
       if (full) qps = 0;
-      else if (this.zoneStateOf[z] === ZoneState.PartialDisruption) qps = size > this.spec.largeClusterSizeThreshold ? this.spec.secondaryNodeEvictionRate : 0;
+      else if (this.zoneStateOf[z] === ZoneState.PartialDisruption)
+        qps = size > this.spec.largeClusterSizeThreshold ? this.spec.secondaryNodeEvictionRate : 0;
       this.swapLimiter(z, qps);
     }
   }
@@ -393,11 +411,29 @@ export class NodeLifecycle {
     const pods = this.d.pods;
     pods.reason[pod] = PodReason.DeletionByTaintManager;
     // model: the DisruptionTarget condition is a status patch; the phase is unchanged.
-    this.d.api.submit(this.taintClient, Verb.patch, Resource.podsStatus, pod, pods.phase[pod]!, STATUS_BYTES, this.kEvictPatched, pod);
+    this.d.api.submit(
+      this.taintClient,
+      Verb.patch,
+      Resource.podsStatus,
+      pod,
+      pods.phase[pod]!,
+      STATUS_BYTES,
+      this.kEvictPatched,
+      pod,
+    );
   }
 
   private onEvictPatched(pod: PodIdx): void {
-    this.d.api.submit(this.taintClient, Verb.delete, Resource.pods, pod, PodDelete.graceful, DELETE_BYTES, this.kEvictDeleted, pod);
+    this.d.api.submit(
+      this.taintClient,
+      Verb.delete,
+      Resource.pods,
+      pod,
+      PodDelete.graceful,
+      DELETE_BYTES,
+      this.kEvictDeleted,
+      pod,
+    );
   }
 
   private onEvictDeleted(_pod: PodIdx): void {

@@ -14,7 +14,12 @@ export function inPool(name: string, pool: string): boolean {
  * The nodes a node event acts on, in table order: present nodes that satisfy every condition of
  * the selection (pool, labels, names) and pass `extra`; `count` keeps the first N.
  */
-export function selectNodes(nodes: NodeTable, labels: Interner, sel: NodeSelection, extra: (node: NodeIdx) => boolean = () => true): NodeIdx[] {
+export function selectNodes(
+  nodes: NodeTable,
+  labels: Interner,
+  sel: NodeSelection,
+  extra: (node: NodeIdx) => boolean = () => true,
+): NodeIdx[] {
   const wanted: [number, number][] = [];
   for (const [k, v] of sel.labels) wanted.push([labels.lookup(k), labels.lookup(v)]);
   const names = sel.names.length > 0 ? new Set(sel.names) : null;

@@ -69,7 +69,11 @@ export function nodeSideSummary(k: Kubelets, pods: PodTable, expected: number, e
     cniAdds: k.cni.addCount,
     admissionRejections: k.admissionRejections,
     statusWrites: k.status.gets + k.status.patches,
-    evictions: { taintManager: k.lifecycle.evictions, drain: k.events.drainEvictions, podsMarkedNotReady: k.lifecycle.podsMarkedNotReady },
+    evictions: {
+      taintManager: k.lifecycle.evictions,
+      drain: k.events.drainEvictions,
+      podsMarkedNotReady: k.lifecycle.podsMarkedNotReady,
+    },
     recovery: recoveryTimes(pods, k.lifecycle.failedAtNs, k.events.disruptions, expected),
   };
 }

@@ -32,7 +32,18 @@ export interface NodePodTemplate {
  * become PVCs. Node-local sources (configMap, secret, projected, downwardAPI, emptyDir,
  * hostPath, inline `csi` ephemeral) mount without an attach.
  */
-const ATTACHABLE = new Set(["persistentVolumeClaim", "ephemeral", "gcePersistentDisk", "awsElasticBlockStore", "azureDisk", "cinder", "vsphereVolume", "rbd", "iscsi", "fc"]);
+const ATTACHABLE = new Set([
+  "persistentVolumeClaim",
+  "ephemeral",
+  "gcePersistentDisk",
+  "awsElasticBlockStore",
+  "azureDisk",
+  "cinder",
+  "vsphereVolume",
+  "rbd",
+  "iscsi",
+  "fc",
+]);
 
 /** model: k8s.io/api/core/v1 TaintNodeUnreachable. */
 export const TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable";
@@ -42,7 +53,11 @@ export const TAINT_NODE_UNREACHABLE = "node.kubernetes.io/unreachable";
  * no probes, no volumes besides the service account token, default tolerations).
  * `defaultTolerationNs` is what the DefaultTolerationSeconds admission plugin adds.
  */
-export function nodePodTemplate(t: PodTemplate, manifest: PodManifest | undefined, defaultTolerationNs: number): NodePodTemplate {
+export function nodePodTemplate(
+  t: PodTemplate,
+  manifest: PodManifest | undefined,
+  defaultTolerationNs: number,
+): NodePodTemplate {
   const probesOf = (c: ContainerSpec, list: PodManifest["containers"] | undefined): NodeContainer => {
     const m = list?.find((x) => x.name === c.name);
     return { spec: c, startupProbe: m?.startupProbe, readinessProbe: m?.readinessProbe };

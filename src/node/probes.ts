@@ -55,7 +55,11 @@ function firstSuccess(p: ProbeManifest, t: ProbeTimes, fromNs: number, manualNs:
  * probe is ready; one with a readiness probe that has no result yet gets an immediate manual
  * probe run (manualTriggerCh) at the status update that first sees it started.
  */
-export function containerReadyNs(startup: ProbeManifest | undefined, readiness: ProbeManifest | undefined, t: ProbeTimes): number {
+export function containerReadyNs(
+  startup: ProbeManifest | undefined,
+  readiness: ProbeManifest | undefined,
+  t: ProbeTimes,
+): number {
   const started = startup === undefined ? t.observedRunningNs : firstSuccess(startup, t, t.workerStartNs, -1);
   if (readiness === undefined) return started;
   return firstSuccess(readiness, t, started, started);

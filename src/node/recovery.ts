@@ -24,7 +24,12 @@ export interface RecoverySummary {
  * than the last eviction the disruption caused (or t0), at which `expected` pods are healthy.
  * `nodeFailedAtNs` is NaN for nodes that never failed.
  */
-export function recoveryTimes(pods: PodTable, nodeFailedAtNs: Float64Array, disruptions: readonly Disruption[], expected: number): RecoverySummary[] {
+export function recoveryTimes(
+  pods: PodTable,
+  nodeFailedAtNs: Float64Array,
+  disruptions: readonly Disruption[],
+  expected: number,
+): RecoverySummary[] {
   const n = pods.size;
   // Sweep line over +1 (healthy from) and -1 (healthy until) events.
   const times: number[] = [];

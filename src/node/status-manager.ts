@@ -60,7 +60,15 @@ export class StatusManager {
   patches = 0;
   deletes = 0;
 
-  constructor(engine: Engine, random: RandomStreams, api: ApiServer, clients: ApiClients, clientOf: Int32Array, pods: PodTable, getLatency: DistSpec) {
+  constructor(
+    engine: Engine,
+    random: RandomStreams,
+    api: ApiServer,
+    clients: ApiClients,
+    clientOf: Int32Array,
+    pods: PodTable,
+    getLatency: DistSpec,
+  ) {
     this.engine = engine;
     this.api = api;
     this.clients = clients;
@@ -146,7 +154,16 @@ export class StatusManager {
       return;
     }
     this.patches++;
-    this.api.submit(this.clientOf[node]!, Verb.patch, Resource.podsStatus, pod, this.phase[pod]!, STATUS_PATCH_BYTES, this.kPatched, pod);
+    this.api.submit(
+      this.clientOf[node]!,
+      Verb.patch,
+      Resource.podsStatus,
+      pod,
+      this.phase[pod]!,
+      STATUS_PATCH_BYTES,
+      this.kPatched,
+      pod,
+    );
   }
 
   private onPatched(pod: PodIdx): void {
@@ -155,7 +172,16 @@ export class StatusManager {
     if (this.finalize[pod] === 1 && this.dirty[pod] === 0) {
       this.finalize[pod] = 0;
       this.deletes++;
-      this.api.submit(this.clientOf[node]!, Verb.delete, Resource.pods, pod, PodDelete.final, DELETE_BYTES, this.kDeleted, pod);
+      this.api.submit(
+        this.clientOf[node]!,
+        Verb.delete,
+        Resource.pods,
+        pod,
+        PodDelete.final,
+        DELETE_BYTES,
+        this.kDeleted,
+        pod,
+      );
     }
     this.done(pod, node);
   }

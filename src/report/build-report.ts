@@ -9,7 +9,14 @@ import type { PlacementMetrics } from "../study/placement.js";
 import type { StudyManifest } from "../study/study-plan.js";
 import { UserError } from "../study/user-error.js";
 import { numberColumn, readArrow, stringColumn } from "./arrow-columns.js";
-import { apiLatencyChart, podsOverTimeChart, startupCdfChart, sweepChart, waterfallChart, type SweepPoint } from "./charts.js";
+import {
+  apiLatencyChart,
+  podsOverTimeChart,
+  startupCdfChart,
+  sweepChart,
+  waterfallChart,
+  type SweepPoint,
+} from "./charts.js";
 import { reportPage, type ChartBlock, type TableBlock } from "./html.js";
 import { renderSvg } from "./render-svg.js";
 import { apiLatency, podsOverTime, stageWaterfall, startupCdf, type CdfPoint } from "./run-data.js";
@@ -29,7 +36,9 @@ export interface Report {
 export async function buildReport(dir: string): Promise<Report> {
   if (existsSync(join(dir, "study.json"))) return studyReport(dir);
   if (existsSync(join(dir, "summary.json")) && existsSync(join(dir, "pods.arrow"))) return runReport(dir);
-  throw new UserError(`${dir} is neither a run directory (summary.json + pods.arrow) nor a study directory (study.json)`);
+  throw new UserError(
+    `${dir} is neither a run directory (summary.json + pods.arrow) nor a study directory (study.json)`,
+  );
 }
 
 /** Builds the report and writes it (atomically) to `out` (default `<dir>/report.html`). */
@@ -48,7 +57,12 @@ interface SummaryFile {
 
 const sec = (ns: number | null) => (ns === null ? "-" : formatDuration(ns));
 
-async function chart(id: string, title: string, caption: string, spec: Parameters<typeof renderSvg>[0]): Promise<ChartBlock> {
+async function chart(
+  id: string,
+  title: string,
+  caption: string,
+  spec: Parameters<typeof renderSvg>[0],
+): Promise<ChartBlock> {
   return { id, title, caption, svg: await renderSvg(spec) };
 }
 
@@ -58,13 +72,45 @@ async function runReport(dir: string): Promise<Report> {
   const pods = readArrow(join(dir, "pods.arrow"));
   const charts: ChartBlock[] = [];
   const cdf = startupCdf(pods);
-  if (cdf.length > 0) charts.push(await chart("startup-cdf", "Pod startup latency", "Empirical CDF of creation to Running, with and without image pulls; the dashed line is the upstream SLO (p99 <= 5 s excluding pulls).", startupCdfChart(cdf)));
+  if (cdf.length > 0)
+    charts.push(
+      await chart(
+        "startup-cdf",
+        "Pod startup latency",
+        "Empirical CDF of creation to Running, with and without image pulls; the dashed line is the upstream SLO (p99 <= 5 s excluding pulls).",
+        startupCdfChart(cdf),
+      ),
+    );
   const states = podsOverTime(pods);
-  if (states.length > 0) charts.push(await chart("pods-over-time", "Pods Pending and Running over time", "Pending: created and not yet Running; from the created_ns and running_ns columns of pods.arrow.", podsOverTimeChart(states)));
+  if (states.length > 0)
+    charts.push(
+      await chart(
+        "pods-over-time",
+        "Pods Pending and Running over time",
+        "Pending: created and not yet Running; from the created_ns and running_ns columns of pods.arrow.",
+        podsOverTimeChart(states),
+      ),
+    );
   const steps = stageWaterfall(pods);
-  if (steps.length > 0) charts.push(await chart("stage-waterfall", "Where a pod's startup goes, stage by stage", "Mean time from creation to the start and end of each lifecycle step, over the pods that reached Running.", waterfallChart(steps)));
+  if (steps.length > 0)
+    charts.push(
+      await chart(
+        "stage-waterfall",
+        "Where a pod's startup goes, stage by stage",
+        "Mean time from creation to the start and end of each lifecycle step, over the pods that reached Running.",
+        waterfallChart(steps),
+      ),
+    );
   const api = apiLatency(s);
-  if (api.length > 0) charts.push(await chart("api-latency", "API latency by verb", "p50 and p99 per verb and resource, as clients see it (client rate limiter wait included).", apiLatencyChart(api)));
+  if (api.length > 0)
+    charts.push(
+      await chart(
+        "api-latency",
+        "API latency by verb",
+        "p50 and p99 per verb and resource, as clients see it (client rate limiter wait included).",
+        apiLatencyChart(api),
+      ),
+    );
   const summaryTable: TableBlock = {
     title: "Summary",
     header: ["figure", "value"],
@@ -72,19 +118,44 @@ async function runReport(dir: string): Promise<Report> {
       ["pods Running / expected", `${s.pods.running} / ${s.pods.expected}`],
       ["unschedulable pods", String(s.pods.unschedulable)],
       ["time to all Running", sec(s.timeToAllRunningNs)],
-      ["pod startup p50 / p90 / p99 / max", [s.podStartup.p50Ns, s.podStartup.p90Ns, s.podStartup.p99Ns, s.podStartup.maxNs].map(sec).join(" / ")],
-      ["startup p99 excluding pulls (SLO <= 5 s)", `${sec(s.podStartupExcludingPulls.p99Ns)} ${s.podStartupExcludingPulls.sloMet ? "met" : "MISSED"}`],
+      [
+        "pod startup p50 / p90 / p99 / max",
+        [s.podStartup.p50Ns, s.podStartup.p90Ns, s.podStartup.p99Ns, s.podStartup.maxNs].map(sec).join(" / "),
+      ],
+      [
+        "startup p99 excluding pulls (SLO <= 5 s)",
+        `${sec(s.podStartupExcludingPulls.p99Ns)} ${s.podStartupExcludingPulls.sloMet ? "met" : "MISSED"}`,
+      ],
       ["scheduler throughput", `${s.scheduler.podsPerSecond} pods/s`],
       ["stopped", `${s.stopReason} at ${sec(s.simulatedNs)}`],
     ],
   };
-  const waits: TableBlock = { title: "Where the time went (total wait, mean per request or pod)", header: ["component", "total", "mean"], rows: s.waits.slice(0, 10).map((w) => [w.component, sec(w.totalNs), sec(w.meanNs)]) };
-  const apiTable: TableBlock = { title: "API latency", header: ["request", "calls", "p50", "p90", "p99", "max"], rows: Object.entries(s.api).map(([k, l]) => [k, String(l.count), sec(l.p50Ns), sec(l.p90Ns), sec(l.p99Ns), sec(l.maxNs)]) };
-  const html = reportPage(`simctl run ${s.scenario} (seed ${s.seed})`, `simctl ${file.simctlVersion ?? "?"} · scenario hash ${file.scenarioHash ?? "?"} · ${pods.numRows} pods · ${dir}`, [
-    { heading: "Results", tables: [summaryTable] },
-    { heading: "Charts", charts },
-    { heading: "Details", tables: [waits, apiTable] },
-  ]);
+  const waits: TableBlock = {
+    title: "Where the time went (total wait, mean per request or pod)",
+    header: ["component", "total", "mean"],
+    rows: s.waits.slice(0, 10).map((w) => [w.component, sec(w.totalNs), sec(w.meanNs)]),
+  };
+  const apiTable: TableBlock = {
+    title: "API latency",
+    header: ["request", "calls", "p50", "p90", "p99", "max"],
+    rows: Object.entries(s.api).map(([k, l]) => [
+      k,
+      String(l.count),
+      sec(l.p50Ns),
+      sec(l.p90Ns),
+      sec(l.p99Ns),
+      sec(l.maxNs),
+    ]),
+  };
+  const html = reportPage(
+    `simctl run ${s.scenario} (seed ${s.seed})`,
+    `simctl ${file.simctlVersion ?? "?"} · scenario hash ${file.scenarioHash ?? "?"} · ${pods.numRows} pods · ${dir}`,
+    [
+      { heading: "Results", tables: [summaryTable] },
+      { heading: "Charts", charts },
+      { heading: "Details", tables: [waits, apiTable] },
+    ],
+  );
   return { kind: "run", html, charts: charts.map((c) => c.id) };
 }
 
@@ -101,12 +172,38 @@ interface StudyRow {
 
 /** The figures drawn as sweep curves. */
 const SWEEP_FIGURES: readonly { id: string; title: string; unit: string; get: (r: StudyRow) => number | null }[] = [
-  { id: "time-to-all-running", title: "time to all Running", unit: "s", get: (r) => (r.summary.timeToAllRunningNs === null ? null : r.summary.timeToAllRunningNs / NS_PER.s) },
-  { id: "startup-p99", title: "pod startup p99", unit: "s", get: (r) => (r.summary.podStartup.p99Ns === null ? null : r.summary.podStartup.p99Ns / NS_PER.s) },
-  { id: "startup-p99-excl-pulls", title: "startup p99 excluding pulls", unit: "s", get: (r) => (r.summary.podStartupExcludingPulls.p99Ns === null ? null : r.summary.podStartupExcludingPulls.p99Ns / NS_PER.s) },
+  {
+    id: "time-to-all-running",
+    title: "time to all Running",
+    unit: "s",
+    get: (r) => (r.summary.timeToAllRunningNs === null ? null : r.summary.timeToAllRunningNs / NS_PER.s),
+  },
+  {
+    id: "startup-p99",
+    title: "pod startup p99",
+    unit: "s",
+    get: (r) => (r.summary.podStartup.p99Ns === null ? null : r.summary.podStartup.p99Ns / NS_PER.s),
+  },
+  {
+    id: "startup-p99-excl-pulls",
+    title: "startup p99 excluding pulls",
+    unit: "s",
+    get: (r) =>
+      r.summary.podStartupExcludingPulls.p99Ns === null ? null : r.summary.podStartupExcludingPulls.p99Ns / NS_PER.s,
+  },
   { id: "nodes-used", title: "nodes used", unit: "nodes", get: (r) => r.placement.nodesUsed },
-  { id: "fragmentation", title: "fragmentation", unit: "1 - mean dominant share", get: (r) => r.placement.fragmentation },
-  { id: "scheduler-throughput", title: "scheduler throughput", unit: "pods/s", get: (r) => r.summary.scheduler.podsPerSecond },
+  {
+    id: "fragmentation",
+    title: "fragmentation",
+    unit: "1 - mean dominant share",
+    get: (r) => r.placement.fragmentation,
+  },
+  {
+    id: "scheduler-throughput",
+    title: "scheduler throughput",
+    unit: "pods/s",
+    get: (r) => r.summary.scheduler.podsPerSecond,
+  },
 ];
 
 function studyRows(dir: string): { manifest: StudyManifest; rows: StudyRow[]; missing: number } {
@@ -129,12 +226,26 @@ function studyRows(dir: string): { manifest: StudyManifest; rows: StudyRow[]; mi
     const rows: StudyRow[] = [];
     for (let i = 0; i < t.numRows; i++) {
       const index = idx[i]!;
-      rows.push({ index, seed: seeds[i]!, values: manifest.runs[index]?.values ?? [], summary: JSON.parse(json[i]!) as SimulatedSummary, placement: { nodes: nodes[i]!, nodesUsed: used[i]!, fragmentation: frag[i]! }, pods: podsOf(index) });
+      rows.push({
+        index,
+        seed: seeds[i]!,
+        values: manifest.runs[index]?.values ?? [],
+        summary: JSON.parse(json[i]!) as SimulatedSummary,
+        placement: { nodes: nodes[i]!, nodesUsed: used[i]!, fragmentation: frag[i]! },
+        pods: podsOf(index),
+      });
     }
     return { manifest, rows, missing: manifest.runs.length - rows.length };
   }
   const study = collectStudy([dir]);
-  const rows = study.runs.map((r) => ({ index: r.index, seed: r.seed, values: r.values, summary: r.summary, placement: r.record.placement, pods: () => (existsSync(join(r.dir, "pods.arrow")) ? readArrow(join(r.dir, "pods.arrow")) : undefined) }));
+  const rows = study.runs.map((r) => ({
+    index: r.index,
+    seed: r.seed,
+    values: r.values,
+    summary: r.summary,
+    placement: r.record.placement,
+    pods: () => (existsSync(join(r.dir, "pods.arrow")) ? readArrow(join(r.dir, "pods.arrow")) : undefined),
+  }));
   return { manifest: study.manifest, rows, missing: study.missing.length };
 }
 
@@ -162,7 +273,12 @@ async function studyReport(dir: string): Promise<Report> {
     const v = r.values[0];
     return typeof v === "number" ? v : JSON.stringify(v);
   };
-  const seriesOf = (r: StudyRow) => (P.length <= 1 ? "mean over seeds" : P.slice(1).map((p, i) => `${p.column}=${String(r.values[i + 1])}`).join(", "));
+  const seriesOf = (r: StudyRow) =>
+    P.length <= 1
+      ? "mean over seeds"
+      : P.slice(1)
+          .map((p, i) => `${p.column}=${String(r.values[i + 1])}`)
+          .join(", ");
   const xTitle = P.length === 0 ? "seed" : P[0]!.path;
   const charts: ChartBlock[] = [];
   for (const f of SWEEP_FIGURES) {
@@ -172,7 +288,14 @@ async function studyReport(dir: string): Promise<Report> {
       if (v !== null && Number.isFinite(v)) points.push({ x: xOf(r), series: seriesOf(r), seed: r.seed, value: v });
     }
     if (points.length === 0) continue;
-    charts.push(await chart(`sweep-${f.id}`, `${f.title} vs ${xTitle}`, `Mean over seeds (line), each seed (points), min to max over seeds (bars); ${f.unit}.`, sweepChart(points, xTitle, `${f.title} (${f.unit})`)));
+    charts.push(
+      await chart(
+        `sweep-${f.id}`,
+        `${f.title} vs ${xTitle}`,
+        `Mean over seeds (line), each seed (points), min to max over seeds (bars); ${f.unit}.`,
+        sweepChart(points, xTitle, `${f.title} (${f.unit})`),
+      ),
+    );
   }
   // Startup CDF of each grid point's first seed (at most 12 curves).
   const firstSeed = manifest.seeds[0];
@@ -183,11 +306,37 @@ async function studyReport(dir: string): Promise<Report> {
     const label = P.length === 0 ? `seed ${r.seed}` : P.map((p, i) => `${p.column}=${String(r.values[i])}`).join(", ");
     cdf.push(...startupCdf(pods, `${label}: `).filter((p) => p.series.endsWith("create -> Running")));
   }
-  if (cdf.length > 0) charts.push(await chart("startup-cdf", "Pod startup latency by grid point", `Empirical CDF of creation to Running, seed ${firstSeed} of each grid point; dashed: the 5 s SLO.`, startupCdfChart(cdf)));
+  if (cdf.length > 0)
+    charts.push(
+      await chart(
+        "startup-cdf",
+        "Pod startup latency by grid point",
+        `Empirical CDF of creation to Running, seed ${firstSeed} of each grid point; dashed: the 5 s SLO.`,
+        startupCdfChart(cdf),
+      ),
+    );
   const runsTable: TableBlock = {
     title: "Runs",
-    header: ["run", ...P.map((p) => p.column), "seed", "Running", "time to all Running", "startup p99", "nodes used", "fragmentation"],
-    rows: rows.map((r) => [String(r.index), ...r.values.map((v) => String(v)), String(r.seed), `${r.summary.pods.running}/${r.summary.pods.expected}`, sec(r.summary.timeToAllRunningNs), sec(r.summary.podStartup.p99Ns), `${r.placement.nodesUsed}/${r.placement.nodes}`, r.placement.fragmentation.toFixed(3)]),
+    header: [
+      "run",
+      ...P.map((p) => p.column),
+      "seed",
+      "Running",
+      "time to all Running",
+      "startup p99",
+      "nodes used",
+      "fragmentation",
+    ],
+    rows: rows.map((r) => [
+      String(r.index),
+      ...r.values.map((v) => String(v)),
+      String(r.seed),
+      `${r.summary.pods.running}/${r.summary.pods.expected}`,
+      sec(r.summary.timeToAllRunningNs),
+      sec(r.summary.podStartup.p99Ns),
+      `${r.placement.nodesUsed}/${r.placement.nodes}`,
+      r.placement.fragmentation.toFixed(3),
+    ]),
   };
   const grid = P.map((p) => `${p.values.length} ${p.path}`).join(" x ");
   const meta = `simctl ${manifest.simctlVersion} · scenario ${manifest.scenario} · ${manifest.runs.length} runs (${grid === "" ? "1 point" : grid} x ${manifest.seeds.length} seeds)${manifest.scale === 1 ? "" : ` · scale ${manifest.scale}`}${missing > 0 ? ` · ${missing} runs not finished` : ""} · ${dir}`;

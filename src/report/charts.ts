@@ -10,7 +10,13 @@ const CONFIG = {
   legend: { labelFontSize: 11, titleFontSize: 12, orient: "bottom" as const, labelLimit: 0, columns: 2 },
 };
 
-const base = (width = 640, height = 300) => ({ $schema: "https://vega.github.io/schema/vega-lite/v6.json", width, height, config: CONFIG, background: "white" });
+const base = (width = 640, height = 300) => ({
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  width,
+  height,
+  config: CONFIG,
+  background: "white",
+});
 
 /** model: sig-scalability pod startup SLO, p99 <= 5 s excluding image pulls. */
 const SLO_SECONDS = 5;
@@ -37,7 +43,11 @@ export function startupCdfChart(points: readonly CdfPoint[]): TopLevelSpec {
       {
         data: { values: [{ x: SLO_SECONDS, y: 0.05, label: "SLO 5 s" }] },
         mark: { type: "text", align: "left", dx: 4, color: "#c33" },
-        encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" }, text: { field: "label" } },
+        encoding: {
+          x: { field: "x", type: "quantitative" },
+          y: { field: "y", type: "quantitative" },
+          text: { field: "label" },
+        },
       },
     ],
   } as TopLevelSpec;
@@ -52,7 +62,12 @@ export function podsOverTimeChart(points: readonly StatePoint[]): TopLevelSpec {
     encoding: {
       x: { field: "seconds", type: "quantitative", title: "simulated time (s)" },
       y: { field: "pods", type: "quantitative", title: "pods" },
-      color: { field: "state", type: "nominal", title: null, scale: { domain: ["Pending", "Running"], range: ["#e69f00", "#009e73"] } },
+      color: {
+        field: "state",
+        type: "nominal",
+        title: null,
+        scale: { domain: ["Pending", "Running"], range: ["#e69f00", "#009e73"] },
+      },
     },
   } as TopLevelSpec;
 }
@@ -80,15 +95,33 @@ export function waterfallChart(steps: readonly WaterfallStep[]): TopLevelSpec {
 export function apiLatencyChart(points: readonly ApiLatencyPoint[]): TopLevelSpec {
   const requests = new Set(points.map((p) => p.request)).size;
   const y = { field: "request", type: "nominal", title: null, axis: { labelLimit: 0 } };
-  const x = { field: "ms", type: "quantitative", title: "latency, client submit to response (ms, log scale)", scale: { type: "log" } };
+  const x = {
+    field: "ms",
+    type: "quantitative",
+    title: "latency, client submit to response (ms, log scale)",
+    scale: { type: "log" },
+  };
   return {
     ...base(640, Math.max(100, 24 * requests)),
     data: { values: [...points] },
     layer: [
-      { mark: { type: "rule", color: "#999", strokeWidth: 2 }, encoding: { y, x: { ...x, aggregate: "min" }, x2: { field: "ms", aggregate: "max" } } },
+      {
+        mark: { type: "rule", color: "#999", strokeWidth: 2 },
+        encoding: { y, x: { ...x, aggregate: "min" }, x2: { field: "ms", aggregate: "max" } },
+      },
       {
         mark: { type: "point", filled: true, size: 70, opacity: 1 },
-        encoding: { y, x, color: { field: "quantile", type: "nominal", title: null, scale: { domain: ["p50", "p99"], range: ["#56b4e9", "#d55e00"] } }, tooltip: [{ field: "request" }, { field: "quantile" }, { field: "ms", format: ".3f" }, { field: "calls" }] },
+        encoding: {
+          y,
+          x,
+          color: {
+            field: "quantile",
+            type: "nominal",
+            title: null,
+            scale: { domain: ["p50", "p99"], range: ["#56b4e9", "#d55e00"] },
+          },
+          tooltip: [{ field: "request" }, { field: "quantile" }, { field: "ms", format: ".3f" }, { field: "calls" }],
+        },
       },
     ],
   } as TopLevelSpec;
@@ -118,9 +151,23 @@ export function sweepChart(points: readonly SweepPoint[], xTitle: string, yTitle
     data: { values: [...points] },
     layer: [
       // The range over seeds (min to max): deterministic, unlike a bootstrap interval.
-      { mark: { type: "rule", strokeWidth: 1.5 }, encoding: { x, y: { aggregate: "min", field: "value", type: "quantitative", title: yTitle }, y2: { aggregate: "max", field: "value" }, color } },
-      { mark: { type: "line", point: false, strokeWidth: 2 }, encoding: { x, y: { aggregate: "mean", field: "value", type: "quantitative", title: yTitle }, color } },
-      { mark: { type: "point", filled: true, size: 30, opacity: 0.6 }, encoding: { x, y: { field: "value", type: "quantitative" }, color } },
+      {
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: {
+          x,
+          y: { aggregate: "min", field: "value", type: "quantitative", title: yTitle },
+          y2: { aggregate: "max", field: "value" },
+          color,
+        },
+      },
+      {
+        mark: { type: "line", point: false, strokeWidth: 2 },
+        encoding: { x, y: { aggregate: "mean", field: "value", type: "quantitative", title: yTitle }, color },
+      },
+      {
+        mark: { type: "point", filled: true, size: 30, opacity: 0.6 },
+        encoding: { x, y: { field: "value", type: "quantitative" }, color },
+      },
     ],
   } as TopLevelSpec;
 }

@@ -1,6 +1,11 @@
 /** Escapes text for HTML element content and attribute values. */
 export function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 /** A rendered chart for the page. */
@@ -37,7 +42,16 @@ th:first-child, td:first-child { text-align: left; } th { background: #f6f6f6; }
  * script, no external resource; its Content-Security-Policy forbids any fetch, so it opens
  * the same offline, from a mail attachment or a CI artifact.
  */
-export function reportPage(title: string, meta: string, sections: readonly { heading: string; charts?: readonly ChartBlock[]; tables?: readonly TableBlock[]; grid?: boolean }[]): string {
+export function reportPage(
+  title: string,
+  meta: string,
+  sections: readonly {
+    heading: string;
+    charts?: readonly ChartBlock[];
+    tables?: readonly TableBlock[];
+    grid?: boolean;
+  }[],
+): string {
   const body: string[] = [];
   body.push(`<h1>${esc(title)}</h1>`, `<p class="meta">${esc(meta)}</p>`);
   for (const s of sections) {
@@ -45,7 +59,10 @@ export function reportPage(title: string, meta: string, sections: readonly { hea
     for (const t of s.tables ?? []) body.push(tableHtml(t));
     if (s.charts !== undefined && s.charts.length > 0) {
       body.push(s.grid === true ? `<div class="grid">` : "<div>");
-      for (const c of s.charts) body.push(`<figure class="chart" data-chart="${esc(c.id)}"><figcaption><b>${esc(c.title)}</b>. ${esc(c.caption)}</figcaption>${c.svg}</figure>`);
+      for (const c of s.charts)
+        body.push(
+          `<figure class="chart" data-chart="${esc(c.id)}"><figcaption><b>${esc(c.title)}</b>. ${esc(c.caption)}</figcaption>${c.svg}</figure>`,
+        );
       body.push("</div>");
     }
     body.push("</section>");

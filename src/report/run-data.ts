@@ -74,7 +74,10 @@ export function podsOverTime(pods: Table, samples = 300): StatePoint[] {
     const t = (end * k) / samples;
     const nc = upperBound(c, t);
     const nr = upperBound(r, t);
-    out.push({ seconds: t / NS_PER.s, state: "Pending", pods: nc - nr }, { seconds: t / NS_PER.s, state: "Running", pods: nr });
+    out.push(
+      { seconds: t / NS_PER.s, state: "Pending", pods: nc - nr },
+      { seconds: t / NS_PER.s, state: "Running", pods: nr },
+    );
   }
   return out;
 }
@@ -113,7 +116,12 @@ export function stageWaterfall(pods: Table): WaterfallStep[] {
   const out: WaterfallStep[] = [];
   const name = (c: string) => c.replace(/_ns$/, "").replace(/_/g, " ");
   for (let s = 0; s + 1 < stages.length; s++) {
-    out.push({ order: s, step: `${name(stages[s]!)} -> ${name(stages[s + 1]!)}`, startSeconds: sums[s]! / n / NS_PER.s, endSeconds: sums[s + 1]! / n / NS_PER.s });
+    out.push({
+      order: s,
+      step: `${name(stages[s]!)} -> ${name(stages[s + 1]!)}`,
+      startSeconds: sums[s]! / n / NS_PER.s,
+      endSeconds: sums[s + 1]! / n / NS_PER.s,
+    });
   }
   return out;
 }

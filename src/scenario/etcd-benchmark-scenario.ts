@@ -40,23 +40,30 @@ export function loadEtcdBenchmark(file: string): EtcdBenchmarkScenario {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ScenarioError([{ file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message }]);
+    throw new ScenarioError([
+      { file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message },
+    ]);
   }
   const { ctx, docs } = readYamlDocuments(file, text);
   const r = docs[0]!;
   r.object(["name", "seed", "etcd", "benchmark"]);
-  const runs = r.get("benchmark").list("a list of runs, each { clients, total, keySize, valueSize }").map((b) => {
-    b.object(["clients", "total", "keySize", "valueSize"]);
-    return {
-      clients: b.get("clients").int({ min: 1, max: 100_000 }),
-      total: b.get("total").int({ min: 1, max: 10_000_000 }),
-      keyBytes: b.get("keySize").quantity({ min: 1, default: 8 }),
-      valueBytes: b.get("valueSize").quantity({ min: 0 }),
-    };
-  });
+  const runs = r
+    .get("benchmark")
+    .list("a list of runs, each { clients, total, keySize, valueSize }")
+    .map((b) => {
+      b.object(["clients", "total", "keySize", "valueSize"]);
+      return {
+        clients: b.get("clients").int({ min: 1, max: 100_000 }),
+        total: b.get("total").int({ min: 1, max: 10_000_000 }),
+        keyBytes: b.get("keySize").quantity({ min: 1, default: 8 }),
+        valueBytes: b.get("valueSize").quantity({ min: 0 }),
+      };
+    });
   const scenario = {
     file,
-    name: r.get("name").str({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a name of letters, digits, '.', '_' and '-'" }),
+    name: r
+      .get("name")
+      .str({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a name of letters, digits, '.', '_' and '-'" }),
     seed: r.get("seed").int({ min: 0, default: 1 }),
     etcd: readEtcd(r.get("etcd")),
     runs,

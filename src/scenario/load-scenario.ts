@@ -13,7 +13,18 @@ import { readWorkload } from "./sections/workload.js";
 import type { OutputTable, Scenario } from "./types.js";
 import { readYamlDocuments } from "./yaml-reader.js";
 
-const TOP_KEYS = ["name", "seed", "cluster", "images", "controlPlane", "kubelet", "registry", "workload", "stop", "outputs"] as const;
+const TOP_KEYS = [
+  "name",
+  "seed",
+  "cluster",
+  "images",
+  "controlPlane",
+  "kubelet",
+  "registry",
+  "workload",
+  "stop",
+  "outputs",
+] as const;
 const OUTPUTS: readonly OutputTable[] = ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
 const DEFAULT_TIME_LIMIT_NS = 2 * 3600 * NS_PER.s;
@@ -28,7 +39,9 @@ export function loadScenario(file: string, overrides: { seed?: number } = {}): S
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ScenarioError([{ file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message }]);
+    throw new ScenarioError([
+      { file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message },
+    ]);
   }
   return parseScenario(file, text, overrides);
 }
@@ -43,7 +56,9 @@ export function parseScenario(file: string, text: string, overrides: { seed?: nu
   }
   const r = root!;
   if (!r.object(TOP_KEYS)) r.fail(`a mapping with keys ${TOP_KEYS.join(", ")}`);
-  const name = r.get("name").str({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a name of letters, digits, '.', '_' and '-'" });
+  const name = r
+    .get("name")
+    .str({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a name of letters, digits, '.', '_' and '-'" });
   const seed = overrides.seed ?? r.get("seed").int({ min: 0, max: 2 ** 53 - 1, default: 1 });
   const images = readImages(r.get("images"));
   const known = new Set(images.map((i) => i.name));
@@ -70,7 +85,12 @@ export function parseScenario(file: string, text: string, overrides: { seed?: nu
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, default: DEFAULT_TIME_LIMIT_NS }),
     },
-    outputs: r.has("outputs") ? r.get("outputs").list().map((o) => o.oneOf(OUTPUTS)) : [...OUTPUTS],
+    outputs: r.has("outputs")
+      ? r
+          .get("outputs")
+          .list()
+          .map((o) => o.oneOf(OUTPUTS))
+      : [...OUTPUTS],
   };
   ctx.throwIfIssues();
   return scenario;

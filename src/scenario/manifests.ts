@@ -64,10 +64,101 @@ export interface DeploymentSpec {
 // Field names of the Kubernetes types, so that a typo in a real manifest is caught while fields
 // simctl does not model (probes, env, volumes...) are accepted as written.
 const DEPLOYMENT_KEYS = ["apiVersion", "kind", "metadata", "spec", "status"] as const;
-const METADATA_KEYS = ["name", "namespace", "labels", "annotations", "generateName", "uid", "resourceVersion", "creationTimestamp", "generation", "managedFields", "ownerReferences", "finalizers", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] as const;
-const DEPLOYMENT_SPEC_KEYS = ["replicas", "selector", "template", "strategy", "minReadySeconds", "revisionHistoryLimit", "paused", "progressDeadlineSeconds"] as const;
-const POD_SPEC_KEYS = ["containers", "initContainers", "ephemeralContainers", "schedulerName", "priority", "priorityClassName", "preemptionPolicy", "nodeSelector", "nodeName", "tolerations", "affinity", "topologySpreadConstraints", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "activeDeadlineSeconds", "dnsPolicy", "dnsConfig", "serviceAccountName", "serviceAccount", "automountServiceAccountToken", "hostNetwork", "hostPID", "hostIPC", "shareProcessNamespace", "securityContext", "imagePullSecrets", "hostname", "subdomain", "hostAliases", "runtimeClassName", "enableServiceLinks", "overhead", "readinessGates", "os", "hostUsers", "schedulingGates", "resourceClaims", "setHostnameAsFQDN", "resources"] as const;
-const CONTAINER_KEYS = ["name", "image", "imagePullPolicy", "resources", "command", "args", "workingDir", "ports", "env", "envFrom", "volumeMounts", "volumeDevices", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "terminationMessagePath", "terminationMessagePolicy", "securityContext", "stdin", "stdinOnce", "tty", "resizePolicy", "restartPolicy"] as const;
+const METADATA_KEYS = [
+  "name",
+  "namespace",
+  "labels",
+  "annotations",
+  "generateName",
+  "uid",
+  "resourceVersion",
+  "creationTimestamp",
+  "generation",
+  "managedFields",
+  "ownerReferences",
+  "finalizers",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "selfLink",
+] as const;
+const DEPLOYMENT_SPEC_KEYS = [
+  "replicas",
+  "selector",
+  "template",
+  "strategy",
+  "minReadySeconds",
+  "revisionHistoryLimit",
+  "paused",
+  "progressDeadlineSeconds",
+] as const;
+const POD_SPEC_KEYS = [
+  "containers",
+  "initContainers",
+  "ephemeralContainers",
+  "schedulerName",
+  "priority",
+  "priorityClassName",
+  "preemptionPolicy",
+  "nodeSelector",
+  "nodeName",
+  "tolerations",
+  "affinity",
+  "topologySpreadConstraints",
+  "volumes",
+  "restartPolicy",
+  "terminationGracePeriodSeconds",
+  "activeDeadlineSeconds",
+  "dnsPolicy",
+  "dnsConfig",
+  "serviceAccountName",
+  "serviceAccount",
+  "automountServiceAccountToken",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "shareProcessNamespace",
+  "securityContext",
+  "imagePullSecrets",
+  "hostname",
+  "subdomain",
+  "hostAliases",
+  "runtimeClassName",
+  "enableServiceLinks",
+  "overhead",
+  "readinessGates",
+  "os",
+  "hostUsers",
+  "schedulingGates",
+  "resourceClaims",
+  "setHostnameAsFQDN",
+  "resources",
+] as const;
+const CONTAINER_KEYS = [
+  "name",
+  "image",
+  "imagePullPolicy",
+  "resources",
+  "command",
+  "args",
+  "workingDir",
+  "ports",
+  "env",
+  "envFrom",
+  "volumeMounts",
+  "volumeDevices",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "lifecycle",
+  "terminationMessagePath",
+  "terminationMessagePolicy",
+  "securityContext",
+  "stdin",
+  "stdinOnce",
+  "tty",
+  "resizePolicy",
+  "restartPolicy",
+] as const;
 
 /**
  * Reads an apps/v1 Deployment. `nameSuffix` is appended to metadata.name when a scenario
@@ -82,7 +173,9 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
   r.get("kind").str({ pattern: /^Deployment$/, expected: '"Deployment"' });
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
-  const name = meta.get("name").str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
+  const name = meta
+    .get("name")
+    .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   const spec = r.get("spec");
   spec.object(DEPLOYMENT_SPEC_KEYS);
@@ -106,7 +199,11 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
   const matchLabels = stringMap(selector.get("matchLabels"));
   if (!selector.present) selector.fail("a label selector (spec.selector is required in apps/v1)");
   for (const [k, v] of matchLabels) {
-    if (labels.get(k) !== v) selector.get("matchLabels").get(k).fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
+    if (labels.get(k) !== v)
+      selector
+        .get("matchLabels")
+        .get(k)
+        .fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
   }
   const pod = readPodSpec(template.get("spec"), labels);
   return { name: name + nameSuffix, namespace, replicas, maxSurge, maxUnavailable, pod };
@@ -133,8 +230,12 @@ function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodMan
 
 function readVolume(v: YamlReader): VolumeManifest {
   const name = v.get("name").str({ pattern: DNS_LABEL, expected: "a DNS-1123 label" });
-  const sources = v.entries("a volume: { name, <source>: ... }").map(([k]) => k).filter((k) => k !== "name");
-  if (sources.length !== 1) v.fail(`one volume source besides name (found ${sources.length === 0 ? "none" : sources.join(", ")})`);
+  const sources = v
+    .entries("a volume: { name, <source>: ... }")
+    .map(([k]) => k)
+    .filter((k) => k !== "name");
+  if (sources.length !== 1)
+    v.fail(`one volume source besides name (found ${sources.length === 0 ? "none" : sources.join(", ")})`);
   return { name, source: sources[0] ?? "" };
 }
 
@@ -173,7 +274,9 @@ function readContainer(r: YamlReader): ContainerManifest {
   return {
     name: r.get("name").str({ pattern: DNS_LABEL, expected: "a DNS-1123 label" }),
     image,
-    imagePullPolicy: r.get("imagePullPolicy").oneOf(["Always", "IfNotPresent", "Never"] as const, { default: defaultPolicy }),
+    imagePullPolicy: r
+      .get("imagePullPolicy")
+      .oneOf(["Always", "IfNotPresent", "Never"] as const, { default: defaultPolicy }),
     requests,
     startupProbe: readProbe(r.get("startupProbe")),
     readinessProbe: readProbe(r.get("readinessProbe")),

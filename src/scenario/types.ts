@@ -8,7 +8,18 @@ import type { SchedulerSpec } from "./sections/scheduler.js";
 import type { WatchSpec } from "./sections/watch.js";
 import type { WorkloadStep } from "./sections/workload.js";
 
-export type { ApiServerSpec, ControllerManagerSpec, EtcdSpec, ImageSpec, KubeletSpec, NodePoolSpec, RegistrySpec, SchedulerSpec, WatchSpec, WorkloadStep };
+export type {
+  ApiServerSpec,
+  ControllerManagerSpec,
+  EtcdSpec,
+  ImageSpec,
+  KubeletSpec,
+  NodePoolSpec,
+  RegistrySpec,
+  SchedulerSpec,
+  WatchSpec,
+  WorkloadStep,
+};
 export type { ClientLimits } from "./sections/controller-manager.js";
 export type { NodeSelection, WorkloadAction } from "./sections/workload.js";
 

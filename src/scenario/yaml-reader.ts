@@ -34,7 +34,10 @@ export class ReadContext {
  */
 export function readYamlDocuments(file: string, text: string): { ctx: ReadContext; docs: YamlReader[] } {
   const lines = new LineCounter();
-  const docs: Document.Parsed[] = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false }) as Document.Parsed[];
+  const docs: Document.Parsed[] = parseAllDocuments(text, {
+    lineCounter: lines,
+    prettyErrors: false,
+  }) as Document.Parsed[];
   const ctx = new ReadContext(file, lines);
   for (const d of docs) {
     for (const e of d.errors) ctx.report("", e.pos[0], "valid YAML", JSON.stringify(e.message.split("\n")[0]));
@@ -164,7 +167,15 @@ export class YamlReader {
     }
     return n.items.map((pair) => {
       const key = isScalar(pair.key) ? String(pair.key.value) : "";
-      return [key, new YamlReader(this.ctx, pair.value as Node | null, this.join(key), (pair.key as Node).range?.[0] ?? this.offset)];
+      return [
+        key,
+        new YamlReader(
+          this.ctx,
+          pair.value as Node | null,
+          this.join(key),
+          (pair.key as Node).range?.[0] ?? this.offset,
+        ),
+      ];
     });
   }
 
@@ -207,7 +218,12 @@ export class YamlReader {
       return opts.min ?? 0;
     }
     const v = this.scalar();
-    if (typeof v !== "number" || !Number.isFinite(v) || (opts.integer === true && !Number.isInteger(v)) || !inBounds(v, opts)) {
+    if (
+      typeof v !== "number" ||
+      !Number.isFinite(v) ||
+      (opts.integer === true && !Number.isInteger(v)) ||
+      !inBounds(v, opts)
+    ) {
       this.fail(expected);
       return opts.min ?? 0;
     }
@@ -311,7 +327,14 @@ export class YamlReader {
       return { kind: "constant", value: 0 };
     }
     if (!this.isMap()) return { kind: "constant", value: this.duration() };
-    const kind = this.get("dist").oneOf(["constant", "uniform", "exponential", "normal", "lognormal", "empirical"] as const);
+    const kind = this.get("dist").oneOf([
+      "constant",
+      "uniform",
+      "exponential",
+      "normal",
+      "lognormal",
+      "empirical",
+    ] as const);
     const keys: Record<typeof kind, readonly string[]> = {
       constant: ["value"],
       uniform: ["min", "max"],
@@ -356,7 +379,8 @@ export class YamlReader {
         const qs = order.map((i) => quantiles[i]!);
         const vs = order.map((i) => values[i]!);
         if (qs[0] !== 0 || qs[qs.length - 1] !== 1) q.fail("quantiles that include 0 and 1");
-        for (let i = 1; i < vs.length; i++) if (vs[i]! < vs[i - 1]!) q.fail("values that do not decrease as the quantile grows");
+        for (let i = 1; i < vs.length; i++)
+          if (vs[i]! < vs[i - 1]!) q.fail("values that do not decrease as the quantile grows");
         return { kind, quantiles: qs, values: vs };
       }
     }
@@ -379,7 +403,8 @@ function describeBounds(what: string, b: Bounds, ns = false): string {
   return what;
 }
 
-const BANDWIDTH_RE = /^\s*([0-9]+(?:\.[0-9]+)?)\s*(bps|Kbps|Mbps|Gbps|Tbps|B\/s|KB\/s|MB\/s|GB\/s|KiB\/s|MiB\/s|GiB\/s)\s*$/;
+const BANDWIDTH_RE =
+  /^\s*([0-9]+(?:\.[0-9]+)?)\s*(bps|Kbps|Mbps|Gbps|Tbps|B\/s|KB\/s|MB\/s|GB\/s|KiB\/s|MiB\/s|GiB\/s)\s*$/;
 const BANDWIDTH_UNIT: Record<string, number> = {
   bps: 1 / 8,
   Kbps: 1e3 / 8,

@@ -2,9 +2,21 @@ import { growF64, growI32 } from "../core/grow.js";
 import type { Column } from "../metrics/arrow-writer.js";
 
 /** Attempt outcomes, the `result` dictionary of scheduler.arrow. */
-export const AttemptResult = { Scheduled: 0, Unschedulable: 1, UnschedulableAndUnresolvable: 2, Error: 3, Nominated: 4 } as const;
+export const AttemptResult = {
+  Scheduled: 0,
+  Unschedulable: 1,
+  UnschedulableAndUnresolvable: 2,
+  Error: 3,
+  Nominated: 4,
+} as const;
 export type AttemptResult = (typeof AttemptResult)[keyof typeof AttemptResult];
-export const ATTEMPT_RESULT_NAMES = ["Scheduled", "Unschedulable", "UnschedulableAndUnresolvable", "Error", "Nominated"];
+export const ATTEMPT_RESULT_NAMES = [
+  "Scheduled",
+  "Unschedulable",
+  "UnschedulableAndUnresolvable",
+  "Error",
+  "Nominated",
+];
 
 /**
  * One row per scheduling attempt, in typed columns that grow by doubling: the data of
@@ -29,7 +41,18 @@ export class AttemptLog {
   }
 
   /** Appends one attempt; `chosen` is a node index or -1, `score` NaN when scoring did not run. */
-  append(timeNs: number, pod: number, attempt: number, profile: number, filtered: number, feasible: number, chosen: number, score: number, result: AttemptResult, costNs: number): void {
+  append(
+    timeNs: number,
+    pod: number,
+    attempt: number,
+    profile: number,
+    filtered: number,
+    feasible: number,
+    chosen: number,
+    score: number,
+    result: AttemptResult,
+    costNs: number,
+  ): void {
     if (this.n === this.cap) this.grow();
     const i = this.n++;
     this.timeNs[i] = timeNs;
@@ -45,7 +68,17 @@ export class AttemptLog {
   }
 
   /** Row `i` as an object (tests and debugging). */
-  row(i: number): { timeNs: number; pod: number; attempt: number; filtered: number; feasible: number; chosen: number; score: number; result: string; costNs: number } {
+  row(i: number): {
+    timeNs: number;
+    pod: number;
+    attempt: number;
+    filtered: number;
+    feasible: number;
+    chosen: number;
+    score: number;
+    result: string;
+    costNs: number;
+  } {
     return {
       timeNs: this.timeNs[i]!,
       pod: this.pod[i]!,

@@ -63,8 +63,36 @@ export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
 ];
 
 const POINTS: readonly ExtensionPoint[] = Object.keys(EXTENSION_METHODS) as ExtensionPoint[];
-const FILE_POINTS = ["multiPoint", "preEnqueue", "queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve", "permit", "preBind", "bind", "postBind"] as const;
-const TOP_KEYS = ["apiVersion", "kind", "parallelism", "percentageOfNodesToScore", "podInitialBackoffSeconds", "podMaxBackoffSeconds", "profiles", "extenders", "clientConnection", "leaderElection", "enableProfiling", "enableContentionProfiling", "delayCacheUntilActive"];
+const FILE_POINTS = [
+  "multiPoint",
+  "preEnqueue",
+  "queueSort",
+  "preFilter",
+  "filter",
+  "postFilter",
+  "preScore",
+  "score",
+  "reserve",
+  "permit",
+  "preBind",
+  "bind",
+  "postBind",
+] as const;
+const TOP_KEYS = [
+  "apiVersion",
+  "kind",
+  "parallelism",
+  "percentageOfNodesToScore",
+  "podInitialBackoffSeconds",
+  "podMaxBackoffSeconds",
+  "profiles",
+  "extenders",
+  "clientConnection",
+  "leaderElection",
+  "enableProfiling",
+  "enableContentionProfiling",
+  "delayCacheUntilActive",
+];
 
 /** model: apis/config/v1 mergePluginSet: defaults minus disabled ("*" all), custom replacing in place, the rest appended. */
 function mergePluginSet(def: PluginSet, custom: PluginSet): PluginSet {
@@ -95,19 +123,25 @@ function mergePluginSet(def: PluginSet, custom: PluginSet): PluginSet {
  * `disabled: ["*"]` takes only its explicit plugins. Score weights: the explicit Score entry's,
  * else the MultiPoint one's, 0 meaning 1.
  */
-export function resolveProfile(schedulerName: string, percentage: number | null, custom: Partial<Record<(typeof FILE_POINTS)[number], PluginSet>>): ResolvedProfile {
+export function resolveProfile(
+  schedulerName: string,
+  percentage: number | null,
+  custom: Partial<Record<(typeof FILE_POINTS)[number], PluginSet>>,
+): ResolvedProfile {
   const empty: PluginSet = { enabled: [], disabled: [] };
   const multi = mergePluginSet({ enabled: [...DEFAULT_MULTI_POINT], disabled: [] }, custom.multiPoint ?? empty);
   const seen = new Set<string>();
   for (const p of multi.enabled) {
-    if (seen.has(p.name)) throw new Error(`profile ${schedulerName}: plugin "${p.name}" already registered as multiPoint`);
+    if (seen.has(p.name))
+      throw new Error(`profile ${schedulerName}: plugin "${p.name}" already registered as multiPoint`);
     if (!REGISTRY.has(p.name)) throw new Error(`profile ${schedulerName}: plugin "${p.name}" does not exist`);
     seen.add(p.name);
   }
   const lists = {} as Record<ExtensionPoint, PluginRef[]>;
   for (const point of POINTS) {
     const set = mergePluginSet(empty, custom[point] ?? empty);
-    for (const p of set.enabled) if (!REGISTRY.has(p.name)) throw new Error(`profile ${schedulerName}: plugin "${p.name}" does not exist`);
+    for (const p of set.enabled)
+      if (!REGISTRY.has(p.name)) throw new Error(`profile ${schedulerName}: plugin "${p.name}" does not exist`);
     const explicit = set.enabled;
     const explicitNames = new Set(explicit.map((p) => p.name));
     const disabled = new Set(set.disabled);
@@ -167,14 +201,20 @@ export function defaultSchedulerConfig(): SchedulerConfig {
 
 function readPluginSet(r: YamlReader): PluginSet {
   r.object(["enabled", "disabled"]);
-  const enabled = r.get("enabled").list().map((p) => {
-    p.object(["name", "weight"]);
-    return { name: p.get("name").str(), weight: p.get("weight").int({ min: 0, default: 0 }) };
-  });
-  const disabled = r.get("disabled").list().map((p) => {
-    p.object(["name"]);
-    return p.get("name").str();
-  });
+  const enabled = r
+    .get("enabled")
+    .list()
+    .map((p) => {
+      p.object(["name", "weight"]);
+      return { name: p.get("name").str(), weight: p.get("weight").int({ min: 0, default: 0 }) };
+    });
+  const disabled = r
+    .get("disabled")
+    .list()
+    .map((p) => {
+      p.object(["name"]);
+      return p.get("name").str();
+    });
   return { enabled, disabled };
 }
 
@@ -191,9 +231,12 @@ export function parseSchedulerConfig(file: string, text: string): SchedulerConfi
   }
   const root = r!;
   root.object(TOP_KEYS);
-  root.get("apiVersion").str({ pattern: /^kubescheduler\.config\.k8s\.io\/v1$/, expected: '"kubescheduler.config.k8s.io/v1"' });
+  root
+    .get("apiVersion")
+    .str({ pattern: /^kubescheduler\.config\.k8s\.io\/v1$/, expected: '"kubescheduler.config.k8s.io/v1"' });
   root.get("kind").str({ pattern: /^KubeSchedulerConfiguration$/, expected: '"KubeSchedulerConfiguration"' });
-  if (root.get("extenders").present && root.get("extenders").list().length > 0) root.get("extenders").fail("no extenders (simctl does not model scheduler extenders)");
+  if (root.get("extenders").present && root.get("extenders").list().length > 0)
+    root.get("extenders").fail("no extenders (simctl does not model scheduler extenders)");
   const cc = root.get("clientConnection");
   cc.object(["qps", "burst", "contentType", "acceptContentTypes", "kubeconfig"]);
   const cfg: SchedulerConfig = {
@@ -205,22 +248,34 @@ export function parseSchedulerConfig(file: string, text: string): SchedulerConfi
     burst: cc.get("burst").present ? cc.get("burst").int({ min: 0 }) : null,
     profiles: [],
   };
-  if (cfg.podMaxBackoffSeconds < cfg.podInitialBackoffSeconds) root.get("podMaxBackoffSeconds").fail(`a value no less than podInitialBackoffSeconds (${cfg.podInitialBackoffSeconds})`);
+  if (cfg.podMaxBackoffSeconds < cfg.podInitialBackoffSeconds)
+    root
+      .get("podMaxBackoffSeconds")
+      .fail(`a value no less than podInitialBackoffSeconds (${cfg.podInitialBackoffSeconds})`);
   const profiles = root.get("profiles").list("a list of profiles");
   const names = new Set<string>();
   const list = profiles.length === 0 ? [null] : profiles;
   for (const p of list) {
     p?.object(["schedulerName", "percentageOfNodesToScore", "plugins", "pluginConfig"]);
     // model: a single profile defaults its schedulerName to default-scheduler.
-    const name = p === null ? "default-scheduler" : list.length === 1 ? p.get("schedulerName").str({ default: "default-scheduler" }) : p.get("schedulerName").str();
+    const name =
+      p === null
+        ? "default-scheduler"
+        : list.length === 1
+          ? p.get("schedulerName").str({ default: "default-scheduler" })
+          : p.get("schedulerName").str();
     if (names.has(name)) p?.get("schedulerName").fail("a schedulerName not used by another profile");
     names.add(name);
-    const pct = p !== null && p.get("percentageOfNodesToScore").present ? p.get("percentageOfNodesToScore").int({ min: 0, max: 100 }) : null;
+    const pct =
+      p !== null && p.get("percentageOfNodesToScore").present
+        ? p.get("percentageOfNodesToScore").int({ min: 0, max: 100 })
+        : null;
     const custom: Partial<Record<(typeof FILE_POINTS)[number], PluginSet>> = {};
     const plugins = p?.get("plugins");
     if (plugins !== undefined && plugins.present) {
       plugins.object(FILE_POINTS);
-      for (const point of FILE_POINTS) if (plugins.get(point).present) custom[point] = readPluginSet(plugins.get(point));
+      for (const point of FILE_POINTS)
+        if (plugins.get(point).present) custom[point] = readPluginSet(plugins.get(point));
     }
     const args = new Map<string, YamlReader>();
     for (const pc of p?.get("pluginConfig").list() ?? []) {
@@ -248,7 +303,16 @@ export function loadSchedulerConfig(file: string): SchedulerConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ScenarioError([{ file, path: "", line: 0, column: 0, expected: "a readable KubeSchedulerConfiguration file", found: (e as Error).message }]);
+    throw new ScenarioError([
+      {
+        file,
+        path: "",
+        line: 0,
+        column: 0,
+        expected: "a readable KubeSchedulerConfiguration file",
+        found: (e as Error).message,
+      },
+    ]);
   }
   return parseSchedulerConfig(file, text);
 }

@@ -41,11 +41,17 @@ export interface ExplainInput {
 export function explainSchedule(input: ExplainInput): ExplainResult & { message: string } {
   const config = input.config ?? defaultSchedulerConfig();
   const extra = new Set<string>();
-  for (const c of [...input.pod.containers, ...(input.pod.initContainers ?? [])]) for (const r of Object.keys(c.requests ?? {})) extra.add(r);
+  for (const c of [...input.pod.containers, ...(input.pod.initContainers ?? [])])
+    for (const r of Object.keys(c.requests ?? {})) extra.add(r);
   const cluster = new StandaloneCluster(input.nodes, [...extra]);
   (input.existing ?? []).forEach((b, i) => cluster.addExistingPod(b.pod, b.nodeName, i));
-  const profile = config.profiles.findIndex((p) => p.resolved.schedulerName === (input.pod.schedulerName ?? "default-scheduler"));
-  if (profile < 0) throw new Error(`pod ${input.pod.name}: no profile serves schedulerName ${input.pod.schedulerName ?? "default-scheduler"}`);
+  const profile = config.profiles.findIndex(
+    (p) => p.resolved.schedulerName === (input.pod.schedulerName ?? "default-scheduler"),
+  );
+  if (profile < 0)
+    throw new Error(
+      `pod ${input.pod.name}: no profile serves schedulerName ${input.pod.schedulerName ?? "default-scheduler"}`,
+    );
   const fw = cluster.framework(config, profile, seededRng(input.seed ?? 1));
   const g = cluster.groupFor(input.pod);
   const ref: PodRef = { pod: -1, group: g, spec: cluster.cache.groups[g]! };
@@ -65,8 +71,14 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
   for (let i = 0; i < names.length; i++) {
     if (!listed.has(i)) continue;
     const filters: ExplainNode["filters"] = {};
-    if (ex.preFilterStatus !== null) filters[ex.preFilterStatus.plugin] = { code: ex.preFilterStatus.codeName, reasons: [...ex.preFilterStatus.reasons] };
-    else for (const { plugin, status } of fw.filterStatuses(fw.state, ref, i)) filters[plugin] = { code: CODE_NAMES[status.code], reasons: [...status.reasons] };
+    if (ex.preFilterStatus !== null)
+      filters[ex.preFilterStatus.plugin] = {
+        code: ex.preFilterStatus.codeName,
+        reasons: [...ex.preFilterStatus.reasons],
+      };
+    else
+      for (const { plugin, status } of fw.filterStatuses(fw.state, ref, i))
+        filters[plugin] = { code: CODE_NAMES[status.code], reasons: [...status.reasons] };
     const scores: ExplainNode["scores"] = {};
     let total = 0;
     const j = feasibleIndex.get(i);
@@ -82,26 +94,50 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
     feasibleNodesToFind: r.want,
     nodesFiltered: r.examined,
     nodes,
-    message: r.node >= 0 ? "" : r.code === 2 ? fw.failureMessage(ref) : `0/${names.length} nodes are available: ${r.status.message()}.`,
+    message:
+      r.node >= 0
+        ? ""
+        : r.code === 2
+          ? fw.failureMessage(ref)
+          : `0/${names.length} nodes are available: ${r.status.message()}.`,
   };
 }
 
 /** The explain result as a readable table. */
 export function formatExplainTable(r: ExplainResult & { message?: string }, explain: boolean): string {
   const lines: string[] = [];
-  lines.push(`pod ${r.pod}: ${r.selectedNode === null ? "unschedulable" : `-> ${r.selectedNode}`}  (feasibleNodesToFind ${r.feasibleNodesToFind}, nodes filtered ${r.nodesFiltered})`);
+  lines.push(
+    `pod ${r.pod}: ${r.selectedNode === null ? "unschedulable" : `-> ${r.selectedNode}`}  (feasibleNodesToFind ${r.feasibleNodesToFind}, nodes filtered ${r.nodesFiltered})`,
+  );
   if (r.message) lines.push(`  ${r.message}`);
   if (!explain) return lines.join("\n");
   const plugins: string[] = [];
   for (const n of r.nodes) for (const p of Object.keys(n.scores)) if (!plugins.includes(p)) plugins.push(p);
-  const header = ["NODE", "FILTER", ...plugins.map((p) => `${p} (w${r.nodes.find((n) => n.scores[p])!.scores[p]!.weight})`), "TOTAL"];
+  const header = [
+    "NODE",
+    "FILTER",
+    ...plugins.map((p) => `${p} (w${r.nodes.find((n) => n.scores[p])!.scores[p]!.weight})`),
+    "TOTAL",
+  ];
   const rows = r.nodes.map((n) => {
     const failed = Object.entries(n.filters).find(([, s]) => s.code !== "Success");
-    const filter = failed === undefined ? "ok" : `${failed[0]}: ${failed[1].code}${failed[1].reasons.length > 0 ? ` (${failed[1].reasons.join("; ")})` : ""}`;
-    return [n.name + (n.name === r.selectedNode ? " *" : ""), filter, ...plugins.map((p) => (n.scores[p] === undefined ? "-" : `${n.scores[p]!.raw} -> ${n.scores[p]!.normalized}`)), failed === undefined && Object.keys(n.scores).length > 0 ? String(n.total) : "-"];
+    const filter =
+      failed === undefined
+        ? "ok"
+        : `${failed[0]}: ${failed[1].code}${failed[1].reasons.length > 0 ? ` (${failed[1].reasons.join("; ")})` : ""}`;
+    return [
+      n.name + (n.name === r.selectedNode ? " *" : ""),
+      filter,
+      ...plugins.map((p) => (n.scores[p] === undefined ? "-" : `${n.scores[p]!.raw} -> ${n.scores[p]!.normalized}`)),
+      failed === undefined && Object.keys(n.scores).length > 0 ? String(n.total) : "-",
+    ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const fmt = (row: string[]) => row.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const fmt = (row: string[]) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join("  ")
+      .trimEnd();
   lines.push(fmt(header));
   for (const row of rows) lines.push(fmt(row));
   return lines.join("\n");

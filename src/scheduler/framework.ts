@@ -2,10 +2,31 @@ import type { Rng } from "../core/random.js";
 import { CycleState } from "./cycle-state.js";
 import { numFeasibleNodesToFind } from "./num-feasible-nodes.js";
 import {
-  isBind, isFilter, isPermit, isPostFilter, isPreFilter, isPreScore, isQueueSort, isReserve, isScore,
-  type Binder, type BindPlugin, type Diagnosis, type FilterPlugin, type Handle, type PermitPlugin, type Plugin, type PodRef,
-  type PostFilterPlugin, type PostFilterResult, type PreFilterPlugin, type PreScorePlugin, type QueueSortPlugin, type Rejections,
-  type ReservePlugin, type ScorePlugin,
+  isBind,
+  isFilter,
+  isPermit,
+  isPostFilter,
+  isPreFilter,
+  isPreScore,
+  isQueueSort,
+  isReserve,
+  isScore,
+  type Binder,
+  type BindPlugin,
+  type Diagnosis,
+  type FilterPlugin,
+  type Handle,
+  type PermitPlugin,
+  type Plugin,
+  type PodRef,
+  type PostFilterPlugin,
+  type PostFilterResult,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type QueueSortPlugin,
+  type Rejections,
+  type ReservePlugin,
+  type ScorePlugin,
 } from "./plugin.js";
 import { MAX_NODE_SCORE } from "./plugins/helper.js";
 import { NodeScoreMemo, setMemoized } from "./plugins/node-score-memo.js";
@@ -160,12 +181,34 @@ export class Framework implements Handle {
    * perf: when the profile's only Filter and only Score plugin is the same plugin with a fused
    * kernel (NodeResourcesFit), the filter pass scores, and selects the host, as it filters.
    */
-  private readonly fused: (ScorePlugin & FilterPlugin & { filterScoreNodes(pod: PodRef, first: number, cand: Int32Array, n: number, rj: Rejections, at: number, limit: number, weight: number, sel: Float64Array, rng: Rng): number }) | null;
+  private readonly fused:
+    | (ScorePlugin &
+        FilterPlugin & {
+          filterScoreNodes(
+            pod: PodRef,
+            first: number,
+            cand: Int32Array,
+            n: number,
+            rj: Rejections,
+            at: number,
+            limit: number,
+            weight: number,
+            sel: Float64Array,
+            rng: Rng,
+          ): number;
+        })
+    | null;
   /** The fused kernel's selectHost state (see Sel). */
   private readonly sel = new Float64Array(4);
   private fusedActive = false;
 
-  constructor(profile: ResolvedProfile, cache: SchedulerCache, rng: Rng, registry: ReadonlyMap<string, PluginFactory>, args: ReadonlyMap<string, import("../scenario/yaml-reader.js").YamlReader>) {
+  constructor(
+    profile: ResolvedProfile,
+    cache: SchedulerCache,
+    rng: Rng,
+    registry: ReadonlyMap<string, PluginFactory>,
+    args: ReadonlyMap<string, import("../scenario/yaml-reader.js").YamlReader>,
+  ) {
     this.schedulerName = profile.schedulerName;
     this.cache = cache;
     this.rng = rng;
@@ -212,12 +255,32 @@ export class Framework implements Handle {
     this.preFilterInert = Uint8Array.from(this.preFilters, (p) => (p.alwaysSkips === true ? 1 : 0));
     this.filterIndex = Int32Array.from(this.filters, (p) => p.index);
     this.preScoreBits = this.preScores.map((p) => 1 << p.index);
-    this.preScoreFlags = Int32Array.from(this.preScores, (p) => (p.alwaysSkips === true ? FLAG_INERT : 0) | (this.scans[p.index] === true ? FLAG_SCANS : 0));
+    this.preScoreFlags = Int32Array.from(
+      this.preScores,
+      (p) => (p.alwaysSkips === true ? FLAG_INERT : 0) | (this.scans[p.index] === true ? FLAG_SCANS : 0),
+    );
     this.scoreBits = this.scores.map((p) => 1 << p.index);
     this.anyLocal = this.scores.some((p) => typeof p.localKey === "function" && typeof p.localScore === "function");
-    this.scoreFlags = Int32Array.from(this.scores, (p, i) => (p.alwaysSkips === true ? FLAG_INERT : 0) | (this.implicitPreScore[i] === true ? FLAG_IMPLICIT_PRESCORE : 0) | (typeof p.localKey === "function" && typeof p.localScore === "function" ? FLAG_LOCAL : 0) | (typeof p.scoreInto === "function" ? FLAG_INTO : 0));
-    const only = this.filters.length === 1 && this.scores.length === 1 && (this.filters[0] as Plugin) === (this.scores[0] as Plugin) ? this.scores[0]! : null;
-    this.fused = only !== null && !only.normalizes && typeof (only as unknown as Record<string, unknown>).filterScoreNodes === "function" ? (only as unknown as NonNullable<Framework["fused"]>) : null;
+    this.scoreFlags = Int32Array.from(
+      this.scores,
+      (p, i) =>
+        (p.alwaysSkips === true ? FLAG_INERT : 0) |
+        (this.implicitPreScore[i] === true ? FLAG_IMPLICIT_PRESCORE : 0) |
+        (typeof p.localKey === "function" && typeof p.localScore === "function" ? FLAG_LOCAL : 0) |
+        (typeof p.scoreInto === "function" ? FLAG_INTO : 0),
+    );
+    const only =
+      this.filters.length === 1 &&
+      this.scores.length === 1 &&
+      (this.filters[0] as Plugin) === (this.scores[0] as Plugin)
+        ? this.scores[0]!
+        : null;
+    this.fused =
+      only !== null &&
+      !only.normalizes &&
+      typeof (only as unknown as Record<string, unknown>).filterScoreNodes === "function"
+        ? (only as unknown as NonNullable<Framework["fused"]>)
+        : null;
     const n = cache.nodes.size;
     this.rj = { code: new Uint8Array(n), plugin: new Int16Array(n), current: -1 };
     this.feasibleBuf = new Int32Array(n);
@@ -289,7 +352,10 @@ export class Framework implements Handle {
     const sub = state.nodeSubset;
     if (sub !== null && !binaryHas(sub, node)) {
       const names = [...new Set(state.subsetPlugins)].filter((x) => x !== "").sort();
-      out.push({ plugin: names[0] ?? "PreFilter", status: rejected(Code.UnschedulableAndUnresolvable, `node(s) didn't satisfy plugin(s) [${names.join(" ")}]`) });
+      out.push({
+        plugin: names[0] ?? "PreFilter",
+        status: rejected(Code.UnschedulableAndUnresolvable, `node(s) didn't satisfy plugin(s) [${names.join(" ")}]`),
+      });
       return out;
     }
     for (const f of this.filters) {
@@ -305,7 +371,12 @@ export class Framework implements Handle {
    * One scheduling cycle for `pod` against the cache. On success `result.node` is the chosen node;
    * the caller assumes it. `rotation` is advanced as upstream advances nextStartNodeIndex.
    */
-  schedule(pod: PodRef, rotation: Rotation, globalPercentage: number, explain: ExplainRecord | null = null): CycleResult {
+  schedule(
+    pod: PodRef,
+    rotation: Rotation,
+    globalPercentage: number,
+    explain: ExplainRecord | null = null,
+  ): CycleResult {
     const r = this.result;
     const state = this.state;
     state.reset();
@@ -328,7 +399,10 @@ export class Framework implements Handle {
     const pre = this.runPreFilters(state, pod);
     const scanners = this.preFilterScanners;
     for (let i = 0; i < scanners.length; i++) if ((state.skipFilterMask & (1 << scanners[i]!)) === 0) r.clusterScans++;
-    if (explain !== null) explain.skippedFilters = this.preFilters.filter((p) => (state.skipFilterMask & (1 << p.index)) !== 0).map((p) => p.name);
+    if (explain !== null)
+      explain.skippedFilters = this.preFilters
+        .filter((p) => (state.skipFilterMask & (1 << p.index)) !== 0)
+        .map((p) => p.name);
     if (pre.code !== Code.Success) {
       if (pre.code === Code.Error) return this.fail(Code.Error, pre);
       r.unschedulablePlugins = 1 << (this.plugins.find((p) => p.name === pre.plugin)?.index ?? 0);
@@ -351,7 +425,12 @@ export class Framework implements Handle {
     const start0 = rotation.next;
     const fused = this.fused;
     this.fusedActive = false;
-    if (fused !== null && explain === null && (state.skipFilterMask & (1 << fused.index)) === 0 && this.preScores.length <= 1) {
+    if (
+      fused !== null &&
+      explain === null &&
+      (state.skipFilterMask & (1 << fused.index)) === 0 &&
+      this.preScores.length <= 1
+    ) {
       // The fused plugin's PreScore does not depend on the feasible nodes (NodeResourcesFit).
       const ps = this.preScores.length === 1 ? this.preScores[0]!.preScore(state, pod, this.feasibleBuf, 0) : SUCCESS;
       this.fusedActive = ps.code === Code.Success;
@@ -458,7 +537,18 @@ export class Framework implements Handle {
       let k = chunk;
       if (this.fusedActive) {
         rj.current = this.fused!.index;
-        k = this.fused!.filterScoreNodes(pod, first, cand, k, rj, found, want - found, this.weights[0]!, this.sel, this.rng);
+        k = this.fused!.filterScoreNodes(
+          pod,
+          first,
+          cand,
+          k,
+          rj,
+          found,
+          want - found,
+          this.weights[0]!,
+          this.sel,
+          this.rng,
+        );
         if (k < 0) {
           // Not the fused kernel's case: fall back to filter then score for the rest of the cycle.
           this.fusedActive = false;
@@ -542,7 +632,10 @@ export class Framework implements Handle {
       if ((localMask & bit) !== 0) continue;
       const f = sFlags[i]!;
       if ((f & FLAG_IMPLICIT_PRESCORE) !== 0 && (state.skipScoreMask & bit) === 0) {
-        const s = (f & FLAG_INERT) !== 0 ? SKIP : (this.scores[i] as unknown as PreScorePlugin).preScore(state, pod, feasible, n);
+        const s =
+          (f & FLAG_INERT) !== 0
+            ? SKIP
+            : (this.scores[i] as unknown as PreScorePlugin).preScore(state, pod, feasible, n);
         if (s.code === Code.Skip) state.skipScoreMask |= bit;
         else if (s.code !== Code.Success) return s;
       }
@@ -560,7 +653,11 @@ export class Framework implements Handle {
       const constant = p.score(state, pod, feasible, n, buf);
       let raw: Float64Array | null = null;
       if (typeof constant === "number") {
-        if (constant > MAX_NODE_SCORE || constant < 0) return rejected(Code.Error, `plugin "${p.name}" returns an invalid score ${constant}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`);
+        if (constant > MAX_NODE_SCORE || constant < 0)
+          return rejected(
+            Code.Error,
+            `plugin "${p.name}" returns an invalid score ${constant}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`,
+          );
         this.constantScore += constant * w;
         if (explain !== null) {
           buf.fill(constant, 0, n);
@@ -571,7 +668,11 @@ export class Framework implements Handle {
         if (p.normalizes) p.normalizeScore(state, pod, feasible, n, buf);
         const bad = accumulate(totals, buf, n, w);
         // model: RunScorePlugins rejects scores outside [MinNodeScore, MaxNodeScore] after normalizing.
-        if (bad === bad) return rejected(Code.Error, `plugin "${p.name}" returns an invalid score ${bad}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`);
+        if (bad === bad)
+          return rejected(
+            Code.Error,
+            `plugin "${p.name}" returns an invalid score ${bad}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`,
+          );
       }
       this.result.scoredPlugins++;
       if (explain !== null) explain.scores.push({ plugin: p.name, weight: w, raw: raw!, normalized: buf.slice(0, n) });
@@ -678,7 +779,8 @@ export class Framework implements Handle {
   failureMessage(pod: PodRef): string {
     const r = this.result;
     if (r.code === Code.Success) return "";
-    if (r.code !== Code.Unschedulable || this.lastExamined === null) return `0/${this.cache.nodes.size} nodes are available: ${r.status.message()}.`;
+    if (r.code !== Code.Unschedulable || this.lastExamined === null)
+      return `0/${this.cache.nodes.size} nodes are available: ${r.status.message()}.`;
     return this.fitErrorMessage(this.state, pod, this.lastExamined);
   }
 
@@ -693,7 +795,9 @@ export class Framework implements Handle {
     }
     const sub = state.nodeSubset;
     const restricted = [...new Set(state.subsetPlugins)].filter((x) => x !== "").sort();
-    if (sub !== null && restricted.length > 0 && sub.length < this.cache.presentCount) for (let i = 0; i < this.cache.presentCount - sub.length; i++) add(`node(s) didn't satisfy plugin(s) [${restricted.join(" ")}]`);
+    if (sub !== null && restricted.length > 0 && sub.length < this.cache.presentCount)
+      for (let i = 0; i < this.cache.presentCount - sub.length; i++)
+        add(`node(s) didn't satisfy plugin(s) [${restricted.join(" ")}]`);
     // model: framework/types.go FitError.Error: reasons sorted, "count reason" joined by ", ".
     const parts = [...counts].map(([r, c]) => `${c} ${r}`).sort();
     return `0/${N} nodes are available: ${parts.join(", ")}.`;
@@ -760,4 +864,3 @@ function binaryIndex(a: Int32Array, v: number): number {
 function binaryHas(a: Int32Array, v: number): boolean {
   return binaryIndex(a, v) >= 0;
 }
-

@@ -66,14 +66,34 @@ export function readNodes(file: string, text = readText(file, "a readable Nodes 
     const spec = n.get("spec");
     const status = n.get("status");
     const alloc = status.get("allocatable").present ? status.get("allocatable") : status.get("capacity");
-    if (!alloc.present) status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
-    const ready = status.get("conditions").list().find((c) => c.get("type").value() === "Ready");
+    if (!alloc.present)
+      status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
+    const ready = status
+      .get("conditions")
+      .list()
+      .find((c) => c.get("type").value() === "Ready");
     return {
       name: meta.get("name").str({ expected: "the node's name" }),
       allocatable: quantities(alloc),
       labels: stringMap(meta.get("labels")),
-      taints: spec.get("taints").list().map((t) => ({ key: t.get("key").str(), value: t.get("value").str({ default: "" }), effect: t.get("effect").oneOf(TAINT_EFFECTS) })),
-      images: status.get("images").list().map((i) => ({ names: i.get("names").list().map((x) => x.str()), sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }) })),
+      taints: spec
+        .get("taints")
+        .list()
+        .map((t) => ({
+          key: t.get("key").str(),
+          value: t.get("value").str({ default: "" }),
+          effect: t.get("effect").oneOf(TAINT_EFFECTS),
+        })),
+      images: status
+        .get("images")
+        .list()
+        .map((i) => ({
+          names: i
+            .get("names")
+            .list()
+            .map((x) => x.str()),
+          sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }),
+        })),
       unschedulable: spec.get("unschedulable").bool({ default: false }),
       ready: ready === undefined ? true : ready.get("status").value() === "True",
     };
@@ -96,12 +116,15 @@ function readContainer(c: YamlReader): ContainerInput {
   return {
     image: c.get("image").str({ default: "" }),
     requests,
-    ports: c.get("ports").list().map((p) => ({
-      containerPort: p.get("containerPort").int({ default: 0 }),
-      hostPort: p.get("hostPort").int({ min: 0, max: 65535, default: 0 }),
-      protocol: p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" }),
-      hostIP: p.get("hostIP").str({ default: "" }),
-    })),
+    ports: c
+      .get("ports")
+      .list()
+      .map((p) => ({
+        containerPort: p.get("containerPort").int({ default: 0 }),
+        hostPort: p.get("hostPort").int({ min: 0, max: 65535, default: 0 }),
+        protocol: p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" }),
+        hostIP: p.get("hostIP").str({ default: "" }),
+      })),
     restartPolicy: c.get("restartPolicy").str({ default: "" }),
   };
 }
@@ -114,7 +137,10 @@ export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string 
   const meta = p.get("metadata");
   const spec = p.get("spec");
   const labels = stringMap(meta.get("labels"));
-  const owned = meta.get("ownerReferences").list().some((o) => OWNER_KINDS.has(String(o.get("kind").value())));
+  const owned = meta
+    .get("ownerReferences")
+    .list()
+    .some((o) => OWNER_KINDS.has(String(o.get("kind").value())));
   const containers = spec.get("containers").list("a list of containers").map(readContainer);
   if (containers.length === 0) spec.get("containers").fail("a list with at least one container");
   const nodeName = spec.get("nodeName").str({ default: "" });
@@ -123,7 +149,9 @@ export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string 
     namespace: meta.get("namespace").str({ default: "default" }),
     labels,
     priority: spec.get("priority").int({ default: 0 }),
-    preemptionPolicy: spec.get("preemptionPolicy").oneOf(["PreemptLowerPriority", "Never"] as const, { default: "PreemptLowerPriority" }),
+    preemptionPolicy: spec
+      .get("preemptionPolicy")
+      .oneOf(["PreemptLowerPriority", "Never"] as const, { default: "PreemptLowerPriority" }),
     schedulerName: spec.get("schedulerName").str({ default: "default-scheduler" }),
     nodeName,
     nodeSelector: stringMap(spec.get("nodeSelector")),

@@ -116,7 +116,18 @@ export class KubeScheduler implements Binder {
   preemptions = 0;
   victimsDeleted = 0;
 
-  constructor(engine: Engine, random: RandomStreams, spec: SchedulerSpec, nodes: NodeTable, pods: PodTable, templates: readonly PodTemplate[], api: ApiServer, watch: WatchCache, client: number, options: KubeSchedulerOptions = {}) {
+  constructor(
+    engine: Engine,
+    random: RandomStreams,
+    spec: SchedulerSpec,
+    nodes: NodeTable,
+    pods: PodTable,
+    templates: readonly PodTemplate[],
+    api: ApiServer,
+    watch: WatchCache,
+    client: number,
+    options: KubeSchedulerOptions = {},
+  ) {
     this.engine = engine;
     this.nodes = nodes;
     this.pods = pods;
@@ -132,7 +143,11 @@ export class KubeScheduler implements Binder {
     this.kBackoffFlush = engine.register("scheduler.flushBackoffQ", () => this.onBackoffFlush());
     this.kUnschedFlush = engine.register("scheduler.flushUnschedulable", () => this.onUnschedulableFlush());
     this.kVictimDeleted = engine.register("scheduler.victimDeleted", () => {});
-    watch.watch(WatchResource.pods, engine.register("scheduler.informer.pod", (_t, arg) => this.onPodEvent(arg)), 0);
+    watch.watch(
+      WatchResource.pods,
+      engine.register("scheduler.informer.pod", (_t, arg) => this.onPodEvent(arg)),
+      0,
+    );
   }
 
   /**
@@ -147,8 +162,16 @@ export class KubeScheduler implements Binder {
     const v = options.vocabulary ?? fallbackVocabulary(this.nodes.resourceCount);
     this.cache = new SchedulerCache(this.nodes, v.labels, v.resources, v.images, options.imageSizes ?? []);
     // model: KubeSchedulerConfiguration percentageOfNodesToScore and parallelism, when a file gives them.
-    this.percentage = options.config !== undefined ? this.config.percentageOfNodesToScore : this.spec.percentageOfNodesToScore;
-    this.costModel = new CycleCostModel({ cycleCost: this.spec.cycleCost, perNodeCost: this.spec.perNodeCost, parallelism: options.config !== undefined ? this.config.parallelism : this.spec.parallelism }, this.random);
+    this.percentage =
+      options.config !== undefined ? this.config.percentageOfNodesToScore : this.spec.percentageOfNodesToScore;
+    this.costModel = new CycleCostModel(
+      {
+        cycleCost: this.spec.cycleCost,
+        perNodeCost: this.spec.perNodeCost,
+        parallelism: options.config !== undefined ? this.config.parallelism : this.spec.parallelism,
+      },
+      this.random,
+    );
     const rng = this.random.stream("scheduler");
     this.byName.clear();
     this.frameworks = this.config.profiles.map((p, i) => {
@@ -159,13 +182,18 @@ export class KubeScheduler implements Binder {
     this.queue = new SchedulingQueue(
       {
         priority: (pod) => this.cache.groups[this.groupOfPod(pod)]!.priority,
-        less: sort === null ? (pa, ta, pb, tb) => pa > pb || (pa === pb && ta < tb) : (pa, ta, pb, tb) => sort.less(pa, ta, pb, tb),
+        less:
+          sort === null
+            ? (pa, ta, pb, tb) => pa > pb || (pa === pb && ta < tb)
+            : (pa, ta, pb, tb) => sort.less(pa, ta, pb, tb),
       },
       this.config.podInitialBackoffSeconds * NS_PER.s,
       this.config.podMaxBackoffSeconds * NS_PER.s,
     );
     let mask = 0;
-    for (const fw of this.frameworks) for (const p of fw.plugins) if (p.name === "PodTopologySpread" || p.name === "InterPodAffinity") mask |= 1 << p.index;
+    for (const fw of this.frameworks)
+      for (const p of fw.plugins)
+        if (p.name === "PodTopologySpread" || p.name === "InterPodAffinity") mask |= 1 << p.index;
     this.crossTopologyMask = mask;
     this.templateGroup = [];
     this.groupProfile = [];
@@ -214,9 +242,21 @@ export class KubeScheduler implements Binder {
         images,
         hostPorts: d === undefined ? [] : d.pod.containers.flatMap((c) => c.hostPorts),
         nodeSelector: v === undefined ? new Map() : (d?.pod.nodeSelector ?? new Map()),
-        tolerations: readerFor(v === undefined ? undefined : d?.pod.tolerations, file, `${d?.name ?? t}.spec.template.spec.tolerations`),
-        affinity: readerFor(v === undefined ? undefined : d?.pod.affinity, file, `${d?.name ?? t}.spec.template.spec.affinity`),
-        topologySpreadConstraints: readerFor(v === undefined ? undefined : d?.pod.topologySpreadConstraints, file, `${d?.name ?? t}.spec.template.spec.topologySpreadConstraints`),
+        tolerations: readerFor(
+          v === undefined ? undefined : d?.pod.tolerations,
+          file,
+          `${d?.name ?? t}.spec.template.spec.tolerations`,
+        ),
+        affinity: readerFor(
+          v === undefined ? undefined : d?.pod.affinity,
+          file,
+          `${d?.name ?? t}.spec.template.spec.affinity`,
+        ),
+        topologySpreadConstraints: readerFor(
+          v === undefined ? undefined : d?.pod.topologySpreadConstraints,
+          file,
+          `${d?.name ?? t}.spec.template.spec.topologySpreadConstraints`,
+        ),
         // Without the vocabulary node labels are unreadable: no label-based constraint applies.
         ownerSelector: v === undefined ? null : labels,
       },
@@ -334,13 +374,19 @@ export class KubeScheduler implements Binder {
         this.cache.removePod(pod);
         node = -1;
         this.inFlightError = ps.code === Code.Error;
-        this.inFlightRejectors = ps.code === Code.Error ? 0 : 1 << (fw.plugins.find((p) => p.name === ps.plugin)?.index ?? 0);
+        this.inFlightRejectors =
+          ps.code === Code.Error ? 0 : 1 << (fw.plugins.find((p) => p.name === ps.plugin)?.index ?? 0);
         result = ps.code === Code.Error ? AttemptResult.Error : AttemptResult.Unschedulable;
       }
     } else {
       this.inFlightError = r.code === Code.Error;
       this.inFlightRejectors = r.unschedulablePlugins;
-      result = r.code === Code.Error ? AttemptResult.Error : r.code === Code.UnschedulableAndUnresolvable ? AttemptResult.UnschedulableAndUnresolvable : AttemptResult.Unschedulable;
+      result =
+        r.code === Code.Error
+          ? AttemptResult.Error
+          : r.code === Code.UnschedulableAndUnresolvable
+            ? AttemptResult.UnschedulableAndUnresolvable
+            : AttemptResult.Unschedulable;
       const pf = r.postFilter;
       if (pf !== null && pf.nominatedNode >= 0) {
         result = AttemptResult.Nominated;
@@ -352,7 +398,16 @@ export class KubeScheduler implements Binder {
           for (const v of pf.victims) {
             if (this.pods.isTerminating(v)) continue;
             this.victimsDeleted++;
-            this.api.submit(this.client, Verb.delete, Resource.pods, v, PodDelete.graceful, DELETE_BYTES, this.kVictimDeleted, v);
+            this.api.submit(
+              this.client,
+              Verb.delete,
+              Resource.pods,
+              v,
+              PodDelete.graceful,
+              DELETE_BYTES,
+              this.kVictimDeleted,
+              v,
+            );
           }
         }
       }
@@ -479,7 +534,10 @@ export class KubeScheduler implements Binder {
 
   /** scheduler.arrow: one row per attempt, as columns for the Arrow writer. */
   attemptColumns(): { columns: Column[]; rows: number } {
-    return this.log.columns(this.nodes.names, this.config.profiles.map((p) => p.resolved.schedulerName));
+    return this.log.columns(
+      this.nodes.names,
+      this.config.profiles.map((p) => p.resolved.schedulerName),
+    );
   }
 }
 

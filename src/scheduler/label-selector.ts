@@ -89,7 +89,11 @@ export function selectorEmpty(sel: LabelSelector): boolean {
 }
 
 /** Adds `key In (value)` requirements to a selector (matchLabelKeys merging). */
-export function withExtraIn(sel: LabelSelector, extra: readonly (readonly [number, number])[], op: Op = Op.In): LabelSelector {
+export function withExtraIn(
+  sel: LabelSelector,
+  extra: readonly (readonly [number, number])[],
+  op: Op = Op.In,
+): LabelSelector {
   if (extra.length === 0) return sel;
   const reqs: Requirement[] = extra.map(([key, value]) => ({ key, op, values: Int32Array.of(value), num: 0 }));
   return { nothing: false, reqs: [...reqs, ...sel.reqs] };

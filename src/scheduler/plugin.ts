@@ -75,7 +75,15 @@ export interface ScorePlugin extends Plugin {
    * score then normalizeScore, always within [0, MaxNodeScore] (the framework does not re-check).
    * perf: one or two passes instead of score, normalize and accumulate passes and a buffer.
    */
-  scoreInto?(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, totals: Float64Array, w: number, scratch: Float64Array): number;
+  scoreInto?(
+    state: CycleState,
+    pod: PodRef,
+    nodes: Int32Array,
+    n: number,
+    totals: Float64Array,
+    w: number,
+    scratch: Float64Array,
+  ): number;
   /**
    * Optional, with localScore (perf): when the plugin's final score of a node for `pod` depends
    * only on the node's line of {@link SchedulerCache.hot} and on two numbers derived from the pod,
@@ -145,9 +153,19 @@ export interface QueueSortPlugin extends Plugin {
 }
 
 /** Cluster events the simulated scheduler reacts to. model: framework/types.go ClusterEvent. */
-export const ClusterEvent = { AssignedPodAdd: 0, AssignedPodDelete: 1, NodeChange: 2, UnschedulableTimeout: 3 } as const;
+export const ClusterEvent = {
+  AssignedPodAdd: 0,
+  AssignedPodDelete: 1,
+  NodeChange: 2,
+  UnschedulableTimeout: 3,
+} as const;
 export type ClusterEvent = (typeof ClusterEvent)[keyof typeof ClusterEvent];
-export const CLUSTER_EVENT_NAMES = ["AssignedPodAdd", "AssignedPodDelete", "NodeChange", "UnschedulableTimeout"] as const;
+export const CLUSTER_EVENT_NAMES = [
+  "AssignedPodAdd",
+  "AssignedPodDelete",
+  "NodeChange",
+  "UnschedulableTimeout",
+] as const;
 
 /**
  * model: framework.EnqueueExtensions with QueueingHintFn: whether `event` about a pod of spec

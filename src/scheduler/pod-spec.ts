@@ -137,10 +137,32 @@ export function readerFor(value: unknown, file: string, path: string): YamlReade
 
 const TOLERATION_KEYS = ["key", "operator", "value", "effect", "tolerationSeconds"];
 const AFFINITY_KEYS = ["nodeAffinity", "podAffinity", "podAntiAffinity"];
-const NODE_AFFINITY_KEYS = ["requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution"];
-const POD_AFFINITY_KEYS = ["requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution"];
-const TERM_KEYS = ["labelSelector", "namespaces", "topologyKey", "namespaceSelector", "matchLabelKeys", "mismatchLabelKeys"];
-const SPREAD_KEYS = ["maxSkew", "topologyKey", "whenUnsatisfiable", "labelSelector", "minDomains", "nodeAffinityPolicy", "nodeTaintsPolicy", "matchLabelKeys"];
+const NODE_AFFINITY_KEYS = [
+  "requiredDuringSchedulingIgnoredDuringExecution",
+  "preferredDuringSchedulingIgnoredDuringExecution",
+];
+const POD_AFFINITY_KEYS = [
+  "requiredDuringSchedulingIgnoredDuringExecution",
+  "preferredDuringSchedulingIgnoredDuringExecution",
+];
+const TERM_KEYS = [
+  "labelSelector",
+  "namespaces",
+  "topologyKey",
+  "namespaceSelector",
+  "matchLabelKeys",
+  "mismatchLabelKeys",
+];
+const SPREAD_KEYS = [
+  "maxSkew",
+  "topologyKey",
+  "whenUnsatisfiable",
+  "labelSelector",
+  "minDomains",
+  "nodeAffinityPolicy",
+  "nodeTaintsPolicy",
+  "matchLabelKeys",
+];
 const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 
 /**
@@ -151,7 +173,8 @@ export function compilePodSpec(input: PodSpecInput, labels: Interner): PodSpec {
   const labelMap = new Map<number, number>();
   for (const [k, v] of input.labels) labelMap.set(labels.intern(k), labels.intern(v));
   const nodeSelector: Requirement[] = [];
-  for (const [k, v] of input.nodeSelector) nodeSelector.push({ key: labels.intern(k), op: Op.In, values: Int32Array.of(labels.intern(v)), num: 0 });
+  for (const [k, v] of input.nodeSelector)
+    nodeSelector.push({ key: labels.intern(k), op: Op.In, values: Int32Array.of(labels.intern(v)), num: 0 });
   const tolerations = input.tolerations.list("a list of tolerations").map((t) => readToleration(t, labels));
   const aff = input.affinity;
   aff.object(AFFINITY_KEYS);
@@ -161,33 +184,59 @@ export function compilePodSpec(input: PodSpecInput, labels: Interner): PodSpec {
   const req = na.get("requiredDuringSchedulingIgnoredDuringExecution");
   if (req.present) {
     req.object(["nodeSelectorTerms"]);
-    requiredTerms = req.get("nodeSelectorTerms").list("a list of node selector terms").map((t) => readNodeSelectorTerm(t, labels));
+    requiredTerms = req
+      .get("nodeSelectorTerms")
+      .list("a list of node selector terms")
+      .map((t) => readNodeSelectorTerm(t, labels));
   }
   const preferredTerms: WeightedNodeTerm[] = na
     .get("preferredDuringSchedulingIgnoredDuringExecution")
     .list("a list of preferred scheduling terms")
     .map((p) => {
       p.object(["weight", "preference"]);
-      return { weight: p.get("weight").int({ min: 0, max: 100 }), term: readNodeSelectorTerm(p.get("preference"), labels) };
+      return {
+        weight: p.get("weight").int({ min: 0, max: 100 }),
+        term: readNodeSelectorTerm(p.get("preference"), labels),
+      };
     });
   const ns = input.namespace;
   const pa = aff.get("podAffinity");
   pa.object(POD_AFFINITY_KEYS);
   const anti = aff.get("podAntiAffinity");
   anti.object(POD_AFFINITY_KEYS);
-  const required = (r: YamlReader) => r.get("requiredDuringSchedulingIgnoredDuringExecution").list("a list of pod affinity terms").map((t) => readAffinityTerm(t, 1, ns, labelMap, labels));
+  const required = (r: YamlReader) =>
+    r
+      .get("requiredDuringSchedulingIgnoredDuringExecution")
+      .list("a list of pod affinity terms")
+      .map((t) => readAffinityTerm(t, 1, ns, labelMap, labels));
   const preferred = (r: YamlReader) =>
     r
       .get("preferredDuringSchedulingIgnoredDuringExecution")
       .list("a list of weighted pod affinity terms")
       .map((w) => {
         w.object(["weight", "podAffinityTerm"]);
-        return readAffinityTerm(w.get("podAffinityTerm"), w.get("weight").int({ min: 1, max: 100 }), ns, labelMap, labels);
+        return readAffinityTerm(
+          w.get("podAffinityTerm"),
+          w.get("weight").int({ min: 1, max: 100 }),
+          ns,
+          labelMap,
+          labels,
+        );
       });
-  const spread = input.topologySpreadConstraints.list("a list of topology spread constraints").map((c) => readSpread(c, labelMap, labels));
+  const spread = input.topologySpreadConstraints
+    .list("a list of topology spread constraints")
+    .map((c) => readSpread(c, labelMap, labels));
   let ownerSelector: LabelSelector | null = null;
   if (input.ownerSelector !== null && input.ownerSelector.size > 0) {
-    ownerSelector = { nothing: false, reqs: [...input.ownerSelector].map(([k, v]) => ({ key: labels.intern(k), op: Op.In, values: Int32Array.of(labels.intern(v)), num: 0 })) };
+    ownerSelector = {
+      nothing: false,
+      reqs: [...input.ownerSelector].map(([k, v]) => ({
+        key: labels.intern(k),
+        op: Op.In,
+        values: Int32Array.of(labels.intern(v)),
+        num: 0,
+      })),
+    };
   }
   return {
     name: input.name,
@@ -223,7 +272,12 @@ function readToleration(t: YamlReader, labels: Interner): Toleration {
   const effect = t.get("effect").present ? t.get("effect").oneOf(["", ...EFFECTS] as const) : "";
   if (op === "Exists" && value !== "") t.get("value").fail("no value with operator Exists");
   if (key === "" && op !== "Exists") t.get("operator").fail("operator Exists when the key is empty");
-  return { key: key === "" ? -1 : labels.intern(key), exists: op === "Exists", value: value === "" ? -1 : labels.intern(value), effect: effect === "" ? -1 : TaintEffect[effect] };
+  return {
+    key: key === "" ? -1 : labels.intern(key),
+    exists: op === "Exists",
+    value: value === "" ? -1 : labels.intern(value),
+    effect: effect === "" ? -1 : TaintEffect[effect],
+  };
 }
 
 function readNodeSelectorTerm(t: YamlReader, labels: Interner): NodeSelectorTerm {
@@ -236,7 +290,10 @@ function readNodeSelectorTerm(t: YamlReader, labels: Interner): NodeSelectorTerm
       e.object(["key", "operator", "values"]);
       const key = labels.intern(e.get("key").str());
       const op = Op[e.get("operator").oneOf(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"] as const)];
-      const raw = e.get("values").list("a list of values").map((v) => scalarString(v));
+      const raw = e
+        .get("values")
+        .list("a list of values")
+        .map((v) => scalarString(v));
       let num = 0;
       if (op === Op.In || op === Op.NotIn) {
         if (raw.length === 0) valid = false; // model: nodeSelectorRequirementsAsSelector rejects In/NotIn without values
@@ -255,7 +312,10 @@ function readNodeSelectorTerm(t: YamlReader, labels: Interner): NodeSelectorTerm
       f.object(["key", "operator", "values"]);
       const key = f.get("key").str();
       const op = Op[f.get("operator").oneOf(["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"] as const)];
-      const names = f.get("values").list("a list of values").map((v) => scalarString(v));
+      const names = f
+        .get("values")
+        .list("a list of values")
+        .map((v) => scalarString(v));
       // model: nodeaffinity.go: only metadata.name with In / NotIn and exactly one value is valid.
       if (key !== "metadata.name" || (op !== Op.In && op !== Op.NotIn) || names.length !== 1) valid = false;
       return { op, names };
@@ -276,19 +336,29 @@ export function readLabelSelector(r: YamlReader, labels: Interner): LabelSelecto
   if (!r.present) return NOTHING;
   r.object(["matchLabels", "matchExpressions"]);
   const reqs: Requirement[] = [];
-  for (const [k, v] of r.get("matchLabels").entries()) reqs.push({ key: labels.intern(k), op: Op.In, values: Int32Array.of(labels.intern(scalarString(v))), num: 0 });
+  for (const [k, v] of r.get("matchLabels").entries())
+    reqs.push({ key: labels.intern(k), op: Op.In, values: Int32Array.of(labels.intern(scalarString(v))), num: 0 });
   for (const e of r.get("matchExpressions").list("a list of label selector requirements")) {
     e.object(["key", "operator", "values"]);
     const key = labels.intern(e.get("key").str());
     const op = Op[e.get("operator").oneOf(["In", "NotIn", "Exists", "DoesNotExist"] as const)];
-    const values = e.get("values").list("a list of values").map((v) => scalarString(v));
-    if ((op === Op.In || op === Op.NotIn) && values.length === 0) e.get("values").fail("at least one value for In / NotIn");
+    const values = e
+      .get("values")
+      .list("a list of values")
+      .map((v) => scalarString(v));
+    if ((op === Op.In || op === Op.NotIn) && values.length === 0)
+      e.get("values").fail("at least one value for In / NotIn");
     reqs.push({ key, op, values: Int32Array.from(values, (v) => labels.intern(v)), num: 0 });
   }
   return { nothing: false, reqs };
 }
 
-function labelKeysRequirements(r: YamlReader, podLabels: ReadonlyMap<number, number>, labels: Interner, op: Op): Requirement[] {
+function labelKeysRequirements(
+  r: YamlReader,
+  podLabels: ReadonlyMap<number, number>,
+  labels: Interner,
+  op: Op,
+): Requirement[] {
   const out: Requirement[] = [];
   for (const k of r.list("a list of label keys")) {
     const key = labels.intern(k.str());
@@ -300,12 +370,24 @@ function labelKeysRequirements(r: YamlReader, podLabels: ReadonlyMap<number, num
   return out;
 }
 
-function readAffinityTerm(t: YamlReader, weight: number, ns: string, podLabels: ReadonlyMap<number, number>, labels: Interner): AffinityTerm {
+function readAffinityTerm(
+  t: YamlReader,
+  weight: number,
+  ns: string,
+  podLabels: ReadonlyMap<number, number>,
+  labels: Interner,
+): AffinityTerm {
   t.object(TERM_KEYS);
   let selector = readLabelSelector(t.get("labelSelector"), labels);
-  const extra = [...labelKeysRequirements(t.get("matchLabelKeys"), podLabels, labels, Op.In), ...labelKeysRequirements(t.get("mismatchLabelKeys"), podLabels, labels, Op.NotIn)];
+  const extra = [
+    ...labelKeysRequirements(t.get("matchLabelKeys"), podLabels, labels, Op.In),
+    ...labelKeysRequirements(t.get("mismatchLabelKeys"), podLabels, labels, Op.NotIn),
+  ];
   if (extra.length > 0 && !selector.nothing) selector = { nothing: false, reqs: [...selector.reqs, ...extra] };
-  const names = t.get("namespaces").list("a list of namespaces").map((n) => n.str());
+  const names = t
+    .get("namespaces")
+    .list("a list of namespaces")
+    .map((n) => n.str());
   const nsSelR = t.get("namespaceSelector");
   const nsSelector = readLabelSelector(nsSelR, labels);
   // model: util.GetNamespacesFromPodAffinityTerm: no namespaces and a nil namespaceSelector mean
@@ -328,7 +410,8 @@ function readSpread(c: YamlReader, podLabels: ReadonlyMap<number, number>, label
     // model: filterTopologySpreadConstraints: nil minDomains is 1, nodeAffinityPolicy Honor,
     // nodeTaintsPolicy Ignore.
     minDomains: c.get("minDomains").int({ min: 1, default: 1 }),
-    honorNodeAffinity: c.get("nodeAffinityPolicy").oneOf(["Honor", "Ignore"] as const, { default: "Honor" }) === "Honor",
+    honorNodeAffinity:
+      c.get("nodeAffinityPolicy").oneOf(["Honor", "Ignore"] as const, { default: "Honor" }) === "Honor",
     honorTaints: c.get("nodeTaintsPolicy").oneOf(["Honor", "Ignore"] as const, { default: "Ignore" }) === "Honor",
   };
 }

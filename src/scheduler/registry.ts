@@ -28,13 +28,19 @@ const entries: [string, RegistryEntry][] = [
   ["NodeAffinity", { factory: (h, a) => new NodeAffinity(h, a), proto: NodeAffinity.prototype }],
   ["NodePorts", { factory: (h) => new NodePorts(h), proto: NodePorts.prototype }],
   ["NodeResourcesFit", { factory: (h, a) => new NodeResourcesFit(h, a), proto: NodeResourcesFit.prototype }],
-  ["NodeResourcesBalancedAllocation", { factory: (h, a) => new NodeResourcesBalancedAllocation(h, a), proto: NodeResourcesBalancedAllocation.prototype }],
+  [
+    "NodeResourcesBalancedAllocation",
+    { factory: (h, a) => new NodeResourcesBalancedAllocation(h, a), proto: NodeResourcesBalancedAllocation.prototype },
+  ],
   ["ImageLocality", { factory: (h) => new ImageLocality(h), proto: ImageLocality.prototype }],
   ["PodTopologySpread", { factory: (h, a) => new PodTopologySpread(h, a), proto: PodTopologySpread.prototype }],
   ["InterPodAffinity", { factory: (h, a) => new InterPodAffinity(h, a), proto: InterPodAffinity.prototype }],
   ["DefaultPreemption", { factory: (h, a) => new DefaultPreemption(h, a), proto: DefaultPreemption.prototype }],
   ["DefaultBinder", { factory: () => new DefaultBinder(), proto: DefaultBinder.prototype }],
-  ...INERT_PLUGIN_NAMES.map((n): [string, RegistryEntry] => [n, { factory: () => new InertPlugin(n), proto: InertPlugin.prototype }]),
+  ...INERT_PLUGIN_NAMES.map((n): [string, RegistryEntry] => [
+    n,
+    { factory: () => new InertPlugin(n), proto: InertPlugin.prototype },
+  ]),
 ];
 
 /**
@@ -65,4 +71,3 @@ export function implementsPoint(name: string, point: ExtensionPoint): boolean {
   const e = REGISTRY.get(name);
   return e !== undefined && typeof (e.proto as Record<string, unknown>)[EXTENSION_METHODS[point]] === "function";
 }
-

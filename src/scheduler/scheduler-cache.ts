@@ -12,7 +12,16 @@ const ALL_IPS = "0.0.0.0";
  * Layout of {@link SchedulerCache.hot}: per node, 8 doubles (one 64-byte cache line) with what
  * NodeResourcesFit and NodeResourcesBalancedAllocation read for a cpu + memory pod.
  */
-export const Hot = { allocCpu: 0, allocMem: 1, allocPods: 2, reqCpu: 3, reqMem: 4, reqPods: 5, nzCpu: 6, nzMem: 7 } as const;
+export const Hot = {
+  allocCpu: 0,
+  allocMem: 1,
+  allocPods: 2,
+  reqCpu: 3,
+  reqMem: 4,
+  reqPods: 5,
+  nzCpu: 6,
+  nzMem: 7,
+} as const;
 export const HOT_STRIDE = 8;
 /** Entries of {@link SchedulerCache.hotLog}; a reader that falls further behind starts afresh. */
 export const HOT_LOG_SIZE = 4096;
@@ -117,7 +126,13 @@ export class SchedulerCache {
   /** Interned `node.kubernetes.io/unschedulable` (v1.TaintNodeUnschedulable). */
   readonly unschedulableTaintKey: number;
 
-  constructor(nodes: NodeTable, labels: Interner, resources: Interner, images: Interner, imageSizes: readonly number[]) {
+  constructor(
+    nodes: NodeTable,
+    labels: Interner,
+    resources: Interner,
+    images: Interner,
+    imageSizes: readonly number[],
+  ) {
     this.nodes = nodes;
     this.labels = labels;
     this.resources = resources;
@@ -262,7 +277,8 @@ export class SchedulerCache {
   /** Adds pod `pod` of group `g` to `node` (assume, or an observed binding): resources, counts, ports. */
   addPod(pod: number, g: number, node: number, nowNs: number): void {
     this.ensure(pod);
-    if (this.podNode[pod] !== -1) throw new Error(`scheduler cache: pod ${pod} is already on node ${this.podNode[pod]}`);
+    if (this.podNode[pod] !== -1)
+      throw new Error(`scheduler cache: pod ${pod} is already on node ${this.podNode[pod]}`);
     const s = this.groups[g]!;
     this.nodes.account(node, s.requests, s.nonZeroCpuMilli, s.nonZeroMemBytes, 1);
     this.refreshHot(node);

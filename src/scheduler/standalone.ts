@@ -111,7 +111,14 @@ export class StandaloneCluster {
         name: n.name,
         allocatable,
         labels: Object.entries(n.labels ?? {}).map(([k, v]) => [this.labels.intern(k), this.labels.intern(v)] as const),
-        taints: (n.taints ?? []).map((t) => [this.labels.intern(t.key), (t.value ?? "") === "" ? -1 : this.labels.intern(t.value!), TaintEffect[t.effect]] as const),
+        taints: (n.taints ?? []).map(
+          (t) =>
+            [
+              this.labels.intern(t.key),
+              (t.value ?? "") === "" ? -1 : this.labels.intern(t.value!),
+              TaintEffect[t.effect],
+            ] as const,
+        ),
         images,
         unschedulable: n.unschedulable ?? false,
         podCidrSize: 254,
@@ -191,7 +198,10 @@ export class StandaloneCluster {
     requests[Res.pods] = 1;
     const hostPorts: HostPort[] = [];
     const running = [...(p.initContainers ?? []).filter((c) => c.restartPolicy === "Always"), ...p.containers];
-    for (const c of running) for (const port of c.ports ?? []) if ((port.hostPort ?? 0) > 0) hostPorts.push({ ip: port.hostIP ?? "", protocol: port.protocol ?? "TCP", port: port.hostPort! });
+    for (const c of running)
+      for (const port of c.ports ?? [])
+        if ((port.hostPort ?? 0) > 0)
+          hostPorts.push({ ip: port.hostIP ?? "", protocol: port.protocol ?? "TCP", port: port.hostPort! });
     const reader = (v: unknown, path: string) => (v instanceof YamlReader ? v : readerFor(v, p.name, path));
     const tolerations = reader(p.tolerations, "spec.tolerations");
     const affinity = reader(p.affinity, "spec.affinity");
@@ -214,7 +224,8 @@ export class StandaloneCluster {
         tolerations,
         affinity,
         topologySpreadConstraints: spread,
-        ownerSelector: p.ownerSelector === undefined || p.ownerSelector === null ? null : new Map(Object.entries(p.ownerSelector)),
+        ownerSelector:
+          p.ownerSelector === undefined || p.ownerSelector === null ? null : new Map(Object.entries(p.ownerSelector)),
       },
       this.labels,
     );
@@ -237,7 +248,13 @@ export class StandaloneCluster {
 
   /** The group id of a pod description, registering its spec once per distinct description. */
   groupFor(p: PodInput): number {
-    const key = JSON.stringify({ ...p, name: "", tolerations: plain(p.tolerations), affinity: plain(p.affinity), topologySpreadConstraints: plain(p.topologySpreadConstraints) });
+    const key = JSON.stringify({
+      ...p,
+      name: "",
+      tolerations: plain(p.tolerations),
+      affinity: plain(p.affinity),
+      topologySpreadConstraints: plain(p.topologySpreadConstraints),
+    });
     let g = this.groupsByKey.get(key);
     if (g === undefined) {
       g = this.cache.addGroup(this.spec(p));
@@ -254,8 +271,13 @@ export class StandaloneCluster {
   }
 
   /** Runs one cycle for pod `p` (not added to the cache). */
-  schedule(fw: Framework, p: PodInput | PodRef, opts: { rotation?: Rotation; percentage?: number; explain?: ExplainRecord } = {}): CycleResult {
-    const ref: PodRef = "spec" in p ? p : { pod: -1, group: this.groupFor(p), spec: this.cache.groups[this.groupFor(p)]! };
+  schedule(
+    fw: Framework,
+    p: PodInput | PodRef,
+    opts: { rotation?: Rotation; percentage?: number; explain?: ExplainRecord } = {},
+  ): CycleResult {
+    const ref: PodRef =
+      "spec" in p ? p : { pod: -1, group: this.groupFor(p), spec: this.cache.groups[this.groupFor(p)]! };
     return fw.schedule(ref, opts.rotation ?? { next: 0 }, opts.percentage ?? 0, opts.explain ?? null);
   }
 }

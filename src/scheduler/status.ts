@@ -3,10 +3,26 @@
  * model: pkg/scheduler/framework/interface.go (Success, Error, Unschedulable,
  * UnschedulableAndUnresolvable, Wait, Skip, Pending).
  */
-export const Code = { Success: 0, Error: 1, Unschedulable: 2, UnschedulableAndUnresolvable: 3, Wait: 4, Skip: 5, Pending: 6 } as const;
+export const Code = {
+  Success: 0,
+  Error: 1,
+  Unschedulable: 2,
+  UnschedulableAndUnresolvable: 3,
+  Wait: 4,
+  Skip: 5,
+  Pending: 6,
+} as const;
 export type Code = (typeof Code)[keyof typeof Code];
 /** Code names indexed by code, spelled as upstream's `Code.String()`. */
-export const CODE_NAMES = ["Success", "Error", "Unschedulable", "UnschedulableAndUnresolvable", "Wait", "Skip", "Pending"] as const;
+export const CODE_NAMES = [
+  "Success",
+  "Error",
+  "Unschedulable",
+  "UnschedulableAndUnresolvable",
+  "Wait",
+  "Skip",
+  "Pending",
+] as const;
 export type CodeName = (typeof CODE_NAMES)[number];
 
 /**
@@ -30,7 +46,9 @@ export class Status {
 
   /** Unschedulable or UnschedulableAndUnresolvable (upstream `IsRejected`). */
   get isRejected(): boolean {
-    return this.code === Code.Unschedulable || this.code === Code.UnschedulableAndUnresolvable || this.code === Code.Pending;
+    return (
+      this.code === Code.Unschedulable || this.code === Code.UnschedulableAndUnresolvable || this.code === Code.Pending
+    );
   }
 
   get codeName(): CodeName {

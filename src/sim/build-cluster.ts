@@ -1,6 +1,11 @@
 import { Interner } from "../cluster/interner.js";
 import { NodeTable, TaintEffect, type NodeSpec } from "../cluster/node-table.js";
-import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST, type ContainerSpec, type PodTemplate } from "../cluster/pod-template.js";
+import {
+  DEFAULT_MEMORY_REQUEST,
+  DEFAULT_MILLI_CPU_REQUEST,
+  type ContainerSpec,
+  type PodTemplate,
+} from "../cluster/pod-template.js";
 import { BUILTIN_RESOURCE_NAMES, quantityToColumnUnit, Res } from "../cluster/resources.js";
 import type { ContainerManifest, DeploymentSpec } from "../scenario/manifests.js";
 import { hostLocalAssignable } from "../node/ipam.js";
@@ -24,7 +29,8 @@ export function buildVocabulary(s: Scenario): Vocabulary {
   for (const img of s.images) images.intern(img.name);
   for (const p of s.nodePools) for (const r of p.allocatable.keys()) resources.intern(r);
   for (const d of createdDeployments(s.workload)) {
-    for (const c of [...d.pod.containers, ...d.pod.initContainers]) for (const r of c.requests.keys()) resources.intern(r);
+    for (const c of [...d.pod.containers, ...d.pod.initContainers])
+      for (const r of c.requests.keys()) resources.intern(r);
   }
   return { resources, labels, images };
 }
@@ -44,15 +50,27 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
       allocatable[r] = quantityToColumnUnit(r, q);
     }
     const images = pool.images.map((i) => v.images.intern(i));
-    const taints = pool.taints.map((t) => [v.labels.intern(t.key), t.value === "" ? -1 : v.labels.intern(t.value), TaintEffect[t.effect]] as const);
+    const taints = pool.taints.map(
+      (t) => [v.labels.intern(t.key), t.value === "" ? -1 : v.labels.intern(t.value), TaintEffect[t.effect]] as const,
+    );
     const podCidrSize = hostLocalAssignable(pool.podCIDRPrefix);
     // Nodes that addNodes steps bring later get rows now, absent until they join.
     const total = pool.count + addedNodeCount(s.workload, pool.name);
     for (let i = 0; i < total; i++) {
       const labels: (readonly [number, number])[] = [];
       labels.push([v.labels.intern("kubernetes.io/hostname"), v.labels.intern(`${pool.name}-${i}`)]);
-      for (const [key, values] of pool.labels) labels.push([v.labels.intern(key), v.labels.intern(values[i % values.length]!)]);
-      specs.push({ name: `${pool.name}-${i}`, allocatable, labels, taints, images, unschedulable: pool.unschedulable, podCidrSize, absent: i >= pool.count });
+      for (const [key, values] of pool.labels)
+        labels.push([v.labels.intern(key), v.labels.intern(values[i % values.length]!)]);
+      specs.push({
+        name: `${pool.name}-${i}`,
+        allocatable,
+        labels,
+        taints,
+        images,
+        unschedulable: pool.unschedulable,
+        podCidrSize,
+        absent: i >= pool.count,
+      });
     }
   }
   return new NodeTable(specs, R, v.images.size);
@@ -100,7 +118,11 @@ export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): Pod
     initCpu = Math.max(initCpu, cpuOf(c));
     initMem = Math.max(initMem, memOf(c));
   }
-  const container = (c: ContainerManifest): ContainerSpec => ({ name: c.name, image: v.images.intern(c.image), imagePullPolicy: c.imagePullPolicy });
+  const container = (c: ContainerManifest): ContainerSpec => ({
+    name: c.name,
+    image: v.images.intern(c.image),
+    imagePullPolicy: c.imagePullPolicy,
+  });
   return {
     id,
     requests,

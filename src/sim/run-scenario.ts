@@ -39,7 +39,9 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   const started = performance.now();
   const sim = new Simulation(scenario);
   const progress = options.onProgress;
-  const result = sim.run({ onProgress: progress === undefined ? undefined : (now, ev, running) => progress(now, ev, running, sim.expectedPods) });
+  const result = sim.run({
+    onProgress: progress === undefined ? undefined : (now, ev, running) => progress(now, ev, running, sim.expectedPods),
+  });
   const wallMs = performance.now() - started;
   const summary = summarize(sim, result);
   const stats: RunStats = {
@@ -66,14 +68,23 @@ export function scenarioHash(s: Scenario): string {
 }
 
 function scenarioJson(s: Scenario, contentOnly = false): string {
-  return JSON.stringify(s, (k, v: unknown) => (contentOnly && k === "file" ? undefined : v instanceof Map ? Object.fromEntries(v) : v), 2);
+  return JSON.stringify(
+    s,
+    (k, v: unknown) => (contentOnly && k === "file" ? undefined : v instanceof Map ? Object.fromEntries(v) : v),
+    2,
+  );
 }
 
 function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStats, outDir: string): void {
   const tmp = `${outDir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const meta = { "simctl.version": VERSION, "simctl.scenario": sim.scenario.name, "simctl.scenario_hash": scenarioHash(sim.scenario), "simctl.seed": String(sim.scenario.seed) };
+  const meta = {
+    "simctl.version": VERSION,
+    "simctl.scenario": sim.scenario.name,
+    "simctl.scenario_hash": scenarioHash(sim.scenario),
+    "simctl.seed": String(sim.scenario.seed),
+  };
   const tables: Record<OutputTable, (s: Simulation) => { columns: Column[]; rows: number }> = {
     pods: podColumns,
     api: apiColumns,
@@ -87,7 +98,10 @@ function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStat
     const { columns, rows } = tables[name](sim);
     writeArrowFile(join(tmp, `${name}.arrow`), tableFromColumns(columns, rows, meta));
   }
-  writeFileAtomic(join(tmp, "summary.json"), `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`);
+  writeFileAtomic(
+    join(tmp, "summary.json"),
+    `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`,
+  );
   writeFileAtomic(join(tmp, "scenario.json"), `${scenarioJson(sim.scenario)}\n`);
   if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
   renameSync(tmp, outDir);

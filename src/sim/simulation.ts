@@ -79,17 +79,57 @@ export class Simulation {
     // manager's config, so each has its own --kube-api-qps/--kube-api-burst token bucket.
     const depClient = this.clients.add("system:serviceaccount:kube-system:deployment-controller", cm.qps, cm.burst);
     const rsClient = this.clients.add("system:serviceaccount:kube-system:replicaset-controller", cm.qps, cm.burst);
-    this.deploymentController = new DeploymentController(this.engine, this.random, cm, this.api, this.store, this.watch, depClient);
-    this.replicaSetController = new ReplicaSetController(this.engine, this.random, cm, this.api, this.store, this.watch, rsClient);
+    this.deploymentController = new DeploymentController(
+      this.engine,
+      this.random,
+      cm,
+      this.api,
+      this.store,
+      this.watch,
+      depClient,
+    );
+    this.replicaSetController = new ReplicaSetController(
+      this.engine,
+      this.random,
+      cm,
+      this.api,
+      this.store,
+      this.watch,
+      rsClient,
+    );
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst);
-    this.scheduler = new KubeScheduler(this.engine, this.random, sch, this.nodes, this.pods, this.templates, this.api, this.watch, schClient, {
-      vocabulary: this.vocabulary,
-      deployments: this.templateSpecs,
-      imageSizes: this.vocabulary.images.all().map((n) => scenario.images.find((i) => i.name === n)?.sizeBytes ?? 0),
-      ...(sch.config === undefined ? {} : { config: sch.config }),
+    this.scheduler = new KubeScheduler(
+      this.engine,
+      this.random,
+      sch,
+      this.nodes,
+      this.pods,
+      this.templates,
+      this.api,
+      this.watch,
+      schClient,
+      {
+        vocabulary: this.vocabulary,
+        deployments: this.templateSpecs,
+        imageSizes: this.vocabulary.images.all().map((n) => scenario.images.find((i) => i.name === n)?.sizeBytes ?? 0),
+        ...(sch.config === undefined ? {} : { config: sch.config }),
+      },
+    );
+    this.kubelets = new Kubelets({
+      engine: this.engine,
+      random: this.random,
+      scenario,
+      nodes: this.nodes,
+      pods: this.pods,
+      templates: this.templates,
+      images: this.vocabulary.images,
+      labels: this.vocabulary.labels,
+      api: this.api,
+      clients: this.clients,
+      watch: this.watch,
+      store: this.store,
     });
-    this.kubelets = new Kubelets({ engine: this.engine, random: this.random, scenario, nodes: this.nodes, pods: this.pods, templates: this.templates, images: this.vocabulary.images, labels: this.vocabulary.labels, api: this.api, clients: this.clients, watch: this.watch, store: this.store });
     // Node failures and drains settle before "all Running" is judged (see armStopIfDone).
     this.kubelets.onDisruptionsSettled = () => this.armStopIfDone();
     // model: a Node update (Ready, cordon, join) is a cluster event that may make pods schedulable.
@@ -121,12 +161,29 @@ export class Simulation {
       if (a.kind === "create") {
         for (const d of a.deployments) {
           const id = this.addTemplate(d);
-          this.store.deployments.push({ idx: this.store.deployments.length, spec: d, template: id, replicas: d.replicas, replicaSets: [], exists: false, statusAvailable: 0 });
+          this.store.deployments.push({
+            idx: this.store.deployments.length,
+            spec: d,
+            template: id,
+            replicas: d.replicas,
+            replicaSets: [],
+            exists: false,
+            statusAvailable: 0,
+          });
         }
       } else if (a.kind === "update") {
         const dep = this.deploymentNamed(a.deployment);
-        this.updateTemplates[i] = a.image === undefined ? -1 : this.addTemplate(withImage(this.latestSpec(dep.idx), a.container, a.image), dep.idx);
-      } else if (a.kind !== "addNodes" && a.kind !== "cordon" && a.kind !== "uncordon" && a.kind !== "drain" && a.kind !== "failNodes") {
+        this.updateTemplates[i] =
+          a.image === undefined
+            ? -1
+            : this.addTemplate(withImage(this.latestSpec(dep.idx), a.container, a.image), dep.idx);
+      } else if (
+        a.kind !== "addNodes" &&
+        a.kind !== "cordon" &&
+        a.kind !== "uncordon" &&
+        a.kind !== "drain" &&
+        a.kind !== "failNodes"
+      ) {
         throw new SimulationError("simulation", 0, `workload step ${i} is not simulated yet`);
       }
       this.engine.scheduleAt(step.atNs, kApply, i);
@@ -150,7 +207,8 @@ export class Simulation {
 
   /** The manifest of the newest template built for Deployment `d`. */
   private latestSpec(d: number): DeploymentSpec {
-    for (let t = this.templateSpecs.length - 1; t >= 0; t--) if (this.templateOwner[t] === d) return this.templateSpecs[t]!;
+    for (let t = this.templateSpecs.length - 1; t >= 0; t--)
+      if (this.templateOwner[t] === d) return this.templateSpecs[t]!;
     return this.store.deployments[d]!.spec;
   }
 
@@ -172,9 +230,19 @@ export class Simulation {
     } else if (a.kind === "update") {
       const dep = this.deploymentNamed(a.deployment);
       const template = this.updateTemplates[i]! >= 0 ? this.updateTemplates[i]! : dep.template;
-      const u = this.store.deploymentUpdates.push({ deployment: dep.idx, template, replicas: a.replicas ?? dep.replicas }) - 1;
+      const u =
+        this.store.deploymentUpdates.push({ deployment: dep.idx, template, replicas: a.replicas ?? dep.replicas }) - 1;
       this.kubectlInflight++;
-      this.api.submit(this.kubectl, Verb.update, Resource.deployments, dep.idx, u, DEPLOYMENT_BYTES, this.kApplied, dep.idx);
+      this.api.submit(
+        this.kubectl,
+        Verb.update,
+        Resource.deployments,
+        dep.idx,
+        u,
+        DEPLOYMENT_BYTES,
+        this.kApplied,
+        dep.idx,
+      );
     } else {
       // Node events: addNodes, cordon, uncordon, drain, failNodes (src/node/node-events.ts).
       this.kubelets.applyNodeAction(a, this.kubectl);
@@ -197,7 +265,12 @@ export class Simulation {
    * still count as Running in the API.
    */
   private armStopIfDone(): void {
-    if (this.kubectlInflight === 0 && this.stepsApplied === this.scenario.workload.length && this.scenario.stop.when === "allRunning" && this.kubelets.disruptionsPending === 0) {
+    if (
+      this.kubectlInflight === 0 &&
+      this.stepsApplied === this.scenario.workload.length &&
+      this.scenario.stop.when === "allRunning" &&
+      this.kubelets.disruptionsPending === 0
+    ) {
       this.store.armStop(this.expectedPods);
     }
   }
@@ -207,7 +280,8 @@ export class Simulation {
     const onProgress = options.onProgress;
     return this.engine.run({
       untilNs: this.scenario.stop.timeLimitNs,
-      onProgress: onProgress === undefined ? undefined : (now, events) => onProgress(now, events, this.store.runningPods),
+      onProgress:
+        onProgress === undefined ? undefined : (now, events) => onProgress(now, events, this.store.runningPods),
       progressEvery: 32768,
     });
   }

@@ -1,4 +1,18 @@
-import { Data, DataType, Dictionary, Field, Int32, makeData, makeVector, RecordBatch, Schema, Struct, Table, Utf8, vectorFromArray } from "apache-arrow";
+import {
+  Data,
+  DataType,
+  Dictionary,
+  Field,
+  Int32,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
 import { tableFromColumns, type Column } from "../metrics/arrow-writer.js";
 
 /** One input table and the values of the leading columns for all of its rows. */
@@ -25,18 +39,33 @@ export interface LeadColumn {
  * Contract: every part must have the same field names and types as the first (throws naming
  * the part otherwise); leading names may not clash with table columns.
  */
-export function concatTables(parts: readonly ConcatPart[], lead: readonly LeadColumn[], metadata: Readonly<Record<string, string>>): Table {
+export function concatTables(
+  parts: readonly ConcatPart[],
+  lead: readonly LeadColumn[],
+  metadata: Readonly<Record<string, string>>,
+): Table {
   if (parts.length === 0) throw new Error("nothing to concatenate");
   const first = parts[0]!.table.schema;
   for (const p of parts) {
     const s = p.table.schema;
-    const same = s.fields.length === first.fields.length && s.fields.every((f, i) => f.name === first.fields[i]!.name && String(f.type) === String(first.fields[i]!.type));
-    if (!same) throw new Error(`${p.label}: its columns differ from ${parts[0]!.label}'s (${s.fields.map((f) => `${f.name}: ${f.type}`).join(", ")})`);
+    const same =
+      s.fields.length === first.fields.length &&
+      s.fields.every((f, i) => f.name === first.fields[i]!.name && String(f.type) === String(first.fields[i]!.type));
+    if (!same)
+      throw new Error(
+        `${p.label}: its columns differ from ${parts[0]!.label}'s (${s.fields.map((f) => `${f.name}: ${f.type}`).join(", ")})`,
+      );
   }
-  for (const l of lead) if (first.fields.some((f) => f.name === l.name)) throw new Error(`leading column ${l.name} clashes with a table column`);
+  for (const l of lead)
+    if (first.fields.some((f) => f.name === l.name))
+      throw new Error(`leading column ${l.name} clashes with a table column`);
   let rows = 0;
   for (const p of parts) rows += p.table.numRows;
-  const leadTable = tableFromColumns(lead.map((l, i) => leadColumn(l, i, parts, rows)), rows, {});
+  const leadTable = tableFromColumns(
+    lead.map((l, i) => leadColumn(l, i, parts, rows)),
+    rows,
+    {},
+  );
   const fields: Field[] = [...leadTable.schema.fields];
   const children: Data[] = lead.map((_, i) => leadTable.getChildAt(i)!.data[0]!);
   first.fields.forEach((f, c) => {
@@ -47,7 +76,9 @@ export function concatTables(parts: readonly ConcatPart[], lead: readonly LeadCo
     children.push(d);
   });
   const schema = new Schema(fields, new Map(Object.entries(metadata)));
-  return new Table([new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows, nullCount: 0, children }))]);
+  return new Table([
+    new RecordBatch(schema, makeData({ type: new Struct(fields), length: rows, nullCount: 0, children })),
+  ]);
 }
 
 function leadColumn(l: LeadColumn, i: number, parts: readonly ConcatPart[], rows: number): Column {
@@ -71,7 +102,9 @@ function leadColumn(l: LeadColumn, i: number, parts: readonly ConcatPart[], rows
     values.fill(Number(p.lead[i]), r, r + p.table.numRows);
     r += p.table.numRows;
   }
-  return l.type === "int32" ? { name: l.name, type: "int32", values: values as Int32Array } : { name: l.name, type: l.type, values: values as Float64Array };
+  return l.type === "int32"
+    ? { name: l.name, type: "int32", values: values as Int32Array }
+    : { name: l.name, type: l.type, values: values as Float64Array };
 }
 
 /** Bit `i` of a validity bitmap (Arrow: LSB first). */
@@ -85,20 +118,35 @@ function concatColumn(field: Field, chunks: readonly Data[], rows: number, dictI
   const fixed = DataType.isInt(type) || DataType.isFloat(type);
   if (fixed && chunks.every((c) => c.offset === 0 && c.values !== undefined)) {
     // perf: fixed-width numbers are copied buffer to buffer, not value by value.
-    const Ctor = (chunks[0]!.values as { constructor: new (n: number) => ArrayLike<number | bigint> & { set(a: ArrayLike<number | bigint>, o: number): void } }).constructor;
+    const Ctor = (
+      chunks[0]!.values as {
+        constructor: new (
+          n: number,
+        ) => ArrayLike<number | bigint> & { set(a: ArrayLike<number | bigint>, o: number): void };
+      }
+    ).constructor;
     const out = new Ctor(rows);
     const bitmap = new Uint8Array((rows + 7) >> 3);
     let nulls = 0;
     let r = 0;
     for (const c of chunks) {
-      out.set((c.values as unknown as { subarray(a: number, b: number): ArrayLike<number | bigint> }).subarray(0, c.length), r);
+      out.set(
+        (c.values as unknown as { subarray(a: number, b: number): ArrayLike<number | bigint> }).subarray(0, c.length),
+        r,
+      );
       for (let i = 0; i < c.length; i++) {
         if (valid(c, i)) bitmap[(r + i) >> 3]! |= 1 << ((r + i) & 7);
         else nulls++;
       }
       r += c.length;
     }
-    return makeData({ type: type as never, length: rows, nullCount: nulls, nullBitmap: nulls > 0 ? bitmap : null, data: out as never } as never) as Data;
+    return makeData({
+      type: type as never,
+      length: rows,
+      nullCount: nulls,
+      nullBitmap: nulls > 0 ? bitmap : null,
+      data: out as never,
+    } as never) as Data;
   }
   // Everything else (strings, booleans, timestamps...) goes through Arrow's own builders.
   const values: unknown[] = [];
@@ -110,7 +158,8 @@ function concatColumn(field: Field, chunks: readonly Data[], rows: number, dictI
 }
 
 function concatDictionary(chunks: readonly Data[], rows: number, dictId: number, type: Dictionary): Data {
-  if (!DataType.isUtf8(type.dictionary)) throw new Error(`dictionary of ${String(type.dictionary)} is not supported (only strings)`);
+  if (!DataType.isUtf8(type.dictionary))
+    throw new Error(`dictionary of ${String(type.dictionary)} is not supported (only strings)`);
   const dict: string[] = [];
   const ids = new Map<string, number>();
   const out = new Int32Array(rows);
@@ -136,5 +185,12 @@ function concatDictionary(chunks: readonly Data[], rows: number, dictId: number,
     r += c.length;
   }
   const dictionary = vectorFromArray(dict, new Utf8());
-  return makeData({ type: new Dictionary(new Utf8(), new Int32(), dictId), length: rows, nullCount: nulls, nullBitmap: nulls > 0 ? bitmap : null, data: out, dictionary });
+  return makeData({
+    type: new Dictionary(new Utf8(), new Int32(), dictId),
+    length: rows,
+    nullCount: nulls,
+    nullBitmap: nulls > 0 ? bitmap : null,
+    data: out,
+    dictionary,
+  });
 }

@@ -36,11 +36,21 @@ export const COMPARE_METRICS: readonly CompareMetric[] = [
   { key: "timeToAllRunningNs", label: "time to all Running", unit: "ns", get: (o) => o.summary.timeToAllRunningNs },
   { key: "startupP50Ns", label: "pod startup p50", unit: "ns", get: (o) => o.summary.podStartup.p50Ns },
   { key: "startupP99Ns", label: "pod startup p99", unit: "ns", get: (o) => o.summary.podStartup.p99Ns },
-  { key: "startupP99ExclPullsNs", label: "startup p99 excl. pulls (SLO)", unit: "ns", get: (o) => o.summary.podStartupExcludingPulls.p99Ns },
+  {
+    key: "startupP99ExclPullsNs",
+    label: "startup p99 excl. pulls (SLO)",
+    unit: "ns",
+    get: (o) => o.summary.podStartupExcludingPulls.p99Ns,
+  },
   { key: "nodesUsed", label: "nodes used (>= 1 pod)", unit: "count", get: (o) => o.placement.nodesUsed },
   { key: "fragmentation", label: "fragmentation", unit: "fraction", get: (o) => o.placement.fragmentation },
   { key: "unschedulable", label: "unschedulable pods", unit: "count", get: (o) => o.summary.pods.unschedulable },
-  { key: "schedulerPodsPerSecond", label: "scheduler pods/s", unit: "rate", get: (o) => o.summary.scheduler.podsPerSecond },
+  {
+    key: "schedulerPodsPerSecond",
+    label: "scheduler pods/s",
+    unit: "rate",
+    get: (o) => o.summary.scheduler.podsPerSecond,
+  },
 ];
 
 /** One metric of a comparison: each arm's values by seed, mean and interval, and paired differences against the first arm. */
@@ -84,17 +94,26 @@ export function buildArms(files: readonly string[], options: { vary?: string; sc
     try {
       return readFileSync(f, "utf8");
     } catch (e) {
-      throw new ScenarioError([{ file: f, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message }]);
+      throw new ScenarioError([
+        { file: f, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message },
+      ]);
     }
   };
   let arms: CompareArm[];
   if (options.vary !== undefined) {
-    if (files.length !== 1) throw new UserError(`--vary compares values of one scenario: name exactly one scenario file (got ${files.length})`);
+    if (files.length !== 1)
+      throw new UserError(
+        `--vary compares values of one scenario: name exactly one scenario file (got ${files.length})`,
+      );
     const eq = options.vary.indexOf("=");
-    if (eq < 0) throw new UserError(`--vary: expected PATH=V1,V2,... such as controlPlane.controllerManager.qps=20,50, found ${JSON.stringify(options.vary)}`);
+    if (eq < 0)
+      throw new UserError(
+        `--vary: expected PATH=V1,V2,... such as controlPlane.controllerManager.qps=20,50, found ${JSON.stringify(options.vary)}`,
+      );
     const path = options.vary.slice(0, eq);
     const parsed = parseYamlPath(path);
-    if ("error" in parsed) throw new UserError(`--vary: ${JSON.stringify(path)} is not a scenario path: expected ${parsed.error}`);
+    if ("error" in parsed)
+      throw new UserError(`--vary: ${JSON.stringify(path)} is not a scenario path: expected ${parsed.error}`);
     const values = options.vary
       .slice(eq + 1)
       .split(",")
@@ -104,14 +123,21 @@ export function buildArms(files: readonly string[], options: { vary?: string; sc
     const base = read(file);
     // Arms are labelled by the last key of the path (`qps=20`), the full path is in the title.
     const last = [...parsed.segments].reverse().find((x) => typeof x === "string");
-    const short = last === undefined ? path : `${last}${parsed.segments.slice(parsed.segments.lastIndexOf(last) + 1).map((x) => `[${x}]`).join("")}`;
+    const short =
+      last === undefined
+        ? path
+        : `${last}${parsed.segments
+            .slice(parsed.segments.lastIndexOf(last) + 1)
+            .map((x) => `[${x}]`)
+            .join("")}`;
     arms = values.map((v) => {
       const r = setYamlPath(base, parsed.segments, parseYaml(v) as unknown);
       if ("error" in r) throw new UserError(`--vary: ${path} is not a path into ${file}: ${r.error}`);
       return { label: `${short}=${v}`, file, text: r.text };
     });
   } else {
-    if (files.length < 2) throw new UserError("name at least two scenario files to compare (or one with --vary PATH=V1,V2)");
+    if (files.length < 2)
+      throw new UserError("name at least two scenario files to compare (or one with --vary PATH=V1,V2)");
     const used = new Map<string, number>();
     arms = files.map((f) => {
       let label = basename(f, extname(f));
@@ -121,7 +147,8 @@ export function buildArms(files: readonly string[], options: { vary?: string; sc
       return { label, file: f, text: read(f) };
     });
   }
-  if (options.scale !== undefined) arms = arms.map((a) => ({ ...a, text: scaleScenarioText(a.file, a.text, options.scale!) }));
+  if (options.scale !== undefined)
+    arms = arms.map((a) => ({ ...a, text: scaleScenarioText(a.file, a.text, options.scale!) }));
   for (const a of arms) parseScenario(a.file, a.text);
   return arms;
 }
@@ -148,7 +175,11 @@ export async function runCompare(arms: readonly CompareArm[], options: CompareOp
       tasks.push(task);
     }
   }
-  const outcomes = await runTasks(tasks, { workers: options.workers, onProgress: options.onProgress, onDone: options.onDone });
+  const outcomes = await runTasks(tasks, {
+    workers: options.workers,
+    onProgress: options.onProgress,
+    onDone: options.onDone,
+  });
   const metrics = COMPARE_METRICS.map((m): MetricComparison => {
     const perArm = arms.map((_, a) => seeds.map((_, s) => m.get(outcomes[s * arms.length + a]!)));
     return {
@@ -184,12 +215,17 @@ export function formatMetric(unit: CompareMetric["unit"], v: number): string {
  */
 export function formatCompare(r: CompareResult): string {
   const pct = Math.round(r.confidence * 100);
-  const header = ["figure", ...r.arms.map((a, i) => (i === 0 ? `${a} (baseline)` : a)), ...r.arms.slice(1).map((a) => `${a} - baseline`)];
+  const header = [
+    "figure",
+    ...r.arms.map((a, i) => (i === 0 ? `${a} (baseline)` : a)),
+    ...r.arms.slice(1).map((a) => `${a} - baseline`),
+  ];
   const rows: string[][] = [header];
   for (const m of r.metrics) {
     const f = (v: number) => formatMetric(m.unit, v);
     const cells = [m.label];
-    for (const a of m.arms) cells.push(Number.isFinite(a.half) && a.half > 0 ? `${f(a.mean)} ± ${f(a.half)}` : f(a.mean));
+    for (const a of m.arms)
+      cells.push(Number.isFinite(a.half) && a.half > 0 ? `${f(a.mean)} ± ${f(a.half)}` : f(a.mean));
     for (const d of m.diffs) {
       if (d.n < 2) cells.push(d.n === 0 ? "-" : `${signed(f, d.meanDiff)} (n=${d.n})`);
       else cells.push(`${signed(f, d.meanDiff)} [${signed(f, d.lo)}, ${signed(f, d.hi)}]${d.significant ? " *" : ""}`);
@@ -197,12 +233,27 @@ export function formatCompare(r: CompareResult): string {
     rows.push(cells);
   }
   const widths = header.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
-  const lines = rows.map((row) => row.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("   "));
+  const lines = rows.map((row) =>
+    row.map((x, c) => (c === 0 ? x.padEnd(widths[c]!) : x.padStart(widths[c]!))).join("   "),
+  );
   const seeds = r.seeds.length > 3 ? `${r.seeds[0]}..${r.seeds[r.seeds.length - 1]}` : r.seeds.join(", ");
-  const out = [`compare ${r.arms.length} configurations x ${r.seeds.length} seeds (${seeds}); common random numbers: each seed runs every configuration`, "", ...lines, ""];
-  const sig = r.metrics.flatMap((m) => m.diffs.map((d, i) => ({ m, d, arm: r.arms[i + 1]! }))).filter((x) => x.d.significant);
-  out.push(`± is the ${pct}% t-interval of the mean over seeds; [lo, hi] the ${pct}% t-interval of the paired difference; * = significant (the interval excludes 0)`);
-  out.push(sig.length === 0 ? "no significant difference" : `significant: ${sig.map((x) => `${x.m.label} (${x.arm})`).join(", ")}`);
+  const out = [
+    `compare ${r.arms.length} configurations x ${r.seeds.length} seeds (${seeds}); common random numbers: each seed runs every configuration`,
+    "",
+    ...lines,
+    "",
+  ];
+  const sig = r.metrics
+    .flatMap((m) => m.diffs.map((d, i) => ({ m, d, arm: r.arms[i + 1]! })))
+    .filter((x) => x.d.significant);
+  out.push(
+    `± is the ${pct}% t-interval of the mean over seeds; [lo, hi] the ${pct}% t-interval of the paired difference; * = significant (the interval excludes 0)`,
+  );
+  out.push(
+    sig.length === 0
+      ? "no significant difference"
+      : `significant: ${sig.map((x) => `${x.m.label} (${x.arm})`).join(", ")}`,
+  );
   return out.join("\n");
 }
 

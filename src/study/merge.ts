@@ -49,7 +49,8 @@ export function collectStudy(dirs: readonly string[]): CollectedStudy {
   const found = new Map<number, StudyRun>();
   for (const dir of dirs) {
     const path = join(dir, "study.json");
-    if (!existsSync(path)) throw new UserError(`${dir} is not a study directory (no study.json; simctl sweep writes one)`);
+    if (!existsSync(path))
+      throw new UserError(`${dir} is not a study directory (no study.json; simctl sweep writes one)`);
     const m = JSON.parse(readFileSync(path, "utf8")) as StudyManifest;
     if (m.format !== "simctl.study/1") throw new UserError(`${path}: unknown format ${JSON.stringify(m.format)}`);
     if (manifest === undefined) {
@@ -69,8 +70,17 @@ export function collectStudy(dirs: readonly string[]): CollectedStudy {
       const runDir = join(runsDir, name);
       if (!existsSync(join(runDir, "run.json"))) continue;
       const record = JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")) as RunRecord;
-      const summary = (JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as { results: SimulatedSummary }).results;
-      found.set(index, { index, hash: planned.hash, seed: planned.seed, values: planned.values, dir: runDir, record, summary });
+      const summary = (JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as { results: SimulatedSummary })
+        .results;
+      found.set(index, {
+        index,
+        hash: planned.hash,
+        seed: planned.seed,
+        values: planned.values,
+        dir: runDir,
+        record,
+        summary,
+      });
     }
   }
   const runs: StudyRun[] = [];
@@ -100,7 +110,9 @@ export function mergeStudy(dirs: readonly string[], outDir: string, options: { p
   const { manifest, runs, missing } = study;
   if (missing.length > 0 && options.partial !== true) {
     const list = missing.slice(0, 12).join(", ") + (missing.length > 12 ? ", ..." : "");
-    throw new UserError(`${missing.length} of ${manifest.runs.length} runs are missing (indices ${list}); run the missing shards, or pass --partial`);
+    throw new UserError(
+      `${missing.length} of ${manifest.runs.length} runs are missing (indices ${list}); run the missing shards, or pass --partial`,
+    );
   }
   if (runs.length === 0) throw new UserError("no complete runs to merge");
   mkdirSync(outDir, { recursive: true });
@@ -129,7 +141,11 @@ export function mergeStudy(dirs: readonly string[], outDir: string, options: { p
     const parts = runs.map((r) => {
       const path = join(r.dir, `${t}.arrow`);
       if (!existsSync(path)) throw new UserError(`${r.dir} has no ${t}.arrow (other runs do)`);
-      return { table: tableFromIPC(readFileSync(path)) as Table, label: r.dir, lead: [r.index, r.hash, r.seed, ...r.values.map(paramValue)] };
+      return {
+        table: tableFromIPC(readFileSync(path)) as Table,
+        label: r.dir,
+        lead: [r.index, r.hash, r.seed, ...r.values.map(paramValue)],
+      };
     });
     const merged = concatTables(parts, lead, meta);
     const path = join(outDir, `${t}.arrow`);
@@ -152,7 +168,11 @@ function paramValue(v: unknown): number | string {
 }
 
 /** The figures of `runs.arrow`, after the run and parameter columns and `stop_reason`, in order (then `summary_json`). */
-export const RUN_FIGURES: readonly { name: string; type: "int64" | "float64" | "int32"; get: (r: StudyRun) => number | null }[] = [
+export const RUN_FIGURES: readonly {
+  name: string;
+  type: "int64" | "float64" | "int32";
+  get: (r: StudyRun) => number | null;
+}[] = [
   { name: "simulated_ns", type: "int64", get: (r) => r.summary.simulatedNs },
   { name: "pods_expected", type: "int64", get: (r) => r.summary.pods.expected },
   { name: "pods_created", type: "int64", get: (r) => r.summary.pods.created },
@@ -187,15 +207,35 @@ function runsArrow(study: CollectedStudy, meta: Record<string, string>): Table {
     const t = paramType(manifest.runs.map((r) => r.values[i]));
     if (t === "dict") {
       const dict = [...new Set(manifest.runs.map((r) => String(paramValue(r.values[i]))))];
-      columns.push({ name: p.column, type: "dict", values: Int32Array.from(vals, (v) => dict.indexOf(String(paramValue(v)))), dictionary: dict });
-    } else columns.push({ name: p.column, type: t === "int64" ? "int64" : "float64", values: Float64Array.from(vals, (v) => v as number) });
+      columns.push({
+        name: p.column,
+        type: "dict",
+        values: Int32Array.from(vals, (v) => dict.indexOf(String(paramValue(v)))),
+        dictionary: dict,
+      });
+    } else
+      columns.push({
+        name: p.column,
+        type: t === "int64" ? "int64" : "float64",
+        values: Float64Array.from(vals, (v) => v as number),
+      });
   });
   const stops = [...new Set(runs.map((r) => r.summary.stopReason))].sort();
-  columns.push({ name: "stop_reason", type: "dict", values: Int32Array.from(runs, (r) => stops.indexOf(r.summary.stopReason)), dictionary: stops });
+  columns.push({
+    name: "stop_reason",
+    type: "dict",
+    values: Int32Array.from(runs, (r) => stops.indexOf(r.summary.stopReason)),
+    dictionary: stops,
+  });
   for (const f of RUN_FIGURES) {
     const vals = runs.map((r) => f.get(r));
     if (f.type === "int32") columns.push({ name: f.name, type: "int32", values: Int32Array.from(vals, (v) => v ?? 0) });
-    else columns.push({ name: f.name, type: f.type, values: Float64Array.from(vals, (v) => (v === null ? NaN : f.type === "int64" ? Math.round(v) : v)) });
+    else
+      columns.push({
+        name: f.name,
+        type: f.type,
+        values: Float64Array.from(vals, (v) => (v === null ? NaN : f.type === "int64" ? Math.round(v) : v)),
+      });
   }
   columns.push({ name: "summary_json", type: "utf8", values: runs.map((r) => JSON.stringify(r.summary)) });
   return tableFromColumns(columns, n, meta);

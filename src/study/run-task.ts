@@ -49,10 +49,19 @@ export interface RunRecord {
  */
 export function executeRunTask(task: RunTask, onProgress?: (done: number, total: number) => void): RunOutcome {
   const scenario = parseScenario(task.file, task.text, { seed: task.seed });
-  const progress = onProgress === undefined ? undefined : (_now: number, _ev: number, running: number, expected: number) => onProgress(running, expected);
+  const progress =
+    onProgress === undefined
+      ? undefined
+      : (_now: number, _ev: number, running: number, expected: number) => onProgress(running, expected);
   if (task.outDir === undefined) {
     const r = runScenario(scenario, { write: false, onProgress: progress });
-    return { index: task.index, summary: r.summary, placement: placementMetrics(r.simulation.nodes), stats: r.stats, outDir: undefined };
+    return {
+      index: task.index,
+      summary: r.summary,
+      placement: placementMetrics(r.simulation.nodes),
+      stats: r.stats,
+      outDir: undefined,
+    };
   }
   const staging = `${task.outDir}.staging-${process.pid}-${threadId}`;
   rmSync(staging, { recursive: true, force: true });

@@ -12,11 +12,19 @@ const port = parentPort;
 if (port !== null) {
   port.on("message", (task: RunTask) => {
     try {
-      const outcome = executeRunTask(task, (done, total) => port.postMessage({ type: "progress", index: task.index, done, total } satisfies WorkerMessage));
+      const outcome = executeRunTask(task, (done, total) =>
+        port.postMessage({ type: "progress", index: task.index, done, total } satisfies WorkerMessage),
+      );
       port.postMessage({ type: "done", outcome } satisfies WorkerMessage);
     } catch (e) {
       const err = e as Error & { issues?: unknown };
-      port.postMessage({ type: "error", index: task.index, message: err.message, stack: err.stack, issues: err.issues } satisfies WorkerMessage);
+      port.postMessage({
+        type: "error",
+        index: task.index,
+        message: err.message,
+        stack: err.stack,
+        issues: err.issues,
+      } satisfies WorkerMessage);
     }
   });
 }

@@ -23,7 +23,8 @@ import type { Scenario } from "../scenario/types.js";
  * a positive finite number; 1 returns the text unchanged.
  */
 export function scaleScenarioText(file: string, text: string, factor: number): string {
-  if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`scale factor must be a positive number, got ${factor}`);
+  if (!(factor > 0) || !Number.isFinite(factor))
+    throw new RangeError(`scale factor must be a positive number, got ${factor}`);
   if (factor === 1) return text;
   const doc = parseDocument(text);
   if (doc.errors.length > 0) return text; // the loader reports syntax errors with their location
@@ -36,7 +37,8 @@ export function scaleScenarioText(file: string, text: string, factor: number): s
     for (const step of workload.items as Node[]) {
       if (!isMap(step)) continue;
       const deployments = mapGet(step, "deployments");
-      if (deployments !== undefined && isSeq(deployments)) for (const d of deployments.items as Node[]) scaleDeployment(d, factor);
+      if (deployments !== undefined && isSeq(deployments))
+        for (const d of deployments.items as Node[]) scaleDeployment(d, factor);
       const apply = mapGet(step, "apply");
       if (apply !== undefined && isScalar(apply) && typeof apply.value === "string") {
         const inlined = readManifests(resolve(dirname(file), apply.value));
@@ -65,7 +67,9 @@ export function loadScaledScenario(file: string, factor: number, overrides: { se
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ScenarioError([{ file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message }]);
+    throw new ScenarioError([
+      { file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message },
+    ]);
   }
   return parseScenario(file, scaleScenarioText(file, text, factor), overrides);
 }
@@ -79,7 +83,8 @@ export function scaleCount(v: number, factor: number): number {
 function scaleKey(node: Node, key: string, factor: number): void {
   if (!isMap(node)) return;
   const v = mapGet(node, key);
-  if (v !== undefined && isScalar(v) && typeof v.value === "number" && Number.isInteger(v.value)) v.value = scaleCount(v.value, factor);
+  if (v !== undefined && isScalar(v) && typeof v.value === "number" && Number.isInteger(v.value))
+    v.value = scaleCount(v.value, factor);
 }
 
 function scaleDeployment(d: Node, factor: number): void {
@@ -110,7 +115,8 @@ function readManifests(path: string): unknown[] | undefined {
 
 function mapGet(node: Node, key: string): Node | undefined {
   if (!isMap(node)) return undefined;
-  for (const pair of node.items) if (isScalar(pair.key) && String(pair.key.value) === key) return (pair.value as Node | null) ?? undefined;
+  for (const pair of node.items)
+    if (isScalar(pair.key) && String(pair.key.value) === key) return (pair.value as Node | null) ?? undefined;
   return undefined;
 }
 

@@ -21,7 +21,10 @@ export function sampleStdDev(xs: readonly number[]): number {
 
 /** ln Gamma(x) for x > 0 (Lanczos approximation, g = 7, 9 terms; ~15 significant digits). */
 export function lnGamma(x: number): number {
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - lnGamma(1 - x);
   const z = x - 1;
   let a = c[0]!;
@@ -70,7 +73,8 @@ export function studentTCdf(t: number, df: number): number {
 
 /** The p-quantile of Student's t with `df` degrees of freedom (0 < p < 1), by bisection. */
 export function studentTQuantile(p: number, df: number): number {
-  if (!(p > 0 && p < 1) || !(df > 0)) throw new RangeError(`studentTQuantile needs 0 < p < 1 and df > 0, got p=${p}, df=${df}`);
+  if (!(p > 0 && p < 1) || !(df > 0))
+    throw new RangeError(`studentTQuantile needs 0 < p < 1 and df > 0, got p=${p}, df=${df}`);
   if (p === 0.5) return 0;
   if (p < 0.5) return -studentTQuantile(1 - p, df);
   let lo = 0;
@@ -102,12 +106,17 @@ export interface PairedDifference {
  * Contract: fewer than two pairs gives NaN bounds and `significant: false`; zero spread gives
  * a point interval (significant exactly when the mean difference is not 0).
  */
-export function pairedDifference(a: readonly (number | null)[], b: readonly (number | null)[], confidence = 0.95): PairedDifference {
+export function pairedDifference(
+  a: readonly (number | null)[],
+  b: readonly (number | null)[],
+  confidence = 0.95,
+): PairedDifference {
   const d: number[] = [];
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const x = a[i];
     const y = b[i];
-    if (x !== null && y !== null && x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y)) d.push(y - x);
+    if (x !== null && y !== null && x !== undefined && y !== undefined && Number.isFinite(x) && Number.isFinite(y))
+      d.push(y - x);
   }
   const n = d.length;
   const m = mean(d);
@@ -120,10 +129,17 @@ export function pairedDifference(a: readonly (number | null)[], b: readonly (num
 }
 
 /** Mean and t-interval half-width of one arm's values (NaN half-width below two values). */
-export function meanInterval(xs: readonly (number | null)[], confidence = 0.95): { n: number; mean: number; half: number } {
+export function meanInterval(
+  xs: readonly (number | null)[],
+  confidence = 0.95,
+): { n: number; mean: number; half: number } {
   const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
   const m = mean(v);
   if (v.length < 2) return { n: v.length, mean: m, half: NaN };
   const s = sampleStdDev(v);
-  return { n: v.length, mean: m, half: s === 0 ? 0 : studentTQuantile((1 + confidence) / 2, v.length - 1) * (s / Math.sqrt(v.length)) };
+  return {
+    n: v.length,
+    mean: m,
+    half: s === 0 ? 0 : studentTQuantile((1 + confidence) / 2, v.length - 1) * (s / Math.sqrt(v.length)),
+  };
 }

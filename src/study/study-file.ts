@@ -75,18 +75,38 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
   const root = r!;
   if (!root.object(STUDY_KEYS)) root.fail(`a mapping with keys ${STUDY_KEYS.join(", ")}`);
   const defaultName = basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, "-");
-  const name = root.get("name").str({ default: defaultName, pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a name of letters, digits, '.', '_' and '-'" });
-  const scenarioRel = root.get("scenario").str({ expected: "the path of the scenario file to sweep, relative to the study file" });
+  const name = root
+    .get("name")
+    .str({
+      default: defaultName,
+      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      expected: "a name of letters, digits, '.', '_' and '-'",
+    });
+  const scenarioRel = root
+    .get("scenario")
+    .str({ expected: "the path of the scenario file to sweep, relative to the study file" });
   const scenario = isAbsolute(scenarioRel) ? scenarioRel : join(dirname(file), scenarioRel);
   const parameters: StudyParameter[] = [];
   const paramReaders: YamlReader[] = [];
   const valueReaders: YamlReader[][] = [];
-  const columns = new Set<string>([...RESERVED_COLUMNS, ...RUN_FIGURES.map((x) => x.name), "stop_reason", "summary_json"]);
+  const columns = new Set<string>([
+    ...RESERVED_COLUMNS,
+    ...RUN_FIGURES.map((x) => x.name),
+    "stop_reason",
+    "summary_json",
+  ]);
   const pr = root.get("parameters");
-  for (const [key, v] of pr.entries("a mapping from scenario path (e.g. cluster.nodePools[0].count) to a list of values")) {
+  for (const [key, v] of pr.entries(
+    "a mapping from scenario path (e.g. cluster.nodePools[0].count) to a list of values",
+  )) {
     const parsed = parseYamlPath(key);
     if ("error" in parsed) {
-      v.ctx.report(v.path, v.offset, "a scenario path such as cluster.nodePools[0].count", `${JSON.stringify(key)}: ${parsed.error}`);
+      v.ctx.report(
+        v.path,
+        v.offset,
+        "a scenario path such as cluster.nodePools[0].count",
+        `${JSON.stringify(key)}: ${parsed.error}`,
+      );
       continue;
     }
     let list: YamlReader;
@@ -94,7 +114,10 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
     if (v.isMap()) {
       v.object(["values", "column"]);
       list = v.get("values");
-      if (v.has("column")) column = v.get("column").str({ pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, expected: "a column name of letters, digits and _" });
+      if (v.has("column"))
+        column = v
+          .get("column")
+          .str({ pattern: /^[A-Za-z_][A-Za-z0-9_]*$/, expected: "a column name of letters, digits and _" });
     } else list = v;
     if (!list.isList()) {
       list.fail("a non-empty list of values, e.g. [1000, 2000, 5000], or { values: [...], column: name }");
@@ -110,7 +133,10 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
       else if (seen.has(k)) item.fail("a value not listed before for this parameter");
       seen.add(k);
     });
-    if (columns.has(column)) v.fail(`a parameter column name not already taken (${JSON.stringify(column)} is: name it with { values: [...], column: name })`);
+    if (columns.has(column))
+      v.fail(
+        `a parameter column name not already taken (${JSON.stringify(column)} is: name it with { values: [...], column: name })`,
+      );
     columns.add(column);
     parameters.push({ path: formatYamlPath(parsed.segments), segments: parsed.segments, column, values });
     paramReaders.push(v);
@@ -134,7 +160,10 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
   for (const p of parameters) runs *= Math.max(1, p.values.length);
   if (runs > MAX_RUNS) pr.fail(`a grid of at most ${MAX_RUNS} runs (this one has ${runs})`);
   ctx.throwIfIssues();
-  return { spec: { file, name, scenario, parameters, seeds, scale, outputs }, locations: { root, parameter: paramReaders, values: valueReaders } };
+  return {
+    spec: { file, name, scenario, parameters, seeds, scale, outputs },
+    locations: { root, parameter: paramReaders, values: valueReaders },
+  };
 }
 
 /** Reads a study file from disk (see {@link readStudyText}). */
@@ -143,7 +172,9 @@ export function readStudyFile(file: string): { spec: StudySpec; locations: Study
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new ScenarioError([{ file, path: "", line: 0, column: 0, expected: "a readable study file", found: (e as Error).message }]);
+    throw new ScenarioError([
+      { file, path: "", line: 0, column: 0, expected: "a readable study file", found: (e as Error).message },
+    ]);
   }
   return readStudyText(file, text);
 }

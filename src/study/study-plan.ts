@@ -88,7 +88,12 @@ export function planStudy(spec: StudySpec, locations: StudyLocations): StudyPlan
     for (let i = 0; i < P.length && ok; i++) {
       const r = setYamlPath(text, P[i]!.segments, values[i]);
       if ("error" in r) {
-        report(locations.parameter[i]!, `path:${i}`, `a path into the scenario ${relative(process.cwd(), spec.scenario) || spec.scenario}`, r.error);
+        report(
+          locations.parameter[i]!,
+          `path:${i}`,
+          `a path into the scenario ${relative(process.cwd(), spec.scenario) || spec.scenario}`,
+          r.error,
+        );
         ok = false;
       } else text = r.text;
     }
@@ -109,18 +114,34 @@ export function planStudy(spec: StudySpec, locations: StudyLocations): StudyPlan
       const p = P[i]!;
       if (issue.path === p.path || issue.path.startsWith(`${p.path}.`) || issue.path.startsWith(`${p.path}[`)) {
         const reader = locations.values[i]![combo[i]!]!;
-        report(reader, `value:${i}:${combo[i]}:${issue.path}:${issue.expected}`, `a value of study parameter ${p.path} that makes ${issue.path} ${issue.expected}`, `${JSON.stringify(values[i])} (in ${issue.file}:${issue.line}:${issue.column})`);
+        report(
+          reader,
+          `value:${i}:${combo[i]}:${issue.path}:${issue.expected}`,
+          `a value of study parameter ${p.path} that makes ${issue.path} ${issue.expected}`,
+          `${JSON.stringify(values[i])} (in ${issue.file}:${issue.line}:${issue.column})`,
+        );
         return;
       }
     }
     const point = P.map((p, i) => `${p.path}=${JSON.stringify(values[i])}`).join(", ");
-    report(locations.root.get("parameters"), `other:${point}:${formatIssue(issue)}`, `grid points the scenario accepts, but with ${point} the scenario is invalid`, formatIssue(issue));
+    report(
+      locations.root.get("parameters"),
+      `other:${point}:${formatIssue(issue)}`,
+      `grid points the scenario accepts, but with ${point} the scenario is invalid`,
+      formatIssue(issue),
+    );
   }
 
   const runs: PlannedRun[] = [];
   for (let point = 0; point < points.length; point++) {
     for (const seed of seeds) {
-      runs.push({ index: runs.length, hash: runHash(scenarios[point]!, seed), seed, point, values: points[point]!.values });
+      runs.push({
+        index: runs.length,
+        hash: runHash(scenarios[point]!, seed),
+        seed,
+        point,
+        values: points[point]!.values,
+      });
     }
   }
   return { spec, points, runs, seeds };
@@ -143,7 +164,9 @@ export function gridPoints(lengths: readonly number[]): number[][] {
  * anything that affects the run changes.
  */
 export function runHash(scenario: Scenario, seed: number): string {
-  const json = JSON.stringify({ ...scenario, file: undefined, seed }, (_k, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v));
+  const json = JSON.stringify({ ...scenario, file: undefined, seed }, (_k, v: unknown) =>
+    v instanceof Map ? Object.fromEntries(v) : v,
+  );
   return createHash("sha256").update(json).digest("hex").slice(0, 16);
 }
 
@@ -161,7 +184,6 @@ export function studyManifest(plan: StudyPlan): StudyManifest {
     runs: plan.runs.map((r) => ({ index: r.index, hash: r.hash, seed: r.seed, values: [...r.values] })),
   };
 }
-
 
 /** The directory name of a run inside `<study>/runs/`. */
 export function runDirName(run: { index: number; hash: string }): string {

@@ -3,7 +3,14 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { readStudyFile, type StudySpec } from "./study-file.js";
-import { planStudy, runDirName, studyManifest, type PlannedRun, type StudyManifest, type StudyPlan } from "./study-plan.js";
+import {
+  planStudy,
+  runDirName,
+  studyManifest,
+  type PlannedRun,
+  type StudyManifest,
+  type StudyPlan,
+} from "./study-plan.js";
 import type { RunOutcome, RunTask } from "./run-task.js";
 import { runTasks } from "./worker-pool.js";
 
@@ -80,7 +87,9 @@ export async function runSweep(studyFile: string, options: SweepOptions = {}): P
   if (existsSync(manifestPath)) {
     const old = JSON.parse(readFileSync(manifestPath, "utf8")) as StudyManifest;
     if (JSON.stringify({ ...old, simctlVersion: "" }) !== JSON.stringify({ ...manifest, simctlVersion: "" })) {
-      throw new UserError(`${outDir} holds a different study (its study.json does not match ${studyFile}); choose another --out or remove it`);
+      throw new UserError(
+        `${outDir} holds a different study (its study.json does not match ${studyFile}); choose another --out or remove it`,
+      );
     }
   }
   mkdirSync(join(outDir, "runs"), { recursive: true });
@@ -95,9 +104,18 @@ export async function runSweep(studyFile: string, options: SweepOptions = {}): P
     text: plan.points[r.point]!.text,
     seed: r.seed,
     outDir: join(outDir, "runs", runDirName(r)),
-    info: { study: spec.name, index: r.index, hash: r.hash, parameters: Object.fromEntries(spec.parameters.map((p, i) => [p.column, r.values[i]])) },
+    info: {
+      study: spec.name,
+      index: r.index,
+      hash: r.hash,
+      parameters: Object.fromEntries(spec.parameters.map((p, i) => [p.column, r.values[i]])),
+    },
   }));
-  const ran = await runTasks(tasks, { workers: options.workers, onProgress: options.onProgress, onDone: options.onDone });
+  const ran = await runTasks(tasks, {
+    workers: options.workers,
+    onProgress: options.onProgress,
+    onDone: options.onDone,
+  });
   return { plan, outDir, shardRuns: mine, ran, skipped: mine.length - todo.length };
 }
 

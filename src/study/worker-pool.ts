@@ -32,7 +32,10 @@ export async function runTasks(tasks: readonly RunTask[], options: PoolOptions =
   const byIndex = new Map<number, RunOutcome>();
   if (workers === 1) {
     for (const t of tasks) {
-      const o = executeRunTask(t, options.onProgress === undefined ? undefined : (d, n) => options.onProgress!(t.index, d, n));
+      const o = executeRunTask(
+        t,
+        options.onProgress === undefined ? undefined : (d, n) => options.onProgress!(t.index, d, n),
+      );
       byIndex.set(t.index, o);
       options.onDone?.(o);
       // Let a progress bar or signal handler run between tasks.
@@ -76,8 +79,11 @@ export async function runTasks(tasks: readonly RunTask[], options: PoolOptions =
             resolvePool();
           } else feed(w);
         } else {
-          const err = Array.isArray(m.issues) ? new ScenarioError(m.issues as ScenarioIssue[]) : new Error(`run ${m.index} failed: ${m.message}`);
-          if (m.stack !== undefined && !(err instanceof ScenarioError)) err.stack = `${err.message}\n(worker) ${m.stack}`;
+          const err = Array.isArray(m.issues)
+            ? new ScenarioError(m.issues as ScenarioIssue[])
+            : new Error(`run ${m.index} failed: ${m.message}`);
+          if (m.stack !== undefined && !(err instanceof ScenarioError))
+            err.stack = `${err.message}\n(worker) ${m.stack}`;
           fail(err);
         }
       });

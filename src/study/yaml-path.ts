@@ -76,9 +76,14 @@ export function formatYamlPath(segments: readonly PathSegment[]): string {
  * layout may change). A list index past the end, a key on a list or an index on a scalar is
  * an error (returned, not thrown).
  */
-export function setYamlPath(text: string, segments: readonly PathSegment[], value: unknown): { text: string } | { error: string } {
+export function setYamlPath(
+  text: string,
+  segments: readonly PathSegment[],
+  value: unknown,
+): { text: string } | { error: string } {
   const doc = parseDocument(text);
-  if (doc.errors.length > 0) return { error: `the document is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}` };
+  if (doc.errors.length > 0)
+    return { error: `the document is not valid YAML: ${doc.errors[0]!.message.split("\n")[0]}` };
   let node: Node | null = doc.contents as Node | null;
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
@@ -90,7 +95,10 @@ export function setYamlPath(text: string, segments: readonly PathSegment[], valu
     }
     if (typeof seg === "number") {
       if (!isSeq(node)) return { error: `${here} is not a list, so index [${seg}] does not exist` };
-      if (seg >= node.items.length) return { error: `${here} has ${node.items.length} item${node.items.length === 1 ? "" : "s"}, so index [${seg}] is out of range` };
+      if (seg >= node.items.length)
+        return {
+          error: `${here} has ${node.items.length} item${node.items.length === 1 ? "" : "s"}, so index [${seg}] is out of range`,
+        };
       node = (node.items[seg] as Node | null) ?? null;
     } else {
       if (!isMap(node)) return { error: `${here} is not a mapping, so key ${JSON.stringify(seg)} does not exist` };
@@ -100,13 +108,22 @@ export function setYamlPath(text: string, segments: readonly PathSegment[], valu
     }
   }
   const range = node?.range;
-  if (node === null || range === undefined || range === null || (isScalar(node) && node.value === null && range[0] === range[1])) {
+  if (
+    node === null ||
+    range === undefined ||
+    range === null ||
+    (isScalar(node) && node.value === null && range[0] === range[1])
+  ) {
     return setByDocument(doc, segments, value);
   }
   return { text: text.slice(0, range[0]) + JSON.stringify(value) + text.slice(range[1]) };
 }
 
-function setByDocument(doc: ReturnType<typeof parseDocument>, segments: readonly PathSegment[], value: unknown): { text: string } {
+function setByDocument(
+  doc: ReturnType<typeof parseDocument>,
+  segments: readonly PathSegment[],
+  value: unknown,
+): { text: string } {
   doc.setIn(segments as PathSegment[], doc.createNode(value));
   return { text: doc.toString({ lineWidth: 0 }) };
 }

@@ -16,7 +16,8 @@ export class TokenBucket {
   constructor(qps: number, burst: number) {
     this.qps = qps;
     this.burst = burst;
-    if (!(qps > 0) || !(burst >= 1)) throw new RangeError(`token bucket needs qps > 0 and burst >= 1, got ${qps}/${burst}`);
+    if (!(qps > 0) || !(burst >= 1))
+      throw new RangeError(`token bucket needs qps > 0 and burst >= 1, got ${qps}/${burst}`);
     this.tokens = burst;
   }
 

@@ -3,7 +3,14 @@ import { Engine } from "../../src/core/engine.js";
 import { RandomStreams } from "../../src/core/random.js";
 import { NS_PER } from "../../src/core/time.js";
 import { PodTable } from "../../src/cluster/pod-table.js";
-import { WATCH_CACHE_MIN_CAPACITY, WatchCache, WatchEvent, WatchResource, watchObject, watchType } from "../../src/apiserver/watch-cache.js";
+import {
+  WATCH_CACHE_MIN_CAPACITY,
+  WatchCache,
+  WatchEvent,
+  WatchResource,
+  watchObject,
+  watchType,
+} from "../../src/apiserver/watch-cache.js";
 import { WATCH_DEFAULTS, type WatchSpec } from "../../src/scenario/sections/watch.js";
 
 const { us, ms, s } = NS_PER;
@@ -51,7 +58,8 @@ describe("WatchCache", () => {
       engine.schedule(p * ms, k, p, p % 3);
     }
     engine.run();
-    for (let n = 0; n < 3; n++) expect(perNode[n]!.map((g) => g[1])).toEqual(Array.from({ length: 10 }, (_, i) => i * 3 + n));
+    for (let n = 0; n < 3; n++)
+      expect(perNode[n]!.map((g) => g[1])).toEqual(Array.from({ length: 10 }, (_, i) => i * 3 + n));
     expect(all.length).toBe(30);
   });
 
@@ -69,7 +77,11 @@ describe("WatchCache", () => {
 
   test("a watcher too slow for its channel is terminated within the time budget and catches up after re-watching", () => {
     // The client needs 20 ms per event; events come every 1 ms: its 1000-event channel fills.
-    const { engine, pods, watch } = setup({ clientEventCostNs: 20 * ms, rewatchDelayNs: 1 * s, delivery: { kind: "constant", value: 0 } });
+    const { engine, pods, watch } = setup({
+      clientEventCostNs: 20 * ms,
+      rewatchDelayNs: 1 * s,
+      delivery: { kind: "constant", value: 0 },
+    });
     const got = recorder(engine, watch);
     const k = engine.register("pub", (i) => watch.publish(WatchResource.pods, i, WatchEvent.ADDED));
     const n = 3000;
@@ -86,7 +98,11 @@ describe("WatchCache", () => {
   });
 
   test("a watcher whose resourceVersion left the window relists; one still inside re-watches", () => {
-    const slow = setup({ clientEventCostNs: 50 * ms, rewatchDelayNs: 200 * s, delivery: { kind: "constant", value: 0 } });
+    const slow = setup({
+      clientEventCostNs: 50 * ms,
+      rewatchDelayNs: 200 * s,
+      delivery: { kind: "constant", value: 0 },
+    });
     recorder(slow.engine, slow.watch);
     const k = slow.engine.register("pub", (i) => slow.watch.publish(WatchResource.pods, i, WatchEvent.ADDED));
     // 200,000 events over 200 s: the window caps at 102,400, so the terminated watcher's
@@ -98,7 +114,11 @@ describe("WatchCache", () => {
     slow.engine.run();
     expect(slow.watch.relists).toBeGreaterThanOrEqual(1);
 
-    const quick = setup({ clientEventCostNs: 50 * ms, rewatchDelayNs: 1 * s, delivery: { kind: "constant", value: 0 } });
+    const quick = setup({
+      clientEventCostNs: 50 * ms,
+      rewatchDelayNs: 1 * s,
+      delivery: { kind: "constant", value: 0 },
+    });
     recorder(quick.engine, quick.watch);
     const k2 = quick.engine.register("pub", (i) => quick.watch.publish(WatchResource.pods, i, WatchEvent.ADDED));
     for (let i = 0; i < 2000; i++) {

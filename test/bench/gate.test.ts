@@ -1,11 +1,23 @@
 import { describe, expect, test } from "vitest";
-import { compareResults, formatComparison, median, parseFraction, ratioInterval, type BenchResult } from "../../bench/gate.js";
+import {
+  compareResults,
+  formatComparison,
+  median,
+  parseFraction,
+  ratioInterval,
+  type BenchResult,
+} from "../../bench/gate.js";
 
 const machine = { node: "v20", cpu: "test", cores: 2, memGiB: 24, platform: "linux x64" };
-const result = (cases: Record<string, number[]>): BenchResult => ({ machine, date: "2026-01-01", cases: Object.entries(cases).map(([name, samples]) => ({ name, unit: "ms", samples })) });
+const result = (cases: Record<string, number[]>): BenchResult => ({
+  machine,
+  date: "2026-01-01",
+  cases: Object.entries(cases).map(([name, samples]) => ({ name, unit: "ms", samples })),
+});
 
 /** Samples around `center` with a fixed spread pattern (deterministic "noise" of +-spread). */
-const noisy = (center: number, spread: number, n = 9): number[] => Array.from({ length: n }, (_, i) => center * (1 + spread * Math.sin(i * 2.4)));
+const noisy = (center: number, spread: number, n = 9): number[] =>
+  Array.from({ length: n }, (_, i) => center * (1 + spread * Math.sin(i * 2.4)));
 
 describe("median", () => {
   test("odd and even counts", () => {
@@ -46,7 +58,9 @@ describe("compareResults: the speed gate's verdicts", () => {
   });
 
   test("a 5% slow-down is within a 10% allowance: ok", () => {
-    expect(compareResults(result({ a: noisy(10, 0.02) }), result({ a: noisy(10.5, 0.02) }), 0.1)[0]!.verdict).toBe("ok");
+    expect(compareResults(result({ a: noisy(10, 0.02) }), result({ a: noisy(10.5, 0.02) }), 0.1)[0]!.verdict).toBe(
+      "ok",
+    );
   });
 
   test("a 20% slow-down hidden in +-40% noise is not flagged (its lower bound is not above 1.1)", () => {
@@ -62,12 +76,24 @@ describe("compareResults: the speed gate's verdicts", () => {
   });
 
   test("a clear speed-up is reported as faster; new and missing cases do not fail", () => {
-    const rows = compareResults(result({ a: noisy(10, 0.02), gone: [1, 1] }), result({ a: noisy(5, 0.02), added: [1, 1] }), 0.1);
-    expect(Object.fromEntries(rows.map((r) => [r.name, r.verdict]))).toEqual({ a: "faster", added: "new", gone: "missing" });
+    const rows = compareResults(
+      result({ a: noisy(10, 0.02), gone: [1, 1] }),
+      result({ a: noisy(5, 0.02), added: [1, 1] }),
+      0.1,
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.verdict]))).toEqual({
+      a: "faster",
+      added: "new",
+      gone: "missing",
+    });
   });
 
   test("the table shows baseline, now, ratio with its interval and the verdict", () => {
-    const rows = compareResults(result({ "engine hold 1e5 pending": noisy(10, 0.02) }), result({ "engine hold 1e5 pending": noisy(15, 0.02) }), 0.1);
+    const rows = compareResults(
+      result({ "engine hold 1e5 pending": noisy(10, 0.02) }),
+      result({ "engine hold 1e5 pending": noisy(15, 0.02) }),
+      0.1,
+    );
     const t = formatComparison(rows, 0.1);
     expect(t).toContain("engine hold 1e5 pending");
     expect(t).toContain("REGRESSION");

@@ -42,7 +42,9 @@ describe("replicaset controller", () => {
     let syncsWhileUnobserved = 0;
     for (let seed = 1; seed <= 40; seed++) {
       const lag = seed % 2 === 0 ? ["50ms", "3s"] : ["500ms", "8s"];
-      const sim = new Simulation(parseScenario("rs-property.yaml", scenario(seed, lag[0]!, lag[1]!, 1 + (seed % 7) * 40)));
+      const sim = new Simulation(
+        parseScenario("rs-property.yaml", scenario(seed, lag[0]!, lag[1]!, 1 + (seed % 7) * 40)),
+      );
       sim.run();
       expect(sim.replicaSetController.creates).toBe(750);
       expect(sim.pods.size).toBe(750);

@@ -45,72 +45,78 @@ function delay(u: () => number): number {
 }
 
 describe("EventQueue over the ladder queue", () => {
-  test.each([1, 2, 3])("pops exactly the reference (time, seq) order under mixed scales, ties and cancellations (seed %i)", (seed) => {
-    const rng = new RandomStreams(seed).stream("ladder");
-    const u = (): number => rng.next();
-    const q = new EventQueue(16);
-    const ref = new ReferenceQueue();
-    const handles = new Map<number, number>(); // id -> handle, for live events
-    let nextId = 0;
-    let now = 0;
-    const push = (t: number): void => {
-      const id = nextId++;
-      handles.set(id, q.push(t, 0, id, 0));
-      ref.push(t, id);
-    };
-    for (let i = 0; i < 3000; i++) push(Math.floor(u() * 1000));
-    let mismatches = 0;
-    for (let step = 0; step < 20_000; step++) {
-      const slot = q.pop();
-      const want = ref.pop();
-      if (want === undefined) {
-        expect(slot).toBe(-1);
-        break;
-      }
-      if (q.timeOf(slot) !== want.t || q.targetOf(slot) !== want.id) mismatches++;
-      handles.delete(want.id);
-      now = want.t;
-      const k = Math.floor(u() * 3.2);
-      for (let j = 0; j < k; j++) push(now + delay(u));
-      if (u() < 0.1 && handles.size > 0) {
-        // Cancel a pseudo-random live event.
-        const id = handles.keys().next().value!; // the oldest live event
+  test.each([1, 2, 3])(
+    "pops exactly the reference (time, seq) order under mixed scales, ties and cancellations (seed %i)",
+    (seed) => {
+      const rng = new RandomStreams(seed).stream("ladder");
+      const u = (): number => rng.next();
+      const q = new EventQueue(16);
+      const ref = new ReferenceQueue();
+      const handles = new Map<number, number>(); // id -> handle, for live events
+      let nextId = 0;
+      let now = 0;
+      const push = (t: number): void => {
+        const id = nextId++;
+        handles.set(id, q.push(t, 0, id, 0));
+        ref.push(t, id);
+      };
+      for (let i = 0; i < 3000; i++) push(Math.floor(u() * 1000));
+      let mismatches = 0;
+      for (let step = 0; step < 20_000; step++) {
+        const slot = q.pop();
+        const want = ref.pop();
+        if (want === undefined) {
+          expect(slot).toBe(-1);
+          break;
+        }
+        if (q.timeOf(slot) !== want.t || q.targetOf(slot) !== want.id) mismatches++;
+        handles.delete(want.id);
+        now = want.t;
+        const k = Math.floor(u() * 3.2);
+        for (let j = 0; j < k; j++) push(now + delay(u));
+        if (u() < 0.1 && handles.size > 0) {
+          // Cancel a pseudo-random live event.
+          const id = handles.keys().next().value!; // the oldest live event
 
-        expect(q.cancel(handles.get(id)! as never)).toBe(true);
-        handles.delete(id);
-        ref.remove(id);
+          expect(q.cancel(handles.get(id)! as never)).toBe(true);
+          handles.delete(id);
+          ref.remove(id);
+        }
+        if (q.size !== handles.size) mismatches++;
       }
-      if (q.size !== handles.size) mismatches++;
-    }
-    expect(mismatches).toBe(0);
-  });
+      expect(mismatches).toBe(0);
+    },
+  );
 
-  test.each([1, 2, 3, 4])("pops exactly the reference order when events come in dense clusters that split into deep rungs (seed %i)", (seed) => {
-    const rng = new RandomStreams(seed).stream("clusters");
-    const u = (): number => rng.next();
-    const q = new EventQueue(16);
-    const ref = new ReferenceQueue();
-    let nextId = 0;
-    const push = (t: number): void => {
-      const id = nextId++;
-      q.push(t, 0, id, 0);
-      ref.push(t, id);
-    };
-    // Clusters of ~100 events within a few ns of each other, 5 us apart: buckets over the
-    // threshold split again and again, down to width-1 buckets.
-    for (let i = 0; i < 6000; i++) push(Math.floor(u() * 60) * 5000 + Math.floor(u() * (1 + 97 * u())));
-    let mismatches = 0;
-    for (let step = 0; step < 12_000; step++) {
-      const slot = q.pop();
-      const want = ref.pop();
-      if (want === undefined) break;
-      if (q.timeOf(slot) !== want.t || q.targetOf(slot) !== want.id) mismatches++;
-      const r = u();
-      if (r < 0.5) push(want.t + Math.floor(u() * 40));
-      else if (r < 0.7) push(want.t + Math.floor(u() * 3e5));
-    }
-    expect(mismatches).toBe(0);
-  });
+  test.each([1, 2, 3, 4])(
+    "pops exactly the reference order when events come in dense clusters that split into deep rungs (seed %i)",
+    (seed) => {
+      const rng = new RandomStreams(seed).stream("clusters");
+      const u = (): number => rng.next();
+      const q = new EventQueue(16);
+      const ref = new ReferenceQueue();
+      let nextId = 0;
+      const push = (t: number): void => {
+        const id = nextId++;
+        q.push(t, 0, id, 0);
+        ref.push(t, id);
+      };
+      // Clusters of ~100 events within a few ns of each other, 5 us apart: buckets over the
+      // threshold split again and again, down to width-1 buckets.
+      for (let i = 0; i < 6000; i++) push(Math.floor(u() * 60) * 5000 + Math.floor(u() * (1 + 97 * u())));
+      let mismatches = 0;
+      for (let step = 0; step < 12_000; step++) {
+        const slot = q.pop();
+        const want = ref.pop();
+        if (want === undefined) break;
+        if (q.timeOf(slot) !== want.t || q.targetOf(slot) !== want.id) mismatches++;
+        const r = u();
+        if (r < 0.5) push(want.t + Math.floor(u() * 40));
+        else if (r < 0.7) push(want.t + Math.floor(u() * 3e5));
+      }
+      expect(mismatches).toBe(0);
+    },
+  );
 
   test("the earliest time is right after every kind of operation (peek between pop and push)", () => {
     const q = new EventQueue(16);
@@ -183,58 +189,72 @@ describe("LadderQueue with low split thresholds (deep rungs everywhere)", () => 
     [1, "3"],
     [4, "1"],
     [48, "2"],
-  ])("threshold %i, seed %s: 300,000 pops in (time, seq) order, none lost, under mixed scales and ties", (threshold, seed) => {
-    const cap = 1 << 18;
-    const time = new Float64Array(cap);
-    const seq = new Float64Array(cap);
-    const q = new LadderQueue(time, seq, cap, threshold);
-    const free = new Int32Array(cap);
-    let freeTop = 0;
-    for (let i = cap - 1; i >= 0; i--) free[freeTop++] = i;
-    const rng = seedrandom.alea(seed);
-    let n = 0;
-    let pending = 0;
-    const push = (t: number): void => {
-      const s = free[--freeTop]!;
-      time[s] = t;
-      seq[s] = n++;
-      q.push(t, s);
-      pending++;
-    };
-    for (let i = 0; i < 2000; i++) push(Math.floor(rng() * 1000));
-    let backwards = 0;
-    let popped = 0;
-    let prevT = -1;
-    let prevSeq = -1;
-    for (let step = 0; step < 300_000; step++) {
-      const s = q.popTop();
-      if (s < 0) break;
-      popped++;
-      pending--;
-      const t = time[s]!;
-      if (t < prevT || (t === prevT && seq[s]! < prevSeq)) backwards++;
-      prevT = t;
-      prevSeq = seq[s]!;
-      free[freeTop++] = s;
-      const r = rng();
-      const k = r < 0.3 ? 0 : r < 0.6 ? 1 : r < 0.9 ? 2 : 3;
-      for (let j = 0; j < k; j++) {
-        const u = rng();
-        push(t + (u < 0.2 ? 0 : u < 0.4 ? Math.floor(rng() * 10) : u < 0.7 ? Math.floor(rng() * 1e6) : u < 0.95 ? Math.floor(rng() * 1e9) : Math.floor(rng() * 7.2e12)));
+  ])(
+    "threshold %i, seed %s: 300,000 pops in (time, seq) order, none lost, under mixed scales and ties",
+    (threshold, seed) => {
+      const cap = 1 << 18;
+      const time = new Float64Array(cap);
+      const seq = new Float64Array(cap);
+      const q = new LadderQueue(time, seq, cap, threshold);
+      const free = new Int32Array(cap);
+      let freeTop = 0;
+      for (let i = cap - 1; i >= 0; i--) free[freeTop++] = i;
+      const rng = seedrandom.alea(seed);
+      let n = 0;
+      let pending = 0;
+      const push = (t: number): void => {
+        const s = free[--freeTop]!;
+        time[s] = t;
+        seq[s] = n++;
+        q.push(t, s);
+        pending++;
+      };
+      for (let i = 0; i < 2000; i++) push(Math.floor(rng() * 1000));
+      let backwards = 0;
+      let popped = 0;
+      let prevT = -1;
+      let prevSeq = -1;
+      for (let step = 0; step < 300_000; step++) {
+        const s = q.popTop();
+        if (s < 0) break;
+        popped++;
+        pending--;
+        const t = time[s]!;
+        if (t < prevT || (t === prevT && seq[s]! < prevSeq)) backwards++;
+        prevT = t;
+        prevSeq = seq[s]!;
+        free[freeTop++] = s;
+        const r = rng();
+        const k = r < 0.3 ? 0 : r < 0.6 ? 1 : r < 0.9 ? 2 : 3;
+        for (let j = 0; j < k; j++) {
+          const u = rng();
+          push(
+            t +
+              (u < 0.2
+                ? 0
+                : u < 0.4
+                  ? Math.floor(rng() * 10)
+                  : u < 0.7
+                    ? Math.floor(rng() * 1e6)
+                    : u < 0.95
+                      ? Math.floor(rng() * 1e9)
+                      : Math.floor(rng() * 7.2e12)),
+          );
+        }
       }
-    }
-    expect(backwards).toBe(0);
-    expect(popped).toBe(300_000);
-    // Drain: everything still pending comes out, in order.
-    let drained = 0;
-    for (let s = q.popTop(); s >= 0; s = q.popTop()) {
-      const t = time[s]!;
-      if (t < prevT || (t === prevT && seq[s]! < prevSeq)) backwards++;
-      prevT = t;
-      prevSeq = seq[s]!;
-      drained++;
-    }
-    expect(backwards).toBe(0);
-    expect(drained).toBe(pending);
-  });
+      expect(backwards).toBe(0);
+      expect(popped).toBe(300_000);
+      // Drain: everything still pending comes out, in order.
+      let drained = 0;
+      for (let s = q.popTop(); s >= 0; s = q.popTop()) {
+        const t = time[s]!;
+        if (t < prevT || (t === prevT && seq[s]! < prevSeq)) backwards++;
+        prevT = t;
+        prevSeq = seq[s]!;
+        drained++;
+      }
+      expect(backwards).toBe(0);
+      expect(drained).toBe(pending);
+    },
+  );
 });

@@ -21,7 +21,13 @@ function erlangC(c: number, a: number): number {
  * mean wait in queue, with its standard error from 20 batch means (batches of consecutive
  * customers are nearly independent when each holds thousands of them).
  */
-function simulateMMc(c: number, lambda: number, mu: number, customers: number, seed: number): { mean: number; se: number } {
+function simulateMMc(
+  c: number,
+  lambda: number,
+  mu: number,
+  customers: number,
+  seed: number,
+): { mean: number; se: number } {
   const e = new Engine();
   const rs = new RandomStreams(seed);
   const inter = new Sampler({ kind: "exponential", mean: 1e9 / lambda }, rs.stream("arrivals"));

@@ -38,7 +38,12 @@ describe("etcd benchmark calibration (DEFAULT_ETCD_CONFIG, one parameter set)", 
   });
 
   it("saturation comes from the serial apply loop: halving applyNs nearly doubles throughput", () => {
-    const base = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, { clients: 1000, writesPerClient: 20, valueBytes: 256, seed: 2 });
+    const base = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, {
+      clients: 1000,
+      writesPerClient: 20,
+      valueBytes: 256,
+      seed: 2,
+    });
     const fast = runEtcdBenchmark(
       { ...DEFAULT_ETCD_CONFIG, applyNs: DEFAULT_ETCD_CONFIG.applyNs / 2 },
       { clients: 1000, writesPerClient: 20, valueBytes: 256, seed: 2 },

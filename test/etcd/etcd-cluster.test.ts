@@ -13,7 +13,13 @@ describe("group commit at saturation (closed form)", () => {
   it("one fsync F per batch, back to back: batches/s = 1/F and every latency in [F, 2F]", () => {
     const F = 2 * MS;
     const cfg = idealConfig({ members: 1, walFsync: constant(F) });
-    const r = runEtcdBenchmark(cfg, { clients: 200, writesPerClient: 20, valueBytes: 256, seed: 7, clientRtt: constant(0) });
+    const r = runEtcdBenchmark(cfg, {
+      clients: 200,
+      writesPerClient: 20,
+      valueBytes: 256,
+      seed: 7,
+      clientRtt: constant(0),
+    });
     const log = r.cluster.batches;
     expect(log.size).toBeGreaterThan(10);
     // The raft loop never idles: each Ready starts exactly when the previous fsync ends.
@@ -65,7 +71,13 @@ describe("sequential single client (closed form)", () => {
   const F = 700 * US;
   const valueBytes = 256;
   const bytes = 8 + valueBytes + 20;
-  const costs = { requestNs: 30 * US, proposeNs: 2 * US, applyNs: 20 * US, walEncodeNsPerEntry: 1 * US, walWriteNsPerByte: 1 };
+  const costs = {
+    requestNs: 30 * US,
+    proposeNs: 2 * US,
+    applyNs: 20 * US,
+    walEncodeNsPerEntry: 1 * US,
+    walWriteNsPerByte: 1,
+  };
   const save = costs.walEncodeNsPerEntry + bytes * costs.walWriteNsPerByte + F;
 
   it.each([
@@ -86,7 +98,13 @@ describe("sequential single client (closed form)", () => {
   it("the client round trip adds on top, exactly", () => {
     const cfg = idealConfig({ members: 3, peerRtt: constant(rtt), walFsync: constant(F), ...costs });
     const clientRtt = 500 * US;
-    const r = runEtcdBenchmark(cfg, { clients: 1, writesPerClient: 50, valueBytes, seed: 1, clientRtt: constant(clientRtt) });
+    const r = runEtcdBenchmark(cfg, {
+      clients: 1,
+      writesPerClient: 50,
+      valueBytes,
+      seed: 1,
+      clientRtt: constant(clientRtt),
+    });
     const expected = clientRtt + costs.requestNs + costs.proposeNs + rtt + save + costs.applyNs;
     expect(r.meanLatencyMs * MS).toBeCloseTo(expected, 6);
   });
@@ -95,10 +113,22 @@ describe("sequential single client (closed form)", () => {
     // With RTT 0 the leader's own 5 ms fsync is the whole wait; with RTT 2 ms the follower's
     // ack (1 ms out + 5 ms fsync + 1 ms back) is.
     const cfgRtt0 = idealConfig({ members: 3, peerRtt: constant(0), walFsync: constant(5 * MS) });
-    const r0 = runEtcdBenchmark(cfgRtt0, { clients: 1, writesPerClient: 10, valueBytes, seed: 1, clientRtt: constant(0) });
+    const r0 = runEtcdBenchmark(cfgRtt0, {
+      clients: 1,
+      writesPerClient: 10,
+      valueBytes,
+      seed: 1,
+      clientRtt: constant(0),
+    });
     expect(r0.meanLatencyMs).toBeCloseTo(5, 9);
     const cfgRtt2 = idealConfig({ members: 3, peerRtt: constant(2 * MS), walFsync: constant(5 * MS) });
-    const r2 = runEtcdBenchmark(cfgRtt2, { clients: 1, writesPerClient: 10, valueBytes, seed: 1, clientRtt: constant(0) });
+    const r2 = runEtcdBenchmark(cfgRtt2, {
+      clients: 1,
+      writesPerClient: 10,
+      valueBytes,
+      seed: 1,
+      clientRtt: constant(0),
+    });
     expect(r2.meanLatencyMs).toBeCloseTo(7, 9);
   });
 });
@@ -183,7 +213,12 @@ describe("revisions and delivery", () => {
 describe("bbolt backend batching", () => {
   it("commits on the 100 ms timer (reset after each commit) and after 10,000 puts", () => {
     const commit = 3 * MS;
-    const cfg = idealConfig({ members: 1, walFsync: constant(100 * US), applyNs: 10 * US, backendCommit: constant(commit) });
+    const cfg = idealConfig({
+      members: 1,
+      walFsync: constant(100 * US),
+      applyNs: 10 * US,
+      backendCommit: constant(commit),
+    });
     expect(cfg.backendBatchIntervalNs).toBe(100 * MS);
     expect(cfg.backendBatchLimit).toBe(10_000);
     const { engine, cluster, onCommit } = makeCluster(cfg);
@@ -204,7 +239,12 @@ describe("bbolt backend batching", () => {
   });
 
   it("a burst of more than 10,000 puts commits at the limit, with exactly 10,000 puts", () => {
-    const cfg = idealConfig({ members: 1, walFsync: constant(100 * US), applyNs: 1 * US, backendCommit: constant(1 * MS) });
+    const cfg = idealConfig({
+      members: 1,
+      walFsync: constant(100 * US),
+      applyNs: 1 * US,
+      backendCommit: constant(1 * MS),
+    });
     const { engine, cluster, onCommit } = makeCluster(cfg);
     for (let id = 0; id < 25_000; id++) cluster.propose(id, 100, onCommit);
     engine.run();
@@ -257,7 +297,9 @@ describe("determinism", () => {
     expect({ ...b, cluster: 0 }).toEqual({ ...a, cluster: 0 });
     const n = a.cluster.batches.size;
     expect(b.cluster.batches.size).toBe(n);
-    expect(Array.from(b.cluster.batches.startNs.subarray(0, n))).toEqual(Array.from(a.cluster.batches.startNs.subarray(0, n)));
+    expect(Array.from(b.cluster.batches.startNs.subarray(0, n))).toEqual(
+      Array.from(a.cluster.batches.startNs.subarray(0, n)),
+    );
     expect(Array.from(b.cluster.commitLatencyNs.view())).toEqual(Array.from(a.cluster.commitLatencyNs.view()));
     expect(c.meanLatencyMs).not.toBe(a.meanLatencyMs);
   });

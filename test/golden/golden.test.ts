@@ -1,5 +1,13 @@
 import { describe, expect, test } from "vitest";
-import { diffResults, formatDiffs, GOLDEN_CASES, readGolden, REGENERATE, runGoldenCase, type GoldenCase } from "../../bench/golden.js";
+import {
+  diffResults,
+  formatDiffs,
+  GOLDEN_CASES,
+  readGolden,
+  REGENERATE,
+  runGoldenCase,
+  type GoldenCase,
+} from "../../bench/golden.js";
 
 // The golden-results gate: the simulated results of seeded scenarios must equal the values
 // committed in results/golden/. It is independent of machine speed (only simulated time is
@@ -10,7 +18,10 @@ describe("golden results (results/golden/*.json)", () => {
   test.each(GOLDEN_CASES.map((c) => [c.name, c] as const))("%s matches its golden values exactly", (name, c) => {
     const golden = readGolden(name);
     expect(golden, `results/golden/${name}.json is missing; create it with: ${REGENERATE}`).toBeDefined();
-    expect(golden!.case, `results/golden/${name}.json was made from another case definition; regenerate with: ${REGENERATE}`).toEqual(JSON.parse(JSON.stringify(c)));
+    expect(
+      golden!.case,
+      `results/golden/${name}.json was made from another case definition; regenerate with: ${REGENERATE}`,
+    ).toEqual(JSON.parse(JSON.stringify(c)));
     const diffs = diffResults(golden!.results, runGoldenCase(c));
     expect(diffs, formatDiffs(name, diffs)).toEqual([]);
   });
@@ -49,7 +60,10 @@ describe("diffResults", () => {
   });
 
   test("reports a changed number, a missing key, an extra key and an array length, with their paths", () => {
-    const d = diffResults({ a: 1, api: { "get pods": { p99Ns: 5 } }, gone: true, xs: [1, 2] }, { a: 1, api: { "get pods": { p99Ns: 6 } }, added: 0, xs: [1] });
+    const d = diffResults(
+      { a: 1, api: { "get pods": { p99Ns: 5 } }, gone: true, xs: [1, 2] },
+      { a: 1, api: { "get pods": { p99Ns: 6 } }, added: 0, xs: [1] },
+    );
     expect(d).toEqual([
       { path: "results.added", expected: undefined, actual: 0 },
       { path: 'results.api["get pods"].p99Ns', expected: 5, actual: 6 },

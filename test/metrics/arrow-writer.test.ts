@@ -9,7 +9,26 @@ const dir = mkdtempSync(join(tmpdir(), "simctl-arrow-writer-"));
 
 describe("int64 columns without a BigInt per cell", () => {
   test("every integer below 2^53 in magnitude, negative ones and the word boundaries round-trip exactly; NaN is null", () => {
-    const vs = [0, -0, 1, -1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, -(2 ** 32), -(2 ** 32) - 1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 2 ** 60, NaN, 501326628778, 7.2e12];
+    const vs = [
+      0,
+      -0,
+      1,
+      -1,
+      2 ** 31 - 1,
+      2 ** 31,
+      2 ** 32 - 1,
+      2 ** 32,
+      2 ** 32 + 1,
+      -(2 ** 32),
+      -(2 ** 32) - 1,
+      2 ** 53 - 1,
+      -(2 ** 53 - 1),
+      2 ** 53,
+      2 ** 60,
+      NaN,
+      501326628778,
+      7.2e12,
+    ];
     const t = tableFromColumns([{ name: "x", type: "int64", values: Float64Array.from(vs) }], vs.length, {});
     const col = t.getChild("x")!;
     for (let i = 0; i < vs.length; i++) {
@@ -19,8 +38,12 @@ describe("int64 columns without a BigInt per cell", () => {
   });
 
   test("a fraction or an infinity is refused as before (BigInt throws)", () => {
-    expect(() => tableFromColumns([{ name: "x", type: "int64", values: Float64Array.from([1.5]) }], 1, {})).toThrow(RangeError);
-    expect(() => tableFromColumns([{ name: "x", type: "int64", values: Float64Array.from([Infinity]) }], 1, {})).toThrow(RangeError);
+    expect(() => tableFromColumns([{ name: "x", type: "int64", values: Float64Array.from([1.5]) }], 1, {})).toThrow(
+      RangeError,
+    );
+    expect(() =>
+      tableFromColumns([{ name: "x", type: "int64", values: Float64Array.from([Infinity]) }], 1, {}),
+    ).toThrow(RangeError);
   });
 });
 

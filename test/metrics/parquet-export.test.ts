@@ -41,7 +41,9 @@ function quantileCont(values: number[], p: number): number {
 
 describe("simctl export --format parquet", () => {
   test("every .arrow table of the run gets a .parquet next to it, and no temporary file is left", () => {
-    const arrows = readdirSync(runDir).filter((f) => f.endsWith(".arrow")).sort();
+    const arrows = readdirSync(runDir)
+      .filter((f) => f.endsWith(".arrow"))
+      .sort();
     expect(arrows).toContain("pods.arrow");
     expect(exported.map((e) => `${e.table}.arrow`)).toEqual(arrows);
     const files = readdirSync(runDir);
@@ -61,12 +63,23 @@ describe("simctl export --format parquet", () => {
   });
 
   test("pods.parquet: types carried over (int64 timestamps, int32, strings) and nulls kept", async () => {
-    const types = Object.fromEntries((await rows(`describe select * from '${join(runDir, "pods.parquet")}'`)).map((r) => [r[0], r[1]]));
-    expect(types).toMatchObject({ pod: "VARCHAR", node: "VARCHAR", phase: "VARCHAR", attempts: "INTEGER", created_ns: "BIGINT", running_ns: "BIGINT" });
+    const types = Object.fromEntries(
+      (await rows(`describe select * from '${join(runDir, "pods.parquet")}'`)).map((r) => [r[0], r[1]]),
+    );
+    expect(types).toMatchObject({
+      pod: "VARCHAR",
+      node: "VARCHAR",
+      phase: "VARCHAR",
+      attempts: "INTEGER",
+      created_ns: "BIGINT",
+      running_ns: "BIGINT",
+    });
     const arrow = tableFromIPC(readFileSync(join(runDir, "pods.arrow")));
     let nullNodes = 0;
     for (const v of arrow.getChild("node")!) if (v === null) nullNodes++;
-    const [[dbNulls]] = (await rows(`select count(*) filter (where node is null) from '${join(runDir, "pods.parquet")}'`)) as [[bigint]];
+    const [[dbNulls]] = (await rows(
+      `select count(*) filter (where node is null) from '${join(runDir, "pods.parquet")}'`,
+    )) as [[bigint]];
     expect(Number(dbNulls)).toBe(nullNodes);
   });
 
@@ -75,19 +88,33 @@ describe("simctl export --format parquet", () => {
     const created = [...arrow.getChild("created_ns")!].map(Number);
     const running = [...arrow.getChild("running_ns")!].map(Number);
     const startup = running.map((r, i) => r - created[i]!);
-    const [[p99, p50, pods]] = (await rows(`select quantile_cont(running_ns - created_ns, 0.99), quantile_cont(running_ns - created_ns, 0.5), count(distinct pod) from '${join(runDir, "pods.parquet")}'`)) as [[number, number, bigint]];
+    const [[p99, p50, pods]] = (await rows(
+      `select quantile_cont(running_ns - created_ns, 0.99), quantile_cont(running_ns - created_ns, 0.5), count(distinct pod) from '${join(runDir, "pods.parquet")}'`,
+    )) as [[number, number, bigint]];
     expect(p99).toBeCloseTo(quantileCont(startup, 0.99), 3);
     expect(p50).toBeCloseTo(quantileCont(startup, 0.5), 3);
     expect(Number(pods)).toBe(arrow.numRows);
     // Row-level agreement, not only aggregates.
-    const byPod = new Map((await rows(`select pod, node, running_ns from '${join(runDir, "pods.parquet")}'`)).map((r) => [r[0], [r[1], r[2]]]));
+    const byPod = new Map(
+      (await rows(`select pod, node, running_ns from '${join(runDir, "pods.parquet")}'`)).map((r) => [
+        r[0],
+        [r[1], r[2]],
+      ]),
+    );
     for (let i = 0; i < arrow.numRows; i++) {
-      expect(byPod.get(arrow.getChild("pod")!.get(i))).toEqual([arrow.getChild("node")!.get(i), arrow.getChild("running_ns")!.get(i)]);
+      expect(byPod.get(arrow.getChild("pod")!.get(i))).toEqual([
+        arrow.getChild("node")!.get(i),
+        arrow.getChild("running_ns")!.get(i),
+      ]);
     }
   });
 
   test("the schema metadata (version, scenario hash, seed) is in the Parquet key-value metadata", async () => {
-    const kv = new Map((await rows(`select decode(key), decode(value) from parquet_kv_metadata('${join(runDir, "pods.parquet")}')`)).map((r) => [r[0], r[1]]));
+    const kv = new Map(
+      (await rows(`select decode(key), decode(value) from parquet_kv_metadata('${join(runDir, "pods.parquet")}')`)).map(
+        (r) => [r[0], r[1]],
+      ),
+    );
     const meta = JSON.parse(kv.get("simctl") as string) as Record<string, string>;
     const arrow = tableFromIPC(readFileSync(join(runDir, "pods.arrow")));
     expect(meta).toEqual(Object.fromEntries(arrow.schema.metadata));
@@ -101,7 +128,9 @@ describe("simctl export --format parquet", () => {
     for (const e of exported) {
       const arrow = tableFromIPC(readFileSync(e.arrowPath)) as Table;
       const back = tableFromIPC(readParquet(readFileSync(e.parquetPath)).intoIPCStream()) as Table;
-      expect(back.schema.fields.map((f) => [f.name, String(f.type)])).toEqual(arrow.schema.fields.map((f) => [f.name, String(f.type)]));
+      expect(back.schema.fields.map((f) => [f.name, String(f.type)])).toEqual(
+        arrow.schema.fields.map((f) => [f.name, String(f.type)]),
+      );
       expect(Object.fromEntries(back.schema.metadata)).toMatchObject(Object.fromEntries(arrow.schema.metadata));
       expect(back.toArray().map((r) => r.toJSON())).toEqual(arrow.toArray().map((r) => r.toJSON()));
     }

@@ -7,7 +7,9 @@ const QS = [0, 0.5, 0.9, 0.99, 1];
 /** The definition: sort, then take the ceil(q n)-th smallest (1-based), at least the first. */
 function byDefinition(values: ArrayLike<number>, qs: readonly number[]): number[] {
   const xs = finiteSorted(values);
-  return qs.map((q) => (xs.length === 0 ? NaN : xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))]!));
+  return qs.map((q) =>
+    xs.length === 0 ? NaN : xs[Math.min(xs.length - 1, Math.max(0, Math.ceil(q * xs.length) - 1))]!,
+  );
 }
 
 describe("quantiles (nearest rank, by selection)", () => {

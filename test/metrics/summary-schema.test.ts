@@ -37,16 +37,22 @@ function validate(value: unknown, s: Schema, path = "$", out: string[] = []): st
   if (s.type !== undefined) {
     const types = Array.isArray(s.type) ? s.type : [s.type];
     const actual = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-    const ok = types.some((t) => t === actual || (t === "integer" && typeof value === "number" && Number.isInteger(value)));
+    const ok = types.some(
+      (t) => t === actual || (t === "integer" && typeof value === "number" && Number.isInteger(value)),
+    );
     if (!ok) {
       out.push(`${path}: expected ${types.join(" or ")}, found ${actual}`);
       return out;
     }
   }
-  if (s.enum !== undefined && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) out.push(`${path}: not one of ${JSON.stringify(s.enum)}`);
-  if (typeof value === "number" && s.minimum !== undefined && value < s.minimum) out.push(`${path}: ${value} < minimum ${s.minimum}`);
-  if (typeof value === "string" && s.pattern !== undefined && !new RegExp(s.pattern).test(value)) out.push(`${path}: ${JSON.stringify(value)} does not match ${s.pattern}`);
-  if (Array.isArray(value) && s.items !== undefined) value.forEach((v, i) => validate(v, s.items!, `${path}[${i}]`, out));
+  if (s.enum !== undefined && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    out.push(`${path}: not one of ${JSON.stringify(s.enum)}`);
+  if (typeof value === "number" && s.minimum !== undefined && value < s.minimum)
+    out.push(`${path}: ${value} < minimum ${s.minimum}`);
+  if (typeof value === "string" && s.pattern !== undefined && !new RegExp(s.pattern).test(value))
+    out.push(`${path}: ${JSON.stringify(value)} does not match ${s.pattern}`);
+  if (Array.isArray(value) && s.items !== undefined)
+    value.forEach((v, i) => validate(v, s.items!, `${path}[${i}]`, out));
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
     for (const k of s.required ?? []) if (!(k in obj)) out.push(`${path}: missing required ${k}`);
@@ -63,7 +69,10 @@ function validate(value: unknown, s: Schema, path = "$", out: string[] = []): st
 /** Properties of `value` that the schema does not describe (by name or additionalProperties). */
 function undocumented(value: unknown, s: Schema, path = "$", out: string[] = []): string[] {
   const resolved = s.$ref !== undefined ? schema.$defs![/^#\/\$defs\/(.+)$/.exec(s.$ref)![1]!]! : s;
-  const parts = [resolved, ...(resolved.allOf ?? []).map((a) => (a.$ref !== undefined ? schema.$defs![a.$ref.slice(8)]! : a))];
+  const parts = [
+    resolved,
+    ...(resolved.allOf ?? []).map((a) => (a.$ref !== undefined ? schema.$defs![a.$ref.slice(8)]! : a)),
+  ];
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const p = parts.map((x) => x.properties?.[k]).find((x) => x !== undefined);
@@ -72,7 +81,8 @@ function undocumented(value: unknown, s: Schema, path = "$", out: string[] = [])
       else if (extra !== undefined) undocumented(v, extra, `${path}.${k}`, out);
       else out.push(`${path}.${k}`);
     }
-  } else if (Array.isArray(value) && resolved.items !== undefined) value.forEach((v, i) => undocumented(v, resolved.items!, `${path}[${i}]`, out));
+  } else if (Array.isArray(value) && resolved.items !== undefined)
+    value.forEach((v, i) => undocumented(v, resolved.items!, `${path}[${i}]`, out));
   return out;
 }
 
@@ -99,6 +109,11 @@ describe("summary.json and its JSON schema (src/metrics/summary-schema.json)", (
     bad.results.timeToAllRunningNs = "soon";
     delete bad.results.pods;
     (bad.results.podStartup as Record<string, unknown>).count = -1;
-    expect(validate(bad, schema)).toEqual(["$.scenarioHash: \"XYZ\" does not match ^[0-9a-f]{16}$", "$.results: missing required pods", "$.results.timeToAllRunningNs: expected number or null, found string", "$.results.podStartup.count: -1 < minimum 0"]);
+    expect(validate(bad, schema)).toEqual([
+      '$.scenarioHash: "XYZ" does not match ^[0-9a-f]{16}$',
+      "$.results: missing required pods",
+      "$.results.timeToAllRunningNs: expected number or null, found string",
+      "$.results.podStartup.count: -1 < minimum 0",
+    ]);
   });
 });

@@ -14,7 +14,16 @@ function table(labels: Interner): NodeTable {
   const zone = labels.intern("topology.kubernetes.io/zone");
   const specs: NodeSpec[] = [];
   const add = (name: string, z: string, absent = false) =>
-    specs.push({ name, allocatable: [8000, 1e9, 110, 0], labels: [[zone, labels.intern(z)]], taints: [], images: [], unschedulable: false, podCidrSize: 253, absent });
+    specs.push({
+      name,
+      allocatable: [8000, 1e9, 110, 0],
+      labels: [[zone, labels.intern(z)]],
+      taints: [],
+      images: [],
+      unschedulable: false,
+      podCidrSize: 253,
+      absent,
+    });
   add("web-0", "a");
   add("web-1", "b");
   add("web-2-0", "a"); // pool web-2
@@ -35,7 +44,12 @@ describe("node selection and node events", () => {
     const nodes = table(labels);
     expect(Array.from(nodes.present)).toEqual([1, 1, 1, 0, 0]);
     expect(Array.from(nodes.ready)).toEqual([1, 1, 1, 0, 0]);
-    const sel = { pool: undefined, labels: new Map([["topology.kubernetes.io/zone", "a"]]), names: [], count: undefined };
+    const sel = {
+      pool: undefined,
+      labels: new Map([["topology.kubernetes.io/zone", "a"]]),
+      names: [],
+      count: undefined,
+    };
     expect(selectNodes(nodes, labels, sel)).toEqual([0, 2]);
     expect(selectNodes(nodes, labels, { ...sel, count: 1 })).toEqual([0]);
     expect(selectNodes(nodes, labels, { pool: "web", labels: new Map(), names: [], count: undefined })).toEqual([0, 1]);
@@ -45,7 +59,11 @@ describe("node selection and node events", () => {
     const labels = new Interner();
     const nodes = table(labels);
     const changed: number[] = [];
-    const stub = { notify: (n: number) => changed.push(n), podsByNode: new PodsByNode(5), down: new Uint8Array(5) } as unknown as Kubelets;
+    const stub = {
+      notify: (n: number) => changed.push(n),
+      podsByNode: new PodsByNode(5),
+      down: new Uint8Array(5),
+    } as unknown as Kubelets;
     const ev = new NodeEvents(new Engine(), nodes, new PodTable(16), labels, {} as ApiServer, stub);
     ev.apply({ kind: "addNodes", pool: "web", count: 1 }, 0);
     expect(Array.from(nodes.present)).toEqual([1, 1, 1, 1, 0]);

@@ -7,12 +7,21 @@ const D = 300 * NS_PER.s;
 describe("toleration of node.kubernetes.io/unreachable:NoExecute", () => {
   it("no toleration: DefaultTolerationSeconds adds 300 s", () => {
     expect(unreachableToleration(undefined, D)).toBe(D);
-    expect(unreachableToleration([{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }], D)).toBe(D);
+    expect(
+      unreachableToleration([{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }], D),
+    ).toBe(D);
   });
 
   it("an explicit toleration wins, tolerationSeconds in seconds; without seconds it is forever", () => {
-    expect(unreachableToleration([{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }], D)).toBe(30 * NS_PER.s);
-    expect(unreachableToleration([{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }], D)).toBe(Infinity);
+    expect(
+      unreachableToleration(
+        [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 30 }],
+        D,
+      ),
+    ).toBe(30 * NS_PER.s);
+    expect(
+      unreachableToleration([{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" }], D),
+    ).toBe(Infinity);
     expect(unreachableToleration([{ operator: "Exists" }], D)).toBe(Infinity);
   });
 
@@ -22,6 +31,8 @@ describe("toleration of node.kubernetes.io/unreachable:NoExecute", () => {
       { operator: "Exists", effect: "NoExecute", tolerationSeconds: 20 },
     ];
     expect(unreachableToleration(tols, D)).toBe(20 * NS_PER.s);
-    expect(unreachableToleration([{ key: "node.kubernetes.io/unreachable", operator: "Exists", tolerationSeconds: 0 }], D)).toBe(0);
+    expect(
+      unreachableToleration([{ key: "node.kubernetes.io/unreachable", operator: "Exists", tolerationSeconds: 0 }], D),
+    ).toBe(0);
   });
 });

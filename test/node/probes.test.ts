@@ -4,8 +4,22 @@ import { containerReadyNs, type ProbeTimes } from "../../src/node/probes.js";
 import type { ProbeManifest } from "../../src/scenario/manifests.js";
 
 const S = NS_PER.s;
-const probe = (o: Partial<ProbeManifest> = {}): ProbeManifest => ({ initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3, ...o });
-const times = (o: Partial<ProbeTimes> = {}): ProbeTimes => ({ workerStartNs: 0, observedRunningNs: 4 * S, startedNs: 3 * S, appUpNs: 3 * S, probeLatencyNs: 0, ...o });
+const probe = (o: Partial<ProbeManifest> = {}): ProbeManifest => ({
+  initialDelaySeconds: 0,
+  periodSeconds: 10,
+  timeoutSeconds: 1,
+  successThreshold: 1,
+  failureThreshold: 3,
+  ...o,
+});
+const times = (o: Partial<ProbeTimes> = {}): ProbeTimes => ({
+  workerStartNs: 0,
+  observedRunningNs: 4 * S,
+  startedNs: 3 * S,
+  appUpNs: 3 * S,
+  probeLatencyNs: 0,
+  ...o,
+});
 
 describe("probes delay Ready", () => {
   it("without probes a container is ready when the kubelet's status first shows it running", () => {

@@ -26,7 +26,15 @@ describe("time to recovery", () => {
     ]);
     const failed = Float64Array.from([NaN, 100, NaN]);
     const [r] = recoveryTimes(pods, failed, [{ kind: "failNodes", atNs: 100, nodes: [1] }], 3);
-    expect(r).toEqual({ kind: "failNodes", atNs: 100, nodes: 1, podsEvicted: 2, lastEvictionNs: 410, recoveredAtNs: 420, timeToRecoveryNs: 320 });
+    expect(r).toEqual({
+      kind: "failNodes",
+      atNs: 100,
+      nodes: 1,
+      podsEvicted: 2,
+      lastEvictionNs: 410,
+      recoveredAtNs: 420,
+      timeToRecoveryNs: 320,
+    });
   });
 
   it("a disruption that hit no pod recovers at once; one never made good reports null", () => {

@@ -61,7 +61,10 @@ describe("Registry fluid model", () => {
   });
 
   it("a node's flows share its NIC equally and speed up when one ends", () => {
-    const { engine, registry, ends, kind } = setup(1, { bandwidthBytesPerSec: Infinity, nodeBandwidthBytesPerSec: 100 });
+    const { engine, registry, ends, kind } = setup(1, {
+      bandwidthBytesPerSec: Infinity,
+      nodeBandwidthBytesPerSec: 100,
+    });
     registry.startFlow(0, 100, kind, 0); // 50 B/s for 2 s
     registry.startFlow(0, 300, kind, 1); // 50 B/s for 2 s (100 B), then 100 B/s for 2 s
     engine.run();
@@ -102,7 +105,9 @@ describe("Registry fluid model", () => {
   });
 
   it("rejects a configuration with no bandwidth limit at all", () => {
-    expect(() => new Registry(new Engine(), 1, { bandwidthBytesPerSec: Infinity, nodeBandwidthBytesPerSec: Infinity })).toThrow();
+    expect(
+      () => new Registry(new Engine(), 1, { bandwidthBytesPerSec: Infinity, nodeBandwidthBytesPerSec: Infinity }),
+    ).toThrow();
   });
 
   it("a storm of 2,000 nodes pulling a 5-layer image ends at N*S/B (work-conserving)", () => {
@@ -178,7 +183,9 @@ describe("Registry against an independent reference", () => {
     const rng = new RandomStreams(11).stream("ref");
     for (let trial = 0; trial < 5; trial++) {
       const nodes = 12;
-      const bw = Array.from({ length: nodes }, (_, n) => (n % 4 === 0 ? Infinity : (5 + Math.floor(rng.next() * 50)) * MB));
+      const bw = Array.from({ length: nodes }, (_, n) =>
+        n % 4 === 0 ? Infinity : (5 + Math.floor(rng.next() * 50)) * MB,
+      );
       const B = (40 + Math.floor(rng.next() * 200)) * MB;
       const flows = Array.from({ length: 60 }, () => ({
         node: Math.floor(rng.next() * nodes),
@@ -221,7 +228,11 @@ describe("Registry saturation accounting", () => {
   });
 
   it("a single NIC-bound flow never saturates the registry; queued requests are counted", () => {
-    const { engine, registry, kind } = setup(3, { bandwidthBytesPerSec: 100 * MB, nodeBandwidthBytesPerSec: 10 * MB, maxConcurrentRequests: 1 });
+    const { engine, registry, kind } = setup(3, {
+      bandwidthBytesPerSec: 100 * MB,
+      nodeBandwidthBytesPerSec: 10 * MB,
+      maxConcurrentRequests: 1,
+    });
     registry.startFlow(0, 10 * MB, kind, 0);
     registry.startFlow(1, 10 * MB, kind, 1);
     registry.startFlow(2, 10 * MB, kind, 2);

@@ -8,7 +8,11 @@ const ms = NS_PER.ms;
 const S = NS_PER.s;
 
 function manager(localMs: number, attachS: number, mountMs: number): VolumeManager {
-  return new VolumeManager(new RandomStreams(3), { localMount: constant(localMs * ms), csiAttach: constant(attachS * S), csiMount: constant(mountMs * ms) }, 4);
+  return new VolumeManager(
+    new RandomStreams(3),
+    { localMount: constant(localMs * ms), csiAttach: constant(attachS * S), csiMount: constant(mountMs * ms) },
+    4,
+  );
 }
 
 describe("volume manager: WaitForAttachAndMount", () => {

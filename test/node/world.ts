@@ -43,7 +43,14 @@ export class World {
     }
     this.cache = new LayerCache(this.catalog, o.nodes);
     this.registry = new Registry(this.engine, o.nodes, o.registry);
-    this.puller = new ImagePuller(this.engine, new RandomStreams(o.seed ?? 1), this.registry, this.catalog, this.cache, o.puller);
+    this.puller = new ImagePuller(
+      this.engine,
+      new RandomStreams(o.seed ?? 1),
+      this.registry,
+      this.catalog,
+      this.cache,
+      o.puller,
+    );
     this.onDone = this.engine.register("test.pullDone", (target, code) => {
       this.done.push({ target, code, atNs: this.engine.now });
     });

@@ -20,11 +20,24 @@ export const haveChromium: boolean =
 
 /** Launches headless Chromium with no network services, no sandbox (containers) and no GPU. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run"] });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--no-first-run",
+    ],
+  });
 }
 
 /** What the browser drew for a report: per chart (`data-chart`), its visible data marks; and every request it made besides the page. */
-export async function inspectReport(browser: Browser, file: string): Promise<{ charts: [string, number][]; requests: string[]; title: string }> {
+export async function inspectReport(
+  browser: Browser,
+  file: string,
+): Promise<{ charts: [string, number][]; requests: string[]; title: string }> {
   const page = await browser.newPage();
   const url = pathToFileURL(file).href;
   const requests: string[] = [];

@@ -14,7 +14,8 @@ const root = mkdtempSync(join(tmpdir(), "simctl-report-"));
 let runDir: string;
 const studyDir = join(root, "study");
 const mergedDir = join(root, "study", "merged");
-if (!haveChromium) console.warn(`report browser tests skipped: ${CHROMIUM} cannot run (apt-get install -y chromium; .ci/run does this)`);
+if (!haveChromium)
+  console.warn(`report browser tests skipped: ${CHROMIUM} cannot run (apt-get install -y chromium; .ci/run does this)`);
 
 let browser: Browser | undefined;
 
@@ -46,7 +47,15 @@ describe("simctl report", () => {
   });
 
   test("a study report has sweep curves and the startup CDF, from the study and from its merge", async () => {
-    const expected = ["sweep-time-to-all-running", "sweep-startup-p99", "sweep-startup-p99-excl-pulls", "sweep-nodes-used", "sweep-fragmentation", "sweep-scheduler-throughput", "startup-cdf"];
+    const expected = [
+      "sweep-time-to-all-running",
+      "sweep-startup-p99",
+      "sweep-startup-p99-excl-pulls",
+      "sweep-nodes-used",
+      "sweep-fragmentation",
+      "sweep-scheduler-throughput",
+      "startup-cdf",
+    ];
     const a = await writeReport(studyDir);
     const b = await writeReport(mergedDir);
     expect(a.charts).toEqual(expected);
@@ -125,10 +134,30 @@ describe.runIf(haveChromium)("the browser check itself", () => {
     const { reportPage } = await import("../../src/report/html.js");
     const { writeFileSync } = await import("node:fs");
     // Bars on a log scale start at log(0): Vega draws them with zero width.
-    const spec = { data: { values: [{ y: "a", x: 3 }, { y: "b", x: 9 }] }, mark: "bar", encoding: { y: { field: "y", type: "nominal" }, x: { field: "x", type: "quantitative", scale: { type: "log" } } } } as const;
+    const spec = {
+      data: {
+        values: [
+          { y: "a", x: 3 },
+          { y: "b", x: 9 },
+        ],
+      },
+      mark: "bar",
+      encoding: { y: { field: "y", type: "nominal" }, x: { field: "x", type: "quantitative", scale: { type: "log" } } },
+    } as const;
     const ok = { ...spec, encoding: { ...spec.encoding, x: { field: "x", type: "quantitative" } } } as const;
     const file = join(root, "empty-chart.html");
-    writeFileSync(file, reportPage("t", "m", [{ heading: "h", charts: [{ id: "empty", title: "e", caption: "", svg: await renderSvg(spec) }, { id: "bars", title: "b", caption: "", svg: await renderSvg(ok) }] }]));
+    writeFileSync(
+      file,
+      reportPage("t", "m", [
+        {
+          heading: "h",
+          charts: [
+            { id: "empty", title: "e", caption: "", svg: await renderSvg(spec) },
+            { id: "bars", title: "b", caption: "", svg: await renderSvg(ok) },
+          ],
+        },
+      ]),
+    );
     expect((await inspect(file)).charts).toEqual({ empty: 0, bars: 2 });
   });
 });

@@ -31,7 +31,18 @@ describe("README walkthrough: sweep, merge, export, report", () => {
   test("3 node counts x 3 seeds in three shards, merged, exported and reported; the report draws in Chromium", async () => {
     const shards = [0, 1, 2].map((i) => join(out, `shard-${i}`));
     for (let i = 0; i < 3; i++) {
-      const text = await simctl("sweep", "scenarios/capacity-sweep.yaml", "--scale", "0.01", "--shard", `${i}/3`, "--workers", i === 0 ? "2" : "1", "--out", shards[i]!);
+      const text = await simctl(
+        "sweep",
+        "scenarios/capacity-sweep.yaml",
+        "--scale",
+        "0.01",
+        "--shard",
+        `${i}/3`,
+        "--workers",
+        i === 0 ? "2" : "1",
+        "--out",
+        shards[i]!,
+      );
       expect(text).toContain(`shard ${i}/3: 3 runs`);
     }
     const merged = join(out, "merged");
@@ -46,7 +57,9 @@ describe("README walkthrough: sweep, merge, export, report", () => {
     expect(report).toContain("study report: 7 charts");
     const file = join(merged, "report.html");
     const files = readdirSync(merged);
-    expect(files).toEqual(expect.arrayContaining(["pods.arrow", "pods.parquet", "report.html", "runs.arrow", "runs.parquet", "study.json"]));
+    expect(files).toEqual(
+      expect.arrayContaining(["pods.arrow", "pods.parquet", "report.html", "runs.arrow", "runs.parquet", "study.json"]),
+    );
     for (const f of files) if (f.endsWith(".arrow")) expect(files).toContain(f.replace(/\.arrow$/, ".parquet"));
     if (!haveChromium) {
       console.warn(`walkthrough: ${CHROMIUM} cannot run, report not opened in a browser (.ci/run installs chromium)`);
@@ -55,7 +68,15 @@ describe("README walkthrough: sweep, merge, export, report", () => {
     const browser = await launchChromium();
     try {
       const seen = await inspectReport(browser, file);
-      expect(seen.charts.map((c) => c[0])).toEqual(["sweep-time-to-all-running", "sweep-startup-p99", "sweep-startup-p99-excl-pulls", "sweep-nodes-used", "sweep-fragmentation", "sweep-scheduler-throughput", "startup-cdf"]);
+      expect(seen.charts.map((c) => c[0])).toEqual([
+        "sweep-time-to-all-running",
+        "sweep-startup-p99",
+        "sweep-startup-p99-excl-pulls",
+        "sweep-nodes-used",
+        "sweep-fragmentation",
+        "sweep-scheduler-throughput",
+        "startup-cdf",
+      ]);
       for (const [id, n] of seen.charts) expect(n, id).toBeGreaterThan(0);
       expect(seen.requests).toEqual([]);
     } finally {

@@ -76,33 +76,69 @@ describe("scenario validation locates every error", () => {
   test("unknown key, with a did-you-mean", () => {
     const [i, ...rest] = issuesOf(replaceLine(6, "      cont: 4"));
     expect(rest.length).toBeGreaterThanOrEqual(1); // count is now missing, reported too
-    expect(i).toMatchObject({ path: "cluster.nodePools[0].cont", line: 6, column: 7, found: 'unknown key "cont"', hint: 'did you mean "count"?' });
+    expect(i).toMatchObject({
+      path: "cluster.nodePools[0].cont",
+      line: 6,
+      column: 7,
+      found: 'unknown key "cont"',
+      hint: 'did you mean "count"?',
+    });
   });
 
   test("wrong type: a word where an integer belongs", () => {
     expect(issuesOf(replaceLine(6, "      count: ten"))).toEqual([
-      expect.objectContaining({ path: "cluster.nodePools[0].count", line: 6, column: 14, expected: "an integer from 1 to 1000000", found: '"ten"' }),
+      expect.objectContaining({
+        path: "cluster.nodePools[0].count",
+        line: 6,
+        column: 14,
+        expected: "an integer from 1 to 1000000",
+        found: '"ten"',
+      }),
     ]);
   });
 
   test("a duration without its unit", () => {
     const [i] = issuesOf(replaceLine(15, "  - at: 30"));
-    expect(i).toMatchObject({ path: "workload[0].at", line: 15, column: 9, found: "30", hint: 'write the unit, e.g. "30ms" or "30s"' });
+    expect(i).toMatchObject({
+      path: "workload[0].at",
+      line: 15,
+      column: 9,
+      found: "30",
+      hint: 'write the unit, e.g. "30ms" or "30s"',
+    });
   });
 
   test("an enum value with the wrong case, with a did-you-mean", () => {
     const [i] = issuesOf(replaceLine(18, "  when: allrunning"));
-    expect(i).toMatchObject({ path: "stop.when", line: 18, column: 9, expected: "one of allRunning, timeLimit", hint: 'did you mean "allRunning"?' });
+    expect(i).toMatchObject({
+      path: "stop.when",
+      line: 18,
+      column: 9,
+      expected: "one of allRunning, timeLimit",
+      hint: 'did you mean "allRunning"?',
+    });
   });
 
   test("a lognormal whose p99 is below its p50", () => {
     const [i] = issuesOf(replaceLine(13, "    walFsync: { dist: lognormal, p50: 5ms, p99: 1ms }"));
-    expect(i).toMatchObject({ path: "controlPlane.etcd.walFsync.p99", line: 13, column: 49, expected: "a duration no less than p50 (5000000 ns)", found: '"1ms"' });
+    expect(i).toMatchObject({
+      path: "controlPlane.etcd.walFsync.p99",
+      line: 13,
+      column: 49,
+      expected: "a duration no less than p50 (5000000 ns)",
+      found: '"1ms"',
+    });
   });
 
   test("an even number of etcd members", () => {
     const [i] = issuesOf(replaceLine(12, "    members: 4"));
-    expect(i).toMatchObject({ path: "controlPlane.etcd.members", line: 12, column: 14, expected: "an odd number of members (1, 3, 5 or 7)", found: "4" });
+    expect(i).toMatchObject({
+      path: "controlPlane.etcd.members",
+      line: 12,
+      column: 14,
+      expected: "an odd number of members (1, 3, 5 or 7)",
+      found: "4",
+    });
   });
 
   test("a malformed quantity", () => {
@@ -111,7 +147,9 @@ describe("scenario validation locates every error", () => {
   });
 
   test("a required section missing", () => {
-    const text = GOOD.split("\n").filter((_, i) => i < 2 || i > 6).join("\n");
+    const text = GOOD.split("\n")
+      .filter((_, i) => i < 2 || i > 6)
+      .join("\n");
     const [i] = issuesOf(text);
     expect(i).toMatchObject({ path: "cluster", expected: "a cluster with nodePools", found: "nothing" });
   });
@@ -130,7 +168,12 @@ describe("scenario validation locates every error", () => {
 
   test("an error inside the manifest is located in the manifest file", () => {
     const [i] = issuesOf(GOOD, DEPLOYMENT.replace("          image:", "          imag:"));
-    expect(i).toMatchObject({ path: "spec.template.spec.containers[0].imag", line: 12, column: 11, hint: 'did you mean "image"?' });
+    expect(i).toMatchObject({
+      path: "spec.template.spec.containers[0].imag",
+      line: 12,
+      column: 11,
+      hint: 'did you mean "image"?',
+    });
     expect(i!.file.endsWith("web.yaml")).toBe(true);
   });
 

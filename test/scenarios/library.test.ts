@@ -18,19 +18,25 @@ const SCALE: Record<string, number> = {
   "zone-outage.yaml": 0.25,
   "binpack-vs-spread.yaml": 1,
 };
-const files = readdirSync("scenarios").filter((f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && f !== "capacity-sweep.yaml");
+const files = readdirSync("scenarios").filter(
+  (f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && f !== "capacity-sweep.yaml",
+);
 
 describe("scenario library at reduced scale", () => {
   test("every scenario has a reduced scale chosen for the suite", () => {
     for (const f of files) expect(SCALE[f], `scenarios/${f} needs a SCALE entry`).toBeDefined();
   });
 
-  test.each(files)("%s reaches all Running", (f) => {
-    const scenario = loadScaledScenario(`scenarios/${f}`, SCALE[f] ?? 1);
-    const { summary, simulation } = runScenario(scenario, { write: false });
-    expect(summary.timeToAllRunningNs, `${f} stopped by ${summary.stopReason}`).not.toBeNull();
-    expect(simulation.store.allRunningAtNs).toBeGreaterThan(0);
-    expect(finalReplicas(scenario.workload)).toBeGreaterThan(0);
-    expect(summary.pods.running).toBeGreaterThanOrEqual(finalReplicas(scenario.workload));
-  }, 120_000);
+  test.each(files)(
+    "%s reaches all Running",
+    (f) => {
+      const scenario = loadScaledScenario(`scenarios/${f}`, SCALE[f] ?? 1);
+      const { summary, simulation } = runScenario(scenario, { write: false });
+      expect(summary.timeToAllRunningNs, `${f} stopped by ${summary.stopReason}`).not.toBeNull();
+      expect(simulation.store.allRunningAtNs).toBeGreaterThan(0);
+      expect(finalReplicas(scenario.workload)).toBeGreaterThan(0);
+      expect(summary.pods.running).toBeGreaterThanOrEqual(finalReplicas(scenario.workload));
+    },
+    120_000,
+  );
 });

@@ -7,7 +7,11 @@ import { Simulation } from "../../src/sim/simulation.js";
 function nodesUsed(profile: string): { nodes: number; running: number; maxPerNode: number } {
   const s = loadScenario("scenarios/binpack-vs-spread.yaml");
   const sim = new Simulation(s);
-  sim.scheduler.configure({ vocabulary: sim.vocabulary, deployments: sim.templateSpecs, config: loadSchedulerConfig(`scenarios/profiles/${profile}.yaml`) });
+  sim.scheduler.configure({
+    vocabulary: sim.vocabulary,
+    deployments: sim.templateSpecs,
+    config: loadSchedulerConfig(`scenarios/profiles/${profile}.yaml`),
+  });
   sim.run();
   const perNode = new Map<number, number>();
   for (let p = 0; p < sim.pods.size; p++) {

@@ -13,17 +13,28 @@ describe("simctl schedule --explain", () => {
 
   test("reports upstream's LeastAllocated scores and filter statuses per node", () => {
     const r = explainSchedule({ nodes, pod, existing });
-    expect(Object.keys(r).sort()).toEqual(["feasibleNodesToFind", "message", "nodes", "nodesFiltered", "pod", "selectedNode"]);
+    expect(Object.keys(r).sort()).toEqual([
+      "feasibleNodesToFind",
+      "message",
+      "nodes",
+      "nodesFiltered",
+      "pod",
+      "selectedNode",
+    ]);
     expect([r.pod, r.feasibleNodesToFind, r.nodesFiltered]).toEqual(["web", 3, 3]);
     const byName = Object.fromEntries(r.nodes.map((n) => [n.name, n]));
     // least_allocated_test.go: node1 57, node2 60 (memory 50000).
     expect(byName.node1!.scores.NodeResourcesFit).toEqual({ raw: 57, normalized: 57, weight: 1 });
     expect(byName.node2!.scores.NodeResourcesFit).toEqual({ raw: 60, normalized: 60, weight: 1 });
-    expect(byName.node3!.filters.TaintToleration).toEqual({ code: "UnschedulableAndUnresolvable", reasons: ["node(s) had untolerated taint {dedicated: batch}"] });
+    expect(byName.node3!.filters.TaintToleration).toEqual({
+      code: "UnschedulableAndUnresolvable",
+      reasons: ["node(s) had untolerated taint {dedicated: batch}"],
+    });
     expect(byName.node3!.scores).toEqual({});
     expect(byName.node1!.filters.NodeResourcesFit).toEqual({ code: "Success", reasons: [] });
     expect(byName.node1!.scores.TaintToleration).toEqual({ raw: 0, normalized: 100, weight: 3 });
-    for (const n of [byName.node1!, byName.node2!]) expect(n.total).toBe(Object.values(n.scores).reduce((s, x) => s + x.normalized * x.weight, 0));
+    for (const n of [byName.node1!, byName.node2!])
+      expect(n.total).toBe(Object.values(n.scores).reduce((s, x) => s + x.normalized * x.weight, 0));
     expect(r.selectedNode).toBe(byName.node1!.total > byName.node2!.total ? "node1" : "node2");
     expect(formatExplainTable(r, true)).toContain("NodeResourcesFit (w1)");
   });
@@ -39,7 +50,9 @@ describe("simctl schedule --explain", () => {
     const big = { ...pod, name: "big", containers: [{ requests: { cpu: "20000" } }] };
     const r = explainSchedule({ nodes, pod: big, existing });
     expect(r.selectedNode).toBeNull();
-    expect(r.message).toBe("0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: batch}, 2 Insufficient cpu.");
+    expect(r.message).toBe(
+      "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: batch}, 2 Insufficient cpu.",
+    );
   });
   test("bad input is reported with file and line", () => {
     let err: unknown;

@@ -20,49 +20,114 @@ const MiB = 1024 * 1024;
 /** A varied cluster: zones, capacities, taints, cordons, pre-pulled images, one node without a zone. */
 function nodes(n: number): NodeInput[] {
   return Array.from({ length: n }, (_, i) =>
-    makeNode(`n${i}`, { cpu: String(2 + (i % 5) * 2), memory: `${4 + (i % 4) * 4}Gi`, pods: i % 11 === 0 ? 6 : 110 }, {
-      labels: { "kubernetes.io/hostname": `n${i}`, ...(i === 7 ? {} : { "topology.kubernetes.io/zone": ZONES[i % 3]! }), tier: i % 4 === 0 ? "gold" : "std" },
-      taints: i % 9 === 4 ? [{ key: "spot", value: "true", effect: "PreferNoSchedule" }] : i % 13 === 5 ? [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }] : [],
-      unschedulable: i % 17 === 3,
-      images: [{ names: ["registry.k8s.io/pause:3.9"], sizeBytes: 300_000 }, ...(i % 3 === 0 ? [{ names: ["example.com/big:1"], sizeBytes: 2000 * MiB }] : []), ...(i % 5 === 1 ? [{ names: ["example.com/mid:1"], sizeBytes: 60 * MiB }] : [])],
-    }),
+    makeNode(
+      `n${i}`,
+      { cpu: String(2 + (i % 5) * 2), memory: `${4 + (i % 4) * 4}Gi`, pods: i % 11 === 0 ? 6 : 110 },
+      {
+        labels: {
+          "kubernetes.io/hostname": `n${i}`,
+          ...(i === 7 ? {} : { "topology.kubernetes.io/zone": ZONES[i % 3]! }),
+          tier: i % 4 === 0 ? "gold" : "std",
+        },
+        taints:
+          i % 9 === 4
+            ? [{ key: "spot", value: "true", effect: "PreferNoSchedule" }]
+            : i % 13 === 5
+              ? [{ key: "dedicated", value: "gpu", effect: "NoSchedule" }]
+              : [],
+        unschedulable: i % 17 === 3,
+        images: [
+          { names: ["registry.k8s.io/pause:3.9"], sizeBytes: 300_000 },
+          ...(i % 3 === 0 ? [{ names: ["example.com/big:1"], sizeBytes: 2000 * MiB }] : []),
+          ...(i % 5 === 1 ? [{ names: ["example.com/mid:1"], sizeBytes: 60 * MiB }] : []),
+        ],
+      },
+    ),
   );
 }
 
 const owned = (app: string, cpu: string, mem: string, image = "registry.k8s.io/pause:3.9"): PodInput =>
-  makePod(app).labels({ app }).set("ownerSelector", { app }).container({ image, requests: { cpu, memory: mem } }).get();
+  makePod(app)
+    .labels({ app })
+    .set("ownerSelector", { app })
+    .container({ image, requests: { cpu, memory: mem } })
+    .get();
 
 /** Pods of every shape the fast paths special-case, and some they do not. */
 function workload(): PodInput[] {
   return [
-    makePod("basic").container({ image: "registry.k8s.io/pause:3.9", requests: { cpu: "100m", memory: "128Mi" } }).get(),
+    makePod("basic")
+      .container({ image: "registry.k8s.io/pause:3.9", requests: { cpu: "100m", memory: "128Mi" } })
+      .get(),
     owned("web", "200m", "256Mi"),
     owned("api", "500m", "1Gi", "example.com/big:1"),
-    makePod("besteffort").labels({ app: "be" }).set("ownerSelector", { app: "be" }).container({ image: "example.com/mid:1" }).get(),
+    makePod("besteffort")
+      .labels({ app: "be" })
+      .set("ownerSelector", { app: "be" })
+      .container({ image: "example.com/mid:1" })
+      .get(),
     makePod("spread")
       .labels({ app: "spread" })
       .container({ image: "registry.k8s.io/pause:3.9", requests: { cpu: "300m", memory: "512Mi" } })
       .set("topologySpreadConstraints", [
-        { maxSkew: 2, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: "spread" } } },
-        { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { app: "spread" } } },
+        {
+          maxSkew: 2,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: { app: "spread" } },
+        },
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "ScheduleAnyway",
+          labelSelector: { matchLabels: { app: "spread" } },
+        },
       ])
       .get(),
     makePod("hard")
       .labels({ app: "hard" })
       .req({ cpu: "250m", memory: "256Mi" })
-      .set("topologySpreadConstraints", [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { app: "hard" } } }])
+      .set("topologySpreadConstraints", [
+        {
+          maxSkew: 1,
+          topologyKey: "topology.kubernetes.io/zone",
+          whenUnsatisfiable: "DoNotSchedule",
+          labelSelector: { matchLabels: { app: "hard" } },
+        },
+      ])
       .get(),
     makePod("prefer")
       .req({ cpu: "150m", memory: "200Mi" })
       .set("tolerations", [{ key: "spot", operator: "Exists", effect: "PreferNoSchedule" }])
-      .set("affinity", { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 40, preference: { matchExpressions: [{ key: "tier", operator: "In", values: ["gold"] }] } }] } })
+      .set("affinity", {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            { weight: 40, preference: { matchExpressions: [{ key: "tier", operator: "In", values: ["gold"] }] } },
+          ],
+        },
+      })
       .get(),
     makePod("near")
       .labels({ app: "near" })
       .container({ image: "example.com/mid:1", requests: { cpu: "100m", memory: "64Mi" } })
-      .set("affinity", { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: { labelSelector: { matchLabels: { app: "web" } }, topologyKey: "topology.kubernetes.io/zone" } }] } })
+      .set("affinity", {
+        podAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 50,
+              podAffinityTerm: {
+                labelSelector: { matchLabels: { app: "web" } },
+                topologyKey: "topology.kubernetes.io/zone",
+              },
+            },
+          ],
+        },
+      })
       .get(),
-    makePod("twoimg").container({ image: "example.com/big:1", requests: { cpu: "50m", memory: "64Mi" } }).init({ image: "example.com/mid:1" }).get(),
+    makePod("twoimg")
+      .container({ image: "example.com/big:1", requests: { cpu: "50m", memory: "64Mi" } })
+      .init({ image: "example.com/mid:1" })
+      .get(),
   ];
 }
 
@@ -82,7 +147,10 @@ profiles:
             type: ${type}
             resources: [{ name: cpu, weight: 2 }, { name: memory, weight: 1 }]
 ${extra}`;
-const RTCR = strategy("RequestedToCapacityRatio", "            requestedToCapacityRatio:\n              shape: [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }]\n");
+const RTCR = strategy(
+  "RequestedToCapacityRatio",
+  "            requestedToCapacityRatio:\n              shape: [{ utilization: 0, score: 0 }, { utilization: 100, score: 10 }]\n",
+);
 
 /** Schedules `pods` (cycling through `shapes`) in two identical clusters, with and without explain. */
 function lockstep(config: string, n: number, pods: number, shapes: PodInput[], pct = 0): void {
@@ -150,10 +218,20 @@ profiles:
     // Small nodes fill up after a few pods; the memoized NodeResourcesFit verdicts must match the
     // plugin's per-node Filter after every assume and every removal.
     for (const cfg of [DEFAULT, strategy("LeastAllocated")]) {
-      const c = new StandaloneCluster(Array.from({ length: 12 }, (_, i) => makeNode(`s${i}`, { cpu: i % 3 === 0 ? "1" : "2", memory: "2Gi", pods: 6 })));
+      const c = new StandaloneCluster(
+        Array.from({ length: 12 }, (_, i) =>
+          makeNode(`s${i}`, { cpu: i % 3 === 0 ? "1" : "2", memory: "2Gi", pods: 6 }),
+        ),
+      );
       const fw = c.framework(parseSchedulerConfig("t.yaml", cfg), 0, seededRng(5));
-      const fit = fw.plugins.find((p) => p.name === "NodeResourcesFit") as unknown as { filter(s: CycleState, r: PodRef, n: number): { code: number }; preFilter(s: CycleState, r: PodRef): unknown };
-      const shapes = [makePod("a").req({ cpu: "300m", memory: "256Mi" }).get(), makePod("b").req({ cpu: "700m", memory: "128Mi" }).get()];
+      const fit = fw.plugins.find((p) => p.name === "NodeResourcesFit") as unknown as {
+        filter(s: CycleState, r: PodRef, n: number): { code: number };
+        preFilter(s: CycleState, r: PodRef): unknown;
+      };
+      const shapes = [
+        makePod("a").req({ cpu: "300m", memory: "256Mi" }).get(),
+        makePod("b").req({ cpu: "700m", memory: "128Mi" }).get(),
+      ];
       const refs: PodRef[] = shapes.map((p) => {
         const g = c.groupFor(p);
         return { pod: 0, group: g, spec: c.cache.groups[g]! };

@@ -4,7 +4,8 @@ import { ExplainRecord } from "../../src/scheduler/framework.js";
 import { seededRng, StandaloneCluster } from "../../src/scheduler/standalone.js";
 import { cluster, makeNode, makePod, ref } from "./fixtures/cluster.js";
 
-const nodes = (n: number, cpu = "4") => Array.from({ length: n }, (_, i) => makeNode(`node-${i}`, { cpu, memory: "16Gi" }));
+const nodes = (n: number, cpu = "4") =>
+  Array.from({ length: n }, (_, i) => makeNode(`node-${i}`, { cpu, memory: "16Gi" }));
 const small = () => makePod().req({ cpu: "100m", memory: "100Mi" }).get();
 
 describe("Framework cycle", () => {
@@ -21,7 +22,9 @@ describe("Framework cycle", () => {
   });
   test("examined counts rejected nodes up to the node that completed the set", () => {
     // Every other node is full.
-    const ns = Array.from({ length: 400 }, (_, i) => makeNode(`n${i}`, { cpu: i % 2 === 0 ? "4" : "0", memory: "16Gi" }));
+    const ns = Array.from({ length: 400 }, (_, i) =>
+      makeNode(`n${i}`, { cpu: i % 2 === 0 ? "4" : "0", memory: "16Gi" }),
+    );
     const { c, fw } = cluster(ns);
     const r = fw.schedule(ref(c, small()), { next: 0 }, 0);
     // 400 nodes: 50 - 3 = 47% -> 188 feasible to find; found at even positions 0..374 -> 375 examined.
@@ -39,7 +42,10 @@ describe("Framework cycle", () => {
     expect(fw.pluginNames(f.unschedulablePlugins)).toEqual(["NodeResourcesFit"]);
   });
   test("scores are normalized, weighted and summed; the best node wins", () => {
-    const { c, fw } = cluster([makeNode("busy", { cpu: "4", memory: "16Gi" }), makeNode("idle", { cpu: "4", memory: "16Gi" })], [[makePod("e").req({ cpu: "3", memory: "8Gi" }).get(), "busy"]]);
+    const { c, fw } = cluster(
+      [makeNode("busy", { cpu: "4", memory: "16Gi" }), makeNode("idle", { cpu: "4", memory: "16Gi" })],
+      [[makePod("e").req({ cpu: "3", memory: "8Gi" }).get(), "busy"]],
+    );
     const ex = new ExplainRecord();
     const r = fw.schedule(ref(c, small()), { next: 0 }, 0, ex);
     expect(c.nodes.names[r.node]).toBe("idle");
@@ -57,10 +63,21 @@ describe("Framework cycle", () => {
     for (const k of counts) expect(Math.abs(k - 1000)).toBeLessThan(120);
   });
   test("the fused resources-only path chooses as filter then score does", () => {
-    const cfg = parseSchedulerConfig("c.yaml", "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      multiPoint:\n        enabled: [{ name: PrioritySort }, { name: NodeResourcesFit, weight: 3 }, { name: DefaultBinder }]\n        disabled: [{ name: \"*\" }]\n");
-    const ns = Array.from({ length: 300 }, (_, i) => makeNode(`n${i}`, { cpu: String(2 + (i % 7)), memory: `${4 + (i % 5)}Gi` }));
+    const cfg = parseSchedulerConfig(
+      "c.yaml",
+      'apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nprofiles:\n  - plugins:\n      multiPoint:\n        enabled: [{ name: PrioritySort }, { name: NodeResourcesFit, weight: 3 }, { name: DefaultBinder }]\n        disabled: [{ name: "*" }]\n',
+    );
+    const ns = Array.from({ length: 300 }, (_, i) =>
+      makeNode(`n${i}`, { cpu: String(2 + (i % 7)), memory: `${4 + (i % 5)}Gi` }),
+    );
     const c = new StandaloneCluster(ns);
-    for (let i = 0; i < 300; i++) c.addExistingPod(makePod(`e${i}`).req({ cpu: `${(i * 37) % 1500}m`, memory: `${(i * 53) % 3000}Mi` }).get(), `n${(i * 11) % 300}`);
+    for (let i = 0; i < 300; i++)
+      c.addExistingPod(
+        makePod(`e${i}`)
+          .req({ cpu: `${(i * 37) % 1500}m`, memory: `${(i * 53) % 3000}Mi` })
+          .get(),
+        `n${(i * 11) % 300}`,
+      );
     const pod = ref(c, makePod().req({ cpu: "700m", memory: "1Gi" }).get());
     const a = c.framework(cfg, 0, seededRng(3));
     const b = c.framework(cfg, 0, seededRng(3));
@@ -75,7 +92,12 @@ describe("Framework cycle", () => {
     }
   });
   test("explain's per-node statuses agree with the batch kernels", () => {
-    const ns = [makeNode("a", { cpu: "1", memory: "1Gi" }, { taints: [{ key: "x", value: "y", effect: "NoSchedule" }] }), makeNode("b", { cpu: "1", memory: "1Gi" }, { unschedulable: true }), makeNode("c", { cpu: "0", memory: "1Gi" }), makeNode("d", { cpu: "2", memory: "2Gi" })];
+    const ns = [
+      makeNode("a", { cpu: "1", memory: "1Gi" }, { taints: [{ key: "x", value: "y", effect: "NoSchedule" }] }),
+      makeNode("b", { cpu: "1", memory: "1Gi" }, { unschedulable: true }),
+      makeNode("c", { cpu: "0", memory: "1Gi" }),
+      makeNode("d", { cpu: "2", memory: "2Gi" }),
+    ];
     const { c, fw } = cluster(ns);
     const ex = new ExplainRecord();
     const r = fw.schedule(ref(c, small()), { next: 0 }, 0, ex);

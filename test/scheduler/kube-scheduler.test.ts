@@ -91,7 +91,16 @@ stop: { when: allRunning, timeLimit: 10m }
     const { columns, rows } = sim.scheduler.attemptColumns();
     expect(rows).toBe(5);
     expect(columns.map((c) => `${c.name}:${c.type}`)).toEqual([
-      "time_ns:int64", "pod_row:int32", "attempt:int32", "profile:dict", "nodes_filtered:int32", "feasible:int32", "chosen_node:dict", "score:float64", "result:dict", "cycle_cost_ns:int64",
+      "time_ns:int64",
+      "pod_row:int32",
+      "attempt:int32",
+      "profile:dict",
+      "nodes_filtered:int32",
+      "feasible:int32",
+      "chosen_node:dict",
+      "score:float64",
+      "result:dict",
+      "cycle_cost_ns:int64",
     ]);
     const dict = (name: string) => {
       const c = columns.find((x) => x.name === name)!;

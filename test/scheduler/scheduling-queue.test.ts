@@ -4,7 +4,11 @@ import { QueueLoc, Requeue, SchedulingQueue } from "../../src/scheduler/scheduli
 
 const S = NS_PER.s;
 function queue(priorities: number[] = []): SchedulingQueue {
-  return new SchedulingQueue({ priority: (p) => priorities[p] ?? 0, less: (pa, ta, pb, tb) => pa > pb || (pa === pb && ta < tb) }, 1 * S, 10 * S);
+  return new SchedulingQueue(
+    { priority: (p) => priorities[p] ?? 0, less: (pa, ta, pb, tb) => pa > pb || (pa === pb && ta < tb) },
+    1 * S,
+    10 * S,
+  );
 }
 
 describe("SchedulingQueue", () => {

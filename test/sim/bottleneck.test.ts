@@ -4,7 +4,9 @@ import { parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 
 test("raising kube-controller-manager's QPS to 1000 moves the bottleneck to the scheduler's client", () => {
-  const text = readFileSync("scenarios/10k-pods.yaml", "utf8").replace(/qps: 20 /, "qps: 1000 ").replace(/burst: 30 /, "burst: 1500 ");
+  const text = readFileSync("scenarios/10k-pods.yaml", "utf8")
+    .replace(/qps: 20 /, "qps: 1000 ")
+    .replace(/burst: 30 /, "burst: 1500 ");
   expect(text).toContain("qps: 1000");
   const { summary } = runScenario(parseScenario("scenarios/10k-pods.yaml", text), { write: false });
   expect(summary.pods.running).toBe(10_000);

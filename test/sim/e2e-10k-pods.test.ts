@@ -66,30 +66,35 @@ describe("scenarios/10k-pods.yaml end to end", () => {
     for (const rs of store.replicaSets) expect(rs.observedPods).toBe(rs.replicas);
   });
 
-  test.each(["replicaset-controller", "deployment-controller"])("the %s never exceeds its QPS budget: at most burst + qps*T requests in any window T", (controller) => {
-    const { api, clients } = run.simulation;
-    const r = api.requests;
-    const client = clients.names.indexOf(`system:serviceaccount:kube-system:${controller}`);
-    expect(client).toBeGreaterThanOrEqual(0);
-    const sent: number[] = [];
-    for (let i = 0; i < r.size; i++) if (r.client[i] === client) sent.push(r.submitNs[i]! + r.limiterWaitNs[i]!);
-    sent.sort((a, b) => a - b);
-    // For sorted send times t, every window [t_i, t_j] must hold j - i + 1 <= burst + qps (t_j - t_i):
-    // equivalently max_j (j - qps t_j) - min_{i<=j} (i - qps t_i) <= burst - 1.
-    const qps = 20 / 1e9;
-    let minSoFar = Infinity;
-    let worst = -Infinity;
-    for (let j = 0; j < sent.length; j++) {
-      minSoFar = Math.min(minSoFar, j - qps * sent[j]!);
-      worst = Math.max(worst, j - qps * sent[j]! - minSoFar);
-    }
-    expect(worst).toBeLessThanOrEqual(30 - 1 + 1e-6);
-  });
+  test.each(["replicaset-controller", "deployment-controller"])(
+    "the %s never exceeds its QPS budget: at most burst + qps*T requests in any window T",
+    (controller) => {
+      const { api, clients } = run.simulation;
+      const r = api.requests;
+      const client = clients.names.indexOf(`system:serviceaccount:kube-system:${controller}`);
+      expect(client).toBeGreaterThanOrEqual(0);
+      const sent: number[] = [];
+      for (let i = 0; i < r.size; i++) if (r.client[i] === client) sent.push(r.submitNs[i]! + r.limiterWaitNs[i]!);
+      sent.sort((a, b) => a - b);
+      // For sorted send times t, every window [t_i, t_j] must hold j - i + 1 <= burst + qps (t_j - t_i):
+      // equivalently max_j (j - qps t_j) - min_{i<=j} (i - qps t_i) <= burst - 1.
+      const qps = 20 / 1e9;
+      let minSoFar = Infinity;
+      let worst = -Infinity;
+      for (let j = 0; j < sent.length; j++) {
+        minSoFar = Math.min(minSoFar, j - qps * sent[j]!);
+        worst = Math.max(worst, j - qps * sent[j]! - minSoFar);
+      }
+      expect(worst).toBeLessThanOrEqual(30 - 1 + 1e-6);
+    },
+  );
 
   test("pod creation is paced by the replicaset controller's client limiter", () => {
     // Its 20 qps / 30 burst bucket alone needs (10000 - 30) / 20 s for the creates.
     expect(run.summary.timeToAllRunningNs!).toBeGreaterThanOrEqual(((10_000 - 30) / 20) * 1e9);
-    expect(run.summary.waits[0]!.component).toBe("client rate limiter: system:serviceaccount:kube-system:replicaset-controller");
+    expect(run.summary.waits[0]!.component).toBe(
+      "client rate limiter: system:serviceaccount:kube-system:replicaset-controller",
+    );
   });
 
   test("the same seed gives byte-identical pods.arrow; another seed does not", () => {

@@ -19,7 +19,8 @@ describe("image pull storm: many nodes pull one image from one registry", () => 
       replicas: 150,
       pool: "      images: [registry.k8s.io/pause:3.9]",
       image: "registry.example/model:1",
-      images: '  - name: registry.example/model:1\n    layers:\n      - { digest: "sha256:aa", size: 30Mi }\n      - { digest: "sha256:bb", size: 70Mi }',
+      images:
+        '  - name: registry.example/model:1\n    layers:\n      - { digest: "sha256:aa", size: 30Mi }\n      - { digest: "sha256:bb", size: 70Mi }',
       registry: "  bandwidth: 400Mbps\n  perNodeBandwidth: 1Gbps",
       cpu: "4",
     }),

@@ -16,7 +16,13 @@ function median(xs: number[]): number {
 
 describe("node side end to end", () => {
   it("a /28 pod CIDR holds 13 pods: the other 7 of 20 fail RunPodSandbox and retry every 10-15 s", () => {
-    const scenario = smallScenario({ name: "cidr28", nodes: 1, pool: "      podCIDRPrefix: 28", replicas: 20, timeLimit: "2m" });
+    const scenario = smallScenario({
+      name: "cidr28",
+      nodes: 1,
+      pool: "      podCIDRPrefix: 28",
+      replicas: 20,
+      timeLimit: "2m",
+    });
     const { simulation: sim, summary } = runScenario(scenario, { write: false });
     const pods = sim.pods;
     expect(pods.size).toBe(20);
@@ -45,16 +51,31 @@ describe("node side end to end", () => {
   });
 
   it("pre-pulling the image removes the pull from startup (two seeded runs)", () => {
-    const common = { nodes: 4, replicas: 8, image: "registry.example/big:1", images: "  - { name: registry.example/big:1, size: 250Mi }", registry: "  perNodeBandwidth: 1Gbps" };
-    const cold = runScenario(smallScenario({ ...common, name: "cold", seed: 3, pool: "      images: [registry.k8s.io/pause:3.9]" }), { write: false });
+    const common = {
+      nodes: 4,
+      replicas: 8,
+      image: "registry.example/big:1",
+      images: "  - { name: registry.example/big:1, size: 250Mi }",
+      registry: "  perNodeBandwidth: 1Gbps",
+    };
+    const cold = runScenario(
+      smallScenario({ ...common, name: "cold", seed: 3, pool: "      images: [registry.k8s.io/pause:3.9]" }),
+      { write: false },
+    );
     const warm = runScenario(
-      smallScenario({ ...common, name: "warm", seed: 3, pool: "      images: [registry.k8s.io/pause:3.9, registry.example/big:1]" }),
+      smallScenario({
+        ...common,
+        name: "warm",
+        seed: 3,
+        pool: "      images: [registry.k8s.io/pause:3.9, registry.example/big:1]",
+      }),
       { write: false },
     );
     const pullNs = (250 * 2 ** 20 * S) / (1e9 / 8); // S/b: one pull at the NIC rate
     const startup = (r: typeof cold) => {
       const out: number[] = [];
-      for (let p = 0; p < r.simulation.pods.size; p++) out.push(r.simulation.pods.time(p, PodStage.running) - r.simulation.pods.time(p, PodStage.created));
+      for (let p = 0; p < r.simulation.pods.size; p++)
+        out.push(r.simulation.pods.time(p, PodStage.running) - r.simulation.pods.time(p, PodStage.created));
       return out;
     };
     expect(warm.summary.node.registry.bytesServed).toBe(0);
@@ -71,23 +92,37 @@ describe("node side end to end", () => {
     for (const w of longest) if (w > 0) expect(w).toBeGreaterThanOrEqual(pullNs - 1e3);
     expect(median(startup(cold)) - median(startup(warm))).toBeGreaterThan(0.9 * pullNs);
     // Excluding pulls, the two runs look alike.
-    expect(Math.abs(cold.summary.podStartupExcludingPulls.p50Ns! - warm.summary.podStartupExcludingPulls.p50Ns!)).toBeLessThan(1 * S);
+    expect(
+      Math.abs(cold.summary.podStartupExcludingPulls.p50Ns! - warm.summary.podStartupExcludingPulls.p50Ns!),
+    ).toBeLessThan(1 * S);
     expect(warm.summary.podStartup.p50Ns).toBe(warm.summary.podStartupExcludingPulls.p50Ns);
   });
 
   it("with serialized pulls a node's images arrive no earlier than the sum of their pull times", () => {
-    const images = ["a", "b", "c"].map((x, i) => `  - { name: registry.example/${x}:1, size: ${(i + 1) * 40}Mi }`).join("\n");
+    const images = ["a", "b", "c"]
+      .map((x, i) => `  - { name: registry.example/${x}:1, size: ${(i + 1) * 40}Mi }`)
+      .join("\n");
     const podSpec = ["a", "b"]
       .map((x) => `                - { name: init-${x}, image: registry.example/${x}:1 }`)
       .join("\n");
     const sim = new Simulation(
-      smallScenario({ nodes: 1, replicas: 1, image: "registry.example/c:1", images, podSpec: `              initContainers:\n${podSpec}`, registry: "  perNodeBandwidth: 1Gbps", kubelet: "  initContainerRuntime: 0s" }),
+      smallScenario({
+        nodes: 1,
+        replicas: 1,
+        image: "registry.example/c:1",
+        images,
+        podSpec: `              initContainers:\n${podSpec}`,
+        registry: "  perNodeBandwidth: 1Gbps",
+        kubelet: "  initContainerRuntime: 0s",
+      }),
     );
     sim.run();
     const b = 1e9 / 8;
     const sum = ((40 + 80 + 120) * 2 ** 20 * S) / b;
     expect(sim.pods.pullWaitNs[0]).toBeGreaterThanOrEqual(sum - 1e3);
-    expect(sim.pods.time(0, PodStage.imagesPulled) - sim.pods.time(0, PodStage.sandboxReady)).toBeGreaterThanOrEqual(sum);
+    expect(sim.pods.time(0, PodStage.imagesPulled) - sim.pods.time(0, PodStage.sandboxReady)).toBeGreaterThanOrEqual(
+      sum,
+    );
     // Init containers ran in order, each after its own pull: init time covers two PLEG-observed exits.
     expect(sim.pods.initNs[0]).toBeGreaterThan(0);
   });
@@ -108,7 +143,14 @@ describe("node side end to end", () => {
 
   it("readiness probes delay Ready past Running: the app answers 7 s after start, the probe ticks every 5 s", () => {
     const sim = new Simulation(
-      smallScenario({ nodes: 2, replicas: 6, stopWhen: "timeLimit", timeLimit: "1m", kubelet: "  appStartup: 7s\n  probeLatency: 0s", container: "                  readinessProbe: { periodSeconds: 5, httpGet: { port: 80 } }" }),
+      smallScenario({
+        nodes: 2,
+        replicas: 6,
+        stopWhen: "timeLimit",
+        timeLimit: "1m",
+        kubelet: "  appStartup: 7s\n  probeLatency: 0s",
+        container: "                  readinessProbe: { periodSeconds: 5, httpGet: { port: 80 } }",
+      }),
     );
     sim.run();
     for (let p = 0; p < 6; p++) {

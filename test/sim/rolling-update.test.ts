@@ -16,7 +16,8 @@ test("rolling-update keeps available pods within maxUnavailable and total pods w
     const gone = pods.deletionNs[p]!;
     if (created === created) changes.push([created, 0, 1]);
     if (running === running && !(gone <= running)) changes.push([running, 1, 0]);
-    if (gone === gone) changes.push([gone, running === running && running < gone ? -1 : 0, created === created ? -1 : 0]);
+    if (gone === gone)
+      changes.push([gone, running === running && running < gone ? -1 : 0, created === created ? -1 : 0]);
   }
   changes.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   let available = 0;

@@ -21,7 +21,9 @@ function zoneOutage(selector: string) {
 }
 
 describe("zone outage: a third of the nodes fail at t = 10 min", () => {
-  const { simulation: sim, summary } = runScenario(zoneOutage("{ labels: { topology.kubernetes.io/zone: zone-a } }"), { write: false });
+  const { simulation: sim, summary } = runScenario(zoneOutage("{ labels: { topology.kubernetes.io/zone: zone-a } }"), {
+    write: false,
+  });
   const lc = sim.kubelets.lifecycle;
   const failed = [0, 3, 6]; // round-robin zones: n-0, n-3, n-6 are zone-a
 
@@ -77,12 +79,22 @@ describe("zone outage: a third of the nodes fail at t = 10 min", () => {
     const ttr = r.timeToRecoveryNs!;
     expect(ttr).toBeGreaterThanOrEqual(30 * S + 20 * S + 300 * S);
     expect(ttr).toBeLessThanOrEqual(45 * S + 21 * S + 300 * S + 60 * S);
-    expect(r.recoveredAtNs).toBe(Math.max(...Array.from({ length: sim.pods.size }, (_, p) => sim.pods.time(p, PodStage.running))));
+    expect(r.recoveredAtNs).toBe(
+      Math.max(...Array.from({ length: sim.pods.size }, (_, p) => sim.pods.time(p, PodStage.running))),
+    );
   });
 
   it("when every zone is fully disrupted the controller stops tainting and evicting", () => {
     const all = runScenario(
-      smallScenario({ name: "all-down", seed: 11, nodes: 3, replicas: 6, pool: "      images: [registry.k8s.io/pause:3.9, registry.example/app:1]", steps: "  - at: 1m\n    failNodes: { pool: n }", timeLimit: "15m" }),
+      smallScenario({
+        name: "all-down",
+        seed: 11,
+        nodes: 3,
+        replicas: 6,
+        pool: "      images: [registry.k8s.io/pause:3.9, registry.example/app:1]",
+        steps: "  - at: 1m\n    failNodes: { pool: n }",
+        timeLimit: "15m",
+      }),
       { write: false },
     );
     const k = all.simulation.kubelets;

@@ -54,4 +54,3 @@ describe("compare LeastAllocated vs MostAllocated", () => {
     expect(used.arms[1]!.mean).toBeLessThanOrEqual(6);
   });
 });
-

@@ -20,15 +20,23 @@ describe("scale", () => {
     expect(finalReplicas(small.workload)).toBe(100);
     expect(finalReplicas(full.workload)).toBe(10_000);
     // The manifest applied from a file was inlined with its replicas scaled; names and pods are as before.
-    const names = (s: typeof full) => s.workload.flatMap((w) => (w.action.kind === "create" ? w.action.deployments.map((d) => d.name) : []));
+    const names = (s: typeof full) =>
+      s.workload.flatMap((w) => (w.action.kind === "create" ? w.action.deployments.map((d) => d.name) : []));
     expect(names(small)).toEqual(names(full));
-    expect({ ...small, nodePools: undefined, workload: undefined }).toEqual({ ...full, nodePools: undefined, workload: undefined });
+    expect({ ...small, nodePools: undefined, workload: undefined }).toEqual({
+      ...full,
+      nodePools: undefined,
+      workload: undefined,
+    });
   });
 
   test("scale 1 returns the text unchanged; inline replicas and node-event counts scale", () => {
     const text = readFileSync("test/study/fixtures/tiny.yaml", "utf8");
     expect(scaleScenarioText("test/study/fixtures/tiny.yaml", text, 1)).toBe(text);
-    const s = parseScenario("test/study/fixtures/tiny.yaml", scaleScenarioText("test/study/fixtures/tiny.yaml", text, 2.5));
+    const s = parseScenario(
+      "test/study/fixtures/tiny.yaml",
+      scaleScenarioText("test/study/fixtures/tiny.yaml", text, 2.5),
+    );
     expect(s.nodePools[0]!.count).toBe(10);
     expect(finalReplicas(s.workload)).toBe(60);
   });

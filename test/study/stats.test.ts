@@ -1,5 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { incompleteBeta, lnGamma, meanInterval, pairedDifference, studentTCdf, studentTQuantile } from "../../src/study/stats.js";
+import {
+  incompleteBeta,
+  lnGamma,
+  meanInterval,
+  pairedDifference,
+  studentTCdf,
+  studentTQuantile,
+} from "../../src/study/stats.js";
 
 describe("special functions", () => {
   test("lnGamma matches factorials and Gamma(1/2) = sqrt(pi)", () => {
@@ -48,7 +55,7 @@ describe("pairedDifference", () => {
   test("a textbook paired t-interval", () => {
     // d = b - a = [1, 2, 3, 4, 5]: mean 3, s = sqrt(2.5), t(0.975, 4) = 2.776445
     const r = pairedDifference([0, 0, 0, 0, 0], [1, 2, 3, 4, 5]);
-    const half = 2.776445 * Math.sqrt(2.5) / Math.sqrt(5);
+    const half = (2.776445 * Math.sqrt(2.5)) / Math.sqrt(5);
     expect(r.meanDiff).toBe(3);
     expect(r.lo).toBeCloseTo(3 - half, 5);
     expect(r.hi).toBeCloseTo(3 + half, 5);

@@ -17,7 +17,8 @@ const shards: SweepResult[] = [];
 beforeAll(async () => {
   // The unsharded sweep runs on two worker threads; the shards on the main thread.
   whole = await runSweep(STUDY, { outDir: dir("whole"), workers: 2 });
-  for (let i = 0; i < 3; i++) shards.push(await runSweep(STUDY, { outDir: dir(`shard-${i}`), workers: 1, shard: { index: i, count: 3 } }));
+  for (let i = 0; i < 3; i++)
+    shards.push(await runSweep(STUDY, { outDir: dir(`shard-${i}`), workers: 1, shard: { index: i, count: 3 } }));
   mergeStudy([dir("whole")], dir("merged-whole"));
   mergeStudy([dir("shard-0"), dir("shard-1"), dir("shard-2")], dir("merged-shards"));
 }, 120_000);
@@ -27,7 +28,10 @@ describe("simctl sweep", () => {
     expect(whole.ran.map((o) => o.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     const dirs = readdirSync(join(dir("whole"), "runs")).sort((a, b) => parseInt(a) - parseInt(b));
     expect(dirs).toEqual(whole.plan.runs.map((r) => `${r.index}-${r.hash}`));
-    for (const d of dirs) expect(readdirSync(join(dir("whole"), "runs", d)).sort()).toEqual(expect.arrayContaining(["pods.arrow", "run.json", "scenario.json", "summary.json"]));
+    for (const d of dirs)
+      expect(readdirSync(join(dir("whole"), "runs", d)).sort()).toEqual(
+        expect.arrayContaining(["pods.arrow", "run.json", "scenario.json", "summary.json"]),
+      );
     // Each run used its grid point's node count and its seed.
     for (const o of whole.ran) {
       const run = whole.plan.runs[o.index]!;
@@ -38,22 +42,40 @@ describe("simctl sweep", () => {
   });
 
   test("--shard i/N runs exactly the runs with index % N == i", () => {
-    expect(shards.map((s) => s.ran.map((o) => o.index))).toEqual([[0, 3, 6], [1, 4, 7], [2, 5, 8]]);
+    expect(shards.map((s) => s.ran.map((o) => o.index))).toEqual([
+      [0, 3, 6],
+      [1, 4, 7],
+      [2, 5, 8],
+    ]);
     expect(parseShard("2/3")).toEqual({ index: 2, count: 3 });
     for (const bad of ["3/3", "1", "a/b", "-1/2", "0/0"]) expect("error" in parseShard(bad)).toBe(true);
   });
 
   test("shards 0/3, 1/3, 2/3 merged are byte-identical to the unsharded sweep merged", () => {
-    const tables = readdirSync(dir("merged-whole")).filter((f) => f.endsWith(".arrow")).sort();
+    const tables = readdirSync(dir("merged-whole"))
+      .filter((f) => f.endsWith(".arrow"))
+      .sort();
     expect(tables).toEqual(expect.arrayContaining(["pods.arrow", "runs.arrow"]));
-    expect(readdirSync(dir("merged-shards")).filter((f) => f.endsWith(".arrow")).sort()).toEqual(tables);
-    for (const t of tables) expect(Buffer.compare(readFileSync(join(dir("merged-whole"), t)), readFileSync(join(dir("merged-shards"), t)))).toBe(0);
+    expect(
+      readdirSync(dir("merged-shards"))
+        .filter((f) => f.endsWith(".arrow"))
+        .sort(),
+    ).toEqual(tables);
+    for (const t of tables)
+      expect(
+        Buffer.compare(readFileSync(join(dir("merged-whole"), t)), readFileSync(join(dir("merged-shards"), t))),
+      ).toBe(0);
   });
 
   test("runs.arrow: one row per run with the parameter and seed as columns", () => {
     const t = read(join(dir("merged-shards"), "runs.arrow"));
     expect(t.numRows).toBe(9);
-    expect(t.schema.fields.slice(0, 4).map((f) => f.name)).toEqual(["run_index", "run_hash", "seed", "cluster_nodePools_0_count"]);
+    expect(t.schema.fields.slice(0, 4).map((f) => f.name)).toEqual([
+      "run_index",
+      "run_hash",
+      "seed",
+      "cluster_nodePools_0_count",
+    ]);
     expect([...t.getChild("run_index")!].map(Number)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     expect([...t.getChild("cluster_nodePools_0_count")!].map(Number)).toEqual([2, 2, 2, 4, 4, 4, 8, 8, 8]);
     expect([...t.getChild("seed")!].map(Number)).toEqual([1, 2, 3, 1, 2, 3, 1, 2, 3]);
@@ -88,7 +110,9 @@ describe("simctl sweep", () => {
   });
 
   test("merge refuses missing runs unless --partial", () => {
-    expect(() => mergeStudy([dir("shard-0"), dir("shard-2")], dir("merged-partial"))).toThrow(/3 of 9 runs are missing \(indices 1, 4, 7\)/);
+    expect(() => mergeStudy([dir("shard-0"), dir("shard-2")], dir("merged-partial"))).toThrow(
+      /3 of 9 runs are missing \(indices 1, 4, 7\)/,
+    );
     const r = mergeStudy([dir("shard-0"), dir("shard-2")], dir("merged-partial"), { partial: true });
     expect(r.runs).toBe(6);
     expect(read(join(dir("merged-partial"), "pods.arrow")).numRows).toBe(6 * 24);
@@ -101,7 +125,11 @@ describe("simctl sweep", () => {
   });
 
   test("a different study is not written into an existing study directory", async () => {
-    await expect(runSweep("test/study/fixtures/two-params.yaml", { outDir: dir("whole"), workers: 1 })).rejects.toThrow(UserError);
-    await expect(runSweep(STUDY, { outDir: dir("whole"), workers: 1, scale: 2 })).rejects.toThrow(/holds a different study/);
+    await expect(runSweep("test/study/fixtures/two-params.yaml", { outDir: dir("whole"), workers: 1 })).rejects.toThrow(
+      UserError,
+    );
+    await expect(runSweep(STUDY, { outDir: dir("whole"), workers: 1, scale: 2 })).rejects.toThrow(
+      /holds a different study/,
+    );
   });
 });

@@ -5,7 +5,10 @@ import { formatYamlPath, getPath, parseYamlPath, setYamlPath } from "../../src/s
 describe("parseYamlPath", () => {
   test.each([
     ["cluster.nodePools[0].count", ["cluster", "nodePools", 0, "count"]],
-    ['cluster.nodePools[0].labels["topology.kubernetes.io/zone"]', ["cluster", "nodePools", 0, "labels", "topology.kubernetes.io/zone"]],
+    [
+      'cluster.nodePools[0].labels["topology.kubernetes.io/zone"]',
+      ["cluster", "nodePools", 0, "labels", "topology.kubernetes.io/zone"],
+    ],
     ["workload[2].deployments[10].spec.replicas", ["workload", 2, "deployments", 10, "spec", "replicas"]],
     ["seed", ["seed"]],
   ])("%s", (path, segments) => {

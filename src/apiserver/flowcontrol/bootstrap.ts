@@ -272,7 +272,13 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
         subjects: groups(GROUP_NODES),
         resourceRules: [
           { verbs: ALL, apiGroups: [""], resources: ["nodes", "nodes/status"], namespaces: ALL, clusterScope: true },
-          { verbs: ALL, apiGroups: ["coordination.k8s.io"], resources: ["leases"], namespaces: ALL, clusterScope: false },
+          {
+            verbs: ALL,
+            apiGroups: ["coordination.k8s.io"],
+            resources: ["leases"],
+            namespaces: ALL,
+            clusterScope: false,
+          },
         ],
         nonResourceRules: [],
       },

@@ -142,7 +142,11 @@ export function matchesFlowSchema(
   const isResource = r.resource !== undefined;
   for (const rule of fs.rules) {
     if (!rule.subjects.some((s) => matchesSubject(name, groups, s))) continue;
-    if (isResource ? rule.resourceRules.some((x) => matchesResourceRule(r, x)) : rule.nonResourceRules.some((x) => matchesNonResourceRule(r, x))) {
+    if (
+      isResource
+        ? rule.resourceRules.some((x) => matchesResourceRule(r, x))
+        : rule.nonResourceRules.some((x) => matchesNonResourceRule(r, x))
+    ) {
       return true;
     }
   }
@@ -170,7 +174,13 @@ export function classify(
 ): Classification {
   const { name, groups } = userInfoOf(user);
   const ordered = [...schemas].sort((a, b) =>
-    a.matchingPrecedence !== b.matchingPrecedence ? a.matchingPrecedence - b.matchingPrecedence : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    a.matchingPrecedence !== b.matchingPrecedence
+      ? a.matchingPrecedence - b.matchingPrecedence
+      : a.name < b.name
+        ? -1
+        : a.name > b.name
+          ? 1
+          : 0,
   );
   let fs = ordered.find((s) => matchesFlowSchema(name, groups, request, s));
   fs ??= ordered.find((s) => s.name === "catch-all");
@@ -178,11 +188,19 @@ export function classify(
   const level = levels.findIndex((l) => l.name === fs.priorityLevel);
   if (level < 0) throw new Error(`FlowSchema ${fs.name} references unknown priority level ${fs.priorityLevel}`);
   const pl = levels[level]!;
-  const distinguisher = fs.distinguisher === "ByUser" ? name : fs.distinguisher === "ByNamespace" ? (request.namespace ?? "") : "";
+  const distinguisher =
+    fs.distinguisher === "ByUser" ? name : fs.distinguisher === "ByNamespace" ? (request.namespace ?? "") : "";
   let flowHash = 0;
   if (!pl.exempt && pl.queuing !== undefined && pl.queuing.queues > 1) {
     const dealer = new Dealer(pl.queuing.queues, pl.queuing.handSize);
     flowHash = foldHashForDeal(hashFlowId(fs.name, distinguisher), dealer.period());
   }
-  return { level, levelName: pl.name, flowSchema: fs.name, distinguisher, flowKey: `${fs.name}/${distinguisher}`, flowHash };
+  return {
+    level,
+    levelName: pl.name,
+    flowSchema: fs.name,
+    distinguisher,
+    flowKey: `${fs.name}/${distinguisher}`,
+    flowHash,
+  };
 }

@@ -47,7 +47,8 @@ export function computeConcurrencyAllocation(
     const hi = upper[i]!;
     if (lo < 0) return { ok: false, reason: `lower bound ${i} is ${lo} but negative lower bounds are not allowed` };
     if (ti < lo) return { ok: false, reason: `target ${i} is ${ti}, which is below its lower bound of ${lo}` };
-    if (hi < lo) return { ok: false, reason: `upper bound ${i} is ${hi} but should not be less than the lower bound ${lo}` };
+    if (hi < lo)
+      return { ok: false, reason: `upper bound ${i} is ${hi} but should not be less than the lower bound ${lo}` };
     if (ti < MIN_TARGET) ti = MIN_TARGET;
     lowSum += lo;
     highSum += hi;
@@ -62,10 +63,16 @@ export function computeConcurrencyAllocation(
   }
   if (lbMax > 1) return { ok: false, reason: `lbRange.max-1=${lbMax - 1}, which is impossible` };
   if (lowSum - requiredSum > EPSILON) {
-    return { ok: false, reason: `lower bounds sum to ${lowSum}, which is higher than the required sum of ${requiredSum}` };
+    return {
+      ok: false,
+      reason: `lower bounds sum to ${lowSum}, which is higher than the required sum of ${requiredSum}`,
+    };
   }
   if (requiredSum - highSum > EPSILON) {
-    return { ok: false, reason: `upper bounds sum to ${highSum}, which is lower than the required sum of ${requiredSum}` };
+    return {
+      ok: false,
+      reason: `upper bounds sum to ${highSum}, which is lower than the required sum of ${requiredSum}`,
+    };
   }
   const ans = new Float64Array(n);
   if (requiredSum === 0) return { ok: true, allocs: ans, fairProp: 0 };

@@ -78,6 +78,9 @@ export function computeConcurrencyLimits(
  */
 export function maxSeatsOf(pl: PriorityLevelSpec, nominalCL: number): number {
   if (pl.exempt || pl.queuing === undefined) return MAXIMUM_SEATS_LIMIT;
-  const tracked = Math.max(1, Math.min(Math.ceil(nominalCL * MAX_SEATS_PERCENT), Math.trunc(nominalCL / pl.queuing.handSize)));
+  const tracked = Math.max(
+    1,
+    Math.min(Math.ceil(nominalCL * MAX_SEATS_PERCENT), Math.trunc(nominalCL / pl.queuing.handSize)),
+  );
   return Math.min(tracked, MAXIMUM_SEATS_LIMIT);
 }

@@ -32,7 +32,12 @@ export {
   type NonResourceRuleSpec,
   type DistinguisherMethod,
 } from "./bootstrap.js";
-export { computeConcurrencyLimits, maxSeatsOf, MAXIMUM_SEATS_LIMIT, type ConcurrencyLimits } from "./concurrency-limits.js";
+export {
+  computeConcurrencyLimits,
+  maxSeatsOf,
+  MAXIMUM_SEATS_LIMIT,
+  type ConcurrencyLimits,
+} from "./concurrency-limits.js";
 export { computeConcurrencyAllocation, type AllocationResult } from "./conc-alloc.js";
 export { Dealer, requiredEntropyBits } from "./shuffle-sharding.js";
 export { hashFlowId, foldHashForDeal } from "./flow-hash.js";

@@ -173,7 +173,8 @@ export class PriorityAndFairness {
     // priority-and-fairness.go getRequestWaitContext lets a request with a deadline (the
     // request timeout, 60 s by default) wait a quarter of it, never more than 1 minute: 15 s.
     this.queueWaitLimitNs =
-      config.queueWaitLimitNs ?? Math.min(Math.floor((config.requestTimeoutNs ?? DEFAULT_REQUEST_TIMEOUT_NS) / 4), MAX_QUEUE_WAIT_NS);
+      config.queueWaitLimitNs ??
+      Math.min(Math.floor((config.requestTimeoutNs ?? DEFAULT_REQUEST_TIMEOUT_NS) / 4), MAX_QUEUE_WAIT_NS);
     this.estimatedServiceNs = config.estimatedServiceNs ?? DEFAULT_ESTIMATED_SERVICE_NS;
     this.borrowing = config.borrowing ?? true;
     this.borrowingPeriodNs = config.borrowingPeriodNs ?? DEFAULT_BORROWING_PERIOD_NS;
@@ -359,7 +360,8 @@ export class PriorityAndFairness {
     // perf: when this request is the level's only waiter its queue is the only non-empty one,
     // which is what the round-robin scan would find; skip the scan.
     if (this.waiting[level] === 1) {
-      if (this.seatsInUse[level]! < this.currentCL[level]!) this.dispatchFrom(level, g - this.lvQueueBase[level]!, this.liveHead(g));
+      if (this.seatsInUse[level]! < this.currentCL[level]!)
+        this.dispatchFrom(level, g - this.lvQueueBase[level]!, this.liveHead(g));
     } else {
       this.dispatchAll(level);
     }

@@ -64,7 +64,10 @@ export class SeatDemand {
       this.avg[level] = avg;
       this.stdDev[level] = dev;
       const envelope = avg + dev;
-      this.smoothed[level] = Math.max(envelope, SEAT_DEMAND_SMOOTHING * this.smoothed[level]! + (1 - SEAT_DEMAND_SMOOTHING) * envelope);
+      this.smoothed[level] = Math.max(
+        envelope,
+        SEAT_DEMAND_SMOOTHING * this.smoothed[level]! + (1 - SEAT_DEMAND_SMOOTHING) * envelope,
+      );
     }
     this.elapsed[level] = 0;
     this.ix[level] = 0;

@@ -34,25 +34,48 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
   describe: "Run the benchmarks and compare with a baseline (speed gate); --update-golden regenerates golden results",
   builder: (y) =>
     y
-      .positional("cases", { type: "string", array: true, default: [], describe: "with --update-golden: the golden cases to regenerate (default all)" })
+      .positional("cases", {
+        type: "string",
+        array: true,
+        default: [],
+        describe: "with --update-golden: the golden cases to regenerate (default all)",
+      })
       .option("baseline", { type: "string", describe: "baseline result to compare with, e.g. results/baseline.json" })
-      .option("max-regression", { type: "string", default: "10%", describe: "slow-down allowed before a case fails (lower 95% bound of now/baseline)" })
+      .option("max-regression", {
+        type: "string",
+        default: "10%",
+        describe: "slow-down allowed before a case fails (lower 95% bound of now/baseline)",
+      })
       .option("json", { type: "string", describe: "write this run's result here (default results/runs/bench.json)" })
       .option("only", { type: "string", describe: "run only the cases whose name matches this regular expression" })
       .option("rounds", { type: "number", describe: "samples per micro-benchmark case (default 7)" })
       .option("round-ms", { type: "number", describe: "measuring time per case per round, ms (default 400)" })
-      .option("e2e-samples", { type: "number", describe: "runs per end-to-end case (default 5 for 10k-pods, 3 for density)" })
+      .option("e2e-samples", {
+        type: "number",
+        describe: "runs per end-to-end case (default 5 for 10k-pods, 3 for density)",
+      })
       .option("note", { type: "string", describe: "a note stored with the machine description" })
-      .option("update-golden", { type: "boolean", default: false, describe: "regenerate results/golden/*.json from the current models and exit" })
+      .option("update-golden", {
+        type: "boolean",
+        default: false,
+        describe: "regenerate results/golden/*.json from the current models and exit",
+      })
       .option("build", { type: "boolean", default: true, describe: "compile bench/ first (--no-build to skip)" }),
   handler: (args) =>
     withUserErrors("bench", () => {
-      if (args.cases.length > 0 && !args["update-golden"]) throw new UserError(`case names (${args.cases.join(", ")}) go with --update-golden; to run some benchmarks use --only REGEX`);
+      if (args.cases.length > 0 && !args["update-golden"])
+        throw new UserError(
+          `case names (${args.cases.join(", ")}) go with --update-golden; to run some benchmarks use --only REGEX`,
+        );
       const root = repoRoot();
       if (args.build) {
         const tsc = createRequire(join(root, "package.json")).resolve("typescript/bin/tsc");
-        const b = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.bench.json")], { cwd: root, stdio: "inherit" });
-        if (b.status !== 0) throw new UserError(`compiling bench/ failed (tsc -p tsconfig.bench.json exited ${b.status})`);
+        const b = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.bench.json")], {
+          cwd: root,
+          stdio: "inherit",
+        });
+        if (b.status !== 0)
+          throw new UserError(`compiling bench/ failed (tsc -p tsconfig.bench.json exited ${b.status})`);
       }
       const runner = join(root, "dist-bench", "bench", "run.js");
       if (!existsSync(runner)) throw new UserError(`${runner} is missing: run without --no-build`);

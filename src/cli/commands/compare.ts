@@ -26,7 +26,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
   describe: "Compare configurations on the same workload over several seeds",
   builder: (y) =>
     y
-      .positional("scenarios", { type: "string", array: true, demandOption: true, describe: "scenario files (the first is the baseline)" })
+      .positional("scenarios", {
+        type: "string",
+        array: true,
+        demandOption: true,
+        describe: "scenario files (the first is the baseline)",
+      })
       .option("seeds", { type: "number", default: 5, describe: "seeds per configuration (common random numbers)" })
       .option("first-seed", { type: "number", default: 1, describe: "the seeds are first-seed, first-seed+1, ..." })
       .option("vary", { type: "string", describe: "one scenario, several values of a key: PATH=V1,V2,..." })
@@ -37,10 +42,14 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }),
   handler: (args) =>
     withUserErrors("compare", async () => {
-      if (!Number.isInteger(args.seeds) || args.seeds < 2) throw new UserError(`--seeds: expected a whole number >= 2 (intervals need two seeds), found ${args.seeds}`);
-      if (!(args.confidence > 0 && args.confidence < 1)) throw new UserError(`--confidence: expected a number between 0 and 1, found ${args.confidence}`);
-      if (!(args.workers >= 1) || !Number.isInteger(args.workers)) throw new UserError(`--workers: expected a whole number >= 1, found ${args.workers}`);
-      if (args.scale !== undefined && !(args.scale > 0)) throw new UserError(`--scale: expected a number > 0, found ${args.scale}`);
+      if (!Number.isInteger(args.seeds) || args.seeds < 2)
+        throw new UserError(`--seeds: expected a whole number >= 2 (intervals need two seeds), found ${args.seeds}`);
+      if (!(args.confidence > 0 && args.confidence < 1))
+        throw new UserError(`--confidence: expected a number between 0 and 1, found ${args.confidence}`);
+      if (!(args.workers >= 1) || !Number.isInteger(args.workers))
+        throw new UserError(`--workers: expected a whole number >= 1, found ${args.workers}`);
+      if (args.scale !== undefined && !(args.scale > 0))
+        throw new UserError(`--scale: expected a number > 0, found ${args.scale}`);
       const arms = buildArms(args.scenarios, { vary: args.vary, scale: args.scale });
       const seeds = Array.from({ length: args.seeds }, (_, i) => args["first-seed"] + i);
       const bar = new StudyProgress(arms.length * seeds.length);

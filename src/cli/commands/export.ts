@@ -19,15 +19,29 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
   describe: "Convert a run's Arrow tables to Parquet",
   builder: (y) =>
     y
-      .positional("run", { type: "string", demandOption: true, describe: "run directory (results/runs/<name>-<seed>) or merged study directory" })
+      .positional("run", {
+        type: "string",
+        demandOption: true,
+        describe: "run directory (results/runs/<name>-<seed>) or merged study directory",
+      })
       .option("format", { type: "string", choices: ["parquet"], default: "parquet", describe: "output format" })
       .option("out", { type: "string", describe: "write into this directory instead of the run directory" })
-      .option("compression", { type: "string", choices: PARQUET_CODECS, default: "zstd" as ParquetCodec, describe: "Parquet compression codec" }),
+      .option("compression", {
+        type: "string",
+        choices: PARQUET_CODECS,
+        default: "zstd" as ParquetCodec,
+        describe: "Parquet compression codec",
+      }),
   handler: (args) =>
     withUserErrors("export", () => {
-      if (!existsSync(args.run) || !statSync(args.run).isDirectory()) throw new UserError(`${args.run} is not a directory`);
-      if (!readdirSync(args.run).some((f) => f.endsWith(".arrow"))) throw new UserError(`${args.run} holds no .arrow tables (expected a run directory such as results/runs/10k-pods-42)`);
+      if (!existsSync(args.run) || !statSync(args.run).isDirectory())
+        throw new UserError(`${args.run} is not a directory`);
+      if (!readdirSync(args.run).some((f) => f.endsWith(".arrow")))
+        throw new UserError(
+          `${args.run} holds no .arrow tables (expected a run directory such as results/runs/10k-pods-42)`,
+        );
       const done = exportParquet(args.run, { outDir: args.out, codec: args.compression });
-      for (const t of done) process.stdout.write(`${t.parquetPath}  ${t.rows} rows  ${(t.bytes / 1024).toFixed(1)} KiB\n`);
+      for (const t of done)
+        process.stdout.write(`${t.parquetPath}  ${t.rows} rows  ${(t.bytes / 1024).toFixed(1)} KiB\n`);
     }),
 };

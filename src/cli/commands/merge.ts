@@ -19,7 +19,12 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   describe: "Merge study shards into one Arrow dataset with the parameters as columns",
   builder: (y) =>
     y
-      .positional("dirs", { type: "string", array: true, demandOption: true, describe: "study output directories (one per shard, or one shared)" })
+      .positional("dirs", {
+        type: "string",
+        array: true,
+        demandOption: true,
+        describe: "study output directories (one per shard, or one shared)",
+      })
       .option("out", { type: "string", describe: "output directory (default: <first dir>/merged)" })
       .option("partial", { type: "boolean", default: false, describe: "merge even when some runs are missing" }),
   handler: (args) =>

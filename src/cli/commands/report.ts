@@ -16,7 +16,11 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: "Write a self-contained HTML report of a run or a study",
   builder: (y) =>
     y
-      .positional("dir", { type: "string", demandOption: true, describe: "run directory, study directory or merged study directory" })
+      .positional("dir", {
+        type: "string",
+        demandOption: true,
+        describe: "run directory, study directory or merged study directory",
+      })
       .option("out", { type: "string", describe: "output file (default: <dir>/report.html)" }),
   handler: (args) =>
     withUserErrors("report", async () => {

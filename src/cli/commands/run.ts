@@ -28,20 +28,35 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("seed", { type: "number", describe: "override the scenario's seed" })
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
       .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" })
-      .option("scale", { type: "number", describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)" }),
+      .option("scale", {
+        type: "number",
+        describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
+      }),
   handler: (args) => {
     if (isEtcdBenchmark(args.scenario)) {
       const s = loadEtcdBenchmark(args.scenario);
       const bench = args.seed === undefined ? s : { ...s, seed: args.seed };
       const { rows, outDir } = runEtcdBenchmarkScenario(bench, args.out);
-      process.stdout.write(args.json ? `${JSON.stringify({ results: rows }, null, 2)}\n` : `${formatEtcdBenchmark(bench, rows, outDir)}\n`);
+      process.stdout.write(
+        args.json ? `${JSON.stringify({ results: rows }, null, 2)}\n` : `${formatEtcdBenchmark(bench, rows, outDir)}\n`,
+      );
       return;
     }
-    const scenario = args.scale === undefined ? loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed }) : loadScaledScenario(args.scenario, args.scale, args.seed === undefined ? {} : { seed: args.seed });
+    const scenario =
+      args.scale === undefined
+        ? loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed })
+        : loadScaledScenario(args.scenario, args.scale, args.seed === undefined ? {} : { seed: args.seed });
     const bar = new ProgressBar();
-    const { summary, stats, outDir } = runScenario(scenario, { outRoot: args.out, onProgress: (now, ev, done, total) => bar.update(now, ev, done, total) });
+    const { summary, stats, outDir } = runScenario(scenario, {
+      outRoot: args.out,
+      onProgress: (now, ev, done, total) => bar.update(now, ev, done, total),
+    });
     bar.finish();
-    process.stdout.write(args.json ? `${JSON.stringify({ results: summary, run: stats }, null, 2)}\n` : `${formatSummary(summary, stats, outDir, scenario.outputs)}\n`);
+    process.stdout.write(
+      args.json
+        ? `${JSON.stringify({ results: summary, run: stats }, null, 2)}\n`
+        : `${formatSummary(summary, stats, outDir, scenario.outputs)}\n`,
+    );
     if (scenario.stop.when === "allRunning" && summary.timeToAllRunningNs === null) process.exitCode = 3;
   },
 };

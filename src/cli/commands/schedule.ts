@@ -25,7 +25,11 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
   describe: "Run one kube-scheduler cycle for a pod on given nodes and explain the decision",
   builder: (y) =>
     y
-      .option("nodes", { type: "string", demandOption: true, describe: "Nodes YAML (kubectl get nodes -o yaml, or --- documents)" })
+      .option("nodes", {
+        type: "string",
+        demandOption: true,
+        describe: "Nodes YAML (kubectl get nodes -o yaml, or --- documents)",
+      })
       .option("pod", { type: "string", demandOption: true, describe: "Pod YAML to schedule" })
       .option("existing", { type: "string", describe: "List of Pods already bound with spec.nodeName" })
       .option("config", { type: "string", describe: "KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1)" })
@@ -37,9 +41,22 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
     const pod = readPod(args.pod);
     const existing = args.existing === undefined ? [] : readBoundPods(args.existing);
     const config = args.config === undefined ? undefined : loadSchedulerConfig(args.config);
-    const { message, ...result } = explainSchedule({ nodes, pod, existing, ...(config === undefined ? {} : { config }), seed: args.seed });
+    const { message, ...result } = explainSchedule({
+      nodes,
+      pod,
+      existing,
+      ...(config === undefined ? {} : { config }),
+      seed: args.seed,
+    });
     if (args.json) {
-      const out = args.explain ? result : { pod: result.pod, selectedNode: result.selectedNode, feasibleNodesToFind: result.feasibleNodesToFind, nodesFiltered: result.nodesFiltered };
+      const out = args.explain
+        ? result
+        : {
+            pod: result.pod,
+            selectedNode: result.selectedNode,
+            feasibleNodesToFind: result.feasibleNodesToFind,
+            nodesFiltered: result.nodesFiltered,
+          };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     } else process.stdout.write(`${formatExplainTable({ ...result, message }, args.explain)}\n`);
     if (result.selectedNode === null) process.exitCode = 4;

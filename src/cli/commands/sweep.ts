@@ -24,8 +24,15 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   builder: (y) =>
     y
       .positional("study", { type: "string", demandOption: true, describe: "study YAML file" })
-      .option("out", { type: "string", describe: "output directory (default: the study's outputs, else results/studies/<name>)" })
-      .option("workers", { type: "number", default: defaultWorkers(), describe: "worker threads (1 runs on the main thread)" })
+      .option("out", {
+        type: "string",
+        describe: "output directory (default: the study's outputs, else results/studies/<name>)",
+      })
+      .option("workers", {
+        type: "number",
+        default: defaultWorkers(),
+        describe: "worker threads (1 runs on the main thread)",
+      })
       .option("shard", { type: "string", describe: "run only shard i of N (i/N, 0-based): runs with index % N == i" })
       .option("scale", { type: "number", describe: "multiply cluster and workload size (replaces the study's scale)" }),
   handler: (args) =>
@@ -36,8 +43,10 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         if ("error" in s) throw new UserError(`--shard: expected ${s.error}`);
         shard = s;
       }
-      if (!(args.workers >= 1) || !Number.isInteger(args.workers)) throw new UserError(`--workers: expected a whole number >= 1, found ${args.workers}`);
-      if (args.scale !== undefined && !(args.scale > 0)) throw new UserError(`--scale: expected a number > 0, found ${args.scale}`);
+      if (!(args.workers >= 1) || !Number.isInteger(args.workers))
+        throw new UserError(`--workers: expected a whole number >= 1, found ${args.workers}`);
+      if (args.scale !== undefined && !(args.scale > 0))
+        throw new UserError(`--scale: expected a number > 0, found ${args.scale}`);
       const started = performance.now();
       let bar: StudyProgress | undefined;
       let unfinished = 0;
@@ -48,7 +57,9 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         scale: args.scale,
         onPlanned: (todo, skipped) => {
           bar = new StudyProgress(todo.length);
-          process.stderr.write(`${todo.length} run${todo.length === 1 ? "" : "s"} to do${skipped > 0 ? ` (${skipped} already done, skipped)` : ""} on ${Math.min(args.workers, Math.max(1, todo.length))} worker${args.workers === 1 ? "" : "s"}\n`);
+          process.stderr.write(
+            `${todo.length} run${todo.length === 1 ? "" : "s"} to do${skipped > 0 ? ` (${skipped} already done, skipped)` : ""} on ${Math.min(args.workers, Math.max(1, todo.length))} worker${args.workers === 1 ? "" : "s"}\n`,
+          );
         },
         onProgress: (i, done, total) => bar?.progress(i, done, total),
         onDone: (o) => {
@@ -59,17 +70,32 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       bar?.finish();
       const p = r.plan;
       const grid = p.spec.parameters.map((x) => `${x.values.length} ${x.path}`).join(" x ");
-      process.stdout.write(`study ${p.spec.name}: ${p.runs.length} runs (${grid === "" ? "1 point" : grid} x ${p.seeds.length} seed${p.seeds.length === 1 ? "" : "s"}${p.spec.scale === 1 ? "" : `, scale ${p.spec.scale}`})\n`);
-      if (shard !== undefined) process.stdout.write(`shard ${shard.index}/${shard.count}: ${r.shardRuns.length} runs\n`);
+      process.stdout.write(
+        `study ${p.spec.name}: ${p.runs.length} runs (${grid === "" ? "1 point" : grid} x ${p.seeds.length} seed${p.seeds.length === 1 ? "" : "s"}${p.spec.scale === 1 ? "" : `, scale ${p.spec.scale}`})\n`,
+      );
+      if (shard !== undefined)
+        process.stdout.write(`shard ${shard.index}/${shard.count}: ${r.shardRuns.length} runs\n`);
       const cols = p.spec.parameters.map((x) => x.column);
       const header = ["run", ...cols, "seed", "all Running", "startup p99", "nodes used"];
       const rows = r.ran.map((o) => {
         const run = p.runs[o.index]!;
-        return [String(o.index), ...run.values.map((v) => String(v)), String(run.seed), o.summary.timeToAllRunningNs === null ? "not all" : formatDuration(o.summary.timeToAllRunningNs), o.summary.podStartup.p99Ns === null ? "-" : formatDuration(o.summary.podStartup.p99Ns), `${o.placement.nodesUsed}/${o.placement.nodes}`];
+        return [
+          String(o.index),
+          ...run.values.map((v) => String(v)),
+          String(run.seed),
+          o.summary.timeToAllRunningNs === null ? "not all" : formatDuration(o.summary.timeToAllRunningNs),
+          o.summary.podStartup.p99Ns === null ? "-" : formatDuration(o.summary.podStartup.p99Ns),
+          `${o.placement.nodesUsed}/${o.placement.nodes}`,
+        ];
       });
       if (rows.length > 0) process.stdout.write(`${table([header, ...rows])}\n`);
-      process.stdout.write(`ran ${r.ran.length}, skipped ${r.skipped} finished, in ${((performance.now() - started) / 1000).toFixed(1)} s wall -> ${r.outDir}/runs/\n`);
-      if (unfinished > 0) process.stdout.write(`note: ${unfinished} run${unfinished === 1 ? "" : "s"} stopped before all pods were Running (see pods_running in the merged runs.arrow)\n`);
+      process.stdout.write(
+        `ran ${r.ran.length}, skipped ${r.skipped} finished, in ${((performance.now() - started) / 1000).toFixed(1)} s wall -> ${r.outDir}/runs/\n`,
+      );
+      if (unfinished > 0)
+        process.stdout.write(
+          `note: ${unfinished} run${unfinished === 1 ? "" : "s"} stopped before all pods were Running (see pods_running in the merged runs.arrow)\n`,
+        );
       process.stdout.write(`next: simctl merge ${r.outDir}   then: simctl report ${r.outDir}\n`);
     }),
 };

@@ -12,6 +12,8 @@ export const validateCommand: CommandModule<object, { scenario: string }> = {
     const pods = finalReplicas(s.workload);
     let nodes = 0;
     for (const p of s.nodePools) nodes += p.count;
-    process.stdout.write(`${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed})\n`);
+    process.stdout.write(
+      `${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed})\n`,
+    );
   },
 };

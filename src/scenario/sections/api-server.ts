@@ -63,28 +63,53 @@ const WEBHOOK_DEFAULT_TIMEOUT_NS = 10 * s;
 
 export function readApiServer(a: YamlReader): ApiServerSpec {
   const D = API_SERVER_DEFAULTS;
-  a.object(["replicas", "maxRequestsInflight", "maxMutatingRequestsInflight", "authentication", "authorization", "validation", "webhooks", "serializationPerKiB", "network"]);
+  a.object([
+    "replicas",
+    "maxRequestsInflight",
+    "maxMutatingRequestsInflight",
+    "authentication",
+    "authorization",
+    "validation",
+    "webhooks",
+    "serializationPerKiB",
+    "network",
+  ]);
   const names = new Set<string>();
-  const webhooks = a.get("webhooks").list("a list of admission webhooks").map((w): WebhookSpec => {
-    w.object(["name", "type", "latency", "failurePolicy", "timeout", "failureRate", "resources", "operations"]);
-    const name = w.get("name").str();
-    if (names.has(name)) w.get("name").fail("a webhook name not used before");
-    names.add(name);
-    return {
-      name,
-      type: w.get("type").oneOf(["mutating", "validating"] as const),
-      latency: w.get("latency").dist(),
-      failurePolicy: w.get("failurePolicy").oneOf(["Fail", "Ignore"] as const, { default: "Fail" }),
-      timeoutNs: w.get("timeout").duration({ min: 1 * s, max: 30 * s, default: WEBHOOK_DEFAULT_TIMEOUT_NS }),
-      failureRate: w.get("failureRate").num({ min: 0, max: 1, default: 0 }),
-      resources: w.has("resources") ? w.get("resources").list().map((r) => r.oneOf(RESOURCE_NAMES)) : [...RESOURCE_NAMES],
-      operations: w.has("operations") ? w.get("operations").list().map((o) => o.oneOf(["CREATE", "UPDATE", "DELETE"] as const)) : ["CREATE", "UPDATE", "DELETE"],
-    };
-  });
+  const webhooks = a
+    .get("webhooks")
+    .list("a list of admission webhooks")
+    .map((w): WebhookSpec => {
+      w.object(["name", "type", "latency", "failurePolicy", "timeout", "failureRate", "resources", "operations"]);
+      const name = w.get("name").str();
+      if (names.has(name)) w.get("name").fail("a webhook name not used before");
+      names.add(name);
+      return {
+        name,
+        type: w.get("type").oneOf(["mutating", "validating"] as const),
+        latency: w.get("latency").dist(),
+        failurePolicy: w.get("failurePolicy").oneOf(["Fail", "Ignore"] as const, { default: "Fail" }),
+        timeoutNs: w.get("timeout").duration({ min: 1 * s, max: 30 * s, default: WEBHOOK_DEFAULT_TIMEOUT_NS }),
+        failureRate: w.get("failureRate").num({ min: 0, max: 1, default: 0 }),
+        resources: w.has("resources")
+          ? w
+              .get("resources")
+              .list()
+              .map((r) => r.oneOf(RESOURCE_NAMES))
+          : [...RESOURCE_NAMES],
+        operations: w.has("operations")
+          ? w
+              .get("operations")
+              .list()
+              .map((o) => o.oneOf(["CREATE", "UPDATE", "DELETE"] as const))
+          : ["CREATE", "UPDATE", "DELETE"],
+      };
+    });
   return {
     replicas: a.get("replicas").int({ min: 1, max: 64, default: D.replicas }),
     maxRequestsInflight: a.get("maxRequestsInflight").int({ min: 1, default: D.maxRequestsInflight }),
-    maxMutatingRequestsInflight: a.get("maxMutatingRequestsInflight").int({ min: 1, default: D.maxMutatingRequestsInflight }),
+    maxMutatingRequestsInflight: a
+      .get("maxMutatingRequestsInflight")
+      .int({ min: 1, default: D.maxMutatingRequestsInflight }),
     authentication: a.get("authentication").dist({ default: D.authentication }),
     authorization: a.get("authorization").dist({ default: D.authorization }),
     validation: a.get("validation").dist({ default: D.validation }),

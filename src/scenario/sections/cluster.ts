@@ -68,15 +68,21 @@ export function readImages(r: YamlReader): ImageSpec[] {
     const name = item.get("name").str({ expected: "an image reference such as registry.k8s.io/pause:3.9" });
     if (seen.has(name)) item.get("name").fail("an image not listed before");
     seen.add(name);
-    const layers: ImageLayerSpec[] = item.get("layers").list("a list of layers, each { digest, size }").map((l) => {
-      l.object(["digest", "size"]);
-      const digest = l.get("digest").str({ pattern: /^[a-z0-9]+:[A-Za-z0-9=_-]+$/, expected: "a content digest such as sha256:4f4f..." });
-      const sizeBytes = Math.ceil(l.get("size").quantity({ min: 0, expected: "a layer size such as 30Mi" }));
-      const known = digests.get(digest);
-      if (known !== undefined && known !== sizeBytes) l.get("size").fail(`the size this digest has elsewhere (${known} bytes)`);
-      digests.set(digest, sizeBytes);
-      return { digest, sizeBytes };
-    });
+    const layers: ImageLayerSpec[] = item
+      .get("layers")
+      .list("a list of layers, each { digest, size }")
+      .map((l) => {
+        l.object(["digest", "size"]);
+        const digest = l
+          .get("digest")
+          .str({ pattern: /^[a-z0-9]+:[A-Za-z0-9=_-]+$/, expected: "a content digest such as sha256:4f4f..." });
+        const sizeBytes = Math.ceil(l.get("size").quantity({ min: 0, expected: "a layer size such as 30Mi" }));
+        const known = digests.get(digest);
+        if (known !== undefined && known !== sizeBytes)
+          l.get("size").fail(`the size this digest has elsewhere (${known} bytes)`);
+        digests.set(digest, sizeBytes);
+        return { digest, sizeBytes };
+      });
     if (item.has("layers") && layers.length === 0) item.get("layers").fail("at least one layer");
     let sizeBytes = 0;
     for (const l of layers) sizeBytes += l.sizeBytes;
@@ -87,7 +93,8 @@ export function readImages(r: YamlReader): ImageSpec[] {
     }
     return { name, sizeBytes, layers };
   });
-  if (!seen.has(DEFAULT_SANDBOX_IMAGE)) out.push({ name: DEFAULT_SANDBOX_IMAGE, sizeBytes: DEFAULT_SANDBOX_IMAGE_BYTES, layers: [] });
+  if (!seen.has(DEFAULT_SANDBOX_IMAGE))
+    out.push({ name: DEFAULT_SANDBOX_IMAGE, sizeBytes: DEFAULT_SANDBOX_IMAGE_BYTES, layers: [] });
   return out;
 }
 
@@ -106,7 +113,10 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
     if (!alloc.present) alloc.fail("allocatable resources such as { cpu: 8, memory: 32Gi }");
     const allocatable = new Map<string, number>();
     for (const [res, v] of alloc.entries("a mapping of resource name to quantity")) {
-      if (!RESOURCE_NAME.test(res)) v.fail(`a resource name (cpu, memory, pods, ephemeral-storage or a domain-qualified name such as nvidia.com/gpu)`);
+      if (!RESOURCE_NAME.test(res))
+        v.fail(
+          `a resource name (cpu, memory, pods, ephemeral-storage or a domain-qualified name such as nvidia.com/gpu)`,
+        );
       allocatable.set(res, v.quantity({ min: 0 }));
     }
     if (alloc.present && !allocatable.has("cpu")) alloc.get("cpu").fail("the node's allocatable cpu");
@@ -118,19 +128,26 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
       if (vals.length === 0) v.fail("a label value or a non-empty list of values");
       labels.set(key, vals);
     }
-    const taints = p.get("taints").list().map((t) => {
-      t.object(["key", "value", "effect"]);
-      return {
-        key: t.get("key").str(),
-        value: t.get("value").str({ default: "" }),
-        effect: t.get("effect").oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"] as const),
-      };
-    });
-    const imgs = p.get("images").list().map((i) => {
-      const n = i.str();
-      if (n !== "" && !images.has(n)) i.fail(`an image declared under images: (${[...images].join(", ") || "none declared"})`);
-      return n;
-    });
+    const taints = p
+      .get("taints")
+      .list()
+      .map((t) => {
+        t.object(["key", "value", "effect"]);
+        return {
+          key: t.get("key").str(),
+          value: t.get("value").str({ default: "" }),
+          effect: t.get("effect").oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"] as const),
+        };
+      });
+    const imgs = p
+      .get("images")
+      .list()
+      .map((i) => {
+        const n = i.str();
+        if (n !== "" && !images.has(n))
+          i.fail(`an image declared under images: (${[...images].join(", ") || "none declared"})`);
+        return n;
+      });
     return {
       name,
       count: p.get("count").int({ min: 1, max: 1_000_000 }),

@@ -36,8 +36,12 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
   return {
     qps: cm.get("qps").num({ min: 0.001, default: D.qps }),
     burst: cm.get("burst").int({ min: 1, default: D.burst }),
-    concurrentDeploymentSyncs: cm.get("concurrentDeploymentSyncs").int({ min: 1, default: D.concurrentDeploymentSyncs }),
-    concurrentReplicaSetSyncs: cm.get("concurrentReplicaSetSyncs").int({ min: 1, default: D.concurrentReplicaSetSyncs }),
+    concurrentDeploymentSyncs: cm
+      .get("concurrentDeploymentSyncs")
+      .int({ min: 1, default: D.concurrentDeploymentSyncs }),
+    concurrentReplicaSetSyncs: cm
+      .get("concurrentReplicaSetSyncs")
+      .int({ min: 1, default: D.concurrentReplicaSetSyncs }),
     burstReplicas: cm.get("burstReplicas").int({ min: 1, default: D.burstReplicas }),
     syncCost: cm.get("syncCost").dist({ default: D.syncCost }),
   };

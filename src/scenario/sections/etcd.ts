@@ -29,7 +29,15 @@ export const ETCD_DEFAULTS: EtcdSpec = {
 
 export function readEtcd(e: YamlReader): EtcdSpec {
   const D = ETCD_DEFAULTS;
-  e.object(["members", "peerRtt", "walFsync", "applyCost", "backendCommit", "backendBatchInterval", "backendBatchLimit"]);
+  e.object([
+    "members",
+    "peerRtt",
+    "walFsync",
+    "applyCost",
+    "backendCommit",
+    "backendBatchInterval",
+    "backendBatchLimit",
+  ]);
   const members = e.get("members").int({ min: 1, max: 7, default: D.members });
   if (members % 2 === 0) e.get("members").fail("an odd number of members (1, 3, 5 or 7)");
   return {

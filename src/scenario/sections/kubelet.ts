@@ -158,10 +158,30 @@ export const KUBELET_DEFAULTS: KubeletSpec = {
 };
 
 const KEYS = [
-  "qps", "burst", "sandbox", "sandboxImage", "cni", "cniMaxConcurrentAddsPerNode", "containerStart", "containerStop",
-  "initContainerRuntime", "appStartup", "probeLatency", "plegRelistPeriod", "serializeImagePulls", "maxParallelImagePulls",
-  "registryPullQPS", "registryBurst", "maxConcurrentDownloads", "imagePullFailureRate", "imageBackOff", "maxImageBackOff",
-  "statusGet", "volumes", "nodeLifecycle", "sampleInterval",
+  "qps",
+  "burst",
+  "sandbox",
+  "sandboxImage",
+  "cni",
+  "cniMaxConcurrentAddsPerNode",
+  "containerStart",
+  "containerStop",
+  "initContainerRuntime",
+  "appStartup",
+  "probeLatency",
+  "plegRelistPeriod",
+  "serializeImagePulls",
+  "maxParallelImagePulls",
+  "registryPullQPS",
+  "registryBurst",
+  "maxConcurrentDownloads",
+  "imagePullFailureRate",
+  "imageBackOff",
+  "maxImageBackOff",
+  "statusGet",
+  "volumes",
+  "nodeLifecycle",
+  "sampleInterval",
 ] as const;
 
 /** Reads `kubelet:`; every key is optional and defaults to upstream. */
@@ -172,12 +192,24 @@ export function readKubelet(k: YamlReader): KubeletSpec {
   vol.object(["localMount", "csiAttach", "csiMount"]);
   const nl = k.get("nodeLifecycle");
   const NL = D.nodeLifecycle;
-  nl.object(["nodeMonitorGracePeriod", "nodeMonitorPeriod", "leaseRenewInterval", "nodeEvictionRate", "secondaryNodeEvictionRate", "unhealthyZoneThreshold", "largeClusterSizeThreshold", "defaultUnreachableTolerationSeconds"]);
+  nl.object([
+    "nodeMonitorGracePeriod",
+    "nodeMonitorPeriod",
+    "leaseRenewInterval",
+    "nodeEvictionRate",
+    "secondaryNodeEvictionRate",
+    "unhealthyZoneThreshold",
+    "largeClusterSizeThreshold",
+    "defaultUnreachableTolerationSeconds",
+  ]);
   const serialize = k.has("serializeImagePulls") ? k.get("serializeImagePulls").bool() : D.serializeImagePulls;
-  const maxPar = k.has("maxParallelImagePulls") ? k.get("maxParallelImagePulls").int({ min: 1 }) : D.maxParallelImagePulls;
+  const maxPar = k.has("maxParallelImagePulls")
+    ? k.get("maxParallelImagePulls").int({ min: 1 })
+    : D.maxParallelImagePulls;
   // model: pkg/kubelet/apis/config/validation/validation.go: maxParallelImagePulls > 1 needs
   // serializeImagePulls false.
-  if (serialize === true && maxPar !== null && maxPar > 1) k.get("maxParallelImagePulls").fail("1 or nothing while serializeImagePulls is true");
+  if (serialize === true && maxPar !== null && maxPar > 1)
+    k.get("maxParallelImagePulls").fail("1 or nothing while serializeImagePulls is true");
   const backOff = k.get("imageBackOff").duration({ min: 1, default: D.imageBackOff });
   const maxBackOff = k.get("maxImageBackOff").duration({ min: 1, default: D.maxImageBackOff });
   if (maxBackOff < backOff) k.get("maxImageBackOff").fail(`a duration no less than imageBackOff (${backOff} ns)`);
@@ -187,7 +219,9 @@ export function readKubelet(k: YamlReader): KubeletSpec {
     sandbox: k.get("sandbox").dist({ default: D.sandbox }),
     sandboxImage: k.get("sandboxImage").str({ default: D.sandboxImage }),
     cni: readCni(k.get("cni")),
-    cniMaxConcurrentAddsPerNode: k.has("cniMaxConcurrentAddsPerNode") ? k.get("cniMaxConcurrentAddsPerNode").int({ min: 1 }) : D.cniMaxConcurrentAddsPerNode,
+    cniMaxConcurrentAddsPerNode: k.has("cniMaxConcurrentAddsPerNode")
+      ? k.get("cniMaxConcurrentAddsPerNode").int({ min: 1 })
+      : D.cniMaxConcurrentAddsPerNode,
     containerStart: k.get("containerStart").dist({ default: D.containerStart }),
     containerStop: k.get("containerStop").dist({ default: D.containerStop }),
     initContainerRuntime: k.get("initContainerRuntime").dist({ default: D.initContainerRuntime }),
@@ -213,9 +247,15 @@ export function readKubelet(k: YamlReader): KubeletSpec {
       nodeMonitorPeriod: nl.get("nodeMonitorPeriod").duration({ min: 1 * ms, default: NL.nodeMonitorPeriod }),
       leaseRenewInterval: nl.get("leaseRenewInterval").duration({ min: 1 * us, default: NL.leaseRenewInterval }),
       nodeEvictionRate: nl.get("nodeEvictionRate").num({ min: 0, default: NL.nodeEvictionRate }),
-      secondaryNodeEvictionRate: nl.get("secondaryNodeEvictionRate").num({ min: 0, default: NL.secondaryNodeEvictionRate }),
-      unhealthyZoneThreshold: nl.get("unhealthyZoneThreshold").num({ min: 0, max: 1, default: NL.unhealthyZoneThreshold }),
-      largeClusterSizeThreshold: nl.get("largeClusterSizeThreshold").int({ min: 0, default: NL.largeClusterSizeThreshold }),
+      secondaryNodeEvictionRate: nl
+        .get("secondaryNodeEvictionRate")
+        .num({ min: 0, default: NL.secondaryNodeEvictionRate }),
+      unhealthyZoneThreshold: nl
+        .get("unhealthyZoneThreshold")
+        .num({ min: 0, max: 1, default: NL.unhealthyZoneThreshold }),
+      largeClusterSizeThreshold: nl
+        .get("largeClusterSizeThreshold")
+        .int({ min: 0, default: NL.largeClusterSizeThreshold }),
       defaultUnreachableTolerationNs: nl.has("defaultUnreachableTolerationSeconds")
         ? nl.get("defaultUnreachableTolerationSeconds").int({ min: 0 }) * s
         : NL.defaultUnreachableTolerationNs,

@@ -32,7 +32,9 @@ export function readRegistry(reg: YamlReader): RegistrySpec {
   return {
     bandwidth: reg.get("bandwidth").bandwidth({ default: D.bandwidth }),
     perNodeBandwidth: reg.get("perNodeBandwidth").bandwidth({ default: D.perNodeBandwidth }),
-    maxConcurrentRequests: reg.has("maxConcurrentRequests") ? reg.get("maxConcurrentRequests").int({ min: 1 }) : D.maxConcurrentRequests,
+    maxConcurrentRequests: reg.has("maxConcurrentRequests")
+      ? reg.get("maxConcurrentRequests").int({ min: 1 })
+      : D.maxConcurrentRequests,
     manifestLatency: reg.get("manifestLatency").dist({ default: D.manifestLatency }),
   };
 }

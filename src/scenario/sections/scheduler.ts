@@ -53,7 +53,8 @@ export function readScheduler(s: YamlReader, file: string): SchedulerSpec {
       if (s.has(key)) s.get(key).fail(`no ${key} here: it comes from the KubeSchedulerConfiguration in config:`);
     }
     for (const key of ["qps", "burst"] as const) {
-      if (s.has(key) && config !== undefined && config[key] !== null) s.get(key).fail(`no ${key} here: the KubeSchedulerConfiguration sets clientConnection.${key}`);
+      if (s.has(key) && config !== undefined && config[key] !== null)
+        s.get(key).fail(`no ${key} here: the KubeSchedulerConfiguration sets clientConnection.${key}`);
     }
   }
   const spec: SchedulerSpec = {
@@ -62,7 +63,9 @@ export function readScheduler(s: YamlReader, file: string): SchedulerSpec {
     cycleCost: s.get("cycleCost").dist({ default: D.cycleCost }),
     perNodeCost: s.get("perNodeCost").dist({ default: D.perNodeCost }),
     parallelism: config?.parallelism ?? s.get("parallelism").int({ min: 1, default: D.parallelism }),
-    percentageOfNodesToScore: config?.percentageOfNodesToScore ?? s.get("percentageOfNodesToScore").int({ min: 0, max: 100, default: D.percentageOfNodesToScore }),
+    percentageOfNodesToScore:
+      config?.percentageOfNodesToScore ??
+      s.get("percentageOfNodesToScore").int({ min: 0, max: 100, default: D.percentageOfNodesToScore }),
   };
   if (config !== undefined) spec.config = config;
   return spec;

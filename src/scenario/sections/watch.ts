@@ -41,7 +41,15 @@ export const WATCH_DEFAULTS: WatchSpec = {
 
 export function readWatch(w: YamlReader): WatchSpec {
   const D = WATCH_DEFAULTS;
-  w.object(["cacheLag", "delivery", "dispatchCost", "perDeliveryCost", "clientEventCost", "relistCostPerObject", "rewatchDelay"]);
+  w.object([
+    "cacheLag",
+    "delivery",
+    "dispatchCost",
+    "perDeliveryCost",
+    "clientEventCost",
+    "relistCostPerObject",
+    "rewatchDelay",
+  ]);
   return {
     cacheLag: w.get("cacheLag").dist({ default: D.cacheLag }),
     delivery: w.get("delivery").dist({ default: D.delivery }),

@@ -17,7 +17,13 @@ export type WorkloadAction =
   /** kubectl creates these Deployments. */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
   /** kubectl changes a Deployment: its replica count and/or a container image (a rollout). */
-  | { kind: "update"; deployment: string; replicas: number | undefined; container: string | undefined; image: string | undefined }
+  | {
+      kind: "update";
+      deployment: string;
+      replicas: number | undefined;
+      container: string | undefined;
+      image: string | undefined;
+    }
   /** New nodes of an existing pool join the cluster. */
   | { kind: "addNodes"; pool: string; count: number }
   /** kubectl cordon / uncordon / drain, or a node failure (it stops reporting: NotReady). */
@@ -51,7 +57,12 @@ export function finalReplicas(steps: readonly WorkloadStep[]): number {
 
 const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "uncordon", "drain", "failNodes"] as const;
 
-export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<string>, pools: readonly NodePoolSpec[]): WorkloadStep[] {
+export function readWorkload(
+  r: YamlReader,
+  file: string,
+  images: ReadonlySet<string>,
+  pools: readonly NodePoolSpec[],
+): WorkloadStep[] {
   if (!r.present) r.fail("a workload: a list of steps such as - { at: 0s, apply: manifests/web.yaml }");
   let last = 0;
   /** Container names of each Deployment created so far. */
@@ -64,11 +75,14 @@ export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<st
     last = Math.max(last, atNs);
     const present = ACTION_KEYS.filter((k) => step.has(k));
     if (present.length !== 1) {
-      step.fail(`exactly one action: ${ACTION_KEYS.join(", ")}${present.length > 1 ? ` (found ${present.join(" and ")})` : ""}`);
+      step.fail(
+        `exactly one action: ${ACTION_KEYS.join(", ")}${present.length > 1 ? ` (found ${present.join(" and ")})` : ""}`,
+      );
       return { atNs, action: { kind: "create", deployments: [] } };
     }
     const key = present[0]!;
-    if (key !== "apply" && key !== "deployments" && step.has("copies")) step.get("copies").fail("copies only with apply or deployments");
+    if (key !== "apply" && key !== "deployments" && step.has("copies"))
+      step.get("copies").fail("copies only with apply or deployments");
     const a = step.get(key);
     switch (key) {
       case "apply":
@@ -76,7 +90,10 @@ export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<st
         const deployments = readCreate(step, key, file, images);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
-          containersOf.set(d.name, d.pod.containers.map((c) => c.name));
+          containersOf.set(
+            d.name,
+            d.pod.containers.map((c) => c.name),
+          );
         }
         return { atNs, action: { kind: "create", deployments } };
       }
@@ -84,19 +101,25 @@ export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<st
         a.object(["deployment", "replicas", "container", "image"]);
         const name = a.get("deployment").str();
         const containers = containersOf.get(name);
-        if (name !== "" && containers === undefined) a.get("deployment").fail(`a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`);
+        if (name !== "" && containers === undefined)
+          a.get("deployment").fail(
+            `a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
+          );
         const container = a.has("container") ? a.get("container").str() : undefined;
-        if (container !== undefined && containers !== undefined && !containers.includes(container)) a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
+        if (container !== undefined && containers !== undefined && !containers.includes(container))
+          a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
         const replicas = a.has("replicas") ? a.get("replicas").int({ min: 0 }) : undefined;
         const image = a.has("image") ? a.get("image").str() : undefined;
-        if (image !== undefined && !images.has(image)) a.get("image").fail(`an image declared under images: with a size (${image} is not)`);
+        if (image !== undefined && !images.has(image))
+          a.get("image").fail(`an image declared under images: with a size (${image} is not)`);
         if (replicas === undefined && image === undefined) a.fail("a change: replicas and/or image");
         return { atNs, action: { kind: "update", deployment: name, replicas, container, image } };
       }
       case "addNodes": {
         a.object(["pool", "count"]);
         const pool = a.get("pool").str();
-        if (pool !== "" && !pools.some((p) => p.name === pool)) a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
+        if (pool !== "" && !pools.some((p) => p.name === pool))
+          a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
         return { atNs, action: { kind: "addNodes", pool, count: a.get("count").int({ min: 1 }) } };
       }
       default:
@@ -108,15 +131,25 @@ export function readWorkload(r: YamlReader, file: string, images: ReadonlySet<st
 function readSelection(a: YamlReader, pools: readonly NodePoolSpec[]): NodeSelection {
   a.object(["pool", "labels", "names", "count"]);
   const pool = a.has("pool") ? a.get("pool").str() : undefined;
-  if (pool !== undefined && !pools.some((p) => p.name === pool)) a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
+  if (pool !== undefined && !pools.some((p) => p.name === pool))
+    a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
   const labels = new Map<string, string>();
   for (const [k, v] of a.get("labels").entries()) labels.set(k, v.str());
-  const names = a.get("names").list().map((n) => n.str());
-  if (pool === undefined && labels.size === 0 && names.length === 0) a.fail("a node selection: pool, labels and/or names");
+  const names = a
+    .get("names")
+    .list()
+    .map((n) => n.str());
+  if (pool === undefined && labels.size === 0 && names.length === 0)
+    a.fail("a node selection: pool, labels and/or names");
   return { pool, labels, names, count: a.has("count") ? a.get("count").int({ min: 1 }) : undefined };
 }
 
-function readCreate(step: YamlReader, key: "apply" | "deployments", file: string, images: ReadonlySet<string>): DeploymentSpec[] {
+function readCreate(
+  step: YamlReader,
+  key: "apply" | "deployments",
+  file: string,
+  images: ReadonlySet<string>,
+): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const deployments: DeploymentSpec[] = [];
   const stamp = (doc: YamlReader) => {
@@ -124,7 +157,8 @@ function readCreate(step: YamlReader, key: "apply" | "deployments", file: string
       const d = readDeployment(doc, copies > 1 ? `-${i}` : "");
       if (d === undefined) continue;
       for (const c of [...d.pod.containers, ...d.pod.initContainers]) {
-        if (!images.has(c.image)) doc.fail(`containers whose images are declared under images: with a size (${c.image} is not)`);
+        if (!images.has(c.image))
+          doc.fail(`containers whose images are declared under images: with a size (${c.image} is not)`);
       }
       deployments.push(d);
     }

@@ -36,8 +36,10 @@ export class DefaultPreemption implements PostFilterPlugin {
     this.rng = h.rng;
     const a = argsObject(args, ["minCandidateNodesPercentage", "minCandidateNodesAbsolute"]);
     // model: apis/config/v1/defaults.go SetDefaults_DefaultPreemptionArgs: 10% and 100.
-    this.minCandidateNodesPercentage = a === null ? 10 : a.get("minCandidateNodesPercentage").int({ min: 0, max: 100, default: 10 });
-    this.minCandidateNodesAbsolute = a === null ? 100 : a.get("minCandidateNodesAbsolute").int({ min: 0, default: 100 });
+    this.minCandidateNodesPercentage =
+      a === null ? 10 : a.get("minCandidateNodesPercentage").int({ min: 0, max: 100, default: 10 });
+    this.minCandidateNodesAbsolute =
+      a === null ? 100 : a.get("minCandidateNodesAbsolute").int({ min: 0, default: 100 });
   }
 
   /** model: default_preemption.go calculateNumCandidates. */
@@ -49,13 +51,23 @@ export class DefaultPreemption implements PostFilterPlugin {
   }
 
   postFilter(_state: CycleState, pod: PodRef, diag: Diagnosis): PostFilterResult {
-    const fail = (msg: string): PostFilterResult => ({ status: rejected(Code.Unschedulable, msg), nominatedNode: -1, victims: [] });
+    const fail = (msg: string): PostFilterResult => ({
+      status: rejected(Code.Unschedulable, msg),
+      nominatedNode: -1,
+      victims: [],
+    });
     if (pod.spec.preemptNever) return fail("not eligible due to preemptionPolicy=Never.");
     const potential: number[] = [];
     if (diag.preFilterStatus !== null) {
-      if (diag.preFilterStatus.code === Code.Unschedulable) for (let i = 0; i < this.cache.nodes.size; i++) potential.push(i);
-    } else for (let i = 0; i < diag.count; i++) if (diag.code[diag.nodes[i]!] === Code.Unschedulable) potential.push(diag.nodes[i]!);
-    if (potential.length === 0) return fail(`0/${this.cache.nodes.size} nodes are available: ${this.cache.nodes.size} Preemption is not helpful for scheduling.`);
+      if (diag.preFilterStatus.code === Code.Unschedulable)
+        for (let i = 0; i < this.cache.nodes.size; i++) potential.push(i);
+    } else
+      for (let i = 0; i < diag.count; i++)
+        if (diag.code[diag.nodes[i]!] === Code.Unschedulable) potential.push(diag.nodes[i]!);
+    if (potential.length === 0)
+      return fail(
+        `0/${this.cache.nodes.size} nodes are available: ${this.cache.nodes.size} Preemption is not helpful for scheduling.`,
+      );
     // model: GetOffsetAndNumCandidates: a random offset and max(10% of nodes, 100) candidates.
     const offset = Math.floor(this.rng.next() * potential.length);
     const want = this.numCandidates(potential.length);
@@ -65,7 +77,10 @@ export class DefaultPreemption implements PostFilterPlugin {
       const victims = this.selectVictimsOnNode(pod, node);
       if (victims !== null) candidates.push({ node, victims });
     }
-    if (candidates.length === 0) return fail(`0/${this.cache.nodes.size} nodes are available: ${potential.length} No preemption victims found for incoming pod.`);
+    if (candidates.length === 0)
+      return fail(
+        `0/${this.cache.nodes.size} nodes are available: ${potential.length} No preemption victims found for incoming pod.`,
+      );
     const best = this.pickOne(candidates);
     return { status: SUCCESS, nominatedNode: best.node, victims: best.victims };
   }
@@ -134,4 +149,3 @@ export class DefaultPreemption implements PostFilterPlugin {
     return rest[0]!;
   }
 }
-

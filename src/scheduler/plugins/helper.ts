@@ -153,7 +153,10 @@ export interface ByteColumn {
 
 /** Wraps a byte column for {@link bytesAllEqual}. */
 export function byteColumn(bytes: Uint8Array): ByteColumn {
-  return { bytes, words: bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : null };
+  return {
+    bytes,
+    words: bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : null,
+  };
 }
 
 /**

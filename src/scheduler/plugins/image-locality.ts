@@ -113,7 +113,15 @@ export class ImageLocality implements ScorePlugin {
   }
 
   /** Per-node scores of the m prepared images into out (or w x score added to out when `add`). */
-  private perNode(pod: PodRef, m: number, list: Int32Array, n: number, out: Float64Array, add: boolean, w: number): void {
+  private perNode(
+    pod: PodRef,
+    m: number,
+    list: Int32Array,
+    n: number,
+    out: Float64Array,
+    add: boolean,
+    w: number,
+  ): void {
     const nodes = this.cache.nodes;
     const names = pod.spec.images;
     const ids = this.ids;

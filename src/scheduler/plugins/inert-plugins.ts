@@ -9,7 +9,17 @@ import { SKIP, SUCCESS, type Status } from "../status.js";
  * model: VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone, DynamicResources and
  * SchedulingGates in pkg/scheduler/framework/plugins.
  */
-export const INERT_PLUGIN_NAMES = ["SchedulingGates", "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding", "VolumeZone", "DynamicResources", "EBSLimits", "GCEPDLimits", "AzureDiskLimits"] as const;
+export const INERT_PLUGIN_NAMES = [
+  "SchedulingGates",
+  "VolumeRestrictions",
+  "NodeVolumeLimits",
+  "VolumeBinding",
+  "VolumeZone",
+  "DynamicResources",
+  "EBSLimits",
+  "GCEPDLimits",
+  "AzureDiskLimits",
+] as const;
 
 /** One inert plugin; see {@link INERT_PLUGIN_NAMES}. */
 export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {

@@ -1,7 +1,17 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreFilterPlugin, type PreScorePlugin, type Rejections, type ScorePlugin } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type Rejections,
+  type ScorePlugin,
+} from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -97,7 +107,8 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const a = argsObject(args, ["hardPodAffinityWeight", "ignorePreferredTermsOfExistingPods"]);
     // model: apis/config/v1/defaults.go hardPodAffinityWeight 1; validation 0..100.
     this.hardPodAffinityWeight = a === null ? 1 : a.get("hardPodAffinityWeight").int({ min: 0, max: 100, default: 1 });
-    this.ignorePreferredTermsOfExistingPods = a === null ? false : a.get("ignorePreferredTermsOfExistingPods").bool({ default: false });
+    this.ignorePreferredTermsOfExistingPods =
+      a === null ? false : a.get("ignorePreferredTermsOfExistingPods").bool({ default: false });
     this.nsKey = h.cache.labels.intern("kubernetes.io/metadata.name");
   }
 
@@ -128,11 +139,13 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     const cache = this.cache;
     const s = pod.spec;
     // perf: nothing to count when no pod has required anti-affinity and this pod has no required terms.
-    if (cache.groupsWithRequiredAnti.length === 0 && s.affinityRequired.length === 0 && s.antiRequired.length === 0) return SKIP;
+    if (cache.groupsWithRequiredAnti.length === 0 && s.affinityRequired.length === 0 && s.antiRequired.length === 0)
+      return SKIP;
     const existingAnti = new TopologyCounts(cache);
     for (const g of cache.groupsWithRequiredAnti) {
       if (cache.groupCounts[g] === undefined) continue;
-      for (const t of cache.groups[g]!.antiRequired) if (this.termMatches(t, s)) existingAnti.addGroup(t.topologyKey, g, 1);
+      for (const t of cache.groups[g]!.antiRequired)
+        if (this.termMatches(t, s)) existingAnti.addGroup(t.topologyKey, g, 1);
     }
     const affinity = new TopologyCounts(cache);
     const anti = new TopologyCounts(cache);
@@ -150,13 +163,20 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     }
     if (existingAnti.total === 0 && s.affinityRequired.length === 0 && s.antiRequired.length === 0) return SKIP;
     // perf: per term of the pod, the node-to-domain column and the domain counts (null: none).
-    const terms = (ts: readonly AffinityTerm[], tc: TopologyCounts): TermCounts[] => ts.map((t) => ({ domainOf: cache.index.domains(t.topologyKey).domainOf, counts: tc.counts[tc.keys.indexOf(t.topologyKey)] ?? null }));
+    const terms = (ts: readonly AffinityTerm[], tc: TopologyCounts): TermCounts[] =>
+      ts.map((t) => ({
+        domainOf: cache.index.domains(t.topologyKey).domainOf,
+        counts: tc.counts[tc.keys.indexOf(t.topologyKey)] ?? null,
+      }));
     state.write(PRE_FILTER_KEY, {
       affinity: terms(s.affinityRequired, affinity),
       affinityTotal: affinity.total,
       anti: terms(s.antiRequired, anti),
       antiTotal: anti.total,
-      existingAnti: existingAnti.keys.map((_, i) => ({ domainOf: existingAnti.domainOf[i]!, counts: existingAnti.counts[i]! })),
+      existingAnti: existingAnti.keys.map((_, i) => ({
+        domainOf: existingAnti.domainOf[i]!,
+        counts: existingAnti.counts[i]!,
+      })),
       matchesOwnTerms: this.allMatch(s.affinityRequired, s),
     } satisfies PreFilterState);
     return SUCCESS;
@@ -275,7 +295,10 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     if (other === null) return false;
     const s = pod.spec;
     if (event === ClusterEvent.AssignedPodAdd) return s.affinityRequired.some((t) => this.termMatches(t, other));
-    if (event === ClusterEvent.AssignedPodDelete) return s.antiRequired.some((t) => this.termMatches(t, other)) || other.antiRequired.some((t) => this.termMatches(t, s));
+    if (event === ClusterEvent.AssignedPodDelete)
+      return (
+        s.antiRequired.some((t) => this.termMatches(t, other)) || other.antiRequired.some((t) => this.termMatches(t, s))
+      );
     return false;
   }
 }

@@ -1,10 +1,26 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreFilterPlugin, type PreScorePlugin, type Rejections, type ScorePlugin } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type Rejections,
+  type ScorePlugin,
+} from "../plugin.js";
 import { compilePodSpec, readerFor, type NodeSelectorTerm, type PodSpec, type WeightedNodeTerm } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
-import { defaultNormalizeScore, MAX_NODE_SCORE, requiredAffinityCache, termMatches, type RequiredAffinityCache } from "./helper.js";
+import {
+  defaultNormalizeScore,
+  MAX_NODE_SCORE,
+  requiredAffinityCache,
+  termMatches,
+  type RequiredAffinityCache,
+} from "./helper.js";
 import { argsObject } from "./simple-args.js";
 
 /** model: plugins/nodeaffinity/node_affinity.go ErrReasonPod, errReasonEnforced, errReasonConflict. */
@@ -40,9 +56,23 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
       const empty = readerFor(undefined, "", "");
       this.added = compilePodSpec(
         {
-          name: "addedAffinity", namespace: "", labels: new Map(), priority: 0, preemptionPolicy: "", schedulerName: "", nodeName: "",
-          requests: new Float64Array(0), nonZeroCpuMilli: 0, nonZeroMemBytes: 0, images: [], hostPorts: [], nodeSelector: new Map(),
-          tolerations: empty, affinity: wrapAffinity(added), topologySpreadConstraints: empty, ownerSelector: null,
+          name: "addedAffinity",
+          namespace: "",
+          labels: new Map(),
+          priority: 0,
+          preemptionPolicy: "",
+          schedulerName: "",
+          nodeName: "",
+          requests: new Float64Array(0),
+          nonZeroCpuMilli: 0,
+          nonZeroMemBytes: 0,
+          images: [],
+          hostPorts: [],
+          nodeSelector: new Map(),
+          tolerations: empty,
+          affinity: wrapAffinity(added),
+          topologySpreadConstraints: empty,
+          ownerSelector: null,
         },
         h.cache.labels,
       );
@@ -111,7 +141,8 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
   }
 
   preScore(_s: CycleState, pod: PodRef): Status {
-    if (pod.spec.preferredTerms.length === 0 && (this.added === null || this.added.preferredTerms.length === 0)) return SKIP;
+    if (pod.spec.preferredTerms.length === 0 && (this.added === null || this.added.preferredTerms.length === 0))
+      return SKIP;
     return SUCCESS;
   }
 
@@ -175,4 +206,3 @@ function wrapAffinity(added: YamlReader): YamlReader {
   const value = { nodeAffinity: added.value() };
   return readerFor(value, added.ctx.file, added.path);
 }
-

@@ -1,5 +1,12 @@
 import type { CycleState } from "../cycle-state.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type Rejections } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type Rejections,
+} from "../plugin.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 

@@ -1,5 +1,13 @@
 import type { CycleState } from "../cycle-state.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreFilterPlugin, type Rejections } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type PreFilterPlugin,
+  type Rejections,
+} from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { portConflicts, type SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -49,6 +57,9 @@ export class NodePorts implements PreFilterPlugin, FilterPlugin, EnqueueExtensio
   }
 
   isSchedulableAfter(event: ClusterEvent, _pod: PodRef, other: PodSpec | null): boolean {
-    return event === ClusterEvent.NodeChange || (event === ClusterEvent.AssignedPodDelete && other !== null && other.hostPorts.length > 0);
+    return (
+      event === ClusterEvent.NodeChange ||
+      (event === ClusterEvent.AssignedPodDelete && other !== null && other.hostPorts.length > 0)
+    );
   }
 }

@@ -27,11 +27,14 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
     const a = argsObject(args, ["resources"]);
     let resources: { name: string; weight: number }[] = [...DEFAULT_RESOURCES];
     if (a !== null && a.get("resources").present) {
-      resources = a.get("resources").list().map((r) => {
-        r.object(["name", "weight"]);
-        const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
-        return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
-      });
+      resources = a
+        .get("resources")
+        .list()
+        .map((r) => {
+          r.object(["name", "weight"]);
+          const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
+          return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
+        });
     }
     this.scorer = new ResourceAllocationScorer(h.cache, resources, true, () => balancedResourceScorer);
     const rs = this.scorer.resources;
@@ -104,6 +107,14 @@ function balancedCpuMem(h: Float64Array, o: number, pc: number, pm: number): num
  * totals[i] += w x the cpu + memory balanced-allocation score of list[i], as score() computes it.
  * perf: a module function over the cache's hot lines.
  */
-function balancedCpuMemInto(h: Float64Array, list: Int32Array, n: number, pc: number, pm: number, totals: Float64Array, w: number): void {
+function balancedCpuMemInto(
+  h: Float64Array,
+  list: Int32Array,
+  n: number,
+  pc: number,
+  pm: number,
+  totals: Float64Array,
+  w: number,
+): void {
   for (let i = 0; i < n; i++) totals[i]! += balancedCpuMem(h, list[i]! * 8, pc, pm) * w;
 }

@@ -2,11 +2,28 @@ import type { Rng } from "../../core/random.js";
 import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreFilterPlugin, type PreScorePlugin, type Rejections, type ScorePlugin } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type Rejections,
+  type ScorePlugin,
+} from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
-import { leastResourceScorer, mostResourceScorer, requestedToCapacityRatioScorer, ResourceAllocationScorer, DEFAULT_RESOURCES, type ShapePoint } from "./resource-allocation.js";
+import {
+  leastResourceScorer,
+  mostResourceScorer,
+  requestedToCapacityRatioScorer,
+  ResourceAllocationScorer,
+  DEFAULT_RESOURCES,
+  type ShapePoint,
+} from "./resource-allocation.js";
 import { NodeVerdictMemo, UNKNOWN_VERDICT } from "./node-score-memo.js";
 import { nextTie, Sel } from "../select-host.js";
 import { argsObject } from "./simple-args.js";
@@ -26,20 +43,37 @@ export interface FitArgs {
 /** Reads NodeResourcesFitArgs. model: apis/config/v1/defaults.go SetDefaults_NodeResourcesFitArgs and validation. */
 export function readFitArgs(args: YamlReader | null): FitArgs {
   const a = argsObject(args, ["ignoredResources", "ignoredResourceGroups", "scoringStrategy"]);
-  const out: FitArgs = { ignoredResources: [], ignoredResourceGroups: [], type: "LeastAllocated", resources: DEFAULT_RESOURCES, shape: [] };
+  const out: FitArgs = {
+    ignoredResources: [],
+    ignoredResourceGroups: [],
+    type: "LeastAllocated",
+    resources: DEFAULT_RESOURCES,
+    shape: [],
+  };
   if (a === null) return out;
-  out.ignoredResources = a.get("ignoredResources").list().map((r) => r.str());
-  out.ignoredResourceGroups = a.get("ignoredResourceGroups").list().map((r) => r.str());
+  out.ignoredResources = a
+    .get("ignoredResources")
+    .list()
+    .map((r) => r.str());
+  out.ignoredResourceGroups = a
+    .get("ignoredResourceGroups")
+    .list()
+    .map((r) => r.str());
   const ss = a.get("scoringStrategy");
   if (!ss.present) return out;
   ss.object(["type", "resources", "requestedToCapacityRatio"]);
-  out.type = ss.get("type").oneOf(["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"] as const, { default: "LeastAllocated" });
-  const res = ss.get("resources").list().map((r) => {
-    r.object(["name", "weight"]);
-    // model: a weight left out or 0 defaults to 1; validation allows 1..100.
-    const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
-    return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
-  });
+  out.type = ss
+    .get("type")
+    .oneOf(["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"] as const, { default: "LeastAllocated" });
+  const res = ss
+    .get("resources")
+    .list()
+    .map((r) => {
+      r.object(["name", "weight"]);
+      // model: a weight left out or 0 defaults to 1; validation allows 1..100.
+      const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
+      return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
+    });
   if (res.length > 0) out.resources = res;
   if (out.type === "RequestedToCapacityRatio") {
     const rtcr = ss.get("requestedToCapacityRatio");
@@ -47,10 +81,15 @@ export function readFitArgs(args: YamlReader | null): FitArgs {
     const shapeR = rtcr.get("shape");
     out.shape = shapeR.list().map((p) => {
       p.object(["utilization", "score"]);
-      return { utilization: p.get("utilization").int({ min: 0, max: 100 }), score: p.get("score").int({ min: 0, max: 10 }) };
+      return {
+        utilization: p.get("utilization").int({ min: 0, max: 100 }),
+        score: p.get("score").int({ min: 0, max: 10 }),
+      };
     });
     if (out.shape.length === 0) shapeR.fail("at least one shape point for RequestedToCapacityRatio");
-    for (let i = 1; i < out.shape.length; i++) if (out.shape[i]!.utilization <= out.shape[i - 1]!.utilization) shapeR.fail("shape points in increasing utilization order");
+    for (let i = 1; i < out.shape.length; i++)
+      if (out.shape[i]!.utilization <= out.shape[i - 1]!.utilization)
+        shapeR.fail("shape points in increasing utilization order");
   }
   return out;
 }
@@ -88,7 +127,12 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     this.cache = h.cache;
     this.args = readFitArgs(args);
     const a = this.args;
-    const weights = (w: number[]) => (a.type === "LeastAllocated" ? leastResourceScorer(w) : a.type === "MostAllocated" ? mostResourceScorer(w) : requestedToCapacityRatioScorer(w, a.shape));
+    const weights = (w: number[]) =>
+      a.type === "LeastAllocated"
+        ? leastResourceScorer(w)
+        : a.type === "MostAllocated"
+          ? mostResourceScorer(w)
+          : requestedToCapacityRatioScorer(w, a.shape);
     this.scorer = new ResourceAllocationScorer(h.cache, a.resources, false, weights);
     const R = h.cache.nodes.resourceCount;
     this.checkCol = new Int32Array(R);
@@ -97,7 +141,12 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     for (let r = Res.ephemeralStorage + 1; r < R; r++) {
       const name = h.cache.resources.name(r);
       // model: fitsRequest skips ignored extended resources (names with a domain prefix).
-      if (name.includes("/") && !name.startsWith("kubernetes.io/") && (a.ignoredResources.includes(name) || a.ignoredResourceGroups.includes(name.split("/")[0]!))) this.ignored[r] = 1;
+      if (
+        name.includes("/") &&
+        !name.startsWith("kubernetes.io/") &&
+        (a.ignoredResources.includes(name) || a.ignoredResourceGroups.includes(name.split("/")[0]!))
+      )
+        this.ignored[r] = 1;
     }
     const rs = this.scorer.resources;
     const cpuMem = rs.length === 2 && rs[0]!.column === Res.cpu && rs[1]!.column === Res.memory;
@@ -165,7 +214,12 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
         const node = cand[i]!;
         const base = node * R;
         // model: fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
-        if (reqd[base + PODS]! + 1 <= alloc[base + PODS]! && q0 <= alloc[base + c0]! - reqd[base + c0]! && q1 <= alloc[base + c1]! - reqd[base + c1]!) cand[k++] = node;
+        if (
+          reqd[base + PODS]! + 1 <= alloc[base + PODS]! &&
+          q0 <= alloc[base + c0]! - reqd[base + c0]! &&
+          q1 <= alloc[base + c1]! - reqd[base + c1]!
+        )
+          cand[k++] = node;
         else {
           code[node] = Code.Unschedulable;
           plug[node] = cur;
@@ -203,8 +257,27 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * perf: for a profile whose only Filter and Score plugin is NodeResourcesFit, one loop over
    * the nodes instead of a filter, a score and a select pass; the arithmetic is the same.
    */
-  filterScoreNodes(pod: PodRef, first: number, cand: Int32Array, n: number, rj: Rejections, at: number, limit: number, weight: number, sel: Float64Array, rng: Rng): number {
-    if (this.checkCount !== 2 || this.fastCpuMem === 0 || this.wCpu !== 1 || this.wMem !== 1 || this.checkCol[0] !== Res.cpu || this.checkCol[1] !== Res.memory) return -1;
+  filterScoreNodes(
+    pod: PodRef,
+    first: number,
+    cand: Int32Array,
+    n: number,
+    rj: Rejections,
+    at: number,
+    limit: number,
+    weight: number,
+    sel: Float64Array,
+    rng: Rng,
+  ): number {
+    if (
+      this.checkCount !== 2 ||
+      this.fastCpuMem === 0 ||
+      this.wCpu !== 1 ||
+      this.wMem !== 1 ||
+      this.checkCol[0] !== Res.cpu ||
+      this.checkCol[1] !== Res.memory
+    )
+      return -1;
     // perf: the fit verdict and score of each node memoized while its hot line is unchanged
     // (-1: does not fit); scalars reach the kernel as doubles in one typed array.
     const kp = this.kernelArgs;
@@ -217,7 +290,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const memo = this.fusedMemo;
     memo.use(kp);
     const h = this.cache.hot;
-    if (first >= 0) return fusedFitSelectRun(h, memo.values, kp, first, cand, n, at, limit, sel, rng, rj.code, rj.plugin, rj.current);
+    if (first >= 0)
+      return fusedFitSelectRun(h, memo.values, kp, first, cand, n, at, limit, sel, rng, rj.code, rj.plugin, rj.current);
     return fusedFitSelect(h, memo.values, kp, cand, n, at, limit, sel, rng, rj.code, rj.plugin, rj.current);
   }
 
@@ -231,7 +305,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     for (let r = 0; r < R; r++) {
       if (r === Res.pods || this.ignored[r] === 1) continue;
       const q = spec.requests[r] ?? 0;
-      if (q > 0 && q > nodes.allocatable[base + r]! - nodes.requested[base + r]!) out.push(`Insufficient ${this.cache.resources.name(r)}`);
+      if (q > 0 && q > nodes.allocatable[base + r]! - nodes.requested[base + r]!)
+        out.push(`Insufficient ${this.cache.resources.name(r)}`);
     }
     return out;
   }
@@ -304,8 +379,10 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    */
   scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const pr = this.scorer.computePodRequests(pod.spec);
-    if (this.fastCpuMem === 1) leastAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
-    else if (this.fastCpuMem === 2) mostAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
+    if (this.fastCpuMem === 1)
+      leastAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
+    else if (this.fastCpuMem === 2)
+      mostAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
     else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
     return -1;
   }
@@ -342,7 +419,16 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
  * perf: a read-only scan over known verdicts up to the first node that does not fit or is not
  * known (no store in the loop, so V8 checks the arrays once), then the general loop from there.
  */
-function fitCpuMem(h: Float64Array, memo: Int8Array, kp: Float64Array, cand: Int32Array, n: number, code: Uint8Array, plug: Int16Array, cur: number): number {
+function fitCpuMem(
+  h: Float64Array,
+  memo: Int8Array,
+  kp: Float64Array,
+  cand: Int32Array,
+  n: number,
+  code: Uint8Array,
+  plug: Int16Array,
+  cur: number,
+): number {
   const q0 = kp[0]!;
   const q1 = kp[1]!;
   let i = 0;
@@ -374,7 +460,20 @@ function fitCpuMem(h: Float64Array, memo: Int8Array, kp: Float64Array, cand: Int
  * perf: a module function over typed arrays; on a memo hit a node costs one load, not its hot
  * line and two float divisions; no totals are stored, the host is selected on the way.
  */
-function fusedFitSelect(h: Float64Array, memo: Int8Array, kp: Float64Array, cand: Int32Array, n: number, at: number, limit: number, sel: Float64Array, rng: Rng, code: Uint8Array, plug: Int16Array, cur: number): number {
+function fusedFitSelect(
+  h: Float64Array,
+  memo: Int8Array,
+  kp: Float64Array,
+  cand: Int32Array,
+  n: number,
+  at: number,
+  limit: number,
+  sel: Float64Array,
+  rng: Rng,
+  code: Uint8Array,
+  plug: Int16Array,
+  cur: number,
+): number {
   const q0 = kp[0]!;
   const q1 = kp[1]!;
   const pc = kp[2]!;
@@ -428,7 +527,21 @@ function fusedFitSelect(h: Float64Array, memo: Int8Array, kp: Float64Array, cand
 }
 
 /** fusedFitSelect over the run of nodes first .. first + n - 1 (cand is only written). */
-function fusedFitSelectRun(h: Float64Array, memo: Int8Array, kp: Float64Array, first: number, cand: Int32Array, n: number, at: number, limit: number, sel: Float64Array, rng: Rng, code: Uint8Array, plug: Int16Array, cur: number): number {
+function fusedFitSelectRun(
+  h: Float64Array,
+  memo: Int8Array,
+  kp: Float64Array,
+  first: number,
+  cand: Int32Array,
+  n: number,
+  at: number,
+  limit: number,
+  sel: Float64Array,
+  rng: Rng,
+  code: Uint8Array,
+  plug: Int16Array,
+  cur: number,
+): number {
   const q0 = kp[0]!;
   const q1 = kp[1]!;
   const pc = kp[2]!;
@@ -538,7 +651,17 @@ function weightedCpuMem(h: Float64Array, o: number, kp: Float64Array, wc: number
  * totals[i] += w x LeastAllocated score over cpu and memory of list[i], as score() computes it.
  * perf: the hot line of each node (see Hot); two weight-1 scores averaged by a shift.
  */
-function leastAllocatedInto(h: Float64Array, list: Int32Array, n: number, pc: number, pm: number, wc: number, wm: number, totals: Float64Array, w: number): void {
+function leastAllocatedInto(
+  h: Float64Array,
+  list: Int32Array,
+  n: number,
+  pc: number,
+  pm: number,
+  wc: number,
+  wm: number,
+  totals: Float64Array,
+  w: number,
+): void {
   const even = wc === 1 && wm === 1;
   for (let i = 0; i < n; i++) {
     const o = list[i]! * 8;
@@ -559,7 +682,17 @@ function leastAllocatedInto(h: Float64Array, list: Int32Array, n: number, pc: nu
 }
 
 /** totals[i] += w x MostAllocated score over cpu and memory of list[i], as score() computes it. */
-function mostAllocatedInto(h: Float64Array, list: Int32Array, n: number, pc: number, pm: number, wc: number, wm: number, totals: Float64Array, w: number): void {
+function mostAllocatedInto(
+  h: Float64Array,
+  list: Int32Array,
+  n: number,
+  pc: number,
+  pm: number,
+  wc: number,
+  wm: number,
+  totals: Float64Array,
+  w: number,
+): void {
   const even = wc === 1 && wm === 1;
   for (let i = 0; i < n; i++) {
     const o = list[i]! * 8;

@@ -127,7 +127,13 @@ export class NodeVerdictMemo extends MemoSlots<Int8Array> {
  * where it is not are written to missAt, and their count returned (the caller computes those).
  * perf: a module function over typed arrays; besides totals it stores only on a miss.
  */
-export function setMemoized(values: Float64Array, list: Int32Array, n: number, totals: Float64Array, missAt: Int32Array): number {
+export function setMemoized(
+  values: Float64Array,
+  list: Int32Array,
+  n: number,
+  totals: Float64Array,
+  missAt: Int32Array,
+): number {
   let m = 0;
   for (let i = 0; i < n; i++) {
     const v = values[list[i]!]!;

@@ -1,6 +1,13 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type Rejections } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type Rejections,
+} from "../plugin.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import { byteColumn, bytesAllEqual, contiguousRun, tolerates, type ByteColumn } from "./helper.js";

@@ -2,7 +2,17 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreFilterPlugin, type PreScorePlugin, type Rejections, type ScorePlugin } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type Rejections,
+  type ScorePlugin,
+} from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -90,7 +100,9 @@ interface PreScoreState {
  * so that fewer matching pods score higher. model: plugins/podtopologyspread (filtering.go,
  * scoring.go, common.go), per-constraint counting as in v1.31+.
  */
-export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+export class PodTopologySpread
+  implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions
+{
   readonly name = "PodTopologySpread";
   index = -1;
   readonly normalizes = true;
@@ -102,9 +114,17 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   private readonly hostnameKey: number;
   private ignoredBuf: Uint8Array;
   /** Constraints per pod group (see constraints()). */
-  private readonly byGroup: ({ stamp: number; spec: PodSpec; hard: Constraint[]; soft: Constraint[] } | undefined)[] = [];
+  private readonly byGroup: ({ stamp: number; spec: PodSpec; hard: Constraint[]; soft: Constraint[] } | undefined)[] =
+    [];
   /** perf: PreScore's state, reused every cycle (only this cycle's Score reads it). */
-  private readonly pre: PreScoreState = { constraints: [], counts: [], present: [], weight: [], ignored: new Uint8Array(0), anyIgnored: false };
+  private readonly pre: PreScoreState = {
+    constraints: [],
+    counts: [],
+    present: [],
+    weight: [],
+    ignored: new Uint8Array(0),
+    anyIgnored: false,
+  };
   private topoSize = new Int32Array(4);
   /** hostZoneInto's tables: largest per-node count they hold, per node key, keys seen, scores by key. */
   private hostCap = 15;
@@ -119,14 +139,28 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     this.hostnameKey = h.cache.labels.intern(HOSTNAME);
     this.ignoredBuf = new Uint8Array(h.cache.nodes.size);
     const a = argsObject(args, ["defaultConstraints", "defaultingType"]);
-    const type = a === null ? "System" : a.get("defaultingType").oneOf(["System", "List"] as const, { default: "System" });
-    const listed = a === null ? [] : a.get("defaultConstraints").list().map((c) => {
-      c.object(["maxSkew", "topologyKey", "whenUnsatisfiable", "labelSelector"]);
-      // model: validation: default constraints must not set a labelSelector.
-      if (c.get("labelSelector").present) c.get("labelSelector").fail("no labelSelector (default constraints use the pod's owners)");
-      return { maxSkew: c.get("maxSkew").int({ min: 1 }), topologyKey: c.get("topologyKey").str(), hard: c.get("whenUnsatisfiable").oneOf(["DoNotSchedule", "ScheduleAnyway"] as const) === "DoNotSchedule" };
-    });
-    if (type === "System" && listed.length > 0) a!.get("defaultConstraints").fail("no defaultConstraints with defaultingType System");
+    const type =
+      a === null ? "System" : a.get("defaultingType").oneOf(["System", "List"] as const, { default: "System" });
+    const listed =
+      a === null
+        ? []
+        : a
+            .get("defaultConstraints")
+            .list()
+            .map((c) => {
+              c.object(["maxSkew", "topologyKey", "whenUnsatisfiable", "labelSelector"]);
+              // model: validation: default constraints must not set a labelSelector.
+              if (c.get("labelSelector").present)
+                c.get("labelSelector").fail("no labelSelector (default constraints use the pod's owners)");
+              return {
+                maxSkew: c.get("maxSkew").int({ min: 1 }),
+                topologyKey: c.get("topologyKey").str(),
+                hard:
+                  c.get("whenUnsatisfiable").oneOf(["DoNotSchedule", "ScheduleAnyway"] as const) === "DoNotSchedule",
+              };
+            });
+    if (type === "System" && listed.length > 0)
+      a!.get("defaultConstraints").fail("no defaultConstraints with defaultingType System");
     this.defaults = type === "System" ? SYSTEM_DEFAULT_CONSTRAINTS : listed;
     this.systemDefaulted = type === "System";
   }
@@ -152,7 +186,14 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const cache = this.cache;
     const out: Constraint[] = [];
     const ns = new Set([s.namespace]);
-    const mk = (maxSkew: number, key: number, selector: LabelSelector, minDomains: number, aff: boolean, taints: boolean): Constraint => {
+    const mk = (
+      maxSkew: number,
+      key: number,
+      selector: LabelSelector,
+      minDomains: number,
+      aff: boolean,
+      taints: boolean,
+    ): Constraint => {
       const domains = cache.index.domains(key);
       return {
         maxSkew,
@@ -173,12 +214,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       };
     };
     if (s.spread.length > 0) {
-      for (const c of s.spread) if (c.hard === hard) out.push(mk(c.maxSkew, c.topologyKey, c.selector, c.minDomains, c.honorNodeAffinity, c.honorTaints));
+      for (const c of s.spread)
+        if (c.hard === hard)
+          out.push(mk(c.maxSkew, c.topologyKey, c.selector, c.minDomains, c.honorNodeAffinity, c.honorTaints));
       return out;
     }
     // model: buildDefaultConstraints: no owner selector, no default constraints.
     if (s.ownerSelector === null) return out;
-    for (const d of this.defaults) if (d.hard === hard) out.push(mk(d.maxSkew, cache.labels.intern(d.topologyKey), s.ownerSelector, 1, true, false));
+    for (const d of this.defaults)
+      if (d.hard === hard) out.push(mk(d.maxSkew, cache.labels.intern(d.topologyKey), s.ownerSelector, 1, true, false));
     return out;
   }
 
@@ -192,7 +236,8 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     // to which domains are eligible (PreFilter), not to PreScore's counts.
     if (!scoring && this.cache.presentNodes !== null) return false;
     // perf: a required node affinity that every node matches includes every node, as none does.
-    const noAffinity = (s.nodeSelector.length === 0 && s.requiredTerms === null) || this.required.matchesEverywhere(pod.group, s);
+    const noAffinity =
+      (s.nodeSelector.length === 0 && s.requiredTerms === null) || this.required.matchesEverywhere(pod.group, s);
     for (const c of cs) {
       if ((c.honorNodeAffinity && !noAffinity) || c.honorTaints) return false;
       if (requireAll && c.domains.missing > 0) return false;
@@ -205,13 +250,21 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
    * carry every key and pass the inclusion policies. perf: arrays hoisted per constraint, the
    * single-group case is one load per node.
    */
-  private countAllNodes(cs: readonly Constraint[], pod: PodRef, reqAff: Uint8Array, counts: Int32Array[], eligible: Uint8Array[]): void {
+  private countAllNodes(
+    cs: readonly Constraint[],
+    pod: PodRef,
+    reqAff: Uint8Array,
+    counts: Int32Array[],
+    eligible: Uint8Array[],
+  ): void {
     const n = this.cache.nodes.size;
     const m = cs.length;
     const doms = cs.map((c) => c.domains.domainOf);
     const aff = cs.map((c) => c.honorNodeAffinity);
     const taints = cs.map((c) => c.honorTaints);
-    const groupCounts = cs.map((c) => c.groups.map((g) => this.cache.groupCounts[g]).filter((a): a is Int32Array => a !== undefined));
+    const groupCounts = cs.map((c) =>
+      c.groups.map((g) => this.cache.groupCounts[g]).filter((a): a is Int32Array => a !== undefined),
+    );
     const tols = pod.spec.tolerations;
     const present = this.cache.nodes.present;
     for (let node = 0; node < n; node++) {
@@ -309,7 +362,16 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
   filterNodes(state: CycleState, _pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (s === undefined) return n;
-    if (s.constraints.length === 1) return filterOneConstraint(cand, n, s.constraints[0]!.domains.domainOf, s.verdict[0]!, rj.code, rj.plugin, rj.current);
+    if (s.constraints.length === 1)
+      return filterOneConstraint(
+        cand,
+        n,
+        s.constraints[0]!.domains.domainOf,
+        s.verdict[0]!,
+        rj.code,
+        rj.plugin,
+        rj.current,
+      );
     let k = 0;
     for (let i = 0; i < n; i++) {
       const node = cand[i]!;
@@ -328,7 +390,9 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (s === undefined) return SUCCESS;
     const code = this.check(s, node);
     if (code === 0) return SUCCESS;
-    return code === Code.UnschedulableAndUnresolvable ? rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_LABEL_NOT_MATCH) : rejected(Code.Unschedulable, ERR_REASON_CONSTRAINTS_NOT_MATCH);
+    return code === Code.UnschedulableAndUnresolvable
+      ? rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_LABEL_NOT_MATCH)
+      : rejected(Code.Unschedulable, ERR_REASON_CONSTRAINTS_NOT_MATCH);
   }
 
   preScore(state: CycleState, pod: PodRef, filtered: Int32Array, n: number): Status {
@@ -449,7 +513,21 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
       const h = cs[0]!;
       const z = cs[1]!;
       const hc = this.cache.groupCounts[h.groups[0]!] ?? ZEROS_FOR(this.cache.nodes.size);
-      hostZoneScores(list, n, h.domains.domainOf, hc, s.weight[0]!, h.maxSkew - 1, z.domains.domainOf, s.counts[1]!, s.weight[1]!, z.maxSkew - 1, ign, out, mm);
+      hostZoneScores(
+        list,
+        n,
+        h.domains.domainOf,
+        hc,
+        s.weight[0]!,
+        h.maxSkew - 1,
+        z.domains.domainOf,
+        s.counts[1]!,
+        s.weight[1]!,
+        z.maxSkew - 1,
+        ign,
+        out,
+        mm,
+      );
       return;
     }
     let min = Number.MAX_SAFE_INTEGER;
@@ -529,7 +607,10 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     const seen = this.keySeen;
     seen.fill(0, 0, size);
     const hc = this.cache.groupCounts[h.groups[0]!] ?? ZEROS_FOR(this.cache.nodes.size);
-    const most = h.domains.missing === 0 ? hostZoneKeysAllHosts(list, n, this.zoneSlots(z), hc, zslots, cap, this.keys, seen) : hostZoneKeys(list, n, h.domains.domainOf, hc, z.domains.domainOf, zslots, cap, this.keys, seen);
+    const most =
+      h.domains.missing === 0
+        ? hostZoneKeysAllHosts(list, n, this.zoneSlots(z), hc, zslots, cap, this.keys, seen)
+        : hostZoneKeys(list, n, h.domains.domainOf, hc, z.domains.domainOf, zslots, cap, this.keys, seen);
     if (most > cap) {
       // A table sized to the largest count seen (bounded), used from the next cycle.
       this.hostCap = Math.min(Math.max(most, cap * 2), 1 << 12);
@@ -558,7 +639,8 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     }
     if (max === 0) return MAX_NODE_SCORE;
     // The weighted normalized score of each key that occurs (w x an integer: exact).
-    for (let key = 0; key < size; key++) if (seen[key] === 1) score[key] = Math.trunc((MAX_NODE_SCORE * (max + min - score[key]!)) / max) * w;
+    for (let key = 0; key < size; key++)
+      if (seen[key] === 1) score[key] = Math.trunc((MAX_NODE_SCORE * (max + min - score[key]!)) / max) * w;
     addByKey(this.keys, n, score, totals);
     return -1;
   }
@@ -583,7 +665,15 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
    * Score, NormalizeScore and weighting in two passes (normalized scores are in [0, 100]: raw
    * scores are >= 0 and each lies between the minimum and the maximum).
    */
-  scoreInto(state: CycleState, _pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number, scratch: Float64Array): number {
+  scoreInto(
+    state: CycleState,
+    _pod: PodRef,
+    list: Int32Array,
+    n: number,
+    totals: Float64Array,
+    w: number,
+    scratch: Float64Array,
+  ): number {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
     const cs = s.constraints;
     if (!s.anyIgnored && cs.length === 2 && cs[0]!.hostname && cs[0]!.groups.length === 1 && !cs[1]!.hostname) {
@@ -605,17 +695,34 @@ export class PodTopologySpread implements PreFilterPlugin, FilterPlugin, PreScor
     if (other === null || other.namespace !== pod.spec.namespace) return false;
     const num = this.cache.index.numeric;
     for (const c of pod.spec.spread) if (selectorMatches(c.selector, other.labels, num)) return true;
-    return pod.spec.spread.length === 0 && pod.spec.ownerSelector !== null && selectorMatches({ nothing: false, reqs: pod.spec.ownerSelector.reqs }, other.labels, num);
+    return (
+      pod.spec.spread.length === 0 &&
+      pod.spec.ownerSelector !== null &&
+      selectorMatches({ nothing: false, reqs: pod.spec.ownerSelector.reqs }, other.labels, num)
+    );
   }
 }
-
 
 /**
  * Raw scores of the system default constraints (hostname, then zone) of list[0..n) into out, with
  * their minimum and maximum over the nodes not ignored into mm. `ign` null: no node is ignored.
  * perf: a module function with only typed arrays and numbers as inputs.
  */
-function hostZoneScores(list: Int32Array, n: number, hd: Int32Array, hc: Int32Array, hw: number, hs: number, zd: Int32Array, zc: Float64Array, zw: number, zs: number, ign: Uint8Array | null, out: Float64Array, mm: Float64Array): void {
+function hostZoneScores(
+  list: Int32Array,
+  n: number,
+  hd: Int32Array,
+  hc: Int32Array,
+  hw: number,
+  hs: number,
+  zd: Int32Array,
+  zc: Float64Array,
+  zw: number,
+  zs: number,
+  ign: Uint8Array | null,
+  out: Float64Array,
+  mm: Float64Array,
+): void {
   let min = Number.MAX_SAFE_INTEGER;
   let max = 0;
   for (let j = 0; j < n; j++) {
@@ -638,7 +745,16 @@ function hostZoneScores(list: Int32Array, n: number, hd: Int32Array, hc: Int32Ar
 }
 
 /** totals[j] += w x the normalized spread score of raw[j] (0 for ignored nodes), as normalizeScore. */
-function normalizeSpreadInto(list: Int32Array, n: number, raw: Float64Array, min: number, max: number, ign: Uint8Array | null, totals: Float64Array, w: number): void {
+function normalizeSpreadInto(
+  list: Int32Array,
+  n: number,
+  raw: Float64Array,
+  min: number,
+  max: number,
+  ign: Uint8Array | null,
+  totals: Float64Array,
+  w: number,
+): void {
   if (max === 0) {
     for (let j = 0; j < n; j++) if (ign === null || ign[list[j]!] === 0) totals[j]! += MAX_NODE_SCORE * w;
     return;
@@ -654,7 +770,15 @@ function normalizeSpreadInto(list: Int32Array, n: number, raw: Float64Array, min
  * the key is UnschedulableAndUnresolvable, one whose domain's verdict is set is Unschedulable.
  * perf: a module function over typed arrays.
  */
-function filterOneConstraint(cand: Int32Array, n: number, domainOf: Int32Array, verdict: Uint8Array, code: Uint8Array, plug: Int16Array, cur: number): number {
+function filterOneConstraint(
+  cand: Int32Array,
+  n: number,
+  domainOf: Int32Array,
+  verdict: Uint8Array,
+  code: Uint8Array,
+  plug: Int16Array,
+  cur: number,
+): number {
   // perf: a read-only scan to the first rejected node, then the compacting loop from there.
   let i = 0;
   for (; i < n; i++) {
@@ -679,7 +803,17 @@ function filterOneConstraint(cand: Int32Array, n: number, domainOf: Int32Array, 
  * zslots - 1 without the zone key) for list[0..n), marking seen[key]. Returns the largest count
  * + 1 met when it exceeds cap + 1 (keys then incomplete), else 0.
  */
-function hostZoneKeys(list: Int32Array, n: number, hd: Int32Array, hc: Int32Array, zd: Int32Array, zslots: number, cap: number, keys: Int32Array, seen: Uint8Array): number {
+function hostZoneKeys(
+  list: Int32Array,
+  n: number,
+  hd: Int32Array,
+  hc: Int32Array,
+  zd: Int32Array,
+  zslots: number,
+  cap: number,
+  keys: Int32Array,
+  seen: Uint8Array,
+): number {
   const lim = cap + 1;
   for (let j = 0; j < n; j++) {
     const node = list[j]!;
@@ -694,7 +828,16 @@ function hostZoneKeys(list: Int32Array, n: number, hd: Int32Array, hc: Int32Arra
 }
 
 /** As hostZoneKeys when every node has the hostname label: keys[j] = zk[node] + pods x zslots. */
-function hostZoneKeysAllHosts(list: Int32Array, n: number, zk: Int32Array, hc: Int32Array, zslots: number, cap: number, keys: Int32Array, seen: Uint8Array): number {
+function hostZoneKeysAllHosts(
+  list: Int32Array,
+  n: number,
+  zk: Int32Array,
+  hc: Int32Array,
+  zslots: number,
+  cap: number,
+  keys: Int32Array,
+  seen: Uint8Array,
+): number {
   for (let j = 0; j < n; j++) {
     const node = list[j]!;
     const c = hc[node]!;

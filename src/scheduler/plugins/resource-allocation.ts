@@ -109,7 +109,8 @@ export function brokenLinear(shape: readonly ShapePoint[]): (p: number) => numbe
 export function requestedToCapacityRatioScorer(weights: readonly number[], shape: readonly ShapePoint[]): ScorerFn {
   const scale = MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE;
   const f = brokenLinear(shape.map((p) => ({ utilization: p.utilization, score: p.score * scale })));
-  const resourceScore = (requested: number, capacity: number) => (capacity === 0 || requested > capacity ? f(MAX_UTILIZATION) : f(idiv(requested * MAX_UTILIZATION, capacity)));
+  const resourceScore = (requested: number, capacity: number) =>
+    capacity === 0 || requested > capacity ? f(MAX_UTILIZATION) : f(idiv(requested * MAX_UTILIZATION, capacity));
   return (req, alloc, n) => {
     let score = 0;
     let wsum = 0;
@@ -166,7 +167,12 @@ export class ResourceAllocationScorer {
   private readonly allocBuf: Float64Array;
   readonly podRequests: Float64Array;
 
-  constructor(cache: SchedulerCache, resources: readonly { name: string; weight: number }[], useRequested: boolean, scorer: (weights: number[]) => ScorerFn) {
+  constructor(
+    cache: SchedulerCache,
+    resources: readonly { name: string; weight: number }[],
+    useRequested: boolean,
+    scorer: (weights: number[]) => ScorerFn,
+  ) {
     this.cache = cache;
     this.resources = resources.map((r) => ({ name: r.name, weight: r.weight, column: cache.resources.lookup(r.name) }));
     this.useRequested = useRequested;
@@ -183,7 +189,7 @@ export class ResourceAllocationScorer {
       const r = this.resources[i]!;
       if (r.column === Res.cpu) out[i] = this.useRequested ? spec.requests[Res.cpu]! : spec.nonZeroCpuMilli;
       else if (r.column === Res.memory) out[i] = this.useRequested ? spec.requests[Res.memory]! : spec.nonZeroMemBytes;
-      else out[i] = r.column < 0 ? 0 : spec.requests[r.column] ?? 0;
+      else out[i] = r.column < 0 ? 0 : (spec.requests[r.column] ?? 0);
     }
     return out;
   }

@@ -1,10 +1,29 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
-import { ClusterEvent, type EnqueueExtensions, type FilterPlugin, type Handle, type PodRef, type PreScorePlugin, type Rejections, type ScorePlugin } from "../plugin.js";
+import {
+  ClusterEvent,
+  type EnqueueExtensions,
+  type FilterPlugin,
+  type Handle,
+  type PodRef,
+  type PreScorePlugin,
+  type Rejections,
+  type ScorePlugin,
+} from "../plugin.js";
 import type { PodSpec, Toleration } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
-import { byteColumn, bytesAllEqual, contiguousRun, defaultNormalizeScore, MAX_NODE_SCORE, taintText, tolerates, untoleratedTaint, type ByteColumn } from "./helper.js";
+import {
+  byteColumn,
+  bytesAllEqual,
+  contiguousRun,
+  defaultNormalizeScore,
+  MAX_NODE_SCORE,
+  taintText,
+  tolerates,
+  untoleratedTaint,
+  type ByteColumn,
+} from "./helper.js";
 
 const PRE_SCORE_KEY = "PreScoreTaintToleration";
 
@@ -40,7 +59,12 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     const tols = pod.spec.tolerations;
     // perf: a run of untainted Ready nodes passes whole: no taint in the run's CSR span, and the
     // ready bytes checked a word at a time.
-    if (contiguousRun(cand, n) && ts[cand[0]!] === ts[cand[0]! + n] && bytesAllEqual(this.readyColumn, cand[0]!, cand[0]! + n, 1)) return n;
+    if (
+      contiguousRun(cand, n) &&
+      ts[cand[0]!] === ts[cand[0]! + n] &&
+      bytesAllEqual(this.readyColumn, cand[0]!, cand[0]! + n, 1)
+    )
+      return n;
     // perf: whether the pod tolerates each node's own taints is decided once per pod group (node
     // taints do not change); the node's Ready state, which does, is read here. A node passes when
     // it tolerates its taints and is Ready or the pod tolerates the not-ready taint, which is
@@ -64,7 +88,11 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
         let pass = 1;
         for (let t = ts[node]!, end = ts[node + 1]!; t < end; t++) {
           const effect = eff[t]!;
-          if (effect !== TaintEffect.PreferNoSchedule && !tolerates(tols, nodes.taintKey[t]!, nodes.taintValue[t]!, effect)) pass = 0;
+          if (
+            effect !== TaintEffect.PreferNoSchedule &&
+            !tolerates(tols, nodes.taintKey[t]!, nodes.taintValue[t]!, effect)
+          )
+            pass = 0;
         }
         ok[node] = pass;
       }
@@ -94,7 +122,9 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     // perf: no PreferNoSchedule taint anywhere: every count is 0, which normalizes (reversed) to
     // MaxNodeScore on every node.
     if (!this.anyPreferTaint) return MAX_NODE_SCORE;
-    const prefer = state.read<Toleration[]>(PRE_SCORE_KEY) ?? pod.spec.tolerations.filter((t) => t.effect < 0 || t.effect === TaintEffect.PreferNoSchedule);
+    const prefer =
+      state.read<Toleration[]>(PRE_SCORE_KEY) ??
+      pod.spec.tolerations.filter((t) => t.effect < 0 || t.effect === TaintEffect.PreferNoSchedule);
     const nodes = this.cache.nodes;
     const ts = nodes.taintStart;
     const eff = nodes.taintEffect;
@@ -102,7 +132,11 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
       const node = list[i]!;
       let count = 0;
       for (let t = ts[node]!, e = ts[node + 1]!; t < e; t++) {
-        if (eff[t] === TaintEffect.PreferNoSchedule && !tolerates(prefer, nodes.taintKey[t]!, nodes.taintValue[t]!, TaintEffect.PreferNoSchedule)) count++;
+        if (
+          eff[t] === TaintEffect.PreferNoSchedule &&
+          !tolerates(prefer, nodes.taintKey[t]!, nodes.taintValue[t]!, TaintEffect.PreferNoSchedule)
+        )
+          count++;
       }
       out[i] = count;
     }
@@ -113,7 +147,15 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   /** Score + reversed normalization + weighting (scores in [0, 100]); constant with no PreferNoSchedule taint. */
-  scoreInto(state: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number, scratch: Float64Array): number {
+  scoreInto(
+    state: CycleState,
+    pod: PodRef,
+    list: Int32Array,
+    n: number,
+    totals: Float64Array,
+    w: number,
+    scratch: Float64Array,
+  ): number {
     if (!this.anyPreferTaint) return MAX_NODE_SCORE;
     this.score(state, pod, list, n, scratch);
     defaultNormalizeScore(MAX_NODE_SCORE, true, scratch, n);
@@ -132,7 +174,16 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
  * perf: a module function over typed arrays; a read-only scan to the first rejected node, then
  * the compacting loop from there.
  */
-function filterTaints(cand: Int32Array, n: number, ok: Uint8Array, ready: Uint8Array, notReadyOk: number, code: Uint8Array, plug: Int16Array, cur: number): number {
+function filterTaints(
+  cand: Int32Array,
+  n: number,
+  ok: Uint8Array,
+  ready: Uint8Array,
+  notReadyOk: number,
+  code: Uint8Array,
+  plug: Int16Array,
+  cur: number,
+): number {
   let i = 0;
   for (; i < n; i++) {
     const node = cand[i]!;

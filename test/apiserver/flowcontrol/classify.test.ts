@@ -42,7 +42,14 @@ describe("classify", () => {
       "system",
       "system:node:n1",
     ],
-    ["controller-manager creates pods", kcm, { verb: "create", apiGroup: "", resource: "pods", namespace: "web" }, "kube-controller-manager", "workload-high", "web"],
+    [
+      "controller-manager creates pods",
+      kcm,
+      { verb: "create", apiGroup: "", resource: "pods", namespace: "web" },
+      "kube-controller-manager",
+      "workload-high",
+      "web",
+    ],
     [
       "controller-manager renews its lease",
       kcm,
@@ -59,7 +66,14 @@ describe("classify", () => {
       "workload-high",
       "system:kube-controller-manager",
     ],
-    ["scheduler binds a pod", scheduler, { verb: "create", apiGroup: "", resource: "pods", subresource: "binding", namespace: "web" }, "kube-scheduler", "workload-high", "web"],
+    [
+      "scheduler binds a pod",
+      scheduler,
+      { verb: "create", apiGroup: "", resource: "pods", subresource: "binding", namespace: "web" },
+      "kube-scheduler",
+      "workload-high",
+      "web",
+    ],
     [
       "a kube-system controller service account",
       { kind: "service-account", namespace: "kube-system", name: "replicaset-controller" },
@@ -77,8 +91,22 @@ describe("classify", () => {
       "system:serviceaccount:team-a:builder",
     ],
     ["a plain user", { kind: "user", name: "alice" }, getPods, "global-default", "global-default", "alice"],
-    ["a cluster admin", { kind: "user", name: "kubernetes-admin", groups: ["system:masters"] }, getPods, "exempt", "exempt", ""],
-    ["anyone probing /healthz", { kind: "user", name: "alice" }, { verb: "get", path: "/healthz" }, "probes", "exempt", ""],
+    [
+      "a cluster admin",
+      { kind: "user", name: "kubernetes-admin", groups: ["system:masters"] },
+      getPods,
+      "exempt",
+      "exempt",
+      "",
+    ],
+    [
+      "anyone probing /healthz",
+      { kind: "user", name: "alice" },
+      { verb: "get", path: "/healthz" },
+      "probes",
+      "exempt",
+      "",
+    ],
   ] as const)("%s", (_what, who, request, fs, level, distinguisher) => {
     const c = classify(who, request);
     expect(c.flowSchema).toBe(fs);

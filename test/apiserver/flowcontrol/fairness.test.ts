@@ -18,7 +18,13 @@ interface FlowResult {
 function run(handSize: number, hashes: [number, number], rates: [number, number]): FlowResult {
   const engine = new Engine();
   const levels: PriorityLevelSpec[] = [
-    { name: "fair", exempt: false, nominalConcurrencyShares: 1, lendablePercent: 0, queuing: { queues: 64, handSize, queueLengthLimit: 50 } },
+    {
+      name: "fair",
+      exempt: false,
+      nominalConcurrencyShares: 1,
+      lendablePercent: 0,
+      queuing: { queues: 64, handSize, queueLengthLimit: 50 },
+    },
   ];
   const apf = new PriorityAndFairness(engine, { serverConcurrencyLimit: 10, levels, borrowing: false });
   const streams = new RandomStreams(99);

@@ -45,9 +45,20 @@ describe("APF as an M/M/c queue", () => {
     const N = 400_000;
     const engine = new Engine();
     const levels: PriorityLevelSpec[] = [
-      { name: "mmc", exempt: false, nominalConcurrencyShares: 1, lendablePercent: 0, queuing: { queues: 64, handSize: 6, queueLengthLimit: 1_000_000 } },
+      {
+        name: "mmc",
+        exempt: false,
+        nominalConcurrencyShares: 1,
+        lendablePercent: 0,
+        queuing: { queues: 64, handSize: 6, queueLengthLimit: 1_000_000 },
+      },
     ];
-    const apf = new PriorityAndFairness(engine, { serverConcurrencyLimit: c, levels, borrowing: false, queueWaitLimitNs: NS_PER.h });
+    const apf = new PriorityAndFairness(engine, {
+      serverConcurrencyLimit: c,
+      levels,
+      borrowing: false,
+      queueWaitLimitNs: NS_PER.h,
+    });
     expect(apf.concurrencyLimit(0)).toBe(c);
     const streams = new RandomStreams(20240601);
     const interarrival = new Sampler({ kind: "exponential", mean: NS_PER.s / lambda }, streams.stream("arrivals"));

@@ -1,16 +1,19 @@
 import { describe, expect, it } from "vitest";
 import { Engine, type EventKind } from "../../../src/core/engine.js";
 import { NS_PER } from "../../../src/core/time.js";
-import {
-  PriorityAndFairness,
-  type PriorityLevelSpec,
-} from "../../../src/apiserver/flowcontrol/index.js";
+import { PriorityAndFairness, type PriorityLevelSpec } from "../../../src/apiserver/flowcontrol/index.js";
 
 /** One queuing level with `cl` seats (shares 1 of serverCL = cl) and no borrowing. */
 function oneLevel(cl: number, queues: number, handSize: number, queueLengthLimit: number, extra = {}) {
   const engine = new Engine();
   const levels: PriorityLevelSpec[] = [
-    { name: "test", exempt: false, nominalConcurrencyShares: 1, lendablePercent: 0, queuing: { queues, handSize, queueLengthLimit } },
+    {
+      name: "test",
+      exempt: false,
+      nominalConcurrencyShares: 1,
+      lendablePercent: 0,
+      queuing: { queues, handSize, queueLengthLimit },
+    },
   ];
   const apf = new PriorityAndFairness(engine, { serverConcurrencyLimit: cl, levels, borrowing: false, ...extra });
   const log: [number, number, number][] = [];
@@ -123,7 +126,13 @@ describe("PriorityAndFairness queuing", () => {
       [1, -1, 16 * NS_PER.s],
       [3, 0, 22 * NS_PER.s],
     ]);
-    expect(apf.stats(0)).toMatchObject({ dispatched: 3, rejected: 1, timedOut: 1, executingRequests: 0, waitingRequests: 0 });
+    expect(apf.stats(0)).toMatchObject({
+      dispatched: 3,
+      rejected: 1,
+      timedOut: 1,
+      executingRequests: 0,
+      waitingRequests: 0,
+    });
     // Nothing is left pending: the timeout timer was dropped once the queue emptied.
     expect(engine.pending).toBe(0);
   });

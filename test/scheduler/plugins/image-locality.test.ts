@@ -3,11 +3,22 @@ import { calculatePriority, ImageLocality } from "../../../src/scheduler/plugins
 import { cluster, makeNode, makePod, runScore } from "../fixtures/cluster.js";
 
 const MB = 1024 * 1024;
-const imgNode = (name: string, images: [string, number][]) => makeNode(name, { cpu: "1" }, { images: images.map(([n, s]) => ({ names: [n], sizeBytes: s })) });
+const imgNode = (name: string, images: [string, number][]) =>
+  makeNode(name, { cpu: "1" }, { images: images.map(([n, s]) => ({ names: [n], sizeBytes: s })) });
 
 // Cases after upstream plugins/imagelocality/image_locality_test.go.
 describe("ImageLocality", () => {
-  const nodes = [imgNode("node1", [["gcr.io/40:latest", 40 * MB], ["gcr.io/300:latest", 300 * MB], ["gcr.io/2000:latest", 2000 * MB]]), imgNode("node2", [["gcr.io/250:latest", 250 * MB], ["gcr.io/10:latest", 10 * MB]])];
+  const nodes = [
+    imgNode("node1", [
+      ["gcr.io/40:latest", 40 * MB],
+      ["gcr.io/300:latest", 300 * MB],
+      ["gcr.io/2000:latest", 2000 * MB],
+    ]),
+    imgNode("node2", [
+      ["gcr.io/250:latest", 250 * MB],
+      ["gcr.io/10:latest", 10 * MB],
+    ]),
+  ];
   test("two images spread on two nodes, the larger one wins", () => {
     const { c, fw } = cluster(nodes);
     // node1: 40MB * 1/2 = 20MB < 23MB -> 0; node2: 250MB * 1/2 = 125MB -> 100 * (125 - 23) / (2000 - 23) = 5
@@ -24,7 +35,10 @@ describe("ImageLocality", () => {
     const n = [imgNode("a", [["gcr.io/300:latest", 300 * MB]]), imgNode("b", [["gcr.io/300:latest", 300 * MB]])];
     const { c, fw } = cluster(n);
     const want = Math.trunc((100 * (300 * MB - 23 * MB)) / (1000 * MB - 23 * MB));
-    expect(runScore(c, new ImageLocality(fw), makePod().container({ image: "gcr.io/300:latest" }).get()).raw).toEqual([want, want]);
+    expect(runScore(c, new ImageLocality(fw), makePod().container({ image: "gcr.io/300:latest" }).get()).raw).toEqual([
+      want,
+      want,
+    ]);
   });
   test("calculatePriority clamps to [23MB, 1000MB x containers]", () => {
     expect(calculatePriority(0, 1)).toBe(0);

@@ -6,10 +6,16 @@ import { cluster, makeNode, makePod, runFilter } from "../fixtures/cluster.js";
 describe("NodeName", () => {
   const { c, fw } = cluster([makeNode("foo", { cpu: "1" }), makeNode("bar", { cpu: "1" })]);
   test("no host specified fits every node", () => {
-    expect(runFilter(c, new NodeName(fw), makePod().get()).statuses.map((s) => s.codeName)).toEqual(["Success", "Success"]);
+    expect(runFilter(c, new NodeName(fw), makePod().get()).statuses.map((s) => s.codeName)).toEqual([
+      "Success",
+      "Success",
+    ]);
   });
   test("spec.nodeName fits only that node", () => {
     const r = runFilter(c, new NodeName(fw), makePod().set("nodeName", "foo").get()).statuses;
-    expect(r.map((s) => [s.codeName, s.reasons])).toEqual([["Success", []], ["UnschedulableAndUnresolvable", ["node(s) didn't match the requested node name"]]]);
+    expect(r.map((s) => [s.codeName, s.reasons])).toEqual([
+      ["Success", []],
+      ["UnschedulableAndUnresolvable", ["node(s) didn't match the requested node name"]],
+    ]);
   });
 });

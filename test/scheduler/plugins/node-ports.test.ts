@@ -2,7 +2,10 @@ import { describe, expect, test } from "vitest";
 import { NodePorts } from "../../../src/scheduler/plugins/node-ports.js";
 import { cluster, makeNode, makePod, runFilter } from "../fixtures/cluster.js";
 
-const withPort = (name: string, hostPort: number, protocol = "TCP", hostIP = "") => makePod(name).container({ ports: [{ containerPort: 80, hostPort, protocol, hostIP }] }).get();
+const withPort = (name: string, hostPort: number, protocol = "TCP", hostIP = "") =>
+  makePod(name)
+    .container({ ports: [{ containerPort: 80, hostPort, protocol, hostIP }] })
+    .get();
 
 // Cases after upstream plugins/nodeports/node_ports_test.go and HostPortInfo.CheckConflict.
 describe("NodePorts", () => {
@@ -13,7 +16,12 @@ describe("NodePorts", () => {
     ["other port", withPort("p", 8081), withPort("e", 8080), true],
     ["0.0.0.0 conflicts with a specific IP", withPort("p", 8080), withPort("e", 8080, "TCP", "127.0.0.1"), false],
     ["a specific IP conflicts with 0.0.0.0", withPort("p", 8080, "TCP", "127.0.0.1"), withPort("e", 8080), false],
-    ["different specific IPs do not conflict", withPort("p", 8080, "TCP", "127.0.0.2"), withPort("e", 8080, "TCP", "127.0.0.1"), true],
+    [
+      "different specific IPs do not conflict",
+      withPort("p", 8080, "TCP", "127.0.0.2"),
+      withPort("e", 8080, "TCP", "127.0.0.1"),
+      true,
+    ],
   ];
   for (const [name, pod, existing, fits] of cases) {
     test(name, () => {
