@@ -114,10 +114,7 @@ export class ObjectStore {
       case Resource.podsStatus: {
         const phase = operand as PodPhase;
         this.pods.phase[obj] = phase;
-        if (
-          phase === PodPhase.Running &&
-          this.pods.time(obj, PodStage.running) !== this.pods.time(obj, PodStage.running)
-        ) {
+        if (phase === PodPhase.Running && Number.isNaN(this.pods.time(obj, PodStage.running))) {
           this.pods.mark(obj, PodStage.running, this.engine.now);
           this.runningPods++;
           if (this.flags(obj) & LIVE) this.setFlags(obj, LIVE | RUNNING);
@@ -140,7 +137,7 @@ export class ObjectStore {
    */
   private deletePod(pod: number, mode: number): void {
     const pods = this.pods;
-    if (pods.deletedNs[pod] === pods.deletedNs[pod]) return; // already gone
+    if (!Number.isNaN(pods.deletedNs[pod])) return; // already gone
     const wasLive = !pods.isTerminating(pod);
     this.setFlags(pod, 0);
     if (mode === PodDelete.graceful && pods.node[pod]! >= 0) {
@@ -149,7 +146,7 @@ export class ObjectStore {
         this.watch.publish(WatchResource.pods, pod, WatchEvent.MODIFIED);
       }
     } else {
-      if (pods.deletionNs[pod] !== pods.deletionNs[pod]) pods.deletionNs[pod] = this.engine.now;
+      if (Number.isNaN(pods.deletionNs[pod])) pods.deletionNs[pod] = this.engine.now;
       pods.deletedNs[pod] = this.engine.now;
       this.watch.publish(WatchResource.pods, pod, WatchEvent.DELETED);
     }
@@ -180,7 +177,7 @@ export class ObjectStore {
   }
 
   private checkStop(): void {
-    if (this.stopTarget < 0 || this.allRunningAtNs === this.allRunningAtNs) return;
+    if (this.stopTarget < 0 || !Number.isNaN(this.allRunningAtNs)) return;
     let live = 0;
     for (let t = 0; t < this.liveByTemplate.length; t++) live += this.liveByTemplate[t]!;
     if (live !== this.stopTarget) return;

@@ -160,7 +160,7 @@ export class PodTable {
   /** Records that pod `p` reached `stage` at `timeNs` (the first time only). */
   mark(p: PodIdx, stage: PodStage, timeNs: number): void {
     const i = p * POD_STAGE_COUNT + stage;
-    if (this.times[i] !== this.times[i]) this.times[i] = timeNs;
+    if (Number.isNaN(this.times[i])) this.times[i] = timeNs;
   }
 
   time(p: PodIdx, stage: PodStage): number {
@@ -173,7 +173,7 @@ export class PodTable {
 
   /** Whether the pod has a deletionTimestamp or is gone. */
   isTerminating(p: PodIdx): boolean {
-    return this.deletionNs[p] === this.deletionNs[p] || this.deletedNs[p] === this.deletedNs[p];
+    return !Number.isNaN(this.deletionNs[p]) || !Number.isNaN(this.deletedNs[p]);
   }
 
   private grow(): void {

@@ -203,7 +203,8 @@ export class ReplicaSetController {
       this.syncFailed[rs] = true;
     }
     if (--this.inflight[rs]! > 0) return;
-    const rem = (this.remaining[rs]! -= this.batchSize[rs]!);
+    this.remaining[rs]! -= this.batchSize[rs]!;
+    const rem = this.remaining[rs]!;
     if (rem > 0 && this.syncFailed[rs]) {
       // model: controller_utils.go slowStartBatch stops after a batch with an error; the pods it
       // skipped are observed as never coming (expectations.CreationObserved for each).

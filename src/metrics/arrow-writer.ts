@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import {
-  Data,
+  type Data,
   Dictionary,
   Field,
   Float64,
@@ -84,7 +84,7 @@ function columnData(c: Column, rows: number, dictId: number): Data {
           words[2 * i] = lo | 0;
           words[2 * i + 1] = hi | 0;
           if ((hi | 0) * TWO_32 + (lo >>> 0) !== v) {
-            if (v !== v) nulls++;
+            if (Number.isNaN(v)) nulls++;
             else if (firstOdd < 0) firstOdd = i;
           }
         }
@@ -92,20 +92,20 @@ function columnData(c: Column, rows: number, dictId: number): Data {
           for (let i = firstOdd; i < rows; i++) {
             const v = values[i]!;
             const hi = Math.floor(v / TWO_32);
-            if (v === v && (hi | 0) * TWO_32 + ((v - hi * TWO_32) >>> 0) !== v) out[i] = BigInt(v);
+            if (!Number.isNaN(v) && (hi | 0) * TWO_32 + ((v - hi * TWO_32) >>> 0) !== v) out[i] = BigInt(v);
           }
         }
       } else {
         for (let i = 0; i < rows; i++) {
           const v = values[i]!;
-          if (v !== v) nulls++;
+          if (Number.isNaN(v)) nulls++;
           else out[i] = BigInt(v);
         }
       }
       let valid: Uint8Array | null = null;
       if (nulls > 0) {
         valid = new Uint8Array((rows + 7) >> 3);
-        for (let i = 0; i < rows; i++) if (values[i] === values[i]) valid[i >> 3]! |= 1 << (i & 7);
+        for (let i = 0; i < rows; i++) if (!Number.isNaN(values[i])) valid[i >> 3]! |= 1 << (i & 7);
       }
       return makeData({ type: new Int64(), length: rows, nullCount: nulls, nullBitmap: valid, data: out });
     }
@@ -113,7 +113,7 @@ function columnData(c: Column, rows: number, dictId: number): Data {
       // perf: the column is used in place (no copy) unless it holds nulls to zero out.
       const values = c.values;
       let nulls = 0;
-      for (let i = 0; i < rows; i++) if (values[i] !== values[i]) nulls++;
+      for (let i = 0; i < rows; i++) if (Number.isNaN(values[i])) nulls++;
       if (nulls === 0)
         return makeData({
           type: new Float64(),
@@ -125,7 +125,7 @@ function columnData(c: Column, rows: number, dictId: number): Data {
       const out = values.slice(0, rows);
       const valid = new Uint8Array((rows + 7) >> 3);
       for (let i = 0; i < rows; i++) {
-        if (out[i] !== out[i]) out[i] = 0;
+        if (Number.isNaN(out[i])) out[i] = 0;
         else valid[i >> 3]! |= 1 << (i & 7);
       }
       return makeData({ type: new Float64(), length: rows, nullCount: nulls, nullBitmap: valid, data: out });

@@ -89,10 +89,10 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
   const startupNoPulls = new Float64Array(n);
   for (let p = 0; p < n; p++) {
     const b = p * POD_STAGE_COUNT;
-    if (T[b + PodStage.scheduled] === T[b + PodStage.scheduled]) scheduled++;
+    if (!Number.isNaN(T[b + PodStage.scheduled])) scheduled++;
     const run = T[b + PodStage.running]!;
     const created = T[b + PodStage.created]!;
-    if (run === run) running++;
+    if (!Number.isNaN(run)) running++;
     startup[p] = run - created;
     // model: the SLO excludes image pulls (the worker's pull waits, sandbox image included) and
     // init containers (their create, run and exit).
@@ -127,8 +127,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
       running,
       unschedulable: sim.scheduler.pendingUnschedulable,
     },
-    timeToAllRunningNs:
-      sim.store.allRunningAtNs === sim.store.allRunningAtNs ? sim.store.allRunningAtNs - firstStep : null,
+    timeToAllRunningNs: !Number.isNaN(sim.store.allRunningAtNs) ? sim.store.allRunningAtNs - firstStep : null,
     podStartup: latency(startup),
     podStartupExcludingPulls: {
       ...noPulls,
@@ -166,8 +165,7 @@ function rejections(sim: Simulation): { tooManyRequests: number; webhookFailures
 
 function countCreated(sim: Simulation): number {
   let c = 0;
-  for (let p = 0; p < sim.pods.size; p++)
-    if (sim.pods.time(p, PodStage.created) === sim.pods.time(p, PodStage.created)) c++;
+  for (let p = 0; p < sim.pods.size; p++) if (!Number.isNaN(sim.pods.time(p, PodStage.created))) c++;
   return c;
 }
 
@@ -176,10 +174,13 @@ function apiLatency(sim: Simulation): Record<string, LatencySummary> {
   const groups = new Map<string, number[]>();
   for (let i = 0; i < r.size; i++) {
     const d = r.doneNs[i]! - r.submitNs[i]!;
-    if (d !== d) continue;
+    if (Number.isNaN(d)) continue;
     const key = `${VERB_NAMES[r.verb[i]!]} ${RESOURCE_NAMES[r.resource[i]!]}`;
     let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = []));
+    if (g === undefined) {
+      g = [];
+      groups.set(key, g);
+    }
     g.push(d);
   }
   const out: Record<string, LatencySummary> = {};
@@ -196,9 +197,12 @@ function waits(sim: Simulation): WaitSummary[] {
   const r = sim.api.requests;
   const acc = new Map<string, [number, number]>();
   const add = (component: string, ns: number) => {
-    if (!(ns === ns)) return;
+    if (Number.isNaN(ns)) return;
     let a = acc.get(component);
-    if (a === undefined) acc.set(component, (a = [0, 0]));
+    if (a === undefined) {
+      a = [0, 0];
+      acc.set(component, a);
+    }
     a[0] += ns;
     a[1]++;
   };
@@ -212,7 +216,7 @@ function waits(sim: Simulation): WaitSummary[] {
     const b = p * POD_STAGE_COUNT;
     add("scheduler queue + cycles", T[b + PodStage.scheduled]! - T[b + PodStage.queued]!);
     add("volumes + sandbox + CNI", T[b + PodStage.sandboxReady]! - T[b + PodStage.kubeletSeen]!);
-    if (T[b + PodStage.imagesPulled] === T[b + PodStage.imagesPulled]) add("image pulls", sim.pods.pullWaitNs[p]!);
+    if (!Number.isNaN(T[b + PodStage.imagesPulled])) add("image pulls", sim.pods.pullWaitNs[p]!);
     add("container start", T[b + PodStage.containersStarted]! - T[b + PodStage.imagesPulled]!);
     add("PLEG relist + status update", T[b + PodStage.running]! - T[b + PodStage.containersStarted]!);
   }

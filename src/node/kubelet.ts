@@ -466,7 +466,7 @@ export class Kubelets {
           node,
           nt.localVolumes,
           nt.attachableVolumes,
-          bound === bound ? bound : now,
+          !Number.isNaN(bound) ? bound : now,
           now,
         );
         this.engine.scheduleAt(at, this.kVolumes, pod);
@@ -609,7 +609,10 @@ export class Kubelets {
     this.wStarted[pod] = this.wStarted[pod]! | (1 << c);
     if (nt.probed) {
       let starts = this.probeStarts.get(pod);
-      if (starts === undefined) this.probeStarts.set(pod, (starts = []));
+      if (starts === undefined) {
+        starts = [];
+        this.probeStarts.set(pod, starts);
+      }
       starts[c] = this.engine.now;
     }
     this.wCursor[pod] = c + 1;
@@ -705,7 +708,7 @@ export class Kubelets {
     if (st === W_NONE || st === W_REJECTED) {
       // Nothing runs: write the terminal status and remove the pod (status_manager canBeDeleted).
       this.wState[pod] = W_TERMINATED;
-      if (this.pods.deletedNs[pod] !== this.pods.deletedNs[pod]) this.status.set(pod, node, PodPhase.Failed, true);
+      if (Number.isNaN(this.pods.deletedNs[pod])) this.status.set(pod, node, PodPhase.Failed, true);
       return;
     }
     this.wState[pod] = W_TERMINATING;
@@ -730,7 +733,7 @@ export class Kubelets {
     this.wState[pod] = W_TERMINATED;
     this.probeStarts.delete(pod);
     this.pods.mark(pod, PodStage.terminated, this.engine.now);
-    if (this.pods.deletedNs[pod] !== this.pods.deletedNs[pod]) this.status.set(pod, node, PodPhase.Failed, true);
+    if (Number.isNaN(this.pods.deletedNs[pod])) this.status.set(pod, node, PodPhase.Failed, true);
   }
 
   private ensure(pod: PodIdx): void {
@@ -764,7 +767,10 @@ function zonesOf(nodes: NodeTable, labels: Interner): Int32Array {
     const z = zoneKey < 0 ? -1 : nodes.labelValueOf(i, zoneKey);
     const key = `${r}/${z}`;
     let id = ids.get(key);
-    if (id === undefined) ids.set(key, (id = ids.size));
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
     out[i] = id;
   }
   return out;

@@ -182,7 +182,7 @@ export class NodeLifecycle {
   /** The node's kubelet stops now: it renews its Lease no more. */
   failNode(node: NodeIdx): void {
     const now = this.engine.now;
-    if (this.failedAtNs[node] === this.failedAtNs[node]) return;
+    if (!Number.isNaN(this.failedAtNs[node])) return;
     this.failedAtNs[node] = now;
     const period = this.spec.leaseRenewInterval;
     const phase = this.leasePhase[node]!;
@@ -195,7 +195,7 @@ export class NodeLifecycle {
 
   /** A pod appeared on `node` (its binding was observed): evict it too if the node is tainted. */
   podBound(pod: PodIdx, node: NodeIdx): void {
-    if (this.taintedAtNs[node] === this.taintedAtNs[node]) this.scheduleEviction(pod, this.engine.now);
+    if (!Number.isNaN(this.taintedAtNs[node])) this.scheduleEviction(pod, this.engine.now);
   }
 
   private armMonitor(): void {
@@ -291,7 +291,7 @@ export class NodeLifecycle {
       // then cancels the pending deletions) and every zone's limiter is swapped to 0. The
       // nodes stay NotReady and are queued again for tainting.
       for (let i = 0; i < nodes.size; i++) {
-        if (this.taintedAtNs[i] !== this.taintedAtNs[i]) continue;
+        if (Number.isNaN(this.taintedAtNs[i])) continue;
         this.taintedAtNs[i] = NaN;
         this.untaints++;
         this.enqueueTaint(i);
@@ -395,7 +395,7 @@ export class NodeLifecycle {
   private onEvict(pod: PodIdx): void {
     const node = this.d.pods.node[pod]!;
     const stale = this.engine.now !== this.evictAtNs[pod];
-    if (stale || this.d.pods.isTerminating(pod) || this.taintedAtNs[node] !== this.taintedAtNs[node]) {
+    if (stale || this.d.pods.isTerminating(pod) || Number.isNaN(this.taintedAtNs[node])) {
       // Superseded, already deleted, or the taint was removed (the taint-eviction controller
       // cancelled the deletion).
       if (!stale) this.evictAtNs[pod] = NaN;

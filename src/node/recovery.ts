@@ -36,12 +36,12 @@ export function recoveryTimes(
   const deltas: number[] = [];
   for (let p = 0; p < n; p++) {
     const from = pods.time(p, PodStage.running);
-    if (from !== from) continue;
+    if (Number.isNaN(from)) continue;
     const node = pods.node[p]!;
     let until = pods.deletionNs[p]!;
-    if (until !== until) until = Infinity;
+    if (Number.isNaN(until)) until = Infinity;
     const failed = node >= 0 ? nodeFailedAtNs[node]! : NaN;
-    if (failed === failed && failed < until) until = failed;
+    if (!Number.isNaN(failed) && failed < until) until = failed;
     if (until <= from) continue;
     times.push(from);
     deltas.push(1);
@@ -58,7 +58,7 @@ export function recoveryTimes(
     let last = -Infinity;
     for (let p = 0; p < n; p++) {
       const del = pods.deletionNs[p]!;
-      if (del === del && del >= d.atNs && onNodes.has(pods.node[p]!)) {
+      if (!Number.isNaN(del) && del >= d.atNs && onNodes.has(pods.node[p]!)) {
         evicted++;
         if (del > last) last = del;
       }

@@ -148,7 +148,7 @@ export class StatusManager {
   private onGot(pod: PodIdx): void {
     const node = this.podNode[pod]!;
     if (this.down[node] === 1) return;
-    if (this.pods.deletedNs[pod] === this.pods.deletedNs[pod]) {
+    if (!Number.isNaN(this.pods.deletedNs[pod])) {
       // model: status_manager.go syncPod: NotFound -> nothing to write.
       this.done(pod, node);
       return;

@@ -266,13 +266,12 @@ export function parseSchedulerConfig(file: string, text: string): SchedulerConfi
           : p.get("schedulerName").str();
     if (names.has(name)) p?.get("schedulerName").fail("a schedulerName not used by another profile");
     names.add(name);
-    const pct =
-      p !== null && p.get("percentageOfNodesToScore").present
-        ? p.get("percentageOfNodesToScore").int({ min: 0, max: 100 })
-        : null;
+    const pct = p?.get("percentageOfNodesToScore").present
+      ? p.get("percentageOfNodesToScore").int({ min: 0, max: 100 })
+      : null;
     const custom: Partial<Record<(typeof FILE_POINTS)[number], PluginSet>> = {};
     const plugins = p?.get("plugins");
-    if (plugins !== undefined && plugins.present) {
+    if (plugins?.present) {
       plugins.object(FILE_POINTS);
       for (const point of FILE_POINTS)
         if (plugins.get(point).present) custom[point] = readPluginSet(plugins.get(point));

@@ -44,7 +44,9 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
   for (const c of [...input.pod.containers, ...(input.pod.initContainers ?? [])])
     for (const r of Object.keys(c.requests ?? {})) extra.add(r);
   const cluster = new StandaloneCluster(input.nodes, [...extra]);
-  (input.existing ?? []).forEach((b, i) => cluster.addExistingPod(b.pod, b.nodeName, i));
+  (input.existing ?? []).forEach((b, i) => {
+    cluster.addExistingPod(b.pod, b.nodeName, i);
+  });
   const profile = config.profiles.findIndex(
     (p) => p.resolved.schedulerName === (input.pod.schedulerName ?? "default-scheduler"),
   );
@@ -60,7 +62,9 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
   const names = cluster.nodes.names;
   const nodes: ExplainNode[] = [];
   const feasibleIndex = new Map<number, number>();
-  ex.feasible.forEach((node, j) => feasibleIndex.set(node, j));
+  ex.feasible.forEach((node, j) => {
+    feasibleIndex.set(node, j);
+  });
   const listed = new Set<number>();
   if (ex.preFilterStatus !== null) for (let i = 0; i < names.length; i++) listed.add(i);
   else {

@@ -32,7 +32,7 @@ import { MAX_NODE_SCORE } from "./plugins/helper.js";
 import { NodeScoreMemo, setMemoized } from "./plugins/node-score-memo.js";
 import type { SchedulerCache } from "./scheduler-cache.js";
 import { nextTie, Sel } from "./select-host.js";
-import { Code, rejected, SKIP, Status, SUCCESS } from "./status.js";
+import { Code, rejected, SKIP, type Status, SUCCESS } from "./status.js";
 
 /** The plugins of one profile per extension point, resolved from a configuration. */
 export interface ResolvedProfile {
@@ -668,7 +668,7 @@ export class Framework implements Handle {
         if (p.normalizes) p.normalizeScore(state, pod, feasible, n, buf);
         const bad = accumulate(totals, buf, n, w);
         // model: RunScorePlugins rejects scores outside [MinNodeScore, MaxNodeScore] after normalizing.
-        if (bad === bad)
+        if (!Number.isNaN(bad))
           return rejected(
             Code.Error,
             `plugin "${p.name}" returns an invalid score ${bad}, it should in the range of [0, ${MAX_NODE_SCORE}] after normalizing`,

@@ -65,12 +65,12 @@ export function requirementHolds(r: Requirement, v: number, numeric: (id: number
     case Op.Gt: {
       if (v < 0) return false;
       const x = numeric(v);
-      return x === x && x > r.num;
+      return !Number.isNaN(x) && x > r.num;
     }
     case Op.Lt: {
       if (v < 0) return false;
       const x = numeric(v);
-      return x === x && x < r.num;
+      return !Number.isNaN(x) && x < r.num;
     }
   }
   return false;

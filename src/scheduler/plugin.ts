@@ -64,6 +64,7 @@ export interface ScorePlugin extends Plugin {
    * Writes raw scores into out[0..n), or returns a number: the final (normalized) score every node
    * gets, out left untouched (perf: a plugin whose scores are all equal skips the per-node pass).
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: plugins that write out[] return nothing; see the contract above
   score(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, out: Float64Array): void | number;
   readonly normalizes: boolean;
   normalizeScore(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, scores: Float64Array): void;

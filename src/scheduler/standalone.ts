@@ -5,7 +5,7 @@ import { DEFAULT_MEMORY_REQUEST, DEFAULT_MILLI_CPU_REQUEST } from "../cluster/po
 import { BUILTIN_RESOURCE_NAMES, parseQuantity, quantityToColumnUnit, Res } from "../cluster/resources.js";
 import { YamlReader } from "../scenario/yaml-reader.js";
 import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
-import { ExplainRecord, Framework, type CycleResult, type Rotation } from "./framework.js";
+import { type ExplainRecord, Framework, type CycleResult, type Rotation } from "./framework.js";
 import type { PodRef } from "./plugin.js";
 import { compilePodSpec, readerFor, type HostPort, type PodSpec } from "./pod-spec.js";
 import { FACTORIES } from "./registry.js";

@@ -1,5 +1,5 @@
 import {
-  Data,
+  type Data,
   DataType,
   Dictionary,
   Field,
@@ -90,7 +90,10 @@ function leadColumn(l: LeadColumn, i: number, parts: readonly ConcatPart[], rows
     for (const p of parts) {
       const v = String(p.lead[i]);
       let id = ids.get(v);
-      if (id === undefined) ids.set(v, (id = dict.push(v) - 1));
+      if (id === undefined) {
+        id = dict.push(v) - 1;
+        ids.set(v, id);
+      }
       values.fill(id, r, r + p.table.numRows);
       r += p.table.numRows;
     }
@@ -172,7 +175,10 @@ function concatDictionary(chunks: readonly Data[], rows: number, dictId: number,
     for (let k = 0; k < local.length; k++) {
       const s = local.get(k) as string;
       let id = ids.get(s);
-      if (id === undefined) ids.set(s, (id = dict.push(s) - 1));
+      if (id === undefined) {
+        id = dict.push(s) - 1;
+        ids.set(s, id);
+      }
       map[k] = id;
     }
     const idx = c.values as ArrayLike<number>;

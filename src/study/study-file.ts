@@ -75,13 +75,11 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
   const root = r!;
   if (!root.object(STUDY_KEYS)) root.fail(`a mapping with keys ${STUDY_KEYS.join(", ")}`);
   const defaultName = basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, "-");
-  const name = root
-    .get("name")
-    .str({
-      default: defaultName,
-      pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
-      expected: "a name of letters, digits, '.', '_' and '-'",
-    });
+  const name = root.get("name").str({
+    default: defaultName,
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    expected: "a name of letters, digits, '.', '_' and '-'",
+  });
   const scenarioRel = root
     .get("scenario")
     .str({ expected: "the path of the scenario file to sweep, relative to the study file" });

@@ -52,7 +52,9 @@ function validate(value: unknown, s: Schema, path = "$", out: string[] = []): st
   if (typeof value === "string" && s.pattern !== undefined && !new RegExp(s.pattern).test(value))
     out.push(`${path}: ${JSON.stringify(value)} does not match ${s.pattern}`);
   if (Array.isArray(value) && s.items !== undefined)
-    value.forEach((v, i) => validate(v, s.items!, `${path}[${i}]`, out));
+    value.forEach((v, i) => {
+      validate(v, s.items!, `${path}[${i}]`, out);
+    });
   if (value !== null && typeof value === "object" && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
     for (const k of s.required ?? []) if (!(k in obj)) out.push(`${path}: missing required ${k}`);
@@ -82,7 +84,9 @@ function undocumented(value: unknown, s: Schema, path = "$", out: string[] = [])
       else out.push(`${path}.${k}`);
     }
   } else if (Array.isArray(value) && resolved.items !== undefined)
-    value.forEach((v, i) => undocumented(v, resolved.items!, `${path}[${i}]`, out));
+    value.forEach((v, i) => {
+      undocumented(v, resolved.items!, `${path}[${i}]`, out);
+    });
   return out;
 }
 

@@ -35,7 +35,9 @@ describe("ImagePuller: serialized and parallel pulls", () => {
     const w = oneNode();
     expect(w.puller.serialized).toBe(true);
     const names = ["a", "b", "c", "d"];
-    names.forEach((name, i) => w.pull(0, name, "IfNotPresent", i));
+    names.forEach((name, i) => {
+      w.pull(0, name, "IfNotPresent", i);
+    });
     expect(w.puller.activePulls(0)).toBe(1);
     expect(w.puller.queueDepth(0)).toBe(3);
     w.engine.run();
@@ -68,7 +70,9 @@ describe("ImagePuller: serialized and parallel pulls", () => {
   it("parallel pulls share the NIC: the same total, but no image is ready early", () => {
     const w = oneNode({ serializeImagePulls: false, maxParallelImagePulls: null });
     expect(w.puller.slotsPerNode).toBe(Infinity);
-    ["a", "b", "c", "d"].forEach((name, i) => w.pull(0, name, "IfNotPresent", i));
+    ["a", "b", "c", "d"].forEach((name, i) => {
+      w.pull(0, name, "IfNotPresent", i);
+    });
     w.engine.run();
     // Four flows at 2.5 MB/s: c (10 MB) ends at 4 s; then a (10 MB left) at 3.33 MB/s -> 7 s;
     // b (10 MB left) at 5 MB/s -> 9 s; d (10 MB left) at 10 MB/s -> 10 s.
@@ -81,7 +85,9 @@ describe("ImagePuller: serialized and parallel pulls", () => {
   it("maxParallelImagePulls bounds the pulls running on a node", () => {
     const w = oneNode({ maxParallelImagePulls: 2 });
     expect(w.puller.serialized).toBe(false); // derived as upstream: maxParallelImagePulls >= 2
-    ["a", "b", "c", "d"].forEach((name, i) => w.pull(0, name, "IfNotPresent", i));
+    ["a", "b", "c", "d"].forEach((name, i) => {
+      w.pull(0, name, "IfNotPresent", i);
+    });
     expect(w.puller.activePulls(0)).toBe(2);
     expect(w.puller.queueDepth(0)).toBe(2);
     w.engine.run();

@@ -198,7 +198,9 @@ describe("Registry against an independent reference", () => {
         const f = flows[i]!;
         registry.startFlow(f.node, f.bytes, kind, i);
       });
-      flows.forEach((f, i) => engine.scheduleAt(Math.round(f.startS * NS_PER.s), startKind, i, 0));
+      flows.forEach((f, i) => {
+        engine.scheduleAt(Math.round(f.startS * NS_PER.s), startKind, i, 0);
+      });
       engine.run();
       expect(ends).toHaveLength(flows.length);
       for (const e of ends) {

@@ -14,10 +14,10 @@ test("rolling-update keeps available pods within maxUnavailable and total pods w
     const created = pods.time(p, PodStage.created);
     const running = pods.time(p, PodStage.running);
     const gone = pods.deletionNs[p]!;
-    if (created === created) changes.push([created, 0, 1]);
-    if (running === running && !(gone <= running)) changes.push([running, 1, 0]);
-    if (gone === gone)
-      changes.push([gone, running === running && running < gone ? -1 : 0, created === created ? -1 : 0]);
+    if (!Number.isNaN(created)) changes.push([created, 0, 1]);
+    if (!Number.isNaN(running) && !(gone <= running)) changes.push([running, 1, 0]);
+    if (!Number.isNaN(gone))
+      changes.push([gone, !Number.isNaN(running) && running < gone ? -1 : 0, !Number.isNaN(created) ? -1 : 0]);
   }
   changes.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
   let available = 0;

@@ -83,7 +83,7 @@ describe("study files", () => {
 
   test("an index past the end of a list is named in the error", () => {
     const text = readFileSync("test/study/fixtures/bad-path.yaml", "utf8").replace(
-      /\n  cluster\.\.count.*\nseeds: 0\nsedes: 3/,
+      /\n {2}cluster\.\.count.*\nseeds: 0\nsedes: 3/,
       "\nseeds: 2",
     );
     const lines = issues(() => {

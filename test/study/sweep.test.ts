@@ -26,7 +26,7 @@ beforeAll(async () => {
 describe("simctl sweep", () => {
   test("runs every grid point and seed once, into runs/<index>-<hash>/", () => {
     expect(whole.ran.map((o) => o.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
-    const dirs = readdirSync(join(dir("whole"), "runs")).sort((a, b) => parseInt(a) - parseInt(b));
+    const dirs = readdirSync(join(dir("whole"), "runs")).sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
     expect(dirs).toEqual(whole.plan.runs.map((r) => `${r.index}-${r.hash}`));
     for (const d of dirs)
       expect(readdirSync(join(dir("whole"), "runs", d)).sort()).toEqual(

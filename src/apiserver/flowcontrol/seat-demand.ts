@@ -84,7 +84,7 @@ export class SeatDemand {
     this.highWatermark[level] = 0;
     this.avg[level] = 0;
     this.stdDev[level] = 0;
-    this.smoothed[level] = this.smoothed[level]! * Math.pow(SEAT_DEMAND_SMOOTHING, k);
+    this.smoothed[level] = this.smoothed[level]! * SEAT_DEMAND_SMOOTHING ** k;
     this.lastNs[level] = endNs;
     this.elapsed[level] = 0;
     this.ix[level] = 0;

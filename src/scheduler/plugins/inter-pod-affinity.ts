@@ -204,7 +204,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return 0;
   }
 
-  filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(state: CycleState, _pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
     const st = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (st === undefined) return n;
     let k = 0;
@@ -220,7 +220,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return k;
   }
 
-  filter(state: CycleState, pod: PodRef, node: number): Status {
+  filter(state: CycleState, _pod: PodRef, node: number): Status {
     const st = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (st === undefined) return SUCCESS;
     switch (this.check(st, node)) {

@@ -52,7 +52,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     this.required = requiredAffinityCache(h.cache);
     const a = argsObject(args, ["addedAffinity"]);
     const added = a?.get("addedAffinity");
-    if (added !== undefined && added.present) {
+    if (added?.present) {
       const empty = readerFor(undefined, "", "");
       this.added = compilePodSpec(
         {

@@ -26,7 +26,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
     this.cache = h.cache;
     const a = argsObject(args, ["resources"]);
     let resources: { name: string; weight: number }[] = [...DEFAULT_RESOURCES];
-    if (a !== null && a.get("resources").present) {
+    if (a?.get("resources").present) {
       resources = a
         .get("resources")
         .list()

@@ -137,7 +137,7 @@ export function setMemoized(
   let m = 0;
   for (let i = 0; i < n; i++) {
     const v = values[list[i]!]!;
-    if (v === v) totals[i] = v;
+    if (!Number.isNaN(v)) totals[i] = v;
     else missAt[m++] = i;
   }
   return m;

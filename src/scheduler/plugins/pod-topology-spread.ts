@@ -26,7 +26,6 @@ const HOSTNAME = "kubernetes.io/hostname";
 const PRE_FILTER_KEY = "PreFilterPodTopologySpread";
 const PRE_SCORE_KEY = "PreScorePodTopologySpread";
 
-const EMPTY = new Float64Array(0);
 let zeros = new Int32Array(0);
 /** A shared all-zero per-node count array (a group with no pods yet). */
 function ZEROS_FOR(n: number): Int32Array {

@@ -118,6 +118,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return SUCCESS;
   }
 
+  // biome-ignore lint/suspicious/noConfusingVoidType: the ScorePlugin contract (plugin.ts)
   score(state: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): void | number {
     // perf: no PreferNoSchedule taint anywhere: every count is 0, which normalizes (reversed) to
     // MaxNodeScore on every node.
