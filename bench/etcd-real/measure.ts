@@ -1,0 +1,296 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { createServer, connect as tcpConnect } from "node:net";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { EtcdPutClient } from "./grpc-put.js";
+
+/**
+ * Measures a real etcd (Debian's etcd-server) on this machine, as etcd's own `benchmark put`
+ * does (https://etcd.io/docs/v3.4/op-guide/performance/): 8-byte sequential keys, 256-byte
+ * values, `clients` concurrent requests over min(clients, 100) connections, all to the leader.
+ * Members and the load client share this one host (colocated = 1). Development tool, not
+ * runtime code:
+ *
+ *   npx tsc -p tsconfig.bench.json && node dist-bench/bench/etcd-real/measure.js --out bench/data/etcd
+ *
+ * Writes `etcd-puts.csv` (the `simctl calibrate etcd` format: members,clients,ops_per_s,p50_ms,
+ * p99_ms,host_cpus,colocated), `etcd-wal.csv` (the leader's WAL fsyncs per point, from its
+ * /metrics) and `probe.json` (fsync and loopback latency probes, the machine, load averages).
+ */
+
+const CLIENTS = [1, 4, 16, 64, 256, 1000];
+const MEMBERS = [1, 3];
+const VALUE = Buffer.alloc(256, 0x61);
+const BASE_PORT = 23790;
+
+interface Point {
+  members: number;
+  clients: number;
+  opsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+  fsyncs: number;
+  fsyncMeanMs: number;
+  putsPerFsync: number;
+  load1: number;
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+/** fdatasync of one small append, as etcd's WAL does per Ready batch: p50/p99 in ms. */
+function probeFsync(dir: string, n = 2000): { p50Ms: number; p99Ms: number } {
+  const fd = openSync(join(dir, "fsync-probe"), "w");
+  const buf = Buffer.alloc(512, 1);
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    writeSync(fd, buf);
+    const s = performance.now();
+    fdatasyncSync(fd);
+    t[i] = performance.now() - s;
+  }
+  closeSync(fd);
+  t.sort();
+  return { p50Ms: quantile(t, 0.5), p99Ms: quantile(t, 0.99) };
+}
+
+/** TCP round trip of 64 bytes on loopback: p50/p99 in ms. */
+async function probeRtt(n = 2000): Promise<{ p50Ms: number; p99Ms: number }> {
+  const server = createServer((s) => s.on("data", (d) => s.write(d)));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  const sock = tcpConnect(port, "127.0.0.1");
+  sock.setNoDelay(true);
+  await new Promise<void>((r) => sock.once("connect", () => r()));
+  const t = new Float64Array(n);
+  const msg = Buffer.alloc(64, 2);
+  for (let i = 0; i < n; i++) {
+    const s = performance.now();
+    await new Promise<void>((r) => {
+      let got = 0;
+      const on = (d: Buffer) => {
+        got += d.length;
+        if (got >= msg.length) {
+          sock.off("data", on);
+          r();
+        }
+      };
+      sock.on("data", on);
+      sock.write(msg);
+    });
+    t[i] = performance.now() - s;
+  }
+  sock.destroy();
+  server.close();
+  t.sort();
+  return { p50Ms: quantile(t, 0.5), p99Ms: quantile(t, 0.99) };
+}
+
+interface Cluster {
+  procs: ChildProcess[];
+  clientUrls: string[];
+  dir: string;
+}
+
+function startCluster(members: number, dir: string): Cluster {
+  const names = Array.from({ length: members }, (_, i) => `m${i + 1}`);
+  const peer = (i: number) => `http://127.0.0.1:${BASE_PORT + 100 + i}`;
+  const client = (i: number) => `http://127.0.0.1:${BASE_PORT + i}`;
+  const initial = names.map((n, i) => `${n}=${peer(i)}`).join(",");
+  const procs = names.map((name, i) =>
+    spawn(
+      "etcd",
+      [
+        `--name=${name}`,
+        `--data-dir=${join(dir, name)}`,
+        `--listen-client-urls=${client(i)}`,
+        `--advertise-client-urls=${client(i)}`,
+        `--listen-peer-urls=${peer(i)}`,
+        `--initial-advertise-peer-urls=${peer(i)}`,
+        `--initial-cluster=${initial}`,
+        "--initial-cluster-state=new",
+        "--initial-cluster-token=simctl-measure",
+        "--logger=zap",
+        "--log-level=error",
+      ],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    ),
+  );
+  return { procs, clientUrls: names.map((_, i) => client(i)), dir };
+}
+
+async function waitHealthy(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.ok && ((await r.json()) as { health: string }).health === "true") return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`etcd at ${url} did not become healthy in 20 s`);
+}
+
+/** The client URL of the current leader, from `etcdctl endpoint status`. */
+function leaderUrl(c: Cluster): string {
+  const r = spawnSync("etcdctl", [`--endpoints=${c.clientUrls.join(",")}`, "endpoint", "status", "-w", "json"], {
+    encoding: "utf8",
+    env: { ...process.env, ETCDCTL_API: "3" },
+  });
+  const rows = JSON.parse(r.stdout) as {
+    Endpoint: string;
+    Status: { header: { member_id: number }; leader: number };
+  }[];
+  const leader = rows.find((x) => x.Status.header.member_id === x.Status.leader);
+  if (leader === undefined) throw new Error("no leader");
+  return leader.Endpoint;
+}
+
+/** The WAL fsync histogram's count and sum (seconds) from a member's /metrics. */
+async function walFsync(url: string): Promise<{ count: number; sum: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const get = (name: string) =>
+    Number(/^(\S+) (\S+)$/m.exec(text.split("\n").find((l) => l.startsWith(name)) ?? "")?.[2]);
+  return {
+    count: get("etcd_disk_wal_fsync_duration_seconds_count"),
+    sum: get("etcd_disk_wal_fsync_duration_seconds_sum"),
+  };
+}
+
+/** `clients` closed-loop clients putting for `seconds` after a 1 s warm-up. */
+async function load(url: string, clients: number, seconds: number, keyBase: number) {
+  const conns = Array.from({ length: Math.min(clients, 100) }, () => new EtcdPutClient(url));
+  const lat: number[] = [];
+  let next = keyBase;
+  let measuring = false;
+  let stop = false;
+  const key = Buffer.alloc(8);
+  const one = async (c: EtcdPutClient) => {
+    while (!stop) {
+      const k = Buffer.from(key);
+      k.writeBigUInt64BE(BigInt(next++));
+      const s = performance.now();
+      await c.put(k, VALUE);
+      if (measuring) lat.push(performance.now() - s);
+    }
+  };
+  const workers = Array.from({ length: clients }, (_, i) => one(conns[i % conns.length]!));
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = await walFsync(url);
+  measuring = true;
+  const t0 = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsedS = (performance.now() - t0) / 1000;
+  const after = await walFsync(url);
+  stop = true;
+  await Promise.all(workers);
+  for (const c of conns) c.close();
+  const sorted = Float64Array.from(lat).sort();
+  const fsyncs = after.count - before.count;
+  return {
+    opsPerS: lat.length / elapsedS,
+    p50Ms: quantile(sorted, 0.5),
+    p99Ms: quantile(sorted, 0.99),
+    fsyncs,
+    fsyncMeanMs: fsyncs > 0 ? ((after.sum - before.sum) * 1000) / fsyncs : Number.NaN,
+    putsPerFsync: fsyncs > 0 ? lat.length / fsyncs : Number.NaN,
+    keys: next,
+  };
+}
+
+async function stopCluster(c: Cluster): Promise<void> {
+  await Promise.all(
+    c.procs.map(
+      (p) =>
+        new Promise<void>((r) => {
+          if (p.exitCode !== null) return r();
+          p.once("exit", () => r());
+          p.kill("SIGTERM");
+        }),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      out: { type: "string", default: "bench/data/etcd" },
+      seconds: { type: "string", default: "8" },
+      clients: { type: "string", default: CLIENTS.join(",") },
+      members: { type: "string", default: MEMBERS.join(",") },
+    },
+  });
+  const seconds = Number(values.seconds);
+  const work = mkdtempSync(join(tmpdir(), "simctl-etcd-measure-"));
+  const points: Point[] = [];
+  try {
+    const fsync = probeFsync(work);
+    const rtt = await probeRtt();
+    process.stderr.write(`fsync p50 ${fsync.p50Ms.toFixed(3)} ms, loopback RTT p50 ${rtt.p50Ms.toFixed(3)} ms\n`);
+    for (const members of values.members.split(",").map(Number)) {
+      const dir = join(work, `cluster-${members}`);
+      mkdirSync(dir);
+      const cluster = startCluster(members, dir);
+      try {
+        for (const u of cluster.clientUrls) await waitHealthy(u);
+        const leader = leaderUrl(cluster);
+        let keyBase = 0;
+        for (const clients of values.clients.split(",").map(Number)) {
+          const load1 = loadavg()[0]!;
+          const r = await load(leader, clients, seconds, keyBase);
+          keyBase = r.keys;
+          points.push({ members, clients, load1, ...r });
+          process.stderr.write(
+            `members ${members} clients ${clients}: ${r.opsPerS.toFixed(0)} puts/s, p50 ${r.p50Ms.toFixed(2)} ms, ` +
+              `p99 ${r.p99Ms.toFixed(2)} ms, ${r.putsPerFsync.toFixed(1)} puts/fsync (load ${load1.toFixed(2)})\n`,
+          );
+        }
+      } finally {
+        await stopCluster(cluster);
+      }
+    }
+    mkdirSync(values.out, { recursive: true });
+    const hostCpus = cpus().length;
+    const f = (x: number, d: number) => x.toFixed(d);
+    writeFileSync(
+      join(values.out, "etcd-puts.csv"),
+      `# Real etcd ${etcdVersion()} on one ${hostCpus}-vCPU host (${cpus()[0]?.model ?? "?"}), members and load ` +
+        "client colocated; bench/etcd-real/measure.ts\n" +
+        "members,clients,ops_per_s,p50_ms,p99_ms,host_cpus,colocated\n" +
+        points
+          .map((p) => `${p.members},${p.clients},${f(p.opsPerS, 0)},${f(p.p50Ms, 3)},${f(p.p99Ms, 3)},${hostCpus},1`)
+          .join("\n") +
+        "\n",
+    );
+    writeFileSync(
+      join(values.out, "etcd-wal.csv"),
+      "members,clients,leader_fsyncs_per_s,leader_fsync_mean_ms,puts_per_fsync,load1_before\n" +
+        points
+          .map(
+            (p) =>
+              `${p.members},${p.clients},${f(p.fsyncs / seconds, 0)},${f(p.fsyncMeanMs, 4)},${f(p.putsPerFsync, 2)},${f(p.load1, 2)}`,
+          )
+          .join("\n") +
+        "\n",
+    );
+    writeFileSync(
+      join(values.out, "probe.json"),
+      `${JSON.stringify({ etcd: etcdVersion(), cpus: hostCpus, cpuModel: cpus()[0]?.model, node: process.version, fsync, loopbackRtt: rtt, secondsPerPoint: seconds }, null, 2)}\n`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function etcdVersion(): string {
+  const r = spawnSync("etcd", ["--version"], { encoding: "utf8" });
+  return /etcd Version: (\S+)/.exec(r.stdout)?.[1] ?? "unknown";
+}
+
+await main();
