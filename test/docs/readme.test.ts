@@ -5,7 +5,9 @@ import { DataType, tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DOC_BLOCKS, MACHINE_LINE, readBlocks, replaceBlocks } from "../../bench/docs-blocks.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { mergeStudy } from "../../src/study/merge.js";
 import { loadScaledScenario } from "../../src/study/scale.js";
+import { runSweep } from "../../src/study/sweep.js";
 
 const README = readFileSync("README.md", "utf8");
 
@@ -39,6 +41,31 @@ function typeName(t: DataType): string {
   return DataType.isDictionary(t) ? "dictionary" : String(t).toLowerCase();
 }
 
+/** `{a,b}` in a column name stands for each alternative: `x_{p50,p99}_ns` is `x_p50_ns`, `x_p99_ns`. */
+function expandBraces(name: string): string[] {
+  const m = /\{([^}]+)\}/.exec(name);
+  if (m === null) return [name];
+  return m[1]!.split(",").flatMap((alt) => expandBraces(name.replace(m[0], alt.trim())));
+}
+
+/**
+ * The first `| column | type | meaning |` table of `text`: column -> type. Rows whose first cell
+ * names no column in backticks (e.g. "one column per parameter") are skipped.
+ */
+function schemaTable(text: string): Map<string, string> | undefined {
+  const lines = text.split("\n");
+  const first = lines.findIndex((l) => /^\|\s*column\s*\|\s*type\s*\|/.test(l));
+  if (first < 0) return undefined;
+  const cols = new Map<string, string>();
+  for (let k = first + 2; k < lines.length && lines[k]!.startsWith("|"); k++) {
+    const [names, types] = lines[k]!.split("|").slice(1, 3);
+    const ns = [...(names ?? "").matchAll(/`([^`]+)`/g)].flatMap((m) => expandBraces(m[1]!));
+    const ts = (types ?? "").split(",").map((t) => t.trim().replace(/^dictionary<utf8>$/, "dictionary"));
+    for (let i = 0; i < ns.length; i++) cols.set(ns[i]!, ts.length === ns.length ? ts[i]! : ts[0]!);
+  }
+  return cols;
+}
+
 /**
  * The schema tables under "### Output schemas": table file -> column -> documented type. A
  * table is `**name.arrow**` followed by a `| column | type | meaning |` table; a first cell may
@@ -53,17 +80,10 @@ function documentedSchemas(readme: string): Map<string, Map<string, string> | { 
   const out = new Map<string, Map<string, string> | { error: string }>();
   heads.forEach((h, k) => {
     const text = section.slice(h.index, heads[k + 1]?.index);
-    const rows = text.split("\n").filter((l) => l.startsWith("|"));
-    if (rows.length < 3 || !/^\|\s*column\s*\|\s*type\s*\|/.test(rows[0]!)) {
+    const cols = schemaTable(text);
+    if (cols === undefined) {
       out.set(h[1]!, { error: `${h[1]} is not followed by a | column | type | meaning | table` });
       return;
-    }
-    const cols = new Map<string, string>();
-    for (const row of rows.slice(2)) {
-      const [names, types] = row.split("|").slice(1, 3);
-      const ns = [...(names ?? "").matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
-      const ts = (types ?? "").split(",").map((t) => t.trim());
-      for (let i = 0; i < ns.length; i++) cols.set(ns[i]!, ts.length === ns.length ? ts[i]! : ts[0]!);
     }
     out.set(h[1]!, cols);
   });
@@ -128,6 +148,39 @@ describe("README output schemas match the Arrow files a run writes", () => {
         problems.push(
           `README.md documents ${table}, but the run in test/docs/readme.test.ts does not write it: make the run write it`,
         );
+    expect(problems).toEqual([]);
+  });
+});
+
+describe("README's runs.arrow table matches what simctl merge writes", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "simctl-docs-merge-"));
+    await runSweep("test/study/fixtures/nodes-sweep.yaml", { outDir: join(dir, "study"), workers: 1 });
+    mergeStudy([join(dir, "study")], join(dir, "merged"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("every column but the study's parameter columns is documented with its type, and every documented column exists", () => {
+    const at = README.indexOf("`runs.arrow` has one row per run:");
+    expect(
+      at,
+      "README.md no longer introduces the runs.arrow table with `runs.arrow` has one row per run:",
+    ).toBeGreaterThan(0);
+    const doc = schemaTable(README.slice(at))!;
+    const fields = tableFromIPC(readFileSync(join(dir, "merged", "runs.arrow"))).schema.fields;
+    const parameters = ["cluster_nodePools_0_count"];
+    const problems: string[] = [];
+    for (const f of fields) {
+      if (parameters.includes(f.name)) continue;
+      const have = doc.get(f.name);
+      if (have === undefined) problems.push(`runs.arrow: column \`${f.name}\` (${typeName(f.type)}) is not documented`);
+      else if (have !== typeName(f.type))
+        problems.push(`runs.arrow: \`${f.name}\` is ${typeName(f.type)}, README says ${have}`);
+    }
+    for (const name of doc.keys())
+      if (!fields.some((f) => f.name === name))
+        problems.push(`runs.arrow: README documents \`${name}\`, which merge does not write`);
     expect(problems).toEqual([]);
   });
 });
