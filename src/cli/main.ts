@@ -44,9 +44,7 @@ export async function main(argv: string[]): Promise<void> {
       .parseAsync();
   } catch (e) {
     if (e instanceof ScenarioError) {
-      process.stderr.write(
-        `simctl: invalid scenario (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}\n`,
-      );
+      process.stderr.write(`${formatScenarioError(e)}\n`);
       process.exitCode = 2;
       return;
     }
@@ -57,6 +55,11 @@ export async function main(argv: string[]): Promise<void> {
     }
     throw e;
   }
+}
+
+/** What `simctl` prints on stderr for a rejected scenario (exit code 2): a count, then one located line per problem. */
+export function formatScenarioError(e: ScenarioError): string {
+  return `simctl: invalid scenario (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}`;
 }
 
 class UsageError extends Error {}

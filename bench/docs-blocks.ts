@@ -1,0 +1,332 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, platform, tmpdir, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { formatScenarioError } from "../src/cli/main.js";
+import { formatDuration } from "../src/core/time.js";
+import { formatSummary } from "../src/metrics/format-summary.js";
+import type { SimulatedSummary } from "../src/metrics/summary.js";
+import { parseScenario } from "../src/scenario/load-scenario.js";
+import { ScenarioError } from "../src/scenario/scenario-error.js";
+import { runScenario } from "../src/sim/run-scenario.js";
+import { buildArms, formatCompare, runCompare } from "../src/study/compare.js";
+import { loadScaledScenario } from "../src/study/scale.js";
+import { readStudyFile, readStudyText } from "../src/study/study-file.js";
+import { planStudy } from "../src/study/study-plan.js";
+import { runTasks } from "../src/study/worker-pool.js";
+import type { BenchResult } from "./gate.js";
+import { REPO_ROOT } from "./golden.js";
+
+/**
+ * The generated blocks of README.md. A block sits between `<!-- docs:NAME -->` and
+ * `<!-- /docs:NAME -->`; `npm run docs` (bench/docs.ts) replaces its body with what its
+ * generator returns now. Deterministic blocks come from seeded simulations and fixed inputs:
+ * the same tree always gives the same text, and test/docs/readme.test.ts regenerates them and
+ * compares. Machine blocks (benchmarks, wall times) depend on the machine; they carry a
+ * {@link machineLine} and are not compared.
+ */
+export interface DocBlock {
+  name: string;
+  kind: "deterministic" | "machine";
+  /** The block's body (markdown, without the markers). Runs in the repository root. */
+  generate: () => Promise<string>;
+}
+
+/** Where `run-summary` and `compare` are run: small enough for the test suite. */
+export const DOCS_SCALE = 0.1;
+const SCENARIO = "scenarios/10k-pods.yaml";
+const STUDY = "scenarios/capacity-sweep.yaml";
+/** The walkthrough's second axis. */
+const QPS_AXIS = "  controlPlane.controllerManager.qps: { values: [20, 200], column: cm_qps }";
+/** Where `sweep-answer` runs the walkthrough's 18 runs: small enough for the test suite. */
+export const DOCS_SWEEP_SCALE = 0.05;
+const COMPARE_ARGS = ["--vary", "controlPlane.controllerManager.qps=20,100", "--scale", String(DOCS_SCALE)] as const;
+const COMPARE_SEEDS = [1, 2, 3];
+
+/** The markers of one block. */
+export const openMarker = (name: string): string => `<!-- docs:${name} -->`;
+export const closeMarker = (name: string): string => `<!-- /docs:${name} -->`;
+
+/**
+ * The blocks of a README: name -> body (the text between the marker lines). Throws on a marker
+ * without its partner or a name used twice, so a broken README is never half rewritten.
+ */
+export function readBlocks(readme: string): Map<string, string> {
+  const blocks = new Map<string, string>();
+  for (const b of locateBlocks(readme)) {
+    if (blocks.has(b.name)) throw new Error(`README.md: block docs:${b.name} appears twice`);
+    const inner = readme.slice(b.start, b.end);
+    blocks.set(b.name, inner === "\n" ? "" : inner.slice(1, -1));
+  }
+  return blocks;
+}
+
+/** The README with each named block's body replaced (every name must be a block of it). */
+export function replaceBlocks(readme: string, bodies: ReadonlyMap<string, string>): string {
+  readBlocks(readme);
+  let out = readme;
+  for (const [name, body] of bodies) {
+    const b = locateBlocks(out).find((x) => x.name === name);
+    if (b === undefined) throw new Error(`README.md has no block docs:${name}: add its two marker lines`);
+    out = `${out.slice(0, b.start)}${body === "" ? "\n" : `\n${body}\n`}${out.slice(b.end)}`;
+  }
+  return out;
+}
+
+/** Each block's name and the span between the end of its opening marker and the start of its closing one. */
+function locateBlocks(readme: string): { name: string; start: number; end: number }[] {
+  const found: { name: string; start: number; end: number }[] = [];
+  const open = /^<!-- docs:([a-z0-9-]+) -->$/gm;
+  for (let m = open.exec(readme); m !== null; m = open.exec(readme)) {
+    const name = m[1]!;
+    const start = m.index + m[0].length;
+    const end = readme.indexOf(`\n${closeMarker(name)}`, start);
+    if (end < 0) throw new Error(`README.md: block docs:${name} has no closing ${closeMarker(name)}`);
+    found.push({ name, start, end: end + 1 });
+  }
+  const closes = readme.match(/^<!-- \/docs:[a-z0-9-]+ -->$/gm) ?? [];
+  if (closes.length !== found.length) throw new Error("README.md: a closing docs marker has no opening marker");
+  return found;
+}
+
+/** A machine block's first line: what it was measured on and when. */
+export function machineLine(): string {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown cpu";
+  const load = loadavg()[0]!.toFixed(1);
+  const date = new Date().toISOString().slice(0, 10);
+  return `Machine: ${cpus().length} x ${cpu}, Node ${process.version}, ${platform()} ${process.arch}, ${Math.round(totalmem() / 2 ** 30)} GiB; load average ${load} at the start; measured ${date} by \`npm run docs\`.`;
+}
+
+/** What {@link machineLine} looks like (the test checks every machine block has one). */
+export const MACHINE_LINE =
+  /^Machine: \d+ x .+, Node v\d+\.\d+\.\d+, .+; measured \d{4}-\d{2}-\d{2} by `npm run docs`\.$/m;
+
+function checkCwd(): void {
+  if (resolve(process.cwd()) !== resolve(REPO_ROOT))
+    throw new Error(`the docs blocks are generated from the repository root (${REPO_ROOT}), not ${process.cwd()}`);
+}
+
+const fence = (lines: string): string => `\`\`\`\n${lines}\n\`\`\``;
+
+/** `simctl run` at DOCS_SCALE: the terminal summary, with the machine-dependent engine figures masked. */
+async function runSummary(): Promise<string> {
+  const scenario = loadScaledScenario(SCENARIO, DOCS_SCALE);
+  const { summary, stats } = runScenario(scenario, { write: false });
+  const text = formatSummary(summary, stats, `results/runs/${scenario.name}-${scenario.seed}`, scenario.outputs);
+  const engine = /^(engine: \d+ events in )[0-9.]+ s wall \([0-9.]+ M events\/s\), peak RSS \d+ MiB$/m;
+  if (!engine.test(text))
+    throw new Error("run-summary: the summary's engine line changed shape: update bench/docs-blocks.ts");
+  const masked = text.replace(engine, "$1… s wall (… M events/s), peak RSS … MiB");
+  return fence(`$ npx simctl run ${SCENARIO} --scale ${DOCS_SCALE}\n${masked}`);
+}
+
+/** A scenario with one key misspelt, as `simctl validate` reports it. */
+async function validateError(): Promise<string> {
+  const file = "scenarios/typo.yaml";
+  const text = readFileSync(SCENARIO, "utf8");
+  const typo = text.replace(/^(\s+)count:/m, "$1cont:");
+  if (typo === text) throw new Error(`validate-error: ${SCENARIO} has no count: key to misspell`);
+  let err: ScenarioError | undefined;
+  try {
+    parseScenario(file, typo);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    err = e;
+  }
+  if (err === undefined) throw new Error("validate-error: the misspelt scenario was accepted");
+  return [
+    `With \`count\` misspelt \`cont\` in a copy of \`${SCENARIO}\`, \`npx simctl validate ${file}\` exits 2 and prints:`,
+    "",
+    fence(formatScenarioError(err)),
+  ].join("\n");
+}
+
+/** A study whose parameter value breaks the scenario, as `simctl sweep` reports it. */
+async function studyError(): Promise<string> {
+  const file = "test/study/fixtures/bad-value.yaml";
+  let err: ScenarioError | undefined;
+  try {
+    const { spec, locations } = readStudyFile(file);
+    planStudy(spec, locations);
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    err = e;
+  }
+  if (err === undefined) throw new Error(`study-error: ${file} was accepted`);
+  return [
+    `For \`${file}\` (\`count: [2, -3, 8]\` over \`tiny.yaml\`), \`npx simctl sweep\` exits 2 and prints:`,
+    "",
+    fence(formatScenarioError(err)),
+  ].join("\n");
+}
+
+/** The walkthrough's study with its second axis, as text (and where its scenario is). */
+function twoAxisStudy(scenarioPath: string): string {
+  const text = readFileSync(STUDY, "utf8");
+  const param = /^( {2}cluster\.nodePools\[0\]\.count: .*)$/m;
+  const scen = /^scenario: 10k-pods\.yaml/m;
+  if (!param.test(text) || !scen.test(text))
+    throw new Error(`${STUDY} changed shape: update twoAxisStudy in bench/docs-blocks.ts`);
+  return text.replace(param, `$1\n${QPS_AXIS}`).replace(scen, `scenario: ${scenarioPath}`);
+}
+
+interface AnswerRow {
+  values: readonly unknown[];
+  summary: SimulatedSummary;
+}
+
+/** One row per grid point: the mean over its seeds of the walkthrough's figures. */
+function answerTable(columns: readonly string[], rows: readonly AnswerRow[]): string {
+  const points = new Map<string, AnswerRow[]>();
+  for (const r of rows) {
+    const key = JSON.stringify(r.values);
+    const list = points.get(key) ?? [];
+    list.push(r);
+    points.set(key, list);
+  }
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const out = [
+    `| ${columns.join(" | ")} | seeds | all Running after | pod startup p99 | scheduler pods/s |`,
+    `|${"---|".repeat(columns.length + 4)}`,
+  ];
+  for (const list of points.values()) {
+    const done = list.map((r) => r.summary.timeToAllRunningNs).filter((t): t is number => t !== null);
+    const all =
+      done.length === list.length ? formatDuration(Math.round(mean(done))) : `${done.length} of ${list.length} runs`;
+    const p99 = formatDuration(Math.round(mean(list.map((r) => r.summary.podStartup.p99Ns ?? 0))));
+    const rate = mean(list.map((r) => r.summary.scheduler.podsPerSecond)).toFixed(1);
+    out.push(`| ${list[0]!.values.map(String).join(" | ")} | ${list.length} | ${all} | ${p99} | ${rate} |`);
+  }
+  return out.join("\n");
+}
+
+/** The walkthrough's two-axis study at DOCS_SCALE, simulated in this process. */
+async function sweepAnswer(): Promise<string> {
+  const { spec, locations } = readStudyText(STUDY, twoAxisStudy("10k-pods.yaml"));
+  const plan = planStudy({ ...spec, scale: DOCS_SWEEP_SCALE }, locations);
+  const outcomes = await runTasks(
+    plan.runs.map((r) => ({ index: r.index, file: spec.scenario, text: plan.points[r.point]!.text, seed: r.seed })),
+    { workers: 1 },
+  );
+  const rows = plan.runs.map((r, i) => ({ values: r.values, summary: outcomes[i]!.summary }));
+  return [
+    `\`npx simctl sweep ${STUDY} --scale ${DOCS_SWEEP_SCALE}\` (${(10_000 * DOCS_SWEEP_SCALE).toLocaleString("en-US")} pods; the node counts as written, multiplied by ${DOCS_SWEEP_SCALE} when run) with \`${QPS_AXIS.trim()}\` as a second parameter: ${plan.runs.length} runs, means over seeds ${plan.seeds.join(", ")}:`,
+    "",
+    answerTable(
+      spec.parameters.map((p) => p.column),
+      rows,
+    ),
+  ].join("\n");
+}
+
+/** `simctl compare` at DOCS_SCALE, as the README's command line runs it. */
+async function compareExample(): Promise<string> {
+  const arms = buildArms([SCENARIO], { vary: COMPARE_ARGS[1], scale: DOCS_SCALE });
+  const r = await runCompare(arms, { seeds: COMPARE_SEEDS, workers: 1 });
+  return fence(
+    `$ npx simctl compare ${SCENARIO} ${COMPARE_ARGS.join(" ")} --seeds ${COMPARE_SEEDS.length}\n${formatCompare(r)}`,
+  );
+}
+
+/** Runs `node <args>` in the repository root; throws with its stderr when it fails. Returns the wall time in ms. */
+function timedNode(args: readonly string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: REPO_ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status}\n${r.stderr}`);
+  return performance.now() - t0;
+}
+
+/** Rows of a finished sweep directory: each run's parameter values and simulated results. */
+function sweepRows(dir: string, columns: readonly string[]): AnswerRow[] {
+  const runs = readdirSync(join(dir, "runs")).sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  return runs.map((r) => {
+    const info = JSON.parse(readFileSync(join(dir, "runs", r, "run.json"), "utf8")) as {
+      parameters: Record<string, unknown>;
+    };
+    const s = JSON.parse(readFileSync(join(dir, "runs", r, "summary.json"), "utf8")) as { results: SimulatedSummary };
+    return { values: columns.map((c) => info.parameters[c]), summary: s.results };
+  });
+}
+
+/** The walkthrough's sweeps at full size, through the CLI (dist/): wall times and their answer. */
+async function sweepFull(): Promise<string> {
+  const tmp = mkdtempSync(join(tmpdir(), "simctl-docs-sweep-"));
+  try {
+    const cli = join(REPO_ROOT, "bin", "simctl.js");
+    const one = timedNode([cli, "sweep", STUDY, "--out", join(tmp, "one")]);
+    const studyFile = join(tmp, "capacity-sweep-qps.yaml");
+    writeFileSync(studyFile, twoAxisStudy(resolve(REPO_ROOT, "scenarios", "10k-pods.yaml")));
+    const two = timedNode([cli, "sweep", studyFile, "--out", join(tmp, "two")]);
+    const spec = readStudyText(studyFile, readFileSync(studyFile, "utf8")).spec;
+    const columns = spec.parameters.map((p) => p.column);
+    const nOne = readdirSync(join(tmp, "one", "runs")).length;
+    const nTwo = readdirSync(join(tmp, "two", "runs")).length;
+    const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+    return [
+      machineLine(),
+      "",
+      `Wall time (whole process, ${cpus().length} worker threads, the default here): \`npx simctl sweep ${STUDY}\`, ${nOne} runs: ${s(one)}; with \`${QPS_AXIS.trim()}\` added: ${nTwo} runs, ${s(two)}. What they found (means over the seeds):`,
+      "",
+      answerTable(columns, sweepRows(join(tmp, "two"), columns)),
+    ].join("\n");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Options of the short bench run behind the `bench` block. */
+export const DOCS_BENCH_ARGS = ["--rounds", "3", "--round-ms", "200", "--e2e-samples", "1"] as const;
+
+/** A short `npm run bench` (dist-bench/ must be compiled): one row per case. */
+async function benchTable(): Promise<string> {
+  const tmp = mkdtempSync(join(tmpdir(), "simctl-docs-bench-"));
+  try {
+    const json = join(tmp, "bench.json");
+    const line = machineLine();
+    timedNode([join(REPO_ROOT, "dist-bench", "bench", "run.js"), ...DOCS_BENCH_ARGS, "--json", json]);
+    const result = JSON.parse(readFileSync(json, "utf8")) as BenchResult;
+    const rows = result.cases.map((c) => {
+      const sorted = [...c.samples].sort((a, b) => a - b);
+      const med = sorted[Math.floor(sorted.length / 2)]!;
+      const figure = Object.entries(c.info ?? {}).map(([k, v]) =>
+        k === "events"
+          ? `${(Number(v) / 1e6).toFixed(2)} M events`
+          : k === "peak RSS MiB"
+            ? `peak RSS ${v} MiB`
+            : `${v.toLocaleString("en-US")} ${k}`,
+      );
+      const time = c.name.startsWith("e2e ") ? `${(med / 1000).toFixed(2)} s wall` : `${med.toPrecision(4)} ms`;
+      return `| ${c.name} | ${figure.join(", ")} | ${time} |`;
+    });
+    return [
+      line,
+      "",
+      `A short run: \`npm run bench -- ${DOCS_BENCH_ARGS.join(" ")}\` (medians of 3 rounds of 200 ms per micro-benchmark and one run per end-to-end case; \`npm run bench\` itself takes 7 rounds of 400 ms and 5 or 3 runs, for figures to rely on).`,
+      "",
+      "| case | figure | median time per iteration (per run for e2e) |",
+      "|---|---|---|",
+      ...rows,
+    ].join("\n");
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Every generated block of README.md, in the order `npm run docs` makes them. */
+export const DOC_BLOCKS: readonly DocBlock[] = (
+  [
+    { name: "run-summary", kind: "deterministic", generate: runSummary },
+    { name: "validate-error", kind: "deterministic", generate: validateError },
+    { name: "study-error", kind: "deterministic", generate: studyError },
+    { name: "sweep-answer", kind: "deterministic", generate: sweepAnswer },
+    { name: "compare", kind: "deterministic", generate: compareExample },
+    { name: "sweep-full", kind: "machine", generate: sweepFull },
+    { name: "bench", kind: "machine", generate: benchTable },
+  ] satisfies DocBlock[]
+).map((b) => ({
+  ...b,
+  generate: () => {
+    checkCwd();
+    return b.generate();
+  },
+}));
