@@ -1,0 +1,50 @@
+import type { Argv } from "yargs";
+import { parseQuantity } from "../cluster/resources.js";
+import { DEFAULT_MAX_FILE_BYTES, defaultMaxMemoryBytes, type InputLimits } from "../scenario/input-files.js";
+
+/** The flags of {@link withInputOptions}, as yargs parses them. */
+export interface InputArgs {
+  "allow-path"?: string[];
+  "max-file-size"?: number;
+  "max-memory"?: number;
+}
+
+/**
+ * Adds `--allow-path DIR` (repeatable), `--max-file-size` and `--max-memory` (bytes or a
+ * quantity such as 128Mi or 8Gi) to a command that reads scenarios.
+ */
+export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
+  return y
+    .option("allow-path", {
+      type: "string",
+      array: true,
+      describe: "a directory outside the scenario's own that its files may come from (repeatable)",
+    })
+    .option("max-file-size", {
+      type: "string",
+      describe: `largest file read (default ${DEFAULT_MAX_FILE_BYTES / 2 ** 20}Mi)`,
+      coerce: (v: unknown) => bytesFlag("--max-file-size", v),
+    })
+    .option("max-memory", {
+      type: "string",
+      describe: "largest estimated peak memory of a run (default: 3/4 of physical memory)",
+      coerce: (v: unknown) => bytesFlag("--max-memory", v),
+    }) as unknown as Argv<T & InputArgs>;
+}
+
+/** The limits the flags set, defaults for the rest. */
+export function inputLimits(args: InputArgs): InputLimits {
+  return {
+    allowPaths: args["allow-path"] ?? [],
+    maxFileBytes: args["max-file-size"] ?? DEFAULT_MAX_FILE_BYTES,
+    maxMemoryBytes: args["max-memory"] ?? defaultMaxMemoryBytes(),
+  };
+}
+
+function bytesFlag(flag: string, v: unknown): number {
+  const last = Array.isArray(v) ? v[v.length - 1] : v;
+  const q = typeof last === "string" || typeof last === "number" ? parseQuantity(last) : undefined;
+  if (q === undefined || !(q >= 1) || !Number.isFinite(q))
+    throw new Error(`${flag}: expected a size in bytes or a quantity such as 128Mi or 8Gi, found ${String(last)}`);
+  return Math.floor(q);
+}
