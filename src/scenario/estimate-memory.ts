@@ -21,19 +21,24 @@ export interface MemoryEstimate {
 }
 
 // Per-row costs of the estimate: fitted to the peak RSS ("Maximum resident set size" of
-// /usr/bin/time -v node bin/simctl.js run ...) of three runs on Node 20 (see the commit that
-// added this file for the figures): scenarios/density-5k-nodes.yaml --scale 0.1 (500 nodes,
-// 15,000 pods), scenarios/10k-pods.yaml with stop.when: timeLimit, timeLimit: 2h (2,000 nodes,
-// 1.44 M node samples) and a 50-node, 100,000-pod run with unschedulable pods.
+// `/usr/bin/time -v node bin/simctl.js run X.yaml`, Node 20, stop.when: timeLimit, one
+// Deployment plus one pod that never schedules so that every run lasts to its time limit):
+//   5 nodes, 6 pods, 10 min ............................ measured  82 MiB, estimate  80 MiB
+//   2,000 nodes, 10,001 pods, 2 h (1.44 M node samples)  measured 279 MiB, estimate 268 MiB
+//   500 nodes, 15,001 pods, 1 h ......................... measured 153 MiB, estimate 158 MiB
+//   20 nodes, 22,000 pods (18,695 unschedulable), 30 min measured 150 MiB, estimate 165 MiB
+//   4,000 nodes, 101 pods, 4 h (5.76 M node samples) .... measured 672 MiB, estimate 655 MiB
+// and, as a check, 200 nodes and 60,001 pods of which the API rate let 24,000 be created in
+// 20 min: measured 163 MiB, estimate 313 MiB (pods created is an upper bound).
 /** Bytes of Node, the modules and the run's fixed structures. */
-const BASE_BYTES = 120 * 2 ** 20;
-/** Bytes per pod: PodTable columns, the API objects and watch events of its lifecycle, pods.arrow. */
-const BYTES_PER_POD = 6000;
+const BASE_BYTES = 80 * 2 ** 20;
+/** Bytes per pod: PodTable columns, API objects, watch events and scheduler rows of its lifecycle, pods.arrow. */
+const BYTES_PER_POD = 4000;
 /** Bytes per node: NodeTable, kubelet state, image cache, IPAM. */
-const BYTES_PER_NODE = 20_000;
-/** Bytes per nodes.arrow row: 62 bytes of columns, doubled by growth and by the Arrow copy. */
-const BYTES_PER_NODE_SAMPLE = 190;
-/** Bytes per timeseries.arrow row: about 25 float64 gauges, doubled by growth. */
+const BYTES_PER_NODE = 5000;
+/** Bytes per nodes.arrow row: 62 bytes of columns, grown by doubling, then converted for Arrow. */
+const BYTES_PER_NODE_SAMPLE = 100;
+/** Bytes per timeseries.arrow row: about 25 float64 gauges, grown by doubling. */
 const BYTES_PER_TIME_SERIES_ROW = 400;
 /** timeseries.arrow's sample period (src/sim/simulation.ts TIME_SERIES_PERIOD_NS). */
 const TIME_SERIES_PERIOD_NS = NS_PER.s;
