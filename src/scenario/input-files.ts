@@ -85,7 +85,7 @@ export function readInputFile(
   }
   if (root !== undefined && !isInside(real, root) && !limits.allowPaths.some((d) => isInside(real, confinementRoot(d))))
     return {
-      expected: `a file inside ${clip(root, 60)} (the file's directory tree; --allow-path DIR allows another)`,
+      expected: `a file inside ${clip(root, 60)}, the directory tree of the file naming it (--allow-path DIR allows another)`,
       found: real === abs ? q : `${q} (resolves to ${quoteClipped(real)})`,
     };
   let st: Stats;

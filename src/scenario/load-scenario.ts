@@ -78,7 +78,7 @@ export function readTopFile(file: string, what: string, limits: InputLimits = de
   const read = readInputFile(file, process.cwd(), undefined, limits);
   if ("text" in read) return read.text;
   throw new ScenarioError([
-    { file, path: "", line: 0, column: 0, expected: `a ${what} file (${read.expected})`, found: read.found },
+    { file, path: "", line: 0, column: 0, expected: `a ${what} file: ${read.expected}`, found: read.found },
   ]);
 }
 

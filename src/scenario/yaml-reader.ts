@@ -78,7 +78,7 @@ export class ReadContext {
     this.root ??= confinementRoot(dirname(this.file));
     const read = readInputFile(written, dirname(this.file), this.root, this.limits);
     if ("text" in read) return { path: resolve(dirname(this.file), written), text: read.text };
-    r.ctx.report(r.path, r.offset, `${what} (${read.expected})`, read.found);
+    r.ctx.report(r.path, r.offset, `${what}: ${read.expected}`, read.found);
     return undefined;
   }
 
