@@ -177,9 +177,7 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
     .get("name")
     .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
   if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
-    meta
-      .get("name")
-      .fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
+    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   const spec = r.get("spec");
   spec.object(DEPLOYMENT_SPEC_KEYS);

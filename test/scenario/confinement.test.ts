@@ -57,7 +57,10 @@ describe("only regular files of bounded size are read", () => {
       expected: "a regular file",
       found: '"d.yaml" (a directory)',
     });
-    expect(readInputFile("f.yaml", dir, dir, limits)).toEqual({ expected: "a regular file", found: '"f.yaml" (a FIFO)' });
+    expect(readInputFile("f.yaml", dir, dir, limits)).toEqual({
+      expected: "a regular file",
+      found: '"f.yaml" (a FIFO)',
+    });
     expect(readInputFile("/dev/zero", dir, undefined, limits)).toEqual({
       expected: "a regular file",
       found: '"/dev/zero" (a character device)',

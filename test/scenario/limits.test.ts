@@ -25,19 +25,30 @@ stop: { when: timeLimit, timeLimit: ${timeLimit} }
 
 describe("validate refuses what run could not finish", () => {
   test(`a scenario name longer than ${MAX_NAME_LENGTH} characters (a directory name) is refused, clipped`, () => {
-    const dir = tree({ "web.yaml": deployment(), "s.yaml": scenario().replace("name: small", `name: ${"a".repeat(300)}`) });
+    const dir = tree({
+      "web.yaml": deployment(),
+      "s.yaml": scenario().replace("name: small", `name: ${"a".repeat(300)}`),
+    });
     const [i, ...rest] = issuesOf(join(dir, "s.yaml"));
     expect(rest).toEqual([]);
     expect(i).toMatchObject({ path: "name", line: 1, column: 7 });
     expect(i!.found.length).toBeLessThanOrEqual(80);
-    expect(issuesOf(join(tree({ "web.yaml": deployment(), "s.yaml": scenario().replace("small", "a".repeat(128)) }), "s.yaml"))).toEqual([]);
+    expect(
+      issuesOf(
+        join(tree({ "web.yaml": deployment(), "s.yaml": scenario().replace("small", "a".repeat(128)) }), "s.yaml"),
+      ),
+    ).toEqual([]);
   });
 
   test("a Deployment name that its copy suffix takes past 253 characters is refused", () => {
     const name = "w".repeat(252);
     const dir = tree({ "web.yaml": deployment(name), "s.yaml": scenario("web.yaml\n    copies: 10") });
     expect(issuesOf(join(dir, "s.yaml"))).toEqual([
-      expect.objectContaining({ path: "metadata.name", line: 3, expected: expect.stringMatching(/at most 253 characters/) }),
+      expect.objectContaining({
+        path: "metadata.name",
+        line: 3,
+        expected: expect.stringMatching(/at most 253 characters/),
+      }),
     ]);
   });
 

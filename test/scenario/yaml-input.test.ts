@@ -70,7 +70,10 @@ describe("duplicate keys and repeated problems", () => {
   });
 
   test("a duplicate key inside a manifest is located in the manifest", () => {
-    const dir = tree({ "web.yaml": deployment().replace("  replicas: 3\n", "  replicas: 3\n  replicas: 4\n"), "s.yaml": scenario() });
+    const dir = tree({
+      "web.yaml": deployment().replace("  replicas: 3\n", "  replicas: 3\n  replicas: 4\n"),
+      "s.yaml": scenario(),
+    });
     const [i, ...rest] = issuesOf(join(dir, "s.yaml"));
     expect(rest).toEqual([]);
     expect(i).toMatchObject({ file: join(dir, "web.yaml"), line: 6, found: "a duplicate key" });

@@ -1,9 +1,7 @@
 import type { CommandModule } from "yargs";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
-import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmark-scenario.js";
-import { loadScenario } from "../../scenario/load-scenario.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
-import { loadScaledScenario } from "../../study/scale.js";
+import { validateScenarioFile } from "../../scenario/validate-file.js";
 import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface ValidateArgs extends InputArgs {
@@ -31,15 +29,16 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       }) as never,
   handler: (args) => {
     const limits = inputLimits(args);
-    if (isEtcdBenchmark(args.scenario, limits)) {
-      const b = loadEtcdBenchmark(args.scenario, limits);
+    const v = validateScenarioFile(
+      args.scenario,
+      args.scale === undefined ? { limits } : { limits, scale: args.scale },
+    );
+    if (v.kind === "etcdBenchmark") {
+      const b = v.scenario;
       process.stdout.write(`${args.scenario}: valid (etcd benchmark, ${b.runs.length} runs, seed ${b.seed})\n`);
       return;
     }
-    const s =
-      args.scale === undefined
-        ? loadScenario(args.scenario, { limits })
-        : loadScaledScenario(args.scenario, args.scale, { limits });
+    const s = v.scenario;
     const pods = finalReplicas(s.workload);
     let nodes = 0;
     for (const p of s.nodePools) nodes += p.count;
