@@ -44,7 +44,10 @@ function walk(node: Node | null, path: string, parent: Node | null, out: Target[
       const k = isScalar(p.key) ? String(p.key.value) : "?";
       walk(p.value as Node | null, path === "" ? k : `${path}.${k}`, node, out);
     }
-  else if (isSeq(node)) node.items.forEach((n, i) => walk(n as Node, `${path}[${i}]`, node, out));
+  else if (isSeq(node))
+    node.items.forEach((n, i) => {
+      walk(n as Node, `${path}[${i}]`, node, out);
+    });
 }
 
 function target(file: string, scenario: string): Target {
