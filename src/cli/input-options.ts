@@ -23,13 +23,19 @@ export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option("max-file-size", {
       type: "string",
       describe: `largest file read (default ${DEFAULT_MAX_FILE_BYTES / 2 ** 20}Mi)`,
-      coerce: (v: unknown) => bytesFlag("--max-file-size", v),
+      coerce: (v: unknown) => sizeFlag("--max-file-size", v),
     })
     .option("max-memory", {
       type: "string",
       describe: "largest estimated peak memory of a run (default: 3/4 of physical memory)",
-      coerce: (v: unknown) => bytesFlag("--max-memory", v),
+      coerce: (v: unknown) => sizeFlag("--max-memory", v),
     }) as unknown as Argv<T & InputArgs>;
+}
+
+/** Checks `--scale` (a yargs coerce function: what it throws is a usage error, exit 1). */
+export function scaleFlag(v: number): number {
+  if (!(v > 0 && Number.isFinite(v))) throw new Error(`--scale: expected a number > 0, found ${v}`);
+  return v;
 }
 
 /** The limits the flags set, defaults for the rest. */
@@ -41,8 +47,9 @@ export function inputLimits(args: InputArgs): InputLimits {
   };
 }
 
-function bytesFlag(flag: string, v: unknown): number {
-  const last = Array.isArray(v) ? v[v.length - 1] : v;
+/** A size flag in bytes (the last one when repeated); throws, as a yargs coerce function, when it is not a size >= 1. */
+function sizeFlag(flag: string, v: unknown): number {
+  const last: unknown = Array.isArray(v) ? v[v.length - 1] : v;
   const q = typeof last === "string" || typeof last === "number" ? parseQuantity(last) : undefined;
   if (q === undefined || !(q >= 1) || !Number.isFinite(q))
     throw new Error(`${flag}: expected a size in bytes or a quantity such as 128Mi or 8Gi, found ${String(last)}`);

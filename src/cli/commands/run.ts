@@ -8,7 +8,7 @@ import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmar
 import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etcd-benchmark.js";
 import { estimateMemory } from "../../scenario/estimate-memory.js";
 import { ensureHeapFor } from "../heap.js";
-import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface RunArgs extends InputArgs {
   scenario: string;
@@ -34,10 +34,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("scale", {
         type: "number",
         describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
-        coerce: (v: number) => {
-          if (!(v > 0 && Number.isFinite(v))) throw new Error(`--scale: expected a number > 0, found ${v}`);
-          return v;
-        },
+        coerce: scaleFlag,
       }),
   handler: async (args) => {
     const limits = inputLimits(args);

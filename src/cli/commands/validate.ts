@@ -2,7 +2,7 @@ import type { CommandModule } from "yargs";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
 import { validateScenarioFile } from "../../scenario/validate-file.js";
-import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface ValidateArgs extends InputArgs {
   scenario: string;
@@ -22,10 +22,7 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
       .option("scale", {
         type: "number",
         describe: "check the scenario as run --scale would run it",
-        coerce: (v: number) => {
-          if (!(v > 0 && Number.isFinite(v))) throw new Error(`--scale: expected a number > 0, found ${v}`);
-          return v;
-        },
+        coerce: scaleFlag,
       }) as never,
   handler: (args) => {
     const limits = inputLimits(args);
