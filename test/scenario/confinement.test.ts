@@ -101,3 +101,20 @@ describe("only regular files of bounded size are read", () => {
     expect(i!.found).toMatch(/\.\.\./);
   });
 });
+
+describe("a study's scenario stays inside the study's tree", () => {
+  test("scenario: ../x.yaml is refused at the key; --allow-path admits it", async () => {
+    const { readStudyFile } = await import("../../src/study/study-file.js");
+    const { planStudy } = await import("../../src/study/study-plan.js");
+    const outside = tree({ "web.yaml": deployment(), "s.yaml": scenario() });
+    const dir = tree({
+      "study.yaml": `scenario: ${join(outside, "s.yaml")}\nparameters:\n  seed: { values: [1, 2], column: s }\n`,
+    });
+    const plan = (l = limits) => {
+      const { spec, locations } = readStudyFile(join(dir, "study.yaml"), l);
+      return planStudy(spec, locations, l);
+    };
+    expect(plan).toThrow(/study\.yaml:1:11: scenario: expected the scenario file to sweep: a file inside/);
+    expect(plan({ ...limits, allowPaths: [outside] }).runs.length).toBe(2);
+  });
+});
