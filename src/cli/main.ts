@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = 2;
       return;
     }
-    if (e instanceof UsageError) {
+    // A flag that fails its yargs coerce check arrives as yargs' own YError: a usage error too.
+    if (e instanceof UsageError || (e instanceof Error && e.name === "YError")) {
       process.stderr.write(`simctl: ${e.message}\nsee: simctl --help\n`);
       process.exitCode = 1;
       return;

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { ScenarioError } from "./scenario-error.js";
+import { defaultInputLimits, readInputFile, type InputLimits } from "./input-files.js";
+import { readTopFile, SCENARIO_NAME, SCENARIO_NAME_EXPECTED } from "./load-scenario.js";
 import { readEtcd, type EtcdSpec } from "./sections/etcd.js";
 import { readYamlDocuments } from "./yaml-reader.js";
 
@@ -25,26 +25,19 @@ export interface EtcdBenchmarkScenario {
   runs: readonly EtcdBenchmarkRun[];
 }
 
-/** Whether a scenario file is an etcd benchmark (it has a top-level `benchmark:` key). */
-export function isEtcdBenchmark(file: string): boolean {
-  try {
-    return /^benchmark\s*:/m.test(readFileSync(file, "utf8"));
-  } catch {
-    return false;
-  }
+/**
+ * Whether a scenario file is an etcd benchmark (it has a top-level `benchmark:` key). A file
+ * that cannot be read (not a regular file, too big) is not one: the scenario loader reports it.
+ */
+export function isEtcdBenchmark(file: string, limits: InputLimits = defaultInputLimits()): boolean {
+  const read = readInputFile(file, process.cwd(), undefined, limits);
+  return "text" in read && /^benchmark\s*:/m.test(read.text);
 }
 
 /** Reads and validates an etcd benchmark scenario, with located errors like any scenario. */
-export function loadEtcdBenchmark(file: string): EtcdBenchmarkScenario {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ScenarioError([
-      { file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message },
-    ]);
-  }
-  const { ctx, docs } = readYamlDocuments(file, text);
+export function loadEtcdBenchmark(file: string, limits: InputLimits = defaultInputLimits()): EtcdBenchmarkScenario {
+  const text = readTopFile(file, "scenario", limits);
+  const { ctx, docs } = readYamlDocuments(file, text, { limits });
   const r = docs[0]!;
   r.object(["name", "seed", "etcd", "benchmark"]);
   const runs = r
@@ -61,9 +54,7 @@ export function loadEtcdBenchmark(file: string): EtcdBenchmarkScenario {
     });
   const scenario = {
     file,
-    name: r
-      .get("name")
-      .str({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a name of letters, digits, '.', '_' and '-'" }),
+    name: r.get("name").str({ pattern: SCENARIO_NAME, expected: SCENARIO_NAME_EXPECTED }),
     seed: r.get("seed").int({ min: 0, default: 1 }),
     etcd: readEtcd(r.get("etcd")),
     runs,

@@ -1,5 +1,7 @@
-import { readFileSync } from "node:fs";
 import { NS_PER } from "../core/time.js";
+import { estimateMemory, formatBytes } from "./estimate-memory.js";
+import { defaultInputLimits, readInputFile, type InputLimits } from "./input-files.js";
+import { scaleScenarioNodes } from "./scale-nodes.js";
 import { ScenarioError } from "./scenario-error.js";
 import { readApiServer } from "./sections/api-server.js";
 import { readImages, readNodePools } from "./sections/cluster.js";
@@ -11,7 +13,7 @@ import { readScheduler } from "./sections/scheduler.js";
 import { readWatch } from "./sections/watch.js";
 import { readWorkload } from "./sections/workload.js";
 import type { OutputTable, Scenario } from "./types.js";
-import { readYamlDocuments } from "./yaml-reader.js";
+import { readYamlDocuments, type ReadContext } from "./yaml-reader.js";
 
 const TOP_KEYS = [
   "name",
@@ -28,38 +30,74 @@ const TOP_KEYS = [
 const OUTPUTS: readonly OutputTable[] = ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
 const DEFAULT_TIME_LIMIT_NS = 2 * 3600 * NS_PER.s;
+/**
+ * The longest `stop.timeLimit`: 100 days. Simulated time is integer nanoseconds in a double,
+ * exact to 2^53 ns (about 104 days); past that, event times round and order breaks.
+ */
+export const MAX_TIME_LIMIT_NS = 100 * 24 * 3600 * NS_PER.s;
+/** Nodes a run may have in all (pools plus addNodes): 200 times upstream's 5,000-node limit. */
+export const MAX_NODES = 1_000_000;
+/** Pods a run may create in all (see podsCreatedBound): 100 times upstream's 150,000-pod limit. */
+export const MAX_PODS = 15_000_000;
+/**
+ * The scenario name names the results directory `<name>-<seed>` (plus a temporary suffix while
+ * it is written): 128 characters keep it well inside a file name's 255 bytes.
+ */
+export const MAX_NAME_LENGTH = 128;
+/** A scenario name: a letter or digit, then letters, digits, '.', '_' and '-', at most {@link MAX_NAME_LENGTH}. */
+export const SCENARIO_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9._-]{0,${MAX_NAME_LENGTH - 1}}$`);
+/** How scenario names are described in messages. */
+export const SCENARIO_NAME_EXPECTED = `a name of letters, digits, '.', '_' and '-' (at most ${MAX_NAME_LENGTH} characters)`;
+
+/** Options of {@link loadScenario} and {@link parseScenario}. */
+export interface LoadOptions {
+  /** Replaces the scenario's seed. */
+  seed?: number;
+  /** Confinement and size limits (default: {@link defaultInputLimits}). */
+  limits?: InputLimits;
+  /** `--scale`: multiplies the counts of scale-nodes.ts on the parsed document (default 1). */
+  scale?: number;
+}
 
 /**
  * Reads, validates and resolves a scenario file. Every problem is collected and thrown together
  * as a {@link ScenarioError} (file, YAML path, line:column, expected, found) before anything
- * runs. `overrides` lets a caller change the seed without editing the file.
+ * runs, including every limit a run would meet (names, counts, time, estimated memory).
+ * The file must be a regular file within the size limit; the files it names must also lie in
+ * its directory tree (see input-files.ts).
  */
-export function loadScenario(file: string, overrides: { seed?: number } = {}): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ScenarioError([
-      { file, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message },
-    ]);
-  }
-  return parseScenario(file, text, overrides);
+export function loadScenario(file: string, options: LoadOptions = {}): Scenario {
+  return parseScenario(file, readTopFile(file, "scenario", options.limits), options);
+}
+
+/**
+ * Reads a file the user named on the command line (a scenario, a study): a regular file within
+ * the size limit, anywhere. Throws a located {@link ScenarioError} otherwise.
+ */
+export function readTopFile(file: string, what: string, limits: InputLimits = defaultInputLimits()): string {
+  const read = readInputFile(file, process.cwd(), undefined, limits);
+  if ("text" in read) return read.text;
+  throw new ScenarioError([
+    { file, path: "", line: 0, column: 0, expected: `a ${what} file: ${read.expected}`, found: read.found },
+  ]);
 }
 
 /** As {@link loadScenario}, from text already in memory (`file` names it in errors and anchors relative paths). */
-export function parseScenario(file: string, text: string, overrides: { seed?: number } = {}): Scenario {
-  const { ctx, docs } = readYamlDocuments(file, text);
+export function parseScenario(file: string, text: string, options: LoadOptions = {}): Scenario {
+  const { ctx, docs } = readYamlDocuments(file, text, {
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
+    scale: options.scale ?? 1,
+  });
   const root = docs[0];
   if (root === undefined || docs.length !== 1) {
     ctx.report("", 0, "exactly one YAML document", `${docs.length} documents`);
     ctx.throwIfIssues();
   }
   const r = root!;
+  scaleScenarioNodes(r.node, ctx.scale);
   if (!r.object(TOP_KEYS)) r.fail(`a mapping with keys ${TOP_KEYS.join(", ")}`);
-  const name = r
-    .get("name")
-    .str({ pattern: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, expected: "a name of letters, digits, '.', '_' and '-'" });
-  const seed = overrides.seed ?? r.get("seed").int({ min: 0, max: 2 ** 53 - 1, default: 1 });
+  const name = r.get("name").str({ pattern: SCENARIO_NAME, expected: SCENARIO_NAME_EXPECTED });
+  const seed = options.seed ?? r.get("seed").int({ min: 0, max: 2 ** 53 - 1, default: 1 });
   const images = readImages(r.get("images"));
   const known = new Set(images.map((i) => i.name));
   const nodePools = readNodePools(r.get("cluster"), known);
@@ -77,13 +115,13 @@ export function parseScenario(file: string, text: string, overrides: { seed?: nu
     etcd: readEtcd(cp.get("etcd")),
     watch: readWatch(cp.get("watch")),
     controllerManager: readControllerManager(cp.get("controllerManager")),
-    scheduler: readScheduler(cp.get("scheduler"), file),
+    scheduler: readScheduler(cp.get("scheduler")),
     kubelet: readKubelet(r.get("kubelet")),
     registry: readRegistry(r.get("registry")),
-    workload: readWorkload(r.get("workload"), file, known, nodePools),
+    workload: readWorkload(r.get("workload"), known, nodePools),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
-      timeLimitNs: st.get("timeLimit").duration({ min: 1, default: DEFAULT_TIME_LIMIT_NS }),
+      timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),
     },
     outputs: r.has("outputs")
       ? r
@@ -93,5 +131,43 @@ export function parseScenario(file: string, text: string, overrides: { seed?: nu
       : [...OUTPUTS],
   };
   ctx.throwIfIssues();
+  checkSize(ctx, scenario, r);
+  ctx.throwIfIssues();
   return scenario;
+}
+
+/**
+ * The limits a valid scenario can still exceed as a whole: total nodes and pods, and the
+ * estimated peak memory against `--max-memory` (checked here so that validate refuses what run
+ * could not finish).
+ */
+function checkSize(ctx: ReadContext, s: Scenario, r: ReturnType<typeof readYamlDocuments>["docs"][number]): void {
+  const est = estimateMemory(s);
+  const scaled = ctx.scale === 1 ? "" : ` after --scale ${ctx.scale}`;
+  if (est.nodes > MAX_NODES)
+    r.get("cluster").fail(`at most ${MAX_NODES} nodes in all, with addNodes (found ${est.nodes}${scaled})`);
+  if (est.pods > MAX_PODS)
+    r.get("workload").fail(`a workload creating at most ${MAX_PODS} pods in all (up to ${est.pods}${scaled})`);
+  if (ctx.issues.length > 0) return;
+  const max = ctx.limits.maxMemoryBytes;
+  if (est.bytes <= max) return;
+  const where =
+    est.largest === "pods"
+      ? r.get("workload")
+      : est.largest === "nodes"
+        ? r.get("cluster")
+        : r.get("stop").get("timeLimit");
+  const why =
+    est.largest === "pods"
+      ? `${est.pods} pods`
+      : est.largest === "nodes"
+        ? `${est.nodes} nodes`
+        : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
+  ctx.report(
+    where.path,
+    where.offset,
+    `a run whose estimated peak memory fits --max-memory (${formatBytes(max)})`,
+    `an estimated ${formatBytes(est.bytes)}, mostly ${why}${scaled}`,
+    "lower the counts or stop.timeLimit, raise kubelet.sampleInterval, or raise --max-memory",
+  );
 }

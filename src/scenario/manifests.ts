@@ -176,12 +176,14 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
   const name = meta
     .get("name")
     .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
+  if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
+    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   const spec = r.get("spec");
   spec.object(DEPLOYMENT_SPEC_KEYS);
   // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
   // (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment).
-  const replicas = spec.get("replicas").int({ min: 0, default: 1 });
+  const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
   const strategy = spec.get("strategy");
   strategy.object(["type", "rollingUpdate"]);
   strategy.get("type").oneOf(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" });
@@ -321,5 +323,9 @@ function intOrPercent(r: YamlReader, dflt: string): string | number {
   return dflt;
 }
 
+/** model: a DNS-1123 subdomain is at most 253 characters (k8s.io/apimachinery validation.DNS1123SubdomainMaxLength). */
+const DNS_SUBDOMAIN_MAX = 253;
+/** model: spec.replicas is an int32 in apps/v1. */
+export const INT32_MAX = 2 ** 31 - 1;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

@@ -1,26 +1,88 @@
-import { isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node } from "yaml";
+import {
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Alias,
+  type Document,
+  type Node,
+} from "yaml";
 import type { DistSpec } from "../core/distributions.js";
 import { parseDurationNs } from "../core/time.js";
 import { parseQuantity } from "../cluster/resources.js";
-import { didYouMean, ScenarioError, type ScenarioIssue } from "./scenario-error.js";
+import { dirname, resolve } from "node:path";
+import { clip, confinementRoot, defaultInputLimits, readInputFile, type InputLimits } from "./input-files.js";
+import { didYouMean, formatIssue, ScenarioError, type ScenarioIssue } from "./scenario-error.js";
+
+/**
+ * The yaml library's bound on alias expansion (its `maxAliasCount` option, default 100): a
+ * document whose aliases would expand further is refused, as a "billion laughs" guard.
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** How a file is read: what it may refer to, and the `--scale` factor applied to its counts. */
+export interface ReadOptions {
+  limits?: InputLimits;
+  /** Size factor for counts (see scale-nodes.ts); 1 = as written. */
+  scale?: number;
+}
 
 /** Shared by all readers of one file: where issues go and how offsets become line:column. */
 export class ReadContext {
   readonly file: string;
   readonly issues: ScenarioIssue[] = [];
+  readonly limits: InputLimits;
+  readonly scale: number;
   private readonly lines: LineCounter;
+  /** Issues already reported, formatted: a manifest stamped `copies:` times reports each problem once. */
+  private readonly seen = new Set<string>();
 
-  constructor(file: string, lines: LineCounter) {
+  constructor(file: string, lines: LineCounter, options: ReadOptions = {}) {
     this.file = file;
     this.lines = lines;
+    this.limits = options.limits ?? defaultInputLimits();
+    this.scale = options.scale ?? 1;
   }
 
   report(path: string, offset: number, expected: string, found: string, hint?: string): void {
     const pos = this.lines.linePos(offset);
     const issue: ScenarioIssue = { file: this.file, path, line: pos.line, column: pos.col, expected, found };
     if (hint !== undefined) issue.hint = hint;
+    this.add(issue);
+  }
+
+  /** Adds issues found in another file (a manifest, a scheduler configuration), once each. */
+  absorb(issues: readonly ScenarioIssue[]): void {
+    for (const i of issues) this.add(i);
+  }
+
+  private add(issue: ScenarioIssue): void {
+    const key = formatIssue(issue);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.issues.push(issue);
   }
+
+  /**
+   * Reads the file this node names (a path relative to this context's file): confined to that
+   * file's directory tree (or `--allow-path`), a regular file within the size limit. Reports a
+   * located issue and returns undefined otherwise.
+   */
+  readReferenced(r: YamlReader, what: string): { path: string; text: string } | undefined {
+    const written = r.str({ expected: `the path of ${what}, relative to this file` });
+    if (written === "") return undefined;
+    this.root ??= confinementRoot(dirname(this.file));
+    const read = readInputFile(written, dirname(this.file), this.root, this.limits);
+    if ("text" in read) return { path: resolve(dirname(this.file), written), text: read.text };
+    r.ctx.report(r.path, r.offset, `${what}: ${read.expected}`, read.found);
+    return undefined;
+  }
+
+  private root: string | undefined;
 
   /** Throws a {@link ScenarioError} carrying every issue reported so far, if any. */
   throwIfIssues(): void {
@@ -29,21 +91,88 @@ export class ReadContext {
 }
 
 /**
- * Parses YAML text (one or more `---` documents) into readers. Syntax errors are reported with
- * their location and thrown at once, since nothing after them can be trusted.
+ * Parses YAML text (one or more `---` documents) into readers. Syntax errors (a duplicate key
+ * among them) are reported with their location and thrown at once, since nothing after them can
+ * be trusted. Aliases are then expanded in place, as YAML defines them (an alias stands for its
+ * anchored node), within {@link MAX_ALIAS_COUNT}; an alias without an anchor before it, inside its
+ * own anchor, or beyond the bound is a located error.
  */
-export function readYamlDocuments(file: string, text: string): { ctx: ReadContext; docs: YamlReader[] } {
+export function readYamlDocuments(
+  file: string,
+  text: string,
+  options: ReadOptions = {},
+): { ctx: ReadContext; docs: YamlReader[] } {
   const lines = new LineCounter();
   const docs: Document.Parsed[] = parseAllDocuments(text, {
     lineCounter: lines,
     prettyErrors: false,
+    uniqueKeys: true,
   }) as Document.Parsed[];
-  const ctx = new ReadContext(file, lines);
+  const ctx = new ReadContext(file, lines, options);
   for (const d of docs) {
-    for (const e of d.errors) ctx.report("", e.pos[0], "valid YAML", JSON.stringify(e.message.split("\n")[0]));
+    for (const e of d.errors) {
+      if (e.code === "DUPLICATE_KEY") ctx.report("", e.pos[0], "each key once in a mapping", "a duplicate key");
+      else ctx.report("", e.pos[0], "valid YAML", clip(JSON.stringify(e.message.split("\n")[0])));
+    }
   }
   ctx.throwIfIssues();
+  for (const d of docs) expandAliases(ctx, d);
+  ctx.throwIfIssues();
   return { ctx, docs: docs.map((d) => new YamlReader(ctx, d.contents as Node | null, "", 0)) };
+}
+
+/** Replaces every alias of `doc` by a copy of its anchored node (see {@link readYamlDocuments}). */
+function expandAliases(ctx: ReadContext, doc: Document.Parsed): void {
+  let first: Alias | undefined;
+  visit(doc, {
+    Alias(_key, alias, ancestors) {
+      first ??= alias;
+      const target = alias.resolve(doc);
+      const at = alias.range?.[0] ?? 0;
+      const path = pathOf(ancestors, alias);
+      if (target === undefined)
+        ctx.report(path, at, "an alias to an anchor defined before it", clip(`*${alias.source}`));
+      else if (ancestors.includes(target))
+        ctx.report(path, at, "an alias outside the node its anchor names", clip(`*${alias.source} inside it`));
+    },
+  });
+  if (first === undefined || ctx.issues.length > 0) return;
+  try {
+    doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    ctx.report(
+      "",
+      first.range?.[0] ?? 0,
+      `aliases within the yaml library's bound (maxAliasCount ${MAX_ALIAS_COUNT})`,
+      "aliases that expand further (a resource exhaustion guard)",
+    );
+    return;
+  }
+  visit(doc, {
+    Alias(_key, alias) {
+      const copy = (alias.resolve(doc) as Node).clone() as Node;
+      if (!isAlias(copy)) copy.anchor = undefined;
+      if (alias.range !== undefined && alias.range !== null) copy.range = alias.range;
+      return copy;
+    },
+  });
+}
+
+/** The YAML path of `node` below `ancestors` (as visit passes them), e.g. `spec.tolerations[0]`. */
+function pathOf(ancestors: readonly unknown[], node: unknown): string {
+  let out = "";
+  for (let i = 0; i < ancestors.length; i++) {
+    const a = ancestors[i];
+    const child = i + 1 < ancestors.length ? ancestors[i + 1] : node;
+    if (isPair(a)) {
+      if (a.value === child) {
+        const k = a.key;
+        const key = isScalar(k) ? String(k.value) : "";
+        out = out === "" ? key : `${out}.${key}`;
+      }
+    } else if (isSeq(a)) out += `[${a.items.indexOf(child as never)}]`;
+  }
+  return out;
 }
 
 interface Bounds {
@@ -90,7 +219,7 @@ export class YamlReader {
     if (!this.present || n === null) return "nothing";
     if (isMap(n)) return "a mapping";
     if (isSeq(n)) return "a list";
-    if (isScalar(n)) return typeof n.value === "string" ? JSON.stringify(n.value) : String(n.value);
+    if (isScalar(n)) return clip(typeof n.value === "string" ? JSON.stringify(n.value) : String(n.value));
     return "an unsupported YAML node";
   }
 
@@ -122,7 +251,7 @@ export class YamlReader {
           this.join(key),
           k.range?.[0] ?? this.offset,
           `one of the keys ${allowed.join(", ")}`,
-          `unknown key ${JSON.stringify(key)}`,
+          `unknown key ${clip(JSON.stringify(key))}`,
           guess === undefined ? undefined : `did you mean "${guess}"?`,
         );
       }

@@ -1,9 +1,7 @@
-import { readFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { formatDuration } from "../core/time.js";
-import { parseScenario } from "../scenario/load-scenario.js";
-import { ScenarioError } from "../scenario/scenario-error.js";
+import { parseScenario, readTopFile } from "../scenario/load-scenario.js";
 import type { RunOutcome, RunTask } from "./run-task.js";
 import { scaleScenarioText } from "./scale.js";
 import { meanInterval, pairedDifference, type PairedDifference } from "./stats.js";
@@ -90,15 +88,8 @@ export interface CompareOptions {
  * arm. Every arm is validated before anything runs (scenario errors are thrown as usual).
  */
 export function buildArms(files: readonly string[], options: { vary?: string; scale?: number } = {}): CompareArm[] {
-  const read = (f: string) => {
-    try {
-      return readFileSync(f, "utf8");
-    } catch (e) {
-      throw new ScenarioError([
-        { file: f, path: "", line: 0, column: 0, expected: "a readable scenario file", found: (e as Error).message },
-      ]);
-    }
-  };
+  // A regular file within the size limit, as run and validate read it.
+  const read = (f: string) => readTopFile(f, "scenario");
   let arms: CompareArm[];
   if (options.vary !== undefined) {
     if (files.length !== 1)

@@ -4,6 +4,7 @@ import { threadId } from "node:worker_threads";
 import { writeFileAtomic } from "../metrics/arrow-writer.js";
 import type { RunStats, SimulatedSummary } from "../metrics/summary.js";
 import { parseScenario } from "../scenario/load-scenario.js";
+import type { InputLimits } from "../scenario/input-files.js";
 import { runScenario } from "../sim/run-scenario.js";
 import { placementMetrics, type PlacementMetrics } from "./placement.js";
 
@@ -18,6 +19,8 @@ export interface RunTask {
   file: string;
   text: string;
   seed: number;
+  /** Limits the scenario was validated with (`--allow-path`...): its files are read again here. */
+  limits?: InputLimits;
   /**
    * Final directory for the run's outputs (pods.arrow, summary.json, scenario.json, run.json);
    * undefined runs without writing anything.
@@ -48,7 +51,10 @@ export interface RunRecord {
  * `run.json` (the task's `info` plus placement metrics) is written last.
  */
 export function executeRunTask(task: RunTask, onProgress?: (done: number, total: number) => void): RunOutcome {
-  const scenario = parseScenario(task.file, task.text, { seed: task.seed });
+  const scenario = parseScenario(task.file, task.text, {
+    seed: task.seed,
+    ...(task.limits === undefined ? {} : { limits: task.limits }),
+  });
   const progress =
     onProgress === undefined
       ? undefined

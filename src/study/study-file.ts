@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { basename, dirname, extname, isAbsolute, join } from "node:path";
-import { ScenarioError } from "../scenario/scenario-error.js";
+import type { InputLimits } from "../scenario/input-files.js";
+import { readTopFile } from "../scenario/load-scenario.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import { RUN_FIGURES } from "./merge.js";
 import { formatYamlPath, parseYamlPath, type PathSegment } from "./yaml-path.js";
@@ -65,8 +65,12 @@ export const MAX_RUNS = 1_000_000;
  * outputs: results/studies/capacity   # default results/studies/<name>
  * ```
  */
-export function readStudyText(file: string, text: string): { spec: StudySpec; locations: StudyLocations } {
-  const { ctx, docs } = readYamlDocuments(file, text);
+export function readStudyText(
+  file: string,
+  text: string,
+  limits?: InputLimits,
+): { spec: StudySpec; locations: StudyLocations } {
+  const { ctx, docs } = readYamlDocuments(file, text, limits === undefined ? {} : { limits });
   const r = docs[0];
   if (r === undefined || docs.length !== 1) {
     ctx.report("", 0, "exactly one YAML document", `${docs.length} documents`);
@@ -164,17 +168,13 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
   };
 }
 
-/** Reads a study file from disk (see {@link readStudyText}). */
-export function readStudyFile(file: string): { spec: StudySpec; locations: StudyLocations } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new ScenarioError([
-      { file, path: "", line: 0, column: 0, expected: "a readable study file", found: (e as Error).message },
-    ]);
-  }
-  return readStudyText(file, text);
+/**
+ * Reads a study file from disk (see {@link readStudyText}): a regular file within
+ * `limits.maxFileBytes`; the scenario it names is read, confined to the study's directory tree,
+ * by `planStudy`.
+ */
+export function readStudyFile(file: string, limits?: InputLimits): { spec: StudySpec; locations: StudyLocations } {
+  return readStudyText(file, readTopFile(file, "study", limits), limits);
 }
 
 /** A parameter path as a column name: `cluster.nodePools[0].count` -> `cluster_nodePools_0_count`. */

@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { dirname, relative } from "node:path";
 import { parseScenario } from "../scenario/load-scenario.js";
 import { formatIssue, ScenarioError, type ScenarioIssue } from "../scenario/scenario-error.js";
@@ -9,6 +8,7 @@ import { scaleScenarioText } from "./scale.js";
 import type { StudyLocations, StudySpec } from "./study-file.js";
 import { setYamlPath } from "./yaml-path.js";
 import type { YamlReader } from "../scenario/yaml-reader.js";
+import type { InputLimits } from "../scenario/input-files.js";
 
 /** One run of a study: a grid point and a seed. */
 export interface PlannedRun {
@@ -58,18 +58,15 @@ export interface StudyManifest {
  * study file, naming the parameter and what the scenario expected there; every problem is
  * thrown together as a {@link ScenarioError}.
  */
-export function planStudy(spec: StudySpec, locations: StudyLocations): StudyPlan {
+export function planStudy(spec: StudySpec, locations: StudyLocations, limits?: InputLimits): StudyPlan {
   const ctx = locations.root.ctx;
-  let base: string;
-  try {
-    base = readFileSync(spec.scenario, "utf8");
-  } catch (e) {
-    locations.root.get("scenario").fail(`a readable scenario file (resolved to ${spec.scenario})`);
-    ctx.throwIfIssues();
-    throw e;
-  }
+  const lim = limits ?? ctx.limits;
+  // The scenario lies in the study's directory tree (or under --allow-path), like a manifest in a scenario's.
+  const read = ctx.readReferenced(locations.root.get("scenario"), "the scenario file to sweep");
+  ctx.throwIfIssues();
+  const base = read!.text;
   // The scenario as written must be valid on its own: its errors are its own, not the study's.
-  const baseScenario = parseScenario(spec.scenario, base);
+  const baseScenario = parseScenario(spec.scenario, base, { limits: lim });
   const seeds = spec.seeds ?? [baseScenario.seed];
   const P = spec.parameters;
   const combos = gridPoints(P.map((p) => p.values.length));
@@ -98,10 +95,11 @@ export function planStudy(spec: StudySpec, locations: StudyLocations): StudyPlan
       } else text = r.text;
     }
     if (!ok) continue;
-    text = scaleScenarioText(spec.scenario, text, spec.scale);
     try {
-      scenarios.push(parseScenario(spec.scenario, text));
-      points.push({ text, values });
+      // Validated with the scale applied to the parsed nodes, so errors keep their lines; the
+      // workers get the same scenario as self-contained scaled text.
+      scenarios.push(parseScenario(spec.scenario, text, { limits: lim, scale: spec.scale }));
+      points.push({ text: scaleScenarioText(spec.scenario, text, spec.scale, lim), values });
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
       for (const issue of e.issues) attribute(issue, combo, values);

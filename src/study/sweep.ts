@@ -13,6 +13,7 @@ import {
 } from "./study-plan.js";
 import type { RunOutcome, RunTask } from "./run-task.js";
 import { runTasks } from "./worker-pool.js";
+import type { InputLimits } from "../scenario/input-files.js";
 
 /** Which share of a study's runs this process runs: runs with `index % count === index`. */
 export interface Shard {
@@ -24,6 +25,8 @@ export interface Shard {
 export interface SweepOptions {
   /** Output directory; default: the study's `outputs`, else `results/studies/<name>`. */
   outDir?: string;
+  /** Confinement, file size and memory limits (`--allow-path`, `--max-file-size`, `--max-memory`). */
+  limits?: InputLimits;
   /** Replaces the study file's `scale`. */
   scale?: number;
   /** Worker threads (default: the machine's cores). */
@@ -77,9 +80,9 @@ export function studyOutDir(spec: StudySpec, override: string | undefined): stri
  * Throws when `<out>/study.json` describes a different study.
  */
 export async function runSweep(studyFile: string, options: SweepOptions = {}): Promise<SweepResult> {
-  const { spec: read, locations } = readStudyFile(studyFile);
+  const { spec: read, locations } = readStudyFile(studyFile, options.limits);
   const spec: StudySpec = options.scale === undefined ? read : { ...read, scale: options.scale };
-  const plan = planStudy(spec, locations);
+  const plan = planStudy(spec, locations, options.limits);
   const outDir = studyOutDir(spec, options.outDir);
   const manifest = studyManifest(plan);
   const manifestPath = join(outDir, "study.json");
@@ -103,6 +106,7 @@ export async function runSweep(studyFile: string, options: SweepOptions = {}): P
     file: spec.scenario,
     text: plan.points[r.point]!.text,
     seed: r.seed,
+    ...(options.limits === undefined ? {} : { limits: options.limits }),
     outDir: join(outDir, "runs", runDirName(r)),
     info: {
       study: spec.name,

@@ -163,7 +163,7 @@ describe("scenario validation locates every error", () => {
   test("a manifest file that does not exist", () => {
     const [i] = issuesOf(replaceLine(16, "    apply: nope.yaml"));
     expect(i).toMatchObject({ path: "workload[0].apply", line: 16, column: 12 });
-    expect(i!.expected).toMatch(/^a readable manifest file/);
+    expect(i!.expected).toMatch(/^a manifest file: a readable file/);
   });
 
   test("an error inside the manifest is located in the manifest file", () => {

@@ -6,8 +6,11 @@ import { ProgressBar } from "../progress.js";
 import { loadScaledScenario } from "../../study/scale.js";
 import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmark-scenario.js";
 import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etcd-benchmark.js";
+import { estimateMemory } from "../../scenario/estimate-memory.js";
+import { ensureHeapFor } from "../heap.js";
+import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
 
-interface RunArgs {
+interface RunArgs extends InputArgs {
   scenario: string;
   seed?: number;
   out: string;
@@ -23,7 +26,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <scenario>",
   describe: "Simulate a scenario and write its results",
   builder: (y) =>
-    y
+    withInputOptions(y)
       .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
       .option("seed", { type: "number", describe: "override the scenario's seed" })
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
@@ -31,10 +34,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("scale", {
         type: "number",
         describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
+        coerce: scaleFlag,
       }),
-  handler: (args) => {
-    if (isEtcdBenchmark(args.scenario)) {
-      const s = loadEtcdBenchmark(args.scenario);
+  handler: async (args) => {
+    const limits = inputLimits(args);
+    if (isEtcdBenchmark(args.scenario, limits)) {
+      const s = loadEtcdBenchmark(args.scenario, limits);
       const bench = args.seed === undefined ? s : { ...s, seed: args.seed };
       const { rows, outDir } = runEtcdBenchmarkScenario(bench, args.out);
       process.stdout.write(
@@ -42,10 +47,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       );
       return;
     }
+    const seed = args.seed === undefined ? {} : { seed: args.seed };
     const scenario =
       args.scale === undefined
-        ? loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed })
-        : loadScaledScenario(args.scenario, args.scale, args.seed === undefined ? {} : { seed: args.seed });
+        ? loadScenario(args.scenario, { ...seed, limits })
+        : loadScaledScenario(args.scenario, args.scale, { ...seed, limits });
+    if (await ensureHeapFor(estimateMemory(scenario).bytes, limits.maxMemoryBytes)) return;
     const bar = new ProgressBar();
     const { summary, stats, outDir } = runScenario(scenario, {
       outRoot: args.out,

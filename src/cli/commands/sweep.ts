@@ -4,8 +4,9 @@ import { formatDuration } from "../../core/time.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { parseShard, runSweep, type Shard } from "../../study/sweep.js";
+import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
 
-interface SweepArgs {
+interface SweepArgs extends InputArgs {
   study: string;
   out?: string;
   workers: number;
@@ -22,7 +23,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: "sweep <study>",
   describe: "Run a study: a grid of scenario parameters times seeds, in parallel",
   builder: (y) =>
-    y
+    withInputOptions(y)
       .positional("study", { type: "string", demandOption: true, describe: "study YAML file" })
       .option("out", {
         type: "string",
@@ -55,6 +56,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         workers: args.workers,
         shard,
         scale: args.scale,
+        limits: inputLimits(args),
         onPlanned: (todo, skipped) => {
           bar = new StudyProgress(todo.length);
           process.stderr.write(

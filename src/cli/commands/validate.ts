@@ -1,19 +1,47 @@
 import type { CommandModule } from "yargs";
-import { loadScenario } from "../../scenario/load-scenario.js";
+import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
+import { validateScenarioFile } from "../../scenario/validate-file.js";
+import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
 
-/** `simctl validate SCENARIO`: checks a scenario without running it. */
-export const validateCommand: CommandModule<object, { scenario: string }> = {
+interface ValidateArgs extends InputArgs {
+  scenario: string;
+  scale?: number;
+}
+
+/**
+ * `simctl validate SCENARIO`: checks a scenario without running it: every check `run` makes
+ * before simulating (files, names, counts, time limit, estimated memory against --max-memory).
+ */
+export const validateCommand: CommandModule<object, ValidateArgs> = {
   command: "validate <scenario>",
   describe: "Check a scenario file and report every problem with its location",
-  builder: (y) => y.positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" }),
+  builder: (y) =>
+    withInputOptions(y)
+      .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
+      .option("scale", {
+        type: "number",
+        describe: "check the scenario as run --scale would run it",
+        coerce: scaleFlag,
+      }) as never,
   handler: (args) => {
-    const s = loadScenario(args.scenario);
+    const limits = inputLimits(args);
+    const v = validateScenarioFile(
+      args.scenario,
+      args.scale === undefined ? { limits } : { limits, scale: args.scale },
+    );
+    if (v.kind === "etcdBenchmark") {
+      const b = v.scenario;
+      process.stdout.write(`${args.scenario}: valid (etcd benchmark, ${b.runs.length} runs, seed ${b.seed})\n`);
+      return;
+    }
+    const s = v.scenario;
     const pods = finalReplicas(s.workload);
     let nodes = 0;
     for (const p of s.nodePools) nodes += p.count;
+    const est = estimateMemory(s);
     process.stdout.write(
-      `${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed})\n`,
+      `${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed}; estimated peak memory up to ${formatBytes(est.bytes)})\n`,
     );
   },
 };

@@ -1,7 +1,6 @@
 import { constant, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
-import { dirname, resolve } from "node:path";
-import { loadSchedulerConfig, type SchedulerConfig } from "../../scheduler/config.js";
+import { parseSchedulerConfig, type SchedulerConfig } from "../../scheduler/config.js";
 import { ScenarioError } from "../scenario-error.js";
 import type { YamlReader } from "../yaml-reader.js";
 import type { ClientLimits } from "./controller-manager.js";
@@ -36,17 +35,17 @@ export const SCHEDULER_DEFAULTS: SchedulerSpec = {
   percentageOfNodesToScore: 0,
 };
 
-export function readScheduler(s: YamlReader, file: string): SchedulerSpec {
+export function readScheduler(s: YamlReader): SchedulerSpec {
   const D = SCHEDULER_DEFAULTS;
   s.object(["config", "qps", "burst", "cycleCost", "perNodeCost", "parallelism", "percentageOfNodesToScore"]);
   let config: SchedulerConfig | undefined;
   if (s.has("config")) {
-    const path = resolve(dirname(file), s.get("config").str());
+    const read = s.ctx.readReferenced(s.get("config"), "a KubeSchedulerConfiguration file");
     try {
-      config = loadSchedulerConfig(path);
+      if (read !== undefined) config = parseSchedulerConfig(read.path, read.text);
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
-      s.ctx.issues.push(...e.issues);
+      s.ctx.absorb(e.issues);
     }
     // One source for each setting: the configuration file owns these once it is given.
     for (const key of ["parallelism", "percentageOfNodesToScore"] as const) {

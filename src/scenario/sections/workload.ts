@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { readDeployment, type DeploymentSpec } from "../manifests.js";
+import { INT32_MAX, readDeployment, type DeploymentSpec } from "../manifests.js";
+import { scaleDeploymentNode } from "../scale-nodes.js";
+import { ScenarioError } from "../scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "../yaml-reader.js";
 import type { NodePoolSpec } from "./cluster.js";
 
@@ -59,7 +59,6 @@ const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "un
 
 export function readWorkload(
   r: YamlReader,
-  file: string,
   images: ReadonlySet<string>,
   pools: readonly NodePoolSpec[],
 ): WorkloadStep[] {
@@ -87,7 +86,7 @@ export function readWorkload(
     switch (key) {
       case "apply":
       case "deployments": {
-        const deployments = readCreate(step, key, file, images);
+        const deployments = readCreate(step, key, images);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
@@ -108,7 +107,7 @@ export function readWorkload(
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
           a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
-        const replicas = a.has("replicas") ? a.get("replicas").int({ min: 0 }) : undefined;
+        const replicas = a.has("replicas") ? a.get("replicas").int({ min: 0, max: INT32_MAX }) : undefined;
         const image = a.has("image") ? a.get("image").str() : undefined;
         if (image !== undefined && !images.has(image))
           a.get("image").fail(`an image declared under images: with a size (${image} is not)`);
@@ -144,12 +143,7 @@ function readSelection(a: YamlReader, pools: readonly NodePoolSpec[]): NodeSelec
   return { pool, labels, names, count: a.has("count") ? a.get("count").int({ min: 1 }) : undefined };
 }
 
-function readCreate(
-  step: YamlReader,
-  key: "apply" | "deployments",
-  file: string,
-  images: ReadonlySet<string>,
-): DeploymentSpec[] {
+function readCreate(step: YamlReader, key: "apply" | "deployments", images: ReadonlySet<string>): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const deployments: DeploymentSpec[] = [];
   const stamp = (doc: YamlReader) => {
@@ -167,19 +161,20 @@ function readCreate(
     for (const d of step.get("deployments").list("a list of Deployment manifests")) stamp(d);
     return deployments;
   }
-  const apply = step.get("apply");
-  const path = resolve(dirname(file), apply.str());
-  let text: string | undefined;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    apply.fail(`a readable manifest file (resolved to ${path})`);
-  }
-  if (text !== undefined) {
-    const { ctx, docs } = readYamlDocuments(path, text);
-    for (const d of docs) if (d.present) stamp(d);
-    // Issues found inside the manifest file carry that file's own name and lines.
-    step.ctx.issues.push(...ctx.issues);
+  const read = step.ctx.readReferenced(step.get("apply"), "a manifest file");
+  if (read !== undefined) {
+    try {
+      const { ctx, docs } = readYamlDocuments(read.path, read.text, { limits: step.ctx.limits, scale: step.ctx.scale });
+      for (const d of docs) {
+        scaleDeploymentNode(d.node, ctx.scale);
+        if (d.present) stamp(d);
+      }
+      // Issues found inside the manifest file carry that file's own name and lines.
+      step.ctx.absorb(ctx.issues);
+    } catch (e) {
+      if (!(e instanceof ScenarioError)) throw e;
+      step.ctx.absorb(e.issues);
+    }
   }
   return deployments;
 }
