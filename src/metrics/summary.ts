@@ -127,7 +127,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
       running,
       unschedulable: sim.scheduler.pendingUnschedulable,
     },
-    timeToAllRunningNs: !Number.isNaN(sim.store.allRunningAtNs) ? sim.store.allRunningAtNs - firstStep : null,
+    timeToAllRunningNs: !Number.isNaN(sim.allRunning.atNs) ? sim.allRunning.atNs - firstStep : null,
     podStartup: latency(startup),
     podStartupExcludingPulls: {
       ...noPulls,
@@ -148,7 +148,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     },
     waits: waits(sim),
     stages,
-    node: nodeSideSummary(sim.kubelets, sim.pods, sim.expectedPods, result.endNs),
+    node: nodeSideSummary(sim, sim.pods, sim.expectedPods, result.endNs),
   };
 }
 
