@@ -1,5 +1,6 @@
 import { Engine, type RunResult } from "../core/engine.js";
 import { Lifecycle } from "../core/component.js";
+import { EventTrace, type TraceWindow } from "../core/trace.js";
 import { RandomStreams } from "../core/random.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodTable } from "../cluster/pod-table.js";
@@ -32,6 +33,12 @@ import { Kubectl } from "./kubectl.js";
 
 /** Sampling period of timeseries.arrow. */
 const TIME_SERIES_PERIOD_NS = NS_PER.s;
+
+/** Options for building a {@link Simulation}. */
+export interface SimulationOptions {
+  /** Record the engine's events in this window ({@link Simulation.trace}, events.arrow). */
+  trace?: TraceWindow;
+}
 
 /** Options for {@link Simulation.run}. */
 export interface SimulationRunOptions {
@@ -78,9 +85,11 @@ export class Simulation {
   readonly kubectl: Kubectl;
   /** Pods the workload asks for in total: the run is complete when all are Running. */
   readonly expectedPods: number;
+  /** The event trace, when asked for. */
+  readonly trace: EventTrace | undefined;
   private readonly lifecycle = new Lifecycle();
 
-  constructor(scenario: Scenario) {
+  constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
     const engine = new Engine();
     this.engine = engine;
@@ -226,6 +235,8 @@ export class Simulation {
       { name: "pods_running", read: () => this.store.runningPods },
       { name: "etcd_revision", read: () => this.etcd.revision },
     ]);
+    const tw = options.trace;
+    this.trace = tw === undefined ? undefined : this.lifecycle.add(new EventTrace(engine, tw.fromNs, tw.toNs));
     // Start order is the order of the first events at t = 0: node samples, time series, steps.
     this.lifecycle.add(this.nodeSampler);
     this.lifecycle.add(this.timeSeries);

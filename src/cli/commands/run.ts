@@ -6,6 +6,7 @@ import { ProgressBar } from "../progress.js";
 import { loadScaledScenario } from "../../study/scale.js";
 import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmark-scenario.js";
 import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etcd-benchmark.js";
+import { parseTraceWindow, type TraceWindow } from "../../core/trace.js";
 
 interface RunArgs {
   scenario: string;
@@ -13,6 +14,8 @@ interface RunArgs {
   out: string;
   json: boolean;
   scale?: number;
+  trace?: string;
+  traceWindow?: string;
 }
 
 /**
@@ -31,6 +34,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("scale", {
         type: "number",
         describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
+      })
+      .option("trace", { type: "string", describe: "write every engine event to this Arrow file (events.arrow)" })
+      .option("trace-window", {
+        type: "string",
+        describe: "trace only events in FROM-TO of simulated time, e.g. 10s-20s",
       }),
   handler: (args) => {
     if (isEtcdBenchmark(args.scenario)) {
@@ -42,6 +50,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
       );
       return;
     }
+    let window: TraceWindow | undefined;
+    if (args.traceWindow !== undefined) {
+      const w = args.trace === undefined ? "needs --trace FILE as well" : parseTraceWindow(args.traceWindow);
+      if (typeof w === "string") {
+        process.stderr.write(`simctl: --trace-window: ${w}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      window = w;
+    }
     const scenario =
       args.scale === undefined
         ? loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed })
@@ -50,6 +68,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const { summary, stats, outDir } = runScenario(scenario, {
       outRoot: args.out,
       onProgress: (now, ev, done, total) => bar.update(now, ev, done, total),
+      ...(args.trace === undefined ? {} : { trace: { file: args.trace, ...(window === undefined ? {} : { window }) } }),
     });
     bar.finish();
     process.stdout.write(
