@@ -30,7 +30,10 @@ export class ObjectStore {
   private readonly engine: Engine;
   private readonly watch: WatchCache;
   private readonly allRunning: AllRunningCondition;
-  /** Pods whose Running status has been committed, ever. */
+  /**
+   * Pods Running now: the Running status committed, and not since deleted (deletionTimestamp or
+   * removal) nor Failed or Succeeded.
+   */
   runningPods = 0;
   /** Per pod: LIVE (counted live by the stop condition) and RUNNING (counted Running by it). */
   private podFlags = new Uint8Array(1024);
@@ -112,7 +115,6 @@ export class ObjectStore {
         this.pods.phase[obj] = phase;
         if (phase === PodPhase.Running && Number.isNaN(this.pods.time(obj, PodStage.running))) {
           this.pods.mark(obj, PodStage.running, this.engine.now);
-          this.runningPods++;
           if (this.flags(obj) & LIVE) this.setFlags(obj, LIVE | RUNNING);
         } else if (phase === PodPhase.Failed || phase === PodPhase.Succeeded) {
           // model: a pod in a terminal phase is no longer active (controller_utils.go IsPodActive).
@@ -159,10 +161,8 @@ export class ObjectStore {
     const was = this.podFlags[pod]!;
     if (was === flags) return;
     this.podFlags[pod] = flags;
-    this.allRunning.count(
-      this.pods.template[pod]!,
-      (flags & LIVE) - (was & LIVE),
-      ((flags & RUNNING) - (was & RUNNING)) / RUNNING,
-    );
+    const dRunning = ((flags & RUNNING) - (was & RUNNING)) / RUNNING;
+    this.runningPods += dRunning;
+    this.allRunning.count(this.pods.template[pod]!, (flags & LIVE) - (was & LIVE), dRunning);
   }
 }
