@@ -23,7 +23,7 @@ import type { NodeLifecycleController } from "../controllers/node-lifecycle-cont
 import type { NodePodTemplates } from "./node-templates.js";
 import type { PodsByNode } from "./pods-by-node.js";
 import { containerReadyNs } from "./probes.js";
-import { Registry } from "./registry.js";
+import type { Registry } from "./registry.js";
 import { StatusManager } from "./status-manager.js";
 import { nextTick, VolumeManager } from "./volume-manager.js";
 
@@ -44,6 +44,8 @@ export interface KubeletsDeps {
   /** Each node's kubelet client id ({@link addKubeletClients}). */
   clientOf: Int32Array;
   watch: WatchCache;
+  /** The shared image registry the kubelets pull from. */
+  registry: Registry;
   /** The pods bound to each node; the kubelets keep it as their watches see bindings and deletions. */
   podsByNode: PodsByNode;
   /** Hears of bindings (to evict pods bound to a tainted node) and of failed kubelets (Leases no longer renewed). */
@@ -219,11 +221,7 @@ export class Kubelets {
       }
     }
     const reg = scenario.registry;
-    this.registry = new Registry(engine, n, {
-      bandwidthBytesPerSec: reg.bandwidth,
-      nodeBandwidthBytesPerSec: reg.perNodeBandwidth,
-      maxConcurrentRequests: reg.maxConcurrentRequests ?? Infinity,
-    });
+    this.registry = d.registry;
     this.puller = new ImagePuller(engine, random, this.registry, this.catalog, this.layers, {
       serializeImagePulls: spec.serializeImagePulls ?? undefined,
       maxParallelImagePulls: spec.maxParallelImagePulls,

@@ -19,6 +19,7 @@ import { NodeEvents } from "../node/node-events.js";
 import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
+import { Registry } from "../node/registry.js";
 import { finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { Scenario } from "../scenario/types.js";
@@ -193,6 +194,11 @@ export class Simulation {
       clients: this.clients,
       clientOf: kubeletClients,
       watch: this.watch,
+      registry: new Registry(engine, nodes.size, {
+        bandwidthBytesPerSec: scenario.registry.bandwidth,
+        nodeBandwidthBytesPerSec: scenario.registry.perNodeBandwidth,
+        maxConcurrentRequests: scenario.registry.maxConcurrentRequests ?? Infinity,
+      }),
       podsByNode,
       lifecycle: this.nodeLifecycle,
     });
