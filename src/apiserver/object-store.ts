@@ -4,6 +4,7 @@ import type { DeploymentState, DeploymentUpdate, ReplicaSetState } from "../clus
 import { SimulationError } from "../core/errors.js";
 import { growU8 } from "../core/grow.js";
 import type { Engine } from "../core/engine.js";
+import type { AllRunningCondition } from "../sim/all-running.js";
 import { Resource, type RequestTable, Verb } from "./request-table.js";
 import { WatchEvent, WatchResource, type WatchCache } from "./watch-cache.js";
 
@@ -17,43 +18,41 @@ export const PodDelete = { graceful: 0, final: 1 } as const;
  * The objects behind the API (what etcd holds) and the effect of each committed request on
  * them. A committed write changes the object, then is published to the watch cache.
  *
- * It also keeps the counts that decide the `allRunning` stop condition: once the workload's
- * last step is committed, the run ends when every Deployment has exactly its desired number of
- * live pods, all Running and all from its current template (a finished rollout).
+ * It feeds the `allRunning` stop condition: each pod's live / Running changes, and a judgement
+ * after each committed pod or Deployment change.
  */
 export class ObjectStore {
-  readonly deployments: DeploymentState[] = [];
+  readonly deployments: DeploymentState[];
   readonly deploymentUpdates: DeploymentUpdate[] = [];
   readonly replicaSets: ReplicaSetState[] = [];
   readonly pods: PodTable;
   readonly nodes: NodeTable;
   private readonly engine: Engine;
   private readonly watch: WatchCache;
-  /** Pods whose Running status has been committed, ever. */
+  private readonly allRunning: AllRunningCondition;
+  /**
+   * Pods Running now: the Running status committed, and not since deleted (deletionTimestamp or
+   * removal) nor Failed or Succeeded.
+   */
   runningPods = 0;
-  /** Per template: live pods (created, not terminating) and those of them Running. */
-  private liveByTemplate: number[] = [];
-  private runningByTemplate: number[] = [];
-  /** Per pod: LIVE (counted in liveByTemplate) and RUNNING (counted in runningByTemplate). */
+  /** Per pod: LIVE (counted live by the stop condition) and RUNNING (counted Running by it). */
   private podFlags = new Uint8Array(1024);
-  private stopTarget = -1;
-  /** When the stop condition first held (NaN until then). */
-  allRunningAtNs = NaN;
 
-  constructor(engine: Engine, pods: PodTable, nodes: NodeTable, watch: WatchCache) {
+  /** `deployments` is the run's Deployment list, shared with the stop condition that judges against it. */
+  constructor(
+    engine: Engine,
+    pods: PodTable,
+    nodes: NodeTable,
+    watch: WatchCache,
+    deployments: DeploymentState[],
+    allRunning: AllRunningCondition,
+  ) {
     this.engine = engine;
     this.pods = pods;
     this.nodes = nodes;
     this.watch = watch;
-  }
-
-  /**
-   * Arms the `allRunning` stop condition for `desired` pods in total; call it when the last
-   * workload step has been committed. Stops the engine at once if it already holds.
-   */
-  armStop(desired: number): void {
-    this.stopTarget = desired;
-    this.checkStop();
+    this.deployments = deployments;
+    this.allRunning = allRunning;
   }
 
   /** Applies committed request `req` at the current time and publishes the change. */
@@ -71,9 +70,9 @@ export class ObjectStore {
           const d = this.deployments[u.deployment]!;
           d.template = u.template;
           d.replicas = u.replicas;
-          this.ensureTemplate(u.template);
+          this.allRunning.track(u.template);
           this.watch.publish(WatchResource.deployments, u.deployment, WatchEvent.MODIFIED);
-          this.checkStop();
+          this.allRunning.check();
         }
         return;
       case Resource.deploymentsStatus:
@@ -96,7 +95,7 @@ export class ObjectStore {
       case Resource.pods:
         if (verb === Verb.create) {
           this.pods.mark(obj, PodStage.created, this.engine.now);
-          this.ensureTemplate(this.pods.template[obj]!);
+          this.allRunning.track(this.pods.template[obj]!);
           this.setFlags(obj, LIVE);
           this.watch.publish(WatchResource.pods, obj, WatchEvent.ADDED);
         } else if (verb === Verb.delete) {
@@ -116,13 +115,12 @@ export class ObjectStore {
         this.pods.phase[obj] = phase;
         if (phase === PodPhase.Running && Number.isNaN(this.pods.time(obj, PodStage.running))) {
           this.pods.mark(obj, PodStage.running, this.engine.now);
-          this.runningPods++;
           if (this.flags(obj) & LIVE) this.setFlags(obj, LIVE | RUNNING);
         } else if (phase === PodPhase.Failed || phase === PodPhase.Succeeded) {
           // model: a pod in a terminal phase is no longer active (controller_utils.go IsPodActive).
           this.setFlags(obj, 0);
         }
-        this.checkStop();
+        this.allRunning.check();
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
         return;
       }
@@ -150,50 +148,21 @@ export class ObjectStore {
       pods.deletedNs[pod] = this.engine.now;
       this.watch.publish(WatchResource.pods, pod, WatchEvent.DELETED);
     }
-    this.checkStop();
+    this.allRunning.check();
   }
 
   private flags(pod: number): number {
     return pod < this.podFlags.length ? this.podFlags[pod]! : 0;
   }
 
-  /** Sets a pod's LIVE/RUNNING flags and keeps the per-template counts in step. */
+  /** Sets a pod's LIVE/RUNNING flags and reports the change to the stop condition's per-template counts. */
   private setFlags(pod: number, flags: number): void {
     if (pod >= this.podFlags.length) this.podFlags = growU8(this.podFlags, Math.max(pod + 1, this.podFlags.length * 2));
     const was = this.podFlags[pod]!;
     if (was === flags) return;
     this.podFlags[pod] = flags;
-    const t = this.pods.template[pod]!;
-    this.liveByTemplate[t]! += (flags & LIVE) - (was & LIVE);
-    this.runningByTemplate[t]! += ((flags & RUNNING) - (was & RUNNING)) / RUNNING;
-  }
-
-  private ensureTemplate(t: number): number {
-    while (this.liveByTemplate.length <= t) {
-      this.liveByTemplate.push(0);
-      this.runningByTemplate.push(0);
-    }
-    return t;
-  }
-
-  private checkStop(): void {
-    if (this.stopTarget < 0 || !Number.isNaN(this.allRunningAtNs)) return;
-    let live = 0;
-    for (let t = 0; t < this.liveByTemplate.length; t++) live += this.liveByTemplate[t]!;
-    if (live !== this.stopTarget) return;
-    let running = 0;
-    for (const d of this.deployments) {
-      const t = d.template;
-      if (
-        t >= this.runningByTemplate.length ||
-        this.runningByTemplate[t] !== d.replicas ||
-        this.liveByTemplate[t] !== d.replicas
-      )
-        return;
-      running += d.replicas;
-    }
-    if (running !== this.stopTarget) return;
-    this.allRunningAtNs = this.engine.now;
-    this.engine.stop();
+    const dRunning = ((flags & RUNNING) - (was & RUNNING)) / RUNNING;
+    this.runningPods += dRunning;
+    this.allRunning.count(this.pods.template[pod]!, (flags & LIVE) - (was & LIVE), dRunning);
   }
 }

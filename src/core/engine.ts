@@ -1,5 +1,6 @@
 import { SimulationError } from "./errors.js";
 import { EventQueue, type EventHandle } from "./event-queue.js";
+import type { EventTrace } from "./trace.js";
 
 export type { EventHandle } from "./event-queue.js";
 
@@ -41,8 +42,12 @@ export class Engine {
   private dispatched = 0;
   private stopRequested = false;
   private readonly queue: EventQueue;
+  /** The dispatch table: the registered handlers, or while tracing, wrappers that record then call them. */
   private readonly handlers: Handler[] = [];
+  /** The registered handlers. */
+  private readonly plain: Handler[] = [];
   private readonly kindNames: string[] = [];
+  private trace: EventTrace | undefined = undefined;
 
   constructor(initialCapacity = 4096) {
     this.queue = new EventQueue(initialCapacity);
@@ -68,9 +73,40 @@ export class Engine {
    * Components register once, at construction; the handler table is fixed while running.
    */
   register(name: string, handler: Handler): EventKind {
-    this.handlers.push(handler);
+    const kind = this.plain.length as EventKind;
+    this.plain.push(handler);
+    this.handlers.push(this.trace === undefined ? handler : this.traced(kind, handler, this.trace));
     this.kindNames.push(name);
-    return (this.handlers.length - 1) as EventKind;
+    return kind;
+  }
+
+  /** The registered kinds' names, by kind. */
+  get kinds(): readonly string[] {
+    return this.kindNames;
+  }
+
+  /**
+   * Records every event dispatched from now on into `trace`, until {@link stopTrace}.
+   * perf: the dispatch table is swapped, once, for wrappers that record and then call the
+   * handler; an untraced run dispatches through the plain handlers, with no extra branch or call.
+   */
+  startTrace(trace: EventTrace): void {
+    if (this.trace !== undefined) throw new SimulationError("engine", this.clock, "already tracing");
+    this.trace = trace;
+    for (let k = 0; k < this.plain.length; k++) this.handlers[k] = this.traced(k as EventKind, this.plain[k]!, trace);
+  }
+
+  /** Stops recording: the dispatch table is the plain handlers again. */
+  stopTrace(): void {
+    this.trace = undefined;
+    for (let k = 0; k < this.plain.length; k++) this.handlers[k] = this.plain[k]!;
+  }
+
+  private traced(kind: EventKind, handler: Handler, trace: EventTrace): Handler {
+    return (target, arg) => {
+      trace.record(this.clock, kind, target, arg);
+      handler(target, arg);
+    };
   }
 
   /** Schedules `kind(target, arg)` after `delayNs` (a non-negative integer). */

@@ -13,7 +13,7 @@ import type { Column } from "./arrow-writer.js";
 export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number } {
   // perf: columns are views of the sampler's arrays (subarray, not slice): the writer copies
   // what it converts and uses the rest in place, and nothing changes them after the run.
-  const s = sim.kubelets.sampler;
+  const s = sim.nodeSampler;
   const n = s.size;
   const i32 = (a: Uint8Array) => {
     const out = new Int32Array(n);
@@ -42,7 +42,7 @@ export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number 
  * `active_downloads`, `queued_downloads`.
  */
 export function registryColumns(sim: Simulation): { columns: Column[]; rows: number } {
-  const s = sim.kubelets.sampler;
+  const s = sim.nodeSampler;
   const n = s.registryTimeNs.length;
   const active = Int32Array.from(s.registryActiveFlows);
   const waiting = Int32Array.from(s.registryWaitingFlows);

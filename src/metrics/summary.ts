@@ -84,7 +84,6 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
   const n = pods.size;
   const T = pods.times;
   let scheduled = 0;
-  let running = 0;
   const startup = new Float64Array(n);
   const startupNoPulls = new Float64Array(n);
   for (let p = 0; p < n; p++) {
@@ -92,7 +91,6 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     if (!Number.isNaN(T[b + PodStage.scheduled])) scheduled++;
     const run = T[b + PodStage.running]!;
     const created = T[b + PodStage.created]!;
-    if (!Number.isNaN(run)) running++;
     startup[p] = run - created;
     // model: the SLO excludes image pulls (the worker's pull waits, sandbox image included) and
     // init containers (their create, run and exit).
@@ -124,10 +122,11 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
       expected: sim.expectedPods,
       created: countCreated(sim),
       scheduled,
-      running,
+      // Running at the end of the run (pods that ran and were replaced, evicted or ended are not counted).
+      running: sim.store.runningPods,
       unschedulable: sim.scheduler.pendingUnschedulable,
     },
-    timeToAllRunningNs: !Number.isNaN(sim.store.allRunningAtNs) ? sim.store.allRunningAtNs - firstStep : null,
+    timeToAllRunningNs: !Number.isNaN(sim.allRunning.atNs) ? sim.allRunning.atNs - firstStep : null,
     podStartup: latency(startup),
     podStartupExcludingPulls: {
       ...noPulls,
@@ -148,7 +147,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     },
     waits: waits(sim),
     stages,
-    node: nodeSideSummary(sim.kubelets, sim.pods, sim.expectedPods, result.endNs),
+    node: nodeSideSummary(sim, sim.pods, sim.expectedPods, result.endNs),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { growF64 } from "../core/grow.js";
 import type { Column } from "./arrow-writer.js";
@@ -13,7 +14,8 @@ export interface Gauge {
  * columns, for timeseries.arrow: levels over time, as opposed to per-event tallies.
  * It stops sampling when nothing else is pending, so it never keeps a finished run alive.
  */
-export class TimeSeriesRecorder {
+export class TimeSeriesRecorder implements Component {
+  readonly name = "time-series";
   readonly gauges: readonly Gauge[];
   readonly periodNs: number;
   private readonly engine: Engine;

@@ -11,10 +11,7 @@ import type { RandomStreams, Rng } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
-import type { ObjectStore } from "../apiserver/object-store.js";
 import { WatchEvent, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
-import type { PodManifest } from "../scenario/manifests.js";
-import type { WorkloadAction } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
 import { Cni, CniResult } from "./cni.js";
 import { growF64, growI32, growU8 } from "../core/grow.js";
@@ -22,13 +19,11 @@ import { ImageCatalog } from "./image-catalog.js";
 import { ImagePuller, PullResult } from "./image-puller.js";
 import { HostLocalIpam } from "./ipam.js";
 import { LayerCache } from "./layer-cache.js";
-import { NodeEvents } from "./node-events.js";
-import { NodeLifecycle } from "./node-lifecycle.js";
-import { NodeSampler } from "./node-sampler.js";
-import { nodePodTemplate, type NodePodTemplate } from "./node-templates.js";
-import { PodsByNode } from "./pods-by-node.js";
+import type { NodeLifecycleController } from "../controllers/node-lifecycle-controller.js";
+import type { NodePodTemplates } from "./node-templates.js";
+import type { PodsByNode } from "./pods-by-node.js";
 import { containerReadyNs } from "./probes.js";
-import { Registry } from "./registry.js";
+import type { Registry } from "./registry.js";
 import { StatusManager } from "./status-manager.js";
 import { nextTick, VolumeManager } from "./volume-manager.js";
 
@@ -40,19 +35,33 @@ export interface KubeletsDeps {
   nodes: NodeTable;
   pods: PodTable;
   templates: readonly PodTemplate[];
+  /** Node-side pod templates (probes, volumes, containers), shared with the node lifecycle controller. */
+  podTemplates: NodePodTemplates;
   /** The run's image-name interner: ids equal `ContainerSpec.image` and NodeTable image bits. */
   images: Interner;
-  /** The run's label interner (zones for the node lifecycle controller, node selections). */
-  labels: Interner;
   api: ApiServer;
   clients: ApiClients;
+  /** Each node's kubelet client id ({@link addKubeletClients}). */
+  clientOf: Int32Array;
   watch: WatchCache;
-  /** ReplicaSets and Deployments, to find each pod's manifest (probes, volumes, tolerations). */
-  store: ObjectStore;
+  /** The shared image registry the kubelets pull from. */
+  registry: Registry;
+  /** The pods bound to each node; the kubelets keep it as their watches see bindings and deletions. */
+  podsByNode: PodsByNode;
+  /** Hears of bindings (to evict pods bound to a tainted node) and of failed kubelets (Leases no longer renewed). */
+  lifecycle: NodeLifecycleController;
 }
 
-/** A node-side change the scheduler must hear about (upstream: a Node update event). */
-export type NodeListener = (node: NodeIdx) => void;
+/**
+ * Adds one API client per node, `system:node:<name>`, at the kubelet's qps/burst; returns the
+ * client id of each node.
+ */
+export function addKubeletClients(clients: ApiClients, nodes: NodeTable, qps: number, burst: number): Int32Array {
+  const clientOf = new Int32Array(nodes.size);
+  for (let node = 0; node < nodes.size; node++)
+    clientOf[node] = clients.add(`system:node:${nodes.names[node]}`, qps, burst);
+  return clientOf;
+}
 
 // Pod worker states.
 const W_NONE = 0;
@@ -86,8 +95,6 @@ export const POD_WORKER_BACKOFF_NS = 10 * NS_PER.s;
 export const POD_WORKER_BACKOFF_JITTER = 0.5;
 /** model: pkg/kubelet/kubelet.go syncLoop: syncTicker := time.NewTicker(time.Second) picks due pod workers. */
 export const SYNC_TICK_NS = NS_PER.s;
-/** At most this many app containers per pod (a bitmask of started containers). */
-const MAX_APP_CONTAINERS = 32;
 /** Admission checks resources in upstream's order: pods first, then cpu, memory, ephemeral storage, extended. */
 const ADMIT_ORDER = [Res.pods, Res.cpu, Res.memory, Res.ephemeralStorage] as const;
 
@@ -130,12 +137,6 @@ export class Kubelets {
   readonly cni: Cni;
   readonly status: StatusManager;
   readonly volumes: VolumeManager;
-  readonly lifecycle: NodeLifecycle;
-  readonly podsByNode: PodsByNode;
-  /** The workload's node events (addNodes, cordon, uncordon, drain, failNodes). */
-  readonly events: NodeEvents;
-  /** The nodes.arrow time series. */
-  readonly sampler: NodeSampler;
   /** Per node: the kubelet stopped (failNodes). */
   readonly down: Uint8Array;
   /** Per node, strided by resource: requests of the admitted pods not yet terminated. */
@@ -152,7 +153,9 @@ export class Kubelets {
   private readonly nodes: NodeTable;
   private readonly pods: PodTable;
   private readonly clientOf: Int32Array;
-  private readonly listeners: NodeListener[] = [];
+  private readonly podTemplates: NodePodTemplates;
+  private readonly podsByNode: PodsByNode;
+  private readonly lifecycle: NodeLifecycleController;
   private readonly sandboxLatency: Sampler;
   private readonly containerStart: Sampler;
   private readonly containerStop: Sampler;
@@ -163,7 +166,6 @@ export class Kubelets {
   private readonly plegPeriod: number;
   private readonly plegPhase: Float64Array;
   private readonly syncPhase: Float64Array;
-  private readonly nodeTemplates: (NodePodTemplate | undefined)[] = [];
   /** Each app container's start time, for pods whose template has probes. perf: only probed pods get an entry. */
   private readonly probeStarts = new Map<number, number[]>();
   // Per pod worker state. perf: typed columns grown by doubling.
@@ -197,6 +199,9 @@ export class Kubelets {
     this.engine = engine;
     this.nodes = nodes;
     this.pods = d.pods;
+    this.podTemplates = d.podTemplates;
+    this.podsByNode = d.podsByNode;
+    this.lifecycle = d.lifecycle;
     const n = nodes.size;
     // Images: the catalog shares the run's image ids.
     this.catalog = new ImageCatalog(d.images);
@@ -216,11 +221,7 @@ export class Kubelets {
       }
     }
     const reg = scenario.registry;
-    this.registry = new Registry(engine, n, {
-      bandwidthBytesPerSec: reg.bandwidth,
-      nodeBandwidthBytesPerSec: reg.perNodeBandwidth,
-      maxConcurrentRequests: reg.maxConcurrentRequests ?? Infinity,
-    });
+    this.registry = d.registry;
     this.puller = new ImagePuller(engine, random, this.registry, this.catalog, this.layers, {
       serializeImagePulls: spec.serializeImagePulls ?? undefined,
       maxParallelImagePulls: spec.maxParallelImagePulls,
@@ -256,29 +257,9 @@ export class Kubelets {
       maxConcurrentAddsPerNode: spec.cniMaxConcurrentAddsPerNode ?? Infinity,
       stream: "node/cni",
     });
-    this.clientOf = new Int32Array(n);
-    for (let node = 0; node < n; node++)
-      this.clientOf[node] = d.clients.add(`system:node:${nodes.names[node]}`, spec.qps, spec.burst);
+    this.clientOf = d.clientOf;
     this.status = new StatusManager(engine, random, d.api, d.clients, this.clientOf, d.pods, spec.statusGet);
     this.volumes = new VolumeManager(random, spec.volumes, n);
-    this.podsByNode = new PodsByNode(n);
-    this.lifecycle = new NodeLifecycle({
-      engine,
-      random,
-      spec: spec.nodeLifecycle,
-      nodes,
-      pods: d.pods,
-      api: d.api,
-      clients: d.clients,
-      controllerQps: scenario.controllerManager.qps,
-      controllerBurst: scenario.controllerManager.burst,
-      podsByNode: this.podsByNode,
-      zoneOf: zonesOf(nodes, d.labels),
-      tolerationOf: (pod) => this.templateOf(pod).unreachableTolerationNs,
-      getLatency: spec.statusGet,
-      onNodeChanged: (node) => this.notify(node),
-      onSettled: () => this.checkSettled(),
-    });
     this.down = new Uint8Array(n);
     this.admitted = new Float64Array(n * nodes.resourceCount);
     this.runningOn = new Int32Array(n);
@@ -309,40 +290,6 @@ export class Kubelets {
     this.kReady = engine.register("kubelet.ready", (pod) => this.onReady(pod));
     this.kRetry = engine.register("kubelet.resync", (pod) => this.onRetry(pod));
     this.kKilled = engine.register("kubelet.killed", (pod) => this.onKilled(pod));
-    this.events = new NodeEvents(engine, nodes, d.pods, d.labels, d.api, this);
-    this.sampler = new NodeSampler(engine, nodes, this, spec.sampleInterval);
-  }
-
-  /** Carries out a workload node event (addNodes, cordon, uncordon, drain, failNodes) now. */
-  applyNodeAction(action: WorkloadAction, kubectlClient: number): void {
-    this.events.apply(action, kubectlClient);
-  }
-
-  /**
-   * Node failures and evictions still in progress (0 when settled). A run with node failures
-   * should not judge "all Running" before this is 0: the failed nodes' pods still count as
-   * Running in the API until they are evicted.
-   */
-  get disruptionsPending(): number {
-    return this.lifecycle.pending + this.events.drainPending;
-  }
-
-  /** Called when {@link disruptionsPending} drops to 0 (e.g. to arm a stop condition). */
-  onDisruptionsSettled: (() => void) | undefined = undefined;
-
-  /** Calls {@link onDisruptionsSettled} if nothing is pending. */
-  checkSettled(): void {
-    if (this.disruptionsPending === 0) this.onDisruptionsSettled?.();
-  }
-
-  /** Registers a listener for node changes (Ready, cordon, join): the scheduler's node events. */
-  addNodeListener(fn: NodeListener): void {
-    this.listeners.push(fn);
-  }
-
-  /** Tells the listeners that `node` changed. */
-  notify(node: NodeIdx): void {
-    for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(node);
   }
 
   /** The API client id of `node`'s kubelet. */
@@ -356,34 +303,6 @@ export class Kubelets {
     this.down[node] = 1;
     this.status.stopNode(node);
     this.lifecycle.failNode(node);
-  }
-
-  /** The node-side template of a pod (built on first use). */
-  templateOf(pod: PodIdx): NodePodTemplate {
-    const t = this.pods.template[pod]!;
-    let nt = this.nodeTemplates[t];
-    if (nt === undefined) {
-      nt = nodePodTemplate(
-        this.d.templates[t]!,
-        this.manifestOf(pod),
-        this.d.scenario.kubelet.nodeLifecycle.defaultUnreachableTolerationNs,
-      );
-      if (nt.app.length > MAX_APP_CONTAINERS)
-        throw new SimulationError(
-          "kubelet",
-          this.engine.now,
-          `template ${t} has more than ${MAX_APP_CONTAINERS} containers`,
-        );
-      while (this.nodeTemplates.length <= t) this.nodeTemplates.push(undefined);
-      this.nodeTemplates[t] = nt;
-    }
-    return nt;
-  }
-
-  private manifestOf(pod: PodIdx): PodManifest | undefined {
-    const rs = this.d.store.replicaSets[this.pods.owner[pod]!];
-    if (rs === undefined) return undefined;
-    return this.d.store.deployments[rs.deployment]?.spec.pod;
   }
 
   // ---- watch and admission ----
@@ -459,7 +378,7 @@ export class Kubelets {
     if ((f & F_VOL_DONE) === 0) {
       if ((f & F_VOL_PENDING) === 0) {
         this.wFlags[pod] = f | F_VOL_PENDING;
-        const nt = this.templateOf(pod);
+        const nt = this.podTemplates.of(pod);
         const now = this.engine.now;
         const bound = this.pods.time(pod, PodStage.bound);
         const at = this.volumes.readyAt(
@@ -539,7 +458,7 @@ export class Kubelets {
   }
 
   private runContainers(pod: PodIdx): void {
-    const nt = this.templateOf(pod);
+    const nt = this.podTemplates.of(pod);
     const i = this.wNext[pod]!;
     if (i < nt.init.length) {
       this.ensureImage(pod, nt.init[i]!.spec);
@@ -575,7 +494,7 @@ export class Kubelets {
     const pods = this.pods;
     pods.pullWaitNs[pod]! += now - this.pullStartNs[pod]!;
     pods.bytesPulled[pod]! += this.puller.requestBytes(this.pullReq[pod]!);
-    const nt = this.templateOf(pod);
+    const nt = this.podTemplates.of(pod);
     const i = this.wNext[pod]!;
     const isInit = i < nt.init.length;
     if (code !== PullResult.ok) {
@@ -599,7 +518,7 @@ export class Kubelets {
 
   private onStarted(pod: PodIdx): void {
     if (!this.active(pod)) return;
-    const nt = this.templateOf(pod);
+    const nt = this.podTemplates.of(pod);
     const i = this.wNext[pod]!;
     if (i < nt.init.length) {
       this.engine.schedule(this.initRuntime.sample(), this.kInitExited, pod);
@@ -650,7 +569,7 @@ export class Kubelets {
     this.wState[pod] = W_RUNNING;
     this.wFlags[pod] = this.wFlags[pod]! | F_RUNNING;
     this.runningOn[node]!++;
-    const nt = this.templateOf(pod);
+    const nt = this.podTemplates.of(pod);
     if (!nt.probed) {
       this.pods.mark(pod, PodStage.ready, now);
       this.status.set(pod, node, PodPhase.Running);
@@ -751,27 +670,4 @@ export class Kubelets {
     this.pullReq = growI32(this.pullReq, cap);
     this.sandboxReq = growI32(this.sandboxReq, cap);
   }
-}
-
-/**
- * model: k8s.io/component-helpers/node/topology GetZoneKey: region and zone labels (stable
- * topology.kubernetes.io/* keys) make a node's zone; nodes without them share the zone "".
- */
-function zonesOf(nodes: NodeTable, labels: Interner): Int32Array {
-  const regionKey = labels.lookup("topology.kubernetes.io/region");
-  const zoneKey = labels.lookup("topology.kubernetes.io/zone");
-  const ids = new Map<string, number>();
-  const out = new Int32Array(nodes.size);
-  for (let i = 0; i < nodes.size; i++) {
-    const r = regionKey < 0 ? -1 : nodes.labelValueOf(i, regionKey);
-    const z = zoneKey < 0 ? -1 : nodes.labelValueOf(i, zoneKey);
-    const key = `${r}/${z}`;
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = ids.size;
-      ids.set(key, id);
-    }
-    out[i] = id;
-  }
-  return out;
 }

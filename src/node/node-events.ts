@@ -8,8 +8,10 @@ import type { ApiServer } from "../apiserver/api-server.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
 import type { WorkloadAction } from "../scenario/sections/workload.js";
+import type { AllRunningCondition } from "../sim/all-running.js";
 import type { Kubelets } from "./kubelet.js";
 import { inPool, selectNodes } from "./node-selection.js";
+import type { PodsByNode } from "./pods-by-node.js";
 
 /** model: (assumed) size of a policy/v1 Eviction request body. */
 const EVICTION_BYTES = 300;
@@ -19,6 +21,26 @@ export interface Disruption {
   kind: "drain" | "failNodes";
   atNs: number;
   nodes: readonly NodeIdx[];
+}
+
+/** Hears of node-side changes (Ready, cordon, join): upstream, a Node update event the scheduler handles. */
+export interface NodeChangeListener {
+  onNodeChanged(node: NodeIdx): void;
+}
+
+/** What {@link NodeEvents} is built from. */
+export interface NodeEventsDeps {
+  engine: Engine;
+  nodes: NodeTable;
+  pods: PodTable;
+  labels: Interner;
+  api: ApiServer;
+  kubelets: Kubelets;
+  podsByNode: PodsByNode;
+  /** Told of every node change (the scheduler). */
+  nodeChanges: NodeChangeListener;
+  /** Waits for the drains' evictions to be answered before judging "all Running". */
+  allRunning: AllRunningCondition;
 }
 
 /**
@@ -33,7 +55,7 @@ export interface Disruption {
  *   kubectl's own client-side limiter; each eviction (policy/v1 Eviction, no PodDisruptionBudget
  *   modelled) is a graceful delete. The kubelet then stops the pod and deletes it; the
  *   ReplicaSet replaces it as soon as it sees the deletionTimestamp.
- * - failNodes: the nodes' kubelets stop; NodeLifecycle takes over (NotReady after the grace
+ * - failNodes: the nodes' kubelets stop; the node lifecycle controller takes over (NotReady after the grace
  *   period, rate-limited NoExecute taints, evictions after the toleration).
  * - addNodes: reserved rows of the pool (NodeSpec.absent) join, Ready at once.
  */
@@ -48,18 +70,29 @@ export class NodeEvents {
   private readonly labels: Interner;
   private readonly api: ApiServer;
   private readonly kubelets: Kubelets;
+  private readonly podsByNode: PodsByNode;
+  private readonly nodeChanges: NodeChangeListener;
   private readonly kEvicted: EventKind;
 
-  constructor(engine: Engine, nodes: NodeTable, pods: PodTable, labels: Interner, api: ApiServer, kubelets: Kubelets) {
-    this.engine = engine;
-    this.nodes = nodes;
-    this.pods = pods;
-    this.labels = labels;
-    this.api = api;
-    this.kubelets = kubelets;
-    this.kEvicted = engine.register("kubectl.evicted", () => {
-      if (--this.drainPending === 0) kubelets.checkSettled();
+  constructor(d: NodeEventsDeps) {
+    this.engine = d.engine;
+    this.nodes = d.nodes;
+    this.pods = d.pods;
+    this.labels = d.labels;
+    this.api = d.api;
+    this.kubelets = d.kubelets;
+    this.podsByNode = d.podsByNode;
+    this.nodeChanges = d.nodeChanges;
+    const allRunning = d.allRunning;
+    allRunning.awaitSettled(this);
+    this.kEvicted = d.engine.register("kubectl.evicted", () => {
+      if (--this.drainPending === 0) allRunning.settled();
     });
+  }
+
+  /** Drain evictions not yet answered (the stop condition waits for 0). */
+  get pending(): number {
+    return this.drainPending;
   }
 
   /** Carries out a node event now; `kubectl` is the API client of kubectl. Other actions throw. */
@@ -73,7 +106,7 @@ export class NodeEvents {
           nodes.present[i] = 1;
           nodes.ready[i] = 1;
           added++;
-          this.kubelets.notify(i);
+          this.nodeChanges.onNodeChanged(i);
         }
         if (added < action.count) {
           throw new SimulationError(
@@ -89,7 +122,7 @@ export class NodeEvents {
         const v = action.kind === "cordon" ? 1 : 0;
         for (const node of selectNodes(nodes, this.labels, action.nodes)) {
           nodes.unschedulable[node] = v;
-          this.kubelets.notify(node);
+          this.nodeChanges.onNodeChanged(node);
         }
         return;
       }
@@ -97,10 +130,10 @@ export class NodeEvents {
         const list = selectNodes(nodes, this.labels, action.nodes);
         for (const node of list) {
           nodes.unschedulable[node] = 1;
-          this.kubelets.notify(node);
+          this.nodeChanges.onNodeChanged(node);
         }
         for (const node of list) {
-          for (const pod of this.kubelets.podsByNode.podsOf(node)) {
+          for (const pod of this.podsByNode.podsOf(node)) {
             if (this.pods.isTerminating(pod)) continue;
             this.pods.reason[pod] = PodReason.EvictionByEvictionAPI;
             this.drainEvictions++;

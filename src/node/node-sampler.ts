@@ -1,3 +1,4 @@
+import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { Res } from "../cluster/resources.js";
 import type { NodeTable } from "../cluster/node-table.js";
@@ -16,7 +17,8 @@ import type { Kubelets } from "./kubelet.js";
  * next to another periodic sampler (the last sample may then come one interval early).
  * perf: rows append to typed columns grown by doubling; nothing is allocated per row.
  */
-export class NodeSampler {
+export class NodeSampler implements Component {
+  readonly name = "node-sampler";
   readonly intervalNs: number;
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
@@ -49,7 +51,11 @@ export class NodeSampler {
     this.kubelets = kubelets;
     this.intervalNs = intervalNs;
     this.kSample = engine.register("nodes.sample", () => this.onSample());
-    engine.schedule(0, this.kSample);
+  }
+
+  /** Takes the first sample now (at the start of the run). */
+  start(): void {
+    this.engine.schedule(0, this.kSample);
   }
 
   /** Rows sampled so far. */

@@ -1,5 +1,8 @@
 import type { PodTable } from "../cluster/pod-table.js";
+import type { NodeLifecycleController } from "../controllers/node-lifecycle-controller.js";
 import type { Kubelets } from "./kubelet.js";
+import type { NodeEvents } from "./node-events.js";
+import type { NodeSampler } from "./node-sampler.js";
 import { recoveryTimes, type RecoverySummary } from "./recovery.js";
 
 /** The node side of a run's summary (summary.json `results.node`). */
@@ -43,8 +46,19 @@ export interface NodeSideSummary {
   recovery: RecoverySummary[];
 }
 
+/** The components the node-side summary reads. */
+export interface NodeSide {
+  kubelets: Kubelets;
+  nodeLifecycle: NodeLifecycleController;
+  nodeEvents: NodeEvents;
+  nodeSampler: NodeSampler;
+}
+
 /** Builds the node-side summary after a run that stopped at `endNs`. */
-export function nodeSideSummary(k: Kubelets, pods: PodTable, expected: number, endNs: number): NodeSideSummary {
+export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number, endNs: number): NodeSideSummary {
+  const k = side.kubelets;
+  const lc = side.nodeLifecycle;
+  const ev = side.nodeEvents;
   const reg = k.registry;
   const bw = reg.bandwidthBytesPerSec;
   return {
@@ -63,17 +77,17 @@ export function nodeSideSummary(k: Kubelets, pods: PodTable, expected: number, e
       started: k.puller.pullsStartedCount,
       failures: k.pullFailures,
       qpsRefusals: k.puller.qpsRefusalCount,
-      peakNodeQueue: k.sampler.peakPullQueue,
+      peakNodeQueue: side.nodeSampler.peakPullQueue,
     },
     sandboxFailures: k.sandboxFailures,
     cniAdds: k.cni.addCount,
     admissionRejections: k.admissionRejections,
     statusWrites: k.status.gets + k.status.patches,
     evictions: {
-      taintManager: k.lifecycle.evictions,
-      drain: k.events.drainEvictions,
-      podsMarkedNotReady: k.lifecycle.podsMarkedNotReady,
+      taintManager: lc.evictions,
+      drain: ev.drainEvictions,
+      podsMarkedNotReady: lc.podsMarkedNotReady,
     },
-    recovery: recoveryTimes(pods, k.lifecycle.failedAtNs, k.events.disruptions, expected),
+    recovery: recoveryTimes(pods, lc.failedAtNs, ev.disruptions, expected),
   };
 }

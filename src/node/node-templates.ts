@@ -1,4 +1,9 @@
+import type { PodIdx } from "../cluster/ids.js";
+import type { PodTable } from "../cluster/pod-table.js";
 import type { ContainerSpec, PodTemplate } from "../cluster/pod-template.js";
+import type { Engine } from "../core/engine.js";
+import { SimulationError } from "../core/errors.js";
+import type { ObjectStore } from "../apiserver/object-store.js";
 import type { PodManifest, ProbeManifest } from "../scenario/manifests.js";
 
 /** What the kubelet needs of one container beyond its image: its probes. */
@@ -116,4 +121,59 @@ export function unreachableToleration(tolerations: unknown, defaultNs: number): 
   if (!covered) return defaultNs;
   if (!matched) return 0;
   return min;
+}
+
+/** At most this many app containers per pod (the kubelet keeps a bitmask of started containers). */
+export const MAX_APP_CONTAINERS = 32;
+
+/**
+ * The node-side template of each pod template, built on first use from the template and its
+ * Deployment's manifest (probes, volumes, tolerations). Shared by the kubelets and the node
+ * lifecycle controller (which reads each pod's unreachable toleration).
+ */
+export class NodePodTemplates {
+  private readonly engine: Engine;
+  private readonly templates: readonly PodTemplate[];
+  private readonly pods: PodTable;
+  private readonly store: ObjectStore;
+  private readonly defaultUnreachableTolerationNs: number;
+  private readonly built: (NodePodTemplate | undefined)[] = [];
+
+  constructor(
+    engine: Engine,
+    templates: readonly PodTemplate[],
+    pods: PodTable,
+    store: ObjectStore,
+    defaultUnreachableTolerationNs: number,
+  ) {
+    this.engine = engine;
+    this.templates = templates;
+    this.pods = pods;
+    this.store = store;
+    this.defaultUnreachableTolerationNs = defaultUnreachableTolerationNs;
+  }
+
+  /** The node-side template of `pod` (built on first use). */
+  of(pod: PodIdx): NodePodTemplate {
+    const t = this.pods.template[pod]!;
+    let nt = this.built[t];
+    if (nt === undefined) {
+      nt = nodePodTemplate(this.templates[t]!, this.manifestOf(pod), this.defaultUnreachableTolerationNs);
+      if (nt.app.length > MAX_APP_CONTAINERS)
+        throw new SimulationError(
+          "kubelet",
+          this.engine.now,
+          `template ${t} has more than ${MAX_APP_CONTAINERS} containers`,
+        );
+      while (this.built.length <= t) this.built.push(undefined);
+      this.built[t] = nt;
+    }
+    return nt;
+  }
+
+  private manifestOf(pod: PodIdx): PodManifest | undefined {
+    const rs = this.store.replicaSets[this.pods.owner[pod]!];
+    if (rs === undefined) return undefined;
+    return this.store.deployments[rs.deployment]?.spec.pod;
+  }
 }

@@ -105,7 +105,6 @@ export class KubeScheduler implements Binder {
   private readonly ref: PodRef;
   /** Plugins whose hints react to assigned pods (PodTopologySpread, InterPodAffinity), as a mask. */
   private crossTopologyMask = 0;
-  private started = false;
   /** Cycles run, nodes examined, pods bound, pods of schedulerNames no profile serves. */
   cycles = 0;
   nodesExamined = 0;
@@ -150,13 +149,8 @@ export class KubeScheduler implements Binder {
     );
   }
 
-  /**
-   * (Re)builds the cache, the profiles and the queue from `options`. Allowed until the first pod
-   * event: the constructor calls it, and a caller that builds the scheduler before it has the
-   * vocabulary or the configuration may call it again before the run starts.
-   */
-  configure(options: KubeSchedulerOptions): void {
-    if (this.started) throw new Error("KubeScheduler.configure: the scheduler has already seen pods");
+  /** Builds the cache, the profiles and the queue from `options` (once, from the constructor). */
+  private configure(options: KubeSchedulerOptions): void {
     this.options = options;
     this.config = options.config ?? defaultSchedulerConfig();
     const v = options.vocabulary ?? fallbackVocabulary(this.nodes.resourceCount);
@@ -266,7 +260,6 @@ export class KubeScheduler implements Binder {
   }
 
   private onPodEvent(arg: number): void {
-    this.started = true;
     const pod = watchObject(arg);
     const type = watchType(arg);
     if (type === WatchEvent.ADDED) {

@@ -9,6 +9,8 @@ import { timeSeriesColumns } from "../metrics/time-series.js";
 import { nodeColumns, registryColumns } from "../metrics/nodes-arrow.js";
 import type { OutputTable } from "../scenario/types.js";
 import { podColumns } from "../metrics/pods-arrow.js";
+import { eventColumns } from "../metrics/events-arrow.js";
+import type { TraceWindow } from "../core/trace.js";
 import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
 import { VERSION } from "../version.js";
 import { Simulation } from "./simulation.js";
@@ -20,6 +22,8 @@ export interface RunScenarioOptions {
   onProgress?: (nowNs: number, events: number, running: number, expected: number) => void;
   /** Skip writing files (tests that only need the summary). */
   write?: boolean;
+  /** Write an event trace (events.arrow) to `file`, of the events in `window` (default: all). */
+  trace?: { file: string; window?: TraceWindow };
 }
 
 export interface RunScenarioResult {
@@ -37,7 +41,11 @@ export interface RunScenarioResult {
  */
 export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): RunScenarioResult {
   const started = performance.now();
-  const sim = new Simulation(scenario);
+  const trace = options.trace;
+  const sim = new Simulation(
+    scenario,
+    trace === undefined ? {} : { trace: trace.window ?? { fromNs: 0, toNs: Number.POSITIVE_INFINITY } },
+  );
   const progress = options.onProgress;
   const result = sim.run({
     onProgress: progress === undefined ? undefined : (now, ev, running) => progress(now, ev, running, sim.expectedPods),
@@ -54,6 +62,10 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   if (options.write !== false) {
     outDir = join(options.outRoot ?? join("results", "runs"), `${scenario.name}-${scenario.seed}`);
     writeOutputs(sim, summary, stats, outDir);
+  }
+  if (trace !== undefined && sim.trace !== undefined) {
+    const { columns, rows } = eventColumns(sim.trace, sim.engine.kinds);
+    writeArrowFile(trace.file, tableFromColumns(columns, rows, runMetadata(sim)));
   }
   return { simulation: sim, summary, stats, outDir };
 }
@@ -75,16 +87,21 @@ function scenarioJson(s: Scenario, contentOnly = false): string {
   );
 }
 
-function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStats, outDir: string): void {
-  const tmp = `${outDir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const meta = {
+/** The schema metadata of every Arrow file a run writes. */
+function runMetadata(sim: Simulation): Record<string, string> {
+  return {
     "simctl.version": VERSION,
     "simctl.scenario": sim.scenario.name,
     "simctl.scenario_hash": scenarioHash(sim.scenario),
     "simctl.seed": String(sim.scenario.seed),
   };
+}
+
+function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStats, outDir: string): void {
+  const tmp = `${outDir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const meta = runMetadata(sim);
   const tables: Record<OutputTable, (s: Simulation) => { columns: Column[]; rows: number }> = {
     pods: podColumns,
     api: apiColumns,

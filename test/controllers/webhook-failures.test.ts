@@ -81,7 +81,7 @@ workload:
     }
     expect(rejected).toBeGreaterThan(30);
     expect(created).toBe(200);
-    expect(sim.store.allRunningAtNs).toBeGreaterThan(0);
+    expect(sim.allRunning.atNs).toBeGreaterThan(0);
     expect(sim.store.replicaSets[0]!.observedPods).toBe(200);
   });
 });

@@ -8,6 +8,7 @@ import type { Kubelets } from "../../src/node/kubelet.js";
 import { NodeEvents } from "../../src/node/node-events.js";
 import { addedNodeCount, inPool, selectNodes } from "../../src/node/node-selection.js";
 import { PodsByNode } from "../../src/node/pods-by-node.js";
+import { AllRunningCondition } from "../../src/sim/all-running.js";
 import type { WorkloadStep } from "../../src/scenario/sections/workload.js";
 
 function table(labels: Interner): NodeTable {
@@ -59,12 +60,18 @@ describe("node selection and node events", () => {
     const labels = new Interner();
     const nodes = table(labels);
     const changed: number[] = [];
-    const stub = {
-      notify: (n: number) => changed.push(n),
+    const engine = new Engine();
+    const ev = new NodeEvents({
+      engine,
+      nodes,
+      pods: new PodTable(16),
+      labels,
+      api: {} as ApiServer,
+      kubelets: { down: new Uint8Array(5) } as unknown as Kubelets,
       podsByNode: new PodsByNode(5),
-      down: new Uint8Array(5),
-    } as unknown as Kubelets;
-    const ev = new NodeEvents(new Engine(), nodes, new PodTable(16), labels, {} as ApiServer, stub);
+      nodeChanges: { onNodeChanged: (n) => changed.push(n) },
+      allRunning: new AllRunningCondition(engine, 0, true, []),
+    });
     ev.apply({ kind: "addNodes", pool: "web", count: 1 }, 0);
     expect(Array.from(nodes.present)).toEqual([1, 1, 1, 1, 0]);
     expect(nodes.ready[3]).toBe(1);

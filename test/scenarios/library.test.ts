@@ -33,7 +33,7 @@ describe("scenario library at reduced scale", () => {
       const scenario = loadScaledScenario(`scenarios/${f}`, SCALE[f] ?? 1);
       const { summary, simulation } = runScenario(scenario, { write: false });
       expect(summary.timeToAllRunningNs, `${f} stopped by ${summary.stopReason}`).not.toBeNull();
-      expect(simulation.store.allRunningAtNs).toBeGreaterThan(0);
+      expect(simulation.allRunning.atNs).toBeGreaterThan(0);
       expect(finalReplicas(scenario.workload)).toBeGreaterThan(0);
       expect(summary.pods.running).toBeGreaterThanOrEqual(finalReplicas(scenario.workload));
     },

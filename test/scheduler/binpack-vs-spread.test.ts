@@ -6,12 +6,8 @@ import { Simulation } from "../../src/sim/simulation.js";
 /** Runs scenarios/binpack-vs-spread.yaml with a scheduler profile; returns the nodes holding pods. */
 function nodesUsed(profile: string): { nodes: number; running: number; maxPerNode: number } {
   const s = loadScenario("scenarios/binpack-vs-spread.yaml");
-  const sim = new Simulation(s);
-  sim.scheduler.configure({
-    vocabulary: sim.vocabulary,
-    deployments: sim.templateSpecs,
-    config: loadSchedulerConfig(`scenarios/profiles/${profile}.yaml`),
-  });
+  const config = loadSchedulerConfig(`scenarios/profiles/${profile}.yaml`);
+  const sim = new Simulation({ ...s, scheduler: { ...s.scheduler, config } });
   sim.run();
   const perNode = new Map<number, number>();
   for (let p = 0; p < sim.pods.size; p++) {

@@ -13,9 +13,7 @@ images:
 controlPlane:
   scheduler: { qps: 500, burst: 1000 }
 ${body}`;
-  const sim = new Simulation(parseScenario("test/scheduler/sched-test.yaml", text));
-  sim.scheduler.configure({ vocabulary: sim.vocabulary, deployments: sim.templateSpecs });
-  return sim;
+  return new Simulation(parseScenario("test/scheduler/sched-test.yaml", text));
 }
 
 const deployment = (name: string, replicas: number, cpu: string, extra = "") => `      - apiVersion: apps/v1

@@ -5,11 +5,6 @@ import { Simulation } from "../../src/sim/simulation.js";
 test("10k-pods with the scheduler wired to the run's vocabulary and manifests", () => {
   const s = loadScenario("scenarios/10k-pods.yaml");
   const sim = new Simulation(s);
-  sim.scheduler.configure({
-    vocabulary: sim.vocabulary,
-    deployments: sim.templateSpecs,
-    imageSizes: sim.vocabulary.images.all().map((n) => s.images.find((i) => i.name === n)?.sizeBytes ?? 0),
-  });
   const t0 = performance.now();
   sim.run();
   console.log(

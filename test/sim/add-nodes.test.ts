@@ -35,7 +35,7 @@ workload:
   );
   expect(sim.nodes.size).toBe(5);
   sim.run();
-  expect(sim.store.allRunningAtNs).toBeGreaterThan(120e9);
+  expect(sim.allRunning.atNs).toBeGreaterThan(120e9);
   const perNode = new Map<string, number>();
   let late = 0;
   for (let p = 0; p < sim.pods.size; p++) {

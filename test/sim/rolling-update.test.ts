@@ -39,4 +39,13 @@ test("rolling-update keeps available pods within maxUnavailable and total pods w
   expect(pods.size).toBe(2000);
   expect(sim.replicaSetController.deletes).toBe(1000);
   expect(available).toBe(1000);
+  // Pods Running now, not pods that ever ran: 1,000 at the end, never more than the surge allows.
+  expect(summary.pods.running).toBe(1000);
+  expect(sim.store.runningPods).toBe(1000);
+  const ts = sim.timeSeries;
+  const col = ts.values[ts.gauges.findIndex((g) => g.name === "pods_running")]!;
+  let maxRunning = 0;
+  for (let i = 0; i < ts.size; i++) maxRunning = Math.max(maxRunning, col[i]!);
+  expect(maxRunning).toBeGreaterThanOrEqual(1000);
+  expect(maxRunning).toBeLessThanOrEqual(1250);
 }, 60_000);

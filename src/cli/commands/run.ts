@@ -9,6 +9,7 @@ import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etc
 import { estimateMemory } from "../../scenario/estimate-memory.js";
 import { ensureHeapFor } from "../heap.js";
 import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
+import { parseTraceWindow, type TraceWindow } from "../../core/trace.js";
 
 interface RunArgs extends InputArgs {
   scenario: string;
@@ -16,6 +17,8 @@ interface RunArgs extends InputArgs {
   out: string;
   json: boolean;
   scale?: number;
+  trace?: string;
+  traceWindow?: string;
 }
 
 /**
@@ -35,6 +38,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: "number",
         describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
         coerce: scaleFlag,
+      })
+      .option("trace", { type: "string", describe: "write every engine event to this Arrow file (events.arrow)" })
+      .option("trace-window", {
+        type: "string",
+        describe: "trace only events in FROM-TO of simulated time, e.g. 10s-20s",
       }),
   handler: async (args) => {
     const limits = inputLimits(args);
@@ -48,6 +56,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
       return;
     }
     const seed = args.seed === undefined ? {} : { seed: args.seed };
+    let window: TraceWindow | undefined;
+    if (args.traceWindow !== undefined) {
+      const w = args.trace === undefined ? "needs --trace FILE as well" : parseTraceWindow(args.traceWindow);
+      if (typeof w === "string") {
+        process.stderr.write(`simctl: --trace-window: ${w}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      window = w;
+    }
     const scenario =
       args.scale === undefined
         ? loadScenario(args.scenario, { ...seed, limits })
@@ -57,6 +75,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const { summary, stats, outDir } = runScenario(scenario, {
       outRoot: args.out,
       onProgress: (now, ev, done, total) => bar.update(now, ev, done, total),
+      ...(args.trace === undefined ? {} : { trace: { file: args.trace, ...(window === undefined ? {} : { window }) } }),
     });
     bar.finish();
     process.stdout.write(

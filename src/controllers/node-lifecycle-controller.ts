@@ -9,9 +9,13 @@ import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
+import type { Interner } from "../cluster/interner.js";
 import type { NodeLifecycleSpec } from "../scenario/sections/kubelet.js";
-import type { PodsByNode } from "./pods-by-node.js";
-import { nextTick } from "./volume-manager.js";
+import type { NodeChangeListener } from "../node/node-events.js";
+import type { NodePodTemplates } from "../node/node-templates.js";
+import type { PodsByNode } from "../node/pods-by-node.js";
+import { nextTick } from "../node/volume-manager.js";
+import type { AllRunningCondition } from "../sim/all-running.js";
 
 /** model: pkg/controller/nodelifecycle/scheduler/rate_limited_queue.go NodeEvictionPeriod = 100 ms. */
 export const NODE_EVICTION_PERIOD_NS = 100 * NS_PER.ms;
@@ -25,7 +29,7 @@ const DELETE_BYTES = 300;
 export const ZoneState = { Normal: 0, PartialDisruption: 1, FullDisruption: 2 } as const;
 export type ZoneState = (typeof ZoneState)[keyof typeof ZoneState];
 
-/** What {@link NodeLifecycle} needs from its surroundings. */
+/** What {@link NodeLifecycleController} is built from. */
 export interface NodeLifecycleDeps {
   engine: Engine;
   random: RandomStreams;
@@ -40,14 +44,14 @@ export interface NodeLifecycleDeps {
   podsByNode: PodsByNode;
   /** Zone index of each node (region/zone labels). */
   zoneOf: Int32Array;
-  /** How long each pod tolerates the unreachable NoExecute taint (ns; Infinity: forever). */
-  tolerationOf: (pod: PodIdx) => number;
+  /** Node-side pod templates: how long each pod tolerates the unreachable NoExecute taint. */
+  podTemplates: NodePodTemplates;
   /** The GET of a pod before the taint-eviction controller patches it (round trip). */
   getLatency: DistSpec;
-  /** Called when a node's readiness changes (for the scheduler's node events). */
-  onNodeChanged: (node: NodeIdx) => void;
-  /** Called when {@link NodeLifecycle.pending} drops to 0. */
-  onSettled: () => void;
+  /** Told when a node's readiness changes (the scheduler's node events). */
+  nodeChanges: NodeChangeListener;
+  /** Waits for the controller to settle ({@link NodeLifecycleController.pending} 0) before judging "all Running". */
+  allRunning: AllRunningCondition;
 }
 
 /**
@@ -73,7 +77,7 @@ export interface NodeLifecycleDeps {
  * DeletionByTaintManager), then DELETE, through the taint-eviction-controller's own client.
  * The pods then stay Terminating: their kubelet is gone and cannot finish them.
  */
-export class NodeLifecycle {
+export class NodeLifecycleController {
   readonly spec: NodeLifecycleSpec;
   /** When each node failed, stopped being Ready (Unknown), and got the NoExecute taint (NaN: never). */
   readonly failedAtNs: Float64Array;
@@ -165,6 +169,7 @@ export class NodeLifecycle {
     this.kEvictPatched = d.engine.register("taintEviction.patched", (pod) => this.onEvictPatched(pod));
     this.kEvictDeleted = d.engine.register("taintEviction.deleted", (pod) => this.onEvictDeleted(pod));
     this.kMarked = d.engine.register("nodeLifecycle.podMarkedNotReady", () => {});
+    d.allRunning.awaitSettled(this);
   }
 
   /** Failed nodes whose pods are not all evicted yet, plus evictions in flight: 0 when settled. */
@@ -233,7 +238,7 @@ export class NodeLifecycle {
     const now = this.engine.now;
     this.notReadyAtNs[node] = now;
     this.d.nodes.ready[node] = 0;
-    this.d.onNodeChanged(node);
+    this.d.nodeChanges.onNodeChanged(node);
     // model: MarkPodsNotReady: a status update per pod of the node (Ready condition False).
     const pods = this.d.pods;
     for (const pod of this.d.podsByNode.podsOf(node)) {
@@ -367,7 +372,7 @@ export class NodeLifecycle {
   }
 
   private checkSettled(): void {
-    if (this.pending === 0) this.d.onSettled();
+    if (this.pending === 0) this.d.allRunning.settled();
   }
 
   private taint(node: NodeIdx): void {
@@ -383,7 +388,7 @@ export class NodeLifecycle {
       next.set(this.evictAtNs);
       this.evictAtNs = next;
     }
-    const tol = this.d.tolerationOf(pod);
+    const tol = this.d.podTemplates.of(pod).unreachableTolerationNs;
     if (tol === Infinity) return;
     const at = fromNs + tol;
     if (this.evictAtNs[pod] === at) return;
@@ -442,4 +447,28 @@ export class NodeLifecycle {
     this.lastEvictionNs = this.engine.now;
     this.checkSettled();
   }
+}
+
+/**
+ * The zone index of each node, for the controller's per-zone eviction queues.
+ * model: k8s.io/component-helpers/node/topology GetZoneKey: region and zone labels (stable
+ * topology.kubernetes.io/* keys) make a node's zone; nodes without them share the zone "".
+ */
+export function zonesOf(nodes: NodeTable, labels: Interner): Int32Array {
+  const regionKey = labels.lookup("topology.kubernetes.io/region");
+  const zoneKey = labels.lookup("topology.kubernetes.io/zone");
+  const ids = new Map<string, number>();
+  const out = new Int32Array(nodes.size);
+  for (let i = 0; i < nodes.size; i++) {
+    const r = regionKey < 0 ? -1 : nodes.labelValueOf(i, regionKey);
+    const z = zoneKey < 0 ? -1 : nodes.labelValueOf(i, zoneKey);
+    const key = `${r}/${z}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(key, id);
+    }
+    out[i] = id;
+  }
+  return out;
 }

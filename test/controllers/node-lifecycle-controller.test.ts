@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { PodPhase, PodReason, PodStage } from "../../src/cluster/pod-table.js";
 import { NS_PER } from "../../src/core/time.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
-import { smallScenario } from "./node-scenario.js";
+import { smallScenario } from "../sim/node-scenario.js";
 
 const S = NS_PER.s;
 const FAIL_AT = 600 * S;
@@ -24,7 +24,7 @@ describe("zone outage: a third of the nodes fail at t = 10 min", () => {
   const { simulation: sim, summary } = runScenario(zoneOutage("{ labels: { topology.kubernetes.io/zone: zone-a } }"), {
     write: false,
   });
-  const lc = sim.kubelets.lifecycle;
+  const lc = sim.nodeLifecycle;
   const failed = [0, 3, 6]; // round-robin zones: n-0, n-3, n-6 are zone-a
 
   it("the failed nodes turn NotReady 30-45 s later (lease every 10 s, 5 s monitor, 40 s grace)", () => {
@@ -97,10 +97,10 @@ describe("zone outage: a third of the nodes fail at t = 10 min", () => {
       }),
       { write: false },
     );
-    const k = all.simulation.kubelets;
+    const lc2 = all.simulation.nodeLifecycle;
     for (let n = 0; n < 3; n++) {
       expect(all.simulation.nodes.ready[n]).toBe(0);
-      expect(k.lifecycle.taintedAtNs[n]).toBeNaN();
+      expect(lc2.taintedAtNs[n]).toBeNaN();
     }
     expect(all.summary.node.evictions.taintManager).toBe(0);
     expect(all.summary.stopReason).not.toBe("stopped"); // never all Running again: the run drains or times out

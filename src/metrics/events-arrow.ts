@@ -1,0 +1,19 @@
+import type { EventTrace } from "../core/trace.js";
+import type { Column } from "./arrow-writer.js";
+
+/**
+ * events.arrow (`simctl run --trace`): one row per engine event dispatched in the trace window,
+ * in (time, sequence) order: `time_ns`, `kind` (the registered event kind's name, dictionary
+ * encoded), `target` and `arg` (the event's two numbers: usually a table index and an operand).
+ */
+export function eventColumns(trace: EventTrace, kinds: readonly string[]): { columns: Column[]; rows: number } {
+  return {
+    rows: trace.size,
+    columns: [
+      { name: "time_ns", type: "int64", values: trace.timeNs },
+      { name: "kind", type: "dict", values: trace.kind, dictionary: kinds },
+      { name: "target", type: "int64", values: trace.target },
+      { name: "arg", type: "int64", values: trace.arg },
+    ],
+  };
+}

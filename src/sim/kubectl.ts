@@ -1,0 +1,157 @@
+import type { PodTemplate } from "../cluster/pod-template.js";
+import type { Component } from "../core/component.js";
+import type { Engine, EventKind } from "../core/engine.js";
+import { SimulationError } from "../core/errors.js";
+import type { ApiServer } from "../apiserver/api-server.js";
+import type { ObjectStore } from "../apiserver/object-store.js";
+import { Resource, Verb } from "../apiserver/request-table.js";
+import type { NodeEvents } from "../node/node-events.js";
+import type { DeploymentSpec } from "../scenario/manifests.js";
+import type { Scenario } from "../scenario/types.js";
+import type { AllRunningCondition } from "./all-running.js";
+import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
+
+/** model: (assumed) size of a Deployment create or update body. */
+const DEPLOYMENT_BYTES = 3_000;
+
+/** What {@link Kubectl} is built from. */
+export interface KubectlDeps {
+  engine: Engine;
+  scenario: Scenario;
+  vocabulary: Vocabulary;
+  store: ObjectStore;
+  api: ApiServer;
+  /** kubectl's API client id. */
+  client: number;
+  /** The run's pod templates and the manifest of each, filled at initialize (shared with the scheduler and kubelets). */
+  templates: PodTemplate[];
+  templateSpecs: DeploymentSpec[];
+  /** Carries out the node steps (addNodes, cordon, uncordon, drain, failNodes). */
+  nodeEvents: NodeEvents;
+  /** Waits for every step to be applied and every write answered before judging "all Running". */
+  allRunning: AllRunningCondition;
+}
+
+/**
+ * The user at kubectl, replaying the scenario's workload: each step at its time, its writes
+ * (Deployment creates and updates) through kubectl's rate-limited client; node steps through
+ * {@link NodeEvents}.
+ *
+ * Lifecycle: `initialize(0)` builds every pod template the run will use (those of the created
+ * Deployments and of each update that changes an image) and declares the Deployments in the
+ * store; `start()` schedules the steps.
+ */
+export class Kubectl implements Component {
+  readonly name = "kubectl";
+  private readonly d: KubectlDeps;
+  private readonly templateOwner: number[] = [];
+  private readonly updateTemplates: number[] = [];
+  private readonly kApplied: EventKind;
+  private readonly kApply: EventKind;
+  private stepsApplied = 0;
+  private inflight = 0;
+
+  constructor(d: KubectlDeps) {
+    this.d = d;
+    this.kApplied = d.engine.register("kubectl.applied", () => this.onReply());
+    this.kApply = d.engine.register("kubectl.apply", (step) => this.applyStep(step));
+    d.allRunning.awaitSettled(this);
+  }
+
+  /** Steps not yet applied plus writes not yet answered: 0 once the workload is all in. */
+  get pending(): number {
+    return this.d.scenario.workload.length - this.stepsApplied + this.inflight;
+  }
+
+  initialize(): void {
+    const { scenario, store } = this.d;
+    for (let i = 0; i < scenario.workload.length; i++) {
+      const a = scenario.workload[i]!.action;
+      if (a.kind === "create") {
+        for (const d of a.deployments) {
+          const id = this.addTemplate(d);
+          store.deployments.push({
+            idx: store.deployments.length,
+            spec: d,
+            template: id,
+            replicas: d.replicas,
+            replicaSets: [],
+            exists: false,
+            statusAvailable: 0,
+          });
+        }
+      } else if (a.kind === "update") {
+        const dep = this.deploymentNamed(a.deployment);
+        this.updateTemplates[i] =
+          a.image === undefined
+            ? -1
+            : this.addTemplate(withImage(this.latestSpec(dep.idx), a.container, a.image), dep.idx);
+      } else if (
+        a.kind !== "addNodes" &&
+        a.kind !== "cordon" &&
+        a.kind !== "uncordon" &&
+        a.kind !== "drain" &&
+        a.kind !== "failNodes"
+      ) {
+        throw new SimulationError("kubectl", 0, `workload step ${i} is not simulated yet`);
+      }
+    }
+  }
+
+  start(): void {
+    const w = this.d.scenario.workload;
+    for (let i = 0; i < w.length; i++) this.d.engine.scheduleAt(w[i]!.atNs, this.kApply, i);
+  }
+
+  private addTemplate(spec: DeploymentSpec, deployment = this.d.store.deployments.length): number {
+    const id = this.d.templates.length;
+    this.d.templates.push(buildTemplate(id, spec, this.d.vocabulary));
+    this.d.templateSpecs.push(spec);
+    this.templateOwner.push(deployment);
+    return id;
+  }
+
+  /** The manifest of the newest template built for Deployment `d`. */
+  private latestSpec(d: number): DeploymentSpec {
+    const specs = this.d.templateSpecs;
+    for (let t = specs.length - 1; t >= 0; t--) if (this.templateOwner[t] === d) return specs[t]!;
+    return this.d.store.deployments[d]!.spec;
+  }
+
+  private deploymentNamed(name: string) {
+    const d = this.d.store.deployments.find((x) => x.spec.name === name);
+    if (d === undefined) throw new SimulationError("kubectl", 0, `no Deployment ${name}`);
+    return d;
+  }
+
+  /** Carries out workload step `i` at its time. */
+  private applyStep(i: number): void {
+    const { api, client, store } = this.d;
+    const a = this.d.scenario.workload[i]!.action;
+    if (a.kind === "create") {
+      for (const spec of a.deployments) {
+        const d = store.deployments.findIndex((x) => x.spec === spec);
+        this.inflight++;
+        api.submit(client, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);
+      }
+    } else if (a.kind === "update") {
+      const dep = this.deploymentNamed(a.deployment);
+      const template = this.updateTemplates[i]! >= 0 ? this.updateTemplates[i]! : dep.template;
+      const u =
+        store.deploymentUpdates.push({ deployment: dep.idx, template, replicas: a.replicas ?? dep.replicas }) - 1;
+      this.inflight++;
+      api.submit(client, Verb.update, Resource.deployments, dep.idx, u, DEPLOYMENT_BYTES, this.kApplied, dep.idx);
+    } else {
+      this.d.nodeEvents.apply(a, client);
+      this.stepsApplied++;
+      this.d.allRunning.settled();
+      return;
+    }
+    this.stepsApplied++;
+  }
+
+  private onReply(): void {
+    --this.inflight;
+    this.d.allRunning.settled();
+  }
+}
