@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { ScenarioError } from "../scenario/scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import type { ResolvedProfile } from "./framework.js";
-import { EXTENSION_METHODS, implementsPoint, REGISTRY, type ExtensionPoint } from "./registry.js";
+import { EXTENSION_POINTS, type ExtensionPoint } from "./plugin.js";
+import { implementsPoint, REGISTRY } from "./registry.js";
 
 /** A plugin reference in a PluginSet. */
 interface PluginRef {
@@ -62,7 +63,7 @@ export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
   { name: "DefaultBinder", weight: 0 },
 ];
 
-const POINTS: readonly ExtensionPoint[] = Object.keys(EXTENSION_METHODS) as ExtensionPoint[];
+const POINTS = EXTENSION_POINTS;
 const FILE_POINTS = [
   "multiPoint",
   "preEnqueue",

@@ -1,5 +1,5 @@
 import type { CycleState } from "../cycle-state.js";
-import type { Handle, PodRef, ScorePlugin } from "../plugin.js";
+import { PER_NODE_SCORES, type Handle, type PodRef, type ScorePlugin, type PointsOf } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { MAX_NODE_SCORE } from "./helper.js";
@@ -28,8 +28,10 @@ export function calculatePriority(sumScores: number, numContainers: number): num
  * model: image_locality.go Score, sumImageScores, scaledImageScore.
  */
 export class ImageLocality implements ScorePlugin {
+  static readonly points: readonly PointsOf<ImageLocality>[] = ["score"];
   readonly name = "ImageLocality";
   index = -1;
+  readonly scansCluster = true;
   readonly normalizes = false;
   private readonly cache: SchedulerCache;
   private readonly subsetScores = new Float64Array(16);
@@ -98,10 +100,11 @@ export class ImageLocality implements ScorePlugin {
     return e.ids;
   }
 
-  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
+  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const m = this.prepare(pod);
     if (m < 0) out.fill(-1 - m, 0, n);
     else this.perNode(pod, m, list, n, out, false, 1);
+    return PER_NODE_SCORES;
   }
 
   /** perf: scoring without a per-node pass when every node gets the same score. */
@@ -109,7 +112,7 @@ export class ImageLocality implements ScorePlugin {
     const m = this.prepare(pod);
     if (m < 0) return -1 - m;
     this.perNode(pod, m, list, n, totals, true, w);
-    return -1;
+    return PER_NODE_SCORES;
   }
 
   /** Per-node scores of the m prepared images into out (or w x score added to out when `add`). */

@@ -3,6 +3,7 @@ import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
 import {
+  PER_NODE_SCORES,
   ClusterEvent,
   type EnqueueExtensions,
   type FilterPlugin,
@@ -12,6 +13,7 @@ import {
   type PreScorePlugin,
   type Rejections,
   type ScorePlugin,
+  type PointsOf,
 } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
@@ -102,8 +104,10 @@ interface PreScoreState {
 export class PodTopologySpread
   implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions
 {
+  static readonly points: readonly PointsOf<PodTopologySpread>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "PodTopologySpread";
   index = -1;
+  readonly scansCluster = true;
   readonly normalizes = true;
   private readonly cache: SchedulerCache;
   private readonly required: RequiredAffinityCache;
@@ -555,9 +559,10 @@ export class PodTopologySpread
     mm[1] = max;
   }
 
-  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
+  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
     this.rawScores(s, list, n, out, this.minMax);
+    return PER_NODE_SCORES;
   }
 
   normalizeScore(state: CycleState, _pod: PodRef, list: Int32Array, n: number, scores: Float64Array): void {
@@ -686,7 +691,7 @@ export class PodTopologySpread
     // perf: all raw scores 0 and no node ignored: every node normalizes to MaxNodeScore.
     if (max === 0 && !s.anyIgnored) return MAX_NODE_SCORE;
     normalizeSpreadInto(list, n, scratch, min, max, s.anyIgnored ? s.ignored : null, totals, w);
-    return -1;
+    return PER_NODE_SCORES;
   }
 
   isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean {
