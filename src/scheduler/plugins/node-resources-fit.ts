@@ -31,6 +31,18 @@ import { NodeVerdictMemo, UNKNOWN_VERDICT } from "./node-score-memo.js";
 import { nextTie, Sel } from "../select-host.js";
 import { argsObject } from "./simple-args.js";
 
+/**
+ * perf: module-local aliases of the imported constants and the function the kernels below use
+ * per node: V8 (Node 20) folds a module's own const bindings into optimized code, but loads an
+ * imported one on every use (and checks an imported callee before its inlined body). Measured:
+ * about 3 ns per node on the "every node changed" bench.
+ */
+const H = Hot;
+const STRIDE = HOT_STRIDE;
+const UNSCHEDULABLE = Code.Unschedulable;
+const UNKNOWN = UNKNOWN_VERDICT;
+const allocated = allocatedCpuMem;
+
 /** Scoring strategies of NodeResourcesFitArgs.scoringStrategy.type. */
 export type ScoringStrategyType = "LeastAllocated" | "MostAllocated" | "RequestedToCapacityRatio";
 
@@ -405,7 +417,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const s = pod.spec;
     return hotAllocated(
       this.cache.hot,
-      node * HOT_STRIDE,
+      node * STRIDE,
       most,
       s.nonZeroCpuMilli,
       s.nonZeroMemBytes,
@@ -420,15 +432,13 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 }
 
 /**
- * Whether a pod asking for `cpu` and `mem` fits the node at hot offset o (see Hot), one more pod
- * included. model: fit.go fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
+ * Whether a pod asking for `cpu` and `mem` fits the node at hot offset o (see Hot), whose
+ * allocatable cpu and memory the caller loaded as ac and am, one more pod included.
+ * model: fit.go fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
+ * perf: the caller's loads of ac and am are shared with the score (fusedFitSelect).
  */
-function hotFits(h: Float64Array, o: number, cpu: number, mem: number): boolean {
-  return (
-    h[o + Hot.reqPods]! + 1 <= h[o + Hot.allocPods]! &&
-    cpu <= h[o + Hot.allocCpu]! - h[o + Hot.reqCpu]! &&
-    mem <= h[o + Hot.allocMem]! - h[o + Hot.reqMem]!
-  );
+function hotFits(h: Float64Array, o: number, ac: number, am: number, cpu: number, mem: number): boolean {
+  return h[o + H.reqPods]! + 1 <= h[o + H.allocPods]! && cpu <= ac - h[o + H.reqCpu]! && mem <= am - h[o + H.reqMem]!;
 }
 
 /**
@@ -444,15 +454,7 @@ function hotAllocated(
   wc: number,
   wm: number,
 ): number {
-  return allocatedCpuMem(
-    most,
-    h[o + Hot.nzCpu]! + pc,
-    h[o + Hot.allocCpu]!,
-    wc,
-    h[o + Hot.nzMem]! + pm,
-    h[o + Hot.allocMem]!,
-    wm,
-  );
+  return allocated(most, h[o + H.nzCpu]! + pc, h[o + H.allocCpu]!, wc, h[o + H.nzMem]! + pm, h[o + H.allocMem]!, wm);
 }
 
 /**
@@ -480,13 +482,14 @@ function fitCpuMem(
   for (; i < n; i++) {
     const node = cand[i]!;
     let v = memo[node]!;
-    if (v === UNKNOWN_VERDICT) {
-      v = hotFits(h, node * HOT_STRIDE, q0, q1) ? 1 : 0;
+    if (v === UNKNOWN) {
+      const o = node * STRIDE;
+      v = hotFits(h, o, h[o + H.allocCpu]!, h[o + H.allocMem]!, q0, q1) ? 1 : 0;
       memo[node] = v;
     }
     if (v === 1) cand[k++] = node;
     else {
-      code[node] = Code.Unschedulable;
+      code[node] = UNSCHEDULABLE;
       plug[node] = cur;
     }
   }
@@ -532,13 +535,17 @@ function fusedFitSelect(
   for (let i = 0; i < n && k < limit; i++) {
     const node = run ? first + i : cand[i]!;
     let s = memo[node]!;
-    if (s === UNKNOWN_VERDICT) {
-      const o = node * HOT_STRIDE;
-      s = hotFits(h, o, q0, q1) ? hotAllocated(h, o, most, pc, pm, 1, 1) : -1;
+    if (s === UNKNOWN) {
+      const o = node * STRIDE;
+      const ac = h[o + H.allocCpu]!;
+      const am = h[o + H.allocMem]!;
+      s = hotFits(h, o, ac, am, q0, q1)
+        ? allocated(most, h[o + H.nzCpu]! + pc, ac, 1, h[o + H.nzMem]! + pm, am, 1)
+        : -1;
       memo[node] = s;
     }
     if (s < 0) {
-      code[node] = Code.Unschedulable;
+      code[node] = UNSCHEDULABLE;
       plug[node] = cur;
       continue;
     }
@@ -588,5 +595,5 @@ function allocatedInto(
   totals: Float64Array,
   w: number,
 ): void {
-  for (let i = 0; i < n; i++) totals[i]! += hotAllocated(h, list[i]! * HOT_STRIDE, most, pc, pm, wc, wm) * w;
+  for (let i = 0; i < n; i++) totals[i]! += hotAllocated(h, list[i]! * STRIDE, most, pc, pm, wc, wm) * w;
 }
