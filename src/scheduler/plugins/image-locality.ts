@@ -34,8 +34,12 @@ export class ImageLocality implements ScorePlugin {
   readonly scansCluster = true;
   readonly normalizes = false;
   private readonly cache: SchedulerCache;
+  /** perf: perNode's scratch (the score of each subset of up to 4 images), rewritten by each call. */
   private readonly subsetScores = new Float64Array(16);
-  /** Scratch of prepare(): image ids and scaled scores of the pod's known images. */
+  /**
+   * perf: scratch of prepare(): image ids and scaled scores of the pod's known images, written
+   * and read within one Score / scoreInto call (no state between extension points).
+   */
   private ids = new Int32Array(8);
   private scaled = new Float64Array(8);
   /** Per pod group: the image id of each of its images (see knownIds). */
