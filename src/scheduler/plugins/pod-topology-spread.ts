@@ -28,7 +28,6 @@ const HOSTNAME = "kubernetes.io/hostname";
 const PRE_FILTER_KEY = "PreFilterPodTopologySpread";
 const PRE_SCORE_KEY = "PreScorePodTopologySpread";
 
-
 /** A default constraint of PodTopologySpreadArgs (no selector: the pod's owners select). */
 interface DefaultConstraint {
   maxSkew: number;
