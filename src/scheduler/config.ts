@@ -64,21 +64,8 @@ export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
 ];
 
 const POINTS = EXTENSION_POINTS;
-const FILE_POINTS = [
-  "multiPoint",
-  "preEnqueue",
-  "queueSort",
-  "preFilter",
-  "filter",
-  "postFilter",
-  "preScore",
-  "score",
-  "reserve",
-  "permit",
-  "preBind",
-  "bind",
-  "postBind",
-] as const;
+/** The keys of a profile's `plugins`: the resolved points, multiPoint, and the points simctl accepts but does not run. */
+const FILE_POINTS = ["multiPoint", "preEnqueue", ...EXTENSION_POINTS, "preBind", "postBind"] as const;
 const TOP_KEYS = [
   "apiVersion",
   "kind",

@@ -62,24 +62,29 @@ export interface FilterPlugin extends Plugin {
   filter(state: CycleState, pod: PodRef, node: number): Status;
   /**
    * Optional fused kernel (perf), used when the plugin is the profile's only Filter and only
-   * Score plugin and has no NormalizeScore: filters cand[0..n) (or the run first .. first + n - 1
-   * when first >= 0), scores the survivors and offers each to the running selectHost in `sel`
-   * (see NodeResourcesFit.filterScoreNodes for the contract); -1 when the pod is not its case.
+   * Score plugin and has no NormalizeScore (see {@link FilterScoreNodes}).
    */
-  filterScoreNodes?(
-    state: CycleState,
-    pod: PodRef,
-    first: number,
-    cand: Int32Array,
-    n: number,
-    rj: Rejections,
-    at: number,
-    limit: number,
-    weight: number,
-    sel: Float64Array,
-    rng: Rng,
-  ): number;
+  readonly filterScoreNodes?: FilterScoreNodes;
 }
+
+/**
+ * A fused Filter + Score + selectHost kernel: filters cand[0..n) (or the run first .. first + n - 1
+ * when first >= 0), scores the survivors and offers each to the running selectHost in `sel`
+ * (see NodeResourcesFit.filterScoreNodes for the contract); -1 when the pod is not its case.
+ */
+export type FilterScoreNodes = (
+  state: CycleState,
+  pod: PodRef,
+  first: number,
+  cand: Int32Array,
+  n: number,
+  rj: Rejections,
+  at: number,
+  limit: number,
+  weight: number,
+  sel: Float64Array,
+  rng: Rng,
+) => number;
 
 /** model: framework.PreScorePlugin; `Skip` means the plugin's Score does not run this cycle. */
 export interface PreScorePlugin extends Plugin {

@@ -7,6 +7,7 @@ import {
   PER_NODE_SCORES,
   type EnqueueExtensions,
   type FilterPlugin,
+  type FilterScoreNodes,
   type Handle,
   type PodRef,
   type PointsOf,
@@ -324,19 +325,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * perf: for a profile whose only Filter and Score plugin is NodeResourcesFit, one loop over
    * the nodes instead of a filter, a score and a select pass; the arithmetic is the same.
    */
-  filterScoreNodes(
-    state: CycleState,
-    pod: PodRef,
-    first: number,
-    cand: Int32Array,
-    n: number,
-    rj: Rejections,
-    at: number,
-    limit: number,
-    weight: number,
-    sel: Float64Array,
-    rng: Rng,
-  ): number {
+  readonly filterScoreNodes: FilterScoreNodes = (state, pod, first, cand, n, rj, at, limit, weight, sel, rng) => {
     const rq = this.fitRequest(state, pod);
     if (!rq.cpuMem || this.fast === Fast.general || this.wCpu !== 1 || this.wMem !== 1) return -1;
     // perf: the fit verdict and score of each node memoized while its hot line is unchanged
@@ -351,7 +340,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     const memo = this.fusedMemo;
     memo.use(kp);
     return fusedFitSelect(this.cache.hot, memo.values, kp, first, cand, n, at, limit, sel, rng, rj);
-  }
+  };
 
   /** The insufficient resources of a node for the pod, as upstream's reasons (pods, cpu, memory, ...). */
   insufficient(spec: PodSpec, node: number): string[] {
