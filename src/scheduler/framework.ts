@@ -98,6 +98,12 @@ const MIN_CHUNK = 32;
 const MAX_CHUNK = 1024;
 /** Node-local Score plugins memoized together at most (see setLocalScores). */
 const MAX_LOCAL = 3;
+/**
+ * Layout of the local-score memo key: at LocalKey.plugins the sum of the local plugins' bits,
+ * then LocalKey.stride numbers per local plugin (what its localKey wrote) from LocalKey.first.
+ */
+const LocalKey = { plugins: 0, first: 1, stride: 2 } as const;
+const LOCAL_KEY_LENGTH = LocalKey.first + LocalKey.stride * MAX_LOCAL;
 /** Flags of a plugin in an extension point list: alwaysSkips, scans the cluster, PreScore called from Score, localKey, scoreInto. */
 const FLAG_INERT = 1;
 const FLAG_SCANS = 2;
@@ -146,7 +152,7 @@ export class Framework implements Handle {
   /** This cycle's node-local Score plugins, their weights and memo key (see setLocalScores). */
   private readonly localPlugins: ScorePlugin[] = [];
   private readonly localWeights: number[] = [];
-  private readonly localKeyBuf = new Float64Array(1 + 2 * MAX_LOCAL);
+  private readonly localKeyBuf = new Float64Array(LOCAL_KEY_LENGTH);
   private readonly localMemo: NodeScoreMemo;
   /** Whether any Score plugin offers localKey. */
   private readonly anyLocal: boolean;
@@ -269,7 +275,7 @@ export class Framework implements Handle {
     this.feasibleBuf = new Int32Array(n);
     this.totals = new Float64Array(n);
     this.scoreBufs = this.scores.map(() => new Float64Array(n));
-    this.localMemo = new NodeScoreMemo(cache, 1 + 2 * MAX_LOCAL);
+    this.localMemo = new NodeScoreMemo(cache, LOCAL_KEY_LENGTH);
     this.missAt = new Int32Array(n);
     this.missNodes = new Int32Array(n);
     this.missSums = new Float64Array(n);
@@ -595,21 +601,21 @@ export class Framework implements Handle {
     let nLocal = 0;
     if (explain === null && this.anyLocal) {
       const key = this.localKeyBuf;
-      key[0] = 0;
+      key[LocalKey.plugins] = 0;
       for (let i = 0; i < this.scores.length && nLocal < MAX_LOCAL; i++) {
         const f = sFlags[i]!;
         const bit = sBits[i]!;
         if ((f & FLAG_LOCAL) === 0 || (f & FLAG_IMPLICIT_PRESCORE) !== 0 || (state.skipScoreMask & bit) !== 0) continue;
         const p = this.scores[i]!;
-        if (!p.localKey!(pod, key, 1 + 2 * nLocal)) continue;
-        key[0]! += bit;
+        if (!p.localKey!(pod, key, LocalKey.first + LocalKey.stride * nLocal)) continue;
+        key[LocalKey.plugins]! += bit;
         this.localPlugins[nLocal] = p;
         this.localWeights[nLocal] = this.weights[i]!;
         nLocal++;
         localMask |= bit;
         this.result.scoredPlugins++;
       }
-      for (let j = 1 + 2 * nLocal; j < key.length; j++) key[j] = 0;
+      for (let j = LocalKey.first + LocalKey.stride * nLocal; j < key.length; j++) key[j] = 0;
     }
     if (nLocal > 0) this.setLocalScores(state, pod, n, nLocal);
     else totals.fill(0, 0, n);

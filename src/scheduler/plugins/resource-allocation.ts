@@ -3,6 +3,9 @@ import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { MAX_NODE_SCORE } from "./helper.js";
 
+/** Layout of NodeTable.nonZeroRequested: per node, the non-zero cpu then memory requests. */
+const NZ = { cpu: 0, mem: 1, stride: 2 } as const;
+
 /** A scored resource: its NodeTable column (-1 when no node has it) and weight. */
 export interface ResourceSpec {
   name: string;
@@ -299,8 +302,9 @@ export class ResourceAllocationScorer {
       const a = alloc[base + c]!;
       if (a === 0) continue;
       ab[i] = a;
-      if (c === Res.cpu) rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * 2]!) + podReq;
-      else if (c === Res.memory) rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * 2 + 1]!) + podReq;
+      if (c === Res.cpu) rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * NZ.stride + NZ.cpu]!) + podReq;
+      else if (c === Res.memory)
+        rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * NZ.stride + NZ.mem]!) + podReq;
       else rb[i] = reqd[base + c]! + podReq;
     }
     return this.scorer(rb, ab, res.length);
