@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { ScenarioError } from "../scenario/scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import type { ResolvedProfile } from "./framework.js";
-import { EXTENSION_METHODS, implementsPoint, REGISTRY, type ExtensionPoint } from "./registry.js";
+import { EXTENSION_POINTS, type ExtensionPoint } from "./plugin.js";
+import { implementsPoint, REGISTRY } from "./registry.js";
 
 /** A plugin reference in a PluginSet. */
 interface PluginRef {
@@ -62,22 +63,9 @@ export const DEFAULT_MULTI_POINT: readonly PluginRef[] = [
   { name: "DefaultBinder", weight: 0 },
 ];
 
-const POINTS: readonly ExtensionPoint[] = Object.keys(EXTENSION_METHODS) as ExtensionPoint[];
-const FILE_POINTS = [
-  "multiPoint",
-  "preEnqueue",
-  "queueSort",
-  "preFilter",
-  "filter",
-  "postFilter",
-  "preScore",
-  "score",
-  "reserve",
-  "permit",
-  "preBind",
-  "bind",
-  "postBind",
-] as const;
+const POINTS = EXTENSION_POINTS;
+/** The keys of a profile's `plugins`: the resolved points, multiPoint, and the points simctl accepts but does not run. */
+const FILE_POINTS = ["multiPoint", "preEnqueue", ...EXTENSION_POINTS, "preBind", "postBind"] as const;
 const TOP_KEYS = [
   "apiVersion",
   "kind",

@@ -3,6 +3,11 @@
  * plugins write what PreFilter / PreScore computed and read it in Filter / Score. Plugins that
  * PreFilter or PreScore answered `Skip` are marked so the framework does not run their Filter
  * or Score. model: pkg/scheduler/framework/cycle_state.go (SkipFilterPlugins, SkipScorePlugins).
+ *
+ * What one extension point computes for a later one of the same cycle lives only here. Buffers
+ * that plugins keep on themselves are either scratch rewritten before each use within one call,
+ * reusable storage that reaches the next extension point only through this state, or caches of
+ * pure functions of a pod group's spec; each says which.
  */
 export class CycleState {
   private readonly data = new Map<string, unknown>();

@@ -2,18 +2,14 @@ import type { Rng } from "../core/random.js";
 import { CycleState } from "./cycle-state.js";
 import { numFeasibleNodesToFind } from "./num-feasible-nodes.js";
 import {
-  isBind,
-  isFilter,
-  isPermit,
-  isPostFilter,
-  isPreFilter,
-  isPreScore,
-  isQueueSort,
-  isReserve,
-  isScore,
+  declares,
+  EXTENSION_POINT_NAMES,
+  PER_NODE_SCORES,
   type Binder,
   type BindPlugin,
   type Diagnosis,
+  type ExtensionPoint,
+  type ExtensionPoints,
   type FilterPlugin,
   type Handle,
   type PermitPlugin,
@@ -30,6 +26,7 @@ import {
 } from "./plugin.js";
 import { MAX_NODE_SCORE } from "./plugins/helper.js";
 import { NodeScoreMemo, setMemoized } from "./plugins/node-score-memo.js";
+import type { RegistryEntry } from "./registry.js";
 import type { SchedulerCache } from "./scheduler-cache.js";
 import { nextTie, Sel } from "./select-host.js";
 import { Code, rejected, SKIP, type Status, SUCCESS } from "./status.js";
@@ -49,9 +46,6 @@ export interface ResolvedProfile {
   permit: string[];
   bind: string[];
 }
-
-/** Builds a plugin by upstream name with its args (null for defaults). */
-export type PluginFactory = (h: Handle, args: import("../scenario/yaml-reader.js").YamlReader | null) => Plugin;
 
 /** The scheduler-wide rotating start of the filter pass. model: schedule_one.go nextStartNodeIndex. */
 export interface Rotation {
@@ -104,14 +98,18 @@ const MIN_CHUNK = 32;
 const MAX_CHUNK = 1024;
 /** Node-local Score plugins memoized together at most (see setLocalScores). */
 const MAX_LOCAL = 3;
+/**
+ * Layout of the local-score memo key: at LocalKey.plugins the sum of the local plugins' bits,
+ * then LocalKey.stride numbers per local plugin (what its localKey wrote) from LocalKey.first.
+ */
+const LocalKey = { plugins: 0, first: 1, stride: 2 } as const;
+const LOCAL_KEY_LENGTH = LocalKey.first + LocalKey.stride * MAX_LOCAL;
 /** Flags of a plugin in an extension point list: alwaysSkips, scans the cluster, PreScore called from Score, localKey, scoreInto. */
 const FLAG_INERT = 1;
 const FLAG_SCANS = 2;
 const FLAG_IMPLICIT_PRESCORE = 4;
 const FLAG_LOCAL = 8;
 const FLAG_INTO = 16;
-/** Plugins whose PreFilter or PreScore walks every node when it does not Skip (cost model). */
-const CLUSTER_SCANNERS = new Set(["PodTopologySpread", "InterPodAffinity", "ImageLocality"]);
 
 /**
  * One scheduling profile (upstream frameworkImpl): the plugin instances, the per extension point
@@ -146,15 +144,15 @@ export class Framework implements Handle {
   private feasibleBuf: Int32Array;
   private totals: Float64Array;
   private scoreBufs: Float64Array[];
-  /** Score plugins that have a PreScore but are not enabled at PreScore: called implicitly. */
-  private readonly implicitPreScore: boolean[];
+  /** Per Score plugin: its PreScore when it has one that is not enabled at PreScore (called implicitly), else null. */
+  private readonly implicitPreScore: (PreScorePlugin | null)[];
   private lastExamined: Int32Array | null = null;
   /** Per plugin profile index: whether its PreFilter / PreScore walks every node (cost model). */
   private readonly scans: boolean[];
   /** This cycle's node-local Score plugins, their weights and memo key (see setLocalScores). */
   private readonly localPlugins: ScorePlugin[] = [];
   private readonly localWeights: number[] = [];
-  private readonly localKeyBuf = new Float64Array(1 + 2 * MAX_LOCAL);
+  private readonly localKeyBuf = new Float64Array(LOCAL_KEY_LENGTH);
   private readonly localMemo: NodeScoreMemo;
   /** Whether any Score plugin offers localKey. */
   private readonly anyLocal: boolean;
@@ -181,23 +179,7 @@ export class Framework implements Handle {
    * perf: when the profile's only Filter and only Score plugin is the same plugin with a fused
    * kernel (NodeResourcesFit), the filter pass scores, and selects the host, as it filters.
    */
-  private readonly fused:
-    | (ScorePlugin &
-        FilterPlugin & {
-          filterScoreNodes(
-            pod: PodRef,
-            first: number,
-            cand: Int32Array,
-            n: number,
-            rj: Rejections,
-            at: number,
-            limit: number,
-            weight: number,
-            sel: Float64Array,
-            rng: Rng,
-          ): number;
-        })
-    | null;
+  private readonly fused: FilterPlugin | null;
   /** The fused kernel's selectHost state (see Sel). */
   private readonly sel = new Float64Array(4);
   private fusedActive = false;
@@ -206,7 +188,7 @@ export class Framework implements Handle {
     profile: ResolvedProfile,
     cache: SchedulerCache,
     rng: Rng,
-    registry: ReadonlyMap<string, PluginFactory>,
+    registry: ReadonlyMap<string, RegistryEntry>,
     args: ReadonlyMap<string, import("../scenario/yaml-reader.js").YamlReader>,
   ) {
     this.schedulerName = profile.schedulerName;
@@ -214,42 +196,49 @@ export class Framework implements Handle {
     this.rng = rng;
     this.percentageOfNodesToScore = profile.percentageOfNodesToScore;
     const byName = new Map<string, Plugin>();
+    /** The extension points each plugin's class declares, by profile index. */
+    const points: (readonly ExtensionPoint[])[] = [];
     const get = (name: string): Plugin => {
       let p = byName.get(name);
       if (p !== undefined) return p;
-      const f = registry.get(name);
-      if (f === undefined) throw new Error(`profile ${profile.schedulerName}: plugin "${name}" does not exist`);
-      p = f(this, args.get(name) ?? null);
+      const e = registry.get(name);
+      if (e === undefined) throw new Error(`profile ${profile.schedulerName}: plugin "${name}" does not exist`);
+      p = e.factory(this, args.get(name) ?? null);
       p.index = this.plugins.length;
       if (p.index >= 31) throw new Error(`profile ${profile.schedulerName}: more than 31 plugins`);
       this.plugins.push(p);
+      points.push(e.points);
       byName.set(name, p);
       return p;
     };
-    const typed = <T extends Plugin>(names: readonly string[], guard: (p: Plugin) => p is T, point: string): T[] =>
+    const typed = <P extends ExtensionPoint>(names: readonly string[], point: P): ExtensionPoints[P][] =>
       names.map((n) => {
         const p = get(n);
-        if (!guard(p)) throw new Error(`profile ${profile.schedulerName}: plugin "${n}" does not extend ${point}`);
+        if (!declares(p, points[p.index]!, point))
+          throw new Error(
+            `profile ${profile.schedulerName}: plugin "${n}" does not extend ${EXTENSION_POINT_NAMES[point]}`,
+          );
         return p;
       });
-    const qs = typed(profile.queueSort, isQueueSort, "QueueSort");
+    const qs = typed(profile.queueSort, "queueSort");
     if (qs.length > 1) throw new Error(`profile ${profile.schedulerName}: only one QueueSort plugin can be enabled`);
     this.queueSort = qs[0] ?? null;
-    this.preFilters = typed(profile.preFilter, isPreFilter, "PreFilter");
-    this.filters = typed(profile.filter, isFilter, "Filter");
-    this.postFilters = typed(profile.postFilter, isPostFilter, "PostFilter");
-    this.preScores = typed(profile.preScore, isPreScore, "PreScore");
+    this.preFilters = typed(profile.preFilter, "preFilter");
+    this.filters = typed(profile.filter, "filter");
+    this.postFilters = typed(profile.postFilter, "postFilter");
+    this.preScores = typed(profile.preScore, "preScore");
     this.scores = typed(
       profile.score.map((s) => s.name),
-      isScore,
-      "Score",
+      "score",
     );
     this.weights = profile.score.map((s) => s.weight);
-    this.reserves = typed(profile.reserve, isReserve, "Reserve");
-    this.permits = typed(profile.permit, isPermit, "Permit");
-    this.binds = typed(profile.bind, isBind, "Bind");
-    this.implicitPreScore = this.scores.map((s) => isPreScore(s) && !this.preScores.includes(s));
-    this.scans = this.plugins.map((p) => CLUSTER_SCANNERS.has(p.name));
+    this.reserves = typed(profile.reserve, "reserve");
+    this.permits = typed(profile.permit, "permit");
+    this.binds = typed(profile.bind, "bind");
+    this.implicitPreScore = this.scores.map((s) =>
+      declares(s, points[s.index]!, "preScore") && !this.preScores.some((p) => p.index === s.index) ? s : null,
+    );
+    this.scans = this.plugins.map((p) => p.scansCluster === true);
     this.preFilterScanners = this.preFilters.filter((p) => this.scans[p.index] === true).map((p) => p.index);
     this.preFilterBits = this.preFilters.map((p) => 1 << p.index);
     this.preFilterInert = Uint8Array.from(this.preFilters, (p) => (p.alwaysSkips === true ? 1 : 0));
@@ -265,28 +254,28 @@ export class Framework implements Handle {
       this.scores,
       (p, i) =>
         (p.alwaysSkips === true ? FLAG_INERT : 0) |
-        (this.implicitPreScore[i] === true ? FLAG_IMPLICIT_PRESCORE : 0) |
+        (this.implicitPreScore[i] !== null ? FLAG_IMPLICIT_PRESCORE : 0) |
         (typeof p.localKey === "function" && typeof p.localScore === "function" ? FLAG_LOCAL : 0) |
         (typeof p.scoreInto === "function" ? FLAG_INTO : 0),
     );
-    const only =
+    const f0 = this.filters[0];
+    const s0 = this.scores[0];
+    this.fused =
       this.filters.length === 1 &&
       this.scores.length === 1 &&
-      (this.filters[0] as Plugin) === (this.scores[0] as Plugin)
-        ? this.scores[0]!
-        : null;
-    this.fused =
-      only !== null &&
-      !only.normalizes &&
-      typeof (only as unknown as Record<string, unknown>).filterScoreNodes === "function"
-        ? (only as unknown as NonNullable<Framework["fused"]>)
+      f0 !== undefined &&
+      s0 !== undefined &&
+      f0.index === s0.index &&
+      !s0.normalizes &&
+      f0.filterScoreNodes !== undefined
+        ? f0
         : null;
     const n = cache.nodes.size;
     this.rj = { code: new Uint8Array(n), plugin: new Int16Array(n), current: -1 };
     this.feasibleBuf = new Int32Array(n);
     this.totals = new Float64Array(n);
     this.scoreBufs = this.scores.map(() => new Float64Array(n));
-    this.localMemo = new NodeScoreMemo(cache, 1 + 2 * MAX_LOCAL);
+    this.localMemo = new NodeScoreMemo(cache, LOCAL_KEY_LENGTH);
     this.missAt = new Int32Array(n);
     this.missNodes = new Int32Array(n);
     this.missSums = new Float64Array(n);
@@ -535,25 +524,28 @@ export class Framework implements Handle {
         }
       }
       let k = chunk;
-      if (this.fusedActive) {
-        rj.current = this.fused!.index;
-        k = this.fused!.filterScoreNodes(
-          pod,
-          first,
-          cand,
-          k,
-          rj,
-          found,
-          want - found,
-          this.weights[0]!,
-          this.sel,
-          this.rng,
-        );
+      const fused = this.fused;
+      if (this.fusedActive && fused !== null) {
+        rj.current = fused.index;
+        k =
+          fused.filterScoreNodes?.(
+            state,
+            pod,
+            first,
+            cand,
+            k,
+            rj,
+            found,
+            want - found,
+            this.weights[0]!,
+            this.sel,
+            this.rng,
+          ) ?? -1;
         if (k < 0) {
           // Not the fused kernel's case: fall back to filter then score for the rest of the cycle.
           this.fusedActive = false;
           if (first >= 0) for (let j = 0; j < chunk; j++) cand[j] = first + j;
-          k = this.fused!.filterNodes(state, pod, cand, chunk, rj);
+          k = fused.filterNodes(state, pod, cand, chunk, rj);
         }
       } else {
         const fi = this.filterIndex;
@@ -609,21 +601,21 @@ export class Framework implements Handle {
     let nLocal = 0;
     if (explain === null && this.anyLocal) {
       const key = this.localKeyBuf;
-      key[0] = 0;
+      key[LocalKey.plugins] = 0;
       for (let i = 0; i < this.scores.length && nLocal < MAX_LOCAL; i++) {
         const f = sFlags[i]!;
         const bit = sBits[i]!;
         if ((f & FLAG_LOCAL) === 0 || (f & FLAG_IMPLICIT_PRESCORE) !== 0 || (state.skipScoreMask & bit) !== 0) continue;
         const p = this.scores[i]!;
-        if (!p.localKey!(pod, key, 1 + 2 * nLocal)) continue;
-        key[0]! += bit;
+        if (!p.localKey!(pod, key, LocalKey.first + LocalKey.stride * nLocal)) continue;
+        key[LocalKey.plugins]! += bit;
         this.localPlugins[nLocal] = p;
         this.localWeights[nLocal] = this.weights[i]!;
         nLocal++;
         localMask |= bit;
         this.result.scoredPlugins++;
       }
-      for (let j = 1 + 2 * nLocal; j < key.length; j++) key[j] = 0;
+      for (let j = LocalKey.first + LocalKey.stride * nLocal; j < key.length; j++) key[j] = 0;
     }
     if (nLocal > 0) this.setLocalScores(state, pod, n, nLocal);
     else totals.fill(0, 0, n);
@@ -631,11 +623,9 @@ export class Framework implements Handle {
       const bit = sBits[i]!;
       if ((localMask & bit) !== 0) continue;
       const f = sFlags[i]!;
-      if ((f & FLAG_IMPLICIT_PRESCORE) !== 0 && (state.skipScoreMask & bit) === 0) {
-        const s =
-          (f & FLAG_INERT) !== 0
-            ? SKIP
-            : (this.scores[i] as unknown as PreScorePlugin).preScore(state, pod, feasible, n);
+      const implicit = this.implicitPreScore[i]!;
+      if (implicit !== null && (state.skipScoreMask & bit) === 0) {
+        const s = (f & FLAG_INERT) !== 0 ? SKIP : implicit.preScore(state, pod, feasible, n);
         if (s.code === Code.Skip) state.skipScoreMask |= bit;
         else if (s.code !== Code.Success) return s;
       }
@@ -646,13 +636,13 @@ export class Framework implements Handle {
       if (explain === null && (f & FLAG_INTO) !== 0) {
         // perf: the plugin scores, normalizes and adds its weighted scores in one or two passes.
         const c = p.scoreInto!(state, pod, feasible, n, totals, w, buf);
-        if (c >= 0) this.constantScore += c * w;
+        if (c !== PER_NODE_SCORES) this.constantScore += c * w;
         this.result.scoredPlugins++;
         continue;
       }
       const constant = p.score(state, pod, feasible, n, buf);
       let raw: Float64Array | null = null;
-      if (typeof constant === "number") {
+      if (constant !== PER_NODE_SCORES) {
         if (constant > MAX_NODE_SCORE || constant < 0)
           return rejected(
             Code.Error,
@@ -714,7 +704,7 @@ export class Framework implements Handle {
       for (let j = 0; j < nLocal; j++) {
         const w = this.localWeights[j]!;
         const c = this.localPlugins[j]!.scoreInto!(state, pod, nodes, misses, sums, w, this.missScratch);
-        if (c >= 0) for (let m = 0; m < misses; m++) sums[m]! += c * w;
+        if (c !== PER_NODE_SCORES) for (let m = 0; m < misses; m++) sums[m]! += c * w;
       }
       for (let m = 0; m < misses; m++) {
         values[nodes[m]!] = sums[m]!;

@@ -17,9 +17,9 @@ import type { Column } from "../metrics/arrow-writer.js";
 import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
 import { CycleCostModel } from "./cost-model.js";
 import { Framework, type Rotation } from "./framework.js";
-import { ClusterEvent, hasEnqueueExtensions, type Binder, type PodRef } from "./plugin.js";
+import { ClusterEvent, type Binder, type PodRef } from "./plugin.js";
 import { compilePodSpec, readerFor, type PodSpec } from "./pod-spec.js";
-import { FACTORIES } from "./registry.js";
+import { REGISTRY } from "./registry.js";
 import { SchedulerCache } from "./scheduler-cache.js";
 import { QueueLoc, Requeue, SchedulingQueue, BACKOFF_WINDOW_NS, UNSCHEDULABLE_FLUSH_NS } from "./scheduling-queue.js";
 import { Code } from "./status.js";
@@ -170,7 +170,7 @@ export class KubeScheduler implements Binder {
     this.byName.clear();
     this.frameworks = this.config.profiles.map((p, i) => {
       this.byName.set(p.resolved.schedulerName, i);
-      return new Framework(p.resolved, this.cache, rng, FACTORIES, p.args);
+      return new Framework(p.resolved, this.cache, rng, REGISTRY, p.args);
     });
     const sort = this.frameworks[0]?.queueSort ?? null;
     this.queue = new SchedulingQueue(
@@ -323,7 +323,7 @@ export class KubeScheduler implements Binder {
     for (const p of fw.plugins) {
       if ((rejectors & (1 << p.index)) === 0) continue;
       // model: a plugin without EnqueueExtensions is interested in every event.
-      if (!hasEnqueueExtensions(p) || p.isSchedulableAfter(event, ref, other)) return true;
+      if (p.isSchedulableAfter === undefined || p.isSchedulableAfter(event, ref, other)) return true;
     }
     return false;
   }

@@ -22,7 +22,11 @@ export interface Rejections {
   current: number;
 }
 
-/** What every plugin has: its upstream name and its index in its profile (set by the framework). */
+/**
+ * What every plugin has: its upstream name, its index in its profile (set by the framework) and
+ * what it declares about itself. Which extension points it implements, each plugin class
+ * declares in a static `points` list checked against the class (see {@link PointsOf}).
+ */
 export interface Plugin {
   readonly name: string;
   index: number;
@@ -31,6 +35,14 @@ export interface Plugin {
    * framework then marks it skipped without calling them; perf).
    */
   readonly alwaysSkips?: boolean;
+  /** True when the plugin's PreFilter or PreScore walks every node when it does not Skip (cost model). */
+  readonly scansCluster?: boolean;
+  /**
+   * model: framework.EnqueueExtensions with QueueingHintFn, for plugins that have it: whether
+   * `event` about a pod of spec `other` (null for node events) may make `pod`, rejected by this
+   * plugin, schedulable. A plugin without it is woken by every event.
+   */
+  isSchedulableAfter?(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean;
 }
 
 /** model: framework.PreFilterPlugin. May restrict nodes through state.restrictNodes. */
@@ -48,7 +60,31 @@ export interface PreFilterPlugin extends Plugin {
 export interface FilterPlugin extends Plugin {
   filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number;
   filter(state: CycleState, pod: PodRef, node: number): Status;
+  /**
+   * Optional fused kernel (perf), used when the plugin is the profile's only Filter and only
+   * Score plugin and has no NormalizeScore (see {@link FilterScoreNodes}).
+   */
+  readonly filterScoreNodes?: FilterScoreNodes;
 }
+
+/**
+ * A fused Filter + Score + selectHost kernel: filters cand[0..n) (or the run first .. first + n - 1
+ * when first >= 0), scores the survivors and offers each to the running selectHost in `sel`
+ * (see NodeResourcesFit.filterScoreNodes for the contract); -1 when the pod is not its case.
+ */
+export type FilterScoreNodes = (
+  state: CycleState,
+  pod: PodRef,
+  first: number,
+  cand: Int32Array,
+  n: number,
+  rj: Rejections,
+  at: number,
+  limit: number,
+  weight: number,
+  sel: Float64Array,
+  rng: Rng,
+) => number;
 
 /** model: framework.PreScorePlugin; `Skip` means the plugin's Score does not run this cycle. */
 export interface PreScorePlugin extends Plugin {
@@ -56,23 +92,29 @@ export interface PreScorePlugin extends Plugin {
 }
 
 /**
+ * What Score and scoreInto return when they wrote a score per node (any other value is the one
+ * final score, in [0, MaxNodeScore], that every node gets).
+ */
+export const PER_NODE_SCORES = -1;
+
+/**
  * model: framework.ScorePlugin with its ScoreExtensions: raw integer scores for nodes[0..n) into
  * out[0..n), then NormalizeScore in place when the plugin has it.
  */
 export interface ScorePlugin extends Plugin {
   /**
-   * Writes raw scores into out[0..n), or returns a number: the final (normalized) score every node
-   * gets, out left untouched (perf: a plugin whose scores are all equal skips the per-node pass).
+   * Writes raw scores into out[0..n) and returns {@link PER_NODE_SCORES}, or returns the final
+   * (normalized) score every node gets, out left untouched (perf: a plugin whose scores are all
+   * equal skips the per-node pass).
    */
-  // biome-ignore lint/suspicious/noConfusingVoidType: plugins that write out[] return nothing; see the contract above
-  score(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, out: Float64Array): void | number;
+  score(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, out: Float64Array): number;
   readonly normalizes: boolean;
   normalizeScore(state: CycleState, pod: PodRef, nodes: Int32Array, n: number, scores: Float64Array): void;
   /**
    * Optional fast form of Score + NormalizeScore + the weighted sum, used outside explain mode:
-   * adds `w` x the final (normalized) score of nodes[0..n) to totals[0..n) and returns -1, or
-   * returns the final score every node gets (a number in [0, MaxNodeScore]) and leaves totals
-   * untouched. `scratch` (length >= n) may be used freely. Contract: the same final scores as
+   * adds `w` x the final (normalized) score of nodes[0..n) to totals[0..n) and returns
+   * {@link PER_NODE_SCORES}, or returns the final score every node gets (a number in
+   * [0, MaxNodeScore]) and leaves totals untouched. `scratch` (length >= n) may be used freely. Contract: the same final scores as
    * score then normalizeScore, always within [0, MaxNodeScore] (the framework does not re-check).
    * perf: one or two passes instead of score, normalize and accumulate passes and a buffer.
    */
@@ -168,10 +210,7 @@ export const CLUSTER_EVENT_NAMES = [
   "UnschedulableTimeout",
 ] as const;
 
-/**
- * model: framework.EnqueueExtensions with QueueingHintFn: whether `event` about a pod of spec
- * `other` (null for node events) may make `pod`, rejected by this plugin, schedulable.
- */
+/** model: framework.EnqueueExtensions (see {@link Plugin.isSchedulableAfter}). */
 export interface EnqueueExtensions {
   isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean;
 }
@@ -186,33 +225,61 @@ export interface Handle {
   runPreFilters(state: CycleState, pod: PodRef): Status;
 }
 
-export function isFilter(p: Plugin): p is FilterPlugin {
-  return typeof (p as Partial<FilterPlugin>).filterNodes === "function";
+/** The interface of each extension point a plugin can implement, by its configuration name. */
+export interface ExtensionPoints {
+  queueSort: QueueSortPlugin;
+  preFilter: PreFilterPlugin;
+  filter: FilterPlugin;
+  postFilter: PostFilterPlugin;
+  preScore: PreScorePlugin;
+  score: ScorePlugin;
+  reserve: ReservePlugin;
+  permit: PermitPlugin;
+  bind: BindPlugin;
 }
-export function isPreFilter(p: Plugin): p is PreFilterPlugin {
-  return typeof (p as Partial<PreFilterPlugin>).preFilter === "function";
-}
-export function isScore(p: Plugin): p is ScorePlugin {
-  return typeof (p as Partial<ScorePlugin>).score === "function";
-}
-export function isPreScore(p: Plugin): p is PreScorePlugin {
-  return typeof (p as Partial<PreScorePlugin>).preScore === "function";
-}
-export function isPostFilter(p: Plugin): p is PostFilterPlugin {
-  return typeof (p as Partial<PostFilterPlugin>).postFilter === "function";
-}
-export function isReserve(p: Plugin): p is ReservePlugin {
-  return typeof (p as Partial<ReservePlugin>).reserve === "function";
-}
-export function isPermit(p: Plugin): p is PermitPlugin {
-  return typeof (p as Partial<PermitPlugin>).permit === "function";
-}
-export function isBind(p: Plugin): p is BindPlugin {
-  return typeof (p as Partial<BindPlugin>).bind === "function";
-}
-export function isQueueSort(p: Plugin): p is QueueSortPlugin {
-  return typeof (p as Partial<QueueSortPlugin>).less === "function";
-}
-export function hasEnqueueExtensions(p: Plugin): p is Plugin & EnqueueExtensions {
-  return typeof (p as Partial<EnqueueExtensions>).isSchedulableAfter === "function";
+export type ExtensionPoint = keyof ExtensionPoints;
+
+/** The upstream name of each extension point (for messages). */
+export const EXTENSION_POINT_NAMES: Readonly<Record<ExtensionPoint, string>> = {
+  queueSort: "QueueSort",
+  preFilter: "PreFilter",
+  filter: "Filter",
+  postFilter: "PostFilter",
+  preScore: "PreScore",
+  score: "Score",
+  reserve: "Reserve",
+  permit: "Permit",
+  bind: "Bind",
+};
+
+/** The extension points a profile resolves, in configuration order. */
+export const EXTENSION_POINTS: readonly ExtensionPoint[] = [
+  "queueSort",
+  "preFilter",
+  "filter",
+  "postFilter",
+  "preScore",
+  "score",
+  "reserve",
+  "permit",
+  "bind",
+];
+
+/**
+ * The extension points a plugin of type T may declare: those whose interface T implements. A
+ * plugin class declares `static readonly points: readonly PointsOf<ItsClass>[]`, so that
+ * declaring a point it does not implement fails to compile.
+ */
+export type PointsOf<T> = { [P in ExtensionPoint]: T extends ExtensionPoints[P] ? P : never }[ExtensionPoint];
+
+/**
+ * Whether `p`, whose class declared `points` (checked against the class by {@link PointsOf}),
+ * implements extension point `point`.
+ */
+export function declares<P extends ExtensionPoint>(
+  _p: Plugin,
+  points: readonly ExtensionPoint[],
+  point: P,
+): _p is Plugin & ExtensionPoints[P] {
+  return points.includes(point);
 }

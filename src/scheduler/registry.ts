@@ -1,4 +1,5 @@
-import type { PluginFactory } from "./framework.js";
+import type { YamlReader } from "../scenario/yaml-reader.js";
+import type { ExtensionPoint, Handle, Plugin, PointsOf } from "./plugin.js";
 import { DefaultBinder } from "./plugins/default-binder.js";
 import { DefaultPreemption } from "./plugins/default-preemption.js";
 import { ImageLocality } from "./plugins/image-locality.js";
@@ -14,33 +15,41 @@ import { PodTopologySpread } from "./plugins/pod-topology-spread.js";
 import { PrioritySort } from "./plugins/priority-sort.js";
 import { TaintToleration } from "./plugins/taint-toleration.js";
 
-/** A registered plugin: how to build it, and its prototype (to tell which extension points it has). */
+/** Builds a plugin by upstream name with its args (null for defaults). */
+export type PluginFactory = (h: Handle, args: YamlReader | null) => Plugin;
+
+/** A registered plugin: how to build it, and the extension points its class declares. */
 export interface RegistryEntry {
-  factory: PluginFactory;
-  proto: object;
+  readonly factory: PluginFactory;
+  readonly points: readonly ExtensionPoint[];
+}
+
+/** An entry whose class's declared points are checked against its instances (see PointsOf). */
+function entry<T extends Plugin>(
+  cls: { readonly points: readonly PointsOf<T>[]; new (...args: never[]): T },
+  factory: (h: Handle, args: YamlReader | null) => NoInfer<T>,
+): RegistryEntry {
+  return { factory, points: cls.points };
 }
 
 const entries: [string, RegistryEntry][] = [
-  ["PrioritySort", { factory: () => new PrioritySort(), proto: PrioritySort.prototype }],
-  ["NodeUnschedulable", { factory: (h) => new NodeUnschedulable(h), proto: NodeUnschedulable.prototype }],
-  ["NodeName", { factory: (h) => new NodeName(h), proto: NodeName.prototype }],
-  ["TaintToleration", { factory: (h) => new TaintToleration(h), proto: TaintToleration.prototype }],
-  ["NodeAffinity", { factory: (h, a) => new NodeAffinity(h, a), proto: NodeAffinity.prototype }],
-  ["NodePorts", { factory: (h) => new NodePorts(h), proto: NodePorts.prototype }],
-  ["NodeResourcesFit", { factory: (h, a) => new NodeResourcesFit(h, a), proto: NodeResourcesFit.prototype }],
+  ["PrioritySort", entry(PrioritySort, () => new PrioritySort())],
+  ["NodeUnschedulable", entry(NodeUnschedulable, (h) => new NodeUnschedulable(h))],
+  ["NodeName", entry(NodeName, (h) => new NodeName(h))],
+  ["TaintToleration", entry(TaintToleration, (h) => new TaintToleration(h))],
+  ["NodeAffinity", entry(NodeAffinity, (h, a) => new NodeAffinity(h, a))],
+  ["NodePorts", entry(NodePorts, (h) => new NodePorts(h))],
+  ["NodeResourcesFit", entry(NodeResourcesFit, (h, a) => new NodeResourcesFit(h, a))],
   [
     "NodeResourcesBalancedAllocation",
-    { factory: (h, a) => new NodeResourcesBalancedAllocation(h, a), proto: NodeResourcesBalancedAllocation.prototype },
+    entry(NodeResourcesBalancedAllocation, (h, a) => new NodeResourcesBalancedAllocation(h, a)),
   ],
-  ["ImageLocality", { factory: (h) => new ImageLocality(h), proto: ImageLocality.prototype }],
-  ["PodTopologySpread", { factory: (h, a) => new PodTopologySpread(h, a), proto: PodTopologySpread.prototype }],
-  ["InterPodAffinity", { factory: (h, a) => new InterPodAffinity(h, a), proto: InterPodAffinity.prototype }],
-  ["DefaultPreemption", { factory: (h, a) => new DefaultPreemption(h, a), proto: DefaultPreemption.prototype }],
-  ["DefaultBinder", { factory: () => new DefaultBinder(), proto: DefaultBinder.prototype }],
-  ...INERT_PLUGIN_NAMES.map((n): [string, RegistryEntry] => [
-    n,
-    { factory: () => new InertPlugin(n), proto: InertPlugin.prototype },
-  ]),
+  ["ImageLocality", entry(ImageLocality, (h) => new ImageLocality(h))],
+  ["PodTopologySpread", entry(PodTopologySpread, (h, a) => new PodTopologySpread(h, a))],
+  ["InterPodAffinity", entry(InterPodAffinity, (h, a) => new InterPodAffinity(h, a))],
+  ["DefaultPreemption", entry(DefaultPreemption, (h, a) => new DefaultPreemption(h, a))],
+  ["DefaultBinder", entry(DefaultBinder, () => new DefaultBinder())],
+  ...INERT_PLUGIN_NAMES.map((n): [string, RegistryEntry] => [n, entry(InertPlugin, () => new InertPlugin(n))]),
 ];
 
 /**
@@ -49,25 +58,7 @@ const entries: [string, RegistryEntry][] = [
  */
 export const REGISTRY: ReadonlyMap<string, RegistryEntry> = new Map(entries);
 
-/** Factories only, as the Framework takes them. */
-export const FACTORIES: ReadonlyMap<string, PluginFactory> = new Map(entries.map(([n, e]) => [n, e.factory]));
-
-/** Extension points with the method that marks a plugin as implementing them. */
-export const EXTENSION_METHODS = {
-  queueSort: "less",
-  preFilter: "preFilter",
-  filter: "filterNodes",
-  postFilter: "postFilter",
-  preScore: "preScore",
-  score: "score",
-  reserve: "reserve",
-  permit: "permit",
-  bind: "bind",
-} as const;
-export type ExtensionPoint = keyof typeof EXTENSION_METHODS;
-
-/** Whether plugin `name` implements extension point `point`. */
+/** Whether plugin `name` implements extension point `point` (as its class declares). */
 export function implementsPoint(name: string, point: ExtensionPoint): boolean {
-  const e = REGISTRY.get(name);
-  return e !== undefined && typeof (e.proto as Record<string, unknown>)[EXTENSION_METHODS[point]] === "function";
+  return REGISTRY.get(name)?.points.includes(point) === true;
 }

@@ -8,7 +8,7 @@ import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
 import { type ExplainRecord, Framework, type CycleResult, type Rotation } from "./framework.js";
 import type { PodRef } from "./plugin.js";
 import { compilePodSpec, readerFor, type HostPort, type PodSpec } from "./pod-spec.js";
-import { FACTORIES } from "./registry.js";
+import { REGISTRY } from "./registry.js";
 import { SchedulerCache } from "./scheduler-cache.js";
 
 /** A quantity as written in YAML: 500m, 4, 16Gi, or a number. */
@@ -267,7 +267,7 @@ export class StandaloneCluster {
   framework(config: SchedulerConfig = defaultSchedulerConfig(), profile = 0, rng: Rng = seededRng(1)): Framework {
     const p = config.profiles[profile];
     if (p === undefined) throw new Error(`no profile ${profile} in the configuration`);
-    return new Framework(p.resolved, this.cache, rng, FACTORIES, p.args);
+    return new Framework(p.resolved, this.cache, rng, REGISTRY, p.args);
   }
 
   /** Runs one cycle for pod `p` (not added to the cache). */

@@ -1,5 +1,5 @@
 import type { CycleState } from "../cycle-state.js";
-import type { BindPlugin, Binder, PodRef } from "../plugin.js";
+import type { BindPlugin, Binder, PodRef, PointsOf } from "../plugin.js";
 import { SUCCESS, type Status } from "../status.js";
 
 /**
@@ -8,6 +8,7 @@ import { SUCCESS, type Status } from "../status.js";
  * model: plugins/defaultbinder/default_binder.go.
  */
 export class DefaultBinder implements BindPlugin {
+  static readonly points: readonly PointsOf<DefaultBinder>[] = ["bind"];
   readonly name = "DefaultBinder";
   index = -1;
 

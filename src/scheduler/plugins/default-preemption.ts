@@ -1,7 +1,7 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { Rng } from "../../core/random.js";
 import { CycleState } from "../cycle-state.js";
-import type { Diagnosis, Handle, PodRef, PostFilterPlugin, PostFilterResult } from "../plugin.js";
+import type { Diagnosis, Handle, PodRef, PostFilterPlugin, PostFilterResult, PointsOf } from "../plugin.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS } from "../status.js";
 import { argsObject } from "./simple-args.js";
@@ -22,6 +22,7 @@ export interface Candidate {
  * framework/preemption/preemption.go (DryRunPreemption, SelectCandidate, pickOneNodeForPreemption).
  */
 export class DefaultPreemption implements PostFilterPlugin {
+  static readonly points: readonly PointsOf<DefaultPreemption>[] = ["postFilter"];
   readonly name = "DefaultPreemption";
   index = -1;
   private readonly h: Handle;

@@ -1,5 +1,5 @@
 import type { CycleState } from "../cycle-state.js";
-import type { Handle, PodRef, ScorePlugin } from "../plugin.js";
+import { PER_NODE_SCORES, type Handle, type PodRef, type ScorePlugin, type PointsOf } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { MAX_NODE_SCORE } from "./helper.js";
@@ -28,12 +28,18 @@ export function calculatePriority(sumScores: number, numContainers: number): num
  * model: image_locality.go Score, sumImageScores, scaledImageScore.
  */
 export class ImageLocality implements ScorePlugin {
+  static readonly points: readonly PointsOf<ImageLocality>[] = ["score"];
   readonly name = "ImageLocality";
   index = -1;
+  readonly scansCluster = true;
   readonly normalizes = false;
   private readonly cache: SchedulerCache;
+  /** perf: perNode's scratch (the score of each subset of up to 4 images), rewritten by each call. */
   private readonly subsetScores = new Float64Array(16);
-  /** Scratch of prepare(): image ids and scaled scores of the pod's known images. */
+  /**
+   * perf: scratch of prepare(): image ids and scaled scores of the pod's known images, written
+   * and read within one Score / scoreInto call (no state between extension points).
+   */
   private ids = new Int32Array(8);
   private scaled = new Float64Array(8);
   /** Per pod group: the image id of each of its images (see knownIds). */
@@ -98,10 +104,11 @@ export class ImageLocality implements ScorePlugin {
     return e.ids;
   }
 
-  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
+  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const m = this.prepare(pod);
     if (m < 0) out.fill(-1 - m, 0, n);
     else this.perNode(pod, m, list, n, out, false, 1);
+    return PER_NODE_SCORES;
   }
 
   /** perf: scoring without a per-node pass when every node gets the same score. */
@@ -109,7 +116,7 @@ export class ImageLocality implements ScorePlugin {
     const m = this.prepare(pod);
     if (m < 0) return -1 - m;
     this.perNode(pod, m, list, n, totals, true, w);
-    return -1;
+    return PER_NODE_SCORES;
   }
 
   /** Per-node scores of the m prepared images into out (or w x score added to out when `add`). */

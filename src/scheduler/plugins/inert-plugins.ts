@@ -1,5 +1,14 @@
 import type { CycleState } from "../cycle-state.js";
-import type { FilterPlugin, PodRef, PreFilterPlugin, PreScorePlugin, Rejections, ScorePlugin } from "../plugin.js";
+import {
+  PER_NODE_SCORES,
+  type FilterPlugin,
+  type PodRef,
+  type PreFilterPlugin,
+  type PreScorePlugin,
+  type Rejections,
+  type ScorePlugin,
+  type PointsOf,
+} from "../plugin.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 
 /**
@@ -23,6 +32,7 @@ export const INERT_PLUGIN_NAMES = [
 
 /** One inert plugin; see {@link INERT_PLUGIN_NAMES}. */
 export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
+  static readonly points: readonly PointsOf<InertPlugin>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name: string;
   index = -1;
   readonly normalizes = false;
@@ -48,8 +58,9 @@ export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugi
     return SKIP;
   }
 
-  score(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, out: Float64Array): void {
+  score(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, out: Float64Array): number {
     out.fill(0, 0, n);
+    return PER_NODE_SCORES;
   }
 
   normalizeScore(): void {}

@@ -2,6 +2,7 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
 import {
+  PER_NODE_SCORES,
   ClusterEvent,
   type EnqueueExtensions,
   type FilterPlugin,
@@ -11,6 +12,7 @@ import {
   type PreScorePlugin,
   type Rejections,
   type ScorePlugin,
+  type PointsOf,
 } from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
@@ -94,8 +96,10 @@ interface PreFilterState {
  * min-max normalized. model: plugins/interpodaffinity (filtering.go, scoring.go).
  */
 export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  static readonly points: readonly PointsOf<InterPodAffinity>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "InterPodAffinity";
   index = -1;
+  readonly scansCluster = true;
   readonly normalizes = true;
   private readonly cache: SchedulerCache;
   readonly hardPodAffinityWeight: number;
@@ -261,7 +265,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return SUCCESS;
   }
 
-  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
+  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const sc = state.read<TopologyCounts>(PRE_SCORE_KEY)!;
     const m = sc.keys.length;
     // perf: the per-key columns and counts in arrays, no map lookup per node.
@@ -274,6 +278,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
       }
       out[j] = s;
     }
+    return PER_NODE_SCORES;
   }
 
   normalizeScore(state: CycleState, _pod: PodRef, _list: Int32Array, n: number, scores: Float64Array): void {

@@ -1,6 +1,7 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import {
+  PER_NODE_SCORES,
   ClusterEvent,
   type EnqueueExtensions,
   type FilterPlugin,
@@ -10,6 +11,7 @@ import {
   type PreScorePlugin,
   type Rejections,
   type ScorePlugin,
+  type PointsOf,
 } from "../plugin.js";
 import { compilePodSpec, readerFor, type NodeSelectorTerm, type PodSpec, type WeightedNodeTerm } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
@@ -37,6 +39,7 @@ const PRE_FILTER_KEY = "PreFilterNodeAffinity";
  * of matching preferred terms, normalized by the maximum. model: plugins/nodeaffinity.
  */
 export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  static readonly points: readonly PointsOf<NodeAffinity>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "NodeAffinity";
   index = -1;
   readonly normalizes = true;
@@ -162,9 +165,10 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     return w;
   }
 
-  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
+  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const w = this.preferredOf(pod);
     for (let i = 0; i < n; i++) out[i] = w[list[i]!]!;
+    return PER_NODE_SCORES;
   }
 
   normalizeScore(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, scores: Float64Array): void {

@@ -6,6 +6,7 @@ import {
   type Handle,
   type PodRef,
   type Rejections,
+  type PointsOf,
 } from "../plugin.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
@@ -15,6 +16,7 @@ export const ERR_REASON_NODE_NAME = "node(s) didn't match the requested node nam
 
 /** NodeName: a pod with spec.nodeName fits only that node (UnschedulableAndUnresolvable elsewhere). */
 export class NodeName implements FilterPlugin, EnqueueExtensions {
+  static readonly points: readonly PointsOf<NodeName>[] = ["filter"];
   readonly name = "NodeName";
   index = -1;
   private readonly cache: SchedulerCache;

@@ -7,6 +7,7 @@ import {
   type PodRef,
   type PreFilterPlugin,
   type Rejections,
+  type PointsOf,
 } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { portConflicts, type SchedulerCache } from "../scheduler-cache.js";
@@ -20,6 +21,7 @@ export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the req
  * on the same IP or 0.0.0.0) is Unschedulable. PreFilter skips pods without host ports.
  */
 export class NodePorts implements PreFilterPlugin, FilterPlugin, EnqueueExtensions {
+  static readonly points: readonly PointsOf<NodePorts>[] = ["preFilter", "filter"];
   readonly name = "NodePorts";
   index = -1;
   private readonly cache: SchedulerCache;

@@ -4,19 +4,23 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import {
   ClusterEvent,
+  PER_NODE_SCORES,
   type EnqueueExtensions,
   type FilterPlugin,
+  type FilterScoreNodes,
   type Handle,
   type PodRef,
+  type PointsOf,
   type PreFilterPlugin,
   type PreScorePlugin,
   type Rejections,
   type ScorePlugin,
 } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
+import { Hot, HOT_STRIDE, type SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import {
+  allocatedCpuMem,
   leastResourceScorer,
   mostResourceScorer,
   requestedToCapacityRatioScorer,
@@ -27,6 +31,18 @@ import {
 import { NodeVerdictMemo, UNKNOWN_VERDICT } from "./node-score-memo.js";
 import { nextTie, Sel } from "../select-host.js";
 import { argsObject } from "./simple-args.js";
+
+/**
+ * perf: module-local aliases of the imported constants and the function the kernels below use
+ * per node: V8 (Node 20) folds a module's own const bindings into optimized code, but loads an
+ * imported one on every use (and checks an imported callee before its inlined body). Measured:
+ * about 3 ns per node on the "every node changed" bench.
+ */
+const H = Hot;
+const STRIDE = HOT_STRIDE;
+const UNSCHEDULABLE = Code.Unschedulable;
+const UNKNOWN = UNKNOWN_VERDICT;
+const allocated = allocatedCpuMem;
 
 /** Scoring strategies of NodeResourcesFitArgs.scoringStrategy.type. */
 export type ScoringStrategyType = "LeastAllocated" | "MostAllocated" | "RequestedToCapacityRatio";
@@ -94,6 +110,32 @@ export function readFitArgs(args: YamlReader | null): FitArgs {
   return out;
 }
 
+/** CycleState key of the request vector PreFilter computed. model: fit.go preFilterStateKey. */
+const PRE_FILTER_KEY = "PreFilterNodeResourcesFit";
+
+/**
+ * The requests the Filter checks (upstream preFilterState, computePodResourceRequest): the
+ * NodeTable column and quantity of each resource the pod requests, pods and ignored extended
+ * resources left out, in column order.
+ */
+interface FitRequest {
+  readonly cols: Int32Array;
+  readonly qty: Float64Array;
+  readonly count: number;
+  /** Exactly cpu and memory (the hot-line kernels' case). */
+  readonly cpuMem: boolean;
+}
+
+/** Positions of the fused kernel's arguments in its Float64Array (also the fused memo's key). */
+const Arg = { fitCpu: 0, fitMem: 1, podCpu: 2, podMem: 3, weight: 4, most: 5 } as const;
+const ARG_COUNT = 6;
+/** The Filter memo's key: the first two arguments (the cpu and memory requests checked). */
+const FIT_KEY_COUNT = 2;
+
+/** The scoring of NodeResourcesFit: the general scorer, or LeastAllocated / MostAllocated over cpu and memory. */
+const Fast = { general: 0, least: 1, most: 2 } as const;
+type Fast = (typeof Fast)[keyof typeof Fast];
+
 /**
  * NodeResourcesFit. Filter: the node must have room for one more pod (allocatable pods) and for
  * each resource the pod requests (cpu, memory, ephemeral-storage, extended resources such as
@@ -102,26 +144,29 @@ export function readFitArgs(args: YamlReader | null): FitArgs {
  * resources with their weights. model: plugins/noderesources/fit.go fitsRequest, Score.
  */
 export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  static readonly points: readonly PointsOf<NodeResourcesFit>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "NodeResourcesFit";
   index = -1;
   readonly normalizes = false;
   readonly args: FitArgs;
   private readonly cache: SchedulerCache;
   private readonly scorer: ResourceAllocationScorer;
-  /** Columns the filter checks this cycle and the pod's request for each. */
-  private readonly checkCol: Int32Array;
-  private readonly checkQty: Float64Array;
-  private checkCount = 0;
   private readonly ignored: Uint8Array;
-  /** perf: LeastAllocated / MostAllocated over exactly cpu and memory take an inlined path. */
-  private readonly fastCpuMem: 0 | 1 | 2;
+  /** perf: LeastAllocated / MostAllocated over exactly cpu and memory take the hot-line kernels. */
+  private readonly fast: Fast;
   private readonly wCpu: number;
   private readonly wMem: number;
   private readonly fusedMemo: NodeVerdictMemo;
-  /** The Filter's memo over cpu and memory, keyed by the two requests in fitArgs. */
+  /** The Filter's memo over cpu and memory, keyed by the two requests. */
   private readonly fitMemo: NodeVerdictMemo;
-  private readonly fitArgs = new Float64Array(2);
-  private readonly kernelArgs = new Float64Array(6);
+  /** perf: the kernels' argument arrays, rewritten before every kernel call (scratch, no state). */
+  private readonly fitKey = new Float64Array(FIT_KEY_COUNT);
+  private readonly kernelArgs = new Float64Array(ARG_COUNT);
+  /**
+   * The request vector of each pod group, derived from its spec and the plugin's args (a cache
+   * of a pure function, not per-cycle state: PreFilter hands it to Filter through CycleState).
+   */
+  private readonly requestByGroup: ({ spec: PodSpec; req: FitRequest } | undefined)[] = [];
 
   constructor(h: Handle, args: YamlReader | null) {
     this.cache = h.cache;
@@ -135,8 +180,6 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
           : requestedToCapacityRatioScorer(w, a.shape);
     this.scorer = new ResourceAllocationScorer(h.cache, a.resources, false, weights);
     const R = h.cache.nodes.resourceCount;
-    this.checkCol = new Int32Array(R);
-    this.checkQty = new Float64Array(R);
     this.ignored = new Uint8Array(R);
     for (let r = Res.ephemeralStorage + 1; r < R; r++) {
       const name = h.cache.resources.name(r);
@@ -150,59 +193,84 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     }
     const rs = this.scorer.resources;
     const cpuMem = rs.length === 2 && rs[0]!.column === Res.cpu && rs[1]!.column === Res.memory;
-    this.fastCpuMem = cpuMem && a.type === "LeastAllocated" ? 1 : cpuMem && a.type === "MostAllocated" ? 2 : 0;
+    this.fast =
+      cpuMem && a.type === "LeastAllocated"
+        ? Fast.least
+        : cpuMem && a.type === "MostAllocated"
+          ? Fast.most
+          : Fast.general;
     this.wCpu = rs[0]?.weight ?? 1;
     this.wMem = rs[1]?.weight ?? 1;
-    // Keyed by the kernel arguments q0, q1, pc, pm, weight and strategy.
-    this.fusedMemo = new NodeVerdictMemo(h.cache, 6);
-    this.fitMemo = new NodeVerdictMemo(h.cache, 2);
+    this.fusedMemo = new NodeVerdictMemo(h.cache, ARG_COUNT);
+    this.fitMemo = new NodeVerdictMemo(h.cache, FIT_KEY_COUNT);
   }
 
-  /** Computes the request vector the filter checks (upstream computePodResourceRequest). */
-  preFilter(_s: CycleState, pod: PodRef): Status {
-    this.prepare(pod.spec);
+  /** Computes the request vector the filter checks (upstream computePodResourceRequest) into the CycleState. */
+  preFilter(state: CycleState, pod: PodRef): Status {
+    state.write(PRE_FILTER_KEY, this.requestOf(pod));
     return SUCCESS;
   }
 
-  private prepare(spec: PodSpec): void {
+  /** The request vector PreFilter wrote, or the pod's when PreFilter did not run. */
+  private fitRequest(state: CycleState, pod: PodRef): FitRequest {
+    return state.read<FitRequest>(PRE_FILTER_KEY) ?? this.requestOf(pod);
+  }
+
+  /** The pod's request vector, kept per pod group (perf: no per-cycle allocation). */
+  private requestOf(pod: PodRef): FitRequest {
+    const g = pod.group;
+    const e = g >= 0 ? this.requestByGroup[g] : undefined;
+    if (e !== undefined && e.spec === pod.spec) return e.req;
+    const req = this.computeRequest(pod.spec);
+    if (g >= 0) this.requestByGroup[g] = { spec: pod.spec, req };
+    return req;
+  }
+
+  private computeRequest(spec: PodSpec): FitRequest {
     const req = spec.requests;
     const R = this.cache.nodes.resourceCount;
-    let k = 0;
+    const cols: number[] = [];
+    const qty: number[] = [];
     for (let r = 0; r < R; r++) {
       if (r === Res.pods) continue;
       const q = req[r] ?? 0;
       if (q > 0 && this.ignored[r] === 0) {
-        this.checkCol[k] = r;
-        this.checkQty[k] = q;
-        k++;
+        cols.push(r);
+        qty.push(q);
       }
     }
-    this.checkCount = k;
+    return {
+      cols: Int32Array.from(cols),
+      qty: Float64Array.from(qty),
+      count: cols.length,
+      cpuMem: cols.length === 2 && cols[0] === Res.cpu && cols[1] === Res.memory,
+    };
   }
 
-  filterNodes(_s: CycleState, _pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
-    const nodes = this.cache.nodes;
-    const R = nodes.resourceCount;
-    const alloc = nodes.allocatable;
-    const reqd = nodes.requested;
-    const cols = this.checkCol;
-    const qty = this.checkQty;
-    const m = this.checkCount;
+  filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+    const rq = this.fitRequest(state, pod);
+    const cols = rq.cols;
+    const qty = rq.qty;
+    const m = rq.count;
     const code = rj.code;
     const plug = rj.plugin;
     const cur = rj.current;
-    let k = 0;
-    if (m === 2 && cols[0] === Res.cpu && cols[1] === Res.memory) {
+    if (rq.cpuMem) {
       // perf: the common pod (cpu and memory requests) on the cache's hot lines, in a module
       // kernel with the requests passed as doubles in a typed array; each node's verdict is
       // memoized per (cpu, memory) request while its hot line is unchanged (NodeVerdictMemo).
-      const kp = this.fitArgs;
-      kp[0] = qty[0]!;
-      kp[1] = qty[1]!;
+      const kp = this.fitKey;
+      kp[Arg.fitCpu] = qty[0]!;
+      kp[Arg.fitMem] = qty[1]!;
       const memo = this.fitMemo;
       memo.use(kp);
       return fitCpuMem(this.cache.hot, memo.values, kp, cand, n, code, plug, cur);
     }
+    const nodes = this.cache.nodes;
+    const R = nodes.resourceCount;
+    const alloc = nodes.allocatable;
+    const reqd = nodes.requested;
+    let k = 0;
     if (m === 2) {
       // perf: two requested resources unrolled.
       const c0 = cols[0]!;
@@ -246,54 +314,33 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 
   /**
    * Filter, LeastAllocated / MostAllocated score and selectHost in one pass (cpu and memory
-   * requests, scoring over cpu and memory): survivors are compacted into cand[0..k), at most
-   * `limit` of them (the pass stops at the limit), and each survivor's total (score x weight) is
-   * offered to the running selectHost in `sel` (see Sel) as the survivor at feasible position
-   * at + its index, drawing from `rng` exactly as Framework.selectHost does over the same totals
-   * (the first draw is made when a second feasible node appears, as selectHost draws only when
-   * there are two). The nodes are cand[0..n), or when `first` >= 0 the run first .. first + n - 1
-   * (cand then only receives the survivors). Returns -1, cand untouched, when the pod or the
-   * strategy is not the common case.
+   * requests, scoring over cpu and memory with weights 1): survivors are compacted into
+   * cand[0..k), at most `limit` of them (the pass stops at the limit), and each survivor's total
+   * (score x weight) is offered to the running selectHost in `sel` (see Sel) as the survivor at
+   * feasible position at + its index, drawing from `rng` exactly as Framework.selectHost does
+   * over the same totals (the first draw is made when a second feasible node appears, as
+   * selectHost draws only when there are two). The nodes are cand[0..n), or when `first` >= 0
+   * the run first .. first + n - 1 (cand then only receives the survivors). Returns -1, cand
+   * untouched, when the pod or the strategy is not the common case.
    * perf: for a profile whose only Filter and Score plugin is NodeResourcesFit, one loop over
    * the nodes instead of a filter, a score and a select pass; the arithmetic is the same.
    */
-  filterScoreNodes(
-    pod: PodRef,
-    first: number,
-    cand: Int32Array,
-    n: number,
-    rj: Rejections,
-    at: number,
-    limit: number,
-    weight: number,
-    sel: Float64Array,
-    rng: Rng,
-  ): number {
-    if (
-      this.checkCount !== 2 ||
-      this.fastCpuMem === 0 ||
-      this.wCpu !== 1 ||
-      this.wMem !== 1 ||
-      this.checkCol[0] !== Res.cpu ||
-      this.checkCol[1] !== Res.memory
-    )
-      return -1;
+  readonly filterScoreNodes: FilterScoreNodes = (state, pod, first, cand, n, rj, at, limit, weight, sel, rng) => {
+    const rq = this.fitRequest(state, pod);
+    if (!rq.cpuMem || this.fast === Fast.general || this.wCpu !== 1 || this.wMem !== 1) return -1;
     // perf: the fit verdict and score of each node memoized while its hot line is unchanged
     // (-1: does not fit); scalars reach the kernel as doubles in one typed array.
     const kp = this.kernelArgs;
-    kp[0] = this.checkQty[0]!;
-    kp[1] = this.checkQty[1]!;
-    kp[2] = pod.spec.nonZeroCpuMilli;
-    kp[3] = pod.spec.nonZeroMemBytes;
-    kp[4] = weight;
-    kp[5] = this.fastCpuMem === 2 ? 1 : 0;
+    kp[Arg.fitCpu] = rq.qty[0]!;
+    kp[Arg.fitMem] = rq.qty[1]!;
+    kp[Arg.podCpu] = pod.spec.nonZeroCpuMilli;
+    kp[Arg.podMem] = pod.spec.nonZeroMemBytes;
+    kp[Arg.weight] = weight;
+    kp[Arg.most] = this.fast === Fast.most ? 1 : 0;
     const memo = this.fusedMemo;
     memo.use(kp);
-    const h = this.cache.hot;
-    if (first >= 0)
-      return fusedFitSelectRun(h, memo.values, kp, first, cand, n, at, limit, sel, rng, rj.code, rj.plugin, rj.current);
-    return fusedFitSelect(h, memo.values, kp, cand, n, at, limit, sel, rng, rj.code, rj.plugin, rj.current);
-  }
+    return fusedFitSelect(this.cache.hot, memo.values, kp, first, cand, n, at, limit, sel, rng, rj);
+  };
 
   /** The insufficient resources of a node for the pod, as upstream's reasons (pods, cpu, memory, ...). */
   insufficient(spec: PodSpec, node: number): string[] {
@@ -321,70 +368,25 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     return SUCCESS;
   }
 
-  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
-    const pr = this.scorer.computePodRequests(pod.spec);
-    if (this.fastCpuMem !== 0) {
-      const pc = pr[0]!;
-      const pm = pr[1]!;
-      const wc = this.wCpu;
-      const wm = this.wMem;
-      // perf: leastRequestedScore / mostRequestedScore inlined (same integer arithmetic) on the
-      // cache's hot lines, one loop per strategy, two weight-1 scores averaged by a shift.
-      const h = this.cache.hot;
-      const even = wc === 1 && wm === 1;
-      if (this.fastCpuMem === 1) {
-        for (let i = 0; i < n; i++) {
-          const o = list[i]! * 8;
-          const ac = h[o]!;
-          const am = h[o + 1]!;
-          const rc = h[o + 6]! + pc;
-          const rm = h[o + 7]! + pm;
-          const sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
-          const sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
-          if (even && ac !== 0 && am !== 0) out[i] = (sc + sm) >> 1;
-          else {
-            const w = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
-            out[i] = w === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / w);
-          }
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const o = list[i]! * 8;
-          const ac = h[o]!;
-          const am = h[o + 1]!;
-          let rc = h[o + 6]! + pc;
-          let rm = h[o + 7]! + pm;
-          if (rc > ac) rc = ac;
-          if (rm > am) rm = am;
-          const sc = ((rc * 100) / ac) | 0;
-          const sm = ((rm * 100) / am) | 0;
-          if (even && ac !== 0 && am !== 0) out[i] = (sc + sm) >> 1;
-          else {
-            const w = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
-            out[i] = w === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / w);
-          }
-        }
-      }
-      return;
-    }
-    for (let i = 0; i < n; i++) out[i] = this.scorer.score(list[i]!);
+  /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
+  score(s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+    out.fill(0, 0, n);
+    return this.scoreInto(s, pod, list, n, out, 1);
   }
 
   normalizeScore(): void {}
 
   /**
    * Score added straight into the totals (no NormalizeScore; every strategy scores in [0, 100]).
-   * perf: the LeastAllocated / MostAllocated kernels over cpu and memory are module functions
-   * with only typed arrays and numbers as inputs.
+   * perf: LeastAllocated / MostAllocated over cpu and memory run a module kernel over the
+   * cache's hot lines.
    */
   scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const pr = this.scorer.computePodRequests(pod.spec);
-    if (this.fastCpuMem === 1)
-      leastAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
-    else if (this.fastCpuMem === 2)
-      mostAllocatedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
+    if (this.fast !== Fast.general)
+      allocatedInto(this.cache.hot, list, n, this.fast === Fast.most, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
     else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
-    return -1;
+    return PER_NODE_SCORES;
   }
 
   /**
@@ -392,7 +394,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * pod's non-zero cpu and memory requests: the framework may memoize them (see localScore).
    */
   localKey(pod: PodRef, key: Float64Array, at: number): boolean {
-    if (this.fastCpuMem === 0) return false;
+    if (this.fast === Fast.general) return false;
     key[at] = pod.spec.nonZeroCpuMilli;
     key[at + 1] = pod.spec.nonZeroMemBytes;
     return true;
@@ -400,11 +402,17 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 
   /** The score of one node, as score() computes it (after localKey). */
   localScore(pod: PodRef, node: number): number {
-    const kp = this.kernelArgs;
-    kp[2] = pod.spec.nonZeroCpuMilli;
-    kp[3] = pod.spec.nonZeroMemBytes;
-    kp[5] = this.fastCpuMem === 2 ? 1 : 0;
-    return weightedCpuMem(this.cache.hot, node * 8, kp, this.wCpu, this.wMem);
+    const most = this.fast === Fast.most;
+    const s = pod.spec;
+    return hotAllocated(
+      this.cache.hot,
+      node * STRIDE,
+      most,
+      s.nonZeroCpuMilli,
+      s.nonZeroMemBytes,
+      this.wCpu,
+      this.wMem,
+    );
   }
 
   isSchedulableAfter(event: ClusterEvent): boolean {
@@ -413,9 +421,35 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
 }
 
 /**
- * The Filter over cpu and memory (kp[0], kp[1]) and the pod count of cand[0..n) on the hot lines:
- * keeps the nodes that fit in cand[0..k) in order, records the others as Unschedulable. Each
- * node's verdict (1 fits, 0 not) is memoized in `memo` (see NodeVerdictMemo).
+ * Whether a pod asking for `cpu` and `mem` fits the node at hot offset o (see Hot), whose
+ * allocatable cpu and memory the caller loaded as ac and am, one more pod included.
+ * model: fit.go fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
+ * perf: the caller's loads of ac and am are shared with the score (fusedFitSelect).
+ */
+function hotFits(h: Float64Array, o: number, ac: number, am: number, cpu: number, mem: number): boolean {
+  return h[o + H.reqPods]! + 1 <= h[o + H.allocPods]! && cpu <= ac - h[o + H.reqCpu]! && mem <= am - h[o + H.reqMem]!;
+}
+
+/**
+ * The LeastAllocated (MostAllocated when `most`) score of the node at hot offset o for a pod with
+ * non-zero requests pc, pm (see allocatedCpuMem), over the node's non-zero requests.
+ */
+function hotAllocated(
+  h: Float64Array,
+  o: number,
+  most: boolean,
+  pc: number,
+  pm: number,
+  wc: number,
+  wm: number,
+): number {
+  return allocated(most, h[o + H.nzCpu]! + pc, h[o + H.allocCpu]!, wc, h[o + H.nzMem]! + pm, h[o + H.allocMem]!, wm);
+}
+
+/**
+ * The Filter over cpu and memory (kp[Arg.fitCpu], kp[Arg.fitMem]) and the pod count of cand[0..n)
+ * on the hot lines: keeps the nodes that fit in cand[0..k) in order, records the others as
+ * Unschedulable. Each node's verdict (1 fits, 0 not) is memoized in `memo` (see NodeVerdictMemo).
  * perf: a read-only scan over known verdicts up to the first node that does not fit or is not
  * known (no store in the loop, so V8 checks the arrays once), then the general loop from there.
  */
@@ -429,23 +463,22 @@ function fitCpuMem(
   plug: Int16Array,
   cur: number,
 ): number {
-  const q0 = kp[0]!;
-  const q1 = kp[1]!;
+  const q0 = kp[Arg.fitCpu]!;
+  const q1 = kp[Arg.fitMem]!;
   let i = 0;
   for (; i < n; i++) if (memo[cand[i]!] !== 1) break;
   let k = i;
   for (; i < n; i++) {
     const node = cand[i]!;
     let v = memo[node]!;
-    if (v === UNKNOWN_VERDICT) {
-      const o = node << 3;
-      // model: fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
-      v = h[o | 5]! + 1 <= h[o | 2]! && q0 <= h[o]! - h[o | 3]! && q1 <= h[o | 1]! - h[o | 4]! ? 1 : 0;
+    if (v === UNKNOWN) {
+      const o = node * STRIDE;
+      v = hotFits(h, o, h[o + H.allocCpu]!, h[o + H.allocMem]!, q0, q1) ? 1 : 0;
       memo[node] = v;
     }
     if (v === 1) cand[k++] = node;
     else {
-      code[node] = 2; // Code.Unschedulable
+      code[node] = UNSCHEDULABLE;
       plug[node] = cur;
     }
   }
@@ -453,81 +486,14 @@ function fitCpuMem(
 }
 
 /**
- * The fused NodeResourcesFit kernel over cand[0..n) (see filterScoreNodes): kp holds q0, q1 (the
- * cpu and memory the filter checks), pc, pm (the scored requests), the weight and the strategy
- * (0 LeastAllocated, 1 MostAllocated). Each node's verdict (-1: does not fit, else its score in
- * [0, 100]) is memoized in `memo` (see NodeVerdictMemo).
+ * The fused NodeResourcesFit kernel (see filterScoreNodes) over cand[0..n), or over the run of
+ * nodes first .. first + n - 1 when first >= 0 (cand then only written); kp holds the arguments
+ * at the positions of Arg. Each node's verdict (-1: does not fit, else its score in [0, 100]) is
+ * memoized in `memo` (see NodeVerdictMemo).
  * perf: a module function over typed arrays; on a memo hit a node costs one load, not its hot
  * line and two float divisions; no totals are stored, the host is selected on the way.
  */
 function fusedFitSelect(
-  h: Float64Array,
-  memo: Int8Array,
-  kp: Float64Array,
-  cand: Int32Array,
-  n: number,
-  at: number,
-  limit: number,
-  sel: Float64Array,
-  rng: Rng,
-  code: Uint8Array,
-  plug: Int16Array,
-  cur: number,
-): number {
-  const q0 = kp[0]!;
-  const q1 = kp[1]!;
-  const pc = kp[2]!;
-  const pm = kp[3]!;
-  const weight = kp[4]!;
-  const most = kp[5] === 1;
-  let best = sel[Sel.best]!;
-  let bestScore = sel[Sel.score]!;
-  let ties = sel[Sel.ties]!;
-  let next = sel[Sel.next]!;
-  let k = 0;
-  for (let i = 0; i < n && k < limit; i++) {
-    const node = cand[i]!;
-    let s = memo[node]!;
-    if (s === UNKNOWN_VERDICT) {
-      s = fitScore(h, node << 3, q0, q1, pc, pm, most);
-      memo[node] = s;
-    }
-    if (s < 0) {
-      code[node] = 2; // Code.Unschedulable
-      plug[node] = cur;
-      continue;
-    }
-    const j = at + k;
-    cand[k++] = node;
-    // model: schedule_one.go selectHost, as Framework.selectHost runs it (see Sel, nextTie).
-    const t = s * weight;
-    if (j === 0) {
-      best = 0;
-      bestScore = t;
-      ties = 1;
-      next = -1;
-      continue;
-    }
-    if (next < 0) next = nextTie(rng, 1);
-    if (t > bestScore) {
-      bestScore = t;
-      best = j;
-      ties = 1;
-      next = nextTie(rng, 1);
-    } else if (t === bestScore && ++ties === next) {
-      best = j;
-      next = nextTie(rng, ties);
-    }
-  }
-  sel[Sel.best] = best;
-  sel[Sel.score] = bestScore;
-  sel[Sel.ties] = ties;
-  sel[Sel.next] = next;
-  return k;
-}
-
-/** fusedFitSelect over the run of nodes first .. first + n - 1 (cand is only written). */
-function fusedFitSelectRun(
   h: Float64Array,
   memo: Int8Array,
   kp: Float64Array,
@@ -538,30 +504,37 @@ function fusedFitSelectRun(
   limit: number,
   sel: Float64Array,
   rng: Rng,
-  code: Uint8Array,
-  plug: Int16Array,
-  cur: number,
+  rj: Rejections,
 ): number {
-  const q0 = kp[0]!;
-  const q1 = kp[1]!;
-  const pc = kp[2]!;
-  const pm = kp[3]!;
-  const weight = kp[4]!;
-  const most = kp[5] === 1;
+  const q0 = kp[Arg.fitCpu]!;
+  const q1 = kp[Arg.fitMem]!;
+  const pc = kp[Arg.podCpu]!;
+  const pm = kp[Arg.podMem]!;
+  const weight = kp[Arg.weight]!;
+  const most = kp[Arg.most] === 1;
+  const run = first >= 0;
+  const code = rj.code;
+  const plug = rj.plugin;
+  const cur = rj.current;
   let best = sel[Sel.best]!;
   let bestScore = sel[Sel.score]!;
   let ties = sel[Sel.ties]!;
   let next = sel[Sel.next]!;
-  const end = first + n;
   let k = 0;
-  for (let node = first; node < end && k < limit; node++) {
+  for (let i = 0; i < n && k < limit; i++) {
+    const node = run ? first + i : cand[i]!;
     let s = memo[node]!;
-    if (s === UNKNOWN_VERDICT) {
-      s = fitScore(h, node << 3, q0, q1, pc, pm, most);
+    if (s === UNKNOWN) {
+      const o = node * STRIDE;
+      const ac = h[o + H.allocCpu]!;
+      const am = h[o + H.allocMem]!;
+      s = hotFits(h, o, ac, am, q0, q1)
+        ? allocated(most, h[o + H.nzCpu]! + pc, ac, 1, h[o + H.nzMem]! + pm, am, 1)
+        : -1;
       memo[node] = s;
     }
     if (s < 0) {
-      code[node] = 2; // Code.Unschedulable
+      code[node] = UNSCHEDULABLE;
       plug[node] = cur;
       continue;
     }
@@ -595,66 +568,15 @@ function fusedFitSelectRun(
 }
 
 /**
- * -1 when the pod (filter requests q0, q1) does not fit the node at hot offset o, else its
- * LeastAllocated (or MostAllocated when `most`) score for scored requests pc, pm with cpu and
- * memory weighted 1 (see fusedFitScore).
+ * totals[i] += w x the LeastAllocated (MostAllocated when `most`) score over cpu and memory of
+ * list[i] for non-zero pod requests pc, pm, as score() computes it.
+ * perf: a module function over the cache's hot lines (see Hot).
  */
-function fitScore(h: Float64Array, o: number, q0: number, q1: number, pc: number, pm: number, most: boolean): number {
-  const ac = h[o]!;
-  const am = h[o | 1]!;
-  // model: fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
-  if (!(h[o | 5]! + 1 <= h[o | 2]! && q0 <= ac - h[o | 3]! && q1 <= am - h[o | 4]!)) return -1;
-  let rc = h[o | 6]! + pc;
-  let rm = h[o | 7]! + pm;
-  let sc: number;
-  let sm: number;
-  if (!most) {
-    // `| 0` truncates exactly (0..100); capacity 0 gives NaN | 0 = 0, upstream's 0.
-    sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
-    sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
-  } else {
-    if (rc > ac) rc = ac;
-    if (rm > am) rm = am;
-    sc = ((rc * 100) / ac) | 0;
-    sm = ((rm * 100) / am) | 0;
-  }
-  return ac !== 0 && am !== 0 ? (sc + sm) >> 1 : ac !== 0 ? sc : am !== 0 ? sm : 0;
-}
-
-/**
- * The LeastAllocated (kp[5] 0) or MostAllocated (kp[5] 1) score over cpu (weight wc) and memory
- * (weight wm) of the node at hot offset o for scored requests kp[2], kp[3], as score() computes it.
- */
-function weightedCpuMem(h: Float64Array, o: number, kp: Float64Array, wc: number, wm: number): number {
-  const ac = h[o]!;
-  const am = h[o + 1]!;
-  let rc = h[o + 6]! + kp[2]!;
-  let rm = h[o + 7]! + kp[3]!;
-  let sc: number;
-  let sm: number;
-  if (kp[5] === 0) {
-    // `| 0` truncates exactly (0..100); capacity 0 gives NaN | 0 = 0, upstream's 0.
-    sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
-    sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
-  } else {
-    if (rc > ac) rc = ac;
-    if (rm > am) rm = am;
-    sc = ((rc * 100) / ac) | 0;
-    sm = ((rm * 100) / am) | 0;
-  }
-  if (wc === 1 && wm === 1 && ac !== 0 && am !== 0) return (sc + sm) >> 1;
-  const ws = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
-  return ws === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / ws);
-}
-
-/**
- * totals[i] += w x LeastAllocated score over cpu and memory of list[i], as score() computes it.
- * perf: the hot line of each node (see Hot); two weight-1 scores averaged by a shift.
- */
-function leastAllocatedInto(
+function allocatedInto(
   h: Float64Array,
   list: Int32Array,
   n: number,
+  most: boolean,
   pc: number,
   pm: number,
   wc: number,
@@ -662,54 +584,5 @@ function leastAllocatedInto(
   totals: Float64Array,
   w: number,
 ): void {
-  const even = wc === 1 && wm === 1;
-  for (let i = 0; i < n; i++) {
-    const o = list[i]! * 8;
-    const ac = h[o]!;
-    const am = h[o + 1]!;
-    const rc = h[o + 6]! + pc;
-    const rm = h[o + 7]! + pm;
-    const sc = rc > ac ? 0 : (((ac - rc) * 100) / ac) | 0;
-    const sm = rm > am ? 0 : (((am - rm) * 100) / am) | 0;
-    let s: number;
-    if (even && ac !== 0 && am !== 0) s = (sc + sm) >> 1;
-    else {
-      const ws = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
-      s = ws === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / ws);
-    }
-    totals[i]! += s * w;
-  }
-}
-
-/** totals[i] += w x MostAllocated score over cpu and memory of list[i], as score() computes it. */
-function mostAllocatedInto(
-  h: Float64Array,
-  list: Int32Array,
-  n: number,
-  pc: number,
-  pm: number,
-  wc: number,
-  wm: number,
-  totals: Float64Array,
-  w: number,
-): void {
-  const even = wc === 1 && wm === 1;
-  for (let i = 0; i < n; i++) {
-    const o = list[i]! * 8;
-    const ac = h[o]!;
-    const am = h[o + 1]!;
-    let rc = h[o + 6]! + pc;
-    let rm = h[o + 7]! + pm;
-    if (rc > ac) rc = ac;
-    if (rm > am) rm = am;
-    const sc = ((rc * 100) / ac) | 0;
-    const sm = ((rm * 100) / am) | 0;
-    let s: number;
-    if (even && ac !== 0 && am !== 0) s = (sc + sm) >> 1;
-    else {
-      const ws = (ac !== 0 ? wc : 0) + (am !== 0 ? wm : 0);
-      s = ws === 0 ? 0 : Math.trunc(((ac !== 0 ? sc * wc : 0) + (am !== 0 ? sm * wm : 0)) / ws);
-    }
-    totals[i]! += s * w;
-  }
+  for (let i = 0; i < n; i++) totals[i]! += hotAllocated(h, list[i]! * STRIDE, most, pc, pm, wc, wm) * w;
 }

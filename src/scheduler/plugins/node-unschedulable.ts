@@ -7,6 +7,7 @@ import {
   type Handle,
   type PodRef,
   type Rejections,
+  type PointsOf,
 } from "../plugin.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
@@ -20,6 +21,7 @@ export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable";
  * `node.kubernetes.io/unschedulable:NoSchedule` taint, as UnschedulableAndUnresolvable.
  */
 export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
+  static readonly points: readonly PointsOf<NodeUnschedulable>[] = ["filter"];
   readonly name = "NodeUnschedulable";
   index = -1;
   private readonly cache: SchedulerCache;

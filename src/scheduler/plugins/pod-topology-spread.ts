@@ -3,6 +3,7 @@ import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
 import {
+  PER_NODE_SCORES,
   ClusterEvent,
   type EnqueueExtensions,
   type FilterPlugin,
@@ -12,6 +13,7 @@ import {
   type PreScorePlugin,
   type Rejections,
   type ScorePlugin,
+  type PointsOf,
 } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
@@ -25,13 +27,6 @@ export const ERR_REASON_NODE_LABEL_NOT_MATCH = `${ERR_REASON_CONSTRAINTS_NOT_MAT
 const HOSTNAME = "kubernetes.io/hostname";
 const PRE_FILTER_KEY = "PreFilterPodTopologySpread";
 const PRE_SCORE_KEY = "PreScorePodTopologySpread";
-
-let zeros = new Int32Array(0);
-/** A shared all-zero per-node count array (a group with no pods yet). */
-function ZEROS_FOR(n: number): Int32Array {
-  if (zeros.length < n) zeros = new Int32Array(n);
-  return zeros;
-}
 
 /** A default constraint of PodTopologySpreadArgs (no selector: the pod's owners select). */
 interface DefaultConstraint {
@@ -102,8 +97,10 @@ interface PreScoreState {
 export class PodTopologySpread
   implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions
 {
+  static readonly points: readonly PointsOf<PodTopologySpread>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "PodTopologySpread";
   index = -1;
+  readonly scansCluster = true;
   readonly normalizes = true;
   private readonly cache: SchedulerCache;
   private readonly required: RequiredAffinityCache;
@@ -111,11 +108,16 @@ export class PodTopologySpread
   /** defaultingType System: requireAllTopologies only for pods with their own constraints. */
   readonly systemDefaulted: boolean;
   private readonly hostnameKey: number;
+  /** perf: storage behind PreScoreState.ignored, rewritten by every PreScore (read via CycleState). */
   private ignoredBuf: Uint8Array;
   /** Constraints per pod group (see constraints()). */
   private readonly byGroup: ({ stamp: number; spec: PodSpec; hard: Constraint[]; soft: Constraint[] } | undefined)[] =
     [];
-  /** perf: PreScore's state, reused every cycle (only this cycle's Score reads it). */
+  /**
+   * perf: the storage of PreScore's state, reused every cycle: each PreScore rewrites every field
+   * and writes it to the CycleState, and Score / NormalizeScore read it only from there, so it
+   * carries nothing from one cycle to the next.
+   */
   private readonly pre: PreScoreState = {
     constraints: [],
     counts: [],
@@ -124,13 +126,21 @@ export class PodTopologySpread
     ignored: new Uint8Array(0),
     anyIgnored: false,
   };
+  /** perf: PreScore's scratch (domains seen per constraint), zeroed before use. */
   private topoSize = new Int32Array(4);
-  /** hostZoneInto's tables: largest per-node count they hold, per node key, keys seen, scores by key. */
+  /**
+   * hostZoneInto's tables: largest per-node count they hold, per node key, keys seen, scores by
+   * key. perf: scratch reset by each call; hostCap is a size hint kept across cycles that never
+   * changes a score (a table too small makes the call fall back).
+   */
   private hostCap = 15;
   private keys = new Int32Array(0);
   private keySeen = new Uint8Array(0);
   private keyScore = new Float64Array(0);
+  /** perf: rawScores' second result (min, max), scratch. */
   private readonly minMax = new Float64Array(2);
+  /** All-zero per-node counts, read-only (the counts of a group with no pods yet); grows with the node table. */
+  private zeroCounts = new Int32Array(0);
 
   constructor(h: Handle, args: YamlReader | null) {
     this.cache = h.cache;
@@ -162,6 +172,13 @@ export class PodTopologySpread
       a!.get("defaultConstraints").fail("no defaultConstraints with defaultingType System");
     this.defaults = type === "System" ? SYSTEM_DEFAULT_CONSTRAINTS : listed;
     this.systemDefaulted = type === "System";
+  }
+
+  /** Per-node pod counts of a group with no pods yet: all zero, never written. */
+  private noPods(): Int32Array {
+    const n = this.cache.nodes.size;
+    if (this.zeroCounts.length < n) this.zeroCounts = new Int32Array(n);
+    return this.zeroCounts;
   }
 
   /**
@@ -511,7 +528,7 @@ export class PodTopologySpread
       // perf: the system defaults (hostname, then zone) in a module kernel with monomorphic inputs.
       const h = cs[0]!;
       const z = cs[1]!;
-      const hc = this.cache.groupCounts[h.groups[0]!] ?? ZEROS_FOR(this.cache.nodes.size);
+      const hc = this.cache.groupCounts[h.groups[0]!] ?? this.noPods();
       hostZoneScores(
         list,
         n,
@@ -555,9 +572,10 @@ export class PodTopologySpread
     mm[1] = max;
   }
 
-  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): void {
+  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
     this.rawScores(s, list, n, out, this.minMax);
+    return PER_NODE_SCORES;
   }
 
   normalizeScore(state: CycleState, _pod: PodRef, list: Int32Array, n: number, scores: Float64Array): void {
@@ -605,7 +623,7 @@ export class PodTopologySpread
     if (this.keys.length < n) this.keys = new Int32Array(Math.max(n, this.keys.length * 2));
     const seen = this.keySeen;
     seen.fill(0, 0, size);
-    const hc = this.cache.groupCounts[h.groups[0]!] ?? ZEROS_FOR(this.cache.nodes.size);
+    const hc = this.cache.groupCounts[h.groups[0]!] ?? this.noPods();
     const most =
       h.domains.missing === 0
         ? hostZoneKeysAllHosts(list, n, this.zoneSlots(z), hc, zslots, cap, this.keys, seen)
@@ -686,7 +704,7 @@ export class PodTopologySpread
     // perf: all raw scores 0 and no node ignored: every node normalizes to MaxNodeScore.
     if (max === 0 && !s.anyIgnored) return MAX_NODE_SCORE;
     normalizeSpreadInto(list, n, scratch, min, max, s.anyIgnored ? s.ignored : null, totals, w);
-    return -1;
+    return PER_NODE_SCORES;
   }
 
   isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean {

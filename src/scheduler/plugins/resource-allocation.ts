@@ -3,6 +3,9 @@ import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { MAX_NODE_SCORE } from "./helper.js";
 
+/** Layout of NodeTable.nonZeroRequested: per node, the non-zero cpu then memory requests. */
+const NZ = { cpu: 0, mem: 1, stride: 2 } as const;
+
 /** A scored resource: its NodeTable column (-1 when no node has it) and weight. */
 export interface ResourceSpec {
   name: string;
@@ -19,6 +22,11 @@ export const DEFAULT_RESOURCES = [
 /** model: apis/config/types.go MaxCustomPriorityScore = 10; plugins/noderesources maxUtilization = 100. */
 export const MAX_CUSTOM_PRIORITY_SCORE = 10;
 const MAX_UTILIZATION = 100;
+/**
+ * perf: a module-local alias of MAX_NODE_SCORE for the functions the hot loops inline (V8 on
+ * Node 20 folds a module's own const bindings, not imported ones).
+ */
+const MAX_SCORE = MAX_NODE_SCORE;
 
 /** Whether a resource is a "scalar" resource (extended, hugepages...) in upstream's sense. */
 export function isScalarResource(name: string): boolean {
@@ -33,48 +41,89 @@ function idiv(a: number, b: number): number {
   return Math.trunc(a / b);
 }
 
-/** model: least_allocated.go leastRequestedScore. */
-export function leastRequestedScore(requested: number, capacity: number): number {
-  if (capacity === 0 || requested > capacity) return 0;
-  return idiv((capacity - requested) * MAX_NODE_SCORE, capacity);
+/**
+ * LeastAllocated of one resource: the unused share of its capacity, 0..100 (0 over capacity or
+ * with no capacity). model: least_allocated.go leastRequestedScore.
+ * perf: `| 0` truncates the quotient (in [0, 100]) exactly, and capacity 0 gives NaN | 0 = 0,
+ * upstream's 0, without a branch.
+ */
+export function leastAllocated(requested: number, capacity: number): number {
+  return requested > capacity ? 0 : (((capacity - requested) * MAX_SCORE) / capacity) | 0;
 }
 
-/** model: most_allocated.go mostRequestedScore (requested is clamped to capacity). */
-export function mostRequestedScore(requested: number, capacity: number): number {
-  if (capacity === 0) return 0;
-  const r = requested > capacity ? capacity : requested;
-  return idiv(r * MAX_NODE_SCORE, capacity);
+/**
+ * MostAllocated of one resource: the used share of its capacity, 0..100, the request clamped to
+ * the capacity (0 with no capacity). model: most_allocated.go mostRequestedScore.
+ * perf: as leastAllocated, `| 0` truncates and maps capacity 0 (NaN) to 0.
+ */
+export function mostAllocated(requested: number, capacity: number): number {
+  return (((requested > capacity ? capacity : requested) * MAX_SCORE) / capacity) | 0;
+}
+
+/**
+ * LeastAllocated (or MostAllocated when `most`) over cpu and memory: the weighted integer mean
+ * of the two resources' scores, a resource with no capacity left out (0 when neither has any).
+ * Every fast path of NodeResourcesFit calls this; the general scorers below compute the same
+ * mean over any resources. model: least_allocated.go leastResourceScorer, most_allocated.go
+ * mostResourceScorer.
+ * perf: small and pure on numbers, so V8 inlines it into the hot loops; equal weights (the
+ * default 1 and 1) average by a shift, which is the truncated mean of two integers in [0, 100].
+ */
+export function allocatedCpuMem(
+  most: boolean,
+  cpuReq: number,
+  cpuCap: number,
+  cpuWeight: number,
+  memReq: number,
+  memCap: number,
+  memWeight: number,
+): number {
+  let sc: number;
+  let sm: number;
+  if (most) {
+    sc = mostAllocated(cpuReq, cpuCap);
+    sm = mostAllocated(memReq, memCap);
+  } else {
+    sc = leastAllocated(cpuReq, cpuCap);
+    sm = leastAllocated(memReq, memCap);
+  }
+  if (cpuWeight === memWeight && cpuCap !== 0 && memCap !== 0) return (sc + sm) >> 1;
+  const wc = cpuCap !== 0 ? cpuWeight : 0;
+  const wm = memCap !== 0 ? memWeight : 0;
+  return wc + wm === 0 ? 0 : idiv(sc * wc + sm * wm, wc + wm);
 }
 
 /** A scoring strategy over per-resource (requested, allocatable) pairs; alloc 0 means "skip". */
 export type ScorerFn = (requested: Float64Array, allocatable: Float64Array, n: number) => number;
 
-/** model: least_allocated.go leastResourceScorer: weighted integer mean of per-resource scores. */
-export function leastResourceScorer(weights: readonly number[]): ScorerFn {
+/**
+ * The weighted integer mean of `perResource` over the resources that have allocatable.
+ * model: least_allocated.go leastResourceScorer, most_allocated.go mostResourceScorer.
+ */
+function weightedMeanScorer(
+  weights: readonly number[],
+  perResource: (requested: number, capacity: number) => number,
+): ScorerFn {
   return (req, alloc, n) => {
     let score = 0;
     let wsum = 0;
     for (let i = 0; i < n; i++) {
       if (alloc[i] === 0) continue;
-      score += leastRequestedScore(req[i]!, alloc[i]!) * weights[i]!;
+      score += perResource(req[i]!, alloc[i]!) * weights[i]!;
       wsum += weights[i]!;
     }
     return wsum === 0 ? 0 : idiv(score, wsum);
   };
 }
 
-/** model: most_allocated.go mostResourceScorer. */
+/** The LeastAllocated strategy over any resources. model: least_allocated.go leastResourceScorer. */
+export function leastResourceScorer(weights: readonly number[]): ScorerFn {
+  return weightedMeanScorer(weights, leastAllocated);
+}
+
+/** The MostAllocated strategy over any resources. model: most_allocated.go mostResourceScorer. */
 export function mostResourceScorer(weights: readonly number[]): ScorerFn {
-  return (req, alloc, n) => {
-    let score = 0;
-    let wsum = 0;
-    for (let i = 0; i < n; i++) {
-      if (alloc[i] === 0) continue;
-      score += mostRequestedScore(req[i]!, alloc[i]!) * weights[i]!;
-      wsum += weights[i]!;
-    }
-    return wsum === 0 ? 0 : idiv(score, wsum);
-  };
+  return weightedMeanScorer(weights, mostAllocated);
 }
 
 /** A point of a RequestedToCapacityRatio shape: utilization 0..100, score 0..10. */
@@ -102,9 +151,10 @@ export function brokenLinear(shape: readonly ShapePoint[]): (p: number) => numbe
 }
 
 /**
- * model: requested_to_capacity_ratio.go: shape scores scaled by MaxNodeScore / MaxCustomPriorityScore,
- * per-resource score of floor(requested * 100 / capacity) utilization (100 when over capacity),
- * resources scoring 0 left out, weighted mean rounded half away from zero.
+ * The RequestedToCapacityRatio strategy: shape scores scaled by MaxNodeScore /
+ * MaxCustomPriorityScore, per-resource score of floor(requested * 100 / capacity) utilization
+ * (100 when over capacity), resources scoring 0 left out, weighted mean rounded half away from
+ * zero. model: requested_to_capacity_ratio.go requestedToCapacityRatioScorer.
  */
 export function requestedToCapacityRatioScorer(weights: readonly number[], shape: readonly ShapePoint[]): ScorerFn {
   const scale = MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE;
@@ -126,32 +176,55 @@ export function requestedToCapacityRatioScorer(weights: readonly number[], shape
   };
 }
 
+/** A requested fraction of an allocatable quantity, capped at 1. model: balanced_allocation.go. */
+export function requestedFraction(requested: number, allocatable: number): number {
+  const f = requested / allocatable;
+  return f > 1 ? 1 : f;
+}
+
 /**
- * model: balanced_allocation.go balancedResourceScorer: 100 x (1 - standard deviation of the
- * requested fractions), the fraction capped at 1; for two resources std = |f1 - f2| / 2.
+ * BalancedAllocation of two requested fractions (capped at 1): 100 x (1 - std), truncated, with
+ * std = |f1 - f2| / 2. model: balanced_allocation.go balancedResourceScorer (two resources).
+ * perf: small and pure on numbers, so V8 inlines it into the cpu + memory hot loops.
  */
-export function balancedResourceScorer(req: Float64Array, alloc: Float64Array, n: number): number {
-  let total = 0;
-  let count = 0;
-  const fr = BALANCED_SCRATCH;
-  for (let i = 0; i < n; i++) {
-    if (alloc[i] === 0) continue;
-    let f = req[i]! / alloc[i]!;
-    if (f > 1) f = 1;
-    total += f;
-    fr[count++] = f;
-  }
+export function balancedAllocation2(f1: number, f2: number): number {
+  return Math.trunc((1 - Math.abs((f1 - f2) / 2)) * MAX_SCORE);
+}
+
+/**
+ * BalancedAllocation of the n requested fractions fr[0..n) (each capped at 1): 100 x (1 - std),
+ * truncated, where std is the population standard deviation of the fractions (divided by n, not
+ * n - 1), |f1 - f2| / 2 for two (see balancedAllocation2) and 0 for fewer.
+ * model: balanced_allocation.go balancedResourceScorer.
+ */
+export function balancedAllocation(fr: Float64Array, n: number): number {
+  if (n === 2) return balancedAllocation2(fr[0]!, fr[1]!);
   let std = 0;
-  if (count === 2) std = Math.abs((fr[0]! - fr[1]!) / 2);
-  else if (count > 2) {
-    const mean = total / count;
+  if (n > 2) {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += fr[i]!;
+    const mean = total / n;
     let sum = 0;
-    for (let i = 0; i < count; i++) sum += (fr[i]! - mean) * (fr[i]! - mean);
-    std = Math.sqrt(sum / count);
+    for (let i = 0; i < n; i++) sum += (fr[i]! - mean) * (fr[i]! - mean);
+    std = Math.sqrt(sum / n);
   }
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
-const BALANCED_SCRATCH = new Float64Array(64);
+
+/**
+ * The BalancedAllocation strategy over (requested, allocatable) pairs: the fractions of the
+ * resources that have allocatable, then {@link balancedAllocation}. The fractions are compacted
+ * into req[0..count) (the caller's scratch: {@link ResourceAllocationScorer} passes its own).
+ */
+export function balancedResourceScorer(req: Float64Array, alloc: Float64Array, n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (alloc[i] === 0) continue;
+    // count <= i: position i is read before position count is written.
+    req[count++] = requestedFraction(req[i]!, alloc[i]!);
+  }
+  return balancedAllocation(req, count);
+}
 
 /**
  * The shared part of the resource scorers (upstream resourceAllocationScorer): per resource,
@@ -163,8 +236,14 @@ export class ResourceAllocationScorer {
   readonly useRequested: boolean;
   private readonly scorer: ScorerFn;
   private readonly cache: SchedulerCache;
+  /** perf: scratch of score(), rewritten by every call (no state between calls). */
   private readonly reqBuf: Float64Array;
   private readonly allocBuf: Float64Array;
+  /**
+   * The pod's requests per scored resource as the last computePodRequests left them: scratch
+   * that every extension point which reads it recomputes first (no state between PreScore and
+   * Score).
+   */
   readonly podRequests: Float64Array;
 
   constructor(
@@ -223,8 +302,9 @@ export class ResourceAllocationScorer {
       const a = alloc[base + c]!;
       if (a === 0) continue;
       ab[i] = a;
-      if (c === Res.cpu) rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * 2]!) + podReq;
-      else if (c === Res.memory) rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * 2 + 1]!) + podReq;
+      if (c === Res.cpu) rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * NZ.stride + NZ.cpu]!) + podReq;
+      else if (c === Res.memory)
+        rb[i] = (this.useRequested ? reqd[base + c]! : nz[node * NZ.stride + NZ.mem]!) + podReq;
       else rb[i] = reqd[base + c]! + podReq;
     }
     return this.scorer(rb, ab, res.length);

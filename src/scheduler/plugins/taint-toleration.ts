@@ -1,6 +1,7 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
 import {
+  PER_NODE_SCORES,
   ClusterEvent,
   type EnqueueExtensions,
   type FilterPlugin,
@@ -9,6 +10,7 @@ import {
   type PreScorePlugin,
   type Rejections,
   type ScorePlugin,
+  type PointsOf,
 } from "../plugin.js";
 import type { PodSpec, Toleration } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
@@ -34,6 +36,7 @@ const PRE_SCORE_KEY = "PreScoreTaintToleration";
  * better). model: plugins/tainttoleration/taint_toleration.go.
  */
 export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
+  static readonly points: readonly PointsOf<TaintToleration>[] = ["filter", "preScore", "score"];
   readonly name = "TaintToleration";
   index = -1;
   readonly normalizes = true;
@@ -118,8 +121,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return SUCCESS;
   }
 
-  // biome-ignore lint/suspicious/noConfusingVoidType: the ScorePlugin contract (plugin.ts)
-  score(state: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): void | number {
+  score(state: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
     // perf: no PreferNoSchedule taint anywhere: every count is 0, which normalizes (reversed) to
     // MaxNodeScore on every node.
     if (!this.anyPreferTaint) return MAX_NODE_SCORE;
@@ -141,6 +143,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
       }
       out[i] = count;
     }
+    return PER_NODE_SCORES;
   }
 
   normalizeScore(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, scores: Float64Array): void {
@@ -161,7 +164,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     this.score(state, pod, list, n, scratch);
     defaultNormalizeScore(MAX_NODE_SCORE, true, scratch, n);
     for (let i = 0; i < n; i++) totals[i]! += scratch[i]! * w;
-    return -1;
+    return PER_NODE_SCORES;
   }
 
   isSchedulableAfter(event: ClusterEvent): boolean {
