@@ -1,7 +1,7 @@
 import type { Engine, EventKind } from "../core/engine.js";
 import { Res } from "../cluster/resources.js";
 import type { NodeTable } from "../cluster/node-table.js";
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import type { Kubelets } from "./kubelet.js";
 
 /**
@@ -16,25 +16,25 @@ import type { Kubelets } from "./kubelet.js";
  * next to another periodic sampler (the last sample may then come one interval early).
  * perf: rows append to typed columns grown by doubling; nothing is allocated per row.
  */
-export class NodeSampler {
+export class NodeSampler extends columnTable({
+  timeNs: { type: "Float64", unset: NaN },
+  node: { type: "Int32", unset: -1 },
+  cpuMilli: { type: "Float64", unset: 0 },
+  memBytes: { type: "Float64", unset: 0 },
+  podsAdmitted: { type: "Int32", unset: 0 },
+  podsRunning: { type: "Int32", unset: 0 },
+  pullQueue: { type: "Int32", unset: 0 },
+  pullsActive: { type: "Int32", unset: 0 },
+  ipsUsed: { type: "Int32", unset: 0 },
+  bytesPulled: { type: "Float64", unset: 0 },
+  ready: { type: "Uint8", unset: 0 },
+  cordoned: { type: "Uint8", unset: 0 },
+}) {
   readonly intervalNs: number;
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
   private readonly kubelets: Kubelets;
   private readonly kSample: EventKind;
-  private rows = 0;
-  timeNs = new Float64Array(1024);
-  node = new Int32Array(1024);
-  cpuMilli = new Float64Array(1024);
-  memBytes = new Float64Array(1024);
-  podsAdmitted = new Int32Array(1024);
-  podsRunning = new Int32Array(1024);
-  pullQueue = new Int32Array(1024);
-  pullsActive = new Int32Array(1024);
-  ipsUsed = new Int32Array(1024);
-  bytesPulled = new Float64Array(1024);
-  ready = new Uint8Array(1024);
-  cordoned = new Uint8Array(1024);
   /** Registry series: one entry per sample. */
   registryTimeNs: number[] = [];
   registryThroughput: number[] = [];
@@ -44,17 +44,13 @@ export class NodeSampler {
   peakPullQueue = 0;
 
   constructor(engine: Engine, nodes: NodeTable, kubelets: Kubelets, intervalNs: number) {
+    super(1024);
     this.engine = engine;
     this.nodes = nodes;
     this.kubelets = kubelets;
     this.intervalNs = intervalNs;
     this.kSample = engine.register("nodes.sample", () => this.onSample());
     engine.schedule(0, this.kSample);
-  }
-
-  /** Rows sampled so far. */
-  get size(): number {
-    return this.rows;
   }
 
   private onSample(): void {
@@ -64,8 +60,7 @@ export class NodeSampler {
     const R = nodes.resourceCount;
     for (let n = 0; n < nodes.size; n++) {
       if (nodes.present[n] === 0) continue;
-      if (this.rows === this.timeNs.length) this.grow();
-      const i = this.rows++;
+      const i = this.addRow();
       this.timeNs[i] = now;
       this.node[i] = n;
       this.cpuMilli[i] = k.admitted[n * R + Res.cpu]!;
@@ -89,21 +84,5 @@ export class NodeSampler {
     // event: another self-rescheduling sampler (src/metrics/time-series.ts reschedules while
     // anything is pending) must not keep this one alive, nor this one it, once the run is done.
     if (this.engine.pending > 1) this.engine.schedule(this.intervalNs, this.kSample);
-  }
-
-  private grow(): void {
-    const cap = this.timeNs.length * 2;
-    this.timeNs = growF64(this.timeNs, cap);
-    this.node = growI32(this.node, cap);
-    this.cpuMilli = growF64(this.cpuMilli, cap);
-    this.memBytes = growF64(this.memBytes, cap);
-    this.podsAdmitted = growI32(this.podsAdmitted, cap);
-    this.podsRunning = growI32(this.podsRunning, cap);
-    this.pullQueue = growI32(this.pullQueue, cap);
-    this.pullsActive = growI32(this.pullsActive, cap);
-    this.ipsUsed = growI32(this.ipsUsed, cap);
-    this.bytesPulled = growF64(this.bytesPulled, cap);
-    this.ready = growU8(this.ready, cap);
-    this.cordoned = growU8(this.cordoned, cap);
   }
 }
