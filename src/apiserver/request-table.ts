@@ -54,6 +54,8 @@ export class RequestTable extends columnTable({
   submitNs: { type: "Float64", unset: NaN },
   /** Time spent waiting in the client's token bucket. */
   limiterWaitNs: { type: "Float64", unset: 0 },
+  /** When the request asked APF for a seat (NaN: not yet); the seat wait is measured from it. */
+  seatAskNs: { type: "Float64", unset: NaN },
   /** Time spent waiting for an API server seat. */
   seatWaitNs: { type: "Float64", unset: 0 },
   /** Time from the proposal to etcd until its commit (NaN: not committed). */

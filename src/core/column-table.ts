@@ -218,17 +218,55 @@ function copyLane<T extends Float64Array | Int32Array>(out: T, a: AnyColumnArray
   return out;
 }
 
+/**
+ * A {@link ColumnTable} used as a pool of rows: {@link claim} hands out a released row (the most
+ * recently released first) or else the next fresh one, growing by doubling; {@link release}
+ * gives a row back. `size` counts rows ever handed out. A claimed row holds what its previous
+ * user left (unset if fresh): the caller writes every cell it reads.
+ */
+export class ColumnPool<S extends TableSpec> extends ColumnTable<S> {
+  private freeRows = new Int32Array(16);
+  private freeTop = 0;
+
+  /** A free row. */
+  claim(): number {
+    return this.freeTop > 0 ? this.freeRows[--this.freeTop]! : this.addRow();
+  }
+
+  /** Returns `row` to the pool. */
+  release(row: number): void {
+    if (this.freeTop === this.freeRows.length) {
+      const b = new Int32Array(this.freeTop * 2);
+      b.set(this.freeRows);
+      this.freeRows = b;
+    }
+    this.freeRows[this.freeTop++] = row;
+  }
+
+  /** Rows claimed and not released. */
+  get live(): number {
+    return this.size - this.freeTop;
+  }
+}
+
 /** A table class built from a declaration: its instances are the {@link ColumnTable} plus one own property per column. */
 export type ColumnTableClass<S extends TableSpec> = new (
   initialCapacity?: number,
   widths?: Widths<S>,
 ) => ColumnTable<S> & ColumnArrays<S>;
 
+/** As {@link ColumnTableClass}, for a {@link ColumnPool}. */
+export type ColumnPoolClass<S extends TableSpec> = new (
+  initialCapacity?: number,
+  widths?: Widths<S>,
+) => ColumnPool<S> & ColumnArrays<S>;
+
 /**
  * The table class of declaration `spec`: `new T(initialCapacity, widths)` allocates every
  * column with `initialCapacity` rows (default 1024) of unset values. Extend it to add a
  * typed `add(...)` and queries, e.g.
- * `class BatchLog extends columnTable({ startNs: { type: "Float64", unset: NaN } }) { ... }`.
+ * `class BatchLog extends columnTable({ startNs: { type: "Float64", unset: NaN } }) { ... }`,
+ * or use it as is: `const Rows = columnTable({ ... }); rows = new Rows(64)`.
  */
 export function columnTable<const S extends TableSpec>(spec: S): ColumnTableClass<S> {
   class Table extends ColumnTable<S> {
@@ -237,4 +275,14 @@ export function columnTable<const S extends TableSpec>(spec: S): ColumnTableClas
     }
   }
   return Table as unknown as ColumnTableClass<S>;
+}
+
+/** As {@link columnTable}, for a pool of rows ({@link ColumnPool}). */
+export function columnPool<const S extends TableSpec>(spec: S): ColumnPoolClass<S> {
+  class Pool extends ColumnPool<S> {
+    constructor(initialCapacity = 1024, widths?: Widths<S>) {
+      super(spec, initialCapacity, widths);
+    }
+  }
+  return Pool as unknown as ColumnPoolClass<S>;
 }
