@@ -216,7 +216,7 @@ export class WatchCache {
   /** Events in the cache window of a resource (its current capacity and fill). */
   window(resource: WatchResource): { capacity: number; events: number } {
     const log = this.logs[resource]!;
-    return { capacity: log.capacity, events: log.size - log.windowStart };
+    return { capacity: log.windowCapacity, events: log.size - log.windowStart };
   }
 
   private onAppend(resource: number, arg: number): void {
@@ -292,7 +292,8 @@ export class WatchCache {
     this.outstanding.atNs[this.ws.outStart[w]! + ((this.ws.outHead[w]! + count) % chan)] = at;
     this.ws.outCount[w] = count + 1;
     this.ws.next[w] = p + 1;
-    this.deliveries.latencyNs[this.deliveries.addRow()] = at - log.commitNs[p]!;
+    const d = this.deliveries.addRow();
+    this.deliveries.latencyNs[d] = at - log.commitNs[p]!;
     this.engine.scheduleAt(
       at,
       this.ws.kind[w]! as EventKind,
@@ -352,7 +353,8 @@ export class WatchCache {
   private deliverReplay(w: number, log: ResourceLog, p: number, t: number): void {
     const at = Math.max(this.ws.lastDeliveryNs[w]! + this.spec.clientEventCostNs, t);
     this.ws.lastDeliveryNs[w] = at;
-    this.deliveries.latencyNs[this.deliveries.addRow()] = at - log.commitNs[p]!;
+    const d = this.deliveries.addRow();
+    this.deliveries.latencyNs[d] = at - log.commitNs[p]!;
     this.engine.scheduleAt(
       Math.round(at),
       this.ws.kind[w]! as EventKind,

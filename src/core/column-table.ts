@@ -59,7 +59,8 @@ export type ArrowType = "int64" | "float64" | "int32" | "dict";
  * {@link columnTable}, whose instances carry every column as an own property.
  *
  * Contract: column arrays are replaced (not resized) when the table grows, so read them from
- * the table afresh after anything that may add rows. Rows at and past `size` hold unset values
+ * the table afresh after anything that may add rows: write `const i = t.addRow(); t.col[i] = x`,
+ * never `t.col[t.addRow()] = x` (that loads `t.col` before the append may replace it). Rows at and past `size` hold unset values
  * unless written (a table used as a slot pool or indexed by an outside id writes them itself).
  */
 export class ColumnTable<S extends TableSpec> {

@@ -11,6 +11,7 @@ export class FloatColumn extends columnTable({ values: { type: "Float64", unset:
 
   /** Appends one value. */
   push(x: number): void {
-    this.values[this.addRow()] = x;
+    const i = this.addRow();
+    this.values[i] = x;
   }
 }

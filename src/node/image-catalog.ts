@@ -85,7 +85,8 @@ export class ImageCatalog {
       } else if (this.layerRows.sizeBytes[id] !== l.sizeBytes) {
         throw new RangeError(`layer ${l.digest} has size ${this.layerRows.sizeBytes[id]} and ${l.sizeBytes}`);
       }
-      this.list.layer[this.list.addRow()] = id;
+      const at = this.list.addRow();
+      this.list.layer[at] = id;
       total += l.sizeBytes;
     }
     rows.imageBytes[image] = total;
