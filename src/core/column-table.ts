@@ -83,6 +83,7 @@ export class ColumnTable<S extends TableSpec> {
     // a dictionary after about 12 properties added by keyed stores, not by named ones.
     for (let c = 0; c < this.names.length; c++) {
       const name = this.names[c]!;
+      if (name in this) throw new RangeError(`column ${name}: the name is taken by the table itself`);
       const w = widths?.[name] ?? spec[name]!.width ?? 1;
       if (!(Number.isInteger(w) && w >= 1)) throw new RangeError(`column ${name}: bad width ${w}`);
       this.widths[c] = w;
@@ -114,6 +115,14 @@ export class ColumnTable<S extends TableSpec> {
   addRow(): number {
     if (this.rows === this.cap) this.grow(this.cap * 2);
     return this.rows++;
+  }
+
+  /** Appends `count` rows at once and returns the first one's index. */
+  addRows(count: number): number {
+    const first = this.rows;
+    this.ensureRow(first + count - 1);
+    this.rows += count;
+    return first;
   }
 
   /** Makes row `row` addressable (capacity > row), doubling as often as needed; `size` is unchanged. */
