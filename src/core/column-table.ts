@@ -65,30 +65,32 @@ export type ArrowType = "int64" | "float64" | "int32" | "dict";
  */
 export class ColumnTable<S extends TableSpec> {
   /** The declaration. */
-  readonly spec: S;
-  private readonly names: readonly (keyof S & string)[];
-  private readonly widths: Int32Array;
-  private rows = 0;
-  private cap: number;
+  readonly columnSpec: S;
+  private readonly columnNames: readonly (keyof S & string)[];
+  private readonly columnWidths: Int32Array;
+  /** Rows in use: `[0, size)`. perf: a data property, not a getter, so a `t.size` load at a call site that sees one table class stays monomorphic. */
+  readonly size: number = 0;
+  /** Rows the columns hold now. */
+  readonly capacity: number;
 
   /** Use {@link columnTable}. */
   constructor(spec: S, initialCapacity: number, widths: Widths<S> | undefined) {
-    this.spec = spec;
-    this.names = Object.keys(spec);
-    this.widths = new Int32Array(this.names.length);
-    this.cap = Math.max(1, initialCapacity);
+    this.columnSpec = spec;
+    this.columnNames = Object.keys(spec);
+    this.columnWidths = new Int32Array(this.columnNames.length);
+    this.capacity = Math.max(1, initialCapacity);
     // perf: columns become own properties in declaration order, so every table of one
     // declaration has one hidden class and `table.col` loads stay monomorphic. defineProperty
     // (a named definition) rather than `this[name] =` (a keyed store): V8 turns an object into
     // a dictionary after about 12 properties added by keyed stores, not by named ones.
-    for (let c = 0; c < this.names.length; c++) {
-      const name = this.names[c]!;
+    for (let c = 0; c < this.columnNames.length; c++) {
+      const name = this.columnNames[c]!;
       if (name in this) throw new RangeError(`column ${name}: the name is taken by the table itself`);
       const w = widths?.[name] ?? spec[name]!.width ?? 1;
       if (!(Number.isInteger(w) && w >= 1)) throw new RangeError(`column ${name}: bad width ${w}`);
-      this.widths[c] = w;
+      this.columnWidths[c] = w;
       Object.defineProperty(this, name, {
-        value: this.allocate(c, this.cap),
+        value: this.allocate(c, this.capacity),
         writable: true,
         enumerable: true,
         configurable: false,
@@ -96,52 +98,44 @@ export class ColumnTable<S extends TableSpec> {
     }
   }
 
-  /** Rows in use: `[0, size)`. */
-  get size(): number {
-    return this.rows;
-  }
-
-  /** Rows the columns hold now. */
-  get capacity(): number {
-    return this.cap;
-  }
-
   /** Width (values per row) of column `name`. */
   width(name: keyof S & string): number {
-    return this.widths[this.names.indexOf(name)]!;
+    return this.columnWidths[this.columnNames.indexOf(name)]!;
   }
 
   /** Appends a row (doubling capacity when full) and returns its index; its cells are whatever the row holds (unset if never written). */
   addRow(): number {
-    if (this.rows === this.cap) this.grow(this.cap * 2);
-    return this.rows++;
+    const row = this.size;
+    if (row === this.capacity) this.grow(row * 2);
+    (this as Counts).size = row + 1;
+    return row;
   }
 
   /** Appends `count` rows at once and returns the first one's index. */
   addRows(count: number): number {
-    const first = this.rows;
+    const first = this.size;
     this.ensureRow(first + count - 1);
-    this.rows += count;
+    (this as Counts).size = first + count;
     return first;
   }
 
   /** Makes row `row` addressable (capacity > row), doubling as often as needed; `size` is unchanged. */
   ensureRow(row: number): void {
-    if (row < this.cap) return;
-    let cap = this.cap;
+    if (row < this.capacity) return;
+    let cap = this.capacity;
     while (cap <= row) cap *= 2;
     this.grow(cap);
   }
 
   /** Drops every row (`size` 0); capacity and contents stay. */
   clear(): void {
-    this.rows = 0;
+    (this as Counts).size = 0;
   }
 
   /** A view of column `name` over rows `[0, size)` (shares memory with the column). */
   view<K extends keyof S & string>(name: K): ColumnArrays<S>[K] {
     const a = this.arrays()[name]!;
-    return a.subarray(0, this.rows * this.widths[this.names.indexOf(name)]!) as ColumnArrays<S>[K];
+    return a.subarray(0, this.size * this.columnWidths[this.columnNames.indexOf(name)]!) as ColumnArrays<S>[K];
   }
 
   /**
@@ -153,10 +147,10 @@ export class ColumnTable<S extends TableSpec> {
   /** A `dict` column: indices into `dictionary`, -1 for null. */
   arrow(name: keyof S & string, type: "dict", arrowName: string, lane: number, dictionary: readonly string[]): Column;
   arrow(name: keyof S & string, type: ArrowType, arrowName: string, lane = 0, dictionary?: readonly string[]): Column {
-    const c = this.names.indexOf(name);
+    const c = this.columnNames.indexOf(name);
     const a: AnyColumnArray = this.arrays()[name]!;
-    const w = this.widths[c]!;
-    const n = this.rows;
+    const w = this.columnWidths[c]!;
+    const n = this.size;
     if (type === "int64" || type === "float64") {
       const values =
         w === 1 && a instanceof Float64Array ? a.subarray(0, n) : copyLane(new Float64Array(n), a, w, lane);
@@ -175,12 +169,12 @@ export class ColumnTable<S extends TableSpec> {
   protected replaceColumns(capacity: number): ColumnArrays<S> {
     const self = this.arrays();
     const old = {} as Record<string, AnyColumnArray>;
-    for (let c = 0; c < this.names.length; c++) {
-      const name = this.names[c]!;
+    for (let c = 0; c < this.columnNames.length; c++) {
+      const name = this.columnNames[c]!;
       old[name] = self[name]!;
       self[name] = this.allocate(c, capacity);
     }
-    this.cap = capacity;
+    (this as Counts).capacity = capacity;
     return old as ColumnArrays<S>;
   }
 
@@ -188,9 +182,9 @@ export class ColumnTable<S extends TableSpec> {
   protected copyRow(old: ColumnArrays<S>, from: number, to: number): void {
     const self = this.arrays();
     const src = old as Record<string, AnyColumnArray>;
-    for (let c = 0; c < this.names.length; c++) {
-      const name = this.names[c]!;
-      const w = this.widths[c]!;
+    for (let c = 0; c < this.columnNames.length; c++) {
+      const name = this.columnNames[c]!;
+      const w = this.columnWidths[c]!;
       const a = src[name]!;
       const b = self[name]!;
       for (let j = 0; j < w; j++) b[to * w + j] = a[from * w + j]!;
@@ -200,19 +194,19 @@ export class ColumnTable<S extends TableSpec> {
   /** Grows every column to `capacity` rows, keeping contents; the new tail is unset. */
   private grow(capacity: number): void {
     const self = this.arrays();
-    for (let c = 0; c < this.names.length; c++) {
-      const name = this.names[c]!;
+    for (let c = 0; c < this.columnNames.length; c++) {
+      const name = this.columnNames[c]!;
       const b = this.allocate(c, capacity);
       b.set(self[name]!);
       self[name] = b;
     }
-    this.cap = capacity;
+    (this as Counts).capacity = capacity;
   }
 
   /** A new array for column `c` of `capacity` rows, filled with its unset value. */
   private allocate(c: number, capacity: number): AnyColumnArray {
-    const s = this.spec[this.names[c]!]!;
-    const a = new ARRAYS[s.type](capacity * this.widths[c]!);
+    const s = this.columnSpec[this.columnNames[c]!]!;
+    const a = new ARRAYS[s.type](capacity * this.columnWidths[c]!);
     if (s.unset !== 0) a.fill(s.unset);
     return a;
   }
@@ -220,6 +214,12 @@ export class ColumnTable<S extends TableSpec> {
   private arrays(): Record<string, AnyColumnArray> {
     return this as unknown as Record<string, AnyColumnArray>;
   }
+}
+
+/** The counts a table updates in place (public as read-only). */
+interface Counts {
+  size: number;
+  capacity: number;
 }
 
 /** Copies lane `lane` of a width-`w` column into `out` (one value per row). */

@@ -31,8 +31,8 @@ export class ProposalRing extends columnTable({
     this.mask = cap - 1;
   }
 
-  /** Live entries (the ring places rows by sequence number, so this replaces the table's row count). */
-  override get size(): number {
+  /** Live entries (the ring places rows by sequence number: the table's `size` stays 0). */
+  get live(): number {
     return this.newest - this.oldest + 1;
   }
 
@@ -43,7 +43,7 @@ export class ProposalRing extends columnTable({
 
   /** Adds a proposal and returns its sequence number. */
   push(requestId: number, kind: number, bytes: number, proposeNs: number): number {
-    if (this.size > this.mask) this.regrow();
+    if (this.live > this.mask) this.regrow();
     const seq = ++this.newest;
     const s = seq & this.mask;
     this.requestId[s] = requestId;

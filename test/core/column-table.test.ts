@@ -18,7 +18,7 @@ describe("columnTable", () => {
     expect(t.timeNs.every((v) => Number.isNaN(v))).toBe(true);
     expect(t.lanes.length).toBe(12);
     const own = Object.keys(t);
-    expect(own.filter((k) => k in t.spec)).toEqual(["timeNs", "node", "flag", "lanes"]);
+    expect(own.filter((k) => k in t.columnSpec)).toEqual(["timeNs", "node", "flag", "lanes"]);
   });
 
   it("doubles on append, keeps contents and fills the new tail with the unset value", () => {
