@@ -60,15 +60,19 @@ export type ArrowType = "int64" | "float64" | "int32" | "dict";
  *
  * Contract: column arrays are replaced (not resized) when the table grows, so read them from
  * the table afresh after anything that may add rows: write `const i = t.addRow(); t.col[i] = x`,
- * never `t.col[t.addRow()] = x` (that loads `t.col` before the append may replace it). Rows at and past `size` hold unset values
- * unless written (a table used as a slot pool or indexed by an outside id writes them itself).
+ * never `t.col[t.addRow()] = x` (that loads `t.col` before the append may replace it). Rows at
+ * and past `size` hold unset values unless written (a table used as a slot pool or indexed by
+ * an outside id writes them itself).
  */
 export class ColumnTable<S extends TableSpec> {
   /** The declaration. */
   readonly columnSpec: S;
   private readonly columnNames: readonly (keyof S & string)[];
   private readonly columnWidths: Int32Array;
-  /** Rows in use: `[0, size)`. perf: a data property, not a getter, so a `t.size` load at a call site that sees one table class stays monomorphic. */
+  /**
+   * Rows in use: `[0, size)`. perf: a data property, not a getter, so a `t.size` load at a call
+   * site that sees one table class stays monomorphic.
+   */
   readonly size: number = 0;
   /** Rows the columns hold now. */
   readonly capacity: number;
@@ -98,12 +102,10 @@ export class ColumnTable<S extends TableSpec> {
     }
   }
 
-  /** Width (values per row) of column `name`. */
-  width(name: keyof S & string): number {
-    return this.columnWidths[this.columnNames.indexOf(name)]!;
-  }
-
-  /** Appends a row (doubling capacity when full) and returns its index; its cells are whatever the row holds (unset if never written). */
+  /**
+   * Appends a row (doubling capacity when full) and returns its index; its cells are whatever
+   * the row holds (unset if never written).
+   */
   addRow(): number {
     const row = this.size;
     if (row === this.capacity) this.grow(row * 2);
@@ -125,11 +127,6 @@ export class ColumnTable<S extends TableSpec> {
     let cap = this.capacity;
     while (cap <= row) cap *= 2;
     this.grow(cap);
-  }
-
-  /** Drops every row (`size` 0); capacity and contents stay. */
-  clear(): void {
-    (this as Counts).size = 0;
   }
 
   /** A view of column `name` over rows `[0, size)` (shares memory with the column). */
@@ -259,7 +256,7 @@ export class ColumnPool<S extends TableSpec> extends ColumnTable<S> {
   }
 }
 
-/** A table class built from a declaration: its instances are the {@link ColumnTable} plus one own property per column. */
+/** A table class built from a declaration: instances are a {@link ColumnTable} plus one own property per column. */
 export type ColumnTableClass<S extends TableSpec> = new (
   initialCapacity?: number,
   widths?: Widths<S>,

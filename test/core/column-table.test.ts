@@ -71,7 +71,6 @@ describe("columnTable", () => {
   it("widths can be fixed at construction", () => {
     const T = columnTable({ v: { type: "Int32", unset: 7 } });
     const t = new T(2, { v: 5 });
-    expect(t.width("v")).toBe(5);
     expect(t.v.length).toBe(10);
     expect(() => new T(2, { v: 0 })).toThrow(/bad width/);
   });
