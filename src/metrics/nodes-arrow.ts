@@ -36,17 +36,14 @@ export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number 
  * `active_downloads`, `queued_downloads`.
  */
 export function registryColumns(sim: Simulation): { columns: Column[]; rows: number } {
-  const s = sim.kubelets.sampler;
-  const n = s.registryTimeNs.length;
-  const active = Int32Array.from(s.registryActiveFlows);
-  const waiting = Int32Array.from(s.registryWaitingFlows);
+  const s = sim.kubelets.sampler.registrySamples;
   return {
     columns: [
-      { name: "time_ns", type: "int64", values: Float64Array.from(s.registryTimeNs) },
-      { name: "throughput_bytes_per_sec", type: "float64", values: Float64Array.from(s.registryThroughput) },
-      { name: "active_downloads", type: "int32", values: active },
-      { name: "queued_downloads", type: "int32", values: waiting },
+      s.arrow("timeNs", "int64", "time_ns"),
+      s.arrow("throughput", "float64", "throughput_bytes_per_sec"),
+      s.arrow("activeFlows", "int32", "active_downloads"),
+      s.arrow("waitingFlows", "int32", "queued_downloads"),
     ],
-    rows: n,
+    rows: s.size,
   };
 }

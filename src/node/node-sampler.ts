@@ -4,6 +4,14 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { columnTable } from "../core/column-table.js";
 import type { Kubelets } from "./kubelet.js";
 
+/** The registry's series: aggregate throughput, active and queued blob downloads per sample. */
+const RegistrySamples = columnTable({
+  timeNs: { type: "Float64", unset: NaN },
+  throughput: { type: "Float64", unset: 0 },
+  activeFlows: { type: "Int32", unset: 0 },
+  waitingFlows: { type: "Int32", unset: 0 },
+});
+
 /**
  * The nodes.arrow time series: every `intervalNs` of simulated time, one row per present node
  * with its allocation (requests of the pods its kubelet admitted), pods running, the image
@@ -35,11 +43,8 @@ export class NodeSampler extends columnTable({
   private readonly nodes: NodeTable;
   private readonly kubelets: Kubelets;
   private readonly kSample: EventKind;
-  /** Registry series: one entry per sample. */
-  registryTimeNs: number[] = [];
-  registryThroughput: number[] = [];
-  registryActiveFlows: number[] = [];
-  registryWaitingFlows: number[] = [];
+  /** Registry series: one row per sample. */
+  readonly registrySamples = new RegistrySamples(64);
   /** Deepest image-pull queue (waiting pulls) seen on any node at a sample. */
   peakPullQueue = 0;
 
@@ -76,10 +81,12 @@ export class NodeSampler extends columnTable({
       this.ready[i] = nodes.ready[n]!;
       this.cordoned[i] = nodes.unschedulable[n]!;
     }
-    this.registryTimeNs.push(now);
-    this.registryThroughput.push(k.registry.throughputBytesPerSec);
-    this.registryActiveFlows.push(k.registry.activeFlows);
-    this.registryWaitingFlows.push(k.registry.waitingFlows);
+    const rs = this.registrySamples;
+    const r = rs.addRow();
+    rs.timeNs[r] = now;
+    rs.throughput[r] = k.registry.throughputBytesPerSec;
+    rs.activeFlows[r] = k.registry.activeFlows;
+    rs.waitingFlows[r] = k.registry.waitingFlows;
     // Keep sampling only while the simulation has other work pending. More than one other
     // event: another self-rescheduling sampler (src/metrics/time-series.ts reschedules while
     // anything is pending) must not keep this one alive, nor this one it, once the run is done.
