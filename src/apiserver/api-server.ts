@@ -1,7 +1,6 @@
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams, Rng } from "../core/random.js";
-import { growF64 } from "../core/grow.js";
 import { NS_PER } from "../core/time.js";
 import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
 import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
@@ -91,8 +90,6 @@ export class ApiServer {
   private readonly kHandled: EventKind;
   private readonly kRejected: EventKind;
   private readonly kCommitted: EventKind;
-  /** When each request asked for its seat (to derive the seat wait). */
-  private askedNs = new Float64Array(4096);
   /** Requests rejected by a failing webhook. */
   webhookRejections = 0;
 
@@ -174,8 +171,7 @@ export class ApiServer {
   }
 
   private onAuthenticated(req: number): void {
-    if (req >= this.askedNs.length) this.askedNs = growF64(this.askedNs, Math.max(req + 1, this.askedNs.length * 2));
-    this.askedNs[req] = this.engine.now;
+    this.requests.seatAskNs[req] = this.engine.now;
     const c = this.classOf(req);
     this.requests.level[req] = c.level;
     const outcome = this.replicaApf(req).admit(req, c.level, c.flowHash, 1, this.kDispatched);
@@ -233,7 +229,7 @@ export class ApiServer {
   /** Holding a seat: authorization, admission webhooks, validation, then storage. */
   private onSeat(req: number): void {
     const r = this.requests;
-    r.seatWaitNs[req] = this.engine.now - this.askedNs[req]!;
+    r.seatWaitNs[req] = this.engine.now - r.seatAskNs[req]!;
     let delay = this.authorization.sample();
     const resourceBit = 1 << r.resource[req]!;
     const verbBit = 1 << r.verb[req]!;

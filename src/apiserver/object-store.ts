@@ -2,7 +2,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { DeploymentState, DeploymentUpdate, ReplicaSetState } from "../cluster/workloads.js";
 import { SimulationError } from "../core/errors.js";
-import { growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import type { Engine } from "../core/engine.js";
 import type { AllRunningCondition } from "../sim/all-running.js";
 import { Resource, type RequestTable, Verb } from "./request-table.js";
@@ -13,6 +13,9 @@ const RUNNING = 2;
 
 /** Operand of a pod delete: a graceful delete sets deletionTimestamp; a final one removes the object. */
 export const PodDelete = { graceful: 0, final: 1 } as const;
+
+/** Per pod: LIVE (counted in liveByTemplate) and RUNNING (counted in runningByTemplate). */
+const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
 
 /**
  * The objects behind the API (what etcd holds) and the effect of each committed request on
@@ -36,7 +39,7 @@ export class ObjectStore {
    */
   runningPods = 0;
   /** Per pod: LIVE (counted live by the stop condition) and RUNNING (counted Running by it). */
-  private podFlags = new Uint8Array(1024);
+  private readonly podFlags = new PodFlags(1024);
 
   /** `deployments` is the run's Deployment list, shared with the stop condition that judges against it. */
   constructor(
@@ -152,15 +155,15 @@ export class ObjectStore {
   }
 
   private flags(pod: number): number {
-    return pod < this.podFlags.length ? this.podFlags[pod]! : 0;
+    return pod < this.podFlags.capacity ? this.podFlags.flags[pod]! : 0;
   }
 
   /** Sets a pod's LIVE/RUNNING flags and reports the change to the stop condition's per-template counts. */
   private setFlags(pod: number, flags: number): void {
-    if (pod >= this.podFlags.length) this.podFlags = growU8(this.podFlags, Math.max(pod + 1, this.podFlags.length * 2));
-    const was = this.podFlags[pod]!;
+    this.podFlags.ensureRow(pod);
+    const was = this.podFlags.flags[pod]!;
     if (was === flags) return;
-    this.podFlags[pod] = flags;
+    this.podFlags.flags[pod] = flags;
     const dRunning = ((flags & RUNNING) - (was & RUNNING)) / RUNNING;
     this.runningPods += dRunning;
     this.allRunning.count(this.pods.template[pod]!, (flags & LIVE) - (was & LIVE), dRunning);

@@ -1,3 +1,5 @@
+import { columnTable } from "../core/column-table.js";
+
 /** API verbs, with upstream spelling in `VERB_NAMES`. */
 export const Verb = { create: 0, update: 1, patch: 2, get: 3, list: 4, delete: 5 } as const;
 export type Verb = (typeof Verb)[keyof typeof Verb];
@@ -38,59 +40,39 @@ export const Status = {
  * One row per API request, structure-of-arrays, growing by doubling. A request is identified by
  * its row index; every stage of its path stamps its time here, so api.arrow is these columns.
  */
-export class RequestTable {
-  private cap: number;
-  private count = 0;
-  client: Int32Array;
-  verb: Uint8Array;
-  resource: Uint8Array;
+export class RequestTable extends columnTable({
+  client: { type: "Int32", unset: -1 },
+  verb: { type: "Uint8", unset: 0 },
+  resource: { type: "Uint8", unset: 0 },
   /** Index of the object in its own table (pod, ReplicaSet, Deployment). */
-  object: Int32Array;
+  object: { type: "Int32", unset: -1 },
   /** A second operand: the node of a binding, the phase of a status update. */
-  operand: Float64Array;
+  operand: { type: "Float64", unset: 0 },
   /** Object size in bytes (what etcd stores). */
-  bytes: Int32Array;
+  bytes: { type: "Int32", unset: 0 },
   /** When the client decided to send (before its rate limiter). */
-  submitNs: Float64Array;
+  submitNs: { type: "Float64", unset: NaN },
   /** Time spent waiting in the client's token bucket. */
-  limiterWaitNs: Float64Array;
+  limiterWaitNs: { type: "Float64", unset: 0 },
+  /** When the request asked APF for a seat (NaN: not yet); the seat wait is measured from it. */
+  seatAskNs: { type: "Float64", unset: NaN },
   /** Time spent waiting for an API server seat. */
-  seatWaitNs: Float64Array;
-  /** Time from the proposal to etcd until its commit. */
-  storageNs: Float64Array;
-  /** When the response reached the client. */
-  doneNs: Float64Array;
-  status: Int16Array;
-  /** APF priority level the request was classified into. */
-  level: Int8Array;
+  seatWaitNs: { type: "Float64", unset: 0 },
+  /** Time from the proposal to etcd until its commit (NaN: not committed). */
+  storageNs: { type: "Float64", unset: NaN },
+  /** When the response reached the client (NaN: not yet). */
+  doneNs: { type: "Float64", unset: NaN },
+  status: { type: "Int16", unset: Status.pending },
+  /** APF priority level the request was classified into (-1: not classified). */
+  level: { type: "Int8", unset: -1 },
   /** 1 for the first try; client-go retries a 429 as a new request with the next attempt. */
-  attempt: Uint8Array;
+  attempt: { type: "Uint8", unset: 1 },
   /** Event kind and target to notify the client on response (arg = request id). */
-  replyKind: Int32Array;
-  replyTarget: Int32Array;
-
+  replyKind: { type: "Int32", unset: 0 },
+  replyTarget: { type: "Int32", unset: 0 },
+}) {
   constructor(initialCapacity = 4096) {
-    this.cap = initialCapacity;
-    this.client = new Int32Array(this.cap);
-    this.verb = new Uint8Array(this.cap);
-    this.resource = new Uint8Array(this.cap);
-    this.object = new Int32Array(this.cap);
-    this.operand = new Float64Array(this.cap);
-    this.bytes = new Int32Array(this.cap);
-    this.submitNs = new Float64Array(this.cap);
-    this.limiterWaitNs = new Float64Array(this.cap);
-    this.seatWaitNs = new Float64Array(this.cap);
-    this.storageNs = new Float64Array(this.cap);
-    this.doneNs = new Float64Array(this.cap);
-    this.status = new Int16Array(this.cap);
-    this.level = new Int8Array(this.cap);
-    this.attempt = new Uint8Array(this.cap);
-    this.replyKind = new Int32Array(this.cap);
-    this.replyTarget = new Int32Array(this.cap);
-  }
-
-  get size(): number {
-    return this.count;
+    super(initialCapacity);
   }
 
   /** Appends a request row and returns its id. */
@@ -105,8 +87,7 @@ export class RequestTable {
     replyKind: number,
     replyTarget: number,
   ): number {
-    if (this.count === this.cap) this.grow();
-    const i = this.count++;
+    const i = this.addRow();
     this.client[i] = client;
     this.verb[i] = verb;
     this.resource[i] = resource;
@@ -114,41 +95,8 @@ export class RequestTable {
     this.operand[i] = operand;
     this.bytes[i] = bytes;
     this.submitNs[i] = nowNs;
-    this.limiterWaitNs[i] = 0;
-    this.seatWaitNs[i] = 0;
-    this.storageNs[i] = NaN;
-    this.doneNs[i] = NaN;
-    this.status[i] = Status.pending;
-    this.level[i] = -1;
-    this.attempt[i] = 1;
     this.replyKind[i] = replyKind;
     this.replyTarget[i] = replyTarget;
     return i;
-  }
-
-  private grow(): void {
-    const cap = this.cap * 2;
-    const g = <T extends Int32Array | Uint8Array | Int8Array | Float64Array | Int16Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(cap);
-      b.set(a);
-      return b;
-    };
-    this.client = g(this.client);
-    this.verb = g(this.verb);
-    this.resource = g(this.resource);
-    this.object = g(this.object);
-    this.operand = g(this.operand);
-    this.bytes = g(this.bytes);
-    this.submitNs = g(this.submitNs);
-    this.limiterWaitNs = g(this.limiterWaitNs);
-    this.seatWaitNs = g(this.seatWaitNs);
-    this.storageNs = g(this.storageNs);
-    this.doneNs = g(this.doneNs);
-    this.status = g(this.status);
-    this.level = g(this.level);
-    this.attempt = g(this.attempt);
-    this.replyKind = g(this.replyKind);
-    this.replyTarget = g(this.replyTarget);
-    this.cap = cap;
   }
 }

@@ -1,6 +1,6 @@
 import type { Engine, EventKind } from "../core/engine.js";
 import { Sampler } from "../core/distributions.js";
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
@@ -48,17 +48,17 @@ const ACTIVE = 0;
 const TERMINATED = 1;
 
 /** Per-resource event log, dispatcher state and sliding-window capacity. */
-class ResourceLog {
-  size = 0;
-  object = new Int32Array(1024);
-  type = new Uint8Array(1024);
+class ResourceLog extends columnTable({
+  object: { type: "Int32", unset: -1 },
+  type: { type: "Uint8", unset: 0 },
   /** When the event entered the cache (its RecordTime). */
-  recordNs = new Float64Array(1024);
+  recordNs: { type: "Float64", unset: NaN },
   /** When the change was committed to etcd. */
-  commitNs = new Float64Array(1024);
+  commitNs: { type: "Float64", unset: NaN },
+}) {
   /** The cache window is log positions [windowStart, size). */
   windowStart = 0;
-  capacity = WATCH_CACHE_MIN_CAPACITY;
+  windowCapacity = WATCH_CACHE_MIN_CAPACITY;
   /** Next log position the dispatcher sends. */
   dispatched = 0;
   /** When the dispatcher is free. */
@@ -67,16 +67,9 @@ class ResourceLog {
   liveObjects = 0;
 
   append(object: number, type: WatchEvent, recordNs: number, commitNs: number): void {
-    if (this.size === this.object.length) {
-      const cap = this.size * 2;
-      this.object = growI32(this.object, cap);
-      this.type = growU8(this.type, cap);
-      this.recordNs = growF64(this.recordNs, cap);
-      this.commitNs = growF64(this.commitNs, cap);
-    }
     this.resize(recordNs);
-    if (this.size - this.windowStart === this.capacity) this.windowStart++;
-    const p = this.size++;
+    if (this.size - this.windowStart === this.windowCapacity) this.windowStart++;
+    const p = this.addRow();
     this.object[p] = object;
     this.type[p] = type;
     this.recordNs[p] = recordNs;
@@ -90,14 +83,14 @@ class ResourceLog {
    * when its newest quarter is already older than that.
    */
   private resize(nowNs: number): void {
-    const full = this.size - this.windowStart === this.capacity;
+    const full = this.size - this.windowStart === this.windowCapacity;
     if (!full) return;
     if (nowNs - this.recordNs[this.windowStart]! < EVENT_FRESH_NS) {
-      this.capacity = Math.min(this.capacity * 2, WATCH_CACHE_MAX_CAPACITY);
-    } else if (nowNs - this.recordNs[this.size - Math.floor(this.capacity / 4)]! > EVENT_FRESH_NS) {
-      const cap = Math.max(Math.floor(this.capacity / 2), WATCH_CACHE_MIN_CAPACITY);
+      this.windowCapacity = Math.min(this.windowCapacity * 2, WATCH_CACHE_MAX_CAPACITY);
+    } else if (nowNs - this.recordNs[this.size - Math.floor(this.windowCapacity / 4)]! > EVENT_FRESH_NS) {
+      const cap = Math.max(Math.floor(this.windowCapacity / 2), WATCH_CACHE_MIN_CAPACITY);
       this.windowStart = this.size - cap;
-      this.capacity = cap;
+      this.windowCapacity = cap;
     }
   }
 
@@ -106,10 +99,33 @@ class ResourceLog {
    * at least 10, at most 10 for indexed triggered watches, 1000 for indexed ones, 100 otherwise.
    */
   channelSize(indexed: boolean, triggered: boolean): number {
-    const size = Math.max(MIN_CHAN, Math.ceil(this.capacity / (EVENT_FRESH_NS / NS_PER.s)));
+    const size = Math.max(MIN_CHAN, Math.ceil(this.windowCapacity / (EVENT_FRESH_NS / NS_PER.s)));
     return Math.min(size, indexed && triggered ? MIN_CHAN : indexed ? MAX_CHAN_INDEXED : MAX_CHAN_UNINDEXED);
   }
 }
+
+/** Watchers by id: what they watch, whom to notify, their state, position and channel ring. */
+const Watchers = columnTable({
+  resource: { type: "Int8", unset: -1 },
+  kind: { type: "Int32", unset: 0 },
+  target: { type: "Int32", unset: 0 },
+  state: { type: "Uint8", unset: ACTIVE },
+  /** Node of a kubelet's pod watcher (-1 for informers of a whole resource). */
+  node: { type: "Int32", unset: -1 },
+  /** Log position of the next event the watcher has not been sent. */
+  next: { type: "Float64", unset: 0 },
+  /** When the watcher's client will have consumed the last event sent to it. */
+  lastDeliveryNs: { type: "Float64", unset: 0 },
+  /** The watcher's ring in `outstanding`: first slot, head, events in it, size (channel capacity). */
+  outStart: { type: "Int32", unset: 0 },
+  outHead: { type: "Int32", unset: 0 },
+  outCount: { type: "Int32", unset: 0 },
+  chan: { type: "Int32", unset: 0 },
+});
+/** Delivery times of events in the watchers' channels (each watcher owns a range). */
+const OutstandingDeliveries = columnTable({ atNs: { type: "Float64", unset: 0 } });
+/** One row per delivery: commit-to-delivery latency. */
+const DeliveryLatencies = columnTable({ latencyNs: { type: "Float64", unset: NaN } });
 
 /**
  * The API server's watch cache (cacher) and its fan-out to watchers, as upstream runs it.
@@ -139,31 +155,16 @@ export class WatchCache {
   private budgetNs = 0;
   private budgetTickNs = 0;
   // Watchers, structure of arrays indexed by watcher id.
-  private watchers = 0;
-  private wResource = new Int8Array(16);
-  private wKind = new Int32Array(16);
-  private wTarget = new Int32Array(16);
-  private wState = new Uint8Array(16);
-  /** Node of a kubelet's pod watcher (-1 for informers of a whole resource). */
-  private wNode = new Int32Array(16);
-  /** Log position of the next event the watcher has not been sent. */
-  private wNext = new Float64Array(16);
-  /** When the watcher's client will have consumed the last event sent to it. */
-  private wLastDeliveryNs = new Float64Array(16);
-  /** Delivery times of events still in the watcher's channel: a ring per watcher. */
-  private wOutStart = new Int32Array(16);
-  private wOutHead = new Int32Array(16);
-  private wOutCount = new Int32Array(16);
-  private wChan = new Int32Array(16);
-  private outstanding = new Float64Array(1024);
+  private readonly ws = new Watchers(16);
+  /** Delivery times of events still in the watchers' channels: one ring per watcher at `ws.outStart`. */
+  private readonly outstanding = new OutstandingDeliveries(1024);
   private outstandingUsed = 0;
   /** Informer watcher ids per resource. */
   private readonly resourceWatchers: number[][] = [];
   /** Kubelet pod watcher per node (-1: none). */
   private readonly nodeWatcher: Int32Array;
   /** Commit-to-delivery latency of every delivery, for the summary. */
-  deliveryLatencyNs = new Float64Array(4096);
-  deliveries = 0;
+  readonly deliveries = new DeliveryLatencies(4096);
   published = 0;
   terminations = 0;
   relists = 0;
@@ -215,7 +216,7 @@ export class WatchCache {
   /** Events in the cache window of a resource (its current capacity and fill). */
   window(resource: WatchResource): { capacity: number; events: number } {
     const log = this.logs[resource]!;
-    return { capacity: log.capacity, events: log.size - log.windowStart };
+    return { capacity: log.windowCapacity, events: log.size - log.windowStart };
   }
 
   private onAppend(resource: number, arg: number): void {
@@ -259,13 +260,13 @@ export class WatchCache {
 
   /** One send into watcher `w`'s channel at time `t`; returns the dispatcher's time after it. */
   private send(w: number, log: ResourceLog, p: number, t: number): number {
-    if (this.wState[w] !== ACTIVE) return t;
+    if (this.ws.state[w] !== ACTIVE) return t;
     t += this.spec.perDeliveryCostNs;
     this.drain(w, t);
-    if (this.wOutCount[w]! >= this.wChan[w]!) {
+    if (this.ws.outCount[w]! >= this.ws.chan[w]!) {
       // The channel is full: wait for the client to take one event, within the time budget.
       this.refreshBudget(t);
-      const wait = this.outstanding[this.wOutStart[w]! + this.wOutHead[w]!]! - t;
+      const wait = this.outstanding.atNs[this.ws.outStart[w]! + this.ws.outHead[w]!]! - t;
       if (wait > this.budgetNs) {
         this.blockedNs += this.budgetNs;
         t += this.budgetNs;
@@ -284,41 +285,40 @@ export class WatchCache {
 
   /** Schedules the client-side receipt of event `p` by watcher `w`, sent at `t`. */
   private deliver(w: number, log: ResourceLog, p: number, t: number): void {
-    const at = Math.max(this.wLastDeliveryNs[w]! + this.spec.clientEventCostNs, t + this.delivery.sample());
-    this.wLastDeliveryNs[w] = at;
-    const chan = this.wChan[w]!;
-    const count = this.wOutCount[w]!;
-    this.outstanding[this.wOutStart[w]! + ((this.wOutHead[w]! + count) % chan)] = at;
-    this.wOutCount[w] = count + 1;
-    this.wNext[w] = p + 1;
-    if (this.deliveries === this.deliveryLatencyNs.length)
-      this.deliveryLatencyNs = growF64(this.deliveryLatencyNs, this.deliveries * 2);
-    this.deliveryLatencyNs[this.deliveries++] = at - log.commitNs[p]!;
+    const at = Math.max(this.ws.lastDeliveryNs[w]! + this.spec.clientEventCostNs, t + this.delivery.sample());
+    this.ws.lastDeliveryNs[w] = at;
+    const chan = this.ws.chan[w]!;
+    const count = this.ws.outCount[w]!;
+    this.outstanding.atNs[this.ws.outStart[w]! + ((this.ws.outHead[w]! + count) % chan)] = at;
+    this.ws.outCount[w] = count + 1;
+    this.ws.next[w] = p + 1;
+    const d = this.deliveries.addRow();
+    this.deliveries.latencyNs[d] = at - log.commitNs[p]!;
     this.engine.scheduleAt(
       at,
-      this.wKind[w]! as EventKind,
-      this.wTarget[w]!,
+      this.ws.kind[w]! as EventKind,
+      this.ws.target[w]!,
       packWatch(log.object[p]!, log.type[p]! as WatchEvent),
     );
   }
 
   /** Drops from `w`'s channel the events its client has consumed by `t`. */
   private drain(w: number, t: number): void {
-    const start = this.wOutStart[w]!;
-    const chan = this.wChan[w]!;
-    let head = this.wOutHead[w]!;
-    let count = this.wOutCount[w]!;
-    while (count > 0 && this.outstanding[start + head]! <= t) {
+    const start = this.ws.outStart[w]!;
+    const chan = this.ws.chan[w]!;
+    let head = this.ws.outHead[w]!;
+    let count = this.ws.outCount[w]!;
+    while (count > 0 && this.outstanding.atNs[start + head]! <= t) {
       head = (head + 1) % chan;
       count--;
     }
-    this.wOutHead[w] = head;
-    this.wOutCount[w] = count;
+    this.ws.outHead[w] = head;
+    this.ws.outCount[w] = count;
   }
 
   /** model: cacher.go dispatchEvent: "Forcing watcher close due to unresponsiveness". */
   private terminate(w: number, t: number): void {
-    this.wState[w] = TERMINATED;
+    this.ws.state[w] = TERMINATED;
     this.terminations++;
     this.engine.scheduleAt(Math.max(this.engine.now, Math.round(t)) + this.spec.rewatchDelayNs, this.kRewatch, w);
   }
@@ -329,37 +329,36 @@ export class WatchCache {
    * live object), then receives the difference, which we deliver as the missed events.
    */
   private onRewatch(w: number): void {
-    const log = this.logs[this.wResource[w]!]!;
+    const log = this.logs[this.ws.resource[w]!]!;
     let t = this.engine.now;
-    if (this.wNext[w]! < log.windowStart) {
+    if (this.ws.next[w]! < log.windowStart) {
       this.relists++;
       t += log.liveObjects * this.spec.relistCostPerObjectNs;
     } else {
       this.rewatches++;
     }
-    this.wState[w] = ACTIVE;
-    this.wOutCount[w] = 0;
-    this.wLastDeliveryNs[w] = Math.max(this.wLastDeliveryNs[w]!, t);
-    const node = this.wNode[w]!;
+    this.ws.state[w] = ACTIVE;
+    this.ws.outCount[w] = 0;
+    this.ws.lastDeliveryNs[w] = Math.max(this.ws.lastDeliveryNs[w]!, t);
+    const node = this.ws.node[w]!;
     const end = Math.min(log.dispatched, log.size);
-    for (let p = this.wNext[w]!; p < end; p++) {
+    for (let p = this.ws.next[w]!; p < end; p++) {
       if (node >= 0 && this.pods.node[log.object[p]!] !== node) continue;
       this.deliverReplay(w, log, p, t);
     }
-    this.wNext[w] = end;
+    this.ws.next[w] = end;
   }
 
   /** Replayed events bypass the channel bound: the new watcher's own goroutine sends them. */
   private deliverReplay(w: number, log: ResourceLog, p: number, t: number): void {
-    const at = Math.max(this.wLastDeliveryNs[w]! + this.spec.clientEventCostNs, t);
-    this.wLastDeliveryNs[w] = at;
-    if (this.deliveries === this.deliveryLatencyNs.length)
-      this.deliveryLatencyNs = growF64(this.deliveryLatencyNs, this.deliveries * 2);
-    this.deliveryLatencyNs[this.deliveries++] = at - log.commitNs[p]!;
+    const at = Math.max(this.ws.lastDeliveryNs[w]! + this.spec.clientEventCostNs, t);
+    this.ws.lastDeliveryNs[w] = at;
+    const d = this.deliveries.addRow();
+    this.deliveries.latencyNs[d] = at - log.commitNs[p]!;
     this.engine.scheduleAt(
       Math.round(at),
-      this.wKind[w]! as EventKind,
-      this.wTarget[w]!,
+      this.ws.kind[w]! as EventKind,
+      this.ws.target[w]!,
       packWatch(log.object[p]!, log.type[p]! as WatchEvent),
     );
   }
@@ -375,41 +374,24 @@ export class WatchCache {
 
   private addWatcher(resource: WatchResource, kind: EventKind, target: number, node: number, indexed: boolean): number {
     const triggered = node >= 0;
-    if (this.watchers === this.wKind.length) {
-      const cap = this.watchers * 2;
-      const r = new Int8Array(cap);
-      r.set(this.wResource);
-      this.wResource = r;
-      this.wKind = growI32(this.wKind, cap);
-      this.wTarget = growI32(this.wTarget, cap);
-      this.wState = growU8(this.wState, cap);
-      this.wNode = growI32(this.wNode, cap);
-      this.wNext = growF64(this.wNext, cap);
-      this.wLastDeliveryNs = growF64(this.wLastDeliveryNs, cap);
-      this.wOutStart = growI32(this.wOutStart, cap);
-      this.wOutHead = growI32(this.wOutHead, cap);
-      this.wOutCount = growI32(this.wOutCount, cap);
-      this.wChan = growI32(this.wChan, cap);
-    }
-    const w = this.watchers++;
+    const w = this.ws.addRow();
     const log = this.logs[resource]!;
     // model: a watcher's channel size is fixed when it starts; the window then is at its minimum
     // for a new cluster, which gives the upstream floor of 10. Informers of all pods get the
     // indexed maximum as the cache grows: we size them at the maximum their kind allows.
     const chan = triggered ? log.channelSize(true, true) : indexed ? MAX_CHAN_INDEXED : MAX_CHAN_UNINDEXED;
-    if (this.outstandingUsed + chan > this.outstanding.length)
-      this.outstanding = growF64(this.outstanding, Math.max(this.outstanding.length * 2, this.outstandingUsed + chan));
-    this.wResource[w] = resource;
-    this.wKind[w] = kind;
-    this.wTarget[w] = target;
-    this.wState[w] = ACTIVE;
-    this.wNode[w] = node;
-    this.wNext[w] = log.size;
-    this.wLastDeliveryNs[w] = 0;
-    this.wOutStart[w] = this.outstandingUsed;
-    this.wOutHead[w] = 0;
-    this.wOutCount[w] = 0;
-    this.wChan[w] = chan;
+    this.outstanding.ensureRow(this.outstandingUsed + chan - 1);
+    this.ws.resource[w] = resource;
+    this.ws.kind[w] = kind;
+    this.ws.target[w] = target;
+    this.ws.state[w] = ACTIVE;
+    this.ws.node[w] = node;
+    this.ws.next[w] = log.size;
+    this.ws.lastDeliveryNs[w] = 0;
+    this.ws.outStart[w] = this.outstandingUsed;
+    this.ws.outHead[w] = 0;
+    this.ws.outCount[w] = 0;
+    this.ws.chan[w] = chan;
     this.outstandingUsed += chan;
     return w;
   }

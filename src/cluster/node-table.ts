@@ -1,3 +1,4 @@
+import { columnTable } from "../core/column-table.js";
 import { BUILTIN_RESOURCES } from "./resources.js";
 import type { NodeIdx } from "./ids.js";
 
@@ -27,34 +28,39 @@ export interface NodeSpec {
 }
 
 /**
- * All nodes as structure-of-arrays. Resource columns are strided: the value of resource r on
+ * All nodes as structure-of-arrays (a fixed-size column table: one row per node, never grown).
+ * Resource columns are strided: the value of resource r on
  * node n is at `n * resourceCount + r`. Labels and taints are interned ids in flat arrays with
  * per-node offsets (CSR layout); the image cache is a bitset per node.
  * The scheduler's hot loops read these arrays directly.
  */
-export class NodeTable {
-  readonly size: number;
-  readonly resourceCount: number;
-  readonly names: readonly string[];
-  /** Allocatable, strided by resourceCount. */
-  readonly allocatable: Float64Array;
-  /** Sum of requests of pods assigned (assumed or bound) to each node, strided. */
-  readonly requested: Float64Array;
+export class NodeTable extends columnTable({
+  /** Allocatable, `resourceCount` per node: resource r of node n at `n * resourceCount + r`. */
+  allocatable: { type: "Float64", unset: 0 },
+  /** Sum of requests of pods assigned (assumed or bound) to each node, strided as `allocatable`. */
+  requested: { type: "Float64", unset: 0 },
   /**
-   * Requests as the scoring plugins count them: a container with no cpu/memory request counts
-   * as 100m / 200 MiB. model: pkg/scheduler/util/pod_resources.go DefaultMilliCPURequest = 100,
-   * DefaultMemoryRequest = 200 * 1024 * 1024.
+   * Requests as the scoring plugins count them (cpu, memory per node): a container with no
+   * cpu/memory request counts as 100m / 200 MiB. model: pkg/scheduler/util/pod_resources.go
+   * DefaultMilliCPURequest = 100, DefaultMemoryRequest = 200 * 1024 * 1024.
    */
-  readonly nonZeroRequested: Float64Array;
-  readonly unschedulable: Uint8Array;
+  nonZeroRequested: { type: "Float64", unset: 0, width: 2 },
+  unschedulable: { type: "Uint8", unset: 0 },
   /** 1 while the node is Ready; a failed node is NotReady, a node not yet joined is 0 too. */
-  readonly ready: Uint8Array;
+  ready: { type: "Uint8", unset: 1 },
   /**
    * 1 once the node exists in the cluster; 0 for rows reserved for nodes that join later
    * (`NodeSpec.absent`). Absent nodes must be skipped like nodes that do not exist (no taint or
    * toleration makes them feasible); the node side sets this when an `addNodes` step runs.
    */
-  readonly present: Uint8Array;
+  present: { type: "Uint8", unset: 1 },
+  /** Image cache bitset, `imageWords` 32-bit words per node. */
+  imageBits: { type: "Uint32", unset: 0 },
+  /** Free addresses left in each node's pod CIDR. */
+  podCidrFree: { type: "Int32", unset: 0 },
+}) {
+  readonly resourceCount: number;
+  readonly names: readonly string[];
   readonly labelStart: Int32Array;
   readonly labelKey: Int32Array;
   readonly labelValue: Int32Array;
@@ -62,29 +68,19 @@ export class NodeTable {
   readonly taintKey: Int32Array;
   readonly taintValue: Int32Array;
   readonly taintEffect: Uint8Array;
-  /** Image cache bitset, `imageWords` 32-bit words per node. */
-  readonly imageBits: Uint32Array;
   readonly imageWords: number;
-  /** Free addresses left in each node's pod CIDR. */
-  readonly podCidrFree: Int32Array;
 
   constructor(specs: readonly NodeSpec[], resourceCount: number, imageCount: number) {
     if (resourceCount < BUILTIN_RESOURCES) throw new RangeError("resourceCount below the built-in resources");
     const n = specs.length;
-    this.size = n;
+    const imageWords = Math.max(1, Math.ceil(imageCount / 32));
+    super(Math.max(1, n), { allocatable: resourceCount, requested: resourceCount, imageBits: imageWords });
+    this.addRows(n);
     this.resourceCount = resourceCount;
+    this.imageWords = imageWords;
     this.names = specs.map((s) => s.name);
-    this.allocatable = new Float64Array(n * resourceCount);
-    this.requested = new Float64Array(n * resourceCount);
-    this.nonZeroRequested = new Float64Array(n * 2);
-    this.unschedulable = new Uint8Array(n);
-    this.ready = new Uint8Array(n).fill(1);
-    this.present = new Uint8Array(n).fill(1);
     this.labelStart = new Int32Array(n + 1);
     this.taintStart = new Int32Array(n + 1);
-    this.imageWords = Math.max(1, Math.ceil(imageCount / 32));
-    this.imageBits = new Uint32Array(n * this.imageWords);
-    this.podCidrFree = new Int32Array(n);
     let labels = 0;
     let taints = 0;
     for (const s of specs) {

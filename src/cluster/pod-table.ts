@@ -1,4 +1,4 @@
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import { NO_NODE, type NodeIdx, type PodIdx } from "./ids.js";
 
 /**
@@ -86,74 +86,55 @@ export type PodPhase = (typeof PodPhase)[keyof typeof PodPhase];
 export const POD_PHASE_NAMES = ["Pending", "Running", "Succeeded", "Failed"] as const;
 
 /**
- * One row per pod ever created, as structure-of-arrays that grow by doubling. A pod's spec is
- * its template; the row holds only what differs per pod. Timestamps are NaN until reached.
+ * The columns of {@link PodTable}, in pods.arrow order where they are written straight out.
+ * Timestamps are NaN until reached.
+ */
+export const POD_COLUMNS = {
+  /** ReplicaSet that owns the pod. */
+  owner: { type: "Int32", unset: -1 },
+  /** Ordinal of the pod within its ReplicaSet (for its name). */
+  ordinal: { type: "Int32", unset: 0 },
+  template: { type: "Int32", unset: 0 },
+  node: { type: "Int32", unset: NO_NODE },
+  phase: { type: "Uint8", unset: PodPhase.Pending },
+  /** Scheduling attempts so far. */
+  attempts: { type: "Int32", unset: 0 },
+  /** Timestamps, `POD_STAGE_COUNT` per pod: stage s of pod p at `p * POD_STAGE_COUNT + s`. */
+  times: { type: "Float64", unset: NaN, width: POD_STAGE_COUNT },
+  /** When a graceful delete set metadata.deletionTimestamp (NaN: not terminating). */
+  deletionNs: { type: "Float64", unset: NaN },
+  /** When the pod object was removed from etcd (NaN: it still exists). */
+  deletedNs: { type: "Float64", unset: NaN },
+  /** RunPodSandbox attempts that failed (FailedCreatePodSandBox, e.g. pod CIDR exhausted). */
+  sandboxFailures: { type: "Int32", unset: 0 },
+  /** Image pull attempts that failed (ErrImagePull, ImagePullBackOff, ErrImageNeverPull). */
+  pullFailures: { type: "Int32", unset: 0 },
+  /** Bytes fetched from the registry by pulls this pod started. */
+  bytesPulled: { type: "Float64", unset: 0 },
+  /** Time the pod's worker spent waiting for image pulls (the SLO's excluded pull time). */
+  pullWaitNs: { type: "Float64", unset: 0 },
+  /** Time the pod's init containers took, from creating the first to seeing the last exit (also excluded by the SLO). */
+  initNs: { type: "Float64", unset: 0 },
+  /** A {@link PodReason} code. */
+  reason: { type: "Uint8", unset: PodReason.none },
+} as const;
+
+/**
+ * One row per pod ever created, as structure-of-arrays that grow by doubling (columns:
+ * {@link POD_COLUMNS}). A pod's spec is its template; the row holds only what differs per pod.
  * This table is the main metrics table: pods.arrow is built from its columns.
  */
-export class PodTable {
-  private cap: number;
-  private count = 0;
-  /** ReplicaSet that owns the pod. */
-  owner: Int32Array;
-  /** Ordinal of the pod within its ReplicaSet (for its name). */
-  ordinal: Int32Array;
-  template: Int32Array;
-  node: Int32Array;
-  phase: Uint8Array;
-  /** Scheduling attempts so far. */
-  attempts: Int32Array;
-  /** Timestamps, `POD_STAGE_COUNT` per pod: stage s of pod p at `p * POD_STAGE_COUNT + s`. */
-  times: Float64Array;
-  /** RunPodSandbox attempts that failed (FailedCreatePodSandBox, e.g. pod CIDR exhausted). */
-  sandboxFailures: Int32Array;
-  /** Image pull attempts that failed (ErrImagePull, ImagePullBackOff, ErrImageNeverPull). */
-  pullFailures: Int32Array;
-  /** Bytes fetched from the registry by pulls this pod started. */
-  bytesPulled: Float64Array;
-  /** Time the pod's worker spent waiting for image pulls (the SLO's excluded pull time). */
-  pullWaitNs: Float64Array;
-  /** Time the pod's init containers took, from creating the first to seeing the last exit (also excluded by the SLO). */
-  initNs: Float64Array;
-  /** A {@link PodReason} code. */
-  reason: Uint8Array;
-  /** When a graceful delete set metadata.deletionTimestamp (NaN: not terminating). */
-  deletionNs: Float64Array;
-  /** When the pod object was removed from etcd (NaN: it still exists). */
-  deletedNs: Float64Array;
-
+export class PodTable extends columnTable(POD_COLUMNS) {
   constructor(initialCapacity = 1024) {
-    this.cap = Math.max(16, initialCapacity);
-    this.owner = new Int32Array(this.cap);
-    this.ordinal = new Int32Array(this.cap);
-    this.template = new Int32Array(this.cap);
-    this.node = new Int32Array(this.cap);
-    this.phase = new Uint8Array(this.cap);
-    this.attempts = new Int32Array(this.cap);
-    this.times = new Float64Array(this.cap * POD_STAGE_COUNT).fill(NaN);
-    this.deletionNs = new Float64Array(this.cap).fill(NaN);
-    this.deletedNs = new Float64Array(this.cap).fill(NaN);
-    this.sandboxFailures = new Int32Array(this.cap);
-    this.pullFailures = new Int32Array(this.cap);
-    this.bytesPulled = new Float64Array(this.cap);
-    this.pullWaitNs = new Float64Array(this.cap);
-    this.initNs = new Float64Array(this.cap);
-    this.reason = new Uint8Array(this.cap);
-  }
-
-  get size(): number {
-    return this.count;
+    super(Math.max(16, initialCapacity));
   }
 
   /** Appends a Pending, unassigned pod and returns its index. */
   add(owner: number, ordinal: number, template: number): PodIdx {
-    if (this.count === this.cap) this.grow();
-    const p = this.count++;
+    const p = this.addRow();
     this.owner[p] = owner;
     this.ordinal[p] = ordinal;
     this.template[p] = template;
-    this.node[p] = NO_NODE;
-    this.phase[p] = PodPhase.Pending;
-    this.attempts[p] = 0;
     return p;
   }
 
@@ -174,27 +155,5 @@ export class PodTable {
   /** Whether the pod has a deletionTimestamp or is gone. */
   isTerminating(p: PodIdx): boolean {
     return !Number.isNaN(this.deletionNs[p]) || !Number.isNaN(this.deletedNs[p]);
-  }
-
-  private grow(): void {
-    const cap = this.cap * 2;
-    this.owner = growI32(this.owner, cap);
-    this.ordinal = growI32(this.ordinal, cap);
-    this.template = growI32(this.template, cap);
-    this.node = growI32(this.node, cap);
-    this.attempts = growI32(this.attempts, cap);
-    this.phase = growU8(this.phase, cap);
-    const times = new Float64Array(cap * POD_STAGE_COUNT).fill(NaN);
-    times.set(this.times);
-    this.times = times;
-    this.sandboxFailures = growI32(this.sandboxFailures, cap);
-    this.pullFailures = growI32(this.pullFailures, cap);
-    this.bytesPulled = growF64(this.bytesPulled, cap, 0);
-    this.pullWaitNs = growF64(this.pullWaitNs, cap, 0);
-    this.initNs = growF64(this.initNs, cap, 0);
-    this.reason = growU8(this.reason, cap);
-    this.deletionNs = growF64(this.deletionNs, cap, NaN);
-    this.deletedNs = growF64(this.deletedNs, cap, NaN);
-    this.cap = cap;
   }
 }

@@ -16,6 +16,7 @@ import type { NodePodTemplates } from "../node/node-templates.js";
 import type { PodsByNode } from "../node/pods-by-node.js";
 import { nextTick } from "../node/volume-manager.js";
 import type { AllRunningCondition } from "../sim/all-running.js";
+import { columnTable } from "../core/column-table.js";
 
 /** model: pkg/controller/nodelifecycle/scheduler/rate_limited_queue.go NodeEvictionPeriod = 100 ms. */
 export const NODE_EVICTION_PERIOD_NS = 100 * NS_PER.ms;
@@ -53,6 +54,9 @@ export interface NodeLifecycleDeps {
   /** Waits for the controller to settle ({@link NodeLifecycleController.pending} 0) before judging "all Running". */
   allRunning: AllRunningCondition;
 }
+
+/** Per pod: when its taint eviction is due (NaN: none). */
+const PodEvictions = columnTable({ atNs: { type: "Float64", unset: NaN } });
 
 /**
  * kube-controller-manager's node lifecycle controller and taint-eviction controller, for nodes
@@ -120,7 +124,7 @@ export class NodeLifecycleController {
   /** Evictions scheduled but whose DELETE has not been answered. */
   private evictionsPending = 0;
   /** When each pod's eviction is due (NaN: none); an event not at this time is stale. */
-  private evictAtNs = new Float64Array(1024).fill(NaN);
+  private readonly evictDue = new PodEvictions(1024);
   /** Pod status updates (MarkPodsNotReady, DisruptionTarget) and deletes sent. */
   podsMarkedNotReady = 0;
   evictions = 0;
@@ -383,27 +387,23 @@ export class NodeLifecycleController {
 
   private scheduleEviction(pod: PodIdx, fromNs: number): void {
     if (this.d.pods.isTerminating(pod)) return;
-    if (pod >= this.evictAtNs.length) {
-      const next = new Float64Array(Math.max(pod + 1, this.evictAtNs.length * 2)).fill(NaN);
-      next.set(this.evictAtNs);
-      this.evictAtNs = next;
-    }
+    this.evictDue.ensureRow(pod);
     const tol = this.d.podTemplates.of(pod).unreachableTolerationNs;
     if (tol === Infinity) return;
     const at = fromNs + tol;
-    if (this.evictAtNs[pod] === at) return;
-    this.evictAtNs[pod] = at;
+    if (this.evictDue.atNs[pod] === at) return;
+    this.evictDue.atNs[pod] = at;
     this.evictionsPending++;
     this.engine.scheduleAt(at, this.kEvict, pod);
   }
 
   private onEvict(pod: PodIdx): void {
     const node = this.d.pods.node[pod]!;
-    const stale = this.engine.now !== this.evictAtNs[pod];
+    const stale = this.engine.now !== this.evictDue.atNs[pod];
     if (stale || this.d.pods.isTerminating(pod) || Number.isNaN(this.taintedAtNs[node])) {
       // Superseded, already deleted, or the taint was removed (the taint-eviction controller
       // cancelled the deletion).
-      if (!stale) this.evictAtNs[pod] = NaN;
+      if (!stale) this.evictDue.atNs[pod] = NaN;
       this.evictionsPending--;
       this.checkSettled();
       return;

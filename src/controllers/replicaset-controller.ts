@@ -1,6 +1,6 @@
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
-import { growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
@@ -23,6 +23,9 @@ const DELETE_BYTES = 300;
 /** Per-pod flags of the controller's informer view. */
 const COUNTED = 1;
 const RUNNING = 2;
+
+/** Per pod: whether this controller counts it for its ReplicaSet (COUNTED) and saw it Running (RUNNING). */
+const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
 
 /**
  * The replicaset controller (pkg/controller/replicaset/replica_set.go).
@@ -60,7 +63,7 @@ export class ReplicaSetController {
   private readonly syncFailed: boolean[] = [];
   /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
   private readonly podsOf: number[][] = [];
-  private podFlags = new Uint8Array(1024);
+  private readonly podFlags = new PodFlags(1024);
   /** Pod creates and deletes sent by this controller. */
   creates = 0;
   deletes = 0;
@@ -126,12 +129,12 @@ export class ReplicaSetController {
     const type = watchType(arg);
     const rs = this.pods.owner[pod]!;
     const state = this.store.replicaSets[rs]!;
-    if (pod >= this.podFlags.length) this.podFlags = growU8(this.podFlags, Math.max(pod + 1, this.podFlags.length * 2));
-    const flags = this.podFlags[pod]!;
+    this.podFlags.ensureRow(pod);
+    const flags = this.podFlags.flags[pod]!;
     if (type === WatchEvent.ADDED) {
       this.pendingAdds[rs]!--; // model: expectations.CreationObserved on the pod add event
       if (!this.pods.isTerminating(pod)) {
-        this.podFlags[pod] = COUNTED;
+        this.podFlags.flags[pod] = COUNTED;
         state.observedPods++;
       }
     } else if (
@@ -143,12 +146,12 @@ export class ReplicaSetController {
       // deleted at once (expectations.DeletionObserved); neither it nor a pod in a terminal
       // phase counts as active any more (controller_utils.go IsPodActive).
       if ((flags & COUNTED) === 0) return;
-      this.podFlags[pod] = 0;
+      this.podFlags.flags[pod] = 0;
       state.observedPods--;
       if (flags & RUNNING) state.observedRunning--;
       if (this.pods.isTerminating(pod)) this.pendingDeletes[rs]!--;
     } else if (this.pods.phase[pod] === PodPhase.Running && flags === COUNTED) {
-      this.podFlags[pod] = COUNTED | RUNNING;
+      this.podFlags.flags[pod] = COUNTED | RUNNING;
       state.observedRunning++;
     } else {
       return;
@@ -224,7 +227,7 @@ export class ReplicaSetController {
    */
   private deleteSurplus(rs: number, n: number): void {
     const pods = this.pods;
-    const active = this.podsOf[rs]!.filter((p) => (this.podFlags[p]! & COUNTED) !== 0);
+    const active = this.podsOf[rs]!.filter((p) => (this.podFlags.flags[p]! & COUNTED) !== 0);
     const onNode = new Map<number, number>();
     for (const p of active) if (pods.node[p]! >= 0) onNode.set(pods.node[p]!, (onNode.get(pods.node[p]!) ?? 0) + 1);
     const rank = (p: number) => (pods.node[p]! >= 0 ? onNode.get(pods.node[p]!)! : 0);

@@ -2,6 +2,7 @@ import type { Engine, EventKind } from "../core/engine.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
 import { TokenBucket } from "../sync/token-bucket.js";
+import { columnTable } from "../core/column-table.js";
 
 /** model: client-go util/workqueue DefaultControllerRateLimiter: per-item 5 ms doubling to 1000 s ... */
 const ITEM_BASE_DELAY_NS = 5 * NS_PER.ms;
@@ -9,6 +10,13 @@ const ITEM_MAX_DELAY_NS = 1000 * NS_PER.s;
 /** ... and an overall token bucket of 10 qps with burst 100, whichever delay is longer. */
 const OVERALL_QPS = 10;
 const OVERALL_BURST = 100;
+
+/** Per item: queued and not yet handed out (the dirty set), being processed, failures since the last forget. */
+const QueueItems = columnTable({
+  dirty: { type: "Uint8", unset: 0 },
+  processing: { type: "Uint8", unset: 0 },
+  failures: { type: "Float64", unset: 0 },
+});
 
 /**
  * client-go's work queue with a fixed pool of workers, for dense integer keys.
@@ -25,12 +33,10 @@ export class WorkQueue {
   private readonly engine: Engine;
   private readonly syncKind: EventKind;
   private readonly queue = new RingQueue();
-  private dirty = new Uint8Array(64);
-  private processing = new Uint8Array(64);
+  private readonly items = new QueueItems(64);
   private idleWorkers: number;
   private readonly kDelayedAdd: EventKind;
   private readonly overall = new TokenBucket(OVERALL_QPS, OVERALL_BURST);
-  private failures = new Float64Array(64);
   /** Largest queue length seen, for the summary. */
   maxDepth = 0;
 
@@ -48,10 +54,10 @@ export class WorkQueue {
 
   /** Queues `item` unless it is already waiting. */
   add(item: number): void {
-    this.ensure(item);
-    if (this.dirty[item]) return;
-    this.dirty[item] = 1;
-    if (this.processing[item]) return;
+    this.items.ensureRow(item);
+    if (this.items.dirty[item]) return;
+    this.items.dirty[item] = 1;
+    if (this.items.processing[item]) return;
     this.queue.push(item);
     if (this.queue.size > this.maxDepth) this.maxDepth = this.queue.size;
     this.dispatch();
@@ -62,8 +68,8 @@ export class WorkQueue {
    * back-off (5 ms x 2^failures, at most 1000 s) and the overall bucket's wait.
    */
   addRateLimited(item: number): void {
-    this.ensure(item);
-    const n = this.failures[item]!++;
+    this.items.ensureRow(item);
+    const n = this.items.failures[item]!++;
     const itemDelay = Math.min(ITEM_MAX_DELAY_NS, ITEM_BASE_DELAY_NS * 2 ** n);
     const delay = Math.max(itemDelay, this.overall.reserve(this.engine.now));
     this.engine.schedule(delay, this.kDelayedAdd, item);
@@ -71,14 +77,14 @@ export class WorkQueue {
 
   /** Clears `item`'s failure count after a successful sync. */
   forget(item: number): void {
-    if (item < this.failures.length) this.failures[item] = 0;
+    if (item < this.items.capacity) this.items.failures[item] = 0;
   }
 
   /** A worker finished `item`; if it was re-added meanwhile it is queued again. */
   done(item: number): void {
-    this.processing[item] = 0;
+    this.items.processing[item] = 0;
     this.idleWorkers++;
-    if (this.dirty[item]) this.queue.push(item);
+    if (this.items.dirty[item]) this.queue.push(item);
     this.dispatch();
   }
 
@@ -86,24 +92,9 @@ export class WorkQueue {
     while (this.idleWorkers > 0 && this.queue.size > 0) {
       const item = this.queue.shift();
       this.idleWorkers--;
-      this.dirty[item] = 0;
-      this.processing[item] = 1;
+      this.items.dirty[item] = 0;
+      this.items.processing[item] = 1;
       this.engine.schedule(0, this.syncKind, item, 0);
     }
-  }
-
-  private ensure(item: number): void {
-    if (item < this.dirty.length) return;
-    let n = this.dirty.length;
-    while (n <= item) n *= 2;
-    const d = new Uint8Array(n);
-    d.set(this.dirty);
-    this.dirty = d;
-    const p = new Uint8Array(n);
-    p.set(this.processing);
-    this.processing = p;
-    const f = new Float64Array(n);
-    f.set(this.failures);
-    this.failures = f;
   }
 }

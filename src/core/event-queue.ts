@@ -1,4 +1,3 @@
-import { growF64, growI32 } from "./grow.js";
 import { LadderQueue } from "./ladder-queue.js";
 
 /** Kind id reserved for a slot whose event was cancelled; it is skipped when it surfaces. */
@@ -21,7 +20,10 @@ export type EventHandle = number & { readonly __brand: "EventHandle" };
  * Order is (time, seq): seq is a counter stamped at insertion, so events at the same instant fire
  * in the order they were scheduled (FIFO), independent of the structure's internals.
  * perf: no object per event; a slot is recycled through a free list once its event is popped,
- * and cancellation only marks the slot (lazy deletion), so cancel is O(1).
+ * and cancellation only marks the slot (lazy deletion), so cancel is O(1). The pool keeps its
+ * own typed arrays instead of a core/column-table: the ladder queue holds the time and seq
+ * arrays and is rebound on growth, a released slot bumps its generation, and the dispatch loop
+ * reads the columns directly, without the table's extra indirection.
  */
 export class EventQueue {
   private timeNs: Float64Array;
@@ -156,14 +158,12 @@ export class EventQueue {
     const old = this.capacity;
     const cap = old * 2;
     if (cap > SLOT_SPACE) throw new RangeError(`event queue exceeds ${SLOT_SPACE} pending events`);
-    this.timeNs = growF64(this.timeNs, cap);
-    this.seq = growF64(this.seq, cap);
-    this.arg = growF64(this.arg, cap);
-    this.kind = growI32(this.kind, cap);
-    this.target = growI32(this.target, cap);
-    const gen = new Uint32Array(cap);
-    gen.set(this.gen);
-    this.gen = gen;
+    this.timeNs = grown(this.timeNs, new Float64Array(cap));
+    this.seq = grown(this.seq, new Float64Array(cap));
+    this.arg = grown(this.arg, new Float64Array(cap));
+    this.kind = grown(this.kind, new Int32Array(cap));
+    this.target = grown(this.target, new Int32Array(cap));
+    this.gen = grown(this.gen, new Uint32Array(cap));
     // The free list is empty when we grow; the new slots become free, lowest first.
     const free = new Int32Array(cap);
     for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
@@ -172,4 +172,10 @@ export class EventQueue {
     this.capacity = cap;
     this.order.rebind(this.timeNs, this.seq, cap);
   }
+}
+
+/** `to` holding `from` at its start (the rest zero): one column of a grown pool. */
+function grown<T extends Float64Array | Int32Array | Uint32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }

@@ -1,6 +1,6 @@
 import type { Component } from "./component.js";
 import type { Engine, EventKind } from "./engine.js";
-import { growF64, growI32 } from "./grow.js";
+import { columnTable } from "./column-table.js";
 import { parseDurationNs } from "./time.js";
 
 /**
@@ -9,30 +9,29 @@ import { parseDurationNs } from "./time.js";
  * kind, its target and argument.
  *
  * Lifecycle: `start` makes the engine record into it ({@link Engine.startTrace}), `finish` stops
- * it. perf: rows append to four typed columns grown by doubling (28 bytes a row), nothing per event
+ * it. perf: rows append to four declared typed columns (28 bytes a row), nothing per event
  * otherwise; the window bounds what is kept.
  */
-export class EventTrace implements Component {
+export class EventTrace
+  extends columnTable({
+    timeNs: { type: "Float64", unset: NaN },
+    kind: { type: "Int32", unset: -1 },
+    target: { type: "Float64", unset: 0 },
+    arg: { type: "Float64", unset: 0 },
+  })
+  implements Component
+{
   readonly name = "event-trace";
   readonly fromNs: number;
   readonly toNs: number;
   private readonly engine: Engine;
-  private rows = 0;
-  timeNs = new Float64Array(1024);
-  kind = new Int32Array(1024);
-  target = new Float64Array(1024);
-  arg = new Float64Array(1024);
 
   /** Records the events of `engine` in `[fromNs, toNs)` (default: all of them). */
   constructor(engine: Engine, fromNs = 0, toNs = Infinity) {
+    super(1024);
     this.engine = engine;
     this.fromNs = fromNs;
     this.toNs = toNs;
-  }
-
-  /** Rows recorded. */
-  get size(): number {
-    return this.rows;
   }
 
   start(): void {
@@ -46,14 +45,7 @@ export class EventTrace implements Component {
   /** Appends an event about to be dispatched at `timeNs`, if inside the window (called by the engine). */
   record(timeNs: number, kind: EventKind, target: number, arg: number): void {
     if (timeNs < this.fromNs || timeNs >= this.toNs) return;
-    if (this.rows === this.timeNs.length) {
-      const cap = this.rows * 2;
-      this.timeNs = growF64(this.timeNs, cap);
-      this.kind = growI32(this.kind, cap);
-      this.target = growF64(this.target, cap);
-      this.arg = growF64(this.arg, cap);
-    }
-    const i = this.rows++;
+    const i = this.addRow();
     this.timeNs[i] = timeNs;
     this.kind[i] = kind;
     this.target[i] = target;

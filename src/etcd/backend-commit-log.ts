@@ -1,4 +1,4 @@
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 
 /** Why the backend committed: its batch-interval timer, its batch limit, or a raft snapshot. */
 export const BackendCommitReason = { interval: 0, limit: 1, snapshot: 2 } as const;
@@ -12,42 +12,23 @@ export const BACKEND_COMMIT_REASON_NAMES = ["interval", "limit", "snapshot"] as 
  *
  * Contract: as `EtcdBatchLog`: typed columns, rows `[0, size)` valid, arrays replaced on growth.
  */
-export class BackendCommitLog {
-  private cap: number;
-  private count = 0;
+export class BackendCommitLog extends columnTable({
   /** When the commit took the batch-tx lock. */
-  startNs: Float64Array;
+  startNs: { type: "Float64", unset: NaN },
   /** Duration of the commit. */
-  durationNs: Float64Array;
+  durationNs: { type: "Float64", unset: NaN },
   /** Puts committed (bbolt pending count). */
-  puts: Int32Array;
+  puts: { type: "Int32", unset: 0 },
   /** What triggered it: {@link BackendCommitReason}. */
-  reason: Uint8Array;
-
+  reason: { type: "Uint8", unset: 0 },
+}) {
   constructor(initialCapacity = 256) {
-    this.cap = Math.max(16, initialCapacity);
-    this.startNs = new Float64Array(this.cap);
-    this.durationNs = new Float64Array(this.cap);
-    this.puts = new Int32Array(this.cap);
-    this.reason = new Uint8Array(this.cap);
-  }
-
-  /** Rows recorded. */
-  get size(): number {
-    return this.count;
+    super(Math.max(16, initialCapacity));
   }
 
   /** Appends a commit and returns its row. */
   add(startNs: number, durationNs: number, puts: number, reason: BackendCommitReason): number {
-    if (this.count === this.cap) {
-      const cap = this.cap * 2;
-      this.startNs = growF64(this.startNs, cap);
-      this.durationNs = growF64(this.durationNs, cap);
-      this.puts = growI32(this.puts, cap);
-      this.reason = growU8(this.reason, cap);
-      this.cap = cap;
-    }
-    const r = this.count++;
+    const r = this.addRow();
     this.startNs[r] = startNs;
     this.durationNs[r] = durationNs;
     this.puts[r] = puts;

@@ -1,30 +1,17 @@
-import { growF64 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 
 /**
  * A growable column of numbers (one per committed proposal: its commit latency).
  * Contract: values `[0, size)` of `values` are valid; `values` is replaced when it grows.
  */
-export class FloatColumn {
-  private count = 0;
-  values: Float64Array;
-
+export class FloatColumn extends columnTable({ values: { type: "Float64", unset: NaN } }) {
   constructor(initialCapacity = 1024) {
-    this.values = new Float64Array(Math.max(16, initialCapacity));
-  }
-
-  /** Values recorded. */
-  get size(): number {
-    return this.count;
+    super(Math.max(16, initialCapacity));
   }
 
   /** Appends one value. */
   push(x: number): void {
-    if (this.count === this.values.length) this.values = growF64(this.values, this.values.length * 2);
-    this.values[this.count++] = x;
-  }
-
-  /** A view of the valid values. */
-  view(): Float64Array {
-    return this.values.subarray(0, this.count);
+    const i = this.addRow();
+    this.values[i] = x;
   }
 }

@@ -1,3 +1,5 @@
+import { columnTable } from "../core/column-table.js";
+
 /**
  * The proposals a leader holds between acceptance and apply, keyed by a dense sequence number
  * (1, 2, 3, ...) that is also the entry's raft index: proposals reach the raft log in the order
@@ -8,31 +10,29 @@
  * perf: a power-of-two ring of typed columns, so a slot is `seq & mask` (exact while seq < 2^31):
  * no allocation per proposal and no shifting.
  */
-export class ProposalRing {
+export class ProposalRing extends columnTable({
+  /** Caller's request id (delivered as the event target of the commit reply). */
+  requestId: { type: "Int32", unset: -1 },
+  /** Event kind to fire on commit. */
+  kind: { type: "Int32", unset: 0 },
+  /** Proposal payload bytes. */
+  bytes: { type: "Float64", unset: 0 },
+  /** Simulated time of `propose`. */
+  proposeNs: { type: "Float64", unset: NaN },
+}) {
   private mask: number;
   private newest = 0;
   private oldest = 1;
-  /** Caller's request id (delivered as the event target of the commit reply). */
-  requestId: Int32Array;
-  /** Event kind to fire on commit. */
-  kind: Int32Array;
-  /** Proposal payload bytes. */
-  bytes: Float64Array;
-  /** Simulated time of `propose`. */
-  proposeNs: Float64Array;
 
   constructor(initialCapacity = 1024) {
     let cap = 16;
     while (cap < initialCapacity) cap *= 2;
+    super(cap);
     this.mask = cap - 1;
-    this.requestId = new Int32Array(cap);
-    this.kind = new Int32Array(cap);
-    this.bytes = new Float64Array(cap);
-    this.proposeNs = new Float64Array(cap);
   }
 
-  /** Live entries. */
-  get size(): number {
+  /** Live entries (the ring places rows by sequence number: the table's `size` stays 0). */
+  get live(): number {
     return this.newest - this.oldest + 1;
   }
 
@@ -43,7 +43,7 @@ export class ProposalRing {
 
   /** Adds a proposal and returns its sequence number. */
   push(requestId: number, kind: number, bytes: number, proposeNs: number): number {
-    if (this.size > this.mask) this.grow();
+    if (this.live > this.mask) this.regrow();
     const seq = ++this.newest;
     const s = seq & this.mask;
     this.requestId[s] = requestId;
@@ -63,26 +63,12 @@ export class ProposalRing {
     if (seq >= this.oldest) this.oldest = seq + 1;
   }
 
-  private grow(): void {
+  /** Doubles the ring and moves every live entry to its slot under the new mask. */
+  private regrow(): void {
     const oldMask = this.mask;
-    const cap = (oldMask + 1) * 2;
-    const mask = cap - 1;
-    const requestId = new Int32Array(cap);
-    const kind = new Int32Array(cap);
-    const bytes = new Float64Array(cap);
-    const proposeNs = new Float64Array(cap);
-    for (let seq = this.oldest; seq <= this.newest; seq++) {
-      const a = seq & oldMask;
-      const b = seq & mask;
-      requestId[b] = this.requestId[a]!;
-      kind[b] = this.kind[a]!;
-      bytes[b] = this.bytes[a]!;
-      proposeNs[b] = this.proposeNs[a]!;
-    }
-    this.requestId = requestId;
-    this.kind = kind;
-    this.bytes = bytes;
-    this.proposeNs = proposeNs;
+    const mask = (oldMask + 1) * 2 - 1;
+    const old = this.replaceColumns(mask + 1);
+    for (let seq = this.oldest; seq <= this.newest; seq++) this.copyRow(old, seq & oldMask, seq & mask);
     this.mask = mask;
   }
 }

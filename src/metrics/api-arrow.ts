@@ -13,28 +13,21 @@ import type { Column } from "./arrow-writer.js";
  */
 export function apiColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const r = sim.api.requests;
-  const n = r.size;
-  // perf: a plain loop (Int32Array.from with a map callback costs ~40 ns per row).
-  const asI32 = (a: ArrayLike<number>): Int32Array => {
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = a[i]!;
-    return out;
-  };
   return {
-    rows: n,
+    rows: r.size,
     columns: [
-      { name: "client", type: "dict", values: r.client.subarray(0, n), dictionary: sim.clients.names },
-      { name: "verb", type: "dict", values: asI32(r.verb), dictionary: VERB_NAMES },
-      { name: "resource", type: "dict", values: asI32(r.resource), dictionary: RESOURCE_NAMES },
-      { name: "object", type: "int32", values: r.object.subarray(0, n) },
-      { name: "priority_level", type: "dict", values: asI32(r.level), dictionary: sim.api.apf[0]!.levelNames },
-      { name: "attempt", type: "int32", values: asI32(r.attempt) },
-      { name: "submit_ns", type: "int64", values: r.submitNs },
-      { name: "limiter_wait_ns", type: "int64", values: r.limiterWaitNs },
-      { name: "seat_wait_ns", type: "int64", values: r.seatWaitNs },
-      { name: "etcd_ns", type: "int64", values: r.storageNs },
-      { name: "done_ns", type: "int64", values: r.doneNs },
-      { name: "status", type: "int32", values: asI32(r.status) },
+      r.arrow("client", "dict", "client", 0, sim.clients.names),
+      r.arrow("verb", "dict", "verb", 0, VERB_NAMES),
+      r.arrow("resource", "dict", "resource", 0, RESOURCE_NAMES),
+      r.arrow("object", "int32", "object"),
+      r.arrow("level", "dict", "priority_level", 0, sim.api.apf[0]!.levelNames),
+      r.arrow("attempt", "int32", "attempt"),
+      r.arrow("submitNs", "int64", "submit_ns"),
+      r.arrow("limiterWaitNs", "int64", "limiter_wait_ns"),
+      r.arrow("seatWaitNs", "int64", "seat_wait_ns"),
+      r.arrow("storageNs", "int64", "etcd_ns"),
+      r.arrow("doneNs", "int64", "done_ns"),
+      r.arrow("status", "int32", "status"),
     ],
   };
 }

@@ -11,13 +11,13 @@ export function etcdColumns(sim: Simulation): { columns: Column[]; rows: number 
   return {
     rows: b.size,
     columns: [
-      { name: "start_ns", type: "int64", values: b.startNs },
-      { name: "commit_ns", type: "int64", values: b.commitNs },
-      { name: "first_index", type: "int64", values: b.firstIndex },
-      { name: "entries", type: "int32", values: b.entries },
-      { name: "bytes", type: "int64", values: b.bytes },
-      { name: "fsync_ns", type: "int64", values: b.fsyncNs },
-      { name: "wal_save_ns", type: "int64", values: b.saveNs },
+      b.arrow("startNs", "int64", "start_ns"),
+      b.arrow("commitNs", "int64", "commit_ns"),
+      b.arrow("firstIndex", "int64", "first_index"),
+      b.arrow("entries", "int32", "entries"),
+      b.arrow("bytes", "int64", "bytes"),
+      b.arrow("fsyncNs", "int64", "fsync_ns"),
+      b.arrow("saveNs", "int64", "wal_save_ns"),
     ],
   };
 }

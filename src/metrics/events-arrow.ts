@@ -10,10 +10,10 @@ export function eventColumns(trace: EventTrace, kinds: readonly string[]): { col
   return {
     rows: trace.size,
     columns: [
-      { name: "time_ns", type: "int64", values: trace.timeNs },
-      { name: "kind", type: "dict", values: trace.kind, dictionary: kinds },
-      { name: "target", type: "int64", values: trace.target },
-      { name: "arg", type: "int64", values: trace.arg },
+      trace.arrow("timeNs", "int64", "time_ns"),
+      trace.arrow("kind", "dict", "kind", 0, kinds),
+      trace.arrow("target", "int64", "target"),
+      trace.arrow("arg", "int64", "arg"),
     ],
   };
 }

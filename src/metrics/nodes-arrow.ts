@@ -11,30 +11,24 @@ import type { Column } from "./arrow-writer.js";
  * `writeArrowFile(path, tableFromColumns(columns, rows, meta))`.
  */
 export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number } {
-  // perf: columns are views of the sampler's arrays (subarray, not slice): the writer copies
-  // what it converts and uses the rest in place, and nothing changes them after the run.
+  // perf: columns are views of the sampler's arrays: the writer copies what it converts and
+  // uses the rest in place, and nothing changes them after the run.
   const s = sim.nodeSampler;
-  const n = s.size;
-  const i32 = (a: Uint8Array) => {
-    const out = new Int32Array(n);
-    for (let i = 0; i < n; i++) out[i] = a[i]!;
-    return out;
-  };
   const columns: Column[] = [
-    { name: "time_ns", type: "int64", values: s.timeNs.subarray(0, n) },
-    { name: "node", type: "dict", values: s.node.subarray(0, n), dictionary: sim.nodes.names },
-    { name: "cpu_requested_milli", type: "int64", values: s.cpuMilli.subarray(0, n) },
-    { name: "memory_requested_bytes", type: "int64", values: s.memBytes.subarray(0, n) },
-    { name: "pods_admitted", type: "int32", values: s.podsAdmitted.subarray(0, n) },
-    { name: "pods_running", type: "int32", values: s.podsRunning.subarray(0, n) },
-    { name: "image_pulls_queued", type: "int32", values: s.pullQueue.subarray(0, n) },
-    { name: "image_pulls_active", type: "int32", values: s.pullsActive.subarray(0, n) },
-    { name: "pod_ips_used", type: "int32", values: s.ipsUsed.subarray(0, n) },
-    { name: "bytes_pulled", type: "int64", values: s.bytesPulled.subarray(0, n) },
-    { name: "ready", type: "int32", values: i32(s.ready) },
-    { name: "cordoned", type: "int32", values: i32(s.cordoned) },
+    s.arrow("timeNs", "int64", "time_ns"),
+    s.arrow("node", "dict", "node", 0, sim.nodes.names),
+    s.arrow("cpuMilli", "int64", "cpu_requested_milli"),
+    s.arrow("memBytes", "int64", "memory_requested_bytes"),
+    s.arrow("podsAdmitted", "int32", "pods_admitted"),
+    s.arrow("podsRunning", "int32", "pods_running"),
+    s.arrow("pullQueue", "int32", "image_pulls_queued"),
+    s.arrow("pullsActive", "int32", "image_pulls_active"),
+    s.arrow("ipsUsed", "int32", "pod_ips_used"),
+    s.arrow("bytesPulled", "int64", "bytes_pulled"),
+    s.arrow("ready", "int32", "ready"),
+    s.arrow("cordoned", "int32", "cordoned"),
   ];
-  return { columns, rows: n };
+  return { columns, rows: s.size };
 }
 
 /**
@@ -42,17 +36,14 @@ export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number 
  * `active_downloads`, `queued_downloads`.
  */
 export function registryColumns(sim: Simulation): { columns: Column[]; rows: number } {
-  const s = sim.nodeSampler;
-  const n = s.registryTimeNs.length;
-  const active = Int32Array.from(s.registryActiveFlows);
-  const waiting = Int32Array.from(s.registryWaitingFlows);
+  const s = sim.nodeSampler.registrySamples;
   return {
     columns: [
-      { name: "time_ns", type: "int64", values: Float64Array.from(s.registryTimeNs) },
-      { name: "throughput_bytes_per_sec", type: "float64", values: Float64Array.from(s.registryThroughput) },
-      { name: "active_downloads", type: "int32", values: active },
-      { name: "queued_downloads", type: "int32", values: waiting },
+      s.arrow("timeNs", "int64", "time_ns"),
+      s.arrow("throughput", "float64", "throughput_bytes_per_sec"),
+      s.arrow("activeFlows", "int32", "active_downloads"),
+      s.arrow("waitingFlows", "int32", "queued_downloads"),
     ],
-    rows: n,
+    rows: s.size,
   };
 }

@@ -45,30 +45,24 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
     }
     nsIdx[p] = id;
   }
-  const phase = new Int32Array(n);
-  for (let p = 0; p < n; p++) phase[p] = pods.phase[p]!;
   const columns: Column[] = [
     { name: "pod", type: "utf8", values: names },
     { name: "namespace", type: "dict", values: nsIdx, dictionary: namespaces },
     { name: "deployment", type: "dict", values: depIdx, dictionary: deps.map((d) => d.spec.name) },
     { name: "replicaset", type: "dict", values: rsIdx, dictionary: rsList.map((r) => r.name) },
-    { name: "node", type: "dict", values: pods.node.slice(0, n), dictionary: sim.nodes.names },
-    { name: "phase", type: "dict", values: phase, dictionary: POD_PHASE_NAMES },
-    { name: "attempts", type: "int32", values: pods.attempts.slice(0, n) },
+    pods.arrow("node", "dict", "node", 0, sim.nodes.names),
+    pods.arrow("phase", "dict", "phase", 0, POD_PHASE_NAMES),
+    pods.arrow("attempts", "int32", "attempts"),
   ];
   const stageNames = [...POD_STAGE_COLUMNS, ...POD_NODE_STAGE_COLUMNS];
-  for (let s = 0; s < POD_STAGE_COUNT; s++) {
-    const col = new Float64Array(n);
-    for (let p = 0; p < n; p++) col[p] = pods.times[p * POD_STAGE_COUNT + s]!;
-    columns.push({ name: stageNames[s]!, type: "int64", values: col });
-  }
-  columns.push({ name: "deletion_ns", type: "int64", values: pods.deletionNs.slice(0, n) });
-  columns.push({ name: "deleted_ns", type: "int64", values: pods.deletedNs.slice(0, n) });
-  columns.push({ name: "sandbox_failures", type: "int32", values: pods.sandboxFailures.slice(0, n) });
-  columns.push({ name: "pull_failures", type: "int32", values: pods.pullFailures.slice(0, n) });
-  columns.push({ name: "bytes_pulled", type: "int64", values: pods.bytesPulled.slice(0, n) });
-  columns.push({ name: "pull_wait_ns", type: "int64", values: pods.pullWaitNs.slice(0, n) });
-  columns.push({ name: "init_ns", type: "int64", values: pods.initNs.slice(0, n) });
+  for (let s = 0; s < POD_STAGE_COUNT; s++) columns.push(pods.arrow("times", "int64", stageNames[s]!, s));
+  columns.push(pods.arrow("deletionNs", "int64", "deletion_ns"));
+  columns.push(pods.arrow("deletedNs", "int64", "deleted_ns"));
+  columns.push(pods.arrow("sandboxFailures", "int32", "sandbox_failures"));
+  columns.push(pods.arrow("pullFailures", "int32", "pull_failures"));
+  columns.push(pods.arrow("bytesPulled", "int64", "bytes_pulled"));
+  columns.push(pods.arrow("pullWaitNs", "int64", "pull_wait_ns"));
+  columns.push(pods.arrow("initNs", "int64", "init_ns"));
   // Reason strings as a dictionary over the codes that occur.
   const reasonDict: string[] = [""];
   const reasonId = new Map<number, number>([[0, 0]]);

@@ -141,7 +141,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     api: apiLatency(sim),
     apiRejections: rejections(sim),
     watchDelivery: {
-      ...latency(sim.watch.deliveryLatencyNs.subarray(0, sim.watch.deliveries)),
+      ...latency(sim.watch.deliveries.view("latencyNs")),
       terminations: sim.watch.terminations,
       relists: sim.watch.relists,
     },

@@ -4,7 +4,7 @@ import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
-import { growI32 } from "../core/grow.js";
+import { columnPool } from "../core/column-table.js";
 import type { HostLocalIpam } from "./ipam.js";
 
 /**
@@ -55,6 +55,14 @@ export interface CniConfig {
 
 const NONE = -1;
 
+/** A pending CNI ADD: its node, the event to fire when it ends, and the next ADD queued on the node. */
+const CniRecords = columnPool({
+  node: { type: "Int32", unset: NONE },
+  kind: { type: "Int32", unset: 0 },
+  target: { type: "Int32", unset: 0 },
+  next: { type: "Int32", unset: NONE },
+});
+
 /**
  * CNI ADD / DEL on every node: ADD takes a pod address from host-local IPAM and completes after
  * a latency drawn from the profile; DEL returns the address.
@@ -75,13 +83,7 @@ export class Cni {
   private readonly nodeQTail: Int32Array;
   private readonly nodeQueued: Int32Array;
   // Pending ADDs (queued or running), pooled. perf: typed columns + free stack, no objects.
-  private cap = 0;
-  private recNode = new Int32Array(0);
-  private recKind = new Int32Array(0);
-  private recTarget = new Int32Array(0);
-  private recNext = new Int32Array(0);
-  private free = new Int32Array(0);
-  private freeTop = 0;
+  private readonly recs = new CniRecords(64);
   private adds = 0;
   private failures = 0;
 
@@ -99,7 +101,6 @@ export class Cni {
     this.nodeQHead = new Int32Array(n).fill(NONE);
     this.nodeQTail = new Int32Array(n).fill(NONE);
     this.nodeQueued = new Int32Array(n);
-    this.grow(64);
     this.doneKind = engine.register("cni.addDone", (rec, code) => this.finish(rec, code as CniResult));
   }
 
@@ -127,19 +128,18 @@ export class Cni {
   add(node: NodeIdx, onDone: EventKind, target: number): void {
     if (!(node >= 0 && node < this.ipam.nodeCount))
       throw new SimulationError("cni", this.engine.now, `no node ${node}`);
-    if (this.freeTop === 0) this.grow(this.cap * 2);
-    const rec = this.free[--this.freeTop]!;
-    this.recNode[rec] = node;
-    this.recKind[rec] = onDone;
-    this.recTarget[rec] = target;
-    this.recNext[rec] = NONE;
+    const rec = this.recs.claim();
+    this.recs.node[rec] = node;
+    this.recs.kind[rec] = onDone;
+    this.recs.target[rec] = target;
+    this.recs.next[rec] = NONE;
     if (this.nodeActive[node]! < this.maxConcurrentAddsPerNode) {
       this.start(rec);
       return;
     }
     const tail = this.nodeQTail[node]!;
     if (tail === NONE) this.nodeQHead[node] = rec;
-    else this.recNext[tail] = rec;
+    else this.recs.next[tail] = rec;
     this.nodeQTail[node] = rec;
     this.nodeQueued[node]!++;
   }
@@ -150,7 +150,7 @@ export class Cni {
   }
 
   private start(rec: number): void {
-    const node = this.recNode[rec]!;
+    const node = this.recs.node[rec]!;
     this.nodeActive[node]!++;
     this.adds++;
     const delay = this.latency.sample();
@@ -163,30 +163,17 @@ export class Cni {
   }
 
   private finish(rec: number, code: CniResult): void {
-    const node = this.recNode[rec]!;
-    this.engine.schedule(0, this.recKind[rec]! as EventKind, this.recTarget[rec]!, code);
-    this.free[this.freeTop++] = rec;
+    const node = this.recs.node[rec]!;
+    this.engine.schedule(0, this.recs.kind[rec]! as EventKind, this.recs.target[rec]!, code);
+    this.recs.release(rec);
     this.nodeActive[node]!--;
     while (this.nodeActive[node]! < this.maxConcurrentAddsPerNode && this.nodeQHead[node] !== NONE) {
       const next = this.nodeQHead[node]!;
-      const after = this.recNext[next]!;
+      const after = this.recs.next[next]!;
       this.nodeQHead[node] = after;
       if (after === NONE) this.nodeQTail[node] = NONE;
       this.nodeQueued[node]!--;
       this.start(next);
     }
-  }
-
-  private grow(cap: number): void {
-    const old = this.cap;
-    this.recNode = growI32(this.recNode, cap);
-    this.recKind = growI32(this.recKind, cap);
-    this.recTarget = growI32(this.recTarget, cap);
-    this.recNext = growI32(this.recNext, cap);
-    const free = new Int32Array(cap);
-    for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
-    this.free = free;
-    this.freeTop = cap - old;
-    this.cap = cap;
   }
 }

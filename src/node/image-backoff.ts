@@ -1,5 +1,5 @@
 import { NS_PER } from "../core/time.js";
-import { growF64 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 
 /** model: pkg/kubelet/kubelet.go `imageBackOffPeriod = time.Second * 10` (was `backOffPeriod`). */
 export const IMAGE_BACKOFF_PERIOD_NS = 10 * NS_PER.s;
@@ -22,15 +22,16 @@ export const MAX_IMAGE_BACKOFF_NS = 300 * NS_PER.s;
  * perf: entries are rows of two Float64Array columns; a Map is used only to look keys up,
  * never iterated.
  */
-export class ImageBackOff {
+export class ImageBackOff extends columnTable({
+  periodNs: { type: "Float64", unset: 0 },
+  lastUpdateNs: { type: "Float64", unset: NaN },
+}) {
   readonly initialNs: number;
   readonly maxNs: number;
   private readonly index = new Map<number, number>();
-  private periodNs = new Float64Array(64);
-  private lastUpdateNs = new Float64Array(64);
-  private count = 0;
 
   constructor(initialNs = IMAGE_BACKOFF_PERIOD_NS, maxNs = MAX_IMAGE_BACKOFF_NS) {
+    super(64);
     if (!(initialNs > 0) || !(maxNs >= initialNs)) throw new RangeError(`bad back-off ${initialNs}/${maxNs}`);
     this.initialNs = initialNs;
     this.maxNs = maxNs;
@@ -40,11 +41,7 @@ export class ImageBackOff {
   next(key: number, nowNs: number): number {
     let i = this.index.get(key);
     if (i === undefined) {
-      if (this.count === this.periodNs.length) {
-        this.periodNs = growF64(this.periodNs, this.count * 2);
-        this.lastUpdateNs = growF64(this.lastUpdateNs, this.count * 2);
-      }
-      i = this.count++;
+      i = this.addRow();
       this.index.set(key, i);
       this.periodNs[i] = this.initialNs;
     } else if (nowNs - this.lastUpdateNs[i]! > 2 * this.maxNs) {

@@ -1,5 +1,5 @@
 import { Interner } from "../cluster/interner.js";
-import { growF64, growI32 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 
 /** One layer of an image as a scenario lists it: its digest and its (compressed) size. */
 export interface LayerSpec {
@@ -8,6 +8,17 @@ export interface LayerSpec {
   /** Bytes transferred when the layer is fetched from the registry. */
   sizeBytes: number;
 }
+
+/** Per image id: offset of its first layer in the CSR layer list (-1: not defined), layer count, total bytes. */
+const ImageRows = columnTable({
+  start: { type: "Int32", unset: -1 },
+  count: { type: "Int32", unset: 0 },
+  imageBytes: { type: "Float64", unset: 0 },
+});
+/** The CSR layer list: layer ids of every image, image after image. */
+const LayerList = columnTable({ layer: { type: "Int32", unset: -1 } });
+/** Per layer id: its size in bytes. */
+const LayerRows = columnTable({ sizeBytes: { type: "Float64", unset: 0 } });
 
 /**
  * All images the scenario knows, each an ordered list of layers (base first), stored as CSR
@@ -28,12 +39,9 @@ export class ImageCatalog {
   readonly images: Interner;
   /** Layer digests to ids. */
   readonly layers = new Interner();
-  private start = new Int32Array(16).fill(-1);
-  private count = new Int32Array(16);
-  private imageBytes = new Float64Array(16);
-  private ids = new Int32Array(64);
-  private idCount = 0;
-  private sizes = new Float64Array(64);
+  private readonly rows = new ImageRows(16);
+  private readonly list = new LayerList(64);
+  private readonly layerRows = new LayerRows(64);
   private sealed = false;
 
   constructor(images: Interner = new Interner()) {
@@ -58,10 +66,11 @@ export class ImageCatalog {
     if (this.sealed) throw new Error(`image catalog is sealed; cannot define ${name}`);
     if (layers.length === 0) throw new RangeError(`image ${name} has no layers`);
     const image = this.images.intern(name);
-    this.ensureImage(image);
-    if (this.start[image]! >= 0) throw new Error(`image ${name} defined twice`);
-    this.start[image] = this.idCount;
-    this.count[image] = layers.length;
+    const rows = this.rows;
+    rows.ensureRow(image);
+    if (rows.start[image]! >= 0) throw new Error(`image ${name} defined twice`);
+    rows.start[image] = this.list.size;
+    rows.count[image] = layers.length;
     let total = 0;
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i]!;
@@ -71,16 +80,16 @@ export class ImageCatalog {
       const known = this.layers.size;
       const id = this.layers.intern(l.digest);
       if (id === known) {
-        if (id >= this.sizes.length) this.sizes = growF64(this.sizes, this.sizes.length * 2);
-        this.sizes[id] = l.sizeBytes;
-      } else if (this.sizes[id] !== l.sizeBytes) {
-        throw new RangeError(`layer ${l.digest} has size ${this.sizes[id]} and ${l.sizeBytes}`);
+        this.layerRows.ensureRow(id);
+        this.layerRows.sizeBytes[id] = l.sizeBytes;
+      } else if (this.layerRows.sizeBytes[id] !== l.sizeBytes) {
+        throw new RangeError(`layer ${l.digest} has size ${this.layerRows.sizeBytes[id]} and ${l.sizeBytes}`);
       }
-      if (this.idCount === this.ids.length) this.ids = growI32(this.ids, this.ids.length * 2);
-      this.ids[this.idCount++] = id;
+      const at = this.list.addRow();
+      this.list.layer[at] = id;
       total += l.sizeBytes;
     }
-    this.imageBytes[image] = total;
+    rows.imageBytes[image] = total;
     return image;
   }
 
@@ -99,35 +108,35 @@ export class ImageCatalog {
 
   /** True when `image` was defined. */
   has(image: number): boolean {
-    return image >= 0 && image < this.start.length && this.start[image]! >= 0;
+    return image >= 0 && image < this.rows.capacity && this.rows.start[image]! >= 0;
   }
 
   /** Total bytes of the image's layers (its pull size on an empty node). */
   sizeBytes(image: number): number {
     this.check(image);
-    return this.imageBytes[image]!;
+    return this.rows.imageBytes[image]!;
   }
 
   /** Offset of the image's first layer in {@link layerIdAt}. */
   layerStart(image: number): number {
     this.check(image);
-    return this.start[image]!;
+    return this.rows.start[image]!;
   }
 
   /** Number of layers of the image. */
   layerCountOf(image: number): number {
     this.check(image);
-    return this.count[image]!;
+    return this.rows.count[image]!;
   }
 
   /** The layer id at CSR offset `i` (see {@link layerStart}). */
   layerIdAt(i: number): number {
-    return this.ids[i]!;
+    return this.list.layer[i]!;
   }
 
   /** Bytes of layer `layer`. */
   layerSize(layer: number): number {
-    return this.sizes[layer]!;
+    return this.layerRows.sizeBytes[layer]!;
   }
 
   private check(image: number): void {
@@ -135,14 +144,5 @@ export class ImageCatalog {
       const name = image >= 0 && image < this.images.size ? this.images.name(image) : `#${image}`;
       throw new RangeError(`image ${name} is not in the image catalog`);
     }
-  }
-
-  private ensureImage(image: number): void {
-    if (image < this.start.length) return;
-    let cap = this.start.length;
-    while (cap <= image) cap *= 2;
-    this.start = growI32(this.start, cap, -1);
-    this.count = growI32(this.count, cap);
-    this.imageBytes = growF64(this.imageBytes, cap);
   }
 }

@@ -4,7 +4,7 @@ import { Sampler, constant, type DistSpec } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import type { RandomStreams, Rng } from "../core/random.js";
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnPool, columnTable } from "../core/column-table.js";
 import { IMAGE_BACKOFF_PERIOD_NS, ImageBackOff, MAX_IMAGE_BACKOFF_NS } from "./image-backoff.js";
 import type { ImageCatalog } from "./image-catalog.js";
 import type { LayerCache } from "./layer-cache.js";
@@ -96,6 +96,56 @@ const FAIL_QPS = 2;
 
 const NONE = -1;
 
+/** One row per pull() call: who asked, for what, when it started and ended, its result and bytes. */
+const PullRequests = columnTable({
+  node: { type: "Int32", unset: NONE },
+  image: { type: "Int32", unset: NONE },
+  target: { type: "Int32", unset: 0 },
+  kind: { type: "Int32", unset: 0 },
+  startNs: { type: "Float64", unset: 0 },
+  /** NaN until the request ends. */
+  endNs: { type: "Float64", unset: NaN },
+  /** A PullResult once ended, -1 before. */
+  result: { type: "Int32", unset: -1 },
+  bytes: { type: "Float64", unset: 0 },
+  /** Next request sharing the same pull (linked list from the job). */
+  next: { type: "Int32", unset: NONE },
+});
+
+/** Pulls ("jobs") in the node queues or running. */
+const PullJobs = columnPool({
+  state: { type: "Uint8", unset: J_FREE },
+  node: { type: "Int32", unset: NONE },
+  image: { type: "Int32", unset: NONE },
+  /** CSR offset of the next layer to consider, and the end. */
+  nextLayer: { type: "Int32", unset: 0 },
+  layerEnd: { type: "Int32", unset: 0 },
+  /** Layers this pull is waiting for (own fetches and fetches it joined). */
+  waiting: { type: "Int32", unset: 0 },
+  /** Bytes of the fetches this pull started. */
+  bytes: { type: "Float64", unset: 0 },
+  fail: { type: "Uint8", unset: FAIL_NONE },
+  reqHead: { type: "Int32", unset: NONE },
+  reqTail: { type: "Int32", unset: NONE },
+  /** Next pull in the node's FIFO of pulls waiting for a slot. */
+  qNext: { type: "Int32", unset: NONE },
+});
+
+/** Layer fetches in flight on a node, each with its owning pull and its FIFO of waiters. */
+const LayerFetches = columnPool({
+  node: { type: "Int32", unset: NONE },
+  layer: { type: "Int32", unset: NONE },
+  owner: { type: "Int32", unset: NONE },
+  waitHead: { type: "Int32", unset: NONE },
+  waitTail: { type: "Int32", unset: NONE },
+});
+
+/** Waiters of a fetch (pulls): singly-linked records. */
+const FetchWaiters = columnPool({
+  job: { type: "Int32", unset: NONE },
+  next: { type: "Int32", unset: NONE },
+});
+
 /**
  * The kubelet's image manager and puller on every node, with containerd's layer fetch, over a
  * shared {@link Registry}.
@@ -149,54 +199,13 @@ export class ImagePuller {
   private readonly layerKind: EventKind;
 
   // Request log: one row per pull() call, never recycled.
-  private reqCap = 256;
-  private reqCount = 0;
-  private reqNode = new Int32Array(this.reqCap);
-  private reqImage = new Int32Array(this.reqCap);
-  private reqTarget = new Int32Array(this.reqCap);
-  private reqKind = new Int32Array(this.reqCap);
-  private reqStartNs = new Float64Array(this.reqCap);
-  private reqEndNs = new Float64Array(this.reqCap);
-  private reqResult = new Int32Array(this.reqCap);
-  private reqBytes = new Float64Array(this.reqCap);
-  /** Next request sharing the same pull (linked list from the job). */
-  private reqNext = new Int32Array(this.reqCap);
-
+  private readonly reqs = new PullRequests(256);
   // Pulls ("jobs") in the node queues or running. Pooled.
-  private jobCap = 0;
-  private jobFree = new Int32Array(0);
-  private jobFreeTop = 0;
-  private jobState = new Uint8Array(0);
-  private jobNode = new Int32Array(0);
-  private jobImage = new Int32Array(0);
-  /** CSR offset of the next layer to consider, and the end. */
-  private jobNextLayer = new Int32Array(0);
-  private jobLayerEnd = new Int32Array(0);
-  /** Layers this pull is waiting for (own fetches and fetches it joined). */
-  private jobWaiting = new Int32Array(0);
-  /** Bytes of the fetches this pull started. */
-  private jobBytes = new Float64Array(0);
-  private jobFail = new Uint8Array(0);
-  private jobReqHead = new Int32Array(0);
-  private jobReqTail = new Int32Array(0);
-  /** Next pull in the node's FIFO of pulls waiting for a slot. */
-  private jobQNext = new Int32Array(0);
-
+  private readonly jobs = new PullJobs(64);
   // Layer fetches in flight on a node. Pooled; `fetchOf` maps node*layerCount+layer to one.
-  private dlCap = 0;
-  private dlFree = new Int32Array(0);
-  private dlFreeTop = 0;
-  private dlNode = new Int32Array(0);
-  private dlLayer = new Int32Array(0);
-  private dlOwner = new Int32Array(0);
-  private dlWaitHead = new Int32Array(0);
-  private dlWaitTail = new Int32Array(0);
+  private readonly dls = new LayerFetches(64);
   // Waiters of a fetch (pulls). Pooled singly-linked records.
-  private wCap = 0;
-  private wFree = new Int32Array(0);
-  private wFreeTop = 0;
-  private wJob = new Int32Array(0);
-  private wNext = new Int32Array(0);
+  private readonly waits = new FetchWaiters(64);
 
   /** (node * imageCount + image) -> pull queued or running. perf: lookup only, never iterated. */
   private readonly pullOf = new Map<number, number>();
@@ -254,9 +263,6 @@ export class ImagePuller {
     this.nodeQTail = new Int32Array(n).fill(NONE);
     this.nodeQueued = new Int32Array(n);
     this.nodeBytes = new Float64Array(n);
-    this.growJobs(64);
-    this.growFetches(64);
-    this.growWaits(64);
     this.manifestKind = engine.register("imagePuller.manifestDone", (job) => this.onManifestDone(job));
     this.layerKind = engine.register("imagePuller.layerFetched", (dl) => this.onLayerFetched(dl));
   }
@@ -299,10 +305,10 @@ export class ImagePuller {
     if (this.nodeBusy[node]! < this.slotsPerNode) {
       this.startJob(job);
     } else {
-      this.jobState[job] = J_QUEUED;
+      this.jobs.state[job] = J_QUEUED;
       const tail = this.nodeQTail[node]!;
       if (tail === NONE) this.nodeQHead[node] = job;
-      else this.jobQNext[tail] = job;
+      else this.jobs.qNext[tail] = job;
       this.nodeQTail[node] = job;
       this.nodeQueued[node]!++;
     }
@@ -326,7 +332,7 @@ export class ImagePuller {
 
   /** Pull requests made so far (request ids are 0 .. requestCount-1). */
   get requestCount(): number {
-    return this.reqCount;
+    return this.reqs.size;
   }
 
   /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
@@ -346,22 +352,22 @@ export class ImagePuller {
 
   /** Bytes request `r` caused to be fetched (0 if it joined another pull or found its layers). */
   requestBytes(r: number): number {
-    return this.reqBytes[r]!;
+    return this.reqs.bytes[r]!;
   }
 
   /** Result of request `r` ({@link PullResult}), or -1 while pending. */
   requestResult(r: number): number {
-    return this.reqResult[r]!;
+    return this.reqs.result[r]!;
   }
 
   /** When request `r` was made. */
   requestStartNs(r: number): number {
-    return this.reqStartNs[r]!;
+    return this.reqs.startNs[r]!;
   }
 
   /** When request `r` settled (NaN while pending). */
   requestEndNs(r: number): number {
-    return this.reqEndNs[r]!;
+    return this.reqs.endNs[r]!;
   }
 
   /** Back-off period in force for (target, image), 0 if it never failed. */
@@ -381,50 +387,33 @@ export class ImagePuller {
   // ---- requests ----
 
   private newRequest(node: number, image: number, kind: EventKind, target: number, now: number): number {
-    if (this.reqCount === this.reqCap) {
-      const cap = this.reqCap * 2;
-      this.reqNode = growI32(this.reqNode, cap);
-      this.reqImage = growI32(this.reqImage, cap);
-      this.reqTarget = growI32(this.reqTarget, cap);
-      this.reqKind = growI32(this.reqKind, cap);
-      this.reqStartNs = growF64(this.reqStartNs, cap);
-      this.reqEndNs = growF64(this.reqEndNs, cap);
-      this.reqResult = growI32(this.reqResult, cap);
-      this.reqBytes = growF64(this.reqBytes, cap);
-      this.reqNext = growI32(this.reqNext, cap);
-      this.reqCap = cap;
-    }
-    const r = this.reqCount++;
-    this.reqNode[r] = node;
-    this.reqImage[r] = image;
-    this.reqTarget[r] = target;
-    this.reqKind[r] = kind;
-    this.reqStartNs[r] = now;
-    this.reqEndNs[r] = NaN;
-    this.reqResult[r] = -1;
-    this.reqBytes[r] = 0;
-    this.reqNext[r] = NONE;
+    const r = this.reqs.addRow();
+    this.reqs.node[r] = node;
+    this.reqs.image[r] = image;
+    this.reqs.target[r] = target;
+    this.reqs.kind[r] = kind;
+    this.reqs.startNs[r] = now;
     return r;
   }
 
   private finishRequest(r: number, code: PullResult, bytes: number): void {
-    this.reqResult[r] = code;
-    this.reqEndNs[r] = this.engine.now;
-    this.reqBytes[r] = bytes;
-    this.engine.schedule(0, this.reqKind[r]! as EventKind, this.reqTarget[r]!, code);
+    this.reqs.result[r] = code;
+    this.reqs.endNs[r] = this.engine.now;
+    this.reqs.bytes[r] = bytes;
+    this.engine.schedule(0, this.reqs.kind[r]! as EventKind, this.reqs.target[r]!, code);
   }
 
   private attach(job: number, r: number): void {
-    const tail = this.jobReqTail[job]!;
-    if (tail === NONE) this.jobReqHead[job] = r;
-    else this.reqNext[tail] = r;
-    this.jobReqTail[job] = r;
+    const tail = this.jobs.reqTail[job]!;
+    if (tail === NONE) this.jobs.reqHead[job] = r;
+    else this.reqs.next[tail] = r;
+    this.jobs.reqTail[job] = r;
   }
 
   // ---- pulls ----
 
   private startJob(job: number): void {
-    const node = this.jobNode[job]!;
+    const node = this.jobs.node[job]!;
     this.nodeBusy[node]!++;
     this.pullsStarted++;
     // Draws are made in a fixed order whatever happens next, to keep the stream aligned.
@@ -432,36 +421,36 @@ export class ImagePuller {
     const delay = this.manifest.sample();
     if (!this.qps.tryAccept(node, this.engine.now)) {
       this.qpsRefusals++;
-      this.jobFail[job] = FAIL_QPS;
-      this.jobState[job] = J_MANIFEST;
+      this.jobs.fail[job] = FAIL_QPS;
+      this.jobs.state[job] = J_MANIFEST;
       this.engine.schedule(0, this.manifestKind, job, 0);
       return;
     }
-    this.jobFail[job] = u < this.config.failureProbability ? FAIL_INJECTED : FAIL_NONE;
-    this.jobState[job] = J_MANIFEST;
+    this.jobs.fail[job] = u < this.config.failureProbability ? FAIL_INJECTED : FAIL_NONE;
+    this.jobs.state[job] = J_MANIFEST;
     this.engine.schedule(delay, this.manifestKind, job, 0);
   }
 
   private onManifestDone(job: number): void {
-    if (this.jobFail[job] !== FAIL_NONE) {
-      if (this.jobFail[job] === FAIL_INJECTED) this.injectedFailures++;
+    if (this.jobs.fail[job] !== FAIL_NONE) {
+      if (this.jobs.fail[job] === FAIL_INJECTED) this.injectedFailures++;
       this.completeJob(job, PullResult.ErrImagePull);
       return;
     }
-    this.jobState[job] = J_FETCHING;
+    this.jobs.state[job] = J_FETCHING;
     this.fill(job);
     this.maybeComplete(job);
   }
 
   /** Starts or joins layer fetches for `job` up to maxConcurrentDownloads. */
   private fill(job: number): void {
-    const node = this.jobNode[job]!;
-    const end = this.jobLayerEnd[job]!;
+    const node = this.jobs.node[job]!;
+    const end = this.jobs.layerEnd[job]!;
     const limit = this.config.maxConcurrentDownloads;
     const catalog = this.catalog;
     const cache = this.cache;
-    while (this.jobWaiting[job]! < limit && this.jobNextLayer[job]! < end) {
-      const layer = catalog.layerIdAt(this.jobNextLayer[job]!++);
+    while (this.jobs.waiting[job]! < limit && this.jobs.nextLayer[job]! < end) {
+      const layer = catalog.layerIdAt(this.jobs.nextLayer[job]!++);
       if (cache.hasLayer(node, layer)) continue;
       const key = node * this.layerCount + layer;
       let dl = this.fetchOf.get(key);
@@ -471,25 +460,25 @@ export class ImagePuller {
         this.registry.startFlow(node, catalog.layerSize(layer), this.layerKind, dl, 0);
       }
       this.addWaiter(dl, job);
-      this.jobWaiting[job]!++;
+      this.jobs.waiting[job]!++;
     }
   }
 
   private onLayerFetched(dl: number): void {
-    const node = this.dlNode[dl]!;
-    const layer = this.dlLayer[dl]!;
+    const node = this.dls.node[dl]!;
+    const layer = this.dls.layer[dl]!;
     const size = this.catalog.layerSize(layer);
     this.cache.addLayer(node, layer);
     this.nodeBytes[node]! += size;
-    this.jobBytes[this.dlOwner[dl]!]! += size;
+    this.jobs.bytes[this.dls.owner[dl]!]! += size;
     this.fetchOf.delete(node * this.layerCount + layer);
-    let w = this.dlWaitHead[dl]!;
+    let w = this.dls.waitHead[dl]!;
     this.freeFetch(dl);
     while (w !== NONE) {
-      const job = this.wJob[w]!;
-      const next = this.wNext[w]!;
+      const job = this.waits.job[w]!;
+      const next = this.waits.next[w]!;
       this.freeWait(w);
-      this.jobWaiting[job]!--;
+      this.jobs.waiting[job]!--;
       this.fill(job);
       this.maybeComplete(job);
       w = next;
@@ -497,23 +486,23 @@ export class ImagePuller {
   }
 
   private maybeComplete(job: number): void {
-    if (this.jobWaiting[job] === 0 && this.jobNextLayer[job] === this.jobLayerEnd[job]) {
+    if (this.jobs.waiting[job] === 0 && this.jobs.nextLayer[job] === this.jobs.layerEnd[job]) {
       this.completeJob(job, PullResult.ok);
     }
   }
 
   private completeJob(job: number, code: PullResult): void {
-    const node = this.jobNode[job]!;
-    const image = this.jobImage[job]!;
+    const node = this.jobs.node[job]!;
+    const image = this.jobs.image[job]!;
     const now = this.engine.now;
     if (code === PullResult.ok) this.cache.addImage(node, image);
     this.pullOf.delete(node * this.imageCount + image);
-    let r = this.jobReqHead[job]!;
-    let bytes = this.jobBytes[job]!;
+    let r = this.jobs.reqHead[job]!;
+    let bytes = this.jobs.bytes[job]!;
     while (r !== NONE) {
-      const next = this.reqNext[r]!;
+      const next = this.reqs.next[r]!;
       // model: each request's EnsureImageExists calls backOff.Next on its own key on failure.
-      if (code !== PullResult.ok) this.backOff.next(this.backOffKey(this.reqTarget[r]!, image), now);
+      if (code !== PullResult.ok) this.backOff.next(this.backOffKey(this.reqs.target[r]!, image), now);
       this.finishRequest(r, code, bytes);
       bytes = 0; // the first request is the one that started the pull; joiners fetched nothing
       r = next;
@@ -522,10 +511,10 @@ export class ImagePuller {
     this.nodeBusy[node]!--;
     while (this.nodeBusy[node]! < this.slotsPerNode && this.nodeQHead[node] !== NONE) {
       const nextJob = this.nodeQHead[node]!;
-      const after = this.jobQNext[nextJob]!;
+      const after = this.jobs.qNext[nextJob]!;
       this.nodeQHead[node] = after;
       if (after === NONE) this.nodeQTail[node] = NONE;
-      this.jobQNext[nextJob] = NONE;
+      this.jobs.qNext[nextJob] = NONE;
       this.nodeQueued[node]!--;
       this.startJob(nextJob);
     }
@@ -534,104 +523,53 @@ export class ImagePuller {
   // ---- pools ----
 
   private newJob(node: number, image: number): number {
-    if (this.jobFreeTop === 0) this.growJobs(this.jobCap * 2);
-    const j = this.jobFree[--this.jobFreeTop]!;
+    const j = this.jobs.claim();
     const start = this.catalog.layerStart(image);
-    this.jobState[j] = J_QUEUED;
-    this.jobNode[j] = node;
-    this.jobImage[j] = image;
-    this.jobNextLayer[j] = start;
-    this.jobLayerEnd[j] = start + this.catalog.layerCountOf(image);
-    this.jobWaiting[j] = 0;
-    this.jobBytes[j] = 0;
-    this.jobFail[j] = FAIL_NONE;
-    this.jobReqHead[j] = NONE;
-    this.jobReqTail[j] = NONE;
-    this.jobQNext[j] = NONE;
+    this.jobs.state[j] = J_QUEUED;
+    this.jobs.node[j] = node;
+    this.jobs.image[j] = image;
+    this.jobs.nextLayer[j] = start;
+    this.jobs.layerEnd[j] = start + this.catalog.layerCountOf(image);
+    this.jobs.waiting[j] = 0;
+    this.jobs.bytes[j] = 0;
+    this.jobs.fail[j] = FAIL_NONE;
+    this.jobs.reqHead[j] = NONE;
+    this.jobs.reqTail[j] = NONE;
+    this.jobs.qNext[j] = NONE;
     return j;
   }
 
   private freeJob(j: number): void {
-    this.jobState[j] = J_FREE;
-    this.jobFree[this.jobFreeTop++] = j;
-  }
-
-  private growJobs(cap: number): void {
-    const old = this.jobCap;
-    this.jobState = growU8(this.jobState, cap);
-    this.jobNode = growI32(this.jobNode, cap);
-    this.jobImage = growI32(this.jobImage, cap);
-    this.jobNextLayer = growI32(this.jobNextLayer, cap);
-    this.jobLayerEnd = growI32(this.jobLayerEnd, cap);
-    this.jobWaiting = growI32(this.jobWaiting, cap);
-    this.jobBytes = growF64(this.jobBytes, cap);
-    this.jobFail = growU8(this.jobFail, cap);
-    this.jobReqHead = growI32(this.jobReqHead, cap);
-    this.jobReqTail = growI32(this.jobReqTail, cap);
-    this.jobQNext = growI32(this.jobQNext, cap);
-    this.jobFree = freeStack(old, cap);
-    this.jobFreeTop = cap - old;
-    this.jobCap = cap;
+    this.jobs.state[j] = J_FREE;
+    this.jobs.release(j);
   }
 
   private newFetch(node: number, layer: number, owner: number): number {
-    if (this.dlFreeTop === 0) this.growFetches(this.dlCap * 2);
-    const d = this.dlFree[--this.dlFreeTop]!;
-    this.dlNode[d] = node;
-    this.dlLayer[d] = layer;
-    this.dlOwner[d] = owner;
-    this.dlWaitHead[d] = NONE;
-    this.dlWaitTail[d] = NONE;
+    const d = this.dls.claim();
+    this.dls.node[d] = node;
+    this.dls.layer[d] = layer;
+    this.dls.owner[d] = owner;
+    this.dls.waitHead[d] = NONE;
+    this.dls.waitTail[d] = NONE;
     return d;
   }
 
   private freeFetch(d: number): void {
-    this.dlFree[this.dlFreeTop++] = d;
-  }
-
-  private growFetches(cap: number): void {
-    const old = this.dlCap;
-    this.dlNode = growI32(this.dlNode, cap);
-    this.dlLayer = growI32(this.dlLayer, cap);
-    this.dlOwner = growI32(this.dlOwner, cap);
-    this.dlWaitHead = growI32(this.dlWaitHead, cap);
-    this.dlWaitTail = growI32(this.dlWaitTail, cap);
-    this.dlFree = freeStack(old, cap);
-    this.dlFreeTop = cap - old;
-    this.dlCap = cap;
+    this.dls.release(d);
   }
 
   /** Appends `job` to the waiters of fetch `dl`; they are notified in arrival order. */
   private addWaiter(dl: number, job: number): void {
-    if (this.wFreeTop === 0) this.growWaits(this.wCap * 2);
-    const w = this.wFree[--this.wFreeTop]!;
-    this.wJob[w] = job;
-    this.wNext[w] = NONE;
-    const tail = this.dlWaitTail[dl]!;
-    if (tail === NONE) this.dlWaitHead[dl] = w;
-    else this.wNext[tail] = w;
-    this.dlWaitTail[dl] = w;
+    const w = this.waits.claim();
+    this.waits.job[w] = job;
+    this.waits.next[w] = NONE;
+    const tail = this.dls.waitTail[dl]!;
+    if (tail === NONE) this.dls.waitHead[dl] = w;
+    else this.waits.next[tail] = w;
+    this.dls.waitTail[dl] = w;
   }
 
   private freeWait(w: number): void {
-    this.wFree[this.wFreeTop++] = w;
+    this.waits.release(w);
   }
-
-  private growWaits(cap: number): void {
-    const old = this.wCap;
-    this.wJob = growI32(this.wJob, cap);
-    this.wNext = growI32(this.wNext, cap);
-    this.wFree = freeStack(old, cap);
-    this.wFreeTop = cap - old;
-    this.wCap = cap;
-  }
-}
-
-/**
- * A free stack holding ids old .. cap-1, lowest on top; only called when the old stack is empty.
- */
-function freeStack(old: number, cap: number): Int32Array<ArrayBuffer> {
-  const free = new Int32Array(cap);
-  for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
-  return free;
 }

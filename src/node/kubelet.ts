@@ -14,7 +14,7 @@ import type { ApiClients } from "../apiserver/clients.js";
 import { WatchEvent, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
 import type { Scenario } from "../scenario/types.js";
 import { Cni, CniResult } from "./cni.js";
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import { ImageCatalog } from "./image-catalog.js";
 import { ImagePuller, PullResult } from "./image-puller.js";
 import { HostLocalIpam } from "./ipam.js";
@@ -98,6 +98,20 @@ export const SYNC_TICK_NS = NS_PER.s;
 /** Admission checks resources in upstream's order: pods first, then cpu, memory, ephemeral storage, extended. */
 const ADMIT_ORDER = [Res.pods, Res.cpu, Res.memory, Res.ephemeralStorage] as const;
 
+/** Per pod worker state of the kubelets (a pod's row is its PodIdx). */
+const PodWorkers = columnTable({
+  state: { type: "Uint8", unset: W_NONE },
+  flags: { type: "Uint8", unset: 0 },
+  next: { type: "Int32", unset: 0 },
+  cursor: { type: "Int32", unset: 0 },
+  started: { type: "Int32", unset: 0 },
+  workerStartNs: { type: "Float64", unset: 0 },
+  pullStartNs: { type: "Float64", unset: 0 },
+  initStartNs: { type: "Float64", unset: 0 },
+  pullReq: { type: "Int32", unset: 0 },
+  sandboxReq: { type: "Int32", unset: 0 },
+});
+
 /**
  * The kubelets of all nodes (with their container runtime), as one component over per-node and
  * per-pod typed columns; events carry the pod index.
@@ -169,16 +183,7 @@ export class Kubelets {
   /** Each app container's start time, for pods whose template has probes. perf: only probed pods get an entry. */
   private readonly probeStarts = new Map<number, number[]>();
   // Per pod worker state. perf: typed columns grown by doubling.
-  private wState = new Uint8Array(1024);
-  private wFlags = new Uint8Array(1024);
-  private wNext = new Int32Array(1024);
-  private wCursor = new Int32Array(1024);
-  private wStarted = new Int32Array(1024);
-  private workerStartNs = new Float64Array(1024);
-  private pullStartNs = new Float64Array(1024);
-  private initStartNs = new Float64Array(1024);
-  private pullReq = new Int32Array(1024);
-  private sandboxReq = new Int32Array(1024);
+  private readonly workers = new PodWorkers(1024);
   private readonly kWatch: EventKind;
   private readonly kVolumes: EventKind;
   private readonly kSandboxImage: EventKind;
@@ -311,7 +316,7 @@ export class Kubelets {
     const pod = watchObject(arg);
     const pods = this.pods;
     if (pods.node[pod] !== node) return;
-    this.ensure(pod);
+    this.workers.ensureRow(pod);
     if (watchType(arg) === WatchEvent.DELETED) {
       this.podsByNode.remove(pod);
       if (this.down[node] === 0) this.terminate(pod, node);
@@ -326,7 +331,7 @@ export class Kubelets {
       this.terminate(pod, node);
       return;
     }
-    if (this.wState[pod] !== W_NONE) return; // our own status updates, other changes
+    if (this.workers.state[pod] !== W_NONE) return; // our own status updates, other changes
     pods.mark(pod, PodStage.kubeletSeen, this.engine.now);
     this.admit(pod, node);
   }
@@ -349,9 +354,9 @@ export class Kubelets {
     for (let r = 0; r < R; r++) adm[base + r]! += req[r] ?? 0;
     const now = this.engine.now;
     this.pods.mark(pod, PodStage.admitted, now);
-    this.wState[pod] = W_SETUP;
-    this.wFlags[pod] = F_ADMITTED;
-    this.workerStartNs[pod] = now;
+    this.workers.state[pod] = W_SETUP;
+    this.workers.flags[pod] = F_ADMITTED;
+    this.workers.workerStartNs[pod] = now;
     // model: the first SyncPod writes the pod's status (Pending, containers ContainerCreating).
     this.status.set(pod, node, PodPhase.Pending);
     this.advance(pod);
@@ -361,23 +366,23 @@ export class Kubelets {
   private reject(pod: PodIdx, node: NodeIdx, resource: number): void {
     this.admissionRejections++;
     this.pods.reason[pod] = PodReason.outOfResourceBase + resource;
-    this.wState[pod] = W_REJECTED;
+    this.workers.state[pod] = W_REJECTED;
     this.status.set(pod, node, PodPhase.Failed);
   }
 
   // ---- the pod worker ----
 
   private active(pod: PodIdx): boolean {
-    return this.wState[pod] === W_SETUP && this.down[this.pods.node[pod]!] === 0;
+    return this.workers.state[pod] === W_SETUP && this.down[this.pods.node[pod]!] === 0;
   }
 
   /** Continues the pod's setup from where it stands: volumes, sandbox, containers. */
   private advance(pod: PodIdx): void {
-    const f = this.wFlags[pod]!;
+    const f = this.workers.flags[pod]!;
     const node = this.pods.node[pod]!;
     if ((f & F_VOL_DONE) === 0) {
       if ((f & F_VOL_PENDING) === 0) {
-        this.wFlags[pod] = f | F_VOL_PENDING;
+        this.workers.flags[pod] = f | F_VOL_PENDING;
         const nt = this.podTemplates.of(pod);
         const now = this.engine.now;
         const bound = this.pods.time(pod, PodStage.bound);
@@ -394,9 +399,9 @@ export class Kubelets {
     }
     if ((f & F_SANDBOX_UP) === 0) {
       if ((f & F_SANDBOX_PENDING) === 0) {
-        this.wFlags[pod] = f | F_SANDBOX_PENDING;
+        this.workers.flags[pod] = f | F_SANDBOX_PENDING;
         // model: containerd RunPodSandbox first ensures the sandbox image (IfNotPresent).
-        this.sandboxReq[pod] = this.sandboxPuller.pull(
+        this.workers.sandboxReq[pod] = this.sandboxPuller.pull(
           node,
           this.sandboxImage,
           "IfNotPresent",
@@ -411,7 +416,7 @@ export class Kubelets {
 
   private onVolumes(pod: PodIdx): void {
     if (!this.active(pod)) return;
-    this.wFlags[pod] = (this.wFlags[pod]! & ~F_VOL_PENDING) | F_VOL_DONE;
+    this.workers.flags[pod] = (this.workers.flags[pod]! & ~F_VOL_PENDING) | F_VOL_DONE;
     this.pods.mark(pod, PodStage.volumesReady, this.engine.now);
     this.advance(pod);
   }
@@ -419,7 +424,7 @@ export class Kubelets {
   private onSandboxImage(pod: PodIdx, code: number): void {
     if (!this.active(pod)) return;
     const node = this.pods.node[pod]!;
-    this.pods.bytesPulled[pod]! += this.sandboxPuller.requestBytes(this.sandboxReq[pod]!);
+    this.pods.bytesPulled[pod]! += this.sandboxPuller.requestBytes(this.workers.sandboxReq[pod]!);
     if (code !== PullResult.ok) {
       this.sandboxFailed(pod);
       return;
@@ -444,14 +449,14 @@ export class Kubelets {
       this.sandboxFailed(pod);
       return;
     }
-    this.wFlags[pod] = (this.wFlags[pod]! & ~F_SANDBOX_PENDING) | F_SANDBOX_UP | F_IP_HELD;
+    this.workers.flags[pod] = (this.workers.flags[pod]! & ~F_SANDBOX_PENDING) | F_SANDBOX_UP | F_IP_HELD;
     this.pods.mark(pod, PodStage.sandboxReady, this.engine.now);
     this.advance(pod);
   }
 
   /** model: kuberuntime_manager.go SyncPod: createPodSandbox failed -> event FailedCreatePodSandBox, sync error. */
   private sandboxFailed(pod: PodIdx): void {
-    this.wFlags[pod] = this.wFlags[pod]! & ~F_SANDBOX_PENDING;
+    this.workers.flags[pod] = this.workers.flags[pod]! & ~F_SANDBOX_PENDING;
     this.pods.sandboxFailures[pod]!++;
     this.sandboxFailures++;
     this.retryLater(pod);
@@ -459,16 +464,16 @@ export class Kubelets {
 
   private runContainers(pod: PodIdx): void {
     const nt = this.podTemplates.of(pod);
-    const i = this.wNext[pod]!;
+    const i = this.workers.next[pod]!;
     if (i < nt.init.length) {
       this.ensureImage(pod, nt.init[i]!.spec);
       return;
     }
     const nApp = nt.app.length;
-    const started = this.wStarted[pod]!;
-    let c = this.wCursor[pod]!;
+    const started = this.workers.started[pod]!;
+    let c = this.workers.cursor[pod]!;
     while (c < nApp && (started & (1 << c)) !== 0) c++;
-    this.wCursor[pod] = c;
+    this.workers.cursor[pod] = c;
     if (c < nApp) {
       this.ensureImage(pod, nt.app[c]!.spec);
       return;
@@ -478,24 +483,24 @@ export class Kubelets {
       return;
     }
     // Some container's image failed in this sync: the sync returns an error.
-    this.wCursor[pod] = 0;
+    this.workers.cursor[pod] = 0;
     this.retryLater(pod);
   }
 
   /** model: image_manager.go EnsureImageExists for the container about to be created. */
   private ensureImage(pod: PodIdx, c: ContainerSpec): void {
-    this.pullStartNs[pod] = this.engine.now;
-    this.pullReq[pod] = this.puller.pull(this.pods.node[pod]!, c.image, c.imagePullPolicy, this.kPulled, pod);
+    this.workers.pullStartNs[pod] = this.engine.now;
+    this.workers.pullReq[pod] = this.puller.pull(this.pods.node[pod]!, c.image, c.imagePullPolicy, this.kPulled, pod);
   }
 
   private onPulled(pod: PodIdx, code: number): void {
     if (!this.active(pod)) return;
     const now = this.engine.now;
     const pods = this.pods;
-    pods.pullWaitNs[pod]! += now - this.pullStartNs[pod]!;
-    pods.bytesPulled[pod]! += this.puller.requestBytes(this.pullReq[pod]!);
+    pods.pullWaitNs[pod]! += now - this.workers.pullStartNs[pod]!;
+    pods.bytesPulled[pod]! += this.puller.requestBytes(this.workers.pullReq[pod]!);
     const nt = this.podTemplates.of(pod);
-    const i = this.wNext[pod]!;
+    const i = this.workers.next[pod]!;
     const isInit = i < nt.init.length;
     if (code !== PullResult.ok) {
       pods.pullFailures[pod]!++;
@@ -503,13 +508,13 @@ export class Kubelets {
       if (isInit) {
         this.retryLater(pod);
       } else {
-        this.wCursor[pod]!++;
+        this.workers.cursor[pod]!++;
         this.runContainers(pod);
       }
       return;
     }
-    const c = isInit ? nt.init[i]!.spec : nt.app[this.wCursor[pod]!]!.spec;
-    if (isInit) this.initStartNs[pod] = now;
+    const c = isInit ? nt.init[i]!.spec : nt.app[this.workers.cursor[pod]!]!.spec;
+    if (isInit) this.workers.initStartNs[pod] = now;
     this.nodes.addImage(pods.node[pod]!, c.image);
     // The last image to become present (app containers come last).
     pods.times[pod * POD_STAGE_COUNT + PodStage.imagesPulled] = now;
@@ -519,13 +524,13 @@ export class Kubelets {
   private onStarted(pod: PodIdx): void {
     if (!this.active(pod)) return;
     const nt = this.podTemplates.of(pod);
-    const i = this.wNext[pod]!;
+    const i = this.workers.next[pod]!;
     if (i < nt.init.length) {
       this.engine.schedule(this.initRuntime.sample(), this.kInitExited, pod);
       return;
     }
-    const c = this.wCursor[pod]!;
-    this.wStarted[pod] = this.wStarted[pod]! | (1 << c);
+    const c = this.workers.cursor[pod]!;
+    this.workers.started[pod] = this.workers.started[pod]! | (1 << c);
     if (nt.probed) {
       let starts = this.probeStarts.get(pod);
       if (starts === undefined) {
@@ -534,7 +539,7 @@ export class Kubelets {
       }
       starts[c] = this.engine.now;
     }
-    this.wCursor[pod] = c + 1;
+    this.workers.cursor[pod] = c + 1;
     this.runContainers(pod);
   }
 
@@ -558,16 +563,16 @@ export class Kubelets {
   private onPleg(pod: PodIdx, what: number): void {
     if (!this.active(pod)) return;
     if (what === PLEG_INIT_EXITED) {
-      this.pods.initNs[pod]! += this.engine.now - this.initStartNs[pod]!;
+      this.pods.initNs[pod]! += this.engine.now - this.workers.initStartNs[pod]!;
       // model: completeWork with a phase transition re-queues the pod worker at once.
-      this.wNext[pod]!++;
+      this.workers.next[pod]!++;
       this.advance(pod);
       return;
     }
     const node = this.pods.node[pod]!;
     const now = this.engine.now;
-    this.wState[pod] = W_RUNNING;
-    this.wFlags[pod] = this.wFlags[pod]! | F_RUNNING;
+    this.workers.state[pod] = W_RUNNING;
+    this.workers.flags[pod] = this.workers.flags[pod]! | F_RUNNING;
     this.runningOn[node]!++;
     const nt = this.podTemplates.of(pod);
     if (!nt.probed) {
@@ -583,7 +588,7 @@ export class Kubelets {
       if (ct.startupProbe === undefined && ct.readinessProbe === undefined) continue;
       const startedNs = starts[c] ?? now;
       const t = containerReadyNs(ct.startupProbe, ct.readinessProbe, {
-        workerStartNs: this.workerStartNs[pod]!,
+        workerStartNs: this.workers.workerStartNs[pod]!,
         observedRunningNs: now,
         startedNs,
         appUpNs: startedNs + this.appStartup.sample(),
@@ -597,7 +602,7 @@ export class Kubelets {
 
   private onReady(pod: PodIdx): void {
     const node = this.pods.node[pod]!;
-    if (this.wState[pod] !== W_RUNNING || this.down[node] === 1) return;
+    if (this.workers.state[pod] !== W_RUNNING || this.down[node] === 1) return;
     this.pods.mark(pod, PodStage.ready, this.engine.now);
     // model: the readiness result triggers a sync whose status carries Ready=True.
     this.status.set(pod, node, PodPhase.Running);
@@ -605,7 +610,7 @@ export class Kubelets {
 
   /** model: pod_workers.go completeWork: Enqueue(uid, wait.Jitter(backOffPeriod, 0.5)); the 1 s sync ticker picks it up. */
   private retryLater(pod: PodIdx): void {
-    this.wState[pod] = W_RETRY;
+    this.workers.state[pod] = W_RETRY;
     const now = this.engine.now;
     const delay = POD_WORKER_BACKOFF_NS * (1 + POD_WORKER_BACKOFF_JITTER * this.jitter.next());
     const at = nextTick(now + Math.round(delay), SYNC_TICK_NS, this.syncPhase[this.pods.node[pod]!]!);
@@ -613,8 +618,8 @@ export class Kubelets {
   }
 
   private onRetry(pod: PodIdx): void {
-    if (this.wState[pod] !== W_RETRY || this.down[this.pods.node[pod]!] === 1) return;
-    this.wState[pod] = W_SETUP;
+    if (this.workers.state[pod] !== W_RETRY || this.down[this.pods.node[pod]!] === 1) return;
+    this.workers.state[pod] = W_SETUP;
     this.advance(pod);
   }
 
@@ -622,24 +627,24 @@ export class Kubelets {
 
   /** The pod got a deletionTimestamp (or vanished): kill it if the kubelet runs it. */
   private terminate(pod: PodIdx, node: NodeIdx): void {
-    const st = this.wState[pod]!;
+    const st = this.workers.state[pod]!;
     if (st === W_TERMINATING || st === W_TERMINATED) return;
     if (st === W_NONE || st === W_REJECTED) {
       // Nothing runs: write the terminal status and remove the pod (status_manager canBeDeleted).
-      this.wState[pod] = W_TERMINATED;
+      this.workers.state[pod] = W_TERMINATED;
       if (Number.isNaN(this.pods.deletedNs[pod])) this.status.set(pod, node, PodPhase.Failed, true);
       return;
     }
-    this.wState[pod] = W_TERMINATING;
+    this.workers.state[pod] = W_TERMINATING;
     // model: killPodWithSyncResult stops the containers in parallel (SIGTERM, grace period).
-    const anyStarted = this.wStarted[pod] !== 0 || this.wNext[pod]! > 0;
+    const anyStarted = this.workers.started[pod] !== 0 || this.workers.next[pod]! > 0;
     this.engine.schedule(anyStarted ? this.containerStop.sample() : 0, this.kKilled, pod);
   }
 
   private onKilled(pod: PodIdx): void {
     const node = this.pods.node[pod]!;
     if (this.down[node] === 1) return;
-    const f = this.wFlags[pod]!;
+    const f = this.workers.flags[pod]!;
     // model: StopPodSandbox runs CNI DEL, which returns the address to host-local IPAM.
     if ((f & F_IP_HELD) !== 0) this.cni.del(node);
     if ((f & F_ADMITTED) !== 0) {
@@ -648,26 +653,10 @@ export class Kubelets {
       for (let r = 0; r < R; r++) this.admitted[node * R + r]! -= req[r] ?? 0;
     }
     if ((f & F_RUNNING) !== 0) this.runningOn[node]!--;
-    this.wFlags[pod] = 0;
-    this.wState[pod] = W_TERMINATED;
+    this.workers.flags[pod] = 0;
+    this.workers.state[pod] = W_TERMINATED;
     this.probeStarts.delete(pod);
     this.pods.mark(pod, PodStage.terminated, this.engine.now);
     if (Number.isNaN(this.pods.deletedNs[pod])) this.status.set(pod, node, PodPhase.Failed, true);
-  }
-
-  private ensure(pod: PodIdx): void {
-    if (pod < this.wState.length) return;
-    let cap = this.wState.length;
-    while (cap <= pod) cap *= 2;
-    this.wState = growU8(this.wState, cap);
-    this.wFlags = growU8(this.wFlags, cap);
-    this.wNext = growI32(this.wNext, cap);
-    this.wCursor = growI32(this.wCursor, cap);
-    this.wStarted = growI32(this.wStarted, cap);
-    this.workerStartNs = growF64(this.workerStartNs, cap);
-    this.pullStartNs = growF64(this.pullStartNs, cap);
-    this.initStartNs = growF64(this.initStartNs, cap);
-    this.pullReq = growI32(this.pullReq, cap);
-    this.sandboxReq = growI32(this.sandboxReq, cap);
   }
 }

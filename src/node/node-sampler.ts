@@ -2,8 +2,16 @@ import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { Res } from "../cluster/resources.js";
 import type { NodeTable } from "../cluster/node-table.js";
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import type { Kubelets } from "./kubelet.js";
+
+/** The registry's series: aggregate throughput, active and queued blob downloads per sample. */
+const RegistrySamples = columnTable({
+  timeNs: { type: "Float64", unset: NaN },
+  throughput: { type: "Float64", unset: 0 },
+  activeFlows: { type: "Int32", unset: 0 },
+  waitingFlows: { type: "Int32", unset: 0 },
+});
 
 /**
  * The nodes.arrow time series: every `intervalNs` of simulated time, one row per present node
@@ -17,35 +25,36 @@ import type { Kubelets } from "./kubelet.js";
  * next to another periodic sampler (the last sample may then come one interval early).
  * perf: rows append to typed columns grown by doubling; nothing is allocated per row.
  */
-export class NodeSampler implements Component {
+export class NodeSampler
+  extends columnTable({
+    timeNs: { type: "Float64", unset: NaN },
+    node: { type: "Int32", unset: -1 },
+    cpuMilli: { type: "Float64", unset: 0 },
+    memBytes: { type: "Float64", unset: 0 },
+    podsAdmitted: { type: "Int32", unset: 0 },
+    podsRunning: { type: "Int32", unset: 0 },
+    pullQueue: { type: "Int32", unset: 0 },
+    pullsActive: { type: "Int32", unset: 0 },
+    ipsUsed: { type: "Int32", unset: 0 },
+    bytesPulled: { type: "Float64", unset: 0 },
+    ready: { type: "Uint8", unset: 0 },
+    cordoned: { type: "Uint8", unset: 0 },
+  })
+  implements Component
+{
   readonly name = "node-sampler";
   readonly intervalNs: number;
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
   private readonly kubelets: Kubelets;
   private readonly kSample: EventKind;
-  private rows = 0;
-  timeNs = new Float64Array(1024);
-  node = new Int32Array(1024);
-  cpuMilli = new Float64Array(1024);
-  memBytes = new Float64Array(1024);
-  podsAdmitted = new Int32Array(1024);
-  podsRunning = new Int32Array(1024);
-  pullQueue = new Int32Array(1024);
-  pullsActive = new Int32Array(1024);
-  ipsUsed = new Int32Array(1024);
-  bytesPulled = new Float64Array(1024);
-  ready = new Uint8Array(1024);
-  cordoned = new Uint8Array(1024);
-  /** Registry series: one entry per sample. */
-  registryTimeNs: number[] = [];
-  registryThroughput: number[] = [];
-  registryActiveFlows: number[] = [];
-  registryWaitingFlows: number[] = [];
+  /** Registry series: one row per sample. */
+  readonly registrySamples = new RegistrySamples(64);
   /** Deepest image-pull queue (waiting pulls) seen on any node at a sample. */
   peakPullQueue = 0;
 
   constructor(engine: Engine, nodes: NodeTable, kubelets: Kubelets, intervalNs: number) {
+    super(1024);
     this.engine = engine;
     this.nodes = nodes;
     this.kubelets = kubelets;
@@ -58,11 +67,6 @@ export class NodeSampler implements Component {
     this.engine.schedule(0, this.kSample);
   }
 
-  /** Rows sampled so far. */
-  get size(): number {
-    return this.rows;
-  }
-
   private onSample(): void {
     const now = this.engine.now;
     const nodes = this.nodes;
@@ -70,8 +74,7 @@ export class NodeSampler implements Component {
     const R = nodes.resourceCount;
     for (let n = 0; n < nodes.size; n++) {
       if (nodes.present[n] === 0) continue;
-      if (this.rows === this.timeNs.length) this.grow();
-      const i = this.rows++;
+      const i = this.addRow();
       this.timeNs[i] = now;
       this.node[i] = n;
       this.cpuMilli[i] = k.admitted[n * R + Res.cpu]!;
@@ -87,29 +90,15 @@ export class NodeSampler implements Component {
       this.ready[i] = nodes.ready[n]!;
       this.cordoned[i] = nodes.unschedulable[n]!;
     }
-    this.registryTimeNs.push(now);
-    this.registryThroughput.push(k.registry.throughputBytesPerSec);
-    this.registryActiveFlows.push(k.registry.activeFlows);
-    this.registryWaitingFlows.push(k.registry.waitingFlows);
+    const rs = this.registrySamples;
+    const r = rs.addRow();
+    rs.timeNs[r] = now;
+    rs.throughput[r] = k.registry.throughputBytesPerSec;
+    rs.activeFlows[r] = k.registry.activeFlows;
+    rs.waitingFlows[r] = k.registry.waitingFlows;
     // Keep sampling only while the simulation has other work pending. More than one other
     // event: another self-rescheduling sampler (src/metrics/time-series.ts reschedules while
     // anything is pending) must not keep this one alive, nor this one it, once the run is done.
     if (this.engine.pending > 1) this.engine.schedule(this.intervalNs, this.kSample);
-  }
-
-  private grow(): void {
-    const cap = this.timeNs.length * 2;
-    this.timeNs = growF64(this.timeNs, cap);
-    this.node = growI32(this.node, cap);
-    this.cpuMilli = growF64(this.cpuMilli, cap);
-    this.memBytes = growF64(this.memBytes, cap);
-    this.podsAdmitted = growI32(this.podsAdmitted, cap);
-    this.podsRunning = growI32(this.podsRunning, cap);
-    this.pullQueue = growI32(this.pullQueue, cap);
-    this.pullsActive = growI32(this.pullsActive, cap);
-    this.ipsUsed = growI32(this.ipsUsed, cap);
-    this.bytesPulled = growF64(this.bytesPulled, cap);
-    this.ready = growU8(this.ready, cap);
-    this.cordoned = growU8(this.cordoned, cap);
   }
 }

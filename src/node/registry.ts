@@ -2,7 +2,7 @@ import type { Engine, EventHandle, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
-import { growF64, growI32, growU8 } from "../core/grow.js";
+import { columnPool } from "../core/column-table.js";
 
 /** Bandwidth and request limits of the shared image registry and of the nodes' NICs. */
 export interface RegistryConfig {
@@ -23,6 +23,31 @@ const SATURATED = 0.999;
 const FREE = 0;
 const WAITING = 1;
 const ACTIVE = 2;
+
+/**
+ * The registry's flows, pooled (ids recycled). perf: structure of arrays. The `a*` columns are
+ * indexed by active slot 0 .. activeCount-1, not by flow id: the per-change loops walk them
+ * densely (no flow-id indirection) and removal moves the last slot into the hole; `candidates`
+ * are the flows the last rebalance found finishing at the timer's instant, with their delays.
+ * They share the flow columns' capacity, which bounds both.
+ */
+const FlowRows = columnPool({
+  flowState: { type: "Uint8", unset: FREE },
+  flowNode: { type: "Int32", unset: -1 },
+  flowSize: { type: "Float64", unset: 0 },
+  flowKind: { type: "Int32", unset: 0 },
+  flowTarget: { type: "Int32", unset: 0 },
+  flowArg: { type: "Float64", unset: 0 },
+  /** Slot of an active flow in the `a*` columns. */
+  flowSlot: { type: "Int32", unset: -1 },
+  aFlow: { type: "Int32", unset: -1 },
+  aNode: { type: "Int32", unset: -1 },
+  aRemaining: { type: "Float64", unset: 0 },
+  /** Bytes per second. */
+  aRate: { type: "Float64", unset: 0 },
+  candidates: { type: "Int32", unset: -1 },
+  candidateDelay: { type: "Float64", unset: 0 },
+});
 
 /**
  * The shared image registry as a fluid-flow network: every active blob download (one layer to
@@ -57,30 +82,9 @@ export class Registry {
   private readonly timerKind: EventKind;
   private readonly rebalanceKind: EventKind;
 
-  // Flow columns (flow id -> ...). perf: structure of arrays, ids recycled through a free stack.
-  private cap = 0;
-  private flowState = new Uint8Array(0);
-  private flowNode = new Int32Array(0);
-  private flowSize = new Float64Array(0);
-  private flowKind = new Int32Array(0);
-  private flowTarget = new Int32Array(0);
-  private flowArg = new Float64Array(0);
-  /** Slot of an active flow in the `a*` columns. */
-  private flowSlot = new Int32Array(0);
-  private freeIds = new Int32Array(0);
-  private freeTop = 0;
-
-  // Active flows by slot 0 .. activeCount-1. perf: the per-change loops walk these densely
-  // (no flow-id indirection); removal moves the last slot into the hole.
-  private aFlow = new Int32Array(0);
-  private aNode = new Int32Array(0);
-  private aRemaining = new Float64Array(0);
-  /** Bytes per second. */
-  private aRate = new Float64Array(0);
+  // Flow columns (flow id -> ...) and, sized with them, the active-slot and candidate columns.
+  private readonly flows = new FlowRows(64);
   private activeCount = 0;
-  /** Flows the last rebalance found finishing at the timer's instant, and their delays. */
-  private candidates = new Int32Array(0);
-  private candidateDelay = new Float64Array(0);
   private candidateCount = 0;
   private readonly waiting = new RingQueue();
 
@@ -132,7 +136,6 @@ export class Registry {
     this.nodeRate = new Float64Array(nodeCount);
     this.activeNodes = new Int32Array(nodeCount);
     this.nodePos = new Int32Array(nodeCount).fill(-1);
-    this.grow(64);
     this.timerKind = engine.register(`${name}.flowsDone`, () => this.onTimer());
     this.rebalanceKind = engine.register(`${name}.rebalance`, () => this.rebalance());
   }
@@ -192,7 +195,7 @@ export class Registry {
 
   /** Current rate of an active flow, bytes/s (0 for a waiting one). */
   rateOf(flow: number): number {
-    return this.flowState[flow] === ACTIVE ? this.aRate[this.flowSlot[flow]!]! : 0;
+    return this.flows.flowState[flow] === ACTIVE ? this.flows.aRate[this.flows.flowSlot[flow]!]! : 0;
   }
 
   /**
@@ -209,17 +212,16 @@ export class Registry {
       this.engine.schedule(0, doneKind, target, arg);
       return -1;
     }
-    if (this.freeTop === 0) this.grow(this.cap * 2);
-    const f = this.freeIds[--this.freeTop]!;
-    this.flowNode[f] = node;
-    this.flowSize[f] = bytes;
-    this.flowKind[f] = doneKind;
-    this.flowTarget[f] = target;
-    this.flowArg[f] = arg;
+    const f = this.flows.claim();
+    this.flows.flowNode[f] = node;
+    this.flows.flowSize[f] = bytes;
+    this.flows.flowKind[f] = doneKind;
+    this.flows.flowTarget[f] = target;
+    this.flows.flowArg[f] = arg;
     if (this.activeCount < this.maxConcurrentRequests && this.waiting.size === 0) {
       this.activate(f);
     } else {
-      this.flowState[f] = WAITING;
+      this.flows.flowState[f] = WAITING;
       this.waiting.push(f);
       if (this.waiting.size > this.peakWaiting) this.peakWaiting = this.waiting.size;
     }
@@ -228,14 +230,14 @@ export class Registry {
   }
 
   private activate(f: number): void {
-    this.flowState[f] = ACTIVE;
+    this.flows.flowState[f] = ACTIVE;
     const slot = this.activeCount++;
-    const n = this.flowNode[f]!;
-    this.flowSlot[f] = slot;
-    this.aFlow[slot] = f;
-    this.aNode[slot] = n;
-    this.aRemaining[slot] = this.flowSize[f]!;
-    this.aRate[slot] = 0; // until the next rebalance, which runs at this instant
+    const n = this.flows.flowNode[f]!;
+    this.flows.flowSlot[f] = slot;
+    this.flows.aFlow[slot] = f;
+    this.flows.aNode[slot] = n;
+    this.flows.aRemaining[slot] = this.flows.flowSize[f]!;
+    this.flows.aRate[slot] = 0; // until the next rebalance, which runs at this instant
     if (this.nodeFlows[n]!++ === 0) {
       this.nodePos[n] = this.activeNodeCount;
       this.activeNodes[this.activeNodeCount++] = n;
@@ -243,17 +245,17 @@ export class Registry {
   }
 
   private deactivate(f: number): void {
-    const slot = this.flowSlot[f]!;
+    const slot = this.flows.flowSlot[f]!;
     const last = --this.activeCount;
     if (slot !== last) {
-      const g = this.aFlow[last]!;
-      this.aFlow[slot] = g;
-      this.aNode[slot] = this.aNode[last]!;
-      this.aRemaining[slot] = this.aRemaining[last]!;
-      this.aRate[slot] = this.aRate[last]!;
-      this.flowSlot[g] = slot;
+      const g = this.flows.aFlow[last]!;
+      this.flows.aFlow[slot] = g;
+      this.flows.aNode[slot] = this.flows.aNode[last]!;
+      this.flows.aRemaining[slot] = this.flows.aRemaining[last]!;
+      this.flows.aRate[slot] = this.flows.aRate[last]!;
+      this.flows.flowSlot[g] = slot;
     }
-    const n = this.flowNode[f]!;
+    const n = this.flows.flowNode[f]!;
     if (--this.nodeFlows[n]! === 0) {
       const p = this.nodePos[n]!;
       const lastNode = this.activeNodes[--this.activeNodeCount]!;
@@ -261,8 +263,8 @@ export class Registry {
       this.nodePos[lastNode] = p;
       this.nodePos[n] = -1;
     }
-    this.flowState[f] = FREE;
-    this.freeIds[this.freeTop++] = f;
+    this.flows.flowState[f] = FREE;
+    this.flows.release(f);
   }
 
   /**
@@ -320,12 +322,12 @@ export class Registry {
     // sets its new rate and finds the earliest finish.
     const scale = (now - this.advancedNs) / NS_PER.s;
     this.advancedNs = now;
-    const aNode = this.aNode;
-    const rem = this.aRemaining;
-    const rate = this.aRate;
-    const aFlow = this.aFlow;
-    const cand = this.candidates;
-    const candDelay = this.candidateDelay;
+    const aNode = this.flows.aNode;
+    const rem = this.flows.aRemaining;
+    const rate = this.flows.aRate;
+    const aFlow = this.flows.aFlow;
+    const cand = this.flows.candidates;
+    const candDelay = this.flows.candidateDelay;
     let candCount = 0;
     let sum = 0;
     let minDelay = Infinity;
@@ -386,20 +388,20 @@ export class Registry {
     this.timer = -1;
     this.timerAtNs = -1;
     const scale = (this.engine.now - this.advancedNs) / NS_PER.s;
-    const rem = this.aRemaining;
-    const rate = this.aRate;
-    const slotOf = this.flowSlot;
-    const cand = this.candidates;
+    const rem = this.flows.aRemaining;
+    const rate = this.flows.aRate;
+    const slotOf = this.flows.flowSlot;
+    const cand = this.flows.candidates;
     for (let j = 0, c = this.candidateCount; j < c; j++) {
       const f = cand[j]!;
       const slot = slotOf[f]!;
       // Done when less than one ns of transfer is left (float residue of the rounded-up instant);
       // otherwise the rebalance below reschedules it.
       if ((rem[slot]! - rate[slot]! * scale) * NS_PER.s > rate[slot]!) continue;
-      this.served += this.flowSize[f]!;
-      const kind = this.flowKind[f]! as EventKind;
-      const target = this.flowTarget[f]!;
-      const arg = this.flowArg[f]!;
+      this.served += this.flows.flowSize[f]!;
+      const kind = this.flows.flowKind[f]! as EventKind;
+      const target = this.flows.flowTarget[f]!;
+      const arg = this.flows.flowArg[f]!;
       this.deactivate(f);
       this.engine.schedule(0, kind, target, arg);
     }
@@ -408,28 +410,5 @@ export class Registry {
       this.activate(this.waiting.shift());
     }
     this.markDirty();
-  }
-
-  private grow(cap: number): void {
-    const old = this.cap;
-    this.flowState = growU8(this.flowState, cap);
-    this.flowNode = growI32(this.flowNode, cap);
-    this.flowSize = growF64(this.flowSize, cap);
-    this.flowKind = growI32(this.flowKind, cap);
-    this.flowTarget = growI32(this.flowTarget, cap);
-    this.flowArg = growF64(this.flowArg, cap);
-    this.flowSlot = growI32(this.flowSlot, cap);
-    this.aFlow = growI32(this.aFlow, cap);
-    this.aNode = growI32(this.aNode, cap);
-    this.aRemaining = growF64(this.aRemaining, cap);
-    this.aRate = growF64(this.aRate, cap);
-    this.candidates = growI32(this.candidates, cap);
-    this.candidateDelay = growF64(this.candidateDelay, cap);
-    // The free stack is empty whenever we grow; the new ids become free, lowest on top.
-    const free = new Int32Array(cap);
-    for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
-    this.freeIds = free;
-    this.freeTop = cap - old;
-    this.cap = cap;
   }
 }

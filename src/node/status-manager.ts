@@ -7,7 +7,7 @@ import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
-import { growI32, growU8 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 
 /** model: (assumed) a pod status patch body: conditions and container statuses, ~2 kB. */
 const STATUS_PATCH_BYTES = 2_000;
@@ -19,6 +19,16 @@ const NONE = -1;
 const IDLE = 0;
 const QUEUED = 1;
 const IN_FLIGHT = 2;
+
+/** Per-pod sync state of the status manager. perf: typed columns, FIFO links through `next`. */
+const StatusRows = columnTable({
+  state: { type: "Uint8", unset: IDLE },
+  dirty: { type: "Uint8", unset: 0 },
+  finalize: { type: "Uint8", unset: 0 },
+  phase: { type: "Uint8", unset: 0 },
+  next: { type: "Int32", unset: NONE },
+  podNode: { type: "Int32", unset: NONE },
+});
 
 /**
  * The kubelet status manager of every node: it writes each pod's status to the API server,
@@ -43,13 +53,7 @@ export class StatusManager {
   private readonly kGot: EventKind;
   private readonly kPatched: EventKind;
   private readonly kDeleted: EventKind;
-  // Per pod. perf: typed columns, FIFO links through `next`.
-  private state = new Uint8Array(1024);
-  private dirty = new Uint8Array(1024);
-  private finalize = new Uint8Array(1024);
-  private phase = new Uint8Array(1024);
-  private next = new Int32Array(1024).fill(NONE);
-  private podNode = new Int32Array(1024).fill(NONE);
+  private readonly rows = new StatusRows(1024);
   // Per node.
   private readonly head: Int32Array;
   private readonly tail: Int32Array;
@@ -88,7 +92,7 @@ export class StatusManager {
   /** Pods waiting for their status write on `node` (not counting the one in flight). */
   queued(node: NodeIdx): number {
     let c = 0;
-    for (let p = this.head[node]!; p !== NONE; p = this.next[p]!) c++;
+    for (let p = this.head[node]!; p !== NONE; p = this.rows.next[p]!) c++;
     return c;
   }
 
@@ -97,15 +101,15 @@ export class StatusManager {
    * the pod's turn. With `thenDelete`, the write is followed by the final delete (grace 0).
    */
   set(pod: PodIdx, node: NodeIdx, phase: number, thenDelete = false): void {
-    this.ensure(pod);
-    this.phase[pod] = phase;
-    this.podNode[pod] = node;
-    if (thenDelete) this.finalize[pod] = 1;
+    this.rows.ensureRow(pod);
+    this.rows.phase[pod] = phase;
+    this.rows.podNode[pod] = node;
+    if (thenDelete) this.rows.finalize[pod] = 1;
     if (this.down[node] === 1) return;
-    const s = this.state[pod]!;
+    const s = this.rows.state[pod]!;
     if (s === QUEUED) return;
     if (s === IN_FLIGHT) {
-      this.dirty[pod] = 1;
+      this.rows.dirty[pod] = 1;
       return;
     }
     this.enqueue(pod, node);
@@ -119,11 +123,11 @@ export class StatusManager {
   }
 
   private enqueue(pod: PodIdx, node: NodeIdx): void {
-    this.state[pod] = QUEUED;
-    this.next[pod] = NONE;
+    this.rows.state[pod] = QUEUED;
+    this.rows.next[pod] = NONE;
     const t = this.tail[node]!;
     if (t === NONE) this.head[node] = pod;
-    else this.next[t] = pod;
+    else this.rows.next[t] = pod;
     this.tail[node] = pod;
     if (this.busy[node] === 0) this.startNext(node);
   }
@@ -134,11 +138,11 @@ export class StatusManager {
       this.busy[node] = 0;
       return;
     }
-    this.head[node] = this.next[pod]!;
+    this.head[node] = this.rows.next[pod]!;
     if (this.head[node] === NONE) this.tail[node] = NONE;
     this.busy[node] = 1;
-    this.state[pod] = IN_FLIGHT;
-    this.dirty[pod] = 0;
+    this.rows.state[pod] = IN_FLIGHT;
+    this.rows.dirty[pod] = 0;
     // model: the GET goes through the kubelet's client-side limiter like every call.
     const wait = this.clients.limiters[this.clientOf[node]!]!.reserve(this.engine.now);
     this.gets++;
@@ -146,7 +150,7 @@ export class StatusManager {
   }
 
   private onGot(pod: PodIdx): void {
-    const node = this.podNode[pod]!;
+    const node = this.rows.podNode[pod]!;
     if (this.down[node] === 1) return;
     if (!Number.isNaN(this.pods.deletedNs[pod])) {
       // model: status_manager.go syncPod: NotFound -> nothing to write.
@@ -159,7 +163,7 @@ export class StatusManager {
       Verb.patch,
       Resource.podsStatus,
       pod,
-      this.phase[pod]!,
+      this.rows.phase[pod]!,
       STATUS_PATCH_BYTES,
       this.kPatched,
       pod,
@@ -167,10 +171,10 @@ export class StatusManager {
   }
 
   private onPatched(pod: PodIdx): void {
-    const node = this.podNode[pod]!;
+    const node = this.rows.podNode[pod]!;
     if (this.down[node] === 1) return;
-    if (this.finalize[pod] === 1 && this.dirty[pod] === 0) {
-      this.finalize[pod] = 0;
+    if (this.rows.finalize[pod] === 1 && this.rows.dirty[pod] === 0) {
+      this.rows.finalize[pod] = 0;
       this.deletes++;
       this.api.submit(
         this.clientOf[node]!,
@@ -187,28 +191,16 @@ export class StatusManager {
   }
 
   private done(pod: PodIdx, node: NodeIdx): void {
-    this.state[pod] = IDLE;
-    if (this.dirty[pod] === 1) {
-      this.dirty[pod] = 0;
-      this.state[pod] = QUEUED;
-      this.next[pod] = NONE;
+    this.rows.state[pod] = IDLE;
+    if (this.rows.dirty[pod] === 1) {
+      this.rows.dirty[pod] = 0;
+      this.rows.state[pod] = QUEUED;
+      this.rows.next[pod] = NONE;
       const t = this.tail[node]!;
       if (t === NONE) this.head[node] = pod;
-      else this.next[t] = pod;
+      else this.rows.next[t] = pod;
       this.tail[node] = pod;
     }
     this.startNext(node);
-  }
-
-  private ensure(pod: PodIdx): void {
-    if (pod < this.state.length) return;
-    let cap = this.state.length;
-    while (cap <= pod) cap *= 2;
-    this.state = growU8(this.state, cap);
-    this.dirty = growU8(this.dirty, cap);
-    this.finalize = growU8(this.finalize, cap);
-    this.phase = growU8(this.phase, cap);
-    this.next = growI32(this.next, cap, NONE);
-    this.podNode = growI32(this.podNode, cap, NONE);
   }
 }

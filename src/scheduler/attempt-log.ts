@@ -1,4 +1,4 @@
-import { growF64, growI32 } from "../core/grow.js";
+import { columnTable } from "../core/column-table.js";
 import type { Column } from "../metrics/arrow-writer.js";
 
 /** Attempt outcomes, the `result` dictionary of scheduler.arrow. */
@@ -22,24 +22,20 @@ export const ATTEMPT_RESULT_NAMES = [
  * One row per scheduling attempt, in typed columns that grow by doubling: the data of
  * scheduler.arrow. perf: appends are a few typed-array stores; strings only in dictionaries.
  */
-export class AttemptLog {
-  private cap = 1024;
-  private n = 0;
-  private timeNs = new Float64Array(this.cap);
-  private pod = new Int32Array(this.cap);
-  private attempt = new Int32Array(this.cap);
-  private profile = new Int32Array(this.cap);
-  private filtered = new Int32Array(this.cap);
-  private feasible = new Int32Array(this.cap);
-  private chosen = new Int32Array(this.cap);
-  private score = new Float64Array(this.cap);
-  private result = new Int32Array(this.cap);
-  private costNs = new Float64Array(this.cap);
-
-  get size(): number {
-    return this.n;
-  }
-
+export class AttemptLog extends columnTable({
+  timeNs: { type: "Float64", unset: NaN },
+  pod: { type: "Int32", unset: -1 },
+  attempt: { type: "Int32", unset: 0 },
+  profile: { type: "Int32", unset: -1 },
+  filtered: { type: "Int32", unset: 0 },
+  feasible: { type: "Int32", unset: 0 },
+  /** Chosen node, -1 for none. */
+  chosen: { type: "Int32", unset: -1 },
+  /** NaN when scoring did not run. */
+  score: { type: "Float64", unset: NaN },
+  result: { type: "Int32", unset: 0 },
+  costNs: { type: "Float64", unset: 0 },
+}) {
   /** Appends one attempt; `chosen` is a node index or -1, `score` NaN when scoring did not run. */
   append(
     timeNs: number,
@@ -53,8 +49,7 @@ export class AttemptLog {
     result: AttemptResult,
     costNs: number,
   ): void {
-    if (this.n === this.cap) this.grow();
-    const i = this.n++;
+    const i = this.addRow();
     this.timeNs[i] = timeNs;
     this.pod[i] = pod;
     this.attempt[i] = attempt;
@@ -98,39 +93,20 @@ export class AttemptLog {
    * node was chosen), score (null when not scored), result (dict), cycle_cost_ns.
    */
   columns(nodeNames: readonly string[], profileNames: readonly string[]): { columns: Column[]; rows: number } {
-    const n = this.n;
-    const chosen = this.chosen.slice(0, n);
     return {
-      rows: n,
+      rows: this.size,
       columns: [
-        { name: "time_ns", type: "int64", values: this.timeNs.slice(0, n) },
-        { name: "pod_row", type: "int32", values: this.pod.slice(0, n) },
-        { name: "attempt", type: "int32", values: this.attempt.slice(0, n) },
-        { name: "profile", type: "dict", values: this.profile.slice(0, n), dictionary: profileNames },
-        { name: "nodes_filtered", type: "int32", values: this.filtered.slice(0, n) },
-        { name: "feasible", type: "int32", values: this.feasible.slice(0, n) },
-        { name: "chosen_node", type: "dict", values: chosen, dictionary: nodeNames },
-        { name: "score", type: "float64", values: this.score.slice(0, n) },
-        { name: "result", type: "dict", values: this.result.slice(0, n), dictionary: ATTEMPT_RESULT_NAMES },
-        { name: "cycle_cost_ns", type: "int64", values: this.costNs.slice(0, n) },
+        this.arrow("timeNs", "int64", "time_ns"),
+        this.arrow("pod", "int32", "pod_row"),
+        this.arrow("attempt", "int32", "attempt"),
+        this.arrow("profile", "dict", "profile", 0, profileNames),
+        this.arrow("filtered", "int32", "nodes_filtered"),
+        this.arrow("feasible", "int32", "feasible"),
+        this.arrow("chosen", "dict", "chosen_node", 0, nodeNames),
+        this.arrow("score", "float64", "score"),
+        this.arrow("result", "dict", "result", 0, ATTEMPT_RESULT_NAMES),
+        this.arrow("costNs", "int64", "cycle_cost_ns"),
       ],
     };
-  }
-
-  private grow(): void {
-    const cap = this.cap * 2;
-    const f = (a: Float64Array) => growF64(a, cap);
-    const g = (a: Int32Array) => growI32(a, cap);
-    this.timeNs = f(this.timeNs);
-    this.pod = g(this.pod);
-    this.attempt = g(this.attempt);
-    this.profile = g(this.profile);
-    this.filtered = g(this.filtered);
-    this.feasible = g(this.feasible);
-    this.chosen = g(this.chosen);
-    this.score = f(this.score);
-    this.result = g(this.result);
-    this.costNs = f(this.costNs);
-    this.cap = cap;
   }
 }

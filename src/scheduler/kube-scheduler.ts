@@ -23,6 +23,7 @@ import { REGISTRY } from "./registry.js";
 import { SchedulerCache } from "./scheduler-cache.js";
 import { QueueLoc, Requeue, SchedulingQueue, BACKOFF_WINDOW_NS, UNSCHEDULABLE_FLUSH_NS } from "./scheduling-queue.js";
 import { Code } from "./status.js";
+import { columnTable } from "../core/column-table.js";
 
 /** model: (assumed) size of a pods/binding request body. */
 const BINDING_BYTES = 5_000;
@@ -55,6 +56,8 @@ export interface KubeSchedulerOptions {
    */
   onPreempt?: (pod: number, node: number, victims: readonly number[]) => void;
 }
+
+const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
 
 /**
  * kube-scheduler: a scheduling queue (activeQ in QueueSort order, backoffQ, unschedulable pods
@@ -91,7 +94,8 @@ export class KubeScheduler implements Binder {
   /** Group of each template (-1 until its first pod), and profile of each group (-1: not ours). */
   private templateGroup: number[] = [];
   private groupProfile: number[] = [];
-  private confirmed = new Uint8Array(1024);
+  /** Per pod: 1 once the scheduler saw its binding confirmed by a watch update. */
+  private readonly confirmed = new ConfirmedPods(1024);
   private busy = false;
   private inFlight = -1;
   private inFlightRejectors = 0;
@@ -283,15 +287,11 @@ export class KubeScheduler implements Binder {
       return;
     }
     if (type === WatchEvent.MODIFIED && this.pods.node[pod] !== -1) {
-      if (pod >= this.confirmed.length) {
-        const c = new Uint8Array(Math.max(pod + 1, this.confirmed.length * 2));
-        c.set(this.confirmed);
-        this.confirmed = c;
-      }
+      this.confirmed.ensureRow(pod);
       // A status change on a node may follow an image pull there (ImageLocality counts).
       this.cache.markImagesDirty(this.pods.node[pod]!);
-      if (this.confirmed[pod] === 1) return;
-      this.confirmed[pod] = 1;
+      if (this.confirmed.flag[pod] === 1) return;
+      this.confirmed.flag[pod] = 1;
       const g = this.groupOfPod(pod);
       if (this.cache.nodeOf(pod) < 0) this.cache.addPod(pod, g, this.pods.node[pod]!, this.engine.now);
       // model: AssignedPodAdded moves pods rejected by cross-topology plugins (spread, inter-pod affinity).

@@ -4,6 +4,7 @@ import { Res } from "../cluster/resources.js";
 import { selectorMatches, type LabelSelector } from "./label-selector.js";
 import { NodeLabelIndex } from "./node-label-index.js";
 import { hasPodAffinity, type HostPort, type PodSpec } from "./pod-spec.js";
+import { columnTable } from "../core/column-table.js";
 
 /** model: pkg/scheduler/framework/types.go DefaultBindAllHostIP and the default protocol. */
 const ALL_IPS = "0.0.0.0";
@@ -41,6 +42,16 @@ export function portConflicts(used: UsedPorts | undefined, p: HostPort): boolean
   return (used.get(ALL_IPS)?.get(pp) ?? 0) > 0 || (used.get(ip)?.get(pp) ?? 0) > 0;
 }
 
+/** Per pod: node (-1 none), group, and a doubly linked list of pods per node. */
+const CachedPods = columnTable({
+  node: { type: "Int32", unset: -1 },
+  group: { type: "Int32", unset: -1 },
+  next: { type: "Int32", unset: -1 },
+  prev: { type: "Int32", unset: -1 },
+  /** When each pod was added to its node (upstream pod.Status.StartTime for preemption order). */
+  start: { type: "Float64", unset: 0 },
+});
+
 /**
  * The scheduler's view of the cluster (upstream's scheduler cache and snapshot): the NodeTable's
  * resource columns (assumed pods included), plus per node how many pods of each pod group it
@@ -69,13 +80,7 @@ export class SchedulerCache {
   readonly affinityPodsOnNode: Int32Array;
   readonly requiredAntiPodsOnNode: Int32Array;
   readonly usedPorts: (UsedPorts | undefined)[];
-  /** Per pod: node (-1 none), group, and a doubly linked list of pods per node. */
-  private podNode = new Int32Array(1024).fill(-1);
-  private podGroup = new Int32Array(1024).fill(-1);
-  private podNext = new Int32Array(1024).fill(-1);
-  private podPrev = new Int32Array(1024).fill(-1);
-  /** When each pod was added to its node (upstream pod.Status.StartTime for preemption order). */
-  private podStart = new Float64Array(1024);
+  private readonly podRows = new CachedPods(1024);
   private readonly nodeHead: Int32Array;
   /**
    * Per group, per topology key: pods of the group in each domain of the key (last slot: nodes
@@ -263,34 +268,34 @@ export class SchedulerCache {
 
   /** The node of pod `pod` in the cache, -1 if none. */
   nodeOf(pod: number): number {
-    return pod < this.podNode.length ? this.podNode[pod]! : -1;
+    return pod < this.podRows.capacity ? this.podRows.node[pod]! : -1;
   }
 
   groupOf(pod: number): number {
-    return pod < this.podGroup.length ? this.podGroup[pod]! : -1;
+    return pod < this.podRows.group.length ? this.podRows.group[pod]! : -1;
   }
 
   startOf(pod: number): number {
-    return this.podStart[pod]!;
+    return this.podRows.start[pod]!;
   }
 
   /** Adds pod `pod` of group `g` to `node` (assume, or an observed binding): resources, counts, ports. */
   addPod(pod: number, g: number, node: number, nowNs: number): void {
-    this.ensure(pod);
-    if (this.podNode[pod] !== -1)
-      throw new Error(`scheduler cache: pod ${pod} is already on node ${this.podNode[pod]}`);
+    this.podRows.ensureRow(pod);
+    if (this.podRows.node[pod] !== -1)
+      throw new Error(`scheduler cache: pod ${pod} is already on node ${this.podRows.node[pod]}`);
     const s = this.groups[g]!;
     this.nodes.account(node, s.requests, s.nonZeroCpuMilli, s.nonZeroMemBytes, 1);
     this.refreshHot(node);
     this.markImagesDirty(node);
     this.bump(g, node, s, 1);
-    this.podNode[pod] = node;
-    this.podGroup[pod] = g;
-    this.podStart[pod] = nowNs;
+    this.podRows.node[pod] = node;
+    this.podRows.group[pod] = g;
+    this.podRows.start[pod] = nowNs;
     const head = this.nodeHead[node]!;
-    this.podNext[pod] = head;
-    this.podPrev[pod] = -1;
-    if (head !== -1) this.podPrev[head] = pod;
+    this.podRows.next[pod] = head;
+    this.podRows.prev[pod] = -1;
+    if (head !== -1) this.podRows.prev[head] = pod;
     this.nodeHead[node] = pod;
     this.generation++;
   }
@@ -299,24 +304,24 @@ export class SchedulerCache {
   removePod(pod: number): void {
     const node = this.nodeOf(pod);
     if (node < 0) throw new Error(`scheduler cache: pod ${pod} is on no node`);
-    const g = this.podGroup[pod]!;
+    const g = this.podRows.group[pod]!;
     const s = this.groups[g]!;
     this.nodes.account(node, s.requests, s.nonZeroCpuMilli, s.nonZeroMemBytes, -1);
     this.refreshHot(node);
     this.bump(g, node, s, -1);
-    const next = this.podNext[pod]!;
-    const prev = this.podPrev[pod]!;
-    if (prev !== -1) this.podNext[prev] = next;
+    const next = this.podRows.next[pod]!;
+    const prev = this.podRows.prev[pod]!;
+    if (prev !== -1) this.podRows.next[prev] = next;
     else this.nodeHead[node] = next;
-    if (next !== -1) this.podPrev[next] = prev;
-    this.podNode[pod] = -1;
+    if (next !== -1) this.podRows.prev[next] = prev;
+    this.podRows.node[pod] = -1;
     this.generation++;
   }
 
   /** Pods on `node`, most recently added first. */
   podsOn(node: number): number[] {
     const out: number[] = [];
-    for (let p = this.nodeHead[node]!; p !== -1; p = this.podNext[p]!) out.push(p);
+    for (let p = this.nodeHead[node]!; p !== -1; p = this.podRows.next[p]!) out.push(p);
     return out;
   }
 
@@ -392,22 +397,5 @@ export class SchedulerCache {
         m.set(pp, (m.get(pp) ?? 0) + d);
       }
     }
-  }
-
-  private ensure(pod: number): void {
-    if (pod < this.podNode.length) return;
-    const cap = Math.max(pod + 1, this.podNode.length * 2);
-    const grow = (a: Int32Array) => {
-      const b = new Int32Array(cap).fill(-1);
-      b.set(a);
-      return b;
-    };
-    this.podNode = grow(this.podNode);
-    this.podGroup = grow(this.podGroup);
-    this.podNext = grow(this.podNext);
-    this.podPrev = grow(this.podPrev);
-    const s = new Float64Array(cap);
-    s.set(this.podStart);
-    this.podStart = s;
   }
 }

@@ -1,5 +1,6 @@
 import FastPriorityQueue from "fastpriorityqueue";
 import { NS_PER } from "../core/time.js";
+import { columnTable } from "../core/column-table.js";
 
 /** Where a pod is in the scheduling queue. */
 export const QueueLoc = { none: 0, active: 1, backoff: 2, errorBackoff: 3, unschedulable: 4, inFlight: 5 } as const;
@@ -22,6 +23,18 @@ export interface QueueHost {
   less(aPriority: number, aTimestampNs: number, bPriority: number, bTimestampNs: number): boolean;
 }
 
+/** Per pod queue state (QueuedPodInfo): where the pod is, and what the queue knows of it. */
+const QueuedPods = columnTable({
+  loc: { type: "Uint8", unset: 0 },
+  /** QueuedPodInfo.Timestamp: when the pod was (re)added to the queue. */
+  timestamp: { type: "Float64", unset: 0 },
+  /** QueuedPodInfo.Attempts. */
+  attempts: { type: "Int32", unset: 0 },
+  /** Bitmask of the plugins that rejected the pod last (UnschedulablePlugins). */
+  plugins: { type: "Int32", unset: 0 },
+  unschedIndex: { type: "Int32", unset: -1 },
+});
+
 /**
  * kube-scheduler's PriorityQueue over pod indices: activeQ in QueueSort order; backoffQ (pods
  * rejected by plugins) and errorBackoffQ (pods that hit an error) ordered by backoff expiry;
@@ -34,14 +47,7 @@ export interface QueueHost {
 export class SchedulingQueue {
   readonly initialBackoffNs: number;
   readonly maxBackoffNs: number;
-  private loc = new Uint8Array(1024);
-  /** QueuedPodInfo.Timestamp: when the pod was (re)added to the queue. */
-  private timestamp = new Float64Array(1024);
-  /** QueuedPodInfo.Attempts. */
-  private attempts = new Int32Array(1024);
-  /** Bitmask of the plugins that rejected the pod last (UnschedulablePlugins). */
-  private plugins = new Int32Array(1024);
-  private unschedIndex = new Int32Array(1024).fill(-1);
+  private readonly info = new QueuedPods(1024);
   private readonly active: FastPriorityQueue<number>;
   private readonly backoff: FastPriorityQueue<number>;
   private readonly errorBackoff: FastPriorityQueue<number>;
@@ -58,8 +64,8 @@ export class SchedulingQueue {
     const activeLess = (a: number, b: number) => {
       const pa = host.priority(a);
       const pb = host.priority(b);
-      const ta = this.timestamp[a]!;
-      const tb = this.timestamp[b]!;
+      const ta = this.info.timestamp[a]!;
+      const tb = this.info.timestamp[b]!;
       if (host.less(pa, ta, pb, tb)) return true;
       if (host.less(pb, tb, pa, ta)) return false;
       return a < b;
@@ -79,15 +85,15 @@ export class SchedulingQueue {
   }
 
   where(pod: number): QueueLoc {
-    return pod < this.loc.length ? (this.loc[pod]! as QueueLoc) : QueueLoc.none;
+    return pod < this.info.capacity ? (this.info.loc[pod]! as QueueLoc) : QueueLoc.none;
   }
 
   attemptsOf(pod: number): number {
-    return this.attempts[pod]!;
+    return this.info.attempts[pod]!;
   }
 
   rejectorsOf(pod: number): number {
-    return this.plugins[pod]!;
+    return this.info.plugins[pod]!;
   }
 
   get activeSize(): number {
@@ -104,12 +110,12 @@ export class SchedulingQueue {
 
   /** A new pending pod enters activeQ. model: PriorityQueue.Add. */
   add(pod: number, nowNs: number): void {
-    this.ensure(pod);
-    if (this.loc[pod] !== QueueLoc.none) return;
-    this.timestamp[pod] = nowNs;
-    this.attempts[pod] = 0;
-    this.plugins[pod] = 0;
-    this.loc[pod] = QueueLoc.active;
+    this.info.ensureRow(pod);
+    if (this.info.loc[pod] !== QueueLoc.none) return;
+    this.info.timestamp[pod] = nowNs;
+    this.info.attempts[pod] = 0;
+    this.info.plugins[pod] = 0;
+    this.info.loc[pod] = QueueLoc.active;
     this.active.add(pod);
   }
 
@@ -118,8 +124,8 @@ export class SchedulingQueue {
     let pod = this.active.poll();
     if (pod === undefined) pod = this.backoff.poll();
     if (pod === undefined) return -1;
-    this.loc[pod] = QueueLoc.inFlight;
-    this.attempts[pod]!++;
+    this.info.loc[pod] = QueueLoc.inFlight;
+    this.info.attempts[pod]!++;
     this.cycle++;
     return pod;
   }
@@ -129,7 +135,7 @@ export class SchedulingQueue {
    * the expiry Timestamp + duration truncated to the 1-second window.
    */
   backoffExpiry(pod: number): number {
-    const a = this.attempts[pod]!;
+    const a = this.info.attempts[pod]!;
     if (a === 0) return 0;
     let d = this.initialBackoffNs;
     for (let i = 1; i < a; i++) {
@@ -139,7 +145,7 @@ export class SchedulingQueue {
       }
       d += d;
     }
-    const t = this.timestamp[pod]! + d;
+    const t = this.info.timestamp[pod]! + d;
     return t - (t % BACKOFF_WINDOW_NS);
   }
 
@@ -154,10 +160,10 @@ export class SchedulingQueue {
    * model: AddUnschedulableIfNotPresent with queueing hints (requeuePodViaQueueingHint).
    */
   addUnschedulable(pod: number, rejectors: number, requeue: number, nowNs: number): QueueLoc {
-    this.timestamp[pod] = nowNs;
-    this.plugins[pod] = rejectors;
+    this.info.timestamp[pod] = nowNs;
+    this.info.plugins[pod] = rejectors;
     if (rejectors === 0) {
-      this.loc[pod] = QueueLoc.errorBackoff;
+      this.info.loc[pod] = QueueLoc.errorBackoff;
       this.errorBackoff.add(pod);
       return QueueLoc.errorBackoff;
     }
@@ -170,11 +176,11 @@ export class SchedulingQueue {
       return QueueLoc.unschedulable;
     }
     if (strategy === Requeue.afterBackoff && this.isBackingOff(pod, nowNs)) {
-      this.loc[pod] = QueueLoc.backoff;
+      this.info.loc[pod] = QueueLoc.backoff;
       this.backoff.add(pod);
       return QueueLoc.backoff;
     }
-    this.loc[pod] = QueueLoc.active;
+    this.info.loc[pod] = QueueLoc.active;
     this.active.add(pod);
     return QueueLoc.active;
   }
@@ -183,7 +189,7 @@ export class SchedulingQueue {
   rejectorUnion(): number {
     if (this.unionDirty) {
       let u = 0;
-      for (const pod of this.unsched) u |= this.plugins[pod]!;
+      for (const pod of this.unsched) u |= this.info.plugins[pod]!;
       this.unionCache = u;
       this.unionDirty = false;
     }
@@ -192,21 +198,21 @@ export class SchedulingQueue {
 
   private toUnschedulable(pod: number): void {
     this.unionDirty = true;
-    this.loc[pod] = QueueLoc.unschedulable;
-    this.unschedIndex[pod] = this.unsched.length;
+    this.info.loc[pod] = QueueLoc.unschedulable;
+    this.info.unschedIndex[pod] = this.unsched.length;
     this.unsched.push(pod);
   }
 
   private removeUnschedulable(pod: number): void {
     this.unionDirty = true;
-    const i = this.unschedIndex[pod]!;
+    const i = this.info.unschedIndex[pod]!;
     const last = this.unsched.pop()!;
     if (last !== pod) {
       this.unsched[i] = last;
-      this.unschedIndex[last] = i;
+      this.info.unschedIndex[last] = i;
     }
-    this.unschedIndex[pod] = -1;
-    this.loc[pod] = QueueLoc.none;
+    this.info.unschedIndex[pod] = -1;
+    this.info.loc[pod] = QueueLoc.none;
   }
 
   /**
@@ -214,8 +220,8 @@ export class SchedulingQueue {
    * caller then drops it when its cycle ends). model: PriorityQueue.Delete.
    */
   delete(pod: number): boolean {
-    if (pod >= this.loc.length) return false;
-    switch (this.loc[pod]) {
+    if (pod >= this.info.capacity) return false;
+    switch (this.info.loc[pod]) {
       case QueueLoc.active:
         this.active.remove(pod);
         break;
@@ -231,13 +237,13 @@ export class SchedulingQueue {
       case QueueLoc.inFlight:
         return true;
     }
-    this.loc[pod] = QueueLoc.none;
+    this.info.loc[pod] = QueueLoc.none;
     return false;
   }
 
   /** A pod bound or deleted leaves the queue for good. */
   done(pod: number): void {
-    if (pod < this.loc.length && this.loc[pod] === QueueLoc.inFlight) this.loc[pod] = QueueLoc.none;
+    if (pod < this.info.capacity && this.info.loc[pod] === QueueLoc.inFlight) this.info.loc[pod] = QueueLoc.none;
   }
 
   /** Moves pods whose backoff completed to activeQ. model: flushBackoffQCompleted (every 1 s). */
@@ -248,7 +254,7 @@ export class SchedulingQueue {
         const pod = q.peek();
         if (pod === undefined || this.isBackingOff(pod, nowNs)) break;
         q.poll();
-        this.loc[pod] = QueueLoc.active;
+        this.info.loc[pod] = QueueLoc.active;
         this.active.add(pod);
         moved++;
       }
@@ -262,7 +268,7 @@ export class SchedulingQueue {
    */
   flushUnschedulableLeftover(nowNs: number): number {
     const move: number[] = [];
-    for (const pod of this.unsched) if (nowNs - this.timestamp[pod]! > POD_MAX_IN_UNSCHEDULABLE_NS) move.push(pod);
+    for (const pod of this.unsched) if (nowNs - this.info.timestamp[pod]! > POD_MAX_IN_UNSCHEDULABLE_NS) move.push(pod);
     move.sort((a, b) => a - b);
     for (const pod of move) {
       this.removeUnschedulable(pod);
@@ -278,7 +284,7 @@ export class SchedulingQueue {
   moveOnEvent(nowNs: number, worth: (pod: number, rejectors: number) => boolean): number {
     if (this.unsched.length === 0) return 0;
     const move: number[] = [];
-    for (const pod of this.unsched) if (worth(pod, this.plugins[pod]!)) move.push(pod);
+    for (const pod of this.unsched) if (worth(pod, this.info.plugins[pod]!)) move.push(pod);
     move.sort((a, b) => a - b);
     for (const pod of move) {
       this.removeUnschedulable(pod);
@@ -300,25 +306,5 @@ export class SchedulingQueue {
     const b = this.errorBackoff.peek();
     if (b !== undefined) t = Math.min(t, this.backoffExpiry(b));
     return t;
-  }
-
-  private ensure(pod: number): void {
-    if (pod < this.loc.length) return;
-    const cap = Math.max(pod + 1, this.loc.length * 2);
-    const u8 = new Uint8Array(cap);
-    u8.set(this.loc);
-    this.loc = u8;
-    const f = new Float64Array(cap);
-    f.set(this.timestamp);
-    this.timestamp = f;
-    const at = new Int32Array(cap);
-    at.set(this.attempts);
-    this.attempts = at;
-    const pl = new Int32Array(cap);
-    pl.set(this.plugins);
-    this.plugins = pl;
-    const ui = new Int32Array(cap).fill(-1);
-    ui.set(this.unschedIndex);
-    this.unschedIndex = ui;
   }
 }

@@ -9,7 +9,7 @@ describe("ProposalRing", () => {
       expect(ring.push(i * 3, i % 5, i * 10, i * 100)).toBe(i);
       // Release slower than pushing, so the ring must grow with a wrapped window.
       if (i % 3 === 0) ring.release(++released);
-      const live = ring.size;
+      const live = ring.live;
       expect(live).toBe(i - released);
     }
     for (let seq = released + 1; seq <= 1000; seq++) {

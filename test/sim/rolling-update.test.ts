@@ -43,9 +43,10 @@ test("rolling-update keeps available pods within maxUnavailable and total pods w
   expect(summary.pods.running).toBe(1000);
   expect(sim.store.runningPods).toBe(1000);
   const ts = sim.timeSeries;
-  const col = ts.values[ts.gauges.findIndex((g) => g.name === "pods_running")]!;
+  const g = ts.gauges.findIndex((x) => x.name === "pods_running");
+  const width = ts.gauges.length;
   let maxRunning = 0;
-  for (let i = 0; i < ts.size; i++) maxRunning = Math.max(maxRunning, col[i]!);
+  for (let i = 0; i < ts.size; i++) maxRunning = Math.max(maxRunning, ts.values[i * width + g]!);
   expect(maxRunning).toBeGreaterThanOrEqual(1000);
   expect(maxRunning).toBeLessThanOrEqual(1250);
 }, 60_000);

@@ -1,3 +1,5 @@
+import { columnTable } from "../../core/column-table.js";
+
 /** A request slot's state. */
 export const ReqState = { free: 0, waiting: 1, executing: 2 } as const;
 export type ReqState = (typeof ReqState)[keyof typeof ReqState];
@@ -11,34 +13,27 @@ export type ReqState = (typeof ReqState)[keyof typeof ReqState];
  * table doubles and re-slots the live rows (ids live at once differ modulo the old size, so they
  * never collide after doubling).
  */
-export class RequestTable {
-  mask: number;
+export class RequestTable extends columnTable({
   /** Id owning each slot (valid when state != free). */
-  id: Int32Array;
-  state: Uint8Array;
-  level: Int32Array;
+  id: { type: "Int32", unset: -1 },
+  state: { type: "Uint8", unset: ReqState.free },
+  level: { type: "Int32", unset: 0 },
   /** Global queue index, or -1 for a request that never entered a queue. */
-  queue: Int32Array;
-  seats: Int32Array;
+  queue: { type: "Int32", unset: 0 },
+  seats: { type: "Int32", unset: 0 },
   /** Event kind to fire on dispatch (arg 0) or queue timeout (arg -1). */
-  kind: Int32Array;
-  arrivalNs: Float64Array;
+  kind: { type: "Int32", unset: 0 },
+  arrivalNs: { type: "Float64", unset: 0 },
   /** Virtual time R at arrival, in seat-ns per queue. */
-  arrivalR: Float64Array;
-  startNs: Float64Array;
+  arrivalR: { type: "Float64", unset: 0 },
+  startNs: { type: "Float64", unset: 0 },
+}) {
+  mask: number;
 
   constructor(initialCapacity = 1024) {
     const cap = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
+    super(cap);
     this.mask = cap - 1;
-    this.id = new Int32Array(cap);
-    this.state = new Uint8Array(cap);
-    this.level = new Int32Array(cap);
-    this.queue = new Int32Array(cap);
-    this.seats = new Int32Array(cap);
-    this.kind = new Int32Array(cap);
-    this.arrivalNs = new Float64Array(cap);
-    this.arrivalR = new Float64Array(cap);
-    this.startNs = new Float64Array(cap);
   }
 
   /** The slot of live request `id`, or -1 if it is not waiting or executing. */
@@ -56,48 +51,19 @@ export class RequestTable {
     let s = id & this.mask;
     while (this.state[s] !== ReqState.free) {
       if (this.id[s] === id) throw new RangeError(`request id ${id} is already in flight`);
-      this.grow();
+      this.regrow();
       s = id & this.mask;
     }
     this.id[s] = id;
     return s;
   }
 
-  private grow(): void {
+  /** Doubles the table and re-slots the live rows under the new mask. */
+  private regrow(): void {
     const oldCap = this.mask + 1;
-    const cap = oldCap * 2;
-    const mask = cap - 1;
-    const id = new Int32Array(cap);
-    const state = new Uint8Array(cap);
-    const level = new Int32Array(cap);
-    const queue = new Int32Array(cap);
-    const seats = new Int32Array(cap);
-    const kind = new Int32Array(cap);
-    const arrivalNs = new Float64Array(cap);
-    const arrivalR = new Float64Array(cap);
-    const startNs = new Float64Array(cap);
-    for (let s = 0; s < oldCap; s++) {
-      if (this.state[s] === ReqState.free) continue;
-      const t = this.id[s]! & mask;
-      id[t] = this.id[s]!;
-      state[t] = this.state[s]!;
-      level[t] = this.level[s]!;
-      queue[t] = this.queue[s]!;
-      seats[t] = this.seats[s]!;
-      kind[t] = this.kind[s]!;
-      arrivalNs[t] = this.arrivalNs[s]!;
-      arrivalR[t] = this.arrivalR[s]!;
-      startNs[t] = this.startNs[s]!;
-    }
+    const mask = oldCap * 2 - 1;
+    const old = this.replaceColumns(mask + 1);
+    for (let s = 0; s < oldCap; s++) if (old.state[s] !== ReqState.free) this.copyRow(old, s, old.id[s]! & mask);
     this.mask = mask;
-    this.id = id;
-    this.state = state;
-    this.level = level;
-    this.queue = queue;
-    this.seats = seats;
-    this.kind = kind;
-    this.arrivalNs = arrivalNs;
-    this.arrivalR = arrivalR;
-    this.startNs = startNs;
   }
 }
