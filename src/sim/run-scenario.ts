@@ -1,5 +1,4 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
 import { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "../metrics/arrow-writer.js";
@@ -9,6 +8,7 @@ import { timeSeriesColumns } from "../metrics/time-series.js";
 import { nodeColumns, registryColumns } from "../metrics/nodes-arrow.js";
 import type { OutputTable } from "../scenario/types.js";
 import { podColumns } from "../metrics/pods-arrow.js";
+import { writeResultDir } from "../metrics/result-dir.js";
 import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
 import { VERSION } from "../version.js";
 import { Simulation } from "./simulation.js";
@@ -32,8 +32,8 @@ export interface RunScenarioResult {
 
 /**
  * Runs a scenario and writes its outputs: the Arrow tables the scenario lists (`pods.arrow`,
- * `api.arrow`, `etcd.arrow`), `summary.json` and the resolved `scenario.json`. Files are written into a temporary directory that replaces the final one
- * only when complete, so an interrupted run never leaves half-written results.
+ * `api.arrow`, `etcd.arrow`), `summary.json` and the resolved `scenario.json`, atomically (see
+ * {@link writeResultDir}): an interrupted run never leaves half-written results.
  */
 export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): RunScenarioResult {
   const started = performance.now();
@@ -53,7 +53,7 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   let outDir: string | undefined;
   if (options.write !== false) {
     outDir = join(options.outRoot ?? join("results", "runs"), `${scenario.name}-${scenario.seed}`);
-    writeOutputs(sim, summary, stats, outDir);
+    writeResultDir(outDir, (tmp) => writeRunFiles(sim, summary, stats, tmp));
   }
   return { simulation: sim, summary, stats, outDir };
 }
@@ -75,10 +75,11 @@ function scenarioJson(s: Scenario, contentOnly = false): string {
   );
 }
 
-function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStats, outDir: string): void {
-  const tmp = `${outDir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+/**
+ * Writes a finished run's files (the scenario's Arrow tables, `summary.json`, `scenario.json`)
+ * into the existing directory `tmp`; callers make the directory appear atomically.
+ */
+export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats: RunStats, tmp: string): void {
   const meta = {
     "simctl.version": VERSION,
     "simctl.scenario": sim.scenario.name,
@@ -103,6 +104,4 @@ function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStat
     `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`,
   );
   writeFileAtomic(join(tmp, "scenario.json"), `${scenarioJson(sim.scenario)}\n`);
-  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
-  renameSync(tmp, outDir);
 }

@@ -1,11 +1,12 @@
+import { Worker } from "node:worker_threads";
 import type { CommandModule } from "yargs";
-import { loadScenario } from "../../scenario/load-scenario.js";
-import { runScenario } from "../../sim/run-scenario.js";
 import { formatSummary } from "../../metrics/format-summary.js";
+import { checkOutputDir, onInterrupt } from "../../metrics/result-dir.js";
+import { ScenarioError, type ScenarioIssue } from "../../scenario/scenario-error.js";
+import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
+import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { ProgressBar } from "../progress.js";
-import { loadScaledScenario } from "../../study/scale.js";
-import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmark-scenario.js";
-import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etcd-benchmark.js";
+import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
 
 interface RunArgs {
   scenario: string;
@@ -16,8 +17,10 @@ interface RunArgs {
 }
 
 /**
- * `simctl run SCENARIO`: validates, simulates, writes results/runs/<name>-<seed>/ and prints
- * the summary. Exit code 0 when the stop condition was met, 3 when the time limit came first.
+ * `simctl run SCENARIO`: validates the scenario and checks `--out`, simulates on a worker
+ * thread (the main thread handles SIGINT/SIGTERM: the run is stopped, its temporary directory
+ * removed, exit 130/143), writes `<out>/<name>-<seed>/` atomically and prints the summary.
+ * Exit code 0 when the stop condition was met, 3 when the time limit came first.
  */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <scenario>",
@@ -32,26 +35,25 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: "number",
         describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
       }),
-  handler: (args) => {
-    if (isEtcdBenchmark(args.scenario)) {
-      const s = loadEtcdBenchmark(args.scenario);
-      const bench = args.seed === undefined ? s : { ...s, seed: args.seed };
-      const { rows, outDir } = runEtcdBenchmarkScenario(bench, args.out);
+  handler: async (args) => {
+    const req: RunRequest = { file: args.scenario, seed: args.seed, scale: args.scale, out: args.out };
+    const input = loadRunInput(req);
+    const named = input.kind === "etcd" ? input.bench : input.scenario;
+    checkOutputDir("--out", args.out, [`${named.name}-${named.seed}`]);
+    const bar = new ProgressBar();
+    const done = await runInWorker(req, args.out, (m) => bar.update(m.nowNs, m.events, m.done, m.total));
+    bar.finish();
+    if (done.type === "etcd" && input.kind === "etcd") {
       process.stdout.write(
-        args.json ? `${JSON.stringify({ results: rows }, null, 2)}\n` : `${formatEtcdBenchmark(bench, rows, outDir)}\n`,
+        args.json
+          ? `${JSON.stringify({ results: done.rows }, null, 2)}\n`
+          : `${formatEtcdBenchmark(input.bench, done.rows, done.outDir)}\n`,
       );
       return;
     }
-    const scenario =
-      args.scale === undefined
-        ? loadScenario(args.scenario, args.seed === undefined ? {} : { seed: args.seed })
-        : loadScaledScenario(args.scenario, args.scale, args.seed === undefined ? {} : { seed: args.seed });
-    const bar = new ProgressBar();
-    const { summary, stats, outDir } = runScenario(scenario, {
-      outRoot: args.out,
-      onProgress: (now, ev, done, total) => bar.update(now, ev, done, total),
-    });
-    bar.finish();
+    if (done.type !== "scenario" || input.kind !== "scenario") throw new Error("run worker: unexpected reply");
+    const { summary, stats, outDir } = done;
+    const scenario = input.scenario;
     process.stdout.write(
       args.json
         ? `${JSON.stringify({ results: summary, run: stats }, null, 2)}\n`
@@ -60,3 +62,35 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (scenario.stop.when === "allRunning" && summary.timeToAllRunningNs === null) process.exitCode = 3;
   },
 };
+
+type Reply = Extract<RunWorkerMessage, { type: "scenario" | "etcd" }>;
+
+/** Runs a request on a worker thread, registered to be stopped and cleaned up on interrupt. */
+function runInWorker(
+  req: RunRequest,
+  out: string,
+  onProgress: (m: Extract<RunWorkerMessage, { type: "progress" }>) => void,
+): Promise<Reply> {
+  const url = import.meta.url.endsWith(".ts")
+    ? sourceWorkerUrl(new URL("../run-worker.ts", import.meta.url))
+    : new URL("../run-worker.js", import.meta.url);
+  const w = new Worker(url, { workerData: { simctlRun: req } satisfies RunWorkerData });
+  const forget = onInterrupt(w, out);
+  return new Promise<Reply>((resolve, reject) => {
+    let reply: Reply | undefined;
+    w.on("message", (m: RunWorkerMessage) => {
+      if (m.type === "progress") onProgress(m);
+      else if (m.type === "error") {
+        const err = Array.isArray(m.issues) ? new ScenarioError(m.issues as ScenarioIssue[]) : new Error(m.message);
+        if (m.stack !== undefined && !(err instanceof ScenarioError)) err.stack = `${m.message}\n(worker) ${m.stack}`;
+        reject(err);
+      } else reply = m;
+    });
+    w.on("error", reject);
+    w.on("exit", (code) => {
+      forget();
+      if (reply !== undefined) resolve(reply);
+      else reject(new Error(`the run worker exited with code ${code}`));
+    });
+  });
+}
