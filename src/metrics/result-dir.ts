@@ -115,7 +115,7 @@ function pauseForTest(marker: string): void {
  * `mkdirSync(dir, { recursive: true })` retries forever under `/proc` (ENOENT from a parent
  * that exists), so it is not used for user-given paths.
  */
-function makeDirs(dir: string): void {
+export function makeDirs(dir: string): void {
   const missing: string[] = [];
   let d = resolve(dir);
   while (!existsSync(d)) {

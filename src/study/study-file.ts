@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { basename, dirname, extname, isAbsolute, join } from "node:path";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { ScenarioError } from "../scenario/scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import { RUN_FIGURES } from "./merge.js";
@@ -27,7 +27,10 @@ export interface StudySpec {
   seeds: readonly number[] | undefined;
   /** Size factor applied after the parameters (see scaleScenarioText); 1 = as written. */
   scale: number;
-  /** Output directory as written (relative to the working directory); undefined = default. */
+  /**
+   * Output directory, resolved against the study file's directory (which it must lie in,
+   * unless an allowed path holds it); undefined = the default, `results/studies/<name>`.
+   */
   outputs: string | undefined;
 }
 
@@ -62,10 +65,16 @@ export const MAX_RUNS = 1_000_000;
  *   controlPlane.controllerManager.qps: { values: [20, 50], column: cm_qps }
  * seeds: [1, 2, 3]               # or a count: `seeds: 3` means 1, 2, 3
  * scale: 1                       # multiply cluster and workload size (default 1)
- * outputs: results/studies/capacity   # default results/studies/<name>
+ * outputs: results                # relative to this file and inside its directory tree;
+ *                                # default results/studies/<name> in the working directory
  * ```
+ * `allowPaths` (`--allow-path DIR`) are further directories `outputs` may lie in.
  */
-export function readStudyText(file: string, text: string): { spec: StudySpec; locations: StudyLocations } {
+export function readStudyText(
+  file: string,
+  text: string,
+  options: { allowPaths?: readonly string[] } = {},
+): { spec: StudySpec; locations: StudyLocations } {
   const { ctx, docs } = readYamlDocuments(file, text);
   const r = docs[0];
   if (r === undefined || docs.length !== 1) {
@@ -153,7 +162,18 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
     }
   }
   const scale = root.get("scale").num({ min: 1e-6, max: 1e6, default: 1 });
-  const outputs = root.has("outputs") ? root.get("outputs").str({ expected: "an output directory" }) : undefined;
+  let outputs: string | undefined;
+  if (root.has("outputs")) {
+    const or = root.get("outputs");
+    const written = or.str({ expected: "an output directory" });
+    const at = resolve(dirname(file), written);
+    const roots = [dirname(file), ...(options.allowPaths ?? [])];
+    if (roots.some((d) => insideTree(at, d))) outputs = at;
+    else
+      or.fail(
+        `an output directory inside ${dirname(resolve(file))}, the study file's directory (--allow-path DIR allows another)`,
+      );
+  }
   let runs = seeds?.length ?? 1;
   for (const p of parameters) runs *= Math.max(1, p.values.length);
   if (runs > MAX_RUNS) pr.fail(`a grid of at most ${MAX_RUNS} runs (this one has ${runs})`);
@@ -164,8 +184,33 @@ export function readStudyText(file: string, text: string): { spec: StudySpec; lo
   };
 }
 
+/**
+ * Whether `path` lies in the directory tree of `root` (or is `root`), after resolving the
+ * symbolic links of the longest part of each that exists, so a link cannot lead out.
+ */
+export function insideTree(path: string, root: string): boolean {
+  const rel = relative(realExisting(root), realExisting(path));
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+function realExisting(path: string): string {
+  let head = resolve(path);
+  let tail = "";
+  while (!existsSync(head)) {
+    const up = dirname(head);
+    if (up === head) return resolve(path);
+    tail = tail === "" ? basename(head) : join(basename(head), tail);
+    head = up;
+  }
+  const real = realpathSync(head);
+  return tail === "" ? real : join(real, tail);
+}
+
 /** Reads a study file from disk (see {@link readStudyText}). */
-export function readStudyFile(file: string): { spec: StudySpec; locations: StudyLocations } {
+export function readStudyFile(
+  file: string,
+  options: { allowPaths?: readonly string[] } = {},
+): { spec: StudySpec; locations: StudyLocations } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -174,7 +219,7 @@ export function readStudyFile(file: string): { spec: StudySpec; locations: Study
       { file, path: "", line: 0, column: 0, expected: "a readable study file", found: (e as Error).message },
     ]);
   }
-  return readStudyText(file, text);
+  return readStudyText(file, text, options);
 }
 
 /** A parameter path as a column name: `cluster.nodePools[0].count` -> `cluster_nodePools_0_count`. */

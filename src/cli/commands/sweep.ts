@@ -11,6 +11,7 @@ interface SweepArgs {
   workers: number;
   shard?: string;
   scale?: number;
+  "allow-path"?: string[];
 }
 
 /**
@@ -34,7 +35,12 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         describe: "worker threads (1 runs on the main thread)",
       })
       .option("shard", { type: "string", describe: "run only shard i of N (i/N, 0-based): runs with index % N == i" })
-      .option("scale", { type: "number", describe: "multiply cluster and workload size (replaces the study's scale)" }),
+      .option("scale", { type: "number", describe: "multiply cluster and workload size (replaces the study's scale)" })
+      .option("allow-path", {
+        type: "string",
+        array: true,
+        describe: "a directory outside the study file's where its outputs may be written (repeatable)",
+      }),
   handler: (args) =>
     withUserErrors("sweep", async () => {
       let shard: Shard | undefined;
@@ -55,6 +61,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         workers: args.workers,
         shard,
         scale: args.scale,
+        allowPaths: args["allow-path"],
         onPlanned: (todo, skipped) => {
           bar = new StudyProgress(todo.length);
           process.stderr.write(
