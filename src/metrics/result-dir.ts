@@ -190,6 +190,12 @@ export interface Interruptible {
 const stoppable = new Set<Interruptible>();
 const watched = new Set<string>();
 let installed = false;
+let interrupted = false;
+
+/** Whether a SIGINT/SIGTERM is being handled: workers exiting now were stopped on purpose. */
+export function interrupting(): boolean {
+  return interrupted;
+}
 
 /**
  * Registers a worker to terminate and a parent directory to clean (this process's temporary
@@ -214,7 +220,6 @@ export function onInterrupt(worker: Interruptible | undefined, parent: string): 
 export function installInterruptHandlers(): void {
   if (installed || !isMainThread) return;
   installed = true;
-  let interrupted = false;
   const handler = (signal: NodeJS.Signals) => {
     const code = signal === "SIGINT" ? 130 : 143;
     if (interrupted) process.exit(code);

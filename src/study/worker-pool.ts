@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
-import { onInterrupt } from "../metrics/result-dir.js";
+import { interrupting, onInterrupt } from "../metrics/result-dir.js";
 import { ScenarioError, type ScenarioIssue } from "../scenario/scenario-error.js";
 import type { WorkerMessage } from "./run-worker.js";
 import { executeRunTask, type RunOutcome, type RunTask } from "./run-task.js";
@@ -97,7 +97,7 @@ export async function runTasks(tasks: readonly RunTask[], options: PoolOptions =
       });
       w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));
       w.on("exit", (code) => {
-        if (!retired.has(w) && !failed) fail(new Error(`a run worker exited with code ${code}`));
+        if (!retired.has(w) && !failed && !interrupting()) fail(new Error(`a run worker exited with code ${code}`));
       });
       feed(w);
     }

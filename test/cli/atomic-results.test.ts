@@ -136,3 +136,19 @@ describe("--out is checked before simulating", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 });
+
+describe("an interrupted sweep", () => {
+  test("SIGTERM while workers write: they are stopped, their temporary directories removed, exit 143", async () => {
+    const out = join(root, "sweep");
+    const p = start(["sweep", join(REPO, "test/study/fixtures/nodes-sweep.yaml"), "--out", out, "--workers", "2"], {
+      env: { SIMCTL_TEST_PAUSE: "swap" },
+    });
+    await waitFor(join(out, "runs", ".swap-paused"));
+    expect(entries(join(out, "runs")).some((e) => /\.tmp-[0-9]+-[0-9]+$/.test(e))).toBe(true);
+    p.child.kill("SIGTERM");
+    const r = await p.done;
+    expect(r.code).toBe(143);
+    rmSync(join(out, "runs", ".swap-paused"));
+    expect(entries(join(out, "runs")).filter((e) => !/^[0-9]+-[0-9a-f]{16}$/.test(e))).toEqual([]);
+  });
+});

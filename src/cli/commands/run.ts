@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { CommandModule } from "yargs";
 import { formatSummary } from "../../metrics/format-summary.js";
-import { checkOutputDir, onInterrupt } from "../../metrics/result-dir.js";
+import { checkOutputDir, interrupting, onInterrupt } from "../../metrics/result-dir.js";
 import { ScenarioError, type ScenarioIssue } from "../../scenario/scenario-error.js";
 import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
@@ -90,7 +90,7 @@ function runInWorker(
     w.on("exit", (code) => {
       forget();
       if (reply !== undefined) resolve(reply);
-      else reject(new Error(`the run worker exited with code ${code}`));
+      else if (!interrupting()) reject(new Error(`the run worker exited with code ${code}`));
     });
   });
 }
