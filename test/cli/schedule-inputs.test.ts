@@ -91,7 +91,7 @@ describe("simctl schedule on bad input", () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      `simctl: invalid scenario (1 problem):\n${existing}:3:20: spec.nodeName: expected the name of one of the 3 nodes given with --nodes, found "gone"\n`,
+      `simctl: invalid scenario (1 problem):\n${existing}:3:19: spec.nodeName: expected the name of one of the 3 nodes given with --nodes, found "gone"\n`,
     );
   });
 });
