@@ -1,7 +1,14 @@
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
-import { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "../metrics/arrow-writer.js";
+import {
+  maxReadableTableBytes,
+  tableBytes,
+  tableFromColumns,
+  writeArrowFile,
+  writeFileAtomic,
+  type Column,
+} from "../metrics/arrow-writer.js";
 import { apiColumns } from "../metrics/api-arrow.js";
 import { etcdColumns } from "../metrics/etcd-arrow.js";
 import { timeSeriesColumns } from "../metrics/time-series.js";
@@ -77,7 +84,9 @@ function scenarioJson(s: Scenario, contentOnly = false): string {
 
 /**
  * Writes a finished run's files (the scenario's Arrow tables, `summary.json`, `scenario.json`)
- * into the existing directory `tmp`; callers make the directory appear atomically.
+ * into the existing directory `tmp`; callers make the directory appear atomically. A table too
+ * big for the readers to load back (see {@link maxReadableTableBytes}; nodes.arrow of a
+ * 1M-pod run reaches 3 GB) is not written: a warning on stderr names it and what to change.
  */
 export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats: RunStats, tmp: string): void {
   const meta = {
@@ -97,11 +106,23 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
   };
   for (const name of sim.scenario.outputs) {
     const { columns, rows } = tables[name](sim);
-    writeArrowFile(join(tmp, `${name}.arrow`), tableFromColumns(columns, rows, meta));
+    const table = tableFromColumns(columns, rows, meta);
+    const bytes = tableBytes(table);
+    if (bytes > maxReadableTableBytes()) {
+      process.stderr.write(
+        `simctl: warning: ${name}.arrow not written: its ${rows} rows take ${sizeText(bytes)}, over the ${sizeText(maxReadableTableBytes())} that merge, export and report can read back (they load an Arrow file whole); leave ${name} out of the scenario's outputs: to skip it\n`,
+      );
+      continue;
+    }
+    writeArrowFile(join(tmp, `${name}.arrow`), table);
   }
   writeFileAtomic(
     join(tmp, "summary.json"),
     `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`,
   );
   writeFileAtomic(join(tmp, "scenario.json"), `${scenarioJson(sim.scenario)}\n`);
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(0)} MiB` : `${bytes} bytes`;
 }
