@@ -1,17 +1,24 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { isMainThread, threadId } from "node:worker_threads";
 import { UserError } from "../study/user-error.js";
 
 /**
- * Result directories are replaced atomically: a run writes `<dir>.tmp-<pid>-<thread>/`, then
- * renames the old `<dir>` aside to `<dir>.aside-<pid>-<thread>/`, renames the new one in and
- * deletes the old one. A reader therefore sees the complete old directory or the complete new
- * one. A process killed in between leaves a temporary or an aside directory named after its
- * pid; the next writer of the same parent removes the temporary ones of dead processes and
- * restores an aside directory whose replacement never arrived.
+ * Result directories are replaced atomically: a run writes `<dir>.tmp-<host>-<pid>-<thread>/`,
+ * then renames the old `<dir>` aside to `<dir>.aside-<host>-<pid>-<thread>/`, renames the new
+ * one in and deletes the old one. A reader therefore sees the complete old directory or the
+ * complete new one. A process killed in between leaves a temporary or an aside directory named
+ * after its pid; the next writer of the same parent on the same host removes the temporary ones
+ * of dead processes and restores an aside directory whose replacement never arrived. Entries of
+ * other hosts (shards writing to a shared file system) are left alone: their pids mean nothing here.
  */
-const LEFTOVER = /^(.+)\.(tmp|aside)-([0-9]+)-([0-9]+)$/;
+const LEFTOVER = /^(.+)\.(tmp|aside)-([A-Za-z0-9_]+)-([0-9]+)-([0-9]+)$/;
+/** This machine's name as it appears in leftover names (letters, digits and `_`). */
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9]/g, "_")
+    .slice(0, 32) || "host";
 
 /** The longest file name Linux and macOS file systems accept (NAME_MAX), in bytes. */
 export const NAME_MAX_BYTES = 255;
@@ -20,12 +27,12 @@ export const NAME_MAX_BYTES = 255;
 const active = new Set<string>();
 
 function suffix(kind: "tmp" | "aside"): string {
-  return `.${kind}-${process.pid}-${threadId}`;
+  return `.${kind}-${HOST}-${process.pid}-${threadId}`;
 }
 
 /** The longest entry name a result directory named `name` needs (its temporary and aside names). */
 export function resultEntryName(name: string): string {
-  return `${name}.aside-${process.pid}-${2 ** 31}`;
+  return `${name}.aside-${HOST}-${process.pid}-${2 ** 31}`;
 }
 
 function alive(pid: number): boolean {
@@ -57,8 +64,8 @@ export function recoverResultDirs(parent: string, own = false): string[] {
   names.sort((a, b) => (a.includes(".aside-") ? 0 : 1) - (b.includes(".aside-") ? 0 : 1));
   for (const n of names) {
     const m = LEFTOVER.exec(n);
-    if (m === null) continue;
-    const pid = Number(m[3]);
+    if (m === null || m[3] !== HOST) continue;
+    const pid = Number(m[4]);
     if (!(own && pid === process.pid) && alive(pid)) continue;
     const path = join(parent, n);
     const final = join(parent, m[1]!);

@@ -1,5 +1,5 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ensureDist, REPO, simctl, start, waitFor } from "./simctl.js";
@@ -85,7 +85,7 @@ describe("result directories are replaced atomically", () => {
     // Cut between the two renames: no tiny-7, its aside and temporary directories left behind.
     const left = entries(out);
     expect(left).not.toContain("tiny-7");
-    expect(left.map((e) => e.replace(/-[0-9]+-[0-9]+$/, ""))).toEqual(["tiny-7.aside", "tiny-7.tmp"]);
+    expect(left.map((e) => e.replace(/-[A-Za-z0-9_]+-[0-9]+-[0-9]+$/, ""))).toEqual(["tiny-7.aside", "tiny-7.tmp"]);
     // Another run with a different seed recovers the directory without touching it otherwise.
     const other = await simctl(["run", SCENARIO, "--out", out, "--seed", "8", "--json"]);
     expect(other.code).toBe(0);
@@ -96,12 +96,19 @@ describe("result directories are replaced atomically", () => {
     expect(oldOrNew(run)).toBe("new");
   });
 
-  test("leftovers of a live process are left alone", async () => {
+  test("leftovers of a live process, or of another host, are left alone", async () => {
     const out = join(root, "live");
-    const mine = join(out, `tiny-9.tmp-${process.pid}-0`);
+    const host = hostname()
+      .replace(/[^A-Za-z0-9]/g, "_")
+      .slice(0, 32);
+    const mine = join(out, `tiny-9.tmp-${host}-${process.pid}-0`);
+    // Another host's leftover (a shard on a shared file system), with a pid not alive here.
+    const theirs = join(out, "tiny-9.aside-otherhost-999999999-1");
+    cpSync(join(REPO, "test/study/fixtures"), theirs, { recursive: true });
     cpSync(join(REPO, "test/study/fixtures"), mine, { recursive: true });
     expect((await simctl(["run", SCENARIO, "--out", out, "--json"])).code).toBe(0);
     expect(existsSync(mine)).toBe(true);
+    expect(existsSync(theirs)).toBe(true);
   });
 });
 
@@ -145,7 +152,7 @@ describe("an interrupted sweep", () => {
       env: { SIMCTL_TEST_PAUSE: "swap" },
     });
     await waitFor(join(out, "runs", ".swap-paused"));
-    expect(entries(join(out, "runs")).some((e) => /\.tmp-[0-9]+-[0-9]+$/.test(e))).toBe(true);
+    expect(entries(join(out, "runs")).some((e) => /\.tmp-[A-Za-z0-9_]+-[0-9]+-[0-9]+$/.test(e))).toBe(true);
     p.child.kill("SIGTERM");
     const r = await p.done;
     expect(r.code).toBe(143);
