@@ -18,7 +18,8 @@ export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
     .option("allow-path", {
       type: "string",
       array: true,
-      describe: "a directory outside the scenario's own that its files may come from (repeatable)",
+      describe:
+        "a directory outside the scenario's (or study's) own tree that its files may come from, or a study may write to (repeatable)",
     })
     .option("max-file-size", {
       type: "string",

@@ -1,5 +1,7 @@
 import yargs, { type CommandModule } from "yargs";
+import { installInterruptHandlers } from "../metrics/result-dir.js";
 import { ScenarioError } from "../scenario/scenario-error.js";
+import { UserError as InputError } from "../study/user-error.js";
 import { VERSION } from "../version.js";
 
 /**
@@ -30,6 +32,7 @@ export async function loadCommands(argv: readonly string[]): Promise<CommandModu
 /** Runs the simctl command line with `argv` (without node and script). */
 export async function main(argv: string[]): Promise<void> {
   const commands = await loadCommands(argv);
+  installInterruptHandlers();
   try {
     await yargs(argv)
       .scriptName("simctl")
@@ -46,6 +49,11 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof ScenarioError) {
       process.stderr.write(`${formatScenarioError(e)}\n`);
       process.exitCode = 2;
+      return;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`simctl: ${e.message}\n`);
+      process.exitCode = e.exitCode;
       return;
     }
     // A flag that fails its yargs coerce check arrives as yargs' own YError: a usage error too.

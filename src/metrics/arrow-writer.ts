@@ -162,6 +162,29 @@ function columnData(c: Column, rows: number, dictId: number): Data {
 }
 
 /**
+ * The largest Arrow file simctl's own readers (merge, export, report) can read back: they read
+ * a file whole (`readFileSync`, then apache-arrow's `tableFromIPC`), and Node reads at most
+ * 2 GiB into one buffer. `SIMCTL_TEST_MAX_TABLE_BYTES` lowers it, for tests.
+ */
+export function maxReadableTableBytes(): number {
+  const forced = Number(process.env.SIMCTL_TEST_MAX_TABLE_BYTES);
+  return Number.isFinite(forced) && forced > 0 ? forced : 2 ** 31 - 1;
+}
+
+/** The bytes of a table's buffers (values, validity, offsets, dictionaries): a lower bound of its IPC file size. */
+export function tableBytes(table: Table): number {
+  let n = 0;
+  const add = (d: Data): void => {
+    for (const b of [d.values, d.nullBitmap, d.valueOffsets] as (ArrayBufferView | undefined)[])
+      if (b !== undefined) n += b.byteLength;
+    for (const c of d.children) add(c);
+    if (d.dictionary !== undefined) for (const x of d.dictionary.data) add(x);
+  };
+  for (const d of table.data) add(d);
+  return n;
+}
+
+/**
  * Writes bytes to `path` atomically: to `path.tmp`, fsync, then rename, so an interrupted run
  * never leaves a half-written file under the real name.
  */

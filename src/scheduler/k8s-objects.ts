@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { parseQuantity } from "../cluster/resources.js";
-import { ScenarioError } from "../scenario/scenario-error.js";
+import { didYouMean, ScenarioError } from "../scenario/scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import type { ContainerInput, NodeInput, PodInput } from "./standalone.js";
 
@@ -11,6 +11,112 @@ export interface BoundPod {
 }
 
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+
+// Field names of the core/v1 types read here (k8s.io/api/core/v1/types.go), so that a typo is
+// reported with a did-you-mean while fields the scheduler does not read are accepted as written.
+const OBJECT_KEYS = ["apiVersion", "kind", "metadata", "spec", "status"];
+const METADATA_KEYS = [
+  "name",
+  "generateName",
+  "namespace",
+  "selfLink",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
+  "managedFields",
+];
+const NODE_SPEC_KEYS = ["podCIDR", "podCIDRs", "providerID", "unschedulable", "taints", "configSource", "externalID"];
+const NODE_STATUS_KEYS = [
+  "capacity",
+  "allocatable",
+  "phase",
+  "conditions",
+  "addresses",
+  "daemonEndpoints",
+  "nodeInfo",
+  "images",
+  "volumesInUse",
+  "volumesAttached",
+  "config",
+  "runtimeHandlers",
+  "features",
+];
+const TAINT_KEYS = ["key", "value", "effect", "timeAdded"];
+const POD_SPEC_KEYS = [
+  "volumes",
+  "initContainers",
+  "containers",
+  "ephemeralContainers",
+  "restartPolicy",
+  "terminationGracePeriodSeconds",
+  "activeDeadlineSeconds",
+  "dnsPolicy",
+  "nodeSelector",
+  "serviceAccountName",
+  "serviceAccount",
+  "automountServiceAccountToken",
+  "nodeName",
+  "hostNetwork",
+  "hostPID",
+  "hostIPC",
+  "shareProcessNamespace",
+  "securityContext",
+  "imagePullSecrets",
+  "hostname",
+  "subdomain",
+  "affinity",
+  "schedulerName",
+  "tolerations",
+  "hostAliases",
+  "priorityClassName",
+  "priority",
+  "dnsConfig",
+  "readinessGates",
+  "runtimeClassName",
+  "enableServiceLinks",
+  "preemptionPolicy",
+  "overhead",
+  "topologySpreadConstraints",
+  "setHostnameAsFQDN",
+  "os",
+  "hostUsers",
+  "schedulingGates",
+  "resourceClaims",
+  "resources",
+];
+const CONTAINER_KEYS = [
+  "name",
+  "image",
+  "command",
+  "args",
+  "workingDir",
+  "ports",
+  "envFrom",
+  "env",
+  "resources",
+  "resizePolicy",
+  "restartPolicy",
+  "volumeMounts",
+  "volumeDevices",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "lifecycle",
+  "terminationMessagePath",
+  "terminationMessagePolicy",
+  "imagePullPolicy",
+  "securityContext",
+  "stdin",
+  "stdinOnce",
+  "tty",
+];
 const OWNER_KINDS = new Set(["ReplicaSet", "StatefulSet", "ReplicationController"]);
 
 function readText(file: string, what: string): string {
@@ -32,6 +138,8 @@ function objects(file: string, text: string, kind: string): { items: YamlReader[
     else items.push(d);
   }
   for (const it of items) {
+    it.object(OBJECT_KEYS);
+    it.get("metadata").object(METADATA_KEYS);
     const k = it.get("kind");
     if (k.present && k.value() !== kind) k.fail(`a ${kind} object`);
   }
@@ -52,8 +160,9 @@ function quantities(r: YamlReader): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const [k, v] of r.entries("a mapping of resource name to quantity")) {
     const x = v.value();
-    if ((typeof x === "string" || typeof x === "number") && parseQuantity(x) !== undefined) out[k] = x;
-    else v.fail("a Kubernetes quantity such as 500m, 4 or 16Gi");
+    const q = typeof x === "string" || typeof x === "number" ? parseQuantity(x) : undefined;
+    if (q !== undefined && q >= 0) out[k] = x as string | number;
+    else v.fail("a non-negative Kubernetes quantity such as 500m, 4 or 16Gi");
   }
   return out;
 }
@@ -65,6 +174,8 @@ export function readNodes(file: string, text = readText(file, "a readable Nodes 
     const meta = n.get("metadata");
     const spec = n.get("spec");
     const status = n.get("status");
+    spec.object(NODE_SPEC_KEYS);
+    status.object(NODE_STATUS_KEYS);
     const alloc = status.get("allocatable").present ? status.get("allocatable") : status.get("capacity");
     if (!alloc.present)
       status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
@@ -79,21 +190,27 @@ export function readNodes(file: string, text = readText(file, "a readable Nodes 
       taints: spec
         .get("taints")
         .list()
-        .map((t) => ({
-          key: t.get("key").str(),
-          value: t.get("value").str({ default: "" }),
-          effect: t.get("effect").oneOf(TAINT_EFFECTS),
-        })),
+        .map((t) => {
+          t.object(TAINT_KEYS);
+          return {
+            key: t.get("key").str(),
+            value: t.get("value").str({ default: "" }),
+            effect: t.get("effect").oneOf(TAINT_EFFECTS),
+          };
+        }),
       images: status
         .get("images")
         .list()
-        .map((i) => ({
-          names: i
-            .get("names")
-            .list()
-            .map((x) => x.str()),
-          sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }),
-        })),
+        .map((i) => {
+          i.object(["names", "sizeBytes"]);
+          return {
+            names: i
+              .get("names")
+              .list()
+              .map((x) => x.str()),
+            sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }),
+          };
+        }),
       unschedulable: spec.get("unschedulable").bool({ default: false }),
       ready: ready === undefined ? true : ready.get("status").value() === "True",
     };
@@ -109,7 +226,9 @@ export function readNodes(file: string, text = readText(file, "a readable Nodes 
 }
 
 function readContainer(c: YamlReader): ContainerInput {
+  c.object(CONTAINER_KEYS);
   const res = c.get("resources");
+  res.object(["limits", "requests", "claims"]);
   const requests = quantities(res.get("requests"));
   // model: core/v1 defaulting: a limit without a request sets the request (SetDefaults_ResourceList).
   for (const [k, v] of Object.entries(quantities(res.get("limits")))) if (requests[k] === undefined) requests[k] = v;
@@ -119,12 +238,15 @@ function readContainer(c: YamlReader): ContainerInput {
     ports: c
       .get("ports")
       .list()
-      .map((p) => ({
-        containerPort: p.get("containerPort").int({ default: 0 }),
-        hostPort: p.get("hostPort").int({ min: 0, max: 65535, default: 0 }),
-        protocol: p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" }),
-        hostIP: p.get("hostIP").str({ default: "" }),
-      })),
+      .map((p) => {
+        p.object(["name", "containerPort", "hostPort", "protocol", "hostIP"]);
+        return {
+          containerPort: p.get("containerPort").int({ min: 0, max: 65535, default: 0 }),
+          hostPort: p.get("hostPort").int({ min: 0, max: 65535, default: 0 }),
+          protocol: p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" }),
+          hostIP: p.get("hostIP").str({ default: "" }),
+        };
+      }),
     restartPolicy: c.get("restartPolicy").str({ default: "" }),
   };
 }
@@ -136,6 +258,7 @@ function readContainer(c: YamlReader): ContainerInput {
 export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string } {
   const meta = p.get("metadata");
   const spec = p.get("spec");
+  spec.object(POD_SPEC_KEYS);
   const labels = stringMap(meta.get("labels"));
   const owned = meta
     .get("ownerReferences")
@@ -178,12 +301,29 @@ export function readPod(file: string, text = readText(file, "a readable Pod YAML
   return pod;
 }
 
-/** Reads the pods already running: a List of Pods each bound with spec.nodeName. */
-export function readBoundPods(file: string, text = readText(file, "a readable Pods YAML file")): BoundPod[] {
+/**
+ * Reads the pods already running: a List of Pods each bound with spec.nodeName. With `nodes`,
+ * a pod bound to a node not among them is reported at its spec.nodeName.
+ */
+export function readBoundPods(
+  file: string,
+  text = readText(file, "a readable Pods YAML file"),
+  nodes?: readonly NodeInput[],
+): BoundPod[] {
   const { items, ctx } = objects(file, text, "Pod");
+  const names = nodes === undefined ? undefined : nodes.map((n) => n.name);
+  const known = names === undefined ? undefined : new Set(names);
   const out = items.map((it) => {
     const { pod, nodeName } = readPodObject(it);
-    if (nodeName === "") it.get("spec").get("nodeName").fail("spec.nodeName: an existing pod must be bound to a node");
+    const at = it.get("spec").get("nodeName");
+    if (nodeName === "") at.fail("spec.nodeName: an existing pod must be bound to a node");
+    else if (known !== undefined && !known.has(nodeName)) {
+      const guess = didYouMean(nodeName, names!);
+      at.fail(
+        `the name of one of the ${known.size} nodes given with --nodes`,
+        guess === undefined ? undefined : `did you mean "${guess}"?`,
+      );
+    }
     return { pod, nodeName };
   });
   ctx.throwIfIssues();

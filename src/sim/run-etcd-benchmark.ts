@@ -1,8 +1,8 @@
-import { mkdirSync, renameSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { runEtcdBenchmark } from "../etcd/benchmark.js";
 import { tableFromColumns, writeArrowFile, writeFileAtomic } from "../metrics/arrow-writer.js";
+import { writeResultDir } from "../metrics/result-dir.js";
 import type { EtcdBenchmarkScenario } from "../scenario/etcd-benchmark-scenario.js";
 import { VERSION } from "../version.js";
 
@@ -69,16 +69,13 @@ export function runEtcdBenchmarkScenario(
   }
   if (outRoot === null) return { rows, outDir: undefined };
   const outDir = join(outRoot, `${s.name}-${s.seed}`);
-  const tmp = `${outDir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  for (const [name, table] of tables) writeArrowFile(join(tmp, name), table);
-  writeFileAtomic(
-    join(tmp, "summary.json"),
-    `${JSON.stringify({ simctlVersion: VERSION, results: { scenario: s.name, seed: s.seed, etcdBenchmark: rows } }, null, 2)}\n`,
-  );
-  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
-  renameSync(tmp, outDir);
+  writeResultDir(outDir, (tmp) => {
+    for (const [name, table] of tables) writeArrowFile(join(tmp, name), table);
+    writeFileAtomic(
+      join(tmp, "summary.json"),
+      `${JSON.stringify({ simctlVersion: VERSION, results: { scenario: s.name, seed: s.seed, etcdBenchmark: rows } }, null, 2)}\n`,
+    );
+  });
   return { rows, outDir };
 }
 

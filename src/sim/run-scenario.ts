@@ -1,8 +1,14 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
-import { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "../metrics/arrow-writer.js";
+import {
+  maxReadableTableBytes,
+  tableBytes,
+  tableFromColumns,
+  writeArrowFile,
+  writeFileAtomic,
+  type Column,
+} from "../metrics/arrow-writer.js";
 import { apiColumns } from "../metrics/api-arrow.js";
 import { etcdColumns } from "../metrics/etcd-arrow.js";
 import { timeSeriesColumns } from "../metrics/time-series.js";
@@ -11,6 +17,7 @@ import type { OutputTable } from "../scenario/types.js";
 import { podColumns } from "../metrics/pods-arrow.js";
 import { eventColumns } from "../metrics/events-arrow.js";
 import type { TraceWindow } from "../core/trace.js";
+import { writeResultDir } from "../metrics/result-dir.js";
 import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
 import { VERSION } from "../version.js";
 import { Simulation } from "./simulation.js";
@@ -36,8 +43,8 @@ export interface RunScenarioResult {
 
 /**
  * Runs a scenario and writes its outputs: the Arrow tables the scenario lists (`pods.arrow`,
- * `api.arrow`, `etcd.arrow`), `summary.json` and the resolved `scenario.json`. Files are written into a temporary directory that replaces the final one
- * only when complete, so an interrupted run never leaves half-written results.
+ * `api.arrow`, `etcd.arrow`), `summary.json` and the resolved `scenario.json`, atomically (see
+ * {@link writeResultDir}): an interrupted run never leaves half-written results.
  */
 export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}): RunScenarioResult {
   const started = performance.now();
@@ -61,7 +68,7 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   let outDir: string | undefined;
   if (options.write !== false) {
     outDir = join(options.outRoot ?? join("results", "runs"), `${scenario.name}-${scenario.seed}`);
-    writeOutputs(sim, summary, stats, outDir);
+    writeResultDir(outDir, (tmp) => writeRunFiles(sim, summary, stats, tmp));
   }
   if (trace !== undefined && sim.trace !== undefined) {
     const { columns, rows } = eventColumns(sim.trace, sim.engine.kinds);
@@ -97,10 +104,13 @@ function runMetadata(sim: Simulation): Record<string, string> {
   };
 }
 
-function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStats, outDir: string): void {
-  const tmp = `${outDir}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+/**
+ * Writes a finished run's files (the scenario's Arrow tables, `summary.json`, `scenario.json`)
+ * into the existing directory `tmp`; callers make the directory appear atomically. A table too
+ * big for the readers to load back (see {@link maxReadableTableBytes}; nodes.arrow of a
+ * 1M-pod run reaches 3 GB) is not written: a warning on stderr names it and what to change.
+ */
+export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats: RunStats, tmp: string): void {
   const meta = runMetadata(sim);
   const tables: Record<OutputTable, (s: Simulation) => { columns: Column[]; rows: number }> = {
     pods: podColumns,
@@ -113,13 +123,23 @@ function writeOutputs(sim: Simulation, summary: SimulatedSummary, stats: RunStat
   };
   for (const name of sim.scenario.outputs) {
     const { columns, rows } = tables[name](sim);
-    writeArrowFile(join(tmp, `${name}.arrow`), tableFromColumns(columns, rows, meta));
+    const table = tableFromColumns(columns, rows, meta);
+    const bytes = tableBytes(table);
+    if (bytes > maxReadableTableBytes()) {
+      process.stderr.write(
+        `simctl: warning: ${name}.arrow not written: its ${rows} rows take ${sizeText(bytes)}, over the ${sizeText(maxReadableTableBytes())} that merge, export and report can read back (they load an Arrow file whole); leave ${name} out of the scenario's outputs: to skip it\n`,
+      );
+      continue;
+    }
+    writeArrowFile(join(tmp, `${name}.arrow`), table);
   }
   writeFileAtomic(
     join(tmp, "summary.json"),
     `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`,
   );
   writeFileAtomic(join(tmp, "scenario.json"), `${scenarioJson(sim.scenario)}\n`);
-  if (existsSync(outDir)) rmSync(outDir, { recursive: true, force: true });
-  renameSync(tmp, outDir);
+}
+
+function sizeText(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(0)} MiB` : `${bytes} bytes`;
 }

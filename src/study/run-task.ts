@@ -1,11 +1,10 @@
-import { existsSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { threadId } from "node:worker_threads";
 import { writeFileAtomic } from "../metrics/arrow-writer.js";
+import { writeResultDir } from "../metrics/result-dir.js";
 import type { RunStats, SimulatedSummary } from "../metrics/summary.js";
 import { parseScenario } from "../scenario/load-scenario.js";
 import type { InputLimits } from "../scenario/input-files.js";
-import { runScenario } from "../sim/run-scenario.js";
+import { runScenario, writeRunFiles } from "../sim/run-scenario.js";
 import { placementMetrics, type PlacementMetrics } from "./placement.js";
 
 /**
@@ -47,8 +46,8 @@ export interface RunRecord {
 
 /**
  * Runs one task where it is called (a worker thread or the main thread). With `outDir`, the
- * outputs are written into a staging directory that replaces `outDir` only when complete, and
- * `run.json` (the task's `info` plus placement metrics) is written last.
+ * outputs and `run.json` (the task's `info` plus placement metrics, written last) replace `outDir`
+ * atomically (see {@link writeResultDir}).
  */
 export function executeRunTask(task: RunTask, onProgress?: (done: number, total: number) => void): RunOutcome {
   const scenario = parseScenario(task.file, task.text, {
@@ -69,14 +68,12 @@ export function executeRunTask(task: RunTask, onProgress?: (done: number, total:
       outDir: undefined,
     };
   }
-  const staging = `${task.outDir}.staging-${process.pid}-${threadId}`;
-  rmSync(staging, { recursive: true, force: true });
-  const r = runScenario(scenario, { outRoot: staging, onProgress: progress });
+  const r = runScenario(scenario, { write: false, onProgress: progress });
   const placement = placementMetrics(r.simulation.nodes);
   const record: RunRecord = { ...task.info, seed: task.seed, placement };
-  writeFileAtomic(join(r.outDir!, "run.json"), `${JSON.stringify(record, null, 2)}\n`);
-  if (existsSync(task.outDir)) rmSync(task.outDir, { recursive: true, force: true });
-  renameSync(r.outDir!, task.outDir);
-  rmSync(staging, { recursive: true, force: true });
+  writeResultDir(task.outDir, (tmp) => {
+    writeRunFiles(r.simulation, r.summary, r.stats, tmp);
+    writeFileAtomic(join(tmp, "run.json"), `${JSON.stringify(record, null, 2)}\n`);
+  });
   return { index: task.index, summary: r.summary, placement, stats: r.stats, outDir: task.outDir };
 }

@@ -1,4 +1,5 @@
-import { basename, dirname, extname, isAbsolute, join } from "node:path";
+import { existsSync, realpathSync } from "node:fs";
+import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { InputLimits } from "../scenario/input-files.js";
 import { readTopFile } from "../scenario/load-scenario.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
@@ -27,7 +28,10 @@ export interface StudySpec {
   seeds: readonly number[] | undefined;
   /** Size factor applied after the parameters (see scaleScenarioText); 1 = as written. */
   scale: number;
-  /** Output directory as written (relative to the working directory); undefined = default. */
+  /**
+   * Output directory, resolved against the study file's directory (which it must lie in,
+   * unless an allowed path holds it); undefined = the default, `results/studies/<name>`.
+   */
   outputs: string | undefined;
 }
 
@@ -62,8 +66,10 @@ export const MAX_RUNS = 1_000_000;
  *   controlPlane.controllerManager.qps: { values: [20, 50], column: cm_qps }
  * seeds: [1, 2, 3]               # or a count: `seeds: 3` means 1, 2, 3
  * scale: 1                       # multiply cluster and workload size (default 1)
- * outputs: results/studies/capacity   # default results/studies/<name>
+ * outputs: results                # relative to this file and inside its directory tree;
+ *                                # default results/studies/<name> in the working directory
  * ```
+ * `limits.allowPaths` (`--allow-path DIR`) are further directories `outputs` may lie in.
  */
 export function readStudyText(
   file: string,
@@ -157,7 +163,18 @@ export function readStudyText(
     }
   }
   const scale = root.get("scale").num({ min: 1e-6, max: 1e6, default: 1 });
-  const outputs = root.has("outputs") ? root.get("outputs").str({ expected: "an output directory" }) : undefined;
+  let outputs: string | undefined;
+  if (root.has("outputs")) {
+    const or = root.get("outputs");
+    const written = or.str({ expected: "an output directory" });
+    const at = resolve(dirname(file), written);
+    const roots = [dirname(file), ...(limits?.allowPaths ?? [])];
+    if (roots.some((d) => insideTree(at, d))) outputs = at;
+    else
+      or.fail(
+        `an output directory inside ${dirname(resolve(file))}, the study file's directory (--allow-path DIR allows another)`,
+      );
+  }
   let runs = seeds?.length ?? 1;
   for (const p of parameters) runs *= Math.max(1, p.values.length);
   if (runs > MAX_RUNS) pr.fail(`a grid of at most ${MAX_RUNS} runs (this one has ${runs})`);
@@ -166,6 +183,28 @@ export function readStudyText(
     spec: { file, name, scenario, parameters, seeds, scale, outputs },
     locations: { root, parameter: paramReaders, values: valueReaders },
   };
+}
+
+/**
+ * Whether `path` lies in the directory tree of `root` (or is `root`), after resolving the
+ * symbolic links of the longest part of each that exists, so a link cannot lead out.
+ */
+export function insideTree(path: string, root: string): boolean {
+  const rel = relative(realExisting(root), realExisting(path));
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+function realExisting(path: string): string {
+  let head = resolve(path);
+  let tail = "";
+  while (!existsSync(head)) {
+    const up = dirname(head);
+    if (up === head) return resolve(path);
+    tail = tail === "" ? basename(head) : join(basename(head), tail);
+    head = up;
+  }
+  const real = realpathSync(head);
+  return tail === "" ? real : join(real, tail);
 }
 
 /**

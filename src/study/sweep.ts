@@ -1,5 +1,16 @@
 import { UserError } from "./user-error.js";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+} from "node:fs";
+import { checkOutputDir, makeDirs } from "../metrics/result-dir.js";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { readStudyFile, type StudySpec } from "./study-file.js";
@@ -25,7 +36,7 @@ export interface Shard {
 export interface SweepOptions {
   /** Output directory; default: the study's `outputs`, else `results/studies/<name>`. */
   outDir?: string;
-  /** Confinement, file size and memory limits (`--allow-path`, `--max-file-size`, `--max-memory`). */
+  /** Confinement of inputs and outputs, file size and memory limits (`--allow-path`, `--max-file-size`, `--max-memory`). */
   limits?: InputLimits;
   /** Replaces the study file's `scale`. */
   scale?: number;
@@ -77,7 +88,9 @@ export function studyOutDir(spec: StudySpec, override: string | undefined): stri
  * `<out>/study.json`, then runs this shard's runs on worker threads into
  * `<out>/runs/<index>-<hash>/` (pods.arrow, summary.json, scenario.json, run.json).
  * Runs whose `run.json` already exists are skipped, so a retried shard only does what is left.
- * Throws when `<out>/study.json` describes a different study.
+ * Throws, before anything runs, when the output directory cannot be written, exists without
+ * being a study's results directory (its marker is `study.json`; an empty directory is fine),
+ * or its `study.json` describes a different study.
  */
 export async function runSweep(studyFile: string, options: SweepOptions = {}): Promise<SweepResult> {
   const { spec: read, locations } = readStudyFile(studyFile, options.limits);
@@ -87,6 +100,18 @@ export async function runSweep(studyFile: string, options: SweepOptions = {}): P
   const manifest = studyManifest(plan);
   const manifestPath = join(outDir, "study.json");
   const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  const flag = options.outDir !== undefined ? "--out" : spec.outputs !== undefined ? "outputs" : "output directory";
+  checkOutputDir(flag, outDir, plan.runs.length > 0 ? [runDirName(plan.runs[0]!)] : []);
+  if (
+    !existsSync(manifestPath) &&
+    existsSync(outDir) &&
+    statSync(outDir).isDirectory() &&
+    readdirSync(outDir).length > 0
+  )
+    throw new UserError(
+      `${flag} ${outDir}: an existing directory that is not a study's results (it has no study.json); choose a new or empty directory`,
+      2,
+    );
   if (existsSync(manifestPath)) {
     const old = JSON.parse(readFileSync(manifestPath, "utf8")) as StudyManifest;
     if (JSON.stringify({ ...old, simctlVersion: "" }) !== JSON.stringify({ ...manifest, simctlVersion: "" })) {
@@ -95,7 +120,7 @@ export async function runSweep(studyFile: string, options: SweepOptions = {}): P
       );
     }
   }
-  mkdirSync(join(outDir, "runs"), { recursive: true });
+  makeDirs(join(outDir, "runs"));
   writeShared(manifestPath, manifestText);
   const mine = shardRuns(plan, options.shard);
   const todo: PlannedRun[] = [];

@@ -1,5 +1,7 @@
 import { availableParallelism } from "node:os";
+import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
+import { interrupting, onInterrupt } from "../metrics/result-dir.js";
 import { ScenarioError, type ScenarioIssue } from "../scenario/scenario-error.js";
 import type { WorkerMessage } from "./run-worker.js";
 import { executeRunTask, type RunOutcome, type RunTask } from "./run-task.js";
@@ -25,11 +27,16 @@ export function defaultWorkers(): number {
  * outcomes in task order. Every run is a deterministic function of its task, so results do
  * not depend on the number of workers or the order they finish in.
  * Contract: the first failing task rejects the promise (a scenario error keeps its issues)
- * and terminates the pool; tasks already finished keep their outputs.
+ * and terminates the pool; tasks already finished keep their outputs. On SIGINT/SIGTERM the
+ * workers are terminated and their unfinished result directories removed (see
+ * `installInterruptHandlers`).
  */
 export async function runTasks(tasks: readonly RunTask[], options: PoolOptions = {}): Promise<RunOutcome[]> {
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(), tasks.length));
   const byIndex = new Map<number, RunOutcome>();
+  const parents = new Set<string>();
+  for (const t of tasks) if (t.outDir !== undefined) parents.add(dirname(t.outDir));
+  for (const p of parents) onInterrupt(undefined, p);
   if (workers === 1) {
     for (const t of tasks) {
       const o = executeRunTask(
@@ -68,6 +75,7 @@ export async function runTasks(tasks: readonly RunTask[], options: PoolOptions =
     for (let i = 0; i < workers; i++) {
       const w = createWorker();
       pool.push(w);
+      for (const p of parents) onInterrupt(w, p);
       w.on("message", (m: WorkerMessage) => {
         if (m.type === "progress") options.onProgress?.(m.index, m.done, m.total);
         else if (m.type === "done") {
@@ -89,7 +97,7 @@ export async function runTasks(tasks: readonly RunTask[], options: PoolOptions =
       });
       w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));
       w.on("exit", (code) => {
-        if (!retired.has(w) && !failed) fail(new Error(`a run worker exited with code ${code}`));
+        if (!retired.has(w) && !failed && !interrupting()) fail(new Error(`a run worker exited with code ${code}`));
       });
       feed(w);
     }

@@ -1,15 +1,17 @@
+import { Worker } from "node:worker_threads";
 import type { CommandModule } from "yargs";
-import { loadScenario } from "../../scenario/load-scenario.js";
-import { runScenario } from "../../sim/run-scenario.js";
-import { formatSummary } from "../../metrics/format-summary.js";
-import { ProgressBar } from "../progress.js";
-import { loadScaledScenario } from "../../study/scale.js";
-import { isEtcdBenchmark, loadEtcdBenchmark } from "../../scenario/etcd-benchmark-scenario.js";
-import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../../sim/run-etcd-benchmark.js";
-import { estimateMemory } from "../../scenario/estimate-memory.js";
-import { ensureHeapFor } from "../heap.js";
-import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
 import { parseTraceWindow, type TraceWindow } from "../../core/trace.js";
+import { formatSummary } from "../../metrics/format-summary.js";
+import { checkOutputDir, interrupting, onInterrupt } from "../../metrics/result-dir.js";
+import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
+import { ScenarioError, type ScenarioIssue } from "../../scenario/scenario-error.js";
+import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
+import { sourceWorkerUrl } from "../../study/source-loader.js";
+import { UserError } from "../../study/user-error.js";
+import { workerHeapMb } from "../heap.js";
+import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
+import { ProgressBar } from "../progress.js";
+import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
 
 interface RunArgs extends InputArgs {
   scenario: string;
@@ -22,8 +24,11 @@ interface RunArgs extends InputArgs {
 }
 
 /**
- * `simctl run SCENARIO`: validates, simulates, writes results/runs/<name>-<seed>/ and prints
- * the summary. Exit code 0 when the stop condition was met, 3 when the time limit came first.
+ * `simctl run SCENARIO`: validates the scenario and checks `--out`, simulates on a worker
+ * thread (the main thread handles SIGINT/SIGTERM: the run is stopped, its temporary directory
+ * removed, exit 130/143; the worker's heap is sized from the memory estimate), writes
+ * `<out>/<name>-<seed>/` atomically and prints the summary. Exit code 0 when the stop condition
+ * was met, 3 when the time limit came first.
  */
 export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <scenario>",
@@ -45,39 +50,41 @@ export const runCommand: CommandModule<object, RunArgs> = {
         describe: "trace only events in FROM-TO of simulated time, e.g. 10s-20s",
       }),
   handler: async (args) => {
-    const limits = inputLimits(args);
-    if (isEtcdBenchmark(args.scenario, limits)) {
-      const s = loadEtcdBenchmark(args.scenario, limits);
-      const bench = args.seed === undefined ? s : { ...s, seed: args.seed };
-      const { rows, outDir } = runEtcdBenchmarkScenario(bench, args.out);
-      process.stdout.write(
-        args.json ? `${JSON.stringify({ results: rows }, null, 2)}\n` : `${formatEtcdBenchmark(bench, rows, outDir)}\n`,
-      );
-      return;
-    }
-    const seed = args.seed === undefined ? {} : { seed: args.seed };
     let window: TraceWindow | undefined;
     if (args.traceWindow !== undefined) {
       const w = args.trace === undefined ? "needs --trace FILE as well" : parseTraceWindow(args.traceWindow);
-      if (typeof w === "string") {
-        process.stderr.write(`simctl: --trace-window: ${w}\n`);
-        process.exitCode = 2;
-        return;
-      }
+      if (typeof w === "string") throw new UserError(`--trace-window: ${w}`, 2);
       window = w;
     }
-    const scenario =
-      args.scale === undefined
-        ? loadScenario(args.scenario, { ...seed, limits })
-        : loadScaledScenario(args.scenario, args.scale, { ...seed, limits });
-    if (await ensureHeapFor(estimateMemory(scenario).bytes, limits.maxMemoryBytes)) return;
-    const bar = new ProgressBar();
-    const { summary, stats, outDir } = runScenario(scenario, {
-      outRoot: args.out,
-      onProgress: (now, ev, done, total) => bar.update(now, ev, done, total),
+    const limits = inputLimits(args);
+    const req: RunRequest = {
+      file: args.scenario,
+      out: args.out,
+      limits,
+      ...(args.seed === undefined ? {} : { seed: args.seed }),
+      ...(args.scale === undefined ? {} : { scale: args.scale }),
       ...(args.trace === undefined ? {} : { trace: { file: args.trace, ...(window === undefined ? {} : { window }) } }),
-    });
+    };
+    const input = loadRunInput(req);
+    const named = input.kind === "etcd" ? input.bench : input.scenario;
+    checkOutputDir("--out", args.out, [`${named.name}-${named.seed}`]);
+    const estimate = input.kind === "scenario" ? estimateMemory(input.scenario).bytes : 0;
+    const bar = new ProgressBar();
+    const done = await runInWorker(req, workerHeapMb(estimate, limits.maxMemoryBytes), estimate, (m) =>
+      bar.update(m.nowNs, m.events, m.done, m.total),
+    );
     bar.finish();
+    if (done.type === "etcd" && input.kind === "etcd") {
+      process.stdout.write(
+        args.json
+          ? `${JSON.stringify({ results: done.rows }, null, 2)}\n`
+          : `${formatEtcdBenchmark(input.bench, done.rows, done.outDir)}\n`,
+      );
+      return;
+    }
+    if (done.type !== "scenario" || input.kind !== "scenario") throw new Error("run worker: unexpected reply");
+    const { summary, stats, outDir } = done;
+    const scenario = input.scenario;
     process.stdout.write(
       args.json
         ? `${JSON.stringify({ results: summary, run: stats }, null, 2)}\n`
@@ -86,3 +93,52 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (scenario.stop.when === "allRunning" && summary.timeToAllRunningNs === null) process.exitCode = 3;
   },
 };
+
+type Reply = Extract<RunWorkerMessage, { type: "scenario" | "etcd" }>;
+
+/**
+ * Runs a request on a worker thread with a heap of `heapMb`, registered to be stopped and
+ * cleaned up on interrupt. A worker that runs out of heap is a clear error (exit 2), not a V8
+ * abort of the process.
+ */
+function runInWorker(
+  req: RunRequest,
+  heapMb: number,
+  estimatedBytes: number,
+  onProgress: (m: Extract<RunWorkerMessage, { type: "progress" }>) => void,
+): Promise<Reply> {
+  const url = import.meta.url.endsWith(".ts")
+    ? sourceWorkerUrl(new URL("../run-worker.ts", import.meta.url))
+    : new URL("../run-worker.js", import.meta.url);
+  const w = new Worker(url, {
+    workerData: { simctlRun: req } satisfies RunWorkerData,
+    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+  });
+  const forget = onInterrupt(w, req.out);
+  return new Promise<Reply>((resolve, reject) => {
+    let reply: Reply | undefined;
+    w.on("message", (m: RunWorkerMessage) => {
+      if (m.type === "progress") onProgress(m);
+      else if (m.type === "error") {
+        const err = Array.isArray(m.issues) ? new ScenarioError(m.issues as ScenarioIssue[]) : new Error(m.message);
+        if (m.stack !== undefined && !(err instanceof ScenarioError)) err.stack = `${m.message}\n(worker) ${m.stack}`;
+        reject(err);
+      } else reply = m;
+    });
+    w.on("error", (e: Error & { code?: string }) => {
+      if (e.code === "ERR_WORKER_OUT_OF_MEMORY")
+        reject(
+          new UserError(
+            `${req.file}: the run ran out of memory (a ${heapMb} MiB heap; the scenario's estimate was ${formatBytes(estimatedBytes)}): give it more with --max-memory, or make it smaller (--scale, fewer nodes, a shorter stop.timeLimit, a longer kubelet.sampleInterval)`,
+            2,
+          ),
+        );
+      else reject(e);
+    });
+    w.on("exit", (code) => {
+      forget();
+      if (reply !== undefined) resolve(reply);
+      else if (!interrupting()) reject(new Error(`the run worker exited with code ${code}`));
+    });
+  });
+}

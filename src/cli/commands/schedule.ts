@@ -39,7 +39,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
   handler: (args) => {
     const nodes = readNodes(args.nodes);
     const pod = readPod(args.pod);
-    const existing = args.existing === undefined ? [] : readBoundPods(args.existing);
+    const existing = args.existing === undefined ? [] : readBoundPods(args.existing, undefined, nodes);
     const config = args.config === undefined ? undefined : loadSchedulerConfig(args.config);
     const { message, ...result } = explainSchedule({
       nodes,

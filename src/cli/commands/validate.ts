@@ -1,17 +1,20 @@
 import type { CommandModule } from "yargs";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
+import { checkOutputDir } from "../../metrics/result-dir.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
 import { validateScenarioFile } from "../../scenario/validate-file.js";
 import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface ValidateArgs extends InputArgs {
   scenario: string;
+  out: string;
   scale?: number;
 }
 
 /**
  * `simctl validate SCENARIO`: checks a scenario without running it: every check `run` makes
- * before simulating (files, names, counts, time limit, estimated memory against --max-memory).
+ * before simulating (files, names, counts, time limit, estimated memory against --max-memory, and
+ * that `--out` can take its results).
  */
 export const validateCommand: CommandModule<object, ValidateArgs> = {
   command: "validate <scenario>",
@@ -23,13 +26,15 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
         type: "number",
         describe: "check the scenario as run --scale would run it",
         coerce: scaleFlag,
-      }) as never,
+      })
+      .option("out", { type: "string", default: "results/runs", describe: "directory run would write to" }) as never,
   handler: (args) => {
     const limits = inputLimits(args);
     const v = validateScenarioFile(
       args.scenario,
       args.scale === undefined ? { limits } : { limits, scale: args.scale },
     );
+    checkOutputDir("--out", args.out, [`${v.scenario.name}-${v.scenario.seed}`]);
     if (v.kind === "etcdBenchmark") {
       const b = v.scenario;
       process.stdout.write(`${args.scenario}: valid (etcd benchmark, ${b.runs.length} runs, seed ${b.seed})\n`);
