@@ -97,19 +97,22 @@ describe("README output schemas match the Arrow files a run writes", () => {
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "simctl-docs-schema-"));
-    // 10k-pods.yaml has no outputs: key, so the run writes every table there is.
+    // 10k-pods.yaml has no outputs: key, so the run writes every table there is; --trace adds
+    // events.arrow beside them.
     const scenario = loadScaledScenario("scenarios/10k-pods.yaml", 0.01);
-    runScenario(scenario, { outRoot: dir });
     const out = join(dir, `${scenario.name}-${scenario.seed}`);
-    files = readdirSync(out)
-      .filter((f) => f.endsWith(".arrow"))
-      .sort()
-      .map((f) => join(out, f));
+    runScenario(scenario, { outRoot: dir, trace: { file: join(dir, "events.arrow") } });
+    files = [
+      ...readdirSync(out)
+        .filter((f) => f.endsWith(".arrow"))
+        .map((f) => join(out, f)),
+      join(dir, "events.arrow"),
+    ].sort();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("the run wrote the tables README lists", () => {
-    expect(files.length).toBeGreaterThanOrEqual(7);
+    expect(files.length).toBeGreaterThanOrEqual(8);
   });
 
   test("every column of every table is documented with its type, and every documented column exists", () => {
