@@ -57,7 +57,11 @@ describe("TokenBucket (client-go semantics)", () => {
     expect(expected[499]! - gapEnd).toBe(((100 - burst) / qps) * 1e9);
   });
 
-  test("rejects a non-positive rate", () => {
+  test("rejects a non-positive rate and a burst below 1", () => {
     expect(() => new TokenBucket(0, 1)).toThrow(RangeError);
+    expect(() => new TokenBucket(1, 0.5)).toThrow(RangeError);
+    // A burst of 1 is valid: one request at once, then one per 1/qps.
+    const b = new TokenBucket(4, 1);
+    expect([b.reserve(0), b.reserve(0), b.reserve(0)]).toEqual([0, 250_000_000, 500_000_000]);
   });
 });
