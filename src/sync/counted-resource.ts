@@ -1,6 +1,9 @@
 import type { Engine, EventKind } from "../core/engine.js";
 import { RingQueue } from "./ring-queue.js";
 
+/** A waiter's entries in the wait ring: grant kind, target, arg. */
+const WAITER_SLOTS = 3;
+
 /**
  * A pool of `capacity` identical servers (seats, workers) with a FIFO wait queue, in the manner
  * of SimPy's `Resource`. A request that finds a free server is granted at once; otherwise it
@@ -18,12 +21,14 @@ export class CountedResource {
     if (!(capacity >= 1)) throw new RangeError(`capacity must be at least 1, got ${capacity}`);
   }
 
+  /** Servers held now. */
   get busy(): number {
     return this.inUse;
   }
 
+  /** Requests waiting for a server (each takes WAITER_SLOTS entries of the ring). */
   get queued(): number {
-    return this.waiting.size;
+    return this.waiting.size / WAITER_SLOTS;
   }
 
   /**
