@@ -74,6 +74,10 @@ const CniRecords = columnPool({
  */
 export class Cni {
   readonly maxConcurrentAddsPerNode: number;
+  /** ADDs started so far. */
+  addCount = 0;
+  /** ADDs failed on an exhausted pod CIDR. */
+  failureCount = 0;
   private readonly engine: Engine;
   private readonly ipam: HostLocalIpam;
   private readonly latency: Sampler;
@@ -84,8 +88,6 @@ export class Cni {
   private readonly nodeQueued: Int32Array;
   // Pending ADDs (queued or running), pooled. perf: typed columns + free stack, no objects.
   private readonly recs = new CniRecords(64);
-  private adds = 0;
-  private failures = 0;
 
   constructor(engine: Engine, streams: RandomStreams, ipam: HostLocalIpam, config: Partial<CniConfig> = {}) {
     this.engine = engine;
@@ -102,16 +104,6 @@ export class Cni {
     this.nodeQTail = new Int32Array(n).fill(NONE);
     this.nodeQueued = new Int32Array(n);
     this.doneKind = engine.register("cni.addDone", (rec, code) => this.finish(rec, code as CniResult));
-  }
-
-  /** ADDs started so far. */
-  get addCount(): number {
-    return this.adds;
-  }
-
-  /** ADDs failed on an exhausted pod CIDR. */
-  get failureCount(): number {
-    return this.failures;
   }
 
   /** ADDs running on `node`. */
@@ -152,10 +144,10 @@ export class Cni {
   private start(rec: number): void {
     const node = this.recs.node[rec]!;
     this.nodeActive[node]!++;
-    this.adds++;
+    this.addCount++;
     const delay = this.latency.sample();
     if (!this.ipam.allocate(node)) {
-      this.failures++;
+      this.failureCount++;
       this.engine.schedule(0, this.doneKind, rec, CniResult.FailedCreatePodSandBox);
       return;
     }

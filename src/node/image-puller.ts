@@ -219,9 +219,12 @@ export class ImagePuller {
   private readonly nodeQueued: Int32Array;
   private readonly nodeBytes: Float64Array;
 
-  private qpsRefusals = 0;
-  private injectedFailures = 0;
-  private pullsStarted = 0;
+  /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
+  pullsStartedCount = 0;
+  /** Pulls refused by the node's registryPullQPS limiter ("pull QPS exceeded"). */
+  qpsRefusalCount = 0;
+  /** Pulls failed by the injected failure probability. */
+  injectedFailureCount = 0;
 
   constructor(
     engine: Engine,
@@ -335,21 +338,6 @@ export class ImagePuller {
     return this.reqs.size;
   }
 
-  /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
-  get pullsStartedCount(): number {
-    return this.pullsStarted;
-  }
-
-  /** Pulls refused by the node's registryPullQPS limiter ("pull QPS exceeded"). */
-  get qpsRefusalCount(): number {
-    return this.qpsRefusals;
-  }
-
-  /** Pulls failed by the injected failure probability. */
-  get injectedFailureCount(): number {
-    return this.injectedFailures;
-  }
-
   /** Bytes request `r` caused to be fetched (0 if it joined another pull or found its layers). */
   requestBytes(r: number): number {
     return this.reqs.bytes[r]!;
@@ -415,12 +403,12 @@ export class ImagePuller {
   private startJob(job: number): void {
     const node = this.jobs.node[job]!;
     this.nodeBusy[node]!++;
-    this.pullsStarted++;
+    this.pullsStartedCount++;
     // Draws are made in a fixed order whatever happens next, to keep the stream aligned.
     const u = this.rng.next();
     const delay = this.manifest.sample();
     if (!this.qps.tryAccept(node, this.engine.now)) {
-      this.qpsRefusals++;
+      this.qpsRefusalCount++;
       this.jobs.fail[job] = FAIL_QPS;
       this.jobs.state[job] = J_MANIFEST;
       this.engine.schedule(0, this.manifestKind, job, 0);
@@ -433,7 +421,7 @@ export class ImagePuller {
 
   private onManifestDone(job: number): void {
     if (this.jobs.fail[job] !== FAIL_NONE) {
-      if (this.jobs.fail[job] === FAIL_INJECTED) this.injectedFailures++;
+      if (this.jobs.fail[job] === FAIL_INJECTED) this.injectedFailureCount++;
       this.completeJob(job, PullResult.ErrImagePull);
       return;
     }

@@ -112,7 +112,8 @@ export class StatusManager {
       this.rows.dirty[pod] = 1;
       return;
     }
-    this.enqueue(pod, node);
+    this.append(pod, node);
+    if (this.busy[node] === 0) this.startNext(node);
   }
 
   /** The node's kubelet stopped: nothing more is written for its pods. */
@@ -122,14 +123,14 @@ export class StatusManager {
     this.tail[node] = NONE;
   }
 
-  private enqueue(pod: PodIdx, node: NodeIdx): void {
+  /** Queues `pod` at the tail of `node`'s FIFO. */
+  private append(pod: PodIdx, node: NodeIdx): void {
     this.rows.state[pod] = QUEUED;
     this.rows.next[pod] = NONE;
     const t = this.tail[node]!;
     if (t === NONE) this.head[node] = pod;
     else this.rows.next[t] = pod;
     this.tail[node] = pod;
-    if (this.busy[node] === 0) this.startNext(node);
   }
 
   private startNext(node: NodeIdx): void {
@@ -194,12 +195,7 @@ export class StatusManager {
     this.rows.state[pod] = IDLE;
     if (this.rows.dirty[pod] === 1) {
       this.rows.dirty[pod] = 0;
-      this.rows.state[pod] = QUEUED;
-      this.rows.next[pod] = NONE;
-      const t = this.tail[node]!;
-      if (t === NONE) this.head[node] = pod;
-      else this.rows.next[t] = pod;
-      this.tail[node] = pod;
+      this.append(pod, node);
     }
     this.startNext(node);
   }
