@@ -90,6 +90,23 @@ export const USER_KUBE_CONTROLLER_MANAGER = "system:kube-controller-manager";
 /** `user.KubeScheduler`. */
 export const USER_KUBE_SCHEDULER = "system:kube-scheduler";
 
+/** A suggested (non-exempt, queuing) level; every one of them has queueLengthLimit 50. */
+function queuingLevel(
+  name: string,
+  nominalConcurrencyShares: number,
+  lendablePercent: number,
+  queues: number,
+  handSize: number,
+): PriorityLevelSpec {
+  return {
+    name,
+    exempt: false,
+    nominalConcurrencyShares,
+    lendablePercent,
+    queuing: { queues, handSize, queueLengthLimit: 50 },
+  };
+}
+
 /**
  * The default priority levels in the order simctl indexes them (level ids are positions here).
  * model: bootstrap/default.go. Exempt: nominalConcurrencyShares 0, lendablePercent 0 (v1.29+
@@ -100,48 +117,12 @@ export const USER_KUBE_SCHEDULER = "system:kube-scheduler";
  */
 export const DEFAULT_PRIORITY_LEVELS: readonly PriorityLevelSpec[] = [
   { name: "exempt", exempt: true, nominalConcurrencyShares: 0, lendablePercent: 0 },
-  {
-    name: "system",
-    exempt: false,
-    nominalConcurrencyShares: 30,
-    lendablePercent: 33,
-    queuing: { queues: 64, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "node-high",
-    exempt: false,
-    nominalConcurrencyShares: 40,
-    lendablePercent: 25,
-    queuing: { queues: 64, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "leader-election",
-    exempt: false,
-    nominalConcurrencyShares: 10,
-    lendablePercent: 0,
-    queuing: { queues: 16, handSize: 4, queueLengthLimit: 50 },
-  },
-  {
-    name: "workload-high",
-    exempt: false,
-    nominalConcurrencyShares: 40,
-    lendablePercent: 50,
-    queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "workload-low",
-    exempt: false,
-    nominalConcurrencyShares: 100,
-    lendablePercent: 90,
-    queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "global-default",
-    exempt: false,
-    nominalConcurrencyShares: 20,
-    lendablePercent: 50,
-    queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 },
-  },
+  queuingLevel("system", 30, 33, 64, 6),
+  queuingLevel("node-high", 40, 25, 64, 6),
+  queuingLevel("leader-election", 10, 0, 16, 4),
+  queuingLevel("workload-high", 40, 50, 128, 6),
+  queuingLevel("workload-low", 100, 90, 128, 6),
+  queuingLevel("global-default", 20, 50, 128, 6),
   { name: "catch-all", exempt: false, nominalConcurrencyShares: 5, lendablePercent: 0 },
 ];
 
