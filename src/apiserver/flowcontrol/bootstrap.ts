@@ -128,9 +128,19 @@ export const DEFAULT_PRIORITY_LEVELS: readonly PriorityLevelSpec[] = [
 
 const ALL: readonly string[] = ["*"];
 
+/** A resource rule over every namespace (each default rule is); `clusterScope` adds cluster-scoped objects. */
+function resourceRule(
+  verbs: readonly string[],
+  apiGroups: readonly string[],
+  resources: readonly string[],
+  clusterScope: boolean,
+): ResourceRuleSpec {
+  return { verbs, apiGroups, resources, namespaces: ALL, clusterScope };
+}
+
 function everything(): { resourceRules: ResourceRuleSpec[]; nonResourceRules: NonResourceRuleSpec[] } {
   return {
-    resourceRules: [{ verbs: ALL, apiGroups: ALL, resources: ALL, namespaces: ALL, clusterScope: true }],
+    resourceRules: [resourceRule(ALL, ALL, ALL, true)],
     nonResourceRules: [{ verbs: ALL, nonResourceURLs: ALL }],
   };
 }
@@ -184,15 +194,7 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
     rules: [
       {
         subjects: [...users(USER_KUBE_CONTROLLER_MANAGER, USER_KUBE_SCHEDULER), ...kubeSystemServiceAccounts("*")],
-        resourceRules: [
-          {
-            verbs: GET_CREATE_UPDATE,
-            apiGroups: ["coordination.k8s.io"],
-            resources: ["leases"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
-        ],
+        resourceRules: [resourceRule(GET_CREATE_UPDATE, ["coordination.k8s.io"], ["leases"], false)],
         nonResourceRules: [],
       },
     ],
@@ -208,9 +210,7 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
           ...users(USER_KUBE_CONTROLLER_MANAGER),
           ...kubeSystemServiceAccounts("endpoint-controller", "endpointslicemirroring-controller"),
         ],
-        resourceRules: [
-          { verbs: GET_CREATE_UPDATE, apiGroups: [""], resources: ["endpoints"], namespaces: ALL, clusterScope: false },
-        ],
+        resourceRules: [resourceRule(GET_CREATE_UPDATE, [""], ["endpoints"], false)],
         nonResourceRules: [],
       },
     ],
@@ -224,20 +224,8 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
       {
         subjects: kubeSystemServiceAccounts("*"),
         resourceRules: [
-          {
-            verbs: GET_CREATE_UPDATE,
-            apiGroups: [""],
-            resources: ["endpoints", "configmaps"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
-          {
-            verbs: GET_CREATE_UPDATE,
-            apiGroups: ["coordination.k8s.io"],
-            resources: ["leases"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
+          resourceRule(GET_CREATE_UPDATE, [""], ["endpoints", "configmaps"], false),
+          resourceRule(GET_CREATE_UPDATE, ["coordination.k8s.io"], ["leases"], false),
         ],
         nonResourceRules: [],
       },
@@ -252,14 +240,8 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
       {
         subjects: groups(GROUP_NODES),
         resourceRules: [
-          { verbs: ALL, apiGroups: [""], resources: ["nodes", "nodes/status"], namespaces: ALL, clusterScope: true },
-          {
-            verbs: ALL,
-            apiGroups: ["coordination.k8s.io"],
-            resources: ["leases"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
+          resourceRule(ALL, [""], ["nodes", "nodes/status"], true),
+          resourceRule(ALL, ["coordination.k8s.io"], ["leases"], false),
         ],
         nonResourceRules: [],
       },
