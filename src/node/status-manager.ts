@@ -67,14 +67,13 @@ export class StatusManager {
     engine: Engine,
     random: RandomStreams,
     api: ApiServer,
-    clients: ApiClients,
     clientOf: Int32Array,
     pods: PodTable,
     getLatency: DistSpec,
   ) {
     this.engine = engine;
     this.api = api;
-    this.clients = clients;
+    this.clients = api.clients;
     this.pods = pods;
     this.clientOf = clientOf;
     this.getLatency = new Sampler(getLatency, random.stream("kubelet/status-get"));

@@ -142,7 +142,6 @@ export class Simulation {
     const podTemplates = new NodePodTemplates(
       engine,
       this.templates,
-      pods,
       this.store,
       kl.nodeLifecycle.defaultUnreachableTolerationNs,
     );
