@@ -102,11 +102,6 @@ export class Cni {
     this.doneKind = engine.register("cni.addDone", (rec, code) => this.finish(rec, code as CniResult));
   }
 
-  /** ADDs running on `node`. */
-  inFlight(node: NodeIdx): number {
-    return this.nodeActive[node]!;
-  }
-
   /** ADDs waiting for a slot on `node`. */
   queued(node: NodeIdx): number {
     return this.waiting.length[node]!;
