@@ -145,6 +145,17 @@ function everything(): { resourceRules: ResourceRuleSpec[]; nonResourceRules: No
   };
 }
 
+/** A schema whose one rule matches every request of `subjects`. */
+function everythingOf(
+  name: string,
+  priorityLevel: string,
+  matchingPrecedence: number,
+  distinguisher: DistinguisherMethod,
+  subjects: SubjectSpec[],
+): FlowSchemaSpec {
+  return { name, priorityLevel, matchingPrecedence, distinguisher, rules: [{ subjects, ...everything() }] };
+}
+
 function groups(...names: string[]): SubjectSpec[] {
   return names.map((name) => ({ kind: "group" as const, name }));
 }
@@ -247,55 +258,13 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
       },
     ],
   },
-  {
-    name: "system-nodes",
-    priorityLevel: "system",
-    matchingPrecedence: 500,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_NODES), ...everything() }],
-  },
-  {
-    name: "kube-controller-manager",
-    priorityLevel: "workload-high",
-    matchingPrecedence: 800,
-    distinguisher: "ByNamespace",
-    rules: [{ subjects: users(USER_KUBE_CONTROLLER_MANAGER), ...everything() }],
-  },
-  {
-    name: "kube-scheduler",
-    priorityLevel: "workload-high",
-    matchingPrecedence: 800,
-    distinguisher: "ByNamespace",
-    rules: [{ subjects: users(USER_KUBE_SCHEDULER), ...everything() }],
-  },
-  {
-    name: "kube-system-service-accounts",
-    priorityLevel: "workload-high",
-    matchingPrecedence: 900,
-    distinguisher: "ByNamespace",
-    rules: [{ subjects: kubeSystemServiceAccounts("*"), ...everything() }],
-  },
-  {
-    name: "service-accounts",
-    priorityLevel: "workload-low",
-    matchingPrecedence: 9000,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_SERVICE_ACCOUNTS), ...everything() }],
-  },
-  {
-    name: "global-default",
-    priorityLevel: "global-default",
-    matchingPrecedence: 9900,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED), ...everything() }],
-  },
-  {
-    name: "catch-all",
-    priorityLevel: "catch-all",
-    matchingPrecedence: 10000,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED), ...everything() }],
-  },
+  everythingOf("system-nodes", "system", 500, "ByUser", groups(GROUP_NODES)),
+  everythingOf("kube-controller-manager", "workload-high", 800, "ByNamespace", users(USER_KUBE_CONTROLLER_MANAGER)),
+  everythingOf("kube-scheduler", "workload-high", 800, "ByNamespace", users(USER_KUBE_SCHEDULER)),
+  everythingOf("kube-system-service-accounts", "workload-high", 900, "ByNamespace", kubeSystemServiceAccounts("*")),
+  everythingOf("service-accounts", "workload-low", 9000, "ByUser", groups(GROUP_SERVICE_ACCOUNTS)),
+  everythingOf("global-default", "global-default", 9900, "ByUser", groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED)),
+  everythingOf("catch-all", "catch-all", 10000, "ByUser", groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED)),
 ];
 
 /** model: staging/src/k8s.io/apiserver/pkg/server/config.go NewConfig, MaxRequestsInFlight = 400. */
