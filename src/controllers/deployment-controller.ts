@@ -1,14 +1,9 @@
-import { Sampler } from "../core/distributions.js";
-import type { Engine, EventKind } from "../core/engine.js";
-import type { RandomStreams } from "../core/random.js";
-import type { ApiServer } from "../apiserver/api-server.js";
-import type { ObjectStore } from "../apiserver/object-store.js";
+import type { EventKind } from "../core/engine.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
-import { WatchResource, watchObject, type WatchCache } from "../apiserver/watch-cache.js";
+import { WatchResource, watchObject } from "../apiserver/watch-cache.js";
 import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
-import type { ControllerManagerSpec } from "../scenario/types.js";
 import { maxScaledDown, newReplicaSetReplicas, resolveFenceposts } from "./rollout.js";
-import { WorkQueue } from "./work-queue.js";
+import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
 const REPLICASET_BYTES = 3_000;
 const STATUS_BYTES = 1_500;
@@ -23,42 +18,16 @@ const STATUS_BYTES = 1_500;
  * ReplicaSet status change brings the next step. Writes go through the controller-manager's
  * shared client; a sync holds its worker until its writes are answered.
  */
-export class DeploymentController {
-  readonly queue: WorkQueue;
-  private readonly engine: Engine;
-  private readonly api: ApiServer;
-  private readonly store: ObjectStore;
-  private readonly client: number;
-  private readonly syncCost: Sampler;
-  private readonly kSyncBody: EventKind;
+export class DeploymentController extends SyncController {
   private readonly kWritten: EventKind;
-  private readonly inflight: number[] = [];
-  /** Whether the current sync had a failed write (it then requeues with back-off). */
-  private readonly syncFailed: boolean[] = [];
 
-  constructor(
-    engine: Engine,
-    random: RandomStreams,
-    spec: ControllerManagerSpec,
-    api: ApiServer,
-    store: ObjectStore,
-    watch: WatchCache,
-    client: number,
-  ) {
-    this.engine = engine;
-    this.api = api;
-    this.store = store;
-    this.client = client;
-    this.syncCost = new Sampler(spec.syncCost, random.stream("deployment-controller/sync"));
-    this.kSyncBody = engine.register("deployment.syncBody", (d) => this.syncBody(d));
+  constructor(deps: ControllerDeps, client: number) {
+    super(deps, client, "deployment", deps.spec.concurrentDeploymentSyncs);
+    const { engine, watch } = deps;
     this.kWritten = engine.register("deployment.written", (d, req) => {
       if (this.api.requests.status[req]! >= 300) this.syncFailed[d] = true;
       if (--this.inflight[d]! === 0) this.endSync(d);
     });
-    const kSync = engine.register("deployment.sync", (d) =>
-      this.engine.schedule(this.syncCost.sample(), this.kSyncBody, d),
-    );
-    this.queue = new WorkQueue(engine, "deployment", spec.concurrentDeploymentSyncs, kSync);
     watch.watch(
       WatchResource.deployments,
       engine.register("deployment.informer.deployment", (_t, arg) => this.queue.add(watchObject(arg))),
@@ -73,7 +42,7 @@ export class DeploymentController {
     );
   }
 
-  private syncBody(d: number): void {
+  protected syncBody(d: number): void {
     while (this.inflight.length <= d) {
       this.inflight.push(0);
       this.syncFailed.push(false);
@@ -107,13 +76,6 @@ export class DeploymentController {
     }
     this.scaleDownOld(dep, newRs, all, unavailable);
     if (this.inflight[d] === 0) this.writeStatus(dep);
-  }
-
-  /** model: deployment_controller.go handleErr: a failed sync is requeued with back-off, else forgotten. */
-  private endSync(d: number): void {
-    this.queue.done(d);
-    if (this.syncFailed[d]) this.queue.addRateLimited(d);
-    else this.queue.forget(d);
   }
 
   private createReplicaSet(dep: DeploymentState, replicas: number): void {

@@ -248,18 +248,15 @@ export class NodeLifecycleController {
     for (const pod of this.d.podsByNode.podsOf(node)) {
       if (pods.isTerminating(pod)) continue;
       this.podsMarkedNotReady++;
-      this.d.api.submit(
-        this.nodeClient,
-        Verb.update,
-        Resource.podsStatus,
-        pod,
-        pods.phase[pod]!,
-        STATUS_BYTES,
-        this.kMarked,
-        pod,
-      );
+      this.writePodStatus(this.nodeClient, Verb.update, pod, this.kMarked);
     }
     this.enqueueTaint(node);
+  }
+
+  /** Writes `pod`'s status from `client`, its phase unchanged; `replyKind(pod, request)` fires on the answer. */
+  private writePodStatus(client: number, verb: Verb, pod: PodIdx, replyKind: EventKind): void {
+    const phase = this.d.pods.phase[pod]!;
+    this.d.api.submit(client, verb, Resource.podsStatus, pod, phase, STATUS_BYTES, replyKind, pod);
   }
 
   /** model: markNodeForTainting: the node waits in its zone's RateLimitedTimedQueue (added once). */
@@ -413,19 +410,9 @@ export class NodeLifecycleController {
   }
 
   private onEvictGot(pod: PodIdx): void {
-    const pods = this.d.pods;
-    pods.reason[pod] = PodReason.DeletionByTaintManager;
+    this.d.pods.reason[pod] = PodReason.DeletionByTaintManager;
     // model: the DisruptionTarget condition is a status patch; the phase is unchanged.
-    this.d.api.submit(
-      this.taintClient,
-      Verb.patch,
-      Resource.podsStatus,
-      pod,
-      pods.phase[pod]!,
-      STATUS_BYTES,
-      this.kEvictPatched,
-      pod,
-    );
+    this.writePodStatus(this.taintClient, Verb.patch, pod, this.kEvictPatched);
   }
 
   private onEvictPatched(pod: PodIdx): void {

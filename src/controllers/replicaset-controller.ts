@@ -1,15 +1,11 @@
-import { Sampler } from "../core/distributions.js";
-import type { Engine, EventKind } from "../core/engine.js";
+import type { EventKind } from "../core/engine.js";
 import { columnTable } from "../core/column-table.js";
-import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
-import type { ApiServer } from "../apiserver/api-server.js";
-import { PodDelete, type ObjectStore } from "../apiserver/object-store.js";
+import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
-import { WatchEvent, WatchResource, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
-import type { ControllerManagerSpec } from "../scenario/types.js";
-import { WorkQueue } from "./work-queue.js";
+import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
+import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
 /** model: pkg/controller/controller_utils.go ExpectationsTimeout = 5 * time.Minute. */
 export const EXPECTATIONS_TIMEOUT_NS = 5 * 60 * NS_PER.s;
@@ -39,16 +35,9 @@ const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
  * create and delete (or 5 minutes pass) a sync does nothing more, which is why it never
  * over-creates. A sync ends with a status update when the observed counts changed.
  */
-export class ReplicaSetController {
-  readonly queue: WorkQueue;
-  private readonly engine: Engine;
-  private readonly api: ApiServer;
-  private readonly store: ObjectStore;
+export class ReplicaSetController extends SyncController {
   private readonly pods: PodTable;
-  private readonly client: number;
   private readonly burstReplicas: number;
-  private readonly syncCost: Sampler;
-  private readonly kSyncBody: EventKind;
   private readonly kCreated: EventKind;
   private readonly kDeleted: EventKind;
   private readonly kStatusWritten: EventKind;
@@ -58,9 +47,6 @@ export class ReplicaSetController {
   private readonly expectationsSetNs: number[] = [];
   private readonly remaining: number[] = [];
   private readonly batchSize: number[] = [];
-  private readonly inflight: number[] = [];
-  /** Whether the current sync had a failed API call (it then requeues with back-off). */
-  private readonly syncFailed: boolean[] = [];
   /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
   private readonly podsOf: number[][] = [];
   private readonly podFlags = new PodFlags(1024);
@@ -70,33 +56,17 @@ export class ReplicaSetController {
   /** Syncs that found creations or deletions still unobserved and so did nothing more. */
   syncsAwaitingExpectations = 0;
 
-  constructor(
-    engine: Engine,
-    random: RandomStreams,
-    spec: ControllerManagerSpec,
-    api: ApiServer,
-    store: ObjectStore,
-    watch: WatchCache,
-    client: number,
-  ) {
-    this.engine = engine;
-    this.api = api;
-    this.store = store;
-    this.pods = store.pods;
-    this.client = client;
-    this.burstReplicas = spec.burstReplicas;
-    this.syncCost = new Sampler(spec.syncCost, random.stream("replicaset-controller/sync"));
-    const kSync = engine.register("replicaset.sync", (rs) =>
-      this.engine.schedule(this.syncCost.sample(), this.kSyncBody, rs),
-    );
-    this.kSyncBody = engine.register("replicaset.syncBody", (rs) => this.syncBody(rs));
+  constructor(deps: ControllerDeps, client: number) {
+    super(deps, client, "replicaset", deps.spec.concurrentReplicaSetSyncs);
+    const { engine, watch } = deps;
+    this.pods = deps.store.pods;
+    this.burstReplicas = deps.spec.burstReplicas;
     this.kCreated = engine.register("replicaset.created", (rs, req) => this.onCreated(rs, req));
     this.kDeleted = engine.register("replicaset.deleted", (rs, req) => this.onDeleted(rs, req));
     this.kStatusWritten = engine.register("replicaset.statusWritten", (rs, req) => {
       if (this.api.requests.status[req] !== Status.ok) this.syncFailed[rs] = true;
       this.endSync(rs);
     });
-    this.queue = new WorkQueue(engine, "replicaset", spec.concurrentReplicaSetSyncs, kSync);
     watch.watch(
       WatchResource.replicasets,
       engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)),
@@ -159,7 +129,7 @@ export class ReplicaSetController {
     this.queue.add(rs);
   }
 
-  private syncBody(rs: number): void {
+  protected syncBody(rs: number): void {
     const state = this.store.replicaSets[rs]!;
     this.syncFailed[rs] = false;
     const now = this.engine.now;
@@ -286,15 +256,5 @@ export class ReplicaSetController {
       this.kStatusWritten,
       rs,
     );
-  }
-
-  /**
-   * model: replica_set.go processNextWorkItem: a sync that failed is requeued through the rate
-   * limiter (AddRateLimited); one that succeeded resets the item's back-off (Forget).
-   */
-  private endSync(rs: number): void {
-    this.queue.done(rs);
-    if (this.syncFailed[rs]) this.queue.addRateLimited(rs);
-    else this.queue.forget(rs);
   }
 }

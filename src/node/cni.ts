@@ -6,6 +6,7 @@ import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { columnPool } from "../core/column-table.js";
 import type { HostLocalIpam } from "./ipam.js";
+import { NodeFifos, NONE } from "./node-fifos.js";
 
 /**
  * Outcome of a CNI ADD, passed as the `arg` of its `onDone` event.
@@ -53,8 +54,6 @@ export interface CniConfig {
   stream: string;
 }
 
-const NONE = -1;
-
 /** A pending CNI ADD: its node, the event to fire when it ends, and the next ADD queued on the node. */
 const CniRecords = columnPool({
   node: { type: "Int32", unset: NONE },
@@ -74,18 +73,19 @@ const CniRecords = columnPool({
  */
 export class Cni {
   readonly maxConcurrentAddsPerNode: number;
+  /** ADDs started so far. */
+  addCount = 0;
+  /** ADDs failed on an exhausted pod CIDR. */
+  failureCount = 0;
   private readonly engine: Engine;
   private readonly ipam: HostLocalIpam;
   private readonly latency: Sampler;
   private readonly doneKind: EventKind;
   private readonly nodeActive: Int32Array;
-  private readonly nodeQHead: Int32Array;
-  private readonly nodeQTail: Int32Array;
-  private readonly nodeQueued: Int32Array;
+  /** Per node: ADDs waiting for a slot. */
+  private readonly waiting: NodeFifos;
   // Pending ADDs (queued or running), pooled. perf: typed columns + free stack, no objects.
   private readonly recs = new CniRecords(64);
-  private adds = 0;
-  private failures = 0;
 
   constructor(engine: Engine, streams: RandomStreams, ipam: HostLocalIpam, config: Partial<CniConfig> = {}) {
     this.engine = engine;
@@ -98,30 +98,13 @@ export class Cni {
     if (!(this.maxConcurrentAddsPerNode >= 1)) throw new RangeError("maxConcurrentAddsPerNode must be >= 1");
     const n = ipam.nodeCount;
     this.nodeActive = new Int32Array(n);
-    this.nodeQHead = new Int32Array(n).fill(NONE);
-    this.nodeQTail = new Int32Array(n).fill(NONE);
-    this.nodeQueued = new Int32Array(n);
+    this.waiting = new NodeFifos(n);
     this.doneKind = engine.register("cni.addDone", (rec, code) => this.finish(rec, code as CniResult));
-  }
-
-  /** ADDs started so far. */
-  get addCount(): number {
-    return this.adds;
-  }
-
-  /** ADDs failed on an exhausted pod CIDR. */
-  get failureCount(): number {
-    return this.failures;
-  }
-
-  /** ADDs running on `node`. */
-  inFlight(node: NodeIdx): number {
-    return this.nodeActive[node]!;
   }
 
   /** ADDs waiting for a slot on `node`. */
   queued(node: NodeIdx): number {
-    return this.nodeQueued[node]!;
+    return this.waiting.length[node]!;
   }
 
   /** CNI ADD for a new sandbox on `node`; `onDone(target, CniResult)` fires when it ends. */
@@ -132,16 +115,8 @@ export class Cni {
     this.recs.node[rec] = node;
     this.recs.kind[rec] = onDone;
     this.recs.target[rec] = target;
-    this.recs.next[rec] = NONE;
-    if (this.nodeActive[node]! < this.maxConcurrentAddsPerNode) {
-      this.start(rec);
-      return;
-    }
-    const tail = this.nodeQTail[node]!;
-    if (tail === NONE) this.nodeQHead[node] = rec;
-    else this.recs.next[tail] = rec;
-    this.nodeQTail[node] = rec;
-    this.nodeQueued[node]!++;
+    if (this.nodeActive[node]! < this.maxConcurrentAddsPerNode) this.start(rec);
+    else this.waiting.push(node, rec, this.recs.next);
   }
 
   /** CNI DEL of a sandbox on `node`: its address returns to the range at once. */
@@ -152,10 +127,10 @@ export class Cni {
   private start(rec: number): void {
     const node = this.recs.node[rec]!;
     this.nodeActive[node]!++;
-    this.adds++;
+    this.addCount++;
     const delay = this.latency.sample();
     if (!this.ipam.allocate(node)) {
-      this.failures++;
+      this.failureCount++;
       this.engine.schedule(0, this.doneKind, rec, CniResult.FailedCreatePodSandBox);
       return;
     }
@@ -167,12 +142,9 @@ export class Cni {
     this.engine.schedule(0, this.recs.kind[rec]! as EventKind, this.recs.target[rec]!, code);
     this.recs.release(rec);
     this.nodeActive[node]!--;
-    while (this.nodeActive[node]! < this.maxConcurrentAddsPerNode && this.nodeQHead[node] !== NONE) {
-      const next = this.nodeQHead[node]!;
-      const after = this.recs.next[next]!;
-      this.nodeQHead[node] = after;
-      if (after === NONE) this.nodeQTail[node] = NONE;
-      this.nodeQueued[node]!--;
+    while (this.nodeActive[node]! < this.maxConcurrentAddsPerNode) {
+      const next = this.waiting.shift(node, this.recs.next);
+      if (next === NONE) return;
       this.start(next);
     }
   }

@@ -10,6 +10,7 @@ import type { ImageCatalog } from "./image-catalog.js";
 import type { LayerCache } from "./layer-cache.js";
 import { PullQpsLimiter } from "./pull-qps-limiter.js";
 import type { Registry } from "./registry.js";
+import { NodeFifos, NONE } from "./node-fifos.js";
 
 /** A container's imagePullPolicy, upstream spelling. */
 export type ImagePullPolicy = ContainerSpec["imagePullPolicy"];
@@ -93,8 +94,6 @@ const J_FETCHING = 3;
 const FAIL_NONE = 0;
 const FAIL_INJECTED = 1;
 const FAIL_QPS = 2;
-
-const NONE = -1;
 
 /** One row per pull() call: who asked, for what, when it started and ended, its result and bytes. */
 const PullRequests = columnTable({
@@ -214,14 +213,16 @@ export class ImagePuller {
 
   // Per node.
   private readonly nodeBusy: Int32Array;
-  private readonly nodeQHead: Int32Array;
-  private readonly nodeQTail: Int32Array;
-  private readonly nodeQueued: Int32Array;
+  /** Per node: pulls waiting for a puller slot. */
+  private readonly waiting: NodeFifos;
   private readonly nodeBytes: Float64Array;
 
-  private qpsRefusals = 0;
-  private injectedFailures = 0;
-  private pullsStarted = 0;
+  /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
+  pullsStartedCount = 0;
+  /** Pulls refused by the node's registryPullQPS limiter ("pull QPS exceeded"). */
+  qpsRefusalCount = 0;
+  /** Pulls failed by the injected failure probability. */
+  injectedFailureCount = 0;
 
   constructor(
     engine: Engine,
@@ -259,9 +260,7 @@ export class ImagePuller {
     this.backOff = new ImageBackOff(c.imageBackOffPeriodNs, c.maxImageBackOffNs);
     const n = this.nodeCount;
     this.nodeBusy = new Int32Array(n);
-    this.nodeQHead = new Int32Array(n).fill(NONE);
-    this.nodeQTail = new Int32Array(n).fill(NONE);
-    this.nodeQueued = new Int32Array(n);
+    this.waiting = new NodeFifos(n);
     this.nodeBytes = new Float64Array(n);
     this.manifestKind = engine.register("imagePuller.manifestDone", (job) => this.onManifestDone(job));
     this.layerKind = engine.register("imagePuller.layerFetched", (dl) => this.onLayerFetched(dl));
@@ -306,18 +305,14 @@ export class ImagePuller {
       this.startJob(job);
     } else {
       this.jobs.state[job] = J_QUEUED;
-      const tail = this.nodeQTail[node]!;
-      if (tail === NONE) this.nodeQHead[node] = job;
-      else this.jobs.qNext[tail] = job;
-      this.nodeQTail[node] = job;
-      this.nodeQueued[node]!++;
+      this.waiting.push(node, job, this.jobs.qNext);
     }
     return r;
   }
 
   /** Pulls waiting for a puller slot on `node` (the serial puller's queue depth). */
   queueDepth(node: NodeIdx): number {
-    return this.nodeQueued[node]!;
+    return this.waiting.length[node]!;
   }
 
   /** Pulls running on `node`. */
@@ -333,21 +328,6 @@ export class ImagePuller {
   /** Pull requests made so far (request ids are 0 .. requestCount-1). */
   get requestCount(): number {
     return this.reqs.size;
-  }
-
-  /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
-  get pullsStartedCount(): number {
-    return this.pullsStarted;
-  }
-
-  /** Pulls refused by the node's registryPullQPS limiter ("pull QPS exceeded"). */
-  get qpsRefusalCount(): number {
-    return this.qpsRefusals;
-  }
-
-  /** Pulls failed by the injected failure probability. */
-  get injectedFailureCount(): number {
-    return this.injectedFailures;
   }
 
   /** Bytes request `r` caused to be fetched (0 if it joined another pull or found its layers). */
@@ -415,12 +395,12 @@ export class ImagePuller {
   private startJob(job: number): void {
     const node = this.jobs.node[job]!;
     this.nodeBusy[node]!++;
-    this.pullsStarted++;
+    this.pullsStartedCount++;
     // Draws are made in a fixed order whatever happens next, to keep the stream aligned.
     const u = this.rng.next();
     const delay = this.manifest.sample();
     if (!this.qps.tryAccept(node, this.engine.now)) {
-      this.qpsRefusals++;
+      this.qpsRefusalCount++;
       this.jobs.fail[job] = FAIL_QPS;
       this.jobs.state[job] = J_MANIFEST;
       this.engine.schedule(0, this.manifestKind, job, 0);
@@ -433,7 +413,7 @@ export class ImagePuller {
 
   private onManifestDone(job: number): void {
     if (this.jobs.fail[job] !== FAIL_NONE) {
-      if (this.jobs.fail[job] === FAIL_INJECTED) this.injectedFailures++;
+      if (this.jobs.fail[job] === FAIL_INJECTED) this.injectedFailureCount++;
       this.completeJob(job, PullResult.ErrImagePull);
       return;
     }
@@ -509,13 +489,9 @@ export class ImagePuller {
     }
     this.freeJob(job);
     this.nodeBusy[node]!--;
-    while (this.nodeBusy[node]! < this.slotsPerNode && this.nodeQHead[node] !== NONE) {
-      const nextJob = this.nodeQHead[node]!;
-      const after = this.jobs.qNext[nextJob]!;
-      this.nodeQHead[node] = after;
-      if (after === NONE) this.nodeQTail[node] = NONE;
-      this.jobs.qNext[nextJob] = NONE;
-      this.nodeQueued[node]!--;
+    while (this.nodeBusy[node]! < this.slotsPerNode) {
+      const nextJob = this.waiting.shift(node, this.jobs.qNext);
+      if (nextJob === NONE) return;
       this.startJob(nextJob);
     }
   }
@@ -535,7 +511,6 @@ export class ImagePuller {
     this.jobs.fail[j] = FAIL_NONE;
     this.jobs.reqHead[j] = NONE;
     this.jobs.reqTail[j] = NONE;
-    this.jobs.qNext[j] = NONE;
     return j;
   }
 

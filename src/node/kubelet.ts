@@ -263,7 +263,7 @@ export class Kubelets {
       stream: "node/cni",
     });
     this.clientOf = d.clientOf;
-    this.status = new StatusManager(engine, random, d.api, d.clients, this.clientOf, d.pods, spec.statusGet);
+    this.status = new StatusManager(engine, random, d.api, this.clientOf, d.pods, spec.statusGet);
     this.volumes = new VolumeManager(random, spec.volumes, n);
     this.down = new Uint8Array(n);
     this.admitted = new Float64Array(n * nodes.resourceCount);

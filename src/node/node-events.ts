@@ -64,25 +64,11 @@ export class NodeEvents {
   /** Evictions kubectl sent (drain), and those not yet answered. */
   drainEvictions = 0;
   drainPending = 0;
-  private readonly engine: Engine;
-  private readonly nodes: NodeTable;
-  private readonly pods: PodTable;
-  private readonly labels: Interner;
-  private readonly api: ApiServer;
-  private readonly kubelets: Kubelets;
-  private readonly podsByNode: PodsByNode;
-  private readonly nodeChanges: NodeChangeListener;
+  private readonly d: NodeEventsDeps;
   private readonly kEvicted: EventKind;
 
   constructor(d: NodeEventsDeps) {
-    this.engine = d.engine;
-    this.nodes = d.nodes;
-    this.pods = d.pods;
-    this.labels = d.labels;
-    this.api = d.api;
-    this.kubelets = d.kubelets;
-    this.podsByNode = d.podsByNode;
-    this.nodeChanges = d.nodeChanges;
+    this.d = d;
     const allRunning = d.allRunning;
     allRunning.awaitSettled(this);
     this.kEvicted = d.engine.register("kubectl.evicted", () => {
@@ -97,7 +83,7 @@ export class NodeEvents {
 
   /** Carries out a node event now; `kubectl` is the API client of kubectl. Other actions throw. */
   apply(action: WorkloadAction, kubectl: number): void {
-    const nodes = this.nodes;
+    const nodes = this.d.nodes;
     switch (action.kind) {
       case "addNodes": {
         let added = 0;
@@ -106,12 +92,12 @@ export class NodeEvents {
           nodes.present[i] = 1;
           nodes.ready[i] = 1;
           added++;
-          this.nodeChanges.onNodeChanged(i);
+          this.d.nodeChanges.onNodeChanged(i);
         }
         if (added < action.count) {
           throw new SimulationError(
             "node-events",
-            this.engine.now,
+            this.d.engine.now,
             `addNodes: pool ${action.pool} has room for ${added} more nodes, not ${action.count}: the NodeTable must reserve absent rows (see src/node/node-selection.ts addedNodeCount)`,
           );
         }
@@ -120,25 +106,25 @@ export class NodeEvents {
       case "cordon":
       case "uncordon": {
         const v = action.kind === "cordon" ? 1 : 0;
-        for (const node of selectNodes(nodes, this.labels, action.nodes)) {
+        for (const node of selectNodes(nodes, this.d.labels, action.nodes)) {
           nodes.unschedulable[node] = v;
-          this.nodeChanges.onNodeChanged(node);
+          this.d.nodeChanges.onNodeChanged(node);
         }
         return;
       }
       case "drain": {
-        const list = selectNodes(nodes, this.labels, action.nodes);
+        const list = selectNodes(nodes, this.d.labels, action.nodes);
         for (const node of list) {
           nodes.unschedulable[node] = 1;
-          this.nodeChanges.onNodeChanged(node);
+          this.d.nodeChanges.onNodeChanged(node);
         }
         for (const node of list) {
-          for (const pod of this.podsByNode.podsOf(node)) {
-            if (this.pods.isTerminating(pod)) continue;
-            this.pods.reason[pod] = PodReason.EvictionByEvictionAPI;
+          for (const pod of this.d.podsByNode.podsOf(node)) {
+            if (this.d.pods.isTerminating(pod)) continue;
+            this.d.pods.reason[pod] = PodReason.EvictionByEvictionAPI;
             this.drainEvictions++;
             this.drainPending++;
-            this.api.submit(
+            this.d.api.submit(
               kubectl,
               Verb.delete,
               Resource.pods,
@@ -150,17 +136,17 @@ export class NodeEvents {
             );
           }
         }
-        this.disruptions.push({ kind: "drain", atNs: this.engine.now, nodes: list });
+        this.disruptions.push({ kind: "drain", atNs: this.d.engine.now, nodes: list });
         return;
       }
       case "failNodes": {
-        const list = selectNodes(nodes, this.labels, action.nodes, (node) => this.kubelets.down[node] === 0);
-        for (const node of list) this.kubelets.failNode(node);
-        this.disruptions.push({ kind: "failNodes", atNs: this.engine.now, nodes: list });
+        const list = selectNodes(nodes, this.d.labels, action.nodes, (node) => this.d.kubelets.down[node] === 0);
+        for (const node of list) this.d.kubelets.failNode(node);
+        this.disruptions.push({ kind: "failNodes", atNs: this.d.engine.now, nodes: list });
         return;
       }
       default:
-        throw new SimulationError("node-events", this.engine.now, `${action.kind} is not a node event`);
+        throw new SimulationError("node-events", this.d.engine.now, `${action.kind} is not a node event`);
     }
   }
 }

@@ -142,13 +142,12 @@ export class NodePodTemplates {
   constructor(
     engine: Engine,
     templates: readonly PodTemplate[],
-    pods: PodTable,
     store: ObjectStore,
     defaultUnreachableTolerationNs: number,
   ) {
     this.engine = engine;
     this.templates = templates;
-    this.pods = pods;
+    this.pods = store.pods;
     this.store = store;
     this.defaultUnreachableTolerationNs = defaultUnreachableTolerationNs;
   }

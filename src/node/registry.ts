@@ -76,6 +76,16 @@ export class Registry {
   readonly bandwidthBytesPerSec: number;
   readonly maxConcurrentRequests: number;
   readonly nodeCount: number;
+  /** Sum of the active flows' rates, bytes/s, as of the last rate change. */
+  throughputBytesPerSec = 0;
+  /** Highest {@link throughputBytesPerSec} seen so far. */
+  peakThroughputBytesPerSec = 0;
+  /** Most flows ever queued behind the request limit at once. */
+  peakWaitingFlows = 0;
+  /** Bytes of all finished flows. */
+  bytesServed = 0;
+  /** Flows ever started. */
+  flowsStarted = 0;
   private readonly engine: Engine;
   private readonly name: string;
   private readonly nodeBw: Float64Array;
@@ -103,15 +113,10 @@ export class Registry {
   private timerAtNs = -1;
   private rebalancePending = false;
 
-  private throughput = 0;
-  private peakThroughput = 0;
-  private served = 0;
-  private started = 0;
   /** Time-weighted accounting of the aggregate rate, brought up to `rateSinceNs`. */
   private rateSinceNs = 0;
   private saturated = 0;
   private active = 0;
-  private peakWaiting = 0;
 
   constructor(engine: Engine, nodeCount: number, config: RegistryConfig, name = "registry") {
     this.engine = engine;
@@ -150,42 +155,20 @@ export class Registry {
     return this.waiting.size;
   }
 
-  /** Sum of the active flows' rates, bytes/s, as of the last rate change. */
-  get throughputBytesPerSec(): number {
-    return this.throughput;
-  }
-
-  /** Highest {@link throughputBytesPerSec} seen so far. */
-  get peakThroughputBytesPerSec(): number {
-    return this.peakThroughput;
-  }
-
-  /** Most flows ever queued behind the request limit at once. */
-  get peakWaitingFlows(): number {
-    return this.peakWaiting;
-  }
-
   /**
    * Simulated time up to `nowNs` during which the registry sent at (at least 99.9% of) its
    * aggregate bandwidth: how long it was the bottleneck.
    */
   saturatedNs(nowNs: number): number {
-    return this.saturated + (this.throughput >= SATURATED * this.bandwidthBytesPerSec ? nowNs - this.rateSinceNs : 0);
+    return (
+      this.saturated +
+      (this.throughputBytesPerSec >= SATURATED * this.bandwidthBytesPerSec ? nowNs - this.rateSinceNs : 0)
+    );
   }
 
   /** Simulated time up to `nowNs` during which at least one flow was transferring. */
   activeNs(nowNs: number): number {
-    return this.active + (this.throughput > 0 ? nowNs - this.rateSinceNs : 0);
-  }
-
-  /** Bytes of all finished flows. */
-  get bytesServed(): number {
-    return this.served;
-  }
-
-  /** Flows ever started. */
-  get flowsStarted(): number {
-    return this.started;
+    return this.active + (this.throughputBytesPerSec > 0 ? nowNs - this.rateSinceNs : 0);
   }
 
   /** Active flows of `node`. */
@@ -207,7 +190,7 @@ export class Registry {
     if (!(node >= 0 && node < this.nodeCount)) {
       throw new SimulationError(this.name, this.engine.now, `no node ${node}`);
     }
-    this.started++;
+    this.flowsStarted++;
     if (!(bytes > 0)) {
       this.engine.schedule(0, doneKind, target, arg);
       return -1;
@@ -223,7 +206,7 @@ export class Registry {
     } else {
       this.flows.flowState[f] = WAITING;
       this.waiting.push(f);
-      if (this.waiting.size > this.peakWaiting) this.peakWaiting = this.waiting.size;
+      if (this.waiting.size > this.peakWaitingFlows) this.peakWaitingFlows = this.waiting.size;
     }
     this.markDirty();
     return f;
@@ -358,8 +341,8 @@ export class Registry {
     this.saturated = this.saturatedNs(now);
     this.active = this.activeNs(now);
     this.rateSinceNs = now;
-    this.throughput = sum;
-    if (sum > this.peakThroughput) this.peakThroughput = sum;
+    this.throughputBytesPerSec = sum;
+    if (sum > this.peakThroughputBytesPerSec) this.peakThroughputBytesPerSec = sum;
     if (minDelay === Infinity) {
       this.cancelTimer();
       return;
@@ -398,7 +381,7 @@ export class Registry {
       // Done when less than one ns of transfer is left (float residue of the rounded-up instant);
       // otherwise the rebalance below reschedules it.
       if ((rem[slot]! - rate[slot]! * scale) * NS_PER.s > rate[slot]!) continue;
-      this.served += this.flows.flowSize[f]!;
+      this.bytesServed += this.flows.flowSize[f]!;
       const kind = this.flows.flowKind[f]! as EventKind;
       const target = this.flows.flowTarget[f]!;
       const arg = this.flows.flowArg[f]!;

@@ -8,13 +8,13 @@ import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
 import { columnTable } from "../core/column-table.js";
+import { NodeFifos, NONE } from "./node-fifos.js";
 
 /** model: (assumed) a pod status patch body: conditions and container statuses, ~2 kB. */
 const STATUS_PATCH_BYTES = 2_000;
 /** model: (assumed) a DELETE request body (DeleteOptions). */
 const DELETE_BYTES = 300;
 
-const NONE = -1;
 /** Per-pod sync state. */
 const IDLE = 0;
 const QUEUED = 1;
@@ -55,8 +55,7 @@ export class StatusManager {
   private readonly kDeleted: EventKind;
   private readonly rows = new StatusRows(1024);
   // Per node.
-  private readonly head: Int32Array;
-  private readonly tail: Int32Array;
+  private readonly queues: NodeFifos;
   private readonly busy: Uint8Array;
   private readonly down: Uint8Array;
   /** Status GETs and PATCHes sent, final deletes sent. */
@@ -68,20 +67,18 @@ export class StatusManager {
     engine: Engine,
     random: RandomStreams,
     api: ApiServer,
-    clients: ApiClients,
     clientOf: Int32Array,
     pods: PodTable,
     getLatency: DistSpec,
   ) {
     this.engine = engine;
     this.api = api;
-    this.clients = clients;
+    this.clients = api.clients;
     this.pods = pods;
     this.clientOf = clientOf;
     this.getLatency = new Sampler(getLatency, random.stream("kubelet/status-get"));
     const n = clientOf.length;
-    this.head = new Int32Array(n).fill(NONE);
-    this.tail = new Int32Array(n).fill(NONE);
+    this.queues = new NodeFifos(n);
     this.busy = new Uint8Array(n);
     this.down = new Uint8Array(n);
     this.kGot = engine.register("kubelet.status.got", (pod) => this.onGot(pod));
@@ -91,9 +88,7 @@ export class StatusManager {
 
   /** Pods waiting for their status write on `node` (not counting the one in flight). */
   queued(node: NodeIdx): number {
-    let c = 0;
-    for (let p = this.head[node]!; p !== NONE; p = this.rows.next[p]!) c++;
-    return c;
+    return this.queues.length[node]!;
   }
 
   /**
@@ -112,34 +107,28 @@ export class StatusManager {
       this.rows.dirty[pod] = 1;
       return;
     }
-    this.enqueue(pod, node);
+    this.append(pod, node);
+    if (this.busy[node] === 0) this.startNext(node);
   }
 
   /** The node's kubelet stopped: nothing more is written for its pods. */
   stopNode(node: NodeIdx): void {
     this.down[node] = 1;
-    this.head[node] = NONE;
-    this.tail[node] = NONE;
+    this.queues.clear(node);
   }
 
-  private enqueue(pod: PodIdx, node: NodeIdx): void {
+  /** Queues `pod` at the tail of `node`'s FIFO. */
+  private append(pod: PodIdx, node: NodeIdx): void {
     this.rows.state[pod] = QUEUED;
-    this.rows.next[pod] = NONE;
-    const t = this.tail[node]!;
-    if (t === NONE) this.head[node] = pod;
-    else this.rows.next[t] = pod;
-    this.tail[node] = pod;
-    if (this.busy[node] === 0) this.startNext(node);
+    this.queues.push(node, pod, this.rows.next);
   }
 
   private startNext(node: NodeIdx): void {
-    const pod = this.head[node]!;
-    if (pod === NONE || this.down[node] === 1) {
+    const pod = this.down[node] === 1 ? NONE : this.queues.shift(node, this.rows.next);
+    if (pod === NONE) {
       this.busy[node] = 0;
       return;
     }
-    this.head[node] = this.rows.next[pod]!;
-    if (this.head[node] === NONE) this.tail[node] = NONE;
     this.busy[node] = 1;
     this.rows.state[pod] = IN_FLIGHT;
     this.rows.dirty[pod] = 0;
@@ -194,12 +183,7 @@ export class StatusManager {
     this.rows.state[pod] = IDLE;
     if (this.rows.dirty[pod] === 1) {
       this.rows.dirty[pod] = 0;
-      this.rows.state[pod] = QUEUED;
-      this.rows.next[pod] = NONE;
-      const t = this.tail[node]!;
-      if (t === NONE) this.head[node] = pod;
-      else this.rows.next[t] = pod;
-      this.tail[node] = pod;
+      this.append(pod, node);
     }
     this.startNext(node);
   }

@@ -115,24 +115,9 @@ export class Simulation {
     // manager's config, so each has its own --kube-api-qps/--kube-api-burst token bucket.
     const depClient = this.clients.add("system:serviceaccount:kube-system:deployment-controller", cm.qps, cm.burst);
     const rsClient = this.clients.add("system:serviceaccount:kube-system:replicaset-controller", cm.qps, cm.burst);
-    this.deploymentController = new DeploymentController(
-      engine,
-      random,
-      cm,
-      this.api,
-      this.store,
-      this.watch,
-      depClient,
-    );
-    this.replicaSetController = new ReplicaSetController(
-      engine,
-      random,
-      cm,
-      this.api,
-      this.store,
-      this.watch,
-      rsClient,
-    );
+    const controllerDeps = { engine, random, spec: cm, api: this.api, store: this.store, watch: this.watch };
+    this.deploymentController = new DeploymentController(controllerDeps, depClient);
+    this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst);
     this.scheduler = new KubeScheduler(
@@ -157,7 +142,6 @@ export class Simulation {
     const podTemplates = new NodePodTemplates(
       engine,
       this.templates,
-      pods,
       this.store,
       kl.nodeLifecycle.defaultUnreachableTolerationNs,
     );

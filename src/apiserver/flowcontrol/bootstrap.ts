@@ -90,6 +90,23 @@ export const USER_KUBE_CONTROLLER_MANAGER = "system:kube-controller-manager";
 /** `user.KubeScheduler`. */
 export const USER_KUBE_SCHEDULER = "system:kube-scheduler";
 
+/** A suggested (non-exempt, queuing) level; every one of them has queueLengthLimit 50. */
+function queuingLevel(
+  name: string,
+  nominalConcurrencyShares: number,
+  lendablePercent: number,
+  queues: number,
+  handSize: number,
+): PriorityLevelSpec {
+  return {
+    name,
+    exempt: false,
+    nominalConcurrencyShares,
+    lendablePercent,
+    queuing: { queues, handSize, queueLengthLimit: 50 },
+  };
+}
+
 /**
  * The default priority levels in the order simctl indexes them (level ids are positions here).
  * model: bootstrap/default.go. Exempt: nominalConcurrencyShares 0, lendablePercent 0 (v1.29+
@@ -100,58 +117,43 @@ export const USER_KUBE_SCHEDULER = "system:kube-scheduler";
  */
 export const DEFAULT_PRIORITY_LEVELS: readonly PriorityLevelSpec[] = [
   { name: "exempt", exempt: true, nominalConcurrencyShares: 0, lendablePercent: 0 },
-  {
-    name: "system",
-    exempt: false,
-    nominalConcurrencyShares: 30,
-    lendablePercent: 33,
-    queuing: { queues: 64, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "node-high",
-    exempt: false,
-    nominalConcurrencyShares: 40,
-    lendablePercent: 25,
-    queuing: { queues: 64, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "leader-election",
-    exempt: false,
-    nominalConcurrencyShares: 10,
-    lendablePercent: 0,
-    queuing: { queues: 16, handSize: 4, queueLengthLimit: 50 },
-  },
-  {
-    name: "workload-high",
-    exempt: false,
-    nominalConcurrencyShares: 40,
-    lendablePercent: 50,
-    queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "workload-low",
-    exempt: false,
-    nominalConcurrencyShares: 100,
-    lendablePercent: 90,
-    queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 },
-  },
-  {
-    name: "global-default",
-    exempt: false,
-    nominalConcurrencyShares: 20,
-    lendablePercent: 50,
-    queuing: { queues: 128, handSize: 6, queueLengthLimit: 50 },
-  },
+  queuingLevel("system", 30, 33, 64, 6),
+  queuingLevel("node-high", 40, 25, 64, 6),
+  queuingLevel("leader-election", 10, 0, 16, 4),
+  queuingLevel("workload-high", 40, 50, 128, 6),
+  queuingLevel("workload-low", 100, 90, 128, 6),
+  queuingLevel("global-default", 20, 50, 128, 6),
   { name: "catch-all", exempt: false, nominalConcurrencyShares: 5, lendablePercent: 0 },
 ];
 
 const ALL: readonly string[] = ["*"];
 
+/** A resource rule over every namespace (each default rule is); `clusterScope` adds cluster-scoped objects. */
+function resourceRule(
+  verbs: readonly string[],
+  apiGroups: readonly string[],
+  resources: readonly string[],
+  clusterScope: boolean,
+): ResourceRuleSpec {
+  return { verbs, apiGroups, resources, namespaces: ALL, clusterScope };
+}
+
 function everything(): { resourceRules: ResourceRuleSpec[]; nonResourceRules: NonResourceRuleSpec[] } {
   return {
-    resourceRules: [{ verbs: ALL, apiGroups: ALL, resources: ALL, namespaces: ALL, clusterScope: true }],
+    resourceRules: [resourceRule(ALL, ALL, ALL, true)],
     nonResourceRules: [{ verbs: ALL, nonResourceURLs: ALL }],
   };
+}
+
+/** A schema whose one rule matches every request of `subjects`. */
+function everythingOf(
+  name: string,
+  priorityLevel: string,
+  matchingPrecedence: number,
+  distinguisher: DistinguisherMethod,
+  subjects: SubjectSpec[],
+): FlowSchemaSpec {
+  return { name, priorityLevel, matchingPrecedence, distinguisher, rules: [{ subjects, ...everything() }] };
 }
 
 function groups(...names: string[]): SubjectSpec[] {
@@ -203,15 +205,7 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
     rules: [
       {
         subjects: [...users(USER_KUBE_CONTROLLER_MANAGER, USER_KUBE_SCHEDULER), ...kubeSystemServiceAccounts("*")],
-        resourceRules: [
-          {
-            verbs: GET_CREATE_UPDATE,
-            apiGroups: ["coordination.k8s.io"],
-            resources: ["leases"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
-        ],
+        resourceRules: [resourceRule(GET_CREATE_UPDATE, ["coordination.k8s.io"], ["leases"], false)],
         nonResourceRules: [],
       },
     ],
@@ -227,9 +221,7 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
           ...users(USER_KUBE_CONTROLLER_MANAGER),
           ...kubeSystemServiceAccounts("endpoint-controller", "endpointslicemirroring-controller"),
         ],
-        resourceRules: [
-          { verbs: GET_CREATE_UPDATE, apiGroups: [""], resources: ["endpoints"], namespaces: ALL, clusterScope: false },
-        ],
+        resourceRules: [resourceRule(GET_CREATE_UPDATE, [""], ["endpoints"], false)],
         nonResourceRules: [],
       },
     ],
@@ -243,20 +235,8 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
       {
         subjects: kubeSystemServiceAccounts("*"),
         resourceRules: [
-          {
-            verbs: GET_CREATE_UPDATE,
-            apiGroups: [""],
-            resources: ["endpoints", "configmaps"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
-          {
-            verbs: GET_CREATE_UPDATE,
-            apiGroups: ["coordination.k8s.io"],
-            resources: ["leases"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
+          resourceRule(GET_CREATE_UPDATE, [""], ["endpoints", "configmaps"], false),
+          resourceRule(GET_CREATE_UPDATE, ["coordination.k8s.io"], ["leases"], false),
         ],
         nonResourceRules: [],
       },
@@ -271,68 +251,20 @@ export const DEFAULT_FLOW_SCHEMAS: readonly FlowSchemaSpec[] = [
       {
         subjects: groups(GROUP_NODES),
         resourceRules: [
-          { verbs: ALL, apiGroups: [""], resources: ["nodes", "nodes/status"], namespaces: ALL, clusterScope: true },
-          {
-            verbs: ALL,
-            apiGroups: ["coordination.k8s.io"],
-            resources: ["leases"],
-            namespaces: ALL,
-            clusterScope: false,
-          },
+          resourceRule(ALL, [""], ["nodes", "nodes/status"], true),
+          resourceRule(ALL, ["coordination.k8s.io"], ["leases"], false),
         ],
         nonResourceRules: [],
       },
     ],
   },
-  {
-    name: "system-nodes",
-    priorityLevel: "system",
-    matchingPrecedence: 500,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_NODES), ...everything() }],
-  },
-  {
-    name: "kube-controller-manager",
-    priorityLevel: "workload-high",
-    matchingPrecedence: 800,
-    distinguisher: "ByNamespace",
-    rules: [{ subjects: users(USER_KUBE_CONTROLLER_MANAGER), ...everything() }],
-  },
-  {
-    name: "kube-scheduler",
-    priorityLevel: "workload-high",
-    matchingPrecedence: 800,
-    distinguisher: "ByNamespace",
-    rules: [{ subjects: users(USER_KUBE_SCHEDULER), ...everything() }],
-  },
-  {
-    name: "kube-system-service-accounts",
-    priorityLevel: "workload-high",
-    matchingPrecedence: 900,
-    distinguisher: "ByNamespace",
-    rules: [{ subjects: kubeSystemServiceAccounts("*"), ...everything() }],
-  },
-  {
-    name: "service-accounts",
-    priorityLevel: "workload-low",
-    matchingPrecedence: 9000,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_SERVICE_ACCOUNTS), ...everything() }],
-  },
-  {
-    name: "global-default",
-    priorityLevel: "global-default",
-    matchingPrecedence: 9900,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED), ...everything() }],
-  },
-  {
-    name: "catch-all",
-    priorityLevel: "catch-all",
-    matchingPrecedence: 10000,
-    distinguisher: "ByUser",
-    rules: [{ subjects: groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED), ...everything() }],
-  },
+  everythingOf("system-nodes", "system", 500, "ByUser", groups(GROUP_NODES)),
+  everythingOf("kube-controller-manager", "workload-high", 800, "ByNamespace", users(USER_KUBE_CONTROLLER_MANAGER)),
+  everythingOf("kube-scheduler", "workload-high", 800, "ByNamespace", users(USER_KUBE_SCHEDULER)),
+  everythingOf("kube-system-service-accounts", "workload-high", 900, "ByNamespace", kubeSystemServiceAccounts("*")),
+  everythingOf("service-accounts", "workload-low", 9000, "ByUser", groups(GROUP_SERVICE_ACCOUNTS)),
+  everythingOf("global-default", "global-default", 9900, "ByUser", groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED)),
+  everythingOf("catch-all", "catch-all", 10000, "ByUser", groups(GROUP_UNAUTHENTICATED, GROUP_AUTHENTICATED)),
 ];
 
 /** model: staging/src/k8s.io/apiserver/pkg/server/config.go NewConfig, MaxRequestsInFlight = 400. */

@@ -251,39 +251,14 @@ export class PriorityAndFairness {
     return this.currentCL[level]!;
   }
 
-  /** The nominal concurrency limit (ceil(serverCL * shares / shareSum)). */
-  nominalConcurrencyLimit(level: number): number {
-    return this.limits.nominal[level]!;
-  }
-
   /** Seats held by executing requests. */
   executingSeats(level: number): number {
     return this.seatsInUse[level]!;
   }
 
-  /** Requests executing. */
-  executingRequests(level: number): number {
-    return this.executing[level]!;
-  }
-
   /** Requests waiting in the level's queues. */
   waitingRequests(level: number): number {
     return this.waiting[level]!;
-  }
-
-  /** Requests rejected with 429 so far (including queue timeouts). */
-  rejected(level: number): number {
-    return this.rejectedCount[level]!;
-  }
-
-  /** Requests that timed out in a queue so far. */
-  timedOut(level: number): number {
-    return this.timedOutCount[level]!;
-  }
-
-  /** Requests dispatched (given seats) so far. */
-  dispatched(level: number): number {
-    return this.dispatchedCount[level]!;
   }
 
   /** A snapshot of one level. */

@@ -58,14 +58,14 @@ describe("nominal concurrency limits", () => {
       "catch-all",
     ]);
     for (let l = 0; l < NOMINAL_600.length; l++) {
-      expect(apf.nominalConcurrencyLimit(l)).toBe(NOMINAL_600[l]);
+      expect(apf.stats(l).nominalCL).toBe(NOMINAL_600[l]);
       // Without borrowing the nominal limit is the limit in force.
       expect(apf.concurrencyLimit(l)).toBe(NOMINAL_600[l]);
     }
     const small = new PriorityAndFairness(new Engine(), { maxRequestsInflight: 100, maxMutatingRequestsInflight: 50 });
     // 150 seats: system ceil(4500/245 = 18.37) = 19, workload-low ceil(15000/245 = 61.22) = 62.
-    expect(small.nominalConcurrencyLimit(1)).toBe(19);
-    expect(small.nominalConcurrencyLimit(5)).toBe(62);
+    expect(small.stats(1).nominalCL).toBe(19);
+    expect(small.stats(5).nominalCL).toBe(62);
   });
 
   it("caps seats per request as the work estimator does", () => {

@@ -148,7 +148,7 @@ describe("PriorityAndFairness queuing", () => {
     apf.finish(5);
     expect(apf.admit(14, catchAll, 0, 1, kind)).toBe("dispatched");
     expect(apf.admit(15, catchAll, 0, 2, kind)).toBe("rejected");
-    expect(apf.rejected(catchAll)).toBe(2);
+    expect(apf.stats(catchAll).rejected).toBe(2);
     const exempt = apf.levelIndex("exempt");
     for (let i = 100; i < 2000; i++) expect(apf.admit(i, exempt, 0, 1, kind)).toBe("dispatched");
     expect(apf.executingSeats(exempt)).toBe(1900);

@@ -1,0 +1,71 @@
+import { Sampler } from "../core/distributions.js";
+import type { Engine, EventKind } from "../core/engine.js";
+import type { RandomStreams } from "../core/random.js";
+import type { ApiServer } from "../apiserver/api-server.js";
+import type { ObjectStore } from "../apiserver/object-store.js";
+import type { WatchCache } from "../apiserver/watch-cache.js";
+import type { ControllerManagerSpec } from "../scenario/types.js";
+import { WorkQueue } from "./work-queue.js";
+
+/** What each kube-controller-manager controller is built from (one bundle, shared by all of them). */
+export interface ControllerDeps {
+  readonly engine: Engine;
+  readonly random: RandomStreams;
+  readonly spec: ControllerManagerSpec;
+  readonly api: ApiServer;
+  readonly store: ObjectStore;
+  readonly watch: WatchCache;
+}
+
+/**
+ * The worker loop every kube-controller-manager controller runs (pkg/controller: informers feed
+ * a rate-limited work queue of object keys served by N workers): a dequeued key costs one
+ * `syncCost` sample, then runs {@link syncBody}; the subclass counts its key's outstanding writes
+ * in `inflight`, marks a failed one in `syncFailed`, and calls {@link endSync} when the sync is over.
+ *
+ * Contract: the subclass sizes `inflight` and `syncFailed` to cover every key it enqueues.
+ */
+export abstract class SyncController {
+  /** The controller's work queue of object keys. */
+  readonly queue: WorkQueue;
+  protected readonly engine: Engine;
+  protected readonly api: ApiServer;
+  protected readonly store: ObjectStore;
+  /** The controller's own API client (its service account's token bucket). */
+  protected readonly client: number;
+  /** Per key: writes of the current sync not answered yet. */
+  protected readonly inflight: number[] = [];
+  /** Per key: whether the current sync had a failed write (it then requeues with back-off). */
+  protected readonly syncFailed: boolean[] = [];
+  private readonly syncCost: Sampler;
+  private readonly kSyncBody: EventKind;
+
+  /** `name` prefixes the event kinds and the work queue's name; the sync-cost stream is `${name}-controller/sync`. */
+  protected constructor(deps: ControllerDeps, client: number, name: string, workers: number) {
+    const engine = deps.engine;
+    this.engine = engine;
+    this.api = deps.api;
+    this.store = deps.store;
+    this.client = client;
+    this.syncCost = new Sampler(deps.spec.syncCost, deps.random.stream(`${name}-controller/sync`));
+    const kSync = engine.register(`${name}.sync`, (key) =>
+      this.engine.schedule(this.syncCost.sample(), this.kSyncBody, key),
+    );
+    this.kSyncBody = engine.register(`${name}.syncBody`, (key) => this.syncBody(key));
+    this.queue = new WorkQueue(engine, name, workers, kSync);
+  }
+
+  /** One sync of `key`, after its cost has elapsed; ends, now or when its writes are answered, with {@link endSync}. */
+  protected abstract syncBody(key: number): void;
+
+  /**
+   * model: deployment_controller.go handleErr, replica_set.go processNextWorkItem: a sync that
+   * failed is requeued through the rate limiter (AddRateLimited); one that succeeded resets the
+   * key's back-off (Forget).
+   */
+  protected endSync(key: number): void {
+    this.queue.done(key);
+    if (this.syncFailed[key]) this.queue.addRateLimited(key);
+    else this.queue.forget(key);
+  }
+}
