@@ -1,14 +1,8 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { Res } from "../../cluster/resources.js";
-import {
-  PER_NODE_SCORES,
-  type Handle,
-  type PodRef,
-  type PointsOf,
-  type PreScorePlugin,
-  type ScorePlugin,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { PER_NODE_SCORES } from "../plugin.js";
 import { Hot, HOT_STRIDE, type SchedulerCache } from "../scheduler-cache.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE } from "./helper.js";
@@ -37,8 +31,8 @@ const fraction = requestedFraction;
  * requests (no non-zero defaults). PreScore skips best-effort pods (v1.33+, kubernetes#129138).
  * model: plugins/noderesources/balanced_allocation.go.
  */
-export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
-  static readonly points: readonly PointsOf<NodeResourcesBalancedAllocation>[] = ["preScore", "score"];
+export class NodeResourcesBalancedAllocation implements fw.PreScorePlugin, fw.ScorePlugin {
+  static readonly points: readonly fw.PointsOf<NodeResourcesBalancedAllocation>[] = ["preScore", "score"];
   readonly name = "NodeResourcesBalancedAllocation";
   index = -1;
   readonly normalizes = false;
@@ -47,7 +41,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   /** Whether the scored resources are exactly cpu and memory (the hot-line fast path). */
   private readonly cpuMem: boolean;
 
-  constructor(h: Handle, args: YamlReader | null) {
+  constructor(h: fw.Handle, args: YamlReader | null) {
     this.cache = h.cache;
     const a = argsObject(args, ["resources"]);
     let resources: { name: string; weight: number }[] = [...DEFAULT_RESOURCES];
@@ -66,13 +60,13 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
     this.cpuMem = rs.length === 2 && rs[0]!.column === Res.cpu && rs[1]!.column === Res.memory;
   }
 
-  preScore(_s: CycleState, pod: PodRef): Status {
+  preScore(_s: CycleState, pod: fw.PodRef): Status {
     this.scorer.computePodRequests(pod.spec);
     return this.scorer.bestEffort() ? SKIP : SUCCESS;
   }
 
   /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
-  score(s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+  score(s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
     out.fill(0, 0, n);
     return this.scoreInto(s, pod, list, n, out, 1);
   }
@@ -83,7 +77,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
    * Score added straight into the totals (no NormalizeScore; scores are in [50, 100]).
    * perf: over cpu and memory, a module kernel over the cache's hot lines.
    */
-  scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
+  scoreInto(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const pr = this.scorer.computePodRequests(pod.spec);
     if (this.cpuMem) balancedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, totals, w);
     else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
@@ -94,7 +88,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
    * Over cpu and memory the score reads only the node's hot line and the pod's cpu and memory
    * requests: the framework may memoize it (see localScore).
    */
-  localKey(pod: PodRef, key: Float64Array, at: number): boolean {
+  localKey(pod: fw.PodRef, key: Float64Array, at: number): boolean {
     if (!this.cpuMem) return false;
     key[at] = pod.spec.requests[Res.cpu]!;
     key[at + 1] = pod.spec.requests[Res.memory]!;
@@ -102,7 +96,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   }
 
   /** The score of one node, as score() computes it (after localKey). */
-  localScore(pod: PodRef, node: number): number {
+  localScore(pod: fw.PodRef, node: number): number {
     const r = pod.spec.requests;
     return hotBalanced(this.cache.hot, node * STRIDE, r[Res.cpu]!, r[Res.memory]!);
   }

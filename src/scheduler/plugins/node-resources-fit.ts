@@ -2,20 +2,8 @@ import type { Rng } from "../../core/random.js";
 import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
-import {
-  ClusterEvent,
-  PER_NODE_SCORES,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type FilterScoreNodes,
-  type Handle,
-  type PodRef,
-  type PointsOf,
-  type PreFilterPlugin,
-  type PreScorePlugin,
-  type Rejections,
-  type ScorePlugin,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { Hot, HOT_STRIDE, type SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
@@ -143,8 +131,10 @@ type Fast = (typeof Fast)[keyof typeof Fast];
  * strategy (LeastAllocated, MostAllocated or RequestedToCapacityRatio) over the configured
  * resources with their weights. model: plugins/noderesources/fit.go fitsRequest, Score.
  */
-export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<NodeResourcesFit>[] = ["preFilter", "filter", "preScore", "score"];
+export class NodeResourcesFit
+  implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
+{
+  static readonly points: readonly fw.PointsOf<NodeResourcesFit>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "NodeResourcesFit";
   index = -1;
   readonly normalizes = false;
@@ -168,7 +158,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    */
   private readonly requestByGroup: ({ spec: PodSpec; req: FitRequest } | undefined)[] = [];
 
-  constructor(h: Handle, args: YamlReader | null) {
+  constructor(h: fw.Handle, args: YamlReader | null) {
     this.cache = h.cache;
     this.args = readFitArgs(args);
     const a = this.args;
@@ -206,18 +196,18 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   /** Computes the request vector the filter checks (upstream computePodResourceRequest) into the CycleState. */
-  preFilter(state: CycleState, pod: PodRef): Status {
+  preFilter(state: CycleState, pod: fw.PodRef): Status {
     state.write(PRE_FILTER_KEY, this.requestOf(pod));
     return SUCCESS;
   }
 
   /** The request vector PreFilter wrote, or the pod's when PreFilter did not run. */
-  private fitRequest(state: CycleState, pod: PodRef): FitRequest {
+  private fitRequest(state: CycleState, pod: fw.PodRef): FitRequest {
     return state.read<FitRequest>(PRE_FILTER_KEY) ?? this.requestOf(pod);
   }
 
   /** The pod's request vector, kept per pod group (perf: no per-cycle allocation). */
-  private requestOf(pod: PodRef): FitRequest {
+  private requestOf(pod: fw.PodRef): FitRequest {
     const g = pod.group;
     const e = g >= 0 ? this.requestByGroup[g] : undefined;
     if (e !== undefined && e.spec === pod.spec) return e.req;
@@ -247,7 +237,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     };
   }
 
-  filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(state: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const rq = this.fitRequest(state, pod);
     const cols = rq.cols;
     const qty = rq.qty;
@@ -325,7 +315,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * perf: for a profile whose only Filter and Score plugin is NodeResourcesFit, one loop over
    * the nodes instead of a filter, a score and a select pass; the arithmetic is the same.
    */
-  readonly filterScoreNodes: FilterScoreNodes = (state, pod, first, cand, n, rj, at, limit, weight, sel, rng) => {
+  readonly filterScoreNodes: fw.FilterScoreNodes = (state, pod, first, cand, n, rj, at, limit, weight, sel, rng) => {
     const rq = this.fitRequest(state, pod);
     if (!rq.cpuMem || this.fast === Fast.general || this.wCpu !== 1 || this.wMem !== 1) return -1;
     // perf: the fit verdict and score of each node memoized while its hot line is unchanged
@@ -358,18 +348,18 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     return out;
   }
 
-  filter(_s: CycleState, pod: PodRef, node: number): Status {
+  filter(_s: CycleState, pod: fw.PodRef, node: number): Status {
     const reasons = this.insufficient(pod.spec, node);
     return reasons.length === 0 ? SUCCESS : rejected(Code.Unschedulable, ...reasons);
   }
 
-  preScore(_s: CycleState, pod: PodRef): Status {
+  preScore(_s: CycleState, pod: fw.PodRef): Status {
     this.scorer.computePodRequests(pod.spec);
     return SUCCESS;
   }
 
   /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
-  score(s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+  score(s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
     out.fill(0, 0, n);
     return this.scoreInto(s, pod, list, n, out, 1);
   }
@@ -381,7 +371,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * perf: LeastAllocated / MostAllocated over cpu and memory run a module kernel over the
    * cache's hot lines.
    */
-  scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
+  scoreInto(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const pr = this.scorer.computePodRequests(pod.spec);
     if (this.fast !== Fast.general)
       allocatedInto(this.cache.hot, list, n, this.fast === Fast.most, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
@@ -393,7 +383,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * LeastAllocated / MostAllocated over cpu and memory read only the node's hot line and the
    * pod's non-zero cpu and memory requests: the framework may memoize them (see localScore).
    */
-  localKey(pod: PodRef, key: Float64Array, at: number): boolean {
+  localKey(pod: fw.PodRef, key: Float64Array, at: number): boolean {
     if (this.fast === Fast.general) return false;
     key[at] = pod.spec.nonZeroCpuMilli;
     key[at + 1] = pod.spec.nonZeroMemBytes;
@@ -401,7 +391,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   /** The score of one node, as score() computes it (after localKey). */
-  localScore(pod: PodRef, node: number): number {
+  localScore(pod: fw.PodRef, node: number): number {
     const most = this.fast === Fast.most;
     const s = pod.spec;
     return hotAllocated(
@@ -504,7 +494,7 @@ function fusedFitSelect(
   limit: number,
   sel: Float64Array,
   rng: Rng,
-  rj: Rejections,
+  rj: fw.Rejections,
 ): number {
   const q0 = kp[Arg.fitCpu]!;
   const q1 = kp[Arg.fitMem]!;
