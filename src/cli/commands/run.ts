@@ -9,7 +9,7 @@ import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
 import { workerHeapMb } from "../heap.js";
-import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
 import { ProgressBar } from "../progress.js";
 import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
 
@@ -34,16 +34,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <scenario>",
   describe: "Simulate a scenario and write its results",
   builder: (y) =>
-    withInputOptions(y)
-      .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
+    withInputOptions(y, "scenario", "scenario YAML file")
       .option("seed", { type: "number", describe: "override the scenario's seed" })
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
       .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" })
-      .option("scale", {
-        type: "number",
-        describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
-        coerce: scaleFlag,
-      })
+      .option("scale", scaleOption("multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)"))
       .option("trace", { type: "string", describe: "write every engine event to this Arrow file (events.arrow)" })
       .option("trace-window", {
         type: "string",

@@ -3,7 +3,7 @@ import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { checkOutputDir } from "../../metrics/result-dir.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
 import { validateScenarioFile } from "../../scenario/validate-file.js";
-import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface ValidateArgs extends InputArgs {
   scenario: string;
@@ -20,13 +20,8 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   command: "validate <scenario>",
   describe: "Check a scenario file and report every problem with its location",
   builder: (y) =>
-    withInputOptions(y)
-      .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
-      .option("scale", {
-        type: "number",
-        describe: "check the scenario as run --scale would run it",
-        coerce: scaleFlag,
-      })
+    withInputOptions(y, "scenario", "scenario YAML file")
+      .option("scale", scaleOption("check the scenario as run --scale would run it"))
       .option("out", { type: "string", default: "results/runs", describe: "directory run would write to" }) as never,
   handler: (args) => {
     const limits = inputLimits(args);
