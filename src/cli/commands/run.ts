@@ -4,10 +4,10 @@ import { parseTraceWindow, type TraceWindow } from "../../core/trace.js";
 import { formatSummary } from "../../metrics/format-summary.js";
 import { checkOutputDir, interrupting, onInterrupt } from "../../metrics/result-dir.js";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
-import { ScenarioError, type ScenarioIssue } from "../../scenario/scenario-error.js";
 import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
+import { errorFromWorker } from "../../study/worker-error.js";
 import { workerHeapMb } from "../heap.js";
 import { inputLimits, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
 import { ProgressBar } from "../progress.js";
@@ -115,9 +115,7 @@ function runInWorker(
     w.on("message", (m: RunWorkerMessage) => {
       if (m.type === "progress") onProgress(m);
       else if (m.type === "error") {
-        const err = Array.isArray(m.issues) ? new ScenarioError(m.issues as ScenarioIssue[]) : new Error(m.message);
-        if (m.stack !== undefined && !(err instanceof ScenarioError)) err.stack = `${m.message}\n(worker) ${m.stack}`;
-        reject(err);
+        reject(errorFromWorker(m));
       } else reply = m;
     });
     w.on("error", (e: Error & { code?: string }) => {
