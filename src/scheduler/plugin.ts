@@ -203,12 +203,6 @@ export const ClusterEvent = {
   UnschedulableTimeout: 3,
 } as const;
 export type ClusterEvent = (typeof ClusterEvent)[keyof typeof ClusterEvent];
-export const CLUSTER_EVENT_NAMES = [
-  "AssignedPodAdd",
-  "AssignedPodDelete",
-  "NodeChange",
-  "UnschedulableTimeout",
-] as const;
 
 /** model: framework.EnqueueExtensions (see {@link Plugin.isSchedulableAfter}). */
 export interface EnqueueExtensions {
