@@ -195,6 +195,19 @@ export interface QueueSortPlugin extends Plugin {
   less(aPriority: number, aTimestampNs: number, bPriority: number, bTimestampNs: number): boolean;
 }
 
+/**
+ * The start of an in-tree plugin that reads the scheduler cache: the profile index the framework
+ * assigns (-1 until then) and the cache, taken from the Handle.
+ */
+export abstract class CachePlugin {
+  index = -1;
+  protected readonly cache: SchedulerCache;
+
+  constructor(h: Handle) {
+    this.cache = h.cache;
+  }
+}
+
 /** Cluster events the simulated scheduler reacts to. model: framework/types.go ClusterEvent. */
 export const ClusterEvent = {
   AssignedPodAdd: 0,

@@ -2,7 +2,7 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { Rng } from "../../core/random.js";
 import { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
+import { CachePlugin } from "../plugin.js";
 import { Code, rejected, SUCCESS } from "../status.js";
 import { argsObject } from "./simple-args.js";
 
@@ -21,19 +21,17 @@ export interface Candidate {
  * latest start of the highest-priority victims, first). model: plugins/defaultpreemption and
  * framework/preemption/preemption.go (DryRunPreemption, SelectCandidate, pickOneNodeForPreemption).
  */
-export class DefaultPreemption implements fw.PostFilterPlugin {
+export class DefaultPreemption extends CachePlugin implements fw.PostFilterPlugin {
   static readonly points: readonly fw.PointsOf<DefaultPreemption>[] = ["postFilter"];
   readonly name = "DefaultPreemption";
-  index = -1;
   private readonly h: fw.Handle;
-  private readonly cache: SchedulerCache;
   private readonly rng: Rng;
   readonly minCandidateNodesPercentage: number;
   readonly minCandidateNodesAbsolute: number;
 
   constructor(h: fw.Handle, args: YamlReader | null) {
+    super(h);
     this.h = h;
-    this.cache = h.cache;
     this.rng = h.rng;
     const a = argsObject(args, ["minCandidateNodesPercentage", "minCandidateNodesAbsolute"]);
     // model: apis/config/v1/defaults.go SetDefaults_DefaultPreemptionArgs: 10% and 100.

@@ -1,8 +1,7 @@
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { MAX_NODE_SCORE } from "./helper.js";
 
 /** model: plugins/imagelocality/image_locality.go mb, minThreshold (23 MiB), maxContainerThreshold (1000 MiB). */
@@ -28,13 +27,11 @@ export function calculatePriority(sumScores: number, numContainers: number): num
  * scaled by the share of nodes that have it (int64(size * numNodes / totalNodes)).
  * model: image_locality.go Score, sumImageScores, scaledImageScore.
  */
-export class ImageLocality implements fw.ScorePlugin {
+export class ImageLocality extends CachePlugin implements fw.ScorePlugin {
   static readonly points: readonly fw.PointsOf<ImageLocality>[] = ["score"];
   readonly name = "ImageLocality";
-  index = -1;
   readonly scansCluster = true;
   readonly normalizes = false;
-  private readonly cache: SchedulerCache;
   /** perf: perNode's scratch (the score of each subset of up to 4 images), rewritten by each call. */
   private readonly subsetScores = new Float64Array(16);
   /**
@@ -45,10 +42,6 @@ export class ImageLocality implements fw.ScorePlugin {
   private scaled = new Float64Array(8);
   /** Per pod group: the image id of each of its images (see knownIds). */
   private readonly idsByGroup: ({ interned: number; spec: PodSpec; ids: Int32Array } | undefined)[] = [];
-
-  constructor(h: fw.Handle) {
-    this.cache = h.cache;
-  }
 
   /**
    * The pod's images the cache knows, with their scaled scores, into ids / scaled (m of them).

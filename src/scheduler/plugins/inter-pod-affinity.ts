@@ -2,7 +2,7 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -85,20 +85,19 @@ interface PreFilterState {
  * min-max normalized. model: plugins/interpodaffinity (filtering.go, scoring.go).
  */
 export class InterPodAffinity
+  extends CachePlugin
   implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
 {
   static readonly points: readonly fw.PointsOf<InterPodAffinity>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "InterPodAffinity";
-  index = -1;
   readonly scansCluster = true;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   readonly hardPodAffinityWeight: number;
   readonly ignorePreferredTermsOfExistingPods: boolean;
   private readonly nsKey: number;
 
   constructor(h: fw.Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+    super(h);
     const a = argsObject(args, ["hardPodAffinityWeight", "ignorePreferredTermsOfExistingPods"]);
     // model: apis/config/v1/defaults.go hardPodAffinityWeight 1; validation 0..100.
     this.hardPodAffinityWeight = a === null ? 1 : a.get("hardPodAffinityWeight").int({ min: 0, max: 100, default: 1 });

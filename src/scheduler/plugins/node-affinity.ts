@@ -1,9 +1,8 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import { compilePodSpec, readerFor, type NodeSelectorTerm, type PodSpec, type WeightedNodeTerm } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import {
   defaultNormalizeScore,
@@ -28,13 +27,12 @@ const PRE_FILTER_KEY = "PreFilterNodeAffinity";
  * of matching preferred terms, normalized by the maximum. model: plugins/nodeaffinity.
  */
 export class NodeAffinity
+  extends CachePlugin
   implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
 {
   static readonly points: readonly fw.PointsOf<NodeAffinity>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "NodeAffinity";
-  index = -1;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   private readonly required: RequiredAffinityCache;
   /** args.addedAffinity, compiled as a pod spec. */
   private readonly added: PodSpec | null;
@@ -42,7 +40,7 @@ export class NodeAffinity
   private readonly preferredCache: (Float64Array | undefined)[] = [];
 
   constructor(h: fw.Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+    super(h);
     this.required = requiredAffinityCache(h.cache);
     const a = argsObject(args, ["addedAffinity"]);
     const added = a?.get("addedAffinity");

@@ -1,22 +1,15 @@
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent } from "../plugin.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
+import { CachePlugin, ClusterEvent } from "../plugin.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 
 /** model: plugins/nodename/node_name.go ErrReason. */
 export const ERR_REASON_NODE_NAME = "node(s) didn't match the requested node name";
 
 /** NodeName: a pod with spec.nodeName fits only that node (UnschedulableAndUnresolvable elsewhere). */
-export class NodeName implements fw.FilterPlugin, fw.EnqueueExtensions {
+export class NodeName extends CachePlugin implements fw.FilterPlugin, fw.EnqueueExtensions {
   static readonly points: readonly fw.PointsOf<NodeName>[] = ["filter"];
   readonly name = "NodeName";
-  index = -1;
-  private readonly cache: SchedulerCache;
-
-  constructor(h: fw.Handle) {
-    this.cache = h.cache;
-  }
 
   filterNodes(_s: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const want = pod.spec.nodeName;

@@ -1,8 +1,8 @@
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent } from "../plugin.js";
+import { CachePlugin, ClusterEvent } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import { portConflicts, type SchedulerCache } from "../scheduler-cache.js";
+import { portConflicts } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 
 /** model: plugins/nodeports/node_ports.go ErrReason. */
@@ -12,15 +12,9 @@ export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the req
  * NodePorts: a node whose pods already hold one of the pod's host ports (same protocol and port,
  * on the same IP or 0.0.0.0) is Unschedulable. PreFilter skips pods without host ports.
  */
-export class NodePorts implements fw.PreFilterPlugin, fw.FilterPlugin, fw.EnqueueExtensions {
+export class NodePorts extends CachePlugin implements fw.PreFilterPlugin, fw.FilterPlugin, fw.EnqueueExtensions {
   static readonly points: readonly fw.PointsOf<NodePorts>[] = ["preFilter", "filter"];
   readonly name = "NodePorts";
-  index = -1;
-  private readonly cache: SchedulerCache;
-
-  constructor(h: fw.Handle) {
-    this.cache = h.cache;
-  }
 
   preFilter(_s: CycleState, pod: fw.PodRef): Status {
     return pod.spec.hostPorts.length === 0 ? SKIP : SUCCESS;

@@ -2,8 +2,8 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { Res } from "../../cluster/resources.js";
 import type * as fw from "../plugin.js";
-import { PER_NODE_SCORES } from "../plugin.js";
-import { Hot, HOT_STRIDE, type SchedulerCache } from "../scheduler-cache.js";
+import { CachePlugin, PER_NODE_SCORES } from "../plugin.js";
+import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE } from "./helper.js";
 import {
@@ -31,18 +31,16 @@ const fraction = requestedFraction;
  * requests (no non-zero defaults). PreScore skips best-effort pods (v1.33+, kubernetes#129138).
  * model: plugins/noderesources/balanced_allocation.go.
  */
-export class NodeResourcesBalancedAllocation implements fw.PreScorePlugin, fw.ScorePlugin {
+export class NodeResourcesBalancedAllocation extends CachePlugin implements fw.PreScorePlugin, fw.ScorePlugin {
   static readonly points: readonly fw.PointsOf<NodeResourcesBalancedAllocation>[] = ["preScore", "score"];
   readonly name = "NodeResourcesBalancedAllocation";
-  index = -1;
   readonly normalizes = false;
   private readonly scorer: ResourceAllocationScorer;
-  private readonly cache: SchedulerCache;
   /** Whether the scored resources are exactly cpu and memory (the hot-line fast path). */
   private readonly cpuMem: boolean;
 
   constructor(h: fw.Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+    super(h);
     const a = argsObject(args, ["resources"]);
     let resources: { name: string; weight: number }[] = [...DEFAULT_RESOURCES];
     if (a?.get("resources").present) {

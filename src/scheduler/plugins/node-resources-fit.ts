@@ -3,9 +3,9 @@ import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import { Hot, HOT_STRIDE, type SchedulerCache } from "../scheduler-cache.js";
+import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import {
   allocatedCpuMem,
@@ -132,14 +132,13 @@ type Fast = (typeof Fast)[keyof typeof Fast];
  * resources with their weights. model: plugins/noderesources/fit.go fitsRequest, Score.
  */
 export class NodeResourcesFit
+  extends CachePlugin
   implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
 {
   static readonly points: readonly fw.PointsOf<NodeResourcesFit>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "NodeResourcesFit";
-  index = -1;
   readonly normalizes = false;
   readonly args: FitArgs;
-  private readonly cache: SchedulerCache;
   private readonly scorer: ResourceAllocationScorer;
   private readonly ignored: Uint8Array;
   /** perf: LeastAllocated / MostAllocated over exactly cpu and memory take the hot-line kernels. */
@@ -159,7 +158,7 @@ export class NodeResourcesFit
   private readonly requestByGroup: ({ spec: PodSpec; req: FitRequest } | undefined)[] = [];
 
   constructor(h: fw.Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+    super(h);
     this.args = readFitArgs(args);
     const a = this.args;
     const weights = (w: number[]) =>

@@ -1,8 +1,7 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent } from "../plugin.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
+import { CachePlugin, ClusterEvent } from "../plugin.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import { byteColumn, bytesAllEqual, contiguousRun, tolerates, type ByteColumn } from "./helper.js";
 
@@ -13,17 +12,15 @@ export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable";
  * NodeUnschedulable: a cordoned node (spec.unschedulable) rejects pods that do not tolerate the
  * `node.kubernetes.io/unschedulable:NoSchedule` taint, as UnschedulableAndUnresolvable.
  */
-export class NodeUnschedulable implements fw.FilterPlugin, fw.EnqueueExtensions {
+export class NodeUnschedulable extends CachePlugin implements fw.FilterPlugin, fw.EnqueueExtensions {
   static readonly points: readonly fw.PointsOf<NodeUnschedulable>[] = ["filter"];
   readonly name = "NodeUnschedulable";
-  index = -1;
-  private readonly cache: SchedulerCache;
 
   /** The NodeTable's unschedulable column, with a word view for whole-run checks. */
   private readonly cordoned: ByteColumn;
 
   constructor(h: fw.Handle) {
-    this.cache = h.cache;
+    super(h);
     this.cordoned = byteColumn(h.cache.nodes.unschedulable);
   }
 

@@ -3,9 +3,8 @@ import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE, requiredAffinityCache, untoleratedTaint, type RequiredAffinityCache } from "./helper.js";
 import { argsObject } from "./simple-args.js";
@@ -84,14 +83,13 @@ interface PreScoreState {
  * scoring.go, common.go), per-constraint counting as in v1.31+.
  */
 export class PodTopologySpread
+  extends CachePlugin
   implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
 {
   static readonly points: readonly fw.PointsOf<PodTopologySpread>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "PodTopologySpread";
-  index = -1;
   readonly scansCluster = true;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   private readonly required: RequiredAffinityCache;
   private readonly defaults: readonly DefaultConstraint[];
   /** defaultingType System: requireAllTopologies only for pods with their own constraints. */
@@ -132,7 +130,7 @@ export class PodTopologySpread
   private zeroCounts = new Int32Array(0);
 
   constructor(h: fw.Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+    super(h);
     this.required = requiredAffinityCache(h.cache);
     this.hostnameKey = h.cache.labels.intern(HOSTNAME);
     this.ignoredBuf = new Uint8Array(h.cache.nodes.size);

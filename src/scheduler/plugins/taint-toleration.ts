@@ -1,9 +1,8 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec, Toleration } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import {
   byteColumn,
@@ -25,12 +24,13 @@ const PRE_SCORE_KEY = "PreScoreTaintToleration";
  * the pod's tolerations with an empty or PreferNoSchedule effect, normalized reversed (fewer is
  * better). model: plugins/tainttoleration/taint_toleration.go.
  */
-export class TaintToleration implements fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions {
+export class TaintToleration
+  extends CachePlugin
+  implements fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
+{
   static readonly points: readonly fw.PointsOf<TaintToleration>[] = ["filter", "preScore", "score"];
   readonly name = "TaintToleration";
-  index = -1;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   /** Whether any node has a PreferNoSchedule taint (node taints do not change during a run). */
   private readonly anyPreferTaint: boolean;
 
@@ -40,7 +40,7 @@ export class TaintToleration implements fw.FilterPlugin, fw.PreScorePlugin, fw.S
   private readonly readyColumn: ByteColumn;
 
   constructor(h: fw.Handle) {
-    this.cache = h.cache;
+    super(h);
     this.readyColumn = byteColumn(h.cache.nodes.ready);
     this.anyPreferTaint = h.cache.nodes.taintEffect.includes(TaintEffect.PreferNoSchedule);
   }
