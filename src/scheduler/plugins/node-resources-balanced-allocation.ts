@@ -2,7 +2,7 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { Res } from "../../cluster/resources.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, PER_NODE_SCORES } from "../plugin.js";
+import { PER_NODE_SCORES } from "../plugin.js";
 import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE } from "./helper.js";
@@ -12,6 +12,7 @@ import {
   DEFAULT_RESOURCES,
   requestedFraction,
   ResourceAllocationScorer,
+  ResourceScorePlugin,
 } from "./resource-allocation.js";
 import { argsObject } from "./simple-args.js";
 
@@ -31,10 +32,9 @@ const fraction = requestedFraction;
  * requests (no non-zero defaults). PreScore skips best-effort pods (v1.33+, kubernetes#129138).
  * model: plugins/noderesources/balanced_allocation.go.
  */
-export class NodeResourcesBalancedAllocation extends CachePlugin implements fw.PreScorePlugin, fw.ScorePlugin {
+export class NodeResourcesBalancedAllocation extends ResourceScorePlugin implements fw.PreScorePlugin, fw.ScorePlugin {
   static readonly points: readonly fw.PointsOf<NodeResourcesBalancedAllocation>[] = ["preScore", "score"];
   readonly name = "NodeResourcesBalancedAllocation";
-  readonly normalizes = false;
   private readonly scorer: ResourceAllocationScorer;
   /** Whether the scored resources are exactly cpu and memory (the hot-line fast path). */
   private readonly cpuMem: boolean;
@@ -63,14 +63,6 @@ export class NodeResourcesBalancedAllocation extends CachePlugin implements fw.P
     return this.scorer.bestEffort() ? SKIP : SUCCESS;
   }
 
-  /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
-  score(s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
-    out.fill(0, 0, n);
-    return this.scoreInto(s, pod, list, n, out, 1);
-  }
-
-  normalizeScore(): void {}
-
   /**
    * Score added straight into the totals (no NormalizeScore; scores are in [50, 100]).
    * perf: over cpu and memory, a module kernel over the cache's hot lines.
@@ -78,7 +70,7 @@ export class NodeResourcesBalancedAllocation extends CachePlugin implements fw.P
   scoreInto(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const pr = this.scorer.computePodRequests(pod.spec);
     if (this.cpuMem) balancedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, totals, w);
-    else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
+    else this.scorer.addScores(list, n, totals, w);
     return PER_NODE_SCORES;
   }
 

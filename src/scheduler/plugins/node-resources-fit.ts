@@ -3,7 +3,7 @@ import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
@@ -13,6 +13,7 @@ import {
   mostResourceScorer,
   requestedToCapacityRatioScorer,
   ResourceAllocationScorer,
+  ResourceScorePlugin,
   DEFAULT_RESOURCES,
   type ShapePoint,
 } from "./resource-allocation.js";
@@ -132,12 +133,11 @@ type Fast = (typeof Fast)[keyof typeof Fast];
  * resources with their weights. model: plugins/noderesources/fit.go fitsRequest, Score.
  */
 export class NodeResourcesFit
-  extends CachePlugin
+  extends ResourceScorePlugin
   implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
 {
   static readonly points: readonly fw.PointsOf<NodeResourcesFit>[] = ["preFilter", "filter", "preScore", "score"];
   readonly name = "NodeResourcesFit";
-  readonly normalizes = false;
   readonly args: FitArgs;
   private readonly scorer: ResourceAllocationScorer;
   private readonly ignored: Uint8Array;
@@ -357,14 +357,6 @@ export class NodeResourcesFit
     return SUCCESS;
   }
 
-  /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
-  score(s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
-    out.fill(0, 0, n);
-    return this.scoreInto(s, pod, list, n, out, 1);
-  }
-
-  normalizeScore(): void {}
-
   /**
    * Score added straight into the totals (no NormalizeScore; every strategy scores in [0, 100]).
    * perf: LeastAllocated / MostAllocated over cpu and memory run a module kernel over the
@@ -374,7 +366,7 @@ export class NodeResourcesFit
     const pr = this.scorer.computePodRequests(pod.spec);
     if (this.fast !== Fast.general)
       allocatedInto(this.cache.hot, list, n, this.fast === Fast.most, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
-    else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
+    else this.scorer.addScores(list, n, totals, w);
     return PER_NODE_SCORES;
   }
 
