@@ -208,6 +208,15 @@ export abstract class CachePlugin {
   }
 }
 
+/**
+ * A plugin at all four points of filtering and scoring that also hints requeueing: NodeAffinity,
+ * NodeResourcesFit, InterPodAffinity and PodTopologySpread.
+ */
+export type FilterScorePlugin = PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions;
+
+/** The `points` of a filtering and scoring plugin (see {@link FilterScorePlugin}). */
+export const FILTER_SCORE_POINTS = ["preFilter", "filter", "preScore", "score"] as const;
+
 /** Cluster events the simulated scheduler reacts to. model: framework/types.go ClusterEvent. */
 export const ClusterEvent = {
   AssignedPodAdd: 0,

@@ -1,6 +1,6 @@
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { PER_NODE_SCORES } from "../plugin.js";
+import { FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 
 /**
@@ -24,7 +24,7 @@ export const INERT_PLUGIN_NAMES = [
 
 /** One inert plugin; see {@link INERT_PLUGIN_NAMES}. */
 export class InertPlugin implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin {
-  static readonly points: readonly fw.PointsOf<InertPlugin>[] = ["preFilter", "filter", "preScore", "score"];
+  static readonly points: readonly fw.PointsOf<InertPlugin>[] = FILTER_SCORE_POINTS;
   readonly name: string;
   index = -1;
   readonly normalizes = false;

@@ -2,7 +2,7 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -84,11 +84,8 @@ interface PreFilterState {
  * existing pods' required affinity x hardPodAffinityWeight), summed per topology domain and
  * min-max normalized. model: plugins/interpodaffinity (filtering.go, scoring.go).
  */
-export class InterPodAffinity
-  extends CachePlugin
-  implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
-{
-  static readonly points: readonly fw.PointsOf<InterPodAffinity>[] = ["preFilter", "filter", "preScore", "score"];
+export class InterPodAffinity extends CachePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<InterPodAffinity>[] = FILTER_SCORE_POINTS;
   readonly name = "InterPodAffinity";
   readonly scansCluster = true;
   readonly normalizes = true;

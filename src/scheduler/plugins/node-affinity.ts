@@ -1,7 +1,7 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import { compilePodSpec, readerFor, type NodeSelectorTerm, type PodSpec, type WeightedNodeTerm } from "../pod-spec.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import {
@@ -26,11 +26,8 @@ const PRE_FILTER_KEY = "PreFilterNodeAffinity";
  * narrows the nodes to those named by `metadata.name In` matchFields. Score: the sum of weights
  * of matching preferred terms, normalized by the maximum. model: plugins/nodeaffinity.
  */
-export class NodeAffinity
-  extends CachePlugin
-  implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
-{
-  static readonly points: readonly fw.PointsOf<NodeAffinity>[] = ["preFilter", "filter", "preScore", "score"];
+export class NodeAffinity extends CachePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<NodeAffinity>[] = FILTER_SCORE_POINTS;
   readonly name = "NodeAffinity";
   readonly normalizes = true;
   private readonly required: RequiredAffinityCache;

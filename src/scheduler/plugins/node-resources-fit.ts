@@ -3,7 +3,7 @@ import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
@@ -132,11 +132,8 @@ type Fast = (typeof Fast)[keyof typeof Fast];
  * strategy (LeastAllocated, MostAllocated or RequestedToCapacityRatio) over the configured
  * resources with their weights. model: plugins/noderesources/fit.go fitsRequest, Score.
  */
-export class NodeResourcesFit
-  extends ResourceScorePlugin
-  implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
-{
-  static readonly points: readonly fw.PointsOf<NodeResourcesFit>[] = ["preFilter", "filter", "preScore", "score"];
+export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<NodeResourcesFit>[] = FILTER_SCORE_POINTS;
   readonly name = "NodeResourcesFit";
   readonly args: FitArgs;
   private readonly scorer: ResourceAllocationScorer;

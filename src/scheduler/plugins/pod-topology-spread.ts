@@ -3,7 +3,7 @@ import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE, requiredAffinityCache, untoleratedTaint, type RequiredAffinityCache } from "./helper.js";
@@ -82,11 +82,8 @@ interface PreScoreState {
  * so that fewer matching pods score higher. model: plugins/podtopologyspread (filtering.go,
  * scoring.go, common.go), per-constraint counting as in v1.31+.
  */
-export class PodTopologySpread
-  extends CachePlugin
-  implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
-{
-  static readonly points: readonly fw.PointsOf<PodTopologySpread>[] = ["preFilter", "filter", "preScore", "score"];
+export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<PodTopologySpread>[] = FILTER_SCORE_POINTS;
   readonly name = "PodTopologySpread";
   readonly scansCluster = true;
   readonly normalizes = true;
