@@ -9,6 +9,13 @@ export interface InputArgs {
   "max-memory"?: number;
 }
 
+/** The flags of run and validate: the scenario, the results directory and --scale. */
+export interface ScenarioArgs extends InputArgs {
+  scenario: string;
+  out: string;
+  scale?: number;
+}
+
 /**
  * Adds the command's input file, the required positional `<file>` (a scenario or a study), and
  * `--allow-path DIR` (repeatable), `--max-file-size` and `--max-memory` (bytes or a quantity such

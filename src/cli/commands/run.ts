@@ -9,16 +9,13 @@ import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
 import { errorFromWorker } from "../../study/worker-error.js";
 import { workerHeapMb } from "../heap.js";
-import { inputLimits, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from "../input-options.js";
 import { ProgressBar } from "../progress.js";
 import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
 
-interface RunArgs extends InputArgs {
-  scenario: string;
+interface RunArgs extends ScenarioArgs {
   seed?: number;
-  out: string;
   json: boolean;
-  scale?: number;
   trace?: string;
   traceWindow?: string;
 }

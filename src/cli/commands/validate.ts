@@ -3,20 +3,14 @@ import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { checkOutputDir } from "../../metrics/result-dir.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
 import { validateScenarioFile } from "../../scenario/validate-file.js";
-import { inputLimits, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
-
-interface ValidateArgs extends InputArgs {
-  scenario: string;
-  out: string;
-  scale?: number;
-}
+import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from "../input-options.js";
 
 /**
  * `simctl validate SCENARIO`: checks a scenario without running it: every check `run` makes
  * before simulating (files, names, counts, time limit, estimated memory against --max-memory, and
  * that `--out` can take its results).
  */
-export const validateCommand: CommandModule<object, ValidateArgs> = {
+export const validateCommand: CommandModule<object, ScenarioArgs> = {
   command: "validate <scenario>",
   describe: "Check a scenario file and report every problem with its location",
   builder: (y) =>
