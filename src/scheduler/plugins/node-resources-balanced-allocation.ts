@@ -10,6 +10,7 @@ import {
   balancedAllocation2,
   balancedResourceScorer,
   DEFAULT_RESOURCES,
+  readResourceSpecs,
   requestedFraction,
   ResourceAllocationScorer,
   ResourceScorePlugin,
@@ -43,16 +44,7 @@ export class NodeResourcesBalancedAllocation extends ResourceScorePlugin impleme
     super(h);
     const a = argsObject(args, ["resources"]);
     let resources: { name: string; weight: number }[] = [...DEFAULT_RESOURCES];
-    if (a?.get("resources").present) {
-      resources = a
-        .get("resources")
-        .list()
-        .map((r) => {
-          r.object(["name", "weight"]);
-          const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
-          return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
-        });
-    }
+    if (a?.get("resources").present) resources = readResourceSpecs(a.get("resources"));
     this.scorer = new ResourceAllocationScorer(h.cache, resources, true, () => balancedResourceScorer);
     const rs = this.scorer.resources;
     this.cpuMem = rs.length === 2 && rs[0]!.column === Res.cpu && rs[1]!.column === Res.memory;

@@ -15,6 +15,7 @@ import {
   ResourceAllocationScorer,
   ResourceScorePlugin,
   DEFAULT_RESOURCES,
+  readResourceSpecs,
   type ShapePoint,
 } from "./resource-allocation.js";
 import { NodeVerdictMemo, UNKNOWN_VERDICT } from "./node-score-memo.js";
@@ -70,15 +71,7 @@ export function readFitArgs(args: YamlReader | null): FitArgs {
   out.type = ss
     .get("type")
     .oneOf(["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"] as const, { default: "LeastAllocated" });
-  const res = ss
-    .get("resources")
-    .list()
-    .map((r) => {
-      r.object(["name", "weight"]);
-      // model: a weight left out or 0 defaults to 1; validation allows 1..100.
-      const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
-      return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
-    });
+  const res = readResourceSpecs(ss.get("resources"));
   if (res.length > 0) out.resources = res;
   if (out.type === "RequestedToCapacityRatio") {
     const rtcr = ss.get("requestedToCapacityRatio");

@@ -1,4 +1,5 @@
 import { Res } from "../../cluster/resources.js";
+import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
 import { CachePlugin } from "../plugin.js";
@@ -21,6 +22,18 @@ export const DEFAULT_RESOURCES = [
   { name: "cpu", weight: 1 },
   { name: "memory", weight: 1 },
 ] as const;
+
+/**
+ * The `resources` list of the noderesources plugins' args (`[{name, weight}]`).
+ * model: a weight left out or 0 defaults to 1; validation allows 1..100.
+ */
+export function readResourceSpecs(r: YamlReader): { name: string; weight: number }[] {
+  return r.list().map((x) => {
+    x.object(["name", "weight"]);
+    const w = x.get("weight").int({ min: 0, max: 100, default: 0 });
+    return { name: x.get("name").str(), weight: w === 0 ? 1 : w };
+  });
+}
 
 /** model: apis/config/types.go MaxCustomPriorityScore = 10; plugins/noderesources maxUtilization = 100. */
 export const MAX_CUSTOM_PRIORITY_SCORE = 10;
