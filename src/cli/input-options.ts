@@ -9,12 +9,25 @@ export interface InputArgs {
   "max-memory"?: number;
 }
 
+/** The flags of run and validate: the scenario, the results directory and --scale. */
+export interface ScenarioArgs extends InputArgs {
+  scenario: string;
+  out: string;
+  scale?: number;
+}
+
 /**
- * Adds `--allow-path DIR` (repeatable), `--max-file-size` and `--max-memory` (bytes or a
- * quantity such as 128Mi or 8Gi) to a command that reads scenarios.
+ * Adds the command's input file, the required positional `<file>` (a scenario or a study), and
+ * `--allow-path DIR` (repeatable), `--max-file-size` and `--max-memory` (bytes or a quantity such
+ * as 128Mi or 8Gi), the limits on what reading it may pull in.
  */
-export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
+export function withInputOptions<T, K extends string>(
+  y: Argv<T>,
+  file: K,
+  describe: string,
+): Argv<T & InputArgs & Record<K, string>> {
   return y
+    .positional(file, { type: "string", demandOption: true, describe })
     .option("allow-path", {
       type: "string",
       array: true,
@@ -30,11 +43,16 @@ export function withInputOptions<T>(y: Argv<T>): Argv<T & InputArgs> {
       type: "string",
       describe: "largest estimated peak memory of a run (default: 3/4 of physical memory)",
       coerce: (v: unknown) => sizeFlag("--max-memory", v),
-    }) as unknown as Argv<T & InputArgs>;
+    }) as unknown as Argv<T & InputArgs & Record<K, string>>;
+}
+
+/** The `--scale` option of run and validate, checked by {@link scaleFlag}. */
+export function scaleOption(describe: string) {
+  return { type: "number", describe, coerce: scaleFlag } as const;
 }
 
 /** Checks `--scale` (a yargs coerce function: what it throws is a usage error, exit 1). */
-export function scaleFlag(v: number): number {
+function scaleFlag(v: number): number {
   if (!(v > 0 && Number.isFinite(v))) throw new Error(`--scale: expected a number > 0, found ${v}`);
   return v;
 }

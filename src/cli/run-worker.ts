@@ -8,6 +8,7 @@ import type { Scenario } from "../scenario/types.js";
 import { runEtcdBenchmarkScenario, type EtcdBenchmarkRow } from "../sim/run-etcd-benchmark.js";
 import { runScenario } from "../sim/run-scenario.js";
 import { loadScaledScenario } from "../study/scale.js";
+import { workerError, type WorkerError } from "../study/worker-error.js";
 
 /** What `simctl run` asks for: read on the main thread (to check it) and again in its worker. */
 export interface RunRequest {
@@ -43,7 +44,7 @@ export type RunWorkerMessage =
   | { type: "progress"; nowNs: number; events: number; done: number; total: number }
   | { type: "scenario"; summary: SimulatedSummary; stats: RunStats; outDir: string | undefined }
   | { type: "etcd"; rows: EtcdBenchmarkRow[]; outDir: string | undefined }
-  | { type: "error"; message: string; stack: string | undefined; issues: unknown };
+  | ({ type: "error" } & WorkerError);
 
 /** The worker's `workerData`: the request, tagged so that importing this module elsewhere does nothing. */
 export interface RunWorkerData {
@@ -71,12 +72,6 @@ if (!isMainThread && port !== null && data?.simctlRun !== undefined) {
       port.postMessage({ type: "scenario", summary, stats, outDir } satisfies RunWorkerMessage);
     }
   } catch (e) {
-    const err = e as Error & { issues?: unknown };
-    port.postMessage({
-      type: "error",
-      message: err.message,
-      stack: err.stack,
-      issues: err.issues,
-    } satisfies RunWorkerMessage);
+    port.postMessage({ type: "error", ...workerError(e) } satisfies RunWorkerMessage);
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Table } from "apache-arrow";
+import type { TopLevelSpec } from "vega-lite";
 import { formatDuration, NS_PER } from "../core/time.js";
 import { writeFileAtomic } from "../metrics/arrow-writer.js";
 import type { SimulatedSummary } from "../metrics/summary.js";
@@ -57,13 +58,16 @@ interface SummaryFile {
 
 const sec = (ns: number | null) => (ns === null ? "-" : formatDuration(ns));
 
-async function chart(
+/** Renders the chart `spec` draws of `points` onto `charts`; none when there are no points. */
+async function addChart<T>(
+  charts: ChartBlock[],
+  points: readonly T[],
+  spec: (points: readonly T[]) => TopLevelSpec,
   id: string,
   title: string,
   caption: string,
-  spec: Parameters<typeof renderSvg>[0],
-): Promise<ChartBlock> {
-  return { id, title, caption, svg: await renderSvg(spec) };
+): Promise<void> {
+  if (points.length > 0) charts.push({ id, title, caption, svg: await renderSvg(spec(points)) });
 }
 
 async function runReport(dir: string): Promise<Report> {
@@ -71,46 +75,38 @@ async function runReport(dir: string): Promise<Report> {
   const s = file.results;
   const pods = readArrow(join(dir, "pods.arrow"));
   const charts: ChartBlock[] = [];
-  const cdf = startupCdf(pods);
-  if (cdf.length > 0)
-    charts.push(
-      await chart(
-        "startup-cdf",
-        "Pod startup latency",
-        "Empirical CDF of creation to Running, with and without image pulls; the dashed line is the upstream SLO (p99 <= 5 s excluding pulls).",
-        startupCdfChart(cdf),
-      ),
-    );
-  const states = podsOverTime(pods);
-  if (states.length > 0)
-    charts.push(
-      await chart(
-        "pods-over-time",
-        "Pods Pending and Running over time",
-        "Pending: created and not yet Running; from the created_ns and running_ns columns of pods.arrow.",
-        podsOverTimeChart(states),
-      ),
-    );
-  const steps = stageWaterfall(pods);
-  if (steps.length > 0)
-    charts.push(
-      await chart(
-        "stage-waterfall",
-        "Where a pod's startup goes, stage by stage",
-        "Mean time from creation to the start and end of each lifecycle step, over the pods that reached Running.",
-        waterfallChart(steps),
-      ),
-    );
-  const api = apiLatency(s);
-  if (api.length > 0)
-    charts.push(
-      await chart(
-        "api-latency",
-        "API latency by verb",
-        "p50 and p99 per verb and resource, as clients see it (client rate limiter wait included).",
-        apiLatencyChart(api),
-      ),
-    );
+  await addChart(
+    charts,
+    startupCdf(pods),
+    startupCdfChart,
+    "startup-cdf",
+    "Pod startup latency",
+    "Empirical CDF of creation to Running, with and without image pulls; the dashed line is the upstream SLO (p99 <= 5 s excluding pulls).",
+  );
+  await addChart(
+    charts,
+    podsOverTime(pods),
+    podsOverTimeChart,
+    "pods-over-time",
+    "Pods Pending and Running over time",
+    "Pending: created and not yet Running; from the created_ns and running_ns columns of pods.arrow.",
+  );
+  await addChart(
+    charts,
+    stageWaterfall(pods),
+    waterfallChart,
+    "stage-waterfall",
+    "Where a pod's startup goes, stage by stage",
+    "Mean time from creation to the start and end of each lifecycle step, over the pods that reached Running.",
+  );
+  await addChart(
+    charts,
+    apiLatency(s),
+    apiLatencyChart,
+    "api-latency",
+    "API latency by verb",
+    "p50 and p99 per verb and resource, as clients see it (client rate limiter wait included).",
+  );
   const summaryTable: TableBlock = {
     title: "Summary",
     header: ["figure", "value"],
@@ -287,14 +283,13 @@ async function studyReport(dir: string): Promise<Report> {
       const v = f.get(r);
       if (v !== null && Number.isFinite(v)) points.push({ x: xOf(r), series: seriesOf(r), seed: r.seed, value: v });
     }
-    if (points.length === 0) continue;
-    charts.push(
-      await chart(
-        `sweep-${f.id}`,
-        `${f.title} vs ${xTitle}`,
-        `Mean over seeds (line), each seed (points), min to max over seeds (bars); ${f.unit}.`,
-        sweepChart(points, xTitle, `${f.title} (${f.unit})`),
-      ),
+    await addChart(
+      charts,
+      points,
+      (p) => sweepChart(p, xTitle, `${f.title} (${f.unit})`),
+      `sweep-${f.id}`,
+      `${f.title} vs ${xTitle}`,
+      `Mean over seeds (line), each seed (points), min to max over seeds (bars); ${f.unit}.`,
     );
   }
   // Startup CDF of each grid point's first seed (at most 12 curves).
@@ -306,15 +301,14 @@ async function studyReport(dir: string): Promise<Report> {
     const label = P.length === 0 ? `seed ${r.seed}` : P.map((p, i) => `${p.column}=${String(r.values[i])}`).join(", ");
     cdf.push(...startupCdf(pods, `${label}: `).filter((p) => p.series.endsWith("create -> Running")));
   }
-  if (cdf.length > 0)
-    charts.push(
-      await chart(
-        "startup-cdf",
-        "Pod startup latency by grid point",
-        `Empirical CDF of creation to Running, seed ${firstSeed} of each grid point; dashed: the 5 s SLO.`,
-        startupCdfChart(cdf),
-      ),
-    );
+  await addChart(
+    charts,
+    cdf,
+    startupCdfChart,
+    "startup-cdf",
+    "Pod startup latency by grid point",
+    `Empirical CDF of creation to Running, seed ${firstSeed} of each grid point; dashed: the 5 s SLO.`,
+  );
   const runsTable: TableBlock = {
     title: "Runs",
     header: [

@@ -123,12 +123,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),
     },
-    outputs: r.has("outputs")
-      ? r
-          .get("outputs")
-          .list()
-          .map((o) => o.oneOf(OUTPUTS))
-      : [...OUTPUTS],
+    outputs: r.get("outputs").subsetOf(OUTPUTS),
   };
   ctx.throwIfIssues();
   checkSize(ctx, scenario, r);

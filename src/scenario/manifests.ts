@@ -1,3 +1,4 @@
+import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
 import type { YamlReader } from "./yaml-reader.js";
 
 /** A container of a pod template, as far as simctl models it. */
@@ -61,26 +62,8 @@ export interface DeploymentSpec {
   pod: PodManifest;
 }
 
-// Field names of the Kubernetes types, so that a typo in a real manifest is caught while fields
-// simctl does not model (probes, env, volumes...) are accepted as written.
-const DEPLOYMENT_KEYS = ["apiVersion", "kind", "metadata", "spec", "status"] as const;
-const METADATA_KEYS = [
-  "name",
-  "namespace",
-  "labels",
-  "annotations",
-  "generateName",
-  "uid",
-  "resourceVersion",
-  "creationTimestamp",
-  "generation",
-  "managedFields",
-  "ownerReferences",
-  "finalizers",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "selfLink",
-] as const;
+// apps/v1 DeploymentSpec's fields; the core/v1 ones are shared with `simctl schedule`'s readers.
+// model: k8s.io/api/apps/v1/types.go DeploymentSpec.
 const DEPLOYMENT_SPEC_KEYS = [
   "replicas",
   "selector",
@@ -91,81 +74,13 @@ const DEPLOYMENT_SPEC_KEYS = [
   "paused",
   "progressDeadlineSeconds",
 ] as const;
-const POD_SPEC_KEYS = [
-  "containers",
-  "initContainers",
-  "ephemeralContainers",
-  "schedulerName",
-  "priority",
-  "priorityClassName",
-  "preemptionPolicy",
-  "nodeSelector",
-  "nodeName",
-  "tolerations",
-  "affinity",
-  "topologySpreadConstraints",
-  "volumes",
-  "restartPolicy",
-  "terminationGracePeriodSeconds",
-  "activeDeadlineSeconds",
-  "dnsPolicy",
-  "dnsConfig",
-  "serviceAccountName",
-  "serviceAccount",
-  "automountServiceAccountToken",
-  "hostNetwork",
-  "hostPID",
-  "hostIPC",
-  "shareProcessNamespace",
-  "securityContext",
-  "imagePullSecrets",
-  "hostname",
-  "subdomain",
-  "hostAliases",
-  "runtimeClassName",
-  "enableServiceLinks",
-  "overhead",
-  "readinessGates",
-  "os",
-  "hostUsers",
-  "schedulingGates",
-  "resourceClaims",
-  "setHostnameAsFQDN",
-  "resources",
-] as const;
-const CONTAINER_KEYS = [
-  "name",
-  "image",
-  "imagePullPolicy",
-  "resources",
-  "command",
-  "args",
-  "workingDir",
-  "ports",
-  "env",
-  "envFrom",
-  "volumeMounts",
-  "volumeDevices",
-  "livenessProbe",
-  "readinessProbe",
-  "startupProbe",
-  "lifecycle",
-  "terminationMessagePath",
-  "terminationMessagePolicy",
-  "securityContext",
-  "stdin",
-  "stdinOnce",
-  "tty",
-  "resizePolicy",
-  "restartPolicy",
-] as const;
 
 /**
  * Reads an apps/v1 Deployment. `nameSuffix` is appended to metadata.name when a scenario
  * stamps copies of one manifest.
  */
 export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec | undefined {
-  if (!r.object(DEPLOYMENT_KEYS)) {
+  if (!r.object(OBJECT_KEYS)) {
     if (!r.present) r.fail("a Deployment manifest");
     return undefined;
   }

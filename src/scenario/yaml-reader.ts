@@ -377,6 +377,11 @@ export class YamlReader {
     return v;
   }
 
+  /** A list whose items are each one of `values`; all of `values` (a copy, in order) when absent. */
+  subsetOf<T extends string>(values: readonly T[]): T[] {
+    return this.present ? this.list().map((v) => v.oneOf(values)) : [...values];
+  }
+
   oneOf<T extends string>(values: readonly T[], opts: { default?: T } = {}): T {
     const expected = `one of ${values.join(", ")}`;
     if (!this.present) {

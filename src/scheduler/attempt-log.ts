@@ -1,5 +1,6 @@
 import { columnTable } from "../core/column-table.js";
 import type { Column } from "../metrics/arrow-writer.js";
+import { namesOf } from "./status.js";
 
 /** Attempt outcomes, the `result` dictionary of scheduler.arrow. */
 export const AttemptResult = {
@@ -10,13 +11,7 @@ export const AttemptResult = {
   Nominated: 4,
 } as const;
 export type AttemptResult = (typeof AttemptResult)[keyof typeof AttemptResult];
-export const ATTEMPT_RESULT_NAMES = [
-  "Scheduled",
-  "Unschedulable",
-  "UnschedulableAndUnresolvable",
-  "Error",
-  "Nominated",
-];
+export const ATTEMPT_RESULT_NAMES = namesOf(AttemptResult);
 
 /**
  * One row per scheduling attempt, in typed columns that grow by doubling: the data of

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { parseQuantity } from "../cluster/resources.js";
 import { didYouMean, ScenarioError } from "../scenario/scenario-error.js";
+import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "../scenario/core-v1-fields.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import type { ContainerInput, NodeInput, PodInput } from "./standalone.js";
 
@@ -12,26 +13,8 @@ export interface BoundPod {
 
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 
-// Field names of the core/v1 types read here (k8s.io/api/core/v1/types.go), so that a typo is
+// Field names of core/v1 Node's spec and status, and Taint (k8s.io/api/core/v1/types.go): a typo is
 // reported with a did-you-mean while fields the scheduler does not read are accepted as written.
-const OBJECT_KEYS = ["apiVersion", "kind", "metadata", "spec", "status"];
-const METADATA_KEYS = [
-  "name",
-  "generateName",
-  "namespace",
-  "selfLink",
-  "uid",
-  "resourceVersion",
-  "generation",
-  "creationTimestamp",
-  "deletionTimestamp",
-  "deletionGracePeriodSeconds",
-  "labels",
-  "annotations",
-  "ownerReferences",
-  "finalizers",
-  "managedFields",
-];
 const NODE_SPEC_KEYS = ["podCIDR", "podCIDRs", "providerID", "unschedulable", "taints", "configSource", "externalID"];
 const NODE_STATUS_KEYS = [
   "capacity",
@@ -49,74 +32,6 @@ const NODE_STATUS_KEYS = [
   "features",
 ];
 const TAINT_KEYS = ["key", "value", "effect", "timeAdded"];
-const POD_SPEC_KEYS = [
-  "volumes",
-  "initContainers",
-  "containers",
-  "ephemeralContainers",
-  "restartPolicy",
-  "terminationGracePeriodSeconds",
-  "activeDeadlineSeconds",
-  "dnsPolicy",
-  "nodeSelector",
-  "serviceAccountName",
-  "serviceAccount",
-  "automountServiceAccountToken",
-  "nodeName",
-  "hostNetwork",
-  "hostPID",
-  "hostIPC",
-  "shareProcessNamespace",
-  "securityContext",
-  "imagePullSecrets",
-  "hostname",
-  "subdomain",
-  "affinity",
-  "schedulerName",
-  "tolerations",
-  "hostAliases",
-  "priorityClassName",
-  "priority",
-  "dnsConfig",
-  "readinessGates",
-  "runtimeClassName",
-  "enableServiceLinks",
-  "preemptionPolicy",
-  "overhead",
-  "topologySpreadConstraints",
-  "setHostnameAsFQDN",
-  "os",
-  "hostUsers",
-  "schedulingGates",
-  "resourceClaims",
-  "resources",
-];
-const CONTAINER_KEYS = [
-  "name",
-  "image",
-  "command",
-  "args",
-  "workingDir",
-  "ports",
-  "envFrom",
-  "env",
-  "resources",
-  "resizePolicy",
-  "restartPolicy",
-  "volumeMounts",
-  "volumeDevices",
-  "livenessProbe",
-  "readinessProbe",
-  "startupProbe",
-  "lifecycle",
-  "terminationMessagePath",
-  "terminationMessagePolicy",
-  "imagePullPolicy",
-  "securityContext",
-  "stdin",
-  "stdinOnce",
-  "tty",
-];
 const OWNER_KINDS = new Set(["ReplicaSet", "StatefulSet", "ReplicationController"]);
 
 function readText(file: string, what: string): string {

@@ -195,6 +195,28 @@ export interface QueueSortPlugin extends Plugin {
   less(aPriority: number, aTimestampNs: number, bPriority: number, bTimestampNs: number): boolean;
 }
 
+/**
+ * The start of an in-tree plugin that reads the scheduler cache: the profile index the framework
+ * assigns (-1 until then) and the cache, taken from the Handle.
+ */
+export abstract class CachePlugin {
+  index = -1;
+  protected readonly cache: SchedulerCache;
+
+  constructor(h: Handle) {
+    this.cache = h.cache;
+  }
+}
+
+/**
+ * A plugin at all four points of filtering and scoring that also hints requeueing: NodeAffinity,
+ * NodeResourcesFit, InterPodAffinity and PodTopologySpread.
+ */
+export type FilterScorePlugin = PreFilterPlugin & FilterPlugin & PreScorePlugin & ScorePlugin & EnqueueExtensions;
+
+/** The `points` of a filtering and scoring plugin (see {@link FilterScorePlugin}). */
+export const FILTER_SCORE_POINTS = ["preFilter", "filter", "preScore", "score"] as const;
+
 /** Cluster events the simulated scheduler reacts to. model: framework/types.go ClusterEvent. */
 export const ClusterEvent = {
   AssignedPodAdd: 0,
@@ -203,12 +225,6 @@ export const ClusterEvent = {
   UnschedulableTimeout: 3,
 } as const;
 export type ClusterEvent = (typeof ClusterEvent)[keyof typeof ClusterEvent];
-export const CLUSTER_EVENT_NAMES = [
-  "AssignedPodAdd",
-  "AssignedPodDelete",
-  "NodeChange",
-  "UnschedulableTimeout",
-] as const;
 
 /** model: framework.EnqueueExtensions (see {@link Plugin.isSchedulableAfter}). */
 export interface EnqueueExtensions {

@@ -100,20 +100,26 @@ export function hasPodAffinity(s: PodSpec): boolean {
   return s.affinityRequired.length + s.affinityPreferred.length + s.antiRequired.length + s.antiPreferred.length > 0;
 }
 
-/** The raw inputs of {@link compilePodSpec}; the three readers point at YAML (or wrapped JSON). */
-export interface PodSpecInput {
-  name: string;
-  namespace: string;
+/**
+ * The raw inputs of {@link compilePodSpec}: the PodSpec fields that pass through as they are,
+ * the rest as strings (interned by the compile) or readers at YAML (or wrapped JSON).
+ */
+export interface PodSpecInput
+  extends Pick<
+    PodSpec,
+    | "name"
+    | "namespace"
+    | "priority"
+    | "schedulerName"
+    | "nodeName"
+    | "requests"
+    | "nonZeroCpuMilli"
+    | "nonZeroMemBytes"
+    | "images"
+    | "hostPorts"
+  > {
   labels: ReadonlyMap<string, string>;
-  priority: number;
   preemptionPolicy: string;
-  schedulerName: string;
-  nodeName: string;
-  requests: Float64Array;
-  nonZeroCpuMilli: number;
-  nonZeroMemBytes: number;
-  images: readonly string[];
-  hostPorts: readonly HostPort[];
   nodeSelector: ReadonlyMap<string, string>;
   tolerations: YamlReader;
   affinity: YamlReader;

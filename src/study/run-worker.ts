@@ -1,11 +1,12 @@
 import { parentPort } from "node:worker_threads";
 import { executeRunTask, type RunTask } from "./run-task.js";
+import { workerError, type WorkerError } from "./worker-error.js";
 
 /** Messages a run worker sends to the pool. */
 export type WorkerMessage =
   | { type: "progress"; index: number; done: number; total: number }
   | { type: "done"; outcome: ReturnType<typeof executeRunTask> }
-  | { type: "error"; index: number; message: string; stack: string | undefined; issues: unknown };
+  | ({ type: "error"; index: number } & WorkerError);
 
 // Worker thread entry: runs one task per message, one at a time, and reports back.
 const port = parentPort;
@@ -17,14 +18,7 @@ if (port !== null) {
       );
       port.postMessage({ type: "done", outcome } satisfies WorkerMessage);
     } catch (e) {
-      const err = e as Error & { issues?: unknown };
-      port.postMessage({
-        type: "error",
-        index: task.index,
-        message: err.message,
-        stack: err.stack,
-        issues: err.issues,
-      } satisfies WorkerMessage);
+      port.postMessage({ type: "error", index: task.index, ...workerError(e) } satisfies WorkerMessage);
     }
   });
 }

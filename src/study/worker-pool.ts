@@ -2,10 +2,10 @@ import { availableParallelism } from "node:os";
 import { dirname } from "node:path";
 import { Worker } from "node:worker_threads";
 import { interrupting, onInterrupt } from "../metrics/result-dir.js";
-import { ScenarioError, type ScenarioIssue } from "../scenario/scenario-error.js";
 import type { WorkerMessage } from "./run-worker.js";
 import { executeRunTask, type RunOutcome, type RunTask } from "./run-task.js";
 import { sourceWorkerUrl } from "./source-loader.js";
+import { errorFromWorker } from "./worker-error.js";
 
 /** How {@link runTasks} spreads work and reports on it. */
 export interface PoolOptions {
@@ -87,12 +87,7 @@ export async function runTasks(tasks: readonly RunTask[], options: PoolOptions =
             resolvePool();
           } else feed(w);
         } else {
-          const err = Array.isArray(m.issues)
-            ? new ScenarioError(m.issues as ScenarioIssue[])
-            : new Error(`run ${m.index} failed: ${m.message}`);
-          if (m.stack !== undefined && !(err instanceof ScenarioError))
-            err.stack = `${err.message}\n(worker) ${m.stack}`;
-          fail(err);
+          fail(errorFromWorker(m, `run ${m.index} failed: ${m.message}`));
         }
       });
       w.on("error", (e) => fail(e instanceof Error ? e : new Error(String(e))));

@@ -4,21 +4,18 @@ import { parseTraceWindow, type TraceWindow } from "../../core/trace.js";
 import { formatSummary } from "../../metrics/format-summary.js";
 import { checkOutputDir, interrupting, onInterrupt } from "../../metrics/result-dir.js";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
-import { ScenarioError, type ScenarioIssue } from "../../scenario/scenario-error.js";
 import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
+import { errorFromWorker } from "../../study/worker-error.js";
 import { workerHeapMb } from "../heap.js";
-import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from "../input-options.js";
 import { ProgressBar } from "../progress.js";
 import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
 
-interface RunArgs extends InputArgs {
-  scenario: string;
+interface RunArgs extends ScenarioArgs {
   seed?: number;
-  out: string;
   json: boolean;
-  scale?: number;
   trace?: string;
   traceWindow?: string;
 }
@@ -34,16 +31,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: "run <scenario>",
   describe: "Simulate a scenario and write its results",
   builder: (y) =>
-    withInputOptions(y)
-      .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
+    withInputOptions(y, "scenario", "scenario YAML file")
       .option("seed", { type: "number", describe: "override the scenario's seed" })
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
       .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" })
-      .option("scale", {
-        type: "number",
-        describe: "multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)",
-        coerce: scaleFlag,
-      })
+      .option("scale", scaleOption("multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)"))
       .option("trace", { type: "string", describe: "write every engine event to this Arrow file (events.arrow)" })
       .option("trace-window", {
         type: "string",
@@ -120,9 +112,7 @@ function runInWorker(
     w.on("message", (m: RunWorkerMessage) => {
       if (m.type === "progress") onProgress(m);
       else if (m.type === "error") {
-        const err = Array.isArray(m.issues) ? new ScenarioError(m.issues as ScenarioIssue[]) : new Error(m.message);
-        if (m.stack !== undefined && !(err instanceof ScenarioError)) err.stack = `${m.message}\n(worker) ${m.stack}`;
-        reject(err);
+        reject(errorFromWorker(m));
       } else reply = m;
     });
     w.on("error", (e: Error & { code?: string }) => {

@@ -23,8 +23,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: "sweep <study>",
   describe: "Run a study: a grid of scenario parameters times seeds, in parallel",
   builder: (y) =>
-    withInputOptions(y)
-      .positional("study", { type: "string", demandOption: true, describe: "study YAML file" })
+    withInputOptions(y, "study", "study YAML file")
       .option("out", {
         type: "string",
         describe: "output directory (default: the study's outputs, else results/studies/<name>)",

@@ -3,30 +3,19 @@ import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { checkOutputDir } from "../../metrics/result-dir.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
 import { validateScenarioFile } from "../../scenario/validate-file.js";
-import { inputLimits, scaleFlag, withInputOptions, type InputArgs } from "../input-options.js";
-
-interface ValidateArgs extends InputArgs {
-  scenario: string;
-  out: string;
-  scale?: number;
-}
+import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from "../input-options.js";
 
 /**
  * `simctl validate SCENARIO`: checks a scenario without running it: every check `run` makes
  * before simulating (files, names, counts, time limit, estimated memory against --max-memory, and
  * that `--out` can take its results).
  */
-export const validateCommand: CommandModule<object, ValidateArgs> = {
+export const validateCommand: CommandModule<object, ScenarioArgs> = {
   command: "validate <scenario>",
   describe: "Check a scenario file and report every problem with its location",
   builder: (y) =>
-    withInputOptions(y)
-      .positional("scenario", { type: "string", demandOption: true, describe: "scenario YAML file" })
-      .option("scale", {
-        type: "number",
-        describe: "check the scenario as run --scale would run it",
-        coerce: scaleFlag,
-      })
+    withInputOptions(y, "scenario", "scenario YAML file")
+      .option("scale", scaleOption("check the scenario as run --scale would run it"))
       .option("out", { type: "string", default: "results/runs", describe: "directory run would write to" }) as never,
   handler: (args) => {
     const limits = inputLimits(args);

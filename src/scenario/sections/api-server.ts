@@ -90,18 +90,8 @@ export function readApiServer(a: YamlReader): ApiServerSpec {
         failurePolicy: w.get("failurePolicy").oneOf(["Fail", "Ignore"] as const, { default: "Fail" }),
         timeoutNs: w.get("timeout").duration({ min: 1 * s, max: 30 * s, default: WEBHOOK_DEFAULT_TIMEOUT_NS }),
         failureRate: w.get("failureRate").num({ min: 0, max: 1, default: 0 }),
-        resources: w.has("resources")
-          ? w
-              .get("resources")
-              .list()
-              .map((r) => r.oneOf(RESOURCE_NAMES))
-          : [...RESOURCE_NAMES],
-        operations: w.has("operations")
-          ? w
-              .get("operations")
-              .list()
-              .map((o) => o.oneOf(["CREATE", "UPDATE", "DELETE"] as const))
-          : ["CREATE", "UPDATE", "DELETE"],
+        resources: w.get("resources").subsetOf(RESOURCE_NAMES),
+        operations: w.get("operations").subsetOf(["CREATE", "UPDATE", "DELETE"] as const),
       };
     });
   return {

@@ -1,5 +1,5 @@
 import type { CycleState } from "../cycle-state.js";
-import type { BindPlugin, Binder, PodRef, PointsOf } from "../plugin.js";
+import type * as fw from "../plugin.js";
 import { SUCCESS, type Status } from "../status.js";
 
 /**
@@ -7,12 +7,12 @@ import { SUCCESS, type Status } from "../status.js";
  * an asynchronous pods/binding request on the scheduler's rate-limited client).
  * model: plugins/defaultbinder/default_binder.go.
  */
-export class DefaultBinder implements BindPlugin {
-  static readonly points: readonly PointsOf<DefaultBinder>[] = ["bind"];
+export class DefaultBinder implements fw.BindPlugin {
+  static readonly points: readonly fw.PointsOf<DefaultBinder>[] = ["bind"];
   readonly name = "DefaultBinder";
   index = -1;
 
-  bind(_s: CycleState, pod: PodRef, node: number, binder: Binder): Status {
+  bind(_s: CycleState, pod: fw.PodRef, node: number, binder: fw.Binder): Status {
     binder.bindThroughApi(pod, node);
     return SUCCESS;
   }

@@ -1,8 +1,8 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { Rng } from "../../core/random.js";
 import { CycleState } from "../cycle-state.js";
-import type { Diagnosis, Handle, PodRef, PostFilterPlugin, PostFilterResult, PointsOf } from "../plugin.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin } from "../plugin.js";
 import { Code, rejected, SUCCESS } from "../status.js";
 import { argsObject } from "./simple-args.js";
 
@@ -21,19 +21,17 @@ export interface Candidate {
  * latest start of the highest-priority victims, first). model: plugins/defaultpreemption and
  * framework/preemption/preemption.go (DryRunPreemption, SelectCandidate, pickOneNodeForPreemption).
  */
-export class DefaultPreemption implements PostFilterPlugin {
-  static readonly points: readonly PointsOf<DefaultPreemption>[] = ["postFilter"];
+export class DefaultPreemption extends CachePlugin implements fw.PostFilterPlugin {
+  static readonly points: readonly fw.PointsOf<DefaultPreemption>[] = ["postFilter"];
   readonly name = "DefaultPreemption";
-  index = -1;
-  private readonly h: Handle;
-  private readonly cache: SchedulerCache;
+  private readonly h: fw.Handle;
   private readonly rng: Rng;
   readonly minCandidateNodesPercentage: number;
   readonly minCandidateNodesAbsolute: number;
 
-  constructor(h: Handle, args: YamlReader | null) {
+  constructor(h: fw.Handle, args: YamlReader | null) {
+    super(h);
     this.h = h;
-    this.cache = h.cache;
     this.rng = h.rng;
     const a = argsObject(args, ["minCandidateNodesPercentage", "minCandidateNodesAbsolute"]);
     // model: apis/config/v1/defaults.go SetDefaults_DefaultPreemptionArgs: 10% and 100.
@@ -51,8 +49,8 @@ export class DefaultPreemption implements PostFilterPlugin {
     return n;
   }
 
-  postFilter(_state: CycleState, pod: PodRef, diag: Diagnosis): PostFilterResult {
-    const fail = (msg: string): PostFilterResult => ({
+  postFilter(_state: CycleState, pod: fw.PodRef, diag: fw.Diagnosis): fw.PostFilterResult {
+    const fail = (msg: string): fw.PostFilterResult => ({
       status: rejected(Code.Unschedulable, msg),
       nominatedNode: -1,
       victims: [],
@@ -86,7 +84,7 @@ export class DefaultPreemption implements PostFilterPlugin {
     return { status: SUCCESS, nominatedNode: best.node, victims: best.victims };
   }
 
-  private fits(pod: PodRef, node: number): boolean {
+  private fits(pod: fw.PodRef, node: number): boolean {
     const st = new CycleState();
     const pre = this.h.runPreFilters(st, pod);
     if (!pre.isSuccess) return false;
@@ -97,7 +95,7 @@ export class DefaultPreemption implements PostFilterPlugin {
    * The victims on `node` (most important first), or null when removing every lower priority
    * pod is not enough. The cache is restored before returning.
    */
-  selectVictimsOnNode(pod: PodRef, node: number): number[] | null {
+  selectVictimsOnNode(pod: fw.PodRef, node: number): number[] | null {
     const cache = this.cache;
     const prio = pod.spec.priority;
     const lower = cache.podsOn(node).filter((p) => cache.groups[cache.groupOf(p)]!.priority < prio);

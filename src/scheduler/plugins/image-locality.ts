@@ -1,7 +1,7 @@
 import type { CycleState } from "../cycle-state.js";
-import { PER_NODE_SCORES, type Handle, type PodRef, type ScorePlugin, type PointsOf } from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { MAX_NODE_SCORE } from "./helper.js";
 
 /** model: plugins/imagelocality/image_locality.go mb, minThreshold (23 MiB), maxContainerThreshold (1000 MiB). */
@@ -27,13 +27,11 @@ export function calculatePriority(sumScores: number, numContainers: number): num
  * scaled by the share of nodes that have it (int64(size * numNodes / totalNodes)).
  * model: image_locality.go Score, sumImageScores, scaledImageScore.
  */
-export class ImageLocality implements ScorePlugin {
-  static readonly points: readonly PointsOf<ImageLocality>[] = ["score"];
+export class ImageLocality extends CachePlugin implements fw.ScorePlugin {
+  static readonly points: readonly fw.PointsOf<ImageLocality>[] = ["score"];
   readonly name = "ImageLocality";
-  index = -1;
   readonly scansCluster = true;
   readonly normalizes = false;
-  private readonly cache: SchedulerCache;
   /** perf: perNode's scratch (the score of each subset of up to 4 images), rewritten by each call. */
   private readonly subsetScores = new Float64Array(16);
   /**
@@ -45,16 +43,12 @@ export class ImageLocality implements ScorePlugin {
   /** Per pod group: the image id of each of its images (see knownIds). */
   private readonly idsByGroup: ({ interned: number; spec: PodSpec; ids: Int32Array } | undefined)[] = [];
 
-  constructor(h: Handle) {
-    this.cache = h.cache;
-  }
-
   /**
    * The pod's images the cache knows, with their scaled scores, into ids / scaled (m of them).
    * Returns m, or -1 - c when every one of them is on every present node or on none, so that
    * every node scores c (perf: no per-node pass).
    */
-  private prepare(pod: PodRef): number {
+  private prepare(pod: fw.PodRef): number {
     const cache = this.cache;
     const present = cache.presentCount;
     const names = pod.spec.images;
@@ -90,7 +84,7 @@ export class ImageLocality implements ScorePlugin {
    * The image id of each of the pod's images (-1 when unknown), kept per pod group and looked up
    * again when images were interned since. perf: no string lookups per cycle.
    */
-  private knownIds(pod: PodRef): Int32Array {
+  private knownIds(pod: fw.PodRef): Int32Array {
     const images = this.cache.images;
     const g = pod.group;
     let e = this.idsByGroup[g];
@@ -104,7 +98,7 @@ export class ImageLocality implements ScorePlugin {
     return e.ids;
   }
 
-  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+  score(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const m = this.prepare(pod);
     if (m < 0) out.fill(-1 - m, 0, n);
     else this.perNode(pod, m, list, n, out, false, 1);
@@ -112,7 +106,7 @@ export class ImageLocality implements ScorePlugin {
   }
 
   /** perf: scoring without a per-node pass when every node gets the same score. */
-  scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
+  scoreInto(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const m = this.prepare(pod);
     if (m < 0) return -1 - m;
     this.perNode(pod, m, list, n, totals, true, w);
@@ -121,7 +115,7 @@ export class ImageLocality implements ScorePlugin {
 
   /** Per-node scores of the m prepared images into out (or w x score added to out when `add`). */
   private perNode(
-    pod: PodRef,
+    pod: fw.PodRef,
     m: number,
     list: Int32Array,
     n: number,

@@ -1,14 +1,6 @@
 import type { CycleState } from "../cycle-state.js";
-import {
-  PER_NODE_SCORES,
-  type FilterPlugin,
-  type PodRef,
-  type PreFilterPlugin,
-  type PreScorePlugin,
-  type Rejections,
-  type ScorePlugin,
-  type PointsOf,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 
 /**
@@ -31,8 +23,8 @@ export const INERT_PLUGIN_NAMES = [
 ] as const;
 
 /** One inert plugin; see {@link INERT_PLUGIN_NAMES}. */
-export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin {
-  static readonly points: readonly PointsOf<InertPlugin>[] = ["preFilter", "filter", "preScore", "score"];
+export class InertPlugin implements fw.PreFilterPlugin, fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin {
+  static readonly points: readonly fw.PointsOf<InertPlugin>[] = FILTER_SCORE_POINTS;
   readonly name: string;
   index = -1;
   readonly normalizes = false;
@@ -46,7 +38,7 @@ export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugi
     return SKIP;
   }
 
-  filterNodes(_s: CycleState, _p: PodRef, _c: Int32Array, n: number, _rj: Rejections): number {
+  filterNodes(_s: CycleState, _p: fw.PodRef, _c: Int32Array, n: number, _rj: fw.Rejections): number {
     return n;
   }
 
@@ -58,7 +50,7 @@ export class InertPlugin implements PreFilterPlugin, FilterPlugin, PreScorePlugi
     return SKIP;
   }
 
-  score(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, out: Float64Array): number {
+  score(_s: CycleState, _p: fw.PodRef, _nodes: Int32Array, n: number, out: Float64Array): number {
     out.fill(0, 0, n);
     return PER_NODE_SCORES;
   }

@@ -1,19 +1,8 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
-import {
-  PER_NODE_SCORES,
-  ClusterEvent,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type PodRef,
-  type PreFilterPlugin,
-  type PreScorePlugin,
-  type Rejections,
-  type ScorePlugin,
-  type PointsOf,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -95,19 +84,17 @@ interface PreFilterState {
  * existing pods' required affinity x hardPodAffinityWeight), summed per topology domain and
  * min-max normalized. model: plugins/interpodaffinity (filtering.go, scoring.go).
  */
-export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<InterPodAffinity>[] = ["preFilter", "filter", "preScore", "score"];
+export class InterPodAffinity extends CachePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<InterPodAffinity>[] = FILTER_SCORE_POINTS;
   readonly name = "InterPodAffinity";
-  index = -1;
   readonly scansCluster = true;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   readonly hardPodAffinityWeight: number;
   readonly ignorePreferredTermsOfExistingPods: boolean;
   private readonly nsKey: number;
 
-  constructor(h: Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+  constructor(h: fw.Handle, args: YamlReader | null) {
+    super(h);
     const a = argsObject(args, ["hardPodAffinityWeight", "ignorePreferredTermsOfExistingPods"]);
     // model: apis/config/v1/defaults.go hardPodAffinityWeight 1; validation 0..100.
     this.hardPodAffinityWeight = a === null ? 1 : a.get("hardPodAffinityWeight").int({ min: 0, max: 100, default: 1 });
@@ -139,7 +126,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return true;
   }
 
-  preFilter(state: CycleState, pod: PodRef): Status {
+  preFilter(state: CycleState, pod: fw.PodRef): Status {
     const cache = this.cache;
     const s = pod.spec;
     // perf: nothing to count when no pod has required anti-affinity and this pod has no required terms.
@@ -208,7 +195,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return 0;
   }
 
-  filterNodes(state: CycleState, _pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(state: CycleState, _pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const st = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (st === undefined) return n;
     let k = 0;
@@ -224,7 +211,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return k;
   }
 
-  filter(state: CycleState, _pod: PodRef, node: number): Status {
+  filter(state: CycleState, _pod: fw.PodRef, node: number): Status {
     const st = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (st === undefined) return SUCCESS;
     switch (this.check(st, node)) {
@@ -238,7 +225,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return SUCCESS;
   }
 
-  preScore(state: CycleState, pod: PodRef): Status {
+  preScore(state: CycleState, pod: fw.PodRef): Status {
     const cache = this.cache;
     const s = pod.spec;
     const hasConstraints = s.affinityPreferred.length + s.antiPreferred.length > 0;
@@ -265,7 +252,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return SUCCESS;
   }
 
-  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+  score(state: CycleState, _pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const sc = state.read<TopologyCounts>(PRE_SCORE_KEY)!;
     const m = sc.keys.length;
     // perf: the per-key columns and counts in arrays, no map lookup per node.
@@ -281,7 +268,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     return PER_NODE_SCORES;
   }
 
-  normalizeScore(state: CycleState, _pod: PodRef, _list: Int32Array, n: number, scores: Float64Array): void {
+  normalizeScore(state: CycleState, _pod: fw.PodRef, _list: Int32Array, n: number, scores: Float64Array): void {
     const sc = state.read<TopologyCounts>(PRE_SCORE_KEY);
     if (sc === undefined || sc.keys.length === 0) return;
     let min = Infinity;
@@ -295,7 +282,7 @@ export class InterPodAffinity implements PreFilterPlugin, FilterPlugin, PreScore
     for (let j = 0; j < n; j++) scores[j] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[j]! - min) / diff)) : 0;
   }
 
-  isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean {
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, other: PodSpec | null): boolean {
     if (event === ClusterEvent.NodeChange) return true;
     if (other === null) return false;
     const s = pod.spec;

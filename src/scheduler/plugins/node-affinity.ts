@@ -1,20 +1,8 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
-import {
-  PER_NODE_SCORES,
-  ClusterEvent,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type PodRef,
-  type PreFilterPlugin,
-  type PreScorePlugin,
-  type Rejections,
-  type ScorePlugin,
-  type PointsOf,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import { compilePodSpec, readerFor, type NodeSelectorTerm, type PodSpec, type WeightedNodeTerm } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import {
   defaultNormalizeScore,
@@ -38,20 +26,18 @@ const PRE_FILTER_KEY = "PreFilterNodeAffinity";
  * narrows the nodes to those named by `metadata.name In` matchFields. Score: the sum of weights
  * of matching preferred terms, normalized by the maximum. model: plugins/nodeaffinity.
  */
-export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<NodeAffinity>[] = ["preFilter", "filter", "preScore", "score"];
+export class NodeAffinity extends CachePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<NodeAffinity>[] = FILTER_SCORE_POINTS;
   readonly name = "NodeAffinity";
-  index = -1;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   private readonly required: RequiredAffinityCache;
   /** args.addedAffinity, compiled as a pod spec. */
   private readonly added: PodSpec | null;
   private addedMatch: Uint8Array | null = null;
   private readonly preferredCache: (Float64Array | undefined)[] = [];
 
-  constructor(h: Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+  constructor(h: fw.Handle, args: YamlReader | null) {
+    super(h);
     this.required = requiredAffinityCache(h.cache);
     const a = argsObject(args, ["addedAffinity"]);
     const added = a?.get("addedAffinity");
@@ -94,7 +80,7 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     return this.addedMatch;
   }
 
-  preFilter(state: CycleState, pod: PodRef): Status {
+  preFilter(state: CycleState, pod: fw.PodRef): Status {
     const s = pod.spec;
     if (s.requiredTerms === null && this.addedRequired() === null && s.nodeSelector.length === 0) return SKIP;
     state.write(PRE_FILTER_KEY, this.required.of(pod.group, s));
@@ -114,11 +100,11 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     return SUCCESS;
   }
 
-  private matchOf(state: CycleState, pod: PodRef): Uint8Array {
+  private matchOf(state: CycleState, pod: fw.PodRef): Uint8Array {
     return state.read<Uint8Array>(PRE_FILTER_KEY) ?? this.required.of(pod.group, pod.spec);
   }
 
-  filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(state: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const m = this.matchOf(state, pod);
     const added = this.addedRequired();
     // perf: without addedAffinity, a read-only scan to the first node that does not match.
@@ -136,21 +122,21 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     return k;
   }
 
-  filter(state: CycleState, pod: PodRef, node: number): Status {
+  filter(state: CycleState, pod: fw.PodRef, node: number): Status {
     const added = this.addedRequired();
     if (added !== null && added[node] === 0) return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_ENFORCED);
     if (this.matchOf(state, pod)[node] === 0) return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_POD);
     return SUCCESS;
   }
 
-  preScore(_s: CycleState, pod: PodRef): Status {
+  preScore(_s: CycleState, pod: fw.PodRef): Status {
     if (pod.spec.preferredTerms.length === 0 && (this.added === null || this.added.preferredTerms.length === 0))
       return SKIP;
     return SUCCESS;
   }
 
   /** Sum of the weights of the preferred terms that match each node (static per group). */
-  private preferredOf(pod: PodRef): Float64Array {
+  private preferredOf(pod: fw.PodRef): Float64Array {
     let w = this.preferredCache[pod.group];
     if (w !== undefined) return w;
     const n = this.cache.nodes.size;
@@ -165,13 +151,13 @@ export class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreScorePlug
     return w;
   }
 
-  score(_s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+  score(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const w = this.preferredOf(pod);
     for (let i = 0; i < n; i++) out[i] = w[list[i]!]!;
     return PER_NODE_SCORES;
   }
 
-  normalizeScore(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, scores: Float64Array): void {
+  normalizeScore(_s: CycleState, _p: fw.PodRef, _nodes: Int32Array, n: number, scores: Float64Array): void {
     defaultNormalizeScore(MAX_NODE_SCORE, false, scores, n);
   }
 

@@ -1,31 +1,17 @@
 import type { CycleState } from "../cycle-state.js";
-import {
-  ClusterEvent,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type PodRef,
-  type Rejections,
-  type PointsOf,
-} from "../plugin.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, ClusterEvent } from "../plugin.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 
 /** model: plugins/nodename/node_name.go ErrReason. */
 export const ERR_REASON_NODE_NAME = "node(s) didn't match the requested node name";
 
 /** NodeName: a pod with spec.nodeName fits only that node (UnschedulableAndUnresolvable elsewhere). */
-export class NodeName implements FilterPlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<NodeName>[] = ["filter"];
+export class NodeName extends CachePlugin implements fw.FilterPlugin, fw.EnqueueExtensions {
+  static readonly points: readonly fw.PointsOf<NodeName>[] = ["filter"];
   readonly name = "NodeName";
-  index = -1;
-  private readonly cache: SchedulerCache;
 
-  constructor(h: Handle) {
-    this.cache = h.cache;
-  }
-
-  filterNodes(_s: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(_s: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const want = pod.spec.nodeName;
     if (want === "") return n;
     const target = this.cache.index.nodeByName.get(want) ?? -1;
@@ -41,7 +27,7 @@ export class NodeName implements FilterPlugin, EnqueueExtensions {
     return k;
   }
 
-  filter(_s: CycleState, pod: PodRef, node: number): Status {
+  filter(_s: CycleState, pod: fw.PodRef, node: number): Status {
     const want = pod.spec.nodeName;
     if (want === "" || want === this.cache.nodes.names[node]) return SUCCESS;
     return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_NAME);

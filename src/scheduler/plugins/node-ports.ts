@@ -1,16 +1,8 @@
 import type { CycleState } from "../cycle-state.js";
-import {
-  ClusterEvent,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type PodRef,
-  type PreFilterPlugin,
-  type Rejections,
-  type PointsOf,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, ClusterEvent } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import { portConflicts, type SchedulerCache } from "../scheduler-cache.js";
+import { portConflicts } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 
 /** model: plugins/nodeports/node_ports.go ErrReason. */
@@ -20,28 +12,22 @@ export const ERR_REASON_NODE_PORTS = "node(s) didn't have free ports for the req
  * NodePorts: a node whose pods already hold one of the pod's host ports (same protocol and port,
  * on the same IP or 0.0.0.0) is Unschedulable. PreFilter skips pods without host ports.
  */
-export class NodePorts implements PreFilterPlugin, FilterPlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<NodePorts>[] = ["preFilter", "filter"];
+export class NodePorts extends CachePlugin implements fw.PreFilterPlugin, fw.FilterPlugin, fw.EnqueueExtensions {
+  static readonly points: readonly fw.PointsOf<NodePorts>[] = ["preFilter", "filter"];
   readonly name = "NodePorts";
-  index = -1;
-  private readonly cache: SchedulerCache;
 
-  constructor(h: Handle) {
-    this.cache = h.cache;
-  }
-
-  preFilter(_s: CycleState, pod: PodRef): Status {
+  preFilter(_s: CycleState, pod: fw.PodRef): Status {
     return pod.spec.hostPorts.length === 0 ? SKIP : SUCCESS;
   }
 
-  private fits(pod: PodRef, node: number): boolean {
+  private fits(pod: fw.PodRef, node: number): boolean {
     const used = this.cache.usedPorts[node];
     if (used === undefined) return true;
     for (const p of pod.spec.hostPorts) if (portConflicts(used, p)) return false;
     return true;
   }
 
-  filterNodes(_s: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(_s: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     let k = 0;
     for (let i = 0; i < n; i++) {
       const node = cand[i]!;
@@ -54,11 +40,11 @@ export class NodePorts implements PreFilterPlugin, FilterPlugin, EnqueueExtensio
     return k;
   }
 
-  filter(_s: CycleState, pod: PodRef, node: number): Status {
+  filter(_s: CycleState, pod: fw.PodRef, node: number): Status {
     return this.fits(pod, node) ? SUCCESS : rejected(Code.Unschedulable, ERR_REASON_NODE_PORTS);
   }
 
-  isSchedulableAfter(event: ClusterEvent, _pod: PodRef, other: PodSpec | null): boolean {
+  isSchedulableAfter(event: ClusterEvent, _pod: fw.PodRef, other: PodSpec | null): boolean {
     return (
       event === ClusterEvent.NodeChange ||
       (event === ClusterEvent.AssignedPodDelete && other !== null && other.hostPorts.length > 0)

@@ -1,23 +1,19 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { Res } from "../../cluster/resources.js";
-import {
-  PER_NODE_SCORES,
-  type Handle,
-  type PodRef,
-  type PointsOf,
-  type PreScorePlugin,
-  type ScorePlugin,
-} from "../plugin.js";
-import { Hot, HOT_STRIDE, type SchedulerCache } from "../scheduler-cache.js";
+import type * as fw from "../plugin.js";
+import { PER_NODE_SCORES } from "../plugin.js";
+import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE } from "./helper.js";
 import {
   balancedAllocation2,
   balancedResourceScorer,
   DEFAULT_RESOURCES,
+  readResourceSpecs,
   requestedFraction,
   ResourceAllocationScorer,
+  ResourceScorePlugin,
 } from "./resource-allocation.js";
 import { argsObject } from "./simple-args.js";
 
@@ -37,56 +33,36 @@ const fraction = requestedFraction;
  * requests (no non-zero defaults). PreScore skips best-effort pods (v1.33+, kubernetes#129138).
  * model: plugins/noderesources/balanced_allocation.go.
  */
-export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlugin {
-  static readonly points: readonly PointsOf<NodeResourcesBalancedAllocation>[] = ["preScore", "score"];
+export class NodeResourcesBalancedAllocation extends ResourceScorePlugin implements fw.PreScorePlugin, fw.ScorePlugin {
+  static readonly points: readonly fw.PointsOf<NodeResourcesBalancedAllocation>[] = ["preScore", "score"];
   readonly name = "NodeResourcesBalancedAllocation";
-  index = -1;
-  readonly normalizes = false;
   private readonly scorer: ResourceAllocationScorer;
-  private readonly cache: SchedulerCache;
   /** Whether the scored resources are exactly cpu and memory (the hot-line fast path). */
   private readonly cpuMem: boolean;
 
-  constructor(h: Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+  constructor(h: fw.Handle, args: YamlReader | null) {
+    super(h);
     const a = argsObject(args, ["resources"]);
     let resources: { name: string; weight: number }[] = [...DEFAULT_RESOURCES];
-    if (a?.get("resources").present) {
-      resources = a
-        .get("resources")
-        .list()
-        .map((r) => {
-          r.object(["name", "weight"]);
-          const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
-          return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
-        });
-    }
+    if (a?.get("resources").present) resources = readResourceSpecs(a.get("resources"));
     this.scorer = new ResourceAllocationScorer(h.cache, resources, true, () => balancedResourceScorer);
     const rs = this.scorer.resources;
     this.cpuMem = rs.length === 2 && rs[0]!.column === Res.cpu && rs[1]!.column === Res.memory;
   }
 
-  preScore(_s: CycleState, pod: PodRef): Status {
+  preScore(_s: CycleState, pod: fw.PodRef): Status {
     this.scorer.computePodRequests(pod.spec);
     return this.scorer.bestEffort() ? SKIP : SUCCESS;
   }
-
-  /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
-  score(s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
-    out.fill(0, 0, n);
-    return this.scoreInto(s, pod, list, n, out, 1);
-  }
-
-  normalizeScore(): void {}
 
   /**
    * Score added straight into the totals (no NormalizeScore; scores are in [50, 100]).
    * perf: over cpu and memory, a module kernel over the cache's hot lines.
    */
-  scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
+  scoreInto(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const pr = this.scorer.computePodRequests(pod.spec);
     if (this.cpuMem) balancedInto(this.cache.hot, list, n, pr[0]!, pr[1]!, totals, w);
-    else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
+    else this.scorer.addScores(list, n, totals, w);
     return PER_NODE_SCORES;
   }
 
@@ -94,7 +70,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
    * Over cpu and memory the score reads only the node's hot line and the pod's cpu and memory
    * requests: the framework may memoize it (see localScore).
    */
-  localKey(pod: PodRef, key: Float64Array, at: number): boolean {
+  localKey(pod: fw.PodRef, key: Float64Array, at: number): boolean {
     if (!this.cpuMem) return false;
     key[at] = pod.spec.requests[Res.cpu]!;
     key[at + 1] = pod.spec.requests[Res.memory]!;
@@ -102,7 +78,7 @@ export class NodeResourcesBalancedAllocation implements PreScorePlugin, ScorePlu
   }
 
   /** The score of one node, as score() computes it (after localKey). */
-  localScore(pod: PodRef, node: number): number {
+  localScore(pod: fw.PodRef, node: number): number {
     const r = pod.spec.requests;
     return hotBalanced(this.cache.hot, node * STRIDE, r[Res.cpu]!, r[Res.memory]!);
   }

@@ -2,22 +2,10 @@ import type { Rng } from "../../core/random.js";
 import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
-import {
-  ClusterEvent,
-  PER_NODE_SCORES,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type FilterScoreNodes,
-  type Handle,
-  type PodRef,
-  type PointsOf,
-  type PreFilterPlugin,
-  type PreScorePlugin,
-  type Rejections,
-  type ScorePlugin,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import { Hot, HOT_STRIDE, type SchedulerCache } from "../scheduler-cache.js";
+import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import {
   allocatedCpuMem,
@@ -25,7 +13,9 @@ import {
   mostResourceScorer,
   requestedToCapacityRatioScorer,
   ResourceAllocationScorer,
+  ResourceScorePlugin,
   DEFAULT_RESOURCES,
+  readResourceSpecs,
   type ShapePoint,
 } from "./resource-allocation.js";
 import { NodeVerdictMemo, UNKNOWN_VERDICT } from "./node-score-memo.js";
@@ -81,15 +71,7 @@ export function readFitArgs(args: YamlReader | null): FitArgs {
   out.type = ss
     .get("type")
     .oneOf(["LeastAllocated", "MostAllocated", "RequestedToCapacityRatio"] as const, { default: "LeastAllocated" });
-  const res = ss
-    .get("resources")
-    .list()
-    .map((r) => {
-      r.object(["name", "weight"]);
-      // model: a weight left out or 0 defaults to 1; validation allows 1..100.
-      const w = r.get("weight").int({ min: 0, max: 100, default: 0 });
-      return { name: r.get("name").str(), weight: w === 0 ? 1 : w };
-    });
+  const res = readResourceSpecs(ss.get("resources"));
   if (res.length > 0) out.resources = res;
   if (out.type === "RequestedToCapacityRatio") {
     const rtcr = ss.get("requestedToCapacityRatio");
@@ -143,13 +125,10 @@ type Fast = (typeof Fast)[keyof typeof Fast];
  * strategy (LeastAllocated, MostAllocated or RequestedToCapacityRatio) over the configured
  * resources with their weights. model: plugins/noderesources/fit.go fitsRequest, Score.
  */
-export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<NodeResourcesFit>[] = ["preFilter", "filter", "preScore", "score"];
+export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<NodeResourcesFit>[] = FILTER_SCORE_POINTS;
   readonly name = "NodeResourcesFit";
-  index = -1;
-  readonly normalizes = false;
   readonly args: FitArgs;
-  private readonly cache: SchedulerCache;
   private readonly scorer: ResourceAllocationScorer;
   private readonly ignored: Uint8Array;
   /** perf: LeastAllocated / MostAllocated over exactly cpu and memory take the hot-line kernels. */
@@ -168,8 +147,8 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    */
   private readonly requestByGroup: ({ spec: PodSpec; req: FitRequest } | undefined)[] = [];
 
-  constructor(h: Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+  constructor(h: fw.Handle, args: YamlReader | null) {
+    super(h);
     this.args = readFitArgs(args);
     const a = this.args;
     const weights = (w: number[]) =>
@@ -206,18 +185,18 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   /** Computes the request vector the filter checks (upstream computePodResourceRequest) into the CycleState. */
-  preFilter(state: CycleState, pod: PodRef): Status {
+  preFilter(state: CycleState, pod: fw.PodRef): Status {
     state.write(PRE_FILTER_KEY, this.requestOf(pod));
     return SUCCESS;
   }
 
   /** The request vector PreFilter wrote, or the pod's when PreFilter did not run. */
-  private fitRequest(state: CycleState, pod: PodRef): FitRequest {
+  private fitRequest(state: CycleState, pod: fw.PodRef): FitRequest {
     return state.read<FitRequest>(PRE_FILTER_KEY) ?? this.requestOf(pod);
   }
 
   /** The pod's request vector, kept per pod group (perf: no per-cycle allocation). */
-  private requestOf(pod: PodRef): FitRequest {
+  private requestOf(pod: fw.PodRef): FitRequest {
     const g = pod.group;
     const e = g >= 0 ? this.requestByGroup[g] : undefined;
     if (e !== undefined && e.spec === pod.spec) return e.req;
@@ -247,7 +226,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     };
   }
 
-  filterNodes(state: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(state: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const rq = this.fitRequest(state, pod);
     const cols = rq.cols;
     const qty = rq.qty;
@@ -325,7 +304,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * perf: for a profile whose only Filter and Score plugin is NodeResourcesFit, one loop over
    * the nodes instead of a filter, a score and a select pass; the arithmetic is the same.
    */
-  readonly filterScoreNodes: FilterScoreNodes = (state, pod, first, cand, n, rj, at, limit, weight, sel, rng) => {
+  readonly filterScoreNodes: fw.FilterScoreNodes = (state, pod, first, cand, n, rj, at, limit, weight, sel, rng) => {
     const rq = this.fitRequest(state, pod);
     if (!rq.cpuMem || this.fast === Fast.general || this.wCpu !== 1 || this.wMem !== 1) return -1;
     // perf: the fit verdict and score of each node memoized while its hot line is unchanged
@@ -358,34 +337,26 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
     return out;
   }
 
-  filter(_s: CycleState, pod: PodRef, node: number): Status {
+  filter(_s: CycleState, pod: fw.PodRef, node: number): Status {
     const reasons = this.insufficient(pod.spec, node);
     return reasons.length === 0 ? SUCCESS : rejected(Code.Unschedulable, ...reasons);
   }
 
-  preScore(_s: CycleState, pod: PodRef): Status {
+  preScore(_s: CycleState, pod: fw.PodRef): Status {
     this.scorer.computePodRequests(pod.spec);
     return SUCCESS;
   }
-
-  /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
-  score(s: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
-    out.fill(0, 0, n);
-    return this.scoreInto(s, pod, list, n, out, 1);
-  }
-
-  normalizeScore(): void {}
 
   /**
    * Score added straight into the totals (no NormalizeScore; every strategy scores in [0, 100]).
    * perf: LeastAllocated / MostAllocated over cpu and memory run a module kernel over the
    * cache's hot lines.
    */
-  scoreInto(_s: CycleState, pod: PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
+  scoreInto(_s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, totals: Float64Array, w: number): number {
     const pr = this.scorer.computePodRequests(pod.spec);
     if (this.fast !== Fast.general)
       allocatedInto(this.cache.hot, list, n, this.fast === Fast.most, pr[0]!, pr[1]!, this.wCpu, this.wMem, totals, w);
-    else for (let i = 0; i < n; i++) totals[i]! += this.scorer.score(list[i]!) * w;
+    else this.scorer.addScores(list, n, totals, w);
     return PER_NODE_SCORES;
   }
 
@@ -393,7 +364,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
    * LeastAllocated / MostAllocated over cpu and memory read only the node's hot line and the
    * pod's non-zero cpu and memory requests: the framework may memoize them (see localScore).
    */
-  localKey(pod: PodRef, key: Float64Array, at: number): boolean {
+  localKey(pod: fw.PodRef, key: Float64Array, at: number): boolean {
     if (this.fast === Fast.general) return false;
     key[at] = pod.spec.nonZeroCpuMilli;
     key[at + 1] = pod.spec.nonZeroMemBytes;
@@ -401,7 +372,7 @@ export class NodeResourcesFit implements PreFilterPlugin, FilterPlugin, PreScore
   }
 
   /** The score of one node, as score() computes it (after localKey). */
-  localScore(pod: PodRef, node: number): number {
+  localScore(pod: fw.PodRef, node: number): number {
     const most = this.fast === Fast.most;
     const s = pod.spec;
     return hotAllocated(
@@ -504,7 +475,7 @@ function fusedFitSelect(
   limit: number,
   sel: Float64Array,
   rng: Rng,
-  rj: Rejections,
+  rj: fw.Rejections,
 ): number {
   const q0 = kp[Arg.fitCpu]!;
   const q1 = kp[Arg.fitMem]!;

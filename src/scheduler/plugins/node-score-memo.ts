@@ -15,7 +15,9 @@ export const UNKNOWN_VERDICT = -128;
  * perf: between two cycles only the nodes that received or lost a pod change, so the kernels with
  * float divisions run on those nodes only; elsewhere a node costs one load and a test.
  */
-abstract class MemoSlots<A extends Float64Array | Int8Array> {
+class MemoSlots<A extends Float64Array | Int8Array> {
+  /** The values of the slot chosen by the last {@link use}, by node. */
+  values: A;
   private readonly cache: SchedulerCache;
   private readonly keyLength: number;
   /** Keys of the slots, keyLength numbers each (NaN: unused). */
@@ -24,19 +26,26 @@ abstract class MemoSlots<A extends Float64Array | Int8Array> {
   /** Per slot: the number of hot-line changes (SchedulerCache.hotChanges) it has replayed. */
   private readonly synced: number[] = [];
   private next = 0;
+  private readonly array: { new (n: number): A };
+  /** The value of an unknown entry. */
+  private readonly unknown: number;
 
-  constructor(cache: SchedulerCache, keyLength: number) {
+  constructor(cache: SchedulerCache, keyLength: number, array: { new (n: number): A }, unknown: number) {
     this.cache = cache;
     this.keyLength = keyLength;
     this.keys = new Float64Array(SLOTS * keyLength).fill(NaN);
+    this.array = array;
+    this.unknown = unknown;
+    this.values = new array(0);
   }
 
-  protected abstract make(n: number): A;
-  protected abstract forgetAll(values: A): void;
-  protected abstract forget(values: A, node: number): void;
+  /** Selects the slot of key[0..keyLength), its values current for the cache. */
+  use(key: Float64Array): void {
+    this.values = this.slot(key);
+  }
 
   /** The values of the slot of key[0..keyLength) (recycling the oldest), current for the cache. */
-  protected slot(key: Float64Array): A {
+  private slot(key: Float64Array): A {
     const L = this.keyLength;
     const keys = this.keys;
     let s = -1;
@@ -49,23 +58,24 @@ abstract class MemoSlots<A extends Float64Array | Int8Array> {
     if (s < 0) {
       s = this.slots.length;
       if (s < SLOTS) {
-        this.slots.push(this.make(cache.nodes.size));
+        this.slots.push(new this.array(cache.nodes.size));
         this.synced.push(0);
       } else {
         s = this.next;
         this.next = (this.next + 1) % SLOTS;
       }
       for (let j = 0; j < L; j++) keys[s * L + j] = key[j]!;
-      this.forgetAll(this.slots[s]!);
+      this.slots[s]!.fill(this.unknown);
       this.synced[s] = cache.hotChanges;
     }
     const values = this.slots[s]!;
     const from = this.synced[s]!;
     const to = cache.hotChanges;
-    if (to - from > HOT_LOG_SIZE) this.forgetAll(values);
+    if (to - from > HOT_LOG_SIZE) values.fill(this.unknown);
     else {
       const log = cache.hotLog;
-      for (let c = from; c < to; c++) this.forget(values, log[c % HOT_LOG_SIZE]!);
+      const unknown = this.unknown;
+      for (let c = from; c < to; c++) values[log[c % HOT_LOG_SIZE]!] = unknown;
     }
     this.synced[s] = to;
     return values;
@@ -74,24 +84,8 @@ abstract class MemoSlots<A extends Float64Array | Int8Array> {
 
 /** A memo of node-local scores (any finite numbers), NaN where unknown (see MemoSlots). */
 export class NodeScoreMemo extends MemoSlots<Float64Array> {
-  /** The values of the slot chosen by the last {@link use}, by node (NaN: unknown). */
-  values: Float64Array = new Float64Array(0);
-
-  /** Selects the slot of key[0..keyLength), its values current for the cache. */
-  use(key: Float64Array): void {
-    this.values = this.slot(key);
-  }
-
-  protected make(n: number): Float64Array {
-    return new Float64Array(n).fill(NaN);
-  }
-
-  protected forgetAll(values: Float64Array): void {
-    values.fill(NaN);
-  }
-
-  protected forget(values: Float64Array, node: number): void {
-    values[node] = NaN;
+  constructor(cache: SchedulerCache, keyLength: number) {
+    super(cache, keyLength, Float64Array, NaN);
   }
 }
 
@@ -101,24 +95,8 @@ export class NodeScoreMemo extends MemoSlots<Float64Array> {
  * perf: one byte per node, so a pass over thousands of nodes reads a few kilobytes.
  */
 export class NodeVerdictMemo extends MemoSlots<Int8Array> {
-  /** The values of the slot chosen by the last {@link use}, by node. */
-  values: Int8Array = new Int8Array(0);
-
-  /** Selects the slot of key[0..keyLength), its values current for the cache. */
-  use(key: Float64Array): void {
-    this.values = this.slot(key);
-  }
-
-  protected make(n: number): Int8Array {
-    return new Int8Array(n).fill(UNKNOWN_VERDICT);
-  }
-
-  protected forgetAll(values: Int8Array): void {
-    values.fill(UNKNOWN_VERDICT);
-  }
-
-  protected forget(values: Int8Array, node: number): void {
-    values[node] = UNKNOWN_VERDICT;
+  constructor(cache: SchedulerCache, keyLength: number) {
+    super(cache, keyLength, Int8Array, UNKNOWN_VERDICT);
   }
 }
 

@@ -1,15 +1,7 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
-import {
-  ClusterEvent,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type PodRef,
-  type Rejections,
-  type PointsOf,
-} from "../plugin.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, ClusterEvent } from "../plugin.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import { byteColumn, bytesAllEqual, contiguousRun, tolerates, type ByteColumn } from "./helper.js";
 
@@ -20,25 +12,23 @@ export const ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable";
  * NodeUnschedulable: a cordoned node (spec.unschedulable) rejects pods that do not tolerate the
  * `node.kubernetes.io/unschedulable:NoSchedule` taint, as UnschedulableAndUnresolvable.
  */
-export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<NodeUnschedulable>[] = ["filter"];
+export class NodeUnschedulable extends CachePlugin implements fw.FilterPlugin, fw.EnqueueExtensions {
+  static readonly points: readonly fw.PointsOf<NodeUnschedulable>[] = ["filter"];
   readonly name = "NodeUnschedulable";
-  index = -1;
-  private readonly cache: SchedulerCache;
 
   /** The NodeTable's unschedulable column, with a word view for whole-run checks. */
   private readonly cordoned: ByteColumn;
 
-  constructor(h: Handle) {
-    this.cache = h.cache;
+  constructor(h: fw.Handle) {
+    super(h);
     this.cordoned = byteColumn(h.cache.nodes.unschedulable);
   }
 
-  private toleratesCordon(pod: PodRef): boolean {
+  private toleratesCordon(pod: fw.PodRef): boolean {
     return tolerates(pod.spec.tolerations, this.cache.unschedulableTaintKey, -1, TaintEffect.NoSchedule);
   }
 
-  filterNodes(_s: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(_s: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     if (this.toleratesCordon(pod)) return n;
     const u = this.cache.nodes.unschedulable;
     // perf: a run of nodes none of which is cordoned passes whole (a word-wide scan).
@@ -55,7 +45,7 @@ export class NodeUnschedulable implements FilterPlugin, EnqueueExtensions {
     return k;
   }
 
-  filter(_s: CycleState, pod: PodRef, node: number): Status {
+  filter(_s: CycleState, pod: fw.PodRef, node: number): Status {
     if (this.cache.nodes.unschedulable[node] === 0 || this.toleratesCordon(pod)) return SUCCESS;
     return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE);
   }

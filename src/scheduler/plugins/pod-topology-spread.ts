@@ -2,21 +2,9 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
-import {
-  PER_NODE_SCORES,
-  ClusterEvent,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type PodRef,
-  type PreFilterPlugin,
-  type PreScorePlugin,
-  type Rejections,
-  type ScorePlugin,
-  type PointsOf,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE, requiredAffinityCache, untoleratedTaint, type RequiredAffinityCache } from "./helper.js";
 import { argsObject } from "./simple-args.js";
@@ -94,15 +82,11 @@ interface PreScoreState {
  * so that fewer matching pods score higher. model: plugins/podtopologyspread (filtering.go,
  * scoring.go, common.go), per-constraint counting as in v1.31+.
  */
-export class PodTopologySpread
-  implements PreFilterPlugin, FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions
-{
-  static readonly points: readonly PointsOf<PodTopologySpread>[] = ["preFilter", "filter", "preScore", "score"];
+export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlugin {
+  static readonly points: readonly fw.PointsOf<PodTopologySpread>[] = FILTER_SCORE_POINTS;
   readonly name = "PodTopologySpread";
-  index = -1;
   readonly scansCluster = true;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   private readonly required: RequiredAffinityCache;
   private readonly defaults: readonly DefaultConstraint[];
   /** defaultingType System: requireAllTopologies only for pods with their own constraints. */
@@ -142,8 +126,8 @@ export class PodTopologySpread
   /** All-zero per-node counts, read-only (the counts of a group with no pods yet); grows with the node table. */
   private zeroCounts = new Int32Array(0);
 
-  constructor(h: Handle, args: YamlReader | null) {
-    this.cache = h.cache;
+  constructor(h: fw.Handle, args: YamlReader | null) {
+    super(h);
     this.required = requiredAffinityCache(h.cache);
     this.hostnameKey = h.cache.labels.intern(HOSTNAME);
     this.ignoredBuf = new Uint8Array(h.cache.nodes.size);
@@ -185,7 +169,7 @@ export class PodTopologySpread
    * The pod's constraints of one kind, built once per group and kind and rebuilt when groups were
    * added (their matching groups may grow). perf: no per-cycle allocation or selector matching.
    */
-  private constraints(pod: PodRef, hard: boolean): Constraint[] {
+  private constraints(pod: fw.PodRef, hard: boolean): Constraint[] {
     const g = pod.group;
     let e = this.byGroup[g];
     const stamp = this.cache.groups.length;
@@ -197,7 +181,7 @@ export class PodTopologySpread
   }
 
   /** The pod's constraints of one kind, its own or the defaults with its owners' selector. */
-  private buildConstraints(pod: PodRef, hard: boolean): Constraint[] {
+  private buildConstraints(pod: fw.PodRef, hard: boolean): Constraint[] {
     const s = pod.spec;
     const cache = this.cache;
     const out: Constraint[] = [];
@@ -246,7 +230,7 @@ export class PodTopologySpread
    * Whether the all-node pass would count every node: the inclusion policies hold everywhere (no
    * required node affinity, taints ignored) and, when `requireAll`, every node has every key.
    */
-  private everyNodeCounts(cs: readonly Constraint[], pod: PodRef, requireAll: boolean, scoring = false): boolean {
+  private everyNodeCounts(cs: readonly Constraint[], pod: fw.PodRef, requireAll: boolean, scoring = false): boolean {
     const s = pod.spec;
     // Rows of nodes that have not joined hold no pods, so they change no count; they matter only
     // to which domains are eligible (PreFilter), not to PreScore's counts.
@@ -268,7 +252,7 @@ export class PodTopologySpread
    */
   private countAllNodes(
     cs: readonly Constraint[],
-    pod: PodRef,
+    pod: fw.PodRef,
     reqAff: Uint8Array,
     counts: Int32Array[],
     eligible: Uint8Array[],
@@ -306,7 +290,7 @@ export class PodTopologySpread
     return true;
   }
 
-  private included(c: Constraint, pod: PodRef, reqAff: Uint8Array, node: number): boolean {
+  private included(c: Constraint, pod: fw.PodRef, reqAff: Uint8Array, node: number): boolean {
     if (c.honorNodeAffinity && reqAff[node] === 0) return false;
     if (c.honorTaints && untoleratedTaint(this.cache, pod.spec.tolerations, node) !== -1) return false;
     return true;
@@ -318,7 +302,7 @@ export class PodTopologySpread
     return n;
   }
 
-  preFilter(state: CycleState, pod: PodRef): Status {
+  preFilter(state: CycleState, pod: fw.PodRef): Status {
     const cs = this.constraints(pod, true);
     if (cs.length === 0) return SKIP;
     const reqAff = this.required.of(pod.group, pod.spec);
@@ -375,7 +359,7 @@ export class PodTopologySpread
     return 0;
   }
 
-  filterNodes(state: CycleState, _pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(state: CycleState, _pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (s === undefined) return n;
     if (s.constraints.length === 1)
@@ -401,7 +385,7 @@ export class PodTopologySpread
     return k;
   }
 
-  filter(state: CycleState, _pod: PodRef, node: number): Status {
+  filter(state: CycleState, _pod: fw.PodRef, node: number): Status {
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
     if (s === undefined) return SUCCESS;
     const code = this.check(s, node);
@@ -411,7 +395,7 @@ export class PodTopologySpread
       : rejected(Code.Unschedulable, ERR_REASON_CONSTRAINTS_NOT_MATCH);
   }
 
-  preScore(state: CycleState, pod: PodRef, filtered: Int32Array, n: number): Status {
+  preScore(state: CycleState, pod: fw.PodRef, filtered: Int32Array, n: number): Status {
     const all = this.cache.nodes.size;
     if (all === 0) return SKIP;
     const requireAll = pod.spec.spread.length > 0 || !this.systemDefaulted;
@@ -572,13 +556,13 @@ export class PodTopologySpread
     mm[1] = max;
   }
 
-  score(state: CycleState, _pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+  score(state: CycleState, _pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY)!;
     this.rawScores(s, list, n, out, this.minMax);
     return PER_NODE_SCORES;
   }
 
-  normalizeScore(state: CycleState, _pod: PodRef, list: Int32Array, n: number, scores: Float64Array): void {
+  normalizeScore(state: CycleState, _pod: fw.PodRef, list: Int32Array, n: number, scores: Float64Array): void {
     const s = state.read<PreScoreState>(PRE_SCORE_KEY);
     if (s === undefined) return;
     const ign = s.anyIgnored ? s.ignored : null;
@@ -684,7 +668,7 @@ export class PodTopologySpread
    */
   scoreInto(
     state: CycleState,
-    _pod: PodRef,
+    _pod: fw.PodRef,
     list: Int32Array,
     n: number,
     totals: Float64Array,
@@ -707,7 +691,7 @@ export class PodTopologySpread
     return PER_NODE_SCORES;
   }
 
-  isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean {
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, other: PodSpec | null): boolean {
     if (event === ClusterEvent.NodeChange) return true;
     if (other === null || other.namespace !== pod.spec.namespace) return false;
     const num = this.cache.index.numeric;

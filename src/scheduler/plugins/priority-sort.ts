@@ -1,11 +1,11 @@
-import type { QueueSortPlugin, PointsOf } from "../plugin.js";
+import type * as fw from "../plugin.js";
 
 /**
  * PrioritySort: higher `.spec.priority` first, then the earlier queue timestamp.
  * model: plugins/queuesort/priority_sort.go Less.
  */
-export class PrioritySort implements QueueSortPlugin {
-  static readonly points: readonly PointsOf<PrioritySort>[] = ["queueSort"];
+export class PrioritySort implements fw.QueueSortPlugin {
+  static readonly points: readonly fw.PointsOf<PrioritySort>[] = ["queueSort"];
   readonly name = "PrioritySort";
   index = -1;
 

@@ -1,4 +1,8 @@
 import { Res } from "../../cluster/resources.js";
+import type { YamlReader } from "../../scenario/yaml-reader.js";
+import type { CycleState } from "../cycle-state.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { MAX_NODE_SCORE } from "./helper.js";
@@ -18,6 +22,18 @@ export const DEFAULT_RESOURCES = [
   { name: "cpu", weight: 1 },
   { name: "memory", weight: 1 },
 ] as const;
+
+/**
+ * The `resources` list of the noderesources plugins' args (`[{name, weight}]`).
+ * model: a weight left out or 0 defaults to 1; validation allows 1..100.
+ */
+export function readResourceSpecs(r: YamlReader): { name: string; weight: number }[] {
+  return r.list().map((x) => {
+    x.object(["name", "weight"]);
+    const w = x.get("weight").int({ min: 0, max: 100, default: 0 });
+    return { name: x.get("name").str(), weight: w === 0 ? 1 : w };
+  });
+}
 
 /** model: apis/config/types.go MaxCustomPriorityScore = 10; plugins/noderesources maxUtilization = 100. */
 export const MAX_CUSTOM_PRIORITY_SCORE = 10;
@@ -227,6 +243,33 @@ export function balancedResourceScorer(req: Float64Array, alloc: Float64Array, n
 }
 
 /**
+ * The base of the two noderesources Score plugins (NodeResourcesFit's strategies and
+ * NodeResourcesBalancedAllocation): their scores are final, in [0, 100], so there is no
+ * NormalizeScore and Score is scoreInto with weight 1 from zero.
+ */
+export abstract class ResourceScorePlugin extends CachePlugin {
+  readonly normalizes = false;
+
+  /** Raw scores: the totals of scoreInto with weight 1 from zero (no NormalizeScore). */
+  score(s: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
+    out.fill(0, 0, n);
+    return this.scoreInto(s, pod, list, n, out, 1);
+  }
+
+  normalizeScore(): void {}
+
+  /** Adds w x each node's score to totals[0..n); returns PER_NODE_SCORES. */
+  abstract scoreInto(
+    s: CycleState,
+    pod: fw.PodRef,
+    list: Int32Array,
+    n: number,
+    totals: Float64Array,
+    w: number,
+  ): number;
+}
+
+/**
  * The shared part of the resource scorers (upstream resourceAllocationScorer): per resource,
  * the node's allocatable and requested (the node's non-zero requests for cpu and memory unless
  * `useRequested`, plus the pod's), then a strategy function.
@@ -280,6 +323,11 @@ export class ResourceAllocationScorer {
   }
 
   /** Score of one node, after computePodRequests. model: resource_allocation.go score. */
+  /** totals[i] += w x the score of node list[i] for i < n, after computePodRequests. */
+  addScores(list: Int32Array, n: number, totals: Float64Array, w: number): void {
+    for (let i = 0; i < n; i++) totals[i]! += this.score(list[i]!) * w;
+  }
+
   score(node: number): number {
     const nodes = this.cache.nodes;
     const R = nodes.resourceCount;

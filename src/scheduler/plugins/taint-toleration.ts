@@ -1,19 +1,8 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
-import {
-  PER_NODE_SCORES,
-  ClusterEvent,
-  type EnqueueExtensions,
-  type FilterPlugin,
-  type Handle,
-  type PodRef,
-  type PreScorePlugin,
-  type Rejections,
-  type ScorePlugin,
-  type PointsOf,
-} from "../plugin.js";
+import type * as fw from "../plugin.js";
+import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec, Toleration } from "../pod-spec.js";
-import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import {
   byteColumn,
@@ -35,12 +24,13 @@ const PRE_SCORE_KEY = "PreScoreTaintToleration";
  * the pod's tolerations with an empty or PreferNoSchedule effect, normalized reversed (fewer is
  * better). model: plugins/tainttoleration/taint_toleration.go.
  */
-export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugin, EnqueueExtensions {
-  static readonly points: readonly PointsOf<TaintToleration>[] = ["filter", "preScore", "score"];
+export class TaintToleration
+  extends CachePlugin
+  implements fw.FilterPlugin, fw.PreScorePlugin, fw.ScorePlugin, fw.EnqueueExtensions
+{
+  static readonly points: readonly fw.PointsOf<TaintToleration>[] = ["filter", "preScore", "score"];
   readonly name = "TaintToleration";
-  index = -1;
   readonly normalizes = true;
-  private readonly cache: SchedulerCache;
   /** Whether any node has a PreferNoSchedule taint (node taints do not change during a run). */
   private readonly anyPreferTaint: boolean;
 
@@ -49,13 +39,13 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   /** The NodeTable's ready column, with a word view for whole-run checks. */
   private readonly readyColumn: ByteColumn;
 
-  constructor(h: Handle) {
-    this.cache = h.cache;
+  constructor(h: fw.Handle) {
+    super(h);
     this.readyColumn = byteColumn(h.cache.nodes.ready);
     this.anyPreferTaint = h.cache.nodes.taintEffect.includes(TaintEffect.PreferNoSchedule);
   }
 
-  filterNodes(_s: CycleState, pod: PodRef, cand: Int32Array, n: number, rj: Rejections): number {
+  filterNodes(_s: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const nodes = this.cache.nodes;
     const ts = nodes.taintStart;
     const ready = nodes.ready;
@@ -78,7 +68,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
   }
 
   /** Per node, 1 when the pod tolerates every NoSchedule / NoExecute taint of the node (per group). */
-  private toleratedOf(pod: PodRef): Uint8Array {
+  private toleratedOf(pod: fw.PodRef): Uint8Array {
     const g = pod.group;
     let e = this.tolerated[g];
     if (e === undefined || e.spec !== pod.spec) {
@@ -105,14 +95,14 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return e.ok;
   }
 
-  filter(_s: CycleState, pod: PodRef, node: number): Status {
+  filter(_s: CycleState, pod: fw.PodRef, node: number): Status {
     const t = untoleratedTaint(this.cache, pod.spec.tolerations, node);
     if (t === -1) return SUCCESS;
     // model: taint_toleration.go errReason "node(s) had untolerated taint {key: value}" (v1.30-v1.33).
     return rejected(Code.UnschedulableAndUnresolvable, `node(s) had untolerated taint ${taintText(this.cache, t)}`);
   }
 
-  preScore(state: CycleState, pod: PodRef): Status {
+  preScore(state: CycleState, pod: fw.PodRef): Status {
     // perf: nothing to compute when no node has a PreferNoSchedule taint (Score is constant).
     if (!this.anyPreferTaint) return SUCCESS;
     // model: getAllTolerationPreferNoSchedule: tolerations with an empty or PreferNoSchedule effect.
@@ -121,7 +111,7 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return SUCCESS;
   }
 
-  score(state: CycleState, pod: PodRef, list: Int32Array, n: number, out: Float64Array): number {
+  score(state: CycleState, pod: fw.PodRef, list: Int32Array, n: number, out: Float64Array): number {
     // perf: no PreferNoSchedule taint anywhere: every count is 0, which normalizes (reversed) to
     // MaxNodeScore on every node.
     if (!this.anyPreferTaint) return MAX_NODE_SCORE;
@@ -146,14 +136,14 @@ export class TaintToleration implements FilterPlugin, PreScorePlugin, ScorePlugi
     return PER_NODE_SCORES;
   }
 
-  normalizeScore(_s: CycleState, _p: PodRef, _nodes: Int32Array, n: number, scores: Float64Array): void {
+  normalizeScore(_s: CycleState, _p: fw.PodRef, _nodes: Int32Array, n: number, scores: Float64Array): void {
     defaultNormalizeScore(MAX_NODE_SCORE, true, scores, n);
   }
 
   /** Score + reversed normalization + weighting (scores in [0, 100]); constant with no PreferNoSchedule taint. */
   scoreInto(
     state: CycleState,
-    pod: PodRef,
+    pod: fw.PodRef,
     list: Int32Array,
     n: number,
     totals: Float64Array,
