@@ -256,7 +256,9 @@ async function sweepFull(): Promise<string> {
     const one = timedNode([cli, "sweep", STUDY, "--out", join(tmp, "one")]);
     const studyFile = join(tmp, "capacity-sweep-qps.yaml");
     writeFileSync(studyFile, twoAxisStudy(resolve(REPO_ROOT, "scenarios", "10k-pods.yaml")));
-    const two = timedNode([cli, "sweep", studyFile, "--out", join(tmp, "two")]);
+    // The study lives in a temporary directory; the scenario it sweeps is the repository's.
+    const scenarios = join(REPO_ROOT, "scenarios");
+    const two = timedNode([cli, "sweep", studyFile, "--out", join(tmp, "two"), "--allow-path", scenarios]);
     const spec = readStudyText(studyFile, readFileSync(studyFile, "utf8")).spec;
     const columns = spec.parameters.map((p) => p.column);
     const nOne = readdirSync(join(tmp, "one", "runs")).length;
