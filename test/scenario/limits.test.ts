@@ -110,11 +110,11 @@ describe("the memory estimate", () => {
     expect(base).toMatchObject({ nodes: 100, pods: 1000, nodeSampleRows: 100 * 361, timeSeriesRows: 3601 });
     const rolled = parseScenario(
       "r.yaml",
-      `${sized(100, 1000, "1h")}  - at: 1m
+      `${`${sized(100, 1000, "1h")}  - at: 1m
     update: { deployment: web, image: registry.k8s.io/pause:3.9, replicas: 1200 }
   - at: 2m
     drain: { pool: general, count: 1 }
-`.replace("stop: { when: timeLimit, timeLimit: 1h }\n", "") + "stop: { when: timeLimit, timeLimit: 1h }\n",
+`.replace("stop: { when: timeLimit, timeLimit: 1h }\n", "")}stop: { when: timeLimit, timeLimit: 1h }\n`,
     );
     expect(estimateMemory(rolled).pods).toBe(1000 + 1200 + 1200);
   });
