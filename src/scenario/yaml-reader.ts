@@ -400,7 +400,7 @@ export class YamlReader {
 
   /** A duration with a unit (`250us`, `5ms`, `2s`, `1m`, `1h`) in integer nanoseconds. */
   duration(opts: Bounds & { default?: number } = {}): number {
-    const expected = describeBounds("a duration with a unit (ns, us, ms, s, m, h), e.g. 250ms", opts, true);
+    const expected = `${describeBounds("a duration", opts, true)} with a unit (ns, us, ms, s, m, h), e.g. 250ms`;
     if (!this.present) {
       if (opts.default !== undefined) return opts.default;
       this.required(expected);
@@ -530,11 +530,26 @@ function inBounds(v: number, b: Bounds): boolean {
 }
 
 function describeBounds(what: string, b: Bounds, ns = false): string {
-  const u = ns ? " ns" : "";
-  if (b.min !== undefined && b.max !== undefined) return `${what} from ${b.min}${u} to ${b.max}${u}`;
-  if (b.min !== undefined) return `${what} >= ${b.min}${u}`;
-  if (b.max !== undefined) return `${what} <= ${b.max}${u}`;
+  const t = ns ? durationText : String;
+  if (b.min !== undefined && b.max !== undefined) return `${what} from ${t(b.min)} to ${t(b.max)}`;
+  if (b.min !== undefined) return `${what} >= ${t(b.min)}`;
+  if (b.max !== undefined) return `${what} <= ${t(b.max)}`;
   return what;
+}
+
+/** Units a scenario writes durations in, largest first, in ns. */
+const DURATION_UNITS: readonly (readonly [string, number])[] = [
+  ["h", 3_600_000_000_000],
+  ["m", 60_000_000_000],
+  ["s", 1_000_000_000],
+  ["ms", 1_000_000],
+  ["us", 1_000],
+];
+
+/** `ns` as the scenario would write it, in the largest unit that divides it: 2400h, 250ms, 1ns. */
+function durationText(ns: number): string {
+  for (const [unit, size] of DURATION_UNITS) if (ns !== 0 && ns % size === 0) return `${ns / size}${unit}`;
+  return `${ns}ns`;
 }
 
 const BANDWIDTH_RE =
