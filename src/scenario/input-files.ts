@@ -1,6 +1,16 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from "node:fs";
 import { totalmem } from "node:os";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /**
  * What a scenario (or study) may read and how big a run may get: set by `--allow-path`,
@@ -58,6 +68,29 @@ export function confinementRoot(dir: string): string {
 export function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel === "" || (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Whether `path` lies in the directory tree of `root` (or is `root`), either of which may not
+ * exist yet (an output directory): the symbolic links of the longest existing part of each are
+ * resolved, so a link cannot lead out.
+ */
+export function insideTree(path: string, root: string): boolean {
+  return isInside(realExisting(path), realExisting(root));
+}
+
+/** `path` with the symbolic links of its longest existing prefix resolved, the rest as written. */
+function realExisting(path: string): string {
+  let head = resolve(path);
+  let tail = "";
+  while (!existsSync(head)) {
+    const up = dirname(head);
+    if (up === head) return resolve(path);
+    tail = tail === "" ? basename(head) : join(basename(head), tail);
+    head = up;
+  }
+  const real = realpathSync(head);
+  return tail === "" ? real : join(real, tail);
 }
 
 /**

@@ -1,6 +1,5 @@
-import { existsSync, realpathSync } from "node:fs";
-import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { InputLimits } from "../scenario/input-files.js";
+import { basename, dirname, extname, isAbsolute, join, resolve } from "node:path";
+import { insideTree, type InputLimits } from "../scenario/input-files.js";
 import { readTopFile } from "../scenario/load-scenario.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import { RUN_FIGURES } from "./merge.js";
@@ -183,28 +182,6 @@ export function readStudyText(
     spec: { file, name, scenario, parameters, seeds, scale, outputs },
     locations: { root, parameter: paramReaders, values: valueReaders },
   };
-}
-
-/**
- * Whether `path` lies in the directory tree of `root` (or is `root`), after resolving the
- * symbolic links of the longest part of each that exists, so a link cannot lead out.
- */
-export function insideTree(path: string, root: string): boolean {
-  const rel = relative(realExisting(root), realExisting(path));
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
-}
-
-function realExisting(path: string): string {
-  let head = resolve(path);
-  let tail = "";
-  while (!existsSync(head)) {
-    const up = dirname(head);
-    if (up === head) return resolve(path);
-    tail = tail === "" ? basename(head) : join(basename(head), tail);
-    head = up;
-  }
-  const real = realpathSync(head);
-  return tail === "" ? real : join(real, tail);
 }
 
 /**

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
-import { defaultInputLimits } from "../../src/scenario/input-files.js";
+import { defaultInputLimits, insideTree } from "../../src/scenario/input-files.js";
 import { ScenarioError } from "../../src/scenario/scenario-error.js";
-import { insideTree, readStudyText } from "../../src/study/study-file.js";
+import { readStudyText } from "../../src/study/study-file.js";
 import { runSweep } from "../../src/study/sweep.js";
 import { UserError } from "../../src/study/user-error.js";
 
