@@ -11,14 +11,15 @@
  * ones wait: c servers in arrival order. Processor sharing would need time slices short
  * against the bursts, which Go does not have.
  *
- * The queue is solved at submission (the Kiefer-Wolfowitz workload recursion: a job starts on
- * the core that frees first, at max(ready, that core's free time)), so a burst costs no event
- * of its own: the caller schedules its next step at the returned finish time.
+ * The queue is solved at submission (the Kiefer-Wolfowitz workload recursion: a burst starts
+ * at max(ready, the earliest time a core frees)), so a burst costs no event of its own: the
+ * caller schedules its next step at the returned finish time.
  *
  * Contract: `run(readyNs, costNs)` returns the burst's finish time. It is exact FCFS when calls
- * come in nondecreasing `readyNs` order, which holds when every caller passes `engine.now`; a
- * caller that passes a later ready time (a serial goroutine's next burst) reserves a core from
- * then on, which can only delay bursts submitted after it that are ready earlier.
+ * come in nondecreasing `readyNs` order, which holds when every caller passes `engine.now`. A
+ * caller may pass a later ready time (a serial goroutine's next burst, a reply's encoding after
+ * an fsync) to save an event: that burst holds its core from then on, and a burst submitted
+ * after it but ready earlier can only find the cores busier than FCFS would (an upper bound).
  */
 export class HostCpu {
   readonly name: string;
@@ -37,20 +38,25 @@ export class HostCpu {
     this.freeNs = new Float64Array(cores);
   }
 
-  /** Runs a burst of `costNs` of CPU that is ready at `readyNs`; returns when it finishes. */
+  /**
+   * Runs a burst of `costNs` of CPU that is ready at `readyNs`; returns when it finishes.
+   * Among the cores idle by `readyNs` it takes the one that became idle last (best fit), so a
+   * burst reserved ahead of time leaves the longer idle stretches to bursts that come later;
+   * when none is idle it takes the core that frees first.
+   */
   run(readyNs: number, costNs: number): number {
     const free = this.freeNs;
-    let best = 0;
-    let bestNs = free[0]!;
-    for (let i = 1; i < free.length; i++) {
-      if (free[i]! < bestNs) {
-        bestNs = free[i]!;
-        best = i;
-      }
+    let fit = -1;
+    let first = 0;
+    for (let i = 0; i < free.length; i++) {
+      const f = free[i]!;
+      if (f <= readyNs && (fit < 0 || f > free[fit]!)) fit = i;
+      if (f < free[first]!) first = i;
     }
-    const start = bestNs > readyNs ? bestNs : readyNs;
+    const core = fit >= 0 ? fit : first;
+    const start = fit >= 0 ? readyNs : free[first]!;
     const finish = start + costNs;
-    free[best] = finish;
+    free[core] = finish;
     this.bursts++;
     this.busyNs += costNs;
     this.waitNs += start - readyNs;
@@ -62,3 +68,4 @@ export class HostCpu {
     return untilNs > 0 ? this.busyNs / (this.cores * untilNs) : 0;
   }
 }
+
