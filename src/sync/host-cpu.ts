@@ -68,4 +68,3 @@ export class HostCpu {
     return untilNs > 0 ? this.busyNs / (this.cores * untilNs) : 0;
   }
 }
-
