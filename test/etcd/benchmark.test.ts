@@ -37,7 +37,7 @@ describe("etcd benchmark calibration (DEFAULT_ETCD_CONFIG, one parameter set)", 
     expect(within(r.writesPerSec * r.meanLatencyMs * 1e-3, 1000, 0.02)).toBe(true);
   });
 
-  it("saturation comes from the serial apply loop: halving applyNs nearly doubles throughput", () => {
+  it("saturation comes from the serial apply loop: halving applyCpuNs nearly doubles throughput", () => {
     const base = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, {
       clients: 1000,
       writesPerClient: 20,
@@ -45,7 +45,7 @@ describe("etcd benchmark calibration (DEFAULT_ETCD_CONFIG, one parameter set)", 
       seed: 2,
     });
     const fast = runEtcdBenchmark(
-      { ...DEFAULT_ETCD_CONFIG, applyNs: DEFAULT_ETCD_CONFIG.applyNs / 2 },
+      { ...DEFAULT_ETCD_CONFIG, applyCpuNs: DEFAULT_ETCD_CONFIG.applyCpuNs / 2 },
       { clients: 1000, writesPerClient: 20, valueBytes: 256, seed: 2 },
     );
     expect(fast.writesPerSec / base.writesPerSec).toBeGreaterThan(1.6);

@@ -66,7 +66,7 @@ describe("group commit at saturation (closed form)", () => {
 });
 
 describe("sequential single client (closed form)", () => {
-  // latency = requestNs + proposeNs + RTT + (encode + bytes * ns/byte + fsync) + applyNs
+  // latency = requestNs + proposeNs + RTT + (encode + bytes * ns/byte + fsync) + applyCpuNs
   const rtt = 300 * US;
   const F = 700 * US;
   const valueBytes = 256;
@@ -74,7 +74,7 @@ describe("sequential single client (closed form)", () => {
   const costs = {
     requestNs: 30 * US,
     proposeNs: 2 * US,
-    applyNs: 20 * US,
+    applyCpuNs: 20 * US,
     walEncodeNsPerEntry: 1 * US,
     walWriteNsPerByte: 1,
   };
@@ -84,10 +84,10 @@ describe("sequential single client (closed form)", () => {
     [1, 0],
     [3, rtt],
     [5, rtt],
-  ])("%i member(s): mean latency is exactly requestNs + proposeNs + RTT + save + applyNs", (members, expectedRtt) => {
+  ])("%i member(s): mean latency is exactly requestNs + proposeNs + RTT + save + applyCpuNs", (members, expectedRtt) => {
     const cfg = idealConfig({ members, peerRtt: constant(rtt), walFsync: constant(F), ...costs });
     const r = runEtcdBenchmark(cfg, { clients: 1, writesPerClient: 300, valueBytes, seed: 1, clientRtt: constant(0) });
-    const expected = costs.requestNs + costs.proposeNs + expectedRtt + save + costs.applyNs;
+    const expected = costs.requestNs + costs.proposeNs + expectedRtt + save + costs.applyCpuNs;
     expect(r.meanLatencyMs * MS).toBeCloseTo(expected, 6);
     expect(r.p99LatencyMs * MS).toBe(expected);
     expect(r.writesPerSec).toBeCloseTo(1e9 / expected, 6);
@@ -105,7 +105,7 @@ describe("sequential single client (closed form)", () => {
       seed: 1,
       clientRtt: constant(clientRtt),
     });
-    const expected = clientRtt + costs.requestNs + costs.proposeNs + rtt + save + costs.applyNs;
+    const expected = clientRtt + costs.requestNs + costs.proposeNs + rtt + save + costs.applyCpuNs;
     expect(r.meanLatencyMs * MS).toBeCloseTo(expected, 6);
   });
 
@@ -190,7 +190,7 @@ describe("revisions and delivery", () => {
   });
 
   it("refuses with TooManyRequests while the apply loop lags the commit index by more than maxApplyLag", () => {
-    const cfg = idealConfig({ members: 1, applyNs: 1 * MS, maxApplyLag: 20 });
+    const cfg = idealConfig({ members: 1, applyCpuNs: 1 * MS, maxApplyLag: 20 });
     const { engine, cluster, replies, onCommit } = makeCluster(cfg);
     const kPropose = engine.register("test.propose", (id) => cluster.propose(id, 100, onCommit));
     // 10 proposals/ms commit in batches every 1 ms, but only 1 applies per ms: the lag grows.
@@ -216,7 +216,7 @@ describe("bbolt backend batching", () => {
     const cfg = idealConfig({
       members: 1,
       walFsync: constant(100 * US),
-      applyNs: 10 * US,
+      applyCpuNs: 10 * US,
       backendCommit: constant(commit),
     });
     expect(cfg.backendBatchIntervalNs).toBe(100 * MS);
@@ -242,7 +242,7 @@ describe("bbolt backend batching", () => {
     const cfg = idealConfig({
       members: 1,
       walFsync: constant(100 * US),
-      applyNs: 1 * US,
+      applyCpuNs: 1 * US,
       backendCommit: constant(1 * MS),
     });
     const { engine, cluster, onCommit } = makeCluster(cfg);
@@ -260,7 +260,7 @@ describe("bbolt backend batching", () => {
       members: 3,
       peerRtt: constant(200 * US),
       walFsync: constant(500 * US),
-      applyNs: 50 * US,
+      applyCpuNs: 50 * US,
       backendCommit: constant(20 * MS),
     });
     const { engine, cluster, replies, onCommit } = makeCluster(cfg);

@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { etcdSpecYaml, type Provenance } from "../../calibrate/etcd-yaml.js";
-import { fitEtcd, predictPoint, type MeasuredPoint, type PredictedPoint } from "../../calibrate/fit-etcd.js";
+import { fitEtcd, predictPoint, type PredictedPoint } from "../../calibrate/fit-etcd.js";
+import type { Measurement as MeasuredPoint } from "../../calibrate/measurements.js";
 import { readMeasurements } from "../../calibrate/measurements.js";
 import { writeFileAtomic } from "../../metrics/arrow-writer.js";
 import { readTopFile } from "../../scenario/load-scenario.js";
