@@ -3,18 +3,7 @@ import { Engine, type EventKind } from "../../src/core/engine.js";
 import { Sampler } from "../../src/core/distributions.js";
 import { RandomStreams } from "../../src/core/random.js";
 import { CountedResource } from "../../src/sync/counted-resource.js";
-
-/** Erlang C: probability that an arrival waits in an M/M/c queue with offered load a = lambda/mu. */
-function erlangC(c: number, a: number): number {
-  let term = 1;
-  let sum = 1;
-  for (let k = 1; k < c; k++) {
-    term *= a / k;
-    sum += term;
-  }
-  const top = ((term * a) / c) * (c / (c - a));
-  return top / (sum + top);
-}
+import { erlangC } from "../sync/erlang-c.js";
 
 /**
  * Simulates an M/M/c queue on the engine with a CountedResource of c servers and returns the

@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RandomStreams } from "../../src/core/random.js";
 import { HostCpu } from "../../src/sync/host-cpu.js";
-
-/** Erlang's C formula: the probability that an arrival to an M/M/c queue waits. */
-function erlangC(c: number, offered: number): number {
-  let term = 1;
-  let sum = 1;
-  for (let k = 1; k < c; k++) {
-    term *= offered / k;
-    sum += term;
-  }
-  const top = ((term * offered) / c) * (c / (c - offered));
-  return top / (sum + top);
-}
+import { erlangC } from "./erlang-c.js";
 
 describe("HostCpu", () => {
   it("matches Erlang C's mean wait for an M/M/c queue", () => {
