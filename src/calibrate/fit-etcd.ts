@@ -2,21 +2,8 @@ import { RandomStreams } from "../core/random.js";
 import { runEtcdBenchmark } from "../etcd/benchmark.js";
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import type { EtcdSpec } from "../scenario/sections/etcd.js";
+import type { Measurement } from "./measurements.js";
 import { nelderMead } from "./nelder-mead.js";
-
-/** One measured point of a real etcd, as a `simctl calibrate etcd` CSV row gives it. */
-export interface MeasuredPoint {
-  line: number;
-  members: number;
-  clients: number;
-  opsPerS: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Cores of one host; absent = the parameter file's `cpus`. */
-  hostCpus?: number;
-  /** Every member and the load client on one host; absent = the parameter file's `colocated`. */
-  colocated?: boolean;
-}
 
 /** What the model predicts for one point. */
 export interface PredictedPoint {
@@ -41,7 +28,7 @@ function replayWrites(clients: number): number {
 }
 
 /** Replays one measured point against the model with parameters `spec`. */
-export function predictPoint(spec: EtcdSpec, p: MeasuredPoint, o: ReplayOptions): PredictedPoint {
+export function predictPoint(spec: EtcdSpec, p: Measurement, o: ReplayOptions): PredictedPoint {
   const config = {
     ...DEFAULT_ETCD_CONFIG,
     ...spec,
@@ -136,7 +123,12 @@ export interface FitOptions extends ReplayOptions {
  *
  * Contract: deterministic for given inputs and seed; `fixed` values are kept verbatim.
  */
-export function fitEtcd(points: readonly MeasuredPoint[], fixed: EtcdSpec, fixedKeys: ReadonlySet<string>, o: FitOptions): EtcdFit {
+export function fitEtcd(
+  points: readonly Measurement[],
+  fixed: EtcdSpec,
+  fixedKeys: ReadonlySet<string>,
+  o: FitOptions,
+): EtcdFit {
   const multiMember = points.some((p) => p.members > 1);
   const tied: [FitParameter, FitParameter][] = [];
   const fitted: FitParameter[] = [];

@@ -326,7 +326,7 @@ export class EtcdCluster {
 
   /**
    * Marks entries up to the commit index as committed and hands them, at `now` (when the Ready's
- * processing ends), to the apply loop.
+   * processing ends), to the apply loop.
    *
    * model: server/etcdserver/server.go run -> applyAll -> applyEntries applies the entries of
    * one Ready in order on one goroutine; each put takes the backend batch-tx lock (mvcc txn
@@ -337,7 +337,6 @@ export class EtcdCluster {
   private handOff(now: number): void {
     const c = this.commitIdx;
     const from = this.handedIndex + 1;
-    const k = c - this.handedIndex;
     this.handedIndex = c;
     const engine = this.engine;
     const log = this.batches;
@@ -347,33 +346,40 @@ export class EtcdCluster {
 
     const cfg = this.config;
     const cost = cfg.applyCpuNs;
+    const cpu = this.cpu[0]!;
+    const ring = this.ring;
     let ready = now > this.applyFreeNs ? now : this.applyFreeNs;
     if (this.backendFreeNs > ready) ready = this.backendFreeNs;
-    const end = this.cpu[0]!.run(ready, k * cost);
-    this.applyFreeNs = end;
-    const ring = this.ring;
-    for (let seq = from; seq <= c; seq++) {
-      const s = ring.slot(seq);
-      const at = end - (c - seq) * cost;
-      // model: mvcc/kvstore.go NewStore starts at currentRev = 1; each write txn that changes
-      // something ends at currentRev+1 (kvstore_txn.go storeTxnWrite.End).
-      const rev = ++this.rev;
-      this.commitLatencyNs.push(at - ring.proposeNs[s]!);
-      engine.scheduleAt(at, ring.kind[s]! as EventKind, ring.requestId[s]!, rev);
+    for (let first = from; first <= c; ) {
+      // model: backend/batch_tx.go batchTxBuffered.Unlock commits in the applying goroutine as
+      // soon as pending >= batchLimit, inside the put that reaches it: a Ready's puts apply in
+      // runs that end at the limit, the put that filled the batch answers after the commit, and
+      // the next run starts when the commit ends.
+      const room = cfg.backendBatchLimit - this.pendingPuts;
+      const last = room > 0 && first + room - 1 < c ? first + room - 1 : c;
+      const end = cpu.run(ready, (last - first + 1) * cost);
+      this.pendingPuts += last - first + 1;
+      const full = this.pendingPuts >= cfg.backendBatchLimit;
+      if (full) this.backendCommit(end, BackendCommitReason.limit);
+      for (let seq = first; seq <= last; seq++) {
+        const s = ring.slot(seq);
+        const at = full && seq === last ? this.backendFreeNs : end - (last - seq) * cost;
+        // model: mvcc/kvstore.go NewStore starts at currentRev = 1; each write txn that changes
+        // something ends at currentRev+1 (kvstore_txn.go storeTxnWrite.End).
+        const rev = ++this.rev;
+        this.commitLatencyNs.push(at - ring.proposeNs[s]!);
+        engine.scheduleAt(at, ring.kind[s]! as EventKind, ring.requestId[s]!, rev);
+      }
+      ready = full ? this.backendFreeNs : end;
+      first = last + 1;
     }
+    this.applyFreeNs = ready;
     ring.release(c);
-    this.pendingPuts += k;
-    // model: backend/batch_tx.go batchTxBuffered.Unlock commits in the applying goroutine once
-    // pending >= batchLimit.
-    if (this.pendingPuts >= cfg.backendBatchLimit) {
-      this.backendCommit(end, BackendCommitReason.limit);
-      return;
-    }
     // model: server.go triggerSnapshot: once appliedi - snapi > SnapshotCount, snapshot() runs
     // s.KV().Commit(), a forced backend commit in the apply path.
     if (c - this.snapshotIndex > cfg.snapshotCount) {
       this.snapshotIndex = c;
-      this.backendCommit(end, BackendCommitReason.snapshot);
+      this.backendCommit(ready, BackendCommitReason.snapshot);
       return;
     }
     this.armBackendTimer();

@@ -1,8 +1,7 @@
 import type { CommandModule } from "yargs";
 import { etcdSpecYaml, type Provenance } from "../../calibrate/etcd-yaml.js";
 import { fitEtcd, predictPoint, type PredictedPoint } from "../../calibrate/fit-etcd.js";
-import type { Measurement as MeasuredPoint } from "../../calibrate/measurements.js";
-import { readMeasurements } from "../../calibrate/measurements.js";
+import { readMeasurements, type Measurement } from "../../calibrate/measurements.js";
 import { writeFileAtomic } from "../../metrics/arrow-writer.js";
 import { readTopFile } from "../../scenario/load-scenario.js";
 import { ETCD_DEFAULTS, ETCD_KEYS, etcdKeysPresent, readEtcd, type EtcdSpec } from "../../scenario/sections/etcd.js";
@@ -39,8 +38,9 @@ function pct(predicted: number, measured: number): string {
 }
 
 /** The measured-vs-model table both modes print: one line per point, % errors. */
-function table(points: readonly MeasuredPoint[], predicted: readonly PredictedPoint[]): string {
-  const head = "members clients |    ops/s measured   model  err |   p50 ms measured   model  err |   p99 ms measured   model  err";
+function table(points: readonly Measurement[], predicted: readonly PredictedPoint[]): string {
+  const head =
+    "members clients |    ops/s measured   model  err |   p50 ms measured   model  err |   p99 ms measured   model  err";
   const rows = points.map((p, i) => {
     const q = predicted[i]!;
     const col = (m: number, v: number, digits: number) =>
@@ -51,7 +51,7 @@ function table(points: readonly MeasuredPoint[], predicted: readonly PredictedPo
 }
 
 /** Counts points within `tolerance` (a fraction) for throughput and p50, the calibration bar. */
-function within(points: readonly MeasuredPoint[], predicted: readonly PredictedPoint[], tolerance: number): number {
+function within(points: readonly Measurement[], predicted: readonly PredictedPoint[], tolerance: number): number {
   let n = 0;
   points.forEach((p, i) => {
     const q = predicted[i]!;
@@ -113,10 +113,13 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
         return;
       }
       process.stdout.write(table(points, predicted));
-      process.stdout.write(`${within(points, predicted, 0.25)} of ${points.length} points within 25% for throughput and p50\n`);
+      process.stdout.write(
+        `${within(points, predicted, 0.25)} of ${points.length} points within 25% for throughput and p50\n`,
+      );
       return;
     }
-    const fixed = args.fixed === undefined ? { spec: ETCD_DEFAULTS, keys: new Set<string>() } : readEtcdFile(args.fixed, limits);
+    const fixed =
+      args.fixed === undefined ? { spec: ETCD_DEFAULTS, keys: new Set<string>() } : readEtcdFile(args.fixed, limits);
     const fit = fitEtcd(points, fixed.spec, fixed.keys, { ...replay, maxEvaluations: args["max-evaluations"] });
     const predicted = points.map((p) => predictPoint(fit.spec, p, replay));
     const provenance: Provenance = {};

@@ -73,7 +73,9 @@ export function readEtcd(e: YamlReader, base: EtcdSpec = ETCD_DEFAULTS): EtcdSpe
     entryCpuNs: e.get(K.entryCpuNs).duration({ ...COST, default: D.entryCpuNs }),
     applyCpuNs: e.get(K.applyCpuNs).duration({ ...COST, default: D.applyCpuNs }),
     benchmarkClientCpuNs: e.get(K.benchmarkClientCpuNs).duration({ ...COST, default: D.benchmarkClientCpuNs }),
-    benchmarkClientThreads: e.get(K.benchmarkClientThreads).int({ min: 0, max: 1024, default: D.benchmarkClientThreads }),
+    benchmarkClientThreads: e
+      .get(K.benchmarkClientThreads)
+      .int({ min: 0, max: 1024, default: D.benchmarkClientThreads }),
     backendCommit: e.get(K.backendCommit).dist({ default: D.backendCommit }),
     backendBatchIntervalNs: e.get(K.backendBatchIntervalNs).duration({ min: 1, default: D.backendBatchIntervalNs }),
     backendBatchLimit: e.get(K.backendBatchLimit).int({ min: 1, default: D.backendBatchLimit }),
