@@ -50,7 +50,7 @@ export function etcdSpecYaml(spec: EtcdSpec, provenance: Provenance): string {
     else if (typeof v === "number") text = duration(v);
     else text = dist(v as DistSpec);
     const why = provenance[k];
-    lines.push(`${ETCD_KEYS[k]}: ${text}${why === undefined ? "" : `  # ${why}`}`);
+    lines.push(`${ETCD_KEYS[k]}: ${text}${why === undefined ? "" : ` # ${why}`}`);
   }
   return `${lines.join("\n")}\n`;
 }
