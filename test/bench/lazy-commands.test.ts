@@ -20,7 +20,18 @@ describe("simctl loads only the command it runs", () => {
   test("no command (--help) or an unknown one loads every command, so help and errors list them all", async () => {
     for (const argv of [["--help"], ["nosuchcommand"], []]) {
       const names = (await loadCommands(argv)).map((c) => String(c.command).split(" ")[0]);
-      expect(names).toEqual(["run", "validate", "schedule", "export", "sweep", "merge", "compare", "report", "bench", "calibrate"]);
+      expect(names).toEqual([
+        "run",
+        "validate",
+        "schedule",
+        "export",
+        "sweep",
+        "merge",
+        "compare",
+        "report",
+        "bench",
+        "calibrate",
+      ]);
     }
   });
 });
