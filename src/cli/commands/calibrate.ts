@@ -1,13 +1,12 @@
 import type { CommandModule } from "yargs";
 import { etcdSpecYaml, type Provenance } from "../../calibrate/etcd-yaml.js";
-import { fitEtcd, predictPoint, type PredictedPoint } from "../../calibrate/fit-etcd.js";
-import { readMeasurements, type Measurement } from "../../calibrate/measurements.js";
+import { fitEtcd, predictPoint } from "../../calibrate/fit-etcd.js";
+import { calibrationTable, pointsWithin } from "../../calibrate/calibration-table.js";
+import { readEtcdFile } from "../../calibrate/etcd-file.js";
+import { readMeasurements } from "../../calibrate/measurements.js";
 import { writeFileAtomic } from "../../metrics/arrow-writer.js";
-import { readTopFile } from "../../scenario/load-scenario.js";
-import { ETCD_DEFAULTS, ETCD_KEYS, etcdKeysPresent, readEtcd, type EtcdSpec } from "../../scenario/sections/etcd.js";
-import { readYamlDocuments } from "../../scenario/yaml-reader.js";
+import { ETCD_DEFAULTS, ETCD_KEYS, type EtcdSpec } from "../../scenario/sections/etcd.js";
 import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
-import type { InputLimits } from "../../scenario/input-files.js";
 
 interface CalibrateArgs extends InputArgs {
   component: "etcd";
@@ -19,45 +18,6 @@ interface CalibrateArgs extends InputArgs {
   seed: number;
   "value-size": number;
   "max-evaluations": number;
-}
-
-/** Reads an etcd mapping file (FIXED.yaml, or a parameter file), with located errors. */
-function readEtcdFile(file: string, limits: InputLimits): { spec: EtcdSpec; keys: Set<string> } {
-  const text = readTopFile(file, "etcd parameter", limits);
-  const { ctx, docs } = readYamlDocuments(file, text, { limits });
-  const r = docs[0]!;
-  const spec = readEtcd(r);
-  const keys = new Set<string>(etcdKeysPresent(r));
-  ctx.throwIfIssues();
-  return { spec, keys };
-}
-
-function pct(predicted: number, measured: number): string {
-  const e = (predicted / measured - 1) * 100;
-  return `${e >= 0 ? "+" : ""}${e.toFixed(0)}%`;
-}
-
-/** The measured-vs-model table both modes print: one line per point, % errors. */
-function table(points: readonly Measurement[], predicted: readonly PredictedPoint[]): string {
-  const head =
-    "members clients |    ops/s measured   model  err |   p50 ms measured   model  err |   p99 ms measured   model  err";
-  const rows = points.map((p, i) => {
-    const q = predicted[i]!;
-    const col = (m: number, v: number, digits: number) =>
-      `${m.toFixed(digits).padStart(17)} ${v.toFixed(digits).padStart(7)} ${pct(v, m).padStart(4)}`;
-    return `${String(p.members).padStart(7)} ${String(p.clients).padStart(7)} |${col(p.opsPerS, q.opsPerS, 0)} |${col(p.p50Ms, q.p50Ms, 2)} |${col(p.p99Ms, q.p99Ms, 2)}`;
-  });
-  return `${head}\n${rows.join("\n")}\n`;
-}
-
-/** Counts points within `tolerance` (a fraction) for throughput and p50, the calibration bar. */
-function within(points: readonly Measurement[], predicted: readonly PredictedPoint[], tolerance: number): number {
-  let n = 0;
-  points.forEach((p, i) => {
-    const q = predicted[i]!;
-    if (Math.abs(q.opsPerS / p.opsPerS - 1) <= tolerance && Math.abs(q.p50Ms / p.p50Ms - 1) <= tolerance) n++;
-  });
-  return n;
 }
 
 /**
@@ -112,9 +72,9 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
         process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
         return;
       }
-      process.stdout.write(table(points, predicted));
+      process.stdout.write(calibrationTable(points, predicted));
       process.stdout.write(
-        `${within(points, predicted, 0.25)} of ${points.length} points within 25% for throughput and p50\n`,
+        `${pointsWithin(points, predicted, 0.25)} of ${points.length} points within 25% for throughput and p50\n`,
       );
       return;
     }
@@ -131,7 +91,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       `(seed ${args.seed}, ${fit.evaluations} evaluations, rms log error ${fit.rmsLogError.toFixed(3)}).\n` +
       "# Use it as the etcd: section of an etcd benchmark or as controlPlane.etcd of a cluster scenario.\n";
     writeFileAtomic(args.out!, header + etcdSpecYaml(fit.spec, provenance));
-    process.stdout.write(table(points, predicted));
+    process.stdout.write(calibrationTable(points, predicted));
     process.stdout.write(`fitted ${fit.fitted.map((k) => ETCD_KEYS[k]).join(", ")}; wrote ${args.out}\n`);
   },
 };
