@@ -2,14 +2,21 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, platform, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
+import { calibrationTable, pointsWithin } from "../src/calibrate/calibration-table.js";
+import { readEtcdFile } from "../src/calibrate/etcd-file.js";
+import { predictPoint } from "../src/calibrate/fit-etcd.js";
+import { readMeasurements } from "../src/calibrate/measurements.js";
 import { formatScenarioError } from "../src/cli/main.js";
 import { formatDuration } from "../src/core/time.js";
 import { formatSummary } from "../src/metrics/format-summary.js";
 import type { SimulatedSummary } from "../src/metrics/summary.js";
 import { parseScenario } from "../src/scenario/load-scenario.js";
 import { ScenarioError } from "../src/scenario/scenario-error.js";
+import { loadEtcdBenchmark } from "../src/scenario/etcd-benchmark-scenario.js";
+import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../src/sim/run-etcd-benchmark.js";
 import { runScenario } from "../src/sim/run-scenario.js";
 import { buildArms, formatCompare, runCompare } from "../src/study/compare.js";
+import { defaultInputLimits } from "../src/scenario/input-files.js";
 import { loadScaledScenario } from "../src/study/scale.js";
 import { readStudyFile, readStudyText } from "../src/study/study-file.js";
 import { planStudy } from "../src/study/study-plan.js";
@@ -158,6 +165,28 @@ async function studyError(): Promise<string> {
     "",
     fence(formatScenarioError(err)),
   ].join("\n");
+}
+
+/** `simctl run scenarios/etcd-benchmark.yaml`: the published benchmark as the model predicts it. */
+async function etcdBenchmark(): Promise<string> {
+  const file = "scenarios/etcd-benchmark.yaml";
+  const s = loadEtcdBenchmark(file);
+  const { rows } = runEtcdBenchmarkScenario(s, null);
+  return fence(`$ npx simctl run ${file}\n${formatEtcdBenchmark(s, rows, undefined)}`);
+}
+
+/** `simctl calibrate etcd --check` of the committed fit against every committed measurement. */
+async function calibrateCheck(): Promise<string> {
+  const fit = "bench/data/etcd/fitted.yaml";
+  const csv = "bench/data/etcd/etcd-puts.csv";
+  const limits = defaultInputLimits();
+  const { spec } = readEtcdFile(fit, limits);
+  const points = readMeasurements(csv, limits);
+  const predicted = points.map((p) => predictPoint(spec, p, { valueBytes: 256, seed: 1 }));
+  const within = pointsWithin(points, predicted, 0.25);
+  return fence(
+    `$ npx simctl calibrate etcd --check ${fit} ${csv}\n${calibrationTable(points, predicted)}${within} of ${points.length} points within 25% for throughput and p50`,
+  );
 }
 
 /** The walkthrough's study with its second axis, as text (and where its scenario is). */
@@ -322,6 +351,8 @@ export const DOC_BLOCKS: readonly DocBlock[] = (
     { name: "study-error", kind: "deterministic", generate: studyError },
     { name: "sweep-answer", kind: "deterministic", generate: sweepAnswer },
     { name: "compare", kind: "deterministic", generate: compareExample },
+    { name: "etcd-benchmark", kind: "deterministic", generate: etcdBenchmark },
+    { name: "calibrate-check", kind: "deterministic", generate: calibrateCheck },
     { name: "sweep-full", kind: "machine", generate: sweepFull },
     { name: "bench", kind: "machine", generate: benchTable },
   ] satisfies DocBlock[]

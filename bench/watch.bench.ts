@@ -4,6 +4,8 @@ import { RandomStreams } from "../src/core/random.js";
 import { PodTable } from "../src/cluster/pod-table.js";
 import { WatchCache, WatchEvent, WatchResource } from "../src/apiserver/watch-cache.js";
 import { WATCH_DEFAULTS } from "../src/scenario/sections/watch.js";
+import { API_SERVER_DEFAULTS, masterCpus } from "../src/scenario/sections/api-server.js";
+import { apiServerCpus } from "../src/apiserver/api-server.js";
 
 /** Pod events per task iteration. */
 export const WATCH_EVENTS = 10_000;
@@ -20,11 +22,13 @@ export function watchBench(): Bench {
   for (const nodes of [500, 5_000, 50_000]) {
     const engine = new Engine();
     const pods = new PodTable(WATCH_EVENTS);
-    const watch = new WatchCache(engine, new RandomStreams(1), WATCH_DEFAULTS, pods, nodes);
+    // The API server sized as a run sizes it for this many nodes.
+    const api = { ...API_SERVER_DEFAULTS, cpus: masterCpus(nodes) };
+    const watch = new WatchCache(engine, new RandomStreams(1), WATCH_DEFAULTS, pods, nodes, apiServerCpus(api), api);
     const sink = engine.register("sink", () => {});
-    for (let n = 0; n < nodes; n++) watch.watchPodsOnNode(n, sink, n);
-    watch.watch(WatchResource.pods, sink, 0);
-    watch.watch(WatchResource.pods, sink, 1);
+    for (let n = 0; n < nodes; n++) watch.watchPodsOnNode(n, sink, n, n);
+    watch.watch(WatchResource.pods, sink, 0, 0);
+    watch.watch(WatchResource.pods, sink, 1, 1);
     for (let p = 0; p < WATCH_EVENTS; p++) {
       pods.add(0, p, 0);
       pods.node[p] = (p * 7919) % nodes;

@@ -2,6 +2,7 @@ import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams, Rng } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
+import { HostCpu } from "../sync/host-cpu.js";
 import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
 import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
 import type { ApiServerSpec, WebhookSpec } from "../scenario/sections/api-server.js";
@@ -55,6 +56,13 @@ interface Webhook {
   failures: Rng;
 }
 
+/** The cores of each API server replica, `spec.cpus` each, shared by its handlers and its watch fan-out. */
+export function apiServerCpus(spec: ApiServerSpec): HostCpu[] {
+  const cpus: HostCpu[] = [];
+  for (let i = 0; i < spec.replicas; i++) cpus.push(new HostCpu(`kube-apiserver-${i}`, spec.cpus));
+  return cpus;
+}
+
 /**
  * kube-apiserver's request path, in upstream's handler-chain order.
  *
@@ -62,10 +70,19 @@ interface Webhook {
  * authenticated; then API Priority and Fairness of its replica classifies it into a priority
  * level and flow, and it waits in a fair queue for a seat, or is rejected with 429 (client-go
  * then retries it after Retry-After, as a new request); holding the seat it
- * is authorized, passes the mutating then the validating admission webhooks (each with its
- * latency, timeout and failurePolicy), is validated, written to etcd, applied to the object
- * store (which publishes it to the watch cache), and its response is encoded; then the seat is
- * released and the answer travels back. Each client's connection stays on one replica.
+ * is authorized, its body decoded, passes the mutating then the validating admission webhooks
+ * (each with its latency, timeout and failurePolicy), is validated and its response encoded,
+ * is written to etcd and applied to the object store (which publishes it to the watch cache);
+ * then the seat is released and the answer travels back. Each client's connection stays on one
+ * replica.
+ *
+ * model: authentication, authorization, decode, in-process admission and validation, and
+ * encode are CPU: bursts on the replica's cores ({@link HostCpu}), so latency grows when the
+ * cores are busy; webhooks are remote calls that hold the seat but no core. server/config.go
+ * DefaultBuildHandlerChain wraps WithPriorityAndFairness inside WithAuthentication, so a
+ * request is authenticated before it asks for a seat and authorized while holding it. The
+ * response is encoded before the storage write (upstream encodes after it) so that the seat is
+ * released when its work ends, at no extra event; the CPU and the latency it adds are the same.
  * `replyKind(replyTarget, requestId)` fires when the client has the answer.
  */
 export class ApiServer {
@@ -77,6 +94,8 @@ export class ApiServer {
   private readonly spec: ApiServerSpec;
   /** API Priority and Fairness, one per replica (each enforces its own inflight limits). */
   readonly apf: PriorityAndFairness[] = [];
+  /** The cores of each replica ({@link apiServerCpus}), shared with the watch cache's fan-out. */
+  readonly cpus: readonly HostCpu[];
   /** Classification by (client, verb, resource), computed once. */
   private readonly classes = new Map<number, Classification>();
   private readonly authentication: Sampler;
@@ -84,6 +103,7 @@ export class ApiServer {
   private readonly validation: Sampler;
   private readonly network: Sampler;
   private readonly webhooks: Webhook[];
+  private readonly kReleased: EventKind;
   private readonly kAuthenticated: EventKind;
   private readonly kDispatched: EventKind;
   private readonly kRetry: EventKind;
@@ -100,8 +120,12 @@ export class ApiServer {
     clients: ApiClients,
     store: ObjectStore,
     storage: Storage,
+    cpus: readonly HostCpu[],
   ) {
+    if (cpus.length !== spec.replicas)
+      throw new RangeError(`apiserver: ${cpus.length} CPUs given for ${spec.replicas} replicas`);
     this.engine = engine;
+    this.cpus = cpus;
     this.clients = clients;
     this.store = store;
     this.storage = storage;
@@ -138,6 +162,7 @@ export class ApiServer {
       latency: new Sampler(w.latency, random.stream(`apiserver/webhook/${w.name}`)),
       failures: random.stream(`apiserver/webhook/${w.name}/failures`),
     }));
+    this.kReleased = engine.register("apiserver.client.released", (req) => this.send(req));
     this.kAuthenticated = engine.register("apiserver.authenticated", (req) => this.onAuthenticated(req));
     this.kDispatched = engine.register("apiserver.apf.dispatched", (req, code) =>
       code === 0 ? this.onSeat(req) : this.reject429(req),
@@ -166,8 +191,20 @@ export class ApiServer {
     const req = this.requests.add(client, verb, resource, object, operand, bytes, now, replyKind, replyTarget);
     const wait = this.clients.limiters[client]!.reserve(now);
     this.requests.limiterWaitNs[req] = wait;
-    this.engine.schedule(wait + this.network.sample() + this.authentication.sample(), this.kAuthenticated, req);
+    // A throttled request reserves no core until its client sends it: a burst booked seconds
+    // ahead would hold a core from then on for every burst submitted before it.
+    if (wait > 0) this.engine.schedule(wait, this.kReleased, req);
+    else this.send(req);
     return req;
+  }
+
+  /**
+   * The client sends the request now: it crosses the network and is authenticated on its
+   * replica's cores, booked at its arrival (HostCpu: a ready time one network hop ahead).
+   */
+  private send(req: number): void {
+    const arrival = this.engine.now + this.network.sample();
+    this.engine.scheduleAt(this.cpuOf(req).run(arrival, this.authentication.sample()), this.kAuthenticated, req);
   }
 
   private onAuthenticated(req: number): void {
@@ -226,29 +263,42 @@ export class ApiServer {
     r.attempt[req] = r.attempt[prev]! + 1;
   }
 
-  /** Holding a seat: authorization, admission webhooks, validation, then storage. */
+  /**
+   * Holding a seat: authorization and decode, admission webhooks, validation and encode, then
+   * storage. The handler goroutine's CPU stages run back to back as one burst; a webhook call
+   * splits them, the next burst ready when the call returns (HostCpu: a serial goroutine's next
+   * burst), so the whole path costs one event.
+   */
   private onSeat(req: number): void {
     const r = this.requests;
-    r.seatWaitNs[req] = this.engine.now - r.seatAskNs[req]!;
-    let delay = this.authorization.sample();
+    const now = this.engine.now;
+    r.seatWaitNs[req] = now - r.seatAskNs[req]!;
+    const cpu = this.cpuOf(req);
+    const pass = this.codecPassNs(req);
+    let t = now;
+    let cpuNs = this.authorization.sample() + pass;
     const resourceBit = 1 << r.resource[req]!;
     const verbBit = 1 << r.verb[req]!;
     for (let i = 0; i < this.webhooks.length; i++) {
       const w = this.webhooks[i]!;
       if ((w.resources & resourceBit) === 0 || (w.verbs & verbBit) === 0) continue;
+      if (cpuNs > 0) {
+        t = cpu.run(t, cpuNs);
+        cpuNs = 0;
+      }
       const latency = w.latency.sample();
       const failed = latency > w.spec.timeoutNs || w.failures.next() < w.spec.failureRate;
-      delay += Math.min(latency, w.spec.timeoutNs);
+      t += Math.min(latency, w.spec.timeoutNs);
       // model: failurePolicy Fail turns a failed call into a rejection of the request (HTTP 500,
       // "failed calling webhook"); Ignore skips the webhook.
       if (failed && w.spec.failurePolicy === "Fail") {
         this.webhookRejections++;
-        this.engine.schedule(delay, this.kRejected, req);
+        this.engine.scheduleAt(t, this.kRejected, req);
         return;
       }
     }
-    delay += this.validation.sample() + this.codecNs(req);
-    this.engine.schedule(delay, this.kHandled, req);
+    t = cpu.run(t, cpuNs + this.validation.sample() + pass);
+    this.engine.scheduleAt(t, this.kHandled, req);
   }
 
   private onHandled(req: number): void {
@@ -282,8 +332,13 @@ export class ApiServer {
     return this.apf[this.requests.client[req]! % this.apf.length]!;
   }
 
-  /** Decode + encode cost of the request's object. */
-  private codecNs(req: number): number {
-    return Math.round((this.requests.bytes[req]! / 1024) * this.spec.serializationPerKiBNs);
+  /** The cores of the request's replica (the same replica as {@link replicaApf}). */
+  private cpuOf(req: number): HostCpu {
+    return this.cpus[this.requests.client[req]! % this.cpus.length]!;
+  }
+
+  /** One codec pass over the request's object (its decode, or its response's encode). */
+  private codecPassNs(req: number): number {
+    return Math.round((this.requests.bytes[req]! / 1024) * (this.spec.serializationPerKiBNs / 2));
   }
 }

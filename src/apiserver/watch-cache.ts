@@ -4,14 +4,23 @@ import { columnTable } from "../core/column-table.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
+import type { HostCpu } from "../sync/host-cpu.js";
 import type { PodTable } from "../cluster/pod-table.js";
 import type { WatchSpec } from "../scenario/sections/watch.js";
+import type { ApiServerSpec } from "../scenario/sections/api-server.js";
 
 /** Resources that can be watched. */
 export const WatchResource = { deployments: 0, replicasets: 1, pods: 2 } as const;
 export type WatchResource = (typeof WatchResource)[keyof typeof WatchResource];
 export const WATCH_RESOURCE_NAMES = ["deployments", "replicasets", "pods"] as const;
 const RESOURCE_KINDS = 3;
+/**
+ * model: a watch event carries the whole object, whatever the write was (a status patch, a
+ * binding): the sizes the writers use for whole objects, a Deployment and a ReplicaSet ~3 kB
+ * (kubectl's and the deployment controller's writes), a pod ~5 kB (the replicaset controller's
+ * create).
+ */
+const EVENT_OBJECT_BYTES: readonly number[] = [3_000, 3_000, 5_000];
 
 /** Watch event types, as in the watch API. */
 export const WatchEvent = { ADDED: 0, MODIFIED: 1, DELETED: 2 } as const;
@@ -63,6 +72,8 @@ class ResourceLog extends columnTable({
   dispatched = 0;
   /** When the dispatcher is free. */
   freeAtNs = 0;
+  /** CPU to encode one of its events (one codec pass over the object). */
+  encodeNs = 0;
   wakeArmed = false;
   liveObjects = 0;
 
@@ -112,6 +123,8 @@ const Watchers = columnTable({
   state: { type: "Uint8", unset: ACTIVE },
   /** Node of a kubelet's pod watcher (-1 for informers of a whole resource). */
   node: { type: "Int32", unset: -1 },
+  /** API server replica serving the watch (its client's replica). */
+  replica: { type: "Int16", unset: 0 },
   /** Log position of the next event the watcher has not been sent. */
   next: { type: "Float64", unset: 0 },
   /** When the watcher's client will have consumed the last event sent to it. */
@@ -139,11 +152,27 @@ const DeliveryLatencies = columnTable({ latencyNs: { type: "Float64", unset: NaN
  * blocked when the budget runs out is terminated, and its reflector watches again after a
  * delay: from its last resourceVersion if that is still in the cache window, otherwise by a
  * full relist (410 Gone). Either way it then receives the events it missed.
+ *
+ * model: the fan-out costs the serving replica's CPU ({@link HostCpu}). Each replica's cacher
+ * wraps an event in a cachingObject (cacher/caching_object.go), whose CacheEncode encodes it
+ * once per encoding and hands the same bytes to every watcher, so a replica spends one encode
+ * burst per event (proportional to the object's bytes) if any of its watchers receives it;
+ * then each watcher's serveWatch goroutine frames and writes it (`watchSendCost` per watcher).
+ * An event reaches its watcher after its send finishes; a relist served from the cache is a
+ * burst on the replica too. Replayed events reuse the cached encoding and pay the send only.
  */
 export class WatchCache {
   private readonly engine: Engine;
   private readonly pods: PodTable;
   private readonly spec: WatchSpec;
+  /** The cores of each API server replica. */
+  private readonly cpus: readonly HostCpu[];
+  private readonly sendCostNs: number;
+  /** Per replica: the dispatch the replica last encoded an event for, and when that encode ends. */
+  private readonly encodedFor: Float64Array;
+  private readonly encodedAtNs: Float64Array;
+  /** Dispatches so far, an id for the event being dispatched. */
+  private dispatches = 0;
   private readonly lag: Sampler;
   private readonly delivery: Sampler;
   private readonly kAppend: EventKind;
@@ -172,14 +201,32 @@ export class WatchCache {
   /** Dispatcher time spent blocked on full watcher channels. */
   blockedNs = 0;
 
-  constructor(engine: Engine, random: RandomStreams, spec: WatchSpec, pods: PodTable, nodeCount: number) {
+  /**
+   * `cpus` are the API server replicas' cores (one HostCpu per replica); `apiserver` gives the
+   * codec cost per KiB and the per-watcher send cost.
+   */
+  constructor(
+    engine: Engine,
+    random: RandomStreams,
+    spec: WatchSpec,
+    pods: PodTable,
+    nodeCount: number,
+    cpus: readonly HostCpu[],
+    apiserver: ApiServerSpec,
+  ) {
     this.engine = engine;
     this.pods = pods;
     this.spec = spec;
+    this.cpus = cpus;
+    this.sendCostNs = apiserver.watchSendCostNs;
+    this.encodedFor = new Float64Array(cpus.length).fill(-1);
+    this.encodedAtNs = new Float64Array(cpus.length);
     this.lag = new Sampler(spec.cacheLag, random.stream("watch-cache/lag"));
     this.delivery = new Sampler(spec.delivery, random.stream("watch-cache/delivery"));
     for (let r = 0; r < RESOURCE_KINDS; r++) {
-      this.logs.push(new ResourceLog());
+      const log = new ResourceLog();
+      log.encodeNs = Math.round((EVENT_OBJECT_BYTES[r]! / 1024) * (apiserver.serializationPerKiBNs / 2));
+      this.logs.push(log);
       this.resourceWatchers.push([]);
     }
     this.nodeWatcher = new Int32Array(nodeCount).fill(-1);
@@ -188,17 +235,20 @@ export class WatchCache {
     this.kRewatch = engine.register("watch-cache.rewatch", (w) => this.onRewatch(w));
   }
 
-  /** Adds an informer watch on a whole resource; events arrive as `kind(target, packWatch(...))`. */
-  watch(resource: WatchResource, kind: EventKind, target: number): number {
+  /**
+   * Adds an informer watch on a whole resource by API client `client` (served by the client's
+   * replica); events arrive as `kind(target, packWatch(...))`.
+   */
+  watch(resource: WatchResource, kind: EventKind, target: number, client: number): number {
     // model: pods carry a nodeName index, so an unfiltered pod watch is "indexed, not triggered".
-    const w = this.addWatcher(resource, kind, target, -1, resource === WatchResource.pods);
+    const w = this.addWatcher(resource, kind, target, -1, resource === WatchResource.pods, client);
     this.resourceWatchers[resource]!.push(w);
     return w;
   }
 
-  /** Adds a kubelet's watch on pods bound to `node` (fieldSelector spec.nodeName=node). */
-  watchPodsOnNode(node: number, kind: EventKind, target: number): number {
-    const w = this.addWatcher(WatchResource.pods, kind, target, node, true);
+  /** Adds a kubelet's watch (client `client`) on pods bound to `node` (fieldSelector spec.nodeName=node). */
+  watchPodsOnNode(node: number, kind: EventKind, target: number, client: number): number {
+    const w = this.addWatcher(WatchResource.pods, kind, target, node, true, client);
     this.nodeWatcher[node] = w;
     return w;
   }
@@ -245,6 +295,7 @@ export class WatchCache {
 
   /** Sends log event `p` to its watchers starting at `t`; returns when the dispatcher is free. */
   private dispatch(resource: number, log: ResourceLog, p: number, t: number): number {
+    this.dispatches++;
     t += this.spec.dispatchCostNs;
     const list = this.resourceWatchers[resource]!;
     for (let i = 0; i < list.length; i++) t = this.send(list[i]!, log, p, t);
@@ -283,9 +334,19 @@ export class WatchCache {
     return t;
   }
 
-  /** Schedules the client-side receipt of event `p` by watcher `w`, sent at `t`. */
+  /**
+   * Schedules the client-side receipt of event `p` by watcher `w`, handed to it at `t`: on the
+   * watcher's replica the event is encoded (once per dispatch), then sent to the watcher.
+   */
   private deliver(w: number, log: ResourceLog, p: number, t: number): void {
-    const at = Math.max(this.ws.lastDeliveryNs[w]! + this.spec.clientEventCostNs, t + this.delivery.sample());
+    const k = this.ws.replica[w]!;
+    const cpu = this.cpus[k]!;
+    if (this.encodedFor[k] !== this.dispatches) {
+      this.encodedFor[k] = this.dispatches;
+      this.encodedAtNs[k] = cpu.run(t, log.encodeNs);
+    }
+    const sent = cpu.run(Math.max(t, this.encodedAtNs[k]!), this.sendCostNs);
+    const at = Math.max(this.ws.lastDeliveryNs[w]! + this.spec.clientEventCostNs, sent + this.delivery.sample());
     this.ws.lastDeliveryNs[w] = at;
     const chan = this.ws.chan[w]!;
     const count = this.ws.outCount[w]!;
@@ -333,7 +394,7 @@ export class WatchCache {
     let t = this.engine.now;
     if (this.ws.next[w]! < log.windowStart) {
       this.relists++;
-      t += log.liveObjects * this.spec.relistCostPerObjectNs;
+      t = this.cpus[this.ws.replica[w]!]!.run(t, log.liveObjects * this.spec.relistCostPerObjectNs);
     } else {
       this.rewatches++;
     }
@@ -349,9 +410,13 @@ export class WatchCache {
     this.ws.next[w] = end;
   }
 
-  /** Replayed events bypass the channel bound: the new watcher's own goroutine sends them. */
+  /**
+   * Replayed events bypass the channel bound: the new watcher's own goroutine sends them, each
+   * a send burst on its replica (the encoding is the cached one).
+   */
   private deliverReplay(w: number, log: ResourceLog, p: number, t: number): void {
-    const at = Math.max(this.ws.lastDeliveryNs[w]! + this.spec.clientEventCostNs, t);
+    const sent = this.cpus[this.ws.replica[w]!]!.run(t, this.sendCostNs);
+    const at = Math.max(this.ws.lastDeliveryNs[w]! + this.spec.clientEventCostNs, sent);
     this.ws.lastDeliveryNs[w] = at;
     const d = this.deliveries.addRow();
     this.deliveries.latencyNs[d] = at - log.commitNs[p]!;
@@ -372,7 +437,14 @@ export class WatchCache {
     }
   }
 
-  private addWatcher(resource: WatchResource, kind: EventKind, target: number, node: number, indexed: boolean): number {
+  private addWatcher(
+    resource: WatchResource,
+    kind: EventKind,
+    target: number,
+    node: number,
+    indexed: boolean,
+    client: number,
+  ): number {
     const triggered = node >= 0;
     const w = this.ws.addRow();
     const log = this.logs[resource]!;
@@ -386,6 +458,8 @@ export class WatchCache {
     this.ws.target[w] = target;
     this.ws.state[w] = ACTIVE;
     this.ws.node[w] = node;
+    // model: a client keeps one HTTP/2 connection, so its watches are on its requests' replica.
+    this.ws.replica[w] = client % this.cpus.length;
     this.ws.next[w] = log.size;
     this.ws.lastDeliveryNs[w] = 0;
     this.ws.outStart[w] = this.outstandingUsed;

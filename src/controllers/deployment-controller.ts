@@ -32,6 +32,7 @@ export class DeploymentController extends SyncController {
       WatchResource.deployments,
       engine.register("deployment.informer.deployment", (_t, arg) => this.queue.add(watchObject(arg))),
       0,
+      client,
     );
     watch.watch(
       WatchResource.replicasets,
@@ -39,6 +40,7 @@ export class DeploymentController extends SyncController {
         this.queue.add(this.store.replicaSets[watchObject(arg)]!.deployment),
       ),
       0,
+      client,
     );
   }
 

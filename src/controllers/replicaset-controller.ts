@@ -71,11 +71,13 @@ export class ReplicaSetController extends SyncController {
       WatchResource.replicasets,
       engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)),
       0,
+      client,
     );
     watch.watch(
       WatchResource.pods,
       engine.register("replicaset.informer.pod", (_t, arg) => this.onPodEvent(arg)),
       0,
+      client,
     );
   }
 

@@ -7,32 +7,45 @@ import { EtcdBatchLog } from "./batch-log.js";
 import { EtcdError, type EtcdConfig } from "./etcd-config.js";
 import { FloatColumn } from "./float-column.js";
 import { ProposalRing } from "./proposal-ring.js";
+import { HostCpu } from "../sync/host-cpu.js";
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
-/** No backend commit is waiting for the batch-tx lock. */
-const NO_WAITER = -1;
+
+/**
+ * model: a WAL record frames each raftpb.Entry with a length prefix and a crc32, padded to 8
+ * bytes (server/storage/wal/encoder.go: 8-byte frame header, walpb.Record type + crc + data),
+ * and the entry adds term, index and type: about 24 bytes over the proposal.
+ */
+const WAL_RECORD_OVERHEAD_BYTES = 24;
 
 /**
  * An etcd v3.5 raft group of `members` voters, member 0 being the leader, as seen by its
  * clients: writes are proposed to the leader and, once committed and applied, answered with the
  * MVCC revision they created.
  *
- * What is modelled, stage by stage (each with its upstream source at the code):
- * 1. request: `requestNs` of per-request work (a pure delay), then `proposeNs` in the serial raft
- *    node goroutine, after which the entry is in the leader's log.
+ * Every piece of work that needs a CPU runs as a burst on its member's host ({@link HostCpu}:
+ * the host's cores as a FCFS queue; colocated members share one host), so latency and the
+ * throughput ceiling come from contention for cores, the disk and the serial loops. Stage by
+ * stage (each with its upstream source at the code):
+ * 1. request: `requestCpuNs` on the leader's host (gRPC, auth, marshal); the raft node
+ *    goroutine then steps proposals into the log in order.
  * 2. group commit: the leader's raft loop handles one Ready at a time. A Ready takes every entry
- *    appended since the last one, sends it to followers and writes it to the WAL with one
- *    fdatasync; entries proposed meanwhile wait for the next Ready. Followers batch the same way
- *    and ack after their own fsync. An entry is committed once a quorum (leader included) holds
- *    it durably; etcdserver learns it from the next Ready the leader's loop takes.
- * 3. apply: committed entries are applied one at a time (`applyNs` each); each put gets the next
- *    revision and its reply fires. The bbolt backend commits every `backendBatchIntervalNs`, after
- *    `backendBatchLimit` puts or at a raft snapshot; a commit holds the batch-tx lock, so applies
- *    wait for it, but the raft/WAL path does not.
+ *    appended since the last one, costs `readyCpuNs` + `entryCpuNs` per entry + one message
+ *    encode per follower, sends the entries to followers and writes them to the WAL with one
+ *    fdatasync of `walFsync` + bytes / `walWriteBandwidth`; entries proposed meanwhile wait for
+ *    the next Ready. Followers run the same loop on their own host and ack after their fsync.
+ *    An entry is committed once a quorum (leader included) holds it durably; etcdserver learns
+ *    it from the next Ready the leader's loop takes.
+ * 3. apply: committed entries are applied in order by one goroutine (`applyCpuNs` each, on the
+ *    leader's cores); each put gets the next revision and its reply fires when it is applied.
+ *    Followers apply the same entries (on their cores) once a MsgApp tells them the commit
+ *    index. The bbolt backend commits every `backendBatchIntervalNs`, after `backendBatchLimit`
+ *    puts or at a raft snapshot; a commit holds the batch-tx lock, so applies wait for it, but
+ *    the raft/WAL path does not.
  * Not modelled: leader elections, heartbeats, flow-control limits (MaxInflightMsgs 512 and
  * MaxSizePerMsg 1 MiB are far above benchmark batches), WAL segment cuts, disk contention between
- * WAL and backend, follower apply (off the client's path).
+ * WAL and backend. A backend commit waits for the apply batch in progress, not only its current put.
  *
  * Contract: `propose` never fires its event synchronously; every accepted proposal fires
  * `onCommit(requestId, revision)` exactly once, in raft-index order, with revisions 2, 3, 4, ...
@@ -49,6 +62,8 @@ export class EtcdCluster {
   readonly backendCommits = new BackendCommitLog(64);
   /** Per committed proposal, in revision order: reply time minus `propose` time, ns. */
   readonly commitLatencyNs = new FloatColumn(4096);
+  /** The hosts the members run on: one per member, or one shared by all when colocated. */
+  readonly hosts: readonly HostCpu[];
   /** Proposals refused with {@link EtcdError.RequestTooLarge}. */
   rejectedTooLarge = 0;
   /** Proposals refused with {@link EtcdError.TooManyRequests}. */
@@ -58,28 +73,32 @@ export class EtcdCluster {
   private readonly name: string;
   private readonly members: number;
   private readonly quorum: number;
+  private readonly cpu: HostCpu[] = [];
   private readonly fsync: Sampler[] = [];
   private readonly net: Sampler[] = [];
   private readonly backendSampler: Sampler;
+  /** ns per WAL byte written within an fdatasync (1e9 / walWriteBandwidth). */
+  private readonly walNsPerByte: number;
 
   private readonly kAppend: EventKind;
   private readonly kLeaderSaved: EventKind;
   private readonly kMsgApp: EventKind;
-  private readonly kFollowerSaved: EventKind;
+  private readonly kFollowerReady: EventKind;
   private readonly kMsgAppResp: EventKind;
-  private readonly kApplied: EventKind;
   private readonly kBackendTimer: EventKind;
-  private readonly kBackendCommitted: EventKind;
 
-  // Proposals from acceptance to apply; sequence number = raft index.
+  // Proposals from acceptance to hand-off; sequence number = raft index.
   private readonly ring = new ProposalRing(1024);
-  /** When the raft node goroutine finishes stepping the last accepted proposal. */
-  private proposeFreeNs = 0;
+  /** When the raft node goroutine has stepped the last accepted proposal into the log. */
+  private lastAppendNs = 0;
+  /** A `kAppend` wake-up is scheduled. */
+  private appendWake = false;
 
   // Leader raft state.
   private lastIndex = 0;
-  private unsavedBytes = 0;
   private leaderSaving = false;
+  /** When the leader's raft loop finishes processing its last Ready. */
+  private raftFreeNs = 0;
   private savingUpTo = 0;
   private stableIndex = 0;
   private commitIdx = 0;
@@ -91,22 +110,28 @@ export class EtcdCluster {
   private readonly fReceived: Float64Array;
   private readonly fPendingEntries: Float64Array;
   private readonly fPendingBytes: Float64Array;
-  private readonly fSavingUpTo: Float64Array;
-  private readonly fBusy: Uint8Array;
+  /** When the follower's current Ready (save + ack encode) ends. */
+  private readonly fBusyUntil: Float64Array;
+  /** A `kFollowerReady` wake-up is scheduled for the follower. */
+  private readonly fWake: Uint8Array;
+  /** The commit index the follower has applied up to, and when its apply goroutine is free. */
+  private readonly fApplied: Float64Array;
+  private readonly fApplyFreeNs: Float64Array;
   /** Arrival time of the last message on the leader -> member link (TCP keeps order). */
   private readonly linkOut: Float64Array;
   /** Arrival time of the last message on the member -> leader link. */
   private readonly linkIn: Float64Array;
   private readonly scratch: Float64Array;
 
-  // Apply loop and backend.
-  private appliedIdx = 0;
-  private applyBusy = false;
+  // Apply loop and backend: their timelines are computed, not evented.
   private rev = 1;
+  /** When the leader's apply goroutine finishes the entries handed to it so far. */
+  private applyFreeNs = 0;
+  /** Entries known applied (a lower bound, advanced lazily against `applyFreeNs`). */
+  private appliedFloor = 0;
   private pendingPuts = 0;
-  private backendCommitting = false;
-  private committingReason: BackendCommitReason = BackendCommitReason.interval;
-  private backendWaiter: number = NO_WAITER;
+  /** When the backend commit in progress (if any) releases the batch-tx lock. */
+  private backendFreeNs = 0;
   private timerArmed = false;
   private timerResetNs = 0;
   private snapshotIndex = 0;
@@ -118,18 +143,24 @@ export class EtcdCluster {
     this.name = config.name ?? "etcd";
     this.members = config.members;
     this.quorum = Math.floor(config.members / 2) + 1;
+    const shared = config.colocated ? new HostCpu(`${this.name}/host`, config.cpus) : undefined;
     for (let m = 0; m < this.members; m++) {
+      this.cpu.push(shared ?? new HostCpu(`${this.name}/${m}`, config.cpus));
       this.fsync.push(new Sampler(config.walFsync, random.stream(`${this.name}/${m}`)));
       this.net.push(new Sampler(config.peerRtt, random.stream(`${this.name}/${m}/net`)));
     }
+    this.hosts = shared ? [shared] : this.cpu;
     this.backendSampler = new Sampler(config.backendCommit, random.stream(`${this.name}/0/backend`));
+    this.walNsPerByte = 1e9 / config.walWriteBandwidth;
     const n = this.members;
     this.match = new Float64Array(n);
     this.fReceived = new Float64Array(n);
     this.fPendingEntries = new Float64Array(n);
     this.fPendingBytes = new Float64Array(n);
-    this.fSavingUpTo = new Float64Array(n);
-    this.fBusy = new Uint8Array(n);
+    this.fBusyUntil = new Float64Array(n);
+    this.fWake = new Uint8Array(n);
+    this.fApplied = new Float64Array(n);
+    this.fApplyFreeNs = new Float64Array(n);
     this.linkOut = new Float64Array(n);
     this.linkIn = new Float64Array(n);
     this.scratch = new Float64Array(n);
@@ -138,14 +169,12 @@ export class EtcdCluster {
     this.kAppend = engine.register(`${p}.append`, () => this.onAppend());
     this.kLeaderSaved = engine.register(`${p}.leaderSaved`, () => this.onLeaderSaved());
     this.kMsgApp = engine.register(`${p}.msgApp`, (f, row) => this.onMsgApp(f, row));
-    this.kFollowerSaved = engine.register(`${p}.followerSaved`, (f) => this.onFollowerSaved(f));
+    this.kFollowerReady = engine.register(`${p}.followerReady`, (f) => this.onFollowerReady(f));
     this.kMsgAppResp = engine.register(`${p}.msgAppResp`, (f, index) => this.onMsgAppResp(f, index));
-    this.kApplied = engine.register(`${p}.applied`, () => this.onApplied());
     this.kBackendTimer = engine.register(`${p}.backendTimer`, () => this.onBackendTimer());
-    this.kBackendCommitted = engine.register(`${p}.backendCommitted`, () => this.onBackendCommitted());
   }
 
-  /** The MVCC revision of the last applied write (1 for an empty store). */
+  /** The MVCC revision of the last write handed to apply (1 for an empty store). */
   get revision(): number {
     return this.rev;
   }
@@ -155,14 +184,23 @@ export class EtcdCluster {
     return this.commitIdx;
   }
 
-  /** Entries applied (= committed writes answered). */
+  /** Entries applied by now (= committed writes answered or being answered). */
   get appliedIndex(): number {
-    return this.appliedIdx;
+    const cost = this.config.applyCpuNs;
+    const behind = cost > 0 ? Math.ceil((this.applyFreeNs - this.engine.now) / cost) : 0;
+    const applied = behind > 0 ? this.handedIndex - behind : this.handedIndex;
+    if (applied > this.appliedFloor) this.appliedFloor = applied;
+    return this.appliedFloor;
   }
 
   /** Entries in the leader's log (appended, durable or not). */
   get logIndex(): number {
     return this.lastIndex;
+  }
+
+  /** The host of member `m` (the load client of a colocated benchmark shares member 0's). */
+  hostOf(m: number): HostCpu {
+    return this.cpu[m]!;
   }
 
   /**
@@ -185,55 +223,94 @@ export class EtcdCluster {
       engine.schedule(0, onCommit, requestId, EtcdError.RequestTooLarge);
       return;
     }
-    if (this.handedIndex > this.appliedIdx + cfg.maxApplyLag) {
+    if (this.handedIndex > this.appliedIndex + cfg.maxApplyLag) {
       this.rejectedTooManyRequests++;
       engine.schedule(0, onCommit, requestId, EtcdError.TooManyRequests);
       return;
     }
     const now = engine.now;
-    this.ring.push(requestId, onCommit, bytes, now);
-    // model: the request goroutine's work overlaps other requests (pure delay); the raft node
-    // goroutine then steps proposals one at a time (go.etcd.io/raft node.go run: case <-propc).
-    // Both costs are constants, so proposals reach the log in acceptance order.
-    const ready = now + cfg.requestNs;
-    const at = (ready > this.proposeFreeNs ? ready : this.proposeFreeNs) + cfg.proposeNs;
-    this.proposeFreeNs = at;
-    engine.scheduleAt(at, this.kAppend);
+    // model: the request's goroutine does its gRPC and marshalling work on any core; the raft
+    // node goroutine then steps proposals one at a time (go.etcd.io/raft node.go run: case
+    // <-propc), so they reach the log in acceptance order.
+    const done = this.cpu[0]!.run(now, cfg.requestCpuNs);
+    const at = done > this.lastAppendNs ? done : this.lastAppendNs;
+    this.lastAppendNs = at;
+    this.ring.push(requestId, onCommit, bytes, now, at);
+    // perf: a busy leader takes the entry at its next Ready without an event of its own.
+    if (!this.leaderSaving && !this.appendWake) {
+      this.appendWake = true;
+      engine.scheduleAt(at, this.kAppend);
+    }
   }
 
   // ---- leader raft loop ------------------------------------------------------------------
 
   private onAppend(): void {
-    const seq = ++this.lastIndex;
-    this.unsavedBytes += this.ring.bytes[this.ring.slot(seq)]!;
+    this.appendWake = false;
     this.tryLeaderReady();
   }
 
   /**
    * model: server/etcdserver/raft.go raftNode.start: one `rd := <-r.Ready()` at a time. The
    * Ready hands committed entries to apply (r.applyc <- ap), sends the new entries to followers
-   * (the leader sends before saving, raft thesis 10.2.1), then r.storage.Save (WAL append +
-   * fdatasync) and r.Advance(). node.run offers no new Ready until Advance, so proposals that
-   * arrive during the save wait for the next Ready: group commit.
+   * (the leader sends before saving, raft thesis 10.2.1, so its fsync overlaps replication),
+   * then r.storage.Save (WAL append + fdatasync) and r.Advance(). node.run offers no new Ready
+   * until Advance, so proposals that arrive during the save wait for the next Ready: group
+   * commit, with the next batch forming while the current fsync runs.
    */
   private tryLeaderReady(): void {
     if (this.leaderSaving) return;
-    // model: a Ready that carries only a commit-index change writes the HardState without
-    // fsync (server/storage/wal/wal.go Save: raft.MustSync is false when no entries and the
-    // term/vote are unchanged), so it costs no disk time here.
-    if (this.handedIndex < this.commitIdx) this.handOff();
-    const n = this.lastIndex - this.stableIndex;
-    if (n <= 0) return;
-    const cfg = this.config;
-    const bytes = this.unsavedBytes;
-    const fsyncNs = this.fsync[0]!.sample();
-    const saveNs = n * cfg.walEncodeNsPerEntry + Math.round(bytes * cfg.walWriteNsPerByte) + fsyncNs;
-    const row = this.batches.add(this.engine.now, this.stableIndex + 1, n, bytes, fsyncNs, saveNs);
-    for (let f = 1; f < this.members; f++) this.send(0, f, this.kMsgApp, row);
-    this.unsavedBytes = 0;
-    this.leaderSaving = true;
-    this.savingUpTo = this.lastIndex;
-    this.engine.schedule(saveNs, this.kLeaderSaved);
+    const engine = this.engine;
+    const now = engine.now;
+    const ring = this.ring;
+    // The previous Ready took every entry appended by then, so the log's unsaved tail starts
+    // at stableIndex + 1 and holds the entries the node goroutine has stepped in since.
+    const first = this.stableIndex + 1;
+    let last = this.stableIndex;
+    let bytes = 0;
+    while (last < ring.last && ring.appendNs[ring.slot(last + 1)]! <= now) {
+      last++;
+      bytes += ring.bytes[ring.slot(last)]!;
+    }
+    this.lastIndex = last;
+    const n = last - this.stableIndex;
+    const commits = this.handedIndex < this.commitIdx;
+    if (n > 0 || commits) {
+      const cfg = this.config;
+      // model: one Ready costs the loop `readyCpuNs` whatever it carries, plus the encoding of
+      // its entries and of one MsgApp per follower; a Ready that carries only a commit-index
+      // change writes the HardState without fsync (server/storage/wal/wal.go Save:
+      // raft.MustSync is false when no entries and the term/vote are unchanged).
+      const burst = cfg.readyCpuNs + (n > 0 ? n * cfg.entryCpuNs + (this.members - 1) * cfg.peerMessageCpuNs : 0);
+      const done = this.cpu[0]!.run(now > this.raftFreeNs ? now : this.raftFreeNs, burst);
+      this.raftFreeNs = done;
+      if (commits) this.handOff(done);
+      if (n > 0) {
+        const fsyncNs = this.walFsyncNs(0, n, bytes);
+        const row = this.batches.add(now, first, n, bytes, fsyncNs, done + fsyncNs - now);
+        for (let f = 1; f < this.members; f++) this.send(done, 0, f, this.kMsgApp, row);
+        this.leaderSaving = true;
+        this.savingUpTo = last;
+        engine.scheduleAt(done + fsyncNs, this.kLeaderSaved);
+        return;
+      }
+    }
+    if (last < ring.last && !this.appendWake) {
+      this.appendWake = true;
+      engine.scheduleAt(ring.appendNs[ring.slot(last + 1)]!, this.kAppend);
+    }
+  }
+
+  /**
+   * One WAL fdatasync of `n` entries: the device's fixed latency plus the batch's bytes at its
+   * write bandwidth. model: the service time of a disk write as positioning/flush latency plus
+   * size over transfer rate (Ruemmler and Wilkes, "An Introduction to Disk Drive Modeling",
+   * IEEE Computer 1994); fitted here, on a real etcd, fsync time grows with puts per fsync
+   * (bench/data/etcd/etcd-wal.csv).
+   */
+  private walFsyncNs(member: number, n: number, bytes: number): number {
+    const walBytes = bytes + n * WAL_RECORD_OVERHEAD_BYTES;
+    return this.fsync[member]!.sample() + Math.round(walBytes * this.walNsPerByte);
   }
 
   private onLeaderSaved(): void {
@@ -247,16 +324,65 @@ export class EtcdCluster {
     this.tryLeaderReady();
   }
 
-  /** Marks entries up to the commit index as committed and hands them to the apply loop. */
-  private handOff(): void {
+  /**
+   * Marks entries up to the commit index as committed and hands them, at `now` (when the Ready's
+   * processing ends), to the apply loop.
+   *
+   * model: server/etcdserver/server.go run -> applyAll -> applyEntries applies the entries of
+   * one Ready in order on one goroutine; each put takes the backend batch-tx lock (mvcc txn
+   * write), so the batch starts once the apply goroutine is free and no backend commit holds
+   * the lock. Its timeline is known here, so each reply is scheduled for the moment its put is
+   * applied, with no event per apply.
+   */
+  private handOff(now: number): void {
     const c = this.commitIdx;
+    const from = this.handedIndex + 1;
     this.handedIndex = c;
+    const engine = this.engine;
     const log = this.batches;
-    const now = this.engine.now;
     let r = this.nextCommitRow;
     while (r < log.size && log.lastIndex(r) <= c) log.commitNs[r++] = now;
     this.nextCommitRow = r;
-    this.startApply();
+
+    const cfg = this.config;
+    const cost = cfg.applyCpuNs;
+    const cpu = this.cpu[0]!;
+    const ring = this.ring;
+    let ready = now > this.applyFreeNs ? now : this.applyFreeNs;
+    if (this.backendFreeNs > ready) ready = this.backendFreeNs;
+    for (let first = from; first <= c; ) {
+      // model: backend/batch_tx.go batchTxBuffered.Unlock commits in the applying goroutine as
+      // soon as pending >= batchLimit, inside the put that reaches it: a Ready's puts apply in
+      // runs that end at the limit, the put that filled the batch answers after the commit, and
+      // the next run starts when the commit ends.
+      const room = cfg.backendBatchLimit - this.pendingPuts;
+      const last = room > 0 && first + room - 1 < c ? first + room - 1 : c;
+      const end = cpu.run(ready, (last - first + 1) * cost);
+      this.pendingPuts += last - first + 1;
+      const full = this.pendingPuts >= cfg.backendBatchLimit;
+      if (full) this.backendCommit(end, BackendCommitReason.limit);
+      for (let seq = first; seq <= last; seq++) {
+        const s = ring.slot(seq);
+        const at = full && seq === last ? this.backendFreeNs : end - (last - seq) * cost;
+        // model: mvcc/kvstore.go NewStore starts at currentRev = 1; each write txn that changes
+        // something ends at currentRev+1 (kvstore_txn.go storeTxnWrite.End).
+        const rev = ++this.rev;
+        this.commitLatencyNs.push(at - ring.proposeNs[s]!);
+        engine.scheduleAt(at, ring.kind[s]! as EventKind, ring.requestId[s]!, rev);
+      }
+      ready = full ? this.backendFreeNs : end;
+      first = last + 1;
+    }
+    this.applyFreeNs = ready;
+    ring.release(c);
+    // model: server.go triggerSnapshot: once appliedi - snapi > SnapshotCount, snapshot() runs
+    // s.KV().Commit(), a forced backend commit in the apply path.
+    if (c - this.snapshotIndex > cfg.snapshotCount) {
+      this.snapshotIndex = c;
+      this.backendCommit(ready, BackendCommitReason.snapshot);
+      return;
+    }
+    this.armBackendTimer();
   }
 
   /** Commit index = the quorum-th highest durable index among members. */
@@ -282,19 +408,18 @@ export class EtcdCluster {
   // ---- network and followers -------------------------------------------------------------
 
   /**
-   * Sends one raft message from member `from` to member `to`, taking half a round-trip sample.
-   * model: rafthttp streams each peer's messages over one long-lived HTTP connection, so
-   * messages on a link arrive in the order sent (a later message never overtakes).
+   * Sends one raft message from member `from` to member `to` at `atNs`, taking half a
+   * round-trip sample. model: rafthttp streams each peer's messages over one long-lived HTTP
+   * connection, so messages on a link arrive in the order sent (a later one never overtakes).
    */
-  private send(from: number, to: number, kind: EventKind, arg: number): void {
-    const engine = this.engine;
+  private send(atNs: number, from: number, to: number, kind: EventKind, arg: number): void {
     const delay = Math.round(this.net[from]!.sample() / 2);
     const link = from === 0 ? this.linkOut : this.linkIn;
     const peer = from === 0 ? to : from;
-    let at = engine.now + delay;
+    let at = atNs + delay;
     if (at < link[peer]!) at = link[peer]!;
     link[peer] = at;
-    engine.scheduleAt(at, kind, from === 0 ? to : from, arg);
+    this.engine.scheduleAt(at, kind, peer, arg);
   }
 
   private onMsgApp(f: number, row: number): void {
@@ -302,98 +427,66 @@ export class EtcdCluster {
     this.fReceived[f] = log.lastIndex(row);
     this.fPendingEntries[f] = this.fPendingEntries[f]! + log.entries[row]!;
     this.fPendingBytes[f] = this.fPendingBytes[f]! + log.bytes[row]!;
-    this.tryFollowerReady(f);
+    this.followerApply(f);
+    if (this.fBusyUntil[f]! <= this.engine.now) this.followerReady(f);
+    else if (this.fWake[f] === 0) {
+      this.fWake[f] = 1;
+      this.engine.scheduleAt(this.fBusyUntil[f]!, this.kFollowerReady, f);
+    }
+  }
+
+  private onFollowerReady(f: number): void {
+    this.fWake[f] = 0;
+    if (this.fPendingEntries[f]! > 0) this.followerReady(f);
   }
 
   /**
-   * model: raft.go raftNode.start on a follower: same one-Ready-at-a-time loop, but messages
-   * (the MsgAppResp) are sent only after r.storage.Save returns; processMessages keeps only
-   * the last MsgAppResp of a Ready, so one ack covers the whole batch.
+   * model: raft.go raftNode.start on a follower: the same one-Ready-at-a-time loop, but
+   * messages (the MsgAppResp) are sent only after r.storage.Save returns; processMessages
+   * keeps only the last MsgAppResp of a Ready, so one ack covers the whole batch. The ack's
+   * encode runs once the fsync returns.
    */
-  private tryFollowerReady(f: number): void {
-    if (this.fBusy[f] === 1) return;
-    const n = this.fPendingEntries[f]!;
-    if (n === 0) return;
+  private followerReady(f: number): void {
     const cfg = this.config;
-    const saveNs =
-      n * cfg.walEncodeNsPerEntry +
-      Math.round(this.fPendingBytes[f]! * cfg.walWriteNsPerByte) +
-      this.fsync[f]!.sample();
-    this.fSavingUpTo[f] = this.fReceived[f]!;
+    const n = this.fPendingEntries[f]!;
+    const cpu = this.cpu[f]!;
+    const decoded = cpu.run(this.engine.now, cfg.peerMessageCpuNs + cfg.readyCpuNs + n * cfg.entryCpuNs);
+    const saved = decoded + this.walFsyncNs(f, n, this.fPendingBytes[f]!);
+    const acked = cpu.run(saved, cfg.peerMessageCpuNs);
     this.fPendingEntries[f] = 0;
     this.fPendingBytes[f] = 0;
-    this.fBusy[f] = 1;
-    this.engine.schedule(saveNs, this.kFollowerSaved, f);
+    this.fBusyUntil[f] = acked;
+    this.send(acked, f, 0, this.kMsgAppResp, this.fReceived[f]!);
   }
 
-  private onFollowerSaved(f: number): void {
-    this.fBusy[f] = 0;
-    this.send(f, 0, this.kMsgAppResp, this.fSavingUpTo[f]!);
-    this.tryFollowerReady(f);
+  /**
+   * model: a MsgApp carries the leader's commit index (raftpb.Message.Commit); the follower's
+   * own apply goroutine then applies up to it. Nothing waits on a follower's apply, but it
+   * spends the follower's cores (which colocated members share).
+   */
+  private followerApply(f: number): void {
+    const c = this.handedIndex;
+    const k = c - this.fApplied[f]!;
+    if (k <= 0) return;
+    this.fApplied[f] = c;
+    const now = this.engine.now;
+    const ready = this.fApplyFreeNs[f]! > now ? this.fApplyFreeNs[f]! : now;
+    this.fApplyFreeNs[f] = this.cpu[f]!.run(ready, k * this.config.applyCpuNs);
   }
 
-  /** model: MsgAppResp is stepped by node.run at once, independent of the busy raft loop. */
+  /**
+   * model: MsgAppResp is stepped by node.run, independent of the busy raft loop; decoding it
+   * costs the leader's cores but, to save an event, its commit takes effect on arrival.
+   */
   private onMsgAppResp(f: number, index: number): void {
+    this.cpu[0]!.run(this.engine.now, this.config.peerMessageCpuNs);
     if (index > this.match[f]!) this.match[f] = index;
     const before = this.commitIdx;
     this.updateCommit();
     if (this.commitIdx > before) this.tryLeaderReady();
   }
 
-  // ---- apply loop and bbolt backend ------------------------------------------------------
-
-  /**
-   * model: server/etcdserver/server.go run -> applyAll -> applyEntries applies entries one by
-   * one in a FIFO scheduler; each put takes the backend batch-tx lock (mvcc txn write), so it
-   * cannot run while a backend commit holds that lock, and a commit waiting for the lock gets
-   * it when the current put releases it.
-   */
-  private startApply(): void {
-    if (this.applyBusy || this.backendCommitting) return;
-    if (this.backendWaiter !== NO_WAITER) {
-      const reason = this.backendWaiter as BackendCommitReason;
-      this.backendWaiter = NO_WAITER;
-      if (this.pendingPuts > 0) {
-        this.startBackendCommit(reason);
-        return;
-      }
-      this.timerResetNs = this.engine.now;
-    }
-    if (this.appliedIdx >= this.handedIndex) return;
-    this.applyBusy = true;
-    this.engine.schedule(this.config.applyNs, this.kApplied);
-  }
-
-  private onApplied(): void {
-    this.applyBusy = false;
-    const ring = this.ring;
-    const seq = ++this.appliedIdx;
-    const s = ring.slot(seq);
-    // model: mvcc/kvstore.go NewStore starts at currentRev = 1; each write txn that changes
-    // something ends at currentRev+1 (kvstore_txn.go storeTxnWrite.End).
-    const rev = ++this.rev;
-    const engine = this.engine;
-    this.commitLatencyNs.push(engine.now - ring.proposeNs[s]!);
-    engine.schedule(0, ring.kind[s]! as EventKind, ring.requestId[s]!, rev);
-    ring.release(seq);
-    this.pendingPuts++;
-    const cfg = this.config;
-    // model: backend/batch_tx.go batchTxBuffered.Unlock commits in the applying goroutine once
-    // pending >= batchLimit.
-    if (this.pendingPuts >= cfg.backendBatchLimit) {
-      this.startBackendCommit(BackendCommitReason.limit);
-      return;
-    }
-    // model: server.go triggerSnapshot: once appliedi - snapi > SnapshotCount, snapshot() runs
-    // s.KV().Commit(), a forced backend commit in the apply path.
-    if (this.appliedIdx - this.snapshotIndex > cfg.snapshotCount) {
-      this.snapshotIndex = this.appliedIdx;
-      this.startBackendCommit(BackendCommitReason.snapshot);
-      return;
-    }
-    this.armBackendTimer();
-    this.startApply();
-  }
+  // ---- bbolt backend ---------------------------------------------------------------------
 
   /**
    * model: backend/backend.go run: a timer of batchInterval; on firing, commit if anything is
@@ -413,30 +506,23 @@ export class EtcdCluster {
 
   private onBackendTimer(): void {
     this.timerArmed = false;
-    if (this.pendingPuts === 0 && !this.backendCommitting) {
-      this.timerResetNs = this.engine.now;
+    const now = this.engine.now;
+    if (this.pendingPuts === 0) {
+      this.timerResetNs = now > this.backendFreeNs ? now : this.backendFreeNs;
       return;
     }
-    if (this.applyBusy || this.backendCommitting) {
-      this.backendWaiter = BackendCommitReason.interval;
-      return;
-    }
-    this.startBackendCommit(BackendCommitReason.interval);
+    // The commit takes the batch-tx lock once the apply batch in progress lets go of it.
+    this.backendCommit(now > this.applyFreeNs ? now : this.applyFreeNs, BackendCommitReason.interval);
   }
 
-  private startBackendCommit(reason: BackendCommitReason): void {
+  /** A bbolt commit of every pending put, starting at `startNs` (or when the lock frees). */
+  private backendCommit(startNs: number, reason: BackendCommitReason): void {
+    const start = startNs > this.backendFreeNs ? startNs : this.backendFreeNs;
     const d = this.backendSampler.sample();
-    this.backendCommits.add(this.engine.now, d, this.pendingPuts, reason);
-    this.backendCommitting = true;
-    this.committingReason = reason;
-    this.engine.schedule(d, this.kBackendCommitted);
-  }
-
-  private onBackendCommitted(): void {
-    this.backendCommitting = false;
+    this.backendCommits.add(start, d, this.pendingPuts, reason);
     this.pendingPuts = 0;
-    if (this.committingReason === BackendCommitReason.interval) this.timerResetNs = this.engine.now;
-    this.startApply();
+    this.backendFreeNs = start + d;
+    if (reason === BackendCommitReason.interval) this.timerResetNs = start + d;
   }
 }
 
@@ -447,11 +533,16 @@ function validate(c: EtcdConfig): void {
   if (!Number.isInteger(c.members) || c.members < 1) {
     throw new RangeError(`etcd config: members must be a positive integer, got ${c.members}`);
   }
+  if (!Number.isInteger(c.cpus) || c.cpus < 1) {
+    throw new RangeError(`etcd config: cpus must be a positive integer, got ${c.cpus}`);
+  }
   const ints: [string, number][] = [
-    ["walEncodeNsPerEntry", c.walEncodeNsPerEntry],
-    ["requestNs", c.requestNs],
-    ["proposeNs", c.proposeNs],
-    ["applyNs", c.applyNs],
+    ["requestCpuNs", c.requestCpuNs],
+    ["peerMessageCpuNs", c.peerMessageCpuNs],
+    ["readyCpuNs", c.readyCpuNs],
+    ["entryCpuNs", c.entryCpuNs],
+    ["applyCpuNs", c.applyCpuNs],
+    ["benchmarkClientCpuNs", c.benchmarkClientCpuNs],
     ["backendBatchLimit", c.backendBatchLimit],
     ["snapshotCount", c.snapshotCount],
     ["maxApplyLag", c.maxApplyLag],
@@ -460,6 +551,8 @@ function validate(c: EtcdConfig): void {
   if (!Number.isInteger(c.backendBatchIntervalNs) || c.backendBatchIntervalNs < 1) {
     throw new RangeError(`etcd config: backendBatchIntervalNs must be a positive integer`);
   }
-  if (!(c.walWriteNsPerByte >= 0)) bad("walWriteNsPerByte", c.walWriteNsPerByte);
+  if (!(c.walWriteBandwidth > 0)) {
+    throw new RangeError(`etcd config: walWriteBandwidth must be positive, got ${c.walWriteBandwidth}`);
+  }
   if (!(c.maxRequestBytes >= 0)) bad("maxRequestBytes", c.maxRequestBytes);
 }

@@ -19,6 +19,8 @@ export class ProposalRing extends columnTable({
   bytes: { type: "Float64", unset: 0 },
   /** Simulated time of `propose`. */
   proposeNs: { type: "Float64", unset: NaN },
+  /** When the raft node goroutine has stepped it into the leader's log. */
+  appendNs: { type: "Float64", unset: NaN },
 }) {
   private mask: number;
   private newest = 0;
@@ -42,7 +44,7 @@ export class ProposalRing extends columnTable({
   }
 
   /** Adds a proposal and returns its sequence number. */
-  push(requestId: number, kind: number, bytes: number, proposeNs: number): number {
+  push(requestId: number, kind: number, bytes: number, proposeNs: number, appendNs: number): number {
     if (this.live > this.mask) this.regrow();
     const seq = ++this.newest;
     const s = seq & this.mask;
@@ -50,6 +52,7 @@ export class ProposalRing extends columnTable({
     this.kind[s] = kind;
     this.bytes[s] = bytes;
     this.proposeNs[s] = proposeNs;
+    this.appendNs[s] = appendNs;
     return seq;
   }
 

@@ -19,8 +19,21 @@ export interface LatencySummary {
 export interface WaitSummary {
   component: string;
   totalNs: number;
-  /** Mean over the requests or pods that went through the component. */
+  /** Mean over the requests or pods that went through the component (for a CPU queue, over its bursts). */
   meanNs: number;
+}
+
+/** The cores of one API server replica over the run. */
+export interface CpuSummary {
+  name: string;
+  cores: number;
+  /** CPU bursts run (request stages, watch encodes and sends, relists). */
+  bursts: number;
+  /** CPU time used, and time bursts waited for a core. */
+  busyNs: number;
+  waitNs: number;
+  /** Share of the cores' time busy over the simulated run. */
+  utilization: number;
 }
 
 /**
@@ -50,6 +63,8 @@ export interface SimulatedSummary {
   watchDelivery: LatencySummary & { terminations: number; relists: number };
   /** Where time went: the largest waits first. */
   waits: WaitSummary[];
+  /** Each API server replica's cores: bursts, busy time, waits, utilization. */
+  apiServerCpu: CpuSummary[];
   /** Mean time pods spent between consecutive lifecycle stages. */
   stages: Record<string, LatencySummary>;
   /** Kubelets, registry, image pulls, sandboxes, evictions and time to recovery. */
@@ -146,6 +161,14 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
       relists: sim.watch.relists,
     },
     waits: waits(sim),
+    apiServerCpu: sim.api.cpus.map((c) => ({
+      name: c.name,
+      cores: c.cores,
+      bursts: c.bursts,
+      busyNs: c.busyNs,
+      waitNs: c.waitNs,
+      utilization: round3(c.utilization(result.endNs)),
+    })),
     stages,
     node: nodeSideSummary(sim, sim.pods, sim.expectedPods, result.endNs),
   };
@@ -210,6 +233,8 @@ function waits(sim: Simulation): WaitSummary[] {
     add("API Priority and Fairness queues", r.seatWaitNs[i]!);
     add("etcd commit", r.storageNs[i]!);
   }
+  // Each replica's CPU queue: its bursts' waits for a core (a request makes two or more bursts).
+  for (const cpu of sim.api.cpus) acc.set(`CPU queue: ${cpu.name} (mean per burst)`, [cpu.waitNs, cpu.bursts]);
   const T = sim.pods.times;
   for (let p = 0; p < sim.pods.size; p++) {
     const b = p * POD_STAGE_COUNT;

@@ -283,7 +283,7 @@ export class Kubelets {
     const syncPhase: Rng = random.stream("kubelet/sync-phase");
     for (let i = 0; i < n; i++) this.syncPhase[i] = Math.floor(syncPhase.next() * SYNC_TICK_NS);
     this.kWatch = engine.register("kubelet.podEvent", (node, arg) => this.onWatch(node, arg));
-    for (let i = 0; i < n; i++) d.watch.watchPodsOnNode(i, this.kWatch, i);
+    for (let i = 0; i < n; i++) d.watch.watchPodsOnNode(i, this.kWatch, i, this.clientOf[i]!);
     this.kVolumes = engine.register("kubelet.volumesReady", (pod) => this.onVolumes(pod));
     this.kSandboxImage = engine.register("kubelet.sandboxImage", (pod, code) => this.onSandboxImage(pod, code));
     this.kSandboxCreated = engine.register("kubelet.sandboxCreated", (pod) => this.onSandboxCreated(pod));

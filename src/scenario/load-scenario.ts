@@ -111,7 +111,12 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     seed,
     nodePools,
     images,
-    apiserver: readApiServer(cp.get("apiserver")),
+    // model: the control plane is sized for the cluster it starts with (get-master-size reads
+    // NUM_NODES at cluster creation); nodes added later do not resize it.
+    apiserver: readApiServer(
+      cp.get("apiserver"),
+      nodePools.reduce((n, p) => n + p.count, 0),
+    ),
     etcd: readEtcd(cp.get("etcd")),
     watch: readWatch(cp.get("watch")),
     controllerManager: readControllerManager(cp.get("controllerManager")),

@@ -150,6 +150,7 @@ export class KubeScheduler implements Binder {
       WatchResource.pods,
       engine.register("scheduler.informer.pod", (_t, arg) => this.onPodEvent(arg)),
       0,
+      client,
     );
   }
 

@@ -6,7 +6,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import type { DeploymentState } from "../cluster/workloads.js";
-import { ApiServer } from "../apiserver/api-server.js";
+import { ApiServer, apiServerCpus } from "../apiserver/api-server.js";
 import { ApiClients, CLIENT_GO_DEFAULT } from "../apiserver/clients.js";
 import { ObjectStore } from "../apiserver/object-store.js";
 import { WatchCache } from "../apiserver/watch-cache.js";
@@ -105,10 +105,12 @@ export class Simulation {
     this.pods = pods;
     const deployments: DeploymentState[] = [];
     this.allRunning = new AllRunningCondition(engine, expected, scenario.stop.when === "allRunning", deployments);
-    this.watch = new WatchCache(engine, random, scenario.watch, pods, nodes.size);
+    // The API server replicas' cores, shared by their request handlers and their watch fan-out.
+    const apiCpus = apiServerCpus(scenario.apiserver);
+    this.watch = new WatchCache(engine, random, scenario.watch, pods, nodes.size, apiCpus, scenario.apiserver);
     this.store = new ObjectStore(engine, pods, nodes, this.watch, deployments, this.allRunning);
     this.etcd = new EtcdCluster(engine, random, { ...DEFAULT_ETCD_CONFIG, ...scenario.etcd });
-    this.api = new ApiServer(engine, random, scenario.apiserver, this.clients, this.store, this.etcd);
+    this.api = new ApiServer(engine, random, scenario.apiserver, this.clients, this.store, this.etcd, apiCpus);
     const cm = scenario.controllerManager;
     // model: kube-controller-manager runs with --use-service-account-credentials (kubeadm's
     // default): each controller has its own service account and its own client built from the

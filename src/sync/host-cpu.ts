@@ -68,3 +68,29 @@ export class HostCpu {
     return untilNs > 0 ? this.busyNs / (this.cores * untilNs) : 0;
   }
 }
+
+/**
+ * A process that runs its work on at most `threads` threads of a host (a Node.js load client
+ * has one event loop; a Go process has GOMAXPROCS): a burst waits for a free thread, then for
+ * a core of the host. 0 threads means as many as the host has cores.
+ */
+export class ThreadPool {
+  private readonly host: HostCpu;
+  private readonly freeNs: Float64Array;
+
+  constructor(host: HostCpu, threads: number) {
+    if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a non-negative integer`);
+    this.host = host;
+    this.freeNs = new Float64Array(threads === 0 ? host.cores : threads);
+  }
+
+  /** Runs a burst of `costNs` ready at `readyNs` on the thread that frees first; returns its end. */
+  run(readyNs: number, costNs: number): number {
+    const free = this.freeNs;
+    let t = 0;
+    for (let i = 1; i < free.length; i++) if (free[i]! < free[t]!) t = i;
+    const finish = this.host.run(free[t]! > readyNs ? free[t]! : readyNs, costNs);
+    free[t] = finish;
+    return finish;
+  }
+}

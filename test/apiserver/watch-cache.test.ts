@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { Engine } from "../../src/core/engine.js";
 import { RandomStreams } from "../../src/core/random.js";
 import { NS_PER } from "../../src/core/time.js";
+import { constant } from "../../src/core/distributions.js";
 import { PodTable } from "../../src/cluster/pod-table.js";
 import {
   WATCH_CACHE_MIN_CAPACITY,
@@ -12,22 +13,26 @@ import {
   watchType,
 } from "../../src/apiserver/watch-cache.js";
 import { WATCH_DEFAULTS, type WatchSpec } from "../../src/scenario/sections/watch.js";
+import { API_SERVER_DEFAULTS, type ApiServerSpec } from "../../src/scenario/sections/api-server.js";
+import { apiServerCpus } from "../../src/apiserver/api-server.js";
 
 const { us, ms, s } = NS_PER;
 
-function setup(spec: Partial<WatchSpec> = {}, nodes = 4) {
+function setup(spec: Partial<WatchSpec> = {}, nodes = 4, apiserver: Partial<ApiServerSpec> = {}) {
   const engine = new Engine();
   const pods = new PodTable();
-  const watch = new WatchCache(engine, new RandomStreams(1), { ...WATCH_DEFAULTS, ...spec }, pods, nodes);
-  return { engine, pods, watch };
+  const api = { ...API_SERVER_DEFAULTS, ...apiserver };
+  const cpus = apiServerCpus(api);
+  const watch = new WatchCache(engine, new RandomStreams(1), { ...WATCH_DEFAULTS, ...spec }, pods, nodes, cpus, api);
+  return { engine, pods, watch, cpus };
 }
 
 /** Records what a watcher receives: [time, object, type]. */
 function recorder(engine: Engine, watch: WatchCache, node?: number) {
   const got: [number, number, number][] = [];
   const k = engine.register("rec", (_t, arg) => got.push([engine.now, watchObject(arg), watchType(arg)]));
-  if (node === undefined) watch.watch(WatchResource.pods, k, 0);
-  else watch.watchPodsOnNode(node, k, node);
+  if (node === undefined) watch.watch(WatchResource.pods, k, 0, 0);
+  else watch.watchPodsOnNode(node, k, node, node);
   return got;
 }
 
@@ -128,5 +133,61 @@ describe("WatchCache", () => {
     quick.engine.run();
     expect(quick.watch.rewatches).toBeGreaterThanOrEqual(1);
     expect(quick.watch.relists).toBe(0);
+  });
+
+  test("an event is encoded once per replica that serves a watcher of it, then sent to each watcher", () => {
+    const api = { replicas: 2, cpus: 1, serializationPerKiBNs: 20 * us, watchSendCostNs: 5 * us };
+    const { engine, pods, watch, cpus } = setup({}, 4, api);
+    const sink = engine.register("sink", () => {});
+    // Informers of clients 0, 2 and 4 are on replica 0; client 1's on replica 1.
+    for (const client of [0, 2, 4, 1]) watch.watch(WatchResource.pods, sink, 0, client);
+    const publish = engine.register("pub", (i) => watch.publish(WatchResource.pods, i, WatchEvent.ADDED));
+    const events = 200;
+    for (let i = 0; i < events; i++) {
+      pods.add(0, i, 0);
+      engine.schedule(i * ms, publish, i);
+    }
+    engine.run();
+    // A pod event's encode: 5,000 bytes at 10 us per KiB (one codec pass), rounded.
+    const encode = Math.round((5_000 / 1024) * 10 * us);
+    expect(cpus[0]!.bursts).toBe(events * (1 + 3));
+    expect(cpus[0]!.busyNs).toBe(events * (encode + 3 * 5 * us));
+    expect(cpus[1]!.bursts).toBe(events * (1 + 1));
+    expect(cpus[1]!.busyNs).toBe(events * (encode + 5 * us));
+  });
+
+  test("a replica with no watcher of an event spends nothing on it, and a busy core delays delivery", () => {
+    // One kubelet on replica 1; the informer on replica 0 sends each event 1 ms after encoding.
+    const api = { replicas: 2, cpus: 1, watchSendCostNs: 1 * ms };
+    const { engine, pods, watch, cpus } = setup({ delivery: constant(0), clientEventCostNs: 0 }, 4, api);
+    const fast: number[] = [];
+    const slow: number[] = [];
+    watch.watchPodsOnNode(
+      0,
+      engine.register("kubelet", () => fast.push(engine.now)),
+      0,
+      1,
+    );
+    for (const client of [0, 2])
+      watch.watch(
+        WatchResource.pods,
+        engine.register("inf", () => slow.push(engine.now)),
+        0,
+        client,
+      );
+    const k = engine.register("pub", (p) => watch.publish(WatchResource.pods, p, WatchEvent.MODIFIED));
+    pods.add(0, 0, 0);
+    pods.add(0, 1, 0);
+    pods.node[1] = 3; // a pod on node 3, which no kubelet here watches
+    engine.schedule(0, k, 0);
+    engine.schedule(0, k, 1);
+    pods.node[0] = 0;
+    engine.run();
+    // Replica 1 saw pod 0 only (its kubelet); replica 0 both pods, for two informers each.
+    expect(cpus[1]!.bursts).toBe(2);
+    expect(cpus[0]!.bursts).toBe(2 * (1 + 2));
+    // The two informers' sends of one event queue on replica 0's single core, 1 ms each.
+    expect(slow[1]! - slow[0]!).toBeGreaterThanOrEqual(1 * ms);
+    expect(fast.length).toBe(1);
   });
 });

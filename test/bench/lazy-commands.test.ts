@@ -12,10 +12,26 @@ describe("simctl loads only the command it runs", () => {
     expect(cmds.map((c) => c.command)).toEqual(["bench [cases..]"]);
   });
 
+  test("`calibrate` imports just the calibrate command", async () => {
+    const cmds = await loadCommands(["calibrate", "etcd", "bench/data/etcd/etcd-puts.csv", "--out", "/tmp/x.yaml"]);
+    expect(cmds.map((c) => c.command)).toEqual(["calibrate <component> <measurements>"]);
+  });
+
   test("no command (--help) or an unknown one loads every command, so help and errors list them all", async () => {
     for (const argv of [["--help"], ["nosuchcommand"], []]) {
       const names = (await loadCommands(argv)).map((c) => String(c.command).split(" ")[0]);
-      expect(names).toEqual(["run", "validate", "schedule", "export", "sweep", "merge", "compare", "report", "bench"]);
+      expect(names).toEqual([
+        "run",
+        "validate",
+        "schedule",
+        "export",
+        "sweep",
+        "merge",
+        "compare",
+        "report",
+        "bench",
+        "calibrate",
+      ]);
     }
   });
 });

@@ -9,7 +9,7 @@ const ONE_CLIENT = { writesPerSec: 583, meanLatencyMs: 1.6 };
 const THOUSAND = { writesPerSec: (44_341 + 50_104) / 2, meanLatencyMs: 21 };
 const within = (x: number, target: number, tol: number) => Math.abs(x / target - 1) <= tol;
 
-describe("etcd benchmark calibration (DEFAULT_ETCD_CONFIG, one parameter set)", () => {
+describe("etcd's published benchmark, predicted from the guide's hardware (DEFAULT_ETCD_CONFIG)", () => {
   it("uses the guide's 3-member cluster", () => {
     expect(DEFAULT_ETCD_CONFIG.members).toBe(3);
   });
@@ -26,29 +26,21 @@ describe("etcd benchmark calibration (DEFAULT_ETCD_CONFIG, one parameter set)", 
     const r = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, { clients: 1000, writesPerClient: 50, valueBytes: 256, seed: 1 });
     expect(within(r.writesPerSec, THOUSAND.writesPerSec, 0.15)).toBe(true);
     expect(within(r.meanLatencyMs, THOUSAND.meanLatencyMs, 0.15)).toBe(true);
-    // This seed even lands inside the published ranges.
-    expect(r.writesPerSec).toBeGreaterThanOrEqual(44_341);
-    expect(r.writesPerSec).toBeLessThanOrEqual(50_104);
-    expect(r.meanLatencyMs).toBeGreaterThanOrEqual(20);
-    expect(r.meanLatencyMs).toBeLessThanOrEqual(22);
     // Group commit at work: tens of entries share each fsync.
     expect(r.writes / r.batches).toBeGreaterThan(20);
     // Closed loop: Little's law ties the two figures (clients = throughput x latency).
     expect(within(r.writesPerSec * r.meanLatencyMs * 1e-3, 1000, 0.02)).toBe(true);
   });
 
-  it("saturation comes from the serial apply loop: halving applyNs nearly doubles throughput", () => {
-    const base = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, {
-      clients: 1000,
-      writesPerClient: 20,
-      valueBytes: 256,
-      seed: 2,
-    });
-    const fast = runEtcdBenchmark(
-      { ...DEFAULT_ETCD_CONFIG, applyNs: DEFAULT_ETCD_CONFIG.applyNs / 2 },
-      { clients: 1000, writesPerClient: 20, valueBytes: 256, seed: 2 },
-    );
-    expect(fast.writesPerSec / base.writesPerSec).toBeGreaterThan(1.6);
+  it("at 1,000 clients the leader's WAL write binds, not the serial apply loop", () => {
+    // Hundreds of puts per fsync: a batch's bytes at the pd-ssd's 24 MB/s take longer than the
+    // fsync's fixed latency, and the leader's raft loop waits for them before its next Ready.
+    const opts = { clients: 1000, writesPerClient: 20, valueBytes: 256, seed: 2 };
+    const base = runEtcdBenchmark(DEFAULT_ETCD_CONFIG, opts).writesPerSec;
+    const at = (over: Partial<typeof DEFAULT_ETCD_CONFIG>) =>
+      runEtcdBenchmark({ ...DEFAULT_ETCD_CONFIG, ...over }, opts).writesPerSec / base;
+    expect(at({ walWriteBandwidth: 2 * DEFAULT_ETCD_CONFIG.walWriteBandwidth })).toBeGreaterThan(1.2);
+    expect(Math.abs(at({ applyCpuNs: DEFAULT_ETCD_CONFIG.applyCpuNs / 2 }) - 1)).toBeLessThan(0.02);
   });
 
   it("totalWrites are shared among clients like the etcd tool's --total", () => {

@@ -2,7 +2,7 @@ import { expect, test } from "vitest";
 import { loadEtcdBenchmark } from "../../src/scenario/etcd-benchmark-scenario.js";
 import { runEtcdBenchmarkScenario } from "../../src/sim/run-etcd-benchmark.js";
 
-test("scenarios/etcd-benchmark.yaml reproduces etcd's published put benchmark within 15%, with one parameter set", () => {
+test("scenarios/etcd-benchmark.yaml predicts etcd's published put benchmark within 15% from the guide's hardware", () => {
   const s = loadEtcdBenchmark("scenarios/etcd-benchmark.yaml");
   const { rows } = runEtcdBenchmarkScenario(s, null);
   const [one, many] = rows;

@@ -6,7 +6,7 @@ describe("ProposalRing", () => {
     const ring = new ProposalRing(16);
     let released = 0;
     for (let i = 1; i <= 1000; i++) {
-      expect(ring.push(i * 3, i % 5, i * 10, i * 100)).toBe(i);
+      expect(ring.push(i * 3, i % 5, i * 10, i * 100, i * 100 + 1)).toBe(i);
       // Release slower than pushing, so the ring must grow with a wrapped window.
       if (i % 3 === 0) ring.release(++released);
       const live = ring.live;

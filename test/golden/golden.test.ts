@@ -30,9 +30,9 @@ describe("golden results (results/golden/*.json)", () => {
 describe("the gate catches a change of a model constant", () => {
   const small = GOLDEN_CASES.find((c) => c.name === "binpack-vs-spread")!;
 
-  test("etcd's apply cost 20us -> 21us changes binpack-vs-spread's results, and the comparison reports where", () => {
+  test("etcd's apply cost 10us -> 11us changes binpack-vs-spread's results, and the comparison reports where", () => {
     const golden = readGolden(small.name)!;
-    const perturbed = runGoldenCase(small, [["controlPlane.etcd.applyCost", "21us"]]);
+    const perturbed = runGoldenCase(small, [["controlPlane.etcd.applyCost", "11us"]]);
     const diffs = diffResults(golden.results, perturbed);
     expect(diffs.length).toBeGreaterThan(0);
     // Every write now commits 1 us later: API latencies move, and so does the time to all Running.

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parseScenario, loadScenario } from "../../src/scenario/load-scenario.js";
 import { finalReplicas } from "../../src/scenario/sections/workload.js";
+import { masterCpus } from "../../src/scenario/sections/api-server.js";
 import { loadScaledScenario, scaleCount, scaleScenarioText } from "../../src/study/scale.js";
 import { readFileSync } from "node:fs";
 
@@ -23,11 +24,17 @@ describe("scale", () => {
     const names = (s: typeof full) =>
       s.workload.flatMap((w) => (w.action.kind === "create" ? w.action.deployments.map((d) => d.name) : []));
     expect(names(small)).toEqual(names(full));
-    expect({ ...small, nodePools: undefined, workload: undefined }).toEqual({
-      ...full,
-      nodePools: undefined,
-      workload: undefined,
-    });
+    // The API server's default cores follow the (scaled) node count, as upstream sizes the
+    // control plane for the cluster it creates.
+    expect([small.apiserver.cpus, full.apiserver.cpus]).toEqual([masterCpus(20), masterCpus(2000)]);
+    expect({ ...small, nodePools: undefined, workload: undefined, apiserver: { ...small.apiserver, cpus: 0 } }).toEqual(
+      {
+        ...full,
+        nodePools: undefined,
+        workload: undefined,
+        apiserver: { ...full.apiserver, cpus: 0 },
+      },
+    );
   });
 
   test("scale 1 returns the text unchanged; inline replicas and node-event counts scale", () => {

@@ -23,6 +23,8 @@ export interface WebhookSpec {
 export interface ApiServerSpec {
   /** API server replicas behind a load balancer; each client's connection stays on one. */
   replicas: number;
+  /** Cores of each replica: its handlers and watch fan-out queue for them. */
+  cpus: number;
   maxRequestsInflight: number;
   maxMutatingRequestsInflight: number;
   authentication: DistSpec;
@@ -30,16 +32,38 @@ export interface ApiServerSpec {
   /** Built-in admission plugins and object validation. */
   validation: DistSpec;
   webhooks: readonly WebhookSpec[];
-  /** Encoding cost per KiB of object (request decode + response encode). */
+  /** CPU per KiB of object for a request's decode and response encode together; one pass is half. */
   serializationPerKiBNs: number;
+  /** CPU per watcher per watch event: framing the encoded event and writing it to the watcher's stream. */
+  watchSendCostNs: number;
   /** Network latency between a client and the API server, each way. */
   network: DistSpec;
 }
 
 const { us, ms, s } = NS_PER;
 
+/**
+ * model: cluster/gce/config-common.sh get-master-size: upstream sizes the GCE control-plane VM
+ * by node count: 1 core up to 5 nodes, 2 above 5, 4 above 10, 8 above 100, 16 above 250, 32
+ * above 500, 64 above 3000. Every replica gets that many cores (each runs on its own VM).
+ */
+export function masterCpus(nodes: number): number {
+  if (nodes > 3000) return 64;
+  if (nodes > 500) return 32;
+  if (nodes > 250) return 16;
+  if (nodes > 100) return 8;
+  if (nodes > 10) return 4;
+  if (nodes > 5) return 2;
+  return 1;
+}
+
+/** perf: HostCpu.run scans a replica's cores per burst, so cores stay within a large machine's. */
+const MAX_CPUS = 256;
+
+/** Defaults; `cpus` here is for a cluster of up to 5 nodes (see {@link masterCpus}). */
 export const API_SERVER_DEFAULTS: ApiServerSpec = {
   replicas: 1,
+  cpus: masterCpus(0),
   // model: kube-apiserver flags --max-requests-inflight=400, --max-mutating-requests-inflight=200.
   maxRequestsInflight: 400,
   maxMutatingRequestsInflight: 200,
@@ -52,8 +76,13 @@ export const API_SERVER_DEFAULTS: ApiServerSpec = {
   // 5,000-node clusters show (k8s 1.6 blog: API percentiles < 500 ms, p90 < ~100 ms).
   validation: lognormal(300 * us, 3 * ms),
   webhooks: [],
-  // model: (assumed) JSON/protobuf codec cost, ~20 us per KiB (a 5 kB pod: ~100 us).
+  // model: (assumed) JSON/protobuf codec cost, ~20 us per KiB for a request's decode and its
+  // response's encode (a 5 kB pod: ~100 us), so ~10 us per KiB for one pass (a watch event's encode).
   serializationPerKiBNs: 20 * us,
+  // model: (assumed) per watcher, the cached encoding is framed (handlers/watch.go serveWatch:
+  // a watch event wrapper around the cachingObject's bytes) and written to the watcher's HTTP/2
+  // stream: a small frame through Go's http2 framer and a buffered write, a few microseconds.
+  watchSendCostNs: 5 * us,
   // model: in-datacenter one-way latency, half of a few-hundred-microsecond RTT (etcd performance.md).
   network: lognormal(150 * us, 600 * us),
 };
@@ -61,10 +90,16 @@ export const API_SERVER_DEFAULTS: ApiServerSpec = {
 /** model: admissionregistration/v1 defaults: timeoutSeconds 10, failurePolicy Fail. */
 const WEBHOOK_DEFAULT_TIMEOUT_NS = 10 * s;
 
-export function readApiServer(a: YamlReader): ApiServerSpec {
+/**
+ * Reads `controlPlane.apiserver`. `nodes` is the cluster's initial node count, which sizes the
+ * default `cpus` as upstream sizes the control-plane VM ({@link masterCpus}); `cpus` in the
+ * scenario wins.
+ */
+export function readApiServer(a: YamlReader, nodes: number): ApiServerSpec {
   const D = API_SERVER_DEFAULTS;
   a.object([
     "replicas",
+    "cpus",
     "maxRequestsInflight",
     "maxMutatingRequestsInflight",
     "authentication",
@@ -72,6 +107,7 @@ export function readApiServer(a: YamlReader): ApiServerSpec {
     "validation",
     "webhooks",
     "serializationPerKiB",
+    "watchSendCost",
     "network",
   ]);
   const names = new Set<string>();
@@ -96,6 +132,7 @@ export function readApiServer(a: YamlReader): ApiServerSpec {
     });
   return {
     replicas: a.get("replicas").int({ min: 1, max: 64, default: D.replicas }),
+    cpus: a.get("cpus").int({ min: 1, max: MAX_CPUS, default: masterCpus(nodes) }),
     maxRequestsInflight: a.get("maxRequestsInflight").int({ min: 1, default: D.maxRequestsInflight }),
     maxMutatingRequestsInflight: a
       .get("maxMutatingRequestsInflight")
@@ -105,6 +142,7 @@ export function readApiServer(a: YamlReader): ApiServerSpec {
     validation: a.get("validation").dist({ default: D.validation }),
     webhooks,
     serializationPerKiBNs: a.get("serializationPerKiB").duration({ min: 0, default: D.serializationPerKiBNs }),
+    watchSendCostNs: a.get("watchSendCost").duration({ min: 0, default: D.watchSendCostNs }),
     network: a.get("network").dist({ default: D.network }),
   };
 }

@@ -8,7 +8,7 @@ export interface WatchSpec {
   cacheLag: DistSpec;
   /** Network latency from the API server to a watcher. */
   delivery: DistSpec;
-  /** Dispatcher time per event (the cacher serialises it once, as a cachingObject). */
+  /** Dispatcher time per event: its bookkeeping, not its encoding (that runs on the replicas' cores). */
   dispatchCostNs: number;
   /** Dispatcher time per watcher an event is sent to. */
   perDeliveryCostNs: number;
@@ -26,8 +26,10 @@ export const WATCH_DEFAULTS: WatchSpec = {
   // model: k8s 1.2 blog: the watch cache trails etcd by tens of milliseconds.
   cacheLag: lognormal(10 * ms, 40 * ms),
   delivery: lognormal(500 * us, 5 * ms),
-  // model: (assumed) encoding a ~5 kB pod once per event, tens of microseconds.
-  dispatchCostNs: 20 * us,
+  // model: (assumed) cacher.go dispatchEvent: the event's watcher lookup and set-up, a few
+  // microseconds; it does not encode. The encode, once per event per replica through
+  // cachingObject, is CPU of the replica serving the watch (apiserver/watch-cache.ts).
+  dispatchCostNs: 5 * us,
   // model: (assumed) a filter check and a channel send per watcher.
   perDeliveryCostNs: 1 * us,
   // model: (assumed) protobuf decode + informer store update + handler, tens of microseconds.
