@@ -31,6 +31,8 @@ describe("simctl loads only the command it runs", () => {
         "report",
         "bench",
         "calibrate",
+        "baseline",
+        "gate",
       ]);
     }
   });
