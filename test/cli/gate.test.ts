@@ -89,6 +89,21 @@ describe("simctl baseline and simctl gate", () => {
       expect(r.stdout).toContain("gate: passed");
     });
 
+    test("compare --fail-if exits 1 when the paired difference lies beyond it, 0 when within", async () => {
+      const args = ["compare", join(dir, "bp.yaml"), "bp.yaml", "--seeds", "3"];
+      const r = await simctl([...args, "--fail-if", "startupP99>+5%", "--fail-if", "schedulerThroughput<-5%"], {
+        cwd: slow,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/^--fail-if startupP99>\+5%: bp#2 - baseline \+.* \[.*\]: FAILED/m);
+      expect(r.stdout).toMatch(/^--fail-if schedulerThroughput<-5%: .*: ok$/m);
+      const ok = await simctl([...args, "--fail-if", "startupP99>+200%"], { cwd: slow });
+      expect(ok.code).toBe(0);
+      const bad = await simctl([...args, "--fail-if", "startupP99=+5%"], { cwd: slow });
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain("--fail-if: expected METRIC>AMOUNT or METRIC<AMOUNT");
+    });
+
     test.skipIf(!hasXmllint)("the JUnit XML is well-formed and valid against the JUnit schema", () => {
       xmllint(join(slow, "slow.xml"));
       xmllint(join(dir, "unchanged.xml"));
