@@ -38,7 +38,11 @@ describe("tolerance and --fail-if grammar", () => {
   });
 
   test.each([
-    ["startupP98=+10%", false, /unknown metric "startupP98" in "startupP98=\+10%"; known: timeToAllRunning, startupP50/],
+    [
+      "startupP98=+10%",
+      false,
+      /unknown metric "startupP98" in "startupP98=\+10%"; known: timeToAllRunning, startupP50/,
+    ],
     ["startupP99=ten", false, /expected METRIC=AMOUNT/],
     ["startupP99>+10%", false, /expected METRIC=AMOUNT/],
     ["startupP99=+10%", true, /expected METRIC>AMOUNT or METRIC<AMOUNT/],
