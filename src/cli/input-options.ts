@@ -73,13 +73,27 @@ const WHOLE = /^[+-]?[0-9]+$/;
  * expects and what it found, before the command runs. Repeated, the last value counts. The
  * option's yargs type is string so that the message can quote the text as typed (`-4`, `abc`).
  */
-export function numberOption(flag: string, describe: string, rule: NumberRule, defaultValue?: number) {
+export function numberOption(flag: string, describe: string, rule: NumberRule): NumberOption;
+export function numberOption(
+  flag: string,
+  describe: string,
+  rule: NumberRule,
+  defaultValue: number,
+): NumberOption & { default: number };
+export function numberOption(flag: string, describe: string, rule: NumberRule, defaultValue?: number): NumberOption {
   return {
     type: "string",
     describe,
-    ...(defaultValue === undefined ? {} : { default: defaultValue as unknown as string }),
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
     coerce: (v: unknown): number => checkNumber(flag, v, rule),
-  } as const;
+  };
+}
+
+/** A yargs option declaration of {@link numberOption}: parsed as text, coerced to a checked number. */
+export interface NumberOption {
+  type: "string";
+  describe: string;
+  coerce: (v: unknown) => number;
 }
 
 /** What `rule` asks for, in words: `a whole number >= 0`. */

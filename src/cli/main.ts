@@ -36,6 +36,7 @@ export async function loadCommands(argv: readonly string[]): Promise<CommandModu
 export async function main(argv: string[]): Promise<void> {
   const commands = await loadCommands(argv);
   installInterruptHandlers();
+  dropOutputToClosedPipes();
   try {
     await yargs(argv)
       .scriptName("simctl")
@@ -75,3 +76,23 @@ export function formatScenarioError(e: ScenarioError): string {
 }
 
 class UsageError extends Error {}
+
+/**
+ * A reader that stops reading (`simctl run ... | head -1`) is no error of simctl: the rest of
+ * its output is dropped and the command finishes as it would have, with its own exit code,
+ * instead of dying on an unhandled EPIPE with a stack trace. Any other failure to write is
+ * reported in one line (exit 2).
+ */
+function dropOutputToClosedPipes(): void {
+  for (const [name, stream] of [
+    ["stdout", process.stdout],
+    ["stderr", process.stderr],
+  ] as const) {
+    if (stream.listenerCount("error") > 0) continue;
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") return;
+      process.exitCode = 2;
+      if (name === "stdout") process.stderr.write(`simctl: cannot write to stdout: ${e.message}\n`);
+    });
+  }
+}
