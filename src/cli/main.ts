@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import yargs, { type CommandModule } from "yargs";
 import { installInterruptHandlers } from "../metrics/result-dir.js";
 import { ScenarioError } from "../scenario/scenario-error.js";
@@ -37,9 +38,10 @@ export async function main(argv: string[]): Promise<void> {
   const commands = await loadCommands(argv);
   installInterruptHandlers();
   dropOutputToClosedPipes();
+  const bin = invokedAs();
   try {
     await yargs(argv)
-      .scriptName("simctl")
+      .scriptName(bin)
       .version(VERSION)
       .command(commands)
       .demandCommand(1, "name a command: simctl run SCENARIO")
@@ -62,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     // A flag that fails its yargs coerce check arrives as yargs' own YError: a usage error too.
     if (e instanceof UsageError || (e instanceof Error && e.name === "YError")) {
-      process.stderr.write(`simctl: ${e.message}\nsee: simctl --help\n`);
+      process.stderr.write(`simctl: ${e.message}\nsee: ${bin} --help\n`);
       process.exitCode = 1;
       return;
     }
@@ -76,6 +78,11 @@ export function formatScenarioError(e: ScenarioError): string {
 }
 
 class UsageError extends Error {}
+
+/** The command name help shows: `simctl-k8s` when run by that bin (npx simctl-k8s), else `simctl`. */
+function invokedAs(): string {
+  return basename(process.argv[1] ?? "") === "simctl-k8s" ? "simctl-k8s" : "simctl";
+}
 
 /**
  * A reader that stops reading (`simctl run ... | head -1`) is no error of simctl: the rest of
