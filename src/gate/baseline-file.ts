@@ -61,20 +61,21 @@ export function casesFor(files: readonly string[], root: string, scale: number |
 /**
  * Reads each case's scenario (scaled) and validates it as `run` would, before anything runs: a
  * scenario error is thrown with its locations (exit 2); a missing file or an etcd benchmark is
- * a {@link UserError} with exit 2.
+ * a {@link UserError} with exit 2, its message prefixed with `where` (the baseline file).
  */
-export function prepareCases(cases: readonly ScenarioCase[], root: string, where: string): PreparedCase[] {
+export function prepareCases(cases: readonly ScenarioCase[], root: string, where?: string): PreparedCase[] {
+  const at = where === undefined ? "" : `${where}: `;
   return cases.map((c) => {
     const path = resolve(root, c.file);
     let text: string;
     try {
       text = caseText(c, root);
     } catch (e) {
-      throw new UserError(`${where}: scenario ${c.name}: cannot read ${path}: ${(e as Error).message}`, 2);
+      throw new UserError(`${at}scenario ${c.name}: cannot read ${path}: ${(e as Error).message}`, 2);
     }
     if (isEtcdBenchmark(path))
       throw new UserError(
-        `${where}: ${path} is an etcd benchmark: baseline and gate compare cluster scenarios (pods, API, scheduler)`,
+        `${at}${path} is an etcd benchmark: baseline and gate compare cluster scenarios (pods, API, scheduler)`,
         2,
       );
     parseScenario(path, text);

@@ -1,8 +1,7 @@
 import { dirname, resolve } from "node:path";
 import type { CommandModule } from "yargs";
 import { formatDuration } from "../../core/time.js";
-import { writeFileAtomic } from "../../metrics/arrow-writer.js";
-import { checkOutputDir } from "../../metrics/result-dir.js";
+import { checkOutputFile, writeOutputFile } from "../../gate/output-file.js";
 import { baselineOf, casesFor, gateTasks, prepareCases } from "../../gate/baseline-file.js";
 import { asStoredJson } from "../../gate/scenario-case.js";
 import type { SimulatedSummary } from "../../metrics/summary.js";
@@ -43,9 +42,9 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
   handler: (args) =>
     withUserErrors("baseline", async () => {
       const out = resolve(args.out);
-      checkOutputDir("--out", dirname(out));
+      checkOutputFile("--out", out);
       const root = dirname(out);
-      const prepared = prepareCases(casesFor(args.scenarios, root, args.scale), root, "simctl baseline");
+      const prepared = prepareCases(casesFor(args.scenarios, root, args.scale), root);
       const seeds = Array.from({ length: args.seeds }, (_, i) => args["first-seed"] + i);
       const tasks = gateTasks(prepared, seeds);
       const bar = new StudyProgress(tasks.length);
@@ -56,7 +55,7 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
       });
       bar.finish();
       const summaries = outcomes.map((o) => asStoredJson(o.summary) as SimulatedSummary);
-      writeFileAtomic(out, `${JSON.stringify(baselineOf(prepared, seeds, summaries), null, 2)}\n`);
+      writeOutputFile(out, `${JSON.stringify(baselineOf(prepared, seeds, summaries), null, 2)}\n`);
       const k = seeds.length;
       for (let c = 0; c < prepared.length; c++) {
         const runs = summaries.slice(c * k, (c + 1) * k);

@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { writeFileAtomic } from "../../metrics/arrow-writer.js";
+import { checkOutputFile, writeOutputFile } from "../../gate/output-file.js";
 import type { SimulatedSummary } from "../../metrics/summary.js";
 import { gateTasks, prepareCases, readBaseline } from "../../gate/baseline-file.js";
 import { gateResult } from "../../gate/gate.js";
@@ -57,6 +57,8 @@ export const gateCommand: CommandModule<object, GateArgs> = {
     withUserErrors("gate", async () => {
       const tolerances = parseThresholds(args.tolerance);
       if ("error" in tolerances) throw new UserError(`--tolerance: ${tolerances.error}`, 2);
+      if (args.junit !== undefined) checkOutputFile("--junit", args.junit);
+      if (args.markdown !== undefined) checkOutputFile("--markdown", args.markdown);
       const { baseline, root } = readBaseline(args.baseline);
       const prepared = prepareCases(baseline.cases, root, args.baseline);
       const tasks = gateTasks(prepared, baseline.seeds);
@@ -72,8 +74,8 @@ export const gateCommand: CommandModule<object, GateArgs> = {
         wallMs: o.stats.wallMs,
       }));
       const g = gateResult(baseline, prepared, runs, tolerances, args.confidence);
-      if (args.junit !== undefined) writeFileAtomic(args.junit, gateJunit(g));
-      if (args.markdown !== undefined) writeFileAtomic(args.markdown, gateMarkdown(g));
+      if (args.junit !== undefined) writeOutputFile(args.junit, gateJunit(g));
+      if (args.markdown !== undefined) writeOutputFile(args.markdown, gateMarkdown(g));
       process.stdout.write(args.json ? `${JSON.stringify(g, null, 2)}\n` : `${formatGate(g)}\n`);
       if (g.regressions > 0) process.exitCode = 1;
     }),
