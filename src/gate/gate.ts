@@ -95,7 +95,9 @@ export function gateResult(
         reason = `no value now on ${lost} of ${k} seeds that had one${m.name === "timeToAllRunning" ? " (not all pods Running)" : ""}`;
       } else if (diff.n < 2) {
         verdict = "no data";
-        reason = `values on ${diff.n} seed${diff.n === 1 ? "" : "s"} in both runs (two are needed)`;
+        // A metric the scenario never has (no such API call) needs no note.
+        if (b.some((x) => x !== null) || n.some((x) => x !== null))
+          reason = `values on ${diff.n} seed${diff.n === 1 ? "" : "s"} in both runs (two are needed)`;
       } else if (beyond(diff, bound)) {
         verdict = "REGRESSION";
       } else if (diff.significant && (m.worse === "higher" ? diff.hi < 0 : diff.lo > 0)) verdict = "improved";

@@ -71,7 +71,7 @@ export function parseThreshold(expr: string, failIf = false): Threshold | { erro
   return { metric, op: "worse", amount: magnitude, relative, text: expr };
 }
 
-/** Parses every expression, or throws nothing and returns the first problem. */
+/** Parses every expression; the first that does not parse is returned as the problem. */
 export function parseThresholds(exprs: readonly string[], failIf = false): Threshold[] | { error: string } {
   const out: Threshold[] = [];
   for (const e of exprs) {
