@@ -35,10 +35,7 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
       .option("first-seed", numberOption("--first-seed", "the seeds are first-seed, first-seed+1, ...", SEED_RULE, 1))
       .option("scale", scaleOption("multiply cluster and workload size (recorded; gate reruns at the same scale)"))
       .option("out", { type: "string", default: "baseline.json", describe: "the baseline file to write" })
-      .option(
-        "workers",
-        numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers()),
-      ) as never,
+      .option("workers", numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers())),
   handler: (args) =>
     withUserErrors("baseline", async () => {
       const out = resolve(args.out);

@@ -52,7 +52,7 @@ export const gateCommand: CommandModule<object, GateArgs> = {
       .option("workers", numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers()))
       .option("junit", { type: "string", describe: "also write JUnit XML here (one testcase per scenario x metric)" })
       .option("markdown", { type: "string", describe: "also write the table as Markdown here (a CI job summary)" })
-      .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }) as never,
+      .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }),
   handler: (args) =>
     withUserErrors("gate", async () => {
       const tolerances = parseThresholds(args.tolerance);
