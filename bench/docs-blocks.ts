@@ -362,7 +362,7 @@ async function gateMetrics(): Promise<string> {
 }
 
 /** The gate's README example: binpack-vs-spread baselined on 3 seeds, rerun with every container start 1 s slower. */
-export const GATE_EXAMPLE = {
+const GATE_EXAMPLE = {
   scenario: "scenarios/binpack-vs-spread.yaml",
   change: ["kubelet.containerStart", { dist: "constant", value: "1s" }] as const,
   tolerances: ["startupP99=+10%", "timeToAllRunning=+20%"],
