@@ -83,7 +83,8 @@ export function numberOption(
 export function numberOption(flag: string, describe: string, rule: NumberRule, defaultValue?: number): NumberOption {
   return {
     type: "string",
-    describe,
+    // The help's type tag says string (the text is checked here): say what the value must be.
+    describe: `${describe}; ${expected(rule)}`,
     ...(defaultValue === undefined ? {} : { default: defaultValue }),
     coerce: (v: unknown): number => checkNumber(flag, v, rule),
   };
