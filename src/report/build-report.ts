@@ -172,7 +172,8 @@ interface StudyRow {
   seed: number;
   values: readonly unknown[];
   summary: SimulatedSummary;
-  placement: PlacementMetrics;
+  /** What the merged runs table keeps of each run's placement. */
+  placement: Pick<PlacementMetrics, "nodes" | "nodesUsed" | "fragmentation">;
   /** Reads the run's pods table (from its run directory or the merged table). */
   pods: () => Table | undefined;
 }

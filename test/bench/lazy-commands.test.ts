@@ -31,6 +31,7 @@ describe("simctl loads only the command it runs", () => {
         "report",
         "bench",
         "calibrate",
+        "capacity",
       ]);
     }
   });
