@@ -70,7 +70,7 @@ export async function main(argv: string[]): Promise<void> {
 
 /** What `simctl` prints on stderr for a rejected scenario (exit code 2): a count, then one located line per problem. */
 export function formatScenarioError(e: ScenarioError): string {
-  return `simctl: invalid scenario (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}`;
+  return `simctl: invalid ${e.what} (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}`;
 }
 
 class UsageError extends Error {}
