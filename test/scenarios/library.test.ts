@@ -17,9 +17,11 @@ const SCALE: Record<string, number> = {
   "rolling-update.yaml": 0.1,
   "zone-outage.yaml": 0.25,
   "binpack-vs-spread.yaml": 1,
+  "density-startup.yaml": 0.1,
+  "kubemark-density.yaml": 0.02,
 };
 const files = readdirSync("scenarios").filter(
-  (f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && f !== "capacity-sweep.yaml",
+  (f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && !f.endsWith("-sweep.yaml"),
 );
 
 describe("scenario library at reduced scale", () => {
