@@ -15,7 +15,7 @@ describe("kubelet.profile", () => {
       "bypath.yaml": withKubelet("  profile: profiles/runtime-docker-2015.yaml"),
       "override.yaml": withKubelet("  profile: docker-2015\n  qps: 50\n  runtime: { maxConcurrentOps: 2 }"),
       "web.yaml": deployment(),
-      [`profiles/runtime-docker-2015.yaml`]: readFileSync(profile, "utf8"),
+      "profiles/runtime-docker-2015.yaml": readFileSync(profile, "utf8"),
     });
     const byName = loadScenario(join(dir, "byname.yaml")).kubelet;
     expect(loadScenario(join(dir, "bypath.yaml")).kubelet).toEqual(byName);
