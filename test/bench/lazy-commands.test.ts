@@ -38,6 +38,7 @@ describe("simctl loads only the command it runs", () => {
         "report",
         "bench",
         "calibrate",
+        "capacity",
         "baseline",
         "gate",
       ]);

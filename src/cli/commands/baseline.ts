@@ -5,6 +5,7 @@ import { checkOutputFile, writeOutputFile } from "../../gate/output-file.js";
 import { baselineOf, casesFor, gateTasks, prepareCases } from "../../gate/baseline-file.js";
 import { asStoredJson } from "../../gate/scenario-case.js";
 import type { SimulatedSummary } from "../../metrics/summary.js";
+import { clusterOutcome } from "../../study/run-task.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers, runTasks } from "../../study/worker-pool.js";
@@ -51,7 +52,7 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
         onDone: (o) => bar.finished(o.index),
       });
       bar.finish();
-      const summaries = outcomes.map((o) => asStoredJson(o.summary) as SimulatedSummary);
+      const summaries = outcomes.map((o) => asStoredJson(clusterOutcome(o).summary) as SimulatedSummary);
       writeOutputFile(out, `${JSON.stringify(baselineOf(prepared, seeds, summaries), null, 2)}\n`);
       const k = seeds.length;
       for (let c = 0; c < prepared.length; c++) {

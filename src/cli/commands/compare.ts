@@ -3,6 +3,7 @@ import { checkFailIf, formatFailIf } from "../../gate/fail-if.js";
 import { parseThresholds } from "../../gate/tolerance.js";
 import type { SimulatedSummary } from "../../metrics/summary.js";
 import { buildArms, formatCompare, runCompare } from "../../study/compare.js";
+import { clusterOutcome } from "../../study/run-task.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
@@ -84,7 +85,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         outDir: args.out,
         onProgress: (i, d, t) => bar.progress(i, d, t),
         onDone: (o) => {
-          summaries[o.index] = o.summary;
+          summaries[o.index] = clusterOutcome(o).summary;
           bar.finished(o.index);
         },
       });

@@ -6,6 +6,7 @@ import { gateResult } from "../../gate/gate.js";
 import { formatGate, gateJunit, gateMarkdown } from "../../gate/gate-report.js";
 import { asStoredJson } from "../../gate/scenario-case.js";
 import { parseThresholds } from "../../gate/tolerance.js";
+import { clusterOutcome } from "../../study/run-task.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers, runTasks } from "../../study/worker-pool.js";
@@ -69,7 +70,8 @@ export const gateCommand: CommandModule<object, GateArgs> = {
         onDone: (o) => bar.finished(o.index),
       });
       bar.finish();
-      const runs = outcomes.map((o) => ({
+      // prepareCases admits cluster scenarios only.
+      const runs = outcomes.map(clusterOutcome).map((o) => ({
         summary: asStoredJson(o.summary) as SimulatedSummary,
         wallMs: o.stats.wallMs,
       }));
