@@ -8,6 +8,12 @@ import { predictPoint } from "../src/calibrate/fit-etcd.js";
 import { readMeasurements } from "../src/calibrate/measurements.js";
 import { formatScenarioError } from "../src/cli/main.js";
 import { formatDuration } from "../src/core/time.js";
+import { casesFor, gateTasks, prepareCases, baselineOf } from "../src/gate/baseline-file.js";
+import { gateResult } from "../src/gate/gate.js";
+import { GATE_METRICS } from "../src/gate/gate-metrics.js";
+import { formatGate } from "../src/gate/gate-report.js";
+import { caseText } from "../src/gate/scenario-case.js";
+import { parseThresholds } from "../src/gate/tolerance.js";
 import { formatSummary } from "../src/metrics/format-summary.js";
 import type { SimulatedSummary } from "../src/metrics/summary.js";
 import { parseScenario } from "../src/scenario/load-scenario.js";
@@ -344,6 +350,59 @@ async function benchTable(): Promise<string> {
   }
 }
 
+/** The metrics of simctl gate and compare --fail-if, from their one table. */
+async function gateMetrics(): Promise<string> {
+  return [
+    "| metric | worse when | unit | what (summary.json `results`) |",
+    "|---|---|---|---|",
+    ...GATE_METRICS.map(
+      (m) =>
+        `| \`${m.name}\` | ${m.worse} | ${m.unit === "ns" ? "duration" : m.unit === "rate" ? "per second" : "count"} | ${m.definition.replace(/\|/g, "\\|")} |`,
+    ),
+  ].join("\n");
+}
+
+/** The gate's README example: binpack-vs-spread baselined on 3 seeds, rerun with every container start 1 s slower. */
+const GATE_EXAMPLE = {
+  scenario: "scenarios/binpack-vs-spread.yaml",
+  change: ["kubelet.containerStart", { dist: "constant", value: "1s" }] as const,
+  tolerances: ["startupP99=+10%", "timeToAllRunning=+20%"],
+};
+
+async function gateExample(): Promise<string> {
+  const seeds = [1, 2, 3];
+  const prepared = prepareCases(casesFor([GATE_EXAMPLE.scenario], REPO_ROOT, undefined), REPO_ROOT, "docs");
+  const summaries = async (texts: string[]) =>
+    (
+      await runTasks(
+        gateTasks(
+          prepared.map((p, i) => ({ ...p, text: texts[i]! })),
+          seeds,
+        ),
+        { workers: 1 },
+      )
+    ).map((o) => JSON.parse(JSON.stringify(clusterOutcome(o).summary)) as SimulatedSummary);
+  const baseline = baselineOf(prepared, seeds, await summaries(prepared.map((p) => p.text)));
+  const slower = prepared.map((p) => ({ ...p, text: caseText(p.case, REPO_ROOT, [GATE_EXAMPLE.change]), sha256: "" }));
+  const now = await summaries(slower.map((p) => p.text));
+  const tolerances = parseThresholds(GATE_EXAMPLE.tolerances);
+  if ("error" in tolerances) throw new Error(tolerances.error);
+  const g = gateResult(
+    baseline,
+    slower,
+    now.map((summary) => ({ summary, wallMs: 0 })),
+    tolerances,
+    0.95,
+  );
+  return [
+    "```",
+    `$ npx simctl gate baseline.json ${GATE_EXAMPLE.tolerances.map((t) => `--tolerance ${t}`).join(" ")}; echo "exit $?"`,
+    formatGate(g),
+    `exit ${g.regressions > 0 ? 1 : 0}`,
+    "```",
+  ].join("\n");
+}
+
 /** Every generated block of README.md, in the order `npm run docs` makes them. */
 export const DOC_BLOCKS: readonly DocBlock[] = (
   [
@@ -354,6 +413,8 @@ export const DOC_BLOCKS: readonly DocBlock[] = (
     { name: "compare", kind: "deterministic", generate: compareExample },
     { name: "etcd-benchmark", kind: "deterministic", generate: etcdBenchmark },
     { name: "calibrate-check", kind: "deterministic", generate: calibrateCheck },
+    { name: "gate-metrics", kind: "deterministic", generate: gateMetrics },
+    { name: "gate", kind: "deterministic", generate: gateExample },
     { name: "sweep-full", kind: "machine", generate: sweepFull },
     { name: "bench", kind: "machine", generate: benchTable },
   ] satisfies DocBlock[]

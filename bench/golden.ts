@@ -6,21 +6,14 @@ import { parseScenario } from "../src/scenario/load-scenario.js";
 import { isEtcdBenchmark, loadEtcdBenchmark } from "../src/scenario/etcd-benchmark-scenario.js";
 import { runScenario } from "../src/sim/run-scenario.js";
 import { runEtcdBenchmarkScenario } from "../src/sim/run-etcd-benchmark.js";
-import { scaleScenarioText } from "../src/study/scale.js";
-import { parseYamlPath, setYamlPath } from "../src/study/yaml-path.js";
+import { diffResults, type ResultDiff } from "../src/gate/diff-results.js";
+import { asStoredJson, caseText as scenarioCaseText, type ScenarioCase } from "../src/gate/scenario-case.js";
 
 /**
- * One seeded scenario whose simulated results are pinned in `results/golden/<name>.json`.
- * `scale` shrinks the scenario (see `scaleScenarioText`) so the gate stays fast; `set` applies
- * YAML-path overrides (`controlPlane.etcd.applyCost` = `"21us"`) after scaling.
+ * One seeded scenario whose simulated results are pinned in `results/golden/<name>.json` (a
+ * {@link ScenarioCase} whose file is relative to the repository root).
  */
-export interface GoldenCase {
-  readonly name: string;
-  /** Scenario file, relative to the repository root. */
-  readonly file: string;
-  readonly scale?: number;
-  readonly set?: readonly (readonly [path: string, value: unknown])[];
-}
+export type GoldenCase = ScenarioCase;
 
 /**
  * The golden-results gate's cases: 10k-pods at full size plus reduced versions of the other
@@ -66,17 +59,7 @@ export const REGENERATE = "npm run bench -- --update-golden   (same as: npx simc
 
 /** The scenario text of a case: the file, scaled, then with the overrides set. */
 export function caseText(c: GoldenCase, extraSet: GoldenCase["set"] = []): string {
-  const file = join(REPO_ROOT, c.file);
-  let text = readFileSync(file, "utf8");
-  if (c.scale !== undefined) text = scaleScenarioText(file, text, c.scale);
-  for (const [path, value] of [...(c.set ?? []), ...extraSet]) {
-    const p = parseYamlPath(path);
-    if ("error" in p) throw new Error(`golden case ${c.name}: bad path ${path}: ${p.error}`);
-    const r = setYamlPath(text, p.segments, value);
-    if ("error" in r) throw new Error(`golden case ${c.name}: cannot set ${path}: ${r.error}`);
-    text = r.text;
-  }
-  return text;
+  return scenarioCaseText(c, REPO_ROOT, extraSet);
 }
 
 /**
@@ -93,12 +76,12 @@ export function runGoldenCase(c: GoldenCase, extraSet: GoldenCase["set"] = []): 
     try {
       const tmp = join(dir, "scenario.yaml");
       writeFileSync(tmp, text);
-      return normalise(runEtcdBenchmarkScenario(loadEtcdBenchmark(tmp), null).rows);
+      return asStoredJson(runEtcdBenchmarkScenario(loadEtcdBenchmark(tmp), null).rows);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return normalise(runScenario(parseScenario(file, text), { write: false }).summary);
+  return asStoredJson(runScenario(parseScenario(file, text), { write: false }).summary);
 }
 
 /** Reads a case's golden record, or undefined when the file does not exist yet. */
@@ -111,49 +94,10 @@ export function readGolden(name: string): GoldenRecord | undefined {
   }
 }
 
-/** One difference between golden and actual results, at a JSON path such as `results.api["get pods"].p99Ns`. */
-export interface GoldenDiff {
-  path: string;
-  expected: unknown;
-  actual: unknown;
-}
+/** One difference between golden and actual results. */
+export type GoldenDiff = ResultDiff;
 
-/**
- * Compares two JSON values exactly (numbers with ===, key sets both ways, array lengths) and
- * returns every difference, at most `limit`. Empty means identical. The simulation is
- * deterministic on any machine, so no tolerance is applied: any change of behaviour shows.
- */
-export function diffResults(expected: unknown, actual: unknown, path = "results", limit = 50): GoldenDiff[] {
-  const out: GoldenDiff[] = [];
-  walk(expected, actual, path, out, limit);
-  return out;
-}
-
-function walk(e: unknown, a: unknown, path: string, out: GoldenDiff[], limit: number): void {
-  if (out.length >= limit) return;
-  if (e === a) return;
-  if (Array.isArray(e) && Array.isArray(a)) {
-    if (e.length !== a.length) out.push({ path: `${path}.length`, expected: e.length, actual: a.length });
-    const n = Math.min(e.length, a.length);
-    for (let i = 0; i < n; i++) walk(e[i], a[i], `${path}[${i}]`, out, limit);
-    return;
-  }
-  if (isObject(e) && isObject(a)) {
-    const keys = new Set([...Object.keys(e), ...Object.keys(a)]);
-    for (const k of [...keys].sort()) {
-      const p = /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
-      if (!(k in e)) out.push({ path: p, expected: undefined, actual: a[k] });
-      else if (!(k in a)) out.push({ path: p, expected: e[k], actual: undefined });
-      else walk(e[k], a[k], p, out, limit);
-    }
-    return;
-  }
-  out.push({ path, expected: e, actual: a });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export { diffResults };
 
 /** Formats differences for a failure message, with the regenerate command. */
 export function formatDiffs(name: string, diffs: readonly GoldenDiff[]): string {
@@ -192,10 +136,6 @@ export function updateGolden(
     );
   }
   return done;
-}
-
-function normalise(v: unknown): unknown {
-  return JSON.parse(JSON.stringify(v)) as unknown;
 }
 
 function findRepoRoot(start: string): string {

@@ -46,15 +46,81 @@ export function withInputOptions<T, K extends string>(
     }) as unknown as Argv<T & InputArgs & Record<K, string>>;
 }
 
-/** The `--scale` option of run and validate, checked by {@link scaleFlag}. */
+/** The `--scale` option (run, validate, compare, sweep, baseline): a number > 0. */
 export function scaleOption(describe: string) {
-  return { type: "number", describe, coerce: scaleFlag } as const;
+  return numberOption("--scale", describe, { min: 0, minExclusive: true });
 }
 
-/** Checks `--scale` (a yargs coerce function: what it throws is a usage error, exit 1). */
-function scaleFlag(v: number): number {
-  if (!(v > 0 && Number.isFinite(v))) throw new Error(`--scale: expected a number > 0, found ${v}`);
-  return v;
+/** What a numeric flag's value must be: a whole number or not, and its bounds. */
+export interface NumberRule {
+  integer?: boolean;
+  min?: number;
+  /** The value must be above `min`, not equal to it. */
+  minExclusive?: boolean;
+  max?: number;
+  maxExclusive?: boolean;
+}
+
+/** `--seed` everywhere: a whole number a scenario's `seed:` accepts. */
+export const SEED_RULE: NumberRule = { integer: true, min: 0, max: Number.MAX_SAFE_INTEGER };
+
+const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+const WHOLE = /^[+-]?[0-9]+$/;
+
+/**
+ * A numeric flag checked as the scenario loader checks YAML numbers: plain decimal text (no
+ * `0x10`, no empty value) within `rule`, else a usage error (exit 1) naming the flag, what it
+ * expects and what it found, before the command runs. Repeated, the last value counts. The
+ * option's yargs type is string so that the message can quote the text as typed (`-4`, `abc`).
+ */
+export function numberOption(flag: string, describe: string, rule: NumberRule): NumberOption;
+export function numberOption(
+  flag: string,
+  describe: string,
+  rule: NumberRule,
+  defaultValue: number,
+): NumberOption & { default: number };
+export function numberOption(flag: string, describe: string, rule: NumberRule, defaultValue?: number): NumberOption {
+  return {
+    type: "string",
+    // The help's type tag says string (the text is checked here): say what the value must be.
+    describe: `${describe}; ${expected(rule)}`,
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+    coerce: (v: unknown): number => checkNumber(flag, v, rule),
+  };
+}
+
+/** A yargs option declaration of {@link numberOption}: parsed as text, coerced to a checked number. */
+export interface NumberOption {
+  type: "string";
+  describe: string;
+  coerce: (v: unknown) => number;
+}
+
+/** What `rule` asks for, in words: `a whole number >= 0`. */
+function expected(rule: NumberRule): string {
+  const parts: string[] = [];
+  if (rule.min !== undefined) parts.push(`${rule.minExclusive ? ">" : ">="} ${rule.min}`);
+  if (rule.max !== undefined && rule.max < Number.MAX_SAFE_INTEGER)
+    parts.push(`${rule.maxExclusive ? "<" : "<="} ${rule.max}`);
+  return `${rule.integer ? "a whole number" : "a number"}${parts.length > 0 ? ` ${parts.join(" and ")}` : ""}`;
+}
+
+/** Checks one numeric flag value (a yargs coerce function: what it throws is a usage error). */
+export function checkNumber(flag: string, v: unknown, rule: NumberRule): number {
+  const last: unknown = Array.isArray(v) ? v[v.length - 1] : v;
+  const text = typeof last === "number" ? String(last) : typeof last === "string" ? last.trim() : "";
+  const x = (rule.integer ? WHOLE : DECIMAL).test(text) ? Number(text) : NaN;
+  const ok =
+    Number.isFinite(x) &&
+    (!rule.integer || Number.isSafeInteger(x)) &&
+    (rule.min === undefined || (rule.minExclusive ? x > rule.min : x >= rule.min)) &&
+    (rule.max === undefined || (rule.maxExclusive ? x < rule.max : x <= rule.max));
+  if (!ok)
+    throw new Error(
+      `${flag}: expected ${expected(rule)}, found ${last === undefined || text === "" ? "no value" : JSON.stringify(text)}`,
+    );
+  return x;
 }
 
 /** The limits the flags set, defaults for the rest. */

@@ -1,3 +1,4 @@
+import { basename } from "node:path";
 import yargs, { type CommandModule } from "yargs";
 import { installInterruptHandlers } from "../metrics/result-dir.js";
 import { ScenarioError } from "../scenario/scenario-error.js";
@@ -22,6 +23,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   bench: async () => (await import("./commands/bench.js")).benchCommand as unknown as CommandModule,
   calibrate: async () => (await import("./commands/calibrate.js")).calibrateCommand as unknown as CommandModule,
   capacity: async () => (await import("./commands/capacity.js")).capacityCommand as unknown as CommandModule,
+  baseline: async () => (await import("./commands/baseline.js")).baselineCommand as unknown as CommandModule,
+  gate: async () => (await import("./commands/gate.js")).gateCommand as unknown as CommandModule,
 };
 
 /** The command modules `argv` needs: the named command's, or every one when none is named. */
@@ -35,9 +38,11 @@ export async function loadCommands(argv: readonly string[]): Promise<CommandModu
 export async function main(argv: string[]): Promise<void> {
   const commands = await loadCommands(argv);
   installInterruptHandlers();
+  dropOutputToClosedPipes();
+  const bin = invokedAs();
   try {
     await yargs(argv)
-      .scriptName("simctl")
+      .scriptName(bin)
       .version(VERSION)
       .command(commands)
       .demandCommand(1, "name a command: simctl run SCENARIO")
@@ -60,7 +65,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     // A flag that fails its yargs coerce check arrives as yargs' own YError: a usage error too.
     if (e instanceof UsageError || (e instanceof Error && e.name === "YError")) {
-      process.stderr.write(`simctl: ${e.message}\nsee: simctl --help\n`);
+      process.stderr.write(`simctl: ${e.message}\nsee: ${bin} --help\n`);
       process.exitCode = 1;
       return;
     }
@@ -74,3 +79,28 @@ export function formatScenarioError(e: ScenarioError): string {
 }
 
 class UsageError extends Error {}
+
+/** The command name help shows: `simctl-k8s` when run by that bin (npx simctl-k8s), else `simctl`. */
+function invokedAs(): string {
+  return basename(process.argv[1] ?? "") === "simctl-k8s" ? "simctl-k8s" : "simctl";
+}
+
+/**
+ * A reader that stops reading (`simctl run ... | head -1`) is no error of simctl: the rest of
+ * its output is dropped and the command finishes as it would have, with its own exit code,
+ * instead of dying on an unhandled EPIPE with a stack trace. Any other failure to write is
+ * reported in one line (exit 2).
+ */
+function dropOutputToClosedPipes(): void {
+  for (const [name, stream] of [
+    ["stdout", process.stdout],
+    ["stderr", process.stderr],
+  ] as const) {
+    if (stream.listenerCount("error") > 0) continue;
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED") return;
+      process.exitCode = 2;
+      if (name === "stdout") process.stderr.write(`simctl: cannot write to stdout: ${e.message}\n`);
+    });
+  }
+}

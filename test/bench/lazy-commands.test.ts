@@ -17,6 +17,13 @@ describe("simctl loads only the command it runs", () => {
     expect(cmds.map((c) => c.command)).toEqual(["calibrate <component> <measurements>"]);
   });
 
+  test("`gate` and `baseline` import just their own command", async () => {
+    expect((await loadCommands(["gate", "baseline.json"])).map((c) => c.command)).toEqual(["gate <baseline>"]);
+    expect((await loadCommands(["baseline", "a.yaml", "--out", "b.json"])).map((c) => c.command)).toEqual([
+      "baseline <scenarios..>",
+    ]);
+  });
+
   test("no command (--help) or an unknown one loads every command, so help and errors list them all", async () => {
     for (const argv of [["--help"], ["nosuchcommand"], []]) {
       const names = (await loadCommands(argv)).map((c) => String(c.command).split(" ")[0]);
@@ -32,6 +39,8 @@ describe("simctl loads only the command it runs", () => {
         "bench",
         "calibrate",
         "capacity",
+        "baseline",
+        "gate",
       ]);
     }
   });

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { UserError, withUserErrors } from "../../study/user-error.js";
+import { numberOption } from "../input-options.js";
 
 interface BenchArgs {
   baseline?: string;
@@ -48,12 +49,24 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       })
       .option("json", { type: "string", describe: "write this run's result here (default results/runs/bench.json)" })
       .option("only", { type: "string", describe: "run only the cases whose name matches this regular expression" })
-      .option("rounds", { type: "number", describe: "samples per micro-benchmark case (default 7)" })
-      .option("round-ms", { type: "number", describe: "measuring time per case per round, ms (default 400)" })
-      .option("e2e-samples", {
-        type: "number",
-        describe: "runs per end-to-end case (default 5 for 10k-pods, 3 for density)",
-      })
+      .option(
+        "rounds",
+        numberOption("--rounds", "samples per micro-benchmark case (default 7)", { integer: true, min: 1 }),
+      )
+      .option(
+        "round-ms",
+        numberOption("--round-ms", "measuring time per case per round, ms (default 400)", {
+          min: 0,
+          minExclusive: true,
+        }),
+      )
+      .option(
+        "e2e-samples",
+        numberOption("--e2e-samples", "runs per end-to-end case (default 5 for 10k-pods, 3 for density)", {
+          integer: true,
+          min: 1,
+        }),
+      )
       .option("note", { type: "string", describe: "a note stored with the machine description" })
       .option("update-golden", {
         type: "boolean",

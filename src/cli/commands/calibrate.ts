@@ -6,7 +6,7 @@ import { readEtcdFile } from "../../calibrate/etcd-file.js";
 import { readMeasurements } from "../../calibrate/measurements.js";
 import { writeFileAtomic } from "../../metrics/arrow-writer.js";
 import { ETCD_DEFAULTS, ETCD_KEYS, type EtcdSpec } from "../../scenario/sections/etcd.js";
-import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, numberOption, SEED_RULE, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface CalibrateArgs extends InputArgs {
   component: "etcd";
@@ -38,9 +38,15 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
       .option("out", { type: "string", describe: "where to write the fitted etcd mapping (YAML)" })
       .option("check", { type: "string", describe: "predict every row with this parameter file instead of fitting" })
       .option("json", { type: "boolean", default: false, describe: "with --check: print the predictions as JSON" })
-      .option("seed", { type: "number", default: 1, describe: "seed of the replayed benchmarks and of the search" })
-      .option("value-size", { type: "number", default: 256, describe: "value bytes of the measured puts" })
-      .option("max-evaluations", { type: "number", default: 300, describe: "replays of the fitted rows allowed" })
+      .option("seed", numberOption("--seed", "seed of the replayed benchmarks and of the search", SEED_RULE, 1))
+      .option(
+        "value-size",
+        numberOption("--value-size", "value bytes of the measured puts", { integer: true, min: 1 }, 256),
+      )
+      .option(
+        "max-evaluations",
+        numberOption("--max-evaluations", "replays of the fitted rows allowed", { integer: true, min: 1 }, 300),
+      )
       .check((a) => {
         if (a.check === undefined && a.out === undefined) throw new Error("give --out FILE (or --check FILE)");
         if (a.check !== undefined && (a.out !== undefined || a.fixed !== undefined)) {

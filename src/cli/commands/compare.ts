@@ -1,8 +1,13 @@
 import type { CommandModule } from "yargs";
+import { checkFailIf, formatFailIf } from "../../gate/fail-if.js";
+import { parseThresholds } from "../../gate/tolerance.js";
+import type { SimulatedSummary } from "../../metrics/summary.js";
 import { buildArms, formatCompare, runCompare } from "../../study/compare.js";
+import { clusterOutcome } from "../../study/run-task.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
+import { numberOption, scaleOption, SEED_RULE } from "../input-options.js";
 
 interface CompareArgs {
   scenarios: string[];
@@ -14,12 +19,15 @@ interface CompareArgs {
   confidence: number;
   out?: string;
   json: boolean;
+  "fail-if": string[];
 }
 
 /**
  * `simctl compare A.yaml B.yaml [...]` (or `simctl compare A.yaml --vary PATH=V1,V2`): runs each
  * configuration on the same seeds and prints a side-by-side table with confidence intervals,
- * marking the significant differences.
+ * marking the significant differences. `--fail-if startupP99>+5%` (repeatable; the metrics of
+ * `simctl gate`) exits 1 when a configuration's paired difference to the first lies wholly
+ * beyond it; a malformed one is bad input (exit 2) found before anything runs.
  */
 export const compareCommand: CommandModule<object, CompareArgs> = {
   command: "compare <scenarios..>",
@@ -32,36 +40,61 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         demandOption: true,
         describe: "scenario files (the first is the baseline)",
       })
-      .option("seeds", { type: "number", default: 5, describe: "seeds per configuration (common random numbers)" })
-      .option("first-seed", { type: "number", default: 1, describe: "the seeds are first-seed, first-seed+1, ..." })
+      .option(
+        "seeds",
+        numberOption(
+          "--seeds",
+          "seeds per configuration (common random numbers; two or more, for intervals)",
+          { integer: true, min: 2 },
+          5,
+        ),
+      )
+      .option("first-seed", numberOption("--first-seed", "the seeds are first-seed, first-seed+1, ...", SEED_RULE, 1))
       .option("vary", { type: "string", describe: "one scenario, several values of a key: PATH=V1,V2,..." })
-      .option("scale", { type: "number", describe: "multiply cluster and workload size" })
-      .option("workers", { type: "number", default: defaultWorkers(), describe: "worker threads" })
-      .option("confidence", { type: "number", default: 0.95, describe: "confidence level of the intervals" })
+      .option("scale", scaleOption("multiply cluster and workload size"))
+      .option("workers", numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers()))
+      .option(
+        "confidence",
+        numberOption(
+          "--confidence",
+          "confidence level of the intervals",
+          { min: 0, minExclusive: true, max: 1, maxExclusive: true },
+          0.95,
+        ),
+      )
       .option("out", { type: "string", describe: "keep every run's outputs in this directory" })
-      .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" }),
+      .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" })
+      .option("fail-if", {
+        type: "string",
+        array: true,
+        default: [],
+        describe: "exit 1 when a difference to the baseline lies beyond this, e.g. startupP99>+5% (repeatable)",
+      }),
   handler: (args) =>
     withUserErrors("compare", async () => {
-      if (!Number.isInteger(args.seeds) || args.seeds < 2)
-        throw new UserError(`--seeds: expected a whole number >= 2 (intervals need two seeds), found ${args.seeds}`);
-      if (!(args.confidence > 0 && args.confidence < 1))
-        throw new UserError(`--confidence: expected a number between 0 and 1, found ${args.confidence}`);
-      if (!(args.workers >= 1) || !Number.isInteger(args.workers))
-        throw new UserError(`--workers: expected a whole number >= 1, found ${args.workers}`);
-      if (args.scale !== undefined && !(args.scale > 0))
-        throw new UserError(`--scale: expected a number > 0, found ${args.scale}`);
+      const failIf = parseThresholds(args["fail-if"], true);
+      if ("error" in failIf) throw new UserError(`--fail-if: ${failIf.error}`, 2);
       const arms = buildArms(args.scenarios, { vary: args.vary, scale: args.scale });
       const seeds = Array.from({ length: args.seeds }, (_, i) => args["first-seed"] + i);
       const bar = new StudyProgress(arms.length * seeds.length);
+      const summaries: SimulatedSummary[] = [];
       const r = await runCompare(arms, {
         seeds,
         confidence: args.confidence,
         workers: args.workers,
         outDir: args.out,
         onProgress: (i, d, t) => bar.progress(i, d, t),
-        onDone: (o) => bar.finished(o.index),
+        onDone: (o) => {
+          summaries[o.index] = clusterOutcome(o).summary;
+          bar.finished(o.index);
+        },
       });
       bar.finish();
-      process.stdout.write(args.json ? `${JSON.stringify(r, null, 2)}\n` : `${formatCompare(r)}\n`);
+      const checks = checkFailIf(failIf, r.arms, seeds.length, summaries, r.confidence);
+      if (args.json)
+        process.stdout.write(`${JSON.stringify(checks.length === 0 ? r : { ...r, failIf: checks }, null, 2)}\n`);
+      else
+        process.stdout.write(`${formatCompare(r)}\n${checks.length === 0 ? "" : `${formatFailIf(checks, failIf)}\n`}`);
+      if (checks.some((c) => c.failed)) process.exitCode = 1;
     }),
 };

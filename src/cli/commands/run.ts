@@ -9,7 +9,14 @@ import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
 import { errorFromWorker } from "../../study/worker-error.js";
 import { workerHeapMb } from "../heap.js";
-import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from "../input-options.js";
+import {
+  inputLimits,
+  numberOption,
+  scaleOption,
+  SEED_RULE,
+  withInputOptions,
+  type ScenarioArgs,
+} from "../input-options.js";
 import { ProgressBar } from "../progress.js";
 import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
 
@@ -32,7 +39,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: "Simulate a scenario and write its results",
   builder: (y) =>
     withInputOptions(y, "scenario", "scenario YAML file")
-      .option("seed", { type: "number", describe: "override the scenario's seed" })
+      .option("seed", numberOption("--seed", "override the scenario's seed", SEED_RULE))
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
       .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" })
       .option("scale", scaleOption("multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)"))

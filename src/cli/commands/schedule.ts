@@ -2,6 +2,7 @@ import type { CommandModule } from "yargs";
 import { loadSchedulerConfig } from "../../scheduler/config.js";
 import { explainSchedule, formatExplainTable } from "../../scheduler/explain.js";
 import { readBoundPods, readNodes, readPod } from "../../scheduler/k8s-objects.js";
+import { numberOption, SEED_RULE } from "../input-options.js";
 
 interface ScheduleArgs {
   nodes: string;
@@ -35,7 +36,7 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
       .option("config", { type: "string", describe: "KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1)" })
       .option("explain", { type: "boolean", default: false, describe: "show every node's filter statuses and scores" })
       .option("json", { type: "boolean", default: false, describe: "print JSON instead of a table" })
-      .option("seed", { type: "number", default: 1, describe: "seed of the tie-breaking random stream" }),
+      .option("seed", numberOption("--seed", "seed of the tie-breaking random stream", SEED_RULE, 1)),
   handler: (args) => {
     const nodes = readNodes(args.nodes);
     const pod = readPod(args.pod);

@@ -6,7 +6,7 @@ import { defaultWorkers } from "../../study/worker-pool.js";
 import { parseShard, runSweep, type Shard } from "../../study/sweep.js";
 import { etcdSweepTable } from "../../study/etcd-sweep-table.js";
 import { clusterOutcome } from "../../study/run-task.js";
-import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
+import { inputLimits, numberOption, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface SweepArgs extends InputArgs {
   study: string;
@@ -30,13 +30,17 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         type: "string",
         describe: "output directory (default: the study's outputs, else results/studies/<name>)",
       })
-      .option("workers", {
-        type: "number",
-        default: defaultWorkers(),
-        describe: "worker threads (1 runs on the main thread)",
-      })
+      .option(
+        "workers",
+        numberOption(
+          "--workers",
+          "worker threads (1 runs on the main thread)",
+          { integer: true, min: 1 },
+          defaultWorkers(),
+        ),
+      )
       .option("shard", { type: "string", describe: "run only shard i of N (i/N, 0-based): runs with index % N == i" })
-      .option("scale", { type: "number", describe: "multiply cluster and workload size (replaces the study's scale)" }),
+      .option("scale", scaleOption("multiply cluster and workload size (replaces the study's scale)")),
   handler: (args) =>
     withUserErrors("sweep", async () => {
       let shard: Shard | undefined;
@@ -45,10 +49,6 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         if ("error" in s) throw new UserError(`--shard: expected ${s.error}`);
         shard = s;
       }
-      if (!(args.workers >= 1) || !Number.isInteger(args.workers))
-        throw new UserError(`--workers: expected a whole number >= 1, found ${args.workers}`);
-      if (args.scale !== undefined && !(args.scale > 0))
-        throw new UserError(`--scale: expected a number > 0, found ${args.scale}`);
       const started = performance.now();
       let bar: StudyProgress | undefined;
       let unfinished = 0;
