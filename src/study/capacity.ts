@@ -187,7 +187,7 @@ function candidateText(q: CapacityQuestion, poolIndex: number, n: number, lostZo
   if ("error" in counted)
     throw new UserError(`--pool ${q.pool}: cannot set its count in ${q.file}: ${counted.error}`, 2);
   let text = counted.text;
-  const allRunning = q.slos.find((s) => s.metric.name === "allRunning" && (s.op === "<=" || s.op === "<"));
+  const allRunning = q.slos.find((s) => s.metric.name === "timeToAllRunning" && (s.op === "<=" || s.op === "<"));
   if (allRunning !== undefined) {
     // A candidate that has not got every pod Running by the SLO's bound has failed: stop there
     // instead of simulating the scenario's whole time limit.

@@ -1,53 +1,35 @@
 import { formatDuration, parseDurationNs } from "../core/time.js";
+import { GATE_METRICS } from "../gate/gate-metrics.js";
 import type { ClusterRunOutcome } from "./run-task.js";
 import { UserError } from "./user-error.js";
 
 /** A figure of one run an SLO can bound, and how it reads and prints. */
 interface SloMetric {
   name: string;
-  unit: "duration" | "count" | "percent";
+  unit: "duration" | "count" | "percent" | "rate";
   describe: string;
   /** The run's value; NaN when the run has none (never all Running), which fails every bound. */
   get: (o: ClusterRunOutcome) => number;
 }
 
-/** The metrics of `--slo` expressions, by name. */
+/**
+ * The metrics of `--slo` expressions: every metric of `simctl gate` (one vocabulary for both,
+ * src/gate/gate-metrics.ts), then two that only a capacity question needs.
+ */
 export const SLO_METRICS: readonly SloMetric[] = [
-  {
-    name: "allRunning",
-    unit: "duration",
-    describe: "time from the first workload step to every pod Running",
-    get: (o) => o.summary.timeToAllRunningNs ?? Number.NaN,
-  },
-  {
-    name: "startupP50",
-    unit: "duration",
-    describe: "pod startup p50",
-    get: (o) => o.summary.podStartup.p50Ns ?? Number.NaN,
-  },
-  {
-    name: "startupP99",
-    unit: "duration",
-    describe: "pod startup p99",
-    get: (o) => o.summary.podStartup.p99Ns ?? Number.NaN,
-  },
-  {
-    name: "startupSloP99",
-    unit: "duration",
-    describe: "pod startup p99 excluding image pulls (the upstream SLO's figure)",
-    get: (o) => o.summary.podStartupExcludingPulls.p99Ns ?? Number.NaN,
-  },
+  ...GATE_METRICS.map(
+    (m): SloMetric => ({
+      name: m.name,
+      unit: m.unit === "ns" ? "duration" : m.unit,
+      describe: m.label,
+      get: (o) => m.get(o.summary) ?? Number.NaN,
+    }),
+  ),
   {
     name: "pending",
     unit: "count",
     describe: "pods wanted but not Running when the run stops",
     get: (o) => o.summary.pods.expected - o.summary.pods.running,
-  },
-  {
-    name: "unschedulable",
-    unit: "count",
-    describe: "pods the scheduler found no node for",
-    get: (o) => o.summary.pods.unschedulable,
   },
   {
     name: "cpuAllocated",
@@ -56,6 +38,9 @@ export const SLO_METRICS: readonly SloMetric[] = [
     get: (o) => o.placement.cpuAllocated * 100,
   },
 ];
+
+/** Shorter spellings accepted in `--slo` (the capacity question is usually put this way). */
+const SLO_ALIASES: Readonly<Record<string, string>> = { allRunning: "timeToAllRunning" };
 
 const OPERATORS = ["<=", ">=", "==", "<", ">"] as const;
 type Operator = (typeof OPERATORS)[number];
@@ -84,11 +69,12 @@ export function parseSlo(text: string, index: number): Slo {
   const m = /^(\s*)([A-Za-z0-9]*)(\s*)(<=|>=|==|<|>)?(\s*)(.*?)\s*$/.exec(text)!;
   const [, lead, name, gap, op, gap2, valueText] = m as unknown as string[];
   const nameCol = lead!.length + 1;
-  const metric = SLO_METRICS.find((x) => x.name === name);
+  const canonical = SLO_ALIASES[name!] ?? name;
+  const metric = SLO_METRICS.find((x) => x.name === canonical);
   if (metric === undefined)
     fail(
       nameCol,
-      `a metric (${SLO_METRICS.map((x) => x.name).join(", ")})`,
+      `a metric (${[...Object.keys(SLO_ALIASES), ...SLO_METRICS.map((x) => x.name)].join(", ")})`,
       name === "" ? "nothing" : JSON.stringify(name),
     );
   const opCol = nameCol + name!.length + gap!.length;
@@ -97,18 +83,21 @@ export function parseSlo(text: string, index: number): Slo {
   const valueCol = opCol + op!.length + gap2!.length;
   const value = parseSloValue(metric!, valueText!);
   if (value === undefined)
-    fail(valueCol, expectedValue(metric!), valueText === "" ? "nothing" : JSON.stringify(valueText));
+    fail(valueCol, expectedValue(metric!, name!), valueText === "" ? "nothing" : JSON.stringify(valueText));
   return { text: text.trim(), metric: metric!, op: op as Operator, value: value! };
 }
 
-function expectedValue(m: SloMetric): string {
+/** What the value of metric `m`, written `as` in the expression, must look like. */
+function expectedValue(m: SloMetric, as: string): string {
   switch (m.unit) {
     case "duration":
-      return `a duration such as 30m, 5s or 250ms for ${m.name}`;
+      return `a duration such as 30m, 5s or 250ms for ${as}`;
     case "count":
-      return `a whole number of pods for ${m.name}`;
+      return `a whole number of pods for ${as}`;
     case "percent":
-      return `a percentage from 0% to 100% for ${m.name}`;
+      return `a percentage from 0% to 100% for ${as}`;
+    case "rate":
+      return `a number per second for ${as}`;
   }
 }
 
@@ -124,6 +113,8 @@ function parseSloValue(m: SloMetric, text: string): number | undefined {
       const p = /^(\d+(?:\.\d+)?)%$/.exec(text);
       return p !== null && Number(p[1]) <= 100 ? Number(p[1]) : undefined;
     }
+    case "rate":
+      return /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : undefined;
   }
 }
 
@@ -164,5 +155,7 @@ export function formatSloValue(slo: Slo, value: number): string {
       return Number.isInteger(value) ? String(value) : value.toFixed(1);
     case "percent":
       return `${value.toFixed(1)}%`;
+    case "rate":
+      return `${value.toFixed(1)}/s`;
   }
 }
