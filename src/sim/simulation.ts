@@ -30,6 +30,7 @@ import { buildNodes, buildVocabulary, type Vocabulary } from "./build-cluster.js
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
+import { BackgroundLoad } from "../background/background-load.js";
 import { Kubectl } from "./kubectl.js";
 
 /** Sampling period of timeseries.arrow. */
@@ -84,6 +85,8 @@ export class Simulation {
   readonly timeSeries: TimeSeriesRecorder;
   /** The user replaying the workload. */
   readonly kubectl: Kubectl;
+  /** The steady background load: node Leases and status, leader election, pod Events. */
+  readonly background: BackgroundLoad;
   /** Pods the workload asks for in total: the run is complete when all are Running. */
   readonly expectedPods: number;
   /** The event trace, when asked for. */
@@ -137,6 +140,8 @@ export class Simulation {
         deployments: this.templateSpecs,
         imageSizes: this.vocabulary.images.all().map((n) => scenario.images.find((i) => i.name === n)?.sizeBytes ?? 0),
         ...(sch.config === undefined ? {} : { config: sch.config }),
+        // The recorder is built with the kubelets' clients, after the scheduler.
+        events: { scheduled: (pod) => this.background.events.scheduled(pod) },
       },
     );
     const kl = scenario.kubelet;
@@ -167,6 +172,19 @@ export class Simulation {
       nodeChanges: this.scheduler,
       allRunning: this.allRunning,
     });
+    this.background = new BackgroundLoad({
+      engine,
+      random,
+      spec: scenario.background,
+      api: this.api,
+      clients: this.clients,
+      nodes,
+      pods,
+      templates: this.templates,
+      controllerManager: cm,
+      scheduler: sch,
+      observer: this.nodeLifecycle,
+    });
     this.kubelets = new Kubelets({
       engine,
       random,
@@ -187,6 +205,7 @@ export class Simulation {
       }),
       podsByNode,
       lifecycle: this.nodeLifecycle,
+      events: this.background.events,
     });
     this.nodeEvents = new NodeEvents({
       engine,
@@ -233,6 +252,7 @@ export class Simulation {
     this.lifecycle.add(this.nodeSampler);
     this.lifecycle.add(this.timeSeries);
     this.lifecycle.add(this.kubectl);
+    this.lifecycle.add(this.background);
     this.lifecycle.initializeAndStart();
   }
 
