@@ -249,8 +249,14 @@ export class NodeLifecycleController {
     this.notReadyAtNs[node] = NaN;
     this.d.nodes.ready[node] = 1;
     this.taintedAtNs[node] = NaN;
+    if (this.queued[node] === 1) {
+      this.queued[node] = 0;
+      const z = this.d.zoneOf[node]!;
+      this.zoneQueue[z] = this.zoneQueue[z]!.filter((n) => n !== node);
+    }
     this.d.nodeChanges.onNodeChanged(node);
     this.handleDisruption();
+    this.checkSettled();
   }
 
   /** A pod appeared on `node` (its binding was observed): evict it too if the node is tainted. */
@@ -450,13 +456,10 @@ export class NodeLifecycleController {
     this.taintPassAtNs = Infinity;
     for (let z = 0; z < this.zoneCount; z++) {
       const q = this.zoneQueue[z]!;
-      while (q.length > 0) {
-        const node = q[0]!;
-        // A node Ready again before its turn leaves the queue without a token.
-        if (this.d.nodes.ready[node] === 0 && !this.tryAccept(z, now)) break;
-        q.shift();
+      while (q.length > 0 && this.tryAccept(z, now)) {
+        const node = q.shift()!;
         this.queued[node] = 0;
-        if (this.d.nodes.ready[node] === 0) this.taint(node);
+        this.taint(node);
       }
     }
     this.armTaintPass();
