@@ -82,6 +82,7 @@ export class NodeStatus {
           d.tickNs,
           d.spec.periodNs * (1 + LEASE_JITTER_FACTOR) + d.tickNs,
           e.register("background.nodeStatus.tick", () => this.onTick()),
+          Math.floor(d.tickNs / 4),
         );
   }
 

@@ -92,6 +92,7 @@ export class PodEvents {
         d.tickNs,
         2 * d.tickNs,
         e.register("background.events.schedulerTick", () => this.onTick(EventSource.scheduler)),
+        Math.floor(d.tickNs / 2),
       );
       this.kubeletCalendar = new TickCalendar(
         e,
@@ -99,6 +100,7 @@ export class PodEvents {
         d.tickNs,
         2 * d.tickNs,
         e.register("background.events.kubeletTick", () => this.onTick(EventSource.kubelet)),
+        Math.floor((3 * d.tickNs) / 4),
       );
     }
   }
