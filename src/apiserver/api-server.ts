@@ -5,6 +5,7 @@ import { NS_PER } from "../core/time.js";
 import { HostCpu } from "../sync/host-cpu.js";
 import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
 import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
+import { listSeats } from "./flowcontrol/work-estimate.js";
 import type { ApiServerSpec, WebhookSpec } from "../scenario/sections/api-server.js";
 import type { ApiClients } from "./clients.js";
 import type { ObjectStore } from "./object-store.js";
@@ -238,6 +239,23 @@ export class ApiServer {
   }
 
   /**
+   * Sends a LIST of `resource` (`objects` objects) from `client`, served from the watch cache
+   * with `cpuNs` of work on the replica's cores; `replyKind(target, requestId)` fires when the
+   * client has the answer. It waits in the client's limiter and asks APF for as many seats as
+   * its object count calls for.
+   */
+  list(
+    client: number,
+    resource: Resource,
+    objects: number,
+    cpuNs: number,
+    replyKind: EventKind,
+    target: number,
+  ): number {
+    return this.submit(client, Verb.list, resource, objects, cpuNs, 0, replyKind, target);
+  }
+
+  /**
    * The client sends the request now: it crosses the network and is authenticated on its
    * replica's cores, booked at its arrival (HostCpu: a ready time one network hop ahead).
    */
@@ -262,7 +280,14 @@ export class ApiServer {
     const apf = this.replicaApf(req);
     const count = this.requests.count[req]!;
     const limit = apf.concurrencyLimit(c.level);
-    const seats = count === 1 ? 1 : Math.max(1, Math.min(count, limit));
+    // model: list_work_estimator.go: a LIST served from the watch cache takes
+    // ceil(objects / 100) seats, at most the level's maxSeats; other requests take 1.
+    const seats =
+      this.requests.verb[req] === Verb.list
+        ? listSeats(this.requests.object[req]!, apf.maxSeats(c.level))
+        : count === 1
+          ? 1
+          : Math.max(1, Math.min(count, limit));
     const outcome = apf.admit(req, c.level, c.flowHash, seats, this.kDispatched);
     if (outcome === "dispatched") this.onSeat(req);
     else if (outcome === "rejected") this.reject429(req);
@@ -345,7 +370,8 @@ export class ApiServer {
       return;
     }
     let t = now;
-    let cpuNs = this.authorization.sample() + pass;
+    // A LIST's serving work (its objects from the cache, encoded) is its operand.
+    let cpuNs = this.authorization.sample() + pass + (r.verb[req] === Verb.list ? r.operand[req]! : 0);
     const resourceBit = 1 << r.resource[req]!;
     const verbBit = 1 << r.verb[req]!;
     for (let i = 0; i < this.webhooks.length; i++) {

@@ -7,6 +7,7 @@ import { PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import type { DeploymentState } from "../cluster/workloads.js";
 import { ApiServer, apiServerCpus } from "../apiserver/api-server.js";
+import type { Resource } from "../apiserver/request-table.js";
 import { ApiClients, CLIENT_GO_DEFAULT } from "../apiserver/clients.js";
 import { ObjectStore } from "../apiserver/object-store.js";
 import { WatchCache } from "../apiserver/watch-cache.js";
@@ -114,6 +115,11 @@ export class Simulation {
     this.store = new ObjectStore(engine, pods, nodes, this.watch, deployments, this.allRunning);
     this.etcd = new EtcdCluster(engine, random, { ...DEFAULT_ETCD_CONFIG, ...scenario.etcd });
     this.api = new ApiServer(engine, random, scenario.apiserver, this.clients, this.store, this.etcd, apiCpus);
+    const api = this.api;
+    this.watch.attachLister({
+      list: (client, resource, objects, cpuNs, kind, target) =>
+        api.list(client, resource as number as Resource, objects, cpuNs, kind, target),
+    });
     const cm = scenario.controllerManager;
     // model: kube-controller-manager runs with --use-service-account-credentials (kubeadm's
     // default): each controller has its own service account and its own client built from the

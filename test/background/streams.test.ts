@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { RESOURCE_NAMES, VERB_NAMES } from "../../src/apiserver/request-table.js";
+import { Resource, RESOURCE_NAMES, Status, Verb, VERB_NAMES } from "../../src/apiserver/request-table.js";
 import { summarize } from "../../src/metrics/summary.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import { clusterScenario } from "./cluster.js";
@@ -103,5 +103,25 @@ describe("aggregate mode against one request each (50 nodes)", () => {
     expect(per.apfWaitMeanNs).toBeGreaterThan(1e6);
     for (const k of ["throughput", "commitMeanNs", "apfWaitMeanNs"] as const)
       expect(Math.abs(agg[k] - per[k]) / per[k], k).toBeLessThan(0.05);
+  });
+});
+
+describe("LISTs through the request path", () => {
+  test("a LIST takes its client's FlowSchema, its serving CPU on the replica, and no etcd round trip", () => {
+    const sim = new Simulation(clusterScenario({ nodes: 10, pods: 10, seconds: 5 }));
+    const client = sim.clients.names.indexOf("system:node:n-3");
+    let answered = -1;
+    const kind = sim.engine.register("test.listed", (_t, req) => {
+      answered = req;
+    });
+    const req = sim.api.list(client, Resource.pods, 5_000, 20e6, kind, 0);
+    sim.run();
+    const r = sim.api.requests;
+    expect(answered).toBe(req);
+    expect(r.verb[req]).toBe(Verb.list);
+    expect(r.status[req]).toBe(Status.ok);
+    expect(sim.api.apf[0]!.levelNames[r.level[req]!]).toBe("system");
+    expect(r.doneNs[req]! - r.submitNs[req]!).toBeGreaterThan(20e6);
+    expect(Number.isNaN(r.storageNs[req])).toBe(true);
   });
 });
