@@ -40,6 +40,15 @@ export interface BackgroundLoadDeps {
  * The steady load of a real cluster, one stream per file of this folder, each on or off as
  * the scenario's `controlPlane.background` says: node Leases, node status, leader election,
  * pod lifecycle Events. All of it goes through the API server's request path and etcd.
+ *
+ * model: the aggregate mode's approximation (ApiServer.submitGroup, EtcdCluster.proposeGroup):
+ * the requests of one stream due within a tick reach the API server and etcd together, at the
+ * tick. Measured against `perRequest`: within 5% on etcd throughput, mean commit latency and
+ * APF wait at 50 nodes (test/background/streams.test.ts); at 2,000 nodes (10k-pods) the
+ * groups of ~20 Leases make etcd batches larger than spread arrivals would (mean commit
+ * 2.26 ms against 2.08 ms) and Lease latency p50 3.2 ms against 2.7 ms; pod figures move by
+ * under 1%. Events are not periodic, but their timing does not touch any pod's path (the
+ * recorder's sink writes them apart), so they are aggregated the same way.
  */
 export class BackgroundLoad implements Component {
   readonly name = "background";
