@@ -78,6 +78,28 @@ describe("background streams through the request path", () => {
   });
 });
 
+describe("random streams", () => {
+  test("each stream draws from its own named stream: turning the others off leaves the Leases' phases alone", () => {
+    const firstRenewals = (cp: string) => {
+      const { sim } = run(cp, 20, 40, 12);
+      const r = sim.api.requests;
+      const first = new Map<string, number>();
+      for (let i = 0; i < r.size; i++) {
+        const who = sim.clients.names[r.client[i]!]!;
+        if (r.resource[i] === Resource.leases && who.startsWith("system:node:") && !first.has(who))
+          first.set(who, r.submitNs[i]!);
+      }
+      return [...first.entries()].sort();
+    };
+    const all = firstRenewals("  background: { mode: perRequest }");
+    const leasesOnly = firstRenewals(
+      "  background: { mode: perRequest, nodeStatus: { enabled: false }, leaderElection: { enabled: false }, events: { enabled: false } }",
+    );
+    expect(all.length).toBe(20);
+    expect(leasesOnly).toEqual(all);
+  });
+});
+
 describe("aggregate mode against one request each (50 nodes)", () => {
   test("etcd throughput, commit latency and APF wait agree within 5%", () => {
     // Few seats, so that requests do wait in APF; Events off: only the periodic streams differ.
