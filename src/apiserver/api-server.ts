@@ -5,6 +5,7 @@ import { NS_PER } from "../core/time.js";
 import { HostCpu } from "../sync/host-cpu.js";
 import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
 import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
+import { listSeats } from "./flowcontrol/work-estimate.js";
 import type { ApiServerSpec, WebhookSpec } from "../scenario/sections/api-server.js";
 import type { ApiClients } from "./clients.js";
 import type { ObjectStore } from "./object-store.js";
@@ -38,12 +39,20 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
     subresource: "status",
     namespace: "default",
   },
+  // model: node Leases live in kube-node-lease (pkg/kubelet/kubelet.go, corev1.NamespaceNodeLease),
+  // leader-election Leases in kube-system; both match their FlowSchemas' rules (namespaces "*").
+  [Resource.leases]: { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-node-lease" },
+  [Resource.nodes]: { apiGroup: "", resource: "nodes" },
+  [Resource.nodesStatus]: { apiGroup: "", resource: "nodes", subresource: "status" },
+  [Resource.events]: { apiGroup: "", resource: "events", namespace: "default" },
 };
 
 /** What the API server needs from storage: etcd's propose, answered by an event. */
 export interface Storage {
   /** Commits a write of `bytes`; fires `onCommit(requestId, revision)`, revision -1 on rejection. */
   propose(requestId: number, bytes: number, onCommit: EventKind): void;
+  /** Commits `entries` writes of `bytes` each as consecutive proposals; fires `onCommit` once, for the last. */
+  proposeGroup(requestId: number, entries: number, bytes: number, onCommit: EventKind): void;
 }
 
 /** A webhook as the server calls it: its samplers and its own random stream for failures. */
@@ -199,19 +208,87 @@ export class ApiServer {
   }
 
   /**
+   * Sends `count` alike requests of a background stream from `client` as one row that travels
+   * the path together (src/background: an aggregate stream). `replyKind(replyTarget, row)`
+   * fires once, when the last of them is answered.
+   *
+   * model: an aggregate stands for `count` requests that different clients (kubelets) send
+   * within one tick of their stream. Each of its CPU stages runs `count` bursts on the
+   * replica's cores (so they spread over cores as the single requests would); it asks APF for
+   * min(count, level's limit) seats, held until its last write is applied, which is the seat
+   * time of `count` requests that overlap; etcd takes its writes as `count` proposals in one
+   * step (EtcdCluster.proposeGroup), so they share Readies and fsyncs as requests arriving
+   * together do. What it does not keep: the clients' own token buckets (a Lease renewal every
+   * 10 s is far below a kubelet's 50 qps), the fair queuing among the clients' flows (the
+   * aggregate is one flow, `client`'s), and the spread of sends within the tick.
+   */
+  submitGroup(
+    client: number,
+    verb: Verb,
+    resource: Resource,
+    count: number,
+    bytes: number,
+    replyKind: EventKind,
+    replyTarget: number,
+  ): number {
+    if (!(count >= 1) || !Number.isInteger(count)) throw new RangeError(`apiserver: a group of ${count} requests`);
+    const req = this.requests.add(client, verb, resource, -1, 0, bytes, this.engine.now, replyKind, replyTarget);
+    this.requests.count[req] = count;
+    this.send(req);
+    return req;
+  }
+
+  /**
+   * Sends a LIST of `resource` (`objects` objects) from `client`, served from the watch cache
+   * with `cpuNs` of work on the replica's cores; `replyKind(target, requestId)` fires when the
+   * client has the answer. It waits in the client's limiter and asks APF for as many seats as
+   * its object count calls for.
+   */
+  list(
+    client: number,
+    resource: Resource,
+    objects: number,
+    cpuNs: number,
+    replyKind: EventKind,
+    target: number,
+  ): number {
+    return this.submit(client, Verb.list, resource, objects, cpuNs, 0, replyKind, target);
+  }
+
+  /**
    * The client sends the request now: it crosses the network and is authenticated on its
    * replica's cores, booked at its arrival (HostCpu: a ready time one network hop ahead).
    */
   private send(req: number): void {
     const arrival = this.engine.now + this.network.sample();
-    this.engine.scheduleAt(this.cpuOf(req).run(arrival, this.authentication.sample()), this.kAuthenticated, req);
+    const cpu = this.cpuOf(req);
+    // model: an aggregate's requests draw one sample per stage between them (the mean holds;
+    // perf: no draw per member).
+    const cost = this.authentication.sample();
+    let done = cpu.run(arrival, cost);
+    for (let i = this.requests.count[req]!; i > 1; i--) {
+      const t = cpu.run(arrival, cost);
+      if (t > done) done = t;
+    }
+    this.engine.scheduleAt(done, this.kAuthenticated, req);
   }
 
   private onAuthenticated(req: number): void {
     this.requests.seatAskNs[req] = this.engine.now;
     const c = this.classOf(req);
     this.requests.level[req] = c.level;
-    const outcome = this.replicaApf(req).admit(req, c.level, c.flowHash, 1, this.kDispatched);
+    const apf = this.replicaApf(req);
+    const count = this.requests.count[req]!;
+    const limit = apf.concurrencyLimit(c.level);
+    // model: list_work_estimator.go: a LIST served from the watch cache takes
+    // ceil(objects / 100) seats, at most the level's maxSeats; other requests take 1.
+    const seats =
+      this.requests.verb[req] === Verb.list
+        ? listSeats(this.requests.object[req]!, apf.maxSeats(c.level))
+        : count === 1
+          ? 1
+          : Math.max(1, Math.min(count, limit));
+    const outcome = apf.admit(req, c.level, c.flowHash, seats, this.kDispatched);
     if (outcome === "dispatched") this.onSeat(req);
     else if (outcome === "rejected") this.reject429(req);
   }
@@ -219,7 +296,8 @@ export class ApiServer {
   /** Classifies a request by who sends it and what it addresses, as the default FlowSchemas do. */
   private classOf(req: number): Classification {
     const r = this.requests;
-    const key = r.client[req]! * 256 + r.verb[req]! * 16 + r.resource[req]!;
+    // Clients of one user (a kubelet's and its event recorder's) share their classification.
+    const key = this.clients.userIds[r.client[req]!]! * 256 + r.verb[req]! * 16 + r.resource[req]!;
     let c = this.classes.get(key);
     if (c === undefined) {
       const attributes: RequestAttributes = {
@@ -250,16 +328,28 @@ export class ApiServer {
 
   private retry(prev: number): void {
     const r = this.requests;
-    const req = this.submit(
-      r.client[prev]!,
-      r.verb[prev]! as Verb,
-      r.resource[prev]! as Resource,
-      r.object[prev]!,
-      r.operand[prev]!,
-      r.bytes[prev]!,
-      r.replyKind[prev]! as EventKind,
-      r.replyTarget[prev]!,
-    );
+    const count = r.count[prev]!;
+    const req =
+      count > 1
+        ? this.submitGroup(
+            r.client[prev]!,
+            r.verb[prev]! as Verb,
+            r.resource[prev]! as Resource,
+            count,
+            r.bytes[prev]!,
+            r.replyKind[prev]! as EventKind,
+            r.replyTarget[prev]!,
+          )
+        : this.submit(
+            r.client[prev]!,
+            r.verb[prev]! as Verb,
+            r.resource[prev]! as Resource,
+            r.object[prev]!,
+            r.operand[prev]!,
+            r.bytes[prev]!,
+            r.replyKind[prev]! as EventKind,
+            r.replyTarget[prev]!,
+          );
     r.attempt[req] = r.attempt[prev]! + 1;
   }
 
@@ -275,8 +365,13 @@ export class ApiServer {
     r.seatWaitNs[req] = now - r.seatAskNs[req]!;
     const cpu = this.cpuOf(req);
     const pass = this.codecPassNs(req);
+    if (r.count[req]! > 1) {
+      this.onGroupSeat(req, cpu, pass);
+      return;
+    }
     let t = now;
-    let cpuNs = this.authorization.sample() + pass;
+    // A LIST's serving work (its objects from the cache, encoded) is its operand.
+    let cpuNs = this.authorization.sample() + pass + (r.verb[req] === Verb.list ? r.operand[req]! : 0);
     const resourceBit = 1 << r.resource[req]!;
     const verbBit = 1 << r.verb[req]!;
     for (let i = 0; i < this.webhooks.length; i++) {
@@ -301,9 +396,36 @@ export class ApiServer {
     this.engine.scheduleAt(t, this.kHandled, req);
   }
 
+  /**
+   * An aggregate's handlers: one authorization, validation and codec burst per request it
+   * stands for, all ready now, so they spread over the replica's cores.
+   * model: a group's admission webhooks are not called (background streams are not a
+   * webhook's business in any scenario we ship; scenario webhooks name foreground resources).
+   */
+  private onGroupSeat(req: number, cpu: HostCpu, pass: number): void {
+    const now = this.engine.now;
+    let done = now;
+    const cost = this.authorization.sample() + this.validation.sample() + 2 * pass;
+    for (let i = this.requests.count[req]!; i > 0; i--) {
+      const t = cpu.run(now, cost);
+      if (t > done) done = t;
+    }
+    this.engine.scheduleAt(done, this.kHandled, req);
+  }
+
   private onHandled(req: number): void {
-    this.requests.storageNs[req] = this.engine.now;
-    this.storage.propose(req, this.requests.bytes[req]!, this.kCommitted);
+    const r = this.requests;
+    const verb = r.verb[req]!;
+    // model: a GET or LIST is served from the watch cache (resourceVersion "0", as kubelets and
+    // informers ask): no storage round trip.
+    if (verb === Verb.get || verb === Verb.list) {
+      this.respond(req, Status.ok);
+      return;
+    }
+    r.storageNs[req] = this.engine.now;
+    const count = r.count[req]!;
+    if (count > 1) this.storage.proposeGroup(req, count, r.bytes[req]!, this.kCommitted);
+    else this.storage.propose(req, r.bytes[req]!, this.kCommitted);
   }
 
   private onCommitted(req: number, revision: number): void {

@@ -10,6 +10,9 @@ export class ApiClients {
   readonly names: string[] = [];
   readonly identities: ClientIdentity[] = [];
   readonly limiters: TokenBucket[] = [];
+  /** Per client: a dense id of its user name (clients of one user share it). */
+  readonly userIds: number[] = [];
+  private readonly users = new Map<string, number>();
 
   /**
    * Registers a client by its user name (which is what API Priority and Fairness classifies
@@ -19,6 +22,12 @@ export class ApiClients {
     this.names.push(name);
     this.identities.push(identityOf(name));
     this.limiters.push(new TokenBucket(qps, burst));
+    let user = this.users.get(name);
+    if (user === undefined) {
+      user = this.users.size;
+      this.users.set(name, user);
+    }
+    this.userIds.push(user);
     return this.names.length - 1;
   }
 

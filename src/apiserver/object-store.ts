@@ -127,6 +127,15 @@ export class ObjectStore {
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
         return;
       }
+      // model: Leases, Node status and Events are background writes (src/background): etcd and
+      // the request path carry them, but no modelled component's decisions read their objects,
+      // so the store keeps none and the watch cache does not fan them out (the node lifecycle
+      // controller learns of a renewal from its writer, at commit).
+      case Resource.leases:
+      case Resource.nodes:
+      case Resource.nodesStatus:
+      case Resource.events:
+        return;
     }
     throw new SimulationError("apiserver", this.engine.now, `no store semantics for request ${req}`);
   }

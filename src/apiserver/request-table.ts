@@ -14,6 +14,10 @@ export const Resource = {
   podsStatus: 4,
   replicasetsStatus: 5,
   deploymentsStatus: 6,
+  leases: 7,
+  nodes: 8,
+  nodesStatus: 9,
+  events: 10,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -24,6 +28,10 @@ export const RESOURCE_NAMES = [
   "pods/status",
   "replicasets/status",
   "deployments/status",
+  "leases",
+  "nodes",
+  "nodes/status",
+  "events",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */
@@ -65,6 +73,11 @@ export class RequestTable extends columnTable({
   status: { type: "Int16", unset: Status.pending },
   /** APF priority level the request was classified into (-1: not classified). */
   level: { type: "Int8", unset: -1 },
+  /**
+   * Requests the row stands for: 1, or k for an aggregate of k alike requests of a background
+   * stream (src/background) that travel the path together.
+   */
+  count: { type: "Int32", unset: 1 },
   /** 1 for the first try; client-go retries a 429 as a new request with the next attempt. */
   attempt: { type: "Uint8", unset: 1 },
   /** Event kind and target to notify the client on response (arg = request id). */

@@ -125,6 +125,8 @@ const Watchers = columnTable({
   node: { type: "Int32", unset: -1 },
   /** API server replica serving the watch (its client's replica). */
   replica: { type: "Int16", unset: 0 },
+  /** The API client that watches (its reflector relists as that client). */
+  client: { type: "Int32", unset: -1 },
   /** Log position of the next event the watcher has not been sent. */
   next: { type: "Float64", unset: 0 },
   /** When the watcher's client will have consumed the last event sent to it. */
@@ -137,6 +139,22 @@ const Watchers = columnTable({
 });
 /** Delivery times of events in the watchers' channels (each watcher owns a range). */
 const OutstandingDeliveries = columnTable({ atNs: { type: "Float64", unset: 0 } });
+/** How a reflector's relist reaches the API server: a LIST through its request path. */
+export interface RelistPath {
+  /**
+   * Sends a LIST of `resource` (`objects` objects, `cpuNs` of serving work) from `client`;
+   * `replyKind(target, request)` fires when the client has the answer.
+   */
+  list(
+    client: number,
+    resource: WatchResource,
+    objects: number,
+    cpuNs: number,
+    replyKind: EventKind,
+    target: number,
+  ): void;
+}
+
 /** One row per delivery: commit-to-delivery latency. */
 const DeliveryLatencies = columnTable({ latencyNs: { type: "Float64", unset: NaN } });
 
@@ -178,6 +196,9 @@ export class WatchCache {
   private readonly kAppend: EventKind;
   private readonly kWake: EventKind;
   private readonly kRewatch: EventKind;
+  private readonly kRelisted: EventKind;
+  /** The API server's request path for relists; without it a relist is a burst on the replica. */
+  private lister: RelistPath | undefined;
   private readonly logs: ResourceLog[] = [];
   private lastCacheNs = 0;
   private readonly pendingCommitNs = new RingQueue();
@@ -233,6 +254,15 @@ export class WatchCache {
     this.kAppend = engine.register("watch-cache.append", (resource, arg) => this.onAppend(resource, arg));
     this.kWake = engine.register("watch-cache.dispatch", (resource) => this.onWake(resource));
     this.kRewatch = engine.register("watch-cache.rewatch", (w) => this.onRewatch(w));
+    this.kRelisted = engine.register("watch-cache.relisted", (w) => this.resume(w, this.engine.now));
+  }
+
+  /**
+   * Relists go through the API server from now on (it is built after the cache, so the
+   * assembly attaches it).
+   */
+  attachLister(lister: RelistPath): void {
+    this.lister = lister;
   }
 
   /**
@@ -394,10 +424,32 @@ export class WatchCache {
     let t = this.engine.now;
     if (this.ws.next[w]! < log.windowStart) {
       this.relists++;
-      t = this.cpus[this.ws.replica[w]!]!.run(t, log.liveObjects * this.spec.relistCostPerObjectNs);
+      const cpuNs = log.liveObjects * this.spec.relistCostPerObjectNs;
+      if (this.lister !== undefined) {
+        // model: the reflector's LIST is a request like any other: its client, APF (seats
+        // from the object count, list_work_estimator.go), the replica's cores; served from
+        // the watch cache. (v1.30 reflectors relist with resourceVersion "" after a 410,
+        // a quorum read from etcd unless ConsistentListFromCache, beta in v1.31, is on.)
+        this.lister.list(
+          this.ws.client[w]!,
+          this.ws.resource[w]! as WatchResource,
+          log.liveObjects,
+          cpuNs,
+          this.kRelisted,
+          w,
+        );
+        return;
+      }
+      t = this.cpus[this.ws.replica[w]!]!.run(t, cpuNs);
     } else {
       this.rewatches++;
     }
+    this.resume(w, t);
+  }
+
+  /** The new watch starts at `t` and replays what the watcher missed. */
+  private resume(w: number, t: number): void {
+    const log = this.logs[this.ws.resource[w]!]!;
     this.ws.state[w] = ACTIVE;
     this.ws.outCount[w] = 0;
     this.ws.lastDeliveryNs[w] = Math.max(this.ws.lastDeliveryNs[w]!, t);
@@ -460,6 +512,7 @@ export class WatchCache {
     this.ws.node[w] = node;
     // model: a client keeps one HTTP/2 connection, so its watches are on its requests' replica.
     this.ws.replica[w] = client % this.cpus.length;
+    this.ws.client[w] = client;
     this.ws.next[w] = log.size;
     this.ws.lastDeliveryNs[w] = 0;
     this.ws.outStart[w] = this.outstandingUsed;

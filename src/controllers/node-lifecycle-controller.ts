@@ -127,6 +127,15 @@ export class NodeLifecycleController {
   private readonly evictDue = new PodEvictions(1024);
   /** Pod status updates (MarkPodsNotReady, DisruptionTarget) and deletes sent. */
   podsMarkedNotReady = 0;
+  /** Times a node went from Ready to NotReady (Unknown), and back to Ready. */
+  notReadyTransitions = 0;
+  readyTransitions = 0;
+  /**
+   * When the controller last saw each node's Lease renewed (NaN: not seen yet), once the
+   * kubelets' Lease renewals are simulated ({@link watchLeases}); until then a node is judged
+   * by its failure time and the phase of its renewals.
+   */
+  private leaseSeenNs: Float64Array | undefined;
   evictions = 0;
   lastEvictionNs = NaN;
 
@@ -193,13 +202,61 @@ export class NodeLifecycleController {
     const now = this.engine.now;
     if (!Number.isNaN(this.failedAtNs[node])) return;
     this.failedAtNs[node] = now;
+    this.undetected.push(node);
+    // With simulated Leases the failed node's renewals just stop (NodeLeases asks isFailed).
+    if (this.leaseSeenNs !== undefined) return;
     const period = this.spec.leaseRenewInterval;
     const phase = this.leasePhase[node]!;
     // The last renewal at or before the failure, and the monitor pass that first saw it.
     const lastRenew = phase + Math.floor((now - phase) / period) * period;
     this.probeNs[node] = nextTick(lastRenew, this.spec.nodeMonitorPeriod, this.monitorPhase);
-    this.undetected.push(node);
     this.armMonitor();
+  }
+
+  /** Whether `node`'s kubelet has stopped (a `failNodes` step). */
+  isFailed(node: NodeIdx): boolean {
+    return !Number.isNaN(this.failedAtNs[node]);
+  }
+
+  /**
+   * The kubelets' Lease renewals are simulated (src/background/node-leases.ts): from now on
+   * every node's readiness is judged from the renewals the controller sees, on every
+   * monitor pass, so that delayed renewals make nodes NotReady as in a real cluster.
+   */
+  watchLeases(): void {
+    this.leaseSeenNs = new Float64Array(this.d.nodes.size).fill(NaN);
+    this.armMonitor();
+  }
+
+  /**
+   * A renewal of `node`'s Lease reached the API (the controller's Lease informer sees it).
+   * model: monitorNodeHealth tryUpdateNodeHealth: a lease with a newer renewTime sets the
+   * node's probeTimestamp; a NotReady node whose kubelet reports again becomes Ready, and
+   * markNodeAsReachable removes its NoExecute taint, so its pending evictions are cancelled.
+   * (Upstream the Ready condition comes back with the kubelet's next status update, at most
+   * one nodeStatusUpdateFrequency later; here with the renewal.)
+   */
+  leaseRenewed(node: NodeIdx): void {
+    const seen = this.leaseSeenNs;
+    if (seen === undefined) return;
+    seen[node] = this.engine.now;
+    if (this.d.nodes.ready[node] === 0 && !Number.isNaN(this.notReadyAtNs[node]) && !this.isFailed(node))
+      this.markReady(node);
+  }
+
+  private markReady(node: NodeIdx): void {
+    this.readyTransitions++;
+    this.notReadyAtNs[node] = NaN;
+    this.d.nodes.ready[node] = 1;
+    this.taintedAtNs[node] = NaN;
+    if (this.queued[node] === 1) {
+      this.queued[node] = 0;
+      const z = this.d.zoneOf[node]!;
+      this.zoneQueue[z] = this.zoneQueue[z]!.filter((n) => n !== node);
+    }
+    this.d.nodeChanges.onNodeChanged(node);
+    this.handleDisruption();
+    this.checkSettled();
   }
 
   /** A pod appeared on `node` (its binding was observed): evict it too if the node is tainted. */
@@ -218,6 +275,10 @@ export class NodeLifecycleController {
   /** model: monitorNodeHealth: one pass over the nodes every nodeMonitorPeriod. */
   private onMonitor(): void {
     this.monitorArmed = false;
+    if (this.leaseSeenNs !== undefined) {
+      this.monitorLeases(this.leaseSeenNs);
+      return;
+    }
     const now = this.engine.now;
     const grace = this.spec.nodeMonitorGracePeriod;
     const keep: NodeIdx[] = [];
@@ -238,8 +299,41 @@ export class NodeLifecycleController {
     if (this.undetected.length > 0) this.armMonitor();
   }
 
+  /**
+   * model: monitorNodeHealth over every node: probeTimestamp is the pass that first saw the
+   * latest renewal (a node not seen yet is first seen now); past probeTimestamp + grace period
+   * the node is marked NotReady (Ready Unknown, tainted unreachable).
+   */
+  private monitorLeases(seen: Float64Array): void {
+    const now = this.engine.now;
+    const grace = this.spec.nodeMonitorGracePeriod;
+    const period = this.spec.nodeMonitorPeriod;
+    const nodes = this.d.nodes;
+    let changed = false;
+    for (let node = 0; node < nodes.size; node++) {
+      if (nodes.present[node] === 0) continue;
+      const t = seen[node]!;
+      if (Number.isNaN(t)) {
+        seen[node] = now;
+        continue;
+      }
+      if (nodes.ready[node] === 0 && !Number.isNaN(this.notReadyAtNs[node])) continue;
+      if (now >= nextTick(t, period, this.monitorPhase) + grace) {
+        this.markNotReady(node);
+        changed = true;
+      }
+    }
+    if (changed) {
+      this.undetected = this.undetected.filter((n) => Number.isNaN(this.notReadyAtNs[n]));
+      this.handleDisruption();
+      this.armTaintPass();
+    }
+    this.armMonitor();
+  }
+
   private markNotReady(node: NodeIdx): void {
     const now = this.engine.now;
+    this.notReadyTransitions++;
     this.notReadyAtNs[node] = now;
     this.d.nodes.ready[node] = 0;
     this.d.nodeChanges.onNodeChanged(node);

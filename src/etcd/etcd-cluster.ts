@@ -11,6 +11,8 @@ import { HostCpu } from "../sync/host-cpu.js";
 
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
+/** Ring kind of a grouped proposal that is not its group's last: it fires no reply. */
+const NO_REPLY = -1;
 
 /**
  * model: a WAL record frames each raftpb.Entry with a length prefix and a crc32, padded to 8
@@ -209,6 +211,23 @@ export class EtcdCluster {
    * {@link EtcdError} code. `requestId` must be an int32 (it travels as an event target).
    */
   propose(requestId: number, bytes: number, onCommit: EventKind): void {
+    this.accept(requestId, 1, bytes, onCommit);
+  }
+
+  /**
+   * Proposes `entries` writes of `bytes` each, accepted together as consecutive proposals (an
+   * aggregate of a background stream, ApiServer.submitGroup). Each is a raft entry with its own
+   * revision, CPU, WAL bytes and commit latency sample; only the last fires
+   * `onCommit(requestId, revision)`, so the group costs the engine no event per entry.
+   */
+  proposeGroup(requestId: number, entries: number, bytes: number, onCommit: EventKind): void {
+    if (!Number.isInteger(entries) || entries < 1) {
+      throw new SimulationError(this.name, this.engine.now, `bad group of ${entries} proposals`);
+    }
+    this.accept(requestId, entries, bytes, onCommit);
+  }
+
+  private accept(requestId: number, entries: number, bytes: number, onCommit: EventKind): void {
     const engine = this.engine;
     if (!Number.isInteger(requestId) || requestId < INT32_MIN || requestId > INT32_MAX) {
       throw new SimulationError(this.name, engine.now, `requestId ${requestId} is not an int32`);
@@ -219,12 +238,12 @@ export class EtcdCluster {
     // (len(data) > MaxRequestBytes -> ErrRequestTooLarge) and the apply-lag check
     // (ci > ai+maxGapBetweenApplyAndCommitIndex -> ErrTooManyRequests) run before raft.
     if (bytes > cfg.maxRequestBytes) {
-      this.rejectedTooLarge++;
+      this.rejectedTooLarge += entries;
       engine.schedule(0, onCommit, requestId, EtcdError.RequestTooLarge);
       return;
     }
     if (this.handedIndex > this.appliedIndex + cfg.maxApplyLag) {
-      this.rejectedTooManyRequests++;
+      this.rejectedTooManyRequests += entries;
       engine.schedule(0, onCommit, requestId, EtcdError.TooManyRequests);
       return;
     }
@@ -232,10 +251,15 @@ export class EtcdCluster {
     // model: the request's goroutine does its gRPC and marshalling work on any core; the raft
     // node goroutine then steps proposals one at a time (go.etcd.io/raft node.go run: case
     // <-propc), so they reach the log in acceptance order.
-    const done = this.cpu[0]!.run(now, cfg.requestCpuNs);
-    const at = done > this.lastAppendNs ? done : this.lastAppendNs;
+    const cpu = this.cpu[0]!;
+    let at = this.lastAppendNs;
+    for (let i = 1; i <= entries; i++) {
+      const done = cpu.run(now, cfg.requestCpuNs);
+      if (done > at) at = done;
+      const last = i === entries;
+      this.ring.push(last ? requestId : -1, last ? onCommit : NO_REPLY, bytes, now, at);
+    }
     this.lastAppendNs = at;
-    this.ring.push(requestId, onCommit, bytes, now, at);
     // perf: a busy leader takes the entry at its next Ready without an event of its own.
     if (!this.leaderSaving && !this.appendWake) {
       this.appendWake = true;
@@ -368,7 +392,8 @@ export class EtcdCluster {
         // something ends at currentRev+1 (kvstore_txn.go storeTxnWrite.End).
         const rev = ++this.rev;
         this.commitLatencyNs.push(at - ring.proposeNs[s]!);
-        engine.scheduleAt(at, ring.kind[s]! as EventKind, ring.requestId[s]!, rev);
+        const kind = ring.kind[s]!;
+        if (kind !== NO_REPLY) engine.scheduleAt(at, kind as EventKind, ring.requestId[s]!, rev);
       }
       ready = full ? this.backendFreeNs : end;
       first = last + 1;

@@ -9,7 +9,9 @@ import type { Column } from "./arrow-writer.js";
  * `done_ns` when the answer reached the client. `priority_level` is the APF level it was
  * classified into; a 429 is retried by the client as a new row with the next `attempt`.
  * `status` is the HTTP code (201 created, 200 ok, 413 too large, 429 too many requests, 500
- * webhook failure); null times mean the request never got that far.
+ * webhook failure); null times mean the request never got that far. `requests` is 1, or the
+ * number of requests an aggregate row of a background stream stands for (leases, nodes/status,
+ * events: src/background), so the write mix per resource is the sum of `requests` by `resource`.
  */
 export function apiColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const r = sim.api.requests;
@@ -28,6 +30,7 @@ export function apiColumns(sim: Simulation): { columns: Column[]; rows: number }
       r.arrow("storageNs", "int64", "etcd_ns"),
       r.arrow("doneNs", "int64", "done_ns"),
       r.arrow("status", "int32", "status"),
+      r.arrow("count", "int32", "requests"),
     ],
   };
 }

@@ -47,6 +47,17 @@ export function formatSummary(
     out.push(
       `  watchers terminated as unresponsive: ${s.watchDelivery.terminations} (${s.watchDelivery.relists} relisted)`,
     );
+  const mix = Object.entries(s.writeMix)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`);
+  out.push("", `writes by resource: ${mix.join(", ")}`);
+  const b = s.background;
+  const lease = b.leaseRenewalLatency;
+  out.push(
+    `background (${b.mode}): ${b.nodeLeaseRenewals ?? "no"} node Lease renewals (p99 ${d(lease.p99Ns)}, ${b.nodeLeaseFailures} failed), ` +
+      `${b.nodeStatusPatches ?? "no"} node status patches, ${b.events.written} Events; ` +
+      `NotReady transitions: ${b.notReadyTransitions}`,
+  );
   out.push("", "where the time went (total wait, mean per request or pod)");
   for (const x of s.waits.slice(0, 8))
     out.push(`  ${x.component.padEnd(52)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);

@@ -1,5 +1,5 @@
 import { PodStage, POD_STAGE_COUNT } from "../cluster/pod-table.js";
-import { RESOURCE_NAMES, Status, VERB_NAMES } from "../apiserver/request-table.js";
+import { RESOURCE_NAMES, Status, Verb, VERB_NAMES } from "../apiserver/request-table.js";
 import { NS_PER } from "../core/time.js";
 import type { RunResult } from "../core/engine.js";
 import type { Simulation } from "../sim/simulation.js";
@@ -75,6 +75,32 @@ export interface SimulatedSummary {
   stages: Record<string, LatencySummary>;
   /** Kubelets, registry, image pulls, sandboxes, evictions and time to recovery. */
   node: NodeSideSummary;
+  /**
+   * Writes answered 2xx per resource (pods, pods/status, leases, nodes/status, events, ...),
+   * counting each request an aggregate row stands for.
+   */
+  writeMix: Record<string, number>;
+  /** The background streams (controlPlane.background) and what the node lifecycle controller made of them. */
+  background: BackgroundSummary;
+}
+
+/** What the background streams did. */
+export interface BackgroundSummary {
+  mode: "aggregate" | "perRequest";
+  /** Node Lease renewals answered 200 (null: stream off), failed, and their latency (submit to answer). */
+  nodeLeaseRenewals: number | null;
+  nodeLeaseFailures: number;
+  leaseRenewalLatency: LatencySummary;
+  /** Node status: GETs answered and status PATCHes sent (null: stream off). */
+  nodeStatusGets: number | null;
+  nodeStatusPatches: number | null;
+  /** Leader-election Lease renewals of kube-controller-manager and kube-scheduler (null: stream off). */
+  leaderElectionRenewals: number | null;
+  /** Pod lifecycle Events: recorded, dropped by the spam filter, written. */
+  events: { recorded: number; spamFiltered: number; written: number };
+  /** Nodes the node lifecycle controller marked NotReady (Ready Unknown), and back Ready. */
+  notReadyTransitions: number;
+  readyTransitions: number;
 }
 
 /** Wall-clock figures of a run (not deterministic: excluded from golden comparisons). */
@@ -185,6 +211,40 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     })),
     stages,
     node: nodeSideSummary(sim, sim.pods, sim.expectedPods, result.endNs),
+    writeMix: writeMix(sim),
+    background: backgroundSummary(sim),
+  };
+}
+
+function writeMix(sim: Simulation): Record<string, number> {
+  const r = sim.api.requests;
+  const counts = new Float64Array(RESOURCE_NAMES.length);
+  for (let i = 0; i < r.size; i++) {
+    const v = r.verb[i]!;
+    const st = r.status[i]!;
+    if (v === Verb.get || v === Verb.list || st < 200 || st >= 300) continue;
+    counts[r.resource[i]!]! += r.count[i]!;
+  }
+  const out: Record<string, number> = {};
+  for (let k = 0; k < RESOURCE_NAMES.length; k++) if (counts[k]! > 0) out[RESOURCE_NAMES[k]!] = counts[k]!;
+  return out;
+}
+
+function backgroundSummary(sim: Simulation): BackgroundSummary {
+  const b = sim.background;
+  const l = b.nodeLeases;
+  const ev = b.events;
+  return {
+    mode: b.spec.mode,
+    nodeLeaseRenewals: l === undefined ? null : l.renewals,
+    nodeLeaseFailures: l === undefined ? 0 : l.failures,
+    leaseRenewalLatency: latency(l === undefined ? new Float64Array(0) : l.latencyNs.view("values")),
+    nodeStatusGets: b.nodeStatus === undefined ? null : b.nodeStatus.gets,
+    nodeStatusPatches: b.nodeStatus === undefined ? null : b.nodeStatus.patches,
+    leaderElectionRenewals: b.leaderElection === undefined ? null : b.leaderElection.renewals,
+    events: { recorded: ev.recorded, spamFiltered: ev.spamFiltered, written: ev.written },
+    notReadyTransitions: sim.nodeLifecycle.notReadyTransitions,
+    readyTransitions: sim.nodeLifecycle.readyTransitions,
   };
 }
 
@@ -193,8 +253,8 @@ function rejections(sim: Simulation): { tooManyRequests: number; webhookFailures
   let tooMany = 0;
   let webhook = 0;
   for (let i = 0; i < r.size; i++) {
-    if (r.status[i] === Status.tooManyRequests) tooMany++;
-    else if (r.status[i] === Status.internalError) webhook++;
+    if (r.status[i] === Status.tooManyRequests) tooMany += r.count[i]!;
+    else if (r.status[i] === Status.internalError) webhook += r.count[i]!;
   }
   return { tooManyRequests: tooMany, webhookFailures: webhook };
 }
@@ -217,7 +277,8 @@ function apiLatency(sim: Simulation): Record<string, LatencySummary> {
       g = [];
       groups.set(key, g);
     }
-    g.push(d);
+    // An aggregate row stands for `count` requests that shared its latency.
+    for (let k = r.count[i]!; k > 0; k--) g.push(d);
   }
   const out: Record<string, LatencySummary> = {};
   for (const key of [...groups.keys()].sort()) out[key] = latency(Float64Array.from(groups.get(key)!));
@@ -232,20 +293,21 @@ function clientGroup(name: string): string {
 function waits(sim: Simulation): WaitSummary[] {
   const r = sim.api.requests;
   const acc = new Map<string, [number, number]>();
-  const add = (component: string, ns: number) => {
+  const add = (component: string, ns: number, n = 1) => {
     if (Number.isNaN(ns)) return;
     let a = acc.get(component);
     if (a === undefined) {
       a = [0, 0];
       acc.set(component, a);
     }
-    a[0] += ns;
-    a[1]++;
+    a[0] += ns * n;
+    a[1] += n;
   };
   for (let i = 0; i < r.size; i++) {
-    add(`client rate limiter: ${clientGroup(sim.clients.names[r.client[i]!]!)}`, r.limiterWaitNs[i]!);
-    add("API Priority and Fairness queues", r.seatWaitNs[i]!);
-    add("etcd commit", r.storageNs[i]!);
+    const n = r.count[i]!;
+    add(`client rate limiter: ${clientGroup(sim.clients.names[r.client[i]!]!)}`, r.limiterWaitNs[i]!, n);
+    add("API Priority and Fairness queues", r.seatWaitNs[i]!, n);
+    add("etcd commit", r.storageNs[i]!, n);
   }
   // Each replica's CPU queue: its bursts' waits for a core (a request makes two or more bursts).
   for (const cpu of sim.api.cpus) acc.set(`CPU queue: ${cpu.name} (mean per burst)`, [cpu.waitNs, cpu.bursts]);

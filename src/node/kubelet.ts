@@ -51,6 +51,8 @@ export interface KubeletsDeps {
   podsByNode: PodsByNode;
   /** Hears of bindings (to evict pods bound to a tainted node) and of failed kubelets (Leases no longer renewed). */
   lifecycle: NodeLifecycleController;
+  /** The kubelets' event recorder (src/background/pod-events.ts). */
+  events?: { started(pod: number, node: number): void; killing(pod: number, node: number): void };
 }
 
 /**
@@ -577,6 +579,7 @@ export class Kubelets {
 
   private allStarted(pod: PodIdx): void {
     this.pods.mark(pod, PodStage.containersStarted, this.engine.now);
+    this.d.events?.started(pod, this.pods.node[pod]!);
     this.atNextRelist(pod, PLEG_APP_STARTED);
   }
 
@@ -669,6 +672,7 @@ export class Kubelets {
     this.workers.state[pod] = W_TERMINATING;
     // model: killPodWithSyncResult stops the containers in parallel (SIGTERM, grace period).
     const anyStarted = this.workers.started[pod] !== 0 || this.workers.next[pod]! > 0;
+    if (anyStarted) this.d.events?.killing(pod, node);
     this.engine.schedule(anyStarted ? this.containerStop.sample() : 0, this.kKilled, pod);
   }
 

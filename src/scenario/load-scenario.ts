@@ -5,6 +5,7 @@ import { scaleScenarioNodes } from "./scale-nodes.js";
 import { ScenarioError } from "./scenario-error.js";
 import { readApiServer } from "./sections/api-server.js";
 import { readImages, readNodePools } from "./sections/cluster.js";
+import { readBackground } from "./sections/background.js";
 import { readControllerManager } from "./sections/controller-manager.js";
 import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
@@ -102,7 +103,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const known = new Set(images.map((i) => i.name));
   const nodePools = readNodePools(r.get("cluster"), known);
   const cp = r.get("controlPlane");
-  cp.object(["apiserver", "etcd", "watch", "controllerManager", "scheduler"]);
+  cp.object(["apiserver", "etcd", "watch", "controllerManager", "scheduler", "background"]);
   const st = r.get("stop");
   st.object(["when", "timeLimit"]);
   const scenario: Scenario = {
@@ -121,6 +122,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     watch: readWatch(cp.get("watch")),
     controllerManager: readControllerManager(cp.get("controllerManager")),
     scheduler: readScheduler(cp.get("scheduler")),
+    background: readBackground(cp.get("background")),
     kubelet: readKubelet(r.get("kubelet")),
     registry: readRegistry(r.get("registry")),
     workload: readWorkload(r.get("workload"), known, nodePools),

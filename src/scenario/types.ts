@@ -1,4 +1,5 @@
 import type { ApiServerSpec } from "./sections/api-server.js";
+import type { BackgroundSpec } from "./sections/background.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
 import type { ControllerManagerSpec } from "./sections/controller-manager.js";
 import type { EtcdSpec } from "./sections/etcd.js";
@@ -10,6 +11,7 @@ import type { WorkloadStep } from "./sections/workload.js";
 
 export type {
   ApiServerSpec,
+  BackgroundSpec,
   ControllerManagerSpec,
   EtcdSpec,
   ImageSpec,
@@ -39,6 +41,8 @@ export interface Scenario {
   watch: WatchSpec;
   controllerManager: ControllerManagerSpec;
   scheduler: SchedulerSpec;
+  /** The steady background load (node Leases, node status, leader election, Events). */
+  background: BackgroundSpec;
   kubelet: KubeletSpec;
   registry: RegistrySpec;
   workload: readonly WorkloadStep[];

@@ -55,6 +55,8 @@ export interface KubeSchedulerOptions {
    * prepareCandidate does.
    */
   onPreempt?: (pod: number, node: number, victims: readonly number[]) => void;
+  /** The scheduler's event recorder (src/background/pod-events.ts): told of each pod bound. */
+  events?: { scheduled(pod: number): void };
 }
 
 const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
@@ -88,6 +90,7 @@ export class KubeScheduler implements Binder {
   private readonly rotation: Rotation = { next: 0 };
   private readonly kCycleDone: EventKind;
   private readonly kBound: EventKind;
+  private readonly events: { scheduled(pod: number): void } | undefined;
   private readonly kBackoffFlush: EventKind;
   private readonly kUnschedFlush: EventKind;
   private readonly kVictimDeleted: EventKind;
@@ -141,6 +144,7 @@ export class KubeScheduler implements Binder {
     this.spec = spec;
     this.ref = { pod: -1, group: -1, spec: undefined as unknown as PodSpec };
     this.configure(options);
+    this.events = options.events;
     this.kCycleDone = engine.register("scheduler.cycleDone", (pod, node) => this.onCycleDone(pod, node));
     this.kBound = engine.register("scheduler.bound", (pod, req) => this.onBound(pod, req));
     this.kBackoffFlush = engine.register("scheduler.flushBackoffQ", () => this.onBackoffFlush());
@@ -462,6 +466,7 @@ export class KubeScheduler implements Binder {
   private onBound(pod: number, req: number): void {
     if (this.api.requests.status[req] === ApiStatus.created) {
       this.bound++;
+      this.events?.scheduled(pod);
       return;
     }
     // model: handleBindingCycleError: forget the assumed pod, move pods an AssignedPodDelete may

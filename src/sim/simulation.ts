@@ -7,6 +7,7 @@ import { PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import type { DeploymentState } from "../cluster/workloads.js";
 import { ApiServer, apiServerCpus } from "../apiserver/api-server.js";
+import type { Resource } from "../apiserver/request-table.js";
 import { ApiClients, CLIENT_GO_DEFAULT } from "../apiserver/clients.js";
 import { ObjectStore } from "../apiserver/object-store.js";
 import { WatchCache } from "../apiserver/watch-cache.js";
@@ -30,6 +31,7 @@ import { buildNodes, buildVocabulary, type Vocabulary } from "./build-cluster.js
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
+import { BackgroundLoad } from "../background/background-load.js";
 import { Kubectl } from "./kubectl.js";
 
 /** Sampling period of timeseries.arrow. */
@@ -84,6 +86,8 @@ export class Simulation {
   readonly timeSeries: TimeSeriesRecorder;
   /** The user replaying the workload. */
   readonly kubectl: Kubectl;
+  /** The steady background load: node Leases and status, leader election, pod Events. */
+  readonly background: BackgroundLoad;
   /** Pods the workload asks for in total: the run is complete when all are Running. */
   readonly expectedPods: number;
   /** The event trace, when asked for. */
@@ -111,6 +115,11 @@ export class Simulation {
     this.store = new ObjectStore(engine, pods, nodes, this.watch, deployments, this.allRunning);
     this.etcd = new EtcdCluster(engine, random, { ...DEFAULT_ETCD_CONFIG, ...scenario.etcd });
     this.api = new ApiServer(engine, random, scenario.apiserver, this.clients, this.store, this.etcd, apiCpus);
+    const api = this.api;
+    this.watch.attachLister({
+      list: (client, resource, objects, cpuNs, kind, target) =>
+        api.list(client, resource as number as Resource, objects, cpuNs, kind, target),
+    });
     const cm = scenario.controllerManager;
     // model: kube-controller-manager runs with --use-service-account-credentials (kubeadm's
     // default): each controller has its own service account and its own client built from the
@@ -137,6 +146,8 @@ export class Simulation {
         deployments: this.templateSpecs,
         imageSizes: this.vocabulary.images.all().map((n) => scenario.images.find((i) => i.name === n)?.sizeBytes ?? 0),
         ...(sch.config === undefined ? {} : { config: sch.config }),
+        // The recorder is built with the kubelets' clients, after the scheduler.
+        events: { scheduled: (pod) => this.background.events.scheduled(pod) },
       },
     );
     const kl = scenario.kubelet;
@@ -167,6 +178,19 @@ export class Simulation {
       nodeChanges: this.scheduler,
       allRunning: this.allRunning,
     });
+    this.background = new BackgroundLoad({
+      engine,
+      random,
+      spec: scenario.background,
+      api: this.api,
+      clients: this.clients,
+      nodes,
+      pods,
+      templates: this.templates,
+      controllerManager: cm,
+      scheduler: sch,
+      observer: this.nodeLifecycle,
+    });
     this.kubelets = new Kubelets({
       engine,
       random,
@@ -187,6 +211,7 @@ export class Simulation {
       }),
       podsByNode,
       lifecycle: this.nodeLifecycle,
+      events: this.background.events,
     });
     this.nodeEvents = new NodeEvents({
       engine,
@@ -233,6 +258,7 @@ export class Simulation {
     this.lifecycle.add(this.nodeSampler);
     this.lifecycle.add(this.timeSeries);
     this.lifecycle.add(this.kubectl);
+    this.lifecycle.add(this.background);
     this.lifecycle.initializeAndStart();
   }
 

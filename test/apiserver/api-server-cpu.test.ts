@@ -16,7 +16,11 @@ const { us, ms, s } = NS_PER;
 
 /** Storage that commits at once, and a store that ignores what it is given: only the server's CPU is left. */
 function instantStorage(engine: Engine): Storage {
-  return { propose: (req: number, _bytes: number, onCommit: EventKind) => engine.schedule(0, onCommit, req, 1) };
+  return {
+    propose: (req: number, _bytes: number, onCommit: EventKind) => engine.schedule(0, onCommit, req, 1),
+    proposeGroup: (req: number, _n: number, _bytes: number, onCommit: EventKind) =>
+      engine.schedule(0, onCommit, req, 1),
+  };
 }
 const NO_STORE = { apply: () => {} } as unknown as ObjectStore;
 

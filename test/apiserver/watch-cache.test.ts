@@ -135,6 +135,37 @@ describe("WatchCache", () => {
     expect(quick.watch.relists).toBe(0);
   });
 
+  test("with the API server attached, a relist is a LIST request of the watcher's client, and the watch resumes on its answer", () => {
+    const slow = setup({
+      clientEventCostNs: 50 * ms,
+      rewatchDelayNs: 200 * s,
+      delivery: { kind: "constant", value: 0 },
+    });
+    const lists: [number, number, number, number][] = [];
+    const answerAfterNs = 3 * s;
+    slow.watch.attachLister({
+      list: (client, resource, objects, cpuNs, kind, target) => {
+        lists.push([client, resource, objects, cpuNs]);
+        slow.engine.schedule(answerAfterNs, kind, target, 0);
+      },
+    });
+    const got = recorder(slow.engine, slow.watch);
+    const k = slow.engine.register("pub", (i) => slow.watch.publish(WatchResource.pods, i, WatchEvent.ADDED));
+    for (let i = 0; i < 200_000; i++) {
+      slow.pods.add(0, i, 0);
+      slow.engine.schedule(i * ms, k, i);
+    }
+    slow.engine.run();
+    expect(slow.watch.relists).toBeGreaterThanOrEqual(1);
+    expect(lists.length).toBe(slow.watch.relists);
+    // Client 0 (the recorder's), pods, every live object, at the relist cost per object.
+    const [client, resource, objects, cpuNs] = lists[0]!;
+    expect([client, resource]).toEqual([0, WatchResource.pods]);
+    expect(cpuNs).toBe(objects * WATCH_DEFAULTS.relistCostPerObjectNs);
+    // The watcher still gets every event, once and in order.
+    expect(got.map((g) => g[1])).toEqual(Array.from({ length: 200_000 }, (_, i) => i));
+  });
+
   test("an event is encoded once per replica that serves a watcher of it, then sent to each watcher", () => {
     const api = { replicas: 2, cpus: 1, serializationPerKiBNs: 20 * us, watchSendCostNs: 5 * us };
     const { engine, pods, watch, cpus } = setup({}, 4, api);

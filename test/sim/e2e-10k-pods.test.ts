@@ -89,6 +89,18 @@ describe("scenarios/10k-pods.yaml end to end", () => {
     },
   );
 
+  test("summary.json's write mix holds the Lease renewals: nodes x (simulated seconds / 10) within 2%", () => {
+    const summary = JSON.parse(readFileSync(join(run.outDir!, "summary.json"), "utf8"));
+    const { writeMix, background, simulatedNs } = summary.results;
+    const seconds = simulatedNs / 1e9;
+    expect(Math.abs(writeMix.leases / ((2000 * seconds) / 10) - 1)).toBeLessThan(0.02);
+    // The node Leases alone: JitterUntil's factor 0.04 makes the mean period 10.2 s (plus the
+    // renewal's latency), so they come 2% under nodes x T / 10; the leaders' renewals are the rest.
+    expect(Math.abs(background.nodeLeaseRenewals / ((2000 * seconds) / 10.2) - 1)).toBeLessThan(0.005);
+    expect(writeMix.leases).toBe(background.nodeLeaseRenewals + background.leaderElectionRenewals);
+    expect(background.notReadyTransitions).toBe(0);
+  });
+
   test("pod creation is paced by the replicaset controller's client limiter", () => {
     // Its 20 qps / 30 burst bucket alone needs (10000 - 30) / 20 s for the creates.
     expect(run.summary.timeToAllRunningNs!).toBeGreaterThanOrEqual(((10_000 - 30) / 20) * 1e9);
