@@ -1,4 +1,5 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
+import { notePriorityClassRef } from "./inputs/priority-classes.js";
 import type { YamlReader } from "./yaml-reader.js";
 
 /** A container of a pod template, as far as simctl models it. */
@@ -49,6 +50,8 @@ export interface PodManifest {
    * adds the projected `kube-api-access-*` volume (plugin/pkg/admission/serviceaccount).
    */
   automountServiceAccountToken?: boolean | undefined;
+  /** spec.priorityClassName, resolved into `priority` once every PriorityClass is read (priority-classes.ts). */
+  priorityClassName?: string;
 }
 
 /** An apps/v1 Deployment as simctl reads it. */
@@ -59,6 +62,8 @@ export interface DeploymentSpec {
   /** spec.strategy.rollingUpdate, as int-or-percent strings (`25%`) or integers. */
   maxSurge: string | number;
   maxUnavailable: string | number;
+  /** spec.strategy.type when it is Recreate (absent: RollingUpdate, the default). */
+  strategy?: "Recreate";
   pod: PodManifest;
 }
 
@@ -101,8 +106,11 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
   const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
   const strategy = spec.get("strategy");
   strategy.object(["type", "rollingUpdate"]);
-  strategy.get("type").oneOf(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" });
+  const type = strategy.get("type").oneOf(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" });
   const ru = strategy.get("rollingUpdate");
+  // model: apps/v1 validation: rollingUpdate may only be given with type RollingUpdate
+  // (pkg/apis/apps/validation ValidateDeploymentStrategy).
+  if (type === "Recreate" && ru.present) ru.fail("no rollingUpdate with strategy type Recreate");
   ru.object(["maxSurge", "maxUnavailable"]);
   const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
@@ -123,14 +131,23 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
         .fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
   }
   const pod = readPodSpec(template.get("spec"), labels);
-  return { name: name + nameSuffix, namespace, replicas, maxSurge, maxUnavailable, pod };
+  return {
+    name: name + nameSuffix,
+    namespace,
+    replicas,
+    maxSurge,
+    maxUnavailable,
+    ...(type === "Recreate" ? { strategy: type } : {}),
+    pod,
+  };
 }
 
 function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
   r.object(POD_SPEC_KEYS);
   const containers = r.get("containers").list("a list of containers").map(readContainer);
   if (containers.length === 0) r.get("containers").fail("a list with at least one container");
-  return {
+  const pc = r.get("priorityClassName");
+  const pod: PodManifest = {
     labels,
     schedulerName: r.get("schedulerName").str({ default: "default-scheduler" }),
     priority: r.get("priority").int({ default: 0 }),
@@ -142,7 +159,10 @@ function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodMan
     topologySpreadConstraints: r.get("topologySpreadConstraints").value(),
     volumes: r.get("volumes").list("a list of volumes").map(readVolume),
     automountServiceAccountToken: r.get("automountServiceAccountToken").bool({ default: true }),
+    ...(pc.present ? { priorityClassName: pc.str({ pattern: DNS_SUBDOMAIN, expected: "a PriorityClass name" }) } : {}),
   };
+  if (pc.present) notePriorityClassRef(pod, pc);
+  return pod;
 }
 
 function readVolume(v: YamlReader): VolumeManifest {

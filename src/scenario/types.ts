@@ -1,3 +1,4 @@
+import type { InputReportJson } from "./inputs/input-report.js";
 import type { ApiServerSpec } from "./sections/api-server.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
 import type { ControllerManagerSpec } from "./sections/controller-manager.js";
@@ -44,4 +45,10 @@ export interface Scenario {
   workload: readonly WorkloadStep[];
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   outputs: readonly OutputTable[];
+  /**
+   * What the inputs hold that the run does not simulate as written (kinds and fields not
+   * modelled, images given the default size, pods skipped): printed before the run and written
+   * to inputs.json. Not part of the scenario's content hash nor of scenario.json.
+   */
+  inputs?: InputReportJson;
 }

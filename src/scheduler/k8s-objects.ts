@@ -85,51 +85,7 @@ function quantities(r: YamlReader): Record<string, string | number> {
 /** Reads core/v1 Nodes (`kubectl get nodes -o yaml`, or `---` documents). */
 export function readNodes(file: string, text = readText(file, "a readable Nodes YAML file")): NodeInput[] {
   const { items, ctx } = objects(file, text, "Node");
-  const nodes = items.map((n): NodeInput => {
-    const meta = n.get("metadata");
-    const spec = n.get("spec");
-    const status = n.get("status");
-    spec.object(NODE_SPEC_KEYS);
-    status.object(NODE_STATUS_KEYS);
-    const alloc = status.get("allocatable").present ? status.get("allocatable") : status.get("capacity");
-    if (!alloc.present)
-      status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
-    const ready = status
-      .get("conditions")
-      .list()
-      .find((c) => c.get("type").value() === "Ready");
-    return {
-      name: meta.get("name").str({ expected: "the node's name" }),
-      allocatable: quantities(alloc),
-      labels: stringMap(meta.get("labels")),
-      taints: spec
-        .get("taints")
-        .list()
-        .map((t) => {
-          t.object(TAINT_KEYS);
-          return {
-            key: t.get("key").str(),
-            value: t.get("value").str({ default: "" }),
-            effect: t.get("effect").oneOf(TAINT_EFFECTS),
-          };
-        }),
-      images: status
-        .get("images")
-        .list()
-        .map((i) => {
-          i.object(["names", "sizeBytes"]);
-          return {
-            names: i
-              .get("names")
-              .list()
-              .map((x) => x.str()),
-            sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }),
-          };
-        }),
-      unschedulable: spec.get("unschedulable").bool({ default: false }),
-      ready: ready === undefined ? true : ready.get("status").value() === "True",
-    };
-  });
+  const nodes = items.map(readNodeObject);
   if (nodes.length === 0) ctx.report("", 0, "at least one Node", "none");
   const seen = new Set<string>();
   for (let i = 0; i < nodes.length; i++) {
@@ -138,6 +94,59 @@ export function readNodes(file: string, text = readText(file, "a readable Nodes 
   }
   ctx.throwIfIssues();
   return nodes;
+}
+
+/**
+ * One core/v1 Node object: name, labels, taints, spec.unschedulable, status.allocatable (capacity
+ * where allocatable is absent; neither is a located error), status.images and the Ready
+ * condition. Shared by `simctl schedule --nodes` and a scenario's `cluster.nodes`.
+ */
+export function readNodeObject(n: YamlReader): NodeInput {
+  n.object(OBJECT_KEYS);
+  n.get("metadata").object(METADATA_KEYS);
+  const meta = n.get("metadata");
+  const spec = n.get("spec");
+  const status = n.get("status");
+  spec.object(NODE_SPEC_KEYS);
+  status.object(NODE_STATUS_KEYS);
+  const alloc = status.get("allocatable").present ? status.get("allocatable") : status.get("capacity");
+  if (!alloc.present)
+    status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
+  const ready = status
+    .get("conditions")
+    .list()
+    .find((c) => c.get("type").value() === "Ready");
+  return {
+    name: meta.get("name").str({ expected: "the node's name" }),
+    allocatable: quantities(alloc),
+    labels: stringMap(meta.get("labels")),
+    taints: spec
+      .get("taints")
+      .list()
+      .map((t) => {
+        t.object(TAINT_KEYS);
+        return {
+          key: t.get("key").str(),
+          value: t.get("value").str({ default: "" }),
+          effect: t.get("effect").oneOf(TAINT_EFFECTS),
+        };
+      }),
+    images: status
+      .get("images")
+      .list()
+      .map((i) => {
+        i.object(["names", "sizeBytes"]);
+        return {
+          names: i
+            .get("names")
+            .list()
+            .map((x) => x.str()),
+          sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }),
+        };
+      }),
+    unschedulable: spec.get("unschedulable").bool({ default: false }),
+    ready: ready === undefined ? true : ready.get("status").value() === "True",
+  };
 }
 
 function readContainer(c: YamlReader): ContainerInput {
