@@ -20,7 +20,7 @@ import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
 import { Registry } from "../node/registry.js";
-import { finalReplicas } from "../scenario/sections/workload.js";
+import { createdDeployments, finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
@@ -118,7 +118,11 @@ export class Simulation {
     const depClient = this.clients.add("system:serviceaccount:kube-system:deployment-controller", cm.qps, cm.burst);
     const rsClient = this.clients.add("system:serviceaccount:kube-system:replicaset-controller", cm.qps, cm.burst);
     const controllerDeps = { engine, random, spec: cm, api: this.api, store: this.store, watch: this.watch };
-    this.deploymentController = new DeploymentController(controllerDeps, depClient);
+    this.deploymentController = new DeploymentController(
+      controllerDeps,
+      depClient,
+      createdDeployments(scenario.workload).some((d) => d.strategy === "Recreate"),
+    );
     this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst);
