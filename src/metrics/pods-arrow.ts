@@ -18,7 +18,8 @@ import type { Column } from "./arrow-writer.js";
  * deletionTimestamp) and `deleted_ns` (removed from etcd). Node-side counters follow:
  * `sandbox_failures` (FailedCreatePodSandBox attempts), `pull_failures`, `bytes_pulled` (bytes
  * the pod's pulls fetched from the registry), `pull_wait_ns` (time its worker waited for
- * pulls), `init_ns` (time its init containers took), and `reason` (OutOf<resource>, DeletionByTaintManager, EvictionByEvictionAPI).
+ * pulls), `init_ns` (time its init containers took), `reason` (OutOf<resource>, DeletionByTaintManager,
+ * EvictionByEvictionAPI), `owner_kind` (the kind of the pod's controller) and `priority` (spec.priority).
  */
 export function podColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const pods = sim.pods;
@@ -79,8 +80,21 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
     reasons[p] = id;
   }
   columns.push({ name: "reason", type: "dict", values: reasons, dictionary: reasonDict });
+  // owner_kind: the kind of the workload at the top of the pod's ownerReferences chain (a
+  // Deployment owns the ReplicaSet that owns the pod). Every pod of a run is a Deployment's:
+  // other workload kinds in the inputs are reported in inputs.json, not run.
+  const kinds = new Int32Array(n);
+  const ownerKinds = [OWNER_KIND_DEPLOYMENT];
+  const priority = new Int32Array(n);
+  const templates = sim.templates;
+  for (let p = 0; p < n; p++) priority[p] = templates[pods.template[p]!]!.priority;
+  columns.push({ name: "owner_kind", type: "dict", values: kinds, dictionary: ownerKinds });
+  columns.push({ name: "priority", type: "int32", values: priority });
   return { columns, rows: n };
 }
+
+/** pods.arrow `owner_kind` of a Deployment's pods. */
+export const OWNER_KIND_DEPLOYMENT = "Deployment";
 
 const ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 

@@ -101,7 +101,8 @@ export class InputReport {
 export function formatInputReport(r: InputReportJson): string {
   const out: string[] = [];
   const times = (n: number) => (n === 1 ? "1 object" : `${n} objects`);
-  for (const e of r.kindsNotModelled) out.push(`  kind not modelled, skipped: ${e.kind} (${times(e.count)}, first at ${e.first})`);
+  for (const e of r.kindsNotModelled)
+    out.push(`  kind not modelled, skipped: ${e.kind} (${times(e.count)}, first at ${e.first})`);
   for (const e of r.fieldsNotModelled)
     out.push(`  field not modelled, ignored: ${e.kind} ${e.field} (${times(e.count)}, first at ${e.first})`);
   for (const e of r.imagesDefaultSize)

@@ -154,7 +154,8 @@ function readClusterNodes(
     }
     const n = readNodeObject(o.r);
     reportUnmodelled(o.r.node, "Node", NODE_FIELDS, report, (x) => o.r.ctx.site(x));
-    if (names.has(n.name)) o.r.get("metadata").get("name").fail("a node name not used before (in this input or a pool)");
+    if (names.has(n.name))
+      o.r.get("metadata").get("name").fail("a node name not used before (in this input or a pool)");
     names.add(n.name);
     const allocatable = new Map<string, number>();
     for (const [k, q] of Object.entries(n.allocatable)) allocatable.set(k, parseQuantity(q) ?? 0);
@@ -176,7 +177,7 @@ function readClusterNodes(
     const cidrs = o.r.get("spec").get("podCIDRs").list();
     const first = cidr.present ? cidr : cidrs[0];
     let prefix = DEFAULT_POD_CIDR_PREFIX;
-    if (first !== undefined && first.present) {
+    if (first?.present) {
       const m = /^[0-9.]+\/([0-9]+)$|^[0-9a-fA-F:]+\/([0-9]+)$/.exec(first.str());
       if (m === null) first.fail("a CIDR such as 10.244.1.0/24");
       else if (m[1] !== undefined) prefix = Number(m[1]);
