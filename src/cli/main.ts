@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   report: async () => (await import("./commands/report.js")).reportCommand as unknown as CommandModule,
   bench: async () => (await import("./commands/bench.js")).benchCommand as unknown as CommandModule,
   calibrate: async () => (await import("./commands/calibrate.js")).calibrateCommand as unknown as CommandModule,
+  import: async () => (await import("./commands/import.js")).importCommand as unknown as CommandModule,
 };
 
 /** The command modules `argv` needs: the named command's, or every one when none is named. */

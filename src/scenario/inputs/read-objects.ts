@@ -20,7 +20,7 @@ const MAX_ENTRIES = 100_000;
 /**
  * The Kubernetes objects of the path `r` names (relative to `r`'s file): a file, or a directory
  * read recursively in sorted order (byte order of names, so every machine reads the same order).
- * Each file may hold several `---` documents, YAML or JSON (JSON is YAML), and a document of kind
+ * `r` may also be a list of such paths. Each file may hold several `---` documents, YAML or JSON (JSON is YAML), and a document of kind
  * `List` (what `kubectl get ... -o yaml` writes) or `<Kind>List` stands for its items.
  *
  * Contract: every file obeys readInputFile's rules (confined to the naming file's tree or
@@ -30,6 +30,11 @@ const MAX_ENTRIES = 100_000;
  * line). `visit` reads each object in turn, before its file's issues are collected.
  */
 export function readObjects(r: YamlReader, what: string, visit: (o: InputObject) => void): void {
+  if (r.isList()) {
+    // A list of paths (what simctl import writes): each read in turn, in the order given.
+    for (const item of r.list()) readObjects(item, what, visit);
+    return;
+  }
   const ctx = r.ctx;
   const written = r.str({ expected: `the path of ${what} (a file or a directory), relative to this file` });
   if (written === "") return;
