@@ -6,7 +6,9 @@ import { ScenarioError } from "./scenario-error.js";
 import { readApiServer } from "./sections/api-server.js";
 import { DEFAULT_IMAGE_BYTES } from "./inputs/input-report.js";
 import { resolvePriorities, type PriorityClassSpec } from "./inputs/priority-classes.js";
-import { readCluster, readImages } from "./sections/cluster.js";
+import { readCluster, readImages, startNodeNames } from "./sections/cluster.js";
+import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.js";
+import { createdDeployments } from "./sections/workload.js";
 import { readControllerManager } from "./sections/controller-manager.js";
 import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
@@ -111,6 +113,9 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     readWorkload(r.get("workload"), known, nodePools, priorityClasses),
     priorityClasses,
   );
+  const existingPods = r.get("cluster").has("pods")
+    ? adoptExistingPods(readClusterPods(r.get("cluster").get("pods"), startNodeNames(nodePools), known), workload)
+    : undefined;
   // model: an image no input gives a size for gets the documented default (input-report.ts).
   for (const name of ctx.inputs.defaultSizedImages())
     if (!known.has(name)) images.push({ name, sizeBytes: DEFAULT_IMAGE_BYTES, layers: [] });
@@ -137,6 +142,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     kubelet: readKubelet(r.get("kubelet")),
     registry: readRegistry(r.get("registry")),
     workload,
+    ...(existingPods === undefined ? {} : { existingPods }),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),
@@ -148,6 +154,28 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   checkSize(ctx, scenario, r);
   ctx.throwIfIssues();
   return scenario;
+}
+
+/**
+ * Marks each existing pod that a Deployment of the workload adopts: its controller is a
+ * ReplicaSet named `<deployment>-<hash>` of that Deployment's namespace, and it carries the
+ * Deployment's template labels (model: (approximation) the labels stand for spec.selector,
+ * which they include; the ReplicaSet controller adopts orphans and pods of its own the same
+ * way, controller_ref_manager.go ClaimPods).
+ */
+function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep[]): ExistingPodSpec[] {
+  const deployments = createdDeployments(steps);
+  return pods.map((p) => {
+    if (p.ownerKind !== "ReplicaSet") return p;
+    const d = deployments.find(
+      (x) =>
+        x.namespace === p.namespace &&
+        p.ownerName.startsWith(`${x.name}-`) &&
+        !p.ownerName.slice(x.name.length + 1).includes("-") &&
+        [...x.pod.labels].every(([k, v]) => p.pod.labels.get(k) === v),
+    );
+    return d === undefined ? p : { ...p, adoptedBy: d.name };
+  });
 }
 
 /** The workload with each created Deployment's priority resolved from the PriorityClasses (priority-classes.ts). */

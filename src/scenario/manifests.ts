@@ -142,7 +142,8 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
   };
 }
 
-function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
+/** Reads the spec of a core/v1 Pod (or of a pod template) carrying `labels`. */
+export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
   r.object(POD_SPEC_KEYS);
   const containers = r.get("containers").list("a list of containers").map(readContainer);
   if (containers.length === 0) r.get("containers").fail("a list with at least one container");
@@ -239,7 +240,8 @@ function readHostPorts(r: YamlReader): { ip: string; protocol: string; port: num
   return out;
 }
 
-function stringMap(r: YamlReader): Map<string, string> {
+/** A mapping of strings (labels, nodeSelector); a value that is not a scalar is reported. */
+export function stringMap(r: YamlReader): Map<string, string> {
   const m = new Map<string, string>();
   for (const [k, v] of r.entries()) {
     const raw = v.value();
@@ -262,5 +264,5 @@ function intOrPercent(r: YamlReader, dflt: string): string | number {
 const DNS_SUBDOMAIN_MAX = 253;
 /** model: spec.replicas is an int32 in apps/v1. */
 export const INT32_MAX = 2 ** 31 - 1;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

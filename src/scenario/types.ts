@@ -1,4 +1,5 @@
 import type { InputReportJson } from "./inputs/input-report.js";
+import type { ExistingPodSpec } from "./sections/cluster-pods.js";
 import type { ApiServerSpec } from "./sections/api-server.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
 import type { ControllerManagerSpec } from "./sections/controller-manager.js";
@@ -43,6 +44,8 @@ export interface Scenario {
   kubelet: KubeletSpec;
   registry: RegistrySpec;
   workload: readonly WorkloadStep[];
+  /** The pods of `cluster.pods` the run starts with (absent without cluster.pods). */
+  existingPods?: readonly ExistingPodSpec[];
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   outputs: readonly OutputTable[];
   /**

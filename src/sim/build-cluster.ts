@@ -28,9 +28,9 @@ export function buildVocabulary(s: Scenario): Vocabulary {
   const images = new Interner();
   for (const img of s.images) images.intern(img.name);
   for (const p of s.nodePools) for (const r of p.allocatable.keys()) resources.intern(r);
-  for (const d of createdDeployments(s.workload)) {
-    for (const c of [...d.pod.containers, ...d.pod.initContainers])
-      for (const r of c.requests.keys()) resources.intern(r);
+  const pods = [...createdDeployments(s.workload).map((d) => d.pod), ...(s.existingPods ?? []).map((p) => p.pod)];
+  for (const pod of pods) {
+    for (const c of [...pod.containers, ...pod.initContainers]) for (const r of c.requests.keys()) resources.intern(r);
   }
   return { resources, labels, images };
 }

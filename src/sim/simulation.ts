@@ -30,6 +30,7 @@ import { buildNodes, buildVocabulary, type Vocabulary } from "./build-cluster.js
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
+import { ExistingPods, unadoptedPods } from "./existing-pods.js";
 import { Kubectl } from "./kubectl.js";
 
 /** Sampling period of timeseries.arrow. */
@@ -84,6 +85,10 @@ export class Simulation {
   readonly timeSeries: TimeSeriesRecorder;
   /** The user replaying the workload. */
   readonly kubectl: Kubectl;
+  /** The pods of cluster.pods (undefined without them). */
+  readonly existingPods: ExistingPods | undefined;
+  /** Names of pods that came with names (cluster.pods), by pod row; pods.arrow generates the others'. */
+  readonly podNames = new Map<number, string>();
   /** Pods the workload asks for in total: the run is complete when all are Running. */
   readonly expectedPods: number;
   /** The event trace, when asked for. */
@@ -99,7 +104,7 @@ export class Simulation {
     this.vocabulary = buildVocabulary(scenario);
     const nodes = buildNodes(scenario, this.vocabulary);
     this.nodes = nodes;
-    const expected = finalReplicas(scenario.workload);
+    const expected = finalReplicas(scenario.workload) + unadoptedPods(scenario);
     this.expectedPods = expected;
     const pods = new PodTable(Math.max(1024, expected));
     this.pods = pods;
@@ -216,6 +221,25 @@ export class Simulation {
       nodeEvents: this.nodeEvents,
       allRunning: this.allRunning,
     });
+    this.existingPods =
+      scenario.existingPods === undefined
+        ? undefined
+        : new ExistingPods({
+            engine,
+            scenario,
+            vocabulary: this.vocabulary,
+            nodes,
+            pods,
+            store: this.store,
+            api: this.api,
+            // These writes stand for objects the cluster already holds: no client-side rate limit.
+            client: this.clients.add("simctl:existing-pods", 1e9, 1e9),
+            templates: this.templates,
+            templateSpecs: this.templateSpecs,
+            replicaSets: this.replicaSetController,
+            podNames: this.podNames,
+            allRunning: this.allRunning,
+          });
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;
@@ -237,6 +261,7 @@ export class Simulation {
     this.lifecycle.add(this.nodeSampler);
     this.lifecycle.add(this.timeSeries);
     this.lifecycle.add(this.kubectl);
+    if (this.existingPods !== undefined) this.lifecycle.add(this.existingPods);
     this.lifecycle.initializeAndStart();
   }
 

@@ -164,3 +164,14 @@ function isEmpty(n: Node | null): boolean {
   if (isMap(n) || isSeq(n)) return n.items.length === 0;
   return false;
 }
+
+/**
+ * core/v1 Pod of `cluster.pods`: the pod spec as a template's, plus the binding
+ * (spec.nodeName) and owner (metadata.ownerReferences). Its status is the kubelet's report;
+ * simctl reads status.phase from it.
+ */
+export const POD_FIELDS: FieldTree = {
+  ...OBJECT,
+  metadata: { ...METADATA, ownerReferences: true },
+  spec: { ...POD_SPEC, nodeName: true },
+};

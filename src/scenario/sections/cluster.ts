@@ -119,11 +119,11 @@ export interface ClusterSection {
 /**
  * Reads `cluster:`: `nodePools` (synthetic pools), `nodes` (a file or directory of real Node
  * objects, see readObjects), or both. Objects of other kinds in `nodes` are reported as not
- * modelled.
+ * modelled. `cluster.pods` is read once the workload is known (cluster-pods.ts).
  */
 export function readCluster(cluster: YamlReader, images: ReadonlySet<string>): ClusterSection {
   if (!cluster.present) cluster.fail("a cluster with nodePools and/or nodes");
-  cluster.object(["nodePools", "nodes"]);
+  cluster.object(["nodePools", "nodes", "pods"]);
   const nodeImages: ImageSpec[] = [];
   const pools = cluster.has("nodePools") || !cluster.has("nodes") ? readNodePools(cluster, images) : [];
   if (cluster.has("nodes")) pools.push(...readClusterNodes(cluster.get("nodes"), images, nodeImages, pools));
@@ -272,4 +272,14 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
       unschedulable: p.get("unschedulable").bool({ default: false }),
     };
   });
+}
+
+/** The names of every node the pools give at start (a pool's nodes are <pool>-0, <pool>-1, ...). */
+export function startNodeNames(pools: readonly NodePoolSpec[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of pools) {
+    if (p.nodeName !== undefined) out.add(p.nodeName);
+    else for (let i = 0; i < p.count; i++) out.add(`${p.name}-${i}`);
+  }
+  return out;
 }
