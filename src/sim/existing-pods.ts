@@ -86,9 +86,7 @@ export class ExistingPods implements Component {
     const adopted = new Map<string, number>();
     const membersOf = new Map<number, number[]>();
     for (const p of scenario.existingPods ?? []) {
-      let rs: number;
-      if (p.adoptedBy !== undefined) rs = this.adoptedSet(p, adopted);
-      else rs = this.holderSet(p, holders);
+      const rs = p.adoptedBy !== undefined ? this.adoptedSet(p, adopted) : this.holderSet(p, holders);
       const state = store.replicaSets[rs]!;
       const row = this.d.pods.add(rs, state.nextOrdinal++, state.template);
       if (p.nodeName !== "") {
@@ -98,9 +96,9 @@ export class ExistingPods implements Component {
       }
       this.d.podNames.set(row, p.name);
       this.rows.push(row);
-      let m = membersOf.get(rs);
-      if (m === undefined) membersOf.set(rs, (m = []));
-      m.push(row);
+      const m = membersOf.get(rs);
+      if (m === undefined) membersOf.set(rs, [row]);
+      else m.push(row);
     }
     for (const rs of this.adoptedSets) this.d.replicaSets.expectExisting(rs, membersOf.get(rs) ?? []);
   }
