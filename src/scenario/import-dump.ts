@@ -22,7 +22,8 @@ const OBJECT_FILE = /\.(ya?ml|json)$/;
 
 /**
  * Writes the scenario of a directory of `kubectl get ... -o yaml` dumps: the files holding Node
- * objects become `cluster.nodes`, the others one `apply:` step at 0 s; paths are relative to
+ * objects become `cluster.nodes`, those holding Pods `cluster.pods`, the others one `apply:`
+ * step at 0 s (a file holding several of these is named under each); paths are relative to
  * `out`. The scenario is validated as `simctl run` reads it before it is returned, so a dump
  * that cannot run is refused with located errors (exit 2). Nothing of the dump is copied.
  */
@@ -44,6 +45,7 @@ export function importDump(dir: string, out: string, limits: InputLimits = defau
   walk(dir, files, fail);
   const kinds = new Map<string, number>();
   const nodeFiles: string[] = [];
+  const podFiles: string[] = [];
   const otherFiles: string[] = [];
   for (const f of files) {
     const read = readInputFile(f, process.cwd(), undefined, limits);
@@ -52,6 +54,7 @@ export function importDump(dir: string, out: string, limits: InputLimits = defau
       continue;
     }
     let hasNode = false;
+    let hasPod = false;
     let hasOther = false;
     try {
       const { docs } = readYamlDocuments(f, read.text, { limits });
@@ -59,6 +62,7 @@ export function importDump(dir: string, out: string, limits: InputLimits = defau
         for (const k of kindsOf(d.value())) {
           kinds.set(k, (kinds.get(k) ?? 0) + 1);
           if (k === "Node") hasNode = true;
+          else if (k === "Pod") hasPod = true;
           else hasOther = true;
         }
       }
@@ -67,6 +71,7 @@ export function importDump(dir: string, out: string, limits: InputLimits = defau
       issues.push(...e.issues);
     }
     if (hasNode) nodeFiles.push(f);
+    if (hasPod) podFiles.push(f);
     if (hasOther) otherFiles.push(f);
   }
   if (issues.length === 0 && nodeFiles.length === 0)
@@ -86,13 +91,14 @@ export function importDump(dir: string, out: string, limits: InputLimits = defau
       .replace(/[^A-Za-z0-9._-]/g, "-")
       .replace(/^[^A-Za-z0-9]+/, "") || "cluster";
   const text = `# Written by simctl import from ${rel(dir) || "."}: ${counts}.
-# cluster.nodes: the files holding Node objects; apply: every other file, created at 0 s.
+# cluster.nodes: the files holding Node objects; cluster.pods: those holding Pods (running at
+# t = 0); apply: every other file, created at 0 s.
 # What simctl does not simulate (kinds, fields, image sizes) is listed by simctl run and in
 # inputs.json beside the results.
 name: ${name}
 seed: 1
 cluster:
-  nodes:${list(nodeFiles).replace(/\n {4}/g, "\n    ")}
+  nodes:${list(nodeFiles)}${podFiles.length === 0 ? "" : `\n  pods:${list(podFiles)}`}
 workload:
   - at: 0s
     apply:${list(otherFiles).replace(/\n {4}-/g, "\n      -")}

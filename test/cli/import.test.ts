@@ -22,6 +22,7 @@ describe("simctl import", () => {
     writeFileSync(out, r.text);
     expect(Object.fromEntries(r.kinds)).toEqual({
       Node: 5,
+      Pod: 15,
       Deployment: 3,
       PriorityClass: 2,
       PodDisruptionBudget: 1,
@@ -33,7 +34,8 @@ describe("simctl import", () => {
     expect(s.nodePools.map((p) => p.nodeName)).toHaveLength(5);
     const step = s.workload[0]!.action;
     expect(step.kind === "create" && step.deployments.map((d) => d.name)).toEqual(["web", "ledger", "trainer"]);
-    expect(readFileSync(out, "utf8")).toMatch(/^ {4}- "dump\/nodes.yaml"$/m);
+    expect(readFileSync(out, "utf8")).toMatch(/^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m);
+    expect(s.existingPods).toHaveLength(14);
   });
 
   test("a dump without Nodes, or with a file that is not YAML, is refused with located errors", () => {
