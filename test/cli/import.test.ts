@@ -34,7 +34,9 @@ describe("simctl import", () => {
     expect(s.nodePools.map((p) => p.nodeName)).toHaveLength(5);
     const step = s.workload[0]!.action;
     expect(step.kind === "create" && step.deployments.map((d) => d.name)).toEqual(["web", "ledger", "trainer"]);
-    expect(readFileSync(out, "utf8")).toMatch(/^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m);
+    expect(readFileSync(out, "utf8")).toMatch(
+      /^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m,
+    );
     expect(s.existingPods).toHaveLength(14);
   });
 

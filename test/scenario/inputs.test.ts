@@ -90,6 +90,24 @@ describe("inputs: a file, a directory, List, multi-document YAML and JSON", () =
     ]);
   });
 
+  test("fields not modelled are reported once per path; at their upstream default they are accepted", () => {
+    const web = deployment("web", 3, "      hostNetwork: false\n").replace(
+      "  replicas: 3\n",
+      "  replicas: 3\n  paused: false\n  minReadySeconds: 30\n",
+    );
+    const api = deployment("api", 1).replace(
+      "  replicas: 1\n",
+      "  replicas: 1\n  paused: true\n  minReadySeconds: 0\n",
+    );
+    const dir = tree({ "m.yaml": `${web}---\n${api}`, "s.yaml": scenario("m.yaml") });
+    const s = loadScenario(join(dir, "s.yaml"));
+    expect(s.inputs!.fieldsNotModelled.map((e) => [e.kind, e.field, e.count])).toEqual([
+      ["Deployment", "spec.minReadySeconds", 1],
+      ["Deployment", "spec.paused", 1],
+    ]);
+    expect(s.inputs!.fieldsNotModelled[0]!.first).toBe(`${join(dir, "m.yaml")}:7`);
+  });
+
   test("a priorityClassName no PriorityClass has is an error at the name", () => {
     const dir = tree({
       "web.yaml": deployment("web", 1, "      priorityClassName: gold\n"),
@@ -142,5 +160,26 @@ describe("cluster.nodes: real Node objects", () => {
     expect(issuesOf(join(dir, "s.yaml"))).toEqual([
       expect.objectContaining({ file: join(dir, "nodes/a.yaml"), path: "status.allocatable", line: 8 }),
     ]);
+  });
+});
+
+describe("extended resources of real nodes", () => {
+  test("NodeResourcesFit counts nvidia.com/gpu: two one-GPU pods on a one-GPU node, one stays Pending", async () => {
+    const { runScenario } = await import("../../src/sim/run-scenario.js");
+    const gpuPod = deployment("train", 2, "").replace(
+      "resources: { requests: { cpu: 100m, memory: 64Mi } }",
+      'resources: { requests: { cpu: 100m, memory: 64Mi }, limits: { nvidia.com/gpu: "1" } }',
+    );
+    const dir = tree({
+      "nodes.yaml": NODE("gpu", '  allocatable: { cpu: "8", memory: 60Gi, nvidia.com/gpu: "1" }'),
+      "web.yaml": gpuPod,
+      "s.yaml": `${NODES_SCENARIO}stop: { when: timeLimit, timeLimit: 20s }\n`.replace(
+        "nodes: nodes",
+        "nodes: nodes.yaml",
+      ),
+    });
+    const { summary } = runScenario(loadScenario(join(dir, "s.yaml")), { write: false });
+    expect(summary.pods.running).toBe(1);
+    expect(summary.pods.unschedulable).toBe(1);
   });
 });

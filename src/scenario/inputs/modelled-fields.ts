@@ -9,7 +9,18 @@ import type { InputReport } from "./input-report.js";
  * per field path as not modelled.
  */
 export interface FieldTree {
-  readonly [key: string]: FieldTree | true | "server";
+  readonly [key: string]: FieldTree | true | "server" | AtDefault;
+}
+
+/**
+ * A field that is not modelled but is harmless at its upstream default (`paused: false`,
+ * `minReadySeconds: 0`): accepted silently at that value, reported at any other.
+ */
+export class AtDefault {
+  readonly value: string | number | boolean;
+  constructor(value: string | number | boolean) {
+    this.value = value;
+  }
 }
 
 /**
@@ -70,6 +81,9 @@ const POD_SPEC: FieldTree = {
   schedulerName: true,
   priority: true,
   priorityClassName: true,
+  // model: core/v1 defaults (pkg/apis/core/v1/defaults.go): preemption by default; no host network.
+  preemptionPolicy: new AtDefault("PreemptLowerPriority"),
+  hostNetwork: new AtDefault(false),
   // Only the source kind of a volume matters (its attach and mount time).
   volumes: { "*": true },
   automountServiceAccountToken: true,
@@ -89,6 +103,9 @@ export const DEPLOYMENT_FIELDS: FieldTree = {
     selector: { matchLabels: true },
     template: TEMPLATE,
     strategy: { type: true, rollingUpdate: { maxSurge: true, maxUnavailable: true } },
+    // model: apps/v1 defaults: not paused, minReadySeconds 0 (available as soon as Ready).
+    paused: new AtDefault(false),
+    minReadySeconds: new AtDefault(0),
   },
 };
 
@@ -149,8 +166,9 @@ function walk(
     const sub = tree[key] ?? tree["*"];
     const at = path === "" ? key : `${path}.${key}`;
     const value = (pair.value as Node | null) ?? null;
-    if (sub === undefined) {
-      if (!isEmpty(value)) report.fieldNotModelled(kind, at, site(k.range?.[0] ?? 0));
+    if (sub === undefined || sub instanceof AtDefault) {
+      const atDefault = sub !== undefined && value !== null && isScalar(value) && value.value === sub.value;
+      if (!isEmpty(value) && !atDefault) report.fieldNotModelled(kind, at, site(k.range?.[0] ?? 0));
     } else if (sub !== true && sub !== "server") {
       walk(value, sub, at, kind, report, site);
     }
