@@ -62,9 +62,11 @@ const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "un
 export function readWorkload(
   r: YamlReader,
   images: ReadonlySet<string>,
-  pools: readonly NodePoolSpec[],
+  allPools: readonly NodePoolSpec[],
   priorityClasses: PriorityClassSpec[] = [],
 ): WorkloadStep[] {
+  // Steps name the synthetic pools; a node of cluster.nodes is selected by its name or labels.
+  const pools = allPools.filter((p) => p.nodeName === undefined);
   if (!r.present) r.fail("a workload: a list of steps such as - { at: 0s, apply: manifests/web.yaml }");
   let last = 0;
   /** Container names of each Deployment created so far. */
