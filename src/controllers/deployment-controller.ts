@@ -43,9 +43,12 @@ export class DeploymentController extends SyncController {
     );
     watch.watch(
       WatchResource.replicasets,
-      engine.register("deployment.informer.rs", (_t, arg) =>
-        this.queue.add(this.store.replicaSets[watchObject(arg)]!.deployment),
-      ),
+      engine.register("deployment.informer.rs", (_t, arg) => {
+        // model: a ReplicaSet whose controller is no Deployment is not this controller's
+        // (deployment_controller.go addReplicaSet resolves the controllerRef first).
+        const d = this.store.replicaSets[watchObject(arg)]!.deployment;
+        if (this.store.deployments[d]!.ownerKind === undefined) this.queue.add(d);
+      }),
       0,
       client,
     );

@@ -158,7 +158,8 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
 
 /**
  * Marks each existing pod that a Deployment of the workload adopts: its controller is a
- * ReplicaSet named `<deployment>-<hash>` of that Deployment's namespace, and it carries the
+ * ReplicaSet named `<deployment>-<hash>` of that Deployment's namespace (or a ReplicaSet the
+ * workload creates as such, by its name), and it carries the
  * Deployment's template labels (model: (approximation) the labels stand for spec.selector,
  * which they include; the ReplicaSet controller adopts orphans and pods of its own the same
  * way, controller_ref_manager.go ClaimPods).
@@ -170,8 +171,9 @@ function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep
     const d = deployments.find(
       (x) =>
         x.namespace === p.namespace &&
-        p.ownerName.startsWith(`${x.name}-`) &&
-        !p.ownerName.slice(x.name.length + 1).includes("-") &&
+        (x.kind === "ReplicaSet"
+          ? p.ownerName === x.name
+          : p.ownerName.startsWith(`${x.name}-`) && !p.ownerName.slice(x.name.length + 1).includes("-")) &&
         [...x.pod.labels].every(([k, v]) => p.pod.labels.get(k) === v),
     );
     return d === undefined ? p : { ...p, adoptedBy: d.name };

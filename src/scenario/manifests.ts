@@ -64,6 +64,8 @@ export interface DeploymentSpec {
   maxUnavailable: string | number;
   /** spec.strategy.type when it is Recreate (absent: RollingUpdate, the default). */
   strategy?: "Recreate";
+  /** Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it alone. */
+  kind?: "ReplicaSet";
   pod: PodManifest;
 }
 
@@ -80,17 +82,25 @@ const DEPLOYMENT_SPEC_KEYS = [
   "progressDeadlineSeconds",
 ] as const;
 
+// model: k8s.io/api/apps/v1/types.go ReplicaSetSpec.
+const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "template"] as const;
+
 /**
- * Reads an apps/v1 Deployment. `nameSuffix` is appended to metadata.name when a scenario
- * stamps copies of one manifest.
+ * Reads an apps/v1 Deployment, or with `kind` ReplicaSet an apps/v1 ReplicaSet (which has no
+ * strategy; it is read into the same shape with `kind` set). `nameSuffix` is appended to
+ * metadata.name when a scenario stamps copies of one manifest.
  */
-export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec | undefined {
+export function readDeployment(
+  r: YamlReader,
+  nameSuffix = "",
+  kind: "Deployment" | "ReplicaSet" = "Deployment",
+): DeploymentSpec | undefined {
   if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a Deployment manifest");
+    if (!r.present) r.fail(`a ${kind} manifest`);
     return undefined;
   }
   r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
-  r.get("kind").str({ pattern: /^Deployment$/, expected: '"Deployment"' });
+  r.get("kind").str({ pattern: kind === "Deployment" ? /^Deployment$/ : /^ReplicaSet$/, expected: `"${kind}"` });
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
@@ -100,7 +110,7 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
     meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   const spec = r.get("spec");
-  spec.object(DEPLOYMENT_SPEC_KEYS);
+  spec.object(kind === "Deployment" ? DEPLOYMENT_SPEC_KEYS : REPLICASET_SPEC_KEYS);
   // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
   // (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment).
   const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
@@ -138,6 +148,7 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
     maxSurge,
     maxUnavailable,
     ...(type === "Recreate" ? { strategy: type } : {}),
+    ...(kind === "ReplicaSet" ? { kind } : {}),
     pod,
   };
 }

@@ -62,7 +62,10 @@ export class ExistingPods implements Component {
   readonly name = "existing-pods";
   private readonly d: ExistingPodsDeps;
   private readonly rows: number[] = [];
+  /** ReplicaSets of adopting Deployments, which this component creates once their pods are in. */
   private readonly adoptedSets: number[] = [];
+  /** Every ReplicaSet that adopts pods (those of Deployments, and ReplicaSets created as such by kubectl). */
+  private readonly adopting: number[] = [];
   private readonly kCreated: EventKind;
   private inflight = 0;
   private written = false;
@@ -100,7 +103,7 @@ export class ExistingPods implements Component {
       if (m === undefined) membersOf.set(rs, [row]);
       else m.push(row);
     }
-    for (const rs of this.adoptedSets) this.d.replicaSets.expectExisting(rs, membersOf.get(rs) ?? []);
+    for (const rs of this.adopting) this.d.replicaSets.expectExisting(rs, membersOf.get(rs) ?? []);
   }
 
   start(): void {
@@ -142,13 +145,26 @@ export class ExistingPods implements Component {
     const key = `${p.namespace}/${p.ownerName}`;
     const known = byName.get(key);
     if (known !== undefined) return known;
-    const dep = store.deployments.find((x) => x.ownerKind === undefined && x.spec.name === p.adoptedBy);
-    if (dep === undefined) throw new SimulationError(this.name, 0, `no Deployment ${p.adoptedBy}`);
+    const dep = store.deployments.find(
+      (x) =>
+        x.spec.name === p.adoptedBy &&
+        x.spec.namespace === p.namespace &&
+        (x.ownerKind === undefined || x.spec.kind === "ReplicaSet"),
+    );
+    if (dep === undefined) throw new SimulationError(this.name, 0, `no Deployment or ReplicaSet ${p.adoptedBy}`);
+    if (dep.spec.kind === "ReplicaSet") {
+      // A ReplicaSet of the workload adopts the pods it owns; kubectl creates its object.
+      const own = dep.replicaSets[0]!;
+      byName.set(key, own);
+      this.adopting.push(own);
+      return own;
+    }
     const rs = store.replicaSets.length;
     store.replicaSets.push(replicaSet(rs, p.ownerName, dep.idx, dep.template, dep.replicas));
     dep.replicaSets.push(rs);
     byName.set(key, rs);
     this.adoptedSets.push(rs);
+    this.adopting.push(rs);
     return rs;
   }
 

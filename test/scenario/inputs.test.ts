@@ -183,3 +183,43 @@ describe("extended resources of real nodes", () => {
     expect(summary.pods.unschedulable).toBe(1);
   });
 });
+
+describe("a ReplicaSet of its own", () => {
+  test("runs through the replicaset controller alone and adopts the cluster.pods pod it owns", async () => {
+    const { runScenario } = await import("../../src/sim/run-scenario.js");
+    const rs = deployment("cache", 3)
+      .replace("kind: Deployment", "kind: ReplicaSet")
+      .replace("metadata: { name: cache }", "metadata: { name: cache, namespace: default }");
+    const pod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: cache-x7k2p
+  namespace: default
+  labels: { app: cache }
+  ownerReferences:
+    - { apiVersion: apps/v1, kind: ReplicaSet, name: cache, controller: true, uid: 1 }
+spec:
+  nodeName: pool-0
+  containers:
+    - name: app
+      image: registry.k8s.io/pause:3.9
+      resources: { requests: { cpu: 100m, memory: 64Mi } }
+status: { phase: Running }
+`;
+    const dir = tree({
+      "web.yaml": rs,
+      "pods.yaml": pod,
+      "s.yaml": scenario().replace(
+        "      allocatable: { cpu: 4, memory: 8Gi }\n",
+        "      allocatable: { cpu: 4, memory: 8Gi }\n  pods: pods.yaml\n",
+      ),
+    });
+    const s = loadScenario(join(dir, "s.yaml"));
+    expect(s.existingPods!.map((p) => p.adoptedBy)).toEqual(["cache"]);
+    const { simulation: sim, summary } = runScenario(s, { write: false });
+    expect(summary.pods.running).toBe(3);
+    expect(sim.pods.size).toBe(3);
+    expect(sim.deploymentController.queue.depth).toBe(0);
+    expect(summary.byOwnerKind).toEqual({ ReplicaSet: expect.objectContaining({ created: 3, running: 3 }) });
+  });
+});

@@ -109,6 +109,17 @@ export const DEPLOYMENT_FIELDS: FieldTree = {
   },
 };
 
+/** apps/v1 ReplicaSet. */
+export const REPLICASET_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    replicas: true,
+    selector: { matchLabels: true },
+    template: TEMPLATE,
+    minReadySeconds: new AtDefault(0),
+  },
+};
+
 /** core/v1 Node. */
 export const NODE_FIELDS: FieldTree = {
   ...OBJECT,

@@ -1,6 +1,6 @@
 import { INT32_MAX, readDeployment, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
-import { DEPLOYMENT_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import { DEPLOYMENT_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import type { YamlReader } from "../yaml-reader.js";
@@ -71,6 +71,8 @@ export function readWorkload(
   let last = 0;
   /** Container names of each Deployment created so far. */
   const containersOf = new Map<string, string[]>();
+  /** Names of the ReplicaSets created as such (update: is for Deployments). */
+  const replicaSets = new Set<string>();
   return r.list("a list of workload steps").map((step) => {
     step.object(["at", "copies", ...ACTION_KEYS]);
     const atR = step.get("at");
@@ -98,6 +100,7 @@ export function readWorkload(
             d.name,
             d.pod.containers.map((c) => c.name),
           );
+          if (d.kind === "ReplicaSet") replicaSets.add(d.name);
         }
         return { atNs, action: { kind: "create", deployments } };
       }
@@ -109,6 +112,8 @@ export function readWorkload(
           a.get("deployment").fail(
             `a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
           );
+        if (replicaSets.has(name))
+          a.get("deployment").fail(`a Deployment (${name} is a ReplicaSet: updates of ReplicaSets are not simulated)`);
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
           a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
@@ -157,12 +162,13 @@ function readCreate(
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader) => {
+  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" = "Deployment") => {
     for (let i = 0; i < copies; i++) {
-      const d = readDeployment(doc, copies > 1 ? `-${i}` : "");
+      const d = readDeployment(doc, copies > 1 ? `-${i}` : "", kind);
       if (d === undefined) continue;
       if (i === 0) {
-        reportUnmodelled(doc.node, "Deployment", DEPLOYMENT_FIELDS, report, (o) => doc.ctx.site(o));
+        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : REPLICASET_FIELDS;
+        reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
       }
@@ -174,9 +180,9 @@ function readCreate(
     return deployments;
   }
   readObjects(step.get("apply"), "a manifest file", (o) => {
-    if (o.kind === "Deployment") {
+    if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
-      stamp(o.r);
+      stamp(o.r, o.kind);
     } else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
