@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 
@@ -75,14 +76,12 @@ describe("a kubectl dump of a real cluster runs end to end", () => {
   });
 
   test("pre-bound pods are never rescheduled or duplicated; the Pending one is scheduled; the Succeeded one is skipped", () => {
-    const dump = readFileSync("test/fixtures/cluster-dump/pods.yaml", "utf8");
+    const dump = parse(readFileSync("test/fixtures/cluster-dump/pods.yaml", "utf8")) as {
+      items: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string } }[];
+    };
     const prebound = new Map<string, string>();
-    for (const m of dump.split("\n- apiVersion")) {
-      const name = /\n {4}name: (\S+)/.exec(m)?.[1];
-      const node = /\n {4}nodeName: (\S+)/.exec(m)?.[1];
-      const phase = /\n {4}phase: (\S+)/.exec(m)?.[1];
-      if (name !== undefined && node !== undefined && phase === "Running") prebound.set(name, node);
-    }
+    for (const p of dump.items)
+      if (p.spec.nodeName !== undefined && p.status.phase === "Running") prebound.set(p.metadata.name, p.spec.nodeName);
     expect(prebound.size).toBe(13);
     for (const [name, node] of prebound) {
       const mine = rows.filter((r) => r.pod === name);
