@@ -17,6 +17,7 @@ import { formatEtcdBenchmark, runEtcdBenchmarkScenario } from "../src/sim/run-et
 import { runScenario } from "../src/sim/run-scenario.js";
 import { buildArms, formatCompare, runCompare } from "../src/study/compare.js";
 import { defaultInputLimits } from "../src/scenario/input-files.js";
+import { clusterOutcome } from "../src/study/run-task.js";
 import { loadScaledScenario } from "../src/study/scale.js";
 import { readStudyFile, readStudyText } from "../src/study/study-file.js";
 import { planStudy } from "../src/study/study-plan.js";
@@ -237,7 +238,7 @@ async function sweepAnswer(): Promise<string> {
     plan.runs.map((r) => ({ index: r.index, file: spec.scenario, text: plan.points[r.point]!.text, seed: r.seed })),
     { workers: 1 },
   );
-  const rows = plan.runs.map((r, i) => ({ values: r.values, summary: outcomes[i]!.summary }));
+  const rows = plan.runs.map((r, i) => ({ values: r.values, summary: clusterOutcome(outcomes[i]!).summary }));
   return [
     `\`npx simctl sweep ${STUDY} --scale ${DOCS_SWEEP_SCALE}\` (${(10_000 * DOCS_SWEEP_SCALE).toLocaleString("en-US")} pods; the node counts as written, multiplied by ${DOCS_SWEEP_SCALE} when run) with \`${QPS_AXIS.trim()}\` as a second parameter: ${plan.runs.length} runs, means over seeds ${plan.seeds.join(", ")}:`,
     "",

@@ -25,7 +25,14 @@ export { RingQueue } from "./sync/ring-queue.js";
 export { loadScenario, parseScenario } from "./scenario/load-scenario.js";
 export { ScenarioError, formatIssue, type ScenarioIssue } from "./scenario/scenario-error.js";
 export type { Scenario, OutputTable, WorkloadStep, WorkloadAction } from "./scenario/types.js";
-export { loadEtcdBenchmark, type EtcdBenchmarkScenario } from "./scenario/etcd-benchmark-scenario.js";
+export {
+  loadEtcdBenchmark,
+  parseEtcdBenchmark,
+  scenarioKind,
+  type EtcdBenchmarkScenario,
+  type ScenarioKind,
+} from "./scenario/etcd-benchmark-scenario.js";
+export { parseAnyScenario, validateScenarioFile, type AnyScenario } from "./scenario/validate-file.js";
 
 // Running and results.
 export { Simulation, type SimulationRunOptions } from "./sim/simulation.js";
@@ -49,6 +56,7 @@ export { numFeasibleNodesToFind } from "./scheduler/num-feasible-nodes.js";
 
 // Studies.
 export { runSweep } from "./study/sweep.js";
+export type { RunOutcome, ClusterRunOutcome, EtcdBenchmarkRunOutcome } from "./study/run-task.js";
 export { mergeStudy, collectStudy } from "./study/merge.js";
 export { buildArms, runCompare, formatCompare } from "./study/compare.js";
 export { buildReport, writeReport } from "./report/build-report.js";

@@ -1,6 +1,7 @@
 import type { InputLimits } from "../scenario/input-files.js";
 import { readTopFile } from "../scenario/load-scenario.js";
 import { etcdKeysPresent, readEtcd, type EtcdSpec } from "../scenario/sections/etcd.js";
+import { ScenarioError } from "../scenario/scenario-error.js";
 import { readYamlDocuments } from "../scenario/yaml-reader.js";
 
 /**
@@ -10,10 +11,15 @@ import { readYamlDocuments } from "../scenario/yaml-reader.js";
  */
 export function readEtcdFile(file: string, limits: InputLimits): { spec: EtcdSpec; keys: Set<string> } {
   const text = readTopFile(file, "etcd parameter", limits);
-  const { ctx, docs } = readYamlDocuments(file, text, { limits });
-  const r = docs[0]!;
-  const spec = readEtcd(r);
-  const keys = new Set<string>(etcdKeysPresent(r));
-  ctx.throwIfIssues();
-  return { spec, keys };
+  try {
+    const { ctx, docs } = readYamlDocuments(file, text, { limits });
+    const r = docs[0]!;
+    const spec = readEtcd(r);
+    const keys = new Set<string>(etcdKeysPresent(r));
+    ctx.throwIfIssues();
+    return { spec, keys };
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new ScenarioError(e.issues, "etcd parameter file");
+    throw e;
+  }
 }

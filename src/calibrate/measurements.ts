@@ -112,7 +112,7 @@ export function parseMeasurements(file: string, text: string): Measurement[] {
       header === undefined ? "a header row and at least one data row" : "at least one data row",
       header === undefined ? "an empty file" : "none",
     );
-  if (issues.length > 0) throw new ScenarioError(issues);
+  if (issues.length > 0) throw new ScenarioError(issues, "measurements CSV");
   return rows;
 }
 
@@ -128,14 +128,22 @@ const CHECKS: Record<string, { ok: (n: number) => boolean; expected: string }> =
   colocated: { ok: (n) => n === 0 || n === 1, expected: "0 or 1" },
 };
 
-/** Comma-separated fields, trimmed, each with its 1-based column. */
+/**
+ * Comma-separated fields, trimmed, each with its 1-based column. A field in double quotes (as
+ * spreadsheets and some CSV writers emit, RFC 4180) is read without them.
+ */
 function splitCells(line: string): { text: string; column: number }[] {
   const out: { text: string; column: number }[] = [];
   let start = 0;
   for (let i = 0; i <= line.length; i++) {
     if (i === line.length || line[i] === ",") {
       const s = line.slice(start, i);
-      out.push({ text: s.trim(), column: start + 1 + (s.length - s.trimStart().length) });
+      const text = s.trim();
+      const column = start + 1 + (s.length - s.trimStart().length);
+      const quoted = text.length >= 2 && text.startsWith('"') && text.endsWith('"');
+      out.push(
+        quoted ? { text: text.slice(1, -1).replaceAll('""', '"').trim(), column: column + 1 } : { text, column },
+      );
       start = i + 1;
     }
   }

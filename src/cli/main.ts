@@ -21,6 +21,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   report: async () => (await import("./commands/report.js")).reportCommand as unknown as CommandModule,
   bench: async () => (await import("./commands/bench.js")).benchCommand as unknown as CommandModule,
   calibrate: async () => (await import("./commands/calibrate.js")).calibrateCommand as unknown as CommandModule,
+  capacity: async () => (await import("./commands/capacity.js")).capacityCommand as unknown as CommandModule,
   import: async () => (await import("./commands/import.js")).importCommand as unknown as CommandModule,
 };
 
@@ -70,7 +71,7 @@ export async function main(argv: string[]): Promise<void> {
 
 /** What `simctl` prints on stderr for a rejected scenario (exit code 2): a count, then one located line per problem. */
 export function formatScenarioError(e: ScenarioError): string {
-  return `simctl: invalid scenario (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}`;
+  return `simctl: invalid ${e.what} (${e.issues.length} problem${e.issues.length === 1 ? "" : "s"}):\n${e.message}`;
 }
 
 class UsageError extends Error {}

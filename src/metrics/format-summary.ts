@@ -29,6 +29,10 @@ export function formatSummary(
   const w = [44, 7, 10, 10, 10, 10];
   out.push("", row(["pod startup", "pods", "p50", "p90", "p99", "max"], w));
   out.push(latencyRow("  create -> Running", s.podStartup, w));
+  const ph = s.podStartupPhases;
+  out.push(latencyRow("    schedule: create -> scheduled", ph.schedule, w));
+  out.push(latencyRow("    run after schedule: -> containers started", ph.runAfterSchedule, w));
+  out.push(latencyRow("    watch: -> Running status committed", ph.watch, w));
   const slo = s.podStartupExcludingPulls;
   out.push(latencyRow("  excluding image pulls (SLO: p99 <= 5 s)", slo, w) + (slo.sloMet ? "  met" : "  MISSED"));
   const kinds = Object.entries(s.byOwnerKind);

@@ -57,6 +57,12 @@ export interface SimulatedSummary {
   podStartupExcludingPulls: LatencySummary & { sloP99Ns: number; sloMet: boolean };
   /** Pods created, Running at the end, and startup, per owner kind (pods.arrow owner_kind). */
   byOwnerKind: Record<string, { created: number; running: number; podStartup: LatencySummary }>;
+  /**
+   * Pod startup in the phases of upstream's e2e density test (test/e2e/density.go "schedule",
+   * "run after schedule", "watch" latencies): created -> scheduled, scheduled -> containers
+   * started, containers started -> Running status committed.
+   */
+  podStartupPhases: { schedule: LatencySummary; runAfterSchedule: LatencySummary; watch: LatencySummary };
   scheduler: { cycles: number; nodesExamined: number; podsPerSecond: number };
   /** API latency per verb and resource, client submit to response (limiter wait included). */
   api: Record<string, LatencySummary>;
@@ -96,6 +102,13 @@ const STAGE_STEPS: readonly (readonly [string, number, number])[] = [
   ["containers started -> running (PLEG + status API)", PodStage.containersStarted, PodStage.running],
 ];
 
+/** Latency between two lifecycle stages over the pods that passed both (NaN elsewhere is skipped by `latency`). */
+function stageLatency(T: Float64Array, n: number, from: number, to: number): LatencySummary {
+  const d = new Float64Array(n);
+  for (let p = 0; p < n; p++) d[p] = T[p * POD_STAGE_COUNT + to]! - T[p * POD_STAGE_COUNT + from]!;
+  return latency(d);
+}
+
 /** Computes the deterministic summary of a finished simulation. */
 export function summarize(sim: Simulation, result: RunResult): SimulatedSummary {
   const pods = sim.pods;
@@ -117,11 +130,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
   const firstStep = sim.scenario.workload[0]?.atNs ?? 0;
   const noPulls = latency(startupNoPulls);
   const stages: Record<string, LatencySummary> = {};
-  for (const [name, from, to] of STAGE_STEPS) {
-    const d = new Float64Array(n);
-    for (let p = 0; p < n; p++) d[p] = T[p * POD_STAGE_COUNT + to]! - T[p * POD_STAGE_COUNT + from]!;
-    stages[name] = latency(d);
-  }
+  for (const [name, from, to] of STAGE_STEPS) stages[name] = stageLatency(T, n, from, to);
   let firstAttempt = Infinity;
   let lastScheduled = -Infinity;
   for (let p = 0; p < n; p++) {
@@ -147,6 +156,11 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     timeToAllRunningNs: !Number.isNaN(sim.allRunning.atNs) ? sim.allRunning.atNs - firstStep : null,
     podStartup: latency(startup),
     byOwnerKind: byOwnerKind(sim, startup),
+    podStartupPhases: {
+      schedule: stageLatency(T, n, PodStage.created, PodStage.scheduled),
+      runAfterSchedule: stageLatency(T, n, PodStage.scheduled, PodStage.containersStarted),
+      watch: stageLatency(T, n, PodStage.containersStarted, PodStage.running),
+    },
     podStartupExcludingPulls: {
       ...noPulls,
       sloP99Ns: POD_STARTUP_SLO_P99_NS,

@@ -19,6 +19,7 @@ import { ImageCatalog } from "./image-catalog.js";
 import { ImagePuller, PullResult } from "./image-puller.js";
 import { HostLocalIpam } from "./ipam.js";
 import { LayerCache } from "./layer-cache.js";
+import { gkeReservedCpu, NodeRuntime } from "./node-runtime.js";
 import type { NodeLifecycleController } from "../controllers/node-lifecycle-controller.js";
 import type { NodePodTemplates } from "./node-templates.js";
 import type { PodsByNode } from "./pods-by-node.js";
@@ -110,6 +111,8 @@ const PodWorkers = columnTable({
   initStartNs: { type: "Float64", unset: 0 },
   pullReq: { type: "Int32", unset: 0 },
   sandboxReq: { type: "Int32", unset: 0 },
+  /** Containers of the pod the runtime lists (its sandbox, init and app containers). */
+  containers: { type: "Uint8", unset: 0 },
 });
 
 /**
@@ -135,6 +138,8 @@ const PodWorkers = columnTable({
  *    the pod worker, which sets the Running status; probes (startup, readiness) then decide
  *    Ready (probes.ts).
  * 5. statuses are written by the status manager (GET + PATCH through the node's own client).
+ *    SyncPods, RunPodSandbox and container starts share the node's agent CPU and runtime
+ *    concurrency with the steady work that grows with the node's pods (NodeRuntime).
  * 6. a pod given a deletionTimestamp is killed: containers stopped, sandbox removed (CNI DEL
  *    frees the IP), its requests freed; the status manager writes the terminal status and
  *    deletes the pod with grace 0.
@@ -151,6 +156,8 @@ export class Kubelets {
   readonly cni: Cni;
   readonly status: StatusManager;
   readonly volumes: VolumeManager;
+  /** Each node's agent CPU and runtime concurrency, shared by startup and background work. */
+  readonly runtime: NodeRuntime;
   /** Per node: the kubelet stopped (failNodes). */
   readonly down: Uint8Array;
   /** Per node, strided by resource: requests of the admitted pods not yet terminated. */
@@ -265,6 +272,13 @@ export class Kubelets {
     this.clientOf = d.clientOf;
     this.status = new StatusManager(engine, random, d.api, this.clientOf, d.pods, spec.statusGet);
     this.volumes = new VolumeManager(random, spec.volumes, n);
+    const cores = new Float64Array(n);
+    for (let node = 0; node < n; node++) {
+      // model: (assumed) capacity = allocatable cpu rounded up to whole cores.
+      const capacity = Math.ceil(nodes.allocatable[node * nodes.resourceCount + Res.cpu]! / 1000);
+      cores[node] = spec.systemReservedCpu ?? gkeReservedCpu(Math.max(1, capacity));
+    }
+    this.runtime = new NodeRuntime(cores, spec.runtime, spec.plegRelistPeriod);
     this.down = new Uint8Array(n);
     this.admitted = new Float64Array(n * nodes.resourceCount);
     this.runningOn = new Int32Array(n);
@@ -334,6 +348,7 @@ export class Kubelets {
     if (this.workers.state[pod] !== W_NONE) return; // our own status updates, other changes
     pods.mark(pod, PodStage.kubeletSeen, this.engine.now);
     this.admit(pod, node);
+    this.runtime.podAdded(node, this.engine.now);
   }
 
   private admit(pod: PodIdx, node: NodeIdx): void {
@@ -352,6 +367,7 @@ export class Kubelets {
       }
     }
     for (let r = 0; r < R; r++) adm[base + r]! += req[r] ?? 0;
+    this.runtime.addPod(node);
     const now = this.engine.now;
     this.pods.mark(pod, PodStage.admitted, now);
     this.workers.state[pod] = W_SETUP;
@@ -430,7 +446,12 @@ export class Kubelets {
       return;
     }
     this.nodes.addImage(node, this.sandboxImage);
-    this.engine.schedule(this.sandboxLatency.sample(), this.kSandboxCreated, pod);
+    // model: RunPodSandbox runs on the node's runtime: its CPU and concurrency are shared.
+    const rt = this.runtime;
+    // The pod worker's SyncPod runs first, on the kubelet's share of the same CPU.
+    const ready = rt.syncPod(node, this.engine.now);
+    const at = rt.operation(node, ready, rt.costs.sandboxCpu, this.sandboxLatency.sample());
+    this.engine.scheduleAt(at, this.kSandboxCreated, pod);
   }
 
   private onSandboxCreated(pod: PodIdx): void {
@@ -450,6 +471,8 @@ export class Kubelets {
       return;
     }
     this.workers.flags[pod] = (this.workers.flags[pod]! & ~F_SANDBOX_PENDING) | F_SANDBOX_UP | F_IP_HELD;
+    this.workers.containers[pod]!++;
+    this.runtime.addContainers(node, 1);
     this.pods.mark(pod, PodStage.sandboxReady, this.engine.now);
     this.advance(pod);
   }
@@ -518,11 +541,15 @@ export class Kubelets {
     this.nodes.addImage(pods.node[pod]!, c.image);
     // The last image to become present (app containers come last).
     pods.times[pod * POD_STAGE_COUNT + PodStage.imagesPulled] = now;
-    this.engine.schedule(this.containerStart.sample(), this.kStarted, pod);
+    const rt = this.runtime;
+    const at = rt.operation(pods.node[pod]!, now, rt.costs.containerCpu, this.containerStart.sample());
+    this.engine.scheduleAt(at, this.kStarted, pod);
   }
 
   private onStarted(pod: PodIdx): void {
     if (!this.active(pod)) return;
+    this.workers.containers[pod]!++;
+    this.runtime.addContainers(this.pods.node[pod]!, 1);
     const nt = this.podTemplates.of(pod);
     const i = this.workers.next[pod]!;
     if (i < nt.init.length) {
@@ -553,11 +580,15 @@ export class Kubelets {
     this.atNextRelist(pod, PLEG_APP_STARTED);
   }
 
-  /** model: the generic PLEG relists every plegRelistPeriod; a change is seen at the next relist. */
+  /**
+   * model: the generic PLEG relists every plegRelistPeriod; a change is seen at the next relist,
+   * which wakes the pod worker: its SyncPod takes the kubelet's CPU.
+   */
   private atNextRelist(pod: PodIdx, what: number): void {
     const now = this.engine.now;
-    const at = nextTick(now, this.plegPeriod, this.plegPhase[this.pods.node[pod]!]!);
-    this.engine.scheduleAt(at, this.kPleg, pod, what);
+    const node = this.pods.node[pod]!;
+    const at = nextTick(now, this.plegPeriod, this.plegPhase[node]!);
+    this.engine.scheduleAt(this.runtime.syncPod(node, at), this.kPleg, pod, what);
   }
 
   private onPleg(pod: PodIdx, what: number): void {
@@ -653,6 +684,8 @@ export class Kubelets {
       for (let r = 0; r < R; r++) this.admitted[node * R + r]! -= req[r] ?? 0;
     }
     if ((f & F_RUNNING) !== 0) this.runningOn[node]!--;
+    if ((f & F_ADMITTED) !== 0) this.runtime.removePod(node, this.workers.containers[pod]!);
+    this.workers.containers[pod] = 0;
     this.workers.flags[pod] = 0;
     this.workers.state[pod] = W_TERMINATED;
     this.probeStarts.delete(pod);

@@ -37,6 +37,12 @@ export interface Report {
 export async function buildReport(dir: string): Promise<Report> {
   if (existsSync(join(dir, "study.json"))) return studyReport(dir);
   if (existsSync(join(dir, "summary.json")) && existsSync(join(dir, "pods.arrow"))) return runReport(dir);
+  const summary = join(dir, "summary.json");
+  if (existsSync(summary) && (JSON.parse(readFileSync(summary, "utf8")) as EtcdSummary).results?.etcdBenchmark)
+    throw new UserError(
+      `${dir} is an etcd benchmark run: simctl report covers cluster runs and studies; its figures are in summary.json`,
+      2,
+    );
   throw new UserError(
     `${dir} is neither a run directory (summary.json + pods.arrow) nor a study directory (study.json)`,
   );
@@ -48,6 +54,11 @@ export async function writeReport(dir: string, out?: string): Promise<Report & {
   const path = out ?? join(dir, "report.html");
   writeFileAtomic(path, r.html);
   return { ...r, path };
+}
+
+/** The `summary.json` of `simctl run` on an etcd benchmark scenario, as far as report tells it apart. */
+interface EtcdSummary {
+  results?: { etcdBenchmark?: unknown };
 }
 
 interface SummaryFile {
@@ -161,7 +172,8 @@ interface StudyRow {
   seed: number;
   values: readonly unknown[];
   summary: SimulatedSummary;
-  placement: PlacementMetrics;
+  /** What the merged runs table keeps of each run's placement. */
+  placement: Pick<PlacementMetrics, "nodes" | "nodesUsed" | "fragmentation">;
   /** Reads the run's pods table (from its run directory or the merged table). */
   pods: () => Table | undefined;
 }
@@ -202,10 +214,19 @@ const SWEEP_FIGURES: readonly { id: string; title: string; unit: string; get: (r
   },
 ];
 
+/** The error for a study of an etcd benchmark scenario, whose runs have no cluster figures to chart. */
+function etcdStudy(dir: string): UserError {
+  return new UserError(
+    `${dir} is a study of an etcd benchmark scenario: simctl report covers cluster studies; its figures are in the merged runs.arrow (simctl merge)`,
+    2,
+  );
+}
+
 function studyRows(dir: string): { manifest: StudyManifest; rows: StudyRow[]; missing: number } {
   if (existsSync(join(dir, "runs.arrow"))) {
     // A merged directory: runs.arrow has the figures; pods.arrow the rows of every run.
     const manifest = JSON.parse(readFileSync(join(dir, "study.json"), "utf8")) as StudyManifest;
+    if (manifest.scenarioKind === "etcdBenchmark") throw etcdStudy(dir);
     const t = readArrow(join(dir, "runs.arrow"));
     const idx = numberColumn(t, "run_index")!;
     const seeds = numberColumn(t, "seed")!;
@@ -234,6 +255,7 @@ function studyRows(dir: string): { manifest: StudyManifest; rows: StudyRow[]; mi
     return { manifest, rows, missing: manifest.runs.length - rows.length };
   }
   const study = collectStudy([dir]);
+  if (study.kind !== "cluster") throw etcdStudy(dir);
   const rows = study.runs.map((r) => ({
     index: r.index,
     seed: r.seed,

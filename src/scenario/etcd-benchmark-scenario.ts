@@ -25,20 +25,48 @@ export interface EtcdBenchmarkScenario {
   runs: readonly EtcdBenchmarkRun[];
 }
 
+/** The two kinds of scenario: a cluster to simulate, or etcd benchmarked alone. */
+export type ScenarioKind = "cluster" | "etcdBenchmark";
+
 /**
- * Whether a scenario file is an etcd benchmark (it has a top-level `benchmark:` key). A file
- * that cannot be read (not a regular file, too big) is not one: the scenario loader reports it.
+ * Which kind of scenario a scenario text is: an etcd benchmark when it has a top-level
+ * `benchmark:` key, else a cluster scenario (whose loader reports whatever else is wrong).
+ * Every command that takes either kind routes through this one test.
+ */
+export function scenarioKind(text: string): ScenarioKind {
+  return /^benchmark\s*:/m.test(text) ? "etcdBenchmark" : "cluster";
+}
+
+/**
+ * Whether a scenario file is an etcd benchmark (see {@link scenarioKind}). A file that cannot
+ * be read (not a regular file, too big) is not one: the scenario loader reports it.
  */
 export function isEtcdBenchmark(file: string, limits: InputLimits = defaultInputLimits()): boolean {
   const read = readInputFile(file, process.cwd(), undefined, limits);
-  return "text" in read && /^benchmark\s*:/m.test(read.text);
+  return "text" in read && scenarioKind(read.text) === "etcdBenchmark";
 }
 
 /** Reads and validates an etcd benchmark scenario, with located errors like any scenario. */
 export function loadEtcdBenchmark(file: string, limits: InputLimits = defaultInputLimits()): EtcdBenchmarkScenario {
-  const text = readTopFile(file, "scenario", limits);
-  const { ctx, docs } = readYamlDocuments(file, text, { limits });
-  const r = docs[0]!;
+  return parseEtcdBenchmark(file, readTopFile(file, "scenario", limits), { limits });
+}
+
+/**
+ * As {@link loadEtcdBenchmark}, from text already in memory (a study's grid point): `file`
+ * names it in errors; `seed` replaces the scenario's seed.
+ */
+export function parseEtcdBenchmark(
+  file: string,
+  text: string,
+  options: { seed?: number; limits?: InputLimits } = {},
+): EtcdBenchmarkScenario {
+  const { ctx, docs } = readYamlDocuments(file, text, options.limits === undefined ? {} : { limits: options.limits });
+  const root = docs[0];
+  if (root === undefined || docs.length !== 1) {
+    ctx.report("", 0, "exactly one YAML document", `${docs.length} documents`);
+    ctx.throwIfIssues();
+  }
+  const r = root!;
   r.object(["name", "seed", "etcd", "benchmark"]);
   const runs = r
     .get("benchmark")
@@ -55,7 +83,7 @@ export function loadEtcdBenchmark(file: string, limits: InputLimits = defaultInp
   const scenario = {
     file,
     name: r.get("name").str({ pattern: SCENARIO_NAME, expected: SCENARIO_NAME_EXPECTED }),
-    seed: r.get("seed").int({ min: 0, default: 1 }),
+    seed: options.seed ?? r.get("seed").int({ min: 0, default: 1 }),
     etcd: readEtcd(r.get("etcd")),
     runs,
   };

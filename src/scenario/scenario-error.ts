@@ -22,10 +22,13 @@ export function formatIssue(i: ScenarioIssue): string {
 export class ScenarioError extends Error {
   override readonly name = "ScenarioError";
   readonly issues: readonly ScenarioIssue[];
+  /** What kind of input was invalid, for the CLI's first line ("scenario", "measurements CSV"). */
+  readonly what: string;
 
-  constructor(issues: readonly ScenarioIssue[]) {
+  constructor(issues: readonly ScenarioIssue[], what = "scenario") {
     super(issues.map(formatIssue).join("\n"));
     this.issues = issues;
+    this.what = what;
   }
 }
 

@@ -197,6 +197,9 @@ export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string 
     // model: (approximation) a pod owned by a ReplicaSet, StatefulSet or ReplicationController is
     // selected by its owner; its labels stand for the owner's selector (helper.DefaultSelector).
     ownerSelector: owned ? labels : null,
+    // model: a pod with metadata.deletionTimestamp is terminating: it holds its node until it is
+    // gone, but PodTopologySpread does not count it.
+    terminating: meta.get("deletionTimestamp").present,
   };
   return { pod, nodeName };
 }

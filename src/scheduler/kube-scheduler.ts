@@ -292,12 +292,16 @@ export class KubeScheduler implements Binder {
       this.confirmed.ensureRow(pod);
       // A status change on a node may follow an image pull there (ImageLocality counts).
       this.cache.markImagesDirty(this.pods.node[pod]!);
-      if (this.confirmed.flag[pod] === 1) return;
-      this.confirmed.flag[pod] = 1;
-      const g = this.groupOfPod(pod);
-      if (this.cache.nodeOf(pod) < 0) this.cache.addPod(pod, g, this.pods.node[pod]!, this.engine.now);
-      // model: AssignedPodAdded moves pods rejected by cross-topology plugins (spread, inter-pod affinity).
-      this.clusterEvent(ClusterEvent.AssignedPodAdd, g);
+      if (this.confirmed.flag[pod] !== 1) {
+        this.confirmed.flag[pod] = 1;
+        const g = this.groupOfPod(pod);
+        if (this.cache.nodeOf(pod) < 0) this.cache.addPod(pod, g, this.pods.node[pod]!, this.engine.now);
+        // model: AssignedPodAdded moves pods rejected by cross-topology plugins (spread, inter-pod affinity).
+        this.clusterEvent(ClusterEvent.AssignedPodAdd, g);
+      }
+      // model: a graceful delete reaches the informer as an update setting deletionTimestamp; the
+      // pod keeps its node in the cache until it is gone, but PodTopologySpread stops counting it.
+      if (this.pods.isTerminating(pod)) this.cache.markTerminating(pod);
     }
   }
 

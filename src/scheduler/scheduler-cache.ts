@@ -71,6 +71,15 @@ export class SchedulerCache {
   /** Size in bytes of each image id (ImageLocality). */
   readonly imageSizes: number[];
   readonly groups: PodSpec[] = [];
+  /**
+   * Groups of terminating pods (metadata.deletionTimestamp set): a pod that starts terminating
+   * moves from its group to that group's terminating twin, same spec, so it still holds its
+   * node's resources and counts for InterPodAffinity, while PodTopologySpread, which skips
+   * terminating pods, leaves the twins out (see {@link matchingGroups}).
+   */
+  readonly terminatingGroup: boolean[] = [];
+  /** Each live group's terminating twin, -1 until a pod of it terminates. */
+  private readonly twinOf: number[] = [];
   /** Pods of each group on each node, allocated when the group gets its first pod. */
   readonly groupCounts: (Int32Array | undefined)[] = [];
   /** Groups with inter-pod (anti-)affinity terms, and with required anti-affinity terms. */
@@ -253,6 +262,8 @@ export class SchedulerCache {
   addGroup(spec: PodSpec): number {
     const g = this.groups.length;
     this.groups.push(spec);
+    this.terminatingGroup.push(false);
+    this.twinOf.push(-1);
     this.groupCounts.push(undefined);
     this.domainTotalsByGroup.push(undefined);
     if (hasPodAffinity(spec)) this.groupsWithAffinity.push(g);
@@ -300,6 +311,28 @@ export class SchedulerCache {
     this.generation++;
   }
 
+  /**
+   * Pod `pod`, on a node in the cache, has started terminating: it moves to its group's
+   * terminating twin (created on first use), keeping its node, resources and start time.
+   * A pod already terminating stays where it is.
+   */
+  markTerminating(pod: number): void {
+    const g = this.groupOf(pod);
+    const node = this.nodeOf(pod);
+    if (node < 0 || this.terminatingGroup[g]) return;
+    let twin = this.twinOf[g]!;
+    if (twin < 0) {
+      twin = this.addGroup(this.groups[g]!);
+      this.terminatingGroup[twin] = true;
+      this.twinOf[g] = twin;
+    }
+    const spec = this.groups[g]!;
+    this.bump(g, node, spec, -1);
+    this.bump(twin, node, spec, 1);
+    this.podRows.group[pod] = twin;
+    this.generation++;
+  }
+
   /** Removes a pod from its node (forget after a failed bind, or a deletion). */
   removePod(pod: number): void {
     const node = this.nodeOf(pod);
@@ -325,11 +358,20 @@ export class SchedulerCache {
     return out;
   }
 
-  /** Groups whose labels `sel` matches, among groups in `namespaces` (all when null). */
-  matchingGroups(sel: LabelSelector, namespaces: ReadonlySet<string> | null, out: number[] = []): number[] {
+  /**
+   * Groups whose labels `sel` matches, among groups in `namespaces` (all when null); with
+   * `live`, only groups of pods that are not terminating.
+   */
+  matchingGroups(
+    sel: LabelSelector,
+    namespaces: ReadonlySet<string> | null,
+    out: number[] = [],
+    live = false,
+  ): number[] {
     out.length = 0;
     const num = this.index.numeric;
     for (let g = 0; g < this.groups.length; g++) {
+      if (live && this.terminatingGroup[g]) continue;
       const s = this.groups[g]!;
       if (namespaces !== null && !namespaces.has(s.namespace)) continue;
       if (selectorMatches(sel, s.labels, num)) out.push(g);

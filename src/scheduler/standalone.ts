@@ -54,6 +54,8 @@ export interface PodInput {
   topologySpreadConstraints?: unknown;
   /** Labels an owning ReplicaSet / Service selects on (PodTopologySpread system defaults). */
   ownerSelector?: Readonly<Record<string, string>> | null;
+  /** metadata.deletionTimestamp is set: an existing pod that is terminating. */
+  terminating?: boolean;
 }
 
 /** A Rng that always returns the same sequence (for deterministic tests and the CLI). */
@@ -243,6 +245,7 @@ export class StandaloneCluster {
     const g = this.groupFor(p);
     const id = this.nextPod++;
     this.cache.addPod(id, g, node, startNs);
+    if (p.terminating === true) this.cache.markTerminating(id);
     return id;
   }
 
@@ -251,6 +254,8 @@ export class StandaloneCluster {
     const key = JSON.stringify({
       ...p,
       name: "",
+      // A terminating pod joins its live group's terminating twin (SchedulerCache.markTerminating).
+      terminating: undefined,
       tolerations: plain(p.tolerations),
       affinity: plain(p.affinity),
       topologySpreadConstraints: plain(p.topologySpreadConstraints),

@@ -17,6 +17,13 @@ export interface EtcdBenchmarkRow {
   batches: number;
 }
 
+/** What the benchmarks of an etcd benchmark scenario produced, before anything is written. */
+export interface EtcdBenchmarkResult {
+  rows: EtcdBenchmarkRow[];
+  /** Each run's commit batches, named by their file (`etcd-<clients>-clients.arrow`). */
+  tables: [string, ReturnType<typeof tableFromColumns>][];
+}
+
 /**
  * Runs each benchmark of an etcd benchmark scenario and, unless `outRoot` is null, writes
  * `summary.json` and one `etcd-<clients>-clients.arrow` (the commit batches) per run into
@@ -26,9 +33,24 @@ export function runEtcdBenchmarkScenario(
   s: EtcdBenchmarkScenario,
   outRoot: string | null = join("results", "runs"),
 ): { rows: EtcdBenchmarkRow[]; outDir: string | undefined } {
+  const r = simulateEtcdBenchmark(s);
+  if (outRoot === null) return { rows: r.rows, outDir: undefined };
+  const outDir = join(outRoot, `${s.name}-${s.seed}`);
+  writeResultDir(outDir, (tmp) => writeEtcdBenchmarkFiles(s, r, tmp));
+  return { rows: r.rows, outDir };
+}
+
+/**
+ * Runs each benchmark of an etcd benchmark scenario in order, in memory; `onRun(done, total)`
+ * after each one.
+ */
+export function simulateEtcdBenchmark(
+  s: EtcdBenchmarkScenario,
+  onRun?: (done: number, total: number) => void,
+): EtcdBenchmarkResult {
   const config = { ...DEFAULT_ETCD_CONFIG, ...s.etcd };
   const rows: EtcdBenchmarkRow[] = [];
-  const tables: [string, ReturnType<typeof tableFromColumns>][] = [];
+  const tables: EtcdBenchmarkResult["tables"] = [];
   for (const run of s.runs) {
     const r = runEtcdBenchmark(config, {
       clients: run.clients,
@@ -66,17 +88,18 @@ export function runEtcdBenchmarkScenario(
         meta,
       ),
     ]);
+    onRun?.(rows.length, s.runs.length);
   }
-  if (outRoot === null) return { rows, outDir: undefined };
-  const outDir = join(outRoot, `${s.name}-${s.seed}`);
-  writeResultDir(outDir, (tmp) => {
-    for (const [name, table] of tables) writeArrowFile(join(tmp, name), table);
-    writeFileAtomic(
-      join(tmp, "summary.json"),
-      `${JSON.stringify({ simctlVersion: VERSION, results: { scenario: s.name, seed: s.seed, etcdBenchmark: rows } }, null, 2)}\n`,
-    );
-  });
-  return { rows, outDir };
+  return { rows, tables };
+}
+
+/** Writes what `simctl run` writes for an etcd benchmark (the batch tables, summary.json) into `dir`. */
+export function writeEtcdBenchmarkFiles(s: EtcdBenchmarkScenario, r: EtcdBenchmarkResult, dir: string): void {
+  for (const [name, table] of r.tables) writeArrowFile(join(dir, name), table);
+  writeFileAtomic(
+    join(dir, "summary.json"),
+    `${JSON.stringify({ simctlVersion: VERSION, results: { scenario: s.name, seed: s.seed, etcdBenchmark: r.rows } }, null, 2)}\n`,
+  );
 }
 
 /** The benchmark table for the terminal. */

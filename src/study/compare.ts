@@ -2,7 +2,8 @@ import { basename, extname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { formatDuration } from "../core/time.js";
 import { parseScenario, readTopFile } from "../scenario/load-scenario.js";
-import type { RunOutcome, RunTask } from "./run-task.js";
+import { scenarioKind } from "../scenario/etcd-benchmark-scenario.js";
+import { clusterOutcome, type ClusterRunOutcome, type RunOutcome, type RunTask } from "./run-task.js";
 import { scaleScenarioText } from "./scale.js";
 import { meanInterval, pairedDifference, type PairedDifference } from "./stats.js";
 import { UserError } from "./user-error.js";
@@ -23,7 +24,7 @@ export interface CompareMetric {
   key: string;
   label: string;
   unit: "ns" | "count" | "fraction" | "rate";
-  get: (o: RunOutcome) => number | null;
+  get: (o: ClusterRunOutcome) => number | null;
 }
 
 /**
@@ -85,7 +86,8 @@ export interface CompareOptions {
  * its file name), or one scenario file and `vary` = `PATH=V1,V2,...` (each value one arm, set
  * at the YAML path like a study parameter; values are YAML scalars; arms are labelled
  * `<last key>=<value>`). `scale` applies to every
- * arm. Every arm is validated before anything runs (scenario errors are thrown as usual).
+ * arm. Every arm is validated before anything runs (scenario errors are thrown as usual); an
+ * etcd benchmark scenario is refused (exit 2): its figures are not a cluster's.
  */
 export function buildArms(files: readonly string[], options: { vary?: string; scale?: number } = {}): CompareArm[] {
   // A regular file within the size limit, as run and validate read it.
@@ -138,6 +140,12 @@ export function buildArms(files: readonly string[], options: { vary?: string; sc
       return { label, file: f, text: read(f) };
     });
   }
+  for (const a of arms)
+    if (scenarioKind(a.text) !== "cluster")
+      throw new UserError(
+        `${a.file} is an etcd benchmark scenario: compare compares cluster scenarios (sweep an etcd benchmark's parameters with simctl sweep)`,
+        2,
+      );
   if (options.scale !== undefined)
     arms = arms.map((a) => ({ ...a, text: scaleScenarioText(a.file, a.text, options.scale!) }));
   for (const a of arms) parseScenario(a.file, a.text);
@@ -166,11 +174,13 @@ export async function runCompare(arms: readonly CompareArm[], options: CompareOp
       tasks.push(task);
     }
   }
-  const outcomes = await runTasks(tasks, {
-    workers: options.workers,
-    onProgress: options.onProgress,
-    onDone: options.onDone,
-  });
+  const outcomes = (
+    await runTasks(tasks, {
+      workers: options.workers,
+      onProgress: options.onProgress,
+      onDone: options.onDone,
+    })
+  ).map(clusterOutcome); // buildArms admits cluster scenarios only
   const metrics = COMPARE_METRICS.map((m): MetricComparison => {
     const perArm = arms.map((_, a) => seeds.map((_, s) => m.get(outcomes[s * arms.length + a]!)));
     return {

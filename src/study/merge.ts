@@ -4,27 +4,41 @@ import { basename, join } from "node:path";
 import { tableFromIPC, type Table } from "apache-arrow";
 import { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "../metrics/arrow-writer.js";
 import type { SimulatedSummary } from "../metrics/summary.js";
+import type { EtcdBenchmarkRow } from "../sim/run-etcd-benchmark.js";
 import { VERSION } from "../version.js";
 import { concatTables, type LeadColumn } from "./arrow-concat.js";
 import type { RunRecord } from "./run-task.js";
 import { runDirName, type StudyManifest } from "./study-plan.js";
 
-/** A finished run found in a study directory. */
-export interface StudyRun {
+/** What every finished run found in a study directory has. */
+interface FoundRun {
   index: number;
   hash: string;
   seed: number;
   values: readonly unknown[];
   dir: string;
+}
+
+/** A finished run of a cluster study. */
+export interface StudyRun extends FoundRun {
   record: RunRecord;
   summary: SimulatedSummary;
 }
 
-/** The runs of one or more study directories (shards of one study). */
-export interface CollectedStudy {
+/** A finished run of an etcd benchmark study: its `summary.json` rows, one per benchmark entry. */
+export interface EtcdStudyRun extends FoundRun {
+  rows: EtcdBenchmarkRow[];
+}
+
+/** The runs of one or more study directories (shards of one study), by the kind of its scenario. */
+export type CollectedStudy =
+  | ({ kind: "cluster" } & StudyRuns<StudyRun>)
+  | ({ kind: "etcdBenchmark" } & StudyRuns<EtcdStudyRun>);
+
+interface StudyRuns<R> {
   manifest: StudyManifest;
   /** Complete runs in index order, one per index. */
-  runs: StudyRun[];
+  runs: R[];
   /** Indices of the plan with no complete run in any directory. */
   missing: number[];
 }
@@ -46,7 +60,7 @@ export function collectStudy(dirs: readonly string[]): CollectedStudy {
   if (dirs.length === 0) throw new UserError("name at least one study directory");
   let manifest: StudyManifest | undefined;
   let firstDir = "";
-  const found = new Map<number, StudyRun>();
+  const found = new Map<number, { run: FoundRun; results: unknown; record: RunRecord }>();
   for (const dir of dirs) {
     const path = join(dir, "study.json");
     if (!existsSync(path))
@@ -70,33 +84,31 @@ export function collectStudy(dirs: readonly string[]): CollectedStudy {
       const runDir = join(runsDir, name);
       if (!existsSync(join(runDir, "run.json"))) continue;
       const record = JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")) as RunRecord;
-      const summary = (JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as { results: SimulatedSummary })
-        .results;
-      found.set(index, {
-        index,
-        hash: planned.hash,
-        seed: planned.seed,
-        values: planned.values,
-        dir: runDir,
-        record,
-        summary,
-      });
+      const { results } = JSON.parse(readFileSync(join(runDir, "summary.json"), "utf8")) as { results: unknown };
+      const run = { index, hash: planned.hash, seed: planned.seed, values: planned.values, dir: runDir };
+      found.set(index, { run, results, record });
     }
   }
-  const runs: StudyRun[] = [];
   const missing: number[] = [];
-  for (const r of manifest!.runs) {
-    const got = found.get(r.index);
-    if (got === undefined) missing.push(r.index);
-    else runs.push(got);
+  for (const r of manifest!.runs) if (!found.has(r.index)) missing.push(r.index);
+  const complete = [...found.values()].sort((a, b) => a.run.index - b.run.index);
+  if (manifest!.scenarioKind === "etcdBenchmark") {
+    const runs = complete.map((f) => ({
+      ...f.run,
+      rows: (f.results as { etcdBenchmark: EtcdBenchmarkRow[] }).etcdBenchmark,
+    }));
+    return { kind: "etcdBenchmark", manifest: manifest!, runs, missing };
   }
-  return { manifest: manifest!, runs, missing };
+  const runs = complete.map((f) => ({ ...f.run, record: f.record, summary: f.results as SimulatedSummary }));
+  return { kind: "cluster", manifest: manifest!, runs, missing };
 }
 
 /**
  * `simctl merge`: combines the shards of a study into one Arrow dataset in `outDir`:
  * - `runs.arrow`: one row per run: `run_index`, `run_hash`, `seed`, one column per study
  *   parameter, then the run's summary figures (see README "Studies") and `summary_json`.
+ *   For an etcd benchmark study, one row per run and benchmark entry instead (see
+ *   {@link ETCD_RUN_FIGURES}); the runs' batch tables stay in their run directories.
  * - `<table>.arrow` for every table the runs wrote (pods.arrow, ...): the runs' rows
  *   concatenated in run-index order, led by `run_index`, `run_hash`, `seed` and the parameter
  *   columns.
@@ -123,10 +135,23 @@ export function mergeStudy(dirs: readonly string[], outDir: string, options: { p
     "simctl.scale": String(manifest.scale),
   };
   const out: MergeResult = { outDir, runs: runs.length, tables: [] };
-  const runsTable = runsArrow(study, meta);
+  const runsTable = study.kind === "cluster" ? runsArrow(study, meta) : etcdRunsArrow(study, meta);
   const runsPath = join(outDir, "runs.arrow");
   writeArrowFile(runsPath, runsTable);
   out.tables.push({ name: "runs", rows: runsTable.numRows, path: runsPath });
+  if (study.kind === "cluster") mergeRunTables(study, outDir, meta, out);
+  writeFileAtomic(join(outDir, "study.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  return out;
+}
+
+/** Concatenates every table the runs of a cluster study wrote (pods.arrow, ...) into `outDir`. */
+function mergeRunTables(
+  study: Extract<CollectedStudy, { kind: "cluster" }>,
+  outDir: string,
+  meta: Record<string, string>,
+  out: MergeResult,
+): void {
+  const { manifest, runs } = study;
   const tableNames = readdirSync(runs[0]!.dir)
     .filter((f) => f.endsWith(".arrow"))
     .map((f) => basename(f, ".arrow"))
@@ -152,8 +177,6 @@ export function mergeStudy(dirs: readonly string[], outDir: string, options: { p
     writeArrowFile(path, merged);
     out.tables.push({ name: t, rows: merged.numRows, path });
   }
-  writeFileAtomic(join(outDir, "study.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  return out;
 }
 
 /** Arrow type of a parameter column: integers int64, other numbers float64, anything else strings. */
@@ -194,9 +217,66 @@ export const RUN_FIGURES: readonly {
   { name: "fragmentation", type: "float64", get: (r) => r.record.placement.fragmentation },
 ];
 
-function runsArrow(study: CollectedStudy, meta: Record<string, string>): Table {
+function runsArrow(study: Extract<CollectedStudy, { kind: "cluster" }>, meta: Record<string, string>): Table {
   const { manifest, runs } = study;
   const n = runs.length;
+  const columns = leadColumns(manifest, runs);
+  const stops = [...new Set(runs.map((r) => r.summary.stopReason))].sort();
+  columns.push({
+    name: "stop_reason",
+    type: "dict",
+    values: Int32Array.from(runs, (r) => stops.indexOf(r.summary.stopReason)),
+    dictionary: stops,
+  });
+  for (const f of RUN_FIGURES) {
+    const vals = runs.map((r) => f.get(r));
+    if (f.type === "int32") columns.push({ name: f.name, type: "int32", values: Int32Array.from(vals, (v) => v ?? 0) });
+    else
+      columns.push({
+        name: f.name,
+        type: f.type,
+        values: Float64Array.from(vals, (v) => (v === null ? NaN : f.type === "int64" ? Math.round(v) : v)),
+      });
+  }
+  columns.push({ name: "summary_json", type: "utf8", values: runs.map((r) => JSON.stringify(r.summary)) });
+  return tableFromColumns(columns, n, meta);
+}
+
+/**
+ * The figures of an etcd benchmark study's `runs.arrow`, one row per run and benchmark entry,
+ * after the run and parameter columns, in order: etcd's `benchmark put` report (see
+ * `EtcdBenchmarkRow`).
+ */
+export const ETCD_RUN_FIGURES: readonly {
+  name: string;
+  type: "int64" | "float64";
+  get: (r: EtcdBenchmarkRow) => number;
+}[] = [
+  { name: "clients", type: "int64", get: (r) => r.clients },
+  { name: "total", type: "int64", get: (r) => r.total },
+  { name: "writes_per_s", type: "float64", get: (r) => r.writesPerSec },
+  { name: "mean_latency_ms", type: "float64", get: (r) => r.meanLatencyMs },
+  { name: "p99_latency_ms", type: "float64", get: (r) => r.p99LatencyMs },
+  { name: "batches", type: "int64", get: (r) => r.batches },
+];
+
+function etcdRunsArrow(study: Extract<CollectedStudy, { kind: "etcdBenchmark" }>, meta: Record<string, string>): Table {
+  // One row per benchmark entry: each run's lead values repeat on its entries' rows.
+  const rowRuns: EtcdStudyRun[] = [];
+  const rows: EtcdBenchmarkRow[] = [];
+  for (const r of study.runs)
+    for (const b of r.rows) {
+      rowRuns.push(r);
+      rows.push(b);
+    }
+  const columns = leadColumns(study.manifest, rowRuns);
+  for (const f of ETCD_RUN_FIGURES)
+    columns.push({ name: f.name, type: f.type, values: Float64Array.from(rows, (b) => f.get(b)) });
+  return tableFromColumns(columns, rows.length, meta);
+}
+
+/** `run_index`, `run_hash`, `seed` and one column per study parameter, one row per element of `runs`. */
+function leadColumns(manifest: StudyManifest, runs: readonly FoundRun[]): Column[] {
   const columns: Column[] = [
     { name: "run_index", type: "int32", values: Int32Array.from(runs, (r) => r.index) },
     { name: "run_hash", type: "utf8", values: runs.map((r) => r.hash) },
@@ -220,25 +300,7 @@ function runsArrow(study: CollectedStudy, meta: Record<string, string>): Table {
         values: Float64Array.from(vals, (v) => v as number),
       });
   });
-  const stops = [...new Set(runs.map((r) => r.summary.stopReason))].sort();
-  columns.push({
-    name: "stop_reason",
-    type: "dict",
-    values: Int32Array.from(runs, (r) => stops.indexOf(r.summary.stopReason)),
-    dictionary: stops,
-  });
-  for (const f of RUN_FIGURES) {
-    const vals = runs.map((r) => f.get(r));
-    if (f.type === "int32") columns.push({ name: f.name, type: "int32", values: Int32Array.from(vals, (v) => v ?? 0) });
-    else
-      columns.push({
-        name: f.name,
-        type: f.type,
-        values: Float64Array.from(vals, (v) => (v === null ? NaN : f.type === "int64" ? Math.round(v) : v)),
-      });
-  }
-  columns.push({ name: "summary_json", type: "utf8", values: runs.map((r) => JSON.stringify(r.summary)) });
-  return tableFromColumns(columns, n, meta);
+  return columns;
 }
 
 /** The directory of a planned run inside a study directory. */

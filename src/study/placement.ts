@@ -14,6 +14,11 @@ export interface PlacementMetrics {
    * 0 when no node is used. (A node is full once any one resource is, hence the dominant share.)
    */
   fragmentation: number;
+  /**
+   * CPU requested on the schedulable nodes over their allocatable CPU (0 to 1): how full the
+   * cluster that can still take pods is (cordoned nodes left out).
+   */
+  cpuAllocated: number;
 }
 
 /** Computes {@link PlacementMetrics} from the node table's requested and allocatable columns. */
@@ -24,7 +29,13 @@ export function placementMetrics(nodes: NodeTable): PlacementMetrics {
   const resources = [Res.cpu, Res.memory, Res.pods];
   let used = 0;
   let sumShare = 0;
+  let cpuRequested = 0;
+  let cpuAllocatable = 0;
   for (let n = 0; n < nodes.size; n++) {
+    if (nodes.present[n] === 1 && nodes.unschedulable[n] === 0) {
+      cpuRequested += req[n * R + Res.cpu]!;
+      cpuAllocatable += alloc[n * R + Res.cpu]!;
+    }
     if (!(req[n * R + Res.pods]! >= 1)) continue;
     used++;
     let share = 0;
@@ -34,7 +45,12 @@ export function placementMetrics(nodes: NodeTable): PlacementMetrics {
     }
     sumShare += Math.min(1, share);
   }
-  return { nodes: nodes.size, nodesUsed: used, fragmentation: used === 0 ? 0 : round6(1 - sumShare / used) };
+  return {
+    nodes: nodes.size,
+    nodesUsed: used,
+    fragmentation: used === 0 ? 0 : round6(1 - sumShare / used),
+    cpuAllocated: cpuAllocatable > 0 ? round6(cpuRequested / cpuAllocatable) : 0,
+  };
 }
 
 function round6(x: number): number {

@@ -2,8 +2,9 @@ import { join } from "node:path";
 import { writeFileAtomic } from "../metrics/arrow-writer.js";
 import { writeResultDir } from "../metrics/result-dir.js";
 import type { RunStats, SimulatedSummary } from "../metrics/summary.js";
-import { parseScenario } from "../scenario/load-scenario.js";
 import type { InputLimits } from "../scenario/input-files.js";
+import { parseAnyScenario } from "../scenario/validate-file.js";
+import { type EtcdBenchmarkRow, simulateEtcdBenchmark, writeEtcdBenchmarkFiles } from "../sim/run-etcd-benchmark.js";
 import { runScenario, writeRunFiles } from "../sim/run-scenario.js";
 import { placementMetrics, type PlacementMetrics } from "./placement.js";
 
@@ -21,7 +22,7 @@ export interface RunTask {
   /** Limits the scenario was validated with (`--allow-path`...): its files are read again here. */
   limits?: InputLimits;
   /**
-   * Final directory for the run's outputs (pods.arrow, summary.json, scenario.json, run.json);
+   * Final directory for the run's outputs (what `simctl run` writes, then run.json);
    * undefined runs without writing anything.
    */
   outDir?: string;
@@ -29,8 +30,9 @@ export interface RunTask {
   info?: Record<string, unknown>;
 }
 
-/** What a finished run reports back. */
-export interface RunOutcome {
+/** What a finished run of a cluster scenario reports back. */
+export interface ClusterRunOutcome {
+  kind: "cluster";
   index: number;
   summary: SimulatedSummary;
   placement: PlacementMetrics;
@@ -38,42 +40,67 @@ export interface RunOutcome {
   outDir: string | undefined;
 }
 
-/** The contents of a study run's `run.json`: written last, so its presence marks a complete run. */
+/** What a finished run of an etcd benchmark scenario reports back: one row per benchmark entry. */
+export interface EtcdBenchmarkRunOutcome {
+  kind: "etcdBenchmark";
+  index: number;
+  rows: EtcdBenchmarkRow[];
+  outDir: string | undefined;
+}
+
+/** What a finished run reports back, by the kind of its scenario (see `scenarioKind`). */
+export type RunOutcome = ClusterRunOutcome | EtcdBenchmarkRunOutcome;
+
+/** `o` as a cluster run's outcome, for callers that ran cluster scenarios only; throws otherwise. */
+export function clusterOutcome(o: RunOutcome): ClusterRunOutcome {
+  if (o.kind !== "cluster") throw new Error(`run ${o.index} ran an etcd benchmark, not a cluster scenario`);
+  return o;
+}
+
+/**
+ * The contents of a cluster study run's `run.json`: written last, so its presence marks a
+ * complete run. An etcd benchmark run's `run.json` has the same fields without `placement`.
+ */
 export interface RunRecord {
   placement: PlacementMetrics;
   [key: string]: unknown;
 }
 
 /**
- * Runs one task where it is called (a worker thread or the main thread). With `outDir`, the
- * outputs and `run.json` (the task's `info` plus placement metrics, written last) replace `outDir`
- * atomically (see {@link writeResultDir}).
+ * Runs one task where it is called (a worker thread or the main thread), as a cluster scenario
+ * or an etcd benchmark by its text (see {@link parseAnyScenario}). With `outDir`, the outputs
+ * (what `simctl run` writes) and `run.json` (the task's `info` and seed, plus a cluster run's
+ * placement metrics, written last) replace `outDir` atomically (see {@link writeResultDir}).
  */
 export function executeRunTask(task: RunTask, onProgress?: (done: number, total: number) => void): RunOutcome {
-  const scenario = parseScenario(task.file, task.text, {
+  const parsed = parseAnyScenario(task.file, task.text, {
     seed: task.seed,
     ...(task.limits === undefined ? {} : { limits: task.limits }),
   });
+  if (parsed.kind === "etcdBenchmark") {
+    const bench = parsed.scenario;
+    const r = simulateEtcdBenchmark(bench, onProgress);
+    if (task.outDir !== undefined) {
+      const record = { ...task.info, seed: task.seed };
+      writeResultDir(task.outDir, (tmp) => {
+        writeEtcdBenchmarkFiles(bench, r, tmp);
+        writeFileAtomic(join(tmp, "run.json"), `${JSON.stringify(record, null, 2)}\n`);
+      });
+    }
+    return { kind: "etcdBenchmark", index: task.index, rows: r.rows, outDir: task.outDir };
+  }
   const progress =
     onProgress === undefined
       ? undefined
       : (_now: number, _ev: number, running: number, expected: number) => onProgress(running, expected);
-  if (task.outDir === undefined) {
-    const r = runScenario(scenario, { write: false, onProgress: progress });
-    return {
-      index: task.index,
-      summary: r.summary,
-      placement: placementMetrics(r.simulation.nodes),
-      stats: r.stats,
-      outDir: undefined,
-    };
-  }
-  const r = runScenario(scenario, { write: false, onProgress: progress });
+  const r = runScenario(parsed.scenario, { write: false, onProgress: progress });
   const placement = placementMetrics(r.simulation.nodes);
-  const record: RunRecord = { ...task.info, seed: task.seed, placement };
-  writeResultDir(task.outDir, (tmp) => {
-    writeRunFiles(r.simulation, r.summary, r.stats, tmp);
-    writeFileAtomic(join(tmp, "run.json"), `${JSON.stringify(record, null, 2)}\n`);
-  });
-  return { index: task.index, summary: r.summary, placement, stats: r.stats, outDir: task.outDir };
+  if (task.outDir !== undefined) {
+    const record: RunRecord = { ...task.info, seed: task.seed, placement };
+    writeResultDir(task.outDir, (tmp) => {
+      writeRunFiles(r.simulation, r.summary, r.stats, tmp);
+      writeFileAtomic(join(tmp, "run.json"), `${JSON.stringify(record, null, 2)}\n`);
+    });
+  }
+  return { kind: "cluster", index: task.index, summary: r.summary, placement, stats: r.stats, outDir: task.outDir };
 }

@@ -1,14 +1,17 @@
 import { createHash } from "node:crypto";
 import { dirname, relative } from "node:path";
-import { parseScenario } from "../scenario/load-scenario.js";
+import type { EtcdBenchmarkScenario, ScenarioKind } from "../scenario/etcd-benchmark-scenario.js";
 import { formatIssue, ScenarioError, type ScenarioIssue } from "../scenario/scenario-error.js";
 import type { Scenario } from "../scenario/types.js";
+import { parseAnyScenario } from "../scenario/validate-file.js";
 import { VERSION } from "../version.js";
+import { ETCD_RUN_FIGURES } from "./merge.js";
 import { scaleScenarioText } from "./scale.js";
 import type { StudyLocations, StudySpec } from "./study-file.js";
 import { setYamlPath } from "./yaml-path.js";
 import type { YamlReader } from "../scenario/yaml-reader.js";
 import type { InputLimits } from "../scenario/input-files.js";
+import { UserError } from "./user-error.js";
 
 /** One run of a study: a grid point and a seed. */
 export interface PlannedRun {
@@ -33,6 +36,8 @@ export interface PlannedPoint {
 /** The expanded, validated study: what `study.json` records and the workers run. */
 export interface StudyPlan {
   spec: StudySpec;
+  /** The kind of the base scenario; every grid point is read as this kind. */
+  kind: ScenarioKind;
   points: readonly PlannedPoint[];
   runs: readonly PlannedRun[];
   /** The seeds every grid point runs with. */
@@ -46,6 +51,8 @@ export interface StudyManifest {
   name: string;
   /** The scenario file relative to the study file. */
   scenario: string;
+  /** Present for a study of an etcd benchmark scenario; absent for a cluster scenario. */
+  scenarioKind?: "etcdBenchmark";
   scale: number;
   parameters: { path: string; column: string; values: unknown[] }[];
   seeds: number[];
@@ -66,12 +73,28 @@ export function planStudy(spec: StudySpec, locations: StudyLocations, limits?: I
   ctx.throwIfIssues();
   const base = read!.text;
   // The scenario as written must be valid on its own: its errors are its own, not the study's.
-  const baseScenario = parseScenario(spec.scenario, base, { limits: lim });
-  const seeds = spec.seeds ?? [baseScenario.seed];
+  const baseScenario = parseAnyScenario(spec.scenario, base, { limits: lim });
+  const kind = baseScenario.kind;
+  if (kind === "etcdBenchmark" && spec.scale !== 1) {
+    const expected = "scale 1: an etcd benchmark has no cluster or workload to scale";
+    const written = locations.root.get("scale");
+    // The study file's scale, unless --scale replaced it.
+    if (written.present && written.value() === spec.scale) written.fail(expected);
+    else throw new UserError(`--scale: expected ${expected}, found ${spec.scale}`, 2);
+  }
+  if (kind === "etcdBenchmark")
+    spec.parameters.forEach((p, i) => {
+      if (ETCD_RUN_FIGURES.some((f) => f.name === p.column))
+        locations.parameter[i]!.fail(
+          `a parameter column name not already taken (${JSON.stringify(p.column)} is a column of an etcd benchmark study's runs.arrow: name it with { values: [...], column: name })`,
+        );
+    });
+  ctx.throwIfIssues();
+  const seeds = spec.seeds ?? [baseScenario.scenario.seed];
   const P = spec.parameters;
   const combos = gridPoints(P.map((p) => p.values.length));
   const points: PlannedPoint[] = [];
-  const scenarios: Scenario[] = [];
+  const scenarios: (Scenario | EtcdBenchmarkScenario)[] = [];
   const reported = new Set<string>();
   const report = (reader: YamlReader, key: string, expected: string, found: string) => {
     if (reported.has(key)) return;
@@ -98,7 +121,7 @@ export function planStudy(spec: StudySpec, locations: StudyLocations, limits?: I
     try {
       // Validated with the scale applied to the parsed nodes, so errors keep their lines; the
       // workers get the same scenario as self-contained scaled text.
-      scenarios.push(parseScenario(spec.scenario, text, { limits: lim, scale: spec.scale }));
+      scenarios.push(parseAnyScenario(spec.scenario, text, { limits: lim, scale: spec.scale }, kind).scenario);
       points.push({ text: scaleScenarioText(spec.scenario, text, spec.scale, lim), values });
     } catch (e) {
       if (!(e instanceof ScenarioError)) throw e;
@@ -142,7 +165,7 @@ export function planStudy(spec: StudySpec, locations: StudyLocations, limits?: I
       });
     }
   }
-  return { spec, points, runs, seeds };
+  return { spec, kind, points, runs, seeds };
 }
 
 /** Every combination of indices for lists of the given lengths, the first list slowest. */
@@ -161,7 +184,7 @@ export function gridPoints(lengths: readonly number[]): number[][] {
  * and the seed, without the file path, so it is the same on every machine and changes when
  * anything that affects the run changes.
  */
-export function runHash(scenario: Scenario, seed: number): string {
+export function runHash(scenario: Scenario | EtcdBenchmarkScenario, seed: number): string {
   const json = JSON.stringify({ ...scenario, file: undefined, seed }, (_k, v: unknown) =>
     v instanceof Map ? Object.fromEntries(v) : v,
   );
@@ -176,6 +199,7 @@ export function studyManifest(plan: StudyPlan): StudyManifest {
     simctlVersion: VERSION,
     name: s.name,
     scenario: relative(dirname(s.file), s.scenario).split("\\").join("/"),
+    ...(plan.kind === "etcdBenchmark" ? { scenarioKind: plan.kind } : {}),
     scale: s.scale,
     parameters: s.parameters.map((p) => ({ path: p.path, column: p.column, values: [...p.values] })),
     seeds: [...plan.seeds],

@@ -86,7 +86,8 @@ export function studyOutDir(spec: StudySpec, override: string | undefined): stri
 /**
  * `simctl sweep`: reads and validates a study (every grid point, before anything runs), writes
  * `<out>/study.json`, then runs this shard's runs on worker threads into
- * `<out>/runs/<index>-<hash>/` (pods.arrow, summary.json, scenario.json, run.json).
+ * `<out>/runs/<index>-<hash>/` (what `simctl run` writes for the scenario, then run.json). The
+ * scenario is a cluster scenario or an etcd benchmark (see `scenarioKind`).
  * Runs whose `run.json` already exists are skipped, so a retried shard only does what is left.
  * Throws, before anything runs, when the output directory cannot be written, exists without
  * being a study's results directory (its marker is `study.json`; an empty directory is fine),

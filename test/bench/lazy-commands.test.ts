@@ -36,6 +36,7 @@ describe("simctl loads only the command it runs", () => {
         "report",
         "bench",
         "calibrate",
+        "capacity",
         "import",
       ]);
     }

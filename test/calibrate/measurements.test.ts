@@ -62,3 +62,23 @@ test.each(bad)("rejects %j with a located error", (text, message) => {
   expect(err).toBeInstanceOf(ScenarioError);
   expect((err as ScenarioError).message).toBe(message);
 });
+
+test("a spreadsheet's export: byte-order mark, CRLF line ends, quoted fields", () => {
+  const text = `\ufeff${H}\r\n"1","4", 4564 ,"0.763",3.643\r\n\r\n`;
+  expect(parseMeasurements("x.csv", text)).toEqual([
+    { line: 2, members: 1, clients: 4, opsPerS: 4564, p50Ms: 0.763, p99Ms: 3.643 },
+  ]);
+  // A bad quoted value is located inside its quotes.
+  expect(() => parseMeasurements("x.csv", `${H}\n1,"x",1,1,1\n`)).toThrow(
+    "x.csv:2:4: clients: expected a whole number >= 1, found x",
+  );
+});
+
+test("its errors say what was invalid: a measurements CSV, not a scenario", () => {
+  try {
+    parseMeasurements("x.csv", "members\n1\n");
+    expect.unreachable();
+  } catch (e) {
+    expect((e as ScenarioError).what).toBe("measurements CSV");
+  }
+});

@@ -23,7 +23,7 @@ const dir = join(work, "s");
 execFileSync("mkfifo", [join(dir, "fifo.yaml")]);
 mkdirSync(join(dir, "adir.yaml"));
 const SCENARIOS = readdirSync("scenarios")
-  .filter((f) => f.endsWith(".yaml") && f !== "capacity-sweep.yaml")
+  .filter((f) => f.endsWith(".yaml") && !f.endsWith("-sweep.yaml"))
   .sort();
 const SECRET = "root:x:0:0";
 

@@ -17,9 +17,13 @@ const SCALE: Record<string, number> = {
   "rolling-update.yaml": 0.1,
   "zone-outage.yaml": 0.25,
   "binpack-vs-spread.yaml": 1,
+  // 125 nodes are exactly enough for its 1,000 one-CPU pods: scaled down, rounding breaks that.
+  "capacity-search.yaml": 1,
+  "density-startup.yaml": 0.1,
+  "kubemark-density.yaml": 0.02,
 };
 const files = readdirSync("scenarios").filter(
-  (f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && f !== "capacity-sweep.yaml",
+  (f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && !f.endsWith("-sweep.yaml"),
 );
 
 describe("scenario library at reduced scale", () => {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { tableFromIPC, type Table } from "apache-arrow";
 import { beforeAll, describe, expect, test } from "vitest";
 import { mergeStudy } from "../../src/study/merge.js";
+import { clusterOutcome } from "../../src/study/run-task.js";
 import { parseShard, runSweep, type SweepResult } from "../../src/study/sweep.js";
 import { UserError } from "../../src/study/user-error.js";
 
@@ -33,7 +34,7 @@ describe("simctl sweep", () => {
         expect.arrayContaining(["pods.arrow", "run.json", "scenario.json", "summary.json"]),
       );
     // Each run used its grid point's node count and its seed.
-    for (const o of whole.ran) {
+    for (const o of whole.ran.map(clusterOutcome)) {
       const run = whole.plan.runs[o.index]!;
       expect(o.placement.nodes).toBe(run.values[0]);
       expect(o.summary.seed).toBe(run.seed);
@@ -82,7 +83,7 @@ describe("simctl sweep", () => {
     expect([...t.getChild("nodes_used")!].map(Number)).toEqual([2, 2, 2, 4, 4, 4, 8, 8, 8]);
     expect([...t.getChild("pods_running")!].map(Number)).toEqual(Array(9).fill(24));
     // Figures equal each run's summary.json.
-    for (const o of whole.ran) {
+    for (const o of whole.ran.map(clusterOutcome)) {
       expect(Number(t.getChild("time_to_all_running_ns")!.get(o.index))).toBe(o.summary.timeToAllRunningNs);
       expect(JSON.parse(t.getChild("summary_json")!.get(o.index) as string)).toEqual(o.summary);
     }

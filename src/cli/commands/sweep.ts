@@ -4,6 +4,8 @@ import { formatDuration } from "../../core/time.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { parseShard, runSweep, type Shard } from "../../study/sweep.js";
+import { etcdSweepTable } from "../../study/etcd-sweep-table.js";
+import { clusterOutcome } from "../../study/run-task.js";
 import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
 
 interface SweepArgs extends InputArgs {
@@ -65,7 +67,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         onProgress: (i, done, total) => bar?.progress(i, done, total),
         onDone: (o) => {
           bar?.finished(o.index);
-          if (o.summary.timeToAllRunningNs === null) unfinished++;
+          if (o.kind === "cluster" && o.summary.timeToAllRunningNs === null) unfinished++;
         },
       });
       bar?.finish();
@@ -76,20 +78,27 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       );
       if (shard !== undefined)
         process.stdout.write(`shard ${shard.index}/${shard.count}: ${r.shardRuns.length} runs\n`);
-      const cols = p.spec.parameters.map((x) => x.column);
-      const header = ["run", ...cols, "seed", "all Running", "startup p99", "nodes used"];
-      const rows = r.ran.map((o) => {
-        const run = p.runs[o.index]!;
-        return [
-          String(o.index),
-          ...run.values.map((v) => String(v)),
-          String(run.seed),
-          o.summary.timeToAllRunningNs === null ? "not all" : formatDuration(o.summary.timeToAllRunningNs),
-          o.summary.podStartup.p99Ns === null ? "-" : formatDuration(o.summary.podStartup.p99Ns),
-          `${o.placement.nodesUsed}/${o.placement.nodes}`,
-        ];
-      });
-      if (rows.length > 0) process.stdout.write(`${table([header, ...rows])}\n`);
+      if (p.kind === "etcdBenchmark") {
+        // Per grid point and benchmark entry, the mean over the seeds this process ran.
+        const rows = etcdSweepTable(p, r.ran);
+        if (rows.length > 1) process.stdout.write(`${table(rows)}\n`);
+      } else {
+        const cols = p.spec.parameters.map((x) => x.column);
+        const header = ["run", ...cols, "seed", "all Running", "startup p99", "nodes used"];
+        const rows = r.ran.map((outcome) => {
+          const o = clusterOutcome(outcome);
+          const run = p.runs[o.index]!;
+          return [
+            String(o.index),
+            ...run.values.map((v) => String(v)),
+            String(run.seed),
+            o.summary.timeToAllRunningNs === null ? "not all" : formatDuration(o.summary.timeToAllRunningNs),
+            o.summary.podStartup.p99Ns === null ? "-" : formatDuration(o.summary.podStartup.p99Ns),
+            `${o.placement.nodesUsed}/${o.placement.nodes}`,
+          ];
+        });
+        if (rows.length > 0) process.stdout.write(`${table([header, ...rows])}\n`);
+      }
       process.stdout.write(
         `ran ${r.ran.length}, skipped ${r.skipped} finished, in ${((performance.now() - started) / 1000).toFixed(1)} s wall -> ${r.outDir}/runs/\n`,
       );
@@ -97,7 +106,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         process.stdout.write(
           `note: ${unfinished} run${unfinished === 1 ? "" : "s"} stopped before all pods were Running (see pods_running in the merged runs.arrow)\n`,
         );
-      process.stdout.write(`next: simctl merge ${r.outDir}   then: simctl report ${r.outDir}\n`);
+      process.stdout.write(
+        p.kind === "etcdBenchmark"
+          ? `next: simctl merge ${r.outDir}   (runs.arrow: a row per run and benchmark entry)\n`
+          : `next: simctl merge ${r.outDir}   then: simctl report ${r.outDir}\n`,
+      );
     }),
 };
 

@@ -1,6 +1,11 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { constant, lognormal, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
-import type { YamlReader } from "../yaml-reader.js";
+import type { RuntimeCosts } from "../../node/node-runtime.js";
+import { ScenarioError } from "../scenario-error.js";
+import { readYamlDocuments, type YamlReader } from "../yaml-reader.js";
 import { DEFAULT_SANDBOX_IMAGE } from "./cluster.js";
 import type { ClientLimits } from "./controller-manager.js";
 
@@ -81,6 +86,13 @@ export interface KubeletSpec extends ClientLimits {
   nodeLifecycle: NodeLifecycleSpec;
   /** Interval of the nodes.arrow time series. */
   sampleInterval: number;
+  /**
+   * Cores the kubelet and the container runtime of each node run on (system-reserved CPU);
+   * null: GKE's reservation for the node's CPU capacity (src/node/node-runtime.ts gkeReservedCpu).
+   */
+  systemReservedCpu: number | null;
+  /** CPU costs and concurrency of the runtime and the kubelet's sync loops. */
+  runtime: RuntimeCosts;
 }
 
 const { us, ms, s } = NS_PER;
@@ -155,6 +167,38 @@ export const KUBELET_DEFAULTS: KubeletSpec = {
     defaultUnreachableTolerationNs: 300 * s,
   },
   sampleInterval: 10 * s,
+  systemReservedCpu: null,
+  runtime: {
+    // model: containerd's CRI plugin serves calls concurrently: RunPodSandbox and CreateContainer
+    // take only per-name reservations (internal/cri/server sandbox_run.go, container_create.go
+    // sandboxNameIndex / containerNameIndex Reserve), no daemon-wide lock.
+    maxConcurrentOps: null,
+    // model: (assumed) runc create + start of the pause container and its namespaces, and of
+    // one app container: ~10 ms of CPU each (process spawns, cgroup and mount setup).
+    sandboxCpu: 10 * ms,
+    containerCpu: 10 * ms,
+    // model: (assumed) one SyncPod of the kubelet: computePodActions, status generation, ~2 ms.
+    syncPodCpu: 2 * ms,
+    // model: (assumed) a PLEG relist: CRI ListPodSandbox + ListContainers over gRPC, ~1 ms
+    // plus 20 us per container decoded (pkg/kubelet/pleg/generic.go relist).
+    relistCpu: 1 * ms,
+    relistCpuPerContainer: 20 * us,
+    // model: pkg/kubelet/apis/config/v1beta1/defaults.go SyncFrequency 1 min; the resync reads
+    // the pod's status from the PLEG's pod cache (no runtime call per container).
+    podSyncPeriod: 60 * s,
+    podSyncCpu: 1 * ms,
+    podSyncCpuPerContainer: 0,
+    // model: the kubelet's steady CPU per pod, its loops over every pod (volume manager
+    // populator and reconciler each 100 ms, status manager, stats) together: upstream's
+    // resource-usage e2e test allows the kubelet a median of 0.12 cores at 35 pods and 0.17 at
+    // 100 (test/e2e/node/kubelet_perf.go, a GCE node): (0.17 - 0.12) / 65 = ~0.8 ms per pod per
+    // second. Its container runtime's allowance stays flat (0.05-0.06), so nothing per container.
+    statsCpuPerContainerPerSecond: 0,
+    podLoopsCpuPerPodPerSecond: 800 * us,
+    // model: pkg/kubelet/kubelet.go syncLoopIteration: a config update dispatches only the pods
+    // it names (HandlePodAdditions / HandlePodUpdates).
+    syncAllOnUpdate: false,
+  },
 };
 
 const KEYS = [
@@ -182,12 +226,81 @@ const KEYS = [
   "volumes",
   "nodeLifecycle",
   "sampleInterval",
+  "profile",
+  "systemReservedCpu",
+  "runtime",
 ] as const;
 
-/** Reads `kubelet:`; every key is optional and defaults to upstream. */
+const RUNTIME_KEYS = [
+  "maxConcurrentOps",
+  "sandboxCpu",
+  "containerCpu",
+  "syncPodCpu",
+  "relistCpu",
+  "relistCpuPerContainer",
+  "podSyncPeriod",
+  "podSyncCpu",
+  "podSyncCpuPerContainer",
+  "statsCpuPerContainerPerSecond",
+  "podLoopsCpuPerPodPerSecond",
+  "syncAllOnUpdate",
+] as const;
+
+/** The shipped runtime profiles, by name: scenarios/profiles/runtime-<name>.yaml. */
+const PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../scenarios/profiles");
+
+/**
+ * The kubelet settings of a runtime profile (`kubelet.profile`): a shipped name (`containerd`,
+ * the built-in defaults; `docker-2015`; `hollow-node`) or a path relative to the scenario. A
+ * profile file holds a `kubelet:` mapping read like the scenario's own; the scenario's keys
+ * override it.
+ */
+function readProfile(k: YamlReader): KubeletSpec {
+  const r = k.get("profile");
+  const v = r.str({ expected: "a runtime profile name (containerd, docker-2015, hollow-node) or a path" });
+  if (v === "" || v === "containerd") return KUBELET_DEFAULTS;
+  let path: string;
+  let text: string;
+  if (/^[a-z0-9-]+$/.test(v)) {
+    path = resolve(PROFILE_DIR, `runtime-${v}.yaml`);
+    if (!existsSync(path)) {
+      r.fail("containerd, docker-2015, hollow-node or the path of a profile file");
+      return KUBELET_DEFAULTS;
+    }
+    text = readFileSync(path, "utf8");
+  } else {
+    const read = k.ctx.readReferenced(r, "a runtime profile file");
+    if (read === undefined) return KUBELET_DEFAULTS;
+    path = read.path;
+    text = read.text;
+  }
+  try {
+    const { ctx, docs } = readYamlDocuments(path, text);
+    const root = docs[0];
+    if (root === undefined || !root.present) {
+      ctx.report("", 0, "a profile document with a kubelet: mapping", "nothing");
+      ctx.throwIfIssues();
+    }
+    root!.object(["name", "kubelet"]);
+    const kb = root!.get("kubelet");
+    if (kb.present && kb.has("profile")) {
+      kb.get("profile").fail("no profile inside a profile");
+      ctx.throwIfIssues();
+    }
+    const spec = readKubelet(kb);
+    ctx.throwIfIssues();
+    return spec;
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+    k.ctx.absorb(e.issues);
+    return KUBELET_DEFAULTS;
+  }
+}
+
+/** Reads `kubelet:`; every key is optional and defaults to its runtime profile's, else upstream's. */
 export function readKubelet(k: YamlReader): KubeletSpec {
-  const D = KUBELET_DEFAULTS;
   k.object(KEYS);
+  const D = k.has("profile") ? readProfile(k) : KUBELET_DEFAULTS;
   const vol = k.get("volumes");
   vol.object(["localMount", "csiAttach", "csiMount"]);
   const nl = k.get("nodeLifecycle");
@@ -218,7 +331,7 @@ export function readKubelet(k: YamlReader): KubeletSpec {
     burst: k.get("burst").int({ min: 1, default: D.burst }),
     sandbox: k.get("sandbox").dist({ default: D.sandbox }),
     sandboxImage: k.get("sandboxImage").str({ default: D.sandboxImage }),
-    cni: readCni(k.get("cni")),
+    cni: readCni(k.get("cni"), D.cni),
     cniMaxConcurrentAddsPerNode: k.has("cniMaxConcurrentAddsPerNode")
       ? k.get("cniMaxConcurrentAddsPerNode").int({ min: 1 })
       : D.cniMaxConcurrentAddsPerNode,
@@ -261,16 +374,42 @@ export function readKubelet(k: YamlReader): KubeletSpec {
         : NL.defaultUnreachableTolerationNs,
     },
     sampleInterval: k.get("sampleInterval").duration({ min: 1 * ms, default: D.sampleInterval }),
+    systemReservedCpu: k.has("systemReservedCpu")
+      ? k.get("systemReservedCpu").num({ min: 0.001 })
+      : D.systemReservedCpu,
+    runtime: readRuntime(k.get("runtime"), D.runtime),
   };
 }
 
-function readCni(r: YamlReader): CniProfileSpec {
-  if (!r.present) return KUBELET_DEFAULTS.cni;
+function readRuntime(r: YamlReader, D: RuntimeCosts): RuntimeCosts {
+  r.object(RUNTIME_KEYS);
+  return {
+    maxConcurrentOps: r.has("maxConcurrentOps") ? r.get("maxConcurrentOps").int({ min: 1 }) : D.maxConcurrentOps,
+    sandboxCpu: r.get("sandboxCpu").duration({ min: 0, default: D.sandboxCpu }),
+    containerCpu: r.get("containerCpu").duration({ min: 0, default: D.containerCpu }),
+    syncPodCpu: r.get("syncPodCpu").duration({ min: 0, default: D.syncPodCpu }),
+    relistCpu: r.get("relistCpu").duration({ min: 0, default: D.relistCpu }),
+    relistCpuPerContainer: r.get("relistCpuPerContainer").duration({ min: 0, default: D.relistCpuPerContainer }),
+    podSyncPeriod: r.get("podSyncPeriod").duration({ min: 1 * ms, default: D.podSyncPeriod }),
+    podSyncCpu: r.get("podSyncCpu").duration({ min: 0, default: D.podSyncCpu }),
+    podSyncCpuPerContainer: r.get("podSyncCpuPerContainer").duration({ min: 0, default: D.podSyncCpuPerContainer }),
+    statsCpuPerContainerPerSecond: r
+      .get("statsCpuPerContainerPerSecond")
+      .duration({ min: 0, default: D.statsCpuPerContainerPerSecond }),
+    podLoopsCpuPerPodPerSecond: r
+      .get("podLoopsCpuPerPodPerSecond")
+      .duration({ min: 0, default: D.podLoopsCpuPerPodPerSecond }),
+    syncAllOnUpdate: r.has("syncAllOnUpdate") ? r.get("syncAllOnUpdate").bool() : D.syncAllOnUpdate,
+  };
+}
+
+function readCni(r: YamlReader, fallback: CniProfileSpec): CniProfileSpec {
+  if (!r.present) return fallback;
   const v = r.value();
   if (v === "bridge" || v === "ebpf") return v;
   if (typeof v === "string" && !/^[0-9]/.test(v)) {
     r.fail("bridge, ebpf, a duration or a distribution such as { dist: lognormal, p50: 300ms, p99: 1s }");
-    return KUBELET_DEFAULTS.cni;
+    return fallback;
   }
   return r.dist();
 }

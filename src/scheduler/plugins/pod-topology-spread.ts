@@ -204,8 +204,9 @@ export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlug
         honorNodeAffinity: aff,
         honorTaints: taints,
         domains,
-        // model: countPodsMatchSelector counts nothing for an empty selector, and only pods of the namespace.
-        groups: selectorEmpty(selector) ? [] : cache.matchingGroups(selector, ns),
+        // model: countPodsMatchSelector counts nothing for an empty selector, only pods of the
+        // namespace, and no terminating pod ("Bypass terminating Pod", podtopologyspread/common.go).
+        groups: selectorEmpty(selector) ? [] : cache.matchingGroups(selector, ns, [], true),
         selfMatch: selectorMatches(selector, s.labels, cache.index.numeric) ? 1 : 0,
         // The hostname constraint counts per node, not per domain: no per-domain buffers.
         scoreCounts: new Float64Array(key === this.hostnameKey ? 0 : domains.count + 1),

@@ -56,6 +56,18 @@ describe("InterPodAffinity Filter", () => {
     expect(r.map((s) => s.codeName)).toEqual(["Unschedulable", "Success", "Success"]);
     expect(r[0]!.reasons).toEqual(["node(s) didn't match pod anti-affinity rules"]);
   });
+  test("a terminating pod still counts (upstream skips terminating pods only in PodTopologySpread)", () => {
+    const { c, fw } = cluster(nodes, [[makePod("w").labels({ app: "web" }).set("terminating", true).get(), "a1"]]);
+    const pod = makePod()
+      .set("affinity", {
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [term({ app: "web" }, "kubernetes.io/hostname")],
+        },
+      })
+      .get();
+    const r = runFilter(c, new InterPodAffinity(fw, null), pod).statuses;
+    expect(r.map((s) => s.codeName)).toEqual(["Unschedulable", "Success", "Success"]);
+  });
   test("an existing pod's anti-affinity keeps matching pods out of its zone", () => {
     const existing = makePod("guard")
       .set("affinity", {

@@ -139,6 +139,24 @@ describe("PodTopologySpread Filter", () => {
         .slice(2),
     ).toEqual(["Unschedulable", "Unschedulable"]);
   });
+  test("terminating pods are excluded (upstream: terminating Pods should be excluded)", () => {
+    const hostNodes = [
+      makeNode("node-a", { cpu: "100", memory: "100Gi" }, { labels: { node: "node-a" } }),
+      makeNode("node-b", { cpu: "100", memory: "100Gi" }, { labels: { node: "node-b" } }),
+    ];
+    const { c, fw } = cluster(hostNodes, [
+      [makePod("p-a").labels({ foo: "" }).set("terminating", true).get(), "node-a"],
+      [foo("p-b"), "node-b"],
+    ]);
+    const pod = makePod("p")
+      .labels({ foo: "" })
+      .set("topologySpreadConstraints", spread("node", 1, "DoNotSchedule"))
+      .get();
+    expect(runFilter(c, new PodTopologySpread(fw, null), pod).statuses.map((s) => s.codeName)).toEqual([
+      "Success",
+      "Unschedulable",
+    ]);
+  });
   test("pods of another namespace do not count", () => {
     const { c, fw } = cluster(nodes, [
       [makePod("o").labels({ foo: "" }).ns("other").get(), "node-a"],

@@ -1,0 +1,41 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { parseScenario } from "../../src/scenario/load-scenario.js";
+import { runScenario } from "../../src/sim/run-scenario.js";
+
+const S = 1e9;
+const FILE = "scenarios/density-startup.yaml";
+const TEXT = readFileSync(FILE, "utf8");
+const NODES = 40;
+
+/** Pod startup p50 / p99 of density-startup on NODES nodes at `perNode` pods per node under `profile`. */
+function startup(profile: string, perNode: number): { p50: number; p99: number } {
+  const text = TEXT.replace("profile: containerd", `profile: ${profile}`)
+    .replace("count: 100", `count: ${NODES}`)
+    .replace("replicas: 3000", `replicas: ${perNode * NODES}`);
+  const { summary } = runScenario(parseScenario(FILE, text), { write: false });
+  expect(summary.timeToAllRunningNs).not.toBeNull();
+  return { p50: summary.podStartup.p50Ns!, p99: summary.podStartup.p99Ns! };
+}
+
+/**
+ * The Bar of the density study (kubernetes#3954's setup: 5 pods/s, pre-pulled images) on a
+ * smaller cluster: p99 startup does not fall as pods per node rise, under every runtime profile,
+ * and rises clearly with the 2015 docker stack.
+ */
+describe("density-startup: startup against pods per node", () => {
+  test.each(["containerd", "docker-2015", "hollow-node"])(
+    "%s: p99 non-decreasing over 3/10/20/30 pods per node",
+    (profile) => {
+      const r = [3, 10, 20, 30].map((k) => startup(profile, k));
+      for (let i = 1; i < r.length; i++)
+        expect(r[i]!.p99, `${profile} p99 at step ${i}`).toBeGreaterThanOrEqual(r[i - 1]!.p99);
+      if (profile === "docker-2015") {
+        expect(r[3]!.p99).toBeGreaterThan(2 * r[0]!.p99);
+        expect(r[3]!.p50).toBeGreaterThan(1.3 * r[0]!.p50);
+        expect(r[0]!.p50).toBeLessThan(2.5 * S);
+      }
+    },
+    20_000,
+  );
+});
