@@ -25,6 +25,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
   capacity: async () => (await import("./commands/capacity.js")).capacityCommand as unknown as CommandModule,
   baseline: async () => (await import("./commands/baseline.js")).baselineCommand as unknown as CommandModule,
   gate: async () => (await import("./commands/gate.js")).gateCommand as unknown as CommandModule,
+  import: async () => (await import("./commands/import.js")).importCommand as unknown as CommandModule,
 };
 
 /** The command modules `argv` needs: the named command's, or every one when none is named. */

@@ -15,6 +15,12 @@ export interface DeploymentState {
   exists: boolean;
   /** status.availableReplicas as last written by the deployment controller. */
   statusAvailable: number;
+  /**
+   * Set when this is not a Deployment but the stand-in owner of pods of `cluster.pods` whose
+   * controller is not simulated (DaemonSet, StatefulSet, Job, a bare Pod ...): that kind. No
+   * controller acts on it; its pods run as they were.
+   */
+  ownerKind?: string;
 }
 
 /** A change kubectl makes to a Deployment (its template and/or replicas). */

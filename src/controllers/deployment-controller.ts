@@ -1,6 +1,6 @@
 import type { EventKind } from "../core/engine.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
-import { WatchResource, watchObject } from "../apiserver/watch-cache.js";
+import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
 import { maxScaledDown, newReplicaSetReplicas, resolveFenceposts } from "./rollout.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
@@ -9,7 +9,8 @@ const REPLICASET_BYTES = 3_000;
 const STATUS_BYTES = 1_500;
 
 /**
- * The deployment controller (pkg/controller/deployment) with the RollingUpdate strategy.
+ * The deployment controller (pkg/controller/deployment) with the RollingUpdate and Recreate
+ * strategies.
  *
  * A sync makes sure a ReplicaSet stamps the Deployment's current template (creating it when
  * the template changed), then rolls: it scales the new ReplicaSet up while all ReplicaSets
@@ -20,8 +21,14 @@ const STATUS_BYTES = 1_500;
  */
 export class DeploymentController extends SyncController {
   private readonly kWritten: EventKind;
+  /** Per ReplicaSet: its pods that still exist (created, not yet removed from etcd); kept only with Recreate. */
+  private readonly livePods: number[] = [];
 
-  constructor(deps: ControllerDeps, client: number) {
+  /**
+   * `recreate`: some Deployment uses the Recreate strategy, which waits for the old pods to be
+   * gone; the controller then watches pods too.
+   */
+  constructor(deps: ControllerDeps, client: number, recreate = false) {
     super(deps, client, "deployment", deps.spec.concurrentDeploymentSyncs);
     const { engine, watch } = deps;
     this.kWritten = engine.register("deployment.written", (d, req) => {
@@ -36,12 +43,38 @@ export class DeploymentController extends SyncController {
     );
     watch.watch(
       WatchResource.replicasets,
-      engine.register("deployment.informer.rs", (_t, arg) =>
-        this.queue.add(this.store.replicaSets[watchObject(arg)]!.deployment),
-      ),
+      engine.register("deployment.informer.rs", (_t, arg) => {
+        // model: a ReplicaSet whose controller is no Deployment is not this controller's
+        // (deployment_controller.go addReplicaSet resolves the controllerRef first).
+        const d = this.store.replicaSets[watchObject(arg)]!.deployment;
+        if (this.store.deployments[d]!.ownerKind === undefined) this.queue.add(d);
+      }),
       0,
       client,
     );
+    // model: deployment_controller.go deletePod: when the last pod of a Recreate Deployment is
+    // deleted, the Deployment is queued so the new ReplicaSet can be created. Upstream the pod
+    // informer is the controller manager's shared one; (approximation) here it is a watcher of
+    // its own, registered only when a Recreate Deployment needs it, so other runs are unchanged.
+    if (recreate)
+      watch.watch(
+        WatchResource.pods,
+        engine.register("deployment.informer.pod", (_t, arg) => this.onPodEvent(arg)),
+        0,
+        client,
+      );
+  }
+
+  private onPodEvent(arg: number): void {
+    const pod = watchObject(arg);
+    const type = watchType(arg);
+    const rs = this.store.pods.owner[pod]!;
+    while (this.livePods.length <= rs) this.livePods.push(0);
+    if (type === WatchEvent.ADDED) this.livePods[rs]!++;
+    else if (type === WatchEvent.DELETED) {
+      const dep = this.store.replicaSets[rs]!.deployment;
+      if (--this.livePods[rs]! === 0 && this.store.deployments[dep]!.spec.strategy === "Recreate") this.queue.add(dep);
+    }
   }
 
   protected syncBody(d: number): void {
@@ -58,6 +91,10 @@ export class DeploymentController extends SyncController {
       const rs = rsList[i]!;
       all += rs.replicas;
       if (rs.template === dep.template) newRs = rs;
+    }
+    if (dep.spec.strategy === "Recreate") {
+      this.syncRecreate(dep, newRs);
+      return;
     }
     const { surge, unavailable } = resolveFenceposts(dep.spec.maxSurge, dep.spec.maxUnavailable, dep.replicas);
     if (newRs === undefined) {
@@ -78,6 +115,41 @@ export class DeploymentController extends SyncController {
     }
     this.scaleDownOld(dep, newRs, all, unavailable);
     if (this.inflight[d] === 0) this.writeStatus(dep);
+  }
+
+  /**
+   * model: recreate.go rolloutRecreate: scale every old ReplicaSet to 0; wait until no old pod
+   * exists any more (oldPodsRunning: status.replicas of the old ReplicaSets, then their pods in
+   * the pod lister, terminating ones included); only then create the new ReplicaSet with all
+   * the replicas (NewRSNewReplicas returns spec.replicas for Recreate) or scale it to them.
+   */
+  private syncRecreate(dep: DeploymentState, newRs: ReplicaSetState | undefined): void {
+    const d = dep.idx;
+    let oldLeft = false;
+    for (const i of dep.replicaSets) {
+      const rs = this.store.replicaSets[i]!;
+      if (rs === newRs) continue;
+      if (rs.replicas > 0) this.scale(d, rs, 0);
+      if (rs.replicas > 0 || (this.livePods[i] ?? 0) > 0) oldLeft = true;
+    }
+    if (this.inflight[d]! > 0) return;
+    if (oldLeft) {
+      this.endSync(d);
+      return;
+    }
+    if (newRs === undefined) {
+      this.createReplicaSet(dep, dep.replicas);
+      return;
+    }
+    if (!newRs.exists) {
+      this.endSync(d);
+      return;
+    }
+    if (newRs.replicas !== dep.replicas) {
+      this.scale(d, newRs, dep.replicas);
+      return;
+    }
+    this.writeStatus(dep);
   }
 
   private createReplicaSet(dep: DeploymentState, replicas: number): void {

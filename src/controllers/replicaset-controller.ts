@@ -50,6 +50,8 @@ export class ReplicaSetController extends SyncController {
   /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
   private readonly podsOf: number[][] = [];
   private readonly podFlags = new PodFlags(1024);
+  /** Per ReplicaSet: its informer has delivered it (pods of a ReplicaSet not seen yet, or never created, queue nothing). */
+  private readonly seen: boolean[] = [];
   /** Pod creates and deletes sent by this controller. */
   creates = 0;
   deletes = 0;
@@ -81,8 +83,27 @@ export class ReplicaSetController extends SyncController {
     );
   }
 
+  /**
+   * Pods that exist before the run (cluster.pods) and belong to ReplicaSet `rs`: the first sync
+   * waits until the informer has observed all of them, as upstream's controllers start their
+   * workers only once their informers have synced (WaitForNamedCacheSync).
+   */
+  expectExisting(rs: number, pods: readonly number[]): void {
+    this.ensure(rs);
+    this.podsOf[rs]!.push(...pods);
+    this.pendingAdds[rs]! += pods.length;
+    this.expectationsSetNs[rs] = this.engine.now;
+  }
+
   private onReplicaSetEvent(arg: number): void {
     const rs = watchObject(arg);
+    this.ensure(rs);
+    this.seen[rs] = true;
+    this.queue.add(rs);
+  }
+
+  /** Sizes the per-ReplicaSet arrays to cover `rs`. */
+  private ensure(rs: number): void {
     while (this.pendingAdds.length <= rs) {
       this.pendingAdds.push(0);
       this.pendingDeletes.push(0);
@@ -92,8 +113,8 @@ export class ReplicaSetController extends SyncController {
       this.inflight.push(0);
       this.syncFailed.push(false);
       this.podsOf.push([]);
+      this.seen.push(false);
     }
-    this.queue.add(rs);
   }
 
   private onPodEvent(arg: number): void {
@@ -101,6 +122,7 @@ export class ReplicaSetController extends SyncController {
     const type = watchType(arg);
     const rs = this.pods.owner[pod]!;
     const state = this.store.replicaSets[rs]!;
+    this.ensure(rs);
     this.podFlags.ensureRow(pod);
     const flags = this.podFlags.flags[pod]!;
     if (type === WatchEvent.ADDED) {
@@ -128,7 +150,7 @@ export class ReplicaSetController extends SyncController {
     } else {
       return;
     }
-    this.queue.add(rs);
+    if (this.seen[rs]) this.queue.add(rs);
   }
 
   protected syncBody(rs: number): void {

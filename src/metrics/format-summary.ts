@@ -35,6 +35,9 @@ export function formatSummary(
   out.push(latencyRow("    watch: -> Running status committed", ph.watch, w));
   const slo = s.podStartupExcludingPulls;
   out.push(latencyRow("  excluding image pulls (SLO: p99 <= 5 s)", slo, w) + (slo.sloMet ? "  met" : "  MISSED"));
+  const kinds = Object.entries(s.byOwnerKind);
+  if (kinds.length > 1 || (kinds.length === 1 && kinds[0]![0] !== "Deployment"))
+    for (const [k, v] of kinds) out.push(latencyRow(`  ${k} (${v.running} of ${v.created} Running)`, v.podStartup, w));
   out.push("", row(["API latency (client view)", "calls", "p50", "p90", "p99", "max"], w));
   for (const [k, l] of Object.entries(s.api)) out.push(latencyRow(`  ${k}`, l, w));
   out.push(latencyRow("  watch delivery (commit -> watcher)", s.watchDelivery, w));
@@ -70,7 +73,7 @@ export function formatSummary(
   );
   if (outDir !== undefined)
     out.push(
-      `outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), "summary.json", "scenario.json"].join(", ")})`,
+      `outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), "summary.json", "scenario.json", "inputs.json"].join(", ")})`,
     );
   return out.join("\n");
 }

@@ -18,7 +18,8 @@ import type { Column } from "./arrow-writer.js";
  * deletionTimestamp) and `deleted_ns` (removed from etcd). Node-side counters follow:
  * `sandbox_failures` (FailedCreatePodSandBox attempts), `pull_failures`, `bytes_pulled` (bytes
  * the pod's pulls fetched from the registry), `pull_wait_ns` (time its worker waited for
- * pulls), `init_ns` (time its init containers took), and `reason` (OutOf<resource>, DeletionByTaintManager, EvictionByEvictionAPI).
+ * pulls), `init_ns` (time its init containers took), `reason` (OutOf<resource>, DeletionByTaintManager,
+ * EvictionByEvictionAPI), `owner_kind` (the kind of the pod's controller) and `priority` (spec.priority).
  */
 export function podColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const pods = sim.pods;
@@ -34,7 +35,7 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
   for (let p = 0; p < n; p++) {
     const rs = rsList[pods.owner[p]!]!;
     const dep = deps[rs.deployment]!;
-    names[p] = `${rs.name}-${podSuffix(pods.ordinal[p]!)}`;
+    names[p] = sim.podNames.get(p) ?? `${rs.name}-${podSuffix(pods.ordinal[p]!)}`;
     rsIdx[p] = rs.idx;
     depIdx[p] = rs.deployment;
     let id = nsId.get(dep.spec.namespace);
@@ -79,8 +80,33 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
     reasons[p] = id;
   }
   columns.push({ name: "reason", type: "dict", values: reasons, dictionary: reasonDict });
+  // owner_kind: the kind of the workload at the top of the pod's ownerReferences chain (a
+  // Deployment owns the ReplicaSet that owns the pod); for a pod of cluster.pods whose
+  // controller is not simulated, that controller's kind (DaemonSet, StatefulSet, Job, Node for
+  // static pods) or Pod for a bare pod.
+  const kinds = new Int32Array(n);
+  const ownerKinds: string[] = [];
+  const ownerKindId = new Map<string, number>();
+  const priority = new Int32Array(n);
+  const templates = sim.templates;
+  for (let p = 0; p < n; p++) {
+    const kind = deps[rsList[pods.owner[p]!]!.deployment]!.ownerKind ?? OWNER_KIND_DEPLOYMENT;
+    let id = ownerKindId.get(kind);
+    if (id === undefined) {
+      id = ownerKinds.length;
+      ownerKinds.push(kind);
+      ownerKindId.set(kind, id);
+    }
+    kinds[p] = id;
+    priority[p] = templates[pods.template[p]!]!.priority;
+  }
+  columns.push({ name: "owner_kind", type: "dict", values: kinds, dictionary: ownerKinds });
+  columns.push({ name: "priority", type: "int32", values: priority });
   return { columns, rows: n };
 }
+
+/** pods.arrow `owner_kind` of a Deployment's pods. */
+export const OWNER_KIND_DEPLOYMENT = "Deployment";
 
 const ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 

@@ -1,4 +1,5 @@
-import { PodStage, POD_STAGE_COUNT } from "../cluster/pod-table.js";
+import { PodPhase, PodStage, POD_STAGE_COUNT } from "../cluster/pod-table.js";
+import { OWNER_KIND_DEPLOYMENT } from "./pods-arrow.js";
 import { RESOURCE_NAMES, Status, Verb, VERB_NAMES } from "../apiserver/request-table.js";
 import { NS_PER } from "../core/time.js";
 import type { RunResult } from "../core/engine.js";
@@ -54,6 +55,8 @@ export interface SimulatedSummary {
    */
   podStartup: LatencySummary;
   podStartupExcludingPulls: LatencySummary & { sloP99Ns: number; sloMet: boolean };
+  /** Pods created, Running at the end, and startup, per owner kind (pods.arrow owner_kind). */
+  byOwnerKind: Record<string, { created: number; running: number; podStartup: LatencySummary }>;
   /**
    * Pod startup in the phases of upstream's e2e density test (test/e2e/density.go "schedule",
    * "run after schedule", "watch" latencies): created -> scheduled, scheduled -> containers
@@ -178,6 +181,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     },
     timeToAllRunningNs: !Number.isNaN(sim.allRunning.atNs) ? sim.allRunning.atNs - firstStep : null,
     podStartup: latency(startup),
+    byOwnerKind: byOwnerKind(sim, startup),
     podStartupPhases: {
       schedule: stageLatency(T, n, PodStage.created, PodStage.scheduled),
       runAfterSchedule: stageLatency(T, n, PodStage.scheduled, PodStage.containersStarted),
@@ -246,6 +250,35 @@ function backgroundSummary(sim: Simulation): BackgroundSummary {
     notReadyTransitions: sim.nodeLifecycle.notReadyTransitions,
     readyTransitions: sim.nodeLifecycle.readyTransitions,
   };
+}
+
+/** Per owner kind, in the order kinds first occur among pods: created, Running now, startup latency. */
+function byOwnerKind(
+  sim: Simulation,
+  startup: Float64Array,
+): Record<string, { created: number; running: number; podStartup: LatencySummary }> {
+  const pods = sim.pods;
+  const rs = sim.store.replicaSets;
+  const deps = sim.store.deployments;
+  const members = new Map<string, number[]>();
+  for (let p = 0; p < pods.size; p++) {
+    const kind = deps[rs[pods.owner[p]!]!.deployment]!.ownerKind ?? OWNER_KIND_DEPLOYMENT;
+    const m = members.get(kind);
+    if (m === undefined) members.set(kind, [p]);
+    else m.push(p);
+  }
+  const out: Record<string, { created: number; running: number; podStartup: LatencySummary }> = {};
+  for (const [kind, list] of members) {
+    const d = new Float64Array(list.length);
+    let running = 0;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      d[i] = startup[p]!;
+      if (pods.phase[p] === PodPhase.Running && !pods.isTerminating(p)) running++;
+    }
+    out[kind] = { created: list.length, running, podStartup: latency(d) };
+  }
+  return out;
 }
 
 function rejections(sim: Simulation): { tooManyRequests: number; webhookFailures: number } {

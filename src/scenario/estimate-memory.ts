@@ -77,7 +77,7 @@ export function podsCreatedBound(steps: readonly WorkloadStep[]): number {
  * within a factor of two for the fitted runs.
  */
 export function estimateMemory(s: Scenario): MemoryEstimate {
-  const pods = podsCreatedBound(s.workload);
+  const pods = podsCreatedBound(s.workload) + (s.existingPods?.length ?? 0);
   let nodes = 0;
   for (const p of s.nodePools) nodes += p.count;
   for (const st of s.workload) if (st.action.kind === "addNodes") nodes += st.action.count;

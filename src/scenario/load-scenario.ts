@@ -4,8 +4,12 @@ import { defaultInputLimits, readInputFile, type InputLimits } from "./input-fil
 import { scaleScenarioNodes } from "./scale-nodes.js";
 import { ScenarioError } from "./scenario-error.js";
 import { readApiServer } from "./sections/api-server.js";
-import { readImages, readNodePools } from "./sections/cluster.js";
 import { readBackground } from "./sections/background.js";
+import { DEFAULT_IMAGE_BYTES } from "./inputs/input-report.js";
+import { resolvePriorities, type PriorityClassSpec } from "./inputs/priority-classes.js";
+import { readCluster, readImages, startNodeNames } from "./sections/cluster.js";
+import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.js";
+import { createdDeployments } from "./sections/workload.js";
 import { readControllerManager } from "./sections/controller-manager.js";
 import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
@@ -13,7 +17,7 @@ import { readRegistry } from "./sections/registry.js";
 import { readScheduler } from "./sections/scheduler.js";
 import { readWatch } from "./sections/watch.js";
 import { readWorkload } from "./sections/workload.js";
-import type { OutputTable, Scenario } from "./types.js";
+import type { OutputTable, Scenario, WorkloadStep } from "./types.js";
 import { readYamlDocuments, type ReadContext } from "./yaml-reader.js";
 
 const TOP_KEYS = [
@@ -100,8 +104,22 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const name = r.get("name").str({ pattern: SCENARIO_NAME, expected: SCENARIO_NAME_EXPECTED });
   const seed = options.seed ?? r.get("seed").int({ min: 0, max: 2 ** 53 - 1, default: 1 });
   const images = readImages(r.get("images"));
+  const declared = new Set(images.map((i) => i.name));
+  const { pools: nodePools, nodeImages } = readCluster(r.get("cluster"), declared);
+  images.push(...nodeImages);
   const known = new Set(images.map((i) => i.name));
-  const nodePools = readNodePools(r.get("cluster"), known);
+  const priorityClasses: PriorityClassSpec[] = [];
+  const workload = resolveWorkloadPriorities(
+    ctx,
+    readWorkload(r.get("workload"), known, nodePools, priorityClasses),
+    priorityClasses,
+  );
+  const existingPods = r.get("cluster").has("pods")
+    ? adoptExistingPods(readClusterPods(r.get("cluster").get("pods"), startNodeNames(nodePools), known), workload)
+    : undefined;
+  // model: an image no input gives a size for gets the documented default (input-report.ts).
+  for (const name of ctx.inputs.defaultSizedImages())
+    if (!known.has(name)) images.push({ name, sizeBytes: DEFAULT_IMAGE_BYTES, layers: [] });
   const cp = r.get("controlPlane");
   cp.object(["apiserver", "etcd", "watch", "controllerManager", "scheduler", "background"]);
   const st = r.get("stop");
@@ -125,17 +143,56 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     background: readBackground(cp.get("background")),
     kubelet: readKubelet(r.get("kubelet")),
     registry: readRegistry(r.get("registry")),
-    workload: readWorkload(r.get("workload"), known, nodePools),
+    workload,
+    ...(existingPods === undefined ? {} : { existingPods }),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),
     },
     outputs: r.get("outputs").subsetOf(OUTPUTS),
+    inputs: ctx.inputs.toJSON(),
   };
   ctx.throwIfIssues();
   checkSize(ctx, scenario, r);
   ctx.throwIfIssues();
   return scenario;
+}
+
+/**
+ * Marks each existing pod that a Deployment of the workload adopts: its controller is a
+ * ReplicaSet named `<deployment>-<hash>` of that Deployment's namespace (or a ReplicaSet the
+ * workload creates as such, by its name), and it carries the
+ * Deployment's template labels (model: (approximation) the labels stand for spec.selector,
+ * which they include; the ReplicaSet controller adopts orphans and pods of its own the same
+ * way, controller_ref_manager.go ClaimPods).
+ */
+function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep[]): ExistingPodSpec[] {
+  const deployments = createdDeployments(steps);
+  return pods.map((p) => {
+    if (p.ownerKind !== "ReplicaSet") return p;
+    const d = deployments.find(
+      (x) =>
+        x.namespace === p.namespace &&
+        (x.kind === "ReplicaSet"
+          ? p.ownerName === x.name
+          : p.ownerName.startsWith(`${x.name}-`) && !p.ownerName.slice(x.name.length + 1).includes("-")) &&
+        [...x.pod.labels].every(([k, v]) => p.pod.labels.get(k) === v),
+    );
+    return d === undefined ? p : { ...p, adoptedBy: d.name };
+  });
+}
+
+/** The workload with each created Deployment's priority resolved from the PriorityClasses (priority-classes.ts). */
+function resolveWorkloadPriorities(
+  ctx: ReadContext,
+  steps: WorkloadStep[],
+  classes: readonly PriorityClassSpec[],
+): WorkloadStep[] {
+  return steps.map((s) =>
+    s.action.kind === "create"
+      ? { ...s, action: { kind: "create", deployments: resolvePriorities(ctx, s.action.deployments, classes) } }
+      : s,
+  );
 }
 
 /**

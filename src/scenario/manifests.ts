@@ -1,4 +1,5 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
+import { notePriorityClassRef } from "./inputs/priority-classes.js";
 import type { YamlReader } from "./yaml-reader.js";
 
 /** A container of a pod template, as far as simctl models it. */
@@ -49,6 +50,8 @@ export interface PodManifest {
    * adds the projected `kube-api-access-*` volume (plugin/pkg/admission/serviceaccount).
    */
   automountServiceAccountToken?: boolean | undefined;
+  /** spec.priorityClassName, resolved into `priority` once every PriorityClass is read (priority-classes.ts). */
+  priorityClassName?: string;
 }
 
 /** An apps/v1 Deployment as simctl reads it. */
@@ -59,6 +62,10 @@ export interface DeploymentSpec {
   /** spec.strategy.rollingUpdate, as int-or-percent strings (`25%`) or integers. */
   maxSurge: string | number;
   maxUnavailable: string | number;
+  /** spec.strategy.type when it is Recreate (absent: RollingUpdate, the default). */
+  strategy?: "Recreate";
+  /** Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it alone. */
+  kind?: "ReplicaSet";
   pod: PodManifest;
 }
 
@@ -75,17 +82,25 @@ const DEPLOYMENT_SPEC_KEYS = [
   "progressDeadlineSeconds",
 ] as const;
 
+// model: k8s.io/api/apps/v1/types.go ReplicaSetSpec.
+const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "template"] as const;
+
 /**
- * Reads an apps/v1 Deployment. `nameSuffix` is appended to metadata.name when a scenario
- * stamps copies of one manifest.
+ * Reads an apps/v1 Deployment, or with `kind` ReplicaSet an apps/v1 ReplicaSet (which has no
+ * strategy; it is read into the same shape with `kind` set). `nameSuffix` is appended to
+ * metadata.name when a scenario stamps copies of one manifest.
  */
-export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec | undefined {
+export function readDeployment(
+  r: YamlReader,
+  nameSuffix = "",
+  kind: "Deployment" | "ReplicaSet" = "Deployment",
+): DeploymentSpec | undefined {
   if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a Deployment manifest");
+    if (!r.present) r.fail(`a ${kind} manifest`);
     return undefined;
   }
   r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
-  r.get("kind").str({ pattern: /^Deployment$/, expected: '"Deployment"' });
+  r.get("kind").str({ pattern: kind === "Deployment" ? /^Deployment$/ : /^ReplicaSet$/, expected: `"${kind}"` });
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
@@ -95,14 +110,17 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
     meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   const spec = r.get("spec");
-  spec.object(DEPLOYMENT_SPEC_KEYS);
+  spec.object(kind === "Deployment" ? DEPLOYMENT_SPEC_KEYS : REPLICASET_SPEC_KEYS);
   // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
   // (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment).
   const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
   const strategy = spec.get("strategy");
   strategy.object(["type", "rollingUpdate"]);
-  strategy.get("type").oneOf(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" });
+  const type = strategy.get("type").oneOf(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" });
   const ru = strategy.get("rollingUpdate");
+  // model: apps/v1 validation: rollingUpdate may only be given with type RollingUpdate
+  // (pkg/apis/apps/validation ValidateDeploymentStrategy).
+  if (type === "Recreate" && ru.present) ru.fail("no rollingUpdate with strategy type Recreate");
   ru.object(["maxSurge", "maxUnavailable"]);
   const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
@@ -123,14 +141,25 @@ export function readDeployment(r: YamlReader, nameSuffix = ""): DeploymentSpec |
         .fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
   }
   const pod = readPodSpec(template.get("spec"), labels);
-  return { name: name + nameSuffix, namespace, replicas, maxSurge, maxUnavailable, pod };
+  return {
+    name: name + nameSuffix,
+    namespace,
+    replicas,
+    maxSurge,
+    maxUnavailable,
+    ...(type === "Recreate" ? { strategy: type } : {}),
+    ...(kind === "ReplicaSet" ? { kind } : {}),
+    pod,
+  };
 }
 
-function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
+/** Reads the spec of a core/v1 Pod (or of a pod template) carrying `labels`. */
+export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
   r.object(POD_SPEC_KEYS);
   const containers = r.get("containers").list("a list of containers").map(readContainer);
   if (containers.length === 0) r.get("containers").fail("a list with at least one container");
-  return {
+  const pc = r.get("priorityClassName");
+  const pod: PodManifest = {
     labels,
     schedulerName: r.get("schedulerName").str({ default: "default-scheduler" }),
     priority: r.get("priority").int({ default: 0 }),
@@ -142,7 +171,10 @@ function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodMan
     topologySpreadConstraints: r.get("topologySpreadConstraints").value(),
     volumes: r.get("volumes").list("a list of volumes").map(readVolume),
     automountServiceAccountToken: r.get("automountServiceAccountToken").bool({ default: true }),
+    ...(pc.present ? { priorityClassName: pc.str({ pattern: DNS_SUBDOMAIN, expected: "a PriorityClass name" }) } : {}),
   };
+  if (pc.present) notePriorityClassRef(pod, pc);
+  return pod;
 }
 
 function readVolume(v: YamlReader): VolumeManifest {
@@ -219,7 +251,8 @@ function readHostPorts(r: YamlReader): { ip: string; protocol: string; port: num
   return out;
 }
 
-function stringMap(r: YamlReader): Map<string, string> {
+/** A mapping of strings (labels, nodeSelector); a value that is not a scalar is reported. */
+export function stringMap(r: YamlReader): Map<string, string> {
   const m = new Map<string, string>();
   for (const [k, v] of r.entries()) {
     const raw = v.value();
@@ -242,5 +275,5 @@ function intOrPercent(r: YamlReader, dflt: string): string | number {
 const DNS_SUBDOMAIN_MAX = 253;
 /** model: spec.replicas is an int32 in apps/v1. */
 export const INT32_MAX = 2 ** 31 - 1;
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;

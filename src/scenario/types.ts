@@ -1,3 +1,5 @@
+import type { InputReportJson } from "./inputs/input-report.js";
+import type { ExistingPodSpec } from "./sections/cluster-pods.js";
 import type { ApiServerSpec } from "./sections/api-server.js";
 import type { BackgroundSpec } from "./sections/background.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
@@ -46,6 +48,14 @@ export interface Scenario {
   kubelet: KubeletSpec;
   registry: RegistrySpec;
   workload: readonly WorkloadStep[];
+  /** The pods of `cluster.pods` the run starts with (absent without cluster.pods). */
+  existingPods?: readonly ExistingPodSpec[];
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   outputs: readonly OutputTable[];
+  /**
+   * What the inputs hold that the run does not simulate as written (kinds and fields not
+   * modelled, images given the default size, pods skipped): printed before the run and written
+   * to inputs.json. Not part of the scenario's content hash nor of scenario.json.
+   */
+  inputs?: InputReportJson;
 }

@@ -16,6 +16,7 @@ import { parseDurationNs } from "../core/time.js";
 import { parseQuantity } from "../cluster/resources.js";
 import { dirname, resolve } from "node:path";
 import { clip, confinementRoot, defaultInputLimits, readInputFile, type InputLimits } from "./input-files.js";
+import { InputReport } from "./inputs/input-report.js";
 import { didYouMean, formatIssue, ScenarioError, type ScenarioIssue } from "./scenario-error.js";
 
 /**
@@ -29,6 +30,8 @@ export interface ReadOptions {
   limits?: InputLimits;
   /** Size factor for counts (see scale-nodes.ts); 1 = as written. */
   scale?: number;
+  /** Where what the inputs hold but the run does not simulate is reported (shared by every file a scenario names). */
+  inputs?: InputReport;
 }
 
 /** Shared by all readers of one file: where issues go and how offsets become line:column. */
@@ -37,6 +40,7 @@ export class ReadContext {
   readonly issues: ScenarioIssue[] = [];
   readonly limits: InputLimits;
   readonly scale: number;
+  readonly inputs: InputReport;
   private readonly lines: LineCounter;
   /** Issues already reported, formatted: a manifest stamped `copies:` times reports each problem once. */
   private readonly seen = new Set<string>();
@@ -46,6 +50,17 @@ export class ReadContext {
     this.lines = lines;
     this.limits = options.limits ?? defaultInputLimits();
     this.scale = options.scale ?? 1;
+    this.inputs = options.inputs ?? new InputReport();
+  }
+
+  /** `file:line` of an offset in this file, for the input report. */
+  site(offset: number): string {
+    return `${this.file}:${this.lines.linePos(offset).line}`;
+  }
+
+  /** Options that read another file the same way (limits, scale, input report). */
+  get options(): ReadOptions {
+    return { limits: this.limits, scale: this.scale, inputs: this.inputs };
   }
 
   report(path: string, offset: number, expected: string, found: string, hint?: string): void {
@@ -75,14 +90,19 @@ export class ReadContext {
   readReferenced(r: YamlReader, what: string): { path: string; text: string } | undefined {
     const written = r.str({ expected: `the path of ${what}, relative to this file` });
     if (written === "") return undefined;
-    this.root ??= confinementRoot(dirname(this.file));
-    const read = readInputFile(written, dirname(this.file), this.root, this.limits);
+    const read = readInputFile(written, dirname(this.file), this.treeRoot, this.limits);
     if ("text" in read) return { path: resolve(dirname(this.file), written), text: read.text };
     r.ctx.report(r.path, r.offset, `${what}: ${read.expected}`, read.found);
     return undefined;
   }
 
   private root: string | undefined;
+
+  /** The directory tree the files named here must lie in: this file's directory, links resolved. */
+  get treeRoot(): string {
+    this.root ??= confinementRoot(dirname(this.file));
+    return this.root;
+  }
 
   /** Throws a {@link ScenarioError} carrying every issue reported so far, if any. */
   throwIfIssues(): void {

@@ -13,24 +13,9 @@ export interface BoundPod {
 
 const TAINT_EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
 
-// Field names of core/v1 Node's spec and status, and Taint (k8s.io/api/core/v1/types.go): a typo is
+// Field names of core/v1 Node's spec, and Taint (k8s.io/api/core/v1/types.go): a typo is
 // reported with a did-you-mean while fields the scheduler does not read are accepted as written.
 const NODE_SPEC_KEYS = ["podCIDR", "podCIDRs", "providerID", "unschedulable", "taints", "configSource", "externalID"];
-const NODE_STATUS_KEYS = [
-  "capacity",
-  "allocatable",
-  "phase",
-  "conditions",
-  "addresses",
-  "daemonEndpoints",
-  "nodeInfo",
-  "images",
-  "volumesInUse",
-  "volumesAttached",
-  "config",
-  "runtimeHandlers",
-  "features",
-];
 const TAINT_KEYS = ["key", "value", "effect", "timeAdded"];
 const OWNER_KINDS = new Set(["ReplicaSet", "StatefulSet", "ReplicationController"]);
 
@@ -85,51 +70,7 @@ function quantities(r: YamlReader): Record<string, string | number> {
 /** Reads core/v1 Nodes (`kubectl get nodes -o yaml`, or `---` documents). */
 export function readNodes(file: string, text = readText(file, "a readable Nodes YAML file")): NodeInput[] {
   const { items, ctx } = objects(file, text, "Node");
-  const nodes = items.map((n): NodeInput => {
-    const meta = n.get("metadata");
-    const spec = n.get("spec");
-    const status = n.get("status");
-    spec.object(NODE_SPEC_KEYS);
-    status.object(NODE_STATUS_KEYS);
-    const alloc = status.get("allocatable").present ? status.get("allocatable") : status.get("capacity");
-    if (!alloc.present)
-      status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
-    const ready = status
-      .get("conditions")
-      .list()
-      .find((c) => c.get("type").value() === "Ready");
-    return {
-      name: meta.get("name").str({ expected: "the node's name" }),
-      allocatable: quantities(alloc),
-      labels: stringMap(meta.get("labels")),
-      taints: spec
-        .get("taints")
-        .list()
-        .map((t) => {
-          t.object(TAINT_KEYS);
-          return {
-            key: t.get("key").str(),
-            value: t.get("value").str({ default: "" }),
-            effect: t.get("effect").oneOf(TAINT_EFFECTS),
-          };
-        }),
-      images: status
-        .get("images")
-        .list()
-        .map((i) => {
-          i.object(["names", "sizeBytes"]);
-          return {
-            names: i
-              .get("names")
-              .list()
-              .map((x) => x.str()),
-            sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }),
-          };
-        }),
-      unschedulable: spec.get("unschedulable").bool({ default: false }),
-      ready: ready === undefined ? true : ready.get("status").value() === "True",
-    };
-  });
+  const nodes = items.map(readNodeObject);
   if (nodes.length === 0) ctx.report("", 0, "at least one Node", "none");
   const seen = new Set<string>();
   for (let i = 0; i < nodes.length; i++) {
@@ -138,6 +79,60 @@ export function readNodes(file: string, text = readText(file, "a readable Nodes 
   }
   ctx.throwIfIssues();
   return nodes;
+}
+
+/**
+ * One core/v1 Node object: name, labels, taints, spec.unschedulable, status.allocatable (capacity
+ * where allocatable is absent; neither is a located error), status.images and the Ready
+ * condition. Shared by `simctl schedule --nodes` and a scenario's `cluster.nodes`.
+ */
+export function readNodeObject(n: YamlReader): NodeInput {
+  n.object(OBJECT_KEYS);
+  n.get("metadata").object(METADATA_KEYS);
+  const meta = n.get("metadata");
+  const spec = n.get("spec");
+  const status = n.get("status");
+  spec.object(NODE_SPEC_KEYS);
+  // status is the kubelet's report: new fields appear with new versions, none is a typo to catch.
+  if (status.present && !status.isMap()) status.fail("a Node status mapping");
+  const alloc = status.get("allocatable").present ? status.get("allocatable") : status.get("capacity");
+  if (!alloc.present)
+    status.get("allocatable").fail("status.allocatable (or status.capacity) with the node's cpu and memory");
+  const ready = status
+    .get("conditions")
+    .list()
+    .find((c) => c.get("type").value() === "Ready");
+  return {
+    name: meta.get("name").str({ expected: "the node's name" }),
+    allocatable: quantities(alloc),
+    labels: stringMap(meta.get("labels")),
+    taints: spec
+      .get("taints")
+      .list()
+      .map((t) => {
+        t.object(TAINT_KEYS);
+        return {
+          key: t.get("key").str(),
+          value: t.get("value").str({ default: "" }),
+          effect: t.get("effect").oneOf(TAINT_EFFECTS),
+        };
+      }),
+    images: status
+      .get("images")
+      .list()
+      .map((i) => {
+        i.object(["names", "sizeBytes"]);
+        return {
+          names: i
+            .get("names")
+            .list()
+            .map((x) => x.str()),
+          sizeBytes: i.get("sizeBytes").num({ min: 0, default: 0 }),
+        };
+      }),
+    unschedulable: spec.get("unschedulable").bool({ default: false }),
+    ready: ready === undefined ? true : ready.get("status").value() === "True",
+  };
 }
 
 function readContainer(c: YamlReader): ContainerInput {

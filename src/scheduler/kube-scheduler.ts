@@ -271,8 +271,7 @@ export class KubeScheduler implements Binder {
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
     const type = watchType(arg);
-    if (type === WatchEvent.ADDED) {
-      if (this.pods.node[pod] !== -1) return;
+    if (type === WatchEvent.ADDED && this.pods.node[pod] === -1) {
       const g = this.groupOfPod(pod);
       if (this.groupProfile[g]! < 0) {
         // model: the scheduler's informer only queues pods whose schedulerName it serves.
@@ -291,7 +290,9 @@ export class KubeScheduler implements Binder {
       if (this.cache.nodeOf(pod) >= 0) this.onPodDeleted(pod);
       return;
     }
-    if (type === WatchEvent.MODIFIED && this.pods.node[pod] !== -1) {
+    // model: an assigned pod's add or update goes to the cache (eventhandlers.go addPodToCache /
+    // updatePodInCache); a pod created already bound (cluster.pods) arrives as an add.
+    if (this.pods.node[pod] !== -1) {
       this.confirmed.ensureRow(pod);
       // A status change on a node may follow an image pull there (ImageLocality counts).
       this.cache.markImagesDirty(this.pods.node[pod]!);

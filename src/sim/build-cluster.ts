@@ -28,9 +28,9 @@ export function buildVocabulary(s: Scenario): Vocabulary {
   const images = new Interner();
   for (const img of s.images) images.intern(img.name);
   for (const p of s.nodePools) for (const r of p.allocatable.keys()) resources.intern(r);
-  for (const d of createdDeployments(s.workload)) {
-    for (const c of [...d.pod.containers, ...d.pod.initContainers])
-      for (const r of c.requests.keys()) resources.intern(r);
+  const pods = [...createdDeployments(s.workload).map((d) => d.pod), ...(s.existingPods ?? []).map((p) => p.pod)];
+  for (const pod of pods) {
+    for (const c of [...pod.containers, ...pod.initContainers]) for (const r of c.requests.keys()) resources.intern(r);
   }
   return { resources, labels, images };
 }
@@ -57,12 +57,15 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
     // Nodes that addNodes steps bring later get rows now, absent until they join.
     const total = pool.count + addedNodeCount(s.workload, pool.name);
     for (let i = 0; i < total; i++) {
+      const name = pool.nodeName ?? `${pool.name}-${i}`;
       const labels: (readonly [number, number])[] = [];
-      labels.push([v.labels.intern("kubernetes.io/hostname"), v.labels.intern(`${pool.name}-${i}`)]);
+      // A real Node carries its own hostname label (the kubelet sets it); a pool's get one here.
+      if (pool.nodeName === undefined || !pool.labels.has("kubernetes.io/hostname"))
+        labels.push([v.labels.intern("kubernetes.io/hostname"), v.labels.intern(name)]);
       for (const [key, values] of pool.labels)
         labels.push([v.labels.intern(key), v.labels.intern(values[i % values.length]!)]);
       specs.push({
-        name: `${pool.name}-${i}`,
+        name,
         allocatable,
         labels,
         taints,
@@ -73,7 +76,15 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
       });
     }
   }
-  return new NodeTable(specs, R, v.images.size);
+  const table = new NodeTable(specs, R, v.images.size);
+  // model: a node whose Ready condition was False or Unknown in the dump starts NotReady; the
+  // dump's own taints (node.kubernetes.io/not-ready, .../unreachable) keep pods off it.
+  let row = 0;
+  for (const pool of s.nodePools) {
+    if (pool.notReady === true) table.ready[row] = 0;
+    row += pool.count + addedNodeCount(s.workload, pool.name);
+  }
+  return table;
 }
 
 /**

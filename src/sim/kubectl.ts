@@ -70,15 +70,36 @@ export class Kubectl implements Component {
       if (a.kind === "create") {
         for (const d of a.deployments) {
           const id = this.addTemplate(d);
+          const idx = store.deployments.length;
           store.deployments.push({
-            idx: store.deployments.length,
+            idx,
             spec: d,
             template: id,
             replicas: d.replicas,
             replicaSets: [],
             exists: false,
             statusAvailable: 0,
+            ...(d.kind === "ReplicaSet" ? { ownerKind: d.kind } : {}),
           });
+          // A ReplicaSet created as such: its object is kubectl's to create; the deployment
+          // controller leaves it alone (it has no Deployment), the replicaset controller runs it.
+          if (d.kind === "ReplicaSet") {
+            const rs = store.replicaSets.length;
+            store.deployments[idx]!.replicaSets.push(rs);
+            store.replicaSets.push({
+              idx: rs,
+              name: d.name,
+              deployment: idx,
+              template: id,
+              replicas: d.replicas,
+              exists: false,
+              nextOrdinal: 0,
+              observedPods: 0,
+              observedRunning: 0,
+              statusReplicas: 0,
+              statusAvailable: 0,
+            });
+          }
         }
       } else if (a.kind === "update") {
         const dep = this.deploymentNamed(a.deployment);
@@ -132,7 +153,10 @@ export class Kubectl implements Component {
       for (const spec of a.deployments) {
         const d = store.deployments.findIndex((x) => x.spec === spec);
         this.inflight++;
-        api.submit(client, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);
+        if (spec.kind === "ReplicaSet") {
+          const rs = store.deployments[d]!.replicaSets[0]!;
+          api.submit(client, Verb.create, Resource.replicasets, rs, spec.replicas, DEPLOYMENT_BYTES, this.kApplied, rs);
+        } else api.submit(client, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);
       }
     } else if (a.kind === "update") {
       const dep = this.deploymentNamed(a.deployment);

@@ -18,6 +18,7 @@ import { podColumns } from "../metrics/pods-arrow.js";
 import { eventColumns } from "../metrics/events-arrow.js";
 import type { TraceWindow } from "../core/trace.js";
 import { writeResultDir } from "../metrics/result-dir.js";
+import { InputReport } from "../scenario/inputs/input-report.js";
 import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
 import { VERSION } from "../version.js";
 import { Simulation } from "./simulation.js";
@@ -89,7 +90,8 @@ export function scenarioHash(s: Scenario): string {
 function scenarioJson(s: Scenario, contentOnly = false): string {
   return JSON.stringify(
     s,
-    (k, v: unknown) => (contentOnly && k === "file" ? undefined : v instanceof Map ? Object.fromEntries(v) : v),
+    (k, v: unknown) =>
+      (contentOnly && k === "file") || k === "inputs" ? undefined : v instanceof Map ? Object.fromEntries(v) : v,
     2,
   );
 }
@@ -105,7 +107,8 @@ function runMetadata(sim: Simulation): Record<string, string> {
 }
 
 /**
- * Writes a finished run's files (the scenario's Arrow tables, `summary.json`, `scenario.json`)
+ * Writes a finished run's files (the scenario's Arrow tables, `summary.json`, `scenario.json`,
+ * `inputs.json`: what the inputs held that the run does not simulate as written)
  * into the existing directory `tmp`; callers make the directory appear atomically. A table too
  * big for the readers to load back (see {@link maxReadableTableBytes}; nodes.arrow of a
  * 1M-pod run reaches 3 GB) is not written: a warning on stderr names it and what to change.
@@ -138,6 +141,11 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
     `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`,
   );
   writeFileAtomic(join(tmp, "scenario.json"), `${scenarioJson(sim.scenario)}\n`);
+  writeFileAtomic(join(tmp, "inputs.json"), `${JSON.stringify(sim.scenario.inputs ?? emptyInputReport(), null, 2)}\n`);
+}
+
+function emptyInputReport() {
+  return new InputReport().toJSON();
 }
 
 function sizeText(bytes: number): string {

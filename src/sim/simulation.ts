@@ -21,7 +21,7 @@ import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
 import { Registry } from "../node/registry.js";
-import { finalReplicas } from "../scenario/sections/workload.js";
+import { createdDeployments, finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
@@ -32,6 +32,7 @@ import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
 import { BackgroundLoad } from "../background/background-load.js";
+import { ExistingPods, unadoptedPods } from "./existing-pods.js";
 import { Kubectl } from "./kubectl.js";
 
 /** Sampling period of timeseries.arrow. */
@@ -88,6 +89,10 @@ export class Simulation {
   readonly kubectl: Kubectl;
   /** The steady background load: node Leases and status, leader election, pod Events. */
   readonly background: BackgroundLoad;
+  /** The pods of cluster.pods (undefined without them). */
+  readonly existingPods: ExistingPods | undefined;
+  /** Names of pods that came with names (cluster.pods), by pod row; pods.arrow generates the others'. */
+  readonly podNames = new Map<number, string>();
   /** Pods the workload asks for in total: the run is complete when all are Running. */
   readonly expectedPods: number;
   /** The event trace, when asked for. */
@@ -103,7 +108,7 @@ export class Simulation {
     this.vocabulary = buildVocabulary(scenario);
     const nodes = buildNodes(scenario, this.vocabulary);
     this.nodes = nodes;
-    const expected = finalReplicas(scenario.workload);
+    const expected = finalReplicas(scenario.workload) + unadoptedPods(scenario);
     this.expectedPods = expected;
     const pods = new PodTable(Math.max(1024, expected));
     this.pods = pods;
@@ -127,7 +132,11 @@ export class Simulation {
     const depClient = this.clients.add("system:serviceaccount:kube-system:deployment-controller", cm.qps, cm.burst);
     const rsClient = this.clients.add("system:serviceaccount:kube-system:replicaset-controller", cm.qps, cm.burst);
     const controllerDeps = { engine, random, spec: cm, api: this.api, store: this.store, watch: this.watch };
-    this.deploymentController = new DeploymentController(controllerDeps, depClient);
+    this.deploymentController = new DeploymentController(
+      controllerDeps,
+      depClient,
+      createdDeployments(scenario.workload).some((d) => d.strategy === "Recreate"),
+    );
     this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst);
@@ -237,6 +246,25 @@ export class Simulation {
       nodeEvents: this.nodeEvents,
       allRunning: this.allRunning,
     });
+    this.existingPods =
+      scenario.existingPods === undefined
+        ? undefined
+        : new ExistingPods({
+            engine,
+            scenario,
+            vocabulary: this.vocabulary,
+            nodes,
+            pods,
+            store: this.store,
+            api: this.api,
+            // These writes stand for objects the cluster already holds: no client-side rate limit.
+            client: this.clients.add("simctl:existing-pods", 1e9, 1e9),
+            templates: this.templates,
+            templateSpecs: this.templateSpecs,
+            replicaSets: this.replicaSetController,
+            podNames: this.podNames,
+            allRunning: this.allRunning,
+          });
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;
@@ -259,6 +287,7 @@ export class Simulation {
     this.lifecycle.add(this.timeSeries);
     this.lifecycle.add(this.kubectl);
     this.lifecycle.add(this.background);
+    if (this.existingPods !== undefined) this.lifecycle.add(this.existingPods);
     this.lifecycle.initializeAndStart();
   }
 

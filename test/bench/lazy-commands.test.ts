@@ -24,6 +24,11 @@ describe("simctl loads only the command it runs", () => {
     ]);
   });
 
+  test("`import` imports just the import command", async () => {
+    const cmds = await loadCommands(["import", "dump", "--out", "/tmp/x.yaml"]);
+    expect(cmds.map((c) => c.command)).toEqual(["import <dir>"]);
+  });
+
   test("no command (--help) or an unknown one loads every command, so help and errors list them all", async () => {
     for (const argv of [["--help"], ["nosuchcommand"], []]) {
       const names = (await loadCommands(argv)).map((c) => String(c.command).split(" ")[0]);
@@ -41,6 +46,7 @@ describe("simctl loads only the command it runs", () => {
         "capacity",
         "baseline",
         "gate",
+        "import",
       ]);
     }
   });

@@ -10,6 +10,7 @@ const SCENARIO = join(REPO, "test/study/fixtures/tiny.yaml");
 const FILES = [
   "api.arrow",
   "etcd.arrow",
+  "inputs.json",
   "nodes.arrow",
   "pods.arrow",
   "registry.arrow",

@@ -24,6 +24,7 @@ describe("a table too big to read back", () => {
       ),
     ).toEqual(["pods", "api", "etcd"]);
     expect(readdirSync(join(out, "tiny-7")).sort()).toEqual([
+      "inputs.json",
       "nodes.arrow",
       "registry.arrow",
       "scenario.json",

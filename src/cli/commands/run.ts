@@ -4,6 +4,7 @@ import { parseTraceWindow, type TraceWindow } from "../../core/trace.js";
 import { formatSummary } from "../../metrics/format-summary.js";
 import { checkOutputDir, interrupting, onInterrupt } from "../../metrics/result-dir.js";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
+import { formatInputReport } from "../../scenario/inputs/input-report.js";
 import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
@@ -67,6 +68,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const input = loadRunInput(req);
     const named = input.kind === "etcd" ? input.bench : input.scenario;
     checkOutputDir("--out", args.out, [`${named.name}-${named.seed}`]);
+    if (input.kind === "scenario" && input.scenario.inputs !== undefined)
+      process.stderr.write(formatInputReport(input.scenario.inputs));
     const estimate = input.kind === "scenario" ? estimateMemory(input.scenario).bytes : 0;
     const bar = new ProgressBar();
     const done = await runInWorker(req, workerHeapMb(estimate, limits.maxMemoryBytes), estimate, (m) =>

@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { formatInputReport } from "../../scenario/inputs/input-report.js";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { checkOutputDir } from "../../metrics/result-dir.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
@@ -30,10 +31,11 @@ export const validateCommand: CommandModule<object, ScenarioArgs> = {
       return;
     }
     const s = v.scenario;
-    const pods = finalReplicas(s.workload);
+    const pods = finalReplicas(s.workload) + (s.existingPods ?? []).filter((p) => p.adoptedBy === undefined).length;
     let nodes = 0;
     for (const p of s.nodePools) nodes += p.count;
     const est = estimateMemory(s);
+    if (s.inputs !== undefined) process.stderr.write(formatInputReport(s.inputs));
     process.stdout.write(
       `${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed}; estimated peak memory up to ${formatBytes(est.bytes)})\n`,
     );

@@ -1,3 +1,7 @@
+import { parseQuantity } from "../../cluster/resources.js";
+import { readNodeObject } from "../../scheduler/k8s-objects.js";
+import { NODE_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import { readObjects } from "../inputs/read-objects.js";
 import type { YamlReader } from "../yaml-reader.js";
 
 /** A pool of identical nodes (`cluster.nodePools[]`). */
@@ -14,6 +18,13 @@ export interface NodePoolSpec {
   /** Prefix length of each node's pod CIDR (24 gives a /24). */
   podCIDRPrefix: number;
   unschedulable: boolean;
+  /**
+   * Set for a node read from `cluster.nodes` (a real Node object): the pool is that one node,
+   * named exactly so (count 1, no -N suffix, no addNodes).
+   */
+  nodeName?: string;
+  /** A node of `cluster.nodes` whose Ready condition was not True: NotReady at t = 0. */
+  notReady?: boolean;
 }
 
 /** A layer of an image: its content digest and its compressed (transfer) size in bytes. */
@@ -98,9 +109,111 @@ export function readImages(r: YamlReader): ImageSpec[] {
   return out;
 }
 
+/** What `cluster:` gives: the synthetic pools, then the nodes of `cluster.nodes`, and the images those nodes report. */
+export interface ClusterSection {
+  pools: NodePoolSpec[];
+  /** Images of the nodes' status.images not declared under images:, with the size a node reports. */
+  nodeImages: ImageSpec[];
+}
+
+/**
+ * Reads `cluster:`: `nodePools` (synthetic pools), `nodes` (a file or directory of real Node
+ * objects, see readObjects), or both. Objects of other kinds in `nodes` are reported as not
+ * modelled. `cluster.pods` is read once the workload is known (cluster-pods.ts).
+ */
+export function readCluster(cluster: YamlReader, images: ReadonlySet<string>): ClusterSection {
+  if (!cluster.present) cluster.fail("a cluster with nodePools and/or nodes");
+  cluster.object(["nodePools", "nodes", "pods"]);
+  const nodeImages: ImageSpec[] = [];
+  const pools = cluster.has("nodePools") || !cluster.has("nodes") ? readNodePools(cluster, images) : [];
+  if (cluster.has("nodes")) pools.push(...readClusterNodes(cluster.get("nodes"), images, nodeImages, pools));
+  return { pools, nodeImages };
+}
+
+/**
+ * The nodes of `cluster.nodes`, each a pool of one. model: the pod CIDR prefix is spec.podCIDR's
+ * (the first of spec.podCIDRs); a node without one gets the default /24 of
+ * --node-cidr-mask-size. Images of status.images become the node's image cache; an image no
+ * `images:` entry declares takes the size the node reports, and its short Docker Hub name
+ * (docker.io/library/nginx:1.25 is also nginx:1.25) is known as well, as containerd resolves it.
+ */
+function readClusterNodes(
+  r: YamlReader,
+  images: ReadonlySet<string>,
+  nodeImages: ImageSpec[],
+  pools: readonly NodePoolSpec[],
+): NodePoolSpec[] {
+  const report = r.ctx.inputs;
+  const out: NodePoolSpec[] = [];
+  const names = new Set(pools.map((p) => p.name));
+  const sized = new Set<string>();
+  readObjects(r, "a dump of Node objects (kubectl get nodes -o yaml)", (o) => {
+    if (o.kind !== "Node") {
+      report.kindNotModelled(o.kind, o.site);
+      return;
+    }
+    const n = readNodeObject(o.r);
+    reportUnmodelled(o.r.node, "Node", NODE_FIELDS, report, (x) => o.r.ctx.site(x));
+    if (names.has(n.name))
+      o.r.get("metadata").get("name").fail("a node name not used before (in this input or a pool)");
+    names.add(n.name);
+    const allocatable = new Map<string, number>();
+    for (const [k, q] of Object.entries(n.allocatable)) allocatable.set(k, parseQuantity(q) ?? 0);
+    if (!allocatable.has("pods")) allocatable.set("pods", DEFAULT_MAX_PODS);
+    const nodeImagesHere: string[] = [];
+    for (const img of n.images ?? []) {
+      for (const full of img.names) {
+        for (const name of full.includes("@") ? [full] : [full, familiarName(full)]) {
+          if (nodeImagesHere.includes(name)) continue;
+          nodeImagesHere.push(name);
+          if (!images.has(name) && !sized.has(name) && img.sizeBytes > 0) {
+            sized.add(name);
+            nodeImages.push({ name, sizeBytes: Math.ceil(img.sizeBytes), layers: [] });
+          }
+        }
+      }
+    }
+    const cidr = o.r.get("spec").get("podCIDR");
+    const cidrs = o.r.get("spec").get("podCIDRs").list();
+    const first = cidr.present ? cidr : cidrs[0];
+    let prefix = DEFAULT_POD_CIDR_PREFIX;
+    if (first?.present) {
+      const m = /^[0-9.]+\/([0-9]+)$|^[0-9a-fA-F:]+\/([0-9]+)$/.exec(first.str());
+      if (m === null) first.fail("a CIDR such as 10.244.1.0/24");
+      else if (m[1] !== undefined) prefix = Number(m[1]);
+      else first.fail("an IPv4 pod CIDR (IPv6-only nodes are not modelled)");
+      if (prefix < 8 || prefix > 30) first.fail("an IPv4 pod CIDR with a prefix from /8 to /30");
+    }
+    const labels = new Map<string, string[]>();
+    for (const [k, v] of Object.entries(n.labels ?? {})) labels.set(k, [v]);
+    out.push({
+      name: n.name,
+      count: 1,
+      allocatable,
+      labels,
+      taints: (n.taints ?? []).map((t) => ({ key: t.key, value: t.value ?? "", effect: t.effect })),
+      images: nodeImagesHere,
+      podCIDRPrefix: prefix,
+      unschedulable: n.unschedulable ?? false,
+      nodeName: n.name,
+      ...(n.ready === false ? { notReady: true } : {}),
+    });
+  });
+  if (out.length === 0 && r.present) r.fail("a file or directory with at least one Node object");
+  return out;
+}
+
+/**
+ * The short name of a Docker Hub reference, as a pod spec usually writes it:
+ * docker.io/library/nginx:1.25 is nginx:1.25, docker.io/grafana/loki:2 is grafana/loki:2.
+ */
+export function familiarName(ref: string): string {
+  if (ref.startsWith("docker.io/library/")) return ref.slice("docker.io/library/".length);
+  if (ref.startsWith("docker.io/")) return ref.slice("docker.io/".length);
+  return ref;
+}
+
 export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>): NodePoolSpec[] {
-  if (!cluster.present) cluster.fail("a cluster with nodePools");
-  cluster.object(["nodePools"]);
   const pools = cluster.get("nodePools").list("a list of node pools");
   if (cluster.present && pools.length === 0) cluster.get("nodePools").fail("at least one node pool");
   const names = new Set<string>();
@@ -159,4 +272,14 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
       unschedulable: p.get("unschedulable").bool({ default: false }),
     };
   });
+}
+
+/** The names of every node the pools give at start (a pool's nodes are <pool>-0, <pool>-1, ...). */
+export function startNodeNames(pools: readonly NodePoolSpec[]): Set<string> {
+  const out = new Set<string>();
+  for (const p of pools) {
+    if (p.nodeName !== undefined) out.add(p.nodeName);
+    else for (let i = 0; i < p.count; i++) out.add(`${p.name}-${i}`);
+  }
+  return out;
 }

@@ -1,7 +1,9 @@
 import { INT32_MAX, readDeployment, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
-import { ScenarioError } from "../scenario-error.js";
-import { readYamlDocuments, type YamlReader } from "../yaml-reader.js";
+import { DEPLOYMENT_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
+import { readObjects } from "../inputs/read-objects.js";
+import type { YamlReader } from "../yaml-reader.js";
 import type { NodePoolSpec } from "./cluster.js";
 
 /** Which nodes a node event acts on: all conditions must hold; `count` keeps the first N. */
@@ -60,12 +62,17 @@ const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "un
 export function readWorkload(
   r: YamlReader,
   images: ReadonlySet<string>,
-  pools: readonly NodePoolSpec[],
+  allPools: readonly NodePoolSpec[],
+  priorityClasses: PriorityClassSpec[] = [],
 ): WorkloadStep[] {
+  // Steps name the synthetic pools; a node of cluster.nodes is selected by its name or labels.
+  const pools = allPools.filter((p) => p.nodeName === undefined);
   if (!r.present) r.fail("a workload: a list of steps such as - { at: 0s, apply: manifests/web.yaml }");
   let last = 0;
   /** Container names of each Deployment created so far. */
   const containersOf = new Map<string, string[]>();
+  /** Names of the ReplicaSets created as such (update: is for Deployments). */
+  const replicaSets = new Set<string>();
   return r.list("a list of workload steps").map((step) => {
     step.object(["at", "copies", ...ACTION_KEYS]);
     const atR = step.get("at");
@@ -86,13 +93,14 @@ export function readWorkload(
     switch (key) {
       case "apply":
       case "deployments": {
-        const deployments = readCreate(step, key, images);
+        const deployments = readCreate(step, key, images, priorityClasses);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
             d.name,
             d.pod.containers.map((c) => c.name),
           );
+          if (d.kind === "ReplicaSet") replicaSets.add(d.name);
         }
         return { atNs, action: { kind: "create", deployments } };
       }
@@ -104,6 +112,8 @@ export function readWorkload(
           a.get("deployment").fail(
             `a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
           );
+        if (replicaSets.has(name))
+          a.get("deployment").fail(`a Deployment (${name} is a ReplicaSet: updates of ReplicaSets are not simulated)`);
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
           a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
@@ -143,16 +153,24 @@ function readSelection(a: YamlReader, pools: readonly NodePoolSpec[]): NodeSelec
   return { pool, labels, names, count: a.has("count") ? a.get("count").int({ min: 1 }) : undefined };
 }
 
-function readCreate(step: YamlReader, key: "apply" | "deployments", images: ReadonlySet<string>): DeploymentSpec[] {
+function readCreate(
+  step: YamlReader,
+  key: "apply" | "deployments",
+  images: ReadonlySet<string>,
+  priorityClasses: PriorityClassSpec[],
+): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const deployments: DeploymentSpec[] = [];
-  const stamp = (doc: YamlReader) => {
+  const report = step.ctx.inputs;
+  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" = "Deployment") => {
     for (let i = 0; i < copies; i++) {
-      const d = readDeployment(doc, copies > 1 ? `-${i}` : "");
+      const d = readDeployment(doc, copies > 1 ? `-${i}` : "", kind);
       if (d === undefined) continue;
-      for (const c of [...d.pod.containers, ...d.pod.initContainers]) {
-        if (!images.has(c.image))
-          doc.fail(`containers whose images are declared under images: with a size (${c.image} is not)`);
+      if (i === 0) {
+        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : REPLICASET_FIELDS;
+        reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
+        for (const c of [...d.pod.containers, ...d.pod.initContainers])
+          if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
       }
       deployments.push(d);
     }
@@ -161,20 +179,12 @@ function readCreate(step: YamlReader, key: "apply" | "deployments", images: Read
     for (const d of step.get("deployments").list("a list of Deployment manifests")) stamp(d);
     return deployments;
   }
-  const read = step.ctx.readReferenced(step.get("apply"), "a manifest file");
-  if (read !== undefined) {
-    try {
-      const { ctx, docs } = readYamlDocuments(read.path, read.text, { limits: step.ctx.limits, scale: step.ctx.scale });
-      for (const d of docs) {
-        scaleDeploymentNode(d.node, ctx.scale);
-        if (d.present) stamp(d);
-      }
-      // Issues found inside the manifest file carry that file's own name and lines.
-      step.ctx.absorb(ctx.issues);
-    } catch (e) {
-      if (!(e instanceof ScenarioError)) throw e;
-      step.ctx.absorb(e.issues);
-    }
-  }
+  readObjects(step.get("apply"), "a manifest file", (o) => {
+    if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
+      scaleDeploymentNode(o.r.node, step.ctx.scale);
+      stamp(o.r, o.kind);
+    } else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
+    else report.kindNotModelled(o.kind, o.site);
+  });
   return deployments;
 }

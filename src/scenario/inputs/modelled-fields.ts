@@ -1,0 +1,206 @@
+import { isMap, isScalar, isSeq, type Node } from "yaml";
+import type { InputReport } from "./input-report.js";
+
+/**
+ * Which fields of a kind the run models. A key maps to `true` (read and simulated; its content
+ * is not walked further), `"server"` (written by the API server or a controller: accepted
+ * silently), or a subtree walked the same way. A list's items are walked with the list's
+ * subtree. `"*"` stands for every key not named. A key that maps to nothing is reported once
+ * per field path as not modelled.
+ */
+export interface FieldTree {
+  readonly [key: string]: FieldTree | true | "server" | AtDefault;
+}
+
+/**
+ * A field that is not modelled but is harmless at its upstream default (`paused: false`,
+ * `minReadySeconds: 0`): accepted silently at that value, reported at any other.
+ */
+export class AtDefault {
+  readonly value: string | number | boolean;
+  constructor(value: string | number | boolean) {
+    this.value = value;
+  }
+}
+
+/**
+ * ObjectMeta. Labels and annotations are carried (labels select pods; annotations hold
+ * simctl.dev/ hints and kubectl's last-applied copy); the rest is what the API server writes.
+ * model: k8s.io/apimachinery/pkg/apis/meta/v1/types.go ObjectMeta, "Read-only" / "Populated by
+ * the system" fields.
+ */
+const METADATA: FieldTree = {
+  name: true,
+  namespace: true,
+  labels: true,
+  annotations: true,
+  generateName: true,
+  uid: "server",
+  resourceVersion: "server",
+  generation: "server",
+  creationTimestamp: "server",
+  selfLink: "server",
+  managedFields: "server",
+  deletionTimestamp: "server",
+  deletionGracePeriodSeconds: "server",
+};
+
+/** The fields of a probe that time readiness; the handler (httpGet, exec, ...) always succeeds. */
+const PROBE: FieldTree = {
+  initialDelaySeconds: true,
+  periodSeconds: true,
+  timeoutSeconds: true,
+  successThreshold: true,
+  failureThreshold: true,
+  httpGet: true,
+  tcpSocket: true,
+  exec: true,
+  grpc: true,
+};
+
+const CONTAINER: FieldTree = {
+  name: true,
+  image: true,
+  imagePullPolicy: true,
+  // model: limits count only as the requests they default (SetDefaults_ResourceList); they
+  // are not enforced, as no container uses CPU or memory in the simulation.
+  resources: { requests: true, limits: true },
+  ports: { name: true, containerPort: true, hostPort: true, protocol: true, hostIP: true },
+  startupProbe: PROBE,
+  readinessProbe: PROBE,
+};
+
+/** PodSpec as the scheduler and kubelets read it. */
+const POD_SPEC: FieldTree = {
+  containers: CONTAINER,
+  initContainers: CONTAINER,
+  nodeSelector: true,
+  tolerations: true,
+  affinity: true,
+  topologySpreadConstraints: true,
+  schedulerName: true,
+  priority: true,
+  priorityClassName: true,
+  // model: core/v1 defaults (pkg/apis/core/v1/defaults.go): preemption by default; no host network.
+  preemptionPolicy: new AtDefault("PreemptLowerPriority"),
+  hostNetwork: new AtDefault(false),
+  // Only the source kind of a volume matters (its attach and mount time).
+  volumes: { "*": true },
+  automountServiceAccountToken: true,
+};
+
+/** A pod template's metadata. */
+const TEMPLATE: FieldTree = { metadata: METADATA, spec: POD_SPEC };
+
+/** Fields every object has. */
+const OBJECT: FieldTree = { apiVersion: true, kind: true, metadata: METADATA, status: "server" };
+
+/** apps/v1 Deployment. */
+export const DEPLOYMENT_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    replicas: true,
+    selector: { matchLabels: true },
+    template: TEMPLATE,
+    strategy: { type: true, rollingUpdate: { maxSurge: true, maxUnavailable: true } },
+    // model: apps/v1 defaults: not paused, minReadySeconds 0 (available as soon as Ready).
+    paused: new AtDefault(false),
+    minReadySeconds: new AtDefault(0),
+  },
+};
+
+/** apps/v1 ReplicaSet. */
+export const REPLICASET_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    replicas: true,
+    selector: { matchLabels: true },
+    template: TEMPLATE,
+    minReadySeconds: new AtDefault(0),
+  },
+};
+
+/** core/v1 Node. */
+export const NODE_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    taints: { key: true, value: true, effect: true, timeAdded: "server" },
+    unschedulable: true,
+    podCIDR: true,
+    podCIDRs: true,
+    providerID: "server",
+  },
+  // A Node's status is written by its kubelet; simctl reads allocatable (or capacity), the
+  // image cache and the Ready condition from it, and the rest is the kubelet's report.
+  status: { "*": "server" },
+};
+
+/** scheduling.k8s.io/v1 PriorityClass. */
+export const PRIORITY_CLASS_FIELDS: FieldTree = {
+  ...OBJECT,
+  value: true,
+  globalDefault: true,
+  description: true,
+};
+
+/**
+ * Reports every field of `node` (an object of `kind`) that `tree` does not model, once per
+ * field path (list items as `[]`), at its first `file:line`.
+ */
+export function reportUnmodelled(
+  node: Node | null,
+  kind: string,
+  tree: FieldTree,
+  report: InputReport,
+  site: (offset: number) => string,
+): void {
+  walk(node, tree, "", kind, report, site);
+}
+
+function walk(
+  node: Node | null,
+  tree: FieldTree,
+  path: string,
+  kind: string,
+  report: InputReport,
+  site: (offset: number) => string,
+): void {
+  if (node === null) return;
+  if (isSeq(node)) {
+    for (const item of node.items as Node[]) walk(item, tree, `${path}[]`, kind, report, site);
+    return;
+  }
+  if (!isMap(node)) return;
+  for (const pair of node.items) {
+    const k = pair.key as Node;
+    const key = isScalar(k) ? String(k.value) : "";
+    const sub = tree[key] ?? tree["*"];
+    const at = path === "" ? key : `${path}.${key}`;
+    const value = (pair.value as Node | null) ?? null;
+    if (sub === undefined || sub instanceof AtDefault) {
+      const atDefault = sub !== undefined && value !== null && isScalar(value) && value.value === sub.value;
+      if (!isEmpty(value) && !atDefault) report.fieldNotModelled(kind, at, site(k.range?.[0] ?? 0));
+    } else if (sub !== true && sub !== "server") {
+      walk(value, sub, at, kind, report, site);
+    }
+  }
+}
+
+/** An empty value (`{}`, `[]`, null) asks for nothing: `securityContext: {}` is the default. */
+function isEmpty(n: Node | null): boolean {
+  if (n === null) return true;
+  if (isScalar(n)) return n.value === null;
+  if (isMap(n) || isSeq(n)) return n.items.length === 0;
+  return false;
+}
+
+/**
+ * core/v1 Pod of `cluster.pods`: the pod spec as a template's, plus the binding
+ * (spec.nodeName) and owner (metadata.ownerReferences). Its status is the kubelet's report;
+ * simctl reads status.phase from it.
+ */
+export const POD_FIELDS: FieldTree = {
+  ...OBJECT,
+  metadata: { ...METADATA, ownerReferences: true },
+  spec: { ...POD_SPEC, nodeName: true },
+};

@@ -1,0 +1,82 @@
+import type { DeploymentSpec, PodManifest } from "../manifests.js";
+import type { ReadContext, YamlReader } from "../yaml-reader.js";
+import { PRIORITY_CLASS_FIELDS, reportUnmodelled } from "./modelled-fields.js";
+
+/** A scheduling.k8s.io/v1 PriorityClass. */
+export interface PriorityClassSpec {
+  name: string;
+  value: number;
+  globalDefault: boolean;
+}
+
+/**
+ * The classes every cluster has. model: pkg/apis/scheduling/types.go SystemCriticalPriority =
+ * 2000000000; system-node-critical is SystemCriticalPriority + 1000
+ * (SystemPriorityClasses in pkg/apis/scheduling/helpers.go).
+ */
+export const SYSTEM_PRIORITY_CLASSES: readonly PriorityClassSpec[] = [
+  { name: "system-cluster-critical", value: 2_000_000_000, globalDefault: false },
+  { name: "system-node-critical", value: 2_000_001_000, globalDefault: false },
+];
+
+/** model: a user PriorityClass value is at most HighestUserDefinablePriority = 1000000000. */
+const HIGHEST_USER_PRIORITY = 1_000_000_000;
+
+/** Reads a PriorityClass object. */
+export function readPriorityClass(r: YamlReader): PriorityClassSpec {
+  reportUnmodelled(r.node, "PriorityClass", PRIORITY_CLASS_FIELDS, r.ctx.inputs, (o) => r.ctx.site(o));
+  r.get("apiVersion").str({ pattern: /^scheduling\.k8s\.io\/v1$/, expected: '"scheduling.k8s.io/v1"' });
+  const name = r.get("metadata").get("name").str({ expected: "the PriorityClass's name" });
+  const system = SYSTEM_PRIORITY_CLASSES.find((c) => c.name === name);
+  return {
+    name,
+    value: r.get("value").int({
+      min: -2_147_483_648,
+      max: system === undefined ? HIGHEST_USER_PRIORITY : system.value,
+    }),
+    globalDefault: r.get("globalDefault").bool({ default: false }),
+  };
+}
+
+/** Where each pod template named its priorityClassName, for errors found once every class is known. */
+const classRefs = new WeakMap<PodManifest, YamlReader>();
+
+/** Records that `pod` names a priority class at `r` (spec.priorityClassName). */
+export function notePriorityClassRef(pod: PodManifest, r: YamlReader): void {
+  classRefs.set(pod, r);
+}
+
+/**
+ * Resolves each Deployment's priorityClassName to its value, as the Priority admission plugin
+ * sets spec.priority on every pod it admits (plugin/pkg/admission/priority/admission.go): the
+ * named class's value; without a name, the globalDefault class's (the lowest value when several
+ * claim it, as getDefaultPriorityClass picks), else the template's spec.priority (0 by default).
+ * A name no class has is an error at the name (admission would refuse every pod). Classes may be
+ * given in any input, before or after the Deployments that use them. Duplicate names are
+ * reported at the second. Issues go to `ctx`.
+ */
+export function resolvePriorities(
+  ctx: ReadContext,
+  deployments: readonly DeploymentSpec[],
+  classes: readonly PriorityClassSpec[],
+): DeploymentSpec[] {
+  const byName = new Map<string, PriorityClassSpec>();
+  for (const c of SYSTEM_PRIORITY_CLASSES) byName.set(c.name, c);
+  for (const c of classes) byName.set(c.name, c);
+  let dflt: PriorityClassSpec | undefined;
+  for (const c of classes) if (c.globalDefault && (dflt === undefined || c.value < dflt.value)) dflt = c;
+  return deployments.map((d) => {
+    const name = d.pod.priorityClassName;
+    if (name === undefined) return dflt === undefined ? d : { ...d, pod: { ...d.pod, priority: dflt.value } };
+    const c = byName.get(name);
+    if (c === undefined) {
+      const r = classRefs.get(d.pod);
+      if (r !== undefined) {
+        r.fail(`the name of a PriorityClass given in the inputs or a system class (${[...byName.keys()].join(", ")})`);
+        ctx.absorb(r.ctx.issues);
+      }
+      return d;
+    }
+    return { ...d, pod: { ...d.pod, priority: c.value } };
+  });
+}

@@ -1,0 +1,55 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { importDump } from "../../src/scenario/import-dump.js";
+import { loadScenario } from "../../src/scenario/load-scenario.js";
+import { ScenarioError } from "../../src/scenario/scenario-error.js";
+
+// simctl import DIR --out scenario.yaml on the EKS-like dump of test/fixtures/cluster-dump.
+function dump(): string {
+  const dir = mkdtempSync(join(tmpdir(), "simctl-import-"));
+  cpSync("test/fixtures/cluster-dump", join(dir, "dump"), { recursive: true });
+  rmSync(join(dir, "dump", "scenario.yaml"));
+  return dir;
+}
+
+describe("simctl import", () => {
+  test("Node files become cluster.nodes, the rest one apply: step; the written scenario loads as run reads it", () => {
+    const dir = dump();
+    const out = join(dir, "scenario.yaml");
+    const r = importDump(join(dir, "dump"), out);
+    writeFileSync(out, r.text);
+    expect(Object.fromEntries(r.kinds)).toEqual({
+      Node: 5,
+      Pod: 15,
+      Deployment: 3,
+      PriorityClass: 2,
+      PodDisruptionBudget: 1,
+      Service: 1,
+      ConfigMap: 1,
+    });
+    expect(r.needsAllowPath).toBe(false);
+    const s = loadScenario(out);
+    expect(s.nodePools.map((p) => p.nodeName)).toHaveLength(5);
+    const step = s.workload[0]!.action;
+    expect(step.kind === "create" && step.deployments.map((d) => d.name)).toEqual(["web", "ledger", "trainer"]);
+    expect(readFileSync(out, "utf8")).toMatch(
+      /^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m,
+    );
+    expect(s.existingPods).toHaveLength(14);
+  });
+
+  test("a dump without Nodes, or with a file that is not YAML, is refused with located errors", () => {
+    const dir = dump();
+    rmSync(join(dir, "dump", "nodes.yaml"));
+    writeFileSync(join(dir, "dump", "notes.txt"), "kubectl get nodes");
+    try {
+      importDump(join(dir, "dump"), join(dir, "s.yaml"));
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ScenarioError);
+      expect((e as ScenarioError).issues.map((i) => i.file)).toEqual([join(dir, "dump", "notes.txt")]);
+    }
+  });
+});

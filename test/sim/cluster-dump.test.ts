@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tableFromIPC } from "apache-arrow";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { loadScenario } from "../../src/scenario/load-scenario.js";
+import { runScenario } from "../../src/sim/run-scenario.js";
+
+// A small EKS-like cluster as kubectl dumps it (test/fixtures/cluster-dump): five real Node
+// objects (a tainted GPU node, a NotReady one), its pods (kube-proxy on every node, the web
+// Deployment's six, CoreDNS, a Pending StatefulSet pod, a Succeeded Job pod), Deployments (one
+// Recreate, one with a priorityClassName), PriorityClasses, a PDB, a Service and a ConfigMap in JSON.
+const SCENARIO = "test/fixtures/cluster-dump/scenario.yaml";
+const out = mkdtempSync(join(tmpdir(), "simctl-dump-"));
+const run = runScenario(loadScenario(SCENARIO), { outRoot: out });
+const dir = join(out, "cluster-dump-1");
+const pods = tableFromIPC(readFileSync(join(dir, "pods.arrow")));
+const col = (name: string) => {
+  const v = pods.getChild(name)!;
+  return Array.from({ length: v.length }, (_, i) => v.get(i) as unknown);
+};
+const rows = Array.from({ length: pods.numRows }, (_, i) => ({
+  pod: String(col("pod")[i]),
+  scheduled: col("scheduled_ns")[i] === null ? null : Number(col("scheduled_ns")[i]),
+  attempts: Number(col("attempts")[i]),
+  deployment: String(col("deployment")[i]),
+  replicaset: String(col("replicaset")[i]),
+  node: col("node")[i] === null ? null : String(col("node")[i]),
+  created: Number(col("created_ns")[i]),
+  deletion: col("deletion_ns")[i] === null ? null : Number(col("deletion_ns")[i]),
+  deleted: col("deleted_ns")[i] === null ? null : Number(col("deleted_ns")[i]),
+  priority: Number(col("priority")[i]),
+  ownerKind: String(col("owner_kind")[i]),
+}));
+
+describe("a kubectl dump of a real cluster runs end to end", () => {
+  test("every pod reaches Running on a node of the dump, and the report names what was not simulated", () => {
+    expect(run.summary.timeToAllRunningNs).not.toBeNull();
+    // 11 of the Deployments (the web pods of the dump among them) + 5 kube-proxy, 2 CoreDNS, cache-0.
+    expect(run.summary.pods.running).toBe(19);
+    const inputs = JSON.parse(readFileSync(join(dir, "inputs.json"), "utf8"));
+    expect(inputs.kindsNotModelled.map((e: { kind: string }) => e.kind)).toEqual([
+      "PodDisruptionBudget",
+      "Service",
+      "ConfigMap",
+    ]);
+    expect(inputs.kindsNotModelled[2].first).toMatch(/web-config\.json:1$/);
+    const fields = inputs.fieldsNotModelled.map((e: { kind: string; field: string }) => `${e.kind} ${e.field}`);
+    expect(fields).toContain("Deployment spec.template.spec.containers[].env");
+    expect(fields).toContain("Deployment spec.progressDeadlineSeconds");
+    // Server-written fields (status, uid, resourceVersion, managedFields ...) are accepted silently.
+    expect(fields.filter((f: string) => /status|uid|resourceVersion|creationTimestamp/.test(f))).toEqual([]);
+    // nginx:1.25.3 is sized by the nodes' status.images (docker.io/library/nginx:1.25.3).
+    expect(inputs.imagesDefaultSize.map((e: { image: string }) => e.image)).not.toContain("nginx:1.25.3");
+    expect(inputs.imagesDefaultSize.map((e: { image: string }) => e.image)).toContain("ghcr.io/acme/ledger:2.4.1");
+    expect(inputs.podsSkipped).toEqual([expect.objectContaining({ field: "status.phase=Succeeded", count: 1 })]);
+  });
+
+  test("the GPU pod lands on the tainted GPU node; nothing is scheduled to the NotReady node or the GPU node otherwise", () => {
+    const gpu = "ip-10-0-1-201.us-west-2.compute.internal";
+    for (const r of rows.filter((x) => x.scheduled !== null && x.ownerKind === "Deployment")) {
+      expect(r.node).not.toBe("ip-10-0-2-99.us-west-2.compute.internal");
+      expect(r.node === gpu).toBe(r.deployment === "trainer");
+    }
+  });
+
+  test("priorityClassName and the globalDefault class set each pod's priority; owner_kind names the workload kind", () => {
+    for (const r of rows.filter((x) => x.ownerKind === "Deployment"))
+      expect(r.priority).toBe(r.deployment === "web" ? 100_000 : 1000);
+    expect(rows.filter((r) => r.pod.startsWith("kube-proxy-")).map((r) => r.ownerKind)).toEqual(
+      Array(5).fill("DaemonSet"),
+    );
+    expect(rows.find((r) => r.pod === "cache-0")!.ownerKind).toBe("StatefulSet");
+    expect(rows.find((r) => r.pod === "coredns-5b8f7c6d9-qx4lz")!.ownerKind).toBe("ReplicaSet");
+  });
+
+  test("pre-bound pods are never rescheduled or duplicated; the Pending one is scheduled; the Succeeded one is skipped", () => {
+    const dump = parse(readFileSync("test/fixtures/cluster-dump/pods.yaml", "utf8")) as {
+      items: { metadata: { name: string }; spec: { nodeName?: string }; status: { phase: string } }[];
+    };
+    const prebound = new Map<string, string>();
+    for (const p of dump.items)
+      if (p.spec.nodeName !== undefined && p.status.phase === "Running") prebound.set(p.metadata.name, p.spec.nodeName);
+    expect(prebound.size).toBe(13);
+    for (const [name, node] of prebound) {
+      const mine = rows.filter((r) => r.pod === name);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]!.node).toBe(node);
+      expect(mine[0]!.scheduled).toBeNull();
+      expect(mine[0]!.attempts).toBe(0);
+      expect(mine[0]!.deletion).toBeNull();
+    }
+    // The web Deployment adopts its six pods: its ReplicaSet creates none.
+    expect(
+      rows
+        .filter((r) => r.deployment === "web")
+        .map((r) => r.pod)
+        .sort(),
+    ).toEqual([...prebound.keys()].filter((n) => n.startsWith("web-")).sort());
+    const cache = rows.find((r) => r.pod === "cache-0")!;
+    expect(cache.scheduled).not.toBeNull();
+    expect(cache.node).not.toBeNull();
+    expect(rows.some((r) => r.pod.startsWith("report-"))).toBe(false);
+  });
+
+  test("Recreate deletes every old pod before it creates a new one", () => {
+    const ledger = rows.filter((r) => r.deployment === "ledger");
+    const sets = [...new Set(ledger.map((r) => r.replicaset))];
+    expect(sets.length).toBe(2);
+    const old = ledger.filter((r) => r.replicaset === sets[0]);
+    const fresh = ledger.filter((r) => r.replicaset === sets[1]);
+    expect(old.length).toBe(4);
+    expect(fresh.length).toBe(4);
+    const lastGone = Math.max(...old.map((r) => r.deleted ?? Number.POSITIVE_INFINITY));
+    expect(Number.isFinite(lastGone)).toBe(true);
+    expect(Math.min(...fresh.map((r) => r.created))).toBeGreaterThan(lastGone);
+  });
+});
