@@ -1,19 +1,11 @@
-import type { ApiServer } from "../apiserver/api-server.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
-import type { NodeTable } from "../cluster/node-table.js";
-import type { Engine, EventKind } from "../core/engine.js";
-import type { RandomStreams, Rng } from "../core/random.js";
+import type { EventKind } from "../core/engine.js";
+import type { Rng } from "../core/random.js";
 import { FloatColumn } from "../etcd/float-column.js";
-import type { BackgroundMode, PeriodicStreamSpec } from "../scenario/sections/background.js";
+import type { PeriodicStreamSpec } from "../scenario/sections/background.js";
 import { Groups } from "./groups.js";
+import { KUBELET_JITTER_FACTOR, type KubeletStreamDeps, KubeletSyncLoop } from "./kubelet-sync-loop.js";
 import { TickCalendar } from "./tick-calendar.js";
-
-/**
- * model: component-helpers/apimachinery/lease/controller.go Run:
- * wait.JitterUntil(c.sync, c.renewInterval, 0.04, true, stopCh): the next renewal starts one
- * renew interval plus up to 4% after the last sync returned (sliding).
- */
-export const LEASE_JITTER_FACTOR = 0.04;
 
 /** Who is told of a renewal that reached the API: the node lifecycle controller. */
 export interface LeaseObserver {
@@ -25,18 +17,7 @@ export interface LeaseObserver {
 }
 
 /** What {@link NodeLeases} is built from. */
-export interface NodeLeasesDeps {
-  engine: Engine;
-  random: RandomStreams;
-  spec: PeriodicStreamSpec;
-  mode: BackgroundMode;
-  tickNs: number;
-  api: ApiServer;
-  nodes: NodeTable;
-  /** Each node's kubelet client. */
-  clientOf: Int32Array;
-  observer: LeaseObserver;
-}
+export type NodeLeasesDeps = KubeletStreamDeps<PeriodicStreamSpec>;
 
 /**
  * The kubelets' node Lease renewals: an UPDATE of the node's Lease in kube-node-lease every
@@ -56,81 +37,52 @@ export class NodeLeases {
   /** Client submit to answer, per renewal answered 200. */
   readonly latencyNs = new FloatColumn(4096);
   private readonly d: NodeLeasesDeps;
-  private readonly rng: Rng;
-  private readonly calendar: TickCalendar | undefined;
+  private readonly loop: KubeletSyncLoop;
   private readonly groups = new Groups();
-  private readonly kDue: EventKind;
   private readonly kReply: EventKind;
 
   constructor(d: NodeLeasesDeps) {
     this.d = d;
-    this.rng = d.random.stream(this.name);
+    const rng: Rng = d.random.stream(this.name);
     const e = d.engine;
     this.kReply =
       d.mode === "perRequest"
         ? e.register("background.nodeLease.reply", (node, req) => this.onReply(node, req))
         : e.register("background.nodeLease.groupReply", (group, req) => this.onGroupReply(group, req));
-    this.kDue = e.register("background.nodeLease.due", (node) => this.onDue(node));
-    this.calendar =
+    const kDue = e.register("background.nodeLease.due", (node) => this.onDue(node));
+    const calendar =
       d.mode === "aggregate"
         ? new TickCalendar(
             e,
             this.name,
             d.tickNs,
-            d.spec.periodNs * (1 + LEASE_JITTER_FACTOR) + d.tickNs,
+            d.spec.periodNs * (1 + KUBELET_JITTER_FACTOR) + d.tickNs,
             e.register("background.nodeLease.tick", () => this.onTick()),
           )
         : undefined;
+    this.loop = new KubeletSyncLoop(d, rng, calendar, kDue);
   }
 
-  /** model: kubelets of a running cluster renew at phases spread over one interval. */
   start(): void {
     this.d.observer.watchLeases();
-    for (let node = 0; node < this.d.nodes.size; node++)
-      this.schedule(node, this.d.engine.now + Math.floor(this.rng.next() * this.d.spec.periodNs));
-  }
-
-  private schedule(node: number, atNs: number): void {
-    if (this.calendar !== undefined) this.calendar.add(node, atNs);
-    else this.d.engine.scheduleAt(atNs, this.kDue, node);
-  }
-
-  /** The next renewal after a sync that ended now. */
-  private next(node: number): void {
-    const p = this.d.spec.periodNs;
-    this.schedule(node, this.d.engine.now + p + Math.floor(this.rng.next() * LEASE_JITTER_FACTOR * p));
-  }
-
-  /** Whether `node`'s kubelet renews now; a node not joined yet is looked at again next period. */
-  private renews(node: number): boolean {
-    if (this.d.observer.isFailed(node)) return false;
-    if (this.d.nodes.present[node] === 0) {
-      this.schedule(node, this.d.engine.now + this.d.spec.periodNs);
-      return false;
-    }
-    return true;
+    for (let node = 0; node < this.d.nodes.size; node++) this.loop.start(node);
   }
 
   private onDue(node: number): void {
-    if (!this.renews(node)) return;
+    if (!this.loop.runs(node)) return;
     const d = this.d;
     d.api.submit(d.clientOf[node]!, Verb.update, Resource.leases, node, 0, d.spec.bytes, this.kReply, node);
   }
 
   private onReply(node: number, req: number): void {
     this.answered(node, req);
-    this.next(node);
+    this.loop.next(node);
   }
 
   private readonly due: number[] = [];
 
   private onTick(): void {
-    const cal = this.calendar!;
-    const ids = cal.take();
-    const due = this.due;
-    due.length = 0;
-    for (let i = 0; i < ids.length; i++) if (this.renews(ids[i]!)) due.push(ids[i]!);
-    cal.done();
+    const due = this.loop.takeDue(this.due);
     if (due.length > 0)
       this.groups.submit(
         this.d.api,
@@ -147,7 +99,7 @@ export class NodeLeases {
     const nodes = this.groups.take(group);
     for (let i = 0; i < nodes.length; i++) {
       this.answered(nodes[i]!, req);
-      this.next(nodes[i]!);
+      this.loop.next(nodes[i]!);
     }
   }
 

@@ -1,30 +1,17 @@
-import type { ApiServer } from "../apiserver/api-server.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
-import type { NodeTable } from "../cluster/node-table.js";
 import { Res } from "../cluster/resources.js";
-import type { Engine, EventKind } from "../core/engine.js";
-import type { RandomStreams, Rng } from "../core/random.js";
-import type { BackgroundMode, NodeStatusStreamSpec } from "../scenario/sections/background.js";
+import type { EventKind } from "../core/engine.js";
+import type { Rng } from "../core/random.js";
+import type { NodeStatusStreamSpec } from "../scenario/sections/background.js";
 import { Groups } from "./groups.js";
-import { LEASE_JITTER_FACTOR, type LeaseObserver } from "./node-leases.js";
+import { KUBELET_JITTER_FACTOR, type KubeletStreamDeps, KubeletSyncLoop } from "./kubelet-sync-loop.js";
 import { TickCalendar } from "./tick-calendar.js";
 
 /** model: (assumed) a GET of a Node from the watch cache: the object as stored. */
 const GET_BYTES = 12_000;
 
 /** What {@link NodeStatus} is built from. */
-export interface NodeStatusDeps {
-  engine: Engine;
-  random: RandomStreams;
-  spec: NodeStatusStreamSpec;
-  mode: BackgroundMode;
-  tickNs: number;
-  api: ApiServer;
-  nodes: NodeTable;
-  clientOf: Int32Array;
-  /** Tells which kubelets have stopped. */
-  observer: LeaseObserver;
-}
+export type NodeStatusDeps = KubeletStreamDeps<NodeStatusStreamSpec>;
 
 /**
  * The kubelets' node status updates.
@@ -50,9 +37,8 @@ export class NodeStatus {
   private readonly lastReportNs: Float64Array;
   private readonly lastPods: Float64Array;
   private readonly lastReady: Uint8Array;
-  private readonly calendar: TickCalendar | undefined;
+  private readonly loop: KubeletSyncLoop;
   private readonly groups = new Groups();
-  private readonly kDue: EventKind;
   private readonly kGot: EventKind;
   private readonly kPatched: EventKind;
   private readonly due: number[] = [];
@@ -67,23 +53,24 @@ export class NodeStatus {
     this.lastReady = new Uint8Array(n);
     const e = d.engine;
     const per = d.mode === "perRequest";
-    this.kDue = e.register("background.nodeStatus.due", (node) => this.onDue(node));
+    const kDue = e.register("background.nodeStatus.due", (node) => this.onDue(node));
     this.kGot = per
       ? e.register("background.nodeStatus.got", (node, req) => this.onGot(node, req))
       : e.register("background.nodeStatus.groupGot", (group, req) => this.onGroupGot(group, req));
     this.kPatched = per
       ? e.register("background.nodeStatus.patched", (node, req) => this.onPatched(node, req))
       : e.register("background.nodeStatus.groupPatched", (group, req) => this.onGroupPatched(group, req));
-    this.calendar = per
+    const calendar = per
       ? undefined
       : new TickCalendar(
           e,
           this.name,
           d.tickNs,
-          d.spec.periodNs * (1 + LEASE_JITTER_FACTOR) + d.tickNs,
+          d.spec.periodNs * (1 + KUBELET_JITTER_FACTOR) + d.tickNs,
           e.register("background.nodeStatus.tick", () => this.onTick()),
           Math.floor(d.tickNs / 4),
         );
+    this.loop = new KubeletSyncLoop(d, this.rng, calendar, kDue);
   }
 
   /**
@@ -96,7 +83,7 @@ export class NodeStatus {
     for (let node = 0; node < d.nodes.size; node++) {
       this.lastReportNs[node] = now - Math.floor(this.rng.next() * d.spec.reportFrequencyNs);
       this.remember(node);
-      this.schedule(node, now + Math.floor(this.rng.next() * d.spec.periodNs));
+      this.loop.start(node);
     }
   }
 
@@ -104,25 +91,6 @@ export class NodeStatus {
     const nodes = this.d.nodes;
     this.lastPods[node] = nodes.requested[node * nodes.resourceCount + Res.pods]!;
     this.lastReady[node] = nodes.ready[node]!;
-  }
-
-  private schedule(node: number, atNs: number): void {
-    if (this.calendar !== undefined) this.calendar.add(node, atNs);
-    else this.d.engine.scheduleAt(atNs, this.kDue, node);
-  }
-
-  private next(node: number): void {
-    const p = this.d.spec.periodNs;
-    this.schedule(node, this.d.engine.now + p + Math.floor(this.rng.next() * LEASE_JITTER_FACTOR * p));
-  }
-
-  private syncs(node: number): boolean {
-    if (this.d.observer.isFailed(node)) return false;
-    if (this.d.nodes.present[node] === 0) {
-      this.schedule(node, this.d.engine.now + this.d.spec.periodNs);
-      return false;
-    }
-    return true;
   }
 
   /** shouldPatchNodeStatus: changed, or the report period has passed. */
@@ -149,7 +117,7 @@ export class NodeStatus {
   // ---- one request each ----
 
   private onDue(node: number): void {
-    if (!this.syncs(node)) return;
+    if (!this.loop.runs(node)) return;
     const d = this.d;
     d.api.submit(d.clientOf[node]!, Verb.get, Resource.nodes, node, 0, GET_BYTES, this.kGot, node);
   }
@@ -158,7 +126,7 @@ export class NodeStatus {
     const got = this.ok(req);
     if (got) this.gets++;
     if (!got || !this.shouldPatch(node)) {
-      this.next(node);
+      this.loop.next(node);
       return;
     }
     const d = this.d;
@@ -167,18 +135,13 @@ export class NodeStatus {
 
   private onPatched(node: number, req: number): void {
     if (this.ok(req)) this.patched(node);
-    this.next(node);
+    this.loop.next(node);
   }
 
   // ---- aggregates ----
 
   private onTick(): void {
-    const cal = this.calendar!;
-    const ids = cal.take();
-    const due = this.due;
-    due.length = 0;
-    for (let i = 0; i < ids.length; i++) if (this.syncs(ids[i]!)) due.push(ids[i]!);
-    cal.done();
+    const due = this.loop.takeDue(this.due);
     if (due.length > 0)
       this.groups.submit(this.d.api, due, this.d.clientOf, Verb.get, Resource.nodes, GET_BYTES, this.kGot);
   }
@@ -192,7 +155,7 @@ export class NodeStatus {
       const node = nodes[i]!;
       if (ok) this.gets++;
       if (ok && this.shouldPatch(node)) patch.push(node);
-      else this.next(node);
+      else this.loop.next(node);
     }
     if (patch.length > 0)
       this.groups.submit(
@@ -211,7 +174,7 @@ export class NodeStatus {
     const ok = this.ok(req);
     for (let i = 0; i < nodes.length; i++) {
       if (ok) this.patched(nodes[i]!);
-      this.next(nodes[i]!);
+      this.loop.next(nodes[i]!);
     }
   }
 }
