@@ -9,6 +9,7 @@ import { formatSloValue, parseSlo, type Slo, sloMargin } from "../../study/slo.j
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
+import { numberOption, SEED_RULE } from "../input-options.js";
 import { VERSION } from "../../version.js";
 
 interface CapacityArgs {
@@ -42,16 +43,23 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
         demandOption: true,
         describe: "a bound such as 'allRunning <= 30m', 'startupP99 <= 5s', 'pending == 0', 'cpuAllocated <= 80%'",
       })
-      .option("seeds", { type: "number", default: 3, describe: "seeds per candidate (common random numbers)" })
-      .option("first-seed", { type: "number", default: 1, describe: "the seeds are first-seed, first-seed+1, ..." })
-      .option("min", { type: "number", default: 1, describe: "smallest node count to consider" })
-      .option("max", { type: "number", default: 10_000, describe: "largest node count to consider" })
-      .option("zone-loss", {
-        type: "number",
-        default: 0,
-        describe: "1: the SLOs must also hold on the cluster left after losing its largest zone",
-      })
-      .option("workers", { type: "number", default: defaultWorkers(), describe: "worker threads" })
+      .option(
+        "seeds",
+        numberOption("--seeds", "seeds per candidate (common random numbers)", { integer: true, min: 1 }, 3),
+      )
+      .option("first-seed", numberOption("--first-seed", "the seeds are first-seed, first-seed+1, ...", SEED_RULE, 1))
+      .option("min", numberOption("--min", "smallest node count to consider", { integer: true, min: 1 }, 1))
+      .option("max", numberOption("--max", "largest node count to consider", { integer: true, min: 1 }, 10_000))
+      .option(
+        "zone-loss",
+        numberOption(
+          "--zone-loss",
+          "1: the SLOs must also hold on the cluster left after losing its largest zone",
+          { integer: true, min: 0, max: 1 },
+          0,
+        ),
+      )
+      .option("workers", numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers()))
       .option("out", {
         type: "string",
         describe: "directory for capacity.arrow (default results/capacity/<scenario name>)",
@@ -59,17 +67,7 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
       .option("json", { type: "boolean", default: false, describe: "print the answer and every point as JSON" }),
   handler: (args) =>
     withUserErrors("capacity", async () => {
-      const whole = (name: string, v: number, least: number) => {
-        if (!Number.isInteger(v) || v < least)
-          throw new UserError(`--${name}: expected a whole number >= ${least}, found ${v}`, 2);
-      };
-      whole("seeds", args.seeds, 1);
-      whole("first-seed", args["first-seed"], 0);
-      whole("min", args.min, 1);
-      whole("max", args.max, args.min);
-      whole("workers", args.workers, 1);
-      if (args["zone-loss"] !== 0 && args["zone-loss"] !== 1)
-        throw new UserError(`--zone-loss: expected 0 or 1 (zones lost), found ${args["zone-loss"]}`, 2);
+      if (args.max < args.min) throw new UserError(`--max: expected a count >= --min (${args.min}), found ${args.max}`);
       const slos = args.slo.map((text, i) => parseSlo(text, i + 1));
       const text = readTopFile(args.scenario, "scenario");
       if (scenarioKind(text) !== "cluster")
