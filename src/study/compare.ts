@@ -1,6 +1,7 @@
 import { basename, extname, join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { formatDuration } from "../core/time.js";
+import { gateMetric } from "../gate/gate-metrics.js";
 import { parseScenario, readTopFile } from "../scenario/load-scenario.js";
 import { scenarioKind } from "../scenario/etcd-benchmark-scenario.js";
 import { clusterOutcome, type ClusterRunOutcome, type RunOutcome, type RunTask } from "./run-task.js";
@@ -27,29 +28,27 @@ export interface CompareMetric {
   get: (o: ClusterRunOutcome) => number | null;
 }
 
+/** A metric of simctl gate's table (src/gate/gate-metrics.ts), read from a run's summary. */
+function gateFigure(name: string): CompareMetric {
+  const m = gateMetric(name);
+  if (m === undefined) throw new Error(`compare: no gate metric ${name}`);
+  return { key: m.name, label: m.label, unit: m.unit, get: (o) => m.get(o.summary) };
+}
+
 /**
- * The figures `simctl compare` reports. Nodes used and fragmentation are defined in
- * {@link import("./placement.js").PlacementMetrics}.
+ * The figures `simctl compare` reports: simctl gate's metrics by their names (one vocabulary for
+ * compare, gate, --fail-if and capacity's SLOs), and two of placement. Nodes used and
+ * fragmentation are defined in {@link import("./placement.js").PlacementMetrics}.
  */
 export const COMPARE_METRICS: readonly CompareMetric[] = [
-  { key: "timeToAllRunningNs", label: "time to all Running", unit: "ns", get: (o) => o.summary.timeToAllRunningNs },
-  { key: "startupP50Ns", label: "pod startup p50", unit: "ns", get: (o) => o.summary.podStartup.p50Ns },
-  { key: "startupP99Ns", label: "pod startup p99", unit: "ns", get: (o) => o.summary.podStartup.p99Ns },
-  {
-    key: "startupP99ExclPullsNs",
-    label: "startup p99 excl. pulls (SLO)",
-    unit: "ns",
-    get: (o) => o.summary.podStartupExcludingPulls.p99Ns,
-  },
+  gateFigure("timeToAllRunning"),
+  gateFigure("startupP50"),
+  gateFigure("startupP99"),
+  gateFigure("startupP99ExclPulls"),
   { key: "nodesUsed", label: "nodes used (>= 1 pod)", unit: "count", get: (o) => o.placement.nodesUsed },
   { key: "fragmentation", label: "fragmentation", unit: "fraction", get: (o) => o.placement.fragmentation },
-  { key: "unschedulable", label: "unschedulable pods", unit: "count", get: (o) => o.summary.pods.unschedulable },
-  {
-    key: "schedulerPodsPerSecond",
-    label: "scheduler pods/s",
-    unit: "rate",
-    get: (o) => o.summary.scheduler.podsPerSecond,
-  },
+  gateFigure("unschedulable"),
+  gateFigure("schedulerThroughput"),
 ];
 
 /** One metric of a comparison: each arm's values by seed, mean and interval, and paired differences against the first arm. */
