@@ -1,6 +1,12 @@
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
-import type { DeploymentState, DeploymentUpdate, ReplicaSetState } from "../cluster/workloads.js";
+import {
+  type DeploymentState,
+  type DeploymentUpdate,
+  JobCondition,
+  type JobState,
+  type ReplicaSetState,
+} from "../cluster/workloads.js";
 import { SimulationError } from "../core/errors.js";
 import { columnTable } from "../core/column-table.js";
 import type { Engine } from "../core/engine.js";
@@ -28,6 +34,7 @@ export class ObjectStore {
   readonly deployments: DeploymentState[];
   readonly deploymentUpdates: DeploymentUpdate[] = [];
   readonly replicaSets: ReplicaSetState[] = [];
+  readonly jobs: JobState[] = [];
   readonly pods: PodTable;
   readonly nodes: NodeTable;
   private readonly engine: Engine;
@@ -95,6 +102,22 @@ export class ObjectStore {
         this.replicaSets[obj]!.statusAvailable = operand;
         this.watch.publish(WatchResource.replicasets, obj, WatchEvent.MODIFIED);
         return;
+      case Resource.jobs:
+        this.jobs[obj]!.exists = true;
+        this.watch.publish(WatchResource.jobs, obj, WatchEvent.ADDED);
+        return;
+      case Resource.jobsStatus: {
+        // The operand is the Job's condition (a JobCondition): none, or the terminal one it reached.
+        const job = this.jobs[obj]!;
+        if (operand !== JobCondition.none && job.condition === JobCondition.none) {
+          job.condition = operand as JobCondition;
+          job.finishedNs = this.engine.now;
+          this.allRunning.jobFinished();
+        }
+        this.watch.publish(WatchResource.jobs, obj, WatchEvent.MODIFIED);
+        this.allRunning.check();
+        return;
+      }
       case Resource.pods:
         if (verb === Verb.create) {
           this.pods.mark(obj, PodStage.created, this.engine.now);

@@ -1,3 +1,4 @@
+import type { DistSpec } from "../core/distributions.js";
 import { Res } from "./resources.js";
 
 /** A container's image and its pull policy (upstream spelling). */
@@ -29,6 +30,8 @@ export interface PodTemplate {
   containers: readonly ContainerSpec[];
   /** Interned (key, value) labels of the pod. */
   labels: readonly (readonly [number, number])[];
+  /** A Job's pods: how long they run once Running before they Succeed (undefined: they run until deleted). */
+  runDuration?: DistSpec;
 }
 
 /** model: pkg/scheduler/util/pod_resources.go DefaultMilliCPURequest. */

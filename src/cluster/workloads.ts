@@ -1,4 +1,4 @@
-import type { DeploymentSpec } from "../scenario/manifests.js";
+import type { DeploymentSpec, JobManifest } from "../scenario/manifests.js";
 
 /** A Deployment object as the simulated API holds it. Deployments are few: plain objects. */
 export interface DeploymentState {
@@ -48,4 +48,34 @@ export interface ReplicaSetState {
   /** status.replicas / availableReplicas as last written. */
   statusReplicas: number;
   statusAvailable: number;
+}
+
+/** A Job's condition, as status.conditions' terminal types (none while it runs). */
+export const JobCondition = { none: 0, Complete: 1, Failed: 2 } as const;
+export type JobCondition = (typeof JobCondition)[keyof typeof JobCondition];
+export const JOB_CONDITION_NAMES = ["", "Complete", "Failed"] as const;
+
+/** A batch/v1 Job object and the Job controller's view of it. Jobs are few: plain objects. */
+export interface JobState {
+  idx: number;
+  name: string;
+  namespace: string;
+  /** The Job's spec, with client-go defaults applied. */
+  spec: JobManifest;
+  /** Its entry in the owner list (pods.arrow's deployment column, owner_kind Job). */
+  owner: number;
+  /** The ReplicaSet-table row its pods point at (a holder no ReplicaSet controller acts on). */
+  podSet: number;
+  exists: boolean;
+  /** status.startTime: the controller's first sync (NaN before). */
+  startNs: number;
+  /** Pods the controller has observed: active (created, not terminating, not terminal), Succeeded, Failed. */
+  active: number;
+  succeeded: number;
+  failed: number;
+  /** The terminal condition, as last written to status, and when (NaN while it runs). */
+  condition: JobCondition;
+  /** Why it failed (upstream reason: BackoffLimitExceeded, DeadlineExceeded); "" otherwise. */
+  reason: string;
+  finishedNs: number;
 }

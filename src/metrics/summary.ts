@@ -1,4 +1,5 @@
 import { PodPhase, PodStage, POD_STAGE_COUNT } from "../cluster/pod-table.js";
+import { JOB_CONDITION_NAMES } from "../cluster/workloads.js";
 import { OWNER_KIND_DEPLOYMENT } from "./pods-arrow.js";
 import { RESOURCE_NAMES, Status, Verb, VERB_NAMES } from "../apiserver/request-table.js";
 import { NS_PER } from "../core/time.js";
@@ -57,6 +58,8 @@ export interface SimulatedSummary {
   podStartupExcludingPulls: LatencySummary & { sloP99Ns: number; sloMet: boolean };
   /** Pods created, Running at the end, and startup, per owner kind (pods.arrow owner_kind). */
   byOwnerKind: Record<string, { created: number; running: number; podStartup: LatencySummary }>;
+  /** Each Job of the workload, in creation order (absent when it has none). */
+  jobs?: JobSummary[];
   /**
    * Pod startup in the phases of upstream's e2e density test (test/e2e/density.go "schedule",
    * "run after schedule", "watch" latencies): created -> scheduled, scheduled -> containers
@@ -182,6 +185,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     timeToAllRunningNs: !Number.isNaN(sim.allRunning.atNs) ? sim.allRunning.atNs - firstStep : null,
     podStartup: latency(startup),
     byOwnerKind: byOwnerKind(sim, startup),
+    ...(sim.store.jobs.length > 0 ? { jobs: jobSummaries(sim) } : {}),
     podStartupPhases: {
       schedule: stageLatency(T, n, PodStage.created, PodStage.scheduled),
       runAfterSchedule: stageLatency(T, n, PodStage.scheduled, PodStage.containersStarted),
@@ -250,6 +254,43 @@ function backgroundSummary(sim: Simulation): BackgroundSummary {
     notReadyTransitions: sim.nodeLifecycle.notReadyTransitions,
     readyTransitions: sim.nodeLifecycle.readyTransitions,
   };
+}
+
+/** A Job's outcome: its condition, pods, and when it started and finished (simulated ns; null: not reached). */
+export interface JobSummary {
+  name: string;
+  namespace: string;
+  completions: number;
+  parallelism: number;
+  completionMode: "NonIndexed" | "Indexed";
+  /** "Complete", "Failed", or "" while it runs. */
+  condition: string;
+  /** Why it failed: BackoffLimitExceeded or DeadlineExceeded ("" otherwise). */
+  reason: string;
+  succeeded: number;
+  failed: number;
+  startNs: number | null;
+  finishedNs: number | null;
+  /** status.startTime to the terminal condition: the Job's completion time. */
+  durationNs: number | null;
+}
+
+function jobSummaries(sim: Simulation): JobSummary[] {
+  const orNull = (x: number) => (Number.isNaN(x) ? null : x);
+  return sim.store.jobs.map((j) => ({
+    name: j.name,
+    namespace: j.namespace,
+    completions: j.spec.completions,
+    parallelism: j.spec.parallelism,
+    completionMode: j.spec.indexed ? "Indexed" : "NonIndexed",
+    condition: JOB_CONDITION_NAMES[j.condition],
+    reason: j.reason,
+    succeeded: j.succeeded,
+    failed: j.failed,
+    startNs: orNull(j.startNs),
+    finishedNs: orNull(j.finishedNs),
+    durationNs: orNull(j.finishedNs - j.startNs),
+  }));
 }
 
 /** Per owner kind, in the order kinds first occur among pods: created, Running now, startup latency. */

@@ -4,7 +4,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodReason, PodStage, POD_STAGE_COUNT, type PodTable } from "../cluster/pod-table.js";
 import type { ContainerSpec, PodTemplate } from "../cluster/pod-template.js";
 import { Res } from "../cluster/resources.js";
-import { Sampler } from "../core/distributions.js";
+import { type DistSpec, Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import type { RandomStreams, Rng } from "../core/random.js";
@@ -12,6 +12,7 @@ import { NS_PER } from "../core/time.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
 import { WatchEvent, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
+import { createsJobs } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
 import { Cni, CniResult } from "./cni.js";
 import { columnTable } from "../core/column-table.js";
@@ -205,6 +206,10 @@ export class Kubelets {
   private readonly kReady: EventKind;
   private readonly kRetry: EventKind;
   private readonly kKilled: EventKind;
+  /** Containers of a Job's pod exited 0 (registered only when the workload has Jobs). */
+  private readonly kCompleted: EventKind | undefined;
+  /** Per template with a run duration: its sampler (built at the first pod to run). */
+  private readonly runDurations: (Sampler | undefined)[] = [];
 
   constructor(d: KubeletsDeps) {
     this.d = d;
@@ -311,6 +316,8 @@ export class Kubelets {
     this.kReady = engine.register("kubelet.ready", (pod) => this.onReady(pod));
     this.kRetry = engine.register("kubelet.resync", (pod) => this.onRetry(pod));
     this.kKilled = engine.register("kubelet.killed", (pod) => this.onKilled(pod));
+    if (createsJobs(scenario.workload))
+      this.kCompleted = engine.register("kubelet.completed", (pod) => this.onCompleted(pod));
   }
 
   /** The API client id of `node`'s kubelet. */
@@ -609,6 +616,8 @@ export class Kubelets {
     this.workers.flags[pod] = this.workers.flags[pod]! | F_RUNNING;
     this.runningOn[node]!++;
     const nt = this.podTemplates.of(pod);
+    const t = this.d.templates[this.pods.template[pod]!]!;
+    if (t.runDuration !== undefined) this.engine.schedule(this.runDuration(t.id, t.runDuration), this.kCompleted!, pod);
     if (!nt.probed) {
       this.pods.mark(pod, PodStage.ready, now);
       this.status.set(pod, node, PodPhase.Running);
@@ -676,9 +685,38 @@ export class Kubelets {
     this.engine.schedule(anyStarted ? this.containerStop.sample() : 0, this.kKilled, pod);
   }
 
+  /** A sample of template `t`'s run duration, from a stream of its own (so Jobs do not shift each other's draws). */
+  private runDuration(t: number, spec: DistSpec): number {
+    let s = this.runDurations[t];
+    if (s === undefined) {
+      s = new Sampler(spec, this.d.random.stream(`kubelet/run-duration/${t}`));
+      this.runDurations[t] = s;
+    }
+    return s.sample();
+  }
+
+  /**
+   * A Job's pod ran its time: its containers exited 0 (restartPolicy Never or OnFailure does not
+   * restart them), so the kubelet stops the sandbox, releases the pod's admitted resources and IP,
+   * and writes phase Succeeded (pkg/kubelet/kubelet_pods.go getPhase: all containers terminated,
+   * none failed). The pod object stays (until the Job or its TTL deletes it; neither is modelled).
+   */
+  private onCompleted(pod: PodIdx): void {
+    const node = this.pods.node[pod]!;
+    if (this.workers.state[pod] !== W_RUNNING || this.down[node] === 1) return;
+    this.release(pod, node);
+    this.status.set(pod, node, PodPhase.Succeeded);
+  }
+
   private onKilled(pod: PodIdx): void {
     const node = this.pods.node[pod]!;
     if (this.down[node] === 1) return;
+    this.release(pod, node);
+    if (Number.isNaN(this.pods.deletedNs[pod])) this.status.set(pod, node, PodPhase.Failed, true);
+  }
+
+  /** The pod's containers and sandbox are gone: its IP, admitted requests and runtime slot are freed. */
+  private release(pod: PodIdx, node: NodeIdx): void {
     const f = this.workers.flags[pod]!;
     // model: StopPodSandbox runs CNI DEL, which returns the address to host-local IPAM.
     if ((f & F_IP_HELD) !== 0) this.cni.del(node);
@@ -694,6 +732,5 @@ export class Kubelets {
     this.workers.state[pod] = W_TERMINATED;
     this.probeStarts.delete(pod);
     this.pods.mark(pod, PodStage.terminated, this.engine.now);
-    if (Number.isNaN(this.pods.deletedNs[pod])) this.status.set(pod, node, PodPhase.Failed, true);
   }
 }

@@ -1,6 +1,8 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
 import { notePriorityClassRef } from "./inputs/priority-classes.js";
-import type { YamlReader } from "./yaml-reader.js";
+import type { DistSpec } from "../core/distributions.js";
+import { ScenarioError } from "./scenario-error.js";
+import { readYamlDocuments, type YamlReader } from "./yaml-reader.js";
 
 /** A container of a pod template, as far as simctl models it. */
 export interface ContainerManifest {
@@ -64,10 +66,31 @@ export interface DeploymentSpec {
   maxUnavailable: string | number;
   /** spec.strategy.type when it is Recreate (absent: RollingUpdate, the default). */
   strategy?: "Recreate";
-  /** Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it alone. */
-  kind?: "ReplicaSet";
+  /**
+   * Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it
+   * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded).
+   */
+  kind?: "ReplicaSet" | "Job";
+  /** A Job's spec (with `kind` Job only). */
+  job?: JobManifest;
   pod: PodManifest;
 }
+
+/** A batch/v1 Job's spec as simctl runs it, client-go defaults applied. */
+export interface JobManifest {
+  completions: number;
+  parallelism: number;
+  /** spec.completionMode Indexed: each pod gets a completion index 0..completions-1. */
+  indexed: boolean;
+  backoffLimit: number;
+  /** spec.activeDeadlineSeconds in ns (Infinity: none). */
+  activeDeadlineNs: number;
+  /** How long each pod runs once Running, before it Succeeds. */
+  runDuration: DistSpec;
+}
+
+/** The pod template annotation giving a Job pod's run time (a duration or a distribution). */
+export const RUN_DURATION_ANNOTATION = "simctl.dev/run-duration";
 
 // apps/v1 DeploymentSpec's fields; the core/v1 ones are shared with `simctl schedule`'s readers.
 // model: k8s.io/api/apps/v1/types.go DeploymentSpec.
@@ -151,6 +174,118 @@ export function readDeployment(
     ...(kind === "ReplicaSet" ? { kind } : {}),
     pod,
   };
+}
+
+// model: k8s.io/api/batch/v1/types.go JobSpec.
+const JOB_SPEC_KEYS = [
+  "parallelism",
+  "completions",
+  "activeDeadlineSeconds",
+  "podFailurePolicy",
+  "successPolicy",
+  "backoffLimit",
+  "backoffLimitPerIndex",
+  "maxFailedIndexes",
+  "selector",
+  "manualSelector",
+  "template",
+  "ttlSecondsAfterFinished",
+  "completionMode",
+  "suspend",
+  "podReplacementPolicy",
+  "managedBy",
+] as const;
+
+/**
+ * Reads a batch/v1 Job into a {@link DeploymentSpec} of kind Job. Each pod's run time is the pod
+ * template's `simctl.dev/run-duration` annotation, else `defaultRun` (the workload step's
+ * `runDuration`); one of them is required.
+ *
+ * model: pkg/apis/batch/v1/defaults.go SetDefaults_Job: completions and parallelism both unset
+ * make both 1; parallelism defaults to 1; backoffLimit to 6; completionMode to NonIndexed.
+ * completions unset with parallelism set is the work-queue mode (done once a pod has succeeded
+ * and none is active): with pods that never fail, the controller starts `parallelism` pods,
+ * creates no more once one has succeeded, and is done when all have, so it runs here as
+ * completions = parallelism.
+ */
+export function readJob(
+  r: YamlReader,
+  nameSuffix: string,
+  defaultRun: DistSpec | undefined,
+): DeploymentSpec | undefined {
+  if (!r.object(OBJECT_KEYS)) {
+    if (!r.present) r.fail("a Job manifest");
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
+  const meta = r.get("metadata");
+  meta.object(METADATA_KEYS);
+  const name = meta
+    .get("name")
+    .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
+  if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
+    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
+  const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
+  const spec = r.get("spec");
+  spec.object(JOB_SPEC_KEYS);
+  const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });
+  const completionsR = spec.get("completions");
+  const indexed =
+    spec.get("completionMode").oneOf(["NonIndexed", "Indexed"] as const, { default: "NonIndexed" }) === "Indexed";
+  // model: pkg/apis/batch/validation ValidateJobSpec: Indexed requires completions.
+  if (indexed && !completionsR.present) completionsR.fail("completions (required with completionMode Indexed)");
+  const completions = completionsR.int({ min: 0, max: INT32_MAX, default: parallelism });
+  const backoffLimit = spec.get("backoffLimit").int({ min: 0, max: INT32_MAX, default: 6 });
+  const deadline = spec.get("activeDeadlineSeconds");
+  const activeDeadlineNs = deadline.present ? deadline.int({ min: 1 }) * 1e9 : Number.POSITIVE_INFINITY;
+  const template = spec.get("template");
+  template.object(["metadata", "spec"]);
+  const tmeta = template.get("metadata");
+  tmeta.object(METADATA_KEYS);
+  const labels = stringMap(tmeta.get("labels"));
+  const ann = tmeta.get("annotations").get(RUN_DURATION_ANNOTATION);
+  const runDuration = ann.present ? readRunDuration(ann) : defaultRun;
+  if (runDuration === undefined)
+    tmeta.fail(
+      `a run time for the Job's pods: the annotation ${RUN_DURATION_ANNOTATION} (e.g. "{ dist: lognormal, p50: 5m, p99: 20m }" or "30s") or the step's runDuration`,
+    );
+  const pod = readPodSpec(template.get("spec"), labels);
+  return {
+    name: name + nameSuffix,
+    namespace,
+    replicas: 0,
+    maxSurge: 0,
+    maxUnavailable: 0,
+    kind: "Job",
+    job: {
+      completions,
+      parallelism,
+      indexed,
+      backoffLimit,
+      activeDeadlineNs,
+      runDuration: runDuration ?? { kind: "constant", value: 0 },
+    },
+    pod,
+  };
+}
+
+/** The run-duration annotation: a string holding a duration or a distribution in scenario syntax. */
+function readRunDuration(ann: YamlReader): DistSpec {
+  const text = ann.str();
+  let dist: DistSpec | undefined;
+  try {
+    const parsed = readYamlDocuments(ann.ctx.file, text);
+    const doc = parsed.docs[0];
+    if (doc !== undefined) dist = doc.dist();
+    if (parsed.ctx.issues.length > 0) dist = undefined;
+  } catch (e) {
+    if (!(e instanceof ScenarioError)) throw e;
+  }
+  if (dist === undefined) {
+    ann.fail('a duration or a distribution such as "{ dist: lognormal, p50: 5m, p99: 20m }"');
+    return { kind: "constant", value: 0 };
+  }
+  return dist;
 }
 
 /** Reads the spec of a core/v1 Pod (or of a pod template) carrying `labels`. */

@@ -3,7 +3,7 @@ import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { Interner } from "../cluster/interner.js";
 import type { NodeTable } from "../cluster/node-table.js";
-import { PodStage, type PodTable } from "../cluster/pod-table.js";
+import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import { BUILTIN_RESOURCE_NAMES } from "../cluster/resources.js";
 import type { ApiServer } from "../apiserver/api-server.js";
@@ -288,6 +288,13 @@ export class KubeScheduler implements Binder {
       // its node in the cache (AssignedPodDelete, which moves pods waiting for room).
       if (this.queue.delete(pod)) this.droppedInFlight = pod;
       if (this.cache.nodeOf(pod) >= 0) this.onPodDeleted(pod);
+      return;
+    }
+    // model: scheduler.go newPodInformer selects status.phase!=Succeeded,status.phase!=Failed, so a
+    // pod that Succeeds (a Job's) leaves the informer as a delete and frees its node in the cache.
+    // (approximation) a Failed pod still stays in the cache until it is deleted.
+    if (this.pods.phase[pod] === PodPhase.Succeeded) {
+      this.onPodDeleted(pod);
       return;
     }
     // model: an assigned pod's add or update goes to the cache (eventhandlers.go addPodToCache /

@@ -10,7 +10,8 @@ export interface PendingWork {
 /**
  * The `allRunning` stop condition, in one place: the run ends when every Deployment has
  * exactly its desired number of live pods, all Running and all from its current template (a
- * finished rollout), `expectedPods` in total.
+ * finished rollout), `expectedPods` in total, and every Job has finished (Complete or Failed:
+ * its pods end Succeeded or are deleted, so they are no longer live).
  *
  * It is fed by the others: the object store reports each pod's live / Running changes per
  * template ({@link count}) and asks for a judgement after each committed pod or Deployment
@@ -29,6 +30,8 @@ export class AllRunningCondition {
   private readonly deployments: readonly DeploymentState[];
   private readonly sources: PendingWork[] = [];
   private armed = false;
+  /** Jobs of the workload whose terminal condition is not committed yet. */
+  private unfinishedJobs = 0;
   /** Per template: live pods (created, not terminating, not terminal) and those of them Running. */
   private readonly liveByTemplate: number[] = [];
   private readonly runningByTemplate: number[] = [];
@@ -47,6 +50,16 @@ export class AllRunningCondition {
   /** Registers work that must be settled before the condition is judged (called by its owner's constructor). */
   awaitSettled(work: PendingWork): void {
     this.sources.push(work);
+  }
+
+  /** The workload holds `n` more Jobs (declared at initialize): the condition waits for each to finish. */
+  expectJobs(n: number): void {
+    this.unfinishedJobs += n;
+  }
+
+  /** A Job's Complete or Failed condition was committed. */
+  jobFinished(): void {
+    this.unfinishedJobs--;
   }
 
   /** Template `t` is in use (a pod or a Deployment update refers to it): it is counted from now on. */
@@ -73,12 +86,14 @@ export class AllRunningCondition {
 
   /** Judges the condition now, if armed; stops the engine the first time it holds. */
   check(): void {
-    if (!this.armed || !Number.isNaN(this.atNs)) return;
+    if (!this.armed || !Number.isNaN(this.atNs) || this.unfinishedJobs > 0) return;
     let live = 0;
     for (let t = 0; t < this.liveByTemplate.length; t++) live += this.liveByTemplate[t]!;
     if (live !== this.expectedPods) return;
     let running = 0;
     for (const d of this.deployments) {
+      // A Job's pods are judged by its condition (above) and the live total: none may remain.
+      if (d.spec.kind === "Job") continue;
       const t = d.template;
       if (
         t >= this.runningByTemplate.length ||

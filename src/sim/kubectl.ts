@@ -1,4 +1,5 @@
 import type { PodTemplate } from "../cluster/pod-template.js";
+import { JobCondition } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
@@ -11,7 +12,7 @@ import type { Scenario } from "../scenario/types.js";
 import type { AllRunningCondition } from "./all-running.js";
 import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
 
-/** model: (assumed) size of a Deployment create or update body. */
+/** model: (assumed) size of a Deployment (or ReplicaSet or Job) create or update body. */
 const DEPLOYMENT_BYTES = 3_000;
 
 /** What {@link Kubectl} is built from. */
@@ -79,10 +80,11 @@ export class Kubectl implements Component {
             replicaSets: [],
             exists: false,
             statusAvailable: 0,
-            ...(d.kind === "ReplicaSet" ? { ownerKind: d.kind } : {}),
+            ...(d.kind !== undefined ? { ownerKind: d.kind } : {}),
           });
           // A ReplicaSet created as such: its object is kubectl's to create; the deployment
           // controller leaves it alone (it has no Deployment), the replicaset controller runs it.
+          if (d.kind === "Job") this.declareJob(d, idx, id);
           if (d.kind === "ReplicaSet") {
             const rs = store.replicaSets.length;
             store.deployments[idx]!.replicaSets.push(rs);
@@ -124,6 +126,47 @@ export class Kubectl implements Component {
     for (let i = 0; i < w.length; i++) this.d.engine.scheduleAt(w[i]!.atNs, this.kApply, i);
   }
 
+  /**
+   * Declares Job `spec` (owner entry `owner`, pod template `template`): the Job object, which
+   * kubectl creates, and the ReplicaSet-table row its pods point at, which no ReplicaSet
+   * controller acts on (it is never created in the API).
+   */
+  private declareJob(spec: DeploymentSpec, owner: number, template: number): void {
+    const store = this.d.store;
+    const rs = store.replicaSets.length;
+    store.deployments[owner]!.replicaSets.push(rs);
+    store.replicaSets.push({
+      idx: rs,
+      name: spec.name,
+      deployment: owner,
+      template,
+      replicas: 0,
+      exists: false,
+      nextOrdinal: 0,
+      observedPods: 0,
+      observedRunning: 0,
+      statusReplicas: 0,
+      statusAvailable: 0,
+    });
+    store.jobs.push({
+      idx: store.jobs.length,
+      name: spec.name,
+      namespace: spec.namespace,
+      spec: spec.job!,
+      owner,
+      podSet: rs,
+      exists: false,
+      startNs: NaN,
+      active: 0,
+      succeeded: 0,
+      failed: 0,
+      condition: JobCondition.none,
+      reason: "",
+      finishedNs: NaN,
+    });
+    this.d.allRunning.expectJobs(1);
+  }
+
   private addTemplate(spec: DeploymentSpec, deployment = this.d.store.deployments.length): number {
     const id = this.d.templates.length;
     this.d.templates.push(buildTemplate(id, spec, this.d.vocabulary));
@@ -153,7 +196,10 @@ export class Kubectl implements Component {
       for (const spec of a.deployments) {
         const d = store.deployments.findIndex((x) => x.spec === spec);
         this.inflight++;
-        if (spec.kind === "ReplicaSet") {
+        if (spec.kind === "Job") {
+          const job = store.jobs.findIndex((j) => j.spec === spec.job);
+          api.submit(client, Verb.create, Resource.jobs, job, 0, DEPLOYMENT_BYTES, this.kApplied, job);
+        } else if (spec.kind === "ReplicaSet") {
           const rs = store.deployments[d]!.replicaSets[0]!;
           api.submit(client, Verb.create, Resource.replicasets, rs, spec.replicas, DEPLOYMENT_BYTES, this.kApplied, rs);
         } else api.submit(client, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);

@@ -13,6 +13,7 @@ import { ObjectStore } from "../apiserver/object-store.js";
 import { WatchCache } from "../apiserver/watch-cache.js";
 import { DeploymentController } from "../controllers/deployment-controller.js";
 import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-controller.js";
+import { JobController } from "../controllers/job-controller.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
 import { KubeScheduler } from "../scheduler/kube-scheduler.js";
 import { addKubeletClients, Kubelets } from "../node/kubelet.js";
@@ -21,7 +22,7 @@ import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
 import { Registry } from "../node/registry.js";
-import { createdDeployments, finalReplicas } from "../scenario/sections/workload.js";
+import { createdDeployments, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
@@ -75,6 +76,8 @@ export class Simulation {
   readonly api: ApiServer;
   readonly deploymentController: DeploymentController;
   readonly replicaSetController: ReplicaSetController;
+  /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
+  readonly jobController: JobController | undefined;
   readonly scheduler: KubeScheduler;
   /** kube-controller-manager's node lifecycle and taint-eviction controllers. */
   readonly nodeLifecycle: NodeLifecycleController;
@@ -265,6 +268,14 @@ export class Simulation {
             podNames: this.podNames,
             allRunning: this.allRunning,
           });
+    // Built only for workloads with Jobs: its client and watchers come last, so other runs are unchanged.
+    this.jobController = createsJobs(scenario.workload)
+      ? new JobController(
+          controllerDeps,
+          this.clients.add("system:serviceaccount:kube-system:job-controller", cm.qps, cm.burst),
+          this.podNames,
+        )
+      : undefined;
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;

@@ -63,4 +63,23 @@ describe("AllRunningCondition", () => {
     off.check();
     expect(off.atNs).toBeNaN();
   });
+
+  it("waits for every expected Job to finish, and does not count a Job's pods as the Deployments'", () => {
+    const engine = new Engine();
+    const job = { ...deployment(1, 0), spec: { kind: "Job" } as DeploymentSpec, ownerKind: "Job" };
+    const c = new AllRunningCondition(engine, 1, true, [deployment(0, 1), job]);
+    c.expectJobs(1);
+    c.track(0);
+    c.track(1);
+    c.count(0, 1, 1);
+    c.settled();
+    expect(c.atNs).toBeNaN(); // the Job has not finished
+    c.count(1, 1, 1); // its pod runs
+    c.jobFinished();
+    c.check();
+    expect(c.atNs).toBeNaN(); // its pod is still live
+    c.count(1, -1, -1); // it Succeeded
+    c.check();
+    expect(c.atNs).toBe(0);
+  });
 });

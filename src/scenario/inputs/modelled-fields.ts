@@ -120,6 +120,30 @@ export const REPLICASET_FIELDS: FieldTree = {
   },
 };
 
+/**
+ * batch/v1 Job. Fields not listed (ttlSecondsAfterFinished, podFailurePolicy, successPolicy,
+ * backoffLimitPerIndex, maxFailedIndexes, podReplacementPolicy, manualSelector, managedBy) are
+ * reported. The selector and its controller-uid labels are written by the API server.
+ */
+export const JOB_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    completions: true,
+    parallelism: true,
+    completionMode: true,
+    backoffLimit: true,
+    activeDeadlineSeconds: true,
+    selector: "server",
+    // model: batch/v1 defaults: not suspended.
+    suspend: new AtDefault(false),
+    template: {
+      metadata: METADATA,
+      // Containers never fail in the simulation, so restartPolicy (Never or OnFailure) never acts.
+      spec: { ...POD_SPEC, restartPolicy: true },
+    },
+  },
+};
+
 /** core/v1 Node. */
 export const NODE_FIELDS: FieldTree = {
   ...OBJECT,

@@ -12,6 +12,7 @@ export interface ClientLimits {
 export interface ControllerManagerSpec extends ClientLimits {
   concurrentDeploymentSyncs: number;
   concurrentReplicaSetSyncs: number;
+  concurrentJobSyncs: number;
   burstReplicas: number;
   /** Time a worker spends in one sync besides its API calls. */
   syncCost: DistSpec;
@@ -21,9 +22,10 @@ export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
   // model: kube-controller-manager --kube-api-qps=20, --kube-api-burst=30.
   qps: 20,
   burst: 30,
-  // model: --concurrent-deployment-syncs=5, --concurrent-replicaset-syncs=5.
+  // model: --concurrent-deployment-syncs=5, --concurrent-replicaset-syncs=5, --concurrent-job-syncs=5.
   concurrentDeploymentSyncs: 5,
   concurrentReplicaSetSyncs: 5,
+  concurrentJobSyncs: 5,
   // model: pkg/controller/replicaset/replica_set.go BurstReplicas = 500.
   burstReplicas: 500,
   // model: (assumed) in-memory work of one sync: listing from the informer cache, diffing.
@@ -32,7 +34,15 @@ export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
 
 export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
   const D = CONTROLLER_MANAGER_DEFAULTS;
-  cm.object(["qps", "burst", "concurrentDeploymentSyncs", "concurrentReplicaSetSyncs", "burstReplicas", "syncCost"]);
+  cm.object([
+    "qps",
+    "burst",
+    "concurrentDeploymentSyncs",
+    "concurrentReplicaSetSyncs",
+    "concurrentJobSyncs",
+    "burstReplicas",
+    "syncCost",
+  ]);
   return {
     qps: cm.get("qps").num({ min: 0.001, default: D.qps }),
     burst: cm.get("burst").int({ min: 1, default: D.burst }),
@@ -42,6 +52,7 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
     concurrentReplicaSetSyncs: cm
       .get("concurrentReplicaSetSyncs")
       .int({ min: 1, default: D.concurrentReplicaSetSyncs }),
+    concurrentJobSyncs: cm.get("concurrentJobSyncs").int({ min: 1, default: D.concurrentJobSyncs }),
     burstReplicas: cm.get("burstReplicas").int({ min: 1, default: D.burstReplicas }),
     syncCost: cm.get("syncCost").dist({ default: D.syncCost }),
   };

@@ -1,6 +1,7 @@
-import { INT32_MAX, readDeployment, type DeploymentSpec } from "../manifests.js";
+import type { DistSpec } from "../../core/distributions.js";
+import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
-import { DEPLOYMENT_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import type { YamlReader } from "../yaml-reader.js";
@@ -16,7 +17,7 @@ export interface NodeSelection {
 
 /** What a workload step does. */
 export type WorkloadAction =
-  /** kubectl creates these Deployments. */
+  /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
   /** kubectl changes a Deployment: its replica count and/or a container image (a rollout). */
   | {
@@ -42,6 +43,11 @@ export function createdDeployments(steps: readonly WorkloadStep[]): DeploymentSp
   const out: DeploymentSpec[] = [];
   for (const s of steps) if (s.action.kind === "create") out.push(...s.action.deployments);
   return out;
+}
+
+/** Whether the workload creates any Job (its components are built only then, so other runs are unchanged). */
+export function createsJobs(steps: readonly WorkloadStep[]): boolean {
+  return createdDeployments(steps).some((d) => d.kind === "Job");
 }
 
 /** Replicas the workload asks for once every step has run (updates may change them). */
@@ -71,10 +77,10 @@ export function readWorkload(
   let last = 0;
   /** Container names of each Deployment created so far. */
   const containersOf = new Map<string, string[]>();
-  /** Names of the ReplicaSets created as such (update: is for Deployments). */
-  const replicaSets = new Set<string>();
+  /** Kinds of the ReplicaSets and Jobs created as such, by name (update: is for Deployments). */
+  const notDeployments = new Map<string, string>();
   return r.list("a list of workload steps").map((step) => {
-    step.object(["at", "copies", ...ACTION_KEYS]);
+    step.object(["at", "copies", "runDuration", ...ACTION_KEYS]);
     const atR = step.get("at");
     const atNs = atR.duration({ min: 0 });
     if (atNs < last) atR.fail("a time no earlier than the previous step (steps run in order)");
@@ -89,6 +95,8 @@ export function readWorkload(
     const key = present[0]!;
     if (key !== "apply" && key !== "deployments" && step.has("copies"))
       step.get("copies").fail("copies only with apply or deployments");
+    if (key !== "apply" && step.has("runDuration"))
+      step.get("runDuration").fail("runDuration only with apply (the run time of its Jobs' pods)");
     const a = step.get(key);
     switch (key) {
       case "apply":
@@ -100,7 +108,7 @@ export function readWorkload(
             d.name,
             d.pod.containers.map((c) => c.name),
           );
-          if (d.kind === "ReplicaSet") replicaSets.add(d.name);
+          if (d.kind !== undefined) notDeployments.set(d.name, d.kind);
         }
         return { atNs, action: { kind: "create", deployments } };
       }
@@ -112,8 +120,9 @@ export function readWorkload(
           a.get("deployment").fail(
             `a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
           );
-        if (replicaSets.has(name))
-          a.get("deployment").fail(`a Deployment (${name} is a ReplicaSet: updates of ReplicaSets are not simulated)`);
+        const other = notDeployments.get(name);
+        if (other !== undefined)
+          a.get("deployment").fail(`a Deployment (${name} is a ${other}: updates of ${other}s are not simulated)`);
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
           a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
@@ -160,14 +169,16 @@ function readCreate(
   priorityClasses: PriorityClassSpec[],
 ): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
+  const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" = "Deployment") => {
+  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" = "Deployment") => {
     for (let i = 0; i < copies; i++) {
-      const d = readDeployment(doc, copies > 1 ? `-${i}` : "", kind);
+      const suffix = copies > 1 ? `-${i}` : "";
+      const d = kind === "Job" ? readJob(doc, suffix, runDuration) : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
       if (i === 0) {
-        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : REPLICASET_FIELDS;
+        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : kind === "Job" ? JOB_FIELDS : REPLICASET_FIELDS;
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
@@ -183,7 +194,8 @@ function readCreate(
     if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
-    } else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
+    } else if (o.kind === "Job") stamp(o.r, o.kind);
+    else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;

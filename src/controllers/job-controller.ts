@@ -1,0 +1,326 @@
+import type { EventKind } from "../core/engine.js";
+import { columnTable } from "../core/column-table.js";
+import { PodPhase, type PodTable } from "../cluster/pod-table.js";
+import { JobCondition } from "../cluster/workloads.js";
+import { PodDelete } from "../apiserver/object-store.js";
+import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
+import { podSuffix } from "../metrics/pods-arrow.js";
+import { EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./replicaset-controller.js";
+import { type ControllerDeps, SyncController } from "./sync-controller.js";
+
+/** model: pkg/controller/job/job_controller.go MaxPodCreateDeletePerSync = 500. */
+export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
+const STATUS_BYTES = 1_500;
+const DELETE_BYTES = 300;
+
+/** Per-pod flag of the controller's informer view: the pod counts as active for its Job. */
+const ACTIVE = 1;
+/** Per completion index of an Indexed Job: no pod, an active pod, or succeeded. */
+const IDX_FREE = 0;
+const IDX_ACTIVE = 1;
+const IDX_SUCCEEDED = 2;
+
+/** Per pod: ACTIVE, and its completion index (-1: NonIndexed). */
+const PodView = columnTable({
+  flags: { type: "Uint8", unset: 0 },
+  index: { type: "Int32", unset: -1 },
+});
+
+/**
+ * The Job controller (pkg/controller/job/job_controller.go), for Jobs whose pods never fail.
+ *
+ * Informers on Jobs and Pods feed a work queue served by `concurrentJobSyncs` workers. A sync
+ * (syncJob) first records status.startTime and, with activeDeadlineSeconds, requeues the Job for
+ * its deadline. A Job past its deadline, or with more failed pods than backoffLimit, fails:
+ * its active pods are deleted, then the Failed condition is written (reason DeadlineExceeded or
+ * BackoffLimitExceeded). A Job with `completions` succeeded pods (Indexed: succeeded indexes)
+ * is Complete. Otherwise (manageJob) it wants min(parallelism, completions - succeeded) active
+ * pods and creates the difference, at most 500 per sync, in slow-start batches of 1, 2, 4 ...
+ * under expectations, as the replicaset controller does; an Indexed Job's new pods take the
+ * lowest indexes with neither an active nor a succeeded pod, and carry the index in their name
+ * (`<job>-<index>-<suffix>`, as upstream's batch.kubernetes.io/job-completion-index pods).
+ * A sync ends with a status update when the observed counts changed.
+ *
+ * model: a pod deleted before it succeeded counts as failed (job_controller.go, pods tracked
+ * with finalizers), and may be replaced while failed <= backoffLimit.
+ */
+export class JobController extends SyncController {
+  private readonly pods: PodTable;
+  private readonly podNames: Map<number, string>;
+  private readonly kCreated: EventKind;
+  private readonly kDeleted: EventKind;
+  private readonly kStatusWritten: EventKind;
+  private readonly kDeadline: EventKind;
+  // Per-Job controller state, indexed by Job id (few: plain arrays suffice).
+  private readonly pendingAdds: number[] = [];
+  private readonly expectationsSetNs: number[] = [];
+  private readonly remaining: number[] = [];
+  private readonly batchSize: number[] = [];
+  /** Completion indexes still to create in the current sync, lowest first (Indexed Jobs). */
+  private readonly toCreate: number[][] = [];
+  /** Each Job's pods, in creation order. */
+  private readonly podsOf: number[][] = [];
+  /** Per Indexed Job: IDX_* of each completion index. */
+  private readonly indexState: Uint8Array[] = [];
+  private readonly succeededIndexes: number[] = [];
+  /** The observed counts changed since the last status write. */
+  private readonly statusDirty: boolean[] = [];
+  /** The condition the current sync writes (JobCondition.none: counts only). */
+  private readonly writing: number[] = [];
+  private readonly seen: boolean[] = [];
+  /** Job of each ReplicaSet-table row that holds a Job's pods (-1 or absent: not a Job's). */
+  private readonly jobOfSet: number[] = [];
+  private readonly podView = new PodView(1024);
+  /** Pod creates and deletes sent by this controller. */
+  creates = 0;
+  deletes = 0;
+
+  /** `podNames` receives the names of Indexed Jobs' pods (pods.arrow generates the others'). */
+  constructor(deps: ControllerDeps, client: number, podNames: Map<number, string>) {
+    super(deps, client, "job", deps.spec.concurrentJobSyncs);
+    const { engine, watch } = deps;
+    this.pods = deps.store.pods;
+    this.podNames = podNames;
+    this.kCreated = engine.register("job.created", (j, req) => this.onCreated(j, req));
+    this.kDeleted = engine.register("job.deleted", (j, req) => this.onDeleted(j, req));
+    this.kStatusWritten = engine.register("job.statusWritten", (j, req) => {
+      if (this.api.requests.status[req] !== Status.ok) {
+        this.syncFailed[j] = true;
+        this.statusDirty[j] = true;
+      }
+      this.endSync(j);
+    });
+    this.kDeadline = engine.register("job.deadline", (j) => this.queue.add(j));
+    watch.watch(
+      WatchResource.jobs,
+      engine.register("job.informer.job", (_t, arg) => this.onJobEvent(arg)),
+      0,
+      client,
+    );
+    watch.watch(
+      WatchResource.pods,
+      engine.register("job.informer.pod", (_t, arg) => this.onPodEvent(arg)),
+      0,
+      client,
+    );
+  }
+
+  private onJobEvent(arg: number): void {
+    const j = watchObject(arg);
+    if (watchType(arg) === WatchEvent.ADDED) {
+      const job = this.store.jobs[j]!;
+      while (this.pendingAdds.length <= j) {
+        this.pendingAdds.push(0);
+        this.expectationsSetNs.push(0);
+        this.remaining.push(0);
+        this.batchSize.push(0);
+        this.toCreate.push([]);
+        this.podsOf.push([]);
+        this.indexState.push(new Uint8Array(0));
+        this.succeededIndexes.push(0);
+        this.statusDirty.push(false);
+        this.writing.push(JobCondition.none);
+        this.seen.push(false);
+        this.inflight.push(0);
+        this.syncFailed.push(false);
+      }
+      while (this.jobOfSet.length <= job.podSet) this.jobOfSet.push(-1);
+      this.jobOfSet[job.podSet] = j;
+      if (job.spec.indexed) this.indexState[j] = new Uint8Array(job.spec.completions);
+      this.seen[j] = true;
+    }
+    this.queue.add(j);
+  }
+
+  private onPodEvent(arg: number): void {
+    const pod = watchObject(arg);
+    const j = this.jobOfSet[this.pods.owner[pod]!] ?? -1;
+    if (j < 0) return;
+    const job = this.store.jobs[j]!;
+    const view = this.podView;
+    view.ensureRow(pod);
+    const phase = this.pods.phase[pod]!;
+    const gone = this.pods.isTerminating(pod) || watchType(arg) === WatchEvent.DELETED;
+    if (watchType(arg) === WatchEvent.ADDED) {
+      this.pendingAdds[j]!--; // model: expectations.CreationObserved on the pod add event
+      if (gone || phase === PodPhase.Succeeded || phase === PodPhase.Failed) return;
+      view.flags[pod] = ACTIVE;
+      job.active++;
+    } else if ((view.flags[pod]! & ACTIVE) === 0) {
+      return;
+    } else if (phase === PodPhase.Succeeded) {
+      view.flags[pod] = 0;
+      job.active--;
+      job.succeeded++;
+      const i = view.index[pod]!;
+      if (i >= 0 && this.indexState[j]![i] !== IDX_SUCCEEDED) {
+        this.indexState[j]![i] = IDX_SUCCEEDED;
+        this.succeededIndexes[j]!++;
+      }
+    } else if (phase === PodPhase.Failed || gone) {
+      view.flags[pod] = 0;
+      job.active--;
+      job.failed++;
+      const i = view.index[pod]!;
+      if (i >= 0 && this.indexState[j]![i] === IDX_ACTIVE) this.indexState[j]![i] = IDX_FREE;
+    } else {
+      return;
+    }
+    this.statusDirty[j] = true;
+    if (this.seen[j]) this.queue.add(j);
+  }
+
+  protected syncBody(j: number): void {
+    const job = this.store.jobs[j]!;
+    const spec = job.spec;
+    this.syncFailed[j] = false;
+    this.writing[j] = JobCondition.none;
+    if (job.condition !== JobCondition.none) {
+      this.endSync(j);
+      return;
+    }
+    const now = this.engine.now;
+    if (Number.isNaN(job.startNs)) {
+      job.startNs = now;
+      this.statusDirty[j] = true;
+      // model: syncJob requeues the Job for its deadline (queue.AddAfter(key, activeDeadline)).
+      if (Number.isFinite(spec.activeDeadlineNs)) this.engine.schedule(spec.activeDeadlineNs, this.kDeadline, j);
+    }
+    const satisfied = this.pendingAdds[j]! <= 0 || now - this.expectationsSetNs[j]! > EXPECTATIONS_TIMEOUT_NS;
+    if (!satisfied) {
+      this.finishSync(j);
+      return;
+    }
+    // model: syncJob checks exceedsBackoffLimit, then pastActiveDeadline.
+    if (job.failed > spec.backoffLimit) {
+      this.fail(j, "BackoffLimitExceeded");
+      return;
+    }
+    if (now - job.startNs >= spec.activeDeadlineNs) {
+      this.fail(j, "DeadlineExceeded");
+      return;
+    }
+    const succeeded = spec.indexed ? this.succeededIndexes[j]! : job.succeeded;
+    if (succeeded >= spec.completions) {
+      this.writing[j] = JobCondition.Complete;
+      this.statusDirty[j] = true;
+      this.finishSync(j);
+      return;
+    }
+    // model: manageJob: wantActive = min(completions - succeeded, parallelism).
+    const diff = Math.min(spec.parallelism, spec.completions - succeeded) - job.active;
+    if (diff <= 0) {
+      this.finishSync(j);
+      return;
+    }
+    const n = Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC);
+    if (spec.indexed) {
+      // model: indexed_job_utils.go firstPendingIndexes: the lowest indexes with no active or succeeded pod.
+      const state = this.indexState[j]!;
+      const list = this.toCreate[j]!;
+      list.length = 0;
+      for (let i = 0; i < state.length && list.length < n; i++) if (state[i] === IDX_FREE) list.push(i);
+      list.reverse(); // popped from the end: lowest first
+    }
+    this.pendingAdds[j] = n; // model: expectations.ExpectCreations(jobKey, diff)
+    this.expectationsSetNs[j] = now;
+    this.remaining[j] = n;
+    this.batchSize[j] = Math.min(n, SLOW_START_INITIAL_BATCH);
+    this.startBatch(j);
+  }
+
+  private startBatch(j: number): void {
+    const job = this.store.jobs[j]!;
+    const rs = this.store.replicaSets[job.podSet]!;
+    const size = this.batchSize[j]!;
+    this.inflight[j] = size;
+    for (let k = 0; k < size; k++) {
+      const ordinal = rs.nextOrdinal++;
+      const pod = this.pods.add(job.podSet, ordinal, rs.template);
+      this.podView.ensureRow(pod);
+      if (job.spec.indexed) {
+        const i = this.toCreate[j]!.pop()!;
+        this.podView.index[pod] = i;
+        this.indexState[j]![i] = IDX_ACTIVE;
+        this.podNames.set(pod, `${job.name}-${i}-${podSuffix(ordinal)}`);
+      }
+      this.podsOf[j]!.push(pod);
+      this.creates++;
+      this.api.submit(this.client, Verb.create, Resource.pods, pod, 0, POD_BYTES, this.kCreated, j);
+    }
+  }
+
+  private onCreated(j: number, req: number): void {
+    if (this.api.requests.status[req] !== Status.created) {
+      // model: a failed create lowers the expectation so the next sync retries it.
+      this.pendingAdds[j]!--;
+      this.syncFailed[j] = true;
+      const i = this.podView.index[this.api.requests.object[req]!]!;
+      if (i >= 0) this.indexState[j]![i] = IDX_FREE;
+    }
+    if (--this.inflight[j]! > 0) return;
+    this.remaining[j]! -= this.batchSize[j]!;
+    const rem = this.remaining[j]!;
+    if (rem > 0 && this.syncFailed[j]) {
+      // model: slowStartBatch stops after a batch with an error; the skipped pods never come.
+      this.pendingAdds[j]! -= rem;
+      this.toCreate[j]!.length = 0;
+    } else if (rem > 0) {
+      this.batchSize[j] = Math.min(2 * this.batchSize[j]!, rem);
+      this.startBatch(j);
+      return;
+    }
+    this.finishSync(j);
+  }
+
+  /**
+   * model: syncJob on a failure condition deletes the Job's active pods (deleteActivePods), then
+   * writes the Failed condition with `reason` once they are gone from its count.
+   */
+  private fail(j: number, reason: string): void {
+    const job = this.store.jobs[j]!;
+    job.reason = reason;
+    this.writing[j] = JobCondition.Failed;
+    this.statusDirty[j] = true;
+    const view = this.podView;
+    const victims = this.podsOf[j]!.filter((p) => (view.flags[p]! & ACTIVE) !== 0);
+    if (victims.length === 0) {
+      this.finishSync(j);
+      return;
+    }
+    this.inflight[j] = victims.length;
+    for (const p of victims) {
+      this.deletes++;
+      this.api.submit(this.client, Verb.delete, Resource.pods, p, PodDelete.graceful, DELETE_BYTES, this.kDeleted, j);
+    }
+  }
+
+  private onDeleted(j: number, req: number): void {
+    if (this.api.requests.status[req] !== Status.ok) {
+      // The Failed condition waits for the next sync, which deletes what is still active.
+      this.syncFailed[j] = true;
+      this.writing[j] = JobCondition.none;
+    }
+    if (--this.inflight[j]! === 0) this.finishSync(j);
+  }
+
+  /** Writes the Job's status (counts, and the condition this sync reached) if it changed, then ends the sync. */
+  private finishSync(j: number): void {
+    if (!this.statusDirty[j]) {
+      this.endSync(j);
+      return;
+    }
+    this.statusDirty[j] = false;
+    this.api.submit(
+      this.client,
+      Verb.update,
+      Resource.jobsStatus,
+      j,
+      this.writing[j]!,
+      STATUS_BYTES,
+      this.kStatusWritten,
+      j,
+    );
+  }
+}
