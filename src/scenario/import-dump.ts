@@ -44,6 +44,7 @@ export function importDump(dir: string, out: string, limits: InputLimits = defau
   }
   walk(dir, files, fail);
   const kinds = new Map<string, number>();
+  const jobRunSeconds: number[] = [];
   const nodeFiles: string[] = [];
   const podFiles: string[] = [];
   const otherFiles: string[] = [];
@@ -59,6 +60,7 @@ export function importDump(dir: string, out: string, limits: InputLimits = defau
     try {
       const { docs } = readYamlDocuments(f, read.text, { limits });
       for (const d of docs) {
+        jobRunSeconds.push(...completedJobSeconds(d.value()));
         for (const k of kindsOf(d.value())) {
           kinds.set(k, (kinds.get(k) ?? 0) + 1);
           if (k === "Node") hasNode = true;
@@ -101,7 +103,7 @@ cluster:
   nodes:${list(nodeFiles)}${podFiles.length === 0 ? "" : `\n  pods:${list(podFiles)}`}
 workload:
   - at: 0s
-    apply:${list(otherFiles).replace(/\n {4}-/g, "\n      -")}
+    apply:${list(otherFiles).replace(/\n {4}-/g, "\n      -")}${kinds.has("Job") ? `\n${runDurationLine(jobRunSeconds)}` : ""}
 stop:
   when: allRunning
   timeLimit: 30m
@@ -111,6 +113,32 @@ stop:
     limits: needsAllowPath ? { ...limits, allowPaths: [...limits.allowPaths, dir] } : limits,
   });
   return { text, scenario, kinds, needsAllowPath };
+}
+
+/**
+ * The step's `runDuration` for Jobs whose pods carry no `simctl.dev/run-duration`: the median
+ * run time (status.startTime to completionTime) of the dump's completed Jobs, or, with none
+ * to measure, an assumed 5 minutes that the comment asks the user to set.
+ */
+function runDurationLine(seconds: readonly number[]): string {
+  if (seconds.length === 0)
+    return "    runDuration: 5m   # assumed: no completed Job in the dump to measure; set your Jobs' run time";
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const median = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  return `    runDuration: ${median}s   # median run time of the ${seconds.length} completed Job(s) in the dump`;
+}
+
+/** Run times in whole seconds of the completed Jobs in a document (a Job, or a List of them). */
+function completedJobSeconds(v: unknown): number[] {
+  if (v === null || typeof v !== "object") return [];
+  const o = v as { kind?: unknown; items?: unknown; status?: { startTime?: unknown; completionTime?: unknown } };
+  if (Array.isArray(o.items)) return o.items.flatMap(completedJobSeconds);
+  if (o.kind !== "Job") return [];
+  const start = Date.parse(String(o.status?.startTime ?? ""));
+  const end = Date.parse(String(o.status?.completionTime ?? ""));
+  return Number.isFinite(start) && Number.isFinite(end) && end >= start
+    ? [Math.max(1, Math.round((end - start) / 1000))]
+    : [];
 }
 
 function walk(dir: string, into: string[], fail: (file: string, expected: string, found: string) => void): void {

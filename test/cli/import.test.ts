@@ -40,6 +40,39 @@ describe("simctl import", () => {
     expect(s.existingPods).toHaveLength(14);
   });
 
+  test("Jobs in the dump: runDuration is the median run time of its completed Jobs, or an assumed 5m said so", () => {
+    const job = (name: string, status: string) => `- apiVersion: batch/v1
+  kind: Job
+  metadata: { name: ${name}, namespace: default }
+  spec:
+    completions: 2
+    parallelism: 1
+    template:
+      spec:
+        restartPolicy: Never
+        containers: [{ name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: 100m } } }]
+  status: ${status}
+`;
+    const dir = dump();
+    writeFileSync(
+      join(dir, "dump", "workloads", "jobs.yaml"),
+      `apiVersion: v1
+kind: List
+items:
+${job("nightly", "{ startTime: '2026-11-30T02:00:00Z', completionTime: '2026-11-30T02:03:00Z' }")}${job("hourly", "{ startTime: '2026-11-30T03:00:00Z' }")}`,
+    );
+    const out = join(dir, "scenario.yaml");
+    const r = importDump(join(dir, "dump"), out);
+    expect(r.text).toContain("    runDuration: 180s   # median run time of the 1 completed Job(s) in the dump\n");
+    writeFileSync(out, r.text);
+    expect(loadScenario(out).workload[0]!.action.kind).toBe("create");
+    writeFileSync(
+      join(dir, "dump", "workloads", "jobs.yaml"),
+      `apiVersion: v1\nkind: List\nitems:\n${job("hourly", "{}")}`,
+    );
+    expect(importDump(join(dir, "dump"), out).text).toContain("runDuration: 5m   # assumed: no completed Job");
+  });
+
   test("a dump without Nodes, or with a file that is not YAML, is refused with located errors", () => {
     const dir = dump();
     rmSync(join(dir, "dump", "nodes.yaml"));
