@@ -18,6 +18,8 @@ export const Resource = {
   nodes: 8,
   nodesStatus: 9,
   events: 10,
+  podsEviction: 11,
+  poddisruptionbudgetsStatus: 12,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -32,6 +34,8 @@ export const RESOURCE_NAMES = [
   "nodes",
   "nodes/status",
   "events",
+  "pods/eviction",
+  "poddisruptionbudgets/status",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */

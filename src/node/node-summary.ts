@@ -1,7 +1,7 @@
 import type { PodTable } from "../cluster/pod-table.js";
 import type { NodeLifecycleController } from "../controllers/node-lifecycle-controller.js";
 import type { Kubelets } from "./kubelet.js";
-import type { NodeEvents } from "./node-events.js";
+import type { DrainRecord, NodeEvents } from "./node-events.js";
 import type { NodeSampler } from "./node-sampler.js";
 import { recoveryTimes, type RecoverySummary } from "./recovery.js";
 
@@ -44,6 +44,8 @@ export interface NodeSideSummary {
   evictions: { taintManager: number; drain: number; podsMarkedNotReady: number };
   /** Per disruptive step (drain, failNodes): time until `expected` pods were Running again. */
   recovery: RecoverySummary[];
+  /** Per drain step: its evictions, those refused by PodDisruptionBudgets, time blocked, timeout (absent without drains). */
+  drains?: DrainRecord[];
 }
 
 /** The components the node-side summary reads. */
@@ -89,5 +91,6 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
       podsMarkedNotReady: lc.podsMarkedNotReady,
     },
     recovery: recoveryTimes(pods, lc.failedAtNs, ev.disruptions, expected),
+    ...(ev.drains.length === 0 ? {} : { drains: ev.drains }),
   };
 }

@@ -14,6 +14,9 @@ import { WatchCache } from "../apiserver/watch-cache.js";
 import { DeploymentController } from "../controllers/deployment-controller.js";
 import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-controller.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
+import { DisruptionController } from "../controllers/disruption-controller.js";
+import { DisruptionBudgets } from "../cluster/disruption-budgets.js";
+import { PdbEvictions } from "../apiserver/eviction.js";
 import { KubeScheduler } from "../scheduler/kube-scheduler.js";
 import { addKubeletClients, Kubelets } from "../node/kubelet.js";
 import { NodeEvents } from "../node/node-events.js";
@@ -76,6 +79,9 @@ export class Simulation {
   readonly deploymentController: DeploymentController;
   readonly replicaSetController: ReplicaSetController;
   readonly scheduler: KubeScheduler;
+  /** The disruption controller and the Eviction API's budget check (undefined without PodDisruptionBudgets). */
+  readonly disruptionController: DisruptionController | undefined;
+  readonly evictions: PdbEvictions | undefined;
   /** kube-controller-manager's node lifecycle and taint-eviction controllers. */
   readonly nodeLifecycle: NodeLifecycleController;
   readonly kubelets: Kubelets;
@@ -232,6 +238,8 @@ export class Simulation {
       podsByNode,
       nodeChanges: this.scheduler,
       allRunning: this.allRunning,
+      deployments: this.store.deployments,
+      replicaSets: this.store.replicaSets,
     });
     this.nodeSampler = new NodeSampler(engine, nodes, this.kubelets, kl.sampleInterval);
     this.kubectl = new Kubectl({
@@ -246,6 +254,19 @@ export class Simulation {
       nodeEvents: this.nodeEvents,
       allRunning: this.allRunning,
     });
+    // Built only with budgets, and its client last, so runs without any keep their clients and watchers.
+    const pdbs = scenario.podDisruptionBudgets;
+    if (pdbs === undefined || pdbs.length === 0) {
+      this.disruptionController = undefined;
+      this.evictions = undefined;
+    } else {
+      const budgets = new DisruptionBudgets(pdbs, this.templateSpecs);
+      this.store.budgets = budgets;
+      this.evictions = new PdbEvictions(pods, budgets);
+      this.api.attachEvictionPolicy(this.evictions);
+      const dcClient = this.clients.add("system:serviceaccount:kube-system:disruption-controller", cm.qps, cm.burst);
+      this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
+    }
     this.existingPods =
       scenario.existingPods === undefined
         ? undefined
