@@ -64,6 +64,10 @@ describe("drain through the Eviction API with a PodDisruptionBudget", () => {
     expect(drain.evictedAtNs).not.toBeNull();
     expect(drain.timedOut).toBe(false);
     expect(summary.node.evictions.drain).toBe(3);
+    // The summary's lowest availability agrees with the sweep over pods.arrow.
+    expect(summary.node.availability).toEqual([
+      expect.objectContaining({ deployment: "web", replicas: 3, lowestRunning: 2, lowestAvailability: 0.667 }),
+    ]);
     // Every eviction shows in api.arrow as a pods/eviction create; refusals answered 429.
     const api = tableFromIPC(readFileSync(join(out, "pdb-drain-1", "api.arrow")));
     let evictions = 0;
