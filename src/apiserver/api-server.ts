@@ -47,7 +47,22 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
   [Resource.nodes]: { apiGroup: "", resource: "nodes" },
   [Resource.nodesStatus]: { apiGroup: "", resource: "nodes", subresource: "status" },
   [Resource.events]: { apiGroup: "", resource: "events", namespace: "default" },
+  [Resource.podsEviction]: { apiGroup: "", resource: "pods", subresource: "eviction", namespace: "default" },
+  [Resource.poddisruptionbudgetsStatus]: {
+    apiGroup: "policy",
+    resource: "poddisruptionbudgets",
+    subresource: "status",
+    namespace: "default",
+  },
 };
+
+/**
+ * The Eviction API's admission of one eviction (pkg/registry/core/pod/storage/eviction.go):
+ * `Status.ok` to go on and delete the pod gracefully, or the refusal's status code.
+ */
+export interface EvictionPolicy {
+  admitEviction(pod: number): number;
+}
 
 /** What the API server needs from storage: etcd's propose, answered by an event. */
 export interface Storage {
@@ -123,6 +138,8 @@ export class ApiServer {
   private readonly kCommitted: EventKind;
   /** Requests rejected by a failing webhook. */
   webhookRejections = 0;
+  /** Decides pods/eviction creates (the disruption budgets); every eviction is allowed without it. */
+  private evictions: EvictionPolicy | undefined;
 
   constructor(
     engine: Engine,
@@ -182,6 +199,11 @@ export class ApiServer {
     this.kHandled = engine.register("apiserver.handled", (req) => this.onHandled(req));
     this.kRejected = engine.register("apiserver.rejected", (req) => this.respond(req, Status.internalError));
     this.kCommitted = engine.register("apiserver.committed", (req, rev) => this.onCommitted(req, rev));
+  }
+
+  /** Attaches the Eviction API's PodDisruptionBudget check (the assembly builds it after the server). */
+  attachEvictionPolicy(policy: EvictionPolicy): void {
+    this.evictions = policy;
   }
 
   /**
@@ -423,6 +445,15 @@ export class ApiServer {
     if (verb === Verb.get || verb === Verb.list) {
       this.respond(req, Status.ok);
       return;
+    }
+    if (r.resource[req] === Resource.podsEviction && this.evictions !== undefined) {
+      // model: eviction.go checks the pod's PodDisruptionBudget before it deletes the pod; a
+      // refusal (429 TooManyRequests, 500 for several budgets) writes nothing.
+      const code = this.evictions.admitEviction(r.object[req]!);
+      if (code !== Status.ok) {
+        this.respond(req, code);
+        return;
+      }
     }
     r.storageNs[req] = this.engine.now;
     const count = r.count[req]!;

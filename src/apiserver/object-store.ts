@@ -1,5 +1,6 @@
 import type { NodeTable } from "../cluster/node-table.js";
-import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
+import { PodPhase, PodReason, PodStage, type PodTable } from "../cluster/pod-table.js";
+import type { DisruptionBudgets } from "../cluster/disruption-budgets.js";
 import {
   type DeploymentState,
   type DeploymentUpdate,
@@ -45,6 +46,10 @@ export class ObjectStore {
    * removal) nor Failed or Succeeded.
    */
   runningPods = 0;
+  /** The PodDisruptionBudgets (undefined when the run has none). */
+  budgets: DisruptionBudgets | undefined;
+  /** Budget status writes refused as conflicts (the budget changed since the controller read it). */
+  budgetConflicts = 0;
   /** Per pod: LIVE (counted live by the stop condition) and RUNNING (counted Running by it). */
   private readonly podFlags = new PodFlags(1024);
 
@@ -148,6 +153,26 @@ export class ObjectStore {
         }
         this.allRunning.check();
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
+        return;
+      }
+      case Resource.podsEviction:
+        // model: an admitted eviction is the pod's graceful delete (eviction.go deletes with the
+        // Eviction's DeleteOptions).
+        // model: the API server adds the DisruptionTarget condition, reason EvictionByEvictionAPI.
+        if (!this.pods.isTerminating(obj)) this.pods.reason[obj] = PodReason.EvictionByEvictionAPI;
+        this.deletePod(obj, PodDelete.graceful);
+        return;
+      case Resource.poddisruptionbudgetsStatus: {
+        // model: the controller's UpdateStatus carries the resourceVersion it read; an eviction
+        // in between makes it a 409 Conflict (the controller requeues and recomputes).
+        const b = this.budgets!.budgets[obj]!;
+        if (b.readVersion !== b.version) {
+          this.budgetConflicts++;
+          b.readVersion = -1;
+          return;
+        }
+        b.disruptionsAllowed = operand;
+        b.version++;
         return;
       }
       // model: Leases, Node status and Events are background writes (src/background): etcd and

@@ -20,6 +20,8 @@ export const Resource = {
   events: 10,
   jobs: 11,
   jobsStatus: 12,
+  podsEviction: 13,
+  poddisruptionbudgetsStatus: 14,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -36,6 +38,8 @@ export const RESOURCE_NAMES = [
   "events",
   "jobs",
   "jobs/status",
+  "pods/eviction",
+  "poddisruptionbudgets/status",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */

@@ -1,12 +1,13 @@
 import type { Interner } from "../cluster/interner.js";
 import type { NodeIdx } from "../cluster/ids.js";
 import type { NodeTable } from "../cluster/node-table.js";
-import { PodReason, type PodTable } from "../cluster/pod-table.js";
+import type { PodTable } from "../cluster/pod-table.js";
+import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import type { ApiServer } from "../apiserver/api-server.js";
-import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { NS_PER } from "../core/time.js";
+import { Resource, Status, Verb } from "../apiserver/request-table.js";
 import type { WorkloadAction } from "../scenario/sections/workload.js";
 import type { AllRunningCondition } from "../sim/all-running.js";
 import type { Kubelets } from "./kubelet.js";
@@ -15,6 +16,36 @@ import type { PodsByNode } from "./pods-by-node.js";
 
 /** model: (assumed) size of a policy/v1 Eviction request body. */
 const EVICTION_BYTES = 300;
+/**
+ * model: kubectl drain.go evictPods: an eviction answered 429 TooManyRequests is retried after
+ * `time.Sleep(5 * time.Second)` ("will retry after 5s").
+ */
+export const EVICTION_RETRY_DELAY_NS = 5 * NS_PER.s;
+
+/** One `drain` step as kubectl ran it: its evictions, refusals and outcome (summary.json node.drains). */
+export interface DrainRecord {
+  atNs: number;
+  nodes: number;
+  /** --timeout (0: none, kubectl's default). */
+  timeoutNs: number;
+  /** Pods kubectl evicts (DaemonSet pods are skipped). */
+  pods: number;
+  daemonSetPodsIgnored: number;
+  /** Pods with no controller: kubectl refuses the whole drain without --force (none evicted). */
+  unmanagedPods: number;
+  /** Eviction requests sent (retries included). */
+  evictionRequests: number;
+  /** Evictions refused with 429 (a PodDisruptionBudget allowed no disruption, or APF). */
+  evictionsRefused: number;
+  /** Evictions that failed otherwise (500: several budgets select the pod): kubectl gives the pod up. */
+  evictionErrors: number;
+  /** Time spent waiting to retry refused evictions, summed over pods. */
+  blockedByPdbNs: number;
+  /** When the last eviction was admitted (null if some never was). */
+  evictedAtNs: number | null;
+  /** The drain ran past --timeout with evictions still refused. */
+  timedOut: boolean;
+}
 
 /** A workload step that takes capacity away: the run reports how long the cluster took to recover. */
 export interface Disruption {
@@ -41,6 +72,9 @@ export interface NodeEventsDeps {
   nodeChanges: NodeChangeListener;
   /** Waits for the drains' evictions to be answered before judging "all Running". */
   allRunning: AllRunningCondition;
+  /** The pods' owners: a drain skips DaemonSet pods and refuses pods with no controller. */
+  deployments: readonly DeploymentState[];
+  replicaSets: readonly ReplicaSetState[];
 }
 
 /**
@@ -52,28 +86,40 @@ export interface NodeEventsDeps {
  *   effect at the step's time.
  * - drain: kubectl drain cordons the nodes, lists their pods and evicts them all at once (one
  *   goroutine per pod, staging/src/k8s.io/kubectl/pkg/drain/drain.go evictPods) through
- *   kubectl's own client-side limiter; each eviction (policy/v1 Eviction, no PodDisruptionBudget
- *   modelled) is a graceful delete. The kubelet then stops the pod and deletes it; the
- *   ReplicaSet replaces it as soon as it sees the deletionTimestamp.
+ *   kubectl's own client-side limiter: each a pods/eviction create that the API server admits
+ *   against the pod's PodDisruptionBudget (src/apiserver/eviction.ts) and turns into a graceful
+ *   delete. A 429 is retried after 5 s until admitted or until --timeout (`timeout:`, 0 = none)
+ *   passes; another error gives the pod up. DaemonSet pods are skipped (--ignore-daemonsets);
+ *   a pod with no controller makes kubectl refuse the drain (no --force). The kubelet then
+ *   stops the pod and deletes it; the ReplicaSet replaces it as soon as it sees the
+ *   deletionTimestamp. Not modelled: kubectl's wait for the pods' deletion (the drain is
+ *   over when every eviction is admitted), emptyDir refusal (--delete-emptydir-data),
+ *   mirror pods, --grace-period.
  * - failNodes: the nodes' kubelets stop; the node lifecycle controller takes over (NotReady after the grace
  *   period, rate-limited NoExecute taints, evictions after the toleration).
  * - addNodes: reserved rows of the pool (NodeSpec.absent) join, Ready at once.
  */
 export class NodeEvents {
   readonly disruptions: Disruption[] = [];
-  /** Evictions kubectl sent (drain), and those not yet answered. */
+  /** Each drain step, in order. */
+  readonly drains: DrainRecord[] = [];
+  /** Evictions kubectl had admitted (drain), and pods whose eviction is not yet over. */
   drainEvictions = 0;
   drainPending = 0;
   private readonly d: NodeEventsDeps;
+  /** Per drain: its pods whose eviction is not over. */
+  private readonly drainLeft: number[] = [];
+  private kubectl = -1;
   private readonly kEvicted: EventKind;
+  private readonly kRetry: EventKind;
+  private readonly kTimeout: EventKind;
 
   constructor(d: NodeEventsDeps) {
     this.d = d;
-    const allRunning = d.allRunning;
-    allRunning.awaitSettled(this);
-    this.kEvicted = d.engine.register("kubectl.evicted", () => {
-      if (--this.drainPending === 0) allRunning.settled();
-    });
+    d.allRunning.awaitSettled(this);
+    this.kEvicted = d.engine.register("kubectl.evicted", (drain, req) => this.onEvicted(drain, req));
+    this.kRetry = d.engine.register("kubectl.evict.retry", (drain, pod) => this.evict(drain, pod));
+    this.kTimeout = d.engine.register("kubectl.drain.timeout", (drain) => this.onTimeout(drain));
   }
 
   /** Drain evictions not yet answered (the stop condition waits for 0). */
@@ -118,24 +164,8 @@ export class NodeEvents {
           nodes.unschedulable[node] = 1;
           this.d.nodeChanges.onNodeChanged(node);
         }
-        for (const node of list) {
-          for (const pod of this.d.podsByNode.podsOf(node)) {
-            if (this.d.pods.isTerminating(pod)) continue;
-            this.d.pods.reason[pod] = PodReason.EvictionByEvictionAPI;
-            this.drainEvictions++;
-            this.drainPending++;
-            this.d.api.submit(
-              kubectl,
-              Verb.delete,
-              Resource.pods,
-              pod,
-              PodDelete.graceful,
-              EVICTION_BYTES,
-              this.kEvicted,
-              pod,
-            );
-          }
-        }
+        this.kubectl = kubectl;
+        this.startDrain(list, action.timeoutNs ?? 0);
         this.disruptions.push({ kind: "drain", atNs: this.d.engine.now, nodes: list });
         return;
       }
@@ -148,5 +178,88 @@ export class NodeEvents {
       default:
         throw new SimulationError("node-events", this.d.engine.now, `${action.kind} is not a node event`);
     }
+  }
+
+  /** kubectl drain's pod filters, then one eviction per pod (drain.go GetPodsForDeletion, evictPods). */
+  private startDrain(list: readonly NodeIdx[], timeoutNs: number): void {
+    const pods = this.d.pods;
+    const idx = this.drains.length;
+    const rec: DrainRecord = {
+      atNs: this.d.engine.now,
+      nodes: list.length,
+      timeoutNs,
+      pods: 0,
+      daemonSetPodsIgnored: 0,
+      unmanagedPods: 0,
+      evictionRequests: 0,
+      evictionsRefused: 0,
+      evictionErrors: 0,
+      blockedByPdbNs: 0,
+      evictedAtNs: null,
+      timedOut: false,
+    };
+    this.drains.push(rec);
+    const targets: number[] = [];
+    for (const node of list) {
+      for (const pod of this.d.podsByNode.podsOf(node)) {
+        if (pods.isTerminating(pod)) continue;
+        const kind = this.d.deployments[this.d.replicaSets[pods.owner[pod]!]!.deployment]!.ownerKind;
+        // model: drain.go daemonSetFilter (--ignore-daemonsets) and unreplicatedFilter (no --force).
+        if (kind === "DaemonSet") rec.daemonSetPodsIgnored++;
+        else if (kind === "Pod") rec.unmanagedPods++;
+        else targets.push(pod);
+      }
+    }
+    // model: GetPodsForDeletion's errors (pods with no controller) stop the drain before any eviction.
+    if (rec.unmanagedPods > 0) targets.length = 0;
+    rec.pods = targets.length;
+    this.drainLeft.push(targets.length);
+    if (targets.length === 0) {
+      rec.evictedAtNs = rec.unmanagedPods > 0 ? null : rec.atNs;
+      return;
+    }
+    this.drainPending += targets.length;
+    for (const pod of targets) this.evict(idx, pod);
+    if (timeoutNs > 0) this.d.engine.schedule(timeoutNs, this.kTimeout, idx);
+  }
+
+  private evict(drain: number, pod: number): void {
+    const rec = this.drains[drain]!;
+    if (rec.timedOut) return;
+    rec.evictionRequests++;
+    this.d.api.submit(this.kubectl, Verb.create, Resource.podsEviction, pod, 0, EVICTION_BYTES, this.kEvicted, drain);
+  }
+
+  private onEvicted(drain: number, req: number): void {
+    const rec = this.drains[drain]!;
+    const status = this.d.api.requests.status[req]!;
+    if (status === Status.tooManyRequests) rec.evictionsRefused++;
+    // An answer after the timeout: kubectl has given up, the server still acted on it.
+    if (rec.timedOut) {
+      if (status < 300) this.drainEvictions++;
+      return;
+    }
+    if (status === Status.tooManyRequests) {
+      rec.blockedByPdbNs += EVICTION_RETRY_DELAY_NS;
+      this.d.engine.schedule(EVICTION_RETRY_DELAY_NS, this.kRetry, drain, this.d.api.requests.object[req]!);
+      return;
+    }
+    if (status < 300) this.drainEvictions++;
+    else rec.evictionErrors++;
+    if (--this.drainLeft[drain]! === 0 && rec.evictionErrors === 0) rec.evictedAtNs = this.d.engine.now;
+    this.settleOne();
+  }
+
+  /** model: drain.go: the global timeout ends every pod's retry loop ("global timeout reached"). */
+  private onTimeout(drain: number): void {
+    const left = this.drainLeft[drain]!;
+    if (left === 0) return;
+    this.drains[drain]!.timedOut = true;
+    this.drainLeft[drain] = 0;
+    for (let i = 0; i < left; i++) this.settleOne();
+  }
+
+  private settleOne(): void {
+    if (--this.drainPending === 0) this.d.allRunning.settled();
   }
 }

@@ -1,9 +1,11 @@
 import type { PodTable } from "../cluster/pod-table.js";
 import type { NodeLifecycleController } from "../controllers/node-lifecycle-controller.js";
 import type { Kubelets } from "./kubelet.js";
-import type { NodeEvents } from "./node-events.js";
+import type { DrainRecord, NodeEvents } from "./node-events.js";
 import type { NodeSampler } from "./node-sampler.js";
 import { recoveryTimes, type RecoverySummary } from "./recovery.js";
+import { lowestAvailability, type AvailabilitySummary } from "./availability.js";
+import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
 
 /** The node side of a run's summary (summary.json `results.node`). */
 export interface NodeSideSummary {
@@ -44,6 +46,10 @@ export interface NodeSideSummary {
   evictions: { taintManager: number; drain: number; podsMarkedNotReady: number };
   /** Per disruptive step (drain, failNodes): time until `expected` pods were Running again. */
   recovery: RecoverySummary[];
+  /** Per drain step: its evictions, those refused by PodDisruptionBudgets, time blocked, timeout (absent without drains). */
+  drains?: DrainRecord[];
+  /** Per Deployment, its fewest Running pods once first at full strength (with drains only). */
+  availability?: AvailabilitySummary[];
 }
 
 /** The components the node-side summary reads. */
@@ -52,6 +58,8 @@ export interface NodeSide {
   nodeLifecycle: NodeLifecycleController;
   nodeEvents: NodeEvents;
   nodeSampler: NodeSampler;
+  /** The pods' owners (availability per Deployment). */
+  store: { readonly deployments: readonly DeploymentState[]; readonly replicaSets: readonly ReplicaSetState[] };
 }
 
 /** Builds the node-side summary after a run that stopped at `endNs`. */
@@ -89,5 +97,11 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
       podsMarkedNotReady: lc.podsMarkedNotReady,
     },
     recovery: recoveryTimes(pods, lc.failedAtNs, ev.disruptions, expected),
+    ...(ev.drains.length === 0
+      ? {}
+      : {
+          drains: ev.drains,
+          availability: lowestAvailability(pods, side.store.deployments, side.store.replicaSets, lc.failedAtNs),
+        }),
   };
 }

@@ -1,3 +1,4 @@
+import type { PdbSpec } from "./inputs/pod-disruption-budgets.js";
 import { NS_PER } from "../core/time.js";
 import { estimateMemory, formatBytes } from "./estimate-memory.js";
 import { defaultInputLimits, readInputFile, type InputLimits } from "./input-files.js";
@@ -109,9 +110,10 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   images.push(...nodeImages);
   const known = new Set(images.map((i) => i.name));
   const priorityClasses: PriorityClassSpec[] = [];
+  const pdbs: PdbSpec[] = [];
   const workload = resolveWorkloadPriorities(
     ctx,
-    readWorkload(r.get("workload"), known, nodePools, priorityClasses),
+    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs),
     priorityClasses,
   );
   const existingPods = r.get("cluster").has("pods")
@@ -145,6 +147,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     registry: readRegistry(r.get("registry")),
     workload,
     ...(existingPods === undefined ? {} : { existingPods }),
+    ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),

@@ -1,3 +1,4 @@
+import type { PdbSpec } from "./inputs/pod-disruption-budgets.js";
 import type { InputReportJson } from "./inputs/input-report.js";
 import type { ExistingPodSpec } from "./sections/cluster-pods.js";
 import type { ApiServerSpec } from "./sections/api-server.js";
@@ -50,6 +51,8 @@ export interface Scenario {
   workload: readonly WorkloadStep[];
   /** The pods of `cluster.pods` the run starts with (absent without cluster.pods). */
   existingPods?: readonly ExistingPodSpec[];
+  /** The PodDisruptionBudgets of the `apply:` inputs (absent without any). */
+  podDisruptionBudgets?: readonly PdbSpec[];
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   outputs: readonly OutputTable[];
   /**

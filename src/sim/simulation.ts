@@ -15,6 +15,9 @@ import { DeploymentController } from "../controllers/deployment-controller.js";
 import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-controller.js";
 import { JobController } from "../controllers/job-controller.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
+import { DisruptionController } from "../controllers/disruption-controller.js";
+import { DisruptionBudgets } from "../cluster/disruption-budgets.js";
+import { PdbEvictions } from "../apiserver/eviction.js";
 import { KubeScheduler } from "../scheduler/kube-scheduler.js";
 import { addKubeletClients, Kubelets } from "../node/kubelet.js";
 import { NodeEvents } from "../node/node-events.js";
@@ -79,6 +82,9 @@ export class Simulation {
   /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
   readonly jobController: JobController | undefined;
   readonly scheduler: KubeScheduler;
+  /** The disruption controller and the Eviction API's budget check (undefined without PodDisruptionBudgets). */
+  readonly disruptionController: DisruptionController | undefined;
+  readonly evictions: PdbEvictions | undefined;
   /** kube-controller-manager's node lifecycle and taint-eviction controllers. */
   readonly nodeLifecycle: NodeLifecycleController;
   readonly kubelets: Kubelets;
@@ -235,6 +241,8 @@ export class Simulation {
       podsByNode,
       nodeChanges: this.scheduler,
       allRunning: this.allRunning,
+      deployments: this.store.deployments,
+      replicaSets: this.store.replicaSets,
     });
     this.nodeSampler = new NodeSampler(engine, nodes, this.kubelets, kl.sampleInterval);
     this.kubectl = new Kubectl({
@@ -249,6 +257,19 @@ export class Simulation {
       nodeEvents: this.nodeEvents,
       allRunning: this.allRunning,
     });
+    // Built only with budgets, and its client last, so runs without any keep their clients and watchers.
+    const pdbs = scenario.podDisruptionBudgets;
+    if (pdbs === undefined || pdbs.length === 0) {
+      this.disruptionController = undefined;
+      this.evictions = undefined;
+    } else {
+      const budgets = new DisruptionBudgets(pdbs, this.templateSpecs);
+      this.store.budgets = budgets;
+      this.evictions = new PdbEvictions(pods, budgets);
+      this.api.attachEvictionPolicy(this.evictions);
+      const dcClient = this.clients.add("system:serviceaccount:kube-system:disruption-controller", cm.qps, cm.burst);
+      this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
+    }
     this.existingPods =
       scenario.existingPods === undefined
         ? undefined

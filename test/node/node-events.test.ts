@@ -71,6 +71,8 @@ describe("node selection and node events", () => {
       podsByNode: new PodsByNode(5),
       nodeChanges: { onNodeChanged: (n) => changed.push(n) },
       allRunning: new AllRunningCondition(engine, 0, true, []),
+      deployments: [],
+      replicaSets: [],
     });
     ev.apply({ kind: "addNodes", pool: "web", count: 1 }, 0);
     expect(Array.from(nodes.present)).toEqual([1, 1, 1, 1, 0]);

@@ -168,6 +168,19 @@ export const PRIORITY_CLASS_FIELDS: FieldTree = {
 };
 
 /**
+ * policy/v1 PodDisruptionBudget. model: spec.unhealthyPodEvictionPolicy is not modelled
+ * (reported): a Running pod is Ready in the simulation, so no pod is Running and unhealthy.
+ */
+export const PDB_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    selector: { matchLabels: true, matchExpressions: { key: true, operator: true, values: true } },
+    minAvailable: true,
+    maxUnavailable: true,
+  },
+};
+
+/**
  * Reports every field of `node` (an object of `kind`) that `tree` does not model, once per
  * field path (list items as `[]`), at its first `file:line`.
  */

@@ -4,6 +4,7 @@ import { scaleDeploymentNode } from "../scale-nodes.js";
 import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
+import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
 import type { YamlReader } from "../yaml-reader.js";
 import type { NodePoolSpec } from "./cluster.js";
 
@@ -29,8 +30,10 @@ export type WorkloadAction =
     }
   /** New nodes of an existing pool join the cluster. */
   | { kind: "addNodes"; pool: string; count: number }
-  /** kubectl cordon / uncordon / drain, or a node failure (it stops reporting: NotReady). */
-  | { kind: "cordon" | "uncordon" | "drain" | "failNodes"; nodes: NodeSelection };
+  /** kubectl cordon / uncordon, or a node failure (it stops reporting: NotReady). */
+  | { kind: "cordon" | "uncordon" | "failNodes"; nodes: NodeSelection }
+  /** kubectl drain; `timeoutNs` is --timeout (absent: 0, wait forever). */
+  | { kind: "drain"; nodes: NodeSelection; timeoutNs?: number };
 
 /** A step of the workload: at a simulated time, one action. */
 export interface WorkloadStep {
@@ -70,6 +73,7 @@ export function readWorkload(
   images: ReadonlySet<string>,
   allPools: readonly NodePoolSpec[],
   priorityClasses: PriorityClassSpec[] = [],
+  pdbs: PdbSpec[] = [],
 ): WorkloadStep[] {
   // Steps name the synthetic pools; a node of cluster.nodes is selected by its name or labels.
   const pools = allPools.filter((p) => p.nodeName === undefined);
@@ -101,7 +105,7 @@ export function readWorkload(
     switch (key) {
       case "apply":
       case "deployments": {
-        const deployments = readCreate(step, key, images, priorityClasses);
+        const deployments = readCreate(step, key, images, priorityClasses, pdbs);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
@@ -140,14 +144,19 @@ export function readWorkload(
           a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
         return { atNs, action: { kind: "addNodes", pool, count: a.get("count").int({ min: 1 }) } };
       }
+      case "drain": {
+        const nodes = readSelection(a, pools, ["timeout"]);
+        if (!a.has("timeout")) return { atNs, action: { kind: key, nodes } };
+        return { atNs, action: { kind: key, nodes, timeoutNs: a.get("timeout").duration({ min: 1 }) } };
+      }
       default:
         return { atNs, action: { kind: key, nodes: readSelection(a, pools) } };
     }
   });
 }
 
-function readSelection(a: YamlReader, pools: readonly NodePoolSpec[]): NodeSelection {
-  a.object(["pool", "labels", "names", "count"]);
+function readSelection(a: YamlReader, pools: readonly NodePoolSpec[], extra: readonly string[] = []): NodeSelection {
+  a.object(["pool", "labels", "names", "count", ...extra]);
   const pool = a.has("pool") ? a.get("pool").str() : undefined;
   if (pool !== undefined && !pools.some((p) => p.name === pool))
     a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
@@ -167,6 +176,7 @@ function readCreate(
   key: "apply" | "deployments",
   images: ReadonlySet<string>,
   priorityClasses: PriorityClassSpec[],
+  pdbs: PdbSpec[],
 ): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
@@ -196,6 +206,7 @@ function readCreate(
       stamp(o.r, o.kind);
     } else if (o.kind === "Job") stamp(o.r, o.kind);
     else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
+    else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;
