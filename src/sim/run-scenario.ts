@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
@@ -76,6 +77,27 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
     writeArrowFile(trace.file, tableFromColumns(columns, rows, runMetadata(sim)));
   }
   return { simulation: sim, summary, stats, outDir };
+}
+
+/**
+ * The scenario hash of the run already in `outDir` (from its summary.json), or undefined when
+ * there is none there to replace. A run of another scenario (another file, `--scale`, an edit)
+ * under the same `<name>-<seed>` is refused by `simctl run` unless forced, so one run never
+ * silently replaces another's results.
+ */
+export function existingRunHash(outDir: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(outDir, "summary.json"), "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const h = (JSON.parse(text) as { scenarioHash?: unknown }).scenarioHash;
+    return typeof h === "string" ? h : "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 /**

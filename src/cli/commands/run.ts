@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { CommandModule } from "yargs";
 import { parseTraceWindow, type TraceWindow } from "../../core/trace.js";
@@ -6,6 +7,7 @@ import { checkOutputDir, interrupting, onInterrupt } from "../../metrics/result-
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { formatInputReport } from "../../scenario/inputs/input-report.js";
 import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
+import { existingRunHash, scenarioHash } from "../../sim/run-scenario.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
 import { errorFromWorker } from "../../study/worker-error.js";
@@ -24,6 +26,7 @@ import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessag
 interface RunArgs extends ScenarioArgs {
   seed?: number;
   json: boolean;
+  force: boolean;
   trace?: string;
   traceWindow?: string;
 }
@@ -43,6 +46,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("seed", numberOption("--seed", "override the scenario's seed", SEED_RULE))
       .option("out", { type: "string", default: "results/runs", describe: "directory for run outputs" })
       .option("json", { type: "boolean", default: false, describe: "print summary.json instead of the table" })
+      .option("force", {
+        type: "boolean",
+        default: false,
+        describe: "replace the results of a different scenario (or --scale) under the same name and seed",
+      })
       .option("scale", scaleOption("multiply node pool counts and deployment replicas (e.g. 0.1 for a quick run)"))
       .option("trace", { type: "string", describe: "write every engine event to this Arrow file (events.arrow)" })
       .option("trace-window", {
@@ -68,6 +76,16 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const input = loadRunInput(req);
     const named = input.kind === "etcd" ? input.bench : input.scenario;
     checkOutputDir("--out", args.out, [`${named.name}-${named.seed}`]);
+    if (input.kind === "scenario" && !args.force) {
+      const dir = join(args.out, `${named.name}-${named.seed}`);
+      const there = existingRunHash(dir);
+      const hash = scenarioHash(input.scenario);
+      if (there !== undefined && there !== hash)
+        throw new UserError(
+          `${dir} holds the results of a different scenario (hash ${there}; this run's is ${hash}, e.g. another --scale or an edited file): give another --out, or --force to replace them`,
+          2,
+        );
+    }
     if (input.kind === "scenario" && input.scenario.inputs !== undefined)
       process.stderr.write(formatInputReport(input.scenario.inputs));
     const estimate = input.kind === "scenario" ? estimateMemory(input.scenario).bytes : 0;
