@@ -50,6 +50,29 @@ export interface ReplicaSetState {
   statusAvailable: number;
 }
 
+/** The row of ReplicaSet `idx` before the API has it: not created, no pods seen, no status written. */
+export function newReplicaSet(
+  idx: number,
+  name: string,
+  deployment: number,
+  template: number,
+  replicas: number,
+): ReplicaSetState {
+  return {
+    idx,
+    name,
+    deployment,
+    template,
+    replicas,
+    exists: false,
+    nextOrdinal: 0,
+    observedPods: 0,
+    observedRunning: 0,
+    statusReplicas: 0,
+    statusAvailable: 0,
+  };
+}
+
 /** A Job's condition, as status.conditions' terminal types (none while it runs). */
 export const JobCondition = { none: 0, Complete: 1, Failed: 2 } as const;
 export type JobCondition = (typeof JobCondition)[keyof typeof JobCondition];

@@ -1,7 +1,7 @@
 import type { EventKind } from "../core/engine.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
-import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
+import { type DeploymentState, newReplicaSet, type ReplicaSetState } from "../cluster/workloads.js";
 import { maxScaledDown, newReplicaSetReplicas, resolveFenceposts } from "./rollout.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
@@ -155,20 +155,9 @@ export class DeploymentController extends SyncController {
   private createReplicaSet(dep: DeploymentState, replicas: number): void {
     const rs = this.store.replicaSets.length;
     dep.replicaSets.push(rs);
-    this.store.replicaSets.push({
-      idx: rs,
-      // model: the ReplicaSet is named <deployment>-<pod-template-hash>; the hash is a stand-in.
-      name: `${dep.spec.name}-${templateHash(`${dep.spec.name}/${dep.template}`)}`,
-      deployment: dep.idx,
-      template: dep.template,
-      replicas,
-      exists: false,
-      nextOrdinal: 0,
-      observedPods: 0,
-      observedRunning: 0,
-      statusReplicas: 0,
-      statusAvailable: 0,
-    });
+    // model: the ReplicaSet is named <deployment>-<pod-template-hash>; the hash is a stand-in.
+    const name = `${dep.spec.name}-${templateHash(`${dep.spec.name}/${dep.template}`)}`;
+    this.store.replicaSets.push(newReplicaSet(rs, name, dep.idx, dep.template, replicas));
     this.inflight[dep.idx] = 1;
     this.api.submit(
       this.client,

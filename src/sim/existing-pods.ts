@@ -1,6 +1,7 @@
 import type { PodTemplate } from "../cluster/pod-template.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import type { PodTable } from "../cluster/pod-table.js";
+import { newReplicaSet } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
@@ -160,7 +161,7 @@ export class ExistingPods implements Component {
       return own;
     }
     const rs = store.replicaSets.length;
-    store.replicaSets.push(replicaSet(rs, p.ownerName, dep.idx, dep.template, dep.replicas));
+    store.replicaSets.push(newReplicaSet(rs, p.ownerName, dep.idx, dep.template, dep.replicas));
     dep.replicaSets.push(rs);
     byName.set(key, rs);
     this.adoptedSets.push(rs);
@@ -203,26 +204,10 @@ export class ExistingPods implements Component {
       statusAvailable: 0,
       ownerKind: p.ownerKind,
     });
-    store.replicaSets.push(replicaSet(rs, name, d, t, 1));
+    store.replicaSets.push(newReplicaSet(rs, name, d, t, 1));
     byKey.set(key, rs);
     return rs;
   }
-}
-
-function replicaSet(idx: number, name: string, deployment: number, template: number, replicas: number) {
-  return {
-    idx,
-    name,
-    deployment,
-    template,
-    replicas,
-    exists: false,
-    nextOrdinal: 0,
-    observedPods: 0,
-    observedRunning: 0,
-    statusReplicas: 0,
-    statusAvailable: 0,
-  };
 }
 
 function mapsAsObjects(_k: string, v: unknown): unknown {

@@ -1,5 +1,5 @@
 import type { PodTemplate } from "../cluster/pod-template.js";
-import { JobCondition } from "../cluster/workloads.js";
+import { JobCondition, newReplicaSet } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
@@ -88,19 +88,7 @@ export class Kubectl implements Component {
           if (d.kind === "ReplicaSet") {
             const rs = store.replicaSets.length;
             store.deployments[idx]!.replicaSets.push(rs);
-            store.replicaSets.push({
-              idx: rs,
-              name: d.name,
-              deployment: idx,
-              template: id,
-              replicas: d.replicas,
-              exists: false,
-              nextOrdinal: 0,
-              observedPods: 0,
-              observedRunning: 0,
-              statusReplicas: 0,
-              statusAvailable: 0,
-            });
+            store.replicaSets.push(newReplicaSet(rs, d.name, idx, id, d.replicas));
           }
         }
       } else if (a.kind === "update") {
@@ -135,19 +123,7 @@ export class Kubectl implements Component {
     const store = this.d.store;
     const rs = store.replicaSets.length;
     store.deployments[owner]!.replicaSets.push(rs);
-    store.replicaSets.push({
-      idx: rs,
-      name: spec.name,
-      deployment: owner,
-      template,
-      replicas: 0,
-      exists: false,
-      nextOrdinal: 0,
-      observedPods: 0,
-      observedRunning: 0,
-      statusReplicas: 0,
-      statusAvailable: 0,
-    });
+    store.replicaSets.push(newReplicaSet(rs, spec.name, owner, template, 0));
     store.jobs.push({
       idx: store.jobs.length,
       name: spec.name,
