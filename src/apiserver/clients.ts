@@ -10,16 +10,23 @@ export class ApiClients {
   readonly names: string[] = [];
   readonly identities: ClientIdentity[] = [];
   readonly limiters: TokenBucket[] = [];
+  /**
+   * Per client: the scenario key whose `qps` and `burst` set its limiter (e.g.
+   * `controlPlane.controllerManager`), so a wait in it names the setting that controls it;
+   * undefined for limits no scenario key sets.
+   */
+  readonly settings: (string | undefined)[] = [];
   /** Per client: a dense id of its user name (clients of one user share it). */
   readonly userIds: number[] = [];
   private readonly users = new Map<string, number>();
 
   /**
    * Registers a client by its user name (which is what API Priority and Fairness classifies
-   * by) with its qps/burst, and returns its id.
+   * by) with its qps/burst, set by scenario key `setting` when one does, and returns its id.
    */
-  add(name: string, qps: number, burst: number): number {
+  add(name: string, qps: number, burst: number, setting?: string): number {
     this.names.push(name);
+    this.settings.push(setting);
     this.identities.push(identityOf(name));
     this.limiters.push(new TokenBucket(qps, burst));
     let user = this.users.get(name);

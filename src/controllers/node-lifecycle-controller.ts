@@ -154,11 +154,13 @@ export class NodeLifecycleController {
       "system:serviceaccount:kube-system:node-controller",
       d.controllerQps,
       d.controllerBurst,
+      "controlPlane.controllerManager",
     );
     this.taintClient = d.clients.add(
       "system:serviceaccount:kube-system:taint-eviction-controller",
       d.controllerQps,
       d.controllerBurst,
+      "controlPlane.controllerManager",
     );
     this.getLatency = new Sampler(d.getLatency, d.random.stream("node-lifecycle/get"));
     const rng = d.random.stream("node-lifecycle/phase");

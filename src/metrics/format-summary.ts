@@ -62,8 +62,11 @@ export function formatSummary(
       `NotReady transitions: ${b.notReadyTransitions}`,
   );
   out.push("", "where the time went (total wait, mean per request or pod)");
-  for (const x of s.waits.slice(0, 8))
-    out.push(`  ${x.component.padEnd(52)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);
+  const shown = s.waits.slice(0, 8);
+  // The columns stay aligned however long a client's name and its setting are.
+  const width = Math.max(52, ...shown.map((x) => x.component.length));
+  for (const x of shown)
+    out.push(`  ${x.component.padEnd(width)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);
   out.push(
     "",
     `scheduler: ${s.scheduler.podsPerSecond} pods/s of simulated time, ${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined`,

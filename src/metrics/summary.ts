@@ -364,6 +364,17 @@ function clientGroup(name: string): string {
   return name.startsWith("system:node:") ? "kubelets" : name;
 }
 
+/**
+ * "client rate limiter: WHO (SETTING.qps = Q, burst B)": the wait names the scenario key that
+ * would change it, when one sets the client's limits.
+ */
+function limiterLabel(clients: Simulation["clients"], c: number): string {
+  const setting = clients.settings[c];
+  const l = clients.limiters[c]!;
+  const limit = setting === undefined ? "" : ` (${setting}.qps = ${l.qps}, burst ${l.burst})`;
+  return `client rate limiter: ${clientGroup(clients.names[c]!)}${limit}`;
+}
+
 function waits(sim: Simulation): WaitSummary[] {
   const r = sim.api.requests;
   const acc = new Map<string, [number, number]>();
@@ -379,7 +390,7 @@ function waits(sim: Simulation): WaitSummary[] {
   };
   for (let i = 0; i < r.size; i++) {
     const n = r.count[i]!;
-    add(`client rate limiter: ${clientGroup(sim.clients.names[r.client[i]!]!)}`, r.limiterWaitNs[i]!, n);
+    add(limiterLabel(sim.clients, r.client[i]!), r.limiterWaitNs[i]!, n);
     add("API Priority and Fairness queues", r.seatWaitNs[i]!, n);
     add("etcd commit", r.storageNs[i]!, n);
   }

@@ -63,7 +63,7 @@ export interface KubeletsDeps {
 export function addKubeletClients(clients: ApiClients, nodes: NodeTable, qps: number, burst: number): Int32Array {
   const clientOf = new Int32Array(nodes.size);
   for (let node = 0; node < nodes.size; node++)
-    clientOf[node] = clients.add(`system:node:${nodes.names[node]}`, qps, burst);
+    clientOf[node] = clients.add(`system:node:${nodes.names[node]}`, qps, burst, "kubelet");
   return clientOf;
 }
 

@@ -37,6 +37,9 @@ import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
 import { BackgroundLoad } from "../background/background-load.js";
 import { ExistingPods, unadoptedPods } from "./existing-pods.js";
+
+/** The scenario key whose qps/burst every kube-controller-manager client takes. */
+const CONTROLLER_MANAGER_KEY = "controlPlane.controllerManager";
 import { Kubectl } from "./kubectl.js";
 
 /** Sampling period of timeseries.arrow. */
@@ -138,8 +141,18 @@ export class Simulation {
     // model: kube-controller-manager runs with --use-service-account-credentials (kubeadm's
     // default): each controller has its own service account and its own client built from the
     // manager's config, so each has its own --kube-api-qps/--kube-api-burst token bucket.
-    const depClient = this.clients.add("system:serviceaccount:kube-system:deployment-controller", cm.qps, cm.burst);
-    const rsClient = this.clients.add("system:serviceaccount:kube-system:replicaset-controller", cm.qps, cm.burst);
+    const depClient = this.clients.add(
+      "system:serviceaccount:kube-system:deployment-controller",
+      cm.qps,
+      cm.burst,
+      CONTROLLER_MANAGER_KEY,
+    );
+    const rsClient = this.clients.add(
+      "system:serviceaccount:kube-system:replicaset-controller",
+      cm.qps,
+      cm.burst,
+      CONTROLLER_MANAGER_KEY,
+    );
     const controllerDeps = { engine, random, spec: cm, api: this.api, store: this.store, watch: this.watch };
     this.deploymentController = new DeploymentController(
       controllerDeps,
@@ -148,7 +161,7 @@ export class Simulation {
     );
     this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
     const sch = scenario.scheduler;
-    const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst);
+    const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst, "controlPlane.scheduler");
     this.scheduler = new KubeScheduler(
       engine,
       random,
@@ -267,7 +280,12 @@ export class Simulation {
       this.store.budgets = budgets;
       this.evictions = new PdbEvictions(pods, budgets);
       this.api.attachEvictionPolicy(this.evictions);
-      const dcClient = this.clients.add("system:serviceaccount:kube-system:disruption-controller", cm.qps, cm.burst);
+      const dcClient = this.clients.add(
+        "system:serviceaccount:kube-system:disruption-controller",
+        cm.qps,
+        cm.burst,
+        CONTROLLER_MANAGER_KEY,
+      );
       this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
     }
     this.existingPods =
@@ -293,7 +311,12 @@ export class Simulation {
     this.jobController = createsJobs(scenario.workload)
       ? new JobController(
           controllerDeps,
-          this.clients.add("system:serviceaccount:kube-system:job-controller", cm.qps, cm.burst),
+          this.clients.add(
+            "system:serviceaccount:kube-system:job-controller",
+            cm.qps,
+            cm.burst,
+            CONTROLLER_MANAGER_KEY,
+          ),
           this.podNames,
         )
       : undefined;

@@ -14,6 +14,8 @@ test("raising kube-controller-manager's QPS to 1000 moves the bottleneck to the 
   expect(summary.timeToAllRunningNs!).toBeLessThan(((10_000 - 30) / 20) * 1e9 * 0.5);
   // ... the largest wait is now the scheduler's 50 qps client binding pods, which bounds the
   // run from below by (10000 - 100) / 50 s.
-  expect(summary.waits[0]!.component).toBe("client rate limiter: system:kube-scheduler");
+  expect(summary.waits[0]!.component).toBe(
+    "client rate limiter: system:kube-scheduler (controlPlane.scheduler.qps = 50, burst 100)",
+  );
   expect(summary.timeToAllRunningNs!).toBeGreaterThanOrEqual(((10_000 - 100) / 50) * 1e9);
 }, 60_000);

@@ -104,8 +104,9 @@ describe("scenarios/10k-pods.yaml end to end", () => {
   test("pod creation is paced by the replicaset controller's client limiter", () => {
     // Its 20 qps / 30 burst bucket alone needs (10000 - 30) / 20 s for the creates.
     expect(run.summary.timeToAllRunningNs!).toBeGreaterThanOrEqual(((10_000 - 30) / 20) * 1e9);
+    // The wait names the setting that would change it.
     expect(run.summary.waits[0]!.component).toBe(
-      "client rate limiter: system:serviceaccount:kube-system:replicaset-controller",
+      "client rate limiter: system:serviceaccount:kube-system:replicaset-controller (controlPlane.controllerManager.qps = 20, burst 30)",
     );
   });
 
