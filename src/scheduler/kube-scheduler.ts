@@ -94,6 +94,16 @@ export class KubeScheduler implements Binder {
   private readonly kBackoffFlush: EventKind;
   private readonly kUnschedFlush: EventKind;
   private readonly kVictimDeleted: EventKind;
+  /**
+   * Preemptors and the node each was nominated to. model: preemption.go prepareCandidate sets
+   * status.nominatedNodeName and the scheduling queue's nominator keeps the pod there; filters
+   * then count it on that node (framework.RunFilterPluginsWithNominatedPods), so the room its
+   * victims free is held for it. Here the pod is assumed on the node in the cache until its own
+   * next cycle. Not modelled: pods of higher priority ignoring the nomination (upstream's
+   * two-pass filter adds only nominated pods of equal or higher priority), and the
+   * nominatedNodeName status write.
+   */
+  private readonly nominated = new Map<number, number>();
   /** Group of each template (-1 until its first pod), and profile of each group (-1: not ours). */
   private templateGroup: number[] = [];
   private groupProfile: number[] = [];
@@ -363,6 +373,8 @@ export class KubeScheduler implements Binder {
     this.pods.attempts[pod]!++;
     const now = this.engine.now;
     this.pods.mark(pod, PodStage.firstAttempt, now);
+    // The pod's own nomination does not count against it (addNominatedPods skips the pod itself).
+    if (this.nominated.delete(pod) && this.cache.nodeOf(pod) >= 0) this.cache.removePod(pod);
     const g = this.groupOfPod(pod);
     const profile = this.groupProfile[g]!;
     const fw = this.frameworks[profile]!;
@@ -420,6 +432,8 @@ export class KubeScheduler implements Binder {
             );
           }
         }
+        this.cache.addPod(pod, g, pf.nominatedNode, now);
+        this.nominated.set(pod, pf.nominatedNode);
       }
     }
     const cost = this.costModel.cost(r, this.nodes.size);
@@ -494,6 +508,7 @@ export class KubeScheduler implements Binder {
    * that the deletion may help. For the integrator's pod deletion path.
    */
   onPodDeleted(pod: number): void {
+    this.nominated.delete(pod);
     if (this.cache.nodeOf(pod) < 0) return;
     const g = this.cache.groupOf(pod);
     this.cache.removePod(pod);

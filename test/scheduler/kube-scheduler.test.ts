@@ -137,4 +137,36 @@ stop: { when: timeLimit, timeLimit: 5m }
     for (let p = 0; p < sim.pods.size; p++) if (sim.pods.template[p] === high && sim.pods.node[p] === 0) bound = true;
     expect(bound).toBe(true);
   }, 30_000);
+
+  test("the preemptor's nominated node keeps the freed room: a lower-priority pod never takes it meanwhile", () => {
+    // One 1-CPU node: low (800m) runs; filler (300m) waits, unschedulable; high (800m) preempts
+    // low. When low is gone, filler is in activeQ while high still waits out its backoff:
+    // without the nomination filler would take the room and high would have to preempt again.
+    const sim = scenario(`cluster:
+  nodePools:
+    - { name: n, count: 1, allocatable: { cpu: 1, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
+workload:
+  - at: 0s
+    deployments:
+${deployment("low", 1, "800m", "              priority: 0\n              terminationGracePeriodSeconds: 0\n")}
+  - at: 20s
+    deployments:
+${deployment("filler", 1, "300m", "              priority: 0\n")}
+  - at: 30s
+    deployments:
+${deployment("high", 1, "800m", "              priority: 1000\n")}
+stop: { when: timeLimit, timeLimit: 3m }
+`);
+    sim.run();
+    expect(sim.scheduler.preemptions).toBe(1);
+    const bound = (priority: number, cpu: number) => {
+      const t = sim.templates.findIndex((x) => x.priority === priority && x.nonZeroCpuMilli === cpu);
+      const out: number[] = [];
+      for (let p = 0; p < sim.pods.size; p++) if (sim.pods.template[p] === t) out.push(sim.pods.node[p]!);
+      return out;
+    };
+    // high ends on the node; filler (priority 0, like the victim) was never bound there.
+    expect(bound(1000, 800)).toContain(0);
+    expect(bound(0, 300)).toEqual([-1]);
+  }, 30_000);
 });
