@@ -109,6 +109,22 @@ const DEPLOYMENT_SPEC_KEYS = [
 const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "template"] as const;
 
 /**
+ * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
+ * `copies:` adds, and its namespace (default "default").
+ */
+function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
+  const meta = r.get("metadata");
+  meta.object(METADATA_KEYS);
+  const name = meta
+    .get("name")
+    .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
+  if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
+    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
+  const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
+  return { name, namespace };
+}
+
+/**
  * Reads an apps/v1 Deployment, or with `kind` ReplicaSet an apps/v1 ReplicaSet (which has no
  * strategy; it is read into the same shape with `kind` set). `nameSuffix` is appended to
  * metadata.name when a scenario stamps copies of one manifest.
@@ -124,14 +140,7 @@ export function readDeployment(
   }
   r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
   r.get("kind").str({ pattern: kind === "Deployment" ? /^Deployment$/ : /^ReplicaSet$/, expected: `"${kind}"` });
-  const meta = r.get("metadata");
-  meta.object(METADATA_KEYS);
-  const name = meta
-    .get("name")
-    .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
-  if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
-    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
-  const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
+  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
   const spec = r.get("spec");
   spec.object(kind === "Deployment" ? DEPLOYMENT_SPEC_KEYS : REPLICASET_SPEC_KEYS);
   // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
@@ -218,14 +227,7 @@ export function readJob(
     return undefined;
   }
   r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
-  const meta = r.get("metadata");
-  meta.object(METADATA_KEYS);
-  const name = meta
-    .get("name")
-    .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
-  if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
-    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
-  const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
+  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
   const spec = r.get("spec");
   spec.object(JOB_SPEC_KEYS);
   const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });
