@@ -79,7 +79,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (input.kind === "scenario" && !args.force) {
       const dir = join(args.out, `${named.name}-${named.seed}`);
       const there = existingRunHash(dir);
-      const hash = scenarioHash(input.scenario);
+      // perf: the hash serialises the whole resolved scenario; only a run already there needs it.
+      const hash = there === undefined ? undefined : scenarioHash(input.scenario);
       if (there !== undefined && there !== hash)
         throw new UserError(
           `${dir} holds the results of a different scenario (hash ${there}; this run's is ${hash}, e.g. another --scale or an edited file): give another --out, or --force to replace them`,
