@@ -11,34 +11,28 @@ import { VERSION } from "../version.js";
  * pulls in Vega, export parquet-wasm, sweep worker threads: together about 0.4 s of start-up),
  * and all of them only when no command is named (`simctl --help`).
  */
-const COMMAND_NAMES = [
-  "run",
-  "validate",
-  "schedule",
-  "export",
-  "sweep",
-  "merge",
-  "compare",
-  "report",
-  "bench",
-  "calibrate",
-  "capacity",
-  "baseline",
-  "gate",
-  "import",
-] as const;
-
-/** Loads command `name` from `./commands/<name>.js`, which exports it as `<name>Command`. */
-async function loadCommand(name: string): Promise<CommandModule> {
-  const module: Record<string, unknown> = await import(`./commands/${name}.js`);
-  return module[`${name}Command`] as CommandModule;
-}
+const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
+  run: async () => (await import("./commands/run.js")).runCommand as unknown as CommandModule,
+  validate: async () => (await import("./commands/validate.js")).validateCommand as unknown as CommandModule,
+  schedule: async () => (await import("./commands/schedule.js")).scheduleCommand as unknown as CommandModule,
+  export: async () => (await import("./commands/export.js")).exportCommand as unknown as CommandModule,
+  sweep: async () => (await import("./commands/sweep.js")).sweepCommand as unknown as CommandModule,
+  merge: async () => (await import("./commands/merge.js")).mergeCommand as unknown as CommandModule,
+  compare: async () => (await import("./commands/compare.js")).compareCommand as unknown as CommandModule,
+  report: async () => (await import("./commands/report.js")).reportCommand as unknown as CommandModule,
+  bench: async () => (await import("./commands/bench.js")).benchCommand as unknown as CommandModule,
+  calibrate: async () => (await import("./commands/calibrate.js")).calibrateCommand as unknown as CommandModule,
+  capacity: async () => (await import("./commands/capacity.js")).capacityCommand as unknown as CommandModule,
+  baseline: async () => (await import("./commands/baseline.js")).baselineCommand as unknown as CommandModule,
+  gate: async () => (await import("./commands/gate.js")).gateCommand as unknown as CommandModule,
+  import: async () => (await import("./commands/import.js")).importCommand as unknown as CommandModule,
+};
 
 /** The command modules `argv` needs: the named command's, or every one when none is named. */
 export async function loadCommands(argv: readonly string[]): Promise<CommandModule[]> {
   const name = argv.find((a) => !a.startsWith("-"));
-  if (name !== undefined && (COMMAND_NAMES as readonly string[]).includes(name)) return [await loadCommand(name)];
-  return Promise.all(COMMAND_NAMES.map(loadCommand));
+  const load = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
+  return load !== undefined ? [await load()] : Promise.all(Object.values(COMMANDS).map((l) => l()));
 }
 
 /** Runs the simctl command line with `argv` (without node and script). */
