@@ -43,7 +43,9 @@ describe("LimitRange admission (limitranger/admission.go), applied to the pod te
     const { c } = containerOf({
       "m.yaml": [
         NAMESPACE,
-        LIMITS("    - type: Container\n      default: { cpu: 500m, memory: 256Mi }\n      defaultRequest: { cpu: 250m }"),
+        LIMITS(
+          "    - type: Container\n      default: { cpu: 500m, memory: 256Mi }\n      defaultRequest: { cpu: 250m }",
+        ),
         app("team", "{ requests: { memory: 64Mi } }"),
       ].join("---\n"),
     });
@@ -53,9 +55,11 @@ describe("LimitRange admission (limitranger/admission.go), applied to the pod te
 
   test("API defaulting of the item: default request from the default limit, default limit from max", () => {
     const { c } = containerOf({
-      "m.yaml": [NAMESPACE, LIMITS("    - type: Container\n      max: { cpu: '2' }\n      default: { memory: 1Gi }"), app("team", "")].join(
-        "---\n",
-      ),
+      "m.yaml": [
+        NAMESPACE,
+        LIMITS("    - type: Container\n      max: { cpu: '2' }\n      default: { memory: 1Gi }"),
+        app("team", ""),
+      ].join("---\n"),
     });
     expect(Object.fromEntries(c.requests)).toEqual({ cpu: 2, memory: 2 ** 30 });
     expect(Object.fromEntries(c.limits)).toEqual({ cpu: 2, memory: 2 ** 30 });
@@ -75,7 +79,11 @@ describe("LimitRange admission (limitranger/admission.go), applied to the pod te
 
   test("other namespaces are untouched", () => {
     const { c } = containerOf({
-      "m.yaml": [NAMESPACE, LIMITS("    - type: Container\n      defaultRequest: { cpu: 250m }"), app("default", "")].join("---\n"),
+      "m.yaml": [
+        NAMESPACE,
+        LIMITS("    - type: Container\n      defaultRequest: { cpu: 250m }"),
+        app("default", ""),
+      ].join("---\n"),
     });
     expect(c.requests.size).toBe(0);
   });
@@ -100,15 +108,25 @@ describe("LimitRange admission (limitranger/admission.go), applied to the pod te
 
   test("a Pod item checks the pod's total", () => {
     const dir = tree({
-      "m.yaml": [NAMESPACE, LIMITS("    - type: Pod\n      min: { cpu: 200m }"), app("team", "{ requests: { cpu: 100m } }")].join("---\n"),
+      "m.yaml": [
+        NAMESPACE,
+        LIMITS("    - type: Pod\n      min: { cpu: 200m }"),
+        app("team", "{ requests: { cpu: 100m } }"),
+      ].join("---\n"),
       "s.yaml": scenario("m.yaml"),
     });
-    expect(issuesOf(join(dir, "s.yaml")).map((i) => i.found)).toEqual(["the pod: cpu request 0.1 under the minimum 0.2"]);
+    expect(issuesOf(join(dir, "s.yaml")).map((i) => i.found)).toEqual([
+      "the pod: cpu request 0.1 under the minimum 0.2",
+    ]);
   });
 
   test("PersistentVolumeClaim items are reported as not modelled", () => {
     const { s } = containerOf({
-      "m.yaml": [NAMESPACE, LIMITS("    - type: PersistentVolumeClaim\n      max: { storage: 10Gi }"), app("team", "")].join("---\n"),
+      "m.yaml": [
+        NAMESPACE,
+        LIMITS("    - type: PersistentVolumeClaim\n      max: { storage: 10Gi }"),
+        app("team", ""),
+      ].join("---\n"),
     });
     expect(s.inputs!.fieldsNotModelled.map((e) => e.field)).toEqual(["spec.limits[].type=PersistentVolumeClaim"]);
   });

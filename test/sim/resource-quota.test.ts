@@ -77,7 +77,7 @@ stop: { when: allRunning, timeLimit: 10m }
 
 describe("ResourceQuota admission of pod creates", () => {
   test("requests.cpu 2 admits exactly four 500m pods of ten; the rest are refused with 403, retried, and never created", () => {
-    const { summary, rows } = run(QUOTA('{ requests.cpu: "2" }') + "---\n" + WEB("{ requests: { cpu: 500m } }"));
+    const { summary, rows } = run(`${QUOTA('{ requests.cpu: "2" }')}---\n${WEB("{ requests: { cpu: 500m } }")}`);
     expect(summary.stopReason).toBe("until"); // the time limit: six pods are never created
     expect(rows.filter((r) => r.created !== null)).toHaveLength(4);
     expect(summary.pods.running).toBe(4);
@@ -92,13 +92,13 @@ describe("ResourceQuota admission of pod creates", () => {
   });
 
   test("a quota on limits.cpu refuses pods whose container sets no cpu limit ('must specify')", () => {
-    const { summary, rows } = run(QUOTA('{ limits.cpu: "10" }') + "---\n" + WEB("{ requests: { cpu: 100m } }"));
+    const { summary, rows } = run(`${QUOTA('{ limits.cpu: "10" }')}---\n${WEB("{ requests: { cpu: 100m } }")}`);
     expect(rows.filter((r) => r.created !== null)).toHaveLength(0);
     expect(summary.resourceQuotas![0]!.firstRejection).toBe("failed quota: compute: must specify limits.cpu");
   });
 
   test("pods: 2 lets a Job of completions 6 run at most 2 pods at a time; Succeeded pods release the quota", () => {
-    const { summary, rows } = run(QUOTA('{ pods: "2" }') + "---\n" + JOB, ", runDuration: 30s");
+    const { summary, rows } = run(`${QUOTA('{ pods: "2" }')}---\n${JOB}`, ", runDuration: 30s");
     expect(summary.stopReason).toBe("stopped");
     const created = rows.filter((r) => r.created !== null);
     expect(created.filter((r) => r.phase === "Succeeded")).toHaveLength(6);
