@@ -237,12 +237,14 @@ function checkSize(ctx: ReadContext, s: Scenario, r: ReturnType<typeof readYamlD
       ? `${est.pods} pods`
       : est.largest === "nodes"
         ? `${est.nodes} nodes`
-        : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
+        : est.largest === "background"
+          ? `the background load of ${est.nodes} nodes (Leases, node status) until stop.timeLimit`
+          : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
   ctx.report(
     where.path,
     where.offset,
     `a run whose estimated peak memory fits --max-memory (${formatBytes(max)})`,
     `an estimated ${formatBytes(est.bytes)}, mostly ${why}${scaled}`,
-    "lower the counts or stop.timeLimit, raise kubelet.sampleInterval, or raise --max-memory",
+    "lower the counts or stop.timeLimit, raise kubelet.sampleInterval, turn controlPlane.background off, or raise --max-memory",
   );
 }
