@@ -9,6 +9,8 @@ import type { ApiServer } from "../apiserver/api-server.js";
 import type { ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
 import { POD_BYTES, type ReplicaSetController } from "../controllers/replicaset-controller.js";
+import type { StatefulSetController } from "../controllers/statefulset-controller.js";
+import { podOrdinal } from "../scenario/inputs/stateful-sets.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { ExistingPodSpec } from "../scenario/sections/cluster-pods.js";
 import type { Scenario } from "../scenario/types.js";
@@ -32,6 +34,8 @@ export interface ExistingPodsDeps {
   templates: PodTemplate[];
   templateSpecs: DeploymentSpec[];
   replicaSets: ReplicaSetController;
+  /** The StatefulSet controller, which adopts its sets' pods (undefined without StatefulSets). */
+  statefulSets?: StatefulSetController | undefined;
   /** Pod names to write to pods.arrow instead of generated ones. */
   podNames: Map<number, string>;
   /** Waits for every existing object to be written before judging "all Running". */
@@ -100,6 +104,8 @@ export class ExistingPods implements Component {
       }
       this.d.podNames.set(row, p.name);
       this.rows.push(row);
+      const sts = p.adoptedBy === undefined ? undefined : store.statefulSets.find((x) => x.revisions[0] === rs);
+      if (sts !== undefined) this.d.statefulSets!.adoptExisting(sts.idx, row, podOrdinal(sts.name, p.name));
       const m = membersOf.get(rs);
       if (m === undefined) membersOf.set(rs, [row]);
       else m.push(row);
@@ -150,9 +156,15 @@ export class ExistingPods implements Component {
       (x) =>
         x.spec.name === p.adoptedBy &&
         x.spec.namespace === p.namespace &&
-        (x.ownerKind === undefined || x.spec.kind === "ReplicaSet"),
+        (x.ownerKind === undefined || x.spec.kind === "ReplicaSet" || x.spec.kind === "StatefulSet"),
     );
     if (dep === undefined) throw new SimulationError(this.name, 0, `no Deployment or ReplicaSet ${p.adoptedBy}`);
+    if (dep.spec.kind === "StatefulSet") {
+      // Its pods hold their ordinals of the set (adoptExisting); kubectl creates the set.
+      const own = dep.replicaSets[0]!;
+      byName.set(key, own);
+      return own;
+    }
     if (dep.spec.kind === "ReplicaSet") {
       // A ReplicaSet of the workload adopts the pods it owns; kubectl creates its object.
       const own = dep.replicaSets[0]!;
