@@ -17,9 +17,9 @@ export interface DeploymentState {
   /** status.availableReplicas as last written by the deployment controller. */
   statusAvailable: number;
   /**
-   * Set when this is not a Deployment but the stand-in owner of pods of `cluster.pods` whose
-   * controller is not simulated (DaemonSet, StatefulSet, Job, a bare Pod ...): that kind. No
-   * controller acts on it; its pods run as they were.
+   * Set when this is not a Deployment: the kind of a workload created as such (ReplicaSet, Job,
+   * StatefulSet), or of the stand-in owner of pods of `cluster.pods` whose controller is not
+   * simulated (DaemonSet, Job, a bare Pod ...), on which no controller acts.
    */
   ownerKind?: string;
   /**

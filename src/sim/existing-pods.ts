@@ -52,8 +52,9 @@ export function unadoptedPods(s: Scenario): number {
 /**
  * The pods of `cluster.pods`, as the run starts with them. At initialize each gets its row:
  * a pod adopted by a Deployment of the workload belongs to that Deployment's ReplicaSet (the
- * dump's, created here so that the deployment controller finds it and creates no other); any
- * other belongs to a stand-in owner of its controller's kind that no controller acts on, one
+ * dump's, created here so that the deployment controller finds it and creates no other); a pod
+ * adopted by a StatefulSet holds its ordinal there (the StatefulSet controller's adoptExisting,
+ * at initialize, so it creates no other pod at that ordinal); any other belongs to a stand-in owner of its controller's kind that no controller acts on, one
  * per owner and pod spec. At t = 0 every pod is written, bound to its node when the dump says
  * so, then the adopted ReplicaSets; the replicaset controller waits until it has observed
  * their pods before its first sync, so it creates no duplicate.
