@@ -9,14 +9,12 @@ import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/
 import { DEFAULT_CONCURRENT_STATEFULSET_SYNCS } from "../scenario/sections/controller-manager.js";
 import { classIndex, type StorageSpec } from "../scenario/sections/storage.js";
 import { templateHash } from "./deployment-controller.js";
-import { POD_BYTES } from "./replicaset-controller.js";
+import { DELETE_BYTES, POD_BYTES, STATUS_BYTES } from "./replicaset-controller.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 import type { VolumeProvisioner } from "./volume-provisioner.js";
 
 /** model: pkg/controller/statefulset/stateful_set_control.go MaxBatchSize = 500 (slowStartBatch in Parallel mode). */
 export const MAX_BATCH_SIZE = 500;
-const STATUS_BYTES = 1_500;
-const DELETE_BYTES = 300;
 /** model: (assumed) size of a PersistentVolumeClaim create body. */
 const CLAIM_BYTES = 1_500;
 
@@ -124,7 +122,7 @@ export class StatefulSetController extends SyncController {
     storage: StorageSpec,
   ) {
     super(deps, client, "statefulset", deps.spec.concurrentStatefulSetSyncs ?? DEFAULT_CONCURRENT_STATEFULSET_SYNCS);
-    const { engine, watch } = deps;
+    const engine = deps.engine;
     this.pods = deps.store.pods;
     this.podNames = podNames;
     this.provisioner = provisioner;
@@ -143,18 +141,8 @@ export class StatefulSetController extends SyncController {
       this.endSync(s);
     });
     this.kRequeue = engine.register("statefulset.requeue", (s) => this.queue.add(s));
-    watch.watch(
-      WatchResource.statefulsets,
-      engine.register("statefulset.informer.set", (_t, arg) => this.onSetEvent(arg)),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("statefulset.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      client,
-    );
+    this.inform(WatchResource.statefulsets, "set", (arg) => this.onSetEvent(arg));
+    this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
   /** Sizes the per-set state to cover StatefulSet `s` (declared at initialize). */

@@ -134,6 +134,30 @@ export function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: str
 }
 
 /**
+ * The parts every workload reader starts with: `r` is an object of `apiVersion` (a
+ * pattern, described as `expected`) whose metadata names it and whose spec has only
+ * `specKeys`. Undefined when `r` is no object (reported, as `a <kind> manifest` when absent).
+ */
+export function readWorkloadHead(
+  r: YamlReader,
+  kind: string,
+  apiVersion: RegExp,
+  expected: string,
+  nameSuffix: string,
+  specKeys: readonly string[],
+): { name: string; namespace: string; spec: YamlReader } | undefined {
+  if (!r.object(OBJECT_KEYS)) {
+    if (!r.present) r.fail(`a ${kind} manifest`);
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: apiVersion, expected });
+  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
+  const spec = r.get("spec");
+  spec.object(specKeys);
+  return { name, namespace, spec };
+}
+
+/**
  * Reads an apps/v1 Deployment, or with `kind` ReplicaSet an apps/v1 ReplicaSet (which has no
  * strategy; it is read into the same shape with `kind` set). `nameSuffix` is appended to
  * metadata.name when a scenario stamps copies of one manifest.
@@ -239,14 +263,9 @@ export function readJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a Job manifest");
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const spec = r.get("spec");
-  spec.object(JOB_SPEC_KEYS);
+  const head = readWorkloadHead(r, "Job", /^batch\/v1$/, '"batch/v1"', nameSuffix, JOB_SPEC_KEYS);
+  if (head === undefined) return undefined;
+  const { name, namespace, spec } = head;
   const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });
   const completionsR = spec.get("completions");
   const indexed =

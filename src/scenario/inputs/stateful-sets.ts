@@ -5,7 +5,7 @@ import {
   type DeploymentSpec,
   INT32_MAX,
   readSelectedTemplate,
-  readWorkloadMeta,
+  readWorkloadHead,
   type VolumeManifest,
 } from "../manifests.js";
 import type { ExistingPodSpec } from "../sections/cluster-pods.js";
@@ -58,14 +58,9 @@ const STATEFULSET_SPEC_KEYS = [
  * persistentVolumeClaimRetentionPolicy Retain/Retain.
  */
 export function readStatefulSet(r: YamlReader, nameSuffix: string): DeploymentSpec | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a StatefulSet manifest");
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const spec = r.get("spec");
-  spec.object(STATEFULSET_SPEC_KEYS);
+  const head = readWorkloadHead(r, "StatefulSet", /^apps\/v1$/, '"apps/v1"', nameSuffix, STATEFULSET_SPEC_KEYS);
+  if (head === undefined) return undefined;
+  const { name, namespace, spec } = head;
   const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
   const podManagementPolicy = spec
     .get("podManagementPolicy")
