@@ -1,4 +1,4 @@
-import type { DeploymentSpec, JobManifest } from "../scenario/manifests.js";
+import type { CronJobManifest, DeploymentSpec, JobManifest } from "../scenario/manifests.js";
 
 /** A Deployment object as the simulated API holds it. Deployments are few: plain objects. */
 export interface DeploymentState {
@@ -101,4 +101,63 @@ export interface JobState {
   /** Why it failed (upstream reason: BackoffLimitExceeded, DeadlineExceeded); "" otherwise. */
   reason: string;
   finishedNs: number;
+  /** When the delete of the Job was committed (NaN while it exists or before it is created). */
+  deletedNs: number;
+}
+
+/** The row of Job `idx` before the API has it: not created, not started, no pods seen. */
+export function newJob(
+  idx: number,
+  name: string,
+  namespace: string,
+  spec: JobManifest,
+  owner: number,
+  podSet: number,
+): JobState {
+  return {
+    idx,
+    name,
+    namespace,
+    spec,
+    owner,
+    podSet,
+    exists: false,
+    startNs: NaN,
+    active: 0,
+    succeeded: 0,
+    failed: 0,
+    condition: JobCondition.none,
+    reason: "",
+    finishedNs: NaN,
+    deletedNs: NaN,
+  };
+}
+
+/**
+ * A batch/v1 CronJob object and its status as last written by the CronJob controller. CronJobs
+ * are few: plain objects. Times of the schedule are wall-clock milliseconds (the scenario's
+ * startTime plus simulated time).
+ */
+export interface CronJobState {
+  idx: number;
+  name: string;
+  namespace: string;
+  spec: CronJobManifest;
+  /** The spec of the Jobs it creates. */
+  jobSpec: JobManifest;
+  /** Its entry in the owner list (pods.arrow's deployment column, owner_kind CronJob). */
+  owner: number;
+  /** The pod template of its Jobs. */
+  template: number;
+  exists: boolean;
+  /** When its create was committed, simulated ns (NaN before); metadata.creationTimestamp is the wall time of it. */
+  createdNs: number;
+  /** status.active: its Jobs (store.jobs rows) the controller counts as running. */
+  active: number[];
+  /** status.lastScheduleTime, wall ms (NaN: never). */
+  lastScheduleMs: number;
+  /** status.lastSuccessfulTime, wall ms (NaN: never). */
+  lastSuccessfulMs: number;
+  /** Every Job created for it (store.jobs rows), in creation order. */
+  jobs: number[];
 }

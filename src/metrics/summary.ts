@@ -7,6 +7,7 @@ import type { RunResult } from "../core/engine.js";
 import type { Simulation } from "../sim/simulation.js";
 import { nodeSideSummary, type NodeSideSummary } from "../node/node-summary.js";
 import { quantiles } from "./quantiles.js";
+import { cronJobSummaries, type CronJobSummary } from "./cronjob-summary.js";
 
 /** Quantiles of a latency, in simulated nanoseconds (null when there were no samples). */
 export interface LatencySummary {
@@ -60,6 +61,8 @@ export interface SimulatedSummary {
   byOwnerKind: Record<string, { created: number; running: number; podStartup: LatencySummary }>;
   /** Each Job of the workload, in creation order (absent when it has none). */
   jobs?: JobSummary[];
+  /** Each CronJob of the workload, in creation order (absent when it has none). */
+  cronJobs?: CronJobSummary[];
   /**
    * Pod startup in the phases of upstream's e2e density test (test/e2e/density.go "schedule",
    * "run after schedule", "watch" latencies): created -> scheduled, scheduled -> containers
@@ -186,6 +189,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     podStartup: latency(startup),
     byOwnerKind: byOwnerKind(sim, startup),
     ...(sim.store.jobs.length > 0 ? { jobs: jobSummaries(sim) } : {}),
+    ...(sim.store.cronJobs.length > 0 ? { cronJobs: cronJobSummaries(sim) } : {}),
     podStartupPhases: {
       schedule: stageLatency(T, n, PodStage.created, PodStage.scheduled),
       runAfterSchedule: stageLatency(T, n, PodStage.scheduled, PodStage.containersStarted),

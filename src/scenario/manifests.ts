@@ -70,9 +70,11 @@ export interface DeploymentSpec {
    * Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it
    * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded).
    */
-  kind?: "ReplicaSet" | "Job";
-  /** A Job's spec (with `kind` Job only). */
+  kind?: "ReplicaSet" | "Job" | "CronJob";
+  /** A Job's spec (with `kind` Job; with `kind` CronJob, the spec of the Jobs it creates). */
   job?: JobManifest;
+  /** A CronJob's own fields (with `kind` CronJob only; its pods are the job template's). */
+  cronJob?: CronJobManifest;
   pod: PodManifest;
 }
 
@@ -87,6 +89,20 @@ export interface JobManifest {
   activeDeadlineNs: number;
   /** How long each pod runs once Running, before it Succeeds. */
   runDuration: DistSpec;
+}
+
+/** A batch/v1 CronJob's own fields, client-go defaults applied (its Jobs' spec is a {@link JobManifest}). */
+export interface CronJobManifest {
+  /** spec.schedule as written (cron-schedule.ts parses it). */
+  schedule: string;
+  /** spec.timeZone (undefined: the controller manager's, UTC). */
+  timeZone: string | undefined;
+  concurrencyPolicy: "Allow" | "Forbid" | "Replace";
+  suspend: boolean;
+  /** spec.startingDeadlineSeconds in ns (Infinity: none). */
+  startingDeadlineNs: number;
+  successfulJobsHistoryLimit: number;
+  failedJobsHistoryLimit: number;
 }
 
 /** The pod template annotation giving a Job pod's run time (a duration or a distribution). */
@@ -110,16 +126,20 @@ const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "templa
 
 /**
  * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
- * `copies:` adds, and its namespace (default "default").
+ * `copies:` adds (and be at most `maxName` characters with it), and its namespace (default "default").
  */
-function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
+export function readWorkloadMeta(
+  r: YamlReader,
+  nameSuffix: string,
+  maxName = DNS_SUBDOMAIN_MAX,
+): { name: string; namespace: string } {
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
     .get("name")
     .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
-  if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
-    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
+  if (name !== "" && name.length + nameSuffix.length > maxName)
+    meta.get("name").fail(`a name of at most ${maxName} characters with the suffix -N that copies: adds`);
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   return { name, namespace };
 }
@@ -228,7 +248,18 @@ export function readJob(
   }
   r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
   const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const spec = r.get("spec");
+  const { job, pod } = readJobSpec(r.get("spec"), defaultRun);
+  return { name: name + nameSuffix, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0, kind: "Job", job, pod };
+}
+
+/**
+ * Reads a batch/v1 JobSpec (a Job's spec, or a CronJob's spec.jobTemplate.spec) with the
+ * defaults {@link readJob} describes, and its pod template.
+ */
+export function readJobSpec(
+  spec: YamlReader,
+  defaultRun: DistSpec | undefined,
+): { job: JobManifest; pod: PodManifest } {
   spec.object(JOB_SPEC_KEYS);
   const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });
   const completionsR = spec.get("completions");
@@ -253,12 +284,6 @@ export function readJob(
     );
   const pod = readPodSpec(template.get("spec"), labels);
   return {
-    name: name + nameSuffix,
-    namespace,
-    replicas: 0,
-    maxSurge: 0,
-    maxUnavailable: 0,
-    kind: "Job",
     job: {
       completions,
       parallelism,

@@ -46,7 +46,8 @@ describe("a kubectl dump of a real cluster runs end to end", () => {
     expect(inputs.kindsNotModelled[1].first).toMatch(/web-config\.json:1$/);
     const fields = inputs.fieldsNotModelled.map((e: { kind: string; field: string }) => `${e.kind} ${e.field}`);
     expect(fields).toContain("Deployment spec.template.spec.containers[].env");
-    expect(fields).toContain("Deployment spec.progressDeadlineSeconds");
+    // minReadySeconds, paused and progressDeadlineSeconds are modelled (deployment-controller.ts).
+    expect(fields).not.toContain("Deployment spec.progressDeadlineSeconds");
     // Server-written fields (status, uid, resourceVersion, managedFields ...) are accepted silently.
     expect(fields.filter((f: string) => /status|uid|resourceVersion|creationTimestamp/.test(f))).toEqual([]);
     // nginx:1.25.3 is sized by the nodes' status.images (docker.io/library/nginx:1.25.3).

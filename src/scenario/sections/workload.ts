@@ -1,7 +1,14 @@
 import type { DistSpec } from "../../core/distributions.js";
 import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
-import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import {
+  CRONJOB_FIELDS,
+  DEPLOYMENT_FIELDS,
+  JOB_FIELDS,
+  REPLICASET_FIELDS,
+  reportUnmodelled,
+} from "../inputs/modelled-fields.js";
+import { readCronJob } from "../inputs/cron-jobs.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
@@ -48,9 +55,14 @@ export function createdDeployments(steps: readonly WorkloadStep[]): DeploymentSp
   return out;
 }
 
-/** Whether the workload creates any Job (its components are built only then, so other runs are unchanged). */
+/** Whether the workload creates any Job, or a CronJob that makes them (its components are built only then, so other runs are unchanged). */
 export function createsJobs(steps: readonly WorkloadStep[]): boolean {
-  return createdDeployments(steps).some((d) => d.kind === "Job");
+  return createdDeployments(steps).some((d) => d.kind === "Job" || d.kind === "CronJob");
+}
+
+/** Whether the workload creates any CronJob (the CronJob controller and garbage collector are built only then). */
+export function createsCronJobs(steps: readonly WorkloadStep[]): boolean {
+  return createdDeployments(steps).some((d) => d.kind === "CronJob");
 }
 
 /** Replicas the workload asks for once every step has run (updates may change them). */
@@ -182,13 +194,23 @@ function readCreate(
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" = "Deployment") => {
+  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" | "CronJob" = "Deployment") => {
     for (let i = 0; i < copies; i++) {
       const suffix = copies > 1 ? `-${i}` : "";
-      const d = kind === "Job" ? readJob(doc, suffix, runDuration) : readDeployment(doc, suffix, kind);
+      const d =
+        kind === "Job"
+          ? readJob(doc, suffix, runDuration)
+          : kind === "CronJob"
+            ? readCronJob(doc, suffix, runDuration)
+            : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
       if (i === 0) {
-        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : kind === "Job" ? JOB_FIELDS : REPLICASET_FIELDS;
+        const fields = {
+          Deployment: DEPLOYMENT_FIELDS,
+          Job: JOB_FIELDS,
+          CronJob: CRONJOB_FIELDS,
+          ReplicaSet: REPLICASET_FIELDS,
+        }[kind];
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
@@ -204,7 +226,7 @@ function readCreate(
     if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
-    } else if (o.kind === "Job") stamp(o.r, o.kind);
+    } else if (o.kind === "Job" || o.kind === "CronJob") stamp(o.r, o.kind);
     else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
     else report.kindNotModelled(o.kind, o.site);
