@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
-import { loadScenario } from "../../src/scenario/load-scenario.js";
+import { loadScenario, parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 
 const MIN = 60e9;
@@ -237,5 +237,36 @@ spec:
     expect(result.summary.timeToAllRunningNs!).toBeLessThan(MIN);
     expect(rows.filter((r) => r.ownerKind === "CronJob")).toEqual([]);
     expect(result.summary.cronJobs![0]!.jobsCreated).toBe(0);
+  });
+});
+
+describe("the cluster dump's CronJob (test/fixtures/cluster-dump), over a window of its schedule", () => {
+  test("ledger-reconcile (*/5, Forbid) runs a Job at 5 and 10 minutes beside the dump's workloads", () => {
+    const file = join(process.cwd(), "test/fixtures/cluster-dump/scenario.yaml");
+    const text = readFileSync(file, "utf8").replace(
+      /stop:\n {2}when: allRunning\n {2}timeLimit: 10m/,
+      "stop:\n  when: timeLimit\n  timeLimit: 11m",
+    );
+    expect(text).toContain("when: timeLimit");
+    const out = mkdtempSync(join(tmpdir(), "simctl-cron-dump-"));
+    const result = runScenario(parseScenario(file, text), { outRoot: out });
+    const pods = tableFromIPC(readFileSync(join(out, "cluster-dump-1", "pods.arrow")));
+    const owner = pods.getChild("deployment")!;
+    const job = pods.getChild("replicaset")!;
+    const phase = pods.getChild("phase")!;
+    const mine: { job: string; phase: string }[] = [];
+    for (let i = 0; i < pods.numRows; i++)
+      if (owner.get(i) === "ledger-reconcile") mine.push({ job: String(job.get(i)), phase: String(phase.get(i)) });
+    expect(mine.map((r) => Number(r.job.split("-").pop()) - START_MIN)).toEqual([5, 10]);
+    expect(mine.every((r) => r.phase === "Succeeded")).toBe(true);
+    expect(result.summary.cronJobs).toEqual([
+      expect.objectContaining({
+        name: "ledger-reconcile",
+        namespace: "shop",
+        concurrencyPolicy: "Forbid",
+        jobsCreated: 2,
+      }),
+    ]);
+    expect(result.summary.byOwnerKind.CronJob!.created).toBe(2);
   });
 });
