@@ -87,6 +87,7 @@ export class ObjectStore {
           const d = this.deployments[u.deployment]!;
           d.template = u.template;
           d.replicas = u.replicas;
+          if (u.paused !== undefined) d.paused = u.paused;
           this.allRunning.track(u.template);
           this.watch.publish(WatchResource.deployments, u.deployment, WatchEvent.MODIFIED);
           this.allRunning.check();

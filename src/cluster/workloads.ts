@@ -15,6 +15,8 @@ export interface DeploymentState {
   exists: boolean;
   /** status.availableReplicas as last written by the deployment controller. */
   statusAvailable: number;
+  /** spec.paused as last changed by an update (undefined: as the manifest says). */
+  paused?: boolean;
   /**
    * Set when this is not a Deployment but the stand-in owner of pods of `cluster.pods` whose
    * controller is not simulated (DaemonSet, StatefulSet, Job, a bare Pod ...): that kind. No
@@ -28,6 +30,8 @@ export interface DeploymentUpdate {
   deployment: number;
   template: number;
   replicas: number;
+  /** kubectl rollout pause (true) or resume (false); undefined: unchanged. */
+  paused?: boolean;
 }
 
 /** A ReplicaSet object and the replicaset controller's view of it. */
@@ -48,6 +52,8 @@ export interface ReplicaSetState {
   /** status.replicas / availableReplicas as last written. */
   statusReplicas: number;
   statusAvailable: number;
+  /** spec.minReadySeconds in ns (its Deployment's; absent: 0, available once Ready). */
+  minReadyNs?: number;
 }
 
 /** The row of ReplicaSet `idx` before the API has it: not created, no pods seen, no status written. */

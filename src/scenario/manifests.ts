@@ -66,6 +66,12 @@ export interface DeploymentSpec {
   maxUnavailable: string | number;
   /** spec.strategy.type when it is Recreate (absent: RollingUpdate, the default). */
   strategy?: "Recreate";
+  /** spec.minReadySeconds in ns, when not 0: a pod is available that long after it is Ready. */
+  minReadyNs?: number;
+  /** spec.paused, when true: template changes are not rolled out (a Deployment's only). */
+  paused?: boolean;
+  /** spec.progressDeadlineSeconds in ns, when not the default 600 s (Infinity: none, as int32 max means upstream). */
+  progressDeadlineNs?: number;
   /**
    * Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it
    * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded).
@@ -193,6 +199,15 @@ export function readDeployment(
         .fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
   }
   const pod = readPodSpec(template.get("spec"), labels);
+  // model: apps/v1 defaults minReadySeconds 0, paused false, progressDeadlineSeconds 600
+  // (SetDefaults_Deployment); validation wants the deadline above minReadySeconds, and
+  // math.MaxInt32 means no deadline (deployment util HasProgressDeadline).
+  const minReadySeconds = spec.get("minReadySeconds").int({ min: 0, max: INT32_MAX, default: 0 });
+  const paused = kind === "Deployment" && spec.get("paused").bool({ default: false });
+  const pdR = spec.get("progressDeadlineSeconds");
+  const progressDeadlineSeconds = kind === "Deployment" ? pdR.int({ min: 1, max: INT32_MAX, default: 600 }) : 600;
+  if (kind === "Deployment" && progressDeadlineSeconds <= minReadySeconds)
+    pdR.fail(`a progressDeadlineSeconds greater than minReadySeconds (${minReadySeconds})`);
   return {
     name: name + nameSuffix,
     namespace,
@@ -200,6 +215,11 @@ export function readDeployment(
     maxSurge,
     maxUnavailable,
     ...(type === "Recreate" ? { strategy: type } : {}),
+    ...(minReadySeconds > 0 ? { minReadyNs: minReadySeconds * 1e9 } : {}),
+    ...(paused ? { paused } : {}),
+    ...(progressDeadlineSeconds !== 600
+      ? { progressDeadlineNs: progressDeadlineSeconds === INT32_MAX ? Infinity : progressDeadlineSeconds * 1e9 }
+      : {}),
     ...(kind === "ReplicaSet" ? { kind } : {}),
     pod,
   };

@@ -89,7 +89,10 @@ export class Kubectl implements Component {
           if (d.kind === "ReplicaSet") {
             const rs = store.replicaSets.length;
             store.deployments[idx]!.replicaSets.push(rs);
-            store.replicaSets.push(newReplicaSet(rs, d.name, idx, id, d.replicas));
+            store.replicaSets.push({
+              ...newReplicaSet(rs, d.name, idx, id, d.replicas),
+              ...(d.minReadyNs === undefined ? {} : { minReadyNs: d.minReadyNs }),
+            });
           }
         }
       } else if (a.kind === "update") {
@@ -196,7 +199,12 @@ export class Kubectl implements Component {
       const dep = this.deploymentNamed(a.deployment);
       const template = this.updateTemplates[i]! >= 0 ? this.updateTemplates[i]! : dep.template;
       const u =
-        store.deploymentUpdates.push({ deployment: dep.idx, template, replicas: a.replicas ?? dep.replicas }) - 1;
+        store.deploymentUpdates.push({
+          deployment: dep.idx,
+          template,
+          replicas: a.replicas ?? dep.replicas,
+          ...(a.paused === undefined ? {} : { paused: a.paused }),
+        }) - 1;
       this.inflight++;
       api.submit(client, Verb.update, Resource.deployments, dep.idx, u, DEPLOYMENT_BYTES, this.kApplied, dep.idx);
     } else {

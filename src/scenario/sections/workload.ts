@@ -27,13 +27,17 @@ export interface NodeSelection {
 export type WorkloadAction =
   /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
-  /** kubectl changes a Deployment: its replica count and/or a container image (a rollout). */
+  /**
+   * kubectl changes a Deployment: its replica count and/or a container image (a rollout), or
+   * pauses or resumes its rollouts (kubectl rollout pause / resume: spec.paused).
+   */
   | {
       kind: "update";
       deployment: string;
       replicas: number | undefined;
       container: string | undefined;
       image: string | undefined;
+      paused?: boolean;
     }
   /** New nodes of an existing pool join the cluster. */
   | { kind: "addNodes"; pool: string; count: number }
@@ -129,7 +133,7 @@ export function readWorkload(
         return { atNs, action: { kind: "create", deployments } };
       }
       case "update": {
-        a.object(["deployment", "replicas", "container", "image"]);
+        a.object(["deployment", "replicas", "container", "image", "paused"]);
         const name = a.get("deployment").str();
         const containers = containersOf.get(name);
         if (name !== "" && containers === undefined)
@@ -146,8 +150,20 @@ export function readWorkload(
         const image = a.has("image") ? a.get("image").str() : undefined;
         if (image !== undefined && !images.has(image))
           a.get("image").fail(`an image declared under images: with a size (${image} is not)`);
-        if (replicas === undefined && image === undefined) a.fail("a change: replicas and/or image");
-        return { atNs, action: { kind: "update", deployment: name, replicas, container, image } };
+        const paused = a.has("paused") ? a.get("paused").bool() : undefined;
+        if (replicas === undefined && image === undefined && paused === undefined)
+          a.fail("a change: replicas, image and/or paused");
+        return {
+          atNs,
+          action: {
+            kind: "update",
+            deployment: name,
+            replicas,
+            container,
+            image,
+            ...(paused === undefined ? {} : { paused }),
+          },
+        };
       }
       case "addNodes": {
         a.object(["pool", "count"]);
