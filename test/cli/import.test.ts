@@ -24,6 +24,7 @@ describe("simctl import", () => {
       Node: 5,
       Pod: 15,
       CronJob: 1,
+      Job: 1,
       Deployment: 3,
       PriorityClass: 2,
       PodDisruptionBudget: 1,
@@ -40,8 +41,8 @@ describe("simctl import", () => {
       "ledger",
       "trainer",
     ]);
-    // The CronJob's Jobs need a run time: no completed Job in the dump to measure it from.
-    expect(r.text).toContain("runDuration: 5m   # assumed");
+    // The CronJob's Jobs need a run time: its one finished Job in the dump ran 41 s.
+    expect(r.text).toContain("    runDuration: 41s   # median run time of the 1 completed Job(s) in the dump\n");
     expect(readFileSync(out, "utf8")).toMatch(
       /^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m,
     );
@@ -62,6 +63,8 @@ describe("simctl import", () => {
   status: ${status}
 `;
     const dir = dump();
+    // Without the CronJob and its finished Job, so that only these Jobs are measured.
+    rmSync(join(dir, "dump", "workloads", "cronjobs.yaml"));
     writeFileSync(
       join(dir, "dump", "workloads", "jobs.yaml"),
       `apiVersion: v1

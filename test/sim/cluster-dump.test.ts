@@ -54,6 +54,10 @@ describe("a kubectl dump of a real cluster runs end to end", () => {
     expect(inputs.imagesDefaultSize.map((e: { image: string }) => e.image)).not.toContain("nginx:1.25.3");
     expect(inputs.imagesDefaultSize.map((e: { image: string }) => e.image)).toContain("ghcr.io/acme/ledger:2.4.1");
     expect(inputs.podsSkipped).toEqual([expect.objectContaining({ field: "status.phase=Succeeded", count: 1 })]);
+    // The CronJob's finished Job in the dump is skipped: the CronJob, created anew, makes its own.
+    expect(inputs.objectsSkipped).toEqual([
+      expect.objectContaining({ kind: "Job", count: 1, first: expect.stringMatching(/cronjobs\.yaml:\d+$/) }),
+    ]);
   });
 
   test("the GPU pod lands on the tainted GPU node; nothing is scheduled to the NotReady node or the GPU node otherwise", () => {

@@ -23,6 +23,11 @@ export interface InputReportJson {
   imagesDefaultSize: InputReportEntry[];
   /** Pods of cluster.pods that are not simulated (phase Succeeded or Failed), once per phase. */
   podsSkipped: InputReportEntry[];
+  /**
+   * Objects of simulated kinds skipped because a simulated owner makes its own (a CronJob's
+   * Jobs), once per kind and reason; absent when there are none.
+   */
+  objectsSkipped?: InputReportEntry[];
 }
 
 /**
@@ -47,6 +52,7 @@ export class InputReport {
     fieldsNotModelled: new Map(),
     imagesDefaultSize: new Map(),
     podsSkipped: new Map(),
+    objectsSkipped: new Map(),
   };
 
   /** An object of a kind simctl does not simulate was skipped. */
@@ -67,6 +73,11 @@ export class InputReport {
   /** A pod of cluster.pods was skipped because of its phase. */
   podSkipped(phase: string, at: InputSite): void {
     this.add("podsSkipped", "Pod", `status.phase=${phase}`, "", at);
+  }
+
+  /** An object of `kind` was skipped: `why` says which owner makes its own. */
+  objectSkipped(kind: string, why: string, at: InputSite): void {
+    this.add("objectsSkipped", kind, why, "", at);
   }
 
   /** Images listed as given the default size. */
@@ -93,6 +104,9 @@ export class InputReport {
       fieldsNotModelled: [...this.sections.fieldsNotModelled.values()],
       imagesDefaultSize: [...this.sections.imagesDefaultSize.values()],
       podsSkipped: [...this.sections.podsSkipped.values()],
+      ...(this.sections.objectsSkipped.size === 0
+        ? {}
+        : { objectsSkipped: [...this.sections.objectsSkipped.values()] }),
     };
   }
 }
@@ -110,5 +124,7 @@ export function formatInputReport(r: InputReportJson): string {
       `  image without a size, given the default ${DEFAULT_IMAGE_BYTES / 2 ** 20} MiB: ${e.image} (first at ${e.first})`,
     );
   for (const e of r.podsSkipped) out.push(`  pod skipped: ${e.field} (${e.count} pods, first at ${e.first})`);
+  for (const e of r.objectsSkipped ?? [])
+    out.push(`  ${e.kind} skipped: ${e.field} (${times(e.count)}, first at ${e.first})`);
   return out.length === 0 ? "" : `simctl: inputs not simulated as written (saved in inputs.json):\n${out.join("\n")}\n`;
 }

@@ -242,10 +242,27 @@ function readCreate(
     if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
-    } else if (o.kind === "Job" || o.kind === "CronJob") stamp(o.r, o.kind);
+    } else if (o.kind === "Job" && ownedByCronJob(o.r))
+      report.objectSkipped("Job", "a CronJob's Job (its CronJob controller creates its own)", o.site);
+    else if (o.kind === "Job" || o.kind === "CronJob") stamp(o.r, o.kind);
     else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;
+}
+
+/**
+ * Whether a Job of a dump is a CronJob's (its controller reference is a CronJob): the CronJob,
+ * created anew at t = 0, makes its own Jobs, so running the dump's too would double them.
+ */
+function ownedByCronJob(job: YamlReader): boolean {
+  const refs = job.get("metadata").get("ownerReferences").value();
+  return (
+    Array.isArray(refs) &&
+    refs.some((ref) => {
+      const r = ref as { kind?: unknown; controller?: unknown } | null;
+      return r !== null && typeof r === "object" && r.kind === "CronJob" && r.controller === true;
+    })
+  );
 }
