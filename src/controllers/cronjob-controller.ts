@@ -98,6 +98,18 @@ export interface CronJobCounts {
   tooManyMissed: number;
 }
 
+/** Counts of a CronJob the controller has not acted on. */
+export function noCronJobCounts(): CronJobCounts {
+  return {
+    jobsCreated: 0,
+    jobsDeletedByHistoryLimit: 0,
+    jobsReplaced: 0,
+    skippedForbid: 0,
+    missedDeadline: 0,
+    tooManyMissed: 0,
+  };
+}
+
 /**
  * The CronJob controller (pkg/controller/cronjob/cronjob_controllerv2.go, the v2 controller of
  * v1.21 and later), on the virtual clock: wall time is the scenario's startTime plus simulated
@@ -194,14 +206,7 @@ export class CronJobController extends SyncController {
       this.creatingMs.push(Number.NaN);
       this.inflight.push(0);
       this.syncFailed.push(false);
-      this.counts.push({
-        jobsCreated: 0,
-        jobsDeletedByHistoryLimit: 0,
-        jobsReplaced: 0,
-        skippedForbid: 0,
-        missedDeadline: 0,
-        tooManyMissed: 0,
-      });
+      this.counts.push(noCronJobCounts());
     }
   }
 

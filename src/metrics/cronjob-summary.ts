@@ -1,4 +1,4 @@
-import type { CronJobCounts } from "../controllers/cronjob-controller.js";
+import { type CronJobCounts, noCronJobCounts } from "../controllers/cronjob-controller.js";
 import type { Simulation } from "../sim/simulation.js";
 
 /** summary.json `cronJobs[]`: one CronJob, what its controller did, and its last status. */
@@ -25,13 +25,7 @@ export function cronJobSummaries(sim: Simulation): CronJobSummary[] {
     timeZone: cj.spec.timeZone ?? null,
     concurrencyPolicy: cj.spec.concurrencyPolicy,
     suspend: cj.spec.suspend,
-    jobsCreated: 0,
-    jobsDeletedByHistoryLimit: 0,
-    jobsReplaced: 0,
-    skippedForbid: 0,
-    missedDeadline: 0,
-    tooManyMissed: 0,
-    ...counts[i],
+    ...(counts[i] ?? noCronJobCounts()),
     lastScheduleTime: Number.isNaN(cj.lastScheduleMs) ? null : new Date(cj.lastScheduleMs).toISOString(),
     active: cj.active.length,
   }));

@@ -134,7 +134,7 @@ const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "templa
  * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
  * `copies:` adds (and be at most `maxName` characters with it), and its namespace (default "default").
  */
-export function readWorkloadMeta(
+function readWorkloadMeta(
   r: YamlReader,
   nameSuffix: string,
   maxName = DNS_SUBDOMAIN_MAX,
@@ -262,14 +262,29 @@ export function readJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
+  const meta = readBatchObject(r, "Job", nameSuffix);
+  if (meta === undefined) return undefined;
+  const { name, namespace } = meta;
+  const { job, pod } = readJobSpec(r.get("spec"), defaultRun);
+  return { name: name + nameSuffix, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0, kind: "Job", job, pod };
+}
+
+/**
+ * The head of a batch/v1 object (a Job or CronJob manifest): its apiVersion, and its metadata
+ * as {@link readWorkloadMeta} reads it; undefined when it is not a mapping.
+ */
+export function readBatchObject(
+  r: YamlReader,
+  kind: string,
+  nameSuffix: string,
+  maxName?: number,
+): { name: string; namespace: string } | undefined {
   if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a Job manifest");
+    if (!r.present) r.fail(`a ${kind} manifest`);
     return undefined;
   }
   r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const { job, pod } = readJobSpec(r.get("spec"), defaultRun);
-  return { name: name + nameSuffix, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0, kind: "Job", job, pod };
+  return readWorkloadMeta(r, nameSuffix, maxName);
 }
 
 /**

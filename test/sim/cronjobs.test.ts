@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { loadScenario, parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { numOrNull, podsColumns } from "./pods-columns.js";
 
 const MIN = 60e9;
 /** The scenario's startTime (the default, 2026-01-01T00:00:00Z) in minutes since the epoch. */
@@ -58,13 +58,9 @@ function run(manifests: string, stop = "{ when: timeLimit, timeLimit: 30m }") {
   writeFileSync(join(dir, "in", "in.yaml"), manifests);
   writeFileSync(join(dir, "in", "s.yaml"), scenario(stop));
   const result = runScenario(loadScenario(join(dir, "in", "s.yaml")), { outRoot: join(dir, "out") });
-  const pods = tableFromIPC(readFileSync(join(dir, "out", "cron-1", "pods.arrow")));
-  const col = (name: string) => {
-    const v = pods.getChild(name)!;
-    return Array.from({ length: v.length }, (_, i) => v.get(i) as unknown);
-  };
-  const num = (v: unknown) => (v === null ? null : Number(v));
-  const rows: Row[] = Array.from({ length: pods.numRows }, (_, i) => ({
+  const { rows: n, col } = podsColumns(join(dir, "out", "cron-1", "pods.arrow"));
+  const num = numOrNull;
+  const rows: Row[] = Array.from({ length: n }, (_, i) => ({
     pod: String(col("pod")[i]),
     owner: String(col("deployment")[i]),
     job: String(col("replicaset")[i]),
@@ -250,13 +246,11 @@ describe("the cluster dump's CronJob (test/fixtures/cluster-dump), over a window
     expect(text).toContain("when: timeLimit");
     const out = mkdtempSync(join(tmpdir(), "simctl-cron-dump-"));
     const result = runScenario(parseScenario(file, text), { outRoot: out });
-    const pods = tableFromIPC(readFileSync(join(out, "cluster-dump-1", "pods.arrow")));
-    const owner = pods.getChild("deployment")!;
-    const job = pods.getChild("replicaset")!;
-    const phase = pods.getChild("phase")!;
+    const { rows, col } = podsColumns(join(out, "cluster-dump-1", "pods.arrow"));
+    const [owner, job, phase] = [col("deployment"), col("replicaset"), col("phase")];
     const mine: { job: string; phase: string }[] = [];
-    for (let i = 0; i < pods.numRows; i++)
-      if (owner.get(i) === "ledger-reconcile") mine.push({ job: String(job.get(i)), phase: String(phase.get(i)) });
+    for (let i = 0; i < rows; i++)
+      if (owner[i] === "ledger-reconcile") mine.push({ job: String(job[i]), phase: String(phase[i]) });
     expect(mine.map((r) => Number(r.job.split("-").pop()) - START_MIN)).toEqual([5, 10]);
     expect(mine.every((r) => r.phase === "Succeeded")).toBe(true);
     expect(result.summary.cronJobs).toEqual([

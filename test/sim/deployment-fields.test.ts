@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { numOrNull, podsColumns } from "./pods-columns.js";
 
 const S = 1e9;
 
@@ -44,15 +44,20 @@ stop: ${stop}
 `,
   );
   const result = runScenario(loadScenario(join(dir, "in", "s.yaml")), { outRoot: join(dir, "out") });
-  const pods = tableFromIPC(readFileSync(join(dir, "out", "dep-3", "pods.arrow")));
-  const get = (name: string, i: number) => pods.getChild(name)!.get(i) as unknown;
-  const num = (v: unknown) => (v === null ? null : Number(v));
-  const rows = Array.from({ length: pods.numRows }, (_, i) => ({
-    rs: String(get("replicaset", i)),
-    created: Number(get("created_ns", i)),
-    running: num(get("running_ns", i)),
-    deletion: num(get("deletion_ns", i)),
-    scheduled: num(get("scheduled_ns", i)),
+  const { rows: n, col } = podsColumns(join(dir, "out", "dep-3", "pods.arrow"));
+  const [rs, created, running, deletion, scheduled] = [
+    col("replicaset"),
+    col("created_ns"),
+    col("running_ns"),
+    col("deletion_ns"),
+    col("scheduled_ns"),
+  ];
+  const rows = Array.from({ length: n }, (_, i) => ({
+    rs: String(rs[i]),
+    created: Number(created[i]),
+    running: numOrNull(running[i]),
+    deletion: numOrNull(deletion[i]),
+    scheduled: numOrNull(scheduled[i]),
   }));
   const sets = [...new Set(rows.map((r) => r.rs))];
   return { result, rows, sets };

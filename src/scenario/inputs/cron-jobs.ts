@@ -1,7 +1,7 @@
 import type { DistSpec } from "../../core/distributions.js";
 import { parseCronSchedule } from "../../controllers/cron-schedule.js";
-import { OBJECT_KEYS, METADATA_KEYS } from "../core-v1-fields.js";
-import { INT32_MAX, readJobSpec, readWorkloadMeta, type DeploymentSpec } from "../manifests.js";
+import { METADATA_KEYS } from "../core-v1-fields.js";
+import { INT32_MAX, readBatchObject, readJobSpec, type DeploymentSpec } from "../manifests.js";
 import type { YamlReader } from "../yaml-reader.js";
 
 // model: k8s.io/api/batch/v1/types.go CronJobSpec.
@@ -37,12 +37,9 @@ export function readCronJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a CronJob manifest");
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix, CRONJOB_NAME_MAX);
+  const meta = readBatchObject(r, "CronJob", nameSuffix, CRONJOB_NAME_MAX);
+  if (meta === undefined) return undefined;
+  const { name, namespace } = meta;
   const spec = r.get("spec");
   spec.object(CRONJOB_SPEC_KEYS);
   const scheduleR = spec.get("schedule");
