@@ -50,6 +50,8 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
     namespace: "default",
   },
   [Resource.persistentvolumeclaims]: { apiGroup: "", resource: "persistentvolumeclaims", namespace: "default" },
+  [Resource.cronjobs]: { apiGroup: "batch", resource: "cronjobs", namespace: "default" },
+  [Resource.cronjobsStatus]: { apiGroup: "batch", resource: "cronjobs", subresource: "status", namespace: "default" },
   // model: node Leases live in kube-node-lease (pkg/kubelet/kubelet.go, corev1.NamespaceNodeLease),
   // leader-election Leases in kube-system; both match their FlowSchemas' rules (namespaces "*").
   [Resource.leases]: { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-node-lease" },

@@ -2,6 +2,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodReason, PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { DisruptionBudgets } from "../cluster/disruption-budgets.js";
 import {
+  type CronJobState,
   type DeploymentState,
   type DeploymentUpdate,
   JobCondition,
@@ -47,6 +48,7 @@ export class ObjectStore {
   readonly statefulSets: StatefulSetState[] = [];
   /** Told of each committed PersistentVolumeClaim create (undefined when the run has no StatefulSet). */
   claims: ClaimObserver | undefined;
+  readonly cronJobs: CronJobState[] = [];
   readonly pods: PodTable;
   readonly nodes: NodeTable;
   private readonly engine: Engine;
@@ -100,6 +102,7 @@ export class ObjectStore {
           const d = this.deployments[u.deployment]!;
           d.template = u.template;
           d.replicas = u.replicas;
+          if (u.paused !== undefined) d.paused = u.paused;
           this.allRunning.track(u.template);
           this.watch.publish(WatchResource.deployments, u.deployment, WatchEvent.MODIFIED);
           this.allRunning.check();
@@ -122,17 +125,31 @@ export class ObjectStore {
         this.replicaSets[obj]!.statusAvailable = operand;
         this.watch.publish(WatchResource.replicasets, obj, WatchEvent.MODIFIED);
         return;
-      case Resource.jobs:
-        this.jobs[obj]!.exists = true;
+      case Resource.jobs: {
+        const job = this.jobs[obj]!;
+        if (verb === Verb.delete) {
+          // model: a delete with propagationPolicy Background removes the Job at once; the
+          // garbage collector deletes its pods afterwards (garbage-collector.ts).
+          if (!job.exists) return;
+          job.exists = false;
+          job.deletedNs = this.engine.now;
+          this.watch.publish(WatchResource.jobs, obj, WatchEvent.DELETED);
+          this.allRunning.check();
+          return;
+        }
+        job.exists = true;
         this.watch.publish(WatchResource.jobs, obj, WatchEvent.ADDED);
         return;
+      }
       case Resource.jobsStatus: {
         // The operand is the Job's condition (a JobCondition): none, or the terminal one it reached.
         const job = this.jobs[obj]!;
+        if (!job.exists) return; // model: a status write to a deleted Job is NotFound
         if (operand !== JobCondition.none && job.condition === JobCondition.none) {
           job.condition = operand as JobCondition;
           job.finishedNs = this.engine.now;
-          this.allRunning.jobFinished();
+          // A CronJob's Jobs are not the workload's to wait for (all-running.ts).
+          if (this.deployments[job.owner]!.spec.kind !== "CronJob") this.allRunning.jobFinished();
         }
         this.watch.publish(WatchResource.jobs, obj, WatchEvent.MODIFIED);
         this.allRunning.check();
@@ -154,6 +171,15 @@ export class ObjectStore {
         return;
       case Resource.persistentvolumeclaims:
         this.claims!.claimCreated(obj);
+        return;
+      case Resource.cronjobs:
+        this.cronJobs[obj]!.exists = true;
+        this.cronJobs[obj]!.createdNs = this.engine.now;
+        this.watch.publish(WatchResource.cronjobs, obj, WatchEvent.ADDED);
+        return;
+      case Resource.cronjobsStatus:
+        // The CronJob controller keeps the status it wrote (cronjob-controller.ts); watchers see the change.
+        this.watch.publish(WatchResource.cronjobs, obj, WatchEvent.MODIFIED);
         return;
       case Resource.pods:
         if (verb === Verb.create) {

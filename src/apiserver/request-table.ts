@@ -25,6 +25,8 @@ export const Resource = {
   statefulsets: 15,
   statefulsetsStatus: 16,
   persistentvolumeclaims: 17,
+  cronjobs: 18,
+  cronjobsStatus: 19,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -46,6 +48,8 @@ export const RESOURCE_NAMES = [
   "statefulsets",
   "statefulsets/status",
   "persistentvolumeclaims",
+  "cronjobs",
+  "cronjobs/status",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */

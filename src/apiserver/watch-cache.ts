@@ -10,17 +10,31 @@ import type { WatchSpec } from "../scenario/sections/watch.js";
 import type { ApiServerSpec } from "../scenario/sections/api-server.js";
 
 /** Resources that can be watched. */
-export const WatchResource = { deployments: 0, replicasets: 1, pods: 2, jobs: 3, statefulsets: 4 } as const;
+export const WatchResource = {
+  deployments: 0,
+  replicasets: 1,
+  pods: 2,
+  jobs: 3,
+  statefulsets: 4,
+  cronjobs: 5,
+} as const;
 export type WatchResource = (typeof WatchResource)[keyof typeof WatchResource];
-export const WATCH_RESOURCE_NAMES = ["deployments", "replicasets", "pods", "jobs", "statefulsets"] as const;
-const RESOURCE_KINDS = 5;
+export const WATCH_RESOURCE_NAMES = ["deployments", "replicasets", "pods", "jobs", "statefulsets", "cronjobs"] as const;
+const RESOURCE_KINDS = WATCH_RESOURCE_NAMES.length;
 /**
  * model: a watch event carries the whole object, whatever the write was (a status patch, a
  * binding): the sizes the writers use for whole objects, a Deployment and a ReplicaSet ~3 kB
  * (kubectl's and the deployment controller's writes), a pod ~5 kB (the replicaset controller's
- * create), a Job and a StatefulSet ~3 kB (kubectl's create).
+ * create), a Job, a StatefulSet and a CronJob ~3 kB (kubectl's create).
  */
-const EVENT_OBJECT_BYTES: readonly number[] = [3_000, 3_000, 5_000, 3_000, 3_000];
+const EVENT_OBJECT_BYTES: Readonly<Record<(typeof WATCH_RESOURCE_NAMES)[number], number>> = {
+  deployments: 3_000,
+  replicasets: 3_000,
+  pods: 5_000,
+  jobs: 3_000,
+  statefulsets: 3_000,
+  cronjobs: 3_000,
+};
 
 /** Watch event types, as in the watch API. */
 export const WatchEvent = { ADDED: 0, MODIFIED: 1, DELETED: 2 } as const;
@@ -246,7 +260,7 @@ export class WatchCache {
     this.delivery = new Sampler(spec.delivery, random.stream("watch-cache/delivery"));
     for (let r = 0; r < RESOURCE_KINDS; r++) {
       const log = new ResourceLog();
-      log.encodeNs = Math.round((EVENT_OBJECT_BYTES[r]! / 1024) * (apiserver.serializationPerKiBNs / 2));
+      log.encodeNs = Math.round((EVENT_OBJECT_BYTES[WATCH_RESOURCE_NAMES[r]!] / 1024) * (apiserver.serializationPerKiBNs / 2));
       this.logs.push(log);
       this.resourceWatchers.push([]);
     }

@@ -1,4 +1,4 @@
-import type { DeploymentSpec, JobManifest } from "../scenario/manifests.js";
+import type { CronJobManifest, DeploymentSpec, JobManifest } from "../scenario/manifests.js";
 import type { StatefulSetManifest } from "../scenario/inputs/stateful-sets.js";
 
 /** A Deployment object as the simulated API holds it. Deployments are few: plain objects. */
@@ -16,6 +16,8 @@ export interface DeploymentState {
   exists: boolean;
   /** status.availableReplicas as last written by the deployment controller. */
   statusAvailable: number;
+  /** spec.paused as last changed by an update (undefined: as the manifest says). */
+  paused?: boolean;
   /**
    * Set when this is not a Deployment: the kind of a workload created as such (ReplicaSet, Job,
    * StatefulSet), or of the stand-in owner of pods of `cluster.pods` whose controller is not
@@ -35,6 +37,8 @@ export interface DeploymentUpdate {
   deployment: number;
   template: number;
   replicas: number;
+  /** kubectl rollout pause (true) or resume (false); undefined: unchanged. */
+  paused?: boolean;
 }
 
 /** A ReplicaSet object and the replicaset controller's view of it. */
@@ -55,6 +59,8 @@ export interface ReplicaSetState {
   /** status.replicas / availableReplicas as last written. */
   statusReplicas: number;
   statusAvailable: number;
+  /** spec.minReadySeconds in ns (its Deployment's; absent: 0, available once Ready). */
+  minReadyNs?: number;
 }
 
 /** The row of ReplicaSet `idx` before the API has it: not created, no pods seen, no status written. */
@@ -108,6 +114,65 @@ export interface JobState {
   /** Why it failed (upstream reason: BackoffLimitExceeded, DeadlineExceeded); "" otherwise. */
   reason: string;
   finishedNs: number;
+  /** When the delete of the Job was committed (NaN while it exists or before it is created). */
+  deletedNs: number;
+}
+
+/** The row of Job `idx` before the API has it: not created, not started, no pods seen. */
+export function newJob(
+  idx: number,
+  name: string,
+  namespace: string,
+  spec: JobManifest,
+  owner: number,
+  podSet: number,
+): JobState {
+  return {
+    idx,
+    name,
+    namespace,
+    spec,
+    owner,
+    podSet,
+    exists: false,
+    startNs: NaN,
+    active: 0,
+    succeeded: 0,
+    failed: 0,
+    condition: JobCondition.none,
+    reason: "",
+    finishedNs: NaN,
+    deletedNs: NaN,
+  };
+}
+
+/**
+ * A batch/v1 CronJob object and its status as last written by the CronJob controller. CronJobs
+ * are few: plain objects. Times of the schedule are wall-clock milliseconds (the scenario's
+ * startTime plus simulated time).
+ */
+export interface CronJobState {
+  idx: number;
+  name: string;
+  namespace: string;
+  spec: CronJobManifest;
+  /** The spec of the Jobs it creates. */
+  jobSpec: JobManifest;
+  /** Its entry in the owner list (pods.arrow's deployment column, owner_kind CronJob). */
+  owner: number;
+  /** The pod template of its Jobs. */
+  template: number;
+  exists: boolean;
+  /** When its create was committed, simulated ns (NaN before); metadata.creationTimestamp is the wall time of it. */
+  createdNs: number;
+  /** status.active: its Jobs (store.jobs rows) the controller counts as running. */
+  active: number[];
+  /** status.lastScheduleTime, wall ms (NaN: never). */
+  lastScheduleMs: number;
+  /** status.lastSuccessfulTime, wall ms (NaN: never). */
+  lastSuccessfulMs: number;
+  /** Every Job created for it (store.jobs rows), in creation order. */
+  jobs: number[];
 }
 
 /** An apps/v1 StatefulSet object and the StatefulSet controller's view of it. StatefulSets are few: plain objects. */

@@ -3,6 +3,7 @@ import { Resource, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import { type DeploymentState, newReplicaSet, type ReplicaSetState } from "../cluster/workloads.js";
 import { maxScaledDown, newReplicaSetReplicas, resolveFenceposts } from "./rollout.js";
+import { RolloutProgress } from "./rollout-progress.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
 const REPLICASET_BYTES = 3_000;
@@ -23,6 +24,8 @@ export class DeploymentController extends SyncController {
   private readonly kWritten: EventKind;
   /** Per ReplicaSet: its pods that still exist (created, not yet removed from etcd); kept only with Recreate. */
   private readonly livePods: number[] = [];
+  /** Each Deployment's Progressing condition. */
+  readonly progress = new RolloutProgress();
 
   /**
    * `recreate`: some Deployment uses the Recreate strategy, which waits for the old pods to be
@@ -92,6 +95,13 @@ export class DeploymentController extends SyncController {
       all += rs.replicas;
       if (rs.template === dep.template) newRs = rs;
     }
+    this.progress.observe(dep, newRs, this.engine.now, rsList);
+    // model: sync.go syncDeployment: a paused Deployment only scales (dc.sync): no new
+    // ReplicaSet, no rollout, whatever its strategy.
+    if (dep.paused ?? dep.spec.paused === true) {
+      this.syncPaused(dep, newRs);
+      return;
+    }
     if (dep.spec.strategy === "Recreate") {
       this.syncRecreate(dep, newRs);
       return;
@@ -152,12 +162,45 @@ export class DeploymentController extends SyncController {
     this.writeStatus(dep);
   }
 
+  /**
+   * model: sync.go sync / scale for a paused Deployment: the ReplicaSets keep their templates;
+   * with one active ReplicaSet (or none: the newest) it is scaled to spec.replicas. With several
+   * (paused mid-rollout), (approximation) the whole difference goes to the largest, newest on a
+   * tie, where upstream first spreads it in proportion to their sizes and gives that one the rest.
+   */
+  private syncPaused(dep: DeploymentState, newRs: ReplicaSetState | undefined): void {
+    const sets = dep.replicaSets.map((i) => this.store.replicaSets[i]!).filter((rs) => rs.exists);
+    const active = sets.filter((rs) => rs.replicas > 0);
+    let target: ReplicaSetState | undefined;
+    if (active.length === 0) target = newRs?.exists === true ? newRs : sets[sets.length - 1];
+    else for (const rs of active) if (target === undefined || rs.replicas >= target.replicas) target = rs;
+    let total = 0;
+    for (const rs of active) total += rs.replicas;
+    // model: with several active ReplicaSets a RollingUpdate may hold replicas + maxSurge (scale: allowedSize).
+    const allowed =
+      active.length > 1 && dep.spec.strategy !== "Recreate"
+        ? dep.replicas + resolveFenceposts(dep.spec.maxSurge, dep.spec.maxUnavailable, dep.replicas).surge
+        : dep.replicas;
+    const want = target === undefined ? 0 : Math.max(0, target.replicas + allowed - total);
+    if (target !== undefined && want !== target.replicas) {
+      this.scale(dep.idx, target, want);
+      return;
+    }
+    this.writeStatus(dep);
+  }
+
   private createReplicaSet(dep: DeploymentState, replicas: number): void {
     const rs = this.store.replicaSets.length;
     dep.replicaSets.push(rs);
     // model: the ReplicaSet is named <deployment>-<pod-template-hash>; the hash is a stand-in.
     const name = `${dep.spec.name}-${templateHash(`${dep.spec.name}/${dep.template}`)}`;
-    this.store.replicaSets.push(newReplicaSet(rs, name, dep.idx, dep.template, replicas));
+    // model: the new ReplicaSet takes the Deployment's minReadySeconds (sync.go getNewReplicaSet).
+    const minReady = dep.spec.minReadyNs;
+    this.store.replicaSets.push({
+      ...newReplicaSet(rs, name, dep.idx, dep.template, replicas),
+      ...(minReady === undefined ? {} : { minReadyNs: minReady }),
+    });
+    this.progress.created(dep.idx, this.engine.now);
     this.inflight[dep.idx] = 1;
     this.api.submit(
       this.client,

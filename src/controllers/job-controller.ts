@@ -176,7 +176,8 @@ export class JobController extends SyncController {
     const spec = job.spec;
     this.syncFailed[j] = false;
     this.writing[j] = JobCondition.none;
-    if (job.condition !== JobCondition.none) {
+    // model: a deleted Job is not found by the sync (its pods are the garbage collector's).
+    if (job.condition !== JobCondition.none || !job.exists) {
       this.endSync(j);
       return;
     }

@@ -263,10 +263,21 @@ export class ReplicaSetController extends SyncController {
     if (--this.inflight[rs]! === 0) this.finishSync(rs);
   }
 
-  /** Writes status.replicas/availableReplicas if they changed, then ends the sync. */
+  /**
+   * Writes status.replicas/availableReplicas if they changed, then ends the sync.
+   *
+   * model: replica_set.go calculateStatus counts a pod available once it has been Ready for
+   * minReadySeconds (podutil.IsPodAvailable; Ready here is the Running status, as ever in this
+   * model); with minReadySeconds, a ReplicaSet whose pods are all Ready but not all available is
+   * synced again after minReadySeconds (syncReplicaSet's queue.AddAfter).
+   */
   private finishSync(rs: number): void {
     const state = this.store.replicaSets[rs]!;
-    if (state.statusReplicas === state.observedPods && state.statusAvailable === state.observedRunning) {
+    const minReady = state.minReadyNs ?? 0;
+    const available = minReady > 0 ? this.availablePods(rs, minReady) : state.observedRunning;
+    if (minReady > 0 && state.observedRunning === state.replicas && available !== state.replicas)
+      this.queue.addAfter(rs, minReady);
+    if (state.statusReplicas === state.observedPods && state.statusAvailable === available) {
       this.endSync(rs);
       return;
     }
@@ -276,10 +287,19 @@ export class ReplicaSetController extends SyncController {
       Verb.update,
       Resource.replicasetsStatus,
       rs,
-      state.observedRunning,
+      available,
       STATUS_BYTES,
       this.kStatusWritten,
       rs,
     );
+  }
+
+  /** The ReplicaSet's active pods that have been Running for at least `minReadyNs`. */
+  private availablePods(rs: number, minReadyNs: number): number {
+    const since = this.engine.now - minReadyNs;
+    let n = 0;
+    for (const p of this.podsOf[rs]!)
+      if (this.podFlags.flags[p] === (COUNTED | RUNNING) && this.pods.time(p, PodStage.running) <= since) n++;
+    return n;
   }
 }

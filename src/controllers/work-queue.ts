@@ -75,6 +75,11 @@ export class WorkQueue {
     this.engine.schedule(delay, this.kDelayedAdd, item);
   }
 
+  /** Queues `item` after `delayNs` (client-go AddAfter). */
+  addAfter(item: number, delayNs: number): void {
+    this.engine.schedule(delayNs, this.kDelayedAdd, item);
+  }
+
   /** Clears `item`'s failure count after a successful sync. */
   forget(item: number): void {
     if (item < this.items.capacity) this.items.failures[item] = 0;

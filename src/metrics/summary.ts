@@ -8,6 +8,8 @@ import type { RunResult } from "../core/engine.js";
 import type { Simulation } from "../sim/simulation.js";
 import { nodeSideSummary, type NodeSideSummary } from "../node/node-summary.js";
 import { quantiles } from "./quantiles.js";
+import { cronJobSummaries, type CronJobSummary } from "./cronjob-summary.js";
+import { progressDeadlineSummaries, type ProgressDeadlineSummary } from "./deployment-summary.js";
 
 /** Quantiles of a latency, in simulated nanoseconds (null when there were no samples). */
 export interface LatencySummary {
@@ -63,6 +65,10 @@ export interface SimulatedSummary {
   jobs?: JobSummary[];
   /** Each ResourceQuota: its limits, its highest usage, and the pod creates it refused (absent without quotas). */
   resourceQuotas?: ResourceQuotaSummary[];
+  /** Each CronJob of the workload, in creation order (absent when it has none). */
+  cronJobs?: CronJobSummary[];
+  /** The Deployments whose rollout exceeded progressDeadlineSeconds (absent when none did). */
+  progressDeadlineExceeded?: ProgressDeadlineSummary[];
   /**
    * Pod startup in the phases of upstream's e2e density test (test/e2e/density.go "schedule",
    * "run after schedule", "watch" latencies): created -> scheduled, scheduled -> containers
@@ -160,6 +166,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     startupNoPulls[p] = run - created - pods.pullWaitNs[p]! - pods.initNs[p]!;
   }
   const firstStep = sim.scenario.workload[0]?.atNs ?? 0;
+  const stuck = progressDeadlineSummaries(sim);
   const noPulls = latency(startupNoPulls);
   const stages: Record<string, LatencySummary> = {};
   for (const [name, from, to] of STAGE_STEPS) stages[name] = stageLatency(T, n, from, to);
@@ -190,6 +197,8 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     byOwnerKind: byOwnerKind(sim, startup),
     ...(sim.store.jobs.length > 0 ? { jobs: jobSummaries(sim) } : {}),
     ...(sim.quotas === undefined ? {} : { resourceQuotas: quotaSummaries(sim.quotas) }),
+    ...(sim.store.cronJobs.length > 0 ? { cronJobs: cronJobSummaries(sim) } : {}),
+    ...(stuck.length > 0 ? { progressDeadlineExceeded: stuck } : {}),
     podStartupPhases: {
       schedule: stageLatency(T, n, PodStage.created, PodStage.scheduled),
       runAfterSchedule: stageLatency(T, n, PodStage.scheduled, PodStage.containersStarted),

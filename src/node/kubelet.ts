@@ -671,6 +671,13 @@ export class Kubelets {
   /** The pod got a deletionTimestamp (or vanished): kill it if the kubelet runs it. */
   private terminate(pod: PodIdx, node: NodeIdx): void {
     const st = this.workers.state[pod]!;
+    if (st === W_TERMINATED && this.pods.phase[pod] === PodPhase.Succeeded && Number.isNaN(this.pods.deletedNs[pod])) {
+      // model: a deleted pod whose containers all exited is removed at once: the status
+      // manager's syncPod deletes it with grace period 0 (canBeDeleted).
+      this.workers.state[pod] = W_TERMINATING;
+      this.status.set(pod, node, PodPhase.Succeeded, true);
+      return;
+    }
     if (st === W_TERMINATING || st === W_TERMINATED) return;
     if (st === W_NONE || st === W_REJECTED) {
       // Nothing runs: write the terminal status and remove the pod (status_manager canBeDeleted).

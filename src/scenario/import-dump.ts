@@ -103,7 +103,7 @@ cluster:
   nodes:${list(nodeFiles)}${podFiles.length === 0 ? "" : `\n  pods:${list(podFiles)}`}
 workload:
   - at: 0s
-    apply:${list(otherFiles).replace(/\n {4}-/g, "\n      -")}${kinds.has("Job") ? `\n${runDurationLine(jobRunSeconds)}` : ""}
+    apply:${list(otherFiles).replace(/\n {4}-/g, "\n      -")}${kinds.has("Job") || kinds.has("CronJob") ? `\n${runDurationLine(jobRunSeconds)}` : ""}
 stop:
   when: allRunning
   timeLimit: 30m
@@ -116,7 +116,7 @@ stop:
 }
 
 /**
- * The step's `runDuration` for Jobs whose pods carry no `simctl.dev/run-duration`: the median
+ * The step's `runDuration` for Jobs (and CronJobs' Jobs) whose pods carry no `simctl.dev/run-duration`: the median
  * run time (status.startTime to completionTime) of the dump's completed Jobs, or, with none
  * to measure, an assumed 5 minutes that the comment asks the user to set.
  */

@@ -37,6 +37,7 @@ const TOP_KEYS = [
   "workload",
   "stop",
   "outputs",
+  "startTime",
 ] as const;
 const OUTPUTS: readonly OutputTable[] = ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
@@ -164,12 +165,24 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),
     },
     outputs: r.get("outputs").subsetOf(OUTPUTS),
+    ...(r.has("startTime") ? { startTimeMs: readStartTime(r.get("startTime")) } : {}),
     inputs: ctx.inputs.toJSON(),
   };
   ctx.throwIfIssues();
   checkSize(ctx, scenario, r);
   ctx.throwIfIssues();
   return scenario;
+}
+
+/** An RFC 3339 time with a zone (`2026-01-01T00:00:00Z`, `2026-03-29T02:30:00+02:00`). */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** `startTime:` the wall-clock time of simulated 0 (types.ts DEFAULT_START_TIME_MS when absent). */
+function readStartTime(r: ReturnType<typeof readYamlDocuments>["docs"][number]): number {
+  const text = r.str({ expected: "an RFC 3339 time such as 2026-01-01T00:00:00Z" });
+  const ms = RFC3339.test(text) ? Date.parse(text) : Number.NaN;
+  if (Number.isNaN(ms)) r.fail("an RFC 3339 time with a zone, such as 2026-01-01T00:00:00Z");
+  return ms;
 }
 
 /**

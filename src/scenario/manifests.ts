@@ -75,16 +75,24 @@ export interface DeploymentSpec {
   maxUnavailable: string | number;
   /** spec.strategy.type when it is Recreate (absent: RollingUpdate, the default). */
   strategy?: "Recreate";
+  /** spec.minReadySeconds in ns, when not 0: a pod is available that long after it is Ready. */
+  minReadyNs?: number;
+  /** spec.paused, when true: template changes are not rolled out (a Deployment's only). */
+  paused?: boolean;
+  /** spec.progressDeadlineSeconds in ns, when not the default 600 s (Infinity: none, as int32 max means upstream). */
+  progressDeadlineNs?: number;
   /**
    * Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it
    * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded);
    * or for a StatefulSet (then `statefulSet` holds its spec).
    */
-  kind?: "ReplicaSet" | "Job" | "StatefulSet";
-  /** A Job's spec (with `kind` Job only). */
+  kind?: "ReplicaSet" | "Job" | "StatefulSet" | "CronJob";
+  /** A Job's spec (with `kind` Job; with `kind` CronJob, the spec of the Jobs it creates). */
   job?: JobManifest;
   /** A StatefulSet's spec (with `kind` StatefulSet only). */
   statefulSet?: StatefulSetManifest;
+  /** A CronJob's own fields (with `kind` CronJob only; its pods are the job template's). */
+  cronJob?: CronJobManifest;
   pod: PodManifest;
 }
 
@@ -99,6 +107,20 @@ export interface JobManifest {
   activeDeadlineNs: number;
   /** How long each pod runs once Running, before it Succeeds. */
   runDuration: DistSpec;
+}
+
+/** A batch/v1 CronJob's own fields, client-go defaults applied (its Jobs' spec is a {@link JobManifest}). */
+export interface CronJobManifest {
+  /** spec.schedule as written (cron-schedule.ts parses it). */
+  schedule: string;
+  /** spec.timeZone (undefined: the controller manager's, UTC). */
+  timeZone: string | undefined;
+  concurrencyPolicy: "Allow" | "Forbid" | "Replace";
+  suspend: boolean;
+  /** spec.startingDeadlineSeconds in ns (Infinity: none). */
+  startingDeadlineNs: number;
+  successfulJobsHistoryLimit: number;
+  failedJobsHistoryLimit: number;
 }
 
 /** The pod template annotation giving a Job pod's run time (a duration or a distribution). */
@@ -122,16 +144,20 @@ const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "templa
 
 /**
  * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
- * `copies:` adds, and its namespace (default "default").
+ * `copies:` adds (and be at most `maxName` characters with it), and its namespace (default "default").
  */
-export function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
+export function readWorkloadMeta(
+  r: YamlReader,
+  nameSuffix: string,
+  maxName = DNS_SUBDOMAIN_MAX,
+): { name: string; namespace: string } {
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
     .get("name")
     .str({ pattern: DNS_SUBDOMAIN, expected: "a DNS-1123 name (lower case, digits, '-', '.')" });
-  if (name !== "" && name.length + nameSuffix.length > DNS_SUBDOMAIN_MAX)
-    meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
+  if (name !== "" && name.length + nameSuffix.length > maxName)
+    meta.get("name").fail(`a name of at most ${maxName} characters with the suffix -N that copies: adds`);
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   return { name, namespace };
 }
@@ -193,6 +219,15 @@ export function readDeployment(
   const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
   const pod = readSelectedTemplate(spec);
+  // model: apps/v1 defaults minReadySeconds 0, paused false, progressDeadlineSeconds 600
+  // (SetDefaults_Deployment); validation wants the deadline above minReadySeconds, and
+  // math.MaxInt32 means no deadline (deployment util HasProgressDeadline).
+  const minReadySeconds = spec.get("minReadySeconds").int({ min: 0, max: INT32_MAX, default: 0 });
+  const paused = kind === "Deployment" && spec.get("paused").bool({ default: false });
+  const pdR = spec.get("progressDeadlineSeconds");
+  const progressDeadlineSeconds = kind === "Deployment" ? pdR.int({ min: 1, max: INT32_MAX, default: 600 }) : 600;
+  if (kind === "Deployment" && progressDeadlineSeconds <= minReadySeconds)
+    pdR.fail(`a progressDeadlineSeconds greater than minReadySeconds (${minReadySeconds})`);
   return {
     name: name + nameSuffix,
     namespace,
@@ -200,6 +235,11 @@ export function readDeployment(
     maxSurge,
     maxUnavailable,
     ...(type === "Recreate" ? { strategy: type } : {}),
+    ...(minReadySeconds > 0 ? { minReadyNs: minReadySeconds * 1e9 } : {}),
+    ...(paused ? { paused } : {}),
+    ...(progressDeadlineSeconds !== 600
+      ? { progressDeadlineNs: progressDeadlineSeconds === INT32_MAX ? Infinity : progressDeadlineSeconds * 1e9 }
+      : {}),
     ...(kind === "ReplicaSet" ? { kind } : {}),
     pod,
   };
@@ -266,9 +306,40 @@ export function readJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  const head = readWorkloadHead(r, "Job", /^batch\/v1$/, '"batch/v1"', nameSuffix, JOB_SPEC_KEYS);
-  if (head === undefined) return undefined;
-  const { name, namespace, spec } = head;
+  const meta = readBatchObject(r, "Job", nameSuffix);
+  if (meta === undefined) return undefined;
+  const { name, namespace } = meta;
+  const { job, pod } = readJobSpec(r.get("spec"), defaultRun);
+  return { name: name + nameSuffix, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0, kind: "Job", job, pod };
+}
+
+/**
+ * The head of a batch/v1 object (a Job or CronJob manifest): its apiVersion, and its metadata
+ * as {@link readWorkloadMeta} reads it; undefined when it is not a mapping.
+ */
+export function readBatchObject(
+  r: YamlReader,
+  kind: string,
+  nameSuffix: string,
+  maxName?: number,
+): { name: string; namespace: string } | undefined {
+  if (!r.object(OBJECT_KEYS)) {
+    if (!r.present) r.fail(`a ${kind} manifest`);
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
+  return readWorkloadMeta(r, nameSuffix, maxName);
+}
+
+/**
+ * Reads a batch/v1 JobSpec (a Job's spec, or a CronJob's spec.jobTemplate.spec) with the
+ * defaults {@link readJob} describes, and its pod template.
+ */
+export function readJobSpec(
+  spec: YamlReader,
+  defaultRun: DistSpec | undefined,
+): { job: JobManifest; pod: PodManifest } {
+  spec.object(JOB_SPEC_KEYS);
   const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });
   const completionsR = spec.get("completions");
   const indexed =
@@ -292,12 +363,6 @@ export function readJob(
     );
   const pod = readPodSpec(template.get("spec"), labels);
   return {
-    name: name + nameSuffix,
-    namespace,
-    replicas: 0,
-    maxSurge: 0,
-    maxUnavailable: 0,
-    kind: "Job",
     job: {
       completions,
       parallelism,

@@ -30,6 +30,9 @@ export type {
 export type { ClientLimits } from "./sections/controller-manager.js";
 export type { NodeSelection, WorkloadAction } from "./sections/workload.js";
 
+/** The wall-clock time of simulated time 0 when a scenario gives no `startTime`: 2026-01-01T00:00:00Z. */
+export const DEFAULT_START_TIME_MS = Date.UTC(2026, 0, 1);
+
 /** Tables a run can write. */
 export type OutputTable = "pods" | "scheduler" | "api" | "etcd" | "timeseries" | "nodes" | "registry";
 
@@ -60,6 +63,11 @@ export interface Scenario {
   /** ResourceQuotas of the `apply:` inputs, enforced at pod creation (undefined when none). */
   resourceQuotas?: readonly ResourceQuotaSpec[];
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
+  /**
+   * `startTime:` the wall-clock time of simulated time 0, in ms since the Unix epoch (CronJob
+   * schedules run on it); absent: {@link DEFAULT_START_TIME_MS}.
+   */
+  startTimeMs?: number;
   outputs: readonly OutputTable[];
   /**
    * What the inputs hold that the run does not simulate as written (kinds and fields not

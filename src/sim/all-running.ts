@@ -11,7 +11,9 @@ export interface PendingWork {
  * The `allRunning` stop condition, in one place: the run ends when every Deployment has
  * exactly its desired number of live pods, all Running and all from its current template (a
  * finished rollout), `expectedPods` in total, and every Job has finished (Complete or Failed:
- * its pods end Succeeded or are deleted, so they are no longer live).
+ * its pods end Succeeded or are deleted, so they are no longer live). A CronJob never finishes:
+ * it and the Jobs it creates are left out, so the run stops once the rest holds, whatever its
+ * Jobs are doing (`stop: { when: timeLimit }` runs a window of its schedule instead).
  *
  * It is fed by the others: the object store reports each pod's live / Running changes per
  * template ({@link count}) and asks for a judgement after each committed pod or Deployment
@@ -89,11 +91,15 @@ export class AllRunningCondition {
     if (!this.armed || !Number.isNaN(this.atNs) || this.unfinishedJobs > 0) return;
     let live = 0;
     for (let t = 0; t < this.liveByTemplate.length; t++) live += this.liveByTemplate[t]!;
+    // A CronJob never finishes: its Jobs' pods (of its template) neither hold the run open nor count.
+    for (const d of this.deployments)
+      if (d.spec.kind === "CronJob" && d.template < this.liveByTemplate.length)
+        live -= this.liveByTemplate[d.template]!;
     if (live !== this.expectedPods) return;
     let running = 0;
     for (const d of this.deployments) {
       // A Job's pods are judged by its condition (above) and the live total: none may remain.
-      if (d.spec.kind === "Job") continue;
+      if (d.spec.kind === "Job" || d.spec.kind === "CronJob") continue;
       const t = d.template;
       if (t >= this.runningByTemplate.length) return;
       const held = d.heldBack;

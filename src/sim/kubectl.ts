@@ -1,5 +1,5 @@
 import type { PodTemplate } from "../cluster/pod-template.js";
-import { JobCondition, newReplicaSet } from "../cluster/workloads.js";
+import { newJob, newReplicaSet } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
@@ -13,7 +13,7 @@ import type { AllRunningCondition } from "./all-running.js";
 import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
 import { revisionName } from "../controllers/statefulset-controller.js";
 
-/** model: (assumed) size of a Deployment (or ReplicaSet or Job) create or update body. */
+/** model: (assumed) size of a Deployment (or ReplicaSet, Job or CronJob) create or update body. */
 const DEPLOYMENT_BYTES = 3_000;
 
 /** What {@link Kubectl} is built from. */
@@ -87,10 +87,14 @@ export class Kubectl implements Component {
           // controller leaves it alone (it has no Deployment), the replicaset controller runs it.
           if (d.kind === "Job") this.declareJob(d, idx, id);
           if (d.kind === "StatefulSet") this.declareStatefulSet(d, idx, id);
+          if (d.kind === "CronJob") this.declareCronJob(d, idx, id);
           if (d.kind === "ReplicaSet") {
             const rs = store.replicaSets.length;
             store.deployments[idx]!.replicaSets.push(rs);
-            store.replicaSets.push(newReplicaSet(rs, d.name, idx, id, d.replicas));
+            store.replicaSets.push({
+              ...newReplicaSet(rs, d.name, idx, id, d.replicas),
+              ...(d.minReadyNs === undefined ? {} : { minReadyNs: d.minReadyNs }),
+            });
           }
         }
       } else if (a.kind === "update") {
@@ -126,23 +130,31 @@ export class Kubectl implements Component {
     const rs = store.replicaSets.length;
     store.deployments[owner]!.replicaSets.push(rs);
     store.replicaSets.push(newReplicaSet(rs, spec.name, owner, template, 0));
-    store.jobs.push({
-      idx: store.jobs.length,
+    store.jobs.push(newJob(store.jobs.length, spec.name, spec.namespace, spec.job!, owner, rs));
+    this.d.allRunning.expectJobs(1);
+  }
+
+  /**
+   * Declares CronJob `spec` (owner entry `owner`, its Jobs' pod template `template`): the
+   * CronJob object, which kubectl creates; its Jobs are the CronJob controller's to declare.
+   */
+  private declareCronJob(spec: DeploymentSpec, owner: number, template: number): void {
+    const store = this.d.store;
+    store.cronJobs.push({
+      idx: store.cronJobs.length,
       name: spec.name,
       namespace: spec.namespace,
-      spec: spec.job!,
+      spec: spec.cronJob!,
+      jobSpec: spec.job!,
       owner,
-      podSet: rs,
+      template,
       exists: false,
-      startNs: NaN,
-      active: 0,
-      succeeded: 0,
-      failed: 0,
-      condition: JobCondition.none,
-      reason: "",
-      finishedNs: NaN,
+      createdNs: NaN,
+      active: [],
+      lastScheduleMs: NaN,
+      lastSuccessfulMs: NaN,
+      jobs: [],
     });
-    this.d.allRunning.expectJobs(1);
   }
 
   /** Declares StatefulSet `spec` (owner entry `owner`): its object and the ReplicaSet-table row holding its pods. */
@@ -200,6 +212,9 @@ export class Kubectl implements Component {
         } else if (spec.kind === "StatefulSet") {
           const sts = store.statefulSets.findIndex((x) => x.spec === spec.statefulSet);
           api.submit(client, Verb.create, Resource.statefulsets, sts, 0, DEPLOYMENT_BYTES, this.kApplied, sts);
+        } else if (spec.kind === "CronJob") {
+          const cj = store.cronJobs.findIndex((c) => c.owner === d);
+          api.submit(client, Verb.create, Resource.cronjobs, cj, 0, DEPLOYMENT_BYTES, this.kApplied, cj);
         } else if (spec.kind === "ReplicaSet") {
           const rs = store.deployments[d]!.replicaSets[0]!;
           api.submit(client, Verb.create, Resource.replicasets, rs, spec.replicas, DEPLOYMENT_BYTES, this.kApplied, rs);
@@ -209,7 +224,12 @@ export class Kubectl implements Component {
       const dep = this.deploymentNamed(a.deployment);
       const template = this.updateTemplates[i]! >= 0 ? this.updateTemplates[i]! : dep.template;
       const u =
-        store.deploymentUpdates.push({ deployment: dep.idx, template, replicas: a.replicas ?? dep.replicas }) - 1;
+        store.deploymentUpdates.push({
+          deployment: dep.idx,
+          template,
+          replicas: a.replicas ?? dep.replicas,
+          ...(a.paused === undefined ? {} : { paused: a.paused }),
+        }) - 1;
       this.inflight++;
       if (dep.spec.kind === "StatefulSet") {
         const sts = store.statefulSets.findIndex((x) => x.owner === dep.idx);

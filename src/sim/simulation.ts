@@ -15,6 +15,8 @@ import { WatchCache } from "../apiserver/watch-cache.js";
 import { DeploymentController } from "../controllers/deployment-controller.js";
 import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-controller.js";
 import { JobController } from "../controllers/job-controller.js";
+import { CronJobController } from "../controllers/cronjob-controller.js";
+import { GarbageCollector } from "../controllers/garbage-collector.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
 import { StatefulSetController } from "../controllers/statefulset-controller.js";
 import { VolumeProvisioner } from "../controllers/volume-provisioner.js";
@@ -29,9 +31,9 @@ import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
 import { Registry } from "../node/registry.js";
-import { createdDeployments, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
+import { createdDeployments, createsCronJobs, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
-import type { Scenario } from "../scenario/types.js";
+import { DEFAULT_START_TIME_MS, type Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
 import { TimeSeriesRecorder } from "../metrics/time-series.js";
 import type { PriorityAndFairness } from "../apiserver/flowcontrol/priority-and-fairness.js";
@@ -91,6 +93,9 @@ export class Simulation {
   readonly volumeProvisioner: VolumeProvisioner | undefined;
   /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
   readonly jobController: JobController | undefined;
+  /** The CronJob controller and the garbage collector that deletes its Jobs' pods (undefined without CronJobs). */
+  readonly cronJobController: CronJobController | undefined;
+  readonly garbageCollector: GarbageCollector | undefined;
   readonly scheduler: KubeScheduler;
   /** The disruption controller and the Eviction API's budget check (undefined without PodDisruptionBudgets). */
   readonly disruptionController: DisruptionController | undefined;
@@ -367,6 +372,30 @@ export class Simulation {
           this.podNames,
         )
       : undefined;
+    // Built only for workloads with CronJobs, their clients last, so other runs are unchanged.
+    if (createsCronJobs(scenario.workload)) {
+      const cronClient = this.clients.add(
+        "system:serviceaccount:kube-system:cronjob-controller",
+        cm.qps,
+        cm.burst,
+        CONTROLLER_MANAGER_KEY,
+      );
+      this.cronJobController = new CronJobController(
+        controllerDeps,
+        cronClient,
+        scenario.startTimeMs ?? DEFAULT_START_TIME_MS,
+      );
+      const gcClient = this.clients.add(
+        "system:serviceaccount:kube-system:generic-garbage-collector",
+        cm.qps,
+        cm.burst,
+        CONTROLLER_MANAGER_KEY,
+      );
+      this.garbageCollector = new GarbageCollector(controllerDeps, gcClient);
+    } else {
+      this.cronJobController = undefined;
+      this.garbageCollector = undefined;
+    }
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;

@@ -23,6 +23,8 @@ describe("simctl import", () => {
     expect(Object.fromEntries(r.kinds)).toEqual({
       Node: 5,
       Pod: 15,
+      CronJob: 1,
+      Job: 1,
       Deployment: 3,
       PriorityClass: 2,
       StatefulSet: 1,
@@ -35,11 +37,14 @@ describe("simctl import", () => {
     expect(s.nodePools.map((p) => p.nodeName)).toHaveLength(5);
     const step = s.workload[0]!.action;
     expect(step.kind === "create" && step.deployments.map((d) => d.name)).toEqual([
+      "ledger-reconcile",
       "web",
       "ledger",
       "trainer",
       "cache",
     ]);
+    // The CronJob's Jobs need a run time: its one finished Job in the dump ran 41 s.
+    expect(r.text).toContain("    runDuration: 41s   # median run time of the 1 completed Job(s) in the dump\n");
     expect(readFileSync(out, "utf8")).toMatch(
       /^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m,
     );
@@ -60,6 +65,8 @@ describe("simctl import", () => {
   status: ${status}
 `;
     const dir = dump();
+    // Without the CronJob and its finished Job, so that only these Jobs are measured.
+    rmSync(join(dir, "dump", "workloads", "cronjobs.yaml"));
     writeFileSync(
       join(dir, "dump", "workloads", "jobs.yaml"),
       `apiVersion: v1

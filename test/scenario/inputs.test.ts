@@ -94,19 +94,21 @@ describe("inputs: a file, a directory, List, multi-document YAML and JSON", () =
   });
 
   test("fields not modelled are reported once per path; at their upstream default they are accepted", () => {
+    // minReadySeconds and paused are modelled; revisionHistoryLimit is not; hostNetwork is
+    // accepted at its default (false) only.
     const web = deployment("web", 3, "      hostNetwork: false\n").replace(
       "  replicas: 3\n",
-      "  replicas: 3\n  paused: false\n  minReadySeconds: 30\n",
+      "  replicas: 3\n  minReadySeconds: 30\n  revisionHistoryLimit: 5\n",
     );
-    const api = deployment("api", 1).replace(
+    const api = deployment("api", 1, "      hostNetwork: true\n").replace(
       "  replicas: 1\n",
-      "  replicas: 1\n  paused: true\n  minReadySeconds: 0\n",
+      "  replicas: 1\n  paused: true\n  revisionHistoryLimit: 2\n",
     );
     const dir = tree({ "m.yaml": `${web}---\n${api}`, "s.yaml": scenario("m.yaml") });
     const s = loadScenario(join(dir, "s.yaml"));
     expect(s.inputs!.fieldsNotModelled.map((e) => [e.kind, e.field, e.count])).toEqual([
-      ["Deployment", "spec.minReadySeconds", 1],
-      ["Deployment", "spec.paused", 1],
+      ["Deployment", "spec.revisionHistoryLimit", 2],
+      ["Deployment", "spec.template.spec.hostNetwork", 1],
     ]);
     expect(s.inputs!.fieldsNotModelled[0]!.first).toBe(`${join(dir, "m.yaml")}:7`);
   });

@@ -46,13 +46,18 @@ describe("a kubectl dump of a real cluster runs end to end", () => {
     expect(inputs.kindsNotModelled[1].first).toMatch(/web-config\.json:1$/);
     const fields = inputs.fieldsNotModelled.map((e: { kind: string; field: string }) => `${e.kind} ${e.field}`);
     expect(fields).toContain("Deployment spec.template.spec.containers[].env");
-    expect(fields).toContain("Deployment spec.progressDeadlineSeconds");
+    // minReadySeconds, paused and progressDeadlineSeconds are modelled (deployment-controller.ts).
+    expect(fields).not.toContain("Deployment spec.progressDeadlineSeconds");
     // Server-written fields (status, uid, resourceVersion, managedFields ...) are accepted silently.
     expect(fields.filter((f: string) => /status|uid|resourceVersion|creationTimestamp/.test(f))).toEqual([]);
     // nginx:1.25.3 is sized by the nodes' status.images (docker.io/library/nginx:1.25.3).
     expect(inputs.imagesDefaultSize.map((e: { image: string }) => e.image)).not.toContain("nginx:1.25.3");
     expect(inputs.imagesDefaultSize.map((e: { image: string }) => e.image)).toContain("ghcr.io/acme/ledger:2.4.1");
     expect(inputs.podsSkipped).toEqual([expect.objectContaining({ field: "status.phase=Succeeded", count: 1 })]);
+    // The CronJob's finished Job in the dump is skipped: the CronJob, created anew, makes its own.
+    expect(inputs.objectsSkipped).toEqual([
+      expect.objectContaining({ kind: "Job", count: 1, first: expect.stringMatching(/cronjobs\.yaml:\d+$/) }),
+    ]);
   });
 
   test("the GPU pod lands on the tainted GPU node; nothing is scheduled to the NotReady node or the GPU node otherwise", () => {

@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { numOrNull, podsColumns } from "./pods-columns.js";
 
 // Three Jobs beside a Deployment on a small cluster, applied from a kubectl-style file: a
 // NonIndexed Job of 20 completions at parallelism 5, an Indexed one, and one whose
@@ -85,13 +85,9 @@ writeFileSync(join(dir, "in", "jobs.yaml"), JOBS);
 writeFileSync(join(dir, "in", "scenario.yaml"), SCENARIO);
 const run = runScenario(loadScenario(join(dir, "in", "scenario.yaml")), { outRoot: join(dir, "out") });
 const outDir = join(dir, "out", "jobs-1");
-const pods = tableFromIPC(readFileSync(join(outDir, "pods.arrow")));
-const col = (name: string) => {
-  const v = pods.getChild(name)!;
-  return Array.from({ length: v.length }, (_, i) => v.get(i) as unknown);
-};
-const num = (v: unknown) => (v === null ? null : Number(v));
-const rows = Array.from({ length: pods.numRows }, (_, i) => ({
+const { rows: n, col } = podsColumns(join(outDir, "pods.arrow"));
+const num = numOrNull;
+const rows = Array.from({ length: n }, (_, i) => ({
   pod: String(col("pod")[i]),
   owner: String(col("deployment")[i]),
   ownerKind: String(col("owner_kind")[i]),

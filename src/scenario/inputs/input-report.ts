@@ -25,6 +25,11 @@ export interface InputReportJson {
   podsSkipped: InputReportEntry[];
   /** Namespaces workloads use that no Namespace object declares: assumed to exist, once per namespace (in `field`). */
   namespacesAssumed: InputReportEntry[];
+  /**
+   * Objects of simulated kinds skipped because a simulated owner makes its own (a CronJob's
+   * Jobs), once per kind and reason; absent when there are none.
+   */
+  objectsSkipped?: InputReportEntry[];
 }
 
 /**
@@ -50,6 +55,7 @@ export class InputReport {
     imagesDefaultSize: new Map(),
     podsSkipped: new Map(),
     namespacesAssumed: new Map(),
+    objectsSkipped: new Map(),
   };
 
   /** An object of a kind simctl does not simulate was skipped. */
@@ -77,6 +83,11 @@ export class InputReport {
     this.add("namespacesAssumed", "Namespace", ns, "", at);
   }
 
+  /** An object of `kind` was skipped: `why` says which owner makes its own. */
+  objectSkipped(kind: string, why: string, at: InputSite): void {
+    this.add("objectsSkipped", kind, why, "", at);
+  }
+
   /** Images listed as given the default size. */
   defaultSizedImages(): string[] {
     return [...this.sections.imagesDefaultSize.values()].map((e) => e.image);
@@ -102,6 +113,9 @@ export class InputReport {
       imagesDefaultSize: [...this.sections.imagesDefaultSize.values()],
       podsSkipped: [...this.sections.podsSkipped.values()],
       namespacesAssumed: [...this.sections.namespacesAssumed.values()],
+      ...(this.sections.objectsSkipped.size === 0
+        ? {}
+        : { objectsSkipped: [...this.sections.objectsSkipped.values()] }),
     };
   }
 }
@@ -121,5 +135,7 @@ export function formatInputReport(r: InputReportJson): string {
   for (const e of r.podsSkipped) out.push(`  pod skipped: ${e.field} (${e.count} pods, first at ${e.first})`);
   for (const e of r.namespacesAssumed)
     out.push(`  namespace not declared, assumed to exist: ${e.field} (${e.count} workloads, first at ${e.first})`);
+  for (const e of r.objectsSkipped ?? [])
+    out.push(`  ${e.kind} skipped: ${e.field} (${times(e.count)}, first at ${e.first})`);
   return out.length === 0 ? "" : `simctl: inputs not simulated as written (saved in inputs.json):\n${out.join("\n")}\n`;
 }

@@ -13,8 +13,8 @@ export interface FieldTree {
 }
 
 /**
- * A field that is not modelled but is harmless at its upstream default (`paused: false`,
- * `minReadySeconds: 0`): accepted silently at that value, reported at any other.
+ * A field that is not modelled but is harmless at its upstream default (`hostNetwork: false`,
+ * a Job's `suspend: false`): accepted silently at that value, reported at any other.
  */
 export class AtDefault {
   readonly value: string | number | boolean;
@@ -104,9 +104,9 @@ export const DEPLOYMENT_FIELDS: FieldTree = {
     selector: { matchLabels: true },
     template: TEMPLATE,
     strategy: { type: true, rollingUpdate: { maxSurge: true, maxUnavailable: true } },
-    // model: apps/v1 defaults: not paused, minReadySeconds 0 (available as soon as Ready).
-    paused: new AtDefault(false),
-    minReadySeconds: new AtDefault(0),
+    paused: true,
+    minReadySeconds: true,
+    progressDeadlineSeconds: true,
   },
 };
 
@@ -117,7 +117,7 @@ export const REPLICASET_FIELDS: FieldTree = {
     replicas: true,
     selector: { matchLabels: true },
     template: TEMPLATE,
-    minReadySeconds: new AtDefault(0),
+    minReadySeconds: true,
   },
 };
 
@@ -178,6 +178,21 @@ export const JOB_FIELDS: FieldTree = {
       // Containers never fail in the simulation, so restartPolicy (Never or OnFailure) never acts.
       spec: { ...POD_SPEC, restartPolicy: true },
     },
+  },
+};
+
+/** batch/v1 CronJob: its own fields, and its jobTemplate's as a Job's. */
+export const CRONJOB_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    schedule: true,
+    timeZone: true,
+    startingDeadlineSeconds: true,
+    concurrencyPolicy: true,
+    suspend: true,
+    successfulJobsHistoryLimit: true,
+    failedJobsHistoryLimit: true,
+    jobTemplate: { metadata: METADATA, spec: JOB_FIELDS.spec as FieldTree },
   },
 };
 

@@ -2,6 +2,7 @@ import type { DistSpec } from "../../core/distributions.js";
 import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
 import {
+  CRONJOB_FIELDS,
   DEPLOYMENT_FIELDS,
   JOB_FIELDS,
   REPLICASET_FIELDS,
@@ -9,6 +10,7 @@ import {
   STATEFULSET_FIELDS,
 } from "../inputs/modelled-fields.js";
 import { readStatefulSet } from "../inputs/stateful-sets.js";
+import { readCronJob } from "../inputs/cron-jobs.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
@@ -30,13 +32,18 @@ export interface NodeSelection {
 export type WorkloadAction =
   /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
-  /** kubectl changes a Deployment or a StatefulSet (by name): its replica count and/or a container image (a rollout). */
+  /**
+   * kubectl changes a Deployment or a StatefulSet (by name): its replica count and/or a
+   * container image (a rollout), or pauses or resumes a Deployment's rollouts (kubectl rollout
+   * pause / resume: spec.paused).
+   */
   | {
       kind: "update";
       deployment: string;
       replicas: number | undefined;
       container: string | undefined;
       image: string | undefined;
+      paused?: boolean;
     }
   /** New nodes of an existing pool join the cluster. */
   | { kind: "addNodes"; pool: string; count: number }
@@ -58,9 +65,14 @@ export function createdDeployments(steps: readonly WorkloadStep[]): DeploymentSp
   return out;
 }
 
-/** Whether the workload creates any Job (its components are built only then, so other runs are unchanged). */
+/** Whether the workload creates any Job, or a CronJob that makes them (its components are built only then, so other runs are unchanged). */
 export function createsJobs(steps: readonly WorkloadStep[]): boolean {
-  return createdDeployments(steps).some((d) => d.kind === "Job");
+  return createdDeployments(steps).some((d) => d.kind === "Job" || d.kind === "CronJob");
+}
+
+/** Whether the workload creates any CronJob (the CronJob controller and garbage collector are built only then). */
+export function createsCronJobs(steps: readonly WorkloadStep[]): boolean {
+  return createdDeployments(steps).some((d) => d.kind === "CronJob");
 }
 
 /** Replicas the workload asks for once every step has run (updates may change them). */
@@ -135,11 +147,12 @@ export function readWorkload(
         return { atNs, action: { kind: "create", deployments } };
       }
       case "update": {
-        a.object(["deployment", "statefulSet", "replicas", "container", "image"]);
+        a.object(["deployment", "statefulSet", "replicas", "container", "image", "paused"]);
         // A StatefulSet is named by `statefulSet:`, a Deployment by `deployment:`.
         const target = a.has("statefulSet") && !a.has("deployment") ? "statefulSet" : "deployment";
         const kindName = target === "statefulSet" ? "StatefulSet" : "Deployment";
         const name = a.get(target).str();
+        if (target === "statefulSet" && a.has("paused")) a.get("paused").fail("paused only on a Deployment");
         const containers = containersOf.get(name);
         if (name !== "" && containers === undefined)
           a.get(target).fail(
@@ -159,8 +172,20 @@ export function readWorkload(
         const image = a.has("image") ? a.get("image").str() : undefined;
         if (image !== undefined && !images.has(image))
           a.get("image").fail(`an image declared under images: with a size (${image} is not)`);
-        if (replicas === undefined && image === undefined) a.fail("a change: replicas and/or image");
-        return { atNs, action: { kind: "update", deployment: name, replicas, container, image } };
+        const paused = a.has("paused") ? a.get("paused").bool() : undefined;
+        if (replicas === undefined && image === undefined && paused === undefined)
+          a.fail("a change: replicas, image and/or paused");
+        return {
+          atNs,
+          action: {
+            kind: "update",
+            deployment: name,
+            replicas,
+            container,
+            image,
+            ...(paused === undefined ? {} : { paused }),
+          },
+        };
       }
       case "addNodes": {
         a.object(["pool", "count"]);
@@ -208,7 +233,10 @@ function readCreate(
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" | "StatefulSet" = "Deployment") => {
+  const stamp = (
+    doc: YamlReader,
+    kind: "Deployment" | "ReplicaSet" | "Job" | "StatefulSet" | "CronJob" = "Deployment",
+  ) => {
     for (let i = 0; i < copies; i++) {
       const suffix = copies > 1 ? `-${i}` : "";
       const d =
@@ -216,18 +244,19 @@ function readCreate(
           ? readJob(doc, suffix, runDuration)
           : kind === "StatefulSet"
             ? readStatefulSet(doc, suffix)
-            : readDeployment(doc, suffix, kind);
+            : kind === "CronJob"
+              ? readCronJob(doc, suffix, runDuration)
+              : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
       noteWorkloadSite(d, doc.ctx.site(doc.offset));
       if (i === 0) {
-        const fields =
-          kind === "Deployment"
-            ? DEPLOYMENT_FIELDS
-            : kind === "Job"
-              ? JOB_FIELDS
-              : kind === "StatefulSet"
-                ? STATEFULSET_FIELDS
-                : REPLICASET_FIELDS;
+        const fields = {
+          Deployment: DEPLOYMENT_FIELDS,
+          Job: JOB_FIELDS,
+          CronJob: CRONJOB_FIELDS,
+          StatefulSet: STATEFULSET_FIELDS,
+          ReplicaSet: REPLICASET_FIELDS,
+        }[kind];
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
@@ -243,7 +272,9 @@ function readCreate(
     if (o.kind === "Deployment" || o.kind === "ReplicaSet" || o.kind === "StatefulSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
-    } else if (o.kind === "Job") stamp(o.r, o.kind);
+    } else if (o.kind === "Job" && ownedByCronJob(o.r))
+      report.objectSkipped("Job", "a CronJob's Job (its CronJob controller creates its own)", o.site);
+    else if (o.kind === "Job" || o.kind === "CronJob") stamp(o.r, o.kind);
     else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
     else if (o.kind === "Namespace") policies.namespaces.push(readNamespace(o.r));
@@ -252,4 +283,19 @@ function readCreate(
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;
+}
+
+/**
+ * Whether a Job of a dump is a CronJob's (its controller reference is a CronJob): the CronJob,
+ * created anew at t = 0, makes its own Jobs, so running the dump's too would double them.
+ */
+function ownedByCronJob(job: YamlReader): boolean {
+  const refs = job.get("metadata").get("ownerReferences").value();
+  return (
+    Array.isArray(refs) &&
+    refs.some((ref) => {
+      const r = ref as { kind?: unknown; controller?: unknown } | null;
+      return r !== null && typeof r === "object" && r.kind === "CronJob" && r.controller === true;
+    })
+  );
 }

@@ -1,0 +1,424 @@
+import type { EventHandle, EventKind } from "../core/engine.js";
+import { NS_PER } from "../core/time.js";
+import { type CronJobState, JobCondition, newJob, newReplicaSet } from "../cluster/workloads.js";
+import { Resource, Verb } from "../apiserver/request-table.js";
+import { WatchResource, watchObject } from "../apiserver/watch-cache.js";
+import { type CronSchedule, parseCronSchedule } from "./cron-schedule.js";
+import { type ControllerDeps, SyncController } from "./sync-controller.js";
+
+/** model: kube-controller-manager --concurrent-cron-job-syncs default 5. */
+export const CONCURRENT_CRON_JOB_SYNCS = 5;
+/** model: cronjob_controllerv2.go nextScheduleDelta = 100 ms, added to each requeue for clock skew. */
+const NEXT_SCHEDULE_DELTA_MS = 100;
+/** model: utils.go: more than 100 missed start times is "many" (event TooManyMissedTimes). */
+export const MANY_MISSED_SCHEDULES = 100;
+const JOB_BYTES = 3_000;
+const STATUS_BYTES = 1_500;
+const DELETE_BYTES = 300;
+
+/** Operations of a sync, run one after another as upstream's worker makes its calls. */
+const OP_DELETE = 0;
+const OP_CREATE = 1;
+
+/** How many start times were missed since the last one: upstream's missedSchedulesType. */
+export const Missed = { none: 0, few: 1, many: 2 } as const;
+
+/** What {@link mostRecentScheduleTime} finds, in wall ms. */
+export interface RecentSchedule {
+  earliestMs: number;
+  /** The latest start time not after now (NaN: none). */
+  mostRecentMs: number;
+  missed: (typeof Missed)[keyof typeof Missed];
+  /** The schedule's activations are less than a second apart (InvalidSchedule). */
+  invalid: boolean;
+}
+
+/**
+ * model: pkg/controller/cronjob/utils.go mostRecentScheduleTime. The earliest time is the last
+ * schedule time, else the CronJob's creation; with `deadlineMs` finite (startingDeadlineSeconds,
+ * when `includeDeadline`) nothing before now - deadline counts. t1 and t2 are the next two
+ * activations after it: now before t1, none; before t2, t1. Otherwise the missed count is
+ * estimated from the t1-t2 interval, and the latest activation not after now is found by
+ * stepping from two intervals before the estimate.
+ */
+export function mostRecentScheduleTime(
+  sched: CronSchedule,
+  createdMs: number,
+  lastMs: number,
+  nowMs: number,
+  deadlineMs: number,
+  includeDeadline: boolean,
+): RecentSchedule {
+  let earliestMs = Number.isNaN(lastMs) ? createdMs : lastMs;
+  if (includeDeadline && Number.isFinite(deadlineMs)) earliestMs = Math.max(earliestMs, nowMs - deadlineMs);
+  const t1 = sched.next(earliestMs);
+  const t2 = sched.next(t1);
+  if (!(nowMs >= t1)) return { earliestMs, mostRecentMs: Number.NaN, missed: Missed.none, invalid: false };
+  if (!(nowMs >= t2)) return { earliestMs, mostRecentMs: t1, missed: Missed.none, invalid: false };
+  const betweenS = Math.round((t2 - t1) / 1000);
+  if (!(betweenS >= 1)) return { earliestMs, mostRecentMs: Number.NaN, missed: Missed.none, invalid: true };
+  const missedCount = Math.floor(Math.trunc((nowMs - t1) / 1000) / betweenS) + 1;
+  let mostRecentMs = Number.NaN;
+  for (let t = sched.next(t1 + (missedCount - 2) * betweenS * 1000); t <= nowMs; t = sched.next(t)) mostRecentMs = t;
+  const missed = missedCount > MANY_MISSED_SCHEDULES ? Missed.many : Missed.few;
+  return { earliestMs, mostRecentMs, missed, invalid: false };
+}
+
+/**
+ * model: utils.go nextScheduleTimeDuration: how long until the sync after the next start time
+ * (plus nextScheduleDelta), counted from the last schedule time as the status now has it.
+ */
+export function nextScheduleDelayMs(
+  sched: CronSchedule,
+  createdMs: number,
+  lastMs: number,
+  nowMs: number,
+  deadlineMs: number,
+): number {
+  const r = mostRecentScheduleTime(sched, createdMs, lastMs, nowMs, deadlineMs, false);
+  let base = r.mostRecentMs;
+  if (r.invalid) base = nowMs;
+  else if (Number.isNaN(base)) base = r.missed === Missed.none ? r.earliestMs : nowMs;
+  return sched.next(base) + NEXT_SCHEDULE_DELTA_MS - nowMs;
+}
+
+/** What the CronJob controller did for one CronJob, by upstream's event reasons. */
+export interface CronJobCounts {
+  /** SuccessfulCreate: Jobs created. */
+  jobsCreated: number;
+  /** SuccessfulDelete by the history limits (cleanupFinishedJobs). */
+  jobsDeletedByHistoryLimit: number;
+  /** SuccessfulDelete by concurrencyPolicy Replace: running Jobs deleted for the next one. */
+  jobsReplaced: number;
+  /** JobAlreadyActive: start times skipped by concurrencyPolicy Forbid. */
+  skippedForbid: number;
+  /** MissSchedule: start times past startingDeadlineSeconds. */
+  missedDeadline: number;
+  /** TooManyMissedTimes warnings (more than 100 missed start times). */
+  tooManyMissed: number;
+}
+
+/** Counts of a CronJob the controller has not acted on. */
+export function noCronJobCounts(): CronJobCounts {
+  return {
+    jobsCreated: 0,
+    jobsDeletedByHistoryLimit: 0,
+    jobsReplaced: 0,
+    skippedForbid: 0,
+    missedDeadline: 0,
+    tooManyMissed: 0,
+  };
+}
+
+/**
+ * The CronJob controller (pkg/controller/cronjob/cronjob_controllerv2.go, the v2 controller of
+ * v1.21 and later), on the virtual clock: wall time is the scenario's startTime plus simulated
+ * time.
+ *
+ * Informers on CronJobs and Jobs feed a work queue of CronJob keys (5 workers). A sync
+ * (sync → cleanupFinishedJobs → syncCronJob) first deletes the oldest finished Jobs beyond
+ * successfulJobsHistoryLimit and failedJobsHistoryLimit (oldest by status.startTime, then name),
+ * drops finished and vanished Jobs from status.active and records lastSuccessfulTime. A
+ * suspended CronJob stops there. Otherwise the most recent unmet start time is found
+ * (utils.go); past startingDeadlineSeconds it is missed (MissSchedule); already processed
+ * (lastScheduleTime, or a Job of its name in status.active), nothing; with concurrencyPolicy
+ * Forbid and a Job active, skipped (JobAlreadyActive); with Replace, the active Jobs are
+ * deleted first. Then the Job `<cronjob>-<scheduled time in minutes since the epoch>` is created
+ * (a name already taken by one of its Jobs is that Job: AlreadyExists), and status.active and
+ * lastScheduleTime are written. Each sync that does not fail or stop requeues the key for the
+ * next start time plus 100 ms (queue.AddAfter, the earliest wake kept), so there is no polling.
+ *
+ * model: the calls of a sync are made one after another, as upstream's worker makes them; the
+ * controller reads Jobs and its CronJobs as the store has them (its informers' caches).
+ */
+export class CronJobController extends SyncController {
+  private readonly startMs: number;
+  private readonly kWritten: EventKind;
+  private readonly kWake: EventKind;
+  private readonly schedules: CronSchedule[] = [];
+  /** Per CronJob: the pending wake (AddAfter) and its time (Infinity: none). */
+  private readonly wakeNs: number[] = [];
+  private readonly wakeHandle: (EventHandle | undefined)[] = [];
+  /** Per CronJob: the current sync's remaining calls (job * 2 + op), the status it will write, its requeue. */
+  private readonly ops: number[][] = [];
+  private readonly nextActive: number[][] = [];
+  private readonly nextLastMs: number[] = [];
+  private readonly nextSuccessMs: number[] = [];
+  private readonly statusDirty: boolean[] = [];
+  /** Per CronJob: the status write of the current sync is in flight. */
+  private readonly writingStatus: boolean[] = [];
+  private readonly requeueMs: number[] = [];
+  /** Start time of the Job the current sync creates (wall ms). */
+  private readonly creatingMs: number[] = [];
+  /** The CronJob of each Job row it created (-1: not a CronJob's). */
+  private readonly cronOfJob: number[] = [];
+  readonly counts: CronJobCounts[] = [];
+
+  /** `startMs`: the wall-clock time of simulated time 0, in ms since the Unix epoch. */
+  constructor(deps: ControllerDeps, client: number, startMs: number) {
+    super(deps, client, "cronjob", CONCURRENT_CRON_JOB_SYNCS);
+    const { engine, watch } = deps;
+    this.startMs = startMs;
+    this.kWritten = engine.register("cronjob.written", (c, req) => this.onWritten(c, req));
+    this.kWake = engine.register("cronjob.wake", (c) => {
+      this.wakeNs[c] = Number.POSITIVE_INFINITY;
+      this.wakeHandle[c] = undefined;
+      this.queue.add(c);
+    });
+    watch.watch(
+      WatchResource.cronjobs,
+      engine.register("cronjob.informer.cronjob", (_t, arg) => {
+        this.ensure(watchObject(arg));
+        this.queue.add(watchObject(arg));
+      }),
+      0,
+      client,
+    );
+    watch.watch(
+      WatchResource.jobs,
+      engine.register("cronjob.informer.job", (_t, arg) => {
+        const c = this.cronOfJob[watchObject(arg)] ?? -1;
+        if (c >= 0) this.queue.add(c);
+      }),
+      0,
+      client,
+    );
+  }
+
+  /** Sizes the per-CronJob state to cover `c` (CronJobs are declared after the controller is built). */
+  private ensure(c: number): void {
+    const cronJobs = this.store.cronJobs;
+    for (let i = this.schedules.length; i <= c; i++) {
+      const cj = cronJobs[i]!;
+      const s = parseCronSchedule(cj.spec.schedule, cj.spec.timeZone);
+      // The scenario reader refused a schedule that does not parse (cron-jobs.ts).
+      if (typeof s === "string") throw new RangeError(`CronJob ${cj.name}: ${s}`);
+      this.schedules.push(s);
+      this.wakeNs.push(Number.POSITIVE_INFINITY);
+      this.wakeHandle.push(undefined);
+      this.ops.push([]);
+      this.nextActive.push([]);
+      this.nextLastMs.push(Number.NaN);
+      this.nextSuccessMs.push(Number.NaN);
+      this.statusDirty.push(false);
+      this.writingStatus.push(false);
+      this.requeueMs.push(Number.NaN);
+      this.creatingMs.push(Number.NaN);
+      this.inflight.push(0);
+      this.syncFailed.push(false);
+      this.counts.push(noCronJobCounts());
+    }
+  }
+
+  /** Wall-clock ms of simulated time `ns`. */
+  private wallMs(ns: number): number {
+    return this.startMs + Math.floor(ns / NS_PER.ms);
+  }
+
+  protected syncBody(c: number): void {
+    this.ensure(c);
+    const cj = this.store.cronJobs[c]!;
+    this.syncFailed[c] = false;
+    this.requeueMs[c] = Number.NaN;
+    if (!cj.exists) {
+      this.endSync(c);
+      return;
+    }
+    const jobs = this.store.jobs;
+    const nowMs = this.wallMs(this.engine.now);
+    const active = this.nextActive[c]!;
+    active.length = 0;
+    active.push(...cj.active);
+    this.nextLastMs[c] = cj.lastScheduleMs;
+    this.nextSuccessMs[c] = cj.lastSuccessfulMs;
+    this.statusDirty[c] = false;
+    const ops = this.ops[c]!;
+    ops.length = 0;
+    const children = cj.jobs.filter((j) => jobs[j]!.exists);
+    this.cleanupFinishedJobs(c, cj, children);
+    // model: syncCronJob: finished Jobs leave status.active; a succeeded one sets lastSuccessfulTime.
+    for (const j of children) {
+      const job = jobs[j]!;
+      if (job.condition === JobCondition.none) continue;
+      this.removeActive(c, j);
+      const doneMs = this.wallMs(job.finishedNs);
+      if (job.condition === JobCondition.Complete && !(doneMs <= this.nextSuccessMs[c]!)) {
+        this.nextSuccessMs[c] = doneMs;
+        this.statusDirty[c] = true;
+      }
+    }
+    // model: an active Job that no longer exists is dropped (MissingJob).
+    for (let i = active.length - 1; i >= 0; i--) if (!jobs[active[i]!]!.exists) this.removeActive(c, active[i]!);
+    if (!cj.spec.suspend) this.schedule(c, cj, children, nowMs);
+    this.runOps(c);
+  }
+
+  /**
+   * model: cleanupFinishedJobs / removeOldestJobs: beyond each history limit, the oldest finished
+   * Jobs (by status.startTime, then name) are deleted and leave status.active.
+   */
+  private cleanupFinishedJobs(c: number, cj: CronJobState, children: readonly number[]): void {
+    const jobs = this.store.jobs;
+    const byStart = (a: number, b: number) => {
+      const sa = jobs[a]!.startNs;
+      const sb = jobs[b]!.startNs;
+      if (Number.isNaN(sa) !== Number.isNaN(sb)) return Number.isNaN(sa) ? 1 : -1;
+      if (sa !== sb && !Number.isNaN(sa)) return sa - sb;
+      return jobs[a]!.name < jobs[b]!.name ? -1 : jobs[a]!.name > jobs[b]!.name ? 1 : 0;
+    };
+    const limits = [
+      [JobCondition.Complete, cj.spec.successfulJobsHistoryLimit],
+      [JobCondition.Failed, cj.spec.failedJobsHistoryLimit],
+    ] as const;
+    for (const [condition, limit] of limits) {
+      const finished = children.filter((j) => jobs[j]!.condition === condition).sort(byStart);
+      for (let i = 0; i < finished.length - limit; i++) {
+        this.ops[c]!.push(finished[i]! * 2 + OP_DELETE);
+        this.counts[c]!.jobsDeletedByHistoryLimit++;
+        this.removeActive(c, finished[i]!);
+      }
+    }
+  }
+
+  /** The scheduling half of syncCronJob: decides this sync's create (and Replace deletes) and its requeue. */
+  private schedule(c: number, cj: CronJobState, children: readonly number[], nowMs: number): void {
+    const sched = this.schedules[c]!;
+    const spec = cj.spec;
+    // model: metadata.creationTimestamp is serialised to the second.
+    const createdMs = Math.floor(this.wallMs(cj.createdNs) / 1000) * 1000;
+    const lastMs = this.nextLastMs[c]!;
+    const deadlineMs = spec.startingDeadlineNs / NS_PER.ms;
+    const recent = mostRecentScheduleTime(sched, createdMs, lastMs, nowMs, deadlineMs, true);
+    if (recent.invalid) return; // InvalidSchedule: not requeued until the spec changes
+    // The requeue counts from the last schedule time the status will hold.
+    const last = this.decide(c, cj, children, nowMs, recent, deadlineMs);
+    this.requeueMs[c] = nextScheduleDelayMs(sched, createdMs, last, nowMs, deadlineMs);
+  }
+
+  /** Decides this sync's create (and Replace deletes); returns the lastScheduleTime it leads to. */
+  private decide(
+    c: number,
+    cj: CronJobState,
+    children: readonly number[],
+    nowMs: number,
+    recent: RecentSchedule,
+    deadlineMs: number,
+  ): number {
+    const lastMs = this.nextLastMs[c]!;
+    const scheduledMs = recent.mostRecentMs;
+    if (Number.isNaN(scheduledMs) || scheduledMs > nowMs) return lastMs;
+    const counts = this.counts[c]!;
+    if (recent.missed === Missed.many) counts.tooManyMissed++;
+    if (scheduledMs + deadlineMs < nowMs) {
+      counts.missedDeadline++;
+      return lastMs;
+    }
+    const name = `${cj.name}-${Math.floor(scheduledMs / 60_000)}`;
+    const jobs = this.store.jobs;
+    const active = this.nextActive[c]!;
+    if (active.some((j) => jobs[j]!.name === name) || lastMs === scheduledMs) return lastMs;
+    if (cj.spec.concurrencyPolicy === "Forbid" && active.length > 0) {
+      counts.skippedForbid++;
+      return lastMs;
+    }
+    if (cj.spec.concurrencyPolicy === "Replace" && active.length > 0) {
+      for (const j of active) this.ops[c]!.push(j * 2 + OP_DELETE);
+      counts.jobsReplaced += active.length;
+      active.length = 0;
+      this.statusDirty[c] = true;
+    }
+    this.creatingMs[c] = scheduledMs;
+    const existing = children.find((j) => jobs[j]!.name === name);
+    if (existing !== undefined) {
+      // model: the create is AlreadyExists and the Job is ours: it joins status.active.
+      this.created(c, existing);
+      return scheduledMs;
+    }
+    const j = jobs.length;
+    const rs = this.store.replicaSets.length;
+    this.store.deployments[cj.owner]!.replicaSets.push(rs);
+    this.store.replicaSets.push(newReplicaSet(rs, name, cj.owner, cj.template, 0));
+    jobs.push(newJob(j, name, cj.namespace, cj.jobSpec, cj.owner, rs));
+    cj.jobs.push(j);
+    while (this.cronOfJob.length <= j) this.cronOfJob.push(-1);
+    this.cronOfJob[j] = c;
+    this.ops[c]!.push(j * 2 + OP_CREATE);
+    return scheduledMs;
+  }
+
+  private created(c: number, j: number): void {
+    this.nextActive[c]!.push(j);
+    this.nextLastMs[c] = this.creatingMs[c]!;
+    this.statusDirty[c] = true;
+  }
+
+  private removeActive(c: number, j: number): void {
+    const active = this.nextActive[c]!;
+    const i = active.indexOf(j);
+    if (i < 0) return;
+    active.splice(i, 1);
+    this.statusDirty[c] = true;
+  }
+
+  /** Makes the sync's next call, or, when none is left, writes the status and ends the sync. */
+  private runOps(c: number): void {
+    const op = this.ops[c]!.shift();
+    if (op !== undefined) {
+      const j = Math.floor(op / 2);
+      this.inflight[c] = 1;
+      if (op % 2 === OP_CREATE) {
+        this.api.submit(this.client, Verb.create, Resource.jobs, j, 0, JOB_BYTES, this.kWritten, c);
+      } else {
+        this.api.submit(this.client, Verb.delete, Resource.jobs, j, 0, DELETE_BYTES, this.kWritten, c);
+      }
+      return;
+    }
+    if (this.statusDirty[c] && !this.writingStatus[c]) {
+      this.statusDirty[c] = false;
+      this.writingStatus[c] = true;
+      this.inflight[c] = 1;
+      this.api.submit(this.client, Verb.update, Resource.cronjobsStatus, c, 0, STATUS_BYTES, this.kWritten, c);
+      return;
+    }
+    this.inflight[c] = 0;
+    this.writingStatus[c] = false;
+    const requeueMs = this.requeueMs[c]!;
+    if (!this.syncFailed[c] && Number.isFinite(requeueMs)) this.requeueAfter(c, Math.max(0, requeueMs) * NS_PER.ms);
+    this.endSync(c);
+  }
+
+  private onWritten(c: number, req: number): void {
+    const requests = this.api.requests;
+    const ok = requests.status[req]! < 300;
+    if (this.writingStatus[c]) {
+      // The status write: on success the CronJob holds what this sync decided.
+      if (ok) {
+        const cj = this.store.cronJobs[c]!;
+        cj.active = this.nextActive[c]!.slice();
+        cj.lastScheduleMs = this.nextLastMs[c]!;
+        cj.lastSuccessfulMs = this.nextSuccessMs[c]!;
+      } else this.syncFailed[c] = true;
+      this.runOps(c);
+      return;
+    }
+    if (ok && requests.verb[req] === Verb.create) {
+      this.counts[c]!.jobsCreated++;
+      this.created(c, requests.object[req]!);
+    } else if (!ok) {
+      // model: a failed call ends the sync with an error (AddRateLimited); the status is still written.
+      this.syncFailed[c] = true;
+      this.ops[c]!.length = 0;
+    }
+    this.runOps(c);
+  }
+
+  /** model: workqueue AddAfter: a key waiting already keeps the earlier of its two times. */
+  private requeueAfter(c: number, delayNs: number): void {
+    const at = this.engine.now + delayNs;
+    if (this.wakeNs[c]! <= at) return;
+    const h = this.wakeHandle[c];
+    if (h !== undefined) this.engine.cancel(h);
+    this.wakeNs[c] = at;
+    this.wakeHandle[c] = this.engine.schedule(delayNs, this.kWake, c);
+  }
+}
