@@ -12,6 +12,7 @@ import { readCluster, readImages, startNodeNames } from "./sections/cluster.js";
 import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.js";
 import { createdDeployments } from "./sections/workload.js";
 import { readControllerManager } from "./sections/controller-manager.js";
+import { readClusterAutoscaler } from "./sections/cluster-autoscaler.js";
 import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
 import { readRegistry } from "./sections/registry.js";
@@ -32,6 +33,7 @@ const TOP_KEYS = [
   "workload",
   "stop",
   "outputs",
+  "clusterAutoscaler",
 ] as const;
 const OUTPUTS: readonly OutputTable[] = ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
@@ -126,6 +128,9 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   cp.object(["apiserver", "etcd", "watch", "controllerManager", "scheduler", "background"]);
   const st = r.get("stop");
   st.object(["when", "timeLimit"]);
+  const ca = r.get("clusterAutoscaler");
+  const autoscaled = nodePools.some((p) => p.autoscaling !== undefined);
+  if (ca.present && !autoscaled) ca.fail("a cluster with a node pool that has autoscaling: { minNodes, maxNodes }");
   const scenario: Scenario = {
     file,
     name,
@@ -148,6 +153,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     workload,
     ...(existingPods === undefined ? {} : { existingPods }),
     ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
+    ...(autoscaled ? { clusterAutoscaler: readClusterAutoscaler(ca) } : {}),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),

@@ -74,7 +74,16 @@ export interface DeploymentSpec {
   /** A Job's spec (with `kind` Job only). */
   job?: JobManifest;
   pod: PodManifest;
+  /**
+   * The pod template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when given:
+   * "false" keeps the Cluster Autoscaler from removing the pod's node, "true" lets it evict the
+   * pod despite local storage or kube-system.
+   */
+  safeToEvict?: boolean;
 }
+
+/** The pod annotation the Cluster Autoscaler's drain rules read (FAQ "What types of pods can prevent CA from removing a node?"). */
+export const SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 
 /** A batch/v1 Job's spec as simctl runs it, client-go defaults applied. */
 export interface JobManifest {
@@ -173,6 +182,7 @@ export function readDeployment(
         .fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
   }
   const pod = readPodSpec(template.get("spec"), labels);
+  const safe = tmeta.get("annotations").get(SAFE_TO_EVICT_ANNOTATION);
   return {
     name: name + nameSuffix,
     namespace,
@@ -182,6 +192,7 @@ export function readDeployment(
     ...(type === "Recreate" ? { strategy: type } : {}),
     ...(kind === "ReplicaSet" ? { kind } : {}),
     pod,
+    ...(safe.present ? { safeToEvict: safe.oneOf(["true", "false"] as const) === "true" } : {}),
   };
 }
 

@@ -5,6 +5,7 @@ import type { ApiServerSpec } from "./sections/api-server.js";
 import type { BackgroundSpec } from "./sections/background.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
 import type { ControllerManagerSpec } from "./sections/controller-manager.js";
+import type { ClusterAutoscalerSpec } from "./sections/cluster-autoscaler.js";
 import type { EtcdSpec } from "./sections/etcd.js";
 import type { KubeletSpec } from "./sections/kubelet.js";
 import type { RegistrySpec } from "./sections/registry.js";
@@ -14,6 +15,7 @@ import type { WorkloadStep } from "./sections/workload.js";
 
 export type {
   ApiServerSpec,
+  ClusterAutoscalerSpec,
   BackgroundSpec,
   ControllerManagerSpec,
   EtcdSpec,
@@ -53,6 +55,8 @@ export interface Scenario {
   existingPods?: readonly ExistingPodSpec[];
   /** The PodDisruptionBudgets of the `apply:` inputs (absent without any). */
   podDisruptionBudgets?: readonly PdbSpec[];
+  /** The Cluster Autoscaler (present when a node pool has `autoscaling:`). */
+  clusterAutoscaler?: ClusterAutoscalerSpec;
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   outputs: readonly OutputTable[];
   /**
