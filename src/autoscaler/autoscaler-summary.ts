@@ -1,6 +1,7 @@
 import { NS_PER } from "../core/time.js";
 import type { Scenario } from "../scenario/types.js";
 import type { ClusterAutoscaler } from "./cluster-autoscaler.js";
+import { Reason } from "./decision-log.js";
 
 /** One pool's node-hours and cost (summary.json results.autoscaler.pools). */
 export interface PoolCost {
@@ -48,10 +49,10 @@ export function autoscalerSummary(ca: ClusterAutoscaler, s: Scenario, endNs: num
   let firstDown: number | null = null;
   for (let i = 0; i < log.size; i++) {
     const r = log.reason[i]!;
-    if (r === 0) {
+    if (r === Reason.ScaleUp) {
       scaleUps++;
       firstUp ??= log.timeNs[i]!;
-    } else if (r === 2 || r === 3) {
+    } else if (r === Reason.ScaleDownEmpty || r === Reason.ScaleDownUnderutilized) {
       scaleDowns++;
       firstDown ??= log.timeNs[i]!;
     }

@@ -93,6 +93,7 @@ export class NodeGroups {
           this.billedSinceNs[r] = 0;
         }
       }
+      this.groups[index]!.peakNodes = this.targetSize(this.groups[index]!);
     }
   }
 
@@ -110,6 +111,13 @@ export class NodeGroups {
   targetSize(g: NodeGroup): number {
     let n = 0;
     for (const r of g.rows) if (this.state[r] !== RowState.free) n++;
+    return n;
+  }
+
+  /** The group's size once the deletions under way are done: rows with a VM not being deleted. */
+  sizeAfterDeletions(g: NodeGroup): number {
+    let n = 0;
+    for (const r of g.rows) if (this.state[r] !== RowState.free && this.state[r] !== RowState.deleting) n++;
     return n;
   }
 

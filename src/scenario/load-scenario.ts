@@ -153,7 +153,9 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     workload,
     ...(existingPods === undefined ? {} : { existingPods }),
     ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
-    ...(autoscaled ? { clusterAutoscaler: readClusterAutoscaler(ca) } : {}),
+    ...(autoscaled
+      ? { clusterAutoscaler: readClusterAutoscaler(ca, nodePools, r.get("cluster").get("nodePools")) }
+      : {}),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),

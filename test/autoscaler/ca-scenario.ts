@@ -9,6 +9,8 @@ export interface CaScenario {
   /** Lines of the clusterAutoscaler: section, indented 2 spaces. */
   autoscaler?: string;
   replicas: number;
+  /** web's pod template annotations, as a YAML flow mapping. */
+  annotations?: string;
   cpu?: string;
   memory?: string;
   /** Extra workload steps (YAML list items, indented 2 spaces). */
@@ -22,7 +24,7 @@ export interface CaScenario {
 /** A scenario of one Deployment `web` (pods of `cpu` / `memory`) on the given pools. */
 export function caScenario(o: CaScenario): Scenario {
   return parseScenario(
-    `${o.name}.yaml`,
+    `test/autoscaler/${o.name}.yaml`,
     `name: ${o.name}
 seed: 1
 cluster:
@@ -31,7 +33,7 @@ ${o.pools}
 ${o.autoscaler === undefined ? "" : `clusterAutoscaler:\n${o.autoscaler}`}
 images:
   - { name: registry.k8s.io/pause:3.9, size: 268Ki }
-${o.constant === true ? CONSTANT : ""}
+${o.constant === true ? CONSTANT_LATENCIES : ""}
 workload:
   - at: 0s
     deployments:
@@ -42,7 +44,7 @@ workload:
           replicas: ${o.replicas}
           selector: { matchLabels: { app: web } }
           template:
-            metadata: { labels: { app: web } }
+            metadata: { labels: { app: web }${o.annotations === undefined ? "" : `, annotations: ${o.annotations}`} }
             spec:
               containers:
                 - name: c
@@ -57,7 +59,7 @@ stop:
 }
 
 /** Constant latencies for every distribution of the control plane and the kubelets. */
-const CONSTANT = `controlPlane:
+export const CONSTANT_LATENCIES = `controlPlane:
   apiserver: { authentication: 200us, authorization: 200us, validation: 300us, network: 500us }
   etcd: { peerRtt: 500us, walFsync: 2ms, backendCommit: 1ms }
   watch: { cacheLag: 1ms, delivery: 2ms }

@@ -1,11 +1,15 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+import { parseScenario } from "../../src/scenario/load-scenario.js";
 import { Resource, Verb } from "../../src/apiserver/request-table.js";
 import { REASON_NAMES } from "../../src/autoscaler/decision-log.js";
 import { NS_PER } from "../../src/core/time.js";
 import { Simulation } from "../../src/sim/simulation.js";
-import { caScenario } from "./ca-scenario.js";
+import { CONSTANT_LATENCIES, caScenario } from "./ca-scenario.js";
 
 const S = NS_PER.s;
+const M = 60 * S;
 const pool = (name: string, count: number, cpu: number, extra = "") =>
   `    - { name: ${name}, count: ${count}, allocatable: { cpu: ${cpu}, memory: ${cpu * 4}Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9]${extra} }`;
 const group = (name: string, cpu: number, max: number, extra = "") =>
@@ -127,5 +131,90 @@ describe("Cluster Autoscaler scale-up", () => {
     expect(decisions(sim).map(([, g, n]) => [g, n])).toEqual([["large", 1]]);
     // The base node's one pod, and 16 on the one large node max-nodes-total leaves room for.
     expect(sim.store.runningPods).toBe(17);
+  });
+});
+
+describe("scenarios/autoscale-burst.yaml", () => {
+  it("with constant delays, at 1/10 scale: all Running at scan interval + provisioning time + registration + startup, exactly", () => {
+    const file = "scenarios/autoscale-burst.yaml";
+    const withConstantDelays = (edit: (doc: ReturnType<typeof parseDocument>) => void) => {
+      const doc = parseDocument(readFileSync(file, "utf8"));
+      const constant = parseDocument(CONSTANT_LATENCIES).toJS() as Record<string, Record<string, unknown>>;
+      for (const [k, v] of Object.entries(constant.controlPlane!))
+        for (const [kk, vv] of Object.entries(v as Record<string, unknown>)) doc.setIn(["controlPlane", k, kk], vv);
+      doc.set("kubelet", constant.kubelet);
+      edit(doc);
+      return parseScenario(file, String(doc), { scale: 0.1 });
+    };
+    const ca = new Simulation(withConstantDelays(() => {}));
+    ca.run();
+    // 500 pods: the base node holds 16, the other 484 need ceil(484 / 32) = 16 burst nodes, in one scan.
+    expect(decisions(ca)).toEqual([[10 * S, "burst", 16, "ScaleUp"]]);
+    const req = ca.api.requests;
+    let registration = 0;
+    for (let i = 0; i < req.size; i++)
+      if (req.verb[i] === Verb.create && req.resource[i] === Resource.nodes)
+        registration = Math.max(registration, req.doneNs[i]! - req.submitNs[i]!);
+    const joined = ca.clusterAutoscaler!.joinedAtNs;
+    let last = 0;
+    for (const t of joined) if (!Number.isNaN(t)) last = Math.max(last, t);
+    expect(last).toBe(10 * S + 90 * S + registration);
+    // The control: the autoscaler never scans. At scan interval + provisioning time each node's
+    // kubelet registers as the autoscaler's do (the same Node create and Lease through the API),
+    // and the node joins when its create is answered, as addNodes joins nodes (present, Ready,
+    // the scheduler told). The startup is what follows in the control.
+    const control = new Simulation(
+      withConstantDelays((doc) => doc.setIn(["clusterAutoscaler", "scanInterval"], "10h")),
+    );
+    const e = control.engine;
+    const client = (row: number) => control.clients.names.indexOf(`system:node:${control.nodes.names[row]}`);
+    const reply = e.register("test.reply", () => {});
+    const registered = e.register("test.registered", (row) => {
+      control.nodes.present[row] = 1;
+      control.nodes.ready[row] = 1;
+      control.api.submit(client(row), Verb.create, Resource.leases, row, 0, 300, reply, row);
+      control.scheduler.onNodeChanged();
+    });
+    const register = e.register("test.register", (row) =>
+      control.api.submit(client(row), Verb.create, Resource.nodes, row, 0, 10_000, registered, row),
+    );
+    joined.forEach((t, row) => {
+      if (!Number.isNaN(t)) e.scheduleAt(10 * S + 90 * S, register, row);
+    });
+    control.run();
+    const startup = control.allRunning.atNs - last;
+    expect(startup).toBeGreaterThan(0);
+    expect(ca.allRunning.atNs).toBe(10 * S + 90 * S + registration + startup);
+  });
+});
+
+describe("max-node-provision-time and determinism", () => {
+  it("a node that does not register in time is deleted and its group backs off for 5 minutes", () => {
+    const pools = [
+      pool("base", 1, 1),
+      "    - { name: slow, count: 0, allocatable: { cpu: 8, memory: 32Gi }, autoscaling: { maxNodes: 3, provisionTime: 20m } }",
+    ].join("\n");
+    const sim = new Simulation(
+      caScenario({ name: "ca-slow", pools, replicas: 5, stopWhen: "timeLimit", timeLimit: "31m" }),
+    );
+    sim.run();
+    // 10 s: scale-up; 15 m later the VM is given up; the next scan after the 5-minute backoff tries again.
+    expect(decisions(sim)).toEqual([
+      [10 * S, "slow", 1, "ScaleUp"],
+      [10 * S + 15 * M, "slow", -1, "ScaleUpTimedOut"],
+      [10 * S + 20 * M, "slow", 1, "ScaleUp"],
+    ]);
+    expect(sim.clusterAutoscaler!.provisionTimeouts).toBe(1);
+  });
+
+  it("the same scenario and seed give the same decisions and node-hours", () => {
+    const run = () => {
+      const sim = new Simulation(
+        caScenario({ name: "ca-det", pools: [pool("base", 1, 4), group("burst", 8, 5)].join("\n"), replicas: 30 }),
+      );
+      sim.run();
+      return [decisions(sim), sim.allRunning.atNs];
+    };
+    expect(run()).toEqual(run());
   });
 });

@@ -1,6 +1,7 @@
 import { lognormal, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
 import type { YamlReader } from "../yaml-reader.js";
+import type { NodePoolSpec } from "./cluster.js";
 
 /** A node pool's node group (`nodePools[].autoscaling`): the pool itself is the template node. */
 export interface NodeGroupAutoscaling {
@@ -122,8 +123,15 @@ const KEYS = [
   "initialNodeGroupBackoff",
 ] as const;
 
-/** Reads `clusterAutoscaler:` (every key optional; absent keys take upstream's defaults). */
-export function readClusterAutoscaler(r: YamlReader): ClusterAutoscalerSpec {
+/**
+ * Reads `clusterAutoscaler:` (every key optional; absent keys take upstream's defaults).
+ * `pools` / `poolsR` are the node pools read before, for the price expander's costPerHour check.
+ */
+export function readClusterAutoscaler(
+  r: YamlReader,
+  pools: readonly NodePoolSpec[],
+  poolsR: YamlReader,
+): ClusterAutoscalerSpec {
   const D = CLUSTER_AUTOSCALER_DEFAULTS;
   r.object(KEYS);
   const expander = r.get("expander").oneOf(EXPANDERS, { default: D.expander });
@@ -147,6 +155,13 @@ export function readClusterAutoscaler(r: YamlReader): ClusterAutoscalerSpec {
   if (expander === "priority" && priorities.length === 0)
     pr.fail("the priority expander's table, e.g. { 10: [.*], 50: [big-.*] }");
   if (expander !== "priority" && pr.present) pr.fail("no priorities unless expander is priority");
+  if (expander === "price") {
+    const list = poolsR.list();
+    pools.forEach((p, i) => {
+      if (p.autoscaling !== undefined && p.costPerHour === undefined)
+        list[i]?.get("costPerHour").fail("a costPerHour for every autoscaled pool (the price expander compares them)");
+    });
+  }
   const dur = (k: (typeof KEYS)[number], def: number, min = 0) => r.get(k).duration({ min, default: def });
   return {
     scanIntervalNs: dur("scanInterval", D.scanIntervalNs, 1),
