@@ -124,6 +124,8 @@ export class ClusterSnapshot {
     if (!this.presenceDirty) return;
     this.presenceDirty = false;
     this.cache.refreshPresence();
+    // Which nodes exist is PreFilter input (topology domains): what it computed no longer holds.
+    this.preparedGroup = -1;
   }
 
   /** Assumes pending pod `pod` of group `g` onto `node`. */

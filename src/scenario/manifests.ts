@@ -336,6 +336,19 @@ function readVolume(v: YamlReader): VolumeManifest {
   return { name, source: sources[0] ?? "" };
 }
 
+const PROBE_KEYS = [
+  "exec",
+  "httpGet",
+  "tcpSocket",
+  "grpc",
+  "initialDelaySeconds",
+  "timeoutSeconds",
+  "periodSeconds",
+  "successThreshold",
+  "failureThreshold",
+  "terminationGracePeriodSeconds",
+] as const;
+
 /** model: pkg/apis/core/v1/defaults.go SetDefaults_Probe: timeout 1 s, period 10 s, success 1, failure 3. */
 function readProbe(r: YamlReader): ProbeManifest | undefined {
   if (!r.present) return undefined;
@@ -343,6 +356,8 @@ function readProbe(r: YamlReader): ProbeManifest | undefined {
     r.fail("a probe mapping");
     return undefined;
   }
+  // model: k8s.io/api/core/v1 Probe (ProbeHandler's exec, httpGet, tcpSocket, grpc, and the timing fields).
+  r.object(PROBE_KEYS);
   return {
     initialDelaySeconds: r.get("initialDelaySeconds").int({ min: 0, default: 0 }),
     periodSeconds: r.get("periodSeconds").int({ min: 1, default: 10 }),

@@ -218,3 +218,22 @@ describe("max-node-provision-time and determinism", () => {
     expect(run()).toEqual(run());
   });
 });
+
+describe("node join hook", () => {
+  it("listeners hear of each node the autoscaler brings, once it is Registered and before the scheduler", () => {
+    const sim = new Simulation(
+      caScenario({ name: "ca-hook", pools: [pool("base", 1, 1), group("burst", 8, 5)].join("\n"), replicas: 17 }),
+    );
+    const heard: [string, number, number][] = [];
+    sim.clusterAutoscaler!.joinListeners.push({
+      onNodeJoined: (node) =>
+        heard.push([sim.nodes.names[node]!, sim.nodes.present[node]!, sim.scheduler.cache.podsOn(node).length]),
+    });
+    sim.run();
+    // 16 pods need 2 nodes of 8 CPUs; each is present when heard of, and has no pod yet.
+    expect(heard).toEqual([
+      ["burst-0", 1, 0],
+      ["burst-1", 1, 0],
+    ]);
+  });
+});
