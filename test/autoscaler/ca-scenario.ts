@@ -1,5 +1,5 @@
-import { parseScenario } from "../../src/scenario/load-scenario.js";
 import type { Scenario } from "../../src/scenario/types.js";
+import { smallScenario } from "../sim/node-scenario.js";
 
 /** Options of a small inline scenario with one fixed pool and autoscaled pools. */
 export interface CaScenario {
@@ -21,41 +21,27 @@ export interface CaScenario {
   timeLimit?: string;
 }
 
-/** A scenario of one Deployment `web` (pods of `cpu` / `memory`) on the given pools. */
+/** A scenario of one Deployment `web` (pods of `cpu` / `memory`) on the given pools (test/sim's small scenario). */
 export function caScenario(o: CaScenario): Scenario {
-  return parseScenario(
-    `test/autoscaler/${o.name}.yaml`,
-    `name: ${o.name}
-seed: 1
-cluster:
-  nodePools:
-${o.pools}
-${o.autoscaler === undefined ? "" : `clusterAutoscaler:\n${o.autoscaler}`}
-images:
-  - { name: registry.k8s.io/pause:3.9, size: 268Ki }
-${o.constant === true ? CONSTANT_LATENCIES : ""}
-workload:
-  - at: 0s
-    deployments:
-      - apiVersion: apps/v1
-        kind: Deployment
-        metadata: { name: web }
-        spec:
-          replicas: ${o.replicas}
-          selector: { matchLabels: { app: web } }
-          template:
-            metadata: { labels: { app: web }${o.annotations === undefined ? "" : `, annotations: ${o.annotations}`} }
-            spec:
-              containers:
-                - name: c
-                  image: registry.k8s.io/pause:3.9
-                  resources: { requests: { cpu: ${o.cpu ?? "1"}, memory: ${o.memory ?? "1Gi"} } }
-${o.steps ?? ""}
-stop:
-  when: ${o.stopWhen ?? "allRunning"}
-  timeLimit: ${o.timeLimit ?? "1h"}
-`,
-  );
+  const sections = [
+    o.autoscaler === undefined ? "" : `clusterAutoscaler:\n${o.autoscaler}`,
+    o.constant === true ? CONSTANT_LATENCIES : "",
+  ].join("\n");
+  return smallScenario({
+    name: o.name,
+    dir: "test/autoscaler",
+    pools: o.pools,
+    image: "registry.k8s.io/pause:3.9",
+    images: "",
+    sections,
+    replicas: o.replicas,
+    cpu: o.cpu ?? "1",
+    memory: o.memory ?? "1Gi",
+    ...(o.annotations === undefined ? {} : { annotations: o.annotations }),
+    ...(o.steps === undefined ? {} : { steps: o.steps }),
+    stopWhen: o.stopWhen ?? "allRunning",
+    timeLimit: o.timeLimit ?? "1h",
+  });
 }
 
 /** Constant latencies for every distribution of the control plane and the kubelets. */
