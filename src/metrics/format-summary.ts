@@ -78,7 +78,7 @@ export function formatSummary(
   );
   if (outDir !== undefined)
     out.push(
-      `outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), "summary.json", "scenario.json", "inputs.json"].join(", ")})`,
+      `outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), ...(s.autoscaler === undefined ? [] : ["autoscaler.arrow"]), "summary.json", "scenario.json", "inputs.json"].join(", ")})`,
     );
   return out.join("\n");
 }
