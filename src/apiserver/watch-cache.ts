@@ -260,7 +260,9 @@ export class WatchCache {
     this.delivery = new Sampler(spec.delivery, random.stream("watch-cache/delivery"));
     for (let r = 0; r < RESOURCE_KINDS; r++) {
       const log = new ResourceLog();
-      log.encodeNs = Math.round((EVENT_OBJECT_BYTES[WATCH_RESOURCE_NAMES[r]!] / 1024) * (apiserver.serializationPerKiBNs / 2));
+      log.encodeNs = Math.round(
+        (EVENT_OBJECT_BYTES[WATCH_RESOURCE_NAMES[r]!] / 1024) * (apiserver.serializationPerKiBNs / 2),
+      );
       this.logs.push(log);
       this.resourceWatchers.push([]);
     }

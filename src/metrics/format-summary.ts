@@ -1,5 +1,6 @@
 import { formatDuration } from "../core/time.js";
 import type { LatencySummary, RunStats, SimulatedSummary } from "./summary.js";
+import { formatAutoscaler } from "../autoscaler/autoscaler-summary.js";
 
 const d = (ns: number | null) => (ns === null ? "-" : formatDuration(ns));
 
@@ -66,6 +67,7 @@ export function formatSummary(
       `${b.nodeStatusPatches ?? "no"} node status patches, ${b.events.written} Events; ` +
       `NotReady transitions: ${b.notReadyTransitions}`,
   );
+  if (s.autoscaler !== undefined) out.push("", ...formatAutoscaler(s.autoscaler, d));
   out.push("", "where the time went (total wait, mean per request or pod)");
   const shown = s.waits.slice(0, 8);
   // The columns stay aligned however long a client's name and its setting are.
@@ -81,7 +83,7 @@ export function formatSummary(
   );
   if (outDir !== undefined)
     out.push(
-      `outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), "summary.json", "scenario.json", "inputs.json"].join(", ")})`,
+      `outputs: ${outDir}/ (${[...tables.map((t) => `${t}.arrow`), ...(s.autoscaler === undefined ? [] : ["autoscaler.arrow"]), "summary.json", "scenario.json", "inputs.json"].join(", ")})`,
     );
   return out.join("\n");
 }

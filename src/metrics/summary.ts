@@ -7,6 +7,7 @@ import { NS_PER } from "../core/time.js";
 import type { RunResult } from "../core/engine.js";
 import type { Simulation } from "../sim/simulation.js";
 import { nodeSideSummary, type NodeSideSummary } from "../node/node-summary.js";
+import { autoscalerSummary, type AutoscalerSummary } from "../autoscaler/autoscaler-summary.js";
 import { quantiles } from "./quantiles.js";
 import { cronJobSummaries, type CronJobSummary } from "./cronjob-summary.js";
 import { progressDeadlineSummaries, type ProgressDeadlineSummary } from "./deployment-summary.js";
@@ -97,6 +98,8 @@ export interface SimulatedSummary {
   writeMix: Record<string, number>;
   /** The background streams (controlPlane.background) and what the node lifecycle controller made of them. */
   background: BackgroundSummary;
+  /** The Cluster Autoscaler's decisions, node-hours and cost (absent without autoscaled pools). */
+  autoscaler?: AutoscalerSummary;
 }
 
 /** What the background streams did. */
@@ -234,6 +237,9 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     node: nodeSideSummary(sim, sim.pods, sim.expectedPods, result.endNs),
     writeMix: writeMix(sim),
     background: backgroundSummary(sim),
+    ...(sim.clusterAutoscaler === undefined
+      ? {}
+      : { autoscaler: autoscalerSummary(sim.clusterAutoscaler, sim.scenario, result.endNs) }),
   };
 }
 

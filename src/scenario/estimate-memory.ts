@@ -94,7 +94,8 @@ export function podsCreatedBound(steps: readonly WorkloadStep[]): number {
 export function estimateMemory(s: Scenario): MemoryEstimate {
   const pods = podsCreatedBound(s.workload) + (s.existingPods?.length ?? 0);
   let nodes = 0;
-  for (const p of s.nodePools) nodes += p.count;
+  // An autoscaled pool's rows go up to maxNodes (build-cluster.ts poolRows).
+  for (const p of s.nodePools) nodes += Math.max(p.count, p.autoscaling?.maxNodes ?? 0);
   for (const st of s.workload) if (st.action.kind === "addNodes") nodes += st.action.count;
   const simulatedNs = s.stop.timeLimitNs;
   const nodeSampleRows = Math.min(

@@ -13,6 +13,7 @@ import { readCluster, readImages, startNodeNames } from "./sections/cluster.js";
 import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.js";
 import { createdDeployments } from "./sections/workload.js";
 import { readControllerManager } from "./sections/controller-manager.js";
+import { readClusterAutoscaler } from "./sections/cluster-autoscaler.js";
 import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
 import { readRegistry } from "./sections/registry.js";
@@ -38,6 +39,7 @@ const TOP_KEYS = [
   "stop",
   "outputs",
   "startTime",
+  "clusterAutoscaler",
 ] as const;
 const OUTPUTS: readonly OutputTable[] = ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
@@ -136,6 +138,9 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   cp.object(["apiserver", "etcd", "watch", "controllerManager", "scheduler", "background"]);
   const st = r.get("stop");
   st.object(["when", "timeLimit"]);
+  const ca = r.get("clusterAutoscaler");
+  const autoscaled = nodePools.some((p) => p.autoscaling !== undefined);
+  if (ca.present && !autoscaled) ca.fail("a cluster with a node pool that has autoscaling: { minNodes, maxNodes }");
   const scenario: Scenario = {
     file,
     name,
@@ -160,6 +165,9 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     ...(storage === undefined ? {} : { storage }),
     ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
     ...(policies.resourceQuotas.length === 0 ? {} : { resourceQuotas: policies.resourceQuotas }),
+    ...(autoscaled
+      ? { clusterAutoscaler: readClusterAutoscaler(ca, nodePools, r.get("cluster").get("nodePools")) }
+      : {}),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),

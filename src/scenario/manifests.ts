@@ -94,7 +94,16 @@ export interface DeploymentSpec {
   /** A CronJob's own fields (with `kind` CronJob only; its pods are the job template's). */
   cronJob?: CronJobManifest;
   pod: PodManifest;
+  /**
+   * The pod template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when given:
+   * "false" keeps the Cluster Autoscaler from removing the pod's node, "true" lets it evict the
+   * pod despite local storage or kube-system.
+   */
+  safeToEvict?: boolean;
 }
+
+/** The pod annotation the Cluster Autoscaler's drain rules read (FAQ "What types of pods can prevent CA from removing a node?"). */
+export const SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict";
 
 /** A batch/v1 Job's spec as simctl runs it, client-go defaults applied. */
 export interface JobManifest {
@@ -219,6 +228,7 @@ export function readDeployment(
   const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
   const pod = readSelectedTemplate(spec);
+  const safe = spec.get("template").get("metadata").get("annotations").get(SAFE_TO_EVICT_ANNOTATION);
   // model: apps/v1 defaults minReadySeconds 0, paused false, progressDeadlineSeconds 600
   // (SetDefaults_Deployment); validation wants the deadline above minReadySeconds, and
   // math.MaxInt32 means no deadline (deployment util HasProgressDeadline).
@@ -242,6 +252,7 @@ export function readDeployment(
       : {}),
     ...(kind === "ReplicaSet" ? { kind } : {}),
     pod,
+    ...(safe.present ? { safeToEvict: safe.oneOf(["true", "false"] as const) === "true" } : {}),
   };
 }
 
@@ -429,6 +440,19 @@ function readVolume(v: YamlReader): VolumeManifest {
   return { name, source: sources[0] ?? "" };
 }
 
+const PROBE_KEYS = [
+  "exec",
+  "httpGet",
+  "tcpSocket",
+  "grpc",
+  "initialDelaySeconds",
+  "timeoutSeconds",
+  "periodSeconds",
+  "successThreshold",
+  "failureThreshold",
+  "terminationGracePeriodSeconds",
+] as const;
+
 /** model: pkg/apis/core/v1/defaults.go SetDefaults_Probe: timeout 1 s, period 10 s, success 1, failure 3. */
 function readProbe(r: YamlReader): ProbeManifest | undefined {
   if (!r.present) return undefined;
@@ -436,6 +460,8 @@ function readProbe(r: YamlReader): ProbeManifest | undefined {
     r.fail("a probe mapping");
     return undefined;
   }
+  // model: k8s.io/api/core/v1 Probe (ProbeHandler's exec, httpGet, tcpSocket, grpc, and the timing fields).
+  r.object(PROBE_KEYS);
   return {
     initialDelaySeconds: r.get("initialDelaySeconds").int({ min: 0, default: 0 }),
     periodSeconds: r.get("periodSeconds").int({ min: 1, default: 10 }),

@@ -6,6 +6,7 @@ import type { ApiServerSpec } from "./sections/api-server.js";
 import type { BackgroundSpec } from "./sections/background.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
 import type { ControllerManagerSpec } from "./sections/controller-manager.js";
+import type { ClusterAutoscalerSpec } from "./sections/cluster-autoscaler.js";
 import type { EtcdSpec } from "./sections/etcd.js";
 import type { KubeletSpec } from "./sections/kubelet.js";
 import type { RegistrySpec } from "./sections/registry.js";
@@ -16,6 +17,7 @@ import type { WorkloadStep } from "./sections/workload.js";
 
 export type {
   ApiServerSpec,
+  ClusterAutoscalerSpec,
   BackgroundSpec,
   ControllerManagerSpec,
   EtcdSpec,
@@ -62,6 +64,8 @@ export interface Scenario {
   podDisruptionBudgets?: readonly PdbSpec[];
   /** ResourceQuotas of the `apply:` inputs, enforced at pod creation (undefined when none). */
   resourceQuotas?: readonly ResourceQuotaSpec[];
+  /** The Cluster Autoscaler (present when a node pool has `autoscaling:`). */
+  clusterAutoscaler?: ClusterAutoscalerSpec;
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   /**
    * `startTime:` the wall-clock time of simulated time 0, in ms since the Unix epoch (CronJob

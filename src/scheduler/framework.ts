@@ -335,6 +335,25 @@ export class Framework implements Handle {
     return SUCCESS;
   }
 
+  /**
+   * What-if checks against the cache as it is now (the Cluster Autoscaler's PredicateChecker,
+   * simulator/predicatechecker: PreFilter, then Filter per node; no Score): runs the PreFilter
+   * plugins into this framework's own cycle state and says whether the pod can be placed at all.
+   * {@link fitsPrepared} then checks nodes until the cache changes. Use a framework of one's
+   * own, not the scheduler's, whose cycle state a binding may still read.
+   */
+  prepareFilter(pod: PodRef): boolean {
+    this.state.reset();
+    return this.runPreFilters(this.state, pod).code === Code.Success;
+  }
+
+  /** After {@link prepareFilter}: whether `node` passes PreFilter's node subset and every Filter plugin. */
+  fitsPrepared(pod: PodRef, node: number): boolean {
+    const sub = this.state.nodeSubset;
+    if (sub !== null && !binaryHas(sub, node)) return false;
+    return this.runFilters(this.state, pod, node).code === Code.Success;
+  }
+
   /** Per plugin statuses of one node, in order, up to the first rejection (explain). */
   filterStatuses(state: CycleState, pod: PodRef, node: number): { plugin: string; status: Status }[] {
     const out: { plugin: string; status: Status }[] = [];

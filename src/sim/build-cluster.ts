@@ -11,7 +11,7 @@ import type { ContainerManifest, DeploymentSpec } from "../scenario/manifests.js
 import { hostLocalAssignable } from "../node/ipam.js";
 import { addedNodeCount } from "../node/node-selection.js";
 import { createdDeployments } from "../scenario/sections/workload.js";
-import type { Scenario } from "../scenario/types.js";
+import type { NodePoolSpec, Scenario } from "../scenario/types.js";
 
 /** The interned vocabularies of a run: strings become dense ids before the hot path. */
 export interface Vocabulary {
@@ -55,7 +55,7 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
     );
     const podCidrSize = hostLocalAssignable(pool.podCIDRPrefix);
     // Nodes that addNodes steps bring later get rows now, absent until they join.
-    const total = pool.count + addedNodeCount(s.workload, pool.name);
+    const total = poolRows(s, pool);
     for (let i = 0; i < total; i++) {
       const name = pool.nodeName ?? `${pool.name}-${i}`;
       const labels: (readonly [number, number])[] = [];
@@ -82,9 +82,18 @@ export function buildNodes(s: Scenario, v: Vocabulary): NodeTable {
   let row = 0;
   for (const pool of s.nodePools) {
     if (pool.notReady === true) table.ready[row] = 0;
-    row += pool.count + addedNodeCount(s.workload, pool.name);
+    row += poolRows(s, pool);
   }
   return table;
+}
+
+/**
+ * Rows of a pool in the NodeTable: its nodes, those addNodes steps add, and up to maxNodes for
+ * a node group the Cluster Autoscaler may grow (src/autoscaler/node-groups.ts).
+ */
+export function poolRows(s: Scenario, pool: NodePoolSpec): number {
+  const n = pool.count + addedNodeCount(s.workload, pool.name);
+  return pool.autoscaling === undefined ? n : Math.max(n, pool.autoscaling.maxNodes);
 }
 
 /**

@@ -158,6 +158,14 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
     }
     writeArrowFile(join(tmp, `${name}.arrow`), table);
   }
+  const ca = sim.clusterAutoscaler;
+  if (ca !== undefined) {
+    const { columns, rows } = ca.decisions.columns(
+      ca.groups.groups.map((g) => g.name),
+      sim.nodes.names,
+    );
+    writeArrowFile(join(tmp, "autoscaler.arrow"), tableFromColumns(columns, rows, meta));
+  }
   writeFileAtomic(
     join(tmp, "summary.json"),
     `${JSON.stringify({ simctlVersion: VERSION, scenarioHash: meta["simctl.scenario_hash"], results: summary, run: stats }, null, 2)}\n`,

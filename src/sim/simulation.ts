@@ -43,6 +43,7 @@ import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
 import { BackgroundLoad } from "../background/background-load.js";
 import { ExistingPods, unadoptedPods } from "./existing-pods.js";
+import { ClusterAutoscaler } from "../autoscaler/cluster-autoscaler.js";
 
 /** The scenario key whose qps/burst every kube-controller-manager client takes. */
 const CONTROLLER_MANAGER_KEY = "controlPlane.controllerManager";
@@ -123,6 +124,8 @@ export class Simulation {
   readonly expectedPods: number;
   /** The event trace, when asked for. */
   readonly trace: EventTrace | undefined;
+  /** The Cluster Autoscaler (undefined unless a node pool has autoscaling:). */
+  readonly clusterAutoscaler: ClusterAutoscaler | undefined;
   private readonly lifecycle = new Lifecycle();
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
@@ -396,6 +399,33 @@ export class Simulation {
       this.cronJobController = undefined;
       this.garbageCollector = undefined;
     }
+    // Built only with autoscaled pools, its client after every other, so other runs are unchanged.
+    const ca = scenario.clusterAutoscaler;
+    this.clusterAutoscaler =
+      ca === undefined
+        ? undefined
+        : new ClusterAutoscaler({
+            engine,
+            random,
+            spec: ca,
+            pools: scenario.nodePools,
+            nodes,
+            pods,
+            scheduler: this.scheduler,
+            api: this.api,
+            // model: the cluster-autoscaler Deployment's client: --kube-client-qps 5, --kube-client-burst 10 (client-go defaults).
+            client: this.clients.add(
+              "system:serviceaccount:kube-system:cluster-autoscaler",
+              CLIENT_GO_DEFAULT.qps,
+              CLIENT_GO_DEFAULT.burst,
+            ),
+            kubeletClients,
+            deployments: this.store.deployments,
+            replicaSets: this.store.replicaSets,
+            templateSpecs: this.templateSpecs,
+            budgets: this.store.budgets,
+            nodeChanges: this.scheduler,
+          });
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;
@@ -410,6 +440,7 @@ export class Simulation {
       { name: "pods_created", read: () => this.pods.size },
       { name: "pods_running", read: () => this.store.runningPods },
       { name: "etcd_revision", read: () => this.etcd.revision },
+      ...(this.clusterAutoscaler === undefined ? [] : this.clusterAutoscaler.gauges()),
     ]);
     const tw = options.trace;
     this.trace = tw === undefined ? undefined : this.lifecycle.add(new EventTrace(engine, tw.fromNs, tw.toNs));
@@ -419,6 +450,7 @@ export class Simulation {
     this.lifecycle.add(this.kubectl);
     this.lifecycle.add(this.background);
     if (this.existingPods !== undefined) this.lifecycle.add(this.existingPods);
+    if (this.clusterAutoscaler !== undefined) this.lifecycle.add(this.clusterAutoscaler);
     this.lifecycle.initializeAndStart();
   }
 

@@ -102,11 +102,14 @@ describe("README output schemas match the Arrow files a run writes", () => {
     const scenario = loadScaledScenario("scenarios/10k-pods.yaml", 0.01);
     const out = join(dir, `${scenario.name}-${scenario.seed}`);
     runScenario(scenario, { outRoot: dir, trace: { file: join(dir, "events.arrow") } });
+    runScenario(loadScaledScenario("scenarios/autoscale-burst.yaml", 0.02), { outRoot: dir });
     files = [
       ...readdirSync(out)
         .filter((f) => f.endsWith(".arrow"))
         .map((f) => join(out, f)),
       join(dir, "events.arrow"),
+      // autoscaler.arrow comes from a run with an autoscaled pool.
+      join(dir, "autoscale-burst-1", "autoscaler.arrow"),
     ].sort();
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { loadScaledScenario } from "../../src/study/scale.js";
 
 type Schema = {
   type?: string | string[];
@@ -105,6 +106,15 @@ describe("summary.json and its JSON schema (src/metrics/summary-schema.json)", (
 
   test("every field of summary.json is documented in the schema", () => {
     expect(undocumented(summary, schema)).toEqual([]);
+  });
+
+  test("a run with an autoscaled pool: its results.autoscaler validates and is documented", () => {
+    const out = mkdtempSync(join(tmpdir(), "simctl-schema-ca-"));
+    const dir = runScenario(loadScaledScenario("scenarios/autoscale-burst.yaml", 0.02), { outRoot: out }).outDir!;
+    const ca = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { results: { autoscaler?: unknown } };
+    expect(ca.results.autoscaler).toBeDefined();
+    expect(validate(ca, schema)).toEqual([]);
+    expect(undocumented(ca, schema)).toEqual([]);
   });
 
   test("the validator catches what the schema forbids", () => {

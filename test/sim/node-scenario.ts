@@ -5,7 +5,7 @@ import type { Scenario } from "../../src/scenario/types.js";
 export interface SmallScenario {
   name?: string;
   seed?: number;
-  nodes: number;
+  nodes?: number;
   /** Extra lines under the node pool (indented 6 spaces), e.g. `podCIDRPrefix: 28`. */
   pool?: string;
   /** The `images:` list entries (YAML, indented 2 spaces). */
@@ -26,6 +26,16 @@ export interface SmallScenario {
   timeLimit?: string;
   /** Stop condition (default allRunning). */
   stopWhen?: "allRunning" | "timeLimit";
+  /** Node pools (YAML list items, indented 4 spaces) instead of the pool `n` of `nodes` nodes. */
+  pools?: string;
+  /** The pods' memory request (default 64Mi). */
+  memory?: string;
+  /** web's pod template annotations, as a YAML flow mapping. */
+  annotations?: string;
+  /** More top-level sections (YAML, e.g. `controlPlane:` or `clusterAutoscaler:`). */
+  sections?: string;
+  /** The directory the scenario is read as being in (its relative paths start there; default test/sim). */
+  dir?: string;
 }
 
 /** Builds and parses a small scenario; everything not given takes the defaults. */
@@ -35,16 +45,20 @@ export function smallScenario(o: SmallScenario): Scenario {
 seed: ${o.seed ?? 1}
 cluster:
   nodePools:
-    - name: n
-      count: ${o.nodes}
+${
+  o.pools ??
+  `    - name: n
+      count: ${o.nodes ?? 1}
       allocatable: { cpu: 16, memory: 64Gi, pods: 110 }
-      labels: { topology.kubernetes.io/zone: [zone-a, zone-b, zone-c] }
+      labels: { topology.kubernetes.io/zone: [zone-a, zone-b, zone-c] }`
+}
 ${o.pool ?? ""}
 images:
   - { name: registry.k8s.io/pause:3.9, size: 268Ki }
 ${o.images ?? `  - { name: ${image}, size: 100Mi }`}
 ${o.kubelet === undefined ? "" : `kubelet:\n${o.kubelet}`}
 ${o.registry === undefined ? "" : `registry:\n${o.registry}`}
+${o.sections ?? ""}
 workload:
   - at: 0s
     deployments:
@@ -55,16 +69,16 @@ workload:
           replicas: ${o.replicas}
           selector: { matchLabels: { app: web } }
           template:
-            metadata: { labels: { app: web } }
+            metadata: { labels: { app: web }${o.annotations === undefined ? "" : `, annotations: ${o.annotations}`} }
             spec:
 ${o.podSpec ?? ""}
               containers:
                 - name: app
                   image: ${image}
-                  resources: { requests: { cpu: ${o.cpu ?? "100m"}, memory: 64Mi } }
+                  resources: { requests: { cpu: ${o.cpu ?? "100m"}, memory: ${o.memory ?? "64Mi"} } }
 ${o.container ?? ""}
 ${o.steps ?? ""}
 stop: { when: ${o.stopWhen ?? "allRunning"}, timeLimit: ${o.timeLimit ?? "1h"} }
 `;
-  return parseScenario(`test/sim/${o.name ?? "small"}.yaml`, text);
+  return parseScenario(`${o.dir ?? "test/sim"}/${o.name ?? "small"}.yaml`, text);
 }

@@ -3,6 +3,7 @@ import { readNodeObject } from "../../scheduler/k8s-objects.js";
 import { NODE_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
 import { readObjects } from "../inputs/read-objects.js";
 import type { YamlReader } from "../yaml-reader.js";
+import { readNodeGroupAutoscaling, type NodeGroupAutoscaling } from "./cluster-autoscaler.js";
 
 /** A pool of identical nodes (`cluster.nodePools[]`). */
 export interface NodePoolSpec {
@@ -25,6 +26,10 @@ export interface NodePoolSpec {
   nodeName?: string;
   /** A node of `cluster.nodes` whose Ready condition was not True: NotReady at t = 0. */
   notReady?: boolean;
+  /** The pool is a Cluster Autoscaler node group (`autoscaling:`); its rows go up to maxNodes. */
+  autoscaling?: NodeGroupAutoscaling;
+  /** USD per node-hour (`costPerHour:`), for node-hour cost and the price expander. */
+  costPerHour?: number;
 }
 
 /** A layer of an image: its content digest and its compressed (transfer) size in bytes. */
@@ -218,7 +223,18 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
   if (cluster.present && pools.length === 0) cluster.get("nodePools").fail("at least one node pool");
   const names = new Set<string>();
   return pools.map((p) => {
-    p.object(["name", "count", "allocatable", "labels", "taints", "images", "podCIDRPrefix", "unschedulable"]);
+    p.object([
+      "name",
+      "count",
+      "allocatable",
+      "labels",
+      "taints",
+      "images",
+      "podCIDRPrefix",
+      "unschedulable",
+      "autoscaling",
+      "costPerHour",
+    ]);
     const name = p.get("name").str({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: "a DNS-1123 label" });
     if (names.has(name)) p.get("name").fail("a pool name not used before");
     names.add(name);
@@ -261,15 +277,21 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
           i.fail(`an image declared under images: (${[...images].join(", ") || "none declared"})`);
         return n;
       });
+    // An autoscaled pool may start empty (scale from zero).
+    const count = p.get("count").int({ min: p.has("autoscaling") ? 0 : 1, max: 1_000_000 });
     return {
       name,
-      count: p.get("count").int({ min: 1, max: 1_000_000 }),
+      count,
       allocatable,
       labels,
       taints,
       images: imgs,
       podCIDRPrefix: p.get("podCIDRPrefix").int({ min: 8, max: 30, default: DEFAULT_POD_CIDR_PREFIX }),
       unschedulable: p.get("unschedulable").bool({ default: false }),
+      ...(p.has("autoscaling")
+        ? { autoscaling: readNodeGroupAutoscaling(p.get("autoscaling"), count, p.get("count")) }
+        : {}),
+      ...(p.has("costPerHour") ? { costPerHour: p.get("costPerHour").num({ min: 0 }) } : {}),
     };
   });
 }

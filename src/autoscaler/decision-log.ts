@@ -1,0 +1,94 @@
+import { columnTable } from "../core/column-table.js";
+import type { Column } from "../metrics/arrow-writer.js";
+
+/** Why a row of autoscaler.arrow was written, with the names autoscaler.arrow's `reason` spells. */
+export const Reason = {
+  /** Pending pods fit on new nodes of the group the expander chose. */
+  ScaleUp: 0,
+  /** A node did not register within max-node-provision-time: its VM is deleted, the group backs off. */
+  ScaleUpTimedOut: 1,
+  /** An unneeded node with no pods to move was deleted. */
+  ScaleDownEmpty: 2,
+  /** An unneeded node under the utilization threshold was drained and deleted. */
+  ScaleDownUnderutilized: 3,
+  /** A drain could not evict every pod within max-pod-eviction-time: the node is untainted. */
+  ScaleDownFailed: 4,
+} as const;
+export const REASON_NAMES = [
+  "ScaleUp",
+  "ScaleUpTimedOut",
+  "ScaleDownEmpty",
+  "ScaleDownUnderutilized",
+  "ScaleDownFailed",
+] as const;
+
+/**
+ * The autoscaler's decisions, one row each (autoscaler.arrow): when, which node group, the
+ * change in its target size, why, the target size after, the pending pods that triggered a
+ * scale-up (or the pods a scale-down evicts), the workloads they belong to, and for a scale-down
+ * the node.
+ */
+export class DecisionLog extends columnTable({
+  timeNs: { type: "Float64", unset: Number.NaN },
+  group: { type: "Int32", unset: -1 },
+  change: { type: "Int32", unset: 0 },
+  reason: { type: "Int32", unset: 0 },
+  groupSize: { type: "Int32", unset: 0 },
+  pods: { type: "Int32", unset: 0 },
+  /** Index into {@link workloadNames}: the comma-separated workloads of the pods. */
+  workloads: { type: "Int32", unset: -1 },
+  node: { type: "Int32", unset: -1 },
+}) {
+  /** Distinct comma-separated workload lists, by first use. */
+  readonly workloadNames: string[] = [];
+  private readonly workloadIndex = new Map<string, number>();
+
+  constructor() {
+    super(64);
+  }
+
+  /** Appends a decision. */
+  append(
+    timeNs: number,
+    group: number,
+    change: number,
+    reason: number,
+    groupSize: number,
+    pods: number,
+    workloads: string,
+    node: number,
+  ): void {
+    let w = this.workloadIndex.get(workloads);
+    if (w === undefined) {
+      w = this.workloadNames.length;
+      this.workloadNames.push(workloads);
+      this.workloadIndex.set(workloads, w);
+    }
+    const i = this.addRow();
+    this.timeNs[i] = timeNs;
+    this.group[i] = group;
+    this.change[i] = change;
+    this.reason[i] = reason;
+    this.groupSize[i] = groupSize;
+    this.pods[i] = pods;
+    this.workloads[i] = w;
+    this.node[i] = node;
+  }
+
+  /** autoscaler.arrow's columns (see README "Output schemas"). */
+  columns(groupNames: readonly string[], nodeNames: readonly string[]): { columns: Column[]; rows: number } {
+    return {
+      columns: [
+        this.arrow("timeNs", "int64", "time_ns"),
+        this.arrow("group", "dict", "group", 0, groupNames),
+        this.arrow("change", "int32", "change"),
+        this.arrow("reason", "dict", "reason", 0, REASON_NAMES),
+        this.arrow("groupSize", "int32", "group_size"),
+        this.arrow("pods", "int32", "pods"),
+        this.arrow("workloads", "dict", "workloads", 0, this.workloadNames),
+        this.arrow("node", "dict", "node", 0, nodeNames),
+      ],
+      rows: this.size,
+    };
+  }
+}

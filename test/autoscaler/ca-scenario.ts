@@ -1,0 +1,61 @@
+import type { Scenario } from "../../src/scenario/types.js";
+import { smallScenario } from "../sim/node-scenario.js";
+
+/** Options of a small inline scenario with one fixed pool and autoscaled pools. */
+export interface CaScenario {
+  name: string;
+  /** Node pools, YAML list items indented 4 spaces. */
+  pools: string;
+  /** Lines of the clusterAutoscaler: section, indented 2 spaces. */
+  autoscaler?: string;
+  replicas: number;
+  /** web's pod template annotations, as a YAML flow mapping. */
+  annotations?: string;
+  cpu?: string;
+  memory?: string;
+  /** Extra workload steps (YAML list items, indented 2 spaces). */
+  steps?: string;
+  stopWhen?: "allRunning" | "timeLimit";
+  /** Every latency of the control plane and the kubelets constant (no random draws to shift). */
+  constant?: boolean;
+  timeLimit?: string;
+}
+
+/** A scenario of one Deployment `web` (pods of `cpu` / `memory`) on the given pools (test/sim's small scenario). */
+export function caScenario(o: CaScenario): Scenario {
+  const sections = [
+    o.autoscaler === undefined ? "" : `clusterAutoscaler:\n${o.autoscaler}`,
+    o.constant === true ? CONSTANT_LATENCIES : "",
+  ].join("\n");
+  return smallScenario({
+    name: o.name,
+    dir: "test/autoscaler",
+    pools: o.pools,
+    image: "registry.k8s.io/pause:3.9",
+    images: "",
+    sections,
+    replicas: o.replicas,
+    cpu: o.cpu ?? "1",
+    memory: o.memory ?? "1Gi",
+    ...(o.annotations === undefined ? {} : { annotations: o.annotations }),
+    ...(o.steps === undefined ? {} : { steps: o.steps }),
+    stopWhen: o.stopWhen ?? "allRunning",
+    timeLimit: o.timeLimit ?? "1h",
+  });
+}
+
+/** Constant latencies for every distribution of the control plane and the kubelets. */
+export const CONSTANT_LATENCIES = `controlPlane:
+  apiserver: { authentication: 200us, authorization: 200us, validation: 300us, network: 500us }
+  etcd: { peerRtt: 500us, walFsync: 2ms, backendCommit: 1ms }
+  watch: { cacheLag: 1ms, delivery: 2ms }
+  scheduler: { cycleCost: 1ms, perNodeCost: 10us }
+  controllerManager: { syncCost: 500us }
+kubelet:
+  sandbox: 1s
+  containerStart: 500ms
+  containerStop: 500ms
+  appStartup: 0s
+  probeLatency: 1ms
+  statusGet: 2ms
+`;
