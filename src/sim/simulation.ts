@@ -16,7 +16,7 @@ import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-
 import { JobController } from "../controllers/job-controller.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
 import { DisruptionController } from "../controllers/disruption-controller.js";
-import { DisruptionBudgets } from "../cluster/disruption-budgets.js";
+import { DisruptionBudgets, preemptionBudgets } from "../cluster/disruption-budgets.js";
 import { PdbEvictions } from "../apiserver/eviction.js";
 import { KubeScheduler } from "../scheduler/kube-scheduler.js";
 import { addKubeletClients, Kubelets } from "../node/kubelet.js";
@@ -287,6 +287,8 @@ export class Simulation {
         CONTROLLER_MANAGER_KEY,
       );
       this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
+      // model: DefaultPreemption reads the budgets' stored status (the scheduler's PDB lister).
+      this.scheduler.useBudgets(preemptionBudgets(budgets, (p) => pods.template[p]!));
     }
     this.existingPods =
       scenario.existingPods === undefined
