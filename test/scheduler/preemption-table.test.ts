@@ -34,152 +34,43 @@ const on = (name: string, priority: number, size: Size, start = 0): BoundPod => 
   pod: pod(name, priority, size, start),
   nodeName: `node${name.slice(1, name.indexOf("."))}`,
 });
+const PRIORITY: Record<string, number> = { neg: NEG, low: LOW, mid: MID, high: HIGH, veryHigh: VERY_HIGH };
+/** Existing pods as a table: "p1.1 mid medium 2, ..." (name, priority, size, start time). */
+const pods = (table: string): BoundPod[] =>
+  table.split(", ").map((row) => {
+    const [name, p, size, start] = row.split(" ");
+    return on(name!, PRIORITY[p!]!, size as Size, Number(start ?? 0));
+  });
 const nodes = (n: number) => Array.from({ length: n }, (_, i) => makeNode(`node${i + 1}`, RES.veryLarge));
 
-interface Case {
-  name: string;
-  nodes: number;
-  pod: PodInput;
-  existing: BoundPod[];
-  /** Any of these nodes is upstream's pick. */
-  expected: string[];
-}
-
-const BEST_CANDIDATE: Case[] = [
-  {
-    name: "a pod that fits on both nodes when lower priority pods are preempted",
-    nodes: 2,
-    pod: pod("p", HIGH, "large"),
-    existing: [
-      { pod: pod("p1", MID, "large"), nodeName: "node1" },
-      { pod: pod("p2", MID, "large"), nodeName: "node2" },
-    ],
-    expected: ["node1", "node2"],
-  },
-  {
-    name: "node with min highest priority pod is picked",
-    nodes: 3,
-    pod: pod("p", HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", MID, "medium"),
-      on("p1.2", MID, "large"),
-      on("p2.1", MID, "medium"),
-      on("p2.2", LOW, "medium"),
-      on("p3.1", LOW, "medium"),
-      on("p3.2", LOW, "medium"),
-    ],
-    expected: ["node3"],
-  },
-  {
-    name: "when highest priorities are the same, minimum sum of priorities is picked",
-    nodes: 3,
-    pod: pod("p", HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", MID, "medium"),
-      on("p1.2", MID, "large"),
-      on("p2.1", MID, "large"),
-      on("p2.2", LOW, "medium"),
-      on("p3.1", MID, "medium"),
-      on("p3.2", MID, "medium"),
-    ],
-    expected: ["node2"],
-  },
-  {
-    name: "when highest priority and sum are the same, minimum number of pods is picked",
-    nodes: 3,
-    pod: pod("p", HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", MID, "small"),
-      on("p1.2", NEG, "small"),
-      on("p1.3", MID, "small"),
-      on("p1.4", NEG, "small"),
-      on("p2.1", MID, "large"),
-      on("p2.2", NEG, "medium"),
-      on("p3.1", MID, "medium"),
-      on("p3.2", NEG, "small"),
-      on("p3.3", LOW, "small"),
-    ],
-    expected: ["node2"],
-  },
-  {
-    name: "sum of adjusted priorities is considered",
-    nodes: 3,
-    pod: pod("p", HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", MID, "small"),
-      on("p1.2", NEG, "small"),
-      on("p1.3", NEG, "small"),
-      on("p2.1", MID, "large"),
-      on("p2.2", NEG, "medium"),
-      on("p3.1", MID, "medium"),
-      on("p3.2", NEG, "small"),
-      on("p3.3", LOW, "small"),
-    ],
-    expected: ["node2"],
-  },
-  {
-    name: "non-overlapping lowest high priority, sum priorities, and number of pods",
-    nodes: 4,
-    pod: pod("p", VERY_HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", MID, "small"),
-      on("p1.2", LOW, "small"),
-      on("p1.3", LOW, "small"),
-      on("p2.1", HIGH, "large"),
-      on("p3.1", MID, "medium"),
-      on("p3.2", LOW, "small"),
-      on("p3.3", LOW, "small"),
-      on("p3.4", LOW, "medium"),
-      on("p4.1", MID, "medium"),
-      on("p4.2", MID, "small"),
-      on("p4.3", MID, "small"),
-      on("p4.4", NEG, "small"),
-    ],
-    expected: ["node1"],
-  },
-  {
-    name: "same priority, same number of victims, different start time for each node's pod",
-    nodes: 3,
-    pod: pod("p", HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", MID, "medium", 2),
-      on("p1.2", MID, "medium", 2),
-      on("p2.1", MID, "medium", 3),
-      on("p2.2", MID, "medium", 3),
-      on("p3.1", MID, "medium", 1),
-      on("p3.2", MID, "medium", 1),
-    ],
-    expected: ["node2"],
-  },
-  {
-    name: "same priority, same number of victims, different start time for all pods",
-    nodes: 3,
-    pod: pod("p", HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", MID, "medium", 4),
-      on("p1.2", MID, "medium", 2),
-      on("p2.1", MID, "medium", 5),
-      on("p2.2", MID, "medium", 1),
-      on("p3.1", MID, "medium", 3),
-      on("p3.2", MID, "medium", 6),
-    ],
-    expected: ["node3"],
-  },
-  {
-    name: "different priority, same number of victims, different start time for all pods",
-    nodes: 3,
-    pod: pod("p", HIGH, "veryLarge"),
-    existing: [
-      on("p1.1", LOW, "medium", 4),
-      on("p1.2", MID, "medium", 2),
-      on("p2.1", MID, "medium", 6),
-      on("p2.2", LOW, "medium", 1),
-      on("p3.1", LOW, "medium", 3),
-      on("p3.2", MID, "medium", 5),
-    ],
-    expected: ["node2"],
-  },
-];
+/**
+ * One case per row: name | nodes | the preemptor's priority and size | the existing pods (see
+ * {@link pods}) | the nodes upstream accepts as its pick.
+ */
+const BEST_CANDIDATE = `
+a pod that fits on both nodes when lower priority pods are preempted | 2 | high large | p1.1 mid large, p2.1 mid large | node1 node2
+node with min highest priority pod is picked | 3 | high veryLarge | p1.1 mid medium, p1.2 mid large, p2.1 mid medium, p2.2 low medium, p3.1 low medium, p3.2 low medium | node3
+when highest priorities are the same, minimum sum of priorities is picked | 3 | high veryLarge | p1.1 mid medium, p1.2 mid large, p2.1 mid large, p2.2 low medium, p3.1 mid medium, p3.2 mid medium | node2
+when highest priority and sum are the same, minimum number of pods is picked | 3 | high veryLarge | p1.1 mid small, p1.2 neg small, p1.3 mid small, p1.4 neg small, p2.1 mid large, p2.2 neg medium, p3.1 mid medium, p3.2 neg small, p3.3 low small | node2
+sum of adjusted priorities is considered | 3 | high veryLarge | p1.1 mid small, p1.2 neg small, p1.3 neg small, p2.1 mid large, p2.2 neg medium, p3.1 mid medium, p3.2 neg small, p3.3 low small | node2
+non-overlapping lowest high priority, sum priorities, and number of pods | 4 | veryHigh veryLarge | p1.1 mid small, p1.2 low small, p1.3 low small, p2.1 high large, p3.1 mid medium, p3.2 low small, p3.3 low small, p3.4 low medium, p4.1 mid medium, p4.2 mid small, p4.3 mid small, p4.4 neg small | node1
+same priority, same number of victims, different start time for each node's pod | 3 | high veryLarge | p1.1 mid medium 2, p1.2 mid medium 2, p2.1 mid medium 3, p2.2 mid medium 3, p3.1 mid medium 1, p3.2 mid medium 1 | node2
+same priority, same number of victims, different start time for all pods | 3 | high veryLarge | p1.1 mid medium 4, p1.2 mid medium 2, p2.1 mid medium 5, p2.2 mid medium 1, p3.1 mid medium 3, p3.2 mid medium 6 | node3
+different priority, same number of victims, different start time for all pods | 3 | high veryLarge | p1.1 low medium 4, p1.2 mid medium 2, p2.1 mid medium 6, p2.2 low medium 1, p3.1 low medium 3, p3.2 mid medium 5 | node2
+`
+  .trim()
+  .split("\n")
+  .map((row) => {
+    const [name, n, preemptor, existing, expected] = row.split(" | ");
+    const [p, size] = preemptor!.split(" ");
+    return {
+      name: name!,
+      nodes: Number(n),
+      pod: pod("p", PRIORITY[p!]!, size as Size),
+      existing: pods(existing!),
+      expected: expected!.split(" "),
+    };
+  });
 
 describe("preemption node choice (pickOneNodeForPreemption) through schedule --explain", () => {
   test.each(BEST_CANDIDATE.map((c) => [c.name, c] as const))("%s", (_name, c) => {

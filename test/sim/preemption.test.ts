@@ -22,6 +22,19 @@ const deployment = (name: string, cpu: string, priority: number, extra = "") => 
               priority: ${priority}
 ${extra}              containers:
                 - { name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: ${cpu}, memory: 64Mi } } }`;
+/** A scenario's head: one-node pools of `cpu` CPUs named `pools`, containers that take `stop` to stop. */
+const head = (name: string, seed: number, pools: string[], cpu: number, stop: string, extra = "") => `name: ${name}
+seed: ${seed}
+images:
+  - { name: registry.k8s.io/pause:3.9, size: 268Ki }
+cluster:
+  nodePools:
+${pools.map((p) => `    - { name: ${p}, count: 1, allocatable: { cpu: ${cpu}, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }`).join("\n")}
+${extra}kubelet:
+  containerStop: { dist: constant, value: ${stop} }
+`;
+/** A workload step creating these Deployments at `at`. */
+const step = (at: string, ...deployments: string[]) => `  - at: ${at}\n    deployments:\n${deployments.join("\n")}\n`;
 const on = (node: string) => `              nodeSelector: { kubernetes.io/hostname: ${node} }\n`;
 
 /**
@@ -31,32 +44,14 @@ const on = (node: string) => `              nodeSelector: { kubernetes.io/hostna
  * pod of priority 1000.
  */
 function run(asyncPreemption: boolean, grace: number) {
-  const text = `name: preempt-e2e
-seed: 5
-images:
-  - { name: registry.k8s.io/pause:3.9, size: 268Ki }
-cluster:
-  nodePools:
-    - { name: a, count: 1, allocatable: { cpu: 2, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
-    - { name: b, count: 1, allocatable: { cpu: 2, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
-controlPlane:
-  scheduler: { asyncPreemption: ${asyncPreemption} }
-kubelet:
-  containerStop: { dist: constant, value: 60s }
-workload:
-  - at: 0s
-    deployments:
-${deployment("mid-a1", "1", 100, on("a-0"))}
-${deployment("mid-a2", "1", 100, on("a-0"))}
-${deployment("low-b", "1", 10, `${on("b-0")}              terminationGracePeriodSeconds: ${grace}\n`)}
-${deployment("mid-b", "1", 100, on("b-0"))}
-  - at: 20s
-    deployments:
-${deployment("filler", "1", 10)}
-  - at: 30s
-    deployments:
-${deployment("high", "1", 1000)}
-stop: { when: timeLimit, timeLimit: 2m }
+  const text = `${head("preempt-e2e", 5, ["a", "b"], 2, "60s", `controlPlane:\n  scheduler: { asyncPreemption: ${asyncPreemption} }\n`)}workload:
+${step(
+  "0s",
+  deployment("mid-a1", "1", 100, on("a-0")),
+  deployment("mid-a2", "1", 100, on("a-0")),
+  deployment("low-b", "1", 10, `${on("b-0")}              terminationGracePeriodSeconds: ${grace}\n`),
+  deployment("mid-b", "1", 100, on("b-0")),
+)}${step("20s", deployment("filler", "1", 10))}${step("30s", deployment("high", "1", 1000))}stop: { when: timeLimit, timeLimit: 2m }
 `;
   const scenario = parseScenario("test/sim/preempt-e2e.yaml", text);
   const out = mkdtempSync(join(tmpdir(), "simctl-preempt-"));
@@ -162,26 +157,8 @@ describe("nominated pods in the filters of other pods (RunFilterPluginsWithNomin
     // preempts low at 30 s and is nominated; high (priority 1000) arrives at 35 s while low still
     // terminates. For high, mid's nomination does not count, so it preempts too (low, already
     // terminating, needs no second delete), and mid's nomination is cleared: high runs there.
-    const text = `name: preempt-nominated
-seed: 2
-images:
-  - { name: registry.k8s.io/pause:3.9, size: 268Ki }
-cluster:
-  nodePools:
-    - { name: n, count: 1, allocatable: { cpu: 1, memory: 4Gi, pods: 110 }, images: [registry.k8s.io/pause:3.9] }
-kubelet:
-  containerStop: { dist: constant, value: 20s }
-workload:
-  - at: 0s
-    deployments:
-${deployment("low", "800m", 0)}
-  - at: 30s
-    deployments:
-${deployment("mid", "800m", 500)}
-  - at: 35s
-    deployments:
-${deployment("high", "800m", 1000)}
-stop: { when: timeLimit, timeLimit: 2m }
+    const text = `${head("preempt-nominated", 2, ["n"], 1, "20s")}workload:
+${step("0s", deployment("low", "800m", 0))}${step("30s", deployment("mid", "800m", 500))}${step("35s", deployment("high", "800m", 1000))}stop: { when: timeLimit, timeLimit: 2m }
 `;
     const { simulation: sim } = runScenario(parseScenario("test/sim/preempt-nominated.yaml", text), { write: false });
     const t = (name: string) => sim.templates.findIndex((x) => x.priority === { low: 0, mid: 500, high: 1000 }[name]);
