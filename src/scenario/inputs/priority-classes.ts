@@ -107,6 +107,10 @@ export function resolvePriorities(
         ctx.absorb(r.ctx.issues);
       }
     }
-    return { ...d, pod: { ...d.pod, priority: c.value, preemptionPolicy: c.preemptionPolicy } };
+    // model: the plugin also writes the default class's name into the pod (what quota scopes match).
+    return {
+      ...d,
+      pod: { ...d.pod, priority: c.value, priorityClassName: c.name, preemptionPolicy: c.preemptionPolicy },
+    };
   });
 }
