@@ -148,6 +148,9 @@ export class ObjectStore {
         } else break;
         return;
       case Resource.podsBinding: {
+        // model: a binding for a pod deleted meanwhile (e.g. a preemption victim that was only
+        // assumed) finds no pod: nothing is bound. (approximation) the answer stays 201.
+        if (!Number.isNaN(this.pods.deletedNs[obj])) return;
         if (this.pods.node[obj] !== -1)
           throw new SimulationError("apiserver", this.engine.now, `pod ${obj} is already bound`);
         this.pods.node[obj] = operand;
