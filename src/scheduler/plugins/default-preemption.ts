@@ -100,7 +100,9 @@ export class DefaultPreemption extends CachePlugin implements fw.PostFilterPlugi
    * Why the pod may not preempt ("" when it may). model: PodEligibleToPreemptOthers: never with
    * preemptionPolicy Never; with a nominated node that the filters did not find
    * UnschedulableAndUnresolvable, not while a lower-priority pod there is terminating by
-   * preemption (its victims have not gone yet).
+   * preemption (its victims have not gone yet): podTerminatingByPreemption, a deletionTimestamp
+   * and DisruptionTarget reason PreemptionByScheduler (earlier releases waited on any
+   * terminating lower-priority pod).
    */
   notEligible(pod: fw.PodRef, diag: fw.Diagnosis): string {
     if (pod.spec.preemptNever) return "not eligible due to preemptionPolicy=Never.";
