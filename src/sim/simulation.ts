@@ -16,6 +16,9 @@ import { DeploymentController } from "../controllers/deployment-controller.js";
 import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-controller.js";
 import { JobController } from "../controllers/job-controller.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
+import { StatefulSetController } from "../controllers/statefulset-controller.js";
+import { VolumeProvisioner } from "../controllers/volume-provisioner.js";
+import { DEFAULT_STORAGE } from "../scenario/sections/storage.js";
 import { DisruptionController } from "../controllers/disruption-controller.js";
 import { DisruptionBudgets, preemptionBudgets } from "../cluster/disruption-budgets.js";
 import { PdbEvictions } from "../apiserver/eviction.js";
@@ -83,6 +86,9 @@ export class Simulation {
   readonly api: ApiServer;
   readonly deploymentController: DeploymentController;
   readonly replicaSetController: ReplicaSetController;
+  /** kube-controller-manager's StatefulSet controller and the claims' provisioning (undefined without StatefulSets). */
+  readonly statefulSetController: StatefulSetController | undefined;
+  readonly volumeProvisioner: VolumeProvisioner | undefined;
   /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
   readonly jobController: JobController | undefined;
   readonly scheduler: KubeScheduler;
@@ -176,6 +182,12 @@ export class Simulation {
       createdDeployments(scenario.workload).some((d) => d.strategy === "Recreate"),
     );
     this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
+    const storage = scenario.storage ?? DEFAULT_STORAGE;
+    const provisioner = createdDeployments(scenario.workload).some((d) => d.kind === "StatefulSet")
+      ? new VolumeProvisioner(engine, random, storage)
+      : undefined;
+    this.volumeProvisioner = provisioner;
+    this.store.claims = provisioner;
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst, "controlPlane.scheduler");
     this.scheduler = new KubeScheduler(
@@ -195,6 +207,7 @@ export class Simulation {
         ...(sch.config === undefined ? {} : { config: sch.config }),
         // The recorder is built with the kubelets' clients, after the scheduler.
         events: { scheduled: (pod) => this.background.events.scheduled(pod) },
+        ...(provisioner === undefined ? {} : { volumeBinding: provisioner }),
       },
     );
     const kl = scenario.kubelet;
@@ -306,6 +319,22 @@ export class Simulation {
       // model: DefaultPreemption reads the budgets' stored status (the scheduler's PDB lister).
       this.scheduler.useBudgets(preemptionBudgets(budgets, (p) => pods.template[p]!));
     }
+    // Built only for workloads with StatefulSets: its client and watchers come after the others'.
+    this.statefulSetController =
+      provisioner === undefined
+        ? undefined
+        : new StatefulSetController(
+            controllerDeps,
+            this.clients.add(
+              "system:serviceaccount:kube-system:statefulset-controller",
+              cm.qps,
+              cm.burst,
+              CONTROLLER_MANAGER_KEY,
+            ),
+            this.podNames,
+            provisioner,
+            storage,
+          );
     this.existingPods =
       scenario.existingPods === undefined
         ? undefined
@@ -322,6 +351,7 @@ export class Simulation {
             templates: this.templates,
             templateSpecs: this.templateSpecs,
             replicaSets: this.replicaSetController,
+            statefulSets: this.statefulSetController,
             podNames: this.podNames,
             allRunning: this.allRunning,
             quotas: this.quotas,

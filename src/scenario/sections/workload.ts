@@ -1,7 +1,14 @@
 import type { DistSpec } from "../../core/distributions.js";
 import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
-import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import {
+  DEPLOYMENT_FIELDS,
+  JOB_FIELDS,
+  REPLICASET_FIELDS,
+  reportUnmodelled,
+  STATEFULSET_FIELDS,
+} from "../inputs/modelled-fields.js";
+import { readStatefulSet } from "../inputs/stateful-sets.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
@@ -23,7 +30,7 @@ export interface NodeSelection {
 export type WorkloadAction =
   /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
-  /** kubectl changes a Deployment: its replica count and/or a container image (a rollout). */
+  /** kubectl changes a Deployment or a StatefulSet (by name): its replica count and/or a container image (a rollout). */
   | {
       kind: "update";
       deployment: string;
@@ -128,16 +135,23 @@ export function readWorkload(
         return { atNs, action: { kind: "create", deployments } };
       }
       case "update": {
-        a.object(["deployment", "replicas", "container", "image"]);
-        const name = a.get("deployment").str();
+        a.object(["deployment", "statefulSet", "replicas", "container", "image"]);
+        // A StatefulSet is named by `statefulSet:`, a Deployment by `deployment:`.
+        const target = a.has("statefulSet") && !a.has("deployment") ? "statefulSet" : "deployment";
+        const kindName = target === "statefulSet" ? "StatefulSet" : "Deployment";
+        const name = a.get(target).str();
         const containers = containersOf.get(name);
         if (name !== "" && containers === undefined)
-          a.get("deployment").fail(
-            `a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
+          a.get(target).fail(
+            `a ${kindName} created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
           );
         const other = notDeployments.get(name);
-        if (other !== undefined)
-          a.get("deployment").fail(`a Deployment (${name} is a ${other}: updates of ${other}s are not simulated)`);
+        if (other !== (target === "statefulSet" ? "StatefulSet" : undefined) && containers !== undefined)
+          a.get(target).fail(
+            other === "StatefulSet"
+              ? `a Deployment (${name} is a StatefulSet: update it with statefulSet: ${name})`
+              : `a ${kindName} (${name} is a ${other ?? "Deployment"}: updates of ${other ?? "Deployment"}s ${other === undefined ? "take deployment:" : "are not simulated"})`,
+          );
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
           a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
@@ -194,14 +208,26 @@ function readCreate(
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" = "Deployment") => {
+  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" | "StatefulSet" = "Deployment") => {
     for (let i = 0; i < copies; i++) {
       const suffix = copies > 1 ? `-${i}` : "";
-      const d = kind === "Job" ? readJob(doc, suffix, runDuration) : readDeployment(doc, suffix, kind);
+      const d =
+        kind === "Job"
+          ? readJob(doc, suffix, runDuration)
+          : kind === "StatefulSet"
+            ? readStatefulSet(doc, suffix)
+            : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
       noteWorkloadSite(d, doc.ctx.site(doc.offset));
       if (i === 0) {
-        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : kind === "Job" ? JOB_FIELDS : REPLICASET_FIELDS;
+        const fields =
+          kind === "Deployment"
+            ? DEPLOYMENT_FIELDS
+            : kind === "Job"
+              ? JOB_FIELDS
+              : kind === "StatefulSet"
+                ? STATEFULSET_FIELDS
+                : REPLICASET_FIELDS;
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
@@ -214,7 +240,7 @@ function readCreate(
     return deployments;
   }
   readObjects(step.get("apply"), "a manifest file", (o) => {
-    if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
+    if (o.kind === "Deployment" || o.kind === "ReplicaSet" || o.kind === "StatefulSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
     } else if (o.kind === "Job") stamp(o.r, o.kind);
