@@ -30,6 +30,15 @@ export interface ClaimObserver {
 /** Operand of a pod delete: a graceful delete sets deletionTimestamp; a final one removes the object. */
 export const PodDelete = { graceful: 0, final: 1 } as const;
 
+/**
+ * Operands of a pods/status patch that leaves the phase alone (phases are 0..3): the scheduler's
+ * DisruptionTarget condition on a preemption victim (reason PreemptionByScheduler), clearing
+ * status.nominatedNodeName, and setting it to node n as `nominatedBase - n`.
+ * model: preemption.go PreemptPod (PatchPodStatus with the condition), clearNominatedNodeName,
+ * and schedule_one.go updatePod (the preemptor's nominatedNodeName).
+ */
+export const PodStatusPatch = { preemptedCondition: -1, clearNominated: -2, nominatedBase: -3 } as const;
+
 /** Per pod: LIVE (counted in liveByTemplate) and RUNNING (counted in runningByTemplate). */
 const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
 
@@ -192,6 +201,9 @@ export class ObjectStore {
         } else break;
         return;
       case Resource.podsBinding: {
+        // model: a binding for a pod deleted meanwhile (e.g. a preemption victim that was only
+        // assumed) finds no pod: nothing is bound. (approximation) the answer stays 201.
+        if (!Number.isNaN(this.pods.deletedNs[obj])) return;
         if (this.pods.node[obj] !== -1)
           throw new SimulationError("apiserver", this.engine.now, `pod ${obj} is already bound`);
         this.pods.node[obj] = operand;
@@ -200,6 +212,10 @@ export class ObjectStore {
         return;
       }
       case Resource.podsStatus: {
+        if (operand < 0) {
+          this.patchPodStatus(obj, operand);
+          return;
+        }
         const phase = operand as PodPhase;
         this.pods.phase[obj] = phase;
         if (phase === PodPhase.Running && Number.isNaN(this.pods.time(obj, PodStage.running))) {
@@ -246,6 +262,16 @@ export class ObjectStore {
         return;
     }
     throw new SimulationError("apiserver", this.engine.now, `no store semantics for request ${req}`);
+  }
+
+  /** A pods/status patch that keeps the phase (see {@link PodStatusPatch}); none reaches a pod already gone. */
+  private patchPodStatus(pod: number, operand: number): void {
+    const pods = this.pods;
+    if (!Number.isNaN(pods.deletedNs[pod])) return;
+    if (operand === PodStatusPatch.preemptedCondition) pods.reason[pod] = PodReason.PreemptionByScheduler;
+    else
+      pods.nominatedNode[pod] = operand === PodStatusPatch.clearNominated ? -1 : PodStatusPatch.nominatedBase - operand;
+    this.watch.publish(WatchResource.pods, pod, WatchEvent.MODIFIED);
   }
 
   /**

@@ -48,6 +48,35 @@ export function disruptionsAllowed(currentHealthy: number, desiredHealthy: numbe
 }
 
 /**
+ * The budgets as DefaultPreemption reads them (see PreemptionBudgets in the scheduler cache):
+ * per pod the budgets whose selector is not empty and selects it (filterPodsWithPDBViolation:
+ * "A PDB with a nil or empty selector matches nothing", unlike the Eviction API), their stored
+ * disruptionsAllowed, and the pods in disruptedPods.
+ */
+export function preemptionBudgets(
+  budgets: DisruptionBudgets,
+  templateOf: (pod: number) => number,
+): { of(pod: number): readonly number[]; allowed(b: number): number; isDisrupted(pod: number): boolean } {
+  const byTemplate: (readonly number[] | undefined)[] = [];
+  return {
+    of(pod) {
+      const t = templateOf(pod);
+      let m = byTemplate[t];
+      if (m === undefined) {
+        m = budgets.ofTemplate(t).filter((b) => {
+          const sel = budgets.budgets[b]!.spec.selector;
+          return sel !== undefined && (sel.matchLabels.size > 0 || sel.matchExpressions.length > 0);
+        });
+        byTemplate[t] = m;
+      }
+      return m;
+    },
+    allowed: (b) => budgets.budgets[b]!.disruptionsAllowed,
+    isDisrupted: (pod) => budgets.isDisrupted(pod),
+  };
+}
+
+/**
  * The run's PodDisruptionBudgets and which of them select each pod template (a template's
  * labels are its pods' labels), matched once per template.
  */

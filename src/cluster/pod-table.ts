@@ -70,6 +70,8 @@ export const PodReason = {
   DeletionByTaintManager: 1,
   /** Evicted through the Eviction API, e.g. by kubectl drain (EvictionByEvictionAPI). */
   EvictionByEvictionAPI: 2,
+  /** Deleted by the scheduler to make room for a higher-priority pod (PreemptionByScheduler). */
+  PreemptionByScheduler: 3,
   outOfResourceBase: 16,
 } as const;
 
@@ -78,6 +80,7 @@ export function podReasonName(code: number, resourceNames: readonly string[]): s
   if (code === PodReason.none) return "";
   if (code === PodReason.DeletionByTaintManager) return "DeletionByTaintManager";
   if (code === PodReason.EvictionByEvictionAPI) return "EvictionByEvictionAPI";
+  if (code === PodReason.PreemptionByScheduler) return "PreemptionByScheduler";
   return `OutOf${resourceNames[code - PodReason.outOfResourceBase] ?? "resource"}`;
 }
 /** Pod phases with upstream spelling. */
@@ -117,6 +120,8 @@ export const POD_COLUMNS = {
   initNs: { type: "Float64", unset: 0 },
   /** A {@link PodReason} code. */
   reason: { type: "Uint8", unset: PodReason.none },
+  /** status.nominatedNodeName as stored (-1: none): written by the scheduler when it preempts. */
+  nominatedNode: { type: "Int32", unset: NO_NODE },
 } as const;
 
 /**

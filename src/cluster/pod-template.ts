@@ -32,7 +32,14 @@ export interface PodTemplate {
   labels: readonly (readonly [number, number])[];
   /** A Job's pods: how long they run once Running before they Succeed (undefined: they run until deleted). */
   runDuration?: DistSpec;
+  /** spec.preemptionPolicy Never: the scheduler never preempts for these pods. */
+  preemptNever?: boolean;
+  /** spec.terminationGracePeriodSeconds in ns (undefined: {@link DEFAULT_TERMINATION_GRACE_NS}). */
+  terminationGraceNs?: number;
 }
+
+/** model: core/v1 DefaultTerminationGracePeriodSeconds = 30. */
+export const DEFAULT_TERMINATION_GRACE_NS = 30e9;
 
 /** model: pkg/scheduler/util/pod_resources.go DefaultMilliCPURequest. */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;

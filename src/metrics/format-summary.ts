@@ -78,6 +78,13 @@ export function formatSummary(
     "",
     `scheduler: ${s.scheduler.podsPerSecond} pods/s of simulated time, ${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined`,
   );
+  const pe = s.preemption;
+  if (pe !== undefined)
+    out.push(
+      `preemption: ${pe.preemptions} preemptions, ${pe.victims} victims (${pe.pdbViolatingVictims} against a PDB), ` +
+        `${pe.preemptors} preemptors (${pe.boundToNominatedNode} bound to their nominated node), ` +
+        `preemptor startup p50 ${d(pe.preemptorStartup.p50Ns)} p99 ${d(pe.preemptorStartup.p99Ns)}`,
+    );
   out.push(
     `engine: ${stats.events} events in ${(stats.wallMs / 1000).toFixed(2)} s wall (${(stats.eventsPerSec / 1e6).toFixed(2)} M events/s), peak RSS ${(stats.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,
   );

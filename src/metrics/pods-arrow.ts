@@ -20,7 +20,9 @@ import type { Column } from "./arrow-writer.js";
  * `sandbox_failures` (FailedCreatePodSandBox attempts), `pull_failures`, `bytes_pulled` (bytes
  * the pod's pulls fetched from the registry), `pull_wait_ns` (time its worker waited for
  * pulls), `init_ns` (time its init containers took), `reason` (OutOf<resource>, DeletionByTaintManager,
- * EvictionByEvictionAPI), `owner_kind` (the kind of the pod's controller) and `priority` (spec.priority).
+ * EvictionByEvictionAPI, PreemptionByScheduler), `owner_kind` (the kind of the pod's controller),
+ * `priority` (spec.priority) and `nominated_node` (status.nominatedNodeName as stored: the node a
+ * preemption nominated, null when none).
  */
 export function podColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const pods = sim.pods;
@@ -103,6 +105,7 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
   }
   columns.push({ name: "owner_kind", type: "dict", values: kinds, dictionary: ownerKinds });
   columns.push({ name: "priority", type: "int32", values: priority });
+  columns.push(pods.arrow("nominatedNode", "dict", "nominated_node", 0, sim.nodes.names));
   return { columns, rows: n };
 }
 

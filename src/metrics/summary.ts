@@ -77,6 +77,8 @@ export interface SimulatedSummary {
    */
   podStartupPhases: { schedule: LatencySummary; runAfterSchedule: LatencySummary; watch: LatencySummary };
   scheduler: { cycles: number; nodesExamined: number; podsPerSecond: number };
+  /** What preemption did (absent when the scheduler never preempted). */
+  preemption?: PreemptionSummary;
   /** API latency per verb and resource, client submit to response (limiter wait included). */
   api: Record<string, LatencySummary>;
   /** Requests answered 429 by API Priority and Fairness (each retry counts again), and 500 by a failing webhook. */
@@ -100,6 +102,23 @@ export interface SimulatedSummary {
   background: BackgroundSummary;
   /** The Cluster Autoscaler's decisions, node-hours and cost (absent without autoscaled pools). */
   autoscaler?: AutoscalerSummary;
+}
+
+/**
+ * Preemption: cycles that nominated a node; victims deleted (and of them the ones a
+ * PodDisruptionBudget did not allow); attempts that were not eligible (preemptionPolicy Never, or
+ * victims on the nominated node still terminating); the preemptors (pods given a
+ * nominatedNodeName), how many are bound to their nominated node, and their startup (created to
+ * Running, over those that ran).
+ */
+export interface PreemptionSummary {
+  preemptions: number;
+  victims: number;
+  pdbViolatingVictims: number;
+  notEligible: number;
+  preemptors: number;
+  boundToNominatedNode: number;
+  preemptorStartup: LatencySummary;
 }
 
 /** What the background streams did. */
@@ -217,6 +236,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
       nodesExamined: sim.scheduler.nodesExamined,
       podsPerSecond: schedSpan > 0 ? round3(scheduled / schedSpan) : 0,
     },
+    ...(sim.scheduler.preemptions > 0 ? { preemption: preemptionSummary(sim) } : {}),
     api: apiLatency(sim),
     apiRejections: rejections(sim),
     watchDelivery: {
@@ -240,6 +260,31 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     ...(sim.clusterAutoscaler === undefined
       ? {}
       : { autoscaler: autoscalerSummary(sim.clusterAutoscaler, sim.scenario, result.endNs) }),
+  };
+}
+
+function preemptionSummary(sim: Simulation): PreemptionSummary {
+  const pods = sim.pods;
+  const sch = sim.scheduler;
+  let preemptors = 0;
+  let kept = 0;
+  const startup: number[] = [];
+  for (let p = 0; p < pods.size; p++) {
+    const nom = pods.nominatedNode[p]!;
+    if (nom < 0) continue;
+    preemptors++;
+    if (pods.node[p] === nom) kept++;
+    const run = pods.time(p, PodStage.running);
+    if (!Number.isNaN(run)) startup.push(run - pods.time(p, PodStage.created));
+  }
+  return {
+    preemptions: sch.preemptions,
+    victims: sch.victimsDeleted,
+    pdbViolatingVictims: sch.pdbViolatingVictims,
+    notEligible: sch.preemptionsNotEligible,
+    preemptors,
+    boundToNominatedNode: kept,
+    preemptorStartup: latency(Float64Array.from(startup)),
   };
 }
 

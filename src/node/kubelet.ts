@@ -2,7 +2,7 @@ import type { Interner } from "../cluster/interner.js";
 import type { NodeIdx, PodIdx } from "../cluster/ids.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodReason, PodStage, POD_STAGE_COUNT, type PodTable } from "../cluster/pod-table.js";
-import type { ContainerSpec, PodTemplate } from "../cluster/pod-template.js";
+import { DEFAULT_TERMINATION_GRACE_NS, type ContainerSpec, type PodTemplate } from "../cluster/pod-template.js";
 import { Res } from "../cluster/resources.js";
 import { type DistSpec, Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
@@ -689,7 +689,10 @@ export class Kubelets {
     // model: killPodWithSyncResult stops the containers in parallel (SIGTERM, grace period).
     const anyStarted = this.workers.started[pod] !== 0 || this.workers.next[pod]! > 0;
     if (anyStarted) this.d.events?.killing(pod, node);
-    this.engine.schedule(anyStarted ? this.containerStop.sample() : 0, this.kKilled, pod);
+    // model: the containers stop when the application exits on SIGTERM (kubelet.containerStop),
+    // at the latest when the pod's terminationGracePeriodSeconds runs out (then SIGKILL).
+    const grace = this.d.templates[this.pods.template[pod]!]!.terminationGraceNs ?? DEFAULT_TERMINATION_GRACE_NS;
+    this.engine.schedule(anyStarted ? Math.min(this.containerStop.sample(), grace) : 0, this.kKilled, pod);
   }
 
   /** A sample of template `t`'s run duration, from a stream of its own (so Jobs do not shift each other's draws). */

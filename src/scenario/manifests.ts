@@ -63,6 +63,10 @@ export interface PodManifest {
   automountServiceAccountToken?: boolean | undefined;
   /** spec.priorityClassName, resolved into `priority` once every PriorityClass is read (priority-classes.ts). */
   priorityClassName?: string;
+  /** spec.preemptionPolicy when given (or set from the PriorityClass); absent: PreemptLowerPriority. */
+  preemptionPolicy?: "Never" | "PreemptLowerPriority";
+  /** spec.terminationGracePeriodSeconds when given; absent: 30 (core/v1 DefaultTerminationGracePeriodSeconds). */
+  terminationGracePeriodSeconds?: number;
 }
 
 /** An apps/v1 Deployment as simctl reads it. */
@@ -372,6 +376,11 @@ export function readJobSpec(
     tmeta.fail(
       `a run time for the Job's pods: the annotation ${RUN_DURATION_ANNOTATION} (e.g. "{ dist: lognormal, p50: 5m, p99: 20m }" or "30s") or the step's runDuration`,
     );
+  // model: batch validation: a Job's pods restart Never or OnFailure (never Always).
+  template
+    .get("spec")
+    .get("restartPolicy")
+    .oneOf(["Never", "OnFailure"] as const, { default: "Never" });
   const pod = readPodSpec(template.get("spec"), labels);
   return {
     job: {
@@ -411,6 +420,8 @@ export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>):
   const containers = r.get("containers").list("a list of containers").map(readContainer);
   if (containers.length === 0) r.get("containers").fail("a list with at least one container");
   const pc = r.get("priorityClassName");
+  const pp = r.get("preemptionPolicy");
+  const grace = r.get("terminationGracePeriodSeconds");
   const pod: PodManifest = {
     labels,
     schedulerName: r.get("schedulerName").str({ default: "default-scheduler" }),
@@ -424,9 +435,16 @@ export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>):
     volumes: r.get("volumes").list("a list of volumes").map(readVolume),
     automountServiceAccountToken: r.get("automountServiceAccountToken").bool({ default: true }),
     ...(pc.present ? { priorityClassName: pc.str({ pattern: DNS_SUBDOMAIN, expected: "a PriorityClass name" }) } : {}),
+    ...(pp.present ? { preemptionPolicy: readPreemptionPolicy(pp) } : {}),
+    ...(grace.present ? { terminationGracePeriodSeconds: grace.int({ min: 0 }) } : {}),
   };
   if (pc.present) notePriorityClassRef(pod, pc);
   return pod;
+}
+
+/** A preemptionPolicy (core/v1 PreemptionPolicy): Never or PreemptLowerPriority. */
+export function readPreemptionPolicy(r: YamlReader): "Never" | "PreemptLowerPriority" {
+  return r.oneOf(["Never", "PreemptLowerPriority"] as const);
 }
 
 function readVolume(v: YamlReader): VolumeManifest {

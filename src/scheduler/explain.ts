@@ -1,6 +1,8 @@
 import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
 import { ExplainRecord } from "./framework.js";
-import type { BoundPod } from "./k8s-objects.js";
+import { pdbSelects } from "../scenario/inputs/pod-disruption-budgets.js";
+import type { BoundPod, PdbInput } from "./k8s-objects.js";
+import type { PreemptionBudgets } from "./scheduler-cache.js";
 import { seededRng, StandaloneCluster, type NodeInput, type PodInput } from "./standalone.js";
 import type { PodRef } from "./plugin.js";
 import { CODE_NAMES } from "./status.js";
@@ -13,12 +15,27 @@ export interface ExplainNode {
   total: number;
 }
 
+/**
+ * What DefaultPreemption (PostFilter) decided for an unschedulable pod: the nominated node (null:
+ * none), the victims by name (most important first), how many of them violate a
+ * PodDisruptionBudget, and the PostFilter status.
+ */
+export interface ExplainPreemption {
+  nominatedNode: string | null;
+  victims: string[];
+  pdbViolations: number;
+  code: string;
+  message: string;
+}
+
 /** The JSON object `simctl schedule --explain --json` prints. */
 export interface ExplainResult {
   pod: string;
   selectedNode: string | null;
   feasibleNodesToFind: number;
   nodesFiltered: number;
+  /** Present when the pod fit nowhere and a PostFilter plugin ran. */
+  preemption?: ExplainPreemption;
   nodes: ExplainNode[];
 }
 
@@ -27,6 +44,8 @@ export interface ExplainInput {
   nodes: readonly NodeInput[];
   pod: PodInput;
   existing?: readonly BoundPod[];
+  /** PodDisruptionBudgets with their status, for preemption's victim choice. */
+  pdbs?: readonly PdbInput[];
   config?: SchedulerConfig;
   /** Seed of the tie-breaking random stream. */
   seed?: number;
@@ -44,9 +63,13 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
   for (const c of [...input.pod.containers, ...(input.pod.initContainers ?? [])])
     for (const r of Object.keys(c.requests ?? {})) extra.add(r);
   const cluster = new StandaloneCluster(input.nodes, [...extra]);
-  (input.existing ?? []).forEach((b, i) => {
-    cluster.addExistingPod(b.pod, b.nodeName, i);
+  const existing = input.existing ?? [];
+  const podName: string[] = [];
+  existing.forEach((b, i) => {
+    podName[cluster.addExistingPod(b.pod, b.nodeName, i)] = b.pod.name;
   });
+  const pdbs = input.pdbs ?? [];
+  if (pdbs.length > 0) cluster.cache.budgets = standaloneBudgets(existing, pdbs);
   const profile = config.profiles.findIndex(
     (p) => p.resolved.schedulerName === (input.pod.schedulerName ?? "default-scheduler"),
   );
@@ -57,6 +80,13 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
   const fw = cluster.framework(config, profile, seededRng(input.seed ?? 1));
   const g = cluster.groupFor(input.pod);
   const ref: PodRef = { pod: -1, group: g, spec: cluster.cache.groups[g]! };
+  const nom = input.pod.nominatedNodeName;
+  if (nom !== undefined) {
+    const n = cluster.cache.index.nodeByName.get(nom);
+    if (n === undefined)
+      throw new Error(`pod ${input.pod.name}: status.nominatedNodeName ${nom} is not one of the nodes`);
+    cluster.cache.nominated.set(ref.pod, n);
+  }
   const ex = new ExplainRecord();
   const r = fw.schedule(ref, { next: 0 }, config.percentageOfNodesToScore, ex);
   const names = cluster.nodes.names;
@@ -92,11 +122,23 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
     }
     nodes.push({ name: names[i]!, filters, scores, total });
   }
+  const pf = r.postFilter;
   return {
     pod: input.pod.name,
     selectedNode: r.node >= 0 ? names[r.node]! : null,
     feasibleNodesToFind: r.want,
     nodesFiltered: r.examined,
+    ...(pf === null
+      ? {}
+      : {
+          preemption: {
+            nominatedNode: pf.nominatedNode >= 0 ? names[pf.nominatedNode]! : null,
+            victims: pf.victims.map((v) => podName[v]!),
+            pdbViolations: pf.pdbViolations,
+            code: pf.status.codeName,
+            message: pf.status.message(),
+          },
+        }),
     nodes,
     message:
       r.node >= 0
@@ -107,6 +149,27 @@ export function explainSchedule(input: ExplainInput): ExplainResult & { message:
   };
 }
 
+/** The budgets of `pdbs` over the existing pods (ids in order), as DefaultPreemption reads them. */
+function standaloneBudgets(existing: readonly BoundPod[], pdbs: readonly PdbInput[]): PreemptionBudgets {
+  const of = existing.map((b) => {
+    const labels = new Map(Object.entries(b.pod.labels ?? {}));
+    const out: number[] = [];
+    // model: filterPodsWithPDBViolation: an empty selector matches nothing, as does a pod without labels.
+    if (labels.size === 0) return out;
+    pdbs.forEach((x, i) => {
+      const sel = x.spec.selector;
+      const empty = sel === undefined || (sel.matchLabels.size === 0 && sel.matchExpressions.length === 0);
+      if (!empty && pdbSelects(x.spec, b.pod.namespace ?? "default", labels)) out.push(i);
+    });
+    return out;
+  });
+  return {
+    of: (pod) => of[pod] ?? [],
+    allowed: (b) => pdbs[b]!.disruptionsAllowed,
+    isDisrupted: (pod, b) => pdbs[b]!.disruptedPods.includes(existing[pod]!.pod.name),
+  };
+}
+
 /** The explain result as a readable table. */
 export function formatExplainTable(r: ExplainResult & { message?: string }, explain: boolean): string {
   const lines: string[] = [];
@@ -114,6 +177,13 @@ export function formatExplainTable(r: ExplainResult & { message?: string }, expl
     `pod ${r.pod}: ${r.selectedNode === null ? "unschedulable" : `-> ${r.selectedNode}`}  (feasibleNodesToFind ${r.feasibleNodesToFind}, nodes filtered ${r.nodesFiltered})`,
   );
   if (r.message) lines.push(`  ${r.message}`);
+  const pe = r.preemption;
+  if (pe !== undefined)
+    lines.push(
+      pe.nominatedNode === null
+        ? `  preemption: ${pe.message}`
+        : `  preemption: nominated ${pe.nominatedNode}, victims ${pe.victims.join(", ")} (${pe.pdbViolations} against a PDB)`,
+    );
   if (!explain) return lines.join("\n");
   const plugins: string[] = [];
   for (const n of r.nodes) for (const p of Object.keys(n.scores)) if (!plugins.includes(p)) plugins.push(p);

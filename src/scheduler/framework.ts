@@ -419,6 +419,19 @@ export class Framework implements Handle {
       this.runPostFilter(pod, { nodes: new Int32Array(0), count: 0, code: this.rj.code, preFilterStatus: pre });
       return r;
     }
+    // model: schedule_one.go findNodesThatFitPod / evaluateNominatedNode: a pod nominated by an
+    // earlier preemption tries its nominated node first, and takes it when it passes the filters.
+    const nom = this.cache.nominated.get(pod.pod);
+    if (nom !== undefined && this.cache.nodes.present[nom] === 1 && this.runFilters(state, pod, nom).isSuccess) {
+      r.node = nom;
+      r.examined = 1;
+      r.feasible = 1;
+      if (explain !== null) {
+        explain.examinedNodes = Int32Array.of(nom);
+        explain.feasible = Int32Array.of(nom);
+      }
+      return r;
+    }
     if (present !== null) {
       if (state.nodeSubset === null) state.nodeSubset = present;
       else state.restrictNodes(present, "");

@@ -3,6 +3,7 @@ import { parseQuantity } from "../cluster/resources.js";
 import { didYouMean, ScenarioError } from "../scenario/scenario-error.js";
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "../scenario/core-v1-fields.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
+import { readPodDisruptionBudget, type PdbSpec } from "../scenario/inputs/pod-disruption-budgets.js";
 import type { ContainerInput, NodeInput, PodInput } from "./standalone.js";
 
 /** An existing pod with the node it runs on. */
@@ -200,8 +201,60 @@ export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string 
     // model: a pod with metadata.deletionTimestamp is terminating: it holds its node until it is
     // gone, but PodTopologySpread does not count it.
     terminating: meta.get("deletionTimestamp").present,
+    ...readPodStatus(p.get("status")),
   };
   return { pod, nodeName };
+}
+
+/**
+ * What preemption reads of a Pod's status: startTime, the DisruptionTarget condition the
+ * scheduler sets on its victims (reason PreemptionByScheduler), and nominatedNodeName.
+ */
+function readPodStatus(st: YamlReader): Pick<PodInput, "startTimeNs" | "preemptedByScheduler" | "nominatedNodeName"> {
+  const out: Pick<PodInput, "startTimeNs" | "preemptedByScheduler" | "nominatedNodeName"> = {};
+  const start = st.get("startTime");
+  if (start.present) {
+    const ms = Date.parse(start.str());
+    if (Number.isNaN(ms)) start.fail('an RFC 3339 time such as "2024-05-01T10:00:00Z"');
+    else out.startTimeNs = ms * 1e6;
+  }
+  for (const c of st.get("conditions").list("a list of pod conditions"))
+    if (
+      c.get("type").value() === "DisruptionTarget" &&
+      c.get("status").value() === "True" &&
+      c.get("reason").value() === "PreemptionByScheduler"
+    )
+      out.preemptedByScheduler = true;
+  const nom = st.get("nominatedNodeName").str({ default: "" });
+  if (nom !== "") out.nominatedNodeName = nom;
+  return out;
+}
+
+/** A PodDisruptionBudget with the status preemption reads (disruptionsAllowed, disruptedPods). */
+export interface PdbInput {
+  spec: PdbSpec;
+  disruptionsAllowed: number;
+  /** Names of the pods in status.disruptedPods. */
+  disruptedPods: readonly string[];
+}
+
+/** Reads PodDisruptionBudgets (a List or documents) with their status, for preemption. */
+export function readPdbs(file: string, text = readText(file, "a readable PodDisruptionBudgets YAML file")): PdbInput[] {
+  const { items, ctx } = objects(file, text, "PodDisruptionBudget");
+  const out = items.map((it) => {
+    const spec = readPodDisruptionBudget(it);
+    const st = it.get("status");
+    return {
+      spec,
+      disruptionsAllowed: st.get("disruptionsAllowed").int({ default: 0 }),
+      disruptedPods: st
+        .get("disruptedPods")
+        .entries()
+        .map(([name]) => name),
+    };
+  });
+  ctx.throwIfIssues();
+  return out;
 }
 
 /** Reads the pod to schedule (one Pod object). */

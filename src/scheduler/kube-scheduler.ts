@@ -3,11 +3,11 @@ import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { Interner } from "../cluster/interner.js";
 import type { NodeTable } from "../cluster/node-table.js";
-import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
+import { PodPhase, PodReason, PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import { BUILTIN_RESOURCE_NAMES } from "../cluster/resources.js";
 import type { ApiServer } from "../apiserver/api-server.js";
-import { PodDelete } from "../apiserver/object-store.js";
+import { PodDelete, PodStatusPatch } from "../apiserver/object-store.js";
 import { Resource, Status as ApiStatus, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
@@ -17,10 +17,10 @@ import type { Column } from "../metrics/arrow-writer.js";
 import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
 import { CycleCostModel } from "./cost-model.js";
 import { Framework, type Rotation } from "./framework.js";
-import { ClusterEvent, type Binder, type PodRef } from "./plugin.js";
+import { ClusterEvent, KEEP_NOMINATION, type Binder, type PodRef } from "./plugin.js";
 import { compilePodSpec, readerFor, type PodSpec } from "./pod-spec.js";
 import { REGISTRY } from "./registry.js";
-import { SchedulerCache } from "./scheduler-cache.js";
+import { SchedulerCache, type PreemptionBudgets } from "./scheduler-cache.js";
 import { QueueLoc, Requeue, SchedulingQueue, BACKOFF_WINDOW_NS, UNSCHEDULABLE_FLUSH_NS } from "./scheduling-queue.js";
 import { Code } from "./status.js";
 import { columnTable } from "../core/column-table.js";
@@ -29,6 +29,8 @@ import { columnTable } from "../core/column-table.js";
 const BINDING_BYTES = 5_000;
 /** model: (assumed) size of a pod DELETE request (DeleteOptions). */
 const DELETE_BYTES = 300;
+/** model: (assumed) size of a pods/status merge patch (a condition, or nominatedNodeName). */
+const STATUS_PATCH_BYTES = 500;
 /** Label the ReplicaSet controller adds to its pods. model: apps/v1 DefaultDeploymentUniqueLabelKey. */
 const POD_TEMPLATE_HASH = "pod-template-hash";
 
@@ -98,19 +100,41 @@ export class KubeScheduler implements Binder {
   private readonly events: { scheduled(pod: number): void } | undefined;
   private readonly kBackoffFlush: EventKind;
   private readonly kUnschedFlush: EventKind;
+  private readonly kVictimPatched: EventKind;
   private readonly kVictimDeleted: EventKind;
+  private readonly kNominationPatched: EventKind;
+  private readonly kPatched: EventKind;
   /** PreBind's wait for the pod's volumes ended (registered only with volumeBinding). */
   private readonly kPreBound: EventKind | undefined;
   /**
-   * Preemptors and the node each was nominated to. model: preemption.go prepareCandidate sets
-   * status.nominatedNodeName and the scheduling queue's nominator keeps the pod there; filters
-   * then count it on that node (framework.RunFilterPluginsWithNominatedPods), so the room its
-   * victims free is held for it. Here the pod is assumed on the node in the cache until its own
-   * next cycle. Not modelled: pods of higher priority ignoring the nomination (upstream's
-   * two-pass filter adds only nominated pods of equal or higher priority), and the
-   * nominatedNodeName status write.
+   * Nominated pods of lower priority than the pod in its cycle, taken off their nominated nodes
+   * for the cycle. model: framework.RunFilterPluginsWithNominatedPods / addGENominatedPods: the
+   * filters count nominated pods of equal or higher priority only (the nominator is
+   * cache.nominated; a nominated pod is assumed on its node in the cache between its cycles).
+   * (approximation) upstream's second filter pass, without the nominated pods, is not run: it
+   * can only reject where a plugin is not monotone in the pods added (inter-pod affinity to a
+   * nominated pod); and PreFilter state counts every counted nominated pod, not only those of
+   * the node filtered.
    */
-  private readonly nominated = new Map<number, number>();
+  private readonly hidden: number[] = [];
+  /**
+   * The in-flight cycle's preemption, carried out when its cycle time has passed: the nominated
+   * node (-1: none) and the victims. model: preemption.go prepareCandidate (synchronous) or
+   * prepareCandidateAsync (SchedulerAsyncPreemption).
+   */
+  private preemptNode = -1;
+  private preemptVictims: number[] = [];
+  /** The cycle that waits for its preemption's API calls: pod, node, and calls left. */
+  private waitPod = -1;
+  private waitNode = -1;
+  private waitNominee = -1;
+  private waitCalls = 0;
+  /** Async preemption: calls still running per preemptor (upstream Evaluator.preempting). */
+  private readonly preempting = new Map<number, number>();
+  /** The preemptor of each victim whose calls are in flight. */
+  private readonly victimOf = new Map<number, number>();
+  /** SchedulerAsyncPreemption (controlPlane.scheduler.asyncPreemption). */
+  private readonly asyncPreemption: boolean;
   /** Group of each template (-1 until its first pod), and profile of each group (-1: not ours). */
   private templateGroup: number[] = [];
   private groupProfile: number[] = [];
@@ -135,9 +159,12 @@ export class KubeScheduler implements Binder {
   bound = 0;
   bindFailures = 0;
   ignoredPods = 0;
-  /** Preemptions nominated, and victims deleted for them. */
+  /** Preemptions nominated, victims deleted for them, and of those victims the ones a PDB protected. */
   preemptions = 0;
   victimsDeleted = 0;
+  pdbViolatingVictims = 0;
+  /** Preemption attempts that were not eligible (preemptionPolicy Never, victims still terminating). */
+  preemptionsNotEligible = 0;
 
   constructor(
     engine: Engine,
@@ -160,13 +187,17 @@ export class KubeScheduler implements Binder {
     this.random = random;
     this.spec = spec;
     this.ref = { pod: -1, group: -1, spec: undefined as unknown as PodSpec };
+    this.asyncPreemption = spec.asyncPreemption;
     this.configure(options);
     this.events = options.events;
     this.kCycleDone = engine.register("scheduler.cycleDone", (pod, node) => this.onCycleDone(pod, node));
     this.kBound = engine.register("scheduler.bound", (pod, req) => this.onBound(pod, req));
     this.kBackoffFlush = engine.register("scheduler.flushBackoffQ", () => this.onBackoffFlush());
     this.kUnschedFlush = engine.register("scheduler.flushUnschedulable", () => this.onUnschedulableFlush());
-    this.kVictimDeleted = engine.register("scheduler.victimDeleted", () => {});
+    this.kVictimPatched = engine.register("scheduler.victimPatched", (v) => this.onVictimPatched(v));
+    this.kVictimDeleted = engine.register("scheduler.victimDeleted", (v) => this.onVictimDeleted(v));
+    this.kNominationPatched = engine.register("scheduler.nominationPatched", () => this.onCallDone());
+    this.kPatched = engine.register("scheduler.patched", () => {});
     this.kPreBound =
       options.volumeBinding === undefined
         ? undefined
@@ -257,7 +288,7 @@ export class KubeScheduler implements Binder {
         namespace: d?.namespace ?? "default",
         labels,
         priority: tpl.priority,
-        preemptionPolicy: "PreemptLowerPriority",
+        preemptionPolicy: tpl.preemptNever === true ? "Never" : "PreemptLowerPriority",
         schedulerName: tpl.schedulerName,
         nodeName: "",
         requests: tpl.requests,
@@ -308,6 +339,7 @@ export class KubeScheduler implements Binder {
       // model: deleting a pending pod removes it from the queue; deleting an assigned one frees
       // its node in the cache (AssignedPodDelete, which moves pods waiting for room).
       if (this.queue.delete(pod)) this.droppedInFlight = pod;
+      this.cache.nominated.delete(pod);
       if (this.cache.nodeOf(pod) >= 0) this.onPodDeleted(pod);
       return;
     }
@@ -333,8 +365,14 @@ export class KubeScheduler implements Binder {
       }
       // model: a graceful delete reaches the informer as an update setting deletionTimestamp; the
       // pod keeps its node in the cache until it is gone, but PodTopologySpread stops counting it.
-      if (this.pods.isTerminating(pod)) this.cache.markTerminating(pod);
+      if (this.pods.isTerminating(pod))
+        this.cache.markTerminating(pod, this.pods.reason[pod] === PodReason.PreemptionByScheduler);
     }
+  }
+
+  /** The PodDisruptionBudgets preemption respects (the run's, read as the scheduler's PDB lister would). */
+  useBudgets(budgets: PreemptionBudgets): void {
+    this.cache.budgets = budgets;
   }
 
   /** Delivers a cluster event: recorded for the in-flight pod, and unschedulable pods it may help move. */
@@ -377,6 +415,14 @@ export class KubeScheduler implements Binder {
       this.busy = false;
       return;
     }
+    if (this.preempting.has(pod)) {
+      // model: DefaultPreemption PreEnqueue (async preemption): a pod whose preemption calls still
+      // run waits as unschedulable for its rejectors' events. (approximation) the pop counted an attempt.
+      this.queue.addUnschedulable(pod, this.queue.rejectorsOf(pod), Requeue.skip, this.engine.now);
+      this.armUnschedulable();
+      this.runCycle();
+      return;
+    }
     this.busy = true;
     this.inFlight = pod;
     this.inFlightEvents.length = 0;
@@ -384,9 +430,8 @@ export class KubeScheduler implements Binder {
     this.pods.attempts[pod]!++;
     const now = this.engine.now;
     this.pods.mark(pod, PodStage.firstAttempt, now);
-    // The pod's own nomination does not count against it (addNominatedPods skips the pod itself).
-    if (this.nominated.delete(pod) && this.cache.nodeOf(pod) >= 0) this.cache.removePod(pod);
     const g = this.groupOfPod(pod);
+    this.hideNominated(pod, this.cache.groups[g]!.priority);
     const profile = this.groupProfile[g]!;
     const fw = this.frameworks[profile]!;
     const ref = this.ref;
@@ -400,6 +445,8 @@ export class KubeScheduler implements Binder {
     this.inFlightError = false;
     this.inFlightRejectors = 0;
     if (r.code === Code.Success) {
+      // model: assume deletes the pod's nomination (DeleteNominatedPodIfExists).
+      this.cache.nominated.delete(pod);
       this.cache.addPod(pod, g, node, now); // assume
       const rs = fw.runReserve(ref, node);
       const ps = rs.code === Code.Success ? fw.runPermit(ref, node) : rs;
@@ -424,35 +471,186 @@ export class KubeScheduler implements Binder {
       if (pf !== null && pf.nominatedNode >= 0) {
         result = AttemptResult.Nominated;
         this.preemptions++;
+        this.pdbViolatingVictims += pf.pdbViolations;
         if (this.options.onPreempt !== undefined) this.options.onPreempt(pod, pf.nominatedNode, pf.victims);
         else {
-          // model: preemption.go prepareCandidate: the victims are deleted through the API; the
-          // preemptor waits as unschedulable until their deletion (AssignedPodDelete) moves it.
-          for (const v of pf.victims) {
-            if (this.pods.isTerminating(v)) continue;
-            this.victimsDeleted++;
-            this.api.submit(
-              this.client,
-              Verb.delete,
-              Resource.pods,
-              v,
-              PodDelete.graceful,
-              DELETE_BYTES,
-              this.kVictimDeleted,
-              v,
-            );
-          }
+          this.preemptNode = pf.nominatedNode;
+          this.preemptVictims = pf.victims;
         }
-        this.cache.addPod(pod, g, pf.nominatedNode, now);
-        this.nominated.set(pod, pf.nominatedNode);
-      }
+        this.clearLowerNominations(pf.nominatedNode);
+        this.nominate(pod, pf.nominatedNode);
+      } else if (pf === null ? r.code === Code.Error : pf.nominatedNode === -1) {
+        // model: an error, or a PostFilter that found no candidate, clears the nomination.
+        this.nominate(pod, -1);
+      } else if (pf !== null && pf.nominatedNode === KEEP_NOMINATION) this.preemptionsNotEligible++;
+      const keep = this.cache.nominated.get(pod);
+      if (keep !== undefined && this.cache.nodeOf(pod) < 0) this.cache.addPod(pod, g, keep, now);
     }
+    this.restoreNominated();
     const cost = this.costModel.cost(r, this.nodes.size);
     this.log.append(now, pod, this.queue.attemptsOf(pod), profile, r.examined, r.feasible, node, r.score, result, cost);
     this.engine.schedule(cost, this.kCycleDone, pod, node);
   }
 
   private onCycleDone(pod: number, node: number): void {
+    if (this.preemptNode >= 0) {
+      this.startPreemption(pod, node);
+      return;
+    }
+    this.finishCycle(pod, node);
+  }
+
+  /**
+   * The cycle's preemption through the API: per victim not already terminating, the
+   * DisruptionTarget condition (pods/status patch), then a graceful delete. model:
+   * preemption.go prepareCandidate / PreemptPod, victims in parallel. Synchronous preemption
+   * holds the scheduling loop until every call is answered; asynchronous preemption
+   * (SchedulerAsyncPreemption, beta and on by default since v1.33, KEP-4832) runs them beside
+   * it while the preemptor is kept out of the scheduling cycle (preempting). Either way the
+   * preemptor's nominatedNodeName patch that follows holds the loop (schedule_one.go
+   * handleSchedulingFailure updatePod).
+   */
+  private startPreemption(pod: number, node: number): void {
+    const nominee = this.preemptNode;
+    this.preemptNode = -1;
+    let calls = 0;
+    for (const v of this.preemptVictims) {
+      if (this.pods.isTerminating(v)) continue;
+      this.victimsDeleted++;
+      this.victimOf.set(v, pod);
+      calls++;
+      this.api.submit(
+        this.client,
+        Verb.patch,
+        Resource.podsStatus,
+        v,
+        PodStatusPatch.preemptedCondition,
+        STATUS_PATCH_BYTES,
+        this.kVictimPatched,
+        v,
+      );
+    }
+    this.preemptVictims = [];
+    this.waitPod = pod;
+    this.waitNode = node;
+    this.waitNominee = nominee;
+    if (this.asyncPreemption) {
+      if (calls > 0) this.preempting.set(pod, calls);
+      calls = 0;
+    }
+    this.waitCalls = calls + 1;
+    if (calls === 0) this.patchNomination();
+  }
+
+  private patchNomination(): void {
+    this.api.submit(
+      this.client,
+      Verb.patch,
+      Resource.podsStatus,
+      this.waitPod,
+      PodStatusPatch.nominatedBase - this.waitNominee,
+      STATUS_PATCH_BYTES,
+      this.kNominationPatched,
+      this.waitPod,
+    );
+  }
+
+  private onVictimPatched(v: number): void {
+    this.api.submit(
+      this.client,
+      Verb.delete,
+      Resource.pods,
+      v,
+      PodDelete.graceful,
+      DELETE_BYTES,
+      this.kVictimDeleted,
+      v,
+    );
+  }
+
+  private onVictimDeleted(v: number): void {
+    const pre = this.victimOf.get(v);
+    if (pre === undefined) return;
+    this.victimOf.delete(v);
+    const left = this.preempting.get(pre);
+    if (left !== undefined) {
+      if (left > 1) this.preempting.set(pre, left - 1);
+      else this.preempting.delete(pre);
+      return;
+    }
+    if (pre === this.waitPod) {
+      this.onCallDone();
+      if (this.waitCalls === 1) this.patchNomination();
+    }
+  }
+
+  /** One of the waiting cycle's calls was answered; the last ends the cycle. */
+  private onCallDone(): void {
+    if (--this.waitCalls > 0) return;
+    const pod = this.waitPod;
+    this.waitPod = -1;
+    this.finishCycle(pod, this.waitNode);
+  }
+
+  /**
+   * model: the nominator (AddNominatedPod / DeleteNominatedPodIfExists): sets the pod's nominated
+   * node (-1 removes it) and, when it changes, patches status.nominatedNodeName through the API
+   * (the preemptor's own patch is sent when its preemption's calls are done).
+   */
+  private nominate(pod: number, node: number): void {
+    const had = this.cache.nominated.get(pod);
+    if (had === node || (had === undefined && node < 0)) return;
+    if (this.cache.nodeOf(pod) >= 0 && this.inFlight !== pod) this.cache.removePod(pod);
+    if (node < 0) {
+      this.cache.nominated.delete(pod);
+      this.api.submit(
+        this.client,
+        Verb.patch,
+        Resource.podsStatus,
+        pod,
+        PodStatusPatch.clearNominated,
+        STATUS_PATCH_BYTES,
+        this.kPatched,
+        pod,
+      );
+      return;
+    }
+    this.cache.nominated.set(pod, node);
+  }
+
+  /** Takes nominated pods of priority below `priority` (and the pod itself) off their nominated nodes. */
+  private hideNominated(pod: number, priority: number): void {
+    const cache = this.cache;
+    for (const [q] of cache.nominated) {
+      if (cache.nodeOf(q) < 0) continue;
+      if (q === pod || cache.priorityOf(q) < priority) {
+        cache.removePod(q);
+        if (q !== pod) this.hidden.push(q);
+      }
+    }
+  }
+
+  /** Puts the hidden nominated pods back on their nominated nodes (those still nominated). */
+  private restoreNominated(): void {
+    const now = this.engine.now;
+    for (const q of this.hidden) {
+      const n = this.cache.nominated.get(q);
+      if (n !== undefined && this.cache.nodeOf(q) < 0) this.cache.addPod(q, this.groupOfPod(q), n, now);
+    }
+    this.hidden.length = 0;
+  }
+
+  /**
+   * model: prepareCandidate getLowerPriorityNominatedPods / clearNominatedNodeName: pods of lower
+   * priority nominated to the preemption's node lose their nomination (they are hidden now).
+   * (approximation) upstream's update event moves them to activeQ; here they wait for their
+   * rejectors' events.
+   */
+  private clearLowerNominations(node: number): void {
+    for (const q of this.hidden) if (this.cache.nominated.get(q) === node) this.nominate(q, -1);
+  }
+
+  private finishCycle(pod: number, node: number): void {
     this.inFlight = -1;
     const now = this.engine.now;
     if (this.droppedInFlight === pod) {
@@ -532,7 +730,7 @@ export class KubeScheduler implements Binder {
    * that the deletion may help. For the integrator's pod deletion path.
    */
   onPodDeleted(pod: number): void {
-    this.nominated.delete(pod);
+    this.cache.nominated.delete(pod);
     if (this.cache.nodeOf(pod) < 0) return;
     const g = this.cache.groupOf(pod);
     this.cache.removePod(pod);

@@ -150,11 +150,22 @@ export interface Diagnosis {
   readonly preFilterStatus: Status | null;
 }
 
-/** model: framework.PostFilterResult: the nominated node, and the victims to evict for it. */
+/**
+ * A {@link PostFilterResult.nominatedNode} that leaves the pod's nomination as it is (upstream: a
+ * nil PostFilterResult, NominatingMode ModeNoop); -1 clears it.
+ */
+export const KEEP_NOMINATION = -2;
+
+/**
+ * model: framework.PostFilterResult: the nominated node (-1 to clear the pod's nomination,
+ * {@link KEEP_NOMINATION} to keep it), the victims to evict for it (most important first) and
+ * how many of them violate a PodDisruptionBudget.
+ */
 export interface PostFilterResult {
   status: Status;
   nominatedNode: number;
   victims: number[];
+  pdbViolations: number;
 }
 
 /** model: framework.PostFilterPlugin (DefaultPreemption). */

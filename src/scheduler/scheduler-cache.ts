@@ -50,7 +50,20 @@ const CachedPods = columnTable({
   prev: { type: "Int32", unset: -1 },
   /** When each pod was added to its node (upstream pod.Status.StartTime for preemption order). */
   start: { type: "Float64", unset: 0 },
+  /** 1 once the pod terminates with DisruptionTarget reason PreemptionByScheduler. */
+  preempted: { type: "Uint8", unset: 0 },
 });
+
+/**
+ * PodDisruptionBudgets as DefaultPreemption reads them (upstream: the scheduler's PDB lister):
+ * the budgets selecting a pod, each budget's status.disruptionsAllowed, and whether a pod is in
+ * its budgets' status.disruptedPods.
+ */
+export interface PreemptionBudgets {
+  of(pod: number): readonly number[];
+  allowed(budget: number): number;
+  isDisrupted(pod: number, budget: number): boolean;
+}
 
 /**
  * The scheduler's view of the cluster (upstream's scheduler cache and snapshot): the NodeTable's
@@ -115,6 +128,14 @@ export class SchedulerCache {
   hotChanges = 0;
   /** Bumped on every change; lets per-cycle caches know when to rebuild. */
   generation = 0;
+  /** The PodDisruptionBudgets preemption respects (null: none). */
+  budgets: PreemptionBudgets | null = null;
+  /**
+   * The nominator: each preemptor and its nominated node (status.nominatedNodeName). A nominated
+   * pod is also assumed on that node in this cache (see KubeScheduler), except during its own
+   * cycle and during the cycles of pods of higher priority, which ignore the nomination.
+   */
+  readonly nominated = new Map<number, number>();
   /**
    * Interned `node.kubernetes.io/not-ready`: a node whose `ready` flag is 0 is treated as
    * carrying this NoSchedule taint. model: the node lifecycle controller's TaintNodesByCondition
@@ -290,6 +311,16 @@ export class SchedulerCache {
     return this.podRows.start[pod]!;
   }
 
+  /** The pod is terminating because the scheduler preempted it (default_preemption.go podTerminatingByPreemption). */
+  terminatingByPreemption(pod: number): boolean {
+    return this.terminatingGroup[this.groupOf(pod)] === true && this.podRows.preempted[pod] === 1;
+  }
+
+  /** The priority of pod `pod` in the cache. */
+  priorityOf(pod: number): number {
+    return this.groups[this.groupOf(pod)]!.priority;
+  }
+
   /** Adds pod `pod` of group `g` to `node` (assume, or an observed binding): resources, counts, ports. */
   addPod(pod: number, g: number, node: number, nowNs: number): void {
     this.podRows.ensureRow(pod);
@@ -314,12 +345,15 @@ export class SchedulerCache {
   /**
    * Pod `pod`, on a node in the cache, has started terminating: it moves to its group's
    * terminating twin (created on first use), keeping its node, resources and start time.
-   * A pod already terminating stays where it is.
+   * A pod already terminating stays where it is. `byPreemption`: its DisruptionTarget reason is
+   * PreemptionByScheduler.
    */
-  markTerminating(pod: number): void {
+  markTerminating(pod: number, byPreemption = false): void {
     const g = this.groupOf(pod);
     const node = this.nodeOf(pod);
-    if (node < 0 || this.terminatingGroup[g]) return;
+    if (node < 0) return;
+    if (byPreemption) this.podRows.preempted[pod] = 1;
+    if (this.terminatingGroup[g]) return;
     let twin = this.twinOf[g]!;
     if (twin < 0) {
       twin = this.addGroup(this.groups[g]!);

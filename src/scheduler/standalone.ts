@@ -56,6 +56,12 @@ export interface PodInput {
   ownerSelector?: Readonly<Record<string, string>> | null;
   /** metadata.deletionTimestamp is set: an existing pod that is terminating. */
   terminating?: boolean;
+  /** status.conditions has DisruptionTarget True with reason PreemptionByScheduler. */
+  preemptedByScheduler?: boolean;
+  /** status.startTime in ns since the Unix epoch (preemption prefers victims that started later). */
+  startTimeNs?: number;
+  /** status.nominatedNodeName of the pod to schedule (set by an earlier preemption). */
+  nominatedNodeName?: string;
 }
 
 /** A Rng that always returns the same sequence (for deterministic tests and the CLI). */
@@ -244,8 +250,8 @@ export class StandaloneCluster {
     if (node === undefined) throw new Error(`pod ${p.name}: spec.nodeName ${nodeName} is not one of the nodes`);
     const g = this.groupFor(p);
     const id = this.nextPod++;
-    this.cache.addPod(id, g, node, startNs);
-    if (p.terminating === true) this.cache.markTerminating(id);
+    this.cache.addPod(id, g, node, p.startTimeNs ?? startNs);
+    if (p.terminating === true) this.cache.markTerminating(id, p.preemptedByScheduler === true);
     return id;
   }
 
@@ -254,8 +260,12 @@ export class StandaloneCluster {
     const key = JSON.stringify({
       ...p,
       name: "",
-      // A terminating pod joins its live group's terminating twin (SchedulerCache.markTerminating).
+      // A terminating pod joins its live group's terminating twin (SchedulerCache.markTerminating);
+      // status fields do not change the spec.
       terminating: undefined,
+      preemptedByScheduler: undefined,
+      startTimeNs: undefined,
+      nominatedNodeName: undefined,
       tolerations: plain(p.tolerations),
       affinity: plain(p.affinity),
       topologySpreadConstraints: plain(p.topologySpreadConstraints),

@@ -22,7 +22,7 @@ import { StatefulSetController } from "../controllers/statefulset-controller.js"
 import { VolumeProvisioner } from "../controllers/volume-provisioner.js";
 import { DEFAULT_STORAGE } from "../scenario/sections/storage.js";
 import { DisruptionController } from "../controllers/disruption-controller.js";
-import { DisruptionBudgets } from "../cluster/disruption-budgets.js";
+import { DisruptionBudgets, preemptionBudgets } from "../cluster/disruption-budgets.js";
 import { PdbEvictions } from "../apiserver/eviction.js";
 import { KubeScheduler } from "../scheduler/kube-scheduler.js";
 import { addKubeletClients, Kubelets } from "../node/kubelet.js";
@@ -324,6 +324,8 @@ export class Simulation {
         CONTROLLER_MANAGER_KEY,
       );
       this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
+      // model: DefaultPreemption reads the budgets' stored status (the scheduler's PDB lister).
+      this.scheduler.useBudgets(preemptionBudgets(budgets, (p) => pods.template[p]!));
     }
     // Built only for workloads with StatefulSets: its client and watchers come after the others'.
     this.statefulSetController =

@@ -82,8 +82,11 @@ const POD_SPEC: FieldTree = {
   schedulerName: true,
   priority: true,
   priorityClassName: true,
-  // model: core/v1 defaults (pkg/apis/core/v1/defaults.go): preemption by default; no host network.
-  preemptionPolicy: new AtDefault("PreemptLowerPriority"),
+  // preemptionPolicy Never keeps DefaultPreemption from preempting for the pod; the grace period
+  // caps how long its containers take to stop (kubelet.containerStop).
+  preemptionPolicy: true,
+  terminationGracePeriodSeconds: true,
+  // model: core/v1 defaults (pkg/apis/core/v1/defaults.go): no host network.
   hostNetwork: new AtDefault(false),
   // Only the source kind of a volume matters (its attach and mount time).
   volumes: { "*": true },
@@ -217,6 +220,7 @@ export const PRIORITY_CLASS_FIELDS: FieldTree = {
   value: true,
   globalDefault: true,
   description: true,
+  preemptionPolicy: true,
 };
 
 /**

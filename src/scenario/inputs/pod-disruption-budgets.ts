@@ -1,4 +1,5 @@
 import type { YamlReader } from "../yaml-reader.js";
+import { METADATA_KEYS, OBJECT_KEYS } from "../core-v1-fields.js";
 import { PDB_FIELDS, reportUnmodelled } from "./modelled-fields.js";
 
 /** An intstr.IntOrString of a budget: a count, or a percentage of the expected pods. */
@@ -48,18 +49,24 @@ function readIntOrPercent(r: YamlReader): IntOrPercent | undefined {
 /** Reads a PodDisruptionBudget object; fields the run does not model are reported once per path. */
 export function readPodDisruptionBudget(r: YamlReader): PdbSpec {
   reportUnmodelled(r.node, "PodDisruptionBudget", PDB_FIELDS, r.ctx.inputs, (o) => r.ctx.site(o));
+  // model: policy/v1 PodDisruptionBudget's fields: a key it does not have is a typo, located.
+  r.object(OBJECT_KEYS);
   r.get("apiVersion").str({ pattern: /^policy\/v1$/, expected: '"policy/v1"' });
   const meta = r.get("metadata");
+  meta.object(METADATA_KEYS);
   const name = meta.get("name").str({ expected: "the PodDisruptionBudget's name" });
   const namespace = meta.get("namespace").str({ default: "default" });
   const spec = r.get("spec");
+  spec.object(["selector", "minAvailable", "maxUnavailable", "unhealthyPodEvictionPolicy"]);
   const sel = spec.get("selector");
+  sel.object(["matchLabels", "matchExpressions"]);
   let selector: PdbSpec["selector"];
   if (sel.present && sel.isMap()) {
     const matchLabels = new Map<string, string>();
     for (const [k, v] of sel.get("matchLabels").entries()) matchLabels.set(k, v.str());
     const matchExpressions: SelectorExpression[] = [];
     for (const e of sel.get("matchExpressions").list("a list of label selector requirements")) {
+      e.object(["key", "operator", "values"]);
       const operator = e.get("operator").oneOf(["In", "NotIn", "Exists", "DoesNotExist"] as const);
       const values = e
         .get("values")

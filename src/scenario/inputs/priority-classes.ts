@@ -1,5 +1,6 @@
-import type { DeploymentSpec, PodManifest } from "../manifests.js";
+import { readPreemptionPolicy, type DeploymentSpec, type PodManifest } from "../manifests.js";
 import type { ReadContext, YamlReader } from "../yaml-reader.js";
+import { METADATA_KEYS } from "../core-v1-fields.js";
 import { PRIORITY_CLASS_FIELDS, reportUnmodelled } from "./modelled-fields.js";
 
 /** A scheduling.k8s.io/v1 PriorityClass. */
@@ -7,6 +8,8 @@ export interface PriorityClassSpec {
   name: string;
   value: number;
   globalDefault: boolean;
+  /** model: scheduling/v1 defaults: PreemptLowerPriority when not given (SetDefaults_PriorityClass). */
+  preemptionPolicy: "Never" | "PreemptLowerPriority";
 }
 
 /**
@@ -15,8 +18,18 @@ export interface PriorityClassSpec {
  * (SystemPriorityClasses in pkg/apis/scheduling/helpers.go).
  */
 export const SYSTEM_PRIORITY_CLASSES: readonly PriorityClassSpec[] = [
-  { name: "system-cluster-critical", value: 2_000_000_000, globalDefault: false },
-  { name: "system-node-critical", value: 2_000_001_000, globalDefault: false },
+  {
+    name: "system-cluster-critical",
+    value: 2_000_000_000,
+    globalDefault: false,
+    preemptionPolicy: "PreemptLowerPriority",
+  },
+  {
+    name: "system-node-critical",
+    value: 2_000_001_000,
+    globalDefault: false,
+    preemptionPolicy: "PreemptLowerPriority",
+  },
 ];
 
 /** model: a user PriorityClass value is at most HighestUserDefinablePriority = 1000000000. */
@@ -25,6 +38,9 @@ const HIGHEST_USER_PRIORITY = 1_000_000_000;
 /** Reads a PriorityClass object. */
 export function readPriorityClass(r: YamlReader): PriorityClassSpec {
   reportUnmodelled(r.node, "PriorityClass", PRIORITY_CLASS_FIELDS, r.ctx.inputs, (o) => r.ctx.site(o));
+  // model: scheduling/v1 PriorityClass's fields: a key it does not have is a typo, located.
+  r.object(["apiVersion", "kind", "metadata", "value", "globalDefault", "description", "preemptionPolicy"]);
+  r.get("metadata").object(METADATA_KEYS);
   r.get("apiVersion").str({ pattern: /^scheduling\.k8s\.io\/v1$/, expected: '"scheduling.k8s.io/v1"' });
   const name = r.get("metadata").get("name").str({ expected: "the PriorityClass's name" });
   const system = SYSTEM_PRIORITY_CLASSES.find((c) => c.name === name);
@@ -35,6 +51,9 @@ export function readPriorityClass(r: YamlReader): PriorityClassSpec {
       max: system === undefined ? HIGHEST_USER_PRIORITY : system.value,
     }),
     globalDefault: r.get("globalDefault").bool({ default: false }),
+    preemptionPolicy: r.has("preemptionPolicy")
+      ? readPreemptionPolicy(r.get("preemptionPolicy"))
+      : "PreemptLowerPriority",
   };
 }
 
@@ -51,6 +70,8 @@ export function notePriorityClassRef(pod: PodManifest, r: YamlReader): void {
  * sets spec.priority on every pod it admits (plugin/pkg/admission/priority/admission.go): the
  * named class's value; without a name, the globalDefault class's (the lowest value when several
  * claim it, as getDefaultPriorityClass picks), else the template's spec.priority (0 by default).
+ * The class's preemptionPolicy becomes the pod's; a pod that names a class and writes another
+ * preemptionPolicy is refused, as admission refuses it ("must not be provided in pod spec").
  * A name no class has is an error at the name (admission would refuse every pod). Classes may be
  * given in any input, before or after the Deployments that use them. Duplicate names are
  * reported at the second. Issues go to `ctx`.
@@ -67,18 +88,29 @@ export function resolvePriorities(
   for (const c of classes) if (c.globalDefault && (dflt === undefined || c.value < dflt.value)) dflt = c;
   return deployments.map((d) => {
     const name = d.pod.priorityClassName;
-    // model: the plugin also writes the default class's name into the pod (what quota scopes match).
-    if (name === undefined)
-      return dflt === undefined ? d : { ...d, pod: { ...d.pod, priority: dflt.value, priorityClassName: dflt.name } };
-    const c = byName.get(name);
+    const c = name === undefined ? dflt : byName.get(name);
     if (c === undefined) {
-      const r = classRefs.get(d.pod);
+      const r = name === undefined ? undefined : classRefs.get(d.pod);
       if (r !== undefined) {
         r.fail(`the name of a PriorityClass given in the inputs or a system class (${[...byName.keys()].join(", ")})`);
         ctx.absorb(r.ctx.issues);
       }
       return d;
     }
-    return { ...d, pod: { ...d.pod, priority: c.value } };
+    const own = d.pod.preemptionPolicy;
+    if (own !== undefined && own !== c.preemptionPolicy) {
+      const r = classRefs.get(d.pod);
+      if (r !== undefined) {
+        r.fail(
+          `a PriorityClass whose preemptionPolicy is the pod's ${own} (${c.name} has ${c.preemptionPolicy}; admission refuses a pod spec that sets another)`,
+        );
+        ctx.absorb(r.ctx.issues);
+      }
+    }
+    // model: the plugin also writes the default class's name into the pod (what quota scopes match).
+    return {
+      ...d,
+      pod: { ...d.pod, priority: c.value, priorityClassName: c.name, preemptionPolicy: c.preemptionPolicy },
+    };
   });
 }

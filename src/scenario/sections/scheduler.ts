@@ -15,6 +15,11 @@ export interface SchedulerSpec extends ClientLimits {
   /** 0 selects upstream's adaptive percentage. */
   percentageOfNodesToScore: number;
   /**
+   * The SchedulerAsyncPreemption feature gate: a preemption's API calls run beside the scheduling
+   * loop (true) or hold it until they are answered (false, the path before v1.33).
+   */
+  asyncPreemption: boolean;
+  /**
    * A KubeSchedulerConfiguration (kubescheduler.config.k8s.io/v1) read from `config:`: profiles,
    * plugins, weights, args; its parallelism, percentageOfNodesToScore and clientConnection
    * qps/burst then apply. Absent: the upstream default profile.
@@ -33,11 +38,23 @@ export const SCHEDULER_DEFAULTS: SchedulerSpec = {
   // model: KubeSchedulerConfiguration defaults parallelism 16, percentageOfNodesToScore 0 (adaptive).
   parallelism: 16,
   percentageOfNodesToScore: 0,
+  // model: pkg/features/kube_features.go SchedulerAsyncPreemption: alpha in v1.32, beta and on by
+  // default since v1.33 (KEP-4832).
+  asyncPreemption: true,
 };
 
 export function readScheduler(s: YamlReader): SchedulerSpec {
   const D = SCHEDULER_DEFAULTS;
-  s.object(["config", "qps", "burst", "cycleCost", "perNodeCost", "parallelism", "percentageOfNodesToScore"]);
+  s.object([
+    "config",
+    "qps",
+    "burst",
+    "cycleCost",
+    "perNodeCost",
+    "parallelism",
+    "percentageOfNodesToScore",
+    "asyncPreemption",
+  ]);
   let config: SchedulerConfig | undefined;
   if (s.has("config")) {
     const read = s.ctx.readReferenced(s.get("config"), "a KubeSchedulerConfiguration file");
@@ -65,6 +82,7 @@ export function readScheduler(s: YamlReader): SchedulerSpec {
     percentageOfNodesToScore:
       config?.percentageOfNodesToScore ??
       s.get("percentageOfNodesToScore").int({ min: 0, max: 100, default: D.percentageOfNodesToScore }),
+    asyncPreemption: s.get("asyncPreemption").bool({ default: D.asyncPreemption }),
   };
   if (config !== undefined) spec.config = config;
   return spec;
