@@ -22,6 +22,9 @@ export const Resource = {
   jobsStatus: 12,
   podsEviction: 13,
   poddisruptionbudgetsStatus: 14,
+  deploymentsScale: 15,
+  horizontalpodautoscalers: 16,
+  horizontalpodautoscalersStatus: 17,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -40,6 +43,9 @@ export const RESOURCE_NAMES = [
   "jobs/status",
   "pods/eviction",
   "poddisruptionbudgets/status",
+  "deployments/scale",
+  "horizontalpodautoscalers",
+  "horizontalpodautoscalers/status",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */

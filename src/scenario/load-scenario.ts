@@ -17,7 +17,7 @@ import { readKubelet } from "./sections/kubelet.js";
 import { readRegistry } from "./sections/registry.js";
 import { readScheduler } from "./sections/scheduler.js";
 import { readWatch } from "./sections/watch.js";
-import { readWorkload } from "./sections/workload.js";
+import { createdAutoscalers, readWorkload } from "./sections/workload.js";
 import type { OutputTable, Scenario, WorkloadStep } from "./types.js";
 import { readYamlDocuments, type ReadContext } from "./yaml-reader.js";
 
@@ -155,6 +155,10 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     outputs: r.get("outputs").subsetOf(OUTPUTS),
     inputs: ctx.inputs.toJSON(),
   };
+  if (scenario.stop.when === "allRunning" && createdAutoscalers(workload).length > 0)
+    (st.has("when") ? st.get("when") : st).fail(
+      "stop: { when: timeLimit } (a HorizontalPodAutoscaler changes the replicas at any time: no final count to wait for)",
+    );
   ctx.throwIfIssues();
   checkSize(ctx, scenario, r);
   ctx.throwIfIssues();
@@ -193,7 +197,7 @@ function resolveWorkloadPriorities(
 ): WorkloadStep[] {
   return steps.map((s) =>
     s.action.kind === "create"
-      ? { ...s, action: { kind: "create", deployments: resolvePriorities(ctx, s.action.deployments, classes) } }
+      ? { ...s, action: { ...s.action, deployments: resolvePriorities(ctx, s.action.deployments, classes) } }
       : s,
   );
 }
