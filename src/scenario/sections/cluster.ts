@@ -25,6 +25,8 @@ export interface NodePoolSpec {
   nodeName?: string;
   /** A node of `cluster.nodes` whose Ready condition was not True: NotReady at t = 0. */
   notReady?: boolean;
+  /** `costPerHour`: the price of one node of the pool per hour, in USD (absent: not given). */
+  costPerHour?: number;
 }
 
 /** A layer of an image: its content digest and its compressed (transfer) size in bytes. */
@@ -218,7 +220,17 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
   if (cluster.present && pools.length === 0) cluster.get("nodePools").fail("at least one node pool");
   const names = new Set<string>();
   return pools.map((p) => {
-    p.object(["name", "count", "allocatable", "labels", "taints", "images", "podCIDRPrefix", "unschedulable"]);
+    p.object([
+      "name",
+      "count",
+      "allocatable",
+      "labels",
+      "taints",
+      "images",
+      "podCIDRPrefix",
+      "unschedulable",
+      "costPerHour",
+    ]);
     const name = p.get("name").str({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: "a DNS-1123 label" });
     if (names.has(name)) p.get("name").fail("a pool name not used before");
     names.add(name);
@@ -270,6 +282,7 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
       images: imgs,
       podCIDRPrefix: p.get("podCIDRPrefix").int({ min: 8, max: 30, default: DEFAULT_POD_CIDR_PREFIX }),
       unschedulable: p.get("unschedulable").bool({ default: false }),
+      ...(p.has("costPerHour") ? { costPerHour: p.get("costPerHour").num({ min: 0 }) } : {}),
     };
   });
 }
