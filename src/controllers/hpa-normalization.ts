@@ -134,11 +134,11 @@ export function convertWithBehaviorRate(
   const b = spec.behavior!;
   if (desired > current) {
     // A limit below the current count (after many recent scale-ups) holds the count.
-    const limit = Math.max(current, scaleUpLimit(h, current, b.scaleUp, now));
+    const limit = Math.max(current, policyLimit(h, current, b.scaleUp, now, true));
     return Math.min(desired, Math.min(spec.maxReplicas, limit));
   }
   if (desired < current) {
-    const limit = Math.min(current, scaleDownLimit(h, current, b.scaleDown, now));
+    const limit = Math.min(current, policyLimit(h, current, b.scaleDown, now, false));
     return Math.max(desired, Math.max(spec.minReplicas, limit));
   }
   return desired;
@@ -200,29 +200,27 @@ function periodStart(h: ScaleHistory, current: number, periodSeconds: number, no
   );
 }
 
-/** calculateScaleUpLimitWithScalingRules. */
-function scaleUpLimit(h: ScaleHistory, current: number, rules: HpaScalingRules, now: number): number {
+/**
+ * calculateScaleUpLimitWithScalingRules (`up`) and calculateScaleDownLimitWithBehaviors: each
+ * policy proposes its period's starting count plus (minus) its pods or percentage, rounded up
+ * on the way up (or a small percentage would never add a pod) and truncated on the way down;
+ * selectPolicy Max takes the largest change, Min the smallest, Disabled none.
+ */
+function policyLimit(h: ScaleHistory, current: number, rules: HpaScalingRules, now: number, up: boolean): number {
   if (rules.selectPolicy === "Disabled") return current;
-  const pickMin = rules.selectPolicy === "Min";
-  let result = pickMin ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  // The largest change is the highest limit up and the lowest down.
+  const highest = (rules.selectPolicy === "Max") === up;
+  let result = highest ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   for (const p of rules.policies) {
     const start = periodStart(h, current, p.periodSeconds, now);
-    // Rounded up, or a small percentage would never add a pod.
-    const proposed = p.type === "Pods" ? start + p.value : Math.ceil(start * (1 + p.value / 100));
-    result = pickMin ? Math.min(result, proposed) : Math.max(result, proposed);
-  }
-  return result;
-}
-
-/** calculateScaleDownLimitWithBehaviors. */
-function scaleDownLimit(h: ScaleHistory, current: number, rules: HpaScalingRules, now: number): number {
-  if (rules.selectPolicy === "Disabled") return current;
-  const pickMin = rules.selectPolicy === "Min";
-  let result = pickMin ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  for (const p of rules.policies) {
-    const start = periodStart(h, current, p.periodSeconds, now);
-    const proposed = p.type === "Pods" ? start - p.value : Math.trunc(start * (1 - p.value / 100));
-    result = pickMin ? Math.max(result, proposed) : Math.min(result, proposed);
+    const proposed = up
+      ? p.type === "Pods"
+        ? start + p.value
+        : Math.ceil(start * (1 + p.value / 100))
+      : p.type === "Pods"
+        ? start - p.value
+        : Math.trunc(start * (1 - p.value / 100));
+    result = highest ? Math.max(result, proposed) : Math.min(result, proposed);
   }
   return result;
 }

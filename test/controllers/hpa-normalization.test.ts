@@ -8,10 +8,12 @@ import {
   stabilizeWithBehaviors,
   storeScaleEvent,
 } from "../../src/controllers/hpa-normalization.js";
-import type {
-  HpaScalingPolicy,
-  HpaScalingRules,
-  HpaSpec,
+import {
+  DEFAULT_SCALE_DOWN,
+  DEFAULT_SCALE_UP,
+  type HpaScalingPolicy,
+  type HpaScalingRules,
+  type HpaSpec,
 } from "../../src/scenario/inputs/horizontal-pod-autoscalers.js";
 
 // Upstream horizontal_test.go's TestScalingWithRules, TestNormalizeDesiredReplicas and
@@ -36,19 +38,8 @@ function rules(
     policies: policies.length > 0 ? policies : defaults.policies,
   };
 }
-const UP: HpaScalingRules = {
-  stabilizationWindowSeconds: 0,
-  selectPolicy: "Max",
-  policies: [
-    { type: "Pods", value: 4, periodSeconds: 15 },
-    { type: "Percent", value: 100, periodSeconds: 15 },
-  ],
-};
-const DOWN: HpaScalingRules = {
-  stabilizationWindowSeconds: undefined,
-  selectPolicy: "Max",
-  policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],
-};
+const UP = DEFAULT_SCALE_UP;
+const DOWN = DEFAULT_SCALE_DOWN;
 const up = (...a: [number, number, number, number, number]) => rules(UP, ...a);
 const down = (...a: [number, number, number, number, number]) => rules(DOWN, ...a);
 

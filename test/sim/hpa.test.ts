@@ -4,22 +4,10 @@ import { NS_PER } from "../../src/core/time.js";
 import { Resource, Verb } from "../../src/apiserver/request-table.js";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { Simulation } from "../../src/sim/simulation.js";
-import { issuesOf, tree } from "../scenario/fixture.js";
+import { deployment, issuesOf, scenario, tree } from "../scenario/fixture.js";
 
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 2
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      containers:
-        - name: app
-          image: registry.k8s.io/pause:3.9
-          resources: { requests: { cpu: 500m, memory: 64Mi } }
-`;
+// Two pods requesting 500m each.
+const WEB = deployment("web", 2).replace("cpu: 100m", "cpu: 500m");
 
 const hpa = (spec = "") => `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
@@ -33,22 +21,11 @@ spec:
       resource: { name: cpu, target: { type: Utilization, averageUtilization: 50 } }
 ${spec}`;
 
-function scenarioText(steps: string, stop = "stop: { when: timeLimit, timeLimit: 30m }"): string {
-  return `name: hpa
-seed: 1
-cluster:
-  nodePools:
-    - name: pool
-      count: 10
-      allocatable: { cpu: 4, memory: 8Gi }
-images:
-  - { name: registry.k8s.io/pause:3.9, size: 300Ki }
-workload:
-  - at: 0s
-    apply: web.yaml
-${steps}
-${stop}
-`;
+/** The fixture's scenario (4 nodes of 4 CPU) with `steps` after its apply: step, stopping at 30 min. */
+function scenarioText(steps: string, stop = "when: timeLimit\n  timeLimit: 30m"): string {
+  return scenario("web.yaml")
+    .replace("    apply: web.yaml\n", `    apply: web.yaml\n${steps}\n`)
+    .replace("when: allRunning", stop);
 }
 
 // Total demand L(t): 0.5 CPU (50% of two 500m pods: the target), up to 5 CPU between 2 and 3 min,
@@ -148,7 +125,7 @@ describe("scale: steps (kubectl scale on a schedule)", () => {
         - { at: 0s, replicas: 6 }
         - { at: 2m, replicas: 3 }
         - { at: 4m, replicas: 8 }`;
-    const dir = tree({ "web.yaml": WEB, "s.yaml": scenarioText(steps, "stop: { when: allRunning, timeLimit: 30m }") });
+    const dir = tree({ "web.yaml": WEB, "s.yaml": scenarioText(steps, "when: allRunning\n  timeLimit: 30m") });
     const sim = new Simulation(loadScenario(join(dir, "s.yaml")));
     expect(sim.expectedPods).toBe(8);
     sim.run();
@@ -172,9 +149,7 @@ describe("HPA, scale and load inputs: located errors", () => {
     issuesOf(join(tree(files), "s.yaml")).map((i) => `${i.path}: ${i.expected}`);
 
   test("an HPA needs stop.when timeLimit, a known Deployment and supported metrics", () => {
-    expect(
-      errors({ "web.yaml": `${WEB}---\n${hpa()}`, "s.yaml": scenarioText(LOAD, "stop: { when: allRunning }") }),
-    ).toEqual([
+    expect(errors({ "web.yaml": `${WEB}---\n${hpa()}`, "s.yaml": scenarioText(LOAD, "when: allRunning") })).toEqual([
       "stop.when: stop: { when: timeLimit } (a HorizontalPodAutoscaler changes the replicas at any time: no final count to wait for)",
     ]);
     const other = hpa().replace("name: web }\n  minReplicas", "name: api }\n  minReplicas");

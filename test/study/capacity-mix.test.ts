@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { searchCheapestMix } from "../../src/study/capacity.js";
 import { parseSlo } from "../../src/study/slo.js";
 import { ensureDist, simctl } from "../cli/simctl.js";
-import { tree } from "../scenario/fixture.js";
+import { deployment, tree } from "../scenario/fixture.js";
 
 beforeAll(ensureDist, 120_000);
 
@@ -13,20 +13,7 @@ beforeAll(ensureDist, 120_000);
 // The mixes that hold every pod (2a + 8b >= 20, a and b >= 1) and their price a + 3b:
 //   (1,3) 10   (2,2) 8   (3,2) 9   (4,2) 10   (6,1) 9   (10,1) 13
 // The cheapest is 2 small + 2 big at 8 USD/h.
-const WEB = `apiVersion: apps/v1
-kind: Deployment
-metadata: { name: web }
-spec:
-  replicas: 20
-  selector: { matchLabels: { app: web } }
-  template:
-    metadata: { labels: { app: web } }
-    spec:
-      containers:
-        - name: app
-          image: registry.k8s.io/pause:3.9
-          resources: { requests: { cpu: 1, memory: 64Mi } }
-`;
+const WEB = deployment("web", 20).replace("cpu: 100m", "cpu: 1");
 const SCENARIO = `name: mix
 seed: 1
 cluster:
@@ -109,46 +96,20 @@ describe("simctl capacity --pools small,big --cost", () => {
     expect(table.stdout).toMatch(/^\s+2\s+2\s+8\.00\s+.*pass\s*$/m);
   }, 120_000);
 
-  it("missing prices and bad flag combinations exit 2 before anything runs", async () => {
-    const noPrice = tree({ "web.yaml": WEB, "s.yaml": SCENARIO.replace("      costPerHour: 3\n", "") });
-    const r = await simctl([
-      "capacity",
-      join(noPrice, "s.yaml"),
-      "--pools",
-      "small,big",
-      "--cost",
-      "--slo",
-      "pending == 0",
-    ]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--cost: node pool big of");
-    expect(r.stderr).toContain("has no costPerHour");
-    const noCost = await simctl(["capacity", file, "--pools", "small,big", "--slo", "pending == 0"]);
-    expect(noCost.code).toBe(2);
-    expect(noCost.stderr).toContain("add --cost");
-    const both = await simctl([
-      "capacity",
-      file,
-      "--pool",
-      "small",
-      "--pools",
-      "small,big",
-      "--cost",
-      "--slo",
-      "pending == 0",
-    ]);
-    expect(both.code).toBe(2);
-    const negative = tree({ "web.yaml": WEB, "s.yaml": SCENARIO.replace("costPerHour: 3", "costPerHour: -3") });
-    const n = await simctl([
-      "capacity",
-      join(negative, "s.yaml"),
-      "--pools",
-      "small,big",
-      "--cost",
-      "--slo",
-      "pending == 0",
-    ]);
-    expect(n.code).toBe(2);
-    expect(n.stderr).toContain("costPerHour");
-  }, 60_000);
+  it.each([
+    ["no costPerHour on a pool", ["--pools", "small,big", "--cost"], "      costPerHour: 3\n", "has no costPerHour"],
+    ["a negative price", ["--pools", "small,big", "--cost"], "costPerHour: 3", "costPerHour"],
+    ["--pools without --cost", ["--pools", "small,big"], "", "add --cost"],
+    ["--pool and --pools", ["--pool", "small", "--pools", "small,big", "--cost"], "", "one of them"],
+  ])(
+    "%s exits 2 before anything runs",
+    async (_, flags, cut, message) => {
+      const text = cut === "" ? SCENARIO : SCENARIO.replace(cut, cut.includes("\n") ? "" : "costPerHour: -3");
+      const at = tree({ "web.yaml": WEB, "s.yaml": text });
+      const r = await simctl(["capacity", join(at, "s.yaml"), ...flags, "--slo", "pending == 0"]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(message);
+    },
+    60_000,
+  );
 });

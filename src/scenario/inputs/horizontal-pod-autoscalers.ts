@@ -37,7 +37,7 @@ export interface HpaSpec {
 
 // model: pkg/apis/autoscaling/v2/defaults.go: scale up by max(4 pods, 100%) per 15 s with no
 // stabilization; scale down by 100% per 15 s after the controller's stabilization window.
-const DEFAULT_SCALE_UP: HpaScalingRules = {
+export const DEFAULT_SCALE_UP: HpaScalingRules = {
   stabilizationWindowSeconds: 0,
   selectPolicy: "Max",
   policies: [
@@ -45,7 +45,7 @@ const DEFAULT_SCALE_UP: HpaScalingRules = {
     { type: "Percent", value: 100, periodSeconds: 15 },
   ],
 };
-const DEFAULT_SCALE_DOWN: HpaScalingRules = {
+export const DEFAULT_SCALE_DOWN: HpaScalingRules = {
   stabilizationWindowSeconds: undefined,
   selectPolicy: "Max",
   policies: [{ type: "Percent", value: 100, periodSeconds: 15 }],

@@ -196,19 +196,9 @@ export function readWorkload(
       case "scale": {
         a.object(["deployment", "schedule"]);
         const deployment = deploymentRef(a.get("deployment"));
-        const times: number[] = [];
-        const replicas: number[] = [];
-        const rows = a.get("schedule").list("a list of { at: DURATION, replicas: N } (times from the step's at)");
-        if (rows.length === 0) a.get("schedule").fail("at least one { at, replicas } row");
-        for (const row of rows) {
-          row.object(["at", "replicas"]);
-          const t = row.get("at");
-          const offset = t.duration({ min: 0 });
-          if (times.length > 0 && atNs + offset < times[times.length - 1]!)
-            t.fail("a time no earlier than the previous row's (rows run in order)");
-          times.push(atNs + offset);
-          replicas.push(row.get("replicas").int({ min: 0, max: INT32_MAX }));
-        }
+        const { times, values: replicas } = readTimedRows(a.get("schedule"), atNs, "replicas", (v) =>
+          v.int({ min: 0, max: INT32_MAX }),
+        );
         return { atNs, action: { kind: "scale", deployment, atNs: times, replicas } };
       }
       case "load": {
@@ -220,19 +210,9 @@ export function readWorkload(
           a.fail("exactly one curve: total (shared by the Ready pods) or perPod (each pod's usage)");
         const shared = a.has("total");
         const curve = a.get(shared ? "total" : "perPod");
-        const times: number[] = [];
-        const cpuMilli: number[] = [];
-        const rows = curve.list("a list of { at: DURATION, cpu: QUANTITY } (times from the step's at)");
-        if (rows.length === 0) curve.fail("at least one { at, cpu } point");
-        for (const row of rows) {
-          row.object(["at", "cpu"]);
-          const t = row.get("at");
-          const offset = t.duration({ min: 0 });
-          if (times.length > 0 && atNs + offset < times[times.length - 1]!)
-            t.fail("a time no earlier than the previous point's (points run in order)");
-          times.push(atNs + offset);
-          cpuMilli.push(Math.round(row.get("cpu").quantity({ min: 0 }) * 1000));
-        }
+        const { times, values: cpuMilli } = readTimedRows(curve, atNs, "cpu", (v) =>
+          Math.round(v.quantity({ min: 0 }) * 1000),
+        );
         return { atNs, action: { kind: "load", load: { deployment, fromNs: atNs, shared, atNs: times, cpuMilli } } };
       }
       case "update": {
@@ -269,6 +249,32 @@ export function readWorkload(
     if (name !== "" && !autoscaled.has(name))
       at.fail(`a Deployment that a HorizontalPodAutoscaler targets (the load drives its metric; ${name} has none)`);
   return steps;
+}
+
+/**
+ * A `[{ at, KEY }]` table (a scale: schedule, a load: curve): at least one row, times counted
+ * from the step's `atNs` and in order; each row's value read by `read`.
+ */
+function readTimedRows(
+  list: YamlReader,
+  atNs: number,
+  key: string,
+  read: (v: YamlReader) => number,
+): { times: number[]; values: number[] } {
+  const times: number[] = [];
+  const values: number[] = [];
+  const rows = list.list(`a list of { at: DURATION, ${key}: ... } (times from the step's at)`);
+  if (rows.length === 0) list.fail(`at least one { at, ${key} } row`);
+  for (const row of rows) {
+    row.object(["at", key]);
+    const t = row.get("at");
+    const offset = t.duration({ min: 0 });
+    if (times.length > 0 && atNs + offset < times[times.length - 1]!)
+      t.fail("a time no earlier than the previous row's (rows run in order)");
+    times.push(atNs + offset);
+    values.push(read(row.get(key)));
+  }
+  return { times, values };
 }
 
 /**
