@@ -116,7 +116,7 @@ export class HorizontalPodAutoscalerController implements Component {
     metricNs: Number.NaN,
     metricWindowNs: METRIC_RESOLUTION_NS,
   };
-  /** Per template id: the pod's cpu request in milli-CPU (NaN: not computed yet). */
+  /** Per template id: the pod's cpu request in milli-CPU (undefined: not summed yet). */
   private readonly requestMilli: number[] = [];
   /** Per Deployment: the HPA targeting it (-1: none). */
   private readonly hpaOf: number[] = [];
