@@ -65,6 +65,23 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
     subresource: "status",
     namespace: "default",
   },
+  [Resource.deploymentsScale]: {
+    apiGroup: "apps",
+    resource: "deployments",
+    subresource: "scale",
+    namespace: "default",
+  },
+  [Resource.horizontalpodautoscalers]: {
+    apiGroup: "autoscaling",
+    resource: "horizontalpodautoscalers",
+    namespace: "default",
+  },
+  [Resource.horizontalpodautoscalersStatus]: {
+    apiGroup: "autoscaling",
+    resource: "horizontalpodautoscalers",
+    subresource: "status",
+    namespace: "default",
+  },
 };
 
 /**

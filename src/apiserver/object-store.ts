@@ -117,6 +117,13 @@ export class ObjectStore {
           this.allRunning.check();
         }
         return;
+      case Resource.deploymentsScale:
+        // The scale subresource (kubectl scale, the HPA): spec.replicas only; a GET writes nothing.
+        if (verb === Verb.get) return;
+        this.deployments[obj]!.replicas = operand;
+        this.watch.publish(WatchResource.deployments, obj, WatchEvent.MODIFIED);
+        this.allRunning.check();
+        return;
       case Resource.deploymentsStatus:
         this.deployments[obj]!.statusAvailable = operand;
         this.watch.publish(WatchResource.deployments, obj, WatchEvent.MODIFIED);
@@ -255,6 +262,10 @@ export class ObjectStore {
       // the request path carry them, but no modelled component's decisions read their objects,
       // so the store keeps none and the watch cache does not fan them out (the node lifecycle
       // controller learns of a renewal from its writer, at commit).
+      // model: the HorizontalPodAutoscaler controller keeps its objects itself (it is their only
+      // reader here); the writes cost their API and etcd path.
+      case Resource.horizontalpodautoscalers:
+      case Resource.horizontalpodautoscalersStatus:
       case Resource.leases:
       case Resource.nodes:
       case Resource.nodesStatus:

@@ -27,6 +27,9 @@ export const Resource = {
   persistentvolumeclaims: 17,
   cronjobs: 18,
   cronjobsStatus: 19,
+  deploymentsScale: 20,
+  horizontalpodautoscalers: 21,
+  horizontalpodautoscalersStatus: 22,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -50,6 +53,9 @@ export const RESOURCE_NAMES = [
   "persistentvolumeclaims",
   "cronjobs",
   "cronjobs/status",
+  "deployments/scale",
+  "horizontalpodautoscalers",
+  "horizontalpodautoscalers/status",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */

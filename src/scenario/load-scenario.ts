@@ -20,7 +20,7 @@ import { readRegistry } from "./sections/registry.js";
 import { readScheduler } from "./sections/scheduler.js";
 import { readStorage, reportUnknownClasses } from "./sections/storage.js";
 import { readWatch } from "./sections/watch.js";
-import { readWorkload, type NamespacePolicies } from "./sections/workload.js";
+import { createdAutoscalers, readWorkload, type NamespacePolicies } from "./sections/workload.js";
 import { applyLimitRanges } from "./inputs/limit-ranges.js";
 import { reportUndeclaredNamespaces } from "./inputs/namespaces.js";
 import type { OutputTable, Scenario, WorkloadStep } from "./types.js";
@@ -176,6 +176,10 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     ...(r.has("startTime") ? { startTimeMs: readStartTime(r.get("startTime")) } : {}),
     inputs: ctx.inputs.toJSON(),
   };
+  if (scenario.stop.when === "allRunning" && createdAutoscalers(workload).length > 0)
+    (st.has("when") ? st.get("when") : st).fail(
+      "stop: { when: timeLimit } (a HorizontalPodAutoscaler changes the replicas at any time: no final count to wait for)",
+    );
   ctx.throwIfIssues();
   checkSize(ctx, scenario, r);
   ctx.throwIfIssues();
@@ -235,7 +239,7 @@ function admitWorkloads(
     if (s.action.kind !== "create") return s;
     reportUndeclaredNamespaces(s.action.deployments, policies.namespaces, ctx.inputs);
     const prioritized = resolvePriorities(ctx, s.action.deployments, classes);
-    return { ...s, action: { kind: "create", deployments: applyLimitRanges(ctx, prioritized, policies.limitRanges) } };
+    return { ...s, action: { ...s.action, deployments: applyLimitRanges(ctx, prioritized, policies.limitRanges) } };
   });
 }
 

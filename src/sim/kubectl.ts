@@ -8,6 +8,7 @@ import type { ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
 import type { NodeEvents } from "../node/node-events.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
+import type { HorizontalPodAutoscalerController } from "../controllers/horizontal-pod-autoscaler.js";
 import type { Scenario } from "../scenario/types.js";
 import type { AllRunningCondition } from "./all-running.js";
 import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
@@ -15,6 +16,8 @@ import { revisionName } from "../controllers/statefulset-controller.js";
 
 /** model: (assumed) size of a Deployment (or ReplicaSet, Job or CronJob) create or update body. */
 const DEPLOYMENT_BYTES = 3_000;
+/** model: (assumed) size of kubectl scale's merge patch of the scale subresource. */
+const SCALE_PATCH_BYTES = 200;
 
 /** What {@link Kubectl} is built from. */
 export interface KubectlDeps {
@@ -50,26 +53,53 @@ export class Kubectl implements Component {
   private readonly updateTemplates: number[] = [];
   private readonly kApplied: EventKind;
   private readonly kApply: EventKind;
+  private readonly kScale: EventKind;
+  private readonly kHpaCreated: EventKind;
+  /** Each scale: row (kubectl scale at its time): the Deployment and its replicas. */
+  private readonly scaleDeployment: number[] = [];
+  private readonly scaleReplicas: number[] = [];
+  /** Per step: the index of its first HorizontalPodAutoscaler in the controller's list. */
+  private readonly firstAutoscaler: number[] = [];
+  /** Steps and scale rows kubectl carries out (load steps are the metrics model's, not kubectl's). */
+  private readonly applications: number;
   private stepsApplied = 0;
   private inflight = 0;
+  private autoscalers: HorizontalPodAutoscalerController | undefined;
 
   constructor(d: KubectlDeps) {
     this.d = d;
     this.kApplied = d.engine.register("kubectl.applied", () => this.onReply());
     this.kApply = d.engine.register("kubectl.apply", (step) => this.applyStep(step));
+    this.kScale = d.engine.register("kubectl.scale", (row) => this.scale(row));
+    this.kHpaCreated = d.engine.register("kubectl.hpaCreated", (h) => {
+      this.autoscalers!.created(h);
+      this.onReply();
+    });
+    let n = 0;
+    for (const s of d.scenario.workload)
+      n += s.action.kind === "scale" ? s.action.atNs.length : s.action.kind === "load" ? 0 : 1;
+    this.applications = n;
     d.allRunning.awaitSettled(this);
+  }
+
+  /** The HorizontalPodAutoscaler controller, which learns of each HPA kubectl creates (built after kubectl). */
+  attachAutoscalers(c: HorizontalPodAutoscalerController): void {
+    this.autoscalers = c;
   }
 
   /** Steps not yet applied plus writes not yet answered: 0 once the workload is all in. */
   get pending(): number {
-    return this.d.scenario.workload.length - this.stepsApplied + this.inflight;
+    return this.applications - this.stepsApplied + this.inflight;
   }
 
   initialize(): void {
     const { scenario, store } = this.d;
+    let autoscalers = 0;
     for (let i = 0; i < scenario.workload.length; i++) {
       const a = scenario.workload[i]!.action;
+      this.firstAutoscaler.push(autoscalers);
       if (a.kind === "create") {
+        autoscalers += a.autoscalers?.length ?? 0;
         for (const d of a.deployments) {
           const id = this.addTemplate(d);
           const idx = store.deployments.length;
@@ -103,7 +133,14 @@ export class Kubectl implements Component {
           a.image === undefined
             ? -1
             : this.addTemplate(withImage(this.latestSpec(dep.idx), a.container, a.image), dep.idx);
+      } else if (a.kind === "scale") {
+        const dep = this.deploymentNamed(a.deployment).idx;
+        for (const r of a.replicas) {
+          this.scaleDeployment.push(dep);
+          this.scaleReplicas.push(r);
+        }
       } else if (
+        a.kind !== "load" &&
         a.kind !== "addNodes" &&
         a.kind !== "cordon" &&
         a.kind !== "uncordon" &&
@@ -117,7 +154,32 @@ export class Kubectl implements Component {
 
   start(): void {
     const w = this.d.scenario.workload;
-    for (let i = 0; i < w.length; i++) this.d.engine.scheduleAt(w[i]!.atNs, this.kApply, i);
+    let row = 0;
+    for (let i = 0; i < w.length; i++) {
+      const a = w[i]!.action;
+      if (a.kind === "scale") for (const t of a.atNs) this.d.engine.scheduleAt(t, this.kScale, row++);
+      else if (a.kind !== "load") this.d.engine.scheduleAt(w[i]!.atNs, this.kApply, i);
+    }
+  }
+
+  /**
+   * kubectl scale: a patch of the Deployment's scale subresource (kubectl's ScaleSimple patches
+   * spec.replicas when no precondition is given).
+   */
+  private scale(row: number): void {
+    const d = this.scaleDeployment[row]!;
+    this.inflight++;
+    this.stepsApplied++;
+    this.d.api.submit(
+      this.d.client,
+      Verb.patch,
+      Resource.deploymentsScale,
+      d,
+      this.scaleReplicas[row]!,
+      SCALE_PATCH_BYTES,
+      this.kApplied,
+      d,
+    );
   }
 
   /**
@@ -219,6 +281,11 @@ export class Kubectl implements Component {
           const rs = store.deployments[d]!.replicaSets[0]!;
           api.submit(client, Verb.create, Resource.replicasets, rs, spec.replicas, DEPLOYMENT_BYTES, this.kApplied, rs);
         } else api.submit(client, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);
+      }
+      const n = a.autoscalers?.length ?? 0;
+      for (let k = 0; k < n; k++) {
+        this.inflight++;
+        this.autoscalers!.submitCreate(client, this.firstAutoscaler[i]! + k, this.kHpaCreated);
       }
     } else if (a.kind === "update") {
       const dep = this.deploymentNamed(a.deployment);

@@ -31,7 +31,15 @@ import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
 import { Registry } from "../node/registry.js";
-import { createdDeployments, createsCronJobs, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
+import {
+  createdAutoscalers,
+  createdDeployments,
+  createsCronJobs,
+  createsJobs,
+  finalReplicas,
+  type LoadCurve,
+} from "../scenario/sections/workload.js";
+import { HorizontalPodAutoscalerController } from "../controllers/horizontal-pod-autoscaler.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import { DEFAULT_START_TIME_MS, type Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
@@ -92,6 +100,8 @@ export class Simulation {
   /** kube-controller-manager's StatefulSet controller and the claims' provisioning (undefined without StatefulSets). */
   readonly statefulSetController: StatefulSetController | undefined;
   readonly volumeProvisioner: VolumeProvisioner | undefined;
+  /** kube-controller-manager's HorizontalPodAutoscaler controller (undefined without HPAs). */
+  readonly autoscalers: HorizontalPodAutoscalerController | undefined;
   /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
   readonly jobController: JobController | undefined;
   /** The CronJob controller and the garbage collector that deletes its Jobs' pods (undefined without CronJobs). */
@@ -428,6 +438,28 @@ export class Simulation {
             budgets: this.store.budgets,
             nodeChanges: this.scheduler,
           });
+    // Built only with HPAs, and its client after the others, so runs without any are unchanged.
+    const hpas = createdAutoscalers(scenario.workload);
+    this.autoscalers =
+      hpas.length === 0
+        ? undefined
+        : new HorizontalPodAutoscalerController({
+            engine,
+            api: this.api,
+            store: this.store,
+            watch: this.watch,
+            pods,
+            templateSpecs: this.templateSpecs,
+            client: this.clients.add(
+              "system:serviceaccount:kube-system:horizontal-pod-autoscaler",
+              cm.qps,
+              cm.burst,
+              CONTROLLER_MANAGER_KEY,
+            ),
+            autoscalers: hpas.map((h) => h.spec),
+            loads: scenario.workload.flatMap((s): LoadCurve[] => (s.action.kind === "load" ? [s.action.load] : [])),
+          });
+    if (this.autoscalers !== undefined) this.kubectl.attachAutoscalers(this.autoscalers);
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;
@@ -443,6 +475,11 @@ export class Simulation {
       { name: "pods_running", read: () => this.store.runningPods },
       { name: "etcd_revision", read: () => this.etcd.revision },
       ...(this.clusterAutoscaler === undefined ? [] : this.clusterAutoscaler.gauges()),
+      // With HPAs: each target's spec.replicas (hpa_<name>_replicas).
+      ...(this.autoscalers?.hpas ?? []).map((h) => ({
+        name: `hpa_${h.spec.name}_replicas`,
+        read: () => (h.deployment < 0 ? 0 : this.store.deployments[h.deployment]!.replicas),
+      })),
     ]);
     const tw = options.trace;
     this.trace = tw === undefined ? undefined : this.lifecycle.add(new EventTrace(engine, tw.fromNs, tw.toNs));
@@ -453,6 +490,7 @@ export class Simulation {
     this.lifecycle.add(this.background);
     if (this.existingPods !== undefined) this.lifecycle.add(this.existingPods);
     if (this.clusterAutoscaler !== undefined) this.lifecycle.add(this.clusterAutoscaler);
+    if (this.autoscalers !== undefined) this.lifecycle.add(this.autoscalers);
     this.lifecycle.initializeAndStart();
   }
 

@@ -242,3 +242,90 @@ async function runCandidate(q: CapacityQuestion, base: Scenario, poolIndex: numb
     pass: slos.every((s) => s.holds),
   };
 }
+
+/** What `simctl capacity --pools A,B --cost` searches: the cheapest counts of two pools. */
+export interface MixQuestion extends Omit<CapacityQuestion, "pool" | "zoneLoss" | "onCandidate"> {
+  pools: readonly [string, string];
+  /** A candidate mix is about to run (its counts by pool and the runs it takes). */
+  onCandidate?: (nodes: Readonly<Record<string, number>>, runs: number) => void;
+}
+
+/** A mix tried: the count of each pool, its price per hour, each SLO's result. */
+export interface MixPoint {
+  nodes: Record<string, number>;
+  costPerHour: number;
+  slos: SloResult[];
+  pass: boolean;
+}
+
+export interface MixAnswer {
+  pools: readonly [string, string];
+  /** The cheapest mix found that meets every SLO in every run, by pool; null if none. */
+  nodes: Record<string, number> | null;
+  costPerHour: number | null;
+  points: MixPoint[];
+}
+
+/**
+ * Finds the cheapest mix of counts of pools A and B (each pool's `costPerHour`) for which every
+ * SLO holds in every seed, within [min, max] nodes per pool.
+ *
+ * Search: for a = min, min + 1, ... the smallest passing count of B is found by
+ * {@link searchCapacity} with A's count fixed, searched only below the count that would cost
+ * as much as the best mix so far (cheaper mixes only) and no higher than the previous a's
+ * answer (more A nodes are assumed never to need more B nodes). The walk over a stops once
+ * a x price(A) + min x price(B), the cheapest any larger a can be, is no cheaper than the best.
+ * Ties go to the mix found first (fewer A nodes).
+ */
+export async function searchCheapestMix(q: MixQuestion): Promise<MixAnswer> {
+  const base = parseScenario(q.file, q.text);
+  const [nameA, nameB] = q.pools;
+  if (nameA === nameB) throw new UserError(`--pools ${nameA},${nameB}: two different pools`, 2);
+  const [a, b] = q.pools.map((name) => {
+    const index = base.nodePools.findIndex((p) => p.name === name && p.nodeName === undefined);
+    if (index < 0)
+      throw new UserError(
+        `--pools: ${q.file} has no node pool ${name} (it has ${base.nodePools.map((p) => p.name).join(", ")})`,
+        2,
+      );
+    const price = base.nodePools[index]!.costPerHour;
+    if (price === undefined)
+      throw new UserError(`--cost: node pool ${name} of ${q.file} has no costPerHour (USD per node-hour)`, 2);
+    return { name, index, price };
+  }) as [{ name: string; index: number; price: number }, { name: string; index: number; price: number }];
+  const points: MixPoint[] = [];
+  let best: { nodes: Record<string, number>; cost: number } | undefined;
+  let bMax = q.max;
+  for (let countA = q.min; countA <= q.max; countA++) {
+    const floorCost = countA * a.price + q.min * b.price;
+    if (best !== undefined && floorCost >= best.cost) break;
+    // Only strictly cheaper mixes are worth a run; a zero price for B bounds nothing.
+    const cheaper =
+      best === undefined || b.price === 0 ? bMax : Math.ceil((best.cost - countA * a.price) / b.price) - 1;
+    const max = Math.min(bMax, cheaper);
+    if (max < q.min) continue;
+    const counted = setYamlPath(q.text, ["cluster", "nodePools", a.index, "count"], countA);
+    if ("error" in counted)
+      throw new UserError(`--pools ${a.name}: cannot set its count in ${q.file}: ${counted.error}`, 2);
+    const answer = await searchCapacity({
+      ...q,
+      text: counted.text,
+      pool: b.name,
+      max,
+      zoneLoss: false,
+      onCandidate: (n, runs) => q.onCandidate?.({ [a.name]: countA, [b.name]: n }, runs),
+    });
+    for (const p of answer.points)
+      points.push({
+        nodes: { [a.name]: countA, [b.name]: p.nodes },
+        costPerHour: countA * a.price + p.nodes * b.price,
+        slos: p.slos,
+        pass: p.pass,
+      });
+    if (answer.nodes === null) continue;
+    bMax = answer.nodes;
+    const cost = countA * a.price + answer.nodes * b.price;
+    if (best === undefined || cost < best.cost) best = { nodes: { [a.name]: countA, [b.name]: answer.nodes }, cost };
+  }
+  return { pools: q.pools, nodes: best?.nodes ?? null, costPerHour: best?.cost ?? null, points };
+}

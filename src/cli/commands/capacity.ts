@@ -4,7 +4,13 @@ import { tableFromColumns, writeArrowFile } from "../../metrics/arrow-writer.js"
 import { writeResultDir } from "../../metrics/result-dir.js";
 import { readTopFile } from "../../scenario/load-scenario.js";
 import { scenarioKind } from "../../scenario/etcd-benchmark-scenario.js";
-import { type CapacityAnswer, searchCapacity } from "../../study/capacity.js";
+import {
+  type CapacityAnswer,
+  type MixAnswer,
+  type SloResult,
+  searchCapacity,
+  searchCheapestMix,
+} from "../../study/capacity.js";
 import { formatSloValue, parseSlo, type Slo, sloMargin } from "../../study/slo.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
@@ -15,7 +21,9 @@ import { COMMANDS } from "../command-index.js";
 
 interface CapacityArgs {
   scenario: string;
-  pool: string;
+  pool?: string;
+  pools?: string;
+  cost: boolean;
   slo: string[];
   seeds: number;
   "first-seed": number;
@@ -29,7 +37,8 @@ interface CapacityArgs {
 
 /**
  * `simctl capacity SCENARIO --pool NAME --slo EXPR [...]`: the smallest node count of a pool for
- * which every SLO holds in every seed, found by {@link searchCapacity}.
+ * which every SLO holds in every seed, found by {@link searchCapacity}; with
+ * `--pools A,B --cost`, the cheapest mix of the two pools' counts ({@link searchCheapestMix}).
  */
 export const capacityCommand: CommandModule<object, CapacityArgs> = {
   command: COMMANDS.capacity.usage,
@@ -37,7 +46,16 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
   builder: (y) =>
     y
       .positional("scenario", { type: "string", demandOption: true, describe: "cluster scenario file" })
-      .option("pool", { type: "string", demandOption: true, describe: "node pool whose count is searched" })
+      .option("pool", { type: "string", describe: "node pool whose count is searched" })
+      .option("pools", {
+        type: "string",
+        describe: "two node pools A,B whose cheapest mix is searched (with --cost)",
+      })
+      .option("cost", {
+        type: "boolean",
+        default: false,
+        describe: "with --pools: minimise the price per hour (each pool's costPerHour)",
+      })
       .option("slo", {
         type: "string",
         array: true,
@@ -69,6 +87,16 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
   handler: (args) =>
     withUserErrors("capacity", async () => {
       if (args.max < args.min) throw new UserError(`--max: expected a count >= --min (${args.min}), found ${args.max}`);
+      const pools = args.pools?.split(",").map((p) => p.trim());
+      if ((args.pool === undefined) === (pools === undefined))
+        throw new UserError("expected --pool NAME, or --pools A,B --cost (one of them)", 2);
+      if (pools !== undefined && (pools.length !== 2 || pools.some((p) => p === "")))
+        throw new UserError(`--pools: expected two pool names A,B, found ${JSON.stringify(args.pools)}`, 2);
+      if (pools !== undefined && !args.cost)
+        throw new UserError("--pools searches the cheapest mix of the pools: add --cost", 2);
+      if (pools === undefined && args.cost) throw new UserError("--cost prices a mix: use it with --pools A,B", 2);
+      if (pools !== undefined && args["zone-loss"] === 1)
+        throw new UserError("--zone-loss is not simulated with --pools (it loses a zone of one searched pool)", 2);
       const slos = args.slo.map((text, i) => parseSlo(text, i + 1));
       const text = readTopFile(args.scenario, "scenario");
       if (scenarioKind(text) !== "cluster")
@@ -78,10 +106,39 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
         );
       const seeds = Array.from({ length: args.seeds }, (_, i) => args["first-seed"] + i);
       let bar: StudyProgress | undefined;
+      const name = text.match(/^name:\s*(\S+)/m)?.[1] ?? "capacity";
+      const out = args.out ?? join("results", "capacity", name);
+      if (pools !== undefined) {
+        const mix = await searchCheapestMix({
+          file: args.scenario,
+          text,
+          pools: [pools[0]!, pools[1]!],
+          slos,
+          seeds,
+          min: args.min,
+          max: args.max,
+          workers: args.workers,
+          onCandidate: (nodes, runs) => {
+            bar?.finish();
+            bar = new StudyProgress(runs, `runs at ${pools.map((p) => `${nodes[p]} ${p}`).join(" + ")}`);
+          },
+          onProgress: (i, d, t) => bar?.progress(i, d, t),
+          onDone: (i) => bar?.finished(i),
+        });
+        bar?.finish();
+        writeMixTable(out, mix, slos);
+        if (args.json) {
+          const { pools: p, nodes, costPerHour, points } = mix;
+          process.stdout.write(`${JSON.stringify({ pools: p, nodes, costPerHour, points }, null, 2)}\n`);
+          return;
+        }
+        process.stdout.write(`${formatMix(mix, slos, seeds)}\noutputs: ${out}/capacity.arrow\n`);
+        return;
+      }
       const answer = await searchCapacity({
         file: args.scenario,
         text,
-        pool: args.pool,
+        pool: args.pool!,
         slos,
         seeds,
         min: args.min,
@@ -96,8 +153,6 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
         onDone: (i) => bar?.finished(i),
       });
       bar?.finish();
-      const name = text.match(/^name:\s*(\S+)/m)?.[1] ?? "capacity";
-      const out = args.out ?? join("results", "capacity", name);
       writeCapacityTable(out, answer, slos);
       if (args.json) {
         process.stdout.write(
@@ -123,18 +178,10 @@ export function formatCapacity(
   const rows = points.map((p) => [
     String(p.nodes),
     ...(zoneLoss ? [`${p.schedulableNodes} (${p.lostZone} lost)`] : []),
-    ...p.slos.map((r, i) => {
-      const f = (v: number) => formatSloValue(slos[i]!, v);
-      const spread = Number.isFinite(r.half) && r.half > 0 ? ` ± ${f(r.half)}` : "";
-      return `${Number.isNaN(r.worst) ? "never" : `${f(r.mean)}${spread}, worst ${f(r.worst)}`} ${r.holds ? "ok" : "FAIL"}`;
-    }),
+    ...sloCells(p.slos, slos),
     p.pass ? "pass" : "fail",
   ]);
-  const table = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-  const lines = table.map((r) =>
-    r.map((x, c) => (c === 0 ? x.padStart(widths[c]!) : x.padEnd(widths[c]!))).join("   "),
-  );
+  const lines = alignTable([header, ...rows], 1);
   const runs = `${seeds.length} seed${seeds.length === 1 ? "" : "s"}${zoneLoss ? " x (whole cluster, largest zone lost)" : ""}`;
   const out = [`capacity of pool ${a.pool}: ${points.length} node counts tried, ${runs} each`, "", ...lines, ""];
   if (a.nodes === null) {
@@ -150,27 +197,95 @@ export function formatCapacity(
   return out.join("\n");
 }
 
+/** Each SLO's cell of a tried point: mean ± interval over the runs, the worst run, ok or FAIL. */
+function sloCells(results: readonly SloResult[], slos: readonly Slo[]): string[] {
+  return results.map((r, i) => {
+    const f = (v: number) => formatSloValue(slos[i]!, v);
+    const spread = Number.isFinite(r.half) && r.half > 0 ? ` ± ${f(r.half)}` : "";
+    return `${Number.isNaN(r.worst) ? "never" : `${f(r.mean)}${spread}, worst ${f(r.worst)}`} ${r.holds ? "ok" : "FAIL"}`;
+  });
+}
+
+/** The rows as lines of columns three spaces apart; the first `numeric` columns right-aligned. */
+function alignTable(table: readonly string[][], numeric: number): string[] {
+  const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
+  return table.map((r) => r.map((x, c) => (c < numeric ? x.padStart(widths[c]!) : x.padEnd(widths[c]!))).join("   "));
+}
+
+/** The mixes tried, by count of the first pool then the second: price per hour, each SLO, pass or fail. */
+export function formatMix(m: MixAnswer, slos: readonly Slo[], seeds: readonly number[]): string {
+  const [a, b] = m.pools;
+  const points = [...m.points].sort((x, y) => x.nodes[a]! - y.nodes[a]! || x.nodes[b]! - y.nodes[b]!);
+  const header = [a, b, "USD/hour", ...slos.map((s) => s.text), "result"];
+  const rows = points.map((p) => [
+    String(p.nodes[a]),
+    String(p.nodes[b]),
+    p.costPerHour.toFixed(2),
+    ...sloCells(p.slos, slos),
+    p.pass ? "pass" : "fail",
+  ]);
+  const runs = `${seeds.length} seed${seeds.length === 1 ? "" : "s"}`;
+  const out = [`cheapest mix of pools ${a} and ${b}: ${points.length} mixes tried, ${runs} each`, ""];
+  out.push(...alignTable([header, ...rows], 3), "");
+  if (m.nodes === null) {
+    out.push("no mix within --min/--max meets every SLO");
+    return out.join("\n");
+  }
+  out.push(`answer: ${m.nodes[a]} nodes of ${a} + ${m.nodes[b]} nodes of ${b}, ${m.costPerHour!.toFixed(2)} USD/hour`);
+  return out.join("\n");
+}
+
 /**
- * `capacity.arrow`: one row per tried node count and SLO, in the order tried: `order`,
- * `nodes`, `schedulable_nodes`, `slo`, `mean`, `worst` (in the metric's unit: ns, pods or
- * percent; NaN when a run never got there), `holds` (1/0) and `pass` (1/0: every SLO held).
+ * `capacity.arrow` of a mix search: one row per tried mix and SLO, in the order tried:
+ * `order`, `nodes_<A>`, `nodes_<B>`, `cost_per_hour`, then the SLO columns of
+ * {@link writeCapacityTable}.
  */
-function writeCapacityTable(dir: string, a: CapacityAnswer, slos: readonly Slo[]): void {
-  const rows = a.points.length * slos.length;
+function writeMixTable(dir: string, m: MixAnswer, slos: readonly Slo[]): void {
+  const [a, b] = m.pools;
+  const cols = sloColumns(m.points, slos);
+  const rows = cols.rows;
+  const countA = new Int32Array(rows);
+  const countB = new Int32Array(rows);
+  const cost = new Float64Array(rows);
+  m.points.forEach((p, i) => {
+    for (let j = 0; j < slos.length; j++) {
+      const k = i * slos.length + j;
+      countA[k] = p.nodes[a]!;
+      countB[k] = p.nodes[b]!;
+      cost[k] = p.costPerHour;
+    }
+  });
+  const table = tableFromColumns(
+    [
+      cols.order,
+      { name: `nodes_${a}`, type: "int32", values: countA },
+      { name: `nodes_${b}`, type: "int32", values: countB },
+      { name: "cost_per_hour", type: "float64", values: cost },
+      ...cols.slo,
+    ],
+    rows,
+    {
+      "simctl.version": VERSION,
+      "simctl.pools": `${a},${b}`,
+      "simctl.answer": m.nodes === null ? "none" : `${m.nodes[a]},${m.nodes[b]}`,
+    },
+  );
+  writeResultDir(dir, (tmp) => writeArrowFile(join(tmp, "capacity.arrow"), table));
+}
+
+/** The columns every capacity.arrow shares: `order`, and per SLO `slo`, `mean`, `worst`, `holds`, `pass`. */
+function sloColumns(points: readonly { slos: readonly SloResult[]; pass: boolean }[], slos: readonly Slo[]) {
+  const rows = points.length * slos.length;
   const order = new Int32Array(rows);
-  const nodes = new Int32Array(rows);
-  const schedulable = new Int32Array(rows);
   const slo = new Int32Array(rows);
   const mean = new Float64Array(rows);
   const worst = new Float64Array(rows);
   const holds = new Int32Array(rows);
   const pass = new Int32Array(rows);
-  a.points.forEach((p, i) => {
+  points.forEach((p, i) => {
     p.slos.forEach((r, j) => {
       const k = i * slos.length + j;
       order[k] = i;
-      nodes[k] = p.nodes;
-      schedulable[k] = p.schedulableNodes;
       slo[k] = j;
       mean[k] = r.mean;
       worst[k] = r.worst;
@@ -178,16 +293,41 @@ function writeCapacityTable(dir: string, a: CapacityAnswer, slos: readonly Slo[]
       pass[k] = p.pass ? 1 : 0;
     });
   });
-  const table = tableFromColumns(
-    [
-      { name: "order", type: "int32", values: order },
-      { name: "nodes", type: "int32", values: nodes },
-      { name: "schedulable_nodes", type: "int32", values: schedulable },
+  return {
+    rows,
+    order: { name: "order", type: "int32", values: order } as const,
+    slo: [
       { name: "slo", type: "dict", values: slo, dictionary: slos.map((s) => s.text) },
       { name: "mean", type: "float64", values: mean },
       { name: "worst", type: "float64", values: worst },
       { name: "holds", type: "int32", values: holds },
       { name: "pass", type: "int32", values: pass },
+    ] as const,
+  };
+}
+
+/**
+ * `capacity.arrow`: one row per tried node count and SLO, in the order tried: `order`,
+ * `nodes`, `schedulable_nodes`, `slo`, `mean`, `worst` (in the metric's unit: ns, pods or
+ * percent; NaN when a run never got there), `holds` (1/0) and `pass` (1/0: every SLO held).
+ */
+function writeCapacityTable(dir: string, a: CapacityAnswer, slos: readonly Slo[]): void {
+  const cols = sloColumns(a.points, slos);
+  const rows = cols.rows;
+  const nodes = new Int32Array(rows);
+  const schedulable = new Int32Array(rows);
+  a.points.forEach((p, i) => {
+    for (let j = 0; j < slos.length; j++) {
+      nodes[i * slos.length + j] = p.nodes;
+      schedulable[i * slos.length + j] = p.schedulableNodes;
+    }
+  });
+  const table = tableFromColumns(
+    [
+      cols.order,
+      { name: "nodes", type: "int32", values: nodes },
+      { name: "schedulable_nodes", type: "int32", values: schedulable },
+      ...cols.slo,
     ],
     rows,
     { "simctl.version": VERSION, "simctl.pool": a.pool, "simctl.answer": String(a.nodes ?? "none") },

@@ -28,7 +28,7 @@ export interface NodePoolSpec {
   notReady?: boolean;
   /** The pool is a Cluster Autoscaler node group (`autoscaling:`); its rows go up to maxNodes. */
   autoscaling?: NodeGroupAutoscaling;
-  /** USD per node-hour (`costPerHour:`), for node-hour cost and the price expander. */
+  /** USD per node-hour (`costPerHour:`), for node-hour cost, the price expander and `simctl capacity --cost`. */
   costPerHour?: number;
 }
 

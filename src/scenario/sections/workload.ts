@@ -17,6 +17,7 @@ import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-
 import { readLimitRange, type LimitRangeSpec } from "../inputs/limit-ranges.js";
 import { noteWorkloadSite, readNamespace } from "../inputs/namespaces.js";
 import { readResourceQuota, type ResourceQuotaSpec } from "../inputs/resource-quotas.js";
+import { readHorizontalPodAutoscaler, type HpaSpec } from "../inputs/horizontal-pod-autoscalers.js";
 import type { YamlReader } from "../yaml-reader.js";
 import type { NodePoolSpec } from "./cluster.js";
 
@@ -30,8 +31,15 @@ export interface NodeSelection {
 
 /** What a workload step does. */
 export type WorkloadAction =
-  /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
-  | { kind: "create"; deployments: readonly DeploymentSpec[] }
+  /**
+   * kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`), and the
+   * HorizontalPodAutoscalers of the same inputs (absent when none).
+   */
+  | { kind: "create"; deployments: readonly DeploymentSpec[]; autoscalers?: readonly HpaSpec[] }
+  /** kubectl scale on a schedule: at each absolute time, the Deployment's replicas (times nondecreasing). */
+  | { kind: "scale"; deployment: string; atNs: readonly number[]; replicas: readonly number[] }
+  /** From the step's time on, the CPU demand on a Deployment's pods (what its HorizontalPodAutoscaler measures). */
+  | { kind: "load"; load: LoadCurve }
   /**
    * kubectl changes a Deployment or a StatefulSet (by name): its replica count and/or a
    * container image (a rollout), or pauses or resumes a Deployment's rollouts (kubectl rollout
@@ -51,6 +59,23 @@ export type WorkloadAction =
   | { kind: "cordon" | "uncordon" | "failNodes"; nodes: NodeSelection }
   /** kubectl drain; `timeoutNs` is --timeout (absent: 0, wait forever). */
   | { kind: "drain"; nodes: NodeSelection; timeoutNs?: number };
+
+/**
+ * The CPU a Deployment's pods use over time: piecewise linear through the points (absolute
+ * times, nondecreasing), flat before the first and after the last.
+ */
+export interface LoadCurve {
+  deployment: string;
+  /** The step's time: the curve applies from then until a later load step on the Deployment. */
+  fromNs: number;
+  /**
+   * true (`total:`): the curve is the Deployment's total demand L(t), shared equally by its
+   * Ready pods (a load balancer's view); false (`perPod:`): each Running pod uses the curve.
+   */
+  shared: boolean;
+  atNs: readonly number[];
+  cpuMilli: readonly number[];
+}
 
 /** A step of the workload: at a simulated time, one action. */
 export interface WorkloadStep {
@@ -75,14 +100,30 @@ export function createsCronJobs(steps: readonly WorkloadStep[]): boolean {
   return createdDeployments(steps).some((d) => d.kind === "CronJob");
 }
 
-/** Replicas the workload asks for once every step has run (updates may change them). */
+/** Every HorizontalPodAutoscaler the workload creates, with the time of its step. */
+export function createdAutoscalers(steps: readonly WorkloadStep[]): { atNs: number; spec: HpaSpec }[] {
+  const out: { atNs: number; spec: HpaSpec }[] = [];
+  for (const s of steps)
+    if (s.action.kind === "create") for (const spec of s.action.autoscalers ?? []) out.push({ atNs: s.atNs, spec });
+  return out;
+}
+
+/** Replicas the workload asks for once every step has run (updates and scale schedules may change them). */
 export function finalReplicas(steps: readonly WorkloadStep[]): number {
   const replicas = new Map<string, number>();
+  // Scale schedules reach past later steps: every replica change, in time order (ties in step order).
+  const changes: { atNs: number; name: string; replicas: number }[] = [];
   for (const s of steps) {
     const a = s.action;
     if (a.kind === "create") for (const d of a.deployments) replicas.set(d.name, d.replicas);
-    else if (a.kind === "update" && a.replicas !== undefined) replicas.set(a.deployment, a.replicas);
+    else if (a.kind === "update" && a.replicas !== undefined)
+      changes.push({ atNs: s.atNs, name: a.deployment, replicas: a.replicas });
+    else if (a.kind === "scale")
+      for (let i = 0; i < a.atNs.length; i++)
+        changes.push({ atNs: a.atNs[i]!, name: a.deployment, replicas: a.replicas[i]! });
   }
+  changes.sort((x, y) => x.atNs - y.atNs);
+  for (const c of changes) replicas.set(c.name, c.replicas);
   let n = 0;
   for (const r of replicas.values()) n += r;
   return n;
@@ -95,7 +136,18 @@ export interface NamespacePolicies {
   resourceQuotas: ResourceQuotaSpec[];
 }
 
-const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "uncordon", "drain", "failNodes"] as const;
+const ACTION_KEYS = [
+  "apply",
+  "deployments",
+  "update",
+  "scale",
+  "load",
+  "addNodes",
+  "cordon",
+  "uncordon",
+  "drain",
+  "failNodes",
+] as const;
 
 export function readWorkload(
   r: YamlReader,
@@ -113,7 +165,21 @@ export function readWorkload(
   const containersOf = new Map<string, string[]>();
   /** Kinds of the ReplicaSets and Jobs created as such, by name (update: is for Deployments). */
   const notDeployments = new Map<string, string>();
-  return r.list("a list of workload steps").map((step) => {
+  /** The manifest of each Deployment created so far, by name, and the Deployments an HPA targets. */
+  const created = new Map<string, DeploymentSpec>();
+  const autoscaled = new Set<string>();
+  /** load: steps, checked once every step is read (their Deployment's HPA may come later). */
+  const loads: [string, YamlReader][] = [];
+  /** A Deployment an update:, scale: or load: step names: created by an earlier step, and a Deployment. */
+  const deploymentRef = (n: YamlReader): string => {
+    const name = n.str();
+    if (name !== "" && !containersOf.has(name))
+      n.fail(`a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`);
+    const other = notDeployments.get(name);
+    if (other !== undefined) n.fail(`a Deployment (${name} is a ${other}: updates of ${other}s are not simulated)`);
+    return name;
+  };
+  const steps = r.list("a list of workload steps").map((step): WorkloadStep => {
     step.object(["at", "copies", "runDuration", ...ACTION_KEYS]);
     const atR = step.get("at");
     const atNs = atR.duration({ min: 0 });
@@ -135,16 +201,49 @@ export function readWorkload(
     switch (key) {
       case "apply":
       case "deployments": {
-        const deployments = readCreate(step, key, images, priorityClasses, pdbs, policies);
+        const hpas: [HpaSpec, string][] = [];
+        const deployments = readCreate(step, key, images, priorityClasses, pdbs, policies, hpas);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
             d.name,
             d.pod.containers.map((c) => c.name),
           );
+          created.set(d.name, d);
           if (d.kind !== undefined) notDeployments.set(d.name, d.kind);
         }
-        return { atNs, action: { kind: "create", deployments } };
+        for (const [h, site] of hpas) {
+          checkAutoscalerTarget(h, site, a, created, notDeployments);
+          if (autoscaled.has(h.target))
+            a.fail(
+              `HorizontalPodAutoscaler ${h.name} (${site}): a Deployment no other HPA targets (${h.target} has one)`,
+            );
+          autoscaled.add(h.target);
+        }
+        if (hpas.length === 0) return { atNs, action: { kind: "create", deployments } };
+        return { atNs, action: { kind: "create", deployments, autoscalers: hpas.map(([h]) => h) } };
+      }
+      case "scale": {
+        a.object(["deployment", "schedule"]);
+        const deployment = deploymentRef(a.get("deployment"));
+        const { times, values: replicas } = readTimedRows(a.get("schedule"), atNs, "replicas", (v) =>
+          v.int({ min: 0, max: INT32_MAX }),
+        );
+        return { atNs, action: { kind: "scale", deployment, atNs: times, replicas } };
+      }
+      case "load": {
+        a.object(["deployment", "total", "perPod"]);
+        const deployment = deploymentRef(a.get("deployment"));
+        loads.push([deployment, a.get("deployment")]);
+        const both = a.has("total") && a.has("perPod");
+        if (both || (!a.has("total") && !a.has("perPod")))
+          a.fail("exactly one curve: total (shared by the Ready pods) or perPod (each pod's usage)");
+        const shared = a.has("total");
+        const curve = a.get(shared ? "total" : "perPod");
+        const { times, values: cpuMilli } = readTimedRows(curve, atNs, "cpu", (v) =>
+          Math.round(v.quantity({ min: 0 }) * 1000),
+        );
+        return { atNs, action: { kind: "load", load: { deployment, fromNs: atNs, shared, atNs: times, cpuMilli } } };
       }
       case "update": {
         a.object(["deployment", "statefulSet", "replicas", "container", "image", "paused"]);
@@ -203,6 +302,66 @@ export function readWorkload(
         return { atNs, action: { kind: key, nodes: readSelection(a, pools) } };
     }
   });
+  for (const [name, at] of loads)
+    if (name !== "" && !autoscaled.has(name))
+      at.fail(`a Deployment that a HorizontalPodAutoscaler targets (the load drives its metric; ${name} has none)`);
+  return steps;
+}
+
+/**
+ * A `[{ at, KEY }]` table (a scale: schedule, a load: curve): at least one row, times counted
+ * from the step's `atNs` and in order; each row's value read by `read`.
+ */
+function readTimedRows(
+  list: YamlReader,
+  atNs: number,
+  key: string,
+  read: (v: YamlReader) => number,
+): { times: number[]; values: number[] } {
+  const times: number[] = [];
+  const values: number[] = [];
+  const rows = list.list(`a list of { at: DURATION, ${key}: ... } (times from the step's at)`);
+  if (rows.length === 0) list.fail(`at least one { at, ${key} } row`);
+  for (const row of rows) {
+    row.object(["at", key]);
+    const t = row.get("at");
+    const offset = t.duration({ min: 0 });
+    if (times.length > 0 && atNs + offset < times[times.length - 1]!)
+      t.fail("a time no earlier than the previous row's (rows run in order)");
+    times.push(atNs + offset);
+    values.push(read(row.get(key)));
+  }
+  return { times, values };
+}
+
+/**
+ * An HPA's target: a Deployment of the workload in its namespace, and for a Utilization target
+ * a cpu request on every container (replica_calculator.go calculatePodRequests fails without).
+ * Checked once the whole step is read (the Deployment may follow the HPA in the inputs), so the
+ * error sits at the step and names the HPA's own `file:line`.
+ */
+function checkAutoscalerTarget(
+  h: HpaSpec,
+  site: string,
+  step: YamlReader,
+  created: ReadonlyMap<string, DeploymentSpec>,
+  notDeployments: ReadonlyMap<string, string>,
+): void {
+  const fail = (expected: string) => step.fail(`HorizontalPodAutoscaler ${h.name} (${site}): ${expected}`);
+  const d = created.get(h.target);
+  if (h.target === "") return;
+  if (d === undefined || notDeployments.has(h.target)) {
+    fail(
+      `scaleTargetRef.name: a Deployment created by this or an earlier step (${[...created.keys()].join(", ") || "none"})`,
+    );
+    return;
+  }
+  if (d.namespace !== h.namespace)
+    fail(`scaleTargetRef.name: a Deployment of the HPA's namespace ${h.namespace} (${h.target} is in ${d.namespace})`);
+  if (!h.metrics.some((m) => m.type === "Utilization")) return;
+  const bare = d.pod.containers.find((c) => !c.requests.has("cpu"));
+  if (bare !== undefined)
+    fail(`a cpu request on every container of ${h.target} for a Utilization target (container ${bare.name} has none)`);
 }
 
 function readSelection(a: YamlReader, pools: readonly NodePoolSpec[], extra: readonly string[] = []): NodeSelection {
@@ -228,6 +387,7 @@ function readCreate(
   priorityClasses: PriorityClassSpec[],
   pdbs: PdbSpec[],
   policies: NamespacePolicies,
+  autoscalers: [HpaSpec, string][],
 ): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
@@ -280,6 +440,7 @@ function readCreate(
     else if (o.kind === "Namespace") policies.namespaces.push(readNamespace(o.r));
     else if (o.kind === "LimitRange") policies.limitRanges.push(readLimitRange(o.r));
     else if (o.kind === "ResourceQuota") policies.resourceQuotas.push(readResourceQuota(o.r));
+    else if (o.kind === "HorizontalPodAutoscaler") autoscalers.push([readHorizontalPodAutoscaler(o.r), o.site]);
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;
