@@ -69,7 +69,7 @@ export function formatSummary(
     out.push(`  ${x.component.padEnd(width)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);
   out.push(
     "",
-    `scheduler: ${s.scheduler.podsPerSecond} pods/s of simulated time, ${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined`,
+    `scheduler: ${s.scheduler.bindingsPerSecond} bindings/s (${s.scheduler.bindings} pods bound), ${s.scheduler.cyclesPerSecond} cycles/s (${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined), per second of simulated time`,
   );
   out.push(
     `engine: ${stats.events} events in ${(stats.wallMs / 1000).toFixed(2)} s wall (${(stats.eventsPerSec / 1e6).toFixed(2)} M events/s), peak RSS ${(stats.peakRssBytes / 2 ** 20).toFixed(0)} MiB`,

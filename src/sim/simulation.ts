@@ -29,6 +29,7 @@ import { createdDeployments, createsJobs, finalReplicas } from "../scenario/sect
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
+import { podsNotCreated } from "../metrics/creation-backlog.js";
 import { TimeSeriesRecorder } from "../metrics/time-series.js";
 import type { PriorityAndFairness } from "../apiserver/flowcontrol/priority-and-fairness.js";
 import { buildNodes, buildVocabulary, type Vocabulary } from "./build-cluster.js";
@@ -334,6 +335,7 @@ export class Simulation {
       { name: "pods_created", read: () => this.pods.size },
       { name: "pods_running", read: () => this.store.runningPods },
       { name: "etcd_revision", read: () => this.etcd.revision },
+      { name: "pods_not_created", read: () => podsNotCreated(this.store.deployments, this.store.replicaSets) },
     ]);
     const tw = options.trace;
     this.trace = tw === undefined ? undefined : this.lifecycle.add(new EventTrace(engine, tw.fromNs, tw.toNs));
