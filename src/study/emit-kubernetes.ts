@@ -59,9 +59,29 @@ export function kubernetesFiles(ctx: EmitContext): { files: EmittedFile[]; strea
     metadata: { name: `${name}-inputs`, labels: labels("inputs") },
     data,
   };
-  const results = { name: "results", persistentVolumeClaim: { claimName: pvc } };
-  const resultsMount = { name: "results", mountPath: RESULTS_MOUNT };
-  const podSecurity = { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, fsGroup: NODE_UID };
+  // One pod shape for shards and merge: simctl as the node user, the results volume at /results.
+  const pod = (
+    component: string,
+    c: { args: string[]; env: object[]; cpu: string; mounts: object[] },
+    volumes: object[],
+  ) => ({
+    metadata: { labels: labels(component) },
+    spec: {
+      restartPolicy: "Never",
+      securityContext: { runAsNonRoot: true, runAsUser: NODE_UID, runAsGroup: NODE_UID, fsGroup: NODE_UID },
+      containers: [
+        {
+          name: "simctl",
+          image,
+          args: c.args,
+          ...(c.env.length > 0 ? { env: c.env } : {}),
+          resources: { requests: { cpu: c.cpu, memory: `${ctx.memoryMi}Mi` } },
+          volumeMounts: [...c.mounts, { name: "results", mountPath: RESULTS_MOUNT }],
+        },
+      ],
+      volumes: [...volumes, { name: "results", persistentVolumeClaim: { claimName: pvc } }],
+    },
+  });
   const shardArgs = ["sweep", `${STUDY_MOUNT}/${inputs.study}`, ...ctx.flags];
   // The files lie as on the host, so what the host allowed outside a file's tree lies in the mount.
   if ((options.limits?.allowPaths.length ?? 0) > 0) shardArgs.push("--allow-path", STUDY_MOUNT);
@@ -83,31 +103,23 @@ export function kubernetesFiles(ctx: EmitContext): { files: EmittedFile[]; strea
           { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
         ],
       },
-      template: {
-        metadata: { labels: labels("shard") },
-        spec: {
-          restartPolicy: "Never",
-          securityContext: podSecurity,
-          containers: [
+      template: pod(
+        "shard",
+        {
+          args: shardArgs,
+          env: [
             {
-              name: "simctl",
-              image,
-              args: shardArgs,
-              env: [
-                {
-                  name: "JOB_COMPLETION_INDEX",
-                  valueFrom: {
-                    fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" },
-                  },
-                },
-              ],
-              resources: { requests: { cpu: String(options.workers), memory: `${ctx.memoryMi}Mi` } },
-              volumeMounts: [{ name: "inputs", mountPath: STUDY_MOUNT, readOnly: true }, resultsMount],
+              name: "JOB_COMPLETION_INDEX",
+              valueFrom: {
+                fieldRef: { fieldPath: "metadata.annotations['batch.kubernetes.io/job-completion-index']" },
+              },
             },
           ],
-          volumes: [{ name: "inputs", configMap: { name: `${name}-inputs`, items } }, results],
+          cpu: String(options.workers),
+          mounts: [{ name: "inputs", mountPath: STUDY_MOUNT, readOnly: true }],
         },
-      },
+        [{ name: "inputs", configMap: { name: `${name}-inputs`, items } }],
+      ),
     },
   };
   const mergeJob = {
@@ -117,23 +129,7 @@ export function kubernetesFiles(ctx: EmitContext): { files: EmittedFile[]; strea
     spec: {
       suspend: true,
       backoffLimit: BACKOFF_LIMIT_PER_INDEX,
-      template: {
-        metadata: { labels: labels("merge") },
-        spec: {
-          restartPolicy: "Never",
-          securityContext: podSecurity,
-          containers: [
-            {
-              name: "simctl",
-              image,
-              args: ["merge", out, "--out", `${out}/merged`],
-              resources: { requests: { cpu: "1", memory: `${ctx.memoryMi}Mi` } },
-              volumeMounts: [resultsMount],
-            },
-          ],
-          volumes: [results],
-        },
-      },
+      template: pod("merge", { args: ["merge", out, "--out", `${out}/merged`], env: [], cpu: "1", mounts: [] }, []),
     },
   };
   const yaml = (o: unknown) => stringify(o, { lineWidth: 0 });
