@@ -20,6 +20,8 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { defaultInputLimits } from "../../src/scenario/input-files.js";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runHash } from "../../src/study/study-plan.js";
+import { mergeStudy } from "../../src/study/merge.js";
+import { runSweep } from "../../src/study/sweep.js";
 import { emitStudy, type Emitted } from "../../src/study/emit.js";
 import { UserError } from "../../src/study/user-error.js";
 import { ensureDist, REPO, simctl } from "../cli/simctl.js";
@@ -48,13 +50,16 @@ function shimBin(): string {
 
 let whole: Record<string, Buffer>;
 
+// The engines' commands spawn simctl (node) per shard: minutes on a loaded two-core machine.
+const SPAWNS_MS = 300_000;
+
 beforeAll(async () => {
   ensureDist();
-  const r = await simctl(["sweep", STUDY, "--workers", "1", "--out", at("whole")]);
-  expect(r.code, r.stderr).toBe(0);
-  expect((await simctl(["merge", at("whole")])).code).toBe(0);
+  // The reference: the whole study swept and merged in this process.
+  await runSweep(STUDY, { outDir: at("whole"), workers: 1 });
+  mergeStudy([at("whole")], at("whole", "merged"));
   whole = merged(at("whole", "merged"));
-}, 120_000);
+}, SPAWNS_MS);
 
 describe("sweep --emit kubernetes", () => {
   let k: Emitted;
@@ -133,66 +138,74 @@ describe("sweep --emit kubernetes", () => {
     expect(stream).toEqual([docs["configmap.yaml"], docs["job.yaml"], docs["merge-job.yaml"]]);
   });
 
-  test("the pods, run as the objects say on the ConfigMap's files, merge byte-identical to the unsharded sweep", async () => {
-    // The ConfigMap volume as the kubelet lays it out: the items in a timestamped directory,
-    // ..data linking to it, and each top-level entry linking through ..data.
-    const mount = at("k8s", "simctl-study");
-    const results = at("k8s", "results");
-    const job = docs["job.yaml"] as unknown as IJob;
-    const mergeJob = docs["merge-job.yaml"] as unknown as IJob;
-    const volume = job.spec!.template.spec!.volumes![0]!.configMap! as { items: { key: string; path: string }[] };
-    const data = (docs["configmap.yaml"] as { data: Record<string, string> }).data;
-    const real = join(mount, "..2026_01_01_00_00_00.000000000");
-    for (const item of volume.items) {
-      mkdirSync(dirname(join(real, item.path)), { recursive: true });
-      writeFileSync(join(real, item.path), data[item.key]!);
-    }
-    symlinkSync("..2026_01_01_00_00_00.000000000", join(mount, "..data"));
-    for (const top of new Set(volume.items.map((i) => i.path.split("/")[0]!)))
-      symlinkSync(join("..data", top), join(mount, top));
-    const inPod = (args: string[], index: number) =>
-      args.map((a) =>
-        a
-          .replace("$(JOB_COMPLETION_INDEX)", String(index))
-          .replace(/^\/simctl\/study/, mount)
-          .replace(/^\/results/, results),
-      );
-    const shard = job.spec!.template.spec!.containers[0]!.args!;
-    for (let i = 0; i < 3; i++) {
-      const r = await simctl(inPod(shard, i));
-      expect(r.code, r.stderr).toBe(0);
-    }
-    const merge = mergeJob.spec!.template.spec!.containers[0]!.args!;
-    expect((await simctl(inPod(merge, 0))).code).toBe(0);
-    expect(merged(join(results, "batch", "merged"))).toEqual(whole);
-  });
+  test(
+    "the pods, run as the objects say on the ConfigMap's files, merge byte-identical to the unsharded sweep",
+    async () => {
+      // The ConfigMap volume as the kubelet lays it out: the items in a timestamped directory,
+      // ..data linking to it, and each top-level entry linking through ..data.
+      const mount = at("k8s", "simctl-study");
+      const results = at("k8s", "results");
+      const job = docs["job.yaml"] as unknown as IJob;
+      const mergeJob = docs["merge-job.yaml"] as unknown as IJob;
+      const volume = job.spec!.template.spec!.volumes![0]!.configMap! as { items: { key: string; path: string }[] };
+      const data = (docs["configmap.yaml"] as { data: Record<string, string> }).data;
+      const real = join(mount, "..2026_01_01_00_00_00.000000000");
+      for (const item of volume.items) {
+        mkdirSync(dirname(join(real, item.path)), { recursive: true });
+        writeFileSync(join(real, item.path), data[item.key]!);
+      }
+      symlinkSync("..2026_01_01_00_00_00.000000000", join(mount, "..data"));
+      for (const top of new Set(volume.items.map((i) => i.path.split("/")[0]!)))
+        symlinkSync(join("..data", top), join(mount, top));
+      const inPod = (args: string[], index: number) =>
+        args.map((a) =>
+          a
+            .replace("$(JOB_COMPLETION_INDEX)", String(index))
+            .replace(/^\/simctl\/study/, mount)
+            .replace(/^\/results/, results),
+        );
+      const shard = job.spec!.template.spec!.containers[0]!.args!;
+      for (let i = 0; i < 3; i++) {
+        const r = await simctl(inPod(shard, i));
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const merge = mergeJob.spec!.template.spec!.containers[0]!.args!;
+      expect((await simctl(inPod(merge, 0))).code).toBe(0);
+      expect(merged(join(results, "batch", "merged"))).toEqual(whole);
+    },
+    SPAWNS_MS,
+  );
 });
 
 describe("sweep --emit slurm", () => {
-  test("each array task with its SLURM_ARRAY_TASK_ID, then the merge step: byte-identical to the unsharded sweep", () => {
-    const out = at("slurm results");
-    const e = emitStudy(STUDY, { engine: "slurm", workers: 1, shards: 3, out });
-    const dir = at("slurm");
-    mkdirSync(dir);
-    for (const f of e.files) writeFileSync(join(dir, f.name), f.text);
-    const sweep = readFileSync(join(dir, "sweep.sbatch"), "utf8");
-    expect(sweep).toContain("#SBATCH --array=0-2\n");
-    const env = { ...process.env, PATH: `${shimBin()}:${process.env.PATH}` };
-    for (let i = 0; i < 3; i++)
-      execFileSync("bash", [join(dir, "sweep.sbatch")], {
-        cwd: dir,
-        env: { ...env, SLURM_ARRAY_TASK_ID: String(i) },
-        stdio: "pipe",
-      });
-    // Shard 0 of 3 ran runs 0 and 3; shard 1 run 1; shard 2 run 2.
-    expect(
-      readdirSync(join(out, "runs"))
-        .map((d) => Number.parseInt(d, 10))
-        .sort(),
-    ).toEqual([0, 1, 2, 3]);
-    execFileSync("bash", [join(dir, "merge.sbatch")], { cwd: dir, env, stdio: "pipe" });
-    expect(merged(join(out, "merged"))).toEqual(whole);
-  });
+  test(
+    "each array task with its SLURM_ARRAY_TASK_ID, then the merge step: byte-identical to the unsharded sweep",
+    () => {
+      const out = at("slurm results");
+      const e = emitStudy(STUDY, { engine: "slurm", workers: 1, shards: 3, out });
+      const dir = at("slurm");
+      mkdirSync(dir);
+      for (const f of e.files) writeFileSync(join(dir, f.name), f.text);
+      const sweep = readFileSync(join(dir, "sweep.sbatch"), "utf8");
+      expect(sweep).toContain("#SBATCH --array=0-2\n");
+      const env = { ...process.env, PATH: `${shimBin()}:${process.env.PATH}` };
+      for (let i = 0; i < 3; i++)
+        execFileSync("bash", [join(dir, "sweep.sbatch")], {
+          cwd: dir,
+          env: { ...env, SLURM_ARRAY_TASK_ID: String(i) },
+          stdio: "pipe",
+        });
+      // Shard 0 of 3 ran runs 0 and 3; shard 1 run 1; shard 2 run 2.
+      expect(
+        readdirSync(join(out, "runs"))
+          .map((d) => Number.parseInt(d, 10))
+          .sort(),
+      ).toEqual([0, 1, 2, 3]);
+      execFileSync("bash", [join(dir, "merge.sbatch")], { cwd: dir, env, stdio: "pipe" });
+      expect(merged(join(out, "merged"))).toEqual(whole);
+    },
+    SPAWNS_MS,
+  );
 
   test("submit.sh and the stdout script submit the merge after the array, afterok", () => {
     const e = emitStudy(STUDY, { engine: "slurm", workers: 2, parallelism: 2, out: at("unused") });
