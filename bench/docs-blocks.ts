@@ -222,7 +222,7 @@ function answerTable(columns: readonly string[], rows: readonly AnswerRow[]): st
   }
   const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const out = [
-    `| ${columns.join(" | ")} | seeds | all Running after | pod startup p99 | scheduler pods/s |`,
+    `| ${columns.join(" | ")} | seeds | all Running after | pod startup p99 | scheduler bindings/s |`,
     `|${"---|".repeat(columns.length + 4)}`,
   ];
   for (const list of points.values()) {
@@ -230,7 +230,7 @@ function answerTable(columns: readonly string[], rows: readonly AnswerRow[]): st
     const all =
       done.length === list.length ? formatDuration(Math.round(mean(done))) : `${done.length} of ${list.length} runs`;
     const p99 = formatDuration(Math.round(mean(list.map((r) => r.summary.podStartup.p99Ns ?? 0))));
-    const rate = mean(list.map((r) => r.summary.scheduler.podsPerSecond)).toFixed(1);
+    const rate = mean(list.map((r) => r.summary.scheduler.bindingsPerSecond)).toFixed(1);
     out.push(`| ${list[0]!.values.map(String).join(" | ")} | ${list.length} | ${all} | ${p99} | ${rate} |`);
   }
   return out.join("\n");

@@ -64,11 +64,11 @@ export const GATE_METRICS: readonly GateMetric[] = [
   },
   {
     name: "schedulerThroughput",
-    label: "scheduler pods/s",
+    label: "scheduler bindings/s",
     unit: "rate",
     worse: "lower",
-    definition: "`scheduler.podsPerSecond`: pods scheduled per second of simulated time",
-    get: (s) => s.scheduler.podsPerSecond,
+    definition: "`scheduler.bindingsPerSecond`: pods bound per second of simulated time",
+    get: (s) => s.scheduler.bindingsPerSecond,
   },
   {
     name: "apiP99",

@@ -76,7 +76,7 @@ export function formatSummary(
     out.push(`  ${x.component.padEnd(width)} ${d(x.totalNs).padStart(12)}  ${d(x.meanNs).padStart(10)}`);
   out.push(
     "",
-    `scheduler: ${s.scheduler.podsPerSecond} pods/s of simulated time, ${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined`,
+    `scheduler: ${s.scheduler.bindingsPerSecond} bindings/s (${s.scheduler.bindings} pods bound), ${s.scheduler.cyclesPerSecond} cycles/s (${s.scheduler.cycles} cycles, ${s.scheduler.nodesExamined} nodes examined), per second of simulated time`,
   );
   const pe = s.preemption;
   if (pe !== undefined)

@@ -12,6 +12,7 @@ import { UserError } from "../study/user-error.js";
 import { numberColumn, readArrow, stringColumn } from "./arrow-columns.js";
 import {
   apiLatencyChart,
+  narrowSpec,
   podsOverTimeChart,
   startupCdfChart,
   sweepChart,
@@ -20,7 +21,7 @@ import {
 } from "./charts.js";
 import { reportPage, type ChartBlock, type TableBlock } from "./html.js";
 import { renderSvg } from "./render-svg.js";
-import { apiLatency, podsOverTime, stageWaterfall, startupCdf, type CdfPoint } from "./run-data.js";
+import { apiLatency, notCreatedOverTime, podsOverTime, stageWaterfall, startupCdf, type CdfPoint } from "./run-data.js";
 
 /** A built report: the page and the ids of the charts on it. */
 export interface Report {
@@ -78,7 +79,9 @@ async function addChart<T>(
   title: string,
   caption: string,
 ): Promise<void> {
-  if (points.length > 0) charts.push({ id, title, caption, svg: await renderSvg(spec(points)) });
+  if (points.length === 0) return;
+  const s = spec(points);
+  charts.push({ id, title, caption, svg: await renderSvg(s), narrowSvg: await renderSvg(narrowSpec(s)) });
 }
 
 async function runReport(dir: string): Promise<Report> {
@@ -94,13 +97,15 @@ async function runReport(dir: string): Promise<Report> {
     "Pod startup latency",
     "Empirical CDF of creation to Running, with and without image pulls; the dashed line is the upstream SLO (p99 <= 5 s excluding pulls).",
   );
+  const series = join(dir, "timeseries.arrow");
+  const backlog = existsSync(series) ? notCreatedOverTime(readArrow(series)) : [];
   await addChart(
     charts,
-    podsOverTime(pods),
+    [...backlog, ...podsOverTime(pods)],
     podsOverTimeChart,
     "pods-over-time",
-    "Pods Pending and Running over time",
-    "Pending: created and not yet Running; from the created_ns and running_ns columns of pods.arrow.",
+    "Pods not yet created, Pending and Running over time",
+    "Not created: wanted by their Deployments' replicas, not yet created by the deployment and replicaset controllers (pods_not_created of timeseries.arrow, each second); Pending: created, not yet Running; from created_ns and running_ns of pods.arrow.",
   );
   await addChart(
     charts,
@@ -133,7 +138,8 @@ async function runReport(dir: string): Promise<Report> {
         "startup p99 excluding pulls (SLO <= 5 s)",
         `${sec(s.podStartupExcludingPulls.p99Ns)} ${s.podStartupExcludingPulls.sloMet ? "met" : "MISSED"}`,
       ],
-      ["scheduler throughput", `${s.scheduler.podsPerSecond} pods/s`],
+      ["scheduler throughput", `${s.scheduler.bindingsPerSecond} bindings/s (${s.scheduler.bindings} pods bound)`],
+      ["scheduling cycles", `${s.scheduler.cyclesPerSecond} cycles/s (${s.scheduler.cycles} cycles)`],
       ["stopped", `${s.stopReason} at ${sec(s.simulatedNs)}`],
     ],
   };
@@ -209,8 +215,14 @@ const SWEEP_FIGURES: readonly { id: string; title: string; unit: string; get: (r
   {
     id: "scheduler-throughput",
     title: "scheduler throughput",
-    unit: "pods/s",
-    get: (r) => r.summary.scheduler.podsPerSecond,
+    unit: "bindings/s",
+    get: (r) => r.summary.scheduler.bindingsPerSecond,
+  },
+  {
+    id: "scheduling-cycles",
+    title: "scheduling cycles",
+    unit: "cycles/s",
+    get: (r) => r.summary.scheduler.cyclesPerSecond,
   },
 ];
 
@@ -297,7 +309,8 @@ async function studyReport(dir: string): Promise<Report> {
       : P.slice(1)
           .map((p, i) => `${p.column}=${String(r.values[i + 1])}`)
           .join(", ");
-  const xTitle = P.length === 0 ? "seed" : P[0]!.path;
+  // Axes carry the study's column names (its `column:`, else the path made a column name), as runs.arrow does.
+  const xTitle = P.length === 0 ? "seed" : P[0]!.column;
   const charts: ChartBlock[] = [];
   for (const f of SWEEP_FIGURES) {
     const points: SweepPoint[] = [];

@@ -18,19 +18,124 @@ const base = (width = 640, height = 300) => ({
   background: "white",
 });
 
+/**
+ * The plot width of a chart's narrow rendering, shown on screens below the page's breakpoint
+ * (html.ts NARROW_BELOW_PX): the whole chart, axes and legend included, fits it, so that its
+ * text keeps its size on a 420 px phone instead of being scaled down with the SVG.
+ */
+export const NARROW_WIDTH = 360;
+
+/** Longest line of an axis title in a narrow chart; longer titles wrap onto more lines. */
+const NARROW_TITLE_CHARS = 30;
+/**
+ * Category labels of a narrow chart sit inside the plot, left-aligned above their row's marks,
+ * instead of taking half the width beside it.
+ */
+const INSIDE_LABELS = {
+  labelAlign: "left",
+  labelBaseline: "bottom",
+  labelPadding: -4,
+  labelOffset: -10,
+  ticks: false,
+  domain: false,
+};
+
+/**
+ * `spec` drawn for a narrow screen: {@link NARROW_WIDTH} wide in all, axes included; long axis
+ * titles wrapped, category labels inside the plot above their row (rows made taller for them),
+ * legends in one column.
+ */
+export function narrowSpec(spec: TopLevelSpec): TopLevelSpec {
+  const s = spec as { height?: number; encoding?: Encoding; layer?: { encoding?: Encoding }[] };
+  let categories = false;
+  const narrowEncoding = (e: Encoding | undefined): Encoding | undefined => {
+    if (e === undefined) return undefined;
+    const out: Encoding = { ...e };
+    for (const ch of ["x", "y"] as const) {
+      const c = e[ch];
+      if (c === undefined) continue;
+      const n: Channel = { ...c };
+      if (typeof c.title === "string" && c.title.length > NARROW_TITLE_CHARS) n.title = wrapWords(c.title);
+      if (ch === "y" && c.type === "nominal") {
+        categories = true;
+        n.axis = { ...(c.axis ?? {}), ...INSIDE_LABELS };
+      }
+      out[ch] = n;
+    }
+    return out;
+  };
+  const layer = s.layer?.map((l) => ({ ...l, encoding: narrowEncoding(l.encoding) }));
+  const encoding = narrowEncoding(s.encoding);
+  return {
+    ...spec,
+    ...(layer === undefined ? {} : { layer }),
+    ...(encoding === undefined ? {} : { encoding }),
+    ...(categories && s.height !== undefined ? { height: Math.round(s.height * 1.6) } : {}),
+    width: NARROW_WIDTH,
+    autosize: { type: "fit-x", contains: "padding" },
+    config: { ...CONFIG, legend: { ...CONFIG.legend, columns: 1, labelLimit: NARROW_WIDTH - 40 } },
+  } as TopLevelSpec;
+}
+
+/** A position channel as far as {@link narrowSpec} reads and rewrites it. */
+interface Channel {
+  type?: string;
+  title?: string | string[] | null;
+  axis?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+type Encoding = { x?: Channel; y?: Channel; [k: string]: unknown };
+
+/** `text` as lines of at most {@link NARROW_TITLE_CHARS} characters, broken between words. */
+function wrapWords(text: string): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const w of text.split(" ")) {
+    if (line !== "" && line.length + 1 + w.length > NARROW_TITLE_CHARS) {
+      lines.push(line);
+      line = w;
+    } else line = line === "" ? w : `${line} ${w}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** Values spanning more than two decades (all positive) read on a log scale; others on a linear one. */
+const DECADES = 100;
+
+/** Whether the finite values of `values` are all positive and their largest over smallest exceeds 100. */
+export function spansDecades(values: readonly number[]): boolean {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    if (v <= 0) return false;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return max / min > DECADES;
+}
+
 /** model: sig-scalability pod startup SLO, p99 <= 5 s excluding image pulls. */
 const SLO_SECONDS = 5;
 
 /** Startup latency CDF (one line per series) with the 5 s SLO as a rule. */
 export function startupCdfChart(points: readonly CdfPoint[]): TopLevelSpec {
+  // A log axis cannot show 0 s: only then are such points left out.
+  const log = spansDecades(points.map((p) => p.seconds));
   return {
     ...base(),
     layer: [
       {
-        data: { values: [...points] },
+        data: { values: log ? points.filter((p) => p.seconds > 0) : [...points] },
         mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
         encoding: {
-          x: { field: "seconds", type: "quantitative", title: "pod startup latency (s)" },
+          x: {
+            field: "seconds",
+            type: "quantitative",
+            title: log ? "pod startup latency (s, log scale)" : "pod startup latency (s)",
+            ...(log ? { scale: { type: "log" } } : {}),
+          },
           y: { field: "fraction", type: "quantitative", title: "fraction of pods", scale: { domain: [0, 1] } },
           color: { field: "series", type: "nominal", title: null },
         },
@@ -53,7 +158,7 @@ export function startupCdfChart(points: readonly CdfPoint[]): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Pods Pending and Running over simulated time. */
+/** Pods not yet created (wanted by their Deployments), Pending and Running over simulated time. */
 export function podsOverTimeChart(points: readonly StatePoint[]): TopLevelSpec {
   return {
     ...base(),
@@ -66,7 +171,7 @@ export function podsOverTimeChart(points: readonly StatePoint[]): TopLevelSpec {
         field: "state",
         type: "nominal",
         title: null,
-        scale: { domain: ["Pending", "Running"], range: ["#e69f00", "#009e73"] },
+        scale: { domain: ["Not created", "Pending", "Running"], range: ["#cc79a7", "#e69f00", "#009e73"] },
       },
     },
   } as TopLevelSpec;
@@ -143,7 +248,16 @@ export interface SweepPoint {
 export function sweepChart(points: readonly SweepPoint[], xTitle: string, yTitle: string): TopLevelSpec {
   const numeric = points.every((p) => typeof p.x === "number");
   const xType = numeric ? "quantitative" : "ordinal";
-  const x = { field: "x", type: xType, title: xTitle, ...(numeric ? { scale: { zero: false } } : {}) };
+  const xLog = numeric && spansDecades(points.map((p) => p.x as number));
+  const yLog = spansDecades(points.map((p) => p.value));
+  const x = {
+    field: "x",
+    type: xType,
+    title: xLog ? `${xTitle} (log scale)` : xTitle,
+    ...(numeric ? { scale: xLog ? { type: "log" } : { zero: false } } : {}),
+  };
+  const yScale = yLog ? { scale: { type: "log" } } : {};
+  const yName = yLog ? `${yTitle}, log scale` : yTitle;
   const single = new Set(points.map((p) => p.series)).size === 1;
   const color = { field: "series", type: "nominal", title: null, ...(single ? { legend: null } : {}) };
   return {
@@ -155,18 +269,18 @@ export function sweepChart(points: readonly SweepPoint[], xTitle: string, yTitle
         mark: { type: "rule", strokeWidth: 1.5 },
         encoding: {
           x,
-          y: { aggregate: "min", field: "value", type: "quantitative", title: yTitle },
+          y: { aggregate: "min", field: "value", type: "quantitative", title: yName, ...yScale },
           y2: { aggregate: "max", field: "value" },
           color,
         },
       },
       {
         mark: { type: "line", point: false, strokeWidth: 2 },
-        encoding: { x, y: { aggregate: "mean", field: "value", type: "quantitative", title: yTitle }, color },
+        encoding: { x, y: { aggregate: "mean", field: "value", type: "quantitative", title: yName, ...yScale }, color },
       },
       {
         mark: { type: "point", filled: true, size: 30, opacity: 0.6 },
-        encoding: { x, y: { field: "value", type: "quantitative" }, color },
+        encoding: { x, y: { field: "value", type: "quantitative", ...yScale }, color },
       },
     ],
   } as TopLevelSpec;

@@ -52,7 +52,8 @@ export function startupCdf(pods: Table, label = ""): CdfPoint[] {
 /** Pods in a state at a time. */
 export interface StatePoint {
   seconds: number;
-  state: "Pending" | "Running";
+  /** `Not created`: wanted by their Deployment, not yet created (timeseries.arrow `pods_not_created`). */
+  state: "Not created" | "Pending" | "Running";
   pods: number;
 }
 
@@ -79,6 +80,25 @@ export function podsOverTime(pods: Table, samples = 300): StatePoint[] {
       { seconds: t / NS_PER.s, state: "Running", pods: nr },
     );
   }
+  return out;
+}
+
+/**
+ * Pods the Deployments want that the controllers have not yet created, over simulated time:
+ * the `pods_not_created` column of timeseries.arrow (one sample per simulated second), every
+ * k-th sample so that at most `samples + 1` remain. Empty without that column (a run of an
+ * older simctl).
+ */
+export function notCreatedOverTime(timeSeries: Table, samples = 300): StatePoint[] {
+  const time = numberColumn(timeSeries, "time_ns");
+  const backlog = numberColumn(timeSeries, "pods_not_created");
+  if (time === undefined || backlog === undefined) return [];
+  const n = timeSeries.numRows;
+  const step = Math.max(1, Math.ceil((n - 1) / samples));
+  const out: StatePoint[] = [];
+  for (let i = 0; i < n; i += step) out.push({ seconds: time[i]! / NS_PER.s, state: "Not created", pods: backlog[i]! });
+  // The last sample too: where the backlog ended.
+  if ((n - 1) % step !== 0) out.push({ seconds: time[n - 1]! / NS_PER.s, state: "Not created", pods: backlog[n - 1]! });
   return out;
 }
 

@@ -27,6 +27,11 @@ export interface InputLimits {
   maxFileBytes: number;
   /** Largest estimated peak memory of a run, in bytes (see estimate-memory.ts). */
   maxMemoryBytes: number;
+  /**
+   * Told of every file read successfully: its path (as resolved, before links), the path as
+   * written and its text. `sweep --emit` collects a study's inputs with it; runs leave it unset.
+   */
+  onRead?: (path: string, written: string, text: string) => void;
 }
 
 /** Default `--max-file-size`: 64 MiB, far above any real manifest, far below a hang on /dev/zero. */
@@ -161,7 +166,9 @@ export function readInputFile(
     if (n > cap) return tooBig(n);
     const bytes = buf.subarray(0, n);
     if (bytes.includes(0)) return { expected: "a text (YAML) file", found: `${q} (binary content)` };
-    return { text: bytes.toString("utf8") };
+    const text = bytes.toString("utf8");
+    limits.onRead?.(abs, written, text);
+    return { text };
   } catch (e) {
     return { expected: "a readable file", found: `${q} (${errnoWords(e)})` };
   } finally {

@@ -335,6 +335,15 @@ export class YamlReader {
     return (n as { toJSON(): unknown }).toJSON();
   }
 
+  /**
+   * A reader kept in a resolved scenario (a scheduler plugin's args) is, in JSON, the value it
+   * reads: run and scenario hashes then hold what was written, not the file it was read from
+   * nor this machine's limits (the context's), so they agree across machines and directories.
+   */
+  toJSON(): unknown {
+    return this.value();
+  }
+
   private scalar(): unknown {
     const n = this.node;
     return n !== null && isScalar(n) ? n.value : undefined;

@@ -43,6 +43,7 @@ import { HorizontalPodAutoscalerController } from "../controllers/horizontal-pod
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import { DEFAULT_START_TIME_MS, type Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
+import { podsNotCreated } from "../metrics/creation-backlog.js";
 import { TimeSeriesRecorder } from "../metrics/time-series.js";
 import type { PriorityAndFairness } from "../apiserver/flowcontrol/priority-and-fairness.js";
 import { buildNodes, buildVocabulary, type Vocabulary } from "./build-cluster.js";
@@ -474,6 +475,7 @@ export class Simulation {
       { name: "pods_created", read: () => this.pods.size },
       { name: "pods_running", read: () => this.store.runningPods },
       { name: "etcd_revision", read: () => this.etcd.revision },
+      { name: "pods_not_created", read: () => podsNotCreated(this.store.deployments, this.store.replicaSets) },
       ...(this.clusterAutoscaler === undefined ? [] : this.clusterAutoscaler.gauges()),
       // With HPAs: each target's spec.replicas (hpa_<name>_replicas).
       ...(this.autoscalers?.hpas ?? []).map((h) => ({

@@ -15,7 +15,7 @@ function summary(o: { allRunning?: number | null; p99?: number; tput?: number })
     timeToAllRunningNs: o.allRunning === undefined ? 60 * S : o.allRunning,
     podStartup: { count: 10, p50Ns: S, p90Ns: 1.5 * S, p99Ns: p99, maxNs: p99 },
     podStartupExcludingPulls: { p99Ns: p99 },
-    scheduler: { cycles: 10, nodesExamined: 100, podsPerSecond: o.tput ?? 50 },
+    scheduler: { cycles: 10, cyclesPerSecond: 60, nodesExamined: 100, bindings: 10, bindingsPerSecond: o.tput ?? 50 },
     api: { "create pods": { count: 10, p50Ns: 1e6, p90Ns: 2e6, p99Ns: 3e6, maxNs: 4e6 } },
     watchDelivery: { p99Ns: 1e7 },
     apiRejections: { tooManyRequests: 0, webhookFailures: 0 },

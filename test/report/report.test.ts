@@ -4,11 +4,11 @@ import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { writeReport } from "../../src/report/build-report.js";
-import { loadScenario } from "../../src/scenario/load-scenario.js";
+import { loadScenario, parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { mergeStudy } from "../../src/study/merge.js";
 import { runSweep } from "../../src/study/sweep.js";
-import { CHROMIUM, haveChromium, inspectReport, launchChromium } from "./browser.js";
+import { CHROMIUM, haveChromium, inspectLayout, inspectReport, launchChromium } from "./browser.js";
 
 const root = mkdtempSync(join(tmpdir(), "simctl-report-"));
 let runDir: string;
@@ -43,7 +43,8 @@ describe("simctl report", () => {
     const html = readFileSync(r.path, "utf8");
     expect(html).not.toMatch(/<script|<link|src=|href=|url\(/i);
     expect(html).toContain("default-src 'none'");
-    expect(html.match(/<svg/g)?.length).toBe(4);
+    // Each chart twice: for wide screens and, shown below 720 px, for narrow ones.
+    expect(html.match(/<svg/g)?.length).toBe(8);
   });
 
   test("a study report has sweep curves and the startup CDF, from the study and from its merge", async () => {
@@ -54,6 +55,7 @@ describe("simctl report", () => {
       "sweep-nodes-used",
       "sweep-fragmentation",
       "sweep-scheduler-throughput",
+      "sweep-scheduling-cycles",
       "startup-cdf",
     ];
     const a = await writeReport(studyDir);
@@ -84,6 +86,66 @@ describe("simctl report", () => {
     // Nine runs: a point per run on each sweep curve (plus the line and the range rules).
     expect(seen.charts["sweep-nodes-used"]).toBeGreaterThanOrEqual(9);
     expect(seen.requests).toEqual([]);
+  });
+});
+
+describe.runIf(haveChromium)("the report on a 420 px phone and a 1400 px screen", () => {
+  for (const [kind, dir] of [
+    ["run", () => runDir],
+    ["study", () => studyDir],
+  ] as const)
+    for (const width of [420, 1400])
+      test(`${kind} report at ${width} px: every chart draws its marks, no text under 9 px, no horizontal scroll`, async () => {
+        const r = await writeReport(dir(), join(root, `${kind}-${width}.html`));
+        const seen = await inspectLayout(browser!, r.path, width);
+        expect(seen.charts.map((c) => c[0])).toEqual(r.charts);
+        for (const [id, n] of seen.charts) expect(n, `${id} at ${width} px`).toBeGreaterThan(0);
+        expect(seen.smallestText.px, `"${seen.smallestText.text}"`).toBeGreaterThanOrEqual(9);
+        expect(seen.overflowPx).toBe(0);
+      });
+});
+
+describe("what the charts say", () => {
+  test("the run report charts the pods not yet created, from timeseries.arrow", async () => {
+    const { notCreatedOverTime } = await import("../../src/report/run-data.js");
+    const { readArrow } = await import("../../src/report/arrow-columns.js");
+    // tiny.yaml with 150 small pods: the replicaset controller creates them at its client's
+    // 20 QPS (burst 30), so for seconds most are wanted and not yet created; then none are.
+    const text = readFileSync("test/study/fixtures/tiny.yaml", "utf8")
+      .replace("replicas: 24", "replicas: 150")
+      .replace("cpu: 250m", "cpu: 50m");
+    const dir = runScenario(parseScenario("test/study/fixtures/tiny.yaml", text), { outRoot: join(root, "backlog") })
+      .outDir!;
+    const backlog = notCreatedOverTime(readArrow(join(dir, "timeseries.arrow")));
+    expect(Math.max(...backlog.map((p) => p.pods))).toBeGreaterThan(100);
+    expect(backlog[backlog.length - 1]!.pods).toBe(0);
+    const html = readFileSync((await writeReport(dir, join(root, "backlog.html"))).path, "utf8");
+    expect(html).toContain("Not created");
+  });
+
+  test("a metric spanning more than two decades gets a log axis, one within two a linear axis", async () => {
+    const { spansDecades, sweepChart } = await import("../../src/report/charts.js");
+    expect(spansDecades([0.5, 20, 51])).toBe(true);
+    expect(spansDecades([1, 100])).toBe(false);
+    expect(spansDecades([0, 1000])).toBe(false); // zero has no place on a log axis
+    const points = [1, 10, 1000].map((x, i) => ({ x, series: "s", seed: 1, value: [0.2, 3, 40][i]! }));
+    const spec = JSON.stringify(sweepChart(points, "nodes", "p99 (s)"));
+    expect(spec).toContain('"title":"nodes (log scale)"');
+    expect(spec).toContain('"title":"p99 (s), log scale"');
+    const flat = JSON.stringify(
+      sweepChart(
+        points.map((p) => ({ ...p, x: p.x + 100, value: 1 + p.value / 100 })),
+        "n",
+        "v",
+      ),
+    );
+    expect(flat).not.toContain("log");
+  });
+
+  test("study axes carry the study's column names", async () => {
+    const html = readFileSync((await writeReport(studyDir, join(root, "columns.html"))).path, "utf8");
+    expect(html).toContain("time to all Running vs cluster_nodePools_0_count");
+    expect(html).not.toContain("vs cluster.nodePools[0].count");
   });
 });
 
@@ -152,8 +214,8 @@ describe.runIf(haveChromium)("the browser check itself", () => {
         {
           heading: "h",
           charts: [
-            { id: "empty", title: "e", caption: "", svg: await renderSvg(spec) },
-            { id: "bars", title: "b", caption: "", svg: await renderSvg(ok) },
+            { id: "empty", title: "e", caption: "", svg: await renderSvg(spec), narrowSvg: "" },
+            { id: "bars", title: "b", caption: "", svg: await renderSvg(ok), narrowSvg: "" },
           ],
         },
       ]),

@@ -54,7 +54,7 @@ describe("README walkthrough: sweep, merge, export, report", () => {
     expect([...runs.getChild("pods_running")!].map(Number)).toEqual(Array(9).fill(100));
     expect(await simctl("export", merged, "--format", "parquet")).toMatch(/pods\.parquet\s+900 rows/);
     const report = await simctl("report", merged);
-    expect(report).toContain("study report: 7 charts");
+    expect(report).toContain("study report: 8 charts");
     const file = join(merged, "report.html");
     const files = readdirSync(merged);
     expect(files).toEqual(
@@ -75,6 +75,7 @@ describe("README walkthrough: sweep, merge, export, report", () => {
         "sweep-nodes-used",
         "sweep-fragmentation",
         "sweep-scheduler-throughput",
+        "sweep-scheduling-cycles",
         "startup-cdf",
       ]);
       for (const [id, n] of seen.charts) expect(n, id).toBeGreaterThan(0);

@@ -6,15 +6,24 @@ import { defaultWorkers } from "../../study/worker-pool.js";
 import { parseShard, runSweep, type Shard } from "../../study/sweep.js";
 import { etcdSweepTable } from "../../study/etcd-sweep-table.js";
 import { clusterOutcome } from "../../study/run-task.js";
+import { join } from "node:path";
+import { BATCH_ENGINES, emitStudy, writeEmitted, type BatchEngine } from "../../study/emit.js";
+import { DEFAULT_IMAGE, DEFAULT_PVC } from "../../study/emit-kubernetes.js";
 import { inputLimits, numberOption, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
 import { COMMANDS } from "../command-index.js";
 
 interface SweepArgs extends InputArgs {
   study: string;
   out?: string;
-  workers: number;
+  workers?: number;
   shard?: string;
   scale?: number;
+  emit?: BatchEngine;
+  "emit-dir"?: string;
+  image?: string;
+  pvc?: string;
+  shards?: number;
+  parallelism?: number;
 }
 
 /**
@@ -35,15 +44,43 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         "workers",
         numberOption(
           "--workers",
-          "worker threads (1 runs on the main thread)",
+          "worker threads (1 runs on the main thread; default: the machine's cores, with --emit 1 per shard)",
           { integer: true, min: 1 },
-          defaultWorkers(),
         ),
       )
       .option("shard", { type: "string", describe: "run only shard i of N (i/N, 0-based): runs with index % N == i" })
-      .option("scale", scaleOption("multiply cluster and workload size (replaces the study's scale)")),
+      .option("scale", scaleOption("multiply cluster and workload size (replaces the study's scale)"))
+      .option("emit", {
+        choices: BATCH_ENGINES,
+        describe: "write what runs the study on a batch engine (an Indexed Job, a Slurm array) instead of running it",
+      })
+      .option("emit-dir", {
+        type: "string",
+        requiresArg: true,
+        describe: "with --emit: directory for the files (default <study>.<engine>); - writes one stream to stdout",
+      })
+      .option(
+        "shards",
+        numberOption("--shards", "with --emit: shards (default: one per run)", { integer: true, min: 1 }),
+      )
+      .option(
+        "parallelism",
+        numberOption("--parallelism", "with --emit: shards running at once (default: all)", { integer: true, min: 1 }),
+      )
+      .option("image", {
+        type: "string",
+        describe: `with --emit kubernetes: the simctl image (default ${DEFAULT_IMAGE})`,
+      })
+      .option("pvc", {
+        type: "string",
+        describe: `with --emit kubernetes: the ReadWriteMany PersistentVolumeClaim for results (default ${DEFAULT_PVC})`,
+      }),
   handler: (args) =>
     withUserErrors("sweep", async () => {
+      if (args.emit !== undefined) return emit(args, args.emit);
+      for (const f of ["emit-dir", "shards", "parallelism", "image", "pvc"] as const)
+        if (args[f] !== undefined) throw new UserError(`--${f} goes with --emit`);
+      const workers = args.workers ?? defaultWorkers();
       let shard: Shard | undefined;
       if (args.shard !== undefined) {
         const s = parseShard(args.shard);
@@ -55,14 +92,14 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       let unfinished = 0;
       const r = await runSweep(args.study, {
         outDir: args.out,
-        workers: args.workers,
+        workers,
         shard,
         scale: args.scale,
         limits: inputLimits(args),
         onPlanned: (todo, skipped) => {
           bar = new StudyProgress(todo.length);
           process.stderr.write(
-            `${todo.length} run${todo.length === 1 ? "" : "s"} to do${skipped > 0 ? ` (${skipped} already done, skipped)` : ""} on ${Math.min(args.workers, Math.max(1, todo.length))} worker${args.workers === 1 ? "" : "s"}\n`,
+            `${todo.length} run${todo.length === 1 ? "" : "s"} to do${skipped > 0 ? ` (${skipped} already done, skipped)` : ""} on ${Math.min(workers, Math.max(1, todo.length))} worker${workers === 1 ? "" : "s"}\n`,
           );
         },
         onProgress: (i, done, total) => bar?.progress(i, done, total),
@@ -114,6 +151,36 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       );
     }),
 };
+
+/** `sweep --emit ENGINE`: writes the engine's files (or one stream to stdout) and says how to submit them. */
+function emit(args: SweepArgs, engine: BatchEngine): void {
+  if (args.shard !== undefined) throw new UserError("--shard with --emit: the engine's index picks each shard");
+  const e = emitStudy(args.study, {
+    engine,
+    workers: args.workers ?? 1,
+    limits: inputLimits(args),
+    ...(args.shards === undefined ? {} : { shards: args.shards }),
+    ...(args.parallelism === undefined ? {} : { parallelism: args.parallelism }),
+    ...(args.image === undefined ? {} : { image: args.image }),
+    ...(args.pvc === undefined ? {} : { pvc: args.pvc }),
+    ...(args.out === undefined ? {} : { out: args.out }),
+    ...(args.scale === undefined ? {} : { scale: args.scale }),
+    ...(args["max-file-size"] === undefined ? {} : { maxFileBytes: args["max-file-size"] }),
+    ...(args["max-memory"] === undefined ? {} : { maxMemoryBytes: args["max-memory"] }),
+  });
+  const dir = args["emit-dir"] ?? `${e.inputs.plan.spec.name}.${engine}`;
+  if (dir === "-") {
+    process.stdout.write(e.stream);
+    return;
+  }
+  writeEmitted(dir, e.files);
+  const runs = e.inputs.plan.runs.length;
+  process.stdout.write(
+    `study ${e.inputs.plan.spec.name}: ${runs} run${runs === 1 ? "" : "s"} in ${e.shards} shard${e.shards === 1 ? "" : "s"}, ${e.parallelism} at once, ${e.inputs.files.length} input file${e.inputs.files.length === 1 ? "" : "s"}\n`,
+  );
+  for (const f of e.files) process.stdout.write(`  ${join(dir, f.name)}\n`);
+  process.stdout.write(`submit: ${join(dir, "submit.sh")}   (runs: ${e.submit.join(" && ")})\n`);
+}
 
 function table(rows: readonly (readonly string[])[]): string {
   const w = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
