@@ -1,5 +1,6 @@
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodReason, PodStage, type PodTable } from "../cluster/pod-table.js";
+import type { DaemonSetState } from "../cluster/daemon-sets.js";
 import type { DisruptionBudgets } from "../cluster/disruption-budgets.js";
 import {
   type DeploymentState,
@@ -36,6 +37,7 @@ export class ObjectStore {
   readonly deploymentUpdates: DeploymentUpdate[] = [];
   readonly replicaSets: ReplicaSetState[] = [];
   readonly jobs: JobState[] = [];
+  readonly daemonSets: DaemonSetState[] = [];
   readonly pods: PodTable;
   readonly nodes: NodeTable;
   private readonly engine: Engine;
@@ -123,6 +125,24 @@ export class ObjectStore {
         this.allRunning.check();
         return;
       }
+      case Resource.daemonsets: {
+        // An update's operand is the revision its new spec.template is (the daemon pods' template changed).
+        const ds = this.daemonSets[obj]!;
+        if (verb === Verb.create) ds.exists = true;
+        else {
+          ds.revision = operand;
+          ds.settled = false;
+        }
+        this.watch.publish(
+          WatchResource.daemonsets,
+          obj,
+          verb === Verb.create ? WatchEvent.ADDED : WatchEvent.MODIFIED,
+        );
+        return;
+      }
+      case Resource.daemonsetsStatus:
+        this.watch.publish(WatchResource.daemonsets, obj, WatchEvent.MODIFIED);
+        return;
       case Resource.pods:
         if (verb === Verb.create) {
           this.pods.mark(obj, PodStage.created, this.engine.now);

@@ -22,6 +22,8 @@ export const Resource = {
   jobsStatus: 12,
   podsEviction: 13,
   poddisruptionbudgetsStatus: 14,
+  daemonsets: 15,
+  daemonsetsStatus: 16,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -40,6 +42,8 @@ export const RESOURCE_NAMES = [
   "jobs/status",
   "pods/eviction",
   "poddisruptionbudgets/status",
+  "daemonsets",
+  "daemonsets/status",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */

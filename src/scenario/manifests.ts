@@ -1,6 +1,7 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
 import { notePriorityClassRef } from "./inputs/priority-classes.js";
 import type { DistSpec } from "../core/distributions.js";
+import type { DaemonSetManifest } from "./inputs/daemon-sets.js";
 import { ScenarioError } from "./scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "./yaml-reader.js";
 
@@ -70,9 +71,11 @@ export interface DeploymentSpec {
    * Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it
    * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded).
    */
-  kind?: "ReplicaSet" | "Job";
+  kind?: "ReplicaSet" | "Job" | "DaemonSet";
   /** A Job's spec (with `kind` Job only). */
   job?: JobManifest;
+  /** A DaemonSet's update strategy (with `kind` DaemonSet only; `replicas` is then 0: one pod per eligible node). */
+  daemonSet?: DaemonSetManifest;
   pod: PodManifest;
 }
 
@@ -112,7 +115,7 @@ const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "templa
  * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
  * `copies:` adds, and its namespace (default "default").
  */
-function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
+export function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
@@ -156,6 +159,24 @@ export function readDeployment(
   ru.object(["maxSurge", "maxUnavailable"]);
   const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
+  const pod = readSelectedTemplate(spec);
+  return {
+    name: name + nameSuffix,
+    namespace,
+    replicas,
+    maxSurge,
+    maxUnavailable,
+    ...(type === "Recreate" ? { strategy: type } : {}),
+    ...(kind === "ReplicaSet" ? { kind } : {}),
+    pod,
+  };
+}
+
+/**
+ * The pod template of an apps/v1 workload spec and its required selector, whose matchLabels the
+ * template's labels must carry (apps/v1 validation: selector does not match template labels).
+ */
+export function readSelectedTemplate(spec: YamlReader): PodManifest {
   const template = spec.get("template");
   template.object(["metadata", "spec"]);
   const tmeta = template.get("metadata");
@@ -172,17 +193,7 @@ export function readDeployment(
         .get(k)
         .fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
   }
-  const pod = readPodSpec(template.get("spec"), labels);
-  return {
-    name: name + nameSuffix,
-    namespace,
-    replicas,
-    maxSurge,
-    maxUnavailable,
-    ...(type === "Recreate" ? { strategy: type } : {}),
-    ...(kind === "ReplicaSet" ? { kind } : {}),
-    pod,
-  };
+  return readPodSpec(template.get("spec"), labels);
 }
 
 // model: k8s.io/api/batch/v1/types.go JobSpec.

@@ -1,3 +1,4 @@
+import { newDaemonSet } from "../cluster/daemon-sets.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import { JobCondition, newReplicaSet } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
@@ -12,7 +13,7 @@ import type { Scenario } from "../scenario/types.js";
 import type { AllRunningCondition } from "./all-running.js";
 import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
 
-/** model: (assumed) size of a Deployment (or ReplicaSet or Job) create or update body. */
+/** model: (assumed) size of a Deployment (or ReplicaSet, Job or DaemonSet) create or update body. */
 const DEPLOYMENT_BYTES = 3_000;
 
 /** What {@link Kubectl} is built from. */
@@ -85,12 +86,19 @@ export class Kubectl implements Component {
           // A ReplicaSet created as such: its object is kubectl's to create; the deployment
           // controller leaves it alone (it has no Deployment), the replicaset controller runs it.
           if (d.kind === "Job") this.declareJob(d, idx, id);
+          if (d.kind === "DaemonSet") this.declareDaemonSet(d, idx, id);
           if (d.kind === "ReplicaSet") {
             const rs = store.replicaSets.length;
             store.deployments[idx]!.replicaSets.push(rs);
             store.replicaSets.push(newReplicaSet(rs, d.name, idx, id, d.replicas));
           }
         }
+      } else if (a.kind === "update" && this.daemonSetNamed(a.deployment) !== undefined) {
+        // A DaemonSet's new template is its next revision (the reader requires an image: it has
+        // no replicas); its controller builds the pods' templates.
+        const ds = this.daemonSetNamed(a.deployment)!;
+        const spec = withImage(ds.revisions.at(-1)!, a.container, a.image ?? "");
+        this.updateTemplates[i] = ds.revisions.push(spec) - 1;
       } else if (a.kind === "update") {
         const dep = this.deploymentNamed(a.deployment);
         this.updateTemplates[i] =
@@ -143,6 +151,24 @@ export class Kubectl implements Component {
     this.d.allRunning.expectJobs(1);
   }
 
+  /**
+   * Declares DaemonSet `spec` (owner entry `owner`): the DaemonSet object, which kubectl creates,
+   * and the ReplicaSet-table row its pods point at, which no ReplicaSet controller acts on.
+   * Its pods' templates (one per revision and node) are the DaemonSet controller's to build;
+   * `template` stands for the DaemonSet's own spec.template and stamps no pod.
+   */
+  private declareDaemonSet(spec: DeploymentSpec, owner: number, template: number): void {
+    const store = this.d.store;
+    const rs = store.replicaSets.length;
+    store.deployments[owner]!.replicaSets.push(rs);
+    store.replicaSets.push(newReplicaSet(rs, spec.name, owner, template, 0));
+    store.daemonSets.push(newDaemonSet(store.daemonSets.length, spec, owner, rs));
+  }
+
+  private daemonSetNamed(name: string) {
+    return this.d.store.daemonSets.find((x) => x.name === name);
+  }
+
   private addTemplate(spec: DeploymentSpec, deployment = this.d.store.deployments.length): number {
     const id = this.d.templates.length;
     this.d.templates.push(buildTemplate(id, spec, this.d.vocabulary));
@@ -172,7 +198,10 @@ export class Kubectl implements Component {
       for (const spec of a.deployments) {
         const d = store.deployments.findIndex((x) => x.spec === spec);
         this.inflight++;
-        if (spec.kind === "Job") {
+        if (spec.kind === "DaemonSet") {
+          const ds = store.daemonSets.findIndex((x) => x.revisions[0] === spec);
+          api.submit(client, Verb.create, Resource.daemonsets, ds, 0, DEPLOYMENT_BYTES, this.kApplied, ds);
+        } else if (spec.kind === "Job") {
           const job = store.jobs.findIndex((j) => j.spec === spec.job);
           api.submit(client, Verb.create, Resource.jobs, job, 0, DEPLOYMENT_BYTES, this.kApplied, job);
         } else if (spec.kind === "ReplicaSet") {
@@ -180,6 +209,19 @@ export class Kubectl implements Component {
           api.submit(client, Verb.create, Resource.replicasets, rs, spec.replicas, DEPLOYMENT_BYTES, this.kApplied, rs);
         } else api.submit(client, Verb.create, Resource.deployments, d, 0, DEPLOYMENT_BYTES, this.kApplied, d);
       }
+    } else if (a.kind === "update" && this.daemonSetNamed(a.deployment) !== undefined) {
+      const ds = this.daemonSetNamed(a.deployment)!.idx;
+      this.inflight++;
+      api.submit(
+        client,
+        Verb.update,
+        Resource.daemonsets,
+        ds,
+        this.updateTemplates[i]!,
+        DEPLOYMENT_BYTES,
+        this.kApplied,
+        ds,
+      );
     } else if (a.kind === "update") {
       const dep = this.deploymentNamed(a.deployment);
       const template = this.updateTemplates[i]! >= 0 ? this.updateTemplates[i]! : dep.template;

@@ -14,6 +14,8 @@ import { WatchCache } from "../apiserver/watch-cache.js";
 import { DeploymentController } from "../controllers/deployment-controller.js";
 import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-controller.js";
 import { JobController } from "../controllers/job-controller.js";
+import { DaemonSetController } from "../controllers/daemonset-controller.js";
+import { NodeChangeFanout } from "../node/node-change-fanout.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
 import { DisruptionController } from "../controllers/disruption-controller.js";
 import { DisruptionBudgets } from "../cluster/disruption-budgets.js";
@@ -25,13 +27,13 @@ import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
 import { Registry } from "../node/registry.js";
-import { createdDeployments, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
+import { createdDeployments, createsDaemonSets, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { Scenario } from "../scenario/types.js";
 import { NS_PER } from "../core/time.js";
 import { TimeSeriesRecorder } from "../metrics/time-series.js";
 import type { PriorityAndFairness } from "../apiserver/flowcontrol/priority-and-fairness.js";
-import { buildNodes, buildVocabulary, type Vocabulary } from "./build-cluster.js";
+import { buildNodes, buildTemplate, buildVocabulary, type Vocabulary } from "./build-cluster.js";
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
@@ -84,6 +86,8 @@ export class Simulation {
   readonly replicaSetController: ReplicaSetController;
   /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
   readonly jobController: JobController | undefined;
+  /** kube-controller-manager's DaemonSet controller (undefined when the workload has no DaemonSet). */
+  readonly daemonSetController: DaemonSetController | undefined;
   readonly scheduler: KubeScheduler;
   /** The disruption controller and the Eviction API's budget check (undefined without PodDisruptionBudgets). */
   readonly disruptionController: DisruptionController | undefined;
@@ -182,6 +186,8 @@ export class Simulation {
       },
     );
     const kl = scenario.kubelet;
+    // Node changes reach the scheduler, and the DaemonSet controller when there is one.
+    const nodeChanges = new NodeChangeFanout(this.scheduler);
     const podsByNode = new PodsByNode(nodes.size);
     const podTemplates = new NodePodTemplates(
       engine,
@@ -206,7 +212,7 @@ export class Simulation {
       podTemplates,
       getLatency: kl.statusGet,
       // model: a Node update (Ready, cordon, join) is a cluster event that may make pods schedulable.
-      nodeChanges: this.scheduler,
+      nodeChanges,
       allRunning: this.allRunning,
     });
     this.background = new BackgroundLoad({
@@ -252,7 +258,7 @@ export class Simulation {
       api: this.api,
       kubelets: this.kubelets,
       podsByNode,
-      nodeChanges: this.scheduler,
+      nodeChanges,
       allRunning: this.allRunning,
       deployments: this.store.deployments,
       replicaSets: this.store.replicaSets,
@@ -288,6 +294,29 @@ export class Simulation {
       );
       this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
     }
+    // Built only for workloads with DaemonSets: its client and watchers exist only then, so other runs are unchanged.
+    this.daemonSetController = createsDaemonSets(scenario.workload)
+      ? new DaemonSetController(
+          controllerDeps,
+          this.clients.add(
+            "system:serviceaccount:kube-system:daemon-set-controller",
+            cm.qps,
+            cm.burst,
+            CONTROLLER_MANAGER_KEY,
+          ),
+          {
+            nodes,
+            labels: this.vocabulary.labels,
+            addTemplate: (spec) => {
+              const id = this.templates.push(buildTemplate(this.templates.length, spec, this.vocabulary)) - 1;
+              this.templateSpecs.push(spec);
+              return id;
+            },
+            allRunning: this.allRunning,
+          },
+        )
+      : undefined;
+    if (this.daemonSetController !== undefined) nodeChanges.add(this.daemonSetController);
     this.existingPods =
       scenario.existingPods === undefined
         ? undefined
@@ -304,6 +333,7 @@ export class Simulation {
             templates: this.templates,
             templateSpecs: this.templateSpecs,
             replicaSets: this.replicaSetController,
+            daemonSets: this.daemonSetController,
             podNames: this.podNames,
             allRunning: this.allRunning,
           });

@@ -13,6 +13,7 @@ export interface ControllerManagerSpec extends ClientLimits {
   concurrentDeploymentSyncs: number;
   concurrentReplicaSetSyncs: number;
   concurrentJobSyncs: number;
+  concurrentDaemonSetSyncs: number;
   burstReplicas: number;
   /** Time a worker spends in one sync besides its API calls. */
   syncCost: DistSpec;
@@ -26,6 +27,8 @@ export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
   concurrentDeploymentSyncs: 5,
   concurrentReplicaSetSyncs: 5,
   concurrentJobSyncs: 5,
+  // model: --concurrent-daemonset-syncs=2.
+  concurrentDaemonSetSyncs: 2,
   // model: pkg/controller/replicaset/replica_set.go BurstReplicas = 500.
   burstReplicas: 500,
   // model: (assumed) in-memory work of one sync: listing from the informer cache, diffing.
@@ -40,6 +43,7 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
     "concurrentDeploymentSyncs",
     "concurrentReplicaSetSyncs",
     "concurrentJobSyncs",
+    "concurrentDaemonSetSyncs",
     "burstReplicas",
     "syncCost",
   ]);
@@ -53,6 +57,7 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
       .get("concurrentReplicaSetSyncs")
       .int({ min: 1, default: D.concurrentReplicaSetSyncs }),
     concurrentJobSyncs: cm.get("concurrentJobSyncs").int({ min: 1, default: D.concurrentJobSyncs }),
+    concurrentDaemonSetSyncs: cm.get("concurrentDaemonSetSyncs").int({ min: 1, default: D.concurrentDaemonSetSyncs }),
     burstReplicas: cm.get("burstReplicas").int({ min: 1, default: D.burstReplicas }),
     syncCost: cm.get("syncCost").dist({ default: D.syncCost }),
   };

@@ -1,7 +1,14 @@
 import type { DistSpec } from "../../core/distributions.js";
 import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
-import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import {
+  DAEMONSET_FIELDS,
+  DEPLOYMENT_FIELDS,
+  JOB_FIELDS,
+  REPLICASET_FIELDS,
+  reportUnmodelled,
+} from "../inputs/modelled-fields.js";
+import { readDaemonSet } from "../inputs/daemon-sets.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
@@ -20,9 +27,10 @@ export interface NodeSelection {
 export type WorkloadAction =
   /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
-  /** kubectl changes a Deployment: its replica count and/or a container image (a rollout). */
+  /** kubectl changes a Deployment: its replica count and/or a container image (a rollout); or a DaemonSet's image. */
   | {
       kind: "update";
+      /** The workload's name: a Deployment's, or a DaemonSet's (given as `daemonSet:`). */
       deployment: string;
       replicas: number | undefined;
       container: string | undefined;
@@ -46,6 +54,11 @@ export function createdDeployments(steps: readonly WorkloadStep[]): DeploymentSp
   const out: DeploymentSpec[] = [];
   for (const s of steps) if (s.action.kind === "create") out.push(...s.action.deployments);
   return out;
+}
+
+/** Whether the workload creates any DaemonSet (its controller is built only then, so other runs are unchanged). */
+export function createsDaemonSets(steps: readonly WorkloadStep[]): boolean {
+  return createdDeployments(steps).some((d) => d.kind === "DaemonSet");
 }
 
 /** Whether the workload creates any Job (its components are built only then, so other runs are unchanged). */
@@ -117,16 +130,26 @@ export function readWorkload(
         return { atNs, action: { kind: "create", deployments } };
       }
       case "update": {
-        a.object(["deployment", "replicas", "container", "image"]);
-        const name = a.get("deployment").str();
+        a.object(["deployment", "daemonSet", "replicas", "container", "image"]);
+        // A DaemonSet's template changes as a Deployment's does; it has no replicas.
+        const daemonSet = a.has("daemonSet");
+        if (daemonSet && a.has("deployment")) a.fail("one of deployment and daemonSet");
+        if (daemonSet && a.has("replicas"))
+          a.get("replicas").fail("no replicas for a DaemonSet (it runs one pod per eligible node)");
+        const nameR = a.get(daemonSet ? "daemonSet" : "deployment");
+        const name = nameR.str();
         const containers = containersOf.get(name);
-        if (name !== "" && containers === undefined)
-          a.get("deployment").fail(
-            `a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
-          );
         const other = notDeployments.get(name);
-        if (other !== undefined)
-          a.get("deployment").fail(`a Deployment (${name} is a ${other}: updates of ${other}s are not simulated)`);
+        if (daemonSet) {
+          const all = [...notDeployments].filter(([, k]) => k === "DaemonSet").map(([n]) => n);
+          if (name !== "" && other !== "DaemonSet")
+            nameR.fail(`a DaemonSet created by an earlier step (${all.join(", ") || "none"})`);
+        } else if (name !== "" && containers === undefined)
+          nameR.fail(`a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`);
+        else if (other !== undefined)
+          nameR.fail(
+            `a Deployment (${name} is a ${other}: ${other === "DaemonSet" ? "update it with daemonSet:" : `updates of ${other}s are not simulated`})`,
+          );
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
           a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
@@ -182,13 +205,25 @@ function readCreate(
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" = "Deployment") => {
+  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" | "DaemonSet" = "Deployment") => {
     for (let i = 0; i < copies; i++) {
       const suffix = copies > 1 ? `-${i}` : "";
-      const d = kind === "Job" ? readJob(doc, suffix, runDuration) : readDeployment(doc, suffix, kind);
+      const d =
+        kind === "Job"
+          ? readJob(doc, suffix, runDuration)
+          : kind === "DaemonSet"
+            ? readDaemonSet(doc, suffix)
+            : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
       if (i === 0) {
-        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : kind === "Job" ? JOB_FIELDS : REPLICASET_FIELDS;
+        const fields =
+          kind === "Deployment"
+            ? DEPLOYMENT_FIELDS
+            : kind === "Job"
+              ? JOB_FIELDS
+              : kind === "DaemonSet"
+                ? DAEMONSET_FIELDS
+                : REPLICASET_FIELDS;
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
@@ -204,7 +239,7 @@ function readCreate(
     if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
-    } else if (o.kind === "Job") stamp(o.r, o.kind);
+    } else if (o.kind === "Job" || o.kind === "DaemonSet") stamp(o.r, o.kind);
     else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
     else report.kindNotModelled(o.kind, o.site);
