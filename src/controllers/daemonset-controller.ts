@@ -4,7 +4,6 @@ import type { Interner } from "../cluster/interner.js";
 import { type NodeTable, TaintEffect } from "../cluster/node-table.js";
 import { PodPhase, type PodTable } from "../cluster/pod-table.js";
 import { scaledValue } from "../cluster/disruption-budgets.js";
-import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { NodeChangeListener } from "../node/node-events.js";
@@ -14,8 +13,8 @@ import { requiredNodeAffinityMatches, tolerates } from "../scheduler/plugins/hel
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { AllRunningCondition, DaemonSetWork } from "../sim/all-running.js";
 import { nodeNameAffinity } from "./daemon-pod.js";
-import { EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./replicaset-controller.js";
-import { type ControllerDeps, SyncController } from "./sync-controller.js";
+import { PodControlController } from "./pod-control.js";
+import type { ControllerDeps } from "./sync-controller.js";
 
 /**
  * model: pkg/controller/daemon/daemon_controller.go BurstReplicas = 250: at most this many pod
@@ -23,7 +22,6 @@ import { type ControllerDeps, SyncController } from "./sync-controller.js";
  */
 export const DAEMONSET_BURST_REPLICAS = 250;
 const STATUS_BYTES = 1_500;
-const DELETE_BYTES = 300;
 
 /** Per pod, in the controller's informer view: added and not yet deleted; terminating; Running; terminal. */
 const SEEN = 1;
@@ -82,7 +80,7 @@ export interface DaemonSetControllerDeps {
  * visited in table order where upstream ranges over a map; a Node is never deleted in the
  * simulation, so orphaned pods of removed nodes do not arise.
  */
-export class DaemonSetController extends SyncController implements NodeChangeListener, DaemonSetWork {
+export class DaemonSetController extends PodControlController implements NodeChangeListener, DaemonSetWork {
   private readonly pods: PodTable;
   private readonly nodes: NodeTable;
   private readonly index: NodeLabelIndex;
@@ -90,18 +88,12 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
   private readonly notReadyKey: number;
   private readonly addTemplate: (spec: DeploymentSpec) => number;
   private readonly allRunning: AllRunningCondition;
-  private readonly kCreated: EventKind;
-  private readonly kDeleted: EventKind;
   private readonly kStatusWritten: EventKind;
   // Per-DaemonSet controller state, indexed by DaemonSet id (few: plain arrays suffice).
-  private readonly pendingAdds: number[] = [];
-  private readonly pendingDeletes: number[] = [];
-  private readonly expectationsSetNs: number[] = [];
   /** The nodes the current sync creates pods on, the pods it deletes, and the next create's position. */
   private readonly toCreate: number[][] = [];
   private readonly toDelete: number[][] = [];
   private readonly createPos: number[] = [];
-  private readonly batchSize: number[] = [];
   /** The revision the current sync stamps its pods with (the one current when it began). */
   private readonly syncRevision: number[] = [];
   /** Each DaemonSet's pods the informer has delivered and not deleted (compacted at each sync). */
@@ -118,9 +110,6 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
   private next = new Int32Array(1024);
   /** Scratch of a sync: each node's nodeShouldRunDaemonPod code, as manage found it. */
   private readonly codes: Uint8Array;
-  /** Pod creates and deletes sent by this controller. */
-  creates = 0;
-  deletes = 0;
 
   constructor(deps: ControllerDeps, client: number, d: DaemonSetControllerDeps) {
     super(deps, client, "daemonset", deps.spec.concurrentDaemonSetSyncs);
@@ -134,8 +123,6 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
     this.allRunning = d.allRunning;
     this.head = new Int32Array(d.nodes.size).fill(-1);
     this.codes = new Uint8Array(d.nodes.size);
-    this.kCreated = engine.register("daemonset.created", (ds, req) => this.onCreated(ds, req));
-    this.kDeleted = engine.register("daemonset.deleted", (ds, req) => this.onDeleted(ds, req));
     this.kStatusWritten = engine.register("daemonset.statusWritten", (ds, req) => {
       if (this.api.requests.status[req] !== Status.ok) this.syncFailed[ds] = true;
       this.endSync(ds);
@@ -206,21 +193,16 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
 
   /** Sizes the per-DaemonSet arrays to cover `ds` and maps its pods' holder row to it. */
   private ensure(ds: number): void {
-    while (this.pendingAdds.length <= ds) {
-      this.pendingAdds.push(0);
-      this.pendingDeletes.push(0);
-      this.expectationsSetNs.push(0);
+    this.ensureKey(ds);
+    while (this.toCreate.length <= ds) {
       this.toCreate.push([]);
       this.toDelete.push([]);
       this.createPos.push(0);
-      this.batchSize.push(0);
       this.syncRevision.push(0);
       this.podsOf.push([]);
       this.seen.push(false);
       this.nodeTemplates.push([]);
       this.predicates.push([]);
-      this.inflight.push(0);
-      this.syncFailed.push(false);
     }
     const set = this.store.daemonSets[ds]!.podSet;
     while (this.dsOfSet.length <= set) this.dsOfSet.push(-1);
@@ -347,11 +329,7 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
   protected syncBody(ds: number): void {
     const st = this.store.daemonSets[ds]!;
     this.syncFailed[ds] = false;
-    const now = this.engine.now;
-    const satisfied =
-      (this.pendingAdds[ds]! <= 0 && this.pendingDeletes[ds]! <= 0) ||
-      now - this.expectationsSetNs[ds]! > EXPECTATIONS_TIMEOUT_NS;
-    if (!satisfied) {
+    if (!this.expectationsSatisfied(ds)) {
       this.finishSync(ds);
       return;
     }
@@ -379,13 +357,10 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
     }
     // model: syncNodes: expectations.SetExpectations(dsKey, createDiff, deleteDiff), then the
     // creates in slow-start batches, then every delete at once.
-    this.pendingAdds[ds] = creates.length;
-    this.pendingDeletes[ds] = deletes.length;
-    this.expectationsSetNs[ds] = now;
+    this.setExpectations(ds, creates.length, deletes.length);
     this.createPos[ds] = 0;
-    this.batchSize[ds] = Math.min(creates.length, SLOW_START_INITIAL_BATCH);
-    if (creates.length > 0) this.startBatch(ds);
-    else this.startDeletes(ds);
+    if (creates.length > 0) this.startCreates(ds, creates.length);
+    else this.afterCreates(ds);
   }
 
   /** model: daemon_controller.go manage / podsShouldBeOnNode, per node. */
@@ -448,25 +423,25 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
    */
   private updatedAndOld(list: readonly number[], first: number, rev: number): boolean {
     const { next, view } = this;
-    this.newPod = -1;
-    this.oldPod = -1;
+    this.foundNew = -1;
+    this.foundOld = -1;
     for (let i = first; i >= 0; i = next[i]!) {
       const pod = list[i]!;
       if ((view.flags[pod]! & TERMINATING) !== 0) continue;
       if (view.revision[pod] === rev) {
-        if (this.newPod >= 0) return false;
-        this.newPod = pod;
+        if (this.foundNew >= 0) return false;
+        this.foundNew = pod;
       } else {
-        if (this.oldPod >= 0) return false;
-        this.oldPod = pod;
+        if (this.foundOld >= 0) return false;
+        this.foundOld = pod;
       }
     }
     return true;
   }
 
   /** Out-values of {@link updatedAndOld}. */
-  private newPod = -1;
-  private oldPod = -1;
+  private foundNew = -1;
+  private foundOld = -1;
 
   /** Pods of a node's list that are neither terminating nor terminal. */
   private liveOn(list: readonly number[], first: number): number {
@@ -508,7 +483,7 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
           busy++; // manage removes the excess pod; the node counts as unavailable meanwhile
           continue;
         }
-        const { newPod, oldPod } = this;
+        const { foundNew: newPod, foundOld: oldPod } = this;
         if (newPod < 0 === oldPod < 0) busy++;
         else if (newPod >= 0) {
           if (!this.available(newPod)) busy++;
@@ -526,7 +501,7 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
         busy++; // manage removes the excess pod; the node counts as surging meanwhile
         continue;
       }
-      const { newPod, oldPod } = this;
+      const { foundNew: newPod, foundOld: oldPod } = this;
       if (oldPod < 0) continue;
       if (newPod < 0) {
         if (this.available(oldPod)) candidates.push(node);
@@ -556,73 +531,26 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
     return t;
   }
 
-  private startBatch(ds: number): void {
+  protected newPod(ds: number): number {
     const st = this.store.daemonSets[ds]!;
-    const rs = this.store.replicaSets[st.podSet]!;
-    const creates = this.toCreate[ds]!;
-    const pos = this.createPos[ds]!;
-    const size = this.batchSize[ds]!;
+    const node = this.toCreate[ds]![this.createPos[ds]!++]!;
     const rev = this.syncRevision[ds]!;
-    this.inflight[ds] = size;
-    for (let k = 0; k < size; k++) {
-      const node = creates[pos + k]!;
-      const pod = this.pods.add(st.podSet, rs.nextOrdinal++, this.templateFor(ds, rev, node));
-      this.view.ensureRow(pod);
-      this.view.node[pod] = node;
-      this.view.revision[pod] = rev;
-      this.creates++;
-      this.api.submit(this.client, Verb.create, Resource.pods, pod, 0, POD_BYTES, this.kCreated, ds);
-    }
+    const pod = this.pods.add(
+      st.podSet,
+      this.store.replicaSets[st.podSet]!.nextOrdinal++,
+      this.templateFor(ds, rev, node),
+    );
+    this.view.ensureRow(pod);
+    this.view.node[pod] = node;
+    this.view.revision[pod] = rev;
+    return pod;
   }
 
-  private onCreated(ds: number, req: number): void {
-    if (this.api.requests.status[req] !== Status.created) {
-      // model: a failed create lowers the expectation so the next sync retries it.
-      this.pendingAdds[ds]!--;
-      this.syncFailed[ds] = true;
-    }
-    if (--this.inflight[ds]! > 0) return;
-    this.createPos[ds]! += this.batchSize[ds]!;
-    const rem = this.toCreate[ds]!.length - this.createPos[ds]!;
-    if (rem > 0 && this.syncFailed[ds]) {
-      // model: syncNodes stops after a batch with an error; the skipped pods are not expected (LowerExpectations).
-      this.pendingAdds[ds]! -= rem;
-    } else if (rem > 0) {
-      this.batchSize[ds] = Math.min(2 * this.batchSize[ds]!, rem);
-      this.startBatch(ds);
-      return;
-    }
-    this.startDeletes(ds);
-  }
-
-  private startDeletes(ds: number): void {
+  /** model: syncNodes deletes after the creates are over, all at once. */
+  protected override afterCreates(ds: number): void {
     const deletes = this.toDelete[ds]!;
-    if (deletes.length === 0) {
-      this.finishSync(ds);
-      return;
-    }
-    this.inflight[ds] = deletes.length;
-    for (let i = 0; i < deletes.length; i++) {
-      this.deletes++;
-      this.api.submit(
-        this.client,
-        Verb.delete,
-        Resource.pods,
-        deletes[i]!,
-        PodDelete.graceful,
-        DELETE_BYTES,
-        this.kDeleted,
-        ds,
-      );
-    }
-  }
-
-  private onDeleted(ds: number, req: number): void {
-    if (this.api.requests.status[req] !== Status.ok) {
-      this.pendingDeletes[ds]!--;
-      this.syncFailed[ds] = true;
-    }
-    if (--this.inflight[ds]! === 0) this.finishSync(ds);
+    if (deletes.length === 0) this.finishSync(ds);
+    else this.deletePods(ds, deletes, deletes.length);
   }
 
   /**
@@ -632,7 +560,7 @@ export class DaemonSetController extends SyncController implements NodeChangeLis
    * when every count equals desiredNumberScheduled, nothing is misscheduled or extra, and no
    * create or delete is still unobserved.
    */
-  private finishSync(ds: number): void {
+  protected finishSync(ds: number): void {
     const st = this.store.daemonSets[ds]!;
     const list = this.groupByNode(ds);
     const p = this.predicatesOf(ds, st.revision);
