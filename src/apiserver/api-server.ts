@@ -6,6 +6,7 @@ import { HostCpu } from "../sync/host-cpu.js";
 import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
 import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
 import { listSeats } from "./flowcontrol/work-estimate.js";
+import type { ResourceQuotas } from "./resource-quotas.js";
 import type { ApiServerSpec, WebhookSpec } from "../scenario/sections/api-server.js";
 import type { ApiClients } from "./clients.js";
 import type { ObjectStore } from "./object-store.js";
@@ -147,6 +148,8 @@ export class ApiServer {
   webhookRejections = 0;
   /** Decides pods/eviction creates (the disruption budgets); every eviction is allowed without it. */
   private evictions: EvictionPolicy | undefined;
+  /** The ResourceQuota admission plugin (undefined when no namespace has a quota). */
+  private readonly quotas: ResourceQuotas | undefined;
 
   constructor(
     engine: Engine,
@@ -156,6 +159,7 @@ export class ApiServer {
     store: ObjectStore,
     storage: Storage,
     cpus: readonly HostCpu[],
+    quotas?: ResourceQuotas,
   ) {
     if (cpus.length !== spec.replicas)
       throw new RangeError(`apiserver: ${cpus.length} CPUs given for ${spec.replicas} replicas`);
@@ -164,6 +168,7 @@ export class ApiServer {
     this.clients = clients;
     this.store = store;
     this.storage = storage;
+    this.quotas = quotas;
     this.spec = spec;
     for (let i = 0; i < spec.replicas; i++) {
       this.apf.push(
@@ -457,6 +462,15 @@ export class ApiServer {
       // model: eviction.go checks the pod's PodDisruptionBudget before it deletes the pod; a
       // refusal (429 TooManyRequests, 500 for several budgets) writes nothing.
       const code = this.evictions.admitEviction(r.object[req]!);
+      if (code !== Status.ok) {
+        this.respond(req, code);
+        return;
+      }
+    }
+    // model: ResourceQuota is the last validating admission plugin, after the webhooks; a
+    // refused create (403 Forbidden) writes nothing.
+    if (this.quotas !== undefined && r.resource[req] === Resource.pods && r.verb[req] === Verb.create) {
+      const code = this.quotas.admitCreate(r.object[req]!);
       if (code !== Status.ok) {
         this.respond(req, code);
         return;

@@ -14,6 +14,7 @@ import { columnTable } from "../core/column-table.js";
 import type { Engine } from "../core/engine.js";
 import type { AllRunningCondition } from "../sim/all-running.js";
 import { Resource, type RequestTable, Verb } from "./request-table.js";
+import type { ResourceQuotas } from "./resource-quotas.js";
 import { WatchEvent, WatchResource, type WatchCache } from "./watch-cache.js";
 
 const LIVE = 1;
@@ -43,6 +44,8 @@ export class ObjectStore {
   private readonly engine: Engine;
   private readonly watch: WatchCache;
   private readonly allRunning: AllRunningCondition;
+  /** The ResourceQuotas a pod's end releases (undefined without any). */
+  private readonly quotas: ResourceQuotas | undefined;
   /**
    * Pods Running now: the Running status committed, and not since deleted (deletionTimestamp or
    * removal) nor Failed or Succeeded.
@@ -63,8 +66,10 @@ export class ObjectStore {
     watch: WatchCache,
     deployments: DeploymentState[],
     allRunning: AllRunningCondition,
+    quotas: ResourceQuotas | undefined,
   ) {
     this.engine = engine;
+    this.quotas = quotas;
     this.pods = pods;
     this.nodes = nodes;
     this.watch = watch;
@@ -168,8 +173,10 @@ export class ObjectStore {
           this.pods.mark(obj, PodStage.running, this.engine.now);
           if (this.flags(obj) & LIVE) this.setFlags(obj, LIVE | RUNNING);
         } else if (phase === PodPhase.Failed || phase === PodPhase.Succeeded) {
-          // model: a pod in a terminal phase is no longer active (controller_utils.go IsPodActive).
+          // model: a pod in a terminal phase is no longer active (controller_utils.go IsPodActive),
+          // nor charged to quota (pods.go QuotaV1Pod).
           this.setFlags(obj, 0);
+          this.quotas?.podFinished(obj);
         }
         this.allRunning.check();
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
@@ -226,6 +233,7 @@ export class ObjectStore {
     } else {
       if (Number.isNaN(pods.deletionNs[pod])) pods.deletionNs[pod] = this.engine.now;
       pods.deletedNs[pod] = this.engine.now;
+      this.quotas?.podRemoved(pod);
       this.watch.publish(WatchResource.pods, pod, WatchEvent.DELETED);
     }
     this.allRunning.check();

@@ -51,6 +51,7 @@ export const Status = {
   pending: 0,
   ok: 200,
   created: 201,
+  forbidden: 403,
   tooLarge: 413,
   tooManyRequests: 429,
   internalError: 500,

@@ -17,7 +17,9 @@ import { readKubelet } from "./sections/kubelet.js";
 import { readRegistry } from "./sections/registry.js";
 import { readScheduler } from "./sections/scheduler.js";
 import { readWatch } from "./sections/watch.js";
-import { readWorkload } from "./sections/workload.js";
+import { readWorkload, type NamespacePolicies } from "./sections/workload.js";
+import { applyLimitRanges } from "./inputs/limit-ranges.js";
+import { reportUndeclaredNamespaces } from "./inputs/namespaces.js";
 import type { OutputTable, Scenario, WorkloadStep } from "./types.js";
 import { readYamlDocuments, type ReadContext } from "./yaml-reader.js";
 
@@ -111,10 +113,12 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const known = new Set(images.map((i) => i.name));
   const priorityClasses: PriorityClassSpec[] = [];
   const pdbs: PdbSpec[] = [];
-  const workload = resolveWorkloadPriorities(
+  const policies: NamespacePolicies = { namespaces: [], limitRanges: [], resourceQuotas: [] };
+  const workload = admitWorkloads(
     ctx,
-    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs),
+    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs, policies),
     priorityClasses,
+    policies,
   );
   const existingPods = r.get("cluster").has("pods")
     ? adoptExistingPods(readClusterPods(r.get("cluster").get("pods"), startNodeNames(nodePools), known), workload)
@@ -148,6 +152,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     workload,
     ...(existingPods === undefined ? {} : { existingPods }),
     ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
+    ...(policies.resourceQuotas.length === 0 ? {} : { resourceQuotas: policies.resourceQuotas }),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),
@@ -196,17 +201,25 @@ function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep
   });
 }
 
-/** The workload with each created Deployment's priority resolved from the PriorityClasses (priority-classes.ts). */
-function resolveWorkloadPriorities(
+/**
+ * The workload as the API server's in-process admission leaves each created workload's pods,
+ * once every input is read: the Priority plugin's priority (priority-classes.ts) and the
+ * LimitRanger plugin's defaults and checks (limit-ranges.ts); workloads in a namespace no input
+ * declares are reported (namespaces.ts). ResourceQuota admission depends on what runs at the
+ * time, so it acts during the run (src/apiserver/resource-quotas.ts).
+ */
+function admitWorkloads(
   ctx: ReadContext,
   steps: WorkloadStep[],
   classes: readonly PriorityClassSpec[],
+  policies: NamespacePolicies,
 ): WorkloadStep[] {
-  return steps.map((s) =>
-    s.action.kind === "create"
-      ? { ...s, action: { kind: "create", deployments: resolvePriorities(ctx, s.action.deployments, classes) } }
-      : s,
-  );
+  return steps.map((s) => {
+    if (s.action.kind !== "create") return s;
+    reportUndeclaredNamespaces(s.action.deployments, policies.namespaces, ctx.inputs);
+    const prioritized = resolvePriorities(ctx, s.action.deployments, classes);
+    return { ...s, action: { kind: "create", deployments: applyLimitRanges(ctx, prioritized, policies.limitRanges) } };
+  });
 }
 
 /**

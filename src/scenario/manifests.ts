@@ -1,4 +1,5 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
+import { noteContainerResources } from "./inputs/limit-ranges.js";
 import { notePriorityClassRef } from "./inputs/priority-classes.js";
 import type { DistSpec } from "../core/distributions.js";
 import type { DaemonSetManifest } from "./inputs/daemon-sets.js";
@@ -12,6 +13,8 @@ export interface ContainerManifest {
   imagePullPolicy: "Always" | "IfNotPresent" | "Never";
   /** Requests by resource name in base units (cpu in cores). */
   requests: ReadonlyMap<string, number>;
+  /** Limits by resource name in base units; what the LimitRanger and ResourceQuota admission plugins check. */
+  limits: ReadonlyMap<string, number>;
   /** spec.containers[].startupProbe with core/v1 defaults applied; undefined when absent. */
   startupProbe?: ProbeManifest | undefined;
   /** spec.containers[].readinessProbe with core/v1 defaults applied; undefined when absent. */
@@ -363,22 +366,24 @@ function readContainer(r: YamlReader): ContainerManifest {
   resources.object(["requests", "limits", "claims"]);
   const requests = new Map<string, number>();
   for (const [k, v] of resources.get("requests").entries()) requests.set(k, v.quantity({ min: 0 }));
+  const limits = new Map<string, number>();
+  for (const [k, v] of resources.get("limits").entries()) limits.set(k, v.quantity({ min: 0 }));
   // model: when limits are set and requests are not, requests default to limits (SetDefaults_ResourceList).
-  for (const [k, v] of resources.get("limits").entries()) {
-    const q = v.quantity({ min: 0 });
-    if (!requests.has(k)) requests.set(k, q);
-  }
-  return {
+  for (const [k, q] of limits) if (!requests.has(k)) requests.set(k, q);
+  const c: ContainerManifest = {
     name: r.get("name").str({ pattern: DNS_LABEL, expected: "a DNS-1123 label" }),
     image,
     imagePullPolicy: r
       .get("imagePullPolicy")
       .oneOf(["Always", "IfNotPresent", "Never"] as const, { default: defaultPolicy }),
     requests,
+    limits,
     startupProbe: readProbe(r.get("startupProbe")),
     readinessProbe: readProbe(r.get("readinessProbe")),
     hostPorts: readHostPorts(r.get("ports")),
   };
+  noteContainerResources(c, resources.present ? resources : r);
+  return c;
 }
 
 /**

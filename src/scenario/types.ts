@@ -1,3 +1,4 @@
+import type { ResourceQuotaSpec } from "./inputs/resource-quotas.js";
 import type { PdbSpec } from "./inputs/pod-disruption-budgets.js";
 import type { InputReportJson } from "./inputs/input-report.js";
 import type { ExistingPodSpec } from "./sections/cluster-pods.js";
@@ -53,6 +54,8 @@ export interface Scenario {
   existingPods?: readonly ExistingPodSpec[];
   /** The PodDisruptionBudgets of the `apply:` inputs (absent without any). */
   podDisruptionBudgets?: readonly PdbSpec[];
+  /** ResourceQuotas of the `apply:` inputs, enforced at pod creation (undefined when none). */
+  resourceQuotas?: readonly ResourceQuotaSpec[];
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   outputs: readonly OutputTable[];
   /**

@@ -5,6 +5,7 @@ import { newReplicaSet } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
+import type { ResourceQuotas } from "../apiserver/resource-quotas.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
@@ -40,6 +41,8 @@ export interface ExistingPodsDeps {
   podNames: Map<number, string>;
   /** Waits for every existing object to be written before judging "all Running". */
   allRunning: AllRunningCondition;
+  /** The namespaces' ResourceQuotas, which existing pods are charged to (undefined without any). */
+  quotas: ResourceQuotas | undefined;
 }
 
 /** Pods of cluster.pods that no Deployment of the workload adopts: each one the run must see Running. */
@@ -149,6 +152,9 @@ export class ExistingPods implements Component {
     const { api, client } = this.d;
     for (const row of this.rows) {
       this.inflight++;
+      // model: pods that exist were admitted when they were created; they count against quota
+      // (the resourcequota controller's first sync) without being checked again.
+      this.d.quotas?.chargeExisting(row);
       api.submit(client, Verb.create, Resource.pods, row, 0, POD_BYTES, this.kCreated, row);
     }
     this.written = true;

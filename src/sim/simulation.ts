@@ -6,6 +6,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import type { DeploymentState } from "../cluster/workloads.js";
+import { ResourceQuotas } from "../apiserver/resource-quotas.js";
 import { ApiServer, apiServerCpus } from "../apiserver/api-server.js";
 import type { Resource } from "../apiserver/request-table.js";
 import { ApiClients, CLIENT_GO_DEFAULT } from "../apiserver/clients.js";
@@ -92,6 +93,8 @@ export class Simulation {
   /** The disruption controller and the Eviction API's budget check (undefined without PodDisruptionBudgets). */
   readonly disruptionController: DisruptionController | undefined;
   readonly evictions: PdbEvictions | undefined;
+  /** The ResourceQuota admission plugin (undefined when no namespace has a quota). */
+  readonly quotas: ResourceQuotas | undefined;
   /** kube-controller-manager's node lifecycle and taint-eviction controllers. */
   readonly nodeLifecycle: NodeLifecycleController;
   readonly kubelets: Kubelets;
@@ -133,9 +136,22 @@ export class Simulation {
     // The API server replicas' cores, shared by their request handlers and their watch fan-out.
     const apiCpus = apiServerCpus(scenario.apiserver);
     this.watch = new WatchCache(engine, random, scenario.watch, pods, nodes.size, apiCpus, scenario.apiserver);
-    this.store = new ObjectStore(engine, pods, nodes, this.watch, deployments, this.allRunning);
+    this.quotas =
+      scenario.resourceQuotas === undefined
+        ? undefined
+        : new ResourceQuotas(scenario.resourceQuotas, pods, this.templateSpecs);
+    this.store = new ObjectStore(engine, pods, nodes, this.watch, deployments, this.allRunning, this.quotas);
     this.etcd = new EtcdCluster(engine, random, { ...DEFAULT_ETCD_CONFIG, ...scenario.etcd });
-    this.api = new ApiServer(engine, random, scenario.apiserver, this.clients, this.store, this.etcd, apiCpus);
+    this.api = new ApiServer(
+      engine,
+      random,
+      scenario.apiserver,
+      this.clients,
+      this.store,
+      this.etcd,
+      apiCpus,
+      this.quotas,
+    );
     const api = this.api;
     this.watch.attachLister({
       list: (client, resource, objects, cpuNs, kind, target) =>
@@ -336,6 +352,7 @@ export class Simulation {
             daemonSets: this.daemonSetController,
             podNames: this.podNames,
             allRunning: this.allRunning,
+            quotas: this.quotas,
           });
     // Built only for workloads with Jobs: its client and watchers come last, so other runs are unchanged.
     this.jobController = createsJobs(scenario.workload)

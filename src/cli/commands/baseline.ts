@@ -6,9 +6,9 @@ import { baselineOf, casesFor, gateTasks, prepareCases } from "../../gate/baseli
 import { asStoredJson } from "../../gate/scenario-case.js";
 import type { SimulatedSummary } from "../../metrics/summary.js";
 import { clusterOutcome } from "../../study/run-task.js";
-import { StudyProgress } from "../../study/study-progress.js";
+import { runTasksWithProgress } from "../../study/study-progress.js";
 import { withUserErrors } from "../../study/user-error.js";
-import { defaultWorkers, runTasks } from "../../study/worker-pool.js";
+import { defaultWorkers } from "../../study/worker-pool.js";
 import { numberOption, scaleOption, SEED_RULE } from "../input-options.js";
 
 interface BaselineArgs {
@@ -45,13 +45,7 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
       const prepared = prepareCases(casesFor(args.scenarios, root, args.scale), root);
       const seeds = Array.from({ length: args.seeds }, (_, i) => args["first-seed"] + i);
       const tasks = gateTasks(prepared, seeds);
-      const bar = new StudyProgress(tasks.length);
-      const outcomes = await runTasks(tasks, {
-        workers: args.workers,
-        onProgress: (i, d, t) => bar.progress(i, d, t),
-        onDone: (o) => bar.finished(o.index),
-      });
-      bar.finish();
+      const outcomes = await runTasksWithProgress(tasks, args.workers);
       const summaries = outcomes.map((o) => asStoredJson(clusterOutcome(o).summary) as SimulatedSummary);
       writeOutputFile(out, `${JSON.stringify(baselineOf(prepared, seeds, summaries), null, 2)}\n`);
       const k = seeds.length;

@@ -7,7 +7,7 @@ import { clusterOutcome } from "../../study/run-task.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
-import { numberOption, scaleOption, SEED_RULE } from "../input-options.js";
+import { confidenceOption, numberOption, scaleOption, SEED_RULE } from "../input-options.js";
 
 interface CompareArgs {
   scenarios: string[];
@@ -53,15 +53,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option("vary", { type: "string", describe: "one scenario, several values of a key: PATH=V1,V2,..." })
       .option("scale", scaleOption("multiply cluster and workload size"))
       .option("workers", numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers()))
-      .option(
-        "confidence",
-        numberOption(
-          "--confidence",
-          "confidence level of the intervals",
-          { min: 0, minExclusive: true, max: 1, maxExclusive: true },
-          0.95,
-        ),
-      )
+      .option("confidence", confidenceOption())
       .option("out", { type: "string", describe: "keep every run's outputs in this directory" })
       .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" })
       .option("fail-if", {

@@ -62,8 +62,9 @@ const CONTAINER: FieldTree = {
   name: true,
   image: true,
   imagePullPolicy: true,
-  // model: limits count only as the requests they default (SetDefaults_ResourceList); they
-  // are not enforced, as no container uses CPU or memory in the simulation.
+  // model: limits default the requests they leave unset (SetDefaults_ResourceList) and are
+  // checked by LimitRange and ResourceQuota admission; the kubelet does not enforce them, as no
+  // container uses CPU or memory in the simulation.
   resources: { requests: true, limits: true },
   ports: { name: true, containerPort: true, hostPort: true, protocol: true, hostIP: true },
   startupProbe: PROBE,
@@ -195,6 +196,27 @@ export const PDB_FIELDS: FieldTree = {
     selector: { matchLabels: true, matchExpressions: { key: true, operator: true, values: true } },
     minAvailable: true,
     maxUnavailable: true,
+  },
+};
+
+/** core/v1 Namespace. spec.finalizers only matter when a namespace is deleted, which no step does. */
+export const NAMESPACE_FIELDS: FieldTree = { ...OBJECT, spec: { finalizers: "server" } };
+
+/** core/v1 LimitRange (items of type PersistentVolumeClaim are reported by limit-ranges.ts). */
+export const LIMIT_RANGE_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    limits: { type: true, min: true, max: true, default: true, defaultRequest: true, maxLimitRequestRatio: true },
+  },
+};
+
+/** core/v1 ResourceQuota (hard limits on resources pods do not use are reported by resource-quotas.ts). */
+export const RESOURCE_QUOTA_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    hard: true,
+    scopes: true,
+    scopeSelector: { matchExpressions: { scopeName: true, operator: true, values: true } },
   },
 };
 

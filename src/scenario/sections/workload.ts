@@ -12,6 +12,9 @@ import { readDaemonSet } from "../inputs/daemon-sets.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
+import { readLimitRange, type LimitRangeSpec } from "../inputs/limit-ranges.js";
+import { noteWorkloadSite, readNamespace } from "../inputs/namespaces.js";
+import { readResourceQuota, type ResourceQuotaSpec } from "../inputs/resource-quotas.js";
 import type { YamlReader } from "../yaml-reader.js";
 import type { NodePoolSpec } from "./cluster.js";
 
@@ -79,6 +82,13 @@ export function finalReplicas(steps: readonly WorkloadStep[]): number {
   return n;
 }
 
+/** Namespace-level policy objects of `apply:` inputs, which admission applies to the workloads' pods. */
+export interface NamespacePolicies {
+  namespaces: string[];
+  limitRanges: LimitRangeSpec[];
+  resourceQuotas: ResourceQuotaSpec[];
+}
+
 const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "uncordon", "drain", "failNodes"] as const;
 
 export function readWorkload(
@@ -87,6 +97,7 @@ export function readWorkload(
   allPools: readonly NodePoolSpec[],
   priorityClasses: PriorityClassSpec[] = [],
   pdbs: PdbSpec[] = [],
+  policies: NamespacePolicies = { namespaces: [], limitRanges: [], resourceQuotas: [] },
 ): WorkloadStep[] {
   // Steps name the synthetic pools; a node of cluster.nodes is selected by its name or labels.
   const pools = allPools.filter((p) => p.nodeName === undefined);
@@ -118,7 +129,7 @@ export function readWorkload(
     switch (key) {
       case "apply":
       case "deployments": {
-        const deployments = readCreate(step, key, images, priorityClasses, pdbs);
+        const deployments = readCreate(step, key, images, priorityClasses, pdbs, policies);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
@@ -200,6 +211,7 @@ function readCreate(
   images: ReadonlySet<string>,
   priorityClasses: PriorityClassSpec[],
   pdbs: PdbSpec[],
+  policies: NamespacePolicies,
 ): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
@@ -215,6 +227,7 @@ function readCreate(
             ? readDaemonSet(doc, suffix)
             : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
+      noteWorkloadSite(d, doc.ctx.site(doc.offset));
       if (i === 0) {
         const fields =
           kind === "Deployment"
@@ -242,6 +255,9 @@ function readCreate(
     } else if (o.kind === "Job" || o.kind === "DaemonSet") stamp(o.r, o.kind);
     else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
+    else if (o.kind === "Namespace") policies.namespaces.push(readNamespace(o.r));
+    else if (o.kind === "LimitRange") policies.limitRanges.push(readLimitRange(o.r));
+    else if (o.kind === "ResourceQuota") policies.resourceQuotas.push(readResourceQuota(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;
