@@ -1,5 +1,28 @@
 import type { DeploymentSpec } from "../scenario/manifests.js";
 
+/** The counts of a DaemonSet's status, with upstream's names. */
+export interface DaemonSetStatus {
+  readonly desiredNumberScheduled: number;
+  readonly currentNumberScheduled: number;
+  readonly updatedNumberScheduled: number;
+  readonly numberAvailable: number;
+  readonly numberMisscheduled: number;
+}
+
+const EMPTY_STATUS: DaemonSetStatus = {
+  desiredNumberScheduled: 0,
+  currentNumberScheduled: 0,
+  updatedNumberScheduled: 0,
+  numberAvailable: 0,
+  numberMisscheduled: 0,
+};
+
+/** Whether two statuses hold the same counts. */
+export function sameStatus(a: DaemonSetStatus, b: DaemonSetStatus): boolean {
+  for (const k of Object.keys(a) as (keyof DaemonSetStatus)[]) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 /** An apps/v1 DaemonSet object and the DaemonSet controller's view of it. DaemonSets are few: plain objects. */
 export interface DaemonSetState {
   idx: number;
@@ -19,11 +42,7 @@ export interface DaemonSetState {
   revision: number;
   exists: boolean;
   /** status as last computed by the controller (updateDaemonSetStatus). */
-  desiredNumberScheduled: number;
-  currentNumberScheduled: number;
-  updatedNumberScheduled: number;
-  numberAvailable: number;
-  numberMisscheduled: number;
+  status: DaemonSetStatus;
   /** Live pods on nodes that may keep them but should not get one (counted by the stop condition, not in desired). */
   keptPods: number;
   /**
@@ -45,11 +64,7 @@ export function newDaemonSet(idx: number, spec: DeploymentSpec, owner: number, p
     revisions: [spec],
     revision: 0,
     exists: false,
-    desiredNumberScheduled: 0,
-    currentNumberScheduled: 0,
-    updatedNumberScheduled: 0,
-    numberAvailable: 0,
-    numberMisscheduled: 0,
+    status: EMPTY_STATUS,
     keptPods: 0,
     settled: false,
   };

@@ -3,12 +3,13 @@ import { columnTable } from "../core/column-table.js";
 import type { Interner } from "../cluster/interner.js";
 import { type NodeTable, TaintEffect } from "../cluster/node-table.js";
 import { PodPhase, type PodTable } from "../cluster/pod-table.js";
+import { type DaemonSetStatus, sameStatus } from "../cluster/daemon-sets.js";
 import { scaledValue } from "../cluster/disruption-budgets.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { NodeChangeListener } from "../node/node-events.js";
 import { NodeLabelIndex } from "../scheduler/node-label-index.js";
-import { compilePodSpec, type PodSpec, readerFor } from "../scheduler/pod-spec.js";
+import { compilePodSpec, nodeConstraintsInput, type PodSpec, readerFor } from "../scheduler/pod-spec.js";
 import { requiredNodeAffinityMatches, tolerates } from "../scheduler/plugins/helper.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { AllRunningCondition, DaemonSetWork } from "../sim/all-running.js";
@@ -145,7 +146,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
   /** Pods the DaemonSets keep now: desiredNumberScheduled and the pods left where they may continue, summed. */
   get wantedPods(): number {
     let n = 0;
-    for (const st of this.store.daemonSets) n += st.desiredNumberScheduled + st.keptPods;
+    for (const st of this.store.daemonSets) n += st.status.desiredNumberScheduled + st.keptPods;
     return n;
   }
 
@@ -249,25 +250,12 @@ export class DaemonSetController extends PodControlController implements NodeCha
     const pod = st.revisions[rev]!.pod;
     const path = `${st.name}.spec.template.spec`;
     p = compilePodSpec(
-      {
-        name: st.name,
-        namespace: st.namespace,
-        labels: pod.labels,
-        priority: pod.priority,
-        preemptionPolicy: "",
-        schedulerName: pod.schedulerName,
-        nodeName: "",
-        requests: new Float64Array(0),
-        nonZeroCpuMilli: 0,
-        nonZeroMemBytes: 0,
-        images: [],
-        hostPorts: [],
-        nodeSelector: pod.nodeSelector,
-        tolerations: readerFor(pod.tolerations, "daemonset", `${path}.tolerations`),
-        affinity: readerFor(pod.affinity, "daemonset", `${path}.affinity`),
-        topologySpreadConstraints: readerFor(undefined, "daemonset", `${path}.topologySpreadConstraints`),
-        ownerSelector: null,
-      },
+      nodeConstraintsInput(
+        st.name,
+        pod.nodeSelector,
+        readerFor(pod.tolerations, "daemonset", `${path}.tolerations`),
+        readerFor(pod.affinity, "daemonset", `${path}.affinity`),
+      ),
       this.labels,
     );
     this.predicates[ds]![rev] = p;
@@ -473,45 +461,35 @@ export class DaemonSetController extends PodControlController implements NodeCha
     let maxUnavailable = scaledValue(strategy.maxUnavailable, desired);
     const maxSurge = scaledValue(strategy.maxSurge, desired);
     if (desired > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
+    // Without surge: old pods to delete (candidates), nodes unavailable (busy). With surge:
+    // nodes to surge onto (candidates), nodes surging (busy).
     const candidates: number[] = [];
     let busy = 0;
-    if (maxSurge === 0) {
-      for (let node = 0; node < n; node++) {
-        const first = head[node]!;
-        if (first < 0) continue;
-        if (!this.updatedAndOld(list, first, rev)) {
-          busy++; // manage removes the excess pod; the node counts as unavailable meanwhile
-          continue;
-        }
-        const { foundNew: newPod, foundOld: oldPod } = this;
+    for (let node = 0; node < n; node++) {
+      const first = head[node]!;
+      if (first < 0) continue;
+      if (!this.updatedAndOld(list, first, rev)) {
+        busy++; // manage removes the excess pod; meanwhile the node counts as unavailable or surging
+        continue;
+      }
+      const { foundNew: newPod, foundOld: oldPod } = this;
+      if (maxSurge === 0) {
         if (newPod < 0 === oldPod < 0) busy++;
         else if (newPod >= 0) {
           if (!this.available(newPod)) busy++;
         } else if (!this.available(oldPod)) deletes.push(oldPod);
         else if (busy < maxUnavailable) candidates.push(oldPod);
-      }
-      const take = Math.min(Math.max(maxUnavailable - busy, 0), candidates.length);
-      for (let i = 0; i < take; i++) deletes.push(candidates[i]!);
-      return;
-    }
-    for (let node = 0; node < n; node++) {
-      const first = head[node]!;
-      if (first < 0) continue;
-      if (!this.updatedAndOld(list, first, rev)) {
-        busy++; // manage removes the excess pod; the node counts as surging meanwhile
-        continue;
-      }
-      const { foundNew: newPod, foundOld: oldPod } = this;
-      if (oldPod < 0) continue;
-      if (newPod < 0) {
+      } else if (oldPod < 0) {
+        // up to date: manage handles the node
+      } else if (newPod < 0) {
         if (this.available(oldPod)) candidates.push(node);
         else if (codes[node] !== SHOULD_RUN) deletes.push(oldPod);
         else creates.push(node);
       } else if (!this.available(newPod)) busy++;
       else deletes.push(oldPod);
     }
-    const take = Math.min(Math.max(maxSurge - busy, 0), candidates.length);
-    for (let i = 0; i < take; i++) creates.push(candidates[i]!);
+    const take = Math.min(Math.max((maxSurge === 0 ? maxUnavailable : maxSurge) - busy, 0), candidates.length);
+    for (let i = 0; i < take; i++) (maxSurge === 0 ? deletes : creates).push(candidates[i]!);
   }
 
   /** The template of DaemonSet `ds`'s revision `rev` for its pod on `node` (built on first use). */
@@ -602,17 +580,15 @@ export class DaemonSetController extends PodControlController implements NodeCha
       live === desired + kept &&
       this.pendingAdds[ds]! <= 0 &&
       this.pendingDeletes[ds]! <= 0;
-    const changed =
-      st.desiredNumberScheduled !== desired ||
-      st.currentNumberScheduled !== current ||
-      st.updatedNumberScheduled !== updated ||
-      st.numberAvailable !== available ||
-      st.numberMisscheduled !== misscheduled;
-    st.desiredNumberScheduled = desired;
-    st.currentNumberScheduled = current;
-    st.updatedNumberScheduled = updated;
-    st.numberAvailable = available;
-    st.numberMisscheduled = misscheduled;
+    const status: DaemonSetStatus = {
+      desiredNumberScheduled: desired,
+      currentNumberScheduled: current,
+      updatedNumberScheduled: updated,
+      numberAvailable: available,
+      numberMisscheduled: misscheduled,
+    };
+    const changed = !sameStatus(st.status, status);
+    st.status = status;
     st.keptPods = kept;
     if (st.settled) this.allRunning.check();
     if (!changed) {

@@ -118,7 +118,7 @@ const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "templa
  * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
  * `copies:` adds, and its namespace (default "default").
  */
-export function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
+function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
@@ -131,6 +131,30 @@ export function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: str
 }
 
 /**
+ * The head of a workload manifest of `kind`: an object of `apiVersion` and `kind`, its metadata
+ * (as {@link readWorkloadMeta}) and its spec, checked against `specKeys`; undefined when it is
+ * not an object (reported when absent).
+ */
+export function readWorkloadHead(
+  r: YamlReader,
+  kind: string,
+  apiVersion: "apps/v1" | "batch/v1",
+  nameSuffix: string,
+  specKeys: readonly string[],
+): { name: string; namespace: string; spec: YamlReader } | undefined {
+  if (!r.object(OBJECT_KEYS)) {
+    if (!r.present) r.fail(`a ${kind} manifest`);
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: new RegExp(`^${apiVersion}$`), expected: `"${apiVersion}"` });
+  r.get("kind").str({ pattern: new RegExp(`^${kind}$`), expected: `"${kind}"` });
+  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
+  const spec = r.get("spec");
+  spec.object(specKeys);
+  return { name, namespace, spec };
+}
+
+/**
  * Reads an apps/v1 Deployment, or with `kind` ReplicaSet an apps/v1 ReplicaSet (which has no
  * strategy; it is read into the same shape with `kind` set). `nameSuffix` is appended to
  * metadata.name when a scenario stamps copies of one manifest.
@@ -140,15 +164,15 @@ export function readDeployment(
   nameSuffix = "",
   kind: "Deployment" | "ReplicaSet" = "Deployment",
 ): DeploymentSpec | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail(`a ${kind} manifest`);
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
-  r.get("kind").str({ pattern: kind === "Deployment" ? /^Deployment$/ : /^ReplicaSet$/, expected: `"${kind}"` });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const spec = r.get("spec");
-  spec.object(kind === "Deployment" ? DEPLOYMENT_SPEC_KEYS : REPLICASET_SPEC_KEYS);
+  const head = readWorkloadHead(
+    r,
+    kind,
+    "apps/v1",
+    nameSuffix,
+    kind === "Deployment" ? DEPLOYMENT_SPEC_KEYS : REPLICASET_SPEC_KEYS,
+  );
+  if (head === undefined) return undefined;
+  const { name, namespace, spec } = head;
   // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
   // (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment).
   const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
@@ -236,14 +260,9 @@ export function readJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a Job manifest");
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const spec = r.get("spec");
-  spec.object(JOB_SPEC_KEYS);
+  const head = readWorkloadHead(r, "Job", "batch/v1", nameSuffix, JOB_SPEC_KEYS);
+  if (head === undefined) return undefined;
+  const { name, namespace, spec } = head;
   const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });
   const completionsR = spec.get("completions");
   const indexed =

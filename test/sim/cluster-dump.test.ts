@@ -116,7 +116,7 @@ describe("a kubectl dump of a real cluster runs end to end", () => {
     const dsc = run.simulation.daemonSetController!;
     expect([dsc.creates, dsc.deletes]).toEqual([0, 0]);
     // It tolerates every taint (operator: Exists): the GPU node and the NotReady node run it too.
-    expect(run.simulation.store.daemonSets[0]).toMatchObject({
+    expect(run.simulation.store.daemonSets[0]!.status).toMatchObject({
       desiredNumberScheduled: 5,
       currentNumberScheduled: 5,
       updatedNumberScheduled: 5,

@@ -246,8 +246,7 @@ stop: { when: allRunning, timeLimit: 30m }
     expect(failed.run.summary.timeToAllRunningNs).not.toBeNull();
     // The pod left on the NotReady node is misscheduled (it should not get a new one) but kept.
     expect(failed.run.simulation.store.daemonSets[0]).toMatchObject({
-      desiredNumberScheduled: 1,
-      numberMisscheduled: 1,
+      status: { desiredNumberScheduled: 1, numberMisscheduled: 1 },
       keptPods: 1,
     });
   });

@@ -1,6 +1,5 @@
 import { daemonPodTolerations } from "../../controllers/daemon-pod.js";
-import { OBJECT_KEYS } from "../core-v1-fields.js";
-import { type DeploymentSpec, readSelectedTemplate, readWorkloadMeta } from "../manifests.js";
+import { type DeploymentSpec, readSelectedTemplate, readWorkloadHead } from "../manifests.js";
 import type { YamlReader } from "../yaml-reader.js";
 import { type IntOrPercent, readIntOrPercent } from "./pod-disruption-budgets.js";
 
@@ -33,14 +32,9 @@ const DAEMONSET_SPEC_KEYS = [
  * each at most 100%, and not both 0.
  */
 export function readDaemonSet(r: YamlReader, nameSuffix: string): DeploymentSpec | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a DaemonSet manifest");
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const spec = r.get("spec");
-  spec.object(DAEMONSET_SPEC_KEYS);
+  const head = readWorkloadHead(r, "DaemonSet", "apps/v1", nameSuffix, DAEMONSET_SPEC_KEYS);
+  if (head === undefined) return undefined;
+  const { name, namespace, spec } = head;
   const strategy = spec.get("updateStrategy");
   strategy.object(["type", "rollingUpdate"]);
   const updateStrategy = strategy.get("type").oneOf(["RollingUpdate", "OnDelete"] as const, {
