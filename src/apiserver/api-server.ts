@@ -42,6 +42,14 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
   },
   [Resource.jobs]: { apiGroup: "batch", resource: "jobs", namespace: "default" },
   [Resource.jobsStatus]: { apiGroup: "batch", resource: "jobs", subresource: "status", namespace: "default" },
+  [Resource.statefulsets]: { apiGroup: "apps", resource: "statefulsets", namespace: "default" },
+  [Resource.statefulsetsStatus]: {
+    apiGroup: "apps",
+    resource: "statefulsets",
+    subresource: "status",
+    namespace: "default",
+  },
+  [Resource.persistentvolumeclaims]: { apiGroup: "", resource: "persistentvolumeclaims", namespace: "default" },
   // model: node Leases live in kube-node-lease (pkg/kubelet/kubelet.go, corev1.NamespaceNodeLease),
   // leader-election Leases in kube-system; both match their FlowSchemas' rules (namespaces "*").
   [Resource.leases]: { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-node-lease" },
@@ -333,7 +341,8 @@ export class ApiServer {
   private classOf(req: number): Classification {
     const r = this.requests;
     // Clients of one user (a kubelet's and its event recorder's) share their classification.
-    const key = this.clients.userIds[r.client[req]!]! * 256 + r.verb[req]! * 16 + r.resource[req]!;
+    // Up to 32 resources (a Resource code and a verb share the low byte).
+    const key = this.clients.userIds[r.client[req]!]! * 256 + r.verb[req]! * 32 + r.resource[req]!;
     let c = this.classes.get(key);
     if (c === undefined) {
       const attributes: RequestAttributes = {

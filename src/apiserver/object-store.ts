@@ -8,6 +8,7 @@ import {
   JobCondition,
   type JobState,
   type ReplicaSetState,
+  type StatefulSetState,
 } from "../cluster/workloads.js";
 import { SimulationError } from "../core/errors.js";
 import { columnTable } from "../core/column-table.js";
@@ -19,6 +20,12 @@ import { WatchEvent, WatchResource, type WatchCache } from "./watch-cache.js";
 
 const LIVE = 1;
 const RUNNING = 2;
+
+/** What learns of committed PersistentVolumeClaims (the volume provisioner). */
+export interface ClaimObserver {
+  /** Claim `claim` was created now. */
+  claimCreated(claim: number): void;
+}
 
 /** Operand of a pod delete: a graceful delete sets deletionTimestamp; a final one removes the object. */
 export const PodDelete = { graceful: 0, final: 1 } as const;
@@ -38,6 +45,9 @@ export class ObjectStore {
   readonly deploymentUpdates: DeploymentUpdate[] = [];
   readonly replicaSets: ReplicaSetState[] = [];
   readonly jobs: JobState[] = [];
+  readonly statefulSets: StatefulSetState[] = [];
+  /** Told of each committed PersistentVolumeClaim create (undefined when the run has no StatefulSet). */
+  claims: ClaimObserver | undefined;
   readonly daemonSets: DaemonSetState[] = [];
   readonly pods: PodTable;
   readonly nodes: NodeTable;
@@ -130,6 +140,23 @@ export class ObjectStore {
         this.allRunning.check();
         return;
       }
+      case Resource.statefulsets:
+        if (verb === Verb.create) {
+          this.statefulSets[obj]!.exists = true;
+          this.watch.publish(WatchResource.statefulsets, obj, WatchEvent.ADDED);
+        } else {
+          this.updateStatefulSet(obj, this.deploymentUpdates[operand]!);
+          this.watch.publish(WatchResource.statefulsets, obj, WatchEvent.MODIFIED);
+          this.allRunning.check();
+        }
+        return;
+      case Resource.statefulsetsStatus:
+        // The controller keeps the counts it wrote on the object (statusReady, statusAvailable).
+        this.watch.publish(WatchResource.statefulsets, obj, WatchEvent.MODIFIED);
+        return;
+      case Resource.persistentvolumeclaims:
+        this.claims!.claimCreated(obj);
+        return;
       case Resource.daemonsets: {
         // An update's operand is the revision its new spec.template is (the daemon pods' template changed).
         const ds = this.daemonSets[obj]!;
@@ -213,6 +240,27 @@ export class ObjectStore {
         return;
     }
     throw new SimulationError("apiserver", this.engine.now, `no store semantics for request ${req}`);
+  }
+
+  /**
+   * A committed change of StatefulSet `s` (kubectl's update `u`): its template and replicas, and
+   * which pods the update leaves on the older template (model: stateful_set_control.go: with
+   * RollingUpdate the ordinals below the partition keep status.currentRevision; with OnDelete no
+   * pod is replaced by the controller).
+   */
+  private updateStatefulSet(s: number, u: DeploymentUpdate): void {
+    const sts = this.statefulSets[s]!;
+    const d = this.deployments[u.deployment]!;
+    const partition = sts.spec.updateStrategy === "OnDelete" ? u.replicas : Math.min(sts.spec.partition, u.replicas);
+    if (u.template !== d.template || d.heldBack !== undefined) {
+      if (partition > 0) {
+        d.heldBack = { template: sts.currentTemplate, count: partition };
+        this.allRunning.track(sts.currentTemplate);
+      } else delete d.heldBack;
+    }
+    d.template = u.template;
+    d.replicas = u.replicas;
+    this.allRunning.track(u.template);
   }
 
   /**

@@ -22,8 +22,11 @@ export const Resource = {
   jobsStatus: 12,
   podsEviction: 13,
   poddisruptionbudgetsStatus: 14,
-  daemonsets: 15,
-  daemonsetsStatus: 16,
+  statefulsets: 15,
+  statefulsetsStatus: 16,
+  persistentvolumeclaims: 17,
+  daemonsets: 18,
+  daemonsetsStatus: 19,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -42,6 +45,9 @@ export const RESOURCE_NAMES = [
   "jobs/status",
   "pods/eviction",
   "poddisruptionbudgets/status",
+  "statefulsets",
+  "statefulsets/status",
+  "persistentvolumeclaims",
   "daemonsets",
   "daemonsets/status",
 ] as const;

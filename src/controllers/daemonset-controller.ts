@@ -12,6 +12,7 @@ import { NodeLabelIndex } from "../scheduler/node-label-index.js";
 import { compilePodSpec, nodeConstraintsInput, type PodSpec, readerFor } from "../scheduler/pod-spec.js";
 import { requiredNodeAffinityMatches, tolerates } from "../scheduler/plugins/helper.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
+import { DEFAULT_CONCURRENT_DAEMONSET_SYNCS } from "../scenario/sections/controller-manager.js";
 import type { AllRunningCondition, DaemonSetWork } from "../sim/all-running.js";
 import { nodeNameAffinity } from "./daemon-pod.js";
 import { PodControlController } from "./pod-control.js";
@@ -113,7 +114,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
   private readonly codes: Uint8Array;
 
   constructor(deps: ControllerDeps, client: number, d: DaemonSetControllerDeps) {
-    super(deps, client, "daemonset", deps.spec.concurrentDaemonSetSyncs);
+    super(deps, client, "daemonset", deps.spec.concurrentDaemonSetSyncs ?? DEFAULT_CONCURRENT_DAEMONSET_SYNCS);
     const { engine, watch } = deps;
     this.pods = deps.store.pods;
     this.nodes = d.nodes;

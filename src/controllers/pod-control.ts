@@ -10,7 +10,8 @@ export const EXPECTATIONS_TIMEOUT_NS = 5 * 60 * NS_PER.s;
 export const SLOW_START_INITIAL_BATCH = 1;
 /** model: a Pod object in etcd is ~5 kB (CALIBRATION.md). */
 export const POD_BYTES = 5_000;
-const DELETE_BYTES = 300;
+/** model: (assumed) a pod DELETE (DeleteOptions) of a controller. */
+export const DELETE_BYTES = 300;
 
 /**
  * The pod-making half that the replicaset and DaemonSet controllers share

@@ -6,8 +6,9 @@ import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/
 import type { ControllerDeps } from "./sync-controller.js";
 import { PodControlController } from "./pod-control.js";
 
-export { EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./pod-control.js";
-const STATUS_BYTES = 1_500;
+export { DELETE_BYTES, EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./pod-control.js";
+/** model: (assumed) a status update body of a controller. */
+export const STATUS_BYTES = 1_500;
 
 /** Per-pod flags of the controller's informer view. */
 const COUNTED = 1;

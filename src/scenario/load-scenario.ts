@@ -8,6 +8,7 @@ import { readApiServer } from "./sections/api-server.js";
 import { readBackground } from "./sections/background.js";
 import { DEFAULT_IMAGE_BYTES } from "./inputs/input-report.js";
 import { resolvePriorities, type PriorityClassSpec } from "./inputs/priority-classes.js";
+import { adoptStatefulSetPod } from "./inputs/stateful-sets.js";
 import { readCluster, readImages, startNodeNames } from "./sections/cluster.js";
 import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.js";
 import { createdDeployments } from "./sections/workload.js";
@@ -16,6 +17,7 @@ import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
 import { readRegistry } from "./sections/registry.js";
 import { readScheduler } from "./sections/scheduler.js";
+import { readStorage, reportUnknownClasses } from "./sections/storage.js";
 import { readWatch } from "./sections/watch.js";
 import { readWorkload, type NamespacePolicies } from "./sections/workload.js";
 import { applyLimitRanges } from "./inputs/limit-ranges.js";
@@ -31,6 +33,7 @@ const TOP_KEYS = [
   "controlPlane",
   "kubelet",
   "registry",
+  "storage",
   "workload",
   "stop",
   "outputs",
@@ -126,6 +129,8 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   // model: an image no input gives a size for gets the documented default (input-report.ts).
   for (const name of ctx.inputs.defaultSizedImages())
     if (!known.has(name)) images.push({ name, sizeBytes: DEFAULT_IMAGE_BYTES, layers: [] });
+  const storage = readStorage(r.get("storage"));
+  reportUnknownClasses(storage, workload, ctx.inputs, ctx.site(r.get("workload").offset));
   const cp = r.get("controlPlane");
   cp.object(["apiserver", "etcd", "watch", "controllerManager", "scheduler", "background"]);
   const st = r.get("stop");
@@ -151,6 +156,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     registry: readRegistry(r.get("registry")),
     workload,
     ...(existingPods === undefined ? {} : { existingPods }),
+    ...(storage === undefined ? {} : { storage }),
     ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
     ...(policies.resourceQuotas.length === 0 ? {} : { resourceQuotas: policies.resourceQuotas }),
     stop: {
@@ -177,6 +183,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
 function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep[]): ExistingPodSpec[] {
   const deployments = createdDeployments(steps);
   return pods.map((p) => {
+    if (p.ownerKind === "StatefulSet") return adoptStatefulSetPod(p, deployments);
     if (p.ownerKind === "DaemonSet") {
       // model: a DaemonSet of the inputs claims the pods it owns (by name) whose labels its selector matches.
       const ds = deployments.find(
@@ -248,12 +255,14 @@ function checkSize(ctx: ReadContext, s: Scenario, r: ReturnType<typeof readYamlD
       ? `${est.pods} pods`
       : est.largest === "nodes"
         ? `${est.nodes} nodes`
-        : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
+        : est.largest === "background"
+          ? `the background load of ${est.nodes} nodes (Leases, node status) until stop.timeLimit`
+          : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
   ctx.report(
     where.path,
     where.offset,
     `a run whose estimated peak memory fits --max-memory (${formatBytes(max)})`,
     `an estimated ${formatBytes(est.bytes)}, mostly ${why}${scaled}`,
-    "lower the counts or stop.timeLimit, raise kubelet.sampleInterval, or raise --max-memory",
+    "lower the counts or stop.timeLimit, raise kubelet.sampleInterval, turn controlPlane.background off, or raise --max-memory",
   );
 }

@@ -5,6 +5,7 @@ import type { DistSpec } from "../core/distributions.js";
 import type { DaemonSetManifest } from "./inputs/daemon-sets.js";
 import { ScenarioError } from "./scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "./yaml-reader.js";
+import type { ClaimTemplateManifest, StatefulSetManifest } from "./inputs/stateful-sets.js";
 
 /** A container of a pod template, as far as simctl models it. */
 export interface ContainerManifest {
@@ -36,6 +37,11 @@ export interface ProbeManifest {
 export interface VolumeManifest {
   name: string;
   source: string;
+  /**
+   * Set on the claim of a StatefulSet's volumeClaimTemplate (which the controller creates, and a
+   * StorageClass provisions); absent on volumes whose objects exist before the run.
+   */
+  claimTemplate?: ClaimTemplateManifest;
 }
 
 /** The pod template of a Deployment. Scheduling constraints are kept as raw objects for the scheduler. */
@@ -72,11 +78,14 @@ export interface DeploymentSpec {
   strategy?: "Recreate";
   /**
    * Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it
-   * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded).
+   * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded);
+   * or for a StatefulSet (then `statefulSet` holds its spec).
    */
-  kind?: "ReplicaSet" | "Job" | "DaemonSet";
+  kind?: "ReplicaSet" | "Job" | "StatefulSet" | "DaemonSet";
   /** A Job's spec (with `kind` Job only). */
   job?: JobManifest;
+  /** A StatefulSet's spec (with `kind` StatefulSet only). */
+  statefulSet?: StatefulSetManifest;
   /** A DaemonSet's update strategy (with `kind` DaemonSet only; `replicas` is then 0: one pod per eligible node). */
   daemonSet?: DaemonSetManifest;
   pod: PodManifest;
@@ -118,7 +127,7 @@ const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "templa
  * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
  * `copies:` adds, and its namespace (default "default").
  */
-function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
+export function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
@@ -131,14 +140,15 @@ function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; na
 }
 
 /**
- * The head of a workload manifest of `kind`: an object of `apiVersion` and `kind`, its metadata
- * (as {@link readWorkloadMeta}) and its spec, checked against `specKeys`; undefined when it is
- * not an object (reported when absent).
+ * The parts every workload reader starts with: `r` is an object of `apiVersion` (a
+ * pattern, described as `expected`) whose metadata names it and whose spec has only
+ * `specKeys`. Undefined when `r` is no object (reported, as `a <kind> manifest` when absent).
  */
 export function readWorkloadHead(
   r: YamlReader,
   kind: string,
-  apiVersion: "apps/v1" | "batch/v1",
+  apiVersion: RegExp,
+  expected: string,
   nameSuffix: string,
   specKeys: readonly string[],
 ): { name: string; namespace: string; spec: YamlReader } | undefined {
@@ -146,8 +156,7 @@ export function readWorkloadHead(
     if (!r.present) r.fail(`a ${kind} manifest`);
     return undefined;
   }
-  r.get("apiVersion").str({ pattern: new RegExp(`^${apiVersion}$`), expected: `"${apiVersion}"` });
-  r.get("kind").str({ pattern: new RegExp(`^${kind}$`), expected: `"${kind}"` });
+  r.get("apiVersion").str({ pattern: apiVersion, expected });
   const { name, namespace } = readWorkloadMeta(r, nameSuffix);
   const spec = r.get("spec");
   spec.object(specKeys);
@@ -164,15 +173,15 @@ export function readDeployment(
   nameSuffix = "",
   kind: "Deployment" | "ReplicaSet" = "Deployment",
 ): DeploymentSpec | undefined {
-  const head = readWorkloadHead(
-    r,
-    kind,
-    "apps/v1",
-    nameSuffix,
-    kind === "Deployment" ? DEPLOYMENT_SPEC_KEYS : REPLICASET_SPEC_KEYS,
-  );
-  if (head === undefined) return undefined;
-  const { name, namespace, spec } = head;
+  if (!r.object(OBJECT_KEYS)) {
+    if (!r.present) r.fail(`a ${kind} manifest`);
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: /^apps\/v1$/, expected: '"apps/v1"' });
+  r.get("kind").str({ pattern: kind === "Deployment" ? /^Deployment$/ : /^ReplicaSet$/, expected: `"${kind}"` });
+  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
+  const spec = r.get("spec");
+  spec.object(kind === "Deployment" ? DEPLOYMENT_SPEC_KEYS : REPLICASET_SPEC_KEYS);
   // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
   // (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment).
   const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
@@ -200,8 +209,8 @@ export function readDeployment(
 }
 
 /**
- * The pod template of an apps/v1 workload spec and its required selector, whose matchLabels the
- * template's labels must carry (apps/v1 validation: selector does not match template labels).
+ * The pod template of an apps/v1 workload's `spec`, with its required selector, whose
+ * matchLabels the template's labels must carry (apps/v1 validation).
  */
 export function readSelectedTemplate(spec: YamlReader): PodManifest {
   const template = spec.get("template");
@@ -260,7 +269,7 @@ export function readJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  const head = readWorkloadHead(r, "Job", "batch/v1", nameSuffix, JOB_SPEC_KEYS);
+  const head = readWorkloadHead(r, "Job", /^batch\/v1$/, '"batch/v1"', nameSuffix, JOB_SPEC_KEYS);
   if (head === undefined) return undefined;
   const { name, namespace, spec } = head;
   const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });

@@ -10,6 +10,7 @@ import type { EtcdSpec } from "./sections/etcd.js";
 import type { KubeletSpec } from "./sections/kubelet.js";
 import type { RegistrySpec } from "./sections/registry.js";
 import type { SchedulerSpec } from "./sections/scheduler.js";
+import type { StorageSpec } from "./sections/storage.js";
 import type { WatchSpec } from "./sections/watch.js";
 import type { WorkloadStep } from "./sections/workload.js";
 
@@ -52,6 +53,8 @@ export interface Scenario {
   workload: readonly WorkloadStep[];
   /** The pods of `cluster.pods` the run starts with (absent without cluster.pods). */
   existingPods?: readonly ExistingPodSpec[];
+  /** `storage:`, the StorageClasses of StatefulSets' claims (absent: sections/storage.ts DEFAULT_STORAGE). */
+  storage?: StorageSpec;
   /** The PodDisruptionBudgets of the `apply:` inputs (absent without any). */
   podDisruptionBudgets?: readonly PdbSpec[];
   /** ResourceQuotas of the `apply:` inputs, enforced at pod creation (undefined when none). */

@@ -18,6 +18,9 @@ import { JobController } from "../controllers/job-controller.js";
 import { DaemonSetController } from "../controllers/daemonset-controller.js";
 import { NodeChangeFanout } from "../node/node-change-fanout.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
+import { StatefulSetController } from "../controllers/statefulset-controller.js";
+import { VolumeProvisioner } from "../controllers/volume-provisioner.js";
+import { DEFAULT_STORAGE } from "../scenario/sections/storage.js";
 import { DisruptionController } from "../controllers/disruption-controller.js";
 import { DisruptionBudgets } from "../cluster/disruption-budgets.js";
 import { PdbEvictions } from "../apiserver/eviction.js";
@@ -85,6 +88,9 @@ export class Simulation {
   readonly api: ApiServer;
   readonly deploymentController: DeploymentController;
   readonly replicaSetController: ReplicaSetController;
+  /** kube-controller-manager's StatefulSet controller and the claims' provisioning (undefined without StatefulSets). */
+  readonly statefulSetController: StatefulSetController | undefined;
+  readonly volumeProvisioner: VolumeProvisioner | undefined;
   /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
   readonly jobController: JobController | undefined;
   /** kube-controller-manager's DaemonSet controller (undefined when the workload has no DaemonSet). */
@@ -180,6 +186,12 @@ export class Simulation {
       createdDeployments(scenario.workload).some((d) => d.strategy === "Recreate"),
     );
     this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
+    const storage = scenario.storage ?? DEFAULT_STORAGE;
+    const provisioner = createdDeployments(scenario.workload).some((d) => d.kind === "StatefulSet")
+      ? new VolumeProvisioner(engine, random, storage)
+      : undefined;
+    this.volumeProvisioner = provisioner;
+    this.store.claims = provisioner;
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst, "controlPlane.scheduler");
     this.scheduler = new KubeScheduler(
@@ -199,6 +211,7 @@ export class Simulation {
         ...(sch.config === undefined ? {} : { config: sch.config }),
         // The recorder is built with the kubelets' clients, after the scheduler.
         events: { scheduled: (pod) => this.background.events.scheduled(pod) },
+        ...(provisioner === undefined ? {} : { volumeBinding: provisioner }),
       },
     );
     const kl = scenario.kubelet;
@@ -310,6 +323,22 @@ export class Simulation {
       );
       this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
     }
+    // Built only for workloads with StatefulSets: its client and watchers come after the others'.
+    this.statefulSetController =
+      provisioner === undefined
+        ? undefined
+        : new StatefulSetController(
+            controllerDeps,
+            this.clients.add(
+              "system:serviceaccount:kube-system:statefulset-controller",
+              cm.qps,
+              cm.burst,
+              CONTROLLER_MANAGER_KEY,
+            ),
+            this.podNames,
+            provisioner,
+            storage,
+          );
     // Built only for workloads with DaemonSets: its client and watchers exist only then, so other runs are unchanged.
     this.daemonSetController = createsDaemonSets(scenario.workload)
       ? new DaemonSetController(
@@ -349,6 +378,7 @@ export class Simulation {
             templates: this.templates,
             templateSpecs: this.templateSpecs,
             replicaSets: this.replicaSetController,
+            statefulSets: this.statefulSetController,
             daemonSets: this.daemonSetController,
             podNames: this.podNames,
             allRunning: this.allRunning,

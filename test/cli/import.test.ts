@@ -26,6 +26,7 @@ describe("simctl import", () => {
       DaemonSet: 1,
       Deployment: 3,
       PriorityClass: 2,
+      StatefulSet: 1,
       PodDisruptionBudget: 1,
       Service: 1,
       ConfigMap: 1,
@@ -39,6 +40,7 @@ describe("simctl import", () => {
       "web",
       "ledger",
       "trainer",
+      "cache",
     ]);
     expect(readFileSync(out, "utf8")).toMatch(
       /^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m,

@@ -108,7 +108,10 @@ describe("ResourceQuota admission of pod creates", () => {
     edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     let now = 0;
     let peak = 0;
-    for (const [, d] of edges) peak = Math.max(peak, (now += d));
+    for (const [, d] of edges) {
+      now += d;
+      peak = Math.max(peak, now);
+    }
     expect(peak).toBe(2);
     expect(summary.resourceQuotas![0]!.peakUsed).toEqual({ pods: 2 });
   });

@@ -10,6 +10,7 @@ import { runTasksWithProgress } from "../../study/study-progress.js";
 import { withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { numberOption, scaleOption, SEED_RULE } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface BaselineArgs {
   scenarios: string[];
@@ -27,8 +28,8 @@ interface BaselineArgs {
  * so the file can be committed beside them. Written atomically.
  */
 export const baselineCommand: CommandModule<object, BaselineArgs> = {
-  command: "baseline <scenarios..>",
-  describe: "Record seeded summaries of scenarios, for simctl gate to compare against",
+  command: COMMANDS.baseline.usage,
+  describe: COMMANDS.baseline.describe,
   builder: (y) =>
     y
       .positional("scenarios", { type: "string", array: true, demandOption: true, describe: "scenario files" })

@@ -8,6 +8,7 @@ import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { confidenceOption, numberOption, scaleOption, SEED_RULE } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface CompareArgs {
   scenarios: string[];
@@ -30,8 +31,8 @@ interface CompareArgs {
  * beyond it; a malformed one is bad input (exit 2) found before anything runs.
  */
 export const compareCommand: CommandModule<object, CompareArgs> = {
-  command: "compare <scenarios..>",
-  describe: "Compare configurations on the same workload over several seeds",
+  command: COMMANDS.compare.usage,
+  describe: COMMANDS.compare.describe,
   builder: (y) =>
     y
       .positional("scenarios", {

@@ -11,6 +11,7 @@ import { runTasksWithProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { confidenceOption, numberOption } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface GateArgs {
   baseline: string;
@@ -30,8 +31,8 @@ interface GateArgs {
  * malformed tolerance or an unknown metric, a scenario that no longer reads).
  */
 export const gateCommand: CommandModule<object, GateArgs> = {
-  command: "gate <baseline>",
-  describe: "Rerun a baseline's scenarios on its seeds and fail on a regression beyond tolerance",
+  command: COMMANDS.gate.usage,
+  describe: COMMANDS.gate.describe,
   builder: (y) =>
     y
       .positional("baseline", { type: "string", demandOption: true, describe: "baseline file (simctl baseline --out)" })

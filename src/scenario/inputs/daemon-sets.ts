@@ -32,7 +32,7 @@ const DAEMONSET_SPEC_KEYS = [
  * each at most 100%, and not both 0.
  */
 export function readDaemonSet(r: YamlReader, nameSuffix: string): DeploymentSpec | undefined {
-  const head = readWorkloadHead(r, "DaemonSet", "apps/v1", nameSuffix, DAEMONSET_SPEC_KEYS);
+  const head = readWorkloadHead(r, "DaemonSet", /^apps\/v1$/, '"apps/v1"', nameSuffix, DAEMONSET_SPEC_KEYS);
   if (head === undefined) return undefined;
   const { name, namespace, spec } = head;
   const strategy = spec.get("updateStrategy");

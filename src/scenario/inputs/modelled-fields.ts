@@ -122,6 +122,42 @@ export const REPLICASET_FIELDS: FieldTree = {
 };
 
 /**
+ * apps/v1 StatefulSet. Not modelled, so reported: updateStrategy.rollingUpdate.maxUnavailable
+ * (alpha, MaxUnavailableStatefulSet off by default), a retention policy that deletes claims, a
+ * claim's selector or dataSource (binding to chosen PVs, cloning).
+ */
+export const STATEFULSET_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    replicas: true,
+    selector: { matchLabels: true },
+    template: TEMPLATE,
+    // The headless Service's name makes the pods' DNS names; it does not change their timing.
+    serviceName: true,
+    podManagementPolicy: true,
+    updateStrategy: { type: true, rollingUpdate: { partition: true } },
+    minReadySeconds: true,
+    ordinals: { start: true },
+    // model: apps/v1 defaults: 10 ControllerRevisions kept; claims retained on delete and scale-down.
+    revisionHistoryLimit: new AtDefault(10),
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: new AtDefault("Retain"), whenScaled: new AtDefault("Retain") },
+    volumeClaimTemplates: {
+      apiVersion: true,
+      kind: true,
+      metadata: METADATA,
+      // The size and access mode are what the provisioner is asked for; they do not change its time.
+      spec: {
+        storageClassName: true,
+        accessModes: true,
+        resources: { requests: true, limits: true },
+        volumeMode: new AtDefault("Filesystem"),
+      },
+      status: "server",
+    },
+  },
+};
+
+/**
  * batch/v1 Job. Fields not listed (ttlSecondsAfterFinished, podFailurePolicy, successPolicy,
  * backoffLimitPerIndex, maxFailedIndexes, podReplacementPolicy, manualSelector, managedBy) are
  * reported. The selector and its controller-uid labels are written by the API server.

@@ -13,11 +13,19 @@ export interface ControllerManagerSpec extends ClientLimits {
   concurrentDeploymentSyncs: number;
   concurrentReplicaSetSyncs: number;
   concurrentJobSyncs: number;
-  concurrentDaemonSetSyncs: number;
+  /** --concurrent-statefulset-syncs when the scenario sets it (absent: {@link DEFAULT_CONCURRENT_STATEFULSET_SYNCS}). */
+  concurrentStatefulSetSyncs?: number;
+  /** --concurrent-daemonset-syncs when the scenario sets it (absent: {@link DEFAULT_CONCURRENT_DAEMONSET_SYNCS}). */
+  concurrentDaemonSetSyncs?: number;
   burstReplicas: number;
   /** Time a worker spends in one sync besides its API calls. */
   syncCost: DistSpec;
 }
+
+/** model: kube-controller-manager --concurrent-statefulset-syncs=5. */
+export const DEFAULT_CONCURRENT_STATEFULSET_SYNCS = 5;
+/** model: kube-controller-manager --concurrent-daemonset-syncs=2. */
+export const DEFAULT_CONCURRENT_DAEMONSET_SYNCS = 2;
 
 export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
   // model: kube-controller-manager --kube-api-qps=20, --kube-api-burst=30.
@@ -27,8 +35,6 @@ export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
   concurrentDeploymentSyncs: 5,
   concurrentReplicaSetSyncs: 5,
   concurrentJobSyncs: 5,
-  // model: --concurrent-daemonset-syncs=2.
-  concurrentDaemonSetSyncs: 2,
   // model: pkg/controller/replicaset/replica_set.go BurstReplicas = 500.
   burstReplicas: 500,
   // model: (assumed) in-memory work of one sync: listing from the informer cache, diffing.
@@ -43,6 +49,7 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
     "concurrentDeploymentSyncs",
     "concurrentReplicaSetSyncs",
     "concurrentJobSyncs",
+    "concurrentStatefulSetSyncs",
     "concurrentDaemonSetSyncs",
     "burstReplicas",
     "syncCost",
@@ -57,7 +64,12 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
       .get("concurrentReplicaSetSyncs")
       .int({ min: 1, default: D.concurrentReplicaSetSyncs }),
     concurrentJobSyncs: cm.get("concurrentJobSyncs").int({ min: 1, default: D.concurrentJobSyncs }),
-    concurrentDaemonSetSyncs: cm.get("concurrentDaemonSetSyncs").int({ min: 1, default: D.concurrentDaemonSetSyncs }),
+    ...(cm.has("concurrentStatefulSetSyncs")
+      ? { concurrentStatefulSetSyncs: cm.get("concurrentStatefulSetSyncs").int({ min: 1 }) }
+      : {}),
+    ...(cm.has("concurrentDaemonSetSyncs")
+      ? { concurrentDaemonSetSyncs: cm.get("concurrentDaemonSetSyncs").int({ min: 1 }) }
+      : {}),
     burstReplicas: cm.get("burstReplicas").int({ min: 1, default: D.burstReplicas }),
     syncCost: cm.get("syncCost").dist({ default: D.syncCost }),
   };

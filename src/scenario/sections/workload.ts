@@ -7,7 +7,9 @@ import {
   JOB_FIELDS,
   REPLICASET_FIELDS,
   reportUnmodelled,
+  STATEFULSET_FIELDS,
 } from "../inputs/modelled-fields.js";
+import { readStatefulSet } from "../inputs/stateful-sets.js";
 import { readDaemonSet } from "../inputs/daemon-sets.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
@@ -30,7 +32,7 @@ export interface NodeSelection {
 export type WorkloadAction =
   /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
-  /** kubectl changes a Deployment: its replica count and/or a container image (a rollout); or a DaemonSet's image. */
+  /** kubectl changes a Deployment, a StatefulSet or a DaemonSet (by name): its replica count and/or a container image (a rollout). */
   | {
       kind: "update";
       /** The workload's name: a Deployment's, or a DaemonSet's (given as `daemonSet:`). */
@@ -141,25 +143,31 @@ export function readWorkload(
         return { atNs, action: { kind: "create", deployments } };
       }
       case "update": {
-        a.object(["deployment", "daemonSet", "replicas", "container", "image"]);
-        // A DaemonSet's template changes as a Deployment's does; it has no replicas.
-        const daemonSet = a.has("daemonSet");
-        if (daemonSet && a.has("deployment")) a.fail("one of deployment and daemonSet");
-        if (daemonSet && a.has("replicas"))
+        a.object(["deployment", "statefulSet", "daemonSet", "replicas", "container", "image"]);
+        // A StatefulSet is named by `statefulSet:`, a DaemonSet by `daemonSet:` (it has no
+        // replicas), a Deployment by `deployment:`.
+        const target = a.has("deployment")
+          ? "deployment"
+          : a.has("statefulSet")
+            ? "statefulSet"
+            : a.has("daemonSet")
+              ? "daemonSet"
+              : "deployment";
+        if (target === "daemonSet" && a.has("replicas"))
           a.get("replicas").fail("no replicas for a DaemonSet (it runs one pod per eligible node)");
-        const nameR = a.get(daemonSet ? "daemonSet" : "deployment");
-        const name = nameR.str();
+        const kindName = target === "statefulSet" ? "StatefulSet" : target === "daemonSet" ? "DaemonSet" : "Deployment";
+        const name = a.get(target).str();
         const containers = containersOf.get(name);
+        if (name !== "" && containers === undefined)
+          a.get(target).fail(
+            `a ${kindName} created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
+          );
         const other = notDeployments.get(name);
-        if (daemonSet) {
-          const all = [...notDeployments].filter(([, k]) => k === "DaemonSet").map(([n]) => n);
-          if (name !== "" && other !== "DaemonSet")
-            nameR.fail(`a DaemonSet created by an earlier step (${all.join(", ") || "none"})`);
-        } else if (name !== "" && containers === undefined)
-          nameR.fail(`a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`);
-        else if (other !== undefined)
-          nameR.fail(
-            `a Deployment (${name} is a ${other}: ${other === "DaemonSet" ? "update it with daemonSet:" : `updates of ${other}s are not simulated`})`,
+        if (other !== (target === "deployment" ? undefined : kindName) && containers !== undefined)
+          a.get(target).fail(
+            other === "StatefulSet" || other === "DaemonSet"
+              ? `a ${kindName} (${name} is a ${other}: update it with ${other === "StatefulSet" ? "statefulSet" : "daemonSet"}: ${name})`
+              : `a ${kindName} (${name} is a ${other ?? "Deployment"}: updates of ${other ?? "Deployment"}s ${other === undefined ? "take deployment:" : "are not simulated"})`,
           );
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
@@ -217,15 +225,20 @@ function readCreate(
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" | "DaemonSet" = "Deployment") => {
+  const stamp = (
+    doc: YamlReader,
+    kind: "Deployment" | "ReplicaSet" | "Job" | "StatefulSet" | "DaemonSet" = "Deployment",
+  ) => {
     for (let i = 0; i < copies; i++) {
       const suffix = copies > 1 ? `-${i}` : "";
       const d =
         kind === "Job"
           ? readJob(doc, suffix, runDuration)
-          : kind === "DaemonSet"
-            ? readDaemonSet(doc, suffix)
-            : readDeployment(doc, suffix, kind);
+          : kind === "StatefulSet"
+            ? readStatefulSet(doc, suffix)
+            : kind === "DaemonSet"
+              ? readDaemonSet(doc, suffix)
+              : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
       noteWorkloadSite(d, doc.ctx.site(doc.offset));
       if (i === 0) {
@@ -234,9 +247,11 @@ function readCreate(
             ? DEPLOYMENT_FIELDS
             : kind === "Job"
               ? JOB_FIELDS
-              : kind === "DaemonSet"
-                ? DAEMONSET_FIELDS
-                : REPLICASET_FIELDS;
+              : kind === "StatefulSet"
+                ? STATEFULSET_FIELDS
+                : kind === "DaemonSet"
+                  ? DAEMONSET_FIELDS
+                  : REPLICASET_FIELDS;
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
@@ -249,7 +264,7 @@ function readCreate(
     return deployments;
   }
   readObjects(step.get("apply"), "a manifest file", (o) => {
-    if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
+    if (o.kind === "Deployment" || o.kind === "ReplicaSet" || o.kind === "StatefulSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
     } else if (o.kind === "Job" || o.kind === "DaemonSet") stamp(o.r, o.kind);
