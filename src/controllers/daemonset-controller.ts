@@ -115,7 +115,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   constructor(deps: ControllerDeps, client: number, d: DaemonSetControllerDeps) {
     super(deps, client, "daemonset", deps.spec.concurrentDaemonSetSyncs ?? DEFAULT_CONCURRENT_DAEMONSET_SYNCS);
-    const { engine, watch } = deps;
+    const engine = deps.engine;
     this.pods = deps.store.pods;
     this.nodes = d.nodes;
     this.labels = d.labels;
@@ -129,18 +129,8 @@ export class DaemonSetController extends PodControlController implements NodeCha
       if (this.api.requests.status[req] !== Status.ok) this.syncFailed[ds] = true;
       this.endSync(ds);
     });
-    watch.watch(
-      WatchResource.daemonsets,
-      engine.register("daemonset.informer.ds", (_t, arg) => this.onDaemonSetEvent(arg)),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("daemonset.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      client,
-    );
+    this.inform(WatchResource.daemonsets, "ds", (arg) => this.onDaemonSetEvent(arg));
+    this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
     this.allRunning.expectDaemonSets(this);
   }
 
