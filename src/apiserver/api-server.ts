@@ -82,6 +82,13 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
     subresource: "status",
     namespace: "default",
   },
+  [Resource.daemonsets]: { apiGroup: "apps", resource: "daemonsets", namespace: "default" },
+  [Resource.daemonsetsStatus]: {
+    apiGroup: "apps",
+    resource: "daemonsets",
+    subresource: "status",
+    namespace: "default",
+  },
 };
 
 /**

@@ -1,5 +1,6 @@
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodReason, PodStage, type PodTable } from "../cluster/pod-table.js";
+import type { DaemonSetState } from "../cluster/daemon-sets.js";
 import type { DisruptionBudgets } from "../cluster/disruption-budgets.js";
 import {
   type CronJobState,
@@ -58,6 +59,7 @@ export class ObjectStore {
   /** Told of each committed PersistentVolumeClaim create (undefined when the run has no StatefulSet). */
   claims: ClaimObserver | undefined;
   readonly cronJobs: CronJobState[] = [];
+  readonly daemonSets: DaemonSetState[] = [];
   readonly pods: PodTable;
   readonly nodes: NodeTable;
   private readonly engine: Engine;
@@ -196,6 +198,24 @@ export class ObjectStore {
       case Resource.cronjobsStatus:
         // The CronJob controller keeps the status it wrote (cronjob-controller.ts); watchers see the change.
         this.watch.publish(WatchResource.cronjobs, obj, WatchEvent.MODIFIED);
+        return;
+      case Resource.daemonsets: {
+        // An update's operand is the revision its new spec.template is (the daemon pods' template changed).
+        const ds = this.daemonSets[obj]!;
+        if (verb === Verb.create) ds.exists = true;
+        else {
+          ds.revision = operand;
+          ds.settled = false;
+        }
+        this.watch.publish(
+          WatchResource.daemonsets,
+          obj,
+          verb === Verb.create ? WatchEvent.ADDED : WatchEvent.MODIFIED,
+        );
+        return;
+      }
+      case Resource.daemonsetsStatus:
+        this.watch.publish(WatchResource.daemonsets, obj, WatchEvent.MODIFIED);
         return;
       case Resource.pods:
         if (verb === Verb.create) {

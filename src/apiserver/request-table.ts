@@ -30,6 +30,8 @@ export const Resource = {
   deploymentsScale: 20,
   horizontalpodautoscalers: 21,
   horizontalpodautoscalersStatus: 22,
+  daemonsets: 23,
+  daemonsetsStatus: 24,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -56,6 +58,8 @@ export const RESOURCE_NAMES = [
   "deployments/scale",
   "horizontalpodautoscalers",
   "horizontalpodautoscalers/status",
+  "daemonsets",
+  "daemonsets/status",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */

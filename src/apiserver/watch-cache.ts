@@ -17,15 +17,24 @@ export const WatchResource = {
   jobs: 3,
   statefulsets: 4,
   cronjobs: 5,
+  daemonsets: 6,
 } as const;
 export type WatchResource = (typeof WatchResource)[keyof typeof WatchResource];
-export const WATCH_RESOURCE_NAMES = ["deployments", "replicasets", "pods", "jobs", "statefulsets", "cronjobs"] as const;
+export const WATCH_RESOURCE_NAMES = [
+  "deployments",
+  "replicasets",
+  "pods",
+  "jobs",
+  "statefulsets",
+  "cronjobs",
+  "daemonsets",
+] as const;
 const RESOURCE_KINDS = WATCH_RESOURCE_NAMES.length;
 /**
  * model: a watch event carries the whole object, whatever the write was (a status patch, a
  * binding): the sizes the writers use for whole objects, a Deployment and a ReplicaSet ~3 kB
  * (kubectl's and the deployment controller's writes), a pod ~5 kB (the replicaset controller's
- * create), a Job, a StatefulSet and a CronJob ~3 kB (kubectl's create).
+ * create), a Job, a StatefulSet, a CronJob and a DaemonSet ~3 kB (kubectl's create).
  */
 const EVENT_OBJECT_BYTES: Readonly<Record<(typeof WATCH_RESOURCE_NAMES)[number], number>> = {
   deployments: 3_000,
@@ -34,6 +43,7 @@ const EVENT_OBJECT_BYTES: Readonly<Record<(typeof WATCH_RESOURCE_NAMES)[number],
   jobs: 3_000,
   statefulsets: 3_000,
   cronjobs: 3_000,
+  daemonsets: 3_000,
 };
 
 /** Watch event types, as in the watch API. */

@@ -1,21 +1,14 @@
 import type { EventKind } from "../core/engine.js";
 import { columnTable } from "../core/column-table.js";
-import { NS_PER } from "../core/time.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
-import { PodDelete } from "../apiserver/object-store.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
-import { type ControllerDeps, SyncController } from "./sync-controller.js";
+import type { ControllerDeps } from "./sync-controller.js";
+import { PodControlController } from "./pod-control.js";
 
-/** model: pkg/controller/controller_utils.go ExpectationsTimeout = 5 * time.Minute. */
-export const EXPECTATIONS_TIMEOUT_NS = 5 * 60 * NS_PER.s;
-/** model: pkg/controller/controller_utils.go SlowStartInitialBatchSize = 1. */
-export const SLOW_START_INITIAL_BATCH = 1;
-/** model: a Pod object in etcd is ~5 kB (CALIBRATION.md). */
-export const POD_BYTES = 5_000;
-/** model: (assumed) a status update body and a pod DELETE (DeleteOptions) of a controller. */
+export { DELETE_BYTES, EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./pod-control.js";
+/** model: (assumed) a status update body of a controller. */
 export const STATUS_BYTES = 1_500;
-export const DELETE_BYTES = 300;
 
 /** Per-pod flags of the controller's informer view. */
 const COUNTED = 1;
@@ -36,26 +29,16 @@ const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
  * create and delete (or 5 minutes pass) a sync does nothing more, which is why it never
  * over-creates. A sync ends with a status update when the observed counts changed.
  */
-export class ReplicaSetController extends SyncController {
+export class ReplicaSetController extends PodControlController {
   private readonly pods: PodTable;
   private readonly burstReplicas: number;
-  private readonly kCreated: EventKind;
-  private readonly kDeleted: EventKind;
   private readonly kStatusWritten: EventKind;
   // Per-ReplicaSet controller state, indexed by ReplicaSet id (few: plain arrays suffice).
-  private readonly pendingAdds: number[] = [];
-  private readonly pendingDeletes: number[] = [];
-  private readonly expectationsSetNs: number[] = [];
-  private readonly remaining: number[] = [];
-  private readonly batchSize: number[] = [];
   /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
   private readonly podsOf: number[][] = [];
   private readonly podFlags = new PodFlags(1024);
   /** Per ReplicaSet: its informer has delivered it (pods of a ReplicaSet not seen yet, or never created, queue nothing). */
   private readonly seen: boolean[] = [];
-  /** Pod creates and deletes sent by this controller. */
-  creates = 0;
-  deletes = 0;
   /** Syncs that found creations or deletions still unobserved and so did nothing more. */
   syncsAwaitingExpectations = 0;
 
@@ -64,8 +47,6 @@ export class ReplicaSetController extends SyncController {
     const { engine, watch } = deps;
     this.pods = deps.store.pods;
     this.burstReplicas = deps.spec.burstReplicas;
-    this.kCreated = engine.register("replicaset.created", (rs, req) => this.onCreated(rs, req));
-    this.kDeleted = engine.register("replicaset.deleted", (rs, req) => this.onDeleted(rs, req));
     this.kStatusWritten = engine.register("replicaset.statusWritten", (rs, req) => {
       if (this.api.requests.status[req] !== Status.ok) this.syncFailed[rs] = true;
       this.endSync(rs);
@@ -105,14 +86,8 @@ export class ReplicaSetController extends SyncController {
 
   /** Sizes the per-ReplicaSet arrays to cover `rs`. */
   private ensure(rs: number): void {
-    while (this.pendingAdds.length <= rs) {
-      this.pendingAdds.push(0);
-      this.pendingDeletes.push(0);
-      this.expectationsSetNs.push(0);
-      this.remaining.push(0);
-      this.batchSize.push(0);
-      this.inflight.push(0);
-      this.syncFailed.push(false);
+    this.ensureKey(rs);
+    while (this.podsOf.length <= rs) {
       this.podsOf.push([]);
       this.seen.push(false);
     }
@@ -157,11 +132,7 @@ export class ReplicaSetController extends SyncController {
   protected syncBody(rs: number): void {
     const state = this.store.replicaSets[rs]!;
     this.syncFailed[rs] = false;
-    const now = this.engine.now;
-    const satisfied =
-      (this.pendingAdds[rs]! <= 0 && this.pendingDeletes[rs]! <= 0) ||
-      now - this.expectationsSetNs[rs]! > EXPECTATIONS_TIMEOUT_NS;
-    if (!satisfied) {
+    if (!this.expectationsSatisfied(rs)) {
       this.syncsAwaitingExpectations++;
       this.finishSync(rs);
       return;
@@ -169,12 +140,8 @@ export class ReplicaSetController extends SyncController {
     const diff = state.replicas - state.observedPods;
     if (diff > 0) {
       const n = Math.min(diff, this.burstReplicas);
-      this.pendingAdds[rs] = n; // model: expectations.ExpectCreations(rsKey, diff)
-      this.pendingDeletes[rs] = 0;
-      this.expectationsSetNs[rs] = now;
-      this.remaining[rs] = n;
-      this.batchSize[rs] = Math.min(n, SLOW_START_INITIAL_BATCH);
-      this.startBatch(rs);
+      this.setExpectations(rs, n, 0); // model: expectations.ExpectCreations(rsKey, diff)
+      this.startCreates(rs, n);
     } else if (diff < 0) {
       this.deleteSurplus(rs, Math.min(-diff, this.burstReplicas));
     } else {
@@ -182,37 +149,11 @@ export class ReplicaSetController extends SyncController {
     }
   }
 
-  private startBatch(rs: number): void {
+  protected newPod(rs: number): number {
     const state = this.store.replicaSets[rs]!;
-    const size = this.batchSize[rs]!;
-    this.inflight[rs] = size;
-    for (let i = 0; i < size; i++) {
-      const pod = this.pods.add(rs, state.nextOrdinal++, state.template);
-      this.podsOf[rs]!.push(pod);
-      this.creates++;
-      this.api.submit(this.client, Verb.create, Resource.pods, pod, 0, POD_BYTES, this.kCreated, rs);
-    }
-  }
-
-  private onCreated(rs: number, req: number): void {
-    if (this.api.requests.status[req] !== Status.created) {
-      // model: a failed create lowers the expectation so the next sync retries it (replica_set.go).
-      this.pendingAdds[rs]!--;
-      this.syncFailed[rs] = true;
-    }
-    if (--this.inflight[rs]! > 0) return;
-    this.remaining[rs]! -= this.batchSize[rs]!;
-    const rem = this.remaining[rs]!;
-    if (rem > 0 && this.syncFailed[rs]) {
-      // model: controller_utils.go slowStartBatch stops after a batch with an error; the pods it
-      // skipped are observed as never coming (expectations.CreationObserved for each).
-      this.pendingAdds[rs]! -= rem;
-    } else if (rem > 0) {
-      this.batchSize[rs] = Math.min(2 * this.batchSize[rs]!, rem);
-      this.startBatch(rs);
-      return;
-    }
-    this.finishSync(rs);
+    const pod = this.pods.add(rs, state.nextOrdinal++, state.template);
+    this.podsOf[rs]!.push(pod);
+    return pod;
   }
 
   /**
@@ -236,31 +177,8 @@ export class ReplicaSetController extends SyncController {
       const created = pods.time(b, PodStage.created) - pods.time(a, PodStage.created);
       return created !== 0 ? created : b - a;
     });
-    this.pendingDeletes[rs] = n; // model: expectations.ExpectDeletions(rsKey, podKeys)
-    this.pendingAdds[rs] = 0;
-    this.expectationsSetNs[rs] = this.engine.now;
-    this.inflight[rs] = n;
-    for (let i = 0; i < n; i++) {
-      this.deletes++;
-      this.api.submit(
-        this.client,
-        Verb.delete,
-        Resource.pods,
-        active[i]!,
-        PodDelete.graceful,
-        DELETE_BYTES,
-        this.kDeleted,
-        rs,
-      );
-    }
-  }
-
-  private onDeleted(rs: number, req: number): void {
-    if (this.api.requests.status[req] !== Status.ok) {
-      this.pendingDeletes[rs]!--;
-      this.syncFailed[rs] = true;
-    }
-    if (--this.inflight[rs]! === 0) this.finishSync(rs);
+    this.setExpectations(rs, 0, n); // model: expectations.ExpectDeletions(rsKey, podKeys)
+    this.deletePods(rs, active, n);
   }
 
   /**
@@ -271,7 +189,7 @@ export class ReplicaSetController extends SyncController {
    * model); with minReadySeconds, a ReplicaSet whose pods are all Ready but not all available is
    * synced again after minReadySeconds (syncReplicaSet's queue.AddAfter).
    */
-  private finishSync(rs: number): void {
+  protected finishSync(rs: number): void {
     const state = this.store.replicaSets[rs]!;
     const minReady = state.minReadyNs ?? 0;
     const available = minReady > 0 ? this.availablePods(rs, minReady) : state.observedRunning;

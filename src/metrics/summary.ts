@@ -183,6 +183,8 @@ function stageLatency(T: Float64Array, n: number, from: number, to: number): Lat
 /** Computes the deterministic summary of a finished simulation. */
 export function summarize(sim: Simulation, result: RunResult): SimulatedSummary {
   const pods = sim.pods;
+  // The DaemonSets' pods are as many as they keep at the end (one per node that should run each, mostly).
+  const expected = sim.expectedPods + (sim.daemonSetController?.wantedPods ?? 0);
   const n = pods.size;
   const T = pods.times;
   let scheduled = 0;
@@ -224,7 +226,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     stopReason: result.reason,
     simulatedNs: result.endNs,
     pods: {
-      expected: sim.expectedPods,
+      expected,
       created: countCreated(sim),
       scheduled,
       // Running at the end of the run (pods that ran and were replaced, evicted or ended are not counted).
@@ -273,7 +275,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
       utilization: round3(c.utilization(result.endNs)),
     })),
     stages,
-    node: nodeSideSummary(sim, sim.pods, sim.expectedPods, result.endNs),
+    node: nodeSideSummary(sim, sim.pods, expected, result.endNs),
     writeMix: writeMix(sim),
     background: backgroundSummary(sim),
     ...(sim.clusterAutoscaler === undefined

@@ -86,17 +86,34 @@ export function podsCreatedBound(steps: readonly WorkloadStep[]): number {
   return created;
 }
 
+/** An upper bound on the pods DaemonSets create on `nodes` nodes: one per node each, again at each of their updates. */
+export function daemonPodsBound(steps: readonly WorkloadStep[], nodes: number): number {
+  const daemonSets = new Set<string>();
+  let created = 0;
+  for (const s of steps) {
+    const a = s.action;
+    if (a.kind === "create") {
+      for (const d of a.deployments) {
+        if (d.kind !== "DaemonSet") continue;
+        daemonSets.add(d.name);
+        created += nodes;
+      }
+    } else if (a.kind === "update" && daemonSets.has(a.deployment)) created += nodes;
+  }
+  return created;
+}
+
 /**
  * Estimates the peak resident memory of running `s` to its time limit. It is an estimate for
  * refusing runs that cannot fit (`--max-memory`) and for sizing the V8 heap, not a promise:
  * within a factor of two for the fitted runs.
  */
 export function estimateMemory(s: Scenario): MemoryEstimate {
-  const pods = podsCreatedBound(s.workload) + (s.existingPods?.length ?? 0);
   let nodes = 0;
   // An autoscaled pool's rows go up to maxNodes (build-cluster.ts poolRows).
   for (const p of s.nodePools) nodes += Math.max(p.count, p.autoscaling?.maxNodes ?? 0);
   for (const st of s.workload) if (st.action.kind === "addNodes") nodes += st.action.count;
+  const pods = podsCreatedBound(s.workload) + daemonPodsBound(s.workload, nodes) + (s.existingPods?.length ?? 0);
   const simulatedNs = s.stop.timeLimitNs;
   const nodeSampleRows = Math.min(
     nodes * (Math.floor(simulatedNs / s.kubelet.sampleInterval) + 1),

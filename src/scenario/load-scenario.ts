@@ -209,6 +209,17 @@ function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep
   const deployments = createdDeployments(steps);
   return pods.map((p) => {
     if (p.ownerKind === "StatefulSet") return adoptStatefulSetPod(p, deployments);
+    if (p.ownerKind === "DaemonSet") {
+      // model: a DaemonSet of the inputs claims the pods it owns (by name) whose labels its selector matches.
+      const ds = deployments.find(
+        (x) =>
+          x.kind === "DaemonSet" &&
+          x.namespace === p.namespace &&
+          x.name === p.ownerName &&
+          [...x.pod.labels].every(([k, v]) => p.pod.labels.get(k) === v),
+      );
+      return ds === undefined ? p : { ...p, adoptedBy: ds.name };
+    }
     if (p.ownerKind !== "ReplicaSet") return p;
     const d = deployments.find(
       (x) =>

@@ -2,6 +2,7 @@ import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./cor
 import { noteContainerResources } from "./inputs/limit-ranges.js";
 import { notePriorityClassRef } from "./inputs/priority-classes.js";
 import type { DistSpec } from "../core/distributions.js";
+import type { DaemonSetManifest } from "./inputs/daemon-sets.js";
 import { ScenarioError } from "./scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "./yaml-reader.js";
 import type { ClaimTemplateManifest, StatefulSetManifest } from "./inputs/stateful-sets.js";
@@ -90,13 +91,15 @@ export interface DeploymentSpec {
    * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded);
    * or for a StatefulSet (then `statefulSet` holds its spec).
    */
-  kind?: "ReplicaSet" | "Job" | "StatefulSet" | "CronJob";
+  kind?: "ReplicaSet" | "Job" | "StatefulSet" | "CronJob" | "DaemonSet";
   /** A Job's spec (with `kind` Job; with `kind` CronJob, the spec of the Jobs it creates). */
   job?: JobManifest;
   /** A StatefulSet's spec (with `kind` StatefulSet only). */
   statefulSet?: StatefulSetManifest;
   /** A CronJob's own fields (with `kind` CronJob only; its pods are the job template's). */
   cronJob?: CronJobManifest;
+  /** A DaemonSet's update strategy (with `kind` DaemonSet only; `replicas` is then 0: one pod per eligible node). */
+  daemonSet?: DaemonSetManifest;
   pod: PodManifest;
   /**
    * The pod template's `cluster-autoscaler.kubernetes.io/safe-to-evict` annotation, when given:

@@ -128,6 +128,38 @@ export interface PodSpecInput
 }
 
 /**
+ * The input of a pod that is nothing but node constraints (its nodeSelector, tolerations and
+ * affinity; no requests, images or spread): what a NodeAffinity addedAffinity or a DaemonSet's
+ * nodeShouldRunDaemonPod is compiled from.
+ */
+export function nodeConstraintsInput(
+  name: string,
+  nodeSelector: ReadonlyMap<string, string>,
+  tolerations: YamlReader,
+  affinity: YamlReader,
+): PodSpecInput {
+  return {
+    name,
+    namespace: "",
+    labels: new Map(),
+    priority: 0,
+    preemptionPolicy: "",
+    schedulerName: "",
+    nodeName: "",
+    requests: new Float64Array(0),
+    nonZeroCpuMilli: 0,
+    nonZeroMemBytes: 0,
+    images: [],
+    hostPorts: [],
+    nodeSelector,
+    tolerations,
+    affinity,
+    topologySpreadConstraints: readerFor(undefined, "", ""),
+    ownerSelector: null,
+  };
+}
+
+/**
  * Appends ":latest" to an untagged image reference, as upstream's ImageLocality does.
  * model: imagelocality/image_locality.go normalizedImageName.
  */

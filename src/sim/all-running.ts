@@ -7,13 +7,26 @@ export interface PendingWork {
   readonly pending: number;
 }
 
+/** The DaemonSets' part of the condition: the pods they want now, and whether each is done. */
+export interface DaemonSetWork {
+  /**
+   * Pods the DaemonSets keep now: one per node that should run each (desiredNumberScheduled),
+   * plus those left on nodes that may keep but not get one, summed.
+   */
+  readonly wantedPods: number;
+  /** Every DaemonSet is done: created, each wanted pod Running and updated, no other pod live. */
+  readonly settled: boolean;
+}
+
 /**
  * The `allRunning` stop condition, in one place: the run ends when every Deployment has
  * exactly its desired number of live pods, all Running and all from its current template (a
  * finished rollout), `expectedPods` in total, and every Job has finished (Complete or Failed:
- * its pods end Succeeded or are deleted, so they are no longer live). A CronJob never finishes:
- * it and the Jobs it creates are left out, so the run stops once the rest holds, whatever its
- * Jobs are doing (`stop: { when: timeLimit }` runs a window of its schedule instead).
+ * its pods end Succeeded or are deleted, so they are no longer live), and every DaemonSet is
+ * done (one Running, updated pod per node that should run it; those pods count in the total). A
+ * CronJob never finishes: it and the Jobs it creates are left out, so the run stops once the
+ * rest holds, whatever its Jobs are doing (`stop: { when: timeLimit }` runs a window of its
+ * schedule instead).
  *
  * It is fed by the others: the object store reports each pod's live / Running changes per
  * template ({@link count}) and asks for a judgement after each committed pod or Deployment
@@ -34,6 +47,8 @@ export class AllRunningCondition {
   private armed = false;
   /** Jobs of the workload whose terminal condition is not committed yet. */
   private unfinishedJobs = 0;
+  /** The DaemonSet controller, when the workload has DaemonSets. */
+  private daemonSets: DaemonSetWork | undefined;
   /** Per template: live pods (created, not terminating, not terminal) and those of them Running. */
   private readonly liveByTemplate: number[] = [];
   private readonly runningByTemplate: number[] = [];
@@ -57,6 +72,11 @@ export class AllRunningCondition {
   /** The workload holds `n` more Jobs (declared at initialize): the condition waits for each to finish. */
   expectJobs(n: number): void {
     this.unfinishedJobs += n;
+  }
+
+  /** The workload holds DaemonSets: their pods count besides `expectedPods`, and each must be done. */
+  expectDaemonSets(work: DaemonSetWork): void {
+    this.daemonSets = work;
   }
 
   /** A Job's Complete or Failed condition was committed. */
@@ -89,17 +109,20 @@ export class AllRunningCondition {
   /** Judges the condition now, if armed; stops the engine the first time it holds. */
   check(): void {
     if (!this.armed || !Number.isNaN(this.atNs) || this.unfinishedJobs > 0) return;
+    const ds = this.daemonSets;
+    if (ds !== undefined && !ds.settled) return;
     let live = 0;
     for (let t = 0; t < this.liveByTemplate.length; t++) live += this.liveByTemplate[t]!;
     // A CronJob never finishes: its Jobs' pods (of its template) neither hold the run open nor count.
     for (const d of this.deployments)
       if (d.spec.kind === "CronJob" && d.template < this.liveByTemplate.length)
         live -= this.liveByTemplate[d.template]!;
-    if (live !== this.expectedPods) return;
+    if (live !== this.expectedPods + (ds?.wantedPods ?? 0)) return;
     let running = 0;
     for (const d of this.deployments) {
-      // A Job's pods are judged by its condition (above) and the live total: none may remain.
-      if (d.spec.kind === "Job" || d.spec.kind === "CronJob") continue;
+      // A Job's pods are judged by its condition (above) and the live total: none may remain;
+      // a DaemonSet's by the controller's view of it (above).
+      if (d.spec.kind === "Job" || d.spec.kind === "CronJob" || d.spec.kind === "DaemonSet") continue;
       const t = d.template;
       if (t >= this.runningByTemplate.length) return;
       const held = d.heldBack;

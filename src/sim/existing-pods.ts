@@ -9,6 +9,8 @@ import type { ResourceQuotas } from "../apiserver/resource-quotas.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
+import type { DaemonSetController } from "../controllers/daemonset-controller.js";
+import { targetNodeName } from "../controllers/daemon-pod.js";
 import { POD_BYTES, type ReplicaSetController } from "../controllers/replicaset-controller.js";
 import type { StatefulSetController } from "../controllers/statefulset-controller.js";
 import { podOrdinal } from "../scenario/inputs/stateful-sets.js";
@@ -37,6 +39,8 @@ export interface ExistingPodsDeps {
   replicaSets: ReplicaSetController;
   /** The StatefulSet controller, which adopts its sets' pods (undefined without StatefulSets). */
   statefulSets?: StatefulSetController | undefined;
+  /** Adopts the pods of DaemonSets of the workload (undefined: the workload has none). */
+  daemonSets: DaemonSetController | undefined;
   /** Pod names to write to pods.arrow instead of generated ones. */
   podNames: Map<number, string>;
   /** Waits for every existing object to be written before judging "all Running". */
@@ -97,10 +101,27 @@ export class ExistingPods implements Component {
     const holders = new Map<string, number>();
     const adopted = new Map<string, number>();
     const membersOf = new Map<number, number[]>();
+    /** Per adopting DaemonSet: its pods and the node each is on or meant for. */
+    const daemonPods = new Map<number, { rows: number[]; nodes: number[] }>();
     for (const p of scenario.existingPods ?? []) {
-      const rs = p.adoptedBy !== undefined ? this.adoptedSet(p, adopted) : this.holderSet(p, holders);
+      const ds = p.ownerKind === "DaemonSet" && p.adoptedBy !== undefined ? this.adoptingDaemonSet(p) : -1;
+      const rs =
+        ds >= 0
+          ? store.daemonSets[ds]!.podSet
+          : p.adoptedBy !== undefined
+            ? this.adoptedSet(p, adopted)
+            : this.holderSet(p, holders);
       const state = store.replicaSets[rs]!;
-      const row = this.d.pods.add(rs, state.nextOrdinal++, state.template);
+      // A DaemonSet's pod keeps its own spec (its node affinity names its node).
+      const template =
+        ds >= 0 ? this.addTemplate({ ...store.daemonSets[ds]!.revisions[0]!, pod: p.pod }) : state.template;
+      const row = this.d.pods.add(rs, state.nextOrdinal++, template);
+      if (ds >= 0) {
+        const m = daemonPods.get(ds) ?? { rows: [], nodes: [] };
+        m.rows.push(row);
+        m.nodes.push(nodeIdx.get(targetNodeName(p.nodeName, p.pod.affinity)) ?? -1);
+        daemonPods.set(ds, m);
+      }
       if (p.nodeName !== "") {
         const n = nodeIdx.get(p.nodeName);
         if (n === undefined) throw new SimulationError(this.name, 0, `no node ${p.nodeName} for pod ${p.name}`);
@@ -115,6 +136,23 @@ export class ExistingPods implements Component {
       else m.push(row);
     }
     for (const rs of this.adopting) this.d.replicaSets.expectExisting(rs, membersOf.get(rs) ?? []);
+    for (const [ds, m] of daemonPods) this.d.daemonSets!.expectExisting(ds, m.rows, m.nodes);
+  }
+
+  /** The DaemonSet of the workload that adopts pod `p` (its owner, by namespace and name). */
+  private adoptingDaemonSet(p: ExistingPodSpec): number {
+    const ds = this.d.store.daemonSets.findIndex((x) => x.name === p.adoptedBy && x.namespace === p.namespace);
+    if (ds < 0) throw new SimulationError(this.name, 0, `no DaemonSet ${p.adoptedBy}`);
+    return ds;
+  }
+
+  /** Builds the pod template of `spec` (shared with the scheduler and kubelets); returns its id. */
+  private addTemplate(spec: DeploymentSpec): number {
+    const { templates, templateSpecs, vocabulary } = this.d;
+    const t = templates.length;
+    templates.push(buildTemplate(t, spec, vocabulary));
+    templateSpecs.push(spec);
+    return t;
   }
 
   start(): void {
@@ -190,7 +228,7 @@ export class ExistingPods implements Component {
 
   /** The stand-in owner of pods whose controller is not simulated: one per owner and pod spec. */
   private holderSet(p: ExistingPodSpec, byKey: Map<string, number>): number {
-    const { store, templates, templateSpecs, vocabulary } = this.d;
+    const store = this.d.store;
     const key = `${p.ownerKind}/${p.namespace}/${p.ownerName || p.name}/${JSON.stringify(p.pod, mapsAsObjects)}`;
     const known = byKey.get(key);
     if (known !== undefined) {
@@ -208,9 +246,7 @@ export class ExistingPods implements Component {
       maxUnavailable: 0,
       pod: p.pod,
     };
-    const t = templates.length;
-    templates.push(buildTemplate(t, spec, vocabulary));
-    templateSpecs.push(spec);
+    const t = this.addTemplate(spec);
     const d = store.deployments.length;
     const rs = store.replicaSets.length;
     store.deployments.push({

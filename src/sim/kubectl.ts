@@ -1,3 +1,4 @@
+import { newDaemonSet } from "../cluster/daemon-sets.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import { newJob, newReplicaSet } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
@@ -14,7 +15,7 @@ import type { AllRunningCondition } from "./all-running.js";
 import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
 import { revisionName } from "../controllers/statefulset-controller.js";
 
-/** model: (assumed) size of a Deployment (or ReplicaSet, Job or CronJob) create or update body. */
+/** model: (assumed) size of a Deployment (or ReplicaSet, Job, CronJob or DaemonSet) create or update body. */
 const DEPLOYMENT_BYTES = 3_000;
 /** model: (assumed) size of kubectl scale's merge patch of the scale subresource. */
 const SCALE_PATCH_BYTES = 200;
@@ -118,6 +119,7 @@ export class Kubectl implements Component {
           if (d.kind === "Job") this.declareJob(d, idx, id);
           if (d.kind === "StatefulSet") this.declareStatefulSet(d, idx, id);
           if (d.kind === "CronJob") this.declareCronJob(d, idx, id);
+          if (d.kind === "DaemonSet") this.declareDaemonSet(d, idx, id);
           if (d.kind === "ReplicaSet") {
             const rs = store.replicaSets.length;
             store.deployments[idx]!.replicaSets.push(rs);
@@ -127,6 +129,12 @@ export class Kubectl implements Component {
             });
           }
         }
+      } else if (a.kind === "update" && this.daemonSetNamed(a.deployment) !== undefined) {
+        // A DaemonSet's new template is its next revision (the reader requires an image: it has
+        // no replicas); its controller builds the pods' templates.
+        const ds = this.daemonSetNamed(a.deployment)!;
+        const spec = withImage(ds.revisions.at(-1)!, a.container, a.image ?? "");
+        this.updateTemplates[i] = ds.revisions.push(spec) - 1;
       } else if (a.kind === "update") {
         const dep = this.deploymentNamed(a.deployment);
         this.updateTemplates[i] =
@@ -239,6 +247,24 @@ export class Kubectl implements Component {
     });
   }
 
+  /**
+   * Declares DaemonSet `spec` (owner entry `owner`): the DaemonSet object, which kubectl creates,
+   * and the ReplicaSet-table row its pods point at, which no ReplicaSet controller acts on.
+   * Its pods' templates (one per revision and node) are the DaemonSet controller's to build;
+   * `template` stands for the DaemonSet's own spec.template and stamps no pod.
+   */
+  private declareDaemonSet(spec: DeploymentSpec, owner: number, template: number): void {
+    const store = this.d.store;
+    const rs = store.replicaSets.length;
+    store.deployments[owner]!.replicaSets.push(rs);
+    store.replicaSets.push(newReplicaSet(rs, spec.name, owner, template, 0));
+    store.daemonSets.push(newDaemonSet(store.daemonSets.length, spec, owner, rs));
+  }
+
+  private daemonSetNamed(name: string) {
+    return this.d.store.daemonSets.find((x) => x.name === name);
+  }
+
   private addTemplate(spec: DeploymentSpec, deployment = this.d.store.deployments.length): number {
     const id = this.d.templates.length;
     this.d.templates.push(buildTemplate(id, spec, this.d.vocabulary));
@@ -268,7 +294,10 @@ export class Kubectl implements Component {
       for (const spec of a.deployments) {
         const d = store.deployments.findIndex((x) => x.spec === spec);
         this.inflight++;
-        if (spec.kind === "Job") {
+        if (spec.kind === "DaemonSet") {
+          const ds = store.daemonSets.findIndex((x) => x.revisions[0] === spec);
+          api.submit(client, Verb.create, Resource.daemonsets, ds, 0, DEPLOYMENT_BYTES, this.kApplied, ds);
+        } else if (spec.kind === "Job") {
           const job = store.jobs.findIndex((j) => j.spec === spec.job);
           api.submit(client, Verb.create, Resource.jobs, job, 0, DEPLOYMENT_BYTES, this.kApplied, job);
         } else if (spec.kind === "StatefulSet") {
@@ -287,6 +316,19 @@ export class Kubectl implements Component {
         this.inflight++;
         this.autoscalers!.submitCreate(client, this.firstAutoscaler[i]! + k, this.kHpaCreated);
       }
+    } else if (a.kind === "update" && this.daemonSetNamed(a.deployment) !== undefined) {
+      const ds = this.daemonSetNamed(a.deployment)!.idx;
+      this.inflight++;
+      api.submit(
+        client,
+        Verb.update,
+        Resource.daemonsets,
+        ds,
+        this.updateTemplates[i]!,
+        DEPLOYMENT_BYTES,
+        this.kApplied,
+        ds,
+      );
     } else if (a.kind === "update") {
       const dep = this.deploymentNamed(a.deployment);
       const template = this.updateTemplates[i]! >= 0 ? this.updateTemplates[i]! : dep.template;

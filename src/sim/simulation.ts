@@ -17,6 +17,8 @@ import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-
 import { JobController } from "../controllers/job-controller.js";
 import { CronJobController } from "../controllers/cronjob-controller.js";
 import { GarbageCollector } from "../controllers/garbage-collector.js";
+import { DaemonSetController } from "../controllers/daemonset-controller.js";
+import { NodeChangeFanout } from "../node/node-change-fanout.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
 import { StatefulSetController } from "../controllers/statefulset-controller.js";
 import { VolumeProvisioner } from "../controllers/volume-provisioner.js";
@@ -35,6 +37,7 @@ import {
   createdAutoscalers,
   createdDeployments,
   createsCronJobs,
+  createsDaemonSets,
   createsJobs,
   finalReplicas,
   type LoadCurve,
@@ -46,7 +49,7 @@ import { NS_PER } from "../core/time.js";
 import { podsNotCreated } from "../metrics/creation-backlog.js";
 import { TimeSeriesRecorder } from "../metrics/time-series.js";
 import type { PriorityAndFairness } from "../apiserver/flowcontrol/priority-and-fairness.js";
-import { buildNodes, buildVocabulary, type Vocabulary } from "./build-cluster.js";
+import { buildNodes, buildTemplate, buildVocabulary, type Vocabulary } from "./build-cluster.js";
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
@@ -108,6 +111,8 @@ export class Simulation {
   /** The CronJob controller and the garbage collector that deletes its Jobs' pods (undefined without CronJobs). */
   readonly cronJobController: CronJobController | undefined;
   readonly garbageCollector: GarbageCollector | undefined;
+  /** kube-controller-manager's DaemonSet controller (undefined when the workload has no DaemonSet). */
+  readonly daemonSetController: DaemonSetController | undefined;
   readonly scheduler: KubeScheduler;
   /** The disruption controller and the Eviction API's budget check (undefined without PodDisruptionBudgets). */
   readonly disruptionController: DisruptionController | undefined;
@@ -230,6 +235,8 @@ export class Simulation {
       },
     );
     const kl = scenario.kubelet;
+    // Node changes reach the scheduler, and the DaemonSet controller when there is one.
+    const nodeChanges = new NodeChangeFanout(this.scheduler);
     const podsByNode = new PodsByNode(nodes.size);
     const podTemplates = new NodePodTemplates(
       engine,
@@ -254,7 +261,7 @@ export class Simulation {
       podTemplates,
       getLatency: kl.statusGet,
       // model: a Node update (Ready, cordon, join) is a cluster event that may make pods schedulable.
-      nodeChanges: this.scheduler,
+      nodeChanges,
       allRunning: this.allRunning,
     });
     this.background = new BackgroundLoad({
@@ -300,7 +307,7 @@ export class Simulation {
       api: this.api,
       kubelets: this.kubelets,
       podsByNode,
-      nodeChanges: this.scheduler,
+      nodeChanges,
       allRunning: this.allRunning,
       deployments: this.store.deployments,
       replicaSets: this.store.replicaSets,
@@ -354,6 +361,29 @@ export class Simulation {
             provisioner,
             storage,
           );
+    // Built only for workloads with DaemonSets: its client and watchers exist only then, so other runs are unchanged.
+    this.daemonSetController = createsDaemonSets(scenario.workload)
+      ? new DaemonSetController(
+          controllerDeps,
+          this.clients.add(
+            "system:serviceaccount:kube-system:daemon-set-controller",
+            cm.qps,
+            cm.burst,
+            CONTROLLER_MANAGER_KEY,
+          ),
+          {
+            nodes,
+            labels: this.vocabulary.labels,
+            addTemplate: (spec) => {
+              const id = this.templates.push(buildTemplate(this.templates.length, spec, this.vocabulary)) - 1;
+              this.templateSpecs.push(spec);
+              return id;
+            },
+            allRunning: this.allRunning,
+          },
+        )
+      : undefined;
+    if (this.daemonSetController !== undefined) nodeChanges.add(this.daemonSetController);
     this.existingPods =
       scenario.existingPods === undefined
         ? undefined
@@ -371,6 +401,7 @@ export class Simulation {
             templateSpecs: this.templateSpecs,
             replicaSets: this.replicaSetController,
             statefulSets: this.statefulSetController,
+            daemonSets: this.daemonSetController,
             podNames: this.podNames,
             allRunning: this.allRunning,
             quotas: this.quotas,

@@ -25,6 +25,7 @@ describe("simctl import", () => {
       Pod: 15,
       CronJob: 1,
       Job: 1,
+      DaemonSet: 1,
       Deployment: 3,
       PriorityClass: 2,
       StatefulSet: 1,
@@ -38,6 +39,7 @@ describe("simctl import", () => {
     const step = s.workload[0]!.action;
     expect(step.kind === "create" && step.deployments.map((d) => d.name)).toEqual([
       "ledger-reconcile",
+      "kube-proxy",
       "web",
       "ledger",
       "trainer",

@@ -109,6 +109,29 @@ describe("a kubectl dump of a real cluster runs end to end", () => {
     expect(rows.some((r) => r.pod.startsWith("report-"))).toBe(false);
   });
 
+  test("the kube-proxy DaemonSet adopts its pod on every node: it creates none, and counts each node as done", () => {
+    const proxies = rows.filter((r) => r.deployment === "kube-proxy");
+    expect(proxies.map((r) => r.pod).sort()).toEqual([
+      "kube-proxy-ax0q",
+      "kube-proxy-bx1q",
+      "kube-proxy-cx2q",
+      "kube-proxy-dx3q",
+      "kube-proxy-ex4q",
+    ]);
+    expect(new Set(proxies.map((r) => r.node)).size).toBe(5);
+    expect(proxies.every((r) => r.ownerKind === "DaemonSet" && r.deletion === null)).toBe(true);
+    const dsc = run.simulation.daemonSetController!;
+    expect([dsc.creates, dsc.deletes]).toEqual([0, 0]);
+    // It tolerates every taint (operator: Exists): the GPU node and the NotReady node run it too.
+    expect(run.simulation.store.daemonSets[0]!.status).toMatchObject({
+      desiredNumberScheduled: 5,
+      currentNumberScheduled: 5,
+      updatedNumberScheduled: 5,
+      numberMisscheduled: 0,
+    });
+    expect(run.summary.byOwnerKind.DaemonSet!.created).toBe(5);
+  });
+
   test("Recreate deletes every old pod before it creates a new one", () => {
     const ledger = rows.filter((r) => r.deployment === "ledger");
     const sets = [...new Set(ledger.map((r) => r.replicaset))];

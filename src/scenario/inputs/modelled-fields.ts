@@ -199,6 +199,24 @@ export const CRONJOB_FIELDS: FieldTree = {
   },
 };
 
+/**
+ * apps/v1 DaemonSet. Not listed (reported): the template's nodeName and hostNetwork's other
+ * effects (the host ports of its containers); hostNetwork adds the network-unavailable
+ * toleration (daemon-pod.ts).
+ */
+export const DAEMONSET_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    selector: { matchLabels: true },
+    // model: a DaemonSet's pods must have restartPolicy Always (apps validation), its default.
+    template: { metadata: METADATA, spec: { ...POD_SPEC, restartPolicy: new AtDefault("Always") } },
+    updateStrategy: { type: true, rollingUpdate: { maxUnavailable: true, maxSurge: true } },
+    minReadySeconds: new AtDefault(0),
+    // model: apps/v1 defaults: 10 ControllerRevisions kept; old revisions are not simulated.
+    revisionHistoryLimit: new AtDefault(10),
+  },
+};
+
 /** core/v1 Node. */
 export const NODE_FIELDS: FieldTree = {
   ...OBJECT,

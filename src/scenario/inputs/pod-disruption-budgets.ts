@@ -31,7 +31,8 @@ export interface PdbSpec {
 /** model: intstr percentages are "<int>%" (intstr.GetScaledValueFromIntOrPercent). */
 const PERCENT = /^[0-9]+%$/;
 
-function readIntOrPercent(r: YamlReader): IntOrPercent | undefined {
+/** An int-or-percent field (a count, or a percentage of at most 100%); undefined when absent. */
+export function readIntOrPercent(r: YamlReader): IntOrPercent | undefined {
   if (!r.present) return undefined;
   const v = r.value();
   if (typeof v === "string") {

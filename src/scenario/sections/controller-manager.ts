@@ -15,6 +15,8 @@ export interface ControllerManagerSpec extends ClientLimits {
   concurrentJobSyncs: number;
   /** --concurrent-statefulset-syncs when the scenario sets it (absent: {@link DEFAULT_CONCURRENT_STATEFULSET_SYNCS}). */
   concurrentStatefulSetSyncs?: number;
+  /** --concurrent-daemonset-syncs when the scenario sets it (absent: {@link DEFAULT_CONCURRENT_DAEMONSET_SYNCS}). */
+  concurrentDaemonSetSyncs?: number;
   burstReplicas: number;
   /** Time a worker spends in one sync besides its API calls. */
   syncCost: DistSpec;
@@ -22,6 +24,8 @@ export interface ControllerManagerSpec extends ClientLimits {
 
 /** model: kube-controller-manager --concurrent-statefulset-syncs=5. */
 export const DEFAULT_CONCURRENT_STATEFULSET_SYNCS = 5;
+/** model: kube-controller-manager --concurrent-daemonset-syncs=2. */
+export const DEFAULT_CONCURRENT_DAEMONSET_SYNCS = 2;
 
 export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
   // model: kube-controller-manager --kube-api-qps=20, --kube-api-burst=30.
@@ -46,6 +50,7 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
     "concurrentReplicaSetSyncs",
     "concurrentJobSyncs",
     "concurrentStatefulSetSyncs",
+    "concurrentDaemonSetSyncs",
     "burstReplicas",
     "syncCost",
   ]);
@@ -61,6 +66,9 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
     concurrentJobSyncs: cm.get("concurrentJobSyncs").int({ min: 1, default: D.concurrentJobSyncs }),
     ...(cm.has("concurrentStatefulSetSyncs")
       ? { concurrentStatefulSetSyncs: cm.get("concurrentStatefulSetSyncs").int({ min: 1 }) }
+      : {}),
+    ...(cm.has("concurrentDaemonSetSyncs")
+      ? { concurrentDaemonSetSyncs: cm.get("concurrentDaemonSetSyncs").int({ min: 1 }) }
       : {}),
     burstReplicas: cm.get("burstReplicas").int({ min: 1, default: D.burstReplicas }),
     syncCost: cm.get("syncCost").dist({ default: D.syncCost }),

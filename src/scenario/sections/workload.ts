@@ -3,6 +3,7 @@ import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../mani
 import { scaleDeploymentNode } from "../scale-nodes.js";
 import {
   CRONJOB_FIELDS,
+  DAEMONSET_FIELDS,
   DEPLOYMENT_FIELDS,
   JOB_FIELDS,
   REPLICASET_FIELDS,
@@ -11,6 +12,7 @@ import {
 } from "../inputs/modelled-fields.js";
 import { readStatefulSet } from "../inputs/stateful-sets.js";
 import { readCronJob } from "../inputs/cron-jobs.js";
+import { readDaemonSet } from "../inputs/daemon-sets.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
@@ -41,12 +43,13 @@ export type WorkloadAction =
   /** From the step's time on, the CPU demand on a Deployment's pods (what its HorizontalPodAutoscaler measures). */
   | { kind: "load"; load: LoadCurve }
   /**
-   * kubectl changes a Deployment or a StatefulSet (by name): its replica count and/or a
-   * container image (a rollout), or pauses or resumes a Deployment's rollouts (kubectl rollout
+   * kubectl changes a Deployment, a StatefulSet or a DaemonSet (by name): its replica count
+   * and/or a container image (a rollout), or pauses or resumes a Deployment's rollouts (kubectl rollout
    * pause / resume: spec.paused).
    */
   | {
       kind: "update";
+      /** The workload's name: a Deployment's, or a DaemonSet's (given as `daemonSet:`). */
       deployment: string;
       replicas: number | undefined;
       container: string | undefined;
@@ -88,6 +91,11 @@ export function createdDeployments(steps: readonly WorkloadStep[]): DeploymentSp
   const out: DeploymentSpec[] = [];
   for (const s of steps) if (s.action.kind === "create") out.push(...s.action.deployments);
   return out;
+}
+
+/** Whether the workload creates any DaemonSet (its controller is built only then, so other runs are unchanged). */
+export function createsDaemonSets(steps: readonly WorkloadStep[]): boolean {
+  return createdDeployments(steps).some((d) => d.kind === "DaemonSet");
 }
 
 /** Whether the workload creates any Job, or a CronJob that makes them (its components are built only then, so other runs are unchanged). */
@@ -246,22 +254,31 @@ export function readWorkload(
         return { atNs, action: { kind: "load", load: { deployment, fromNs: atNs, shared, atNs: times, cpuMilli } } };
       }
       case "update": {
-        a.object(["deployment", "statefulSet", "replicas", "container", "image", "paused"]);
-        // A StatefulSet is named by `statefulSet:`, a Deployment by `deployment:`.
-        const target = a.has("statefulSet") && !a.has("deployment") ? "statefulSet" : "deployment";
-        const kindName = target === "statefulSet" ? "StatefulSet" : "Deployment";
+        a.object(["deployment", "statefulSet", "daemonSet", "replicas", "container", "image", "paused"]);
+        // A StatefulSet is named by `statefulSet:`, a DaemonSet by `daemonSet:` (it has no
+        // replicas), a Deployment by `deployment:`.
+        const target = a.has("deployment")
+          ? "deployment"
+          : a.has("statefulSet")
+            ? "statefulSet"
+            : a.has("daemonSet")
+              ? "daemonSet"
+              : "deployment";
+        if (target === "daemonSet" && a.has("replicas"))
+          a.get("replicas").fail("no replicas for a DaemonSet (it runs one pod per eligible node)");
+        const kindName = target === "statefulSet" ? "StatefulSet" : target === "daemonSet" ? "DaemonSet" : "Deployment";
         const name = a.get(target).str();
-        if (target === "statefulSet" && a.has("paused")) a.get("paused").fail("paused only on a Deployment");
+        if (target !== "deployment" && a.has("paused")) a.get("paused").fail("paused only on a Deployment");
         const containers = containersOf.get(name);
         if (name !== "" && containers === undefined)
           a.get(target).fail(
             `a ${kindName} created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
           );
         const other = notDeployments.get(name);
-        if (other !== (target === "statefulSet" ? "StatefulSet" : undefined) && containers !== undefined)
+        if (other !== (target === "deployment" ? undefined : kindName) && containers !== undefined)
           a.get(target).fail(
-            other === "StatefulSet"
-              ? `a Deployment (${name} is a StatefulSet: update it with statefulSet: ${name})`
+            other === "StatefulSet" || other === "DaemonSet"
+              ? `a ${kindName} (${name} is a ${other}: update it with ${other === "StatefulSet" ? "statefulSet" : "daemonSet"}: ${name})`
               : `a ${kindName} (${name} is a ${other ?? "Deployment"}: updates of ${other ?? "Deployment"}s ${other === undefined ? "take deployment:" : "are not simulated"})`,
           );
         const container = a.has("container") ? a.get("container").str() : undefined;
@@ -395,7 +412,7 @@ function readCreate(
   const report = step.ctx.inputs;
   const stamp = (
     doc: YamlReader,
-    kind: "Deployment" | "ReplicaSet" | "Job" | "StatefulSet" | "CronJob" = "Deployment",
+    kind: "Deployment" | "ReplicaSet" | "Job" | "StatefulSet" | "CronJob" | "DaemonSet" = "Deployment",
   ) => {
     for (let i = 0; i < copies; i++) {
       const suffix = copies > 1 ? `-${i}` : "";
@@ -406,7 +423,9 @@ function readCreate(
             ? readStatefulSet(doc, suffix)
             : kind === "CronJob"
               ? readCronJob(doc, suffix, runDuration)
-              : readDeployment(doc, suffix, kind);
+              : kind === "DaemonSet"
+                ? readDaemonSet(doc, suffix)
+                : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
       noteWorkloadSite(d, doc.ctx.site(doc.offset));
       if (i === 0) {
@@ -415,6 +434,7 @@ function readCreate(
           Job: JOB_FIELDS,
           CronJob: CRONJOB_FIELDS,
           StatefulSet: STATEFULSET_FIELDS,
+          DaemonSet: DAEMONSET_FIELDS,
           ReplicaSet: REPLICASET_FIELDS,
         }[kind];
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
@@ -434,7 +454,7 @@ function readCreate(
       stamp(o.r, o.kind);
     } else if (o.kind === "Job" && ownedByCronJob(o.r))
       report.objectSkipped("Job", "a CronJob's Job (its CronJob controller creates its own)", o.site);
-    else if (o.kind === "Job" || o.kind === "CronJob") stamp(o.r, o.kind);
+    else if (o.kind === "Job" || o.kind === "CronJob" || o.kind === "DaemonSet") stamp(o.r, o.kind);
     else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
     else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
     else if (o.kind === "Namespace") policies.namespaces.push(readNamespace(o.r));

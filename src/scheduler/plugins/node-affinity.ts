@@ -2,7 +2,14 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
 import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
-import { compilePodSpec, readerFor, type NodeSelectorTerm, type PodSpec, type WeightedNodeTerm } from "../pod-spec.js";
+import {
+  compilePodSpec,
+  nodeConstraintsInput,
+  readerFor,
+  type NodeSelectorTerm,
+  type PodSpec,
+  type WeightedNodeTerm,
+} from "../pod-spec.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import {
   defaultNormalizeScore,
@@ -42,27 +49,8 @@ export class NodeAffinity extends CachePlugin implements fw.FilterScorePlugin {
     const a = argsObject(args, ["addedAffinity"]);
     const added = a?.get("addedAffinity");
     if (added?.present) {
-      const empty = readerFor(undefined, "", "");
       this.added = compilePodSpec(
-        {
-          name: "addedAffinity",
-          namespace: "",
-          labels: new Map(),
-          priority: 0,
-          preemptionPolicy: "",
-          schedulerName: "",
-          nodeName: "",
-          requests: new Float64Array(0),
-          nonZeroCpuMilli: 0,
-          nonZeroMemBytes: 0,
-          images: [],
-          hostPorts: [],
-          nodeSelector: new Map(),
-          tolerations: empty,
-          affinity: wrapAffinity(added),
-          topologySpreadConstraints: empty,
-          ownerSelector: null,
-        },
+        nodeConstraintsInput("addedAffinity", new Map(), readerFor(undefined, "", ""), wrapAffinity(added)),
         h.cache.labels,
       );
     } else this.added = null;

@@ -1,0 +1,149 @@
+import type { EventKind } from "../core/engine.js";
+import { PodDelete } from "../apiserver/object-store.js";
+import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { NS_PER } from "../core/time.js";
+import { type ControllerDeps, SyncController } from "./sync-controller.js";
+
+/** model: pkg/controller/controller_utils.go ExpectationsTimeout = 5 * time.Minute. */
+export const EXPECTATIONS_TIMEOUT_NS = 5 * 60 * NS_PER.s;
+/** model: pkg/controller/controller_utils.go SlowStartInitialBatchSize = 1. */
+export const SLOW_START_INITIAL_BATCH = 1;
+/** model: a Pod object in etcd is ~5 kB (CALIBRATION.md). */
+export const POD_BYTES = 5_000;
+/** model: (assumed) a pod DELETE (DeleteOptions) of a controller. */
+export const DELETE_BYTES = 300;
+
+/**
+ * The pod-making half that the replicaset and DaemonSet controllers share
+ * (pkg/controller/controller_utils.go): per key, the creates and deletes it expects its
+ * informer to observe (ControllerExpectations: until they are observed, or 5 minutes pass, a
+ * sync does nothing more, so it never over-creates), pod creates in slow-start batches of 1, 2,
+ * 4, ... (each batch's creates in parallel, the next once all have answered; a batch with a
+ * failure stops the rest, whose expectations are lowered), and graceful deletes all at once.
+ *
+ * Contract: the subclass sizes every per-key array with {@link ensureKey}, makes each pod of a
+ * batch in {@link newPod}, and ends a sync in {@link finishSync}; {@link afterCreates} runs once
+ * the creates of a sync are over (by default the sync ends there).
+ */
+export abstract class PodControlController extends SyncController {
+  protected readonly pendingAdds: number[] = [];
+  protected readonly pendingDeletes: number[] = [];
+  protected readonly expectationsSetNs: number[] = [];
+  /** Creates of the current sync not yet sent, and the size of the batch in flight. */
+  private readonly remaining: number[] = [];
+  private readonly batchSize: number[] = [];
+  private readonly kCreated: EventKind;
+  private readonly kDeleted: EventKind;
+  /** Pod creates and deletes sent by this controller. */
+  creates = 0;
+  deletes = 0;
+
+  protected constructor(deps: ControllerDeps, client: number, name: string, workers: number) {
+    super(deps, client, name, workers);
+    this.kCreated = deps.engine.register(`${name}.created`, (key, req) => this.onCreated(key, req));
+    this.kDeleted = deps.engine.register(`${name}.deleted`, (key, req) => this.onDeleted(key, req));
+  }
+
+  /** Sizes the shared per-key arrays to cover `key`. */
+  protected ensureKey(key: number): void {
+    while (this.pendingAdds.length <= key) {
+      this.pendingAdds.push(0);
+      this.pendingDeletes.push(0);
+      this.expectationsSetNs.push(0);
+      this.remaining.push(0);
+      this.batchSize.push(0);
+      this.inflight.push(0);
+      this.syncFailed.push(false);
+    }
+  }
+
+  /** Every expected create and delete of `key` was observed, or the expectations expired. */
+  protected expectationsSatisfied(key: number): boolean {
+    return (
+      (this.pendingAdds[key]! <= 0 && this.pendingDeletes[key]! <= 0) ||
+      this.engine.now - this.expectationsSetNs[key]! > EXPECTATIONS_TIMEOUT_NS
+    );
+  }
+
+  /** model: expectations.SetExpectations(key, adds, deletes). */
+  protected setExpectations(key: number, adds: number, deletes: number): void {
+    this.pendingAdds[key] = adds;
+    this.pendingDeletes[key] = deletes;
+    this.expectationsSetNs[key] = this.engine.now;
+  }
+
+  /** Creates `n` pods of `key` in slow-start batches; then {@link afterCreates}. */
+  protected startCreates(key: number, n: number): void {
+    this.remaining[key] = n;
+    this.batchSize[key] = Math.min(n, SLOW_START_INITIAL_BATCH);
+    this.createBatch(key);
+  }
+
+  /** The next pod of `key`'s current batch: its row, made with its owner and template. */
+  protected abstract newPod(key: number): number;
+
+  /** Ends the sync of `key` (status write, then endSync). */
+  protected abstract finishSync(key: number): void;
+
+  /** The creates of the current sync are over: by default the sync ends. */
+  protected afterCreates(key: number): void {
+    this.finishSync(key);
+  }
+
+  private createBatch(key: number): void {
+    const size = this.batchSize[key]!;
+    this.inflight[key] = size;
+    for (let i = 0; i < size; i++) {
+      const pod = this.newPod(key);
+      this.creates++;
+      this.api.submit(this.client, Verb.create, Resource.pods, pod, 0, POD_BYTES, this.kCreated, key);
+    }
+  }
+
+  private onCreated(key: number, req: number): void {
+    if (this.api.requests.status[req] !== Status.created) {
+      // model: a failed create lowers the expectation so the next sync retries it.
+      this.pendingAdds[key]!--;
+      this.syncFailed[key] = true;
+    }
+    if (--this.inflight[key]! > 0) return;
+    this.remaining[key]! -= this.batchSize[key]!;
+    const rem = this.remaining[key]!;
+    if (rem > 0 && this.syncFailed[key]) {
+      // model: slowStartBatch stops after a batch with an error; the pods it skipped are
+      // observed as never coming (expectations.CreationObserved / LowerExpectations).
+      this.pendingAdds[key]! -= rem;
+    } else if (rem > 0) {
+      this.batchSize[key] = Math.min(2 * this.batchSize[key]!, rem);
+      this.createBatch(key);
+      return;
+    }
+    this.afterCreates(key);
+  }
+
+  /** Deletes the first `n` of `pods` gracefully, all at once; the sync ends when all have answered. */
+  protected deletePods(key: number, pods: readonly number[], n: number): void {
+    this.inflight[key] = n;
+    for (let i = 0; i < n; i++) {
+      this.deletes++;
+      this.api.submit(
+        this.client,
+        Verb.delete,
+        Resource.pods,
+        pods[i]!,
+        PodDelete.graceful,
+        DELETE_BYTES,
+        this.kDeleted,
+        key,
+      );
+    }
+  }
+
+  private onDeleted(key: number, req: number): void {
+    if (this.api.requests.status[req] !== Status.ok) {
+      this.pendingDeletes[key]!--;
+      this.syncFailed[key] = true;
+    }
+    if (--this.inflight[key]! === 0) this.finishSync(key);
+  }
+}
