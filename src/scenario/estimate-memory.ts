@@ -80,7 +80,10 @@ export function estimateMemory(s: Scenario): MemoryEstimate {
   const pods = podsCreatedBound(s.workload) + (s.existingPods?.length ?? 0);
   let nodes = 0;
   for (const p of s.nodePools) nodes += p.count;
-  for (const st of s.workload) if (st.action.kind === "addNodes") nodes += st.action.count;
+  for (const st of s.workload) {
+    if (st.action.kind === "addNodes") nodes += st.action.count;
+    else if (st.action.kind === "upgradePool") nodes += st.action.nodes;
+  }
   const simulatedNs = s.stop.timeLimitNs;
   const nodeSampleRows = nodes * (Math.floor(simulatedNs / s.kubelet.sampleInterval) + 1);
   const timeSeriesRows = Math.floor(simulatedNs / TIME_SERIES_PERIOD_NS) + 1;

@@ -102,7 +102,8 @@ export class Kubectl implements Component {
         a.kind !== "cordon" &&
         a.kind !== "uncordon" &&
         a.kind !== "drain" &&
-        a.kind !== "failNodes"
+        a.kind !== "failNodes" &&
+        a.kind !== "upgradePool"
       ) {
         throw new SimulationError("kubectl", 0, `workload step ${i} is not simulated yet`);
       }

@@ -24,6 +24,7 @@ import { NodeEvents } from "../node/node-events.js";
 import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
+import { PoolUpgrades } from "../node/pool-upgrade.js";
 import { Registry } from "../node/registry.js";
 import { createdDeployments, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
@@ -93,6 +94,8 @@ export class Simulation {
   readonly kubelets: Kubelets;
   /** The workload's node events (addNodes, cordon, uncordon, drain, failNodes). */
   readonly nodeEvents: NodeEvents;
+  /** The workload's upgradePool steps (undefined without any). */
+  readonly poolUpgrades: PoolUpgrades | undefined;
   /** The nodes.arrow time series. */
   readonly nodeSampler: NodeSampler;
   /** Queue depths and counts sampled every second of simulated time (timeseries.arrow). */
@@ -320,6 +323,24 @@ export class Simulation {
           this.podNames,
         )
       : undefined;
+    // Built only for workloads that upgrade a pool: its client comes last, so other runs are unchanged.
+    this.poolUpgrades = scenario.workload.some((s) => s.action.kind === "upgradePool")
+      ? new PoolUpgrades({
+          engine,
+          random,
+          nodes,
+          pods,
+          labels: this.vocabulary.labels,
+          api: this.api,
+          nodeEvents: this.nodeEvents,
+          podsByNode,
+          kubeletClientOf: (node) => kubeletClients[node]!,
+          // model: the managed control plane's node upgrader, with client-go's default limiter.
+          client: this.clients.add("system:node-pool-upgrader", CLIENT_GO_DEFAULT.qps, CLIENT_GO_DEFAULT.burst),
+          allRunning: this.allRunning,
+        })
+      : undefined;
+    this.nodeEvents.upgrader = this.poolUpgrades;
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;
@@ -343,6 +364,7 @@ export class Simulation {
     this.lifecycle.add(this.kubectl);
     this.lifecycle.add(this.background);
     if (this.existingPods !== undefined) this.lifecycle.add(this.existingPods);
+    if (this.poolUpgrades !== undefined) this.lifecycle.add(this.poolUpgrades);
     this.lifecycle.initializeAndStart();
   }
 

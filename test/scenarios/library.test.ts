@@ -21,6 +21,7 @@ const SCALE: Record<string, number> = {
   "capacity-search.yaml": 1,
   "density-startup.yaml": 0.1,
   "kubemark-density.yaml": 0.02,
+  "node-pool-upgrade.yaml": 0.1,
 };
 const files = readdirSync("scenarios").filter(
   (f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && !f.endsWith("-sweep.yaml"),

@@ -1,4 +1,5 @@
-import type { DistSpec } from "../../core/distributions.js";
+import { lognormal, type DistSpec } from "../../core/distributions.js";
+import { NS_PER } from "../../core/time.js";
 import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
 import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
@@ -33,7 +34,32 @@ export type WorkloadAction =
   /** kubectl cordon / uncordon, or a node failure (it stops reporting: NotReady). */
   | { kind: "cordon" | "uncordon" | "failNodes"; nodes: NodeSelection }
   /** kubectl drain; `timeoutNs` is --timeout (absent: 0, wait forever). */
-  | { kind: "drain"; nodes: NodeSelection; timeoutNs?: number };
+  | { kind: "drain"; nodes: NodeSelection; timeoutNs?: number }
+  /** A managed node-pool surge upgrade (src/node/pool-upgrade.ts). */
+  | ({ kind: "upgradePool" } & PoolUpgradeSpec);
+
+/** An `upgradePool` step: every node of `pool` is replaced by a new one, surge-upgrade style. */
+export interface PoolUpgradeSpec {
+  pool: string;
+  /** Nodes the pool has when the step runs (its initial count plus earlier addNodes): the new rows it needs. */
+  nodes: number;
+  maxSurge: number;
+  maxUnavailable: number;
+  /** How long a node's drain respects PodDisruptionBudgets before its pods are deleted anyway. */
+  drainTimeoutNs: number;
+  /** From the new node's creation to its kubelet's registration (VM boot, kubelet start). */
+  provisioning: DistSpec;
+}
+
+/**
+ * model: GKE's surge upgrade defaults, maxSurge 1 and maxUnavailable 0, and its one-hour limit
+ * on respecting PodDisruptionBudgets and termination grace periods during a node upgrade
+ * (cloud.google.com/kubernetes-engine/docs/concepts/node-pool-upgrade-strategies, "Surge
+ * upgrades"; .../concepts/cluster-upgrades, "How node upgrades work").
+ */
+export const GKE_UPGRADE_DEFAULTS = { maxSurge: 1, maxUnavailable: 0, drainTimeoutNs: 60 * NS_PER.m } as const;
+/** model: (assumed) a VM's creation to its kubelet's registration: about a minute, rarely two. */
+export const DEFAULT_NODE_PROVISIONING: DistSpec = lognormal(60 * NS_PER.s, 120 * NS_PER.s);
 
 /** A step of the workload: at a simulated time, one action. */
 export interface WorkloadStep {
@@ -66,7 +92,17 @@ export function finalReplicas(steps: readonly WorkloadStep[]): number {
   return n;
 }
 
-const ACTION_KEYS = ["apply", "deployments", "update", "addNodes", "cordon", "uncordon", "drain", "failNodes"] as const;
+const ACTION_KEYS = [
+  "apply",
+  "deployments",
+  "update",
+  "addNodes",
+  "cordon",
+  "uncordon",
+  "drain",
+  "failNodes",
+  "upgradePool",
+] as const;
 
 export function readWorkload(
   r: YamlReader,
@@ -83,6 +119,8 @@ export function readWorkload(
   const containersOf = new Map<string, string[]>();
   /** Kinds of the ReplicaSets and Jobs created as such, by name (update: is for Deployments). */
   const notDeployments = new Map<string, string>();
+  /** Nodes of each synthetic pool as the steps so far leave it. */
+  const poolSize = new Map(pools.map((p) => [p.name, p.count]));
   return r.list("a list of workload steps").map((step) => {
     step.object(["at", "copies", "runDuration", ...ACTION_KEYS]);
     const atR = step.get("at");
@@ -142,8 +180,12 @@ export function readWorkload(
         const pool = a.get("pool").str();
         if (pool !== "" && !pools.some((p) => p.name === pool))
           a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
-        return { atNs, action: { kind: "addNodes", pool, count: a.get("count").int({ min: 1 }) } };
+        const count = a.get("count").int({ min: 1 });
+        poolSize.set(pool, (poolSize.get(pool) ?? 0) + count);
+        return { atNs, action: { kind: "addNodes", pool, count } };
       }
+      case "upgradePool":
+        return { atNs, action: { kind: "upgradePool", ...readPoolUpgrade(a, pools, poolSize) } };
       case "drain": {
         const nodes = readSelection(a, pools, ["timeout"]);
         if (!a.has("timeout")) return { atNs, action: { kind: key, nodes } };
@@ -153,6 +195,30 @@ export function readWorkload(
         return { atNs, action: { kind: key, nodes: readSelection(a, pools) } };
     }
   });
+}
+
+function readPoolUpgrade(
+  a: YamlReader,
+  pools: readonly NodePoolSpec[],
+  poolSize: ReadonlyMap<string, number>,
+): PoolUpgradeSpec {
+  a.object(["pool", "maxSurge", "maxUnavailable", "drainTimeout", "provisioning"]);
+  const pool = a.get("pool").str();
+  if (pool !== "" && !pools.some((p) => p.name === pool))
+    a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
+  const d = GKE_UPGRADE_DEFAULTS;
+  const maxSurge = a.get("maxSurge").int({ min: 0, max: 10_000, default: d.maxSurge });
+  const maxUnavailable = a.get("maxUnavailable").int({ min: 0, max: 10_000, default: d.maxUnavailable });
+  // model: GKE refuses maxSurge = maxUnavailable = 0 (no node could ever be upgraded).
+  if (maxSurge + maxUnavailable === 0) a.fail("maxSurge + maxUnavailable of at least 1 (found 0 and 0)");
+  return {
+    pool,
+    nodes: poolSize.get(pool) ?? 0,
+    maxSurge,
+    maxUnavailable,
+    drainTimeoutNs: a.has("drainTimeout") ? a.get("drainTimeout").duration({ min: 1 }) : d.drainTimeoutNs,
+    provisioning: a.get("provisioning").dist({ default: DEFAULT_NODE_PROVISIONING }),
+  };
 }
 
 function readSelection(a: YamlReader, pools: readonly NodePoolSpec[], extra: readonly string[] = []): NodeSelection {
