@@ -22,7 +22,7 @@ import { HostLocalIpam } from "./ipam.js";
 import { LayerCache } from "./layer-cache.js";
 import { gkeReservedCpu, NodeRuntime } from "./node-runtime.js";
 import type { NodeLifecycleController } from "../controllers/node-lifecycle-controller.js";
-import type { NodePodTemplates } from "./node-templates.js";
+import type { NodeContainer, NodePodTemplates } from "./node-templates.js";
 import type { PodsByNode } from "./pods-by-node.js";
 import { containerReadyNs } from "./probes.js";
 import type { Registry } from "./registry.js";
@@ -562,7 +562,9 @@ export class Kubelets {
     const nt = this.podTemplates.of(pod);
     const i = this.workers.next[pod]!;
     if (i < nt.init.length) {
-      this.engine.schedule(this.initRuntime.sample(), this.kInitExited, pod);
+      const init = nt.init[i]!;
+      if (init.sidecar === true) this.sidecarStarted(pod, init);
+      else this.engine.schedule(this.initRuntime.sample(), this.kInitExited, pod);
       return;
     }
     const c = this.workers.cursor[pod]!;
@@ -577,6 +579,30 @@ export class Kubelets {
     }
     this.workers.cursor[pod] = c + 1;
     this.runContainers(pod);
+  }
+
+  /**
+   * model: kuberuntime_container.go computeInitContainerActions: the next init container starts
+   * once a sidecar (restartPolicy Always) is started, not exited: at the PLEG relist that sees
+   * it running, or, with a startupProbe, once the probe succeeded (the prober's result wakes
+   * the pod worker). The sidecar keeps running beside the app containers until the pod is killed.
+   */
+  private sidecarStarted(pod: PodIdx, c: NodeContainer): void {
+    if (c.startupProbe === undefined) {
+      this.atNextRelist(pod, PLEG_INIT_EXITED);
+      return;
+    }
+    const now = this.engine.now;
+    const node = this.pods.node[pod]!;
+    const seen = nextTick(now, this.plegPeriod, this.plegPhase[node]!);
+    const started = containerReadyNs(c.startupProbe, undefined, {
+      workerStartNs: this.workers.workerStartNs[pod]!,
+      observedRunningNs: seen,
+      startedNs: now,
+      appUpNs: now + this.appStartup.sample(),
+      probeLatencyNs: this.probeLatency.sample(),
+    });
+    this.engine.scheduleAt(this.runtime.syncPod(node, started), this.kPleg, pod, PLEG_INIT_EXITED);
   }
 
   private onInitExited(pod: PodIdx): void {

@@ -18,6 +18,7 @@ import { readRegistry } from "./sections/registry.js";
 import { readScheduler } from "./sections/scheduler.js";
 import { readWatch } from "./sections/watch.js";
 import { readWorkload } from "./sections/workload.js";
+import { resolveRuntimeClasses, type RuntimeClassSpec } from "./inputs/runtime-classes.js";
 import type { OutputTable, Scenario, WorkloadStep } from "./types.js";
 import { readYamlDocuments, type ReadContext } from "./yaml-reader.js";
 
@@ -111,10 +112,12 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const known = new Set(images.map((i) => i.name));
   const priorityClasses: PriorityClassSpec[] = [];
   const pdbs: PdbSpec[] = [];
-  const workload = resolveWorkloadPriorities(
+  const runtimeClasses: RuntimeClassSpec[] = [];
+  const workload = resolveWorkloadClasses(
     ctx,
-    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs),
+    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs, runtimeClasses),
     priorityClasses,
+    runtimeClasses,
   );
   const existingPods = r.get("cluster").has("pods")
     ? adoptExistingPods(readClusterPods(r.get("cluster").get("pods"), startNodeNames(nodePools), known), workload)
@@ -186,16 +189,18 @@ function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep
 }
 
 /** The workload with each created Deployment's priority resolved from the PriorityClasses (priority-classes.ts). */
-function resolveWorkloadPriorities(
+function resolveWorkloadClasses(
   ctx: ReadContext,
   steps: WorkloadStep[],
   classes: readonly PriorityClassSpec[],
+  runtimeClasses: readonly RuntimeClassSpec[],
 ): WorkloadStep[] {
-  return steps.map((s) =>
-    s.action.kind === "create"
-      ? { ...s, action: { kind: "create", deployments: resolvePriorities(ctx, s.action.deployments, classes) } }
-      : s,
-  );
+  return steps.map((s) => {
+    if (s.action.kind !== "create") return s;
+    // Runtime classes first: their references are keyed by the pod manifests as read.
+    const deployments = resolveRuntimeClasses(ctx, s.action.deployments, runtimeClasses);
+    return { ...s, action: { kind: "create", deployments: resolvePriorities(ctx, deployments, classes) } };
+  });
 }
 
 /**

@@ -24,6 +24,8 @@ export interface SmallScenario {
   /** Extra workload steps (YAML list items, indented 2 spaces). */
   steps?: string;
   timeLimit?: string;
+  /** Each node's allocatable CPU in cores (default 16). */
+  nodeCpu?: number;
   /** Stop condition (default allRunning). */
   stopWhen?: "allRunning" | "timeLimit";
 }
@@ -37,7 +39,7 @@ cluster:
   nodePools:
     - name: n
       count: ${o.nodes}
-      allocatable: { cpu: 16, memory: 64Gi, pods: 110 }
+      allocatable: { cpu: ${o.nodeCpu ?? 16}, memory: 64Gi, pods: 110 }
       labels: { topology.kubernetes.io/zone: [zone-a, zone-b, zone-c] }
 ${o.pool ?? ""}
 images:

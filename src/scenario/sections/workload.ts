@@ -6,6 +6,7 @@ import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } fr
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
+import { readRuntimeClass, type RuntimeClassSpec } from "../inputs/runtime-classes.js";
 import type { YamlReader } from "../yaml-reader.js";
 import type { NodePoolSpec } from "./cluster.js";
 
@@ -110,6 +111,7 @@ export function readWorkload(
   allPools: readonly NodePoolSpec[],
   priorityClasses: PriorityClassSpec[] = [],
   pdbs: PdbSpec[] = [],
+  runtimeClasses: RuntimeClassSpec[] = [],
 ): WorkloadStep[] {
   // Steps name the synthetic pools; a node of cluster.nodes is selected by its name or labels.
   const pools = allPools.filter((p) => p.nodeName === undefined);
@@ -143,7 +145,7 @@ export function readWorkload(
     switch (key) {
       case "apply":
       case "deployments": {
-        const deployments = readCreate(step, key, images, priorityClasses, pdbs);
+        const deployments = readCreate(step, key, images, { priorityClasses, pdbs, runtimeClasses });
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
@@ -241,8 +243,7 @@ function readCreate(
   step: YamlReader,
   key: "apply" | "deployments",
   images: ReadonlySet<string>,
-  priorityClasses: PriorityClassSpec[],
-  pdbs: PdbSpec[],
+  others: { priorityClasses: PriorityClassSpec[]; pdbs: PdbSpec[]; runtimeClasses: RuntimeClassSpec[] },
 ): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
@@ -271,8 +272,9 @@ function readCreate(
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
     } else if (o.kind === "Job") stamp(o.r, o.kind);
-    else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
-    else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
+    else if (o.kind === "PriorityClass") others.priorityClasses.push(readPriorityClass(o.r));
+    else if (o.kind === "PodDisruptionBudget") others.pdbs.push(readPodDisruptionBudget(o.r));
+    else if (o.kind === "RuntimeClass") others.runtimeClasses.push(readRuntimeClass(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;
