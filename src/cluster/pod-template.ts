@@ -32,6 +32,8 @@ export interface PodTemplate {
   labels: readonly (readonly [number, number])[];
   /** A Job's pods: how long they run once Running before they Succeed (undefined: they run until deleted). */
   runDuration?: DistSpec;
+  /** spec.schedulingGates: the pods are created with these gates (src/cluster/pod-gates.ts). */
+  schedulingGates?: readonly string[];
 }
 
 /** model: pkg/scheduler/util/pod_resources.go DefaultMilliCPURequest. */

@@ -19,7 +19,8 @@ import type { Column } from "./arrow-writer.js";
  * `sandbox_failures` (FailedCreatePodSandBox attempts), `pull_failures`, `bytes_pulled` (bytes
  * the pod's pulls fetched from the registry), `pull_wait_ns` (time its worker waited for
  * pulls), `init_ns` (time its init containers took), `reason` (OutOf<resource>, DeletionByTaintManager,
- * EvictionByEvictionAPI), `owner_kind` (the kind of the pod's controller) and `priority` (spec.priority).
+ * EvictionByEvictionAPI), `owner_kind` (the kind of the pod's controller) and `priority` (spec.priority);
+ * with scheduling gates, `ungated_ns` (when the pod's last gate was removed: created_ns to it is its gated wait).
  */
 export function podColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const pods = sim.pods;
@@ -102,6 +103,12 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
   }
   columns.push({ name: "owner_kind", type: "dict", values: kinds, dictionary: ownerKinds });
   columns.push({ name: "priority", type: "int32", values: priority });
+  // ungated_ns (runs whose pods have schedulingGates only): when the pod's last gate was removed.
+  if (sim.gates !== undefined) {
+    const ungated = new Float64Array(n);
+    for (let p = 0; p < n; p++) ungated[p] = sim.gates.gates.ungatedNs(p);
+    columns.push({ name: "ungated_ns", type: "int64", values: ungated });
+  }
   return { columns, rows: n };
 }
 

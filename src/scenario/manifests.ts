@@ -344,6 +344,9 @@ export function quantities(r: YamlReader): Map<string, number> {
   return m;
 }
 
+/** At most this many scheduling gates per pod template (src/cluster/pod-gates.ts keeps a 32-bit mask per pod). */
+export const MAX_SCHEDULING_GATES = 32;
+
 /**
  * spec.schedulingGates: names, unique. model: core/v1 validation ValidateSchedulingGates (a
  * qualified name, no duplicates); gates can only be removed after creation, never added.
@@ -356,6 +359,8 @@ function readSchedulingGates(r: YamlReader): string[] {
     if (names.includes(name)) g.get("name").fail(`a gate name not listed before (${name} is)`);
     names.push(name);
   }
+  if (names.length > MAX_SCHEDULING_GATES)
+    r.fail(`at most ${MAX_SCHEDULING_GATES} scheduling gates (found ${names.length})`);
   return names;
 }
 

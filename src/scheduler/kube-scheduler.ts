@@ -20,6 +20,7 @@ import { Framework, type Rotation } from "./framework.js";
 import { ClusterEvent, type Binder, type PodRef } from "./plugin.js";
 import { compilePodSpec, readerFor, type PodSpec } from "./pod-spec.js";
 import { REGISTRY } from "./registry.js";
+import type { SchedulingGates } from "./plugins/scheduling-gates.js";
 import { SchedulerCache } from "./scheduler-cache.js";
 import { QueueLoc, Requeue, SchedulingQueue, BACKOFF_WINDOW_NS, UNSCHEDULABLE_FLUSH_NS } from "./scheduling-queue.js";
 import { Code } from "./status.js";
@@ -57,6 +58,8 @@ export interface KubeSchedulerOptions {
   onPreempt?: (pod: number, node: number, victims: readonly number[]) => void;
   /** The scheduler's event recorder (src/background/pod-events.ts): told of each pod bound. */
   events?: { scheduled(pod: number): void };
+  /** The SchedulingGates PreEnqueue plugin (only for runs whose pods have schedulingGates). */
+  schedulingGates?: SchedulingGates;
 }
 
 const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
@@ -281,19 +284,23 @@ export class KubeScheduler implements Binder {
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
     const type = watchType(arg);
-    if (type === WatchEvent.ADDED && this.pods.node[pod] === -1) {
+    const gates = this.options.schedulingGates;
+    const ungated = gates !== undefined && type === WatchEvent.MODIFIED && gates.released(pod);
+    if ((type === WatchEvent.ADDED || ungated) && this.pods.node[pod] === -1) {
       const g = this.groupOfPod(pod);
       if (this.groupProfile[g]! < 0) {
         // model: the scheduler's informer only queues pods whose schedulerName it serves.
         this.ignoredPods++;
         return;
       }
+      if (gates !== undefined && !gates.preEnqueue(pod)) return;
       this.pods.mark(pod, PodStage.queued, this.engine.now);
       this.queue.add(pod, this.engine.now);
       this.kick();
       return;
     }
     if (type === WatchEvent.DELETED) {
+      gates?.forget(pod);
       // model: deleting a pending pod removes it from the queue; deleting an assigned one frees
       // its node in the cache (AssignedPodDelete, which moves pods waiting for room).
       if (this.queue.delete(pod)) this.droppedInFlight = pod;

@@ -144,6 +144,7 @@ export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): Pod
     containers: d.pod.containers.map(container),
     labels: [...d.pod.labels].map(([k, val]) => [v.labels.intern(k), v.labels.intern(val)] as const),
     ...(d.job === undefined ? {} : { runDuration: d.job.runDuration }),
+    ...(d.pod.schedulingGates === undefined ? {} : { schedulingGates: d.pod.schedulingGates }),
   };
 }
 

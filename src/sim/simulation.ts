@@ -25,6 +25,9 @@ import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
 import { PoolUpgrades } from "../node/pool-upgrade.js";
+import { PodGates } from "../cluster/pod-gates.js";
+import { GateController } from "../controllers/gate-controller.js";
+import { SchedulingGates } from "../scheduler/plugins/scheduling-gates.js";
 import { Registry } from "../node/registry.js";
 import { createdDeployments, createsJobs, finalReplicas } from "../scenario/sections/workload.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
@@ -96,6 +99,8 @@ export class Simulation {
   readonly nodeEvents: NodeEvents;
   /** The workload's upgradePool steps (undefined without any). */
   readonly poolUpgrades: PoolUpgrades | undefined;
+  /** The pods' scheduling gates, the scheduler's SchedulingGates plugin and the controller lifting them (undefined when no pod template has gates). */
+  readonly gates: { gates: PodGates; plugin: SchedulingGates; controller: GateController | undefined } | undefined;
   /** The nodes.arrow time series. */
   readonly nodeSampler: NodeSampler;
   /** Queue depths and counts sampled every second of simulated time (timeseries.arrow). */
@@ -163,6 +168,10 @@ export class Simulation {
       createdDeployments(scenario.workload).some((d) => d.strategy === "Recreate"),
     );
     this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
+    const gated = createdDeployments(scenario.workload).some((d) => d.pod.schedulingGates !== undefined);
+    const podGates = gated ? new PodGates(pods, this.templates) : undefined;
+    this.store.gates = podGates;
+    const gatesPlugin = podGates === undefined ? undefined : new SchedulingGates(podGates);
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst, "controlPlane.scheduler");
     this.scheduler = new KubeScheduler(
@@ -182,6 +191,7 @@ export class Simulation {
         ...(sch.config === undefined ? {} : { config: sch.config }),
         // The recorder is built with the kubelets' clients, after the scheduler.
         events: { scheduled: (pod) => this.background.events.scheduled(pod) },
+        ...(gatesPlugin === undefined ? {} : { schedulingGates: gatesPlugin }),
       },
     );
     const kl = scenario.kubelet;
@@ -341,6 +351,23 @@ export class Simulation {
         })
       : undefined;
     this.nodeEvents.upgrader = this.poolUpgrades;
+    // Built only for workloads with ungate steps: its client and watcher come last.
+    const gateController =
+      podGates !== undefined && scenario.workload.some((s) => s.action.kind === "ungate")
+        ? new GateController({
+            engine,
+            api: this.api,
+            watch: this.watch,
+            store: this.store,
+            templates: this.templates,
+            gates: podGates,
+            // model: (assumed) a queueing controller's client limits, qps 50, burst 100.
+            client: this.clients.add("system:serviceaccount:kueue-system:kueue-controller-manager", 50, 100),
+          })
+        : undefined;
+    this.kubectl.ungater = gateController;
+    this.gates =
+      podGates === undefined ? undefined : { gates: podGates, plugin: gatesPlugin!, controller: gateController };
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;

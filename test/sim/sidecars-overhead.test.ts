@@ -50,6 +50,7 @@ describe("sidecar containers in the kubelet's start order", () => {
       kubelet,
       podSpec: `              initContainers:\n${init}`,
     });
+    expect(scenario.inputs!.fieldsNotModelled).toEqual([]);
     const { summary } = runScenario(scenario, { outRoot: out });
     return { summary, ...podTimes(join(out, `${name}-1`)) };
   };

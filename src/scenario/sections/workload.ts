@@ -37,7 +37,9 @@ export type WorkloadAction =
   /** kubectl drain; `timeoutNs` is --timeout (absent: 0, wait forever). */
   | { kind: "drain"; nodes: NodeSelection; timeoutNs?: number }
   /** A managed node-pool surge upgrade (src/node/pool-upgrade.ts). */
-  | ({ kind: "upgradePool" } & PoolUpgradeSpec);
+  | ({ kind: "upgradePool" } & PoolUpgradeSpec)
+  /** From now on the Deployment's pods lose these scheduling gates (src/controllers/gate-controller.ts). */
+  | { kind: "ungate"; deployment: string; gates: readonly string[] };
 
 /** An `upgradePool` step: every node of `pool` is replaced by a new one, surge-upgrade style. */
 export interface PoolUpgradeSpec {
@@ -103,6 +105,7 @@ const ACTION_KEYS = [
   "drain",
   "failNodes",
   "upgradePool",
+  "ungate",
 ] as const;
 
 export function readWorkload(
@@ -119,6 +122,8 @@ export function readWorkload(
   let last = 0;
   /** Container names of each Deployment created so far. */
   const containersOf = new Map<string, string[]>();
+  /** Scheduling gates of each Deployment's pod template, by name. */
+  const gatesOf = new Map<string, readonly string[]>();
   /** Kinds of the ReplicaSets and Jobs created as such, by name (update: is for Deployments). */
   const notDeployments = new Map<string, string>();
   /** Nodes of each synthetic pool as the steps so far leave it. */
@@ -153,6 +158,7 @@ export function readWorkload(
             d.pod.containers.map((c) => c.name),
           );
           if (d.kind !== undefined) notDeployments.set(d.name, d.kind);
+          gatesOf.set(d.name, d.pod.schedulingGates ?? []);
         }
         return { atNs, action: { kind: "create", deployments } };
       }
@@ -188,6 +194,8 @@ export function readWorkload(
       }
       case "upgradePool":
         return { atNs, action: { kind: "upgradePool", ...readPoolUpgrade(a, pools, poolSize) } };
+      case "ungate":
+        return { atNs, action: readUngate(a, gatesOf) };
       case "drain": {
         const nodes = readSelection(a, pools, ["timeout"]);
         if (!a.has("timeout")) return { atNs, action: { kind: key, nodes } };
@@ -197,6 +205,33 @@ export function readWorkload(
         return { atNs, action: { kind: key, nodes: readSelection(a, pools) } };
     }
   });
+}
+
+/** `ungate: { deployment, gates }`: gates of the Deployment's pod template (all of them when not listed). */
+function readUngate(
+  a: YamlReader,
+  gatesOf: ReadonlyMap<string, readonly string[]>,
+): Extract<WorkloadAction, { kind: "ungate" }> {
+  a.object(["deployment", "gates"]);
+  const name = a.get("deployment").str();
+  const own = gatesOf.get(name);
+  if (own === undefined || own.length === 0) {
+    const gated = [...gatesOf].filter(([, g]) => g.length > 0).map(([n]) => n);
+    a.get("deployment").fail(
+      `a workload with spec.schedulingGates created by an earlier step (${gated.join(", ") || "none"})`,
+    );
+    return { kind: "ungate", deployment: name, gates: [] };
+  }
+  if (!a.has("gates")) return { kind: "ungate", deployment: name, gates: own };
+  const gates = a
+    .get("gates")
+    .list("a list of gate names")
+    .map((g) => {
+      const n = g.str();
+      if (!own.includes(n)) g.fail(`a scheduling gate of ${name}'s pods (${own.join(", ")})`);
+      return n;
+    });
+  return { kind: "ungate", deployment: name, gates };
 }
 
 function readPoolUpgrade(
