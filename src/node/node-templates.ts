@@ -19,7 +19,7 @@ export interface NodeContainer {
 export interface NodePodTemplate {
   init: readonly NodeContainer[];
   app: readonly NodeContainer[];
-  /** Whether any app container has a startup or readiness probe. */
+  /** Whether any app container has a startup or readiness probe, or a sidecar a readiness probe. */
   probed: boolean;
   /** Volumes the kubelet mounts locally (projected token, configMap, secret, emptyDir, ...). */
   localVolumes: number;
@@ -88,7 +88,9 @@ export function nodePodTemplate(
   return {
     init,
     app,
-    probed: app.some((c) => c.startupProbe !== undefined || c.readinessProbe !== undefined),
+    probed:
+      app.some((c) => c.startupProbe !== undefined || c.readinessProbe !== undefined) ||
+      init.some((c) => c.readinessProbe !== undefined),
     localVolumes: local,
     attachableVolumes: attachable,
     unreachableTolerationNs: unreachableToleration(manifest?.tolerations, defaultTolerationNs),

@@ -77,6 +77,29 @@ describe("sidecar containers in the kubelet's start order", () => {
     expect(r.init[0]).toBeLessThan(43 * S);
   });
 
+  it("a sidecar's readinessProbe holds the pod's Ready", () => {
+    const probe =
+      "                  restartPolicy: Always\n                  readinessProbe: { httpGet: { path: /, port: 8080 }, initialDelaySeconds: 20, periodSeconds: 1 }\n";
+    const out = mkdtempSync(join(tmpdir(), "simctl-sidecar-"));
+    const scenario = smallScenario({
+      name: "sidecar-ready",
+      nodes: 1,
+      replicas: 1,
+      kubelet,
+      podSpec: `              initContainers:\n${initC("proxy", probe)}`,
+      stopWhen: "timeLimit",
+      timeLimit: "2m",
+    });
+    runScenario(scenario, { outRoot: out });
+    const t = tableFromIPC(readFileSync(join(out, "sidecar-ready-1", "pods.arrow")));
+    const sandbox = Number(t.getChild("sandbox_ready_ns")!.get(0));
+    const ready = Number(t.getChild("ready_ns")!.get(0));
+    const started = Number(t.getChild("containers_started_ns")!.get(0));
+    // The app starts at once (no startupProbe); Ready waits for the sidecar's probe, 20 s after it started.
+    expect(started - sandbox).toBeLessThan(5 * S);
+    expect(ready - sandbox).toBeGreaterThanOrEqual(20 * S);
+  });
+
   it("restartPolicy on a regular container, or other than Always, is refused with its location", () => {
     expect(() =>
       smallScenario({
