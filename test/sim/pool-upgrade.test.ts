@@ -71,6 +71,14 @@ function upgradeScenario(
   });
 }
 
+/** Runs {@link upgradeScenario} with its outputs in a new directory: the summary, its upgrade record and the run's directory. */
+function runUpgrade(name: string, o: Parameters<typeof upgradeScenario>[1]) {
+  const scenario = upgradeScenario(name, o);
+  const out = mkdtempSync(join(tmpdir(), "simctl-upgrade-"));
+  const { summary } = runScenario(scenario, { outRoot: out });
+  return { summary, up: summary.node.upgrades![0]!, dir: join(out, `${name}-1`) };
+}
+
 describe("upgradePool: a GKE-style surge upgrade of a node pool", () => {
   it("scenarios/node-pool-upgrade.yaml: no budget violated at any instant, every pod ends Running, the duration reported", () => {
     const scenario = loadScenario("scenarios/node-pool-upgrade.yaml");
@@ -108,15 +116,12 @@ describe("upgradePool: a GKE-style surge upgrade of a node pool", () => {
 
   it("budgets hold the drains back: refused evictions retried, never fewer than minAvailable Running", () => {
     // 2 old nodes drained at once (maxUnavailable 2), 6 pods, minAvailable 5: one eviction at a time.
-    const scenario = upgradeScenario("upgrade-pdb", {
+    const { summary, up, dir } = runUpgrade("upgrade-pdb", {
       nodes: 3,
       replicas: 6,
       pdb: "web-pdb-5.yaml",
       upgrade: "{ pool: n, maxSurge: 0, maxUnavailable: 2, provisioning: 20s }",
     });
-    const out = mkdtempSync(join(tmpdir(), "simctl-upgrade-pdb-"));
-    const { summary } = runScenario(scenario, { outRoot: out });
-    const up = summary.node.upgrades![0]!;
     expect(up.batches).toBe(2);
     expect(up.nodesUpgraded).toBe(3);
     expect(up.evictionsRefused).toBeGreaterThan(0);
@@ -124,21 +129,19 @@ describe("upgradePool: a GKE-style surge upgrade of a node pool", () => {
     expect(up.blockedWallNs).toBeGreaterThan(0);
     expect(up.blockedWallNs).toBeLessThanOrEqual(up.durationNs!);
     expect(up.forcedDeletions).toBe(0);
-    expect(lowestRunning(join(out, "upgrade-pdb-1", "pods.arrow"), 6).get("web")).toBeGreaterThanOrEqual(5);
+    expect(lowestRunning(join(dir, "pods.arrow"), 6).get("web")).toBeGreaterThanOrEqual(5);
     expect(summary.node.availability![0]!.lowestRunning).toBeGreaterThanOrEqual(5);
     expect(summary.pods.running).toBe(6);
   });
 
   it("past drainTimeout the pods left are force-deleted and the upgrade goes on", () => {
     // minAvailable 100%: no eviction is ever admitted.
-    const scenario = upgradeScenario("upgrade-forced", {
+    const { summary, up } = runUpgrade("upgrade-forced", {
       nodes: 2,
       replicas: 4,
       pdb: "web-pdb-all.yaml",
       upgrade: "{ pool: n, drainTimeout: 2m, provisioning: 30s }",
     });
-    const { summary } = runScenario(scenario, { write: false });
-    const up = summary.node.upgrades![0]!;
     expect(up.nodesUpgraded).toBe(2);
     expect(up.drainsTimedOut).toBe(2);
     expect(up.longestDrainNs).toBe(2 * 60 * S);
@@ -159,18 +162,15 @@ describe("upgradePool: a GKE-style surge upgrade of a node pool", () => {
     // after 2 s plus the API round trips (well under 1 s). A node's upgrade is sequential:
     // provision + register + drain, one node after another.
     const nodes = 4;
-    const scenario = upgradeScenario(`upgrade-closed-${settings.startsWith("maxSurge: 1") ? "surge" : "unavail"}`, {
+    const { up, dir } = runUpgrade(`upgrade-closed-${settings.startsWith("maxSurge: 1") ? "surge" : "unavail"}`, {
       nodes,
       replicas: 40,
       upgrade: `{ pool: n, ${settings}, provisioning: 40s }`,
       kubelet: "  containerStop: 2s",
     });
-    const out = mkdtempSync(join(tmpdir(), "simctl-upgrade-closed-"));
-    const { summary } = runScenario(scenario, { outRoot: out });
-    const up = summary.node.upgrades![0]!;
     expect(up.batches).toBe(nodes);
     expect(up.longestDrainNs).toBe(3 * S);
-    const { rows, col } = columns(join(out, `${scenario.name}-1`, "api.arrow"));
+    const { rows, col } = columns(join(dir, "api.arrow"));
     const resource = col("resource");
     const verb = col("verb");
     const submit = col("submit_ns");

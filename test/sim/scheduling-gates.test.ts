@@ -11,16 +11,22 @@ const S = NS_PER.s;
 const GATES =
   "              schedulingGates:\n                - name: example.com/quota\n                - name: example.com/tenant\n";
 
+/** A scenario whose web pods carry two gates (see {@link smallScenario} for the options). */
+function gated(name: string, nodes: number, replicas: number, steps: string, timeLimit?: string) {
+  return smallScenario({
+    name,
+    nodes,
+    replicas,
+    podSpec: GATES,
+    steps,
+    ...(timeLimit === undefined ? {} : { timeLimit }),
+  });
+}
+
 describe("schedulingGates: pods wait outside the scheduling queue until their gates are removed", () => {
   it("no gated pod takes a scheduling cycle; ungate at 2m queues them; pods.arrow and the summary show the wait", () => {
     const out = mkdtempSync(join(tmpdir(), "simctl-gates-"));
-    const scenario = smallScenario({
-      name: "gates",
-      nodes: 2,
-      replicas: 5,
-      podSpec: GATES,
-      steps: "  - at: 2m\n    ungate: { deployment: web }",
-    });
+    const scenario = gated("gates", 2, 5, "  - at: 2m\n    ungate: { deployment: web }");
     expect(scenario.inputs!.fieldsNotModelled).toEqual([]);
     const { summary } = runScenario(scenario, { outRoot: out });
     expect(summary.pods.running).toBe(5);
@@ -45,14 +51,13 @@ describe("schedulingGates: pods wait outside the scheduling queue until their ga
   });
 
   it("removing one of two gates is not enough: the pods stay gated and the run ends at its time limit", () => {
-    const scenario = smallScenario({
-      name: "gates-one",
-      nodes: 1,
-      replicas: 3,
-      podSpec: GATES,
-      steps: "  - at: 30s\n    ungate: { deployment: web, gates: [example.com/quota] }",
-      timeLimit: "5m",
-    });
+    const scenario = gated(
+      "gates-one",
+      1,
+      3,
+      "  - at: 30s\n    ungate: { deployment: web, gates: [example.com/quota] }",
+      "5m",
+    );
     const { summary } = runScenario(scenario, { write: false });
     expect(summary.pods.running).toBe(0);
     expect(summary.timeToAllRunningNs).toBeNull();
@@ -61,13 +66,9 @@ describe("schedulingGates: pods wait outside the scheduling queue until their ga
   });
 
   it("pods created after the ungate step (a scale-up) lose their gates as the controller sees them", () => {
-    const scenario = smallScenario({
-      name: "gates-scale",
-      nodes: 2,
-      replicas: 2,
-      podSpec: GATES,
-      steps: "  - at: 10s\n    ungate: { deployment: web }\n  - at: 60s\n    update: { deployment: web, replicas: 6 }",
-    });
+    const steps =
+      "  - at: 10s\n    ungate: { deployment: web }\n  - at: 60s\n    update: { deployment: web, replicas: 6 }";
+    const scenario = gated("gates-scale", 2, 2, steps);
     const { summary } = runScenario(scenario, { write: false });
     expect(summary.pods.running).toBe(6);
     expect(summary.schedulingGates).toMatchObject({ gatedPods: 6, stillGated: 0 });

@@ -1,6 +1,7 @@
 import type { DeploymentSpec, PodManifest } from "../manifests.js";
 import type { ReadContext, YamlReader } from "../yaml-reader.js";
 import { PRIORITY_CLASS_FIELDS, reportUnmodelled } from "./modelled-fields.js";
+import { PodRefs } from "./pod-refs.js";
 
 /** A scheduling.k8s.io/v1 PriorityClass. */
 export interface PriorityClassSpec {
@@ -39,11 +40,11 @@ export function readPriorityClass(r: YamlReader): PriorityClassSpec {
 }
 
 /** Where each pod template named its priorityClassName, for errors found once every class is known. */
-const classRefs = new WeakMap<PodManifest, YamlReader>();
+const classRefs = new PodRefs();
 
 /** Records that `pod` names a priority class at `r` (spec.priorityClassName). */
 export function notePriorityClassRef(pod: PodManifest, r: YamlReader): void {
-  classRefs.set(pod, r);
+  classRefs.note(pod, r);
 }
 
 /**
@@ -70,11 +71,8 @@ export function resolvePriorities(
     if (name === undefined) return dflt === undefined ? d : { ...d, pod: { ...d.pod, priority: dflt.value } };
     const c = byName.get(name);
     if (c === undefined) {
-      const r = classRefs.get(d.pod);
-      if (r !== undefined) {
-        r.fail(`the name of a PriorityClass given in the inputs or a system class (${[...byName.keys()].join(", ")})`);
-        ctx.absorb(r.ctx.issues);
-      }
+      const names = [...byName.keys()].join(", ");
+      classRefs.fail(ctx, d.pod, `the name of a PriorityClass given in the inputs or a system class (${names})`);
       return d;
     }
     return { ...d, pod: { ...d.pod, priority: c.value } };

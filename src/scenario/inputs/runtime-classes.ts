@@ -2,6 +2,7 @@ import { DNS_LABEL, quantities, type DeploymentSpec, type PodManifest } from "..
 import { METADATA_KEYS } from "../core-v1-fields.js";
 import type { ReadContext, YamlReader } from "../yaml-reader.js";
 import { reportUnmodelled, RUNTIME_CLASS_FIELDS } from "./modelled-fields.js";
+import { PodRefs } from "./pod-refs.js";
 
 /** A node.k8s.io/v1 RuntimeClass: its name, handler and pod overhead (overhead.podFixed). */
 export interface RuntimeClassSpec {
@@ -26,11 +27,11 @@ export function readRuntimeClass(r: YamlReader): RuntimeClassSpec {
 }
 
 /** Where each pod template named its runtimeClassName (or wrote spec.overhead), for errors found once every class is known. */
-const classRefs = new WeakMap<PodManifest, YamlReader>();
+const classRefs = new PodRefs();
 
 /** Records that `pod` names a RuntimeClass (or sets spec.overhead) at `r`. */
 export function noteRuntimeClassRef(pod: PodManifest, r: YamlReader): void {
-  classRefs.set(pod, r);
+  classRefs.note(pod, r);
 }
 
 /**
@@ -50,11 +51,9 @@ export function resolveRuntimeClasses(
 ): DeploymentSpec[] {
   const byName = new Map(classes.map((c) => [c.name, c]));
   return deployments.map((d) => {
-    const ref = classRefs.get(d.pod);
-    if (ref === undefined) return d;
+    if (!classRefs.has(d.pod)) return d;
     const fail = (expected: string) => {
-      ref.fail(expected);
-      ctx.absorb(ref.ctx.issues);
+      classRefs.fail(ctx, d.pod, expected);
       return d;
     };
     const name = d.pod.runtimeClassName;

@@ -2,14 +2,7 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
 import type * as fw from "../plugin.js";
-import {
-  CachePlugin,
-  ClusterEvent,
-  FILTER_SCORE_POINTS,
-  NodeChange,
-  type NodeEventRef,
-  PER_NODE_SCORES,
-} from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, NodeChange, PER_NODE_SCORES } from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -289,7 +282,12 @@ export class InterPodAffinity extends CachePlugin implements fw.FilterScorePlugi
     for (let j = 0; j < n; j++) scores[j] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[j]! - min) / diff)) : 0;
   }
 
-  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, other: PodSpec | null, node: NodeEventRef | null): boolean {
+  isSchedulableAfter(
+    event: ClusterEvent,
+    pod: fw.PodRef,
+    other: PodSpec | null,
+    node: fw.NodeEventRef | null,
+  ): boolean {
     // model: interpodaffinity plugin.go: Node/Add and UpdateNodeLabel (isSchedulableAfterNodeChange);
     // labels never change in a run, so only an added node can help.
     if (event === ClusterEvent.NodeChange) return node === null || (node.change & NodeChange.added) !== 0;

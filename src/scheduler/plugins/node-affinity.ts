@@ -1,14 +1,7 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import {
-  CachePlugin,
-  ClusterEvent,
-  FILTER_SCORE_POINTS,
-  NodeChange,
-  type NodeEventRef,
-  PER_NODE_SCORES,
-} from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, NodeChange, PER_NODE_SCORES } from "../plugin.js";
 import { compilePodSpec, readerFor, type NodeSelectorTerm, type PodSpec, type WeightedNodeTerm } from "../pod-spec.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import {
@@ -173,7 +166,7 @@ export class NodeAffinity extends CachePlugin implements fw.FilterScorePlugin {
    * pod when the node matches its required affinity (and the profile's addedAffinity); labels
    * never change in a run, so only an added node can.
    */
-  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, _o: PodSpec | null, node: NodeEventRef | null): boolean {
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, _o: PodSpec | null, node: fw.NodeEventRef | null): boolean {
     if (event !== ClusterEvent.NodeChange || node === null || (node.change & NodeChange.added) === 0) return false;
     const added = this.addedRequired();
     return this.required.of(pod.group, pod.spec)[node.node] === 1 && (added === null || added[node.node] === 1);
