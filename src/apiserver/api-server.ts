@@ -6,6 +6,7 @@ import { HostCpu } from "../sync/host-cpu.js";
 import { classify, type Classification, type RequestAttributes } from "./flowcontrol/classify.js";
 import { PriorityAndFairness } from "./flowcontrol/priority-and-fairness.js";
 import { listSeats } from "./flowcontrol/work-estimate.js";
+import type { ResourceQuotas } from "./resource-quotas.js";
 import type { ApiServerSpec, WebhookSpec } from "../scenario/sections/api-server.js";
 import type { ApiClients } from "./clients.js";
 import type { ObjectStore } from "./object-store.js";
@@ -41,6 +42,14 @@ const RESOURCE_ATTRIBUTES: Record<Resource, Omit<RequestAttributes, "verb">> = {
   },
   [Resource.jobs]: { apiGroup: "batch", resource: "jobs", namespace: "default" },
   [Resource.jobsStatus]: { apiGroup: "batch", resource: "jobs", subresource: "status", namespace: "default" },
+  [Resource.statefulsets]: { apiGroup: "apps", resource: "statefulsets", namespace: "default" },
+  [Resource.statefulsetsStatus]: {
+    apiGroup: "apps",
+    resource: "statefulsets",
+    subresource: "status",
+    namespace: "default",
+  },
+  [Resource.persistentvolumeclaims]: { apiGroup: "", resource: "persistentvolumeclaims", namespace: "default" },
   // model: node Leases live in kube-node-lease (pkg/kubelet/kubelet.go, corev1.NamespaceNodeLease),
   // leader-election Leases in kube-system; both match their FlowSchemas' rules (namespaces "*").
   [Resource.leases]: { apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-node-lease" },
@@ -140,6 +149,8 @@ export class ApiServer {
   webhookRejections = 0;
   /** Decides pods/eviction creates (the disruption budgets); every eviction is allowed without it. */
   private evictions: EvictionPolicy | undefined;
+  /** The ResourceQuota admission plugin (undefined when no namespace has a quota). */
+  private readonly quotas: ResourceQuotas | undefined;
 
   constructor(
     engine: Engine,
@@ -149,6 +160,7 @@ export class ApiServer {
     store: ObjectStore,
     storage: Storage,
     cpus: readonly HostCpu[],
+    quotas?: ResourceQuotas,
   ) {
     if (cpus.length !== spec.replicas)
       throw new RangeError(`apiserver: ${cpus.length} CPUs given for ${spec.replicas} replicas`);
@@ -157,6 +169,7 @@ export class ApiServer {
     this.clients = clients;
     this.store = store;
     this.storage = storage;
+    this.quotas = quotas;
     this.spec = spec;
     for (let i = 0; i < spec.replicas; i++) {
       this.apf.push(
@@ -321,7 +334,8 @@ export class ApiServer {
   private classOf(req: number): Classification {
     const r = this.requests;
     // Clients of one user (a kubelet's and its event recorder's) share their classification.
-    const key = this.clients.userIds[r.client[req]!]! * 256 + r.verb[req]! * 16 + r.resource[req]!;
+    // Up to 32 resources (a Resource code and a verb share the low byte).
+    const key = this.clients.userIds[r.client[req]!]! * 256 + r.verb[req]! * 32 + r.resource[req]!;
     let c = this.classes.get(key);
     if (c === undefined) {
       const attributes: RequestAttributes = {
@@ -450,6 +464,15 @@ export class ApiServer {
       // model: eviction.go checks the pod's PodDisruptionBudget before it deletes the pod; a
       // refusal (429 TooManyRequests, 500 for several budgets) writes nothing.
       const code = this.evictions.admitEviction(r.object[req]!);
+      if (code !== Status.ok) {
+        this.respond(req, code);
+        return;
+      }
+    }
+    // model: ResourceQuota is the last validating admission plugin, after the webhooks; a
+    // refused create (403 Forbidden) writes nothing.
+    if (this.quotas !== undefined && r.resource[req] === Resource.pods && r.verb[req] === Verb.create) {
+      const code = this.quotas.admitCreate(r.object[req]!);
       if (code !== Status.ok) {
         this.respond(req, code);
         return;

@@ -8,16 +8,24 @@ import {
   JobCondition,
   type JobState,
   type ReplicaSetState,
+  type StatefulSetState,
 } from "../cluster/workloads.js";
 import { SimulationError } from "../core/errors.js";
 import { columnTable } from "../core/column-table.js";
 import type { Engine } from "../core/engine.js";
 import type { AllRunningCondition } from "../sim/all-running.js";
 import { Resource, type RequestTable, Verb } from "./request-table.js";
+import type { ResourceQuotas } from "./resource-quotas.js";
 import { WatchEvent, WatchResource, type WatchCache } from "./watch-cache.js";
 
 const LIVE = 1;
 const RUNNING = 2;
+
+/** What learns of committed PersistentVolumeClaims (the volume provisioner). */
+export interface ClaimObserver {
+  /** Claim `claim` was created now. */
+  claimCreated(claim: number): void;
+}
 
 /** Operand of a pod delete: a graceful delete sets deletionTimestamp; a final one removes the object. */
 export const PodDelete = { graceful: 0, final: 1 } as const;
@@ -37,11 +45,16 @@ export class ObjectStore {
   readonly deploymentUpdates: DeploymentUpdate[] = [];
   readonly replicaSets: ReplicaSetState[] = [];
   readonly jobs: JobState[] = [];
+  readonly statefulSets: StatefulSetState[] = [];
+  /** Told of each committed PersistentVolumeClaim create (undefined when the run has no StatefulSet). */
+  claims: ClaimObserver | undefined;
   readonly pods: PodTable;
   readonly nodes: NodeTable;
   private readonly engine: Engine;
   private readonly watch: WatchCache;
   private readonly allRunning: AllRunningCondition;
+  /** The ResourceQuotas a pod's end releases (undefined without any). */
+  private readonly quotas: ResourceQuotas | undefined;
   /**
    * Pods Running now: the Running status committed, and not since deleted (deletionTimestamp or
    * removal) nor Failed or Succeeded.
@@ -64,8 +77,10 @@ export class ObjectStore {
     watch: WatchCache,
     deployments: DeploymentState[],
     allRunning: AllRunningCondition,
+    quotas: ResourceQuotas | undefined,
   ) {
     this.engine = engine;
+    this.quotas = quotas;
     this.pods = pods;
     this.nodes = nodes;
     this.watch = watch;
@@ -126,6 +141,23 @@ export class ObjectStore {
         this.allRunning.check();
         return;
       }
+      case Resource.statefulsets:
+        if (verb === Verb.create) {
+          this.statefulSets[obj]!.exists = true;
+          this.watch.publish(WatchResource.statefulsets, obj, WatchEvent.ADDED);
+        } else {
+          this.updateStatefulSet(obj, this.deploymentUpdates[operand]!);
+          this.watch.publish(WatchResource.statefulsets, obj, WatchEvent.MODIFIED);
+          this.allRunning.check();
+        }
+        return;
+      case Resource.statefulsetsStatus:
+        // The controller keeps the counts it wrote on the object (statusReady, statusAvailable).
+        this.watch.publish(WatchResource.statefulsets, obj, WatchEvent.MODIFIED);
+        return;
+      case Resource.persistentvolumeclaims:
+        this.claims!.claimCreated(obj);
+        return;
       case Resource.pods:
         if (verb === Verb.create) {
           this.pods.mark(obj, PodStage.created, this.engine.now);
@@ -155,8 +187,10 @@ export class ObjectStore {
           this.pods.mark(obj, PodStage.running, this.engine.now);
           if (this.flags(obj) & LIVE) this.setFlags(obj, LIVE | RUNNING);
         } else if (phase === PodPhase.Failed || phase === PodPhase.Succeeded) {
-          // model: a pod in a terminal phase is no longer active (controller_utils.go IsPodActive).
+          // model: a pod in a terminal phase is no longer active (controller_utils.go IsPodActive),
+          // nor charged to quota (pods.go QuotaV1Pod).
           this.setFlags(obj, 0);
+          this.quotas?.podFinished(obj);
         }
         this.allRunning.check();
         this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
@@ -196,6 +230,27 @@ export class ObjectStore {
   }
 
   /**
+   * A committed change of StatefulSet `s` (kubectl's update `u`): its template and replicas, and
+   * which pods the update leaves on the older template (model: stateful_set_control.go: with
+   * RollingUpdate the ordinals below the partition keep status.currentRevision; with OnDelete no
+   * pod is replaced by the controller).
+   */
+  private updateStatefulSet(s: number, u: DeploymentUpdate): void {
+    const sts = this.statefulSets[s]!;
+    const d = this.deployments[u.deployment]!;
+    const partition = sts.spec.updateStrategy === "OnDelete" ? u.replicas : Math.min(sts.spec.partition, u.replicas);
+    if (u.template !== d.template || d.heldBack !== undefined) {
+      if (partition > 0) {
+        d.heldBack = { template: sts.currentTemplate, count: partition };
+        this.allRunning.track(sts.currentTemplate);
+      } else delete d.heldBack;
+    }
+    d.template = u.template;
+    d.replicas = u.replicas;
+    this.allRunning.track(u.template);
+  }
+
+  /**
    * model: registry/core/pod/strategy.go CheckGracefulDelete: a pod not bound to a node is
    * deleted at once; a bound pod gets a deletionTimestamp and stays until its kubelet, having
    * stopped the containers, deletes it with grace period 0.
@@ -213,6 +268,7 @@ export class ObjectStore {
     } else {
       if (Number.isNaN(pods.deletionNs[pod])) pods.deletionNs[pod] = this.engine.now;
       pods.deletedNs[pod] = this.engine.now;
+      this.quotas?.podRemoved(pod);
       this.watch.publish(WatchResource.pods, pod, WatchEvent.DELETED);
     }
     this.allRunning.check();

@@ -22,6 +22,9 @@ export const Resource = {
   jobsStatus: 12,
   podsEviction: 13,
   poddisruptionbudgetsStatus: 14,
+  statefulsets: 15,
+  statefulsetsStatus: 16,
+  persistentvolumeclaims: 17,
 } as const;
 export type Resource = (typeof Resource)[keyof typeof Resource];
 export const RESOURCE_NAMES = [
@@ -40,6 +43,9 @@ export const RESOURCE_NAMES = [
   "jobs/status",
   "pods/eviction",
   "poddisruptionbudgets/status",
+  "statefulsets",
+  "statefulsets/status",
+  "persistentvolumeclaims",
 ] as const;
 
 /** Outcome codes, as HTTP status codes. */
@@ -47,6 +53,7 @@ export const Status = {
   pending: 0,
   ok: 200,
   created: 201,
+  forbidden: 403,
   tooLarge: 413,
   tooManyRequests: 429,
   internalError: 500,

@@ -10,17 +10,17 @@ import type { WatchSpec } from "../scenario/sections/watch.js";
 import type { ApiServerSpec } from "../scenario/sections/api-server.js";
 
 /** Resources that can be watched. */
-export const WatchResource = { deployments: 0, replicasets: 1, pods: 2, jobs: 3 } as const;
+export const WatchResource = { deployments: 0, replicasets: 1, pods: 2, jobs: 3, statefulsets: 4 } as const;
 export type WatchResource = (typeof WatchResource)[keyof typeof WatchResource];
-export const WATCH_RESOURCE_NAMES = ["deployments", "replicasets", "pods", "jobs"] as const;
-const RESOURCE_KINDS = 4;
+export const WATCH_RESOURCE_NAMES = ["deployments", "replicasets", "pods", "jobs", "statefulsets"] as const;
+const RESOURCE_KINDS = 5;
 /**
  * model: a watch event carries the whole object, whatever the write was (a status patch, a
  * binding): the sizes the writers use for whole objects, a Deployment and a ReplicaSet ~3 kB
  * (kubectl's and the deployment controller's writes), a pod ~5 kB (the replicaset controller's
- * create), a Job ~3 kB (kubectl's create).
+ * create), a Job and a StatefulSet ~3 kB (kubectl's create).
  */
-const EVENT_OBJECT_BYTES: readonly number[] = [3_000, 3_000, 5_000, 3_000];
+const EVENT_OBJECT_BYTES: readonly number[] = [3_000, 3_000, 5_000, 3_000, 3_000];
 
 /** Watch event types, as in the watch API. */
 export const WatchEvent = { ADDED: 0, MODIFIED: 1, DELETED: 2 } as const;

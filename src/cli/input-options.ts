@@ -51,6 +51,16 @@ export function scaleOption(describe: string) {
   return numberOption("--scale", describe, { min: 0, minExclusive: true });
 }
 
+/** The `--confidence` option (compare, gate): the two-sided interval's level, in (0, 1), default 0.95. */
+export function confidenceOption() {
+  return numberOption(
+    "--confidence",
+    "confidence level of the intervals",
+    { min: 0, minExclusive: true, max: 1, maxExclusive: true },
+    0.95,
+  );
+}
+
 /** What a numeric flag's value must be: a whole number or not, and its bounds. */
 export interface NumberRule {
   integer?: boolean;

@@ -4,35 +4,20 @@ import { installInterruptHandlers } from "../metrics/result-dir.js";
 import { ScenarioError } from "../scenario/scenario-error.js";
 import { UserError as InputError } from "../study/user-error.js";
 import { VERSION } from "../version.js";
+import { COMMANDS } from "./command-index.js";
+
+type CommandName = keyof typeof COMMANDS;
 
 /**
- * The commands, by name, each loaded on demand. Under ESM, commands are registered as an
- * explicit list of modules; perf: only the module of the command being run is imported (report
- * pulls in Vega, export parquet-wasm, sweep worker threads: together about 0.4 s of start-up),
- * and all of them only when no command is named (`simctl --help`).
+ * The command modules `argv` needs: the named command's (only its module is imported). When none
+ * is named (`simctl --help`, a bare `simctl`, a word that is no command), a stand-in per command
+ * with its usage and description from the index, which is all yargs needs to list them or to
+ * refuse the word, so nothing else is loaded.
  */
-const COMMANDS: Readonly<Record<string, () => Promise<CommandModule>>> = {
-  run: async () => (await import("./commands/run.js")).runCommand as unknown as CommandModule,
-  validate: async () => (await import("./commands/validate.js")).validateCommand as unknown as CommandModule,
-  schedule: async () => (await import("./commands/schedule.js")).scheduleCommand as unknown as CommandModule,
-  export: async () => (await import("./commands/export.js")).exportCommand as unknown as CommandModule,
-  sweep: async () => (await import("./commands/sweep.js")).sweepCommand as unknown as CommandModule,
-  merge: async () => (await import("./commands/merge.js")).mergeCommand as unknown as CommandModule,
-  compare: async () => (await import("./commands/compare.js")).compareCommand as unknown as CommandModule,
-  report: async () => (await import("./commands/report.js")).reportCommand as unknown as CommandModule,
-  bench: async () => (await import("./commands/bench.js")).benchCommand as unknown as CommandModule,
-  calibrate: async () => (await import("./commands/calibrate.js")).calibrateCommand as unknown as CommandModule,
-  capacity: async () => (await import("./commands/capacity.js")).capacityCommand as unknown as CommandModule,
-  baseline: async () => (await import("./commands/baseline.js")).baselineCommand as unknown as CommandModule,
-  gate: async () => (await import("./commands/gate.js")).gateCommand as unknown as CommandModule,
-  import: async () => (await import("./commands/import.js")).importCommand as unknown as CommandModule,
-};
-
-/** The command modules `argv` needs: the named command's, or every one when none is named. */
 export async function loadCommands(argv: readonly string[]): Promise<CommandModule[]> {
   const name = argv.find((a) => !a.startsWith("-"));
-  const load = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name]! : undefined;
-  return load !== undefined ? [await load()] : Promise.all(Object.values(COMMANDS).map((l) => l()));
+  if (name !== undefined && Object.hasOwn(COMMANDS, name)) return [await COMMANDS[name as CommandName].load()];
+  return Object.values(COMMANDS).map((c) => ({ command: c.usage, describe: c.describe, handler: () => {} }));
 }
 
 /** Runs the simctl command line with `argv` (without node and script). */

@@ -1,4 +1,5 @@
 import type { DeploymentSpec, JobManifest } from "../scenario/manifests.js";
+import type { StatefulSetManifest } from "../scenario/inputs/stateful-sets.js";
 
 /** A Deployment object as the simulated API holds it. Deployments are few: plain objects. */
 export interface DeploymentState {
@@ -16,11 +17,17 @@ export interface DeploymentState {
   /** status.availableReplicas as last written by the deployment controller. */
   statusAvailable: number;
   /**
-   * Set when this is not a Deployment but the stand-in owner of pods of `cluster.pods` whose
-   * controller is not simulated (DaemonSet, StatefulSet, Job, a bare Pod ...): that kind. No
-   * controller acts on it; its pods run as they were.
+   * Set when this is not a Deployment: the kind of a workload created as such (ReplicaSet, Job,
+   * StatefulSet), or of the stand-in owner of pods of `cluster.pods` whose controller is not
+   * simulated (DaemonSet, Job, a bare Pod ...), on which no controller acts.
    */
   ownerKind?: string;
+  /**
+   * A StatefulSet's pods that an update leaves on an older template (`template`): ordinals below
+   * the partition, or with OnDelete any pod not deleted since. The stop condition then wants
+   * `replicas` Running pods of the two templates, at least `replicas - count` of the current one.
+   */
+  heldBack?: { template: number; count: number };
 }
 
 /** A change kubectl makes to a Deployment (its template and/or replicas). */
@@ -101,4 +108,26 @@ export interface JobState {
   /** Why it failed (upstream reason: BackoffLimitExceeded, DeadlineExceeded); "" otherwise. */
   reason: string;
   finishedNs: number;
+}
+
+/** An apps/v1 StatefulSet object and the StatefulSet controller's view of it. StatefulSets are few: plain objects. */
+export interface StatefulSetState {
+  idx: number;
+  name: string;
+  namespace: string;
+  spec: StatefulSetManifest;
+  /** Its entry in the owner list: spec.replicas, and spec.template (the update revision) as its `template`. */
+  owner: number;
+  /**
+   * The ReplicaSet-table rows its pods point at, one per revision (template) in use, named as
+   * the ControllerRevision `<set>-<hash>` (holders no ReplicaSet controller acts on); the first
+   * is the initial revision's.
+   */
+  revisions: number[];
+  exists: boolean;
+  /** status.currentRevision, as a template id: the revision ordinals below the partition are created at. */
+  currentTemplate: number;
+  /** status.readyReplicas and status.availableReplicas as last written. */
+  statusReady: number;
+  statusAvailable: number;
 }

@@ -238,8 +238,8 @@ export class DeploymentController extends SyncController {
   }
 }
 
-/** A deterministic 10-character stand-in for the pod-template-hash label. */
-function templateHash(key: string): string {
+/** A deterministic 10-character stand-in for the pod-template-hash (or controller-revision-hash) label. */
+export function templateHash(key: string): string {
   let h = 2166136261;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
   return h.toString(36).padStart(7, "0").slice(0, 10);

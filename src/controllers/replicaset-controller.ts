@@ -13,8 +13,9 @@ export const EXPECTATIONS_TIMEOUT_NS = 5 * 60 * NS_PER.s;
 export const SLOW_START_INITIAL_BATCH = 1;
 /** model: a Pod object in etcd is ~5 kB (CALIBRATION.md). */
 export const POD_BYTES = 5_000;
-const STATUS_BYTES = 1_500;
-const DELETE_BYTES = 300;
+/** model: (assumed) a status update body and a pod DELETE (DeleteOptions) of a controller. */
+export const STATUS_BYTES = 1_500;
+export const DELETE_BYTES = 300;
 
 /** Per-pod flags of the controller's informer view. */
 const COUNTED = 1;

@@ -3,7 +3,7 @@ import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams } from "../core/random.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ObjectStore } from "../apiserver/object-store.js";
-import type { WatchCache } from "../apiserver/watch-cache.js";
+import type { WatchCache, WatchResource } from "../apiserver/watch-cache.js";
 import type { ControllerManagerSpec } from "../scenario/types.js";
 import { WorkQueue } from "./work-queue.js";
 
@@ -39,6 +39,8 @@ export abstract class SyncController {
   protected readonly syncFailed: boolean[] = [];
   private readonly syncCost: Sampler;
   private readonly kSyncBody: EventKind;
+  private readonly name: string;
+  private readonly watchCache: WatchCache;
 
   /** `name` prefixes the event kinds and the work queue's name; the sync-cost stream is `${name}-controller/sync`. */
   protected constructor(deps: ControllerDeps, client: number, name: string, workers: number) {
@@ -47,12 +49,24 @@ export abstract class SyncController {
     this.api = deps.api;
     this.store = deps.store;
     this.client = client;
+    this.name = name;
+    this.watchCache = deps.watch;
     this.syncCost = new Sampler(deps.spec.syncCost, deps.random.stream(`${name}-controller/sync`));
     const kSync = engine.register(`${name}.sync`, (key) =>
       this.engine.schedule(this.syncCost.sample(), this.kSyncBody, key),
     );
     this.kSyncBody = engine.register(`${name}.syncBody`, (key) => this.syncBody(key));
     this.queue = new WorkQueue(engine, name, workers, kSync);
+  }
+
+  /**
+   * An informer of this controller on `resource` (its own watch, on its client): `onEvent`
+   * gets each event's packed argument (watchObject, watchType). `what` names the event kind
+   * `<name>.informer.<what>`.
+   */
+  protected inform(resource: WatchResource, what: string, onEvent: (arg: number) => void): void {
+    const kind = this.engine.register(`${this.name}.informer.${what}`, (_t, arg) => onEvent(arg));
+    this.watchCache.watch(resource, kind, 0, this.client);
   }
 
   /** One sync of `key`, after its cost has elapsed; ends, now or when its writes are answered, with {@link endSync}. */

@@ -46,6 +46,11 @@ export function formatSummary(
       `  rejected: ${s.apiRejections.tooManyRequests} x 429 (APF, retried by clients), ${s.apiRejections.webhookFailures} x 500 (webhooks)`,
     );
   }
+  for (const q of s.resourceQuotas ?? [])
+    if (q.rejections > 0)
+      out.push(
+        `  refused by ResourceQuota ${q.namespace}/${q.name}: ${q.rejections} pod creates (403), first: ${q.firstRejection}`,
+      );
   if (s.watchDelivery.terminations > 0)
     out.push(
       `  watchers terminated as unresponsive: ${s.watchDelivery.terminations} (${s.watchDelivery.relists} relisted)`,

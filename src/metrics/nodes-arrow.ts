@@ -2,12 +2,14 @@ import type { Simulation } from "../sim/simulation.js";
 import type { Column } from "./arrow-writer.js";
 
 /**
- * nodes.arrow: the sampled node time series (src/node/node-sampler.ts), one row per present
- * node per sample. Columns: `time_ns`, `node` (dictionary), `cpu_requested_milli`,
+ * nodes.arrow: the sampled node time series (src/node/node-sampler.ts), a row per node when a
+ * sample first finds it and whenever a sample finds one of its values changed (values hold
+ * until the node's next row). Columns: `time_ns`, `node` (dictionary), `cpu_requested_milli`,
  * `memory_requested_bytes` and `pods_admitted` (requests of the pods the kubelet admitted and
  * has not terminated), `pods_running`, `image_pulls_queued` (pulls waiting for the node's
  * puller: the serialized puller's queue depth), `image_pulls_active`, `pod_ips_used`,
- * `bytes_pulled` (cumulative), `ready` and `cordoned` (0/1). Write it with
+ * `bytes_pulled` (cumulative), `ready`, `cordoned` and `present` (0/1: 0 on the row of a node
+ * that left). Write it with
  * `writeArrowFile(path, tableFromColumns(columns, rows, meta))`.
  */
 export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number } {
@@ -27,6 +29,7 @@ export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number 
     s.arrow("bytesPulled", "int64", "bytes_pulled"),
     s.arrow("ready", "int32", "ready"),
     s.arrow("cordoned", "int32", "cordoned"),
+    s.arrow("present", "int32", "present"),
   ];
   return { columns, rows: s.size };
 }

@@ -10,7 +10,8 @@ import type { Column } from "./arrow-writer.js";
 
 /**
  * pods.arrow: one row per pod ever created, straight from the PodTable columns.
- * Columns: pod (name), namespace, deployment, replicaset, node (dictionary strings; node null
+ * Columns: pod (name), namespace, deployment, replicaset (for a StatefulSet's pod, its
+ * revision `<set>-<hash>`), node (dictionary strings; node null
  * while unscheduled), phase, attempts, then one int64 `<stage>_ns` per lifecycle stage
  * (simulated nanoseconds since the run began; null if the pod never reached the stage): first
  * the stages every pod passes in order (POD_STAGE_COLUMNS), then the node-side ones

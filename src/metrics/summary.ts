@@ -1,4 +1,5 @@
 import { PodPhase, PodStage, POD_STAGE_COUNT } from "../cluster/pod-table.js";
+import type { ResourceQuotas } from "../apiserver/resource-quotas.js";
 import { JOB_CONDITION_NAMES } from "../cluster/workloads.js";
 import { OWNER_KIND_DEPLOYMENT } from "./pods-arrow.js";
 import { RESOURCE_NAMES, Status, Verb, VERB_NAMES } from "../apiserver/request-table.js";
@@ -61,6 +62,8 @@ export interface SimulatedSummary {
   byOwnerKind: Record<string, { created: number; running: number; podStartup: LatencySummary }>;
   /** Each Job of the workload, in creation order (absent when it has none). */
   jobs?: JobSummary[];
+  /** Each ResourceQuota: its limits, its highest usage, and the pod creates it refused (absent without quotas). */
+  resourceQuotas?: ResourceQuotaSummary[];
   /**
    * Pods held by spec.schedulingGates (absent when no template has gates): how many the
    * scheduler's PreEnqueue kept aside, how many still are, and the wait from creation to the
@@ -194,6 +197,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     byOwnerKind: byOwnerKind(sim, startup),
     ...(sim.store.jobs.length > 0 ? { jobs: jobSummaries(sim) } : {}),
     ...(sim.gates === undefined ? {} : { schedulingGates: gatesSummary(sim, sim.gates.gates) }),
+    ...(sim.quotas === undefined ? {} : { resourceQuotas: quotaSummaries(sim.quotas) }),
     podStartupPhases: {
       schedule: stageLatency(T, n, PodStage.created, PodStage.scheduled),
       runAfterSchedule: stageLatency(T, n, PodStage.scheduled, PodStage.containersStarted),
@@ -292,6 +296,32 @@ export interface JobSummary {
   finishedNs: number | null;
   /** status.startTime to the terminal condition: the Job's completion time. */
   durationNs: number | null;
+}
+
+/** One ResourceQuota at the end of a run; quantities in base units (cores, bytes, counts). */
+export interface ResourceQuotaSummary {
+  name: string;
+  namespace: string;
+  hard: Record<string, number>;
+  peakUsed: Record<string, number>;
+  /** Pod creates refused with 403 (each retry of the controller counts again), and the first refusal's message. */
+  rejections: number;
+  firstRejection: string | null;
+}
+
+function quotaSummaries(quotas: ResourceQuotas): ResourceQuotaSummary[] {
+  return quotas.quotas.map((q) => {
+    const record = (values: Float64Array) =>
+      Object.fromEntries(q.keys.map((k, i) => [k, k.endsWith("cpu") ? values[i]! / 1000 : values[i]!]));
+    return {
+      name: q.spec.name,
+      namespace: q.spec.namespace,
+      hard: record(q.hard),
+      peakUsed: record(q.peak),
+      rejections: q.rejections,
+      firstRejection: q.firstRejection === "" ? null : q.firstRejection,
+    };
+  });
 }
 
 function jobSummaries(sim: Simulation): JobSummary[] {

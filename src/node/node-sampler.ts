@@ -14,16 +14,21 @@ const RegistrySamples = columnTable({
 });
 
 /**
- * The nodes.arrow time series: every `intervalNs` of simulated time, one row per present node
- * with its allocation (requests of the pods its kubelet admitted), pods running, the image
- * puller's queue depth and active pulls, addresses used in its pod CIDR, bytes pulled so far,
- * and its Ready / cordoned state. Alongside, one registry row per sample (aggregate throughput,
+ * The nodes.arrow time series, sampled every `intervalNs` of simulated time: a node's state is
+ * its allocation (requests of the pods its kubelet admitted), pods running, the image puller's
+ * queue depth and active pulls, addresses used in its pod CIDR, bytes pulled so far, its Ready
+ * / cordoned state and whether it is present. A node gets a row at the first sample that finds
+ * it present and at every later sample where any of those values differs from its last row, so
+ * its values hold from a row's time until its next row; a node that leaves gets one row with
+ * `present` 0. Rows grow with change, not with nodes x samples: an idle 50,000-node cluster
+ * writes one row per node. Alongside, one registry row per sample (aggregate throughput,
  * active and queued blob downloads).
  *
  * Samples are instantaneous levels (not time-weighted). The sampler keeps itself scheduled only
  * while at least two other events are pending, so a run that drains its queue still ends even
  * next to another periodic sampler (the last sample may then come one interval early).
- * perf: rows append to typed columns grown by doubling; nothing is allocated per row.
+ * perf: rows append to typed columns grown by doubling; a node's values are compared with its
+ * last row in place; nothing is allocated per sample.
  */
 export class NodeSampler
   extends columnTable({
@@ -39,6 +44,7 @@ export class NodeSampler
     bytesPulled: { type: "Float64", unset: 0 },
     ready: { type: "Uint8", unset: 0 },
     cordoned: { type: "Uint8", unset: 0 },
+    present: { type: "Uint8", unset: 0 },
   })
   implements Component
 {
@@ -52,6 +58,8 @@ export class NodeSampler
   readonly registrySamples = new RegistrySamples(64);
   /** Deepest image-pull queue (waiting pulls) seen on any node at a sample. */
   peakPullQueue = 0;
+  /** Per node: its last row (-1: none yet). */
+  private readonly lastRow: Int32Array;
 
   constructor(engine: Engine, nodes: NodeTable, kubelets: Kubelets, intervalNs: number) {
     super(1024);
@@ -59,6 +67,7 @@ export class NodeSampler
     this.nodes = nodes;
     this.kubelets = kubelets;
     this.intervalNs = intervalNs;
+    this.lastRow = new Int32Array(nodes.size).fill(-1);
     this.kSample = engine.register("nodes.sample", () => this.onSample());
   }
 
@@ -73,22 +82,59 @@ export class NodeSampler
     const k = this.kubelets;
     const R = nodes.resourceCount;
     for (let n = 0; n < nodes.size; n++) {
-      if (nodes.present[n] === 0) continue;
+      const last = this.lastRow[n]!;
+      if (nodes.present[n] === 0) {
+        // A node that left: one row saying so (its other values as they were).
+        if (last >= 0 && this.present[last] === 1) {
+          const i = this.addRow();
+          this.copyRow(this, last, i);
+          this.timeNs[i] = now;
+          this.present[i] = 0;
+          this.lastRow[n] = i;
+        }
+        continue;
+      }
+      const cpu = k.admitted[n * R + Res.cpu]!;
+      const mem = k.admitted[n * R + Res.memory]!;
+      const admitted = k.admitted[n * R + Res.pods]!;
+      const running = k.runningOn[n]!;
+      const q = k.puller.queueDepth(n);
+      if (q > this.peakPullQueue) this.peakPullQueue = q;
+      const active = k.puller.activePulls(n);
+      const ips = k.ipam.used(n);
+      const bytes = k.puller.bytesPulledOn(n);
+      const ready = nodes.ready[n]!;
+      const cordoned = nodes.unschedulable[n]!;
+      if (
+        last >= 0 &&
+        this.present[last] === 1 &&
+        this.cpuMilli[last] === cpu &&
+        this.memBytes[last] === mem &&
+        this.podsAdmitted[last] === admitted &&
+        this.podsRunning[last] === running &&
+        this.pullQueue[last] === q &&
+        this.pullsActive[last] === active &&
+        this.ipsUsed[last] === ips &&
+        this.bytesPulled[last] === bytes &&
+        this.ready[last] === ready &&
+        this.cordoned[last] === cordoned
+      )
+        continue;
       const i = this.addRow();
+      this.lastRow[n] = i;
       this.timeNs[i] = now;
       this.node[i] = n;
-      this.cpuMilli[i] = k.admitted[n * R + Res.cpu]!;
-      this.memBytes[i] = k.admitted[n * R + Res.memory]!;
-      this.podsAdmitted[i] = k.admitted[n * R + Res.pods]!;
-      this.podsRunning[i] = k.runningOn[n]!;
-      const q = k.puller.queueDepth(n);
+      this.cpuMilli[i] = cpu;
+      this.memBytes[i] = mem;
+      this.podsAdmitted[i] = admitted;
+      this.podsRunning[i] = running;
       this.pullQueue[i] = q;
-      if (q > this.peakPullQueue) this.peakPullQueue = q;
-      this.pullsActive[i] = k.puller.activePulls(n);
-      this.ipsUsed[i] = k.ipam.used(n);
-      this.bytesPulled[i] = k.puller.bytesPulledOn(n);
-      this.ready[i] = nodes.ready[n]!;
-      this.cordoned[i] = nodes.unschedulable[n]!;
+      this.pullsActive[i] = active;
+      this.ipsUsed[i] = ips;
+      this.bytesPulled[i] = bytes;
+      this.ready[i] = ready;
+      this.cordoned[i] = cordoned;
+      this.present[i] = 1;
     }
     const rs = this.registrySamples;
     const r = rs.addRow();

@@ -10,24 +10,30 @@ export interface MemoryEstimate {
   nodes: number;
   /** Simulated time the estimate assumes: stop.timeLimit (a run that stops earlier uses less). */
   simulatedNs: number;
-  /** nodes.arrow rows: nodes x (simulated time / kubelet.sampleInterval + 1). */
+  /**
+   * nodes.arrow rows: one per node, then one per node and sample where something changed, so at
+   * most nodes x (simulated time / kubelet.sampleInterval + 1), and about a few per pod.
+   */
   nodeSampleRows: number;
   /** timeseries.arrow rows: simulated time / 1 s + 1. */
   timeSeriesRows: number;
   /** Estimated peak resident memory in bytes. */
   bytes: number;
   /** The term of the estimate that is largest, to name in a refusal. */
-  largest: "pods" | "nodes" | "nodeSampleRows";
+  largest: "pods" | "nodes" | "nodeSampleRows" | "background";
 }
 
 // Per-row costs of the estimate: fitted to the peak RSS ("Maximum resident set size" of
 // `/usr/bin/time -v node bin/simctl.js run X.yaml`, Node 20, stop.when: timeLimit, one
 // Deployment plus one pod that never schedules so that every run lasts to its time limit):
 //   5 nodes, 6 pods, 10 min ............................ measured  82 MiB, estimate  80 MiB
-//   2,000 nodes, 10,001 pods, 2 h (1.44 M node samples)  measured 279 MiB, estimate 268 MiB
 //   500 nodes, 15,001 pods, 1 h ......................... measured 153 MiB, estimate 158 MiB
 //   20 nodes, 22,000 pods (18,695 unschedulable), 30 min measured 150 MiB, estimate 165 MiB
-//   4,000 nodes, 101 pods, 4 h (5.76 M node samples) .... measured 672 MiB, estimate 655 MiB
+// (measured before the background load and change-only node rows), and the background load's
+// cost per node and simulated second, fitted to two runs with it on (aggregate mode) and
+// change-only node rows:
+//   2,000 nodes, 10,001 pods, 2 h (13,676 node rows) .... measured 303 MiB, estimate 286 MiB
+//   4,000 nodes, 101 pods, 4 h (4,100 node rows) ........ measured 628 MiB, estimate 710 MiB
 // and, as a check, 200 nodes and 60,001 pods of which the API rate let 24,000 be created in
 // 20 min: measured 163 MiB, estimate 313 MiB (pods created is an upper bound).
 /** Bytes of Node, the modules and the run's fixed structures. */
@@ -36,8 +42,17 @@ const BASE_BYTES = 80 * 2 ** 20;
 const BYTES_PER_POD = 4000;
 /** Bytes per node: NodeTable, kubelet state, image cache, IPAM. */
 const BYTES_PER_NODE = 5000;
-/** Bytes per nodes.arrow row: 62 bytes of columns, grown by doubling, then converted for Arrow. */
+/** Bytes per nodes.arrow row: 63 bytes of columns, grown by doubling, then converted for Arrow. */
 const BYTES_PER_NODE_SAMPLE = 100;
+/** nodes.arrow rows a pod adds at most, about: its node's admission, pulls, Running, end (measured 1.2). */
+const NODE_ROWS_PER_POD = 4;
+/**
+ * Bytes of api.arrow and etcd.arrow rows the background load (controlPlane.background) writes
+ * per node and simulated second, fitted to the two runs above: 11 in aggregate mode. perRequest
+ * mode writes a row per request, about 0.2 per node-second (Lease renewals and status GETs),
+ * each an api.arrow and an etcd.arrow row of about 200 bytes: 40 (assumed, not measured).
+ */
+const BACKGROUND_BYTES_PER_NODE_SECOND = { aggregate: 11, perRequest: 40 } as const;
 /** Bytes per timeseries.arrow row: about 25 float64 gauges, grown by doubling. */
 const BYTES_PER_TIME_SERIES_ROW = 400;
 /** timeseries.arrow's sample period (src/sim/simulation.ts TIME_SERIES_PERIOD_NS). */
@@ -85,18 +100,30 @@ export function estimateMemory(s: Scenario): MemoryEstimate {
     else if (st.action.kind === "upgradePool") nodes += st.action.nodes;
   }
   const simulatedNs = s.stop.timeLimitNs;
-  const nodeSampleRows = nodes * (Math.floor(simulatedNs / s.kubelet.sampleInterval) + 1);
+  const nodeSampleRows = Math.min(
+    nodes * (Math.floor(simulatedNs / s.kubelet.sampleInterval) + 1),
+    nodes + NODE_ROWS_PER_POD * pods,
+  );
   const timeSeriesRows = Math.floor(simulatedNs / TIME_SERIES_PERIOD_NS) + 1;
+  const bg = s.background;
+  const backgroundOn = bg.nodeLeases.enabled || bg.nodeStatus.enabled;
   const terms = {
     pods: pods * BYTES_PER_POD,
     nodes: nodes * BYTES_PER_NODE,
     nodeSampleRows: nodeSampleRows * BYTES_PER_NODE_SAMPLE,
+    background: backgroundOn ? nodes * (simulatedNs / NS_PER.s) * BACKGROUND_BYTES_PER_NODE_SECOND[bg.mode] : 0,
   };
   const bytes =
-    BASE_BYTES + terms.pods + terms.nodes + terms.nodeSampleRows + timeSeriesRows * BYTES_PER_TIME_SERIES_ROW;
+    BASE_BYTES +
+    terms.pods +
+    terms.nodes +
+    terms.nodeSampleRows +
+    terms.background +
+    timeSeriesRows * BYTES_PER_TIME_SERIES_ROW;
   let largest: MemoryEstimate["largest"] = "pods";
   if (terms.nodes > terms[largest]) largest = "nodes";
   if (terms.nodeSampleRows > terms[largest]) largest = "nodeSampleRows";
+  if (terms.background > terms[largest]) largest = "background";
   return { pods, nodes, simulatedNs, nodeSampleRows, timeSeriesRows, bytes, largest };
 }
 

@@ -8,6 +8,7 @@ import { readApiServer } from "./sections/api-server.js";
 import { readBackground } from "./sections/background.js";
 import { DEFAULT_IMAGE_BYTES } from "./inputs/input-report.js";
 import { resolvePriorities, type PriorityClassSpec } from "./inputs/priority-classes.js";
+import { adoptStatefulSetPod } from "./inputs/stateful-sets.js";
 import { readCluster, readImages, startNodeNames } from "./sections/cluster.js";
 import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.js";
 import { createdDeployments } from "./sections/workload.js";
@@ -16,8 +17,11 @@ import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
 import { readRegistry } from "./sections/registry.js";
 import { readScheduler } from "./sections/scheduler.js";
+import { readStorage, reportUnknownClasses } from "./sections/storage.js";
 import { readWatch } from "./sections/watch.js";
-import { readWorkload } from "./sections/workload.js";
+import { readWorkload, type NamespacePolicies } from "./sections/workload.js";
+import { applyLimitRanges } from "./inputs/limit-ranges.js";
+import { reportUndeclaredNamespaces } from "./inputs/namespaces.js";
 import { resolveRuntimeClasses, type RuntimeClassSpec } from "./inputs/runtime-classes.js";
 import type { OutputTable, Scenario, WorkloadStep } from "./types.js";
 import { readYamlDocuments, type ReadContext } from "./yaml-reader.js";
@@ -30,6 +34,7 @@ const TOP_KEYS = [
   "controlPlane",
   "kubelet",
   "registry",
+  "storage",
   "workload",
   "stop",
   "outputs",
@@ -112,11 +117,13 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const known = new Set(images.map((i) => i.name));
   const priorityClasses: PriorityClassSpec[] = [];
   const pdbs: PdbSpec[] = [];
+  const policies: NamespacePolicies = { namespaces: [], limitRanges: [], resourceQuotas: [] };
   const runtimeClasses: RuntimeClassSpec[] = [];
-  const workload = resolveWorkloadClasses(
+  const workload = admitWorkloads(
     ctx,
-    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs, runtimeClasses),
+    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs, policies, runtimeClasses),
     priorityClasses,
+    policies,
     runtimeClasses,
   );
   const existingPods = r.get("cluster").has("pods")
@@ -125,6 +132,8 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   // model: an image no input gives a size for gets the documented default (input-report.ts).
   for (const name of ctx.inputs.defaultSizedImages())
     if (!known.has(name)) images.push({ name, sizeBytes: DEFAULT_IMAGE_BYTES, layers: [] });
+  const storage = readStorage(r.get("storage"));
+  reportUnknownClasses(storage, workload, ctx.inputs, ctx.site(r.get("workload").offset));
   const cp = r.get("controlPlane");
   cp.object(["apiserver", "etcd", "watch", "controllerManager", "scheduler", "background"]);
   const st = r.get("stop");
@@ -150,7 +159,9 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     registry: readRegistry(r.get("registry")),
     workload,
     ...(existingPods === undefined ? {} : { existingPods }),
+    ...(storage === undefined ? {} : { storage }),
     ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
+    ...(policies.resourceQuotas.length === 0 ? {} : { resourceQuotas: policies.resourceQuotas }),
     stop: {
       when: st.get("when").oneOf(["allRunning", "timeLimit"] as const, { default: "allRunning" }),
       timeLimitNs: st.get("timeLimit").duration({ min: 1, max: MAX_TIME_LIMIT_NS, default: DEFAULT_TIME_LIMIT_NS }),
@@ -175,6 +186,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
 function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep[]): ExistingPodSpec[] {
   const deployments = createdDeployments(steps);
   return pods.map((p) => {
+    if (p.ownerKind === "StatefulSet") return adoptStatefulSetPod(p, deployments);
     if (p.ownerKind !== "ReplicaSet") return p;
     const d = deployments.find(
       (x) =>
@@ -188,18 +200,28 @@ function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep
   });
 }
 
-/** The workload with each created Deployment's priority resolved from the PriorityClasses (priority-classes.ts). */
-function resolveWorkloadClasses(
+/**
+ * The workload as the API server's in-process admission leaves each created workload's pods,
+ * once every input is read: the RuntimeClass plugin's overhead (runtime-classes.ts), the
+ * Priority plugin's priority (priority-classes.ts) and the LimitRanger plugin's defaults and
+ * checks (limit-ranges.ts); workloads in a namespace no input declares are reported
+ * (namespaces.ts). ResourceQuota admission depends on what runs at the time, so it acts during
+ * the run (src/apiserver/resource-quotas.ts).
+ */
+function admitWorkloads(
   ctx: ReadContext,
   steps: WorkloadStep[],
   classes: readonly PriorityClassSpec[],
+  policies: NamespacePolicies,
   runtimeClasses: readonly RuntimeClassSpec[],
 ): WorkloadStep[] {
   return steps.map((s) => {
     if (s.action.kind !== "create") return s;
+    reportUndeclaredNamespaces(s.action.deployments, policies.namespaces, ctx.inputs);
     // Runtime classes first: their references are keyed by the pod manifests as read.
-    const deployments = resolveRuntimeClasses(ctx, s.action.deployments, runtimeClasses);
-    return { ...s, action: { kind: "create", deployments: resolvePriorities(ctx, deployments, classes) } };
+    const withOverhead = resolveRuntimeClasses(ctx, s.action.deployments, runtimeClasses);
+    const prioritized = resolvePriorities(ctx, withOverhead, classes);
+    return { ...s, action: { kind: "create", deployments: applyLimitRanges(ctx, prioritized, policies.limitRanges) } };
   });
 }
 
@@ -229,12 +251,14 @@ function checkSize(ctx: ReadContext, s: Scenario, r: ReturnType<typeof readYamlD
       ? `${est.pods} pods`
       : est.largest === "nodes"
         ? `${est.nodes} nodes`
-        : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
+        : est.largest === "background"
+          ? `the background load of ${est.nodes} nodes (Leases, node status) until stop.timeLimit`
+          : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
   ctx.report(
     where.path,
     where.offset,
     `a run whose estimated peak memory fits --max-memory (${formatBytes(max)})`,
     `an estimated ${formatBytes(est.bytes)}, mostly ${why}${scaled}`,
-    "lower the counts or stop.timeLimit, raise kubelet.sampleInterval, or raise --max-memory",
+    "lower the counts or stop.timeLimit, raise kubelet.sampleInterval, turn controlPlane.background off, or raise --max-memory",
   );
 }

@@ -1,9 +1,11 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
+import { noteContainerResources } from "./inputs/limit-ranges.js";
 import { notePriorityClassRef } from "./inputs/priority-classes.js";
 import { noteRuntimeClassRef } from "./inputs/runtime-classes.js";
 import type { DistSpec } from "../core/distributions.js";
 import { ScenarioError } from "./scenario-error.js";
 import { readYamlDocuments, type YamlReader } from "./yaml-reader.js";
+import type { ClaimTemplateManifest, StatefulSetManifest } from "./inputs/stateful-sets.js";
 
 /** A container of a pod template, as far as simctl models it. */
 export interface ContainerManifest {
@@ -12,6 +14,8 @@ export interface ContainerManifest {
   imagePullPolicy: "Always" | "IfNotPresent" | "Never";
   /** Requests by resource name in base units (cpu in cores). */
   requests: ReadonlyMap<string, number>;
+  /** Limits by resource name in base units; what the LimitRanger and ResourceQuota admission plugins check. */
+  limits: ReadonlyMap<string, number>;
   /** spec.containers[].startupProbe with core/v1 defaults applied; undefined when absent. */
   startupProbe?: ProbeManifest | undefined;
   /** spec.containers[].readinessProbe with core/v1 defaults applied; undefined when absent. */
@@ -35,6 +39,11 @@ export interface ProbeManifest {
 export interface VolumeManifest {
   name: string;
   source: string;
+  /**
+   * Set on the claim of a StatefulSet's volumeClaimTemplate (which the controller creates, and a
+   * StorageClass provisions); absent on volumes whose objects exist before the run.
+   */
+  claimTemplate?: ClaimTemplateManifest;
 }
 
 /** The pod template of a Deployment. Scheduling constraints are kept as raw objects for the scheduler. */
@@ -77,11 +86,14 @@ export interface DeploymentSpec {
   strategy?: "Recreate";
   /**
    * Set for a ReplicaSet created as such (not a Deployment's): the replicaset controller runs it
-   * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded).
+   * alone; or for a Job (then `job` holds its spec and `replicas` is 0: its pods end Succeeded);
+   * or for a StatefulSet (then `statefulSet` holds its spec).
    */
-  kind?: "ReplicaSet" | "Job";
+  kind?: "ReplicaSet" | "Job" | "StatefulSet";
   /** A Job's spec (with `kind` Job only). */
   job?: JobManifest;
+  /** A StatefulSet's spec (with `kind` StatefulSet only). */
+  statefulSet?: StatefulSetManifest;
   pod: PodManifest;
 }
 
@@ -121,7 +133,7 @@ const REPLICASET_SPEC_KEYS = ["replicas", "minReadySeconds", "selector", "templa
  * A workload's metadata: its DNS-1123 name, which must leave room for the `-N` suffix that
  * `copies:` adds, and its namespace (default "default").
  */
-function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
+export function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; namespace: string } {
   const meta = r.get("metadata");
   meta.object(METADATA_KEYS);
   const name = meta
@@ -131,6 +143,30 @@ function readWorkloadMeta(r: YamlReader, nameSuffix: string): { name: string; na
     meta.get("name").fail(`a name of at most ${DNS_SUBDOMAIN_MAX} characters with the suffix -N that copies: adds`);
   const namespace = meta.get("namespace").str({ default: "default", pattern: DNS_LABEL, expected: "a DNS-1123 label" });
   return { name, namespace };
+}
+
+/**
+ * The parts every workload reader starts with: `r` is an object of `apiVersion` (a
+ * pattern, described as `expected`) whose metadata names it and whose spec has only
+ * `specKeys`. Undefined when `r` is no object (reported, as `a <kind> manifest` when absent).
+ */
+export function readWorkloadHead(
+  r: YamlReader,
+  kind: string,
+  apiVersion: RegExp,
+  expected: string,
+  nameSuffix: string,
+  specKeys: readonly string[],
+): { name: string; namespace: string; spec: YamlReader } | undefined {
+  if (!r.object(OBJECT_KEYS)) {
+    if (!r.present) r.fail(`a ${kind} manifest`);
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: apiVersion, expected });
+  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
+  const spec = r.get("spec");
+  spec.object(specKeys);
+  return { name, namespace, spec };
 }
 
 /**
@@ -165,6 +201,24 @@ export function readDeployment(
   ru.object(["maxSurge", "maxUnavailable"]);
   const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
+  const pod = readSelectedTemplate(spec);
+  return {
+    name: name + nameSuffix,
+    namespace,
+    replicas,
+    maxSurge,
+    maxUnavailable,
+    ...(type === "Recreate" ? { strategy: type } : {}),
+    ...(kind === "ReplicaSet" ? { kind } : {}),
+    pod,
+  };
+}
+
+/**
+ * The pod template of an apps/v1 workload's `spec`, with its required selector, whose
+ * matchLabels the template's labels must carry (apps/v1 validation).
+ */
+export function readSelectedTemplate(spec: YamlReader): PodManifest {
   const template = spec.get("template");
   template.object(["metadata", "spec"]);
   const tmeta = template.get("metadata");
@@ -181,17 +235,7 @@ export function readDeployment(
         .get(k)
         .fail(`a label that the pod template carries (template has ${k}=${labels.get(k) ?? "nothing"})`);
   }
-  const pod = readPodSpec(template.get("spec"), labels);
-  return {
-    name: name + nameSuffix,
-    namespace,
-    replicas,
-    maxSurge,
-    maxUnavailable,
-    ...(type === "Recreate" ? { strategy: type } : {}),
-    ...(kind === "ReplicaSet" ? { kind } : {}),
-    pod,
-  };
+  return readPodSpec(template.get("spec"), labels);
 }
 
 // model: k8s.io/api/batch/v1/types.go JobSpec.
@@ -231,14 +275,9 @@ export function readJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail("a Job manifest");
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
-  const spec = r.get("spec");
-  spec.object(JOB_SPEC_KEYS);
+  const head = readWorkloadHead(r, "Job", /^batch\/v1$/, '"batch/v1"', nameSuffix, JOB_SPEC_KEYS);
+  if (head === undefined) return undefined;
+  const { name, namespace, spec } = head;
   const parallelism = spec.get("parallelism").int({ min: 0, max: INT32_MAX, default: 1 });
   const completionsR = spec.get("completions");
   const indexed =
@@ -407,23 +446,25 @@ function readContainer(r: YamlReader, init = false): ContainerManifest {
   resources.object(["requests", "limits", "claims"]);
   const requests = new Map<string, number>();
   for (const [k, v] of resources.get("requests").entries()) requests.set(k, v.quantity({ min: 0 }));
+  const limits = new Map<string, number>();
+  for (const [k, v] of resources.get("limits").entries()) limits.set(k, v.quantity({ min: 0 }));
   // model: when limits are set and requests are not, requests default to limits (SetDefaults_ResourceList).
-  for (const [k, v] of resources.get("limits").entries()) {
-    const q = v.quantity({ min: 0 });
-    if (!requests.has(k)) requests.set(k, q);
-  }
-  return {
+  for (const [k, q] of limits) if (!requests.has(k)) requests.set(k, q);
+  const c: ContainerManifest = {
     name: r.get("name").str({ pattern: DNS_LABEL, expected: "a DNS-1123 label" }),
     image,
     imagePullPolicy: r
       .get("imagePullPolicy")
       .oneOf(["Always", "IfNotPresent", "Never"] as const, { default: defaultPolicy }),
     requests,
+    limits,
     startupProbe: readProbe(r.get("startupProbe")),
     readinessProbe: readProbe(r.get("readinessProbe")),
     hostPorts: readHostPorts(r.get("ports")),
     ...(sidecar ? { sidecar } : {}),
   };
+  noteContainerResources(c, resources.present ? resources : r);
+  return c;
 }
 
 /**

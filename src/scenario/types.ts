@@ -1,3 +1,4 @@
+import type { ResourceQuotaSpec } from "./inputs/resource-quotas.js";
 import type { PdbSpec } from "./inputs/pod-disruption-budgets.js";
 import type { InputReportJson } from "./inputs/input-report.js";
 import type { ExistingPodSpec } from "./sections/cluster-pods.js";
@@ -9,6 +10,7 @@ import type { EtcdSpec } from "./sections/etcd.js";
 import type { KubeletSpec } from "./sections/kubelet.js";
 import type { RegistrySpec } from "./sections/registry.js";
 import type { SchedulerSpec } from "./sections/scheduler.js";
+import type { StorageSpec } from "./sections/storage.js";
 import type { WatchSpec } from "./sections/watch.js";
 import type { WorkloadStep } from "./sections/workload.js";
 
@@ -51,8 +53,12 @@ export interface Scenario {
   workload: readonly WorkloadStep[];
   /** The pods of `cluster.pods` the run starts with (absent without cluster.pods). */
   existingPods?: readonly ExistingPodSpec[];
+  /** `storage:`, the StorageClasses of StatefulSets' claims (absent: sections/storage.ts DEFAULT_STORAGE). */
+  storage?: StorageSpec;
   /** The PodDisruptionBudgets of the `apply:` inputs (absent without any). */
   podDisruptionBudgets?: readonly PdbSpec[];
+  /** ResourceQuotas of the `apply:` inputs, enforced at pod creation (undefined when none). */
+  resourceQuotas?: readonly ResourceQuotaSpec[];
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   outputs: readonly OutputTable[];
   /**

@@ -61,6 +61,11 @@ export interface KubeSchedulerOptions {
   events?: { scheduled(pod: number): void };
   /** The SchedulingGates PreEnqueue plugin (only for runs whose pods have schedulingGates). */
   schedulingGates?: SchedulingGates;
+  /**
+   * VolumeBinding's PreBind: when the binding of a pod just placed may go out (its claims bound;
+   * src/controllers/volume-provisioner.ts). Absent: at once.
+   */
+  volumeBinding?: { preBindAt(pod: number): number };
 }
 
 const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
@@ -98,6 +103,8 @@ export class KubeScheduler implements Binder {
   private readonly kBackoffFlush: EventKind;
   private readonly kUnschedFlush: EventKind;
   private readonly kVictimDeleted: EventKind;
+  /** PreBind's wait for the pod's volumes ended (registered only with volumeBinding). */
+  private readonly kPreBound: EventKind | undefined;
   /**
    * Preemptors and the node each was nominated to. model: preemption.go prepareCandidate sets
    * status.nominatedNodeName and the scheduling queue's nominator keeps the pod there; filters
@@ -166,6 +173,10 @@ export class KubeScheduler implements Binder {
     this.kBackoffFlush = engine.register("scheduler.flushBackoffQ", () => this.onBackoffFlush());
     this.kUnschedFlush = engine.register("scheduler.flushUnschedulable", () => this.onUnschedulableFlush());
     this.kVictimDeleted = engine.register("scheduler.victimDeleted", () => {});
+    this.kPreBound =
+      options.volumeBinding === undefined
+        ? undefined
+        : engine.register("scheduler.preBound", (pod, node) => this.onPreBound(pod, node));
     watch.watch(
       WatchResource.pods,
       engine.register("scheduler.informer.pod", (_t, arg) => this.onPodEvent(arg)),
@@ -477,9 +488,9 @@ export class KubeScheduler implements Binder {
     if (node >= 0) {
       this.pods.mark(pod, PodStage.scheduled, now);
       this.queue.done(pod);
-      const g = this.groupOfPod(pod);
-      const fw = this.frameworks[this.groupProfile[g]!]!;
-      fw.runBind({ pod, group: g, spec: this.cache.groups[g]! }, node, this);
+      const at = this.options.volumeBinding?.preBindAt(pod) ?? now;
+      if (at > now) this.engine.scheduleAt(at, this.kPreBound!, pod, node);
+      else this.bind(pod, node);
     } else {
       const rejectors = this.inFlightError ? 0 : this.inFlightRejectors;
       // model: determineSchedulingHintForInFlightPod: an event during the cycle that a rejecting
@@ -499,6 +510,19 @@ export class KubeScheduler implements Binder {
     this.inFlightEvents.length = 0;
     this.busy = false;
     this.runCycle();
+  }
+
+  /** The binding cycle's Bind plugins for `pod`, placed on `node`. */
+  private bind(pod: number, node: number): void {
+    const g = this.groupOfPod(pod);
+    const fw = this.frameworks[this.groupProfile[g]!]!;
+    fw.runBind({ pod, group: g, spec: this.cache.groups[g]! }, node, this);
+  }
+
+  /** The pod's volumes are bound: its binding goes out, unless it was deleted meanwhile (the cache then forgot it). */
+  private onPreBound(pod: number, node: number): void {
+    if (this.pods.isTerminating(pod) || this.cache.nodeOf(pod) !== node) return;
+    this.bind(pod, node);
   }
 
   /** Binder: the binding cycle's API call (DefaultBinder). */

@@ -95,12 +95,18 @@ export class AllRunningCondition {
       // A Job's pods are judged by its condition (above) and the live total: none may remain.
       if (d.spec.kind === "Job") continue;
       const t = d.template;
-      if (
-        t >= this.runningByTemplate.length ||
-        this.runningByTemplate[t] !== d.replicas ||
-        this.liveByTemplate[t] !== d.replicas
-      )
-        return;
+      if (t >= this.runningByTemplate.length) return;
+      const held = d.heldBack;
+      if (held !== undefined && held.template !== t) {
+        // A StatefulSet's update leaves some pods on the older template: both count.
+        const h = held.template;
+        if (
+          this.runningByTemplate[t]! + this.runningByTemplate[h]! !== d.replicas ||
+          this.liveByTemplate[t]! + this.liveByTemplate[h]! !== d.replicas ||
+          this.liveByTemplate[t]! < d.replicas - held.count
+        )
+          return;
+      } else if (this.runningByTemplate[t] !== d.replicas || this.liveByTemplate[t] !== d.replicas) return;
       running += d.replicas;
     }
     if (running !== this.expectedPods) return;

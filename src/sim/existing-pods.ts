@@ -5,10 +5,13 @@ import { newReplicaSet } from "../cluster/workloads.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
+import type { ResourceQuotas } from "../apiserver/resource-quotas.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ObjectStore } from "../apiserver/object-store.js";
 import { Resource, Verb } from "../apiserver/request-table.js";
 import { POD_BYTES, type ReplicaSetController } from "../controllers/replicaset-controller.js";
+import type { StatefulSetController } from "../controllers/statefulset-controller.js";
+import { podOrdinal } from "../scenario/inputs/stateful-sets.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { ExistingPodSpec } from "../scenario/sections/cluster-pods.js";
 import type { Scenario } from "../scenario/types.js";
@@ -32,10 +35,14 @@ export interface ExistingPodsDeps {
   templates: PodTemplate[];
   templateSpecs: DeploymentSpec[];
   replicaSets: ReplicaSetController;
+  /** The StatefulSet controller, which adopts its sets' pods (undefined without StatefulSets). */
+  statefulSets?: StatefulSetController | undefined;
   /** Pod names to write to pods.arrow instead of generated ones. */
   podNames: Map<number, string>;
   /** Waits for every existing object to be written before judging "all Running". */
   allRunning: AllRunningCondition;
+  /** The namespaces' ResourceQuotas, which existing pods are charged to (undefined without any). */
+  quotas: ResourceQuotas | undefined;
 }
 
 /** Pods of cluster.pods that no Deployment of the workload adopts: each one the run must see Running. */
@@ -48,8 +55,9 @@ export function unadoptedPods(s: Scenario): number {
 /**
  * The pods of `cluster.pods`, as the run starts with them. At initialize each gets its row:
  * a pod adopted by a Deployment of the workload belongs to that Deployment's ReplicaSet (the
- * dump's, created here so that the deployment controller finds it and creates no other); any
- * other belongs to a stand-in owner of its controller's kind that no controller acts on, one
+ * dump's, created here so that the deployment controller finds it and creates no other); a pod
+ * adopted by a StatefulSet holds its ordinal there (the StatefulSet controller's adoptExisting,
+ * at initialize, so it creates no other pod at that ordinal); any other belongs to a stand-in owner of its controller's kind that no controller acts on, one
  * per owner and pod spec. At t = 0 every pod is written, bound to its node when the dump says
  * so, then the adopted ReplicaSets; the replicaset controller waits until it has observed
  * their pods before its first sync, so it creates no duplicate.
@@ -100,6 +108,8 @@ export class ExistingPods implements Component {
       }
       this.d.podNames.set(row, p.name);
       this.rows.push(row);
+      const sts = p.adoptedBy === undefined ? undefined : store.statefulSets.find((x) => x.revisions[0] === rs);
+      if (sts !== undefined) this.d.statefulSets!.adoptExisting(sts.idx, row, podOrdinal(sts.name, p.name));
       const m = membersOf.get(rs);
       if (m === undefined) membersOf.set(rs, [row]);
       else m.push(row);
@@ -111,6 +121,9 @@ export class ExistingPods implements Component {
     const { api, client } = this.d;
     for (const row of this.rows) {
       this.inflight++;
+      // model: pods that exist were admitted when they were created; they count against quota
+      // (the resourcequota controller's first sync) without being checked again.
+      this.d.quotas?.chargeExisting(row);
       api.submit(client, Verb.create, Resource.pods, row, 0, POD_BYTES, this.kCreated, row);
     }
     this.written = true;
@@ -150,9 +163,15 @@ export class ExistingPods implements Component {
       (x) =>
         x.spec.name === p.adoptedBy &&
         x.spec.namespace === p.namespace &&
-        (x.ownerKind === undefined || x.spec.kind === "ReplicaSet"),
+        (x.ownerKind === undefined || x.spec.kind === "ReplicaSet" || x.spec.kind === "StatefulSet"),
     );
     if (dep === undefined) throw new SimulationError(this.name, 0, `no Deployment or ReplicaSet ${p.adoptedBy}`);
+    if (dep.spec.kind === "StatefulSet") {
+      // Its pods hold their ordinals of the set (adoptExisting); kubectl creates the set.
+      const own = dep.replicaSets[0]!;
+      byName.set(key, own);
+      return own;
+    }
     if (dep.spec.kind === "ReplicaSet") {
       // A ReplicaSet of the workload adopts the pods it owns; kubectl creates its object.
       const own = dep.replicaSets[0]!;

@@ -12,6 +12,7 @@ import type { WorkloadAction } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
 import type { AllRunningCondition } from "./all-running.js";
 import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
+import { revisionName } from "../controllers/statefulset-controller.js";
 
 /** model: (assumed) size of a Deployment (or ReplicaSet or Job) create or update body. */
 const DEPLOYMENT_BYTES = 3_000;
@@ -88,6 +89,7 @@ export class Kubectl implements Component {
           // A ReplicaSet created as such: its object is kubectl's to create; the deployment
           // controller leaves it alone (it has no Deployment), the replicaset controller runs it.
           if (d.kind === "Job") this.declareJob(d, idx, id);
+          if (d.kind === "StatefulSet") this.declareStatefulSet(d, idx, id);
           if (d.kind === "ReplicaSet") {
             const rs = store.replicaSets.length;
             store.deployments[idx]!.replicaSets.push(rs);
@@ -148,6 +150,26 @@ export class Kubectl implements Component {
     this.d.allRunning.expectJobs(1);
   }
 
+  /** Declares StatefulSet `spec` (owner entry `owner`): its object and the ReplicaSet-table row holding its pods. */
+  private declareStatefulSet(spec: DeploymentSpec, owner: number, template: number): void {
+    const store = this.d.store;
+    const rs = store.replicaSets.length;
+    store.deployments[owner]!.replicaSets.push(rs);
+    store.replicaSets.push(newReplicaSet(rs, revisionName(spec.name, template), owner, template, 0));
+    store.statefulSets.push({
+      idx: store.statefulSets.length,
+      name: spec.name,
+      namespace: spec.namespace,
+      spec: spec.statefulSet!,
+      owner,
+      revisions: [rs],
+      exists: false,
+      currentTemplate: template,
+      statusReady: 0,
+      statusAvailable: 0,
+    });
+  }
+
   private addTemplate(spec: DeploymentSpec, deployment = this.d.store.deployments.length): number {
     const id = this.d.templates.length;
     this.d.templates.push(buildTemplate(id, spec, this.d.vocabulary));
@@ -180,6 +202,9 @@ export class Kubectl implements Component {
         if (spec.kind === "Job") {
           const job = store.jobs.findIndex((j) => j.spec === spec.job);
           api.submit(client, Verb.create, Resource.jobs, job, 0, DEPLOYMENT_BYTES, this.kApplied, job);
+        } else if (spec.kind === "StatefulSet") {
+          const sts = store.statefulSets.findIndex((x) => x.spec === spec.statefulSet);
+          api.submit(client, Verb.create, Resource.statefulsets, sts, 0, DEPLOYMENT_BYTES, this.kApplied, sts);
         } else if (spec.kind === "ReplicaSet") {
           const rs = store.deployments[d]!.replicaSets[0]!;
           api.submit(client, Verb.create, Resource.replicasets, rs, spec.replicas, DEPLOYMENT_BYTES, this.kApplied, rs);
@@ -191,7 +216,11 @@ export class Kubectl implements Component {
       const u =
         store.deploymentUpdates.push({ deployment: dep.idx, template, replicas: a.replicas ?? dep.replicas }) - 1;
       this.inflight++;
-      api.submit(client, Verb.update, Resource.deployments, dep.idx, u, DEPLOYMENT_BYTES, this.kApplied, dep.idx);
+      if (dep.spec.kind === "StatefulSet") {
+        const sts = store.statefulSets.findIndex((x) => x.owner === dep.idx);
+        api.submit(client, Verb.update, Resource.statefulsets, sts, u, DEPLOYMENT_BYTES, this.kApplied, sts);
+      } else
+        api.submit(client, Verb.update, Resource.deployments, dep.idx, u, DEPLOYMENT_BYTES, this.kApplied, dep.idx);
     } else {
       if (a.kind === "ungate") this.ungater!.ungate(a);
       else this.d.nodeEvents.apply(a, client);

@@ -6,6 +6,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
 import type { DeploymentState } from "../cluster/workloads.js";
+import { ResourceQuotas } from "../apiserver/resource-quotas.js";
 import { ApiServer, apiServerCpus } from "../apiserver/api-server.js";
 import type { Resource } from "../apiserver/request-table.js";
 import { ApiClients, CLIENT_GO_DEFAULT } from "../apiserver/clients.js";
@@ -15,6 +16,9 @@ import { DeploymentController } from "../controllers/deployment-controller.js";
 import { NodeLifecycleController, zonesOf } from "../controllers/node-lifecycle-controller.js";
 import { JobController } from "../controllers/job-controller.js";
 import { ReplicaSetController } from "../controllers/replicaset-controller.js";
+import { StatefulSetController } from "../controllers/statefulset-controller.js";
+import { VolumeProvisioner } from "../controllers/volume-provisioner.js";
+import { DEFAULT_STORAGE } from "../scenario/sections/storage.js";
 import { DisruptionController } from "../controllers/disruption-controller.js";
 import { DisruptionBudgets } from "../cluster/disruption-budgets.js";
 import { PdbEvictions } from "../apiserver/eviction.js";
@@ -86,12 +90,17 @@ export class Simulation {
   readonly api: ApiServer;
   readonly deploymentController: DeploymentController;
   readonly replicaSetController: ReplicaSetController;
+  /** kube-controller-manager's StatefulSet controller and the claims' provisioning (undefined without StatefulSets). */
+  readonly statefulSetController: StatefulSetController | undefined;
+  readonly volumeProvisioner: VolumeProvisioner | undefined;
   /** kube-controller-manager's Job controller (undefined when the workload has no Job). */
   readonly jobController: JobController | undefined;
   readonly scheduler: KubeScheduler;
   /** The disruption controller and the Eviction API's budget check (undefined without PodDisruptionBudgets). */
   readonly disruptionController: DisruptionController | undefined;
   readonly evictions: PdbEvictions | undefined;
+  /** The ResourceQuota admission plugin (undefined when no namespace has a quota). */
+  readonly quotas: ResourceQuotas | undefined;
   /** kube-controller-manager's node lifecycle and taint-eviction controllers. */
   readonly nodeLifecycle: NodeLifecycleController;
   readonly kubelets: Kubelets;
@@ -137,9 +146,22 @@ export class Simulation {
     // The API server replicas' cores, shared by their request handlers and their watch fan-out.
     const apiCpus = apiServerCpus(scenario.apiserver);
     this.watch = new WatchCache(engine, random, scenario.watch, pods, nodes.size, apiCpus, scenario.apiserver);
-    this.store = new ObjectStore(engine, pods, nodes, this.watch, deployments, this.allRunning);
+    this.quotas =
+      scenario.resourceQuotas === undefined
+        ? undefined
+        : new ResourceQuotas(scenario.resourceQuotas, pods, this.templateSpecs);
+    this.store = new ObjectStore(engine, pods, nodes, this.watch, deployments, this.allRunning, this.quotas);
     this.etcd = new EtcdCluster(engine, random, { ...DEFAULT_ETCD_CONFIG, ...scenario.etcd });
-    this.api = new ApiServer(engine, random, scenario.apiserver, this.clients, this.store, this.etcd, apiCpus);
+    this.api = new ApiServer(
+      engine,
+      random,
+      scenario.apiserver,
+      this.clients,
+      this.store,
+      this.etcd,
+      apiCpus,
+      this.quotas,
+    );
     const api = this.api;
     this.watch.attachLister({
       list: (client, resource, objects, cpuNs, kind, target) =>
@@ -172,6 +194,12 @@ export class Simulation {
     const podGates = gated ? new PodGates(pods, this.templates) : undefined;
     this.store.gates = podGates;
     const gatesPlugin = podGates === undefined ? undefined : new SchedulingGates(podGates);
+    const storage = scenario.storage ?? DEFAULT_STORAGE;
+    const provisioner = createdDeployments(scenario.workload).some((d) => d.kind === "StatefulSet")
+      ? new VolumeProvisioner(engine, random, storage)
+      : undefined;
+    this.volumeProvisioner = provisioner;
+    this.store.claims = provisioner;
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst, "controlPlane.scheduler");
     this.scheduler = new KubeScheduler(
@@ -192,6 +220,7 @@ export class Simulation {
         // The recorder is built with the kubelets' clients, after the scheduler.
         events: { scheduled: (pod) => this.background.events.scheduled(pod) },
         ...(gatesPlugin === undefined ? {} : { schedulingGates: gatesPlugin }),
+        ...(provisioner === undefined ? {} : { volumeBinding: provisioner }),
       },
     );
     const kl = scenario.kubelet;
@@ -301,6 +330,22 @@ export class Simulation {
       );
       this.disruptionController = new DisruptionController(controllerDeps, dcClient, budgets);
     }
+    // Built only for workloads with StatefulSets: its client and watchers come after the others'.
+    this.statefulSetController =
+      provisioner === undefined
+        ? undefined
+        : new StatefulSetController(
+            controllerDeps,
+            this.clients.add(
+              "system:serviceaccount:kube-system:statefulset-controller",
+              cm.qps,
+              cm.burst,
+              CONTROLLER_MANAGER_KEY,
+            ),
+            this.podNames,
+            provisioner,
+            storage,
+          );
     this.existingPods =
       scenario.existingPods === undefined
         ? undefined
@@ -317,8 +362,10 @@ export class Simulation {
             templates: this.templates,
             templateSpecs: this.templateSpecs,
             replicaSets: this.replicaSetController,
+            statefulSets: this.statefulSetController,
             podNames: this.podNames,
             allRunning: this.allRunning,
+            quotas: this.quotas,
           });
     // Built only for workloads with Jobs: its client and watchers come last, so other runs are unchanged.
     this.jobController = createsJobs(scenario.workload)

@@ -1,4 +1,6 @@
 import { formatDuration, NS_PER } from "../core/time.js";
+import type { RunOutcome, RunTask } from "./run-task.js";
+import { runTasks } from "./worker-pool.js";
 
 /**
  * A one-line progress bar with ETA for a batch of runs, on stderr when it is a TTY (silent
@@ -61,5 +63,19 @@ export class StudyProgress {
     const line = `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${this.done}/${this.total} ${this.label}  ${this.partial.size} running  elapsed ${formatDuration(Math.round(elapsedNs))}${eta}`;
     this.stream.write(`\r${line}\u001b[K`);
     this.drawn = true;
+  }
+}
+
+/** Runs `tasks` on `workers` worker threads behind one {@link StudyProgress} bar. */
+export async function runTasksWithProgress(tasks: readonly RunTask[], workers: number): Promise<RunOutcome[]> {
+  const bar = new StudyProgress(tasks.length);
+  try {
+    return await runTasks(tasks, {
+      workers,
+      onProgress: (i, d, t) => bar.progress(i, d, t),
+      onDone: (o) => bar.finished(o.index),
+    });
+  } finally {
+    bar.finish();
   }
 }

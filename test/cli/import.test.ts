@@ -25,6 +25,7 @@ describe("simctl import", () => {
       Pod: 15,
       Deployment: 3,
       PriorityClass: 2,
+      StatefulSet: 1,
       PodDisruptionBudget: 1,
       Service: 1,
       ConfigMap: 1,
@@ -33,7 +34,12 @@ describe("simctl import", () => {
     const s = loadScenario(out);
     expect(s.nodePools.map((p) => p.nodeName)).toHaveLength(5);
     const step = s.workload[0]!.action;
-    expect(step.kind === "create" && step.deployments.map((d) => d.name)).toEqual(["web", "ledger", "trainer"]);
+    expect(step.kind === "create" && step.deployments.map((d) => d.name)).toEqual([
+      "web",
+      "ledger",
+      "trainer",
+      "cache",
+    ]);
     expect(readFileSync(out, "utf8")).toMatch(
       /^ {2}nodes:\n {4}- "dump\/nodes.yaml"\n {2}pods:\n {4}- "dump\/pods.yaml"$/m,
     );

@@ -47,17 +47,20 @@ describe("inputs: a file, a directory, List, multi-document YAML and JSON", () =
     ]);
   });
 
-  test("kinds not modelled are reported once per kind with a count; ReplicaSet and StatefulSet among them", () => {
+  test("kinds not modelled are reported once per kind with a count", () => {
     const other = (kind: string, name: string) => `apiVersion: apps/v1\nkind: ${kind}\nmetadata: { name: ${name} }\n`;
     const dir = tree({
-      "m.yaml": [deployment(), other("StatefulSet", "a"), other("StatefulSet", "b"), other("DaemonSet", "c")].join(
-        "\n---\n",
-      ),
+      "m.yaml": [
+        deployment(),
+        other("ControllerRevision", "a"),
+        other("ControllerRevision", "b"),
+        other("DaemonSet", "c"),
+      ].join("\n---\n"),
       "s.yaml": scenario("m.yaml"),
     });
     const s = loadScenario(join(dir, "s.yaml"));
     expect(s.inputs!.kindsNotModelled.map((e) => [e.kind, e.count])).toEqual([
-      ["StatefulSet", 2],
+      ["ControllerRevision", 2],
       ["DaemonSet", 1],
     ]);
   });

@@ -91,7 +91,7 @@ describe("validate refuses what run could not finish", () => {
         line: 24,
         column: 37,
         expected: "a run whose estimated peak memory fits --max-memory (8.0 GiB)",
-        found: expect.stringMatching(/^an estimated \d+\.\d GiB, mostly 1440\d+ node samples/),
+        found: expect.stringMatching(/^an estimated \d+\.\d GiB, mostly the background load of 2000 nodes/),
       }),
     ]);
     expect(() => parseScenario("big.yaml", s, { limits: { ...limits, maxMemoryBytes: 2 ** 40 } })).not.toThrow();
@@ -99,10 +99,10 @@ describe("validate refuses what run could not finish", () => {
 });
 
 describe("the memory estimate", () => {
-  test("is within a factor of 2 of the peak RSS measured for a mid-size run (2,000 nodes, 10,001 pods, 2 h: 279 MiB)", () => {
+  test("is within a factor of 2 of the peak RSS measured for a mid-size run (2,000 nodes, 10,001 pods, 2 h: 303 MiB)", () => {
     // Measured with /usr/bin/time -v node bin/simctl.js run (see estimate-memory.ts); a recorded
     // figure, so the test cannot flake on the machine's load.
-    const measured = 279 * 2 ** 20;
+    const measured = 303 * 2 ** 20;
     const est = estimateMemory(parseScenario("mid.yaml", sized(2000, 10_001, "2h"))).bytes;
     expect(est / measured).toBeGreaterThan(0.5);
     expect(est / measured).toBeLessThan(2);
@@ -114,7 +114,8 @@ describe("the memory estimate", () => {
     expect(e(200, 1000, "1h").bytes).toBeGreaterThan(base.bytes);
     expect(e(100, 2000, "1h").bytes).toBeGreaterThan(base.bytes);
     expect(e(100, 1000, "2h").bytes).toBeGreaterThan(base.bytes);
-    expect(base).toMatchObject({ nodes: 100, pods: 1000, nodeSampleRows: 100 * 361, timeSeriesRows: 3601 });
+    // Node rows: one per node, then a few per pod (fewer than 100 nodes x 361 samples).
+    expect(base).toMatchObject({ nodes: 100, pods: 1000, nodeSampleRows: 100 + 4 * 1000, timeSeriesRows: 3601 });
     const rolled = parseScenario(
       "r.yaml",
       `${`${sized(100, 1000, "1h")}  - at: 1m

@@ -96,6 +96,8 @@ describe("a kubectl dump of a real cluster runs end to end", () => {
         .map((r) => r.pod)
         .sort(),
     ).toEqual([...prebound.keys()].filter((n) => n.startsWith("web-")).sort());
+    // The StatefulSet of the dump adopts its Pending pod at ordinal 0: its controller creates none.
+    expect(rows.filter((r) => r.deployment === "cache").map((r) => r.pod)).toEqual(["cache-0"]);
     const cache = rows.find((r) => r.pod === "cache-0")!;
     expect(cache.scheduled).not.toBeNull();
     expect(cache.node).not.toBeNull();

@@ -6,10 +6,11 @@ import { baselineOf, casesFor, gateTasks, prepareCases } from "../../gate/baseli
 import { asStoredJson } from "../../gate/scenario-case.js";
 import type { SimulatedSummary } from "../../metrics/summary.js";
 import { clusterOutcome } from "../../study/run-task.js";
-import { StudyProgress } from "../../study/study-progress.js";
+import { runTasksWithProgress } from "../../study/study-progress.js";
 import { withUserErrors } from "../../study/user-error.js";
-import { defaultWorkers, runTasks } from "../../study/worker-pool.js";
+import { defaultWorkers } from "../../study/worker-pool.js";
 import { numberOption, scaleOption, SEED_RULE } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface BaselineArgs {
   scenarios: string[];
@@ -27,8 +28,8 @@ interface BaselineArgs {
  * so the file can be committed beside them. Written atomically.
  */
 export const baselineCommand: CommandModule<object, BaselineArgs> = {
-  command: "baseline <scenarios..>",
-  describe: "Record seeded summaries of scenarios, for simctl gate to compare against",
+  command: COMMANDS.baseline.usage,
+  describe: COMMANDS.baseline.describe,
   builder: (y) =>
     y
       .positional("scenarios", { type: "string", array: true, demandOption: true, describe: "scenario files" })
@@ -45,13 +46,7 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
       const prepared = prepareCases(casesFor(args.scenarios, root, args.scale), root);
       const seeds = Array.from({ length: args.seeds }, (_, i) => args["first-seed"] + i);
       const tasks = gateTasks(prepared, seeds);
-      const bar = new StudyProgress(tasks.length);
-      const outcomes = await runTasks(tasks, {
-        workers: args.workers,
-        onProgress: (i, d, t) => bar.progress(i, d, t),
-        onDone: (o) => bar.finished(o.index),
-      });
-      bar.finish();
+      const outcomes = await runTasksWithProgress(tasks, args.workers);
       const summaries = outcomes.map((o) => asStoredJson(clusterOutcome(o).summary) as SimulatedSummary);
       writeOutputFile(out, `${JSON.stringify(baselineOf(prepared, seeds, summaries), null, 2)}\n`);
       const k = seeds.length;

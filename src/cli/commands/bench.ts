@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { numberOption } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface BenchArgs {
   baseline?: string;
@@ -31,8 +32,8 @@ interface BenchArgs {
  * case is a significant regression against the baseline (see bench/gate.ts), 2 on error.
  */
 export const benchCommand: CommandModule<object, BenchArgs> = {
-  command: "bench [cases..]",
-  describe: "Run the benchmarks and compare with a baseline (speed gate); --update-golden regenerates golden results",
+  command: COMMANDS.bench.usage,
+  describe: COMMANDS.bench.describe,
   builder: (y) =>
     y
       .positional("cases", {

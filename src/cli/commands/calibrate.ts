@@ -7,6 +7,7 @@ import { readMeasurements } from "../../calibrate/measurements.js";
 import { writeFileAtomic } from "../../metrics/arrow-writer.js";
 import { ETCD_DEFAULTS, ETCD_KEYS, type EtcdSpec } from "../../scenario/sections/etcd.js";
 import { inputLimits, numberOption, SEED_RULE, withInputOptions, type InputArgs } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface CalibrateArgs extends InputArgs {
   component: "etcd";
@@ -26,8 +27,8 @@ interface CalibrateArgs extends InputArgs {
  * --check etcd.yaml MEASUREMENTS.csv [--json]` predicts every row with a parameter file.
  */
 export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
-  command: "calibrate <component> <measurements>",
-  describe: "Fit a model's parameters to measurements of the real component, or check a fit",
+  command: COMMANDS.calibrate.usage,
+  describe: COMMANDS.calibrate.describe,
   builder: (y) =>
     withInputOptions(
       y.positional("component", { choices: ["etcd"] as const, demandOption: true, describe: "what to calibrate" }),

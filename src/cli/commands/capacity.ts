@@ -11,6 +11,7 @@ import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { numberOption, SEED_RULE } from "../input-options.js";
 import { VERSION } from "../../version.js";
+import { COMMANDS } from "../command-index.js";
 
 interface CapacityArgs {
   scenario: string;
@@ -31,8 +32,8 @@ interface CapacityArgs {
  * which every SLO holds in every seed, found by {@link searchCapacity}.
  */
 export const capacityCommand: CommandModule<object, CapacityArgs> = {
-  command: "capacity <scenario>",
-  describe: "Find the smallest node pool that meets the SLOs in every seed",
+  command: COMMANDS.capacity.usage,
+  describe: COMMANDS.capacity.describe,
   builder: (y) =>
     y
       .positional("scenario", { type: "string", demandOption: true, describe: "cluster scenario file" })

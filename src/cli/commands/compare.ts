@@ -7,7 +7,8 @@ import { clusterOutcome } from "../../study/run-task.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
-import { numberOption, scaleOption, SEED_RULE } from "../input-options.js";
+import { confidenceOption, numberOption, scaleOption, SEED_RULE } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface CompareArgs {
   scenarios: string[];
@@ -30,8 +31,8 @@ interface CompareArgs {
  * beyond it; a malformed one is bad input (exit 2) found before anything runs.
  */
 export const compareCommand: CommandModule<object, CompareArgs> = {
-  command: "compare <scenarios..>",
-  describe: "Compare configurations on the same workload over several seeds",
+  command: COMMANDS.compare.usage,
+  describe: COMMANDS.compare.describe,
   builder: (y) =>
     y
       .positional("scenarios", {
@@ -53,15 +54,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
       .option("vary", { type: "string", describe: "one scenario, several values of a key: PATH=V1,V2,..." })
       .option("scale", scaleOption("multiply cluster and workload size"))
       .option("workers", numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers()))
-      .option(
-        "confidence",
-        numberOption(
-          "--confidence",
-          "confidence level of the intervals",
-          { min: 0, minExclusive: true, max: 1, maxExclusive: true },
-          0.95,
-        ),
-      )
+      .option("confidence", confidenceOption())
       .option("out", { type: "string", describe: "keep every run's outputs in this directory" })
       .option("json", { type: "boolean", default: false, describe: "print the comparison as JSON" })
       .option("fail-if", {

@@ -2,6 +2,7 @@ import type { CommandModule } from "yargs";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { exportParquet, PARQUET_CODECS, type ParquetCodec } from "../../metrics/parquet-export.js";
+import { COMMANDS } from "../command-index.js";
 
 interface ExportArgs {
   run: string;
@@ -15,8 +16,8 @@ interface ExportArgs {
  * run directory (or a merged study directory), same schema, each file written atomically.
  */
 export const exportCommand: CommandModule<object, ExportArgs> = {
-  command: "export <run>",
-  describe: "Convert a run's Arrow tables to Parquet",
+  command: COMMANDS.export.usage,
+  describe: COMMANDS.export.describe,
   builder: (y) =>
     y
       .positional("run", {

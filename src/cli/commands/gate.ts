@@ -7,10 +7,11 @@ import { formatGate, gateJunit, gateMarkdown } from "../../gate/gate-report.js";
 import { asStoredJson } from "../../gate/scenario-case.js";
 import { parseThresholds } from "../../gate/tolerance.js";
 import { clusterOutcome } from "../../study/run-task.js";
-import { StudyProgress } from "../../study/study-progress.js";
+import { runTasksWithProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
-import { defaultWorkers, runTasks } from "../../study/worker-pool.js";
-import { numberOption } from "../input-options.js";
+import { defaultWorkers } from "../../study/worker-pool.js";
+import { confidenceOption, numberOption } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface GateArgs {
   baseline: string;
@@ -30,8 +31,8 @@ interface GateArgs {
  * malformed tolerance or an unknown metric, a scenario that no longer reads).
  */
 export const gateCommand: CommandModule<object, GateArgs> = {
-  command: "gate <baseline>",
-  describe: "Rerun a baseline's scenarios on its seeds and fail on a regression beyond tolerance",
+  command: COMMANDS.gate.usage,
+  describe: COMMANDS.gate.describe,
   builder: (y) =>
     y
       .positional("baseline", { type: "string", demandOption: true, describe: "baseline file (simctl baseline --out)" })
@@ -41,15 +42,7 @@ export const gateCommand: CommandModule<object, GateArgs> = {
         default: [],
         describe: "allowed worsening, METRIC=+10% or METRIC=+200ms, or 10% for every metric (repeatable; default 0)",
       })
-      .option(
-        "confidence",
-        numberOption(
-          "--confidence",
-          "confidence level of the intervals",
-          { min: 0, minExclusive: true, max: 1, maxExclusive: true },
-          0.95,
-        ),
-      )
+      .option("confidence", confidenceOption())
       .option("workers", numberOption("--workers", "worker threads", { integer: true, min: 1 }, defaultWorkers()))
       .option("junit", { type: "string", describe: "also write JUnit XML here (one testcase per scenario x metric)" })
       .option("markdown", { type: "string", describe: "also write the table as Markdown here (a CI job summary)" })
@@ -63,13 +56,7 @@ export const gateCommand: CommandModule<object, GateArgs> = {
       const { baseline, root } = readBaseline(args.baseline);
       const prepared = prepareCases(baseline.cases, root, args.baseline);
       const tasks = gateTasks(prepared, baseline.seeds);
-      const bar = new StudyProgress(tasks.length);
-      const outcomes = await runTasks(tasks, {
-        workers: args.workers,
-        onProgress: (i, d, t) => bar.progress(i, d, t),
-        onDone: (o) => bar.finished(o.index),
-      });
-      bar.finish();
+      const outcomes = await runTasksWithProgress(tasks, args.workers);
       // prepareCases admits cluster scenarios only.
       const runs = outcomes.map(clusterOutcome).map((o) => ({
         summary: asStoredJson(o.summary) as SimulatedSummary,

@@ -3,6 +3,7 @@ import { writeFileAtomic } from "../../metrics/arrow-writer.js";
 import { importDump } from "../../scenario/import-dump.js";
 import { formatInputReport } from "../../scenario/inputs/input-report.js";
 import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface ImportArgs extends InputArgs {
   dir: string;
@@ -15,8 +16,8 @@ interface ImportArgs extends InputArgs {
  * not simulate as written, and the command that runs it.
  */
 export const importCommand: CommandModule<object, ImportArgs> = {
-  command: "import <dir>",
-  describe: "Write a scenario from a directory of kubectl get -o yaml dumps",
+  command: COMMANDS.import.usage,
+  describe: COMMANDS.import.describe,
   builder: (y) =>
     withInputOptions(y, "dir", "directory of kubectl dumps (nodes, deployments, ...)").option("out", {
       type: "string",

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import { mergeStudy } from "../../study/merge.js";
 import { withUserErrors } from "../../study/user-error.js";
+import { COMMANDS } from "../command-index.js";
 
 interface MergeArgs {
   dirs: string[];
@@ -15,8 +16,8 @@ interface MergeArgs {
  * concatenated with run and parameter columns.
  */
 export const mergeCommand: CommandModule<object, MergeArgs> = {
-  command: "merge <dirs..>",
-  describe: "Merge study shards into one Arrow dataset with the parameters as columns",
+  command: COMMANDS.merge.usage,
+  describe: COMMANDS.merge.describe,
   builder: (y) =>
     y
       .positional("dirs", {

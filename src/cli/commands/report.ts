@@ -1,6 +1,7 @@
 import type { CommandModule } from "yargs";
 import { writeReport } from "../../report/build-report.js";
 import { withUserErrors } from "../../study/user-error.js";
+import { COMMANDS } from "../command-index.js";
 
 interface ReportArgs {
   dir: string;
@@ -12,8 +13,8 @@ interface ReportArgs {
  * script, nothing fetched) for a run directory, a study directory or a merged study.
  */
 export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: "report <dir>",
-  describe: "Write a self-contained HTML report of a run or a study",
+  command: COMMANDS.report.usage,
+  describe: COMMANDS.report.describe,
   builder: (y) =>
     y
       .positional("dir", {

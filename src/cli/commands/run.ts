@@ -22,6 +22,7 @@ import {
 } from "../input-options.js";
 import { ProgressBar } from "../progress.js";
 import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
+import { COMMANDS } from "../command-index.js";
 
 interface RunArgs extends ScenarioArgs {
   seed?: number;
@@ -39,8 +40,8 @@ interface RunArgs extends ScenarioArgs {
  * was met, 3 when the time limit came first.
  */
 export const runCommand: CommandModule<object, RunArgs> = {
-  command: "run <scenario>",
-  describe: "Simulate a scenario and write its results",
+  command: COMMANDS.run.usage,
+  describe: COMMANDS.run.describe,
   builder: (y) =>
     withInputOptions(y, "scenario", "scenario YAML file")
       .option("seed", numberOption("--seed", "override the scenario's seed", SEED_RULE))

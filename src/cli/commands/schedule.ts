@@ -3,6 +3,7 @@ import { loadSchedulerConfig } from "../../scheduler/config.js";
 import { explainSchedule, formatExplainTable } from "../../scheduler/explain.js";
 import { readBoundPods, readNodes, readPod } from "../../scheduler/k8s-objects.js";
 import { numberOption, SEED_RULE } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface ScheduleArgs {
   nodes: string;
@@ -22,8 +23,8 @@ interface ScheduleArgs {
  * object instead of a table. Exit code 0 when a node was selected, 4 when none fits.
  */
 export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
-  command: "schedule",
-  describe: "Run one kube-scheduler cycle for a pod on given nodes and explain the decision",
+  command: COMMANDS.schedule.usage,
+  describe: COMMANDS.schedule.describe,
   builder: (y) =>
     y
       .option("nodes", {

@@ -7,6 +7,7 @@ import { parseShard, runSweep, type Shard } from "../../study/sweep.js";
 import { etcdSweepTable } from "../../study/etcd-sweep-table.js";
 import { clusterOutcome } from "../../study/run-task.js";
 import { inputLimits, numberOption, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 interface SweepArgs extends InputArgs {
   study: string;
@@ -22,8 +23,8 @@ interface SweepArgs extends InputArgs {
  * array), into `<out>/runs/<index>-<hash>/`. Finished runs are skipped when run again.
  */
 export const sweepCommand: CommandModule<object, SweepArgs> = {
-  command: "sweep <study>",
-  describe: "Run a study: a grid of scenario parameters times seeds, in parallel",
+  command: COMMANDS.sweep.usage,
+  describe: COMMANDS.sweep.describe,
   builder: (y) =>
     withInputOptions(y, "study", "study YAML file")
       .option("out", {

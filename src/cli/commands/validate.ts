@@ -5,6 +5,7 @@ import { checkOutputDir } from "../../metrics/result-dir.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
 import { validateScenarioFile } from "../../scenario/validate-file.js";
 import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from "../input-options.js";
+import { COMMANDS } from "../command-index.js";
 
 /**
  * `simctl validate SCENARIO`: checks a scenario without running it: every check `run` makes
@@ -12,8 +13,8 @@ import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from ".
  * that `--out` can take its results).
  */
 export const validateCommand: CommandModule<object, ScenarioArgs> = {
-  command: "validate <scenario>",
-  describe: "Check a scenario file and report every problem with its location",
+  command: COMMANDS.validate.usage,
+  describe: COMMANDS.validate.describe,
   builder: (y) =>
     withInputOptions(y, "scenario", "scenario YAML file")
       .option("scale", scaleOption("check the scenario as run --scale would run it"))

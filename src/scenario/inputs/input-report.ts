@@ -23,6 +23,8 @@ export interface InputReportJson {
   imagesDefaultSize: InputReportEntry[];
   /** Pods of cluster.pods that are not simulated (phase Succeeded or Failed), once per phase. */
   podsSkipped: InputReportEntry[];
+  /** Namespaces workloads use that no Namespace object declares: assumed to exist, once per namespace (in `field`). */
+  namespacesAssumed: InputReportEntry[];
 }
 
 /**
@@ -47,6 +49,7 @@ export class InputReport {
     fieldsNotModelled: new Map(),
     imagesDefaultSize: new Map(),
     podsSkipped: new Map(),
+    namespacesAssumed: new Map(),
   };
 
   /** An object of a kind simctl does not simulate was skipped. */
@@ -67,6 +70,11 @@ export class InputReport {
   /** A pod of cluster.pods was skipped because of its phase. */
   podSkipped(phase: string, at: InputSite): void {
     this.add("podsSkipped", "Pod", `status.phase=${phase}`, "", at);
+  }
+
+  /** A workload is in namespace `ns`, which no input declares. */
+  namespaceAssumed(ns: string, at: InputSite): void {
+    this.add("namespacesAssumed", "Namespace", ns, "", at);
   }
 
   /** Images listed as given the default size. */
@@ -93,6 +101,7 @@ export class InputReport {
       fieldsNotModelled: [...this.sections.fieldsNotModelled.values()],
       imagesDefaultSize: [...this.sections.imagesDefaultSize.values()],
       podsSkipped: [...this.sections.podsSkipped.values()],
+      namespacesAssumed: [...this.sections.namespacesAssumed.values()],
     };
   }
 }
@@ -110,5 +119,7 @@ export function formatInputReport(r: InputReportJson): string {
       `  image without a size, given the default ${DEFAULT_IMAGE_BYTES / 2 ** 20} MiB: ${e.image} (first at ${e.first})`,
     );
   for (const e of r.podsSkipped) out.push(`  pod skipped: ${e.field} (${e.count} pods, first at ${e.first})`);
+  for (const e of r.namespacesAssumed)
+    out.push(`  namespace not declared, assumed to exist: ${e.field} (${e.count} workloads, first at ${e.first})`);
   return out.length === 0 ? "" : `simctl: inputs not simulated as written (saved in inputs.json):\n${out.join("\n")}\n`;
 }

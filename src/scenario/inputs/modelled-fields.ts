@@ -62,8 +62,9 @@ const CONTAINER: FieldTree = {
   name: true,
   image: true,
   imagePullPolicy: true,
-  // model: limits count only as the requests they default (SetDefaults_ResourceList); they
-  // are not enforced, as no container uses CPU or memory in the simulation.
+  // model: limits default the requests they leave unset (SetDefaults_ResourceList) and are
+  // checked by LimitRange and ResourceQuota admission; the kubelet does not enforce them, as no
+  // container uses CPU or memory in the simulation.
   resources: { requests: true, limits: true },
   ports: { name: true, containerPort: true, hostPort: true, protocol: true, hostIP: true },
   startupProbe: PROBE,
@@ -124,6 +125,42 @@ export const REPLICASET_FIELDS: FieldTree = {
     selector: { matchLabels: true },
     template: TEMPLATE,
     minReadySeconds: new AtDefault(0),
+  },
+};
+
+/**
+ * apps/v1 StatefulSet. Not modelled, so reported: updateStrategy.rollingUpdate.maxUnavailable
+ * (alpha, MaxUnavailableStatefulSet off by default), a retention policy that deletes claims, a
+ * claim's selector or dataSource (binding to chosen PVs, cloning).
+ */
+export const STATEFULSET_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    replicas: true,
+    selector: { matchLabels: true },
+    template: TEMPLATE,
+    // The headless Service's name makes the pods' DNS names; it does not change their timing.
+    serviceName: true,
+    podManagementPolicy: true,
+    updateStrategy: { type: true, rollingUpdate: { partition: true } },
+    minReadySeconds: true,
+    ordinals: { start: true },
+    // model: apps/v1 defaults: 10 ControllerRevisions kept; claims retained on delete and scale-down.
+    revisionHistoryLimit: new AtDefault(10),
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: new AtDefault("Retain"), whenScaled: new AtDefault("Retain") },
+    volumeClaimTemplates: {
+      apiVersion: true,
+      kind: true,
+      metadata: METADATA,
+      // The size and access mode are what the provisioner is asked for; they do not change its time.
+      spec: {
+        storageClassName: true,
+        accessModes: true,
+        resources: { requests: true, limits: true },
+        volumeMode: new AtDefault("Filesystem"),
+      },
+      status: "server",
+    },
   },
 };
 
@@ -191,6 +228,27 @@ export const PDB_FIELDS: FieldTree = {
     selector: { matchLabels: true, matchExpressions: { key: true, operator: true, values: true } },
     minAvailable: true,
     maxUnavailable: true,
+  },
+};
+
+/** core/v1 Namespace. spec.finalizers only matter when a namespace is deleted, which no step does. */
+export const NAMESPACE_FIELDS: FieldTree = { ...OBJECT, spec: { finalizers: "server" } };
+
+/** core/v1 LimitRange (items of type PersistentVolumeClaim are reported by limit-ranges.ts). */
+export const LIMIT_RANGE_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    limits: { type: true, min: true, max: true, default: true, defaultRequest: true, maxLimitRequestRatio: true },
+  },
+};
+
+/** core/v1 ResourceQuota (hard limits on resources pods do not use are reported by resource-quotas.ts). */
+export const RESOURCE_QUOTA_FIELDS: FieldTree = {
+  ...OBJECT,
+  spec: {
+    hard: true,
+    scopes: true,
+    scopeSelector: { matchExpressions: { scopeName: true, operator: true, values: true } },
   },
 };
 

@@ -68,7 +68,9 @@ export function resolvePriorities(
   for (const c of classes) if (c.globalDefault && (dflt === undefined || c.value < dflt.value)) dflt = c;
   return deployments.map((d) => {
     const name = d.pod.priorityClassName;
-    if (name === undefined) return dflt === undefined ? d : { ...d, pod: { ...d.pod, priority: dflt.value } };
+    // model: the plugin also writes the default class's name into the pod (what quota scopes match).
+    if (name === undefined)
+      return dflt === undefined ? d : { ...d, pod: { ...d.pod, priority: dflt.value, priorityClassName: dflt.name } };
     const c = byName.get(name);
     if (c === undefined) {
       const names = [...byName.keys()].join(", ");

@@ -16,7 +16,9 @@ export interface ExistingPodSpec {
   /**
    * The Deployment of the inputs that adopts it, when its owner is a ReplicaSet named
    * `<deployment>-<hash>` in the same namespace and the Deployment's selector matches its
-   * labels: it counts as one of that Deployment's replicas (no duplicate is created).
+   * labels: it counts as one of that Deployment's replicas (no duplicate is created). Or the
+   * StatefulSet of the inputs that owns it (stateful-sets.ts adoptStatefulSetPod): it holds its
+   * ordinal of that set.
    */
   adoptedBy?: string;
 }

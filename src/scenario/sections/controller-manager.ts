@@ -13,10 +13,15 @@ export interface ControllerManagerSpec extends ClientLimits {
   concurrentDeploymentSyncs: number;
   concurrentReplicaSetSyncs: number;
   concurrentJobSyncs: number;
+  /** --concurrent-statefulset-syncs when the scenario sets it (absent: {@link DEFAULT_CONCURRENT_STATEFULSET_SYNCS}). */
+  concurrentStatefulSetSyncs?: number;
   burstReplicas: number;
   /** Time a worker spends in one sync besides its API calls. */
   syncCost: DistSpec;
 }
+
+/** model: kube-controller-manager --concurrent-statefulset-syncs=5. */
+export const DEFAULT_CONCURRENT_STATEFULSET_SYNCS = 5;
 
 export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
   // model: kube-controller-manager --kube-api-qps=20, --kube-api-burst=30.
@@ -40,6 +45,7 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
     "concurrentDeploymentSyncs",
     "concurrentReplicaSetSyncs",
     "concurrentJobSyncs",
+    "concurrentStatefulSetSyncs",
     "burstReplicas",
     "syncCost",
   ]);
@@ -53,6 +59,9 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
       .get("concurrentReplicaSetSyncs")
       .int({ min: 1, default: D.concurrentReplicaSetSyncs }),
     concurrentJobSyncs: cm.get("concurrentJobSyncs").int({ min: 1, default: D.concurrentJobSyncs }),
+    ...(cm.has("concurrentStatefulSetSyncs")
+      ? { concurrentStatefulSetSyncs: cm.get("concurrentStatefulSetSyncs").int({ min: 1 }) }
+      : {}),
     burstReplicas: cm.get("burstReplicas").int({ min: 1, default: D.burstReplicas }),
     syncCost: cm.get("syncCost").dist({ default: D.syncCost }),
   };

@@ -2,11 +2,21 @@ import { lognormal, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
 import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
-import { DEPLOYMENT_FIELDS, JOB_FIELDS, REPLICASET_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
+import {
+  DEPLOYMENT_FIELDS,
+  JOB_FIELDS,
+  REPLICASET_FIELDS,
+  reportUnmodelled,
+  STATEFULSET_FIELDS,
+} from "../inputs/modelled-fields.js";
+import { readStatefulSet } from "../inputs/stateful-sets.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
 import { readRuntimeClass, type RuntimeClassSpec } from "../inputs/runtime-classes.js";
+import { readLimitRange, type LimitRangeSpec } from "../inputs/limit-ranges.js";
+import { noteWorkloadSite, readNamespace } from "../inputs/namespaces.js";
+import { readResourceQuota, type ResourceQuotaSpec } from "../inputs/resource-quotas.js";
 import type { YamlReader } from "../yaml-reader.js";
 import type { NodePoolSpec } from "./cluster.js";
 
@@ -22,7 +32,7 @@ export interface NodeSelection {
 export type WorkloadAction =
   /** kubectl creates these Deployments (and ReplicaSets and Jobs, by their `kind`). */
   | { kind: "create"; deployments: readonly DeploymentSpec[] }
-  /** kubectl changes a Deployment: its replica count and/or a container image (a rollout). */
+  /** kubectl changes a Deployment or a StatefulSet (by name): its replica count and/or a container image (a rollout). */
   | {
       kind: "update";
       deployment: string;
@@ -95,6 +105,13 @@ export function finalReplicas(steps: readonly WorkloadStep[]): number {
   return n;
 }
 
+/** Namespace-level policy objects of `apply:` inputs, which admission applies to the workloads' pods. */
+export interface NamespacePolicies {
+  namespaces: string[];
+  limitRanges: LimitRangeSpec[];
+  resourceQuotas: ResourceQuotaSpec[];
+}
+
 const ACTION_KEYS = [
   "apply",
   "deployments",
@@ -114,6 +131,7 @@ export function readWorkload(
   allPools: readonly NodePoolSpec[],
   priorityClasses: PriorityClassSpec[] = [],
   pdbs: PdbSpec[] = [],
+  policies: NamespacePolicies = { namespaces: [], limitRanges: [], resourceQuotas: [] },
   runtimeClasses: RuntimeClassSpec[] = [],
 ): WorkloadStep[] {
   // Steps name the synthetic pools; a node of cluster.nodes is selected by its name or labels.
@@ -150,7 +168,7 @@ export function readWorkload(
     switch (key) {
       case "apply":
       case "deployments": {
-        const deployments = readCreate(step, key, images, { priorityClasses, pdbs, runtimeClasses });
+        const deployments = readCreate(step, key, images, priorityClasses, pdbs, policies, runtimeClasses);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
@@ -163,16 +181,23 @@ export function readWorkload(
         return { atNs, action: { kind: "create", deployments } };
       }
       case "update": {
-        a.object(["deployment", "replicas", "container", "image"]);
-        const name = a.get("deployment").str();
+        a.object(["deployment", "statefulSet", "replicas", "container", "image"]);
+        // A StatefulSet is named by `statefulSet:`, a Deployment by `deployment:`.
+        const target = a.has("statefulSet") && !a.has("deployment") ? "statefulSet" : "deployment";
+        const kindName = target === "statefulSet" ? "StatefulSet" : "Deployment";
+        const name = a.get(target).str();
         const containers = containersOf.get(name);
         if (name !== "" && containers === undefined)
-          a.get("deployment").fail(
-            `a Deployment created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
+          a.get(target).fail(
+            `a ${kindName} created by an earlier step (${[...containersOf.keys()].join(", ") || "none"})`,
           );
         const other = notDeployments.get(name);
-        if (other !== undefined)
-          a.get("deployment").fail(`a Deployment (${name} is a ${other}: updates of ${other}s are not simulated)`);
+        if (other !== (target === "statefulSet" ? "StatefulSet" : undefined) && containers !== undefined)
+          a.get(target).fail(
+            other === "StatefulSet"
+              ? `a Deployment (${name} is a StatefulSet: update it with statefulSet: ${name})`
+              : `a ${kindName} (${name} is a ${other ?? "Deployment"}: updates of ${other ?? "Deployment"}s ${other === undefined ? "take deployment:" : "are not simulated"})`,
+          );
         const container = a.has("container") ? a.get("container").str() : undefined;
         if (container !== undefined && containers !== undefined && !containers.includes(container))
           a.get("container").fail(`a container of ${name} (${containers.join(", ")})`);
@@ -278,19 +303,35 @@ function readCreate(
   step: YamlReader,
   key: "apply" | "deployments",
   images: ReadonlySet<string>,
-  others: { priorityClasses: PriorityClassSpec[]; pdbs: PdbSpec[]; runtimeClasses: RuntimeClassSpec[] },
+  priorityClasses: PriorityClassSpec[],
+  pdbs: PdbSpec[],
+  policies: NamespacePolicies,
+  runtimeClasses: RuntimeClassSpec[],
 ): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
   const deployments: DeploymentSpec[] = [];
   const report = step.ctx.inputs;
-  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" = "Deployment") => {
+  const stamp = (doc: YamlReader, kind: "Deployment" | "ReplicaSet" | "Job" | "StatefulSet" = "Deployment") => {
     for (let i = 0; i < copies; i++) {
       const suffix = copies > 1 ? `-${i}` : "";
-      const d = kind === "Job" ? readJob(doc, suffix, runDuration) : readDeployment(doc, suffix, kind);
+      const d =
+        kind === "Job"
+          ? readJob(doc, suffix, runDuration)
+          : kind === "StatefulSet"
+            ? readStatefulSet(doc, suffix)
+            : readDeployment(doc, suffix, kind);
       if (d === undefined) continue;
+      noteWorkloadSite(d, doc.ctx.site(doc.offset));
       if (i === 0) {
-        const fields = kind === "Deployment" ? DEPLOYMENT_FIELDS : kind === "Job" ? JOB_FIELDS : REPLICASET_FIELDS;
+        const fields =
+          kind === "Deployment"
+            ? DEPLOYMENT_FIELDS
+            : kind === "Job"
+              ? JOB_FIELDS
+              : kind === "StatefulSet"
+                ? STATEFULSET_FIELDS
+                : REPLICASET_FIELDS;
         reportUnmodelled(doc.node, kind, fields, report, (o) => doc.ctx.site(o));
         for (const c of [...d.pod.containers, ...d.pod.initContainers])
           if (!images.has(c.image)) report.imageDefaultSize(c.image, doc.ctx.site(doc.offset));
@@ -303,13 +344,16 @@ function readCreate(
     return deployments;
   }
   readObjects(step.get("apply"), "a manifest file", (o) => {
-    if (o.kind === "Deployment" || o.kind === "ReplicaSet") {
+    if (o.kind === "Deployment" || o.kind === "ReplicaSet" || o.kind === "StatefulSet") {
       scaleDeploymentNode(o.r.node, step.ctx.scale);
       stamp(o.r, o.kind);
     } else if (o.kind === "Job") stamp(o.r, o.kind);
-    else if (o.kind === "PriorityClass") others.priorityClasses.push(readPriorityClass(o.r));
-    else if (o.kind === "PodDisruptionBudget") others.pdbs.push(readPodDisruptionBudget(o.r));
-    else if (o.kind === "RuntimeClass") others.runtimeClasses.push(readRuntimeClass(o.r));
+    else if (o.kind === "PriorityClass") priorityClasses.push(readPriorityClass(o.r));
+    else if (o.kind === "PodDisruptionBudget") pdbs.push(readPodDisruptionBudget(o.r));
+    else if (o.kind === "Namespace") policies.namespaces.push(readNamespace(o.r));
+    else if (o.kind === "LimitRange") policies.limitRanges.push(readLimitRange(o.r));
+    else if (o.kind === "ResourceQuota") policies.resourceQuotas.push(readResourceQuota(o.r));
+    else if (o.kind === "RuntimeClass") runtimeClasses.push(readRuntimeClass(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;
