@@ -2,6 +2,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodReason, PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { DaemonSetState } from "../cluster/daemon-sets.js";
 import type { DisruptionBudgets } from "../cluster/disruption-budgets.js";
+import type { PodGates } from "../cluster/pod-gates.js";
 import {
   type CronJobState,
   type DeploymentState,
@@ -74,6 +75,8 @@ export class ObjectStore {
   runningPods = 0;
   /** The PodDisruptionBudgets (undefined when the run has none). */
   budgets: DisruptionBudgets | undefined;
+  /** The pods' scheduling gates (undefined when no template has any). */
+  gates: PodGates | undefined;
   /** Budget status writes refused as conflicts (the budget changed since the controller read it). */
   budgetConflicts = 0;
   /** Per pod: LIVE (counted live by the stop condition) and RUNNING (counted Running by it). */
@@ -225,6 +228,10 @@ export class ObjectStore {
           this.watch.publish(WatchResource.pods, obj, WatchEvent.ADDED);
         } else if (verb === Verb.delete) {
           this.deletePod(obj, operand);
+        } else if (verb === Verb.patch && this.gates !== undefined) {
+          // model: a patch of spec.schedulingGates: the operand is the mask of the gates it removes.
+          this.gates.remove(obj, operand, this.engine.now);
+          this.watch.publish(WatchResource.pods, obj, WatchEvent.MODIFIED);
         } else break;
         return;
       case Resource.podsBinding: {

@@ -36,6 +36,8 @@ export interface PodTemplate {
   preemptNever?: boolean;
   /** spec.terminationGracePeriodSeconds in ns (undefined: {@link DEFAULT_TERMINATION_GRACE_NS}). */
   terminationGraceNs?: number;
+  /** spec.schedulingGates: the pods are created with these gates (src/cluster/pod-gates.ts). */
+  schedulingGates?: readonly string[];
 }
 
 /** model: core/v1 DefaultTerminationGracePeriodSeconds = 30. */

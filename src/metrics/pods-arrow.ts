@@ -22,7 +22,8 @@ import type { Column } from "./arrow-writer.js";
  * pulls), `init_ns` (time its init containers took), `reason` (OutOf<resource>, DeletionByTaintManager,
  * EvictionByEvictionAPI, PreemptionByScheduler), `owner_kind` (the kind of the pod's controller),
  * `priority` (spec.priority) and `nominated_node` (status.nominatedNodeName as stored: the node a
- * preemption nominated, null when none).
+ * preemption nominated, null when none); with scheduling gates, `ungated_ns` (when the pod's last
+ * gate was removed: created_ns to it is its gated wait).
  */
 export function podColumns(sim: Simulation): { columns: Column[]; rows: number } {
   const pods = sim.pods;
@@ -106,6 +107,12 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
   columns.push({ name: "owner_kind", type: "dict", values: kinds, dictionary: ownerKinds });
   columns.push({ name: "priority", type: "int32", values: priority });
   columns.push(pods.arrow("nominatedNode", "dict", "nominated_node", 0, sim.nodes.names));
+  // ungated_ns (runs whose pods have schedulingGates only): when the pod's last gate was removed.
+  if (sim.gates !== undefined) {
+    const ungated = new Float64Array(n);
+    for (let p = 0; p < n; p++) ungated[p] = sim.gates.gates.ungatedNs(p);
+    columns.push({ name: "ungated_ns", type: "int64", values: ungated });
+  }
   return { columns, rows: n };
 }
 

@@ -5,6 +5,7 @@ import { OWNER_KIND_DEPLOYMENT } from "./pods-arrow.js";
 import { RESOURCE_NAMES, Status, Verb, VERB_NAMES } from "../apiserver/request-table.js";
 import { NS_PER } from "../core/time.js";
 import type { RunResult } from "../core/engine.js";
+import type { PodGates } from "../cluster/pod-gates.js";
 import type { Simulation } from "../sim/simulation.js";
 import { nodeSideSummary, type NodeSideSummary } from "../node/node-summary.js";
 import { autoscalerSummary, type AutoscalerSummary } from "../autoscaler/autoscaler-summary.js";
@@ -70,6 +71,12 @@ export interface SimulatedSummary {
   cronJobs?: CronJobSummary[];
   /** The Deployments whose rollout exceeded progressDeadlineSeconds (absent when none did). */
   progressDeadlineExceeded?: ProgressDeadlineSummary[];
+  /**
+   * Pods held by spec.schedulingGates (absent when no template has gates): how many the
+   * scheduler's PreEnqueue kept aside, how many still are, and the wait from creation to the
+   * removal of the last gate.
+   */
+  schedulingGates?: { gatedPods: number; stillGated: number; gatedWait: LatencySummary };
   /**
    * Pod startup in the phases of upstream's e2e density test (test/e2e/density.go "schedule",
    * "run after schedule", "watch" latencies): created -> scheduled, scheduled -> containers
@@ -237,6 +244,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     podStartup: latency(startup),
     byOwnerKind: byOwnerKind(sim, startup),
     ...(sim.store.jobs.length > 0 ? { jobs: jobSummaries(sim) } : {}),
+    ...(sim.gates === undefined ? {} : { schedulingGates: gatesSummary(sim, sim.gates.gates) }),
     ...(sim.quotas === undefined ? {} : { resourceQuotas: quotaSummaries(sim.quotas) }),
     ...(sim.store.cronJobs.length > 0 ? { cronJobs: cronJobSummaries(sim) } : {}),
     ...(stuck.length > 0 ? { progressDeadlineExceeded: stuck } : {}),
@@ -307,6 +315,17 @@ function preemptionSummary(sim: Simulation): PreemptionSummary {
     boundToNominatedNode: kept,
     preemptorStartup: latency(Float64Array.from(startup)),
   };
+}
+
+function gatesSummary(sim: Simulation, gates: PodGates): NonNullable<SimulatedSummary["schedulingGates"]> {
+  const pods = sim.pods;
+  const waits: number[] = [];
+  for (let p = 0; p < pods.size; p++) {
+    const at = gates.ungatedNs(p);
+    if (!Number.isNaN(at)) waits.push(at - pods.time(p, PodStage.created));
+  }
+  const plugin = sim.gates!.plugin;
+  return { gatedPods: plugin.gatedPods, stillGated: plugin.waiting, gatedWait: latency(Float64Array.from(waits)) };
 }
 
 function writeMix(sim: Simulation): Record<string, number> {

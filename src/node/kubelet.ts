@@ -22,7 +22,7 @@ import { HostLocalIpam } from "./ipam.js";
 import { LayerCache } from "./layer-cache.js";
 import { gkeReservedCpu, NodeRuntime } from "./node-runtime.js";
 import type { NodeLifecycleController } from "../controllers/node-lifecycle-controller.js";
-import type { NodePodTemplates } from "./node-templates.js";
+import type { NodeContainer, NodePodTemplates } from "./node-templates.js";
 import type { PodsByNode } from "./pods-by-node.js";
 import { containerReadyNs } from "./probes.js";
 import type { Registry } from "./registry.js";
@@ -562,21 +562,53 @@ export class Kubelets {
     const nt = this.podTemplates.of(pod);
     const i = this.workers.next[pod]!;
     if (i < nt.init.length) {
-      this.engine.schedule(this.initRuntime.sample(), this.kInitExited, pod);
+      const init = nt.init[i]!;
+      if (init.sidecar === true) this.sidecarStarted(pod, init);
+      else this.engine.schedule(this.initRuntime.sample(), this.kInitExited, pod);
       return;
     }
     const c = this.workers.cursor[pod]!;
     this.workers.started[pod] = this.workers.started[pod]! | (1 << c);
-    if (nt.probed) {
-      let starts = this.probeStarts.get(pod);
-      if (starts === undefined) {
-        starts = [];
-        this.probeStarts.set(pod, starts);
-      }
-      starts[c] = this.engine.now;
-    }
+    if (nt.probed) this.probeStartsOf(pod)[c] = this.engine.now;
     this.workers.cursor[pod] = c + 1;
     this.runContainers(pod);
+  }
+
+  /**
+   * model: kuberuntime_container.go computeInitContainerActions: the next init container starts
+   * once a sidecar (restartPolicy Always) is started, not exited: at the PLEG relist that sees
+   * it running, or, with a startupProbe, once the probe succeeded (the prober's result wakes
+   * the pod worker). The sidecar keeps running beside the app containers until the pod is killed.
+   */
+  private sidecarStarted(pod: PodIdx, c: NodeContainer): void {
+    // Its start time, for the pod's Ready (after the app containers' in the probe starts).
+    if (c.readinessProbe !== undefined)
+      this.probeStartsOf(pod)[this.podTemplates.of(pod).app.length + this.workers.next[pod]!] = this.engine.now;
+    if (c.startupProbe === undefined) {
+      this.atNextRelist(pod, PLEG_INIT_EXITED);
+      return;
+    }
+    const now = this.engine.now;
+    const node = this.pods.node[pod]!;
+    const seen = nextTick(now, this.plegPeriod, this.plegPhase[node]!);
+    const started = containerReadyNs(c.startupProbe, undefined, {
+      workerStartNs: this.workers.workerStartNs[pod]!,
+      observedRunningNs: seen,
+      startedNs: now,
+      appUpNs: now + this.appStartup.sample(),
+      probeLatencyNs: this.probeLatency.sample(),
+    });
+    this.engine.scheduleAt(this.runtime.syncPod(node, started), this.kPleg, pod, PLEG_INIT_EXITED);
+  }
+
+  /** The probed containers' start times of `pod` (app containers by index, then sidecars after them). */
+  private probeStartsOf(pod: PodIdx): number[] {
+    let starts = this.probeStarts.get(pod);
+    if (starts === undefined) {
+      starts = [];
+      this.probeStarts.set(pod, starts);
+    }
+    return starts;
   }
 
   private onInitExited(pod: PodIdx): void {
@@ -626,8 +658,12 @@ export class Kubelets {
     this.status.set(pod, node, PodPhase.Running);
     const starts = this.probeStarts.get(pod) ?? [];
     let ready = now;
-    for (let c = 0; c < nt.app.length; c++) {
-      const ct = nt.app[c]!;
+    // model: the pod is Ready when every container is, sidecars included (status.go
+    // PodReadyCondition over containerStatuses and the restartable init containers').
+    const nApp = nt.app.length;
+    for (let c = 0; c < nApp + nt.init.length; c++) {
+      const ct = c < nApp ? nt.app[c]! : nt.init[c - nApp]!;
+      if (c >= nApp && (ct.sidecar !== true || ct.readinessProbe === undefined)) continue;
       if (ct.startupProbe === undefined && ct.readinessProbe === undefined) continue;
       const startedNs = starts[c] ?? now;
       const t = containerReadyNs(ct.startupProbe, ct.readinessProbe, {

@@ -59,6 +59,11 @@ export interface NodeChangeListener {
   onNodeChanged(node: NodeIdx): void;
 }
 
+/** Carries out `upgradePool` steps (src/node/pool-upgrade.ts). */
+export interface PoolUpgrader {
+  upgrade(action: Extract<WorkloadAction, { kind: "upgradePool" }>): void;
+}
+
 /** What {@link NodeEvents} is built from. */
 export interface NodeEventsDeps {
   engine: Engine;
@@ -98,24 +103,33 @@ export interface NodeEventsDeps {
  * - failNodes: the nodes' kubelets stop; the node lifecycle controller takes over (NotReady after the grace
  *   period, rate-limited NoExecute taints, evictions after the toleration).
  * - addNodes: reserved rows of the pool (NodeSpec.absent) join, Ready at once.
+ * - upgradePool: handed to the {@link PoolUpgrader}, which drains through {@link drainNodes}
+ *   and joins and removes nodes through {@link joinNode} and {@link removeNode}.
  */
 export class NodeEvents {
   readonly disruptions: Disruption[] = [];
   /** Each drain step, in order. */
   readonly drains: DrainRecord[] = [];
-  /** Evictions kubectl had admitted (drain), and pods whose eviction is not yet over. */
+  /** Evictions kubectl (or the pool upgrader) had admitted (drain), and pods whose eviction is not yet over. */
   drainEvictions = 0;
   drainPending = 0;
+  /** Carries out upgradePool steps (set when the workload has any). */
+  upgrader: PoolUpgrader | undefined;
+  /** Per node: 1 once in the cluster or claimed to join it (a removed node's row is never joined again). */
+  private readonly claimed: Uint8Array;
   private readonly d: NodeEventsDeps;
-  /** Per drain: its pods whose eviction is not over. */
+  /** Every drain: the steps' (also in {@link drains}) and the pool upgrader's. */
+  private readonly records: DrainRecord[] = [];
+  /** Per drain: its pods whose eviction is not over, and the client sending its evictions. */
   private readonly drainLeft: number[] = [];
-  private kubectl = -1;
+  private readonly drainClient: number[] = [];
   private readonly kEvicted: EventKind;
   private readonly kRetry: EventKind;
   private readonly kTimeout: EventKind;
 
   constructor(d: NodeEventsDeps) {
     this.d = d;
+    this.claimed = new Uint8Array(d.nodes.size);
     d.allRunning.awaitSettled(this);
     this.kEvicted = d.engine.register("kubectl.evicted", (drain, req) => this.onEvicted(drain, req));
     this.kRetry = d.engine.register("kubectl.evict.retry", (drain, pod) => this.evict(drain, pod));
@@ -133,12 +147,10 @@ export class NodeEvents {
     switch (action.kind) {
       case "addNodes": {
         let added = 0;
-        for (let i = 0; i < nodes.size && added < action.count; i++) {
-          if (nodes.present[i] === 1 || !inPool(nodes.names[i]!, action.pool)) continue;
-          nodes.present[i] = 1;
-          nodes.ready[i] = 1;
-          added++;
-          this.d.nodeChanges.onNodeChanged(i);
+        for (; added < action.count; added++) {
+          const node = this.claimRow(action.pool);
+          if (node < 0) break;
+          this.joinNode(node);
         }
         if (added < action.count) {
           throw new SimulationError(
@@ -160,12 +172,7 @@ export class NodeEvents {
       }
       case "drain": {
         const list = selectNodes(nodes, this.d.labels, action.nodes);
-        for (const node of list) {
-          nodes.unschedulable[node] = 1;
-          this.d.nodeChanges.onNodeChanged(node);
-        }
-        this.kubectl = kubectl;
-        this.startDrain(list, action.timeoutNs ?? 0);
+        this.drains.push(this.records[this.drainNodes(list, action.timeoutNs ?? 0, kubectl)]!);
         this.disruptions.push({ kind: "drain", atNs: this.d.engine.now, nodes: list });
         return;
       }
@@ -175,15 +182,58 @@ export class NodeEvents {
         this.disruptions.push({ kind: "failNodes", atNs: this.d.engine.now, nodes: list });
         return;
       }
+      case "upgradePool":
+        this.upgrader!.upgrade(action);
+        return;
       default:
         throw new SimulationError("node-events", this.d.engine.now, `${action.kind} is not a node event`);
     }
   }
 
-  /** kubectl drain's pod filters, then one eviction per pod (drain.go GetPodsForDeletion, evictPods). */
-  private startDrain(list: readonly NodeIdx[], timeoutNs: number): void {
+  /** Claims the first row of `pool` reserved for a node that joins later (never claimed before); -1 if none is left. */
+  claimRow(pool: string): NodeIdx {
+    const nodes = this.d.nodes;
+    for (let i = 0; i < nodes.size; i++) {
+      if (nodes.present[i] === 1 || this.claimed[i] === 1 || !inPool(nodes.names[i]!, pool)) continue;
+      this.claimed[i] = 1;
+      return i;
+    }
+    return -1;
+  }
+
+  /** Node `node` (a reserved row) is in the cluster now, Ready. */
+  joinNode(node: NodeIdx): void {
+    this.d.nodes.present[node] = 1;
+    this.d.nodes.ready[node] = 1;
+    this.d.nodeChanges.onNodeChanged(node);
+  }
+
+  /** Node `node` leaves the cluster (its Node object deleted): no longer scheduled on, monitored or sampled. */
+  removeNode(node: NodeIdx): void {
+    this.d.nodes.present[node] = 0;
+    this.d.nodes.ready[node] = 0;
+    this.claimed[node] = 1;
+    this.d.nodeChanges.onNodeChanged(node);
+  }
+
+  /** The record of drain `idx` (from {@link drainNodes}). */
+  drainRecord(idx: number): DrainRecord {
+    return this.records[idx]!;
+  }
+
+  /**
+   * kubectl drain of `list` through API client `client`: cordons the nodes, then applies the pod
+   * filters and sends one eviction per pod (drain.go GetPodsForDeletion, evictPods). Returns the
+   * drain's index ({@link drainRecord}).
+   */
+  drainNodes(list: readonly NodeIdx[], timeoutNs: number, client: number): number {
+    const nodes = this.d.nodes;
+    for (const node of list) {
+      nodes.unschedulable[node] = 1;
+      this.d.nodeChanges.onNodeChanged(node);
+    }
     const pods = this.d.pods;
-    const idx = this.drains.length;
+    const idx = this.records.length;
     const rec: DrainRecord = {
       atNs: this.d.engine.now,
       nodes: list.length,
@@ -198,7 +248,8 @@ export class NodeEvents {
       evictedAtNs: null,
       timedOut: false,
     };
-    this.drains.push(rec);
+    this.records.push(rec);
+    this.drainClient.push(client);
     const targets: number[] = [];
     for (const node of list) {
       for (const pod of this.d.podsByNode.podsOf(node)) {
@@ -216,22 +267,32 @@ export class NodeEvents {
     this.drainLeft.push(targets.length);
     if (targets.length === 0) {
       rec.evictedAtNs = rec.unmanagedPods > 0 ? null : rec.atNs;
-      return;
+      return idx;
     }
     this.drainPending += targets.length;
     for (const pod of targets) this.evict(idx, pod);
     if (timeoutNs > 0) this.d.engine.schedule(timeoutNs, this.kTimeout, idx);
+    return idx;
   }
 
   private evict(drain: number, pod: number): void {
-    const rec = this.drains[drain]!;
+    const rec = this.records[drain]!;
     if (rec.timedOut) return;
     rec.evictionRequests++;
-    this.d.api.submit(this.kubectl, Verb.create, Resource.podsEviction, pod, 0, EVICTION_BYTES, this.kEvicted, drain);
+    this.d.api.submit(
+      this.drainClient[drain]!,
+      Verb.create,
+      Resource.podsEviction,
+      pod,
+      0,
+      EVICTION_BYTES,
+      this.kEvicted,
+      drain,
+    );
   }
 
   private onEvicted(drain: number, req: number): void {
-    const rec = this.drains[drain]!;
+    const rec = this.records[drain]!;
     const status = this.d.api.requests.status[req]!;
     if (status === Status.tooManyRequests) rec.evictionsRefused++;
     // An answer after the timeout: kubectl has given up, the server still acted on it.
@@ -254,7 +315,7 @@ export class NodeEvents {
   private onTimeout(drain: number): void {
     const left = this.drainLeft[drain]!;
     if (left === 0) return;
-    this.drains[drain]!.timedOut = true;
+    this.records[drain]!.timedOut = true;
     this.drainLeft[drain] = 0;
     for (let i = 0; i < left; i++) this.settleOne();
   }

@@ -43,11 +43,16 @@ export function selectNodes(
 }
 
 /**
- * How many nodes of `pool` the workload's `addNodes` steps add: the rows the NodeTable must
- * reserve (as `NodeSpec.absent`) after the pool's initial nodes.
+ * How many nodes of `pool` the workload's `addNodes` steps add, and its `upgradePool` steps
+ * create to replace the old ones: the rows the NodeTable must reserve (as `NodeSpec.absent`)
+ * after the pool's initial nodes.
  */
 export function addedNodeCount(workload: readonly WorkloadStep[], pool: string): number {
   let n = 0;
-  for (const s of workload) if (s.action.kind === "addNodes" && s.action.pool === pool) n += s.action.count;
+  for (const s of workload) {
+    const a = s.action;
+    if (a.kind === "addNodes" && a.pool === pool) n += a.count;
+    else if (a.kind === "upgradePool" && a.pool === pool) n += a.nodes;
+  }
   return n;
 }

@@ -3,6 +3,7 @@ import type { NodeLifecycleController } from "../controllers/node-lifecycle-cont
 import type { Kubelets } from "./kubelet.js";
 import type { DrainRecord, NodeEvents } from "./node-events.js";
 import type { NodeSampler } from "./node-sampler.js";
+import type { PoolUpgrades, UpgradeRecord } from "./pool-upgrade.js";
 import { recoveryTimes, type RecoverySummary } from "./recovery.js";
 import { lowestAvailability, type AvailabilitySummary } from "./availability.js";
 import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
@@ -48,7 +49,9 @@ export interface NodeSideSummary {
   recovery: RecoverySummary[];
   /** Per drain step: its evictions, those refused by PodDisruptionBudgets, time blocked, timeout (absent without drains). */
   drains?: DrainRecord[];
-  /** Per Deployment, its fewest Running pods once first at full strength (with drains only). */
+  /** Per upgradePool step: its duration, pods disrupted, time blocked by budgets, forced deletions (absent without any). */
+  upgrades?: UpgradeRecord[];
+  /** Per Deployment, its fewest Running pods once first at full strength (with drains or upgrades only). */
   availability?: AvailabilitySummary[];
 }
 
@@ -58,6 +61,7 @@ export interface NodeSide {
   nodeLifecycle: NodeLifecycleController;
   nodeEvents: NodeEvents;
   nodeSampler: NodeSampler;
+  poolUpgrades: PoolUpgrades | undefined;
   /** The pods' owners (availability per Deployment). */
   store: { readonly deployments: readonly DeploymentState[]; readonly replicaSets: readonly ReplicaSetState[] };
 }
@@ -67,6 +71,7 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
   const k = side.kubelets;
   const lc = side.nodeLifecycle;
   const ev = side.nodeEvents;
+  const up = side.poolUpgrades;
   const reg = k.registry;
   const bw = reg.bandwidthBytesPerSec;
   return {
@@ -97,11 +102,10 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
       podsMarkedNotReady: lc.podsMarkedNotReady,
     },
     recovery: recoveryTimes(pods, lc.failedAtNs, ev.disruptions, expected),
-    ...(ev.drains.length === 0
+    ...(ev.drains.length === 0 ? {} : { drains: ev.drains }),
+    ...(up === undefined ? {} : { upgrades: up.records }),
+    ...(ev.drains.length === 0 && up === undefined
       ? {}
-      : {
-          drains: ev.drains,
-          availability: lowestAvailability(pods, side.store.deployments, side.store.replicaSets, lc.failedAtNs),
-        }),
+      : { availability: lowestAvailability(pods, side.store.deployments, side.store.replicaSets, lc.failedAtNs) }),
   };
 }

@@ -11,13 +11,15 @@ export interface NodeContainer {
   spec: ContainerSpec;
   startupProbe: ProbeManifest | undefined;
   readinessProbe: ProbeManifest | undefined;
+  /** An init container with restartPolicy Always: it keeps running; the next one starts once it is started. */
+  sidecar?: boolean;
 }
 
 /** The node-side view of a pod template: containers with probes, volumes, eviction toleration. */
 export interface NodePodTemplate {
   init: readonly NodeContainer[];
   app: readonly NodeContainer[];
-  /** Whether any app container has a startup or readiness probe. */
+  /** Whether any app container has a startup or readiness probe, or a sidecar a readiness probe. */
   probed: boolean;
   /** Volumes the kubelet mounts locally (projected token, configMap, secret, emptyDir, ...). */
   localVolumes: number;
@@ -67,7 +69,12 @@ export function nodePodTemplate(
     const m = list?.find((x) => x.name === c.name);
     return { spec: c, startupProbe: m?.startupProbe, readinessProbe: m?.readinessProbe };
   };
-  const init = t.initContainers.map((c) => ({ spec: c, startupProbe: undefined, readinessProbe: undefined }));
+  // model: only a sidecar's probes act (validation refuses probes on a regular init container).
+  const init = t.initContainers.map((c): NodeContainer => {
+    const m = manifest?.initContainers.find((x) => x.name === c.name);
+    if (m?.sidecar !== true) return { spec: c, startupProbe: undefined, readinessProbe: undefined };
+    return { spec: c, startupProbe: m.startupProbe, readinessProbe: m.readinessProbe, sidecar: true };
+  });
   const app = t.containers.map((c) => probesOf(c, manifest?.containers));
   let local = 0;
   let attachable = 0;
@@ -81,7 +88,9 @@ export function nodePodTemplate(
   return {
     init,
     app,
-    probed: app.some((c) => c.startupProbe !== undefined || c.readinessProbe !== undefined),
+    probed:
+      app.some((c) => c.startupProbe !== undefined || c.readinessProbe !== undefined) ||
+      init.some((c) => c.readinessProbe !== undefined),
     localVolumes: local,
     attachableVolumes: attachable,
     unreachableTolerationNs: unreachableToleration(manifest?.tolerations, defaultTolerationNs),

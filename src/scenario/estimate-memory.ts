@@ -112,7 +112,10 @@ export function estimateMemory(s: Scenario): MemoryEstimate {
   let nodes = 0;
   // An autoscaled pool's rows go up to maxNodes (build-cluster.ts poolRows).
   for (const p of s.nodePools) nodes += Math.max(p.count, p.autoscaling?.maxNodes ?? 0);
-  for (const st of s.workload) if (st.action.kind === "addNodes") nodes += st.action.count;
+  for (const st of s.workload) {
+    if (st.action.kind === "addNodes") nodes += st.action.count;
+    else if (st.action.kind === "upgradePool") nodes += st.action.nodes;
+  }
   const pods = podsCreatedBound(s.workload) + daemonPodsBound(s.workload, nodes) + (s.existingPods?.length ?? 0);
   const simulatedNs = s.stop.timeLimitNs;
   const nodeSampleRows = Math.min(

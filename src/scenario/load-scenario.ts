@@ -23,6 +23,7 @@ import { readWatch } from "./sections/watch.js";
 import { createdAutoscalers, readWorkload, type NamespacePolicies } from "./sections/workload.js";
 import { applyLimitRanges } from "./inputs/limit-ranges.js";
 import { reportUndeclaredNamespaces } from "./inputs/namespaces.js";
+import { resolveRuntimeClasses, type RuntimeClassSpec } from "./inputs/runtime-classes.js";
 import type { OutputTable, Scenario, WorkloadStep } from "./types.js";
 import { readYamlDocuments, type ReadContext } from "./yaml-reader.js";
 
@@ -120,11 +121,13 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const priorityClasses: PriorityClassSpec[] = [];
   const pdbs: PdbSpec[] = [];
   const policies: NamespacePolicies = { namespaces: [], limitRanges: [], resourceQuotas: [] };
+  const runtimeClasses: RuntimeClassSpec[] = [];
   const workload = admitWorkloads(
     ctx,
-    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs, policies),
+    readWorkload(r.get("workload"), known, nodePools, priorityClasses, pdbs, policies, runtimeClasses),
     priorityClasses,
     policies,
+    runtimeClasses,
   );
   const existingPods = r.get("cluster").has("pods")
     ? adoptExistingPods(readClusterPods(r.get("cluster").get("pods"), startNodeNames(nodePools), known), workload)
@@ -235,21 +238,25 @@ function adoptExistingPods(pods: ExistingPodSpec[], steps: readonly WorkloadStep
 
 /**
  * The workload as the API server's in-process admission leaves each created workload's pods,
- * once every input is read: the Priority plugin's priority (priority-classes.ts) and the
- * LimitRanger plugin's defaults and checks (limit-ranges.ts); workloads in a namespace no input
- * declares are reported (namespaces.ts). ResourceQuota admission depends on what runs at the
- * time, so it acts during the run (src/apiserver/resource-quotas.ts).
+ * once every input is read: the RuntimeClass plugin's overhead (runtime-classes.ts), the
+ * Priority plugin's priority (priority-classes.ts) and the LimitRanger plugin's defaults and
+ * checks (limit-ranges.ts); workloads in a namespace no input declares are reported
+ * (namespaces.ts). ResourceQuota admission depends on what runs at the time, so it acts during
+ * the run (src/apiserver/resource-quotas.ts).
  */
 function admitWorkloads(
   ctx: ReadContext,
   steps: WorkloadStep[],
   classes: readonly PriorityClassSpec[],
   policies: NamespacePolicies,
+  runtimeClasses: readonly RuntimeClassSpec[],
 ): WorkloadStep[] {
   return steps.map((s) => {
     if (s.action.kind !== "create") return s;
     reportUndeclaredNamespaces(s.action.deployments, policies.namespaces, ctx.inputs);
-    const prioritized = resolvePriorities(ctx, s.action.deployments, classes);
+    // Runtime classes first: their references are keyed by the pod manifests as read.
+    const withOverhead = resolveRuntimeClasses(ctx, s.action.deployments, runtimeClasses);
+    const prioritized = resolvePriorities(ctx, withOverhead, classes);
     return { ...s, action: { ...s.action, deployments: applyLimitRanges(ctx, prioritized, policies.limitRanges) } };
   });
 }

@@ -1,6 +1,7 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
 import { noteContainerResources } from "./inputs/limit-ranges.js";
 import { notePriorityClassRef } from "./inputs/priority-classes.js";
+import { noteRuntimeClassRef } from "./inputs/runtime-classes.js";
 import type { DistSpec } from "../core/distributions.js";
 import type { DaemonSetManifest } from "./inputs/daemon-sets.js";
 import { ScenarioError } from "./scenario-error.js";
@@ -22,6 +23,8 @@ export interface ContainerManifest {
   readinessProbe?: ProbeManifest | undefined;
   /** Ports bound on the node (`ports[].hostPort`), which the NodePorts plugin checks. */
   hostPorts: readonly { ip: string; protocol: string; port: number }[];
+  /** An init container with restartPolicy Always: a sidecar, running beside the app containers. */
+  sidecar?: boolean;
 }
 
 /** The timing fields of a probe (what delays Ready), in seconds as the API writes them. */
@@ -68,6 +71,12 @@ export interface PodManifest {
   preemptionPolicy?: "Never" | "PreemptLowerPriority";
   /** spec.terminationGracePeriodSeconds when given; absent: 30 (core/v1 DefaultTerminationGracePeriodSeconds). */
   terminationGracePeriodSeconds?: number;
+  /** spec.runtimeClassName: its RuntimeClass's overhead is set into `overhead` (runtime-classes.ts). */
+  runtimeClassName?: string;
+  /** spec.overhead by resource name in base units (cpu in cores): added to the pod's requests. */
+  overhead?: ReadonlyMap<string, number>;
+  /** spec.schedulingGates[].name: the pod is not scheduled until an `ungate` step removes them all. */
+  schedulingGates?: readonly string[];
 }
 
 /** An apps/v1 Deployment as simctl reads it. */
@@ -420,17 +429,27 @@ function readRunDuration(ann: YamlReader): DistSpec {
 /** Reads the spec of a core/v1 Pod (or of a pod template) carrying `labels`. */
 export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
   r.object(POD_SPEC_KEYS);
-  const containers = r.get("containers").list("a list of containers").map(readContainer);
+  const containers = r
+    .get("containers")
+    .list("a list of containers")
+    .map((c) => readContainer(c));
   if (containers.length === 0) r.get("containers").fail("a list with at least one container");
   const pc = r.get("priorityClassName");
   const pp = r.get("preemptionPolicy");
   const grace = r.get("terminationGracePeriodSeconds");
+  const rc = r.get("runtimeClassName");
+  const overhead = quantities(r.get("overhead"));
+  const gates = readSchedulingGates(r.get("schedulingGates"));
+  const initContainers = r
+    .get("initContainers")
+    .list("a list of containers")
+    .map((c) => readContainer(c, true));
   const pod: PodManifest = {
     labels,
     schedulerName: r.get("schedulerName").str({ default: "default-scheduler" }),
     priority: r.get("priority").int({ default: 0 }),
     containers,
-    initContainers: r.get("initContainers").list("a list of containers").map(readContainer),
+    initContainers,
     nodeSelector: stringMap(r.get("nodeSelector")),
     tolerations: r.get("tolerations").value(),
     affinity: r.get("affinity").value(),
@@ -440,14 +459,45 @@ export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>):
     ...(pc.present ? { priorityClassName: pc.str({ pattern: DNS_SUBDOMAIN, expected: "a PriorityClass name" }) } : {}),
     ...(pp.present ? { preemptionPolicy: readPreemptionPolicy(pp) } : {}),
     ...(grace.present ? { terminationGracePeriodSeconds: grace.int({ min: 0 }) } : {}),
+    ...(rc.present ? { runtimeClassName: rc.str({ pattern: DNS_SUBDOMAIN, expected: "a RuntimeClass name" }) } : {}),
+    ...(overhead.size > 0 ? { overhead } : {}),
+    ...(gates.length > 0 ? { schedulingGates: gates } : {}),
   };
   if (pc.present) notePriorityClassRef(pod, pc);
+  if (rc.present || overhead.size > 0) noteRuntimeClassRef(pod, rc.present ? rc : r.get("overhead"));
   return pod;
 }
 
 /** A preemptionPolicy (core/v1 PreemptionPolicy): Never or PreemptLowerPriority. */
 export function readPreemptionPolicy(r: YamlReader): "Never" | "PreemptLowerPriority" {
   return r.oneOf(["Never", "PreemptLowerPriority"] as const);
+}
+
+/** A mapping of resource quantities (spec.overhead, a RuntimeClass's podFixed) in base units. */
+export function quantities(r: YamlReader): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const [k, v] of r.entries()) m.set(k, v.quantity({ min: 0 }));
+  return m;
+}
+
+/** At most this many scheduling gates per pod template (src/cluster/pod-gates.ts keeps a 32-bit mask per pod). */
+export const MAX_SCHEDULING_GATES = 32;
+
+/**
+ * spec.schedulingGates: names, unique. model: core/v1 validation ValidateSchedulingGates (a
+ * qualified name, no duplicates); gates can only be removed after creation, never added.
+ */
+function readSchedulingGates(r: YamlReader): string[] {
+  const names: string[] = [];
+  for (const g of r.list("a list of scheduling gates such as - name: example.com/quota")) {
+    g.object(["name"]);
+    const name = g.get("name").str({ pattern: QUALIFIED_NAME, expected: "a qualified name such as example.com/gate" });
+    if (names.includes(name)) g.get("name").fail(`a gate name not listed before (${name} is)`);
+    names.push(name);
+  }
+  if (names.length > MAX_SCHEDULING_GATES)
+    r.fail(`at most ${MAX_SCHEDULING_GATES} scheduling gates (found ${names.length})`);
+  return names;
 }
 
 function readVolume(v: YamlReader): VolumeManifest {
@@ -492,8 +542,13 @@ function readProbe(r: YamlReader): ProbeManifest | undefined {
   };
 }
 
-function readContainer(r: YamlReader): ContainerManifest {
+function readContainer(r: YamlReader, init = false): ContainerManifest {
   r.object(CONTAINER_KEYS);
+  // model: core/v1 validation: an init container's restartPolicy may only be Always (a sidecar,
+  // KEP-753). A regular container's own restartPolicy is not modelled: refused, not dropped.
+  const rp = r.get("restartPolicy");
+  if (rp.present && !init) rp.fail("no restartPolicy on a regular container (only an init container's, Always)");
+  const sidecar = init && rp.present && rp.oneOf(["Always"] as const) === "Always";
   const image = r.get("image").str({ expected: "an image reference such as registry.k8s.io/pause:3.9" });
   // model: core/v1 defaulting: imagePullPolicy is Always for the :latest tag or no tag,
   // IfNotPresent otherwise (pkg/apis/core/v1/defaults.go SetDefaults_Container).
@@ -518,6 +573,7 @@ function readContainer(r: YamlReader): ContainerManifest {
     startupProbe: readProbe(r.get("startupProbe")),
     readinessProbe: readProbe(r.get("readinessProbe")),
     hostPorts: readHostPorts(r.get("ports")),
+    ...(sidecar ? { sidecar } : {}),
   };
   noteContainerResources(c, resources.present ? resources : r);
   return c;
@@ -567,3 +623,5 @@ const DNS_SUBDOMAIN_MAX = 253;
 export const INT32_MAX = 2 ** 31 - 1;
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+/** model: apimachinery validation IsQualifiedName: an optional DNS subdomain prefix and a 63-character name. */
+const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;

@@ -17,9 +17,11 @@ import type { Column } from "../metrics/arrow-writer.js";
 import { defaultSchedulerConfig, type SchedulerConfig } from "./config.js";
 import { CycleCostModel } from "./cost-model.js";
 import { Framework, type Rotation } from "./framework.js";
-import { ClusterEvent, KEEP_NOMINATION, type Binder, type PodRef } from "./plugin.js";
+import { ClusterEvent, KEEP_NOMINATION, type Binder, type NodeEventRef, type PodRef } from "./plugin.js";
+import { NodeChangeTracker } from "./node-change-tracker.js";
 import { compilePodSpec, readerFor, type PodSpec } from "./pod-spec.js";
 import { REGISTRY } from "./registry.js";
+import type { SchedulingGates } from "./plugins/scheduling-gates.js";
 import { SchedulerCache, type PreemptionBudgets } from "./scheduler-cache.js";
 import { QueueLoc, Requeue, SchedulingQueue, BACKOFF_WINDOW_NS, UNSCHEDULABLE_FLUSH_NS } from "./scheduling-queue.js";
 import { Code } from "./status.js";
@@ -59,6 +61,8 @@ export interface KubeSchedulerOptions {
   onPreempt?: (pod: number, node: number, victims: readonly number[]) => void;
   /** The scheduler's event recorder (src/background/pod-events.ts): told of each pod bound. */
   events?: { scheduled(pod: number): void };
+  /** The SchedulingGates PreEnqueue plugin (only for runs whose pods have schedulingGates). */
+  schedulingGates?: SchedulingGates;
   /**
    * VolumeBinding's PreBind: when the binding of a pod just placed may go out (its claims bound;
    * src/controllers/volume-provisioner.ts). Absent: at once.
@@ -144,8 +148,10 @@ export class KubeScheduler implements Binder {
   private inFlight = -1;
   private inFlightRejectors = 0;
   private inFlightError = false;
-  /** Events seen while a pod was in flight: [event, group of the other pod (-1 none)]. */
-  private readonly inFlightEvents: [number, number][] = [];
+  /** Events seen while a pod was in flight: [event, group of the other pod (-1 none), node (-1 none), its NodeChange bits]. */
+  private readonly inFlightEvents: [number, number, number, number][] = [];
+  /** The scheduler's last view of each node, to tell what a Node event changed. */
+  private nodeChanges!: NodeChangeTracker;
   private backoffArmed = false;
   /** A pod deleted while in flight: dropped when its cycle ends. */
   private droppedInFlight = -1;
@@ -216,6 +222,7 @@ export class KubeScheduler implements Binder {
     this.config = options.config ?? defaultSchedulerConfig();
     const v = options.vocabulary ?? fallbackVocabulary(this.nodes.resourceCount);
     this.cache = new SchedulerCache(this.nodes, v.labels, v.resources, v.images, options.imageSizes ?? []);
+    this.nodeChanges = new NodeChangeTracker(this.nodes);
     // model: KubeSchedulerConfiguration percentageOfNodesToScore and parallelism, when a file gives them.
     this.percentage =
       options.config !== undefined ? this.config.percentageOfNodesToScore : this.spec.percentageOfNodesToScore;
@@ -323,19 +330,23 @@ export class KubeScheduler implements Binder {
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
     const type = watchType(arg);
-    if (type === WatchEvent.ADDED && this.pods.node[pod] === -1) {
+    const gates = this.options.schedulingGates;
+    const ungated = gates !== undefined && type === WatchEvent.MODIFIED && gates.released(pod);
+    if ((type === WatchEvent.ADDED || ungated) && this.pods.node[pod] === -1) {
       const g = this.groupOfPod(pod);
       if (this.groupProfile[g]! < 0) {
         // model: the scheduler's informer only queues pods whose schedulerName it serves.
         this.ignoredPods++;
         return;
       }
+      if (gates !== undefined && !gates.preEnqueue(pod)) return;
       this.pods.mark(pod, PodStage.queued, this.engine.now);
       this.queue.add(pod, this.engine.now);
       this.kick();
       return;
     }
     if (type === WatchEvent.DELETED) {
+      gates?.forget(pod);
       // model: deleting a pending pod removes it from the queue; deleting an assigned one frees
       // its node in the cache (AssignedPodDelete, which moves pods waiting for room).
       if (this.queue.delete(pod)) this.droppedInFlight = pod;
@@ -376,15 +387,18 @@ export class KubeScheduler implements Binder {
   }
 
   /** Delivers a cluster event: recorded for the in-flight pod, and unschedulable pods it may help move. */
-  private clusterEvent(event: ClusterEvent, otherGroup: number): void {
-    if (this.inFlight >= 0) this.inFlightEvents.push([event, otherGroup]);
+  private clusterEvent(event: ClusterEvent, otherGroup: number, node = -1, change = 0): void {
+    if (this.inFlight >= 0) this.inFlightEvents.push([event, otherGroup, node, change]);
     if (this.queue.unschedulableSize === 0) return;
     const union = this.queue.rejectorUnion();
     // model: AssignedPodAdded only looks at pods rejected by cross-topology plugins
     // (getUnschedulablePodsWithCrossTopologyTerm).
     if (union === 0 || (event === ClusterEvent.AssignedPodAdd && (union & this.crossTopologyMask) === 0)) return;
     const other = otherGroup >= 0 ? this.cache.groups[otherGroup]! : null;
-    const moved = this.queue.moveOnEvent(this.engine.now, (pod, rejectors) => this.worth(pod, rejectors, event, other));
+    const ref = node < 0 ? null : { node, change };
+    const moved = this.queue.moveOnEvent(this.engine.now, (pod, rejectors) =>
+      this.worth(pod, rejectors, event, other, ref),
+    );
     if (moved > 0) {
       this.armBackoff();
       this.kick();
@@ -392,14 +406,20 @@ export class KubeScheduler implements Binder {
   }
 
   /** Whether any rejecting plugin's queueing hint says `event` may make `pod` schedulable. */
-  private worth(pod: number, rejectors: number, event: ClusterEvent, other: PodSpec | null): boolean {
+  private worth(
+    pod: number,
+    rejectors: number,
+    event: ClusterEvent,
+    other: PodSpec | null,
+    node: NodeEventRef | null,
+  ): boolean {
     const g = this.groupOfPod(pod);
     const fw = this.frameworks[this.groupProfile[g]!]!;
     const ref: PodRef = { pod, group: g, spec: this.cache.groups[g]! };
     for (const p of fw.plugins) {
       if ((rejectors & (1 << p.index)) === 0) continue;
       // model: a plugin without EnqueueExtensions is interested in every event.
-      if (p.isSchedulableAfter === undefined || p.isSchedulableAfter(event, ref, other)) return true;
+      if (p.isSchedulableAfter === undefined || p.isSchedulableAfter(event, ref, other, node)) return true;
     }
     return false;
   }
@@ -674,8 +694,9 @@ export class KubeScheduler implements Binder {
       // model: determineSchedulingHintForInFlightPod: an event during the cycle that a rejecting
       // plugin cares about sends the pod to backoffQ instead of the unschedulable pool.
       let requeue: number = Requeue.skip;
-      for (const [ev, og] of this.inFlightEvents) {
-        if (this.worth(pod, rejectors, ev as ClusterEvent, og >= 0 ? this.cache.groups[og]! : null)) {
+      for (const [ev, og, nd, ch] of this.inFlightEvents) {
+        const other = og >= 0 ? this.cache.groups[og]! : null;
+        if (this.worth(pod, rejectors, ev as ClusterEvent, other, nd < 0 ? null : { node: nd, change: ch })) {
           requeue = Requeue.afterBackoff;
           break;
         }
@@ -737,10 +758,11 @@ export class KubeScheduler implements Binder {
     this.clusterEvent(ClusterEvent.AssignedPodDelete, g);
   }
 
-  /** A node changed (became Ready, was uncordoned, grew): moves pods node events may help. */
-  onNodeChanged(): void {
+  /** A node changed (joined, left, Ready or not, cordoned or not): moves the pods its changes may help. */
+  onNodeChanged(node: number): void {
     this.cache.refreshPresence();
-    this.clusterEvent(ClusterEvent.NodeChange, -1);
+    const change = this.nodeChanges.changeOf(node);
+    if (change !== 0) this.clusterEvent(ClusterEvent.NodeChange, -1, node, change);
   }
 
   private armBackoff(): void {

@@ -39,10 +39,11 @@ export interface Plugin {
   readonly scansCluster?: boolean;
   /**
    * model: framework.EnqueueExtensions with QueueingHintFn, for plugins that have it: whether
-   * `event` about a pod of spec `other` (null for node events) may make `pod`, rejected by this
-   * plugin, schedulable. A plugin without it is woken by every event.
+   * `event` about a pod of spec `other` (null for node events), or about node `node.node` with
+   * the changes `node.change` (a {@link NodeChange} mask; null for pod events), may make `pod`,
+   * rejected by this plugin, schedulable. A plugin without it is woken by every event.
    */
-  isSchedulableAfter?(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean;
+  isSchedulableAfter?(event: ClusterEvent, pod: PodRef, other: PodSpec | null, node: NodeEventRef | null): boolean;
 }
 
 /** model: framework.PreFilterPlugin. May restrict nodes through state.restrictNodes. */
@@ -237,9 +238,31 @@ export const ClusterEvent = {
 } as const;
 export type ClusterEvent = (typeof ClusterEvent)[keyof typeof ClusterEvent];
 
+/**
+ * What a Node event changed (bits), from the scheduler's last view of the node. model:
+ * framework ActionTypes Add and Delete, and the updates a run makes: a Ready transition
+ * (UpdateNodeCondition, with the not-ready taint's UpdateNodeTaint) and spec.unschedulable
+ * (eventhandlers nodeSchedulingPropertiesChange reports it as UpdateNodeTaint). Labels and
+ * allocatable never change in a run (no UpdateNodeLabel, UpdateNodeAllocatable).
+ */
+export const NodeChange = {
+  added: 1,
+  deleted: 2,
+  becameReady: 4,
+  becameNotReady: 8,
+  cordoned: 16,
+  uncordoned: 32,
+} as const;
+
+/** The node of a Node event and what changed ({@link NodeChange} bits). */
+export interface NodeEventRef {
+  node: number;
+  change: number;
+}
+
 /** model: framework.EnqueueExtensions (see {@link Plugin.isSchedulableAfter}). */
 export interface EnqueueExtensions {
-  isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null): boolean;
+  isSchedulableAfter(event: ClusterEvent, pod: PodRef, other: PodSpec | null, node: NodeEventRef | null): boolean;
 }
 
 /** What a plugin factory gets: the cache, the profile's random stream and its Filter runner. */

@@ -9,6 +9,7 @@ import {
 import { BUILTIN_RESOURCE_NAMES, quantityToColumnUnit, Res } from "../cluster/resources.js";
 import type { ContainerManifest, DeploymentSpec } from "../scenario/manifests.js";
 import { hostLocalAssignable } from "../node/ipam.js";
+import { effectiveRequests } from "../cluster/pod-requests.js";
 import { addedNodeCount } from "../node/node-selection.js";
 import { createdDeployments } from "../scenario/sections/workload.js";
 import type { NodePoolSpec, Scenario } from "../scenario/types.js";
@@ -31,6 +32,7 @@ export function buildVocabulary(s: Scenario): Vocabulary {
   const pods = [...createdDeployments(s.workload).map((d) => d.pod), ...(s.existingPods ?? []).map((p) => p.pod)];
   for (const pod of pods) {
     for (const c of [...pod.containers, ...pod.initContainers]) for (const r of c.requests.keys()) resources.intern(r);
+    for (const r of pod.overhead?.keys() ?? []) resources.intern(r);
   }
   return { resources, labels, images };
 }
@@ -97,47 +99,44 @@ export function poolRows(s: Scenario, pool: NodePoolSpec): number {
 }
 
 /**
- * The pod template of a Deployment. Requests follow upstream's effective pod request: the sum
- * over app containers, or the largest init container's when larger, per resource
- * (pkg/api/v1/resource/helpers.go PodRequests). Non-zero requests for scoring apply the 100m /
- * 200 MiB defaults per container that does not request the resource at all; an explicit 0
- * stays 0 (pkg/scheduler/util/pod_resources.go GetRequestForResource).
+ * The pod template of a Deployment. Requests are upstream's effective pod request, sidecars and
+ * RuntimeClass overhead included ({@link effectiveRequests}); non-zero requests for scoring
+ * apply the 100m / 200 MiB defaults per container that does not request the resource at all;
+ * an explicit 0 stays 0 (pkg/scheduler/util/pod_resources.go GetRequestForResource).
  */
 export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): PodTemplate {
   const R = v.resources.size;
-  const requests = new Float64Array(R);
-  const initMax = new Float64Array(R);
-  const column = (c: ContainerManifest, into: Float64Array, max: boolean) => {
-    for (const [name, q] of c.requests) {
+  const vector = (m: ReadonlyMap<string, number>) => {
+    const x = new Float64Array(R);
+    for (const [name, q] of m) {
       const r = v.resources.lookup(name);
-      const x = quantityToColumnUnit(r, q);
-      into[r] = max ? Math.max(into[r]!, x) : into[r]! + x;
+      x[r] = quantityToColumnUnit(r, q);
     }
+    return x;
   };
-  for (const c of d.pod.containers) column(c, requests, false);
-  for (const c of d.pod.initContainers) column(c, initMax, true);
-  for (let r = 0; r < R; r++) requests[r] = Math.max(requests[r]!, initMax[r]!);
+  const nonZero = (c: ContainerManifest) => {
+    const x = new Float64Array(2);
+    const cpu = c.requests.get("cpu");
+    const mem = c.requests.get("memory");
+    x[0] = cpu === undefined ? DEFAULT_MILLI_CPU_REQUEST : quantityToColumnUnit(Res.cpu, cpu);
+    x[1] = mem === undefined ? DEFAULT_MEMORY_REQUEST : Math.ceil(mem);
+    return x;
+  };
+  const sidecar = (c: ContainerManifest) => c.sidecar === true;
+  const overhead = d.pod.overhead === undefined ? undefined : vector(d.pod.overhead);
+  const requests = effectiveRequests(
+    new Float64Array(R),
+    d.pod.containers.map((c) => ({ requests: vector(c.requests), sidecar: false })),
+    d.pod.initContainers.map((c) => ({ requests: vector(c.requests), sidecar: sidecar(c) })),
+    overhead,
+  );
   requests[Res.pods] = 1;
-  let nonZeroCpuMilli = 0;
-  let nonZeroMemBytes = 0;
-  let initCpu = 0;
-  let initMem = 0;
-  const cpuOf = (c: ContainerManifest) => {
-    const q = c.requests.get("cpu");
-    return q === undefined ? DEFAULT_MILLI_CPU_REQUEST : quantityToColumnUnit(Res.cpu, q);
-  };
-  const memOf = (c: ContainerManifest) => {
-    const q = c.requests.get("memory");
-    return q === undefined ? DEFAULT_MEMORY_REQUEST : Math.ceil(q);
-  };
-  for (const c of d.pod.containers) {
-    nonZeroCpuMilli += cpuOf(c);
-    nonZeroMemBytes += memOf(c);
-  }
-  for (const c of d.pod.initContainers) {
-    initCpu = Math.max(initCpu, cpuOf(c));
-    initMem = Math.max(initMem, memOf(c));
-  }
+  const nz = effectiveRequests(
+    new Float64Array(2),
+    d.pod.containers.map((c) => ({ requests: nonZero(c), sidecar: false })),
+    d.pod.initContainers.map((c) => ({ requests: nonZero(c), sidecar: sidecar(c) })),
+    overhead === undefined ? undefined : Float64Array.of(overhead[Res.cpu] ?? 0, overhead[Res.memory] ?? 0),
+  );
   const container = (c: ContainerManifest): ContainerSpec => ({
     name: c.name,
     image: v.images.intern(c.image),
@@ -146,8 +145,8 @@ export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): Pod
   return {
     id,
     requests,
-    nonZeroCpuMilli: Math.max(nonZeroCpuMilli, initCpu),
-    nonZeroMemBytes: Math.max(nonZeroMemBytes, initMem),
+    nonZeroCpuMilli: nz[0]!,
+    nonZeroMemBytes: nz[1]!,
     priority: d.pod.priority,
     schedulerName: d.pod.schedulerName,
     initContainers: d.pod.initContainers.map(container),
@@ -158,6 +157,7 @@ export function buildTemplate(id: number, d: DeploymentSpec, v: Vocabulary): Pod
     ...(d.pod.terminationGracePeriodSeconds === undefined
       ? {}
       : { terminationGraceNs: d.pod.terminationGracePeriodSeconds * 1e9 }),
+    ...(d.pod.schedulingGates === undefined ? {} : { schedulingGates: d.pod.schedulingGates }),
   };
 }
 

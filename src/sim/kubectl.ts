@@ -10,6 +10,7 @@ import { Resource, Verb } from "../apiserver/request-table.js";
 import type { NodeEvents } from "../node/node-events.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { HorizontalPodAutoscalerController } from "../controllers/horizontal-pod-autoscaler.js";
+import type { WorkloadAction } from "../scenario/sections/workload.js";
 import type { Scenario } from "../scenario/types.js";
 import type { AllRunningCondition } from "./all-running.js";
 import { buildTemplate, type Vocabulary, withImage } from "./build-cluster.js";
@@ -66,6 +67,8 @@ export class Kubectl implements Component {
   private stepsApplied = 0;
   private inflight = 0;
   private autoscalers: HorizontalPodAutoscalerController | undefined;
+  /** Carries out `ungate` steps (set when the workload has any). */
+  ungater: { ungate(a: Extract<WorkloadAction, { kind: "ungate" }>): void } | undefined;
 
   constructor(d: KubectlDeps) {
     this.d = d;
@@ -153,7 +156,9 @@ export class Kubectl implements Component {
         a.kind !== "cordon" &&
         a.kind !== "uncordon" &&
         a.kind !== "drain" &&
-        a.kind !== "failNodes"
+        a.kind !== "failNodes" &&
+        a.kind !== "upgradePool" &&
+        a.kind !== "ungate"
       ) {
         throw new SimulationError("kubectl", 0, `workload step ${i} is not simulated yet`);
       }
@@ -346,7 +351,8 @@ export class Kubectl implements Component {
       } else
         api.submit(client, Verb.update, Resource.deployments, dep.idx, u, DEPLOYMENT_BYTES, this.kApplied, dep.idx);
     } else {
-      this.d.nodeEvents.apply(a, client);
+      if (a.kind === "ungate") this.ungater!.ungate(a);
+      else this.d.nodeEvents.apply(a, client);
       this.stepsApplied++;
       this.d.allRunning.settled();
       return;

@@ -32,6 +32,10 @@ import { NodeEvents } from "../node/node-events.js";
 import { NodeSampler } from "../node/node-sampler.js";
 import { NodePodTemplates } from "../node/node-templates.js";
 import { PodsByNode } from "../node/pods-by-node.js";
+import { PoolUpgrades } from "../node/pool-upgrade.js";
+import { PodGates } from "../cluster/pod-gates.js";
+import { GateController } from "../controllers/gate-controller.js";
+import { SchedulingGates } from "../scheduler/plugins/scheduling-gates.js";
 import { Registry } from "../node/registry.js";
 import {
   createdAutoscalers,
@@ -124,6 +128,10 @@ export class Simulation {
   readonly kubelets: Kubelets;
   /** The workload's node events (addNodes, cordon, uncordon, drain, failNodes). */
   readonly nodeEvents: NodeEvents;
+  /** The workload's upgradePool steps (undefined without any). */
+  readonly poolUpgrades: PoolUpgrades | undefined;
+  /** The pods' scheduling gates, the scheduler's SchedulingGates plugin and the controller lifting them (undefined when no pod template has gates). */
+  readonly gates: { gates: PodGates; plugin: SchedulingGates; controller: GateController | undefined } | undefined;
   /** The nodes.arrow time series. */
   readonly nodeSampler: NodeSampler;
   /** Queue depths and counts sampled every second of simulated time (timeseries.arrow). */
@@ -206,6 +214,10 @@ export class Simulation {
       createdDeployments(scenario.workload).some((d) => d.strategy === "Recreate"),
     );
     this.replicaSetController = new ReplicaSetController(controllerDeps, rsClient);
+    const gated = createdDeployments(scenario.workload).some((d) => d.pod.schedulingGates !== undefined);
+    const podGates = gated ? new PodGates(pods, this.templates) : undefined;
+    this.store.gates = podGates;
+    const gatesPlugin = podGates === undefined ? undefined : new SchedulingGates(podGates);
     const storage = scenario.storage ?? DEFAULT_STORAGE;
     const provisioner = createdDeployments(scenario.workload).some((d) => d.kind === "StatefulSet")
       ? new VolumeProvisioner(engine, random, storage)
@@ -231,6 +243,7 @@ export class Simulation {
         ...(sch.config === undefined ? {} : { config: sch.config }),
         // The recorder is built with the kubelets' clients, after the scheduler.
         events: { scheduled: (pod) => this.background.events.scheduled(pod) },
+        ...(gatesPlugin === undefined ? {} : { schedulingGates: gatesPlugin }),
         ...(provisioner === undefined ? {} : { volumeBinding: provisioner }),
       },
     );
@@ -492,6 +505,41 @@ export class Simulation {
             loads: scenario.workload.flatMap((s): LoadCurve[] => (s.action.kind === "load" ? [s.action.load] : [])),
           });
     if (this.autoscalers !== undefined) this.kubectl.attachAutoscalers(this.autoscalers);
+    // Built only for workloads that upgrade a pool: its client comes last, so other runs are unchanged.
+    this.poolUpgrades = scenario.workload.some((s) => s.action.kind === "upgradePool")
+      ? new PoolUpgrades({
+          engine,
+          random,
+          nodes,
+          pods,
+          labels: this.vocabulary.labels,
+          api: this.api,
+          nodeEvents: this.nodeEvents,
+          podsByNode,
+          kubeletClientOf: (node) => kubeletClients[node]!,
+          // model: the managed control plane's node upgrader, with client-go's default limiter.
+          client: this.clients.add("system:node-pool-upgrader", CLIENT_GO_DEFAULT.qps, CLIENT_GO_DEFAULT.burst),
+          allRunning: this.allRunning,
+        })
+      : undefined;
+    this.nodeEvents.upgrader = this.poolUpgrades;
+    // Built only for workloads with ungate steps: its client and watcher come last.
+    const gateController =
+      podGates !== undefined && scenario.workload.some((s) => s.action.kind === "ungate")
+        ? new GateController({
+            engine,
+            api: this.api,
+            watch: this.watch,
+            store: this.store,
+            templates: this.templates,
+            gates: podGates,
+            // model: (assumed) a queueing controller's client limits, qps 50, burst 100.
+            client: this.clients.add("system:serviceaccount:kueue-system:kueue-controller-manager", 50, 100),
+          })
+        : undefined;
+    this.kubectl.ungater = gateController;
+    this.gates =
+      podGates === undefined ? undefined : { gates: podGates, plugin: gatesPlugin!, controller: gateController };
     const apf = this.api.apf;
     const apfSum = (f: (a: PriorityAndFairness, level: number) => number) => () => {
       let total = 0;
@@ -524,6 +572,7 @@ export class Simulation {
     if (this.existingPods !== undefined) this.lifecycle.add(this.existingPods);
     if (this.clusterAutoscaler !== undefined) this.lifecycle.add(this.clusterAutoscaler);
     if (this.autoscalers !== undefined) this.lifecycle.add(this.autoscalers);
+    if (this.poolUpgrades !== undefined) this.lifecycle.add(this.poolUpgrades);
     this.lifecycle.initializeAndStart();
   }
 

@@ -173,7 +173,7 @@ describe("scenarios/autoscale-burst.yaml", () => {
       control.nodes.present[row] = 1;
       control.nodes.ready[row] = 1;
       control.api.submit(client(row), Verb.create, Resource.leases, row, 0, 300, reply, row);
-      control.scheduler.onNodeChanged();
+      control.scheduler.onNodeChanged(row);
     });
     const register = e.register("test.register", (row) =>
       control.api.submit(client(row), Verb.create, Resource.nodes, row, 0, 10_000, registered, row),

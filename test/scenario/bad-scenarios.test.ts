@@ -97,6 +97,28 @@ describe("scenario validation locates every error", () => {
     ]);
   });
 
+  test("upgradePool: an unknown pool, and no parallelism (maxSurge and maxUnavailable both 0)", () => {
+    const step = (body: string) => GOOD.replace("stop:", `  - at: 1m\n    upgradePool: ${body}\nstop:`);
+    expect(issuesOf(step("{ pool: general }"))).toEqual([
+      expect.objectContaining({
+        path: "workload[1].upgradePool.pool",
+        line: 18,
+        column: 26,
+        expected: "a node pool of cluster.nodePools (pool)",
+      }),
+    ]);
+    expect(issuesOf(step("{ pool: pool, maxSurge: 0, maxUnavailable: 0 }"))).toEqual([
+      expect.objectContaining({
+        path: "workload[1].upgradePool",
+        expected: "maxSurge + maxUnavailable of at least 1 (found 0 and 0)",
+      }),
+    ]);
+    expect(issuesOf(step("{ pool: pool, drainTimeout: 0s }"))[0]).toMatchObject({
+      path: "workload[1].upgradePool.drainTimeout",
+    });
+    expect(issuesOf(step("{ pool: pool, maxSurge: 2 }"))).toEqual([]);
+  });
+
   test("a duration without its unit", () => {
     const [i] = issuesOf(replaceLine(15, "  - at: 30"));
     expect(i).toMatchObject({

@@ -23,6 +23,7 @@ const SCALE: Record<string, number> = {
   "density-startup.yaml": 0.1,
   "kubemark-density.yaml": 0.02,
   "priority-preemption.yaml": 1,
+  "node-pool-upgrade.yaml": 0.1,
 };
 const files = readdirSync("scenarios").filter(
   (f) => f.endsWith(".yaml") && !isEtcdBenchmark(`scenarios/${f}`) && !f.endsWith("-sweep.yaml"),

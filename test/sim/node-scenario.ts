@@ -24,6 +24,8 @@ export interface SmallScenario {
   /** Extra workload steps (YAML list items, indented 2 spaces). */
   steps?: string;
   timeLimit?: string;
+  /** Each node's allocatable CPU in cores (default 16). */
+  nodeCpu?: number;
   /** Stop condition (default allRunning). */
   stopWhen?: "allRunning" | "timeLimit";
   /** Node pools (YAML list items, indented 4 spaces) instead of the pool `n` of `nodes` nodes. */
@@ -49,7 +51,7 @@ ${
   o.pools ??
   `    - name: n
       count: ${o.nodes ?? 1}
-      allocatable: { cpu: 16, memory: 64Gi, pods: 110 }
+      allocatable: { cpu: ${o.nodeCpu ?? 16}, memory: 64Gi, pods: 110 }
       labels: { topology.kubernetes.io/zone: [zone-a, zone-b, zone-c] }`
 }
 ${o.pool ?? ""}

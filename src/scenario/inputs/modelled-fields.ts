@@ -71,10 +71,13 @@ const CONTAINER: FieldTree = {
   readinessProbe: PROBE,
 };
 
+/** An init container: restartPolicy Always makes it a sidecar (the only value validation allows). */
+const INIT_CONTAINER: FieldTree = { ...CONTAINER, restartPolicy: true };
+
 /** PodSpec as the scheduler and kubelets read it. */
 const POD_SPEC: FieldTree = {
   containers: CONTAINER,
-  initContainers: CONTAINER,
+  initContainers: INIT_CONTAINER,
   nodeSelector: true,
   tolerations: true,
   affinity: true,
@@ -91,6 +94,10 @@ const POD_SPEC: FieldTree = {
   // Only the source kind of a volume matters (its attach and mount time).
   volumes: { "*": true },
   automountServiceAccountToken: true,
+  // The RuntimeClass's overhead is added to the pod's requests (its handler and scheduling are reported on the class).
+  runtimeClassName: true,
+  overhead: true,
+  schedulingGates: { name: true },
 };
 
 /** A pod template's metadata. */
@@ -239,6 +246,13 @@ export const PRIORITY_CLASS_FIELDS: FieldTree = {
   globalDefault: true,
   description: true,
   preemptionPolicy: true,
+};
+
+/** node.k8s.io/v1 RuntimeClass: its handler names the runtime; overhead.podFixed is modelled, scheduling is not. */
+export const RUNTIME_CLASS_FIELDS: FieldTree = {
+  ...OBJECT,
+  handler: true,
+  overhead: { podFixed: true },
 };
 
 /**

@@ -1,5 +1,5 @@
-import type { YamlReader } from "../yaml-reader.js";
 import { METADATA_KEYS, OBJECT_KEYS } from "../core-v1-fields.js";
+import type { YamlReader } from "../yaml-reader.js";
 import { PDB_FIELDS, reportUnmodelled } from "./modelled-fields.js";
 
 /** An intstr.IntOrString of a budget: a count, or a percentage of the expected pods. */
@@ -50,7 +50,7 @@ export function readIntOrPercent(r: YamlReader): IntOrPercent | undefined {
 /** Reads a PodDisruptionBudget object; fields the run does not model are reported once per path. */
 export function readPodDisruptionBudget(r: YamlReader): PdbSpec {
   reportUnmodelled(r.node, "PodDisruptionBudget", PDB_FIELDS, r.ctx.inputs, (o) => r.ctx.site(o));
-  // model: policy/v1 PodDisruptionBudget's fields: a key it does not have is a typo, located.
+  // model: unknown fields are refused, as the API server's strict field validation refuses them.
   r.object(OBJECT_KEYS);
   r.get("apiVersion").str({ pattern: /^policy\/v1$/, expected: '"policy/v1"' });
   const meta = r.get("metadata");
@@ -58,7 +58,8 @@ export function readPodDisruptionBudget(r: YamlReader): PdbSpec {
   const name = meta.get("name").str({ expected: "the PodDisruptionBudget's name" });
   const namespace = meta.get("namespace").str({ default: "default" });
   const spec = r.get("spec");
-  spec.object(["selector", "minAvailable", "maxUnavailable", "unhealthyPodEvictionPolicy"]);
+  // model: k8s.io/api/policy/v1 PodDisruptionBudgetSpec.
+  spec.object(["minAvailable", "selector", "maxUnavailable", "unhealthyPodEvictionPolicy"]);
   const sel = spec.get("selector");
   sel.object(["matchLabels", "matchExpressions"]);
   let selector: PdbSpec["selector"];

@@ -2,6 +2,7 @@ import { readPreemptionPolicy, type DeploymentSpec, type PodManifest } from "../
 import type { ReadContext, YamlReader } from "../yaml-reader.js";
 import { METADATA_KEYS } from "../core-v1-fields.js";
 import { PRIORITY_CLASS_FIELDS, reportUnmodelled } from "./modelled-fields.js";
+import { PodRefs } from "./pod-refs.js";
 
 /** A scheduling.k8s.io/v1 PriorityClass. */
 export interface PriorityClassSpec {
@@ -58,11 +59,11 @@ export function readPriorityClass(r: YamlReader): PriorityClassSpec {
 }
 
 /** Where each pod template named its priorityClassName, for errors found once every class is known. */
-const classRefs = new WeakMap<PodManifest, YamlReader>();
+const classRefs = new PodRefs();
 
 /** Records that `pod` names a priority class at `r` (spec.priorityClassName). */
 export function notePriorityClassRef(pod: PodManifest, r: YamlReader): void {
-  classRefs.set(pod, r);
+  classRefs.note(pod, r);
 }
 
 /**
@@ -90,22 +91,17 @@ export function resolvePriorities(
     const name = d.pod.priorityClassName;
     const c = name === undefined ? dflt : byName.get(name);
     if (c === undefined) {
-      const r = name === undefined ? undefined : classRefs.get(d.pod);
-      if (r !== undefined) {
-        r.fail(`the name of a PriorityClass given in the inputs or a system class (${[...byName.keys()].join(", ")})`);
-        ctx.absorb(r.ctx.issues);
-      }
+      const names = [...byName.keys()].join(", ");
+      classRefs.fail(ctx, d.pod, `the name of a PriorityClass given in the inputs or a system class (${names})`);
       return d;
     }
     const own = d.pod.preemptionPolicy;
     if (own !== undefined && own !== c.preemptionPolicy) {
-      const r = classRefs.get(d.pod);
-      if (r !== undefined) {
-        r.fail(
-          `a PriorityClass whose preemptionPolicy is the pod's ${own} (${c.name} has ${c.preemptionPolicy}; admission refuses a pod spec that sets another)`,
-        );
-        ctx.absorb(r.ctx.issues);
-      }
+      classRefs.fail(
+        ctx,
+        d.pod,
+        `a PriorityClass whose preemptionPolicy is the pod's ${own} (${c.name} has ${c.preemptionPolicy}; admission refuses a pod spec that sets another)`,
+      );
     }
     // model: the plugin also writes the default class's name into the pod (what quota scopes match).
     return {

@@ -1,4 +1,5 @@
-import type { DistSpec } from "../../core/distributions.js";
+import { lognormal, type DistSpec } from "../../core/distributions.js";
+import { NS_PER } from "../../core/time.js";
 import { INT32_MAX, readDeployment, readJob, type DeploymentSpec } from "../manifests.js";
 import { scaleDeploymentNode } from "../scale-nodes.js";
 import {
@@ -16,6 +17,7 @@ import { readDaemonSet } from "../inputs/daemon-sets.js";
 import { readPriorityClass, type PriorityClassSpec } from "../inputs/priority-classes.js";
 import { readObjects } from "../inputs/read-objects.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../inputs/pod-disruption-budgets.js";
+import { readRuntimeClass, type RuntimeClassSpec } from "../inputs/runtime-classes.js";
 import { readLimitRange, type LimitRangeSpec } from "../inputs/limit-ranges.js";
 import { noteWorkloadSite, readNamespace } from "../inputs/namespaces.js";
 import { readResourceQuota, type ResourceQuotaSpec } from "../inputs/resource-quotas.js";
@@ -61,7 +63,34 @@ export type WorkloadAction =
   /** kubectl cordon / uncordon, or a node failure (it stops reporting: NotReady). */
   | { kind: "cordon" | "uncordon" | "failNodes"; nodes: NodeSelection }
   /** kubectl drain; `timeoutNs` is --timeout (absent: 0, wait forever). */
-  | { kind: "drain"; nodes: NodeSelection; timeoutNs?: number };
+  | { kind: "drain"; nodes: NodeSelection; timeoutNs?: number }
+  /** A managed node-pool surge upgrade (src/node/pool-upgrade.ts). */
+  | ({ kind: "upgradePool" } & PoolUpgradeSpec)
+  /** From now on the Deployment's pods lose these scheduling gates (src/controllers/gate-controller.ts). */
+  | { kind: "ungate"; deployment: string; gates: readonly string[] };
+
+/** An `upgradePool` step: every node of `pool` is replaced by a new one, surge-upgrade style. */
+export interface PoolUpgradeSpec {
+  pool: string;
+  /** Nodes the pool has when the step runs (its initial count plus earlier addNodes): the new rows it needs. */
+  nodes: number;
+  maxSurge: number;
+  maxUnavailable: number;
+  /** How long a node's drain respects PodDisruptionBudgets before its pods are deleted anyway. */
+  drainTimeoutNs: number;
+  /** From the new node's creation to its kubelet's registration (VM boot, kubelet start). */
+  provisioning: DistSpec;
+}
+
+/**
+ * model: GKE's surge upgrade defaults, maxSurge 1 and maxUnavailable 0, and its one-hour limit
+ * on respecting PodDisruptionBudgets and termination grace periods during a node upgrade
+ * (cloud.google.com/kubernetes-engine/docs/concepts/node-pool-upgrade-strategies, "Surge
+ * upgrades"; .../concepts/cluster-upgrades, "How node upgrades work").
+ */
+export const GKE_UPGRADE_DEFAULTS = { maxSurge: 1, maxUnavailable: 0, drainTimeoutNs: 60 * NS_PER.m } as const;
+/** model: (assumed) a VM's creation to its kubelet's registration: about a minute, rarely two. */
+export const DEFAULT_NODE_PROVISIONING: DistSpec = lognormal(60 * NS_PER.s, 120 * NS_PER.s);
 
 /**
  * The CPU a Deployment's pods use over time: piecewise linear through the points (absolute
@@ -155,6 +184,8 @@ const ACTION_KEYS = [
   "uncordon",
   "drain",
   "failNodes",
+  "upgradePool",
+  "ungate",
 ] as const;
 
 export function readWorkload(
@@ -164,6 +195,7 @@ export function readWorkload(
   priorityClasses: PriorityClassSpec[] = [],
   pdbs: PdbSpec[] = [],
   policies: NamespacePolicies = { namespaces: [], limitRanges: [], resourceQuotas: [] },
+  runtimeClasses: RuntimeClassSpec[] = [],
 ): WorkloadStep[] {
   // Steps name the synthetic pools; a node of cluster.nodes is selected by its name or labels.
   const pools = allPools.filter((p) => p.nodeName === undefined);
@@ -171,6 +203,8 @@ export function readWorkload(
   let last = 0;
   /** Container names of each Deployment created so far. */
   const containersOf = new Map<string, string[]>();
+  /** Scheduling gates of each Deployment's pod template, by name. */
+  const gatesOf = new Map<string, readonly string[]>();
   /** Kinds of the ReplicaSets and Jobs created as such, by name (update: is for Deployments). */
   const notDeployments = new Map<string, string>();
   /** The manifest of each Deployment created so far, by name, and the Deployments an HPA targets. */
@@ -187,6 +221,8 @@ export function readWorkload(
     if (other !== undefined) n.fail(`a Deployment (${name} is a ${other}: updates of ${other}s are not simulated)`);
     return name;
   };
+  /** Nodes of each synthetic pool as the steps so far leave it. */
+  const poolSize = new Map(pools.map((p) => [p.name, p.count]));
   const steps = r.list("a list of workload steps").map((step): WorkloadStep => {
     step.object(["at", "copies", "runDuration", ...ACTION_KEYS]);
     const atR = step.get("at");
@@ -210,7 +246,7 @@ export function readWorkload(
       case "apply":
       case "deployments": {
         const hpas: [HpaSpec, string][] = [];
-        const deployments = readCreate(step, key, images, priorityClasses, pdbs, policies, hpas);
+        const deployments = readCreate(step, key, images, priorityClasses, pdbs, policies, hpas, runtimeClasses);
         for (const d of deployments) {
           if (containersOf.has(d.name)) a.fail(`Deployment names not created before (${d.name} exists)`);
           containersOf.set(
@@ -219,6 +255,7 @@ export function readWorkload(
           );
           created.set(d.name, d);
           if (d.kind !== undefined) notDeployments.set(d.name, d.kind);
+          gatesOf.set(d.name, d.pod.schedulingGates ?? []);
         }
         for (const [h, site] of hpas) {
           checkAutoscalerTarget(h, site, a, created, notDeployments);
@@ -308,8 +345,14 @@ export function readWorkload(
         const pool = a.get("pool").str();
         if (pool !== "" && !pools.some((p) => p.name === pool))
           a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
-        return { atNs, action: { kind: "addNodes", pool, count: a.get("count").int({ min: 1 }) } };
+        const count = a.get("count").int({ min: 1 });
+        poolSize.set(pool, (poolSize.get(pool) ?? 0) + count);
+        return { atNs, action: { kind: "addNodes", pool, count } };
       }
+      case "upgradePool":
+        return { atNs, action: { kind: "upgradePool", ...readPoolUpgrade(a, pools, poolSize) } };
+      case "ungate":
+        return { atNs, action: readUngate(a, gatesOf) };
       case "drain": {
         const nodes = readSelection(a, pools, ["timeout"]);
         if (!a.has("timeout")) return { atNs, action: { kind: key, nodes } };
@@ -381,6 +424,57 @@ function checkAutoscalerTarget(
     fail(`a cpu request on every container of ${h.target} for a Utilization target (container ${bare.name} has none)`);
 }
 
+/** `ungate: { deployment, gates }`: gates of the Deployment's pod template (all of them when not listed). */
+function readUngate(
+  a: YamlReader,
+  gatesOf: ReadonlyMap<string, readonly string[]>,
+): Extract<WorkloadAction, { kind: "ungate" }> {
+  a.object(["deployment", "gates"]);
+  const name = a.get("deployment").str();
+  const own = gatesOf.get(name);
+  if (own === undefined || own.length === 0) {
+    const gated = [...gatesOf].filter(([, g]) => g.length > 0).map(([n]) => n);
+    a.get("deployment").fail(
+      `a workload with spec.schedulingGates created by an earlier step (${gated.join(", ") || "none"})`,
+    );
+    return { kind: "ungate", deployment: name, gates: [] };
+  }
+  if (!a.has("gates")) return { kind: "ungate", deployment: name, gates: own };
+  const gates = a
+    .get("gates")
+    .list("a list of gate names")
+    .map((g) => {
+      const n = g.str();
+      if (!own.includes(n)) g.fail(`a scheduling gate of ${name}'s pods (${own.join(", ")})`);
+      return n;
+    });
+  return { kind: "ungate", deployment: name, gates };
+}
+
+function readPoolUpgrade(
+  a: YamlReader,
+  pools: readonly NodePoolSpec[],
+  poolSize: ReadonlyMap<string, number>,
+): PoolUpgradeSpec {
+  a.object(["pool", "maxSurge", "maxUnavailable", "drainTimeout", "provisioning"]);
+  const pool = a.get("pool").str();
+  if (pool !== "" && !pools.some((p) => p.name === pool))
+    a.get("pool").fail(`a node pool of cluster.nodePools (${pools.map((p) => p.name).join(", ")})`);
+  const d = GKE_UPGRADE_DEFAULTS;
+  const maxSurge = a.get("maxSurge").int({ min: 0, max: 10_000, default: d.maxSurge });
+  const maxUnavailable = a.get("maxUnavailable").int({ min: 0, max: 10_000, default: d.maxUnavailable });
+  // model: GKE refuses maxSurge = maxUnavailable = 0 (no node could ever be upgraded).
+  if (maxSurge + maxUnavailable === 0) a.fail("maxSurge + maxUnavailable of at least 1 (found 0 and 0)");
+  return {
+    pool,
+    nodes: poolSize.get(pool) ?? 0,
+    maxSurge,
+    maxUnavailable,
+    drainTimeoutNs: a.has("drainTimeout") ? a.get("drainTimeout").duration({ min: 1 }) : d.drainTimeoutNs,
+    provisioning: a.get("provisioning").dist({ default: DEFAULT_NODE_PROVISIONING }),
+  };
+}
+
 function readSelection(a: YamlReader, pools: readonly NodePoolSpec[], extra: readonly string[] = []): NodeSelection {
   a.object(["pool", "labels", "names", "count", ...extra]);
   const pool = a.has("pool") ? a.get("pool").str() : undefined;
@@ -405,6 +499,7 @@ function readCreate(
   pdbs: PdbSpec[],
   policies: NamespacePolicies,
   autoscalers: [HpaSpec, string][],
+  runtimeClasses: RuntimeClassSpec[],
 ): DeploymentSpec[] {
   const copies = step.get("copies").int({ min: 1, max: 100_000, default: 1 });
   const runDuration: DistSpec | undefined = step.has("runDuration") ? step.get("runDuration").dist() : undefined;
@@ -461,6 +556,7 @@ function readCreate(
     else if (o.kind === "LimitRange") policies.limitRanges.push(readLimitRange(o.r));
     else if (o.kind === "ResourceQuota") policies.resourceQuotas.push(readResourceQuota(o.r));
     else if (o.kind === "HorizontalPodAutoscaler") autoscalers.push([readHorizontalPodAutoscaler(o.r), o.site]);
+    else if (o.kind === "RuntimeClass") runtimeClasses.push(readRuntimeClass(o.r));
     else report.kindNotModelled(o.kind, o.site);
   });
   return deployments;

@@ -2,7 +2,7 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, NodeChange, PER_NODE_SCORES } from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -282,8 +282,15 @@ export class InterPodAffinity extends CachePlugin implements fw.FilterScorePlugi
     for (let j = 0; j < n; j++) scores[j] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[j]! - min) / diff)) : 0;
   }
 
-  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, other: PodSpec | null): boolean {
-    if (event === ClusterEvent.NodeChange) return true;
+  isSchedulableAfter(
+    event: ClusterEvent,
+    pod: fw.PodRef,
+    other: PodSpec | null,
+    node: fw.NodeEventRef | null,
+  ): boolean {
+    // model: interpodaffinity plugin.go: Node/Add and UpdateNodeLabel (isSchedulableAfterNodeChange);
+    // labels never change in a run, so only an added node can help.
+    if (event === ClusterEvent.NodeChange) return node === null || (node.change & NodeChange.added) !== 0;
     if (other === null) return false;
     const s = pod.spec;
     if (event === ClusterEvent.AssignedPodAdd) return s.affinityRequired.some((t) => this.termMatches(t, other));

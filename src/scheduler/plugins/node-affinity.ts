@@ -1,7 +1,7 @@
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, NodeChange, PER_NODE_SCORES } from "../plugin.js";
 import {
   compilePodSpec,
   nodeConstraintsInput,
@@ -149,8 +149,15 @@ export class NodeAffinity extends CachePlugin implements fw.FilterScorePlugin {
     defaultNormalizeScore(MAX_NODE_SCORE, false, scores, n);
   }
 
-  isSchedulableAfter(event: ClusterEvent): boolean {
-    return event === ClusterEvent.NodeChange;
+  /**
+   * model: node_affinity.go isSchedulableAfterNodeChange: Node/Add or UpdateNodeLabel queues the
+   * pod when the node matches its required affinity (and the profile's addedAffinity); labels
+   * never change in a run, so only an added node can.
+   */
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, _o: PodSpec | null, node: fw.NodeEventRef | null): boolean {
+    if (event !== ClusterEvent.NodeChange || node === null || (node.change & NodeChange.added) === 0) return false;
+    const added = this.addedRequired();
+    return this.required.of(pod.group, pod.spec)[node.node] === 1 && (added === null || added[node.node] === 1);
   }
 }
 

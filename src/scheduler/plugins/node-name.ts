@@ -1,6 +1,7 @@
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent } from "../plugin.js";
+import type { PodSpec } from "../pod-spec.js";
+import { CachePlugin, ClusterEvent, NodeChange, type NodeEventRef } from "../plugin.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 
 /** model: plugins/nodename/node_name.go ErrReason. */
@@ -33,7 +34,9 @@ export class NodeName extends CachePlugin implements fw.FilterPlugin, fw.Enqueue
     return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_NODE_NAME);
   }
 
-  isSchedulableAfter(event: ClusterEvent): boolean {
-    return event === ClusterEvent.NodeChange;
+  /** model: node_name.go isSchedulableAfterNodeAdd: Node/Add queues the pod when the node is the one it names. */
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, _o: PodSpec | null, node: NodeEventRef | null): boolean {
+    if (event !== ClusterEvent.NodeChange || node === null || (node.change & NodeChange.added) === 0) return false;
+    return pod.spec.nodeName === "" || pod.spec.nodeName === this.cache.nodes.names[node.node];
   }
 }

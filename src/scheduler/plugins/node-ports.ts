@@ -1,6 +1,6 @@
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent } from "../plugin.js";
+import { CachePlugin, ClusterEvent, NodeChange, type NodeEventRef } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { portConflicts } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
@@ -44,10 +44,13 @@ export class NodePorts extends CachePlugin implements fw.PreFilterPlugin, fw.Fil
     return this.fits(pod, node) ? SUCCESS : rejected(Code.Unschedulable, ERR_REASON_NODE_PORTS);
   }
 
-  isSchedulableAfter(event: ClusterEvent, _pod: fw.PodRef, other: PodSpec | null): boolean {
-    return (
-      event === ClusterEvent.NodeChange ||
-      (event === ClusterEvent.AssignedPodDelete && other !== null && other.hostPorts.length > 0)
-    );
+  /**
+   * model: node_ports.go EventsToRegister: an assigned pod's deletion queues the pod when that
+   * pod used host ports (isSchedulableAfterPodDeleted); Node/Add and Node/Update have no hint
+   * (always queue); Node/Delete is not registered.
+   */
+  isSchedulableAfter(event: ClusterEvent, _pod: fw.PodRef, other: PodSpec | null, node: NodeEventRef | null): boolean {
+    if (event === ClusterEvent.NodeChange) return node === null || (node.change & NodeChange.deleted) === 0;
+    return event === ClusterEvent.AssignedPodDelete && other !== null && other.hostPorts.length > 0;
   }
 }

@@ -3,7 +3,7 @@ import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
+import { ClusterEvent, FILTER_SCORE_POINTS, NodeChange, type NodeEventRef, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
@@ -386,8 +386,25 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
     );
   }
 
-  isSchedulableAfter(event: ClusterEvent): boolean {
-    return event === ClusterEvent.AssignedPodDelete || event === ClusterEvent.NodeChange;
+  /**
+   * model: fit.go (QueueingHints, on by default since v1.32, KEP-4247): an assigned pod's
+   * deletion queues the pod (isSchedulableAfterPodEvent); Node/Add queues it when it would fit
+   * the empty node (isSchedulableAfterNodeChange: isFit against allocatable); an update only
+   * when requested resources' allocatable grew, which no run does; Node/Delete is not
+   * registered.
+   */
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, _o: PodSpec | null, node: NodeEventRef | null): boolean {
+    if (event === ClusterEvent.AssignedPodDelete) return true;
+    if (event !== ClusterEvent.NodeChange || node === null || (node.change & NodeChange.added) === 0) return false;
+    const nodes = this.cache.nodes;
+    const R = nodes.resourceCount;
+    const base = node.node * R;
+    if (nodes.allocatable[base + Res.pods]! < 1) return false;
+    for (let r = 0; r < R; r++) {
+      if (r === Res.pods || this.ignored[r] === 1) continue;
+      if ((pod.spec.requests[r] ?? 0) > nodes.allocatable[base + r]!) return false;
+    }
+    return true;
   }
 }
 

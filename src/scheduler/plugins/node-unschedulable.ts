@@ -1,7 +1,8 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent } from "../plugin.js";
+import type { PodSpec } from "../pod-spec.js";
+import { CachePlugin, ClusterEvent, NodeChange, type NodeEventRef } from "../plugin.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import { byteColumn, bytesAllEqual, contiguousRun, tolerates, type ByteColumn } from "./helper.js";
 
@@ -50,7 +51,14 @@ export class NodeUnschedulable extends CachePlugin implements fw.FilterPlugin, f
     return rejected(Code.UnschedulableAndUnresolvable, ERR_REASON_UNSCHEDULABLE);
   }
 
-  isSchedulableAfter(event: ClusterEvent): boolean {
-    return event === ClusterEvent.NodeChange;
+  /**
+   * model: node_unschedulable.go isSchedulableAfterNodeChange: Node/Add or UpdateNodeTaint
+   * queues the pod when the node is schedulable now and was not before (an added node that is
+   * not cordoned, or an uncordon).
+   */
+  isSchedulableAfter(event: ClusterEvent, _p: fw.PodRef, _o: PodSpec | null, node: NodeEventRef | null): boolean {
+    if (event !== ClusterEvent.NodeChange || node === null) return false;
+    if ((node.change & NodeChange.uncordoned) !== 0) return true;
+    return (node.change & NodeChange.added) !== 0 && this.cache.nodes.unschedulable[node.node] === 0;
   }
 }

@@ -3,7 +3,7 @@ import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, NodeChange, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
 import { MAX_NODE_SCORE, requiredAffinityCache, untoleratedTaint, type RequiredAffinityCache } from "./helper.js";
@@ -692,8 +692,19 @@ export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlug
     return PER_NODE_SCORES;
   }
 
-  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, other: PodSpec | null): boolean {
-    if (event === ClusterEvent.NodeChange) return true;
+  isSchedulableAfter(
+    event: ClusterEvent,
+    pod: fw.PodRef,
+    other: PodSpec | null,
+    node: fw.NodeEventRef | null,
+  ): boolean {
+    // model: podtopologyspread plugin.go: Node/Add, Delete, UpdateNodeLabel, UpdateNodeTaint
+    // (isSchedulableAfterNodeChange); labels never change in a run, and a taint change (a Ready
+    // transition, a cordon) matters only to a constraint with nodeTaintsPolicy Honor.
+    if (event === ClusterEvent.NodeChange) {
+      if (node === null || (node.change & (NodeChange.added | NodeChange.deleted)) !== 0) return true;
+      return node.change !== 0 && pod.spec.spread.some((c) => c.honorTaints);
+    }
     if (other === null || other.namespace !== pod.spec.namespace) return false;
     const num = this.cache.index.numeric;
     for (const c of pod.spec.spread) if (selectorMatches(c.selector, other.labels, num)) return true;

@@ -1,7 +1,7 @@
 import { TaintEffect } from "../../cluster/node-table.js";
 import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, PER_NODE_SCORES } from "../plugin.js";
+import { CachePlugin, ClusterEvent, NodeChange, type NodeEventRef, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec, Toleration } from "../pod-spec.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import {
@@ -157,8 +157,15 @@ export class TaintToleration
     return PER_NODE_SCORES;
   }
 
-  isSchedulableAfter(event: ClusterEvent): boolean {
-    return event === ClusterEvent.NodeChange;
+  /**
+   * model: taint_toleration.go isSchedulableAfterNodeChange: Node/Add or UpdateNodeTaint queues
+   * the pod when it tolerates the node's taints now and did not before: here a node added, or
+   * one whose not-ready taint went (became Ready); a taint added (NotReady) or a cordon never
+   * helps. (approximation) an added node's taints are not checked against the pod's tolerations.
+   */
+  isSchedulableAfter(event: ClusterEvent, _p: fw.PodRef, _o: PodSpec | null, node: NodeEventRef | null): boolean {
+    if (event !== ClusterEvent.NodeChange || node === null) return false;
+    return (node.change & (NodeChange.added | NodeChange.becameReady)) !== 0;
   }
 }
 
