@@ -10,8 +10,10 @@ import type { PlacementMetrics } from "../study/placement.js";
 import type { StudyManifest } from "../study/study-plan.js";
 import { UserError } from "../study/user-error.js";
 import { numberColumn, readArrow, stringColumn } from "./arrow-columns.js";
+import { capacityReportParts, readCapacity } from "./capacity-report.js";
 import {
   apiLatencyChart,
+  countOverTimeChart,
   narrowSpec,
   podsOverTimeChart,
   startupCdfChart,
@@ -21,23 +23,34 @@ import {
 } from "./charts.js";
 import { reportPage, type ChartBlock, type TableBlock } from "./html.js";
 import { renderSvg } from "./render-svg.js";
-import { apiLatency, notCreatedOverTime, podsOverTime, stageWaterfall, startupCdf, type CdfPoint } from "./run-data.js";
+import {
+  apiLatency,
+  notCreatedOverTime,
+  podsOverTime,
+  poolNodesOverTime,
+  sampledColumn,
+  stageWaterfall,
+  startupCdf,
+  type CdfPoint,
+} from "./run-data.js";
 
 /** A built report: the page and the ids of the charts on it. */
 export interface Report {
-  kind: "run" | "study";
+  kind: "run" | "study" | "capacity";
   html: string;
   charts: string[];
 }
 
 /**
  * `simctl report`: builds the HTML report of a run directory (pods.arrow + summary.json), a
- * study directory (study.json + runs/) or a merged study directory (study.json + runs.arrow).
+ * study directory (study.json + runs/), a merged study directory (study.json + runs.arrow) or the
+ * output directory of `simctl capacity` (capacity.arrow).
  * Throws a UserError for a directory that is none of these.
  */
 export async function buildReport(dir: string): Promise<Report> {
   if (existsSync(join(dir, "study.json"))) return studyReport(dir);
   if (existsSync(join(dir, "summary.json")) && existsSync(join(dir, "pods.arrow"))) return runReport(dir);
+  if (existsSync(join(dir, "capacity.arrow"))) return capacityReport(dir);
   const summary = join(dir, "summary.json");
   if (existsSync(summary) && (JSON.parse(readFileSync(summary, "utf8")) as EtcdSummary).results?.etcdBenchmark)
     throw new UserError(
@@ -45,7 +58,7 @@ export async function buildReport(dir: string): Promise<Report> {
       2,
     );
   throw new UserError(
-    `${dir} is neither a run directory (summary.json + pods.arrow) nor a study directory (study.json)`,
+    `${dir} is neither a run directory (summary.json + pods.arrow), a study directory (study.json) nor a capacity search (capacity.arrow)`,
   );
 }
 
@@ -80,8 +93,12 @@ async function addChart<T>(
   caption: string,
 ): Promise<void> {
   if (points.length === 0) return;
-  const s = spec(points);
-  charts.push({ id, title, caption, svg: await renderSvg(s), narrowSvg: await renderSvg(narrowSpec(s)) });
+  charts.push(await renderChart(spec(points), id, title, caption));
+}
+
+/** A chart block of `spec`, drawn wide and narrow. */
+async function renderChart(spec: TopLevelSpec, id: string, title: string, caption: string): Promise<ChartBlock> {
+  return { id, title, caption, svg: await renderSvg(spec), narrowSvg: await renderSvg(narrowSpec(spec)) };
 }
 
 async function runReport(dir: string): Promise<Report> {
@@ -107,6 +124,32 @@ async function runReport(dir: string): Promise<Report> {
     "Pods not yet created, Pending and Running over time",
     "Not created: wanted by their Deployments' replicas, not yet created by the deployment and replicaset controllers (pods_not_created of timeseries.arrow, each second); Pending: created, not yet Running; from created_ns and running_ns of pods.arrow.",
   );
+  // Only a run with autoscaled pools has these columns and figures (summary.ts results.autoscaler).
+  const autoscaler = s.autoscaler;
+  const scaled = autoscaler?.pools.filter((p) => p.autoscaled).map((p) => p.pool) ?? [];
+  const timeSeries = existsSync(series) && scaled.length > 0 ? readArrow(series) : undefined;
+  if (timeSeries !== undefined) {
+    await addChart(
+      charts,
+      poolNodesOverTime(timeSeries, scaled),
+      (p) => countOverTimeChart(p, "registered nodes"),
+      "autoscaler-nodes",
+      "Nodes per autoscaled pool over time",
+      "Registered nodes of each pool the Cluster Autoscaler scales (nodes_<pool> of timeseries.arrow, each second); nodes still provisioning are not counted.",
+    );
+    await addChart(
+      charts,
+      sampledColumn(timeSeries, "pods_pending").map((p) => ({
+        seconds: p.seconds,
+        series: "pods pending",
+        count: p.value,
+      })),
+      (p) => countOverTimeChart(p, "pods not on a node"),
+      "autoscaler-pending",
+      "Pods waiting for a node over time",
+      "Pods not terminated that no node holds yet, what the Cluster Autoscaler scales up for (pods_pending of timeseries.arrow, each second).",
+    );
+  }
   await addChart(
     charts,
     stageWaterfall(pods),
@@ -141,6 +184,18 @@ async function runReport(dir: string): Promise<Report> {
       ["scheduler throughput", `${s.scheduler.bindingsPerSecond} bindings/s (${s.scheduler.bindings} pods bound)`],
       ["scheduling cycles", `${s.scheduler.cyclesPerSecond} cycles/s (${s.scheduler.cycles} cycles)`],
       ["stopped", `${s.stopReason} at ${sec(s.simulatedNs)}`],
+      ...(autoscaler === undefined
+        ? []
+        : [
+            [
+              "Cluster Autoscaler",
+              `${autoscaler.nodesAdded} nodes added in ${autoscaler.scaleUps} scale-ups, ${autoscaler.nodesRemoved} removed in ${autoscaler.scaleDowns} scale-downs (${autoscaler.scans} scans)`,
+            ],
+            [
+              "node-hours / cost",
+              `${autoscaler.nodeHours.toFixed(3)} node-hours / ${autoscaler.costUsd.toFixed(2)} USD`,
+            ],
+          ]),
     ],
   };
   const waits: TableBlock = {
@@ -160,16 +215,47 @@ async function runReport(dir: string): Promise<Report> {
       sec(l.maxNs),
     ]),
   };
+  const costTable: TableBlock | undefined =
+    autoscaler === undefined
+      ? undefined
+      : {
+          title: "Node-hours and cost by pool",
+          header: ["pool", "autoscaled", "nodes at the end", "peak nodes", "node-hours", "cost (USD)"],
+          rows: [
+            ...autoscaler.pools.map((p) => [
+              p.pool,
+              p.autoscaled ? "yes" : "no",
+              String(p.finalNodes),
+              String(p.peakNodes),
+              p.nodeHours.toFixed(3),
+              p.costUsd.toFixed(2),
+            ]),
+            ["all pools", "", "", "", autoscaler.nodeHours.toFixed(3), autoscaler.costUsd.toFixed(2)],
+          ],
+        };
   const html = reportPage(
     `simctl run ${s.scenario} (seed ${s.seed})`,
     `simctl ${file.simctlVersion ?? "?"} · scenario hash ${file.scenarioHash ?? "?"} · ${pods.numRows} pods · ${dir}`,
     [
-      { heading: "Results", tables: [summaryTable] },
+      { heading: "Results", tables: costTable === undefined ? [summaryTable] : [summaryTable, costTable] },
       { heading: "Charts", charts },
       { heading: "Details", tables: [waits, apiTable] },
     ],
   );
   return { kind: "run", html, charts: charts.map((c) => c.id) };
+}
+
+/** The report of a `simctl capacity` output directory: the answer, a chart per SLO (and of the mixes), the points tried. */
+async function capacityReport(dir: string): Promise<Report> {
+  const parts = capacityReportParts(dir, readCapacity(dir));
+  const charts: ChartBlock[] = [];
+  for (const c of parts.charts) charts.push(await renderChart(c.spec, c.id, c.title, c.caption));
+  const html = reportPage(parts.title, parts.meta, [
+    { heading: "Answer", tables: [parts.summary] },
+    { heading: "Charts", charts },
+    { heading: "Points tried", tables: [parts.tried] },
+  ]);
+  return { kind: "capacity", html, charts: charts.map((c) => c.id) };
 }
 
 /** One run of a study as the report needs it. */

@@ -1,5 +1,5 @@
 import type { TopLevelSpec } from "vega-lite";
-import type { ApiLatencyPoint, CdfPoint, StatePoint, WaterfallStep } from "./run-data.js";
+import type { ApiLatencyPoint, CdfPoint, CountPoint, StatePoint, WaterfallStep } from "./run-data.js";
 
 /** Shared look: system fonts, no actions, a fixed width that the page scales down. */
 const CONFIG = {
@@ -281,6 +281,153 @@ export function sweepChart(points: readonly SweepPoint[], xTitle: string, yTitle
       {
         mark: { type: "point", filled: true, size: 30, opacity: 0.6 },
         encoding: { x, y: { field: "value", type: "quantitative", ...yScale }, color },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** Counts over simulated time, one line per series (nodes of each autoscaled pool, pods pending). */
+export function countOverTimeChart(points: readonly CountPoint[], yTitle: string): TopLevelSpec {
+  const single = new Set(points.map((p) => p.series)).size === 1;
+  return {
+    ...base(640, 240),
+    data: { values: [...points] },
+    mark: { type: "line", interpolate: "step-after", strokeWidth: 2 },
+    encoding: {
+      x: { field: "seconds", type: "quantitative", title: "simulated time (s)" },
+      y: { field: "count", type: "quantitative", title: yTitle, axis: { tickMinStep: 1, format: "d" } },
+      color: { field: "series", type: "nominal", title: null, ...(single ? { legend: null } : {}) },
+    },
+  } as TopLevelSpec;
+}
+
+/** One SLO at one tried capacity point, in the chart's unit. */
+export interface CapacityChartPoint {
+  /** The node count tried (or, for a mix, its price per hour). */
+  x: number;
+  /** The mean over the runs; for a point where a run never got there, the top of the plot. */
+  y: number;
+  /** The interval of the mean over the runs (equal to y when there is none). */
+  lo: number;
+  hi: number;
+  result: "pass" | "fail";
+  /** Whether every run got a value (else it is drawn as "never" at the top). */
+  reached: boolean;
+  answer: boolean;
+}
+
+const RESULT_COLORS = { domain: ["pass", "fail"], range: ["#009e73", "#d55e00"] };
+
+/**
+ * One SLO of a capacity search: its mean over the runs (points, coloured pass or fail) with the
+ * interval over the runs (bars) against the node count tried; the SLO's bound as a dashed rule;
+ * points where a run never got there as triangles along the top; the answer ringed.
+ */
+export function capacityChart(
+  points: readonly CapacityChartPoint[],
+  bound: number,
+  xTitle: string,
+  yTitle: string,
+  integerX: boolean,
+): TopLevelSpec {
+  // Padding keeps the end points (and the answer's ring and label) off the axes.
+  const x = {
+    field: "x",
+    type: "quantitative",
+    title: xTitle,
+    scale: { zero: false, padding: 20 },
+    ...(integerX ? { axis: { tickMinStep: 1, format: "d" } } : {}),
+  };
+  const y = { field: "y", type: "quantitative", title: yTitle };
+  const answer = points.filter((p) => p.answer);
+  return {
+    ...base(640, 260),
+    layer: [
+      {
+        data: { values: points.filter((p) => p.reached && p.hi > p.lo) },
+        mark: { type: "rule", strokeWidth: 1.5 },
+        encoding: { x, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" }, color: { value: "#777" } },
+      },
+      {
+        data: { values: [{ bound, label: "SLO bound" }] },
+        mark: { type: "rule", strokeDash: [4, 4], color: "#c33" },
+        encoding: { y: { field: "bound", type: "quantitative" } },
+      },
+      {
+        data: { values: [...points] },
+        mark: { type: "point", filled: true, size: 70, opacity: 1 },
+        encoding: {
+          x,
+          y,
+          color: { field: "result", type: "nominal", title: null, scale: RESULT_COLORS },
+          shape: {
+            field: "reached",
+            type: "nominal",
+            title: null,
+            scale: { domain: [true, false], range: ["circle", "triangle-up"] },
+            legend: { labelExpr: "datum.value ? 'every run got there' : 'a run never got there'" },
+          },
+          tooltip: [{ field: "x" }, { field: "y" }, { field: "lo" }, { field: "hi" }, { field: "result" }],
+        },
+      },
+      ...(answer.length === 0
+        ? []
+        : [
+            {
+              data: { values: answer },
+              mark: { type: "point", filled: false, size: 320, strokeWidth: 2, color: "#222" },
+              encoding: { x, y },
+            },
+            {
+              data: { values: answer.map((p) => ({ ...p, label: "answer" })) },
+              mark: { type: "text", dy: -16, fontWeight: "bold", color: "#222" },
+              encoding: { x, y, text: { field: "label" } },
+            },
+          ]),
+    ],
+  } as TopLevelSpec;
+}
+
+/** A mix tried by `simctl capacity --pools A,B --cost`. */
+export interface MixChartPoint {
+  a: number;
+  b: number;
+  cost: string;
+  result: "pass" | "fail";
+  answer: boolean;
+}
+
+/**
+ * The mixes a cost search tried: count of pool A against count of pool B, each labelled with its
+ * price (USD per hour) and coloured pass or fail, the cheapest passing mix ringed.
+ */
+export function capacityMixChart(points: readonly MixChartPoint[], poolA: string, poolB: string): TopLevelSpec {
+  const axis = { tickMinStep: 1, format: "d" };
+  const scale = { zero: false, padding: 24 };
+  const x = { field: "a", type: "quantitative", title: `nodes of ${poolA}`, axis, scale };
+  const y = { field: "b", type: "quantitative", title: `nodes of ${poolB}`, axis, scale };
+  return {
+    ...base(640, 300),
+    layer: [
+      {
+        data: { values: [...points] },
+        mark: { type: "point", filled: true, size: 90, opacity: 1 },
+        encoding: {
+          x,
+          y,
+          color: { field: "result", type: "nominal", title: null, scale: RESULT_COLORS },
+          tooltip: [{ field: "a" }, { field: "b" }, { field: "cost" }, { field: "result" }],
+        },
+      },
+      {
+        data: { values: [...points] },
+        mark: { type: "text", dy: -14, color: "#333" },
+        encoding: { x, y, text: { field: "cost" } },
+      },
+      {
+        data: { values: points.filter((p) => p.answer) },
+        mark: { type: "point", filled: false, size: 360, strokeWidth: 2, color: "#222" },
+        encoding: { x, y },
       },
     ],
   } as TopLevelSpec;

@@ -83,22 +83,57 @@ export function podsOverTime(pods: Table, samples = 300): StatePoint[] {
   return out;
 }
 
+/** A sample of a timeseries.arrow column: its value at a simulated time. */
+export interface SeriesPoint {
+  seconds: number;
+  value: number;
+}
+
 /**
- * Pods the Deployments want that the controllers have not yet created, over simulated time:
- * the `pods_not_created` column of timeseries.arrow (one sample per simulated second), every
- * k-th sample so that at most `samples + 1` remain. Empty without that column (a run of an
- * older simctl).
+ * Column `column` of timeseries.arrow (one sample per simulated second), every k-th sample so
+ * that at most `samples + 1` remain, and the last one (where it ended). Empty without that
+ * column (a run of an older simctl, or without the component that samples it).
  */
-export function notCreatedOverTime(timeSeries: Table, samples = 300): StatePoint[] {
+export function sampledColumn(timeSeries: Table, column: string, samples = 300): SeriesPoint[] {
   const time = numberColumn(timeSeries, "time_ns");
-  const backlog = numberColumn(timeSeries, "pods_not_created");
-  if (time === undefined || backlog === undefined) return [];
+  const values = numberColumn(timeSeries, column);
+  if (time === undefined || values === undefined) return [];
   const n = timeSeries.numRows;
   const step = Math.max(1, Math.ceil((n - 1) / samples));
-  const out: StatePoint[] = [];
-  for (let i = 0; i < n; i += step) out.push({ seconds: time[i]! / NS_PER.s, state: "Not created", pods: backlog[i]! });
-  // The last sample too: where the backlog ended.
-  if ((n - 1) % step !== 0) out.push({ seconds: time[n - 1]! / NS_PER.s, state: "Not created", pods: backlog[n - 1]! });
+  const out: SeriesPoint[] = [];
+  for (let i = 0; i < n; i += step) out.push({ seconds: time[i]! / NS_PER.s, value: values[i]! });
+  if (n > 0 && (n - 1) % step !== 0) out.push({ seconds: time[n - 1]! / NS_PER.s, value: values[n - 1]! });
+  return out;
+}
+
+/**
+ * Pods the Deployments want that the controllers have not yet created, over simulated time:
+ * the `pods_not_created` column of timeseries.arrow ({@link sampledColumn}).
+ */
+export function notCreatedOverTime(timeSeries: Table, samples = 300): StatePoint[] {
+  return sampledColumn(timeSeries, "pods_not_created", samples).map((p) => ({
+    seconds: p.seconds,
+    state: "Not created",
+    pods: p.value,
+  }));
+}
+
+/** A count in a series at a time (nodes of a pool, pods pending). */
+export interface CountPoint {
+  seconds: number;
+  series: string;
+  count: number;
+}
+
+/**
+ * Registered nodes of each autoscaled pool over simulated time: the Cluster Autoscaler's
+ * `nodes_<pool>` columns of timeseries.arrow, one series per pool.
+ */
+export function poolNodesOverTime(timeSeries: Table, pools: readonly string[]): CountPoint[] {
+  const out: CountPoint[] = [];
+  for (const pool of pools)
+    for (const p of sampledColumn(timeSeries, `nodes_${pool}`))
+      out.push({ seconds: p.seconds, series: pool, count: p.value });
   return out;
 }
 

@@ -159,3 +159,16 @@ export function formatSloValue(slo: Slo, value: number): string {
       return `${value.toFixed(1)}/s`;
   }
 }
+
+/**
+ * One SLO's cell for a tried capacity point (the `simctl capacity` table and the report): mean ±
+ * the interval over the runs, the worst run, ok or FAIL; `never` when a run never got there.
+ */
+export function formatSloResult(
+  slo: Slo,
+  r: { readonly mean: number; readonly half: number; readonly worst: number; readonly holds: boolean },
+): string {
+  const f = (v: number) => formatSloValue(slo, v);
+  const spread = Number.isFinite(r.half) && r.half > 0 ? ` ± ${f(r.half)}` : "";
+  return `${Number.isNaN(r.worst) ? "never" : `${f(r.mean)}${spread}, worst ${f(r.worst)}`} ${r.holds ? "ok" : "FAIL"}`;
+}

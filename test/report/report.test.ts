@@ -8,12 +8,37 @@ import { loadScenario, parseScenario } from "../../src/scenario/load-scenario.js
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { mergeStudy } from "../../src/study/merge.js";
 import { runSweep } from "../../src/study/sweep.js";
+import { caScenario } from "../autoscaler/ca-scenario.js";
+import { ensureDist, simctl } from "../cli/simctl.js";
+import { tree } from "../scenario/fixture.js";
+import { MIX_SCENARIO, MIX_WEB } from "../study/mix-scenario.js";
 import { CHROMIUM, haveChromium, inspectLayout, inspectReport, launchChromium } from "./browser.js";
 
 const root = mkdtempSync(join(tmpdir(), "simctl-report-"));
 let runDir: string;
 const studyDir = join(root, "study");
 const mergedDir = join(root, "study", "merged");
+let autoscaledDir: string;
+const capacityDir = join(root, "capacity");
+const mixDir = join(root, "capacity-mix");
+
+/** A run whose pool burst (8 CPUs, 0.5 USD/h) the Cluster Autoscaler grows from zero for 10 one-CPU pods. */
+function autoscaledRun(): string {
+  const scenario = caScenario({
+    name: "report-autoscaled",
+    pools: [
+      "    - { name: base, count: 1, allocatable: { cpu: 4, memory: 16Gi }, images: [registry.k8s.io/pause:3.9], costPerHour: 0.25 }",
+      "    - name: burst",
+      "      count: 0",
+      "      allocatable: { cpu: 8, memory: 32Gi }",
+      "      images: [registry.k8s.io/pause:3.9]",
+      "      costPerHour: 0.5",
+      "      autoscaling: { minNodes: 0, maxNodes: 5, provisionTime: 30s }",
+    ].join("\n"),
+    replicas: 10,
+  });
+  return runScenario(scenario, { outRoot: join(root, "autoscaled") }).outDir!;
+}
 if (!haveChromium)
   console.warn(`report browser tests skipped: ${CHROMIUM} cannot run (apt-get install -y chromium; .ci/run does this)`);
 
@@ -23,8 +48,19 @@ beforeAll(async () => {
   runDir = runScenario(loadScenario("test/study/fixtures/tiny.yaml"), { outRoot: root }).outDir!;
   await runSweep("test/study/fixtures/nodes-sweep.yaml", { outDir: studyDir, workers: 1 });
   mergeStudy([studyDir], mergedDir);
+  autoscaledDir = autoscaledRun();
+  ensureDist();
+  const inputs = tree({ "web.yaml": MIX_WEB, "s.yaml": MIX_SCENARIO });
+  const slo = ["--slo", "allRunning <= 5m", "--slo", "startupP99 <= 5s", "--seeds", "2"];
+  for (const [flags, out] of [
+    [["--pool", "big"], capacityDir],
+    [["--pools", "small,big", "--cost"], mixDir],
+  ] as const) {
+    const r = await simctl(["capacity", join(inputs, "s.yaml"), ...flags, ...slo, "--out", out]);
+    if (r.code !== 0) throw new Error(r.stderr);
+  }
   if (haveChromium) browser = await launchChromium();
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -67,6 +103,61 @@ describe("simctl report", () => {
     expect(svgs(b.path)).toEqual(svgs(a.path));
   });
 
+  test("a run with an autoscaled pool adds nodes per pool, pods pending, node-hours and cost", async () => {
+    const r = await writeReport(autoscaledDir, join(root, "autoscaled.html"));
+    expect(r.charts).toEqual([
+      "startup-cdf",
+      "pods-over-time",
+      "autoscaler-nodes",
+      "autoscaler-pending",
+      "stage-waterfall",
+      "api-latency",
+    ]);
+    const html = readFileSync(r.path, "utf8");
+    const summary = JSON.parse(readFileSync(join(autoscaledDir, "summary.json"), "utf8")).results.autoscaler;
+    expect(summary.pools.find((p: { pool: string }) => p.pool === "burst").peakNodes).toBeGreaterThan(0);
+    expect(html).toContain("Node-hours and cost by pool");
+    expect(html).toContain(`<td>${summary.nodeHours.toFixed(3)}</td><td>${summary.costUsd.toFixed(2)}</td>`);
+    // A run without autoscaled pools keeps its report: no autoscaler chart or table.
+    const plain = readFileSync((await writeReport(runDir, join(root, "plain.html"))).path, "utf8");
+    expect(plain).not.toContain("autoscaler");
+    expect(plain).not.toContain("Node-hours");
+  });
+
+  test("a capacity report charts each SLO against the node count, its bound, pass/fail and the answer", async () => {
+    const r = await writeReport(capacityDir);
+    expect(r.kind).toBe("capacity");
+    expect(r.charts).toEqual(["capacity-slo-1", "capacity-slo-2"]);
+    const { readCapacity, capacityChartPoints } = await import("../../src/report/capacity-report.js");
+    const c = readCapacity(capacityDir);
+    expect(c.answer).toEqual([3]);
+    // big = 1 and 2 cannot hold the 18 pods small leaves: never all Running, drawn at the top.
+    const points = capacityChartPoints(c, 0);
+    expect(points.map((p) => [p.x, p.reached, p.result, p.answer]).sort()).toEqual([
+      [1, false, "fail", false],
+      [2, false, "fail", false],
+      [3, true, "pass", true],
+    ]);
+    const top = Math.max(...points.map((p) => p.y));
+    expect(top).toBeGreaterThan(300); // above the 5 m bound
+    expect(points.find((p) => p.answer)!.y).toBeLessThan(300);
+    const html = readFileSync(r.path, "utf8");
+    expect(html).toContain("simctl capacity: pool big");
+    expect(html).toContain("pass (answer)");
+    expect(html).toContain("<td>answer</td><td>3 nodes of pool big</td>");
+  });
+
+  test("a capacity --pools report charts the mixes tried and their price", async () => {
+    const r = await writeReport(mixDir);
+    expect(r.charts).toEqual(["capacity-mixes", "capacity-slo-1", "capacity-slo-2"]);
+    const html = readFileSync(r.path, "utf8");
+    expect(html).toContain("2 nodes of small + 2 nodes of big, 8.00 USD/hour");
+    const { readCapacity } = await import("../../src/report/capacity-report.js");
+    const c = readCapacity(mixDir);
+    expect(c.mix).toBe(true);
+    expect(c.points.map((p) => [...p.nodes, p.costPerHour])).toContainEqual([2, 2, 8]);
+  });
+
   test.runIf(haveChromium)("headless Chromium draws every chart of a run report, fetching nothing", async () => {
     const r = await writeReport(runDir, join(root, "run-report.html"));
     const seen = await inspect(r.path);
@@ -93,10 +184,13 @@ describe.runIf(haveChromium)("the report on a 420 px phone and a 1400 px screen"
   for (const [kind, dir] of [
     ["run", () => runDir],
     ["study", () => studyDir],
+    ["autoscaled run", () => autoscaledDir],
+    ["capacity", () => capacityDir],
+    ["capacity --pools", () => mixDir],
   ] as const)
     for (const width of [420, 1400])
       test(`${kind} report at ${width} px: every chart draws its marks, no text under 9 px, no horizontal scroll`, async () => {
-        const r = await writeReport(dir(), join(root, `${kind}-${width}.html`));
+        const r = await writeReport(dir(), join(root, `${kind.replace(/\W+/g, "-")}-${width}.html`));
         const seen = await inspectLayout(browser!, r.path, width);
         expect(seen.charts.map((c) => c[0])).toEqual(r.charts);
         for (const [id, n] of seen.charts) expect(n, `${id} at ${width} px`).toBeGreaterThan(0);

@@ -5,34 +5,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { searchCheapestMix } from "../../src/study/capacity.js";
 import { parseSlo } from "../../src/study/slo.js";
 import { ensureDist, simctl } from "../cli/simctl.js";
-import { deployment, tree } from "../scenario/fixture.js";
+import { tree } from "../scenario/fixture.js";
+import { MIX_SCENARIO as SCENARIO, MIX_WEB as WEB } from "./mix-scenario.js";
 
 beforeAll(ensureDist, 120_000);
-
-// 20 pods of 1 CPU on two pools: small nodes of 2 CPU at 1 USD/h, big nodes of 8 CPU at 3 USD/h.
-// The mixes that hold every pod (2a + 8b >= 20, a and b >= 1) and their price a + 3b:
-//   (1,3) 10   (2,2) 8   (3,2) 9   (4,2) 10   (6,1) 9   (10,1) 13
-// The cheapest is 2 small + 2 big at 8 USD/h.
-const WEB = deployment("web", 20).replace("cpu: 100m", "cpu: 1");
-const SCENARIO = `name: mix
-seed: 1
-cluster:
-  nodePools:
-    - name: small
-      count: 1
-      allocatable: { cpu: 2, memory: 8Gi }
-      costPerHour: 1
-    - name: big
-      count: 1
-      allocatable: { cpu: 8, memory: 32Gi }
-      costPerHour: 3
-images:
-  - { name: registry.k8s.io/pause:3.9, size: 300Ki }
-workload:
-  - at: 0s
-    apply: web.yaml
-stop: { when: allRunning, timeLimit: 10m }
-`;
 
 describe("simctl capacity --pools small,big --cost", () => {
   const dir = tree({ "web.yaml": WEB, "s.yaml": SCENARIO });
@@ -86,6 +62,7 @@ describe("simctl capacity --pools small,big --cost", () => {
       "cost_per_hour",
       "slo",
       "mean",
+      "half",
       "worst",
       "holds",
       "pass",

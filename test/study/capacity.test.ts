@@ -112,6 +112,7 @@ describe("simctl capacity on scenarios/capacity-search.yaml (1,000 pods of 1 CPU
       "schedulable_nodes",
       "slo",
       "mean",
+      "half",
       "worst",
       "holds",
       "pass",

@@ -11,7 +11,7 @@ import {
   searchCapacity,
   searchCheapestMix,
 } from "../../study/capacity.js";
-import { formatSloValue, parseSlo, type Slo, sloMargin } from "../../study/slo.js";
+import { formatSloResult, formatSloValue, parseSlo, type Slo, sloMargin } from "../../study/slo.js";
 import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
@@ -178,7 +178,7 @@ export function formatCapacity(
   const rows = points.map((p) => [
     String(p.nodes),
     ...(zoneLoss ? [`${p.schedulableNodes} (${p.lostZone} lost)`] : []),
-    ...sloCells(p.slos, slos),
+    ...p.slos.map((r, i) => formatSloResult(slos[i]!, r)),
     p.pass ? "pass" : "fail",
   ]);
   const lines = alignTable([header, ...rows], 1);
@@ -197,15 +197,6 @@ export function formatCapacity(
   return out.join("\n");
 }
 
-/** Each SLO's cell of a tried point: mean ± interval over the runs, the worst run, ok or FAIL. */
-function sloCells(results: readonly SloResult[], slos: readonly Slo[]): string[] {
-  return results.map((r, i) => {
-    const f = (v: number) => formatSloValue(slos[i]!, v);
-    const spread = Number.isFinite(r.half) && r.half > 0 ? ` ± ${f(r.half)}` : "";
-    return `${Number.isNaN(r.worst) ? "never" : `${f(r.mean)}${spread}, worst ${f(r.worst)}`} ${r.holds ? "ok" : "FAIL"}`;
-  });
-}
-
 /** The rows as lines of columns three spaces apart; the first `numeric` columns right-aligned. */
 function alignTable(table: readonly string[][], numeric: number): string[] {
   const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
@@ -221,7 +212,7 @@ export function formatMix(m: MixAnswer, slos: readonly Slo[], seeds: readonly nu
     String(p.nodes[a]),
     String(p.nodes[b]),
     p.costPerHour.toFixed(2),
-    ...sloCells(p.slos, slos),
+    ...p.slos.map((r, i) => formatSloResult(slos[i]!, r)),
     p.pass ? "pass" : "fail",
   ]);
   const runs = `${seeds.length} seed${seeds.length === 1 ? "" : "s"}`;
@@ -273,12 +264,16 @@ function writeMixTable(dir: string, m: MixAnswer, slos: readonly Slo[]): void {
   writeResultDir(dir, (tmp) => writeArrowFile(join(tmp, "capacity.arrow"), table));
 }
 
-/** The columns every capacity.arrow shares: `order`, and per SLO `slo`, `mean`, `worst`, `holds`, `pass`. */
+/**
+ * The columns every capacity.arrow shares: `order`, and per SLO `slo`, `mean`, `half` (the
+ * half-width of the 95% interval of the mean over the runs), `worst`, `holds`, `pass`.
+ */
 function sloColumns(points: readonly { slos: readonly SloResult[]; pass: boolean }[], slos: readonly Slo[]) {
   const rows = points.length * slos.length;
   const order = new Int32Array(rows);
   const slo = new Int32Array(rows);
   const mean = new Float64Array(rows);
+  const half = new Float64Array(rows);
   const worst = new Float64Array(rows);
   const holds = new Int32Array(rows);
   const pass = new Int32Array(rows);
@@ -288,6 +283,7 @@ function sloColumns(points: readonly { slos: readonly SloResult[]; pass: boolean
       order[k] = i;
       slo[k] = j;
       mean[k] = r.mean;
+      half[k] = r.half;
       worst[k] = r.worst;
       holds[k] = r.holds ? 1 : 0;
       pass[k] = p.pass ? 1 : 0;
@@ -299,6 +295,7 @@ function sloColumns(points: readonly { slos: readonly SloResult[]; pass: boolean
     slo: [
       { name: "slo", type: "dict", values: slo, dictionary: slos.map((s) => s.text) },
       { name: "mean", type: "float64", values: mean },
+      { name: "half", type: "float64", values: half },
       { name: "worst", type: "float64", values: worst },
       { name: "holds", type: "int32", values: holds },
       { name: "pass", type: "int32", values: pass },
@@ -308,7 +305,7 @@ function sloColumns(points: readonly { slos: readonly SloResult[]; pass: boolean
 
 /**
  * `capacity.arrow`: one row per tried node count and SLO, in the order tried: `order`,
- * `nodes`, `schedulable_nodes`, `slo`, `mean`, `worst` (in the metric's unit: ns, pods or
+ * `nodes`, `schedulable_nodes`, `slo`, `mean`, `half`, `worst` (in the metric's unit: ns, pods or
  * percent; NaN when a run never got there), `holds` (1/0) and `pass` (1/0: every SLO held).
  */
 function writeCapacityTable(dir: string, a: CapacityAnswer, slos: readonly Slo[]): void {
