@@ -7,6 +7,7 @@ import { Reason } from "./decision-log.js";
 import type { ScaleUpOption } from "./expanders/option.js";
 import type { NodeGroup } from "./node-groups.js";
 import { RowState } from "./node-groups.js";
+import { Blocker } from "./scale-down.js";
 import { estimate, type PodGroups } from "./scale-up.js";
 
 /**
@@ -41,7 +42,8 @@ export interface KarpenterDeps extends Omit<ClusterAutoscalerDeps, "karpenter"> 
  *
  * Disruption (pkg/controllers/disruption), every 10 s: Empty nodes (no pod but DaemonSet pods)
  * are deleted, then (WhenEmptyOrUnderutilized) one node whose pods all fit on the other nodes
- * (single-node consolidation, delete only), the one with the fewest pods; a node is a candidate
+ * (single-node delete consolidation), the one with the fewest pods, or else one whose pods all
+ * fit on one node of a cheaper instance type (single-node replace); a node is a candidate
  * once consolidateAfter has passed since it became one, not within the nomination window of its
  * launch, and not holding a pod annotated karpenter.sh/do-not-disrupt or one whose
  * PodDisruptionBudget allows no disruption; at most the NodePool's budgetNodes (default 10%,
@@ -49,7 +51,7 @@ export interface KarpenterDeps extends Omit<ClusterAutoscalerDeps, "karpenter"> 
  * unschedulable flag), its pods evicted at once through the Eviction API (refusals retried), and
  * its instance deleted once they are gone.
  *
- * Not modelled: multi-node consolidation, replacing a node by a cheaper one, drift, expiration,
+ * Not modelled: multi-node consolidation, drift, expiration,
  * spot interruption, the 15 s consolidation validation, zones/capacity types and offering
  * availability, startup taints, kubelet overhead per instance type (allocatable is given).
  * consolidateAfter counts from the first disruption pass that finds the node a candidate
@@ -66,6 +68,11 @@ export class Karpenter extends ClusterAutoscaler implements UnschedulableListene
   private readonly byWeight: KarpenterNodePool[];
   /** The node of the single-node consolidation under way (-1: none yet). */
   private consolidating = -1;
+  /** A replacement being launched (its row, -1: none) and the node it replaces. */
+  private replacement = -1;
+  private replaced = -1;
+  /** Per node: since when it is a replace candidate (NaN: it is not). */
+  private readonly replaceSince: Float64Array;
   private readonly kBatch: EventKind;
   private readonly kDisrupt: EventKind;
 
@@ -74,6 +81,7 @@ export class Karpenter extends ClusterAutoscaler implements UnschedulableListene
     this.k = d.karpenterSpec;
     this.deleteDelayAfterTaintNs = 0;
     this.nodePoolOf = this.groups.groups.map((g) => d.karpenterSpec.nodePools.find((p) => p.pools.includes(g.name))!);
+    this.replaceSince = new Float64Array(d.nodes.size).fill(Number.NaN);
     this.byWeight = [...d.karpenterSpec.nodePools].sort((a, b) => b.weight - a.weight);
     this.kBatch = d.engine.register("karpenter.batch", () => this.onBatchTimer());
     this.kDisrupt = d.engine.register("karpenter.disruption", () => this.disrupt());
@@ -174,6 +182,7 @@ export class Karpenter extends ClusterAutoscaler implements UnschedulableListene
     snap.fork();
     const removals = this.planner.update(now);
     snap.revert();
+    this.checkReplacement(now);
     const room = new Map<KarpenterNodePool, number>();
     for (const np of this.k.nodePools) room.set(np, this.budget(np));
     for (let i = 0; i < d.nodes.size; i++) {
@@ -198,11 +207,105 @@ export class Karpenter extends ClusterAutoscaler implements UnschedulableListene
       )
         single = r;
     }
-    // model: one consolidation command at a time: no new single-node consolidation while one drains.
-    if (single !== undefined && !draining && room.get(this.nodePoolOf[groups.groupOf[single.node]!]!)! > 0) {
+    // model: one consolidation command at a time: no new single-node consolidation while one
+    // drains or waits for its replacement.
+    if (draining || this.replacement >= 0) return;
+    if (single !== undefined && room.get(this.nodePoolOf[groups.groupOf[single.node]!]!)! > 0) {
       this.consolidating = single.node;
       this.startRemoval(single.node, single.pods, now, Reason.ScaleDownUnderutilized);
+      return;
     }
+    this.replaceOne(now, room);
+  }
+
+  /**
+   * Single-node replace consolidation: a node whose pods fit nowhere else but all on one node
+   * of a cheaper instance type of its NodePool (the cheapest such) gets that node launched; it
+   * is drained once the replacement has registered (disruption/orchestration waits for the
+   * replacement to initialize). Candidates as for delete, the fewest pods first.
+   */
+  private replaceOne(now: number, room: Map<KarpenterNodePool, number>): void {
+    const d = this.d;
+    const groups = this.groups;
+    const planner = this.planner;
+    let best = -1;
+    let bestPods = 0;
+    for (let n = 0; n < d.nodes.size; n++) {
+      const g = groups.groupOf[n]!;
+      const candidate =
+        g >= 0 &&
+        groups.state[n] === RowState.joined &&
+        planner.blocker[n] === Blocker.NoPlaceToMovePods &&
+        this.nodePoolOf[g]!.consolidationPolicy === "WhenEmptyOrUnderutilized" &&
+        now - this.joinedAtNs[n]! >= 2 * this.k.batchMaxDurationNs;
+      if (!candidate) {
+        this.replaceSince[n] = Number.NaN;
+        continue;
+      }
+      if (Number.isNaN(this.replaceSince[n])) this.replaceSince[n] = now;
+      const np = this.nodePoolOf[g]!;
+      if (now - this.replaceSince[n]! < np.consolidateAfterNs || room.get(np)! <= 0) continue;
+      const pods = d.scheduler.cache.podsOn(n).length;
+      if (best < 0 || pods < bestPods) {
+        best = n;
+        bestPods = pods;
+      }
+    }
+    if (best < 0) return;
+    const pods = planner.movablePods(best);
+    if (pods === null) return;
+    const from = groups.groups[groups.groupOf[best]!]!;
+    const np = this.nodePoolOf[from.index]!;
+    const cheaper = groups.groups
+      .filter((g) => this.nodePoolOf[g.index] === np && g.costPerHour < from.costPerHour && this.canLaunch(np, g))
+      .sort((a, b) => a.costPerHour - b.costPerHour || a.index - b.index);
+    for (const g of cheaper) {
+      const row = this.holdsAll(g, pods);
+      if (row < 0) continue;
+      this.scaleUp({ group: g, nodeCount: 1, pods, rows: [row], cpuMilli: 0, memBytes: 0 }, now);
+      this.replacement = row;
+      this.replaced = best;
+      return;
+    }
+  }
+
+  /** A free row of `g` that, shown as a template node, takes every pod of `pods` (moved there); -1 if none. */
+  private holdsAll(g: NodeGroup, pods: readonly number[]): number {
+    let row = -1;
+    for (const r of g.rows)
+      if (this.groups.state[r] === RowState.free) {
+        row = r;
+        break;
+      }
+    if (row < 0) return -1;
+    const snap = this.snap;
+    const cache = snap.cache;
+    const at = Int32Array.of(row);
+    snap.fork();
+    snap.show(row);
+    let ok = true;
+    for (const p of pods) {
+      if (snap.findNode(cache.groupOf(p), at, 1, row) < 0) {
+        ok = false;
+        break;
+      }
+      snap.move(p, row);
+    }
+    snap.revert();
+    return ok ? row : -1;
+  }
+
+  /** The replaced node is drained once its replacement has registered (or forgotten if it never does). */
+  private checkReplacement(now: number): void {
+    const row = this.replacement;
+    if (row < 0) return;
+    const state = this.groups.state[row];
+    if (state === RowState.provisioning || state === RowState.registering) return;
+    this.replacement = -1;
+    if (state !== RowState.joined || this.groups.state[this.replaced] !== RowState.joined) return;
+    const pods = this.planner.movablePods(this.replaced) ?? [];
+    this.consolidating = this.replaced;
+    this.startRemoval(this.replaced, pods, now, Reason.ScaleDownUnderutilized);
   }
 
   /** model: disruption budgets: nodes: N or a percentage of the NodePool's nodes, rounded up. */

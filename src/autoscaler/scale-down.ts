@@ -156,8 +156,11 @@ export class ScaleDownPlanner {
     return out;
   }
 
-  /** The pods to evict from `node`, or null when one blocks its removal (see {@link blocker}). */
-  private movablePods(node: number): number[] | null {
+  /**
+   * The pods to evict from `node`, or null when one blocks its removal (see {@link blocker});
+   * the budgets as the last {@link update} left them.
+   */
+  movablePods(node: number): number[] | null {
     const d = this.d;
     const pods = d.pods;
     const spec = d.spec;

@@ -87,3 +87,25 @@ export function minRunning(pods: Table, deployment: string, afterNs: number): nu
   }
   return min;
 }
+
+/** 18 more one-CPU pods (Deployment `load`) that no budget covers, created at 0s. */
+const LOAD = `  - at: 0s
+    deployments:
+      - apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: load }
+        spec:
+          replicas: 18
+          selector: { matchLabels: { app: load } }
+          template:
+            metadata: { labels: { app: load } }
+            spec:
+              containers:
+                - { name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: "1", memory: 1Gi } } }`;
+
+/** Steps: web's PodDisruptionBudget (minAvailable 4) and {@link LOAD} at 0s; load scaled to 0 at 3m. */
+export const PDB_AND_LOAD = [
+  "  - at: 0s\n    apply: pdb/web-pdb.yaml",
+  LOAD,
+  "  - at: 3m\n    update: { deployment: load, replicas: 0 }",
+].join("\n");

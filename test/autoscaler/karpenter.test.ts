@@ -9,7 +9,7 @@ import { NS_PER } from "../../src/core/time.js";
 import { parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { Simulation } from "../../src/sim/simulation.js";
-import { caScenario, minRunning } from "./ca-scenario.js";
+import { caScenario, minRunning, PDB_AND_LOAD } from "./ca-scenario.js";
 
 const S = NS_PER.s;
 const M = 60 * S;
@@ -165,21 +165,35 @@ describe("Karpenter consolidation", () => {
     expect(sim.nodes.present[sim.nodes.names.indexOf("default-medium-0")]).toBe(0);
   });
 
+  it("replaces a node whose pods fit nowhere else by the cheapest instance type that holds them", () => {
+    // 12 pods on a large node; at 2m web drops to 3, which a small node holds.
+    const sim = new Simulation(
+      caScenario({
+        name: "karpenter-replace",
+        pools: CORDONED,
+        karpenter: nodePool(),
+        replicas: 12,
+        steps: "  - at: 2m\n    update: { deployment: web, replicas: 3 }",
+        stopWhen: "timeLimit",
+        timeLimit: "10m",
+      }),
+    );
+    sim.run();
+    const d = decisions(sim);
+    expect(d.map(([, g, n, r]) => [g, n, r])).toEqual([
+      ["default-large", 1, "Launched"],
+      ["default-small", 1, "Launched"],
+      ["default-large", -1, "Underutilized"],
+    ]);
+    // The large node is drained only after its replacement registered.
+    const k = sim.clusterAutoscaler!;
+    expect(d[2]![0]).toBeGreaterThan(k.joinedAtNs[sim.nodes.names.indexOf("default-small-0")]!);
+    expect(sim.nodes.present[sim.nodes.names.indexOf("default-large-0")]).toBe(0);
+    expect(sim.store.runningPods).toBe(3);
+  });
+
   // web (6 one-CPU pods, PodDisruptionBudget minAvailable 4) and load (18): 24 pods on a large
   // and a medium node; load ends at 3m. The node with fewer pods is then drained onto the other.
-  const LOAD = `  - at: 0s
-    deployments:
-      - apiVersion: apps/v1
-        kind: Deployment
-        metadata: { name: load }
-        spec:
-          replicas: 18
-          selector: { matchLabels: { app: load } }
-          template:
-            metadata: { labels: { app: load } }
-            spec:
-              containers:
-                - { name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: "1", memory: 1Gi } } }`;
   const consolidation = (name: string, annotations?: string) => {
     const out = mkdtempSync(join(tmpdir(), "simctl-karpenter-"));
     const { summary } = runScenario(
@@ -188,11 +202,7 @@ describe("Karpenter consolidation", () => {
         pools: CORDONED,
         karpenter: nodePool(),
         replicas: 6,
-        steps: [
-          "  - at: 0s\n    apply: pdb/web-pdb.yaml",
-          LOAD,
-          "  - at: 3m\n    update: { deployment: load, replicas: 0 }",
-        ].join("\n"),
+        steps: PDB_AND_LOAD,
         stopWhen: "timeLimit",
         timeLimit: "20m",
         ...(annotations === undefined ? {} : { annotations }),
@@ -206,8 +216,8 @@ describe("Karpenter consolidation", () => {
   it("consolidates onto fewer nodes and never violates the PodDisruptionBudget (pods.arrow)", () => {
     const { summary, read } = consolidation("karpenter-consolidate");
     const reasons = read("autoscaler.arrow").getChild("reason")!.toArray() as string[];
-    expect(reasons.filter((r) => r === "Launched")).toHaveLength(2);
-    expect(reasons.filter((r) => r === "Empty" || r === "Underutilized").length).toBeGreaterThanOrEqual(1);
+    // Two launches for the load, then the one left (6 pods on the large node) is replaced by a medium one.
+    expect(reasons).toEqual(["Launched", "Launched", "Underutilized", "Launched", "Underutilized"]);
     const pools = summary.autoscaler!.pools.filter((p) => p.nodePool === "default");
     expect(pools.reduce((n, p) => n + p.finalNodes, 0)).toBe(1);
     expect(minRunning(read("pods.arrow"), "web", 60 * S)).toBeGreaterThanOrEqual(4);

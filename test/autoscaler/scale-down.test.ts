@@ -6,23 +6,9 @@ import { describe, expect, it } from "vitest";
 import { NS_PER } from "../../src/core/time.js";
 import { Reason } from "../../src/autoscaler/decision-log.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
-import { caScenario, minRunning } from "./ca-scenario.js";
+import { caScenario, minRunning, PDB_AND_LOAD } from "./ca-scenario.js";
 
 const S = NS_PER.s;
-/** 18 more one-CPU pods that no budget covers: the load that ends at 3m. */
-const LOAD = `  - at: 0s
-    deployments:
-      - apiVersion: apps/v1
-        kind: Deployment
-        metadata: { name: load }
-        spec:
-          replicas: 18
-          selector: { matchLabels: { app: load } }
-          template:
-            metadata: { labels: { app: load } }
-            spec:
-              containers:
-                - { name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: "1", memory: 1Gi } } }`;
 const M = 60 * S;
 
 function scaleDownScenario(annotations?: string) {
@@ -37,11 +23,7 @@ function scaleDownScenario(annotations?: string) {
       "      autoscaling: { minNodes: 0, maxNodes: 10, provisionTime: 30s }",
     ].join("\n"),
     replicas: 6,
-    steps: [
-      "  - at: 0s\n    apply: pdb/web-pdb.yaml",
-      LOAD,
-      "  - at: 3m\n    update: { deployment: load, replicas: 0 }",
-    ].join("\n"),
+    steps: PDB_AND_LOAD,
     stopWhen: "timeLimit",
     timeLimit: "30m",
 
