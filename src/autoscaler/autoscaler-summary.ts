@@ -14,10 +14,15 @@ export interface PoolCost {
   nodeHours: number;
   /** nodeHours x costPerHour (0 without costPerHour). */
   costUsd: number;
+  /** Under Karpenter, the NodePool and instance type of the pool. */
+  nodePool?: string;
+  instanceType?: string;
 }
 
 /** What the Cluster Autoscaler did (summary.json results.autoscaler). */
 export interface AutoscalerSummary {
+  /** Present under Karpenter only ("karpenter"); scans then count provisioning batches. */
+  provisioner?: string;
   scans: number;
   scaleUps: number;
   nodesAdded: number;
@@ -85,9 +90,11 @@ export function autoscalerSummary(ca: ClusterAutoscaler, s: Scenario, endNs: num
       peakNodes: peak,
       nodeHours: round3(nodeHours),
       costUsd: round3(nodeHours * (p.costPerHour ?? 0)),
+      ...(p.karpenter === undefined ? {} : { nodePool: p.karpenter.nodePool, instanceType: p.karpenter.instanceType }),
     };
   });
   return {
+    ...(ca.name === "karpenter" ? { provisioner: ca.name } : {}),
     scans: ca.scans,
     scaleUps,
     nodesAdded: ca.nodesAdded,
@@ -106,7 +113,7 @@ export function autoscalerSummary(ca: ClusterAutoscaler, s: Scenario, endNs: num
 /** Lines of the terminal summary. */
 export function formatAutoscaler(a: AutoscalerSummary, duration: (ns: number | null) => string): string[] {
   const out = [
-    `cluster autoscaler: ${a.scaleUps} scale-ups (+${a.nodesAdded} nodes, first at ${duration(a.firstScaleUpNs)}), ` +
+    `${a.provisioner ?? "cluster autoscaler"}: ${a.scaleUps} scale-ups (+${a.nodesAdded} nodes, first at ${duration(a.firstScaleUpNs)}), ` +
       `${a.scaleDowns} scale-downs (-${a.nodesRemoved} nodes, first at ${duration(a.firstScaleDownNs)}), ` +
       `${a.failedScaleDowns} failed drains, ${a.provisionTimeouts} nodes not provisioned in time`,
   ];

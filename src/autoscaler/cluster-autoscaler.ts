@@ -19,7 +19,13 @@ import { chooseOption } from "./expander.js";
 import type { ScaleUpOption } from "./expanders/option.js";
 import { NodeGroups, RowState } from "./node-groups.js";
 import { ScaleDownPlanner } from "./scale-down.js";
-import { equivalenceGroups, estimate, filterOutSchedulable, MAX_NODES_PER_SCALE_UP } from "./scale-up.js";
+import {
+  equivalenceGroups,
+  estimate,
+  filterOutSchedulable,
+  MAX_NODES_PER_SCALE_UP,
+  type PodGroups,
+} from "./scale-up.js";
 import { ClusterSnapshot } from "./snapshot.js";
 
 /** model: (assumed) size of a Node object as the kubelet registers it, and of a Lease. */
@@ -62,6 +68,10 @@ export interface ClusterAutoscalerDeps {
   budgets: DisruptionBudgets | undefined;
   /** Told of node changes (the scheduler). */
   nodeChanges: NodeChangeListener;
+  /** autoscaler.arrow's names of the {@link Reason} ids (default: the Cluster Autoscaler's). */
+  reasonNames?: readonly string[];
+  /** Karpenter's removal rules (do-not-disrupt, budgets; see ScaleDownDeps.karpenter). */
+  karpenter?: boolean;
 }
 
 /**
@@ -97,9 +107,9 @@ export interface ClusterAutoscalerDeps {
  * later scale-up with the image cache it had.
  */
 export class ClusterAutoscaler implements Component {
-  readonly name = "cluster-autoscaler";
+  readonly name: string = "cluster-autoscaler";
   readonly groups: NodeGroups;
-  readonly decisions = new DecisionLog();
+  readonly decisions: DecisionLog;
   /** Listeners told of each node that registers (e.g. a DaemonSet controller). */
   readonly joinListeners: NodeJoinListener[] = [];
   scans = 0;
@@ -109,10 +119,12 @@ export class ClusterAutoscaler implements Component {
   failedDrains = 0;
   /** Per node: when it registered (NaN: not yet or never). */
   readonly joinedAtNs: Float64Array;
-  private readonly d: ClusterAutoscalerDeps;
+  protected readonly d: ClusterAutoscalerDeps;
   private readonly rng: Rng;
-  private readonly snap: ClusterSnapshot;
-  private readonly planner: ScaleDownPlanner;
+  protected readonly snap: ClusterSnapshot;
+  protected readonly planner: ScaleDownPlanner;
+  /** model: --node-delete-delay-after-taint (Karpenter's termination controller evicts at once). */
+  protected deleteDelayAfterTaintNs = DELETE_DELAY_AFTER_TAINT_NS;
   private lastScaleUpNs = 0;
   private lastDeleteNs = 0;
   private lastFailureNs = 0;
@@ -133,6 +145,7 @@ export class ClusterAutoscaler implements Component {
 
   constructor(d: ClusterAutoscalerDeps) {
     this.d = d;
+    this.decisions = new DecisionLog(d.reasonNames);
     this.rng = d.random.stream("cluster-autoscaler");
     this.groups = new NodeGroups(d.nodes, d.pools, d.random.stream("cluster-autoscaler/provision"));
     this.snap = new ClusterSnapshot(d.scheduler.cache, d.scheduler.config, this.rng);
@@ -200,15 +213,7 @@ export class ClusterAutoscaler implements Component {
     let scaledUp = false;
     if (pending.length > 0) {
       snap.fork();
-      const upcoming: number[] = [];
-      for (const g of this.groups.groups) this.groups.upcoming(g, upcoming);
-      for (const r of upcoming) snap.show(r);
-      const cand = this.candidates;
-      cand.length = 0;
-      for (let i = 0; i < d.nodes.size; i++) if (d.nodes.present[i] === 1) cand.push(i);
-      const sched = d.scheduler;
-      const pg = equivalenceGroups(pending, (p) => sched.groupOfTemplate(d.pods.template[p]!));
-      const left = filterOutSchedulable(snap, pg, cand);
+      const left = this.stillUnschedulable(pending);
       if (left.groups.length > 0) {
         const options: ScaleUpOption[] = [];
         const total = this.totalNodes();
@@ -235,8 +240,25 @@ export class ClusterAutoscaler implements Component {
     if (d.spec.scaleDownEnabled) this.scaleDown(now);
   }
 
+  /**
+   * Inside the caller's snapshot layer: shows the upcoming nodes and places the pods of
+   * `pending` that fit on existing or upcoming nodes (filter_out_schedulable); returns the rest.
+   */
+  protected stillUnschedulable(pending: readonly number[]): PodGroups {
+    const d = this.d;
+    const upcoming: number[] = [];
+    for (const g of this.groups.groups) this.groups.upcoming(g, upcoming);
+    for (const r of upcoming) this.snap.show(r);
+    const cand = this.candidates;
+    cand.length = 0;
+    for (let i = 0; i < d.nodes.size; i++) if (d.nodes.present[i] === 1) cand.push(i);
+    const sched = d.scheduler;
+    const pg = equivalenceGroups(pending, (p) => sched.groupOfTemplate(d.pods.template[p]!));
+    return filterOutSchedulable(this.snap, pg, cand);
+  }
+
   /** Pods with PodScheduled=False (Unschedulable) that may trigger a scale-up now. */
-  private unschedulablePods(now: number): number[] {
+  protected unschedulablePods(now: number): number[] {
     const d = this.d;
     const pods = d.pods;
     const cache = d.scheduler.cache;
@@ -263,7 +285,7 @@ export class ClusterAutoscaler implements Component {
     return n;
   }
 
-  private scaleUp(o: ScaleUpOption, now: number): void {
+  protected scaleUp(o: ScaleUpOption, now: number): void {
     const d = this.d;
     const g = o.group;
     const groups = this.groups;
@@ -367,13 +389,18 @@ export class ClusterAutoscaler implements Component {
         inFlight++;
         room[g]!--;
         if (!empty) draining++;
-        this.startRemoval(r.node, r.pods, now);
+        this.startRemoval(
+          r.node,
+          r.pods,
+          now,
+          r.pods.length === 0 ? Reason.ScaleDownEmpty : Reason.ScaleDownUnderutilized,
+        );
       }
     }
   }
 
   /** Taints the node ToBeDeletedByClusterAutoscaler (NoSchedule), then drains or deletes it. */
-  private startRemoval(node: number, pods: readonly number[], now: number): void {
+  protected startRemoval(node: number, pods: readonly number[], now: number, reason: Reason): void {
     const d = this.d;
     const groups = this.groups;
     const g = groups.groups[groups.groupOf[node]!]!;
@@ -381,7 +408,6 @@ export class ClusterAutoscaler implements Component {
     d.nodes.unschedulable[node] = 1;
     d.nodeChanges.onNodeChanged(node);
     d.api.submit(d.client, Verb.patch, Resource.nodes, node, 0, PATCH_BYTES, this.kReply, node);
-    const reason = pods.length === 0 ? Reason.ScaleDownEmpty : Reason.ScaleDownUnderutilized;
     this.decisions.append(
       now,
       g.index,
@@ -393,13 +419,13 @@ export class ClusterAutoscaler implements Component {
       node,
     );
     if (pods.length === 0) {
-      d.engine.schedule(DELETE_DELAY_AFTER_TAINT_NS, this.kDelete, node);
+      d.engine.schedule(this.deleteDelayAfterTaintNs, this.kDelete, node);
       return;
     }
-    this.drainStartNs[node] = now + DELETE_DELAY_AFTER_TAINT_NS;
+    this.drainStartNs[node] = now + this.deleteDelayAfterTaintNs;
     this.evictLeft[node] = pods.length;
     this.drainPods.set(node, [...pods]);
-    d.engine.schedule(DELETE_DELAY_AFTER_TAINT_NS, this.kDrain, node);
+    d.engine.schedule(this.deleteDelayAfterTaintNs, this.kDrain, node);
   }
 
   /** The pods each node being drained must lose. */

@@ -14,6 +14,7 @@ export const Reason = {
   /** A drain could not evict every pod within max-pod-eviction-time: the node is untainted. */
   ScaleDownFailed: 4,
 } as const;
+export type Reason = (typeof Reason)[keyof typeof Reason];
 export const REASON_NAMES = [
   "ScaleUp",
   "ScaleUpTimedOut",
@@ -42,9 +43,12 @@ export class DecisionLog extends columnTable({
   /** Distinct comma-separated workload lists, by first use. */
   readonly workloadNames: string[] = [];
   private readonly workloadIndex = new Map<string, number>();
+  private readonly reasonNames: readonly string[];
 
-  constructor() {
+  /** `reasonNames`: the names of the {@link Reason} ids, by id (Karpenter spells them its way). */
+  constructor(reasonNames: readonly string[] = REASON_NAMES) {
     super(64);
+    this.reasonNames = reasonNames;
   }
 
   /** Appends a decision. */
@@ -82,7 +86,7 @@ export class DecisionLog extends columnTable({
         this.arrow("timeNs", "int64", "time_ns"),
         this.arrow("group", "dict", "group", 0, groupNames),
         this.arrow("change", "int32", "change"),
-        this.arrow("reason", "dict", "reason", 0, REASON_NAMES),
+        this.arrow("reason", "dict", "reason", 0, this.reasonNames),
         this.arrow("groupSize", "int32", "group_size"),
         this.arrow("pods", "int32", "pods"),
         this.arrow("workloads", "dict", "workloads", 0, this.workloadNames),

@@ -23,6 +23,8 @@ export const Blocker = {
   NotEnoughPdb: 5,
   /** No other node passes the scheduler's filters for it. */
   NoPlaceToMovePods: 6,
+  /** karpenter.sh/do-not-disrupt: "true" (Karpenter only). */
+  DoNotDisrupt: 7,
 } as const;
 export type Blocker = (typeof Blocker)[keyof typeof Blocker];
 
@@ -43,6 +45,12 @@ export interface ScaleDownDeps {
   templateSpecs: readonly DeploymentSpec[];
   budgets: DisruptionBudgets | undefined;
   snap: ClusterSnapshot;
+  /**
+   * Karpenter's rules instead of CA's: pods annotated karpenter.sh/do-not-disrupt block their
+   * node, and a budget blocks only when it allows no disruption now (karpenter pkg/utils/pdb
+   * CanEvictPods; the Eviction API then lets the pods go as the budget allows).
+   */
+  karpenter?: boolean;
 }
 
 /**
@@ -148,8 +156,11 @@ export class ScaleDownPlanner {
     return out;
   }
 
-  /** The pods to evict from `node`, or null when one blocks its removal (see {@link blocker}). */
-  private movablePods(node: number): number[] | null {
+  /**
+   * The pods to evict from `node`, or null when one blocks its removal (see {@link blocker});
+   * the budgets as the last {@link update} left them.
+   */
+  movablePods(node: number): number[] | null {
     const d = this.d;
     const pods = d.pods;
     const spec = d.spec;
@@ -167,6 +178,7 @@ export class ScaleDownPlanner {
       const pdbs = d.budgets === undefined ? [] : d.budgets.ofTemplate(pods.template[pod]!);
       if (kind === "Pod" || owner === undefined) b = Blocker.NotReplicated;
       else if (tpl?.safeToEvict === false) b = Blocker.NotSafeToEvictAnnotation;
+      else if (d.karpenter === true && tpl?.doNotDisrupt === true) b = Blocker.DoNotDisrupt;
       else if (spec.skipNodesWithSystemPods && tpl?.namespace === "kube-system" && pdbs.length === 0)
         b = Blocker.UnmovableKubeSystemPod;
       else if (
@@ -176,7 +188,9 @@ export class ScaleDownPlanner {
       )
         b = Blocker.LocalStorageRequested;
       else {
-        for (const i of pdbs) if (++this.pdbUse[i]! > this.pdbLeft[i]!) b = Blocker.NotEnoughPdb;
+        for (const i of pdbs)
+          if (d.karpenter === true ? this.pdbLeft[i]! <= 0 : ++this.pdbUse[i]! > this.pdbLeft[i]!)
+            b = Blocker.NotEnoughPdb;
       }
       if (b !== Blocker.none) {
         this.blocker[node] = b;

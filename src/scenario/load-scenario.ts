@@ -14,6 +14,7 @@ import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.j
 import { createdDeployments } from "./sections/workload.js";
 import { readControllerManager } from "./sections/controller-manager.js";
 import { readClusterAutoscaler } from "./sections/cluster-autoscaler.js";
+import { readKarpenter } from "./sections/karpenter.js";
 import { readEtcd } from "./sections/etcd.js";
 import { readKubelet } from "./sections/kubelet.js";
 import { readRegistry } from "./sections/registry.js";
@@ -41,6 +42,7 @@ const TOP_KEYS = [
   "outputs",
   "startTime",
   "clusterAutoscaler",
+  "karpenter",
 ] as const;
 const OUTPUTS: readonly OutputTable[] = ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"];
 /** A run stops at this simulated time unless the scenario says otherwise. */
@@ -116,6 +118,13 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const images = readImages(r.get("images"));
   const declared = new Set(images.map((i) => i.name));
   const { pools: nodePools, nodeImages } = readCluster(r.get("cluster"), declared);
+  const kr = r.get("karpenter");
+  if (kr.present && (r.has("clusterAutoscaler") || nodePools.some((p) => p.autoscaling !== undefined)))
+    kr.fail(
+      "no karpenter: in a scenario with the Cluster Autoscaler (clusterAutoscaler: or a pool with autoscaling:): a scenario uses one or the other",
+    );
+  const karpenter = kr.present ? readKarpenter(kr, new Set(nodePools.map((p) => p.name))) : undefined;
+  if (karpenter !== undefined) nodePools.push(...karpenter.pools);
   images.push(...nodeImages);
   const known = new Set(images.map((i) => i.name));
   const priorityClasses: PriorityClassSpec[] = [];
@@ -142,7 +151,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
   const st = r.get("stop");
   st.object(["when", "timeLimit"]);
   const ca = r.get("clusterAutoscaler");
-  const autoscaled = nodePools.some((p) => p.autoscaling !== undefined);
+  const autoscaled = karpenter === undefined && nodePools.some((p) => p.autoscaling !== undefined);
   if (ca.present && !autoscaled) ca.fail("a cluster with a node pool that has autoscaling: { minNodes, maxNodes }");
   const scenario: Scenario = {
     file,
@@ -168,6 +177,7 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     ...(storage === undefined ? {} : { storage }),
     ...(pdbs.length === 0 ? {} : { podDisruptionBudgets: pdbs }),
     ...(policies.resourceQuotas.length === 0 ? {} : { resourceQuotas: policies.resourceQuotas }),
+    ...(karpenter === undefined ? {} : { karpenter: karpenter.spec }),
     ...(autoscaled
       ? { clusterAutoscaler: readClusterAutoscaler(ca, nodePools, r.get("cluster").get("nodePools")) }
       : {}),

@@ -116,10 +116,14 @@ export interface DeploymentSpec {
    * pod despite local storage or kube-system.
    */
   safeToEvict?: boolean;
+  /** The pod template's `karpenter.sh/do-not-disrupt: "true"`: Karpenter never consolidates its node. */
+  doNotDisrupt?: boolean;
 }
 
 /** The pod annotation the Cluster Autoscaler's drain rules read (FAQ "What types of pods can prevent CA from removing a node?"). */
 export const SAFE_TO_EVICT_ANNOTATION = "cluster-autoscaler.kubernetes.io/safe-to-evict";
+/** The pod annotation that keeps Karpenter from disrupting the pod's node (karpenter.sh/v1 DoNotDisruptAnnotationKey). */
+export const DO_NOT_DISRUPT_ANNOTATION = "karpenter.sh/do-not-disrupt";
 
 /** A batch/v1 Job's spec as simctl runs it, client-go defaults applied. */
 export interface JobManifest {
@@ -245,6 +249,7 @@ export function readDeployment(
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
   const pod = readSelectedTemplate(spec);
   const safe = spec.get("template").get("metadata").get("annotations").get(SAFE_TO_EVICT_ANNOTATION);
+  const dnd = spec.get("template").get("metadata").get("annotations").get(DO_NOT_DISRUPT_ANNOTATION);
   // model: apps/v1 defaults minReadySeconds 0, paused false, progressDeadlineSeconds 600
   // (SetDefaults_Deployment); validation wants the deadline above minReadySeconds, and
   // math.MaxInt32 means no deadline (deployment util HasProgressDeadline).
@@ -269,6 +274,7 @@ export function readDeployment(
     ...(kind === "ReplicaSet" ? { kind } : {}),
     pod,
     ...(safe.present ? { safeToEvict: safe.oneOf(["true", "false"] as const) === "true" } : {}),
+    ...(dnd.present && dnd.oneOf(["true", "false"] as const) === "true" ? { doNotDisrupt: true } : {}),
   };
 }
 

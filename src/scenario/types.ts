@@ -7,6 +7,7 @@ import type { BackgroundSpec } from "./sections/background.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
 import type { ControllerManagerSpec } from "./sections/controller-manager.js";
 import type { ClusterAutoscalerSpec } from "./sections/cluster-autoscaler.js";
+import type { KarpenterSpec } from "./sections/karpenter.js";
 import type { EtcdSpec } from "./sections/etcd.js";
 import type { KubeletSpec } from "./sections/kubelet.js";
 import type { RegistrySpec } from "./sections/registry.js";
@@ -66,6 +67,8 @@ export interface Scenario {
   resourceQuotas?: readonly ResourceQuotaSpec[];
   /** The Cluster Autoscaler (present when a node pool has `autoscaling:`). */
   clusterAutoscaler?: ClusterAutoscalerSpec;
+  /** Karpenter (`karpenter:`): its NodePools' instance types are node pools of their own. */
+  karpenter?: KarpenterSpec;
   stop: { when: "allRunning" | "timeLimit"; timeLimitNs: number };
   /**
    * `startTime:` the wall-clock time of simulated time 0, in ms since the Unix epoch (CronJob

@@ -80,6 +80,11 @@ const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
  * cycle creates the pods/binding through the API asynchronously. Each cycle costs simulated time
  * from {@link CycleCostModel}; each attempt is a row of {@link AttemptLog} (scheduler.arrow).
  */
+/** Told of each pod a scheduling cycle found unschedulable. */
+export interface UnschedulableListener {
+  onPodUnschedulable(pod: number): void;
+}
+
 export class KubeScheduler implements Binder {
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
@@ -95,6 +100,11 @@ export class KubeScheduler implements Binder {
   queue!: SchedulingQueue;
   frameworks!: Framework[];
   readonly log = new AttemptLog();
+  /**
+   * Hears of each pod a scheduling cycle left unschedulable, when its PodScheduled=False status
+   * goes out (Karpenter's provisioner watches for such pods).
+   */
+  unschedulableListener: UnschedulableListener | undefined;
   private readonly byName = new Map<string, number>();
   private costModel!: CycleCostModel;
   private percentage = 0;
@@ -704,6 +714,7 @@ export class KubeScheduler implements Binder {
       const loc = this.queue.addUnschedulable(pod, rejectors, requeue, now);
       if (loc === QueueLoc.unschedulable) this.armUnschedulable();
       else this.armBackoff();
+      this.unschedulableListener?.onPodUnschedulable(pod);
     }
     this.inFlightEvents.length = 0;
     this.busy = false;

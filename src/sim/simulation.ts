@@ -59,7 +59,10 @@ import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
 import { BackgroundLoad } from "../background/background-load.js";
 import { ExistingPods, unadoptedPods } from "./existing-pods.js";
-import { ClusterAutoscaler } from "../autoscaler/cluster-autoscaler.js";
+import { ClusterAutoscaler, type ClusterAutoscalerDeps } from "../autoscaler/cluster-autoscaler.js";
+import { Karpenter } from "../autoscaler/karpenter.js";
+import type { ClusterAutoscalerSpec } from "../scenario/sections/cluster-autoscaler.js";
+import { KARPENTER_ACTUATION } from "../scenario/sections/karpenter.js";
 
 /** The scenario key whose qps/burst every kube-controller-manager client takes. */
 const CONTROLLER_MANAGER_KEY = "controlPlane.controllerManager";
@@ -148,7 +151,7 @@ export class Simulation {
   readonly expectedPods: number;
   /** The event trace, when asked for. */
   readonly trace: EventTrace | undefined;
-  /** The Cluster Autoscaler (undefined unless a node pool has autoscaling:). */
+  /** The Cluster Autoscaler (a node pool has autoscaling:) or Karpenter (karpenter:); else undefined. */
   readonly clusterAutoscaler: ClusterAutoscaler | undefined;
   private readonly lifecycle = new Lifecycle();
 
@@ -458,31 +461,48 @@ export class Simulation {
     }
     // Built only with autoscaled pools, its client after every other, so other runs are unchanged.
     const ca = scenario.clusterAutoscaler;
-    this.clusterAutoscaler =
-      ca === undefined
-        ? undefined
-        : new ClusterAutoscaler({
-            engine,
-            random,
-            spec: ca,
-            pools: scenario.nodePools,
-            nodes,
-            pods,
-            scheduler: this.scheduler,
-            api: this.api,
-            // model: the cluster-autoscaler Deployment's client: --kube-client-qps 5, --kube-client-burst 10 (client-go defaults).
-            client: this.clients.add(
-              "system:serviceaccount:kube-system:cluster-autoscaler",
-              CLIENT_GO_DEFAULT.qps,
-              CLIENT_GO_DEFAULT.burst,
-            ),
-            kubeletClients,
-            deployments: this.store.deployments,
-            replicaSets: this.store.replicaSets,
-            templateSpecs: this.templateSpecs,
-            budgets: this.store.budgets,
-            nodeChanges: this.scheduler,
-          });
+    const kp = scenario.karpenter;
+    const autoscalerDeps = (spec: ClusterAutoscalerSpec, client: number): ClusterAutoscalerDeps => ({
+      engine,
+      random,
+      spec,
+      pools: scenario.nodePools,
+      nodes,
+      pods,
+      scheduler: this.scheduler,
+      api: this.api,
+      client,
+      kubeletClients,
+      deployments: this.store.deployments,
+      replicaSets: this.store.replicaSets,
+      templateSpecs: this.templateSpecs,
+      budgets: this.store.budgets,
+      nodeChanges: this.scheduler,
+    });
+    if (ca !== undefined)
+      this.clusterAutoscaler = new ClusterAutoscaler(
+        autoscalerDeps(
+          ca,
+          // model: the cluster-autoscaler Deployment's client: --kube-client-qps 5, --kube-client-burst 10 (client-go defaults).
+          this.clients.add(
+            "system:serviceaccount:kube-system:cluster-autoscaler",
+            CLIENT_GO_DEFAULT.qps,
+            CLIENT_GO_DEFAULT.burst,
+          ),
+        ),
+      );
+    else if (kp !== undefined) {
+      const karpenter = new Karpenter({
+        // model: Karpenter's client: settings KUBE_CLIENT_QPS 200, KUBE_CLIENT_BURST 300.
+        ...autoscalerDeps(
+          KARPENTER_ACTUATION,
+          this.clients.add("system:serviceaccount:kube-system:karpenter", 200, 300),
+        ),
+        karpenterSpec: kp,
+      });
+      this.scheduler.unschedulableListener = karpenter;
+      this.clusterAutoscaler = karpenter;
+    } else this.clusterAutoscaler = undefined;
     // Built only with HPAs, and its client after the others, so runs without any are unchanged.
     const hpas = createdAutoscalers(scenario.workload);
     this.autoscalers =

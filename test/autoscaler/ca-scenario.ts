@@ -1,3 +1,4 @@
+import type { Table } from "apache-arrow";
 import type { Scenario } from "../../src/scenario/types.js";
 import { smallScenario } from "../sim/node-scenario.js";
 
@@ -8,6 +9,8 @@ export interface CaScenario {
   pools: string;
   /** Lines of the clusterAutoscaler: section, indented 2 spaces. */
   autoscaler?: string;
+  /** Lines of the karpenter: section, indented 2 spaces. */
+  karpenter?: string;
   replicas: number;
   /** web's pod template annotations, as a YAML flow mapping. */
   annotations?: string;
@@ -25,6 +28,7 @@ export interface CaScenario {
 export function caScenario(o: CaScenario): Scenario {
   const sections = [
     o.autoscaler === undefined ? "" : `clusterAutoscaler:\n${o.autoscaler}`,
+    o.karpenter === undefined ? "" : `karpenter:\n${o.karpenter}`,
     o.constant === true ? CONSTANT_LATENCIES : "",
   ].join("\n");
   return smallScenario({
@@ -59,3 +63,49 @@ kubelet:
   probeLatency: 1ms
   statusGet: 2ms
 `;
+
+/** The fewest pods of `deployment` Running at any instant after `afterNs` (pods.arrow: running_ns to deletion_ns). */
+export function minRunning(pods: Table, deployment: string, afterNs: number): number {
+  const col = (n: string) => Array.from({ length: pods.numRows }, (_, i) => pods.getChild(n)!.get(i) as unknown);
+  const dep = col("deployment");
+  const running = col("running_ns");
+  const deletion = col("deletion_ns");
+  const events: [number, number][] = [];
+  for (let i = 0; i < pods.numRows; i++) {
+    if (running[i] === null || dep[i] !== deployment) continue;
+    events.push([Number(running[i]), 1]);
+    if (deletion[i] !== null) events.push([Number(deletion[i]), -1]);
+  }
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let min = Number.POSITIVE_INFINITY;
+  for (let k = 0; k < events.length; k++) {
+    now += events[k]![1];
+    const at = events[k]![0];
+    if (k + 1 < events.length && events[k + 1]![0] === at) continue;
+    if (at > afterNs) min = Math.min(min, now);
+  }
+  return min;
+}
+
+/** 18 more one-CPU pods (Deployment `load`) that no budget covers, created at 0s. */
+const LOAD = `  - at: 0s
+    deployments:
+      - apiVersion: apps/v1
+        kind: Deployment
+        metadata: { name: load }
+        spec:
+          replicas: 18
+          selector: { matchLabels: { app: load } }
+          template:
+            metadata: { labels: { app: load } }
+            spec:
+              containers:
+                - { name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: "1", memory: 1Gi } } }`;
+
+/** Steps: web's PodDisruptionBudget (minAvailable 4) and {@link LOAD} at 0s; load scaled to 0 at 3m. */
+export const PDB_AND_LOAD = [
+  "  - at: 0s\n    apply: pdb/web-pdb.yaml",
+  LOAD,
+  "  - at: 3m\n    update: { deployment: load, replicas: 0 }",
+].join("\n");

@@ -6,23 +6,9 @@ import { describe, expect, it } from "vitest";
 import { NS_PER } from "../../src/core/time.js";
 import { Reason } from "../../src/autoscaler/decision-log.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
-import { caScenario } from "./ca-scenario.js";
+import { caScenario, minRunning, PDB_AND_LOAD } from "./ca-scenario.js";
 
 const S = NS_PER.s;
-/** 18 more one-CPU pods that no budget covers: the load that ends at 3m. */
-const LOAD = `  - at: 0s
-    deployments:
-      - apiVersion: apps/v1
-        kind: Deployment
-        metadata: { name: load }
-        spec:
-          replicas: 18
-          selector: { matchLabels: { app: load } }
-          template:
-            metadata: { labels: { app: load } }
-            spec:
-              containers:
-                - { name: c, image: registry.k8s.io/pause:3.9, resources: { requests: { cpu: "1", memory: 1Gi } } }`;
 const M = 60 * S;
 
 function scaleDownScenario(annotations?: string) {
@@ -37,11 +23,7 @@ function scaleDownScenario(annotations?: string) {
       "      autoscaling: { minNodes: 0, maxNodes: 10, provisionTime: 30s }",
     ].join("\n"),
     replicas: 6,
-    steps: [
-      "  - at: 0s\n    apply: pdb/web-pdb.yaml",
-      LOAD,
-      "  - at: 3m\n    update: { deployment: load, replicas: 0 }",
-    ].join("\n"),
+    steps: PDB_AND_LOAD,
     stopWhen: "timeLimit",
     timeLimit: "30m",
 
@@ -83,24 +65,9 @@ describe("Cluster Autoscaler scale-down", () => {
   it("never has fewer Running pods than the PodDisruptionBudget's minAvailable (pods.arrow, at every instant)", () => {
     const pods = read("pods.arrow");
     const web = col(pods, "deployment");
-    const running = col(pods, "running_ns");
     const deletion = col(pods, "deletion_ns");
-    const events: [number, number][] = [];
-    for (let i = 0; i < pods.numRows; i++) {
-      if (running[i] === null || web[i] !== "web") continue;
-      events.push([Number(running[i]), 1]);
-      if (deletion[i] !== null) events.push([Number(deletion[i]), -1]);
-    }
-    events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     // web's pods only (load's are deleted at 3m): the budget's 4 must always be Running once all 6 were.
-    let now = 0;
-    let min = Number.POSITIVE_INFINITY;
-    for (let k = 0; k < events.length; k++) {
-      now += events[k]![1];
-      const at = events[k]![0];
-      if (k + 1 < events.length && events[k + 1]![0] === at) continue;
-      if (at > 60 * S) min = Math.min(min, now);
-    }
+    const min = minRunning(pods, "web", 60 * S);
     // The drains did evict pods (after 13m): the check is not vacuous.
     const late = deletion.filter((d, i) => web[i] === "web" && d !== null && Number(d) > 13 * M).length;
     expect(late).toBeGreaterThan(0);

@@ -117,6 +117,15 @@ describe("summary.json and its JSON schema (src/metrics/summary-schema.json)", (
     expect(undocumented(ca, schema)).toEqual([]);
   });
 
+  test("a run with Karpenter: its results.autoscaler validates and is documented", () => {
+    const out = mkdtempSync(join(tmpdir(), "simctl-schema-karpenter-"));
+    const dir = runScenario(loadScaledScenario("scenarios/karpenter-burst.yaml", 0.05), { outRoot: out }).outDir!;
+    const k = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { results: { autoscaler?: unknown } };
+    expect(k.results.autoscaler).toMatchObject({ provisioner: "karpenter" });
+    expect(validate(k, schema)).toEqual([]);
+    expect(undocumented(k, schema)).toEqual([]);
+  });
+
   test("the validator catches what the schema forbids", () => {
     const bad = structuredClone(summary) as { results: Record<string, unknown>; scenarioHash: string };
     bad.scenarioHash = "XYZ";

@@ -20,6 +20,7 @@ const SCALE: Record<string, number> = {
   // 125 nodes are exactly enough for its 1,000 one-CPU pods: scaled down, rounding breaks that.
   "capacity-search.yaml": 1,
   "autoscale-burst.yaml": 0.1,
+  "karpenter-burst.yaml": 0.1,
   "density-startup.yaml": 0.1,
   "kubemark-density.yaml": 0.02,
   "priority-preemption.yaml": 1,

@@ -30,6 +30,8 @@ export interface NodePoolSpec {
   autoscaling?: NodeGroupAutoscaling;
   /** USD per node-hour (`costPerHour:`), for node-hour cost, the price expander and `simctl capacity --cost`. */
   costPerHour?: number;
+  /** Set for the pool of one instance type of a Karpenter NodePool (`karpenter.nodePools[]`, sections/karpenter.ts). */
+  karpenter?: { nodePool: string; instanceType: string };
 }
 
 /** A layer of an image: its content digest and its compressed (transfer) size in bytes. */
@@ -218,6 +220,46 @@ export function familiarName(ref: string): string {
   return ref;
 }
 
+/** A node's `allocatable:` (cpu and memory required; pods defaults to 110). */
+export function readAllocatable(alloc: YamlReader): Map<string, number> {
+  if (!alloc.present) alloc.fail("allocatable resources such as { cpu: 8, memory: 32Gi }");
+  const allocatable = new Map<string, number>();
+  for (const [res, v] of alloc.entries("a mapping of resource name to quantity")) {
+    if (!RESOURCE_NAME.test(res))
+      v.fail(
+        `a resource name (cpu, memory, pods, ephemeral-storage or a domain-qualified name such as nvidia.com/gpu)`,
+      );
+    allocatable.set(res, v.quantity({ min: 0 }));
+  }
+  if (alloc.present && !allocatable.has("cpu")) alloc.get("cpu").fail("the node's allocatable cpu");
+  if (alloc.present && !allocatable.has("memory")) alloc.get("memory").fail("the node's allocatable memory");
+  if (!allocatable.has("pods")) allocatable.set("pods", DEFAULT_MAX_PODS);
+  return allocatable;
+}
+
+/** Node `labels:`: each a value or a list of values (spread round-robin over the nodes). */
+export function readLabels(r: YamlReader): Map<string, string[]> {
+  const labels = new Map<string, string[]>();
+  for (const [key, v] of r.entries()) {
+    const vals = v.isList() ? v.list().map((x) => x.str()) : [v.str()];
+    if (vals.length === 0) v.fail("a label value or a non-empty list of values");
+    labels.set(key, vals);
+  }
+  return labels;
+}
+
+/** Node `taints:`. */
+export function readTaints(r: YamlReader): NodePoolSpec["taints"] {
+  return r.list().map((t) => {
+    t.object(["key", "value", "effect"]);
+    return {
+      key: t.get("key").str(),
+      value: t.get("value").str({ default: "" }),
+      effect: t.get("effect").oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"] as const),
+    };
+  });
+}
+
 export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>): NodePoolSpec[] {
   const pools = cluster.get("nodePools").list("a list of node pools");
   if (cluster.present && pools.length === 0) cluster.get("nodePools").fail("at least one node pool");
@@ -238,36 +280,9 @@ export function readNodePools(cluster: YamlReader, images: ReadonlySet<string>):
     const name = p.get("name").str({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, expected: "a DNS-1123 label" });
     if (names.has(name)) p.get("name").fail("a pool name not used before");
     names.add(name);
-    const alloc = p.get("allocatable");
-    if (!alloc.present) alloc.fail("allocatable resources such as { cpu: 8, memory: 32Gi }");
-    const allocatable = new Map<string, number>();
-    for (const [res, v] of alloc.entries("a mapping of resource name to quantity")) {
-      if (!RESOURCE_NAME.test(res))
-        v.fail(
-          `a resource name (cpu, memory, pods, ephemeral-storage or a domain-qualified name such as nvidia.com/gpu)`,
-        );
-      allocatable.set(res, v.quantity({ min: 0 }));
-    }
-    if (alloc.present && !allocatable.has("cpu")) alloc.get("cpu").fail("the node's allocatable cpu");
-    if (alloc.present && !allocatable.has("memory")) alloc.get("memory").fail("the node's allocatable memory");
-    if (!allocatable.has("pods")) allocatable.set("pods", DEFAULT_MAX_PODS);
-    const labels = new Map<string, string[]>();
-    for (const [key, v] of p.get("labels").entries()) {
-      const vals = v.isList() ? v.list().map((x) => x.str()) : [v.str()];
-      if (vals.length === 0) v.fail("a label value or a non-empty list of values");
-      labels.set(key, vals);
-    }
-    const taints = p
-      .get("taints")
-      .list()
-      .map((t) => {
-        t.object(["key", "value", "effect"]);
-        return {
-          key: t.get("key").str(),
-          value: t.get("value").str({ default: "" }),
-          effect: t.get("effect").oneOf(["NoSchedule", "PreferNoSchedule", "NoExecute"] as const),
-        };
-      });
+    const allocatable = readAllocatable(p.get("allocatable"));
+    const labels = readLabels(p.get("labels"));
+    const taints = readTaints(p.get("taints"));
     const imgs = p
       .get("images")
       .list()
