@@ -45,6 +45,8 @@ export function readPriorityClass(r: YamlReader): PriorityClassSpec {
   r.get("apiVersion").str({ pattern: /^scheduling\.k8s\.io\/v1$/, expected: '"scheduling.k8s.io/v1"' });
   const name = r.get("metadata").get("name").str({ expected: "the PriorityClass's name" });
   const system = SYSTEM_PRIORITY_CLASSES.find((c) => c.name === name);
+  // Not simulated, but a string in scheduling/v1: another type is refused as the API would.
+  if (r.has("description")) r.get("description").str({ expected: "a description (a string)" });
   return {
     name,
     value: r.get("value").int({
