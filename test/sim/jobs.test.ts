@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { peakOverlap } from "./peak-overlap.js";
 import { numOrNull, podsColumns } from "./pods-columns.js";
 
 // Three Jobs beside a Deployment on a small cluster, applied from a kubectl-style file: a
@@ -104,19 +105,8 @@ describe("Jobs run through the Job controller", () => {
     expect(batch).toHaveLength(20);
     expect(batch.every((r) => r.phase === "Succeeded" && r.ownerKind === "Job")).toBe(true);
     // Running from running_ns until the Succeeded pod's terminated_ns (its containers exited).
-    const edges: [number, number][] = [];
-    for (const r of batch) {
-      expect(r.terminated).toBeGreaterThan(r.running!);
-      edges.push([r.running!, 1], [r.terminated!, -1]);
-    }
-    edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let now = 0;
-    let peak = 0;
-    for (const [, d] of edges) {
-      now += d;
-      peak = Math.max(peak, now);
-    }
-    expect(peak).toBe(5);
+    for (const r of batch) expect(r.terminated).toBeGreaterThan(r.running!);
+    expect(peakOverlap(batch.map((r) => [r.running!, r.terminated!] as const))).toBe(5);
   });
 
   test("an Indexed Job gives each completion index 0..completions-1 to exactly one pod", () => {

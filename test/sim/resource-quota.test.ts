@@ -5,6 +5,7 @@ import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { peakOverlap } from "./peak-overlap.js";
 
 const QUOTA = (hard: string) => `apiVersion: v1
 kind: Namespace
@@ -103,16 +104,7 @@ describe("ResourceQuota admission of pod creates", () => {
     const created = rows.filter((r) => r.created !== null);
     expect(created.filter((r) => r.phase === "Succeeded")).toHaveLength(6);
     // Charged from creation to the terminal phase: never more than two at any instant.
-    const edges: [number, number][] = [];
-    for (const r of created) edges.push([r.created!, 1], [r.terminated!, -1]);
-    edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    let now = 0;
-    let peak = 0;
-    for (const [, d] of edges) {
-      now += d;
-      peak = Math.max(peak, now);
-    }
-    expect(peak).toBe(2);
+    expect(peakOverlap(created.map((r) => [r.created!, r.terminated!] as const))).toBe(2);
     expect(summary.resourceQuotas![0]!.peakUsed).toEqual({ pods: 2 });
   });
 
