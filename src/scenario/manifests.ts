@@ -192,10 +192,28 @@ export function readWorkloadMeta(
 }
 
 /**
- * The parts every workload reader starts with: `r` is an object of `apiVersion` (a
- * pattern, described as `expected`) whose metadata names it and whose spec has only
- * `specKeys`. Undefined when `r` is no object (reported, as `a <kind> manifest` when absent).
+ * The parts every workload reader starts with: `r` is an object of `apiVersion` (a pattern,
+ * described as `expected`) whose metadata names it ({@link readWorkloadMeta}, the name at most
+ * `maxName` characters with the suffix). Undefined when `r` is no object (reported, as
+ * `a <kind> manifest` when absent).
  */
+export function readObjectHead(
+  r: YamlReader,
+  kind: string,
+  apiVersion: RegExp,
+  expected: string,
+  nameSuffix: string,
+  maxName?: number,
+): { name: string; namespace: string } | undefined {
+  if (!r.object(OBJECT_KEYS)) {
+    if (!r.present) r.fail(`a ${kind} manifest`);
+    return undefined;
+  }
+  r.get("apiVersion").str({ pattern: apiVersion, expected });
+  return readWorkloadMeta(r, nameSuffix, maxName);
+}
+
+/** {@link readObjectHead}, and the object's spec, which may have only `specKeys`. */
 export function readWorkloadHead(
   r: YamlReader,
   kind: string,
@@ -204,15 +222,11 @@ export function readWorkloadHead(
   nameSuffix: string,
   specKeys: readonly string[],
 ): { name: string; namespace: string; spec: YamlReader } | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail(`a ${kind} manifest`);
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: apiVersion, expected });
-  const { name, namespace } = readWorkloadMeta(r, nameSuffix);
+  const head = readObjectHead(r, kind, apiVersion, expected, nameSuffix);
+  if (head === undefined) return undefined;
   const spec = r.get("spec");
   spec.object(specKeys);
-  return { name, namespace, spec };
+  return { ...head, spec };
 }
 
 /**
@@ -302,6 +316,9 @@ export function readSelectedTemplate(spec: YamlReader): PodManifest {
   return readPodSpec(template.get("spec"), labels);
 }
 
+/** The apiVersion of Jobs and CronJobs. */
+export const BATCH_V1 = /^batch\/v1$/;
+
 // model: k8s.io/api/batch/v1/types.go JobSpec.
 const JOB_SPEC_KEYS = [
   "parallelism",
@@ -339,29 +356,11 @@ export function readJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  const meta = readBatchObject(r, "Job", nameSuffix);
+  const meta = readObjectHead(r, "Job", BATCH_V1, '"batch/v1"', nameSuffix);
   if (meta === undefined) return undefined;
   const { name, namespace } = meta;
   const { job, pod } = readJobSpec(r.get("spec"), defaultRun);
   return { name: name + nameSuffix, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0, kind: "Job", job, pod };
-}
-
-/**
- * The head of a batch/v1 object (a Job or CronJob manifest): its apiVersion, and its metadata
- * as {@link readWorkloadMeta} reads it; undefined when it is not a mapping.
- */
-export function readBatchObject(
-  r: YamlReader,
-  kind: string,
-  nameSuffix: string,
-  maxName?: number,
-): { name: string; namespace: string } | undefined {
-  if (!r.object(OBJECT_KEYS)) {
-    if (!r.present) r.fail(`a ${kind} manifest`);
-    return undefined;
-  }
-  r.get("apiVersion").str({ pattern: /^batch\/v1$/, expected: '"batch/v1"' });
-  return readWorkloadMeta(r, nameSuffix, maxName);
 }
 
 /**

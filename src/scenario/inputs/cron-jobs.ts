@@ -1,7 +1,7 @@
 import type { DistSpec } from "../../core/distributions.js";
 import { parseCronSchedule } from "../../controllers/cron-schedule.js";
 import { METADATA_KEYS } from "../core-v1-fields.js";
-import { INT32_MAX, readBatchObject, readJobSpec, type DeploymentSpec } from "../manifests.js";
+import { BATCH_V1, INT32_MAX, readJobSpec, readObjectHead, type DeploymentSpec } from "../manifests.js";
 import type { YamlReader } from "../yaml-reader.js";
 
 // model: k8s.io/api/batch/v1/types.go CronJobSpec.
@@ -37,7 +37,7 @@ export function readCronJob(
   nameSuffix: string,
   defaultRun: DistSpec | undefined,
 ): DeploymentSpec | undefined {
-  const meta = readBatchObject(r, "CronJob", nameSuffix, CRONJOB_NAME_MAX);
+  const meta = readObjectHead(r, "CronJob", BATCH_V1, '"batch/v1"', nameSuffix, CRONJOB_NAME_MAX);
   if (meta === undefined) return undefined;
   const { name, namespace } = meta;
   const spec = r.get("spec");
