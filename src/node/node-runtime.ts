@@ -29,6 +29,11 @@ export interface RuntimeCosts {
    * cost (kubelet 1.0; status-only changes were filtered out by the config merge).
    */
   syncAllOnUpdate: boolean;
+  /**
+   * How long before StartContainer returns the runtime stamps the container's startedAt (what
+   * the pod status reports); read by the e2e density test's measurement (metrics/density-test.ts).
+   */
+  startedAtLead: number;
 }
 
 /**

@@ -12,7 +12,8 @@ const NODES = 40;
 function startup(profile: string, perNode: number): { p50: number; p99: number } {
   const text = TEXT.replace("profile: containerd", `profile: ${profile}`)
     .replace("count: 100", `count: ${NODES}`)
-    .replace("replicas: 3000", `replicas: ${perNode * NODES}`);
+    .replace("replicas: 3000", `replicas: ${perNode * NODES}`)
+    .replace("replicas: 100 ", `replicas: ${NODES} `);
   const { summary } = runScenario(parseScenario(FILE, text), { write: false });
   expect(summary.timeToAllRunningNs).not.toBeNull();
   return { p50: summary.podStartup.p50Ns!, p99: summary.podStartup.p99Ns! };

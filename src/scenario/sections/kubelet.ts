@@ -198,6 +198,9 @@ export const KUBELET_DEFAULTS: KubeletSpec = {
     // model: pkg/kubelet/kubelet.go syncLoopIteration: a config update dispatches only the pods
     // it names (HandlePodAdditions / HandlePodUpdates).
     syncAllOnUpdate: false,
+    // model: containerd's CRI StartContainer records the container's startedAt after the task
+    // started, as the call returns (internal/cri/server container_start.go).
+    startedAtLead: 0,
   },
 };
 
@@ -244,6 +247,7 @@ const RUNTIME_KEYS = [
   "statsCpuPerContainerPerSecond",
   "podLoopsCpuPerPodPerSecond",
   "syncAllOnUpdate",
+  "startedAtLead",
 ] as const;
 
 /** The shipped runtime profiles, by name: scenarios/profiles/runtime-<name>.yaml. */
@@ -400,6 +404,7 @@ function readRuntime(r: YamlReader, D: RuntimeCosts): RuntimeCosts {
       .get("podLoopsCpuPerPodPerSecond")
       .duration({ min: 0, default: D.podLoopsCpuPerPodPerSecond }),
     syncAllOnUpdate: r.has("syncAllOnUpdate") ? r.get("syncAllOnUpdate").bool() : D.syncAllOnUpdate,
+    startedAtLead: r.get("startedAtLead").duration({ min: 0, default: D.startedAtLead }),
   };
 }
 
