@@ -40,3 +40,22 @@ describe("density-startup: startup against pods per node", () => {
     20_000,
   );
 });
+
+/**
+ * Kubelet 1.0 wrote Running from the sync that started the containers (statusAtSyncEnd); with
+ * the PLEG the status waits for the next 1 s relist, half a second on average.
+ */
+test("docker-2015: Running follows the start at once, not at the next relist", () => {
+  const watchP50 = (statusAtSyncEnd: boolean) => {
+    const text = TEXT.replace("profile: containerd", "profile: docker-2015")
+      .replace("count: 100", "count: 10")
+      .replace("replicas: 3000", "replicas: 30")
+      .replace("replicas: 100 ", "replicas: 10 ")
+      .replace("kubelet:\n", `kubelet:\n  runtime: { statusAtSyncEnd: ${statusAtSyncEnd} }\n`);
+    const { summary } = runScenario(parseScenario(FILE, text), { write: false });
+    return summary.podStartupPhases.watch.p50Ns!;
+  };
+  const atSyncEnd = watchP50(true);
+  expect(atSyncEnd).toBeLessThan(0.3 * S);
+  expect(watchP50(false) - atSyncEnd).toBeGreaterThan(0.3 * S);
+}, 20_000);
