@@ -34,6 +34,15 @@ export function formatSummary(
   out.push(latencyRow("    schedule: create -> scheduled", ph.schedule, w));
   out.push(latencyRow("    run after schedule: -> containers started", ph.runAfterSchedule, w));
   out.push(latencyRow("    watch: -> Running status committed", ph.watch, w));
+  const t = s.densityTest;
+  if (t !== undefined) {
+    const m = t.asMeasured;
+    out.push(`  as the e2e density test measured ${t.pods ?? "every pod"} (API timestamps: ${t.apiTimestamps})`);
+    out.push(latencyRow("    schedule: created -> Scheduled Event", m.schedule, w));
+    out.push(latencyRow("    run after schedule: -> startedAt", m.runAfterSchedule, w));
+    out.push(latencyRow("    watch: -> seen Running by the test", m.watch, w));
+    out.push(latencyRow("    e2e: created -> seen Running", m.e2e, w));
+  }
   const slo = s.podStartupExcludingPulls;
   out.push(latencyRow("  excluding image pulls (SLO: p99 <= 5 s)", slo, w) + (slo.sloMet ? "  met" : "  MISSED"));
   const kinds = Object.entries(s.byOwnerKind);

@@ -10,6 +10,9 @@ import type { Simulation } from "../sim/simulation.js";
 import { nodeSideSummary, type NodeSideSummary } from "../node/node-summary.js";
 import { autoscalerSummary, type AutoscalerSummary } from "../autoscaler/autoscaler-summary.js";
 import { quantiles } from "./quantiles.js";
+import { densityTestPhases, type DensityTestInstants, type DensityTestRecorder } from "./density-test.js";
+import type { ApiTimestamps } from "../scenario/sections/density-test.js";
+import { DEFAULT_START_TIME_MS } from "../scenario/types.js";
 import { cronJobSummaries, type CronJobSummary } from "./cronjob-summary.js";
 import { progressDeadlineSummaries, type ProgressDeadlineSummary } from "./deployment-summary.js";
 
@@ -20,6 +23,29 @@ export interface LatencySummary {
   p90Ns: number | null;
   p99Ns: number | null;
   maxNs: number | null;
+}
+
+/** The e2e density test's latencies (test/e2e/density.go runLatencyTest), in simulated ns. */
+export interface DensityTestPhaseSummary {
+  /** creationTimestamp -> Scheduled Event. */
+  schedule: LatencySummary;
+  /** Scheduled Event -> containers' startedAt. */
+  runAfterSchedule: LatencySummary;
+  /** startedAt -> the test's informer sees Running. */
+  watch: LatencySummary;
+  /** creationTimestamp -> the test's informer sees Running. */
+  e2e: LatencySummary;
+}
+
+/** `densityTest:` the pods the test measured, exactly and as it read them through the API. */
+export interface DensityTestSummary {
+  /** The Deployment whose pods were measured (null: every pod). */
+  pods: string | null;
+  apiTimestamps: ApiTimestamps;
+  /** From the same instants at full precision. */
+  exact: DensityTestPhaseSummary;
+  /** As the test reported them: API timestamps at their precision (a latency can be negative). */
+  asMeasured: DensityTestPhaseSummary;
 }
 
 /** One place time was spent waiting, summed over every request or pod that waited there. */
@@ -83,6 +109,8 @@ export interface SimulatedSummary {
    * started, containers started -> Running status committed.
    */
   podStartupPhases: { schedule: LatencySummary; runAfterSchedule: LatencySummary; watch: LatencySummary };
+  /** Pod startup as upstream's e2e density test measured it (`densityTest:`; absent without). */
+  densityTest?: DensityTestSummary;
   /**
    * Throughput as upstream's scheduler_perf counts it, pods bound (the Binding committed) per
    * second, from the first scheduling attempt to the last binding; scheduling cycles (every
@@ -248,6 +276,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     ...(sim.quotas === undefined ? {} : { resourceQuotas: quotaSummaries(sim.quotas) }),
     ...(sim.store.cronJobs.length > 0 ? { cronJobs: cronJobSummaries(sim) } : {}),
     ...(stuck.length > 0 ? { progressDeadlineExceeded: stuck } : {}),
+    ...(sim.densityTest === undefined ? {} : { densityTest: densityTestSummary(sim, sim.densityTest) }),
     podStartupPhases: {
       schedule: stageLatency(T, n, PodStage.created, PodStage.scheduled),
       runAfterSchedule: stageLatency(T, n, PodStage.scheduled, PodStage.containersStarted),
@@ -290,6 +319,32 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
       ? {}
       : { autoscaler: autoscalerSummary(sim.clusterAutoscaler, sim.scenario, result.endNs) }),
   };
+}
+
+function densityTestSummary(sim: Simulation, rec: DensityTestRecorder): DensityTestSummary {
+  const pods = sim.pods;
+  const { deployment, apiTimestamps } = rec.spec;
+  const measured: DensityTestInstants[] = [];
+  for (let p = 0; p < pods.size; p++) {
+    if (deployment !== null && deploymentOf(sim, p) !== deployment) continue;
+    measured.push(rec.instants(p));
+  }
+  const startMs = sim.scenario.startTimeMs ?? DEFAULT_START_TIME_MS;
+  const phases = (precision: ApiTimestamps | null): DensityTestPhaseSummary => {
+    const ph = densityTestPhases(measured, precision, startMs);
+    return {
+      schedule: latency(ph.schedule),
+      runAfterSchedule: latency(ph.runAfterSchedule),
+      watch: latency(ph.watch),
+      e2e: latency(ph.e2e),
+    };
+  };
+  return { pods: deployment, apiTimestamps, exact: phases(null), asMeasured: phases(apiTimestamps) };
+}
+
+/** The name of the Deployment (or other workload object) pod `p` belongs to. */
+function deploymentOf(sim: Simulation, p: number): string {
+  return sim.store.deployments[sim.store.replicaSets[sim.pods.owner[p]!]!.deployment]!.spec.name;
 }
 
 function preemptionSummary(sim: Simulation): PreemptionSummary {

@@ -617,9 +617,19 @@ export class Kubelets {
   }
 
   private allStarted(pod: PodIdx): void {
-    this.pods.mark(pod, PodStage.containersStarted, this.engine.now);
-    this.d.events?.started(pod, this.pods.node[pod]!);
-    this.atNextRelist(pod, PLEG_APP_STARTED);
+    const now = this.engine.now;
+    const node = this.pods.node[pod]!;
+    this.pods.mark(pod, PodStage.containersStarted, now);
+    this.d.events?.started(pod, node);
+    const rt = this.runtime;
+    if (!rt.costs.statusAtSyncEnd) {
+      this.atNextRelist(pod, PLEG_APP_STARTED);
+      return;
+    }
+    // model: kubelet 1.0 syncPod regenerated the status in a deferred call once it had started
+    // the containers (generatePodStatus: a runtime listing); no relist to wait for.
+    const at = rt.operation(node, now, rt.costs.podSyncCpu + rt.costs.podSyncCpuPerContainer * rt.containers[node]!, 0);
+    this.engine.scheduleAt(at, this.kPleg, pod, PLEG_APP_STARTED);
   }
 
   /**

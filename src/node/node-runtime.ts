@@ -29,6 +29,17 @@ export interface RuntimeCosts {
    * cost (kubelet 1.0; status-only changes were filtered out by the config merge).
    */
   syncAllOnUpdate: boolean;
+  /**
+   * The pod worker's sync writes the Running status itself once the containers started, after
+   * one status listing (a periodic pod sync's cost), instead of waiting for a PLEG relist
+   * (kubelet 1.0's syncPod; the PLEG came in v1.2).
+   */
+  statusAtSyncEnd: boolean;
+  /**
+   * How long before StartContainer returns the runtime stamps the container's startedAt (what
+   * the pod status reports); read by the e2e density test's measurement (metrics/density-test.ts).
+   */
+  startedAtLead: number;
 }
 
 /**

@@ -13,6 +13,7 @@ import { readCluster, readImages, startNodeNames } from "./sections/cluster.js";
 import { readClusterPods, type ExistingPodSpec } from "./sections/cluster-pods.js";
 import { createdDeployments } from "./sections/workload.js";
 import { readControllerManager } from "./sections/controller-manager.js";
+import { readDensityTest } from "./sections/density-test.js";
 import { readClusterAutoscaler } from "./sections/cluster-autoscaler.js";
 import { readKarpenter } from "./sections/karpenter.js";
 import { readEtcd } from "./sections/etcd.js";
@@ -39,6 +40,7 @@ const TOP_KEYS = [
   "storage",
   "workload",
   "stop",
+  "densityTest",
   "outputs",
   "startTime",
   "clusterAutoscaler",
@@ -187,6 +189,9 @@ export function parseScenario(file: string, text: string, options: LoadOptions =
     },
     outputs: r.get("outputs").subsetOf(OUTPUTS),
     ...(r.has("startTime") ? { startTimeMs: readStartTime(r.get("startTime")) } : {}),
+    ...(r.has("densityTest")
+      ? { densityTest: readDensityTest(r.get("densityTest"), createdDeployments(workload))! }
+      : {}),
     inputs: ctx.inputs.toJSON(),
   };
   if (scenario.stop.when === "allRunning" && createdAutoscalers(workload).length > 0)

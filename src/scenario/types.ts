@@ -6,6 +6,7 @@ import type { ApiServerSpec } from "./sections/api-server.js";
 import type { BackgroundSpec } from "./sections/background.js";
 import type { ImageSpec, NodePoolSpec } from "./sections/cluster.js";
 import type { ControllerManagerSpec } from "./sections/controller-manager.js";
+import type { DensityTestSpec } from "./sections/density-test.js";
 import type { ClusterAutoscalerSpec } from "./sections/cluster-autoscaler.js";
 import type { KarpenterSpec } from "./sections/karpenter.js";
 import type { EtcdSpec } from "./sections/etcd.js";
@@ -76,6 +77,8 @@ export interface Scenario {
    */
   startTimeMs?: number;
   outputs: readonly OutputTable[];
+  /** `densityTest:` pod startup also measured as upstream's e2e density test did (absent: not). */
+  densityTest?: DensityTestSpec;
   /**
    * What the inputs hold that the run does not simulate as written (kinds and fields not
    * modelled, images given the default size, pods skipped): printed before the run and written

@@ -58,6 +58,7 @@ import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { EtcdCluster } from "../etcd/etcd-cluster.js";
 import { AllRunningCondition } from "./all-running.js";
 import { BackgroundLoad } from "../background/background-load.js";
+import { DensityTestRecorder } from "../metrics/density-test.js";
 import { ExistingPods, unadoptedPods } from "./existing-pods.js";
 import { ClusterAutoscaler, type ClusterAutoscalerDeps } from "../autoscaler/cluster-autoscaler.js";
 import { Karpenter } from "../autoscaler/karpenter.js";
@@ -153,6 +154,8 @@ export class Simulation {
   readonly trace: EventTrace | undefined;
   /** The Cluster Autoscaler (a node pool has autoscaling:) or Karpenter (karpenter:); else undefined. */
   readonly clusterAutoscaler: ClusterAutoscaler | undefined;
+  /** The e2e density test's informer and clock (`densityTest:`), or undefined. */
+  readonly densityTest: DensityTestRecorder | undefined;
   private readonly lifecycle = new Lifecycle();
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
@@ -227,6 +230,14 @@ export class Simulation {
       : undefined;
     this.volumeProvisioner = provisioner;
     this.store.claims = provisioner;
+    this.densityTest =
+      scenario.densityTest === undefined
+        ? undefined
+        : new DensityTestRecorder(
+            { engine, watch: this.watch, clients: this.clients, pods },
+            scenario.densityTest,
+            scenario.kubelet.runtime.startedAtLead,
+          );
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst, "controlPlane.scheduler");
     this.scheduler = new KubeScheduler(
@@ -245,7 +256,12 @@ export class Simulation {
         imageSizes: this.vocabulary.images.all().map((n) => scenario.images.find((i) => i.name === n)?.sizeBytes ?? 0),
         ...(sch.config === undefined ? {} : { config: sch.config }),
         // The recorder is built with the kubelets' clients, after the scheduler.
-        events: { scheduled: (pod) => this.background.events.scheduled(pod) },
+        events: {
+          scheduled: (pod) => {
+            this.densityTest?.scheduled(pod);
+            this.background.events.scheduled(pod);
+          },
+        },
         ...(gatesPlugin === undefined ? {} : { schedulingGates: gatesPlugin }),
         ...(provisioner === undefined ? {} : { volumeBinding: provisioner }),
       },

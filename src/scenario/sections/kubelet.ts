@@ -198,6 +198,12 @@ export const KUBELET_DEFAULTS: KubeletSpec = {
     // model: pkg/kubelet/kubelet.go syncLoopIteration: a config update dispatches only the pods
     // it names (HandlePodAdditions / HandlePodUpdates).
     syncAllOnUpdate: false,
+    // model: pkg/kubelet/pleg/generic.go: the Running status follows the relist that sees the
+    // containers started.
+    statusAtSyncEnd: false,
+    // model: containerd's CRI StartContainer records the container's startedAt after the task
+    // started, as the call returns (internal/cri/server container_start.go).
+    startedAtLead: 0,
   },
 };
 
@@ -244,6 +250,8 @@ const RUNTIME_KEYS = [
   "statsCpuPerContainerPerSecond",
   "podLoopsCpuPerPodPerSecond",
   "syncAllOnUpdate",
+  "statusAtSyncEnd",
+  "startedAtLead",
 ] as const;
 
 /** The shipped runtime profiles, by name: scenarios/profiles/runtime-<name>.yaml. */
@@ -400,6 +408,8 @@ function readRuntime(r: YamlReader, D: RuntimeCosts): RuntimeCosts {
       .get("podLoopsCpuPerPodPerSecond")
       .duration({ min: 0, default: D.podLoopsCpuPerPodPerSecond }),
     syncAllOnUpdate: r.has("syncAllOnUpdate") ? r.get("syncAllOnUpdate").bool() : D.syncAllOnUpdate,
+    statusAtSyncEnd: r.has("statusAtSyncEnd") ? r.get("statusAtSyncEnd").bool() : D.statusAtSyncEnd,
+    startedAtLead: r.get("startedAtLead").duration({ min: 0, default: D.startedAtLead }),
   };
 }
 
