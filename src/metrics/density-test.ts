@@ -2,6 +2,7 @@ import type { ApiClients } from "../apiserver/clients.js";
 import { CLIENT_GO_DEFAULT } from "../apiserver/clients.js";
 import { type WatchCache, WatchResource, watchObject } from "../apiserver/watch-cache.js";
 import { PodStage, type PodTable } from "../cluster/pod-table.js";
+import { columnTable } from "../core/column-table.js";
 import type { Engine } from "../core/engine.js";
 import { NS_PER } from "../core/time.js";
 import type { ApiTimestamps, DensityTestSpec } from "../scenario/sections/density-test.js";
@@ -71,6 +72,12 @@ export function densityTestPhases(
   return out;
 }
 
+/** Per pod: when the scheduler recorded its Scheduled Event and when the test's informer saw it Running (NaN: not yet). */
+const SeenRows = columnTable({
+  scheduledNs: { type: "Float64", unset: Number.NaN },
+  watchedNs: { type: "Float64", unset: Number.NaN },
+});
+
 /** What the test's recorder reads and registers with. */
 export interface DensityTestDeps {
   engine: Engine;
@@ -91,8 +98,7 @@ export interface DensityTestDeps {
  */
 export class DensityTestRecorder {
   readonly spec: DensityTestSpec;
-  private scheduledNs: Float64Array<ArrayBuffer> = new Float64Array(1024).fill(Number.NaN);
-  private watchedNs: Float64Array<ArrayBuffer> = new Float64Array(1024).fill(Number.NaN);
+  private readonly seen = new SeenRows(1024);
   private readonly engine: Engine;
   private readonly pods: PodTable;
 
@@ -112,38 +118,24 @@ export class DensityTestRecorder {
 
   /** The scheduler recorded `pod`'s Scheduled Event now. */
   scheduled(pod: number): void {
-    this.ensure(pod);
-    if (Number.isNaN(this.scheduledNs[pod]!)) this.scheduledNs[pod] = this.engine.now;
+    this.seen.ensureRow(pod);
+    if (Number.isNaN(this.seen.scheduledNs[pod]!)) this.seen.scheduledNs[pod] = this.engine.now;
   }
 
   private onPodEvent(pod: number): void {
-    this.ensure(pod);
-    if (!Number.isNaN(this.watchedNs[pod]!)) return;
-    if (this.pods.time(pod, PodStage.running) <= this.engine.now) this.watchedNs[pod] = this.engine.now;
+    this.seen.ensureRow(pod);
+    if (!Number.isNaN(this.seen.watchedNs[pod]!)) return;
+    if (this.pods.time(pod, PodStage.running) <= this.engine.now) this.seen.watchedNs[pod] = this.engine.now;
   }
 
   /** The instants of pod `pod` (NaN for what the test did not see). */
   instants(pod: number): DensityTestInstants {
-    this.ensure(pod);
+    this.seen.ensureRow(pod);
     return {
       created: this.pods.time(pod, PodStage.created),
-      scheduled: this.scheduledNs[pod]!,
+      scheduled: this.seen.scheduledNs[pod]!,
       run: this.pods.time(pod, PodStage.containersStarted) - this.startedAtLead,
-      watched: this.watchedNs[pod]!,
+      watched: this.seen.watchedNs[pod]!,
     };
   }
-
-  private ensure(pod: number): void {
-    if (pod < this.scheduledNs.length) return;
-    let size = this.scheduledNs.length;
-    while (size <= pod) size *= 2;
-    this.scheduledNs = grown(this.scheduledNs, size);
-    this.watchedNs = grown(this.watchedNs, size);
-  }
-}
-
-function grown(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
-  const b = new Float64Array(size).fill(Number.NaN);
-  b.set(a);
-  return b;
 }
