@@ -292,6 +292,15 @@ export class WatchCache {
   }
 
   /**
+   * An informer of client `client` on a whole resource: registers the event kind `name`, which
+   * hands each event's packed argument (watchObject, watchType) to `onEvent`, and watches with it.
+   */
+  inform(resource: WatchResource, name: string, client: number, onEvent: (arg: number) => void): number {
+    const kind = this.engine.register(name, (_t, arg) => onEvent(arg));
+    return this.watch(resource, kind, 0, client);
+  }
+
+  /**
    * Adds an informer watch on a whole resource by API client `client` (served by the client's
    * replica); events arrive as `kind(target, packWatch(...))`.
    */

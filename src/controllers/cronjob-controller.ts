@@ -157,7 +157,7 @@ export class CronJobController extends SyncController {
   /** `startMs`: the wall-clock time of simulated time 0, in ms since the Unix epoch. */
   constructor(deps: ControllerDeps, client: number, startMs: number) {
     super(deps, client, "cronjob", CONCURRENT_CRON_JOB_SYNCS);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.startMs = startMs;
     this.kWritten = engine.register("cronjob.written", (c, req) => this.onWritten(c, req));
     this.kWake = engine.register("cronjob.wake", (c) => {
@@ -165,24 +165,14 @@ export class CronJobController extends SyncController {
       this.wakeHandle[c] = undefined;
       this.queue.add(c);
     });
-    watch.watch(
-      WatchResource.cronjobs,
-      engine.register("cronjob.informer.cronjob", (_t, arg) => {
-        this.ensure(watchObject(arg));
-        this.queue.add(watchObject(arg));
-      }),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.jobs,
-      engine.register("cronjob.informer.job", (_t, arg) => {
-        const c = this.cronOfJob[watchObject(arg)] ?? -1;
-        if (c >= 0) this.queue.add(c);
-      }),
-      0,
-      client,
-    );
+    this.inform(WatchResource.cronjobs, "cronjob", (arg) => {
+      this.ensure(watchObject(arg));
+      this.queue.add(watchObject(arg));
+    });
+    this.inform(WatchResource.jobs, "job", (arg) => {
+      const c = this.cronOfJob[watchObject(arg)] ?? -1;
+      if (c >= 0) this.queue.add(c);
+    });
   }
 
   /** Sizes the per-CronJob state to cover `c` (CronJobs are declared after the controller is built). */

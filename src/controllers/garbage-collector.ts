@@ -33,22 +33,12 @@ export class GarbageCollector {
     this.client = client;
     const { engine, watch } = deps;
     this.kDeleted = engine.register("garbage-collector.deleted", () => {});
-    watch.watch(
-      WatchResource.jobs,
-      engine.register("garbage-collector.informer.job", (_t, arg) => {
-        if (watchType(arg) === WatchEvent.DELETED) this.onJobDeleted(watchObject(arg));
-      }),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("garbage-collector.informer.pod", (_t, arg) => {
-        if (watchType(arg) === WatchEvent.ADDED) this.onPodAdded(watchObject(arg));
-      }),
-      0,
-      client,
-    );
+    watch.inform(WatchResource.jobs, "garbage-collector.informer.job", client, (arg) => {
+      if (watchType(arg) === WatchEvent.DELETED) this.onJobDeleted(watchObject(arg));
+    });
+    watch.inform(WatchResource.pods, "garbage-collector.informer.pod", client, (arg) => {
+      if (watchType(arg) === WatchEvent.ADDED) this.onPodAdded(watchObject(arg));
+    });
   }
 
   private onPodAdded(pod: number): void {

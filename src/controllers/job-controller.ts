@@ -79,7 +79,7 @@ export class JobController extends SyncController {
   /** `podNames` receives the names of Indexed Jobs' pods (pods.arrow generates the others'). */
   constructor(deps: ControllerDeps, client: number, podNames: Map<number, string>) {
     super(deps, client, "job", deps.spec.concurrentJobSyncs);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.pods = deps.store.pods;
     this.podNames = podNames;
     this.kCreated = engine.register("job.created", (j, req) => this.onCreated(j, req));
@@ -92,18 +92,8 @@ export class JobController extends SyncController {
       this.endSync(j);
     });
     this.kDeadline = engine.register("job.deadline", (j) => this.queue.add(j));
-    watch.watch(
-      WatchResource.jobs,
-      engine.register("job.informer.job", (_t, arg) => this.onJobEvent(arg)),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("job.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      client,
-    );
+    this.inform(WatchResource.jobs, "job", (arg) => this.onJobEvent(arg));
+    this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
   private onJobEvent(arg: number): void {

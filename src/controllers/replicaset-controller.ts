@@ -44,25 +44,15 @@ export class ReplicaSetController extends PodControlController {
 
   constructor(deps: ControllerDeps, client: number) {
     super(deps, client, "replicaset", deps.spec.concurrentReplicaSetSyncs);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.pods = deps.store.pods;
     this.burstReplicas = deps.spec.burstReplicas;
     this.kStatusWritten = engine.register("replicaset.statusWritten", (rs, req) => {
       if (this.api.requests.status[req] !== Status.ok) this.syncFailed[rs] = true;
       this.endSync(rs);
     });
-    watch.watch(
-      WatchResource.replicasets,
-      engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("replicaset.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      client,
-    );
+    this.inform(WatchResource.replicasets, "rs", (arg) => this.onReplicaSetEvent(arg));
+    this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
   /**
