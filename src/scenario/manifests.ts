@@ -213,6 +213,18 @@ export function readObjectHead(
   return readWorkloadMeta(r, nameSuffix, maxName);
 }
 
+/**
+ * The head of a workload's {@link DeploymentSpec} when its pods are not a rolled-out replica
+ * count (Job, CronJob, DaemonSet): `name` with the copies suffix, its namespace, and 0 replicas,
+ * surge and unavailability.
+ */
+export function unreplicatedHead(
+  name: string,
+  namespace: string,
+): Pick<DeploymentSpec, "name" | "namespace" | "replicas" | "maxSurge" | "maxUnavailable"> {
+  return { name, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0 };
+}
+
 /** {@link readObjectHead}, and the object's spec, which may have only `specKeys`. */
 export function readWorkloadHead(
   r: YamlReader,
@@ -360,7 +372,7 @@ export function readJob(
   if (meta === undefined) return undefined;
   const { name, namespace } = meta;
   const { job, pod } = readJobSpec(r.get("spec"), defaultRun);
-  return { name: name + nameSuffix, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0, kind: "Job", job, pod };
+  return { ...unreplicatedHead(name + nameSuffix, namespace), kind: "Job", job, pod };
 }
 
 /**
