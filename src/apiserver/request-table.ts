@@ -73,6 +73,11 @@ export const Status = {
   internalError: 500,
 } as const;
 
+/** model: (assumed) the body of a DELETE request (DeleteOptions), whoever sends it. */
+export const DELETE_BYTES = 300;
+/** model: (assumed) a status update body of a kube-controller-manager controller (a workload's status). */
+export const STATUS_BYTES = 1_500;
+
 /**
  * One row per API request, structure-of-arrays, growing by doubling. A request is identified by
  * its row index; every stage of its path stamps its time here, so api.arrow is these columns.

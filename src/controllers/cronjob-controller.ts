@@ -1,7 +1,7 @@
 import type { EventHandle, EventKind } from "../core/engine.js";
 import { NS_PER } from "../core/time.js";
 import { type CronJobState, JobCondition, newJob, newReplicaSet } from "../cluster/workloads.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, STATUS_BYTES, Verb } from "../apiserver/request-table.js";
 import { WatchResource, watchObject } from "../apiserver/watch-cache.js";
 import { type CronSchedule, parseCronSchedule } from "./cron-schedule.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
@@ -13,8 +13,6 @@ const NEXT_SCHEDULE_DELTA_MS = 100;
 /** model: utils.go: more than 100 missed start times is "many" (event TooManyMissedTimes). */
 export const MANY_MISSED_SCHEDULES = 100;
 const JOB_BYTES = 3_000;
-const STATUS_BYTES = 1_500;
-const DELETE_BYTES = 300;
 
 /** Operations of a sync, run one after another as upstream's worker makes its calls. */
 const OP_DELETE = 0;

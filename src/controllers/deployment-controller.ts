@@ -1,5 +1,5 @@
 import type { EventKind } from "../core/engine.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { Resource, STATUS_BYTES, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import { type DeploymentState, newReplicaSet, type ReplicaSetState } from "../cluster/workloads.js";
 import { maxScaledDown, newReplicaSetReplicas, resolveFenceposts } from "./rollout.js";
@@ -7,7 +7,6 @@ import { RolloutProgress } from "./rollout-progress.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
 const REPLICASET_BYTES = 3_000;
-const STATUS_BYTES = 1_500;
 
 /**
  * The deployment controller (pkg/controller/deployment) with the RollingUpdate and Recreate

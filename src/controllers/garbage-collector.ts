@@ -1,11 +1,9 @@
 import type { EventKind } from "../core/engine.js";
 import { PodStage } from "../cluster/pod-table.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { ControllerDeps } from "./sync-controller.js";
-
-const DELETE_BYTES = 300;
 
 /**
  * kube-controller-manager's garbage collector (pkg/controller/garbagecollector), for the owners

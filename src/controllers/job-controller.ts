@@ -2,7 +2,7 @@ import type { EventKind } from "../core/engine.js";
 import { columnTable } from "../core/column-table.js";
 import { PodPhase, type PodTable } from "../cluster/pod-table.js";
 import { JobCondition } from "../cluster/workloads.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { Resource, STATUS_BYTES, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import { podSuffix } from "../metrics/pods-arrow.js";
 import { PodControlController } from "./pod-control.js";
@@ -10,7 +10,6 @@ import type { ControllerDeps } from "./sync-controller.js";
 
 /** model: pkg/controller/job/job_controller.go MaxPodCreateDeletePerSync = 500. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
-const STATUS_BYTES = 1_500;
 
 /** Per-pod flag of the controller's informer view: the pod counts as active for its Job. */
 const ACTIVE = 1;

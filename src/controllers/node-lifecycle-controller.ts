@@ -8,7 +8,7 @@ import { NS_PER } from "../core/time.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import type { Interner } from "../cluster/interner.js";
 import type { NodeLifecycleSpec } from "../scenario/sections/kubelet.js";
 import type { NodeChangeListener } from "../node/node-events.js";
@@ -23,9 +23,8 @@ import { AllowBuckets } from "../sync/allow-buckets.js";
 export const NODE_EVICTION_PERIOD_NS = 100 * NS_PER.ms;
 /** model: rate_limited_queue.go EvictionRateLimiterBurst = 1. */
 const EVICTION_BURST = 1;
-/** model: (assumed) pod status patch / delete request sizes. */
+/** model: (assumed) a pod status patch size. */
 const STATUS_BYTES = 2_000;
-const DELETE_BYTES = 300;
 
 /** Zone states, as node_lifecycle_controller.go names them. */
 export const ZoneState = { Normal: 0, PartialDisruption: 1, FullDisruption: 2 } as const;

@@ -1,6 +1,6 @@
 import type { EventKind } from "../core/engine.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Status, Verb } from "../apiserver/request-table.js";
 import { NS_PER } from "../core/time.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
@@ -10,8 +10,6 @@ export const EXPECTATIONS_TIMEOUT_NS = 5 * 60 * NS_PER.s;
 export const SLOW_START_INITIAL_BATCH = 1;
 /** model: a Pod object in etcd is ~5 kB (CALIBRATION.md). */
 export const POD_BYTES = 5_000;
-/** model: (assumed) a pod DELETE (DeleteOptions) of a controller. */
-export const DELETE_BYTES = 300;
 
 /**
  * The pod-making half that the replicaset, DaemonSet and Job controllers share

@@ -1,14 +1,12 @@
 import type { EventKind } from "../core/engine.js";
 import { columnTable } from "../core/column-table.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { Resource, STATUS_BYTES, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { ControllerDeps } from "./sync-controller.js";
 import { PodControlController } from "./pod-control.js";
 
-export { DELETE_BYTES, EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./pod-control.js";
-/** model: (assumed) a status update body of a controller. */
-export const STATUS_BYTES = 1_500;
+export { EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./pod-control.js";
 
 /** Per-pod flags of the controller's informer view. */
 const COUNTED = 1;
