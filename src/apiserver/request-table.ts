@@ -1,9 +1,10 @@
 import { columnTable } from "../core/column-table.js";
+import { namesOf } from "../core/names-of.js";
 
 /** API verbs, with upstream spelling in `VERB_NAMES`. */
 export const Verb = { create: 0, update: 1, patch: 2, get: 3, list: 4, delete: 5 } as const;
 export type Verb = (typeof Verb)[keyof typeof Verb];
-export const VERB_NAMES = ["create", "update", "patch", "get", "list", "delete"] as const;
+export const VERB_NAMES = namesOf(Verb);
 
 /** Resources (and subresources) that requests address. */
 export const Resource = {
