@@ -1,9 +1,10 @@
 import { columnTable } from "../core/column-table.js";
+import { namesOf } from "../core/names-of.js";
 
 /** API verbs, with upstream spelling in `VERB_NAMES`. */
 export const Verb = { create: 0, update: 1, patch: 2, get: 3, list: 4, delete: 5 } as const;
 export type Verb = (typeof Verb)[keyof typeof Verb];
-export const VERB_NAMES = ["create", "update", "patch", "get", "list", "delete"] as const;
+export const VERB_NAMES = namesOf(Verb);
 
 /** Resources (and subresources) that requests address. */
 export const Resource = {
@@ -72,6 +73,11 @@ export const Status = {
   tooManyRequests: 429,
   internalError: 500,
 } as const;
+
+/** model: (assumed) the body of a DELETE request (DeleteOptions), whoever sends it. */
+export const DELETE_BYTES = 300;
+/** model: (assumed) a status update body of a kube-controller-manager controller (a workload's status). */
+export const STATUS_BYTES = 1_500;
 
 /**
  * One row per API request, structure-of-arrays, growing by doubling. A request is identified by

@@ -1,6 +1,7 @@
 import type { Engine, EventKind } from "../core/engine.js";
 import { Sampler } from "../core/distributions.js";
 import { columnTable } from "../core/column-table.js";
+import { namesOf } from "../core/names-of.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
@@ -20,15 +21,7 @@ export const WatchResource = {
   daemonsets: 6,
 } as const;
 export type WatchResource = (typeof WatchResource)[keyof typeof WatchResource];
-export const WATCH_RESOURCE_NAMES = [
-  "deployments",
-  "replicasets",
-  "pods",
-  "jobs",
-  "statefulsets",
-  "cronjobs",
-  "daemonsets",
-] as const;
+export const WATCH_RESOURCE_NAMES = namesOf(WatchResource);
 const RESOURCE_KINDS = WATCH_RESOURCE_NAMES.length;
 /**
  * model: a watch event carries the whole object, whatever the write was (a status patch, a
@@ -289,6 +282,15 @@ export class WatchCache {
    */
   attachLister(lister: RelistPath): void {
     this.lister = lister;
+  }
+
+  /**
+   * An informer of client `client` on a whole resource: registers the event kind `name`, which
+   * hands each event's packed argument (watchObject, watchType) to `onEvent`, and watches with it.
+   */
+  inform(resource: WatchResource, name: string, client: number, onEvent: (arg: number) => void): number {
+    const kind = this.engine.register(name, (_t, arg) => onEvent(arg));
+    return this.watch(resource, kind, 0, client);
   }
 
   /**

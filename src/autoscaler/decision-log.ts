@@ -1,4 +1,5 @@
 import { columnTable } from "../core/column-table.js";
+import { namesOf } from "../core/names-of.js";
 import type { Column } from "../metrics/arrow-writer.js";
 
 /** Why a row of autoscaler.arrow was written, with the names autoscaler.arrow's `reason` spells. */
@@ -15,13 +16,7 @@ export const Reason = {
   ScaleDownFailed: 4,
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
-export const REASON_NAMES = [
-  "ScaleUp",
-  "ScaleUpTimedOut",
-  "ScaleDownEmpty",
-  "ScaleDownUnderutilized",
-  "ScaleDownFailed",
-] as const;
+export const REASON_NAMES = namesOf(Reason);
 
 /**
  * The autoscaler's decisions, one row each (autoscaler.arrow): when, which node group, the

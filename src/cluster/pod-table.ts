@@ -1,4 +1,5 @@
 import { columnTable } from "../core/column-table.js";
+import { namesOf } from "../core/names-of.js";
 import { NO_NODE, type NodeIdx, type PodIdx } from "./ids.js";
 
 /**
@@ -86,7 +87,7 @@ export function podReasonName(code: number, resourceNames: readonly string[]): s
 /** Pod phases with upstream spelling. */
 export const PodPhase = { Pending: 0, Running: 1, Succeeded: 2, Failed: 3 } as const;
 export type PodPhase = (typeof PodPhase)[keyof typeof PodPhase];
-export const POD_PHASE_NAMES = ["Pending", "Running", "Succeeded", "Failed"] as const;
+export const POD_PHASE_NAMES = namesOf(PodPhase);
 
 /**
  * The columns of {@link PodTable}, in pods.arrow order where they are written straight out.

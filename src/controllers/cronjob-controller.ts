@@ -1,7 +1,7 @@
 import type { EventHandle, EventKind } from "../core/engine.js";
 import { NS_PER } from "../core/time.js";
 import { type CronJobState, JobCondition, newJob, newReplicaSet } from "../cluster/workloads.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, STATUS_BYTES, Verb } from "../apiserver/request-table.js";
 import { WatchResource, watchObject } from "../apiserver/watch-cache.js";
 import { type CronSchedule, parseCronSchedule } from "./cron-schedule.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
@@ -13,8 +13,6 @@ const NEXT_SCHEDULE_DELTA_MS = 100;
 /** model: utils.go: more than 100 missed start times is "many" (event TooManyMissedTimes). */
 export const MANY_MISSED_SCHEDULES = 100;
 const JOB_BYTES = 3_000;
-const STATUS_BYTES = 1_500;
-const DELETE_BYTES = 300;
 
 /** Operations of a sync, run one after another as upstream's worker makes its calls. */
 const OP_DELETE = 0;
@@ -157,7 +155,7 @@ export class CronJobController extends SyncController {
   /** `startMs`: the wall-clock time of simulated time 0, in ms since the Unix epoch. */
   constructor(deps: ControllerDeps, client: number, startMs: number) {
     super(deps, client, "cronjob", CONCURRENT_CRON_JOB_SYNCS);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.startMs = startMs;
     this.kWritten = engine.register("cronjob.written", (c, req) => this.onWritten(c, req));
     this.kWake = engine.register("cronjob.wake", (c) => {
@@ -165,24 +163,14 @@ export class CronJobController extends SyncController {
       this.wakeHandle[c] = undefined;
       this.queue.add(c);
     });
-    watch.watch(
-      WatchResource.cronjobs,
-      engine.register("cronjob.informer.cronjob", (_t, arg) => {
-        this.ensure(watchObject(arg));
-        this.queue.add(watchObject(arg));
-      }),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.jobs,
-      engine.register("cronjob.informer.job", (_t, arg) => {
-        const c = this.cronOfJob[watchObject(arg)] ?? -1;
-        if (c >= 0) this.queue.add(c);
-      }),
-      0,
-      client,
-    );
+    this.inform(WatchResource.cronjobs, "cronjob", (arg) => {
+      this.ensure(watchObject(arg));
+      this.queue.add(watchObject(arg));
+    });
+    this.inform(WatchResource.jobs, "job", (arg) => {
+      const c = this.cronOfJob[watchObject(arg)] ?? -1;
+      if (c >= 0) this.queue.add(c);
+    });
   }
 
   /** Sizes the per-CronJob state to cover `c` (CronJobs are declared after the controller is built). */

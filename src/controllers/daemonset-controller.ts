@@ -5,7 +5,7 @@ import { type NodeTable, TaintEffect } from "../cluster/node-table.js";
 import { PodPhase, type PodTable } from "../cluster/pod-table.js";
 import { type DaemonSetStatus, sameStatus } from "../cluster/daemon-sets.js";
 import { scaledValue } from "../cluster/disruption-budgets.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { Resource, STATUS_BYTES, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { NodeChangeListener } from "../node/node-events.js";
 import { NodeLabelIndex } from "../scheduler/node-label-index.js";
@@ -23,7 +23,6 @@ import type { ControllerDeps } from "./sync-controller.js";
  * creates (and, apart, deletes) per sync.
  */
 export const DAEMONSET_BURST_REPLICAS = 250;
-const STATUS_BYTES = 1_500;
 
 /** Per pod, in the controller's informer view: added and not yet deleted; terminating; Running; terminal. */
 const SEEN = 1;

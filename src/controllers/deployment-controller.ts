@@ -1,5 +1,5 @@
 import type { EventKind } from "../core/engine.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { Resource, STATUS_BYTES, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import { type DeploymentState, newReplicaSet, type ReplicaSetState } from "../cluster/workloads.js";
 import { maxScaledDown, newReplicaSetReplicas, resolveFenceposts } from "./rollout.js";
@@ -7,7 +7,6 @@ import { RolloutProgress } from "./rollout-progress.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
 const REPLICASET_BYTES = 3_000;
-const STATUS_BYTES = 1_500;
 
 /**
  * The deployment controller (pkg/controller/deployment) with the RollingUpdate and Recreate
@@ -33,39 +32,23 @@ export class DeploymentController extends SyncController {
    */
   constructor(deps: ControllerDeps, client: number, recreate = false) {
     super(deps, client, "deployment", deps.spec.concurrentDeploymentSyncs);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.kWritten = engine.register("deployment.written", (d, req) => {
       if (this.api.requests.status[req]! >= 300) this.syncFailed[d] = true;
       if (--this.inflight[d]! === 0) this.endSync(d);
     });
-    watch.watch(
-      WatchResource.deployments,
-      engine.register("deployment.informer.deployment", (_t, arg) => this.queue.add(watchObject(arg))),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.replicasets,
-      engine.register("deployment.informer.rs", (_t, arg) => {
-        // model: a ReplicaSet whose controller is no Deployment is not this controller's
-        // (deployment_controller.go addReplicaSet resolves the controllerRef first).
-        const d = this.store.replicaSets[watchObject(arg)]!.deployment;
-        if (this.store.deployments[d]!.ownerKind === undefined) this.queue.add(d);
-      }),
-      0,
-      client,
-    );
+    this.inform(WatchResource.deployments, "deployment", (arg) => this.queue.add(watchObject(arg)));
+    this.inform(WatchResource.replicasets, "rs", (arg) => {
+      // model: a ReplicaSet whose controller is no Deployment is not this controller's
+      // (deployment_controller.go addReplicaSet resolves the controllerRef first).
+      const d = this.store.replicaSets[watchObject(arg)]!.deployment;
+      if (this.store.deployments[d]!.ownerKind === undefined) this.queue.add(d);
+    });
     // model: deployment_controller.go deletePod: when the last pod of a Recreate Deployment is
     // deleted, the Deployment is queued so the new ReplicaSet can be created. Upstream the pod
     // informer is the controller manager's shared one; (approximation) here it is a watcher of
     // its own, registered only when a Recreate Deployment needs it, so other runs are unchanged.
-    if (recreate)
-      watch.watch(
-        WatchResource.pods,
-        engine.register("deployment.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-        0,
-        client,
-      );
+    if (recreate) this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
   private onPodEvent(arg: number): void {

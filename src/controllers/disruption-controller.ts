@@ -52,7 +52,7 @@ export class DisruptionController extends SyncController {
 
   constructor(deps: ControllerDeps, client: number, budgets: DisruptionBudgets) {
     super(deps, client, "disruption", 1);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.budgets = budgets;
     this.pods = deps.store.pods;
     for (let i = 0; i < budgets.budgets.length; i++) {
@@ -60,18 +60,8 @@ export class DisruptionController extends SyncController {
       this.syncFailed.push(false);
     }
     this.kWritten = engine.register("disruption.statusWritten", (p, req) => this.onWritten(p, req));
-    watch.watch(
-      WatchResource.pods,
-      engine.register("disruption.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.deployments,
-      engine.register("disruption.informer.deployment", (_t, arg) => this.onDeploymentEvent(watchObject(arg))),
-      0,
-      client,
-    );
+    this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
+    this.inform(WatchResource.deployments, "deployment", (arg) => this.onDeploymentEvent(watchObject(arg)));
   }
 
   private onPodEvent(arg: number): void {

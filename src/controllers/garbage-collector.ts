@@ -1,11 +1,9 @@
 import type { EventKind } from "../core/engine.js";
 import { PodStage } from "../cluster/pod-table.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { ControllerDeps } from "./sync-controller.js";
-
-const DELETE_BYTES = 300;
 
 /**
  * kube-controller-manager's garbage collector (pkg/controller/garbagecollector), for the owners
@@ -33,22 +31,12 @@ export class GarbageCollector {
     this.client = client;
     const { engine, watch } = deps;
     this.kDeleted = engine.register("garbage-collector.deleted", () => {});
-    watch.watch(
-      WatchResource.jobs,
-      engine.register("garbage-collector.informer.job", (_t, arg) => {
-        if (watchType(arg) === WatchEvent.DELETED) this.onJobDeleted(watchObject(arg));
-      }),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("garbage-collector.informer.pod", (_t, arg) => {
-        if (watchType(arg) === WatchEvent.ADDED) this.onPodAdded(watchObject(arg));
-      }),
-      0,
-      client,
-    );
+    watch.inform(WatchResource.jobs, "garbage-collector.informer.job", client, (arg) => {
+      if (watchType(arg) === WatchEvent.DELETED) this.onJobDeleted(watchObject(arg));
+    });
+    watch.inform(WatchResource.pods, "garbage-collector.informer.pod", client, (arg) => {
+      if (watchType(arg) === WatchEvent.ADDED) this.onPodAdded(watchObject(arg));
+    });
   }
 
   private onPodAdded(pod: number): void {

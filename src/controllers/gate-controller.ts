@@ -45,14 +45,9 @@ export class GateController {
     this.d = d;
     // The answer changes nothing here: the store and the watch carry the patch's effect.
     this.kPatched = d.engine.register("gates.patched", () => {});
-    d.watch.watch(
-      WatchResource.pods,
-      d.engine.register("gates.informer.pod", (_t, arg) => {
-        if (watchType(arg) === WatchEvent.ADDED) this.consider(watchObject(arg));
-      }),
-      0,
-      d.client,
-    );
+    d.watch.inform(WatchResource.pods, "gates.informer.pod", d.client, (arg) => {
+      if (watchType(arg) === WatchEvent.ADDED) this.consider(watchObject(arg));
+    });
   }
 
   /** Carries out an `ungate` step now. */

@@ -149,12 +149,7 @@ export class HorizontalPodAutoscalerController implements Component {
         peakReplicas: 0,
       });
     }
-    d.watch.watch(
-      WatchResource.pods,
-      e.register("hpa.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      d.client,
-    );
+    d.watch.inform(WatchResource.pods, "hpa.informer.pod", d.client, (arg) => this.onPodEvent(arg));
   }
 
   /** Finds each HPA's target among the Deployments kubectl declared at its own initialize. */

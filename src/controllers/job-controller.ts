@@ -2,17 +2,14 @@ import type { EventKind } from "../core/engine.js";
 import { columnTable } from "../core/column-table.js";
 import { PodPhase, type PodTable } from "../cluster/pod-table.js";
 import { JobCondition } from "../cluster/workloads.js";
-import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { Resource, STATUS_BYTES, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import { podSuffix } from "../metrics/pods-arrow.js";
-import { EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./replicaset-controller.js";
-import { type ControllerDeps, SyncController } from "./sync-controller.js";
+import { PodControlController } from "./pod-control.js";
+import type { ControllerDeps } from "./sync-controller.js";
 
 /** model: pkg/controller/job/job_controller.go MaxPodCreateDeletePerSync = 500. */
 export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
-const STATUS_BYTES = 1_500;
-const DELETE_BYTES = 300;
 
 /** Per-pod flag of the controller's informer view: the pod counts as active for its Job. */
 const ACTIVE = 1;
@@ -37,7 +34,7 @@ const PodView = columnTable({
  * BackoffLimitExceeded). A Job with `completions` succeeded pods (Indexed: succeeded indexes)
  * is Complete. Otherwise (manageJob) it wants min(parallelism, completions - succeeded) active
  * pods and creates the difference, at most 500 per sync, in slow-start batches of 1, 2, 4 ...
- * under expectations, as the replicaset controller does; an Indexed Job's new pods take the
+ * under expectations, as the replicaset controller does (PodControlController); an Indexed Job's new pods take the
  * lowest indexes with neither an active nor a succeeded pod, and carry the index in their name
  * (`<job>-<index>-<suffix>`, as upstream's batch.kubernetes.io/job-completion-index pods).
  * A sync ends with a status update when the observed counts changed.
@@ -45,18 +42,12 @@ const PodView = columnTable({
  * model: a pod deleted before it succeeded counts as failed (job_controller.go, pods tracked
  * with finalizers), and may be replaced while failed <= backoffLimit.
  */
-export class JobController extends SyncController {
+export class JobController extends PodControlController {
   private readonly pods: PodTable;
   private readonly podNames: Map<number, string>;
-  private readonly kCreated: EventKind;
-  private readonly kDeleted: EventKind;
   private readonly kStatusWritten: EventKind;
   private readonly kDeadline: EventKind;
   // Per-Job controller state, indexed by Job id (few: plain arrays suffice).
-  private readonly pendingAdds: number[] = [];
-  private readonly expectationsSetNs: number[] = [];
-  private readonly remaining: number[] = [];
-  private readonly batchSize: number[] = [];
   /** Completion indexes still to create in the current sync, lowest first (Indexed Jobs). */
   private readonly toCreate: number[][] = [];
   /** Each Job's pods, in creation order. */
@@ -72,18 +63,13 @@ export class JobController extends SyncController {
   /** Job of each ReplicaSet-table row that holds a Job's pods (-1 or absent: not a Job's). */
   private readonly jobOfSet: number[] = [];
   private readonly podView = new PodView(1024);
-  /** Pod creates and deletes sent by this controller. */
-  creates = 0;
-  deletes = 0;
 
   /** `podNames` receives the names of Indexed Jobs' pods (pods.arrow generates the others'). */
   constructor(deps: ControllerDeps, client: number, podNames: Map<number, string>) {
     super(deps, client, "job", deps.spec.concurrentJobSyncs);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.pods = deps.store.pods;
     this.podNames = podNames;
-    this.kCreated = engine.register("job.created", (j, req) => this.onCreated(j, req));
-    this.kDeleted = engine.register("job.deleted", (j, req) => this.onDeleted(j, req));
     this.kStatusWritten = engine.register("job.statusWritten", (j, req) => {
       if (this.api.requests.status[req] !== Status.ok) {
         this.syncFailed[j] = true;
@@ -92,29 +78,16 @@ export class JobController extends SyncController {
       this.endSync(j);
     });
     this.kDeadline = engine.register("job.deadline", (j) => this.queue.add(j));
-    watch.watch(
-      WatchResource.jobs,
-      engine.register("job.informer.job", (_t, arg) => this.onJobEvent(arg)),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("job.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      client,
-    );
+    this.inform(WatchResource.jobs, "job", (arg) => this.onJobEvent(arg));
+    this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
   private onJobEvent(arg: number): void {
     const j = watchObject(arg);
     if (watchType(arg) === WatchEvent.ADDED) {
       const job = this.store.jobs[j]!;
-      while (this.pendingAdds.length <= j) {
-        this.pendingAdds.push(0);
-        this.expectationsSetNs.push(0);
-        this.remaining.push(0);
-        this.batchSize.push(0);
+      this.ensureKey(j);
+      while (this.toCreate.length <= j) {
         this.toCreate.push([]);
         this.podsOf.push([]);
         this.indexState.push(new Uint8Array(0));
@@ -122,8 +95,6 @@ export class JobController extends SyncController {
         this.statusDirty.push(false);
         this.writing.push(JobCondition.none);
         this.seen.push(false);
-        this.inflight.push(0);
-        this.syncFailed.push(false);
       }
       while (this.jobOfSet.length <= job.podSet) this.jobOfSet.push(-1);
       this.jobOfSet[job.podSet] = j;
@@ -188,8 +159,7 @@ export class JobController extends SyncController {
       // model: syncJob requeues the Job for its deadline (queue.AddAfter(key, activeDeadline)).
       if (Number.isFinite(spec.activeDeadlineNs)) this.engine.schedule(spec.activeDeadlineNs, this.kDeadline, j);
     }
-    const satisfied = this.pendingAdds[j]! <= 0 || now - this.expectationsSetNs[j]! > EXPECTATIONS_TIMEOUT_NS;
-    if (!satisfied) {
+    if (!this.expectationsSatisfied(j)) {
       this.finishSync(j);
       return;
     }
@@ -224,55 +194,36 @@ export class JobController extends SyncController {
       for (let i = 0; i < state.length && list.length < n; i++) if (state[i] === IDX_FREE) list.push(i);
       list.reverse(); // popped from the end: lowest first
     }
-    this.pendingAdds[j] = n; // model: expectations.ExpectCreations(jobKey, diff)
-    this.expectationsSetNs[j] = now;
-    this.remaining[j] = n;
-    this.batchSize[j] = Math.min(n, SLOW_START_INITIAL_BATCH);
-    this.startBatch(j);
+    this.setExpectations(j, n, 0); // model: expectations.ExpectCreations(jobKey, diff)
+    this.startCreates(j, n);
   }
 
-  private startBatch(j: number): void {
+  /** The next pod of Job `j`'s batch; an Indexed Job's takes the lowest pending index. */
+  protected newPod(j: number): number {
     const job = this.store.jobs[j]!;
     const rs = this.store.replicaSets[job.podSet]!;
-    const size = this.batchSize[j]!;
-    this.inflight[j] = size;
-    for (let k = 0; k < size; k++) {
-      const ordinal = rs.nextOrdinal++;
-      const pod = this.pods.add(job.podSet, ordinal, rs.template);
-      this.podView.ensureRow(pod);
-      if (job.spec.indexed) {
-        const i = this.toCreate[j]!.pop()!;
-        this.podView.index[pod] = i;
-        this.indexState[j]![i] = IDX_ACTIVE;
-        this.podNames.set(pod, `${job.name}-${i}-${podSuffix(ordinal)}`);
-      }
-      this.podsOf[j]!.push(pod);
-      this.creates++;
-      this.api.submit(this.client, Verb.create, Resource.pods, pod, 0, POD_BYTES, this.kCreated, j);
+    const ordinal = rs.nextOrdinal++;
+    const pod = this.pods.add(job.podSet, ordinal, rs.template);
+    this.podView.ensureRow(pod);
+    if (job.spec.indexed) {
+      const i = this.toCreate[j]!.pop()!;
+      this.podView.index[pod] = i;
+      this.indexState[j]![i] = IDX_ACTIVE;
+      this.podNames.set(pod, `${job.name}-${i}-${podSuffix(ordinal)}`);
     }
+    this.podsOf[j]!.push(pod);
+    return pod;
   }
 
-  private onCreated(j: number, req: number): void {
-    if (this.api.requests.status[req] !== Status.created) {
-      // model: a failed create lowers the expectation so the next sync retries it.
-      this.pendingAdds[j]!--;
-      this.syncFailed[j] = true;
-      const i = this.podView.index[this.api.requests.object[req]!]!;
-      if (i >= 0) this.indexState[j]![i] = IDX_FREE;
-    }
-    if (--this.inflight[j]! > 0) return;
-    this.remaining[j]! -= this.batchSize[j]!;
-    const rem = this.remaining[j]!;
-    if (rem > 0 && this.syncFailed[j]) {
-      // model: slowStartBatch stops after a batch with an error; the skipped pods never come.
-      this.pendingAdds[j]! -= rem;
-      this.toCreate[j]!.length = 0;
-    } else if (rem > 0) {
-      this.batchSize[j] = Math.min(2 * this.batchSize[j]!, rem);
-      this.startBatch(j);
-      return;
-    }
-    this.finishSync(j);
+  /** A refused create frees the pod's completion index for the next sync. */
+  protected override createFailed(j: number, pod: number): void {
+    const i = this.podView.index[pod]!;
+    if (i >= 0) this.indexState[j]![i] = IDX_FREE;
+  }
+
+  /** The Failed condition waits for the next sync, which deletes what is still active. */
+  protected override deleteFailed(j: number): void {
+    this.writing[j] = JobCondition.none;
   }
 
   /**
@@ -290,24 +241,11 @@ export class JobController extends SyncController {
       this.finishSync(j);
       return;
     }
-    this.inflight[j] = victims.length;
-    for (const p of victims) {
-      this.deletes++;
-      this.api.submit(this.client, Verb.delete, Resource.pods, p, PodDelete.graceful, DELETE_BYTES, this.kDeleted, j);
-    }
-  }
-
-  private onDeleted(j: number, req: number): void {
-    if (this.api.requests.status[req] !== Status.ok) {
-      // The Failed condition waits for the next sync, which deletes what is still active.
-      this.syncFailed[j] = true;
-      this.writing[j] = JobCondition.none;
-    }
-    if (--this.inflight[j]! === 0) this.finishSync(j);
+    this.deletePods(j, victims, victims.length);
   }
 
   /** Writes the Job's status (counts, and the condition this sync reached) if it changed, then ends the sync. */
-  private finishSync(j: number): void {
+  protected finishSync(j: number): void {
     if (!this.statusDirty[j]) {
       this.endSync(j);
       return;

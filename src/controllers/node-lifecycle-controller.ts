@@ -8,7 +8,7 @@ import { NS_PER } from "../core/time.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import type { Interner } from "../cluster/interner.js";
 import type { NodeLifecycleSpec } from "../scenario/sections/kubelet.js";
 import type { NodeChangeListener } from "../node/node-events.js";
@@ -17,14 +17,14 @@ import type { PodsByNode } from "../node/pods-by-node.js";
 import { nextTick } from "../node/volume-manager.js";
 import type { AllRunningCondition } from "../sim/all-running.js";
 import { columnTable } from "../core/column-table.js";
+import { AllowBuckets } from "../sync/allow-buckets.js";
 
 /** model: pkg/controller/nodelifecycle/scheduler/rate_limited_queue.go NodeEvictionPeriod = 100 ms. */
 export const NODE_EVICTION_PERIOD_NS = 100 * NS_PER.ms;
 /** model: rate_limited_queue.go EvictionRateLimiterBurst = 1. */
 const EVICTION_BURST = 1;
-/** model: (assumed) pod status patch / delete request sizes. */
+/** model: (assumed) a pod status patch size. */
 const STATUS_BYTES = 2_000;
-const DELETE_BYTES = 300;
 
 /** Zone states, as node_lifecycle_controller.go names them. */
 export const ZoneState = { Normal: 0, PartialDisruption: 1, FullDisruption: 2 } as const;
@@ -111,8 +111,7 @@ export class NodeLifecycleController {
   private readonly zoneCount: number;
   private readonly zoneQueue: NodeIdx[][] = [];
   private readonly zoneQps: Float64Array;
-  private readonly zoneTokens: Float64Array;
-  private readonly zoneLastNs: Float64Array;
+  private readonly zoneBuckets: AllowBuckets;
   private readonly zoneStateOf: Uint8Array;
   private taintPassAtNs = Infinity;
   /** Per node: waiting in its zone's tainter queue. */
@@ -173,8 +172,7 @@ export class NodeLifecycleController {
     this.zoneCount = zones;
     for (let z = 0; z < zones; z++) this.zoneQueue.push([]);
     this.zoneQps = new Float64Array(zones).fill(d.spec.nodeEvictionRate);
-    this.zoneTokens = new Float64Array(zones).fill(EVICTION_BURST);
-    this.zoneLastNs = new Float64Array(zones);
+    this.zoneBuckets = new AllowBuckets(zones, EVICTION_BURST);
     this.zoneStateOf = new Uint8Array(zones);
     this.queued = new Uint8Array(n);
     this.kMonitor = d.engine.register("nodeLifecycle.monitor", () => this.onMonitor());
@@ -415,23 +413,15 @@ export class NodeLifecycleController {
     const now = this.engine.now;
     const drained = !this.tryAccept(zone, now, false);
     this.zoneQps[zone] = qps;
-    this.zoneTokens[zone] = drained ? 0 : EVICTION_BURST;
-    this.zoneLastNs[zone] = now;
+    this.zoneBuckets.reset(zone, now, drained ? 0 : EVICTION_BURST);
   }
 
   /** golang.org/x/time/rate AllowN(now, 1) with burst 1: takes a token if one is there. */
   private tryAccept(zone: number, now: number, take = true): boolean {
     const qps = this.zoneQps[zone]!;
     if (qps <= 0) return false;
-    const t = Math.min(EVICTION_BURST, this.zoneTokens[zone]! + ((now - this.zoneLastNs[zone]!) * qps) / NS_PER.s);
-    if (!take) return t >= 1;
-    this.zoneLastNs[zone] = now;
-    if (t >= 1) {
-      this.zoneTokens[zone] = t - 1;
-      return true;
-    }
-    this.zoneTokens[zone] = t;
-    return false;
+    if (!take) return this.zoneBuckets.available(zone, now, qps) >= 1;
+    return this.zoneBuckets.tryTake(zone, now, qps);
   }
 
   /** Schedules the next 100 ms tainting pass at which some zone can taint a node. */
@@ -442,7 +432,7 @@ export class NodeLifecycleController {
       if (this.zoneQueue[z]!.length === 0) continue;
       const qps = this.zoneQps[z]!;
       if (qps <= 0) continue;
-      const tokens = Math.min(EVICTION_BURST, this.zoneTokens[z]! + ((now - this.zoneLastNs[z]!) * qps) / NS_PER.s);
+      const tokens = this.zoneBuckets.available(z, now, qps);
       const wait = tokens >= 1 ? 0 : Math.ceil(((1 - tokens) * NS_PER.s) / qps);
       at = Math.min(at, nextTick(now + wait, NODE_EVICTION_PERIOD_NS, this.evictionPhase));
     }

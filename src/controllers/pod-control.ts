@@ -1,6 +1,6 @@
 import type { EventKind } from "../core/engine.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Status, Verb } from "../apiserver/request-table.js";
 import { NS_PER } from "../core/time.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 
@@ -10,11 +10,9 @@ export const EXPECTATIONS_TIMEOUT_NS = 5 * 60 * NS_PER.s;
 export const SLOW_START_INITIAL_BATCH = 1;
 /** model: a Pod object in etcd is ~5 kB (CALIBRATION.md). */
 export const POD_BYTES = 5_000;
-/** model: (assumed) a pod DELETE (DeleteOptions) of a controller. */
-export const DELETE_BYTES = 300;
 
 /**
- * The pod-making half that the replicaset and DaemonSet controllers share
+ * The pod-making half that the replicaset, DaemonSet and Job controllers share
  * (pkg/controller/controller_utils.go): per key, the creates and deletes it expects its
  * informer to observe (ControllerExpectations: until they are observed, or 5 minutes pass, a
  * sync does nothing more, so it never over-creates), pod creates in slow-start batches of 1, 2,
@@ -23,7 +21,8 @@ export const DELETE_BYTES = 300;
  *
  * Contract: the subclass sizes every per-key array with {@link ensureKey}, makes each pod of a
  * batch in {@link newPod}, and ends a sync in {@link finishSync}; {@link afterCreates} runs once
- * the creates of a sync are over (by default the sync ends there).
+ * the creates of a sync are over (by default the sync ends there); {@link createFailed} and
+ * {@link deleteFailed} see each refused write (by default they do nothing more).
  */
 export abstract class PodControlController extends SyncController {
   protected readonly pendingAdds: number[] = [];
@@ -90,6 +89,12 @@ export abstract class PodControlController extends SyncController {
     this.finishSync(key);
   }
 
+  /** The create of `pod` (of `key`) was refused; its expectation is already lowered. */
+  protected createFailed(_key: number, _pod: number): void {}
+
+  /** A delete of `key`'s sync was refused. */
+  protected deleteFailed(_key: number): void {}
+
   private createBatch(key: number): void {
     const size = this.batchSize[key]!;
     this.inflight[key] = size;
@@ -105,6 +110,7 @@ export abstract class PodControlController extends SyncController {
       // model: a failed create lowers the expectation so the next sync retries it.
       this.pendingAdds[key]!--;
       this.syncFailed[key] = true;
+      this.createFailed(key, this.api.requests.object[req]!);
     }
     if (--this.inflight[key]! > 0) return;
     this.remaining[key]! -= this.batchSize[key]!;
@@ -143,6 +149,7 @@ export abstract class PodControlController extends SyncController {
     if (this.api.requests.status[req] !== Status.ok) {
       this.pendingDeletes[key]!--;
       this.syncFailed[key] = true;
+      this.deleteFailed(key);
     }
     if (--this.inflight[key]! === 0) this.finishSync(key);
   }

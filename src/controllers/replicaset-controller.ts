@@ -1,14 +1,12 @@
 import type { EventKind } from "../core/engine.js";
 import { columnTable } from "../core/column-table.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { Resource, STATUS_BYTES, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import type { ControllerDeps } from "./sync-controller.js";
 import { PodControlController } from "./pod-control.js";
 
-export { DELETE_BYTES, EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./pod-control.js";
-/** model: (assumed) a status update body of a controller. */
-export const STATUS_BYTES = 1_500;
+export { EXPECTATIONS_TIMEOUT_NS, POD_BYTES, SLOW_START_INITIAL_BATCH } from "./pod-control.js";
 
 /** Per-pod flags of the controller's informer view. */
 const COUNTED = 1;
@@ -44,25 +42,15 @@ export class ReplicaSetController extends PodControlController {
 
   constructor(deps: ControllerDeps, client: number) {
     super(deps, client, "replicaset", deps.spec.concurrentReplicaSetSyncs);
-    const { engine, watch } = deps;
+    const { engine } = deps;
     this.pods = deps.store.pods;
     this.burstReplicas = deps.spec.burstReplicas;
     this.kStatusWritten = engine.register("replicaset.statusWritten", (rs, req) => {
       if (this.api.requests.status[req] !== Status.ok) this.syncFailed[rs] = true;
       this.endSync(rs);
     });
-    watch.watch(
-      WatchResource.replicasets,
-      engine.register("replicaset.informer.rs", (_t, arg) => this.onReplicaSetEvent(arg)),
-      0,
-      client,
-    );
-    watch.watch(
-      WatchResource.pods,
-      engine.register("replicaset.informer.pod", (_t, arg) => this.onPodEvent(arg)),
-      0,
-      client,
-    );
+    this.inform(WatchResource.replicasets, "rs", (arg) => this.onReplicaSetEvent(arg));
+    this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
   /**

@@ -4,12 +4,12 @@ import { NS_PER } from "../core/time.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
 import { newReplicaSet, type StatefulSetState } from "../cluster/workloads.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Status, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, STATUS_BYTES, Status, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType } from "../apiserver/watch-cache.js";
 import { DEFAULT_CONCURRENT_STATEFULSET_SYNCS } from "../scenario/sections/controller-manager.js";
 import { classIndex, type StorageSpec } from "../scenario/sections/storage.js";
 import { templateHash } from "./deployment-controller.js";
-import { DELETE_BYTES, POD_BYTES, STATUS_BYTES } from "./replicaset-controller.js";
+import { POD_BYTES } from "./replicaset-controller.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
 import type { VolumeProvisioner } from "./volume-provisioner.js";
 

@@ -65,8 +65,7 @@ export abstract class SyncController {
    * `<name>.informer.<what>`.
    */
   protected inform(resource: WatchResource, what: string, onEvent: (arg: number) => void): void {
-    const kind = this.engine.register(`${this.name}.informer.${what}`, (_t, arg) => onEvent(arg));
-    this.watchCache.watch(resource, kind, 0, this.client);
+    this.watchCache.inform(resource, `${this.name}.informer.${what}`, this.client, onEvent);
   }
 
   /** One sync of `key`, after its cost has elapsed; ends, now or when its writes are answered, with {@link endSync}. */

@@ -3,7 +3,7 @@ import type { NodeTable } from "../cluster/node-table.js";
 import type { PodTable } from "../cluster/pod-table.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import { Sampler } from "../core/distributions.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
@@ -19,8 +19,6 @@ import type { PodsByNode } from "./pods-by-node.js";
 
 /** model: (assumed) size of a Node object as its kubelet registers it (status, addresses, images). */
 const NODE_BYTES = 8_000;
-/** model: (assumed) size of a pod delete request. */
-const DELETE_BYTES = 300;
 /**
  * model: kubectl drain.go waitForDelete polls the drained pods every second
  * (`waitForDeleteParams{interval: 1 * time.Second}`); GKE's drainer is not public, so it is

@@ -1,4 +1,4 @@
-import { NS_PER } from "../core/time.js";
+import { AllowBuckets } from "../sync/allow-buckets.js";
 
 /**
  * The kubelet's image pull rate limit (registryPullQPS / registryBurst), one token bucket per
@@ -11,15 +11,13 @@ import { NS_PER } from "../core/time.js";
  * pull actually starts, not when it is queued. TryAccept is `rate.Limiter.AllowN(now, 1)` (golang.org/x/time/rate):
  * the bucket starts full, refills at qps up to burst, and a refused call takes no token.
  * src/sync/token-bucket.ts `TokenBucket.reserve` has the Wait semantics (always takes a token,
- * possibly driving the count negative), so it cannot express a refusal; this class keeps the
- * same refill arithmetic.
- * perf: one pair of Float64Array columns for all nodes instead of an object per node.
+ * possibly driving the count negative), so it cannot express a refusal; the buckets here are
+ * {@link AllowBuckets}, one per node.
  */
 export class PullQpsLimiter {
   readonly qps: number;
   readonly burst: number;
-  private readonly tokens: Float64Array;
-  private readonly lastNs: Float64Array;
+  private readonly buckets: AllowBuckets;
 
   constructor(nodeCount: number, qps: number, burst: number) {
     if (!(qps >= 0) || (qps > 0 && !(burst >= 1))) {
@@ -27,24 +25,11 @@ export class PullQpsLimiter {
     }
     this.qps = qps;
     this.burst = burst;
-    this.tokens = new Float64Array(nodeCount).fill(burst);
-    this.lastNs = new Float64Array(nodeCount);
+    this.buckets = new AllowBuckets(nodeCount, burst);
   }
 
   /** Takes a token for `node` at `nowNs` if one is available; false (and nothing taken) if not. */
   tryAccept(node: number, nowNs: number): boolean {
-    if (this.qps === 0) return true;
-    const elapsed = nowNs - this.lastNs[node]!;
-    let t = this.tokens[node]!;
-    if (elapsed > 0) {
-      t = Math.min(this.burst, t + (elapsed * this.qps) / NS_PER.s);
-      this.lastNs[node] = nowNs;
-    }
-    if (t >= 1) {
-      this.tokens[node] = t - 1;
-      return true;
-    }
-    this.tokens[node] = t;
-    return false;
+    return this.qps === 0 || this.buckets.tryTake(node, nowNs, this.qps);
   }
 }

@@ -6,14 +6,12 @@ import type { RandomStreams } from "../core/random.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
-import { Resource, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import { columnTable } from "../core/column-table.js";
 import { NodeFifos, NONE } from "./node-fifos.js";
 
 /** model: (assumed) a pod status patch body: conditions and container statuses, ~2 kB. */
 const STATUS_PATCH_BYTES = 2_000;
-/** model: (assumed) a DELETE request body (DeleteOptions). */
-const DELETE_BYTES = 300;
 
 /** Per-pod sync state. */
 const IDLE = 0;

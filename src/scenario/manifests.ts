@@ -213,6 +213,39 @@ export function readObjectHead(
   return readWorkloadMeta(r, nameSuffix, maxName);
 }
 
+/**
+ * The head of a workload's {@link DeploymentSpec} when its pods are not a rolled-out replica
+ * count (Job, CronJob, DaemonSet): `name` with the copies suffix, its namespace, and 0 replicas,
+ * surge and unavailability.
+ */
+export function unreplicatedHead(
+  name: string,
+  namespace: string,
+): Pick<DeploymentSpec, "name" | "namespace" | "replicas" | "maxSurge" | "maxUnavailable"> {
+  return { name, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0 };
+}
+
+/**
+ * A workload's update strategy at `spec.<key>`: its type, RollingUpdate (the default) or
+ * `other`, and its rollingUpdate, which may hold only `rollingUpdateKeys`.
+ * model: apps/v1 validation refuses a rollingUpdate with the other type (pkg/apis/apps/validation
+ * ValidateDeploymentStrategy, ValidateStatefulSetUpdateStrategy).
+ */
+export function readUpdateStrategy<O extends string>(
+  spec: YamlReader,
+  key: string,
+  other: O,
+  rollingUpdateKeys: readonly string[],
+): { type: "RollingUpdate" | O; rollingUpdate: YamlReader } {
+  const strategy = spec.get(key);
+  strategy.object(["type", "rollingUpdate"]);
+  const type = strategy.get("type").oneOf<"RollingUpdate" | O>(["RollingUpdate", other], { default: "RollingUpdate" });
+  const rollingUpdate = strategy.get("rollingUpdate");
+  if (type === other && rollingUpdate.present) rollingUpdate.fail(`no rollingUpdate with ${key} type ${other}`);
+  rollingUpdate.object(rollingUpdateKeys);
+  return { type, rollingUpdate };
+}
+
 /** {@link readObjectHead}, and the object's spec, which may have only `specKeys`. */
 export function readWorkloadHead(
   r: YamlReader,
@@ -251,14 +284,7 @@ export function readDeployment(
   // model: apps/v1 defaults: replicas 1; RollingUpdate with maxSurge 25% and maxUnavailable 25%
   // (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment).
   const replicas = spec.get("replicas").int({ min: 0, max: INT32_MAX, default: 1 });
-  const strategy = spec.get("strategy");
-  strategy.object(["type", "rollingUpdate"]);
-  const type = strategy.get("type").oneOf(["RollingUpdate", "Recreate"] as const, { default: "RollingUpdate" });
-  const ru = strategy.get("rollingUpdate");
-  // model: apps/v1 validation: rollingUpdate may only be given with type RollingUpdate
-  // (pkg/apis/apps/validation ValidateDeploymentStrategy).
-  if (type === "Recreate" && ru.present) ru.fail("no rollingUpdate with strategy type Recreate");
-  ru.object(["maxSurge", "maxUnavailable"]);
+  const { type, rollingUpdate: ru } = readUpdateStrategy(spec, "strategy", "Recreate", ["maxSurge", "maxUnavailable"]);
   const maxSurge = intOrPercent(ru.get("maxSurge"), "25%");
   const maxUnavailable = intOrPercent(ru.get("maxUnavailable"), "25%");
   const pod = readSelectedTemplate(spec);
@@ -360,7 +386,7 @@ export function readJob(
   if (meta === undefined) return undefined;
   const { name, namespace } = meta;
   const { job, pod } = readJobSpec(r.get("spec"), defaultRun);
-  return { name: name + nameSuffix, namespace, replicas: 0, maxSurge: 0, maxUnavailable: 0, kind: "Job", job, pod };
+  return { ...unreplicatedHead(name + nameSuffix, namespace), kind: "Job", job, pod };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { columnTable } from "../core/column-table.js";
 import type { Column } from "../metrics/arrow-writer.js";
-import { namesOf } from "./status.js";
+import { namesOf } from "../core/names-of.js";
 
 /** Attempt outcomes, the `result` dictionary of scheduler.arrow. */
 export const AttemptResult = {

@@ -8,7 +8,7 @@ import type { PodTemplate } from "../cluster/pod-template.js";
 import { BUILTIN_RESOURCE_NAMES } from "../cluster/resources.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import { PodDelete, PodStatusPatch } from "../apiserver/object-store.js";
-import { Resource, Status as ApiStatus, Verb } from "../apiserver/request-table.js";
+import { DELETE_BYTES, Resource, Status as ApiStatus, Verb } from "../apiserver/request-table.js";
 import { WatchEvent, WatchResource, watchObject, watchType, type WatchCache } from "../apiserver/watch-cache.js";
 import type { DeploymentSpec } from "../scenario/manifests.js";
 import type { SchedulerSpec } from "../scenario/types.js";
@@ -29,8 +29,6 @@ import { columnTable } from "../core/column-table.js";
 
 /** model: (assumed) size of a pods/binding request body. */
 const BINDING_BYTES = 5_000;
-/** model: (assumed) size of a pod DELETE request (DeleteOptions). */
-const DELETE_BYTES = 300;
 /** model: (assumed) size of a pods/status merge patch (a condition, or nominatedNodeName). */
 const STATUS_PATCH_BYTES = 500;
 /** Label the ReplicaSet controller adds to its pods. model: apps/v1 DefaultDeploymentUniqueLabelKey. */

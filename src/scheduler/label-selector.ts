@@ -1,4 +1,5 @@
 import type { Interner } from "../cluster/interner.js";
+import { namesOf } from "../core/names-of.js";
 
 /**
  * Selector operators with upstream spelling: label selectors use the first four, node selectors
@@ -6,7 +7,7 @@ import type { Interner } from "../cluster/interner.js";
  */
 export const Op = { In: 0, NotIn: 1, Exists: 2, DoesNotExist: 3, Gt: 4, Lt: 5 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
-export const OP_NAMES = ["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"] as const;
+export const OP_NAMES = namesOf(Op);
 
 /** One compiled requirement over interned label ids. */
 export interface Requirement {

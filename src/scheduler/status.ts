@@ -1,3 +1,5 @@
+import { namesOf } from "../core/names-of.js";
+
 /**
  * Framework status codes with upstream's names and order.
  * model: pkg/scheduler/framework/interface.go (Success, Error, Unschedulable,
@@ -16,19 +18,6 @@ export type Code = (typeof Code)[keyof typeof Code];
 /** Code names indexed by code, spelled as upstream's `Code.String()`. */
 export const CODE_NAMES = namesOf(Code);
 export type CodeName = keyof typeof Code;
-
-/**
- * The names of a `{ Name: 0, Other: 1, ... } as const` table indexed by value, so that each name
- * is written once (as the key). Throws unless the values are 0, 1, 2... in key order.
- */
-export function namesOf<T extends Readonly<Record<string, number>>>(
-  table: T,
-): readonly (keyof T & string)[] & Readonly<Record<T[keyof T], keyof T & string>> {
-  const names = Object.keys(table);
-  for (let i = 0; i < names.length; i++)
-    if (table[names[i]!] !== i) throw new Error(`namesOf: ${names[i]} is ${table[names[i]!]}, expected ${i}`);
-  return names as never;
-}
 
 /**
  * A plugin's verdict: a code, human-readable reasons and the plugin that produced it.

@@ -1,6 +1,7 @@
 import { expect, test } from "vitest";
 import { ATTEMPT_RESULT_NAMES, AttemptResult } from "../../src/scheduler/attempt-log.js";
-import { Code, CODE_NAMES, namesOf } from "../../src/scheduler/status.js";
+import { namesOf } from "../../src/core/names-of.js";
+import { Code, CODE_NAMES } from "../../src/scheduler/status.js";
 
 test("CODE_NAMES are upstream's Code.String() spellings, indexed by code", () => {
   // model: pkg/scheduler/framework/interface.go codes, in order.

@@ -1,7 +1,14 @@
 import type { DistSpec } from "../../core/distributions.js";
 import { parseCronSchedule } from "../../controllers/cron-schedule.js";
 import { METADATA_KEYS } from "../core-v1-fields.js";
-import { BATCH_V1, INT32_MAX, readJobSpec, readObjectHead, type DeploymentSpec } from "../manifests.js";
+import {
+  BATCH_V1,
+  INT32_MAX,
+  readJobSpec,
+  readObjectHead,
+  type DeploymentSpec,
+  unreplicatedHead,
+} from "../manifests.js";
 import type { YamlReader } from "../yaml-reader.js";
 
 // model: k8s.io/api/batch/v1/types.go CronJobSpec.
@@ -60,11 +67,7 @@ export function readCronJob(
   if (!tmpl.present) tmpl.fail("a jobTemplate (spec.jobTemplate is required)");
   const { job, pod } = readJobSpec(tmpl.get("spec"), defaultRun);
   return {
-    name: name + nameSuffix,
-    namespace,
-    replicas: 0,
-    maxSurge: 0,
-    maxUnavailable: 0,
+    ...unreplicatedHead(name + nameSuffix, namespace),
     kind: "CronJob",
     job,
     cronJob: {

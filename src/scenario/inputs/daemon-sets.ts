@@ -1,5 +1,5 @@
 import { daemonPodTolerations } from "../../controllers/daemon-pod.js";
-import { type DeploymentSpec, readSelectedTemplate, readWorkloadHead } from "../manifests.js";
+import { type DeploymentSpec, readSelectedTemplate, readWorkloadHead, unreplicatedHead } from "../manifests.js";
 import type { YamlReader } from "../yaml-reader.js";
 import { type IntOrPercent, readIntOrPercent } from "./pod-disruption-budgets.js";
 
@@ -50,11 +50,7 @@ export function readDaemonSet(r: YamlReader, nameSuffix: string): DeploymentSpec
   const hostNetwork = spec.get("template").get("spec").get("hostNetwork").bool({ default: false });
   pod.tolerations = daemonPodTolerations(pod.tolerations, hostNetwork);
   return {
-    name: name + nameSuffix,
-    namespace,
-    replicas: 0,
-    maxSurge: 0,
-    maxUnavailable: 0,
+    ...unreplicatedHead(name + nameSuffix, namespace),
     kind: "DaemonSet",
     daemonSet: { updateStrategy, maxUnavailable, maxSurge },
     pod,

@@ -1,5 +1,5 @@
-import { METADATA_KEYS, OBJECT_KEYS } from "../core-v1-fields.js";
 import type { YamlReader } from "../yaml-reader.js";
+import { readPolicyHead } from "./policy-head.js";
 
 /** One autoscaling/v2 HPAScalingPolicy. */
 export interface HpaScalingPolicy {
@@ -64,12 +64,13 @@ const INT32_MAX = 2_147_483_647;
  * anything else is a located error, so nothing the user wrote is silently dropped.
  */
 export function readHorizontalPodAutoscaler(r: YamlReader): HpaSpec {
-  r.object(OBJECT_KEYS);
-  r.get("apiVersion").str({ pattern: /^autoscaling\/v2$/, expected: '"autoscaling/v2"' });
-  const meta = r.get("metadata");
-  meta.object(METADATA_KEYS);
-  const name = meta.get("name").str({ expected: "the HorizontalPodAutoscaler's name" });
-  const namespace = meta.get("namespace").str({ default: "default" });
+  const { name, namespace } = readPolicyHead(
+    r,
+    "HorizontalPodAutoscaler",
+    /^autoscaling\/v2$/,
+    '"autoscaling/v2"',
+    true,
+  );
   const spec = r.get("spec");
   spec.object(["scaleTargetRef", "minReplicas", "maxReplicas", "metrics", "behavior"]);
   const ref = spec.get("scaleTargetRef");

@@ -1,6 +1,7 @@
 import type { ContainerManifest, DeploymentSpec } from "../manifests.js";
 import type { ReadContext, YamlReader } from "../yaml-reader.js";
 import { LIMIT_RANGE_FIELDS, reportUnmodelled } from "./modelled-fields.js";
+import { readPolicyHead } from "./policy-head.js";
 
 /** Resource name -> quantity in base units (cpu in cores), as container requests are read. */
 type ResourceList = ReadonlyMap<string, number>;
@@ -29,10 +30,7 @@ export interface LimitRangeSpec {
 /** Reads a LimitRange object. Items of type PersistentVolumeClaim are reported as not modelled. */
 export function readLimitRange(r: YamlReader): LimitRangeSpec {
   reportUnmodelled(r.node, "LimitRange", LIMIT_RANGE_FIELDS, r.ctx.inputs, (o) => r.ctx.site(o));
-  r.get("apiVersion").str({ pattern: /^v1$/, expected: '"v1"' });
-  const meta = r.get("metadata");
-  const name = meta.get("name").str({ expected: "the LimitRange's name" });
-  const namespace = meta.get("namespace").str({ default: "default" });
+  const { name, namespace } = readPolicyHead(r, "LimitRange", /^v1$/, '"v1"', false);
   const items: LimitRangeItem[] = [];
   for (const it of r.get("spec").get("limits").list("a list of limit items (spec.limits)")) {
     const type = it.get("type").oneOf(["Container", "Pod", "PersistentVolumeClaim"] as const);

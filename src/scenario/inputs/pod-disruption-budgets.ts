@@ -1,6 +1,6 @@
-import { METADATA_KEYS, OBJECT_KEYS } from "../core-v1-fields.js";
 import type { YamlReader } from "../yaml-reader.js";
 import { PDB_FIELDS, reportUnmodelled } from "./modelled-fields.js";
+import { readPolicyHead } from "./policy-head.js";
 
 /** An intstr.IntOrString of a budget: a count, or a percentage of the expected pods. */
 export interface IntOrPercent {
@@ -50,13 +50,7 @@ export function readIntOrPercent(r: YamlReader): IntOrPercent | undefined {
 /** Reads a PodDisruptionBudget object; fields the run does not model are reported once per path. */
 export function readPodDisruptionBudget(r: YamlReader): PdbSpec {
   reportUnmodelled(r.node, "PodDisruptionBudget", PDB_FIELDS, r.ctx.inputs, (o) => r.ctx.site(o));
-  // model: unknown fields are refused, as the API server's strict field validation refuses them.
-  r.object(OBJECT_KEYS);
-  r.get("apiVersion").str({ pattern: /^policy\/v1$/, expected: '"policy/v1"' });
-  const meta = r.get("metadata");
-  meta.object(METADATA_KEYS);
-  const name = meta.get("name").str({ expected: "the PodDisruptionBudget's name" });
-  const namespace = meta.get("namespace").str({ default: "default" });
+  const { name, namespace } = readPolicyHead(r, "PodDisruptionBudget", /^policy\/v1$/, '"policy/v1"', true);
   const spec = r.get("spec");
   // model: k8s.io/api/policy/v1 PodDisruptionBudgetSpec.
   spec.object(["minAvailable", "selector", "maxUnavailable", "unhealthyPodEvictionPolicy"]);

@@ -1,5 +1,6 @@
 import type { YamlReader } from "../yaml-reader.js";
 import { RESOURCE_QUOTA_FIELDS, reportUnmodelled } from "./modelled-fields.js";
+import { readPolicyHead } from "./policy-head.js";
 
 /** The quota scopes that select pods (core/v1 ResourceQuotaScope), but CrossNamespacePodAffinity. */
 export type QuotaScope = "Terminating" | "NotTerminating" | "BestEffort" | "NotBestEffort" | "PriorityClass";
@@ -66,10 +67,7 @@ const SCOPES = ["Terminating", "NotTerminating", "BestEffort", "NotBestEffort", 
  */
 export function readResourceQuota(r: YamlReader): ResourceQuotaSpec {
   reportUnmodelled(r.node, "ResourceQuota", RESOURCE_QUOTA_FIELDS, r.ctx.inputs, (o) => r.ctx.site(o));
-  r.get("apiVersion").str({ pattern: /^v1$/, expected: '"v1"' });
-  const meta = r.get("metadata");
-  const name = meta.get("name").str({ expected: "the ResourceQuota's name" });
-  const namespace = meta.get("namespace").str({ default: "default" });
+  const { name, namespace } = readPolicyHead(r, "ResourceQuota", /^v1$/, '"v1"', false);
   const spec = r.get("spec");
   const hard = new Map<string, number>();
   for (const [k, v] of spec.get("hard").entries()) {

@@ -5,6 +5,7 @@ import {
   type DeploymentSpec,
   INT32_MAX,
   readSelectedTemplate,
+  readUpdateStrategy,
   readWorkloadHead,
   type VolumeManifest,
 } from "../manifests.js";
@@ -65,13 +66,10 @@ export function readStatefulSet(r: YamlReader, nameSuffix: string): DeploymentSp
   const podManagementPolicy = spec
     .get("podManagementPolicy")
     .oneOf(["OrderedReady", "Parallel"] as const, { default: "OrderedReady" });
-  const us = spec.get("updateStrategy");
-  us.object(["type", "rollingUpdate"]);
-  const updateStrategy = us.get("type").oneOf(["RollingUpdate", "OnDelete"] as const, { default: "RollingUpdate" });
-  const ru = us.get("rollingUpdate");
-  // model: apps validation ValidateStatefulSetUpdateStrategy: rollingUpdate only with type RollingUpdate.
-  if (updateStrategy === "OnDelete" && ru.present) ru.fail("no rollingUpdate with updateStrategy type OnDelete");
-  ru.object(["partition", "maxUnavailable"]);
+  const { type: updateStrategy, rollingUpdate: ru } = readUpdateStrategy(spec, "updateStrategy", "OnDelete", [
+    "partition",
+    "maxUnavailable",
+  ]);
   const partition = ru.get("partition").int({ min: 0, max: INT32_MAX, default: 0 });
   const ordinals = spec.get("ordinals");
   ordinals.object(["start"]);
