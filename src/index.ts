@@ -36,7 +36,8 @@ export { parseAnyScenario, validateScenarioFile, type AnyScenario } from "./scen
 
 // Running and results.
 export { Simulation, type SimulationRunOptions } from "./sim/simulation.js";
-export { runScenario, scenarioHash, type RunScenarioOptions, type RunScenarioResult } from "./sim/run-scenario.js";
+export { runScenario, type RunScenarioOptions, type RunScenarioResult } from "./sim/run-scenario.js";
+export { scenarioHash } from "./sim/scenario-hash.js";
 export { runEtcdBenchmarkScenario, type EtcdBenchmarkRow } from "./sim/run-etcd-benchmark.js";
 export {
   summarize,

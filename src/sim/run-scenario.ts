@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
 import {
@@ -22,6 +20,7 @@ import { writeResultDir } from "../metrics/result-dir.js";
 import { InputReport } from "../scenario/inputs/input-report.js";
 import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
 import { VERSION } from "../version.js";
+import { scenarioHash, scenarioJson } from "./scenario-hash.js";
 import { Simulation } from "./simulation.js";
 
 export interface RunScenarioOptions {
@@ -77,45 +76,6 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
     writeArrowFile(trace.file, tableFromColumns(columns, rows, runMetadata(sim)));
   }
   return { simulation: sim, summary, stats, outDir };
-}
-
-/**
- * The scenario hash of the run already in `outDir` (from its summary.json), or undefined when
- * there is none there to replace. A run of another scenario (another file, `--scale`, an edit)
- * under the same `<name>-<seed>` is refused by `simctl run` unless forced, so one run never
- * silently replaces another's results.
- */
-export function existingRunHash(outDir: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(outDir, "summary.json"), "utf8");
-  } catch {
-    return undefined;
-  }
-  try {
-    const h = (JSON.parse(text) as { scenarioHash?: unknown }).scenarioHash;
-    return typeof h === "string" ? h : "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
-/**
- * A stable hash of the resolved scenario's content: same inputs, same hash, on any machine and
- * from any directory (file paths say where a scenario was read, not what it is, so they are
- * left out).
- */
-export function scenarioHash(s: Scenario): string {
-  return createHash("sha256").update(scenarioJson(s, true)).digest("hex").slice(0, 16);
-}
-
-function scenarioJson(s: Scenario, contentOnly = false): string {
-  return JSON.stringify(
-    s,
-    (k, v: unknown) =>
-      (contentOnly && k === "file") || k === "inputs" ? undefined : v instanceof Map ? Object.fromEntries(v) : v,
-    2,
-  );
 }
 
 /** The schema metadata of every Arrow file a run writes. */
