@@ -47,7 +47,9 @@ export {
   type LatencySummary,
   type WaitSummary,
 } from "./metrics/summary.js";
-export { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "./metrics/arrow-writer.js";
+export { tableFromColumns, writeArrowFile, type Column } from "./metrics/arrow-writer.js";
+export { writeArrowColumns } from "./metrics/arrow-ipc.js";
+export { writeFileAtomic } from "./metrics/atomic-file.js";
 export { exportParquet } from "./metrics/parquet-export.js";
 
 // Component models usable on their own.

@@ -1,13 +1,8 @@
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
-import {
-  maxReadableTableBytes,
-  tableBytes,
-  tableFromColumns,
-  writeArrowFile,
-  writeFileAtomic,
-  type Column,
-} from "../metrics/arrow-writer.js";
+import { columnsBytes, maxReadableTableBytes, writeArrowColumns } from "../metrics/arrow-ipc.js";
+import type { Column } from "../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../metrics/atomic-file.js";
 import { apiColumns } from "../metrics/api-arrow.js";
 import { etcdColumns } from "../metrics/etcd-arrow.js";
 import { timeSeriesColumns } from "../metrics/time-series.js";
@@ -73,7 +68,7 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   }
   if (trace !== undefined && sim.trace !== undefined) {
     const { columns, rows } = eventColumns(sim.trace, sim.engine.kinds);
-    writeArrowFile(trace.file, tableFromColumns(columns, rows, runMetadata(sim)));
+    writeArrowColumns(trace.file, columns, rows, runMetadata(sim));
   }
   return { simulation: sim, summary, stats, outDir };
 }
@@ -108,15 +103,14 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
   };
   for (const name of sim.scenario.outputs) {
     const { columns, rows } = tables[name](sim);
-    const table = tableFromColumns(columns, rows, meta);
-    const bytes = tableBytes(table);
+    const bytes = columnsBytes(columns, rows);
     if (bytes > maxReadableTableBytes()) {
       process.stderr.write(
         `simctl: warning: ${name}.arrow not written: its ${rows} rows take ${sizeText(bytes)}, over the ${sizeText(maxReadableTableBytes())} that merge, export and report can read back (they load an Arrow file whole); leave ${name} out of the scenario's outputs: to skip it\n`,
       );
       continue;
     }
-    writeArrowFile(join(tmp, `${name}.arrow`), table);
+    writeArrowColumns(join(tmp, `${name}.arrow`), columns, rows, meta);
   }
   const ca = sim.clusterAutoscaler;
   if (ca !== undefined) {
@@ -124,7 +118,7 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
       ca.groups.groups.map((g) => g.name),
       sim.nodes.names,
     );
-    writeArrowFile(join(tmp, "autoscaler.arrow"), tableFromColumns(columns, rows, meta));
+    writeArrowColumns(join(tmp, "autoscaler.arrow"), columns, rows, meta);
   }
   writeFileAtomic(
     join(tmp, "summary.json"),
