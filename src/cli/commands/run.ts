@@ -10,7 +10,7 @@ import { existingRunHash, scenarioHash } from "../../sim/scenario-hash.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
 import { errorFromWorker } from "../../study/worker-error.js";
-import { workerHeapMb } from "../heap.js";
+import { WORKER_YOUNG_GENERATION_MB, workerHeapMb } from "../heap.js";
 import {
   inputLimits,
   numberOption,
@@ -135,7 +135,7 @@ function runInWorker(
     : new URL("../run-worker.js", import.meta.url);
   const w = new Worker(url, {
     workerData: { simctlRun: req } satisfies RunWorkerData,
-    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
   const forget = onInterrupt(w, req.out);
   return new Promise<Reply>((resolve, reject) => {
