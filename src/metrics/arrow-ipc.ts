@@ -297,27 +297,31 @@ function encodeMessage(headerType: number, encodeHeader: (fb: Builder) => number
 }
 
 function encodeRecordBatch(fb: Builder, b: Body): number {
-  fb.startVector(16, b.nodes.length, 8);
-  for (let i = b.nodes.length - 1; i >= 0; i--) {
-    const n = b.nodes[i]!;
-    fb.prep(8, 16);
-    fb.writeInt64(BigInt(n.nulls));
-    fb.writeInt64(BigInt(n.length));
-  }
-  const nodes = fb.endVector();
-  fb.startVector(16, b.regions.length, 8);
-  for (let i = b.regions.length - 1; i >= 0; i--) {
-    const r = b.regions[i]!;
-    fb.prep(8, 16);
-    fb.writeInt64(BigInt(r.length));
-    fb.writeInt64(BigInt(r.offset));
-  }
-  const buffers = fb.endVector();
+  const nodes = int64PairVector(
+    fb,
+    b.nodes.map((n) => [n.length, n.nulls]),
+  );
+  const buffers = int64PairVector(
+    fb,
+    b.regions.map((r) => [r.offset, r.length]),
+  );
   fb.startObject(5);
   fb.addFieldInt64(0, BigInt(b.length), 0n);
   fb.addFieldOffset(1, nodes, 0);
   fb.addFieldOffset(2, buffers, 0);
   return fb.endObject();
+}
+
+/** A vector of structs of two int64 fields (FieldNode: length, null count; Buffer: offset, length). */
+function int64PairVector(fb: Builder, pairs: readonly (readonly [number, number])[]): number {
+  fb.startVector(16, pairs.length, 8);
+  for (let i = pairs.length - 1; i >= 0; i--) {
+    const [first, second] = pairs[i]!;
+    fb.prep(8, 16);
+    fb.writeInt64(BigInt(second));
+    fb.writeInt64(BigInt(first));
+  }
+  return fb.endVector();
 }
 
 function encodeDictionaryBatch(fb: Builder, id: number, b: Body): number {
