@@ -1,15 +1,16 @@
 # simctl in a container, for batch engines: `simctl sweep STUDY --emit kubernetes` runs it as an
 # Indexed Job. Build: docker build -t REGISTRY/simctl-k8s:0.1.0 .
 #
-# The package compiles dist/ in its prepare script, with TypeScript, a dev dependency: the build
-# stage compiles it with every dependency installed; the final stage installs only the runtime
-# dependencies (--ignore-scripts keeps npm from running prepare without TypeScript) and takes
+# The package compiles dist/ in its prepare script, with TypeScript and esbuild, dev dependencies:
+# the build stage compiles it with every dependency installed; the final stage installs only the
+# runtime dependencies (--ignore-scripts keeps npm from running prepare without them) and takes
 # dist/ from the build stage.
 FROM node:20-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts
 COPY src ./src
+COPY scripts ./scripts
 RUN npm run build
 
 FROM node:20-slim

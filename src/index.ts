@@ -36,7 +36,8 @@ export { parseAnyScenario, validateScenarioFile, type AnyScenario } from "./scen
 
 // Running and results.
 export { Simulation, type SimulationRunOptions } from "./sim/simulation.js";
-export { runScenario, scenarioHash, type RunScenarioOptions, type RunScenarioResult } from "./sim/run-scenario.js";
+export { runScenario, type RunScenarioOptions, type RunScenarioResult } from "./sim/run-scenario.js";
+export { scenarioHash } from "./sim/scenario-hash.js";
 export { runEtcdBenchmarkScenario, type EtcdBenchmarkRow } from "./sim/run-etcd-benchmark.js";
 export {
   summarize,
@@ -46,7 +47,9 @@ export {
   type LatencySummary,
   type WaitSummary,
 } from "./metrics/summary.js";
-export { tableFromColumns, writeArrowFile, writeFileAtomic, type Column } from "./metrics/arrow-writer.js";
+export { tableFromColumns, writeArrowFile, type Column } from "./metrics/arrow-writer.js";
+export { writeArrowColumns } from "./metrics/arrow-ipc.js";
+export { writeFileAtomic } from "./metrics/atomic-file.js";
 export { exportParquet } from "./metrics/parquet-export.js";
 
 // Component models usable on their own.

@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { writeFileAtomic } from "../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../metrics/atomic-file.js";
 import { checkOutputDir, makeDirs } from "../metrics/result-dir.js";
 import { UserError } from "../study/user-error.js";
 

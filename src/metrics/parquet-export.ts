@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { tableFromIPC, tableToIPC } from "apache-arrow";
 import { Compression, Table as WasmTable, writeParquet, WriterPropertiesBuilder } from "parquet-wasm";
-import { writeFileAtomic } from "./arrow-writer.js";
+import { writeFileAtomic } from "./atomic-file.js";
 
 /** One table converted by {@link exportParquet}. */
 export interface ExportedTable {

@@ -526,21 +526,28 @@ function countCreated(sim: Simulation): number {
 
 function apiLatency(sim: Simulation): Record<string, LatencySummary> {
   const r = sim.api.requests;
-  const groups = new Map<string, number[]>();
+  // perf: one list per verb and resource, by index (no key string per request).
+  const groups: (number[] | undefined)[] = [];
   for (let i = 0; i < r.size; i++) {
     const d = r.doneNs[i]! - r.submitNs[i]!;
     if (Number.isNaN(d)) continue;
-    const key = `${VERB_NAMES[r.verb[i]!]} ${RESOURCE_NAMES[r.resource[i]!]}`;
-    let g = groups.get(key);
+    const slot = r.verb[i]! * RESOURCE_NAMES.length + r.resource[i]!;
+    let g = groups[slot];
     if (g === undefined) {
       g = [];
-      groups.set(key, g);
+      groups[slot] = g;
     }
     // An aggregate row stands for `count` requests that shared its latency.
     for (let k = r.count[i]!; k > 0; k--) g.push(d);
   }
+  const byKey = new Map<string, number[]>();
+  groups.forEach((g, slot) => {
+    if (g === undefined) return;
+    const verb = Math.floor(slot / RESOURCE_NAMES.length);
+    byKey.set(`${VERB_NAMES[verb]} ${RESOURCE_NAMES[slot - verb * RESOURCE_NAMES.length]}`, g);
+  });
   const out: Record<string, LatencySummary> = {};
-  for (const key of [...groups.keys()].sort()) out[key] = latency(Float64Array.from(groups.get(key)!));
+  for (const key of [...byKey.keys()].sort()) out[key] = latency(Float64Array.from(byKey.get(key)!));
   return out;
 }
 
@@ -573,9 +580,11 @@ function waits(sim: Simulation): WaitSummary[] {
     a[0] += ns * n;
     a[1] += n;
   };
+  // perf: each client's label once, not one string per request.
+  const labels = sim.clients.names.map((_, c) => limiterLabel(sim.clients, c));
   for (let i = 0; i < r.size; i++) {
     const n = r.count[i]!;
-    add(limiterLabel(sim.clients, r.client[i]!), r.limiterWaitNs[i]!, n);
+    add(labels[r.client[i]!]!, r.limiterWaitNs[i]!, n);
     add("API Priority and Fairness queues", r.seatWaitNs[i]!, n);
     add("etcd commit", r.storageNs[i]!, n);
   }

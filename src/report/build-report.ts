@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Table } from "apache-arrow";
 import type { TopLevelSpec } from "vega-lite";
 import { formatDuration, NS_PER } from "../core/time.js";
-import { writeFileAtomic } from "../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../metrics/atomic-file.js";
 import type { SimulatedSummary } from "../metrics/summary.js";
 import { collectStudy } from "../study/merge.js";
 import type { PlacementMetrics } from "../study/placement.js";

@@ -1,7 +1,9 @@
 import { join } from "node:path";
 import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
 import { runEtcdBenchmark } from "../etcd/benchmark.js";
-import { tableFromColumns, writeArrowFile, writeFileAtomic } from "../metrics/arrow-writer.js";
+import { writeArrowColumns } from "../metrics/arrow-ipc.js";
+import type { Column } from "../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../metrics/atomic-file.js";
 import { writeResultDir } from "../metrics/result-dir.js";
 import type { EtcdBenchmarkScenario } from "../scenario/etcd-benchmark-scenario.js";
 import { VERSION } from "../version.js";
@@ -21,7 +23,7 @@ export interface EtcdBenchmarkRow {
 export interface EtcdBenchmarkResult {
   rows: EtcdBenchmarkRow[];
   /** Each run's commit batches, named by their file (`etcd-<clients>-clients.arrow`). */
-  tables: [string, ReturnType<typeof tableFromColumns>][];
+  tables: { file: string; columns: Column[]; rows: number; metadata: Record<string, string> }[];
 }
 
 /**
@@ -74,20 +76,18 @@ export function simulateEtcdBenchmark(
       "simctl.seed": String(s.seed),
       "simctl.clients": String(run.clients),
     };
-    tables.push([
-      `etcd-${run.clients}-clients.arrow`,
-      tableFromColumns(
-        [
-          { name: "start_ns", type: "int64", values: b.startNs },
-          { name: "commit_ns", type: "int64", values: b.commitNs },
-          { name: "entries", type: "int32", values: b.entries },
-          { name: "bytes", type: "int64", values: b.bytes },
-          { name: "fsync_ns", type: "int64", values: b.fsyncNs },
-        ],
-        b.size,
-        meta,
-      ),
-    ]);
+    tables.push({
+      file: `etcd-${run.clients}-clients.arrow`,
+      columns: [
+        { name: "start_ns", type: "int64", values: b.startNs },
+        { name: "commit_ns", type: "int64", values: b.commitNs },
+        { name: "entries", type: "int32", values: b.entries },
+        { name: "bytes", type: "int64", values: b.bytes },
+        { name: "fsync_ns", type: "int64", values: b.fsyncNs },
+      ],
+      rows: b.size,
+      metadata: meta,
+    });
     onRun?.(rows.length, s.runs.length);
   }
   return { rows, tables };
@@ -95,7 +95,7 @@ export function simulateEtcdBenchmark(
 
 /** Writes what `simctl run` writes for an etcd benchmark (the batch tables, summary.json) into `dir`. */
 export function writeEtcdBenchmarkFiles(s: EtcdBenchmarkScenario, r: EtcdBenchmarkResult, dir: string): void {
-  for (const [name, table] of r.tables) writeArrowFile(join(dir, name), table);
+  for (const t of r.tables) writeArrowColumns(join(dir, t.file), t.columns, t.rows, t.metadata);
   writeFileAtomic(
     join(dir, "summary.json"),
     `${JSON.stringify({ simctlVersion: VERSION, results: { scenario: s.name, seed: s.seed, etcdBenchmark: r.rows } }, null, 2)}\n`,

@@ -1,15 +1,8 @@
-import { readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
-import {
-  maxReadableTableBytes,
-  tableBytes,
-  tableFromColumns,
-  writeArrowFile,
-  writeFileAtomic,
-  type Column,
-} from "../metrics/arrow-writer.js";
+import { columnsBytes, maxReadableTableBytes, writeArrowColumns } from "../metrics/arrow-ipc.js";
+import type { Column } from "../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../metrics/atomic-file.js";
 import { apiColumns } from "../metrics/api-arrow.js";
 import { etcdColumns } from "../metrics/etcd-arrow.js";
 import { timeSeriesColumns } from "../metrics/time-series.js";
@@ -22,6 +15,7 @@ import { writeResultDir } from "../metrics/result-dir.js";
 import { InputReport } from "../scenario/inputs/input-report.js";
 import { summarize, type RunStats, type SimulatedSummary } from "../metrics/summary.js";
 import { VERSION } from "../version.js";
+import { scenarioHash, scenarioJson } from "./scenario-hash.js";
 import { Simulation } from "./simulation.js";
 
 export interface RunScenarioOptions {
@@ -74,48 +68,9 @@ export function runScenario(scenario: Scenario, options: RunScenarioOptions = {}
   }
   if (trace !== undefined && sim.trace !== undefined) {
     const { columns, rows } = eventColumns(sim.trace, sim.engine.kinds);
-    writeArrowFile(trace.file, tableFromColumns(columns, rows, runMetadata(sim)));
+    writeArrowColumns(trace.file, columns, rows, runMetadata(sim));
   }
   return { simulation: sim, summary, stats, outDir };
-}
-
-/**
- * The scenario hash of the run already in `outDir` (from its summary.json), or undefined when
- * there is none there to replace. A run of another scenario (another file, `--scale`, an edit)
- * under the same `<name>-<seed>` is refused by `simctl run` unless forced, so one run never
- * silently replaces another's results.
- */
-export function existingRunHash(outDir: string): string | undefined {
-  let text: string;
-  try {
-    text = readFileSync(join(outDir, "summary.json"), "utf8");
-  } catch {
-    return undefined;
-  }
-  try {
-    const h = (JSON.parse(text) as { scenarioHash?: unknown }).scenarioHash;
-    return typeof h === "string" ? h : "unknown";
-  } catch {
-    return "unknown";
-  }
-}
-
-/**
- * A stable hash of the resolved scenario's content: same inputs, same hash, on any machine and
- * from any directory (file paths say where a scenario was read, not what it is, so they are
- * left out).
- */
-export function scenarioHash(s: Scenario): string {
-  return createHash("sha256").update(scenarioJson(s, true)).digest("hex").slice(0, 16);
-}
-
-function scenarioJson(s: Scenario, contentOnly = false): string {
-  return JSON.stringify(
-    s,
-    (k, v: unknown) =>
-      (contentOnly && k === "file") || k === "inputs" ? undefined : v instanceof Map ? Object.fromEntries(v) : v,
-    2,
-  );
 }
 
 /** The schema metadata of every Arrow file a run writes. */
@@ -148,15 +103,14 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
   };
   for (const name of sim.scenario.outputs) {
     const { columns, rows } = tables[name](sim);
-    const table = tableFromColumns(columns, rows, meta);
-    const bytes = tableBytes(table);
+    const bytes = columnsBytes(columns, rows);
     if (bytes > maxReadableTableBytes()) {
       process.stderr.write(
         `simctl: warning: ${name}.arrow not written: its ${rows} rows take ${sizeText(bytes)}, over the ${sizeText(maxReadableTableBytes())} that merge, export and report can read back (they load an Arrow file whole); leave ${name} out of the scenario's outputs: to skip it\n`,
       );
       continue;
     }
-    writeArrowFile(join(tmp, `${name}.arrow`), table);
+    writeArrowColumns(join(tmp, `${name}.arrow`), columns, rows, meta);
   }
   const ca = sim.clusterAutoscaler;
   if (ca !== undefined) {
@@ -164,7 +118,7 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
       ca.groups.groups.map((g) => g.name),
       sim.nodes.names,
     );
-    writeArrowFile(join(tmp, "autoscaler.arrow"), tableFromColumns(columns, rows, meta));
+    writeArrowColumns(join(tmp, "autoscaler.arrow"), columns, rows, meta);
   }
   writeFileAtomic(
     join(tmp, "summary.json"),

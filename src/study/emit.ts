@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { writeFileAtomic } from "../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../metrics/atomic-file.js";
 import { estimateMemory } from "../scenario/estimate-memory.js";
 import type { InputLimits } from "../scenario/input-files.js";
 import { parseScenario } from "../scenario/load-scenario.js";

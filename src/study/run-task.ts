@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { writeFileAtomic } from "../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../metrics/atomic-file.js";
 import { writeResultDir } from "../metrics/result-dir.js";
 import type { RunStats, SimulatedSummary } from "../metrics/summary.js";
 import type { InputLimits } from "../scenario/input-files.js";

@@ -37,7 +37,7 @@ export function ensureDist(): void {
     }
   }
   try {
-    if (!fresh()) execFileSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: REPO, stdio: "inherit" });
+    if (!fresh()) execFileSync("npm", ["run", "-s", "build"], { cwd: REPO, stdio: "inherit" });
   } finally {
     rmdirSync(lock);
   }

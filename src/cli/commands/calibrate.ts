@@ -4,7 +4,7 @@ import { fitEtcd, predictPoint } from "../../calibrate/fit-etcd.js";
 import { calibrationTable, pointsWithin } from "../../calibrate/calibration-table.js";
 import { readEtcdFile } from "../../calibrate/etcd-file.js";
 import { readMeasurements } from "../../calibrate/measurements.js";
-import { writeFileAtomic } from "../../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../../metrics/atomic-file.js";
 import { ETCD_DEFAULTS, ETCD_KEYS, type EtcdSpec } from "../../scenario/sections/etcd.js";
 import { inputLimits, numberOption, SEED_RULE, withInputOptions, type InputArgs } from "../input-options.js";
 import { COMMANDS } from "../command-index.js";

@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { writeFileAtomic } from "../../metrics/arrow-writer.js";
+import { writeFileAtomic } from "../../metrics/atomic-file.js";
 import { importDump } from "../../scenario/import-dump.js";
 import { formatInputReport } from "../../scenario/inputs/input-report.js";
 import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";

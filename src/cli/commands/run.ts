@@ -6,12 +6,11 @@ import { formatSummary } from "../../metrics/format-summary.js";
 import { checkOutputDir, interrupting, onInterrupt } from "../../metrics/result-dir.js";
 import { estimateMemory, formatBytes } from "../../scenario/estimate-memory.js";
 import { formatInputReport } from "../../scenario/inputs/input-report.js";
-import { formatEtcdBenchmark } from "../../sim/run-etcd-benchmark.js";
-import { existingRunHash, scenarioHash } from "../../sim/run-scenario.js";
+import { existingRunHash, scenarioHash } from "../../sim/scenario-hash.js";
 import { sourceWorkerUrl } from "../../study/source-loader.js";
 import { UserError } from "../../study/user-error.js";
 import { errorFromWorker } from "../../study/worker-error.js";
-import { workerHeapMb } from "../heap.js";
+import { WORKER_YOUNG_GENERATION_MB, workerHeapMb } from "../heap.js";
 import {
   inputLimits,
   numberOption,
@@ -21,7 +20,7 @@ import {
   type ScenarioArgs,
 } from "../input-options.js";
 import { ProgressBar } from "../progress.js";
-import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-worker.js";
+import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-request.js";
 import { COMMANDS } from "../command-index.js";
 
 interface RunArgs extends ScenarioArgs {
@@ -97,6 +96,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
     );
     bar.finish();
     if (done.type === "etcd" && input.kind === "etcd") {
+      // perf: imported here, since its module holds the etcd benchmark simulator as well.
+      const { formatEtcdBenchmark } = await import("../../sim/run-etcd-benchmark.js");
       process.stdout.write(
         args.json
           ? `${JSON.stringify({ results: done.rows }, null, 2)}\n`
@@ -134,7 +135,7 @@ function runInWorker(
     : new URL("../run-worker.js", import.meta.url);
   const w = new Worker(url, {
     workerData: { simctlRun: req } satisfies RunWorkerData,
-    resourceLimits: { maxOldGenerationSizeMb: heapMb },
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
   });
   const forget = onInterrupt(w, req.out);
   return new Promise<Reply>((resolve, reject) => {
