@@ -116,10 +116,11 @@ export class EtcdCluster {
   private readonly fPendingBytes: Float64Array;
   /** When the follower's current Ready (save + ack encode) ends. */
   private readonly fBusyUntil: Float64Array;
-  /** A `kFollowerReady` wake-up is scheduled for the follower. */
+  /** A `kFollowerReady` wake-up is scheduled for the follower, and for when. */
   private readonly fWake: Uint8Array;
-  /** The follower's events pending in the engine (`kMsgApp` in flight, `kFollowerReady`). */
-  private readonly fEvents: Uint32Array;
+  private readonly fWakeNs: Float64Array;
+  /** The follower's `kMsgApp` events in flight. */
+  private readonly fInFlight: Uint32Array;
   /** The commit index the follower has applied up to, and when its apply goroutine is free. */
   private readonly fApplied: Float64Array;
   private readonly fApplyFreeNs: Float64Array;
@@ -166,7 +167,8 @@ export class EtcdCluster {
     this.fPendingBytes = new Float64Array(n);
     this.fBusyUntil = new Float64Array(n);
     this.fWake = new Uint8Array(n);
-    this.fEvents = new Uint32Array(n);
+    this.fWakeNs = new Float64Array(n);
+    this.fInFlight = new Uint32Array(n);
     this.fApplied = new Float64Array(n);
     this.fApplyFreeNs = new Float64Array(n);
     this.linkOut = new Float64Array(n);
@@ -458,40 +460,48 @@ export class EtcdCluster {
   /**
    * Sends batch `row` to follower `f` at `atNs`; the leader's own save of it ends at `savedNs`.
    *
-   * perf: when nothing can reach the follower between now and its handling of the message,
-   * the follower's receive, save and ack are computed now, at their own times, instead of
-   * from a `kMsgApp` (and a `kFollowerReady`) event; the results are the same, bit for bit:
-   * - its host is its own (not colocated), and it has no event pending, so its cores, its fsync
-   *   and net streams and its state see the same calls in the same order;
+   * perf: when nothing can reach the follower between now and the message's arrival, the
+   * follower receives it now, at its arrival time, instead of from a `kMsgApp` event, and when
+   * it can save it before any later batch arrives, saves and acks it now too; the results are
+   * the same, bit for bit:
+   * - its host is its own (not colocated) and no earlier message is in flight to it, so its
+   *   cores, its fsync and net streams and its state see the same calls in the same order; a
+   *   pending `kFollowerReady` wake-up is no obstacle if the message arrives before it;
    * - the message arrives by `savedNs`, so the commit index it applies up to is today's: the
    *   leader hands entries to apply only in a Ready taken after `savedNs` (a `kMsgApp` at
    *   `savedNs` fires before `kLeaderSaved`, scheduled after it);
-   * - the follower's save starts by `savedNs`, while no later batch can have arrived: the next
-   *   one leaves after the leader's next Ready, which starts at `savedNs` at the earliest.
+   * - a save that starts before `savedNs` takes only what has arrived: the next batch leaves
+   *   after the leader's next Ready, which starts at `savedNs` at the earliest. A later save
+   *   waits for its `kFollowerReady` wake-up, as after a `kMsgApp`.
    */
   private replicate(atNs: number, f: number, row: number, savedNs: number): void {
     const at = this.arrival(atNs, 0, f);
-    const busy = this.fBusyUntil[f]!;
-    if (!this.colocated && this.fEvents[f] === 0 && at <= savedNs && (busy <= at || busy < savedNs)) {
-      this.receive(f, row, at);
-      this.followerReady(f, busy > at ? busy : at);
+    const waking = this.fWake[f] === 1;
+    if (this.colocated || this.fInFlight[f] !== 0 || at > savedNs || (waking && at >= this.fWakeNs[f]!)) {
+      this.fInFlight[f]!++;
+      this.engine.scheduleAt(at, this.kMsgApp, f, row);
       return;
     }
-    this.fEvents[f]!++;
-    this.engine.scheduleAt(at, this.kMsgApp, f, row);
+    this.receive(f, row, at);
+    if (waking) return;
+    const busy = this.fBusyUntil[f]!;
+    if (busy <= at || busy < savedNs) this.followerReady(f, busy > at ? busy : at);
+    else this.wakeAt(f, busy);
   }
 
   /** The follower saves the batch at once, or when its Ready in progress ends. */
   private onMsgApp(f: number, row: number): void {
-    this.fEvents[f]!--;
+    this.fInFlight[f]!--;
     const now = this.engine.now;
     this.receive(f, row, now);
     if (this.fBusyUntil[f]! <= now) this.followerReady(f, now);
-    else if (this.fWake[f] === 0) {
-      this.fWake[f] = 1;
-      this.fEvents[f]!++;
-      this.engine.scheduleAt(this.fBusyUntil[f]!, this.kFollowerReady, f);
-    }
+    else if (this.fWake[f] === 0) this.wakeAt(f, this.fBusyUntil[f]!);
+  }
+
+  private wakeAt(f: number, atNs: number): void {
+    this.fWake[f] = 1;
+    this.fWakeNs[f] = atNs;
+    this.engine.scheduleAt(atNs, this.kFollowerReady, f);
   }
 
   /** Follower `f` receives batch `row` at `nowNs`: the entries wait for its next Ready. */
@@ -505,7 +515,6 @@ export class EtcdCluster {
 
   private onFollowerReady(f: number): void {
     this.fWake[f] = 0;
-    this.fEvents[f]!--;
     if (this.fPendingEntries[f]! > 0) this.followerReady(f, this.engine.now);
   }
 
