@@ -327,12 +327,7 @@ export class ApiServer {
     const cpu = this.cpuOf(req);
     // model: an aggregate's requests draw one sample per stage between them (the mean holds;
     // perf: no draw per member).
-    const cost = this.authentication.sample();
-    let done = cpu.run(arrival, cost);
-    for (let i = this.requests.count[req]!; i > 1; i--) {
-      const t = cpu.run(arrival, cost);
-      if (t > done) done = t;
-    }
+    const done = cpu.runMany(arrival, this.authentication.sample(), this.requests.count[req]!);
     this.engine.scheduleAt(done, this.kAuthenticated, req);
   }
 
@@ -467,14 +462,8 @@ export class ApiServer {
    * webhook's business in any scenario we ship; scenario webhooks name foreground resources).
    */
   private onGroupSeat(req: number, cpu: HostCpu, pass: number): void {
-    const now = this.engine.now;
-    let done = now;
     const cost = this.authorization.sample() + this.validation.sample() + 2 * pass;
-    for (let i = this.requests.count[req]!; i > 0; i--) {
-      const t = cpu.run(now, cost);
-      if (t > done) done = t;
-    }
-    this.engine.scheduleAt(done, this.kHandled, req);
+    this.engine.scheduleAt(cpu.runMany(this.engine.now, cost, this.requests.count[req]!), this.kHandled, req);
   }
 
   private onHandled(req: number): void {

@@ -75,6 +75,8 @@ export class EtcdCluster {
   private readonly name: string;
   private readonly members: number;
   private readonly quorum: number;
+  /** Members share one host: a follower's bursts interleave with the leader's (no look-ahead). */
+  private readonly colocated: boolean;
   private readonly cpu: HostCpu[] = [];
   private readonly fsync: Sampler[] = [];
   private readonly net: Sampler[] = [];
@@ -114,8 +116,11 @@ export class EtcdCluster {
   private readonly fPendingBytes: Float64Array;
   /** When the follower's current Ready (save + ack encode) ends. */
   private readonly fBusyUntil: Float64Array;
-  /** A `kFollowerReady` wake-up is scheduled for the follower. */
+  /** A `kFollowerReady` wake-up is scheduled for the follower, and for when. */
   private readonly fWake: Uint8Array;
+  private readonly fWakeNs: Float64Array;
+  /** The follower's `kMsgApp` events in flight. */
+  private readonly fInFlight: Uint32Array;
   /** The commit index the follower has applied up to, and when its apply goroutine is free. */
   private readonly fApplied: Float64Array;
   private readonly fApplyFreeNs: Float64Array;
@@ -145,6 +150,7 @@ export class EtcdCluster {
     this.name = config.name ?? "etcd";
     this.members = config.members;
     this.quorum = Math.floor(config.members / 2) + 1;
+    this.colocated = config.colocated;
     const shared = config.colocated ? new HostCpu(`${this.name}/host`, config.cpus) : undefined;
     for (let m = 0; m < this.members; m++) {
       this.cpu.push(shared ?? new HostCpu(`${this.name}/${m}`, config.cpus));
@@ -161,6 +167,8 @@ export class EtcdCluster {
     this.fPendingBytes = new Float64Array(n);
     this.fBusyUntil = new Float64Array(n);
     this.fWake = new Uint8Array(n);
+    this.fWakeNs = new Float64Array(n);
+    this.fInFlight = new Uint32Array(n);
     this.fApplied = new Float64Array(n);
     this.fApplyFreeNs = new Float64Array(n);
     this.linkOut = new Float64Array(n);
@@ -312,10 +320,11 @@ export class EtcdCluster {
       if (n > 0) {
         const fsyncNs = this.walFsyncNs(0, n, bytes);
         const row = this.batches.add(now, first, n, bytes, fsyncNs, done + fsyncNs - now);
-        for (let f = 1; f < this.members; f++) this.send(done, 0, f, this.kMsgApp, row);
+        const savedNs = done + fsyncNs;
+        for (let f = 1; f < this.members; f++) this.replicate(done, f, row, savedNs);
         this.leaderSaving = true;
         this.savingUpTo = last;
-        engine.scheduleAt(done + fsyncNs, this.kLeaderSaved);
+        engine.scheduleAt(savedNs, this.kLeaderSaved);
         return;
       }
     }
@@ -433,36 +442,80 @@ export class EtcdCluster {
   // ---- network and followers -------------------------------------------------------------
 
   /**
-   * Sends one raft message from member `from` to member `to` at `atNs`, taking half a
-   * round-trip sample. model: rafthttp streams each peer's messages over one long-lived HTTP
-   * connection, so messages on a link arrive in the order sent (a later one never overtakes).
+   * When a raft message from member `from` to member `to`, sent at `atNs`, arrives: half a
+   * round-trip sample later. model: rafthttp streams each peer's messages over one long-lived
+   * HTTP connection, so messages on a link arrive in the order sent (a later one never
+   * overtakes).
    */
-  private send(atNs: number, from: number, to: number, kind: EventKind, arg: number): void {
+  private arrival(atNs: number, from: number, to: number): number {
     const delay = Math.round(this.net[from]!.sample() / 2);
     const link = from === 0 ? this.linkOut : this.linkIn;
     const peer = from === 0 ? to : from;
     let at = atNs + delay;
     if (at < link[peer]!) at = link[peer]!;
     link[peer] = at;
-    this.engine.scheduleAt(at, kind, peer, arg);
+    return at;
   }
 
+  /**
+   * Sends batch `row` to follower `f` at `atNs`; the leader's own save of it ends at `savedNs`.
+   *
+   * perf: when nothing can reach the follower between now and the message's arrival, the
+   * follower receives it now, at its arrival time, instead of from a `kMsgApp` event, and when
+   * it can save it before any later batch arrives, saves and acks it now too; the results are
+   * the same, bit for bit:
+   * - its host is its own (not colocated) and no earlier message is in flight to it, so its
+   *   cores, its fsync and net streams and its state see the same calls in the same order; a
+   *   pending `kFollowerReady` wake-up is no obstacle if the message arrives before it;
+   * - the message arrives by `savedNs`, so the commit index it applies up to is today's: the
+   *   leader hands entries to apply only in a Ready taken after `savedNs` (a `kMsgApp` at
+   *   `savedNs` fires before `kLeaderSaved`, scheduled after it);
+   * - a save that starts before `savedNs` takes only what has arrived: the next batch leaves
+   *   after the leader's next Ready, which starts at `savedNs` at the earliest. A later save
+   *   waits for its `kFollowerReady` wake-up, as after a `kMsgApp`.
+   */
+  private replicate(atNs: number, f: number, row: number, savedNs: number): void {
+    const at = this.arrival(atNs, 0, f);
+    const waking = this.fWake[f] === 1;
+    if (this.colocated || this.fInFlight[f] !== 0 || at > savedNs || (waking && at >= this.fWakeNs[f]!)) {
+      this.fInFlight[f]!++;
+      this.engine.scheduleAt(at, this.kMsgApp, f, row);
+      return;
+    }
+    this.receive(f, row, at);
+    if (waking) return;
+    const busy = this.fBusyUntil[f]!;
+    if (busy <= at || busy < savedNs) this.followerReady(f, busy > at ? busy : at);
+    else this.wakeAt(f, busy);
+  }
+
+  /** The follower saves the batch at once, or when its Ready in progress ends. */
   private onMsgApp(f: number, row: number): void {
+    this.fInFlight[f]!--;
+    const now = this.engine.now;
+    this.receive(f, row, now);
+    if (this.fBusyUntil[f]! <= now) this.followerReady(f, now);
+    else if (this.fWake[f] === 0) this.wakeAt(f, this.fBusyUntil[f]!);
+  }
+
+  private wakeAt(f: number, atNs: number): void {
+    this.fWake[f] = 1;
+    this.fWakeNs[f] = atNs;
+    this.engine.scheduleAt(atNs, this.kFollowerReady, f);
+  }
+
+  /** Follower `f` receives batch `row` at `nowNs`: the entries wait for its next Ready. */
+  private receive(f: number, row: number, nowNs: number): void {
     const log = this.batches;
     this.fReceived[f] = log.lastIndex(row);
     this.fPendingEntries[f] = this.fPendingEntries[f]! + log.entries[row]!;
     this.fPendingBytes[f] = this.fPendingBytes[f]! + log.bytes[row]!;
-    this.followerApply(f);
-    if (this.fBusyUntil[f]! <= this.engine.now) this.followerReady(f);
-    else if (this.fWake[f] === 0) {
-      this.fWake[f] = 1;
-      this.engine.scheduleAt(this.fBusyUntil[f]!, this.kFollowerReady, f);
-    }
+    this.followerApply(f, nowNs);
   }
 
   private onFollowerReady(f: number): void {
     this.fWake[f] = 0;
-    if (this.fPendingEntries[f]! > 0) this.followerReady(f);
+    if (this.fPendingEntries[f]! > 0) this.followerReady(f, this.engine.now);
   }
 
   /**
@@ -471,17 +524,17 @@ export class EtcdCluster {
    * keeps only the last MsgAppResp of a Ready, so one ack covers the whole batch. The ack's
    * encode runs once the fsync returns.
    */
-  private followerReady(f: number): void {
+  private followerReady(f: number, nowNs: number): void {
     const cfg = this.config;
     const n = this.fPendingEntries[f]!;
     const cpu = this.cpu[f]!;
-    const decoded = cpu.run(this.engine.now, cfg.peerMessageCpuNs + cfg.readyCpuNs + n * cfg.entryCpuNs);
+    const decoded = cpu.run(nowNs, cfg.peerMessageCpuNs + cfg.readyCpuNs + n * cfg.entryCpuNs);
     const saved = decoded + this.walFsyncNs(f, n, this.fPendingBytes[f]!);
     const acked = cpu.run(saved, cfg.peerMessageCpuNs);
     this.fPendingEntries[f] = 0;
     this.fPendingBytes[f] = 0;
     this.fBusyUntil[f] = acked;
-    this.send(acked, f, 0, this.kMsgAppResp, this.fReceived[f]!);
+    this.engine.scheduleAt(this.arrival(acked, f, 0), this.kMsgAppResp, f, this.fReceived[f]!);
   }
 
   /**
@@ -489,12 +542,11 @@ export class EtcdCluster {
    * own apply goroutine then applies up to it. Nothing waits on a follower's apply, but it
    * spends the follower's cores (which colocated members share).
    */
-  private followerApply(f: number): void {
+  private followerApply(f: number, now: number): void {
     const c = this.handedIndex;
     const k = c - this.fApplied[f]!;
     if (k <= 0) return;
     this.fApplied[f] = c;
-    const now = this.engine.now;
     const ready = this.fApplyFreeNs[f]! > now ? this.fApplyFreeNs[f]! : now;
     this.fApplyFreeNs[f] = this.cpu[f]!.run(ready, k * this.config.applyCpuNs);
   }

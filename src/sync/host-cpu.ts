@@ -26,6 +26,8 @@ export class HostCpu {
   readonly cores: number;
   /** When each core finishes the last burst given to it. */
   private readonly freeNs: Float64Array;
+  /** Scratch for {@link runMany}: core indices as a binary min-heap on `freeNs`. */
+  private readonly heap: Int32Array;
   /** Bursts run, their CPU time, and the time they waited for a core (for "where the time went"). */
   bursts = 0;
   busyNs = 0;
@@ -36,6 +38,7 @@ export class HostCpu {
     this.name = name;
     this.cores = cores;
     this.freeNs = new Float64Array(cores);
+    this.heap = new Int32Array(cores);
   }
 
   /**
@@ -61,6 +64,96 @@ export class HostCpu {
     this.busyNs += costNs;
     this.waitNs += start - readyNs;
     return finish;
+  }
+
+  /**
+   * Runs `count` bursts of `costNs` each, all ready at `readyNs`, as `count` calls of
+   * {@link run} in a row would; returns the latest finish. The cores' free times (as a
+   * multiset, which is all that later calls see), the finish times, `bursts`, `busyNs` and
+   * `waitNs` come out the same, bit for bit: the bursts take the idle cores first (each leaves
+   * its core busy until `readyNs + costNs`, past `readyNs`), then each of the rest takes the core
+   * that frees first, in that order.
+   * perf: O(cores + count log cores) instead of O(count x cores); for the aggregates of the
+   * background streams (hundreds of requests on a 64-core replica).
+   */
+  runMany(readyNs: number, costNs: number, count: number): number {
+    const free = this.freeNs;
+    const finish = readyNs + costNs;
+    if (count <= 1 || !(finish > readyNs)) {
+      // A zero-cost burst leaves its core idle, so the bursts do not spread: call by call.
+      let done = this.run(readyNs, costNs);
+      for (let i = count; i > 1; i--) {
+        const t = this.run(readyNs, costNs);
+        if (t > done) done = t;
+      }
+      return done;
+    }
+    let idle = 0;
+    for (let i = 0; i < free.length; i++) if (free[i]! <= readyNs) idle++;
+    let left = count;
+    if (idle > left) {
+      // Fewer bursts than idle cores: best fit gives them the idle cores that freed last.
+      for (; left > 0; left--) {
+        let fit = -1;
+        for (let i = 0; i < free.length; i++) {
+          const f = free[i]!;
+          if (f <= readyNs && (fit < 0 || f > free[fit]!)) fit = i;
+        }
+        free[fit] = finish;
+        this.account(costNs, 0);
+      }
+      return finish;
+    }
+    let done = -Infinity;
+    if (idle > 0) {
+      for (let i = 0; i < free.length; i++) {
+        if (free[i]! > readyNs) continue;
+        free[i] = finish;
+        this.account(costNs, 0);
+      }
+      left -= idle;
+      if (left === 0) return finish;
+      done = finish;
+    }
+    // Every core is busy past readyNs now: each burst takes the core that frees first.
+    const heap = this.heap;
+    const n = free.length;
+    for (let i = 0; i < n; i++) heap[i] = i;
+    for (let i = (n >> 1) - 1; i >= 0; i--) this.siftDown(i);
+    for (; left > 0; left--) {
+      const core = heap[0]!;
+      const start = free[core]!;
+      const end = start + costNs;
+      free[core] = end;
+      this.account(costNs, start - readyNs);
+      if (end > done) done = end;
+      this.siftDown(0);
+    }
+    return done;
+  }
+
+  private account(costNs: number, waitNs: number): void {
+    this.bursts++;
+    this.busyNs += costNs;
+    this.waitNs += waitNs;
+  }
+
+  /** Restores the min-heap on `freeNs` below heap slot `i`. */
+  private siftDown(i: number): void {
+    const heap = this.heap;
+    const free = this.freeNs;
+    const n = heap.length;
+    const core = heap[i]!;
+    const key = free[core]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && free[heap[c + 1]!]! < free[heap[c]!]!) c++;
+      if (free[heap[c]!]! >= key) break;
+      heap[i] = heap[c]!;
+      i = c;
+    }
+    heap[i] = core;
   }
 
   /** Share of the cores' time busy over `[0, untilNs]`. */

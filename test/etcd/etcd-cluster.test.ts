@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { constant, lognormal, Sampler } from "../../src/core/distributions.js";
 import { RandomStreams } from "../../src/core/random.js";
+import { EventTrace } from "../../src/core/trace.js";
 import { BackendCommitReason } from "../../src/etcd/backend-commit-log.js";
 import { runEtcdBenchmark } from "../../src/etcd/benchmark.js";
 import { DEFAULT_ETCD_CONFIG, EtcdError } from "../../src/etcd/etcd-config.js";
@@ -183,6 +184,87 @@ describe("sequential single client (closed form)", () => {
       clientRtt: constant(0),
     });
     expect(r2.meanLatencyMs).toBeCloseTo(7, 9);
+  });
+});
+
+describe("followers computed ahead of their messages", () => {
+  // A follower's receive, save and ack are computed when the leader sends, unless the message
+  // arrives after the leader's own save ends (then a `etcd.msgApp` event carries it). Both ways
+  // give the closed form: request + the MsgApp's trip + the follower's fsync + the ack's trip.
+  const F = 5 * MS;
+  const writes = 10;
+  /** `writes` writes one after another (each proposed when the last is answered), traced. */
+  const run = (rtt: number) => {
+    const { engine, cluster, replies } = makeCluster(
+      idealConfig({ members: 3, peerRtt: constant(rtt), walFsync: constant(F) }),
+    );
+    const trace = new EventTrace(engine);
+    trace.start();
+    const onReply = engine.register("test.onReply", (id, rev) => {
+      replies.requestId.push(id);
+      replies.revision.push(rev);
+      replies.atNs.push(engine.now);
+      if (id + 1 < writes) cluster.propose(id + 1, 100, onReply);
+    });
+    cluster.propose(0, 100, onReply);
+    engine.run();
+    const count = (name: string) => {
+      let n = 0;
+      for (let i = 0; i < trace.size; i++) if (engine.kinds[trace.kind[i]!] === name) n++;
+      return n;
+    };
+    const gaps = replies.atNs.map((t, i) => t - (i === 0 ? 0 : replies.atNs[i - 1]!));
+    return { gaps, msgApp: count("etcd.msgApp"), msgAppResp: count("etcd.msgAppResp") };
+  };
+
+  it("a message that arrives before the leader's save ends costs no event", () => {
+    const r = run(2 * MS);
+    expect(r.msgApp).toBe(0);
+    expect(r.msgAppResp).toBe(2 * writes);
+    expect(r.gaps).toEqual(new Array(writes).fill(1 * MS + F + 1 * MS));
+  });
+
+  it("with free CPU, the same replies as colocated members, which always take the events", () => {
+    // Zero-cost bursts on 64 cores never wait, so a shared host changes nothing but the path:
+    // colocated followers get every message as an event. Random RTTs and fsyncs make followers
+    // busy past the leader's save, messages overtake its end, and both paths mix.
+    const trial = (colocated: boolean) => {
+      const cfg = idealConfig({
+        members: 5,
+        cpus: 64,
+        colocated,
+        peerRtt: lognormal(300 * US, 3 * MS),
+        walFsync: lognormal(1 * MS, 6 * MS),
+      });
+      const { engine, cluster, replies, onCommit } = makeCluster(cfg, 4);
+      const trace = new EventTrace(engine);
+      trace.start();
+      const rng = new RandomStreams(8).stream("arrivals");
+      const kPropose = engine.register("test.propose", (id) => cluster.propose(id, 200, onCommit));
+      let t = 0;
+      for (let id = 0; id < 3000; id++) {
+        t += Math.round(-Math.log(1 - rng.next()) * 400 * US);
+        engine.scheduleAt(t, kPropose, id);
+      }
+      engine.run();
+      let msgApps = 0;
+      for (let i = 0; i < trace.size; i++) if (engine.kinds[trace.kind[i]!] === "etcd.msgApp") msgApps++;
+      return { replies, msgApps, batches: cluster.batches.size };
+    };
+    const events = trial(true);
+    const ahead = trial(false);
+    expect(ahead.replies).toEqual(events.replies);
+    expect(events.replies.requestId.length).toBe(3000);
+    expect(events.msgApps).toBe(4 * events.batches);
+    expect(ahead.msgApps).toBeGreaterThan(0);
+    expect(ahead.msgApps).toBeLessThan(events.msgApps / 2);
+  });
+
+  it("a message that arrives after it is an event, with the same closed form", () => {
+    const r = run(12 * MS);
+    expect(r.msgApp).toBe(2 * writes);
+    expect(r.msgAppResp).toBe(2 * writes);
+    expect(r.gaps).toEqual(new Array(writes).fill(6 * MS + F + 6 * MS));
   });
 });
 
