@@ -59,7 +59,7 @@ describe("HorizontalPodAutoscaler end to end", () => {
     expect(s(120)).toBe(2);
     // 5 CPU over 500m requests at 50%: 20 pods, held at maxReplicas while the load stays up.
     expect(Math.max(...r)).toBe(20);
-    const upAt = r.findIndex((x) => x === 20);
+    const upAt = r.indexOf(20);
     expect(upAt).toBeGreaterThan(120);
     expect(upAt).toBeLessThan(300);
     for (let t = upAt; t < 660; t++) expect(s(t)).toBe(20);
