@@ -2,13 +2,17 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** An end-to-end case: `simctl run <file>` (or another command) in a fresh process, several times. */
 export interface E2ECase {
   name: string;
-  /** Scenario file relative to the repository root (its seed is fixed in the file). */
-  file: string;
+  /**
+   * What the process runs: a scenario file relative to the repository root (its seed is fixed
+   * in the file), given to `command`; `{ args }`, simctl with exactly these arguments; or
+   * "bare", `node -e 0` (the in-run baseline of a process that does nothing).
+   */
+  file: string | { args: readonly string[] } | "bare";
   scale?: number;
   /** The simctl command and its arguments after the file; default `run` with nothing after. */
   command?: readonly [string, ...string[]];
@@ -16,11 +20,19 @@ export interface E2ECase {
   samples: number;
 }
 
+/** Name of the bare-process baseline case. */
+export const BARE_NODE_CASE = "e2e node -e 0";
+/** Name of the `simctl --help` case. */
+export const HELP_CASE = "e2e simctl --help";
+
 /**
- * The end-to-end cases: the 10k-pods scenario, the 5,000-node density scenario, and the
- * capacity search of issue 14's bar (under 60 s on 2 cores: 4 candidates x 3 seeds x 2).
+ * The end-to-end cases: `node -e 0` and `simctl --help` (the start-up floor and simctl's own
+ * start-up), the 10k-pods scenario, the 5,000-node density scenario, and the capacity search
+ * of issue 14's bar (under 60 s on 2 cores: 4 candidates x 3 seeds x 2).
  */
 export const E2E_CASES: readonly E2ECase[] = [
+  { name: BARE_NODE_CASE, file: "bare", samples: 5 },
+  { name: HELP_CASE, file: { args: ["--help"] }, samples: 5 },
   { name: "e2e 10k-pods", file: "scenarios/10k-pods.yaml", samples: 5 },
   { name: "e2e density-5k-nodes", file: "scenarios/density-5k-nodes.yaml", samples: 3 },
   {
@@ -41,16 +53,23 @@ export interface E2ESample {
 }
 
 /**
- * Runs a case once in a child process (`node dist-bench/bench/e2e-child.js run FILE --out TMP`)
- * and returns its wall time and peak RSS; throws if the run fails.
+ * Runs a case once in a child process (`node dist-bench/bench/e2e-child.js run FILE --out TMP`,
+ * or `node --import e2e-exit-report.js -e 0`) and returns its wall time and peak RSS; throws if
+ * the run fails.
  */
 export function runE2E(repoRoot: string, c: E2ECase): E2ESample {
   const dir = mkdtempSync(join(tmpdir(), "simctl-e2e-bench-"));
   try {
     const report = join(dir, "report.json");
-    const child = join(dirname(fileURLToPath(import.meta.url)), "e2e-child.js");
+    const here = dirname(fileURLToPath(import.meta.url));
+    const child = join(here, "e2e-child.js");
     const [command, ...rest] = c.command ?? ["run"];
-    const args = [child, command, c.file, ...rest, "--out", join(dir, "runs"), "--json"];
+    const args =
+      c.file === "bare"
+        ? ["--import", pathToFileURL(join(here, "e2e-exit-report.js")).href, "-e", "0"]
+        : typeof c.file === "object"
+          ? [child, ...c.file.args]
+          : [child, command, c.file, ...rest, "--out", join(dir, "runs"), "--json"];
     if (c.scale !== undefined) args.push("--scale", String(c.scale));
     const r = spawnSync(process.execPath, args, {
       cwd: repoRoot,
@@ -58,11 +77,17 @@ export function runE2E(repoRoot: string, c: E2ECase): E2ESample {
       encoding: "utf8",
       maxBuffer: 64 << 20,
     });
-    if (r.status !== 0) throw new Error(`${c.name}: simctl run exited ${r.status}\n${r.stderr}`);
+    if (r.status !== 0) throw new Error(`${c.name}: the process exited ${r.status}\n${r.stderr}`);
     const m = JSON.parse(readFileSync(report, "utf8")) as { wallMs: number; maxRssKiB: number };
-    const out = JSON.parse(r.stdout) as { run?: { events: number } };
-    return { wallMs: m.wallMs, maxRssKiB: m.maxRssKiB, events: out.run?.events ?? 0 };
+    const events = typeof c.file === "string" && c.file !== "bare" ? eventsOf(r.stdout) : 0;
+    return { wallMs: m.wallMs, maxRssKiB: m.maxRssKiB, events };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Simulated events from a command's --json output (0 for a command that does not print them). */
+function eventsOf(stdout: string): number {
+  const out = JSON.parse(stdout) as { run?: { events: number } };
+  return out.run?.events ?? 0;
 }

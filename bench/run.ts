@@ -3,11 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Bench } from "tinybench";
-import { EVENTS_PER_ITERATION, engineBench } from "./engine.bench.js";
+import { engineBench, engineInfo } from "./engine.bench.js";
 import { WATCH_EVENTS, watchBench } from "./watch.bench.js";
 import { BENCH_NODES, BENCH_PODS, schedulerBench, schedulerThroughputBench } from "./scheduler.bench.js";
 import { ARROW_ROWS, arrowBench } from "./arrow.bench.js";
-import { E2E_CASES, runE2E } from "./e2e.bench.js";
+import { BARE_NODE_CASE, E2E_CASES, runE2E } from "./e2e.bench.js";
 import { compareResults, formatComparison, median, parseFraction, type BenchResult, type CaseResult } from "./gate.js";
 import { REPO_ROOT, updateGolden } from "./golden.js";
 
@@ -80,8 +80,9 @@ async function main(argv: string[]): Promise<number> {
   const perSec = (unitsPerIteration: number, unit: string) => (ms: number) => ({
     [unit]: Number(((unitsPerIteration / ms) * 1e3).toPrecision(4)),
   });
-  const suites: [() => Bench, (name: string) => (ms: number) => Record<string, number>][] = [
-    [engineBench, () => (ms) => ({ "M events/s": Number(((EVENTS_PER_ITERATION / ms) * 1e-3).toPrecision(4)) })],
+  // The figures of a case, from its name and the cases of its suite (for in-run ratios).
+  const suites: [() => Bench, (name: string, cases: CaseResult[]) => (ms: number) => Record<string, number>][] = [
+    [engineBench, engineInfo],
     [watchBench, () => (ms) => ({ "ns per pod event": Math.round((ms * 1e6) / WATCH_EVENTS) })],
     [schedulerBench, () => (ms) => ({ "ns per node": Number(((ms * 1e6) / BENCH_NODES).toPrecision(4)) })],
     [schedulerThroughputBench, () => perSec(BENCH_PODS, "pods/s")],
@@ -90,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
   for (const [make, info] of suites) {
     const cases = await runSuite(make, want, rounds, roundMs);
     for (const c of cases) {
-      c.info = info(c.name)(median(c.samples));
+      c.info = info(c.name, cases)(median(c.samples));
       result.cases.push(c);
       out(formatCase(c));
     }
@@ -107,11 +108,19 @@ async function main(argv: string[]): Promise<number> {
       rss = Math.max(rss, s.maxRssKiB);
       events = s.events;
     }
+    // The in-run baseline of a whole process: this case's median wall over `node -e 0`'s.
+    const bare = result.cases.find((x) => x.name === BARE_NODE_CASE);
     const c: CaseResult = {
       name: e.name,
       unit: "ms",
       samples,
-      info: { "peak RSS MiB": Math.round(rss / 1024), events },
+      info: {
+        "peak RSS MiB": Math.round(rss / 1024),
+        events,
+        ...(bare === undefined || e.name === BARE_NODE_CASE
+          ? {}
+          : { ratioToNodeE0: Number((median(samples) / median(bare.samples)).toPrecision(3)) }),
+      },
     };
     result.cases.push(c);
     out(formatCase(c));

@@ -19,7 +19,9 @@ const DEFAULT_THRESHOLD = 48;
  * split into a finer rung when it holds more than `threshold` events, 48 by default); when
  * every rung is spent, Top is spread into a new rung sized to its count. Each event is touched a bounded
  * number of times on average, so push and pop cost O(1) amortised instead of a heap's
- * O(log n): twice a flat binary heap's events/s at 1e5 pending (README, Benchmarks).
+ * O(log n). Against a flat binary heap measured in the same run (bench/engine.bench.ts, hold
+ * model), the engine around it is 1.3 to 1.4 times as fast at 1e5 pending, but 0.7 to 0.9
+ * times at 1e6, where every bucket move and pop is a cache miss into the pool's arrays.
  *
  * The heap also fuses pop with the next push: {@link popTop} leaves a hole at the root, and a
  * push that lands in the heap before the next pop fills the hole with one sift-down (the
