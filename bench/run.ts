@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import type { Bench } from "tinybench";
 import { EVENTS_PER_ITERATION, engineBench } from "./engine.bench.js";
 import { WATCH_EVENTS, watchBench } from "./watch.bench.js";
-import { BENCH_NODES, BENCH_PODS, schedulerBench, schedulerThroughputBench } from "./scheduler.bench.js";
+import { BENCH_PODS, schedulerBench, schedulerPassInfo, schedulerThroughputBench } from "./scheduler.bench.js";
 import { ARROW_ROWS, arrowBench } from "./arrow.bench.js";
 import { E2E_CASES, runE2E } from "./e2e.bench.js";
 import { compareResults, formatComparison, median, parseFraction, type BenchResult, type CaseResult } from "./gate.js";
@@ -80,17 +80,18 @@ async function main(argv: string[]): Promise<number> {
   const perSec = (unitsPerIteration: number, unit: string) => (ms: number) => ({
     [unit]: Number(((unitsPerIteration / ms) * 1e3).toPrecision(4)),
   });
-  const suites: [() => Bench, (name: string) => (ms: number) => Record<string, number>][] = [
+  // The figures of a case, from its name and the cases of its suite (for in-run ratios).
+  const suites: [() => Bench, (name: string, cases: CaseResult[]) => (ms: number) => Record<string, number>][] = [
     [engineBench, () => (ms) => ({ "M events/s": Number(((EVENTS_PER_ITERATION / ms) * 1e-3).toPrecision(4)) })],
     [watchBench, () => (ms) => ({ "ns per pod event": Math.round((ms * 1e6) / WATCH_EVENTS) })],
-    [schedulerBench, () => (ms) => ({ "ns per node": Number(((ms * 1e6) / BENCH_NODES).toPrecision(4)) })],
+    [schedulerBench, schedulerPassInfo],
     [schedulerThroughputBench, () => perSec(BENCH_PODS, "pods/s")],
     [arrowBench, () => perSec(ARROW_ROWS, "rows/s")],
   ];
   for (const [make, info] of suites) {
     const cases = await runSuite(make, want, rounds, roundMs);
     for (const c of cases) {
-      c.info = info(c.name)(median(c.samples));
+      c.info = info(c.name, cases)(median(c.samples));
       result.cases.push(c);
       out(formatCase(c));
     }
