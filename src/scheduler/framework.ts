@@ -25,6 +25,7 @@ import {
   type ScorePlugin,
 } from "./plugin.js";
 import { MAX_NODE_SCORE } from "./plugins/helper.js";
+import { HOT_ARG_COUNT, HotArg, HotScore, hotScoresSelect } from "./plugins/hot-scores.js";
 import { NodeScoreMemo, setMemoized } from "./plugins/node-score-memo.js";
 import type { RegistryEntry } from "./registry.js";
 import type { SchedulerCache } from "./scheduler-cache.js";
@@ -153,6 +154,8 @@ export class Framework implements Handle {
   private readonly localPlugins: ScorePlugin[] = [];
   private readonly localWeights: number[] = [];
   private readonly localKeyBuf = new Float64Array(LOCAL_KEY_LENGTH);
+  /** The arguments of hotScoresSelect this cycle, when every local plugin is a hot-line formula. */
+  private readonly hotArgs = new Float64Array(HOT_ARG_COUNT);
   private readonly localMemo: NodeScoreMemo;
   /** Whether any Score plugin offers localKey. */
   private readonly anyLocal: boolean;
@@ -183,6 +186,8 @@ export class Framework implements Handle {
   /** The fused kernel's selectHost state (see Sel). */
   private readonly sel = new Float64Array(4);
   private fusedActive = false;
+  /** Whether this cycle's score pass selected the host (into sel, see hotScoresSelect). */
+  private hostSelected = false;
 
   constructor(
     profile: ResolvedProfile,
@@ -486,9 +491,14 @@ export class Framework implements Handle {
       r.score = sel[Sel.score]!;
       return r;
     }
+    this.hostSelected = false;
     const st = this.scorePass(state, pod, found, explain);
     if (st !== null) return this.fail(Code.Error, st);
-    this.selectHost(found);
+    if (this.hostSelected) {
+      const sel = this.sel;
+      r.node = feasible[sel[Sel.best]!]!;
+      r.score = sel[Sel.score]! + this.constantScore;
+    } else this.selectHost(found);
     return r;
   }
 
@@ -649,8 +659,12 @@ export class Framework implements Handle {
       }
       for (let j = LocalKey.first + LocalKey.stride * nLocal; j < key.length; j++) key[j] = 0;
     }
-    if (nLocal > 0) this.setLocalScores(state, pod, n, nLocal);
+    // perf: when the local plugins are hot-line formulas they are scored last, in one kernel
+    // that also selects the host (see hotScoresSelect); the others add to zeroed totals first.
+    const hot = nLocal > 0 && this.setHotArgs(nLocal);
+    if (nLocal > 0 && !hot) this.setLocalScores(state, pod, n, nLocal);
     else totals.fill(0, 0, n);
+    let perNode = false;
     for (let i = 0; i < this.scores.length; i++) {
       const bit = sBits[i]!;
       if ((localMask & bit) !== 0) continue;
@@ -669,6 +683,7 @@ export class Framework implements Handle {
         // perf: the plugin scores, normalizes and adds its weighted scores in one or two passes.
         const c = p.scoreInto!(state, pod, feasible, n, totals, w, buf);
         if (c !== PER_NODE_SCORES) this.constantScore += c * w;
+        else perNode = true;
         this.result.scoredPlugins++;
         continue;
       }
@@ -689,6 +704,7 @@ export class Framework implements Handle {
         raw = explain !== null ? buf.slice(0, n) : null;
         if (p.normalizes) p.normalizeScore(state, pod, feasible, n, buf);
         const bad = accumulate(totals, buf, n, w);
+        perNode = true;
         // model: RunScorePlugins rejects scores outside [MinNodeScore, MaxNodeScore] after normalizing.
         if (!Number.isNaN(bad))
           return rejected(
@@ -706,6 +722,21 @@ export class Framework implements Handle {
       if (this.constantScore !== 0) for (let j = 0; j < n; j++) totals[j]! += this.constantScore;
       this.constantScore = 0;
       explain.totals = totals.slice(0, n);
+    }
+    if (hot) {
+      this.localMemo.use(this.localKeyBuf);
+      hotScoresSelect(
+        this.cache.hot,
+        this.hotArgs,
+        feasible,
+        n,
+        this.localMemo.values,
+        totals,
+        perNode,
+        this.sel,
+        this.rng,
+      );
+      this.hostSelected = true;
     }
     return null;
   }
@@ -752,6 +783,41 @@ export class Framework implements Handle {
       values[node] = sum;
       totals[i] = sum;
     }
+  }
+
+  /**
+   * Whether every local plugin of this cycle (nLocal of them, after localKey) is a hot-line
+   * formula (see ScorePlugin.hotScore), at most one of each kind; if so their arguments are in
+   * hotArgs (see HotArg).
+   */
+  private setHotArgs(nLocal: number): boolean {
+    const key = this.localKeyBuf;
+    const args = this.hotArgs;
+    args[HotArg.allocKind] = -1;
+    args[HotArg.balanced] = 0;
+    for (let j = 0; j < nLocal; j++) {
+      const t = this.localPlugins[j]!.hotScore;
+      const pc = key[LocalKey.first + LocalKey.stride * j]!;
+      const pm = key[LocalKey.first + LocalKey.stride * j + 1]!;
+      const w = this.localWeights[j]!;
+      if (t === undefined || t === null) return false;
+      if (t.kind === HotScore.balanced) {
+        if (args[HotArg.balanced] === 1) return false;
+        args[HotArg.balanced] = 1;
+        args[HotArg.balancedPodCpu] = pc;
+        args[HotArg.balancedPodMem] = pm;
+        args[HotArg.balancedWeight] = w;
+      } else {
+        if (args[HotArg.allocKind] !== -1) return false;
+        args[HotArg.allocKind] = t.kind;
+        args[HotArg.allocPodCpu] = pc;
+        args[HotArg.allocPodMem] = pm;
+        args[HotArg.allocCpuWeight] = t.cpuWeight;
+        args[HotArg.allocMemWeight] = t.memWeight;
+        args[HotArg.allocWeight] = w;
+      }
+    }
+    return true;
   }
 
   /**
