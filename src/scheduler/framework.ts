@@ -97,6 +97,13 @@ export class ExplainRecord {
 /** model: schedule_one.go minimum chunking is ours: the filter pass runs in chunks of this many nodes at least. */
 const MIN_CHUNK = 32;
 const MAX_CHUNK = 1024;
+/**
+ * The fused local scoring and selection (hotScoresSelect) is used when the memo forgot values
+ * for at least 1 / MANY_CHANGED of the feasible nodes. perf: a heuristic (both paths give the
+ * same totals and the same choice): the fused pass wins when most nodes miss, the memo pass and
+ * selectHost's call-free scan when most hit (the SchedulingBasic-like throughput case).
+ */
+const MANY_CHANGED = 4;
 /** Node-local Score plugins memoized together at most (see setLocalScores). */
 const MAX_LOCAL = 3;
 /**
@@ -659,9 +666,12 @@ export class Framework implements Handle {
       }
       for (let j = LocalKey.first + LocalKey.stride * nLocal; j < key.length; j++) key[j] = 0;
     }
-    // perf: when the local plugins are hot-line formulas they are scored last, in one kernel
-    // that also selects the host (see hotScoresSelect); the others add to zeroed totals first.
-    const hot = nLocal > 0 && this.setHotArgs(nLocal);
+    // perf: when many nodes changed since the memo was last used and the local plugins are
+    // hot-line formulas, they are scored last, in one kernel that also selects the host (see
+    // hotScoresSelect), and the others add to zeroed totals first. With few changes, the memo
+    // pass and selectHost's scan are cheaper.
+    if (nLocal > 0) this.localMemo.use(this.localKeyBuf);
+    const hot = nLocal > 0 && this.localMemo.forgotten * MANY_CHANGED >= n && this.setHotArgs(nLocal);
     if (nLocal > 0 && !hot) this.setLocalScores(state, pod, n, nLocal);
     else totals.fill(0, 0, n);
     let perNode = false;
@@ -724,7 +734,6 @@ export class Framework implements Handle {
       explain.totals = totals.slice(0, n);
     }
     if (hot) {
-      this.localMemo.use(this.localKeyBuf);
       hotScoresSelect(
         this.cache.hot,
         this.hotArgs,
@@ -743,13 +752,11 @@ export class Framework implements Handle {
 
   /**
    * Sets totals[0..n) to the weighted node-local scores of this cycle's local plugins: memoized
-   * per node (see NodeScoreMemo) under the key the plugins gave, computed through localScore
-   * where the node's hot line changed since.
+   * per node (see NodeScoreMemo, whose slot for the plugins' key scorePass selected), computed
+   * through localScore where the node's hot line changed since.
    */
   private setLocalScores(state: CycleState, pod: PodRef, n: number, nLocal: number): void {
-    const memo = this.localMemo;
-    memo.use(this.localKeyBuf);
-    const values = memo.values;
+    const values = this.localMemo.values;
     const list = this.feasibleBuf;
     const missAt = this.missAt;
     const totals = this.totals;

@@ -18,6 +18,11 @@ export const UNKNOWN_VERDICT = -128;
 class MemoSlots<A extends Float64Array | Int8Array> {
   /** The values of the slot chosen by the last {@link use}, by node. */
   values: A;
+  /**
+   * How many hot-line rewrites the last {@link use} forgot values for (an upper bound on the
+   * nodes it made unknown; Infinity when it forgot every value).
+   */
+  forgotten = 0;
   private readonly cache: SchedulerCache;
   private readonly keyLength: number;
   /** Keys of the slots, keyLength numbers each (NaN: unused). */
@@ -67,12 +72,16 @@ class MemoSlots<A extends Float64Array | Int8Array> {
       for (let j = 0; j < L; j++) keys[s * L + j] = key[j]!;
       this.slots[s]!.fill(this.unknown);
       this.synced[s] = cache.hotChanges;
-    }
+      this.forgotten = Infinity;
+    } else this.forgotten = 0;
     const values = this.slots[s]!;
     const from = this.synced[s]!;
     const to = cache.hotChanges;
-    if (to - from > HOT_LOG_SIZE) values.fill(this.unknown);
-    else {
+    if (to - from > HOT_LOG_SIZE) {
+      values.fill(this.unknown);
+      this.forgotten = Infinity;
+    } else {
+      this.forgotten += to - from;
       const log = cache.hotLog;
       const unknown = this.unknown;
       for (let c = from; c < to; c++) values[log[c % HOT_LOG_SIZE]!] = unknown;
