@@ -5,7 +5,7 @@ import { parseArgs } from "node:util";
 import type { Bench } from "tinybench";
 import { engineBench, engineInfo } from "./engine.bench.js";
 import { WATCH_EVENTS, watchBench } from "./watch.bench.js";
-import { BENCH_NODES, BENCH_PODS, schedulerBench, schedulerThroughputBench } from "./scheduler.bench.js";
+import { BENCH_PODS, schedulerBench, schedulerPassInfo, schedulerThroughputBench } from "./scheduler.bench.js";
 import { ARROW_ROWS, arrowBench } from "./arrow.bench.js";
 import { BARE_NODE_CASE, E2E_CASES, runE2E } from "./e2e.bench.js";
 import { compareResults, formatComparison, median, parseFraction, type BenchResult, type CaseResult } from "./gate.js";
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const suites: [() => Bench, (name: string, cases: CaseResult[]) => (ms: number) => Record<string, number>][] = [
     [engineBench, engineInfo],
     [watchBench, () => (ms) => ({ "ns per pod event": Math.round((ms * 1e6) / WATCH_EVENTS) })],
-    [schedulerBench, () => (ms) => ({ "ns per node": Number(((ms * 1e6) / BENCH_NODES).toPrecision(4)) })],
+    [schedulerBench, schedulerPassInfo],
     [schedulerThroughputBench, () => perSec(BENCH_PODS, "pods/s")],
     [arrowBench, () => perSec(ARROW_ROWS, "rows/s")],
   ];

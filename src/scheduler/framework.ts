@@ -25,6 +25,7 @@ import {
   type ScorePlugin,
 } from "./plugin.js";
 import { MAX_NODE_SCORE } from "./plugins/helper.js";
+import { HOT_ARG_COUNT, HotArg, HotScore, hotScoresSelect } from "./plugins/hot-scores.js";
 import { NodeScoreMemo, setMemoized } from "./plugins/node-score-memo.js";
 import type { RegistryEntry } from "./registry.js";
 import type { SchedulerCache } from "./scheduler-cache.js";
@@ -96,6 +97,13 @@ export class ExplainRecord {
 /** model: schedule_one.go minimum chunking is ours: the filter pass runs in chunks of this many nodes at least. */
 const MIN_CHUNK = 32;
 const MAX_CHUNK = 1024;
+/**
+ * The fused local scoring and selection (hotScoresSelect) is used when the memo forgot values
+ * for at least 1 / MANY_CHANGED of the feasible nodes. perf: a heuristic (both paths give the
+ * same totals and the same choice): the fused pass wins when most nodes miss, the memo pass and
+ * selectHost's call-free scan when most hit (the SchedulingBasic-like throughput case).
+ */
+const MANY_CHANGED = 4;
 /** Node-local Score plugins memoized together at most (see setLocalScores). */
 const MAX_LOCAL = 3;
 /**
@@ -153,6 +161,8 @@ export class Framework implements Handle {
   private readonly localPlugins: ScorePlugin[] = [];
   private readonly localWeights: number[] = [];
   private readonly localKeyBuf = new Float64Array(LOCAL_KEY_LENGTH);
+  /** The arguments of hotScoresSelect this cycle, when every local plugin is a hot-line formula. */
+  private readonly hotArgs = new Float64Array(HOT_ARG_COUNT);
   private readonly localMemo: NodeScoreMemo;
   /** Whether any Score plugin offers localKey. */
   private readonly anyLocal: boolean;
@@ -183,6 +193,8 @@ export class Framework implements Handle {
   /** The fused kernel's selectHost state (see Sel). */
   private readonly sel = new Float64Array(4);
   private fusedActive = false;
+  /** Whether this cycle's score pass selected the host (into sel, see hotScoresSelect). */
+  private hostSelected = false;
 
   constructor(
     profile: ResolvedProfile,
@@ -486,9 +498,14 @@ export class Framework implements Handle {
       r.score = sel[Sel.score]!;
       return r;
     }
+    this.hostSelected = false;
     const st = this.scorePass(state, pod, found, explain);
     if (st !== null) return this.fail(Code.Error, st);
-    this.selectHost(found);
+    if (this.hostSelected) {
+      const sel = this.sel;
+      r.node = feasible[sel[Sel.best]!]!;
+      r.score = sel[Sel.score]! + this.constantScore;
+    } else this.selectHost(found);
     return r;
   }
 
@@ -649,8 +666,15 @@ export class Framework implements Handle {
       }
       for (let j = LocalKey.first + LocalKey.stride * nLocal; j < key.length; j++) key[j] = 0;
     }
-    if (nLocal > 0) this.setLocalScores(state, pod, n, nLocal);
+    // perf: when many nodes changed since the memo was last used and the local plugins are
+    // hot-line formulas, they are scored last, in one kernel that also selects the host (see
+    // hotScoresSelect), and the others add to zeroed totals first. With few changes, the memo
+    // pass and selectHost's scan are cheaper.
+    if (nLocal > 0) this.localMemo.use(this.localKeyBuf);
+    const hot = nLocal > 0 && this.localMemo.forgotten * MANY_CHANGED >= n && this.setHotArgs(nLocal);
+    if (nLocal > 0 && !hot) this.setLocalScores(state, pod, n, nLocal);
     else totals.fill(0, 0, n);
+    let perNode = false;
     for (let i = 0; i < this.scores.length; i++) {
       const bit = sBits[i]!;
       if ((localMask & bit) !== 0) continue;
@@ -669,6 +693,7 @@ export class Framework implements Handle {
         // perf: the plugin scores, normalizes and adds its weighted scores in one or two passes.
         const c = p.scoreInto!(state, pod, feasible, n, totals, w, buf);
         if (c !== PER_NODE_SCORES) this.constantScore += c * w;
+        else perNode = true;
         this.result.scoredPlugins++;
         continue;
       }
@@ -689,6 +714,7 @@ export class Framework implements Handle {
         raw = explain !== null ? buf.slice(0, n) : null;
         if (p.normalizes) p.normalizeScore(state, pod, feasible, n, buf);
         const bad = accumulate(totals, buf, n, w);
+        perNode = true;
         // model: RunScorePlugins rejects scores outside [MinNodeScore, MaxNodeScore] after normalizing.
         if (!Number.isNaN(bad))
           return rejected(
@@ -707,18 +733,30 @@ export class Framework implements Handle {
       this.constantScore = 0;
       explain.totals = totals.slice(0, n);
     }
+    if (hot) {
+      hotScoresSelect(
+        this.cache.hot,
+        this.hotArgs,
+        feasible,
+        n,
+        this.localMemo.values,
+        totals,
+        perNode,
+        this.sel,
+        this.rng,
+      );
+      this.hostSelected = true;
+    }
     return null;
   }
 
   /**
    * Sets totals[0..n) to the weighted node-local scores of this cycle's local plugins: memoized
-   * per node (see NodeScoreMemo) under the key the plugins gave, computed through localScore
-   * where the node's hot line changed since.
+   * per node (see NodeScoreMemo, whose slot for the plugins' key scorePass selected), computed
+   * through localScore where the node's hot line changed since.
    */
   private setLocalScores(state: CycleState, pod: PodRef, n: number, nLocal: number): void {
-    const memo = this.localMemo;
-    memo.use(this.localKeyBuf);
-    const values = memo.values;
+    const values = this.localMemo.values;
     const list = this.feasibleBuf;
     const missAt = this.missAt;
     const totals = this.totals;
@@ -752,6 +790,41 @@ export class Framework implements Handle {
       values[node] = sum;
       totals[i] = sum;
     }
+  }
+
+  /**
+   * Whether every local plugin of this cycle (nLocal of them, after localKey) is a hot-line
+   * formula (see ScorePlugin.hotScore), at most one of each kind; if so their arguments are in
+   * hotArgs (see HotArg).
+   */
+  private setHotArgs(nLocal: number): boolean {
+    const key = this.localKeyBuf;
+    const args = this.hotArgs;
+    args[HotArg.allocKind] = -1;
+    args[HotArg.balanced] = 0;
+    for (let j = 0; j < nLocal; j++) {
+      const t = this.localPlugins[j]!.hotScore;
+      const pc = key[LocalKey.first + LocalKey.stride * j]!;
+      const pm = key[LocalKey.first + LocalKey.stride * j + 1]!;
+      const w = this.localWeights[j]!;
+      if (t === undefined || t === null) return false;
+      if (t.kind === HotScore.balanced) {
+        if (args[HotArg.balanced] === 1) return false;
+        args[HotArg.balanced] = 1;
+        args[HotArg.balancedPodCpu] = pc;
+        args[HotArg.balancedPodMem] = pm;
+        args[HotArg.balancedWeight] = w;
+      } else {
+        if (args[HotArg.allocKind] !== -1) return false;
+        args[HotArg.allocKind] = t.kind;
+        args[HotArg.allocPodCpu] = pc;
+        args[HotArg.allocPodMem] = pm;
+        args[HotArg.allocCpuWeight] = t.cpuWeight;
+        args[HotArg.allocMemWeight] = t.memWeight;
+        args[HotArg.allocWeight] = w;
+      }
+    }
+    return true;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Rng } from "../core/random.js";
 import type { CycleState } from "./cycle-state.js";
+import type { HotScore } from "./plugins/hot-scores.js";
 import type { PodSpec } from "./pod-spec.js";
 import type { SchedulerCache } from "./scheduler-cache.js";
 import type { Status } from "./status.js";
@@ -138,6 +139,19 @@ export interface ScorePlugin extends Plugin {
   localKey?(pod: PodRef, key: Float64Array, at: number): boolean;
   /** The score of one node for the pod of the last localKey call that returned true. */
   localScore?(pod: PodRef, node: number): number;
+  /**
+   * Optional, with localKey (perf): the plugin's score as one of the hot-line formulas (see
+   * HotScore) with its cpu and memory weights, over the two numbers localKey writes, so that the
+   * framework can compute the scores of all such plugins in one pass (null: not one of them).
+   */
+  readonly hotScore?: HotScoreTerm | null;
+}
+
+/** A Score plugin's score as a hot-line formula (see {@link ScorePlugin.hotScore}). */
+export interface HotScoreTerm {
+  readonly kind: HotScore;
+  readonly cpuWeight: number;
+  readonly memWeight: number;
 }
 
 /** The per-node outcome of a failed filter pass, for PostFilter and the failure message. */

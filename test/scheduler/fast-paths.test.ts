@@ -3,6 +3,7 @@ import { parseSchedulerConfig } from "../../src/scheduler/config.js";
 import { CycleState } from "../../src/scheduler/cycle-state.js";
 import { ExplainRecord } from "../../src/scheduler/framework.js";
 import type { PodRef } from "../../src/scheduler/plugin.js";
+import { Code } from "../../src/scheduler/status.js";
 import { seededRng, StandaloneCluster, type NodeInput, type PodInput } from "../../src/scheduler/standalone.js";
 import { makeNode, makePod } from "./fixtures/cluster.js";
 
@@ -96,6 +97,29 @@ function workload(): PodInput[] {
         },
       ])
       .get(),
+    // Tolerates every taint, requires a label every node has and spreads loosely over hostnames:
+    // the whole-chunk passes of TaintToleration, NodeAffinity and PodTopologySpread.
+    makePod("tolerant")
+      .labels({ app: "tolerant" })
+      .req({ cpu: "120m", memory: "100Mi" })
+      .set("tolerations", [{ operator: "Exists" }])
+      .set("affinity", {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "Exists" }] }],
+          },
+        },
+      })
+      .set("topologySpreadConstraints", [
+        {
+          maxSkew: 50,
+          topologyKey: "kubernetes.io/hostname",
+          whenUnsatisfiable: "DoNotSchedule",
+          labelSelector: { matchLabels: { app: "tolerant" } },
+        },
+      ])
+      .get(),
+    makePod("gold").req({ cpu: "100m", memory: "100Mi" }).set("nodeSelector", { tier: "gold" }).get(),
     makePod("prefer")
       .req({ cpu: "150m", memory: "200Mi" })
       .set("tolerations", [{ key: "spot", operator: "Exists", effect: "PreferNoSchedule" }])
@@ -172,8 +196,16 @@ function lockstep(config: string, n: number, pods: number, shapes: PodInput[], p
     rb.pod = i;
     const x = fa.schedule(ra, rotA, pct);
     const got = [x.code, x.node, x.score, x.examined, x.feasible, rotA.next];
-    const y = fb.schedule(rb, rotB, pct, new ExplainRecord());
+    const e = new ExplainRecord();
+    const y = fb.schedule(rb, rotB, pct, e);
     expect(got, `pod ${i} (${shapes[k]!.name})`).toEqual([y.code, y.node, y.score, y.examined, y.feasible, rotB.next]);
+    // The Filter kernels (and their whole-chunk passes) keep exactly the nodes that pass every
+    // plugin's per-node Filter.
+    if (y.code === Code.Success && e.examinedNodes.length > 1) {
+      const kept = new Set(e.feasible);
+      for (const node of e.examinedNodes)
+        expect(fb.runFilters(fb.state, rb, node).code === Code.Success, `pod ${i} node ${node}`).toBe(kept.has(node));
+    }
     if (x.node >= 0) {
       a.cache.addPod(i, ra.group, x.node, i);
       b.cache.addPod(i, rb.group, y.node, i);

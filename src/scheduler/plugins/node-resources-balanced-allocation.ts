@@ -3,15 +3,13 @@ import type { CycleState } from "../cycle-state.js";
 import { Res } from "../../cluster/resources.js";
 import type * as fw from "../plugin.js";
 import { PER_NODE_SCORES } from "../plugin.js";
-import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
+import { HOT_STRIDE } from "../scheduler-cache.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
-import { MAX_NODE_SCORE } from "./helper.js";
+import { hotBalanced as hotBalancedScore, HotScore } from "./hot-scores.js";
 import {
-  balancedAllocation2,
   balancedResourceScorer,
   DEFAULT_RESOURCES,
   readResourceSpecs,
-  requestedFraction,
   ResourceAllocationScorer,
   ResourceScorePlugin,
 } from "./resource-allocation.js";
@@ -21,11 +19,8 @@ import { argsObject } from "./simple-args.js";
  * perf: module-local aliases of imported constants and functions used per node (V8 on Node 20
  * folds a module's own const bindings, not imported ones; see node-resources-fit.ts).
  */
-const H = Hot;
 const STRIDE = HOT_STRIDE;
-const MAX_SCORE = MAX_NODE_SCORE;
-const balanced2 = balancedAllocation2;
-const fraction = requestedFraction;
+const hotBalanced = hotBalancedScore;
 
 /**
  * NodeResourcesBalancedAllocation: favours nodes whose requested fractions of the configured
@@ -39,6 +34,8 @@ export class NodeResourcesBalancedAllocation extends ResourceScorePlugin impleme
   private readonly scorer: ResourceAllocationScorer;
   /** Whether the scored resources are exactly cpu and memory (the hot-line fast path). */
   private readonly cpuMem: boolean;
+  /** Over cpu and memory, the score as a hot-line formula (see HotScore), else null. */
+  readonly hotScore: fw.HotScoreTerm | null;
 
   constructor(h: fw.Handle, args: YamlReader | null) {
     super(h);
@@ -48,6 +45,7 @@ export class NodeResourcesBalancedAllocation extends ResourceScorePlugin impleme
     this.scorer = new ResourceAllocationScorer(h.cache, resources, true, () => balancedResourceScorer);
     const rs = this.scorer.resources;
     this.cpuMem = rs.length === 2 && rs[0]!.column === Res.cpu && rs[1]!.column === Res.memory;
+    this.hotScore = this.cpuMem ? { kind: HotScore.balanced, cpuWeight: 1, memWeight: 1 } : null;
   }
 
   preScore(_s: CycleState, pod: fw.PodRef): Status {
@@ -82,19 +80,6 @@ export class NodeResourcesBalancedAllocation extends ResourceScorePlugin impleme
     const r = pod.spec.requests;
     return hotBalanced(this.cache.hot, node * STRIDE, r[Res.cpu]!, r[Res.memory]!);
   }
-}
-
-/**
- * The cpu + memory BalancedAllocation score (see balancedAllocation2) of the node at hot offset o
- * (see Hot) for a pod requesting pc and pm, over the node's actual requests.
- */
-function hotBalanced(h: Float64Array, o: number, pc: number, pm: number): number {
-  const ac = h[o + H.allocCpu]!;
-  const am = h[o + H.allocMem]!;
-  // model: balanced_allocation.go: a resource with no allocatable is left out, and a single
-  // fraction has std 0 (the score MaxNodeScore).
-  if (ac === 0 || am === 0) return MAX_SCORE;
-  return balanced2(fraction(h[o + H.reqCpu]! + pc, ac), fraction(h[o + H.reqMem]! + pm, am));
 }
 
 /**

@@ -21,6 +21,7 @@ import {
 import { NodeVerdictMemo, UNKNOWN_VERDICT } from "./node-score-memo.js";
 import { nextTie, Sel } from "../select-host.js";
 import { argsObject } from "./simple-args.js";
+import { hotAllocated as hotAllocatedScore, HotScore } from "./hot-scores.js";
 
 /**
  * perf: module-local aliases of the imported constants and the function the kernels below use
@@ -33,6 +34,7 @@ const STRIDE = HOT_STRIDE;
 const UNSCHEDULABLE = Code.Unschedulable;
 const UNKNOWN = UNKNOWN_VERDICT;
 const allocated = allocatedCpuMem;
+const hotAllocated = hotAllocatedScore;
 
 /** Scoring strategies of NodeResourcesFitArgs.scoringStrategy.type. */
 export type ScoringStrategyType = "LeastAllocated" | "MostAllocated" | "RequestedToCapacityRatio";
@@ -135,6 +137,8 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
   private readonly fast: Fast;
   private readonly wCpu: number;
   private readonly wMem: number;
+  /** The score as a hot-line formula (LeastAllocated / MostAllocated over cpu and memory), else null. */
+  readonly hotScore: fw.HotScoreTerm | null;
   private readonly fusedMemo: NodeVerdictMemo;
   /** The Filter's memo over cpu and memory, keyed by the two requests. */
   private readonly fitMemo: NodeVerdictMemo;
@@ -180,6 +184,14 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
           : Fast.general;
     this.wCpu = rs[0]?.weight ?? 1;
     this.wMem = rs[1]?.weight ?? 1;
+    this.hotScore =
+      this.fast === Fast.general
+        ? null
+        : {
+            kind: this.fast === Fast.most ? HotScore.most : HotScore.least,
+            cpuWeight: this.wCpu,
+            memWeight: this.wMem,
+          };
     this.fusedMemo = new NodeVerdictMemo(h.cache, ARG_COUNT);
     this.fitMemo = new NodeVerdictMemo(h.cache, FIT_KEY_COUNT);
   }
@@ -416,22 +428,6 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
  */
 function hotFits(h: Float64Array, o: number, ac: number, am: number, cpu: number, mem: number): boolean {
   return h[o + H.reqPods]! + 1 <= h[o + H.allocPods]! && cpu <= ac - h[o + H.reqCpu]! && mem <= am - h[o + H.reqMem]!;
-}
-
-/**
- * The LeastAllocated (MostAllocated when `most`) score of the node at hot offset o for a pod with
- * non-zero requests pc, pm (see allocatedCpuMem), over the node's non-zero requests.
- */
-function hotAllocated(
-  h: Float64Array,
-  o: number,
-  most: boolean,
-  pc: number,
-  pm: number,
-  wc: number,
-  wm: number,
-): number {
-  return allocated(most, h[o + H.nzCpu]! + pc, h[o + H.allocCpu]!, wc, h[o + H.nzMem]! + pm, h[o + H.allocMem]!, wm);
 }
 
 /**

@@ -59,6 +59,8 @@ interface PreFilterState {
   domainsNum: number[];
   /** Per constraint and domain: 0 when the skew allows the pod there, else Unschedulable. */
   verdict: Uint8Array[];
+  /** Whether every node has every key and every verdict is 0 (the Filter passes every node). */
+  passAll: boolean;
 }
 
 interface PreScoreState {
@@ -344,7 +346,19 @@ export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlug
       for (let d = 0; d < v.length; d++) if (cnt[d]! + c.selfMatch - min > c.maxSkew) v[d] = Code.Unschedulable;
       return v;
     });
-    state.write(PRE_FILTER_KEY, { constraints: cs, counts, minMatch, domainsNum, verdict } satisfies PreFilterState);
+    let passAll = true;
+    for (let i = 0; i < cs.length; i++) {
+      if (cs[i]!.domains.missing > 0) passAll = false;
+      for (let d = 0; d < verdict[i]!.length; d++) if (verdict[i]![d] !== 0) passAll = false;
+    }
+    state.write(PRE_FILTER_KEY, {
+      constraints: cs,
+      counts,
+      minMatch,
+      domainsNum,
+      verdict,
+      passAll,
+    } satisfies PreFilterState);
     return SUCCESS;
   }
 
@@ -362,7 +376,8 @@ export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlug
 
   filterNodes(state: CycleState, _pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const s = state.read<PreFilterState>(PRE_FILTER_KEY);
-    if (s === undefined) return n;
+    // perf: no node can fail (every node has the keys, every domain's skew allows the pod).
+    if (s === undefined || s.passAll) return n;
     if (s.constraints.length === 1)
       return filterOneConstraint(
         cand,

@@ -34,8 +34,11 @@ export class TaintToleration
   /** Whether any node has a PreferNoSchedule taint (node taints do not change during a run). */
   private readonly anyPreferTaint: boolean;
 
-  /** Per pod group: whether the pod tolerates each node's taints (see toleratedOf). */
-  private readonly tolerated: ({ spec: PodSpec; ok: Uint8Array } | undefined)[] = [];
+  /**
+   * Per pod group: whether the pod tolerates each node's taints (see toleratedOf), and whether
+   * it tolerates those of every node.
+   */
+  private readonly tolerated: ({ spec: PodSpec; ok: Uint8Array; all: boolean } | undefined)[] = [];
   /** The NodeTable's ready column, with a word view for whole-run checks. */
   private readonly readyColumn: ByteColumn;
 
@@ -62,18 +65,27 @@ export class TaintToleration
     // taints do not change); the node's Ready state, which does, is read here. A node passes when
     // it tolerates its taints and is Ready or the pod tolerates the not-ready taint, which is
     // exactly when untoleratedTaint finds nothing.
-    const ok = this.toleratedOf(pod);
+    const e = this.toleratedOf(pod);
     const notReadyOk = tolerates(tols, this.cache.notReadyTaintKey, -1, TaintEffect.NoSchedule) ? 1 : 0;
+    // perf: a pod that tolerates every node's taints passes a run of Ready nodes whole (or any
+    // run when it tolerates the not-ready taint too).
+    if (
+      e.all &&
+      (notReadyOk === 1 || (contiguousRun(cand, n) && bytesAllEqual(this.readyColumn, cand[0]!, cand[0]! + n, 1)))
+    )
+      return n;
+    const ok = e.ok;
     return filterTaints(cand, n, ok, ready, notReadyOk, rj.code, rj.plugin, rj.current);
   }
 
-  /** Per node, 1 when the pod tolerates every NoSchedule / NoExecute taint of the node (per group). */
-  private toleratedOf(pod: fw.PodRef): Uint8Array {
+  /** Per node, 1 when the pod tolerates every NoSchedule / NoExecute taint of the node (per group), and whether every node has 1. */
+  private toleratedOf(pod: fw.PodRef): { ok: Uint8Array; all: boolean } {
     const g = pod.group;
     let e = this.tolerated[g];
     if (e === undefined || e.spec !== pod.spec) {
       const nodes = this.cache.nodes;
       const ok = new Uint8Array(nodes.size);
+      let all = true;
       const tols = pod.spec.tolerations;
       const ts = nodes.taintStart;
       const eff = nodes.taintEffect;
@@ -88,11 +100,12 @@ export class TaintToleration
             pass = 0;
         }
         ok[node] = pass;
+        if (pass === 0) all = false;
       }
-      e = { spec: pod.spec, ok };
+      e = { spec: pod.spec, ok, all };
       if (g >= 0) this.tolerated[g] = e;
     }
-    return e.ok;
+    return e;
   }
 
   filter(_s: CycleState, pod: fw.PodRef, node: number): Status {
