@@ -1,6 +1,7 @@
 import { BARE_NODE_CASE, HELP_CASE } from "./e2e.bench.js";
 import { heapCaseName, holdCaseName } from "./engine.bench.js";
 import { type BenchResult, type CaseResult, median } from "./gate.js";
+import { FULL_CHANGED_CASE } from "./scheduler.bench.js";
 
 /**
  * The README's benchmark tables, made from one `npm run bench` result (its JSON): every case
@@ -9,9 +10,6 @@ import { type BenchResult, type CaseResult, median } from "./gate.js";
  * test/docs/bench-block.test.ts can pin the text a fixed result gives.
  */
 
-/** The scheduler case issue 18's target 4 is about, and its in-run baseline. */
-export const SCHEDULER_CASE = "scheduler pass over 5000 nodes, full default profile, every node changed";
-export const BARE_KERNEL_CASE = "scheduler bare kernel over 5000 nodes (Fit + LeastAllocated on typed arrays)";
 /** The 10k-pods case of targets 1. */
 export const PODS_10K_CASE = "e2e 10k-pods";
 const ENGINE_1E6 = holdCaseName(1e6);
@@ -113,7 +111,7 @@ const TARGETS: readonly { n: number; target: string; measure: (cases: Map<string
       n: 4,
       target: "Scheduler: the full default profile on a pass where every node changed <= 2 x the bare kernel",
       measure: (cases) => {
-        const c = cases.get(SCHEDULER_CASE);
+        const c = cases.get(FULL_CHANGED_CASE);
         const r = c?.info?.ratioToBareKernel;
         if (c === undefined || typeof r !== "number") return null;
         return { figure: `${r.toFixed(2)} x`, met: r <= 2, miss: `by ${Math.round((r / 2 - 1) * 100)}%` };
