@@ -9,12 +9,11 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
 }
 
 /**
- * Writes chunks to `path` atomically, like {@link writeFileAtomic}. The chunks (views of the column
- * buffers) go to the file as they are, small ones gathered into 1 MiB writes: a 240 MB
- * nodes.arrow needs no second copy of itself in memory.
+ * Writes chunks to `path` atomically, like {@link writeFileAtomic}, through the temporary file
+ * `tmp`. The chunks (views of the column buffers) go to the file as they are, small ones gathered
+ * into 1 MiB writes: a 240 MB nodes.arrow needs no second copy of itself in memory.
  */
-export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[]): void {
-  const tmp = `${path}.tmp`;
+export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[], tmp = `${path}.tmp`): void {
   const fd = openSync(tmp, "w");
   try {
     writeChunks(fd, chunks);

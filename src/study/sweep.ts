@@ -1,15 +1,6 @@
 import { UserError } from "./user-error.js";
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  statSync,
-  writeSync,
-} from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { writeChunksAtomic } from "../metrics/atomic-file.js";
 import { checkOutputDir, makeDirs } from "../metrics/result-dir.js";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
@@ -154,13 +145,5 @@ export async function runSweep(studyFile: string, options: SweepOptions = {}): P
  * file system): a temporary name unique to this process and thread, fsync, then rename.
  */
 function writeShared(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}-${threadId}.tmp`;
-  const fd = openSync(tmp, "w");
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
+  writeChunksAtomic(path, [Buffer.from(text)], `${path}.${process.pid}-${threadId}.tmp`);
 }
