@@ -468,6 +468,7 @@ export class Kubelets {
 
   private onCni(pod: PodIdx, code: number): void {
     const node = this.pods.node[pod]!;
+    this.cni.ended(node, code);
     if (!this.active(pod)) {
       // A pod killed while its ADD ran: the sandbox is torn down and the address returned.
       if (code === CniResult.ok && this.down[node] === 0) this.cni.del(node);
