@@ -54,7 +54,7 @@ export interface CniConfig {
   stream: string;
 }
 
-/** A pending CNI ADD: its node, the event to fire when it ends, and the next ADD queued on the node. */
+/** A CNI ADD queued or failing: its node, the event to fire when it ends, and the next ADD queued on the node. */
 const CniRecords = columnPool({
   node: { type: "Int32", unset: NONE },
   kind: { type: "Int32", unset: 0 },
@@ -67,7 +67,8 @@ const CniRecords = columnPool({
  * a latency drawn from the profile; DEL returns the address.
  *
  * Contract: `add(node, onDone, target)` fires `onDone(target, code)` with a {@link CniResult}
- * code, never synchronously. An exhausted range fails the ADD at once (the failure happens in
+ * code, never synchronously; the handler of `onDone` first calls {@link ended}`(node, code)`,
+ * which frees the ADD's slot. An exhausted range fails the ADD at once (the failure happens in
  * the IPAM step, before the interface plumbing finishes; its small cost is not modelled). One
  * latency sample is drawn per ADD that starts, whatever its outcome, to keep the stream aligned.
  */
@@ -119,6 +120,16 @@ export class Cni {
     else this.waiting.push(node, rec, this.recs.next);
   }
 
+  /**
+   * The `onDone` of an ADD on `node` that ended with `code` fires: a successful ADD frees its
+   * slot now and starts the next ADD waiting for one.
+   * perf: the ADD's own latency event is the caller's `onDone`, not a second event at the same
+   * instant; a failed ADD's slot was freed in the event that reported it.
+   */
+  ended(node: NodeIdx, code: number): void {
+    if (code === CniResult.ok) this.freeSlot(node);
+  }
+
   /** CNI DEL of a sandbox on `node`: its address returns to the range at once. */
   del(node: NodeIdx): void {
     this.ipam.release(node);
@@ -134,13 +145,20 @@ export class Cni {
       this.engine.schedule(0, this.doneKind, rec, CniResult.FailedCreatePodSandBox);
       return;
     }
-    this.engine.schedule(delay, this.doneKind, rec, CniResult.ok);
+    this.engine.schedule(delay, this.recs.kind[rec]! as EventKind, this.recs.target[rec]!, CniResult.ok);
+    this.recs.release(rec);
   }
 
+  /** A failed ADD is reported to its caller, and its slot freed. */
   private finish(rec: number, code: CniResult): void {
     const node = this.recs.node[rec]!;
     this.engine.schedule(0, this.recs.kind[rec]! as EventKind, this.recs.target[rec]!, code);
     this.recs.release(rec);
+    this.freeSlot(node);
+  }
+
+  /** An ADD on `node` ended: the ADDs waiting for its slot start. */
+  private freeSlot(node: NodeIdx): void {
     this.nodeActive[node]!--;
     while (this.nodeActive[node]! < this.maxConcurrentAddsPerNode) {
       const next = this.waiting.shift(node, this.recs.next);

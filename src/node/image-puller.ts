@@ -271,6 +271,26 @@ export class ImagePuller {
    * {@link PullResult}) when settled, never synchronously. Returns the request id.
    */
   pull(node: NodeIdx, image: number, policy: ImagePullPolicy, onDone: EventKind, target: number): number {
+    return this.request(node, image, policy, onDone, target, true);
+  }
+
+  /**
+   * As {@link pull}, except that a request settled at once (policy Never, an image present under
+   * IfNotPresent, a pull in back-off) fires no event: its {@link requestResult} is then set
+   * (>= 0) and the caller carries on in its own event, at the same instant.
+   */
+  pullOrSettle(node: NodeIdx, image: number, policy: ImagePullPolicy, onDone: EventKind, target: number): number {
+    return this.request(node, image, policy, onDone, target, false);
+  }
+
+  private request(
+    node: NodeIdx,
+    image: number,
+    policy: ImagePullPolicy,
+    onDone: EventKind,
+    target: number,
+    notifyAtOnce: boolean,
+  ): number {
     const now = this.engine.now;
     if (!this.catalog.has(image)) {
       throw new SimulationError("imagePuller", now, `image #${image} is not in the image catalog`);
@@ -280,16 +300,16 @@ export class ImagePuller {
     const present = this.cache.hasImage(node, image);
     // model: image_manager.go shouldPullImage.
     if (policy === "Never") {
-      this.finishRequest(r, present ? PullResult.ok : PullResult.ErrImageNeverPull, 0);
+      this.finishRequest(r, present ? PullResult.ok : PullResult.ErrImageNeverPull, 0, notifyAtOnce);
       return r;
     }
     if (policy === "IfNotPresent" && present) {
-      this.finishRequest(r, PullResult.ok, 0);
+      this.finishRequest(r, PullResult.ok, 0, notifyAtOnce);
       return r;
     }
     // model: image_manager.go checks backOff.IsInBackOffSinceUpdate before pulling.
     if (this.backOff.isInBackOff(this.backOffKey(target, image), now)) {
-      this.finishRequest(r, PullResult.ImagePullBackOff, 0);
+      this.finishRequest(r, PullResult.ImagePullBackOff, 0, notifyAtOnce);
       return r;
     }
     const key = node * this.imageCount + image;
@@ -376,11 +396,11 @@ export class ImagePuller {
     return r;
   }
 
-  private finishRequest(r: number, code: PullResult, bytes: number): void {
+  private finishRequest(r: number, code: PullResult, bytes: number, notify = true): void {
     this.reqs.result[r] = code;
     this.reqs.endNs[r] = this.engine.now;
     this.reqs.bytes[r] = bytes;
-    this.engine.schedule(0, this.reqs.kind[r]! as EventKind, this.reqs.target[r]!, code);
+    if (notify) this.engine.schedule(0, this.reqs.kind[r]! as EventKind, this.reqs.target[r]!, code);
   }
 
   private attach(job: number, r: number): void {

@@ -426,13 +426,11 @@ export class Kubelets {
       if ((f & F_SANDBOX_PENDING) === 0) {
         this.workers.flags[pod] = f | F_SANDBOX_PENDING;
         // model: containerd RunPodSandbox first ensures the sandbox image (IfNotPresent).
-        this.workers.sandboxReq[pod] = this.sandboxPuller.pull(
-          node,
-          this.sandboxImage,
-          "IfNotPresent",
-          this.kSandboxImage,
-          pod,
-        );
+        const r = this.sandboxPuller.pullOrSettle(node, this.sandboxImage, "IfNotPresent", this.kSandboxImage, pod);
+        this.workers.sandboxReq[pod] = r;
+        // perf: an image already present settles in this event (every caller of advance ends with it).
+        const code = this.sandboxPuller.requestResult(r);
+        if (code >= 0) this.onSandboxImage(pod, code);
       }
       return;
     }
@@ -470,6 +468,7 @@ export class Kubelets {
 
   private onCni(pod: PodIdx, code: number): void {
     const node = this.pods.node[pod]!;
+    this.cni.ended(node, code);
     if (!this.active(pod)) {
       // A pod killed while its ADD ran: the sandbox is torn down and the address returned.
       if (code === CniResult.ok && this.down[node] === 0) this.cni.del(node);
@@ -522,7 +521,12 @@ export class Kubelets {
   /** model: image_manager.go EnsureImageExists for the container about to be created. */
   private ensureImage(pod: PodIdx, c: ContainerSpec): void {
     this.workers.pullStartNs[pod] = this.engine.now;
-    this.workers.pullReq[pod] = this.puller.pull(this.pods.node[pod]!, c.image, c.imagePullPolicy, this.kPulled, pod);
+    const r = this.puller.pullOrSettle(this.pods.node[pod]!, c.image, c.imagePullPolicy, this.kPulled, pod);
+    this.workers.pullReq[pod] = r;
+    // perf: a request settled at once (image present, Never, back-off) goes on in this event
+    // (every caller of ensureImage ends with it).
+    const code = this.puller.requestResult(r);
+    if (code >= 0) this.onPulled(pod, code);
   }
 
   private onPulled(pod: PodIdx, code: number): void {

@@ -180,6 +180,20 @@ describe("ImagePuller: layers, sharing and policies", () => {
     expect(w.registry.flowsStarted).toBe(0);
   });
 
+  it("pullOrSettle: a request settled at once fires no event; one that pulls fires as pull does", () => {
+    const w = oneNode({ manifestLatency: { kind: "constant", value: 50 * NS_PER.ms } });
+    w.cache.prePull(w.id("a"));
+    const present = w.puller.pullOrSettle(0, w.id("a"), "IfNotPresent", w.onDone, 0);
+    const never = w.puller.pullOrSettle(0, w.id("b"), "Never", w.onDone, 1);
+    expect(w.puller.requestResult(present)).toBe(PullResult.ok);
+    expect(w.puller.requestResult(never)).toBe(PullResult.ErrImageNeverPull);
+    expect(w.engine.pending).toBe(0);
+    const pulled = w.puller.pullOrSettle(0, w.id("c"), "IfNotPresent", w.onDone, 2);
+    expect(w.puller.requestResult(pulled)).toBe(-1);
+    w.engine.run();
+    expect(w.done).toEqual([{ target: 2, code: PullResult.ok, atNs: 50 * NS_PER.ms + S }]);
+  });
+
   it("an image whose layers came with other images still needs its pull, which moves no bytes", () => {
     const w = new World({
       nodes: 1,
