@@ -153,6 +153,49 @@ export function matchesFlowSchema(
   return false;
 }
 
+/** FlowSchema lists in matching order, by list: the default list is sorted once per process. */
+const sequences = new WeakMap<readonly FlowSchemaSpec[], readonly FlowSchemaSpec[]>();
+
+/** `schemas` by increasing matchingPrecedence, then name (pkg/util/apihelpers FlowSchemaSequence). */
+function schemaSequence(schemas: readonly FlowSchemaSpec[]): readonly FlowSchemaSpec[] {
+  let ordered = sequences.get(schemas);
+  if (ordered === undefined) {
+    ordered = [...schemas].sort((a, b) =>
+      a.matchingPrecedence !== b.matchingPrecedence
+        ? a.matchingPrecedence - b.matchingPrecedence
+        : a.name < b.name
+          ? -1
+          : a.name > b.name
+            ? 1
+            : 0,
+    );
+    sequences.set(schemas, ordered);
+  }
+  return ordered;
+}
+
+/**
+ * Folded flow hashes by deal and flow, shared by every classification in the process. One user
+ * sends several kinds of request that land in one flow (a kubelet's pod reads and status patches
+ * are both system-nodes/<its user>), so this hashes each flow once instead of once per kind.
+ * Cleared when full, which only costs hashing again: the values are pure functions of the key.
+ */
+const flowHashes = new Map<string, number>();
+const MAX_FLOW_HASHES = 1 << 18;
+
+/** `hashFlowId(flowSchema, distinguisher)` folded for a level of `queues` queues and hands of `handSize`. */
+function dealtFlowHash(flowSchema: string, distinguisher: string, queues: number, handSize: number): number {
+  // Numbers hold no "/"; "\0" ends the schema name as it does in the hashed bytes.
+  const key = `${queues}/${handSize}/${flowSchema}\0${distinguisher}`;
+  let h = flowHashes.get(key);
+  if (h === undefined) {
+    h = foldHashForDeal(hashFlowId(flowSchema, distinguisher), new Dealer(queues, handSize).period());
+    if (flowHashes.size >= MAX_FLOW_HASHES) flowHashes.clear();
+    flowHashes.set(key, h);
+  }
+  return h;
+}
+
 /**
  * Classifies a client's request into a priority level and a flow, as the APF filter does.
  *
@@ -160,8 +203,8 @@ export function matchesFlowSchema(
  * wins, and catch-all is the fallback. The flow distinguisher is the user name (ByUser), the
  * request namespace (ByNamespace) or empty. `flowHash` is upstream's `hashFlowID` folded so that
  * it deals the same queues (see flow-hash.ts); it is 0 for levels with at most one queue, where
- * upstream does not hash either. Call once per (client, kind of request), not per request: it
- * hashes with SHA-256.
+ * upstream does not hash either. Call once per (client, kind of request), not per request: a
+ * flow seen for the first time is hashed with SHA-256.
  *
  * model: apf_controller.go `startRequest` and `computeFlowDistinguisher`; schema order from
  * pkg/util/apihelpers FlowSchemaSequence (precedence, then name).
@@ -173,15 +216,7 @@ export function classify(
   schemas: readonly FlowSchemaSpec[] = DEFAULT_FLOW_SCHEMAS,
 ): Classification {
   const { name, groups } = userInfoOf(user);
-  const ordered = [...schemas].sort((a, b) =>
-    a.matchingPrecedence !== b.matchingPrecedence
-      ? a.matchingPrecedence - b.matchingPrecedence
-      : a.name < b.name
-        ? -1
-        : a.name > b.name
-          ? 1
-          : 0,
-  );
+  const ordered = schemaSequence(schemas);
   let fs = ordered.find((s) => matchesFlowSchema(name, groups, request, s));
   fs ??= ordered.find((s) => s.name === "catch-all");
   if (fs === undefined) throw new Error("no FlowSchema matches and there is no catch-all FlowSchema");
@@ -190,11 +225,9 @@ export function classify(
   const pl = levels[level]!;
   const distinguisher =
     fs.distinguisher === "ByUser" ? name : fs.distinguisher === "ByNamespace" ? (request.namespace ?? "") : "";
-  let flowHash = 0;
-  if (!pl.exempt && pl.queuing !== undefined && pl.queuing.queues > 1) {
-    const dealer = new Dealer(pl.queuing.queues, pl.queuing.handSize);
-    flowHash = foldHashForDeal(hashFlowId(fs.name, distinguisher), dealer.period());
-  }
+  const q = pl.queuing;
+  const flowHash =
+    !pl.exempt && q !== undefined && q.queues > 1 ? dealtFlowHash(fs.name, distinguisher, q.queues, q.handSize) : 0;
   return {
     level,
     levelName: pl.name,
