@@ -9,6 +9,7 @@ import {
   type FlowSchemaSpec,
   type NonResourceRuleSpec,
   type PriorityLevelSpec,
+  type QueuingSpec,
   type ResourceRuleSpec,
   type SubjectSpec,
 } from "./bootstrap.js";
@@ -175,25 +176,54 @@ function schemaSequence(schemas: readonly FlowSchemaSpec[]): readonly FlowSchema
 }
 
 /**
- * Folded flow hashes by deal and flow, shared by every classification in the process. One user
- * sends several kinds of request that land in one flow (a kubelet's pod reads and status patches
- * are both system-nodes/<its user>), so this hashes each flow once instead of once per kind.
- * Cleared when full, which only costs hashing again: the values are pure functions of the key.
+ * Folded flow hashes of one level's deal, by FlowSchema and distinguisher. One user sends
+ * several kinds of request that land in one flow (a kubelet's pod reads and pod status patches
+ * are both system-nodes/<its user>): each flow is hashed once instead of once per kind.
  */
-const flowHashes = new Map<string, number>();
+class DealtFlowHashes {
+  private readonly period: bigint;
+  private readonly bySchema = new Map<string, Map<string, number>>();
+  private size = 0;
+
+  constructor(q: QueuingSpec) {
+    this.period = new Dealer(q.queues, q.handSize).period();
+  }
+
+  /** `hashFlowId(flowSchema, distinguisher)` folded for this deal. */
+  of(flowSchema: string, distinguisher: string): number {
+    const known = this.bySchema.get(flowSchema)?.get(distinguisher);
+    if (known !== undefined) return known;
+    // Bounds what a process keeps: forgetting only costs hashing again (the values are pure).
+    if (this.size === MAX_FLOW_HASHES) {
+      this.bySchema.clear();
+      this.size = 0;
+    }
+    let flows = this.bySchema.get(flowSchema);
+    if (flows === undefined) {
+      flows = new Map();
+      this.bySchema.set(flowSchema, flows);
+    }
+    const h = foldHashForDeal(hashFlowId(flowSchema, distinguisher), this.period);
+    flows.set(distinguisher, h);
+    this.size++;
+    return h;
+  }
+}
+
+/** Flows remembered per deal: two per node of the largest scale scenario (100,000 nodes). */
 const MAX_FLOW_HASHES = 1 << 18;
 
-/** `hashFlowId(flowSchema, distinguisher)` folded for a level of `queues` queues and hands of `handSize`. */
-function dealtFlowHash(flowSchema: string, distinguisher: string, queues: number, handSize: number): number {
-  // Numbers hold no "/"; "\0" ends the schema name as it does in the hashed bytes.
-  const key = `${queues}/${handSize}/${flowSchema}\0${distinguisher}`;
-  let h = flowHashes.get(key);
-  if (h === undefined) {
-    h = foldHashForDeal(hashFlowId(flowSchema, distinguisher), new Dealer(queues, handSize).period());
-    if (flowHashes.size >= MAX_FLOW_HASHES) flowHashes.clear();
-    flowHashes.set(key, h);
+/** Flow hashes by queuing spec, shared by every classification in the process. */
+const flowHashes = new WeakMap<QueuingSpec, DealtFlowHashes>();
+
+/** `hashFlowId(flowSchema, distinguisher)` folded for the deal of `q`. */
+function dealtFlowHash(q: QueuingSpec, flowSchema: string, distinguisher: string): number {
+  let hashes = flowHashes.get(q);
+  if (hashes === undefined) {
+    hashes = new DealtFlowHashes(q);
+    flowHashes.set(q, hashes);
   }
-  return h;
+  return hashes.of(flowSchema, distinguisher);
 }
 
 /**
@@ -226,8 +256,7 @@ export function classify(
   const distinguisher =
     fs.distinguisher === "ByUser" ? name : fs.distinguisher === "ByNamespace" ? (request.namespace ?? "") : "";
   const q = pl.queuing;
-  const flowHash =
-    !pl.exempt && q !== undefined && q.queues > 1 ? dealtFlowHash(fs.name, distinguisher, q.queues, q.handSize) : 0;
+  const flowHash = !pl.exempt && q !== undefined && q.queues > 1 ? dealtFlowHash(q, fs.name, distinguisher) : 0;
   return {
     level,
     levelName: pl.name,
