@@ -9,6 +9,7 @@ import {
   type FlowSchemaSpec,
   type NonResourceRuleSpec,
   type PriorityLevelSpec,
+  type QueuingSpec,
   type ResourceRuleSpec,
   type SubjectSpec,
 } from "./bootstrap.js";
@@ -153,6 +154,78 @@ export function matchesFlowSchema(
   return false;
 }
 
+/** FlowSchema lists in matching order, by list: the default list is sorted once per process. */
+const sequences = new WeakMap<readonly FlowSchemaSpec[], readonly FlowSchemaSpec[]>();
+
+/** `schemas` by increasing matchingPrecedence, then name (pkg/util/apihelpers FlowSchemaSequence). */
+function schemaSequence(schemas: readonly FlowSchemaSpec[]): readonly FlowSchemaSpec[] {
+  let ordered = sequences.get(schemas);
+  if (ordered === undefined) {
+    ordered = [...schemas].sort((a, b) =>
+      a.matchingPrecedence !== b.matchingPrecedence
+        ? a.matchingPrecedence - b.matchingPrecedence
+        : a.name < b.name
+          ? -1
+          : a.name > b.name
+            ? 1
+            : 0,
+    );
+    sequences.set(schemas, ordered);
+  }
+  return ordered;
+}
+
+/**
+ * Folded flow hashes of one level's deal, by FlowSchema and distinguisher. One user sends
+ * several kinds of request that land in one flow (a kubelet's pod reads and pod status patches
+ * are both system-nodes/<its user>): each flow is hashed once instead of once per kind.
+ */
+class DealtFlowHashes {
+  private readonly period: bigint;
+  private readonly bySchema = new Map<string, Map<string, number>>();
+  private size = 0;
+
+  constructor(q: QueuingSpec) {
+    this.period = new Dealer(q.queues, q.handSize).period();
+  }
+
+  /** `hashFlowId(flowSchema, distinguisher)` folded for this deal. */
+  of(flowSchema: string, distinguisher: string): number {
+    const known = this.bySchema.get(flowSchema)?.get(distinguisher);
+    if (known !== undefined) return known;
+    // Bounds what a process keeps: forgetting only costs hashing again (the values are pure).
+    if (this.size === MAX_FLOW_HASHES) {
+      this.bySchema.clear();
+      this.size = 0;
+    }
+    let flows = this.bySchema.get(flowSchema);
+    if (flows === undefined) {
+      flows = new Map();
+      this.bySchema.set(flowSchema, flows);
+    }
+    const h = foldHashForDeal(hashFlowId(flowSchema, distinguisher), this.period);
+    flows.set(distinguisher, h);
+    this.size++;
+    return h;
+  }
+}
+
+/** Flows remembered per deal: two per node of the largest scale scenario (100,000 nodes). */
+const MAX_FLOW_HASHES = 1 << 18;
+
+/** Flow hashes by queuing spec, shared by every classification in the process. */
+const flowHashes = new WeakMap<QueuingSpec, DealtFlowHashes>();
+
+/** `hashFlowId(flowSchema, distinguisher)` folded for the deal of `q`. */
+function dealtFlowHash(q: QueuingSpec, flowSchema: string, distinguisher: string): number {
+  let hashes = flowHashes.get(q);
+  if (hashes === undefined) {
+    hashes = new DealtFlowHashes(q);
+    flowHashes.set(q, hashes);
+  }
+  return hashes.of(flowSchema, distinguisher);
+}
+
 /**
  * Classifies a client's request into a priority level and a flow, as the APF filter does.
  *
@@ -160,8 +233,8 @@ export function matchesFlowSchema(
  * wins, and catch-all is the fallback. The flow distinguisher is the user name (ByUser), the
  * request namespace (ByNamespace) or empty. `flowHash` is upstream's `hashFlowID` folded so that
  * it deals the same queues (see flow-hash.ts); it is 0 for levels with at most one queue, where
- * upstream does not hash either. Call once per (client, kind of request), not per request: it
- * hashes with SHA-256.
+ * upstream does not hash either. Call once per (client, kind of request), not per request: a
+ * flow seen for the first time is hashed with SHA-256.
  *
  * model: apf_controller.go `startRequest` and `computeFlowDistinguisher`; schema order from
  * pkg/util/apihelpers FlowSchemaSequence (precedence, then name).
@@ -173,15 +246,7 @@ export function classify(
   schemas: readonly FlowSchemaSpec[] = DEFAULT_FLOW_SCHEMAS,
 ): Classification {
   const { name, groups } = userInfoOf(user);
-  const ordered = [...schemas].sort((a, b) =>
-    a.matchingPrecedence !== b.matchingPrecedence
-      ? a.matchingPrecedence - b.matchingPrecedence
-      : a.name < b.name
-        ? -1
-        : a.name > b.name
-          ? 1
-          : 0,
-  );
+  const ordered = schemaSequence(schemas);
   let fs = ordered.find((s) => matchesFlowSchema(name, groups, request, s));
   fs ??= ordered.find((s) => s.name === "catch-all");
   if (fs === undefined) throw new Error("no FlowSchema matches and there is no catch-all FlowSchema");
@@ -190,11 +255,8 @@ export function classify(
   const pl = levels[level]!;
   const distinguisher =
     fs.distinguisher === "ByUser" ? name : fs.distinguisher === "ByNamespace" ? (request.namespace ?? "") : "";
-  let flowHash = 0;
-  if (!pl.exempt && pl.queuing !== undefined && pl.queuing.queues > 1) {
-    const dealer = new Dealer(pl.queuing.queues, pl.queuing.handSize);
-    flowHash = foldHashForDeal(hashFlowId(fs.name, distinguisher), dealer.period());
-  }
+  const q = pl.queuing;
+  const flowHash = !pl.exempt && q !== undefined && q.queues > 1 ? dealtFlowHash(q, fs.name, distinguisher) : 0;
   return {
     level,
     levelName: pl.name,

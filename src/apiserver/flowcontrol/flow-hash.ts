@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 const TWO_POW_53 = 2n ** 53n;
 
@@ -7,14 +7,13 @@ const TWO_POW_53 = 2n ** 53n;
  * model: staging/src/k8s.io/apiserver/pkg/util/flowcontrol/apf_controller.go `hashFlowID`:
  * SHA-256 over `flowSchemaName`, one zero byte, `flowDistinguisher`; the first 8 bytes of the
  * digest read little-endian.
- * Not for hot paths: call it once per client (classification), not per request.
+ * Not for hot paths: call it once per flow (see classify.ts), not per request.
+ * perf: one-shot `crypto.hash` over the joined string (the same UTF-8 bytes: the zero byte
+ * separates the halves, so no surrogate pair can form across it) is about twice as fast as a
+ * `createHash` object fed three times.
  */
 export function hashFlowId(flowSchemaName: string, flowDistinguisher: string): bigint {
-  const h = createHash("sha256");
-  h.update(flowSchemaName, "utf8");
-  h.update(Buffer.of(0));
-  h.update(flowDistinguisher, "utf8");
-  return h.digest().readBigUInt64LE(0);
+  return hash("sha256", `${flowSchemaName}\0${flowDistinguisher}`, "buffer").readBigUInt64LE(0);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   DEFAULT_FLOW_SCHEMAS,
+  DEFAULT_PRIORITY_LEVELS,
   Dealer,
   classify,
   foldHashForDeal,
@@ -137,5 +138,20 @@ describe("classify", () => {
     const b = classify(kcm, { verb: "create", apiGroup: "", resource: "pods", namespace: "b" });
     expect(a.flowHash).not.toBe(b.flowHash);
     expect(classify(kcm, { verb: "update", apiGroup: "", resource: "pods", namespace: "a" }).flowHash).toBe(a.flowHash);
+  });
+
+  it("hashes a flow once per deal: a level of another shape deals the same flow anew", () => {
+    const narrow = DEFAULT_PRIORITY_LEVELS.map((l) =>
+      l.name === "system" && l.queuing !== undefined ? { ...l, queuing: { ...l.queuing, queues: 16, handSize: 4 } } : l,
+    );
+    const id: ClientIdentity = { kind: "kubelet", node: "n7" };
+    const wide = classify(id, getPods);
+    const c = classify(id, getPods, narrow);
+    expect(c.levelName).toBe("system");
+    expect(c.flowHash).toBe(Number(hashFlowId("system-nodes", "system:node:n7") % (16n * 15n * 14n * 13n)));
+    expect(classify(id, getPods).flowHash).toBe(wide.flowHash);
+    expect(wide.flowHash).toBe(
+      foldHashForDeal(hashFlowId("system-nodes", "system:node:n7"), new Dealer(64, 6).period()),
+    );
   });
 });
