@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { constant, lognormal, type DistSpec } from "../../core/distributions.js";
 import { NS_PER } from "../../core/time.js";
@@ -254,8 +254,21 @@ const RUNTIME_KEYS = [
   "startedAtLead",
 ] as const;
 
-/** The shipped runtime profiles, by name: scenarios/profiles/runtime-<name>.yaml. */
-const PROFILE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../../scenarios/profiles");
+/**
+ * The shipped runtime profiles, by name: scenarios/profiles/runtime-<name>.yaml of the package,
+ * the nearest directory above this module that holds it (this module runs from src/, dist/ or
+ * the bench's dist-bench/src/, at different depths).
+ */
+function profileDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, "scenarios", "profiles");
+    if (existsSync(candidate)) return candidate;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no scenarios/profiles above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
 
 /**
  * The kubelet settings of a runtime profile (`kubelet.profile`): a shipped name (`containerd`,
@@ -270,7 +283,7 @@ function readProfile(k: YamlReader): KubeletSpec {
   let path: string;
   let text: string;
   if (/^[a-z0-9-]+$/.test(v)) {
-    path = resolve(PROFILE_DIR, `runtime-${v}.yaml`);
+    path = resolve(profileDir(), `runtime-${v}.yaml`);
     if (!existsSync(path)) {
       r.fail("containerd, docker-2015, hollow-node or the path of a profile file");
       return KUBELET_DEFAULTS;
