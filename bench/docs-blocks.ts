@@ -15,7 +15,7 @@ import { formatGate } from "../src/gate/gate-report.js";
 import { caseText } from "../src/gate/scenario-case.js";
 import { parseThresholds } from "../src/gate/tolerance.js";
 import { formatSummary } from "../src/metrics/format-summary.js";
-import type { SimulatedSummary } from "../src/metrics/summary.js";
+import type { DensityTestSummary, LatencySummary, SimulatedSummary } from "../src/metrics/summary.js";
 import { parseScenario } from "../src/scenario/load-scenario.js";
 import { ScenarioError } from "../src/scenario/scenario-error.js";
 import { loadEtcdBenchmark } from "../src/scenario/etcd-benchmark-scenario.js";
@@ -285,6 +285,133 @@ function sweepRows(dir: string, columns: readonly string[]): AnswerRow[] {
   });
 }
 
+/** The study and the scenario behind the README's density tables. */
+const DENSITY_STUDY = "scenarios/density-startup-sweep.yaml";
+const KUBEMARK = "scenarios/kubemark-density.yaml";
+const KUBEMARK_SEEDS = [1, 2, 3];
+/**
+ * Published figures the density runs are checked against (p50, p99 in seconds): piosz's table
+ * of 2015-06-19 in kubernetes#3954 (total, by pods per node), and sjenning's of 2017-02-24 in
+ * kubernetes#42000 (per phase of the density test).
+ */
+const PUBLISHED_3954: Readonly<Record<number, readonly [number, number]>> = {
+  3: [1.44, 3.42],
+  10: [1.94, 4.39],
+  20: [2.86, 5.88],
+  30: [3.75, 7.73],
+};
+const PUBLISHED_42000 = {
+  schedule: [0.0093, 0.0246],
+  runAfterSchedule: [0.2, 0.731],
+  watch: [1.03, 2.046],
+  e2e: [1.14, 2.06],
+} as const;
+const PHASE_NAMES = {
+  schedule: "schedule",
+  runAfterSchedule: "run after schedule",
+  watch: "watch",
+  e2e: "e2e",
+} as const;
+
+/** Mean over runs of a latency's p50 and p99, in seconds. */
+function meanP50P99(list: readonly LatencySummary[]): [number, number] {
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return [mean(list.map((l) => (l.p50Ns ?? Number.NaN) / 1e9)), mean(list.map((l) => (l.p99Ns ?? Number.NaN) / 1e9))];
+}
+
+/** "1.61 / 2.20 s" (values in seconds shown times `scale`), with each figure's error against `published` when given. */
+function p50p99(
+  v: readonly [number, number],
+  digits: number,
+  scale: number,
+  unit: string,
+  published?: readonly [number, number],
+): string {
+  const f = (x: number) => (x * scale).toFixed(digits);
+  const text = `${f(v[0])} / ${f(v[1])}${unit}`;
+  if (published === undefined) return text;
+  const err = (x: number, p: number) => `${x >= p ? "+" : "-"}${Math.round((Math.abs(x - p) / p) * 100)}%`;
+  return `${text} (${err(v[0], published[0])} / ${err(v[1], published[1])})`;
+}
+
+function densityOf(s: SimulatedSummary, where: string): DensityTestSummary {
+  if (s.densityTest === undefined) throw new Error(`${where}: the run has no densityTest summary`);
+  return s.densityTest;
+}
+
+/**
+ * The README's density tables: the density-startup sweep (latency pods, mean of its seeds,
+ * e2e p50 / p99 by profile and pods per node, as the 2015 test measured and, for docker-2015,
+ * exactly) against #3954, and kubemark-density's phases against #42000.
+ */
+async function densityTables(): Promise<string> {
+  const { spec, locations } = readStudyFile(DENSITY_STUDY);
+  const plan = planStudy(spec, locations);
+  const outcomes = await runTasks(
+    plan.runs.map((r) => ({ index: r.index, file: spec.scenario, text: plan.points[r.point]!.text, seed: r.seed })),
+    { workers: 2 },
+  );
+  const podsCol = spec.parameters.findIndex((p) => p.column === "pods");
+  const profileCol = spec.parameters.findIndex((p) => p.column === "profile");
+  const cells = new Map<string, DensityTestSummary[]>();
+  const perNode: number[] = [];
+  const profiles: string[] = [];
+  plan.runs.forEach((r, i) => {
+    const n = Number(r.values[podsCol]) / 100;
+    const profile = String(r.values[profileCol]);
+    if (!perNode.includes(n)) perNode.push(n);
+    if (!profiles.includes(profile)) profiles.push(profile);
+    const key = `${profile}/${n}`;
+    cells.set(key, [...(cells.get(key) ?? []), densityOf(clusterOutcome(outcomes[i]!).summary, DENSITY_STUDY)]);
+  });
+  const row = (label: string, cell: (n: number) => string) => `| ${label} | ${perNode.map(cell).join(" | ")} |`;
+  const at = (profile: string, n: number, exact: boolean) =>
+    meanP50P99(cells.get(`${profile}/${n}`)!.map((d) => (exact ? d.exact.e2e : d.asMeasured.e2e)));
+  const density = [
+    `| pods per node | ${perNode.join(" | ")} |`,
+    `|---|${"---|".repeat(perNode.length)}`,
+    row("kubernetes#3954 (2015-06-19, total)", (n) => p50p99(PUBLISHED_3954[n]!, 2, 1, "")),
+    ...profiles.flatMap((profile) =>
+      profile === "docker-2015"
+        ? [
+            row(profile, (n) => p50p99(at(profile, n, false), 2, 1, "", PUBLISHED_3954[n])),
+            row(`${profile}, exact`, (n) => p50p99(at(profile, n, true), 2, 1, "")),
+          ]
+        : [row(profile, (n) => p50p99(at(profile, n, false), 2, 1, ""))],
+    ),
+  ];
+  const kubemark = KUBEMARK_SEEDS.map((seed) => {
+    const { summary } = runScenario(loadScaledScenario(KUBEMARK, 1, { seed }), { write: false });
+    return densityOf(summary, KUBEMARK);
+  });
+  const phases = [
+    "| phase | #42000 p50 / p99 | as measured | exact |",
+    "|---|---|---|---|",
+    ...(Object.keys(PHASE_NAMES) as (keyof typeof PHASE_NAMES)[]).map((ph) => {
+      // e2e in seconds, the shorter phases in milliseconds, as #42000 gave them.
+      const [digits, scale, unit] = ph === "e2e" ? [2, 1, " s"] : [1, 1000, " ms"];
+      const measured = meanP50P99(kubemark.map((d) => d.asMeasured[ph]));
+      const exact = meanP50P99(kubemark.map((d) => d.exact[ph]));
+      const pub = PUBLISHED_42000[ph];
+      const cells = [
+        p50p99(pub, digits, scale, unit),
+        p50p99(measured, digits, scale, unit, pub),
+        p50p99(exact, digits, scale, unit),
+      ];
+      return `| ${PHASE_NAMES[ph]} | ${cells.join(" | ")} |`;
+    }),
+  ];
+  return [
+    `\`npx simctl sweep ${DENSITY_STUDY}\` (${plan.runs.length} runs): the latency pods' e2e p50 / p99 in seconds, as measured (mean of seeds ${plan.seeds.join(", ")}; error against #3954 for docker-2015):`,
+    "",
+    ...density,
+    "",
+    `\`npx simctl run ${KUBEMARK} --seed N\` (N = ${KUBEMARK_SEEDS.join(", ")}), latency pods, kubernetes#42000 (sjenning, 2017-02-24) against simulated, mean of ${KUBEMARK_SEEDS.length} seeds (error against #42000):`,
+    "",
+    ...phases,
+  ].join("\n");
+}
+
 /** The walkthrough's sweeps at full size, through the CLI (dist/): wall times and their answer. */
 async function sweepFull(): Promise<string> {
   const tmp = mkdtempSync(join(tmpdir(), "simctl-docs-sweep-"));
@@ -433,6 +560,7 @@ export const DOC_BLOCKS: readonly DocBlock[] = (
     { name: "calibrate-check", kind: "deterministic", generate: calibrateCheck },
     { name: "gate-metrics", kind: "deterministic", generate: gateMetrics },
     { name: "gate", kind: "deterministic", generate: gateExample },
+    { name: "density", kind: "deterministic", generate: densityTables },
     { name: "sweep-full", kind: "machine", generate: sweepFull },
     { name: "bench", kind: "machine", generate: benchTable },
     { name: "bench-targets", kind: "machine", generate: benchTargets },
