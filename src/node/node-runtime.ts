@@ -40,6 +40,12 @@ export interface RuntimeCosts {
    * the pod status reports); read by the e2e density test's measurement (metrics/density-test.ts).
    */
   startedAtLead: number;
+  /**
+   * The agents' CPU is a cgroup share, not a cap: their reservation is a request without a
+   * limit, so on a host with idle CPU a burst of theirs runs on up to this many cores; null:
+   * the reservation is all they get.
+   */
+  cpuBurstCores: number | null;
 }
 
 /**
@@ -159,14 +165,22 @@ export class NodeRuntime {
     return (relist + sync) / k.maxConcurrentOps;
   }
 
-  /** Speed of the agents' CPU left to foreground work on `node`, cores. */
+  /**
+   * Speed of the agents' CPU left to foreground work on `node`, cores.
+   *
+   * model: a CFS share (cpu.shares from a request, no cpu.cfs_quota) only bounds a cgroup when
+   * the host's CPU is contended; with `cpuBurstCores` the host is assumed to have idle CPU, so
+   * the agents run on max(reservation, cpuBurstCores) cores, the background taking its share.
+   */
   private speed(node: NodeIdx): number {
-    let rho = this.backgroundCpu(node) / this.cores[node]!;
+    const burst = this.costs.cpuBurstCores;
+    const cores = burst === null ? this.cores[node]! : Math.max(this.cores[node]!, burst);
+    let rho = this.backgroundCpu(node) / cores;
     if (rho > MAX_BACKGROUND_SHARE) {
       rho = MAX_BACKGROUND_SHARE;
       this.saturatedOps++;
     }
-    return this.cores[node]! * (1 - rho);
+    return cores * (1 - rho);
   }
 
   /**

@@ -29,8 +29,11 @@ describe("density-startup: startup against pods per node", () => {
     "%s: p99 non-decreasing over 3/10/20/30 pods per node",
     (profile) => {
       const r = [3, 10, 20, 30].map((k) => startup(profile, k));
+      // The hollow kubelet bursts onto an idle core (cpuBurstCores), so its per-pod CPU hardly
+      // grows with the pods: its p99 is flat up to the sampling noise (1%).
+      const slack = profile === "hollow-node" ? 0.99 : 1;
       for (let i = 1; i < r.length; i++)
-        expect(r[i]!.p99, `${profile} p99 at step ${i}`).toBeGreaterThanOrEqual(r[i - 1]!.p99);
+        expect(r[i]!.p99, `${profile} p99 at step ${i}`).toBeGreaterThanOrEqual(slack * r[i - 1]!.p99);
       if (profile === "docker-2015") {
         expect(r[3]!.p99).toBeGreaterThan(2 * r[0]!.p99);
         expect(r[3]!.p50).toBeGreaterThan(1.3 * r[0]!.p50);
@@ -41,21 +44,35 @@ describe("density-startup: startup against pods per node", () => {
   );
 });
 
+/** The summary of density-startup on 10 nodes at 3 pods per node under `profile` with `runtime` keys. */
+function small(profile: string, runtime: string) {
+  const text = TEXT.replace("profile: containerd", `profile: ${profile}`)
+    .replace("count: 100", "count: 10")
+    .replace("replicas: 3000", "replicas: 30")
+    .replace("replicas: 100 ", "replicas: 10 ")
+    .replace("kubelet:\n", `kubelet:\n  runtime: { ${runtime} }\n`);
+  return runScenario(parseScenario(FILE, text), { write: false }).summary;
+}
+
 /**
  * Kubelet 1.0 wrote Running from the sync that started the containers (statusAtSyncEnd); with
  * the PLEG the status waits for the next 1 s relist, half a second on average.
  */
 test("docker-2015: Running follows the start at once, not at the next relist", () => {
-  const watchP50 = (statusAtSyncEnd: boolean) => {
-    const text = TEXT.replace("profile: containerd", "profile: docker-2015")
-      .replace("count: 100", "count: 10")
-      .replace("replicas: 3000", "replicas: 30")
-      .replace("replicas: 100 ", "replicas: 10 ")
-      .replace("kubelet:\n", `kubelet:\n  runtime: { statusAtSyncEnd: ${statusAtSyncEnd} }\n`);
-    const { summary } = runScenario(parseScenario(FILE, text), { write: false });
-    return summary.podStartupPhases.watch.p50Ns!;
-  };
+  const watchP50 = (statusAtSyncEnd: boolean) =>
+    small("docker-2015", `statusAtSyncEnd: ${statusAtSyncEnd}`).podStartupPhases.watch.p50Ns!;
   const atSyncEnd = watchP50(true);
   expect(atSyncEnd).toBeLessThan(0.3 * S);
   expect(watchP50(false) - atSyncEnd).toBeGreaterThan(0.3 * S);
+}, 20_000);
+
+/**
+ * The hollow kubelet's 50m is a request, not a limit: with cpuBurstCores 1 its SyncPod (2 ms)
+ * and container start (1 ms) run on a core instead of on 0.05 of one (~60 ms of CPU time less
+ * between binding and the containers started); cpuBurstCores equal to the reservation is no burst.
+ */
+test("hollow-node: the kubelet's CPU bursts past its 50m request", () => {
+  const runAfterP50 = (burst: number) =>
+    small("hollow-node", `cpuBurstCores: ${burst}`).podStartupPhases.runAfterSchedule.p50Ns!;
+  expect(runAfterP50(0.05) - runAfterP50(1)).toBeGreaterThan(0.04 * S);
 }, 20_000);

@@ -74,4 +74,20 @@ describe("NodeRuntime", () => {
     const sync = Math.round((10 * MS) / (1 - (3 * 10 * MS) / (60 * S)));
     expect(rt.operation(0, 0, 0, 100 * MS)).toBe(3 * sync + 100 * MS);
   });
+
+  test.each([
+    [null, 0.05],
+    [1, 1],
+    [0.01, 0.05],
+  ])(
+    "with cpuBurstCores %s a SyncPod on a 0.05-core reservation runs on %f cores less the background",
+    (burst, cores) => {
+      // 31 pods at 800 us per pod per second: 24.8 ms of CPU per second in the background.
+      const costs = { ...IDLE, syncPodCpu: 2 * MS, podLoopsCpuPerPodPerSecond: 0.8 * MS, cpuBurstCores: burst };
+      const rt = new NodeRuntime([0.05], costs, 1 * S);
+      for (let i = 0; i < 31; i++) rt.addPod(0);
+      const rho = 0.0248 / cores;
+      expect(rt.syncPod(0, 0)).toBe(Math.round((2 * MS) / (cores * (1 - rho))));
+    },
+  );
 });

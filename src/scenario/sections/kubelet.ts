@@ -204,6 +204,8 @@ export const KUBELET_DEFAULTS: KubeletSpec = {
     // model: containerd's CRI StartContainer records the container's startedAt after the task
     // started, as the call returns (internal/cri/server container_start.go).
     startedAtLead: 0,
+    // model: the agents' CPU is the node's system reservation (GKE's, or systemReservedCpu).
+    cpuBurstCores: null,
   },
 };
 
@@ -252,6 +254,7 @@ const RUNTIME_KEYS = [
   "syncAllOnUpdate",
   "statusAtSyncEnd",
   "startedAtLead",
+  "cpuBurstCores",
 ] as const;
 
 /**
@@ -423,6 +426,7 @@ function readRuntime(r: YamlReader, D: RuntimeCosts): RuntimeCosts {
     syncAllOnUpdate: r.has("syncAllOnUpdate") ? r.get("syncAllOnUpdate").bool() : D.syncAllOnUpdate,
     statusAtSyncEnd: r.has("statusAtSyncEnd") ? r.get("statusAtSyncEnd").bool() : D.statusAtSyncEnd,
     startedAtLead: r.get("startedAtLead").duration({ min: 0, default: D.startedAtLead }),
+    cpuBurstCores: r.has("cpuBurstCores") ? r.get("cpuBurstCores").num({ min: 0.001 }) : D.cpuBurstCores,
   };
 }
 
