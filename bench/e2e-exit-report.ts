@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 
 /**
- * Imported first by every end-to-end process (`node --import` for the bare one): at exit,
+ * Imported first by every end-to-end process (`node --import`): at exit,
  * writes `{ wallMs, maxRssKiB, exitCode }` to the file named by SIMCTL_BENCH_REPORT: wall time
  * since the process began (start-up and module loading included) and the peak resident set
  * size of the whole run. One hook for all, so `node -e 0` is measured as simctl is.

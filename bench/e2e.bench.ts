@@ -53,23 +53,25 @@ export interface E2ESample {
 }
 
 /**
- * Runs a case once in a child process (`node dist-bench/bench/e2e-child.js run FILE --out TMP`,
- * or `node --import e2e-exit-report.js -e 0`) and returns its wall time and peak RSS; throws if
- * the run fails.
+ * Runs a case once in a child process (`node --import e2e-exit-report.js bin/simctl.js run FILE
+ * --out TMP`, or `node --import e2e-exit-report.js -e 0`) and returns its wall time and peak RSS;
+ * throws if the run fails. The command is the CLI users run: bin/simctl.js over the bundled
+ * dist/ (`npm run build`), not the bench's own compile of src/.
  */
 export function runE2E(repoRoot: string, c: E2ECase): E2ESample {
   const dir = mkdtempSync(join(tmpdir(), "simctl-e2e-bench-"));
   try {
     const report = join(dir, "report.json");
     const here = dirname(fileURLToPath(import.meta.url));
-    const child = join(here, "e2e-child.js");
+    const hook = ["--import", pathToFileURL(join(here, "e2e-exit-report.js")).href];
+    const simctl = join(repoRoot, "bin", "simctl.js");
     const [command, ...rest] = c.command ?? ["run"];
     const args =
       c.file === "bare"
-        ? ["--import", pathToFileURL(join(here, "e2e-exit-report.js")).href, "-e", "0"]
+        ? [...hook, "-e", "0"]
         : typeof c.file === "object"
-          ? [child, ...c.file.args]
-          : [child, command, c.file, ...rest, "--out", join(dir, "runs"), "--json"];
+          ? [...hook, simctl, ...c.file.args]
+          : [...hook, simctl, command, c.file, ...rest, "--out", join(dir, "runs"), "--json"];
     if (c.scale !== undefined) args.push("--scale", String(c.scale));
     const r = spawnSync(process.execPath, args, {
       cwd: repoRoot,
