@@ -112,8 +112,7 @@ export class DensityTestRecorder {
     this.spec = spec;
     this.startedAtLead = startedAtLead;
     const client = clients.add("e2e-density-test", CLIENT_GO_DEFAULT.qps, CLIENT_GO_DEFAULT.burst);
-    const kind = engine.register("density-test.informer.pod", (_t, arg) => this.onPodEvent(watchObject(arg)));
-    watch.watch(WatchResource.pods, kind, 0, client);
+    watch.inform(WatchResource.pods, "density-test.informer.pod", client, (arg) => this.onPodEvent(watchObject(arg)));
   }
 
   /** The scheduler recorded `pod`'s Scheduled Event now. */
