@@ -60,9 +60,7 @@ export class HostCpu {
     const start = fit >= 0 ? readyNs : free[first]!;
     const finish = start + costNs;
     free[core] = finish;
-    this.bursts++;
-    this.busyNs += costNs;
-    this.waitNs += start - readyNs;
+    this.account(costNs, start - readyNs);
     return finish;
   }
 
@@ -92,16 +90,8 @@ export class HostCpu {
     for (let i = 0; i < free.length; i++) if (free[i]! <= readyNs) idle++;
     let left = count;
     if (idle > left) {
-      // Fewer bursts than idle cores: best fit gives them the idle cores that freed last.
-      for (; left > 0; left--) {
-        let fit = -1;
-        for (let i = 0; i < free.length; i++) {
-          const f = free[i]!;
-          if (f <= readyNs && (fit < 0 || f > free[fit]!)) fit = i;
-        }
-        free[fit] = finish;
-        this.account(costNs, 0);
-      }
+      // Fewer bursts than idle cores: each finds an idle core, the one run's best fit picks.
+      for (; left > 0; left--) this.run(readyNs, costNs);
       return finish;
     }
     let done = -Infinity;
