@@ -9,8 +9,7 @@ import type { Column } from "./arrow-writer.js";
  * has not terminated), `pods_running`, `image_pulls_queued` (pulls waiting for the node's
  * puller: the serialized puller's queue depth), `image_pulls_active`, `pod_ips_used`,
  * `bytes_pulled` (cumulative), `ready`, `cordoned` and `present` (0/1: 0 on the row of a node
- * that left). Write it with
- * `writeArrowFile(path, tableFromColumns(columns, rows, meta))`.
+ * that left). Write it with `writeArrowColumns(path, columns, rows, meta)`.
  */
 export function nodeColumns(sim: Simulation): { columns: Column[]; rows: number } {
   // perf: columns are views of the sampler's arrays: the writer copies what it converts and

@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
-import { tableFromColumns, writeArrowFile } from "../../metrics/arrow-writer.js";
+import { writeArrowColumns } from "../../metrics/arrow-ipc.js";
+import type { Column } from "../../metrics/arrow-writer.js";
 import { writeResultDir } from "../../metrics/result-dir.js";
 import { readTopFile } from "../../scenario/load-scenario.js";
 import { scenarioKind } from "../../scenario/etcd-benchmark-scenario.js";
@@ -246,22 +247,19 @@ function writeMixTable(dir: string, m: MixAnswer, slos: readonly Slo[]): void {
       cost[k] = p.costPerHour;
     }
   });
-  const table = tableFromColumns(
-    [
-      cols.order,
-      { name: `nodes_${a}`, type: "int32", values: countA },
-      { name: `nodes_${b}`, type: "int32", values: countB },
-      { name: "cost_per_hour", type: "float64", values: cost },
-      ...cols.slo,
-    ],
-    rows,
-    {
-      "simctl.version": VERSION,
-      "simctl.pools": `${a},${b}`,
-      "simctl.answer": m.nodes === null ? "none" : `${m.nodes[a]},${m.nodes[b]}`,
-    },
-  );
-  writeResultDir(dir, (tmp) => writeArrowFile(join(tmp, "capacity.arrow"), table));
+  const columns: Column[] = [
+    cols.order,
+    { name: `nodes_${a}`, type: "int32", values: countA },
+    { name: `nodes_${b}`, type: "int32", values: countB },
+    { name: "cost_per_hour", type: "float64", values: cost },
+    ...cols.slo,
+  ];
+  const meta = {
+    "simctl.version": VERSION,
+    "simctl.pools": `${a},${b}`,
+    "simctl.answer": m.nodes === null ? "none" : `${m.nodes[a]},${m.nodes[b]}`,
+  };
+  writeResultDir(dir, (tmp) => writeArrowColumns(join(tmp, "capacity.arrow"), columns, rows, meta));
 }
 
 /**
@@ -319,15 +317,12 @@ function writeCapacityTable(dir: string, a: CapacityAnswer, slos: readonly Slo[]
       schedulable[i * slos.length + j] = p.schedulableNodes;
     }
   });
-  const table = tableFromColumns(
-    [
-      cols.order,
-      { name: "nodes", type: "int32", values: nodes },
-      { name: "schedulable_nodes", type: "int32", values: schedulable },
-      ...cols.slo,
-    ],
-    rows,
-    { "simctl.version": VERSION, "simctl.pool": a.pool, "simctl.answer": String(a.nodes ?? "none") },
-  );
-  writeResultDir(dir, (tmp) => writeArrowFile(join(tmp, "capacity.arrow"), table));
+  const columns: Column[] = [
+    cols.order,
+    { name: "nodes", type: "int32", values: nodes },
+    { name: "schedulable_nodes", type: "int32", values: schedulable },
+    ...cols.slo,
+  ];
+  const meta = { "simctl.version": VERSION, "simctl.pool": a.pool, "simctl.answer": String(a.nodes ?? "none") };
+  writeResultDir(dir, (tmp) => writeArrowColumns(join(tmp, "capacity.arrow"), columns, rows, meta));
 }
