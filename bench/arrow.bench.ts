@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bench } from "tinybench";
-import { tableFromColumns, writeArrowFile, type Column } from "../src/metrics/arrow-writer.js";
+import { writeArrowColumns } from "../src/metrics/arrow-ipc.js";
+import type { Column } from "../src/metrics/arrow-writer.js";
 import { RandomStreams } from "../src/core/random.js";
 
 /** Rows of the Arrow writer case. */
@@ -46,14 +47,14 @@ export function arrowColumns(rows = ARROW_ROWS): Column[] {
   return columns;
 }
 
-/** The Arrow writer: typed columns -> Arrow table -> `.arrow` file (in the OS temp directory). */
+/** The Arrow writer a run uses: typed columns -> `.arrow` file (in the OS temp directory). */
 export function arrowBench(): Bench {
   const bench = new Bench({ name: "arrow writer", time: 1500, warmup: true });
   const columns = arrowColumns();
   const dir = mkdtempSync(join(tmpdir(), "simctl-arrow-bench-"));
   const meta = { "simctl.scenario": "bench", "simctl.seed": "1" };
   bench.add(ARROW_CASE, () => {
-    writeArrowFile(join(dir, "pods.arrow"), tableFromColumns(columns, ARROW_ROWS, meta));
+    writeArrowColumns(join(dir, "pods.arrow"), columns, ARROW_ROWS, meta);
   });
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return bench;
