@@ -125,7 +125,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
     this.head = new Int32Array(d.nodes.size).fill(-1);
     this.codes = new Uint8Array(d.nodes.size);
     this.kStatusWritten = engine.register("daemonset.statusWritten", (ds, req) => {
-      if (this.api.requests.status[req] !== Status.ok) this.syncFailed[ds] = true;
+      if (this.api.requests.status[req] !== Status.ok) this.keys.syncFailed[ds] = 1;
       this.endSync(ds);
     });
     this.inform(WatchResource.daemonsets, "ds", (arg) => this.onDaemonSetEvent(arg));
@@ -159,8 +159,8 @@ export class DaemonSetController extends PodControlController implements NodeCha
       this.view.node[p] = nodes[i]!;
       this.view.revision[p] = 0;
     }
-    this.pendingAdds[ds]! += pods.length;
-    this.expectationsSetNs[ds] = this.engine.now;
+    this.expect.pendingAdds[ds]! += pods.length;
+    this.expect.setNs[ds] = this.engine.now;
   }
 
   /**
@@ -210,7 +210,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
     const was = view.flags[pod]!;
     let flags = was;
     if (type === WatchEvent.ADDED) {
-      this.pendingAdds[ds]!--; // model: expectations.CreationObserved on the pod add event
+      this.expect.pendingAdds[ds]!--; // model: expectations.CreationObserved on the pod add event
       this.podsOf[ds]!.push(pod);
       flags = SEEN;
     } else if ((was & SEEN) === 0) {
@@ -226,7 +226,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
     }
     // model: daemon_controller.go updatePod / deletePod: a deletionTimestamp counts as the deletion (DeletionObserved).
     if ((was & TERMINATING) === 0 && (was & SEEN) !== 0 && (flags === 0 || (flags & TERMINATING) !== 0))
-      this.pendingDeletes[ds]!--;
+      this.expect.pendingDeletes[ds]!--;
     if (flags === was) return;
     view.flags[pod] = flags;
     if (this.seen[ds]) this.queue.add(ds);
@@ -306,7 +306,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   protected syncBody(ds: number): void {
     const st = this.store.daemonSets[ds]!;
-    this.syncFailed[ds] = false;
+    this.keys.syncFailed[ds] = 0;
     if (!this.expectationsSatisfied(ds)) {
       this.finishSync(ds);
       return;
@@ -568,8 +568,8 @@ export class DaemonSetController extends PodControlController implements NodeCha
       available === desired &&
       stray === 0 &&
       live === desired + kept &&
-      this.pendingAdds[ds]! <= 0 &&
-      this.pendingDeletes[ds]! <= 0;
+      this.expect.pendingAdds[ds]! <= 0 &&
+      this.expect.pendingDeletes[ds]! <= 0;
     const status: DaemonSetStatus = {
       desiredNumberScheduled: desired,
       currentNumberScheduled: current,

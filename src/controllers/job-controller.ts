@@ -72,7 +72,7 @@ export class JobController extends PodControlController {
     this.podNames = podNames;
     this.kStatusWritten = engine.register("job.statusWritten", (j, req) => {
       if (this.api.requests.status[req] !== Status.ok) {
-        this.syncFailed[j] = true;
+        this.keys.syncFailed[j] = 1;
         this.statusDirty[j] = true;
       }
       this.endSync(j);
@@ -114,7 +114,7 @@ export class JobController extends PodControlController {
     const phase = this.pods.phase[pod]!;
     const gone = this.pods.isTerminating(pod) || watchType(arg) === WatchEvent.DELETED;
     if (watchType(arg) === WatchEvent.ADDED) {
-      this.pendingAdds[j]!--; // model: expectations.CreationObserved on the pod add event
+      this.expect.pendingAdds[j]!--; // model: expectations.CreationObserved on the pod add event
       if (gone || phase === PodPhase.Succeeded || phase === PodPhase.Failed) return;
       view.flags[pod] = ACTIVE;
       job.active++;
@@ -145,7 +145,7 @@ export class JobController extends PodControlController {
   protected syncBody(j: number): void {
     const job = this.store.jobs[j]!;
     const spec = job.spec;
-    this.syncFailed[j] = false;
+    this.keys.syncFailed[j] = 0;
     this.writing[j] = JobCondition.none;
     // model: a deleted Job is not found by the sync (its pods are the garbage collector's).
     if (job.condition !== JobCondition.none || !job.exists) {

@@ -46,7 +46,7 @@ export class ReplicaSetController extends PodControlController {
     this.pods = deps.store.pods;
     this.burstReplicas = deps.spec.burstReplicas;
     this.kStatusWritten = engine.register("replicaset.statusWritten", (rs, req) => {
-      if (this.api.requests.status[req] !== Status.ok) this.syncFailed[rs] = true;
+      if (this.api.requests.status[req] !== Status.ok) this.keys.syncFailed[rs] = 1;
       this.endSync(rs);
     });
     this.inform(WatchResource.replicasets, "rs", (arg) => this.onReplicaSetEvent(arg));
@@ -61,8 +61,8 @@ export class ReplicaSetController extends PodControlController {
   expectExisting(rs: number, pods: readonly number[]): void {
     this.ensure(rs);
     this.podsOf[rs]!.push(...pods);
-    this.pendingAdds[rs]! += pods.length;
-    this.expectationsSetNs[rs] = this.engine.now;
+    this.expect.pendingAdds[rs]! += pods.length;
+    this.expect.setNs[rs] = this.engine.now;
   }
 
   private onReplicaSetEvent(arg: number): void {
@@ -90,7 +90,7 @@ export class ReplicaSetController extends PodControlController {
     this.podFlags.ensureRow(pod);
     const flags = this.podFlags.flags[pod]!;
     if (type === WatchEvent.ADDED) {
-      this.pendingAdds[rs]!--; // model: expectations.CreationObserved on the pod add event
+      this.expect.pendingAdds[rs]!--; // model: expectations.CreationObserved on the pod add event
       if (!this.pods.isTerminating(pod)) {
         this.podFlags.flags[pod] = COUNTED;
         state.observedPods++;
@@ -107,7 +107,7 @@ export class ReplicaSetController extends PodControlController {
       this.podFlags.flags[pod] = 0;
       state.observedPods--;
       if (flags & RUNNING) state.observedRunning--;
-      if (this.pods.isTerminating(pod)) this.pendingDeletes[rs]!--;
+      if (this.pods.isTerminating(pod)) this.expect.pendingDeletes[rs]!--;
     } else if (this.pods.phase[pod] === PodPhase.Running && flags === COUNTED) {
       this.podFlags.flags[pod] = COUNTED | RUNNING;
       state.observedRunning++;
@@ -119,7 +119,7 @@ export class ReplicaSetController extends PodControlController {
 
   protected syncBody(rs: number): void {
     const state = this.store.replicaSets[rs]!;
-    this.syncFailed[rs] = false;
+    this.keys.syncFailed[rs] = 0;
     if (!this.expectationsSatisfied(rs)) {
       this.syncsAwaitingExpectations++;
       this.finishSync(rs);

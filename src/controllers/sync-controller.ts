@@ -1,3 +1,4 @@
+import { columnTable } from "../core/column-table.js";
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams } from "../core/random.js";
@@ -17,13 +18,20 @@ export interface ControllerDeps {
   readonly watch: WatchCache;
 }
 
+/** Per key: writes of the current sync not answered yet; whether one failed (it then requeues with back-off). */
+const SyncKeys = columnTable({
+  inflight: { type: "Int32", unset: 0 },
+  syncFailed: { type: "Uint8", unset: 0 },
+});
+
 /**
  * The worker loop every kube-controller-manager controller runs (pkg/controller: informers feed
  * a rate-limited work queue of object keys served by N workers): a dequeued key costs one
  * `syncCost` sample, then runs {@link syncBody}; the subclass counts its key's outstanding writes
- * in `inflight`, marks a failed one in `syncFailed`, and calls {@link endSync} when the sync is over.
+ * in `keys.inflight`, marks a failed one in `keys.syncFailed`, and calls {@link endSync} when the
+ * sync is over.
  *
- * Contract: the subclass sizes `inflight` and `syncFailed` to cover every key it enqueues.
+ * Contract: the subclass calls {@link ensureKey} for every key before it touches that key's row.
  */
 export abstract class SyncController {
   /** The controller's work queue of object keys. */
@@ -33,10 +41,8 @@ export abstract class SyncController {
   protected readonly store: ObjectStore;
   /** The controller's own API client (its service account's token bucket). */
   protected readonly client: number;
-  /** Per key: writes of the current sync not answered yet. */
-  protected readonly inflight: number[] = [];
-  /** Per key: whether the current sync had a failed write (it then requeues with back-off). */
-  protected readonly syncFailed: boolean[] = [];
+  /** Per key: the current sync's outstanding writes and failure, indexed by key. */
+  protected readonly keys = new SyncKeys(64);
   private readonly syncCost: Sampler;
   private readonly kSyncBody: EventKind;
   private readonly name: string;
@@ -68,6 +74,11 @@ export abstract class SyncController {
     this.watchCache.inform(resource, `${this.name}.informer.${what}`, this.client, onEvent);
   }
 
+  /** Makes `key`'s per-key rows addressable (a subclass with per-key tables of its own extends it). */
+  protected ensureKey(key: number): void {
+    this.keys.ensureRow(key);
+  }
+
   /** One sync of `key`, after its cost has elapsed; ends, now or when its writes are answered, with {@link endSync}. */
   protected abstract syncBody(key: number): void;
 
@@ -78,7 +89,7 @@ export abstract class SyncController {
    */
   protected endSync(key: number): void {
     this.queue.done(key);
-    if (this.syncFailed[key]) this.queue.addRateLimited(key);
+    if (this.keys.syncFailed[key]) this.queue.addRateLimited(key);
     else this.queue.forget(key);
   }
 }
