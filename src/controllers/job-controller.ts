@@ -24,6 +24,22 @@ const PodView = columnTable({
   index: { type: "Int32", unset: -1 },
 });
 
+/** Per Job: the controller's bookkeeping (few: plain objects). */
+interface JobView {
+  /** Completion indexes still to create in the current sync, lowest first (Indexed Jobs). */
+  readonly toCreate: number[];
+  /** The Job's pods, in creation order. */
+  readonly pods: number[];
+  /** Indexed Jobs: IDX_* of each completion index, and how many succeeded. */
+  indexState: Uint8Array;
+  succeededIndexes: number;
+  /** The observed counts changed since the last status write. */
+  statusDirty: boolean;
+  /** The condition the current sync writes (JobCondition.none: counts only). */
+  writing: number;
+  seen: boolean;
+}
+
 /**
  * The Job controller (pkg/controller/job/job_controller.go), for Jobs whose pods never fail.
  *
@@ -47,19 +63,7 @@ export class JobController extends PodControlController {
   private readonly podNames: Map<number, string>;
   private readonly kStatusWritten: EventKind;
   private readonly kDeadline: EventKind;
-  // Per-Job controller state, indexed by Job id (few: plain arrays suffice).
-  /** Completion indexes still to create in the current sync, lowest first (Indexed Jobs). */
-  private readonly toCreate: number[][] = [];
-  /** Each Job's pods, in creation order. */
-  private readonly podsOf: number[][] = [];
-  /** Per Indexed Job: IDX_* of each completion index. */
-  private readonly indexState: Uint8Array[] = [];
-  private readonly succeededIndexes: number[] = [];
-  /** The observed counts changed since the last status write. */
-  private readonly statusDirty: boolean[] = [];
-  /** The condition the current sync writes (JobCondition.none: counts only). */
-  private readonly writing: number[] = [];
-  private readonly seen: boolean[] = [];
+  private readonly views: JobView[] = [];
   /** Job of each ReplicaSet-table row that holds a Job's pods (-1 or absent: not a Job's). */
   private readonly jobOfSet: number[] = [];
   private readonly podView = new PodView(1024);
@@ -73,7 +77,7 @@ export class JobController extends PodControlController {
     this.kStatusWritten = engine.register("job.statusWritten", (j, req) => {
       if (this.api.requests.status[req] !== Status.ok) {
         this.keys.syncFailed[j] = 1;
-        this.statusDirty[j] = true;
+        this.views[j]!.statusDirty = true;
       }
       this.endSync(j);
     });
@@ -87,19 +91,22 @@ export class JobController extends PodControlController {
     if (watchType(arg) === WatchEvent.ADDED) {
       const job = this.store.jobs[j]!;
       this.ensureKey(j);
-      while (this.toCreate.length <= j) {
-        this.toCreate.push([]);
-        this.podsOf.push([]);
-        this.indexState.push(new Uint8Array(0));
-        this.succeededIndexes.push(0);
-        this.statusDirty.push(false);
-        this.writing.push(JobCondition.none);
-        this.seen.push(false);
+      while (this.views.length <= j) {
+        this.views.push({
+          toCreate: [],
+          pods: [],
+          indexState: new Uint8Array(0),
+          succeededIndexes: 0,
+          statusDirty: false,
+          writing: JobCondition.none,
+          seen: false,
+        });
       }
       while (this.jobOfSet.length <= job.podSet) this.jobOfSet.push(-1);
       this.jobOfSet[job.podSet] = j;
-      if (job.spec.indexed) this.indexState[j] = new Uint8Array(job.spec.completions);
-      this.seen[j] = true;
+      const v = this.views[j]!;
+      if (job.spec.indexed) v.indexState = new Uint8Array(job.spec.completions);
+      v.seen = true;
     }
     this.queue.add(j);
   }
@@ -109,6 +116,7 @@ export class JobController extends PodControlController {
     const j = this.jobOfSet[this.pods.owner[pod]!] ?? -1;
     if (j < 0) return;
     const job = this.store.jobs[j]!;
+    const v = this.views[j]!;
     const view = this.podView;
     view.ensureRow(pod);
     const phase = this.pods.phase[pod]!;
@@ -125,28 +133,29 @@ export class JobController extends PodControlController {
       job.active--;
       job.succeeded++;
       const i = view.index[pod]!;
-      if (i >= 0 && this.indexState[j]![i] !== IDX_SUCCEEDED) {
-        this.indexState[j]![i] = IDX_SUCCEEDED;
-        this.succeededIndexes[j]!++;
+      if (i >= 0 && v.indexState[i] !== IDX_SUCCEEDED) {
+        v.indexState[i] = IDX_SUCCEEDED;
+        v.succeededIndexes++;
       }
     } else if (phase === PodPhase.Failed || gone) {
       view.flags[pod] = 0;
       job.active--;
       job.failed++;
       const i = view.index[pod]!;
-      if (i >= 0 && this.indexState[j]![i] === IDX_ACTIVE) this.indexState[j]![i] = IDX_FREE;
+      if (i >= 0 && v.indexState[i] === IDX_ACTIVE) v.indexState[i] = IDX_FREE;
     } else {
       return;
     }
-    this.statusDirty[j] = true;
-    if (this.seen[j]) this.queue.add(j);
+    v.statusDirty = true;
+    if (v.seen) this.queue.add(j);
   }
 
   protected syncBody(j: number): void {
     const job = this.store.jobs[j]!;
     const spec = job.spec;
+    const v = this.views[j]!;
     this.keys.syncFailed[j] = 0;
-    this.writing[j] = JobCondition.none;
+    v.writing = JobCondition.none;
     // model: a deleted Job is not found by the sync (its pods are the garbage collector's).
     if (job.condition !== JobCondition.none || !job.exists) {
       this.endSync(j);
@@ -155,7 +164,7 @@ export class JobController extends PodControlController {
     const now = this.engine.now;
     if (Number.isNaN(job.startNs)) {
       job.startNs = now;
-      this.statusDirty[j] = true;
+      v.statusDirty = true;
       // model: syncJob requeues the Job for its deadline (queue.AddAfter(key, activeDeadline)).
       if (Number.isFinite(spec.activeDeadlineNs)) this.engine.schedule(spec.activeDeadlineNs, this.kDeadline, j);
     }
@@ -172,10 +181,10 @@ export class JobController extends PodControlController {
       this.fail(j, "DeadlineExceeded");
       return;
     }
-    const succeeded = spec.indexed ? this.succeededIndexes[j]! : job.succeeded;
+    const succeeded = spec.indexed ? v.succeededIndexes : job.succeeded;
     if (succeeded >= spec.completions) {
-      this.writing[j] = JobCondition.Complete;
-      this.statusDirty[j] = true;
+      v.writing = JobCondition.Complete;
+      v.statusDirty = true;
       this.finishSync(j);
       return;
     }
@@ -188,8 +197,8 @@ export class JobController extends PodControlController {
     const n = Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC);
     if (spec.indexed) {
       // model: indexed_job_utils.go firstPendingIndexes: the lowest indexes with no active or succeeded pod.
-      const state = this.indexState[j]!;
-      const list = this.toCreate[j]!;
+      const state = v.indexState;
+      const list = v.toCreate;
       list.length = 0;
       for (let i = 0; i < state.length && list.length < n; i++) if (state[i] === IDX_FREE) list.push(i);
       list.reverse(); // popped from the end: lowest first
@@ -205,25 +214,26 @@ export class JobController extends PodControlController {
     const ordinal = rs.nextOrdinal++;
     const pod = this.pods.add(job.podSet, ordinal, rs.template);
     this.podView.ensureRow(pod);
+    const v = this.views[j]!;
     if (job.spec.indexed) {
-      const i = this.toCreate[j]!.pop()!;
+      const i = v.toCreate.pop()!;
       this.podView.index[pod] = i;
-      this.indexState[j]![i] = IDX_ACTIVE;
+      v.indexState[i] = IDX_ACTIVE;
       this.podNames.set(pod, `${job.name}-${i}-${podSuffix(ordinal)}`);
     }
-    this.podsOf[j]!.push(pod);
+    v.pods.push(pod);
     return pod;
   }
 
   /** A refused create frees the pod's completion index for the next sync. */
   protected override createFailed(j: number, pod: number): void {
     const i = this.podView.index[pod]!;
-    if (i >= 0) this.indexState[j]![i] = IDX_FREE;
+    if (i >= 0) this.views[j]!.indexState[i] = IDX_FREE;
   }
 
   /** The Failed condition waits for the next sync, which deletes what is still active. */
   protected override deleteFailed(j: number): void {
-    this.writing[j] = JobCondition.none;
+    this.views[j]!.writing = JobCondition.none;
   }
 
   /**
@@ -233,10 +243,11 @@ export class JobController extends PodControlController {
   private fail(j: number, reason: string): void {
     const job = this.store.jobs[j]!;
     job.reason = reason;
-    this.writing[j] = JobCondition.Failed;
-    this.statusDirty[j] = true;
+    const v = this.views[j]!;
+    v.writing = JobCondition.Failed;
+    v.statusDirty = true;
     const view = this.podView;
-    const victims = this.podsOf[j]!.filter((p) => (view.flags[p]! & ACTIVE) !== 0);
+    const victims = v.pods.filter((p) => (view.flags[p]! & ACTIVE) !== 0);
     if (victims.length === 0) {
       this.finishSync(j);
       return;
@@ -246,20 +257,12 @@ export class JobController extends PodControlController {
 
   /** Writes the Job's status (counts, and the condition this sync reached) if it changed, then ends the sync. */
   protected finishSync(j: number): void {
-    if (!this.statusDirty[j]) {
+    const v = this.views[j]!;
+    if (!v.statusDirty) {
       this.endSync(j);
       return;
     }
-    this.statusDirty[j] = false;
-    this.api.submit(
-      this.client,
-      Verb.update,
-      Resource.jobsStatus,
-      j,
-      this.writing[j]!,
-      STATUS_BYTES,
-      this.kStatusWritten,
-      j,
-    );
+    v.statusDirty = false;
+    this.api.submit(this.client, Verb.update, Resource.jobsStatus, j, v.writing, STATUS_BYTES, this.kStatusWritten, j);
   }
 }
