@@ -52,6 +52,21 @@ export interface DaemonSetControllerDeps {
   allRunning: AllRunningCondition;
 }
 
+/** Per DaemonSet: the controller's bookkeeping (few: plain objects). */
+interface DaemonSetView {
+  /** The nodes the current sync creates pods on, the pods it deletes, and the next create's position. */
+  readonly toCreate: number[];
+  readonly toDelete: number[];
+  createPos: number;
+  /** The revision the current sync stamps its pods with (the one current when it began). */
+  syncRevision: number;
+  /** The pods the informer has delivered and not deleted (compacted at each sync). */
+  readonly pods: number[];
+  /** Per revision: the template of its pod for each node (-1: not built yet), and the compiled predicates. */
+  readonly nodeTemplates: Int32Array[];
+  readonly predicates: PodSpec[];
+}
+
 /**
  * The DaemonSet controller (pkg/controller/daemon/daemon_controller.go, update.go).
  *
@@ -90,19 +105,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
   private readonly addTemplate: (spec: DeploymentSpec) => number;
   private readonly allRunning: AllRunningCondition;
   private readonly kStatusWritten: EventKind;
-  // Per-DaemonSet controller state, indexed by DaemonSet id (few: plain arrays suffice).
-  /** The nodes the current sync creates pods on, the pods it deletes, and the next create's position. */
-  private readonly toCreate: number[][] = [];
-  private readonly toDelete: number[][] = [];
-  private readonly createPos: number[] = [];
-  /** The revision the current sync stamps its pods with (the one current when it began). */
-  private readonly syncRevision: number[] = [];
-  /** Each DaemonSet's pods the informer has delivered and not deleted (compacted at each sync). */
-  private readonly podsOf: number[][] = [];
-  private readonly seen: boolean[] = [];
-  /** Per DaemonSet and revision: the template of its pod for each node (-1: not built yet), and the compiled predicates. */
-  private readonly nodeTemplates: Int32Array[][] = [];
-  private readonly predicates: PodSpec[][] = [];
+  private readonly views: DaemonSetView[] = [];
   /** DaemonSet of each ReplicaSet-table row that holds a DaemonSet's pods (-1 or absent: none). */
   private readonly dsOfSet: number[] = [];
   private readonly view = new PodView(1024);
@@ -128,7 +131,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
       if (this.api.requests.status[req] !== Status.ok) this.keys.syncFailed[ds] = 1;
       this.endSync(ds);
     });
-    this.inform(WatchResource.daemonsets, "ds", (arg) => this.onDaemonSetEvent(arg));
+    this.inform(WatchResource.daemonsets, "ds", (arg) => this.observeOwner(watchObject(arg)));
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
     this.allRunning.expectDaemonSets(this);
   }
@@ -152,7 +155,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
    * so no duplicate is created. They count as of the DaemonSet's first revision.
    */
   expectExisting(ds: number, pods: readonly number[], nodes: readonly number[]): void {
-    this.ensure(ds);
+    this.ensureKey(ds);
     for (let i = 0; i < pods.length; i++) {
       const p = pods[i]!;
       this.view.ensureRow(p);
@@ -171,29 +174,23 @@ export class DaemonSetController extends PodControlController implements NodeCha
     const list = this.store.daemonSets;
     for (let ds = 0; ds < list.length; ds++) {
       list[ds]!.settled = false;
-      if (this.seen[ds]) this.queue.add(ds);
+      if (this.observed(ds)) this.queue.add(ds);
     }
   }
 
-  private onDaemonSetEvent(arg: number): void {
-    const ds = watchObject(arg);
-    this.ensure(ds);
-    this.seen[ds] = true;
-    this.queue.add(ds);
-  }
-
-  /** Sizes the per-DaemonSet arrays to cover `ds` and maps its pods' holder row to it. */
-  private ensure(ds: number): void {
-    this.ensureKey(ds);
-    while (this.toCreate.length <= ds) {
-      this.toCreate.push([]);
-      this.toDelete.push([]);
-      this.createPos.push(0);
-      this.syncRevision.push(0);
-      this.podsOf.push([]);
-      this.seen.push(false);
-      this.nodeTemplates.push([]);
-      this.predicates.push([]);
+  /** Sizes the per-DaemonSet rows to cover `ds` and maps its pods' holder row to it. */
+  protected override ensureKey(ds: number): void {
+    super.ensureKey(ds);
+    while (this.views.length <= ds) {
+      this.views.push({
+        toCreate: [],
+        toDelete: [],
+        createPos: 0,
+        syncRevision: 0,
+        pods: [],
+        nodeTemplates: [],
+        predicates: [],
+      });
     }
     const set = this.store.daemonSets[ds]!.podSet;
     while (this.dsOfSet.length <= set) this.dsOfSet.push(-1);
@@ -211,7 +208,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
     let flags = was;
     if (type === WatchEvent.ADDED) {
       this.expect.pendingAdds[ds]!--; // model: expectations.CreationObserved on the pod add event
-      this.podsOf[ds]!.push(pod);
+      this.views[ds]!.pods.push(pod);
       flags = SEEN;
     } else if ((was & SEEN) === 0) {
       return;
@@ -229,12 +226,13 @@ export class DaemonSetController extends PodControlController implements NodeCha
       this.expect.pendingDeletes[ds]!--;
     if (flags === was) return;
     view.flags[pod] = flags;
-    if (this.seen[ds]) this.queue.add(ds);
+    if (this.observed(ds)) this.queue.add(ds);
   }
 
   /** The compiled predicates of DaemonSet `ds`'s revision `rev` (nodeSelector, required node affinity, tolerations). */
   private predicatesOf(ds: number, rev: number): PodSpec {
-    let p = this.predicates[ds]![rev];
+    const predicates = this.views[ds]!.predicates;
+    let p = predicates[rev];
     if (p !== undefined) return p;
     const st = this.store.daemonSets[ds]!;
     const pod = st.revisions[rev]!.pod;
@@ -248,7 +246,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
       ),
       this.labels,
     );
-    this.predicates[ds]![rev] = p;
+    predicates[rev] = p;
     return p;
   }
 
@@ -276,7 +274,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   /** Links each live pod of `ds` into its node's list (oldest first); drops deleted pods from the list. */
   private groupByNode(ds: number): readonly number[] {
-    const list = this.podsOf[ds]!;
+    const list = this.views[ds]!.pods;
     const view = this.view;
     let kept = 0;
     for (let i = 0; i < list.length; i++) {
@@ -312,9 +310,10 @@ export class DaemonSetController extends PodControlController implements NodeCha
       return;
     }
     const rev = st.revision;
-    this.syncRevision[ds] = rev;
-    const creates = this.toCreate[ds]!;
-    const deletes = this.toDelete[ds]!;
+    const v = this.views[ds]!;
+    v.syncRevision = rev;
+    const creates = v.toCreate;
+    const deletes = v.toDelete;
     creates.length = 0;
     deletes.length = 0;
     const list = this.groupByNode(ds);
@@ -336,7 +335,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
     // model: syncNodes: expectations.SetExpectations(dsKey, createDiff, deleteDiff), then the
     // creates in slow-start batches, then every delete at once.
     this.setExpectations(ds, creates.length, deletes.length);
-    this.createPos[ds] = 0;
+    v.createPos = 0;
     if (creates.length > 0) this.startCreates(ds, creates.length);
     else this.afterCreates(ds);
   }
@@ -484,10 +483,11 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   /** The template of DaemonSet `ds`'s revision `rev` for its pod on `node` (built on first use). */
   private templateFor(ds: number, rev: number, node: number): number {
-    let byNode = this.nodeTemplates[ds]![rev];
+    const nodeTemplates = this.views[ds]!.nodeTemplates;
+    let byNode = nodeTemplates[rev];
     if (byNode === undefined) {
       byNode = new Int32Array(this.nodes.size).fill(-1);
-      this.nodeTemplates[ds]![rev] = byNode;
+      nodeTemplates[rev] = byNode;
     }
     let t = byNode[node]!;
     if (t < 0) {
@@ -501,8 +501,9 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   protected newPod(ds: number): number {
     const st = this.store.daemonSets[ds]!;
-    const node = this.toCreate[ds]![this.createPos[ds]!++]!;
-    const rev = this.syncRevision[ds]!;
+    const v = this.views[ds]!;
+    const node = v.toCreate[v.createPos++]!;
+    const rev = v.syncRevision;
     const pod = this.pods.add(
       st.podSet,
       this.store.replicaSets[st.podSet]!.nextOrdinal++,
@@ -516,7 +517,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   /** model: syncNodes deletes after the creates are over, all at once. */
   protected override afterCreates(ds: number): void {
-    const deletes = this.toDelete[ds]!;
+    const deletes = this.views[ds]!.toDelete;
     if (deletes.length === 0) this.finishSync(ds);
     else this.deletePods(ds, deletes, deletes.length);
   }

@@ -37,7 +37,6 @@ interface JobView {
   statusDirty: boolean;
   /** The condition the current sync writes (JobCondition.none: counts only). */
   writing: number;
-  seen: boolean;
 }
 
 /**
@@ -86,29 +85,33 @@ export class JobController extends PodControlController {
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
+  /** Sizes the per-Job rows to cover `j`. */
+  protected override ensureKey(j: number): void {
+    super.ensureKey(j);
+    while (this.views.length <= j) {
+      this.views.push({
+        toCreate: [],
+        pods: [],
+        indexState: new Uint8Array(0),
+        succeededIndexes: 0,
+        statusDirty: false,
+        writing: JobCondition.none,
+      });
+    }
+  }
+
   private onJobEvent(arg: number): void {
     const j = watchObject(arg);
-    if (watchType(arg) === WatchEvent.ADDED) {
-      const job = this.store.jobs[j]!;
-      this.ensureKey(j);
-      while (this.views.length <= j) {
-        this.views.push({
-          toCreate: [],
-          pods: [],
-          indexState: new Uint8Array(0),
-          succeededIndexes: 0,
-          statusDirty: false,
-          writing: JobCondition.none,
-          seen: false,
-        });
-      }
-      while (this.jobOfSet.length <= job.podSet) this.jobOfSet.push(-1);
-      this.jobOfSet[job.podSet] = j;
-      const v = this.views[j]!;
-      if (job.spec.indexed) v.indexState = new Uint8Array(job.spec.completions);
-      v.seen = true;
+    if (watchType(arg) !== WatchEvent.ADDED) {
+      this.queue.add(j);
+      return;
     }
-    this.queue.add(j);
+    const job = this.store.jobs[j]!;
+    this.ensureKey(j);
+    while (this.jobOfSet.length <= job.podSet) this.jobOfSet.push(-1);
+    this.jobOfSet[job.podSet] = j;
+    if (job.spec.indexed) this.views[j]!.indexState = new Uint8Array(job.spec.completions);
+    this.observeOwner(j);
   }
 
   private onPodEvent(arg: number): void {
@@ -147,7 +150,7 @@ export class JobController extends PodControlController {
       return;
     }
     v.statusDirty = true;
-    if (v.seen) this.queue.add(j);
+    if (this.observed(j)) this.queue.add(j);
   }
 
   protected syncBody(j: number): void {

@@ -13,10 +13,12 @@ export const SLOW_START_INITIAL_BATCH = 1;
 export const POD_BYTES = 5_000;
 
 /**
- * Per key: the creates and deletes expected and when they were set (ControllerExpectations);
- * the current sync's creates not yet sent, and the size of the batch in flight.
+ * Per key: whether the informer has delivered the key's own object; the creates and deletes
+ * expected and when they were set (ControllerExpectations); the current sync's creates not yet
+ * sent, and the size of the batch in flight.
  */
 const Expectations = columnTable({
+  observed: { type: "Uint8", unset: 0 },
   pendingAdds: { type: "Int32", unset: 0 },
   pendingDeletes: { type: "Int32", unset: 0 },
   setNs: { type: "Float64", unset: 0 },
@@ -54,6 +56,18 @@ export abstract class PodControlController extends SyncController {
   protected override ensureKey(key: number): void {
     super.ensureKey(key);
     this.expect.ensureRow(key);
+  }
+
+  /** The informer delivered `key`'s own object: its rows are sized, it is queued, and pod events queue it from now on. */
+  protected observeOwner(key: number): void {
+    this.ensureKey(key);
+    this.expect.observed[key] = 1;
+    this.queue.add(key);
+  }
+
+  /** Whether {@link observeOwner} has seen `key`'s object (before, its pods' events do not queue it). */
+  protected observed(key: number): boolean {
+    return this.expect.observed[key] === 1;
   }
 
   /** Every expected create and delete of `key` was observed, or the expectations expired. */

@@ -31,12 +31,9 @@ export class ReplicaSetController extends PodControlController {
   private readonly pods: PodTable;
   private readonly burstReplicas: number;
   private readonly kStatusWritten: EventKind;
-  // Per-ReplicaSet controller state, indexed by ReplicaSet id (few: plain arrays suffice).
   /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
   private readonly podsOf: number[][] = [];
   private readonly podFlags = new PodFlags(1024);
-  /** Per ReplicaSet: its informer has delivered it (pods of a ReplicaSet not seen yet, or never created, queue nothing). */
-  private readonly seen: boolean[] = [];
   /** Syncs that found creations or deletions still unobserved and so did nothing more. */
   syncsAwaitingExpectations = 0;
 
@@ -49,7 +46,7 @@ export class ReplicaSetController extends PodControlController {
       if (this.api.requests.status[req] !== Status.ok) this.keys.syncFailed[rs] = 1;
       this.endSync(rs);
     });
-    this.inform(WatchResource.replicasets, "rs", (arg) => this.onReplicaSetEvent(arg));
+    this.inform(WatchResource.replicasets, "rs", (arg) => this.observeOwner(watchObject(arg)));
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
@@ -59,26 +56,16 @@ export class ReplicaSetController extends PodControlController {
    * workers only once their informers have synced (WaitForNamedCacheSync).
    */
   expectExisting(rs: number, pods: readonly number[]): void {
-    this.ensure(rs);
+    this.ensureKey(rs);
     this.podsOf[rs]!.push(...pods);
     this.expect.pendingAdds[rs]! += pods.length;
     this.expect.setNs[rs] = this.engine.now;
   }
 
-  private onReplicaSetEvent(arg: number): void {
-    const rs = watchObject(arg);
-    this.ensure(rs);
-    this.seen[rs] = true;
-    this.queue.add(rs);
-  }
-
-  /** Sizes the per-ReplicaSet arrays to cover `rs`. */
-  private ensure(rs: number): void {
-    this.ensureKey(rs);
-    while (this.podsOf.length <= rs) {
-      this.podsOf.push([]);
-      this.seen.push(false);
-    }
+  /** Sizes the per-ReplicaSet rows to cover `rs`. */
+  protected override ensureKey(rs: number): void {
+    super.ensureKey(rs);
+    while (this.podsOf.length <= rs) this.podsOf.push([]);
   }
 
   private onPodEvent(arg: number): void {
@@ -86,7 +73,7 @@ export class ReplicaSetController extends PodControlController {
     const type = watchType(arg);
     const rs = this.pods.owner[pod]!;
     const state = this.store.replicaSets[rs]!;
-    this.ensure(rs);
+    this.ensureKey(rs);
     this.podFlags.ensureRow(pod);
     const flags = this.podFlags.flags[pod]!;
     if (type === WatchEvent.ADDED) {
@@ -114,7 +101,7 @@ export class ReplicaSetController extends PodControlController {
     } else {
       return;
     }
-    if (this.seen[rs]) this.queue.add(rs);
+    if (this.observed(rs)) this.queue.add(rs);
   }
 
   protected syncBody(rs: number): void {
