@@ -106,8 +106,6 @@ export class DaemonSetController extends PodControlController implements NodeCha
   private readonly allRunning: AllRunningCondition;
   private readonly kStatusWritten: EventKind;
   private readonly views: DaemonSetView[] = [];
-  /** DaemonSet of each ReplicaSet-table row that holds a DaemonSet's pods (-1 or absent: none). */
-  private readonly dsOfSet: number[] = [];
   private readonly view = new PodView(1024);
   /** Scratch of a sync: the pods of each node as linked lists into the DaemonSet's pod list. */
   private readonly head: Int32Array;
@@ -193,13 +191,12 @@ export class DaemonSetController extends PodControlController implements NodeCha
       });
     }
     const set = this.store.daemonSets[ds]!.podSet;
-    while (this.dsOfSet.length <= set) this.dsOfSet.push(-1);
-    this.dsOfSet[set] = ds;
+    this.holdsPods(set, ds);
   }
 
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
-    const ds = this.dsOfSet[this.pods.owner[pod]!] ?? -1;
+    const ds = this.keyOfPod(pod);
     if (ds < 0) return;
     const view = this.view;
     view.ensureRow(pod);

@@ -63,8 +63,6 @@ export class JobController extends PodControlController {
   private readonly kStatusWritten: EventKind;
   private readonly kDeadline: EventKind;
   private readonly views: JobView[] = [];
-  /** Job of each ReplicaSet-table row that holds a Job's pods (-1 or absent: not a Job's). */
-  private readonly jobOfSet: number[] = [];
   private readonly podView = new PodView(1024);
 
   /** `podNames` receives the names of Indexed Jobs' pods (pods.arrow generates the others'). */
@@ -108,15 +106,14 @@ export class JobController extends PodControlController {
     }
     const job = this.store.jobs[j]!;
     this.ensureKey(j);
-    while (this.jobOfSet.length <= job.podSet) this.jobOfSet.push(-1);
-    this.jobOfSet[job.podSet] = j;
+    this.holdsPods(job.podSet, j);
     if (job.spec.indexed) this.views[j]!.indexState = new Uint8Array(job.spec.completions);
     this.observeOwner(j);
   }
 
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
-    const j = this.jobOfSet[this.pods.owner[pod]!] ?? -1;
+    const j = this.keyOfPod(pod);
     if (j < 0) return;
     const job = this.store.jobs[j]!;
     const v = this.views[j]!;

@@ -105,8 +105,6 @@ export class StatefulSetController extends SyncController {
   private readonly kStatusWritten: EventKind;
   private readonly kRequeue: EventKind;
   private readonly views: SetView[] = [];
-  /** StatefulSet of each ReplicaSet-table row holding a set's pods (-1 or absent: none). */
-  private readonly setOfRow: number[] = [];
   private readonly podView = new PodView(256);
   /** Pod and claim creates, pod deletes sent by this controller. */
   creates = 0;
@@ -149,7 +147,7 @@ export class StatefulSetController extends SyncController {
   private view(s: number): SetView {
     while (this.views.length <= s) {
       const st = this.store.statefulSets[this.views.length]!;
-      for (const row of st.revisions) this.holds(row, st.idx);
+      for (const row of st.revisions) this.holdsPods(row, st.idx);
       this.views.push({
         slot: [],
         claims: [],
@@ -193,7 +191,7 @@ export class StatefulSetController extends SyncController {
 
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
-    const s = this.setOfRow[this.pods.owner[pod]!] ?? -1;
+    const s = this.keyOfPod(pod);
     if (s < 0) return;
     const v = this.view(s);
     const pv = this.podView;
@@ -458,13 +456,8 @@ export class StatefulSetController extends SyncController {
     rows.push(newReplicaSet(r, revisionName(st.name, template), st.owner, template, 0));
     st.revisions.push(r);
     this.store.deployments[st.owner]!.replicaSets.push(r);
-    this.holds(r, st.idx);
+    this.holdsPods(r, st.idx);
     return r;
-  }
-
-  private holds(row: number, s: number): void {
-    while (this.setOfRow.length <= row) this.setOfRow.push(-1);
-    this.setOfRow[row] = s;
   }
 
   private indexOf(s: number, pod: number): number {

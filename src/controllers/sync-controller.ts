@@ -47,6 +47,8 @@ export abstract class SyncController {
   private readonly kSyncBody: EventKind;
   private readonly name: string;
   private readonly watchCache: WatchCache;
+  /** Per ReplicaSet-table row holding the pods of one of this controller's keys: that key (-1 or absent: none). */
+  private readonly keyOfPodSet: number[] = [];
 
   /** `name` prefixes the event kinds and the work queue's name; the sync-cost stream is `${name}-controller/sync`. */
   protected constructor(deps: ControllerDeps, client: number, name: string, workers: number) {
@@ -77,6 +79,17 @@ export abstract class SyncController {
   /** Makes `key`'s per-key rows addressable (a subclass with per-key tables of its own extends it). */
   protected ensureKey(key: number): void {
     this.keys.ensureRow(key);
+  }
+
+  /** Records that ReplicaSet-table row `row` holds pods of `key` (a Job's, a DaemonSet's, a StatefulSet revision's). */
+  protected holdsPods(row: number, key: number): void {
+    while (this.keyOfPodSet.length <= row) this.keyOfPodSet.push(-1);
+    this.keyOfPodSet[row] = key;
+  }
+
+  /** The key `pod` belongs to, by its owner row (-1: none of this controller's). */
+  protected keyOfPod(pod: number): number {
+    return this.keyOfPodSet[this.store.pods.owner[pod]!] ?? -1;
   }
 
   /** One sync of `key`, after its cost has elapsed; ends, now or when its writes are answered, with {@link endSync}. */
