@@ -13,10 +13,8 @@ export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
 
 /** Per-pod flag of the controller's informer view: the pod counts as active for its Job. */
 const ACTIVE = 1;
-/** Per completion index of an Indexed Job: no pod, an active pod, or succeeded. */
-const IDX_FREE = 0;
-const IDX_ACTIVE = 1;
-const IDX_SUCCEEDED = 2;
+/** The state of a completion index of an Indexed Job: no pod, an active pod, or succeeded. */
+const IndexState = { free: 0, active: 1, succeeded: 2 } as const;
 
 /** Per pod: ACTIVE, and its completion index (-1: NonIndexed). */
 const PodView = columnTable({
@@ -30,7 +28,7 @@ interface JobView {
   readonly toCreate: number[];
   /** The Job's pods, in creation order. */
   readonly pods: number[];
-  /** Indexed Jobs: IDX_* of each completion index, and how many succeeded. */
+  /** Indexed Jobs: the {@link IndexState} of each completion index, and how many succeeded. */
   indexState: Uint8Array;
   succeededIndexes: number;
   /** The observed counts changed since the last status write. */
@@ -133,8 +131,8 @@ export class JobController extends PodControlController {
       job.active--;
       job.succeeded++;
       const i = view.index[pod]!;
-      if (i >= 0 && v.indexState[i] !== IDX_SUCCEEDED) {
-        v.indexState[i] = IDX_SUCCEEDED;
+      if (i >= 0 && v.indexState[i] !== IndexState.succeeded) {
+        v.indexState[i] = IndexState.succeeded;
         v.succeededIndexes++;
       }
     } else if (phase === PodPhase.Failed || gone) {
@@ -142,7 +140,7 @@ export class JobController extends PodControlController {
       job.active--;
       job.failed++;
       const i = view.index[pod]!;
-      if (i >= 0 && v.indexState[i] === IDX_ACTIVE) v.indexState[i] = IDX_FREE;
+      if (i >= 0 && v.indexState[i] === IndexState.active) v.indexState[i] = IndexState.free;
     } else {
       return;
     }
@@ -200,7 +198,7 @@ export class JobController extends PodControlController {
       const state = v.indexState;
       const list = v.toCreate;
       list.length = 0;
-      for (let i = 0; i < state.length && list.length < n; i++) if (state[i] === IDX_FREE) list.push(i);
+      for (let i = 0; i < state.length && list.length < n; i++) if (state[i] === IndexState.free) list.push(i);
       list.reverse(); // popped from the end: lowest first
     }
     this.setExpectations(j, n, 0); // model: expectations.ExpectCreations(jobKey, diff)
@@ -218,7 +216,7 @@ export class JobController extends PodControlController {
     if (job.spec.indexed) {
       const i = v.toCreate.pop()!;
       this.podView.index[pod] = i;
-      v.indexState[i] = IDX_ACTIVE;
+      v.indexState[i] = IndexState.active;
       this.podNames.set(pod, `${job.name}-${i}-${podSuffix(ordinal)}`);
     }
     v.pods.push(pod);
@@ -228,7 +226,7 @@ export class JobController extends PodControlController {
   /** A refused create frees the pod's completion index for the next sync. */
   protected override createFailed(j: number, pod: number): void {
     const i = this.podView.index[pod]!;
-    if (i >= 0) this.views[j]!.indexState[i] = IDX_FREE;
+    if (i >= 0) this.views[j]!.indexState[i] = IndexState.free;
   }
 
   /** The Failed condition waits for the next sync, which deletes what is still active. */
