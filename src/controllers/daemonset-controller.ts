@@ -96,7 +96,10 @@ interface DaemonSetView {
  * visited in table order where upstream ranges over a map; a Node is never deleted in the
  * simulation, so orphaned pods of removed nodes do not arise.
  */
-export class DaemonSetController extends PodControlController implements NodeChangeListener, DaemonSetWork {
+export class DaemonSetController
+  extends PodControlController<DaemonSetView>
+  implements NodeChangeListener, DaemonSetWork
+{
   private readonly pods: PodTable;
   private readonly nodes: NodeTable;
   private readonly index: NodeLabelIndex;
@@ -105,7 +108,6 @@ export class DaemonSetController extends PodControlController implements NodeCha
   private readonly addTemplate: (spec: DeploymentSpec) => number;
   private readonly allRunning: AllRunningCondition;
   private readonly kStatusWritten: EventKind;
-  private readonly views: DaemonSetView[] = [];
   private readonly view = new PodView(1024);
   /** Scratch of a sync: the pods of each node as linked lists into the DaemonSet's pod list. */
   private readonly head: Int32Array;
@@ -176,22 +178,18 @@ export class DaemonSetController extends PodControlController implements NodeCha
     }
   }
 
-  /** Sizes the per-DaemonSet rows to cover `ds` and maps its pods' holder row to it. */
-  protected override ensureKey(ds: number): void {
-    super.ensureKey(ds);
-    while (this.views.length <= ds) {
-      this.views.push({
-        toCreate: [],
-        toDelete: [],
-        createPos: 0,
-        syncRevision: 0,
-        pods: [],
-        nodeTemplates: [],
-        predicates: [],
-      });
-    }
-    const set = this.store.daemonSets[ds]!.podSet;
-    this.holdsPods(set, ds);
+  /** A DaemonSet's view; its pods' holder row is mapped to it. */
+  protected newView(ds: number): DaemonSetView {
+    this.holdsPods(this.store.daemonSets[ds]!.podSet, ds);
+    return {
+      toCreate: [],
+      toDelete: [],
+      createPos: 0,
+      syncRevision: 0,
+      pods: [],
+      nodeTemplates: [],
+      predicates: [],
+    };
   }
 
   private onPodEvent(arg: number): void {

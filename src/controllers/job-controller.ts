@@ -55,12 +55,11 @@ interface JobView {
  * model: a pod deleted before it succeeded counts as failed (job_controller.go, pods tracked
  * with finalizers), and may be replaced while failed <= backoffLimit.
  */
-export class JobController extends PodControlController {
+export class JobController extends PodControlController<JobView> {
   private readonly pods: PodTable;
   private readonly podNames: Map<number, string>;
   private readonly kStatusWritten: EventKind;
   private readonly kDeadline: EventKind;
-  private readonly views: JobView[] = [];
   private readonly podView = new PodView(1024);
 
   /** `podNames` receives the names of Indexed Jobs' pods (pods.arrow generates the others'). */
@@ -81,19 +80,15 @@ export class JobController extends PodControlController {
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
-  /** Sizes the per-Job rows to cover `j`. */
-  protected override ensureKey(j: number): void {
-    super.ensureKey(j);
-    while (this.views.length <= j) {
-      this.views.push({
-        toCreate: [],
-        pods: [],
-        indexState: new Uint8Array(0),
-        succeededIndexes: 0,
-        statusDirty: false,
-        writing: JobCondition.none,
-      });
-    }
+  protected newView(): JobView {
+    return {
+      toCreate: [],
+      pods: [],
+      indexState: new Uint8Array(0),
+      succeededIndexes: 0,
+      statusDirty: false,
+      writing: JobCondition.none,
+    };
   }
 
   private onJobEvent(arg: number): void {

@@ -34,13 +34,16 @@ const Expectations = columnTable({
  * 4, ... (each batch's creates in parallel, the next once all have answered; a batch with a
  * failure stops the rest, whose expectations are lowered), and graceful deletes all at once.
  *
- * Contract: the subclass sizes every per-key row with {@link ensureKey}, makes each pod of a
- * batch in {@link newPod}, and ends a sync in {@link finishSync}; {@link afterCreates} runs once
- * the creates of a sync are over (by default the sync ends there); {@link createFailed} and
+ * Contract: the subclass sizes every per-key row with {@link ensureKey} (which makes the key's
+ * view of type `V` with {@link newView} the first time), makes each pod of a batch in
+ * {@link newPod}, and ends a sync in {@link finishSync}; {@link afterCreates} runs once the
+ * creates of a sync are over (by default the sync ends there); {@link createFailed} and
  * {@link deleteFailed} see each refused write (by default they do nothing more).
  */
-export abstract class PodControlController extends SyncController {
+export abstract class PodControlController<V> extends SyncController {
   protected readonly expect = new Expectations(64);
+  /** Per key: the subclass's own bookkeeping (keys are few: plain objects). */
+  protected readonly views: V[] = [];
   private readonly kCreated: EventKind;
   private readonly kDeleted: EventKind;
   /** Pod creates and deletes sent by this controller. */
@@ -56,7 +59,11 @@ export abstract class PodControlController extends SyncController {
   protected override ensureKey(key: number): void {
     super.ensureKey(key);
     this.expect.ensureRow(key);
+    while (this.views.length <= key) this.views.push(this.newView(this.views.length));
   }
+
+  /** The view of `key` before its first sync. */
+  protected abstract newView(key: number): V;
 
   /** The informer delivered `key`'s own object: its rows are sized, it is queued, and pod events queue it from now on. */
   protected observeOwner(key: number): void {

@@ -15,6 +15,11 @@ const RUNNING = 2;
 /** Per pod: whether this controller counts it for its ReplicaSet (COUNTED) and saw it Running (RUNNING). */
 const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
 
+/** Per ReplicaSet: its pods, in creation order (terminated ones are skipped when read). */
+interface ReplicaSetView {
+  readonly pods: number[];
+}
+
 /**
  * The replicaset controller (pkg/controller/replicaset/replica_set.go).
  *
@@ -27,12 +32,10 @@ const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
  * create and delete (or 5 minutes pass) a sync does nothing more, which is why it never
  * over-creates. A sync ends with a status update when the observed counts changed.
  */
-export class ReplicaSetController extends PodControlController {
+export class ReplicaSetController extends PodControlController<ReplicaSetView> {
   private readonly pods: PodTable;
   private readonly burstReplicas: number;
   private readonly kStatusWritten: EventKind;
-  /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
-  private readonly podsOf: number[][] = [];
   private readonly podFlags = new PodFlags(1024);
   /** Syncs that found creations or deletions still unobserved and so did nothing more. */
   syncsAwaitingExpectations = 0;
@@ -57,15 +60,13 @@ export class ReplicaSetController extends PodControlController {
    */
   expectExisting(rs: number, pods: readonly number[]): void {
     this.ensureKey(rs);
-    this.podsOf[rs]!.push(...pods);
+    this.views[rs]!.pods.push(...pods);
     this.expect.pendingAdds[rs]! += pods.length;
     this.expect.setNs[rs] = this.engine.now;
   }
 
-  /** Sizes the per-ReplicaSet rows to cover `rs`. */
-  protected override ensureKey(rs: number): void {
-    super.ensureKey(rs);
-    while (this.podsOf.length <= rs) this.podsOf.push([]);
+  protected newView(): ReplicaSetView {
+    return { pods: [] };
   }
 
   private onPodEvent(arg: number): void {
@@ -127,7 +128,7 @@ export class ReplicaSetController extends PodControlController {
   protected newPod(rs: number): number {
     const state = this.store.replicaSets[rs]!;
     const pod = this.pods.add(rs, state.nextOrdinal++, state.template);
-    this.podsOf[rs]!.push(pod);
+    this.views[rs]!.pods.push(pod);
     return pod;
   }
 
@@ -138,7 +139,7 @@ export class ReplicaSetController extends PodControlController {
    */
   private deleteSurplus(rs: number, n: number): void {
     const pods = this.pods;
-    const active = this.podsOf[rs]!.filter((p) => (this.podFlags.flags[p]! & COUNTED) !== 0);
+    const active = this.views[rs]!.pods.filter((p) => (this.podFlags.flags[p]! & COUNTED) !== 0);
     const onNode = new Map<number, number>();
     for (const p of active) if (pods.node[p]! >= 0) onNode.set(pods.node[p]!, (onNode.get(pods.node[p]!) ?? 0) + 1);
     const rank = (p: number) => (pods.node[p]! >= 0 ? onNode.get(pods.node[p]!)! : 0);
@@ -191,7 +192,7 @@ export class ReplicaSetController extends PodControlController {
   private availablePods(rs: number, minReadyNs: number): number {
     const since = this.engine.now - minReadyNs;
     let n = 0;
-    for (const p of this.podsOf[rs]!)
+    for (const p of this.views[rs]!.pods)
       if (this.podFlags.flags[p] === (COUNTED | RUNNING) && this.pods.time(p, PodStage.running) <= since) n++;
     return n;
   }
