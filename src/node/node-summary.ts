@@ -74,16 +74,17 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
   const up = side.poolUpgrades;
   const reg = k.registry;
   const bw = reg.bandwidthBytesPerSec;
+  const { peakThroughputBytesPerSec: peak, bytesServed, flowsStarted, peakWaitingFlows } = reg.totals;
   return {
     registry: {
       bandwidthBytesPerSec: bw,
-      peakThroughputBytesPerSec: Math.round(reg.peakThroughputBytesPerSec),
-      peakUtilization: Number.isFinite(bw) ? Math.round((reg.peakThroughputBytesPerSec / bw) * 1000) / 1000 : 0,
+      peakThroughputBytesPerSec: Math.round(peak),
+      peakUtilization: Number.isFinite(bw) ? Math.round((peak / bw) * 1000) / 1000 : 0,
       saturatedNs: reg.saturatedNs(endNs),
       activeNs: reg.activeNs(endNs),
-      bytesServed: reg.bytesServed,
-      blobDownloads: reg.flowsStarted,
-      peakQueuedDownloads: reg.peakWaitingFlows,
+      bytesServed,
+      blobDownloads: flowsStarted,
+      peakQueuedDownloads: peakWaitingFlows,
     },
     pulls: {
       requests: k.puller.requestCount,

@@ -105,7 +105,7 @@ describe("ImagePuller: serialized and parallel pulls", () => {
     expect(w.registry.flowsOn(0)).toBe(3);
     w.engine.run();
     expect(w.doneOf(0).atNs).toBe(6 * S); // 60 MB at 10 MB/s, whatever the split
-    expect(w.registry.flowsStarted).toBe(6);
+    expect(w.registry.totals.flowsStarted).toBe(6);
   });
 });
 
@@ -118,7 +118,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     expect(w.puller.requestBytes(r1)).toBe(150 * MB);
     expect(w.puller.requestBytes(r2)).toBe(30 * MB);
     expect(w.puller.bytesPulledOn(0)).toBe(180 * MB);
-    expect(w.registry.bytesServed).toBe(180 * MB);
+    expect(w.registry.totals.bytesServed).toBe(180 * MB);
     expect(w.doneOf(0).atNs).toBe(15 * S);
     expect(w.doneOf(1).atNs).toBe(18 * S);
   });
@@ -128,9 +128,9 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r1 = w.pull(0, "base1", "IfNotPresent", 0);
     const r2 = w.pull(0, "base2", "IfNotPresent", 1);
     w.engine.run();
-    expect(w.registry.flowsStarted).toBe(3); // base, top1, top2
+    expect(w.registry.totals.flowsStarted).toBe(3); // base, top1, top2
     expect(w.puller.requestBytes(r1) + w.puller.requestBytes(r2)).toBe(180 * MB);
-    expect(w.registry.bytesServed).toBe(180 * MB);
+    expect(w.registry.totals.bytesServed).toBe(180 * MB);
     expect(Math.max(w.doneOf(0).atNs, w.doneOf(1).atNs)).toBe(18 * S);
   });
 
@@ -143,7 +143,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     expect(w.doneOf(0).atNs).toBe(3 * S);
     expect(w.doneOf(1).atNs).toBe(3 * S);
     expect(w.puller.pullsStartedCount).toBe(1);
-    expect(w.registry.flowsStarted).toBe(1);
+    expect(w.registry.totals.flowsStarted).toBe(1);
     expect(w.puller.requestBytes(r1)).toBe(30 * MB);
     expect(w.puller.requestBytes(r2)).toBe(0);
   });
@@ -155,7 +155,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.engine.run();
     expect(w.done).toEqual([{ target: 0, code: PullResult.ok, atNs: 0 }]);
     expect(w.puller.pullsStartedCount).toBe(0);
-    expect(w.registry.flowsStarted).toBe(0);
+    expect(w.registry.totals.flowsStarted).toBe(0);
   });
 
   it("Always re-pulls a present image: a manifest round trip and a slot, zero bytes", () => {
@@ -166,7 +166,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     expect(w.done).toEqual([{ target: 0, code: PullResult.ok, atNs: 50 * NS_PER.ms }]);
     expect(w.puller.pullsStartedCount).toBe(1);
     expect(w.puller.requestBytes(r)).toBe(0);
-    expect(w.registry.bytesServed).toBe(0);
+    expect(w.registry.totals.bytesServed).toBe(0);
   });
 
   it("Never: ErrImageNeverPull when missing, ok when present", () => {
@@ -177,7 +177,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.engine.run();
     expect(w.doneOf(0).code).toBe(PullResult.ok);
     expect(w.doneOf(1).code).toBe(PullResult.ErrImageNeverPull);
-    expect(w.registry.flowsStarted).toBe(0);
+    expect(w.registry.totals.flowsStarted).toBe(0);
   });
 
   it("pullOrSettle: a request settled at once fires no event; one that pulls fires as pull does", () => {
@@ -290,7 +290,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     w.engine.run();
     expect(w.done.map((d) => d.code)).toEqual([PullResult.ErrImagePull, PullResult.ErrImagePull]);
     expect(w.puller.backOffPeriodNs(2, w.id("a"))).toBe(10 * S);
-    expect(w.registry.flowsStarted).toBe(0);
+    expect(w.registry.totals.flowsStarted).toBe(0);
   });
 
   it("the failure fraction follows failureProbability", () => {
@@ -334,7 +334,11 @@ describe("ImagePuller: determinism", () => {
       w.at(p * 10 * NS_PER.ms, () => w.pull(node, `app${p % 5}`, p % 11 === 0 ? "Always" : "IfNotPresent", p));
     }
     w.engine.run();
-    return JSON.stringify({ done: w.done, bytes: w.registry.bytesServed, peak: w.registry.peakThroughputBytesPerSec });
+    return JSON.stringify({
+      done: w.done,
+      bytes: w.registry.totals.bytesServed,
+      peak: w.registry.totals.peakThroughputBytesPerSec,
+    });
   }
 
   it("the same seed gives the same outcome; another seed a different one", () => {
