@@ -177,7 +177,12 @@ export class NodeEvents {
         return;
       }
       case "failNodes": {
-        const list = selectNodes(nodes, this.d.labels, action.nodes, (node) => this.d.kubelets.down[node] === 0);
+        const list = selectNodes(
+          nodes,
+          this.d.labels,
+          action.nodes,
+          (node) => this.d.kubelets.perNode.down[node] === 0,
+        );
         for (const node of list) this.d.kubelets.failNode(node);
         this.disruptions.push({ kind: "failNodes", atNs: this.d.engine.now, nodes: list });
         return;

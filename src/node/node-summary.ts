@@ -68,10 +68,7 @@ export interface NodeSide {
 
 /** Builds the node-side summary after a run that stopped at `endNs`. */
 export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number, endNs: number): NodeSideSummary {
-  const k = side.kubelets;
-  const lc = side.nodeLifecycle;
-  const ev = side.nodeEvents;
-  const up = side.poolUpgrades;
+  const { kubelets: k, nodeLifecycle: lc, nodeEvents: ev, poolUpgrades: up } = side;
   const reg = k.registry;
   const bw = reg.bandwidthBytesPerSec;
   const { peakThroughputBytesPerSec: peak, bytesServed, flowsStarted, peakWaitingFlows } = reg.totals;
@@ -89,13 +86,13 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
     pulls: {
       requests: k.puller.requestCount,
       started: k.puller.pullsStartedCount,
-      failures: k.pullFailures,
+      failures: k.totals.pullFailures,
       qpsRefusals: k.puller.qpsRefusalCount,
       peakNodeQueue: side.nodeSampler.peakPullQueue,
     },
-    sandboxFailures: k.sandboxFailures,
+    sandboxFailures: k.totals.sandboxFailures,
     cniAdds: k.cni.addCount,
-    admissionRejections: k.admissionRejections,
+    admissionRejections: k.totals.admissionRejections,
     statusWrites: k.status.gets + k.status.patches,
     evictions: {
       taintManager: lc.evictions,
