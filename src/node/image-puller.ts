@@ -139,6 +139,12 @@ const LayerFetches = columnPool({
   waitTail: { type: "Int32", unset: NONE },
 });
 
+/** Per node: pulls running, and bytes fetched so far. */
+const PullerNodes = columnTable({
+  busy: { type: "Int32", unset: 0 },
+  bytesPulled: { type: "Float64", unset: 0 },
+});
+
 /** Waiters of a fetch (pulls): singly-linked records. */
 const FetchWaiters = columnPool({
   job: { type: "Int32", unset: NONE },
@@ -211,18 +217,16 @@ export class ImagePuller {
   /** (node * layerCount + layer) -> fetch in flight. perf: lookup only, never iterated. */
   private readonly fetchOf = new Map<number, number>();
 
-  // Per node.
-  private readonly nodeBusy: Int32Array;
+  private readonly perNode: InstanceType<typeof PullerNodes>;
   /** Per node: pulls waiting for a puller slot. */
   private readonly waiting: NodeFifos;
-  private readonly nodeBytes: Float64Array;
 
-  /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
-  pullsStartedCount = 0;
-  /** Pulls refused by the node's registryPullQPS limiter ("pull QPS exceeded"). */
-  qpsRefusalCount = 0;
-  /** Pulls failed by the injected failure probability. */
-  injectedFailureCount = 0;
+  /**
+   * Pulls that reached the registry stage (excludes joined, present, refused requests), pulls
+   * refused by the node's registryPullQPS limiter ("pull QPS exceeded"), and pulls failed by the
+   * injected failure probability.
+   */
+  readonly totals = { pullsStarted: 0, qpsRefusals: 0, injectedFailures: 0 };
 
   constructor(
     engine: Engine,
@@ -259,9 +263,8 @@ export class ImagePuller {
     this.qps = new PullQpsLimiter(this.nodeCount, c.registryPullQPS, c.registryBurst);
     this.backOff = new ImageBackOff(c.imageBackOffPeriodNs, c.maxImageBackOffNs);
     const n = this.nodeCount;
-    this.nodeBusy = new Int32Array(n);
+    this.perNode = new PullerNodes(n);
     this.waiting = new NodeFifos(n);
-    this.nodeBytes = new Float64Array(n);
     this.manifestKind = engine.register("imagePuller.manifestDone", (job) => this.onManifestDone(job));
     this.layerKind = engine.register("imagePuller.layerFetched", (dl) => this.onLayerFetched(dl));
   }
@@ -321,7 +324,7 @@ export class ImagePuller {
     const job = this.newJob(node, image);
     this.pullOf.set(key, job);
     this.attach(job, r);
-    if (this.nodeBusy[node]! < this.slotsPerNode) {
+    if (this.perNode.busy[node]! < this.slotsPerNode) {
       this.startJob(job);
     } else {
       this.jobs.state[job] = J_QUEUED;
@@ -337,12 +340,12 @@ export class ImagePuller {
 
   /** Pulls running on `node`. */
   activePulls(node: NodeIdx): number {
-    return this.nodeBusy[node]!;
+    return this.perNode.busy[node]!;
   }
 
   /** Bytes fetched to `node` so far. */
   bytesPulledOn(node: NodeIdx): number {
-    return this.nodeBytes[node]!;
+    return this.perNode.bytesPulled[node]!;
   }
 
   /** Pull requests made so far (request ids are 0 .. requestCount-1). */
@@ -414,13 +417,13 @@ export class ImagePuller {
 
   private startJob(job: number): void {
     const node = this.jobs.node[job]!;
-    this.nodeBusy[node]!++;
-    this.pullsStartedCount++;
+    this.perNode.busy[node]!++;
+    this.totals.pullsStarted++;
     // Draws are made in a fixed order whatever happens next, to keep the stream aligned.
     const u = this.rng.next();
     const delay = this.manifest.sample();
     if (!this.qps.tryAccept(node, this.engine.now)) {
-      this.qpsRefusalCount++;
+      this.totals.qpsRefusals++;
       this.jobs.fail[job] = FAIL_QPS;
       this.jobs.state[job] = J_MANIFEST;
       this.engine.schedule(0, this.manifestKind, job, 0);
@@ -433,7 +436,7 @@ export class ImagePuller {
 
   private onManifestDone(job: number): void {
     if (this.jobs.fail[job] !== FAIL_NONE) {
-      if (this.jobs.fail[job] === FAIL_INJECTED) this.injectedFailureCount++;
+      if (this.jobs.fail[job] === FAIL_INJECTED) this.totals.injectedFailures++;
       this.completeJob(job, PullResult.ErrImagePull);
       return;
     }
@@ -469,7 +472,7 @@ export class ImagePuller {
     const layer = this.dls.layer[dl]!;
     const size = this.catalog.layerSize(layer);
     this.cache.addLayer(node, layer);
-    this.nodeBytes[node]! += size;
+    this.perNode.bytesPulled[node]! += size;
     this.jobs.bytes[this.dls.owner[dl]!]! += size;
     this.fetchOf.delete(node * this.layerCount + layer);
     let w = this.dls.waitHead[dl]!;
@@ -508,8 +511,8 @@ export class ImagePuller {
       r = next;
     }
     this.freeJob(job);
-    this.nodeBusy[node]!--;
-    while (this.nodeBusy[node]! < this.slotsPerNode) {
+    this.perNode.busy[node]!--;
+    while (this.perNode.busy[node]! < this.slotsPerNode) {
       const nextJob = this.waiting.shift(node, this.jobs.qNext);
       if (nextJob === NONE) return;
       this.startJob(nextJob);

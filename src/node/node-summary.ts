@@ -85,15 +85,15 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
     },
     pulls: {
       requests: k.puller.requestCount,
-      started: k.puller.pullsStartedCount,
+      started: k.puller.totals.pullsStarted,
       failures: k.totals.pullFailures,
-      qpsRefusals: k.puller.qpsRefusalCount,
+      qpsRefusals: k.puller.totals.qpsRefusals,
       peakNodeQueue: side.nodeSampler.peakPullQueue,
     },
     sandboxFailures: k.totals.sandboxFailures,
     cniAdds: k.cni.addCount,
     admissionRejections: k.totals.admissionRejections,
-    statusWrites: k.status.gets + k.status.patches,
+    statusWrites: k.status.totals.gets + k.status.totals.patches,
     evictions: {
       taintManager: lc.evictions,
       drain: ev.drainEvictions,

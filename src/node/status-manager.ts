@@ -28,6 +28,12 @@ const StatusRows = columnTable({
   podNode: { type: "Int32", unset: NONE },
 });
 
+/** Per node: a status write is in flight; the kubelet stopped. */
+const StatusNodes = columnTable({
+  busy: { type: "Uint8", unset: 0 },
+  down: { type: "Uint8", unset: 0 },
+});
+
 /**
  * The kubelet status manager of every node: it writes each pod's status to the API server,
  * one pod at a time per node, through the node's own rate-limited client.
@@ -52,14 +58,11 @@ export class StatusManager {
   private readonly kPatched: EventKind;
   private readonly kDeleted: EventKind;
   private readonly rows = new StatusRows(1024);
-  // Per node.
+  /** Per node: pods waiting for their status write. */
   private readonly queues: NodeFifos;
-  private readonly busy: Uint8Array;
-  private readonly down: Uint8Array;
+  private readonly perNode: InstanceType<typeof StatusNodes>;
   /** Status GETs and PATCHes sent, final deletes sent. */
-  gets = 0;
-  patches = 0;
-  deletes = 0;
+  readonly totals = { gets: 0, patches: 0, deletes: 0 };
 
   constructor(
     engine: Engine,
@@ -77,8 +80,7 @@ export class StatusManager {
     this.getLatency = new Sampler(getLatency, random.stream("kubelet/status-get"));
     const n = clientOf.length;
     this.queues = new NodeFifos(n);
-    this.busy = new Uint8Array(n);
-    this.down = new Uint8Array(n);
+    this.perNode = new StatusNodes(n);
     this.kGot = engine.register("kubelet.status.got", (pod) => this.onGot(pod));
     this.kPatched = engine.register("kubelet.status.patched", (pod) => this.onPatched(pod));
     this.kDeleted = engine.register("kubelet.status.deleted", () => {});
@@ -98,7 +100,7 @@ export class StatusManager {
     this.rows.phase[pod] = phase;
     this.rows.podNode[pod] = node;
     if (thenDelete) this.rows.finalize[pod] = 1;
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     const s = this.rows.state[pod]!;
     if (s === QUEUED) return;
     if (s === IN_FLIGHT) {
@@ -106,12 +108,12 @@ export class StatusManager {
       return;
     }
     this.append(pod, node);
-    if (this.busy[node] === 0) this.startNext(node);
+    if (this.perNode.busy[node] === 0) this.startNext(node);
   }
 
   /** The node's kubelet stopped: nothing more is written for its pods. */
   stopNode(node: NodeIdx): void {
-    this.down[node] = 1;
+    this.perNode.down[node] = 1;
     this.queues.clear(node);
   }
 
@@ -122,29 +124,29 @@ export class StatusManager {
   }
 
   private startNext(node: NodeIdx): void {
-    const pod = this.down[node] === 1 ? NONE : this.queues.shift(node, this.rows.next);
+    const pod = this.perNode.down[node] === 1 ? NONE : this.queues.shift(node, this.rows.next);
     if (pod === NONE) {
-      this.busy[node] = 0;
+      this.perNode.busy[node] = 0;
       return;
     }
-    this.busy[node] = 1;
+    this.perNode.busy[node] = 1;
     this.rows.state[pod] = IN_FLIGHT;
     this.rows.dirty[pod] = 0;
     // model: the GET goes through the kubelet's client-side limiter like every call.
     const wait = this.clients.limiters[this.clientOf[node]!]!.reserve(this.engine.now);
-    this.gets++;
+    this.totals.gets++;
     this.engine.schedule(wait + this.getLatency.sample(), this.kGot, pod);
   }
 
   private onGot(pod: PodIdx): void {
     const node = this.rows.podNode[pod]!;
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     if (!Number.isNaN(this.pods.deletedNs[pod])) {
       // model: status_manager.go syncPod: NotFound -> nothing to write.
       this.done(pod, node);
       return;
     }
-    this.patches++;
+    this.totals.patches++;
     this.api.submit(
       this.clientOf[node]!,
       Verb.patch,
@@ -159,10 +161,10 @@ export class StatusManager {
 
   private onPatched(pod: PodIdx): void {
     const node = this.rows.podNode[pod]!;
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     if (this.rows.finalize[pod] === 1 && this.rows.dirty[pod] === 0) {
       this.rows.finalize[pod] = 0;
-      this.deletes++;
+      this.totals.deletes++;
       this.api.submit(
         this.clientOf[node]!,
         Verb.delete,

@@ -142,7 +142,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.engine.run();
     expect(w.doneOf(0).atNs).toBe(3 * S);
     expect(w.doneOf(1).atNs).toBe(3 * S);
-    expect(w.puller.pullsStartedCount).toBe(1);
+    expect(w.puller.totals.pullsStarted).toBe(1);
     expect(w.registry.totals.flowsStarted).toBe(1);
     expect(w.puller.requestBytes(r1)).toBe(30 * MB);
     expect(w.puller.requestBytes(r2)).toBe(0);
@@ -154,7 +154,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.pull(0, "d", "IfNotPresent", 0);
     w.engine.run();
     expect(w.done).toEqual([{ target: 0, code: PullResult.ok, atNs: 0 }]);
-    expect(w.puller.pullsStartedCount).toBe(0);
+    expect(w.puller.totals.pullsStarted).toBe(0);
     expect(w.registry.totals.flowsStarted).toBe(0);
   });
 
@@ -164,7 +164,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r = w.pull(0, "d", "Always", 0);
     w.engine.run();
     expect(w.done).toEqual([{ target: 0, code: PullResult.ok, atNs: 50 * NS_PER.ms }]);
-    expect(w.puller.pullsStartedCount).toBe(1);
+    expect(w.puller.totals.pullsStarted).toBe(1);
     expect(w.puller.requestBytes(r)).toBe(0);
     expect(w.registry.totals.bytesServed).toBe(0);
   });
@@ -205,7 +205,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     expect(w.cache.hasImage(0, w.id("y"))).toBe(false);
     const r = w.pull(0, "y", "IfNotPresent", 0);
     w.engine.run();
-    expect(w.puller.pullsStartedCount).toBe(1);
+    expect(w.puller.totals.pullsStarted).toBe(1);
     expect(w.puller.requestBytes(r)).toBe(0);
     expect(w.cache.hasImage(0, w.id("y"))).toBe(true);
   });
@@ -225,7 +225,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     w.engine.run();
     const failed = w.done.filter((d) => d.code === PullResult.ErrImagePull).map((d) => d.target);
     expect(failed).toEqual([10, 11]);
-    expect(w.puller.qpsRefusalCount).toBe(2);
+    expect(w.puller.totals.qpsRefusals).toBe(2);
     // A QPS refusal feeds the back-off like any failed pull.
     expect(w.puller.backOffPeriodNs(10, w.id("i10"))).toBe(10 * S);
     // 200 ms later one token has refilled (5/s).
@@ -244,7 +244,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     });
     for (let i = 0; i < 30; i++) w.pull(0, `i${i}`, "IfNotPresent", i);
     w.engine.run();
-    expect(w.puller.qpsRefusalCount).toBe(0);
+    expect(w.puller.totals.qpsRefusals).toBe(0);
     expect(w.done.every((d) => d.code === PullResult.ok)).toBe(true);
     expect(w.engine.now).toBe(30 * S);
   });
@@ -271,7 +271,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     }
     expect(periods).toEqual([10, 20, 40, 80, 160, 300, 300]);
     expect(codes.every((c) => c === PullResult.ErrImagePull)).toBe(true);
-    expect(w.puller.injectedFailureCount).toBe(7);
+    expect(w.puller.totals.injectedFailures).toBe(7);
     // Back-off is per (pod, image): another pod pulls at once.
     w.at(t, () => w.pull(0, "a", "IfNotPresent", pod + 1));
     w.engine.run();
