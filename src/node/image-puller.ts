@@ -181,7 +181,7 @@ const FetchWaiters = columnPool({
  *
  * Results come back as `onDone(target, code)` events with a {@link PullResult} code; `target` is
  * also the back-off key together with the image, so pass the pod index (upstream keys back-off
- * by pod UID and image). `pull` returns a request id whose row in the request log records
+ * by pod UID and image). `pull` returns a request id whose row in the request log ({@link requests}) records
  * times, result and the bytes the request caused to be fetched.
  */
 export class ImagePuller {
@@ -190,6 +190,14 @@ export class ImagePuller {
   /** Pulls one node runs at once. */
   readonly slotsPerNode: number;
   readonly nodeCount: number;
+  /**
+   * The request log: one row per pull() call, its request id, never recycled. A row's `result`
+   * is -1 while pending, its `endNs` NaN; `bytes` is what the request caused to be fetched (0 if
+   * it joined another pull or found its layers). Written by the puller only.
+   */
+  readonly requests = new PullRequests(256);
+  /** Per node: pulls running (`busy`) and bytes fetched so far (`bytesPulled`). Written by the puller only. */
+  readonly perNode: InstanceType<typeof PullerNodes>;
   private readonly engine: Engine;
   private readonly registry: Registry;
   private readonly catalog: ImageCatalog;
@@ -203,8 +211,6 @@ export class ImagePuller {
   private readonly manifestKind: EventKind;
   private readonly layerKind: EventKind;
 
-  // Request log: one row per pull() call, never recycled.
-  private readonly reqs = new PullRequests(256);
   // Pulls ("jobs") in the node queues or running. Pooled.
   private readonly jobs = new PullJobs(64);
   // Layer fetches in flight on a node. Pooled; `fetchOf` maps node*layerCount+layer to one.
@@ -217,7 +223,6 @@ export class ImagePuller {
   /** (node * layerCount + layer) -> fetch in flight. perf: lookup only, never iterated. */
   private readonly fetchOf = new Map<number, number>();
 
-  private readonly perNode: InstanceType<typeof PullerNodes>;
   /** Per node: pulls waiting for a puller slot. */
   private readonly waiting: NodeFifos;
 
@@ -338,41 +343,6 @@ export class ImagePuller {
     return this.waiting.length[node]!;
   }
 
-  /** Pulls running on `node`. */
-  activePulls(node: NodeIdx): number {
-    return this.perNode.busy[node]!;
-  }
-
-  /** Bytes fetched to `node` so far. */
-  bytesPulledOn(node: NodeIdx): number {
-    return this.perNode.bytesPulled[node]!;
-  }
-
-  /** Pull requests made so far (request ids are 0 .. requestCount-1). */
-  get requestCount(): number {
-    return this.reqs.size;
-  }
-
-  /** Bytes request `r` caused to be fetched (0 if it joined another pull or found its layers). */
-  requestBytes(r: number): number {
-    return this.reqs.bytes[r]!;
-  }
-
-  /** Result of request `r` ({@link PullResult}), or -1 while pending. */
-  requestResult(r: number): number {
-    return this.reqs.result[r]!;
-  }
-
-  /** When request `r` was made. */
-  requestStartNs(r: number): number {
-    return this.reqs.startNs[r]!;
-  }
-
-  /** When request `r` settled (NaN while pending). */
-  requestEndNs(r: number): number {
-    return this.reqs.endNs[r]!;
-  }
-
   /** Back-off period in force for (target, image), 0 if it never failed. */
   backOffPeriodNs(target: number, image: number): number {
     return this.backOff.periodOf(this.backOffKey(target, image));
@@ -390,26 +360,26 @@ export class ImagePuller {
   // ---- requests ----
 
   private newRequest(node: number, image: number, kind: EventKind, target: number, now: number): number {
-    const r = this.reqs.addRow();
-    this.reqs.node[r] = node;
-    this.reqs.image[r] = image;
-    this.reqs.target[r] = target;
-    this.reqs.kind[r] = kind;
-    this.reqs.startNs[r] = now;
+    const r = this.requests.addRow();
+    this.requests.node[r] = node;
+    this.requests.image[r] = image;
+    this.requests.target[r] = target;
+    this.requests.kind[r] = kind;
+    this.requests.startNs[r] = now;
     return r;
   }
 
   private finishRequest(r: number, code: PullResult, bytes: number, notify = true): void {
-    this.reqs.result[r] = code;
-    this.reqs.endNs[r] = this.engine.now;
-    this.reqs.bytes[r] = bytes;
-    if (notify) this.engine.schedule(0, this.reqs.kind[r]! as EventKind, this.reqs.target[r]!, code);
+    this.requests.result[r] = code;
+    this.requests.endNs[r] = this.engine.now;
+    this.requests.bytes[r] = bytes;
+    if (notify) this.engine.schedule(0, this.requests.kind[r]! as EventKind, this.requests.target[r]!, code);
   }
 
   private attach(job: number, r: number): void {
     const tail = this.jobs.reqTail[job]!;
     if (tail === NONE) this.jobs.reqHead[job] = r;
-    else this.reqs.next[tail] = r;
+    else this.requests.next[tail] = r;
     this.jobs.reqTail[job] = r;
   }
 
@@ -503,9 +473,9 @@ export class ImagePuller {
     let r = this.jobs.reqHead[job]!;
     let bytes = this.jobs.bytes[job]!;
     while (r !== NONE) {
-      const next = this.reqs.next[r]!;
+      const next = this.requests.next[r]!;
       // model: each request's EnsureImageExists calls backOff.Next on its own key on failure.
-      if (code !== PullResult.ok) this.backOff.next(this.backOffKey(this.reqs.target[r]!, image), now);
+      if (code !== PullResult.ok) this.backOff.next(this.backOffKey(this.requests.target[r]!, image), now);
       this.finishRequest(r, code, bytes);
       bytes = 0; // the first request is the one that started the pull; joiners fetched nothing
       r = next;

@@ -434,7 +434,7 @@ export class Kubelets {
         const r = this.sandboxPuller.pullOrSettle(node, this.sandboxImage, "IfNotPresent", this.kSandboxImage, pod);
         this.workers.sandboxReq[pod] = r;
         // perf: an image already present settles in this event (every caller of advance ends with it).
-        const code = this.sandboxPuller.requestResult(r);
+        const code = this.sandboxPuller.requests.result[r]!;
         if (code >= 0) this.onSandboxImage(pod, code);
       }
       return;
@@ -452,7 +452,7 @@ export class Kubelets {
   private onSandboxImage(pod: PodIdx, code: number): void {
     if (!this.active(pod)) return;
     const node = this.pods.node[pod]!;
-    this.pods.bytesPulled[pod]! += this.sandboxPuller.requestBytes(this.workers.sandboxReq[pod]!);
+    this.pods.bytesPulled[pod]! += this.sandboxPuller.requests.bytes[this.workers.sandboxReq[pod]!]!;
     if (code !== PullResult.ok) {
       this.sandboxFailed(pod);
       return;
@@ -530,7 +530,7 @@ export class Kubelets {
     this.workers.pullReq[pod] = r;
     // perf: a request settled at once (image present, Never, back-off) goes on in this event
     // (every caller of ensureImage ends with it).
-    const code = this.puller.requestResult(r);
+    const code = this.puller.requests.result[r]!;
     if (code >= 0) this.onPulled(pod, code);
   }
 
@@ -539,7 +539,7 @@ export class Kubelets {
     const now = this.engine.now;
     const pods = this.pods;
     pods.pullWaitNs[pod]! += now - this.workers.pullStartNs[pod]!;
-    pods.bytesPulled[pod]! += this.puller.requestBytes(this.workers.pullReq[pod]!);
+    pods.bytesPulled[pod]! += this.puller.requests.bytes[this.workers.pullReq[pod]!]!;
     const nt = this.podTemplates.of(pod);
     const i = this.workers.next[pod]!;
     const isInit = i < nt.init.length;

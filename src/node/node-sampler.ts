@@ -82,6 +82,7 @@ export class NodeSampler
     const k = this.kubelets;
     const R = nodes.resourceCount;
     const { admitted: adm, runningOn } = k.perNode;
+    const { busy: pulling, bytesPulled } = k.puller.perNode;
     for (let n = 0; n < nodes.size; n++) {
       const last = this.lastRow[n]!;
       if (nodes.present[n] === 0) {
@@ -101,9 +102,9 @@ export class NodeSampler
       const running = runningOn[n]!;
       const q = k.puller.queueDepth(n);
       if (q > this.peakPullQueue) this.peakPullQueue = q;
-      const active = k.puller.activePulls(n);
+      const active = pulling[n]!;
       const ips = k.ipam.used(n);
-      const bytes = k.puller.bytesPulledOn(n);
+      const bytes = bytesPulled[n]!;
       const ready = nodes.ready[n]!;
       const cordoned = nodes.unschedulable[n]!;
       if (

@@ -84,7 +84,7 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
       peakQueuedDownloads: peakWaitingFlows,
     },
     pulls: {
-      requests: k.puller.requestCount,
+      requests: k.puller.requests.size,
       started: k.puller.totals.pullsStarted,
       failures: k.totals.pullFailures,
       qpsRefusals: k.puller.totals.qpsRefusals,

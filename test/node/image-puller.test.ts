@@ -38,7 +38,7 @@ describe("ImagePuller: serialized and parallel pulls", () => {
     names.forEach((name, i) => {
       w.pull(0, name, "IfNotPresent", i);
     });
-    expect(w.puller.activePulls(0)).toBe(1);
+    expect(w.puller.perNode.busy[0]).toBe(1);
     expect(w.puller.queueDepth(0)).toBe(3);
     w.engine.run();
     // 2 s, 3 s, 1 s, 4 s back to back.
@@ -88,7 +88,7 @@ describe("ImagePuller: serialized and parallel pulls", () => {
     ["a", "b", "c", "d"].forEach((name, i) => {
       w.pull(0, name, "IfNotPresent", i);
     });
-    expect(w.puller.activePulls(0)).toBe(2);
+    expect(w.puller.perNode.busy[0]).toBe(2);
     expect(w.puller.queueDepth(0)).toBe(2);
     w.engine.run();
     expect(Math.max(...w.done.map((d) => d.atNs))).toBe(10 * S);
@@ -115,9 +115,9 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r1 = w.pull(0, "base1", "IfNotPresent", 0);
     const r2 = w.pull(0, "base2", "IfNotPresent", 1);
     w.engine.run();
-    expect(w.puller.requestBytes(r1)).toBe(150 * MB);
-    expect(w.puller.requestBytes(r2)).toBe(30 * MB);
-    expect(w.puller.bytesPulledOn(0)).toBe(180 * MB);
+    expect(w.puller.requests.bytes[r1]!).toBe(150 * MB);
+    expect(w.puller.requests.bytes[r2]!).toBe(30 * MB);
+    expect(w.puller.perNode.bytesPulled[0]).toBe(180 * MB);
     expect(w.registry.totals.bytesServed).toBe(180 * MB);
     expect(w.doneOf(0).atNs).toBe(15 * S);
     expect(w.doneOf(1).atNs).toBe(18 * S);
@@ -129,7 +129,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r2 = w.pull(0, "base2", "IfNotPresent", 1);
     w.engine.run();
     expect(w.registry.totals.flowsStarted).toBe(3); // base, top1, top2
-    expect(w.puller.requestBytes(r1) + w.puller.requestBytes(r2)).toBe(180 * MB);
+    expect(w.puller.requests.bytes[r1]! + w.puller.requests.bytes[r2]!).toBe(180 * MB);
     expect(w.registry.totals.bytesServed).toBe(180 * MB);
     expect(Math.max(w.doneOf(0).atNs, w.doneOf(1).atNs)).toBe(18 * S);
   });
@@ -144,8 +144,8 @@ describe("ImagePuller: layers, sharing and policies", () => {
     expect(w.doneOf(1).atNs).toBe(3 * S);
     expect(w.puller.totals.pullsStarted).toBe(1);
     expect(w.registry.totals.flowsStarted).toBe(1);
-    expect(w.puller.requestBytes(r1)).toBe(30 * MB);
-    expect(w.puller.requestBytes(r2)).toBe(0);
+    expect(w.puller.requests.bytes[r1]!).toBe(30 * MB);
+    expect(w.puller.requests.bytes[r2]!).toBe(0);
   });
 
   it("IfNotPresent with the image pre-pulled succeeds at once without touching the registry", () => {
@@ -165,7 +165,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.engine.run();
     expect(w.done).toEqual([{ target: 0, code: PullResult.ok, atNs: 50 * NS_PER.ms }]);
     expect(w.puller.totals.pullsStarted).toBe(1);
-    expect(w.puller.requestBytes(r)).toBe(0);
+    expect(w.puller.requests.bytes[r]!).toBe(0);
     expect(w.registry.totals.bytesServed).toBe(0);
   });
 
@@ -185,11 +185,11 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.cache.prePull(w.id("a"));
     const present = w.puller.pullOrSettle(0, w.id("a"), "IfNotPresent", w.onDone, 0);
     const never = w.puller.pullOrSettle(0, w.id("b"), "Never", w.onDone, 1);
-    expect(w.puller.requestResult(present)).toBe(PullResult.ok);
-    expect(w.puller.requestResult(never)).toBe(PullResult.ErrImageNeverPull);
+    expect(w.puller.requests.result[present]).toBe(PullResult.ok);
+    expect(w.puller.requests.result[never]).toBe(PullResult.ErrImageNeverPull);
     expect(w.engine.pending).toBe(0);
     const pulled = w.puller.pullOrSettle(0, w.id("c"), "IfNotPresent", w.onDone, 2);
-    expect(w.puller.requestResult(pulled)).toBe(-1);
+    expect(w.puller.requests.result[pulled]).toBe(-1);
     w.engine.run();
     expect(w.done).toEqual([{ target: 2, code: PullResult.ok, atNs: 50 * NS_PER.ms + S }]);
   });
@@ -206,7 +206,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r = w.pull(0, "y", "IfNotPresent", 0);
     w.engine.run();
     expect(w.puller.totals.pullsStarted).toBe(1);
-    expect(w.puller.requestBytes(r)).toBe(0);
+    expect(w.puller.requests.bytes[r]!).toBe(0);
     expect(w.cache.hasImage(0, w.id("y"))).toBe(true);
   });
 });
