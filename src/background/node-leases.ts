@@ -82,17 +82,10 @@ export class NodeLeases {
   private readonly due: number[] = [];
 
   private onTick(): void {
+    const d = this.d;
     const due = this.loop.takeDue(this.due);
     if (due.length > 0)
-      this.groups.submit(
-        this.d.api,
-        due,
-        this.d.clientOf,
-        Verb.update,
-        Resource.leases,
-        this.d.spec.bytes,
-        this.kReply,
-      );
+      this.groups.submit(d.api, due, d.clientOf, Verb.update, Resource.leases, d.spec.bytes, this.kReply);
   }
 
   private onGroupReply(group: number, req: number): void {

@@ -43,7 +43,7 @@ export class NodeStatus {
   private readonly rng: Rng;
   private readonly last: InstanceType<typeof LastReports>;
   private readonly loop: KubeletSyncLoop;
-  private readonly groups: Groups;
+  private readonly groups = new Groups();
   private readonly kGot: EventKind;
   private readonly kPatched: EventKind;
   private readonly due: number[] = [];
@@ -53,7 +53,6 @@ export class NodeStatus {
     this.d = d;
     this.rng = d.random.stream(this.name);
     this.last = new LastReports(d.nodes.size);
-    this.groups = new Groups(d.api);
     const e = d.engine;
     const per = d.mode === "perRequest";
     const kDue = e.register("background.nodeStatus.due", (node) => this.onDue(node));
@@ -146,10 +145,12 @@ export class NodeStatus {
 
   private onTick(): void {
     const due = this.loop.takeDue(this.due);
-    if (due.length > 0) this.groups.submit(due, this.d.clientOf, Verb.get, Resource.nodes, GET_BYTES, this.kGot);
+    if (due.length > 0)
+      this.groups.submit(this.d.api, due, this.d.clientOf, Verb.get, Resource.nodes, GET_BYTES, this.kGot);
   }
 
   private onGroupGot(group: number, req: number): void {
+    const d = this.d;
     const nodes = this.groups.take(group);
     const patch = this.patch;
     patch.length = 0;
@@ -161,7 +162,7 @@ export class NodeStatus {
       else this.loop.next(node);
     }
     if (patch.length > 0)
-      this.groups.submit(patch, this.d.clientOf, Verb.patch, Resource.nodesStatus, this.d.spec.bytes, this.kPatched);
+      this.groups.submit(d.api, patch, d.clientOf, Verb.patch, Resource.nodesStatus, d.spec.bytes, this.kPatched);
   }
 
   private onGroupPatched(group: number, req: number): void {
