@@ -86,14 +86,10 @@ export const DEFAULT_IMAGE_PULLER_CONFIG: Readonly<ImagePullerConfig> = {
   stream: "node/image-puller",
 };
 
-const J_FREE = 0;
-const J_QUEUED = 1;
-const J_MANIFEST = 2;
-const J_FETCHING = 3;
-
-const FAIL_NONE = 0;
-const FAIL_INJECTED = 1;
-const FAIL_QPS = 2;
+/** Where a pull stands: free slot, waiting for a puller slot, resolving its manifest, fetching layers. */
+const JobState = { free: 0, queued: 1, manifest: 2, fetching: 3 } as const;
+/** Why a pull fails once its manifest round trip ends (drawn when it starts). */
+const JobFail = { none: 0, injected: 1, qps: 2 } as const;
 
 /** One row per pull() call: who asked, for what, when it started and ended, its result and bytes. */
 const PullRequests = columnTable({
@@ -113,7 +109,7 @@ const PullRequests = columnTable({
 
 /** Pulls ("jobs") in the node queues or running. */
 const PullJobs = columnPool({
-  state: { type: "Uint8", unset: J_FREE },
+  state: { type: "Uint8", unset: JobState.free },
   node: { type: "Int32", unset: NONE },
   image: { type: "Int32", unset: NONE },
   /** CSR offset of the next layer to consider, and the end. */
@@ -123,7 +119,7 @@ const PullJobs = columnPool({
   waiting: { type: "Int32", unset: 0 },
   /** Bytes of the fetches this pull started. */
   bytes: { type: "Float64", unset: 0 },
-  fail: { type: "Uint8", unset: FAIL_NONE },
+  fail: { type: "Uint8", unset: JobFail.none },
   reqHead: { type: "Int32", unset: NONE },
   reqTail: { type: "Int32", unset: NONE },
   /** Next pull in the node's FIFO of pulls waiting for a slot. */
@@ -332,7 +328,7 @@ export class ImagePuller {
     if (this.perNode.busy[node]! < this.slotsPerNode) {
       this.startJob(job);
     } else {
-      this.jobs.state[job] = J_QUEUED;
+      this.jobs.state[job] = JobState.queued;
       this.waiting.push(node, job, this.jobs.qNext);
     }
     return r;
@@ -394,23 +390,23 @@ export class ImagePuller {
     const delay = this.manifest.sample();
     if (!this.qps.tryAccept(node, this.engine.now)) {
       this.totals.qpsRefusals++;
-      this.jobs.fail[job] = FAIL_QPS;
-      this.jobs.state[job] = J_MANIFEST;
+      this.jobs.fail[job] = JobFail.qps;
+      this.jobs.state[job] = JobState.manifest;
       this.engine.schedule(0, this.manifestKind, job, 0);
       return;
     }
-    this.jobs.fail[job] = u < this.config.failureProbability ? FAIL_INJECTED : FAIL_NONE;
-    this.jobs.state[job] = J_MANIFEST;
+    this.jobs.fail[job] = u < this.config.failureProbability ? JobFail.injected : JobFail.none;
+    this.jobs.state[job] = JobState.manifest;
     this.engine.schedule(delay, this.manifestKind, job, 0);
   }
 
   private onManifestDone(job: number): void {
-    if (this.jobs.fail[job] !== FAIL_NONE) {
-      if (this.jobs.fail[job] === FAIL_INJECTED) this.totals.injectedFailures++;
+    if (this.jobs.fail[job] !== JobFail.none) {
+      if (this.jobs.fail[job] === JobFail.injected) this.totals.injectedFailures++;
       this.completeJob(job, PullResult.ErrImagePull);
       return;
     }
-    this.jobs.state[job] = J_FETCHING;
+    this.jobs.state[job] = JobState.fetching;
     this.fill(job);
     this.maybeComplete(job);
   }
@@ -494,21 +490,21 @@ export class ImagePuller {
   private newJob(node: number, image: number): number {
     const j = this.jobs.claim();
     const start = this.catalog.layerStart(image);
-    this.jobs.state[j] = J_QUEUED;
+    this.jobs.state[j] = JobState.queued;
     this.jobs.node[j] = node;
     this.jobs.image[j] = image;
     this.jobs.nextLayer[j] = start;
     this.jobs.layerEnd[j] = start + this.catalog.layerCountOf(image);
     this.jobs.waiting[j] = 0;
     this.jobs.bytes[j] = 0;
-    this.jobs.fail[j] = FAIL_NONE;
+    this.jobs.fail[j] = JobFail.none;
     this.jobs.reqHead[j] = NONE;
     this.jobs.reqTail[j] = NONE;
     return j;
   }
 
   private freeJob(j: number): void {
-    this.jobs.state[j] = J_FREE;
+    this.jobs.state[j] = JobState.free;
     this.jobs.release(j);
   }
 

@@ -20,9 +20,8 @@ export interface RegistryConfig {
 const NS_PER_S = NS_PER.s;
 /** Share of the aggregate bandwidth at which the registry counts as saturated (float tolerance). */
 const SATURATED = 0.999;
-const FREE = 0;
-const WAITING = 1;
-const ACTIVE = 2;
+/** Where a flow id stands. */
+const FlowState = { free: 0, waiting: 1, active: 2 } as const;
 
 /**
  * The registry's flows, pooled (ids recycled). perf: structure of arrays. The `a*` columns are
@@ -32,7 +31,7 @@ const ACTIVE = 2;
  * They share the flow columns' capacity, which bounds both.
  */
 const FlowRows = columnPool({
-  flowState: { type: "Uint8", unset: FREE },
+  flowState: { type: "Uint8", unset: FlowState.free },
   flowNode: { type: "Int32", unset: -1 },
   flowSize: { type: "Float64", unset: 0 },
   flowKind: { type: "Int32", unset: 0 },
@@ -191,7 +190,7 @@ export class Registry {
 
   /** Current rate of an active flow, bytes/s (0 for a waiting one). */
   rateOf(flow: number): number {
-    return this.flows.flowState[flow] === ACTIVE ? this.flows.aRate[this.flows.flowSlot[flow]!]! : 0;
+    return this.flows.flowState[flow] === FlowState.active ? this.flows.aRate[this.flows.flowSlot[flow]!]! : 0;
   }
 
   /**
@@ -217,7 +216,7 @@ export class Registry {
     if (this.activeCount < this.maxConcurrentRequests && this.waiting.size === 0) {
       this.activate(f);
     } else {
-      this.flows.flowState[f] = WAITING;
+      this.flows.flowState[f] = FlowState.waiting;
       this.waiting.push(f);
       if (this.waiting.size > this.totals.peakWaitingFlows) this.totals.peakWaitingFlows = this.waiting.size;
     }
@@ -226,7 +225,7 @@ export class Registry {
   }
 
   private activate(f: number): void {
-    this.flows.flowState[f] = ACTIVE;
+    this.flows.flowState[f] = FlowState.active;
     const slot = this.activeCount++;
     const n = this.flows.flowNode[f]!;
     this.flows.flowSlot[f] = slot;
@@ -261,7 +260,7 @@ export class Registry {
       nodes.pos[lastNode] = p;
       nodes.pos[n] = -1;
     }
-    this.flows.flowState[f] = FREE;
+    this.flows.flowState[f] = FlowState.free;
     this.flows.release(f);
   }
 
