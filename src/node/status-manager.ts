@@ -4,7 +4,6 @@ import { Sampler, type DistSpec } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams } from "../core/random.js";
 import type { ApiServer } from "../apiserver/api-server.js";
-import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import { columnTable } from "../core/column-table.js";
@@ -14,13 +13,11 @@ import { NodeFifos, NONE } from "./node-fifos.js";
 const STATUS_PATCH_BYTES = 2_000;
 
 /** Per-pod sync state. */
-const IDLE = 0;
-const QUEUED = 1;
-const IN_FLIGHT = 2;
+const SyncState = { idle: 0, queued: 1, inFlight: 2 } as const;
 
 /** Per-pod sync state of the status manager. perf: typed columns, FIFO links through `next`. */
 const StatusRows = columnTable({
-  state: { type: "Uint8", unset: IDLE },
+  state: { type: "Uint8", unset: SyncState.idle },
   dirty: { type: "Uint8", unset: 0 },
   finalize: { type: "Uint8", unset: 0 },
   phase: { type: "Uint8", unset: 0 },
@@ -50,7 +47,6 @@ const StatusNodes = columnTable({
 export class StatusManager {
   private readonly engine: Engine;
   private readonly api: ApiServer;
-  private readonly clients: ApiClients;
   private readonly pods: PodTable;
   private readonly clientOf: Int32Array;
   private readonly getLatency: Sampler;
@@ -74,7 +70,6 @@ export class StatusManager {
   ) {
     this.engine = engine;
     this.api = api;
-    this.clients = api.clients;
     this.pods = pods;
     this.clientOf = clientOf;
     this.getLatency = new Sampler(getLatency, random.stream("kubelet/status-get"));
@@ -102,8 +97,8 @@ export class StatusManager {
     if (thenDelete) this.rows.finalize[pod] = 1;
     if (this.perNode.down[node] === 1) return;
     const s = this.rows.state[pod]!;
-    if (s === QUEUED) return;
-    if (s === IN_FLIGHT) {
+    if (s === SyncState.queued) return;
+    if (s === SyncState.inFlight) {
       this.rows.dirty[pod] = 1;
       return;
     }
@@ -119,7 +114,7 @@ export class StatusManager {
 
   /** Queues `pod` at the tail of `node`'s FIFO. */
   private append(pod: PodIdx, node: NodeIdx): void {
-    this.rows.state[pod] = QUEUED;
+    this.rows.state[pod] = SyncState.queued;
     this.queues.push(node, pod, this.rows.next);
   }
 
@@ -130,10 +125,10 @@ export class StatusManager {
       return;
     }
     this.perNode.busy[node] = 1;
-    this.rows.state[pod] = IN_FLIGHT;
+    this.rows.state[pod] = SyncState.inFlight;
     this.rows.dirty[pod] = 0;
     // model: the GET goes through the kubelet's client-side limiter like every call.
-    const wait = this.clients.limiters[this.clientOf[node]!]!.reserve(this.engine.now);
+    const wait = this.api.clients.limiters[this.clientOf[node]!]!.reserve(this.engine.now);
     this.totals.gets++;
     this.engine.schedule(wait + this.getLatency.sample(), this.kGot, pod);
   }
@@ -147,16 +142,7 @@ export class StatusManager {
       return;
     }
     this.totals.patches++;
-    this.api.submit(
-      this.clientOf[node]!,
-      Verb.patch,
-      Resource.podsStatus,
-      pod,
-      this.rows.phase[pod]!,
-      STATUS_PATCH_BYTES,
-      this.kPatched,
-      pod,
-    );
+    this.send(pod, node, Verb.patch, Resource.podsStatus, this.rows.phase[pod]!, STATUS_PATCH_BYTES, this.kPatched);
   }
 
   private onPatched(pod: PodIdx): void {
@@ -165,22 +151,26 @@ export class StatusManager {
     if (this.rows.finalize[pod] === 1 && this.rows.dirty[pod] === 0) {
       this.rows.finalize[pod] = 0;
       this.totals.deletes++;
-      this.api.submit(
-        this.clientOf[node]!,
-        Verb.delete,
-        Resource.pods,
-        pod,
-        PodDelete.final,
-        DELETE_BYTES,
-        this.kDeleted,
-        pod,
-      );
+      this.send(pod, node, Verb.delete, Resource.pods, PodDelete.final, DELETE_BYTES, this.kDeleted);
     }
     this.done(pod, node);
   }
 
+  /** Submits `verb` on `resource` about `pod` through its node's client; `replyKind` fires with the pod. */
+  private send(
+    pod: PodIdx,
+    node: NodeIdx,
+    verb: Verb,
+    resource: Resource,
+    arg: number,
+    bytes: number,
+    replyKind: EventKind,
+  ): void {
+    this.api.submit(this.clientOf[node]!, verb, resource, pod, arg, bytes, replyKind, pod);
+  }
+
   private done(pod: PodIdx, node: NodeIdx): void {
-    this.rows.state[pod] = IDLE;
+    this.rows.state[pod] = SyncState.idle;
     if (this.rows.dirty[pod] === 1) {
       this.rows.dirty[pod] = 0;
       this.append(pod, node);
