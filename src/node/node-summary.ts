@@ -91,7 +91,7 @@ export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number
       peakNodeQueue: side.nodeSampler.peakPullQueue,
     },
     sandboxFailures: k.totals.sandboxFailures,
-    cniAdds: k.cni.addCount,
+    cniAdds: k.cni.totals.adds,
     admissionRejections: k.totals.admissionRejections,
     statusWrites: k.status.totals.gets + k.status.totals.patches,
     evictions: {
