@@ -79,11 +79,9 @@ export class NodeLeases {
     this.loop.next(node);
   }
 
-  private readonly due: number[] = [];
-
   private onTick(): void {
     const d = this.d;
-    const due = this.loop.takeDue(this.due);
+    const due = this.loop.takeDue();
     if (due.length > 0)
       this.groups.submit(d.api, due, d.clientOf, Verb.update, Resource.leases, d.spec.bytes, this.kReply);
   }

@@ -46,7 +46,6 @@ export class NodeStatus {
   private readonly groups = new Groups();
   private readonly kGot: EventKind;
   private readonly kPatched: EventKind;
-  private readonly due: number[] = [];
   private readonly patch: number[] = [];
 
   constructor(d: NodeStatusDeps) {
@@ -144,7 +143,7 @@ export class NodeStatus {
   // ---- aggregates ----
 
   private onTick(): void {
-    const due = this.loop.takeDue(this.due);
+    const due = this.loop.takeDue();
     if (due.length > 0)
       this.groups.submit(this.d.api, due, this.d.clientOf, Verb.get, Resource.nodes, GET_BYTES, this.kGot);
   }
