@@ -280,7 +280,7 @@ export class ImagePuller {
 
   /**
    * As {@link pull}, except that a request settled at once (policy Never, an image present under
-   * IfNotPresent, a pull in back-off) fires no event: its {@link requestResult} is then set
+   * IfNotPresent, a pull in back-off) fires no event: its `result` in {@link requests} is then set
    * (>= 0) and the caller carries on in its own event, at the same instant.
    */
   pullOrSettle(node: NodeIdx, image: number, policy: ImagePullPolicy, onDone: EventKind, target: number): number {
