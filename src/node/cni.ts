@@ -74,10 +74,8 @@ const CniRecords = columnPool({
  */
 export class Cni {
   readonly maxConcurrentAddsPerNode: number;
-  /** ADDs started so far. */
-  addCount = 0;
-  /** ADDs failed on an exhausted pod CIDR. */
-  failureCount = 0;
+  /** ADDs started so far, and those failed on an exhausted pod CIDR. */
+  readonly totals = { adds: 0, failures: 0 };
   private readonly engine: Engine;
   private readonly ipam: HostLocalIpam;
   private readonly latency: Sampler;
@@ -138,10 +136,10 @@ export class Cni {
   private start(rec: number): void {
     const node = this.recs.node[rec]!;
     this.nodeActive[node]!++;
-    this.addCount++;
+    this.totals.adds++;
     const delay = this.latency.sample();
     if (!this.ipam.allocate(node)) {
-      this.failureCount++;
+      this.totals.failures++;
       this.engine.schedule(0, this.doneKind, rec, CniResult.FailedCreatePodSandBox);
       return;
     }
