@@ -42,7 +42,7 @@ export const PodDelete = { graceful: 0, final: 1 } as const;
 export const PodStatusPatch = { preemptedCondition: -1, clearNominated: -2, nominatedBase: -3 } as const;
 
 /** Per pod: LIVE (counted in liveByTemplate) and RUNNING (counted in runningByTemplate). */
-const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
+const PodFlags = columnTable({ flags: "Uint8" });
 
 /**
  * The objects behind the API (what etcd holds) and the effect of each committed request on

@@ -19,9 +19,9 @@ export class BackendCommitLog extends columnTable({
   /** Duration of the commit. */
   durationNs: { type: "Float64", unset: NaN },
   /** Puts committed (bbolt pending count). */
-  puts: { type: "Int32", unset: 0 },
+  puts: "Int32",
   /** What triggered it: {@link BackendCommitReason}. */
-  reason: { type: "Uint8", unset: 0 },
+  reason: "Uint8",
 }) {
   constructor(initialCapacity = 256) {
     super(Math.max(16, initialCapacity));

@@ -17,16 +17,16 @@ export class RequestTable extends columnTable({
   /** Id owning each slot (valid when state != free). */
   id: { type: "Int32", unset: -1 },
   state: { type: "Uint8", unset: ReqState.free },
-  level: { type: "Int32", unset: 0 },
+  level: "Int32",
   /** Global queue index, or -1 for a request that never entered a queue. */
-  queue: { type: "Int32", unset: 0 },
-  seats: { type: "Int32", unset: 0 },
+  queue: "Int32",
+  seats: "Int32",
   /** Event kind to fire on dispatch (arg 0) or queue timeout (arg -1). */
-  kind: { type: "Int32", unset: 0 },
-  arrivalNs: { type: "Float64", unset: 0 },
+  kind: "Int32",
+  arrivalNs: "Float64",
   /** Virtual time R at arrival, in seat-ns per queue. */
-  arrivalR: { type: "Float64", unset: 0 },
-  startNs: { type: "Float64", unset: 0 },
+  arrivalR: "Float64",
+  startNs: "Float64",
 }) {
   mask: number;
 
