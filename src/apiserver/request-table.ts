@@ -1,9 +1,9 @@
 import { columnTable } from "../core/column-table.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 
 /** API verbs, with upstream spelling in `VERB_NAMES`. */
 export const Verb = { create: 0, update: 1, patch: 2, get: 3, list: 4, delete: 5 } as const;
-export type Verb = (typeof Verb)[keyof typeof Verb];
+export type Verb = ValueOf<typeof Verb>;
 export const VERB_NAMES = namesOf(Verb);
 
 /** Resources (and subresources) that requests address. */
@@ -34,7 +34,7 @@ export const Resource = {
   daemonsets: 23,
   daemonsetsStatus: 24,
 } as const;
-export type Resource = (typeof Resource)[keyof typeof Resource];
+export type Resource = ValueOf<typeof Resource>;
 export const RESOURCE_NAMES = [
   "deployments",
   "replicasets",

@@ -1,7 +1,7 @@
 import type { Engine, EventKind } from "../core/engine.js";
 import { Sampler } from "../core/distributions.js";
 import { columnTable } from "../core/column-table.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
@@ -20,7 +20,7 @@ export const WatchResource = {
   cronjobs: 5,
   daemonsets: 6,
 } as const;
-export type WatchResource = (typeof WatchResource)[keyof typeof WatchResource];
+export type WatchResource = ValueOf<typeof WatchResource>;
 export const WATCH_RESOURCE_NAMES = namesOf(WatchResource);
 const RESOURCE_KINDS = WATCH_RESOURCE_NAMES.length;
 /**
@@ -41,7 +41,7 @@ const EVENT_OBJECT_BYTES: Readonly<Record<(typeof WATCH_RESOURCE_NAMES)[number],
 
 /** Watch event types, as in the watch API. */
 export const WatchEvent = { ADDED: 0, MODIFIED: 1, DELETED: 2 } as const;
-export type WatchEvent = (typeof WatchEvent)[keyof typeof WatchEvent];
+export type WatchEvent = ValueOf<typeof WatchEvent>;
 
 /** Packs (object, event type) into the one number a watcher's handler receives. */
 export function packWatch(object: number, type: WatchEvent): number {

@@ -1,8 +1,9 @@
 import { columnTable } from "../../core/column-table.js";
+import type { ValueOf } from "../../core/names-of.js";
 
 /** A request slot's state. */
 export const ReqState = { free: 0, waiting: 1, executing: 2 } as const;
-export type ReqState = (typeof ReqState)[keyof typeof ReqState];
+export type ReqState = ValueOf<typeof ReqState>;
 
 /**
  * Per-request APF state, structure-of-arrays, keyed by the caller's request id (a dense,
