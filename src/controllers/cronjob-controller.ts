@@ -5,6 +5,7 @@ import { DELETE_BYTES, Resource, STATUS_BYTES, Verb } from "../apiserver/request
 import { WatchResource, watchObject } from "../apiserver/watch-cache.js";
 import { type CronSchedule, parseCronSchedule } from "./cron-schedule.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
+import type { ValueOf } from "../core/names-of.js";
 
 /** model: kube-controller-manager --concurrent-cron-job-syncs default 5. */
 export const CONCURRENT_CRON_JOB_SYNCS = 5;
@@ -26,7 +27,7 @@ export interface RecentSchedule {
   earliestMs: number;
   /** The latest start time not after now (NaN: none). */
   mostRecentMs: number;
-  missed: (typeof Missed)[keyof typeof Missed];
+  missed: ValueOf<typeof Missed>;
   /** The schedule's activations are less than a second apart (InvalidSchedule). */
   invalid: boolean;
 }

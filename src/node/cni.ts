@@ -7,6 +7,7 @@ import { NS_PER } from "../core/time.js";
 import { columnPool } from "../core/column-table.js";
 import type { HostLocalIpam } from "./ipam.js";
 import { NodeFifos, NONE } from "./node-fifos.js";
+import type { ValueOf } from "../core/names-of.js";
 
 /**
  * Outcome of a CNI ADD, passed as the `arg` of its `onDone` event.
@@ -19,7 +20,7 @@ export const CniResult = {
    */
   FailedCreatePodSandBox: 1,
 } as const;
-export type CniResult = (typeof CniResult)[keyof typeof CniResult];
+export type CniResult = ValueOf<typeof CniResult>;
 
 /**
  * Named CNI ADD latency profiles (plugin invocation from containerd's RunPodSandbox to the

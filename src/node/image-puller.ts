@@ -11,6 +11,7 @@ import type { LayerCache } from "./layer-cache.js";
 import { PullQpsLimiter } from "./pull-qps-limiter.js";
 import type { Registry } from "./registry.js";
 import { NodeFifos, NONE } from "./node-fifos.js";
+import type { ValueOf } from "../core/names-of.js";
 
 /** A container's imagePullPolicy, upstream spelling. */
 export type ImagePullPolicy = ContainerSpec["imagePullPolicy"];
@@ -30,7 +31,7 @@ export const PullResult = {
   /** Policy Never and the image is not on the node. */
   ErrImageNeverPull: 3,
 } as const;
-export type PullResult = (typeof PullResult)[keyof typeof PullResult];
+export type PullResult = ValueOf<typeof PullResult>;
 /** Reason strings by {@link PullResult} code. */
 export const PULL_RESULT_NAMES = ["", "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull"] as const;
 
