@@ -41,8 +41,13 @@ export const PodDelete = { graceful: 0, final: 1 } as const;
  */
 export const PodStatusPatch = { preemptedCondition: -1, clearNominated: -2, nominatedBase: -3 } as const;
 
+/** The watch event of a committed create or update: ADDED for a create, MODIFIED otherwise. */
+function writeEvent(verb: number): WatchEvent {
+  return verb === Verb.create ? WatchEvent.ADDED : WatchEvent.MODIFIED;
+}
+
 /** Per pod: LIVE (counted in liveByTemplate) and RUNNING (counted in runningByTemplate). */
-const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
+const PodFlags = columnTable({ flags: "Uint8" });
 
 /**
  * The objects behind the API (what etcd holds) and the effect of each committed request on
@@ -134,13 +139,9 @@ export class ObjectStore {
         this.watch.publish(WatchResource.deployments, obj, WatchEvent.MODIFIED);
         return;
       case Resource.replicasets:
-        if (verb === Verb.create) {
-          this.replicaSets[obj]!.exists = true;
-          this.watch.publish(WatchResource.replicasets, obj, WatchEvent.ADDED);
-        } else {
-          this.replicaSets[obj]!.replicas = operand;
-          this.watch.publish(WatchResource.replicasets, obj, WatchEvent.MODIFIED);
-        }
+        if (verb === Verb.create) this.replicaSets[obj]!.exists = true;
+        else this.replicaSets[obj]!.replicas = operand;
+        this.watch.publish(WatchResource.replicasets, obj, writeEvent(verb));
         return;
       case Resource.replicasetsStatus:
         this.replicaSets[obj]!.statusAvailable = operand;
@@ -210,11 +211,7 @@ export class ObjectStore {
           ds.revision = operand;
           ds.settled = false;
         }
-        this.watch.publish(
-          WatchResource.daemonsets,
-          obj,
-          verb === Verb.create ? WatchEvent.ADDED : WatchEvent.MODIFIED,
-        );
+        this.watch.publish(WatchResource.daemonsets, obj, writeEvent(verb));
         return;
       }
       case Resource.daemonsetsStatus:

@@ -1,9 +1,9 @@
 import { columnTable } from "../core/column-table.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 
 /** API verbs, with upstream spelling in `VERB_NAMES`. */
 export const Verb = { create: 0, update: 1, patch: 2, get: 3, list: 4, delete: 5 } as const;
-export type Verb = (typeof Verb)[keyof typeof Verb];
+export type Verb = ValueOf<typeof Verb>;
 export const VERB_NAMES = namesOf(Verb);
 
 /** Resources (and subresources) that requests address. */
@@ -34,7 +34,7 @@ export const Resource = {
   daemonsets: 23,
   daemonsetsStatus: 24,
 } as const;
-export type Resource = (typeof Resource)[keyof typeof Resource];
+export type Resource = ValueOf<typeof Resource>;
 export const RESOURCE_NAMES = [
   "deployments",
   "replicasets",
@@ -85,22 +85,22 @@ export const STATUS_BYTES = 1_500;
  */
 export class RequestTable extends columnTable({
   client: { type: "Int32", unset: -1 },
-  verb: { type: "Uint8", unset: 0 },
-  resource: { type: "Uint8", unset: 0 },
+  verb: "Uint8",
+  resource: "Uint8",
   /** Index of the object in its own table (pod, ReplicaSet, Deployment). */
   object: { type: "Int32", unset: -1 },
   /** A second operand: the node of a binding, the phase of a status update. */
-  operand: { type: "Float64", unset: 0 },
+  operand: "Float64",
   /** Object size in bytes (what etcd stores). */
-  bytes: { type: "Int32", unset: 0 },
+  bytes: "Int32",
   /** When the client decided to send (before its rate limiter). */
   submitNs: { type: "Float64", unset: NaN },
   /** Time spent waiting in the client's token bucket. */
-  limiterWaitNs: { type: "Float64", unset: 0 },
+  limiterWaitNs: "Float64",
   /** When the request asked APF for a seat (NaN: not yet); the seat wait is measured from it. */
   seatAskNs: { type: "Float64", unset: NaN },
   /** Time spent waiting for an API server seat. */
-  seatWaitNs: { type: "Float64", unset: 0 },
+  seatWaitNs: "Float64",
   /** Time from the proposal to etcd until its commit (NaN: not committed). */
   storageNs: { type: "Float64", unset: NaN },
   /** When the response reached the client (NaN: not yet). */
@@ -116,8 +116,8 @@ export class RequestTable extends columnTable({
   /** 1 for the first try; client-go retries a 429 as a new request with the next attempt. */
   attempt: { type: "Uint8", unset: 1 },
   /** Event kind and target to notify the client on response (arg = request id). */
-  replyKind: { type: "Int32", unset: 0 },
-  replyTarget: { type: "Int32", unset: 0 },
+  replyKind: "Int32",
+  replyTarget: "Int32",
 }) {
   constructor(initialCapacity = 4096) {
     super(initialCapacity);

@@ -1,7 +1,7 @@
 import type { Engine, EventKind } from "../core/engine.js";
 import { Sampler } from "../core/distributions.js";
 import { columnTable } from "../core/column-table.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 import type { RandomStreams } from "../core/random.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
@@ -20,7 +20,7 @@ export const WatchResource = {
   cronjobs: 5,
   daemonsets: 6,
 } as const;
-export type WatchResource = (typeof WatchResource)[keyof typeof WatchResource];
+export type WatchResource = ValueOf<typeof WatchResource>;
 export const WATCH_RESOURCE_NAMES = namesOf(WatchResource);
 const RESOURCE_KINDS = WATCH_RESOURCE_NAMES.length;
 /**
@@ -41,7 +41,7 @@ const EVENT_OBJECT_BYTES: Readonly<Record<(typeof WATCH_RESOURCE_NAMES)[number],
 
 /** Watch event types, as in the watch API. */
 export const WatchEvent = { ADDED: 0, MODIFIED: 1, DELETED: 2 } as const;
-export type WatchEvent = (typeof WatchEvent)[keyof typeof WatchEvent];
+export type WatchEvent = ValueOf<typeof WatchEvent>;
 
 /** Packs (object, event type) into the one number a watcher's handler receives. */
 export function packWatch(object: number, type: WatchEvent): number {
@@ -76,7 +76,7 @@ const TERMINATED = 1;
 /** Per-resource event log, dispatcher state and sliding-window capacity. */
 class ResourceLog extends columnTable({
   object: { type: "Int32", unset: -1 },
-  type: { type: "Uint8", unset: 0 },
+  type: "Uint8",
   /** When the event entered the cache (its RecordTime). */
   recordNs: { type: "Float64", unset: NaN },
   /** When the change was committed to etcd. */
@@ -135,27 +135,27 @@ class ResourceLog extends columnTable({
 /** Watchers by id: what they watch, whom to notify, their state, position and channel ring. */
 const Watchers = columnTable({
   resource: { type: "Int8", unset: -1 },
-  kind: { type: "Int32", unset: 0 },
-  target: { type: "Int32", unset: 0 },
+  kind: "Int32",
+  target: "Int32",
   state: { type: "Uint8", unset: ACTIVE },
   /** Node of a kubelet's pod watcher (-1 for informers of a whole resource). */
   node: { type: "Int32", unset: -1 },
   /** API server replica serving the watch (its client's replica). */
-  replica: { type: "Int16", unset: 0 },
+  replica: "Int16",
   /** The API client that watches (its reflector relists as that client). */
   client: { type: "Int32", unset: -1 },
   /** Log position of the next event the watcher has not been sent. */
-  next: { type: "Float64", unset: 0 },
+  next: "Float64",
   /** When the watcher's client will have consumed the last event sent to it. */
-  lastDeliveryNs: { type: "Float64", unset: 0 },
+  lastDeliveryNs: "Float64",
   /** The watcher's ring in `outstanding`: first slot, head, events in it, size (channel capacity). */
-  outStart: { type: "Int32", unset: 0 },
-  outHead: { type: "Int32", unset: 0 },
-  outCount: { type: "Int32", unset: 0 },
-  chan: { type: "Int32", unset: 0 },
+  outStart: "Int32",
+  outHead: "Int32",
+  outCount: "Int32",
+  chan: "Int32",
 });
 /** Delivery times of events in the watchers' channels (each watcher owns a range). */
-const OutstandingDeliveries = columnTable({ atNs: { type: "Float64", unset: 0 } });
+const OutstandingDeliveries = columnTable({ atNs: "Float64" });
 /** How a reflector's relist reaches the API server: a LIST through its request path. */
 export interface RelistPath {
   /**

@@ -4,6 +4,7 @@ import type { DisruptionBudgets } from "../cluster/disruption-budgets.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodPhase, PodStage, type PodTable } from "../cluster/pod-table.js";
 import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
+import { columnTable } from "../core/column-table.js";
 import type { Component } from "../core/component.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams, Rng } from "../core/random.js";
@@ -43,6 +44,16 @@ const DRAIN_POLL_NS = NS_PER.s;
  * step that starts at 100 ms and doubles to 7 s; (approximation) a constant 1 s here.
  */
 const REGISTER_RETRY_NS = NS_PER.s;
+
+/**
+ * Per node row: when it registered (NaN: not yet or never); the drain in progress, when its
+ * evictions start (NaN: none) and how many of its pods are not evicted yet.
+ */
+const NodeRows = columnTable({
+  joinedAtNs: { type: "Float64", unset: Number.NaN },
+  drainStartNs: { type: "Float64", unset: Number.NaN },
+  evictLeft: { type: "Int32", unset: 0 },
+});
 
 /** Hears of a node the autoscaler brought in, before the scheduler does (a DaemonSet controller feeds it its pods). */
 export interface NodeJoinListener {
@@ -117,8 +128,7 @@ export class ClusterAutoscaler implements Component {
   nodesRemoved = 0;
   provisionTimeouts = 0;
   failedDrains = 0;
-  /** Per node: when it registered (NaN: not yet or never). */
-  readonly joinedAtNs: Float64Array;
+  private readonly rows: InstanceType<typeof NodeRows>;
   protected readonly d: ClusterAutoscalerDeps;
   private readonly rng: Rng;
   protected readonly snap: ClusterSnapshot;
@@ -128,8 +138,6 @@ export class ClusterAutoscaler implements Component {
   private lastScaleUpNs = 0;
   private lastDeleteNs = 0;
   private lastFailureNs = 0;
-  private readonly drainStartNs: Float64Array;
-  private readonly evictLeft: Int32Array;
   private readonly kScan: EventKind;
   private readonly kProvisioned: EventKind;
   private readonly kRegistered: EventKind;
@@ -150,10 +158,7 @@ export class ClusterAutoscaler implements Component {
     this.groups = new NodeGroups(d.nodes, d.pools, d.random.stream("cluster-autoscaler/provision"));
     this.snap = new ClusterSnapshot(d.scheduler.cache, d.scheduler.config, this.rng);
     this.planner = new ScaleDownPlanner({ ...d, groups: this.groups, snap: this.snap });
-    const n = d.nodes.size;
-    this.joinedAtNs = new Float64Array(n).fill(Number.NaN);
-    this.drainStartNs = new Float64Array(n).fill(Number.NaN);
-    this.evictLeft = new Int32Array(n);
+    this.rows = new NodeRows(d.nodes.size);
     const e = d.engine;
     this.kScan = e.register("cluster-autoscaler.scan", () => this.scan());
     this.kProvisioned = e.register("cluster-autoscaler.provisioned", (row) => this.register(row));
@@ -165,6 +170,11 @@ export class ClusterAutoscaler implements Component {
     this.kEvictRetry = e.register("cluster-autoscaler.evict-retry", (node, pod) => this.evict(node, pod));
     this.kDrainPoll = e.register("cluster-autoscaler.drain-poll", (node) => this.pollDrained(node));
     this.kDelete = e.register("cluster-autoscaler.delete", (node) => this.deleteNode(node));
+  }
+
+  /** Per node: when it registered (NaN: not yet or never). */
+  get joinedAtNs(): Float64Array {
+    return this.rows.joinedAtNs;
   }
 
   /** Whether row `node` is a registered node now. */
@@ -339,7 +349,7 @@ export class ClusterAutoscaler implements Component {
     nodes.present[row] = 1;
     nodes.ready[row] = 1;
     this.groups.state[row] = RowState.joined;
-    this.joinedAtNs[row] = d.engine.now;
+    this.rows.joinedAtNs[row] = d.engine.now;
     // model: the node lease controller creates the node's Lease right after registration.
     d.api.submit(d.kubeletClients[row]!, Verb.create, Resource.leases, row, 0, LEASE_BYTES, this.kReply, row);
     for (const l of this.joinListeners) l.onNodeJoined(row);
@@ -376,7 +386,7 @@ export class ClusterAutoscaler implements Component {
       if (groups.state[i] !== RowState.deleting) continue;
       inFlight++;
       room[groups.groupOf[i]!]!--;
-      if (!Number.isNaN(this.drainStartNs[i])) draining++;
+      if (!Number.isNaN(this.rows.drainStartNs[i])) draining++;
     }
     // Empty nodes first, then nodes to drain (actuation: empty and drain budgets).
     for (const empty of [true, false]) {
@@ -422,8 +432,8 @@ export class ClusterAutoscaler implements Component {
       d.engine.schedule(this.deleteDelayAfterTaintNs, this.kDelete, node);
       return;
     }
-    this.drainStartNs[node] = now + this.deleteDelayAfterTaintNs;
-    this.evictLeft[node] = pods.length;
+    this.rows.drainStartNs[node] = now + this.deleteDelayAfterTaintNs;
+    this.rows.evictLeft[node] = pods.length;
     this.drainPods.set(node, [...pods]);
     d.engine.schedule(this.deleteDelayAfterTaintNs, this.kDrain, node);
   }
@@ -437,7 +447,7 @@ export class ClusterAutoscaler implements Component {
 
   private evict(node: number, pod: number): void {
     const d = this.d;
-    if (Number.isNaN(this.drainStartNs[node])) return; // the drain failed meanwhile
+    if (Number.isNaN(this.rows.drainStartNs[node])) return; // the drain failed meanwhile
     d.api.submit(d.client, Verb.create, Resource.podsEviction, pod, 0, EVICTION_BYTES, this.kEvicted, node);
   }
 
@@ -449,12 +459,12 @@ export class ClusterAutoscaler implements Component {
    */
   private onEvicted(node: number, req: number): void {
     const d = this.d;
-    if (Number.isNaN(this.drainStartNs[node])) return;
+    if (Number.isNaN(this.rows.drainStartNs[node])) return;
     const status = d.api.requests.status[req]!;
     const now = d.engine.now;
     if (
       status === Status.tooManyRequests &&
-      now + EVICTION_RETRY_DELAY_NS - this.drainStartNs[node]! < d.spec.maxPodEvictionTimeNs
+      now + EVICTION_RETRY_DELAY_NS - this.rows.drainStartNs[node]! < d.spec.maxPodEvictionTimeNs
     ) {
       d.engine.schedule(EVICTION_RETRY_DELAY_NS, this.kEvictRetry, node, d.api.requests.object[req]!);
       return;
@@ -463,14 +473,14 @@ export class ClusterAutoscaler implements Component {
       this.failDrain(node, now);
       return;
     }
-    if (--this.evictLeft[node]! === 0) d.engine.schedule(DRAIN_POLL_NS, this.kDrainPoll, node);
+    if (--this.rows.evictLeft[node]! === 0) d.engine.schedule(DRAIN_POLL_NS, this.kDrainPoll, node);
   }
 
   private failDrain(node: number, now: number): void {
     const d = this.d;
     const groups = this.groups;
     const g = groups.groups[groups.groupOf[node]!]!;
-    this.drainStartNs[node] = Number.NaN;
+    this.rows.drainStartNs[node] = Number.NaN;
     this.drainPods.delete(node);
     groups.state[node] = RowState.joined;
     d.nodes.unschedulable[node] = 0;
@@ -483,7 +493,7 @@ export class ClusterAutoscaler implements Component {
       1,
       Reason.ScaleDownFailed,
       groups.targetSize(g),
-      this.evictLeft[node]!,
+      this.rows.evictLeft[node]!,
       "",
       node,
     );
@@ -508,7 +518,7 @@ export class ClusterAutoscaler implements Component {
     const now = d.engine.now;
     const nodes = d.nodes;
     const pool = d.pools.find((p) => p.name === this.groups.groups[this.groups.groupOf[node]!]!.name)!;
-    this.drainStartNs[node] = Number.NaN;
+    this.rows.drainStartNs[node] = Number.NaN;
     this.drainPods.delete(node);
     nodes.present[node] = 0;
     nodes.ready[node] = 0;

@@ -1,5 +1,5 @@
 import { columnTable } from "../core/column-table.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 import type { Column } from "../metrics/arrow-writer.js";
 
 /** Why a row of autoscaler.arrow was written, with the names autoscaler.arrow's `reason` spells. */
@@ -15,7 +15,7 @@ export const Reason = {
   /** A drain could not evict every pod within max-pod-eviction-time: the node is untainted. */
   ScaleDownFailed: 4,
 } as const;
-export type Reason = (typeof Reason)[keyof typeof Reason];
+export type Reason = ValueOf<typeof Reason>;
 export const REASON_NAMES = namesOf(Reason);
 
 /**

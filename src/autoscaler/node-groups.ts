@@ -1,4 +1,5 @@
 import type { NodeIdx } from "../cluster/ids.js";
+import type { ValueOf } from "../core/names-of.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import { Res } from "../cluster/resources.js";
 import { Sampler } from "../core/distributions.js";
@@ -19,7 +20,7 @@ export const RowState = {
   /** Tainted ToBeDeletedByClusterAutoscaler, being drained and deleted. */
   deleting: 4,
 } as const;
-export type RowState = (typeof RowState)[keyof typeof RowState];
+export type RowState = ValueOf<typeof RowState>;
 
 /**
  * One node group: an autoscaled node pool. The pool is its template node (labels, taints,

@@ -1,4 +1,5 @@
 import type { DisruptionBudgets } from "../cluster/disruption-budgets.js";
+import type { ValueOf } from "../core/names-of.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import type { PodTable } from "../cluster/pod-table.js";
 import { Res } from "../cluster/resources.js";
@@ -26,7 +27,7 @@ export const Blocker = {
   /** karpenter.sh/do-not-disrupt: "true" (Karpenter only). */
   DoNotDisrupt: 7,
 } as const;
-export type Blocker = (typeof Blocker)[keyof typeof Blocker];
+export type Blocker = ValueOf<typeof Blocker>;
 
 /** What a removable node needs done: its pods to evict (DaemonSet and expendable pods are not). */
 export interface Removal {

@@ -83,10 +83,14 @@ export class BackgroundLoad implements Component {
     // model: kube-controller-manager and kube-scheduler build their leader-election client from
     // their own kubeconfig (a client of its own, the component's user and limits).
     this.leaderElection = s.leaderElection.enabled
-      ? new LeaderElection(d.engine, d.random, s.leaderElection, d.api, [
-          d.clients.add("system:kube-controller-manager", d.controllerManager.qps, d.controllerManager.burst),
-          d.clients.add("system:kube-scheduler", d.scheduler.qps, d.scheduler.burst),
-        ])
+      ? new LeaderElection({
+          ...common,
+          spec: s.leaderElection,
+          clients: [
+            d.clients.add("system:kube-controller-manager", d.controllerManager.qps, d.controllerManager.burst),
+            d.clients.add("system:kube-scheduler", d.scheduler.qps, d.scheduler.burst),
+          ],
+        })
       : undefined;
     let kubeletEvents = new Int32Array(0);
     let schedulerEvents = -1;

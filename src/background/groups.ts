@@ -12,7 +12,7 @@ export class Groups {
 
   /**
    * Splits `ids` by the API server replica their clients reach (`clientOf[id] % replicas`, as a
-   * client keeps one connection) and submits one aggregate per replica; returns the groups made.
+   * client keeps one connection) and submits one aggregate per replica.
    * model: the requests of an aggregate reach the replica their own clients would reach.
    */
   submit(

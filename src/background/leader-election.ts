@@ -1,8 +1,14 @@
-import type { ApiServer } from "../apiserver/api-server.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
-import type { Engine, EventKind } from "../core/engine.js";
-import type { RandomStreams } from "../core/random.js";
-import type { PeriodicStreamSpec } from "../scenario/sections/background.js";
+import type { EventKind } from "../core/engine.js";
+import type { KubeletStreamDeps } from "./kubelet-sync-loop.js";
+
+/**
+ * What {@link LeaderElection} is built from: the streams' engine, random streams, period spec
+ * and API server, and the leader-election client of each component that elects a leader.
+ */
+export type LeaderElectionDeps = Pick<KubeletStreamDeps, "engine" | "random" | "spec" | "api"> & {
+  clients: readonly number[];
+};
 
 /**
  * The leaders' Lease renewals of kube-controller-manager and kube-scheduler (in kube-system),
@@ -20,43 +26,32 @@ export class LeaderElection {
   readonly name = "background/leader-election";
   renewals = 0;
   failures = 0;
-  private readonly engine: Engine;
-  private readonly api: ApiServer;
-  private readonly spec: PeriodicStreamSpec;
-  private readonly clients: readonly number[];
+  private readonly d: LeaderElectionDeps;
   private readonly kDue: EventKind;
   private readonly kReply: EventKind;
   private readonly phases: number[];
 
-  /** `clients`: the leader-election client of each component that elects a leader. */
-  constructor(
-    engine: Engine,
-    random: RandomStreams,
-    spec: PeriodicStreamSpec,
-    api: ApiServer,
-    clients: readonly number[],
-  ) {
-    this.engine = engine;
-    this.api = api;
-    this.spec = spec;
-    this.clients = clients;
-    const rng = random.stream(this.name);
-    this.phases = clients.map(() => Math.floor(rng.next() * spec.periodNs));
-    this.kDue = engine.register("background.leaderElection.due", (i) => this.onDue(i));
-    this.kReply = engine.register("background.leaderElection.reply", (i, req) => this.onReply(i, req));
+  constructor(d: LeaderElectionDeps) {
+    this.d = d;
+    const rng = d.random.stream(this.name);
+    this.phases = d.clients.map(() => Math.floor(rng.next() * d.spec.periodNs));
+    this.kDue = d.engine.register("background.leaderElection.due", (i) => this.onDue(i));
+    this.kReply = d.engine.register("background.leaderElection.reply", (i, req) => this.onReply(i, req));
   }
 
   start(): void {
-    for (let i = 0; i < this.clients.length; i++) this.engine.schedule(this.phases[i]!, this.kDue, i);
+    const d = this.d;
+    for (let i = 0; i < d.clients.length; i++) d.engine.schedule(this.phases[i]!, this.kDue, i);
   }
 
   private onDue(i: number): void {
-    this.api.submit(this.clients[i]!, Verb.update, Resource.leases, i, 0, this.spec.bytes, this.kReply, i);
+    const d = this.d;
+    d.api.submit(d.clients[i]!, Verb.update, Resource.leases, i, 0, d.spec.bytes, this.kReply, i);
   }
 
   private onReply(i: number, req: number): void {
-    if (this.api.requests.status[req] === Status.ok) this.renewals++;
+    if (this.d.api.requests.status[req] === Status.ok) this.renewals++;
     else this.failures++;
-    this.engine.schedule(this.spec.periodNs, this.kDue, i);
+    this.d.engine.schedule(this.d.spec.periodNs, this.kDue, i);
   }
 }

@@ -79,20 +79,11 @@ export class NodeLeases {
     this.loop.next(node);
   }
 
-  private readonly due: number[] = [];
-
   private onTick(): void {
-    const due = this.loop.takeDue(this.due);
+    const d = this.d;
+    const due = this.loop.takeDue();
     if (due.length > 0)
-      this.groups.submit(
-        this.d.api,
-        due,
-        this.d.clientOf,
-        Verb.update,
-        Resource.leases,
-        this.d.spec.bytes,
-        this.kReply,
-      );
+      this.groups.submit(d.api, due, d.clientOf, Verb.update, Resource.leases, d.spec.bytes, this.kReply);
   }
 
   private onGroupReply(group: number, req: number): void {

@@ -3,12 +3,20 @@ import { Res } from "../cluster/resources.js";
 import type { EventKind } from "../core/engine.js";
 import type { Rng } from "../core/random.js";
 import type { NodeStatusStreamSpec } from "../scenario/sections/background.js";
+import { columnTable } from "../core/column-table.js";
 import { Groups } from "./groups.js";
 import { KUBELET_JITTER_FACTOR, type KubeletStreamDeps, KubeletSyncLoop } from "./kubelet-sync-loop.js";
 import { TickCalendar } from "./tick-calendar.js";
 
 /** model: (assumed) a GET of a Node from the watch cache: the object as stored. */
 const GET_BYTES = 12_000;
+
+/** Per node: the last report's time, pod count and readiness. */
+const LastReports = columnTable({
+  atNs: { type: "Float64", unset: 0 },
+  pods: { type: "Float64", unset: 0 },
+  ready: { type: "Uint8", unset: 0 },
+});
 
 /** What {@link NodeStatus} is built from. */
 export type NodeStatusDeps = KubeletStreamDeps<NodeStatusStreamSpec>;
@@ -33,24 +41,17 @@ export class NodeStatus {
   failures = 0;
   private readonly d: NodeStatusDeps;
   private readonly rng: Rng;
-  /** Per node: the last report's time, pod count and readiness. */
-  private readonly lastReportNs: Float64Array;
-  private readonly lastPods: Float64Array;
-  private readonly lastReady: Uint8Array;
+  private readonly last: InstanceType<typeof LastReports>;
   private readonly loop: KubeletSyncLoop;
   private readonly groups = new Groups();
   private readonly kGot: EventKind;
   private readonly kPatched: EventKind;
-  private readonly due: number[] = [];
   private readonly patch: number[] = [];
 
   constructor(d: NodeStatusDeps) {
     this.d = d;
     this.rng = d.random.stream(this.name);
-    const n = d.nodes.size;
-    this.lastReportNs = new Float64Array(n);
-    this.lastPods = new Float64Array(n);
-    this.lastReady = new Uint8Array(n);
+    this.last = new LastReports(d.nodes.size);
     const e = d.engine;
     const per = d.mode === "perRequest";
     const kDue = e.register("background.nodeStatus.due", (node) => this.onDue(node));
@@ -81,7 +82,7 @@ export class NodeStatus {
     const d = this.d;
     const now = d.engine.now;
     for (let node = 0; node < d.nodes.size; node++) {
-      this.lastReportNs[node] = now - Math.floor(this.rng.next() * d.spec.reportFrequencyNs);
+      this.last.atNs[node] = now - Math.floor(this.rng.next() * d.spec.reportFrequencyNs);
       this.remember(node);
       this.loop.start(node);
     }
@@ -89,16 +90,17 @@ export class NodeStatus {
 
   private remember(node: number): void {
     const nodes = this.d.nodes;
-    this.lastPods[node] = nodes.requested[node * nodes.resourceCount + Res.pods]!;
-    this.lastReady[node] = nodes.ready[node]!;
+    this.last.pods[node] = nodes.requested[node * nodes.resourceCount + Res.pods]!;
+    this.last.ready[node] = nodes.ready[node]!;
   }
 
   /** shouldPatchNodeStatus: changed, or the report period has passed. */
   private shouldPatch(node: number): boolean {
     const nodes = this.d.nodes;
-    if (nodes.requested[node * nodes.resourceCount + Res.pods] !== this.lastPods[node]) return true;
-    if (nodes.ready[node] !== this.lastReady[node]) return true;
-    return this.d.engine.now - this.lastReportNs[node]! >= this.d.spec.reportFrequencyNs;
+    const last = this.last;
+    if (nodes.requested[node * nodes.resourceCount + Res.pods] !== last.pods[node]) return true;
+    if (nodes.ready[node] !== last.ready[node]) return true;
+    return this.d.engine.now - last.atNs[node]! >= this.d.spec.reportFrequencyNs;
   }
 
   private ok(req: number): boolean {
@@ -110,7 +112,7 @@ export class NodeStatus {
 
   private patched(node: number): void {
     this.patches++;
-    this.lastReportNs[node] = this.d.engine.now;
+    this.last.atNs[node] = this.d.engine.now;
     this.remember(node);
   }
 
@@ -141,12 +143,13 @@ export class NodeStatus {
   // ---- aggregates ----
 
   private onTick(): void {
-    const due = this.loop.takeDue(this.due);
+    const due = this.loop.takeDue();
     if (due.length > 0)
       this.groups.submit(this.d.api, due, this.d.clientOf, Verb.get, Resource.nodes, GET_BYTES, this.kGot);
   }
 
   private onGroupGot(group: number, req: number): void {
+    const d = this.d;
     const nodes = this.groups.take(group);
     const patch = this.patch;
     patch.length = 0;
@@ -158,15 +161,7 @@ export class NodeStatus {
       else this.loop.next(node);
     }
     if (patch.length > 0)
-      this.groups.submit(
-        this.d.api,
-        patch,
-        this.d.clientOf,
-        Verb.patch,
-        Resource.nodesStatus,
-        this.d.spec.bytes,
-        this.kPatched,
-      );
+      this.groups.submit(d.api, patch, d.clientOf, Verb.patch, Resource.nodesStatus, d.spec.bytes, this.kPatched);
   }
 
   private onGroupPatched(group: number, req: number): void {

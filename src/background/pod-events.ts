@@ -1,4 +1,5 @@
 import type { ApiServer } from "../apiserver/api-server.js";
+import type { ValueOf } from "../core/names-of.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
 import type { PodTable } from "../cluster/pod-table.js";
 import type { PodTemplate } from "../cluster/pod-template.js";
@@ -11,7 +12,7 @@ import { TickCalendar } from "./tick-calendar.js";
 
 /** Who records an Event: its `source.component`. */
 export const EventSource = { scheduler: 0, kubelet: 1 } as const;
-export type EventSource = (typeof EventSource)[keyof typeof EventSource];
+export type EventSource = ValueOf<typeof EventSource>;
 
 /**
  * model: client-go tools/record/events_cache.go NewEventSourceObjectSpamFilter with

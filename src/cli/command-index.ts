@@ -84,3 +84,15 @@ export const COMMANDS = {
     load: async () => (await import("./commands/import.js")).importCommand as unknown as CommandModule,
   },
 } as const satisfies Record<string, CommandEntry>;
+
+/**
+ * The yargs module of command `name`: its usage line and description from {@link COMMANDS},
+ * with `m`'s builder and handler. `A` is the command's declared argument type (NoInfer: not the
+ * looser one its builder's options add up to).
+ */
+export function commandModule<A>(
+  name: keyof typeof COMMANDS,
+  m: Pick<CommandModule<object, NoInfer<A>>, "builder" | "handler">,
+): CommandModule<object, A> {
+  return { command: COMMANDS[name].usage, describe: COMMANDS[name].describe, ...m };
+}

@@ -1,10 +1,11 @@
 import { columnTable } from "../core/column-table.js";
+import type { ValueOf } from "../core/names-of.js";
 import { BUILTIN_RESOURCES } from "./resources.js";
 import type { NodeIdx } from "./ids.js";
 
 /** Taint effects, with upstream's spelling. */
 export const TaintEffect = { NoSchedule: 0, PreferNoSchedule: 1, NoExecute: 2 } as const;
-export type TaintEffect = (typeof TaintEffect)[keyof typeof TaintEffect];
+export type TaintEffect = ValueOf<typeof TaintEffect>;
 
 /** One node as a scenario or a Node manifest describes it, before it enters the table. */
 export interface NodeSpec {

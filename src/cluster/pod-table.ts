@@ -1,5 +1,5 @@
 import { columnTable } from "../core/column-table.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 import { NO_NODE, type NodeIdx, type PodIdx } from "./ids.js";
 
 /**
@@ -38,7 +38,7 @@ export const PodStage = {
   /** The kubelet finished killing the pod: containers stopped, sandbox and IP released. */
   terminated: 13,
 } as const;
-export type PodStage = (typeof PodStage)[keyof typeof PodStage];
+export type PodStage = ValueOf<typeof PodStage>;
 export const POD_STAGE_COUNT = 14;
 /** Column names for pods.arrow of the stages a pod passes in order on its way to Running (0..9). */
 export const POD_STAGE_COLUMNS = [
@@ -86,7 +86,7 @@ export function podReasonName(code: number, resourceNames: readonly string[]): s
 }
 /** Pod phases with upstream spelling. */
 export const PodPhase = { Pending: 0, Running: 1, Succeeded: 2, Failed: 3 } as const;
-export type PodPhase = (typeof PodPhase)[keyof typeof PodPhase];
+export type PodPhase = ValueOf<typeof PodPhase>;
 export const POD_PHASE_NAMES = namesOf(PodPhase);
 
 /**

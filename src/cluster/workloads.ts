@@ -1,4 +1,5 @@
 import type { CronJobManifest, DeploymentSpec, JobManifest } from "../scenario/manifests.js";
+import type { ValueOf } from "../core/names-of.js";
 import type { StatefulSetManifest } from "../scenario/inputs/stateful-sets.js";
 
 /** A Deployment object as the simulated API holds it. Deployments are few: plain objects. */
@@ -88,7 +89,7 @@ export function newReplicaSet(
 
 /** A Job's condition, as status.conditions' terminal types (none while it runs). */
 export const JobCondition = { none: 0, Complete: 1, Failed: 2 } as const;
-export type JobCondition = (typeof JobCondition)[keyof typeof JobCondition];
+export type JobCondition = ValueOf<typeof JobCondition>;
 export const JOB_CONDITION_NAMES = ["", "Complete", "Failed"] as const;
 
 /** A batch/v1 Job object and the Job controller's view of it. Jobs are few: plain objects. */

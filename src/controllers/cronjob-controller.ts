@@ -5,6 +5,7 @@ import { DELETE_BYTES, Resource, STATUS_BYTES, Verb } from "../apiserver/request
 import { WatchResource, watchObject } from "../apiserver/watch-cache.js";
 import { type CronSchedule, parseCronSchedule } from "./cron-schedule.js";
 import { type ControllerDeps, SyncController } from "./sync-controller.js";
+import type { ValueOf } from "../core/names-of.js";
 
 /** model: kube-controller-manager --concurrent-cron-job-syncs default 5. */
 export const CONCURRENT_CRON_JOB_SYNCS = 5;
@@ -26,7 +27,7 @@ export interface RecentSchedule {
   earliestMs: number;
   /** The latest start time not after now (NaN: none). */
   mostRecentMs: number;
-  missed: (typeof Missed)[keyof typeof Missed];
+  missed: ValueOf<typeof Missed>;
   /** The schedule's activations are less than a second apart (InvalidSchedule). */
   invalid: boolean;
 }
@@ -108,6 +109,25 @@ export function noCronJobCounts(): CronJobCounts {
   };
 }
 
+/** Per CronJob: the controller's bookkeeping (few: plain objects). */
+interface CronView {
+  readonly schedule: CronSchedule;
+  /** The pending wake (AddAfter) and its time (Infinity: none). */
+  wakeNs: number;
+  wakeHandle: EventHandle | undefined;
+  /** The current sync's remaining calls (job * 2 + op), the status it will write, its requeue. */
+  readonly ops: number[];
+  readonly nextActive: number[];
+  nextLastMs: number;
+  nextSuccessMs: number;
+  statusDirty: boolean;
+  /** The status write of the current sync is in flight. */
+  writingStatus: boolean;
+  requeueMs: number;
+  /** Start time of the Job the current sync creates (wall ms). */
+  creatingMs: number;
+}
+
 /**
  * The CronJob controller (pkg/controller/cronjob/cronjob_controllerv2.go, the v2 controller of
  * v1.21 and later), on the virtual clock: wall time is the scenario's startTime plus simulated
@@ -133,21 +153,7 @@ export class CronJobController extends SyncController {
   private readonly startMs: number;
   private readonly kWritten: EventKind;
   private readonly kWake: EventKind;
-  private readonly schedules: CronSchedule[] = [];
-  /** Per CronJob: the pending wake (AddAfter) and its time (Infinity: none). */
-  private readonly wakeNs: number[] = [];
-  private readonly wakeHandle: (EventHandle | undefined)[] = [];
-  /** Per CronJob: the current sync's remaining calls (job * 2 + op), the status it will write, its requeue. */
-  private readonly ops: number[][] = [];
-  private readonly nextActive: number[][] = [];
-  private readonly nextLastMs: number[] = [];
-  private readonly nextSuccessMs: number[] = [];
-  private readonly statusDirty: boolean[] = [];
-  /** Per CronJob: the status write of the current sync is in flight. */
-  private readonly writingStatus: boolean[] = [];
-  private readonly requeueMs: number[] = [];
-  /** Start time of the Job the current sync creates (wall ms). */
-  private readonly creatingMs: number[] = [];
+  private readonly views: CronView[] = [];
   /** The CronJob of each Job row it created (-1: not a CronJob's). */
   private readonly cronOfJob: number[] = [];
   readonly counts: CronJobCounts[] = [];
@@ -159,8 +165,9 @@ export class CronJobController extends SyncController {
     this.startMs = startMs;
     this.kWritten = engine.register("cronjob.written", (c, req) => this.onWritten(c, req));
     this.kWake = engine.register("cronjob.wake", (c) => {
-      this.wakeNs[c] = Number.POSITIVE_INFINITY;
-      this.wakeHandle[c] = undefined;
+      const v = this.views[c]!;
+      v.wakeNs = Number.POSITIVE_INFINITY;
+      v.wakeHandle = undefined;
       this.queue.add(c);
     });
     this.inform(WatchResource.cronjobs, "cronjob", (arg) => {
@@ -176,26 +183,27 @@ export class CronJobController extends SyncController {
   /** Sizes the per-CronJob state to cover `c` (CronJobs are declared after the controller is built). */
   private ensure(c: number): void {
     const cronJobs = this.store.cronJobs;
-    for (let i = this.schedules.length; i <= c; i++) {
+    for (let i = this.views.length; i <= c; i++) {
       const cj = cronJobs[i]!;
-      const s = parseCronSchedule(cj.spec.schedule, cj.spec.timeZone);
+      const schedule = parseCronSchedule(cj.spec.schedule, cj.spec.timeZone);
       // The scenario reader refused a schedule that does not parse (cron-jobs.ts).
-      if (typeof s === "string") throw new RangeError(`CronJob ${cj.name}: ${s}`);
-      this.schedules.push(s);
-      this.wakeNs.push(Number.POSITIVE_INFINITY);
-      this.wakeHandle.push(undefined);
-      this.ops.push([]);
-      this.nextActive.push([]);
-      this.nextLastMs.push(Number.NaN);
-      this.nextSuccessMs.push(Number.NaN);
-      this.statusDirty.push(false);
-      this.writingStatus.push(false);
-      this.requeueMs.push(Number.NaN);
-      this.creatingMs.push(Number.NaN);
-      this.inflight.push(0);
-      this.syncFailed.push(false);
+      if (typeof schedule === "string") throw new RangeError(`CronJob ${cj.name}: ${schedule}`);
+      this.views.push({
+        schedule,
+        wakeNs: Number.POSITIVE_INFINITY,
+        wakeHandle: undefined,
+        ops: [],
+        nextActive: [],
+        nextLastMs: Number.NaN,
+        nextSuccessMs: Number.NaN,
+        statusDirty: false,
+        writingStatus: false,
+        requeueMs: Number.NaN,
+        creatingMs: Number.NaN,
+      });
       this.counts.push(noCronJobCounts());
     }
+    this.ensureKey(c);
   }
 
   /** Wall-clock ms of simulated time `ns`. */
@@ -206,22 +214,22 @@ export class CronJobController extends SyncController {
   protected syncBody(c: number): void {
     this.ensure(c);
     const cj = this.store.cronJobs[c]!;
-    this.syncFailed[c] = false;
-    this.requeueMs[c] = Number.NaN;
+    const v = this.views[c]!;
+    this.keys.syncFailed[c] = 0;
+    v.requeueMs = Number.NaN;
     if (!cj.exists) {
       this.endSync(c);
       return;
     }
     const jobs = this.store.jobs;
     const nowMs = this.wallMs(this.engine.now);
-    const active = this.nextActive[c]!;
+    const active = v.nextActive;
     active.length = 0;
     active.push(...cj.active);
-    this.nextLastMs[c] = cj.lastScheduleMs;
-    this.nextSuccessMs[c] = cj.lastSuccessfulMs;
-    this.statusDirty[c] = false;
-    const ops = this.ops[c]!;
-    ops.length = 0;
+    v.nextLastMs = cj.lastScheduleMs;
+    v.nextSuccessMs = cj.lastSuccessfulMs;
+    v.statusDirty = false;
+    v.ops.length = 0;
     const children = cj.jobs.filter((j) => jobs[j]!.exists);
     this.cleanupFinishedJobs(c, cj, children);
     // model: syncCronJob: finished Jobs leave status.active; a succeeded one sets lastSuccessfulTime.
@@ -230,9 +238,9 @@ export class CronJobController extends SyncController {
       if (job.condition === JobCondition.none) continue;
       this.removeActive(c, j);
       const doneMs = this.wallMs(job.finishedNs);
-      if (job.condition === JobCondition.Complete && !(doneMs <= this.nextSuccessMs[c]!)) {
-        this.nextSuccessMs[c] = doneMs;
-        this.statusDirty[c] = true;
+      if (job.condition === JobCondition.Complete && !(doneMs <= v.nextSuccessMs)) {
+        v.nextSuccessMs = doneMs;
+        v.statusDirty = true;
       }
     }
     // model: an active Job that no longer exists is dropped (MissingJob).
@@ -261,7 +269,7 @@ export class CronJobController extends SyncController {
     for (const [condition, limit] of limits) {
       const finished = children.filter((j) => jobs[j]!.condition === condition).sort(byStart);
       for (let i = 0; i < finished.length - limit; i++) {
-        this.ops[c]!.push(finished[i]! * 2 + OP_DELETE);
+        this.views[c]!.ops.push(finished[i]! * 2 + OP_DELETE);
         this.counts[c]!.jobsDeletedByHistoryLimit++;
         this.removeActive(c, finished[i]!);
       }
@@ -270,17 +278,18 @@ export class CronJobController extends SyncController {
 
   /** The scheduling half of syncCronJob: decides this sync's create (and Replace deletes) and its requeue. */
   private schedule(c: number, cj: CronJobState, children: readonly number[], nowMs: number): void {
-    const sched = this.schedules[c]!;
+    const v = this.views[c]!;
+    const sched = v.schedule;
     const spec = cj.spec;
     // model: metadata.creationTimestamp is serialised to the second.
     const createdMs = Math.floor(this.wallMs(cj.createdNs) / 1000) * 1000;
-    const lastMs = this.nextLastMs[c]!;
+    const lastMs = v.nextLastMs;
     const deadlineMs = spec.startingDeadlineNs / NS_PER.ms;
     const recent = mostRecentScheduleTime(sched, createdMs, lastMs, nowMs, deadlineMs, true);
     if (recent.invalid) return; // InvalidSchedule: not requeued until the spec changes
     // The requeue counts from the last schedule time the status will hold.
     const last = this.decide(c, cj, children, nowMs, recent, deadlineMs);
-    this.requeueMs[c] = nextScheduleDelayMs(sched, createdMs, last, nowMs, deadlineMs);
+    v.requeueMs = nextScheduleDelayMs(sched, createdMs, last, nowMs, deadlineMs);
   }
 
   /** Decides this sync's create (and Replace deletes); returns the lastScheduleTime it leads to. */
@@ -292,7 +301,8 @@ export class CronJobController extends SyncController {
     recent: RecentSchedule,
     deadlineMs: number,
   ): number {
-    const lastMs = this.nextLastMs[c]!;
+    const v = this.views[c]!;
+    const lastMs = v.nextLastMs;
     const scheduledMs = recent.mostRecentMs;
     if (Number.isNaN(scheduledMs) || scheduledMs > nowMs) return lastMs;
     const counts = this.counts[c]!;
@@ -303,19 +313,19 @@ export class CronJobController extends SyncController {
     }
     const name = `${cj.name}-${Math.floor(scheduledMs / 60_000)}`;
     const jobs = this.store.jobs;
-    const active = this.nextActive[c]!;
+    const active = v.nextActive;
     if (active.some((j) => jobs[j]!.name === name) || lastMs === scheduledMs) return lastMs;
     if (cj.spec.concurrencyPolicy === "Forbid" && active.length > 0) {
       counts.skippedForbid++;
       return lastMs;
     }
     if (cj.spec.concurrencyPolicy === "Replace" && active.length > 0) {
-      for (const j of active) this.ops[c]!.push(j * 2 + OP_DELETE);
+      for (const j of active) v.ops.push(j * 2 + OP_DELETE);
       counts.jobsReplaced += active.length;
       active.length = 0;
-      this.statusDirty[c] = true;
+      v.statusDirty = true;
     }
-    this.creatingMs[c] = scheduledMs;
+    v.creatingMs = scheduledMs;
     const existing = children.find((j) => jobs[j]!.name === name);
     if (existing !== undefined) {
       // model: the create is AlreadyExists and the Job is ours: it joins status.active.
@@ -330,30 +340,32 @@ export class CronJobController extends SyncController {
     cj.jobs.push(j);
     while (this.cronOfJob.length <= j) this.cronOfJob.push(-1);
     this.cronOfJob[j] = c;
-    this.ops[c]!.push(j * 2 + OP_CREATE);
+    v.ops.push(j * 2 + OP_CREATE);
     return scheduledMs;
   }
 
   private created(c: number, j: number): void {
-    this.nextActive[c]!.push(j);
-    this.nextLastMs[c] = this.creatingMs[c]!;
-    this.statusDirty[c] = true;
+    const v = this.views[c]!;
+    v.nextActive.push(j);
+    v.nextLastMs = v.creatingMs;
+    v.statusDirty = true;
   }
 
   private removeActive(c: number, j: number): void {
-    const active = this.nextActive[c]!;
-    const i = active.indexOf(j);
+    const v = this.views[c]!;
+    const i = v.nextActive.indexOf(j);
     if (i < 0) return;
-    active.splice(i, 1);
-    this.statusDirty[c] = true;
+    v.nextActive.splice(i, 1);
+    v.statusDirty = true;
   }
 
   /** Makes the sync's next call, or, when none is left, writes the status and ends the sync. */
   private runOps(c: number): void {
-    const op = this.ops[c]!.shift();
+    const v = this.views[c]!;
+    const op = v.ops.shift();
     if (op !== undefined) {
       const j = Math.floor(op / 2);
-      this.inflight[c] = 1;
+      this.keys.inflight[c] = 1;
       if (op % 2 === OP_CREATE) {
         this.api.submit(this.client, Verb.create, Resource.jobs, j, 0, JOB_BYTES, this.kWritten, c);
       } else {
@@ -361,31 +373,33 @@ export class CronJobController extends SyncController {
       }
       return;
     }
-    if (this.statusDirty[c] && !this.writingStatus[c]) {
-      this.statusDirty[c] = false;
-      this.writingStatus[c] = true;
-      this.inflight[c] = 1;
+    if (v.statusDirty && !v.writingStatus) {
+      v.statusDirty = false;
+      v.writingStatus = true;
+      this.keys.inflight[c] = 1;
       this.api.submit(this.client, Verb.update, Resource.cronjobsStatus, c, 0, STATUS_BYTES, this.kWritten, c);
       return;
     }
-    this.inflight[c] = 0;
-    this.writingStatus[c] = false;
-    const requeueMs = this.requeueMs[c]!;
-    if (!this.syncFailed[c] && Number.isFinite(requeueMs)) this.requeueAfter(c, Math.max(0, requeueMs) * NS_PER.ms);
+    this.keys.inflight[c] = 0;
+    v.writingStatus = false;
+    const requeueMs = v.requeueMs;
+    if (!this.keys.syncFailed[c] && Number.isFinite(requeueMs))
+      this.requeueAfter(c, Math.max(0, requeueMs) * NS_PER.ms);
     this.endSync(c);
   }
 
   private onWritten(c: number, req: number): void {
     const requests = this.api.requests;
     const ok = requests.status[req]! < 300;
-    if (this.writingStatus[c]) {
+    const v = this.views[c]!;
+    if (v.writingStatus) {
       // The status write: on success the CronJob holds what this sync decided.
       if (ok) {
         const cj = this.store.cronJobs[c]!;
-        cj.active = this.nextActive[c]!.slice();
-        cj.lastScheduleMs = this.nextLastMs[c]!;
-        cj.lastSuccessfulMs = this.nextSuccessMs[c]!;
-      } else this.syncFailed[c] = true;
+        cj.active = v.nextActive.slice();
+        cj.lastScheduleMs = v.nextLastMs;
+        cj.lastSuccessfulMs = v.nextSuccessMs;
+      } else this.keys.syncFailed[c] = 1;
       this.runOps(c);
       return;
     }
@@ -394,8 +408,8 @@ export class CronJobController extends SyncController {
       this.created(c, requests.object[req]!);
     } else if (!ok) {
       // model: a failed call ends the sync with an error (AddRateLimited); the status is still written.
-      this.syncFailed[c] = true;
-      this.ops[c]!.length = 0;
+      this.keys.syncFailed[c] = 1;
+      v.ops.length = 0;
     }
     this.runOps(c);
   }
@@ -403,10 +417,10 @@ export class CronJobController extends SyncController {
   /** model: workqueue AddAfter: a key waiting already keeps the earlier of its two times. */
   private requeueAfter(c: number, delayNs: number): void {
     const at = this.engine.now + delayNs;
-    if (this.wakeNs[c]! <= at) return;
-    const h = this.wakeHandle[c];
-    if (h !== undefined) this.engine.cancel(h);
-    this.wakeNs[c] = at;
-    this.wakeHandle[c] = this.engine.schedule(delayNs, this.kWake, c);
+    const v = this.views[c]!;
+    if (v.wakeNs <= at) return;
+    if (v.wakeHandle !== undefined) this.engine.cancel(v.wakeHandle);
+    v.wakeNs = at;
+    v.wakeHandle = this.engine.schedule(delayNs, this.kWake, c);
   }
 }

@@ -52,6 +52,21 @@ export interface DaemonSetControllerDeps {
   allRunning: AllRunningCondition;
 }
 
+/** Per DaemonSet: the controller's bookkeeping (few: plain objects). */
+interface DaemonSetView {
+  /** The nodes the current sync creates pods on, the pods it deletes, and the next create's position. */
+  readonly toCreate: number[];
+  readonly toDelete: number[];
+  createPos: number;
+  /** The revision the current sync stamps its pods with (the one current when it began). */
+  syncRevision: number;
+  /** The pods the informer has delivered and not deleted (compacted at each sync). */
+  readonly pods: number[];
+  /** Per revision: the template of its pod for each node (-1: not built yet), and the compiled predicates. */
+  readonly nodeTemplates: Int32Array[];
+  readonly predicates: PodSpec[];
+}
+
 /**
  * The DaemonSet controller (pkg/controller/daemon/daemon_controller.go, update.go).
  *
@@ -81,7 +96,10 @@ export interface DaemonSetControllerDeps {
  * visited in table order where upstream ranges over a map; a Node is never deleted in the
  * simulation, so orphaned pods of removed nodes do not arise.
  */
-export class DaemonSetController extends PodControlController implements NodeChangeListener, DaemonSetWork {
+export class DaemonSetController
+  extends PodControlController<DaemonSetView>
+  implements NodeChangeListener, DaemonSetWork
+{
   private readonly pods: PodTable;
   private readonly nodes: NodeTable;
   private readonly index: NodeLabelIndex;
@@ -90,21 +108,6 @@ export class DaemonSetController extends PodControlController implements NodeCha
   private readonly addTemplate: (spec: DeploymentSpec) => number;
   private readonly allRunning: AllRunningCondition;
   private readonly kStatusWritten: EventKind;
-  // Per-DaemonSet controller state, indexed by DaemonSet id (few: plain arrays suffice).
-  /** The nodes the current sync creates pods on, the pods it deletes, and the next create's position. */
-  private readonly toCreate: number[][] = [];
-  private readonly toDelete: number[][] = [];
-  private readonly createPos: number[] = [];
-  /** The revision the current sync stamps its pods with (the one current when it began). */
-  private readonly syncRevision: number[] = [];
-  /** Each DaemonSet's pods the informer has delivered and not deleted (compacted at each sync). */
-  private readonly podsOf: number[][] = [];
-  private readonly seen: boolean[] = [];
-  /** Per DaemonSet and revision: the template of its pod for each node (-1: not built yet), and the compiled predicates. */
-  private readonly nodeTemplates: Int32Array[][] = [];
-  private readonly predicates: PodSpec[][] = [];
-  /** DaemonSet of each ReplicaSet-table row that holds a DaemonSet's pods (-1 or absent: none). */
-  private readonly dsOfSet: number[] = [];
   private readonly view = new PodView(1024);
   /** Scratch of a sync: the pods of each node as linked lists into the DaemonSet's pod list. */
   private readonly head: Int32Array;
@@ -125,10 +128,10 @@ export class DaemonSetController extends PodControlController implements NodeCha
     this.head = new Int32Array(d.nodes.size).fill(-1);
     this.codes = new Uint8Array(d.nodes.size);
     this.kStatusWritten = engine.register("daemonset.statusWritten", (ds, req) => {
-      if (this.api.requests.status[req] !== Status.ok) this.syncFailed[ds] = true;
+      if (this.api.requests.status[req] !== Status.ok) this.keys.syncFailed[ds] = 1;
       this.endSync(ds);
     });
-    this.inform(WatchResource.daemonsets, "ds", (arg) => this.onDaemonSetEvent(arg));
+    this.inform(WatchResource.daemonsets, "ds", (arg) => this.observeOwner(watchObject(arg)));
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
     this.allRunning.expectDaemonSets(this);
   }
@@ -152,15 +155,15 @@ export class DaemonSetController extends PodControlController implements NodeCha
    * so no duplicate is created. They count as of the DaemonSet's first revision.
    */
   expectExisting(ds: number, pods: readonly number[], nodes: readonly number[]): void {
-    this.ensure(ds);
+    this.ensureKey(ds);
     for (let i = 0; i < pods.length; i++) {
       const p = pods[i]!;
       this.view.ensureRow(p);
       this.view.node[p] = nodes[i]!;
       this.view.revision[p] = 0;
     }
-    this.pendingAdds[ds]! += pods.length;
-    this.expectationsSetNs[ds] = this.engine.now;
+    this.expect.pendingAdds[ds]! += pods.length;
+    this.expect.setNs[ds] = this.engine.now;
   }
 
   /**
@@ -171,38 +174,27 @@ export class DaemonSetController extends PodControlController implements NodeCha
     const list = this.store.daemonSets;
     for (let ds = 0; ds < list.length; ds++) {
       list[ds]!.settled = false;
-      if (this.seen[ds]) this.queue.add(ds);
+      if (this.observed(ds)) this.queue.add(ds);
     }
   }
 
-  private onDaemonSetEvent(arg: number): void {
-    const ds = watchObject(arg);
-    this.ensure(ds);
-    this.seen[ds] = true;
-    this.queue.add(ds);
-  }
-
-  /** Sizes the per-DaemonSet arrays to cover `ds` and maps its pods' holder row to it. */
-  private ensure(ds: number): void {
-    this.ensureKey(ds);
-    while (this.toCreate.length <= ds) {
-      this.toCreate.push([]);
-      this.toDelete.push([]);
-      this.createPos.push(0);
-      this.syncRevision.push(0);
-      this.podsOf.push([]);
-      this.seen.push(false);
-      this.nodeTemplates.push([]);
-      this.predicates.push([]);
-    }
-    const set = this.store.daemonSets[ds]!.podSet;
-    while (this.dsOfSet.length <= set) this.dsOfSet.push(-1);
-    this.dsOfSet[set] = ds;
+  /** A DaemonSet's view; its pods' holder row is mapped to it. */
+  protected newView(ds: number): DaemonSetView {
+    this.holdsPods(this.store.daemonSets[ds]!.podSet, ds);
+    return {
+      toCreate: [],
+      toDelete: [],
+      createPos: 0,
+      syncRevision: 0,
+      pods: [],
+      nodeTemplates: [],
+      predicates: [],
+    };
   }
 
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
-    const ds = this.dsOfSet[this.pods.owner[pod]!] ?? -1;
+    const ds = this.keyOfPod(pod);
     if (ds < 0) return;
     const view = this.view;
     view.ensureRow(pod);
@@ -210,8 +202,8 @@ export class DaemonSetController extends PodControlController implements NodeCha
     const was = view.flags[pod]!;
     let flags = was;
     if (type === WatchEvent.ADDED) {
-      this.pendingAdds[ds]!--; // model: expectations.CreationObserved on the pod add event
-      this.podsOf[ds]!.push(pod);
+      this.expect.pendingAdds[ds]!--; // model: expectations.CreationObserved on the pod add event
+      this.views[ds]!.pods.push(pod);
       flags = SEEN;
     } else if ((was & SEEN) === 0) {
       return;
@@ -226,15 +218,16 @@ export class DaemonSetController extends PodControlController implements NodeCha
     }
     // model: daemon_controller.go updatePod / deletePod: a deletionTimestamp counts as the deletion (DeletionObserved).
     if ((was & TERMINATING) === 0 && (was & SEEN) !== 0 && (flags === 0 || (flags & TERMINATING) !== 0))
-      this.pendingDeletes[ds]!--;
+      this.expect.pendingDeletes[ds]!--;
     if (flags === was) return;
     view.flags[pod] = flags;
-    if (this.seen[ds]) this.queue.add(ds);
+    if (this.observed(ds)) this.queue.add(ds);
   }
 
   /** The compiled predicates of DaemonSet `ds`'s revision `rev` (nodeSelector, required node affinity, tolerations). */
   private predicatesOf(ds: number, rev: number): PodSpec {
-    let p = this.predicates[ds]![rev];
+    const predicates = this.views[ds]!.predicates;
+    let p = predicates[rev];
     if (p !== undefined) return p;
     const st = this.store.daemonSets[ds]!;
     const pod = st.revisions[rev]!.pod;
@@ -248,7 +241,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
       ),
       this.labels,
     );
-    this.predicates[ds]![rev] = p;
+    predicates[rev] = p;
     return p;
   }
 
@@ -276,7 +269,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   /** Links each live pod of `ds` into its node's list (oldest first); drops deleted pods from the list. */
   private groupByNode(ds: number): readonly number[] {
-    const list = this.podsOf[ds]!;
+    const list = this.views[ds]!.pods;
     const view = this.view;
     let kept = 0;
     for (let i = 0; i < list.length; i++) {
@@ -306,15 +299,16 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   protected syncBody(ds: number): void {
     const st = this.store.daemonSets[ds]!;
-    this.syncFailed[ds] = false;
+    this.keys.syncFailed[ds] = 0;
     if (!this.expectationsSatisfied(ds)) {
       this.finishSync(ds);
       return;
     }
     const rev = st.revision;
-    this.syncRevision[ds] = rev;
-    const creates = this.toCreate[ds]!;
-    const deletes = this.toDelete[ds]!;
+    const v = this.views[ds]!;
+    v.syncRevision = rev;
+    const creates = v.toCreate;
+    const deletes = v.toDelete;
     creates.length = 0;
     deletes.length = 0;
     const list = this.groupByNode(ds);
@@ -336,7 +330,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
     // model: syncNodes: expectations.SetExpectations(dsKey, createDiff, deleteDiff), then the
     // creates in slow-start batches, then every delete at once.
     this.setExpectations(ds, creates.length, deletes.length);
-    this.createPos[ds] = 0;
+    v.createPos = 0;
     if (creates.length > 0) this.startCreates(ds, creates.length);
     else this.afterCreates(ds);
   }
@@ -484,10 +478,11 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   /** The template of DaemonSet `ds`'s revision `rev` for its pod on `node` (built on first use). */
   private templateFor(ds: number, rev: number, node: number): number {
-    let byNode = this.nodeTemplates[ds]![rev];
+    const nodeTemplates = this.views[ds]!.nodeTemplates;
+    let byNode = nodeTemplates[rev];
     if (byNode === undefined) {
       byNode = new Int32Array(this.nodes.size).fill(-1);
-      this.nodeTemplates[ds]![rev] = byNode;
+      nodeTemplates[rev] = byNode;
     }
     let t = byNode[node]!;
     if (t < 0) {
@@ -501,8 +496,9 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   protected newPod(ds: number): number {
     const st = this.store.daemonSets[ds]!;
-    const node = this.toCreate[ds]![this.createPos[ds]!++]!;
-    const rev = this.syncRevision[ds]!;
+    const v = this.views[ds]!;
+    const node = v.toCreate[v.createPos++]!;
+    const rev = v.syncRevision;
     const pod = this.pods.add(
       st.podSet,
       this.store.replicaSets[st.podSet]!.nextOrdinal++,
@@ -516,7 +512,7 @@ export class DaemonSetController extends PodControlController implements NodeCha
 
   /** model: syncNodes deletes after the creates are over, all at once. */
   protected override afterCreates(ds: number): void {
-    const deletes = this.toDelete[ds]!;
+    const deletes = this.views[ds]!.toDelete;
     if (deletes.length === 0) this.finishSync(ds);
     else this.deletePods(ds, deletes, deletes.length);
   }
@@ -568,8 +564,8 @@ export class DaemonSetController extends PodControlController implements NodeCha
       available === desired &&
       stray === 0 &&
       live === desired + kept &&
-      this.pendingAdds[ds]! <= 0 &&
-      this.pendingDeletes[ds]! <= 0;
+      this.expect.pendingAdds[ds]! <= 0 &&
+      this.expect.pendingDeletes[ds]! <= 0;
     const status: DaemonSetStatus = {
       desiredNumberScheduled: desired,
       currentNumberScheduled: current,

@@ -34,8 +34,8 @@ export class DeploymentController extends SyncController {
     super(deps, client, "deployment", deps.spec.concurrentDeploymentSyncs);
     const { engine } = deps;
     this.kWritten = engine.register("deployment.written", (d, req) => {
-      if (this.api.requests.status[req]! >= 300) this.syncFailed[d] = true;
-      if (--this.inflight[d]! === 0) this.endSync(d);
+      if (this.api.requests.status[req]! >= 300) this.keys.syncFailed[d] = 1;
+      if (--this.keys.inflight[d]! === 0) this.endSync(d);
     });
     this.inform(WatchResource.deployments, "deployment", (arg) => this.queue.add(watchObject(arg)));
     this.inform(WatchResource.replicasets, "rs", (arg) => {
@@ -64,11 +64,8 @@ export class DeploymentController extends SyncController {
   }
 
   protected syncBody(d: number): void {
-    while (this.inflight.length <= d) {
-      this.inflight.push(0);
-      this.syncFailed.push(false);
-    }
-    this.syncFailed[d] = false;
+    this.ensureKey(d);
+    this.keys.syncFailed[d] = 0;
     const dep = this.store.deployments[d]!;
     const rsList = this.store.replicaSets;
     let newRs: ReplicaSetState | undefined;
@@ -107,7 +104,7 @@ export class DeploymentController extends SyncController {
       return;
     }
     this.scaleDownOld(dep, newRs, all, unavailable);
-    if (this.inflight[d] === 0) this.writeStatus(dep);
+    if (this.keys.inflight[d] === 0) this.writeStatus(dep);
   }
 
   /**
@@ -125,7 +122,7 @@ export class DeploymentController extends SyncController {
       if (rs.replicas > 0) this.scale(d, rs, 0);
       if (rs.replicas > 0 || (this.livePods[i] ?? 0) > 0) oldLeft = true;
     }
-    if (this.inflight[d]! > 0) return;
+    if (this.keys.inflight[d]! > 0) return;
     if (oldLeft) {
       this.endSync(d);
       return;
@@ -184,7 +181,7 @@ export class DeploymentController extends SyncController {
       ...(minReady === undefined ? {} : { minReadyNs: minReady }),
     });
     this.progress.created(dep.idx, this.engine.now);
-    this.inflight[dep.idx] = 1;
+    this.keys.inflight[dep.idx] = 1;
     this.api.submit(
       this.client,
       Verb.create,
@@ -229,7 +226,7 @@ export class DeploymentController extends SyncController {
   }
 
   private scale(d: number, rs: ReplicaSetState, replicas: number): void {
-    this.inflight[d]!++;
+    this.keys.inflight[d]!++;
     this.api.submit(
       this.client,
       Verb.update,
@@ -250,7 +247,7 @@ export class DeploymentController extends SyncController {
       this.endSync(dep.idx);
       return;
     }
-    this.inflight[dep.idx] = 1;
+    this.keys.inflight[dep.idx] = 1;
     this.api.submit(
       this.client,
       Verb.update,

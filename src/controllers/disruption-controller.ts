@@ -55,10 +55,7 @@ export class DisruptionController extends SyncController {
     const { engine } = deps;
     this.budgets = budgets;
     this.pods = deps.store.pods;
-    for (let i = 0; i < budgets.budgets.length; i++) {
-      this.inflight.push(0);
-      this.syncFailed.push(false);
-    }
+    this.ensureKey(budgets.budgets.length - 1);
     this.kWritten = engine.register("disruption.statusWritten", (p, req) => this.onWritten(p, req));
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
     this.inform(WatchResource.deployments, "deployment", (arg) => this.onDeploymentEvent(watchObject(arg)));
@@ -86,7 +83,7 @@ export class DisruptionController extends SyncController {
 
   protected syncBody(key: number): void {
     const b = this.budgets.budgets[key]!;
-    this.syncFailed[key] = false;
+    this.keys.syncFailed[key] = 0;
     const pods = this.pods;
     const budgets = this.budgets;
     const rsList = this.store.replicaSets;
@@ -127,7 +124,7 @@ export class DisruptionController extends SyncController {
       return;
     }
     b.readVersion = b.version;
-    this.inflight[key] = 1;
+    this.keys.inflight[key] = 1;
     this.statusWrites++;
     this.api.submit(
       this.client,
@@ -145,9 +142,9 @@ export class DisruptionController extends SyncController {
     const b = this.budgets.budgets[key]!;
     // The store clears readVersion on a conflict.
     if (b.readVersion === -1) this.conflicts++;
-    if (b.readVersion === -1 || this.api.requests.status[req]! >= 300) this.syncFailed[key] = true;
+    if (b.readVersion === -1 || this.api.requests.status[req]! >= 300) this.keys.syncFailed[key] = 1;
     b.readVersion = -1;
-    this.inflight[key] = 0;
+    this.keys.inflight[key] = 0;
     this.endSync(key);
   }
 }

@@ -13,16 +13,29 @@ export const MAX_POD_CREATE_DELETE_PER_SYNC = 500;
 
 /** Per-pod flag of the controller's informer view: the pod counts as active for its Job. */
 const ACTIVE = 1;
-/** Per completion index of an Indexed Job: no pod, an active pod, or succeeded. */
-const IDX_FREE = 0;
-const IDX_ACTIVE = 1;
-const IDX_SUCCEEDED = 2;
+/** The state of a completion index of an Indexed Job: no pod, an active pod, or succeeded. */
+const IndexState = { free: 0, active: 1, succeeded: 2 } as const;
 
 /** Per pod: ACTIVE, and its completion index (-1: NonIndexed). */
 const PodView = columnTable({
   flags: { type: "Uint8", unset: 0 },
   index: { type: "Int32", unset: -1 },
 });
+
+/** Per Job: the controller's bookkeeping (few: plain objects). */
+interface JobView {
+  /** Completion indexes still to create in the current sync, lowest first (Indexed Jobs). */
+  readonly toCreate: number[];
+  /** The Job's pods, in creation order. */
+  readonly pods: number[];
+  /** Indexed Jobs: the {@link IndexState} of each completion index, and how many succeeded. */
+  indexState: Uint8Array;
+  succeededIndexes: number;
+  /** The observed counts changed since the last status write. */
+  statusDirty: boolean;
+  /** The condition the current sync writes (JobCondition.none: counts only). */
+  writing: number;
+}
 
 /**
  * The Job controller (pkg/controller/job/job_controller.go), for Jobs whose pods never fail.
@@ -42,26 +55,11 @@ const PodView = columnTable({
  * model: a pod deleted before it succeeded counts as failed (job_controller.go, pods tracked
  * with finalizers), and may be replaced while failed <= backoffLimit.
  */
-export class JobController extends PodControlController {
+export class JobController extends PodControlController<JobView> {
   private readonly pods: PodTable;
   private readonly podNames: Map<number, string>;
   private readonly kStatusWritten: EventKind;
   private readonly kDeadline: EventKind;
-  // Per-Job controller state, indexed by Job id (few: plain arrays suffice).
-  /** Completion indexes still to create in the current sync, lowest first (Indexed Jobs). */
-  private readonly toCreate: number[][] = [];
-  /** Each Job's pods, in creation order. */
-  private readonly podsOf: number[][] = [];
-  /** Per Indexed Job: IDX_* of each completion index. */
-  private readonly indexState: Uint8Array[] = [];
-  private readonly succeededIndexes: number[] = [];
-  /** The observed counts changed since the last status write. */
-  private readonly statusDirty: boolean[] = [];
-  /** The condition the current sync writes (JobCondition.none: counts only). */
-  private readonly writing: number[] = [];
-  private readonly seen: boolean[] = [];
-  /** Job of each ReplicaSet-table row that holds a Job's pods (-1 or absent: not a Job's). */
-  private readonly jobOfSet: number[] = [];
   private readonly podView = new PodView(1024);
 
   /** `podNames` receives the names of Indexed Jobs' pods (pods.arrow generates the others'). */
@@ -72,8 +70,8 @@ export class JobController extends PodControlController {
     this.podNames = podNames;
     this.kStatusWritten = engine.register("job.statusWritten", (j, req) => {
       if (this.api.requests.status[req] !== Status.ok) {
-        this.syncFailed[j] = true;
-        this.statusDirty[j] = true;
+        this.keys.syncFailed[j] = 1;
+        this.views[j]!.statusDirty = true;
       }
       this.endSync(j);
     });
@@ -82,39 +80,42 @@ export class JobController extends PodControlController {
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
+  protected newView(): JobView {
+    return {
+      toCreate: [],
+      pods: [],
+      indexState: new Uint8Array(0),
+      succeededIndexes: 0,
+      statusDirty: false,
+      writing: JobCondition.none,
+    };
+  }
+
   private onJobEvent(arg: number): void {
     const j = watchObject(arg);
-    if (watchType(arg) === WatchEvent.ADDED) {
-      const job = this.store.jobs[j]!;
-      this.ensureKey(j);
-      while (this.toCreate.length <= j) {
-        this.toCreate.push([]);
-        this.podsOf.push([]);
-        this.indexState.push(new Uint8Array(0));
-        this.succeededIndexes.push(0);
-        this.statusDirty.push(false);
-        this.writing.push(JobCondition.none);
-        this.seen.push(false);
-      }
-      while (this.jobOfSet.length <= job.podSet) this.jobOfSet.push(-1);
-      this.jobOfSet[job.podSet] = j;
-      if (job.spec.indexed) this.indexState[j] = new Uint8Array(job.spec.completions);
-      this.seen[j] = true;
+    if (watchType(arg) !== WatchEvent.ADDED) {
+      this.queue.add(j);
+      return;
     }
-    this.queue.add(j);
+    const job = this.store.jobs[j]!;
+    this.ensureKey(j);
+    this.holdsPods(job.podSet, j);
+    if (job.spec.indexed) this.views[j]!.indexState = new Uint8Array(job.spec.completions);
+    this.observeOwner(j);
   }
 
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
-    const j = this.jobOfSet[this.pods.owner[pod]!] ?? -1;
+    const j = this.keyOfPod(pod);
     if (j < 0) return;
     const job = this.store.jobs[j]!;
+    const v = this.views[j]!;
     const view = this.podView;
     view.ensureRow(pod);
     const phase = this.pods.phase[pod]!;
     const gone = this.pods.isTerminating(pod) || watchType(arg) === WatchEvent.DELETED;
     if (watchType(arg) === WatchEvent.ADDED) {
-      this.pendingAdds[j]!--; // model: expectations.CreationObserved on the pod add event
+      this.expect.pendingAdds[j]!--; // model: expectations.CreationObserved on the pod add event
       if (gone || phase === PodPhase.Succeeded || phase === PodPhase.Failed) return;
       view.flags[pod] = ACTIVE;
       job.active++;
@@ -125,28 +126,29 @@ export class JobController extends PodControlController {
       job.active--;
       job.succeeded++;
       const i = view.index[pod]!;
-      if (i >= 0 && this.indexState[j]![i] !== IDX_SUCCEEDED) {
-        this.indexState[j]![i] = IDX_SUCCEEDED;
-        this.succeededIndexes[j]!++;
+      if (i >= 0 && v.indexState[i] !== IndexState.succeeded) {
+        v.indexState[i] = IndexState.succeeded;
+        v.succeededIndexes++;
       }
     } else if (phase === PodPhase.Failed || gone) {
       view.flags[pod] = 0;
       job.active--;
       job.failed++;
       const i = view.index[pod]!;
-      if (i >= 0 && this.indexState[j]![i] === IDX_ACTIVE) this.indexState[j]![i] = IDX_FREE;
+      if (i >= 0 && v.indexState[i] === IndexState.active) v.indexState[i] = IndexState.free;
     } else {
       return;
     }
-    this.statusDirty[j] = true;
-    if (this.seen[j]) this.queue.add(j);
+    v.statusDirty = true;
+    if (this.observed(j)) this.queue.add(j);
   }
 
   protected syncBody(j: number): void {
     const job = this.store.jobs[j]!;
     const spec = job.spec;
-    this.syncFailed[j] = false;
-    this.writing[j] = JobCondition.none;
+    const v = this.views[j]!;
+    this.keys.syncFailed[j] = 0;
+    v.writing = JobCondition.none;
     // model: a deleted Job is not found by the sync (its pods are the garbage collector's).
     if (job.condition !== JobCondition.none || !job.exists) {
       this.endSync(j);
@@ -155,7 +157,7 @@ export class JobController extends PodControlController {
     const now = this.engine.now;
     if (Number.isNaN(job.startNs)) {
       job.startNs = now;
-      this.statusDirty[j] = true;
+      v.statusDirty = true;
       // model: syncJob requeues the Job for its deadline (queue.AddAfter(key, activeDeadline)).
       if (Number.isFinite(spec.activeDeadlineNs)) this.engine.schedule(spec.activeDeadlineNs, this.kDeadline, j);
     }
@@ -172,10 +174,10 @@ export class JobController extends PodControlController {
       this.fail(j, "DeadlineExceeded");
       return;
     }
-    const succeeded = spec.indexed ? this.succeededIndexes[j]! : job.succeeded;
+    const succeeded = spec.indexed ? v.succeededIndexes : job.succeeded;
     if (succeeded >= spec.completions) {
-      this.writing[j] = JobCondition.Complete;
-      this.statusDirty[j] = true;
+      v.writing = JobCondition.Complete;
+      v.statusDirty = true;
       this.finishSync(j);
       return;
     }
@@ -188,10 +190,10 @@ export class JobController extends PodControlController {
     const n = Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC);
     if (spec.indexed) {
       // model: indexed_job_utils.go firstPendingIndexes: the lowest indexes with no active or succeeded pod.
-      const state = this.indexState[j]!;
-      const list = this.toCreate[j]!;
+      const state = v.indexState;
+      const list = v.toCreate;
       list.length = 0;
-      for (let i = 0; i < state.length && list.length < n; i++) if (state[i] === IDX_FREE) list.push(i);
+      for (let i = 0; i < state.length && list.length < n; i++) if (state[i] === IndexState.free) list.push(i);
       list.reverse(); // popped from the end: lowest first
     }
     this.setExpectations(j, n, 0); // model: expectations.ExpectCreations(jobKey, diff)
@@ -205,25 +207,26 @@ export class JobController extends PodControlController {
     const ordinal = rs.nextOrdinal++;
     const pod = this.pods.add(job.podSet, ordinal, rs.template);
     this.podView.ensureRow(pod);
+    const v = this.views[j]!;
     if (job.spec.indexed) {
-      const i = this.toCreate[j]!.pop()!;
+      const i = v.toCreate.pop()!;
       this.podView.index[pod] = i;
-      this.indexState[j]![i] = IDX_ACTIVE;
+      v.indexState[i] = IndexState.active;
       this.podNames.set(pod, `${job.name}-${i}-${podSuffix(ordinal)}`);
     }
-    this.podsOf[j]!.push(pod);
+    v.pods.push(pod);
     return pod;
   }
 
   /** A refused create frees the pod's completion index for the next sync. */
   protected override createFailed(j: number, pod: number): void {
     const i = this.podView.index[pod]!;
-    if (i >= 0) this.indexState[j]![i] = IDX_FREE;
+    if (i >= 0) this.views[j]!.indexState[i] = IndexState.free;
   }
 
   /** The Failed condition waits for the next sync, which deletes what is still active. */
   protected override deleteFailed(j: number): void {
-    this.writing[j] = JobCondition.none;
+    this.views[j]!.writing = JobCondition.none;
   }
 
   /**
@@ -233,10 +236,11 @@ export class JobController extends PodControlController {
   private fail(j: number, reason: string): void {
     const job = this.store.jobs[j]!;
     job.reason = reason;
-    this.writing[j] = JobCondition.Failed;
-    this.statusDirty[j] = true;
+    const v = this.views[j]!;
+    v.writing = JobCondition.Failed;
+    v.statusDirty = true;
     const view = this.podView;
-    const victims = this.podsOf[j]!.filter((p) => (view.flags[p]! & ACTIVE) !== 0);
+    const victims = v.pods.filter((p) => (view.flags[p]! & ACTIVE) !== 0);
     if (victims.length === 0) {
       this.finishSync(j);
       return;
@@ -246,20 +250,12 @@ export class JobController extends PodControlController {
 
   /** Writes the Job's status (counts, and the condition this sync reached) if it changed, then ends the sync. */
   protected finishSync(j: number): void {
-    if (!this.statusDirty[j]) {
+    const v = this.views[j]!;
+    if (!v.statusDirty) {
       this.endSync(j);
       return;
     }
-    this.statusDirty[j] = false;
-    this.api.submit(
-      this.client,
-      Verb.update,
-      Resource.jobsStatus,
-      j,
-      this.writing[j]!,
-      STATUS_BYTES,
-      this.kStatusWritten,
-      j,
-    );
+    v.statusDirty = false;
+    this.api.submit(this.client, Verb.update, Resource.jobsStatus, j, v.writing, STATUS_BYTES, this.kStatusWritten, j);
   }
 }

@@ -1,4 +1,5 @@
 import type { NodeIdx, PodIdx } from "../cluster/ids.js";
+import type { ValueOf } from "../core/names-of.js";
 import type { NodeTable } from "../cluster/node-table.js";
 import { PodReason, type PodTable } from "../cluster/pod-table.js";
 import { Sampler, type DistSpec } from "../core/distributions.js";
@@ -28,7 +29,7 @@ const STATUS_BYTES = 2_000;
 
 /** Zone states, as node_lifecycle_controller.go names them. */
 export const ZoneState = { Normal: 0, PartialDisruption: 1, FullDisruption: 2 } as const;
-export type ZoneState = (typeof ZoneState)[keyof typeof ZoneState];
+export type ZoneState = ValueOf<typeof ZoneState>;
 
 /** What {@link NodeLifecycleController} is built from. */
 export interface NodeLifecycleDeps {

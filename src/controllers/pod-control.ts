@@ -1,3 +1,4 @@
+import { columnTable } from "../core/column-table.js";
 import type { EventKind } from "../core/engine.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { DELETE_BYTES, Resource, Status, Verb } from "../apiserver/request-table.js";
@@ -12,6 +13,20 @@ export const SLOW_START_INITIAL_BATCH = 1;
 export const POD_BYTES = 5_000;
 
 /**
+ * Per key: whether the informer has delivered the key's own object; the creates and deletes
+ * expected and when they were set (ControllerExpectations); the current sync's creates not yet
+ * sent, and the size of the batch in flight.
+ */
+const Expectations = columnTable({
+  observed: { type: "Uint8", unset: 0 },
+  pendingAdds: { type: "Int32", unset: 0 },
+  pendingDeletes: { type: "Int32", unset: 0 },
+  setNs: { type: "Float64", unset: 0 },
+  remaining: { type: "Int32", unset: 0 },
+  batchSize: { type: "Int32", unset: 0 },
+});
+
+/**
  * The pod-making half that the replicaset, DaemonSet and Job controllers share
  * (pkg/controller/controller_utils.go): per key, the creates and deletes it expects its
  * informer to observe (ControllerExpectations: until they are observed, or 5 minutes pass, a
@@ -19,18 +34,16 @@ export const POD_BYTES = 5_000;
  * 4, ... (each batch's creates in parallel, the next once all have answered; a batch with a
  * failure stops the rest, whose expectations are lowered), and graceful deletes all at once.
  *
- * Contract: the subclass sizes every per-key array with {@link ensureKey}, makes each pod of a
- * batch in {@link newPod}, and ends a sync in {@link finishSync}; {@link afterCreates} runs once
- * the creates of a sync are over (by default the sync ends there); {@link createFailed} and
+ * Contract: the subclass sizes every per-key row with {@link ensureKey} (which makes the key's
+ * view of type `V` with {@link newView} the first time), makes each pod of a batch in
+ * {@link newPod}, and ends a sync in {@link finishSync}; {@link afterCreates} runs once the
+ * creates of a sync are over (by default the sync ends there); {@link createFailed} and
  * {@link deleteFailed} see each refused write (by default they do nothing more).
  */
-export abstract class PodControlController extends SyncController {
-  protected readonly pendingAdds: number[] = [];
-  protected readonly pendingDeletes: number[] = [];
-  protected readonly expectationsSetNs: number[] = [];
-  /** Creates of the current sync not yet sent, and the size of the batch in flight. */
-  private readonly remaining: number[] = [];
-  private readonly batchSize: number[] = [];
+export abstract class PodControlController<V> extends SyncController {
+  protected readonly expect = new Expectations(64);
+  /** Per key: the subclass's own bookkeeping (keys are few: plain objects). */
+  protected readonly views: V[] = [];
   private readonly kCreated: EventKind;
   private readonly kDeleted: EventKind;
   /** Pod creates and deletes sent by this controller. */
@@ -43,38 +56,46 @@ export abstract class PodControlController extends SyncController {
     this.kDeleted = deps.engine.register(`${name}.deleted`, (key, req) => this.onDeleted(key, req));
   }
 
-  /** Sizes the shared per-key arrays to cover `key`. */
-  protected ensureKey(key: number): void {
-    while (this.pendingAdds.length <= key) {
-      this.pendingAdds.push(0);
-      this.pendingDeletes.push(0);
-      this.expectationsSetNs.push(0);
-      this.remaining.push(0);
-      this.batchSize.push(0);
-      this.inflight.push(0);
-      this.syncFailed.push(false);
-    }
+  protected override ensureKey(key: number): void {
+    super.ensureKey(key);
+    this.expect.ensureRow(key);
+    while (this.views.length <= key) this.views.push(this.newView(this.views.length));
+  }
+
+  /** The view of `key` before its first sync. */
+  protected abstract newView(key: number): V;
+
+  /** The informer delivered `key`'s own object: its rows are sized, it is queued, and pod events queue it from now on. */
+  protected observeOwner(key: number): void {
+    this.ensureKey(key);
+    this.expect.observed[key] = 1;
+    this.queue.add(key);
+  }
+
+  /** Whether {@link observeOwner} has seen `key`'s object (before, its pods' events do not queue it). */
+  protected observed(key: number): boolean {
+    return this.expect.observed[key] === 1;
   }
 
   /** Every expected create and delete of `key` was observed, or the expectations expired. */
   protected expectationsSatisfied(key: number): boolean {
     return (
-      (this.pendingAdds[key]! <= 0 && this.pendingDeletes[key]! <= 0) ||
-      this.engine.now - this.expectationsSetNs[key]! > EXPECTATIONS_TIMEOUT_NS
+      (this.expect.pendingAdds[key]! <= 0 && this.expect.pendingDeletes[key]! <= 0) ||
+      this.engine.now - this.expect.setNs[key]! > EXPECTATIONS_TIMEOUT_NS
     );
   }
 
   /** model: expectations.SetExpectations(key, adds, deletes). */
   protected setExpectations(key: number, adds: number, deletes: number): void {
-    this.pendingAdds[key] = adds;
-    this.pendingDeletes[key] = deletes;
-    this.expectationsSetNs[key] = this.engine.now;
+    this.expect.pendingAdds[key] = adds;
+    this.expect.pendingDeletes[key] = deletes;
+    this.expect.setNs[key] = this.engine.now;
   }
 
   /** Creates `n` pods of `key` in slow-start batches; then {@link afterCreates}. */
   protected startCreates(key: number, n: number): void {
-    this.remaining[key] = n;
-    this.batchSize[key] = Math.min(n, SLOW_START_INITIAL_BATCH);
+    this.expect.remaining[key] = n;
+    this.expect.batchSize[key] = Math.min(n, SLOW_START_INITIAL_BATCH);
     this.createBatch(key);
   }
 
@@ -96,8 +117,8 @@ export abstract class PodControlController extends SyncController {
   protected deleteFailed(_key: number): void {}
 
   private createBatch(key: number): void {
-    const size = this.batchSize[key]!;
-    this.inflight[key] = size;
+    const size = this.expect.batchSize[key]!;
+    this.keys.inflight[key] = size;
     for (let i = 0; i < size; i++) {
       const pod = this.newPod(key);
       this.creates++;
@@ -108,19 +129,19 @@ export abstract class PodControlController extends SyncController {
   private onCreated(key: number, req: number): void {
     if (this.api.requests.status[req] !== Status.created) {
       // model: a failed create lowers the expectation so the next sync retries it.
-      this.pendingAdds[key]!--;
-      this.syncFailed[key] = true;
+      this.expect.pendingAdds[key]!--;
+      this.keys.syncFailed[key] = 1;
       this.createFailed(key, this.api.requests.object[req]!);
     }
-    if (--this.inflight[key]! > 0) return;
-    this.remaining[key]! -= this.batchSize[key]!;
-    const rem = this.remaining[key]!;
-    if (rem > 0 && this.syncFailed[key]) {
+    if (--this.keys.inflight[key]! > 0) return;
+    this.expect.remaining[key]! -= this.expect.batchSize[key]!;
+    const rem = this.expect.remaining[key]!;
+    if (rem > 0 && this.keys.syncFailed[key]) {
       // model: slowStartBatch stops after a batch with an error; the pods it skipped are
       // observed as never coming (expectations.CreationObserved / LowerExpectations).
-      this.pendingAdds[key]! -= rem;
+      this.expect.pendingAdds[key]! -= rem;
     } else if (rem > 0) {
-      this.batchSize[key] = Math.min(2 * this.batchSize[key]!, rem);
+      this.expect.batchSize[key] = Math.min(2 * this.expect.batchSize[key]!, rem);
       this.createBatch(key);
       return;
     }
@@ -129,7 +150,7 @@ export abstract class PodControlController extends SyncController {
 
   /** Deletes the first `n` of `pods` gracefully, all at once; the sync ends when all have answered. */
   protected deletePods(key: number, pods: readonly number[], n: number): void {
-    this.inflight[key] = n;
+    this.keys.inflight[key] = n;
     for (let i = 0; i < n; i++) {
       this.deletes++;
       this.api.submit(
@@ -147,10 +168,10 @@ export abstract class PodControlController extends SyncController {
 
   private onDeleted(key: number, req: number): void {
     if (this.api.requests.status[req] !== Status.ok) {
-      this.pendingDeletes[key]!--;
-      this.syncFailed[key] = true;
+      this.expect.pendingDeletes[key]!--;
+      this.keys.syncFailed[key] = 1;
       this.deleteFailed(key);
     }
-    if (--this.inflight[key]! === 0) this.finishSync(key);
+    if (--this.keys.inflight[key]! === 0) this.finishSync(key);
   }
 }

@@ -1,3 +1,4 @@
+import type { ValueOf } from "../core/names-of.js";
 /**
  * How the HorizontalPodAutoscaler counts a pod (replica_calculator.go groupPods): with a usable
  * metric (`ready`), left out of the ratio but counted as 0 on a scale-up (`unready`), without a
@@ -5,7 +6,7 @@
  * at all (`ignored`: terminating or Failed).
  */
 export const PodGroup = { ready: 0, unready: 1, missing: 2, ignored: 3 } as const;
-export type PodGroup = (typeof PodGroup)[keyof typeof PodGroup];
+export type PodGroup = ValueOf<typeof PodGroup>;
 
 /** The HPA controller's flags that the replica calculation reads. */
 export interface ReplicaCalcConfig {

@@ -15,6 +15,11 @@ const RUNNING = 2;
 /** Per pod: whether this controller counts it for its ReplicaSet (COUNTED) and saw it Running (RUNNING). */
 const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
 
+/** Per ReplicaSet: its pods, in creation order (terminated ones are skipped when read). */
+interface ReplicaSetView {
+  readonly pods: number[];
+}
+
 /**
  * The replicaset controller (pkg/controller/replicaset/replica_set.go).
  *
@@ -27,16 +32,11 @@ const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
  * create and delete (or 5 minutes pass) a sync does nothing more, which is why it never
  * over-creates. A sync ends with a status update when the observed counts changed.
  */
-export class ReplicaSetController extends PodControlController {
+export class ReplicaSetController extends PodControlController<ReplicaSetView> {
   private readonly pods: PodTable;
   private readonly burstReplicas: number;
   private readonly kStatusWritten: EventKind;
-  // Per-ReplicaSet controller state, indexed by ReplicaSet id (few: plain arrays suffice).
-  /** Each ReplicaSet's pods, in creation order (terminated ones are skipped when read). */
-  private readonly podsOf: number[][] = [];
   private readonly podFlags = new PodFlags(1024);
-  /** Per ReplicaSet: its informer has delivered it (pods of a ReplicaSet not seen yet, or never created, queue nothing). */
-  private readonly seen: boolean[] = [];
   /** Syncs that found creations or deletions still unobserved and so did nothing more. */
   syncsAwaitingExpectations = 0;
 
@@ -46,10 +46,10 @@ export class ReplicaSetController extends PodControlController {
     this.pods = deps.store.pods;
     this.burstReplicas = deps.spec.burstReplicas;
     this.kStatusWritten = engine.register("replicaset.statusWritten", (rs, req) => {
-      if (this.api.requests.status[req] !== Status.ok) this.syncFailed[rs] = true;
+      if (this.api.requests.status[req] !== Status.ok) this.keys.syncFailed[rs] = 1;
       this.endSync(rs);
     });
-    this.inform(WatchResource.replicasets, "rs", (arg) => this.onReplicaSetEvent(arg));
+    this.inform(WatchResource.replicasets, "rs", (arg) => this.observeOwner(watchObject(arg)));
     this.inform(WatchResource.pods, "pod", (arg) => this.onPodEvent(arg));
   }
 
@@ -59,26 +59,14 @@ export class ReplicaSetController extends PodControlController {
    * workers only once their informers have synced (WaitForNamedCacheSync).
    */
   expectExisting(rs: number, pods: readonly number[]): void {
-    this.ensure(rs);
-    this.podsOf[rs]!.push(...pods);
-    this.pendingAdds[rs]! += pods.length;
-    this.expectationsSetNs[rs] = this.engine.now;
-  }
-
-  private onReplicaSetEvent(arg: number): void {
-    const rs = watchObject(arg);
-    this.ensure(rs);
-    this.seen[rs] = true;
-    this.queue.add(rs);
-  }
-
-  /** Sizes the per-ReplicaSet arrays to cover `rs`. */
-  private ensure(rs: number): void {
     this.ensureKey(rs);
-    while (this.podsOf.length <= rs) {
-      this.podsOf.push([]);
-      this.seen.push(false);
-    }
+    this.views[rs]!.pods.push(...pods);
+    this.expect.pendingAdds[rs]! += pods.length;
+    this.expect.setNs[rs] = this.engine.now;
+  }
+
+  protected newView(): ReplicaSetView {
+    return { pods: [] };
   }
 
   private onPodEvent(arg: number): void {
@@ -86,11 +74,11 @@ export class ReplicaSetController extends PodControlController {
     const type = watchType(arg);
     const rs = this.pods.owner[pod]!;
     const state = this.store.replicaSets[rs]!;
-    this.ensure(rs);
+    this.ensureKey(rs);
     this.podFlags.ensureRow(pod);
     const flags = this.podFlags.flags[pod]!;
     if (type === WatchEvent.ADDED) {
-      this.pendingAdds[rs]!--; // model: expectations.CreationObserved on the pod add event
+      this.expect.pendingAdds[rs]!--; // model: expectations.CreationObserved on the pod add event
       if (!this.pods.isTerminating(pod)) {
         this.podFlags.flags[pod] = COUNTED;
         state.observedPods++;
@@ -107,19 +95,19 @@ export class ReplicaSetController extends PodControlController {
       this.podFlags.flags[pod] = 0;
       state.observedPods--;
       if (flags & RUNNING) state.observedRunning--;
-      if (this.pods.isTerminating(pod)) this.pendingDeletes[rs]!--;
+      if (this.pods.isTerminating(pod)) this.expect.pendingDeletes[rs]!--;
     } else if (this.pods.phase[pod] === PodPhase.Running && flags === COUNTED) {
       this.podFlags.flags[pod] = COUNTED | RUNNING;
       state.observedRunning++;
     } else {
       return;
     }
-    if (this.seen[rs]) this.queue.add(rs);
+    if (this.observed(rs)) this.queue.add(rs);
   }
 
   protected syncBody(rs: number): void {
     const state = this.store.replicaSets[rs]!;
-    this.syncFailed[rs] = false;
+    this.keys.syncFailed[rs] = 0;
     if (!this.expectationsSatisfied(rs)) {
       this.syncsAwaitingExpectations++;
       this.finishSync(rs);
@@ -140,7 +128,7 @@ export class ReplicaSetController extends PodControlController {
   protected newPod(rs: number): number {
     const state = this.store.replicaSets[rs]!;
     const pod = this.pods.add(rs, state.nextOrdinal++, state.template);
-    this.podsOf[rs]!.push(pod);
+    this.views[rs]!.pods.push(pod);
     return pod;
   }
 
@@ -151,7 +139,7 @@ export class ReplicaSetController extends PodControlController {
    */
   private deleteSurplus(rs: number, n: number): void {
     const pods = this.pods;
-    const active = this.podsOf[rs]!.filter((p) => (this.podFlags.flags[p]! & COUNTED) !== 0);
+    const active = this.views[rs]!.pods.filter((p) => (this.podFlags.flags[p]! & COUNTED) !== 0);
     const onNode = new Map<number, number>();
     for (const p of active) if (pods.node[p]! >= 0) onNode.set(pods.node[p]!, (onNode.get(pods.node[p]!) ?? 0) + 1);
     const rank = (p: number) => (pods.node[p]! >= 0 ? onNode.get(pods.node[p]!)! : 0);
@@ -204,7 +192,7 @@ export class ReplicaSetController extends PodControlController {
   private availablePods(rs: number, minReadyNs: number): number {
     const since = this.engine.now - minReadyNs;
     let n = 0;
-    for (const p of this.podsOf[rs]!)
+    for (const p of this.views[rs]!.pods)
       if (this.podFlags.flags[p] === (COUNTED | RUNNING) && this.pods.time(p, PodStage.running) <= since) n++;
     return n;
   }

@@ -1,4 +1,5 @@
 import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
+import type { ValueOf } from "../core/names-of.js";
 import { NS_PER } from "../core/time.js";
 
 /** model: apps/v1 SetDefaults_Deployment: progressDeadlineSeconds 600. */
@@ -14,7 +15,7 @@ export const ProgressReason = {
   DeploymentPaused: "DeploymentPaused",
   DeploymentResumed: "DeploymentResumed",
 } as const;
-export type ProgressReason = (typeof ProgressReason)[keyof typeof ProgressReason];
+export type ProgressReason = ValueOf<typeof ProgressReason>;
 
 /** One Deployment's Progressing condition: its reason and lastUpdateTime, and when it first timed out. */
 export interface ProgressCondition {

@@ -105,8 +105,6 @@ export class StatefulSetController extends SyncController {
   private readonly kStatusWritten: EventKind;
   private readonly kRequeue: EventKind;
   private readonly views: SetView[] = [];
-  /** StatefulSet of each ReplicaSet-table row holding a set's pods (-1 or absent: none). */
-  private readonly setOfRow: number[] = [];
   private readonly podView = new PodView(256);
   /** Pod and claim creates, pod deletes sent by this controller. */
   creates = 0;
@@ -130,12 +128,12 @@ export class StatefulSetController extends SyncController {
     this.kClaimCreated = engine.register("statefulset.claimCreated", (pod, req) => this.onClaimCreated(pod, req));
     this.kPodCreated = engine.register("statefulset.podCreated", (pod, req) => this.onPodCreated(pod, req));
     this.kDeleted = engine.register("statefulset.deleted", (s, req) => {
-      if (this.api.requests.status[req] !== Status.ok) this.syncFailed[s] = true;
+      if (this.api.requests.status[req] !== Status.ok) this.keys.syncFailed[s] = 1;
       this.answered(s);
     });
     this.kStatusWritten = engine.register("statefulset.statusWritten", (s, req) => {
       if (this.api.requests.status[req] !== Status.ok) {
-        this.syncFailed[s] = true;
+        this.keys.syncFailed[s] = 1;
         this.views[s]!.statusReplicas = -1;
       }
       this.endSync(s);
@@ -149,7 +147,7 @@ export class StatefulSetController extends SyncController {
   private view(s: number): SetView {
     while (this.views.length <= s) {
       const st = this.store.statefulSets[this.views.length]!;
-      for (const row of st.revisions) this.holds(row, st.idx);
+      for (const row of st.revisions) this.holdsPods(row, st.idx);
       this.views.push({
         slot: [],
         claims: [],
@@ -166,9 +164,8 @@ export class StatefulSetController extends SyncController {
         statusUpdated: 0,
         statusCurrentTemplate: st.currentTemplate,
       });
-      this.inflight.push(0);
-      this.syncFailed.push(false);
     }
+    this.ensureKey(s);
     return this.views[s]!;
   }
 
@@ -194,7 +191,7 @@ export class StatefulSetController extends SyncController {
 
   private onPodEvent(arg: number): void {
     const pod = watchObject(arg);
-    const s = this.setOfRow[this.pods.owner[pod]!] ?? -1;
+    const s = this.keyOfPod(pod);
     if (s < 0) return;
     const v = this.view(s);
     const pv = this.podView;
@@ -245,7 +242,7 @@ export class StatefulSetController extends SyncController {
 
   protected syncBody(s: number): void {
     const v = this.view(s);
-    this.syncFailed[s] = false;
+    this.keys.syncFailed[s] = 0;
     if (!v.seen) {
       this.endSync(s);
       return;
@@ -284,7 +281,7 @@ export class StatefulSetController extends SyncController {
     const monotonic = st.spec.podManagementPolicy === "OrderedReady";
     while (v.cursor < v.items.length) {
       const n = monotonic ? 1 : Math.min(v.batch, v.items.length - v.cursor);
-      this.inflight[s] = 0;
+      this.keys.inflight[s] = 0;
       let exit = false;
       for (let k = 0; k < n; k++) {
         const item = v.items[v.cursor + k]!;
@@ -294,7 +291,7 @@ export class StatefulSetController extends SyncController {
       v.cursor += n;
       if (!monotonic) v.batch = Math.min(2 * v.batch, MAX_BATCH_SIZE);
       v.exit = monotonic && exit;
-      if (this.inflight[s]! > 0) return; // resumed by answered()
+      if (this.keys.inflight[s]! > 0) return; // resumed by answered()
       if (v.exit) {
         this.finish(s);
         return;
@@ -305,9 +302,9 @@ export class StatefulSetController extends SyncController {
 
   /** A write of the current batch was answered; when the batch is all in, the sync goes on. */
   private answered(s: number): void {
-    if (--this.inflight[s]! > 0) return;
+    if (--this.keys.inflight[s]! > 0) return;
     const v = this.views[s]!;
-    if (this.syncFailed[s] || v.exit) {
+    if (this.keys.syncFailed[s] || v.exit) {
       this.finish(s);
       return;
     }
@@ -365,7 +362,7 @@ export class StatefulSetController extends SyncController {
     for (let i = d.replicas - 1; i >= st.spec.partition; i--) {
       const pod = v.slot[i]!;
       if (pod >= 0 && this.pods.template[pod] !== d.template && !this.terminating(pod)) {
-        this.inflight[s] = 0;
+        this.keys.inflight[s] = 0;
         this.deletePod(s, pod);
         return;
       }
@@ -397,7 +394,7 @@ export class StatefulSetController extends SyncController {
       v.claims[i] = claims;
     }
     this.provisioner.setPodClaims(pod, claims);
-    this.inflight[s]!++;
+    this.keys.inflight[s]!++;
     this.nextCreate(s, pod, i);
   }
 
@@ -432,7 +429,7 @@ export class StatefulSetController extends SyncController {
     const i = this.indexOf(s, pod);
     if (this.api.requests.status[req] !== Status.created) {
       // model: createPersistentVolumeClaims fails the create: the pod is not created this sync.
-      this.syncFailed[s] = true;
+      this.keys.syncFailed[s] = 1;
       if (i >= 0) v.slot[i] = -1;
       this.answered(s);
       return;
@@ -444,7 +441,7 @@ export class StatefulSetController extends SyncController {
   private onPodCreated(pod: number, req: number): void {
     const s = this.podView.set[pod]!;
     if (this.api.requests.status[req] !== Status.created) {
-      this.syncFailed[s] = true;
+      this.keys.syncFailed[s] = 1;
       const i = this.indexOf(s, pod);
       if (i >= 0) this.views[s]!.slot[i] = -1;
     }
@@ -459,13 +456,8 @@ export class StatefulSetController extends SyncController {
     rows.push(newReplicaSet(r, revisionName(st.name, template), st.owner, template, 0));
     st.revisions.push(r);
     this.store.deployments[st.owner]!.replicaSets.push(r);
-    this.holds(r, st.idx);
+    this.holdsPods(r, st.idx);
     return r;
-  }
-
-  private holds(row: number, s: number): void {
-    while (this.setOfRow.length <= row) this.setOfRow.push(-1);
-    this.setOfRow[row] = s;
   }
 
   private indexOf(s: number, pod: number): number {
@@ -475,7 +467,7 @@ export class StatefulSetController extends SyncController {
   private deletePod(s: number, pod: number): void {
     this.podView.flags[pod] = this.podView.flags[pod]! | TERMINATING;
     this.podView.flags[pod] = this.podView.flags[pod]! & ~READY;
-    this.inflight[s]!++;
+    this.keys.inflight[s]!++;
     this.deletes++;
     this.api.submit(this.client, Verb.delete, Resource.pods, pod, PodDelete.graceful, DELETE_BYTES, this.kDeleted, s);
   }

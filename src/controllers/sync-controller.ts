@@ -1,3 +1,4 @@
+import { columnTable } from "../core/column-table.js";
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams } from "../core/random.js";
@@ -17,13 +18,20 @@ export interface ControllerDeps {
   readonly watch: WatchCache;
 }
 
+/** Per key: writes of the current sync not answered yet; whether one failed (it then requeues with back-off). */
+const SyncKeys = columnTable({
+  inflight: { type: "Int32", unset: 0 },
+  syncFailed: { type: "Uint8", unset: 0 },
+});
+
 /**
  * The worker loop every kube-controller-manager controller runs (pkg/controller: informers feed
  * a rate-limited work queue of object keys served by N workers): a dequeued key costs one
  * `syncCost` sample, then runs {@link syncBody}; the subclass counts its key's outstanding writes
- * in `inflight`, marks a failed one in `syncFailed`, and calls {@link endSync} when the sync is over.
+ * in `keys.inflight`, marks a failed one in `keys.syncFailed`, and calls {@link endSync} when the
+ * sync is over.
  *
- * Contract: the subclass sizes `inflight` and `syncFailed` to cover every key it enqueues.
+ * Contract: the subclass calls {@link ensureKey} for every key before it touches that key's row.
  */
 export abstract class SyncController {
   /** The controller's work queue of object keys. */
@@ -33,14 +41,14 @@ export abstract class SyncController {
   protected readonly store: ObjectStore;
   /** The controller's own API client (its service account's token bucket). */
   protected readonly client: number;
-  /** Per key: writes of the current sync not answered yet. */
-  protected readonly inflight: number[] = [];
-  /** Per key: whether the current sync had a failed write (it then requeues with back-off). */
-  protected readonly syncFailed: boolean[] = [];
+  /** Per key: the current sync's outstanding writes and failure, indexed by key. */
+  protected readonly keys = new SyncKeys(64);
   private readonly syncCost: Sampler;
   private readonly kSyncBody: EventKind;
   private readonly name: string;
   private readonly watchCache: WatchCache;
+  /** Per ReplicaSet-table row holding the pods of one of this controller's keys: that key (-1 or absent: none). */
+  private readonly keyOfPodSet: number[] = [];
 
   /** `name` prefixes the event kinds and the work queue's name; the sync-cost stream is `${name}-controller/sync`. */
   protected constructor(deps: ControllerDeps, client: number, name: string, workers: number) {
@@ -68,6 +76,22 @@ export abstract class SyncController {
     this.watchCache.inform(resource, `${this.name}.informer.${what}`, this.client, onEvent);
   }
 
+  /** Makes `key`'s per-key rows addressable (a subclass with per-key tables of its own extends it). */
+  protected ensureKey(key: number): void {
+    this.keys.ensureRow(key);
+  }
+
+  /** Records that ReplicaSet-table row `row` holds pods of `key` (a Job's, a DaemonSet's, a StatefulSet revision's). */
+  protected holdsPods(row: number, key: number): void {
+    while (this.keyOfPodSet.length <= row) this.keyOfPodSet.push(-1);
+    this.keyOfPodSet[row] = key;
+  }
+
+  /** The key `pod` belongs to, by its owner row (-1: none of this controller's). */
+  protected keyOfPod(pod: number): number {
+    return this.keyOfPodSet[this.store.pods.owner[pod]!] ?? -1;
+  }
+
   /** One sync of `key`, after its cost has elapsed; ends, now or when its writes are answered, with {@link endSync}. */
   protected abstract syncBody(key: number): void;
 
@@ -78,7 +102,7 @@ export abstract class SyncController {
    */
   protected endSync(key: number): void {
     this.queue.done(key);
-    if (this.syncFailed[key]) this.queue.addRateLimited(key);
+    if (this.keys.syncFailed[key]) this.queue.addRateLimited(key);
     else this.queue.forget(key);
   }
 }

@@ -40,11 +40,20 @@ export interface ColumnSpec {
   readonly width?: number;
 }
 
-/** A table declaration: column name to {@link ColumnSpec}, in storage order. */
-export type TableSpec = { readonly [name: string]: ColumnSpec };
+/**
+ * How a table declares a column: a {@link ColumnSpec}, or its element type alone for the common
+ * case of one value per row, unset 0 (`count: "Int32"` is `count: { type: "Int32", unset: 0 }`).
+ */
+export type ColumnDecl = ElementType | ColumnSpec;
+
+/** A table declaration: column name to {@link ColumnDecl}, in storage order. */
+export type TableSpec = { readonly [name: string]: ColumnDecl };
+
+/** The element type of a column declaration. */
+type TypeOf<D extends ColumnDecl> = D extends ElementType ? D : D extends ColumnSpec ? D["type"] : never;
 
 /** The typed arrays of a declared table, one own property per column. */
-export type ColumnArrays<S extends TableSpec> = { -readonly [K in keyof S]: ElementArrays[S[K]["type"]] };
+export type ColumnArrays<S extends TableSpec> = { -readonly [K in keyof S]: ElementArrays[TypeOf<S[K]>] };
 
 /** Widths fixed at construction for columns whose width depends on the run (e.g. resource count). */
 export type Widths<S extends TableSpec> = { readonly [K in keyof S]?: number };
@@ -68,6 +77,8 @@ export class ColumnTable<S extends TableSpec> {
   /** The declaration. */
   readonly columnSpec: S;
   private readonly columnNames: readonly (keyof S & string)[];
+  /** The columns' specs, in storage order (a bare element type expanded). */
+  private readonly columnSpecs: readonly ColumnSpec[];
   private readonly columnWidths: Int32Array;
   /**
    * Rows in use: `[0, size)`. perf: a data property, not a getter, so a `t.size` load at a call
@@ -81,6 +92,10 @@ export class ColumnTable<S extends TableSpec> {
   constructor(spec: S, initialCapacity: number, widths: Widths<S> | undefined) {
     this.columnSpec = spec;
     this.columnNames = Object.keys(spec);
+    this.columnSpecs = this.columnNames.map((name) => {
+      const d: ColumnDecl = spec[name]!;
+      return typeof d === "string" ? { type: d, unset: 0 } : d;
+    });
     this.columnWidths = new Int32Array(this.columnNames.length);
     this.capacity = Math.max(1, initialCapacity);
     // perf: columns become own properties in declaration order, so every table of one
@@ -90,7 +105,7 @@ export class ColumnTable<S extends TableSpec> {
     for (let c = 0; c < this.columnNames.length; c++) {
       const name = this.columnNames[c]!;
       if (name in this) throw new RangeError(`column ${name}: the name is taken by the table itself`);
-      const w = widths?.[name] ?? spec[name]!.width ?? 1;
+      const w = widths?.[name] ?? this.columnSpecs[c]!.width ?? 1;
       if (!(Number.isInteger(w) && w >= 1)) throw new RangeError(`column ${name}: bad width ${w}`);
       this.columnWidths[c] = w;
       Object.defineProperty(this, name, {
@@ -202,7 +217,7 @@ export class ColumnTable<S extends TableSpec> {
 
   /** A new array for column `c` of `capacity` rows, filled with its unset value. */
   private allocate(c: number, capacity: number): AnyColumnArray {
-    const s = this.columnSpec[this.columnNames[c]!]!;
+    const s = this.columnSpecs[c]!;
     const a = new ARRAYS[s.type](capacity * this.columnWidths[c]!);
     if (s.unset !== 0) a.fill(s.unset);
     return a;

@@ -10,3 +10,6 @@ export function namesOf<T extends Readonly<Record<string, number>>>(
     if (table[names[i]!] !== i) throw new Error(`namesOf: ${names[i]} is ${table[names[i]!]}, expected ${i}`);
   return names as never;
 }
+
+/** The union of a table's values: `ValueOf<typeof Verb>` is `0 | 1 | ... | 5` for `Verb = { create: 0, ... } as const`. */
+export type ValueOf<T> = T[keyof T];

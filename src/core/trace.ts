@@ -16,8 +16,8 @@ export class EventTrace
   extends columnTable({
     timeNs: { type: "Float64", unset: NaN },
     kind: { type: "Int32", unset: -1 },
-    target: { type: "Float64", unset: 0 },
-    arg: { type: "Float64", unset: 0 },
+    target: "Float64",
+    arg: "Float64",
   })
   implements Component
 {

@@ -1,9 +1,9 @@
 import { columnTable } from "../core/column-table.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 
 /** Why the backend committed: its batch-interval timer, its batch limit, or a raft snapshot. */
 export const BackendCommitReason = { interval: 0, limit: 1, snapshot: 2 } as const;
-export type BackendCommitReason = (typeof BackendCommitReason)[keyof typeof BackendCommitReason];
+export type BackendCommitReason = ValueOf<typeof BackendCommitReason>;
 /** Names of {@link BackendCommitReason} values, for an Arrow dictionary. */
 export const BACKEND_COMMIT_REASON_NAMES = namesOf(BackendCommitReason);
 
@@ -19,9 +19,9 @@ export class BackendCommitLog extends columnTable({
   /** Duration of the commit. */
   durationNs: { type: "Float64", unset: NaN },
   /** Puts committed (bbolt pending count). */
-  puts: { type: "Int32", unset: 0 },
+  puts: "Int32",
   /** What triggered it: {@link BackendCommitReason}. */
-  reason: { type: "Uint8", unset: 0 },
+  reason: "Uint8",
 }) {
   constructor(initialCapacity = 256) {
     super(Math.max(16, initialCapacity));

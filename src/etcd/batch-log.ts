@@ -16,15 +16,15 @@ export class EtcdBatchLog extends columnTable({
   /** When etcdserver saw the row's last entry committed (the Ready that handed it to apply). */
   commitNs: { type: "Float64", unset: NaN },
   /** Raft index of the row's first entry. */
-  firstIndex: { type: "Float64", unset: 0 },
+  firstIndex: "Float64",
   /** Entries in the batch. */
-  entries: { type: "Int32", unset: 0 },
+  entries: "Int32",
   /** Payload bytes of the batch's entries. */
-  bytes: { type: "Float64", unset: 0 },
+  bytes: "Float64",
   /** The leader's fdatasync sample for the batch (what etcd_disk_wal_fsync_duration_seconds sees). */
-  fsyncNs: { type: "Float64", unset: 0 },
+  fsyncNs: "Float64",
   /** The leader's whole WAL save: encode + write + fsync. */
-  saveNs: { type: "Float64", unset: 0 },
+  saveNs: "Float64",
 }) {
   constructor(initialCapacity = 1024) {
     super(Math.max(16, initialCapacity));

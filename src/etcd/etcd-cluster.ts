@@ -1,3 +1,4 @@
+import { columnTable } from "../core/column-table.js";
 import { Sampler } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
@@ -20,6 +21,34 @@ const NO_REPLY = -1;
  * and the entry adds term, index and type: about 24 bytes over the proposal.
  */
 const WAL_RECORD_OVERHEAD_BYTES = 24;
+
+/**
+ * What the leader knows of each follower, and the follower's own raft loop: one row per
+ * member. perf: typed columns, no object per member.
+ */
+const Followers = columnTable({
+  /** The highest index the follower has acked as durable (raft Progress.Match). */
+  match: "Float64",
+  /** The last index of the batches the follower has received. */
+  received: "Float64",
+  /** Entries and bytes received and not yet saved: its next Ready's. */
+  pendingEntries: "Float64",
+  pendingBytes: "Float64",
+  /** When the follower's current Ready (save + ack encode) ends. */
+  busyUntilNs: "Float64",
+  /** A `kFollowerReady` wake-up is scheduled for the follower (1), and for when. */
+  wake: "Uint8",
+  wakeNs: "Float64",
+  /** The follower's `kMsgApp` events in flight. */
+  inFlight: "Uint32",
+  /** The commit index the follower has applied up to, and when its apply goroutine is free. */
+  applied: "Float64",
+  applyFreeNs: "Float64",
+  /** Arrival time of the last message on the leader -> member link (TCP keeps order). */
+  linkOutNs: "Float64",
+  /** Arrival time of the last message on the member -> leader link. */
+  linkInNs: "Float64",
+});
 
 /**
  * An etcd v3.5 raft group of `members` voters, member 0 being the leader, as seen by its
@@ -109,25 +138,9 @@ export class EtcdCluster {
   private handedIndex = 0;
   private nextCommitRow = 0;
 
-  // Followers, indexed by member (slot 0 unused). perf: typed columns, no object per member.
-  private readonly match: Float64Array;
-  private readonly fReceived: Float64Array;
-  private readonly fPendingEntries: Float64Array;
-  private readonly fPendingBytes: Float64Array;
-  /** When the follower's current Ready (save + ack encode) ends. */
-  private readonly fBusyUntil: Float64Array;
-  /** A `kFollowerReady` wake-up is scheduled for the follower, and for when. */
-  private readonly fWake: Uint8Array;
-  private readonly fWakeNs: Float64Array;
-  /** The follower's `kMsgApp` events in flight. */
-  private readonly fInFlight: Uint32Array;
-  /** The commit index the follower has applied up to, and when its apply goroutine is free. */
-  private readonly fApplied: Float64Array;
-  private readonly fApplyFreeNs: Float64Array;
-  /** Arrival time of the last message on the leader -> member link (TCP keeps order). */
-  private readonly linkOut: Float64Array;
-  /** Arrival time of the last message on the member -> leader link. */
-  private readonly linkIn: Float64Array;
+  // Followers, one row per member (row 0, the leader's, unused).
+  private readonly followers = new Followers(8);
+  /** The members' durable indexes, sorted to find the commit index. */
   private readonly scratch: Float64Array;
 
   // Apply loop and backend: their timelines are computed, not evented.
@@ -160,20 +173,8 @@ export class EtcdCluster {
     this.hosts = shared ? [shared] : this.cpu;
     this.backendSampler = new Sampler(config.backendCommit, random.stream(`${this.name}/0/backend`));
     this.walNsPerByte = 1e9 / config.walWriteBandwidth;
-    const n = this.members;
-    this.match = new Float64Array(n);
-    this.fReceived = new Float64Array(n);
-    this.fPendingEntries = new Float64Array(n);
-    this.fPendingBytes = new Float64Array(n);
-    this.fBusyUntil = new Float64Array(n);
-    this.fWake = new Uint8Array(n);
-    this.fWakeNs = new Float64Array(n);
-    this.fInFlight = new Uint32Array(n);
-    this.fApplied = new Float64Array(n);
-    this.fApplyFreeNs = new Float64Array(n);
-    this.linkOut = new Float64Array(n);
-    this.linkIn = new Float64Array(n);
-    this.scratch = new Float64Array(n);
+    this.followers.addRows(this.members);
+    this.scratch = new Float64Array(this.members);
 
     const p = this.name;
     this.kAppend = engine.register(`${p}.append`, () => this.onAppend());
@@ -424,7 +425,8 @@ export class EtcdCluster {
     const n = this.members;
     const s = this.scratch;
     s[0] = this.stableIndex;
-    for (let m = 1; m < n; m++) s[m] = this.match[m]!;
+    const match = this.followers.match;
+    for (let m = 1; m < n; m++) s[m] = match[m]!;
     // perf: insertion sort, descending, of at most a handful of members; no allocation.
     for (let i = 1; i < n; i++) {
       const x = s[i]!;
@@ -449,7 +451,7 @@ export class EtcdCluster {
    */
   private arrival(atNs: number, from: number, to: number): number {
     const delay = Math.round(this.net[from]!.sample() / 2);
-    const link = from === 0 ? this.linkOut : this.linkIn;
+    const link = from === 0 ? this.followers.linkOutNs : this.followers.linkInNs;
     const peer = from === 0 ? to : from;
     let at = atNs + delay;
     if (at < link[peer]!) at = link[peer]!;
@@ -476,46 +478,49 @@ export class EtcdCluster {
    */
   private replicate(atNs: number, f: number, row: number, savedNs: number): void {
     const at = this.arrival(atNs, 0, f);
-    const waking = this.fWake[f] === 1;
-    if (this.colocated || this.fInFlight[f] !== 0 || at > savedNs || (waking && at >= this.fWakeNs[f]!)) {
-      this.fInFlight[f]!++;
+    const fl = this.followers;
+    const waking = fl.wake[f] === 1;
+    if (this.colocated || fl.inFlight[f] !== 0 || at > savedNs || (waking && at >= fl.wakeNs[f]!)) {
+      fl.inFlight[f]!++;
       this.engine.scheduleAt(at, this.kMsgApp, f, row);
       return;
     }
     this.receive(f, row, at);
     if (waking) return;
-    const busy = this.fBusyUntil[f]!;
+    const busy = fl.busyUntilNs[f]!;
     if (busy <= at || busy < savedNs) this.followerReady(f, busy > at ? busy : at);
     else this.wakeAt(f, busy);
   }
 
   /** The follower saves the batch at once, or when its Ready in progress ends. */
   private onMsgApp(f: number, row: number): void {
-    this.fInFlight[f]!--;
+    const fl = this.followers;
+    fl.inFlight[f]!--;
     const now = this.engine.now;
     this.receive(f, row, now);
-    if (this.fBusyUntil[f]! <= now) this.followerReady(f, now);
-    else if (this.fWake[f] === 0) this.wakeAt(f, this.fBusyUntil[f]!);
+    if (fl.busyUntilNs[f]! <= now) this.followerReady(f, now);
+    else if (fl.wake[f] === 0) this.wakeAt(f, fl.busyUntilNs[f]!);
   }
 
   private wakeAt(f: number, atNs: number): void {
-    this.fWake[f] = 1;
-    this.fWakeNs[f] = atNs;
+    this.followers.wake[f] = 1;
+    this.followers.wakeNs[f] = atNs;
     this.engine.scheduleAt(atNs, this.kFollowerReady, f);
   }
 
   /** Follower `f` receives batch `row` at `nowNs`: the entries wait for its next Ready. */
   private receive(f: number, row: number, nowNs: number): void {
     const log = this.batches;
-    this.fReceived[f] = log.lastIndex(row);
-    this.fPendingEntries[f] = this.fPendingEntries[f]! + log.entries[row]!;
-    this.fPendingBytes[f] = this.fPendingBytes[f]! + log.bytes[row]!;
+    const fl = this.followers;
+    fl.received[f] = log.lastIndex(row);
+    fl.pendingEntries[f] = fl.pendingEntries[f]! + log.entries[row]!;
+    fl.pendingBytes[f] = fl.pendingBytes[f]! + log.bytes[row]!;
     this.followerApply(f, nowNs);
   }
 
   private onFollowerReady(f: number): void {
-    this.fWake[f] = 0;
-    if (this.fPendingEntries[f]! > 0) this.followerReady(f, this.engine.now);
+    this.followers.wake[f] = 0;
+    if (this.followers.pendingEntries[f]! > 0) this.followerReady(f, this.engine.now);
   }
 
   /**
@@ -526,15 +531,16 @@ export class EtcdCluster {
    */
   private followerReady(f: number, nowNs: number): void {
     const cfg = this.config;
-    const n = this.fPendingEntries[f]!;
+    const fl = this.followers;
+    const n = fl.pendingEntries[f]!;
     const cpu = this.cpu[f]!;
     const decoded = cpu.run(nowNs, cfg.peerMessageCpuNs + cfg.readyCpuNs + n * cfg.entryCpuNs);
-    const saved = decoded + this.walFsyncNs(f, n, this.fPendingBytes[f]!);
+    const saved = decoded + this.walFsyncNs(f, n, fl.pendingBytes[f]!);
     const acked = cpu.run(saved, cfg.peerMessageCpuNs);
-    this.fPendingEntries[f] = 0;
-    this.fPendingBytes[f] = 0;
-    this.fBusyUntil[f] = acked;
-    this.engine.scheduleAt(this.arrival(acked, f, 0), this.kMsgAppResp, f, this.fReceived[f]!);
+    fl.pendingEntries[f] = 0;
+    fl.pendingBytes[f] = 0;
+    fl.busyUntilNs[f] = acked;
+    this.engine.scheduleAt(this.arrival(acked, f, 0), this.kMsgAppResp, f, fl.received[f]!);
   }
 
   /**
@@ -544,11 +550,12 @@ export class EtcdCluster {
    */
   private followerApply(f: number, now: number): void {
     const c = this.handedIndex;
-    const k = c - this.fApplied[f]!;
+    const fl = this.followers;
+    const k = c - fl.applied[f]!;
     if (k <= 0) return;
-    this.fApplied[f] = c;
-    const ready = this.fApplyFreeNs[f]! > now ? this.fApplyFreeNs[f]! : now;
-    this.fApplyFreeNs[f] = this.cpu[f]!.run(ready, k * this.config.applyCpuNs);
+    fl.applied[f] = c;
+    const ready = fl.applyFreeNs[f]! > now ? fl.applyFreeNs[f]! : now;
+    fl.applyFreeNs[f] = this.cpu[f]!.run(ready, k * this.config.applyCpuNs);
   }
 
   /**
@@ -557,7 +564,8 @@ export class EtcdCluster {
    */
   private onMsgAppResp(f: number, index: number): void {
     this.cpu[0]!.run(this.engine.now, this.config.peerMessageCpuNs);
-    if (index > this.match[f]!) this.match[f] = index;
+    const match = this.followers.match;
+    if (index > match[f]!) match[f] = index;
     const before = this.commitIdx;
     this.updateCommit();
     if (this.commitIdx > before) this.tryLeaderReady();

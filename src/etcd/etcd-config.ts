@@ -1,4 +1,5 @@
 import { lognormal, type DistSpec } from "../core/distributions.js";
+import type { ValueOf } from "../core/names-of.js";
 
 /**
  * Error codes an {@link EtcdCluster} passes as the `revision` argument of a proposal's
@@ -11,7 +12,7 @@ export const EtcdError = {
   /** `etcdserver: too many requests` (ErrTooManyRequests): the apply loop lags the commit index. */
   TooManyRequests: -2,
 } as const;
-export type EtcdError = (typeof EtcdError)[keyof typeof EtcdError];
+export type EtcdError = ValueOf<typeof EtcdError>;
 
 /**
  * Parameters of the etcd model: cluster size and placement, network and disk, the CPU cost of

@@ -14,9 +14,9 @@ export class ProposalRing extends columnTable({
   /** Caller's request id (delivered as the event target of the commit reply). */
   requestId: { type: "Int32", unset: -1 },
   /** Event kind to fire on commit. */
-  kind: { type: "Int32", unset: 0 },
+  kind: "Int32",
   /** Proposal payload bytes. */
-  bytes: { type: "Float64", unset: 0 },
+  bytes: "Float64",
   /** Simulated time of `propose`. */
   proposeNs: { type: "Float64", unset: NaN },
   /** When the raft node goroutine has stepped it into the leader's log. */

@@ -7,6 +7,7 @@ import { NS_PER } from "../core/time.js";
 import { columnPool } from "../core/column-table.js";
 import type { HostLocalIpam } from "./ipam.js";
 import { NodeFifos, NONE } from "./node-fifos.js";
+import type { ValueOf } from "../core/names-of.js";
 
 /**
  * Outcome of a CNI ADD, passed as the `arg` of its `onDone` event.
@@ -19,7 +20,7 @@ export const CniResult = {
    */
   FailedCreatePodSandBox: 1,
 } as const;
-export type CniResult = (typeof CniResult)[keyof typeof CniResult];
+export type CniResult = ValueOf<typeof CniResult>;
 
 /**
  * Named CNI ADD latency profiles (plugin invocation from containerd's RunPodSandbox to the
@@ -74,10 +75,8 @@ const CniRecords = columnPool({
  */
 export class Cni {
   readonly maxConcurrentAddsPerNode: number;
-  /** ADDs started so far. */
-  addCount = 0;
-  /** ADDs failed on an exhausted pod CIDR. */
-  failureCount = 0;
+  /** ADDs started so far, and those failed on an exhausted pod CIDR. */
+  readonly totals = { adds: 0, failures: 0 };
   private readonly engine: Engine;
   private readonly ipam: HostLocalIpam;
   private readonly latency: Sampler;
@@ -138,10 +137,10 @@ export class Cni {
   private start(rec: number): void {
     const node = this.recs.node[rec]!;
     this.nodeActive[node]!++;
-    this.addCount++;
+    this.totals.adds++;
     const delay = this.latency.sample();
     if (!this.ipam.allocate(node)) {
-      this.failureCount++;
+      this.totals.failures++;
       this.engine.schedule(0, this.doneKind, rec, CniResult.FailedCreatePodSandBox);
       return;
     }

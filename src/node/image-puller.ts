@@ -11,6 +11,7 @@ import type { LayerCache } from "./layer-cache.js";
 import { PullQpsLimiter } from "./pull-qps-limiter.js";
 import type { Registry } from "./registry.js";
 import { NodeFifos, NONE } from "./node-fifos.js";
+import type { ValueOf } from "../core/names-of.js";
 
 /** A container's imagePullPolicy, upstream spelling. */
 export type ImagePullPolicy = ContainerSpec["imagePullPolicy"];
@@ -30,7 +31,7 @@ export const PullResult = {
   /** Policy Never and the image is not on the node. */
   ErrImageNeverPull: 3,
 } as const;
-export type PullResult = (typeof PullResult)[keyof typeof PullResult];
+export type PullResult = ValueOf<typeof PullResult>;
 /** Reason strings by {@link PullResult} code. */
 export const PULL_RESULT_NAMES = ["", "ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull"] as const;
 
@@ -86,14 +87,10 @@ export const DEFAULT_IMAGE_PULLER_CONFIG: Readonly<ImagePullerConfig> = {
   stream: "node/image-puller",
 };
 
-const J_FREE = 0;
-const J_QUEUED = 1;
-const J_MANIFEST = 2;
-const J_FETCHING = 3;
-
-const FAIL_NONE = 0;
-const FAIL_INJECTED = 1;
-const FAIL_QPS = 2;
+/** Where a pull stands: free slot, waiting for a puller slot, resolving its manifest, fetching layers. */
+const JobState = { free: 0, queued: 1, manifest: 2, fetching: 3 } as const;
+/** Why a pull fails once its manifest round trip ends (drawn when it starts). */
+const JobFail = { none: 0, injected: 1, qps: 2 } as const;
 
 /** One row per pull() call: who asked, for what, when it started and ended, its result and bytes. */
 const PullRequests = columnTable({
@@ -113,7 +110,7 @@ const PullRequests = columnTable({
 
 /** Pulls ("jobs") in the node queues or running. */
 const PullJobs = columnPool({
-  state: { type: "Uint8", unset: J_FREE },
+  state: { type: "Uint8", unset: JobState.free },
   node: { type: "Int32", unset: NONE },
   image: { type: "Int32", unset: NONE },
   /** CSR offset of the next layer to consider, and the end. */
@@ -123,7 +120,7 @@ const PullJobs = columnPool({
   waiting: { type: "Int32", unset: 0 },
   /** Bytes of the fetches this pull started. */
   bytes: { type: "Float64", unset: 0 },
-  fail: { type: "Uint8", unset: FAIL_NONE },
+  fail: { type: "Uint8", unset: JobFail.none },
   reqHead: { type: "Int32", unset: NONE },
   reqTail: { type: "Int32", unset: NONE },
   /** Next pull in the node's FIFO of pulls waiting for a slot. */
@@ -137,6 +134,12 @@ const LayerFetches = columnPool({
   owner: { type: "Int32", unset: NONE },
   waitHead: { type: "Int32", unset: NONE },
   waitTail: { type: "Int32", unset: NONE },
+});
+
+/** Per node: pulls running, and bytes fetched so far. */
+const PullerNodes = columnTable({
+  busy: { type: "Int32", unset: 0 },
+  bytesPulled: { type: "Float64", unset: 0 },
 });
 
 /** Waiters of a fetch (pulls): singly-linked records. */
@@ -175,7 +178,7 @@ const FetchWaiters = columnPool({
  *
  * Results come back as `onDone(target, code)` events with a {@link PullResult} code; `target` is
  * also the back-off key together with the image, so pass the pod index (upstream keys back-off
- * by pod UID and image). `pull` returns a request id whose row in the request log records
+ * by pod UID and image). `pull` returns a request id whose row in the request log ({@link requests}) records
  * times, result and the bytes the request caused to be fetched.
  */
 export class ImagePuller {
@@ -184,6 +187,14 @@ export class ImagePuller {
   /** Pulls one node runs at once. */
   readonly slotsPerNode: number;
   readonly nodeCount: number;
+  /**
+   * The request log: one row per pull() call, its request id, never recycled. A row's `result`
+   * is -1 while pending, its `endNs` NaN; `bytes` is what the request caused to be fetched (0 if
+   * it joined another pull or found its layers). Written by the puller only.
+   */
+  readonly requests = new PullRequests(256);
+  /** Per node: pulls running (`busy`) and bytes fetched so far (`bytesPulled`). Written by the puller only. */
+  readonly perNode: InstanceType<typeof PullerNodes>;
   private readonly engine: Engine;
   private readonly registry: Registry;
   private readonly catalog: ImageCatalog;
@@ -197,8 +208,6 @@ export class ImagePuller {
   private readonly manifestKind: EventKind;
   private readonly layerKind: EventKind;
 
-  // Request log: one row per pull() call, never recycled.
-  private readonly reqs = new PullRequests(256);
   // Pulls ("jobs") in the node queues or running. Pooled.
   private readonly jobs = new PullJobs(64);
   // Layer fetches in flight on a node. Pooled; `fetchOf` maps node*layerCount+layer to one.
@@ -211,18 +220,15 @@ export class ImagePuller {
   /** (node * layerCount + layer) -> fetch in flight. perf: lookup only, never iterated. */
   private readonly fetchOf = new Map<number, number>();
 
-  // Per node.
-  private readonly nodeBusy: Int32Array;
   /** Per node: pulls waiting for a puller slot. */
   private readonly waiting: NodeFifos;
-  private readonly nodeBytes: Float64Array;
 
-  /** Pulls that reached the registry stage (excludes joined, present, refused requests). */
-  pullsStartedCount = 0;
-  /** Pulls refused by the node's registryPullQPS limiter ("pull QPS exceeded"). */
-  qpsRefusalCount = 0;
-  /** Pulls failed by the injected failure probability. */
-  injectedFailureCount = 0;
+  /**
+   * Pulls that reached the registry stage (excludes joined, present, refused requests), pulls
+   * refused by the node's registryPullQPS limiter ("pull QPS exceeded"), and pulls failed by the
+   * injected failure probability.
+   */
+  readonly totals = { pullsStarted: 0, qpsRefusals: 0, injectedFailures: 0 };
 
   constructor(
     engine: Engine,
@@ -259,9 +265,8 @@ export class ImagePuller {
     this.qps = new PullQpsLimiter(this.nodeCount, c.registryPullQPS, c.registryBurst);
     this.backOff = new ImageBackOff(c.imageBackOffPeriodNs, c.maxImageBackOffNs);
     const n = this.nodeCount;
-    this.nodeBusy = new Int32Array(n);
+    this.perNode = new PullerNodes(n);
     this.waiting = new NodeFifos(n);
-    this.nodeBytes = new Float64Array(n);
     this.manifestKind = engine.register("imagePuller.manifestDone", (job) => this.onManifestDone(job));
     this.layerKind = engine.register("imagePuller.layerFetched", (dl) => this.onLayerFetched(dl));
   }
@@ -276,7 +281,7 @@ export class ImagePuller {
 
   /**
    * As {@link pull}, except that a request settled at once (policy Never, an image present under
-   * IfNotPresent, a pull in back-off) fires no event: its {@link requestResult} is then set
+   * IfNotPresent, a pull in back-off) fires no event: its `result` in {@link requests} is then set
    * (>= 0) and the caller carries on in its own event, at the same instant.
    */
   pullOrSettle(node: NodeIdx, image: number, policy: ImagePullPolicy, onDone: EventKind, target: number): number {
@@ -321,10 +326,10 @@ export class ImagePuller {
     const job = this.newJob(node, image);
     this.pullOf.set(key, job);
     this.attach(job, r);
-    if (this.nodeBusy[node]! < this.slotsPerNode) {
+    if (this.perNode.busy[node]! < this.slotsPerNode) {
       this.startJob(job);
     } else {
-      this.jobs.state[job] = J_QUEUED;
+      this.jobs.state[job] = JobState.queued;
       this.waiting.push(node, job, this.jobs.qNext);
     }
     return r;
@@ -333,41 +338,6 @@ export class ImagePuller {
   /** Pulls waiting for a puller slot on `node` (the serial puller's queue depth). */
   queueDepth(node: NodeIdx): number {
     return this.waiting.length[node]!;
-  }
-
-  /** Pulls running on `node`. */
-  activePulls(node: NodeIdx): number {
-    return this.nodeBusy[node]!;
-  }
-
-  /** Bytes fetched to `node` so far. */
-  bytesPulledOn(node: NodeIdx): number {
-    return this.nodeBytes[node]!;
-  }
-
-  /** Pull requests made so far (request ids are 0 .. requestCount-1). */
-  get requestCount(): number {
-    return this.reqs.size;
-  }
-
-  /** Bytes request `r` caused to be fetched (0 if it joined another pull or found its layers). */
-  requestBytes(r: number): number {
-    return this.reqs.bytes[r]!;
-  }
-
-  /** Result of request `r` ({@link PullResult}), or -1 while pending. */
-  requestResult(r: number): number {
-    return this.reqs.result[r]!;
-  }
-
-  /** When request `r` was made. */
-  requestStartNs(r: number): number {
-    return this.reqs.startNs[r]!;
-  }
-
-  /** When request `r` settled (NaN while pending). */
-  requestEndNs(r: number): number {
-    return this.reqs.endNs[r]!;
   }
 
   /** Back-off period in force for (target, image), 0 if it never failed. */
@@ -387,26 +357,26 @@ export class ImagePuller {
   // ---- requests ----
 
   private newRequest(node: number, image: number, kind: EventKind, target: number, now: number): number {
-    const r = this.reqs.addRow();
-    this.reqs.node[r] = node;
-    this.reqs.image[r] = image;
-    this.reqs.target[r] = target;
-    this.reqs.kind[r] = kind;
-    this.reqs.startNs[r] = now;
+    const r = this.requests.addRow();
+    this.requests.node[r] = node;
+    this.requests.image[r] = image;
+    this.requests.target[r] = target;
+    this.requests.kind[r] = kind;
+    this.requests.startNs[r] = now;
     return r;
   }
 
   private finishRequest(r: number, code: PullResult, bytes: number, notify = true): void {
-    this.reqs.result[r] = code;
-    this.reqs.endNs[r] = this.engine.now;
-    this.reqs.bytes[r] = bytes;
-    if (notify) this.engine.schedule(0, this.reqs.kind[r]! as EventKind, this.reqs.target[r]!, code);
+    this.requests.result[r] = code;
+    this.requests.endNs[r] = this.engine.now;
+    this.requests.bytes[r] = bytes;
+    if (notify) this.engine.schedule(0, this.requests.kind[r]! as EventKind, this.requests.target[r]!, code);
   }
 
   private attach(job: number, r: number): void {
     const tail = this.jobs.reqTail[job]!;
     if (tail === NONE) this.jobs.reqHead[job] = r;
-    else this.reqs.next[tail] = r;
+    else this.requests.next[tail] = r;
     this.jobs.reqTail[job] = r;
   }
 
@@ -414,30 +384,30 @@ export class ImagePuller {
 
   private startJob(job: number): void {
     const node = this.jobs.node[job]!;
-    this.nodeBusy[node]!++;
-    this.pullsStartedCount++;
+    this.perNode.busy[node]!++;
+    this.totals.pullsStarted++;
     // Draws are made in a fixed order whatever happens next, to keep the stream aligned.
     const u = this.rng.next();
     const delay = this.manifest.sample();
     if (!this.qps.tryAccept(node, this.engine.now)) {
-      this.qpsRefusalCount++;
-      this.jobs.fail[job] = FAIL_QPS;
-      this.jobs.state[job] = J_MANIFEST;
+      this.totals.qpsRefusals++;
+      this.jobs.fail[job] = JobFail.qps;
+      this.jobs.state[job] = JobState.manifest;
       this.engine.schedule(0, this.manifestKind, job, 0);
       return;
     }
-    this.jobs.fail[job] = u < this.config.failureProbability ? FAIL_INJECTED : FAIL_NONE;
-    this.jobs.state[job] = J_MANIFEST;
+    this.jobs.fail[job] = u < this.config.failureProbability ? JobFail.injected : JobFail.none;
+    this.jobs.state[job] = JobState.manifest;
     this.engine.schedule(delay, this.manifestKind, job, 0);
   }
 
   private onManifestDone(job: number): void {
-    if (this.jobs.fail[job] !== FAIL_NONE) {
-      if (this.jobs.fail[job] === FAIL_INJECTED) this.injectedFailureCount++;
+    if (this.jobs.fail[job] !== JobFail.none) {
+      if (this.jobs.fail[job] === JobFail.injected) this.totals.injectedFailures++;
       this.completeJob(job, PullResult.ErrImagePull);
       return;
     }
-    this.jobs.state[job] = J_FETCHING;
+    this.jobs.state[job] = JobState.fetching;
     this.fill(job);
     this.maybeComplete(job);
   }
@@ -469,7 +439,7 @@ export class ImagePuller {
     const layer = this.dls.layer[dl]!;
     const size = this.catalog.layerSize(layer);
     this.cache.addLayer(node, layer);
-    this.nodeBytes[node]! += size;
+    this.perNode.bytesPulled[node]! += size;
     this.jobs.bytes[this.dls.owner[dl]!]! += size;
     this.fetchOf.delete(node * this.layerCount + layer);
     let w = this.dls.waitHead[dl]!;
@@ -500,16 +470,16 @@ export class ImagePuller {
     let r = this.jobs.reqHead[job]!;
     let bytes = this.jobs.bytes[job]!;
     while (r !== NONE) {
-      const next = this.reqs.next[r]!;
+      const next = this.requests.next[r]!;
       // model: each request's EnsureImageExists calls backOff.Next on its own key on failure.
-      if (code !== PullResult.ok) this.backOff.next(this.backOffKey(this.reqs.target[r]!, image), now);
+      if (code !== PullResult.ok) this.backOff.next(this.backOffKey(this.requests.target[r]!, image), now);
       this.finishRequest(r, code, bytes);
       bytes = 0; // the first request is the one that started the pull; joiners fetched nothing
       r = next;
     }
     this.freeJob(job);
-    this.nodeBusy[node]!--;
-    while (this.nodeBusy[node]! < this.slotsPerNode) {
+    this.perNode.busy[node]!--;
+    while (this.perNode.busy[node]! < this.slotsPerNode) {
       const nextJob = this.waiting.shift(node, this.jobs.qNext);
       if (nextJob === NONE) return;
       this.startJob(nextJob);
@@ -521,21 +491,21 @@ export class ImagePuller {
   private newJob(node: number, image: number): number {
     const j = this.jobs.claim();
     const start = this.catalog.layerStart(image);
-    this.jobs.state[j] = J_QUEUED;
+    this.jobs.state[j] = JobState.queued;
     this.jobs.node[j] = node;
     this.jobs.image[j] = image;
     this.jobs.nextLayer[j] = start;
     this.jobs.layerEnd[j] = start + this.catalog.layerCountOf(image);
     this.jobs.waiting[j] = 0;
     this.jobs.bytes[j] = 0;
-    this.jobs.fail[j] = FAIL_NONE;
+    this.jobs.fail[j] = JobFail.none;
     this.jobs.reqHead[j] = NONE;
     this.jobs.reqTail[j] = NONE;
     return j;
   }
 
   private freeJob(j: number): void {
-    this.jobs.state[j] = J_FREE;
+    this.jobs.state[j] = JobState.free;
     this.jobs.release(j);
   }
 

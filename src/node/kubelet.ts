@@ -118,6 +118,22 @@ const PodWorkers = columnTable({
   containers: { type: "Uint8", unset: 0 },
 });
 
+/** Per node state of the kubelets (a node's row is its NodeIdx). */
+const KubeletNodes = columnTable({
+  /** The kubelet stopped (failNodes). */
+  down: { type: "Uint8", unset: 0 },
+  /**
+   * Requests of the admitted pods not yet terminated, `resourceCount` per node: resource r of
+   * node n at `n * resourceCount + r`.
+   */
+  admitted: { type: "Float64", unset: 0 },
+  /** Pods whose containers run (Running status set, not terminated). */
+  runningOn: { type: "Int32", unset: 0 },
+  /** Offsets of the node's PLEG relists and sync ticks within their periods. */
+  plegPhase: { type: "Float64", unset: 0 },
+  syncPhase: { type: "Float64", unset: 0 },
+});
+
 /**
  * The kubelets of all nodes (with their container runtime), as one component over per-node and
  * per-pod typed columns; events carry the pod index.
@@ -161,17 +177,11 @@ export class Kubelets {
   readonly volumes: VolumeManager;
   /** Each node's agent CPU and runtime concurrency, shared by startup and background work. */
   readonly runtime: NodeRuntime;
-  /** Per node: the kubelet stopped (failNodes). */
-  readonly down: Uint8Array;
-  /** Per node, strided by resource: requests of the admitted pods not yet terminated. */
-  readonly admitted: Float64Array;
-  /** Per node: pods whose containers run (Running status set, not terminated). */
-  readonly runningOn: Int32Array;
+  /** Per node state (a node's row is its NodeIdx). */
+  readonly perNode: InstanceType<typeof KubeletNodes>;
   readonly sandboxImage: number;
   /** Admissions refused, sandbox creations failed, image pulls failed (all attempts). */
-  admissionRejections = 0;
-  sandboxFailures = 0;
-  pullFailures = 0;
+  readonly totals = { admissionRejections: 0, sandboxFailures: 0, pullFailures: 0 };
   private readonly d: KubeletsDeps;
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
@@ -188,8 +198,6 @@ export class Kubelets {
   private readonly probeLatency: Sampler;
   private readonly jitter: Rng;
   private readonly plegPeriod: number;
-  private readonly plegPhase: Float64Array;
-  private readonly syncPhase: Float64Array;
   /** Each app container's start time, for pods whose template has probes. perf: only probed pods get an entry. */
   private readonly probeStarts = new Map<number, number[]>();
   // Per pod worker state. perf: typed columns grown by doubling.
@@ -286,9 +294,8 @@ export class Kubelets {
       cores[node] = spec.systemReservedCpu ?? gkeReservedCpu(Math.max(1, capacity));
     }
     this.runtime = new NodeRuntime(cores, spec.runtime, spec.plegRelistPeriod);
-    this.down = new Uint8Array(n);
-    this.admitted = new Float64Array(n * nodes.resourceCount);
-    this.runningOn = new Int32Array(n);
+    const perNode = new KubeletNodes(n, { admitted: nodes.resourceCount });
+    this.perNode = perNode;
     this.sandboxLatency = new Sampler(spec.sandbox, random.stream("kubelet/sandbox"));
     this.containerStart = new Sampler(spec.containerStart, random.stream("kubelet/container-start"));
     this.containerStop = new Sampler(spec.containerStop, random.stream("kubelet/container-stop"));
@@ -297,12 +304,10 @@ export class Kubelets {
     this.probeLatency = new Sampler(spec.probeLatency, random.stream("kubelet/probe"));
     this.jitter = random.stream("kubelet/backoff-jitter");
     this.plegPeriod = spec.plegRelistPeriod;
-    this.plegPhase = new Float64Array(n);
-    this.syncPhase = new Float64Array(n);
     const phase: Rng = random.stream("kubelet/pleg-phase");
-    for (let i = 0; i < n; i++) this.plegPhase[i] = Math.floor(phase.next() * spec.plegRelistPeriod);
+    for (let i = 0; i < n; i++) perNode.plegPhase[i] = Math.floor(phase.next() * spec.plegRelistPeriod);
     const syncPhase: Rng = random.stream("kubelet/sync-phase");
-    for (let i = 0; i < n; i++) this.syncPhase[i] = Math.floor(syncPhase.next() * SYNC_TICK_NS);
+    for (let i = 0; i < n; i++) perNode.syncPhase[i] = Math.floor(syncPhase.next() * SYNC_TICK_NS);
     this.kWatch = engine.register("kubelet.podEvent", (node, arg) => this.onWatch(node, arg));
     for (let i = 0; i < n; i++) d.watch.watchPodsOnNode(i, this.kWatch, i, this.clientOf[i]!);
     this.kVolumes = engine.register("kubelet.volumesReady", (pod) => this.onVolumes(pod));
@@ -327,8 +332,8 @@ export class Kubelets {
 
   /** The node's kubelet stops (failNodes): it does nothing more and renews its Lease no more. */
   failNode(node: NodeIdx): void {
-    if (this.down[node] === 1) return;
-    this.down[node] = 1;
+    if (this.perNode.down[node] === 1) return;
+    this.perNode.down[node] = 1;
     this.status.stopNode(node);
     this.lifecycle.failNode(node);
   }
@@ -342,14 +347,14 @@ export class Kubelets {
     this.workers.ensureRow(pod);
     if (watchType(arg) === WatchEvent.DELETED) {
       this.podsByNode.remove(pod);
-      if (this.down[node] === 0) this.terminate(pod, node);
+      if (this.perNode.down[node] === 0) this.terminate(pod, node);
       return;
     }
     if (this.podsByNode.node(pod) < 0 && !pods.isTerminating(pod)) {
       this.podsByNode.add(pod, node);
       this.lifecycle.podBound(pod, node);
     }
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     if (pods.isTerminating(pod)) {
       this.terminate(pod, node);
       return;
@@ -366,7 +371,7 @@ export class Kubelets {
     const base = node * R;
     const req = this.d.templates[this.pods.template[pod]!]!.requests;
     const alloc = nodes.allocatable;
-    const adm = this.admitted;
+    const adm = this.perNode.admitted;
     for (let k = 0; k < R; k++) {
       const r = k < ADMIT_ORDER.length ? ADMIT_ORDER[k]! : k;
       const q = req[r] ?? 0;
@@ -389,7 +394,7 @@ export class Kubelets {
 
   /** model: kubelet.go rejectPod: phase Failed, reason OutOf<resource>. */
   private reject(pod: PodIdx, node: NodeIdx, resource: number): void {
-    this.admissionRejections++;
+    this.totals.admissionRejections++;
     this.pods.reason[pod] = PodReason.outOfResourceBase + resource;
     this.workers.state[pod] = W_REJECTED;
     this.status.set(pod, node, PodPhase.Failed);
@@ -398,7 +403,7 @@ export class Kubelets {
   // ---- the pod worker ----
 
   private active(pod: PodIdx): boolean {
-    return this.workers.state[pod] === W_SETUP && this.down[this.pods.node[pod]!] === 0;
+    return this.workers.state[pod] === W_SETUP && this.perNode.down[this.pods.node[pod]!] === 0;
   }
 
   /** Continues the pod's setup from where it stands: volumes, sandbox, containers. */
@@ -429,7 +434,7 @@ export class Kubelets {
         const r = this.sandboxPuller.pullOrSettle(node, this.sandboxImage, "IfNotPresent", this.kSandboxImage, pod);
         this.workers.sandboxReq[pod] = r;
         // perf: an image already present settles in this event (every caller of advance ends with it).
-        const code = this.sandboxPuller.requestResult(r);
+        const code = this.sandboxPuller.requests.result[r]!;
         if (code >= 0) this.onSandboxImage(pod, code);
       }
       return;
@@ -447,7 +452,7 @@ export class Kubelets {
   private onSandboxImage(pod: PodIdx, code: number): void {
     if (!this.active(pod)) return;
     const node = this.pods.node[pod]!;
-    this.pods.bytesPulled[pod]! += this.sandboxPuller.requestBytes(this.workers.sandboxReq[pod]!);
+    this.pods.bytesPulled[pod]! += this.sandboxPuller.requests.bytes[this.workers.sandboxReq[pod]!]!;
     if (code !== PullResult.ok) {
       this.sandboxFailed(pod);
       return;
@@ -471,7 +476,7 @@ export class Kubelets {
     this.cni.ended(node, code);
     if (!this.active(pod)) {
       // A pod killed while its ADD ran: the sandbox is torn down and the address returned.
-      if (code === CniResult.ok && this.down[node] === 0) this.cni.del(node);
+      if (code === CniResult.ok && this.perNode.down[node] === 0) this.cni.del(node);
       return;
     }
     if (code !== CniResult.ok) {
@@ -489,7 +494,7 @@ export class Kubelets {
   private sandboxFailed(pod: PodIdx): void {
     this.workers.flags[pod] = this.workers.flags[pod]! & ~F_SANDBOX_PENDING;
     this.pods.sandboxFailures[pod]!++;
-    this.sandboxFailures++;
+    this.totals.sandboxFailures++;
     this.retryLater(pod);
   }
 
@@ -525,7 +530,7 @@ export class Kubelets {
     this.workers.pullReq[pod] = r;
     // perf: a request settled at once (image present, Never, back-off) goes on in this event
     // (every caller of ensureImage ends with it).
-    const code = this.puller.requestResult(r);
+    const code = this.puller.requests.result[r]!;
     if (code >= 0) this.onPulled(pod, code);
   }
 
@@ -534,13 +539,13 @@ export class Kubelets {
     const now = this.engine.now;
     const pods = this.pods;
     pods.pullWaitNs[pod]! += now - this.workers.pullStartNs[pod]!;
-    pods.bytesPulled[pod]! += this.puller.requestBytes(this.workers.pullReq[pod]!);
+    pods.bytesPulled[pod]! += this.puller.requests.bytes[this.workers.pullReq[pod]!]!;
     const nt = this.podTemplates.of(pod);
     const i = this.workers.next[pod]!;
     const isInit = i < nt.init.length;
     if (code !== PullResult.ok) {
       pods.pullFailures[pod]!++;
-      this.pullFailures++;
+      this.totals.pullFailures++;
       if (isInit) {
         this.retryLater(pod);
       } else {
@@ -594,7 +599,7 @@ export class Kubelets {
     }
     const now = this.engine.now;
     const node = this.pods.node[pod]!;
-    const seen = nextTick(now, this.plegPeriod, this.plegPhase[node]!);
+    const seen = nextTick(now, this.plegPeriod, this.perNode.plegPhase[node]!);
     const started = containerReadyNs(c.startupProbe, undefined, {
       workerStartNs: this.workers.workerStartNs[pod]!,
       observedRunningNs: seen,
@@ -643,7 +648,7 @@ export class Kubelets {
   private atNextRelist(pod: PodIdx, what: number): void {
     const now = this.engine.now;
     const node = this.pods.node[pod]!;
-    const at = nextTick(now, this.plegPeriod, this.plegPhase[node]!);
+    const at = nextTick(now, this.plegPeriod, this.perNode.plegPhase[node]!);
     this.engine.scheduleAt(this.runtime.syncPod(node, at), this.kPleg, pod, what);
   }
 
@@ -660,7 +665,7 @@ export class Kubelets {
     const now = this.engine.now;
     this.workers.state[pod] = W_RUNNING;
     this.workers.flags[pod] = this.workers.flags[pod]! | F_RUNNING;
-    this.runningOn[node]!++;
+    this.perNode.runningOn[node]!++;
     const nt = this.podTemplates.of(pod);
     const t = this.d.templates[this.pods.template[pod]!]!;
     if (t.runDuration !== undefined) this.engine.schedule(this.runDuration(t.id, t.runDuration), this.kCompleted!, pod);
@@ -695,7 +700,7 @@ export class Kubelets {
 
   private onReady(pod: PodIdx): void {
     const node = this.pods.node[pod]!;
-    if (this.workers.state[pod] !== W_RUNNING || this.down[node] === 1) return;
+    if (this.workers.state[pod] !== W_RUNNING || this.perNode.down[node] === 1) return;
     this.pods.mark(pod, PodStage.ready, this.engine.now);
     // model: the readiness result triggers a sync whose status carries Ready=True.
     this.status.set(pod, node, PodPhase.Running);
@@ -706,12 +711,12 @@ export class Kubelets {
     this.workers.state[pod] = W_RETRY;
     const now = this.engine.now;
     const delay = POD_WORKER_BACKOFF_NS * (1 + POD_WORKER_BACKOFF_JITTER * this.jitter.next());
-    const at = nextTick(now + Math.round(delay), SYNC_TICK_NS, this.syncPhase[this.pods.node[pod]!]!);
+    const at = nextTick(now + Math.round(delay), SYNC_TICK_NS, this.perNode.syncPhase[this.pods.node[pod]!]!);
     this.engine.scheduleAt(at, this.kRetry, pod);
   }
 
   private onRetry(pod: PodIdx): void {
-    if (this.workers.state[pod] !== W_RETRY || this.down[this.pods.node[pod]!] === 1) return;
+    if (this.workers.state[pod] !== W_RETRY || this.perNode.down[this.pods.node[pod]!] === 1) return;
     this.workers.state[pod] = W_SETUP;
     this.advance(pod);
   }
@@ -763,14 +768,14 @@ export class Kubelets {
    */
   private onCompleted(pod: PodIdx): void {
     const node = this.pods.node[pod]!;
-    if (this.workers.state[pod] !== W_RUNNING || this.down[node] === 1) return;
+    if (this.workers.state[pod] !== W_RUNNING || this.perNode.down[node] === 1) return;
     this.release(pod, node);
     this.status.set(pod, node, PodPhase.Succeeded);
   }
 
   private onKilled(pod: PodIdx): void {
     const node = this.pods.node[pod]!;
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     this.release(pod, node);
     if (Number.isNaN(this.pods.deletedNs[pod])) this.status.set(pod, node, PodPhase.Failed, true);
   }
@@ -783,9 +788,9 @@ export class Kubelets {
     if ((f & F_ADMITTED) !== 0) {
       const R = this.nodes.resourceCount;
       const req = this.d.templates[this.pods.template[pod]!]!.requests;
-      for (let r = 0; r < R; r++) this.admitted[node * R + r]! -= req[r] ?? 0;
+      for (let r = 0; r < R; r++) this.perNode.admitted[node * R + r]! -= req[r] ?? 0;
     }
-    if ((f & F_RUNNING) !== 0) this.runningOn[node]!--;
+    if ((f & F_RUNNING) !== 0) this.perNode.runningOn[node]!--;
     if ((f & F_ADMITTED) !== 0) this.runtime.removePod(node, this.workers.containers[pod]!);
     this.workers.containers[pod] = 0;
     this.workers.flags[pod] = 0;

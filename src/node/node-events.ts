@@ -5,6 +5,7 @@ import type { PodTable } from "../cluster/pod-table.js";
 import type { DeploymentState, ReplicaSetState } from "../cluster/workloads.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
+import { columnTable } from "../core/column-table.js";
 import type { ApiServer } from "../apiserver/api-server.js";
 import { NS_PER } from "../core/time.js";
 import { Resource, Status, Verb } from "../apiserver/request-table.js";
@@ -21,6 +22,15 @@ const EVICTION_BYTES = 300;
  * `time.Sleep(5 * time.Second)` ("will retry after 5s").
  */
 export const EVICTION_RETRY_DELAY_NS = 5 * NS_PER.s;
+
+/**
+ * Per drain (a row per drain index, beside its record): pods whose eviction is not over, and the
+ * client sending its evictions.
+ */
+const DrainRows = columnTable({
+  left: { type: "Int32", unset: 0 },
+  client: { type: "Int32", unset: -1 },
+});
 
 /** One `drain` step as kubectl ran it: its evictions, refusals and outcome (summary.json node.drains). */
 export interface DrainRecord {
@@ -120,9 +130,7 @@ export class NodeEvents {
   private readonly d: NodeEventsDeps;
   /** Every drain: the steps' (also in {@link drains}) and the pool upgrader's. */
   private readonly records: DrainRecord[] = [];
-  /** Per drain: its pods whose eviction is not over, and the client sending its evictions. */
-  private readonly drainLeft: number[] = [];
-  private readonly drainClient: number[] = [];
+  private readonly perDrain = new DrainRows(8);
   private readonly kEvicted: EventKind;
   private readonly kRetry: EventKind;
   private readonly kTimeout: EventKind;
@@ -177,7 +185,12 @@ export class NodeEvents {
         return;
       }
       case "failNodes": {
-        const list = selectNodes(nodes, this.d.labels, action.nodes, (node) => this.d.kubelets.down[node] === 0);
+        const list = selectNodes(
+          nodes,
+          this.d.labels,
+          action.nodes,
+          (node) => this.d.kubelets.perNode.down[node] === 0,
+        );
         for (const node of list) this.d.kubelets.failNode(node);
         this.disruptions.push({ kind: "failNodes", atNs: this.d.engine.now, nodes: list });
         return;
@@ -233,7 +246,8 @@ export class NodeEvents {
       this.d.nodeChanges.onNodeChanged(node);
     }
     const pods = this.d.pods;
-    const idx = this.records.length;
+    const idx = this.perDrain.addRow();
+    this.perDrain.client[idx] = client;
     const rec: DrainRecord = {
       atNs: this.d.engine.now,
       nodes: list.length,
@@ -249,7 +263,6 @@ export class NodeEvents {
       timedOut: false,
     };
     this.records.push(rec);
-    this.drainClient.push(client);
     const targets: number[] = [];
     for (const node of list) {
       for (const pod of this.d.podsByNode.podsOf(node)) {
@@ -264,7 +277,7 @@ export class NodeEvents {
     // model: GetPodsForDeletion's errors (pods with no controller) stop the drain before any eviction.
     if (rec.unmanagedPods > 0) targets.length = 0;
     rec.pods = targets.length;
-    this.drainLeft.push(targets.length);
+    this.perDrain.left[idx] = targets.length;
     if (targets.length === 0) {
       rec.evictedAtNs = rec.unmanagedPods > 0 ? null : rec.atNs;
       return idx;
@@ -279,16 +292,8 @@ export class NodeEvents {
     const rec = this.records[drain]!;
     if (rec.timedOut) return;
     rec.evictionRequests++;
-    this.d.api.submit(
-      this.drainClient[drain]!,
-      Verb.create,
-      Resource.podsEviction,
-      pod,
-      0,
-      EVICTION_BYTES,
-      this.kEvicted,
-      drain,
-    );
+    const client = this.perDrain.client[drain]!;
+    this.d.api.submit(client, Verb.create, Resource.podsEviction, pod, 0, EVICTION_BYTES, this.kEvicted, drain);
   }
 
   private onEvicted(drain: number, req: number): void {
@@ -307,16 +312,16 @@ export class NodeEvents {
     }
     if (status < 300) this.drainEvictions++;
     else rec.evictionErrors++;
-    if (--this.drainLeft[drain]! === 0 && rec.evictionErrors === 0) rec.evictedAtNs = this.d.engine.now;
+    if (--this.perDrain.left[drain]! === 0 && rec.evictionErrors === 0) rec.evictedAtNs = this.d.engine.now;
     this.settleOne();
   }
 
   /** model: drain.go: the global timeout ends every pod's retry loop ("global timeout reached"). */
   private onTimeout(drain: number): void {
-    const left = this.drainLeft[drain]!;
+    const left = this.perDrain.left[drain]!;
     if (left === 0) return;
     this.records[drain]!.timedOut = true;
-    this.drainLeft[drain] = 0;
+    this.perDrain.left[drain] = 0;
     for (let i = 0; i < left; i++) this.settleOne();
   }
 

@@ -1,3 +1,5 @@
+import { columnTable } from "../core/column-table.js";
+
 /** The end-of-queue link. */
 export const NONE = -1;
 
@@ -8,18 +10,17 @@ export const NONE = -1;
  *
  * Contract: a row is in at most one queue at a time. `next` is passed at each call (not kept)
  * because a pool's columns are replaced when it grows; {@link push} sets the row's link.
- * perf: plain per-node Int32 columns; the methods are small enough to inline at their call sites.
+ * perf: per-node Int32 columns (a node's row is its index; the table never grows); the methods
+ * are small enough to inline at their call sites.
  */
-export class NodeFifos {
-  /** Per node: rows queued now. */
-  readonly length: Int32Array;
-  private readonly head: Int32Array;
-  private readonly tail: Int32Array;
-
+export class NodeFifos extends columnTable({
+  head: { type: "Int32", unset: NONE },
+  tail: { type: "Int32", unset: NONE },
+  /** Rows queued now. */
+  length: { type: "Int32", unset: 0 },
+}) {
   constructor(nodeCount: number) {
-    this.head = new Int32Array(nodeCount).fill(NONE);
-    this.tail = new Int32Array(nodeCount).fill(NONE);
-    this.length = new Int32Array(nodeCount);
+    super(nodeCount);
   }
 
   /** Appends `row` to `node`'s queue. */

@@ -81,6 +81,8 @@ export class NodeSampler
     const nodes = this.nodes;
     const k = this.kubelets;
     const R = nodes.resourceCount;
+    const { admitted: adm, runningOn } = k.perNode;
+    const { busy: pulling, bytesPulled } = k.puller.perNode;
     for (let n = 0; n < nodes.size; n++) {
       const last = this.lastRow[n]!;
       if (nodes.present[n] === 0) {
@@ -94,15 +96,15 @@ export class NodeSampler
         }
         continue;
       }
-      const cpu = k.admitted[n * R + Res.cpu]!;
-      const mem = k.admitted[n * R + Res.memory]!;
-      const admitted = k.admitted[n * R + Res.pods]!;
-      const running = k.runningOn[n]!;
+      const cpu = adm[n * R + Res.cpu]!;
+      const mem = adm[n * R + Res.memory]!;
+      const admitted = adm[n * R + Res.pods]!;
+      const running = runningOn[n]!;
       const q = k.puller.queueDepth(n);
       if (q > this.peakPullQueue) this.peakPullQueue = q;
-      const active = k.puller.activePulls(n);
+      const active = pulling[n]!;
       const ips = k.ipam.used(n);
-      const bytes = k.puller.bytesPulledOn(n);
+      const bytes = bytesPulled[n]!;
       const ready = nodes.ready[n]!;
       const cordoned = nodes.unschedulable[n]!;
       if (

@@ -68,34 +68,32 @@ export interface NodeSide {
 
 /** Builds the node-side summary after a run that stopped at `endNs`. */
 export function nodeSideSummary(side: NodeSide, pods: PodTable, expected: number, endNs: number): NodeSideSummary {
-  const k = side.kubelets;
-  const lc = side.nodeLifecycle;
-  const ev = side.nodeEvents;
-  const up = side.poolUpgrades;
+  const { kubelets: k, nodeLifecycle: lc, nodeEvents: ev, poolUpgrades: up } = side;
   const reg = k.registry;
   const bw = reg.bandwidthBytesPerSec;
+  const { peakThroughputBytesPerSec: peak, bytesServed, flowsStarted, peakWaitingFlows } = reg.totals;
   return {
     registry: {
       bandwidthBytesPerSec: bw,
-      peakThroughputBytesPerSec: Math.round(reg.peakThroughputBytesPerSec),
-      peakUtilization: Number.isFinite(bw) ? Math.round((reg.peakThroughputBytesPerSec / bw) * 1000) / 1000 : 0,
+      peakThroughputBytesPerSec: Math.round(peak),
+      peakUtilization: Number.isFinite(bw) ? Math.round((peak / bw) * 1000) / 1000 : 0,
       saturatedNs: reg.saturatedNs(endNs),
       activeNs: reg.activeNs(endNs),
-      bytesServed: reg.bytesServed,
-      blobDownloads: reg.flowsStarted,
-      peakQueuedDownloads: reg.peakWaitingFlows,
+      bytesServed,
+      blobDownloads: flowsStarted,
+      peakQueuedDownloads: peakWaitingFlows,
     },
     pulls: {
-      requests: k.puller.requestCount,
-      started: k.puller.pullsStartedCount,
-      failures: k.pullFailures,
-      qpsRefusals: k.puller.qpsRefusalCount,
+      requests: k.puller.requests.size,
+      started: k.puller.totals.pullsStarted,
+      failures: k.totals.pullFailures,
+      qpsRefusals: k.puller.totals.qpsRefusals,
       peakNodeQueue: side.nodeSampler.peakPullQueue,
     },
-    sandboxFailures: k.sandboxFailures,
-    cniAdds: k.cni.addCount,
-    admissionRejections: k.admissionRejections,
-    statusWrites: k.status.gets + k.status.patches,
+    sandboxFailures: k.totals.sandboxFailures,
+    cniAdds: k.cni.totals.adds,
+    admissionRejections: k.totals.admissionRejections,
+    statusWrites: k.status.totals.gets + k.status.totals.patches,
     evictions: {
       taintManager: lc.evictions,
       drain: ev.drainEvictions,

@@ -2,7 +2,7 @@ import type { Engine, EventHandle, EventKind } from "../core/engine.js";
 import { SimulationError } from "../core/errors.js";
 import { NS_PER } from "../core/time.js";
 import { RingQueue } from "../sync/ring-queue.js";
-import { columnPool } from "../core/column-table.js";
+import { columnPool, columnTable } from "../core/column-table.js";
 
 /** Bandwidth and request limits of the shared image registry and of the nodes' NICs. */
 export interface RegistryConfig {
@@ -20,9 +20,8 @@ export interface RegistryConfig {
 const NS_PER_S = NS_PER.s;
 /** Share of the aggregate bandwidth at which the registry counts as saturated (float tolerance). */
 const SATURATED = 0.999;
-const FREE = 0;
-const WAITING = 1;
-const ACTIVE = 2;
+/** Where a flow id stands. */
+const FlowState = { free: 0, waiting: 1, active: 2 } as const;
 
 /**
  * The registry's flows, pooled (ids recycled). perf: structure of arrays. The `a*` columns are
@@ -32,7 +31,7 @@ const ACTIVE = 2;
  * They share the flow columns' capacity, which bounds both.
  */
 const FlowRows = columnPool({
-  flowState: { type: "Uint8", unset: FREE },
+  flowState: { type: "Uint8", unset: FlowState.free },
   flowNode: { type: "Int32", unset: -1 },
   flowSize: { type: "Float64", unset: 0 },
   flowKind: { type: "Int32", unset: 0 },
@@ -48,6 +47,30 @@ const FlowRows = columnPool({
   candidates: { type: "Int32", unset: -1 },
   candidateDelay: { type: "Float64", unset: 0 },
 });
+
+/** Per-node columns (node id -> ...). */
+const NodeRows = columnTable({
+  /** NIC bandwidth b, bytes/s. */
+  bw: { type: "Float64", unset: 0 },
+  /** Active flows of the node, and its position in `activeNodes` (-1: none); kept by activate and deactivate. */
+  flows: { type: "Int32", unset: 0 },
+  pos: { type: "Int32", unset: -1 },
+  /** Set by each rebalance: whether the NIC caps the node's flows, and the rate of each. */
+  capped: { type: "Uint8", unset: 0 },
+  rate: { type: "Float64", unset: 0 },
+});
+
+/** What a {@link Registry} has served so far, as the run summary reports it. */
+export interface RegistryTotals {
+  /** Highest {@link Registry.throughputBytesPerSec} seen so far. */
+  peakThroughputBytesPerSec: number;
+  /** Most flows ever queued behind the request limit at once. */
+  peakWaitingFlows: number;
+  /** Bytes of all finished flows. */
+  bytesServed: number;
+  /** Flows ever started. */
+  flowsStarted: number;
+}
 
 /**
  * The shared image registry as a fluid-flow network: every active blob download (one layer to
@@ -78,17 +101,14 @@ export class Registry {
   readonly nodeCount: number;
   /** Sum of the active flows' rates, bytes/s, as of the last rate change. */
   throughputBytesPerSec = 0;
-  /** Highest {@link throughputBytesPerSec} seen so far. */
-  peakThroughputBytesPerSec = 0;
-  /** Most flows ever queued behind the request limit at once. */
-  peakWaitingFlows = 0;
-  /** Bytes of all finished flows. */
-  bytesServed = 0;
-  /** Flows ever started. */
-  flowsStarted = 0;
+  readonly totals: RegistryTotals = {
+    peakThroughputBytesPerSec: 0,
+    peakWaitingFlows: 0,
+    bytesServed: 0,
+    flowsStarted: 0,
+  };
   private readonly engine: Engine;
   private readonly name: string;
-  private readonly nodeBw: Float64Array;
   private readonly timerKind: EventKind;
   private readonly rebalanceKind: EventKind;
 
@@ -98,13 +118,9 @@ export class Registry {
   private candidateCount = 0;
   private readonly waiting = new RingQueue();
 
-  // Per-node columns.
-  private readonly nodeFlows: Int32Array;
-  private readonly nodeCapped: Uint8Array;
-  /** Rate of each flow of the node, set by the last rebalance. */
-  private readonly nodeRate: Float64Array;
+  private readonly nodes: InstanceType<typeof NodeRows>;
+  /** The nodes with active flows, 0 .. activeNodeCount-1: the per-change loops visit only those. */
   private readonly activeNodes: Int32Array;
-  private readonly nodePos: Int32Array;
   private activeNodeCount = 0;
 
   /** Time up to which every active flow's remaining bytes are exact. */
@@ -126,7 +142,8 @@ export class Registry {
     this.maxConcurrentRequests = config.maxConcurrentRequests ?? Infinity;
     if (!(this.bandwidthBytesPerSec > 0)) throw new RangeError(`${name}: bandwidth must be > 0`);
     if (!(this.maxConcurrentRequests >= 1)) throw new RangeError(`${name}: maxConcurrentRequests must be >= 1`);
-    this.nodeBw = new Float64Array(nodeCount);
+    this.nodes = new NodeRows(nodeCount);
+    this.activeNodes = new Int32Array(nodeCount);
     const b = config.nodeBandwidthBytesPerSec;
     for (let n = 0; n < nodeCount; n++) {
       const v = typeof b === "number" ? b : b[n];
@@ -134,13 +151,8 @@ export class Registry {
       if (v === Infinity && this.bandwidthBytesPerSec === Infinity) {
         throw new RangeError(`${name}: registry and node ${n} bandwidth cannot both be unlimited`);
       }
-      this.nodeBw[n] = v;
+      this.nodes.bw[n] = v;
     }
-    this.nodeFlows = new Int32Array(nodeCount);
-    this.nodeCapped = new Uint8Array(nodeCount);
-    this.nodeRate = new Float64Array(nodeCount);
-    this.activeNodes = new Int32Array(nodeCount);
-    this.nodePos = new Int32Array(nodeCount).fill(-1);
     this.timerKind = engine.register(`${name}.flowsDone`, () => this.onTimer());
     this.rebalanceKind = engine.register(`${name}.rebalance`, () => this.rebalance());
   }
@@ -173,12 +185,12 @@ export class Registry {
 
   /** Active flows of `node`. */
   flowsOn(node: number): number {
-    return this.nodeFlows[node]!;
+    return this.nodes.flows[node]!;
   }
 
   /** Current rate of an active flow, bytes/s (0 for a waiting one). */
   rateOf(flow: number): number {
-    return this.flows.flowState[flow] === ACTIVE ? this.flows.aRate[this.flows.flowSlot[flow]!]! : 0;
+    return this.flows.flowState[flow] === FlowState.active ? this.flows.aRate[this.flows.flowSlot[flow]!]! : 0;
   }
 
   /**
@@ -190,7 +202,7 @@ export class Registry {
     if (!(node >= 0 && node < this.nodeCount)) {
       throw new SimulationError(this.name, this.engine.now, `no node ${node}`);
     }
-    this.flowsStarted++;
+    this.totals.flowsStarted++;
     if (!(bytes > 0)) {
       this.engine.schedule(0, doneKind, target, arg);
       return -1;
@@ -204,16 +216,16 @@ export class Registry {
     if (this.activeCount < this.maxConcurrentRequests && this.waiting.size === 0) {
       this.activate(f);
     } else {
-      this.flows.flowState[f] = WAITING;
+      this.flows.flowState[f] = FlowState.waiting;
       this.waiting.push(f);
-      if (this.waiting.size > this.peakWaitingFlows) this.peakWaitingFlows = this.waiting.size;
+      if (this.waiting.size > this.totals.peakWaitingFlows) this.totals.peakWaitingFlows = this.waiting.size;
     }
     this.markDirty();
     return f;
   }
 
   private activate(f: number): void {
-    this.flows.flowState[f] = ACTIVE;
+    this.flows.flowState[f] = FlowState.active;
     const slot = this.activeCount++;
     const n = this.flows.flowNode[f]!;
     this.flows.flowSlot[f] = slot;
@@ -221,8 +233,9 @@ export class Registry {
     this.flows.aNode[slot] = n;
     this.flows.aRemaining[slot] = this.flows.flowSize[f]!;
     this.flows.aRate[slot] = 0; // until the next rebalance, which runs at this instant
-    if (this.nodeFlows[n]!++ === 0) {
-      this.nodePos[n] = this.activeNodeCount;
+    const nodes = this.nodes;
+    if (nodes.flows[n]!++ === 0) {
+      nodes.pos[n] = this.activeNodeCount;
       this.activeNodes[this.activeNodeCount++] = n;
     }
   }
@@ -239,14 +252,15 @@ export class Registry {
       this.flows.flowSlot[g] = slot;
     }
     const n = this.flows.flowNode[f]!;
-    if (--this.nodeFlows[n]! === 0) {
-      const p = this.nodePos[n]!;
+    const nodes = this.nodes;
+    if (--nodes.flows[n]! === 0) {
+      const p = nodes.pos[n]!;
       const lastNode = this.activeNodes[--this.activeNodeCount]!;
       this.activeNodes[p] = lastNode;
-      this.nodePos[lastNode] = p;
-      this.nodePos[n] = -1;
+      nodes.pos[lastNode] = p;
+      nodes.pos[n] = -1;
     }
-    this.flows.flowState[f] = FREE;
+    this.flows.flowState[f] = FlowState.free;
     this.flows.release(f);
   }
 
@@ -266,10 +280,7 @@ export class Registry {
     this.rebalancePending = false;
     const now = this.engine.now;
     const nodes = this.activeNodes;
-    const nodeFlows = this.nodeFlows;
-    const nodeBw = this.nodeBw;
-    const capped = this.nodeCapped;
-    const nodeRate = this.nodeRate;
+    const { flows: nodeFlows, bw: nodeBw, capped, rate: nodeRate } = this.nodes;
     const nodeCount = this.activeNodeCount;
     for (let i = 0; i < nodeCount; i++) capped[nodes[i]!] = 0;
     // model: progressive filling. All flows rise together to level λ = (B - Σ capped b_n) /
@@ -305,12 +316,7 @@ export class Registry {
     // sets its new rate and finds the earliest finish.
     const scale = (now - this.advancedNs) / NS_PER.s;
     this.advancedNs = now;
-    const aNode = this.flows.aNode;
-    const rem = this.flows.aRemaining;
-    const rate = this.flows.aRate;
-    const aFlow = this.flows.aFlow;
-    const cand = this.flows.candidates;
-    const candDelay = this.flows.candidateDelay;
+    const { aNode, aRemaining: rem, aRate: rate, aFlow, candidates: cand, candidateDelay: candDelay } = this.flows;
     let candCount = 0;
     let sum = 0;
     let minDelay = Infinity;
@@ -342,7 +348,7 @@ export class Registry {
     this.active = this.activeNs(now);
     this.rateSinceNs = now;
     this.throughputBytesPerSec = sum;
-    if (sum > this.peakThroughputBytesPerSec) this.peakThroughputBytesPerSec = sum;
+    if (sum > this.totals.peakThroughputBytesPerSec) this.totals.peakThroughputBytesPerSec = sum;
     if (minDelay === Infinity) {
       this.cancelTimer();
       return;
@@ -371,17 +377,14 @@ export class Registry {
     this.timer = -1;
     this.timerAtNs = -1;
     const scale = (this.engine.now - this.advancedNs) / NS_PER.s;
-    const rem = this.flows.aRemaining;
-    const rate = this.flows.aRate;
-    const slotOf = this.flows.flowSlot;
-    const cand = this.flows.candidates;
+    const { aRemaining: rem, aRate: rate, flowSlot: slotOf, candidates: cand } = this.flows;
     for (let j = 0, c = this.candidateCount; j < c; j++) {
       const f = cand[j]!;
       const slot = slotOf[f]!;
       // Done when less than one ns of transfer is left (float residue of the rounded-up instant);
       // otherwise the rebalance below reschedules it.
       if ((rem[slot]! - rate[slot]! * scale) * NS_PER.s > rate[slot]!) continue;
-      this.bytesServed += this.flows.flowSize[f]!;
+      this.totals.bytesServed += this.flows.flowSize[f]!;
       const kind = this.flows.flowKind[f]! as EventKind;
       const target = this.flows.flowTarget[f]!;
       const arg = this.flows.flowArg[f]!;

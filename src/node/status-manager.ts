@@ -4,7 +4,6 @@ import { Sampler, type DistSpec } from "../core/distributions.js";
 import type { Engine, EventKind } from "../core/engine.js";
 import type { RandomStreams } from "../core/random.js";
 import type { ApiServer } from "../apiserver/api-server.js";
-import type { ApiClients } from "../apiserver/clients.js";
 import { PodDelete } from "../apiserver/object-store.js";
 import { DELETE_BYTES, Resource, Verb } from "../apiserver/request-table.js";
 import { columnTable } from "../core/column-table.js";
@@ -14,18 +13,22 @@ import { NodeFifos, NONE } from "./node-fifos.js";
 const STATUS_PATCH_BYTES = 2_000;
 
 /** Per-pod sync state. */
-const IDLE = 0;
-const QUEUED = 1;
-const IN_FLIGHT = 2;
+const SyncState = { idle: 0, queued: 1, inFlight: 2 } as const;
 
 /** Per-pod sync state of the status manager. perf: typed columns, FIFO links through `next`. */
 const StatusRows = columnTable({
-  state: { type: "Uint8", unset: IDLE },
+  state: { type: "Uint8", unset: SyncState.idle },
   dirty: { type: "Uint8", unset: 0 },
   finalize: { type: "Uint8", unset: 0 },
   phase: { type: "Uint8", unset: 0 },
   next: { type: "Int32", unset: NONE },
   podNode: { type: "Int32", unset: NONE },
+});
+
+/** Per node: a status write is in flight; the kubelet stopped. */
+const StatusNodes = columnTable({
+  busy: { type: "Uint8", unset: 0 },
+  down: { type: "Uint8", unset: 0 },
 });
 
 /**
@@ -44,7 +47,6 @@ const StatusRows = columnTable({
 export class StatusManager {
   private readonly engine: Engine;
   private readonly api: ApiServer;
-  private readonly clients: ApiClients;
   private readonly pods: PodTable;
   private readonly clientOf: Int32Array;
   private readonly getLatency: Sampler;
@@ -52,14 +54,11 @@ export class StatusManager {
   private readonly kPatched: EventKind;
   private readonly kDeleted: EventKind;
   private readonly rows = new StatusRows(1024);
-  // Per node.
+  /** Per node: pods waiting for their status write. */
   private readonly queues: NodeFifos;
-  private readonly busy: Uint8Array;
-  private readonly down: Uint8Array;
+  private readonly perNode: InstanceType<typeof StatusNodes>;
   /** Status GETs and PATCHes sent, final deletes sent. */
-  gets = 0;
-  patches = 0;
-  deletes = 0;
+  readonly totals = { gets: 0, patches: 0, deletes: 0 };
 
   constructor(
     engine: Engine,
@@ -71,14 +70,12 @@ export class StatusManager {
   ) {
     this.engine = engine;
     this.api = api;
-    this.clients = api.clients;
     this.pods = pods;
     this.clientOf = clientOf;
     this.getLatency = new Sampler(getLatency, random.stream("kubelet/status-get"));
     const n = clientOf.length;
     this.queues = new NodeFifos(n);
-    this.busy = new Uint8Array(n);
-    this.down = new Uint8Array(n);
+    this.perNode = new StatusNodes(n);
     this.kGot = engine.register("kubelet.status.got", (pod) => this.onGot(pod));
     this.kPatched = engine.register("kubelet.status.patched", (pod) => this.onPatched(pod));
     this.kDeleted = engine.register("kubelet.status.deleted", () => {});
@@ -98,87 +95,82 @@ export class StatusManager {
     this.rows.phase[pod] = phase;
     this.rows.podNode[pod] = node;
     if (thenDelete) this.rows.finalize[pod] = 1;
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     const s = this.rows.state[pod]!;
-    if (s === QUEUED) return;
-    if (s === IN_FLIGHT) {
+    if (s === SyncState.queued) return;
+    if (s === SyncState.inFlight) {
       this.rows.dirty[pod] = 1;
       return;
     }
     this.append(pod, node);
-    if (this.busy[node] === 0) this.startNext(node);
+    if (this.perNode.busy[node] === 0) this.startNext(node);
   }
 
   /** The node's kubelet stopped: nothing more is written for its pods. */
   stopNode(node: NodeIdx): void {
-    this.down[node] = 1;
+    this.perNode.down[node] = 1;
     this.queues.clear(node);
   }
 
   /** Queues `pod` at the tail of `node`'s FIFO. */
   private append(pod: PodIdx, node: NodeIdx): void {
-    this.rows.state[pod] = QUEUED;
+    this.rows.state[pod] = SyncState.queued;
     this.queues.push(node, pod, this.rows.next);
   }
 
   private startNext(node: NodeIdx): void {
-    const pod = this.down[node] === 1 ? NONE : this.queues.shift(node, this.rows.next);
+    const pod = this.perNode.down[node] === 1 ? NONE : this.queues.shift(node, this.rows.next);
     if (pod === NONE) {
-      this.busy[node] = 0;
+      this.perNode.busy[node] = 0;
       return;
     }
-    this.busy[node] = 1;
-    this.rows.state[pod] = IN_FLIGHT;
+    this.perNode.busy[node] = 1;
+    this.rows.state[pod] = SyncState.inFlight;
     this.rows.dirty[pod] = 0;
     // model: the GET goes through the kubelet's client-side limiter like every call.
-    const wait = this.clients.limiters[this.clientOf[node]!]!.reserve(this.engine.now);
-    this.gets++;
+    const wait = this.api.clients.limiters[this.clientOf[node]!]!.reserve(this.engine.now);
+    this.totals.gets++;
     this.engine.schedule(wait + this.getLatency.sample(), this.kGot, pod);
   }
 
   private onGot(pod: PodIdx): void {
     const node = this.rows.podNode[pod]!;
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     if (!Number.isNaN(this.pods.deletedNs[pod])) {
       // model: status_manager.go syncPod: NotFound -> nothing to write.
       this.done(pod, node);
       return;
     }
-    this.patches++;
-    this.api.submit(
-      this.clientOf[node]!,
-      Verb.patch,
-      Resource.podsStatus,
-      pod,
-      this.rows.phase[pod]!,
-      STATUS_PATCH_BYTES,
-      this.kPatched,
-      pod,
-    );
+    this.totals.patches++;
+    this.send(pod, node, Verb.patch, Resource.podsStatus, this.rows.phase[pod]!, STATUS_PATCH_BYTES, this.kPatched);
   }
 
   private onPatched(pod: PodIdx): void {
     const node = this.rows.podNode[pod]!;
-    if (this.down[node] === 1) return;
+    if (this.perNode.down[node] === 1) return;
     if (this.rows.finalize[pod] === 1 && this.rows.dirty[pod] === 0) {
       this.rows.finalize[pod] = 0;
-      this.deletes++;
-      this.api.submit(
-        this.clientOf[node]!,
-        Verb.delete,
-        Resource.pods,
-        pod,
-        PodDelete.final,
-        DELETE_BYTES,
-        this.kDeleted,
-        pod,
-      );
+      this.totals.deletes++;
+      this.send(pod, node, Verb.delete, Resource.pods, PodDelete.final, DELETE_BYTES, this.kDeleted);
     }
     this.done(pod, node);
   }
 
+  /** Submits `verb` on `resource` about `pod` through its node's client; `replyKind` fires with the pod. */
+  private send(
+    pod: PodIdx,
+    node: NodeIdx,
+    verb: Verb,
+    resource: Resource,
+    arg: number,
+    bytes: number,
+    replyKind: EventKind,
+  ): void {
+    this.api.submit(this.clientOf[node]!, verb, resource, pod, arg, bytes, replyKind, pod);
+  }
+
   private done(pod: PodIdx, node: NodeIdx): void {
-    this.rows.state[pod] = IDLE;
+    this.rows.state[pod] = SyncState.idle;
     if (this.rows.dirty[pod] === 1) {
       this.rows.dirty[pod] = 0;
       this.append(pod, node);

@@ -1,7 +1,7 @@
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "./core-v1-fields.js";
 import { noteContainerResources } from "./inputs/limit-ranges.js";
-import { notePriorityClassRef } from "./inputs/priority-classes.js";
-import { noteRuntimeClassRef } from "./inputs/runtime-classes.js";
+import { priorityClassRefs } from "./inputs/priority-classes.js";
+import { runtimeClassRefs } from "./inputs/runtime-classes.js";
 import type { DistSpec } from "../core/distributions.js";
 import type { DaemonSetManifest } from "./inputs/daemon-sets.js";
 import { ScenarioError } from "./scenario-error.js";
@@ -494,8 +494,8 @@ export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>):
     ...(overhead.size > 0 ? { overhead } : {}),
     ...(gates.length > 0 ? { schedulingGates: gates } : {}),
   };
-  if (pc.present) notePriorityClassRef(pod, pc);
-  if (rc.present || overhead.size > 0) noteRuntimeClassRef(pod, rc.present ? rc : r.get("overhead"));
+  if (pc.present) priorityClassRefs.note(pod, pc);
+  if (rc.present || overhead.size > 0) runtimeClassRefs.note(pod, rc.present ? rc : r.get("overhead"));
   return pod;
 }
 

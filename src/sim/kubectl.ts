@@ -39,6 +39,14 @@ export interface KubectlDeps {
   allRunning: AllRunningCondition;
 }
 
+/** What `initialize` worked out for one workload step. */
+interface StepPlan {
+  /** The index of the step's first HorizontalPodAutoscaler in the controller's list. */
+  readonly firstAutoscaler: number;
+  /** An update's template: a DaemonSet's revision, else the pod template built (-1: the Deployment's own). */
+  updateTemplate: number;
+}
+
 /**
  * The user at kubectl, replaying the scenario's workload: each step at its time, its writes
  * (Deployment creates and updates) through kubectl's rate-limited client; node steps through
@@ -51,17 +59,15 @@ export interface KubectlDeps {
 export class Kubectl implements Component {
   readonly name = "kubectl";
   private readonly d: KubectlDeps;
+  /** Per pod template: the Deployment it was built for. */
   private readonly templateOwner: number[] = [];
-  private readonly updateTemplates: number[] = [];
+  private readonly steps: StepPlan[] = [];
   private readonly kApplied: EventKind;
   private readonly kApply: EventKind;
   private readonly kScale: EventKind;
   private readonly kHpaCreated: EventKind;
   /** Each scale: row (kubectl scale at its time): the Deployment and its replicas. */
-  private readonly scaleDeployment: number[] = [];
-  private readonly scaleReplicas: number[] = [];
-  /** Per step: the index of its first HorizontalPodAutoscaler in the controller's list. */
-  private readonly firstAutoscaler: number[] = [];
+  private readonly scales: { readonly deployment: number; readonly replicas: number }[] = [];
   /** Steps and scale rows kubectl carries out (load steps are the metrics model's, not kubectl's). */
   private readonly applications: number;
   private stepsApplied = 0;
@@ -101,7 +107,8 @@ export class Kubectl implements Component {
     let autoscalers = 0;
     for (let i = 0; i < scenario.workload.length; i++) {
       const a = scenario.workload[i]!.action;
-      this.firstAutoscaler.push(autoscalers);
+      const step: StepPlan = { firstAutoscaler: autoscalers, updateTemplate: -1 };
+      this.steps.push(step);
       if (a.kind === "create") {
         autoscalers += a.autoscalers?.length ?? 0;
         for (const d of a.deployments) {
@@ -137,19 +144,14 @@ export class Kubectl implements Component {
         // no replicas); its controller builds the pods' templates.
         const ds = this.daemonSetNamed(a.deployment)!;
         const spec = withImage(ds.revisions.at(-1)!, a.container, a.image ?? "");
-        this.updateTemplates[i] = ds.revisions.push(spec) - 1;
+        step.updateTemplate = ds.revisions.push(spec) - 1;
       } else if (a.kind === "update") {
         const dep = this.deploymentNamed(a.deployment);
-        this.updateTemplates[i] =
-          a.image === undefined
-            ? -1
-            : this.addTemplate(withImage(this.latestSpec(dep.idx), a.container, a.image), dep.idx);
+        if (a.image !== undefined)
+          step.updateTemplate = this.addTemplate(withImage(this.latestSpec(dep.idx), a.container, a.image), dep.idx);
       } else if (a.kind === "scale") {
         const dep = this.deploymentNamed(a.deployment).idx;
-        for (const r of a.replicas) {
-          this.scaleDeployment.push(dep);
-          this.scaleReplicas.push(r);
-        }
+        for (const replicas of a.replicas) this.scales.push({ deployment: dep, replicas });
       } else if (
         a.kind !== "load" &&
         a.kind !== "addNodes" &&
@@ -180,18 +182,18 @@ export class Kubectl implements Component {
    * spec.replicas when no precondition is given).
    */
   private scale(row: number): void {
-    const d = this.scaleDeployment[row]!;
+    const { deployment, replicas } = this.scales[row]!;
     this.inflight++;
     this.stepsApplied++;
     this.d.api.submit(
       this.d.client,
       Verb.patch,
       Resource.deploymentsScale,
-      d,
-      this.scaleReplicas[row]!,
+      deployment,
+      replicas,
       SCALE_PATCH_BYTES,
       this.kApplied,
-      d,
+      deployment,
     );
   }
 
@@ -319,7 +321,7 @@ export class Kubectl implements Component {
       const n = a.autoscalers?.length ?? 0;
       for (let k = 0; k < n; k++) {
         this.inflight++;
-        this.autoscalers!.submitCreate(client, this.firstAutoscaler[i]! + k, this.kHpaCreated);
+        this.autoscalers!.submitCreate(client, this.steps[i]!.firstAutoscaler + k, this.kHpaCreated);
       }
     } else if (a.kind === "update" && this.daemonSetNamed(a.deployment) !== undefined) {
       const ds = this.daemonSetNamed(a.deployment)!.idx;
@@ -329,14 +331,15 @@ export class Kubectl implements Component {
         Verb.update,
         Resource.daemonsets,
         ds,
-        this.updateTemplates[i]!,
+        this.steps[i]!.updateTemplate,
         DEPLOYMENT_BYTES,
         this.kApplied,
         ds,
       );
     } else if (a.kind === "update") {
       const dep = this.deploymentNamed(a.deployment);
-      const template = this.updateTemplates[i]! >= 0 ? this.updateTemplates[i]! : dep.template;
+      const planned = this.steps[i]!.updateTemplate;
+      const template = planned >= 0 ? planned : dep.template;
       const u =
         store.deploymentUpdates.push({
           deployment: dep.idx,

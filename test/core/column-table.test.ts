@@ -21,6 +21,16 @@ describe("columnTable", () => {
     expect(own.filter((k) => k in t.columnSpec)).toEqual(["timeNs", "node", "flag", "lanes"]);
   });
 
+  it("takes a bare element type as a one-value column of unset 0", () => {
+    const Counts = columnTable({ hits: "Uint32", timeNs: { type: "Float64", unset: NaN } });
+    const t = new Counts(2);
+    t.addRows(3);
+    expect(t.hits).toBeInstanceOf(Uint32Array);
+    expect(Array.from(t.hits)).toEqual([0, 0, 0, 0]);
+    expect(Number.isNaN(t.timeNs[3])).toBe(true);
+    expect(t.arrow("hits", "int32", "hits").values).toEqual(new Int32Array(3));
+  });
+
   it("doubles on append, keeps contents and fills the new tail with the unset value", () => {
     const t = new Log(2);
     for (let i = 0; i < 5; i++) {

@@ -70,7 +70,7 @@ describe("CNI ADD", () => {
       { target: 2, code: CniResult.FailedCreatePodSandBox, atNs: 0 },
       { target: 1, code: CniResult.ok, atNs: NS_PER.s },
     ]);
-    expect(cni.failureCount).toBe(1);
+    expect(cni.totals.failures).toBe(1);
     cni.del(0);
     add(0, 3);
     engine.run();

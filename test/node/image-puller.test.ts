@@ -38,7 +38,7 @@ describe("ImagePuller: serialized and parallel pulls", () => {
     names.forEach((name, i) => {
       w.pull(0, name, "IfNotPresent", i);
     });
-    expect(w.puller.activePulls(0)).toBe(1);
+    expect(w.puller.perNode.busy[0]).toBe(1);
     expect(w.puller.queueDepth(0)).toBe(3);
     w.engine.run();
     // 2 s, 3 s, 1 s, 4 s back to back.
@@ -88,7 +88,7 @@ describe("ImagePuller: serialized and parallel pulls", () => {
     ["a", "b", "c", "d"].forEach((name, i) => {
       w.pull(0, name, "IfNotPresent", i);
     });
-    expect(w.puller.activePulls(0)).toBe(2);
+    expect(w.puller.perNode.busy[0]).toBe(2);
     expect(w.puller.queueDepth(0)).toBe(2);
     w.engine.run();
     expect(Math.max(...w.done.map((d) => d.atNs))).toBe(10 * S);
@@ -105,7 +105,7 @@ describe("ImagePuller: serialized and parallel pulls", () => {
     expect(w.registry.flowsOn(0)).toBe(3);
     w.engine.run();
     expect(w.doneOf(0).atNs).toBe(6 * S); // 60 MB at 10 MB/s, whatever the split
-    expect(w.registry.flowsStarted).toBe(6);
+    expect(w.registry.totals.flowsStarted).toBe(6);
   });
 });
 
@@ -115,10 +115,10 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r1 = w.pull(0, "base1", "IfNotPresent", 0);
     const r2 = w.pull(0, "base2", "IfNotPresent", 1);
     w.engine.run();
-    expect(w.puller.requestBytes(r1)).toBe(150 * MB);
-    expect(w.puller.requestBytes(r2)).toBe(30 * MB);
-    expect(w.puller.bytesPulledOn(0)).toBe(180 * MB);
-    expect(w.registry.bytesServed).toBe(180 * MB);
+    expect(w.puller.requests.bytes[r1]!).toBe(150 * MB);
+    expect(w.puller.requests.bytes[r2]!).toBe(30 * MB);
+    expect(w.puller.perNode.bytesPulled[0]).toBe(180 * MB);
+    expect(w.registry.totals.bytesServed).toBe(180 * MB);
     expect(w.doneOf(0).atNs).toBe(15 * S);
     expect(w.doneOf(1).atNs).toBe(18 * S);
   });
@@ -128,9 +128,9 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r1 = w.pull(0, "base1", "IfNotPresent", 0);
     const r2 = w.pull(0, "base2", "IfNotPresent", 1);
     w.engine.run();
-    expect(w.registry.flowsStarted).toBe(3); // base, top1, top2
-    expect(w.puller.requestBytes(r1) + w.puller.requestBytes(r2)).toBe(180 * MB);
-    expect(w.registry.bytesServed).toBe(180 * MB);
+    expect(w.registry.totals.flowsStarted).toBe(3); // base, top1, top2
+    expect(w.puller.requests.bytes[r1]! + w.puller.requests.bytes[r2]!).toBe(180 * MB);
+    expect(w.registry.totals.bytesServed).toBe(180 * MB);
     expect(Math.max(w.doneOf(0).atNs, w.doneOf(1).atNs)).toBe(18 * S);
   });
 
@@ -142,10 +142,10 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.engine.run();
     expect(w.doneOf(0).atNs).toBe(3 * S);
     expect(w.doneOf(1).atNs).toBe(3 * S);
-    expect(w.puller.pullsStartedCount).toBe(1);
-    expect(w.registry.flowsStarted).toBe(1);
-    expect(w.puller.requestBytes(r1)).toBe(30 * MB);
-    expect(w.puller.requestBytes(r2)).toBe(0);
+    expect(w.puller.totals.pullsStarted).toBe(1);
+    expect(w.registry.totals.flowsStarted).toBe(1);
+    expect(w.puller.requests.bytes[r1]!).toBe(30 * MB);
+    expect(w.puller.requests.bytes[r2]!).toBe(0);
   });
 
   it("IfNotPresent with the image pre-pulled succeeds at once without touching the registry", () => {
@@ -154,8 +154,8 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.pull(0, "d", "IfNotPresent", 0);
     w.engine.run();
     expect(w.done).toEqual([{ target: 0, code: PullResult.ok, atNs: 0 }]);
-    expect(w.puller.pullsStartedCount).toBe(0);
-    expect(w.registry.flowsStarted).toBe(0);
+    expect(w.puller.totals.pullsStarted).toBe(0);
+    expect(w.registry.totals.flowsStarted).toBe(0);
   });
 
   it("Always re-pulls a present image: a manifest round trip and a slot, zero bytes", () => {
@@ -164,9 +164,9 @@ describe("ImagePuller: layers, sharing and policies", () => {
     const r = w.pull(0, "d", "Always", 0);
     w.engine.run();
     expect(w.done).toEqual([{ target: 0, code: PullResult.ok, atNs: 50 * NS_PER.ms }]);
-    expect(w.puller.pullsStartedCount).toBe(1);
-    expect(w.puller.requestBytes(r)).toBe(0);
-    expect(w.registry.bytesServed).toBe(0);
+    expect(w.puller.totals.pullsStarted).toBe(1);
+    expect(w.puller.requests.bytes[r]!).toBe(0);
+    expect(w.registry.totals.bytesServed).toBe(0);
   });
 
   it("Never: ErrImageNeverPull when missing, ok when present", () => {
@@ -177,7 +177,7 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.engine.run();
     expect(w.doneOf(0).code).toBe(PullResult.ok);
     expect(w.doneOf(1).code).toBe(PullResult.ErrImageNeverPull);
-    expect(w.registry.flowsStarted).toBe(0);
+    expect(w.registry.totals.flowsStarted).toBe(0);
   });
 
   it("pullOrSettle: a request settled at once fires no event; one that pulls fires as pull does", () => {
@@ -185,11 +185,11 @@ describe("ImagePuller: layers, sharing and policies", () => {
     w.cache.prePull(w.id("a"));
     const present = w.puller.pullOrSettle(0, w.id("a"), "IfNotPresent", w.onDone, 0);
     const never = w.puller.pullOrSettle(0, w.id("b"), "Never", w.onDone, 1);
-    expect(w.puller.requestResult(present)).toBe(PullResult.ok);
-    expect(w.puller.requestResult(never)).toBe(PullResult.ErrImageNeverPull);
+    expect(w.puller.requests.result[present]).toBe(PullResult.ok);
+    expect(w.puller.requests.result[never]).toBe(PullResult.ErrImageNeverPull);
     expect(w.engine.pending).toBe(0);
     const pulled = w.puller.pullOrSettle(0, w.id("c"), "IfNotPresent", w.onDone, 2);
-    expect(w.puller.requestResult(pulled)).toBe(-1);
+    expect(w.puller.requests.result[pulled]).toBe(-1);
     w.engine.run();
     expect(w.done).toEqual([{ target: 2, code: PullResult.ok, atNs: 50 * NS_PER.ms + S }]);
   });
@@ -205,8 +205,8 @@ describe("ImagePuller: layers, sharing and policies", () => {
     expect(w.cache.hasImage(0, w.id("y"))).toBe(false);
     const r = w.pull(0, "y", "IfNotPresent", 0);
     w.engine.run();
-    expect(w.puller.pullsStartedCount).toBe(1);
-    expect(w.puller.requestBytes(r)).toBe(0);
+    expect(w.puller.totals.pullsStarted).toBe(1);
+    expect(w.puller.requests.bytes[r]!).toBe(0);
     expect(w.cache.hasImage(0, w.id("y"))).toBe(true);
   });
 });
@@ -225,7 +225,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     w.engine.run();
     const failed = w.done.filter((d) => d.code === PullResult.ErrImagePull).map((d) => d.target);
     expect(failed).toEqual([10, 11]);
-    expect(w.puller.qpsRefusalCount).toBe(2);
+    expect(w.puller.totals.qpsRefusals).toBe(2);
     // A QPS refusal feeds the back-off like any failed pull.
     expect(w.puller.backOffPeriodNs(10, w.id("i10"))).toBe(10 * S);
     // 200 ms later one token has refilled (5/s).
@@ -244,7 +244,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     });
     for (let i = 0; i < 30; i++) w.pull(0, `i${i}`, "IfNotPresent", i);
     w.engine.run();
-    expect(w.puller.qpsRefusalCount).toBe(0);
+    expect(w.puller.totals.qpsRefusals).toBe(0);
     expect(w.done.every((d) => d.code === PullResult.ok)).toBe(true);
     expect(w.engine.now).toBe(30 * S);
   });
@@ -271,7 +271,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     }
     expect(periods).toEqual([10, 20, 40, 80, 160, 300, 300]);
     expect(codes.every((c) => c === PullResult.ErrImagePull)).toBe(true);
-    expect(w.puller.injectedFailureCount).toBe(7);
+    expect(w.puller.totals.injectedFailures).toBe(7);
     // Back-off is per (pod, image): another pod pulls at once.
     w.at(t, () => w.pull(0, "a", "IfNotPresent", pod + 1));
     w.engine.run();
@@ -290,7 +290,7 @@ describe("ImagePuller: registryPullQPS and failures", () => {
     w.engine.run();
     expect(w.done.map((d) => d.code)).toEqual([PullResult.ErrImagePull, PullResult.ErrImagePull]);
     expect(w.puller.backOffPeriodNs(2, w.id("a"))).toBe(10 * S);
-    expect(w.registry.flowsStarted).toBe(0);
+    expect(w.registry.totals.flowsStarted).toBe(0);
   });
 
   it("the failure fraction follows failureProbability", () => {
@@ -334,7 +334,11 @@ describe("ImagePuller: determinism", () => {
       w.at(p * 10 * NS_PER.ms, () => w.pull(node, `app${p % 5}`, p % 11 === 0 ? "Always" : "IfNotPresent", p));
     }
     w.engine.run();
-    return JSON.stringify({ done: w.done, bytes: w.registry.bytesServed, peak: w.registry.peakThroughputBytesPerSec });
+    return JSON.stringify({
+      done: w.done,
+      bytes: w.registry.totals.bytesServed,
+      peak: w.registry.totals.peakThroughputBytesPerSec,
+    });
   }
 
   it("the same seed gives the same outcome; another seed a different one", () => {

@@ -56,8 +56,8 @@ describe("nodes.arrow rows grow with change, not with nodes x samples", () => {
     const R = sim.nodes.resourceCount;
     for (let n = 1; n < 5; n++) {
       const last = rowsOf(n).at(-1)!;
-      expect(s.podsRunning[last]).toBe(sim.kubelets.runningOn[n]);
-      expect(s.podsAdmitted[last]).toBe(sim.kubelets.admitted[n * R + Res.pods]);
+      expect(s.podsRunning[last]).toBe(sim.kubelets.perNode.runningOn[n]);
+      expect(s.podsAdmitted[last]).toBe(sim.kubelets.perNode.admitted[n * R + Res.pods]);
       expect(s.ready[last]).toBe(sim.nodes.ready[n]);
     }
     // The failed node: NotReady from the lifecycle controller's judgement on, in its last row.

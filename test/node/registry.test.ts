@@ -24,8 +24,8 @@ describe("Registry fluid model", () => {
     const expected = (N * S * NS_PER.s) / B; // 50 s
     expect(ends).toHaveLength(N);
     for (const e of ends) expect(e.atNs).toBe(expected);
-    expect(registry.bytesServed).toBe(N * S);
-    expect(registry.peakThroughputBytesPerSec).toBeCloseTo(B, 6);
+    expect(registry.totals.bytesServed).toBe(N * S);
+    expect(registry.totals.peakThroughputBytesPerSec).toBeCloseTo(B, 6);
     expect(registry.activeFlows).toBe(0);
   });
 
@@ -37,7 +37,7 @@ describe("Registry fluid model", () => {
     for (let n = 0; n < N; n++) registry.startFlow(n, S, kind, n);
     engine.run();
     for (const e of ends) expect(e.atNs).toBe(10 * NS_PER.s);
-    expect(registry.peakThroughputBytesPerSec).toBeCloseTo(N * b, 6);
+    expect(registry.totals.peakThroughputBytesPerSec).toBeCloseTo(N * b, 6);
   });
 
   it("max-min fairness: a NIC-capped node keeps b, the other node takes the rest of B", () => {
@@ -57,7 +57,7 @@ describe("Registry fluid model", () => {
       { target: 1, atNs: 5 * NS_PER.s },
       { target: 0, atNs: 10 * NS_PER.s },
     ]);
-    expect(registry.bytesServed).toBe(550);
+    expect(registry.totals.bytesServed).toBe(550);
   });
 
   it("a node's flows share its NIC equally and speed up when one ends", () => {
@@ -128,8 +128,8 @@ describe("Registry fluid model", () => {
     expect(w.done.every((d) => d.code === 0)).toBe(true);
     expect(last).toBeGreaterThanOrEqual(closedForm);
     expect(last - closedForm).toBeLessThan(1000); // < 1 us of rounding over all stages
-    expect(w.registry.bytesServed).toBe(N * S);
-    expect(w.registry.flowsStarted).toBe(N * layers.length);
+    expect(w.registry.totals.bytesServed).toBe(N * S);
+    expect(w.registry.totals.flowsStarted).toBe(N * layers.length);
   });
 });
 
@@ -207,7 +207,7 @@ describe("Registry against an independent reference", () => {
         // Rounding up adds at most 1 ns per rate change; allow 1 us.
         expect(Math.abs(e.atNs - expected[e.target]! * NS_PER.s)).toBeLessThan(1000);
       }
-      expect(registry.bytesServed).toBe(flows.reduce((s, f) => s + f.bytes, 0));
+      expect(registry.totals.bytesServed).toBe(flows.reduce((s, f) => s + f.bytes, 0));
     }
   });
 });
@@ -238,7 +238,7 @@ describe("Registry saturation accounting", () => {
     registry.startFlow(0, 10 * MB, kind, 0);
     registry.startFlow(1, 10 * MB, kind, 1);
     registry.startFlow(2, 10 * MB, kind, 2);
-    expect(registry.peakWaitingFlows).toBe(2);
+    expect(registry.totals.peakWaitingFlows).toBe(2);
     engine.run();
     expect(registry.saturatedNs(engine.now)).toBe(0);
     expect(registry.activeNs(engine.now)).toBe(3 * NS_PER.s);

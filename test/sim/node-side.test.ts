@@ -130,7 +130,7 @@ describe("node side end to end", () => {
   it("admission refuses a pod the node cannot fit (OutOfcpu), phase Failed", () => {
     const sim = new Simulation(smallScenario({ nodes: 1, replicas: 3, cpu: "1", timeLimit: "1m" }));
     // Something the scheduler does not see (say, a static pod) holds 15.5 of the node's 16 cpus.
-    sim.kubelets.admitted[0 * sim.nodes.resourceCount + Res.cpu] = 15_500;
+    sim.kubelets.perNode.admitted[0 * sim.nodes.resourceCount + Res.cpu] = 15_500;
     const result = sim.run();
     const summary = summarize(sim, result);
     expect(summary.node.admissionRejections).toBeGreaterThanOrEqual(3);
@@ -185,7 +185,7 @@ describe("node side end to end", () => {
     expect(evicted).toBe(summary.node.evictions.drain);
     expect(pods.size).toBe(9 + evicted);
     expect(sim.kubelets.ipam.used(0)).toBe(0);
-    expect(sim.kubelets.admitted[Res.pods]).toBe(0);
+    expect(sim.kubelets.perNode.admitted[Res.pods]).toBe(0);
     expect(summary.node.recovery).toHaveLength(1);
     expect(summary.node.recovery[0]!.timeToRecoveryNs).toBeGreaterThan(0);
   });

@@ -1,3 +1,4 @@
+import { columnTable } from "../../core/column-table.js";
 import type { Engine, EventHandle, EventKind } from "../../core/engine.js";
 import { SimulationError } from "../../core/errors.js";
 import { NS_PER } from "../../core/time.js";
@@ -14,6 +15,53 @@ import { IdRings } from "./id-rings.js";
 import { ReqState, RequestTable } from "./request-table.js";
 import { SeatDemand } from "./seat-demand.js";
 import { Dealer, MAX_HAND_SIZE } from "./shuffle-sharding.js";
+
+/** Per priority level: its configuration (fixed for the run) and its queueSet's state. */
+const Levels = columnTable({
+  exempt: "Uint8",
+  /** Has queues (limitResponse Queue); 0 for exempt and Reject levels. */
+  queued: "Uint8",
+  /** Global index of the level's first queue, its queue count and queue length limit. */
+  queueBase: "Int32",
+  numQueues: "Int32",
+  queueLengthLimit: "Int32",
+  /** The concurrency limit in force now. */
+  currentCL: "Int32",
+  seatsInUse: "Int32",
+  seatsWaiting: "Int32",
+  /** Requests waiting in the level's queues, and executing. */
+  waiting: "Int32",
+  executing: "Int32",
+  /** Queues with waiting or executing requests. */
+  activeQueues: "Int32",
+  /** The level's queue index the last dispatch took from (the round-robin start). */
+  robin: "Int32",
+  enqueues: "Float64",
+  /** Virtual time R, in seat-ns, and when it was last advanced. */
+  currentR: "Float64",
+  lastSyncNs: "Float64",
+  dispatchedCount: "Float64",
+  rejectedCount: "Float64",
+  timedOutCount: "Float64",
+  /** The level's queue wait timer is pending (1), and its handle. */
+  timerArmed: "Uint8",
+  timerHandle: "Float64",
+});
+
+/** Per queue of every level: its queueSet queue state. */
+const Queues = columnTable({
+  /** Waiting requests (those that timed out excluded). */
+  live: "Int32",
+  seatsInUse: "Int32",
+  executing: "Int32",
+  maxSeatsSum: "Int32",
+  /** Has waiting or executing requests (counted in its level's activeQueues). */
+  active: "Uint8",
+  /** The R at which the queue's next request may be dispatched. */
+  nextR: "Float64",
+  /** Work (seats * G) of its waiting requests. */
+  workSum: "Float64",
+});
 
 /** Options of {@link PriorityAndFairness}; every field defaults to upstream's value. */
 export interface ApfConfig {
@@ -104,42 +152,15 @@ export class PriorityAndFairness {
   private readonly kTick: EventKind;
   private readonly nLevels: number;
 
-  // Level configuration.
-  private readonly lvExempt: Uint8Array;
-  private readonly lvQueued: Uint8Array;
-  private readonly lvQueueBase: Int32Array;
-  private readonly lvNumQueues: Int32Array;
-  private readonly lvQll: Int32Array;
   private readonly dealers: (Dealer | undefined)[];
-
-  // Level state.
-  private readonly currentCL: Int32Array;
-  private readonly seatsInUse: Int32Array;
-  private readonly seatsWaiting: Int32Array;
-  private readonly waiting: Int32Array;
-  private readonly executing: Int32Array;
-  private readonly activeQueues: Int32Array;
-  private readonly robin: Int32Array;
-  private readonly enqueues: Float64Array;
-  private readonly currentR: Float64Array;
-  private readonly lastSyncNs: Float64Array;
-  private readonly dispatchedCount: Float64Array;
-  private readonly rejectedCount: Float64Array;
-  private readonly timedOutCount: Float64Array;
-  private readonly timerArmed: Uint8Array;
-  private readonly timerHandle: Float64Array;
   /** Queued request ids per level in arrival order, for the queue wait timeouts. */
   private readonly levelFifo: IdRings;
-
-  // Queue state (global queue index = level's base + queue index).
+  /** The queues' request ids (global queue index = level's base + queue index). */
   private readonly queues: IdRings;
-  private readonly qLive: Int32Array;
-  private readonly qSeatsInUse: Int32Array;
-  private readonly qExecuting: Int32Array;
-  private readonly qMaxSeatsSum: Int32Array;
-  private readonly qActive: Uint8Array;
-  private readonly qNextR: Float64Array;
-  private readonly qWorkSum: Float64Array;
+  /** The levels' configuration and state (a level id is its row). */
+  private readonly lv = new Levels(8);
+  /** The queues' state (a global queue index is its row). */
+  private readonly qs = new Queues(64);
 
   private readonly req: RequestTable;
   private readonly demand: SeatDemand;
@@ -180,51 +201,29 @@ export class PriorityAndFairness {
     this.borrowingPeriodNs = config.borrowingPeriodNs ?? DEFAULT_BORROWING_PERIOD_NS;
 
     const n = this.nLevels;
-    this.lvExempt = new Uint8Array(n);
-    this.lvQueued = new Uint8Array(n);
-    this.lvQueueBase = new Int32Array(n);
-    this.lvNumQueues = new Int32Array(n);
-    this.lvQll = new Int32Array(n);
+    const lv = this.lv;
+    lv.addRows(n);
     this.dealers = [];
     let totalQueues = 0;
     for (let i = 0; i < n; i++) {
       const l = levels[i]!;
-      this.lvExempt[i] = l.exempt ? 1 : 0;
-      this.lvQueueBase[i] = totalQueues;
+      lv.exempt[i] = l.exempt ? 1 : 0;
+      lv.queueBase[i] = totalQueues;
       if (!l.exempt && l.queuing !== undefined) {
-        this.lvQueued[i] = 1;
-        this.lvNumQueues[i] = l.queuing.queues;
-        this.lvQll[i] = l.queuing.queueLengthLimit;
+        lv.queued[i] = 1;
+        lv.numQueues[i] = l.queuing.queues;
+        lv.queueLengthLimit[i] = l.queuing.queueLengthLimit;
         this.dealers.push(new Dealer(l.queuing.queues, l.queuing.handSize));
         totalQueues += l.queuing.queues;
       } else {
         this.dealers.push(undefined);
       }
     }
-    this.currentCL = Int32Array.from(this.limits.nominal);
-    this.seatsInUse = new Int32Array(n);
-    this.seatsWaiting = new Int32Array(n);
-    this.waiting = new Int32Array(n);
-    this.executing = new Int32Array(n);
-    this.activeQueues = new Int32Array(n);
-    this.robin = new Int32Array(n);
-    this.enqueues = new Float64Array(n);
-    this.currentR = new Float64Array(n);
-    this.lastSyncNs = new Float64Array(n).fill(engine.now);
-    this.dispatchedCount = new Float64Array(n);
-    this.rejectedCount = new Float64Array(n);
-    this.timedOutCount = new Float64Array(n);
-    this.timerArmed = new Uint8Array(n);
-    this.timerHandle = new Float64Array(n);
+    lv.currentCL.set(this.limits.nominal);
+    lv.lastSyncNs.fill(engine.now);
     this.levelFifo = new IdRings(n, 64);
     this.queues = new IdRings(totalQueues, 8);
-    this.qLive = new Int32Array(totalQueues);
-    this.qSeatsInUse = new Int32Array(totalQueues);
-    this.qExecuting = new Int32Array(totalQueues);
-    this.qMaxSeatsSum = new Int32Array(totalQueues);
-    this.qActive = new Uint8Array(totalQueues);
-    this.qNextR = new Float64Array(totalQueues);
-    this.qWorkSum = new Float64Array(totalQueues);
+    this.qs.addRows(totalQueues);
     this.req = new RequestTable(1024);
     this.demand = new SeatDemand(n, engine.now);
     this.lastTickNs = engine.now;
@@ -248,41 +247,43 @@ export class PriorityAndFairness {
 
   /** The concurrency limit in force now. */
   concurrencyLimit(level: number): number {
-    return this.currentCL[level]!;
+    return this.lv.currentCL[level]!;
   }
 
   /** Seats held by executing requests. */
   executingSeats(level: number): number {
-    return this.seatsInUse[level]!;
+    return this.lv.seatsInUse[level]!;
   }
 
   /** Requests waiting in the level's queues. */
   waitingRequests(level: number): number {
-    return this.waiting[level]!;
+    return this.lv.waiting[level]!;
   }
 
   /** A snapshot of one level. */
   stats(level: number): ApfLevelStats {
+    const lv = this.lv;
     return {
       name: this.levelNames[level]!,
       nominalCL: this.limits.nominal[level]!,
       minCL: this.limits.min[level]!,
       maxCL: this.limits.max[level]!,
-      currentCL: this.currentCL[level]!,
-      executingRequests: this.executing[level]!,
-      executingSeats: this.seatsInUse[level]!,
-      waitingRequests: this.waiting[level]!,
-      waitingSeats: this.seatsWaiting[level]!,
-      dispatched: this.dispatchedCount[level]!,
-      rejected: this.rejectedCount[level]!,
-      timedOut: this.timedOutCount[level]!,
+      currentCL: lv.currentCL[level]!,
+      executingRequests: lv.executing[level]!,
+      executingSeats: lv.seatsInUse[level]!,
+      waitingRequests: lv.waiting[level]!,
+      waitingSeats: lv.seatsWaiting[level]!,
+      dispatched: lv.dispatchedCount[level]!,
+      rejected: lv.rejectedCount[level]!,
+      timedOut: lv.timedOutCount[level]!,
     };
   }
 
   /** True when no request is executing or waiting at any level. */
   isIdle(): boolean {
+    const lv = this.lv;
     for (let l = 0; l < this.nLevels; l++) {
-      if (this.executing[l]! > 0 || this.waiting[l]! > 0) return false;
+      if (lv.executing[l]! > 0 || lv.waiting[l]! > 0) return false;
     }
     return true;
   }
@@ -294,31 +295,32 @@ export class PriorityAndFairness {
    * `onDispatch(id, -1)` fires later), or "rejected" (429 now).
    */
   admit(requestId: number, level: number, flowHash: number, seats: number, onDispatch: EventKind): AdmitResult {
+    const lv = this.lv;
     if (!(level >= 0 && level < this.nLevels)) throw new RangeError(`bad priority level ${level}`);
     if (!(seats >= 1) || !Number.isInteger(seats)) throw new RangeError(`bad seat count ${seats}`);
     const now = this.engine.now;
     if (this.borrowing && !this.tickArmed) this.rearmTick(now);
     const req = this.req;
-    if (this.lvExempt[level] === 1) {
+    if (lv.exempt[level] === 1) {
       this.startSansQueue(req.claim(requestId), level, seats, onDispatch, now);
       return "dispatched";
     }
-    if (this.lvQueued[level] === 0) {
+    if (lv.queued[level] === 0) {
       // model: queueset.go StartRequest step 0 (no queues, limitResponse Reject): reject unless
       // the seats fit now.
       if (!this.canAccommodate(level, seats)) {
-        this.rejectedCount[level]!++;
+        lv.rejectedCount[level]!++;
         return "rejected";
       }
       this.startSansQueue(req.claim(requestId), level, seats, onDispatch, now);
       return "dispatched";
     }
     this.syncTime(level, now);
-    const g = this.lvQueueBase[level]! + this.shuffleShard(level, flowHash);
+    const g = lv.queueBase[level]! + this.shuffleShard(level, flowHash);
     // model: queueset.go rejectOrEnqueueToBoundLocked: reject only when the level is out of
     // seats AND the chosen queue is at its length limit.
-    if (this.seatsInUse[level]! >= this.currentCL[level]! && this.qLive[g]! >= this.lvQll[level]!) {
-      this.rejectedCount[level]!++;
+    if (lv.seatsInUse[level]! >= lv.currentCL[level]! && this.qs.live[g]! >= lv.queueLengthLimit[level]!) {
+      lv.rejectedCount[level]!++;
       return "rejected";
     }
     const s = req.claim(requestId);
@@ -334,18 +336,18 @@ export class PriorityAndFairness {
     this.admittedNow = false;
     // perf: when this request is the level's only waiter its queue is the only non-empty one,
     // which is what the round-robin scan would find; skip the scan.
-    if (this.waiting[level] === 1) {
-      if (this.seatsInUse[level]! < this.currentCL[level]!)
-        this.dispatchFrom(level, g - this.lvQueueBase[level]!, this.liveHead(g));
+    if (lv.waiting[level] === 1) {
+      if (lv.seatsInUse[level]! < lv.currentCL[level]!)
+        this.dispatchFrom(level, g - lv.queueBase[level]!, this.liveHead(g));
     } else {
       this.dispatchAll(level);
     }
     this.admittingId = -1;
     if (this.admittedNow) return "dispatched";
     this.levelFifo.push(level, requestId);
-    if (this.timerArmed[level] === 0) {
-      this.timerArmed[level] = 1;
-      this.timerHandle[level] = this.engine.scheduleAt(now + this.queueWaitLimitNs, this.kTimeout, level, 0);
+    if (lv.timerArmed[level] === 0) {
+      lv.timerArmed[level] = 1;
+      lv.timerHandle[level] = this.engine.scheduleAt(now + this.queueWaitLimitNs, this.kTimeout, level, 0);
     }
     return "queued";
   }
@@ -355,6 +357,8 @@ export class PriorityAndFairness {
    * at the current time). Throws if the request is not executing.
    */
   finish(requestId: number): void {
+    const lv = this.lv;
+    const qs = this.qs;
     const req = this.req;
     const s = req.find(requestId);
     if (s < 0 || req.state[s] !== ReqState.executing) {
@@ -365,15 +369,15 @@ export class PriorityAndFairness {
     const seats = req.seats[s]!;
     const g = req.queue[s]!;
     if (g >= 0) this.syncTime(level, now);
-    this.executing[level]!--;
-    this.seatsInUse[level]! -= seats;
+    lv.executing[level]!--;
+    lv.seatsInUse[level]! -= seats;
     req.state[s] = ReqState.free;
     if (g >= 0) {
-      this.qExecuting[g]!--;
-      this.qSeatsInUse[g]! -= seats;
+      qs.executing[g]!--;
+      qs.seatsInUse[g]! -= seats;
       // model: queueset.go finishRequestLocked: the queue's next dispatch R moves back by
       // (G - actual service time) * seats, so a queue is charged for the real service it got.
-      this.qNextR[g]! -= seats * (this.estimatedServiceNs - (now - req.startNs[s]!));
+      qs.nextR[g]! -= seats * (this.estimatedServiceNs - (now - req.startNs[s]!));
       this.boundNextDispatch(g);
       this.touch(g, level);
     }
@@ -392,26 +396,29 @@ export class PriorityAndFairness {
    * model: R is a float64 in seat-ns with no epoch advance (upstream: fixed-point uint64).
    */
   private syncTime(level: number, now: number): void {
-    const dt = now - this.lastSyncNs[level]!;
+    const lv = this.lv;
+    const dt = now - lv.lastSyncNs[level]!;
     if (dt <= 0) return;
-    this.lastSyncNs[level] = now;
-    const aq = this.activeQueues[level]!;
+    lv.lastSyncNs[level] = now;
+    const aq = lv.activeQueues[level]!;
     if (aq === 0) return;
-    const requested = this.seatsInUse[level]! + this.seatsWaiting[level]!;
-    const cl = this.currentCL[level]!;
-    this.currentR[level]! += ((requested < cl ? requested : cl) / aq) * dt;
+    const requested = lv.seatsInUse[level]! + lv.seatsWaiting[level]!;
+    const cl = lv.currentCL[level]!;
+    lv.currentR[level]! += ((requested < cl ? requested : cl) / aq) * dt;
   }
 
   /** model: queueset.go canAccommodateSeatsLocked. */
   private canAccommodate(level: number, seats: number): boolean {
-    if (this.lvExempt[level] === 1) return true;
-    const cl = this.currentCL[level]!;
-    if (seats > cl) return this.executing[level] === 0;
-    return this.seatsInUse[level]! + seats <= cl;
+    const lv = this.lv;
+    if (lv.exempt[level] === 1) return true;
+    const cl = lv.currentCL[level]!;
+    if (seats > cl) return lv.executing[level] === 0;
+    return lv.seatsInUse[level]! + seats <= cl;
   }
 
   /** Starts a request of an exempt or Reject level at once. model: queueset.go dispatchSansQueueLocked. */
   private startSansQueue(s: number, level: number, seats: number, kind: EventKind, now: number): void {
+    const lv = this.lv;
     const req = this.req;
     req.state[s] = ReqState.executing;
     req.level[s] = level;
@@ -420,9 +427,9 @@ export class PriorityAndFairness {
     req.kind[s] = kind;
     req.arrivalNs[s] = now;
     req.startNs[s] = now;
-    this.executing[level]!++;
-    this.seatsInUse[level]! += seats;
-    this.dispatchedCount[level]!++;
+    lv.executing[level]!++;
+    lv.seatsInUse[level]! += seats;
+    lv.dispatchedCount[level]!++;
     this.setDemand(level, now);
   }
 
@@ -434,13 +441,14 @@ export class PriorityAndFairness {
    * only, not executing seats.
    */
   private shuffleShard(level: number, flowHash: number): number {
+    const lv = this.lv;
     const dealer = this.dealers[level]!;
     const hand = dealer.dealIntoHand(flowHash, this.hand);
     const h = dealer.handSize;
-    const offset = this.enqueues[level]! % h;
-    this.enqueues[level]!++;
-    const base = this.lvQueueBase[level]!;
-    const work = this.qWorkSum;
+    const offset = lv.enqueues[level]! % h;
+    lv.enqueues[level]!++;
+    const base = lv.queueBase[level]!;
+    const work = this.qs.workSum;
     let best = -1;
     let bestWork = Infinity;
     for (let i = 0; i < h; i++) {
@@ -458,19 +466,21 @@ export class PriorityAndFairness {
 
   /** model: queueset.go enqueueToBoundLocked: an idle queue starts at the current R. */
   private enqueue(g: number, s: number, id: number): void {
+    const lv = this.lv;
+    const qs = this.qs;
     const req = this.req;
     const level = req.level[s]!;
     const seats = req.seats[s]!;
-    if (this.qLive[g] === 0 && this.qExecuting[g] === 0) this.qNextR[g] = this.currentR[level]!;
+    if (qs.live[g] === 0 && qs.executing[g] === 0) qs.nextR[g] = lv.currentR[level]!;
     req.state[s] = ReqState.waiting;
     req.queue[s] = g;
-    req.arrivalR[s] = this.currentR[level]!;
+    req.arrivalR[s] = lv.currentR[level]!;
     this.queues.push(g, id);
-    this.qLive[g]!++;
-    this.qWorkSum[g]! += seats * this.estimatedServiceNs;
-    this.qMaxSeatsSum[g]! += seats;
-    this.waiting[level]!++;
-    this.seatsWaiting[level]! += seats;
+    qs.live[g]!++;
+    qs.workSum[g]! += seats * this.estimatedServiceNs;
+    qs.maxSeatsSum[g]! += seats;
+    lv.waiting[level]!++;
+    lv.seatsWaiting[level]! += seats;
     this.touch(g, level);
   }
 
@@ -495,24 +505,27 @@ export class PriorityAndFairness {
    * before the arrival R of its oldest waiting request.
    */
   private boundNextDispatch(g: number): void {
-    if (this.qLive[g] === 0) return;
+    const qs = this.qs;
+    if (qs.live[g] === 0) return;
     const s = this.liveHead(g);
     const bound = this.req.arrivalR[s]!;
-    if (this.qNextR[g]! < bound) this.qNextR[g] = bound;
+    if (qs.nextR[g]! < bound) qs.nextR[g] = bound;
   }
 
   /** Keeps the level's count of active queues in step with queue `g`. */
   private touch(g: number, level: number): void {
-    const active = this.qLive[g]! > 0 || this.qExecuting[g]! > 0 ? 1 : 0;
-    if (active !== this.qActive[g]) {
-      this.qActive[g] = active;
-      this.activeQueues[level]! += active === 1 ? 1 : -1;
+    const qs = this.qs;
+    const active = qs.live[g]! > 0 || qs.executing[g]! > 0 ? 1 : 0;
+    if (active !== qs.active[g]) {
+      qs.active[g] = active;
+      this.lv.activeQueues[level]! += active === 1 ? 1 : -1;
     }
   }
 
   /** model: queueset.go dispatchAsMuchAsPossibleLocked. */
   private dispatchAll(level: number): void {
-    while (this.waiting[level]! > 0 && this.seatsInUse[level]! < this.currentCL[level]! && this.dispatchOne(level)) {
+    const lv = this.lv;
+    while (lv.waiting[level]! > 0 && lv.seatsInUse[level]! < lv.currentCL[level]! && this.dispatchOne(level)) {
       // keep dispatching
     }
   }
@@ -525,13 +538,15 @@ export class PriorityAndFairness {
    * advances by the head's work and the round-robin index moves to it.
    */
   private dispatchOne(level: number): boolean {
-    const base = this.lvQueueBase[level]!;
-    const nq = this.lvNumQueues[level]!;
-    const qLive = this.qLive;
-    const qNextR = this.qNextR;
+    const lv = this.lv;
+    const qs = this.qs;
+    const base = lv.queueBase[level]!;
+    const nq = lv.numQueues[level]!;
+    const qLive = qs.live;
+    const qNextR = qs.nextR;
     const req = this.req;
     const G = this.estimatedServiceNs;
-    let r = this.robin[level]!;
+    let r = lv.robin[level]!;
     let minFinish = Infinity;
     let minIdx = -1;
     let minSlot = -1;
@@ -556,29 +571,31 @@ export class PriorityAndFairness {
    * liveHead returns it), if its seats fit; the second half of dispatchOne.
    */
   private dispatchFrom(level: number, qi: number, s: number): boolean {
+    const lv = this.lv;
+    const qs = this.qs;
     const req = this.req;
     const seats = req.seats[s]!;
     if (!this.canAccommodate(level, seats)) return false;
-    const g = this.lvQueueBase[level]! + qi;
-    const qNextR = this.qNextR;
+    const g = lv.queueBase[level]! + qi;
+    const qNextR = qs.nextR;
     const G = this.estimatedServiceNs;
     this.queues.shift(g);
-    this.robin[level] = qi;
+    lv.robin[level] = qi;
     const now = this.engine.now;
     const work = seats * G;
-    this.qLive[g]!--;
-    this.qWorkSum[g]! -= work;
-    this.qMaxSeatsSum[g]! -= seats;
-    this.waiting[level]!--;
-    this.seatsWaiting[level]! -= seats;
-    if (this.waiting[level] === 0) this.dropTimeoutTimer(level);
+    qs.live[g]!--;
+    qs.workSum[g]! -= work;
+    qs.maxSeatsSum[g]! -= seats;
+    lv.waiting[level]!--;
+    lv.seatsWaiting[level]! -= seats;
+    if (lv.waiting[level] === 0) this.dropTimeoutTimer(level);
     req.state[s] = ReqState.executing;
     req.startNs[s] = now;
-    this.executing[level]!++;
-    this.seatsInUse[level]! += seats;
-    this.qExecuting[g]!++;
-    this.qSeatsInUse[g]! += seats;
-    this.dispatchedCount[level]!++;
+    lv.executing[level]!++;
+    lv.seatsInUse[level]! += seats;
+    qs.executing[g]!++;
+    qs.seatsInUse[g]! += seats;
+    lv.dispatchedCount[level]!++;
     qNextR[g]! += work;
     this.boundNextDispatch(g);
     this.touch(g, level);
@@ -594,15 +611,17 @@ export class PriorityAndFairness {
    * that left their queues), so an idle engine can drain.
    */
   private dropTimeoutTimer(level: number): void {
-    if (this.timerArmed[level] === 1) {
-      this.engine.cancel(this.timerHandle[level]! as EventHandle);
-      this.timerArmed[level] = 0;
+    const lv = this.lv;
+    if (lv.timerArmed[level] === 1) {
+      this.engine.cancel(lv.timerHandle[level]! as EventHandle);
+      lv.timerArmed[level] = 0;
     }
     this.levelFifo.clear(level);
   }
 
   private setDemand(level: number, now: number): void {
-    this.demand.set(level, this.seatsInUse[level]! + this.seatsWaiting[level]!, now);
+    const lv = this.lv;
+    this.demand.set(level, lv.seatsInUse[level]! + lv.seatsWaiting[level]!, now);
   }
 
   // ---- queue wait timeouts ------------------------------------------------------------------
@@ -612,7 +631,8 @@ export class PriorityAndFairness {
    * has the same wait limit, so deadlines come in arrival order.
    */
   private onTimeout(level: number): void {
-    this.timerArmed[level] = 0;
+    const lv = this.lv;
+    lv.timerArmed[level] = 0;
     const now = this.engine.now;
     const fifo = this.levelFifo;
     const req = this.req;
@@ -626,8 +646,8 @@ export class PriorityAndFairness {
       }
       const deadline = req.arrivalNs[s]! + this.queueWaitLimitNs;
       if (deadline > now) {
-        this.timerArmed[level] = 1;
-        this.timerHandle[level] = this.engine.scheduleAt(deadline, this.kTimeout, level, 0);
+        lv.timerArmed[level] = 1;
+        lv.timerHandle[level] = this.engine.scheduleAt(deadline, this.kTimeout, level, 0);
         return;
       }
       fifo.shift(level);
@@ -640,22 +660,24 @@ export class PriorityAndFairness {
    * rejected (reason "time-out"), and the queue's next dispatch R is re-bounded.
    */
   private timeOut(level: number, s: number, id: number, now: number): void {
+    const lv = this.lv;
+    const qs = this.qs;
     this.syncTime(level, now);
     const req = this.req;
     const g = req.queue[s]!;
     const seats = req.seats[s]!;
     const kind = req.kind[s]! as EventKind;
     req.state[s] = ReqState.free;
-    this.qLive[g]!--;
-    this.qWorkSum[g]! -= seats * this.estimatedServiceNs;
-    this.qMaxSeatsSum[g]! -= seats;
+    qs.live[g]!--;
+    qs.workSum[g]! -= seats * this.estimatedServiceNs;
+    qs.maxSeatsSum[g]! -= seats;
     // Entries of requests that timed out stay in the ring (dropped lazily by liveHead) unless the
     // queue has no live request left, in which case all of them go now.
-    if (this.qLive[g] === 0) this.queues.clear(g);
-    this.waiting[level]!--;
-    this.seatsWaiting[level]! -= seats;
-    this.rejectedCount[level]!++;
-    this.timedOutCount[level]!++;
+    if (qs.live[g] === 0) this.queues.clear(g);
+    lv.waiting[level]!--;
+    lv.seatsWaiting[level]! -= seats;
+    lv.rejectedCount[level]!++;
+    lv.timedOutCount[level]!++;
     this.boundNextDispatch(g);
     this.touch(g, level);
     this.setDemand(level, now);
@@ -705,6 +727,7 @@ export class PriorityAndFairness {
    * dispatches what its new limit allows (queueSet setConfiguration).
    */
   private allocate(now: number): void {
+    const lv = this.lv;
     const n = this.nLevels;
     const lim = this.limits;
     const lower = new Float64Array(n);
@@ -720,9 +743,9 @@ export class PriorityAndFairness {
     if (!res.ok) return;
     for (let l = 0; l < n; l++) {
       const cl = Math.round(res.allocs[l]!);
-      if (this.lvQueued[l] === 1) this.syncTime(l, now);
-      this.currentCL[l] = cl;
-      if (this.lvQueued[l] === 1) this.dispatchAll(l);
+      if (lv.queued[l] === 1) this.syncTime(l, now);
+      lv.currentCL[l] = cl;
+      if (lv.queued[l] === 1) this.dispatchAll(l);
     }
   }
 }

@@ -1,8 +1,9 @@
 import { columnTable } from "../../core/column-table.js";
+import type { ValueOf } from "../../core/names-of.js";
 
 /** A request slot's state. */
 export const ReqState = { free: 0, waiting: 1, executing: 2 } as const;
-export type ReqState = (typeof ReqState)[keyof typeof ReqState];
+export type ReqState = ValueOf<typeof ReqState>;
 
 /**
  * Per-request APF state, structure-of-arrays, keyed by the caller's request id (a dense,
@@ -17,16 +18,16 @@ export class RequestTable extends columnTable({
   /** Id owning each slot (valid when state != free). */
   id: { type: "Int32", unset: -1 },
   state: { type: "Uint8", unset: ReqState.free },
-  level: { type: "Int32", unset: 0 },
+  level: "Int32",
   /** Global queue index, or -1 for a request that never entered a queue. */
-  queue: { type: "Int32", unset: 0 },
-  seats: { type: "Int32", unset: 0 },
+  queue: "Int32",
+  seats: "Int32",
   /** Event kind to fire on dispatch (arg 0) or queue timeout (arg -1). */
-  kind: { type: "Int32", unset: 0 },
-  arrivalNs: { type: "Float64", unset: 0 },
+  kind: "Int32",
+  arrivalNs: "Float64",
   /** Virtual time R at arrival, in seat-ns per queue. */
-  arrivalR: { type: "Float64", unset: 0 },
-  startNs: { type: "Float64", unset: 0 },
+  arrivalR: "Float64",
+  startNs: "Float64",
 }) {
   mask: number;
 

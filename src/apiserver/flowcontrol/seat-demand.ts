@@ -1,3 +1,5 @@
+import { columnTable } from "../../core/column-table.js";
+
 /**
  * model: apf_controller.go seatDemandSmoothingCoefficient = 0.977 (a 5-minute half-life at one
  * adjustment per 10 s).
@@ -14,30 +16,25 @@ export const SEAT_DEMAND_SMOOTHING = 0.977;
  * period is non-empty: avg, stdDev (NaN -> 0), envelope = avg + stdDev, smoothed =
  * max(envelope, A * smoothed + (1 - A) * envelope)).
  */
-export class SeatDemand {
-  private readonly lastNs: Float64Array;
-  private readonly x: Float64Array;
-  private readonly elapsed: Float64Array;
-  private readonly ix: Float64Array;
-  private readonly ixx: Float64Array;
-  private readonly max: Float64Array;
+export class SeatDemand extends columnTable({
+  /** The integrator: when it last advanced, the demand since, and the period's integrals. */
+  lastNs: "Float64",
+  x: "Float64",
+  elapsed: "Float64",
+  ix: "Float64",
+  ixx: "Float64",
+  max: "Float64",
   /** Smoothed statistics, read by the borrowing adjustment. */
-  readonly avg: Float64Array;
-  readonly stdDev: Float64Array;
-  readonly highWatermark: Float64Array;
-  readonly smoothed: Float64Array;
-
+  avg: "Float64",
+  stdDev: "Float64",
+  highWatermark: "Float64",
+  smoothed: "Float64",
+}) {
+  /** One row per level, each period starting at `nowNs` with zero demand. */
   constructor(levels: number, nowNs: number) {
-    this.lastNs = new Float64Array(levels).fill(nowNs);
-    this.x = new Float64Array(levels);
-    this.elapsed = new Float64Array(levels);
-    this.ix = new Float64Array(levels);
-    this.ixx = new Float64Array(levels);
-    this.max = new Float64Array(levels);
-    this.avg = new Float64Array(levels);
-    this.stdDev = new Float64Array(levels);
-    this.highWatermark = new Float64Array(levels);
-    this.smoothed = new Float64Array(levels);
+    super(levels);
+    this.addRows(levels);
+    this.lastNs.fill(nowNs);
   }
 
   /** Current demand of a level. */

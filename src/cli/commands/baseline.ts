@@ -10,7 +10,7 @@ import { runTasksWithProgress } from "../../study/study-progress.js";
 import { withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { numberOption, scaleOption, SEED_RULE } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface BaselineArgs {
   scenarios: string[];
@@ -27,9 +27,7 @@ interface BaselineArgs {
  * `simctl gate` to rerun and compare. Scenario paths are stored relative to the baseline file,
  * so the file can be committed beside them. Written atomically.
  */
-export const baselineCommand: CommandModule<object, BaselineArgs> = {
-  command: COMMANDS.baseline.usage,
-  describe: COMMANDS.baseline.describe,
+export const baselineCommand: CommandModule<object, BaselineArgs> = commandModule("baseline", {
   builder: (y) =>
     y
       .positional("scenarios", { type: "string", array: true, demandOption: true, describe: "scenario files" })
@@ -57,4 +55,4 @@ export const baselineCommand: CommandModule<object, BaselineArgs> = {
       }
       process.stdout.write(`wrote ${args.out}   next: simctl gate ${args.out}\n`);
     }),
-};
+});

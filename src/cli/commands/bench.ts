@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { numberOption } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface BenchArgs {
   baseline?: string;
@@ -31,9 +31,7 @@ interface BenchArgs {
  * options, so the figures come from a fresh process and the exit code is the gate's: 1 when a
  * case is a significant regression against the baseline (see bench/gate.ts), 2 on error.
  */
-export const benchCommand: CommandModule<object, BenchArgs> = {
-  command: COMMANDS.bench.usage,
-  describe: COMMANDS.bench.describe,
+export const benchCommand: CommandModule<object, BenchArgs> = commandModule("bench", {
   builder: (y) =>
     y
       .positional("cases", {
@@ -109,7 +107,7 @@ export const benchCommand: CommandModule<object, BenchArgs> = {
       const r = spawnSync(process.execPath, [runner, ...forward], { cwd: root, stdio: "inherit" });
       process.exitCode = r.status ?? 2;
     }),
-};
+});
 
 /** The source checkout this command belongs to (it holds bench/ and tsconfig.bench.json). */
 function repoRoot(): string {

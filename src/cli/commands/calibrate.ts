@@ -7,7 +7,7 @@ import { readMeasurements } from "../../calibrate/measurements.js";
 import { writeFileAtomic } from "../../metrics/atomic-file.js";
 import { ETCD_DEFAULTS, ETCD_KEYS, type EtcdSpec } from "../../scenario/sections/etcd.js";
 import { inputLimits, numberOption, SEED_RULE, withInputOptions, type InputArgs } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface CalibrateArgs extends InputArgs {
   component: "etcd";
@@ -26,9 +26,7 @@ interface CalibrateArgs extends InputArgs {
  * model's CPU costs and WAL bandwidth to a real etcd's measurements; `simctl calibrate etcd
  * --check etcd.yaml MEASUREMENTS.csv [--json]` predicts every row with a parameter file.
  */
-export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
-  command: COMMANDS.calibrate.usage,
-  describe: COMMANDS.calibrate.describe,
+export const calibrateCommand: CommandModule<object, CalibrateArgs> = commandModule("calibrate", {
   builder: (y) =>
     withInputOptions(
       y.positional("component", { choices: ["etcd"] as const, demandOption: true, describe: "what to calibrate" }),
@@ -101,7 +99,7 @@ export const calibrateCommand: CommandModule<object, CalibrateArgs> = {
     process.stdout.write(calibrationTable(points, predicted));
     process.stdout.write(`fitted ${fit.fitted.map((k) => ETCD_KEYS[k]).join(", ")}; wrote ${args.out}\n`);
   },
-};
+});
 
 function round(v: number, digits: number): number {
   const f = 10 ** digits;

@@ -18,7 +18,7 @@ import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { numberOption, SEED_RULE } from "../input-options.js";
 import { VERSION } from "../../version.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface CapacityArgs {
   scenario: string;
@@ -41,9 +41,7 @@ interface CapacityArgs {
  * which every SLO holds in every seed, found by {@link searchCapacity}; with
  * `--pools A,B --cost`, the cheapest mix of the two pools' counts ({@link searchCheapestMix}).
  */
-export const capacityCommand: CommandModule<object, CapacityArgs> = {
-  command: COMMANDS.capacity.usage,
-  describe: COMMANDS.capacity.describe,
+export const capacityCommand: CommandModule<object, CapacityArgs> = commandModule("capacity", {
   builder: (y) =>
     y
       .positional("scenario", { type: "string", demandOption: true, describe: "cluster scenario file" })
@@ -165,7 +163,7 @@ export const capacityCommand: CommandModule<object, CapacityArgs> = {
         `${formatCapacity(answer, slos, seeds, args["zone-loss"] === 1)}\noutputs: ${out}/capacity.arrow\n`,
       );
     }),
-};
+});
 
 /** The tried points, by node count: each SLO's mean ± interval over the runs and its worst run, pass or fail. */
 export function formatCapacity(

@@ -8,7 +8,7 @@ import { StudyProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { confidenceOption, numberOption, scaleOption, SEED_RULE } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface CompareArgs {
   scenarios: string[];
@@ -30,9 +30,7 @@ interface CompareArgs {
  * `simctl gate`) exits 1 when a configuration's paired difference to the first lies wholly
  * beyond it; a malformed one is bad input (exit 2) found before anything runs.
  */
-export const compareCommand: CommandModule<object, CompareArgs> = {
-  command: COMMANDS.compare.usage,
-  describe: COMMANDS.compare.describe,
+export const compareCommand: CommandModule<object, CompareArgs> = commandModule("compare", {
   builder: (y) =>
     y
       .positional("scenarios", {
@@ -90,4 +88,4 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         process.stdout.write(`${formatCompare(r)}\n${checks.length === 0 ? "" : `${formatFailIf(checks, failIf)}\n`}`);
       if (checks.some((c) => c.failed)) process.exitCode = 1;
     }),
-};
+});

@@ -2,7 +2,7 @@ import type { CommandModule } from "yargs";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { exportParquet, PARQUET_CODECS, type ParquetCodec } from "../../metrics/parquet-export.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface ExportArgs {
   run: string;
@@ -15,9 +15,7 @@ interface ExportArgs {
  * `simctl export RUN --format parquet`: writes `<table>.parquet` for every `<table>.arrow` of a
  * run directory (or a merged study directory), same schema, each file written atomically.
  */
-export const exportCommand: CommandModule<object, ExportArgs> = {
-  command: COMMANDS.export.usage,
-  describe: COMMANDS.export.describe,
+export const exportCommand: CommandModule<object, ExportArgs> = commandModule("export", {
   builder: (y) =>
     y
       .positional("run", {
@@ -45,4 +43,4 @@ export const exportCommand: CommandModule<object, ExportArgs> = {
       for (const t of done)
         process.stdout.write(`${t.parquetPath}  ${t.rows} rows  ${(t.bytes / 1024).toFixed(1)} KiB\n`);
     }),
-};
+});

@@ -11,7 +11,7 @@ import { runTasksWithProgress } from "../../study/study-progress.js";
 import { UserError, withUserErrors } from "../../study/user-error.js";
 import { defaultWorkers } from "../../study/worker-pool.js";
 import { confidenceOption, numberOption } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface GateArgs {
   baseline: string;
@@ -30,9 +30,7 @@ interface GateArgs {
  * beyond its tolerance, 0 when none did, 2 on bad input (a baseline file that is not one, a
  * malformed tolerance or an unknown metric, a scenario that no longer reads).
  */
-export const gateCommand: CommandModule<object, GateArgs> = {
-  command: COMMANDS.gate.usage,
-  describe: COMMANDS.gate.describe,
+export const gateCommand: CommandModule<object, GateArgs> = commandModule("gate", {
   builder: (y) =>
     y
       .positional("baseline", { type: "string", demandOption: true, describe: "baseline file (simctl baseline --out)" })
@@ -68,4 +66,4 @@ export const gateCommand: CommandModule<object, GateArgs> = {
       process.stdout.write(args.json ? `${JSON.stringify(g, null, 2)}\n` : `${formatGate(g)}\n`);
       if (g.regressions > 0) process.exitCode = 1;
     }),
-};
+});

@@ -3,7 +3,7 @@ import { writeFileAtomic } from "../../metrics/atomic-file.js";
 import { importDump } from "../../scenario/import-dump.js";
 import { formatInputReport } from "../../scenario/inputs/input-report.js";
 import { inputLimits, withInputOptions, type InputArgs } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface ImportArgs extends InputArgs {
   dir: string;
@@ -15,9 +15,7 @@ interface ImportArgs extends InputArgs {
  * (see importDump), after validating it as `simctl run` will read it; prints what the run will
  * not simulate as written, and the command that runs it.
  */
-export const importCommand: CommandModule<object, ImportArgs> = {
-  command: COMMANDS.import.usage,
-  describe: COMMANDS.import.describe,
+export const importCommand: CommandModule<object, ImportArgs> = commandModule("import", {
   builder: (y) =>
     withInputOptions(y, "dir", "directory of kubectl dumps (nodes, deployments, ...)").option("out", {
       type: "string",
@@ -32,4 +30,4 @@ export const importCommand: CommandModule<object, ImportArgs> = {
     const allow = r.needsAllowPath ? ` --allow-path ${args.dir}` : "";
     process.stdout.write(`simctl import: ${counts}\nwrote ${args.out}; run it with: simctl run ${args.out}${allow}\n`);
   },
-};
+});

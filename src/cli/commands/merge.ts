@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import { mergeStudy } from "../../study/merge.js";
 import { withUserErrors } from "../../study/user-error.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface MergeArgs {
   dirs: string[];
@@ -15,9 +15,7 @@ interface MergeArgs {
  * one Arrow dataset: runs.arrow (a row per run, parameters as columns) and every run table
  * concatenated with run and parameter columns.
  */
-export const mergeCommand: CommandModule<object, MergeArgs> = {
-  command: COMMANDS.merge.usage,
-  describe: COMMANDS.merge.describe,
+export const mergeCommand: CommandModule<object, MergeArgs> = commandModule("merge", {
   builder: (y) =>
     y
       .positional("dirs", {
@@ -35,4 +33,4 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
       process.stdout.write(`merged ${r.runs} runs into ${r.outDir}/\n`);
       for (const t of r.tables) process.stdout.write(`  ${t.path}  ${t.rows} rows\n`);
     }),
-};
+});

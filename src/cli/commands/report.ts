@@ -1,7 +1,7 @@
 import type { CommandModule } from "yargs";
 import { writeReport } from "../../report/build-report.js";
 import { withUserErrors } from "../../study/user-error.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface ReportArgs {
   dir: string;
@@ -12,9 +12,7 @@ interface ReportArgs {
  * `simctl report RUN_OR_STUDY_DIR`: writes one self-contained HTML file (inline SVG charts, no
  * script, nothing fetched) for a run directory, a study directory or a merged study.
  */
-export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: COMMANDS.report.usage,
-  describe: COMMANDS.report.describe,
+export const reportCommand: CommandModule<object, ReportArgs> = commandModule("report", {
   builder: (y) =>
     y
       .positional("dir", {
@@ -28,4 +26,4 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const r = await writeReport(args.dir, args.out);
       process.stdout.write(`${r.path}  (${r.kind} report: ${r.charts.length} charts: ${r.charts.join(", ")})\n`);
     }),
-};
+});

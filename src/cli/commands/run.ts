@@ -21,7 +21,7 @@ import {
 } from "../input-options.js";
 import { ProgressBar } from "../progress.js";
 import { loadRunInput, type RunRequest, type RunWorkerData, type RunWorkerMessage } from "../run-request.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface RunArgs extends ScenarioArgs {
   seed?: number;
@@ -38,9 +38,7 @@ interface RunArgs extends ScenarioArgs {
  * `<out>/<name>-<seed>/` atomically and prints the summary. Exit code 0 when the stop condition
  * was met, 3 when the time limit came first.
  */
-export const runCommand: CommandModule<object, RunArgs> = {
-  command: COMMANDS.run.usage,
-  describe: COMMANDS.run.describe,
+export const runCommand: CommandModule<object, RunArgs> = commandModule("run", {
   builder: (y) =>
     withInputOptions(y, "scenario", "scenario YAML file")
       .option("seed", numberOption("--seed", "override the scenario's seed", SEED_RULE))
@@ -115,7 +113,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     );
     if (scenario.stop.when === "allRunning" && summary.timeToAllRunningNs === null) process.exitCode = 3;
   },
-};
+});
 
 type Reply = Extract<RunWorkerMessage, { type: "scenario" | "etcd" }>;
 

@@ -3,7 +3,7 @@ import { loadSchedulerConfig } from "../../scheduler/config.js";
 import { explainSchedule, formatExplainTable } from "../../scheduler/explain.js";
 import { readBoundPods, readNodes, readPdbs, readPod } from "../../scheduler/k8s-objects.js";
 import { numberOption, SEED_RULE } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface ScheduleArgs {
   nodes: string;
@@ -25,9 +25,7 @@ interface ScheduleArgs {
  * decision (nominated node, victims, PDB violations) is shown too. Exit code 0 when a node was
  * selected, 4 when none fits.
  */
-export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
-  command: COMMANDS.schedule.usage,
-  describe: COMMANDS.schedule.describe,
+export const scheduleCommand: CommandModule<object, ScheduleArgs> = commandModule("schedule", {
   builder: (y) =>
     y
       .option("nodes", {
@@ -73,4 +71,4 @@ export const scheduleCommand: CommandModule<object, ScheduleArgs> = {
     } else process.stdout.write(`${formatExplainTable({ ...result, message }, args.explain)}\n`);
     if (result.selectedNode === null) process.exitCode = 4;
   },
-};
+});

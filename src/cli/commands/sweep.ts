@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { BATCH_ENGINES, emitStudy, writeEmitted, type BatchEngine } from "../../study/emit.js";
 import { DEFAULT_IMAGE, DEFAULT_PVC } from "../../study/emit-kubernetes.js";
 import { inputLimits, numberOption, scaleOption, withInputOptions, type InputArgs } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 interface SweepArgs extends InputArgs {
   study: string;
@@ -31,9 +31,7 @@ interface SweepArgs extends InputArgs {
  * `--shard i/N` only the runs with index % N == i (for a Kubernetes Indexed Job or a Slurm
  * array), into `<out>/runs/<index>-<hash>/`. Finished runs are skipped when run again.
  */
-export const sweepCommand: CommandModule<object, SweepArgs> = {
-  command: COMMANDS.sweep.usage,
-  describe: COMMANDS.sweep.describe,
+export const sweepCommand: CommandModule<object, SweepArgs> = commandModule("sweep", {
   builder: (y) =>
     withInputOptions(y, "study", "study YAML file")
       .option("out", {
@@ -150,7 +148,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
           : `next: simctl merge ${r.outDir}   then: simctl report ${r.outDir}\n`,
       );
     }),
-};
+});
 
 /** `sweep --emit ENGINE`: writes the engine's files (or one stream to stdout) and says how to submit them. */
 function emit(args: SweepArgs, engine: BatchEngine): void {

@@ -5,16 +5,14 @@ import { checkOutputDir } from "../../metrics/result-dir.js";
 import { finalReplicas } from "../../scenario/sections/workload.js";
 import { validateScenarioFile } from "../../scenario/validate-file.js";
 import { inputLimits, scaleOption, withInputOptions, type ScenarioArgs } from "../input-options.js";
-import { COMMANDS } from "../command-index.js";
+import { commandModule } from "../command-index.js";
 
 /**
  * `simctl validate SCENARIO`: checks a scenario without running it: every check `run` makes
  * before simulating (files, names, counts, time limit, estimated memory against --max-memory, and
  * that `--out` can take its results).
  */
-export const validateCommand: CommandModule<object, ScenarioArgs> = {
-  command: COMMANDS.validate.usage,
-  describe: COMMANDS.validate.describe,
+export const validateCommand: CommandModule<object, ScenarioArgs> = commandModule("validate", {
   builder: (y) =>
     withInputOptions(y, "scenario", "scenario YAML file")
       .option("scale", scaleOption("check the scenario as run --scale would run it"))
@@ -41,4 +39,4 @@ export const validateCommand: CommandModule<object, ScenarioArgs> = {
       `${args.scenario}: valid (${nodes} nodes, ${pods} pods in ${s.workload.length} workload steps, seed ${s.seed}; estimated peak memory up to ${formatBytes(est.bytes)})\n`,
     );
   },
-};
+});

@@ -106,13 +106,14 @@ const TEMPLATE: FieldTree = { metadata: METADATA, spec: POD_SPEC };
 /** Fields every object has. */
 const OBJECT: FieldTree = { apiVersion: true, kind: true, metadata: METADATA, status: "server" };
 
+/** The spec fields every replicated apps/v1 workload has: its replicas and its selected pod template. */
+const REPLICATED_SPEC: FieldTree = { replicas: true, selector: { matchLabels: true }, template: TEMPLATE };
+
 /** apps/v1 Deployment. */
 export const DEPLOYMENT_FIELDS: FieldTree = {
   ...OBJECT,
   spec: {
-    replicas: true,
-    selector: { matchLabels: true },
-    template: TEMPLATE,
+    ...REPLICATED_SPEC,
     strategy: { type: true, rollingUpdate: { maxSurge: true, maxUnavailable: true } },
     paused: true,
     minReadySeconds: true,
@@ -124,9 +125,7 @@ export const DEPLOYMENT_FIELDS: FieldTree = {
 export const REPLICASET_FIELDS: FieldTree = {
   ...OBJECT,
   spec: {
-    replicas: true,
-    selector: { matchLabels: true },
-    template: TEMPLATE,
+    ...REPLICATED_SPEC,
     minReadySeconds: true,
   },
 };
@@ -139,9 +138,7 @@ export const REPLICASET_FIELDS: FieldTree = {
 export const STATEFULSET_FIELDS: FieldTree = {
   ...OBJECT,
   spec: {
-    replicas: true,
-    selector: { matchLabels: true },
-    template: TEMPLATE,
+    ...REPLICATED_SPEC,
     // The headless Service's name makes the pods' DNS names; it does not change their timing.
     serviceName: true,
     podManagementPolicy: true,

@@ -1,4 +1,4 @@
-import { readPreemptionPolicy, type DeploymentSpec, type PodManifest } from "../manifests.js";
+import { readPreemptionPolicy, type DeploymentSpec } from "../manifests.js";
 import type { ReadContext, YamlReader } from "../yaml-reader.js";
 import { METADATA_KEYS } from "../core-v1-fields.js";
 import { PRIORITY_CLASS_FIELDS, reportUnmodelled } from "./modelled-fields.js";
@@ -61,12 +61,7 @@ export function readPriorityClass(r: YamlReader): PriorityClassSpec {
 }
 
 /** Where each pod template named its priorityClassName, for errors found once every class is known. */
-const classRefs = new PodRefs();
-
-/** Records that `pod` names a priority class at `r` (spec.priorityClassName). */
-export function notePriorityClassRef(pod: PodManifest, r: YamlReader): void {
-  classRefs.note(pod, r);
-}
+export const priorityClassRefs = new PodRefs();
 
 /**
  * Resolves each Deployment's priorityClassName to its value, as the Priority admission plugin
@@ -94,12 +89,16 @@ export function resolvePriorities(
     const c = name === undefined ? dflt : byName.get(name);
     if (c === undefined) {
       const names = [...byName.keys()].join(", ");
-      classRefs.fail(ctx, d.pod, `the name of a PriorityClass given in the inputs or a system class (${names})`);
+      priorityClassRefs.fail(
+        ctx,
+        d.pod,
+        `the name of a PriorityClass given in the inputs or a system class (${names})`,
+      );
       return d;
     }
     const own = d.pod.preemptionPolicy;
     if (own !== undefined && own !== c.preemptionPolicy) {
-      classRefs.fail(
+      priorityClassRefs.fail(
         ctx,
         d.pod,
         `a PriorityClass whose preemptionPolicy is the pod's ${own} (${c.name} has ${c.preemptionPolicy}; admission refuses a pod spec that sets another)`,

@@ -1,4 +1,4 @@
-import { DNS_LABEL, quantities, type DeploymentSpec, type PodManifest } from "../manifests.js";
+import { DNS_LABEL, quantities, type DeploymentSpec } from "../manifests.js";
 import { METADATA_KEYS } from "../core-v1-fields.js";
 import type { ReadContext, YamlReader } from "../yaml-reader.js";
 import { reportUnmodelled, RUNTIME_CLASS_FIELDS } from "./modelled-fields.js";
@@ -27,12 +27,7 @@ export function readRuntimeClass(r: YamlReader): RuntimeClassSpec {
 }
 
 /** Where each pod template named its runtimeClassName (or wrote spec.overhead), for errors found once every class is known. */
-const classRefs = new PodRefs();
-
-/** Records that `pod` names a RuntimeClass (or sets spec.overhead) at `r`. */
-export function noteRuntimeClassRef(pod: PodManifest, r: YamlReader): void {
-  classRefs.note(pod, r);
-}
+export const runtimeClassRefs = new PodRefs();
 
 /**
  * Sets each Deployment's pod overhead from its RuntimeClass, as the RuntimeClass admission
@@ -51,9 +46,9 @@ export function resolveRuntimeClasses(
 ): DeploymentSpec[] {
   const byName = new Map(classes.map((c) => [c.name, c]));
   return deployments.map((d) => {
-    if (!classRefs.has(d.pod)) return d;
+    if (!runtimeClassRefs.has(d.pod)) return d;
     const fail = (expected: string) => {
-      classRefs.fail(ctx, d.pod, expected);
+      runtimeClassRefs.fail(ctx, d.pod, expected);
       return d;
     };
     const name = d.pod.runtimeClassName;

@@ -41,6 +41,11 @@ export const CONTROLLER_MANAGER_DEFAULTS: ControllerManagerSpec = {
   syncCost: lognormal(100 * NS_PER.us, 1 * NS_PER.ms),
 };
 
+/** The settings of {@link ControllerManagerSpec} that are always present numbers. */
+type CountKey = {
+  [K in keyof ControllerManagerSpec]-?: ControllerManagerSpec[K] extends number ? K : never;
+}[keyof ControllerManagerSpec];
+
 export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
   const D = CONTROLLER_MANAGER_DEFAULTS;
   cm.object([
@@ -54,23 +59,21 @@ export function readControllerManager(cm: YamlReader): ControllerManagerSpec {
     "burstReplicas",
     "syncCost",
   ]);
+  /** A count of 1 or more (a burst, a worker count), `D`'s when not given. */
+  const count = (key: CountKey) => cm.get(key).int({ min: 1, default: D[key] });
   return {
     qps: cm.get("qps").num({ min: 0.001, default: D.qps }),
-    burst: cm.get("burst").int({ min: 1, default: D.burst }),
-    concurrentDeploymentSyncs: cm
-      .get("concurrentDeploymentSyncs")
-      .int({ min: 1, default: D.concurrentDeploymentSyncs }),
-    concurrentReplicaSetSyncs: cm
-      .get("concurrentReplicaSetSyncs")
-      .int({ min: 1, default: D.concurrentReplicaSetSyncs }),
-    concurrentJobSyncs: cm.get("concurrentJobSyncs").int({ min: 1, default: D.concurrentJobSyncs }),
+    burst: count("burst"),
+    concurrentDeploymentSyncs: count("concurrentDeploymentSyncs"),
+    concurrentReplicaSetSyncs: count("concurrentReplicaSetSyncs"),
+    concurrentJobSyncs: count("concurrentJobSyncs"),
     ...(cm.has("concurrentStatefulSetSyncs")
       ? { concurrentStatefulSetSyncs: cm.get("concurrentStatefulSetSyncs").int({ min: 1 }) }
       : {}),
     ...(cm.has("concurrentDaemonSetSyncs")
       ? { concurrentDaemonSetSyncs: cm.get("concurrentDaemonSetSyncs").int({ min: 1 }) }
       : {}),
-    burstReplicas: cm.get("burstReplicas").int({ min: 1, default: D.burstReplicas }),
+    burstReplicas: count("burstReplicas"),
     syncCost: cm.get("syncCost").dist({ default: D.syncCost }),
   };
 }

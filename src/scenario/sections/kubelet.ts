@@ -405,27 +405,28 @@ export function readKubelet(k: YamlReader): KubeletSpec {
   };
 }
 
+/** The {@link RuntimeCosts} that are plain numbers (durations), as opposed to flags and optional limits. */
+type RuntimeDuration = { [K in keyof RuntimeCosts]: RuntimeCosts[K] extends number ? K : never }[keyof RuntimeCosts];
+
 function readRuntime(r: YamlReader, D: RuntimeCosts): RuntimeCosts {
   r.object(RUNTIME_KEYS);
+  /** A CPU cost or lead of 0 or more, `D`'s when not given. */
+  const cost = (key: RuntimeDuration) => r.get(key).duration({ min: 0, default: D[key] });
   return {
     maxConcurrentOps: r.has("maxConcurrentOps") ? r.get("maxConcurrentOps").int({ min: 1 }) : D.maxConcurrentOps,
-    sandboxCpu: r.get("sandboxCpu").duration({ min: 0, default: D.sandboxCpu }),
-    containerCpu: r.get("containerCpu").duration({ min: 0, default: D.containerCpu }),
-    syncPodCpu: r.get("syncPodCpu").duration({ min: 0, default: D.syncPodCpu }),
-    relistCpu: r.get("relistCpu").duration({ min: 0, default: D.relistCpu }),
-    relistCpuPerContainer: r.get("relistCpuPerContainer").duration({ min: 0, default: D.relistCpuPerContainer }),
+    sandboxCpu: cost("sandboxCpu"),
+    containerCpu: cost("containerCpu"),
+    syncPodCpu: cost("syncPodCpu"),
+    relistCpu: cost("relistCpu"),
+    relistCpuPerContainer: cost("relistCpuPerContainer"),
     podSyncPeriod: r.get("podSyncPeriod").duration({ min: 1 * ms, default: D.podSyncPeriod }),
-    podSyncCpu: r.get("podSyncCpu").duration({ min: 0, default: D.podSyncCpu }),
-    podSyncCpuPerContainer: r.get("podSyncCpuPerContainer").duration({ min: 0, default: D.podSyncCpuPerContainer }),
-    statsCpuPerContainerPerSecond: r
-      .get("statsCpuPerContainerPerSecond")
-      .duration({ min: 0, default: D.statsCpuPerContainerPerSecond }),
-    podLoopsCpuPerPodPerSecond: r
-      .get("podLoopsCpuPerPodPerSecond")
-      .duration({ min: 0, default: D.podLoopsCpuPerPodPerSecond }),
+    podSyncCpu: cost("podSyncCpu"),
+    podSyncCpuPerContainer: cost("podSyncCpuPerContainer"),
+    statsCpuPerContainerPerSecond: cost("statsCpuPerContainerPerSecond"),
+    podLoopsCpuPerPodPerSecond: cost("podLoopsCpuPerPodPerSecond"),
     syncAllOnUpdate: r.has("syncAllOnUpdate") ? r.get("syncAllOnUpdate").bool() : D.syncAllOnUpdate,
     statusAtSyncEnd: r.has("statusAtSyncEnd") ? r.get("statusAtSyncEnd").bool() : D.statusAtSyncEnd,
-    startedAtLead: r.get("startedAtLead").duration({ min: 0, default: D.startedAtLead }),
+    startedAtLead: cost("startedAtLead"),
     cpuBurstCores: r.has("cpuBurstCores") ? r.get("cpuBurstCores").num({ min: 0.001 }) : D.cpuBurstCores,
   };
 }
