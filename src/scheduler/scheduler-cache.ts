@@ -197,12 +197,8 @@ export class SchedulerCache {
 
   /** Present nodes holding image `id` (upstream ImageStateSummary.NumNodes). */
   imageNodeCount(id: number): number {
-    const nodes = this.nodes;
-    const w = nodes.imageWords;
-    const bits = nodes.imageBits;
-    const snap = this.imageSnap;
-    const counts = this.imageCountsArr;
-    const pres = nodes.present;
+    const { imageWords: w, imageBits: bits, present: pres } = this.nodes;
+    const { imageSnap: snap, imageCountsArr: counts } = this;
     for (const node of this.dirtyList) {
       this.imageDirty[node] = 0;
       if (pres[node] !== 1) continue;

@@ -2,10 +2,20 @@ import { TaintEffect } from "../../cluster/node-table.js";
 import { requirementHolds } from "../label-selector.js";
 import type { NodeLabelIndex } from "../node-label-index.js";
 import type { NodeSelectorTerm, PodSpec, Toleration } from "../pod-spec.js";
+import { CachePlugin } from "../plugin.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 
 /** model: pkg/scheduler/framework/interface.go MaxNodeScore. */
 export const MAX_NODE_SCORE = 100;
+
+/**
+ * A plugin whose PreFilter and PreScore count matching pods per topology domain over every node
+ * (`scansCluster`) and whose scores are min-max normalized: InterPodAffinity and PodTopologySpread.
+ */
+export abstract class TopologyPlugin extends CachePlugin {
+  readonly scansCluster = true;
+  readonly normalizes = true;
+}
 
 /**
  * Scales scores to [0, maxPriority] by the largest one, optionally reversed; all-zero scores

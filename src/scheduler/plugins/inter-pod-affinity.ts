@@ -2,11 +2,11 @@ import type { YamlReader } from "../../scenario/yaml-reader.js";
 import type { CycleState } from "../cycle-state.js";
 import { selectorMatches, type LabelSelector } from "../label-selector.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, NodeChange, PER_NODE_SCORES } from "../plugin.js";
+import { ClusterEvent, FILTER_SCORE_POINTS, NodeChange, type NodeEventRef, PER_NODE_SCORES } from "../plugin.js";
 import type { AffinityTerm, PodSpec } from "../pod-spec.js";
 import type { SchedulerCache } from "../scheduler-cache.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
-import { MAX_NODE_SCORE } from "./helper.js";
+import { MAX_NODE_SCORE, TopologyPlugin } from "./helper.js";
 import { argsObject } from "./simple-args.js";
 
 /** model: plugins/interpodaffinity/plugin.go error reasons. */
@@ -84,11 +84,9 @@ interface PreFilterState {
  * existing pods' required affinity x hardPodAffinityWeight), summed per topology domain and
  * min-max normalized. model: plugins/interpodaffinity (filtering.go, scoring.go).
  */
-export class InterPodAffinity extends CachePlugin implements fw.FilterScorePlugin {
+export class InterPodAffinity extends TopologyPlugin implements fw.FilterScorePlugin {
   static readonly points: readonly fw.PointsOf<InterPodAffinity>[] = FILTER_SCORE_POINTS;
   readonly name = "InterPodAffinity";
-  readonly scansCluster = true;
-  readonly normalizes = true;
   readonly hardPodAffinityWeight: number;
   readonly ignorePreferredTermsOfExistingPods: boolean;
   private readonly nsKey: number;
@@ -282,12 +280,7 @@ export class InterPodAffinity extends CachePlugin implements fw.FilterScorePlugi
     for (let j = 0; j < n; j++) scores[j] = diff > 0 ? Math.trunc(MAX_NODE_SCORE * ((scores[j]! - min) / diff)) : 0;
   }
 
-  isSchedulableAfter(
-    event: ClusterEvent,
-    pod: fw.PodRef,
-    other: PodSpec | null,
-    node: fw.NodeEventRef | null,
-  ): boolean {
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, other: PodSpec | null, node: NodeEventRef | null): boolean {
     // model: interpodaffinity plugin.go: Node/Add and UpdateNodeLabel (isSchedulableAfterNodeChange);
     // labels never change in a run, so only an added node can help.
     if (event === ClusterEvent.NodeChange) return node === null || (node.change & NodeChange.added) !== 0;

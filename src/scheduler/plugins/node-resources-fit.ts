@@ -240,12 +240,8 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
 
   filterNodes(state: CycleState, pod: fw.PodRef, cand: Int32Array, n: number, rj: fw.Rejections): number {
     const rq = this.fitRequest(state, pod);
-    const cols = rq.cols;
-    const qty = rq.qty;
-    const m = rq.count;
-    const code = rj.code;
-    const plug = rj.plugin;
-    const cur = rj.current;
+    const { cols, qty, count: m } = rq;
+    const { code, plugin: plug, current: cur } = rj;
     if (rq.cpuMem) {
       // perf: the common pod (cpu and memory requests) on the cache's hot lines, in a module
       // kernel with the requests passed as doubles in a typed array; each node's verdict is

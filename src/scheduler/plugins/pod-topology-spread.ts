@@ -3,10 +3,16 @@ import type { CycleState } from "../cycle-state.js";
 import { selectorEmpty, selectorMatches, type LabelSelector } from "../label-selector.js";
 import type { Domains } from "../node-label-index.js";
 import type * as fw from "../plugin.js";
-import { CachePlugin, ClusterEvent, FILTER_SCORE_POINTS, NodeChange, PER_NODE_SCORES } from "../plugin.js";
+import { ClusterEvent, FILTER_SCORE_POINTS, NodeChange, type NodeEventRef, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
 import { Code, rejected, SKIP, SUCCESS, type Status } from "../status.js";
-import { MAX_NODE_SCORE, requiredAffinityCache, untoleratedTaint, type RequiredAffinityCache } from "./helper.js";
+import {
+  MAX_NODE_SCORE,
+  requiredAffinityCache,
+  TopologyPlugin,
+  untoleratedTaint,
+  type RequiredAffinityCache,
+} from "./helper.js";
 import { argsObject } from "./simple-args.js";
 
 /** model: plugins/podtopologyspread/plugin.go ErrReasonConstraintsNotMatch, ErrReasonNodeLabelNotMatch. */
@@ -84,11 +90,9 @@ interface PreScoreState {
  * so that fewer matching pods score higher. model: plugins/podtopologyspread (filtering.go,
  * scoring.go, common.go), per-constraint counting as in v1.31+.
  */
-export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlugin {
+export class PodTopologySpread extends TopologyPlugin implements fw.FilterScorePlugin {
   static readonly points: readonly fw.PointsOf<PodTopologySpread>[] = FILTER_SCORE_POINTS;
   readonly name = "PodTopologySpread";
-  readonly scansCluster = true;
-  readonly normalizes = true;
   private readonly required: RequiredAffinityCache;
   private readonly defaults: readonly DefaultConstraint[];
   /** defaultingType System: requireAllTopologies only for pods with their own constraints. */
@@ -707,12 +711,7 @@ export class PodTopologySpread extends CachePlugin implements fw.FilterScorePlug
     return PER_NODE_SCORES;
   }
 
-  isSchedulableAfter(
-    event: ClusterEvent,
-    pod: fw.PodRef,
-    other: PodSpec | null,
-    node: fw.NodeEventRef | null,
-  ): boolean {
+  isSchedulableAfter(event: ClusterEvent, pod: fw.PodRef, other: PodSpec | null, node: NodeEventRef | null): boolean {
     // model: podtopologyspread plugin.go: Node/Add, Delete, UpdateNodeLabel, UpdateNodeTaint
     // (isSchedulableAfterNodeChange); labels never change in a run, and a taint change (a Ready
     // transition, a cordon) matters only to a constraint with nodeTaintsPolicy Honor.

@@ -332,13 +332,8 @@ export class ResourceAllocationScorer {
     const nodes = this.cache.nodes;
     const R = nodes.resourceCount;
     const base = node * R;
-    const alloc = nodes.allocatable;
-    const reqd = nodes.requested;
-    const nz = nodes.nonZeroRequested;
-    const rb = this.reqBuf;
-    const ab = this.allocBuf;
-    const pr = this.podRequests;
-    const res = this.resources;
+    const { allocatable: alloc, requested: reqd, nonZeroRequested: nz } = nodes;
+    const { reqBuf: rb, allocBuf: ab, podRequests: pr, resources: res } = this;
     for (let i = 0; i < res.length; i++) {
       const c = res[i]!.column;
       const podReq = pr[i]!;
