@@ -1,6 +1,6 @@
 import { columnTable } from "../core/column-table.js";
 import type { Column } from "../metrics/arrow-writer.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 
 /** Attempt outcomes, the `result` dictionary of scheduler.arrow. */
 export const AttemptResult = {
@@ -10,7 +10,7 @@ export const AttemptResult = {
   Error: 3,
   Nominated: 4,
 } as const;
-export type AttemptResult = (typeof AttemptResult)[keyof typeof AttemptResult];
+export type AttemptResult = ValueOf<typeof AttemptResult>;
 export const ATTEMPT_RESULT_NAMES = namesOf(AttemptResult);
 
 /**

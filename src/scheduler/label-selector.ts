@@ -1,12 +1,12 @@
 import type { Interner } from "../cluster/interner.js";
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 
 /**
  * Selector operators with upstream spelling: label selectors use the first four, node selectors
  * all six. model: apimachinery pkg/labels/selector.go, core/v1 NodeSelectorOperator.
  */
 export const Op = { In: 0, NotIn: 1, Exists: 2, DoesNotExist: 3, Gt: 4, Lt: 5 } as const;
-export type Op = (typeof Op)[keyof typeof Op];
+export type Op = ValueOf<typeof Op>;
 export const OP_NAMES = namesOf(Op);
 
 /** One compiled requirement over interned label ids. */

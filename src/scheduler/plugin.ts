@@ -1,3 +1,4 @@
+import type { ValueOf } from "../core/names-of.js";
 import type { Rng } from "../core/random.js";
 import type { CycleState } from "./cycle-state.js";
 import type { HotScore } from "./plugins/hot-scores.js";
@@ -250,7 +251,7 @@ export const ClusterEvent = {
   NodeChange: 2,
   UnschedulableTimeout: 3,
 } as const;
-export type ClusterEvent = (typeof ClusterEvent)[keyof typeof ClusterEvent];
+export type ClusterEvent = ValueOf<typeof ClusterEvent>;
 
 /**
  * What a Node event changed (bits), from the scheduler's last view of the node. model:

@@ -1,10 +1,11 @@
+import type { ValueOf } from "../core/names-of.js";
 import FastPriorityQueue from "fastpriorityqueue";
 import { NS_PER } from "../core/time.js";
 import { columnTable } from "../core/column-table.js";
 
 /** Where a pod is in the scheduling queue. */
 export const QueueLoc = { none: 0, active: 1, backoff: 2, errorBackoff: 3, unschedulable: 4, inFlight: 5 } as const;
-export type QueueLoc = (typeof QueueLoc)[keyof typeof QueueLoc];
+export type QueueLoc = ValueOf<typeof QueueLoc>;
 
 /** model: backend/queue/scheduling_queue.go DefaultPodMaxInUnschedulablePodsDuration = 5 min. */
 export const POD_MAX_IN_UNSCHEDULABLE_NS = 5 * 60 * NS_PER.s;

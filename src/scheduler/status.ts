@@ -1,4 +1,4 @@
-import { namesOf } from "../core/names-of.js";
+import { namesOf, type ValueOf } from "../core/names-of.js";
 
 /**
  * Framework status codes with upstream's names and order.
@@ -14,7 +14,7 @@ export const Code = {
   Skip: 5,
   Pending: 6,
 } as const;
-export type Code = (typeof Code)[keyof typeof Code];
+export type Code = ValueOf<typeof Code>;
 /** Code names indexed by code, spelled as upstream's `Code.String()`. */
 export const CODE_NAMES = namesOf(Code);
 export type CodeName = keyof typeof Code;

@@ -1,3 +1,4 @@
+import type { ValueOf } from "../../core/names-of.js";
 import type { Rng } from "../../core/random.js";
 import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
 import { nextTie, Sel } from "../select-host.js";
@@ -23,7 +24,7 @@ const tie = nextTie;
  * NodeResourcesBalancedAllocation.
  */
 export const HotScore = { least: 0, most: 1, balanced: 2 } as const;
-export type HotScore = (typeof HotScore)[keyof typeof HotScore];
+export type HotScore = ValueOf<typeof HotScore>;
 
 /**
  * Layout of {@link hotScoresSelect}'s arguments: at most one LeastAllocated / MostAllocated

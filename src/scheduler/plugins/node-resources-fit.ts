@@ -1,3 +1,4 @@
+import type { ValueOf } from "../../core/names-of.js";
 import type { Rng } from "../../core/random.js";
 import { Res } from "../../cluster/resources.js";
 import type { YamlReader } from "../../scenario/yaml-reader.js";
@@ -118,7 +119,7 @@ const FIT_KEY_COUNT = 2;
 
 /** The scoring of NodeResourcesFit: the general scorer, or LeastAllocated / MostAllocated over cpu and memory. */
 const Fast = { general: 0, least: 1, most: 2 } as const;
-type Fast = (typeof Fast)[keyof typeof Fast];
+type Fast = ValueOf<typeof Fast>;
 
 /**
  * NodeResourcesFit. Filter: the node must have room for one more pod (allocatable pods) and for
