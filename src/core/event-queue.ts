@@ -1,4 +1,4 @@
-import { LadderQueue } from "./ladder-queue.js";
+import { LadderQueue, SLOT_LAYOUT, slotRecords } from "./ladder-queue.js";
 
 /** Kind id reserved for a slot whose event was cancelled; it is skipped when it surfaces. */
 const CANCELLED = -1;
@@ -6,6 +6,17 @@ const CANCELLED = -1;
 const SLOT_BITS = 26;
 const SLOT_SPACE = 2 ** SLOT_BITS;
 const GEN_LIMIT = 2 ** 26;
+// perf: module-local copies of the slot layout for the hot paths (see SLOT_LAYOUT).
+const SLOT_WORDS = SLOT_LAYOUT.words;
+const SLOT_INTS = 2 * SLOT_WORDS;
+const TIME = SLOT_LAYOUT.time;
+const SEQ = SLOT_LAYOUT.seq;
+// A slot's own fields, beside the ladder's time and seq (Float64 words 0 and 1) and link
+// (int32 6): the argument in Float64 word 2; kind, target and generation in int32s 7 to 9.
+const ARG = 2;
+const KIND = 7;
+const TARGET = 8;
+const GEN = 9;
 
 /**
  * An opaque reference to a scheduled event, valid until the event fires or is cancelled.
@@ -14,24 +25,22 @@ const GEN_LIMIT = 2 ** 26;
 export type EventHandle = number & { readonly __brand: "EventHandle" };
 
 /**
- * Pending events as a pool of typed-array rows, ordered by a {@link LadderQueue} over slot
- * indices (it replaced `fastpriorityqueue`: 3.5 times faster at 1e5 pending; README, Benchmarks).
+ * Pending events as a pool of slot records (one per event: time, seq, kind, target, arg and
+ * generation, see {@link SLOT_LAYOUT}), ordered by a {@link LadderQueue} over slot indices (it
+ * replaced `fastpriorityqueue`: 3.5 times faster at 1e5 pending; README, Benchmarks).
  *
  * Order is (time, seq): seq is a counter stamped at insertion, so events at the same instant fire
  * in the order they were scheduled (FIFO), independent of the structure's internals.
  * perf: no object per event; a slot is recycled through a free list once its event is popped,
  * and cancellation only marks the slot (lazy deletion), so cancel is O(1). The pool keeps its
- * own typed arrays instead of a core/column-table: the ladder queue holds the time and seq
- * arrays and is rebound on growth, a released slot bumps its generation, and the dispatch loop
- * reads the columns directly, without the table's extra indirection.
+ * own records instead of a core/column-table: the ladder queue reads and links the same
+ * records and is rebound on growth, a released slot bumps its generation, and the dispatch
+ * loop reads the records directly, without the table's extra indirection.
  */
 export class EventQueue {
-  private timeNs: Float64Array;
-  private seq: Float64Array;
-  private kind: Int32Array;
-  private target: Int32Array;
-  private arg: Float64Array;
-  private gen: Uint32Array;
+  /** The slot records as words and as int32s: two views of one buffer. */
+  private f: Float64Array;
+  private i: Int32Array;
   private free: Int32Array;
   private freeTop = 0;
   private capacity: number;
@@ -41,16 +50,13 @@ export class EventQueue {
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, initialCapacity);
-    this.timeNs = new Float64Array(this.capacity);
-    this.seq = new Float64Array(this.capacity);
-    this.kind = new Int32Array(this.capacity);
-    this.target = new Int32Array(this.capacity);
-    this.arg = new Float64Array(this.capacity);
-    this.gen = new Uint32Array(this.capacity);
+    const records = slotRecords(this.capacity);
+    this.f = new Float64Array(records);
+    this.i = new Int32Array(records);
     this.free = new Int32Array(this.capacity);
     for (let i = 0; i < this.capacity; i++) this.free[i] = this.capacity - 1 - i;
     this.freeTop = this.capacity;
-    this.order = new LadderQueue(this.timeNs, this.seq, this.capacity);
+    this.order = new LadderQueue(records);
   }
 
   /** Number of pending (not cancelled) events. */
@@ -62,22 +68,27 @@ export class EventQueue {
   push(timeNs: number, kind: number, target: number, arg: number): EventHandle {
     if (this.freeTop === 0) this.grow();
     const slot = this.free[--this.freeTop]!;
-    this.timeNs[slot] = timeNs;
-    this.seq[slot] = this.nextSeq++;
-    this.kind[slot] = kind;
-    this.target[slot] = target;
-    this.arg[slot] = arg;
+    const w = slot * SLOT_WORDS;
+    const f = this.f;
+    f[w + TIME] = timeNs;
+    f[w + SEQ] = this.nextSeq++;
+    f[w + ARG] = arg;
+    const k = slot * SLOT_INTS;
+    const iv = this.i;
+    iv[k + KIND] = kind;
+    iv[k + TARGET] = target;
     this.order.push(timeNs, slot);
     this.live++;
-    return (this.gen[slot]! * SLOT_SPACE + slot) as EventHandle;
+    return (iv[k + GEN]! * SLOT_SPACE + slot) as EventHandle;
   }
 
   /** Marks an event cancelled. Returns false if it already fired or was cancelled. */
   cancel(handle: EventHandle): boolean {
     const slot = handle % SLOT_SPACE;
     const gen = Math.floor(handle / SLOT_SPACE);
-    if (slot >= this.capacity || this.gen[slot] !== gen || this.kind[slot] === CANCELLED) return false;
-    this.kind[slot] = CANCELLED;
+    const k = slot * SLOT_INTS;
+    if (slot >= this.capacity || this.i[k + GEN] !== gen || this.i[k + KIND] === CANCELLED) return false;
+    this.i[k + KIND] = CANCELLED;
     this.live--;
     return true;
   }
@@ -85,7 +96,7 @@ export class EventQueue {
   /** Time of the earliest pending event, or `Infinity` when none is pending. */
   peekTime(): number {
     const slot = this.topLive();
-    return slot < 0 ? Infinity : this.timeNs[slot]!;
+    return slot < 0 ? Infinity : this.f[slot * SLOT_WORDS + TIME]!;
   }
 
   /**
@@ -96,12 +107,11 @@ export class EventQueue {
     // perf: one ladder call per popped slot; cancelled slots are released as they surface,
     // in the same order as topLive() would release them.
     const order = this.order;
-    const kind = this.kind;
     for (;;) {
       const slot = order.popTop();
       if (slot < 0) return -1;
       this.release(slot);
-      if (kind[slot] !== CANCELLED) {
+      if (this.i[slot * SLOT_INTS + KIND] !== CANCELLED) {
         this.live--;
         return slot;
       }
@@ -117,7 +127,7 @@ export class EventQueue {
     if (untilNs === Infinity) return this.pop();
     const slot = this.topLive();
     if (slot < 0) return -1;
-    if (this.timeNs[slot]! > untilNs) return -2;
+    if (this.f[slot * SLOT_WORDS + TIME]! > untilNs) return -2;
     this.order.popTop();
     this.release(slot);
     this.live--;
@@ -125,16 +135,16 @@ export class EventQueue {
   }
 
   timeOf(slot: number): number {
-    return this.timeNs[slot]!;
+    return this.f[slot * SLOT_WORDS + TIME]!;
   }
   kindOf(slot: number): number {
-    return this.kind[slot]!;
+    return this.i[slot * SLOT_INTS + KIND]!;
   }
   targetOf(slot: number): number {
-    return this.target[slot]!;
+    return this.i[slot * SLOT_INTS + TARGET]!;
   }
   argOf(slot: number): number {
-    return this.arg[slot]!;
+    return this.f[slot * SLOT_WORDS + ARG]!;
   }
 
   /** Drops cancelled slots sitting at the top and returns the live top slot, or -1. */
@@ -143,14 +153,15 @@ export class EventQueue {
     for (;;) {
       const slot = order.peek();
       if (slot < 0) return -1;
-      if (this.kind[slot] !== CANCELLED) return slot;
+      if (this.i[slot * SLOT_INTS + KIND] !== CANCELLED) return slot;
       order.popTop();
       this.release(slot);
     }
   }
 
   private release(slot: number): void {
-    this.gen[slot] = (this.gen[slot]! + 1) % GEN_LIMIT;
+    const g = slot * SLOT_INTS + GEN;
+    this.i[g] = (this.i[g]! + 1) % GEN_LIMIT;
     this.free[this.freeTop++] = slot;
   }
 
@@ -158,24 +169,17 @@ export class EventQueue {
     const old = this.capacity;
     const cap = old * 2;
     if (cap > SLOT_SPACE) throw new RangeError(`event queue exceeds ${SLOT_SPACE} pending events`);
-    this.timeNs = grown(this.timeNs, new Float64Array(cap));
-    this.seq = grown(this.seq, new Float64Array(cap));
-    this.arg = grown(this.arg, new Float64Array(cap));
-    this.kind = grown(this.kind, new Int32Array(cap));
-    this.target = grown(this.target, new Int32Array(cap));
-    this.gen = grown(this.gen, new Uint32Array(cap));
+    const records = slotRecords(cap);
+    const f = new Float64Array(records);
+    f.set(this.f);
+    this.f = f;
+    this.i = new Int32Array(records);
     // The free list is empty when we grow; the new slots become free, lowest first.
     const free = new Int32Array(cap);
     for (let i = 0; i < cap - old; i++) free[i] = cap - 1 - i;
     this.free = free;
     this.freeTop = cap - old;
     this.capacity = cap;
-    this.order.rebind(this.timeNs, this.seq, cap);
+    this.order.rebind(records);
   }
-}
-
-/** `to` holding `from` at its start (the rest zero): one column of a grown pool. */
-function grown<T extends Float64Array | Int32Array | Uint32Array>(from: T, to: T): T {
-  to.set(from);
-  return to;
 }

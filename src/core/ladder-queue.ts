@@ -4,14 +4,38 @@
  */
 const DEFAULT_THRESHOLD = 48;
 
+// perf: the layout's module-local copies, not imported or exported bindings, are what the hot
+// paths read (an import costs a cell load and a hole check per use: 5 to 10% at 1e3 pending).
+const SLOT_WORDS = 5;
+const TIME = 0;
+const SEQ = 1;
+const NEXT = 6;
+
+/**
+ * A pool slot is one record of `words` 8-byte words in one buffer, read through a Float64Array
+ * and an Int32Array view of it. The ladder owns three fields of a record: time and seq (Float64
+ * indices `time` and `seq` within the record) and its bucket link (Int32 index `next` of the
+ * record's 2 * `words` int32s: the next slot in the same list, or -1); the pool that owns the
+ * slots puts its own fields in the rest.
+ * perf: at 1e6 pending nearly every touch of a slot is a cache miss; with its fields in one
+ * record instead of one typed array each, the bucket walk, the pop and the dispatch of an event
+ * read one or two cache lines where parallel arrays read one per field.
+ */
+export const SLOT_LAYOUT = { words: SLOT_WORDS, time: TIME, seq: SEQ, next: NEXT } as const;
+
+/** A pool of `capacity` slot records (see {@link SLOT_LAYOUT}), zeroed. */
+export function slotRecords(capacity: number): ArrayBuffer {
+  return new ArrayBuffer(capacity * SLOT_WORDS * 8);
+}
+
 /**
  * The ordering structure of the event queue: a ladder queue (Tang, Goh and Thng, "Ladder
  * queue: an O(1) priority queue structure for large-scale discrete event simulation", ACM
  * TOMACS 15(3), 2005) whose Bottom is a binary heap.
  *
- * It orders slot ids by (time, seq), both read from the pool's arrays, with three tiers:
+ * It orders slot ids by (time, seq), both read from the pool's slot records, with three tiers:
  * - the bottom heap holds every event earlier than `bound`, ordered exactly;
- * - rungs of buckets (singly linked lists over slots, through `next`) hold events in
+ * - rungs of buckets (singly linked lists over slots, through each record's NEXT) hold events in
  *   [bound, top start), each rung finer than the one above; a bucket is only ever split or
  *   moved to the heap whole, so order inside a bucket never matters;
  * - Top holds the unsorted far future (at or after `topStart`).
@@ -20,8 +44,9 @@ const DEFAULT_THRESHOLD = 48;
  * every rung is spent, Top is spread into a new rung sized to its count. Each event is touched a bounded
  * number of times on average, so push and pop cost O(1) amortised instead of a heap's
  * O(log n). Against a flat binary heap measured in the same run (bench/engine.bench.ts, hold
- * model), the engine around it is 1.3 to 1.4 times as fast at 1e5 pending, but 0.7 to 0.9
- * times at 1e6, where every bucket move and pop is a cache miss into the pool's arrays.
+ * model), the engine around it is 1.1 to 1.3 times as fast at 1e3 pending, about 1.5 times at
+ * 1e5 and 0.95 to 1.2 times at 1e6, where a bucket move and a pop still miss the cache on the
+ * slot's record (0.65 to 0.85 times before the slot's fields shared one record).
  *
  * The heap also fuses pop with the next push: {@link popTop} leaves a hole at the root, and a
  * push that lands in the heap before the next pop fills the hole with one sift-down (the
@@ -30,11 +55,9 @@ const DEFAULT_THRESHOLD = 48;
  * a simulation's results do not depend on this structure. Times are integers.
  */
 export class LadderQueue {
-  /** Pool arrays (replaced on growth through {@link rebind}). */
-  private time: Float64Array;
-  private seq: Float64Array;
-  /** Bucket and Top lists: next slot in the same list, or -1. */
-  private next: Int32Array;
+  /** The pool's slot records as words and as int32s (replaced on growth through {@link rebind}). */
+  private f: Float64Array;
+  private i: Int32Array;
 
   // Bottom: binary heap of (time, slot), with an optional hole at the root.
   private ht: Float64Array;
@@ -52,8 +75,12 @@ export class LadderQueue {
   private readonly rBuckets: number[] = [];
   private readonly rCur: number[] = [];
   private readonly rEnd: number[] = [];
-  private readonly rHead: Int32Array[] = [];
-  private readonly rCount: Int32Array[] = [];
+  /**
+   * Per rung, bucket b's list head plus one (0: empty) at 2b and its event count at 2b + 1.
+   * perf: interleaved, so adding to a bucket touches one cache line; zero is the empty bucket,
+   * so a rung is cleared with one fill.
+   */
+  private readonly rBucket: Int32Array[] = [];
 
   // Top: an unsorted list of events at or after `topStart`.
   private topHead = -1;
@@ -65,26 +92,25 @@ export class LadderQueue {
   private readonly threshold: number;
 
   /**
-   * Orders slots of a pool whose times and sequence numbers are in `time` and `seq`, for up to
-   * `capacity` slots. `threshold` is a tuning knob (tests set it low to exercise deep rungs).
+   * Orders the slots of `records` (made by {@link slotRecords}), whose times and sequence
+   * numbers the pool writes before it pushes a slot. `threshold` is a tuning knob (tests set it
+   * low to exercise deep rungs).
    */
-  constructor(time: Float64Array, seq: Float64Array, capacity: number, threshold = DEFAULT_THRESHOLD) {
+  constructor(records: ArrayBuffer, threshold = DEFAULT_THRESHOLD) {
     this.threshold = Math.max(1, threshold);
-    this.time = time;
-    this.seq = seq;
-    this.next = new Int32Array(capacity);
+    this.f = new Float64Array(records);
+    this.i = new Int32Array(records);
+    const capacity = this.f.length / SLOT_WORDS;
     this.ht = new Float64Array(capacity + 1);
     this.hs = new Int32Array(capacity + 1);
   }
 
-  /** Points at the pool's new arrays after it grew to `capacity` slots. */
-  rebind(time: Float64Array, seq: Float64Array, capacity: number): void {
-    this.time = time;
-    this.seq = seq;
-    if (this.next.length < capacity) {
-      const next = new Int32Array(capacity);
-      next.set(this.next);
-      this.next = next;
+  /** Points at the pool's new records after it grew (the old records copied to their start). */
+  rebind(records: ArrayBuffer): void {
+    this.f = new Float64Array(records);
+    this.i = new Int32Array(records);
+    const capacity = this.f.length / SLOT_WORDS;
+    if (this.ht.length < capacity + 1) {
       const ht = new Float64Array(capacity + 1);
       ht.set(this.ht);
       this.ht = ht;
@@ -107,7 +133,7 @@ export class LadderQueue {
         return;
       }
     }
-    this.next[slot] = this.topHead;
+    this.i[slot * (2 * SLOT_WORDS) + NEXT] = this.topHead;
     this.topHead = slot;
     this.topCount++;
     if (t < this.topMin) this.topMin = t;
@@ -140,12 +166,12 @@ export class LadderQueue {
     }
     const ht = this.ht;
     const hs = this.hs;
-    const seq = this.seq;
+    const f = this.f;
     let i = this.hn++;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const tp = ht[p]!;
-      if (tp < t || (tp === t && seq[hs[p]!]! < seq[s]!)) break;
+      if (tp < t || (tp === t && f[hs[p]! * SLOT_WORDS + SEQ]! < f[s * SLOT_WORDS + SEQ]!)) break;
       ht[i] = tp;
       hs[i] = hs[p]!;
       i = p;
@@ -165,7 +191,7 @@ export class LadderQueue {
   private siftDownFromRoot(t: number, s: number): void {
     const ht = this.ht;
     const hs = this.hs;
-    const seq = this.seq;
+    const f = this.f;
     const n = this.hn;
     const half = n >> 1;
     let i = 0;
@@ -175,12 +201,12 @@ export class LadderQueue {
       const r = c + 1;
       if (r < n) {
         const tr = ht[r]!;
-        if (tr < tc || (tr === tc && seq[hs[r]!]! < seq[hs[c]!]!)) {
+        if (tr < tc || (tr === tc && f[hs[r]! * SLOT_WORDS + SEQ]! < f[hs[c]! * SLOT_WORDS + SEQ]!)) {
           c = r;
           tc = tr;
         }
       }
-      if (t < tc || (t === tc && seq[s]! < seq[hs[c]!]!)) break;
+      if (t < tc || (t === tc && f[s * SLOT_WORDS + SEQ]! < f[hs[c]! * SLOT_WORDS + SEQ]!)) break;
       ht[i] = tc;
       hs[i] = hs[c]!;
       i = c;
@@ -197,16 +223,16 @@ export class LadderQueue {
     // The float quotient can round up to the next integer when d is just below a multiple.
     if (i * w > d) i--;
     else if ((i + 1) * w <= d) i++;
-    const head = this.rHead[r]!;
-    this.next[s] = head[i]!;
-    head[i] = s;
-    this.rCount[r]![i]!++;
+    const bucket = this.rBucket[r]!;
+    this.i[s * (2 * SLOT_WORDS) + NEXT] = bucket[2 * i]! - 1;
+    bucket[2 * i] = s + 1;
+    bucket[2 * i + 1]!++;
   }
 
   /** Moves the next events into the (empty) heap. Returns false when nothing is left anywhere. */
   private refill(): boolean {
-    const time = this.time;
-    const next = this.next;
+    const f = this.f;
+    const iv = this.i;
     for (;;) {
       if (this.depth === 0) {
         if (this.topCount === 0) return false;
@@ -222,8 +248,8 @@ export class LadderQueue {
           this.topStart = hi + 1;
           this.bound = hi + 1;
           while (s >= 0) {
-            const n = next[s]!;
-            this.heapPush(time[s]!, s);
+            const n = iv[s * (2 * SLOT_WORDS) + NEXT]!;
+            this.heapPush(f[s * SLOT_WORDS + TIME]!, s);
             s = n;
           }
           return true;
@@ -233,18 +259,17 @@ export class LadderQueue {
         this.topStart = lo + nb * w;
         this.newRung(lo, w, nb, this.topStart);
         while (s >= 0) {
-          const n = next[s]!;
-          this.toBucket(0, time[s]!, s);
+          const n = iv[s * (2 * SLOT_WORDS) + NEXT]!;
+          this.toBucket(0, f[s * SLOT_WORDS + TIME]!, s);
           s = n;
         }
         this.bound = lo;
       }
       const r = this.depth - 1;
-      const head = this.rHead[r]!;
-      const count = this.rCount[r]!;
+      const bucket = this.rBucket[r]!;
       const nb = this.rBuckets[r]!;
       let k = this.rCur[r]!;
-      while (k < nb && count[k] === 0) k++;
+      while (k < nb && bucket[2 * k + 1] === 0) k++;
       if (k >= nb) {
         this.depth--;
         this.bound = this.rEnd[r]!;
@@ -253,18 +278,18 @@ export class LadderQueue {
       const w = this.rWidth[r]!;
       const end = this.rEnd[r]!;
       const bs = this.rStart[r]! + k * w;
-      const c = count[k]!;
-      let s = head[k]!;
-      head[k] = -1;
-      count[k] = 0;
+      const c = bucket[2 * k + 1]!;
+      let s = bucket[2 * k]! - 1;
+      bucket[2 * k] = 0;
+      bucket[2 * k + 1] = 0;
       this.rCur[r] = k + 1;
       // A rung's last bucket may reach past the rung's end: clamp to the end.
       const be = bs + w < end ? bs + w : end;
       if (c <= this.threshold || w === 1) {
         this.bound = be;
         while (s >= 0) {
-          const n = next[s]!;
-          this.heapPush(time[s]!, s);
+          const n = iv[s * (2 * SLOT_WORDS) + NEXT]!;
+          this.heapPush(f[s * SLOT_WORDS + TIME]!, s);
           s = n;
         }
         return true;
@@ -272,8 +297,8 @@ export class LadderQueue {
       const wc = Math.max(1, Math.ceil(w / c));
       this.newRung(bs, wc, Math.ceil(w / wc), be);
       while (s >= 0) {
-        const n = next[s]!;
-        this.toBucket(r + 1, time[s]!, s);
+        const n = iv[s * (2 * SLOT_WORDS) + NEXT]!;
+        this.toBucket(r + 1, f[s * SLOT_WORDS + TIME]!, s);
         s = n;
       }
       this.bound = bs;
@@ -282,15 +307,12 @@ export class LadderQueue {
 
   private newRung(start: number, width: number, buckets: number, end: number): void {
     const r = this.depth++;
-    const head = this.rHead[r];
-    if (head === undefined || head.length < buckets) {
-      // perf: a rung's arrays are kept and reused by the next rung at the same depth.
-      const size = Math.max(buckets, 1024);
-      this.rHead[r] = new Int32Array(size).fill(-1);
-      this.rCount[r] = new Int32Array(size);
+    const bucket = this.rBucket[r];
+    if (bucket === undefined || bucket.length < 2 * buckets) {
+      // perf: a rung's array is kept and reused by the next rung at the same depth.
+      this.rBucket[r] = new Int32Array(2 * Math.max(buckets, 1024));
     } else {
-      head.fill(-1, 0, buckets);
-      this.rCount[r]!.fill(0, 0, buckets);
+      bucket.fill(0, 0, 2 * buckets);
     }
     this.rStart[r] = start;
     this.rWidth[r] = width;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { EventQueue } from "../../src/core/event-queue.js";
-import { LadderQueue } from "../../src/core/ladder-queue.js";
+import { LadderQueue, SLOT_LAYOUT, slotRecords } from "../../src/core/ladder-queue.js";
 import { Engine } from "../../src/core/engine.js";
 import { RandomStreams } from "../../src/core/random.js";
 import seedrandom from "seedrandom";
@@ -193,9 +193,12 @@ describe("LadderQueue with low split thresholds (deep rungs everywhere)", () => 
     "threshold %i, seed %s: 300,000 pops in (time, seq) order, none lost, under mixed scales and ties",
     (threshold, seed) => {
       const cap = 1 << 18;
-      const time = new Float64Array(cap);
-      const seq = new Float64Array(cap);
-      const q = new LadderQueue(time, seq, cap, threshold);
+      const records = slotRecords(cap);
+      const words = new Float64Array(records);
+      const { words: w, time: tw, seq: sw } = SLOT_LAYOUT;
+      const time = (s: number): number => words[s * w + tw]!;
+      const seq = (s: number): number => words[s * w + sw]!;
+      const q = new LadderQueue(records, threshold);
       const free = new Int32Array(cap);
       let freeTop = 0;
       for (let i = cap - 1; i >= 0; i--) free[freeTop++] = i;
@@ -204,8 +207,8 @@ describe("LadderQueue with low split thresholds (deep rungs everywhere)", () => 
       let pending = 0;
       const push = (t: number): void => {
         const s = free[--freeTop]!;
-        time[s] = t;
-        seq[s] = n++;
+        words[s * w + tw] = t;
+        words[s * w + sw] = n++;
         q.push(t, s);
         pending++;
       };
@@ -219,10 +222,10 @@ describe("LadderQueue with low split thresholds (deep rungs everywhere)", () => 
         if (s < 0) break;
         popped++;
         pending--;
-        const t = time[s]!;
-        if (t < prevT || (t === prevT && seq[s]! < prevSeq)) backwards++;
+        const t = time(s);
+        if (t < prevT || (t === prevT && seq(s) < prevSeq)) backwards++;
         prevT = t;
-        prevSeq = seq[s]!;
+        prevSeq = seq(s);
         free[freeTop++] = s;
         const r = rng();
         const k = r < 0.3 ? 0 : r < 0.6 ? 1 : r < 0.9 ? 2 : 3;
@@ -247,10 +250,10 @@ describe("LadderQueue with low split thresholds (deep rungs everywhere)", () => 
       // Drain: everything still pending comes out, in order.
       let drained = 0;
       for (let s = q.popTop(); s >= 0; s = q.popTop()) {
-        const t = time[s]!;
-        if (t < prevT || (t === prevT && seq[s]! < prevSeq)) backwards++;
+        const t = time(s);
+        if (t < prevT || (t === prevT && seq(s) < prevSeq)) backwards++;
         prevT = t;
-        prevSeq = seq[s]!;
+        prevSeq = seq(s);
         drained++;
       }
       expect(backwards).toBe(0);
