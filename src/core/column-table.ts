@@ -55,6 +55,9 @@ type TypeOf<D extends ColumnDecl> = D extends ElementType ? D : D extends Column
 /** The typed arrays of a declared table, one own property per column. */
 export type ColumnArrays<S extends TableSpec> = { -readonly [K in keyof S]: ElementArrays[TypeOf<S[K]>] };
 
+/** One row's values by column name, as {@link ColumnTable.addRowOf} takes them. */
+export type RowValues<S extends TableSpec> = { readonly [K in keyof S]: number };
+
 /** Widths fixed at construction for columns whose width depends on the run (e.g. resource count). */
 export type Widths<S extends TableSpec> = { readonly [K in keyof S]?: number };
 
@@ -125,6 +128,22 @@ export class ColumnTable<S extends TableSpec> {
     const row = this.size;
     if (row === this.capacity) this.grow(row * 2);
     (this as Counts).size = row + 1;
+    return row;
+  }
+
+  /**
+   * Appends a row holding `values` and returns its index; every column must be one value wide.
+   * For tables appended to now and then (a decision log): it stores by column name, one keyed
+   * store per column, where a hot append writes its columns one by one.
+   */
+  addRowOf(values: RowValues<S>): number {
+    const row = this.addRow();
+    const columns = this.arrays();
+    for (let c = 0; c < this.columnNames.length; c++) {
+      const name = this.columnNames[c]!;
+      if (this.columnWidths[c] !== 1) throw new RangeError(`column ${name}: addRowOf writes one value per column`);
+      columns[name]![row] = values[name];
+    }
     return row;
   }
 
