@@ -133,8 +133,9 @@ export class ColumnTable<S extends TableSpec> {
 
   /**
    * Appends a row holding `values` and returns its index; every column must be one value wide.
-   * For tables appended to now and then (a decision log): it stores by column name, one keyed
-   * store per column, where a hot append writes its columns one by one.
+   * perf: a keyed load and store per column, about 0.15 µs a row more than stores written out:
+   * for appends outside hot loops (an autoscaler decision, a scheduling attempt); a per-request
+   * or per-node append writes its columns one by one.
    */
   addRowOf(values: RowValues<S>): number {
     const row = this.addRow();

@@ -522,7 +522,18 @@ export class KubeScheduler implements Binder {
     }
     this.restoreNominated();
     const cost = this.costModel.cost(r, this.nodes.size);
-    this.log.append(now, pod, this.queue.attemptsOf(pod), profile, r.examined, r.feasible, node, r.score, result, cost);
+    this.log.append({
+      timeNs: now,
+      pod,
+      attempt: this.queue.attemptsOf(pod),
+      profile,
+      filtered: r.examined,
+      feasible: r.feasible,
+      chosen: node,
+      score: r.score,
+      result,
+      costNs: cost,
+    });
     this.engine.schedule(cost, this.kCycleDone, pod, node);
   }
 
