@@ -309,16 +309,16 @@ export class ClusterAutoscaler implements Component {
       else d.engine.schedule(delay, this.kProvisioned, row);
     }
     this.nodesAdded += o.rows.length;
-    this.decisions.append(
-      now,
-      g.index,
-      o.rows.length,
-      Reason.ScaleUp,
-      groups.targetSize(g),
-      o.pods.length,
-      this.workloadsOf(o.pods),
-      -1,
-    );
+    this.decisions.append({
+      timeNs: now,
+      group: g.index,
+      change: o.rows.length,
+      reason: Reason.ScaleUp,
+      groupSize: groups.targetSize(g),
+      pods: o.pods.length,
+      workloads: this.workloadsOf(o.pods),
+      node: -1,
+    });
   }
 
   /** The distinct workloads (Deployment names) of `pods`, comma-separated in first-seen order. */
@@ -363,7 +363,16 @@ export class ClusterAutoscaler implements Component {
     this.groups.released(row, now);
     this.provisionTimeouts++;
     g.backoffUntilNs = now + d.spec.initialNodeGroupBackoffNs;
-    this.decisions.append(now, g.index, -1, Reason.ScaleUpTimedOut, this.groups.targetSize(g), 0, "", row);
+    this.decisions.append({
+      timeNs: now,
+      group: g.index,
+      change: -1,
+      reason: Reason.ScaleUpTimedOut,
+      groupSize: this.groups.targetSize(g),
+      pods: 0,
+      workloads: "",
+      node: row,
+    });
   }
 
   private scaleDown(now: number): void {
@@ -418,16 +427,16 @@ export class ClusterAutoscaler implements Component {
     d.nodes.unschedulable[node] = 1;
     d.nodeChanges.onNodeChanged(node);
     d.api.submit(d.client, Verb.patch, Resource.nodes, node, 0, PATCH_BYTES, this.kReply, node);
-    this.decisions.append(
-      now,
-      g.index,
-      -1,
+    this.decisions.append({
+      timeNs: now,
+      group: g.index,
+      change: -1,
       reason,
-      groups.targetSize(g) - 1,
-      pods.length,
-      this.workloadsOf(pods),
+      groupSize: groups.targetSize(g) - 1,
+      pods: pods.length,
+      workloads: this.workloadsOf(pods),
       node,
-    );
+    });
     if (pods.length === 0) {
       d.engine.schedule(this.deleteDelayAfterTaintNs, this.kDelete, node);
       return;
@@ -487,16 +496,16 @@ export class ClusterAutoscaler implements Component {
     d.nodeChanges.onNodeChanged(node);
     this.failedDrains++;
     this.lastFailureNs = now;
-    this.decisions.append(
-      now,
-      g.index,
-      1,
-      Reason.ScaleDownFailed,
-      groups.targetSize(g),
-      this.rows.evictLeft[node]!,
-      "",
+    this.decisions.append({
+      timeNs: now,
+      group: g.index,
+      change: 1,
+      reason: Reason.ScaleDownFailed,
+      groupSize: groups.targetSize(g),
+      pods: this.rows.evictLeft[node]!,
+      workloads: "",
       node,
-    );
+    });
   }
 
   /** Deletes the node once no pod but DaemonSet pods is left on it. */

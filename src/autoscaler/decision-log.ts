@@ -1,4 +1,5 @@
-import { columnTable } from "../core/column-table.js";
+import { columnTable, type RowValues } from "../core/column-table.js";
+import { Interner } from "../cluster/interner.js";
 import { namesOf, type ValueOf } from "../core/names-of.js";
 import type { Column } from "../metrics/arrow-writer.js";
 
@@ -18,6 +19,9 @@ export const Reason = {
 export type Reason = ValueOf<typeof Reason>;
 export const REASON_NAMES = namesOf(Reason);
 
+/** A row of {@link DecisionLog}, the workloads as their comma-separated list (`""` for none). */
+export type Decision = Omit<RowValues<DecisionLog["columnSpec"]>, "workloads"> & { readonly workloads: string };
+
 /**
  * The autoscaler's decisions, one row each (autoscaler.arrow): when, which node group, the
  * change in its target size, why, the target size after, the pending pods that triggered a
@@ -31,13 +35,12 @@ export class DecisionLog extends columnTable({
   reason: { type: "Int32", unset: 0 },
   groupSize: { type: "Int32", unset: 0 },
   pods: { type: "Int32", unset: 0 },
-  /** Index into {@link workloadNames}: the comma-separated workloads of the pods. */
+  /** The comma-separated workloads of the pods, interned in {@link workloadNames}. */
   workloads: { type: "Int32", unset: -1 },
   node: { type: "Int32", unset: -1 },
 }) {
   /** Distinct comma-separated workload lists, by first use. */
-  readonly workloadNames: string[] = [];
-  private readonly workloadIndex = new Map<string, number>();
+  readonly workloadNames = new Interner();
   private readonly reasonNames: readonly string[];
 
   /** `reasonNames`: the names of the {@link Reason} ids, by id (Karpenter spells them its way). */
@@ -47,31 +50,8 @@ export class DecisionLog extends columnTable({
   }
 
   /** Appends a decision. */
-  append(
-    timeNs: number,
-    group: number,
-    change: number,
-    reason: number,
-    groupSize: number,
-    pods: number,
-    workloads: string,
-    node: number,
-  ): void {
-    let w = this.workloadIndex.get(workloads);
-    if (w === undefined) {
-      w = this.workloadNames.length;
-      this.workloadNames.push(workloads);
-      this.workloadIndex.set(workloads, w);
-    }
-    const i = this.addRow();
-    this.timeNs[i] = timeNs;
-    this.group[i] = group;
-    this.change[i] = change;
-    this.reason[i] = reason;
-    this.groupSize[i] = groupSize;
-    this.pods[i] = pods;
-    this.workloads[i] = w;
-    this.node[i] = node;
+  append(d: Decision): void {
+    this.addRowOf({ ...d, workloads: this.workloadNames.intern(d.workloads) });
   }
 
   /** autoscaler.arrow's columns (see README "Output schemas"). */
@@ -84,7 +64,7 @@ export class DecisionLog extends columnTable({
         this.arrow("reason", "dict", "reason", 0, this.reasonNames),
         this.arrow("groupSize", "int32", "group_size"),
         this.arrow("pods", "int32", "pods"),
-        this.arrow("workloads", "dict", "workloads", 0, this.workloadNames),
+        this.arrow("workloads", "dict", "workloads", 0, this.workloadNames.all()),
         this.arrow("node", "dict", "node", 0, nodeNames),
       ],
       rows: this.size,

@@ -38,9 +38,7 @@ const PodView = columnTable({
 });
 
 /** nodeShouldRunDaemonPod's two answers as one code: neither, shouldContinueRunning only, or both. */
-const NOT_RUN = 0;
-const CONTINUE_ONLY = 1;
-const SHOULD_RUN = 2;
+const RunCode = { notRun: 0, continueOnly: 1, shouldRun: 2 } as const;
 
 /** What the DaemonSet controller needs besides the controller bundle. */
 export interface DaemonSetControllerDeps {
@@ -254,17 +252,17 @@ export class DaemonSetController
    */
   private shouldRun(p: PodSpec, node: number): number {
     const nodes = this.nodes;
-    if (nodes.present[node] !== 1 || !requiredNodeAffinityMatches(p, node, this.index)) return NOT_RUN;
+    if (nodes.present[node] !== 1 || !requiredNodeAffinityMatches(p, node, this.index)) return RunCode.notRun;
     const tols = p.tolerations;
     let untolerated = nodes.ready[node] === 0 && !tolerates(tols, this.notReadyKey, -1, TaintEffect.NoSchedule);
     for (let t = nodes.taintStart[node]!, e = nodes.taintStart[node + 1]!; t < e; t++) {
       const effect = nodes.taintEffect[t]!;
       if (effect === TaintEffect.PreferNoSchedule || tolerates(tols, nodes.taintKey[t]!, nodes.taintValue[t]!, effect))
         continue;
-      if (effect === TaintEffect.NoExecute) return NOT_RUN;
+      if (effect === TaintEffect.NoExecute) return RunCode.notRun;
       untolerated = true;
     }
-    return untolerated ? CONTINUE_ONLY : SHOULD_RUN;
+    return untolerated ? RunCode.continueOnly : RunCode.shouldRun;
   }
 
   /** Links each live pod of `ds` into its node's list (oldest first); drops deleted pods from the list. */
@@ -350,9 +348,9 @@ export class DaemonSetController
       const code = this.shouldRun(p, node);
       codes[node] = code;
       const first = head[node]!;
-      if (code === SHOULD_RUN && first < 0) {
+      if (code === RunCode.shouldRun && first < 0) {
         creates.push(node);
-      } else if (code !== NOT_RUN) {
+      } else if (code !== RunCode.notRun) {
         // Failed pods are deleted; of the others, one stays (with surge: the oldest updated and
         // the oldest old one, until the updated one is available or the old one is not Ready).
         let running = 0;
@@ -375,7 +373,7 @@ export class DaemonSetController
           } else if (oldestOld < 0) oldestOld = pod;
           else deletes.push(pod);
         }
-        if (running === 0 && surge && code === SHOULD_RUN) creates.push(node);
+        if (running === 0 && surge && code === RunCode.shouldRun) creates.push(node);
         if (oldestNew >= 0 && oldestOld >= 0) {
           if ((view.flags[oldestOld]! & RUNNING) === 0 || (view.flags[oldestNew]! & RUNNING) !== 0)
             deletes.push(oldestOld);
@@ -441,7 +439,7 @@ export class DaemonSetController
     const { head, codes } = this;
     const n = this.nodes.size;
     let desired = 0;
-    for (let node = 0; node < n; node++) if (codes[node] === SHOULD_RUN) desired++;
+    for (let node = 0; node < n; node++) if (codes[node] === RunCode.shouldRun) desired++;
     let maxUnavailable = scaledValue(strategy.maxUnavailable, desired);
     const maxSurge = scaledValue(strategy.maxSurge, desired);
     if (desired > 0 && maxUnavailable === 0 && maxSurge === 0) maxUnavailable = 1;
@@ -467,7 +465,7 @@ export class DaemonSetController
         // up to date: manage handles the node
       } else if (newPod < 0) {
         if (this.available(oldPod)) candidates.push(node);
-        else if (codes[node] !== SHOULD_RUN) deletes.push(oldPod);
+        else if (codes[node] !== RunCode.shouldRun) deletes.push(oldPod);
         else creates.push(node);
       } else if (!this.available(newPod)) busy++;
       else deletes.push(oldPod);
@@ -539,12 +537,12 @@ export class DaemonSetController
     for (let node = 0; node < this.nodes.size; node++) {
       const first = head[node]!;
       const code = this.shouldRun(p, node);
-      if (code !== SHOULD_RUN) {
+      if (code !== RunCode.shouldRun) {
         if (first < 0) continue;
         misscheduled++;
         // A pod may stay where it may continue (a node gone NotReady, a new NoSchedule taint); elsewhere it must go.
         const here = this.liveOn(list, first);
-        if (code === CONTINUE_ONLY) kept += here;
+        if (code === RunCode.continueOnly) kept += here;
         else stray += here;
         continue;
       }

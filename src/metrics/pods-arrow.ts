@@ -5,6 +5,7 @@ import {
   POD_STAGE_COUNT,
   podReasonName,
 } from "../cluster/pod-table.js";
+import { Interner } from "../cluster/interner.js";
 import type { Simulation } from "../sim/simulation.js";
 import type { Column } from "./arrow-writer.js";
 
@@ -34,25 +35,18 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
   const rsIdx = new Int32Array(n);
   const depIdx = new Int32Array(n);
   const nsIdx = new Int32Array(n);
-  const namespaces: string[] = [];
-  const nsId = new Map<string, number>();
+  const namespaces = new Interner();
   for (let p = 0; p < n; p++) {
     const rs = rsList[pods.owner[p]!]!;
     const dep = deps[rs.deployment]!;
     names[p] = sim.podNames.get(p) ?? `${rs.name}-${podSuffix(pods.ordinal[p]!)}`;
     rsIdx[p] = rs.idx;
     depIdx[p] = rs.deployment;
-    let id = nsId.get(dep.spec.namespace);
-    if (id === undefined) {
-      id = namespaces.length;
-      namespaces.push(dep.spec.namespace);
-      nsId.set(dep.spec.namespace, id);
-    }
-    nsIdx[p] = id;
+    nsIdx[p] = namespaces.intern(dep.spec.namespace);
   }
   const columns: Column[] = [
     { name: "pod", type: "utf8", values: names },
-    { name: "namespace", type: "dict", values: nsIdx, dictionary: namespaces },
+    { name: "namespace", type: "dict", values: nsIdx, dictionary: namespaces.all() },
     { name: "deployment", type: "dict", values: depIdx, dictionary: deps.map((d) => d.spec.name) },
     { name: "replicaset", type: "dict", values: rsIdx, dictionary: rsList.map((r) => r.name) },
     pods.arrow("node", "dict", "node", 0, sim.nodes.names),
@@ -89,22 +83,15 @@ export function podColumns(sim: Simulation): { columns: Column[]; rows: number }
   // controller is not simulated, that controller's kind (DaemonSet, StatefulSet, Job, Node for
   // static pods) or Pod for a bare pod.
   const kinds = new Int32Array(n);
-  const ownerKinds: string[] = [];
-  const ownerKindId = new Map<string, number>();
+  const ownerKinds = new Interner();
   const priority = new Int32Array(n);
   const templates = sim.templates;
   for (let p = 0; p < n; p++) {
     const kind = deps[rsList[pods.owner[p]!]!.deployment]!.ownerKind ?? OWNER_KIND_DEPLOYMENT;
-    let id = ownerKindId.get(kind);
-    if (id === undefined) {
-      id = ownerKinds.length;
-      ownerKinds.push(kind);
-      ownerKindId.set(kind, id);
-    }
-    kinds[p] = id;
+    kinds[p] = ownerKinds.intern(kind);
     priority[p] = templates[pods.template[p]!]!.priority;
   }
-  columns.push({ name: "owner_kind", type: "dict", values: kinds, dictionary: ownerKinds });
+  columns.push({ name: "owner_kind", type: "dict", values: kinds, dictionary: ownerKinds.all() });
   columns.push({ name: "priority", type: "int32", values: priority });
   columns.push(pods.arrow("nominatedNode", "dict", "nominated_node", 0, sim.nodes.names));
   // ungated_ns (runs whose pods have schedulingGates only): when the pod's last gate was removed.

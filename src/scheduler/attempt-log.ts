@@ -1,4 +1,4 @@
-import { columnTable } from "../core/column-table.js";
+import { columnTable, type RowValues } from "../core/column-table.js";
 import type { Column } from "../metrics/arrow-writer.js";
 import { namesOf, type ValueOf } from "../core/names-of.js";
 
@@ -14,8 +14,16 @@ export type AttemptResult = ValueOf<typeof AttemptResult>;
 export const ATTEMPT_RESULT_NAMES = namesOf(AttemptResult);
 
 /**
+ * A row of {@link AttemptLog}: `chosen` is a node index or -1, `score` NaN when scoring did not
+ * run, `filtered` the nodes the filters examined.
+ */
+export type Attempt = Omit<RowValues<AttemptLog["columnSpec"]>, "result"> & { readonly result: AttemptResult };
+
+/**
  * One row per scheduling attempt, in typed columns that grow by doubling: the data of
- * scheduler.arrow. perf: appends are a few typed-array stores; strings only in dictionaries.
+ * scheduler.arrow; strings only in dictionaries. perf: an append stores its record by column
+ * name (about 0.2 µs, 0.16 µs more than stores written out), once per attempt, whose filter pass
+ * examines up to every node.
  */
 export class AttemptLog extends columnTable({
   timeNs: { type: "Float64", unset: NaN },
@@ -31,30 +39,9 @@ export class AttemptLog extends columnTable({
   result: { type: "Int32", unset: 0 },
   costNs: { type: "Float64", unset: 0 },
 }) {
-  /** Appends one attempt; `chosen` is a node index or -1, `score` NaN when scoring did not run. */
-  append(
-    timeNs: number,
-    pod: number,
-    attempt: number,
-    profile: number,
-    filtered: number,
-    feasible: number,
-    chosen: number,
-    score: number,
-    result: AttemptResult,
-    costNs: number,
-  ): void {
-    const i = this.addRow();
-    this.timeNs[i] = timeNs;
-    this.pod[i] = pod;
-    this.attempt[i] = attempt;
-    this.profile[i] = profile;
-    this.filtered[i] = filtered;
-    this.feasible[i] = feasible;
-    this.chosen[i] = chosen;
-    this.score[i] = score;
-    this.result[i] = result;
-    this.costNs[i] = costNs;
+  /** Appends one attempt. */
+  append(a: Attempt): void {
+    this.addRowOf(a);
   }
 
   /** Row `i` as an object (tests and debugging). */

@@ -68,6 +68,27 @@ export interface KubeSchedulerOptions {
   volumeBinding?: { preBindAt(pod: number): number };
 }
 
+/** Told of each pod a scheduling cycle found unschedulable. */
+export interface UnschedulableListener {
+  onPodUnschedulable(pod: number): void;
+}
+
+/** What {@link KubeScheduler} is built from. */
+export interface KubeSchedulerDeps {
+  engine: Engine;
+  random: RandomStreams;
+  spec: SchedulerSpec;
+  nodes: NodeTable;
+  pods: PodTable;
+  /** The run's pod templates (filled by kubectl at initialize, shared with the kubelets). */
+  templates: readonly PodTemplate[];
+  api: ApiServer;
+  /** The pod informer's source. */
+  watch: WatchCache;
+  /** The scheduler's API client id. */
+  client: number;
+}
+
 const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
 
 /**
@@ -78,11 +99,6 @@ const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
  * cycle creates the pods/binding through the API asynchronously. Each cycle costs simulated time
  * from {@link CycleCostModel}; each attempt is a row of {@link AttemptLog} (scheduler.arrow).
  */
-/** Told of each pod a scheduling cycle found unschedulable. */
-export interface UnschedulableListener {
-  onPodUnschedulable(pod: number): void;
-}
-
 export class KubeScheduler implements Binder {
   private readonly engine: Engine;
   private readonly nodes: NodeTable;
@@ -180,28 +196,18 @@ export class KubeScheduler implements Binder {
   /** Preemption attempts that were not eligible (preemptionPolicy Never, victims still terminating). */
   preemptionsNotEligible = 0;
 
-  constructor(
-    engine: Engine,
-    random: RandomStreams,
-    spec: SchedulerSpec,
-    nodes: NodeTable,
-    pods: PodTable,
-    templates: readonly PodTemplate[],
-    api: ApiServer,
-    watch: WatchCache,
-    client: number,
-    options: KubeSchedulerOptions = {},
-  ) {
+  constructor(d: KubeSchedulerDeps, options: KubeSchedulerOptions = {}) {
+    const engine = d.engine;
     this.engine = engine;
-    this.nodes = nodes;
-    this.pods = pods;
-    this.templates = templates;
-    this.api = api;
-    this.client = client;
-    this.random = random;
-    this.spec = spec;
+    this.nodes = d.nodes;
+    this.pods = d.pods;
+    this.templates = d.templates;
+    this.api = d.api;
+    this.client = d.client;
+    this.random = d.random;
+    this.spec = d.spec;
     this.ref = { pod: -1, group: -1, spec: undefined as unknown as PodSpec };
-    this.asyncPreemption = spec.asyncPreemption;
+    this.asyncPreemption = d.spec.asyncPreemption;
     this.configure(options);
     this.events = options.events;
     this.kCycleDone = engine.register("scheduler.cycleDone", (pod, node) => this.onCycleDone(pod, node));
@@ -216,11 +222,11 @@ export class KubeScheduler implements Binder {
       options.volumeBinding === undefined
         ? undefined
         : engine.register("scheduler.preBound", (pod, node) => this.onPreBound(pod, node));
-    watch.watch(
+    d.watch.watch(
       WatchResource.pods,
       engine.register("scheduler.informer.pod", (_t, arg) => this.onPodEvent(arg)),
       0,
-      client,
+      d.client,
     );
   }
 
@@ -516,7 +522,18 @@ export class KubeScheduler implements Binder {
     }
     this.restoreNominated();
     const cost = this.costModel.cost(r, this.nodes.size);
-    this.log.append(now, pod, this.queue.attemptsOf(pod), profile, r.examined, r.feasible, node, r.score, result, cost);
+    this.log.append({
+      timeNs: now,
+      pod,
+      attempt: this.queue.attemptsOf(pod),
+      profile,
+      filtered: r.examined,
+      feasible: r.feasible,
+      chosen: node,
+      score: r.score,
+      result,
+      costNs: cost,
+    });
     this.engine.schedule(cost, this.kCycleDone, pod, node);
   }
 

@@ -241,15 +241,17 @@ export class Simulation {
     const sch = scenario.scheduler;
     const schClient = this.clients.add("system:kube-scheduler", sch.qps, sch.burst, "controlPlane.scheduler");
     this.scheduler = new KubeScheduler(
-      engine,
-      random,
-      sch,
-      nodes,
-      pods,
-      this.templates,
-      this.api,
-      this.watch,
-      schClient,
+      {
+        engine,
+        random,
+        spec: sch,
+        nodes,
+        pods,
+        templates: this.templates,
+        api: this.api,
+        watch: this.watch,
+        client: schClient,
+      },
       {
         vocabulary: this.vocabulary,
         deployments: this.templateSpecs,

@@ -48,6 +48,22 @@ describe("columnTable", () => {
     expect(t.lanes[4 * 3 + 2]).toBe(4);
   });
 
+  it("addRowOf appends a row of values by column name, growing by doubling", () => {
+    const Decisions = columnTable({ timeNs: { type: "Float64", unset: NaN }, group: "Int32", node: "Int32" });
+    const t = new Decisions(1);
+    expect(t.addRowOf({ timeNs: 5, group: 2, node: -1 })).toBe(0);
+    expect(t.addRowOf({ timeNs: 7, group: 0, node: 3 })).toBe(1);
+    expect(t.capacity).toBe(2);
+    expect(Array.from(t.timeNs)).toEqual([5, 7]);
+    expect(Array.from(t.group)).toEqual([2, 0]);
+    expect(Array.from(t.node)).toEqual([-1, 3]);
+  });
+
+  it("addRowOf refuses a table with a wide column", () => {
+    const t = new Log(2);
+    expect(() => t.addRowOf({ timeNs: 1, node: 0, flag: 0, lanes: 0 })).toThrow(/lanes: addRowOf writes one value/);
+  });
+
   it("ensureRow grows by doubling past an outside id without changing size", () => {
     const t = new Log(4);
     t.ensureRow(9);
