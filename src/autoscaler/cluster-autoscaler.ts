@@ -52,7 +52,7 @@ const REGISTER_RETRY_NS = NS_PER.s;
 const NodeRows = columnTable({
   joinedAtNs: { type: "Float64", unset: Number.NaN },
   drainStartNs: { type: "Float64", unset: Number.NaN },
-  evictLeft: { type: "Int32", unset: 0 },
+  evictLeft: "Int32",
 });
 
 /** Hears of a node the autoscaler brought in, before the scheduler does (a DaemonSet controller feeds it its pods). */

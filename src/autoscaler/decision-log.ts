@@ -31,10 +31,10 @@ export type Decision = Omit<RowValues<DecisionLog["columnSpec"]>, "workloads"> &
 export class DecisionLog extends columnTable({
   timeNs: { type: "Float64", unset: Number.NaN },
   group: { type: "Int32", unset: -1 },
-  change: { type: "Int32", unset: 0 },
-  reason: { type: "Int32", unset: 0 },
-  groupSize: { type: "Int32", unset: 0 },
-  pods: { type: "Int32", unset: 0 },
+  change: "Int32",
+  reason: "Int32",
+  groupSize: "Int32",
+  pods: "Int32",
   /** The comma-separated workloads of the pods, interned in {@link workloadNames}. */
   workloads: { type: "Int32", unset: -1 },
   node: { type: "Int32", unset: -1 },

@@ -13,9 +13,9 @@ const GET_BYTES = 12_000;
 
 /** Per node: the last report's time, pod count and readiness. */
 const LastReports = columnTable({
-  atNs: { type: "Float64", unset: 0 },
-  pods: { type: "Float64", unset: 0 },
-  ready: { type: "Uint8", unset: 0 },
+  atNs: "Float64",
+  pods: "Float64",
+  ready: "Uint8",
 });
 
 /** What {@link NodeStatus} is built from. */

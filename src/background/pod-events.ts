@@ -24,9 +24,9 @@ const SPAM_REFILL_NS = 300 * NS_PER.s;
 /** Per pod and source: the spam filter's tokens and when they were last updated. */
 const SpamBuckets = columnTable({
   schedulerTokens: { type: "Float64", unset: SPAM_BURST },
-  schedulerNs: { type: "Float64", unset: 0 },
+  schedulerNs: "Float64",
   kubeletTokens: { type: "Float64", unset: SPAM_BURST },
-  kubeletNs: { type: "Float64", unset: 0 },
+  kubeletNs: "Float64",
 });
 
 /** What {@link PodEvents} is built from. */

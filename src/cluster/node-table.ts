@@ -37,16 +37,16 @@ export interface NodeSpec {
  */
 export class NodeTable extends columnTable({
   /** Allocatable, `resourceCount` per node: resource r of node n at `n * resourceCount + r`. */
-  allocatable: { type: "Float64", unset: 0 },
+  allocatable: "Float64",
   /** Sum of requests of pods assigned (assumed or bound) to each node, strided as `allocatable`. */
-  requested: { type: "Float64", unset: 0 },
+  requested: "Float64",
   /**
    * Requests as the scoring plugins count them (cpu, memory per node): a container with no
    * cpu/memory request counts as 100m / 200 MiB. model: pkg/scheduler/util/pod_resources.go
    * DefaultMilliCPURequest = 100, DefaultMemoryRequest = 200 * 1024 * 1024.
    */
   nonZeroRequested: { type: "Float64", unset: 0, width: 2 },
-  unschedulable: { type: "Uint8", unset: 0 },
+  unschedulable: "Uint8",
   /** 1 while the node is Ready; a failed node is NotReady, a node not yet joined is 0 too. */
   ready: { type: "Uint8", unset: 1 },
   /**
@@ -56,9 +56,9 @@ export class NodeTable extends columnTable({
    */
   present: { type: "Uint8", unset: 1 },
   /** Image cache bitset, `imageWords` 32-bit words per node. */
-  imageBits: { type: "Uint32", unset: 0 },
+  imageBits: "Uint32",
   /** Free addresses left in each node's pod CIDR. */
-  podCidrFree: { type: "Int32", unset: 0 },
+  podCidrFree: "Int32",
 }) {
   readonly resourceCount: number;
   readonly names: readonly string[];

@@ -4,7 +4,7 @@ import type { PodTemplate } from "./pod-template.js";
 
 /** Per pod: the template's gates removed so far (bit i: gate i), and when the last went. */
 const GateColumns = columnTable({
-  removed: { type: "Uint32", unset: 0 },
+  removed: "Uint32",
   ungatedNs: { type: "Float64", unset: NaN },
 });
 

@@ -97,12 +97,12 @@ export const POD_COLUMNS = {
   /** ReplicaSet that owns the pod. */
   owner: { type: "Int32", unset: -1 },
   /** Ordinal of the pod within its ReplicaSet (for its name). */
-  ordinal: { type: "Int32", unset: 0 },
-  template: { type: "Int32", unset: 0 },
+  ordinal: "Int32",
+  template: "Int32",
   node: { type: "Int32", unset: NO_NODE },
   phase: { type: "Uint8", unset: PodPhase.Pending },
   /** Scheduling attempts so far. */
-  attempts: { type: "Int32", unset: 0 },
+  attempts: "Int32",
   /** Timestamps, `POD_STAGE_COUNT` per pod: stage s of pod p at `p * POD_STAGE_COUNT + s`. */
   times: { type: "Float64", unset: NaN, width: POD_STAGE_COUNT },
   /** When a graceful delete set metadata.deletionTimestamp (NaN: not terminating). */
@@ -110,15 +110,15 @@ export const POD_COLUMNS = {
   /** When the pod object was removed from etcd (NaN: it still exists). */
   deletedNs: { type: "Float64", unset: NaN },
   /** RunPodSandbox attempts that failed (FailedCreatePodSandBox, e.g. pod CIDR exhausted). */
-  sandboxFailures: { type: "Int32", unset: 0 },
+  sandboxFailures: "Int32",
   /** Image pull attempts that failed (ErrImagePull, ImagePullBackOff, ErrImageNeverPull). */
-  pullFailures: { type: "Int32", unset: 0 },
+  pullFailures: "Int32",
   /** Bytes fetched from the registry by pulls this pod started. */
-  bytesPulled: { type: "Float64", unset: 0 },
+  bytesPulled: "Float64",
   /** Time the pod's worker spent waiting for image pulls (the SLO's excluded pull time). */
-  pullWaitNs: { type: "Float64", unset: 0 },
+  pullWaitNs: "Float64",
   /** Time the pod's init containers took, from creating the first to seeing the last exit (also excluded by the SLO). */
-  initNs: { type: "Float64", unset: 0 },
+  initNs: "Float64",
   /** A {@link PodReason} code. */
   reason: { type: "Uint8", unset: PodReason.none },
   /** status.nominatedNodeName as stored (-1: none): written by the scheduler when it preempts. */

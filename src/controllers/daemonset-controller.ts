@@ -32,7 +32,7 @@ const TERMINAL = 8;
 
 /** Per pod: its flags, the node it is meant for (util.GetTargetNodeName) and its revision. */
 const PodView = columnTable({
-  flags: { type: "Uint8", unset: 0 },
+  flags: "Uint8",
   node: { type: "Int32", unset: -1 },
   revision: { type: "Int32", unset: -1 },
 });

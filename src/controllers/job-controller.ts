@@ -18,7 +18,7 @@ const IndexState = { free: 0, active: 1, succeeded: 2 } as const;
 
 /** Per pod: ACTIVE, and its completion index (-1: NonIndexed). */
 const PodView = columnTable({
-  flags: { type: "Uint8", unset: 0 },
+  flags: "Uint8",
   index: { type: "Int32", unset: -1 },
 });
 

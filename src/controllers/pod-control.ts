@@ -18,12 +18,12 @@ export const POD_BYTES = 5_000;
  * sent, and the size of the batch in flight.
  */
 const Expectations = columnTable({
-  observed: { type: "Uint8", unset: 0 },
-  pendingAdds: { type: "Int32", unset: 0 },
-  pendingDeletes: { type: "Int32", unset: 0 },
-  setNs: { type: "Float64", unset: 0 },
-  remaining: { type: "Int32", unset: 0 },
-  batchSize: { type: "Int32", unset: 0 },
+  observed: "Uint8",
+  pendingAdds: "Int32",
+  pendingDeletes: "Int32",
+  setNs: "Float64",
+  remaining: "Int32",
+  batchSize: "Int32",
 });
 
 /**

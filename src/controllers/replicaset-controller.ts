@@ -13,7 +13,7 @@ const COUNTED = 1;
 const RUNNING = 2;
 
 /** Per pod: whether this controller counts it for its ReplicaSet (COUNTED) and saw it Running (RUNNING). */
-const PodFlags = columnTable({ flags: { type: "Uint8", unset: 0 } });
+const PodFlags = columnTable({ flags: "Uint8" });
 
 /** Per ReplicaSet: its pods, in creation order (terminated ones are skipped when read). */
 interface ReplicaSetView {

@@ -30,8 +30,8 @@ const FINISHED = 8;
 
 /** Per pod: informer flags, and the claim template its create chain creates next. */
 const PodView = columnTable({
-  flags: { type: "Uint8", unset: 0 },
-  nextClaim: { type: "Int32", unset: 0 },
+  flags: "Uint8",
+  nextClaim: "Int32",
   set: { type: "Int32", unset: -1 },
 });
 

@@ -20,8 +20,8 @@ export interface ControllerDeps {
 
 /** Per key: writes of the current sync not answered yet; whether one failed (it then requeues with back-off). */
 const SyncKeys = columnTable({
-  inflight: { type: "Int32", unset: 0 },
-  syncFailed: { type: "Uint8", unset: 0 },
+  inflight: "Int32",
+  syncFailed: "Uint8",
 });
 
 /**

@@ -13,9 +13,9 @@ const OVERALL_BURST = 100;
 
 /** Per item: queued and not yet handed out (the dirty set), being processed, failures since the last forget. */
 const QueueItems = columnTable({
-  dirty: { type: "Uint8", unset: 0 },
-  processing: { type: "Uint8", unset: 0 },
-  failures: { type: "Float64", unset: 0 },
+  dirty: "Uint8",
+  processing: "Uint8",
+  failures: "Float64",
 });
 
 /**

@@ -58,8 +58,8 @@ export interface CniConfig {
 /** A CNI ADD queued or failing: its node, the event to fire when it ends, and the next ADD queued on the node. */
 const CniRecords = columnPool({
   node: { type: "Int32", unset: NONE },
-  kind: { type: "Int32", unset: 0 },
-  target: { type: "Int32", unset: 0 },
+  kind: "Int32",
+  target: "Int32",
   next: { type: "Int32", unset: NONE },
 });
 

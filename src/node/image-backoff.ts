@@ -23,7 +23,7 @@ export const MAX_IMAGE_BACKOFF_NS = 300 * NS_PER.s;
  * never iterated.
  */
 export class ImageBackOff extends columnTable({
-  periodNs: { type: "Float64", unset: 0 },
+  periodNs: "Float64",
   lastUpdateNs: { type: "Float64", unset: NaN },
 }) {
   readonly initialNs: number;

@@ -12,13 +12,13 @@ export interface LayerSpec {
 /** Per image id: offset of its first layer in the CSR layer list (-1: not defined), layer count, total bytes. */
 const ImageRows = columnTable({
   start: { type: "Int32", unset: -1 },
-  count: { type: "Int32", unset: 0 },
-  imageBytes: { type: "Float64", unset: 0 },
+  count: "Int32",
+  imageBytes: "Float64",
 });
 /** The CSR layer list: layer ids of every image, image after image. */
 const LayerList = columnTable({ layer: { type: "Int32", unset: -1 } });
 /** Per layer id: its size in bytes. */
-const LayerRows = columnTable({ sizeBytes: { type: "Float64", unset: 0 } });
+const LayerRows = columnTable({ sizeBytes: "Float64" });
 
 /**
  * All images the scenario knows, each an ordered list of layers (base first), stored as CSR

@@ -96,14 +96,14 @@ const JobFail = { none: 0, injected: 1, qps: 2 } as const;
 const PullRequests = columnTable({
   node: { type: "Int32", unset: NONE },
   image: { type: "Int32", unset: NONE },
-  target: { type: "Int32", unset: 0 },
-  kind: { type: "Int32", unset: 0 },
-  startNs: { type: "Float64", unset: 0 },
+  target: "Int32",
+  kind: "Int32",
+  startNs: "Float64",
   /** NaN until the request ends. */
   endNs: { type: "Float64", unset: NaN },
   /** A PullResult once ended, -1 before. */
   result: { type: "Int32", unset: -1 },
-  bytes: { type: "Float64", unset: 0 },
+  bytes: "Float64",
   /** Next request sharing the same pull (linked list from the job). */
   next: { type: "Int32", unset: NONE },
 });
@@ -114,12 +114,12 @@ const PullJobs = columnPool({
   node: { type: "Int32", unset: NONE },
   image: { type: "Int32", unset: NONE },
   /** CSR offset of the next layer to consider, and the end. */
-  nextLayer: { type: "Int32", unset: 0 },
-  layerEnd: { type: "Int32", unset: 0 },
+  nextLayer: "Int32",
+  layerEnd: "Int32",
   /** Layers this pull is waiting for (own fetches and fetches it joined). */
-  waiting: { type: "Int32", unset: 0 },
+  waiting: "Int32",
   /** Bytes of the fetches this pull started. */
-  bytes: { type: "Float64", unset: 0 },
+  bytes: "Float64",
   fail: { type: "Uint8", unset: JobFail.none },
   reqHead: { type: "Int32", unset: NONE },
   reqTail: { type: "Int32", unset: NONE },
@@ -138,8 +138,8 @@ const LayerFetches = columnPool({
 
 /** Per node: pulls running, and bytes fetched so far. */
 const PullerNodes = columnTable({
-  busy: { type: "Int32", unset: 0 },
-  bytesPulled: { type: "Float64", unset: 0 },
+  busy: "Int32",
+  bytesPulled: "Float64",
 });
 
 /** Waiters of a fetch (pulls): singly-linked records. */

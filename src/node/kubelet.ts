@@ -105,33 +105,33 @@ const ADMIT_ORDER = [Res.pods, Res.cpu, Res.memory, Res.ephemeralStorage] as con
 /** Per pod worker state of the kubelets (a pod's row is its PodIdx). */
 const PodWorkers = columnTable({
   state: { type: "Uint8", unset: W_NONE },
-  flags: { type: "Uint8", unset: 0 },
-  next: { type: "Int32", unset: 0 },
-  cursor: { type: "Int32", unset: 0 },
-  started: { type: "Int32", unset: 0 },
-  workerStartNs: { type: "Float64", unset: 0 },
-  pullStartNs: { type: "Float64", unset: 0 },
-  initStartNs: { type: "Float64", unset: 0 },
-  pullReq: { type: "Int32", unset: 0 },
-  sandboxReq: { type: "Int32", unset: 0 },
+  flags: "Uint8",
+  next: "Int32",
+  cursor: "Int32",
+  started: "Int32",
+  workerStartNs: "Float64",
+  pullStartNs: "Float64",
+  initStartNs: "Float64",
+  pullReq: "Int32",
+  sandboxReq: "Int32",
   /** Containers of the pod the runtime lists (its sandbox, init and app containers). */
-  containers: { type: "Uint8", unset: 0 },
+  containers: "Uint8",
 });
 
 /** Per node state of the kubelets (a node's row is its NodeIdx). */
 const KubeletNodes = columnTable({
   /** The kubelet stopped (failNodes). */
-  down: { type: "Uint8", unset: 0 },
+  down: "Uint8",
   /**
    * Requests of the admitted pods not yet terminated, `resourceCount` per node: resource r of
    * node n at `n * resourceCount + r`.
    */
-  admitted: { type: "Float64", unset: 0 },
+  admitted: "Float64",
   /** Pods whose containers run (Running status set, not terminated). */
-  runningOn: { type: "Int32", unset: 0 },
+  runningOn: "Int32",
   /** Offsets of the node's PLEG relists and sync ticks within their periods. */
-  plegPhase: { type: "Float64", unset: 0 },
-  syncPhase: { type: "Float64", unset: 0 },
+  plegPhase: "Float64",
+  syncPhase: "Float64",
 });
 
 /**

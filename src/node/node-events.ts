@@ -28,7 +28,7 @@ export const EVICTION_RETRY_DELAY_NS = 5 * NS_PER.s;
  * client sending its evictions.
  */
 const DrainRows = columnTable({
-  left: { type: "Int32", unset: 0 },
+  left: "Int32",
   client: { type: "Int32", unset: -1 },
 });
 

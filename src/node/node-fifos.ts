@@ -17,7 +17,7 @@ export class NodeFifos extends columnTable({
   head: { type: "Int32", unset: NONE },
   tail: { type: "Int32", unset: NONE },
   /** Rows queued now. */
-  length: { type: "Int32", unset: 0 },
+  length: "Int32",
 }) {
   constructor(nodeCount: number) {
     super(nodeCount);

@@ -8,9 +8,9 @@ import type { Kubelets } from "./kubelet.js";
 /** The registry's series: aggregate throughput, active and queued blob downloads per sample. */
 const RegistrySamples = columnTable({
   timeNs: { type: "Float64", unset: NaN },
-  throughput: { type: "Float64", unset: 0 },
-  activeFlows: { type: "Int32", unset: 0 },
-  waitingFlows: { type: "Int32", unset: 0 },
+  throughput: "Float64",
+  activeFlows: "Int32",
+  waitingFlows: "Int32",
 });
 
 /**
@@ -34,17 +34,17 @@ export class NodeSampler
   extends columnTable({
     timeNs: { type: "Float64", unset: NaN },
     node: { type: "Int32", unset: -1 },
-    cpuMilli: { type: "Float64", unset: 0 },
-    memBytes: { type: "Float64", unset: 0 },
-    podsAdmitted: { type: "Int32", unset: 0 },
-    podsRunning: { type: "Int32", unset: 0 },
-    pullQueue: { type: "Int32", unset: 0 },
-    pullsActive: { type: "Int32", unset: 0 },
-    ipsUsed: { type: "Int32", unset: 0 },
-    bytesPulled: { type: "Float64", unset: 0 },
-    ready: { type: "Uint8", unset: 0 },
-    cordoned: { type: "Uint8", unset: 0 },
-    present: { type: "Uint8", unset: 0 },
+    cpuMilli: "Float64",
+    memBytes: "Float64",
+    podsAdmitted: "Int32",
+    podsRunning: "Int32",
+    pullQueue: "Int32",
+    pullsActive: "Int32",
+    ipsUsed: "Int32",
+    bytesPulled: "Float64",
+    ready: "Uint8",
+    cordoned: "Uint8",
+    present: "Uint8",
   })
   implements Component
 {

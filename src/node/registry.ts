@@ -33,31 +33,31 @@ const FlowState = { free: 0, waiting: 1, active: 2 } as const;
 const FlowRows = columnPool({
   flowState: { type: "Uint8", unset: FlowState.free },
   flowNode: { type: "Int32", unset: -1 },
-  flowSize: { type: "Float64", unset: 0 },
-  flowKind: { type: "Int32", unset: 0 },
-  flowTarget: { type: "Int32", unset: 0 },
-  flowArg: { type: "Float64", unset: 0 },
+  flowSize: "Float64",
+  flowKind: "Int32",
+  flowTarget: "Int32",
+  flowArg: "Float64",
   /** Slot of an active flow in the `a*` columns. */
   flowSlot: { type: "Int32", unset: -1 },
   aFlow: { type: "Int32", unset: -1 },
   aNode: { type: "Int32", unset: -1 },
-  aRemaining: { type: "Float64", unset: 0 },
+  aRemaining: "Float64",
   /** Bytes per second. */
-  aRate: { type: "Float64", unset: 0 },
+  aRate: "Float64",
   candidates: { type: "Int32", unset: -1 },
-  candidateDelay: { type: "Float64", unset: 0 },
+  candidateDelay: "Float64",
 });
 
 /** Per-node columns (node id -> ...). */
 const NodeRows = columnTable({
   /** NIC bandwidth b, bytes/s. */
-  bw: { type: "Float64", unset: 0 },
+  bw: "Float64",
   /** Active flows of the node, and its position in `activeNodes` (-1: none); kept by activate and deactivate. */
-  flows: { type: "Int32", unset: 0 },
+  flows: "Int32",
   pos: { type: "Int32", unset: -1 },
   /** Set by each rebalance: whether the NIC caps the node's flows, and the rate of each. */
-  capped: { type: "Uint8", unset: 0 },
-  rate: { type: "Float64", unset: 0 },
+  capped: "Uint8",
+  rate: "Float64",
 });
 
 /** What a {@link Registry} has served so far, as the run summary reports it. */

@@ -18,17 +18,17 @@ const SyncState = { idle: 0, queued: 1, inFlight: 2 } as const;
 /** Per-pod sync state of the status manager. perf: typed columns, FIFO links through `next`. */
 const StatusRows = columnTable({
   state: { type: "Uint8", unset: SyncState.idle },
-  dirty: { type: "Uint8", unset: 0 },
-  finalize: { type: "Uint8", unset: 0 },
-  phase: { type: "Uint8", unset: 0 },
+  dirty: "Uint8",
+  finalize: "Uint8",
+  phase: "Uint8",
   next: { type: "Int32", unset: NONE },
   podNode: { type: "Int32", unset: NONE },
 });
 
 /** Per node: a status write is in flight; the kubelet stopped. */
 const StatusNodes = columnTable({
-  busy: { type: "Uint8", unset: 0 },
-  down: { type: "Uint8", unset: 0 },
+  busy: "Uint8",
+  down: "Uint8",
 });
 
 /**

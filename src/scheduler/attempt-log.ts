@@ -28,16 +28,16 @@ export type Attempt = Omit<RowValues<AttemptLog["columnSpec"]>, "result"> & { re
 export class AttemptLog extends columnTable({
   timeNs: { type: "Float64", unset: NaN },
   pod: { type: "Int32", unset: -1 },
-  attempt: { type: "Int32", unset: 0 },
+  attempt: "Int32",
   profile: { type: "Int32", unset: -1 },
-  filtered: { type: "Int32", unset: 0 },
-  feasible: { type: "Int32", unset: 0 },
+  filtered: "Int32",
+  feasible: "Int32",
   /** Chosen node, -1 for none. */
   chosen: { type: "Int32", unset: -1 },
   /** NaN when scoring did not run. */
   score: { type: "Float64", unset: NaN },
-  result: { type: "Int32", unset: 0 },
-  costNs: { type: "Float64", unset: 0 },
+  result: "Int32",
+  costNs: "Float64",
 }) {
   /** Appends one attempt. */
   append(a: Attempt): void {

@@ -89,7 +89,7 @@ export interface KubeSchedulerDeps {
   client: number;
 }
 
-const ConfirmedPods = columnTable({ flag: { type: "Uint8", unset: 0 } });
+const ConfirmedPods = columnTable({ flag: "Uint8" });
 
 /**
  * kube-scheduler: a scheduling queue (activeQ in QueueSort order, backoffQ, unschedulable pods

@@ -49,9 +49,9 @@ const CachedPods = columnTable({
   next: { type: "Int32", unset: -1 },
   prev: { type: "Int32", unset: -1 },
   /** When each pod was added to its node (upstream pod.Status.StartTime for preemption order). */
-  start: { type: "Float64", unset: 0 },
+  start: "Float64",
   /** 1 once the pod terminates with DisruptionTarget reason PreemptionByScheduler. */
-  preempted: { type: "Uint8", unset: 0 },
+  preempted: "Uint8",
 });
 
 /**

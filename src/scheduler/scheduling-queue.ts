@@ -26,13 +26,13 @@ export interface QueueHost {
 
 /** Per pod queue state (QueuedPodInfo): where the pod is, and what the queue knows of it. */
 const QueuedPods = columnTable({
-  loc: { type: "Uint8", unset: 0 },
+  loc: "Uint8",
   /** QueuedPodInfo.Timestamp: when the pod was (re)added to the queue. */
-  timestamp: { type: "Float64", unset: 0 },
+  timestamp: "Float64",
   /** QueuedPodInfo.Attempts. */
-  attempts: { type: "Int32", unset: 0 },
+  attempts: "Int32",
   /** Bitmask of the plugins that rejected the pod last (UnschedulablePlugins). */
-  plugins: { type: "Int32", unset: 0 },
+  plugins: "Int32",
   unschedIndex: { type: "Int32", unset: -1 },
 });
 
