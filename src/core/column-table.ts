@@ -42,7 +42,7 @@ export interface ColumnSpec {
 
 /**
  * How a table declares a column: a {@link ColumnSpec}, or its element type alone for the common
- * case of one value per row, unset 0 (`count: "Int32"` is `count: "Int32"`).
+ * case of one value per row, unset 0 (`count: "Int32"` is `count: { type: "Int32", unset: 0 }`).
  */
 export type ColumnDecl = ElementType | ColumnSpec;
 
