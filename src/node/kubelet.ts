@@ -788,7 +788,8 @@ export class Kubelets {
     if ((f & F_ADMITTED) !== 0) {
       const R = this.nodes.resourceCount;
       const req = this.d.templates[this.pods.template[pod]!]!.requests;
-      for (let r = 0; r < R; r++) this.perNode.admitted[node * R + r]! -= req[r] ?? 0;
+      const adm = this.perNode.admitted;
+      for (let r = 0; r < R; r++) adm[node * R + r]! -= req[r] ?? 0;
     }
     if ((f & F_RUNNING) !== 0) this.perNode.runningOn[node]!--;
     if ((f & F_ADMITTED) !== 0) this.runtime.removePod(node, this.workers.containers[pod]!);
