@@ -1,9 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, fdatasyncSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { createServer, connect as tcpConnect } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy, walFsync } from "./cluster.js";
 import { EtcdPutClient } from "./grpc-put.js";
 
 /**
@@ -35,11 +35,6 @@ interface Point {
   fsyncMeanMs: number;
   putsPerFsync: number;
   load1: number;
-}
-
-function quantile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
 /** fdatasync of one small append, as etcd's WAL does per Ready batch: p50/p99 in ms. */
@@ -90,78 +85,6 @@ async function probeRtt(n = 2000): Promise<{ p50Ms: number; p99Ms: number }> {
   return { p50Ms: quantile(t, 0.5), p99Ms: quantile(t, 0.99) };
 }
 
-interface Cluster {
-  procs: ChildProcess[];
-  clientUrls: string[];
-  dir: string;
-}
-
-function startCluster(members: number, dir: string): Cluster {
-  const names = Array.from({ length: members }, (_, i) => `m${i + 1}`);
-  const peer = (i: number) => `http://127.0.0.1:${BASE_PORT + 100 + i}`;
-  const client = (i: number) => `http://127.0.0.1:${BASE_PORT + i}`;
-  const initial = names.map((n, i) => `${n}=${peer(i)}`).join(",");
-  const procs = names.map((name, i) =>
-    spawn(
-      "etcd",
-      [
-        `--name=${name}`,
-        `--data-dir=${join(dir, name)}`,
-        `--listen-client-urls=${client(i)}`,
-        `--advertise-client-urls=${client(i)}`,
-        `--listen-peer-urls=${peer(i)}`,
-        `--initial-advertise-peer-urls=${peer(i)}`,
-        `--initial-cluster=${initial}`,
-        "--initial-cluster-state=new",
-        "--initial-cluster-token=simctl-measure",
-        "--logger=zap",
-        "--log-level=error",
-      ],
-      { stdio: ["ignore", "ignore", "inherit"] },
-    ),
-  );
-  return { procs, clientUrls: names.map((_, i) => client(i)), dir };
-}
-
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const r = await fetch(`${url}/health`);
-      if (r.ok && ((await r.json()) as { health: string }).health === "true") return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`etcd at ${url} did not become healthy in 20 s`);
-}
-
-/** The client URL of the current leader, from `etcdctl endpoint status`. */
-function leaderUrl(c: Cluster): string {
-  const r = spawnSync("etcdctl", [`--endpoints=${c.clientUrls.join(",")}`, "endpoint", "status", "-w", "json"], {
-    encoding: "utf8",
-    env: { ...process.env, ETCDCTL_API: "3" },
-  });
-  const rows = JSON.parse(r.stdout) as {
-    Endpoint: string;
-    Status: { header: { member_id: number }; leader: number };
-  }[];
-  const leader = rows.find((x) => x.Status.header.member_id === x.Status.leader);
-  if (leader === undefined) throw new Error("no leader");
-  return leader.Endpoint;
-}
-
-/** The WAL fsync histogram's count and sum (seconds) from a member's /metrics. */
-async function walFsync(url: string): Promise<{ count: number; sum: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const get = (name: string) =>
-    Number(/^(\S+) (\S+)$/m.exec(text.split("\n").find((l) => l.startsWith(name)) ?? "")?.[2]);
-  return {
-    count: get("etcd_disk_wal_fsync_duration_seconds_count"),
-    sum: get("etcd_disk_wal_fsync_duration_seconds_sum"),
-  };
-}
-
 /** `clients` closed-loop clients putting for `seconds` after a 1 s warm-up. */
 async function load(url: string, clients: number, seconds: number, keyBase: number) {
   const conns = Array.from({ length: Math.min(clients, 100) }, () => new EtcdPutClient(url));
@@ -204,19 +127,6 @@ async function load(url: string, clients: number, seconds: number, keyBase: numb
   };
 }
 
-async function stopCluster(c: Cluster): Promise<void> {
-  await Promise.all(
-    c.procs.map(
-      (p) =>
-        new Promise<void>((r) => {
-          if (p.exitCode !== null) return r();
-          p.once("exit", () => r());
-          p.kill("SIGTERM");
-        }),
-    ),
-  );
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -236,7 +146,7 @@ async function main(): Promise<void> {
     for (const members of values.members.split(",").map(Number)) {
       const dir = join(work, `cluster-${members}`);
       mkdirSync(dir);
-      const cluster = startCluster(members, dir);
+      const cluster = startCluster(members, dir, { basePort: BASE_PORT });
       try {
         for (const u of cluster.clientUrls) await waitHealthy(u);
         const leader = leaderUrl(cluster);
@@ -286,11 +196,6 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-function etcdVersion(): string {
-  const r = spawnSync("etcd", ["--version"], { encoding: "utf8" });
-  return /etcd Version: (\S+)/.exec(r.stdout)?.[1] ?? "unknown";
 }
 
 await main();
