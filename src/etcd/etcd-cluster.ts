@@ -77,6 +77,10 @@ const Followers = columnTable({
  * Not modelled: leader elections, heartbeats, flow-control limits (MaxInflightMsgs 512 and
  * MaxSizePerMsg 1 MiB are far above benchmark batches), WAL segment cuts, disk contention between
  * WAL and backend. A backend commit waits for the apply batch in progress, not only its current put.
+ * Against a real 3-member etcd with every fsync delayed by 5-500 ms (bench/data/etcd-slow-disk,
+ * test/etcd/slow-disk.test.ts) the group commit above holds; with fsync at or past the 1 s
+ * election timeout the real cluster never became healthy, a regime this model, without
+ * heartbeats or elections, does not cover.
  *
  * Contract: `propose` never fires its event synchronously; every accepted proposal fires
  * `onCommit(requestId, revision)` exactly once, in raft-index order, with revisions 2, 3, 4, ...
