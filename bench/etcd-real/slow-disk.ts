@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -37,7 +37,7 @@ const DRAIN_S = 60;
 const HEALTH_TIMEOUT_S = 120;
 
 interface Row {
-  /** "ok", or "unhealthy" where no member answered /health within HEALTH_TIMEOUT_S of start. */
+  /** "ok", or "unhealthy" where not every member answered /health within HEALTH_TIMEOUT_S of start. */
   status: string;
   delayMs: number;
   rate: number;
@@ -156,11 +156,17 @@ function straceWrap(delayMs: number): string[] {
   return delayMs > 0 ? [...base, "-e", `inject=fdatasync,fsync:delay_exit=${delayMs * 1000}`] : base;
 }
 
+/** Writes `text` to `file` through a temporary file and a rename: never half a file. */
+function writeAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
 /** Rewrites the CSV and probe after every point, so that a sweep cut short keeps what it measured. */
 function writeRows(out: string, rows: readonly Row[], seconds: number): void {
   mkdirSync(out, { recursive: true });
   const f = (x: number, dp: number) => (Number.isFinite(x) ? x.toFixed(dp) : "");
-  writeFileSync(
+  writeAtomic(
     join(out, "slow-disk.csv"),
     `# Real etcd ${etcdVersion()}, 3 members on one ${cpus().length}-vCPU host (${cpus()[0]?.model ?? "?"}) with the ` +
       "load client; fdatasync/fsync delayed by strace; bench/etcd-real/slow-disk.ts\n" +
@@ -191,7 +197,7 @@ function writeRows(out: string, rows: readonly Row[], seconds: number): void {
       "\n",
   );
   const strace = spawnSync("strace", ["-V"], { encoding: "utf8" }).stdout.split("\n")[0];
-  writeFileSync(
+  writeAtomic(
     join(out, "probe.json"),
     `${JSON.stringify({ etcd: etcdVersion(), strace, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, secondsPerPoint: seconds }, null, 2)}\n`,
   );
