@@ -150,7 +150,10 @@ const UNHEALTHY = {
   load1: Number.NaN,
 };
 
-/** strace as the members' wrapper: every fdatasync and fsync returns `delayMs` late. */
+/**
+ * strace as the members' wrapper: every fdatasync and fsync returns `delayMs` late. At 0 the
+ * members still run under strace, so that every point pays the same tracing cost.
+ */
 function straceWrap(delayMs: number): string[] {
   const base = ["strace", "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null", "-e", "trace=fdatasync,fsync"];
   return delayMs > 0 ? [...base, "-e", `inject=fdatasync,fsync:delay_exit=${delayMs * 1000}`] : base;
@@ -162,13 +165,35 @@ function writeAtomic(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** What was measured with what: etcd and strace versions, the host, the point length. */
+interface Probe {
+  etcd: string;
+  strace: string | undefined;
+  cpus: number;
+  cpuModel: string | undefined;
+  node: string;
+  secondsPerPoint: number;
+}
+
+function probe(seconds: number): Probe {
+  const strace = spawnSync("strace", ["-V"], { encoding: "utf8" }).stdout.split("\n")[0];
+  return {
+    etcd: etcdVersion(),
+    strace,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    node: process.version,
+    secondsPerPoint: seconds,
+  };
+}
+
 /** Rewrites the CSV and probe after every point, so that a sweep cut short keeps what it measured. */
-function writeRows(out: string, rows: readonly Row[], seconds: number): void {
+function writeRows(out: string, rows: readonly Row[], p: Probe): void {
   mkdirSync(out, { recursive: true });
   const f = (x: number, dp: number) => (Number.isFinite(x) ? x.toFixed(dp) : "");
   writeAtomic(
     join(out, "slow-disk.csv"),
-    `# Real etcd ${etcdVersion()}, 3 members on one ${cpus().length}-vCPU host (${cpus()[0]?.model ?? "?"}) with the ` +
+    `# Real etcd ${p.etcd}, 3 members on one ${p.cpus}-vCPU host (${p.cpuModel ?? "?"}) with the ` +
       "load client; fdatasync/fsync delayed by strace; bench/etcd-real/slow-disk.ts\n" +
       "status,delay_ms,rate_per_s,sent,ok,failed,p50_ms,p99_ms,max_ms,leader_fsyncs_per_s,leader_fsync_mean_ms," +
       "backend_commit_mean_ms,leader_changes,heartbeat_send_failures,proposals_failed,load1_before\n" +
@@ -196,11 +221,7 @@ function writeRows(out: string, rows: readonly Row[], seconds: number): void {
         .join("\n") +
       "\n",
   );
-  const strace = spawnSync("strace", ["-V"], { encoding: "utf8" }).stdout.split("\n")[0];
-  writeAtomic(
-    join(out, "probe.json"),
-    `${JSON.stringify({ etcd: etcdVersion(), strace, cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, secondsPerPoint: seconds }, null, 2)}\n`,
-  );
+  writeAtomic(join(out, "probe.json"), `${JSON.stringify(p, null, 2)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -208,15 +229,18 @@ async function main(): Promise<void> {
     options: {
       out: { type: "string", default: "bench/data/etcd-slow-disk" },
       seconds: { type: "string", default: "20" },
-      delays: { type: "string", default: "0,5,50,200,1000,2000" },
+      delays: { type: "string", default: "0,5,50,200,500,1000,2000" },
       rates: { type: "string", default: "50,200" },
     },
   });
   const seconds = Number(values.seconds);
+  const delays = values.delays.split(",").map(Number);
+  const rates = values.rates.split(",").map(Number);
+  const machine = probe(seconds);
   const work = mkdtempSync(join(tmpdir(), "simctl-etcd-slow-disk-"));
   const rows: Row[] = [];
   try {
-    for (const delayMs of values.delays.split(",").map(Number)) {
+    for (const delayMs of delays) {
       const dir = join(work, `delay-${delayMs}`);
       mkdirSync(dir);
       const cluster = startCluster(3, dir, { basePort: BASE_PORT, wrap: straceWrap(delayMs) });
@@ -228,7 +252,7 @@ async function main(): Promise<void> {
         );
         if (!healthy) {
           const c = await clusterCounters(cluster.clientUrls).catch(() => [Number.NaN, Number.NaN, Number.NaN]);
-          for (const rate of values.rates.split(",").map(Number)) {
+          for (const rate of rates) {
             rows.push({
               ...UNHEALTHY,
               delayMs,
@@ -241,11 +265,11 @@ async function main(): Promise<void> {
           process.stderr.write(
             `delay ${delayMs} ms: no healthy cluster in ${HEALTH_TIMEOUT_S} s, leader changes ${c[0]}\n`,
           );
-          writeRows(values.out, rows, seconds);
+          writeRows(values.out, rows, machine);
           continue;
         }
         const leader = leaderUrl(cluster);
-        for (const rate of values.rates.split(",").map(Number)) {
+        for (const rate of rates) {
           const load1 = loadavg()[0]!;
           const r = await openLoop(cluster.clientUrls, leader, rate, seconds, `slow-disk/${delayMs}/${rate}`);
           rows.push({ status: "ok", delayMs, rate, load1, ...r });
@@ -254,7 +278,7 @@ async function main(): Promise<void> {
               `max ${r.maxMs.toFixed(1)} ms, fsync ${r.leaderFsyncMeanMs.toFixed(1)} ms x ${r.leaderFsyncsPerS.toFixed(1)}/s, ` +
               `leader changes ${r.leaderChanges}, failed ${r.failed} (load ${load1.toFixed(2)})\n`,
           );
-          writeRows(values.out, rows, seconds);
+          writeRows(values.out, rows, machine);
         }
       } finally {
         await stopCluster(cluster);

@@ -28,7 +28,6 @@ interface Point {
   status: string;
   delayMs: number;
   rate: number;
-  ok: number;
   p50Ms: number;
   p99Ms: number;
   leaderFsyncsPerS: number;
@@ -46,7 +45,6 @@ function readPoints(): Point[] {
       status: col(r, "status"),
       delayMs: Number(col(r, "delay_ms")),
       rate: Number(col(r, "rate_per_s")),
-      ok: Number(col(r, "ok")),
       p50Ms: Number(col(r, "p50_ms")),
       p99Ms: Number(col(r, "p99_ms")),
       leaderFsyncsPerS: Number(col(r, "leader_fsyncs_per_s")),
@@ -60,8 +58,9 @@ function readPoints(): Point[] {
  * the shifted fsync is the lognormal through the shifted p50 and p99.
  */
 function slowDisk(base: EtcdConfig, delayMs: number): EtcdConfig {
-  const w = base.walFsync as { p50: number; p99: number };
-  const b = base.backendCommit as { p50: number; p99: number };
+  const w = base.walFsync;
+  const b = base.backendCommit;
+  if (w.kind !== "lognormal" || b.kind !== "lognormal") throw new Error(`${FITTED}: expected lognormal disk latencies`);
   const d = delayMs * MS;
   return {
     ...base,
@@ -93,6 +92,7 @@ function replay(config: EtcdConfig, rate: number, seconds: number, seed: number)
   engine.schedule(gap.sample(), kArrive, 0);
   engine.run();
   const sorted = Float64Array.from(lat).sort();
+  // The rank slow-disk.ts takes of its real latencies (bench/etcd-real/cluster.ts quantile).
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! / MS;
   // The leader's Readies (one WAL fsync each) per second of offered load, warm-up included.
   return { p50Ms: q(0.5), p99Ms: q(0.99), batchesPerS: cluster.batches.size / (endNs / 1e9) };
@@ -105,6 +105,7 @@ const err = (model: number, real: number) => model / real - 1;
 
 describe("a real etcd on a slow disk, replayed by the model", () => {
   const delayed = points.filter((p) => p.status === "ok" && p.delayMs > 0);
+  const model = delayed.map((p) => replay(slowDisk(fitted, p.delayMs), p.rate, 20, 1));
 
   it("the measurement covers 5-500 ms delays at 500 and 2,000 nodes' lease rate", () => {
     expect(delayed.map((p) => `${p.delayMs}/${p.rate}`)).toEqual(
@@ -115,16 +116,17 @@ describe("a real etcd on a slow disk, replayed by the model", () => {
   // At 0 ms the real latency is mostly the measuring client (Node's HTTP/2 stack on the same two
   // cores), which this replay leaves out; from 5 ms on the disk dominates and the model must too.
   it("with the delay on every fsync, p50 within 30% and p99 within 45% of the real cluster", () => {
-    for (const p of delayed) {
-      const m = replay(slowDisk(fitted, p.delayMs), p.rate, 20, 1);
+    for (const [i, p] of delayed.entries()) {
+      const m = model[i]!;
       expect(Math.abs(err(m.p50Ms, p.p50Ms)), `p50 at ${p.delayMs} ms, ${p.rate}/s`).toBeLessThan(0.3);
       expect(Math.abs(err(m.p99Ms, p.p99Ms)), `p99 at ${p.delayMs} ms, ${p.rate}/s`).toBeLessThan(0.45);
     }
   });
 
   it("group commit: one WAL fsync per Ready, back to back, so fsyncs/s follows 1/delay as measured", () => {
-    for (const p of delayed.filter((x) => x.delayMs >= 50)) {
-      const m = replay(slowDisk(fitted, p.delayMs), p.rate, 20, 1);
+    for (const [i, p] of delayed.entries()) {
+      if (p.delayMs < 50) continue;
+      const m = model[i]!;
       expect(Math.abs(err(m.batchesPerS, p.leaderFsyncsPerS)), `${p.delayMs} ms, ${p.rate}/s`).toBeLessThan(0.25);
     }
   });
@@ -134,8 +136,9 @@ describe("a real etcd on a slow disk, replayed by the model", () => {
   // of node-monitor-grace-period. At fsync >= the 1 s election timeout the real cluster never
   // became healthy: the regime the model, without heartbeats or elections, does not cover.
   it("a 100x slower disk keeps lease puts two orders of magnitude under the 40 s grace, in both", () => {
-    for (const p of delayed.filter((x) => x.delayMs === 50)) {
-      const m = replay(slowDisk(fitted, 50), p.rate, 20, 1);
+    for (const [i, p] of delayed.entries()) {
+      if (p.delayMs !== 50) continue;
+      const m = model[i]!;
       expect(p.p99Ms).toBeLessThan(400);
       expect(m.p99Ms).toBeLessThan(400);
     }
