@@ -12,7 +12,7 @@ import { connect, constants, type ClientHttp2Session } from "node:http2";
  * field 2 `value` (bytes), both length-delimited (wire type 2), so their tags are 0x0a and 0x12.
  */
 export class EtcdPutClient {
-  private readonly session: ClientHttp2Session;
+  readonly session: ClientHttp2Session;
 
   constructor(endpoint: string) {
     this.session = connect(endpoint);
@@ -55,7 +55,11 @@ export class EtcdPutClient {
 
 /** A gRPC length-prefixed message holding a PutRequest { key, value }. */
 export function putFrame(key: Buffer, value: Buffer): Buffer {
-  const body = Buffer.concat([field(1, key), field(2, value)]);
+  return grpcFrame(Buffer.concat([field(1, key), field(2, value)]));
+}
+
+/** A gRPC length-prefixed message: a 0 byte (not compressed), a 4-byte big-endian length, the body. */
+export function grpcFrame(body: Buffer): Buffer {
   const frame = Buffer.alloc(5 + body.length);
   frame.writeUInt8(0, 0);
   frame.writeUInt32BE(body.length, 1);
@@ -64,7 +68,7 @@ export function putFrame(key: Buffer, value: Buffer): Buffer {
 }
 
 /** A length-delimited protobuf field: tag (number << 3 | 2), varint length, bytes. */
-function field(num: number, bytes: Buffer): Buffer {
+export function field(num: number, bytes: Buffer): Buffer {
   return Buffer.concat([Buffer.from([(num << 3) | 2]), varint(bytes.length), bytes]);
 }
 

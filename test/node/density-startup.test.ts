@@ -6,41 +6,49 @@ import { runScenario } from "../../src/sim/run-scenario.js";
 const S = 1e9;
 const FILE = "scenarios/density-startup.yaml";
 const TEXT = readFileSync(FILE, "utf8");
-const NODES = 40;
+const SEEDS = [1, 2, 3, 4, 5];
 
-/** Pod startup p50 / p99 of density-startup on NODES nodes at `perNode` pods per node under `profile`. */
-function startup(profile: string, perNode: number): { p50: number; p99: number } {
+/** Pod startup p50 / p99 of density-startup (100 nodes) at `perNode` pods per node under `profile`, one seed. */
+function startup(profile: string, perNode: number, seed: number): { p50: number; p99: number } {
   const text = TEXT.replace("profile: containerd", `profile: ${profile}`)
-    .replace("count: 100", `count: ${NODES}`)
-    .replace("replicas: 3000", `replicas: ${perNode * NODES}`)
-    .replace("replicas: 100 ", `replicas: ${NODES} `);
+    .replace("seed: 3954", `seed: ${seed}`)
+    .replace("replicas: 3000", `replicas: ${perNode * 100}`);
   const { summary } = runScenario(parseScenario(FILE, text), { write: false });
   expect(summary.timeToAllRunningNs).not.toBeNull();
   return { p50: summary.podStartup.p50Ns!, p99: summary.podStartup.p99Ns! };
 }
 
+/** The mean over SEEDS of startup's p50 and p99: one seed's p99 of a few hundred pods is mostly noise. */
+function meanStartup(profile: string, perNode: number): { p50: number; p99: number } {
+  const runs = SEEDS.map((seed) => startup(profile, perNode, seed));
+  const mean = (f: (r: { p50: number; p99: number }) => number) => runs.reduce((a, r) => a + f(r), 0) / runs.length;
+  return { p50: mean((r) => r.p50), p99: mean((r) => r.p99) };
+}
+
 /**
- * The Bar of the density study (kubernetes#3954's setup: 5 pods/s, pre-pulled images) on a
- * smaller cluster: p99 startup does not fall as pods per node rise, under every runtime profile,
- * and rises clearly with the 2015 docker stack.
+ * The Bar of the density study (kubernetes#3954's setup: 100 nodes, 5 pods/s, pre-pulled
+ * images), mean of 5 seeds: p99 startup does not fall as pods per node rise, under every runtime
+ * profile, and rises clearly with the 2015 docker stack.
  */
 describe("density-startup: startup against pods per node", () => {
   test.each(["containerd", "docker-2015", "hollow-node"])(
     "%s: p99 non-decreasing over 3/10/20/30 pods per node",
     (profile) => {
-      const r = [3, 10, 20, 30].map((k) => startup(profile, k));
-      // The hollow kubelet bursts onto an idle core (cpuBurstCores), so its per-pod CPU hardly
-      // grows with the pods: its p99 is flat up to the sampling noise (1%).
+      const r = [3, 10, 20, 30].map((k) => meanStartup(profile, k));
+      // The hollow kubelet bursts onto an idle core (cpuBurstCores) over a runtime that only
+      // sleeps, so its per-pod work hardly grows with the pods: its p99 is flat, and may dip
+      // by a few tenths of a percent between steps (within 1%).
       const slack = profile === "hollow-node" ? 0.99 : 1;
       for (let i = 1; i < r.length; i++)
         expect(r[i]!.p99, `${profile} p99 at step ${i}`).toBeGreaterThanOrEqual(slack * r[i - 1]!.p99);
+      if (profile === "hollow-node") expect(r[3]!.p99).toBeLessThan(1.01 * r[0]!.p99);
       if (profile === "docker-2015") {
         expect(r[3]!.p99).toBeGreaterThan(2 * r[0]!.p99);
         expect(r[3]!.p50).toBeGreaterThan(1.3 * r[0]!.p50);
         expect(r[0]!.p50).toBeLessThan(2.5 * S);
       }
     },
-    20_000,
+    60_000,
   );
 });
 
