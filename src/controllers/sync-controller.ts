@@ -89,7 +89,9 @@ export abstract class SyncController {
 
   /** The key `pod` belongs to, by its owner row (-1: none of this controller's). */
   protected keyOfPod(pod: number): number {
-    return this.keyOfPodSet[this.store.pods.owner[pod]!] ?? -1;
+    // A pod without an owner has row -1: not an index into the array.
+    const row = this.store.pods.owner[pod]!;
+    return row >= 0 && row < this.keyOfPodSet.length ? this.keyOfPodSet[row]! : -1;
   }
 
   /** One sync of `key`, after its cost has elapsed; ends, now or when its writes are answered, with {@link endSync}. */

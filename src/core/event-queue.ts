@@ -17,6 +17,16 @@ const ARG = 2;
 const KIND = 7;
 const TARGET = 8;
 const GEN = 9;
+checkSlotFields();
+
+/** Throws at load if the slot's own fields overlap the ladder's or run past the record (int32 units). */
+function checkSlotFields(): void {
+  // Float64 words (time, seq, arg) take two int32s each.
+  const words = [TIME, SEQ, ARG].flatMap((w) => [2 * w, 2 * w + 1]);
+  const used = [...words, SLOT_LAYOUT.next, KIND, TARGET, GEN];
+  if (new Set(used).size !== used.length || Math.max(...used) >= SLOT_INTS || Math.min(...used) < 0)
+    throw new Error("event-queue: a slot field overlaps another or lies outside the slot record");
+}
 
 /**
  * An opaque reference to a scheduled event, valid until the event fires or is cancelled.

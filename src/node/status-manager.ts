@@ -57,8 +57,8 @@ export class StatusManager {
   /** Per node: pods waiting for their status write. */
   private readonly queues: NodeFifos;
   private readonly perNode: InstanceType<typeof StatusNodes>;
-  /** Status GETs and PATCHes sent, final deletes sent. */
-  readonly totals = { gets: 0, patches: 0, deletes: 0 };
+  /** Status GETs and PATCHes sent (the summary's statusWrites; final deletes are in the API write mix). */
+  readonly totals = { gets: 0, patches: 0 };
 
   constructor(
     engine: Engine,
@@ -150,7 +150,6 @@ export class StatusManager {
     if (this.perNode.down[node] === 1) return;
     if (this.rows.finalize[pod] === 1 && this.rows.dirty[pod] === 0) {
       this.rows.finalize[pod] = 0;
-      this.totals.deletes++;
       this.send(pod, node, Verb.delete, Resource.pods, PodDelete.final, DELETE_BYTES, this.kDeleted);
     }
     this.done(pod, node);
