@@ -3,8 +3,8 @@ import { createServer, connect as tcpConnect } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy, walFsync } from "./cluster.js";
-import { EtcdPutClient } from "./grpc-put.js";
+import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy } from "./cluster.js";
+import { closedLoop } from "./closed-loop.js";
 
 /**
  * Measures a real etcd (Debian's etcd-server) on this machine, as etcd's own `benchmark put`
@@ -22,7 +22,6 @@ import { EtcdPutClient } from "./grpc-put.js";
 
 const CLIENTS = [1, 4, 16, 64, 256, 1000];
 const MEMBERS = [1, 3];
-const VALUE = Buffer.alloc(256, 0x61);
 const BASE_PORT = 23790;
 
 interface Point {
@@ -85,48 +84,6 @@ async function probeRtt(n = 2000): Promise<{ p50Ms: number; p99Ms: number }> {
   return { p50Ms: quantile(t, 0.5), p99Ms: quantile(t, 0.99) };
 }
 
-/** `clients` closed-loop clients putting for `seconds` after a 1 s warm-up. */
-async function load(url: string, clients: number, seconds: number, keyBase: number) {
-  const conns = Array.from({ length: Math.min(clients, 100) }, () => new EtcdPutClient(url));
-  const lat: number[] = [];
-  let next = keyBase;
-  let measuring = false;
-  let stop = false;
-  const key = Buffer.alloc(8);
-  const one = async (c: EtcdPutClient) => {
-    while (!stop) {
-      const k = Buffer.from(key);
-      k.writeBigUInt64BE(BigInt(next++));
-      const s = performance.now();
-      await c.put(k, VALUE);
-      if (measuring) lat.push(performance.now() - s);
-    }
-  };
-  const workers = Array.from({ length: clients }, (_, i) => one(conns[i % conns.length]!));
-  await new Promise((r) => setTimeout(r, 1000));
-  const before = await walFsync(url);
-  measuring = true;
-  const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  measuring = false;
-  const elapsedS = (performance.now() - t0) / 1000;
-  const after = await walFsync(url);
-  stop = true;
-  await Promise.all(workers);
-  for (const c of conns) c.close();
-  const sorted = Float64Array.from(lat).sort();
-  const fsyncs = after.count - before.count;
-  return {
-    opsPerS: lat.length / elapsedS,
-    p50Ms: quantile(sorted, 0.5),
-    p99Ms: quantile(sorted, 0.99),
-    fsyncs,
-    fsyncMeanMs: fsyncs > 0 ? ((after.sum - before.sum) * 1000) / fsyncs : Number.NaN,
-    putsPerFsync: fsyncs > 0 ? lat.length / fsyncs : Number.NaN,
-    keys: next,
-  };
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -153,7 +110,7 @@ async function main(): Promise<void> {
         let keyBase = 0;
         for (const clients of values.clients.split(",").map(Number)) {
           const load1 = loadavg()[0]!;
-          const r = await load(leader, clients, seconds, keyBase);
+          const r = await closedLoop(leader, clients, seconds, keyBase);
           keyBase = r.keys;
           points.push({ members, clients, load1, ...r });
           process.stderr.write(
