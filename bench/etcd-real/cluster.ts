@@ -1,10 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
  * Starting, reading and stopping a real etcd cluster (Debian's etcd-server) on loopback, for the
  * measurement scripts beside this file. Development tool, not runtime code.
  */
+
+/** Writes `text` to `file` through a temporary file and a rename: never half a file. */
+export function writeAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
 
 export function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { closedLoop } from "./closed-loop.js";
-import { etcdVersion, leaderUrl, metrics, startCluster, stopCluster, waitHealthy } from "./cluster.js";
+import { etcdVersion, leaderUrl, metrics, startCluster, stopCluster, waitHealthy, writeAtomic } from "./cluster.js";
 
 /**
  * Measures the CPU each member of a real 3-member etcd (Debian's etcd-server) spends per put
@@ -21,7 +21,7 @@ import { etcdVersion, leaderUrl, metrics, startCluster, stopCluster, waitHealthy
  * process) and `probe.json` (versions, machine, and the host's busy share per client count).
  */
 
-const BASE_PORT = 24590;
+const BASE_PORT = 24390;
 const COUNTERS = [
   "process_cpu_seconds_total",
   "etcd_disk_wal_fsync_duration_seconds_count",
@@ -45,11 +45,6 @@ function hostTicks(): [number, number] {
   const total = f.reduce((a, b) => a + b, 0);
   const idle = f[3]! + f[4]!; // idle + iowait
   return [total - idle, total];
-}
-
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
 }
 
 async function main(): Promise<void> {

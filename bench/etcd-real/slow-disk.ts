@@ -1,10 +1,19 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import seedrandom from "seedrandom";
-import { etcdVersion, leaderUrl, metrics, quantile, startCluster, stopCluster, waitHealthy } from "./cluster.js";
+import {
+  etcdVersion,
+  leaderUrl,
+  metrics,
+  quantile,
+  startCluster,
+  stopCluster,
+  waitHealthy,
+  writeAtomic,
+} from "./cluster.js";
 import { EtcdPutClient } from "./grpc-put.js";
 
 /**
@@ -157,12 +166,6 @@ const UNHEALTHY = {
 function straceWrap(delayMs: number): string[] {
   const base = ["strace", "-f", "-qq", "--seccomp-bpf", "-o", "/dev/null", "-e", "trace=fdatasync,fsync"];
   return delayMs > 0 ? [...base, "-e", `inject=fdatasync,fsync:delay_exit=${delayMs * 1000}`] : base;
-}
-
-/** Writes `text` to `file` through a temporary file and a rename: never half a file. */
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
 }
 
 /** What was measured with what: etcd and strace versions, the host, the point length. */

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import seedrandom from "seedrandom";
-import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy } from "./cluster.js";
+import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy, writeAtomic } from "./cluster.js";
 import { EtcdPutClient } from "./grpc-put.js";
 import { watchPrefix } from "./grpc-watch.js";
 
@@ -23,7 +23,7 @@ import { watchPrefix } from "./grpc-watch.js";
  * Writes `watch-lag.csv` (one row per member role and rate) and `probe.json`.
  */
 
-const BASE_PORT = 24690;
+const BASE_PORT = 24590;
 /** About a pod as the API server stores it (protobuf, managedFields included): the model's 5 kB. */
 const VALUE = Buffer.alloc(5000, 0x61);
 const PREFIX = "/registry/pods/default/";
@@ -109,11 +109,6 @@ async function point(url: string, rate: number, seconds: number, seed: string): 
     putP50Ms: quantile(p, 0.5),
     putP99Ms: quantile(p, 0.99),
   };
-}
-
-function writeAtomic(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
 }
 
 function writeRows(out: string, rows: readonly Row[], probe: object): void {
