@@ -13,6 +13,20 @@ export function writeAtomic(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** A CSV column: its header and its cell for a row. */
+export type Column<R> = readonly [name: string, cell: (row: R) => string | number];
+
+/** A number with `dp` decimals, or an empty cell where it was not measured (not finite). */
+export function fixed(x: number, dp: number): string {
+  return Number.isFinite(x) ? x.toFixed(dp) : "";
+}
+
+/** Writes `rows` as a CSV through {@link writeAtomic}: a `# comment` line, the header, a line per row. */
+export function writeCsv<R>(file: string, comment: string, columns: readonly Column<R>[], rows: readonly R[]): void {
+  const lines = rows.map((r) => columns.map((c) => c[1](r)).join(","));
+  writeAtomic(file, `# ${comment}\n${columns.map((c) => c[0]).join(",")}\n${lines.map((l) => `${l}\n`).join("")}`);
+}
+
 export function quantile(sorted: Float64Array, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

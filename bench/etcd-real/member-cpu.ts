@@ -3,7 +3,18 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { closedLoop } from "./closed-loop.js";
-import { etcdVersion, leaderUrl, metrics, startCluster, stopCluster, waitHealthy, writeAtomic } from "./cluster.js";
+import {
+  type Column,
+  etcdVersion,
+  fixed,
+  leaderUrl,
+  metrics,
+  startCluster,
+  stopCluster,
+  waitHealthy,
+  writeAtomic,
+  writeCsv,
+} from "./cluster.js";
 
 /**
  * Measures the CPU each member of a real 3-member etcd (Debian's etcd-server) spends per put
@@ -40,6 +51,18 @@ interface Row {
 }
 
 /** The host's busy and total CPU time so far, in clock ticks (/proc/stat, first line). */
+/** The columns of member-cpu.csv. */
+const CSV: readonly Column<Row>[] = [
+  ["clients", (r) => r.clients],
+  ["role", (r) => r.role],
+  ["puts", (r) => r.puts],
+  ["ops_per_s", (r) => fixed(r.opsPerS, 0)],
+  ["cpu_us_per_put", (r) => fixed(r.cpuUsPerPut, 2)],
+  ["puts_per_ready", (r) => fixed(r.putsPerReady, 2)],
+  ["puts_per_backend_commit", (r) => fixed(r.putsPerBackendCommit, 1)],
+  ["load1_before", (r) => fixed(r.load1, 2)],
+];
+
 function hostTicks(): [number, number] {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = f.reduce((a, b) => a + b, 0);
@@ -116,27 +139,8 @@ async function main(): Promise<void> {
           `${rows[rows.length - 1]!.cpuUsPerPut.toFixed(1)} us/put; host busy ${(100 * hostBusy[hostBusy.length - 1]!.busy).toFixed(0)}%\n`,
       );
       mkdirSync(values.out, { recursive: true });
-      const d = (x: number, p: number) => (Number.isFinite(x) ? x.toFixed(p) : "");
-      writeAtomic(
-        join(values.out, "member-cpu.csv"),
-        `# Real etcd ${probe.etcd}, 3 members and the load client on one ${probe.cpus}-vCPU host; bench/etcd-real/member-cpu.ts\n` +
-          "clients,role,puts,ops_per_s,cpu_us_per_put,puts_per_ready,puts_per_backend_commit,load1_before\n" +
-          rows
-            .map((x) =>
-              [
-                x.clients,
-                x.role,
-                x.puts,
-                d(x.opsPerS, 0),
-                d(x.cpuUsPerPut, 2),
-                d(x.putsPerReady, 2),
-                d(x.putsPerBackendCommit, 1),
-                d(x.load1, 2),
-              ].join(","),
-            )
-            .join("\n") +
-          "\n",
-      );
+      const comment = `Real etcd ${probe.etcd}, 3 members and the load client on one ${probe.cpus}-vCPU host; bench/etcd-real/member-cpu.ts`;
+      writeCsv(join(values.out, "member-cpu.csv"), comment, CSV, rows);
       writeAtomic(join(values.out, "probe.json"), `${JSON.stringify({ ...probe, hostBusy }, null, 2)}\n`);
     }
   } finally {

@@ -5,7 +5,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import seedrandom from "seedrandom";
 import {
+  type Column,
   etcdVersion,
+  fixed,
   leaderUrl,
   metrics,
   quantile,
@@ -13,6 +15,7 @@ import {
   stopCluster,
   waitHealthy,
   writeAtomic,
+  writeCsv,
 } from "./cluster.js";
 import { EtcdPutClient } from "./grpc-put.js";
 
@@ -190,40 +193,33 @@ function probe(seconds: number): Probe {
   };
 }
 
+/** The columns of slow-disk.csv. */
+const CSV: readonly Column<Row>[] = [
+  ["status", (r) => r.status],
+  ["delay_ms", (r) => r.delayMs],
+  ["rate_per_s", (r) => r.rate],
+  ["sent", (r) => r.sent],
+  ["ok", (r) => r.ok],
+  ["failed", (r) => r.failed],
+  ["p50_ms", (r) => fixed(r.p50Ms, 2)],
+  ["p99_ms", (r) => fixed(r.p99Ms, 2)],
+  ["max_ms", (r) => fixed(r.maxMs, 2)],
+  ["leader_fsyncs_per_s", (r) => fixed(r.leaderFsyncsPerS, 1)],
+  ["leader_fsync_mean_ms", (r) => fixed(r.leaderFsyncMeanMs, 2)],
+  ["backend_commit_mean_ms", (r) => fixed(r.backendCommitMeanMs, 2)],
+  ["leader_changes", (r) => fixed(r.leaderChanges, 0)],
+  ["heartbeat_send_failures", (r) => fixed(r.heartbeatSendFailures, 0)],
+  ["proposals_failed", (r) => fixed(r.proposalsFailed, 0)],
+  ["load1_before", (r) => fixed(r.load1, 2)],
+];
+
 /** Rewrites the CSV and probe after every point, so that a sweep cut short keeps what it measured. */
 function writeRows(out: string, rows: readonly Row[], p: Probe): void {
   mkdirSync(out, { recursive: true });
-  const f = (x: number, dp: number) => (Number.isFinite(x) ? x.toFixed(dp) : "");
-  writeAtomic(
-    join(out, "slow-disk.csv"),
-    `# Real etcd ${p.etcd}, 3 members on one ${p.cpus}-vCPU host (${p.cpuModel ?? "?"}) with the ` +
-      "load client; fdatasync/fsync delayed by strace; bench/etcd-real/slow-disk.ts\n" +
-      "status,delay_ms,rate_per_s,sent,ok,failed,p50_ms,p99_ms,max_ms,leader_fsyncs_per_s,leader_fsync_mean_ms," +
-      "backend_commit_mean_ms,leader_changes,heartbeat_send_failures,proposals_failed,load1_before\n" +
-      rows
-        .map((r) =>
-          [
-            r.status,
-            r.delayMs,
-            r.rate,
-            r.sent,
-            r.ok,
-            r.failed,
-            f(r.p50Ms, 2),
-            f(r.p99Ms, 2),
-            f(r.maxMs, 2),
-            f(r.leaderFsyncsPerS, 1),
-            f(r.leaderFsyncMeanMs, 2),
-            f(r.backendCommitMeanMs, 2),
-            f(r.leaderChanges, 0),
-            f(r.heartbeatSendFailures, 0),
-            f(r.proposalsFailed, 0),
-            f(r.load1, 2),
-          ].join(","),
-        )
-        .join("\n") +
-      "\n",
-  );
+  const comment =
+    `Real etcd ${p.etcd}, 3 members on one ${p.cpus}-vCPU host (${p.cpuModel ?? "?"}) with the ` +
+    "load client; fdatasync/fsync delayed by strace; bench/etcd-real/slow-disk.ts";
+  writeCsv(join(out, "slow-disk.csv"), comment, CSV, rows);
   writeAtomic(join(out, "probe.json"), `${JSON.stringify(p, null, 2)}\n`);
 }
 

@@ -3,7 +3,18 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import seedrandom from "seedrandom";
-import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy, writeAtomic } from "./cluster.js";
+import {
+  type Column,
+  etcdVersion,
+  fixed,
+  leaderUrl,
+  quantile,
+  startCluster,
+  stopCluster,
+  waitHealthy,
+  writeAtomic,
+  writeCsv,
+} from "./cluster.js";
 import { EtcdPutClient } from "./grpc-put.js";
 import { watchPrefix } from "./grpc-watch.js";
 
@@ -111,33 +122,26 @@ async function point(url: string, rate: number, seconds: number, seed: string): 
   };
 }
 
+/** The columns of watch-lag.csv. */
+const CSV: readonly Column<Row>[] = [
+  ["member", (r) => r.member],
+  ["rate_per_s", (r) => r.rate],
+  ["puts", (r) => r.puts],
+  ["events", (r) => r.events],
+  ["lag_p50_ms", (r) => fixed(r.lagP50Ms, 3)],
+  ["lag_p90_ms", (r) => fixed(r.lagP90Ms, 3)],
+  ["lag_p99_ms", (r) => fixed(r.lagP99Ms, 3)],
+  ["lag_max_ms", (r) => fixed(r.lagMaxMs, 3)],
+  ["event_first", (r) => fixed(r.eventFirst, 3)],
+  ["put_p50_ms", (r) => fixed(r.putP50Ms, 3)],
+  ["put_p99_ms", (r) => fixed(r.putP99Ms, 3)],
+  ["load1_before", (r) => fixed(r.load1, 2)],
+];
+
 function writeRows(out: string, rows: readonly Row[], probe: object): void {
   mkdirSync(out, { recursive: true });
-  const f = (x: number, dp: number) => (Number.isFinite(x) ? x.toFixed(dp) : "");
-  writeAtomic(
-    join(out, "watch-lag.csv"),
-    `# Real etcd ${etcdVersion()}, 3 members on one host with the client; bench/etcd-real/watch-lag.ts\n` +
-      "member,rate_per_s,puts,events,lag_p50_ms,lag_p90_ms,lag_p99_ms,lag_max_ms,event_first,put_p50_ms,put_p99_ms,load1_before\n" +
-      rows
-        .map((r) =>
-          [
-            r.member,
-            r.rate,
-            r.puts,
-            r.events,
-            f(r.lagP50Ms, 3),
-            f(r.lagP90Ms, 3),
-            f(r.lagP99Ms, 3),
-            f(r.lagMaxMs, 3),
-            f(r.eventFirst, 3),
-            f(r.putP50Ms, 3),
-            f(r.putP99Ms, 3),
-            f(r.load1, 2),
-          ].join(","),
-        )
-        .join("\n") +
-      "\n",
-  );
+  const comment = `Real etcd ${etcdVersion()}, 3 members on one host with the client; bench/etcd-real/watch-lag.ts`;
+  writeCsv(join(out, "watch-lag.csv"), comment, CSV, rows);
   writeAtomic(join(out, "probe.json"), `${JSON.stringify(probe, null, 2)}\n`);
 }
 
