@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { renameSync, writeFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { join } from "node:path";
 
 /**
@@ -148,6 +149,25 @@ export async function stopCluster(c: Cluster): Promise<void> {
         }),
     ),
   );
+}
+
+/** What a measurement ran on: etcd's version, this host's cores and their model, Node's version, the point length. */
+export interface HostProbe {
+  etcd: string;
+  cpus: number;
+  cpuModel: string | undefined;
+  node: string;
+  secondsPerPoint: number;
+}
+
+export function hostProbe(secondsPerPoint: number): HostProbe {
+  return {
+    etcd: etcdVersion(),
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    node: process.version,
+    secondsPerPoint,
+  };
 }
 
 export function etcdVersion(): string {

@@ -4,7 +4,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy } from "./cluster.js";
-import { closedLoop } from "./closed-loop.js";
+import { type ClosedLoopResult, closedLoop } from "./closed-loop.js";
 
 /**
  * Measures a real etcd (Debian's etcd-server) on this machine, as etcd's own `benchmark put`
@@ -24,15 +24,9 @@ const CLIENTS = [1, 4, 16, 64, 256, 1000];
 const MEMBERS = [1, 3];
 const BASE_PORT = 23790;
 
-interface Point {
+interface Point extends ClosedLoopResult {
   members: number;
   clients: number;
-  opsPerS: number;
-  p50Ms: number;
-  p99Ms: number;
-  fsyncs: number;
-  fsyncMeanMs: number;
-  putsPerFsync: number;
   load1: number;
 }
 

@@ -1,12 +1,12 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { closedLoop } from "./closed-loop.js";
 import {
   type Column,
-  etcdVersion,
   fixed,
+  hostProbe,
   leaderUrl,
   metrics,
   startCluster,
@@ -83,13 +83,7 @@ async function main(): Promise<void> {
   const cluster = startCluster(3, work, { basePort: BASE_PORT });
   const rows: Row[] = [];
   const hostBusy: { clients: number; busy: number }[] = [];
-  const probe = {
-    etcd: etcdVersion(),
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    node: process.version,
-    secondsPerPoint: seconds,
-  };
+  const probe = hostProbe(seconds);
   try {
     await Promise.all(cluster.clientUrls.map((u) => waitHealthy(u)));
     const leader = leaderUrl(cluster);

@@ -1,13 +1,14 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import seedrandom from "seedrandom";
 import {
   type Column,
-  etcdVersion,
   fixed,
+  hostProbe,
+  type HostProbe,
   leaderUrl,
   metrics,
   quantile,
@@ -171,26 +172,13 @@ function straceWrap(delayMs: number): string[] {
   return delayMs > 0 ? [...base, "-e", `inject=fdatasync,fsync:delay_exit=${delayMs * 1000}`] : base;
 }
 
-/** What was measured with what: etcd and strace versions, the host, the point length. */
-interface Probe {
-  etcd: string;
+/** What was measured with what: the host (see hostProbe) and strace's version. */
+interface Probe extends HostProbe {
   strace: string | undefined;
-  cpus: number;
-  cpuModel: string | undefined;
-  node: string;
-  secondsPerPoint: number;
 }
 
 function probe(seconds: number): Probe {
-  const strace = spawnSync("strace", ["-V"], { encoding: "utf8" }).stdout.split("\n")[0];
-  return {
-    etcd: etcdVersion(),
-    strace,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    node: process.version,
-    secondsPerPoint: seconds,
-  };
+  return { ...hostProbe(seconds), strace: spawnSync("strace", ["-V"], { encoding: "utf8" }).stdout.split("\n")[0] };
 }
 
 /** The columns of slow-disk.csv. */

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import seedrandom from "seedrandom";
@@ -7,6 +7,7 @@ import {
   type Column,
   etcdVersion,
   fixed,
+  hostProbe,
   leaderUrl,
   quantile,
   startCluster,
@@ -155,14 +156,7 @@ async function main(): Promise<void> {
   });
   const seconds = Number(values.seconds);
   const rates = values.rates.split(",").map(Number);
-  const probe = {
-    etcd: etcdVersion(),
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    node: process.version,
-    secondsPerPoint: seconds,
-    valueBytes: VALUE.length,
-  };
+  const probe = { ...hostProbe(seconds), valueBytes: VALUE.length };
   const work = mkdtempSync(join(tmpdir(), "simctl-etcd-watch-lag-"));
   const cluster = startCluster(3, work, { basePort: BASE_PORT });
   const rows: Row[] = [];
