@@ -44,9 +44,10 @@ export function slotRecords(capacity: number): ArrayBuffer {
  * every rung is spent, Top is spread into a new rung sized to its count. Each event is touched a bounded
  * number of times on average, so push and pop cost O(1) amortised instead of a heap's
  * O(log n). Against a flat binary heap measured in the same run (bench/engine.bench.ts, hold
- * model), the engine around it is 1.1 to 1.3 times as fast at 1e3 pending, about 1.5 times at
- * 1e5 and 0.95 to 1.2 times at 1e6, where a bucket move and a pop still miss the cache on the
- * slot's record (0.65 to 0.85 times before the slot's fields shared one record).
+ * model), the engine around it is 1.1 to 1.3 times as fast at 1e3 pending, 1.4 to 1.45 times at
+ * 1e5 and 1.0 to 1.3 times at 1e6 (README bench tables of 2026-12-03 and -04), where a bucket
+ * move and a pop still miss the cache on the slot's record (0.65 to 0.85 times before the
+ * slot's fields shared one record).
  *
  * The heap also fuses pop with the next push: {@link popTop} leaves a hole at the root, and a
  * push that lands in the heap before the next pop fills the hole with one sift-down (the
