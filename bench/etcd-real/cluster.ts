@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { renameSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
@@ -26,6 +26,21 @@ export function fixed(x: number, dp: number): string {
 export function writeCsv<R>(file: string, comment: string, columns: readonly Column<R>[], rows: readonly R[]): void {
   const lines = rows.map((r) => columns.map((c) => c[1](r)).join(","));
   writeAtomic(file, `# ${comment}\n${columns.map((c) => c[0]).join(",")}\n${lines.map((l) => `${l}\n`).join("")}`);
+}
+
+/**
+ * Writes a measurement's results into `out` (created if need be): `csv` as {@link writeCsv}
+ * writes it, then `probe` as probe.json. The scripts call it after every point, so that a sweep
+ * cut short keeps what it measured.
+ */
+export function writeResults<R>(
+  out: string,
+  csv: { file: string; comment: string; columns: readonly Column<R>[]; rows: readonly R[] },
+  probe: object,
+): void {
+  mkdirSync(out, { recursive: true });
+  writeCsv(join(out, csv.file), csv.comment, csv.columns, csv.rows);
+  writeAtomic(join(out, "probe.json"), `${JSON.stringify(probe, null, 2)}\n`);
 }
 
 export function quantile(sorted: Float64Array, q: number): number {
@@ -149,6 +164,28 @@ export async function stopCluster(c: Cluster): Promise<void> {
         }),
     ),
   );
+}
+
+/**
+ * Runs `work` against a fresh cluster of `members` in a fresh data directory under the system
+ * temp directory (`name` prefixes it), once every member answers /health; stops the cluster
+ * and removes the directory afterwards, whatever `work` does.
+ */
+export async function withCluster(
+  members: number,
+  name: string,
+  opts: StartOptions,
+  work: (cluster: Cluster, leader: string) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const cluster = startCluster(members, dir, opts);
+  try {
+    await Promise.all(cluster.clientUrls.map((u) => waitHealthy(u)));
+    await work(cluster, leaderUrl(cluster));
+  } finally {
+    await stopCluster(cluster);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What a measurement ran on: etcd's version, this host's cores and their model, Node's version, the point length. */

@@ -3,7 +3,7 @@ import { createServer, connect as tcpConnect } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { etcdVersion, leaderUrl, quantile, startCluster, stopCluster, waitHealthy } from "./cluster.js";
+import { etcdVersion, quantile, withCluster } from "./cluster.js";
 import { type ClosedLoopResult, closedLoop } from "./closed-loop.js";
 
 /**
@@ -95,12 +95,7 @@ async function main(): Promise<void> {
     const rtt = await probeRtt();
     process.stderr.write(`fsync p50 ${fsync.p50Ms.toFixed(3)} ms, loopback RTT p50 ${rtt.p50Ms.toFixed(3)} ms\n`);
     for (const members of values.members.split(",").map(Number)) {
-      const dir = join(work, `cluster-${members}`);
-      mkdirSync(dir);
-      const cluster = startCluster(members, dir, { basePort: BASE_PORT });
-      try {
-        for (const u of cluster.clientUrls) await waitHealthy(u);
-        const leader = leaderUrl(cluster);
+      await withCluster(members, "simctl-etcd-measure", { basePort: BASE_PORT }, async (_cluster, leader) => {
         let keyBase = 0;
         for (const clients of values.clients.split(",").map(Number)) {
           const load1 = loadavg()[0]!;
@@ -112,9 +107,7 @@ async function main(): Promise<void> {
               `p99 ${r.p99Ms.toFixed(2)} ms, ${r.putsPerFsync.toFixed(1)} puts/fsync (load ${load1.toFixed(2)})\n`,
           );
         }
-      } finally {
-        await stopCluster(cluster);
-      }
+      });
     }
     mkdirSync(values.out, { recursive: true });
     const hostCpus = cpus().length;

@@ -1,20 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { closedLoop } from "./closed-loop.js";
-import {
-  type Column,
-  fixed,
-  hostProbe,
-  leaderUrl,
-  metrics,
-  startCluster,
-  stopCluster,
-  waitHealthy,
-  writeAtomic,
-  writeCsv,
-} from "./cluster.js";
+import { type Column, fixed, hostProbe, metrics, withCluster, writeResults } from "./cluster.js";
 
 /**
  * Measures the CPU each member of a real 3-member etcd (Debian's etcd-server) spends per put
@@ -50,7 +38,6 @@ interface Row {
   load1: number;
 }
 
-/** The host's busy and total CPU time so far, in clock ticks (/proc/stat, first line). */
 /** The columns of member-cpu.csv. */
 const CSV: readonly Column<Row>[] = [
   ["clients", (r) => r.clients],
@@ -63,6 +50,7 @@ const CSV: readonly Column<Row>[] = [
   ["load1_before", (r) => fixed(r.load1, 2)],
 ];
 
+/** The host's busy and total CPU time so far, in clock ticks (/proc/stat, first line). */
 function hostTicks(): [number, number] {
   const f = readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).slice(1).map(Number);
   const total = f.reduce((a, b) => a + b, 0);
@@ -79,14 +67,11 @@ async function main(): Promise<void> {
     },
   });
   const seconds = Number(values.seconds);
-  const work = mkdtempSync(join(tmpdir(), "simctl-etcd-member-cpu-"));
-  const cluster = startCluster(3, work, { basePort: BASE_PORT });
   const rows: Row[] = [];
   const hostBusy: { clients: number; busy: number }[] = [];
   const probe = hostProbe(seconds);
-  try {
-    await Promise.all(cluster.clientUrls.map((u) => waitHealthy(u)));
-    const leader = leaderUrl(cluster);
+  const comment = `Real etcd ${probe.etcd}, 3 members and the load client on one ${probe.cpus}-vCPU host; bench/etcd-real/member-cpu.ts`;
+  await withCluster(3, "simctl-etcd-member-cpu", { basePort: BASE_PORT }, async (cluster, leader) => {
     const order = [leader, ...cluster.clientUrls.filter((u) => u !== leader)];
     // The members' counters, then this process's CPU (the load client) and the host's, in us.
     const read = async () => {
@@ -113,8 +98,7 @@ async function main(): Promise<void> {
           load1,
         });
       }
-      const n = order.length * COUNTERS.length;
-      const [clientUs, busy, total] = r.counters.slice(n);
+      const [clientUs, busy, total] = r.counters.slice(order.length * COUNTERS.length);
       rows.push({
         clients,
         role: "client",
@@ -132,15 +116,9 @@ async function main(): Promise<void> {
           `puts/Ready ${f.map((x) => x.putsPerReady.toFixed(1)).join(" / ")} (leader / followers); client ` +
           `${rows[rows.length - 1]!.cpuUsPerPut.toFixed(1)} us/put; host busy ${(100 * hostBusy[hostBusy.length - 1]!.busy).toFixed(0)}%\n`,
       );
-      mkdirSync(values.out, { recursive: true });
-      const comment = `Real etcd ${probe.etcd}, 3 members and the load client on one ${probe.cpus}-vCPU host; bench/etcd-real/member-cpu.ts`;
-      writeCsv(join(values.out, "member-cpu.csv"), comment, CSV, rows);
-      writeAtomic(join(values.out, "probe.json"), `${JSON.stringify({ ...probe, hostBusy }, null, 2)}\n`);
+      writeResults(values.out, { file: "member-cpu.csv", comment, columns: CSV, rows }, { ...probe, hostBusy });
     }
-  } finally {
-    await stopCluster(cluster);
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();

@@ -15,8 +15,7 @@ import {
   startCluster,
   stopCluster,
   waitHealthy,
-  writeAtomic,
-  writeCsv,
+  writeResults,
 } from "./cluster.js";
 import { EtcdPutClient } from "./grpc-put.js";
 
@@ -201,14 +200,12 @@ const CSV: readonly Column<Row>[] = [
   ["load1_before", (r) => fixed(r.load1, 2)],
 ];
 
-/** Rewrites the CSV and probe after every point, so that a sweep cut short keeps what it measured. */
+/** Rewrites the CSV and probe (see writeResults). */
 function writeRows(out: string, rows: readonly Row[], p: Probe): void {
-  mkdirSync(out, { recursive: true });
   const comment =
     `Real etcd ${p.etcd}, 3 members on one ${p.cpus}-vCPU host (${p.cpuModel ?? "?"}) with the ` +
     "load client; fdatasync/fsync delayed by strace; bench/etcd-real/slow-disk.ts";
-  writeCsv(join(out, "slow-disk.csv"), comment, CSV, rows);
-  writeAtomic(join(out, "probe.json"), `${JSON.stringify(p, null, 2)}\n`);
+  writeResults(out, { file: "slow-disk.csv", comment, columns: CSV, rows }, p);
 }
 
 async function main(): Promise<void> {

@@ -1,21 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import seedrandom from "seedrandom";
-import {
-  type Column,
-  etcdVersion,
-  fixed,
-  hostProbe,
-  leaderUrl,
-  quantile,
-  startCluster,
-  stopCluster,
-  waitHealthy,
-  writeAtomic,
-  writeCsv,
-} from "./cluster.js";
+import { type Column, fixed, hostProbe, quantile, withCluster, writeResults } from "./cluster.js";
 import { EtcdPutClient } from "./grpc-put.js";
 import { watchPrefix } from "./grpc-watch.js";
 
@@ -139,13 +125,6 @@ const CSV: readonly Column<Row>[] = [
   ["load1_before", (r) => fixed(r.load1, 2)],
 ];
 
-function writeRows(out: string, rows: readonly Row[], probe: object): void {
-  mkdirSync(out, { recursive: true });
-  const comment = `Real etcd ${etcdVersion()}, 3 members on one host with the client; bench/etcd-real/watch-lag.ts`;
-  writeCsv(join(out, "watch-lag.csv"), comment, CSV, rows);
-  writeAtomic(join(out, "probe.json"), `${JSON.stringify(probe, null, 2)}\n`);
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -157,12 +136,9 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const rates = values.rates.split(",").map(Number);
   const probe = { ...hostProbe(seconds), valueBytes: VALUE.length };
-  const work = mkdtempSync(join(tmpdir(), "simctl-etcd-watch-lag-"));
-  const cluster = startCluster(3, work, { basePort: BASE_PORT });
+  const comment = `Real etcd ${probe.etcd}, 3 members on one host with the client; bench/etcd-real/watch-lag.ts`;
   const rows: Row[] = [];
-  try {
-    await Promise.all(cluster.clientUrls.map((u) => waitHealthy(u)));
-    const leader = leaderUrl(cluster);
+  await withCluster(3, "simctl-etcd-watch-lag", { basePort: BASE_PORT }, async (cluster, leader) => {
     const follower = cluster.clientUrls.find((u) => u !== leader)!;
     for (const [member, url] of [
       ["leader", leader],
@@ -176,13 +152,10 @@ async function main(): Promise<void> {
           `${member}, ${rate}/s: ${r.events}/${r.puts} events, lag p50 ${r.lagP50Ms.toFixed(3)} p99 ${r.lagP99Ms.toFixed(3)} ` +
             `max ${r.lagMaxMs.toFixed(3)} ms, event first ${(r.eventFirst * 100).toFixed(1)}%, put p50 ${r.putP50Ms.toFixed(2)} ms (load ${load1.toFixed(2)})\n`,
         );
-        writeRows(values.out, rows, probe);
+        writeResults(values.out, { file: "watch-lag.csv", comment, columns: CSV, rows }, probe);
       }
     }
-  } finally {
-    await stopCluster(cluster);
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }
 
 await main();
