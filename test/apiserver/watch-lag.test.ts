@@ -1,20 +1,16 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
 import { WATCH_DEFAULTS } from "../../src/scenario/sections/watch.js";
+import { readBenchCsv } from "../bench-data.js";
 
 /** bench/data/etcd-watch-lag/watch-lag.csv: a real etcd's watch event after the write's reply. */
-const rows = readFileSync("bench/data/etcd-watch-lag/watch-lag.csv", "utf8")
-  .split("\n")
-  .filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("member,"))
-  .map((l) => l.split(","))
-  .map((c) => ({
-    member: c[0]!,
-    rate: Number(c[1]),
-    puts: Number(c[2]),
-    events: Number(c[3]),
-    p50: Number(c[4]),
-    p99: Number(c[6]),
-  }));
+const rows = readBenchCsv("bench/data/etcd-watch-lag/watch-lag.csv").map((r) => ({
+  member: r.member!,
+  rate: Number(r.rate_per_s),
+  puts: Number(r.puts),
+  events: Number(r.events),
+  p50: Number(r.lag_p50_ms),
+  p99: Number(r.lag_p99_ms),
+}));
 
 describe("the watch cache lag against a real etcd", () => {
   test("the data covers leader and follower at 50, 200 and 1,000 puts/s, every event delivered", () => {

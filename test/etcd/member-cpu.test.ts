@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { readEtcdFile } from "../../src/calibrate/etcd-file.js";
 import { DEFAULT_ETCD_CONFIG } from "../../src/etcd/etcd-config.js";
 import { defaultInputLimits } from "../../src/scenario/input-files.js";
+import { readBenchCsv } from "../bench-data.js";
 
 /**
  * bench/data/etcd-member-cpu: each member's CPU per put in a real 3-member etcd under the
@@ -15,11 +15,12 @@ import { defaultInputLimits } from "../../src/scenario/input-files.js";
  *   encode and a MsgAppResp decode per follower (readyCost + 4 peerMessageCost);
  * - the load client: benchmarkClientCost per put.
  */
-const rows = readFileSync("bench/data/etcd-member-cpu/member-cpu.csv", "utf8")
-  .split("\n")
-  .filter((l) => l !== "" && !l.startsWith("#") && !l.startsWith("clients,"))
-  .map((l) => l.split(","))
-  .map((c) => ({ clients: Number(c[0]), role: c[1]!, cpuUs: Number(c[4]), perReady: Number(c[5]) }));
+const rows = readBenchCsv("bench/data/etcd-member-cpu/member-cpu.csv").map((r) => ({
+  clients: Number(r.clients),
+  role: r.role!,
+  cpuUs: Number(r.cpu_us_per_put),
+  perReady: Number(r.puts_per_ready),
+}));
 const f = { ...DEFAULT_ETCD_CONFIG, ...readEtcdFile("bench/data/etcd/fitted.yaml", defaultInputLimits()).spec };
 const us = (ns: number) => ns / 1000;
 const follower = (n: number) => us(f.entryCpuNs + f.applyCpuNs + (2 * f.peerMessageCpuNs + f.readyCpuNs) / n);

@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { lognormal, Sampler } from "../../src/core/distributions.js";
 import { Engine } from "../../src/core/engine.js";
@@ -9,6 +8,7 @@ import { PUT_OVERHEAD_BYTES } from "../../src/etcd/benchmark.js";
 import { DEFAULT_ETCD_CONFIG, type EtcdConfig } from "../../src/etcd/etcd-config.js";
 import { readEtcdFile } from "../../src/calibrate/etcd-file.js";
 import { defaultInputLimits } from "../../src/scenario/input-files.js";
+import { readBenchCsv } from "../bench-data.js";
 
 /**
  * The etcd model against a real 3-member etcd whose disk was made slow by strace
@@ -34,22 +34,14 @@ interface Point {
 }
 
 function readPoints(): Point[] {
-  const lines = readFileSync(DATA, "utf8")
-    .split("\n")
-    .filter((l) => l !== "" && !l.startsWith("#"));
-  const head = lines[0]!.split(",");
-  const col = (row: string[], name: string) => row[head.indexOf(name)]!;
-  return lines.slice(1).map((l) => {
-    const r = l.split(",");
-    return {
-      status: col(r, "status"),
-      delayMs: Number(col(r, "delay_ms")),
-      rate: Number(col(r, "rate_per_s")),
-      p50Ms: Number(col(r, "p50_ms")),
-      p99Ms: Number(col(r, "p99_ms")),
-      leaderFsyncsPerS: Number(col(r, "leader_fsyncs_per_s")),
-    };
-  });
+  return readBenchCsv(DATA).map((r) => ({
+    status: r.status!,
+    delayMs: Number(r.delay_ms),
+    rate: Number(r.rate_per_s),
+    p50Ms: Number(r.p50_ms),
+    p99Ms: Number(r.p99_ms),
+    leaderFsyncsPerS: Number(r.leader_fsyncs_per_s),
+  }));
 }
 
 /**
