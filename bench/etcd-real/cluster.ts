@@ -4,8 +4,9 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 
 /**
- * Starting, reading and stopping a real etcd cluster (Debian's etcd-server) on loopback, for the
- * measurement scripts beside this file. Development tool, not runtime code.
+ * Starting, reading and stopping a real etcd cluster (Debian's etcd-server) on loopback, and
+ * writing what was measured (CSV, probe.json), for the measurement scripts beside this file.
+ * Development tool, not runtime code.
  */
 
 /** Writes `text` to `file` through a temporary file and a rename: never half a file. */
