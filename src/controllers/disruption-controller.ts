@@ -46,9 +46,6 @@ export class DisruptionController extends SyncController {
   /** Per Deployment: the sync stamp that last counted its scale (dedupes controllers). */
   private readonly countedAt: number[] = [];
   private stamp = 0;
-  /** Syncs that wrote a status, and writes lost to a conflict. */
-  statusWrites = 0;
-  conflicts = 0;
 
   constructor(deps: ControllerDeps, client: number, budgets: DisruptionBudgets) {
     super(deps, client, "disruption", 1);
@@ -125,7 +122,6 @@ export class DisruptionController extends SyncController {
     }
     b.readVersion = b.version;
     this.keys.inflight[key] = 1;
-    this.statusWrites++;
     this.api.submit(
       this.client,
       Verb.update,
@@ -141,7 +137,6 @@ export class DisruptionController extends SyncController {
   private onWritten(key: number, req: number): void {
     const b = this.budgets.budgets[key]!;
     // The store clears readVersion on a conflict.
-    if (b.readVersion === -1) this.conflicts++;
     if (b.readVersion === -1 || this.api.requests.status[req]! >= 300) this.keys.syncFailed[key] = 1;
     b.readVersion = -1;
     this.keys.inflight[key] = 0;

@@ -119,8 +119,6 @@ export class NodeLifecycleController {
   private readonly queued: Uint8Array;
   /** Whether every zone was fully disrupted at the last pass ("master disruption mode"). */
   private allWereFull = false;
-  /** Taints removed on entering master disruption mode. */
-  untaints = 0;
   /** Evictions scheduled but whose DELETE has not been answered. */
   private evictionsPending = 0;
   /** When each pod's eviction is due (NaN: none); an event not at this time is stale. */
@@ -394,7 +392,6 @@ export class NodeLifecycleController {
       for (let i = 0; i < nodes.size; i++) {
         if (Number.isNaN(this.taintedAtNs[i])) continue;
         this.taintedAtNs[i] = NaN;
-        this.untaints++;
         this.enqueueTaint(i);
       }
     }

@@ -106,9 +106,8 @@ export class StatefulSetController extends SyncController {
   private readonly kRequeue: EventKind;
   private readonly views: SetView[] = [];
   private readonly podView = new PodView(256);
-  /** Pod and claim creates, pod deletes sent by this controller. */
+  /** Pod creates and pod deletes sent by this controller. */
   creates = 0;
-  claimCreates = 0;
   deletes = 0;
 
   /** `podNames` receives each pod's name `<set>-<ordinal>`; claims are provisioned by `provisioner`. */
@@ -406,7 +405,6 @@ export class StatefulSetController extends SyncController {
     while (pv.nextClaim[pod]! < claims.length && v.claimCreated.has(claims[pv.nextClaim[pod]!]!)) pv.nextClaim[pod]!++;
     const k = pv.nextClaim[pod]!;
     if (k < claims.length) {
-      this.claimCreates++;
       this.api.submit(
         this.client,
         Verb.create,

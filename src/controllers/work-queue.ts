@@ -37,8 +37,6 @@ export class WorkQueue {
   private idleWorkers: number;
   private readonly kDelayedAdd: EventKind;
   private readonly overall = new TokenBucket(OVERALL_QPS, OVERALL_BURST);
-  /** Largest queue length seen, for the summary. */
-  maxDepth = 0;
 
   constructor(engine: Engine, name: string, workers: number, syncKind: EventKind) {
     this.engine = engine;
@@ -59,7 +57,6 @@ export class WorkQueue {
     this.items.dirty[item] = 1;
     if (this.items.processing[item]) return;
     this.queue.push(item);
-    if (this.queue.size > this.maxDepth) this.maxDepth = this.queue.size;
     this.dispatch();
   }
 
