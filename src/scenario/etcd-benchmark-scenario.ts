@@ -1,7 +1,9 @@
 import { defaultInputLimits, readInputFile, type InputLimits } from "./input-files.js";
 import { readTopFile, SCENARIO_NAME, SCENARIO_NAME_EXPECTED } from "./load-scenario.js";
 import { readEtcd, type EtcdSpec } from "./sections/etcd.js";
-import { readYamlDocuments } from "./yaml-reader.js";
+import { readYamlDocuments, type YamlReader } from "./yaml-reader.js";
+import { DEFAULT_ETCD_CONFIG } from "../etcd/etcd-config.js";
+import { PUT_OVERHEAD_BYTES } from "../etcd/benchmark.js";
 
 /** One run of etcd's `benchmark put`: closed-loop clients writing fixed-size values. */
 export interface EtcdBenchmarkRun {
@@ -73,12 +75,20 @@ export function parseEtcdBenchmark(
     .list("a list of runs, each { clients, total, keySize, valueSize }")
     .map((b) => {
       b.object(["clients", "total", "keySize", "valueSize"]);
-      return {
+      const run = {
         clients: b.get("clients").int({ min: 1, max: 100_000 }),
         total: b.get("total").int({ min: 1, max: 10_000_000 }),
-        keyBytes: b.get("keySize").quantity({ min: 1, default: 8 }),
-        valueBytes: b.get("valueSize").quantity({ min: 0 }),
+        keyBytes: byteCount(b.get("keySize"), 1, 8),
+        valueBytes: byteCount(b.get("valueSize"), 0),
       };
+      // model: server/etcdserver/v3_server.go refuses a proposal larger than --max-request-bytes
+      // (1.5 MiB) with "etcdserver: request is too large", so such a benchmark measures nothing.
+      const max = DEFAULT_ETCD_CONFIG.maxRequestBytes - PUT_OVERHEAD_BYTES;
+      if (run.keyBytes + run.valueBytes > max)
+        b.get(run.keyBytes > max ? "keySize" : "valueSize").fail(
+          `a put of at most ${max} bytes with its key (etcd refuses a request over --max-request-bytes, 1.5Mi)`,
+        );
+      return run;
     });
   const scenario = {
     file,
@@ -89,4 +99,15 @@ export function parseEtcdBenchmark(
   };
   ctx.throwIfIssues();
   return scenario;
+}
+
+/**
+ * A size in bytes (a quantity such as 256 or 1Ki), at least `min`. model: etcd's benchmark
+ * tool takes --key-size and --val-size as whole numbers of bytes.
+ */
+function byteCount(r: YamlReader, min: number, def?: number): number {
+  const expected = "a whole number of bytes such as 256 or 1Ki";
+  const v = r.quantity(def === undefined ? { min, expected } : { min, default: def, expected });
+  if (!Number.isInteger(v)) r.fail(`${expected} >= ${min}`);
+  return v;
 }

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { loadEtcdBenchmark } from "../../src/scenario/etcd-benchmark-scenario.js";
+import { loadEtcdBenchmark, parseEtcdBenchmark } from "../../src/scenario/etcd-benchmark-scenario.js";
 import { runEtcdBenchmarkScenario } from "../../src/sim/run-etcd-benchmark.js";
 
 test("scenarios/etcd-benchmark.yaml predicts etcd's published put benchmark within 15% from the guide's hardware", () => {
@@ -18,3 +18,25 @@ test("scenarios/etcd-benchmark.yaml predicts etcd's published put benchmark with
   expect(one!.total / one!.batches).toBeCloseTo(1, 1);
   expect(many!.total / many!.batches).toBeGreaterThan(20);
 }, 60_000);
+
+test("an etcd benchmark's key and value sizes are whole bytes within etcd's request limit, each error at its line", () => {
+  const text = (key: string, value: string) =>
+    `name: b\netcd: {}\nbenchmark:\n  - { clients: 1, total: 10, keySize: ${key}, valueSize: ${value} }\n`;
+  const issues = (key: string, value: string): string => {
+    try {
+      parseEtcdBenchmark("b.yaml", text(key, value));
+      return "";
+    } catch (e) {
+      return String(e);
+    }
+  };
+  expect(issues("8", "1Ki")).toBe("");
+  // 1.5 MiB - 20 bytes of protobuf framing (PUT_OVERHEAD_BYTES) is the largest key + value.
+  expect(issues("8", String(1.5 * 1024 * 1024 - 28))).toBe("");
+  expect(issues("8", String(1.5 * 1024 * 1024 - 27))).toMatch(
+    /b\.yaml:4:\d+: benchmark\[0\]\.valueSize: expected a put of at most 1572844 bytes with its key/,
+  );
+  expect(issues("1e15", "256")).toMatch(/benchmark\[0\]\.keySize: expected a put of at most/);
+  expect(issues("8", "2.5")).toMatch(/benchmark\[0\]\.valueSize: expected a whole number of bytes .* found 2\.5/);
+  expect(issues("0.5Ki", "256")).toBe("");
+});
