@@ -19,7 +19,7 @@ export const PodStage = {
   bound: 4,
   /** The kubelet's pod watch delivered the bound pod. */
   kubeletSeen: 5,
-  /** RunPodSandbox and CNI ADD finished. */
+  /** RunPodSandbox and CNI ADD finished (no ADD for a hostNetwork pod). */
   sandboxReady: 6,
   /** All images were present on the node (pulled or cached). */
   imagesPulled: 7,

@@ -145,7 +145,8 @@ const KubeletNodes = columnTable({
  *    pkg/kubelet/lifecycle/predicate.go); the refused pod's status becomes phase Failed.
  * 2. a pod worker per admitted pod: the first sync writes the Pending status, then waits for
  *    volumes (VolumeManager), runs the sandbox (containerd RunPodSandbox: ensure the pause
- *    image, create the pause container, CNI ADD with host-local IPAM from the node's pod CIDR),
+ *    image, create the pause container, CNI ADD with host-local IPAM from the node's pod CIDR;
+ *    a hostNetwork pod's sandbox joins the node's network namespace with no ADD and no IP),
  *    then for each init container in order: ensure its image (ImagePuller: imagePullPolicy,
  *    serialized or parallel pulls, registryPullQPS, back-off), create + start it, wait for it to
  *    exit (seen by the next PLEG relist); then each app container: ensure image, create + start.
@@ -468,7 +469,11 @@ export class Kubelets {
 
   private onSandboxCreated(pod: PodIdx): void {
     if (!this.active(pod)) return;
-    this.cni.add(this.pods.node[pod]!, this.kCni, pod);
+    // model: containerd's RunPodSandbox makes a network namespace and runs the CNI ADD only when
+    // host networking was not requested (internal/cri/server/sandbox_run.go, `if
+    // !hostNetwork(config)`); a hostNetwork pod's IP is the node's, none from the pod CIDR.
+    if (this.podTemplates.of(pod).hostNetwork) this.sandboxUp(pod, 0);
+    else this.cni.add(this.pods.node[pod]!, this.kCni, pod);
   }
 
   private onCni(pod: PodIdx, code: number): void {
@@ -483,9 +488,14 @@ export class Kubelets {
       this.sandboxFailed(pod);
       return;
     }
-    this.workers.flags[pod] = (this.workers.flags[pod]! & ~F_SANDBOX_PENDING) | F_SANDBOX_UP | F_IP_HELD;
+    this.sandboxUp(pod, F_IP_HELD);
+  }
+
+  /** The pod's sandbox is up (holding a pod IP when `ipHeld` is F_IP_HELD): on to its containers. */
+  private sandboxUp(pod: PodIdx, ipHeld: number): void {
+    this.workers.flags[pod] = (this.workers.flags[pod]! & ~F_SANDBOX_PENDING) | F_SANDBOX_UP | ipHeld;
     this.workers.containers[pod]!++;
-    this.runtime.addContainers(node, 1);
+    this.runtime.addContainers(this.pods.node[pod]!, 1);
     this.pods.mark(pod, PodStage.sandboxReady, this.engine.now);
     this.advance(pod);
   }

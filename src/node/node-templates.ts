@@ -30,6 +30,8 @@ export interface NodePodTemplate {
    * not tolerate it, `Infinity` when it tolerates it forever.
    */
   unreachableTolerationNs: number;
+  /** spec.hostNetwork: the sandbox shares the node's network namespace (no CNI ADD, no pod IP). */
+  hostNetwork: boolean;
 }
 
 /**
@@ -94,6 +96,7 @@ export function nodePodTemplate(
     localVolumes: local,
     attachableVolumes: attachable,
     unreachableTolerationNs: unreachableToleration(manifest?.tolerations, defaultTolerationNs),
+    hostNetwork: manifest?.hostNetwork === true,
   };
 }
 

@@ -77,6 +77,8 @@ export interface PodManifest {
   overhead?: ReadonlyMap<string, number>;
   /** spec.schedulingGates[].name: the pod is not scheduled until an `ungate` step removes them all. */
   schedulingGates?: readonly string[];
+  /** spec.hostNetwork, when true: no pod network (no CNI ADD, no pod IP); container ports are host ports. */
+  hostNetwork?: boolean;
 }
 
 /** An apps/v1 Deployment as simctl reads it. */
@@ -460,10 +462,11 @@ function readRunDuration(ann: YamlReader): DistSpec {
 /** Reads the spec of a core/v1 Pod (or of a pod template) carrying `labels`. */
 export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>): PodManifest {
   r.object(POD_SPEC_KEYS);
+  const hostNetwork = r.get("hostNetwork").bool({ default: false });
   const containers = r
     .get("containers")
     .list("a list of containers")
-    .map((c) => readContainer(c));
+    .map((c) => readContainer(c, false, hostNetwork));
   if (containers.length === 0) r.get("containers").fail("a list with at least one container");
   const pc = r.get("priorityClassName");
   const pp = r.get("preemptionPolicy");
@@ -474,7 +477,7 @@ export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>):
   const initContainers = r
     .get("initContainers")
     .list("a list of containers")
-    .map((c) => readContainer(c, true));
+    .map((c) => readContainer(c, true, hostNetwork));
   const pod: PodManifest = {
     labels,
     schedulerName: r.get("schedulerName").str({ default: "default-scheduler" }),
@@ -493,6 +496,7 @@ export function readPodSpec(r: YamlReader, labels: ReadonlyMap<string, string>):
     ...(rc.present ? { runtimeClassName: rc.str({ pattern: DNS_SUBDOMAIN, expected: "a RuntimeClass name" }) } : {}),
     ...(overhead.size > 0 ? { overhead } : {}),
     ...(gates.length > 0 ? { schedulingGates: gates } : {}),
+    ...(hostNetwork ? { hostNetwork } : {}),
   };
   if (pc.present) priorityClassRefs.note(pod, pc);
   if (rc.present || overhead.size > 0) runtimeClassRefs.note(pod, rc.present ? rc : r.get("overhead"));
@@ -573,7 +577,7 @@ function readProbe(r: YamlReader): ProbeManifest | undefined {
   };
 }
 
-function readContainer(r: YamlReader, init = false): ContainerManifest {
+function readContainer(r: YamlReader, init: boolean, hostNetwork: boolean): ContainerManifest {
   r.object(CONTAINER_KEYS);
   // model: core/v1 validation: an init container's restartPolicy may only be Always (a sidecar,
   // KEP-753). A regular container's own restartPolicy is not modelled: refused, not dropped.
@@ -603,7 +607,7 @@ function readContainer(r: YamlReader, init = false): ContainerManifest {
     limits,
     startupProbe: readProbe(r.get("startupProbe")),
     readinessProbe: readProbe(r.get("readinessProbe")),
-    hostPorts: readHostPorts(r.get("ports")),
+    hostPorts: readHostPorts(r.get("ports"), hostNetwork),
     ...(sidecar ? { sidecar } : {}),
   };
   noteContainerResources(c, resources.present ? resources : r);
@@ -613,14 +617,19 @@ function readContainer(r: YamlReader, init = false): ContainerManifest {
 /**
  * The host ports of a container. model: core/v1 ContainerPort: protocol defaults to TCP, hostIP
  * to all addresses ("0.0.0.0" as the NodePorts plugin reads it); a port without hostPort binds
- * nothing on the node.
+ * nothing on the node, except in a pod on the host's network, where every container port is a
+ * host port: defaulting sets hostPort to containerPort (pkg/apis/core/v1/defaults.go
+ * SetDefaults_Pod, defaultHostNetworkPorts) and validation refuses any other hostPort
+ * (pkg/apis/core/validation validateHostNetwork).
  */
-function readHostPorts(r: YamlReader): { ip: string; protocol: string; port: number }[] {
+function readHostPorts(r: YamlReader, hostNetwork: boolean): { ip: string; protocol: string; port: number }[] {
   const out: { ip: string; protocol: string; port: number }[] = [];
   for (const p of r.list("a list of container ports")) {
     p.object(["name", "containerPort", "hostPort", "protocol", "hostIP"]);
-    p.get("containerPort").int({ min: 1, max: 65535 });
-    const hostPort = p.get("hostPort").int({ min: 0, max: 65535, default: 0 });
+    const containerPort = p.get("containerPort").int({ min: 1, max: 65535 });
+    const hostPort = p.get("hostPort").int({ min: 0, max: 65535, default: hostNetwork ? containerPort : 0 });
+    if (hostNetwork && hostPort !== containerPort)
+      p.get("hostPort").fail(`hostPort equal to containerPort (${containerPort}) when hostNetwork is true`);
     const protocol = p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" });
     const ip = p.get("hostIP").str({ default: "0.0.0.0" });
     if (hostPort > 0) out.push({ ip, protocol, port: hostPort });

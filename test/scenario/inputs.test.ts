@@ -94,8 +94,8 @@ describe("inputs: a file, a directory, List, multi-document YAML and JSON", () =
   });
 
   test("fields not modelled are reported once per path; at their upstream default they are accepted", () => {
-    // minReadySeconds and paused are modelled; revisionHistoryLimit is not; hostNetwork is
-    // accepted at its default (false) only.
+    // minReadySeconds, paused and hostNetwork are modelled; a Deployment's revisionHistoryLimit
+    // is not; a Job's suspend is accepted at its default (false) only.
     const web = deployment("web", 3, "      hostNetwork: false\n").replace(
       "  replicas: 3\n",
       "  replicas: 3\n  minReadySeconds: 30\n  revisionHistoryLimit: 5\n",
@@ -104,11 +104,16 @@ describe("inputs: a file, a directory, List, multi-document YAML and JSON", () =
       "  replicas: 1\n",
       "  replicas: 1\n  paused: true\n  revisionHistoryLimit: 2\n",
     );
-    const dir = tree({ "m.yaml": `${web}---\n${api}`, "s.yaml": scenario("m.yaml") });
+    const job = (name: string, suspend: boolean) =>
+      `apiVersion: batch/v1\nkind: Job\nmetadata: { name: ${name} }\nspec:\n  suspend: ${suspend}\n  template:\n    metadata: { annotations: { simctl.dev/run-duration: 30s } }\n    spec:\n      restartPolicy: Never\n      containers: [{ name: c, image: registry.k8s.io/pause:3.9 }]\n`;
+    const dir = tree({
+      "m.yaml": [web, api, job("a", false), job("b", true)].join("---\n"),
+      "s.yaml": scenario("m.yaml"),
+    });
     const s = loadScenario(join(dir, "s.yaml"));
     expect(s.inputs!.fieldsNotModelled.map((e) => [e.kind, e.field, e.count])).toEqual([
       ["Deployment", "spec.revisionHistoryLimit", 2],
-      ["Deployment", "spec.template.spec.hostNetwork", 1],
+      ["Job", "spec.suspend", 1],
     ]);
     expect(s.inputs!.fieldsNotModelled[0]!.first).toBe(`${join(dir, "m.yaml")}:7`);
   });

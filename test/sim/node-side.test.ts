@@ -189,4 +189,53 @@ describe("node side end to end", () => {
     expect(summary.node.recovery).toHaveLength(1);
     expect(summary.node.recovery[0]!.timeToRecoveryNs).toBeGreaterThan(0);
   });
+
+  it("hostNetwork pods take no pod IP and no CNI ADD: all 20 start on a /28 node, and their ports are host ports", () => {
+    const scenario = smallScenario({
+      name: "hostnet",
+      nodes: 1,
+      pool: "      podCIDRPrefix: 28",
+      replicas: 20,
+      podSpec: "              hostNetwork: true",
+      timeLimit: "2m",
+    });
+    const { simulation: sim, summary } = runScenario(scenario, { write: false });
+    expect(summary.pods.running).toBe(20);
+    expect(sim.kubelets.ipam.used(0)).toBe(0);
+    for (let p = 0; p < sim.pods.size; p++) expect(sim.pods.sandboxFailures[p]).toBe(0);
+    // model: defaults.go sets hostPort = containerPort on the host's network, so two pods with
+    // port 9100 never share a node (NodePorts): 3 replicas on 2 nodes leave one Pending.
+    const ported = smallScenario({
+      name: "hostports",
+      nodes: 2,
+      replicas: 3,
+      podSpec: "              hostNetwork: true",
+      container: "                  ports: [{ containerPort: 9100 }]",
+      stopWhen: "timeLimit",
+      timeLimit: "1m",
+    });
+    expect(
+      ported.workload[0]!.action.kind === "create" &&
+        ported.workload[0]!.action.deployments[0]!.pod.containers[0]!.hostPorts,
+    ).toEqual([{ ip: "0.0.0.0", protocol: "TCP", port: 9100 }]);
+    const r = runScenario(ported, { write: false });
+    expect(r.summary.pods.running).toBe(2);
+    const nodes = new Set<number>();
+    for (let p = 0; p < r.simulation.pods.size; p++)
+      if (r.simulation.pods.phase[p] === PodPhase.Running) nodes.add(r.simulation.pods.node[p]!);
+    expect(nodes.size).toBe(2);
+  });
+
+  it("a hostPort other than its containerPort on the host's network is refused at its line, as validation refuses it", () => {
+    expect(() =>
+      smallScenario({
+        name: "hostnet-bad",
+        replicas: 1,
+        podSpec: "              hostNetwork: true",
+        container: "                  ports: [{ containerPort: 9100, hostPort: 9101 }]",
+      }),
+    ).toThrow(
+      /hostnet-bad\.yaml:\d+:\d+: .*ports\[0\]\.hostPort: expected hostPort equal to containerPort \(9100\) when hostNetwork is true, found 9101/,
+    );
+  });
 });

@@ -47,8 +47,7 @@ export function readDaemonSet(r: YamlReader, nameSuffix: string): DeploymentSpec
   if (updateStrategy === "RollingUpdate" && maxUnavailable.value === 0 && maxSurge.value === 0)
     (ru.has("maxUnavailable") ? ru.get("maxUnavailable") : ru).fail("a maxUnavailable above 0 when maxSurge is 0");
   const pod = readSelectedTemplate(spec);
-  const hostNetwork = spec.get("template").get("spec").get("hostNetwork").bool({ default: false });
-  pod.tolerations = daemonPodTolerations(pod.tolerations, hostNetwork);
+  pod.tolerations = daemonPodTolerations(pod.tolerations, pod.hostNetwork === true);
   return {
     ...unreplicatedHead(name + nameSuffix, namespace),
     kind: "DaemonSet",

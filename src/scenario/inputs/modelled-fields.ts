@@ -13,8 +13,9 @@ export interface FieldTree {
 }
 
 /**
- * A field that is not modelled but is harmless at its upstream default (`hostNetwork: false`,
- * a Job's `suspend: false`): accepted silently at that value, reported at any other.
+ * A field that is not modelled but is harmless at its upstream default (a Job's
+ * `suspend: false`, a StatefulSet's `revisionHistoryLimit: 10`): accepted silently at that
+ * value, reported at any other.
  */
 export class AtDefault {
   readonly value: string | number | boolean;
@@ -89,8 +90,8 @@ const POD_SPEC: FieldTree = {
   // caps how long its containers take to stop (kubelet.containerStop).
   preemptionPolicy: true,
   terminationGracePeriodSeconds: true,
-  // model: core/v1 defaults (pkg/apis/core/v1/defaults.go): no host network.
-  hostNetwork: new AtDefault(false),
+  // A pod on the host's network has no CNI ADD and no pod IP, and its container ports are host ports.
+  hostNetwork: true,
   // Only the source kind of a volume matters (its attach and mount time).
   volumes: { "*": true },
   automountServiceAccountToken: true,
@@ -204,9 +205,8 @@ export const CRONJOB_FIELDS: FieldTree = {
 };
 
 /**
- * apps/v1 DaemonSet. Not listed (reported): the template's nodeName and hostNetwork's other
- * effects (the host ports of its containers); hostNetwork adds the network-unavailable
- * toleration (daemon-pod.ts).
+ * apps/v1 DaemonSet. Not listed (reported): the template's nodeName. A hostNetwork template
+ * also gets the network-unavailable toleration (daemon-pod.ts).
  */
 export const DAEMONSET_FIELDS: FieldTree = {
   ...OBJECT,
