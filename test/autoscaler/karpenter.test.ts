@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
@@ -10,6 +9,7 @@ import { parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { Simulation } from "../../src/sim/simulation.js";
 import { caScenario, minRunning, PDB_AND_LOAD } from "./ca-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 const M = 60 * S;
@@ -195,7 +195,7 @@ describe("Karpenter consolidation", () => {
   // web (6 one-CPU pods, PodDisruptionBudget minAvailable 4) and load (18): 24 pods on a large
   // and a medium node; load ends at 3m. The node with fewer pods is then drained onto the other.
   const consolidation = (name: string, annotations?: string) => {
-    const out = mkdtempSync(join(tmpdir(), "simctl-karpenter-"));
+    const out = tmpDir("simctl-karpenter-");
     const { summary } = runScenario(
       caScenario({
         name,

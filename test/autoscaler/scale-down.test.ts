@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { NS_PER } from "../../src/core/time.js";
 import { Reason } from "../../src/autoscaler/decision-log.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { caScenario, minRunning, PDB_AND_LOAD } from "./ca-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 const M = 60 * S;
@@ -37,7 +37,7 @@ describe("Cluster Autoscaler scale-down", () => {
   // the third can take (the budget allows their 2 disruptions); the third holds 3 plus 2 = 5
   // (utilization 0.625, over the threshold) and stays.
   const scenario = scaleDownScenario();
-  const out = mkdtempSync(join(tmpdir(), "simctl-ca-down-"));
+  const out = tmpDir("simctl-ca-down-");
   const { summary } = runScenario(scenario, { outRoot: out });
   const dir = join(out, "ca-scale-down-1");
   const read = (f: string) => tableFromIPC(readFileSync(join(dir, f)));

@@ -1,9 +1,10 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { checkOutputDir } from "../../src/metrics/result-dir.js";
 import { ensureDist, REPO, simctl, start, waitFor } from "./simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // The tiny study scenario: 4 nodes, 24 pods, a few hundred ms per run.
 const SCENARIO = join(REPO, "test/study/fixtures/tiny.yaml");
@@ -19,7 +20,7 @@ const FILES = [
   "summary.json",
   "timeseries.arrow",
 ];
-const root = mkdtempSync(join(tmpdir(), "simctl-atomic-"));
+const root = tmpDir("simctl-atomic-");
 
 beforeAll(() => ensureDist(), 180_000);
 

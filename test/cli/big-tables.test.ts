@@ -1,14 +1,14 @@
-import { mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ensureDist, REPO, simctl } from "./simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 beforeAll(() => ensureDist(), 180_000);
 
 describe("a table too big to read back", () => {
   test("is not written, with one warning line naming it; the other files are", async () => {
-    const out = mkdtempSync(join(tmpdir(), "simctl-big-"));
+    const out = tmpDir("simctl-big-");
     // Forced limit: pods (24 rows), api and etcd are over 3000 bytes of buffers, the rest under.
     const r = await simctl(["run", join(REPO, "test/study/fixtures/tiny.yaml"), "--out", out, "--json"], {
       env: { SIMCTL_TEST_MAX_TABLE_BYTES: "3000" },

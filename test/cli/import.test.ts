@@ -1,14 +1,14 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { importDump } from "../../src/scenario/import-dump.js";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { ScenarioError } from "../../src/scenario/scenario-error.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // simctl import DIR --out scenario.yaml on the EKS-like dump of test/fixtures/cluster-dump.
 function dump(): string {
-  const dir = mkdtempSync(join(tmpdir(), "simctl-import-"));
+  const dir = tmpDir("simctl-import-");
   cpSync("test/fixtures/cluster-dump", join(dir, "dump"), { recursive: true });
   rmSync(join(dir, "dump", "scenario.yaml"));
   return dir;

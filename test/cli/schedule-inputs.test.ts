@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { formatIssue, ScenarioError } from "../../src/scenario/scenario-error.js";
 import { readBoundPods, readNodes, readPod } from "../../src/scheduler/k8s-objects.js";
 import { ensureDist, simctl } from "./simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const F = "test/scheduler/fixtures";
 const nodes = readNodes(`${F}/nodes.yaml`);
@@ -77,7 +77,7 @@ describe("simctl schedule on bad input", () => {
   beforeAll(() => ensureDist(), 180_000);
 
   test("exits 2 with the located problem and no stack trace", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simctl-schedule-"));
+    const dir = tmpDir("simctl-schedule-");
     const existing = join(dir, "pods.yaml");
     writeFileSync(existing, "kind: Pod\nmetadata: { name: e }\nspec: { nodeName: gone, containers: [{ name: c }] }\n");
     const r = await simctl([

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { ensureDist, simctl } from "./simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const NODES = ["node1", "node2"]
   .map(
@@ -23,7 +23,7 @@ describe("simctl schedule --json: DefaultPreemption's decision, PDBs and pod sta
   beforeAll(() => ensureDist(), 180_000);
 
   test("the node whose victims violate no PDB is nominated; the victims by name", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "simctl-preempt-"));
+    const dir = tmpDir("simctl-preempt-");
     const f = (name: string, text: string) => {
       writeFileSync(join(dir, name), text);
       return join(dir, name);

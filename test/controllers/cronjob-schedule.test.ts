@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { type CronSchedule, parseCronSchedule } from "../../src/controllers/cron-schedule.js";
 import { Missed, mostRecentScheduleTime, nextScheduleDelayMs } from "../../src/controllers/cronjob-controller.js";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
@@ -88,7 +88,7 @@ describe("the controller's start times (utils.go mostRecentScheduleTime)", () =>
 
 describe("CronJob manifests are validated with their location", () => {
   const load = (cron: string, top = "") => {
-    const d = mkdtempSync(join(tmpdir(), "simctl-cron-bad-"));
+    const d = tmpDir("simctl-cron-bad-");
     writeFileSync(join(d, "c.yaml"), cron);
     writeFileSync(
       join(d, "s.yaml"),

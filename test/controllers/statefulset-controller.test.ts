@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { loadScenario, parseScenario } from "../../src/scenario/load-scenario.js";
 import { ScenarioError } from "../../src/scenario/scenario-error.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = 1e9;
 
@@ -53,7 +53,7 @@ interface PodRow {
 
 /** Runs a scenario of one StatefulSet (`manifest`) with `extra` top-level lines and workload `steps`; returns pods.arrow. */
 function run(manifest: string, opts: { extra?: string; steps?: string; kubelet?: string } = {}): PodRow[] {
-  const dir = mkdtempSync(join(tmpdir(), "simctl-sts-"));
+  const dir = tmpDir("simctl-sts-");
   writeFileSync(join(dir, "db.yaml"), manifest);
   writeFileSync(
     join(dir, "scenario.yaml"),
@@ -208,7 +208,7 @@ describe("StatefulSet controller (pkg/controller/statefulset)", () => {
 
 describe("StatefulSet inputs", () => {
   const parse = (manifest: string, steps = "") => {
-    const dir = mkdtempSync(join(tmpdir(), "simctl-sts-in-"));
+    const dir = tmpDir("simctl-sts-in-");
     writeFileSync(join(dir, "db.yaml"), manifest);
     const text = `name: s
 cluster:

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
@@ -9,6 +8,7 @@ import { NS_PER } from "../../src/core/time.js";
 import { EventTrace, parseTraceWindow } from "../../src/core/trace.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { smallScenario } from "../sim/node-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 
@@ -57,7 +57,7 @@ describe("event trace", () => {
   const scenario = () => smallScenario({ name: "trace-small", nodes: 3, replicas: 12 });
 
   it("a traced run writes events.arrow in time order, registered kinds only, inside the window, and changes nothing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "simctl-trace-"));
+    const dir = tmpDir("simctl-trace-");
     const file = join(dir, "events.arrow");
     const plain = runScenario(scenario(), { write: false });
     const traced = runScenario(scenario(), { write: false, trace: { file, window: { fromNs: 0, toNs: 5 * S } } });

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   type Data,
@@ -21,6 +20,7 @@ import {
 import { describe, expect, test } from "vitest";
 import { arrowFileChunks, columnsBytes, writeArrowColumns } from "../../src/metrics/arrow-ipc.js";
 import type { Column } from "../../src/metrics/arrow-writer.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // The direct writer must produce the bytes apache-arrow's own file writer produces for the same
 // table, built here from plain values through apache-arrow's public API (not through simctl's
@@ -121,7 +121,7 @@ describe("arrowFileChunks: the bytes of apache-arrow's file writer", () => {
 
 describe("writeArrowColumns", () => {
   test("the file reads back in apache-arrow with the columns' types, nulls and values", () => {
-    const dir = mkdtempSync(join(tmpdir(), "simctl-arrow-ipc-"));
+    const dir = tmpDir("simctl-arrow-ipc-");
     const columns = mixed(50, true);
     writeArrowColumns(join(dir, "t.arrow"), columns, 50, META);
     const t = tableFromIPC(readFileSync(join(dir, "t.arrow")));
@@ -151,7 +151,7 @@ describe("writeArrowColumns", () => {
   });
 
   test("columnsBytes counts the buffers written: the file is that plus its small headers", () => {
-    const dir = mkdtempSync(join(tmpdir(), "simctl-arrow-ipc-"));
+    const dir = tmpDir("simctl-arrow-ipc-");
     const columns = mixed(10_000, true);
     writeArrowColumns(join(dir, "t.arrow"), columns, 10_000, META);
     const file = readFileSync(join(dir, "t.arrow")).byteLength;

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC, tableToIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { tableFromColumns, writeArrowFile, type Column } from "../../src/metrics/arrow-writer.js";
+import { tmpDir } from "../tmp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "simctl-arrow-writer-"));
+const dir = tmpDir("simctl-arrow-writer-");
 
 describe("int64 columns without a BigInt per cell", () => {
   test("every integer below 2^53 in magnitude, negative ones and the word boundaries round-trip exactly; NaN is null", () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { tableFromIPC, type Table } from "apache-arrow";
@@ -8,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { arrowToParquet, exportParquet, type ExportedTable } from "../../src/metrics/parquet-export.js";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "simctl-parquet-"));
+const root = tmpDir("simctl-parquet-");
 let runDir: string;
 let exported: ExportedTable[];
 let db: DuckDBInstance;

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { loadScaledScenario } from "../../src/study/scale.js";
+import { tmpDir } from "../tmp-dir.js";
 
 type Schema = {
   type?: string | string[];
@@ -94,7 +94,7 @@ function undocumented(value: unknown, s: Schema, path = "$", out: string[] = [])
 let summary: unknown;
 
 beforeAll(() => {
-  const out = mkdtempSync(join(tmpdir(), "simctl-schema-"));
+  const out = tmpDir("simctl-schema-");
   const dir = runScenario(loadScenario("test/study/fixtures/tiny.yaml"), { outRoot: out }).outDir!;
   summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
 }, 60_000);
@@ -109,7 +109,7 @@ describe("summary.json and its JSON schema (src/metrics/summary-schema.json)", (
   });
 
   test("a run with an autoscaled pool: its results.autoscaler validates and is documented", () => {
-    const out = mkdtempSync(join(tmpdir(), "simctl-schema-ca-"));
+    const out = tmpDir("simctl-schema-ca-");
     const dir = runScenario(loadScaledScenario("scenarios/autoscale-burst.yaml", 0.02), { outRoot: out }).outDir!;
     const ca = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { results: { autoscaler?: unknown } };
     expect(ca.results.autoscaler).toBeDefined();
@@ -118,7 +118,7 @@ describe("summary.json and its JSON schema (src/metrics/summary-schema.json)", (
   });
 
   test("a run with Karpenter: its results.autoscaler validates and is documented", () => {
-    const out = mkdtempSync(join(tmpdir(), "simctl-schema-karpenter-"));
+    const out = tmpDir("simctl-schema-karpenter-");
     const dir = runScenario(loadScaledScenario("scenarios/karpenter-burst.yaml", 0.05), { outRoot: out }).outDir!;
     const k = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8")) as { results: { autoscaler?: unknown } };
     expect(k.results.autoscaler).toMatchObject({ provisioner: "karpenter" });

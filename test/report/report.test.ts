@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -13,8 +12,9 @@ import { ensureDist, simctl } from "../cli/simctl.js";
 import { tree } from "../scenario/fixture.js";
 import { MIX_SCENARIO, MIX_WEB } from "../study/mix-scenario.js";
 import { CHROMIUM, haveChromium, inspectLayout, inspectReport, launchChromium } from "./browser.js";
+import { tmpDir } from "../tmp-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "simctl-report-"));
+const root = tmpDir("simctl-report-");
 let runDir: string;
 const studyDir = join(root, "study");
 const mergedDir = join(root, "study", "merged");

@@ -1,15 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test, vi } from "vitest";
 import { main } from "../../src/cli/main.js";
 import { CHROMIUM, haveChromium, inspectReport, launchChromium } from "./browser.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // The README's study walkthrough (section "Studies"), command for command, at scale 0.01 so it
 // finishes in seconds: sweep scenarios/capacity-sweep.yaml (3 node counts x 3 seeds) as three
 // shards, merge them, export to Parquet, render the report, open it in headless Chromium.
-const out = mkdtempSync(join(tmpdir(), "simctl-walkthrough-"));
+const out = tmpDir("simctl-walkthrough-");
 
 async function simctl(...argv: string[]): Promise<string> {
   const chunks: string[] = [];

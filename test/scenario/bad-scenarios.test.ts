@@ -1,11 +1,11 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { ScenarioError, type ScenarioIssue } from "../../src/scenario/scenario-error.js";
+import { tmpDir } from "../tmp-dir.js";
 
-const dir = mkdtempSync(join(tmpdir(), "simctl-bad-"));
+const dir = tmpDir("simctl-bad-");
 
 const DEPLOYMENT = `apiVersion: apps/v1
 kind: Deployment

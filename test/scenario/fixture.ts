@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadScenario, type LoadOptions } from "../../src/scenario/load-scenario.js";
 import { ScenarioError, type ScenarioIssue } from "../../src/scenario/scenario-error.js";
+import { tmpDir } from "../tmp-dir.js";
 
 /** A Deployment manifest of `replicas` pause pods named `name`. */
 export function deployment(name = "web", replicas = 3, extraSpec = ""): string {
@@ -46,7 +46,7 @@ ${extra}`;
 
 /** A fresh directory under the system's temporary directory holding `files` (path -> text). */
 export function tree(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "simctl-inputs-"));
+  const dir = tmpDir("simctl-inputs-");
   for (const [p, text] of Object.entries(files)) {
     mkdirSync(dirname(join(dir, p)), { recursive: true });
     writeFileSync(join(dir, p), text);

@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import seedrandom from "seedrandom";
 import { describe, expect, test } from "vitest";
@@ -8,6 +7,7 @@ import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } f
 import { main } from "../../src/cli/main.js";
 import { ScenarioError } from "../../src/scenario/scenario-error.js";
 import { validateScenarioFile } from "../../src/scenario/validate-file.js";
+import { tmpDir } from "../tmp-dir.js";
 
 /**
  * A seeded generator of malformed scenarios: each case takes a shipped scenario (or one of
@@ -17,7 +17,7 @@ import { validateScenarioFile } from "../../src/scenario/validate-file.js";
  * mapping such as labels): those may also validate.
  */
 
-const work = mkdtempSync(join(tmpdir(), "simctl-fuzz-"));
+const work = tmpDir("simctl-fuzz-");
 cpSync("scenarios", join(work, "s"), { recursive: true });
 const dir = join(work, "s");
 execFileSync("mkfifo", [join(dir, "fifo.yaml")]);

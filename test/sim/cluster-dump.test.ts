@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // A small EKS-like cluster as kubectl dumps it (test/fixtures/cluster-dump): five real Node
 // objects (a tainted GPU node, a NotReady one), its pods (kube-proxy on every node, the web
 // Deployment's six, CoreDNS, a Pending StatefulSet pod, a Succeeded Job pod), Deployments (one
 // Recreate, one with a priorityClassName), PriorityClasses, a PDB, a Service and a ConfigMap in JSON.
 const SCENARIO = "test/fixtures/cluster-dump/scenario.yaml";
-const out = mkdtempSync(join(tmpdir(), "simctl-dump-"));
+const out = tmpDir("simctl-dump-");
 const run = runScenario(loadScenario(SCENARIO), { outRoot: out });
 const dir = join(out, "cluster-dump-1");
 const pods = tableFromIPC(readFileSync(join(dir, "pods.arrow")));

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadScenario, parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { numOrNull, podsColumns } from "./pods-columns.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const MIN = 60e9;
 /** The scenario's startTime (the default, 2026-01-01T00:00:00Z) in minutes since the epoch. */
@@ -53,7 +53,7 @@ interface Row {
 }
 
 function run(manifests: string, stop = "{ when: timeLimit, timeLimit: 30m }") {
-  const dir = mkdtempSync(join(tmpdir(), "simctl-cron-"));
+  const dir = tmpDir("simctl-cron-");
   mkdirSync(join(dir, "in"));
   writeFileSync(join(dir, "in", "in.yaml"), manifests);
   writeFileSync(join(dir, "in", "s.yaml"), scenario(stop));
@@ -201,7 +201,7 @@ describe("CronJob spec fields", () => {
 
   test("spec.timeZone: 0 9 * * * in Asia/Tokyo fires at 00:00 UTC", () => {
     const tokyo = cronJob("Allow", "1m").replace('"*/5 * * * *"', '"0 9 * * *"\n  timeZone: Asia/Tokyo');
-    const dir = mkdtempSync(join(tmpdir(), "simctl-cron-tz-"));
+    const dir = tmpDir("simctl-cron-tz-");
     writeFileSync(join(dir, "in.yaml"), tokyo);
     writeFileSync(
       join(dir, "s.yaml"),
@@ -244,7 +244,7 @@ describe("the cluster dump's CronJob (test/fixtures/cluster-dump), over a window
       "stop:\n  when: timeLimit\n  timeLimit: 11m",
     );
     expect(text).toContain("when: timeLimit");
-    const out = mkdtempSync(join(tmpdir(), "simctl-cron-dump-"));
+    const out = tmpDir("simctl-cron-dump-");
     const result = runScenario(parseScenario(file, text), { outRoot: out });
     const { rows, col } = podsColumns(join(out, "cluster-dump-1", "pods.arrow"));
     const [owner, job, phase] = [col("deployment"), col("replicaset"), col("phase")];

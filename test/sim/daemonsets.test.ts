@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import type { Scenario } from "../../src/scenario/types.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // Three DaemonSets beside a Deployment: `agent` everywhere it may go (not the tainted GPU node),
 // rolled to a new image with the default maxUnavailable 1; `edge-proxy` on the role=edge nodes,
@@ -101,7 +101,7 @@ interface Row {
 }
 
 function runIn(name: string, manifests: string, scenario: string) {
-  const dir = mkdtempSync(join(tmpdir(), `simctl-${name}-`));
+  const dir = tmpDir(`simctl-${name}-`);
   mkdirSync(join(dir, "in"));
   writeFileSync(join(dir, "in", "ds.yaml"), manifests);
   writeFileSync(join(dir, "in", "scenario.yaml"), scenario);
@@ -254,7 +254,7 @@ stop: { when: allRunning, timeLimit: 30m }
 
 describe("DaemonSet inputs", () => {
   const load = (manifests: string, steps = "") => {
-    const d = mkdtempSync(join(tmpdir(), "simctl-ds-bad-"));
+    const d = tmpDir("simctl-ds-bad-");
     writeFileSync(join(d, "ds.yaml"), manifests);
     writeFileSync(
       join(d, "s.yaml"),

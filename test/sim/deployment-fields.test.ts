@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { numOrNull, podsColumns } from "./pods-columns.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = 1e9;
 
@@ -24,7 +24,7 @@ ${spec}
 `;
 
 function run(manifest: string, steps: string, stop: string, cpu = 8) {
-  const dir = mkdtempSync(join(tmpdir(), "simctl-depfields-"));
+  const dir = tmpDir("simctl-depfields-");
   mkdirSync(join(dir, "in"));
   writeFileSync(join(dir, "in", "web.yaml"), manifest);
   writeFileSync(

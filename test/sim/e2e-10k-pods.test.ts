@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -7,8 +6,9 @@ import { POD_STAGE_COLUMNS } from "../../src/cluster/pod-table.js";
 import { Res } from "../../src/cluster/resources.js";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario, type RunScenarioResult } from "../../src/sim/run-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
-const out = mkdtempSync(join(tmpdir(), "simctl-e2e-"));
+const out = tmpDir("simctl-e2e-");
 let run: RunScenarioResult;
 
 beforeAll(() => {

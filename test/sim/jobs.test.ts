@@ -1,11 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { peakOverlap } from "./peak-overlap.js";
 import { numOrNull, podsColumns } from "./pods-columns.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // Three Jobs beside a Deployment on a small cluster, applied from a kubectl-style file: a
 // NonIndexed Job of 20 completions at parallelism 5, an Indexed one, and one whose
@@ -80,7 +80,7 @@ workload:
 stop: { when: allRunning, timeLimit: 30m }
 `;
 
-const dir = mkdtempSync(join(tmpdir(), "simctl-jobs-"));
+const dir = tmpDir("simctl-jobs-");
 mkdirSync(join(dir, "in"));
 writeFileSync(join(dir, "in", "jobs.yaml"), JOBS);
 writeFileSync(join(dir, "in", "scenario.yaml"), SCENARIO);
@@ -151,7 +151,7 @@ describe("Jobs run through the Job controller", () => {
 
 describe("a Job's pods need a run time", () => {
   const load = (jobs: string, step = "") => {
-    const d = mkdtempSync(join(tmpdir(), "simctl-jobs-bad-"));
+    const d = tmpDir("simctl-jobs-bad-");
     writeFileSync(join(d, "jobs.yaml"), jobs);
     writeFileSync(
       join(d, "s.yaml"),

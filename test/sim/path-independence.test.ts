@@ -1,15 +1,15 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 test("the same scenario read from another directory gives byte-identical Arrow files", () => {
-  const dir = mkdtempSync(join(tmpdir(), "simctl-path-"));
+  const dir = tmpDir("simctl-path-");
   mkdirSync(join(dir, "profiles"));
   copyFileSync("scenarios/binpack-vs-spread.yaml", join(dir, "copy.yaml"));
-  const out = mkdtempSync(join(tmpdir(), "simctl-path-out-"));
+  const out = tmpDir("simctl-path-out-");
   const a = runScenario(loadScenario("scenarios/binpack-vs-spread.yaml"), { outRoot: join(out, "a") });
   const b = runScenario(loadScenario(join(dir, "copy.yaml")), { outRoot: join(out, "b") });
   for (const table of ["pods", "scheduler", "api", "etcd", "timeseries", "nodes", "registry"]) {

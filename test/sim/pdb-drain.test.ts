@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { NS_PER } from "../../src/core/time.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { smallScenario } from "./node-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 
@@ -29,7 +29,7 @@ describe("drain through the Eviction API with a PodDisruptionBudget", () => {
     expect(scenario.podDisruptionBudgets).toHaveLength(1);
     expect(scenario.inputs!.kindsNotModelled.map((e) => e.kind)).not.toContain("PodDisruptionBudget");
     expect(scenario.inputs!.fieldsNotModelled.map((e) => e.field)).toEqual(["spec.unhealthyPodEvictionPolicy"]);
-    const out = mkdtempSync(join(tmpdir(), "simctl-pdb-"));
+    const out = tmpDir("simctl-pdb-");
     const { summary } = runScenario(scenario, { outRoot: out });
     const table = tableFromIPC(readFileSync(join(out, "pdb-drain-1", "pods.arrow")));
     const col = (n: string) => Array.from({ length: table.numRows }, (_, i) => table.getChild(n)!.get(i) as unknown);

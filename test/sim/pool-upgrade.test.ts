@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { NS_PER } from "../../src/core/time.js";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { smallScenario } from "./node-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 
@@ -74,7 +74,7 @@ function upgradeScenario(
 /** Runs {@link upgradeScenario} with its outputs in a new directory: the summary, its upgrade record and the run's directory. */
 function runUpgrade(name: string, o: Parameters<typeof upgradeScenario>[1]) {
   const scenario = upgradeScenario(name, o);
-  const out = mkdtempSync(join(tmpdir(), "simctl-upgrade-"));
+  const out = tmpDir("simctl-upgrade-");
   const { summary } = runScenario(scenario, { outRoot: out });
   return { summary, up: summary.node.upgrades![0]!, dir: join(out, `${name}-1`) };
 }
@@ -82,7 +82,7 @@ function runUpgrade(name: string, o: Parameters<typeof upgradeScenario>[1]) {
 describe("upgradePool: a GKE-style surge upgrade of a node pool", () => {
   it("scenarios/node-pool-upgrade.yaml: no budget violated at any instant, every pod ends Running, the duration reported", () => {
     const scenario = loadScenario("scenarios/node-pool-upgrade.yaml");
-    const out = mkdtempSync(join(tmpdir(), "simctl-upgrade-"));
+    const out = tmpDir("simctl-upgrade-");
     const { summary } = runScenario(scenario, { outRoot: out });
     const up = summary.node.upgrades![0]!;
     expect(up.nodes).toBe(300);

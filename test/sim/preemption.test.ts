@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
@@ -7,6 +6,7 @@ import { Resource, Verb } from "../../src/apiserver/request-table.js";
 import { NS_PER } from "../../src/core/time.js";
 import { parseScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 
@@ -54,7 +54,7 @@ ${step(
 )}${step("20s", deployment("filler", "1", 10))}${step("30s", deployment("high", "1", 1000))}stop: { when: timeLimit, timeLimit: 2m }
 `;
   const scenario = parseScenario("test/sim/preempt-e2e.yaml", text);
-  const out = mkdtempSync(join(tmpdir(), "simctl-preempt-"));
+  const out = tmpDir("simctl-preempt-");
   const { summary, simulation: sim } = runScenario(scenario, { outRoot: out });
   const t = tableFromIPC(readFileSync(join(out, "preempt-e2e-5", "pods.arrow")));
   const rows = Array.from({ length: t.numRows }, (_, i) => {

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { smallScenario } from "./node-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 /** Each pod's scheduling attempts and node, from pods.arrow. */
 function attempts(dir: string): { attempts: number; node: string | null }[] {
@@ -26,7 +26,7 @@ describe("QueueingHints: an unschedulable pod is requeued only by events that ca
       "  - at: 50s\n    uncordon: { names: [n-1] }",
       "  - at: 60s\n    addNodes: { pool: n, count: 1 }",
     ].join("\n");
-    const out = mkdtempSync(join(tmpdir(), "simctl-hints-"));
+    const out = tmpDir("simctl-hints-");
     const scenario = smallScenario({ name: "hints-fit", nodes: 2, replicas: 3, cpu: "1500m", nodeCpu: 2, steps });
     const { summary } = runScenario(scenario, { outRoot: out });
     expect(summary.pods.running).toBe(3);
@@ -48,7 +48,7 @@ describe("QueueingHints: an unschedulable pod is requeued only by events that ca
       pool: "      unschedulable: true",
       steps,
     });
-    const out = mkdtempSync(join(tmpdir(), "simctl-hints-"));
+    const out = tmpDir("simctl-hints-");
     const { summary } = runScenario(scenario, { outRoot: out });
     expect(summary.pods.running).toBe(1);
     const [pod] = attempts(join(out, "hints-unsched-1"));

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, test } from "vitest";
 import { loadScenario } from "../../src/scenario/load-scenario.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { peakOverlap } from "./peak-overlap.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const QUOTA = (hard: string) => `apiVersion: v1
 kind: Namespace
@@ -46,7 +46,7 @@ spec:
 
 /** Runs `manifests` on three 4-CPU nodes until all Running or 10 simulated minutes; pods.arrow rows and the summary. */
 function run(manifests: string, runDuration = "") {
-  const dir = mkdtempSync(join(tmpdir(), "simctl-quota-"));
+  const dir = tmpDir("simctl-quota-");
   writeFileSync(join(dir, "m.yaml"), manifests);
   writeFileSync(
     join(dir, "s.yaml"),

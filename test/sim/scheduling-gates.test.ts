@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { NS_PER } from "../../src/core/time.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { smallScenario } from "./node-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 const GATES =
@@ -25,7 +25,7 @@ function gated(name: string, nodes: number, replicas: number, steps: string, tim
 
 describe("schedulingGates: pods wait outside the scheduling queue until their gates are removed", () => {
   it("no gated pod takes a scheduling cycle; ungate at 2m queues them; pods.arrow and the summary show the wait", () => {
-    const out = mkdtempSync(join(tmpdir(), "simctl-gates-"));
+    const out = tmpDir("simctl-gates-");
     const scenario = gated("gates", 2, 5, "  - at: 2m\n    ungate: { deployment: web }");
     expect(scenario.inputs!.fieldsNotModelled).toEqual([]);
     const { summary } = runScenario(scenario, { outRoot: out });

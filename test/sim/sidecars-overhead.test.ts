@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { effectiveRequests } from "../../src/cluster/pod-requests.js";
 import { NS_PER } from "../../src/core/time.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { smallScenario } from "./node-scenario.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const S = NS_PER.s;
 
@@ -42,7 +42,7 @@ function podTimes(dir: string): { init: number[]; running: (number | null)[] } {
 describe("sidecar containers in the kubelet's start order", () => {
   const kubelet = "  initContainerRuntime: 30s\n  plegRelistPeriod: 1s";
   const run = (name: string, init: string) => {
-    const out = mkdtempSync(join(tmpdir(), "simctl-sidecar-"));
+    const out = tmpDir("simctl-sidecar-");
     const scenario = smallScenario({
       name,
       nodes: 1,
@@ -80,7 +80,7 @@ describe("sidecar containers in the kubelet's start order", () => {
   it("a sidecar's readinessProbe holds the pod's Ready", () => {
     const probe =
       "                  restartPolicy: Always\n                  readinessProbe: { httpGet: { path: /, port: 8080 }, initialDelaySeconds: 20, periodSeconds: 1 }\n";
-    const out = mkdtempSync(join(tmpdir(), "simctl-sidecar-"));
+    const out = tmpDir("simctl-sidecar-");
     const scenario = smallScenario({
       name: "sidecar-ready",
       nodes: 1,

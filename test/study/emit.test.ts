@@ -1,16 +1,5 @@
 import { execFileSync } from "node:child_process";
-import {
-  chmodSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ConfigMap } from "kubernetes-models/v1";
 import { Job, type IJob } from "kubernetes-models/batch/v1";
@@ -25,9 +14,10 @@ import { runSweep } from "../../src/study/sweep.js";
 import { emitStudy, type Emitted } from "../../src/study/emit.js";
 import { UserError } from "../../src/study/user-error.js";
 import { ensureDist, REPO, simctl } from "../cli/simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const STUDY = "test/study/fixtures/batch/study.yaml";
-const root = mkdtempSync(join(tmpdir(), "simctl-emit-"));
+const root = tmpDir("simctl-emit-");
 const at = (...p: string[]) => join(root, ...p);
 /** Every file of a merged dataset, by name. */
 const merged = (dir: string) =>

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC, type Table } from "apache-arrow";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -10,10 +9,11 @@ import type { EtcdBenchmarkRunOutcome } from "../../src/study/run-task.js";
 import { runSweep, type SweepResult } from "../../src/study/sweep.js";
 import { UserError } from "../../src/study/user-error.js";
 import { ensureDist, simctl, type Exit } from "../cli/simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // The shipped etcd benchmark scenario with small totals (200 and 2,000 writes instead of 10,000
 // and 100,000), so the 4 runs take well under a second.
-const dir = mkdtempSync(join(tmpdir(), "simctl-etcd-sweep-"));
+const dir = tmpDir("simctl-etcd-sweep-");
 const scenario = readFileSync("scenarios/etcd-benchmark.yaml", "utf8")
   .replace("clients: 1, total: 10000,", "clients: 1, total: 200,")
   .replace("clients: 1000, total: 100000,", "clients: 1000, total: 2000,");

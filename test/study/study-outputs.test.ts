@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -7,8 +7,9 @@ import { ScenarioError } from "../../src/scenario/scenario-error.js";
 import { readStudyText } from "../../src/study/study-file.js";
 import { runSweep } from "../../src/study/sweep.js";
 import { UserError } from "../../src/study/user-error.js";
+import { tmpDir } from "../tmp-dir.js";
 
-const root = mkdtempSync(join(tmpdir(), "simctl-study-out-"));
+const root = tmpDir("simctl-study-out-");
 const study = (outputs: string) =>
   `name: s\nscenario: tiny.yaml\nparameters:\n  cluster.nodePools[0].count: [2]\noutputs: ${outputs}\n`;
 

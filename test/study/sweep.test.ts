@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC, type Table } from "apache-arrow";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -7,9 +6,10 @@ import { mergeStudy } from "../../src/study/merge.js";
 import { clusterOutcome } from "../../src/study/run-task.js";
 import { parseShard, runSweep, type SweepResult } from "../../src/study/sweep.js";
 import { UserError } from "../../src/study/user-error.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const STUDY = "test/study/fixtures/nodes-sweep.yaml";
-const root = mkdtempSync(join(tmpdir(), "simctl-sweep-"));
+const root = tmpDir("simctl-sweep-");
 const dir = (name: string) => join(root, name);
 const read = (path: string): Table => tableFromIPC(readFileSync(path));
 let whole: SweepResult;
