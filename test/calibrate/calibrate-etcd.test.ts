@@ -1,15 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { ensureDist, simctl } from "../cli/simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // The bar of issue 11: a parameter file fitted on at most 3 points of one curve puts at least
 // 10 of the 12 measured points (1 and 3 members) within 25% for throughput and for p50.
 const DATA = "bench/data/etcd";
-const tmp = mkdtempSync(join(tmpdir(), "simctl-calibrate-"));
+const tmp = tmpDir("simctl-calibrate-");
 beforeAll(ensureDist, 120_000);
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 interface Row {
   members: number;

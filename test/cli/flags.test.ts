@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { checkNumber, SEED_RULE } from "../../src/cli/input-options.js";
 import { ensureDist, simctl, start } from "./simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // Numeric flags are checked like the scenario's YAML numbers: a clear usage error (exit 1)
 // before anything runs, never a stack trace.
@@ -13,9 +13,8 @@ let tmp: string;
 
 beforeAll(() => {
   ensureDist();
-  tmp = mkdtempSync(join(tmpdir(), "simctl-flags-"));
+  tmp = tmpDir("simctl-flags-");
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("numeric flags are refused with a usage error (exit 1) before anything runs", () => {
   test.each([

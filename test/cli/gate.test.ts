@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { ensureDist, REPO, simctl } from "./simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 // `simctl baseline` then `simctl gate` on a small scenario (binpack-vs-spread: 60 nodes, 120
 // pods, under a second a run), as a user's CI would: once unchanged, once with a scenario
@@ -21,14 +21,12 @@ let dir: string;
 
 beforeAll(async () => {
   ensureDist();
-  dir = mkdtempSync(join(tmpdir(), "simctl-gate-"));
+  dir = tmpDir("simctl-gate-");
   copyFileSync(join(REPO, "scenarios", "binpack-vs-spread.yaml"), join(dir, "bp.yaml"));
   const r = await simctl(["baseline", "bp.yaml", "--seeds", "3", "--out", "baseline.json"], { cwd: dir });
   expect(r.stderr).toBe("");
   expect(r.code).toBe(0);
 }, 60_000);
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("simctl baseline and simctl gate", () => {
   test("baseline.json holds each seed's summary.json results, the file relative to it", () => {
@@ -59,12 +57,11 @@ describe("simctl baseline and simctl gate", () => {
   describe("a regressed scenario (container start 1 s slower)", () => {
     let slow: string;
     beforeAll(() => {
-      slow = mkdtempSync(join(tmpdir(), "simctl-gate-slow-"));
+      slow = tmpDir("simctl-gate-slow-");
       copyFileSync(join(dir, "bp.yaml"), join(slow, "bp.yaml"));
       copyFileSync(join(dir, "baseline.json"), join(slow, "baseline.json"));
       appendFileSync(join(slow, "bp.yaml"), "kubelet:\n  containerStart: { dist: constant, value: 1s }\n");
     });
-    afterAll(() => rmSync(slow, { recursive: true, force: true }));
 
     test("fails (exit 1), naming the metrics, with a failure per regressed metric in the JUnit file", async () => {
       const r = await simctl(

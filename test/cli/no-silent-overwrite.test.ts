@@ -1,13 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { beforeAll, expect, test } from "vitest";
 import { ensureDist, REPO, simctl } from "./simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const SCENARIO = join(REPO, "test/study/fixtures/tiny.yaml");
-const root = mkdtempSync(join(tmpdir(), "simctl-overwrite-"));
+const root = tmpDir("simctl-overwrite-");
 beforeAll(() => ensureDist(), 180_000);
-afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 test("run --scale 0.5 does not replace the full run's results under the same name and seed, unless --force", async () => {
   const out = join(root, "runs");

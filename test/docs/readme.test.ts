@@ -1,13 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { DataType, tableFromIPC } from "apache-arrow";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { DOC_BLOCKS, MACHINE_LINE, readBlocks, replaceBlocks } from "../../bench/docs-blocks.js";
 import { runScenario } from "../../src/sim/run-scenario.js";
 import { mergeStudy } from "../../src/study/merge.js";
 import { loadScaledScenario } from "../../src/study/scale.js";
 import { runSweep } from "../../src/study/sweep.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const README = readFileSync("README.md", "utf8");
 
@@ -96,7 +96,7 @@ describe("README output schemas match the Arrow files a run writes", () => {
   const documented = documentedSchemas(README);
 
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), "simctl-docs-schema-"));
+    dir = tmpDir("simctl-docs-schema-");
     // 10k-pods.yaml has no outputs: key, so the run writes every table there is; --trace adds
     // events.arrow beside them.
     const scenario = loadScaledScenario("scenarios/10k-pods.yaml", 0.01);
@@ -112,7 +112,6 @@ describe("README output schemas match the Arrow files a run writes", () => {
       join(dir, "autoscale-burst-1", "autoscaler.arrow"),
     ].sort();
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("the run wrote the tables README lists", () => {
     expect(files.length).toBeGreaterThanOrEqual(8);
@@ -161,11 +160,10 @@ describe("README output schemas match the Arrow files a run writes", () => {
 describe("README's runs.arrow table matches what simctl merge writes", () => {
   let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), "simctl-docs-merge-"));
+    dir = tmpDir("simctl-docs-merge-");
     await runSweep("test/study/fixtures/nodes-sweep.yaml", { outDir: join(dir, "study"), workers: 1 });
     mergeStudy([join(dir, "study")], join(dir, "merged"));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test("every column but the study's parameter columns is documented with its type, and every documented column exists", () => {
     const at = README.indexOf("`runs.arrow` has one row per run:");

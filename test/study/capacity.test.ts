@@ -1,19 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { NS_PER } from "../../src/core/time.js";
 import { parseScenario } from "../../src/scenario/load-scenario.js";
 import { lowerBound, searchCapacity } from "../../src/study/capacity.js";
 import { parseSlo, sloHolds, sloMargin } from "../../src/study/slo.js";
 import { ensureDist, simctl } from "../cli/simctl.js";
+import { tmpDir } from "../tmp-dir.js";
 
 const SCENARIO = "scenarios/capacity-search.yaml";
 const text = readFileSync(SCENARIO, "utf8");
-const tmp = mkdtempSync(join(tmpdir(), "simctl-capacity-"));
+const tmp = tmpDir("simctl-capacity-");
 beforeAll(ensureDist, 120_000);
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("--slo expressions", () => {
   it("read a metric, an operator and a value in the metric's unit", () => {
