@@ -617,24 +617,32 @@ function readContainer(r: YamlReader, init: boolean, hostNetwork: boolean): Cont
 /**
  * The host ports of a container. model: core/v1 ContainerPort: protocol defaults to TCP, hostIP
  * to all addresses ("0.0.0.0" as the NodePorts plugin reads it); a port without hostPort binds
- * nothing on the node, except in a pod on the host's network, where every container port is a
- * host port: defaulting sets hostPort to containerPort (pkg/apis/core/v1/defaults.go
- * SetDefaults_Pod, defaultHostNetworkPorts) and validation refuses any other hostPort
- * (pkg/apis/core/validation validateHostNetwork).
+ * nothing on the node, except on the host's network (see {@link readHostPort}).
  */
 function readHostPorts(r: YamlReader, hostNetwork: boolean): { ip: string; protocol: string; port: number }[] {
   const out: { ip: string; protocol: string; port: number }[] = [];
   for (const p of r.list("a list of container ports")) {
     p.object(["name", "containerPort", "hostPort", "protocol", "hostIP"]);
     const containerPort = p.get("containerPort").int({ min: 1, max: 65535 });
-    const hostPort = p.get("hostPort").int({ min: 0, max: 65535, default: hostNetwork ? containerPort : 0 });
-    if (hostNetwork && hostPort !== containerPort)
-      p.get("hostPort").fail(`hostPort equal to containerPort (${containerPort}) when hostNetwork is true`);
+    const hostPort = readHostPort(p.get("hostPort"), containerPort, hostNetwork);
     const protocol = p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" });
     const ip = p.get("hostIP").str({ default: "0.0.0.0" });
     if (hostPort > 0) out.push({ ip, protocol, port: hostPort });
   }
   return out;
+}
+
+/**
+ * A container port's `hostPort` (0: none). model: in a pod on the host's network every
+ * container port is a host port: defaulting sets hostPort to containerPort
+ * (pkg/apis/core/v1/defaults.go SetDefaults_Pod, defaultHostNetworkPorts) and validation refuses
+ * any other value (pkg/apis/core/validation validateHostNetwork).
+ */
+export function readHostPort(r: YamlReader, containerPort: number, hostNetwork: boolean): number {
+  const hostPort = r.int({ min: 0, max: 65535, default: hostNetwork ? containerPort : 0 });
+  if (hostNetwork && hostPort !== containerPort)
+    r.fail(`hostPort equal to containerPort (${containerPort}) when hostNetwork is true`);
+  return hostPort;
 }
 
 /** A mapping of strings (labels, nodeSelector); a value that is not a scalar is reported. */

@@ -4,6 +4,7 @@ import { didYouMean, ScenarioError } from "../scenario/scenario-error.js";
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "../scenario/core-v1-fields.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../scenario/inputs/pod-disruption-budgets.js";
+import { readHostPort } from "../scenario/manifests.js";
 import type { ContainerInput, NodeInput, PodInput } from "./standalone.js";
 
 /** An existing pod with the node it runs on. */
@@ -136,7 +137,7 @@ export function readNodeObject(n: YamlReader): NodeInput {
   };
 }
 
-function readContainer(c: YamlReader): ContainerInput {
+function readContainer(c: YamlReader, hostNetwork: boolean): ContainerInput {
   c.object(CONTAINER_KEYS);
   const res = c.get("resources");
   res.object(["limits", "requests", "claims"]);
@@ -151,9 +152,10 @@ function readContainer(c: YamlReader): ContainerInput {
       .list()
       .map((p) => {
         p.object(["name", "containerPort", "hostPort", "protocol", "hostIP"]);
+        const containerPort = p.get("containerPort").int({ min: 0, max: 65535, default: 0 });
         return {
-          containerPort: p.get("containerPort").int({ min: 0, max: 65535, default: 0 }),
-          hostPort: p.get("hostPort").int({ min: 0, max: 65535, default: 0 }),
+          containerPort,
+          hostPort: readHostPort(p.get("hostPort"), containerPort, hostNetwork),
           protocol: p.get("protocol").oneOf(["TCP", "UDP", "SCTP"] as const, { default: "TCP" }),
           hostIP: p.get("hostIP").str({ default: "" }),
         };
@@ -175,7 +177,11 @@ export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string 
     .get("ownerReferences")
     .list()
     .some((o) => OWNER_KINDS.has(String(o.get("kind").value())));
-  const containers = spec.get("containers").list("a list of containers").map(readContainer);
+  const hostNetwork = spec.get("hostNetwork").bool({ default: false });
+  const containers = spec
+    .get("containers")
+    .list("a list of containers")
+    .map((c) => readContainer(c, hostNetwork));
   if (containers.length === 0) spec.get("containers").fail("a list with at least one container");
   const nodeName = spec.get("nodeName").str({ default: "" });
   const pod: PodInput = {
@@ -190,7 +196,10 @@ export function readPodObject(p: YamlReader): { pod: PodInput; nodeName: string 
     nodeName,
     nodeSelector: stringMap(spec.get("nodeSelector")),
     containers,
-    initContainers: spec.get("initContainers").list().map(readContainer),
+    initContainers: spec
+      .get("initContainers")
+      .list()
+      .map((c) => readContainer(c, hostNetwork)),
     overhead: quantities(spec.get("overhead")),
     tolerations: spec.get("tolerations"),
     affinity: spec.get("affinity"),

@@ -65,6 +65,20 @@ describe("simctl schedule inputs are checked like scenarios", () => {
     expect(readPod("pod.yaml", text).containers).toHaveLength(1);
   });
 
+  test("on the host's network every container port is a host port, and another hostPort is refused", () => {
+    const hostNet = (port: string) => pod(`  hostNetwork: true\n  containers:\n    - { name: c, ports: [${port}] }\n`);
+    expect(readPod("pod.yaml", hostNet("{ containerPort: 53, protocol: UDP }")).containers[0]!.ports).toEqual([
+      { containerPort: 53, hostPort: 53, protocol: "UDP", hostIP: "" },
+    ]);
+    expect(
+      readPod("pod.yaml", pod("  containers:\n    - { name: c, ports: [{ containerPort: 53 }] }\n")).containers[0]!
+        .ports![0]!.hostPort,
+    ).toBe(0);
+    expect(issues(() => readPod("pod.yaml", hostNet("{ containerPort: 53, hostPort: 5353 }")))).toEqual([
+      "pod.yaml:7:57: spec.containers[0].ports[0].hostPort: expected hostPort equal to containerPort (53) when hostNetwork is true, found 5353",
+    ]);
+  });
+
   test("an existing pod bound to an unknown node is a located error with a did-you-mean, not a crash", () => {
     const text = `kind: PodList\nitems:\n  - kind: Pod\n    metadata: { name: e }\n    spec:\n      nodeName: node4\n      containers: [{ name: c }]\n`;
     expect(issues(() => readBoundPods("pods.yaml", text, nodes))).toEqual([
