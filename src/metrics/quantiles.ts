@@ -25,6 +25,38 @@ export function quantiles(values: ArrayLike<number>, qs: readonly number[]): num
   return out;
 }
 
+/**
+ * {@link quantiles} of the multiset in which `values[i]` occurs `weights[i]` times (whole
+ * numbers; a weight of 0 or less drops its value), with NaN and infinities skipped: the same
+ * numbers as expanding every value into `weights[i]` copies and calling `quantiles`.
+ * perf: an aggregate API row stands for up to thousands of alike requests (a 1M-pod run:
+ * 108M requests in 6M rows); expanding them took 2 GB of arrays. This copies one value and one
+ * weight per row and selects by weight (expected O(rows) per q).
+ */
+export function weightedQuantiles(
+  values: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  qs: readonly number[],
+): number[] {
+  let n = 0;
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]) || !(weights[i]! > 0)) continue;
+    n++;
+    total += weights[i]!;
+  }
+  if (total === 0) return qs.map(() => NaN);
+  const xs = new Float64Array(n);
+  const ws = new Float64Array(n);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]) || !(weights[i]! > 0)) continue;
+    xs[j] = values[i]!;
+    ws[j++] = weights[i]!;
+  }
+  return qs.map((q) => weightedSelect(xs, ws, Math.min(total - 1, Math.max(0, Math.ceil(q * total) - 1))));
+}
+
 /** The finite values of `values`, sorted ascending, in a new Float64Array. */
 export function finiteSorted(values: ArrayLike<number>): Float64Array {
   return finiteValues(values).sort();
@@ -70,4 +102,58 @@ function select(a: Float64Array, lo: number, hi: number, k: number): void {
     else if (k >= i) lo = i;
     else return;
   }
+}
+
+/**
+ * The value at rank `k` (0-based) of the multiset where `a[i]` occurs `w[i]` times (every
+ * w[i] > 0, k < their sum), rearranging a and w together: three-way partitions around a
+ * median-of-three pivot, keeping the part whose weight holds rank k.
+ */
+function weightedSelect(a: Float64Array, w: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  let rank = k;
+  while (hi > lo) {
+    const x = a[lo]!;
+    const y = a[(lo + hi) >> 1]!;
+    const z = a[hi]!;
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    // [lo, lt) < pivot, [lt, i) === pivot, (gt, hi] > pivot; `below`, `equal`: their weights.
+    let lt = lo;
+    let i = lo;
+    let gt = hi;
+    let below = 0;
+    let equal = 0;
+    while (i <= gt) {
+      const v = a[i]!;
+      if (v < pivot) {
+        swap(a, w, lt, i);
+        below += w[lt]!;
+        lt++;
+        i++;
+      } else if (v > pivot) {
+        swap(a, w, i, gt);
+        gt--;
+      } else {
+        equal += w[i]!;
+        i++;
+      }
+    }
+    if (rank < below) hi = lt - 1;
+    else if (rank < below + equal) return pivot;
+    else {
+      rank -= below + equal;
+      lo = gt + 1;
+    }
+  }
+  return a[lo]!;
+}
+
+function swap(a: Float64Array, w: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+  const u = w[i]!;
+  w[i] = w[j]!;
+  w[j] = u;
 }

@@ -9,7 +9,7 @@ import type { PodGates } from "../cluster/pod-gates.js";
 import type { Simulation } from "../sim/simulation.js";
 import { nodeSideSummary, type NodeSideSummary } from "../node/node-summary.js";
 import { autoscalerSummary, type AutoscalerSummary } from "../autoscaler/autoscaler-summary.js";
-import { quantiles } from "./quantiles.js";
+import { quantiles, weightedQuantiles } from "./quantiles.js";
 import { densityTestPhases, type DensityTestInstants, type DensityTestRecorder } from "./density-test.js";
 import type { ApiTimestamps } from "../scenario/sections/density-test.js";
 import { DEFAULT_START_TIME_MS } from "../scenario/types.js";
@@ -526,28 +526,35 @@ function countCreated(sim: Simulation): number {
 
 function apiLatency(sim: Simulation): Record<string, LatencySummary> {
   const r = sim.api.requests;
-  // perf: one list per verb and resource, by index (no key string per request).
-  const groups: (number[] | undefined)[] = [];
+  const R = RESOURCE_NAMES.length;
+  // perf: one latency and one weight per row, in columns per verb and resource sized by a first
+  // pass (no key string per request, no copy per request an aggregate row stands for).
+  const rows = new Int32Array(VERB_NAMES.length * R);
+  for (let i = 0; i < r.size; i++)
+    if (!Number.isNaN(r.doneNs[i]! - r.submitNs[i]!)) rows[r.verb[i]! * R + r.resource[i]!]!++;
+  const latencies = Array.from(rows, (n) => new Float64Array(n));
+  const weights = Array.from(rows, (n) => new Int32Array(n));
+  const filled = new Int32Array(rows.length);
   for (let i = 0; i < r.size; i++) {
     const d = r.doneNs[i]! - r.submitNs[i]!;
     if (Number.isNaN(d)) continue;
-    const slot = r.verb[i]! * RESOURCE_NAMES.length + r.resource[i]!;
-    let g = groups[slot];
-    if (g === undefined) {
-      g = [];
-      groups[slot] = g;
-    }
+    const slot = r.verb[i]! * R + r.resource[i]!;
+    const j = filled[slot]!++;
+    latencies[slot]![j] = d;
     // An aggregate row stands for `count` requests that shared its latency.
-    for (let k = r.count[i]!; k > 0; k--) g.push(d);
+    weights[slot]![j] = r.count[i]!;
   }
-  const byKey = new Map<string, number[]>();
-  groups.forEach((g, slot) => {
-    if (g === undefined) return;
-    const verb = Math.floor(slot / RESOURCE_NAMES.length);
-    byKey.set(`${VERB_NAMES[verb]} ${RESOURCE_NAMES[slot - verb * RESOURCE_NAMES.length]}`, g);
-  });
+  const byKey = new Map<string, number>();
+  for (let slot = 0; slot < rows.length; slot++) {
+    if (rows[slot] === 0) continue;
+    const verb = Math.floor(slot / R);
+    byKey.set(`${VERB_NAMES[verb]} ${RESOURCE_NAMES[slot - verb * R]}`, slot);
+  }
   const out: Record<string, LatencySummary> = {};
-  for (const key of [...byKey.keys()].sort()) out[key] = latency(Float64Array.from(byKey.get(key)!));
+  for (const key of [...byKey.keys()].sort()) {
+    const slot = byKey.get(key)!;
+    out[key] = weightedLatency(latencies[slot]!, weights[slot]!);
+  }
   return out;
 }
 
@@ -608,7 +615,17 @@ function waits(sim: Simulation): WaitSummary[] {
 function latency(values: Float64Array): LatencySummary {
   let count = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
-  const [p50, p90, p99, max] = quantiles(values, [0.5, 0.9, 0.99, 1]);
+  return latencySummary(count, quantiles(values, [0.5, 0.9, 0.99, 1]));
+}
+
+/** {@link latency} of the samples where `values[i]` occurs `weights[i]` times. */
+function weightedLatency(values: Float64Array, weights: Int32Array): LatencySummary {
+  let count = 0;
+  for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]) && weights[i]! > 0) count += weights[i]!;
+  return latencySummary(count, weightedQuantiles(values, weights, [0.5, 0.9, 0.99, 1]));
+}
+
+function latencySummary(count: number, [p50, p90, p99, max]: number[]): LatencySummary {
   const f = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
   return { count, p50Ns: f(p50), p90Ns: f(p90), p99Ns: f(p99), maxNs: f(max) };
 }
