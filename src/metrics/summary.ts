@@ -405,7 +405,10 @@ function backgroundSummary(sim: Simulation): BackgroundSummary {
     mode: b.spec.mode,
     nodeLeaseRenewals: l === undefined ? null : l.renewals,
     nodeLeaseFailures: l === undefined ? 0 : l.failures,
-    leaseRenewalLatency: latency(l === undefined ? new Float64Array(0) : l.latencyNs.view("values")),
+    leaseRenewalLatency:
+      l === undefined
+        ? latency(new Float64Array(0))
+        : weightedLatency(l.latencies.view("latencyNs"), l.latencies.view("renewals")),
     nodeStatusGets: b.nodeStatus === undefined ? null : b.nodeStatus.gets,
     nodeStatusPatches: b.nodeStatus === undefined ? null : b.nodeStatus.patches,
     leaderElectionRenewals: b.leaderElection === undefined ? null : b.leaderElection.renewals,
