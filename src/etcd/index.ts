@@ -6,7 +6,6 @@ export { EtcdCluster } from "./etcd-cluster.js";
 export { DEFAULT_ETCD_CONFIG, EtcdError, type EtcdConfig } from "./etcd-config.js";
 export { EtcdBatchLog } from "./batch-log.js";
 export { BackendCommitLog, BackendCommitReason, BACKEND_COMMIT_REASON_NAMES } from "./backend-commit-log.js";
-export { FloatColumn } from "./float-column.js";
 export {
   runEtcdBenchmark,
   PUT_OVERHEAD_BYTES,
