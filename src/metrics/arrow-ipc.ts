@@ -1,11 +1,12 @@
 import { Builder } from "flatbuffers";
 import type { Column } from "./arrow-writer.js";
-import { writeChunksAtomic } from "./atomic-file.js";
+import { writeStreamAtomic } from "./atomic-file.js";
 
 // Writes typed columns as an Arrow IPC file directly: the flatbuffer messages (the record batch
 // and dictionary batch headers, the footer with the schema) are small and encoded here, and the
 // column buffers go to the file as they are. perf: a run writes its tables without loading
-// apache-arrow (146 modules) or building its Data, Vector and Table objects.
+// apache-arrow (146 modules) or building its Data, Vector and Table objects; and one column at a
+// time (see {@link writeArrowColumns}).
 //
 // The bytes are those of apache-arrow's RecordBatchFileWriter (tableToIPC(table, "file")) for the
 // table that tableFromColumns builds from the same columns: the same flatbuffers Builder calls in
@@ -158,26 +159,55 @@ function bytesOf(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** A record batch body: its field nodes, buffer regions and buffers. */
+/**
+ * What the headers say of a column cut to `rows`: its type, nulls and the byte length of each
+ * body buffer ({@link bodyBuffers} order), found by scanning the column without converting it.
+ */
+interface ColumnLayout {
+  type: ColumnParts["type"];
+  nulls: number;
+  buffers: number[];
+}
+
+function columnLayout(c: Column, rows: number): ColumnLayout {
+  const validityBytes = (nulls: number) => (nulls > 0 ? (rows + 7) >> 3 : 0);
+  switch (c.type) {
+    case "int64":
+    case "float64": {
+      let nulls = 0;
+      for (let i = 0; i < rows; i++) if (Number.isNaN(c.values[i])) nulls++;
+      return { type: c.type, nulls, buffers: [validityBytes(nulls), 8 * rows] };
+    }
+    case "int32":
+      return { type: "int32", nulls: 0, buffers: [0, 4 * rows] };
+    case "dict": {
+      let nulls = 0;
+      for (let i = 0; i < rows; i++) if (c.values[i]! < 0) nulls++;
+      return { type: "dict", nulls, buffers: [validityBytes(nulls), 4 * rows] };
+    }
+    case "utf8":
+      return { type: "utf8", nulls: 0, buffers: [0, 4 * (rows + 1), utf8Length(c.values, rows)] };
+  }
+}
+
+/** A record batch body: its field nodes and buffer regions. */
 interface Body {
   length: number;
   nodes: { length: number; nulls: number }[];
   regions: { offset: number; length: number }[];
-  buffers: Uint8Array[];
   byteLength: number;
 }
 
 function body(length: number): Body {
-  return { length, nodes: [], regions: [], buffers: [], byteLength: 0 };
+  return { length, nodes: [], regions: [], byteLength: 0 };
 }
 
-/** Adds a column of `length` cells with `nulls` nulls and its buffers; each buffer takes a multiple of 8 bytes. */
-function addColumn(b: Body, length: number, nulls: number, buffers: readonly Uint8Array[]): void {
+/** Adds a column of `length` cells with `nulls` nulls and buffers of these byte lengths; each takes a multiple of 8 bytes. */
+function addColumn(b: Body, length: number, nulls: number, bufferBytes: readonly number[]): void {
   b.nodes.push({ length, nulls });
-  for (const buf of buffers) {
-    const padded = pad8(buf.byteLength);
+  for (const n of bufferBytes) {
+    const padded = pad8(n);
     b.regions.push({ offset: b.byteLength, length: padded });
-    b.buffers.push(buf);
     b.byteLength += padded;
   }
 }
@@ -192,60 +222,108 @@ export function arrowFileChunks(
   rows: number,
   metadata: Readonly<Record<string, string>>,
 ): Uint8Array[] {
-  const parts = columns.map((c) => columnParts(c, rows));
-  const out: Uint8Array[] = [MAGIC, new Uint8Array(2)];
+  const out: Uint8Array[] = [];
+  emitArrowFile(columns, rows, metadata, (chunk) => out.push(chunk));
+  return out;
+}
+
+/**
+ * Passes the bytes of the Arrow IPC file of `columns` cut to `rows` to `write`, in order.
+ * perf: the headers come from each column's {@link columnLayout}, and the body converts one
+ * column at a time ({@link columnParts}) and lets it go once written: writing api.arrow of a
+ * 1M-pod run (6M rows) held the int64 copies of its five time columns, 240 MB, all at once before.
+ */
+function emitArrowFile(
+  columns: readonly Column[],
+  rows: number,
+  metadata: Readonly<Record<string, string>>,
+  write: (chunk: Uint8Array) => void,
+): void {
+  const layouts = columns.map((c) => columnLayout(c, rows));
+  write(MAGIC);
+  write(new Uint8Array(2));
   let position = 8;
   const dictionaryBlocks: Block[] = [];
   const batchBlocks: Block[] = [];
-  const emit = (header: number, encodeHeader: (fb: Builder) => number, b: Body, blocks: Block[]): void => {
+  const emit = (
+    header: number,
+    encodeHeader: (fb: Builder) => number,
+    b: Body,
+    blocks: Block[],
+    writeBody: () => void,
+  ): void => {
     const message = encodeMessage(header, encodeHeader, b.byteLength);
     const metaLength = pad8(message.byteLength + 8);
     blocks.push({ offset: position, metaLength, bodyLength: b.byteLength });
-    out.push(bytesOf(Int32Array.of(-1, metaLength - 8)), message);
-    if (metaLength - 8 > message.byteLength) out.push(new Uint8Array(metaLength - 8 - message.byteLength));
-    for (const buf of b.buffers) {
-      if (buf.byteLength === 0) continue;
-      out.push(buf);
-      if (pad8(buf.byteLength) > buf.byteLength) out.push(new Uint8Array(pad8(buf.byteLength) - buf.byteLength));
-    }
+    write(bytesOf(Int32Array.of(-1, metaLength - 8)));
+    write(message);
+    if (metaLength - 8 > message.byteLength) write(new Uint8Array(metaLength - 8 - message.byteLength));
+    writeBody();
     position += metaLength + b.byteLength;
   };
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    if (p.type !== "dict") continue;
-    const d = body(p.dictionary.offsets.length - 1);
-    addColumn(d, d.length, 0, [new Uint8Array(0), bytesOf(p.dictionary.offsets), p.dictionary.bytes]);
-    emit(HEADER_DICTIONARY_BATCH, (fb) => encodeDictionaryBatch(fb, i, d), d, dictionaryBlocks);
+  const writeBuffers = (buffers: readonly Uint8Array[]): void => {
+    for (const buf of buffers) {
+      if (buf.byteLength === 0) continue;
+      write(buf);
+      if (pad8(buf.byteLength) > buf.byteLength) write(new Uint8Array(pad8(buf.byteLength) - buf.byteLength));
+    }
+  };
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    if (c.type !== "dict") continue;
+    const dictionary = utf8Parts(c.dictionary, c.dictionary.length);
+    const buffers = [new Uint8Array(0), bytesOf(dictionary.offsets), dictionary.bytes];
+    const d = body(c.dictionary.length);
+    addColumn(
+      d,
+      d.length,
+      0,
+      buffers.map((buf) => buf.byteLength),
+    );
+    emit(
+      HEADER_DICTIONARY_BATCH,
+      (fb) => encodeDictionaryBatch(fb, i, d),
+      d,
+      dictionaryBlocks,
+      () => writeBuffers(buffers),
+    );
   }
   const batch = body(rows);
-  for (const p of parts) addColumn(batch, rows, p.nulls, bodyBuffers(p));
-  emit(HEADER_RECORD_BATCH, (fb) => encodeRecordBatch(fb, batch), batch, batchBlocks);
-  const footer = encodeFooter(columns, parts, metadata, batchBlocks, dictionaryBlocks);
-  out.push(bytesOf(Int32Array.of(-1, 0)), footer, bytesOf(Int32Array.of(footer.byteLength)), MAGIC);
-  return out;
+  for (const l of layouts) addColumn(batch, rows, l.nulls, l.buffers);
+  emit(
+    HEADER_RECORD_BATCH,
+    (fb) => encodeRecordBatch(fb, batch),
+    batch,
+    batchBlocks,
+    () => {
+      for (let i = 0; i < columns.length; i++) {
+        const buffers = bodyBuffers(columnParts(columns[i]!, rows));
+        const expected = layouts[i]!.buffers;
+        for (let k = 0; k < buffers.length; k++) {
+          if (buffers[k]!.byteLength !== expected[k])
+            throw new Error(
+              `arrow column ${columns[i]!.name}: buffer ${k} has ${buffers[k]!.byteLength} bytes, its header says ${expected[k]}`,
+            );
+        }
+        writeBuffers(buffers);
+      }
+    },
+  );
+  const footer = encodeFooter(columns, layouts, metadata, batchBlocks, dictionaryBlocks);
+  write(bytesOf(Int32Array.of(-1, 0)));
+  write(footer);
+  write(bytesOf(Int32Array.of(footer.byteLength)));
+  write(MAGIC);
 }
 
 /** The bytes of the columns' buffers cut to `rows` (values, validity, offsets, dictionaries): a lower bound of the file size. */
 export function columnsBytes(columns: readonly Column[], rows: number): number {
   let n = 0;
   for (const c of columns) {
-    const nullable = c.type === "int64" || c.type === "float64" || c.type === "dict";
-    const valid = nullable && hasNulls(c, rows) ? (rows + 7) >> 3 : 0;
-    if (c.type === "utf8") n += valid + 4 * (rows + 1) + utf8Length(c.values, rows);
-    else if (c.type === "dict")
-      n += valid + 4 * rows + 4 * (c.dictionary.length + 1) + utf8Length(c.dictionary, c.dictionary.length);
-    else n += valid + c.values.BYTES_PER_ELEMENT * rows;
+    for (const bytes of columnLayout(c, rows).buffers) n += bytes;
+    if (c.type === "dict") n += 4 * (c.dictionary.length + 1) + utf8Length(c.dictionary, c.dictionary.length);
   }
   return n;
-}
-
-function hasNulls(c: Column, rows: number): boolean {
-  if (c.type === "dict") {
-    for (let i = 0; i < rows; i++) if (c.values[i]! < 0) return true;
-  } else if (c.type === "int64" || c.type === "float64") {
-    for (let i = 0; i < rows; i++) if (Number.isNaN(c.values[i])) return true;
-  }
-  return false;
 }
 
 function utf8Length(strings: readonly string[], rows: number): number {
@@ -264,14 +342,17 @@ export function maxReadableTableBytes(): number {
   return Number.isFinite(forced) && forced > 0 ? forced : 2 ** 31 - 1;
 }
 
-/** Writes the Arrow IPC file of `columns` cut to `rows` to `path` atomically (see {@link writeChunksAtomic}). */
+/**
+ * Writes the Arrow IPC file of `columns` cut to `rows` to `path` atomically (see
+ * {@link writeStreamAtomic}), converting and writing one column at a time.
+ */
 export function writeArrowColumns(
   path: string,
   columns: readonly Column[],
   rows: number,
   metadata: Readonly<Record<string, string>>,
 ): void {
-  writeChunksAtomic(path, arrowFileChunks(columns, rows, metadata));
+  writeStreamAtomic(path, (write) => emitArrowFile(columns, rows, metadata, write));
 }
 
 // The flatbuffer tables, field slots and defaults of format/Schema.fbs, Message.fbs and File.fbs;
@@ -335,13 +416,13 @@ function encodeDictionaryBatch(fb: Builder, id: number, b: Body): number {
 
 function encodeFooter(
   columns: readonly Column[],
-  parts: readonly ColumnParts[],
+  layouts: readonly ColumnLayout[],
   metadata: Readonly<Record<string, string>>,
   batches: readonly Block[],
   dictionaries: readonly Block[],
 ): Uint8Array {
   const fb = new Builder();
-  const schema = encodeSchema(fb, columns, parts, metadata);
+  const schema = encodeSchema(fb, columns, layouts, metadata);
   const blocks = (list: readonly Block[]): number => {
     fb.startVector(24, list.length, 8);
     for (let i = list.length - 1; i >= 0; i--) {
@@ -368,10 +449,10 @@ function encodeFooter(
 function encodeSchema(
   fb: Builder,
   columns: readonly Column[],
-  parts: readonly ColumnParts[],
+  layouts: readonly ColumnLayout[],
   metadata: Readonly<Record<string, string>>,
 ): number {
-  const fields = columns.map((c, i) => encodeField(fb, c.name, parts[i]!, i));
+  const fields = columns.map((c, i) => encodeField(fb, c.name, layouts[i]!.type, i));
   // apache-arrow starts the fields vector twice (startFieldsVector, then createFieldsVector);
   // the second start pads nothing, but it is kept so the bytes stay the same by construction.
   fb.startVector(4, fields.length, 4);
@@ -407,11 +488,11 @@ function encodeKeyValue(fb: Builder, key: string, value: string): number {
 }
 
 /** A Field: int64 and float64 and dict columns are nullable, int32 and utf8 ones are not. */
-function encodeField(fb: Builder, name: string, p: ColumnParts, dictId: number): number {
+function encodeField(fb: Builder, name: string, columnType: ColumnParts["type"], dictId: number): number {
   let type: number;
   let typeId: number;
   let dictionary = -1;
-  if (p.type === "dict") {
+  if (columnType === "dict") {
     const indexType = encodeInt(fb, 32);
     fb.startObject(4);
     fb.addFieldInt64(0, BigInt(dictId), 0n);
@@ -420,10 +501,10 @@ function encodeField(fb: Builder, name: string, p: ColumnParts, dictId: number):
     dictionary = fb.endObject();
     type = encodeUtf8Type(fb);
     typeId = TYPE_UTF8;
-  } else if (p.type === "int64" || p.type === "int32") {
-    type = encodeInt(fb, p.type === "int64" ? 64 : 32);
+  } else if (columnType === "int64" || columnType === "int32") {
+    type = encodeInt(fb, columnType === "int64" ? 64 : 32);
     typeId = TYPE_INT;
-  } else if (p.type === "float64") {
+  } else if (columnType === "float64") {
     fb.startObject(1);
     fb.addFieldInt16(0, PRECISION_DOUBLE, 0);
     type = fb.endObject();
@@ -438,7 +519,7 @@ function encodeField(fb: Builder, name: string, p: ColumnParts, dictId: number):
   fb.addFieldOffset(3, type, 0);
   fb.addFieldInt8(2, typeId, 0);
   fb.addFieldOffset(5, children, 0);
-  fb.addFieldInt8(1, p.type === "int32" || p.type === "utf8" ? 0 : 1, 0);
+  fb.addFieldInt8(1, columnType === "int32" || columnType === "utf8" ? 0 : 1, 0);
   if (nameOffset !== -1) fb.addFieldOffset(0, nameOffset, 0);
   if (dictionary !== -1) fb.addFieldOffset(4, dictionary, 0);
   return fb.endObject();

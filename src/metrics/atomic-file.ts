@@ -14,34 +14,47 @@ export function writeFileAtomic(path: string, bytes: Uint8Array | string): void 
  * into 1 MiB writes: a 240 MB nodes.arrow needs no second copy of itself in memory.
  */
 export function writeChunksAtomic(path: string, chunks: readonly Uint8Array[], tmp = `${path}.tmp`): void {
+  writeStreamAtomic(
+    path,
+    (write) => {
+      for (const c of chunks) write(c);
+    },
+    tmp,
+  );
+}
+
+/**
+ * Writes to `path` atomically, like {@link writeFileAtomic}, the chunks `produce` passes to
+ * `write`, in order. Contract: `write` is done with a chunk when it returns (it copies small
+ * ones into its 1 MiB staging buffer and writes larger ones out), so a producer may let each
+ * chunk go, or reuse its memory, right after.
+ */
+export function writeStreamAtomic(
+  path: string,
+  produce: (write: (chunk: Uint8Array) => void) => void,
+  tmp = `${path}.tmp`,
+): void {
   const fd = openSync(tmp, "w");
   try {
-    writeChunks(fd, chunks);
+    const stage = Buffer.allocUnsafe(1 << 20);
+    let used = 0;
+    produce((c) => {
+      if (used + c.byteLength > stage.length) {
+        writeAll(fd, stage.subarray(0, used));
+        used = 0;
+      }
+      if (c.byteLength >= stage.length) writeAll(fd, c);
+      else {
+        stage.set(c, used);
+        used += c.byteLength;
+      }
+    });
+    writeAll(fd, stage.subarray(0, used));
     fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
   renameSync(tmp, path);
-}
-
-function writeChunks(fd: number, chunks: readonly Uint8Array[]): void {
-  let total = 0;
-  for (const c of chunks) total += c.byteLength;
-  const stage = Buffer.allocUnsafe(Math.min(1 << 20, total));
-  let used = 0;
-  for (let i = 0; i < chunks.length; i++) {
-    const c = chunks[i]!;
-    if (used + c.byteLength > stage.length) {
-      writeAll(fd, stage.subarray(0, used));
-      used = 0;
-    }
-    if (c.byteLength >= stage.length) writeAll(fd, c);
-    else {
-      stage.set(c, used);
-      used += c.byteLength;
-    }
-  }
-  writeAll(fd, stage.subarray(0, used));
 }
 
 function writeAll(fd: number, bytes: Uint8Array): void {

@@ -150,6 +150,16 @@ describe("writeArrowColumns", () => {
     }
   });
 
+  test("the file holds the bytes of arrowFileChunks, also when columns outgrow the 1 MiB write stage", () => {
+    const dir = tmpDir("simctl-arrow-ipc-");
+    for (const rows of [50, 300_000]) {
+      const columns = mixed(rows, true);
+      writeArrowColumns(join(dir, "t.arrow"), columns, rows, META);
+      const file = readFileSync(join(dir, "t.arrow"));
+      expect(file.equals(Buffer.from(concat(arrowFileChunks(columns, rows, META))))).toBe(true);
+    }
+  });
+
   test("columnsBytes counts the buffers written: the file is that plus its small headers", () => {
     const dir = tmpDir("simctl-arrow-ipc-");
     const columns = mixed(10_000, true);
