@@ -8,6 +8,8 @@ export interface MemoryEstimate {
   pods: number;
   /** Nodes at the end: the pools plus every addNodes step. */
   nodes: number;
+  /** Pod templates the workload and the existing pods may have (see {@link podTemplatesBound}). */
+  podTemplates: number;
   /** Simulated time the estimate assumes: stop.timeLimit (a run that stops earlier uses less). */
   simulatedNs: number;
   /**
@@ -20,39 +22,47 @@ export interface MemoryEstimate {
   /** Estimated peak resident memory in bytes. */
   bytes: number;
   /** The term of the estimate that is largest, to name in a refusal. */
-  largest: "pods" | "nodes" | "nodeSampleRows" | "background";
+  largest: "pods" | "nodes" | "podTemplates" | "nodeSampleRows" | "background";
 }
 
-// Per-row costs of the estimate: fitted to the peak RSS ("Maximum resident set size" of
-// `/usr/bin/time -v node bin/simctl.js run X.yaml`, Node 20, stop.when: timeLimit, one
-// Deployment plus one pod that never schedules so that every run lasts to its time limit):
-//   5 nodes, 6 pods, 10 min ............................ measured  82 MiB, estimate  80 MiB
-//   500 nodes, 15,001 pods, 1 h ......................... measured 153 MiB, estimate 158 MiB
-//   20 nodes, 22,000 pods (18,695 unschedulable), 30 min measured 150 MiB, estimate 165 MiB
-// (measured before the background load and change-only node rows), and the background load's
-// cost per node and simulated second, fitted to two runs with it on (aggregate mode) and
-// change-only node rows:
-//   2,000 nodes, 10,001 pods, 2 h (13,676 node rows) .... measured 303 MiB, estimate 286 MiB
-//   4,000 nodes, 101 pods, 4 h (4,100 node rows) ........ measured 628 MiB, estimate 710 MiB
-// and, as a check, 200 nodes and 60,001 pods of which the API rate let 24,000 be created in
-// 20 min: measured 163 MiB, estimate 313 MiB (pods created is an upper bound).
-/** Bytes of Node, the modules and the run's fixed structures. */
-const BASE_BYTES = 80 * 2 ** 20;
-/** Bytes per pod: PodTable columns, API objects, watch events and scheduler rows of its lifecycle, pods.arrow. */
-const BYTES_PER_POD = 4000;
+// Per-row costs of the estimate, fitted to the peak RSS ("Maximum resident set size" of
+// `/usr/bin/time -v node bin/simctl.js run X.yaml --max-memory 20Gi`, Node 20, 2026-12-04) of
+// runs of one or more Deployments of pause pods, stop.when: timeLimit (background load on, in
+// aggregate mode; change-only node rows):
+//   20,000 nodes, 101 pods, 1 h ......................... measured 233 MB, estimate 250 MB
+//   20,000 nodes, 101 pods, 4 h ......................... measured 282 MB, estimate 304 MB
+//   4,000 nodes, 101 pods, 4 h .......................... measured 234 MB, estimate 233 MB
+//   2,000 nodes, 50,000 pods (1,000 Deployments), 1 h ... measured 309 MB, estimate 343 MB
+//   20,000 nodes, 2,000 pods (2,000 Deployments), 1 h ... measured 445 MB, estimate 415 MB
+//   50,000 nodes, 1,000,000 pods (1,000 Deployments), all Running at 2.7 h of a 4 h limit
+//     (bench/scenarios/1m-pods-50k-nodes.yaml) ......... measured 2.78 GB, estimate 3.04 GB
+// and, as a check, 2,000 nodes and 10,001 pods for 2 h: measured 209 MB, estimate 242 MB, and
+// bench/scenarios/2m-pods-100k-nodes.yaml (2,000,000 pods created, 370,000 of them Running when
+// it stops at 2 h): measured 2.70 GB, estimate 6.09 GB (pods created is an upper bound).
+/** Bytes of Node, the modules, the worker's heap and the run's fixed structures. */
+const BASE_BYTES = 200 * 2 ** 20;
+/** Bytes per pod: PodTable columns, API requests and objects, watch events, etcd batches and scheduler rows of its lifecycle, pods.arrow. */
+const BYTES_PER_POD = 2000;
 /** Bytes per node: NodeTable, kubelet state, image cache, IPAM. */
-const BYTES_PER_NODE = 5000;
+const BYTES_PER_NODE = 1000;
+/**
+ * Bytes per pod template and node: the scheduler cache's count of the template's pods on each
+ * node (an Int32Array per template that has pods, SchedulerCache.groupCounts), which spreading
+ * and inter-pod affinity read.
+ */
+const BYTES_PER_TEMPLATE_NODE = 4;
 /** Bytes per nodes.arrow row: 63 bytes of columns, grown by doubling, then converted for Arrow. */
 const BYTES_PER_NODE_SAMPLE = 100;
 /** nodes.arrow rows a pod adds at most, about: its node's admission, pulls, Running, end (measured 1.2). */
 const NODE_ROWS_PER_POD = 4;
 /**
- * Bytes of api.arrow and etcd.arrow rows the background load (controlPlane.background) writes
- * per node and simulated second, fitted to the two runs above: 11 in aggregate mode. perRequest
- * mode writes a row per request, about 0.2 per node-second (Lease renewals and status GETs),
- * each an api.arrow and an etcd.arrow row of about 200 bytes: 40 (assumed, not measured).
+ * Bytes the background load (controlPlane.background) keeps per node and simulated second:
+ * its aggregate api.arrow and etcd.arrow rows and the etcd batches they join, fitted to the
+ * 20,000-node runs above (1 h and 4 h: 0.23). perRequest mode writes a row per request, about
+ * 0.2 per node-second (Lease renewals and status GETs), each an api.arrow and an etcd.arrow row
+ * of about 200 bytes: 40 (assumed, not measured).
  */
-const BACKGROUND_BYTES_PER_NODE_SECOND = { aggregate: 11, perRequest: 40 } as const;
+const BACKGROUND_BYTES_PER_NODE_SECOND = { aggregate: 0.23, perRequest: 40 } as const;
 /** Bytes per timeseries.arrow row: about 25 float64 gauges, grown by doubling. */
 const BYTES_PER_TIME_SERIES_ROW = 400;
 /** timeseries.arrow's sample period (src/sim/simulation.ts TIME_SERIES_PERIOD_NS). */
@@ -86,6 +96,20 @@ export function podsCreatedBound(steps: readonly WorkloadStep[]): number {
   return created;
 }
 
+/**
+ * An upper bound on the pod templates a workload creates: one per workload object, and one
+ * more per image update (a new ReplicaSet's template).
+ */
+export function podTemplatesBound(steps: readonly WorkloadStep[]): number {
+  let templates = 0;
+  for (const s of steps) {
+    const a = s.action;
+    if (a.kind === "create") templates += a.deployments.length;
+    else if (a.kind === "update" && a.image !== undefined) templates++;
+  }
+  return templates;
+}
+
 /** An upper bound on the pods DaemonSets create on `nodes` nodes: one per node each, again at each of their updates. */
 export function daemonPodsBound(steps: readonly WorkloadStep[], nodes: number): number {
   const daemonSets = new Set<string>();
@@ -117,6 +141,9 @@ export function estimateMemory(s: Scenario): MemoryEstimate {
     else if (st.action.kind === "upgradePool") nodes += st.action.nodes;
   }
   const pods = podsCreatedBound(s.workload) + daemonPodsBound(s.workload, nodes) + (s.existingPods?.length ?? 0);
+  // Existing pods: one template per owner (pods of one owner that differ in spec have more).
+  const owners = new Set((s.existingPods ?? []).map((p) => `${p.ownerKind}/${p.namespace}/${p.ownerName}`));
+  const podTemplates = podTemplatesBound(s.workload) + owners.size;
   const simulatedNs = s.stop.timeLimitNs;
   const nodeSampleRows = Math.min(
     nodes * (Math.floor(simulatedNs / s.kubelet.sampleInterval) + 1),
@@ -128,6 +155,7 @@ export function estimateMemory(s: Scenario): MemoryEstimate {
   const terms = {
     pods: pods * BYTES_PER_POD,
     nodes: nodes * BYTES_PER_NODE,
+    podTemplates: podTemplates * nodes * BYTES_PER_TEMPLATE_NODE,
     nodeSampleRows: nodeSampleRows * BYTES_PER_NODE_SAMPLE,
     background: backgroundOn ? nodes * (simulatedNs / NS_PER.s) * BACKGROUND_BYTES_PER_NODE_SECOND[bg.mode] : 0,
   };
@@ -135,14 +163,16 @@ export function estimateMemory(s: Scenario): MemoryEstimate {
     BASE_BYTES +
     terms.pods +
     terms.nodes +
+    terms.podTemplates +
     terms.nodeSampleRows +
     terms.background +
     timeSeriesRows * BYTES_PER_TIME_SERIES_ROW;
   let largest: MemoryEstimate["largest"] = "pods";
   if (terms.nodes > terms[largest]) largest = "nodes";
+  if (terms.podTemplates > terms[largest]) largest = "podTemplates";
   if (terms.nodeSampleRows > terms[largest]) largest = "nodeSampleRows";
   if (terms.background > terms[largest]) largest = "background";
-  return { pods, nodes, simulatedNs, nodeSampleRows, timeSeriesRows, bytes, largest };
+  return { pods, nodes, podTemplates, simulatedNs, nodeSampleRows, timeSeriesRows, bytes, largest };
 }
 
 /** Bytes as `1.5 GiB` / `300 MiB`, for messages. */

@@ -292,7 +292,7 @@ function checkSize(ctx: ReadContext, s: Scenario, r: ReturnType<typeof readYamlD
   const max = ctx.limits.maxMemoryBytes;
   if (est.bytes <= max) return;
   const where =
-    est.largest === "pods"
+    est.largest === "pods" || est.largest === "podTemplates"
       ? r.get("workload")
       : est.largest === "nodes"
         ? r.get("cluster")
@@ -302,9 +302,11 @@ function checkSize(ctx: ReadContext, s: Scenario, r: ReturnType<typeof readYamlD
       ? `${est.pods} pods`
       : est.largest === "nodes"
         ? `${est.nodes} nodes`
-        : est.largest === "background"
-          ? `the background load of ${est.nodes} nodes (Leases, node status) until stop.timeLimit`
-          : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
+        : est.largest === "podTemplates"
+          ? `the scheduler's count of each of ${est.podTemplates} pod templates' pods on each of ${est.nodes} nodes`
+          : est.largest === "background"
+            ? `the background load of ${est.nodes} nodes (Leases, node status) until stop.timeLimit`
+            : `${est.nodeSampleRows} node samples: ${est.nodes} nodes every kubelet.sampleInterval until stop.timeLimit`;
   ctx.report(
     where.path,
     where.offset,

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { estimateMemory } from "../../src/scenario/estimate-memory.js";
 import { defaultInputLimits } from "../../src/scenario/input-files.js";
-import { MAX_NAME_LENGTH, parseScenario } from "../../src/scenario/load-scenario.js";
+import { loadScenario, MAX_NAME_LENGTH, parseScenario } from "../../src/scenario/load-scenario.js";
 import { deployment, issuesOf, scenario, tree } from "./fixture.js";
 
 const limits = defaultInputLimits();
@@ -76,7 +76,7 @@ describe("validate refuses what run could not finish", () => {
   });
 
   test("a run whose estimated memory passes --max-memory is refused at its largest term", () => {
-    const s = sized(2000, 100, "2000h");
+    const s = sized(20_000, 100, "2000h");
     const err = (() => {
       try {
         parseScenario("big.yaml", s, { limits: { ...limits, maxMemoryBytes: 8 * 2 ** 30 } });
@@ -91,7 +91,7 @@ describe("validate refuses what run could not finish", () => {
         line: 24,
         column: 37,
         expected: "a run whose estimated peak memory fits --max-memory (8.0 GiB)",
-        found: expect.stringMatching(/^an estimated \d+\.\d GiB, mostly the background load of 2000 nodes/),
+        found: expect.stringMatching(/^an estimated \d+\.\d GiB, mostly the background load of 20000 nodes/),
       }),
     ]);
     expect(() => parseScenario("big.yaml", s, { limits: { ...limits, maxMemoryBytes: 2 ** 40 } })).not.toThrow();
@@ -99,13 +99,31 @@ describe("validate refuses what run could not finish", () => {
 });
 
 describe("the memory estimate", () => {
-  test("is within a factor of 2 of the peak RSS measured for a mid-size run (2,000 nodes, 10,001 pods, 2 h: 303 MiB)", () => {
+  test("is within a factor of 2 of the peak RSS measured for a mid-size run (2,000 nodes, 10,001 pods, 2 h: 209 MB)", () => {
     // Measured with /usr/bin/time -v node bin/simctl.js run (see estimate-memory.ts); a recorded
     // figure, so the test cannot flake on the machine's load.
-    const measured = 303 * 2 ** 20;
+    const measured = 209e6;
     const est = estimateMemory(parseScenario("mid.yaml", sized(2000, 10_001, "2h"))).bytes;
     expect(est / measured).toBeGreaterThan(0.5);
     expect(est / measured).toBeLessThan(2);
+  });
+
+  test("is within 25% of the peak RSS measured for the 1,000,000-pod run (bench/scenarios/1m-pods-50k-nodes.yaml: 2.78 GB)", () => {
+    // The largest fitted run (see estimate-memory.ts); a recorded figure.
+    const est = estimateMemory(
+      loadScenario("bench/scenarios/1m-pods-50k-nodes.yaml", { limits: { ...limits, maxMemoryBytes: 2 ** 40 } }),
+    );
+    expect(est).toMatchObject({ pods: 1_000_000, nodes: 50_000, podTemplates: 1000, largest: "pods" });
+    expect(Math.abs(est.bytes / 2.78e9 - 1)).toBeLessThan(0.25);
+  });
+
+  test("counts the scheduler's per-node pod count of every pod template, and names it when it is the largest term", () => {
+    const many = sized(20_000, 1, "1h").replace("  - at: 0s\n", "  - at: 0s\n    copies: 5000\n");
+    const est = estimateMemory(parseScenario("many.yaml", many, { limits: { ...limits, maxMemoryBytes: 2 ** 40 } }));
+    expect(est).toMatchObject({ podTemplates: 5000, largest: "podTemplates" });
+    expect(() => parseScenario("many.yaml", many, { limits: { ...limits, maxMemoryBytes: 2 ** 29 } })).toThrow(
+      /many\.yaml:\d+:\d+: workload: expected a run whose estimated peak memory fits --max-memory \(512 MiB\), found an estimated \d+ MiB, mostly the scheduler's count of each of 5000 pod templates' pods on each of 20000 nodes/,
+    );
   });
 
   test("grows with nodes, pods and simulated time, and counts rollouts and evictions as new pods", () => {
