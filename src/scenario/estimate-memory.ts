@@ -36,9 +36,11 @@ export interface MemoryEstimate {
 //   20,000 nodes, 2,000 pods (2,000 Deployments), 1 h ... measured 445 MB, estimate 415 MB
 //   50,000 nodes, 1,000,000 pods (1,000 Deployments), all Running at 2.7 h of a 4 h limit
 //     (bench/scenarios/1m-pods-50k-nodes.yaml) ......... measured 2.78 GB, estimate 3.04 GB
-// and, as a check, 2,000 nodes and 10,001 pods for 2 h: measured 209 MB, estimate 242 MB, and
-// bench/scenarios/2m-pods-100k-nodes.yaml (2,000,000 pods created, 370,000 of them Running when
-// it stops at 2 h): measured 2.70 GB, estimate 6.09 GB (pods created is an upper bound).
+// and, as checks: 2,000 nodes and 10,001 pods for 2 h, measured 209 MB, estimate 242 MB;
+// bench/scenarios/2m-pods-100k-nodes.yaml (100,000 nodes, 2,000 Deployments) all Running at
+// 10.8 h of a 12 h limit, measured 6.51 GB, estimate 6.93 GB, and the same stopped at 2 h
+// (370,000 of its 2,000,000 pods Running), measured 2.70 GB, estimate 6.09 GB (pods created is
+// an upper bound).
 /** Bytes of Node, the modules, the worker's heap and the run's fixed structures. */
 const BASE_BYTES = 200 * 2 ** 20;
 /** Bytes per pod: PodTable columns, API requests and objects, watch events, etcd batches and scheduler rows of its lifecycle, pods.arrow. */
