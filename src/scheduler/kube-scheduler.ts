@@ -316,7 +316,15 @@ export class KubeScheduler implements Binder {
         nonZeroCpuMilli: tpl.nonZeroCpuMilli,
         nonZeroMemBytes: tpl.nonZeroMemBytes,
         images,
-        hostPorts: d === undefined ? [] : d.pod.containers.flatMap((c) => c.hostPorts),
+        // model: nodeports/node_ports.go getContainerPorts: the app containers' host ports and,
+        // since kubernetes#132040 (1.34, back-ported to 1.33), the sidecars' (restartable init
+        // containers), which run beside them; a regular init container's port is freed before.
+        hostPorts:
+          d === undefined
+            ? []
+            : [...d.pod.initContainers.filter((c) => c.sidecar === true), ...d.pod.containers].flatMap(
+                (c) => c.hostPorts,
+              ),
         nodeSelector: v === undefined ? new Map() : (d?.pod.nodeSelector ?? new Map()),
         tolerations: readerFor(
           v === undefined ? undefined : d?.pod.tolerations,

@@ -205,6 +205,7 @@ export class StandaloneCluster {
     }
     requests[Res.pods] = 1;
     const hostPorts: HostPort[] = [];
+    // model: nodeports/node_ports.go getContainerPorts: app containers and sidecars (kubernetes#132040).
     const running = [...(p.initContainers ?? []).filter((c) => c.restartPolicy === "Always"), ...p.containers];
     for (const c of running)
       for (const port of c.ports ?? [])

@@ -226,6 +226,20 @@ describe("node side end to end", () => {
     expect(nodes.size).toBe(2);
   });
 
+  it("a sidecar's host port counts for NodePorts as an app container's does (kubernetes#132040)", () => {
+    // 3 replicas whose sidecar holds host port 9100, on 2 nodes: one stays Pending.
+    const scenario = smallScenario({
+      name: "sidecar-port",
+      nodes: 2,
+      replicas: 3,
+      podSpec:
+        "              initContainers:\n                - { name: agent, image: registry.k8s.io/pause:3.9, restartPolicy: Always, ports: [{ containerPort: 9100, hostPort: 9100 }] }",
+      stopWhen: "timeLimit",
+      timeLimit: "1m",
+    });
+    expect(runScenario(scenario, { write: false }).summary.pods.running).toBe(2);
+  });
+
   it("a hostPort other than its containerPort on the host's network is refused at its line, as validation refuses it", () => {
     expect(() =>
       smallScenario({
