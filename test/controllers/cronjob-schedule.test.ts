@@ -114,6 +114,10 @@ ${spec}
     expect(load(cron('  schedule: "TZ=UTC */5 * * * *"'))).toThrow(/without TZ or CRON_TZ/);
     expect(load(cron('  schedule: "*/5 * * * *"\n  timeZone: Mars/Olympus'))).toThrow(/spec\.timeZone.*IANA/s);
     expect(load(cron("  suspend: false"))).toThrow(/spec\.schedule is required/);
+    // An empty schedule is refused too (it was accepted and crashed the run's CronJob controller).
+    expect(load(cron('  schedule: ""'))).toThrow(
+      /c\.yaml:5:\d+: .*spec\.schedule: expected a schedule such as .* found ""/s,
+    );
   });
 
   test("a name longer than 52 characters is refused, as the API refuses it", () => {

@@ -50,11 +50,14 @@ export function readCronJob(
   const spec = r.get("spec");
   spec.object(CRONJOB_SPEC_KEYS);
   const scheduleR = spec.get("schedule");
-  if (!scheduleR.present) scheduleR.fail('a schedule such as "*/5 * * * *" (spec.schedule is required)');
   const schedule = scheduleR.str({ default: "" });
   const tzR = spec.get("timeZone");
   const timeZone = tzR.present ? tzR.str() : undefined;
-  if (schedule.includes("TZ")) scheduleR.fail("a schedule without TZ or CRON_TZ (spec.timeZone gives the zone)");
+  // model: batch validation ValidateCronJobSpec: an absent or empty schedule is "Required value"
+  // (a value that is not a string was reported by str()).
+  if (!scheduleR.present || (typeof scheduleR.value() === "string" && schedule.trim() === ""))
+    scheduleR.fail('a schedule such as "*/5 * * * *" (spec.schedule is required)');
+  else if (schedule.includes("TZ")) scheduleR.fail("a schedule without TZ or CRON_TZ (spec.timeZone gives the zone)");
   else if (schedule !== "") {
     const parsed = parseCronSchedule(schedule, timeZone);
     if (typeof parsed === "string") (parsed.startsWith("an IANA") ? tzR : scheduleR).fail(parsed);
