@@ -645,15 +645,44 @@ export function readHostPort(r: YamlReader, containerPort: number, hostNetwork: 
   return hostPort;
 }
 
-/** A mapping of strings (labels, nodeSelector); a value that is not a scalar is reported. */
+/**
+ * A mapping of label keys to label values (labels, matchLabels, nodeSelector); a value that is
+ * not a scalar, and a key or value the API server would refuse (see {@link checkLabel}), are
+ * reported.
+ */
 export function stringMap(r: YamlReader): Map<string, string> {
   const m = new Map<string, string>();
   for (const [k, v] of r.entries()) {
     const raw = v.value();
-    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") m.set(k, String(raw));
-    else v.fail("a string value");
+    if (typeof raw === "string" || typeof raw === "number" || typeof raw === "boolean") {
+      m.set(k, String(raw));
+      checkLabel(k, String(raw), v);
+    } else v.fail("a string value");
   }
   return m;
+}
+
+/**
+ * model: apimachinery/pkg/util/validation IsValidLabelValue: at most 63 characters, empty or
+ * alphanumeric at both ends with `-`, `_` and `.` between.
+ */
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/**
+ * Reports, at `at` (the value's node), a label key that is not a qualified name or a value that
+ * is not a label value, as the API server refuses them in metadata.labels, a selector's
+ * matchLabels and spec.nodeSelector (ValidateLabels: IsQualifiedName, IsValidLabelValue).
+ */
+export function checkLabel(key: string, value: string, at: YamlReader): void {
+  if (!QUALIFIED_NAME.test(key))
+    at.ctx.report(
+      at.path,
+      at.offset,
+      "a label key such as app or example.com/tier (a qualified name: an optional DNS subdomain and /, then at most 63 characters, alphanumeric at both ends with -, _ and . between)",
+      `the key ${JSON.stringify(key.slice(0, 80))}`,
+    );
+  else if (!LABEL_VALUE.test(value))
+    at.fail("a label value: at most 63 characters, empty or alphanumeric at both ends with -, _ and . between");
 }
 
 function intOrPercent(r: YamlReader, dflt: string): string | number {

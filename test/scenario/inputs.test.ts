@@ -118,6 +118,21 @@ describe("inputs: a file, a directory, List, multi-document YAML and JSON", () =
     expect(s.inputs!.fieldsNotModelled[0]!.first).toBe(`${join(dir, "m.yaml")}:7`);
   });
 
+  test("label keys and values the API server refuses are located errors; valid ones pass", () => {
+    // model: apimachinery validation IsQualifiedName (keys) and IsValidLabelValue (values).
+    const web = deployment(
+      "web",
+      1,
+      `      nodeSelector: { tier: "${"x".repeat(64)}", example.com/ok: "a.b_c-1", empty: "" }\n`,
+    ).replace("metadata: { labels: { app: web } }", 'metadata: { labels: { app: web, "bad key": x, version: "-v1" } }');
+    const dir = tree({ "web.yaml": web, "s.yaml": scenario() });
+    expect(issuesOf(join(dir, "s.yaml")).map((i) => [i.path, i.line, i.found])).toEqual([
+      ["spec.template.metadata.labels.bad key", 8, 'the key "bad key"'],
+      ["spec.template.metadata.labels.version", 8, '"-v1"'],
+      ["spec.template.spec.nodeSelector.tier", 14, `"${"x".repeat(64)}"`],
+    ]);
+  });
+
   test("a priorityClassName no PriorityClass has is an error at the name", () => {
     const dir = tree({
       "web.yaml": deployment("web", 1, "      priorityClassName: gold\n"),

@@ -43,12 +43,16 @@ describe("validate refuses what run could not finish", () => {
   test("a Deployment name that its copy suffix takes past 253 characters is refused", () => {
     const name = "w".repeat(252);
     const dir = tree({ "web.yaml": deployment(name), "s.yaml": scenario("web.yaml\n    copies: 10") });
+    // The fixture labels its pods app: <name>, and a label value has at most 63 characters.
+    const label = expect.stringMatching(/^a label value: at most 63 characters/);
     expect(issuesOf(join(dir, "s.yaml"))).toEqual([
       expect.objectContaining({
         path: "metadata.name",
         line: 3,
         expected: expect.stringMatching(/at most 253 characters/),
       }),
+      expect.objectContaining({ path: "spec.template.metadata.labels.app", expected: label }),
+      expect.objectContaining({ path: "spec.selector.matchLabels.app", expected: label }),
     ]);
   });
 

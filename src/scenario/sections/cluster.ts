@@ -2,6 +2,7 @@ import { parseQuantity } from "../../cluster/resources.js";
 import { readNodeObject } from "../../scheduler/k8s-objects.js";
 import { NODE_FIELDS, reportUnmodelled } from "../inputs/modelled-fields.js";
 import { readObjects } from "../inputs/read-objects.js";
+import { checkLabel } from "../manifests.js";
 import type { YamlReader } from "../yaml-reader.js";
 import { readNodeGroupAutoscaling, type NodeGroupAutoscaling } from "./cluster-autoscaler.js";
 
@@ -241,8 +242,10 @@ export function readAllocatable(alloc: YamlReader): Map<string, number> {
 export function readLabels(r: YamlReader): Map<string, string[]> {
   const labels = new Map<string, string[]>();
   for (const [key, v] of r.entries()) {
-    const vals = v.isList() ? v.list().map((x) => x.str()) : [v.str()];
+    const items = v.isList() ? v.list() : [v];
+    const vals = items.map((x) => x.str());
     if (vals.length === 0) v.fail("a label value or a non-empty list of values");
+    for (let i = 0; i < vals.length; i++) checkLabel(key, vals[i]!, items[i]!);
     labels.set(key, vals);
   }
   return labels;
