@@ -48,8 +48,9 @@ export type ColumnParts =
  * The Arrow buffers of a column cut to `rows`: int64 cells as 64-bit integers, NaN (int64,
  * float64) and -1 (dict) as nulls with a validity bitmap, their slots zeroed. float64, int32
  * and dict columns without nulls are used in place (no copy): do not change them until written.
+ * A dict column's dictionary is encoded here unless `dictionary` gives it already.
  */
-export function columnParts(c: Column, rows: number): ColumnParts {
+export function columnParts(c: Column, rows: number, dictionary?: Utf8Parts): ColumnParts {
   switch (c.type) {
     case "int64": {
       const { values, nulls } = int64Values(c.values, rows);
@@ -73,13 +74,14 @@ export function columnParts(c: Column, rows: number): ColumnParts {
       return { type: "int32", nulls: 0, validity: null, values: c.values.subarray(0, rows) };
     case "dict": {
       const values = c.values;
-      const dictionary = utf8Parts(c.dictionary, c.dictionary.length);
+      const dict = dictionary ?? utf8Parts(c.dictionary, c.dictionary.length);
       let nulls = 0;
       for (let i = 0; i < rows; i++) if (values[i]! < 0) nulls++;
-      if (nulls === 0) return { type: "dict", nulls, validity: null, values: values.subarray(0, rows), dictionary };
+      if (nulls === 0)
+        return { type: "dict", nulls, validity: null, values: values.subarray(0, rows), dictionary: dict };
       const idx = values.slice(0, rows);
       for (let i = 0; i < rows; i++) if (idx[i]! < 0) idx[i] = 0;
-      return { type: "dict", nulls, validity: validity(rows, (i) => values[i]! >= 0), values: idx, dictionary };
+      return { type: "dict", nulls, validity: validity(rows, (i) => values[i]! >= 0), values: idx, dictionary: dict };
     }
     case "utf8":
       return { type: "utf8", nulls: 0, validity: null, values: utf8Parts(c.values, rows) };
@@ -216,6 +218,28 @@ function pad8(n: number): number {
   return (n + 7) & ~7;
 }
 
+/**
+ * What the headers of the Arrow IPC file of `columns` cut to `rows` say of each column
+ * ({@link columnLayout}), and `bytes`, the size of the columns' buffers (values, validity,
+ * offsets, dictionaries): a lower bound of the file size. Found by one scan of each column,
+ * which a caller that checks the size before writing hands on to {@link writeArrowColumns}.
+ */
+export interface ArrowLayout {
+  readonly columns: readonly ColumnLayout[];
+  readonly bytes: number;
+}
+
+export function arrowLayout(columns: readonly Column[], rows: number): ArrowLayout {
+  const layouts = columns.map((c) => columnLayout(c, rows));
+  let bytes = 0;
+  for (let i = 0; i < columns.length; i++) {
+    const c = columns[i]!;
+    for (const b of layouts[i]!.buffers) bytes += b;
+    if (c.type === "dict") bytes += 4 * (c.dictionary.length + 1) + utf8Length(c.dictionary, c.dictionary.length);
+  }
+  return { columns: layouts, bytes };
+}
+
 /** The bytes of the Arrow IPC file of `columns` cut to `rows`, as chunks to write in order. */
 export function arrowFileChunks(
   columns: readonly Column[],
@@ -223,23 +247,24 @@ export function arrowFileChunks(
   metadata: Readonly<Record<string, string>>,
 ): Uint8Array[] {
   const out: Uint8Array[] = [];
-  emitArrowFile(columns, rows, metadata, (chunk) => out.push(chunk));
+  emitArrowFile(columns, rows, metadata, arrowLayout(columns, rows).columns, (chunk) => out.push(chunk));
   return out;
 }
 
 /**
  * Passes the bytes of the Arrow IPC file of `columns` cut to `rows` to `write`, in order.
- * perf: the headers come from each column's {@link columnLayout}, and the body converts one
- * column at a time ({@link columnParts}) and lets it go once written: writing api.arrow of a
- * 1M-pod run (6M rows) held the int64 copies of its five time columns, 240 MB, all at once before.
+ * perf: the headers come from each column's {@link columnLayout} (`layouts`), and the body
+ * converts one column at a time ({@link columnParts}) and lets it go once written: writing
+ * api.arrow of a 1M-pod run (6M rows) held the int64 copies of its five time columns, 240 MB,
+ * all at once before. Each dictionary is encoded once, for its batch and the column's parts.
  */
 function emitArrowFile(
   columns: readonly Column[],
   rows: number,
   metadata: Readonly<Record<string, string>>,
+  layouts: readonly ColumnLayout[],
   write: (chunk: Uint8Array) => void,
 ): void {
-  const layouts = columns.map((c) => columnLayout(c, rows));
   write(MAGIC);
   write(new Uint8Array(2));
   let position = 8;
@@ -268,10 +293,12 @@ function emitArrowFile(
       if (pad8(buf.byteLength) > buf.byteLength) write(new Uint8Array(pad8(buf.byteLength) - buf.byteLength));
     }
   };
+  const dictionaries: (Utf8Parts | undefined)[] = [];
   for (let i = 0; i < columns.length; i++) {
     const c = columns[i]!;
     if (c.type !== "dict") continue;
     const dictionary = utf8Parts(c.dictionary, c.dictionary.length);
+    dictionaries[i] = dictionary;
     const buffers = [new Uint8Array(0), bytesOf(dictionary.offsets), dictionary.bytes];
     const d = body(c.dictionary.length);
     addColumn(
@@ -297,7 +324,7 @@ function emitArrowFile(
     batchBlocks,
     () => {
       for (let i = 0; i < columns.length; i++) {
-        const buffers = bodyBuffers(columnParts(columns[i]!, rows));
+        const buffers = bodyBuffers(columnParts(columns[i]!, rows, dictionaries[i]));
         const expected = layouts[i]!.buffers;
         for (let k = 0; k < buffers.length; k++) {
           if (buffers[k]!.byteLength !== expected[k])
@@ -316,14 +343,9 @@ function emitArrowFile(
   write(MAGIC);
 }
 
-/** The bytes of the columns' buffers cut to `rows` (values, validity, offsets, dictionaries): a lower bound of the file size. */
+/** The bytes of the columns' buffers cut to `rows` (see {@link arrowLayout}). */
 export function columnsBytes(columns: readonly Column[], rows: number): number {
-  let n = 0;
-  for (const c of columns) {
-    for (const bytes of columnLayout(c, rows).buffers) n += bytes;
-    if (c.type === "dict") n += 4 * (c.dictionary.length + 1) + utf8Length(c.dictionary, c.dictionary.length);
-  }
-  return n;
+  return arrowLayout(columns, rows).bytes;
 }
 
 function utf8Length(strings: readonly string[], rows: number): number {
@@ -344,15 +366,17 @@ export function maxReadableTableBytes(): number {
 
 /**
  * Writes the Arrow IPC file of `columns` cut to `rows` to `path` atomically (see
- * {@link writeStreamAtomic}), converting and writing one column at a time.
+ * {@link writeStreamAtomic}), converting and writing one column at a time. `layout` is
+ * {@link arrowLayout} of the same columns and rows, when the caller has it already.
  */
 export function writeArrowColumns(
   path: string,
   columns: readonly Column[],
   rows: number,
   metadata: Readonly<Record<string, string>>,
+  layout: ArrowLayout = arrowLayout(columns, rows),
 ): void {
-  writeStreamAtomic(path, (write) => emitArrowFile(columns, rows, metadata, write));
+  writeStreamAtomic(path, (write) => emitArrowFile(columns, rows, metadata, layout.columns, write));
 }
 
 // The flatbuffer tables, field slots and defaults of format/Schema.fbs, Message.fbs and File.fbs;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { Scenario } from "../scenario/types.js";
-import { columnsBytes, maxReadableTableBytes, writeArrowColumns } from "../metrics/arrow-ipc.js";
+import { arrowLayout, maxReadableTableBytes, writeArrowColumns } from "../metrics/arrow-ipc.js";
 import type { Column } from "../metrics/arrow-writer.js";
 import { writeFileAtomic } from "../metrics/atomic-file.js";
 import { apiColumns } from "../metrics/api-arrow.js";
@@ -103,14 +103,15 @@ export function writeRunFiles(sim: Simulation, summary: SimulatedSummary, stats:
   };
   for (const name of sim.scenario.outputs) {
     const { columns, rows } = tables[name](sim);
-    const bytes = columnsBytes(columns, rows);
+    const layout = arrowLayout(columns, rows);
+    const bytes = layout.bytes;
     if (bytes > maxReadableTableBytes()) {
       process.stderr.write(
         `simctl: warning: ${name}.arrow not written: its ${rows} rows take ${sizeText(bytes)}, over the ${sizeText(maxReadableTableBytes())} that merge, export and report can read back (they load an Arrow file whole); leave ${name} out of the scenario's outputs: to skip it\n`,
       );
       continue;
     }
-    writeArrowColumns(join(tmp, `${name}.arrow`), columns, rows, meta);
+    writeArrowColumns(join(tmp, `${name}.arrow`), columns, rows, meta, layout);
   }
   const ca = sim.clusterAutoscaler;
   if (ca !== undefined) {
