@@ -4,7 +4,7 @@ import { didYouMean, ScenarioError } from "../scenario/scenario-error.js";
 import { CONTAINER_KEYS, METADATA_KEYS, OBJECT_KEYS, POD_SPEC_KEYS } from "../scenario/core-v1-fields.js";
 import { readYamlDocuments, type YamlReader } from "../scenario/yaml-reader.js";
 import { readPodDisruptionBudget, type PdbSpec } from "../scenario/inputs/pod-disruption-budgets.js";
-import { checkLabel, readHostPort } from "../scenario/manifests.js";
+import { readHostPort, stringMap as labelMap } from "../scenario/manifests.js";
 import type { ContainerInput, NodeInput, PodInput } from "./standalone.js";
 
 /** An existing pod with the node it runs on. */
@@ -48,16 +48,9 @@ function objects(file: string, text: string, kind: string): { items: YamlReader[
   return { items, ctx };
 }
 
+/** A label map (see manifests.ts stringMap, which checks keys and values) as a plain object. */
 function stringMap(r: YamlReader): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of r.entries()) {
-    const x = v.value();
-    if (typeof x === "string" || typeof x === "number" || typeof x === "boolean") {
-      out[k] = String(x);
-      checkLabel(k, String(x), v);
-    } else v.fail("a string value");
-  }
-  return out;
+  return Object.fromEntries(labelMap(r));
 }
 
 function quantities(r: YamlReader): Record<string, string | number> {
