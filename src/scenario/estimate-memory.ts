@@ -49,10 +49,10 @@ const BYTES_PER_POD = 2000;
 const BYTES_PER_NODE = 1000;
 /**
  * Bytes per pod template and node: the scheduler cache's count of the template's pods on each
- * node (an Int32Array per template that has pods, SchedulerCache.groupCounts), which spreading
+ * node (a Uint16Array per template that has pods, SchedulerCache.groupCounts), which spreading
  * and inter-pod affinity read.
  */
-const BYTES_PER_TEMPLATE_NODE = 4;
+const BYTES_PER_TEMPLATE_NODE = 2;
 /** Bytes per nodes.arrow row: 63 bytes of columns, grown by doubling, then converted for Arrow. */
 const BYTES_PER_NODE_SAMPLE = 100;
 /** nodes.arrow rows a pod adds at most, about: its node's admission, pulls, Running, end (measured 1.2). */

@@ -125,8 +125,8 @@ describe("the memory estimate", () => {
     const many = sized(20_000, 1, "1h").replace("  - at: 0s\n", "  - at: 0s\n    copies: 5000\n");
     const est = estimateMemory(parseScenario("many.yaml", many, { limits: { ...limits, maxMemoryBytes: 2 ** 40 } }));
     expect(est).toMatchObject({ podTemplates: 5000, largest: "podTemplates" });
-    expect(() => parseScenario("many.yaml", many, { limits: { ...limits, maxMemoryBytes: 2 ** 29 } })).toThrow(
-      /many\.yaml:\d+:\d+: workload: expected a run whose estimated peak memory fits --max-memory \(512 MiB\), found an estimated \d+ MiB, mostly the scheduler's count of each of 5000 pod templates' pods on each of 20000 nodes/,
+    expect(() => parseScenario("many.yaml", many, { limits: { ...limits, maxMemoryBytes: 2 ** 28 } })).toThrow(
+      /many\.yaml:\d+:\d+: workload: expected a run whose estimated peak memory fits --max-memory \(256 MiB\), found an estimated \d+ MiB, mostly the scheduler's count of each of 5000 pod templates' pods on each of 20000 nodes/,
     );
   });
 

@@ -14,6 +14,7 @@ import {
   type RequiredAffinityCache,
 } from "./helper.js";
 import { argsObject } from "./simple-args.js";
+import type { PodCounts } from "../scheduler-cache.js";
 
 /** model: plugins/podtopologyspread/plugin.go ErrReasonConstraintsNotMatch, ErrReasonNodeLabelNotMatch. */
 export const ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
@@ -130,7 +131,7 @@ export class PodTopologySpread extends TopologyPlugin implements fw.FilterScoreP
   /** perf: rawScores' second result (min, max), scratch. */
   private readonly minMax = new Float64Array(2);
   /** All-zero per-node counts, read-only (the counts of a group with no pods yet); grows with the node table. */
-  private zeroCounts = new Int32Array(0);
+  private zeroCounts: PodCounts = new Uint16Array(0);
 
   constructor(h: fw.Handle, args: YamlReader | null) {
     super(h);
@@ -165,9 +166,9 @@ export class PodTopologySpread extends TopologyPlugin implements fw.FilterScoreP
   }
 
   /** Per-node pod counts of a group with no pods yet: all zero, never written. */
-  private noPods(): Int32Array {
+  private noPods(): PodCounts {
     const n = this.cache.nodes.size;
-    if (this.zeroCounts.length < n) this.zeroCounts = new Int32Array(n);
+    if (this.zeroCounts.length < n) this.zeroCounts = new Uint16Array(n);
     return this.zeroCounts;
   }
 
@@ -270,7 +271,7 @@ export class PodTopologySpread extends TopologyPlugin implements fw.FilterScoreP
     const aff = cs.map((c) => c.honorNodeAffinity);
     const taints = cs.map((c) => c.honorTaints);
     const groupCounts = cs.map((c) =>
-      c.groups.map((g) => this.cache.groupCounts[g]).filter((a): a is Int32Array => a !== undefined),
+      c.groups.map((g) => this.cache.groupCounts[g]).filter((a): a is PodCounts => a !== undefined),
     );
     const tols = pod.spec.tolerations;
     const present = this.cache.nodes.present;
@@ -739,7 +740,7 @@ function hostZoneScores(
   list: Int32Array,
   n: number,
   hd: Int32Array,
-  hc: Int32Array,
+  hc: PodCounts,
   hw: number,
   hs: number,
   zd: Int32Array,
@@ -834,7 +835,7 @@ function hostZoneKeys(
   list: Int32Array,
   n: number,
   hd: Int32Array,
-  hc: Int32Array,
+  hc: PodCounts,
   zd: Int32Array,
   zslots: number,
   cap: number,
@@ -859,7 +860,7 @@ function hostZoneKeysAllHosts(
   list: Int32Array,
   n: number,
   zk: Int32Array,
-  hc: Int32Array,
+  hc: PodCounts,
   zslots: number,
   cap: number,
   keys: Int32Array,
