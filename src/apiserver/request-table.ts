@@ -83,42 +83,45 @@ export const STATUS_BYTES = 1_500;
  * One row per API request, structure-of-arrays, growing by doubling. A request is identified by
  * its row index; every stage of its path stamps its time here, so api.arrow is these columns.
  */
-export class RequestTable extends columnTable({
-  client: { type: "Int32", unset: -1 },
-  verb: "Uint8",
-  resource: "Uint8",
-  /** Index of the object in its own table (pod, ReplicaSet, Deployment). */
-  object: { type: "Int32", unset: -1 },
-  /** A second operand: the node of a binding, the phase of a status update. */
-  operand: "Float64",
-  /** Object size in bytes (what etcd stores). */
-  bytes: "Int32",
-  /** When the client decided to send (before its rate limiter). */
-  submitNs: { type: "Float64", unset: NaN },
-  /** Time spent waiting in the client's token bucket. */
-  limiterWaitNs: "Float64",
-  /** When the request asked APF for a seat (NaN: not yet); the seat wait is measured from it. */
-  seatAskNs: { type: "Float64", unset: NaN },
-  /** Time spent waiting for an API server seat. */
-  seatWaitNs: "Float64",
-  /** Time from the proposal to etcd until its commit (NaN: not committed). */
-  storageNs: { type: "Float64", unset: NaN },
-  /** When the response reached the client (NaN: not yet). */
-  doneNs: { type: "Float64", unset: NaN },
-  status: { type: "Int16", unset: Status.pending },
-  /** APF priority level the request was classified into (-1: not classified). */
-  level: { type: "Int8", unset: -1 },
-  /**
-   * Requests the row stands for: 1, or k for an aggregate of k alike requests of a background
-   * stream (src/background) that travel the path together.
-   */
-  count: { type: "Int32", unset: 1 },
-  /** 1 for the first try; client-go retries a 429 as a new request with the next attempt. */
-  attempt: { type: "Uint8", unset: 1 },
-  /** Event kind and target to notify the client on response (arg = request id). */
-  replyKind: "Int32",
-  replyTarget: "Int32",
-}) {
+export class RequestTable extends columnTable(
+  {
+    client: { type: "Int32", unset: -1 },
+    verb: "Uint8",
+    resource: "Uint8",
+    /** Index of the object in its own table (pod, ReplicaSet, Deployment). */
+    object: { type: "Int32", unset: -1 },
+    /** A second operand: the node of a binding, the phase of a status update. */
+    operand: "Float64",
+    /** Object size in bytes (what etcd stores). */
+    bytes: "Int32",
+    /** When the client decided to send (before its rate limiter). */
+    submitNs: { type: "Float64", unset: NaN },
+    /** Time spent waiting in the client's token bucket. */
+    limiterWaitNs: "Float64",
+    /** When the request asked APF for a seat (NaN: not yet); the seat wait is measured from it. */
+    seatAskNs: { type: "Float64", unset: NaN },
+    /** Time spent waiting for an API server seat. */
+    seatWaitNs: "Float64",
+    /** Time from the proposal to etcd until its commit (NaN: not committed). */
+    storageNs: { type: "Float64", unset: NaN },
+    /** When the response reached the client (NaN: not yet). */
+    doneNs: { type: "Float64", unset: NaN },
+    status: { type: "Int16", unset: Status.pending },
+    /** APF priority level the request was classified into (-1: not classified). */
+    level: { type: "Int8", unset: -1 },
+    /**
+     * Requests the row stands for: 1, or k for an aggregate of k alike requests of a background
+     * stream (src/background) that travel the path together.
+     */
+    count: { type: "Int32", unset: 1 },
+    /** 1 for the first try; client-go retries a 429 as a new request with the next attempt. */
+    attempt: { type: "Uint8", unset: 1 },
+    /** Event kind and target to notify the client on response (arg = request id). */
+    replyKind: "Int32",
+    replyTarget: "Int32",
+  },
+  { appendOnly: true },
+) {
   constructor(initialCapacity = 4096) {
     super(initialCapacity);
   }

@@ -74,14 +74,17 @@ const ACTIVE = 0;
 const TERMINATED = 1;
 
 /** Per-resource event log, dispatcher state and sliding-window capacity. */
-class ResourceLog extends columnTable({
-  object: { type: "Int32", unset: -1 },
-  type: "Uint8",
-  /** When the event entered the cache (its RecordTime). */
-  recordNs: { type: "Float64", unset: NaN },
-  /** When the change was committed to etcd. */
-  commitNs: { type: "Float64", unset: NaN },
-}) {
+class ResourceLog extends columnTable(
+  {
+    object: { type: "Int32", unset: -1 },
+    type: "Uint8",
+    /** When the event entered the cache (its RecordTime). */
+    recordNs: { type: "Float64", unset: NaN },
+    /** When the change was committed to etcd. */
+    commitNs: { type: "Float64", unset: NaN },
+  },
+  { appendOnly: true },
+) {
   /** The cache window is log positions [windowStart, size). */
   windowStart = 0;
   windowCapacity = WATCH_CACHE_MIN_CAPACITY;
@@ -173,7 +176,7 @@ export interface RelistPath {
 }
 
 /** One row per delivery: commit-to-delivery latency. */
-const DeliveryLatencies = columnTable({ latencyNs: { type: "Float64", unset: NaN } });
+const DeliveryLatencies = columnTable({ latencyNs: { type: "Float64", unset: NaN } }, { appendOnly: true });
 
 /**
  * The API server's watch cache (cacher) and its fan-out to watchers, as upstream runs it.

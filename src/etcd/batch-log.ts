@@ -10,22 +10,25 @@ import { columnTable } from "../core/column-table.js";
  * and slice with `subarray(0, log.size)` (this is what an Arrow writer takes). Times are integer
  * ns; `commitNs` is NaN until the row's last entry is committed (handed to apply).
  */
-export class EtcdBatchLog extends columnTable({
-  /** When the leader cut the Ready and began the WAL append. */
-  startNs: { type: "Float64", unset: NaN },
-  /** When etcdserver saw the row's last entry committed (the Ready that handed it to apply). */
-  commitNs: { type: "Float64", unset: NaN },
-  /** Raft index of the row's first entry. */
-  firstIndex: "Float64",
-  /** Entries in the batch. */
-  entries: "Int32",
-  /** Payload bytes of the batch's entries. */
-  bytes: "Float64",
-  /** The leader's fdatasync sample for the batch (what etcd_disk_wal_fsync_duration_seconds sees). */
-  fsyncNs: "Float64",
-  /** The leader's whole WAL save: encode + write + fsync. */
-  saveNs: "Float64",
-}) {
+export class EtcdBatchLog extends columnTable(
+  {
+    /** When the leader cut the Ready and began the WAL append. */
+    startNs: { type: "Float64", unset: NaN },
+    /** When etcdserver saw the row's last entry committed (the Ready that handed it to apply). */
+    commitNs: { type: "Float64", unset: NaN },
+    /** Raft index of the row's first entry. */
+    firstIndex: "Float64",
+    /** Entries in the batch. */
+    entries: "Int32",
+    /** Payload bytes of the batch's entries. */
+    bytes: "Float64",
+    /** The leader's fdatasync sample for the batch (what etcd_disk_wal_fsync_duration_seconds sees). */
+    fsyncNs: "Float64",
+    /** The leader's whole WAL save: encode + write + fsync. */
+    saveNs: "Float64",
+  },
+  { appendOnly: true },
+) {
   constructor(initialCapacity = 1024) {
     super(Math.max(16, initialCapacity));
   }

@@ -31,21 +31,24 @@ const RegistrySamples = columnTable({
  * last row in place; nothing is allocated per sample.
  */
 export class NodeSampler
-  extends columnTable({
-    timeNs: { type: "Float64", unset: NaN },
-    node: { type: "Int32", unset: -1 },
-    cpuMilli: "Float64",
-    memBytes: "Float64",
-    podsAdmitted: "Int32",
-    podsRunning: "Int32",
-    pullQueue: "Int32",
-    pullsActive: "Int32",
-    ipsUsed: "Int32",
-    bytesPulled: "Float64",
-    ready: "Uint8",
-    cordoned: "Uint8",
-    present: "Uint8",
-  })
+  extends columnTable(
+    {
+      timeNs: { type: "Float64", unset: NaN },
+      node: { type: "Int32", unset: -1 },
+      cpuMilli: "Float64",
+      memBytes: "Float64",
+      podsAdmitted: "Int32",
+      podsRunning: "Int32",
+      pullQueue: "Int32",
+      pullsActive: "Int32",
+      ipsUsed: "Int32",
+      bytesPulled: "Float64",
+      ready: "Uint8",
+      cordoned: "Uint8",
+      present: "Uint8",
+    },
+    { appendOnly: true },
+  )
   implements Component
 {
   readonly name = "node-sampler";

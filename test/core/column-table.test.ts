@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ColumnTable, columnPool, columnTable } from "../../src/core/column-table.js";
+import { ColumnTable, columnPool, columnTable, UNSET_CHUNK_ROWS } from "../../src/core/column-table.js";
 
 const Log = columnTable({
   timeNs: { type: "Float64", unset: NaN },
@@ -118,6 +118,53 @@ describe("columnTable", () => {
     r.regrow();
     expect(r.capacity).toBe(8);
     expect(Array.from(r.v)).toEqual([-1, -1, -1, -1, -1, -1, -1, 42]);
+  });
+});
+
+describe("columnTable, append-only", () => {
+  const Appended = columnTable(
+    { timeNs: { type: "Float64", unset: NaN }, node: { type: "Int32", unset: -1 }, hits: "Uint32" },
+    { appendOnly: true },
+  );
+  const C = UNSET_CHUNK_ROWS;
+
+  it("appended rows read unset, through every doubling, and keep what was written", () => {
+    const t = new Appended(4);
+    const n = 3 * C + 5;
+    for (let i = 0; i < n; i++) {
+      const r = t.addRow();
+      expect(Number.isNaN(t.timeNs[r]) && t.node[r] === -1 && t.hits[r] === 0).toBe(true);
+      if (i % 2 === 0) t.timeNs[r] = i;
+    }
+    expect(t.capacity).toBe(4 * C);
+    const times = t.view("timeNs");
+    for (let i = 0; i < n; i++) expect(i % 2 === 0 ? times[i] === i : Number.isNaN(times[i])).toBe(true);
+  });
+
+  it("leaves the spare capacity of a grown column untouched: unset values a chunk ahead of size only", () => {
+    const t = new Appended(2 * C);
+    expect(t.node[0]).toBe(0);
+    t.addRow();
+    expect(t.node[C - 1]).toBe(-1);
+    expect(t.node[C]).toBe(0);
+    t.ensureRow(C + 10);
+    expect(t.node[C + 10]).toBe(-1);
+    expect(t.node[2 * C - 1]).toBe(-1);
+    t.ensureRow(2 * C);
+    expect(t.capacity).toBe(4 * C);
+    expect(t.node[2 * C]).toBe(-1);
+    expect(t.node[3 * C]).toBe(0);
+    expect(t.addRows(5)).toBe(1);
+    expect(Array.from(t.node.subarray(0, 6))).toEqual([-1, -1, -1, -1, -1, -1]);
+  });
+
+  it("places no row by key", () => {
+    class Ring extends columnTable({ v: { type: "Int32", unset: -1 } }, { appendOnly: true }) {
+      regrow(): void {
+        this.replaceColumns(this.capacity * 2);
+      }
+    }
+    expect(() => new Ring(4).regrow()).toThrow(/append-only/);
   });
 });
 
