@@ -836,7 +836,6 @@ export class Framework implements Handle {
    */
   private selectHost(n: number): void {
     const totals = this.totals;
-    const rng = this.rng;
     let best = 0;
     let bestScore = totals[0]!;
     let ties = 1;
@@ -860,7 +859,6 @@ export class Framework implements Handle {
         nextReplace = this.nextTie(ties);
       }
     }
-    void rng;
     this.result.node = this.feasibleBuf[best]!;
     this.result.score = bestScore + this.constantScore;
   }
