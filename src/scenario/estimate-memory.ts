@@ -33,14 +33,18 @@ export interface MemoryEstimate {
 //   20,000 nodes, 101 pods, 4 h ......................... measured 282 MB, estimate 304 MB
 //   4,000 nodes, 101 pods, 4 h .......................... measured 234 MB, estimate 233 MB
 //   2,000 nodes, 50,000 pods (1,000 Deployments), 1 h ... measured 309 MB, estimate 343 MB
-//   20,000 nodes, 2,000 pods (2,000 Deployments), 1 h ... measured 445 MB, estimate 415 MB
+//   20,000 nodes, 2,000 pods (2,000 Deployments), 1 h ... measured 445 MB
 //   50,000 nodes, 1,000,000 pods (1,000 Deployments), all Running at 2.7 h of a 4 h limit
-//     (bench/scenarios/1m-pods-50k-nodes.yaml) ......... measured 2.78 GB, estimate 3.04 GB
+//     (bench/scenarios/1m-pods-50k-nodes.yaml) ......... measured 2.78 GB
 // and, as checks: 2,000 nodes and 10,001 pods for 2 h, measured 209 MB, estimate 242 MB;
 // bench/scenarios/2m-pods-100k-nodes.yaml (100,000 nodes, 2,000 Deployments) all Running at
-// 10.8 h of a 12 h limit, measured 6.51 GB, estimate 6.93 GB, and the same stopped at 2 h
-// (370,000 of its 2,000,000 pods Running), measured 2.70 GB, estimate 6.09 GB (pods created is
-// an upper bound).
+// 10.8 h of a 12 h limit, measured 6.51 GB, and the same stopped at 2 h (370,000 of its
+// 2,000,000 pods Running), measured 2.70 GB, estimate 6.09 GB (pods created is an upper bound).
+// Measured again after the pod templates' counts became 16-bit and the logs append-only (same
+// command, 2-vCPU AMD EPYC): the 2,000-Deployment 20,000-node run 470 MB, estimate 335 MB (its
+// template term halved, its peak did not: V8 collects later with less external memory), the
+// 1M-pod run 2.56 GB, estimate 2.94 GB, the 2M-pod run 5.58 and 5.74 GB (two runs), estimate
+// 6.53 GB.
 /** Bytes of Node, the modules, the worker's heap and the run's fixed structures. */
 const BASE_BYTES = 200 * 2 ** 20;
 /** Bytes per pod: PodTable columns, API requests and objects, watch events, etcd batches and scheduler rows of its lifecycle, pods.arrow. */
