@@ -39,7 +39,7 @@ export interface MemoryEstimate {
 // and, as checks: 2,000 nodes and 10,001 pods for 2 h, measured 209 MB, estimate 242 MB;
 // bench/scenarios/2m-pods-100k-nodes.yaml (100,000 nodes, 2,000 Deployments) all Running at
 // 10.8 h of a 12 h limit, measured 6.51 GB, and the same stopped at 2 h (370,000 of its
-// 2,000,000 pods Running), measured 2.70 GB, estimate 6.09 GB (pods created is an upper bound).
+// 2,000,000 pods Running), measured 2.70 GB, estimate 5.69 GB (pods created is an upper bound).
 // Measured again after the pod templates' counts became 16-bit and the logs append-only (same
 // command, 2-vCPU AMD EPYC): the 2,000-Deployment 20,000-node run 470 MB, estimate 335 MB (its
 // template term halved, its peak did not: V8 collects later with less external memory), the
