@@ -298,7 +298,7 @@ export function summarize(sim: Simulation, result: RunResult): SimulatedSummary 
     api: apiLatency(sim),
     apiRejections: rejections(sim),
     watchDelivery: {
-      ...latency(sim.watch.deliveries.view("latencyNs")),
+      ...latency(sim.watch.deliveries.values()),
       terminations: sim.watch.terminations,
       relists: sim.watch.relists,
     },
@@ -615,7 +615,7 @@ function waits(sim: Simulation): WaitSummary[] {
   return list.sort((a, b) => b.totalNs - a.totalNs || (a.component < b.component ? -1 : 1));
 }
 
-function latency(values: Float64Array): LatencySummary {
+function latency(values: ArrayLike<number>): LatencySummary {
   let count = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i])) count++;
   return latencySummary(count, quantiles(values, [0.5, 0.9, 0.99, 1]));
