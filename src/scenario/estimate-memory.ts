@@ -44,7 +44,7 @@ export interface MemoryEstimate {
 // command, 2-vCPU AMD EPYC): the 2,000-Deployment 20,000-node run 470 MB, estimate 335 MB (its
 // template term halved, its peak did not: V8 collects later with less external memory), the
 // 1M-pod run 2.56 GB, estimate 2.94 GB, the 2M-pod run 5.58 and 5.74 GB (two runs), estimate
-// 6.53 GB.
+// 6.53 GB; and with 32-bit watch delivery latencies, the 2M-pod run 5.59 GB.
 /** Bytes of Node, the modules, the worker's heap and the run's fixed structures. */
 const BASE_BYTES = 200 * 2 ** 20;
 /** Bytes per pod: PodTable columns, API requests and objects, watch events, etcd batches and scheduler rows of its lifecycle, pods.arrow. */
