@@ -115,6 +115,34 @@ describe("classify", () => {
     expect(c.distinguisher).toBe(distinguisher);
   });
 
+  it("shares a match between users of the same groups only when no subject names either user", () => {
+    const bind = { verb: "create", apiGroup: "", resource: "pods", subresource: "binding", namespace: "web" };
+    // alice and the scheduler are both only system:authenticated; a subject names the scheduler.
+    for (const [first, second] of [
+      [{ kind: "user", name: "alice" }, scheduler],
+      [scheduler, { kind: "user", name: "bob" }],
+    ] as const) {
+      const a = classify(first, bind);
+      const b = classify(second, bind);
+      expect([a.flowSchema, b.flowSchema].sort()).toEqual(["global-default", "kube-scheduler"]);
+    }
+    // A service account subject matches by the user's name, whatever groups it shares.
+    const lease = { verb: "update", apiGroup: "coordination.k8s.io", resource: "leases", namespace: "kube-system" };
+    expect(classify({ kind: "user", name: "carol" }, lease).flowSchema).toBe("global-default");
+    const sa = classify({ kind: "user", name: "system:serviceaccount:kube-system:kube-scheduler" }, lease);
+    expect(sa.flowSchema).toBe("system-leader-election");
+    // Kubelets share the match, each keeps its own flow.
+    const k2 = classify({ kind: "kubelet", node: "n2" }, getPods);
+    const k1 = classify(kubelet, getPods);
+    expect([k1.flowSchema, k2.flowSchema, k1.distinguisher, k2.distinguisher]).toEqual([
+      "system-nodes",
+      "system-nodes",
+      "system:node:n1",
+      "system:node:n2",
+    ]);
+    expect(k1.flowHash).not.toBe(k2.flowHash);
+  });
+
   it("falls back to catch-all without global-default", () => {
     const schemas = DEFAULT_FLOW_SCHEMAS.filter((s) => s.name !== "global-default");
     const c = classify({ kind: "user", name: "alice" }, getPods, undefined, schemas);
