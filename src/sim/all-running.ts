@@ -58,9 +58,9 @@ export class AllRunningCondition {
   private readonly cronJobs: DeploymentState[] = [];
   private scanned = 0;
   /**
-   * perf: the workloads before this index held when last looked at; a check resumes here, and
-   * looks at every workload again only once the rest hold (one may have changed since), so a
-   * run of many Deployments that come up in order costs O(1) a check, not O(Deployments).
+   * perf: the workload that did not hold when last looked at; a check starts there and goes
+   * round to the others only while they hold, so a run of many Deployments that come up in
+   * order costs O(1) a check, not O(Deployments).
    */
   private firstUnmet = 0;
 
@@ -133,14 +133,10 @@ export class AllRunningCondition {
     for (const d of this.cronJobs)
       if (d.template < this.liveByTemplate.length) live -= this.liveByTemplate[d.template]!;
     if (live !== this.expectedPods + (ds?.wantedPods ?? 0)) return;
-    for (let i = this.firstUnmet; i < all.length; i++) {
-      if (this.podsOf(all[i]!) < 0) {
-        this.firstUnmet = i;
-        return;
-      }
-    }
+    // One round over the workloads, from the first that did not hold last time.
     let running = 0;
-    for (let i = 0; i < all.length; i++) {
+    for (let k = 0; k < all.length; k++) {
+      const i = (this.firstUnmet + k) % all.length;
       const n = this.podsOf(all[i]!);
       if (n < 0) {
         this.firstUnmet = i;

@@ -205,8 +205,7 @@ function namedSubjectsOf(schemas: readonly FlowSchemaSpec[]): NamedSubjects {
 }
 
 /**
- * The first FlowSchema of `ordered` (the list `schemas` in matching order) that matches, else
- * catch-all, else undefined.
+ * {@link firstMatch}, shared between users where the name cannot matter.
  * perf: a user no subject names (no `user` subject with its name, no service account subject
  * when it is not one) matches by its groups alone, so users with the same groups and request
  * share the answer: the kubelets of 2,000 nodes are matched once per kind of request, not once
@@ -214,15 +213,13 @@ function namedSubjectsOf(schemas: readonly FlowSchemaSpec[]): NamedSubjects {
  */
 function matchingSchema(
   schemas: readonly FlowSchemaSpec[],
-  ordered: readonly FlowSchemaSpec[],
   name: string,
   groups: readonly string[],
   r: RequestAttributes,
 ): FlowSchemaSpec | undefined {
-  const match = () =>
-    ordered.find((s) => matchesFlowSchema(name, groups, r, s)) ?? ordered.find((s) => s.name === "catch-all");
   const named = namedSubjectsOf(schemas);
-  if (named.users.has(name) || (named.serviceAccounts && name.startsWith("system:serviceaccount:"))) return match();
+  if (named.users.has(name) || (named.serviceAccounts && name.startsWith("system:serviceaccount:")))
+    return firstMatch(schemas, name, groups, r);
   let byGroups = matchesByGroups.get(schemas);
   if (byGroups === undefined) {
     byGroups = new Map();
@@ -238,9 +235,20 @@ function matchingSchema(
     r.path ?? "",
   ].join("\u0001");
   if (byGroups.has(key)) return byGroups.get(key);
-  const fs = match();
+  const fs = firstMatch(schemas, name, groups, r);
   byGroups.set(key, fs);
   return fs;
+}
+
+/** The first FlowSchema of `schemas`, in matching order, that matches, else catch-all, else undefined. */
+function firstMatch(
+  schemas: readonly FlowSchemaSpec[],
+  name: string,
+  groups: readonly string[],
+  r: RequestAttributes,
+): FlowSchemaSpec | undefined {
+  const ordered = schemaSequence(schemas);
+  return ordered.find((s) => matchesFlowSchema(name, groups, r, s)) ?? ordered.find((s) => s.name === "catch-all");
 }
 
 /**
@@ -314,7 +322,7 @@ export function classify(
   schemas: readonly FlowSchemaSpec[] = DEFAULT_FLOW_SCHEMAS,
 ): Classification {
   const { name, groups } = userInfoOf(user);
-  const fs = matchingSchema(schemas, schemaSequence(schemas), name, groups, request);
+  const fs = matchingSchema(schemas, name, groups, request);
   if (fs === undefined) throw new Error("no FlowSchema matches and there is no catch-all FlowSchema");
   const level = levels.findIndex((l) => l.name === fs.priorityLevel);
   if (level < 0) throw new Error(`FlowSchema ${fs.name} references unknown priority level ${fs.priorityLevel}`);
