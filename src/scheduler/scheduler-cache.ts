@@ -23,7 +23,15 @@ export const Hot = {
   nzCpu: 6,
   nzMem: 7,
 } as const;
-export const HOT_STRIDE = 8;
+/**
+ * A node's line starts at `node << HOT_SHIFT` and field k (see Hot) is at `o | k`: the stride is
+ * a power of two, so the OR equals the sum.
+ * perf: V8 compiles an int32 OR without the overflow check of an add (and a shift without the
+ * one of a multiply), which the hot kernels do on every node: about 0.5 ns a node of the "every
+ * node changed" scheduler bench. Exact while node < 2^28 (a hot array of 16 GiB).
+ */
+export const HOT_SHIFT = 3;
+export const HOT_STRIDE = 1 << HOT_SHIFT;
 /** Entries of {@link SchedulerCache.hotLog}; a reader that falls further behind starts afresh. */
 export const HOT_LOG_SIZE = 4096;
 

@@ -3,7 +3,7 @@ import type { CycleState } from "../cycle-state.js";
 import { Res } from "../../cluster/resources.js";
 import type * as fw from "../plugin.js";
 import { PER_NODE_SCORES } from "../plugin.js";
-import { HOT_STRIDE } from "../scheduler-cache.js";
+import { HOT_SHIFT } from "../scheduler-cache.js";
 import { SKIP, SUCCESS, type Status } from "../status.js";
 import { hotBalanced as hotBalancedScore, HotScore } from "./hot-scores.js";
 import {
@@ -19,7 +19,7 @@ import { argsObject } from "./simple-args.js";
  * perf: module-local aliases of imported constants and functions used per node (V8 on Node 20
  * folds a module's own const bindings, not imported ones; see node-resources-fit.ts).
  */
-const STRIDE = HOT_STRIDE;
+const SHIFT = HOT_SHIFT;
 const hotBalanced = hotBalancedScore;
 
 /**
@@ -78,7 +78,7 @@ export class NodeResourcesBalancedAllocation extends ResourceScorePlugin impleme
   /** The score of one node, as score() computes it (after localKey). */
   localScore(pod: fw.PodRef, node: number): number {
     const r = pod.spec.requests;
-    return hotBalanced(this.cache.hot, node * STRIDE, r[Res.cpu]!, r[Res.memory]!);
+    return hotBalanced(this.cache.hot, node << SHIFT, r[Res.cpu]!, r[Res.memory]!);
   }
 }
 
@@ -95,5 +95,5 @@ function balancedInto(
   totals: Float64Array,
   w: number,
 ): void {
-  for (let i = 0; i < n; i++) totals[i]! += hotBalanced(h, list[i]! * STRIDE, pc, pm) * w;
+  for (let i = 0; i < n; i++) totals[i]! += hotBalanced(h, list[i]! << SHIFT, pc, pm) * w;
 }

@@ -6,7 +6,7 @@ import type { CycleState } from "../cycle-state.js";
 import type * as fw from "../plugin.js";
 import { ClusterEvent, FILTER_SCORE_POINTS, NodeChange, type NodeEventRef, PER_NODE_SCORES } from "../plugin.js";
 import type { PodSpec } from "../pod-spec.js";
-import { Hot, HOT_STRIDE } from "../scheduler-cache.js";
+import { Hot, HOT_SHIFT } from "../scheduler-cache.js";
 import { Code, rejected, SUCCESS, type Status } from "../status.js";
 import {
   allocatedCpuMem,
@@ -31,7 +31,7 @@ import { hotAllocated as hotAllocatedScore, HotScore } from "./hot-scores.js";
  * about 3 ns per node on the "every node changed" bench.
  */
 const H = Hot;
-const STRIDE = HOT_STRIDE;
+const SHIFT = HOT_SHIFT;
 const UNSCHEDULABLE = Code.Unschedulable;
 const UNKNOWN = UNKNOWN_VERDICT;
 const allocated = allocatedCpuMem;
@@ -386,7 +386,7 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
     const s = pod.spec;
     return hotAllocated(
       this.cache.hot,
-      node * STRIDE,
+      node << SHIFT,
       most,
       s.nonZeroCpuMilli,
       s.nonZeroMemBytes,
@@ -424,7 +424,7 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
  * perf: the caller's loads of ac and am are shared with the score (fusedFitSelect).
  */
 function hotFits(h: Float64Array, o: number, ac: number, am: number, cpu: number, mem: number): boolean {
-  return h[o + H.reqPods]! + 1 <= h[o + H.allocPods]! && cpu <= ac - h[o + H.reqCpu]! && mem <= am - h[o + H.reqMem]!;
+  return h[o | H.reqPods]! + 1 <= h[o | H.allocPods]! && cpu <= ac - h[o | H.reqCpu]! && mem <= am - h[o | H.reqMem]!;
 }
 
 /**
@@ -453,8 +453,8 @@ function fitCpuMem(
     const node = cand[i]!;
     let v = memo[node]!;
     if (v === UNKNOWN) {
-      const o = node * STRIDE;
-      v = hotFits(h, o, h[o + H.allocCpu]!, h[o + H.allocMem]!, q0, q1) ? 1 : 0;
+      const o = node << SHIFT;
+      v = hotFits(h, o, h[o | H.allocCpu]!, h[o | H.allocMem]!, q0, q1) ? 1 : 0;
       memo[node] = v;
     }
     if (v === 1) cand[k++] = node;
@@ -506,11 +506,11 @@ function fusedFitSelect(
     const node = run ? first + i : cand[i]!;
     let s = memo[node]!;
     if (s === UNKNOWN) {
-      const o = node * STRIDE;
-      const ac = h[o + H.allocCpu]!;
-      const am = h[o + H.allocMem]!;
+      const o = node << SHIFT;
+      const ac = h[o | H.allocCpu]!;
+      const am = h[o | H.allocMem]!;
       s = hotFits(h, o, ac, am, q0, q1)
-        ? allocated(most, h[o + H.nzCpu]! + pc, ac, 1, h[o + H.nzMem]! + pm, am, 1)
+        ? allocated(most, h[o | H.nzCpu]! + pc, ac, 1, h[o | H.nzMem]! + pm, am, 1)
         : -1;
       memo[node] = s;
     }
@@ -565,5 +565,5 @@ function allocatedInto(
   totals: Float64Array,
   w: number,
 ): void {
-  for (let i = 0; i < n; i++) totals[i]! += hotAllocated(h, list[i]! * STRIDE, most, pc, pm, wc, wm) * w;
+  for (let i = 0; i < n; i++) totals[i]! += hotAllocated(h, list[i]! << SHIFT, most, pc, pm, wc, wm) * w;
 }
