@@ -322,12 +322,12 @@ export class ResourceAllocationScorer {
     return true;
   }
 
-  /** Score of one node, after computePodRequests. model: resource_allocation.go score. */
   /** totals[i] += w x the score of node list[i] for i < n, after computePodRequests. */
   addScores(list: Int32Array, n: number, totals: Float64Array, w: number): void {
     for (let i = 0; i < n; i++) totals[i]! += this.score(list[i]!) * w;
   }
 
+  /** Score of one node, after computePodRequests. model: resource_allocation.go score. */
   score(node: number): number {
     const nodes = this.cache.nodes;
     const R = nodes.resourceCount;
