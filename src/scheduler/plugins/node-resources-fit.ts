@@ -418,13 +418,21 @@ export class NodeResourcesFit extends ResourceScorePlugin implements fw.FilterSc
 }
 
 /**
- * Whether a pod asking for `cpu` and `mem` fits the node at hot offset o (see Hot), whose
- * allocatable cpu and memory the caller loaded as ac and am, one more pod included.
+ * Whether a pod asking for `cpu` and `mem` fits a node with `pods` pods of `maxPods` and
+ * `freeCpu`, `freeMem` left (allocatable - requested), one more pod included.
  * model: fit.go fitsRequest: len(nodeInfo.Pods)+1 > allowedPodNumber is "Too many pods".
- * perf: the caller's loads of ac and am are shared with the score (fusedFitSelect).
+ * perf: pure on numbers, so the kernels load the hot line as they see fit (fusedFitSelect
+ * shares its allocatable loads with the score).
  */
-function hotFits(h: Float64Array, o: number, ac: number, am: number, cpu: number, mem: number): boolean {
-  return h[o | H.reqPods]! + 1 <= h[o | H.allocPods]! && cpu <= ac - h[o | H.reqCpu]! && mem <= am - h[o | H.reqMem]!;
+function fitsCpuMem(
+  pods: number,
+  maxPods: number,
+  freeCpu: number,
+  freeMem: number,
+  cpu: number,
+  mem: number,
+): boolean {
+  return pods + 1 <= maxPods && cpu <= freeCpu && mem <= freeMem;
 }
 
 /**
@@ -446,6 +454,10 @@ function fitCpuMem(
 ): number {
   const q0 = kp[Arg.fitCpu]!;
   const q1 = kp[Arg.fitMem]!;
+  // perf: the hot line's field offsets as locals: in a loop that stores, TurboFan reloads a
+  // property of a module's object on every iteration (the every-node-changed bench, full
+  // default profile: 13.1 -> 12.6 ns a node).
+  const { allocCpu: AC, allocMem: AM, allocPods: AP, reqCpu: RC, reqMem: RM, reqPods: RP } = H;
   let i = 0;
   for (; i < n; i++) if (memo[cand[i]!] !== 1) break;
   let k = i;
@@ -454,7 +466,7 @@ function fitCpuMem(
     let v = memo[node]!;
     if (v === UNKNOWN) {
       const o = node << SHIFT;
-      v = hotFits(h, o, h[o | H.allocCpu]!, h[o | H.allocMem]!, q0, q1) ? 1 : 0;
+      v = fitsCpuMem(h[o | RP]!, h[o | AP]!, h[o | AC]! - h[o | RC]!, h[o | AM]! - h[o | RM]!, q0, q1) ? 1 : 0;
       memo[node] = v;
     }
     if (v === 1) cand[k++] = node;
@@ -509,7 +521,7 @@ function fusedFitSelect(
       const o = node << SHIFT;
       const ac = h[o | H.allocCpu]!;
       const am = h[o | H.allocMem]!;
-      s = hotFits(h, o, ac, am, q0, q1)
+      s = fitsCpuMem(h[o | H.reqPods]!, h[o | H.allocPods]!, ac - h[o | H.reqCpu]!, am - h[o | H.reqMem]!, q0, q1)
         ? allocated(most, h[o | H.nzCpu]! + pc, ac, 1, h[o | H.nzMem]! + pm, am, 1)
         : -1;
       memo[node] = s;
