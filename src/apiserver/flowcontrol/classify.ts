@@ -154,14 +154,27 @@ export function matchesFlowSchema(
   return false;
 }
 
-/** FlowSchema lists in matching order, by list: the default list is sorted once per process. */
-const sequences = new WeakMap<readonly FlowSchemaSpec[], readonly FlowSchemaSpec[]>();
+/**
+ * What classification derives from one FlowSchema list, kept per list (the default list's is
+ * built once per process).
+ */
+interface SchemaIndex {
+  /** The list by increasing matchingPrecedence, then name (pkg/util/apihelpers FlowSchemaSequence). */
+  readonly ordered: readonly FlowSchemaSpec[];
+  /** Names of its `user` subjects, but `*`: what makes a match depend on the user's name. */
+  readonly users: ReadonlySet<string>;
+  /** Whether any rule has a `serviceAccount` subject (matched by the name's prefix). */
+  readonly serviceAccounts: boolean;
+  /** Matches of users no subject names, by groups and request (see {@link matchingSchema}). */
+  readonly byGroups: Map<string, FlowSchemaSpec | undefined>;
+}
 
-/** `schemas` by increasing matchingPrecedence, then name (pkg/util/apihelpers FlowSchemaSequence). */
-function schemaSequence(schemas: readonly FlowSchemaSpec[]): readonly FlowSchemaSpec[] {
-  let ordered = sequences.get(schemas);
-  if (ordered === undefined) {
-    ordered = [...schemas].sort((a, b) =>
+const indexes = new WeakMap<readonly FlowSchemaSpec[], SchemaIndex>();
+
+function schemaIndex(schemas: readonly FlowSchemaSpec[]): SchemaIndex {
+  let x = indexes.get(schemas);
+  if (x === undefined) {
+    const ordered = [...schemas].sort((a, b) =>
       a.matchingPrecedence !== b.matchingPrecedence
         ? a.matchingPrecedence - b.matchingPrecedence
         : a.name < b.name
@@ -170,26 +183,6 @@ function schemaSequence(schemas: readonly FlowSchemaSpec[]): readonly FlowSchema
             ? 1
             : 0,
     );
-    sequences.set(schemas, ordered);
-  }
-  return ordered;
-}
-
-/** What makes a FlowSchema list's match depend on the user's name, not only on its groups. */
-interface NamedSubjects {
-  /** Names of its `user` subjects, but `*`. */
-  readonly users: ReadonlySet<string>;
-  /** Whether any rule has a `serviceAccount` subject (matched by the name's prefix). */
-  readonly serviceAccounts: boolean;
-}
-
-/** A schema list's {@link NamedSubjects}, and its matches for users those leave out, by groups and request. */
-const namedSubjects = new WeakMap<readonly FlowSchemaSpec[], NamedSubjects>();
-const matchesByGroups = new WeakMap<readonly FlowSchemaSpec[], Map<string, FlowSchemaSpec | undefined>>();
-
-function namedSubjectsOf(schemas: readonly FlowSchemaSpec[]): NamedSubjects {
-  let n = namedSubjects.get(schemas);
-  if (n === undefined) {
     const users = new Set<string>();
     let serviceAccounts = false;
     for (const fs of schemas)
@@ -198,10 +191,10 @@ function namedSubjectsOf(schemas: readonly FlowSchemaSpec[]): NamedSubjects {
           if (sub.kind === "user" && sub.name !== "*") users.add(sub.name);
           if (sub.kind === "serviceAccount") serviceAccounts = true;
         }
-    n = { users, serviceAccounts };
-    namedSubjects.set(schemas, n);
+    x = { ordered, users, serviceAccounts, byGroups: new Map() };
+    indexes.set(schemas, x);
   }
-  return n;
+  return x;
 }
 
 /**
@@ -217,14 +210,9 @@ function matchingSchema(
   groups: readonly string[],
   r: RequestAttributes,
 ): FlowSchemaSpec | undefined {
-  const named = namedSubjectsOf(schemas);
-  if (named.users.has(name) || (named.serviceAccounts && name.startsWith("system:serviceaccount:")))
-    return firstMatch(schemas, name, groups, r);
-  let byGroups = matchesByGroups.get(schemas);
-  if (byGroups === undefined) {
-    byGroups = new Map();
-    matchesByGroups.set(schemas, byGroups);
-  }
+  const x = schemaIndex(schemas);
+  if (x.users.has(name) || (x.serviceAccounts && name.startsWith("system:serviceaccount:")))
+    return firstMatch(x.ordered, name, groups, r);
   const key = [
     groups.join("\n"),
     r.verb,
@@ -234,20 +222,19 @@ function matchingSchema(
     r.namespace ?? "",
     r.path ?? "",
   ].join("\u0001");
-  if (byGroups.has(key)) return byGroups.get(key);
-  const fs = firstMatch(schemas, name, groups, r);
-  byGroups.set(key, fs);
+  if (x.byGroups.has(key)) return x.byGroups.get(key);
+  const fs = firstMatch(x.ordered, name, groups, r);
+  x.byGroups.set(key, fs);
   return fs;
 }
 
-/** The first FlowSchema of `schemas`, in matching order, that matches, else catch-all, else undefined. */
+/** The first FlowSchema of `ordered` (a list in matching order) that matches, else catch-all, else undefined. */
 function firstMatch(
-  schemas: readonly FlowSchemaSpec[],
+  ordered: readonly FlowSchemaSpec[],
   name: string,
   groups: readonly string[],
   r: RequestAttributes,
 ): FlowSchemaSpec | undefined {
-  const ordered = schemaSequence(schemas);
   return ordered.find((s) => matchesFlowSchema(name, groups, r, s)) ?? ordered.find((s) => s.name === "catch-all");
 }
 
