@@ -132,6 +132,8 @@ const KubeletNodes = columnTable({
   /** Offsets of the node's PLEG relists and sync ticks within their periods. */
   plegPhase: "Float64",
   syncPhase: "Float64",
+  /** When the kubelet 1.0 sync loop's resync timer fires (`syncAllOnUpdate`). */
+  resyncDueNs: "Float64",
 });
 
 /**
@@ -217,6 +219,8 @@ export class Kubelets {
   private readonly kKilled: EventKind;
   /** Containers of a Job's pod exited 0 (registered only when the workload has Jobs). */
   private readonly kCompleted: EventKind | undefined;
+  /** The resync timer of kubelet 1.0's sync loop; registered only with `syncAllOnUpdate`. */
+  private readonly kSyncLoop: EventKind | undefined;
   /** Per template with a run duration: its sampler (built at the first pod to run). */
   private readonly runDurations: (Sampler | undefined)[] = [];
 
@@ -324,6 +328,8 @@ export class Kubelets {
     this.kKilled = engine.register("kubelet.killed", (pod) => this.onKilled(pod));
     if (createsJobs(scenario.workload))
       this.kCompleted = engine.register("kubelet.completed", (pod) => this.onCompleted(pod));
+    if (spec.runtime.syncAllOnUpdate)
+      this.kSyncLoop = engine.register("kubelet.syncLoop", (node) => this.onSyncLoop(node));
   }
 
   /** The API client id of `node`'s kubelet. */
@@ -363,7 +369,31 @@ export class Kubelets {
     if (this.workers.state[pod] !== W_NONE) return; // our own status updates, other changes
     pods.mark(pod, PodStage.kubeletSeen, this.engine.now);
     this.admit(pod, node);
-    this.runtime.podAdded(node, this.engine.now);
+    if (this.kSyncLoop !== undefined) this.syncAllPods(node);
+  }
+
+  /**
+   * model: kubelet 1.0 pkg/kubelet/kubelet.go syncLoop: each iteration selects on the config
+   * updates and a fresh time.After(resyncInterval), then SyncPods dispatches every pod to its
+   * worker. A new pod therefore syncs every pod worker of the node, and so does
+   * --sync-frequency (10 s) without updates, counted from the last pass: the periodic resync
+   * is these passes. A node without pods stops its timer (a pass there costs nothing) until
+   * its next pod.
+   */
+  private syncAllPods(node: NodeIdx): void {
+    const now = this.engine.now;
+    this.runtime.syncAll(node, now);
+    const due = now + this.runtime.costs.podSyncPeriod;
+    this.perNode.resyncDueNs[node] = due;
+    this.engine.scheduleAt(due, this.kSyncLoop!, node);
+  }
+
+  /** The resync timer fires; a pass since then (a new pod) made it stale. */
+  private onSyncLoop(node: NodeIdx): void {
+    const perNode = this.perNode;
+    if (perNode.resyncDueNs[node] !== this.engine.now || perNode.down[node] === 1) return;
+    if (this.runtime.pods[node] === 0) return;
+    this.syncAllPods(node);
   }
 
   private admit(pod: PodIdx, node: NodeIdx): void {

@@ -25,8 +25,10 @@ export interface RuntimeCosts {
   /** The kubelet's loops over every pod (volume manager, status manager): CPU per pod per second. */
   podLoopsCpuPerPodPerSecond: number;
   /**
-   * A new pod on the node syncs every pod worker of the node, each at the periodic pod sync's
-   * cost (kubelet 1.0; status-only changes were filtered out by the config merge).
+   * The kubelet syncs every pod worker of the node at once, each at the periodic pod sync's
+   * cost, on each new pod and otherwise every `podSyncPeriod` after the last such pass
+   * (kubelet 1.0's syncLoop; status-only changes were filtered out by the config merge). The
+   * periodic resync is then these passes ({@link NodeRuntime.syncAll}), not a steady share.
    */
   syncAllOnUpdate: boolean;
   /**
@@ -82,9 +84,11 @@ const MAX_BACKGROUND_SHARE = 0.95;
  *   fractions of a core), so a burst of c ns of CPU takes c / cores.
  * - Background work is periodic and short (a PLEG relist every plegRelistPeriod, pkg/kubelet/pleg
  *   generic.go; a resync of every pod worker every syncFrequency; cAdvisor housekeeping per
- *   container; the volume and status managers' loops over every pod), so it is taken as a fluid share of the CPU, ρ = its CPU rate / cores, computed
- *   from the node's pods and containers when an operation starts: an operation's CPU runs at
- *   cores·(1-ρ), processor sharing's slowdown. It costs no event.
+ *   container; the volume and status managers' loops over every pod), so it is taken as a
+ *   fluid share of the CPU, ρ = its CPU rate / cores, computed from the node's pods and
+ *   containers when an operation starts: an operation's CPU runs at cores·(1-ρ), processor
+ *   sharing's slowdown. It costs no event. With `syncAllOnUpdate` the resync is not in ρ: it
+ *   is the explicit passes of {@link syncAll}, which the caller times.
  * - With a concurrency limit k (docker 1.x serialised its daemon operations), operations wait
  *   FCFS for one of k slots (a k-server {@link HostCpu} solved at submission); the background's
  *   runtime calls (relists, per-pod container listings) hold the slots a share ρr of the time,
@@ -150,7 +154,9 @@ export class NodeRuntime {
     const k = this.costs;
     const c = this.containers[node]!;
     const relist = (k.relistCpu + k.relistCpuPerContainer * c) / NS_PER.s / this.plegPeriodS;
-    const sync = (this.pods[node]! * (k.podSyncCpu + k.podSyncCpuPerContainer * c)) / k.podSyncPeriod;
+    const sync = k.syncAllOnUpdate
+      ? 0
+      : (this.pods[node]! * (k.podSyncCpu + k.podSyncCpuPerContainer * c)) / k.podSyncPeriod;
     const loops = k.statsCpuPerContainerPerSecond * c + k.podLoopsCpuPerPodPerSecond * this.pods[node]!;
     return relist + sync + loops / NS_PER.s;
   }
@@ -161,7 +167,7 @@ export class NodeRuntime {
     if (k.maxConcurrentOps === null) return 0;
     const c = this.containers[node]!;
     const relist = (k.relistCpu + k.relistCpuPerContainer * c) / NS_PER.s / this.plegPeriodS;
-    const sync = (this.pods[node]! * k.podSyncCpuPerContainer * c) / k.podSyncPeriod;
+    const sync = k.syncAllOnUpdate ? 0 : (this.pods[node]! * k.podSyncCpuPerContainer * c) / k.podSyncPeriod;
     return (relist + sync) / k.maxConcurrentOps;
   }
 
@@ -200,12 +206,11 @@ export class NodeRuntime {
   }
 
   /**
-   * A pod was added to `node` at `readyNs`; with {@link RuntimeCosts.syncAllOnUpdate} every pod
+   * A pass of {@link RuntimeCosts.syncAllOnUpdate}'s loop on `node` at `readyNs`: every pod
    * worker syncs, one runtime operation per pod, which holds the runtime and its CPU.
    */
-  podAdded(node: NodeIdx, readyNs: number): void {
+  syncAll(node: NodeIdx, readyNs: number): void {
     const k = this.costs;
-    if (!k.syncAllOnUpdate) return;
     const cpuNs = k.podSyncCpu + k.podSyncCpuPerContainer * this.containers[node]!;
     for (let i = this.pods[node]!; i > 0; i--) this.operation(node, readyNs, cpuNs, 0);
   }

@@ -64,15 +64,21 @@ describe("NodeRuntime", () => {
     expect(rt.operation(0, 0, 0, 95 * MS)).toBe(100 * MS);
   });
 
-  test("a new pod syncs every pod worker when syncAllOnUpdate is set (kubelet 1.0)", () => {
-    const costs = { ...IDLE, maxConcurrentOps: 1, podSyncCpu: 10 * MS, syncAllOnUpdate: true };
-    const rt = new NodeRuntime([1], costs, 1 * S);
-    for (let i = 0; i < 3; i++) rt.addPod(0);
-    rt.podAdded(0, 0);
-    // Three pod syncs of 10 ms of CPU (slowed by their own steady share: 3 x 10 ms per 60 s
-    // resync of 1 core) hold the daemon before the next operation.
-    const sync = Math.round((10 * MS) / (1 - (3 * 10 * MS) / (60 * S)));
-    expect(rt.operation(0, 0, 0, 100 * MS)).toBe(3 * sync + 100 * MS);
+  test("a pass of kubelet 1.0's sync loop syncs every pod worker, and the resync is no steady share then", () => {
+    const costs = { ...IDLE, maxConcurrentOps: 1, podSyncCpu: 10 * MS, podSyncCpuPerContainer: 1 * MS };
+    const steady = new NodeRuntime([1], costs, 1 * S);
+    const passes = new NodeRuntime([1], { ...costs, syncAllOnUpdate: true }, 1 * S);
+    for (const rt of [steady, passes]) {
+      for (let i = 0; i < 3; i++) rt.addPod(0);
+      rt.addContainers(0, 6);
+    }
+    // Without passes, 3 pods x (10 + 6 x 1) ms per 60 s resync of 1 core run in the background.
+    expect(steady.backgroundCpu(0)).toBeCloseTo((3 * 16 * MS) / (60 * S), 12);
+    expect(passes.backgroundCpu(0)).toBe(0);
+    expect(passes.backgroundRuntimeShare(0)).toBe(0);
+    passes.syncAll(0, 0);
+    // Three pod syncs of 16 ms of CPU hold the daemon before the next operation.
+    expect(passes.operation(0, 0, 0, 100 * MS)).toBe(3 * 16 * MS + 100 * MS);
   });
 
   test.each([
